@@ -1,0 +1,108 @@
+/* buf.c - capped growable buffer (see buf.h). */
+#include "vindplaats/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vp_buf_init(vp_buf *b, size_t cap)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    b->cap = cap;
+}
+
+vp_status vp_buf_append(vp_buf *b, const char *data, size_t len)
+{
+    if (len > b->cap || b->len > b->cap - len)
+        return VP_ERR_TOO_BIG;
+    if (b->len + len + 1 > b->alloc) {
+        size_t want = b->alloc ? b->alloc : 64;
+        while (want < b->len + len + 1)
+            want *= 2;
+        if (want > b->cap + 1)
+            want = b->cap + 1;
+        char *p = realloc(b->data, want);
+        if (!p)
+            return VP_ERR_NOMEM;
+        b->data = p;
+        b->alloc = want;
+    }
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return VP_OK;
+}
+
+vp_status vp_buf_puts(vp_buf *b, const char *s)
+{
+    return vp_buf_append(b, s, strlen(s));
+}
+
+vp_status vp_buf_printf(vp_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return VP_ERR_INTERNAL;
+    if ((size_t)n < sizeof small)
+        return vp_buf_append(b, small, (size_t)n);
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return VP_ERR_NOMEM;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    vp_status st = vp_buf_append(b, big, (size_t)n);
+    free(big);
+    return st;
+}
+
+vp_status vp_buf_html(vp_buf *b, const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (!rep)
+            continue;
+        vp_status st = vp_buf_append(b, s + start, i - start);
+        if (st == VP_OK)
+            st = vp_buf_puts(b, rep);
+        if (st != VP_OK)
+            return st;
+        start = i + 1;
+    }
+    return vp_buf_append(b, s + start, len - start);
+}
+
+char *vp_buf_steal(vp_buf *b)
+{
+    char *out = b->data;
+    if (!out)
+        out = calloc(1, 1);
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    return out;
+}
+
+void vp_buf_free(vp_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+}

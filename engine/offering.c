@@ -1,0 +1,812 @@
+/* offering.c - parsing and validating the JSON form of an offering.
+ *
+ * The parser walks every field, collects every problem as "path: message"
+ * (so a platform fixing its export sees them all at once) and only then
+ * decides. On success the offering keeps the compact JSON it was given,
+ * plus start/end derived from the occurrences when the record had none. */
+#include "vindplaats/offering.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
+
+const char *const vp_offering_types[] = {"course", "event", "activity", "ebook", "audiobook",
+                                         "book", "service", NULL};
+const char *const vp_offering_channels[] = {"online", "offline", "hybrid", NULL};
+const char *const vp_offering_tasks[] = {"geletterdheid", "informatiesamenleving",
+                                         "leven-lang-ontwikkelen", "cultuur", NULL};
+const char *const vp_offering_audiences[] = {"baby", "peuter", "kleuter", "jeugd", "ouders",
+                                             "volwassenen", "senioren", "nieuwkomers",
+                                             "laaggeletterden", "werkzoekenden", "iedereen",
+                                             NULL};
+
+int vp_in_list(const char *s, const char *const *values)
+{
+    for (; *values; values++)
+        if (strcmp(s, *values) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- dates ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's method). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+int vp_datetime_parse(const char *s, vp_datetime *out)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+    size_t len = strlen(s);
+    if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+        digits(s + 8, 2, &d))
+        return -1;
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+        return -1;
+    vp_datetime dt = {1, 0, 0, 0};
+    if (len == 10) {
+        dt.all_day = 1;
+        dt.utc = days_from_civil(y, mo, d) * 86400;
+        *out = dt;
+        return 0;
+    }
+    const char *p = s + 10;
+    if ((*p != 'T' && *p != 't' && *p != ' ') || digits(p + 1, 2, &h) || p[3] != ':' ||
+        digits(p + 4, 2, &mi))
+        return -1;
+    p += 6;
+    if (*p == ':') {
+        if (digits(p + 1, 2, &sec))
+            return -1;
+        p += 3;
+        if (*p == '.' || *p == ',') {
+            p++;
+            if (*p < '0' || *p > '9')
+                return -1;
+            while (*p >= '0' && *p <= '9')
+                p++;
+        }
+    }
+    if (h > 23 || mi > 59 || sec > 60)
+        return -1;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        int sign = *p == '-' ? -1 : 1;
+        if (digits(p + 1, 2, &oh))
+            return -1;
+        const char *q = p + 3;
+        if (*q == ':')
+            q++;
+        if (digits(q, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        off = sign * (oh * 60 + om);
+        p = q + 2;
+    } else {
+        return -1; /* a local time without offset is ambiguous */
+    }
+    if (*p)
+        return -1;
+    dt.offset_min = off;
+    dt.utc = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec > 59 ? 59 : sec) -
+             (int64_t)off * 60;
+    *out = dt;
+    return 0;
+}
+
+int vp_datetime_local_day(const vp_datetime *dt)
+{
+    int64_t local = dt->utc + (int64_t)dt->offset_min * 60;
+    return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+}
+
+int64_t vp_day_to_epoch(int yyyymmdd)
+{
+    return days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
+}
+
+int vp_day_from_epoch(int64_t days)
+{
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    return y * 10000 + m * 100 + d;
+}
+
+int vp_day_valid(int yyyymmdd)
+{
+    int y = yyyymmdd / 10000, m = yyyymmdd / 100 % 100, d = yyyymmdd % 100;
+    return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+/* ---- the parser ---- */
+
+typedef struct parser {
+    vp_buf errors;
+    int n_errors;
+    int oom;
+    const vp_vocabulary *voc;
+    vp_offering *o;
+} parser;
+
+static void problem(parser *ps, const char *path, const char *fmt, const char *arg)
+{
+    ps->n_errors++;
+    if (ps->n_errors > 50)
+        return; /* enough to fix the record; the count stays right */
+    vp_status st = vp_buf_printf(&ps->errors, "%s%s: ", ps->errors.len ? "\n" : "", path);
+    if (st == VP_OK)
+        st = vp_buf_printf(&ps->errors, fmt, arg ? arg : "");
+    if (st == VP_ERR_NOMEM)
+        ps->oom = 1;
+}
+
+static char *dup_or_oom(parser *ps, const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        ps->oom = 1;
+    return d;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20)
+            return 1;
+    return 0;
+}
+
+/* A string field. Returns the borrowed value, or NULL when absent, null or bad. */
+static const char *get_string(parser *ps, json_t *v, const char *path, size_t max,
+                              int allow_newlines)
+{
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        problem(ps, path, "must be a string%s", NULL);
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    if (json_string_length(v) > max) {
+        char limit[32];
+        snprintf(limit, sizeof limit, "%zu", max);
+        problem(ps, path, "longer than %s bytes", limit);
+        return NULL;
+    }
+    if (!allow_newlines && has_control(s)) {
+        problem(ps, path, "must not contain control characters%s", NULL);
+        return NULL;
+    }
+    return s;
+}
+
+static void set_string(parser *ps, char **dst, json_t *v, const char *path, size_t max,
+                       int allow_newlines)
+{
+    const char *s = get_string(ps, v, path, max, allow_newlines);
+    if (s)
+        *dst = dup_or_oom(ps, s);
+}
+
+static int valid_slug(const char *s, int allow_dot_underscore)
+{
+    if (!*s)
+        return 0;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
+            continue;
+        if (allow_dot_underscore && (c == '_' || c == '.'))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+static void controlled(parser *ps, char **dst, json_t *v, const char *path,
+                       const char *const *allowed, const char *allowed_text)
+{
+    const char *s = get_string(ps, v, path, 100, 0);
+    if (!s)
+        return;
+    if (!vp_in_list(s, allowed)) {
+        vp_buf m;
+        vp_buf_init(&m, 4096);
+        if (vp_buf_printf(&m, "unknown value \"%s\" (allowed: %s)", s, allowed_text) != VP_OK) {
+            vp_buf_free(&m);
+            problem(ps, path, "unknown value%s", NULL);
+            return;
+        }
+        problem(ps, path, "%s", m.data);
+        vp_buf_free(&m);
+        return;
+    }
+    *dst = dup_or_oom(ps, s);
+}
+
+static void string_list(parser *ps, vp_strlist *dst, json_t *v, const char *path, size_t max_item)
+{
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_array(v)) {
+        problem(ps, path, "must be an array of strings%s", NULL);
+        return;
+    }
+    size_t n = json_array_size(v);
+    if (n > VP_OFFERING_MAX_LIST) {
+        problem(ps, path, "more than 1000 items%s", NULL);
+        return;
+    }
+    dst->items = calloc(n + 1, sizeof *dst->items);
+    if (!dst->items) {
+        ps->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char ipath[128];
+        snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        const char *s = get_string(ps, json_array_get(v, i), ipath, max_item, 0);
+        if (json_is_null(json_array_get(v, i)))
+            problem(ps, ipath, "must be a string%s", NULL);
+        if (!s)
+            continue;
+        if (!*s) {
+            problem(ps, ipath, "must not be empty%s", NULL);
+            continue;
+        }
+        dst->items[dst->count] = dup_or_oom(ps, s);
+        if (dst->items[dst->count])
+            dst->count++;
+    }
+}
+
+static int parse_date_field(parser *ps, json_t *v, const char *path, vp_datetime *dt)
+{
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        problem(ps, path, "must be a string with an ISO 8601 date-time%s", NULL);
+        return -1;
+    }
+    if (vp_datetime_parse(json_string_value(v), dt) != 0) {
+        problem(ps, path,
+                "not an ISO 8601 date-time with offset (2026-12-03T10:00:00+01:00) or date "
+                "(2026-12-03)%s",
+                NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* Normalises an ISBN-10 or ISBN-13 (hyphens and spaces allowed) to 13
+ * digits in out[14]. Returns 0, or -1 when it is not a valid ISBN. */
+static int isbn13(const char *s, char out[14])
+{
+    char d[14];
+    size_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '-' || *p == ' ')
+            continue;
+        if (n >= 13)
+            return -1;
+        if ((*p >= '0' && *p <= '9') || ((*p == 'X' || *p == 'x') && n == 9))
+            d[n++] = (*p == 'x') ? 'X' : *p;
+        else
+            return -1;
+    }
+    if (n == 10) {
+        int sum = 0;
+        for (int i = 0; i < 10; i++)
+            sum += (10 - i) * (d[i] == 'X' ? 10 : d[i] - '0');
+        if (sum % 11 != 0)
+            return -1;
+        memcpy(out, "978", 3);
+        memcpy(out + 3, d, 9);
+    } else if (n == 13) {
+        for (int i = 0; i < 13; i++)
+            if (d[i] == 'X')
+                return -1;
+        memcpy(out, d, 12);
+    } else {
+        return -1;
+    }
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (out[i] - '0') * (i % 2 ? 3 : 1);
+    char check = (char)('0' + (10 - sum % 10) % 10);
+    if (n == 13 && d[12] != check)
+        return -1;
+    out[12] = check;
+    out[13] = '\0';
+    return 0;
+}
+
+static int is_http_url(const char *s)
+{
+    const char *rest;
+    if (strncmp(s, "https://", 8) == 0)
+        rest = s + 8;
+    else if (strncmp(s, "http://", 7) == 0)
+        rest = s + 7;
+    else
+        return 0;
+    if (!*rest || *rest == '/')
+        return 0;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+static void check_keys(parser *ps, json_t *obj, const char *path, const char *const *known)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        if (!vp_in_list(key, known)) {
+            char kpath[256];
+            snprintf(kpath, sizeof kpath, "%s%s%s", path, *path ? "." : "", key);
+            problem(ps, kpath, "unknown field%s", NULL);
+        }
+    }
+}
+
+static void parse_audience(parser *ps, json_t *v)
+{
+    static const char *const keys[] = {"min_age", "max_age", "groups", NULL};
+    vp_offering *o = ps->o;
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_object(v)) {
+        problem(ps, "audience", "must be an object {min_age, max_age, groups}%s", NULL);
+        return;
+    }
+    check_keys(ps, v, "audience", keys);
+    const char *names[2] = {"audience.min_age", "audience.max_age"};
+    int *ages[2] = {&o->min_age, &o->max_age};
+    for (int i = 0; i < 2; i++) {
+        json_t *a = json_object_get(v, i == 0 ? "min_age" : "max_age");
+        if (!a || json_is_null(a))
+            continue;
+        if (!json_is_integer(a) || json_integer_value(a) < 0 || json_integer_value(a) > 120)
+            problem(ps, names[i], "must be a whole number from 0 to 120, or null%s", NULL);
+        else
+            *ages[i] = (int)json_integer_value(a);
+    }
+    if (o->min_age >= 0 && o->max_age >= 0 && o->min_age > o->max_age)
+        problem(ps, "audience.max_age", "must not be below min_age%s", NULL);
+    json_t *groups = json_object_get(v, "groups");
+    string_list(ps, &o->audience_groups, groups, "audience.groups", 100);
+    /* Keep only the known groups; report the others. */
+    size_t k = 0;
+    for (size_t i = 0; i < o->audience_groups.count; i++) {
+        char *g = o->audience_groups.items[i];
+        if (vp_in_list(g, vp_offering_audiences)) {
+            o->audience_groups.items[k++] = g;
+            continue;
+        }
+        char gpath[64];
+        snprintf(gpath, sizeof gpath, "audience.groups[%zu]", i);
+        vp_buf m;
+        vp_buf_init(&m, 4096);
+        vp_buf_printf(&m,
+                      "unknown audience \"%s\" (allowed: baby, peuter, kleuter, jeugd, ouders, "
+                      "volwassenen, senioren, nieuwkomers, laaggeletterden, werkzoekenden, "
+                      "iedereen)",
+                      g);
+        problem(ps, gpath, "%s", m.data ? m.data : "unknown audience");
+        vp_buf_free(&m);
+        free(g);
+    }
+    o->audience_groups.count = k;
+    if (o->audience_groups.items)
+        o->audience_groups.items[k] = NULL;
+}
+
+static void parse_location(parser *ps, json_t *v)
+{
+    static const char *const keys[] = {"lat", "lon", NULL};
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_object(v)) {
+        problem(ps, "location", "must be an object {lat, lon}%s", NULL);
+        return;
+    }
+    check_keys(ps, v, "location", keys);
+    json_t *lat = json_object_get(v, "lat"), *lon = json_object_get(v, "lon");
+    int ok = 1;
+    if (!json_is_number(lat) || fabs(json_number_value(lat)) > 90) {
+        problem(ps, "location.lat", "must be a number from -90 to 90%s", NULL);
+        ok = 0;
+    }
+    if (!json_is_number(lon) || fabs(json_number_value(lon)) > 180) {
+        problem(ps, "location.lon", "must be a number from -180 to 180%s", NULL);
+        ok = 0;
+    }
+    if (ok) {
+        ps->o->has_location = 1;
+        ps->o->lat = json_number_value(lat);
+        ps->o->lon = json_number_value(lon);
+    }
+}
+
+static void parse_price(parser *ps, json_t *v)
+{
+    static const char *const keys[] = {"amount", "currency", NULL};
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_object(v)) {
+        problem(ps, "price", "must be an object {amount, currency}%s", NULL);
+        return;
+    }
+    check_keys(ps, v, "price", keys);
+    json_t *amount = json_object_get(v, "amount"), *cur = json_object_get(v, "currency");
+    int ok = 1;
+    if (!json_is_number(amount) || json_number_value(amount) < 0 ||
+        !isfinite(json_number_value(amount))) {
+        problem(ps, "price.amount", "must be a number >= 0%s", NULL);
+        ok = 0;
+    }
+    const char *c = "EUR";
+    if (cur && !json_is_null(cur)) {
+        c = json_is_string(cur) ? json_string_value(cur) : "";
+        if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' ||
+            c[2] < 'A' || c[2] > 'Z') {
+            problem(ps, "price.currency", "must be a three-letter ISO 4217 code such as EUR%s",
+                    NULL);
+            ok = 0;
+        }
+    }
+    if (ok) {
+        ps->o->has_price = 1;
+        ps->o->price_amount = json_number_value(amount);
+        memcpy(ps->o->currency, c, 4);
+    }
+}
+
+static int cmp_occurrence(const void *a, const void *b)
+{
+    const vp_occurrence *x = a, *y = b;
+    return (x->start.utc > y->start.utc) - (x->start.utc < y->start.utc);
+}
+
+/* Occurrences, then start/end; returns the JSON strings to derive from. */
+static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t **last_end)
+{
+    static const char *const keys[] = {"start", "end", NULL};
+    vp_offering *o = ps->o;
+    *first_start = *last_end = NULL;
+    int start_ok = parse_date_field(ps, json_object_get(root, "start"), "start", &o->start) == 0;
+    int end_ok = parse_date_field(ps, json_object_get(root, "end"), "end", &o->end) == 0;
+    if (start_ok && end_ok && o->end.set && !o->start.set)
+        problem(ps, "end", "given without start%s", NULL);
+    else if (start_ok && end_ok && o->end.set && o->end.utc < o->start.utc)
+        problem(ps, "end", "before start%s", NULL);
+
+    json_t *occ = json_object_get(root, "occurrences");
+    if (occ && !json_is_null(occ)) {
+        if (!json_is_array(occ)) {
+            problem(ps, "occurrences", "must be an array of {start, end}%s", NULL);
+        } else if (json_array_size(occ) > VP_OFFERING_MAX_OCCURRENCES) {
+            problem(ps, "occurrences", "more than 1000 occurrences%s", NULL);
+        } else {
+            size_t n = json_array_size(occ);
+            o->occurrences = calloc(n + 1, sizeof *o->occurrences);
+            if (!o->occurrences) {
+                ps->oom = 1;
+                return;
+            }
+            json_t *min_js = NULL, *max_js = NULL;
+            int64_t min_utc = 0, max_utc = 0;
+            for (size_t i = 0; i < n; i++) {
+                json_t *e = json_array_get(occ, i);
+                char path[64];
+                snprintf(path, sizeof path, "occurrences[%zu]", i);
+                if (!json_is_object(e)) {
+                    problem(ps, path, "must be an object {start, end}%s", NULL);
+                    continue;
+                }
+                check_keys(ps, e, path, keys);
+                vp_occurrence oc = {{0}, {0}};
+                char spath[80], epath[80];
+                snprintf(spath, sizeof spath, "%s.start", path);
+                snprintf(epath, sizeof epath, "%s.end", path);
+                json_t *js = json_object_get(e, "start"), *je = json_object_get(e, "end");
+                if (!js || json_is_null(js)) {
+                    problem(ps, spath, "required%s", NULL);
+                    continue;
+                }
+                if (parse_date_field(ps, js, spath, &oc.start) != 0 ||
+                    parse_date_field(ps, je, epath, &oc.end) != 0)
+                    continue;
+                if (oc.end.set && oc.end.utc < oc.start.utc) {
+                    problem(ps, epath, "before start%s", NULL);
+                    continue;
+                }
+                o->occurrences[o->n_occurrences++] = oc;
+                if (!min_js || oc.start.utc < min_utc) {
+                    min_js = js;
+                    min_utc = oc.start.utc;
+                }
+                json_t *last = oc.end.set ? je : js;
+                int64_t last_utc = oc.end.set ? oc.end.utc : oc.start.utc;
+                if (!max_js || last_utc > max_utc) {
+                    max_js = last;
+                    max_utc = last_utc;
+                }
+            }
+            qsort(o->occurrences, o->n_occurrences, sizeof *o->occurrences, cmp_occurrence);
+            if (!o->start.set && o->n_occurrences > 0) {
+                *first_start = min_js;
+                *last_end = max_js;
+                vp_datetime_parse(json_string_value(min_js), &o->start);
+                vp_datetime_parse(json_string_value(max_js), &o->end);
+            }
+        }
+    }
+    /* A record with only start/end is one occurrence of itself. */
+    if (o->n_occurrences == 0 && o->start.set && !ps->n_errors) {
+        free(o->occurrences);
+        o->occurrences = calloc(1, sizeof *o->occurrences);
+        if (!o->occurrences) {
+            ps->oom = 1;
+            return;
+        }
+        o->occurrences[0].start = o->start;
+        o->occurrences[0].end = o->end;
+        o->n_occurrences = 1;
+    }
+}
+
+static const char *const known_fields[] = {
+    "id", "type", "title", "description", "local_name", "proposition", "societal_task",
+    "creators", "subjects", "language", "audience", "channel", "library", "library_name",
+    "branch", "branch_name", "municipality", "location", "start", "end", "occurrences",
+    "price", "url", "isbn", "work_key", "source", "updated", NULL};
+
+vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
+                            vp_offering **out, char **errmsg)
+{
+    vp_status st = VP_OK;
+    json_t *root = NULL;
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    vp_buf_init(&ps.errors, 64 * 1024);
+    ps.voc = voc;
+
+    if (len > VP_OFFERING_MAX_JSON) {
+        problem(&ps, "(record)", "larger than %s bytes", "1048576");
+        st = VP_ERR_TOO_BIG;
+        goto done;
+    }
+    json_error_t jerr;
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        char where[64];
+        snprintf(where, sizeof where, "(json, column %d)", jerr.column);
+        problem(&ps, where, "%s", jerr.text);
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+    if (!json_is_object(root)) {
+        problem(&ps, "(record)", "must be a JSON object%s", NULL);
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+    vp_offering *o = calloc(1, sizeof *o);
+    if (!o) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    o->min_age = o->max_age = -1;
+    ps.o = o;
+
+    check_keys(&ps, root, "", known_fields);
+
+    /* Required fields. */
+    const char *id = get_string(&ps, json_object_get(root, "id"), "id", VP_OFFERING_MAX_ID, 0);
+    if (!json_object_get(root, "id") || json_is_null(json_object_get(root, "id")))
+        problem(&ps, "id", "required%s", NULL);
+    else if (id) {
+        const char *colon = strchr(id, ':');
+        if (!colon || colon == id || !colon[1])
+            problem(&ps, "id", "must be \"source:local-id\" with both parts non-empty%s", NULL);
+        else
+            o->id = dup_or_oom(&ps, id);
+    }
+    if (!json_object_get(root, "type") || json_is_null(json_object_get(root, "type")))
+        problem(&ps, "type", "required%s", NULL);
+    controlled(&ps, &o->type, json_object_get(root, "type"), "type", vp_offering_types,
+               "course, event, activity, ebook, audiobook, book, service");
+    const char *title =
+        get_string(&ps, json_object_get(root, "title"), "title", VP_OFFERING_MAX_TITLE, 0);
+    if (!json_object_get(root, "title") || json_is_null(json_object_get(root, "title")))
+        problem(&ps, "title", "required%s", NULL);
+    else if (title && !title[strspn(title, " \t")])
+        problem(&ps, "title", "must not be empty%s", NULL);
+    else if (title)
+        o->title = dup_or_oom(&ps, title);
+    const char *source = get_string(&ps, json_object_get(root, "source"), "source", 100, 0);
+    if (!json_object_get(root, "source") || json_is_null(json_object_get(root, "source")))
+        problem(&ps, "source", "required%s", NULL);
+    else if (source && !valid_slug(source, 1))
+        problem(&ps, "source", "must be lower-case letters, digits, '-', '_' and '.'%s", NULL);
+    else if (source)
+        o->source = dup_or_oom(&ps, source);
+
+    /* Optional fields. */
+    set_string(&ps, &o->description, json_object_get(root, "description"), "description",
+               VP_OFFERING_MAX_TEXT, 1);
+    set_string(&ps, &o->local_name, json_object_get(root, "local_name"), "local_name", 1000, 0);
+    const char *prop = get_string(&ps, json_object_get(root, "proposition"), "proposition", 100, 0);
+    if (prop && voc && !vp_vocabulary_get(voc, prop)) {
+        vp_buf m;
+        vp_buf_init(&m, 16384);
+        vp_buf_printf(&m, "unknown proposition \"%s\" (allowed: %s)", prop,
+                      vp_vocabulary_ids(voc));
+        problem(&ps, "proposition", "%s", m.data ? m.data : "unknown proposition");
+        vp_buf_free(&m);
+    } else if (prop && !valid_slug(prop, 0)) {
+        problem(&ps, "proposition", "must be lower-case letters, digits and '-'%s", NULL);
+    } else if (prop) {
+        o->proposition = dup_or_oom(&ps, prop);
+    }
+    controlled(&ps, &o->societal_task, json_object_get(root, "societal_task"), "societal_task",
+               vp_offering_tasks,
+               "geletterdheid, informatiesamenleving, leven-lang-ontwikkelen, cultuur");
+    string_list(&ps, &o->creators, json_object_get(root, "creators"), "creators", 1000);
+    string_list(&ps, &o->subjects, json_object_get(root, "subjects"), "subjects", 1000);
+    const char *lang = get_string(&ps, json_object_get(root, "language"), "language", 10, 0);
+    if (lang && (strlen(lang) != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' ||
+                 lang[1] > 'z'))
+        problem(&ps, "language", "must be a two-letter ISO 639-1 code such as nl%s", NULL);
+    else if (lang)
+        o->language = dup_or_oom(&ps, lang);
+    parse_audience(&ps, json_object_get(root, "audience"));
+    controlled(&ps, &o->channel, json_object_get(root, "channel"), "channel",
+               vp_offering_channels, "online, offline, hybrid");
+    const char *ids[2] = {"library", "branch"};
+    char **id_dst[2] = {&o->library, &o->branch};
+    for (int i = 0; i < 2; i++) {
+        const char *s = get_string(&ps, json_object_get(root, ids[i]), ids[i], VP_OFFERING_MAX_ID, 0);
+        if (s && !valid_slug(s, 1))
+            problem(&ps, ids[i], "must be lower-case letters, digits, '-', '_' and '.'%s", NULL);
+        else if (s)
+            *id_dst[i] = dup_or_oom(&ps, s);
+    }
+    set_string(&ps, &o->library_name, json_object_get(root, "library_name"), "library_name", 1000, 0);
+    set_string(&ps, &o->branch_name, json_object_get(root, "branch_name"), "branch_name", 1000, 0);
+    set_string(&ps, &o->municipality, json_object_get(root, "municipality"), "municipality", 200, 0);
+    parse_location(&ps, json_object_get(root, "location"));
+    json_t *first_start, *last_end;
+    parse_dates(&ps, root, &first_start, &last_end);
+    parse_price(&ps, json_object_get(root, "price"));
+    const char *url = get_string(&ps, json_object_get(root, "url"), "url", 4096, 0);
+    if (url && !is_http_url(url))
+        problem(&ps, "url", "must be an absolute http or https URL%s", NULL);
+    else if (url)
+        o->url = dup_or_oom(&ps, url);
+    string_list(&ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40);
+    for (size_t i = 0; i < o->isbn.count; i++) {
+        char norm[14];
+        if (isbn13(o->isbn.items[i], norm) != 0) {
+            char ipath[32];
+            snprintf(ipath, sizeof ipath, "isbn[%zu]", i);
+            problem(&ps, ipath, "not a valid ISBN-10 or ISBN-13: \"%s\"", o->isbn.items[i]);
+        } else {
+            char *n = dup_or_oom(&ps, norm);
+            if (n) {
+                free(o->isbn.items[i]);
+                o->isbn.items[i] = n;
+            }
+        }
+    }
+    set_string(&ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
+    json_t *upd = json_object_get(root, "updated");
+    vp_datetime updated;
+    if (parse_date_field(&ps, upd, "updated", &updated) == 0 && upd && !json_is_null(upd))
+        o->updated = dup_or_oom(&ps, json_string_value(upd));
+
+    if (ps.oom) {
+        st = VP_ERR_NOMEM;
+    } else if (ps.n_errors) {
+        st = VP_ERR_INVALID;
+    } else {
+        if (first_start) {
+            if (json_object_set(root, "start", first_start) != 0 ||
+                (last_end && json_object_set(root, "end", last_end) != 0))
+                ps.oom = 1;
+        }
+        o->json = ps.oom ? NULL : json_dumps(root, JSON_COMPACT);
+        if (!o->json)
+            st = VP_ERR_NOMEM;
+    }
+    if (st == VP_OK) {
+        *out = o;
+        ps.o = NULL;
+    } else {
+        vp_offering_destroy(o);
+        ps.o = NULL;
+    }
+done:
+    if (st != VP_OK && errmsg) {
+        if (ps.n_errors > 50)
+            vp_buf_printf(&ps.errors, "\n(record): %d more problems", ps.n_errors - 50);
+        if (st == VP_ERR_NOMEM && !ps.errors.len)
+            vp_buf_puts(&ps.errors, "(record): out of memory");
+        *errmsg = vp_buf_steal(&ps.errors);
+    }
+    vp_buf_free(&ps.errors);
+    json_decref(root);
+    return st;
+}
+
+static void free_list(vp_strlist *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i]);
+    free(l->items);
+}
+
+void vp_offering_destroy(vp_offering *o)
+{
+    if (!o)
+        return;
+    char *strings[] = {o->id, o->type, o->title, o->description, o->local_name,
+                       o->proposition, o->societal_task, o->language, o->channel, o->library,
+                       o->library_name, o->branch, o->branch_name, o->municipality, o->url,
+                       o->work_key, o->source, o->updated, o->json};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(strings[i]);
+    free_list(&o->creators);
+    free_list(&o->subjects);
+    free_list(&o->audience_groups);
+    free_list(&o->isbn);
+    free(o->occurrences);
+    free(o);
+}

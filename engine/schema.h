@@ -1,0 +1,48 @@
+/* schema.h - how an offering is laid out in the Xapian index: term
+ * prefixes, value slots and text weights. Private to engine/; index.c
+ * writes this layout and search.c reads it, so both include this file. */
+#ifndef VINDPLAATS_ENGINE_SCHEMA_H
+#define VINDPLAATS_ENGINE_SCHEMA_H
+
+#include "vindplaats/search.h"
+
+#define VP_STEM_LANGUAGE "dutch"
+
+/* Boolean term prefixes (Xapian's conventions where one exists). */
+#define PFX_ID "Q"
+#define PFX_DAY "XDD"    /* + YYYYMMDD, local day of any occurrence */
+#define PFX_MONTH "XDM"  /* + YYYYMM */
+
+/* Text prefixes for field queries. */
+#define PFX_TITLE "S"
+#define PFX_SUBJECT "XS"
+#define PFX_CREATOR "A"
+
+/* Value slots. */
+enum {
+    SLOT_START = 0,      /* UTC "YYYYMMDDhhmmss" of the first occurrence; "~" undated */
+    SLOT_TYPE = 1,
+    SLOT_LIBRARY = 2,
+    SLOT_PROPOSITION = 3,
+    SLOT_CHANNEL = 4,
+    SLOT_AUDIENCE = 20   /* + index in vp_offering_audiences: one slot per group */
+};
+
+/* Term prefix of each filter field, indexed by vp_field. */
+extern const char *const vp_field_prefix[VP_FIELD_COUNT];
+
+/* Text weights (wdf increments): title above proposition above
+ * subjects/creators above description. */
+enum {
+    WEIGHT_TITLE = 6,
+    WEIGHT_PROPOSITION = 4,
+    WEIGHT_SUBJECT = 2,
+    WEIGHT_PLACE = 1,
+    WEIGHT_DESCRIPTION = 1
+};
+
+/* The database behind an index handle, for search.c. */
+struct vpx_db;
+struct vpx_db *vp_index_db(vp_index *idx);
+
+#endif

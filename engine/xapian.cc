@@ -1,0 +1,474 @@
+// xapian.cc - the thin C API over Xapian used by the rest of engine/.
+//
+// The only C++ in Vindplaats. Each exported function runs its body inside
+// guard(), which catches every exception, copies its message before the
+// catch ends and maps it to a vp_status; nothing C++ escapes. Objects here
+// are as thread-unsafe as Xapian's: one thread, one set of handles.
+#include <xapian.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+#include <utility>
+
+#include "xapian_c.h"
+
+struct vpx_db {
+    Xapian::Database *db = nullptr;             // reader, or the writer below
+    Xapian::WritableDatabase *wdb = nullptr;
+};
+
+struct vpx_doc {
+    Xapian::Document doc;
+    Xapian::TermGenerator gen;
+};
+
+struct vpx_query {
+    Xapian::Query q;
+};
+
+struct vpx_spy_result {
+    std::vector<std::pair<std::string, Xapian::doccount>> values;
+};
+
+struct vpx_mset {
+    std::vector<std::string> data;
+    std::vector<double> weights;
+    Xapian::doccount lower = 0, estimated = 0, upper = 0;
+    std::vector<vpx_spy_result> spies;
+};
+
+struct vpx_stemmer {
+    Xapian::Stem stem;
+};
+
+namespace {
+
+void set_message(char **errmsg, const std::string &msg) noexcept {
+    if (!errmsg) return;
+    char *copy = static_cast<char *>(std::malloc(msg.size() + 1));
+    if (!copy) return;
+    std::memcpy(copy, msg.c_str(), msg.size() + 1);
+    *errmsg = copy;
+}
+
+template <typename F>
+vp_status guard(char **errmsg, F body) noexcept {
+    try {
+        return body();
+    } catch (const Xapian::DatabaseLockError &e) {
+        set_message(errmsg, "index is locked by another writer: " + e.get_msg());
+        return VP_ERR_LOCKED;
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        set_message(errmsg, "index changed during the operation: " + e.get_msg());
+        return VP_ERR_MODIFIED;
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        set_message(errmsg, "no index found: " + e.get_msg());
+        return VP_ERR_NOT_FOUND;
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        set_message(errmsg, "cannot open index: " + e.get_msg());
+        return VP_ERR_IO;
+    } catch (const Xapian::QueryParserError &e) {
+        set_message(errmsg, "cannot parse query: " + e.get_msg());
+        return VP_ERR_INVALID;
+    } catch (const Xapian::Error &e) {
+        set_message(errmsg, e.get_description());
+        return VP_ERR_INDEX;
+    } catch (const std::bad_alloc &) {
+        set_message(errmsg, "out of memory");
+        return VP_ERR_NOMEM;
+    } catch (const std::exception &e) {
+        set_message(errmsg, e.what());
+        return VP_ERR_INTERNAL;
+    } catch (...) {
+        set_message(errmsg, "unknown C++ exception");
+        return VP_ERR_INTERNAL;
+    }
+}
+
+char *dup_string(const std::string &s) {
+    char *copy = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!copy) throw std::bad_alloc();
+    std::memcpy(copy, s.data(), s.size());
+    copy[s.size()] = '\0';
+    return copy;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- databases ----
+
+vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        vpx_db *h = new vpx_db;
+        try {
+            if (writable) {
+                h->wdb = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+                h->db = h->wdb;
+                // Everything between two commits is one transaction: a
+                // crash or a close without commit leaves the last commit.
+                h->wdb->begin_transaction(true);
+            } else {
+                h->db = new Xapian::Database(path);
+            }
+        } catch (...) {
+            delete h;
+            throw;
+        }
+        *out = h;
+        return VP_OK;
+    });
+}
+
+void vpx_db_close(vpx_db *h) noexcept {
+    if (!h) return;
+    try {
+        if (h->wdb) {
+            h->wdb->cancel_transaction();  // discard what was not committed
+            h->wdb->close();               // releases the lock
+        }
+    } catch (...) {
+    }
+    delete h->db;
+    delete h;
+}
+
+vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (!h->wdb) h->db->reopen();
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
+                       char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (revision) *revision = h->db->get_revision();
+        if (documents) *documents = h->db->get_doccount();
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_get_metadata(vpx_db *h, const char *key, char **value, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *value = dup_string(h->db->get_metadata(key));
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_set_metadata(vpx_db *h, const char *key, const char *value,
+                              char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (!h->wdb) {
+            set_message(errmsg, "index is open for reading only");
+            return VP_ERR_INVALID;
+        }
+        h->wdb->set_metadata(key, value);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_commit(vpx_db *h, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (!h->wdb) {
+            set_message(errmsg, "index is open for reading only");
+            return VP_ERR_INVALID;
+        }
+        h->wdb->commit_transaction();
+        h->wdb->begin_transaction(true);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_replace(vpx_db *h, const char *uid, vpx_doc *doc, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (!h->wdb) {
+            set_message(errmsg, "index is open for reading only");
+            return VP_ERR_INVALID;
+        }
+        h->wdb->replace_document(uid, doc->doc);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_delete(vpx_db *h, const char *uid, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (!h->wdb) {
+            set_message(errmsg, "index is open for reading only");
+            return VP_ERR_INVALID;
+        }
+        if (h->wdb->get_termfreq(uid) == 0) return VP_ERR_NOT_FOUND;
+        h->wdb->delete_document(uid);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                Xapian::PostingIterator it = h->db->postlist_begin(uid);
+                if (it == h->db->postlist_end(uid)) return VP_ERR_NOT_FOUND;
+                *data = dup_string(h->db->get_document(*it).get_data());
+                return VP_OK;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt > 0 || h->wdb) throw;
+                h->db->reopen();
+            }
+        }
+    });
+}
+
+// ---- documents ----
+
+vp_status vpx_doc_create(const char *stem_language, vpx_doc **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        vpx_doc *d = new vpx_doc;
+        try {
+            d->gen.set_stemmer(Xapian::Stem(stem_language));
+            d->gen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+            d->gen.set_document(d->doc);
+        } catch (...) {
+            delete d;
+            throw;
+        }
+        *out = d;
+        return VP_OK;
+    });
+}
+
+void vpx_doc_destroy(vpx_doc *d) noexcept {
+    delete d;
+}
+
+vp_status vpx_doc_set_data(vpx_doc *d, const char *data, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        d->doc.set_data(data);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        // Xapian refuses terms over 245 bytes; such a value cannot be a filter.
+        if (std::strlen(term) > 240) {
+            set_message(errmsg, std::string("term too long: ") + std::string(term, 40) + "...");
+            return VP_ERR_INVALID;
+        }
+        d->doc.add_boolean_term(term);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, const char *prefix,
+                             char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        d->gen.index_text(text, wdf_inc, prefix);
+        d->gen.increase_termpos(100);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_doc_set_value(vpx_doc *d, unsigned slot, const char *value, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        d->doc.add_value(slot, value);
+        return VP_OK;
+    });
+}
+
+// ---- queries ----
+
+vp_status vpx_query_match_all(vpx_query **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_query{Xapian::Query::MatchAll};
+        return VP_OK;
+    });
+}
+
+vp_status vpx_query_term(const char *term, vpx_query **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_query{Xapian::Query(term)};
+        return VP_OK;
+    });
+}
+
+vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_query **out,
+                            char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        std::vector<Xapian::Query> parts;
+        for (size_t i = 0; i < n; ++i)
+            if (subs[i]) parts.push_back(subs[i]->q);
+        Xapian::Query::op xop = Xapian::Query::OP_AND;
+        switch (op) {
+            case VPX_OP_AND: xop = Xapian::Query::OP_AND; break;
+            case VPX_OP_OR: xop = Xapian::Query::OP_OR; break;
+            case VPX_OP_FILTER: xop = Xapian::Query::OP_FILTER; break;
+            case VPX_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+        }
+        *out = new vpx_query{Xapian::Query(xop, parts.begin(), parts.end())};
+        return VP_OK;
+    });
+}
+
+vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *opts, int plain,
+                          vpx_query **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        Xapian::QueryParser qp;
+        qp.set_database(*h->db);
+        qp.set_stemmer(Xapian::Stem(opts->stem_language));
+        qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        qp.set_default_op(Xapian::Query::OP_AND);
+        if (opts->prefixes)
+            for (const char *const *p = opts->prefixes; p[0] && p[1]; p += 2)
+                qp.add_prefix(p[0], p[1]);
+        if (opts->boolean_prefixes)
+            for (const char *const *p = opts->boolean_prefixes; p[0] && p[1]; p += 2)
+                qp.add_boolean_prefix(p[0], p[1]);
+        qp.set_max_expansion(opts->max_wildcard_expansion,
+                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        unsigned flags = plain ? 0u
+                               : (Xapian::QueryParser::FLAG_PHRASE |
+                                  Xapian::QueryParser::FLAG_BOOLEAN |
+                                  Xapian::QueryParser::FLAG_LOVEHATE |
+                                  Xapian::QueryParser::FLAG_WILDCARD);
+        *out = new vpx_query{qp.parse_query(text, flags)};
+        return VP_OK;
+    });
+}
+
+int vpx_query_is_empty(const vpx_query *q) noexcept {
+    return q->q.empty() ? 1 : 0;
+}
+
+vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        std::vector<std::string> all(q->q.get_unique_terms_begin(), q->q.get_unique_terms_end());
+        char **arr = static_cast<char **>(std::calloc(all.size() + 1, sizeof *arr));
+        if (!arr) throw std::bad_alloc();
+        for (size_t i = 0; i < all.size(); ++i) {
+            arr[i] = static_cast<char *>(std::malloc(all[i].size() + 1));
+            if (!arr[i]) {
+                for (size_t j = 0; j < i; ++j) std::free(arr[j]);
+                std::free(arr);
+                throw std::bad_alloc();
+            }
+            std::memcpy(arr[i], all[i].c_str(), all[i].size() + 1);
+        }
+        *terms = arr;
+        *n = all.size();
+        return VP_OK;
+    });
+}
+
+void vpx_query_destroy(vpx_query *q) noexcept {
+    delete q;
+}
+
+// ---- matching ----
+
+vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opts,
+                      vpx_mset **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                Xapian::Enquire enq(*h->db);
+                enq.set_query(q->q);
+                if (opts->sort_slot >= 0)
+                    enq.set_sort_by_value_then_relevance(
+                        static_cast<Xapian::valueno>(opts->sort_slot), false);
+                std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+                for (size_t i = 0; i < opts->n_spy_slots; ++i)
+                    spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->spy_slots[i]));
+                for (auto &spy : spies) enq.add_matchspy(spy.get());
+                Xapian::MSet mset = enq.get_mset(
+                    static_cast<Xapian::doccount>(opts->offset),
+                    static_cast<Xapian::doccount>(opts->limit),
+                    static_cast<Xapian::doccount>(opts->check_at_least));
+                vpx_mset *ms = new vpx_mset;
+                try {
+                    ms->lower = mset.get_matches_lower_bound();
+                    ms->estimated = mset.get_matches_estimated();
+                    ms->upper = mset.get_matches_upper_bound();
+                    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+                        ms->data.push_back(it.get_document().get_data());
+                        ms->weights.push_back(it.get_weight());
+                    }
+                    ms->spies.resize(spies.size());
+                    for (size_t i = 0; i < spies.size(); ++i)
+                        for (Xapian::TermIterator t = spies[i]->values_begin();
+                             t != spies[i]->values_end(); ++t)
+                            ms->spies[i].values.emplace_back(*t, t.get_termfreq());
+                } catch (...) {
+                    delete ms;
+                    throw;
+                }
+                *out = ms;
+                return VP_OK;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt > 0 || h->wdb) throw;
+                h->db->reopen();
+            }
+        }
+    });
+}
+
+void vpx_mset_destroy(vpx_mset *ms) noexcept {
+    delete ms;
+}
+
+size_t vpx_mset_size(const vpx_mset *ms) noexcept {
+    return ms->data.size();
+}
+
+void vpx_mset_totals(const vpx_mset *ms, uint64_t *lower, uint64_t *estimated,
+                     uint64_t *upper) noexcept {
+    if (lower) *lower = ms->lower;
+    if (estimated) *estimated = ms->estimated;
+    if (upper) *upper = ms->upper;
+}
+
+const char *vpx_mset_data(const vpx_mset *ms, size_t i) noexcept {
+    return ms->data[i].c_str();
+}
+
+double vpx_mset_weight(const vpx_mset *ms, size_t i) noexcept {
+    return ms->weights[i];
+}
+
+size_t vpx_mset_spy_size(const vpx_mset *ms, size_t spy) noexcept {
+    return spy < ms->spies.size() ? ms->spies[spy].values.size() : 0;
+}
+
+const char *vpx_mset_spy_value(const vpx_mset *ms, size_t spy, size_t i, uint64_t *count) noexcept {
+    const auto &v = ms->spies[spy].values[i];
+    if (count) *count = v.second;
+    return v.first.c_str();
+}
+
+// ---- stemming ----
+
+vp_status vpx_stemmer_create(const char *language, vpx_stemmer **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_stemmer{Xapian::Stem(language)};
+        return VP_OK;
+    });
+}
+
+void vpx_stemmer_destroy(vpx_stemmer *st) noexcept {
+    delete st;
+}
+
+char *vpx_stem(vpx_stemmer *st, const char *word) noexcept {
+    try {
+        return dup_string(st->stem(word));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+}  // extern "C"

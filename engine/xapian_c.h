@@ -1,0 +1,123 @@
+/* xapian_c.h - the engine's private C view of Xapian (implemented in
+ * xapian.cc, the project's only C++ file).
+ *
+ * Handles are opaque. Every function catches every C++ exception and maps it
+ * to a vp_status with the message in *errmsg (malloc()ed, untouched on
+ * success), so no exception ever crosses into C. Nothing outside engine/
+ * includes this header. Like Xapian's own objects, handles are not
+ * thread-safe: a thread uses only the handles it created. */
+#ifndef VINDPLAATS_XAPIAN_C_H
+#define VINDPLAATS_XAPIAN_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vindplaats/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vpx_db vpx_db;
+typedef struct vpx_doc vpx_doc;
+typedef struct vpx_query vpx_query;
+typedef struct vpx_mset vpx_mset;
+typedef struct vpx_stemmer vpx_stemmer;
+
+/* ---- databases ---- */
+vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errmsg) VP_NOEXCEPT;
+void vpx_db_close(vpx_db *db) VP_NOEXCEPT;
+vp_status vpx_db_reopen(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_stats(vpx_db *db, uint64_t *revision, uint64_t *documents,
+                       char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_get_metadata(vpx_db *db, const char *key, char **value,
+                              char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_set_metadata(vpx_db *db, const char *key, const char *value,
+                              char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_commit(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+/* Replaces the document holding the unique term `uid` (adds when none). */
+vp_status vpx_db_replace(vpx_db *db, const char *uid, vpx_doc *doc, char **errmsg) VP_NOEXCEPT;
+/* Deletes the documents holding `uid`; VP_ERR_NOT_FOUND when there was none. */
+vp_status vpx_db_delete(vpx_db *db, const char *uid, char **errmsg) VP_NOEXCEPT;
+/* The data of the document holding `uid`: malloc()ed, NUL-terminated. */
+vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errmsg) VP_NOEXCEPT;
+
+/* ---- documents being built ---- */
+vp_status vpx_doc_create(const char *stem_language, vpx_doc **out, char **errmsg) VP_NOEXCEPT;
+void vpx_doc_destroy(vpx_doc *doc) VP_NOEXCEPT;
+vp_status vpx_doc_set_data(vpx_doc *doc, const char *data, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, char **errmsg) VP_NOEXCEPT;
+/* Indexes words of `text` with positions, each counting `wdf_inc`, under
+ * `prefix` ("" for none); stemmed forms get "Z" + prefix. The next call's
+ * positions start well after this one's, so phrases never straddle fields. */
+vp_status vpx_doc_index_text(vpx_doc *doc, const char *text, unsigned wdf_inc,
+                             const char *prefix, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_doc_set_value(vpx_doc *doc, unsigned slot, const char *value,
+                            char **errmsg) VP_NOEXCEPT;
+
+/* ---- queries (immutable once built; destroy every one you get) ---- */
+typedef enum vpx_op {
+    VPX_OP_AND,
+    VPX_OP_OR,
+    VPX_OP_FILTER,  /* first sub-query weighted, the rest only filter */
+    VPX_OP_AND_NOT
+} vpx_op;
+
+vp_status vpx_query_match_all(vpx_query **out, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_query_term(const char *term, vpx_query **out, char **errmsg) VP_NOEXCEPT;
+/* NULL entries of `subs` are skipped; with none left the result matches nothing. */
+vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_query **out,
+                            char **errmsg) VP_NOEXCEPT;
+
+/* Query parser settings: field prefixes as NULL-terminated pairs
+ * { "titel", "S", ..., NULL }. */
+typedef struct vpx_parser_opts {
+    const char *stem_language;
+    const char *const *prefixes;
+    const char *const *boolean_prefixes;
+    unsigned max_wildcard_expansion;
+} vpx_parser_opts;
+
+/* Parses `text` (already folded) with phrases, boolean operators, +/- and
+ * trailing wildcards, words AND-ed by default. `plain` switches every
+ * operator off. VP_ERR_INVALID when Xapian cannot parse it. */
+vp_status vpx_query_parse(vpx_db *db, const char *text, const vpx_parser_opts *opts, int plain,
+                          vpx_query **out, char **errmsg) VP_NOEXCEPT;
+int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
+/* The distinct terms of `q`: a malloc()ed array of malloc()ed strings. */
+vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;
+void vpx_query_destroy(vpx_query *q) VP_NOEXCEPT;
+
+/* ---- matching ---- */
+typedef struct vpx_enquire_opts {
+    int sort_slot;                /* -1: relevance; else ascending by value, then relevance */
+    uint64_t offset;
+    uint64_t limit;
+    uint64_t check_at_least;
+    const unsigned *spy_slots;    /* value slots to count (facets) */
+    size_t n_spy_slots;
+} vpx_enquire_opts;
+
+/* Runs `q`. A DatabaseModifiedError reopens the database and reruns once. */
+vp_status vpx_enquire(vpx_db *db, const vpx_query *q, const vpx_enquire_opts *opts,
+                      vpx_mset **out, char **errmsg) VP_NOEXCEPT;
+void vpx_mset_destroy(vpx_mset *ms) VP_NOEXCEPT;
+size_t vpx_mset_size(const vpx_mset *ms) VP_NOEXCEPT;
+void vpx_mset_totals(const vpx_mset *ms, uint64_t *lower, uint64_t *estimated,
+                     uint64_t *upper) VP_NOEXCEPT;
+/* Borrowed: valid until vpx_mset_destroy(). */
+const char *vpx_mset_data(const vpx_mset *ms, size_t i) VP_NOEXCEPT;
+double vpx_mset_weight(const vpx_mset *ms, size_t i) VP_NOEXCEPT;
+size_t vpx_mset_spy_size(const vpx_mset *ms, size_t spy) VP_NOEXCEPT;
+const char *vpx_mset_spy_value(const vpx_mset *ms, size_t spy, size_t i,
+                               uint64_t *count) VP_NOEXCEPT;
+
+/* ---- stemming ---- */
+vp_status vpx_stemmer_create(const char *language, vpx_stemmer **out, char **errmsg) VP_NOEXCEPT;
+void vpx_stemmer_destroy(vpx_stemmer *st) VP_NOEXCEPT;
+/* The stem of the lower-case `word`, malloc()ed; NULL when out of memory. */
+char *vpx_stem(vpx_stemmer *st, const char *word) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,63 @@
+/* index.h - the shared Xapian index of offerings.
+ *
+ * One writer at a time (the indexer); any number of readers. A reader handle
+ * is not thread-safe: give each thread its own. Readers call
+ * vp_index_refresh() (cheap) to see the writer's newest commit; searches do
+ * that themselves. Documents are keyed by offering id, so putting the same
+ * id again replaces it. */
+#ifndef VINDPLAATS_INDEX_H
+#define VINDPLAATS_INDEX_H
+
+#include <stdint.h>
+#include "vindplaats/status.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/vocabulary.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vp_index vp_index;
+
+typedef enum vp_index_mode {
+    VP_INDEX_READ = 0,
+    VP_INDEX_WRITE = 1 /* creates the index when absent; takes the lock */
+} vp_index_mode;
+
+/* Opens the index at `path`. `voc` (borrowed, may be NULL) names the
+ * propositions in results and is kept for the handle's life. Returns
+ * VP_ERR_LOCKED when another writer holds the lock, VP_ERR_NOT_FOUND when a
+ * reader finds no index, VP_ERR_IO/VP_ERR_INDEX otherwise. The caller owns
+ * *out and closes it with vp_index_close(). */
+vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabulary *voc,
+                        vp_index **out, char **errmsg) VP_NOEXCEPT;
+/* Closing a writer commits nothing: uncommitted changes are discarded. */
+void vp_index_close(vp_index *idx) VP_NOEXCEPT;
+
+/* Writers: add or replace the offering with o->id. */
+vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg) VP_NOEXCEPT;
+/* Removes the offering with `id`; VP_ERR_NOT_FOUND when there was none. */
+vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg) VP_NOEXCEPT;
+/* Stores `value` under `key` with the next commit (harvest checkpoints). */
+vp_status vp_index_set_meta(vp_index *idx, const char *key, const char *value,
+                            char **errmsg) VP_NOEXCEPT;
+/* Makes every change since the last commit visible at once, atomically. */
+vp_status vp_index_commit(vp_index *idx, char **errmsg) VP_NOEXCEPT;
+
+/* Readers and writers. *value is malloc()ed ("" when unset). */
+vp_status vp_index_get_meta(vp_index *idx, const char *key, char **value,
+                            char **errmsg) VP_NOEXCEPT;
+/* The JSON form of offering `id`, malloc()ed; VP_ERR_NOT_FOUND when absent. */
+vp_status vp_index_get(vp_index *idx, const char *id, char **json, char **errmsg) VP_NOEXCEPT;
+vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
+                         char **errmsg) VP_NOEXCEPT;
+/* Moves a reader to the newest commit. */
+vp_status vp_index_refresh(vp_index *idx, char **errmsg) VP_NOEXCEPT;
+
+/* Borrowed; NULL when the index was opened without a vocabulary. */
+const vp_vocabulary *vp_index_vocabulary(const vp_index *idx) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,39 @@
+/* load.h - loading offerings in their JSON form, one per line (JSONL).
+ *
+ * A bad line never stops a load: it is reported as "NAME:LINE: path:
+ * message", skipped and counted, and what the index already held is kept
+ * (offerings are replaced by id, never dropped wholesale). */
+#ifndef VINDPLAATS_LOAD_H
+#define VINDPLAATS_LOAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "vindplaats/index.h"
+#include "vindplaats/status.h"
+#include "vindplaats/vocabulary.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VP_LOAD_MAX_LINE (1024 * 1024)   /* longer lines are rejected */
+#define VP_LOAD_COMMIT_EVERY 50000       /* records per intermediate commit */
+
+typedef struct vp_load_stats {
+    uint64_t read;      /* non-blank lines */
+    uint64_t indexed;
+    uint64_t rejected;
+    double seconds;
+} vp_load_stats;
+
+/* Reads `in` (called `name` in reports) into the writable `idx`, writing
+ * one report line per problem to `report`, and commits. Returns VP_OK even
+ * when lines were rejected (see stats->rejected); an error only when the
+ * input could not be read or the index not written (*errmsg says which). */
+vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const char *name,
+                        FILE *report, vp_load_stats *stats, char **errmsg) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,118 @@
+/* offering.h - one offering of the network, whatever platform it came from.
+ *
+ * The JSON form documented in docs/offering.md is the interchange format:
+ * vp_offering_parse() validates a JSON object completely and reports every
+ * problem with the field's path; vp_offering keeps the parsed fields the
+ * engine indexes plus the compact JSON it stores and returns verbatim.
+ * A vp_offering owns all its strings; free it with vp_offering_destroy(). */
+#ifndef VINDPLAATS_OFFERING_H
+#define VINDPLAATS_OFFERING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vindplaats/status.h"
+#include "vindplaats/vocabulary.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Hard limits of the parser; longer input is rejected, not truncated. */
+#define VP_OFFERING_MAX_JSON      (1024 * 1024)
+#define VP_OFFERING_MAX_ID        200
+#define VP_OFFERING_MAX_TITLE     1000
+#define VP_OFFERING_MAX_TEXT      100000
+#define VP_OFFERING_MAX_LIST      1000
+#define VP_OFFERING_MAX_OCCURRENCES 1000
+
+typedef struct vp_strlist {
+    char **items;
+    size_t count;
+} vp_strlist;
+
+/* A point in time as given: `utc` is seconds since the epoch, `offset_min`
+ * the original UTC offset, `all_day` set for a plain YYYY-MM-DD (then utc
+ * is local midnight taken as UTC and offset_min is 0). `set` is 0 when the
+ * field was absent. */
+typedef struct vp_datetime {
+    int set;
+    int all_day;
+    int64_t utc;
+    int offset_min;
+} vp_datetime;
+
+typedef struct vp_occurrence {
+    vp_datetime start;
+    vp_datetime end; /* end.set may be 0 */
+} vp_occurrence;
+
+typedef struct vp_offering {
+    char *id;
+    char *type;
+    char *title;
+    char *description;
+    char *local_name;
+    char *proposition;
+    char *societal_task;
+    vp_strlist creators;
+    vp_strlist subjects;
+    char *language;
+    int min_age;                 /* -1 when unknown */
+    int max_age;                 /* -1 when unknown */
+    vp_strlist audience_groups;
+    char *channel;
+    char *library;
+    char *library_name;
+    char *branch;
+    char *branch_name;
+    char *municipality;
+    int has_location;
+    double lat, lon;
+    vp_datetime start, end;
+    vp_occurrence *occurrences;  /* sorted by start; includes start/end */
+    size_t n_occurrences;
+    int has_price;
+    double price_amount;
+    char currency[4];
+    char *url;
+    vp_strlist isbn;             /* normalised to ISBN-13 digits */
+    char *work_key;
+    char *source;
+    char *updated;
+    char *json;                  /* compact JSON form, as stored */
+} vp_offering;
+
+/* The controlled values, NULL-terminated, for validation and messages. */
+extern const char *const vp_offering_types[];
+extern const char *const vp_offering_channels[];
+extern const char *const vp_offering_tasks[];
+extern const char *const vp_offering_audiences[];
+
+/* Parses one offering from `len` bytes of JSON. `voc` may be NULL, which
+ * skips the proposition check. Returns VP_ERR_INVALID with every problem in
+ * *errmsg ("path: message" lines) when the record is not valid, VP_ERR_TOO_BIG
+ * over VP_OFFERING_MAX_JSON, VP_ERR_NOMEM. On VP_OK the caller owns *out. */
+vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
+                            vp_offering **out, char **errmsg) VP_NOEXCEPT;
+void vp_offering_destroy(vp_offering *o) VP_NOEXCEPT;
+
+/* Parses an ISO 8601 date-time with offset ("2026-12-03T10:00:00+01:00",
+ * "...Z", optional fractional seconds) or a date ("2026-12-03").
+ * Returns 0 on success, -1 when `s` is not one. */
+int vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
+/* The local calendar day of `dt` as YYYYMMDD. */
+int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
+
+/* Calendar days as YYYYMMDD integers <-> days since 1970-01-01. */
+int64_t vp_day_to_epoch(int yyyymmdd) VP_NOEXCEPT;
+int vp_day_from_epoch(int64_t days) VP_NOEXCEPT;
+/* 1 when `yyyymmdd` is a real calendar day. */
+int vp_day_valid(int yyyymmdd) VP_NOEXCEPT;
+
+/* 1 when `s` is one of the NULL-terminated `values`. */
+int vp_in_list(const char *s, const char *const *values) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,90 @@
+/* search.h - queries against the index: free text, filters, dates, facets.
+ *
+ * A vp_search_request only borrows its strings. vp_search_run() returns a
+ * result the caller owns and frees with vp_search_result_destroy(). */
+#ifndef VINDPLAATS_SEARCH_H
+#define VINDPLAATS_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vindplaats/status.h"
+#include "vindplaats/index.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VP_SEARCH_MAX_QUERY     1000   /* bytes of q; longer is cut */
+#define VP_SEARCH_MAX_PER_PAGE  100
+#define VP_SEARCH_MAX_WINDOW    10000  /* page * per_page */
+#define VP_SEARCH_MAX_VALUES    50     /* values of one filter */
+
+/* Filterable fields; the first VP_FACET_COUNT of them also have facets. */
+typedef enum vp_field {
+    VP_FIELD_TYPE = 0,
+    VP_FIELD_LIBRARY,
+    VP_FIELD_PROPOSITION,
+    VP_FIELD_AUDIENCE,
+    VP_FIELD_CHANNEL,
+    VP_FIELD_BRANCH,
+    VP_FIELD_MUNICIPALITY,
+    VP_FIELD_SOCIETAL_TASK,
+    VP_FIELD_LANGUAGE,
+    VP_FIELD_COUNT
+} vp_field;
+#define VP_FACET_COUNT 5
+
+/* The public parameter name of a field ("type", "library", ...). */
+const char *vp_field_name(vp_field f) VP_NOEXCEPT;
+/* The field called `name`, or -1. */
+int vp_field_by_name(const char *name) VP_NOEXCEPT;
+
+typedef enum vp_sort {
+    VP_SORT_RELEVANCE = 0,
+    VP_SORT_DATE /* soonest start first; undated last */
+} vp_sort;
+
+typedef struct vp_search_request {
+    const char *q;                              /* may be NULL or empty */
+    const char *const *values[VP_FIELD_COUNT];  /* per field, n_values[f] */
+    size_t n_values[VP_FIELD_COUNT];
+    int from_day;                               /* YYYYMMDD or 0 */
+    int to_day;                                 /* YYYYMMDD or 0 */
+    vp_sort sort;
+    unsigned page;                              /* 1-based */
+    unsigned per_page;
+    unsigned facets;                            /* bit (1u << field) */
+} vp_search_request;
+
+typedef struct vp_search_hit {
+    char *id;
+    double score;
+    char *json;      /* the offering's JSON form */
+    char *snippet;   /* HTML-escaped, <mark> around matched words */
+} vp_search_hit;
+
+typedef struct vp_facet_value {
+    char *value;
+    uint64_t count;
+} vp_facet_value;
+
+typedef struct vp_search_result {
+    uint64_t total;
+    int total_exact;
+    int query_fallback;       /* q could not be parsed; plain words used */
+    vp_search_hit *hits;
+    size_t n_hits;
+    vp_facet_value *facets[VP_FACET_COUNT]; /* count-descending, then value */
+    size_t n_facets[VP_FACET_COUNT];
+} vp_search_result;
+
+/* Validates `req` (VP_ERR_INVALID naming the problem: bad page, per_page,
+ * dates, too many values), refreshes the reader, runs the query. */
+vp_status vp_search_run(vp_index *idx, const vp_search_request *req,
+                        vp_search_result **out, char **errmsg) VP_NOEXCEPT;
+void vp_search_result_destroy(vp_search_result *res) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

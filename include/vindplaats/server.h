@@ -1,0 +1,46 @@
+/* server.h - the HTTP search server (libmicrohttpd + jansson).
+ *
+ * vp_server_start() binds, opens one index handle per worker thread and
+ * serves until vp_server_stop(). Every answer is JSON except the pages;
+ * errors share one shape: {"error":{"code","message","parameter"?}}. */
+#ifndef VINDPLAATS_SERVER_H
+#define VINDPLAATS_SERVER_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "vindplaats/status.h"
+#include "vindplaats/vocabulary.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vp_server_config {
+    const char *index_path;
+    const vp_vocabulary *vocabulary;  /* borrowed; must outlive the server */
+    const char *bind_address;         /* IPv4 literal; NULL: 127.0.0.1 */
+    unsigned port;                    /* 0: any free port */
+    unsigned threads;                 /* workers; 0: 2 */
+    FILE *access_log;                 /* NULL: no access log */
+} vp_server_config;
+
+typedef struct vp_server vp_server;
+
+/* Returns VP_ERR_IO when the address cannot be bound or the index not
+ * opened (*errmsg says which). The caller owns *out. */
+vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **errmsg) VP_NOEXCEPT;
+unsigned vp_server_port(const vp_server *srv) VP_NOEXCEPT;
+/* Stops accepting, finishes running requests, frees everything. */
+void vp_server_stop(vp_server *srv) VP_NOEXCEPT;
+
+/* The routes the server answers, for documentation checks. */
+typedef struct vp_route_info {
+    const char *path;     /* OpenAPI form: "/v1/offerings/{id}" */
+    const char *methods;  /* "GET, HEAD" */
+} vp_route_info;
+const vp_route_info *vp_server_routes(size_t *count) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

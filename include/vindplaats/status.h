@@ -1,0 +1,37 @@
+/* status.h - the error convention shared by every Vindplaats module.
+ *
+ * A fallible function returns a vp_status (VP_OK is 0). Detail, when the
+ * function takes a `char **errmsg`, is a malloc()ed message stored there on
+ * failure only (the pointer is left untouched on success); the caller frees
+ * it with free(). Several problems are separated by newlines, each one
+ * "path: message" where a path applies. */
+#ifndef VINDPLAATS_STATUS_H
+#define VINDPLAATS_STATUS_H
+
+#ifdef __cplusplus
+#define VP_NOEXCEPT noexcept
+extern "C" {
+#else
+#define VP_NOEXCEPT
+#endif
+
+typedef enum vp_status {
+    VP_OK = 0,
+    VP_ERR_INVALID,   /* bad input: a record, a parameter, a query */
+    VP_ERR_NOT_FOUND, /* no such offering, key or file */
+    VP_ERR_NOMEM,     /* an allocation failed */
+    VP_ERR_IO,        /* a file or the index could not be read or written */
+    VP_ERR_LOCKED,    /* another process holds the index's write lock */
+    VP_ERR_INDEX,     /* any other error reported by the index library */
+    VP_ERR_MODIFIED,  /* the index changed under a reader twice in a row */
+    VP_ERR_TOO_BIG,   /* input exceeded a hard limit */
+    VP_ERR_INTERNAL   /* a bug: an invariant did not hold */
+} vp_status;
+
+/* A short constant English description of `st`; never NULL. */
+const char *vp_status_str(vp_status st) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
