@@ -1,0 +1,124 @@
+/* load.c - JSONL loading (see load.h). */
+#include "vindplaats/load.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vindplaats/offering.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reports every "path: message" line of `msg` prefixed with NAME:LINE. */
+static void report_lines(FILE *report, const char *name, uint64_t line, const char *msg)
+{
+    if (!report)
+        return;
+    while (*msg) {
+        size_t n = strcspn(msg, "\n");
+        fprintf(report, "%s:%llu: %.*s\n", name, (unsigned long long)line, (int)n, msg);
+        msg += n;
+        if (*msg == '\n')
+            msg++;
+    }
+}
+
+vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const char *name,
+                        FILE *report, vp_load_stats *stats, char **errmsg)
+{
+    vp_status st = VP_OK;
+    double started = now_seconds();
+    uint64_t lineno = 0, since_commit = 0;
+    memset(stats, 0, sizeof *stats);
+    char *line = malloc(VP_LOAD_MAX_LINE + 2);
+    if (!line)
+        return VP_ERR_NOMEM;
+
+    while (fgets(line, VP_LOAD_MAX_LINE + 2, in)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == VP_LOAD_MAX_LINE + 1 && line[len - 1] != '\n') {
+            /* Skip the rest of an overlong line. */
+            int c;
+            while ((c = fgetc(in)) != EOF && c != '\n')
+                ;
+            stats->read++;
+            stats->rejected++;
+            report_lines(report, name, lineno, "(line): longer than 1048576 bytes");
+            continue;
+        }
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            memmove(line, line + 3, len - 2);
+            len -= 3;
+        }
+        if (line[strspn(line, " \t")] == '\0')
+            continue;
+        stats->read++;
+        if (memchr(line, '\0', len)) {
+            stats->rejected++;
+            report_lines(report, name, lineno, "(line): contains a NUL byte");
+            continue;
+        }
+        vp_offering *o = NULL;
+        char *problems = NULL;
+        vp_status pst = vp_offering_parse(line, len, voc, &o, &problems);
+        if (pst == VP_ERR_NOMEM) {
+            free(problems);
+            st = VP_ERR_NOMEM;
+            break;
+        }
+        if (pst != VP_OK) {
+            stats->rejected++;
+            report_lines(report, name, lineno, problems ? problems : vp_status_str(pst));
+            free(problems);
+            continue;
+        }
+        char *why = NULL;
+        pst = vp_index_put(idx, o, &why);
+        if (pst == VP_ERR_INVALID) {
+            /* The index refused this record (a value it cannot hold). */
+            stats->rejected++;
+            report_lines(report, name, lineno, why ? why : "rejected by the index");
+            free(why);
+            vp_offering_destroy(o);
+            continue;
+        }
+        vp_offering_destroy(o);
+        if (pst != VP_OK) {
+            st = pst;
+            if (errmsg)
+                *errmsg = why;
+            else
+                free(why);
+            break;
+        }
+        stats->indexed++;
+        if (++since_commit == VP_LOAD_COMMIT_EVERY) {
+            since_commit = 0;
+            st = vp_index_commit(idx, errmsg);
+            if (st != VP_OK)
+                break;
+        }
+    }
+    if (st == VP_OK && ferror(in)) {
+        st = VP_ERR_IO;
+        if (errmsg) {
+            size_t n = strlen(name) + 32;
+            *errmsg = malloc(n);
+            if (*errmsg)
+                snprintf(*errmsg, n, "%s: read error", name);
+        }
+    }
+    if (st == VP_OK)
+        st = vp_index_commit(idx, errmsg);
+    free(line);
+    stats->seconds = now_seconds() - started;
+    return st;
+}
