@@ -1,0 +1,207 @@
+/* handlers.c - the answers of each route. A handler fills an api_reply;
+ * server.c sends it, so no handler touches libmicrohttpd. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "vindplaats/index.h"
+#include "vindplaats/search.h"
+
+double api_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void index_error(api_reply *r, vp_status st, const char *detail)
+{
+    if (st == VP_ERR_NOMEM)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED)
+        api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
+    else
+        api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
+}
+
+/* Copies `key` of `doc` into `out` (null when absent). */
+static void copy_field(json_t *out, json_t *doc, const char *key)
+{
+    json_t *v = json_object_get(doc, key);
+    json_object_set_new(out, key, v ? json_incref(v) : json_null());
+}
+
+static json_t *hit_json(const vp_search_hit *h, const vp_vocabulary *voc)
+{
+    json_t *doc = json_loads(h->json, 0, NULL);
+    json_t *o = json_object();
+    if (!o || !doc) {
+        json_decref(doc);
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "id", json_string(h->id));
+    copy_field(o, doc, "type");
+    copy_field(o, doc, "title");
+    json_object_set_new(o, "snippet", h->snippet ? json_string(h->snippet) : json_null());
+    copy_field(o, doc, "proposition");
+    const vp_proposition *p =
+        vp_vocabulary_get(voc, json_string_value(json_object_get(doc, "proposition")));
+    json_object_set_new(o, "proposition_name", p ? json_string(p->name) : json_null());
+    static const char *const fields[] = {"local_name", "library", "library_name", "branch",
+                                         "branch_name", "municipality", "start", "end",
+                                         "channel", "url"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        copy_field(o, doc, fields[i]);
+    json_object_set_new(o, "score", json_real(h->score));
+    json_decref(doc);
+    return o;
+}
+
+static json_t *day_json(int day)
+{
+    if (!day)
+        return json_null();
+    char s[16];
+    snprintf(s, sizeof s, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+    return json_string(s);
+}
+
+void api_handle_search(api_request *req, api_reply *r)
+{
+    vp_search_request sr;
+    api_search_storage storage;
+    if (api_search_request(req->params, req->voc, &sr, &storage, r) != 0 ||
+        api_reject_unused(req->params, r) != 0)
+        return;
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    vp_status st = vp_search_run(req->index, &sr, &res, &err);
+    if (st == VP_ERR_INVALID) {
+        /* The engine's messages start with the parameter's name. */
+        char param[32] = "q";
+        size_t n = err ? strcspn(err, ":") : 0;
+        if (err && err[n] == ':' && n < sizeof param) {
+            memcpy(param, err, n);
+            param[n] = '\0';
+        }
+        api_error(r, 400, "invalid_parameter", err ? err : "invalid query", param);
+        free(err);
+        return;
+    }
+    if (st != VP_OK) {
+        index_error(r, st, err);
+        free(err);
+        return;
+    }
+    json_t *filters = json_object();
+    for (int f = 0; f < VP_FIELD_COUNT; f++) {
+        if (!sr.n_values[f])
+            continue;
+        json_t *vals = json_array();
+        for (size_t i = 0; i < sr.n_values[f]; i++)
+            json_array_append_new(vals, json_string(sr.values[f][i]));
+        json_object_set_new(filters, vp_field_name((vp_field)f), vals);
+    }
+    size_t qlen = sr.q ? strlen(sr.q) : 0;
+    json_t *query = json_pack("{s:s, s:o, s:o, s:o, s:s}", "q", sr.q ? sr.q : "", "filters",
+                              filters, "from", day_json(sr.from_day), "to", day_json(sr.to_day),
+                              "sort", sr.sort == VP_SORT_DATE ? "date" : "relevance");
+    if (query && qlen > VP_SEARCH_MAX_QUERY) {
+        json_object_set_new(query, "truncated", json_true());
+        json_object_set_new(query, "note",
+                            json_string("q was cut to its first 1000 bytes"));
+    }
+    if (query && res->query_fallback)
+        json_object_set_new(query, "fallback",
+                            json_string("the query syntax could not be parsed; "
+                                        "its words were searched as plain words"));
+    json_t *results = json_array();
+    for (size_t i = 0; i < res->n_hits; i++)
+        json_array_append_new(results, hit_json(&res->hits[i], req->voc));
+    json_t *facets = json_object();
+    for (int f = 0; f < VP_FACET_COUNT; f++) {
+        if (!(sr.facets & (1u << f)))
+            continue;
+        json_t *vals = json_array();
+        for (size_t i = 0; i < res->n_facets[f]; i++)
+            json_array_append_new(vals, json_pack("{s:s, s:I}", "value",
+                                                  res->facets[f][i].value, "count",
+                                                  (json_int_t)res->facets[f][i].count));
+        json_object_set_new(facets, vp_field_name((vp_field)f), vals);
+    }
+    double took = (api_now() - req->started) * 1000.0;
+    r->status = 200;
+    r->json = json_pack("{s:o, s:I, s:b, s:i, s:i, s:f, s:o, s:o}", "query", query, "total",
+                        (json_int_t)res->total, "total_exact", res->total_exact, "page",
+                        (int)sr.page, "per_page", (int)sr.per_page, "took_ms",
+                        (double)(long)(took * 100.0 + 0.5) / 100.0, "results", results,
+                        "facets", facets);
+    vp_search_result_destroy(res);
+    if (!r->json)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+}
+
+void api_handle_offering(api_request *req, api_reply *r)
+{
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    char *json = NULL, *err = NULL;
+    vp_status st = vp_index_refresh(req->index, &err);
+    if (st == VP_OK)
+        st = vp_index_get(req->index, req->tail, &json, &err);
+    if (st == VP_ERR_NOT_FOUND) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
+        api_error(r, 404, "not_found", msg, NULL);
+    } else if (st != VP_OK) {
+        index_error(r, st, err);
+    } else {
+        r->status = 200;
+        r->json = json_loads(json, 0, NULL);
+        if (!r->json)
+            api_error(r, 500, "internal_error", "stored offering is not valid JSON", NULL);
+    }
+    free(json);
+    free(err);
+}
+
+void api_handle_health(api_request *req, api_reply *r)
+{
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    uint64_t revision = 0, documents = 0;
+    char *err = NULL;
+    vp_status st = vp_index_refresh(req->index, &err);
+    if (st == VP_OK)
+        st = vp_index_stats(req->index, &revision, &documents, &err);
+    if (st != VP_OK) {
+        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+        free(err);
+        return;
+    }
+    r->status = 200;
+    r->json = json_pack("{s:s, s:I, s:I}", "status", "ok", "revision", (json_int_t)revision,
+                        "documents", (json_int_t)documents);
+}
+
+void api_handle_page(api_request *req, api_reply *r)
+{
+    /* The page reads its own query string; every parameter is its business. */
+    (void)req;
+    r->status = 200;
+    r->body = (const char *)api_asset_index_html;
+    r->body_len = api_asset_index_html_len;
+    r->content_type = "text/html; charset=utf-8";
+}
+
+void api_handle_openapi(api_request *req, api_reply *r)
+{
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    r->status = 200;
+    r->body = (const char *)api_asset_openapi_yaml;
+    r->body_len = api_asset_openapi_yaml_len;
+    r->content_type = "application/yaml; charset=utf-8";
+}

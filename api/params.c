@@ -1,0 +1,253 @@
+/* params.c - validating query-string parameters into a search request.
+ *
+ * Every parameter is checked before anything runs: an unknown name, a
+ * repeated single-valued parameter or a bad value is a 400 naming the
+ * parameter, so a campaign link with a typo never silently shows
+ * everything. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
+
+void api_error(api_reply *r, unsigned status, const char *code, const char *message,
+               const char *parameter)
+{
+    json_decref(r->json);
+    r->status = status;
+    r->json = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+    if (r->json && parameter)
+        json_object_set_new(json_object_get(r->json, "error"), "parameter",
+                            json_string(parameter));
+}
+
+static void bad(api_reply *r, const char *param, const char *fmt, const char *arg)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, arg);
+    api_error(r, 400, "invalid_parameter", msg, param);
+}
+
+/* The single value of `key`, NULL when absent; -1 (reply set) when repeated. */
+static int single(api_params *p, const char *key, const char **value, api_reply *r)
+{
+    *value = NULL;
+    for (size_t i = 0; i < p->count; i++) {
+        if (strcmp(p->items[i].key, key) != 0)
+            continue;
+        if (*value) {
+            bad(r, key, "%s: given more than once", key);
+            return -1;
+        }
+        *value = p->items[i].value;
+        p->items[i].used = 1;
+    }
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    if (!*s || strlen(s) > 9)
+        return -1;
+    unsigned v = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        v = v * 10 + (unsigned)(*c - '0');
+    }
+    if (v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_day(const char *s, int *out)
+{
+    vp_datetime dt;
+    if (strlen(s) != 10 || vp_datetime_parse(s, &dt) != 0)
+        return -1;
+    *out = vp_datetime_local_day(&dt);
+    return 0;
+}
+
+static int check_filter_value(vp_field f, const char *v, const vp_vocabulary *voc, api_reply *r)
+{
+    const char *name = vp_field_name(f);
+    const char *const *allowed = NULL;
+    const char *allowed_text = NULL;
+    if (!*v) {
+        bad(r, name, "%s: must not be empty", name);
+        return -1;
+    }
+    if (strlen(v) > 200) {
+        bad(r, name, "%s: longer than 200 bytes", name);
+        return -1;
+    }
+    switch (f) {
+    case VP_FIELD_TYPE:
+        allowed = vp_offering_types;
+        allowed_text = "course, event, activity, ebook, audiobook, book, service";
+        break;
+    case VP_FIELD_CHANNEL:
+        allowed = vp_offering_channels;
+        allowed_text = "online, offline, hybrid";
+        break;
+    case VP_FIELD_AUDIENCE:
+        allowed = vp_offering_audiences;
+        allowed_text = "baby, peuter, kleuter, jeugd, ouders, volwassenen, senioren, "
+                       "nieuwkomers, laaggeletterden, werkzoekenden, iedereen";
+        break;
+    case VP_FIELD_SOCIETAL_TASK:
+        allowed = vp_offering_tasks;
+        allowed_text = "geletterdheid, informatiesamenleving, leven-lang-ontwikkelen, cultuur";
+        break;
+    case VP_FIELD_PROPOSITION:
+        if (voc && !vp_vocabulary_get(voc, v)) {
+            vp_buf m;
+            vp_buf_init(&m, 16384);
+            vp_buf_printf(&m, "%s: unknown proposition \"%s\" (allowed: %s)", name, v,
+                          vp_vocabulary_ids(voc));
+            api_error(r, 400, "invalid_parameter", m.data ? m.data : "unknown proposition",
+                      name);
+            vp_buf_free(&m);
+            return -1;
+        }
+        return 0;
+    case VP_FIELD_LANGUAGE:
+        if (strlen(v) != 2 || v[0] < 'a' || v[0] > 'z' || v[1] < 'a' || v[1] > 'z') {
+            bad(r, name, "%s: must be a two-letter ISO 639-1 code such as nl", name);
+            return -1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+    if (!vp_in_list(v, allowed)) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: unknown value \"%.100s\" (allowed: %s)", name, v,
+                 allowed_text);
+        api_error(r, 400, "invalid_parameter", msg, name);
+        return -1;
+    }
+    return 0;
+}
+
+int api_search_request(api_params *p, const vp_vocabulary *voc, vp_search_request *req,
+                       api_search_storage *storage, api_reply *r)
+{
+    memset(req, 0, sizeof *req);
+    req->page = 1;
+    req->per_page = 10;
+    req->sort = VP_SORT_RELEVANCE;
+
+    const char *q, *from, *to, *sort, *page, *per_page, *facets;
+    if (single(p, "q", &q, r) || single(p, "from", &from, r) || single(p, "to", &to, r) ||
+        single(p, "sort", &sort, r) || single(p, "page", &page, r) ||
+        single(p, "per_page", &per_page, r) || single(p, "facets", &facets, r))
+        return -1;
+    req->q = q;
+
+    for (size_t i = 0; i < p->count; i++) {
+        int f = vp_field_by_name(p->items[i].key);
+        if (f < 0)
+            continue;
+        p->items[i].used = 1;
+        if (req->n_values[f] == VP_SEARCH_MAX_VALUES) {
+            bad(r, p->items[i].key, "%s: at most 50 values", p->items[i].key);
+            return -1;
+        }
+        if (check_filter_value((vp_field)f, p->items[i].value, voc, r) != 0)
+            return -1;
+        storage->values[f][req->n_values[f]++] = p->items[i].value;
+    }
+    for (int f = 0; f < VP_FIELD_COUNT; f++)
+        req->values[f] = storage->values[f];
+
+    /* Empty values of the optional controls mean "not given" (HTML forms). */
+    if (from && *from && parse_day(from, &req->from_day) != 0) {
+        bad(r, "from", "from: must be a date YYYY-MM-DD%s", "");
+        return -1;
+    }
+    if (to && *to && parse_day(to, &req->to_day) != 0) {
+        bad(r, "to", "to: must be a date YYYY-MM-DD%s", "");
+        return -1;
+    }
+    if (req->from_day && req->to_day && req->to_day < req->from_day) {
+        bad(r, "to", "to: before from%s", "");
+        return -1;
+    }
+    if (sort && *sort) {
+        if (strcmp(sort, "relevance") == 0)
+            req->sort = VP_SORT_RELEVANCE;
+        else if (strcmp(sort, "date") == 0)
+            req->sort = VP_SORT_DATE;
+        else {
+            bad(r, "sort", "sort: must be relevance or date%s", "");
+            return -1;
+        }
+    }
+    if (page && *page && (parse_uint(page, VP_SEARCH_MAX_WINDOW, &req->page) != 0 || req->page < 1)) {
+        bad(r, "page", "page: must be a whole number from 1 to %s", "10000");
+        return -1;
+    }
+    if (per_page && *per_page &&
+        (parse_uint(per_page, VP_SEARCH_MAX_PER_PAGE, &req->per_page) != 0 || req->per_page < 1)) {
+        bad(r, "per_page", "per_page: must be a whole number from 1 to %s", "100");
+        return -1;
+    }
+    if ((unsigned long)req->page * req->per_page > VP_SEARCH_MAX_WINDOW) {
+        bad(r, "page", "page: page * per_page must not exceed %s", "10000");
+        return -1;
+    }
+    if (facets && *facets) {
+        const char *s = facets;
+        while (*s) {
+            size_t n = strcspn(s, ",");
+            char name[32];
+            if (n == 0 || n >= sizeof name) {
+                bad(r, "facets", "facets: a comma-separated list of %s, or all",
+                    "type, library, proposition, audience, channel");
+                return -1;
+            }
+            memcpy(name, s, n);
+            name[n] = '\0';
+            int f = vp_field_by_name(name);
+            if (strcmp(name, "all") == 0) {
+                req->facets = (1u << VP_FACET_COUNT) - 1;
+            } else if (f < 0 || f >= VP_FACET_COUNT) {
+                char msg[256];
+                snprintf(msg, sizeof msg,
+                         "facets: unknown facet \"%s\" (allowed: type, library, proposition, "
+                         "audience, channel, all)",
+                         name);
+                api_error(r, 400, "invalid_parameter", msg, "facets");
+                return -1;
+            } else {
+                req->facets |= 1u << f;
+            }
+            s += n;
+            if (*s == ',')
+                s++;
+        }
+    }
+    return 0;
+}
+
+int api_reject_unused(const api_params *p, api_reply *r)
+{
+    if (p->overflow) {
+        api_error(r, 400, "invalid_parameter", "too many parameters (at most 200)", NULL);
+        return -1;
+    }
+    for (size_t i = 0; i < p->count; i++) {
+        if (p->items[i].used)
+            continue;
+        char msg[512];
+        snprintf(msg, sizeof msg, "unknown parameter \"%.200s\"", p->items[i].key);
+        api_error(r, 400, "unknown_parameter", msg, p->items[i].key);
+        return -1;
+    }
+    return 0;
+}

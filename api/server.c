@@ -1,0 +1,377 @@
+/* server.c - the libmicrohttpd daemon: limits, routing, the pool of index
+ * handles, sending replies and the access log.
+ *
+ * libmicrohttpd runs a pool of worker threads. Xapian handles are not
+ * thread-safe, so the server keeps one index handle per worker in a pool:
+ * a request borrows a handle for its duration and gives it back. */
+#include "vindplaats/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "api.h"
+#include "vindplaats/index.h"
+
+#define CONNECTION_TIMEOUT_S 15
+#define CONNECTION_LIMIT 1024
+#define PER_IP_CONNECTION_LIMIT 64
+#define CONNECTION_MEMORY_LIMIT (64 * 1024)
+#define MAX_UPLOAD (64 * 1024)
+
+/* Every route once: its path (a prefix when `prefix`), its name in the
+ * OpenAPI description, its handler. Every route takes GET and HEAD. */
+#define ROUTES(X)                                                         \
+    X("/", 0, "/", api_handle_page)                                       \
+    X("/healthz", 0, "/healthz", api_handle_health)                       \
+    X("/v1/search", 0, "/v1/search", api_handle_search)                   \
+    X("/v1/offerings/", 1, "/v1/offerings/{id}", api_handle_offering)     \
+    X("/v1/openapi.yaml", 0, "/v1/openapi.yaml", api_handle_openapi)
+
+typedef struct route {
+    const char *path;
+    int prefix;
+    api_handler handler;
+} route;
+
+#define ROUTE_ENTRY(path, prefix, openapi, handler) {path, prefix, handler},
+#define ROUTE_INFO(path, prefix, openapi, handler) {openapi, "GET, HEAD"},
+static const route routes[] = {ROUTES(ROUTE_ENTRY)};
+static const vp_route_info route_info[] = {ROUTES(ROUTE_INFO)};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+struct vp_server {
+    struct MHD_Daemon *daemon;
+    vp_server_config cfg;
+    char *index_path;
+    unsigned port;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+    vp_index **handles;      /* free handles; NULL slots are not opened yet */
+    size_t n_free;
+    size_t n_handles;
+};
+
+/* Per-request state, from the first callback to the completion notice. */
+typedef struct request_ctx {
+    double started;
+    int seen;            /* the access handler ran once already */
+    unsigned status;
+    size_t uploaded;
+    int too_large;
+    char method[16];
+    char path[512];      /* without the query string, for the access log */
+} request_ctx;
+
+const vp_route_info *vp_server_routes(size_t *count)
+{
+    *count = N_ROUTES;
+    return route_info;
+}
+
+/* ---- the pool of index handles ---- */
+
+static vp_index *borrow_index(vp_server *s, char **errmsg, vp_status *st)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->n_free == 0)
+        pthread_cond_wait(&s->available, &s->lock);
+    vp_index *idx = s->handles[--s->n_free];
+    pthread_mutex_unlock(&s->lock);
+    *st = VP_OK;
+    if (!idx) {
+        *st = vp_index_open(s->index_path, VP_INDEX_READ, s->cfg.vocabulary, &idx, errmsg);
+        if (*st != VP_OK) {
+            idx = NULL;
+            /* Give the slot back unopened; the next request tries again. */
+            pthread_mutex_lock(&s->lock);
+            s->handles[s->n_free++] = NULL;
+            pthread_cond_signal(&s->available);
+            pthread_mutex_unlock(&s->lock);
+        }
+    }
+    return idx;
+}
+
+static void return_index(vp_server *s, vp_index *idx)
+{
+    pthread_mutex_lock(&s->lock);
+    s->handles[s->n_free++] = idx;
+    pthread_cond_signal(&s->available);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- replies ---- */
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx, api_reply *r)
+{
+    struct MHD_Response *resp;
+    if (r->json) {
+        char *text = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        if (!text)
+            return MHD_NO;
+        size_t len = strlen(text);
+        resp = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+        if (!resp) {
+            free(text);
+            return MHD_NO;
+        }
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                "application/json; charset=utf-8");
+    } else {
+        resp = MHD_create_response_from_buffer(r->body_len, (void *)r->body,
+                                               MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    }
+    /* Read endpoints are public: library websites call them from browsers. */
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    ctx->status = r->status;
+    enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    api_params *p = cls;
+    if (p->count == API_MAX_PARAMS) {
+        p->overflow = 1;
+        return MHD_NO;
+    }
+    p->items[p->count].key = key;
+    p->items[p->count].value = value ? value : "";
+    p->items[p->count].used = 0;
+    p->count++;
+    return MHD_YES;
+}
+
+static const route *find_route(const char *url, const char **tail)
+{
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        const route *rt = &routes[i];
+        size_t n = strlen(rt->path);
+        if (rt->prefix ? (strncmp(url, rt->path, n) == 0 && url[n]) : strcmp(url, rt->path) == 0) {
+            *tail = url + (rt->prefix ? n : strlen(url));
+            return rt;
+        }
+    }
+    return NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    vp_server *s = cls;
+    request_ctx *ctx = *con_cls;
+    if (!ctx)
+        return MHD_NO; /* on_uri ran out of memory */
+    if (!ctx->seen) {
+        ctx->seen = 1;
+        snprintf(ctx->method, sizeof ctx->method, "%s", method);
+        return MHD_YES;
+    }
+    /* No route takes a body: count it against the cap and drop it. */
+    if (*upload_data_size) {
+        ctx->uploaded += *upload_data_size;
+        if (ctx->uploaded > MAX_UPLOAD)
+            ctx->too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    api_reply reply = {0};
+    api_params *params = calloc(1, sizeof *params);
+    if (!params)
+        return MHD_NO;
+    const char *tail = "";
+    const route *rt = find_route(url, &tail);
+    int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                 strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    if (ctx->too_large) {
+        api_error(&reply, 413, "request_too_large", "request body too large", NULL);
+    } else if (!rt) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "no such route: %.300s", url);
+        api_error(&reply, 404, "not_found", msg, NULL);
+    } else if (!is_get) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "method %.20s not allowed here; use GET", method);
+        api_error(&reply, 405, "method_not_allowed", msg, NULL);
+        reply.allow = "GET, HEAD";
+    } else {
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, params);
+        api_request req = {NULL, s->cfg.vocabulary, params, tail, ctx->started};
+        int needs_index = rt->handler != api_handle_page && rt->handler != api_handle_openapi;
+        if (needs_index) {
+            char *err = NULL;
+            vp_status st;
+            req.index = borrow_index(s, &err, &st);
+            if (!req.index) {
+                api_error(&reply, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+                free(err);
+            }
+        }
+        if (!needs_index || req.index)
+            rt->handler(&req, &reply);
+        if (req.index)
+            return_index(s, req.index);
+    }
+    if (!reply.json && !reply.body)
+        api_error(&reply, 500, "internal_error", "no reply", NULL);
+    enum MHD_Result ret = send_reply(conn, ctx, &reply);
+    json_decref(reply.json);
+    free(params);
+    return ret;
+}
+
+/* Runs first for every request: its result becomes the request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    request_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->started = api_now();
+    size_t n = strcspn(uri, "?");
+    if (n >= sizeof ctx->path)
+        n = sizeof ctx->path - 1;
+    memcpy(ctx->path, uri, n);
+    return ctx;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    vp_server *s = cls;
+    request_ctx *ctx = *con_cls;
+    if (!ctx)
+        return;
+    if (s->cfg.access_log) {
+        double us = (api_now() - ctx->started) * 1e6;
+        /* One write per line so lines of concurrent requests do not mix. */
+        char line[700];
+        int n = snprintf(line, sizeof line, "%s %s %u %.0f%s\n",
+                         ctx->method[0] ? ctx->method : "-", ctx->path, ctx->status, us,
+                         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+        if (n > 0)
+            fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
+                   s->cfg.access_log);
+        fflush(s->cfg.access_log);
+    }
+    *con_cls = NULL;
+    free(ctx);
+}
+
+static void destroy(vp_server *s)
+{
+    if (!s)
+        return;
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    for (size_t i = 0; i < s->n_free; i++)
+        vp_index_close(s->handles[i]);
+    free(s->handles);
+    free(s->index_path);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->available);
+    free(s);
+}
+
+vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **errmsg)
+{
+    vp_status st = VP_OK;
+    vp_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return VP_ERR_NOMEM;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->available, NULL);
+    s->cfg = *cfg;
+    if (!s->cfg.threads)
+        s->cfg.threads = 2;
+    s->index_path = strdup(cfg->index_path);
+    s->n_handles = s->cfg.threads;
+    s->handles = calloc(s->n_handles, sizeof *s->handles);
+    if (!s->index_path || !s->handles) {
+        st = VP_ERR_NOMEM;
+        goto fail;
+    }
+    /* Open every worker's handle now, so a wrong path fails at start. */
+    for (size_t i = 0; i < s->n_handles; i++) {
+        st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i],
+                           errmsg);
+        if (st != VP_OK)
+            goto fail;
+        s->n_free++;
+    }
+
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)cfg->port);
+    const char *bind_to = cfg->bind_address ? cfg->bind_address : "127.0.0.1";
+    if (inet_pton(AF_INET, bind_to, &addr.sin_addr) != 1) {
+        st = VP_ERR_INVALID;
+        if (errmsg) {
+            size_t n = strlen(bind_to) + 64;
+            *errmsg = malloc(n);
+            if (*errmsg)
+                snprintf(*errmsg, n, "not an IPv4 address: %s", bind_to);
+        }
+        goto fail;
+    }
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG,
+        (uint16_t)cfg->port, NULL, NULL, on_request, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_LIMIT,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_END);
+    if (!s->daemon) {
+        st = VP_ERR_IO;
+        if (errmsg) {
+            *errmsg = malloc(128);
+            if (*errmsg)
+                snprintf(*errmsg, 128, "cannot listen on %s:%u", bind_to, cfg->port);
+        }
+        goto fail;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : cfg->port;
+    *out = s;
+    return VP_OK;
+fail:
+    destroy(s);
+    return st;
+}
+
+unsigned vp_server_port(const vp_server *s)
+{
+    return s->port;
+}
+
+void vp_server_stop(vp_server *s)
+{
+    destroy(s);
+}
