@@ -1,0 +1,48 @@
+# Vindplaats: the two commands of the README, and a few more.
+#   make run    install what is missing, build, index the sample, serve :8080
+#   make test   install what is missing, build, run every test (ctest)
+#   make test SANITIZE=1   the same under AddressSanitizer + UBSan (build-asan/)
+
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+PORT     ?= 8080
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD      ?= build-asan
+CMAKE_ARGS += -DVP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+else
+BUILD      ?= build
+CMAKE_ARGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
+endif
+
+SAMPLE_INDEX = $(BUILD)/sample-index
+
+.PHONY: all deps configure build run sample-index test clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# The sample index is rebuilt from the committed JSONL every time, next to
+# the old one and then swapped in, so a failed load never leaves a half index.
+sample-index: build
+	@rm -rf $(SAMPLE_INDEX).new
+	@$(BUILD)/vindplaats-indexer load data/sample/offerings.jsonl --index $(SAMPLE_INDEX).new
+	@rm -rf $(SAMPLE_INDEX) && mv $(SAMPLE_INDEX).new $(SAMPLE_INDEX)
+
+run: sample-index
+	@echo "Vindplaats: open http://localhost:$(PORT)/ (Ctrl-C stops)"
+	@exec $(BUILD)/vindplaats-server --index $(SAMPLE_INDEX) --port $(PORT)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Vindplaats needs to build, test and run, and
+# touches nothing when they are all present (checked with dpkg -s first).
+# Usage: scripts/install-deps.sh [--print]   (--print lists the packages)
+set -euo pipefail
+
+packages=(
+  # build
+  gcc g++ make cmake pkg-config
+  # libraries (their -dev packages bring the runtime libraries)
+  libxapian-dev libmicrohttpd-dev libjansson-dev libhiredis-dev
+  libcurl4-openssl-dev libxml2-dev libical-dev
+  # tools the tests and scripts start
+  xapian-tools curl
+)
+
+if [[ "${1:-}" == "--print" ]]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg -s "$p" >/dev/null 2>&1 || ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "install-deps: not root and no sudo; run as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

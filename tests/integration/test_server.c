@@ -1,0 +1,536 @@
+/* test_server.c - the real programs end to end: vindplaats-indexer builds an
+ * index of the sample network, vindplaats-server serves it on a free
+ * loopback port, and every check is a real HTTP request. Expectations are
+ * derived from the data (a filter's results all carry the value, facet
+ * counts equal filtered totals), so the sample can grow without breaking them. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "proc.h"
+#include "vindplaats/index.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/server.h"
+
+static unsigned port;
+static char bindir[1024];
+
+static json_t *get_json(const char *path, long *status)
+{
+    http_reply r;
+    if (http_request(port, "GET", path, &r) != 0) {
+        fprintf(stderr, "no answer for %s\n", path);
+        CHECK(0);
+        http_reply_free(&r);
+        return NULL;
+    }
+    *status = r.status;
+    json_error_t e;
+    json_t *j = json_loads(r.body, 0, &e);
+    if (!j)
+        fprintf(stderr, "%s: not JSON: %.200s\n", path, r.body);
+    CHECK(strstr(r.headers, "application/json") != NULL);
+    http_reply_free(&r);
+    return j;
+}
+
+/* GET that must answer 200 with JSON. */
+static json_t *ok(const char *path)
+{
+    long status = 0;
+    json_t *j = get_json(path, &status);
+    if (status != 200)
+        fprintf(stderr, "%s: status %ld\n", path, status);
+    CHECK(status == 200 && j);
+    return j;
+}
+
+static json_int_t total(const char *path)
+{
+    json_t *j = ok(path);
+    json_int_t t = json_integer_value(json_object_get(j, "total"));
+    json_decref(j);
+    return t;
+}
+
+/* GET that must fail with `status` and an error naming `parameter`. */
+static void expect_error(const char *path, long status, const char *code, const char *parameter)
+{
+    long got = 0;
+    json_t *j = get_json(path, &got);
+    json_t *err = json_object_get(j, "error");
+    if (got != status)
+        fprintf(stderr, "%s: expected %ld, got %ld\n", path, status, got);
+    CHECK(got == status);
+    CHECK_STR(json_string_value(json_object_get(err, "code")), code);
+    CHECK(json_string_length(json_object_get(err, "message")) > 0);
+    if (parameter)
+        CHECK_STR(json_string_value(json_object_get(err, "parameter")), parameter);
+    json_decref(j);
+}
+
+/* Percent-encodes everything but unreserved characters; malloc()ed. */
+static char *curl_escape_id(const char *s)
+{
+    char *out = malloc(strlen(s) * 3 + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            *o++ = (char)c;
+        } else {
+            sprintf(o, "%%%02X", c);
+            o += 3;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static const char *facet_top(json_t *res, const char *facet)
+{
+    json_t *vals = json_object_get(json_object_get(res, "facets"), facet);
+    return json_string_value(json_object_get(json_array_get(vals, 0), "value"));
+}
+
+static json_int_t facet_count(json_t *res, const char *facet, const char *value)
+{
+    json_t *vals = json_object_get(json_object_get(res, "facets"), facet);
+    size_t i;
+    json_t *v;
+    json_array_foreach(vals, i, v) {
+        if (strcmp(json_string_value(json_object_get(v, "value")), value) == 0)
+            return json_integer_value(json_object_get(v, "count"));
+    }
+    return 0;
+}
+
+static void test_basics(size_t sample_lines)
+{
+    json_t *h = ok("/healthz");
+    CHECK_STR(json_string_value(json_object_get(h, "status")), "ok");
+    CHECK((size_t)json_integer_value(json_object_get(h, "documents")) == sample_lines);
+    json_decref(h);
+
+    http_reply r;
+    CHECK(http_request(port, "GET", "/?q=cursus&type=course", &r) == 0);
+    CHECK(r.status == 200);
+    CHECK_CONTAINS(r.headers, "text/html");
+    CHECK_CONTAINS(r.body, "<form");
+    http_reply_free(&r);
+    CHECK(http_request(port, "HEAD", "/v1/search?q=boek", &r) == 0);
+    CHECK(r.status == 200);
+    CHECK(r.body[0] == '\0');
+    http_reply_free(&r);
+    CHECK(http_request(port, "GET", "/v1/search", &r) == 0);
+    CHECK_CONTAINS(r.headers, "Access-Control-Allow-Origin: *");
+    http_reply_free(&r);
+}
+
+static void test_text(void)
+{
+    /* A Dutch query with a diacritic finds the same as without it. */
+    json_int_t with = total("/v1/search?q=caf%C3%A9");
+    json_int_t without = total("/v1/search?q=cafe");
+    CHECK(with > 0);
+    CHECK(with == without);
+    json_t *j = ok("/v1/search?q=caf%C3%A9&per_page=5");
+    json_t *first = json_array_get(json_object_get(j, "results"), 0);
+    CHECK(json_string_value(json_object_get(first, "id")) != NULL);
+    CHECK(json_is_number(json_object_get(first, "score")));
+    CHECK(json_real_value(json_object_get(j, "took_ms")) >= 0);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "query"), "q")), "café");
+    json_decref(j);
+    /* Something that is nowhere. */
+    CHECK(total("/v1/search?q=xylofoonorkestzeppelin") == 0);
+    /* Quoted phrase and prefix syntax go through. */
+    CHECK(total("/v1/search?q=type%3Aebook") == total("/v1/search?type=ebook"));
+    CHECK(total("/v1/search?q=%22digitaal%20spreekuur%22") > 0);
+    /* An unparsable query falls back instead of failing. */
+    j = ok("/v1/search?q=boek%20AND%20OR");
+    CHECK(json_string_value(json_object_get(json_object_get(j, "query"), "fallback")) != NULL);
+    json_decref(j);
+    /* A very long query is cut, with a note. */
+    char path[3000] = "/v1/search?q=";
+    for (int i = 0; i < 1200; i++)
+        strcat(path, "a");
+    j = ok(path);
+    CHECK(json_is_true(json_object_get(json_object_get(j, "query"), "truncated")));
+    json_decref(j);
+}
+
+/* Every result of filter=value carries the value (as a result field or in
+ * the stored offering). */
+static void check_filter(const char *field, const char *value, const char *doc_field)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/v1/search?%s=%s&per_page=100", field, value);
+    json_t *j = ok(path);
+    json_t *results = json_object_get(j, "results");
+    CHECK(json_array_size(results) > 0);
+    size_t i;
+    json_t *res;
+    json_array_foreach(results, i, res) {
+        if (i >= 10)
+            break; /* a sample of each is enough */
+        char opath[512];
+        char *esc = curl_escape_id(json_string_value(json_object_get(res, "id")));
+        snprintf(opath, sizeof opath, "/v1/offerings/%s", esc);
+        free(esc);
+        json_t *o = ok(opath);
+        json_t *v = json_object_get(o, doc_field);
+        int found = 0;
+        if (json_is_string(v)) {
+            found = strcmp(json_string_value(v), value) == 0 ||
+                    (strcmp(field, "municipality") == 0 &&
+                     strcasecmp(json_string_value(v), value) == 0);
+        } else if (strcmp(doc_field, "audience") == 0) {
+            json_t *g;
+            size_t k;
+            json_array_foreach(json_object_get(v, "groups"), k, g) {
+                found |= strcmp(json_string_value(g), value) == 0;
+            }
+        }
+        if (!found)
+            fprintf(stderr, "%s=%s: result %zu lacks it\n", field, value, i);
+        CHECK(found);
+        json_decref(o);
+    }
+    json_decref(j);
+}
+
+static void test_filters(void)
+{
+    json_t *all = ok("/v1/search?facets=all&per_page=1");
+    json_int_t everything = json_integer_value(json_object_get(all, "total"));
+    const char *facets[] = {"type", "library", "proposition", "audience", "channel"};
+    for (size_t f = 0; f < 5; f++) {
+        const char *top = facet_top(all, facets[f]);
+        CHECK(top != NULL);
+        if (!top)
+            continue;
+        /* The facet count is the filtered total. */
+        char path[256];
+        snprintf(path, sizeof path, "/v1/search?%s=%s", facets[f], top);
+        CHECK(total(path) == facet_count(all, facets[f], top));
+        CHECK(total(path) < everything);
+        check_filter(facets[f], top, facets[f]);
+    }
+    check_filter("municipality", "Utrecht", "municipality");
+    check_filter("municipality", "utrecht", "municipality");
+    check_filter("societal_task", "geletterdheid", "societal_task");
+    check_filter("language", "nl", "language");
+
+    /* A branch taken from a result. */
+    json_t *j = ok("/v1/search?type=course&per_page=1");
+    const char *branch =
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "results"), 0), "branch"));
+    CHECK(branch != NULL);
+    if (branch)
+        check_filter("branch", branch, "branch");
+    json_decref(j);
+
+    /* Values of one filter OR-ed, filters AND-ed. */
+    json_int_t courses = total("/v1/search?type=course");
+    json_int_t events = total("/v1/search?type=event");
+    CHECK(total("/v1/search?type=course&type=event") == courses + events);
+    const char *lib = facet_top(all, "library");
+    char path[256];
+    snprintf(path, sizeof path, "/v1/search?type=course&library=%s", lib);
+    CHECK(total(path) <= courses);
+
+    /* Facets change with a filter, and the filtered facet keeps its siblings. */
+    json_t *filtered = ok("/v1/search?facets=all&type=course&per_page=1");
+    CHECK(facet_count(filtered, "type", "event") == facet_count(all, "type", "event"));
+    CHECK(facet_count(filtered, "type", "course") == courses);
+    json_int_t sum = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(json_object_get(filtered, "facets"), "library"), i, v) {
+        sum += json_integer_value(json_object_get(v, "count"));
+    }
+    CHECK(sum == courses);
+    CHECK(facet_count(filtered, "channel", "offline") != facet_count(all, "channel", "offline"));
+    json_decref(filtered);
+    json_decref(all);
+}
+
+/* The UTC seconds of an ISO date-time string, or -1. */
+static long long utc_of(json_t *s)
+{
+    vp_datetime dt;
+    if (!json_is_string(s) || vp_datetime_parse(json_string_value(s), &dt) != 0)
+        return -1;
+    return (long long)dt.utc;
+}
+
+static void test_dates_and_sort(void)
+{
+    json_t *j = ok("/v1/search?from=2027-01-01&to=2027-01-31&per_page=50");
+    json_t *results = json_object_get(j, "results");
+    CHECK(json_array_size(results) > 0);
+    size_t i;
+    json_t *res;
+    json_array_foreach(results, i, res) {
+        char *esc = curl_escape_id(json_string_value(json_object_get(res, "id")));
+        char path[512];
+        snprintf(path, sizeof path, "/v1/offerings/%s", esc);
+        free(esc);
+        json_t *o = ok(path);
+        /* Some occurrence touches January 2027 (local calendar). */
+        int inside = 0;
+        size_t k;
+        json_t *occ;
+        json_t *list = json_object_get(o, "occurrences");
+        json_array_foreach(list, k, occ) {
+            vp_datetime s, e;
+            if (vp_datetime_parse(json_string_value(json_object_get(occ, "start")), &s) != 0)
+                continue;
+            json_t *je = json_object_get(occ, "end");
+            e = s;
+            if (json_is_string(je))
+                vp_datetime_parse(json_string_value(je), &e);
+            int a = vp_datetime_local_day(&s), b = vp_datetime_local_day(&e);
+            inside |= a <= 20270131 && b >= 20270101;
+        }
+        if (!json_array_size(list)) {
+            vp_datetime s;
+            inside = vp_datetime_parse(json_string_value(json_object_get(o, "start")), &s) == 0;
+        }
+        CHECK(inside);
+        json_decref(o);
+    }
+    json_decref(j);
+    CHECK(total("/v1/search?from=2027-01-01&to=2027-01-31") < total("/v1/search"));
+    CHECK(total("/v1/search?from=2027-01-01&to=2027-01-15") <=
+          total("/v1/search?from=2027-01-01&to=2027-01-31"));
+
+    /* sort=date: soonest first, undated last. */
+    j = ok("/v1/search?sort=date&per_page=100&type=event");
+    long long last = -1;
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        long long t = utc_of(json_object_get(res, "start"));
+        CHECK(t >= last);
+        last = t;
+    }
+    json_decref(j);
+
+    /* Paging: pages do not overlap and cover the total. */
+    json_t *p1 = ok("/v1/search?q=boek&per_page=3&page=1");
+    json_t *p2 = ok("/v1/search?q=boek&per_page=3&page=2");
+    CHECK(json_integer_value(json_object_get(p2, "page")) == 2);
+    const char *a = json_string_value(json_object_get(json_array_get(json_object_get(p1, "results"), 0), "id"));
+    const char *b = json_string_value(json_object_get(json_array_get(json_object_get(p2, "results"), 0), "id"));
+    CHECK(a && b && strcmp(a, b) != 0);
+    json_decref(p1);
+    json_decref(p2);
+}
+
+static void test_errors(void)
+{
+    expect_error("/v1/search?page=0", 400, "invalid_parameter", "page");
+    expect_error("/v1/search?page=abc", 400, "invalid_parameter", "page");
+    expect_error("/v1/search?per_page=101", 400, "invalid_parameter", "per_page");
+    expect_error("/v1/search?page=200&per_page=100", 400, "invalid_parameter", "page");
+    expect_error("/v1/search?type=kursus", 400, "invalid_parameter", "type");
+    expect_error("/v1/search?channel=tv", 400, "invalid_parameter", "channel");
+    expect_error("/v1/search?audience=kids", 400, "invalid_parameter", "audience");
+    expect_error("/v1/search?proposition=nope", 400, "invalid_parameter", "proposition");
+    expect_error("/v1/search?societal_task=x", 400, "invalid_parameter", "societal_task");
+    expect_error("/v1/search?language=dutch", 400, "invalid_parameter", "language");
+    expect_error("/v1/search?library=", 400, "invalid_parameter", "library");
+    expect_error("/v1/search?from=2026-13-01", 400, "invalid_parameter", "from");
+    expect_error("/v1/search?to=tomorrow", 400, "invalid_parameter", "to");
+    expect_error("/v1/search?from=2027-02-01&to=2027-01-01", 400, "invalid_parameter", "to");
+    expect_error("/v1/search?sort=price", 400, "invalid_parameter", "sort");
+    expect_error("/v1/search?facets=colour", 400, "invalid_parameter", "facets");
+    expect_error("/v1/search?q=a&q=b", 400, "invalid_parameter", "q");
+    expect_error("/v1/search?tpye=course", 400, "unknown_parameter", "tpye");
+    expect_error("/healthz?verbose=1", 400, "unknown_parameter", "verbose");
+    expect_error("/v1/offerings/nope%3Anothing", 404, "not_found", NULL);
+    expect_error("/v1/nothing-here", 404, "not_found", NULL);
+    expect_error("/v1/offerings/", 404, "not_found", NULL);
+
+    http_reply r;
+    CHECK(http_request(port, "POST", "/v1/search", &r) == 0);
+    CHECK(r.status == 405);
+    CHECK_CONTAINS(r.headers, "Allow: GET, HEAD");
+    CHECK_CONTAINS(r.body, "\"method_not_allowed\"");
+    http_reply_free(&r);
+    CHECK(http_request(port, "DELETE", "/v1/offerings/x%3Ay", &r) == 0);
+    CHECK(r.status == 405);
+    http_reply_free(&r);
+    /* Empty optional controls (as an HTML form sends them) are no error. */
+    CHECK(total("/v1/search?q=&from=&to=&sort=&page=&per_page=") > 0);
+}
+
+static void test_openapi(void)
+{
+    http_reply r;
+    CHECK(http_request(port, "GET", "/v1/openapi.yaml", &r) == 0);
+    CHECK(r.status == 200);
+    CHECK_CONTAINS(r.body, "openapi: 3.");
+    size_t n = 0;
+    const vp_route_info *routes = vp_server_routes(&n);
+    CHECK(n >= 5);
+    for (size_t i = 0; i < n; i++) {
+        char needle[256];
+        snprintf(needle, sizeof needle, "\n  %s:", routes[i].path);
+        if (!r.body || !strstr(r.body, needle))
+            fprintf(stderr, "route %s is missing from docs/openapi.yaml\n", routes[i].path);
+        CHECK(r.body && strstr(r.body, needle));
+    }
+    http_reply_free(&r);
+}
+
+/* A commit made while the server runs is searchable without a restart. */
+static void test_live_commit(const char *dir, const char *index, const char *voc)
+{
+    char file[1100];
+    snprintf(file, sizeof file, "%s/extra.jsonl", dir);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("{\"id\":\"test:zeppelin\",\"type\":\"event\",\"title\":\"Zeppelinworkshop in de "
+          "bibliotheek\",\"source\":\"test\",\"start\":\"2027-01-09T10:00:00+01:00\"}\n",
+          f);
+    fclose(f);
+    CHECK(total("/v1/search?q=zeppelinworkshop") == 0);
+    long status = 0;
+    json_t *j = get_json("/v1/offerings/test%3Azeppelin", &status);
+    CHECK(status == 404);
+    json_decref(j);
+
+    char indexer[1100];
+    snprintf(indexer, sizeof indexer, "%s/vindplaats-indexer", bindir);
+    char *argv[] = {indexer, "load", file, "--index", (char *)index, "--vocabulary", (char *)voc, NULL};
+    char *out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    free(out);
+    CHECK(total("/v1/search?q=zeppelinworkshop") == 1);
+    j = ok("/v1/offerings/test%3Azeppelin");
+    CHECK_STR(json_string_value(json_object_get(j, "title")), "Zeppelinworkshop in de bibliotheek");
+    json_decref(j);
+}
+
+/* The indexer's command line: bad lines reported and skipped, exit status,
+ * and a clear message when another writer holds the index. */
+static void test_indexer_cli(const char *dir, const char *voc)
+{
+    char indexer[1100], file[1100], index[1100];
+    snprintf(indexer, sizeof indexer, "%s/vindplaats-indexer", bindir);
+    snprintf(file, sizeof file, "%s/bad.jsonl", dir);
+    snprintf(index, sizeof index, "%s/cli-index", dir);
+    FILE *f = fopen(file, "w");
+    if (!f)
+        return;
+    fputs("{\"id\":\"t:1\",\"type\":\"event\",\"title\":\"Goed\",\"source\":\"t\"}\n"
+          "{\"id\":\"t:2\",\"type\":\"kursus\",\"title\":\"Fout\",\"source\":\"t\"}\n"
+          "\n"
+          "{\"id\":\"t:3\",\"type\":\"event\",\"title\":\"Ook goed\",\"source\":\"t\",\"start\":\"morgen\"}\n"
+          "niet eens json\n"
+          "{\"id\":\"t:4\",\"type\":\"book\",\"title\":\"Nog een\",\"source\":\"t\"}\n",
+          f);
+    fclose(f);
+    char *argv[] = {indexer, "load", file, "--index", index, "--vocabulary", (char *)voc, NULL};
+    char *out = NULL;
+    CHECK(proc_run(argv, &out) == 1);
+    char expect[1200];
+    snprintf(expect, sizeof expect, "%s:2: type: unknown value \"kursus\"", file);
+    CHECK_CONTAINS(out, expect);
+    snprintf(expect, sizeof expect, "%s:4: start: not an ISO 8601 date-time", file);
+    CHECK_CONTAINS(out, expect);
+    snprintf(expect, sizeof expect, "%s:5: (json", file);
+    CHECK_CONTAINS(out, expect);
+    CHECK_CONTAINS(out, "read 5, indexed 2, rejected 3");
+    free(out);
+
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(index, VP_INDEX_READ, NULL, &idx, NULL) == VP_OK);
+    uint64_t docs = 0;
+    if (idx)
+        vp_index_stats(idx, NULL, &docs, NULL);
+    CHECK(docs == 2);
+    vp_index_close(idx);
+
+    /* A second writer is refused with a clear message, and the index keeps its data. */
+    vp_index *w = NULL;
+    CHECK(vp_index_open(index, VP_INDEX_WRITE, NULL, &w, NULL) == VP_OK);
+    CHECK(proc_run(argv, &out) == 1);
+    CHECK_CONTAINS(out, "another indexer is writing this index");
+    free(out);
+    vp_index_close(w);
+
+    char *missing[] = {indexer, "load", "/nonexistent.jsonl", "--index", index, NULL};
+    CHECK(proc_run(missing, &out) == 1);
+    CHECK_CONTAINS(out, "/nonexistent.jsonl");
+    free(out);
+    char *usage[] = {indexer, "frobnicate", NULL};
+    CHECK(proc_run(usage, &out) == 2);
+    free(out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: test_server BINDIR SAMPLE.jsonl VOCABULARY\n");
+        return 2;
+    }
+    snprintf(bindir, sizeof bindir, "%s", argv[1]);
+    const char *sample = argv[2], *voc = argv[3];
+    char dir[] = "/tmp/vp-test-server-XXXXXX";
+    if (!mkdtemp(dir))
+        return 2;
+    char index[1100], portfile[1100], log[1100], indexer[1100], server[1100];
+    snprintf(index, sizeof index, "%s/index", dir);
+    snprintf(portfile, sizeof portfile, "%s/port", dir);
+    snprintf(log, sizeof log, "%s/server.log", dir);
+    snprintf(indexer, sizeof indexer, "%s/vindplaats-indexer", bindir);
+    snprintf(server, sizeof server, "%s/vindplaats-server", bindir);
+
+    size_t lines = 0;
+    FILE *f = fopen(sample, "r");
+    for (int c; f && (c = fgetc(f)) != EOF;)
+        lines += c == '\n';
+    if (f)
+        fclose(f);
+
+    char *load[] = {indexer, "load", (char *)sample, "--index", index, "--vocabulary", (char *)voc, NULL};
+    char *out = NULL;
+    int rc = proc_run(load, &out);
+    if (rc != 0)
+        fprintf(stderr, "indexer: %s\n", out ? out : "");
+    CHECK(rc == 0);
+    free(out);
+
+    char *serve[] = {server, "--index", index, "--port", "0", "--port-file", portfile,
+                     "--vocabulary", (char *)voc, "--threads", "2", NULL};
+    pid_t pid = proc_start(serve, log);
+    port = proc_wait_port(portfile, 20);
+    CHECK(port != 0);
+    if (port) {
+        test_basics(lines);
+        test_text();
+        test_filters();
+        test_dates_and_sort();
+        test_errors();
+        test_openapi();
+        test_live_commit(dir, index, voc);
+    }
+    CHECK(proc_stop(pid) == 0);
+    /* One access log line per request. */
+    char *cat[] = {"/bin/cat", log, NULL};
+    CHECK(proc_run(cat, &out) == 0);
+    CHECK_CONTAINS(out, "GET /v1/search 200 ");
+    CHECK_CONTAINS(out, "POST /v1/search 405 ");
+    free(out);
+    test_indexer_cli(dir, voc);
+
+    char *rm[] = {"/bin/rm", "-rf", dir, NULL};
+    proc_run(rm, NULL);
+    return check_done();
+}

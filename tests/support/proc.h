@@ -1,0 +1,31 @@
+/* proc.h - starting the real programs and talking HTTP to them, for the
+ * integration tests. Only loopback addresses are ever used. */
+#ifndef VINDPLAATS_TEST_PROC_H
+#define VINDPLAATS_TEST_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Runs argv to completion with stdout+stderr captured into *output
+ * (malloc()ed). Returns the exit status, or -1 when it could not run. */
+int proc_run(char *const argv[], char **output);
+
+/* Starts argv in the background with stdout+stderr appended to `log`. */
+pid_t proc_start(char *const argv[], const char *log);
+/* Sends SIGTERM and waits; returns the exit status (-1 when killed). */
+int proc_stop(pid_t pid);
+
+/* Waits up to `seconds` for `path` to hold a number; returns it or 0. */
+unsigned proc_wait_port(const char *path, double seconds);
+
+typedef struct http_reply {
+    long status;
+    char *body;
+    char *headers;
+} http_reply;
+
+/* One request to http://127.0.0.1:port + path. Returns 0 when the server answered. */
+int http_request(unsigned port, const char *method, const char *path, http_reply *out);
+void http_reply_free(http_reply *r);
+
+#endif

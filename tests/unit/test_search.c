@@ -1,0 +1,472 @@
+/* test_search.c - the engine end to end on a small hand-made network:
+ * text analysis, every filter, facets, dates, sorting, paging, snippets,
+ * the query syntax and its fallback, replace/delete and fresh readers. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "vindplaats/index.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+#include "vindplaats/vocabulary.h"
+
+static vp_vocabulary *voc;
+static char dir[] = "/tmp/vp-test-search-XXXXXX";
+
+static void load_fixture(vp_index *idx, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char *line = malloc(1 << 20);
+    while (fgets(line, 1 << 20, f)) {
+        vp_offering *o = NULL;
+        char *err = NULL;
+        vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+        if (st != VP_OK)
+            fprintf(stderr, "fixture: %s\n", err);
+        CHECK(st == VP_OK);
+        if (st == VP_OK)
+            CHECK(vp_index_put(idx, o, NULL) == VP_OK);
+        vp_offering_destroy(o);
+        free(err);
+    }
+    free(line);
+    fclose(f);
+}
+
+static vp_search_request request(const char *q)
+{
+    vp_search_request r;
+    memset(&r, 0, sizeof r);
+    r.q = q;
+    r.page = 1;
+    r.per_page = 20;
+    return r;
+}
+
+/* Runs `r` and returns the result (NULL on error, which fails the check). */
+static vp_search_result *run(vp_index *idx, const vp_search_request *r)
+{
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    vp_status st = vp_search_run(idx, r, &res, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "search failed: %s\n", err ? err : vp_status_str(st));
+    CHECK(st == VP_OK);
+    free(err);
+    return res;
+}
+
+static int has_hit(const vp_search_result *res, const char *id)
+{
+    for (size_t i = 0; res && i < res->n_hits; i++)
+        if (strcmp(res->hits[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+static uint64_t total_for(vp_index *idx, const vp_search_request *r)
+{
+    vp_search_result *res = run(idx, r);
+    uint64_t t = res ? res->total : (uint64_t)-1;
+    vp_search_result_destroy(res);
+    return t;
+}
+
+static uint64_t total_q(vp_index *idx, const char *q)
+{
+    vp_search_request r = request(q);
+    return total_for(idx, &r);
+}
+
+static uint64_t total_filter(vp_index *idx, vp_field f, const char *v1, const char *v2)
+{
+    const char *vals[2] = {v1, v2};
+    vp_search_request r = request(NULL);
+    r.values[f] = vals;
+    r.n_values[f] = v2 ? 2 : 1;
+    return total_for(idx, &r);
+}
+
+static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
+{
+    for (size_t i = 0; res && i < res->n_facets[f]; i++)
+        if (strcmp(res->facets[f][i].value, value) == 0)
+            return res->facets[f][i].count;
+    return 0;
+}
+
+static void test_text(vp_index *idx)
+{
+    vp_search_request r = request("cafe");
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->total == 1 && has_hit(res, "agenda-utrecht:2"));
+    vp_search_result_destroy(res);
+
+    /* Diacritics folded on both sides. */
+    CHECK(total_q(idx, "geïnteresseerd") == 1);
+    CHECK(total_q(idx, "geinteresseerd") == 1);
+    CHECK(total_q(idx, "CAFÉ") == 1);
+    /* Dutch stemming: a plural finds the singular. */
+    CHECK(total_q(idx, "telefoons") == 1);
+    /* Words are AND-ed. */
+    CHECK(total_q(idx, "thriller luisterboek") == 1);
+    CHECK(total_q(idx, "thriller") == 2);
+    /* Nothing matches a word that is not there. */
+    CHECK(total_q(idx, "xylofoonorkest") == 0);
+
+    /* Field weights: a title match outranks a description match. */
+    r = request("smartphone");
+    res = run(idx, &r);
+    CHECK(res && res->n_hits == 2);
+    if (res && res->n_hits == 2)
+        CHECK_STR(res->hits[0].id, "agenda-utrecht:2");
+    vp_search_result_destroy(res);
+
+    /* A snippet marks the matched word, folded and stemmed. */
+    r = request("computers");
+    res = run(idx, &r);
+    CHECK(res && res->n_hits == 1);
+    if (res && res->n_hits == 1)
+        CHECK_CONTAINS(res->hits[0].snippet, "<mark>computer</mark>");
+    vp_search_result_destroy(res);
+    r = request("cafe");
+    res = run(idx, &r);
+    if (res && res->n_hits == 1)
+        CHECK_CONTAINS(res->hits[0].snippet, "<mark>café</mark>");
+    vp_search_result_destroy(res);
+}
+
+static void test_syntax(vp_index *idx)
+{
+    CHECK(total_q(idx, "\"de basis van de computer\"") == 1);
+    CHECK(total_q(idx, "\"computer de basis\"") == 0);
+    CHECK(total_q(idx, "titel:huis") == 2);
+    CHECK(total_q(idx, "titel:thriller") == 0);
+    CHECK(total_q(idx, "onderwerp:roman") == 1);
+    CHECK(total_q(idx, "maker:noort") == 2);
+    CHECK(total_q(idx, "type:ebook") == 2);
+    CHECK(total_q(idx, "bibliotheek:bibliotheek-zwolle") == 3);
+    CHECK(total_q(idx, "huis type:audiobook") == 1);
+    CHECK(total_q(idx, "thriller NOT luisterboek") == 1);
+    CHECK(total_q(idx, "thriller OR roman") == 3);
+    CHECK(total_q(idx, "comput*") == 1);
+
+    /* Syntax Xapian rejects falls back to plain words, flagged. */
+    vp_search_request r = request("thriller AND OR");
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->query_fallback == 1);
+    vp_search_result_destroy(res);
+    r = request("thriller");
+    res = run(idx, &r);
+    CHECK(res && res->query_fallback == 0);
+    vp_search_result_destroy(res);
+
+    /* Only punctuation, or nothing: the browse order, everything. */
+    CHECK(total_q(idx, "!!! ???") == 12);
+    CHECK(total_q(idx, "") == 12);
+    CHECK(total_q(idx, NULL) == 12);
+}
+
+static void test_filters(vp_index *idx)
+{
+    CHECK(total_filter(idx, VP_FIELD_TYPE, "activity", NULL) == 2);
+    CHECK(total_filter(idx, VP_FIELD_TYPE, "activity", "event") == 5);
+    CHECK(total_filter(idx, VP_FIELD_LIBRARY, "bibliotheek-zwolle", NULL) == 3);
+    CHECK(total_filter(idx, VP_FIELD_BRANCH, "utrecht-overvecht", NULL) == 1);
+    CHECK(total_filter(idx, VP_FIELD_MUNICIPALITY, "Zwolle", NULL) == 3);
+    CHECK(total_filter(idx, VP_FIELD_MUNICIPALITY, "zwolle", NULL) == 3);
+    CHECK(total_filter(idx, VP_FIELD_PROPOSITION, "e-books", NULL) == 2);
+    /* The societal task comes from the vocabulary when a record has none. */
+    CHECK(total_filter(idx, VP_FIELD_SOCIETAL_TASK, "informatiesamenleving", NULL) == 5);
+    CHECK(total_filter(idx, VP_FIELD_AUDIENCE, "peuter", NULL) == 1);
+    CHECK(total_filter(idx, VP_FIELD_AUDIENCE, "peuter", "nieuwkomers") == 2);
+    CHECK(total_filter(idx, VP_FIELD_CHANNEL, "online", NULL) == 4);
+    CHECK(total_filter(idx, VP_FIELD_LANGUAGE, "en", NULL) == 1);
+    CHECK(total_filter(idx, VP_FIELD_LIBRARY, "bibliotheek-nergens", NULL) == 0);
+
+    /* Different fields are AND-ed. */
+    const char *type[] = {"activity"}, *lib[] = {"bibliotheek-zwolle"};
+    vp_search_request r = request(NULL);
+    r.values[VP_FIELD_TYPE] = type;
+    r.n_values[VP_FIELD_TYPE] = 1;
+    r.values[VP_FIELD_LIBRARY] = lib;
+    r.n_values[VP_FIELD_LIBRARY] = 1;
+    CHECK(total_for(idx, &r) == 1);
+    /* Text and filter together. */
+    r.q = "smartphone";
+    CHECK(total_for(idx, &r) == 1);
+    r.q = "thriller";
+    CHECK(total_for(idx, &r) == 0);
+}
+
+static void test_facets(vp_index *idx)
+{
+    vp_search_request r = request(NULL);
+    r.facets = (1u << VP_FACET_COUNT) - 1;
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->total_exact);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "course") == 3);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "event") == 3);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "activity") == 2);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "ebook") == 2);
+    CHECK(facet_count(res, VP_FIELD_LIBRARY, "bibliotheek-utrecht") == 3);
+    CHECK(facet_count(res, VP_FIELD_AUDIENCE, "senioren") == 4);
+    CHECK(facet_count(res, VP_FIELD_AUDIENCE, "volwassenen") == 6);
+    CHECK(facet_count(res, VP_FIELD_CHANNEL, "hybrid") == 1);
+    CHECK(facet_count(res, VP_FIELD_PROPOSITION, "digitaal-spreekuur") == 2);
+    /* Ordered by count, then value. */
+    if (res && res->n_facets[VP_FIELD_AUDIENCE] > 1)
+        CHECK_STR(res->facets[VP_FIELD_AUDIENCE][0].value, "volwassenen");
+    vp_search_result_destroy(res);
+
+    /* A filtered facet keeps its siblings' counts; the others follow the filter. */
+    const char *type[] = {"course"};
+    r.values[VP_FIELD_TYPE] = type;
+    r.n_values[VP_FIELD_TYPE] = 1;
+    res = run(idx, &r);
+    CHECK(res && res->total == 3);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "activity") == 2);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "course") == 3);
+    CHECK(facet_count(res, VP_FIELD_LIBRARY, "bibliotheek-utrecht") == 1);
+    CHECK(facet_count(res, VP_FIELD_LIBRARY, "de-online-bibliotheek") == 0);
+    CHECK(facet_count(res, VP_FIELD_CHANNEL, "hybrid") == 1);
+    vp_search_result_destroy(res);
+
+    /* Facets follow the text query. */
+    r = request("thriller");
+    r.facets = 1u << VP_FIELD_TYPE;
+    res = run(idx, &r);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "ebook") == 1);
+    CHECK(facet_count(res, VP_FIELD_TYPE, "audiobook") == 1);
+    CHECK(res && res->n_facets[VP_FIELD_TYPE] == 2);
+    CHECK(res && res->n_facets[VP_FIELD_LIBRARY] == 0);
+    vp_search_result_destroy(res);
+}
+
+static uint64_t total_dates(vp_index *idx, int from, int to)
+{
+    vp_search_request r = request(NULL);
+    r.from_day = from;
+    r.to_day = to;
+    return total_for(idx, &r);
+}
+
+static void test_dates(vp_index *idx)
+{
+    /* December: two occurrences, one event, one all-day, one across midnight. */
+    CHECK(total_dates(idx, 20261201, 20261231) == 4);
+    /* Between the two lessons of agenda-utrecht:1 only the codeclub. */
+    vp_search_request r = request(NULL);
+    r.from_day = 20261204;
+    r.to_day = 20261209;
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->total == 1 && has_hit(res, "agenda-utrecht:3"));
+    vp_search_result_destroy(res);
+    /* The event across midnight touches New Year's Day too. */
+    CHECK(total_dates(idx, 20270101, 20270101) == 1);
+    /* Between two occurrences of a course there is nothing. */
+    CHECK(total_dates(idx, 20270315, 20270320) == 0);
+    CHECK(total_dates(idx, 20270329, 20270329) == 1);
+    /* Open-ended ranges. */
+    CHECK(total_dates(idx, 20270101, 0) == 5);
+    CHECK(total_dates(idx, 0, 20261203) == 1);
+    /* Spanning a year boundary and whole months. */
+    CHECK(total_dates(idx, 20261215, 20270228) == 5);
+
+    /* Validation of the request. */
+    r = request(NULL);
+    r.from_day = 20270101;
+    r.to_day = 20261231;
+    char *err = NULL;
+    vp_search_result *none = NULL;
+    CHECK(vp_search_run(idx, &r, &none, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err, "to:");
+    free(err);
+    err = NULL;
+    r.from_day = 20260231;
+    r.to_day = 0;
+    CHECK(vp_search_run(idx, &r, &none, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err, "from:");
+    free(err);
+    CHECK(none == NULL);
+}
+
+static void test_sort_and_paging(vp_index *idx)
+{
+    vp_search_request r = request(NULL);
+    r.sort = VP_SORT_DATE;
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->n_hits == 12);
+    if (res && res->n_hits == 12) {
+        CHECK_STR(res->hits[0].id, "agenda-utrecht:1");
+        CHECK_STR(res->hits[1].id, "agenda-utrecht:3");
+        /* All-day 31 December (midnight UTC) before 23:30 local that day. */
+        CHECK_STR(res->hits[2].id, "agenda-eemland:1");
+        CHECK_STR(res->hits[3].id, "agenda-zwolle:1");
+        /* The undated ones come last. */
+        for (size_t i = 8; i < 12; i++) {
+            const char *id = res->hits[i].id;
+            CHECK(strncmp(id, "online-bibliotheek:", 19) == 0 || strcmp(id, "agenda-eemland:2") == 0);
+        }
+    }
+    vp_search_result_destroy(res);
+
+    /* Pages of 5 cover everything once. */
+    int seen = 0;
+    char *ids[12] = {0};
+    for (unsigned page = 1; page <= 3; page++) {
+        r = request(NULL);
+        r.per_page = 5;
+        r.page = page;
+        res = run(idx, &r);
+        CHECK(res && res->total == 12);
+        CHECK(res && res->n_hits == (page < 3 ? 5u : 2u));
+        for (size_t i = 0; res && i < res->n_hits; i++) {
+            for (int j = 0; j < seen; j++)
+                CHECK(strcmp(ids[j], res->hits[i].id) != 0);
+            if (seen < 12)
+                ids[seen++] = strdup(res->hits[i].id);
+        }
+        vp_search_result_destroy(res);
+    }
+    CHECK(seen == 12);
+    for (int j = 0; j < seen; j++)
+        free(ids[j]);
+    /* Past the end: an empty page, not an error. */
+    r = request(NULL);
+    r.per_page = 10;
+    r.page = 5;
+    res = run(idx, &r);
+    CHECK(res && res->n_hits == 0 && res->total == 12);
+    vp_search_result_destroy(res);
+
+    /* Limits. */
+    char *err = NULL;
+    r.page = 0;
+    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err, "page:");
+    free(err);
+    err = NULL;
+    r.page = 1;
+    r.per_page = 101;
+    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err, "per_page:");
+    free(err);
+    err = NULL;
+    r.per_page = 100;
+    r.page = 101;
+    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
+    free(err);
+}
+
+static void test_documents(const char *path)
+{
+    vp_index *w = NULL, *reader = NULL;
+    char *err = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, &err) == VP_OK);
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &reader, &err) == VP_OK);
+    if (!w || !reader)
+        return;
+    /* A second writer is refused while the first holds the lock. */
+    vp_index *second = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &second, &err) == VP_ERR_LOCKED);
+    CHECK(err != NULL);
+    free(err);
+    err = NULL;
+
+    uint64_t docs = 0, rev0 = 0, rev1 = 0;
+    CHECK(vp_index_stats(reader, &rev0, &docs, NULL) == VP_OK);
+    CHECK(docs == 12);
+
+    const char *json = "{\"id\":\"agenda-utrecht:1\",\"type\":\"course\",\"title\":\"Klik & Tik "
+                       "opnieuw\",\"source\":\"agenda-utrecht\"}";
+    vp_offering *o = NULL;
+    CHECK(vp_offering_parse(json, strlen(json), voc, &o, NULL) == VP_OK);
+    CHECK(vp_index_put(w, o, NULL) == VP_OK);
+    CHECK(vp_index_put(w, o, NULL) == VP_OK); /* idempotent */
+    vp_offering_destroy(o);
+    CHECK(vp_index_delete(w, "agenda-zwolle:2", NULL) == VP_OK);
+    CHECK(vp_index_delete(w, "agenda-zwolle:2", NULL) == VP_ERR_NOT_FOUND);
+    CHECK(vp_index_set_meta(w, "checkpoint:test", "42", NULL) == VP_OK);
+
+    /* Not visible to the reader before the commit... */
+    CHECK(total_q(reader, "opnieuw") == 0);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    /* ...and visible after it, without reopening by hand. */
+    CHECK(total_q(reader, "opnieuw") == 1);
+    CHECK(total_q(reader, "voorleesochtend") == 0);
+    CHECK(vp_index_stats(reader, &rev1, &docs, NULL) == VP_OK);
+    CHECK(docs == 11);
+    CHECK(rev1 > rev0);
+    char *value = NULL;
+    CHECK(vp_index_get_meta(reader, "checkpoint:test", &value, NULL) == VP_OK);
+    CHECK_STR(value, "42");
+    free(value);
+
+    char *data = NULL;
+    CHECK(vp_index_get(reader, "agenda-utrecht:1", &data, NULL) == VP_OK);
+    CHECK_CONTAINS(data, "\"title\":\"Klik & Tik opnieuw\"");
+    free(data);
+    data = NULL;
+    CHECK(vp_index_get(reader, "agenda-zwolle:2", &data, NULL) == VP_ERR_NOT_FOUND);
+    CHECK(data == NULL);
+
+    /* Uncommitted changes die with the writer. */
+    CHECK(vp_index_delete(w, "agenda-utrecht:1", NULL) == VP_OK);
+    vp_index_close(w);
+    CHECK(total_q(reader, "opnieuw") == 1);
+    vp_index_close(reader);
+
+    /* A reader of a directory without an index gets a clear error. */
+    vp_index *missing = NULL;
+    err = NULL;
+    CHECK(vp_index_open("/nonexistent/vindplaats", VP_INDEX_READ, voc, &missing, &err) != VP_OK);
+    CHECK(err != NULL);
+    free(err);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_search VOCABULARY FIXTURE.jsonl\n");
+        return 2;
+    }
+    char *err = NULL;
+    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    if (!mkdtemp(dir))
+        return 2;
+    char path[256];
+    snprintf(path, sizeof path, "%s/index", dir);
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    load_fixture(w, argv[2]);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    if (idx) {
+        test_text(idx);
+        test_syntax(idx);
+        test_filters(idx);
+        test_facets(idx);
+        test_dates(idx);
+        test_sort_and_paging(idx);
+        vp_index_close(idx);
+    }
+    test_documents(path);
+
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    vp_vocabulary_destroy(voc);
+    return check_done();
+}
