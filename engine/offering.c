@@ -626,6 +626,10 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
     }
     json_error_t jerr;
     root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && json_error_code(&jerr) == json_error_out_of_memory) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
     if (!root) {
         char where[64];
         snprintf(where, sizeof where, "(json, column %d)", jerr.column);

@@ -171,8 +171,19 @@ vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errms
             alloc_rows = n;
         }
         vp_proposition *row = &v->rows[v->count];
-        char *id = strdup(cols[0]), *name = strdup(cols[1]), *task = strdup(cols[2]);
-        if (own(v, id) || own(v, name) || own(v, task)) {
+        /* own() takes each string at once, so a failure leaks none. */
+        char *id = strdup(cols[0]);
+        if (own(v, id) != 0) {
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+        char *name = strdup(cols[1]);
+        if (own(v, name) != 0) {
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+        char *task = strdup(cols[2]);
+        if (own(v, task) != 0) {
             st = VP_ERR_NOMEM;
             goto done;
         }

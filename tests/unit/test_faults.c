@@ -1,0 +1,200 @@
+/* test_faults.c - out-of-memory at every allocation, the SQLite way.
+ *
+ * The test binary is linked with --wrap for malloc, calloc, realloc,
+ * strdup and strndup, so allocation number N of our own code can be made to
+ * fail. Each operation runs with N = 0, 1, 2, ... until it completes. A run
+ * whose allocation failed must report VP_ERR_NOMEM (an invalid record may
+ * instead still be reported invalid, with a shorter message), never crash,
+ * never accept what it should reject, and (under ASan) never leak.
+ *
+ * jansson's own allocations are not failed here: its decoder reports a
+ * failed allocation as a syntax error, indistinguishable from bad input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/vocabulary.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+
+static long countdown = -1; /* allocations left before one fails; -1: never */
+static int failed;
+
+static int should_fail(void)
+{
+    if (countdown < 0)
+        return 0;
+    if (countdown == 0) {
+        failed = 1;
+        return 1;
+    }
+    countdown--;
+    return 0;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    return should_fail() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return should_fail() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    return should_fail() ? NULL : __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s)
+{
+    return should_fail() ? NULL : __real_strdup(s);
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+    return should_fail() ? NULL : __real_strndup(s, n);
+}
+
+static const char *voc_path;
+
+static const char example[] =
+    "{\"id\":\"agenda-utrecht:2026-0412\",\"type\":\"course\",\"title\":\"Klik & Tik: de basis van "
+    "de computer\",\"description\":\"In vier lessen leert u de computer aanzetten.\","
+    "\"local_name\":\"Klik & Tik\",\"proposition\":\"klik-en-tik\",\"societal_task\":"
+    "\"informatiesamenleving\",\"creators\":[],\"subjects\":[\"computer\",\"digitale "
+    "vaardigheden\"],\"language\":\"nl\",\"audience\":{\"min_age\":18,\"max_age\":null,"
+    "\"groups\":[\"volwassenen\",\"senioren\"]},\"channel\":\"offline\",\"library\":"
+    "\"bibliotheek-utrecht\",\"branch\":\"utrecht-neude\",\"location\":{\"lat\":52.0927,"
+    "\"lon\":5.1186},\"occurrences\":[{\"start\":\"2026-12-03T10:00:00+01:00\",\"end\":"
+    "\"2026-12-03T12:00:00+01:00\"}],\"price\":{\"amount\":0,\"currency\":\"EUR\"},\"url\":"
+    "\"https://www.example-bibliotheek.nl/agenda/klik-en-tik\",\"isbn\":[\"90-6233-135-1\"],"
+    "\"source\":\"agenda-utrecht\",\"updated\":\"2026-11-20T08:00:00Z\"}";
+
+static const char broken[] =
+    "{\"id\":\"x\",\"type\":\"kursus\",\"title\":\"\",\"audience\":{\"groups\":[\"kids\"]},"
+    "\"start\":\"gisteren\",\"foo\":1,\"proposition\":\"nope\"}";
+
+/* Runs op() with allocation N failing for N = 0, 1, ... until one run has no
+ * failed allocation; that run must end with `final`. */
+static void sweep(const char *name, vp_status (*op)(void), vp_status final)
+{
+    int runs = 0;
+    for (long n = 0; n < 100000; n++) {
+        countdown = n;
+        failed = 0;
+        vp_status st = op();
+        countdown = -1;
+        runs++;
+        if (!failed) {
+            if (st != final)
+                fprintf(stderr, "%s: finished with %s\n", name, vp_status_str(st));
+            CHECK(st == final);
+            break;
+        }
+        int fine = st == VP_ERR_NOMEM || (final != VP_OK && st == final);
+        if (!fine)
+            fprintf(stderr, "%s: allocation %ld failed, status %s\n", name, n, vp_status_str(st));
+        CHECK(fine);
+    }
+    printf("%s: %d runs\n", name, runs);
+    CHECK(runs > 1); /* at least one allocation was made to fail */
+}
+
+static vp_status op_parse_valid(void)
+{
+    vp_offering *o = NULL;
+    char *err = NULL;
+    vp_status st = vp_offering_parse(example, strlen(example), NULL, &o, &err);
+    vp_offering_destroy(o);
+    free(err);
+    return st;
+}
+
+/* A bad record must still end as VP_ERR_INVALID once memory suffices. */
+static vp_status op_parse_invalid(void)
+{
+    vp_offering *o = NULL;
+    char *err = NULL;
+    vp_status st = vp_offering_parse(broken, strlen(broken), NULL, &o, &err);
+    vp_offering_destroy(o);
+    free(err);
+    return st;
+}
+
+static vp_status op_vocabulary(void)
+{
+    vp_vocabulary *v = NULL;
+    char *err = NULL;
+    vp_status st = vp_vocabulary_load(voc_path, &v, &err);
+    vp_vocabulary_destroy(v);
+    free(err);
+    return st;
+}
+
+static vp_status op_parse_with_vocabulary(void)
+{
+    vp_vocabulary *v = NULL;
+    vp_status st = vp_vocabulary_load(voc_path, &v, NULL);
+    if (st != VP_OK)
+        return st;
+    vp_offering *o = NULL;
+    char *err = NULL;
+    st = vp_offering_parse(broken, strlen(broken), v, &o, &err);
+    vp_offering_destroy(o);
+    free(err);
+    vp_vocabulary_destroy(v);
+    return st;
+}
+
+static vp_status op_fold(void)
+{
+    char *s = vp_text_fold("Geïnteresseerd in het Taalcafé? Ĳsselmonde", 1);
+    if (!s)
+        return VP_ERR_NOMEM;
+    vp_status st = strcmp(s, "geinteresseerd in het taalcafe? ijsselmonde") == 0 ? VP_OK
+                                                                                : VP_ERR_INTERNAL;
+    free(s);
+    return st;
+}
+
+static vp_status op_buf(void)
+{
+    vp_buf b;
+    vp_buf_init(&b, 1 << 20);
+    vp_status st = VP_OK;
+    for (int i = 0; st == VP_OK && i < 200; i++)
+        st = vp_buf_printf(&b, "%d <&> ", i);
+    if (st == VP_OK)
+        st = vp_buf_html(&b, "<a href=\"x\">", 12);
+    char *s = st == VP_OK ? vp_buf_steal(&b) : NULL;
+    if (st == VP_OK && !s)
+        st = VP_ERR_NOMEM;
+    free(s);
+    vp_buf_free(&b);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_faults VOCABULARY\n");
+        return 2;
+    }
+    voc_path = argv[1];
+    sweep("offering_parse(valid)", op_parse_valid, VP_OK);
+    sweep("offering_parse(invalid)", op_parse_invalid, VP_ERR_INVALID);
+    sweep("vocabulary_load", op_vocabulary, VP_OK);
+    sweep("offering_parse(vocabulary)", op_parse_with_vocabulary, VP_ERR_INVALID);
+    sweep("text_fold", op_fold, VP_OK);
+    sweep("buf", op_buf, VP_OK);
+    return check_done();
+}
