@@ -13,6 +13,7 @@
 #include "schema.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/lexicon.h"
 #include "xapian_c.h"
 
 #define MAX_DAYS_PER_OCCURRENCE 366
@@ -22,6 +23,7 @@ struct vp_index {
     vpx_db *db;
     int writable;
     const vp_vocabulary *voc;
+    const vp_lexicon *lex;
 };
 
 const char *const vp_field_prefix[VP_FIELD_COUNT] = {
@@ -62,6 +64,16 @@ const vp_vocabulary *vp_index_vocabulary(const vp_index *idx)
     return idx->voc;
 }
 
+void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
+{
+    idx->lex = lex;
+}
+
+const vp_lexicon *vp_index_lexicon(const vp_index *idx)
+{
+    return idx->lex;
+}
+
 static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, char **errmsg)
 {
     if (!value || !*value)
@@ -75,15 +87,58 @@ static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, c
     return st;
 }
 
-static vp_status add_text(vpx_doc *doc, const char *text, unsigned weight, const char *prefix,
-                          char **errmsg)
+/* The parts of the compound words of folded `text`, space-separated, so
+ * that "cursus" finds "computercursus"; NULL when there are none. */
+static char *compound_parts(const vp_lexicon *lex, const char *text)
+{
+    if (!lex)
+        return NULL;
+    vp_buf b;
+    vp_buf_init(&b, 64 * 1024);
+    char word[VP_COMPOUND_PART_SIZE];
+    const char *p = text;
+    while (*p) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            p++;
+        size_t n = 0;
+        int letters = 1;
+        const char *start = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80 ||
+               (*p >= '0' && *p <= '9')) {
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+                letters = 0;
+            p++;
+        }
+        n = (size_t)(p - start);
+        if (!letters || n < 2 * VP_COMPOUND_MIN_PART || n >= sizeof word)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] - 'A' + 'a' : start[i]);
+        word[n] = '\0';
+        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+        size_t k = vp_lexicon_split(lex, word, parts);
+        for (size_t i = 0; i < k; i++)
+            if (vp_buf_printf(&b, "%s ", parts[i]) != VP_OK)
+                break;
+    }
+    return b.len ? vp_buf_steal(&b) : (vp_buf_free(&b), NULL);
+}
+
+/* Indexes `text` folded, with the parts of its compounds after it under
+ * the same weight; `spelling` feeds the spelling table. */
+static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
+                          const char *prefix, int spelling, char **errmsg)
 {
     if (!text || !*text)
         return VP_OK;
     char *folded = vp_text_fold(text, 0);
     if (!folded)
         return VP_ERR_NOMEM;
-    vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, errmsg);
+    vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, spelling, errmsg);
+    char *parts = st == VP_OK ? compound_parts(idx->lex, folded) : NULL;
+    if (parts)
+        st = vpx_doc_index_text(doc, parts, weight, prefix, 0, errmsg);
+    free(parts);
     free(folded);
     return st;
 }
@@ -134,29 +189,30 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     const char *task = o->societal_task ? o->societal_task : prop ? prop->societal_task : NULL;
 
     /* Text, most important first so its positions are lowest. */
+    /* Titles and proposition names feed the spelling table ("did you mean"). */
     if (st == VP_OK)
-        st = add_text(doc, o->title, WEIGHT_TITLE, "", errmsg);
+        st = add_text(idx, doc, o->title, WEIGHT_TITLE, "", 1, errmsg);
     if (st == VP_OK)
-        st = add_text(doc, o->title, 1, PFX_TITLE, errmsg);
+        st = add_text(idx, doc, o->title, 1, PFX_TITLE, 0, errmsg);
     if (st == VP_OK)
-        st = add_text(doc, o->local_name, WEIGHT_PROPOSITION, "", errmsg);
+        st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", 1, errmsg);
     if (st == VP_OK && prop)
-        st = add_text(doc, prop->name, WEIGHT_PROPOSITION, "", errmsg);
+        st = add_text(idx, doc, prop->name, WEIGHT_PROPOSITION, "", 1, errmsg);
     for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++) {
-        st = add_text(doc, o->subjects.items[i], WEIGHT_SUBJECT, "", errmsg);
+        st = add_text(idx, doc, o->subjects.items[i], WEIGHT_SUBJECT, "", 1, errmsg);
         if (st == VP_OK)
-            st = add_text(doc, o->subjects.items[i], 1, PFX_SUBJECT, errmsg);
+            st = add_text(idx, doc, o->subjects.items[i], 1, PFX_SUBJECT, 0, errmsg);
     }
     for (size_t i = 0; st == VP_OK && i < o->creators.count; i++) {
-        st = add_text(doc, o->creators.items[i], WEIGHT_SUBJECT, "", errmsg);
+        st = add_text(idx, doc, o->creators.items[i], WEIGHT_SUBJECT, "", 0, errmsg);
         if (st == VP_OK)
-            st = add_text(doc, o->creators.items[i], 1, PFX_CREATOR, errmsg);
+            st = add_text(idx, doc, o->creators.items[i], 1, PFX_CREATOR, 0, errmsg);
     }
     if (st == VP_OK)
-        st = add_text(doc, o->description, WEIGHT_DESCRIPTION, "", errmsg);
+        st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", 0, errmsg);
     const char *places[] = {o->municipality, o->library_name, o->branch_name};
     for (size_t i = 0; st == VP_OK && i < 3; i++)
-        st = add_text(doc, places[i], WEIGHT_PLACE, "", errmsg);
+        st = add_text(idx, doc, places[i], WEIGHT_PLACE, "", 0, errmsg);
 
     /* Filters. */
     char *municipality = o->municipality ? vp_text_fold(o->municipality, 1) : NULL;
@@ -180,7 +236,10 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
         st = add_term(doc, vp_field_prefix[VP_FIELD_AUDIENCE], o->audience_groups.items[i],
                       errmsg);
     if (st == VP_OK)
-        st = add_date_terms(doc, o, errmsg);
+        st = o->n_occurrences ? add_date_terms(doc, o, errmsg)
+                              : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);
+    if (st == VP_OK && o->has_location)
+        st = vpx_doc_set_location(doc, SLOT_LOCATION, o->lat, o->lon, errmsg);
 
     /* Values for sorting and facets. */
     char key[32] = "~";
@@ -215,7 +274,7 @@ vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg)
     vpx_doc *doc = NULL;
     vp_buf uid;
     vp_buf_init(&uid, 4096);
-    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, &doc, errmsg);
+    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, idx->db, &doc, errmsg);
     if (st == VP_OK)
         st = build_document(idx, o, doc, errmsg);
     if (st == VP_OK)

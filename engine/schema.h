@@ -12,6 +12,7 @@
 #define PFX_ID "Q"
 #define PFX_DAY "XDD"    /* + YYYYMMDD, local day of any occurrence */
 #define PFX_MONTH "XDM"  /* + YYYYMM */
+#define PFX_UNDATED "XDN" /* offerings without dates (never past) */
 
 /* Text prefixes for field queries. */
 #define PFX_TITLE "S"
@@ -25,6 +26,7 @@ enum {
     SLOT_LIBRARY = 2,
     SLOT_PROPOSITION = 3,
     SLOT_CHANNEL = 4,
+    SLOT_LOCATION = 5,   /* Xapian LatLongCoord of the branch */
     SLOT_AUDIENCE = 20   /* + index in vp_offering_audiences: one slot per group */
 };
 

@@ -8,13 +8,16 @@
 #include "vindplaats/search.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "schema.h"
 #include "snippet.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/lexicon.h"
 #include "xapian_c.h"
 
 #define SNIPPET_WORDS 30
@@ -126,13 +129,13 @@ static int last_day_of_month(int yyyymm)
     return vp_day_from_epoch(next - 1);
 }
 
-/* Whole months as month terms, the ragged ends as day terms. */
-static vp_status date_filter(const vp_search_request *req, vpx_query **out, char **errmsg)
+/* Whole months as month terms, the ragged ends as day terms; NULL in *out
+ * when both ends are open. */
+static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
 {
     *out = NULL;
-    if (!req->from_day && !req->to_day)
+    if (!from && !to)
         return VP_OK;
-    int from = req->from_day, to = req->to_day;
     if (!from)
         from = vp_day_from_epoch(vp_day_to_epoch(to) - OPEN_RANGE_DAYS);
     if (!to)
@@ -174,17 +177,22 @@ static vp_status date_filter(const vp_search_request *req, vpx_query **out, char
     return st;
 }
 
-/* The free-text part; match-all when there are no words. */
-static vp_status text_query(vpx_db *db, const char *q, vpx_query **out, int *fallback,
+/* The free-text part; match-all when there are no words. The query is
+ * rewritten first (local names, synonyms, compounds: lexicon.h). */
+static vp_status text_query(vp_index *idx, const char *q, vpx_query **out, int *fallback,
                             char **errmsg)
 {
+    vpx_db *db = vp_index_db(idx);
     *fallback = 0;
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
     char *folded = cut ? vp_text_fold(cut, 0) : NULL;
+    char *rewritten = folded ? vp_lexicon_rewrite(vp_index_lexicon(idx), folded) : NULL;
     free(cut);
-    if (!folded)
-        return VP_ERR_NOMEM;
-    vp_status st;
+    vp_status st = VP_OK;
+    if (!rewritten) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
     if (!folded[strspn(folded, " \t\r\n")]) {
         st = vpx_query_match_all(out, errmsg);
         goto done;
@@ -192,11 +200,11 @@ static vp_status text_query(vpx_db *db, const char *q, vpx_query **out, int *fal
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
                             MAX_WILDCARD_EXPANSION};
     char *ignored = NULL;
-    st = vpx_query_parse(db, folded, &opts, 0, out, &ignored);
+    st = vpx_query_parse(db, rewritten, &opts, 0, out, NULL, &ignored);
     free(ignored);
     if (st == VP_ERR_INVALID) {
         *fallback = 1;
-        st = vpx_query_parse(db, folded, &opts, 1, out, errmsg);
+        st = vpx_query_parse(db, folded, &opts, 1, out, NULL, errmsg);
     }
     /* Only stop words or punctuation: browse instead of finding nothing. */
     if (st == VP_OK && vpx_query_is_empty(*out)) {
@@ -205,8 +213,54 @@ static vp_status text_query(vpx_db *db, const char *q, vpx_query **out, int *fal
         st = vpx_query_match_all(out, errmsg);
     }
 done:
+    free(rewritten);
     free(folded);
     return st;
+}
+
+/* The spelling table's better-spelled form of q, malloc()ed; NULL when it
+ * has none. */
+static char *spelling_of(vp_index *idx, const char *q)
+{
+    char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
+    char *folded = cut ? vp_text_fold(cut, 1) : NULL;
+    free(cut);
+    if (!folded)
+        return NULL;
+    vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
+                            MAX_WILDCARD_EXPANSION};
+    vpx_query *ignored = NULL;
+    char *corrected = NULL;
+    vp_status st = vpx_query_parse(vp_index_db(idx), folded, &opts, 0, &ignored, &corrected, NULL);
+    vpx_query_destroy(ignored);
+    free(folded);
+    if (st != VP_OK || !corrected || !*corrected) {
+        free(corrected);
+        return NULL;
+    }
+    return corrected;
+}
+
+/* ---- time ---- */
+
+/* Europe/Amsterdam: UTC+2 from the last Sunday of March 01:00 UTC to the
+ * last Sunday of October 01:00 UTC, UTC+1 otherwise. */
+static int last_sunday(int year, int month)
+{
+    int last = last_day_of_month(year * 100 + month);
+    int64_t days = vp_day_to_epoch(last);
+    int weekday = (int)((days % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+    return vp_day_from_epoch(days - weekday);
+}
+
+static int amsterdam_today(int64_t utc)
+{
+    int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
+    int year = vp_day_from_epoch(days) / 10000;
+    int64_t dst_start = vp_day_to_epoch(last_sunday(year, 3)) * 86400 + 3600;
+    int64_t dst_end = vp_day_to_epoch(last_sunday(year, 10)) * 86400 + 3600;
+    int64_t local = utc + (utc >= dst_start && utc < dst_end ? 7200 : 3600);
+    return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
 }
 
 static unsigned facet_slots(int f, unsigned slots[16])
@@ -267,8 +321,18 @@ static vp_status collect_facet(vp_search_result *res, int f, const vpx_mset *ms,
     return VP_OK;
 }
 
+static double distance_km(double lat1, double lon1, double lat2, double lon2)
+{
+    /* Haversine on the sphere Xapian's GreatCircleMetric uses. */
+    const double r = 6372.7976, rad = 3.14159265358979323846 / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * atan2(sqrt(a), sqrt(1 - a));
+}
+
 static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_query *text,
-                           int browsing)
+                           int browsing, const vp_search_request *req)
 {
     vp_status st = VP_OK;
     vp_snippet_terms terms;
@@ -289,7 +353,13 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
         json_t *doc = json_loads(data, 0, NULL);
         const char *id = json_string_value(json_object_get(doc, "id"));
         const char *desc = json_string_value(json_object_get(doc, "description"));
+        json_t *loc = json_object_get(doc, "location");
         h->score = vpx_mset_weight(ms, i);
+        h->distance_km = -1;
+        if (req->has_near && json_is_number(json_object_get(loc, "lat")))
+            h->distance_km = distance_km(req->near_lat, req->near_lon,
+                                         json_number_value(json_object_get(loc, "lat")),
+                                         json_number_value(json_object_get(loc, "lon")));
         h->id = strdup(id ? id : "");
         h->json = strdup(data);
         if (!h->id || !h->json)
@@ -304,56 +374,181 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
     return st;
 }
 
-vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
-                        char **errmsg)
+/* The parts of one search, built once and combined as needed. */
+typedef struct plan {
+    vpx_query *text;                  /* the weighted query */
+    vpx_query *filters[VP_FIELD_COUNT];
+    vpx_query *dates;                 /* from/to */
+    vpx_query *upcoming;              /* hides what has ended */
+    vpx_query *near;                  /* the radius around near */
+    vpx_query *boosts[3];
+    int browsing;
+    int fallback;
+} plan;
+
+static void plan_free(plan *p)
 {
-    vp_status st = validate(req, errmsg);
+    vpx_query_destroy(p->text);
+    for (int f = 0; f < VP_FIELD_COUNT; f++)
+        vpx_query_destroy(p->filters[f]);
+    vpx_query_destroy(p->dates);
+    vpx_query_destroy(p->upcoming);
+    vpx_query_destroy(p->near);
+    for (int i = 0; i < 3; i++)
+        vpx_query_destroy(p->boosts[i]);
+    memset(p, 0, sizeof *p);
+}
+
+/* FILTER(term-filter wrapped weight `w`) for boosts. */
+static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errmsg)
+{
+    *out = NULL;
+    if (!filter || w <= 0)
+        return VP_OK;
+    vpx_query *fixed = NULL;
+    vp_status st = vpx_query_fixed_weight(w, &fixed, errmsg);
+    vpx_query *parts[2] = {fixed, filter};
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, errmsg);
+    vpx_query_destroy(fixed);
+    return st;
+}
+
+static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q, plan *p,
+                            char **errmsg)
+{
+    const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
+    memset(p, 0, sizeof *p);
+    vp_status st = text_query(idx, q, &p->text, &p->fallback, errmsg);
+    p->browsing = !q || !q[strspn(q, " \t\r\n")];
+    for (int f = 0; st == VP_OK && f < VP_FIELD_COUNT; f++)
+        st = field_filter(req, f, &p->filters[f], errmsg);
+    if (st == VP_OK)
+        st = date_filter(req->from_day, req->to_day, &p->dates, errmsg);
+    int today = amsterdam_today(req->now ? req->now : (int64_t)time(NULL));
+    if (st == VP_OK && !req->include_past) {
+        /* Not yet past: an occurrence today or later, or no dates at all. */
+        vpx_query *parts[2] = {NULL, NULL};
+        st = date_filter(today, 0, &parts[0], errmsg);
+        if (st == VP_OK)
+            st = vpx_query_term(PFX_UNDATED, &parts[1], errmsg);
+        if (st == VP_OK)
+            st = vpx_query_combine(VPX_OP_OR, parts, 2, &p->upcoming, errmsg);
+        vpx_query_destroy(parts[0]);
+        vpx_query_destroy(parts[1]);
+    }
+    if (st == VP_OK && req->has_near && req->radius_km > 0) {
+        /* Online offerings are near everyone; channel=offline removes them. */
+        vpx_query *parts[2] = {NULL, NULL};
+        char term[32];
+        snprintf(term, sizeof term, "%sonline", vp_field_prefix[VP_FIELD_CHANNEL]);
+        st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, req->radius_km, 1.0,
+                            &parts[0], errmsg);
+        if (st == VP_OK)
+            st = vpx_query_term(term, &parts[1], errmsg);
+        if (st == VP_OK)
+            st = vpx_query_combine(VPX_OP_OR, parts, 2, &p->near, errmsg);
+        vpx_query_destroy(parts[0]);
+        vpx_query_destroy(parts[1]);
+    }
+    /* Boosts: own library, soon, nearby. */
+    if (st == VP_OK && req->prefer_library && *req->prefer_library) {
+        vp_buf t;
+        vp_buf_init(&t, 4096);
+        vpx_query *term = NULL;
+        st = vp_buf_printf(&t, "%s%s", vp_field_prefix[VP_FIELD_LIBRARY], req->prefer_library);
+        if (st == VP_OK)
+            st = vpx_query_term(t.data, &term, errmsg);
+        if (st == VP_OK)
+            st = boost(term, rk->prefer_library, &p->boosts[0], errmsg);
+        vpx_query_destroy(term);
+        vp_buf_free(&t);
+    }
+    if (st == VP_OK && rk->upcoming > 0 && rk->upcoming_days > 0) {
+        vpx_query *soon = NULL;
+        st = date_filter(today, vp_day_from_epoch(vp_day_to_epoch(today) + rk->upcoming_days),
+                         &soon, errmsg);
+        if (st == VP_OK)
+            st = boost(soon, rk->upcoming, &p->boosts[1], errmsg);
+        vpx_query_destroy(soon);
+    }
+    if (st == VP_OK && req->has_near && rk->nearby > 0) {
+        vpx_query *nearby = NULL;
+        st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, 0, rk->nearby_half_km,
+                            &nearby, errmsg);
+        if (st == VP_OK)
+            st = vpx_query_scale(nearby, rk->nearby, &p->boosts[2], errmsg);
+        vpx_query_destroy(nearby);
+    }
+    return st;
+}
+
+/* FILTER(AND_MAYBE(text, boosts), every filter but those in `skip`).
+ * Bits of `skip`: fields, then VP_RELAX_DATES and VP_RELAX_NEAR. */
+static vp_status plan_query(const plan *p, unsigned skip, vpx_query **out, char **errmsg)
+{
+    vpx_query *weighted = NULL;
+    vpx_query *maybe[4] = {p->text, p->boosts[0], p->boosts[1], p->boosts[2]};
+    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 4, &weighted, errmsg);
     if (st != VP_OK)
         return st;
-    vpx_db *db = vp_index_db(idx);
-    vpx_query *text = NULL, *date = NULL, *full = NULL;
-    vpx_query *filters[VP_FIELD_COUNT] = {0};
-    vpx_mset *ms = NULL;
-    vp_search_result *res = calloc(1, sizeof *res);
-    uint64_t doccount = 0;
-    if (!res)
-        return VP_ERR_NOMEM;
-
-    st = vpx_db_reopen(db, errmsg);
-    if (st == VP_OK)
-        st = vpx_db_stats(db, NULL, &doccount, errmsg);
-    if (st == VP_OK)
-        st = text_query(db, req->q, &text, &res->query_fallback, errmsg);
-    for (int f = 0; st == VP_OK && f < VP_FIELD_COUNT; f++)
-        st = field_filter(req, f, &filters[f], errmsg);
-    if (st == VP_OK)
-        st = date_filter(req, &date, errmsg);
-    if (st != VP_OK)
-        goto done;
-
-    /* FILTER(text, every field filter, date). */
-    vpx_query *parts[VP_FIELD_COUNT + 2];
-    parts[0] = text;
+    vpx_query *parts[VP_FIELD_COUNT + 4];
+    size_t n = 0;
+    parts[n++] = weighted;
     for (int f = 0; f < VP_FIELD_COUNT; f++)
-        parts[1 + f] = filters[f];
-    parts[VP_FIELD_COUNT + 1] = date;
-    st = vpx_query_combine(VPX_OP_FILTER, parts, VP_FIELD_COUNT + 2, &full, errmsg);
-    if (st != VP_OK)
-        goto done;
+        parts[n++] = (skip & (1u << f)) ? NULL : p->filters[f];
+    parts[n++] = (skip & (1u << VP_RELAX_DATES)) ? NULL : p->dates;
+    parts[n++] = p->upcoming;
+    parts[n++] = (skip & (1u << VP_RELAX_NEAR)) ? NULL : p->near;
+    st = vpx_query_combine(VPX_OP_FILTER, parts, n, out, errmsg);
+    vpx_query_destroy(weighted);
+    return st;
+}
 
+static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_t doccount,
+                               uint64_t *total, char **errmsg)
+{
+    vpx_query *q = NULL;
+    vpx_mset *ms = NULL;
+    vp_status st = plan_query(p, skip, &q, errmsg);
+    vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = doccount};
+    if (st == VP_OK)
+        st = vpx_enquire(db, q, &eo, &ms, errmsg);
+    if (st == VP_OK)
+        vpx_mset_totals(ms, NULL, total, NULL);
+    vpx_mset_destroy(ms);
+    vpx_query_destroy(q);
+    return st;
+}
+
+/* One full search of `q`: hits, totals and facets into `res`. */
+static vp_status search_once(vp_index *idx, const vp_search_request *req, const plan *p,
+                             uint64_t doccount, vp_search_result *res, char **errmsg)
+{
+    vpx_db *db = vp_index_db(idx);
+    vpx_query *full = NULL;
+    vpx_mset *ms = NULL;
+    vp_status st = plan_query(p, 0, &full, errmsg);
+    if (st != VP_OK)
+        return st;
     /* Facets of unfiltered fields are counted by the main match. */
     unsigned spy_slots[64];
     size_t n_spies = 0, spy_first[VP_FACET_COUNT], spy_count[VP_FACET_COUNT];
     for (int f = 0; f < VP_FACET_COUNT; f++) {
         spy_first[f] = n_spies;
         spy_count[f] = 0;
-        if ((req->facets & (1u << f)) && !filters[f]) {
+        if ((req->facets & (1u << f)) && !p->filters[f]) {
             spy_count[f] = facet_slots(f, spy_slots + n_spies);
             n_spies += spy_count[f];
         }
     }
     vpx_enquire_opts eo = {
-        .sort_slot = req->sort == VP_SORT_DATE ? SLOT_START : -1,
+        .sort_slot = req->sort == VP_SORT_DATE       ? SLOT_START
+                     : req->sort == VP_SORT_DISTANCE ? SLOT_LOCATION
+                                                     : -1,
+        .sort_near = req->sort == VP_SORT_DISTANCE,
+        .near_lat = req->near_lat,
+        .near_lon = req->near_lon,
         .offset = (uint64_t)(req->page - 1) * req->per_page,
         .limit = req->per_page,
         .check_at_least = req->facets ? doccount : 0,
@@ -361,28 +556,28 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         .n_spy_slots = n_spies,
     };
     st = vpx_enquire(db, full, &eo, &ms, errmsg);
+    vpx_query_destroy(full);
     if (st != VP_OK)
-        goto done;
+        return st;
     uint64_t lower, estimated, upper;
     vpx_mset_totals(ms, &lower, &estimated, &upper);
     res->total = estimated;
     res->total_exact = lower == upper;
+    res->query_fallback = p->fallback;
     for (int f = 0; st == VP_OK && f < VP_FACET_COUNT; f++)
         if (spy_count[f])
             st = collect_facet(res, f, ms, spy_first[f], spy_count[f]);
     if (st == VP_OK)
-        st = make_hits(res, ms, text, text == NULL);
+        st = make_hits(res, ms, p->text, p->browsing, req);
     vpx_mset_destroy(ms);
-    ms = NULL;
 
     /* Facets of filtered fields: count without their own filter. */
     for (int f = 0; st == VP_OK && f < VP_FACET_COUNT; f++) {
-        if (!(req->facets & (1u << f)) || !filters[f])
+        if (!(req->facets & (1u << f)) || !p->filters[f])
             continue;
         vpx_query *without = NULL;
-        parts[1 + f] = NULL;
-        st = vpx_query_combine(VPX_OP_FILTER, parts, VP_FIELD_COUNT + 2, &without, errmsg);
-        parts[1 + f] = filters[f];
+        ms = NULL;
+        st = plan_query(p, 1u << f, &without, errmsg);
         unsigned slots[16];
         vpx_enquire_opts fo = {.sort_slot = -1, .offset = 0, .limit = 0,
                                .check_at_least = doccount, .spy_slots = slots,
@@ -392,20 +587,149 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         if (st == VP_OK)
             st = collect_facet(res, f, ms, 0, fo.n_spy_slots);
         vpx_mset_destroy(ms);
-        ms = NULL;
         vpx_query_destroy(without);
     }
-done:
-    vpx_query_destroy(text);
-    vpx_query_destroy(date);
-    vpx_query_destroy(full);
-    for (int f = 0; f < VP_FIELD_COUNT; f++)
-        vpx_query_destroy(filters[f]);
-    if (st == VP_OK) {
-        *out = res;
-    } else {
-        vp_search_result_destroy(res);
+    return st;
+}
+
+static void clear_hits(vp_search_result *res)
+{
+    for (size_t i = 0; i < res->n_hits; i++) {
+        free(res->hits[i].id);
+        free(res->hits[i].json);
+        free(res->hits[i].snippet);
     }
+    free(res->hits);
+    res->hits = NULL;
+    res->n_hits = 0;
+    for (int f = 0; f < VP_FACET_COUNT; f++) {
+        for (size_t i = 0; i < res->n_facets[f]; i++)
+            free(res->facets[f][i].value);
+        free(res->facets[f]);
+        res->facets[f] = NULL;
+        res->n_facets[f] = 0;
+    }
+}
+
+/* The proposition whose name or local names share a word with q. */
+static const char *proposition_for(const vp_vocabulary *voc, const char *q)
+{
+    char *fq = vp_text_fold(q, 1);
+    if (!fq)
+        return NULL;
+    const char *found = NULL;
+    for (size_t i = 0; !found && i < vp_vocabulary_count(voc); i++) {
+        const vp_proposition *pr = vp_vocabulary_at(voc, i);
+        for (size_t a = 0; !found && (a == 0 || pr->aliases[a - 1]); a++) {
+            const char *phrase = a == 0 ? pr->name : pr->aliases[a - 1];
+            char *fp = vp_text_fold(phrase, 1);
+            if (!fp)
+                break;
+            /* Any word of 4+ letters of the phrase that q contains as a word start. */
+            for (char *w = strtok(fp, " -&'/"); w && !found; w = strtok(NULL, " -&'/")) {
+                if (strlen(w) < 4)
+                    continue;
+                for (const char *hit = strstr(fq, w); hit; hit = strstr(hit + 1, w))
+                    if (hit == fq || hit[-1] == ' ') {
+                        found = pr->id;
+                        break;
+                    }
+            }
+            free(fp);
+        }
+    }
+    free(fq);
+    return found;
+}
+
+const vp_ranking vp_ranking_default = {
+    .prefer_library = 1.0,
+    .upcoming = 0.3,
+    .upcoming_days = 14,
+    .nearby = 0.5,
+    .nearby_half_km = 10.0,
+};
+
+vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
+                        char **errmsg)
+{
+    vp_status st = validate(req, errmsg);
+    if (st != VP_OK)
+        return st;
+    if (req->sort == VP_SORT_DISTANCE && !req->has_near) {
+        char *m = strdup("sort: sort=distance needs a place (near or postcode)");
+        if (errmsg && m)
+            *errmsg = m;
+        else
+            free(m);
+        return VP_ERR_INVALID;
+    }
+    vpx_db *db = vp_index_db(idx);
+    plan p;
+    memset(&p, 0, sizeof p);
+    vp_search_result *res = calloc(1, sizeof *res);
+    uint64_t doccount = 0;
+    if (!res)
+        return VP_ERR_NOMEM;
+    res->relaxed = -1;
+
+    st = vpx_db_reopen(db, errmsg);
+    if (st == VP_OK)
+        st = vpx_db_stats(db, NULL, &doccount, errmsg);
+    if (st == VP_OK)
+        st = plan_build(idx, req, req->q, &p, errmsg);
+    if (st == VP_OK)
+        st = search_once(idx, req, &p, doccount, res, errmsg);
+
+    /* Spelling: nothing found, or clearly more found when spelled better. */
+    int has_words = req->q && req->q[strspn(req->q, " \t\r\n")];
+    if (st == VP_OK && has_words && res->total < 3 && !p.fallback) {
+        char *corrected = spelling_of(idx, req->q);
+        plan cp;
+        memset(&cp, 0, sizeof cp);
+        if (corrected && plan_build(idx, req, corrected, &cp, NULL) == VP_OK) {
+            uint64_t better = 0;
+            if (count_matches(db, &cp, 0, doccount, &better, NULL) == VP_OK) {
+                if (res->total == 0 && better > 0) {
+                    clear_hits(res);
+                    st = search_once(idx, req, &cp, doccount, res, errmsg);
+                    res->corrected_query = corrected;
+                    corrected = NULL;
+                } else if (better > 2 * res->total) {
+                    res->did_you_mean = corrected;
+                    corrected = NULL;
+                }
+            }
+        }
+        plan_free(&cp);
+        free(corrected);
+    }
+
+    /* Zero results are never a dead end: which filter to drop, which
+     * proposition the words point to. */
+    if (st == VP_OK && res->total == 0) {
+        plan *use = &p;
+        for (int f = 0; st == VP_OK && f < VP_RELAX_NEAR + 1; f++) {
+            int active = f < VP_FIELD_COUNT ? use->filters[f] != NULL
+                         : f == VP_RELAX_DATES ? use->dates != NULL
+                                               : use->near != NULL;
+            if (!active)
+                continue;
+            uint64_t t = 0;
+            st = count_matches(db, use, 1u << f, doccount, &t, errmsg);
+            if (st == VP_OK && t > res->relaxed_total) {
+                res->relaxed_total = t;
+                res->relaxed = f;
+            }
+        }
+        if (has_words)
+            res->suggested_proposition = proposition_for(vp_index_vocabulary(idx), req->q);
+    }
+    plan_free(&p);
+    if (st == VP_OK)
+        *out = res;
+    else
+        vp_search_result_destroy(res);
     return st;
 }
 
@@ -413,16 +737,8 @@ void vp_search_result_destroy(vp_search_result *res)
 {
     if (!res)
         return;
-    for (size_t i = 0; i < res->n_hits; i++) {
-        free(res->hits[i].id);
-        free(res->hits[i].json);
-        free(res->hits[i].snippet);
-    }
-    free(res->hits);
-    for (int f = 0; f < VP_FACET_COUNT; f++) {
-        for (size_t i = 0; i < res->n_facets[f]; i++)
-            free(res->facets[f][i].value);
-        free(res->facets[f]);
-    }
+    clear_hits(res);
+    free(res->corrected_query);
+    free(res->did_you_mean);
     free(res);
 }

@@ -226,13 +226,15 @@ vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg
 
 // ---- documents ----
 
-vp_status vpx_doc_create(const char *stem_language, vpx_doc **out, char **errmsg) noexcept {
+vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc **out,
+                         char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         vpx_doc *d = new vpx_doc;
         try {
             d->gen.set_stemmer(Xapian::Stem(stem_language));
             d->gen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
             d->gen.set_document(d->doc);
+            if (spelling_db && spelling_db->wdb) d->gen.set_database(*spelling_db->wdb);
         } catch (...) {
             delete d;
             throw;
@@ -266,8 +268,11 @@ vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, char **errmsg) 
 }
 
 vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, const char *prefix,
-                             char **errmsg) noexcept {
+                             int spelling, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
+        // The new flags are (old & mask) ^ toggle; mask 0 sets them outright.
+        d->gen.set_flags(spelling ? Xapian::TermGenerator::FLAG_SPELLING
+                                  : Xapian::TermGenerator::flags(0));
         d->gen.index_text(text, wdf_inc, prefix);
         d->gen.increase_termpos(100);
         return VP_OK;
@@ -281,7 +286,41 @@ vp_status vpx_doc_set_value(vpx_doc *d, unsigned slot, const char *value, char *
     });
 }
 
+vp_status vpx_doc_set_location(vpx_doc *d, unsigned slot, double lat, double lon,
+                               char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        d->doc.add_value(slot, Xapian::LatLongCoord(lat, lon).serialise());
+        return VP_OK;
+    });
+}
+
 // ---- queries ----
+
+vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_query{Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release())};
+        return VP_OK;
+    });
+}
+
+vp_status vpx_query_scale(const vpx_query *q, double factor, vpx_query **out,
+                          char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_query{Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor)};
+        return VP_OK;
+    });
+}
+
+vp_status vpx_query_near(unsigned slot, double lat, double lon, double max_km, double half_km,
+                         vpx_query **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        Xapian::LatLongCoords centre(Xapian::LatLongCoord(lat, lon));
+        auto *src = new Xapian::LatLongDistancePostingSource(
+            slot, centre, Xapian::GreatCircleMetric(), max_km * 1000.0, half_km * 1000.0, 1.0);
+        *out = new vpx_query{Xapian::Query(src->release())};
+        return VP_OK;
+    });
+}
 
 vp_status vpx_query_match_all(vpx_query **out, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
@@ -309,6 +348,7 @@ vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_que
             case VPX_OP_OR: xop = Xapian::Query::OP_OR; break;
             case VPX_OP_FILTER: xop = Xapian::Query::OP_FILTER; break;
             case VPX_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+            case VPX_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
         }
         *out = new vpx_query{Xapian::Query(xop, parts.begin(), parts.end())};
         return VP_OK;
@@ -316,7 +356,7 @@ vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_que
 }
 
 vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *opts, int plain,
-                          vpx_query **out, char **errmsg) noexcept {
+                          vpx_query **out, char **corrected, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         Xapian::QueryParser qp;
         qp.set_database(*h->db);
@@ -336,7 +376,10 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
                                   Xapian::QueryParser::FLAG_BOOLEAN |
                                   Xapian::QueryParser::FLAG_LOVEHATE |
                                   Xapian::QueryParser::FLAG_WILDCARD);
-        *out = new vpx_query{qp.parse_query(text, flags)};
+        if (corrected) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+        Xapian::Query parsed = qp.parse_query(text, flags);
+        if (corrected) *corrected = dup_string(qp.get_corrected_query_string());
+        *out = new vpx_query{parsed};
         return VP_OK;
     });
 }
@@ -378,9 +421,16 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
             try {
                 Xapian::Enquire enq(*h->db);
                 enq.set_query(q->q);
-                if (opts->sort_slot >= 0)
+                if (opts->sort_near && opts->sort_slot >= 0) {
+                    Xapian::LatLongCoord centre(opts->near_lat, opts->near_lon);
+                    auto *keymaker = new Xapian::LatLongDistanceKeyMaker(
+                        static_cast<Xapian::valueno>(opts->sort_slot), centre,
+                        Xapian::GreatCircleMetric());
+                    enq.set_sort_by_key_then_relevance(keymaker->release(), false);
+                } else if (opts->sort_slot >= 0) {
                     enq.set_sort_by_value_then_relevance(
                         static_cast<Xapian::valueno>(opts->sort_slot), false);
+                }
                 std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
                 for (size_t i = 0; i < opts->n_spy_slots; ++i)
                     spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->spy_slots[i]));

@@ -42,7 +42,10 @@ vp_status vpx_db_delete(vpx_db *db, const char *uid, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errmsg) VP_NOEXCEPT;
 
 /* ---- documents being built ---- */
-vp_status vpx_doc_create(const char *stem_language, vpx_doc **out, char **errmsg) VP_NOEXCEPT;
+/* With `spelling_db` (a writer, may be NULL) text indexed with `spelling`
+ * set also feeds that database's spelling table. */
+vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc **out,
+                         char **errmsg) VP_NOEXCEPT;
 void vpx_doc_destroy(vpx_doc *doc) VP_NOEXCEPT;
 vp_status vpx_doc_set_data(vpx_doc *doc, const char *data, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, char **errmsg) VP_NOEXCEPT;
@@ -50,16 +53,20 @@ vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, char **errmsg
  * `prefix` ("" for none); stemmed forms get "Z" + prefix. The next call's
  * positions start well after this one's, so phrases never straddle fields. */
 vp_status vpx_doc_index_text(vpx_doc *doc, const char *text, unsigned wdf_inc,
-                             const char *prefix, char **errmsg) VP_NOEXCEPT;
+                             const char *prefix, int spelling, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_doc_set_value(vpx_doc *doc, unsigned slot, const char *value,
                             char **errmsg) VP_NOEXCEPT;
+/* Stores a point in `slot` the way Xapian's geospatial classes read it. */
+vp_status vpx_doc_set_location(vpx_doc *doc, unsigned slot, double lat, double lon,
+                               char **errmsg) VP_NOEXCEPT;
 
 /* ---- queries (immutable once built; destroy every one you get) ---- */
 typedef enum vpx_op {
     VPX_OP_AND,
     VPX_OP_OR,
     VPX_OP_FILTER,  /* first sub-query weighted, the rest only filter */
-    VPX_OP_AND_NOT
+    VPX_OP_AND_NOT,
+    VPX_OP_AND_MAYBE  /* first sub-query required, the rest only add weight */
 } vpx_op;
 
 vp_status vpx_query_match_all(vpx_query **out, char **errmsg) VP_NOEXCEPT;
@@ -67,6 +74,16 @@ vp_status vpx_query_term(const char *term, vpx_query **out, char **errmsg) VP_NO
 /* NULL entries of `subs` are skipped; with none left the result matches nothing. */
 vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_query **out,
                             char **errmsg) VP_NOEXCEPT;
+
+/* Every document, each weighing `weight` (a boost to combine with a filter). */
+vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) VP_NOEXCEPT;
+/* `q` with its weights multiplied by `factor`. */
+vp_status vpx_query_scale(const vpx_query *q, double factor, vpx_query **out,
+                          char **errmsg) VP_NOEXCEPT;
+/* Documents with a point in `slot` within `max_km` (0: any distance) of
+ * (lat, lon), weighing more the nearer they are: half at `half_km`. */
+vp_status vpx_query_near(unsigned slot, double lat, double lon, double max_km, double half_km,
+                         vpx_query **out, char **errmsg) VP_NOEXCEPT;
 
 /* Query parser settings: field prefixes as NULL-terminated pairs
  * { "titel", "S", ..., NULL }. */
@@ -79,9 +96,11 @@ typedef struct vpx_parser_opts {
 
 /* Parses `text` (already folded) with phrases, boolean operators, +/- and
  * trailing wildcards, words AND-ed by default. `plain` switches every
- * operator off. VP_ERR_INVALID when Xapian cannot parse it. */
+ * operator off. With `corrected` non-NULL, also asks the spelling table
+ * for a better-spelled query: *corrected is malloc()ed, "" when none.
+ * VP_ERR_INVALID when Xapian cannot parse it. */
 vp_status vpx_query_parse(vpx_db *db, const char *text, const vpx_parser_opts *opts, int plain,
-                          vpx_query **out, char **errmsg) VP_NOEXCEPT;
+                          vpx_query **out, char **corrected, char **errmsg) VP_NOEXCEPT;
 int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
 /* The distinct terms of `q`: a malloc()ed array of malloc()ed strings. */
 vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;
@@ -90,6 +109,8 @@ void vpx_query_destroy(vpx_query *q) VP_NOEXCEPT;
 /* ---- matching ---- */
 typedef struct vpx_enquire_opts {
     int sort_slot;                /* -1: relevance; else ascending by value, then relevance */
+    int sort_near;                /* ascending distance from near_lat/lon in sort_slot */
+    double near_lat, near_lon;
     uint64_t offset;
     uint64_t limit;
     uint64_t check_at_least;

@@ -54,6 +54,12 @@ vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
 /* Moves a reader to the newest commit. */
 vp_status vp_index_refresh(vp_index *idx, char **errmsg) VP_NOEXCEPT;
 
+/* Gives the handle a lexicon (borrowed; must outlive it): writers split
+ * compound words with it, searches rewrite queries with it. */
+struct vp_lexicon;
+void vp_index_set_lexicon(vp_index *idx, const struct vp_lexicon *lex) VP_NOEXCEPT;
+const struct vp_lexicon *vp_index_lexicon(const vp_index *idx) VP_NOEXCEPT;
+
 /* Borrowed; NULL when the index was opened without a vocabulary. */
 const vp_vocabulary *vp_index_vocabulary(const vp_index *idx) VP_NOEXCEPT;
 

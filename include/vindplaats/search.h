@@ -41,8 +41,21 @@ int vp_field_by_name(const char *name) VP_NOEXCEPT;
 
 typedef enum vp_sort {
     VP_SORT_RELEVANCE = 0,
-    VP_SORT_DATE /* soonest start first; undated last */
+    VP_SORT_DATE,    /* soonest start first; undated last */
+    VP_SORT_DISTANCE /* nearest first (needs has_near); without a place last */
 } vp_sort;
+
+/* The boosts added to the text relevance (BM25 over the weighted fields).
+ * docs/ranking.md explains each one and its default. */
+typedef struct vp_ranking {
+    double prefer_library;   /* added to the preferred library's offerings */
+    double upcoming;         /* added to offerings taking place within upcoming_days */
+    unsigned upcoming_days;
+    double nearby;           /* added at the centre of `near`, half at nearby_half_km */
+    double nearby_half_km;
+} vp_ranking;
+
+extern const vp_ranking vp_ranking_default;
 
 typedef struct vp_search_request {
     const char *q;                              /* may be NULL or empty */
@@ -54,11 +67,19 @@ typedef struct vp_search_request {
     unsigned page;                              /* 1-based */
     unsigned per_page;
     unsigned facets;                            /* bit (1u << field) */
+    int include_past;                           /* show offerings that have ended */
+    int64_t now;                                /* UTC seconds; 0: the clock */
+    int has_near;                               /* near_lat/near_lon are set */
+    double near_lat, near_lon;
+    double radius_km;                           /* with has_near; 0: no limit */
+    const char *prefer_library;                 /* boosted, not filtered; may be NULL */
+    const vp_ranking *ranking;                  /* NULL: vp_ranking_default */
 } vp_search_request;
 
 typedef struct vp_search_hit {
     char *id;
     double score;
+    double distance_km;  /* from `near`; negative when unknown */
     char *json;      /* the offering's JSON form */
     char *snippet;   /* HTML-escaped, <mark> around matched words */
 } vp_search_hit;
@@ -68,10 +89,19 @@ typedef struct vp_facet_value {
     uint64_t count;
 } vp_facet_value;
 
+/* What the engine relaxed when nothing matched. */
+#define VP_RELAX_DATES  (VP_FIELD_COUNT)      /* the from/to range */
+#define VP_RELAX_NEAR   (VP_FIELD_COUNT + 1)  /* the radius around near */
+
 typedef struct vp_search_result {
     uint64_t total;
     int total_exact;
     int query_fallback;       /* q could not be parsed; plain words used */
+    char *corrected_query;    /* q had no results; these are for this spelling */
+    char *did_you_mean;       /* a spelling with clearly more results, or NULL */
+    int relaxed;              /* when total is 0: the field whose removal finds most, or -1 */
+    uint64_t relaxed_total;   /* what the search finds without it */
+    const char *suggested_proposition; /* the proposition q points to (borrowed), or NULL */
     vp_search_hit *hits;
     size_t n_hits;
     vp_facet_value *facets[VP_FACET_COUNT]; /* count-descending, then value */

@@ -1,0 +1,543 @@
+/* lexicon.c - compound splitting and query rewriting (see lexicon.h).
+ *
+ * The word set is an open-addressing hash table of strings kept in one
+ * arena. Synonym entries are word sequences (folded, lower-case, split on
+ * anything that is not a letter or digit) with the alternatives to add;
+ * sequences that occur twice have their alternatives joined. */
+#include "vindplaats/lexicon.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
+
+#define MAX_LINE 4096
+#define MAX_ENTRY_WORDS 8
+#define REWRITE_CAP (64 * 1024)
+
+typedef struct entry {
+    char *words[MAX_ENTRY_WORDS];
+    size_t n_words;
+    char *alternatives;  /* already in query syntax: a OR "b c" */
+} entry;
+
+struct vp_lexicon {
+    char **slots;        /* hash table; NULL = empty */
+    size_t n_slots;      /* a power of two */
+    size_t n_words;
+    entry *entries;
+    size_t n_entries, alloc_entries;
+    char **arena;        /* every string allocated, for destroy */
+    size_t n_arena, alloc_arena;
+};
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int keep(vp_lexicon *lex, char *s)
+{
+    if (!s)
+        return -1;
+    if (lex->n_arena == lex->alloc_arena) {
+        size_t n = lex->alloc_arena ? lex->alloc_arena * 2 : 1024;
+        char **a = realloc(lex->arena, n * sizeof *a);
+        if (!a) {
+            free(s);
+            return -1;
+        }
+        lex->arena = a;
+        lex->alloc_arena = n;
+    }
+    lex->arena[lex->n_arena++] = s;
+    return 0;
+}
+
+static int grow_table(vp_lexicon *lex)
+{
+    size_t n = lex->n_slots ? lex->n_slots * 2 : 1024;
+    char **slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < lex->n_slots; i++) {
+        char *w = lex->slots[i];
+        if (!w)
+            continue;
+        size_t j = hash(w) & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = w;
+    }
+    free(lex->slots);
+    lex->slots = slots;
+    lex->n_slots = n;
+    return 0;
+}
+
+int vp_lexicon_has(const vp_lexicon *lex, const char *word)
+{
+    if (!lex || !lex->n_slots)
+        return 0;
+    size_t j = hash(word) & (lex->n_slots - 1);
+    while (lex->slots[j]) {
+        if (strcmp(lex->slots[j], word) == 0)
+            return 1;
+        j = (j + 1) & (lex->n_slots - 1);
+    }
+    return 0;
+}
+
+/* Adds a folded lower-case word of letters only; others are skipped. */
+static int add_word(vp_lexicon *lex, const char *w)
+{
+    size_t len = strlen(w);
+    if (len < VP_COMPOUND_MIN_PART || len >= VP_COMPOUND_PART_SIZE)
+        return 0;
+    for (const char *p = w; *p; p++)
+        if (*p < 'a' || *p > 'z')
+            return 0;
+    if (vp_lexicon_has(lex, w))
+        return 0;
+    if ((lex->n_words + 1) * 2 > lex->n_slots && grow_table(lex) != 0)
+        return -1;
+    char *copy = strdup(w);
+    if (keep(lex, copy) != 0)
+        return -1;
+    size_t j = hash(copy) & (lex->n_slots - 1);
+    while (lex->slots[j])
+        j = (j + 1) & (lex->n_slots - 1);
+    lex->slots[j] = copy;
+    lex->n_words++;
+    return 0;
+}
+
+/* Splits folded text into lower-case words of letters and digits, in place
+ * of `buf` (which it modifies); returns the count. */
+static size_t words_of(char *buf, char **words, size_t max)
+{
+    size_t n = 0;
+    char *p = buf;
+    while (*p && n < max) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                       (unsigned char)*p >= 0x80))
+            p++;
+        if (!*p)
+            break;
+        words[n++] = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80)
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+    return n;
+}
+
+/* `term` in query syntax: a bare word, or a quoted phrase of several. */
+static int append_term(vp_buf *b, const char *text)
+{
+    char *folded = vp_text_fold(text, 1);
+    if (!folded)
+        return -1;
+    char *words[MAX_ENTRY_WORDS];
+    size_t n = words_of(folded, words, MAX_ENTRY_WORDS);
+    vp_status st = VP_OK;
+    if (n > 1)
+        st = vp_buf_puts(b, "\"");
+    for (size_t i = 0; st == VP_OK && i < n; i++)
+        st = vp_buf_printf(b, "%s%s", i ? " " : "", words[i]);
+    if (st == VP_OK && n > 1)
+        st = vp_buf_puts(b, "\"");
+    free(folded);
+    return st == VP_OK && n > 0 ? 0 : -1;
+}
+
+/* Adds the entry "words of `phrase`" -> `alternative` (query syntax),
+ * merging with an entry of the same words. */
+static int add_entry(vp_lexicon *lex, const char *phrase, const char *alternative)
+{
+    char *folded = vp_text_fold(phrase, 1);
+    if (keep(lex, folded) != 0)
+        return -1;
+    char *words[MAX_ENTRY_WORDS + 1];
+    size_t n = words_of(folded, words, MAX_ENTRY_WORDS + 1);
+    if (n == 0 || n > MAX_ENTRY_WORDS)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (add_word(lex, words[i]) != 0)
+            return -1;
+    for (size_t e = 0; e < lex->n_entries; e++) {
+        entry *en = &lex->entries[e];
+        if (en->n_words != n)
+            continue;
+        size_t i = 0;
+        while (i < n && strcmp(en->words[i], words[i]) == 0)
+            i++;
+        if (i < n)
+            continue;
+        if (strstr(en->alternatives, alternative))
+            return 0;
+        size_t len = strlen(en->alternatives) + strlen(alternative) + 5;
+        char *joined = malloc(len);
+        if (keep(lex, joined) != 0)
+            return -1;
+        snprintf(joined, len, "%s OR %s", en->alternatives, alternative);
+        en->alternatives = joined;
+        return 0;
+    }
+    if (lex->n_entries == lex->alloc_entries) {
+        size_t na = lex->alloc_entries ? lex->alloc_entries * 2 : 64;
+        entry *ne = realloc(lex->entries, na * sizeof *ne);
+        if (!ne)
+            return -1;
+        lex->entries = ne;
+        lex->alloc_entries = na;
+    }
+    entry *en = &lex->entries[lex->n_entries];
+    memset(en, 0, sizeof *en);
+    for (size_t i = 0; i < n; i++)
+        en->words[i] = words[i];
+    en->n_words = n;
+    char *alt = strdup(alternative);
+    if (keep(lex, alt) != 0)
+        return -1;
+    en->alternatives = alt;
+    lex->n_entries++;
+    return 0;
+}
+
+static vp_status file_error(char **errmsg, vp_status st, const char *path, unsigned line,
+                            const char *what)
+{
+    if (errmsg) {
+        vp_buf m;
+        vp_buf_init(&m, 4096);
+        if (line)
+            vp_buf_printf(&m, "%s:%u: %s", path, line, what);
+        else
+            vp_buf_printf(&m, "%s: %s", path, what);
+        *errmsg = vp_buf_steal(&m);
+    }
+    return st;
+}
+
+static vp_status load_words(vp_lexicon *lex, const char *path, char **errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
+    char line[MAX_LINE];
+    vp_status st = VP_OK;
+    while (st == VP_OK && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *w = vp_text_fold(line, 1);
+        if (!w || add_word(lex, w) != 0)
+            st = VP_ERR_NOMEM;
+        free(w);
+    }
+    if (st == VP_OK && ferror(f))
+        st = file_error(errmsg, VP_ERR_IO, path, 0, "read error");
+    fclose(f);
+    return st;
+}
+
+static vp_status load_synonyms(vp_lexicon *lex, const char *path, char **errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
+    char line[MAX_LINE];
+    unsigned lineno = 0;
+    vp_status st = VP_OK;
+    while (st == VP_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[strspn(line, " \t")] || line[0] == '#')
+            continue;
+        if (!vp_utf8_valid(line, strlen(line))) {
+            st = file_error(errmsg, VP_ERR_INVALID, path, lineno, "not valid UTF-8");
+            break;
+        }
+        char *members[32];
+        size_t n = 0;
+        for (char *p = strtok(line, "|"); p && n < 32; p = strtok(NULL, "|"))
+            if (p[strspn(p, " \t")])
+                members[n++] = p;
+        if (n < 2) {
+            st = file_error(errmsg, VP_ERR_INVALID, path, lineno,
+                            "a synonym group needs at least two members separated by '|'");
+            break;
+        }
+        for (size_t i = 0; st == VP_OK && i < n; i++) {
+            vp_buf alt;
+            vp_buf_init(&alt, REWRITE_CAP);
+            int ok = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (j == i)
+                    continue;
+                if (ok && vp_buf_puts(&alt, " OR ") != VP_OK)
+                    break;
+                if (append_term(&alt, members[j]) == 0)
+                    ok = 1;
+            }
+            if (ok && add_entry(lex, members[i], alt.data) != 0)
+                st = VP_ERR_NOMEM;
+            vp_buf_free(&alt);
+        }
+    }
+    fclose(f);
+    return st;
+}
+
+static vp_status add_vocabulary(vp_lexicon *lex, const vp_vocabulary *voc)
+{
+    for (size_t i = 0; i < vp_vocabulary_count(voc); i++) {
+        const vp_proposition *p = vp_vocabulary_at(voc, i);
+        vp_buf name;
+        vp_buf_init(&name, 4096);
+        int ok = append_term(&name, p->name) == 0;
+        for (size_t a = 0; ok && p->aliases[a]; a++)
+            if (add_entry(lex, p->aliases[a], name.data) != 0) {
+                vp_buf_free(&name);
+                return VP_ERR_NOMEM;
+            }
+        vp_buf_free(&name);
+        /* The words of the name are words too, for splitting compounds. */
+        char *folded = vp_text_fold(p->name, 1);
+        if (!folded)
+            return VP_ERR_NOMEM;
+        char *words[16];
+        size_t n = words_of(folded, words, 16);
+        for (size_t w = 0; w < n; w++)
+            if (add_word(lex, words[w]) != 0) {
+                free(folded);
+                return VP_ERR_NOMEM;
+            }
+        free(folded);
+    }
+    return VP_OK;
+}
+
+vp_status vp_lexicon_load(const char *wordlist, const char *synonyms, const vp_vocabulary *voc,
+                          vp_lexicon **out, char **errmsg)
+{
+    vp_lexicon *lex = calloc(1, sizeof *lex);
+    if (!lex)
+        return VP_ERR_NOMEM;
+    vp_status st = grow_table(lex) == 0 ? VP_OK : VP_ERR_NOMEM;
+    if (st == VP_OK && wordlist)
+        st = load_words(lex, wordlist, errmsg);
+    if (st == VP_OK && voc)
+        st = add_vocabulary(lex, voc);
+    if (st == VP_OK && synonyms)
+        st = load_synonyms(lex, synonyms, errmsg);
+    if (st != VP_OK) {
+        vp_lexicon_destroy(lex);
+        return st;
+    }
+    *out = lex;
+    return VP_OK;
+}
+
+void vp_lexicon_destroy(vp_lexicon *lex)
+{
+    if (!lex)
+        return;
+    for (size_t i = 0; i < lex->n_arena; i++)
+        free(lex->arena[i]);
+    free(lex->arena);
+    free(lex->slots);
+    free(lex->entries);
+    free(lex);
+}
+
+size_t vp_lexicon_size(const vp_lexicon *lex)
+{
+    return lex ? lex->n_words : 0;
+}
+
+/* ---- compounds ---- */
+
+static size_t split_at(const vp_lexicon *lex, const char *w, size_t n,
+                       char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE], size_t max_parts)
+{
+    static const char *const links[] = {"", "s", "e", "en"};
+    char head[VP_COMPOUND_PART_SIZE], mod[VP_COMPOUND_PART_SIZE];
+    if (max_parts < 2 || n >= VP_COMPOUND_PART_SIZE || n < 2 * VP_COMPOUND_MIN_PART)
+        return 0;
+    /* The longest known head first: Dutch puts the head last. */
+    for (size_t hl = n - VP_COMPOUND_MIN_PART; hl >= VP_COMPOUND_MIN_PART; hl--) {
+        memcpy(head, w + n - hl, hl + 1);
+        if (!vp_lexicon_has(lex, head))
+            continue;
+        size_t ml = n - hl;
+        for (size_t l = 0; l < 4; l++) {
+            size_t ll = strlen(links[l]);
+            if (ml < VP_COMPOUND_MIN_PART + ll || memcmp(w + ml - ll, links[l], ll) != 0)
+                continue;
+            memcpy(mod, w, ml - ll);
+            mod[ml - ll] = '\0';
+            if (vp_lexicon_has(lex, mod)) {
+                snprintf(parts[0], VP_COMPOUND_PART_SIZE, "%s", mod);
+                snprintf(parts[1], VP_COMPOUND_PART_SIZE, "%s", head);
+                return 2;
+            }
+        }
+        /* The modifier may be a compound itself. */
+        size_t k = split_at(lex, w, ml, parts, max_parts - 1);
+        if (k) {
+            snprintf(parts[k], VP_COMPOUND_PART_SIZE, "%s", head);
+            return k + 1;
+        }
+    }
+    return 0;
+}
+
+size_t vp_lexicon_split(const vp_lexicon *lex, const char *word,
+                        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE])
+{
+    if (!lex)
+        return 0;
+    size_t n = strlen(word);
+    for (size_t i = 0; i < n; i++)
+        if (word[i] < 'a' || word[i] > 'z')
+            return 0;
+    return split_at(lex, word, n, parts, VP_COMPOUND_MAX_PARTS);
+}
+
+/* ---- rewriting ---- */
+
+typedef struct token {
+    size_t begin, end;       /* bytes of the query */
+    char word[VP_COMPOUND_PART_SIZE];  /* folded lower-case */
+    int free_word;           /* outside quotes, prefixes, operators */
+} token;
+
+static int is_word_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static int is_operator(const char *q, size_t b, size_t e)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ", NULL};
+    for (size_t i = 0; ops[i]; i++)
+        if (strlen(ops[i]) == e - b && memcmp(q + b, ops[i], e - b) == 0)
+            return 1;
+    return 0;
+}
+
+static size_t tokenize(const char *q, token *toks, size_t max)
+{
+    size_t n = 0, i = 0, len = strlen(q);
+    int quoted = 0;
+    while (i < len && n < max) {
+        unsigned char c = (unsigned char)q[i];
+        if (c == '"') {
+            quoted = !quoted;
+            i++;
+            continue;
+        }
+        if (!is_word_char(c)) {
+            i++;
+            continue;
+        }
+        size_t b = i;
+        while (i < len && is_word_char((unsigned char)q[i]))
+            i++;
+        token *t = &toks[n++];
+        t->begin = b;
+        t->end = i;
+        size_t wl = i - b < VP_COMPOUND_PART_SIZE - 1 ? i - b : VP_COMPOUND_PART_SIZE - 1;
+        for (size_t k = 0; k < wl; k++)
+            t->word[k] = (char)(q[b + k] >= 'A' && q[b + k] <= 'Z' ? q[b + k] - 'A' + 'a' : q[b + k]);
+        t->word[wl] = '\0';
+        int prefixed = (b > 0 && (q[b - 1] == ':' || q[b - 1] == '-' || q[b - 1] == '+')) ||
+                       (i < len && q[i] == ':') || (i < len && q[i] == '*');
+        t->free_word = !quoted && !prefixed && !is_operator(q, b, i) && i - b < VP_COMPOUND_PART_SIZE;
+    }
+    return n;
+}
+
+/* Only spaces and punctuation other than quotes and colons between tokens. */
+static int adjacent(const char *q, const token *a, const token *b)
+{
+    for (size_t i = a->end; i < b->begin; i++)
+        if (q[i] == '"' || q[i] == ':' || q[i] == '(' || q[i] == ')')
+            return 0;
+    return 1;
+}
+
+char *vp_lexicon_rewrite(const vp_lexicon *lex, const char *q)
+{
+    enum { MAX_TOKENS = 256 };
+    token *toks = calloc(MAX_TOKENS, sizeof *toks);
+    if (!toks)
+        return NULL;
+    vp_buf out;
+    vp_buf_init(&out, REWRITE_CAP);
+    size_t n = lex ? tokenize(q, toks, MAX_TOKENS) : 0;
+    size_t pos = 0;
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        if (!toks[i].free_word)
+            continue;
+        /* The longest synonym entry starting here. */
+        const entry *best = NULL;
+        for (size_t e = 0; e < lex->n_entries; e++) {
+            const entry *en = &lex->entries[e];
+            if (i + en->n_words > n || (best && en->n_words <= best->n_words))
+                continue;
+            size_t k = 0;
+            while (k < en->n_words && toks[i + k].free_word &&
+                   (k == 0 || adjacent(q, &toks[i + k - 1], &toks[i + k])) &&
+                   strcmp(toks[i + k].word, en->words[k]) == 0)
+                k++;
+            if (k == en->n_words)
+                best = en;
+        }
+        if (best) {
+            const token *last = &toks[i + best->n_words - 1];
+            st = vp_buf_append(&out, q + pos, toks[i].begin - pos);
+            if (st == VP_OK)
+                st = vp_buf_puts(&out, "(");
+            if (st == VP_OK)
+                st = vp_buf_append(&out, q + toks[i].begin, last->end - toks[i].begin);
+            if (st == VP_OK)
+                st = vp_buf_printf(&out, " OR %s)", best->alternatives);
+            pos = last->end;
+            i += best->n_words - 1;
+            continue;
+        }
+        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+        size_t k = vp_lexicon_split(lex, toks[i].word, parts);
+        if (k < 2)
+            continue;
+        st = vp_buf_append(&out, q + pos, toks[i].begin - pos);
+        if (st == VP_OK)
+            st = vp_buf_printf(&out, "(%s OR (", toks[i].word);
+        for (size_t p = 0; st == VP_OK && p < k; p++)
+            st = vp_buf_printf(&out, "%s%s", p ? " " : "", parts[p]);
+        if (st == VP_OK)
+            st = vp_buf_puts(&out, "))");
+        pos = toks[i].end;
+    }
+    if (st == VP_OK)
+        st = vp_buf_puts(&out, q + pos);
+    free(toks);
+    if (st != VP_OK) {
+        vp_buf_free(&out);
+        /* Too long to rewrite: search it as typed. */
+        return st == VP_ERR_TOO_BIG ? strdup(q) : NULL;
+    }
+    return vp_buf_steal(&out);
+}

@@ -1,0 +1,54 @@
+/* lexicon.h - what the engine knows about Dutch words beyond stemming:
+ * a word list for splitting compounds ("computercursus" = computer +
+ * cursus, "voorleesochtend" = voorlees + ochtend) and synonym groups (the
+ * propositions' local names, plus data/synonyms.tsv), used to rewrite a
+ * resident's query into one that finds every local name.
+ *
+ * A lexicon is immutable once loaded: any number of threads may use it. */
+#ifndef VINDPLAATS_LEXICON_H
+#define VINDPLAATS_LEXICON_H
+
+#include <stddef.h>
+#include "vindplaats/status.h"
+#include "vindplaats/vocabulary.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vp_lexicon vp_lexicon;
+
+#define VP_COMPOUND_MIN_PART 3   /* bytes of the shortest part */
+#define VP_COMPOUND_MAX_PARTS 4
+
+/* Loads a word list (one word per line, UTF-8; NULL for none), synonym
+ * groups (one group per line, members separated by '|', '#' comments;
+ * NULL for none) and the names and aliases of `voc` (may be NULL, borrowed
+ * only during the call). Words are folded and lower-cased. On a bad file
+ * returns VP_ERR_IO or VP_ERR_INVALID with "FILE:LINE: problem". */
+vp_status vp_lexicon_load(const char *wordlist, const char *synonyms, const vp_vocabulary *voc,
+                          vp_lexicon **out, char **errmsg) VP_NOEXCEPT;
+void vp_lexicon_destroy(vp_lexicon *lex) VP_NOEXCEPT;
+
+size_t vp_lexicon_size(const vp_lexicon *lex) VP_NOEXCEPT;
+/* 1 when the folded, lower-case `word` is known. */
+int vp_lexicon_has(const vp_lexicon *lex, const char *word) VP_NOEXCEPT;
+
+/* Splits the folded, lower-case `word` into known parts, the longest head
+ * first, allowing the Dutch linking letters -s-, -e- and -en- between them.
+ * Returns the number of parts (0 when it is no compound) and writes them,
+ * NUL-terminated, into parts[i] (each VP_COMPOUND_PART_SIZE bytes). */
+#define VP_COMPOUND_PART_SIZE 64
+size_t vp_lexicon_split(const vp_lexicon *lex, const char *word,
+                        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE]) VP_NOEXCEPT;
+
+/* Rewrites a folded query for the query parser: a synonym or local name
+ * outside quotes and field prefixes becomes "(as typed OR alternatives)",
+ * and a compound word "(word OR (part part))". Returns a malloc()ed
+ * string (NULL when out of memory); `lex` may be NULL (a plain copy). */
+char *vp_lexicon_rewrite(const vp_lexicon *lex, const char *query) VP_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
