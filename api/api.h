@@ -43,7 +43,9 @@ void api_error(api_reply *r, unsigned status, const char *code, const char *mess
 typedef struct api_search_storage {
     const char *values[VP_FIELD_COUNT][VP_SEARCH_MAX_VALUES];
 } api_search_storage;
-int api_search_request(api_params *params, const vp_vocabulary *voc, vp_search_request *req,
+struct vp_postcodes;
+int api_search_request(api_params *params, const vp_vocabulary *voc,
+                       const struct vp_postcodes *postcodes, vp_search_request *req,
                        api_search_storage *storage, api_reply *reply);
 
 /* Rejects any parameter not marked used: 400 unknown_parameter. */
@@ -60,9 +62,11 @@ extern const size_t api_asset_openapi_yaml_len;
 /* What a handler gets: the worker's index handle, the vocabulary, the
  * parameters and the part of the path after the route's prefix. */
 #include "vindplaats/index.h"
+#include "vindplaats/server.h"
 typedef struct api_request {
     vp_index *index;
     const vp_vocabulary *voc;
+    const vp_server_config *cfg;
     api_params *params;
     const char *tail;
     double started;  /* monotonic seconds */

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "vindplaats/index.h"
+#include "vindplaats/offering.h"
 #include "vindplaats/search.h"
 
 double api_now(void)
@@ -19,7 +20,7 @@ static void index_error(api_reply *r, vp_status st, const char *detail)
 {
     if (st == VP_ERR_NOMEM)
         api_error(r, 503, "unavailable", "out of memory", NULL);
-    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED)
+    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
         api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
     else
         api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
@@ -32,7 +33,45 @@ static void copy_field(json_t *out, json_t *doc, const char *key)
     json_object_set_new(out, key, v ? json_incref(v) : json_null());
 }
 
-static json_t *hit_json(const vp_search_hit *h, const vp_vocabulary *voc)
+/* The first occurrence that has not ended at `now`, as {start, end}, or
+ * null (undated, or all past). */
+static json_t *next_occurrence(json_t *doc, int64_t now)
+{
+    json_t *occ = json_object_get(doc, "occurrences");
+    json_t *single[1] = {NULL};
+    size_t n = json_array_size(occ);
+    json_t *tmp = NULL;
+    if (n == 0 && json_is_string(json_object_get(doc, "start"))) {
+        tmp = json_pack("{s:O, s:O}", "start", json_object_get(doc, "start"), "end",
+                        json_object_get(doc, "end") ? json_object_get(doc, "end") : json_null());
+        single[0] = tmp;
+        n = 1;
+    }
+    json_t *best = NULL;
+    int64_t best_start = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = single[0] ? single[0] : json_array_get(occ, i);
+        vp_datetime s, e;
+        if (vp_datetime_parse(json_string_value(json_object_get(o, "start")), &s) != 0)
+            continue;
+        int64_t until = s.all_day ? s.utc + 86400 : s.utc;
+        if (json_is_string(json_object_get(o, "end")) &&
+            vp_datetime_parse(json_string_value(json_object_get(o, "end")), &e) == 0)
+            until = e.all_day ? e.utc + 86400 : e.utc;
+        if (until < now || (best && s.utc >= best_start))
+            continue;
+        best = o;
+        best_start = s.utc;
+    }
+    json_t *out = best ? json_pack("{s:O, s:O}", "start", json_object_get(best, "start"), "end",
+                                   json_object_get(best, "end") ? json_object_get(best, "end")
+                                                                : json_null())
+                       : json_null();
+    json_decref(tmp);
+    return out;
+}
+
+static json_t *hit_json(const vp_search_hit *h, const vp_vocabulary *voc, int64_t now)
 {
     json_t *doc = json_loads(h->json, 0, NULL);
     json_t *o = json_object();
@@ -54,6 +93,10 @@ static json_t *hit_json(const vp_search_hit *h, const vp_vocabulary *voc)
                                          "channel", "url"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         copy_field(o, doc, fields[i]);
+    json_object_set_new(o, "next", next_occurrence(doc, now));
+    json_object_set_new(o, "distance_km", h->distance_km >= 0
+                                              ? json_real((double)(long)(h->distance_km * 10 + 0.5) / 10)
+                                              : json_null());
     json_object_set_new(o, "score", json_real(h->score));
     json_decref(doc);
     return o;
@@ -68,23 +111,69 @@ static json_t *day_json(int day)
     return json_string(s);
 }
 
+static const char *relaxed_name(int relaxed)
+{
+    if (relaxed == VP_RELAX_DATES)
+        return "from/to";
+    if (relaxed == VP_RELAX_NEAR)
+        return "radius_km";
+    return vp_field_name((vp_field)relaxed);
+}
+
+/* did_you_mean, corrected, and when nothing was found what a librarian
+ * would offer instead. */
+static void add_spelling_and_help(json_t *out, const vp_search_result *res,
+                                  const vp_vocabulary *voc)
+{
+    json_object_set_new(out, "did_you_mean",
+                        res->did_you_mean ? json_string(res->did_you_mean) : json_null());
+    json_object_set_new(out, "corrected_query",
+                        res->corrected_query ? json_string(res->corrected_query) : json_null());
+    if (res->total > 0) {
+        json_object_set_new(out, "help", json_null());
+        return;
+    }
+    json_t *help = json_object();
+    char msg[512];
+    snprintf(msg, sizeof msg, "Niets gevonden.");
+    if (res->relaxed >= 0) {
+        json_object_set_new(help, "without_filter",
+                            json_pack("{s:s, s:I}", "parameter", relaxed_name(res->relaxed),
+                                      "total", (json_int_t)res->relaxed_total));
+        snprintf(msg, sizeof msg, "Niets gevonden. Zonder het filter %s zijn er %llu resultaten.",
+                 relaxed_name(res->relaxed), (unsigned long long)res->relaxed_total);
+    }
+    const vp_proposition *p = vp_vocabulary_get(voc, res->suggested_proposition);
+    if (p)
+        json_object_set_new(help, "proposition",
+                            json_pack("{s:s, s:s}", "id", p->id, "name", p->name));
+    json_object_set_new(help, "message", json_string(msg));
+    json_object_set_new(out, "help", help);
+}
+
 void api_handle_search(api_request *req, api_reply *r)
 {
     vp_search_request sr;
     api_search_storage storage;
-    if (api_search_request(req->params, req->voc, &sr, &storage, r) != 0 ||
+    if (api_search_request(req->params, req->voc, req->cfg->postcodes, &sr, &storage, r) != 0 ||
         api_reject_unused(req->params, r) != 0)
         return;
+    sr.now = req->cfg->now ? req->cfg->now : (int64_t)time(NULL);
+    sr.ranking = req->cfg->ranking;
     vp_search_result *res = NULL;
     char *err = NULL;
     vp_status st = vp_search_run(req->index, &sr, &res, &err);
     if (st == VP_ERR_INVALID) {
         /* The engine's messages start with the parameter's name. */
+        static const char *const known[] = {"page", "per_page", "from", "to", "sort",
+                                            "facets", "filter", NULL};
         char param[32] = "q";
         size_t n = err ? strcspn(err, ":") : 0;
         if (err && err[n] == ':' && n < sizeof param) {
             memcpy(param, err, n);
             param[n] = '\0';
+            if (!vp_in_list(param, known))
+                strcpy(param, "q");
         }
         api_error(r, 400, "invalid_parameter", err ? err : "invalid query", param);
         free(err);
@@ -105,9 +194,20 @@ void api_handle_search(api_request *req, api_reply *r)
         json_object_set_new(filters, vp_field_name((vp_field)f), vals);
     }
     size_t qlen = sr.q ? strlen(sr.q) : 0;
-    json_t *query = json_pack("{s:s, s:o, s:o, s:o, s:s}", "q", sr.q ? sr.q : "", "filters",
+    json_t *query = json_pack("{s:s, s:o, s:o, s:o, s:s, s:b}", "q", sr.q ? sr.q : "", "filters",
                               filters, "from", day_json(sr.from_day), "to", day_json(sr.to_day),
-                              "sort", sr.sort == VP_SORT_DATE ? "date" : "relevance");
+                              "sort", sr.sort == VP_SORT_DATE       ? "date"
+                                      : sr.sort == VP_SORT_DISTANCE ? "distance"
+                                                                    : "relevance",
+                              "include_past", sr.include_past);
+    if (query && sr.has_near) {
+        json_object_set_new(query, "near", json_pack("{s:f, s:f}", "lat", sr.near_lat, "lon",
+                                                     sr.near_lon));
+        json_object_set_new(query, "radius_km", sr.radius_km > 0 ? json_real(sr.radius_km)
+                                                                 : json_null());
+    }
+    if (query && sr.prefer_library)
+        json_object_set_new(query, "prefer_library", json_string(sr.prefer_library));
     if (query && qlen > VP_SEARCH_MAX_QUERY) {
         json_object_set_new(query, "truncated", json_true());
         json_object_set_new(query, "note",
@@ -119,7 +219,7 @@ void api_handle_search(api_request *req, api_reply *r)
                                         "its words were searched as plain words"));
     json_t *results = json_array();
     for (size_t i = 0; i < res->n_hits; i++)
-        json_array_append_new(results, hit_json(&res->hits[i], req->voc));
+        json_array_append_new(results, hit_json(&res->hits[i], req->voc, sr.now));
     json_t *facets = json_object();
     for (int f = 0; f < VP_FACET_COUNT; f++) {
         if (!(sr.facets & (1u << f)))
@@ -138,6 +238,8 @@ void api_handle_search(api_request *req, api_reply *r)
                         (int)sr.page, "per_page", (int)sr.per_page, "took_ms",
                         (double)(long)(took * 100.0 + 0.5) / 100.0, "results", results,
                         "facets", facets);
+    if (r->json)
+        add_spelling_and_help(r->json, res, req->voc);
     vp_search_result_destroy(res);
     if (!r->json)
         api_error(r, 503, "unavailable", "out of memory", NULL);

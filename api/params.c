@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/geo.h"
 #include "vindplaats/offering.h"
 
 void api_error(api_reply *r, unsigned status, const char *code, const char *message,
@@ -134,8 +135,97 @@ static int check_filter_value(vp_field f, const char *v, const vp_vocabulary *vo
     return 0;
 }
 
-int api_search_request(api_params *p, const vp_vocabulary *voc, vp_search_request *req,
-                       api_search_storage *storage, api_reply *r)
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    if (!*s || strlen(s) > 32)
+        return -1;
+    double v = strtod(s, &end);
+    if (*end || v != v || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+        *out = 1;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+/* near, postcode, radius_km, include_past, prefer_library. */
+static int place_and_preferences(api_params *p, const vp_postcodes *postcodes,
+                                 vp_search_request *req, api_reply *r)
+{
+    const char *near, *postcode, *radius, *include_past, *prefer;
+    if (single(p, "near", &near, r) || single(p, "postcode", &postcode, r) ||
+        single(p, "radius_km", &radius, r) || single(p, "include_past", &include_past, r) ||
+        single(p, "prefer_library", &prefer, r))
+        return -1;
+    if (near && *near && postcode && *postcode) {
+        bad(r, "postcode", "postcode: give near or postcode, not both%s", "");
+        return -1;
+    }
+    if (near && *near) {
+        char lat[40], lon[40];
+        const char *comma = strchr(near, ',');
+        size_t n = comma ? (size_t)(comma - near) : 0;
+        if (!comma || n >= sizeof lat || strlen(comma + 1) >= sizeof lon) {
+            bad(r, "near", "near: must be LAT,LON in degrees, e.g. 52.09,5.12%s", "");
+            return -1;
+        }
+        memcpy(lat, near, n);
+        lat[n] = '\0';
+        snprintf(lon, sizeof lon, "%s", comma + 1);
+        if (parse_double(lat, -90, 90, &req->near_lat) != 0 ||
+            parse_double(lon, -180, 180, &req->near_lon) != 0) {
+            bad(r, "near", "near: must be LAT,LON in degrees, e.g. 52.09,5.12%s", "");
+            return -1;
+        }
+        req->has_near = 1;
+    }
+    if (postcode && *postcode) {
+        char digits[8] = "";
+        /* "3511", or a full postcode "3511 AB" of which the PC4 counts. */
+        if (strlen(postcode) >= 4 && strlen(postcode) <= 7)
+            memcpy(digits, postcode, 4);
+        if (vp_postcodes_find(postcodes, digits, &req->near_lat, &req->near_lon) != 0) {
+            bad(r, "postcode", "postcode: unknown Dutch postcode \"%.20s\"", postcode);
+            return -1;
+        }
+        req->has_near = 1;
+    }
+    if (radius && *radius) {
+        if (parse_double(radius, 0.1, 1000, &req->radius_km) != 0) {
+            bad(r, "radius_km", "radius_km: must be a number from 0.1 to 1000%s", "");
+            return -1;
+        }
+        if (!req->has_near) {
+            bad(r, "radius_km", "radius_km: needs near or postcode%s", "");
+            return -1;
+        }
+    }
+    if (include_past && *include_past && parse_bool(include_past, &req->include_past) != 0) {
+        bad(r, "include_past", "include_past: must be true or false%s", "");
+        return -1;
+    }
+    if (prefer && *prefer) {
+        if (strlen(prefer) > 200 || strspn(prefer, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(prefer)) {
+            bad(r, "prefer_library", "prefer_library: must be a library id%s", "");
+            return -1;
+        }
+        req->prefer_library = prefer;
+    }
+    return 0;
+}
+
+int api_search_request(api_params *p, const vp_vocabulary *voc, const vp_postcodes *postcodes,
+                       vp_search_request *req, api_search_storage *storage, api_reply *r)
 {
     memset(req, 0, sizeof *req);
     req->page = 1;
@@ -183,10 +273,18 @@ int api_search_request(api_params *p, const vp_vocabulary *voc, vp_search_reques
             req->sort = VP_SORT_RELEVANCE;
         else if (strcmp(sort, "date") == 0)
             req->sort = VP_SORT_DATE;
+        else if (strcmp(sort, "distance") == 0)
+            req->sort = VP_SORT_DISTANCE;
         else {
-            bad(r, "sort", "sort: must be relevance or date%s", "");
+            bad(r, "sort", "sort: must be relevance, date or distance%s", "");
             return -1;
         }
+    }
+    if (place_and_preferences(p, postcodes, req, r) != 0)
+        return -1;
+    if (req->sort == VP_SORT_DISTANCE && !req->has_near) {
+        bad(r, "sort", "sort: sort=distance needs near or postcode%s", "");
+        return -1;
     }
     if (page && *page && (parse_uint(page, VP_SEARCH_MAX_WINDOW, &req->page) != 0 || req->page < 1)) {
         bad(r, "page", "page: must be a whole number from 1 to %s", "10000");

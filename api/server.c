@@ -85,6 +85,8 @@ static vp_index *borrow_index(vp_server *s, char **errmsg, vp_status *st)
     *st = VP_OK;
     if (!idx) {
         *st = vp_index_open(s->index_path, VP_INDEX_READ, s->cfg.vocabulary, &idx, errmsg);
+        if (*st == VP_OK)
+            vp_index_set_lexicon(idx, s->cfg.lexicon);
         if (*st != VP_OK) {
             idx = NULL;
             /* Give the slot back unopened; the next request tries again. */
@@ -111,7 +113,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
 {
     struct MHD_Response *resp;
     if (r->json) {
-        char *text = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        char *text = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!text)
             return MHD_NO;
         size_t len = strlen(text);
@@ -215,7 +217,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         reply.allow = "GET, HEAD";
     } else {
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, params);
-        api_request req = {NULL, s->cfg.vocabulary, params, tail, ctx->started};
+        api_request req = {NULL, s->cfg.vocabulary, &s->cfg, params, tail, ctx->started};
         int needs_index = rt->handler != api_handle_page && rt->handler != api_handle_openapi;
         if (needs_index) {
             char *err = NULL;
@@ -318,6 +320,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
                            errmsg);
         if (st != VP_OK)
             goto fail;
+        vp_index_set_lexicon(s->handles[i], cfg->lexicon);
         s->n_free++;
     }
 

@@ -6,19 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/geo.h"
+#include "vindplaats/lexicon.h"
+#include "vindplaats/offering.h"
 #include "vindplaats/server.h"
 #include "vindplaats/vocabulary.h"
 
-#ifndef VP_DEFAULT_VOCABULARY
-#define VP_DEFAULT_VOCABULARY "data/vocabulary/propositions.tsv"
+#ifndef VP_DATA_DIR
+#define VP_DATA_DIR "data"
 #endif
+#define VP_DEFAULT_VOCABULARY VP_DATA_DIR "/vocabulary/propositions.tsv"
+#define VP_DEFAULT_SYNONYMS VP_DATA_DIR "/lexicon/synonyms.tsv"
+#define VP_DEFAULT_STOPWORDS VP_DATA_DIR "/lexicon/stopwords-nl.txt"
+#define VP_DEFAULT_POSTCODES VP_DATA_DIR "/reference/nl_pc4_geonames.json"
+#define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: vindplaats-server --index DIR [--port 8080] [--bind 127.0.0.1]\n"
             "                         [--threads N] [--vocabulary FILE] [--port-file FILE]\n"
-            "                         [--no-access-log]\n"
+            "                         [--words FILE] [--synonyms FILE] [--stopwords FILE]\n"
+            "                         [--postcodes FILE] [--now DATE-TIME] [--no-access-log]\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
             "  --port N           TCP port; 0 picks a free one (default 8080)\n"
@@ -26,8 +35,15 @@ static void usage(FILE *out)
             "  --threads N        worker threads, one index handle each (default 2)\n"
             "  --vocabulary FILE  proposition vocabulary (default %s)\n"
             "  --port-file FILE   write the port listened on to FILE once serving\n"
+            "  --words FILE       Dutch word list for compounds (default %s;\n"
+            "                     use the same one as the indexer)\n"
+            "  --synonyms FILE    synonym groups (default %s)\n"
+            "  --stopwords FILE   stop words (default %s)\n"
+            "  --postcodes FILE   PC4 coordinates for postcode= (default %s)\n"
+            "  --now DATE-TIME    a fixed clock, for demos and tests (ISO 8601)\n"
             "  --no-access-log    do not write one line per request to stderr\n",
-            VP_DEFAULT_VOCABULARY);
+            VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
+            VP_DEFAULT_POSTCODES);
 }
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
@@ -47,6 +63,8 @@ int main(int argc, char **argv)
     cfg.threads = 2;
     cfg.access_log = stderr;
     const char *voc_path = VP_DEFAULT_VOCABULARY, *port_file = NULL;
+    const char *postcodes_path = VP_DEFAULT_POSTCODES;
+    vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -67,6 +85,22 @@ int main(int argc, char **argv)
             voc_path = argv[++i];
         } else if (strcmp(a, "--port-file") == 0) {
             port_file = argv[++i];
+        } else if (strcmp(a, "--words") == 0) {
+            lexfiles.words = argv[++i];
+        } else if (strcmp(a, "--synonyms") == 0) {
+            lexfiles.synonyms = argv[++i];
+        } else if (strcmp(a, "--stopwords") == 0) {
+            lexfiles.stopwords = argv[++i];
+        } else if (strcmp(a, "--postcodes") == 0) {
+            postcodes_path = argv[++i];
+        } else if (strcmp(a, "--now") == 0) {
+            vp_datetime now;
+            if (vp_datetime_parse(argv[++i], &now) != 0) {
+                fprintf(stderr, "vindplaats-server: --now: not an ISO 8601 date-time: %s\n",
+                        argv[i]);
+                return 2;
+            }
+            cfg.now = now.utc;
         } else if (strcmp(a, "--port") == 0) {
             if (parse_number(argv[++i], 65535, &cfg.port) != 0) {
                 fprintf(stderr, "vindplaats-server: --port: not a port number: %s\n", argv[i]);
@@ -106,13 +140,26 @@ int main(int argc, char **argv)
         return 1;
     }
     cfg.vocabulary = voc;
+    vp_lexicon *lex = NULL;
+    vp_postcodes *postcodes = NULL;
     vp_server *srv = NULL;
+    int rc = 1;
+    st = vp_lexicon_load(&lexfiles, voc, &lex, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: lexicon: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
+    st = vp_postcodes_load(postcodes_path, &postcodes, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: postcodes: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
+    cfg.lexicon = lex;
+    cfg.postcodes = postcodes;
     st = vp_server_start(&cfg, &srv, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: %s\n", err ? err : vp_status_str(st));
-        free(err);
-        vp_vocabulary_destroy(voc);
-        return 1;
+        goto done;
     }
     unsigned port = vp_server_port(srv);
     fprintf(stderr, "vindplaats-server: serving %s on http://%s:%u/\n", cfg.index_path,
@@ -121,15 +168,18 @@ int main(int argc, char **argv)
         FILE *f = fopen(port_file, "w");
         if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
             fprintf(stderr, "vindplaats-server: cannot write %s\n", port_file);
-            vp_server_stop(srv);
-            vp_vocabulary_destroy(voc);
-            return 1;
+            goto done;
         }
     }
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "vindplaats-server: stopping (signal %d)\n", sig);
+    rc = 0;
+done:
+    free(err);
     vp_server_stop(srv);
+    vp_postcodes_destroy(postcodes);
+    vp_lexicon_destroy(lex);
     vp_vocabulary_destroy(voc);
-    return 0;
+    return rc;
 }

@@ -31,6 +31,8 @@ struct vp_lexicon {
     size_t n_words;
     entry *entries;
     size_t n_entries, alloc_entries;
+    char **stopwords;    /* NULL-terminated */
+    size_t n_stopwords;
     char **arena;        /* every string allocated, for destroy */
     size_t n_arena, alloc_arena;
 };
@@ -327,19 +329,78 @@ static vp_status add_vocabulary(vp_lexicon *lex, const vp_vocabulary *voc)
     return VP_OK;
 }
 
-vp_status vp_lexicon_load(const char *wordlist, const char *synonyms, const vp_vocabulary *voc,
+static vp_status load_stopwords(vp_lexicon *lex, const char *path, char **errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
+    char line[MAX_LINE];
+    size_t alloc = 0;
+    vp_status st = VP_OK;
+    while (st == VP_OK && fgets(line, sizeof line, f)) {
+        line[strcspn(line, " \t\r\n|")] = '\0';
+        if (!line[0])
+            continue;
+        if (lex->n_stopwords + 2 > alloc) {
+            alloc = alloc ? alloc * 2 : 128;
+            char **s = realloc(lex->stopwords, alloc * sizeof *s);
+            if (!s) {
+                st = VP_ERR_NOMEM;
+                break;
+            }
+            lex->stopwords = s;
+        }
+        char *w = vp_text_fold(line, 1);
+        if (keep(lex, w) != 0) {
+            st = VP_ERR_NOMEM;
+            break;
+        }
+        lex->stopwords[lex->n_stopwords++] = w;
+        lex->stopwords[lex->n_stopwords] = NULL;
+    }
+    fclose(f);
+    return st;
+}
+
+const char *const *vp_lexicon_stopwords(const vp_lexicon *lex)
+{
+    static const char *const none[] = {NULL};
+    return lex && lex->stopwords ? (const char *const *)lex->stopwords : none;
+}
+
+int vp_lexicon_only_stopwords(const vp_lexicon *lex, const char *query)
+{
+    char *copy = vp_text_fold(query, 1);
+    if (!copy)
+        return 0;
+    char *words[256];
+    size_t n = words_of(copy, words, 256);
+    int only = 1;
+    for (size_t i = 0; only && i < n; i++) {
+        int stop = 0;
+        for (size_t k = 0; lex && k < lex->n_stopwords && !stop; k++)
+            stop = strcmp(lex->stopwords[k], words[i]) == 0;
+        only = stop;
+    }
+    free(copy);
+    return only;
+}
+
+vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *voc,
                           vp_lexicon **out, char **errmsg)
 {
     vp_lexicon *lex = calloc(1, sizeof *lex);
     if (!lex)
         return VP_ERR_NOMEM;
     vp_status st = grow_table(lex) == 0 ? VP_OK : VP_ERR_NOMEM;
-    if (st == VP_OK && wordlist)
-        st = load_words(lex, wordlist, errmsg);
+    if (st == VP_OK && files && files->words)
+        st = load_words(lex, files->words, errmsg);
     if (st == VP_OK && voc)
         st = add_vocabulary(lex, voc);
-    if (st == VP_OK && synonyms)
-        st = load_synonyms(lex, synonyms, errmsg);
+    if (st == VP_OK && files && files->synonyms)
+        st = load_synonyms(lex, files->synonyms, errmsg);
+    if (st == VP_OK && files && files->stopwords)
+        st = load_stopwords(lex, files->stopwords, errmsg);
     if (st != VP_OK) {
         vp_lexicon_destroy(lex);
         return st;
@@ -355,6 +416,7 @@ void vp_lexicon_destroy(vp_lexicon *lex)
     for (size_t i = 0; i < lex->n_arena; i++)
         free(lex->arena[i]);
     free(lex->arena);
+    free(lex->stopwords);
     free(lex->slots);
     free(lex->entries);
     free(lex);

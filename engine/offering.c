@@ -193,11 +193,16 @@ static char *dup_or_oom(parser *ps, const char *s)
     return d;
 }
 
-static int has_control(const char *s)
+/* Control characters; with `text`, tab and line breaks are allowed. */
+static int has_control(const char *s, int text)
 {
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20)
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 && !(text && (c == '\t' || c == '\n' || c == '\r')))
             return 1;
+        if (c == 0x7f)
+            return 1;
+    }
     return 0;
 }
 
@@ -218,7 +223,7 @@ static const char *get_string(parser *ps, json_t *v, const char *path, size_t ma
         problem(ps, path, "longer than %s bytes", limit);
         return NULL;
     }
-    if (!allow_newlines && has_control(s)) {
+    if (has_control(s, allow_newlines)) {
         problem(ps, path, "must not contain control characters%s", NULL);
         return NULL;
     }
@@ -509,6 +514,12 @@ static void parse_price(parser *ps, json_t *v)
     }
 }
 
+/* The last second a date-time stands for: a plain date is the whole day. */
+static int64_t until(const vp_datetime *dt)
+{
+    return dt->all_day ? dt->utc + 86399 : dt->utc;
+}
+
 static int cmp_occurrence(const void *a, const void *b)
 {
     const vp_occurrence *x = a, *y = b;
@@ -525,7 +536,7 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
     int end_ok = parse_date_field(ps, json_object_get(root, "end"), "end", &o->end) == 0;
     if (start_ok && end_ok && o->end.set && !o->start.set)
         problem(ps, "end", "given without start%s", NULL);
-    else if (start_ok && end_ok && o->end.set && o->end.utc < o->start.utc)
+    else if (start_ok && end_ok && o->end.set && until(&o->end) < o->start.utc)
         problem(ps, "end", "before start%s", NULL);
 
     json_t *occ = json_object_get(root, "occurrences");
@@ -564,7 +575,7 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
                 if (parse_date_field(ps, js, spath, &oc.start) != 0 ||
                     parse_date_field(ps, je, epath, &oc.end) != 0)
                     continue;
-                if (oc.end.set && oc.end.utc < oc.start.utc) {
+                if (oc.end.set && until(&oc.end) < oc.start.utc) {
                     problem(ps, epath, "before start%s", NULL);
                     continue;
                 }
@@ -573,11 +584,10 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
                     min_js = js;
                     min_utc = oc.start.utc;
                 }
-                json_t *last = oc.end.set ? je : js;
-                int64_t last_utc = oc.end.set ? oc.end.utc : oc.start.utc;
-                if (!max_js || last_utc > max_utc) {
-                    max_js = last;
-                    max_utc = last_utc;
+                /* The derived end is the latest end; occurrences without one give none. */
+                if (oc.end.set && (!max_js || until(&oc.end) > max_utc)) {
+                    max_js = je;
+                    max_utc = until(&oc.end);
                 }
             }
             qsort(o->occurrences, o->n_occurrences, sizeof *o->occurrences, cmp_occurrence);
@@ -585,7 +595,8 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
                 *first_start = min_js;
                 *last_end = max_js;
                 vp_datetime_parse(json_string_value(min_js), &o->start);
-                vp_datetime_parse(json_string_value(max_js), &o->end);
+                if (max_js)
+                    vp_datetime_parse(json_string_value(max_js), &o->end);
             }
         }
     }
@@ -753,8 +764,12 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
     set_string(&ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
     json_t *upd = json_object_get(root, "updated");
     vp_datetime updated;
-    if (parse_date_field(&ps, upd, "updated", &updated) == 0 && upd && !json_is_null(upd))
-        o->updated = dup_or_oom(&ps, json_string_value(upd));
+    if (parse_date_field(&ps, upd, "updated", &updated) == 0 && upd && !json_is_null(upd)) {
+        if (updated.all_day)
+            problem(&ps, "updated", "must be a date-time with offset, not a date%s", NULL);
+        else
+            o->updated = dup_or_oom(&ps, json_string_value(upd));
+    }
 
     if (ps.oom) {
         st = VP_ERR_NOMEM;

@@ -17,6 +17,7 @@
 #include "snippet.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
 #include "xapian_c.h"
 
@@ -177,6 +178,21 @@ static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
     return st;
 }
 
+/* Blanks out the query syntax's operator words and characters. */
+static void strip_operators(char *q)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ", NULL};
+    for (char *p = q; *p; p++)
+        if (strchr("\"()+-*:", *p))
+            *p = ' ';
+    for (size_t i = 0; ops[i]; i++) {
+        size_t n = strlen(ops[i]);
+        for (char *hit = strstr(q, ops[i]); hit; hit = strstr(hit + n, ops[i]))
+            if ((hit == q || hit[-1] == ' ') && (hit[n] == ' ' || hit[n] == '\0'))
+                memset(hit, ' ', n);
+    }
+}
+
 /* The free-text part; match-all when there are no words. The query is
  * rewritten first (local names, synonyms, compounds: lexicon.h). */
 static vp_status text_query(vp_index *idx, const char *q, vpx_query **out, int *fallback,
@@ -193,17 +209,21 @@ static vp_status text_query(vp_index *idx, const char *q, vpx_query **out, int *
         st = VP_ERR_NOMEM;
         goto done;
     }
-    if (!folded[strspn(folded, " \t\r\n")]) {
+    const vp_lexicon *lex = vp_index_lexicon(idx);
+    /* Nothing, punctuation, or only stop words: the browse order. */
+    if (!folded[strspn(folded, " \t\r\n")] || (lex && vp_lexicon_only_stopwords(lex, folded))) {
         st = vpx_query_match_all(out, errmsg);
         goto done;
     }
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
-                            MAX_WILDCARD_EXPANSION};
+                            vp_lexicon_stopwords(lex), MAX_WILDCARD_EXPANSION};
     char *ignored = NULL;
     st = vpx_query_parse(db, rewritten, &opts, 0, out, NULL, &ignored);
     free(ignored);
     if (st == VP_ERR_INVALID) {
+        /* Search the words as typed, without the operators that failed. */
         *fallback = 1;
+        strip_operators(folded);
         st = vpx_query_parse(db, folded, &opts, 1, out, NULL, errmsg);
     }
     /* Only stop words or punctuation: browse instead of finding nothing. */
@@ -228,7 +248,7 @@ static char *spelling_of(vp_index *idx, const char *q)
     if (!folded)
         return NULL;
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
-                            MAX_WILDCARD_EXPANSION};
+                            vp_lexicon_stopwords(vp_index_lexicon(idx)), MAX_WILDCARD_EXPANSION};
     vpx_query *ignored = NULL;
     char *corrected = NULL;
     vp_status st = vpx_query_parse(vp_index_db(idx), folded, &opts, 0, &ignored, &corrected, NULL);
@@ -321,16 +341,6 @@ static vp_status collect_facet(vp_search_result *res, int f, const vpx_mset *ms,
     return VP_OK;
 }
 
-static double distance_km(double lat1, double lon1, double lat2, double lon2)
-{
-    /* Haversine on the sphere Xapian's GreatCircleMetric uses. */
-    const double r = 6372.7976, rad = 3.14159265358979323846 / 180.0;
-    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
-    double a = sin(dlat / 2) * sin(dlat / 2) +
-               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
-    return 2 * r * atan2(sqrt(a), sqrt(1 - a));
-}
-
 static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_query *text,
                            int browsing, const vp_search_request *req)
 {
@@ -357,7 +367,7 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
         h->score = vpx_mset_weight(ms, i);
         h->distance_km = -1;
         if (req->has_near && json_is_number(json_object_get(loc, "lat")))
-            h->distance_km = distance_km(req->near_lat, req->near_lon,
+            h->distance_km = vp_geo_distance_km(req->near_lat, req->near_lon,
                                          json_number_value(json_object_get(loc, "lat")),
                                          json_number_value(json_object_get(loc, "lon")));
         h->id = strdup(id ? id : "");

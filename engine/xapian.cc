@@ -369,6 +369,12 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
         if (opts->boolean_prefixes)
             for (const char *const *p = opts->boolean_prefixes; p[0] && p[1]; p += 2)
                 qp.add_boolean_prefix(p[0], p[1]);
+        Xapian::SimpleStopper *stopper = nullptr;
+        if (opts->stopwords && opts->stopwords[0]) {
+            stopper = new Xapian::SimpleStopper();
+            for (const char *const *w = opts->stopwords; *w; ++w) stopper->add(*w);
+            qp.set_stopper(stopper->release());
+        }
         qp.set_max_expansion(opts->max_wildcard_expansion,
                              Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
         unsigned flags = plain ? 0u

@@ -91,6 +91,7 @@ typedef struct vpx_parser_opts {
     const char *stem_language;
     const char *const *prefixes;
     const char *const *boolean_prefixes;
+    const char *const *stopwords;   /* NULL-terminated; may be NULL */
     unsigned max_wildcard_expansion;
 } vpx_parser_opts;
 

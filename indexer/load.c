@@ -14,6 +14,32 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Reads one line of at most `cap` bytes (without its "\n" or "\r\n") into
+ * buf. Returns its length, -1 at the end of input, -2 when the line was
+ * longer (the rest of it is consumed). NUL bytes are kept and counted. */
+static long read_line(FILE *in, char *buf, size_t cap)
+{
+    size_t n = 0;
+    int c, seen = 0, over = 0;
+    while ((c = getc_unlocked(in)) != EOF) {
+        seen = 1;
+        if (c == '\n')
+            break;
+        if (n < cap + 1)
+            buf[n++] = (char)c; /* one more than cap, for a "\r" */
+        else
+            over = 1;
+    }
+    if (!seen)
+        return -1;
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    if (over || n > cap)
+        return -2;
+    buf[n] = '\0';
+    return (long)n;
+}
+
 /* Reports every "path: message" line of `msg` prefixed with NAME:LINE. */
 static void report_lines(FILE *report, const char *name, uint64_t line, const char *msg)
 {
@@ -36,29 +62,25 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
     uint64_t lineno = 0, since_commit = 0;
     memset(stats, 0, sizeof *stats);
     char *line = malloc(VP_LOAD_MAX_LINE + 2);
+    flockfile(in);
     if (!line)
         return VP_ERR_NOMEM;
 
-    while (fgets(line, VP_LOAD_MAX_LINE + 2, in)) {
+    long got;
+    while ((got = read_line(in, line, VP_LOAD_MAX_LINE)) != -1) {
         lineno++;
-        size_t len = strlen(line);
-        if (len == VP_LOAD_MAX_LINE + 1 && line[len - 1] != '\n') {
-            /* Skip the rest of an overlong line. */
-            int c;
-            while ((c = fgetc(in)) != EOF && c != '\n')
-                ;
+        if (got == -2) {
             stats->read++;
             stats->rejected++;
             report_lines(report, name, lineno, "(line): longer than 1048576 bytes");
             continue;
         }
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
+        size_t len = (size_t)got;
         if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
             memmove(line, line + 3, len - 2);
             len -= 3;
         }
-        if (line[strspn(line, " \t")] == '\0')
+        if (len == strspn(line, " \t"))
             continue;
         stats->read++;
         if (memchr(line, '\0', len)) {
@@ -116,6 +138,7 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
                 snprintf(*errmsg, n, "%s: read error", name);
         }
     }
+    funlockfile(in);
     if (st == VP_OK)
         st = vp_index_commit(idx, errmsg);
     free(line);

@@ -6,17 +6,21 @@
 #include <string.h>
 
 #include "vindplaats/index.h"
+#include "vindplaats/lexicon.h"
 #include "vindplaats/load.h"
 #include "vindplaats/vocabulary.h"
 
-#ifndef VP_DEFAULT_VOCABULARY
-#define VP_DEFAULT_VOCABULARY "data/vocabulary/propositions.tsv"
+#ifndef VP_DATA_DIR
+#define VP_DATA_DIR "data"
 #endif
+#define VP_DEFAULT_VOCABULARY VP_DATA_DIR "/vocabulary/propositions.tsv"
+#define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: vindplaats-indexer load FILE.jsonl [--index DIR] [--vocabulary FILE]\n"
+            "                          [--words FILE]\n"
             "\n"
             "Commands:\n"
             "  load FILE   index offerings in their JSON form, one per line ('-' reads\n"
@@ -26,23 +30,32 @@ static void usage(FILE *out)
             "Options:\n"
             "  --index DIR        the index directory (default: index)\n"
             "  --vocabulary FILE  the proposition vocabulary (default: %s)\n"
+            "  --words FILE       Dutch word list for splitting compounds (default: %s)\n"
             "  --help             this text\n"
             "\n"
             "Exit status: 0 when every line was indexed, 1 when any line was rejected or\n"
             "the load failed, 2 for a usage error.\n",
-            VP_DEFAULT_VOCABULARY);
+            VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS);
 }
 
-static int cmd_load(const char *file, const char *index_path, const char *voc_path)
+static int cmd_load(const char *file, const char *index_path, const char *voc_path,
+                    const char *words_path)
 {
     int rc = 1;
     char *err = NULL;
     vp_vocabulary *voc = NULL;
+    vp_lexicon *lex = NULL;
     vp_index *idx = NULL;
     FILE *in = NULL;
     vp_status st = vp_vocabulary_load(voc_path, &voc, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
+    vp_lexicon_files files = {words_path, NULL, NULL};
+    st = vp_lexicon_load(&files, voc, &lex, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-indexer: word list: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
     in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
@@ -62,6 +75,7 @@ static int cmd_load(const char *file, const char *index_path, const char *voc_pa
         fprintf(stderr, "vindplaats-indexer: %s: %s\n", index_path, err ? err : vp_status_str(st));
         goto done;
     }
+    vp_index_set_lexicon(idx, lex);
     vp_load_stats stats;
     st = vp_load_jsonl(idx, voc, in, file, stderr, &stats, &err);
     if (st != VP_OK) {
@@ -76,6 +90,7 @@ done:
     if (in && in != stdin)
         fclose(in);
     vp_index_close(idx);
+    vp_lexicon_destroy(lex);
     vp_vocabulary_destroy(voc);
     free(err);
     return rc;
@@ -84,6 +99,7 @@ done:
 int main(int argc, char **argv)
 {
     const char *index_path = "index", *voc_path = VP_DEFAULT_VOCABULARY;
+    const char *words_path = VP_DEFAULT_WORDS;
     const char *command = NULL, *file = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -94,6 +110,8 @@ int main(int argc, char **argv)
             index_path = argv[++i];
         } else if (strcmp(a, "--vocabulary") == 0 && i + 1 < argc) {
             voc_path = argv[++i];
+        } else if (strcmp(a, "--words") == 0 && i + 1 < argc) {
+            words_path = argv[++i];
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "vindplaats-indexer: unknown or incomplete option %s\n", a);
             usage(stderr);
@@ -116,7 +134,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "vindplaats-indexer: load needs a FILE.jsonl\n");
             return 2;
         }
-        return cmd_load(file, index_path, voc_path);
+        return cmd_load(file, index_path, voc_path, words_path);
     }
     fprintf(stderr, "vindplaats-indexer: unknown command %s\n", command);
     usage(stderr);

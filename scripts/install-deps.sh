@@ -12,6 +12,8 @@ packages=(
   libcurl4-openssl-dev libxml2-dev libical-dev
   # tools the tests and scripts start
   xapian-tools curl
+  # data: the Dutch word list the compound splitter reads
+  wdutch
 )
 
 if [[ "${1:-}" == "--print" ]]; then

@@ -21,18 +21,28 @@ typedef struct vp_lexicon vp_lexicon;
 #define VP_COMPOUND_MIN_PART 3   /* bytes of the shortest part */
 #define VP_COMPOUND_MAX_PARTS 4
 
-/* Loads a word list (one word per line, UTF-8; NULL for none), synonym
- * groups (one group per line, members separated by '|', '#' comments;
- * NULL for none) and the names and aliases of `voc` (may be NULL, borrowed
- * only during the call). Words are folded and lower-cased. On a bad file
- * returns VP_ERR_IO or VP_ERR_INVALID with "FILE:LINE: problem". */
-vp_status vp_lexicon_load(const char *wordlist, const char *synonyms, const vp_vocabulary *voc,
+/* The files a lexicon is made of; any may be NULL. */
+typedef struct vp_lexicon_files {
+    const char *words;      /* one word per line, UTF-8 (a Dutch word list) */
+    const char *synonyms;   /* one group per line, members separated by '|', '#' comments */
+    const char *stopwords;  /* one word per line */
+} vp_lexicon_files;
+
+/* Loads the files and the names and aliases of `voc` (may be NULL,
+ * borrowed only during the call). Words are folded and lower-cased. On a
+ * bad file returns VP_ERR_IO or VP_ERR_INVALID with "FILE:LINE: problem". */
+vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *voc,
                           vp_lexicon **out, char **errmsg) VP_NOEXCEPT;
 void vp_lexicon_destroy(vp_lexicon *lex) VP_NOEXCEPT;
 
 size_t vp_lexicon_size(const vp_lexicon *lex) VP_NOEXCEPT;
 /* 1 when the folded, lower-case `word` is known. */
 int vp_lexicon_has(const vp_lexicon *lex, const char *word) VP_NOEXCEPT;
+
+/* The stop words, NULL-terminated (borrowed); never NULL. */
+const char *const *vp_lexicon_stopwords(const vp_lexicon *lex) VP_NOEXCEPT;
+/* 1 when every word of the folded `query` is a stop word (or it has none). */
+int vp_lexicon_only_stopwords(const vp_lexicon *lex, const char *query) VP_NOEXCEPT;
 
 /* Splits the folded, lower-case `word` into known parts, the longest head
  * first, allowing the Dutch linking letters -s-, -e- and -en- between them.

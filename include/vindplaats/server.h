@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
+#include "vindplaats/geo.h"
+#include "vindplaats/lexicon.h"
+#include "vindplaats/search.h"
 #include "vindplaats/status.h"
 #include "vindplaats/vocabulary.h"
 
@@ -18,6 +22,10 @@ extern "C" {
 typedef struct vp_server_config {
     const char *index_path;
     const vp_vocabulary *vocabulary;  /* borrowed; must outlive the server */
+    const vp_lexicon *lexicon;        /* borrowed; NULL: no compounds or synonyms */
+    const vp_postcodes *postcodes;    /* borrowed; NULL: postcode= is refused */
+    const vp_ranking *ranking;        /* borrowed; NULL: vp_ranking_default */
+    int64_t now;                      /* fixed clock (UTC seconds) for demos and tests; 0: real */
     const char *bind_address;         /* IPv4 literal; NULL: 127.0.0.1 */
     unsigned port;                    /* 0: any free port */
     unsigned threads;                 /* workers; 0: 2 */

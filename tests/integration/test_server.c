@@ -329,6 +329,67 @@ static void test_dates_and_sort(void)
     json_decref(p2);
 }
 
+static void test_place_and_time(void)
+{
+    /* A postcode works wherever near does. */
+    json_int_t everything = total("/v1/search");
+    json_int_t near = total("/v1/search?postcode=3511&radius_km=10");
+    CHECK(near > 0 && near < everything);
+    CHECK(total("/v1/search?near=52.0914,5.1155&radius_km=10") > 0);
+    json_t *j = ok("/v1/search?postcode=3511&radius_km=10&channel=offline&per_page=50");
+    size_t i;
+    json_t *res;
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        json_t *d = json_object_get(res, "distance_km");
+        CHECK(json_is_number(d) && json_number_value(d) <= 10.05);
+    }
+    json_decref(j);
+    j = ok("/v1/search?postcode=8011&sort=distance&channel=offline&per_page=20");
+    double last = -1;
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        double d = json_number_value(json_object_get(res, "distance_km"));
+        CHECK(d >= last);
+        last = d;
+    }
+    json_decref(j);
+
+    /* Past offerings are hidden unless asked for; a series shows its next date. */
+    CHECK(total("/v1/search?include_past=true") >= everything);
+    j = ok("/v1/search?type=activity&per_page=10");
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        json_t *next = json_object_get(res, "next");
+        CHECK(json_is_object(next));
+        long long t = utc_of(json_object_get(next, "start"));
+        CHECK(t > 0);
+    }
+    json_decref(j);
+
+    /* Own library first without hiding the rest of the network. */
+    json_t *all = ok("/v1/search?facets=library&per_page=1");
+    json_t *libs = json_object_get(json_object_get(all, "facets"), "library");
+    const char *lib = json_string_value(json_object_get(json_array_get(libs, json_array_size(libs) - 1), "value"));
+    char path[300];
+    snprintf(path, sizeof path, "/v1/search?prefer_library=%s&per_page=3", lib);
+    j = ok(path);
+    CHECK(json_integer_value(json_object_get(j, "total")) == everything);
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        CHECK_STR(json_string_value(json_object_get(res, "library")), lib);
+    }
+    json_decref(j);
+    json_decref(all);
+
+    /* Zero results come with help. */
+    j = ok("/v1/search?q=xylofoonorkestzeppelin");
+    CHECK(json_is_object(json_object_get(j, "help")));
+    json_decref(j);
+    j = ok("/v1/search?q=boek&type=service&from=2027-01-01&to=2027-01-02");
+    if (json_integer_value(json_object_get(j, "total")) == 0) {
+        json_t *wf = json_object_get(json_object_get(j, "help"), "without_filter");
+        CHECK(json_integer_value(json_object_get(wf, "total")) > 0);
+    }
+    json_decref(j);
+}
+
 static void test_errors(void)
 {
     expect_error("/v1/search?page=0", 400, "invalid_parameter", "page");
@@ -347,6 +408,15 @@ static void test_errors(void)
     expect_error("/v1/search?from=2027-02-01&to=2027-01-01", 400, "invalid_parameter", "to");
     expect_error("/v1/search?sort=price", 400, "invalid_parameter", "sort");
     expect_error("/v1/search?facets=colour", 400, "invalid_parameter", "facets");
+    expect_error("/v1/search?near=52.1", 400, "invalid_parameter", "near");
+    expect_error("/v1/search?near=95,5", 400, "invalid_parameter", "near");
+    expect_error("/v1/search?postcode=0000", 400, "invalid_parameter", "postcode");
+    expect_error("/v1/search?postcode=3511&near=52,5", 400, "invalid_parameter", "postcode");
+    expect_error("/v1/search?radius_km=5", 400, "invalid_parameter", "radius_km");
+    expect_error("/v1/search?near=52.1,5.1&radius_km=-1", 400, "invalid_parameter", "radius_km");
+    expect_error("/v1/search?sort=distance", 400, "invalid_parameter", "sort");
+    expect_error("/v1/search?include_past=maybe", 400, "invalid_parameter", "include_past");
+    expect_error("/v1/search?prefer_library=Not%20An%20Id", 400, "invalid_parameter", "prefer_library");
     expect_error("/v1/search?q=a&q=b", 400, "invalid_parameter", "q");
     expect_error("/v1/search?tpye=course", 400, "unknown_parameter", "tpye");
     expect_error("/healthz?verbose=1", 400, "unknown_parameter", "verbose");
@@ -507,8 +577,10 @@ int main(int argc, char **argv)
     CHECK(rc == 0);
     free(out);
 
+    /* A fixed clock: the sample network is dated from December 2026 on. */
     char *serve[] = {server, "--index", index, "--port", "0", "--port-file", portfile,
-                     "--vocabulary", (char *)voc, "--threads", "2", NULL};
+                     "--vocabulary", (char *)voc, "--threads", "2",
+                     "--now", "2026-12-01T08:00:00+01:00", NULL};
     pid_t pid = proc_start(serve, log);
     port = proc_wait_port(portfile, 20);
     CHECK(port != 0);
@@ -517,6 +589,7 @@ int main(int argc, char **argv)
         test_text();
         test_filters();
         test_dates_and_sort();
+        test_place_and_time();
         test_errors();
         test_openapi();
         test_live_commit(dir, index, voc);

@@ -7,11 +7,14 @@
 
 #include "check.h"
 #include "vindplaats/index.h"
+#include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
 #include "vindplaats/vocabulary.h"
 
 static vp_vocabulary *voc;
+static vp_lexicon *lex;
+static int64_t now; /* 2026-11-01: before every date of the fixture */
 static char dir[] = "/tmp/vp-test-search-XXXXXX";
 
 static void load_fixture(vp_index *idx, const char *path)
@@ -44,6 +47,7 @@ static vp_search_request request(const char *q)
     r.q = q;
     r.page = 1;
     r.per_page = 20;
+    r.now = now;
     return r;
 }
 
@@ -101,15 +105,17 @@ static uint64_t facet_count(const vp_search_result *res, vp_field f, const char 
 
 static void test_text(vp_index *idx)
 {
+    /* "café" in a description, and the compound "Taalcafé". */
     vp_search_request r = request("cafe");
     vp_search_result *res = run(idx, &r);
-    CHECK(res && res->total == 1 && has_hit(res, "agenda-utrecht:2"));
+    CHECK(res && res->total == 2 && has_hit(res, "agenda-utrecht:2") &&
+          has_hit(res, "agenda-zwolle:3"));
     vp_search_result_destroy(res);
 
     /* Diacritics folded on both sides. */
     CHECK(total_q(idx, "geïnteresseerd") == 1);
     CHECK(total_q(idx, "geinteresseerd") == 1);
-    CHECK(total_q(idx, "CAFÉ") == 1);
+    CHECK(total_q(idx, "CAFÉ") == 2);
     /* Dutch stemming: a plural finds the singular. */
     CHECK(total_q(idx, "telefoons") == 1);
     /* Words are AND-ed. */
@@ -133,11 +139,147 @@ static void test_text(vp_index *idx)
     if (res && res->n_hits == 1)
         CHECK_CONTAINS(res->hits[0].snippet, "<mark>computer</mark>");
     vp_search_result_destroy(res);
-    r = request("cafe");
+    r = request("vrijwilligers");
     res = run(idx, &r);
     if (res && res->n_hits == 1)
-        CHECK_CONTAINS(res->hits[0].snippet, "<mark>café</mark>");
+        CHECK_CONTAINS(res->hits[0].snippet, "<mark>Vrijwilligers</mark>");
     vp_search_result_destroy(res);
+}
+
+static void test_quality(vp_index *idx)
+{
+    /* Compounds split at index time. */
+    CHECK(total_q(idx, "ochtend") == 1);
+    CHECK(total_q(idx, "voorlees ochtend") == 1);
+    CHECK(total_q(idx, "voorleesochtend") == 1);
+    /* ...and at query time: "spreekuurhulp" also finds spreekuur + hulp. */
+    CHECK(total_q(idx, "smartphonehulp") >= 1);
+
+    /* A local name finds the proposition under every local name. */
+    vp_search_request r = request("digicafe");
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->total == 2 && has_hit(res, "agenda-zwolle:1"));
+    vp_search_result_destroy(res);
+    CHECK(total_q(idx, "Klik en Tik") == 1);
+    CHECK(total_q(idx, "ido") == 1);
+    /* Synonyms from the data file. */
+    CHECK(total_q(idx, "ebook") == 2);
+    CHECK(total_q(idx, "audioboek") == 1);
+
+    /* Typos: nothing under the typed spelling, results for the correction. */
+    r = request("voorleesochtent");
+    res = run(idx, &r);
+    CHECK(res && res->total == 1 && res->corrected_query != NULL);
+    if (res && res->corrected_query)
+        CHECK_STR(res->corrected_query, "voorleesochtend");
+    vp_search_result_destroy(res);
+    r = request("thriler");
+    res = run(idx, &r);
+    CHECK(res && res->total == 2 && res->corrected_query != NULL);
+    vp_search_result_destroy(res);
+    r = request("thriller");
+    res = run(idx, &r);
+    CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
+    vp_search_result_destroy(res);
+
+    /* Only stop words: the browse order. */
+    CHECK(total_q(idx, "de het een") == 12);
+
+    /* Zero results say which filter to drop... */
+    const char *course[] = {"course"};
+    r = request("thriller");
+    r.values[VP_FIELD_TYPE] = course;
+    r.n_values[VP_FIELD_TYPE] = 1;
+    res = run(idx, &r);
+    CHECK(res && res->total == 0 && res->relaxed == VP_FIELD_TYPE && res->relaxed_total == 2);
+    vp_search_result_destroy(res);
+    r = request(NULL);
+    r.from_day = 20270601;
+    r.to_day = 20270630;
+    res = run(idx, &r);
+    CHECK(res && res->total == 0 && res->relaxed == VP_RELAX_DATES && res->relaxed_total == 12);
+    vp_search_result_destroy(res);
+    /* ...and which proposition the words point to. */
+    r = request("taalhuis");
+    res = run(idx, &r);
+    CHECK(res && res->total == 0);
+    CHECK(res && res->suggested_proposition && strcmp(res->suggested_proposition, "taalhuis") == 0);
+    vp_search_result_destroy(res);
+}
+
+static void test_time_and_place(vp_index *idx)
+{
+    /* On 10 January 2027 everything in December has passed. */
+    vp_datetime later;
+    CHECK(vp_datetime_parse("2027-01-10T12:00:00+01:00", &later) == 0);
+    vp_search_request r = request(NULL);
+    r.now = later.utc;
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->total == 7);
+    CHECK(!has_hit(res, "agenda-utrecht:1") && !has_hit(res, "agenda-utrecht:2"));
+    CHECK(has_hit(res, "agenda-eemland:2") && has_hit(res, "online-bibliotheek:thriller1"));
+    vp_search_result_destroy(res);
+    r.include_past = 1;
+    CHECK(total_for(idx, &r) == 12);
+    /* The day itself still counts: the lesson of 10 December, on 10 December. */
+    CHECK(vp_datetime_parse("2026-12-10T18:00:00+01:00", &later) == 0);
+    r = request("klik");
+    r.now = later.utc;
+    CHECK(total_for(idx, &r) == 1);
+
+    /* Near Zwolle: its three, plus the online ones, which are near everyone. */
+    r = request(NULL);
+    r.has_near = 1;
+    r.near_lat = 52.5168;
+    r.near_lon = 6.0830;
+    r.radius_km = 10;
+    res = run(idx, &r);
+    CHECK(res && res->total == 7);
+    CHECK(has_hit(res, "agenda-zwolle:2") && has_hit(res, "online-bibliotheek:audio1"));
+    for (size_t i = 0; res && i < res->n_hits; i++)
+        if (strncmp(res->hits[i].id, "agenda-zwolle:", 14) == 0)
+            CHECK(res->hits[i].distance_km > 0 && res->hits[i].distance_km < 2);
+    vp_search_result_destroy(res);
+    const char *offline[] = {"offline"};
+    r.values[VP_FIELD_CHANNEL] = offline;
+    r.n_values[VP_FIELD_CHANNEL] = 1;
+    CHECK(total_for(idx, &r) == 2); /* the third one in Zwolle is hybrid */
+
+    /* Nearest first from Amersfoort; offerings without a place last. */
+    r = request(NULL);
+    r.has_near = 1;
+    r.near_lat = 52.1561;
+    r.near_lon = 5.3878;
+    r.sort = VP_SORT_DISTANCE;
+    res = run(idx, &r);
+    CHECK(res && res->n_hits == 12);
+    if (res && res->n_hits == 12) {
+        CHECK(strncmp(res->hits[0].id, "agenda-eemland:", 15) == 0);
+        double last = -1;
+        for (size_t i = 0; i < 8; i++) {
+            CHECK(res->hits[i].distance_km >= last);
+            last = res->hits[i].distance_km;
+        }
+        CHECK(res->hits[11].distance_km < 0);
+    }
+    vp_search_result_destroy(res);
+    r = request(NULL);
+    r.sort = VP_SORT_DISTANCE;
+    char *err = NULL;
+    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
+    free(err);
+
+    /* Own library first, without hiding the rest of the network. */
+    r = request(NULL);
+    r.prefer_library = "bibliotheek-eemland";
+    res = run(idx, &r);
+    CHECK(res && res->total == 12);
+    if (res && res->n_hits >= 3)
+        for (size_t i = 0; i < 3; i++)
+            CHECK(strncmp(res->hits[i].id, "agenda-eemland:", 15) == 0);
+    vp_search_result_destroy(res);
+    r.q = "thriller";
+    CHECK(total_for(idx, &r) == 2);
 }
 
 static void test_syntax(vp_index *idx)
@@ -431,8 +573,8 @@ static void test_documents(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: test_search VOCABULARY FIXTURE.jsonl\n");
+    if (argc < 6) {
+        fprintf(stderr, "usage: test_search VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS\n");
         return 2;
     }
     char *err = NULL;
@@ -440,12 +582,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
+    vp_lexicon_files files = {argv[3], argv[4], argv[5]};
+    if (vp_lexicon_load(&files, voc, &lex, &err) != VP_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    vp_datetime start;
+    vp_datetime_parse("2026-11-01T00:00:00Z", &start);
+    now = start.utc;
     if (!mkdtemp(dir))
         return 2;
     char path[256];
     snprintf(path, sizeof path, "%s/index", dir);
     vp_index *w = NULL;
     CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    vp_index_set_lexicon(w, lex);
     load_fixture(w, argv[2]);
     CHECK(vp_index_commit(w, NULL) == VP_OK);
     vp_index_close(w);
@@ -453,7 +604,10 @@ int main(int argc, char **argv)
     vp_index *idx = NULL;
     CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
     if (idx) {
+        vp_index_set_lexicon(idx, lex);
         test_text(idx);
+        test_quality(idx);
+        test_time_and_place(idx);
         test_syntax(idx);
         test_filters(idx);
         test_facets(idx);
@@ -467,6 +621,7 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
+    vp_lexicon_destroy(lex);
     vp_vocabulary_destroy(voc);
     return check_done();
 }
