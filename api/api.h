@@ -75,6 +75,7 @@ typedef struct api_request {
 typedef void (*api_handler)(api_request *req, api_reply *reply);
 
 void api_handle_search(api_request *req, api_reply *reply);
+void api_handle_suggest(api_request *req, api_reply *reply);
 void api_handle_offering(api_request *req, api_reply *reply);
 void api_handle_health(api_request *req, api_reply *reply);
 void api_handle_page(api_request *req, api_reply *reply);

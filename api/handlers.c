@@ -8,6 +8,7 @@
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
+#include "vindplaats/suggest.h"
 
 double api_now(void)
 {
@@ -306,4 +307,66 @@ void api_handle_openapi(api_request *req, api_reply *r)
     r->body = (const char *)api_asset_openapi_yaml;
     r->body_len = api_asset_openapi_yaml_len;
     r->content_type = "application/yaml; charset=utf-8";
+}
+
+void api_handle_suggest(api_request *req, api_reply *r)
+{
+    const char *q = NULL, *limit_s = NULL;
+    for (size_t i = 0; i < req->params->count; i++) {
+        api_param *p = &req->params->items[i];
+        const char **dst = strcmp(p->key, "q") == 0 ? &q : strcmp(p->key, "limit") == 0 ? &limit_s : NULL;
+        if (!dst)
+            continue;
+        if (*dst) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%s: given more than once", p->key);
+            api_error(r, 400, "invalid_parameter", msg, p->key);
+            return;
+        }
+        *dst = p->value;
+        p->used = 1;
+    }
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    unsigned limit = 8;
+    if (limit_s && *limit_s) {
+        char *end;
+        unsigned long v = strtoul(limit_s, &end, 10);
+        if (*end || v < 1 || v > VP_SUGGEST_MAX_LIMIT) {
+            api_error(r, 400, "invalid_parameter", "limit: must be a whole number from 1 to 20",
+                      "limit");
+            return;
+        }
+        limit = (unsigned)v;
+    }
+    if (!q) {
+        api_error(r, 400, "invalid_parameter", "q: required (at least 2 characters)", "q");
+        return;
+    }
+    vp_suggestion *s = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    vp_status st = vp_suggest(req->index, q, limit, &s, &n, &err);
+    if (st == VP_ERR_INVALID) {
+        api_error(r, 400, "invalid_parameter", err ? err : "invalid", "q");
+        free(err);
+        return;
+    }
+    if (st != VP_OK) {
+        index_error(r, st, err);
+        free(err);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "text", s[i].text, "kind",
+                                              vp_suggest_kind_name(s[i].kind), "count",
+                                              (json_int_t)s[i].count));
+    vp_suggestions_free(s, n);
+    double took = (api_now() - req->started) * 1000.0;
+    r->status = 200;
+    r->json = json_pack("{s:s, s:o, s:f}", "query", q, "suggestions", list, "took_ms",
+                        (double)(long)(took * 100.0 + 0.5) / 100.0);
+    if (!r->json)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
 }

@@ -29,6 +29,7 @@
     X("/", 0, "/", api_handle_page)                                       \
     X("/healthz", 0, "/healthz", api_handle_health)                       \
     X("/v1/search", 0, "/v1/search", api_handle_search)                   \
+    X("/v1/suggest", 0, "/v1/suggest", api_handle_suggest)                \
     X("/v1/offerings/", 1, "/v1/offerings/{id}", api_handle_offering)     \
     X("/v1/openapi.yaml", 0, "/v1/openapi.yaml", api_handle_openapi)
 

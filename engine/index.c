@@ -24,6 +24,7 @@ struct vp_index {
     int writable;
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
+    vp_suggest_cache *suggest_cache;
 };
 
 const char *const vp_field_prefix[VP_FIELD_COUNT] = {
@@ -55,6 +56,7 @@ void vp_index_close(vp_index *idx)
 {
     if (!idx)
         return;
+    vp_suggest_cache_destroy(idx->suggest_cache);
     vpx_db_close(idx->db);
     free(idx);
 }
@@ -181,6 +183,38 @@ static void utc_key(int64_t utc, char out[32])
              (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
+/* A completion term: folded key, kind letter, the text as shown. Long
+ * texts are cut at a word so the term stays under Xapian's limit. */
+static vp_status add_suggestion(vpx_doc *doc, char kind, const char *text, char **errmsg)
+{
+    if (!text || !*text)
+        return VP_OK;
+    char *shown = vp_text_cut(text, 90);
+    if (!shown)
+        return VP_ERR_NOMEM;
+    if (strlen(shown) < strlen(text)) {
+        char *space = strrchr(shown, ' ');
+        if (space && space > shown + 20)
+            *space = '\0';
+    }
+    /* One line: no control characters in a term. */
+    for (char *p = shown; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    char *key = vp_text_fold(shown, 1);
+    vp_buf t;
+    vp_buf_init(&t, 240);
+    vp_status st = key ? vp_buf_printf(&t, PFX_SUGGEST "%s\x1f%c%s", key, kind, shown) : VP_ERR_NOMEM;
+    if (st == VP_OK)
+        st = vpx_doc_add_boolean_term(doc, t.data, errmsg);
+    else if (st == VP_ERR_TOO_BIG)
+        st = VP_OK; /* too long to complete: skip it */
+    vp_buf_free(&t);
+    free(key);
+    free(shown);
+    return st;
+}
+
 static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_doc *doc,
                                 char **errmsg)
 {
@@ -213,6 +247,18 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     const char *places[] = {o->municipality, o->library_name, o->branch_name};
     for (size_t i = 0; st == VP_OK && i < 3; i++)
         st = add_text(idx, doc, places[i], WEIGHT_PLACE, "", 0, errmsg);
+
+    /* Completions. */
+    if (st == VP_OK)
+        st = add_suggestion(doc, 't', o->title, errmsg);
+    if (st == VP_OK && prop)
+        st = add_suggestion(doc, 'p', prop->name, errmsg);
+    if (st == VP_OK && o->local_name && (!prop || strcmp(o->local_name, prop->name) != 0))
+        st = add_suggestion(doc, 'p', o->local_name, errmsg);
+    for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++)
+        st = add_suggestion(doc, 's', o->subjects.items[i], errmsg);
+    for (size_t i = 0; st == VP_OK && i < o->creators.count; i++)
+        st = add_suggestion(doc, 'c', o->creators.items[i], errmsg);
 
     /* Filters. */
     char *municipality = o->municipality ? vp_text_fold(o->municipality, 1) : NULL;
@@ -331,6 +377,11 @@ vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
 vp_status vp_index_refresh(vp_index *idx, char **errmsg)
 {
     return vpx_db_reopen(idx->db, errmsg);
+}
+
+vp_suggest_cache **vp_index_suggest_cache(vp_index *idx)
+{
+    return &idx->suggest_cache;
 }
 
 vpx_db *vp_index_db(vp_index *idx)

@@ -13,6 +13,7 @@
 #define PFX_DAY "XDD"    /* + YYYYMMDD, local day of any occurrence */
 #define PFX_MONTH "XDM"  /* + YYYYMM */
 #define PFX_UNDATED "XDN" /* offerings without dates (never past) */
+#define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 
 /* Text prefixes for field queries. */
 #define PFX_TITLE "S"
@@ -46,5 +47,10 @@ enum {
 /* The database behind an index handle, for search.c. */
 struct vpx_db;
 struct vpx_db *vp_index_db(vp_index *idx);
+
+/* The handle's suggestion cache (suggest.c owns what it points to). */
+typedef struct vp_suggest_cache vp_suggest_cache;
+vp_suggest_cache **vp_index_suggest_cache(vp_index *idx);
+void vp_suggest_cache_destroy(vp_suggest_cache *c);
 
 #endif

@@ -224,6 +224,47 @@ vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg
     });
 }
 
+vp_status vpx_db_prefix_terms(vpx_db *h, const char *prefix, size_t max, char ***terms,
+                              uint64_t **freqs, size_t *n, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        std::vector<std::pair<std::string, Xapian::doccount>> found;
+        for (int attempt = 0;; ++attempt) {
+            try {
+                found.clear();
+                for (Xapian::TermIterator t = h->db->allterms_begin(prefix);
+                     t != h->db->allterms_end(prefix) && found.size() < max; ++t)
+                    found.emplace_back(*t, t.get_termfreq());
+                break;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt > 0 || h->wdb) throw;
+                h->db->reopen();
+            }
+        }
+        char **arr = static_cast<char **>(std::calloc(found.size() + 1, sizeof *arr));
+        uint64_t *fr = static_cast<uint64_t *>(std::calloc(found.size() + 1, sizeof *fr));
+        if (!arr || !fr) {
+            std::free(arr);
+            std::free(fr);
+            throw std::bad_alloc();
+        }
+        for (size_t i = 0; i < found.size(); ++i) {
+            arr[i] = static_cast<char *>(std::malloc(found[i].first.size() + 1));
+            if (!arr[i]) {
+                for (size_t j = 0; j < i; ++j) std::free(arr[j]);
+                std::free(arr);
+                std::free(fr);
+                throw std::bad_alloc();
+            }
+            std::memcpy(arr[i], found[i].first.c_str(), found[i].first.size() + 1);
+            fr[i] = found[i].second;
+        }
+        *terms = arr;
+        *freqs = fr;
+        *n = found.size();
+        return VP_OK;
+    });
+}
+
 // ---- documents ----
 
 vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc **out,

@@ -41,6 +41,12 @@ vp_status vpx_db_delete(vpx_db *db, const char *uid, char **errmsg) VP_NOEXCEPT;
 /* The data of the document holding `uid`: malloc()ed, NUL-terminated. */
 vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errmsg) VP_NOEXCEPT;
 
+/* The terms starting with `prefix` in term order, at most `max`, with the
+ * number of documents holding each: malloc()ed arrays of *n entries (each
+ * term malloc()ed too). */
+vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char ***terms,
+                              uint64_t **freqs, size_t *n, char **errmsg) VP_NOEXCEPT;
+
 /* ---- documents being built ---- */
 /* With `spelling_db` (a writer, may be NULL) text indexed with `spelling`
  * set also feeds that database's spelling table. */

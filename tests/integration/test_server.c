@@ -390,6 +390,26 @@ static void test_place_and_time(void)
     json_decref(j);
 }
 
+static void test_suggest(void)
+{
+    json_t *j = ok("/v1/suggest?q=di");
+    json_t *list = json_object_get(j, "suggestions");
+    CHECK(json_array_size(list) > 0 && json_array_size(list) <= 8);
+    json_t *first = json_array_get(list, 0);
+    CHECK(json_string_value(json_object_get(first, "text")) != NULL);
+    CHECK(json_string_value(json_object_get(first, "kind")) != NULL);
+    CHECK(json_integer_value(json_object_get(first, "count")) > 0);
+    json_decref(j);
+    j = ok("/v1/suggest?q=VOORL&limit=3");
+    CHECK(json_array_size(json_object_get(j, "suggestions")) > 0);
+    CHECK(json_array_size(json_object_get(j, "suggestions")) <= 3);
+    json_decref(j);
+    expect_error("/v1/suggest", 400, "invalid_parameter", "q");
+    expect_error("/v1/suggest?q=d", 400, "invalid_parameter", "q");
+    expect_error("/v1/suggest?q=di&limit=50", 400, "invalid_parameter", "limit");
+    expect_error("/v1/suggest?q=di&lang=nl", 400, "unknown_parameter", "lang");
+}
+
 static void test_errors(void)
 {
     expect_error("/v1/search?page=0", 400, "invalid_parameter", "page");
@@ -590,6 +610,7 @@ int main(int argc, char **argv)
         test_filters();
         test_dates_and_sort();
         test_place_and_time();
+        test_suggest();
         test_errors();
         test_openapi();
         test_live_commit(dir, index, voc);

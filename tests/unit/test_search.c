@@ -10,6 +10,7 @@
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
+#include "vindplaats/suggest.h"
 #include "vindplaats/vocabulary.h"
 
 static vp_vocabulary *voc;
@@ -205,6 +206,46 @@ static void test_quality(vp_index *idx)
     CHECK(res && res->total == 0);
     CHECK(res && res->suggested_proposition && strcmp(res->suggested_proposition, "taalhuis") == 0);
     vp_search_result_destroy(res);
+}
+
+static void test_suggest(vp_index *idx)
+{
+    vp_suggestion *s = NULL;
+    size_t n = 0;
+    /* Folded and case-insensitive; every kind; counts rank them. */
+    const char *prefixes[] = {"voorl", "Vóórl", "VOORL"};
+    for (size_t p = 0; p < 3; p++) {
+        CHECK(vp_suggest(idx, prefixes[p], 8, &s, &n, NULL) == VP_OK);
+        int found = 0;
+        for (size_t i = 0; i < n; i++)
+            found |= strcmp(s[i].text, "Voorleesochtend voor peuters") == 0 &&
+                     s[i].kind == VP_SUGGEST_TITLE;
+        CHECK(found);
+        vp_suggestions_free(s, n);
+    }
+    CHECK(vp_suggest(idx, "digi", 8, &s, &n, NULL) == VP_OK);
+    CHECK(n >= 3);
+    if (n >= 1) {
+        CHECK_STR(s[0].text, "Digitaal spreekuur");
+        CHECK(s[0].count == 2 && s[0].kind == VP_SUGGEST_PROPOSITION);
+    }
+    vp_suggestions_free(s, n);
+    CHECK(vp_suggest(idx, "sas", 8, &s, &n, NULL) == VP_OK);
+    CHECK(n == 1 && s[0].kind == VP_SUGGEST_CREATOR && s[0].count == 2);
+    vp_suggestions_free(s, n);
+    /* The limit holds; unknown prefixes find nothing; one character is too few. */
+    CHECK(vp_suggest(idx, "di", 2, &s, &n, NULL) == VP_OK);
+    CHECK(n == 2);
+    vp_suggestions_free(s, n);
+    CHECK(vp_suggest(idx, "qqzz", 8, &s, &n, NULL) == VP_OK);
+    CHECK(n == 0);
+    vp_suggestions_free(s, n);
+    char *err = NULL;
+    CHECK(vp_suggest(idx, "é", 8, &s, &n, &err) == VP_ERR_INVALID);
+    free(err);
+    err = NULL;
+    CHECK(vp_suggest(idx, "digi", 21, &s, &n, &err) == VP_ERR_INVALID);
+    free(err);
 }
 
 static void test_time_and_place(vp_index *idx)
@@ -608,6 +649,7 @@ int main(int argc, char **argv)
         test_text(idx);
         test_quality(idx);
         test_time_and_place(idx);
+        test_suggest(idx);
         test_syntax(idx);
         test_filters(idx);
         test_facets(idx);

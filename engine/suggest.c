@@ -1,0 +1,238 @@
+/* suggest.c - completions (see suggest.h).
+ *
+ * A completion term is PFX_SUGGEST + folded key + '\x1f' + kind letter +
+ * the text as shown, so one scan of the key prefix finds every kind. Long
+ * prefixes are answered by scanning their terms; the two- and
+ * three-character prefixes, which match too many terms to rank on every
+ * keystroke, are ranked once per index revision and kept per handle. */
+#include "vindplaats/suggest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
+#include "xapian_c.h"
+
+#define SCAN_LONG 20000      /* terms read for a prefix of 4+ characters */
+#define SCAN_SHORT 1000000   /* terms read to rank a short prefix once */
+#define CACHE_SLOTS 4096
+#define CACHED_PREFIX 3
+
+static const char kind_letters[VP_SUGGEST_KIND_COUNT] = {'p', 't', 's', 'c'};
+static const char *const kind_names[VP_SUGGEST_KIND_COUNT] = {"proposition", "title", "subject",
+                                                              "creator"};
+
+const char *vp_suggest_kind_name(vp_suggest_kind k)
+{
+    return (unsigned)k < VP_SUGGEST_KIND_COUNT ? kind_names[k] : "unknown";
+}
+
+typedef struct candidate {
+    char *key;       /* folded, points into the term */
+    char *text;
+    vp_suggest_kind kind;
+    uint64_t count;
+    uint64_t best;   /* count of the variant whose text is kept */
+} candidate;
+
+typedef struct cache_entry {
+    char prefix[CACHED_PREFIX * 4 + 1];
+    uint64_t revision;
+    vp_suggestion items[VP_SUGGEST_MAX_LIMIT];
+    size_t n;
+    int used;
+} cache_entry;
+
+struct vp_suggest_cache {
+    cache_entry slots[CACHE_SLOTS];
+};
+
+void vp_suggest_cache_destroy(vp_suggest_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        for (size_t k = 0; k < c->slots[i].n; k++)
+            free(c->slots[i].items[k].text);
+    free(c);
+}
+
+static int cmp_candidate(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    return strcmp(x->key, y->key);
+}
+
+void vp_suggestions_free(vp_suggestion *s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i].text);
+    free(s);
+}
+
+/* Reads the terms of `folded`, merges variants, ranks, keeps `limit`. */
+static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limit,
+                      vp_suggestion *out, size_t *n_out, char **errmsg)
+{
+    vp_buf prefix;
+    vp_buf_init(&prefix, 512);
+    char **terms = NULL;
+    uint64_t *freqs = NULL;
+    size_t n = 0;
+    vp_status st = vp_buf_printf(&prefix, "%s%s", PFX_SUGGEST, folded);
+    if (st == VP_OK)
+        st = vpx_db_prefix_terms(db, prefix.data, scan, &terms, &freqs, &n, errmsg);
+    vp_buf_free(&prefix);
+    if (st != VP_OK)
+        return st;
+    candidate *c = calloc(n + 1, sizeof *c);
+    size_t k = 0;
+    if (!c)
+        st = VP_ERR_NOMEM;
+    size_t skip = strlen(PFX_SUGGEST);
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        char *key = terms[i] + skip;
+        char *sep = strchr(key, '\x1f');
+        if (!sep || !sep[1])
+            continue;
+        *sep = '\0';
+        vp_suggest_kind kind = VP_SUGGEST_TITLE;
+        for (int kk = 0; kk < VP_SUGGEST_KIND_COUNT; kk++)
+            if (sep[1] == kind_letters[kk])
+                kind = (vp_suggest_kind)kk;
+        /* Terms come sorted, so variants of one key and kind are neighbours. */
+        if (k > 0 && c[k - 1].kind == kind && strcmp(c[k - 1].key, key) == 0) {
+            c[k - 1].count += freqs[i];
+            if (freqs[i] > c[k - 1].best) {
+                c[k - 1].best = freqs[i];
+                c[k - 1].text = sep + 2;
+            }
+            continue;
+        }
+        c[k].key = key;
+        c[k].text = sep + 2;
+        c[k].kind = kind;
+        c[k].count = freqs[i];
+        c[k].best = freqs[i];
+        k++;
+    }
+    if (st == VP_OK) {
+        qsort(c, k, sizeof *c, cmp_candidate);
+        size_t m = k < limit ? k : limit;
+        for (size_t i = 0; i < m; i++) {
+            out[i].text = strdup(c[i].text);
+            out[i].kind = c[i].kind;
+            out[i].count = c[i].count;
+            if (!out[i].text) {
+                for (size_t j = 0; j < i; j++)
+                    free(out[j].text);
+                st = VP_ERR_NOMEM;
+                m = 0;
+                break;
+            }
+        }
+        *n_out = m;
+    }
+    free(c);
+    for (size_t i = 0; i < n; i++)
+        free(terms[i]);
+    free(terms);
+    free(freqs);
+    return st;
+}
+
+static size_t slot_of(const char *prefix)
+{
+    size_t h = 5381;
+    for (const char *p = prefix; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    return h % CACHE_SLOTS;
+}
+
+vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_suggestion **out,
+                     size_t *n, char **errmsg)
+{
+    if (limit < 1 || limit > VP_SUGGEST_MAX_LIMIT) {
+        char *m = strdup("limit: must be from 1 to 20");
+        if (errmsg && m)
+            *errmsg = m;
+        else
+            free(m);
+        return VP_ERR_INVALID;
+    }
+    char *cut = vp_text_cut(prefix ? prefix : "", VP_SUGGEST_MAX_PREFIX);
+    char *folded = cut ? vp_text_fold(cut, 1) : NULL;
+    free(cut);
+    if (!folded)
+        return VP_ERR_NOMEM;
+    /* Leading blanks do not count; inner ones do ("klik en"). */
+    char *start = folded + strspn(folded, " \t");
+    size_t len = strlen(start);
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++)
+        chars += ((unsigned char)start[i] & 0xC0) != 0x80;
+    if (chars < VP_SUGGEST_MIN_PREFIX) {
+        free(folded);
+        char *m = strdup("q: type at least 2 characters");
+        if (errmsg && m)
+            *errmsg = m;
+        else
+            free(m);
+        return VP_ERR_INVALID;
+    }
+    vpx_db *db = vp_index_db(idx);
+    uint64_t revision = 0;
+    vp_status st = vpx_db_reopen(db, errmsg);
+    if (st == VP_OK)
+        st = vpx_db_stats(db, &revision, NULL, errmsg);
+    vp_suggestion *res = calloc(VP_SUGGEST_MAX_LIMIT + 1, sizeof *res);
+    size_t got = 0;
+    if (st == VP_OK && !res)
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK && chars <= CACHED_PREFIX) {
+        vp_suggest_cache **cp = vp_index_suggest_cache(idx);
+        if (!*cp)
+            *cp = calloc(1, sizeof **cp);
+        cache_entry *e = *cp ? &(*cp)->slots[slot_of(start)] : NULL;
+        if (e && !(e->used && e->revision == revision && strcmp(e->prefix, start) == 0)) {
+            for (size_t i = 0; i < e->n; i++)
+                free(e->items[i].text);
+            e->n = 0;
+            e->used = 0;
+            st = rank(db, start, SCAN_SHORT, VP_SUGGEST_MAX_LIMIT, e->items, &e->n, errmsg);
+            if (st == VP_OK) {
+                snprintf(e->prefix, sizeof e->prefix, "%s", start);
+                e->revision = revision;
+                e->used = 1;
+            }
+        }
+        for (size_t i = 0; st == VP_OK && e && i < e->n && got < limit; i++) {
+            res[got].text = strdup(e->items[i].text);
+            res[got].kind = e->items[i].kind;
+            res[got].count = e->items[i].count;
+            if (!res[got].text)
+                st = VP_ERR_NOMEM;
+            else
+                got++;
+        }
+        if (st == VP_OK && !e)
+            st = rank(db, start, SCAN_LONG, limit, res, &got, errmsg);
+    } else if (st == VP_OK) {
+        st = rank(db, start, SCAN_LONG, limit, res, &got, errmsg);
+    }
+    free(folded);
+    if (st != VP_OK) {
+        vp_suggestions_free(res, got);
+        return st;
+    }
+    *out = res;
+    *n = got;
+    return VP_OK;
+}
