@@ -65,7 +65,8 @@ vp_status vp_buf_printf(vp_buf *b, const char *fmt, ...)
 
 vp_status vp_buf_html(vp_buf *b, const char *s, size_t len)
 {
-    size_t start = 0;
+    size_t before = b->len, start = 0;
+    vp_status st = VP_OK;
     for (size_t i = 0; i < len; i++) {
         const char *rep = NULL;
         switch (s[i]) {
@@ -78,14 +79,21 @@ vp_status vp_buf_html(vp_buf *b, const char *s, size_t len)
         }
         if (!rep)
             continue;
-        vp_status st = vp_buf_append(b, s + start, i - start);
+        st = vp_buf_append(b, s + start, i - start);
         if (st == VP_OK)
             st = vp_buf_puts(b, rep);
         if (st != VP_OK)
-            return st;
+            break;
         start = i + 1;
     }
-    return vp_buf_append(b, s + start, len - start);
+    if (st == VP_OK)
+        st = vp_buf_append(b, s + start, len - start);
+    if (st != VP_OK && b->data) {
+        /* Leave the buffer as it was, as every append does. */
+        b->len = before;
+        b->data[before] = '\0';
+    }
+    return st;
 }
 
 char *vp_buf_steal(vp_buf *b)

@@ -274,7 +274,12 @@ static void controlled(parser *ps, char **dst, json_t *v, const char *path,
     *dst = dup_or_oom(ps, s);
 }
 
-static void string_list(parser *ps, vp_strlist *dst, json_t *v, const char *path, size_t max_item)
+/* Checks one list item at its own path: returns the malloc()ed value to
+ * keep, or NULL after reporting why it is dropped. */
+typedef char *(*item_check)(parser *ps, const char *value, const char *path);
+
+static void string_list(parser *ps, vp_strlist *dst, json_t *v, const char *path, size_t max_item,
+                        item_check check)
 {
     if (!v || json_is_null(v))
         return;
@@ -304,9 +309,9 @@ static void string_list(parser *ps, vp_strlist *dst, json_t *v, const char *path
             problem(ps, ipath, "must not be empty%s", NULL);
             continue;
         }
-        dst->items[dst->count] = dup_or_oom(ps, s);
-        if (dst->items[dst->count])
-            dst->count++;
+        char *kept = check ? check(ps, s, ipath) : dup_or_oom(ps, s);
+        if (kept)
+            dst->items[dst->count++] = kept;
     }
 }
 
@@ -371,6 +376,16 @@ static int isbn13(const char *s, char out[14])
     return 0;
 }
 
+/* Keeps an ISBN normalised to 13 digits. */
+static char *check_isbn(parser *ps, const char *value, const char *path)
+{
+    char norm[14];
+    if (isbn13(value, norm) == 0)
+        return dup_or_oom(ps, norm);
+    problem(ps, path, "not a valid ISBN-10 or ISBN-13: \"%s\"", value);
+    return NULL;
+}
+
 static int is_http_url(const char *s)
 {
     const char *rest;
@@ -401,6 +416,21 @@ static void check_keys(parser *ps, json_t *obj, const char *path, const char *co
     }
 }
 
+static char *check_audience(parser *ps, const char *g, const char *path)
+{
+    if (vp_in_list(g, vp_offering_audiences))
+        return dup_or_oom(ps, g);
+    vp_buf m;
+    vp_buf_init(&m, 4096);
+    vp_buf_printf(&m,
+                  "unknown audience \"%s\" (allowed: baby, peuter, kleuter, jeugd, ouders, "
+                  "volwassenen, senioren, nieuwkomers, laaggeletterden, werkzoekenden, iedereen)",
+                  g);
+    problem(ps, path, "%s", m.data ? m.data : "unknown audience");
+    vp_buf_free(&m);
+    return NULL;
+}
+
 static void parse_audience(parser *ps, json_t *v)
 {
     static const char *const keys[] = {"min_age", "max_age", "groups", NULL};
@@ -425,32 +455,8 @@ static void parse_audience(parser *ps, json_t *v)
     }
     if (o->min_age >= 0 && o->max_age >= 0 && o->min_age > o->max_age)
         problem(ps, "audience.max_age", "must not be below min_age%s", NULL);
-    json_t *groups = json_object_get(v, "groups");
-    string_list(ps, &o->audience_groups, groups, "audience.groups", 100);
-    /* Keep only the known groups; report the others. */
-    size_t k = 0;
-    for (size_t i = 0; i < o->audience_groups.count; i++) {
-        char *g = o->audience_groups.items[i];
-        if (vp_in_list(g, vp_offering_audiences)) {
-            o->audience_groups.items[k++] = g;
-            continue;
-        }
-        char gpath[64];
-        snprintf(gpath, sizeof gpath, "audience.groups[%zu]", i);
-        vp_buf m;
-        vp_buf_init(&m, 4096);
-        vp_buf_printf(&m,
-                      "unknown audience \"%s\" (allowed: baby, peuter, kleuter, jeugd, ouders, "
-                      "volwassenen, senioren, nieuwkomers, laaggeletterden, werkzoekenden, "
-                      "iedereen)",
-                      g);
-        problem(ps, gpath, "%s", m.data ? m.data : "unknown audience");
-        vp_buf_free(&m);
-        free(g);
-    }
-    o->audience_groups.count = k;
-    if (o->audience_groups.items)
-        o->audience_groups.items[k] = NULL;
+    string_list(ps, &o->audience_groups, json_object_get(v, "groups"), "audience.groups", 100,
+                check_audience);
 }
 
 static void parse_location(parser *ps, json_t *v)
@@ -572,8 +578,10 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
                     problem(ps, spath, "required%s", NULL);
                     continue;
                 }
-                if (parse_date_field(ps, js, spath, &oc.start) != 0 ||
-                    parse_date_field(ps, je, epath, &oc.end) != 0)
+                /* Both are checked, so a bad start does not hide a bad end. */
+                int bad_start = parse_date_field(ps, js, spath, &oc.start) != 0;
+                int bad_end = parse_date_field(ps, je, epath, &oc.end) != 0;
+                if (bad_start || bad_end)
                     continue;
                 if (oc.end.set && until(&oc.end) < oc.start.utc) {
                     problem(ps, epath, "before start%s", NULL);
@@ -584,10 +592,12 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
                     min_js = js;
                     min_utc = oc.start.utc;
                 }
-                /* The derived end is the latest end; occurrences without one give none. */
-                if (oc.end.set && (!max_js || until(&oc.end) > max_utc)) {
-                    max_js = je;
-                    max_utc = until(&oc.end);
+                /* The derived end is the latest moment of any occurrence: its
+                 * end, or its start when it has none. */
+                const vp_datetime *last = oc.end.set ? &oc.end : &oc.start;
+                if (!max_js || until(last) > max_utc) {
+                    max_js = oc.end.set ? je : js;
+                    max_utc = until(last);
                 }
             }
             qsort(o->occurrences, o->n_occurrences, sizeof *o->occurrences, cmp_occurrence);
@@ -714,8 +724,8 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
     controlled(&ps, &o->societal_task, json_object_get(root, "societal_task"), "societal_task",
                vp_offering_tasks,
                "geletterdheid, informatiesamenleving, leven-lang-ontwikkelen, cultuur");
-    string_list(&ps, &o->creators, json_object_get(root, "creators"), "creators", 1000);
-    string_list(&ps, &o->subjects, json_object_get(root, "subjects"), "subjects", 1000);
+    string_list(&ps, &o->creators, json_object_get(root, "creators"), "creators", 1000, NULL);
+    string_list(&ps, &o->subjects, json_object_get(root, "subjects"), "subjects", 1000, NULL);
     const char *lang = get_string(&ps, json_object_get(root, "language"), "language", 10, 0);
     if (lang && (strlen(lang) != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' ||
                  lang[1] > 'z'))
@@ -746,21 +756,7 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
         problem(&ps, "url", "must be an absolute http or https URL%s", NULL);
     else if (url)
         o->url = dup_or_oom(&ps, url);
-    string_list(&ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40);
-    for (size_t i = 0; i < o->isbn.count; i++) {
-        char norm[14];
-        if (isbn13(o->isbn.items[i], norm) != 0) {
-            char ipath[32];
-            snprintf(ipath, sizeof ipath, "isbn[%zu]", i);
-            problem(&ps, ipath, "not a valid ISBN-10 or ISBN-13: \"%s\"", o->isbn.items[i]);
-        } else {
-            char *n = dup_or_oom(&ps, norm);
-            if (n) {
-                free(o->isbn.items[i]);
-                o->isbn.items[i] = n;
-            }
-        }
-    }
+    string_list(&ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40, check_isbn);
     set_string(&ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
     json_t *upd = json_object_get(root, "updated");
     vp_datetime updated;
@@ -781,7 +777,7 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
                 (last_end && json_object_set(root, "end", last_end) != 0))
                 ps.oom = 1;
         }
-        o->json = ps.oom ? NULL : json_dumps(root, JSON_COMPACT);
+        o->json = ps.oom ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!o->json)
             st = VP_ERR_NOMEM;
     }

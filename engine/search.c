@@ -195,14 +195,15 @@ static void strip_operators(char *q)
 
 /* The free-text part; match-all when there are no words. The query is
  * rewritten first (local names, synonyms, compounds: lexicon.h). */
-static vp_status text_query(vp_index *idx, const char *q, vpx_query **out, int *fallback,
-                            char **errmsg)
+static vp_status text_query(vp_index *idx, const char *q, int rewrite, vpx_query **out,
+                            int *fallback, char **errmsg)
 {
     vpx_db *db = vp_index_db(idx);
     *fallback = 0;
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
     char *folded = cut ? vp_text_fold(cut, 0) : NULL;
-    char *rewritten = folded ? vp_lexicon_rewrite(vp_index_lexicon(idx), folded) : NULL;
+    char *rewritten = folded ? vp_lexicon_rewrite(rewrite ? vp_index_lexicon(idx) : NULL, folded)
+                             : NULL;
     free(cut);
     vp_status st = VP_OK;
     if (!rewritten) {
@@ -429,7 +430,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
 {
     const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
     memset(p, 0, sizeof *p);
-    vp_status st = text_query(idx, q, &p->text, &p->fallback, errmsg);
+    vp_status st = text_query(idx, q, !(req->without & VP_WITHOUT_REWRITE), &p->text,
+                              &p->fallback, errmsg);
     p->browsing = !q || !q[strspn(q, " \t\r\n")];
     for (int f = 0; st == VP_OK && f < VP_FIELD_COUNT; f++)
         st = field_filter(req, f, &p->filters[f], errmsg);
@@ -693,7 +695,8 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
 
     /* Spelling: nothing found, or clearly more found when spelled better. */
     int has_words = req->q && req->q[strspn(req->q, " \t\r\n")];
-    if (st == VP_OK && has_words && res->total < 3 && !p.fallback) {
+    if (st == VP_OK && has_words && res->total < 3 && !p.fallback &&
+        !(req->without & VP_WITHOUT_SPELLING)) {
         char *corrected = spelling_of(idx, req->q);
         plan cp;
         memset(&cp, 0, sizeof cp);

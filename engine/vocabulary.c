@@ -202,8 +202,16 @@ vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errms
             goto done;
         }
     }
-    if (!problem && ferror(f))
-        problem = "read error";
+    if (!problem && ferror(f)) {
+        st = VP_ERR_IO;
+        if (errmsg) {
+            vp_buf m;
+            vp_buf_init(&m, 4096);
+            vp_buf_printf(&m, "%s: read error", path);
+            *errmsg = vp_buf_steal(&m);
+        }
+        goto done;
+    }
     if (!problem && v->count == 0)
         problem = "no propositions";
     if (problem) {
