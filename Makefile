@@ -17,7 +17,7 @@ endif
 
 SAMPLE_INDEX = $(BUILD)/sample-index
 
-.PHONY: all deps configure build run sample-index test clean
+.PHONY: all deps configure build run sample-index test relevance clean
 
 all: build
 
@@ -43,6 +43,14 @@ run: sample-index
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Search quality on the judged query set, per query and per feature.
+relevance: build
+	@$(BUILD)/relevance --offerings data/sample/offerings.jsonl \
+	  --judgments tests/relevance/judgments.tsv --vocabulary data/vocabulary/propositions.tsv \
+	  --words /usr/share/dict/dutch --synonyms data/lexicon/synonyms.tsv \
+	  --stopwords data/lexicon/stopwords-nl.txt --baseline tests/relevance/baseline.txt \
+	  --verbose --compare
 
 clean:
 	rm -rf build build-asan

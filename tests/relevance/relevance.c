@@ -1,0 +1,486 @@
+/* relevance.c - measures search quality on the sample network with a
+ * judged query set, and guards it against regressions.
+ *
+ * Judgments are rules, not lists of ids, so they say what a resident means
+ * and survive a regenerated sample: each line of the judgments file is
+ *   query <TAB> grade (1-3) <TAB> condition[;condition...]
+ * where a condition is field=value (type, proposition, audience,
+ * municipality, library, language, channel) or field~word (title, text,
+ * subject, creator: the folded word occurs in it). An offering's grade for
+ * a query is the highest grade of the rules it satisfies. The ideal
+ * ranking is every offering of the sample sorted by grade, so nDCG@10
+ * rewards finding the best offerings of the whole network.
+ *
+ * Prints nDCG@10, precision@3 and the zero-result rate; with --baseline
+ * FILE exits 1 when any figure is worse than the committed one. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "vindplaats/analysis.h"
+#include "vindplaats/index.h"
+#include "vindplaats/lexicon.h"
+#include "vindplaats/load.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+
+#define MAX_QUERIES 500
+#define MAX_RULES 8
+#define MAX_CONDS 6
+
+typedef struct cond {
+    char field[32];
+    char value[128];
+    int contains;  /* '~' */
+} cond;
+
+typedef struct rule {
+    int grade;
+    cond conds[MAX_CONDS];
+    int n;
+} rule;
+
+typedef struct query {
+    char text[256];
+    rule rules[MAX_RULES];
+    int n_rules;
+} query;
+
+typedef struct offering {
+    json_t *doc;
+    char *id;
+    char *text;      /* folded title + description + subjects + local name */
+    char *title;
+    char *subjects;
+    char *creators;
+    int upcoming;    /* not past at the evaluation's clock */
+} offering;
+
+static query queries[MAX_QUERIES];
+static int n_queries;
+static offering *offs;
+static size_t n_offs;
+
+static char *fold_join(json_t *doc, const char *const *fields)
+{
+    size_t cap = 1;
+    for (const char *const *f = fields; *f; f++) {
+        json_t *v = json_object_get(doc, *f);
+        if (json_is_string(v))
+            cap += json_string_length(v) + 1;
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            cap += json_string_length(e) + 1;
+        }
+    }
+    char *buf = calloc(cap + 1, 1);
+    for (const char *const *f = fields; *f; f++) {
+        json_t *v = json_object_get(doc, *f);
+        if (json_is_string(v)) {
+            strcat(buf, json_string_value(v));
+            strcat(buf, " ");
+        }
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            strcat(buf, json_string_value(e));
+            strcat(buf, " ");
+        }
+    }
+    char *folded = vp_text_fold(buf, 1);
+    free(buf);
+    return folded;
+}
+
+static int has_word(const char *hay, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(hay, word); p; p = strstr(p + 1, word))
+        if (p == hay || !((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
+            return 1; /* a word start: "thriller" in "thrillers" counts */
+    (void)n;
+    return 0;
+}
+
+static int cond_holds(const offering *o, const cond *c)
+{
+    if (c->contains) {
+        const char *hay = strcmp(c->field, "title") == 0     ? o->title
+                          : strcmp(c->field, "subject") == 0 ? o->subjects
+                          : strcmp(c->field, "creator") == 0 ? o->creators
+                                                             : o->text;
+        return has_word(hay, c->value);
+    }
+    if (strcmp(c->field, "audience") == 0) {
+        json_t *g;
+        size_t i;
+        json_array_foreach(json_object_get(json_object_get(o->doc, "audience"), "groups"), i, g) {
+            if (strcmp(json_string_value(g), c->value) == 0)
+                return 1;
+        }
+        return 0;
+    }
+    const char *v = json_string_value(json_object_get(o->doc, c->field));
+    return v && strcasecmp(v, c->value) == 0;
+}
+
+static int grade_of(const offering *o, const query *q)
+{
+    int best = 0;
+    for (int r = 0; r < q->n_rules; r++) {
+        int ok = 1;
+        for (int c = 0; ok && c < q->rules[r].n; c++)
+            ok = cond_holds(o, &q->rules[r].conds[c]);
+        if (ok && q->rules[r].grade > best)
+            best = q->rules[r].grade;
+    }
+    return best;
+}
+
+static int load_judgments(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    char line[2048];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *qtext = strtok(line, "\t"), *grade = strtok(NULL, "\t"), *conds = strtok(NULL, "\t");
+        if (!qtext || !grade || !conds || atoi(grade) < 1 || atoi(grade) > 3) {
+            fprintf(stderr, "%s:%d: expected query<TAB>grade 1-3<TAB>conditions\n", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        query *q = n_queries ? &queries[n_queries - 1] : NULL;
+        if (!q || strcmp(q->text, qtext) != 0) {
+            if (n_queries == MAX_QUERIES)
+                break;
+            q = &queries[n_queries++];
+            memset(q, 0, sizeof *q);
+            snprintf(q->text, sizeof q->text, "%s", qtext);
+        }
+        if (q->n_rules == MAX_RULES) {
+            fprintf(stderr, "%s:%d: too many rules for one query\n", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        rule *r = &q->rules[q->n_rules++];
+        r->grade = atoi(grade);
+        for (char *c = strtok(conds, ";"); c && r->n < MAX_CONDS; c = strtok(NULL, ";")) {
+            char *op = strpbrk(c, "=~");
+            if (!op) {
+                fprintf(stderr, "%s:%d: condition without = or ~: %s\n", path, lineno, c);
+                fclose(f);
+                return -1;
+            }
+            cond *cd = &r->conds[r->n++];
+            cd->contains = *op == '~';
+            *op = '\0';
+            snprintf(cd->field, sizeof cd->field, "%s", c);
+            char *folded = vp_text_fold(op + 1, 1);
+            snprintf(cd->value, sizeof cd->value, "%s", cd->contains ? folded : op + 1);
+            free(folded);
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* 1 when an occurrence ends at or after `now`, or the offering is undated. */
+static int upcoming(json_t *doc, int64_t now)
+{
+    json_t *occ = json_object_get(doc, "occurrences");
+    json_t *self = NULL;
+    if (!json_array_size(occ)) {
+        if (!json_is_string(json_object_get(doc, "start")))
+            return 1;
+        self = json_array();
+        json_array_append_new(self, json_pack("{s:O, s:O}", "start", json_object_get(doc, "start"),
+                                              "end", json_object_get(doc, "end") ? json_object_get(doc, "end") : json_null()));
+        occ = self;
+    }
+    int found = 0;
+    size_t i;
+    json_t *o;
+    json_array_foreach(occ, i, o) {
+        vp_datetime s, e;
+        json_t *je = json_object_get(o, "end");
+        if (vp_datetime_parse(json_string_value(json_object_get(o, "start")), &s) != 0)
+            continue;
+        e = s;
+        if (json_is_string(je))
+            vp_datetime_parse(json_string_value(je), &e);
+        if ((e.all_day ? e.utc + 86399 : e.utc) >= now)
+            found = 1;
+    }
+    json_decref(self);
+    return found;
+}
+
+static int load_offerings(const char *path, int64_t now)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    size_t alloc = 1024;
+    offs = calloc(alloc, sizeof *offs);
+    char *line = malloc(1 << 20);
+    static const char *const text_fields[] = {"title", "description", "subjects", "local_name",
+                                              "creators", NULL};
+    static const char *const title_fields[] = {"title", NULL};
+    static const char *const subject_fields[] = {"subjects", NULL};
+    static const char *const creator_fields[] = {"creators", NULL};
+    while (fgets(line, 1 << 20, f)) {
+        json_t *doc = json_loads(line, 0, NULL);
+        if (!doc)
+            continue;
+        if (n_offs == alloc) {
+            alloc *= 2;
+            offs = realloc(offs, alloc * sizeof *offs);
+        }
+        offering *o = &offs[n_offs++];
+        o->doc = doc;
+        o->id = strdup(json_string_value(json_object_get(doc, "id")));
+        o->text = fold_join(doc, text_fields);
+        o->title = fold_join(doc, title_fields);
+        o->subjects = fold_join(doc, subject_fields);
+        o->creators = fold_join(doc, creator_fields);
+        o->upcoming = upcoming(doc, now);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+static int grade_by_id(const query *q, const char *id)
+{
+    for (size_t i = 0; i < n_offs; i++)
+        if (strcmp(offs[i].id, id) == 0)
+            return grade_of(&offs[i], q);
+    return 0;
+}
+
+static int cmp_int_desc(const void *a, const void *b)
+{
+    return *(const int *)b - *(const int *)a;
+}
+
+typedef struct figures {
+    double ndcg, p3, zero;
+} figures;
+
+static figures evaluate(vp_index *idx, int64_t now, unsigned without, int verbose)
+{
+    figures f = {0, 0, 0};
+    int *ideal = calloc(n_offs + 1, sizeof *ideal);
+    for (int qi = 0; qi < n_queries; qi++) {
+        query *q = &queries[qi];
+        vp_search_request r;
+        memset(&r, 0, sizeof r);
+        r.q = q->text;
+        r.page = 1;
+        r.per_page = 10;
+        r.now = now;
+        r.without = without;
+        vp_search_result *res = NULL;
+        char *err = NULL;
+        if (vp_search_run(idx, &r, &res, &err) != VP_OK) {
+            fprintf(stderr, "query \"%s\": %s\n", q->text, err ? err : "failed");
+            free(err);
+            continue;
+        }
+        size_t n_ideal = 0;
+        for (size_t i = 0; i < n_offs; i++)
+            if (offs[i].upcoming) {
+                int g = grade_of(&offs[i], q);
+                if (g)
+                    ideal[n_ideal++] = g;
+            }
+        qsort(ideal, n_ideal, sizeof *ideal, cmp_int_desc);
+        double dcg = 0, idcg = 0;
+        int rel3 = 0;
+        for (size_t i = 0; i < 10; i++) {
+            double disc = 1.0 / log2((double)i + 2.0);
+            if (i < res->n_hits) {
+                int g = grade_by_id(q, res->hits[i].id);
+                dcg += (pow(2, g) - 1) * disc;
+                if (i < 3 && g > 0)
+                    rel3++;
+            }
+            if (i < n_ideal)
+                idcg += (pow(2, ideal[i]) - 1) * disc;
+        }
+        double ndcg = idcg > 0 ? dcg / idcg : 0;
+        f.ndcg += ndcg;
+        f.p3 += rel3 / 3.0;
+        f.zero += res->total == 0;
+        if (verbose)
+            printf("%-36s nDCG@10 %.3f  P@3 %.2f  total %6llu%s%s\n", q->text, ndcg, rel3 / 3.0,
+                   (unsigned long long)res->total,
+                   res->corrected_query ? "  corrected to " : "",
+                   res->corrected_query ? res->corrected_query : "");
+        vp_search_result_destroy(res);
+    }
+    free(ideal);
+    if (n_queries) {
+        f.ndcg /= n_queries;
+        f.p3 /= n_queries;
+        f.zero /= n_queries;
+    }
+    return f;
+}
+
+static vp_index *build_index(const char *dir, const char *offerings, vp_vocabulary *voc,
+                             vp_lexicon *lex)
+{
+    vp_index *w = NULL;
+    char *err = NULL;
+    if (vp_index_open(dir, VP_INDEX_WRITE, voc, &w, &err) != VP_OK) {
+        fprintf(stderr, "%s: %s\n", dir, err);
+        return NULL;
+    }
+    vp_index_set_lexicon(w, lex);
+    FILE *in = fopen(offerings, "r");
+    vp_load_stats stats;
+    vp_status st = in ? vp_load_jsonl(w, voc, in, offerings, stderr, &stats, &err) : VP_ERR_IO;
+    if (in)
+        fclose(in);
+    vp_index_close(w);
+    if (st != VP_OK)
+        return NULL;
+    vp_index *r = NULL;
+    if (vp_index_open(dir, VP_INDEX_READ, voc, &r, &err) != VP_OK)
+        return NULL;
+    vp_index_set_lexicon(r, lex);
+    return r;
+}
+
+static int read_baseline(const char *path, figures *b)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int n = fscanf(f, "ndcg10 %lf p3 %lf zero %lf", &b->ndcg, &b->p3, &b->zero);
+    fclose(f);
+    return n == 3 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *offerings = NULL, *judgments = NULL, *vocab = NULL, *baseline = NULL;
+    const char *write_baseline = NULL, *now_s = "2026-12-01T08:00:00+01:00";
+    vp_lexicon_files files = {NULL, NULL, NULL};
+    int verbose = 0, compare = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--verbose") == 0) { verbose = 1; continue; }
+        if (strcmp(a, "--compare") == 0) { compare = 1; continue; }
+        if (!v) { fprintf(stderr, "relevance: %s needs a value\n", a); return 2; }
+        i++;
+        if (strcmp(a, "--offerings") == 0) offerings = v;
+        else if (strcmp(a, "--judgments") == 0) judgments = v;
+        else if (strcmp(a, "--vocabulary") == 0) vocab = v;
+        else if (strcmp(a, "--words") == 0) files.words = v;
+        else if (strcmp(a, "--synonyms") == 0) files.synonyms = v;
+        else if (strcmp(a, "--stopwords") == 0) files.stopwords = v;
+        else if (strcmp(a, "--baseline") == 0) baseline = v;
+        else if (strcmp(a, "--write-baseline") == 0) write_baseline = v;
+        else if (strcmp(a, "--now") == 0) now_s = v;
+        else { fprintf(stderr, "relevance: unknown option %s\n", a); return 2; }
+    }
+    if (!offerings || !judgments || !vocab) {
+        fprintf(stderr, "usage: relevance --offerings FILE --judgments FILE --vocabulary FILE\n"
+                        "  [--words FILE --synonyms FILE --stopwords FILE] [--now ISO]\n"
+                        "  [--baseline FILE] [--write-baseline FILE] [--verbose] [--compare]\n");
+        return 2;
+    }
+    vp_datetime now;
+    if (vp_datetime_parse(now_s, &now) != 0)
+        return 2;
+    vp_vocabulary *voc = NULL;
+    vp_lexicon *lex = NULL;
+    char *err = NULL;
+    if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK) {
+        fprintf(stderr, "relevance: %s\n", err);
+        return 2;
+    }
+    if (load_judgments(judgments) != 0 || load_offerings(offerings, now.utc) != 0)
+        return 2;
+
+    char dir[] = "/tmp/vp-relevance-XXXXXX";
+    if (!mkdtemp(dir))
+        return 2;
+    char path[256];
+    snprintf(path, sizeof path, "%s/index", dir);
+    vp_index *idx = build_index(path, offerings, voc, lex);
+    if (!idx)
+        return 2;
+    printf("%d queries, %zu offerings\n", n_queries, n_offs);
+    figures now_f = evaluate(idx, now.utc, 0, verbose);
+    if (compare) {
+        /* What each feature brings: the skeleton's index and queries first. */
+        char plain[256];
+        snprintf(plain, sizeof plain, "%s/plain", dir);
+        vp_index *bare = build_index(plain, offerings, voc, NULL);
+        figures skeleton = evaluate(bare, now.utc, VP_WITHOUT_REWRITE | VP_WITHOUT_SPELLING, 0);
+        figures compounds = evaluate(idx, now.utc, VP_WITHOUT_REWRITE | VP_WITHOUT_SPELLING, 0);
+        figures rewrite = evaluate(idx, now.utc, VP_WITHOUT_SPELLING, 0);
+        printf("| stage | nDCG@10 | P@3 | zero-result rate |\n|---|---|---|---|\n");
+        printf("| skeleton (BM25, folding, stemming) | %.3f | %.3f | %.3f |\n", skeleton.ndcg,
+               skeleton.p3, skeleton.zero);
+        printf("| + compounds at index time | %.3f | %.3f | %.3f |\n", compounds.ndcg,
+               compounds.p3, compounds.zero);
+        printf("| + local names, synonyms, query compounds | %.3f | %.3f | %.3f |\n",
+               rewrite.ndcg, rewrite.p3, rewrite.zero);
+        printf("| + spelling correction | %.3f | %.3f | %.3f |\n", now_f.ndcg, now_f.p3,
+               now_f.zero);
+        vp_index_close(bare);
+    }
+    printf("nDCG@10 %.3f  precision@3 %.3f  zero-result rate %.3f\n", now_f.ndcg, now_f.p3,
+           now_f.zero);
+    int rc = 0;
+    if (write_baseline) {
+        FILE *f = fopen(write_baseline, "w");
+        if (f) {
+            fprintf(f, "ndcg10 %.3f p3 %.3f zero %.3f\n", now_f.ndcg, now_f.p3, now_f.zero);
+            fclose(f);
+        }
+    }
+    if (baseline) {
+        figures b;
+        if (read_baseline(baseline, &b) != 0) {
+            fprintf(stderr, "relevance: cannot read baseline %s\n", baseline);
+            rc = 1;
+        } else if (now_f.ndcg < b.ndcg - 0.0005 || now_f.p3 < b.p3 - 0.0005 ||
+                   now_f.zero > b.zero + 0.0005) {
+            printf("WORSE than the baseline (nDCG@10 %.3f, P@3 %.3f, zero %.3f)\n", b.ndcg, b.p3,
+                   b.zero);
+            rc = 1;
+        } else {
+            printf("not below the baseline (nDCG@10 %.3f, P@3 %.3f, zero %.3f)\n", b.ndcg, b.p3,
+                   b.zero);
+        }
+    }
+    vp_index_close(idx);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "relevance: could not remove %s\n", dir);
+    vp_lexicon_destroy(lex);
+    vp_vocabulary_destroy(voc);
+    return rc;
+}
