@@ -49,7 +49,7 @@ relevance: build
 	@$(BUILD)/relevance --offerings data/sample/offerings.jsonl \
 	  --judgments tests/relevance/judgments.tsv --vocabulary data/vocabulary/propositions.tsv \
 	  --words /usr/share/dict/dutch --synonyms data/lexicon/synonyms.tsv \
-	  --stopwords data/lexicon/stopwords-nl.txt --baseline tests/relevance/baseline.txt \
+	  --stopwords data/lexicon/stopwords-nl.txt --types data/lexicon/types.tsv --baseline tests/relevance/baseline.txt \
 	  --verbose --compare
 
 clean:

@@ -214,6 +214,8 @@ void api_handle_search(api_request *req, api_reply *r)
         json_object_set_new(query, "note",
                             json_string("q was cut to its first 1000 bytes"));
     }
+    if (query)
+        json_object_set_new(query, "any_words", json_boolean(res->any_words));
     if (query && res->query_fallback)
         json_object_set_new(query, "fallback",
                             json_string("the query syntax could not be parsed; "

@@ -18,6 +18,7 @@
 #define VP_DEFAULT_VOCABULARY VP_DATA_DIR "/vocabulary/propositions.tsv"
 #define VP_DEFAULT_SYNONYMS VP_DATA_DIR "/lexicon/synonyms.tsv"
 #define VP_DEFAULT_STOPWORDS VP_DATA_DIR "/lexicon/stopwords-nl.txt"
+#define VP_DEFAULT_TYPES VP_DATA_DIR "/lexicon/types.tsv"
 #define VP_DEFAULT_POSTCODES VP_DATA_DIR "/reference/nl_pc4_geonames.json"
 #define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
 
@@ -27,6 +28,7 @@ static void usage(FILE *out)
             "usage: vindplaats-server --index DIR [--port 8080] [--bind 127.0.0.1]\n"
             "                         [--threads N] [--vocabulary FILE] [--port-file FILE]\n"
             "                         [--words FILE] [--synonyms FILE] [--stopwords FILE]\n"
+            "                         [--types FILE]\n"
             "                         [--postcodes FILE] [--now DATE-TIME] [--no-access-log]\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
@@ -39,11 +41,12 @@ static void usage(FILE *out)
             "                     use the same one as the indexer)\n"
             "  --synonyms FILE    synonym groups (default %s)\n"
             "  --stopwords FILE   stop words (default %s)\n"
+            "  --types FILE       words that name an offering type (default %s)\n"
             "  --postcodes FILE   PC4 coordinates for postcode= (default %s)\n"
             "  --now DATE-TIME    a fixed clock, for demos and tests (ISO 8601)\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
-            VP_DEFAULT_POSTCODES);
+            VP_DEFAULT_TYPES, VP_DEFAULT_POSTCODES);
 }
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
@@ -64,7 +67,8 @@ int main(int argc, char **argv)
     cfg.access_log = stderr;
     const char *voc_path = VP_DEFAULT_VOCABULARY, *port_file = NULL;
     const char *postcodes_path = VP_DEFAULT_POSTCODES;
-    vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS};
+    vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
+                                 VP_DEFAULT_TYPES};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -91,6 +95,8 @@ int main(int argc, char **argv)
             lexfiles.synonyms = argv[++i];
         } else if (strcmp(a, "--stopwords") == 0) {
             lexfiles.stopwords = argv[++i];
+        } else if (strcmp(a, "--types") == 0) {
+            lexfiles.types = argv[++i];
         } else if (strcmp(a, "--postcodes") == 0) {
             postcodes_path = argv[++i];
         } else if (strcmp(a, "--now") == 0) {

@@ -14,6 +14,7 @@
 
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
 
 #define MAX_LINE 4096
 #define MAX_ENTRY_WORDS 8
@@ -31,6 +32,8 @@ struct vp_lexicon {
     size_t n_words;
     entry *entries;
     size_t n_entries, alloc_entries;
+    char **type_words[16]; /* per vp_offering_types index; NULL-terminated word sequences */
+    size_t n_type_words[16];
     char **stopwords;    /* NULL-terminated */
     size_t n_stopwords;
     char **arena;        /* every string allocated, for destroy */
@@ -362,6 +365,93 @@ static vp_status load_stopwords(vp_lexicon *lex, const char *path, char **errmsg
     return st;
 }
 
+static vp_status load_types(vp_lexicon *lex, const char *path, char **errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
+    char line[MAX_LINE];
+    unsigned lineno = 0;
+    vp_status st = VP_OK;
+    while (st == VP_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *tab = strchr(line, '\t');
+        int t = -1;
+        if (tab) {
+            *tab = '\0';
+            for (int i = 0; vp_offering_types[i]; i++)
+                if (strcmp(vp_offering_types[i], line) == 0)
+                    t = i;
+        }
+        if (t < 0 || t >= 16) {
+            st = file_error(errmsg, VP_ERR_INVALID, path, lineno,
+                            "expected a type (course, event, ...), a tab and words separated by '|'");
+            break;
+        }
+        for (char *w = strtok(tab + 1, "|"); w && st == VP_OK; w = strtok(NULL, "|")) {
+            /* Kept as the folded words joined by single spaces. */
+            char *folded = vp_text_fold(w, 1);
+            char *words[MAX_ENTRY_WORDS];
+            size_t n = folded ? words_of(folded, words, MAX_ENTRY_WORDS) : 0;
+            vp_buf b;
+            vp_buf_init(&b, 1024);
+            for (size_t i = 0; i < n; i++)
+                vp_buf_printf(&b, "%s%s", i ? " " : "", words[i]);
+            free(folded);
+            if (!b.len) {
+                vp_buf_free(&b);
+                continue;
+            }
+            char **list = realloc(lex->type_words[t], (lex->n_type_words[t] + 2) * sizeof *list);
+            char *joined = vp_buf_steal(&b);
+            if (!list || keep(lex, joined) != 0) {
+                if (list)
+                    lex->type_words[t] = list;
+                st = VP_ERR_NOMEM;
+                break;
+            }
+            lex->type_words[t] = list;
+            list[lex->n_type_words[t]++] = joined;
+            list[lex->n_type_words[t]] = NULL;
+        }
+    }
+    fclose(f);
+    return st;
+}
+
+unsigned vp_lexicon_types_named(const vp_lexicon *lex, const char *query)
+{
+    if (!lex)
+        return 0;
+    /* " w1 w2 w3 " so a phrase matches on word boundaries. */
+    char *folded = vp_text_fold(query, 1);
+    if (!folded)
+        return 0;
+    char *words[256];
+    size_t n = words_of(folded, words, 256);
+    vp_buf b;
+    vp_buf_init(&b, 64 * 1024);
+    vp_buf_puts(&b, " ");
+    for (size_t i = 0; i < n; i++)
+        vp_buf_printf(&b, "%s ", words[i]);
+    free(folded);
+    unsigned bits = 0;
+    for (int t = 0; t < 16 && b.data; t++)
+        for (size_t i = 0; i < lex->n_type_words[t]; i++) {
+            char needle[MAX_LINE];
+            snprintf(needle, sizeof needle, " %s ", lex->type_words[t][i]);
+            if (strstr(b.data, needle)) {
+                bits |= 1u << t;
+                break;
+            }
+        }
+    vp_buf_free(&b);
+    return bits;
+}
+
 const char *const *vp_lexicon_stopwords(const vp_lexicon *lex)
 {
     static const char *const none[] = {NULL};
@@ -401,6 +491,8 @@ vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *vo
         st = load_synonyms(lex, files->synonyms, errmsg);
     if (st == VP_OK && files && files->stopwords)
         st = load_stopwords(lex, files->stopwords, errmsg);
+    if (st == VP_OK && files && files->types)
+        st = load_types(lex, files->types, errmsg);
     if (st != VP_OK) {
         vp_lexicon_destroy(lex);
         return st;
@@ -417,6 +509,8 @@ void vp_lexicon_destroy(vp_lexicon *lex)
         free(lex->arena[i]);
     free(lex->arena);
     free(lex->stopwords);
+    for (int t = 0; t < 16; t++)
+        free(lex->type_words[t]);
     free(lex->slots);
     free(lex->entries);
     free(lex);
@@ -430,21 +524,22 @@ size_t vp_lexicon_size(const vp_lexicon *lex)
 /* ---- compounds ---- */
 
 static size_t split_at(const vp_lexicon *lex, const char *w, size_t n,
-                       char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE], size_t max_parts)
+                       char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE], size_t max_parts,
+                       size_t min_part)
 {
     static const char *const links[] = {"", "s", "e", "en"};
     char head[VP_COMPOUND_PART_SIZE], mod[VP_COMPOUND_PART_SIZE];
-    if (max_parts < 2 || n >= VP_COMPOUND_PART_SIZE || n < 2 * VP_COMPOUND_MIN_PART)
+    if (max_parts < 2 || n >= VP_COMPOUND_PART_SIZE || n < 2 * min_part)
         return 0;
     /* The longest known head first: Dutch puts the head last. */
-    for (size_t hl = n - VP_COMPOUND_MIN_PART; hl >= VP_COMPOUND_MIN_PART; hl--) {
+    for (size_t hl = n - min_part; hl >= min_part; hl--) {
         memcpy(head, w + n - hl, hl + 1);
         if (!vp_lexicon_has(lex, head))
             continue;
         size_t ml = n - hl;
         for (size_t l = 0; l < 4; l++) {
             size_t ll = strlen(links[l]);
-            if (ml < VP_COMPOUND_MIN_PART + ll || memcmp(w + ml - ll, links[l], ll) != 0)
+            if (ml < min_part + ll || memcmp(w + ml - ll, links[l], ll) != 0)
                 continue;
             memcpy(mod, w, ml - ll);
             mod[ml - ll] = '\0';
@@ -455,7 +550,7 @@ static size_t split_at(const vp_lexicon *lex, const char *w, size_t n,
             }
         }
         /* The modifier may be a compound itself. */
-        size_t k = split_at(lex, w, ml, parts, max_parts - 1);
+        size_t k = split_at(lex, w, ml, parts, max_parts - 1, min_part);
         if (k) {
             snprintf(parts[k], VP_COMPOUND_PART_SIZE, "%s", head);
             return k + 1;
@@ -473,7 +568,21 @@ size_t vp_lexicon_split(const vp_lexicon *lex, const char *word,
     for (size_t i = 0; i < n; i++)
         if (word[i] < 'a' || word[i] > 'z')
             return 0;
-    return split_at(lex, word, n, parts, VP_COMPOUND_MAX_PARTS);
+    return split_at(lex, word, n, parts, VP_COMPOUND_MAX_PARTS, VP_COMPOUND_MIN_PART);
+}
+
+/* At query time a wrong split costs precision at once (a typo such as
+ * "voorleezen" must not become voor + lee + zen), so only two parts of four
+ * letters or more. */
+#define QUERY_MIN_PART 4
+static size_t query_split(const vp_lexicon *lex, const char *word,
+                          char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE])
+{
+    size_t n = strlen(word);
+    for (size_t i = 0; i < n; i++)
+        if (word[i] < 'a' || word[i] > 'z')
+            return 0;
+    return split_at(lex, word, n, parts, 2, QUERY_MIN_PART);
 }
 
 /* ---- rewriting ---- */
@@ -581,7 +690,7 @@ char *vp_lexicon_rewrite(const vp_lexicon *lex, const char *q)
             continue;
         }
         char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
-        size_t k = vp_lexicon_split(lex, toks[i].word, parts);
+        size_t k = query_split(lex, toks[i].word, parts);
         if (k < 2)
             continue;
         st = vp_buf_append(&out, q + pos, toks[i].begin - pos);

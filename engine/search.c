@@ -195,8 +195,8 @@ static void strip_operators(char *q)
 
 /* The free-text part; match-all when there are no words. The query is
  * rewritten first (local names, synonyms, compounds: lexicon.h). */
-static vp_status text_query(vp_index *idx, const char *q, int rewrite, vpx_query **out,
-                            int *fallback, char **errmsg)
+static vp_status text_query(vp_index *idx, const char *q, int rewrite, int any_words,
+                            vpx_query **out, int *fallback, char **errmsg)
 {
     vpx_db *db = vp_index_db(idx);
     *fallback = 0;
@@ -217,7 +217,7 @@ static vp_status text_query(vp_index *idx, const char *q, int rewrite, vpx_query
         goto done;
     }
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
-                            vp_lexicon_stopwords(lex), MAX_WILDCARD_EXPANSION};
+                            vp_lexicon_stopwords(lex), MAX_WILDCARD_EXPANSION, any_words};
     char *ignored = NULL;
     st = vpx_query_parse(db, rewritten, &opts, 0, out, NULL, &ignored);
     free(ignored);
@@ -249,7 +249,7 @@ static char *spelling_of(vp_index *idx, const char *q)
     if (!folded)
         return NULL;
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
-                            vp_lexicon_stopwords(vp_index_lexicon(idx)), MAX_WILDCARD_EXPANSION};
+                            vp_lexicon_stopwords(vp_index_lexicon(idx)), MAX_WILDCARD_EXPANSION, 0};
     vpx_query *ignored = NULL;
     char *corrected = NULL;
     vp_status st = vpx_query_parse(vp_index_db(idx), folded, &opts, 0, &ignored, &corrected, NULL);
@@ -392,7 +392,7 @@ typedef struct plan {
     vpx_query *dates;                 /* from/to */
     vpx_query *upcoming;              /* hides what has ended */
     vpx_query *near;                  /* the radius around near */
-    vpx_query *boosts[3];
+    vpx_query *boosts[4];
     int browsing;
     int fallback;
 } plan;
@@ -405,7 +405,7 @@ static void plan_free(plan *p)
     vpx_query_destroy(p->dates);
     vpx_query_destroy(p->upcoming);
     vpx_query_destroy(p->near);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         vpx_query_destroy(p->boosts[i]);
     memset(p, 0, sizeof *p);
 }
@@ -425,13 +425,13 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
     return st;
 }
 
-static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q, plan *p,
-                            char **errmsg)
+static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q,
+                            int any_words, plan *p, char **errmsg)
 {
     const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
+    int rewrite = !(req->without & VP_WITHOUT_REWRITE);
     memset(p, 0, sizeof *p);
-    vp_status st = text_query(idx, q, !(req->without & VP_WITHOUT_REWRITE), &p->text,
-                              &p->fallback, errmsg);
+    vp_status st = text_query(idx, q, rewrite, any_words, &p->text, &p->fallback, errmsg);
     p->browsing = !q || !q[strspn(q, " \t\r\n")];
     for (int f = 0; st == VP_OK && f < VP_FIELD_COUNT; f++)
         st = field_filter(req, f, &p->filters[f], errmsg);
@@ -492,6 +492,26 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
             st = vpx_query_scale(nearby, rk->nearby, &p->boosts[2], errmsg);
         vpx_query_destroy(nearby);
     }
+    /* The types the words name: "cursus engels" prefers courses. */
+    unsigned types = rewrite && q ? vp_lexicon_types_named(vp_index_lexicon(idx), q) : 0;
+    if (st == VP_OK && types && rk->type_intent > 0) {
+        vpx_query *terms[16] = {0}, *any = NULL;
+        char term[64];
+        size_t n = 0;
+        for (int t = 0; st == VP_OK && vp_offering_types[t] && t < 16; t++)
+            if (types & (1u << t)) {
+                snprintf(term, sizeof term, "%s%s", vp_field_prefix[VP_FIELD_TYPE],
+                         vp_offering_types[t]);
+                st = vpx_query_term(term, &terms[n++], errmsg);
+            }
+        if (st == VP_OK)
+            st = vpx_query_combine(VPX_OP_OR, terms, n, &any, errmsg);
+        if (st == VP_OK)
+            st = boost(any, rk->type_intent, &p->boosts[3], errmsg);
+        vpx_query_destroy(any);
+        for (size_t i = 0; i < n; i++)
+            vpx_query_destroy(terms[i]);
+    }
     return st;
 }
 
@@ -500,8 +520,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
 static vp_status plan_query(const plan *p, unsigned skip, vpx_query **out, char **errmsg)
 {
     vpx_query *weighted = NULL;
-    vpx_query *maybe[4] = {p->text, p->boosts[0], p->boosts[1], p->boosts[2]};
-    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 4, &weighted, errmsg);
+    vpx_query *maybe[5] = {p->text, p->boosts[0], p->boosts[1], p->boosts[2], p->boosts[3]};
+    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 5, &weighted, errmsg);
     if (st != VP_OK)
         return st;
     vpx_query *parts[VP_FIELD_COUNT + 4];
@@ -655,11 +675,12 @@ static const char *proposition_for(const vp_vocabulary *voc, const char *q)
 }
 
 const vp_ranking vp_ranking_default = {
-    .prefer_library = 1.0,
-    .upcoming = 0.3,
+    .prefer_library = 5.0,
+    .upcoming = 0.5,
     .upcoming_days = 14,
-    .nearby = 0.5,
+    .nearby = 5.0,
     .nearby_half_km = 10.0,
+    .type_intent = 12.0,
 };
 
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
@@ -689,7 +710,7 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
     if (st == VP_OK)
         st = vpx_db_stats(db, NULL, &doccount, errmsg);
     if (st == VP_OK)
-        st = plan_build(idx, req, req->q, &p, errmsg);
+        st = plan_build(idx, req, req->q, 0, &p, errmsg);
     if (st == VP_OK)
         st = search_once(idx, req, &p, doccount, res, errmsg);
 
@@ -700,7 +721,7 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         char *corrected = spelling_of(idx, req->q);
         plan cp;
         memset(&cp, 0, sizeof cp);
-        if (corrected && plan_build(idx, req, corrected, &cp, NULL) == VP_OK) {
+        if (corrected && plan_build(idx, req, corrected, 0, &cp, NULL) == VP_OK) {
             uint64_t better = 0;
             if (count_matches(db, &cp, 0, doccount, &better, NULL) == VP_OK) {
                 if (res->total == 0 && better > 0) {
@@ -716,6 +737,21 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         }
         plan_free(&cp);
         free(corrected);
+    }
+
+    /* Few results with every word: offer those with some of the words,
+     * most words first (BM25 ranks them so), and say so. */
+    if (st == VP_OK && has_words && res->total < 3 && !p.fallback && !res->corrected_query &&
+        !res->did_you_mean && !(req->without & VP_WITHOUT_ANY_WORDS)) {
+        plan op;
+        uint64_t more = 0;
+        if (plan_build(idx, req, req->q, 1, &op, NULL) == VP_OK &&
+            count_matches(db, &op, 0, doccount, &more, NULL) == VP_OK && more > res->total) {
+            clear_hits(res);
+            st = search_once(idx, req, &op, doccount, res, errmsg);
+            res->any_words = 1;
+        }
+        plan_free(&op);
     }
 
     /* Zero results are never a dead end: which filter to drop, which

@@ -403,7 +403,7 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
         qp.set_database(*h->db);
         qp.set_stemmer(Xapian::Stem(opts->stem_language));
         qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-        qp.set_default_op(Xapian::Query::OP_AND);
+        qp.set_default_op(opts->default_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
         if (opts->prefixes)
             for (const char *const *p = opts->prefixes; p[0] && p[1]; p += 2)
                 qp.add_prefix(p[0], p[1]);

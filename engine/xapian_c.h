@@ -99,6 +99,7 @@ typedef struct vpx_parser_opts {
     const char *const *boolean_prefixes;
     const char *const *stopwords;   /* NULL-terminated; may be NULL */
     unsigned max_wildcard_expansion;
+    int default_or;                 /* words OR-ed (ranked by how many match) */
 } vpx_parser_opts;
 
 /* Parses `text` (already folded) with phrases, boolean operators, +/- and

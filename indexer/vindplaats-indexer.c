@@ -52,7 +52,7 @@ static int cmd_load(const char *file, const char *index_path, const char *voc_pa
         fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
-    vp_lexicon_files files = {words_path, NULL, NULL};
+    vp_lexicon_files files = {words_path, NULL, NULL, NULL};
     st = vp_lexicon_load(&files, voc, &lex, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: word list: %s\n", err ? err : vp_status_str(st));

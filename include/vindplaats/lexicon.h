@@ -26,6 +26,7 @@ typedef struct vp_lexicon_files {
     const char *words;      /* one word per line, UTF-8 (a Dutch word list) */
     const char *synonyms;   /* one group per line, members separated by '|', '#' comments */
     const char *stopwords;  /* one word per line */
+    const char *types;      /* type<TAB>words separated by '|': words naming a type */
 } vp_lexicon_files;
 
 /* Loads the files and the names and aliases of `voc` (may be NULL,
@@ -43,6 +44,10 @@ int vp_lexicon_has(const vp_lexicon *lex, const char *word) VP_NOEXCEPT;
 const char *const *vp_lexicon_stopwords(const vp_lexicon *lex) VP_NOEXCEPT;
 /* 1 when every word of the folded `query` is a stop word (or it has none). */
 int vp_lexicon_only_stopwords(const vp_lexicon *lex, const char *query) VP_NOEXCEPT;
+
+/* The offering types the folded `query` names ("cursus", "luisterboek"), as
+ * bits (1u << index in vp_offering_types); 0 when none. */
+unsigned vp_lexicon_types_named(const vp_lexicon *lex, const char *query) VP_NOEXCEPT;
 
 /* Splits the folded, lower-case `word` into known parts, the longest head
  * first, allowing the Dutch linking letters -s-, -e- and -en- between them.

@@ -53,6 +53,7 @@ typedef struct vp_ranking {
     unsigned upcoming_days;
     double nearby;           /* added at the centre of `near`, half at nearby_half_km */
     double nearby_half_km;
+    double type_intent;      /* added to the types the words name ("cursus", "luisterboek") */
 } vp_ranking;
 
 extern const vp_ranking vp_ranking_default;
@@ -74,7 +75,13 @@ typedef struct vp_search_request {
     double radius_km;                           /* with has_near; 0: no limit */
     const char *prefer_library;                 /* boosted, not filtered; may be NULL */
     const vp_ranking *ranking;                  /* NULL: vp_ranking_default */
+    unsigned without;                           /* VP_WITHOUT_* bits, for evaluation */
 } vp_search_request;
+
+/* Switches features off, to measure what each one brings (make relevance). */
+#define VP_WITHOUT_REWRITE  1u  /* no synonyms, local names or query-time compounds */
+#define VP_WITHOUT_SPELLING 2u  /* no correction, no did_you_mean */
+#define VP_WITHOUT_ANY_WORDS 4u /* no falling back to some of the words */
 
 typedef struct vp_search_hit {
     char *id;
@@ -99,6 +106,7 @@ typedef struct vp_search_result {
     int query_fallback;       /* q could not be parsed; plain words used */
     char *corrected_query;    /* q had no results; these are for this spelling */
     char *did_you_mean;       /* a spelling with clearly more results, or NULL */
+    int any_words;            /* too few had every word: these have some of them */
     int relaxed;              /* when total is 0: the field whose removal finds most, or -1 */
     uint64_t relaxed_total;   /* what the search finds without it */
     const char *suggested_proposition; /* the proposition q points to (borrowed), or NULL */

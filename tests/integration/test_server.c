@@ -376,8 +376,8 @@ static void test_place_and_time(void)
     const char *lib = json_string_value(json_object_get(json_array_get(libs, json_array_size(libs) - 1), "value"));
     char path[300];
     snprintf(path, sizeof path, "/v1/search?prefer_library=%s&per_page=3", lib);
+    CHECK(total(path) == everything);
     j = ok(path);
-    CHECK(json_integer_value(json_object_get(j, "total")) == everything);
     json_array_foreach(json_object_get(j, "results"), i, res) {
         CHECK_STR(json_string_value(json_object_get(res, "library")), lib);
     }
@@ -482,6 +482,17 @@ static void test_openapi(void)
     http_reply_free(&r);
 }
 
+/* 1 when the first result of `path` is the offering `id`. */
+static int first_is(const char *path, const char *id)
+{
+    json_t *j = ok(path);
+    const char *got =
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "results"), 0), "id"));
+    int is = got && strcmp(got, id) == 0;
+    json_decref(j);
+    return is;
+}
+
 /* A commit made while the server runs is searchable without a restart. */
 static void test_live_commit(const char *dir, const char *index, const char *voc)
 {
@@ -495,7 +506,7 @@ static void test_live_commit(const char *dir, const char *index, const char *voc
           "bibliotheek\",\"source\":\"test\",\"start\":\"2027-01-09T10:00:00+01:00\"}\n",
           f);
     fclose(f);
-    CHECK(total("/v1/search?q=zeppelinworkshop") == 0);
+    CHECK(!first_is("/v1/search?q=zeppelinworkshop", "test:zeppelin"));
     long status = 0;
     json_t *j = get_json("/v1/offerings/test%3Azeppelin", &status);
     CHECK(status == 404);
@@ -507,7 +518,7 @@ static void test_live_commit(const char *dir, const char *index, const char *voc
     char *out = NULL;
     CHECK(proc_run(argv, &out) == 0);
     free(out);
-    CHECK(total("/v1/search?q=zeppelinworkshop") == 1);
+    CHECK(first_is("/v1/search?q=zeppelinworkshop", "test:zeppelin"));
     j = ok("/v1/offerings/test%3Azeppelin");
     CHECK_STR(json_string_value(json_object_get(j, "title")), "Zeppelinworkshop in de bibliotheek");
     json_decref(j);
