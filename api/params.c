@@ -349,3 +349,103 @@ int api_reject_unused(const api_params *p, api_reply *r)
     }
     return 0;
 }
+
+/* ---- a search from a query string, outside a request ---- */
+
+struct vp_search_params {
+    api_params params;
+    api_search_storage storage;
+    vp_search_request request;
+    char *text;  /* the decoded keys and values, NUL-separated */
+};
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX and '+' in place; returns -1 for a bad escape. */
+static int url_decode(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '+') {
+            *o++ = ' ';
+        } else if (*p == '%') {
+            int hi = hex_value(p[1]), lo = hi >= 0 ? hex_value(p[2]) : -1;
+            if (hi < 0 || lo < 0)
+                return -1;
+            *o++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return 0;
+}
+
+vp_status vp_search_params_parse(const char *query_string, const vp_vocabulary *voc,
+                                 const vp_postcodes *postcodes, vp_search_params **out,
+                                 char **errmsg)
+{
+    vp_search_params *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return VP_ERR_NOMEM;
+    sp->text = strdup(query_string);
+    if (!sp->text) {
+        free(sp);
+        return VP_ERR_NOMEM;
+    }
+    const char *problem = NULL;
+    for (char *pair = strtok(sp->text, "&"); pair && !problem; pair = strtok(NULL, "&")) {
+        if (sp->params.count == API_MAX_PARAMS) {
+            sp->params.overflow = 1;
+            break;
+        }
+        char *eq = strchr(pair, '=');
+        if (eq)
+            *eq = '\0';
+        if (url_decode(pair) != 0 || (eq && url_decode(eq + 1) != 0))
+            problem = "bad percent-encoding in the query string";
+        api_param *ap = &sp->params.items[sp->params.count++];
+        ap->key = pair;
+        ap->value = eq ? eq + 1 : "";
+    }
+    api_reply reply = {0};
+    if (problem)
+        api_error(&reply, 400, "invalid_parameter", problem, NULL);
+    else if (api_search_request(&sp->params, voc, postcodes, &sp->request, &sp->storage, &reply) ==
+                 0 &&
+             api_reject_unused(&sp->params, &reply) == 0) {
+        *out = sp;
+        return VP_OK;
+    }
+    if (errmsg) {
+        const char *m = json_string_value(
+            json_object_get(json_object_get(reply.json, "error"), "message"));
+        *errmsg = strdup(m ? m : "invalid search parameters");
+    }
+    json_decref(reply.json);
+    vp_search_params_destroy(sp);
+    return VP_ERR_INVALID;
+}
+
+const vp_search_request *vp_search_params_request(const vp_search_params *p)
+{
+    return &p->request;
+}
+
+void vp_search_params_destroy(vp_search_params *p)
+{
+    if (!p)
+        return;
+    free(p->text);
+    free(p);
+}
