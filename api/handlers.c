@@ -55,7 +55,9 @@ static json_t *next_occurrence(json_t *doc, int64_t now)
         vp_datetime s, e;
         if (vp_datetime_parse(json_string_value(json_object_get(o, "start")), &s) != 0)
             continue;
-        int64_t until = s.all_day ? s.utc + 86400 : s.utc;
+        /* Without an end an occurrence lasts until the end of its local day. */
+        int64_t until = (vp_day_to_epoch(vp_datetime_local_day(&s)) + 1) * 86400 -
+                        (int64_t)s.offset_min * 60;
         if (json_is_string(json_object_get(o, "end")) &&
             vp_datetime_parse(json_string_value(json_object_get(o, "end")), &e) == 0)
             until = e.all_day ? e.utc + 86400 : e.utc;
@@ -334,7 +336,7 @@ void api_handle_suggest(api_request *req, api_reply *r)
     if (limit_s && *limit_s) {
         char *end;
         unsigned long v = strtoul(limit_s, &end, 10);
-        if (*end || v < 1 || v > VP_SUGGEST_MAX_LIMIT) {
+        if (*end || limit_s[0] < '0' || limit_s[0] > '9' || v < 1 || v > VP_SUGGEST_MAX_LIMIT) {
             api_error(r, 400, "invalid_parameter", "limit: must be a whole number from 1 to 20",
                       "limit");
             return;

@@ -191,8 +191,13 @@ static int place_and_preferences(api_params *p, const vp_postcodes *postcodes,
     }
     if (postcode && *postcode) {
         char digits[8] = "";
-        /* "3511", or a full postcode "3511 AB" of which the PC4 counts. */
-        if (strlen(postcode) >= 4 && strlen(postcode) <= 7)
+        /* "3511", or a full postcode "3511AB" / "3511 AB" of which the PC4 counts. */
+        size_t len = strlen(postcode);
+        const char *letters = postcode + 4 + (len == 7 && postcode[4] == ' ');
+        int full = (len == 6 || (len == 7 && postcode[4] == ' ')) &&
+                   ((letters[0] >= 'A' && letters[0] <= 'Z') || (letters[0] >= 'a' && letters[0] <= 'z')) &&
+                   ((letters[1] >= 'A' && letters[1] <= 'Z') || (letters[1] >= 'a' && letters[1] <= 'z'));
+        if (len == 4 || full)
             memcpy(digits, postcode, 4);
         if (vp_postcodes_find(postcodes, digits, &req->near_lat, &req->near_lon) != 0) {
             bad(r, "postcode", "postcode: unknown Dutch postcode \"%.20s\"", postcode);

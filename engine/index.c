@@ -145,7 +145,7 @@ static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, u
     return st;
 }
 
-/* Day and month terms for every local day an occurrence touches. */
+/* Day, month and year terms for every local day an occurrence touches. */
 static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errmsg)
 {
     size_t total = 0;
@@ -166,6 +166,10 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errms
             vp_status st = vpx_doc_add_boolean_term(doc, term, errmsg);
             if (st == VP_OK) {
                 snprintf(term, sizeof term, PFX_MONTH "%06d", day / 100);
+                st = vpx_doc_add_boolean_term(doc, term, errmsg);
+            }
+            if (st == VP_OK) {
+                snprintf(term, sizeof term, PFX_YEAR "%04d", day / 10000);
                 st = vpx_doc_add_boolean_term(doc, term, errmsg);
             }
             if (st != VP_OK)

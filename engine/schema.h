@@ -12,6 +12,7 @@
 #define PFX_ID "Q"
 #define PFX_DAY "XDD"    /* + YYYYMMDD, local day of any occurrence */
 #define PFX_MONTH "XDM"  /* + YYYYMM */
+#define PFX_YEAR "XDY"   /* + YYYY */
 #define PFX_UNDATED "XDN" /* offerings without dates (never past) */
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 

@@ -24,7 +24,7 @@
 #define SNIPPET_WORDS 30
 #define MAX_WILDCARD_EXPANSION 100
 #define MAX_RANGE_DAYS 3660
-#define OPEN_RANGE_DAYS 1830
+#define OPEN_YEARS 100
 
 static const char *const field_names[VP_FIELD_COUNT] = {
     [VP_FIELD_TYPE] = "type",           [VP_FIELD_LIBRARY] = "library",
@@ -130,45 +130,47 @@ static int last_day_of_month(int yyyymm)
     return vp_day_from_epoch(next - 1);
 }
 
-/* Whole months as month terms, the ragged ends as day terms; NULL in *out
- * when both ends are open. */
+/* [from, to] as terms: whole years as year terms, whole months as month
+ * terms, the ragged ends as day terms. An open end reaches OPEN_YEARS
+ * years out, which costs a few year terms, not thousands of days. NULL in
+ * *out when both ends are open. */
 static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
 {
     *out = NULL;
     if (!from && !to)
         return VP_OK;
     if (!from)
-        from = vp_day_from_epoch(vp_day_to_epoch(to) - OPEN_RANGE_DAYS);
+        from = (to / 10000 - OPEN_YEARS) * 10000 + 101;
     if (!to)
-        to = vp_day_from_epoch(vp_day_to_epoch(from) + OPEN_RANGE_DAYS);
-    size_t n = 0, alloc = 64;
+        to = (from / 10000 + OPEN_YEARS) * 10000 + 1231;
+    size_t n = 0, alloc = 256;
     vpx_query **parts = calloc(alloc, sizeof *parts);
     if (!parts)
         return VP_ERR_NOMEM;
     vp_status st = VP_OK;
-    for (int month = from / 100; st == VP_OK && month <= to / 100;
-         month = month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1) {
-        int first = month * 100 + 1, last = last_day_of_month(month);
-        int lo = from > first ? from : first, hi = to < last ? to : last;
-        if (n + 32 > alloc) {
-            alloc *= 2;
-            vpx_query **p = realloc(parts, alloc * sizeof *p);
+    int day = from;
+    while (st == VP_OK && day <= to) {
+        char term[16];
+        int year = day / 10000, month = day / 100;
+        if (n == alloc) {
+            vpx_query **p = realloc(parts, (alloc *= 2) * sizeof *p);
             if (!p) {
                 st = VP_ERR_NOMEM;
                 break;
             }
             parts = p;
         }
-        char term[16];
-        if (lo == first && hi == last) {
+        if (day % 10000 == 101 && year * 10000 + 1231 <= to) {
+            snprintf(term, sizeof term, PFX_YEAR "%04d", year);
+            day = (year + 1) * 10000 + 101;
+        } else if (day % 100 == 1 && last_day_of_month(month) <= to) {
             snprintf(term, sizeof term, PFX_MONTH "%06d", month);
-            st = vpx_query_term(term, &parts[n++], errmsg);
-            continue;
+            day = vp_day_from_epoch(vp_day_to_epoch(last_day_of_month(month)) + 1);
+        } else {
+            snprintf(term, sizeof term, PFX_DAY "%08d", day);
+            day = vp_day_from_epoch(vp_day_to_epoch(day) + 1);
         }
-        for (int64_t d = vp_day_to_epoch(lo); st == VP_OK && d <= vp_day_to_epoch(hi); d++) {
-            snprintf(term, sizeof term, PFX_DAY "%08d", vp_day_from_epoch(d));
-            st = vpx_query_term(term, &parts[n++], errmsg);
-        }
+        st = vpx_query_term(term, &parts[n++], errmsg);
     }
     if (st == VP_OK)
         st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
@@ -244,7 +246,8 @@ done:
 static char *spelling_of(vp_index *idx, const char *q)
 {
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
-    char *folded = cut ? vp_text_fold(cut, 1) : NULL;
+    /* Folded but not lower-cased: AND, OR and NOT must stay operators. */
+    char *folded = cut ? vp_text_fold(cut, 0) : NULL;
     free(cut);
     if (!folded)
         return NULL;
@@ -643,35 +646,61 @@ static void clear_hits(vp_search_result *res)
     }
 }
 
-/* The proposition whose name or local names share a word with q. */
+/* The proposition the words of q point to: a word of q equal to a word
+ * (4+ letters) of its name or a local name scores 2, a word of q that
+ * starts with one scores 1; the best score wins, the vocabulary's order
+ * breaks ties. Words after NOT or '-' do not count. */
 static const char *proposition_for(const vp_vocabulary *voc, const char *q)
 {
-    char *fq = vp_text_fold(q, 1);
+    char *fq = vp_text_fold(q, 0);
     if (!fq)
         return NULL;
-    const char *found = NULL;
-    for (size_t i = 0; !found && i < vp_vocabulary_count(voc); i++) {
+    char *qwords[64];
+    size_t nq = 0;
+    int negate = 0;
+    for (char *w = strtok(fq, " \t\"()+:&'/"); w && nq < 64; w = strtok(NULL, " \t\"()+:&'/")) {
+        if (strcmp(w, "NOT") == 0) {
+            negate = 1;
+            continue;
+        }
+        if (negate || w[0] == '-') {
+            negate = 0;
+            continue;
+        }
+        for (char *c = w; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        qwords[nq++] = w;
+    }
+    const char *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; i < vp_vocabulary_count(voc); i++) {
         const vp_proposition *pr = vp_vocabulary_at(voc, i);
-        for (size_t a = 0; !found && (a == 0 || pr->aliases[a - 1]); a++) {
-            const char *phrase = a == 0 ? pr->name : pr->aliases[a - 1];
-            char *fp = vp_text_fold(phrase, 1);
+        int score = 0;
+        for (size_t a = 0; a == 0 || pr->aliases[a - 1]; a++) {
+            char *fp = vp_text_fold(a == 0 ? pr->name : pr->aliases[a - 1], 1);
             if (!fp)
                 break;
-            /* Any word of 4+ letters of the phrase that q contains as a word start. */
-            for (char *w = strtok(fp, " -&'/"); w && !found; w = strtok(NULL, " -&'/")) {
+            char *save = NULL;
+            for (char *w = strtok_r(fp, " -&'/", &save); w; w = strtok_r(NULL, " -&'/", &save)) {
                 if (strlen(w) < 4)
                     continue;
-                for (const char *hit = strstr(fq, w); hit; hit = strstr(hit + 1, w))
-                    if (hit == fq || hit[-1] == ' ') {
-                        found = pr->id;
-                        break;
-                    }
+                for (size_t k = 0; k < nq; k++) {
+                    if (strcmp(qwords[k], w) == 0 && score < 2)
+                        score = 2;
+                    else if (strncmp(qwords[k], w, strlen(w)) == 0 && score < 1)
+                        score = 1;
+                }
             }
             free(fp);
         }
+        if (score > best_score) {
+            best_score = score;
+            best = pr->id;
+        }
     }
     free(fq);
-    return found;
+    return best;
 }
 
 const vp_ranking vp_ranking_default = {

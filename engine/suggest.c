@@ -172,9 +172,11 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
     free(cut);
     if (!folded)
         return VP_ERR_NOMEM;
-    /* Leading blanks do not count; inner ones do ("klik en"). */
+    /* Leading and trailing blanks do not count; inner ones do ("klik en"). */
     char *start = folded + strspn(folded, " \t");
     size_t len = strlen(start);
+    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+        len--;
     size_t chars = 0;
     for (size_t i = 0; i < len; i++)
         chars += ((unsigned char)start[i] & 0xC0) != 0x80;

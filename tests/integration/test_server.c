@@ -342,6 +342,8 @@ static void test_place_and_time(void)
     json_int_t near = total("/v1/search?postcode=3511&radius_km=10");
     CHECK(near > 0 && near < everything);
     CHECK(total("/v1/search?near=52.0914,5.1155&radius_km=10") > 0);
+    CHECK(total("/v1/search?postcode=3511AB&radius_km=10") == near);
+    CHECK(total("/v1/search?postcode=3511%20ab&radius_km=10") == near);
     json_t *j = ok("/v1/search?postcode=3511&radius_km=10&channel=offline&per_page=50");
     size_t i;
     json_t *res;
@@ -437,6 +439,9 @@ static void test_errors(void)
     expect_error("/v1/search?near=52.1", 400, "invalid_parameter", "near");
     expect_error("/v1/search?near=95,5", 400, "invalid_parameter", "near");
     expect_error("/v1/search?postcode=0000", 400, "invalid_parameter", "postcode");
+    expect_error("/v1/search?postcode=35119", 400, "invalid_parameter", "postcode");
+    expect_error("/v1/search?postcode=3511-zz", 400, "invalid_parameter", "postcode");
+    expect_error("/v1/suggest?q=di&limit=%2B5", 400, "invalid_parameter", "limit");
     expect_error("/v1/search?postcode=3511&near=52,5", 400, "invalid_parameter", "postcode");
     expect_error("/v1/search?radius_km=5", 400, "invalid_parameter", "radius_km");
     expect_error("/v1/search?near=52.1,5.1&radius_km=-1", 400, "invalid_parameter", "radius_km");

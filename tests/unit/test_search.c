@@ -231,7 +231,21 @@ static void test_quality(vp_index *idx)
     res = run(idx, &r);
     CHECK(res && res->total == 0 && res->relaxed == VP_RELAX_DATES && res->relaxed_total == 12);
     vp_search_result_destroy(res);
-    /* ...and which proposition the words point to. */
+    /* ...and which proposition the words point to: the exact word wins over
+     * a word that merely starts like one ("taal" of "Punt voor Taal"). */
+    const char *ebook[] = {"ebook"};
+    r = request("taalcafe");
+    r.values[VP_FIELD_TYPE] = ebook;
+    r.n_values[VP_FIELD_TYPE] = 1;
+    res = run(idx, &r);
+    CHECK(res && res->total == 0 && res->suggested_proposition &&
+          strcmp(res->suggested_proposition, "taalcafe") == 0);
+    vp_search_result_destroy(res);
+    /* Spelling keeps the operators. */
+    r = request("thriler OR xylofoon");
+    res = run(idx, &r);
+    CHECK(res && res->total == 2 && res->corrected_query);
+    vp_search_result_destroy(res);
     r = request("taalhuis");
     res = run(idx, &r);
     CHECK(res && res->total == 0);
@@ -273,6 +287,9 @@ static void test_suggest(vp_index *idx)
     vp_suggestions_free(s, n);
     char *err = NULL;
     CHECK(vp_suggest(idx, "é", 8, &s, &n, &err) == VP_ERR_INVALID);
+    free(err);
+    err = NULL;
+    CHECK(vp_suggest(idx, "a  ", 8, &s, &n, &err) == VP_ERR_INVALID);
     free(err);
     err = NULL;
     CHECK(vp_suggest(idx, "digi", 21, &s, &n, &err) == VP_ERR_INVALID);
@@ -607,14 +624,29 @@ static void test_documents(const char *path)
     CHECK(vp_index_delete(w, "agenda-zwolle:2", NULL) == VP_ERR_NOT_FOUND);
     CHECK(vp_index_set_meta(w, "checkpoint:test", "42", NULL) == VP_OK);
 
+    /* Far in the future is not past, and an open range reaches it. */
+    const char *future = "{\"id\":\"test:2045\",\"type\":\"event\",\"title\":\"Zeppelinfeest\","
+                         "\"source\":\"test\",\"start\":\"2045-06-01T10:00:00+02:00\"}";
+    o = NULL;
+    CHECK(vp_offering_parse(future, strlen(future), voc, &o, NULL) == VP_OK);
+    CHECK(vp_index_put(w, o, NULL) == VP_OK);
+    vp_offering_destroy(o);
+
     /* Not visible to the reader before the commit... */
     CHECK(total_q(reader, "opnieuw") == 0);
     CHECK(vp_index_commit(w, NULL) == VP_OK);
     /* ...and visible after it, without reopening by hand. */
     CHECK(total_q(reader, "opnieuw") == 1);
     CHECK(total_q(reader, "voorleesochtend") == 0);
+    CHECK(total_q(reader, "zeppelinfeest") == 1);
+    vp_search_request fr = request("zeppelinfeest");
+    fr.from_day = 20400101;
+    CHECK(total_for(reader, &fr) == 1);
+    fr.from_day = 0;
+    fr.to_day = 20441231;
+    CHECK(total_for(reader, &fr) == 0);
     CHECK(vp_index_stats(reader, &rev1, &docs, NULL) == VP_OK);
-    CHECK(docs == 11);
+    CHECK(docs == 12);
     CHECK(rev1 > rev0);
     char *value = NULL;
     CHECK(vp_index_get_meta(reader, "checkpoint:test", &value, NULL) == VP_OK);
