@@ -17,7 +17,7 @@ endif
 
 SAMPLE_INDEX = $(BUILD)/sample-index
 
-.PHONY: all deps configure build run sample-index test relevance clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full clean
 
 all: build
 
@@ -51,6 +51,13 @@ relevance: build
 	  --words /usr/share/dict/dutch --synonyms data/lexicon/synonyms.tsv \
 	  --stopwords data/lexicon/stopwords-nl.txt --types data/lexicon/types.tsv --baseline tests/relevance/baseline.txt \
 	  --verbose --compare
+
+# Benchmarks against SQLite FTS5 and PostgreSQL (docs/performance.md).
+bench:
+	@bench/run.sh 100000
+
+bench-full:
+	@bench/run.sh 1000000
 
 clean:
 	rm -rf build build-asan

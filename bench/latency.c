@@ -29,6 +29,8 @@ typedef struct job {
     int suggest;
     int rounds;
     int64_t now;
+    unsigned without;
+    int include_past;
     double *latency_ms;      /* one per query per round, indexed globally */
     size_t errors;
 } job;
@@ -61,6 +63,8 @@ static void *worker(void *arg)
             } else {
                 vp_search_request req = *vp_search_params_request(jb->queries[i]);
                 req.now = jb->now;
+                req.without |= jb->without;
+                req.include_past |= jb->include_past;
                 vp_search_result *res = NULL;
                 st = vp_search_run(idx, &req, &res, NULL);
                 vp_search_result_destroy(res);
@@ -162,7 +166,8 @@ int main(int argc, char **argv)
     const char *now_iso = "2026-12-01T08:00:00+01:00", *label = "";
     vp_lexicon_files files = {"/usr/share/dict/dutch", "data/lexicon/synonyms.tsv",
                               "data/lexicon/stopwords-nl.txt", "data/lexicon/types.tsv"};
-    int max_threads = 2, rounds = 1;
+    int max_threads = 2, rounds = 1, slowest = 0, include_past = 0;
+    unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
@@ -178,6 +183,9 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--now") == 0) now_iso = v;
         else if (strcmp(a, "--json") == 0) json_out = v;
         else if (strcmp(a, "--label") == 0) label = v;
+        else if (strcmp(a, "--slowest") == 0) slowest = atoi(v);
+        else if (strcmp(a, "--without") == 0) without = (unsigned)atoi(v);
+        else if (strcmp(a, "--include-past") == 0) include_past = atoi(v);
         else if (strcmp(a, "--vocabulary") == 0) vocab = v;
         else if (strcmp(a, "--postcodes") == 0) postcodes_path = v;
         else if (strcmp(a, "--words") == 0) files.words = v;
@@ -214,7 +222,26 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ns; i++)
         decode(prefixes[i]);
 
-    job tmpl = {index, voc, lex, parsed, prefixes, nq, 0, 1, 0, rounds, now.utc, NULL, 0};
+    job tmpl = {index, voc, lex, parsed, prefixes, nq, 0, 1, 0, rounds, now.utc, without,
+                include_past, NULL, 0};
+    if (slowest > 0) {
+        /* Which queries cost most: one pass, one thread, printed slowest first. */
+        double *lat = calloc(nq, sizeof *lat);
+        job one = tmpl;
+        one.rounds = 1;
+        one.latency_ms = lat;
+        worker(&one);
+        for (int k = 0; k < slowest && k < (int)nq; k++) {
+            size_t worst = 0;
+            for (size_t i = 1; i < nq; i++)
+                if (lat[i] > lat[worst])
+                    worst = i;
+            printf("%8.2f ms  %s\n", lat[worst], lines[worst]);
+            lat[worst] = -1;
+        }
+        free(lat);
+        return 0;
+    }
     FILE *jf = json_out ? fopen(json_out, "a") : NULL;
     /* A warm-up round so every system starts with the same page cache. */
     run(&tmpl, 1);

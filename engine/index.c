@@ -126,20 +126,26 @@ static char *compound_parts(const vp_lexicon *lex, const char *text)
     return b.len ? vp_buf_steal(&b) : (vp_buf_free(&b), NULL);
 }
 
+/* Text flags: what a field's words feed besides the index itself. */
+enum { TEXT_SPELLING = 1, TEXT_POSITIONS = 2 };
+
 /* Indexes `text` folded, with the parts of its compounds after it under
- * the same weight; `spelling` feeds the spelling table. */
+ * the same weight. TEXT_SPELLING feeds the spelling table; TEXT_POSITIONS
+ * keeps word positions, which only phrase searches need, so only the
+ * fields residents quote (title, names, description) pay for them. */
 static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
-                          const char *prefix, int spelling, char **errmsg)
+                          const char *prefix, int flags, char **errmsg)
 {
     if (!text || !*text)
         return VP_OK;
     char *folded = vp_text_fold(text, 0);
     if (!folded)
         return VP_ERR_NOMEM;
-    vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, spelling, errmsg);
+    vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, flags & TEXT_SPELLING,
+                                      flags & TEXT_POSITIONS, errmsg);
     char *parts = st == VP_OK ? compound_parts(idx->lex, folded) : NULL;
     if (parts)
-        st = vpx_doc_index_text(doc, parts, weight, prefix, 0, errmsg);
+        st = vpx_doc_index_text(doc, parts, weight, prefix, 0, 0, errmsg);
     free(parts);
     free(folded);
     return st;
@@ -227,27 +233,36 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     const char *task = o->societal_task ? o->societal_task : prop ? prop->societal_task : NULL;
 
     /* Text, most important first so its positions are lowest. */
-    /* Titles and proposition names feed the spelling table ("did you mean"). */
+    /* Titles and names feed the spelling table ("did you mean"); title,
+     * names and description keep positions for phrase searches. */
+    const int named = TEXT_SPELLING | TEXT_POSITIONS;
     if (st == VP_OK)
-        st = add_text(idx, doc, o->title, WEIGHT_TITLE, "", 1, errmsg);
+        st = add_text(idx, doc, o->title, WEIGHT_TITLE, "", named, errmsg);
     if (st == VP_OK)
-        st = add_text(idx, doc, o->title, 1, PFX_TITLE, 0, errmsg);
+        st = add_text(idx, doc, o->title, 1, PFX_TITLE, TEXT_POSITIONS, errmsg);
     if (st == VP_OK)
-        st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", 1, errmsg);
+        st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", named, errmsg);
     if (st == VP_OK && prop)
-        st = add_text(idx, doc, prop->name, WEIGHT_PROPOSITION, "", 1, errmsg);
+        st = add_text(idx, doc, prop->name, WEIGHT_PROPOSITION, "", named, errmsg);
+    if (st == VP_OK && prop) {
+        char *token = vp_proposition_token(prop->id);
+        st = token ? vpx_doc_index_text(doc, token, WEIGHT_PROPOSITION, PFX_PROPOSITION_TEXT, 0, 0,
+                                        errmsg)
+                   : VP_ERR_NOMEM;
+        free(token);
+    }
     for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++) {
-        st = add_text(idx, doc, o->subjects.items[i], WEIGHT_SUBJECT, "", 1, errmsg);
+        st = add_text(idx, doc, o->subjects.items[i], WEIGHT_SUBJECT, "", TEXT_SPELLING, errmsg);
         if (st == VP_OK)
             st = add_text(idx, doc, o->subjects.items[i], 1, PFX_SUBJECT, 0, errmsg);
     }
     for (size_t i = 0; st == VP_OK && i < o->creators.count; i++) {
-        st = add_text(idx, doc, o->creators.items[i], WEIGHT_SUBJECT, "", 0, errmsg);
+        st = add_text(idx, doc, o->creators.items[i], WEIGHT_SUBJECT, "", TEXT_POSITIONS, errmsg);
         if (st == VP_OK)
             st = add_text(idx, doc, o->creators.items[i], 1, PFX_CREATOR, 0, errmsg);
     }
     if (st == VP_OK)
-        st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", 0, errmsg);
+        st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", TEXT_POSITIONS, errmsg);
     const char *places[] = {o->municipality, o->library_name, o->branch_name};
     for (size_t i = 0; st == VP_OK && i < 3; i++)
         st = add_text(idx, doc, places[i], WEIGHT_PLACE, "", 0, errmsg);

@@ -307,9 +307,13 @@ static vp_status add_vocabulary(vp_lexicon *lex, const vp_vocabulary *voc)
 {
     for (size_t i = 0; i < vp_vocabulary_count(voc); i++) {
         const vp_proposition *p = vp_vocabulary_at(voc, i);
+        /* A local name finds the proposition through its own term (one
+         * posting list, no phrase over common words): propositie-term:ID. */
         vp_buf name;
         vp_buf_init(&name, 4096);
-        int ok = append_term(&name, p->name) == 0;
+        char *token = vp_proposition_token(p->id);
+        int ok = token && vp_buf_printf(&name, VP_PROPOSITION_FIELD ":%s", token) == VP_OK;
+        free(token);
         for (size_t a = 0; ok && p->aliases[a]; a++)
             if (add_entry(lex, p->aliases[a], name.data) != 0) {
                 vp_buf_free(&name);
@@ -519,6 +523,19 @@ void vp_lexicon_destroy(vp_lexicon *lex)
 size_t vp_lexicon_size(const vp_lexicon *lex)
 {
     return lex ? lex->n_words : 0;
+}
+
+char *vp_proposition_token(const char *id)
+{
+    char *t = malloc(strlen(id) + 1);
+    if (!t)
+        return NULL;
+    size_t o = 0;
+    for (const char *c = id; *c; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))
+            t[o++] = *c;
+    t[o] = '\0';
+    return t;
 }
 
 /* ---- compounds ---- */

@@ -20,6 +20,7 @@
 #define PFX_TITLE "S"
 #define PFX_SUBJECT "XS"
 #define PFX_CREATOR "A"
+#define PFX_PROPOSITION_TEXT "XPW" /* the proposition's token, weighted */
 
 /* Value slots. */
 enum {

@@ -36,7 +36,8 @@ static const char *const field_names[VP_FIELD_COUNT] = {
 
 /* Field prefixes of the query syntax, in Dutch as residents write them. */
 static const char *const text_prefixes[] = {"titel", PFX_TITLE, "onderwerp", PFX_SUBJECT,
-                                            "maker", PFX_CREATOR, NULL};
+                                            "maker", PFX_CREATOR,
+                                            VP_PROPOSITION_FIELD, PFX_PROPOSITION_TEXT, NULL};
 static const char *const boolean_prefixes[] = {
     "type", "XT", "bibliotheek", "XL", "propositie", "XP", "vestiging", "XB",
     "taal", "L", "kanaal", "XC", "doelgroep", "XA", NULL};
@@ -540,13 +541,16 @@ static vp_status plan_query(const plan *p, unsigned skip, vpx_query **out, char 
     return st;
 }
 
-static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_t doccount,
+/* How many `p` matches without the filters in `skip`: exact up to `need`
+ * (the caller's question is "more than N?"), Xapian's estimate above it, so
+ * a broad query is not counted to the last document for nothing. */
+static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_t need,
                                uint64_t *total, char **errmsg)
 {
     vpx_query *q = NULL;
     vpx_mset *ms = NULL;
     vp_status st = plan_query(p, skip, &q, errmsg);
-    vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = doccount};
+    vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = need};
     if (st == VP_OK)
         st = vpx_enquire(db, q, &eo, &ms, errmsg);
     if (st == VP_OK)
@@ -752,7 +756,7 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         memset(&cp, 0, sizeof cp);
         if (corrected && plan_build(idx, req, corrected, 0, &cp, NULL) == VP_OK) {
             uint64_t better = 0;
-            if (count_matches(db, &cp, 0, doccount, &better, NULL) == VP_OK) {
+            if (count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL) == VP_OK) {
                 if (res->total == 0 && better > 0) {
                     clear_hits(res);
                     st = search_once(idx, req, &cp, doccount, res, errmsg);
@@ -773,13 +777,26 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
     if (st == VP_OK && has_words && res->total < 3 && !p.fallback && !res->corrected_query &&
         !res->did_you_mean && !(req->without & VP_WITHOUT_ANY_WORDS)) {
         plan op;
-        uint64_t more = 0;
-        if (plan_build(idx, req, req->q, 1, &op, NULL) == VP_OK &&
-            count_matches(db, &op, 0, doccount, &more, NULL) == VP_OK && more > res->total) {
+        memset(&op, 0, sizeof op);
+        vp_search_result *wider = calloc(1, sizeof *wider);
+        /* One run of the wider query, kept only if it finds more. */
+        if (wider && plan_build(idx, req, req->q, 1, &op, NULL) == VP_OK &&
+            search_once(idx, req, &op, doccount, wider, NULL) == VP_OK &&
+            wider->total > res->total) {
             clear_hits(res);
-            st = search_once(idx, req, &op, doccount, res, errmsg);
+            res->hits = wider->hits;
+            res->n_hits = wider->n_hits;
+            memcpy(res->facets, wider->facets, sizeof res->facets);
+            memcpy(res->n_facets, wider->n_facets, sizeof res->n_facets);
+            res->total = wider->total;
+            res->total_exact = wider->total_exact;
             res->any_words = 1;
+            wider->hits = NULL;
+            wider->n_hits = 0;
+            memset(wider->facets, 0, sizeof wider->facets);
+            memset(wider->n_facets, 0, sizeof wider->n_facets);
         }
+        vp_search_result_destroy(wider);
         plan_free(&op);
     }
 
@@ -794,7 +811,7 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
             if (!active)
                 continue;
             uint64_t t = 0;
-            st = count_matches(db, use, 1u << f, doccount, &t, errmsg);
+            st = count_matches(db, use, 1u << f, 100, &t, errmsg);
             if (st == VP_OK && t > res->relaxed_total) {
                 res->relaxed_total = t;
                 res->relaxed = f;

@@ -309,13 +309,17 @@ vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, char **errmsg) 
 }
 
 vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, const char *prefix,
-                             int spelling, char **errmsg) noexcept {
+                             int spelling, int positions, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         // The new flags are (old & mask) ^ toggle; mask 0 sets them outright.
         d->gen.set_flags(spelling ? Xapian::TermGenerator::FLAG_SPELLING
                                   : Xapian::TermGenerator::flags(0));
-        d->gen.index_text(text, wdf_inc, prefix);
-        d->gen.increase_termpos(100);
+        if (positions) {
+            d->gen.index_text(text, wdf_inc, prefix);
+            d->gen.increase_termpos(100);
+        } else {
+            d->gen.index_text_without_positions(text, wdf_inc, prefix);
+        }
         return VP_OK;
     });
 }

@@ -55,11 +55,13 @@ vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc
 void vpx_doc_destroy(vpx_doc *doc) VP_NOEXCEPT;
 vp_status vpx_doc_set_data(vpx_doc *doc, const char *data, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, char **errmsg) VP_NOEXCEPT;
-/* Indexes words of `text` with positions, each counting `wdf_inc`, under
- * `prefix` ("" for none); stemmed forms get "Z" + prefix. The next call's
- * positions start well after this one's, so phrases never straddle fields. */
+/* Indexes words of `text`, each counting `wdf_inc`, under `prefix` ("" for
+ * none); stemmed forms get "Z" + prefix. With `positions` (needed only
+ * where phrases are searched) the next call's positions start well after
+ * this one's, so phrases never straddle fields. */
 vp_status vpx_doc_index_text(vpx_doc *doc, const char *text, unsigned wdf_inc,
-                             const char *prefix, int spelling, char **errmsg) VP_NOEXCEPT;
+                             const char *prefix, int spelling, int positions,
+                             char **errmsg) VP_NOEXCEPT;
 vp_status vpx_doc_set_value(vpx_doc *doc, unsigned slot, const char *value,
                             char **errmsg) VP_NOEXCEPT;
 /* Stores a point in `slot` the way Xapian's geospatial classes read it. */

@@ -57,8 +57,15 @@ unsigned vp_lexicon_types_named(const vp_lexicon *lex, const char *query) VP_NOE
 size_t vp_lexicon_split(const vp_lexicon *lex, const char *word,
                         char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE]) VP_NOEXCEPT;
 
+/* A proposition id as one word of letters and digits ("klik-en-tik" ->
+ * "klikentik"): the index holds it as text under the query field
+ * VP_PROPOSITION_FIELD, weighted like the proposition's name. malloc()ed. */
+#define VP_PROPOSITION_FIELD "propositieterm"
+char *vp_proposition_token(const char *id) VP_NOEXCEPT;
+
 /* Rewrites a folded query for the query parser: a synonym or local name
- * outside quotes and field prefixes becomes "(as typed OR alternatives)",
+ * outside quotes and field prefixes becomes "(as typed OR alternatives)"
+ * (for a local name: the proposition's own term),
  * and a compound word "(word OR (part part))". Returns a malloc()ed
  * string (NULL when out of memory); `lex` may be NULL (a plain copy). */
 char *vp_lexicon_rewrite(const vp_lexicon *lex, const char *query) VP_NOEXCEPT;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The benchmark: Vindplaats against its peers on the same corpus and the
+# same queries, in one run on this machine. Usage: bench/run.sh SIZE
+# (100000 for `make bench`, 1000000 for `make bench-full`).
+#
+# Steps: install what is missing, build, generate the corpus (fixed seed),
+# index it with Vindplaats, SQLite FTS5 and PostgreSQL, replay the query mix
+# in process (1 and 2 threads) and over HTTP (wrk, 32 connections), measure
+# the server's memory under load, and write bench/results/<date>-<size>.json
+# with a Markdown table and an SVG chart beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-100000}
+build=${BUILD:-build}
+label=$( [[ $size -ge 1000000 ]] && echo "$((size / 1000000))M" || echo "$((size / 1000))k" )
+work=${VP_BENCH_DIR:-/tmp/vindplaats-bench-$label}
+results=bench/results/$(date -u +%F)-$label
+mix=bench/queries/mix-2000.txt
+suggest=bench/queries/suggest-2000.txt
+now=2026-12-01T08:00:00+01:00
+duration=${VP_BENCH_SECONDS:-20}
+
+scripts/install-deps.sh
+bench/peers/install-deps.sh
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+mkdir -p "$work" bench/results
+json=$results.json
+: > "$json"
+
+echo "== corpus: $size offerings"
+corpus=$work/offerings.jsonl
+if [[ ! -s $corpus || $(wc -l < "$corpus") -ne $size ]]; then
+  "$build"/vindplaats-generate --count "$size" --seed 42 --base-date 2026-12-01 --out "$corpus"
+fi
+
+echo "== vindplaats: indexing"
+rm -rf "$work/index"
+/usr/bin/time -f '%e %M' -o "$work/time.txt" \
+  "$build"/vindplaats-indexer load "$corpus" --index "$work/index" 2> "$work/load.log" || {
+    tail -5 "$work/load.log"; exit 1; }
+read -r secs peak_kb < "$work/time.txt"
+mb=$(du -sm "$work/index" | cut -f1)
+rate=$(awk -v n="$size" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
+echo "vindplaats index $label: $size offerings in $secs s, $rate offerings/s, size $mb MB, peak $((peak_kb / 1024)) MB"
+printf '{"system":"vindplaats","label":"%s","what":"index","offerings":%d,"seconds":%s,"per_second":%s,"size_mb":%s,"peak_rss_mb":%d}\n' \
+  "$label" "$size" "$secs" "$rate" "$mb" "$((peak_kb / 1024))" >> "$json"
+
+echo "== vindplaats: engine in process"
+"$build"/vindplaats-bench-engine --index "$work/index" --queries "$mix" --suggest "$suggest" \
+  --threads 2 --now "$now" --json "$json" --label "$label"
+
+echo "== vindplaats: server over HTTP (wrk, 32 connections, ${duration}s)"
+"$build"/vindplaats-server --index "$work/index" --port 0 --port-file "$work/port" --threads 2 \
+  --no-access-log --now "$now" 2> "$work/server.log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.1; done
+port=$(cat "$work/port")
+for what in search suggest; do
+  file=$([[ $what == search ]] && echo "$mix" || echo "$suggest")
+  VP_MIX=$file wrk -t2 -c32 -d2s -s bench/wrk-mix.lua "http://127.0.0.1:$port" >/dev/null  # warm
+  out=$(VP_MIX=$file wrk -t2 -c32 -d"${duration}s" -s bench/wrk-mix.lua "http://127.0.0.1:$port" | grep '^WRK')
+  echo "vindplaats http $what $label: $out"
+  eval "$(echo "$out" | sed 's/^WRK //; s/ /;/g')"
+  printf '{"system":"vindplaats-http","label":"%s","what":"%s","connections":32,"requests":%s,"qps":%s,"p50_ms":%s,"p90_ms":%s,"p99_ms":%s,"non2xx":%s,"errors":%s}\n' \
+    "$label" "$what" "$requests" "$rps" "$p50_ms" "$p90_ms" "$p99_ms" "$non2xx" "$errors" >> "$json"
+done
+rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$server/status")
+echo "vindplaats server $label: peak resident memory under load $rss MB"
+printf '{"system":"vindplaats-http","label":"%s","what":"memory","peak_rss_mb":%s}\n' "$label" "$rss" >> "$json"
+kill $server; wait $server 2>/dev/null || true
+trap - EXIT
+
+echo "== peers"
+"$build"/vindplaats-peer-sqlite --offerings "$corpus" --queries "$mix" --db "$work/sqlite.db" \
+  --threads 2 --json "$json" --label "$label"
+bench/peers/run-postgres.sh --offerings "$corpus" --queries "$mix" --threads 2 --json "$json" \
+  --label "$label"
+
+python3 bench/summarize.py "$json" "$results"
+echo "results: $json, $results.md, $results.svg"
