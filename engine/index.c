@@ -322,13 +322,19 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     for (size_t i = 0; st == VP_OK && i < sizeof values / sizeof values[0]; i++)
         if (values[i].value)
             st = vpx_doc_set_value(doc, values[i].slot, values[i].value, errmsg);
+    /* One value of every group joined: a single match spy counts the
+     * combinations, which search.c splits into groups. */
+    vp_buf groups;
+    vp_buf_init(&groups, 1024);
     for (size_t g = 0; st == VP_OK && vp_offering_audiences[g]; g++)
         for (size_t i = 0; i < o->audience_groups.count; i++)
             if (strcmp(o->audience_groups.items[i], vp_offering_audiences[g]) == 0) {
-                st = vpx_doc_set_value(doc, SLOT_AUDIENCE + (unsigned)g,
-                                       vp_offering_audiences[g], errmsg);
+                st = vp_buf_printf(&groups, "%s%s", groups.len ? "|" : "", vp_offering_audiences[g]);
                 break;
             }
+    if (st == VP_OK && groups.len)
+        st = vpx_doc_set_value(doc, SLOT_AUDIENCE, groups.data, errmsg);
+    vp_buf_free(&groups);
     return st;
 }
 

@@ -30,7 +30,7 @@ enum {
     SLOT_PROPOSITION = 3,
     SLOT_CHANNEL = 4,
     SLOT_LOCATION = 5,   /* Xapian LatLongCoord of the branch */
-    SLOT_AUDIENCE = 20   /* + index in vp_offering_audiences: one slot per group */
+    SLOT_AUDIENCE = 6    /* the groups, in vp_offering_audiences order, joined by '|' */
 };
 
 /* Term prefix of each filter field, indexed by vp_field. */

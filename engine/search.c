@@ -295,14 +295,7 @@ static unsigned facet_slots(int f, unsigned slots[16])
     case VP_FIELD_LIBRARY: slots[0] = SLOT_LIBRARY; return 1;
     case VP_FIELD_PROPOSITION: slots[0] = SLOT_PROPOSITION; return 1;
     case VP_FIELD_CHANNEL: slots[0] = SLOT_CHANNEL; return 1;
-    case VP_FIELD_AUDIENCE: {
-        unsigned n = 0;
-        while (vp_offering_audiences[n] && n < 16) {
-            slots[n] = SLOT_AUDIENCE + n;
-            n++;
-        }
-        return n;
-    }
+    case VP_FIELD_AUDIENCE: slots[0] = SLOT_AUDIENCE; return 1;
     default: return 0;
     }
 }
@@ -316,30 +309,59 @@ static int cmp_facet(const void *a, const void *b)
 }
 
 /* Copies the counts of spies [first, first+n) of `ms` into facet f. */
+/* Adds `count` to `value` in vals[0..*k) (a new entry when absent). */
+static int tally(vp_facet_value *vals, size_t *k, const char *value, size_t len, uint64_t count)
+{
+    for (size_t i = 0; i < *k; i++)
+        if (strlen(vals[i].value) == len && memcmp(vals[i].value, value, len) == 0) {
+            vals[i].count += count;
+            return 0;
+        }
+    vals[*k].value = strndup(value, len);
+    if (!vals[*k].value)
+        return -1;
+    vals[*k].count = count;
+    (*k)++;
+    return 0;
+}
+
+/* Copies the counts of spies [first, first+n) of `ms` into facet f. The
+ * audience slot holds combinations ("ouders|peuter"), split here. */
 static vp_status collect_facet(vp_search_result *res, int f, const vpx_mset *ms, size_t first,
                                size_t n)
 {
     size_t total = 0;
     for (size_t s = first; s < first + n; s++)
         total += vpx_mset_spy_size(ms, s);
+    if (f == VP_FIELD_AUDIENCE)
+        total += 16; /* at most every group once more than the combinations */
     vp_facet_value *vals = calloc(total + 1, sizeof *vals);
     if (!vals)
         return VP_ERR_NOMEM;
     size_t k = 0;
-    for (size_t s = first; s < first + n; s++)
-        for (size_t i = 0; i < vpx_mset_spy_size(ms, s); i++) {
+    vp_status st = VP_OK;
+    for (size_t s = first; st == VP_OK && s < first + n; s++)
+        for (size_t i = 0; st == VP_OK && i < vpx_mset_spy_size(ms, s); i++) {
             uint64_t count;
             const char *v = vpx_mset_spy_value(ms, s, i, &count);
-            vals[k].value = strdup(v);
-            vals[k].count = count;
-            if (!vals[k].value) {
-                for (size_t j = 0; j < k; j++)
-                    free(vals[j].value);
-                free(vals);
-                return VP_ERR_NOMEM;
+            if (f != VP_FIELD_AUDIENCE) {
+                if (tally(vals, &k, v, strlen(v), count) != 0)
+                    st = VP_ERR_NOMEM;
+                continue;
             }
-            k++;
+            for (const char *p = v; *p && st == VP_OK;) {
+                size_t len = strcspn(p, "|");
+                if (k < total && tally(vals, &k, p, len, count) != 0)
+                    st = VP_ERR_NOMEM;
+                p += len + (p[len] == '|');
+            }
         }
+    if (st != VP_OK) {
+        for (size_t j = 0; j < k; j++)
+            free(vals[j].value);
+        free(vals);
+        return st;
+    }
     qsort(vals, k, sizeof *vals, cmp_facet);
     res->facets[f] = vals;
     res->n_facets[f] = k;
