@@ -26,8 +26,10 @@ typedef struct api_params {
 typedef struct api_reply {
     unsigned status;
     json_t *json;            /* owned; serialised when sent */
-    const char *body;        /* static, when json is NULL */
+    const char *body;        /* static, when json and owned_body are NULL */
     size_t body_len;
+    char *owned_body;        /* malloc()ed body, freed once sent */
+    const char *cache_control;
     const char *content_type;
     const char *allow;       /* Allow header for 405 */
 } api_reply;
@@ -56,6 +58,12 @@ extern const unsigned char api_asset_index_html[];
 extern const size_t api_asset_index_html_len;
 extern const unsigned char api_asset_openapi_yaml[];
 extern const size_t api_asset_openapi_yaml_len;
+extern const unsigned char api_asset_widget_js[];
+extern const size_t api_asset_widget_js_len;
+extern const unsigned char api_asset_widget_css[];
+extern const size_t api_asset_widget_css_len;
+extern const unsigned char api_asset_opensearch_xml[];
+extern const size_t api_asset_opensearch_xml_len;
 
 
 
@@ -68,8 +76,10 @@ typedef struct api_request {
     const vp_vocabulary *voc;
     const vp_server_config *cfg;
     api_params *params;
+    const char *path;
     const char *tail;
-    double started;  /* monotonic seconds */
+    const char *host;  /* the Host header, for absolute links; may be NULL */
+    double started;    /* monotonic seconds */
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
@@ -78,8 +88,8 @@ void api_handle_search(api_request *req, api_reply *reply);
 void api_handle_suggest(api_request *req, api_reply *reply);
 void api_handle_offering(api_request *req, api_reply *reply);
 void api_handle_health(api_request *req, api_reply *reply);
-void api_handle_page(api_request *req, api_reply *reply);
-void api_handle_openapi(api_request *req, api_reply *reply);
+void api_handle_static(api_request *req, api_reply *reply);
+void api_handle_opensearch_suggest(api_request *req, api_reply *reply);
 
 double api_now(void);
 #endif

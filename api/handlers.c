@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "vindplaats/buf.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -293,24 +294,79 @@ void api_handle_health(api_request *req, api_reply *r)
                         "documents", (json_int_t)documents);
 }
 
-void api_handle_page(api_request *req, api_reply *r)
+/* Files served as they are (embedded at build time). */
+typedef struct static_file {
+    const char *path;
+    const unsigned char *data;
+    const size_t *len;
+    const char *type;
+    int any_parameters;  /* the page reads its own query string */
+    int templated;       /* "{base}" becomes http://HOST */
+} static_file;
+
+static const static_file static_files[] = {
+    {"/", api_asset_index_html, &api_asset_index_html_len, "text/html; charset=utf-8", 1, 0},
+    {"/widget.js", api_asset_widget_js, &api_asset_widget_js_len,
+     "text/javascript; charset=utf-8", 1, 0},
+    {"/widget.css", api_asset_widget_css, &api_asset_widget_css_len, "text/css; charset=utf-8", 1,
+     0},
+    {"/opensearch.xml", api_asset_opensearch_xml, &api_asset_opensearch_xml_len,
+     "application/opensearchdescription+xml; charset=utf-8", 0, 1},
+    {"/v1/openapi.yaml", api_asset_openapi_yaml, &api_asset_openapi_yaml_len,
+     "application/yaml; charset=utf-8", 0, 0},
+};
+
+/* A Host header safe to put into a link: letters, digits, '.', '-', ':', '[', ']'. */
+static int host_ok(const char *h)
 {
-    /* The page reads its own query string; every parameter is its business. */
-    (void)req;
-    r->status = 200;
-    r->body = (const char *)api_asset_index_html;
-    r->body_len = api_asset_index_html_len;
-    r->content_type = "text/html; charset=utf-8";
+    if (!h || !*h || strlen(h) > 255)
+        return 0;
+    for (const char *c = h; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr(".-:[]", *c)))
+            return 0;
+    return 1;
 }
 
-void api_handle_openapi(api_request *req, api_reply *r)
+void api_handle_static(api_request *req, api_reply *r)
 {
-    if (api_reject_unused(req->params, r) != 0)
+    const static_file *f = NULL;
+    for (size_t i = 0; i < sizeof static_files / sizeof static_files[0]; i++)
+        if (strcmp(static_files[i].path, req->path) == 0)
+            f = &static_files[i];
+    if (!f) {
+        api_error(r, 404, "not_found", "no such file", NULL);
+        return;
+    }
+    if (!f->any_parameters && api_reject_unused(req->params, r) != 0)
         return;
     r->status = 200;
-    r->body = (const char *)api_asset_openapi_yaml;
-    r->body_len = api_asset_openapi_yaml_len;
-    r->content_type = "application/yaml; charset=utf-8";
+    r->content_type = f->type;
+    r->cache_control = "public, max-age=300";
+    if (!f->templated) {
+        r->body = (const char *)f->data;
+        r->body_len = *f->len;
+        return;
+    }
+    char base[300];
+    snprintf(base, sizeof base, "http://%s", host_ok(req->host) ? req->host : "localhost");
+    vp_buf b;
+    vp_buf_init(&b, 1 << 20);
+    const char *text = (const char *)f->data, *end = text + *f->len;
+    for (const char *p = text; p < end;) {
+        const char *hit = strstr(p, "{base}");
+        if (!hit || hit >= end) {
+            vp_buf_append(&b, p, (size_t)(end - p));
+            break;
+        }
+        vp_buf_append(&b, p, (size_t)(hit - p));
+        vp_buf_puts(&b, base);
+        p = hit + 6;
+    }
+    r->body_len = b.len;
+    r->owned_body = vp_buf_steal(&b);
+    if (!r->owned_body)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
 }
 
 void api_handle_suggest(api_request *req, api_reply *r)
@@ -371,6 +427,33 @@ void api_handle_suggest(api_request *req, api_reply *r)
     r->status = 200;
     r->json = json_pack("{s:s, s:o, s:f}", "query", q, "suggestions", list, "took_ms",
                         (double)(long)(took * 100.0 + 0.5) / 100.0);
+    if (!r->json)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+}
+
+/* OpenSearch suggestions (application/x-suggestions+json): browsers that
+ * added the network's search ask here while a resident types in the
+ * address bar. Answers ["q", [completions]]; never an error for a short q. */
+void api_handle_opensearch_suggest(api_request *req, api_reply *r)
+{
+    const char *q = "";
+    for (size_t i = 0; i < req->params->count; i++)
+        if (strcmp(req->params->items[i].key, "q") == 0) {
+            q = req->params->items[i].value;
+            req->params->items[i].used = 1;
+        }
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    json_t *list = json_array();
+    vp_suggestion *s = NULL;
+    size_t n = 0;
+    if (vp_suggest(req->index, q, 8, &s, &n, NULL) == VP_OK) {
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(list, json_string(s[i].text));
+        vp_suggestions_free(s, n);
+    }
+    r->status = 200;
+    r->json = json_pack("[s, o]", q, list);
     if (!r->json)
         api_error(r, 503, "unavailable", "out of memory", NULL);
 }

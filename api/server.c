@@ -25,22 +25,27 @@
 
 /* Every route once: its path (a prefix when `prefix`), its name in the
  * OpenAPI description, its handler. Every route takes GET and HEAD. */
-#define ROUTES(X)                                                         \
-    X("/", 0, "/", api_handle_page)                                       \
-    X("/healthz", 0, "/healthz", api_handle_health)                       \
-    X("/v1/search", 0, "/v1/search", api_handle_search)                   \
-    X("/v1/suggest", 0, "/v1/suggest", api_handle_suggest)                \
-    X("/v1/offerings/", 1, "/v1/offerings/{id}", api_handle_offering)     \
-    X("/v1/openapi.yaml", 0, "/v1/openapi.yaml", api_handle_openapi)
+#define ROUTES(X)                                                                      \
+    X("/", 0, "/", api_handle_static, 0)                                               \
+    X("/widget.js", 0, "/widget.js", api_handle_static, 0)                             \
+    X("/widget.css", 0, "/widget.css", api_handle_static, 0)                           \
+    X("/opensearch.xml", 0, "/opensearch.xml", api_handle_static, 0)                   \
+    X("/opensearch/suggest", 0, "/opensearch/suggest", api_handle_opensearch_suggest, 1) \
+    X("/healthz", 0, "/healthz", api_handle_health, 1)                                 \
+    X("/v1/search", 0, "/v1/search", api_handle_search, 1)                             \
+    X("/v1/suggest", 0, "/v1/suggest", api_handle_suggest, 1)                          \
+    X("/v1/offerings/", 1, "/v1/offerings/{id}", api_handle_offering, 1)               \
+    X("/v1/openapi.yaml", 0, "/v1/openapi.yaml", api_handle_static, 0)
 
 typedef struct route {
     const char *path;
     int prefix;
     api_handler handler;
+    int needs_index;
 } route;
 
-#define ROUTE_ENTRY(path, prefix, openapi, handler) {path, prefix, handler},
-#define ROUTE_INFO(path, prefix, openapi, handler) {openapi, "GET, HEAD"},
+#define ROUTE_ENTRY(path, prefix, openapi, handler, idx) {path, prefix, handler, idx},
+#define ROUTE_INFO(path, prefix, openapi, handler, idx) {openapi, "GET, HEAD"},
 static const route routes[] = {ROUTES(ROUTE_ENTRY)};
 static const vp_route_info route_info[] = {ROUTES(ROUTE_INFO)};
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -113,7 +118,13 @@ static void return_index(vp_server *s, vp_index *idx)
 static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx, api_reply *r)
 {
     struct MHD_Response *resp;
-    if (r->json) {
+    if (r->owned_body) {
+        resp = MHD_create_response_from_buffer_with_free_callback(r->body_len, r->owned_body, free);
+        if (!resp)
+            return MHD_NO;
+        r->owned_body = NULL; /* the response frees it now */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    } else if (r->json) {
         char *text = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!text)
             return MHD_NO;
@@ -137,6 +148,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->cache_control)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
     ctx->status = r->status;
     enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
@@ -218,8 +231,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         reply.allow = "GET, HEAD";
     } else {
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, params);
-        api_request req = {NULL, s->cfg.vocabulary, &s->cfg, params, tail, ctx->started};
-        int needs_index = rt->handler != api_handle_page && rt->handler != api_handle_openapi;
+        api_request req = {NULL, s->cfg.vocabulary, &s->cfg, params, url, tail,
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                           ctx->started};
+        int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;
             vp_status st;
@@ -234,10 +249,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (req.index)
             return_index(s, req.index);
     }
-    if (!reply.json && !reply.body)
+    if (!reply.json && !reply.body && !reply.owned_body)
         api_error(&reply, 500, "internal_error", "no reply", NULL);
     enum MHD_Result ret = send_reply(conn, ctx, &reply);
     json_decref(reply.json);
+    free(reply.owned_body);
     free(params);
     return ret;
 }

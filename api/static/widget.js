@@ -1,0 +1,1 @@
+/* Vindplaats search widget: written in the widget issue. */
