@@ -80,16 +80,33 @@ typedef struct api_request {
     const char *tail;
     const char *host;  /* the Host header, for absolute links; may be NULL */
     double started;    /* monotonic seconds */
+    const char *body;  /* the request body (POST), NUL-terminated; may be NULL */
+    size_t body_len;
+    const char *content_type;
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
 
 void api_handle_search(api_request *req, api_reply *reply);
 void api_handle_suggest(api_request *req, api_reply *reply);
+void api_handle_recommend(api_request *req, api_reply *reply);
+void api_handle_signals(api_request *req, api_reply *reply);
+void api_handle_segments(api_request *req, api_reply *reply);
+void api_handle_related(api_request *req, api_reply *reply);
 void api_handle_offering(api_request *req, api_reply *reply);
 void api_handle_health(api_request *req, api_reply *reply);
 void api_handle_static(api_request *req, api_reply *reply);
 void api_handle_opensearch_suggest(api_request *req, api_reply *reply);
 
 double api_now(void);
+
+/* One result as the API shows it (search, recommend, related): the fields
+ * of the offering a client needs to decide, its next occurrence at `now`,
+ * distance_km (negative: null) and score. NULL when out of memory. */
+json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
+                        double score, double distance_km, const vp_vocabulary *voc, int64_t now);
+/* 16 random hex digits (a query id: identifies a search, never a person). */
+void api_random_id(char out[17]);
+/* Milliseconds since `started`, rounded to two decimals. */
+double api_took_ms(double started);
 #endif

@@ -2,6 +2,7 @@
  * server.c sends it, so no handler touches libmicrohttpd. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "api.h"
@@ -75,33 +76,34 @@ static json_t *next_occurrence(json_t *doc, int64_t now)
     return out;
 }
 
-static json_t *hit_json(const vp_search_hit *h, const vp_vocabulary *voc, int64_t now)
+json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
+                        double score, double distance_km, const vp_vocabulary *voc, int64_t now)
 {
-    json_t *doc = json_loads(h->json, 0, NULL);
+    json_t *doc = json_loads(doc_json, 0, NULL);
     json_t *o = json_object();
     if (!o || !doc) {
         json_decref(doc);
         json_decref(o);
         return NULL;
     }
-    json_object_set_new(o, "id", json_string(h->id));
+    json_object_set_new(o, "id", json_string(id));
     copy_field(o, doc, "type");
     copy_field(o, doc, "title");
-    json_object_set_new(o, "snippet", h->snippet ? json_string(h->snippet) : json_null());
+    json_object_set_new(o, "snippet", snippet ? json_string(snippet) : json_null());
     copy_field(o, doc, "proposition");
     const vp_proposition *p =
         vp_vocabulary_get(voc, json_string_value(json_object_get(doc, "proposition")));
     json_object_set_new(o, "proposition_name", p ? json_string(p->name) : json_null());
     static const char *const fields[] = {"local_name", "library", "library_name", "branch",
                                          "branch_name", "municipality", "start", "end",
-                                         "channel", "url"};
+                                         "channel", "url", "price"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         copy_field(o, doc, fields[i]);
     json_object_set_new(o, "next", next_occurrence(doc, now));
-    json_object_set_new(o, "distance_km", h->distance_km >= 0
-                                              ? json_real((double)(long)(h->distance_km * 10 + 0.5) / 10)
+    json_object_set_new(o, "distance_km", distance_km >= 0
+                                              ? json_real((double)(long)(distance_km * 10 + 0.5) / 10)
                                               : json_null());
-    json_object_set_new(o, "score", json_real(h->score));
+    json_object_set_new(o, "score", json_real(score));
     json_decref(doc);
     return o;
 }
@@ -225,7 +227,9 @@ void api_handle_search(api_request *req, api_reply *r)
                                         "its words were searched as plain words"));
     json_t *results = json_array();
     for (size_t i = 0; i < res->n_hits; i++)
-        json_array_append_new(results, hit_json(&res->hits[i], req->voc, sr.now));
+        json_array_append_new(results, api_result_json(res->hits[i].id, res->hits[i].json,
+                                                       res->hits[i].snippet, res->hits[i].score,
+                                                       res->hits[i].distance_km, req->voc, sr.now));
     json_t *facets = json_object();
     for (int f = 0; f < VP_FACET_COUNT; f++) {
         if (!(sr.facets & (1u << f)))
@@ -244,8 +248,13 @@ void api_handle_search(api_request *req, api_reply *r)
                         (int)sr.page, "per_page", (int)sr.per_page, "took_ms",
                         (double)(long)(took * 100.0 + 0.5) / 100.0, "results", results,
                         "facets", facets);
-    if (r->json)
+    if (r->json) {
         add_spelling_and_help(r->json, res, req->voc);
+        /* Signals of clicks on these results name this id, nothing personal. */
+        char qid[17];
+        api_random_id(qid);
+        json_object_set_new(r->json, "query_id", json_string(qid));
+    }
     vp_search_result_destroy(res);
     if (!r->json)
         api_error(r, 503, "unavailable", "out of memory", NULL);
@@ -289,9 +298,20 @@ void api_handle_health(api_request *req, api_reply *r)
         free(err);
         return;
     }
+    /* Ask the store (a cheap read) so a dead Redis shows here at once. */
+    vp_store *store = req->cfg->store;
+    int signals_ok = 1;
+    if (store) {
+        char *v = NULL;
+        vp_status ss = vp_store_get(store, "health", "ping", &v, NULL);
+        free(v);
+        signals_ok = ss == VP_OK || ss == VP_ERR_NOT_FOUND;
+    }
     r->status = 200;
-    r->json = json_pack("{s:s, s:I, s:I}", "status", "ok", "revision", (json_int_t)revision,
-                        "documents", (json_int_t)documents);
+    r->json = json_pack("{s:s, s:I, s:I, s:s, s:s}", "status", signals_ok ? "ok" : "degraded",
+                        "revision", (json_int_t)revision, "documents", (json_int_t)documents,
+                        "store", store ? vp_store_backend(store) : "none", "signals",
+                        !store ? "none" : signals_ok ? "ok" : "unavailable");
 }
 
 /* Files served as they are (embedded at build time). */
@@ -456,4 +476,22 @@ void api_handle_opensearch_suggest(api_request *req, api_reply *r)
     r->json = json_pack("[s, o]", q, list);
     if (!r->json)
         api_error(r, 503, "unavailable", "out of memory", NULL);
+}
+
+void api_random_id(char out[17])
+{
+    unsigned char bytes[8];
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
+        /* No entropy to be had: the clock is unique enough for an id. */
+        uint64_t t = (uint64_t)(api_now() * 1e9);
+        memcpy(bytes, &t, sizeof bytes);
+    }
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+}
+
+double api_took_ms(double started)
+{
+    double took = (api_now() - started) * 1000.0;
+    return (double)(long)(took * 100.0 + 0.5) / 100.0;
 }

@@ -23,29 +23,39 @@
 #define CONNECTION_MEMORY_LIMIT (64 * 1024)
 #define MAX_UPLOAD (64 * 1024)
 
-/* Every route once: its path (a prefix when `prefix`), its name in the
- * OpenAPI description, its handler. Every route takes GET and HEAD. */
-#define ROUTES(X)                                                                      \
-    X("/", 0, "/", api_handle_static, 0)                                               \
-    X("/widget.js", 0, "/widget.js", api_handle_static, 0)                             \
-    X("/widget.css", 0, "/widget.css", api_handle_static, 0)                           \
-    X("/opensearch.xml", 0, "/opensearch.xml", api_handle_static, 0)                   \
-    X("/opensearch/suggest", 0, "/opensearch/suggest", api_handle_opensearch_suggest, 1) \
-    X("/healthz", 0, "/healthz", api_handle_health, 1)                                 \
-    X("/v1/search", 0, "/v1/search", api_handle_search, 1)                             \
-    X("/v1/suggest", 0, "/v1/suggest", api_handle_suggest, 1)                          \
-    X("/v1/offerings/", 1, "/v1/offerings/{id}", api_handle_offering, 1)               \
-    X("/v1/openapi.yaml", 0, "/v1/openapi.yaml", api_handle_static, 0)
+/* Every route once: its path (a prefix when `prefix`, with an optional
+ * suffix), its name in the OpenAPI description, its handler, whether it
+ * needs an index handle, and its methods. */
+#define ROUTES(X)                                                                        \
+    X("/", 0, NULL, "/", api_handle_static, 0, "GET, HEAD")                              \
+    X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD")            \
+    X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD")          \
+    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_static, 0, "GET, HEAD")  \
+    X("/opensearch/suggest", 0, NULL, "/opensearch/suggest", api_handle_opensearch_suggest, 1, \
+      "GET, HEAD")                                                                       \
+    X("/healthz", 0, NULL, "/healthz", api_handle_health, 1, "GET, HEAD")                \
+    X("/v1/search", 0, NULL, "/v1/search", api_handle_search, 1, "GET, HEAD")            \
+    X("/v1/suggest", 0, NULL, "/v1/suggest", api_handle_suggest, 1, "GET, HEAD")         \
+    X("/v1/offerings/", 1, "/related", "/v1/offerings/{id}/related", api_handle_related, 1, \
+      "GET, HEAD")                                                                       \
+    X("/v1/offerings/", 1, NULL, "/v1/offerings/{id}", api_handle_offering, 1, "GET, HEAD") \
+    X("/v1/recommend", 0, NULL, "/v1/recommend", api_handle_recommend, 1, "GET, HEAD")   \
+    X("/v1/signals", 0, NULL, "/v1/signals", api_handle_signals, 1, "POST")              \
+    X("/v1/segments", 0, NULL, "/v1/segments", api_handle_segments, 0, "GET, HEAD")      \
+    X("/v1/openapi.yaml", 0, NULL, "/v1/openapi.yaml", api_handle_static, 0, "GET, HEAD")
 
 typedef struct route {
     const char *path;
     int prefix;
+    const char *suffix;  /* with prefix: the path also ends with this */
     api_handler handler;
     int needs_index;
+    const char *methods;
 } route;
 
-#define ROUTE_ENTRY(path, prefix, openapi, handler, idx) {path, prefix, handler, idx},
-#define ROUTE_INFO(path, prefix, openapi, handler, idx) {openapi, "GET, HEAD"},
+#define ROUTE_ENTRY(path, prefix, suffix, openapi, handler, idx, methods) \
+    {path, prefix, suffix, handler, idx, methods},
+#define ROUTE_INFO(path, prefix, suffix, openapi, handler, idx, methods) {openapi, methods},
 static const route routes[] = {ROUTES(ROUTE_ENTRY)};
 static const vp_route_info route_info[] = {ROUTES(ROUTE_INFO)};
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -69,6 +79,7 @@ typedef struct request_ctx {
     unsigned status;
     size_t uploaded;
     int too_large;
+    char *body;          /* the request body, for routes that take one */
     char method[16];
     char path[512];      /* without the query string, for the access log */
 } request_ctx;
@@ -172,15 +183,33 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static const route *find_route(const char *url, const char **tail)
+/* The route of `url`; *tail is what a prefix route's path leaves (without
+ * its suffix, copied into the caller's buffer `tail_buf`). */
+static const route *find_route(const char *url, const char **tail, char *tail_buf, size_t cap)
 {
+    size_t ul = strlen(url);
     for (size_t i = 0; i < N_ROUTES; i++) {
         const route *rt = &routes[i];
         size_t n = strlen(rt->path);
-        if (rt->prefix ? (strncmp(url, rt->path, n) == 0 && url[n]) : strcmp(url, rt->path) == 0) {
-            *tail = url + (rt->prefix ? n : strlen(url));
-            return rt;
+        if (!rt->prefix) {
+            if (strcmp(url, rt->path) == 0) {
+                *tail = "";
+                return rt;
+            }
+            continue;
         }
+        if (strncmp(url, rt->path, n) != 0 || !url[n])
+            continue;
+        size_t sl = rt->suffix ? strlen(rt->suffix) : 0;
+        if (sl && (ul < n + sl + 1 || strcmp(url + ul - sl, rt->suffix) != 0))
+            continue;
+        size_t tl = ul - n - sl;
+        if (tl >= cap)
+            continue;
+        memcpy(tail_buf, url + n, tl);
+        tail_buf[tl] = '\0';
+        *tail = tail_buf;
+        return rt;
     }
     return NULL;
 }
@@ -191,7 +220,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     vp_server *s = cls;
     request_ctx *ctx = *con_cls;
     if (!ctx)
@@ -201,11 +229,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(ctx->method, sizeof ctx->method, "%s", method);
         return MHD_YES;
     }
-    /* No route takes a body: count it against the cap and drop it. */
+    /* A body is kept up to MAX_UPLOAD (only POST routes read it). */
     if (*upload_data_size) {
-        ctx->uploaded += *upload_data_size;
-        if (ctx->uploaded > MAX_UPLOAD)
+        size_t n = *upload_data_size;
+        if (!ctx->too_large && ctx->uploaded + n <= MAX_UPLOAD) {
+            char *grown = realloc(ctx->body, ctx->uploaded + n + 1);
+            if (!grown)
+                return MHD_NO;
+            memcpy(grown + ctx->uploaded, upload_data, n);
+            grown[ctx->uploaded + n] = '\0';
+            ctx->body = grown;
+        } else {
             ctx->too_large = 1;
+        }
+        ctx->uploaded += n;
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -215,25 +252,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!params)
         return MHD_NO;
     const char *tail = "";
-    const route *rt = find_route(url, &tail);
-    int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-                 strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    char tail_buf[1024];
+    const route *rt = find_route(url, &tail, tail_buf, sizeof tail_buf);
+    /* "GET, HEAD" or "POST": the route's methods, matched as whole words. */
+    int allowed = 0;
+    if (rt) {
+        size_t ml = strlen(method);
+        for (const char *m = strstr(rt->methods, method); m; m = strstr(m + 1, method))
+            if ((m == rt->methods || m[-1] == ' ') && (m[ml] == ',' || m[ml] == '\0'))
+                allowed = 1;
+    }
     if (ctx->too_large) {
         api_error(&reply, 413, "request_too_large", "request body too large", NULL);
     } else if (!rt) {
         char msg[512];
         snprintf(msg, sizeof msg, "no such route: %.300s", url);
         api_error(&reply, 404, "not_found", msg, NULL);
-    } else if (!is_get) {
+    } else if (!allowed) {
         char msg[128];
-        snprintf(msg, sizeof msg, "method %.20s not allowed here; use GET", method);
+        snprintf(msg, sizeof msg, "method %.20s not allowed here; use %s", method, rt->methods);
         api_error(&reply, 405, "method_not_allowed", msg, NULL);
-        reply.allow = "GET, HEAD";
+        reply.allow = rt->methods;
     } else {
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, params);
         api_request req = {NULL, s->cfg.vocabulary, &s->cfg, params, url, tail,
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
-                           ctx->started};
+                           ctx->started, ctx->body, ctx->uploaded,
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_TYPE)};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;
@@ -295,6 +341,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         fflush(s->cfg.access_log);
     }
     *con_cls = NULL;
+    free(ctx->body);
     free(ctx);
 }
 

@@ -21,6 +21,8 @@
 #define VP_DEFAULT_TYPES VP_DATA_DIR "/lexicon/types.tsv"
 #define VP_DEFAULT_POSTCODES VP_DATA_DIR "/reference/nl_pc4_geonames.json"
 #define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
+#define VP_DEFAULT_SEGMENTS VP_DATA_DIR "/segments/segments.json"
+#define VP_DEFAULT_SEGMENT_POSTCODES VP_DATA_DIR "/segments/pc4-segments.csv"
 
 static void usage(FILE *out)
 {
@@ -30,6 +32,8 @@ static void usage(FILE *out)
             "                         [--words FILE] [--synonyms FILE] [--stopwords FILE]\n"
             "                         [--types FILE]\n"
             "                         [--postcodes FILE] [--now DATE-TIME] [--no-access-log]\n"
+            "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
+            "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
             "  --port N           TCP port; 0 picks a free one (default 8080)\n"
@@ -44,9 +48,16 @@ static void usage(FILE *out)
             "  --types FILE       words that name an offering type (default %s)\n"
             "  --postcodes FILE   PC4 coordinates for postcode= (default %s)\n"
             "  --now DATE-TIME    a fixed clock, for demos and tests (ISO 8601)\n"
+            "  --redis URL        keep signals, saved queries and the query log in Redis\n"
+            "                     (redis://HOST:PORT/DB), shared by every replica\n"
+            "  --data-dir DIR     where the embedded store persists (default: INDEX-store)\n"
+            "  --half-life-days N how fast signals fade (default 30)\n"
+            "  --segments FILE    the segment model (default %s)\n"
+            "  --segment-postcodes FILE  PC4 -> segment shares (default %s)\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
-            VP_DEFAULT_TYPES, VP_DEFAULT_POSTCODES);
+            VP_DEFAULT_TYPES, VP_DEFAULT_POSTCODES, VP_DEFAULT_SEGMENTS,
+            VP_DEFAULT_SEGMENT_POSTCODES);
 }
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
@@ -67,6 +78,8 @@ int main(int argc, char **argv)
     cfg.access_log = stderr;
     const char *voc_path = VP_DEFAULT_VOCABULARY, *port_file = NULL;
     const char *postcodes_path = VP_DEFAULT_POSTCODES;
+    const char *segments_path = VP_DEFAULT_SEGMENTS, *segment_pc_path = VP_DEFAULT_SEGMENT_POSTCODES;
+    vp_store_config store_cfg = {NULL, NULL, 30, 200};
     vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
                                  VP_DEFAULT_TYPES};
     for (int i = 1; i < argc; i++) {
@@ -99,6 +112,21 @@ int main(int argc, char **argv)
             lexfiles.types = argv[++i];
         } else if (strcmp(a, "--postcodes") == 0) {
             postcodes_path = argv[++i];
+        } else if (strcmp(a, "--redis") == 0) {
+            store_cfg.redis_url = argv[++i];
+        } else if (strcmp(a, "--data-dir") == 0) {
+            store_cfg.dir = argv[++i];
+        } else if (strcmp(a, "--segments") == 0) {
+            segments_path = argv[++i];
+        } else if (strcmp(a, "--segment-postcodes") == 0) {
+            segment_pc_path = argv[++i];
+        } else if (strcmp(a, "--half-life-days") == 0) {
+            char *end;
+            store_cfg.half_life_days = strtod(argv[++i], &end);
+            if (*end || store_cfg.half_life_days <= 0 || store_cfg.half_life_days > 3650) {
+                fprintf(stderr, "vindplaats-server: --half-life-days: 0 to 3650: %s\n", argv[i]);
+                return 2;
+            }
         } else if (strcmp(a, "--now") == 0) {
             vp_datetime now;
             if (vp_datetime_parse(argv[++i], &now) != 0) {
@@ -148,7 +176,10 @@ int main(int argc, char **argv)
     cfg.vocabulary = voc;
     vp_lexicon *lex = NULL;
     vp_postcodes *postcodes = NULL;
+    vp_segments *segments = NULL;
+    vp_store *store = NULL;
     vp_server *srv = NULL;
+    char *default_dir = NULL;
     int rc = 1;
     st = vp_lexicon_load(&lexfiles, voc, &lex, &err);
     if (st != VP_OK) {
@@ -160,16 +191,36 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-server: postcodes: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
+    st = vp_segments_load(segments_path, segment_pc_path, voc, &segments, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: segments: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
+    if (!store_cfg.redis_url && !store_cfg.dir) {
+        size_t n = strlen(cfg.index_path) + 16;
+        default_dir = malloc(n);
+        if (default_dir)
+            snprintf(default_dir, n, "%s-store", cfg.index_path);
+        store_cfg.dir = default_dir;
+    }
+    st = vp_store_open(&store_cfg, &store, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: store: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
     cfg.lexicon = lex;
     cfg.postcodes = postcodes;
+    cfg.segments = segments;
+    cfg.store = store;
     st = vp_server_start(&cfg, &srv, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
     unsigned port = vp_server_port(srv);
-    fprintf(stderr, "vindplaats-server: serving %s on http://%s:%u/\n", cfg.index_path,
-            cfg.bind_address ? cfg.bind_address : "127.0.0.1", port);
+    fprintf(stderr, "vindplaats-server: serving %s on http://%s:%u/ (signals: %s)\n",
+            cfg.index_path, cfg.bind_address ? cfg.bind_address : "127.0.0.1", port,
+            vp_store_backend(store));
     if (port_file) {
         FILE *f = fopen(port_file, "w");
         if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
@@ -184,6 +235,9 @@ int main(int argc, char **argv)
 done:
     free(err);
     vp_server_stop(srv);
+    vp_store_close(store);
+    free(default_dir);
+    vp_segments_destroy(segments);
     vp_postcodes_destroy(postcodes);
     vp_lexicon_destroy(lex);
     vp_vocabulary_destroy(voc);

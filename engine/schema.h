@@ -50,6 +50,12 @@ enum {
 struct vpx_db;
 struct vpx_db *vp_index_db(vp_index *idx);
 
+/* For recommend.c: the filters of `req` (fields, dates, not yet past unless
+ * include_past, radius) as one query; *out NULL when there are none. */
+struct vpx_query;
+vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req,
+                                 struct vpx_query **out, char **errmsg);
+
 /* The handle's suggestion cache (suggest.c owns what it points to). */
 typedef struct vp_suggest_cache vp_suggest_cache;
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx);

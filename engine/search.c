@@ -729,6 +729,31 @@ static const char *proposition_for(const vp_vocabulary *voc, const char *q)
     return best;
 }
 
+vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vpx_query **out,
+                                 char **errmsg)
+{
+    plan p;
+    *out = NULL;
+    vp_status st = plan_build(idx, req, NULL, 0, &p, errmsg);
+    if (st == VP_OK) {
+        vpx_query *parts[VP_FIELD_COUNT + 3];
+        size_t n = 0;
+        for (int f = 0; f < VP_FIELD_COUNT; f++)
+            if (p.filters[f])
+                parts[n++] = p.filters[f];
+        if (p.dates)
+            parts[n++] = p.dates;
+        if (p.upcoming)
+            parts[n++] = p.upcoming;
+        if (p.near)
+            parts[n++] = p.near;
+        if (n)
+            st = vpx_query_combine(VPX_OP_AND, parts, n, out, errmsg);
+    }
+    plan_free(&p);
+    return st;
+}
+
 const vp_ranking vp_ranking_default = {
     .prefer_library = 5.0,
     .upcoming = 0.5,

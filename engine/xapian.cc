@@ -6,6 +6,7 @@
 // are as thread-unsafe as Xapian's: one thread, one set of handles.
 #include <xapian.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -456,6 +457,37 @@ vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **e
         *terms = arr;
         *n = all.size();
         return VP_OK;
+    });
+}
+
+vp_status vpx_query_like(vpx_db *h, const char *uid, unsigned n_terms, vpx_query **out,
+                         char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                Xapian::PostingIterator it = h->db->postlist_begin(uid);
+                if (it == h->db->postlist_end(uid)) return VP_ERR_NOT_FOUND;
+                Xapian::RSet rset;
+                rset.add_document(*it);
+                Xapian::Enquire enq(*h->db);
+                enq.set_query(Xapian::Query(uid));
+                // Stemmed unprefixed text terms ("Z" + a lower-case letter or digit).
+                Xapian::ExpandDeciderFilterPrefix stems("Z");
+                Xapian::ESet eset = enq.get_eset(n_terms * 2, rset, &stems);
+                std::vector<Xapian::Query> terms;
+                for (Xapian::ESetIterator e = eset.begin(); e != eset.end() && terms.size() < n_terms; ++e) {
+                    const std::string &t = *e;
+                    if (t.size() > 1 && (std::islower(static_cast<unsigned char>(t[1])) ||
+                                         std::isdigit(static_cast<unsigned char>(t[1]))))
+                        terms.emplace_back(t);
+                }
+                *out = new vpx_query{Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end())};
+                return VP_OK;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt > 0 || h->wdb) throw;
+                h->db->reopen();
+            }
+        }
     });
 }
 

@@ -116,6 +116,12 @@ int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
 vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;
 void vpx_query_destroy(vpx_query *q) VP_NOEXCEPT;
 
+/* The `n_terms` terms that best describe the document holding `uid`
+ * (Xapian's relevance-set expansion, stemmed text terms only), OR-ed:
+ * a query for documents like it. VP_ERR_NOT_FOUND when there is none. */
+vp_status vpx_query_like(vpx_db *db, const char *uid, unsigned n_terms, vpx_query **out,
+                         char **errmsg) VP_NOEXCEPT;
+
 /* ---- matching ---- */
 typedef struct vpx_enquire_opts {
     int sort_slot;                /* -1: relevance; else ascending by value, then relevance */

@@ -10,6 +10,8 @@
 #include "vindplaats/load.h"
 #include "vindplaats/vocabulary.h"
 
+#include "segments_cmd.h"
+
 #ifndef VP_DATA_DIR
 #define VP_DATA_DIR "data"
 #endif
@@ -21,11 +23,17 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: vindplaats-indexer load FILE.jsonl [--index DIR] [--vocabulary FILE]\n"
             "                          [--words FILE]\n"
+            "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
+            "                          [--out FILE] [--vocabulary FILE]\n"
             "\n"
             "Commands:\n"
             "  load FILE   index offerings in their JSON form, one per line ('-' reads\n"
             "              standard input); bad lines are reported as FILE:LINE: field:\n"
             "              message and skipped, the rest is indexed\n"
+            "  segments check FILE   validate a PC4 table of segment shares (docs/segments.md);\n"
+            "              bad rows are reported as FILE:LINE: message\n"
+            "  segments import FILE  the same, and write the valid rows, normalised, to\n"
+            "              --out in one step (see vindplaats-indexer segments --help)\n"
             "\n"
             "Options:\n"
             "  --index DIR        the index directory (default: index)\n"
@@ -118,6 +126,9 @@ int main(int argc, char **argv)
             return 2;
         } else if (!command) {
             command = a;
+            /* segments has options of its own: it reads the command line itself. */
+            if (strcmp(command, "segments") == 0)
+                return cmd_segments(argc, argv);
         } else if (!file) {
             file = a;
         } else {

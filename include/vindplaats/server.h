@@ -12,7 +12,9 @@
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/search.h"
+#include "vindplaats/segments.h"
 #include "vindplaats/status.h"
+#include "vindplaats/store.h"
 #include "vindplaats/vocabulary.h"
 
 #ifdef __cplusplus
@@ -26,6 +28,8 @@ typedef struct vp_server_config {
     const vp_postcodes *postcodes;    /* borrowed; NULL: postcode= is refused */
     const vp_ranking *ranking;        /* borrowed; NULL: vp_ranking_default */
     int64_t now;                      /* fixed clock (UTC seconds) for demos and tests; 0: real */
+    const vp_segments *segments;      /* borrowed; NULL: no segments */
+    vp_store *store;                  /* borrowed; NULL: no signals */
     const char *bind_address;         /* IPv4 literal; NULL: 127.0.0.1 */
     unsigned port;                    /* 0: any free port */
     unsigned threads;                 /* workers; 0: 2 */

@@ -118,7 +118,21 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
     return add;
 }
 
+static int http_call(unsigned port, const char *method, const char *path, const char *payload,
+                     http_reply *out);
+
 int http_request(unsigned port, const char *method, const char *path, http_reply *out)
+{
+    return http_call(port, method, path, NULL, out);
+}
+
+int http_post(unsigned port, const char *path, const char *json_body, http_reply *out)
+{
+    return http_call(port, "POST", path, json_body, out);
+}
+
+static int http_call(unsigned port, const char *method, const char *path, const char *payload,
+                     http_reply *out)
 {
     memset(out, 0, sizeof *out);
     CURL *c = curl_easy_init();
@@ -137,7 +151,14 @@ int http_request(unsigned port, const char *method, const char *path, http_reply
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    struct curl_slist *headers_out = NULL;
+    if (payload) {
+        headers_out = curl_slist_append(NULL, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers_out);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+    }
     CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(headers_out);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_cleanup(c);
     out->body = body.data;

@@ -26,6 +26,8 @@ typedef struct http_reply {
 
 /* One request to http://127.0.0.1:port + path. Returns 0 when the server answered. */
 int http_request(unsigned port, const char *method, const char *path, http_reply *out);
+/* POST of a JSON body to http://127.0.0.1:port + path. */
+int http_post(unsigned port, const char *path, const char *json_body, http_reply *out);
 void http_reply_free(http_reply *r);
 
 #endif

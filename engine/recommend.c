@@ -1,0 +1,599 @@
+/* recommend.c - recommendations with reasons (see recommend.h).
+ *
+ * Two steps. Retrieval: one Xapian query whose weights come from fixed-
+ * weight boosts on boolean terms (each affinity of each segment, scaled by
+ * the segment's share, and the offerings the segments used most), under the
+ * search filters and "not yet past". Scoring: each of the best candidates
+ * is scored in C from its stored JSON and the store, factor by factor, so
+ * the factors that chose it can be named; then a greedy pass keeps the
+ * list diverse. */
+#include "vindplaats/recommend.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "schema.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/geo.h"
+#include "vindplaats/offering.h"
+#include "xapian_c.h"
+
+#define CANDIDATES_MIN 400
+#define POPULAR_PER_SEGMENT 200
+#define RETRIEVAL_SCALE 10.0  /* affinity boosts in BM25-like units */
+
+const vp_recommend_weights vp_recommend_weights_default = {
+    .affinity = 0.2,
+    .popularity = 0.7,
+    .upcoming = 0.1,
+    .nearby = 0.1,
+    .per_proposition = 3,
+};
+
+/* What each field of an affinity counts towards the affinity factor. */
+static const double field_weight[VP_AFFINITY_FIELD_COUNT] = {
+    [VP_AFFINITY_PROPOSITION] = 1.0, [VP_AFFINITY_TASK] = 0.4, [VP_AFFINITY_TYPE] = 0.6,
+    [VP_AFFINITY_AUDIENCE] = 0.6,    [VP_AFFINITY_CHANNEL] = 0.3,
+};
+static const vp_field affinity_prefix_field[VP_AFFINITY_FIELD_COUNT] = {
+    [VP_AFFINITY_PROPOSITION] = VP_FIELD_PROPOSITION, [VP_AFFINITY_TASK] = VP_FIELD_SOCIETAL_TASK,
+    [VP_AFFINITY_TYPE] = VP_FIELD_TYPE, [VP_AFFINITY_AUDIENCE] = VP_FIELD_AUDIENCE,
+    [VP_AFFINITY_CHANNEL] = VP_FIELD_CHANNEL,
+};
+
+static vp_status fail(char **errmsg, vp_status st, const char *msg)
+{
+    if (errmsg) {
+        char *m = strdup(msg);
+        if (m)
+            *errmsg = m;
+    }
+    return st;
+}
+
+/* FILTER(fixed(w), term) appended to parts. */
+static vp_status add_boost(vpx_query ***parts, size_t *n, size_t *alloc, const char *term,
+                           double w, char **errmsg)
+{
+    if (w <= 0)
+        return VP_OK;
+    if (*n == *alloc) {
+        size_t na = *alloc ? *alloc * 2 : 64;
+        vpx_query **p = realloc(*parts, na * sizeof *p);
+        if (!p)
+            return VP_ERR_NOMEM;
+        *parts = p;
+        *alloc = na;
+    }
+    vpx_query *fixed = NULL, *t = NULL;
+    vp_status st = vpx_query_fixed_weight(w, &fixed, errmsg);
+    if (st == VP_OK)
+        st = vpx_query_term(term, &t, errmsg);
+    vpx_query *pair[2] = {fixed, t};
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_FILTER, pair, 2, &(*parts)[*n], errmsg);
+    if (st == VP_OK)
+        (*n)++;
+    vpx_query_destroy(fixed);
+    vpx_query_destroy(t);
+    return st;
+}
+
+/* Per candidate: the score of each factor, 0..1. */
+typedef struct candidate {
+    json_t *doc;
+    const char *id;
+    double factor[4];  /* affinity, popularity, upcoming, nearby */
+    double score;
+    double distance_km;
+    const char *best_segment;      /* the segment that liked it most */
+    const char *matched;           /* what of it matched: a proposition name, type, ... */
+    int picked;
+} candidate;
+
+static const char *const factor_names[4] = {"affinity", "popularity", "upcoming", "nearby"};
+
+/* The next occurrence's start (UTC) that has not ended at `now`, or -1. */
+static int64_t next_start(json_t *doc, int64_t now, const char **text)
+{
+    json_t *occ = json_object_get(doc, "occurrences");
+    int64_t best = -1;
+    size_t i;
+    json_t *o;
+    json_array_foreach(occ, i, o) {
+        vp_datetime s, e;
+        const char *st = json_string_value(json_object_get(o, "start"));
+        if (vp_datetime_parse(st, &s) != 0)
+            continue;
+        e = s;
+        json_t *je = json_object_get(o, "end");
+        if (json_is_string(je))
+            vp_datetime_parse(json_string_value(je), &e);
+        int64_t until = e.all_day ? e.utc + 86399 : (e.utc > s.utc ? e.utc : s.utc + 7200);
+        if (until >= now && (best < 0 || s.utc < best)) {
+            best = s.utc;
+            *text = st;
+        }
+    }
+    if (best < 0 && !json_array_size(occ)) {
+        vp_datetime s;
+        const char *st = json_string_value(json_object_get(doc, "start"));
+        if (st && vp_datetime_parse(st, &s) == 0 && s.utc + 86399 >= now) {
+            best = s.utc;
+            *text = st;
+        }
+    }
+    return best;
+}
+
+static void score_affinity(candidate *c, const vp_recommend_request *req,
+                           const vp_vocabulary *voc)
+{
+    const char *values[VP_AFFINITY_FIELD_COUNT] = {
+        json_string_value(json_object_get(c->doc, "proposition")),
+        json_string_value(json_object_get(c->doc, "societal_task")),
+        json_string_value(json_object_get(c->doc, "type")),
+        NULL,
+        json_string_value(json_object_get(c->doc, "channel")),
+    };
+    const vp_proposition *prop = vp_vocabulary_get(voc, values[VP_AFFINITY_PROPOSITION]);
+    if (!values[VP_AFFINITY_TASK] && prop)
+        values[VP_AFFINITY_TASK] = prop->societal_task;
+    double total = 0, best_seg = -1, norm = 0;
+    for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++)
+        norm += field_weight[f];
+    for (size_t s = 0; s < req->n_segments; s++) {
+        const vp_segment *seg = req->segments[s];
+        double sum = 0, best_part = 0;
+        const char *part = NULL;
+        for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++) {
+            double w = 0;
+            if (f == VP_AFFINITY_AUDIENCE) {
+                json_t *g;
+                size_t i;
+                json_array_foreach(json_object_get(json_object_get(c->doc, "audience"), "groups"), i, g) {
+                    double a = vp_segment_affinity(seg, VP_AFFINITY_AUDIENCE, json_string_value(g));
+                    if (a > w)
+                        w = a;
+                }
+            } else if (values[f]) {
+                w = vp_segment_affinity(seg, (vp_affinity_field)f, values[f]);
+            }
+            sum += field_weight[f] * w;
+            if (field_weight[f] * w > best_part) {
+                best_part = field_weight[f] * w;
+                part = f == VP_AFFINITY_PROPOSITION && prop ? prop->name : NULL;
+            }
+        }
+        total += req->shares[s] * sum / norm;
+        if (req->shares[s] * sum > best_seg) {
+            best_seg = req->shares[s] * sum;
+            c->best_segment = seg->name;
+            c->matched = part;
+        }
+    }
+    c->factor[0] = total;
+}
+
+static int cmp_score(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+static char *reason_for(const candidate *c, const vp_recommend_request *req)
+{
+    /* The factor that contributed most names the reason. */
+    const vp_recommend_weights *w = req->weights ? req->weights : &vp_recommend_weights_default;
+    double contrib[4] = {w->affinity * c->factor[0], w->popularity * c->factor[1],
+                         w->upcoming * c->factor[2], w->nearby * c->factor[3]};
+    int top = 0;
+    for (int i = 1; i < 4; i++)
+        if (contrib[i] > contrib[top])
+            top = i;
+    char text[512];
+    const char *seg = c->best_segment;
+    int place = req->filters.has_near;
+    switch (top) {
+    case 1:
+        if (seg)
+            snprintf(text, sizeof text, "Populair bij %s%s", seg, place ? " in uw buurt" : "");
+        else
+            snprintf(text, sizeof text, "Veel gekozen in het hele netwerk");
+        break;
+    case 2:
+        snprintf(text, sizeof text, "Binnenkort, en er is nog plek om mee te doen");
+        break;
+    case 3:
+        snprintf(text, sizeof text, "Dichtbij: op %.1f km", c->distance_km);
+        break;
+    default:
+        if (seg && c->matched)
+            snprintf(text, sizeof text, "Past bij %s: %s", seg, c->matched);
+        else if (seg)
+            snprintf(text, sizeof text, "Past bij %s", seg);
+        else
+            snprintf(text, sizeof text, "Uit het aanbod van het netwerk");
+    }
+    /* Lower-case the first letter of a segment name inside a sentence. */
+    char *p = strstr(text, seg ? seg : "\x01");
+    if (p && p != text && *p >= 'A' && *p <= 'Z')
+        *p = (char)(*p - 'A' + 'a');
+    return strdup(text);
+}
+
+static void free_items(vp_recommendation *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(items[i].id);
+        free(items[i].json);
+        free(items[i].reason);
+    }
+    free(items);
+}
+
+void vp_recommend_result_destroy(vp_recommend_result *res)
+{
+    if (!res)
+        return;
+    free_items(res->items, res->n);
+    free(res);
+}
+
+/* Scores, ranks and diversifies the candidates of `ms`; fills `res`. */
+static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vpx_mset *ms,
+                        vp_recommend_result *res, char **errmsg)
+{
+    const vp_recommend_weights *w = req->weights ? req->weights : &vp_recommend_weights_default;
+    int64_t now = req->filters.now ? req->filters.now : (int64_t)time(NULL);
+    size_t n = vpx_mset_size(ms);
+    candidate *c = calloc(n + 1, sizeof *c);
+    const char **ids = calloc(n + 1, sizeof *ids);
+    double *pop = calloc(n + 1, sizeof *pop), *seg_pop = calloc(n + 1, sizeof *seg_pop);
+    vp_status st = c && ids && pop && seg_pop ? VP_OK : VP_ERR_NOMEM;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        c[i].doc = json_loads(vpx_mset_data(ms, i), 0, NULL);
+        c[i].id = json_string_value(json_object_get(c[i].doc, "id"));
+        c[i].distance_km = -1;
+        ids[i] = c[i].id ? c[i].id : "";
+    }
+    /* Popularity: what each segment used, and everyone, decayed; normalised. */
+    res->signals = 0;
+    if (st == VP_OK && req->store && n) {
+        int ok = vp_store_scores(req->store, NULL, ids, n, now, pop, NULL) == VP_OK;
+        for (size_t s = 0; ok && s < req->n_segments; s++) {
+            double *tmp = calloc(n + 1, sizeof *tmp);
+            ok = tmp && vp_store_scores(req->store, req->segments[s]->id, ids, n, now, tmp, NULL) == VP_OK;
+            for (size_t i = 0; ok && i < n; i++)
+                seg_pop[i] += req->shares[s] * tmp[i];
+            free(tmp);
+        }
+        res->signals = ok;
+        if (ok) {
+            double max_all = 0, max_seg = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (pop[i] > max_all)
+                    max_all = pop[i];
+                if (seg_pop[i] > max_seg)
+                    max_seg = seg_pop[i];
+            }
+            for (size_t i = 0; i < n; i++) {
+                double a = max_all > 0 ? pop[i] / max_all : 0;
+                double b = max_seg > 0 ? seg_pop[i] / max_seg : 0;
+                c[i].factor[1] = req->n_segments ? 0.75 * b + 0.25 * a : a;
+            }
+        }
+    }
+    const vp_vocabulary *voc = vp_index_vocabulary(idx);
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        score_affinity(&c[i], req, voc);
+        const char *when = NULL;
+        int64_t next = next_start(c[i].doc, now, &when);
+        double days = next < 0 ? -1 : (double)(next - now) / 86400.0;
+        c[i].factor[2] = next < 0 ? 0.3 : days <= 14 ? 1.0 : days <= 60 ? 0.5 : 0.2;
+        json_t *loc = json_object_get(c[i].doc, "location");
+        if (req->filters.has_near && json_is_number(json_object_get(loc, "lat"))) {
+            c[i].distance_km = vp_geo_distance_km(req->filters.near_lat, req->filters.near_lon,
+                                                  json_number_value(json_object_get(loc, "lat")),
+                                                  json_number_value(json_object_get(loc, "lon")));
+            c[i].factor[3] = exp(-c[i].distance_km / 10.0);
+        } else if (req->filters.has_near) {
+            const char *channel = json_string_value(json_object_get(c[i].doc, "channel"));
+            c[i].factor[3] = channel && strcmp(channel, "online") == 0 ? 0.5 : 0;
+        }
+        c[i].score = w->affinity * c[i].factor[0] + w->popularity * c[i].factor[1] +
+                     w->upcoming * c[i].factor[2] + w->nearby * c[i].factor[3];
+    }
+    if (st == VP_OK)
+        qsort(c, n, sizeof *c, cmp_score);
+
+    /* Diversity: at most per_proposition of a proposition per ten, no work
+     * or title twice; relaxed only when the list would stay short. */
+    res->items = calloc(req->limit + 1, sizeof *res->items);
+    if (st == VP_OK && !res->items)
+        st = VP_ERR_NOMEM;
+    unsigned cap = w->per_proposition ? w->per_proposition * ((req->limit + 9) / 10) : req->limit;
+    for (int relax = 0; st == VP_OK && relax < 2 && res->n < req->limit; relax++)
+        for (size_t i = 0; st == VP_OK && i < n && res->n < req->limit; i++) {
+            if (c[i].picked || !c[i].id)
+                continue;
+            const char *prop = json_string_value(json_object_get(c[i].doc, "proposition"));
+            const char *work = json_string_value(json_object_get(c[i].doc, "work_key"));
+            const char *title = json_string_value(json_object_get(c[i].doc, "title"));
+            unsigned same_prop = 0;
+            int dup = 0;
+            for (size_t k = 0; k < res->n; k++) {
+                json_t *d = json_loads(res->items[k].json, 0, NULL);
+                const char *p2 = json_string_value(json_object_get(d, "proposition"));
+                const char *w2 = json_string_value(json_object_get(d, "work_key"));
+                const char *t2 = json_string_value(json_object_get(d, "title"));
+                same_prop += prop && p2 && strcmp(prop, p2) == 0;
+                dup |= (work && w2 && strcmp(work, w2) == 0) || (title && t2 && strcmp(title, t2) == 0);
+                json_decref(d);
+            }
+            if (dup || (relax == 0 && prop && same_prop >= cap))
+                continue;
+            vp_recommendation *r = &res->items[res->n];
+            r->id = strdup(c[i].id);
+            r->json = json_dumps(c[i].doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+            r->score = c[i].score;
+            r->distance_km = c[i].distance_km;
+            r->reason = reason_for(&c[i], req);
+            for (int f = 0; f < 4; f++) {
+                double weights[4] = {w->affinity, w->popularity, w->upcoming, w->nearby};
+                if (weights[f] * c[i].factor[f] > 0) {
+                    r->factors[r->n_factors].name = factor_names[f];
+                    r->factors[r->n_factors].weight = weights[f] * c[i].factor[f];
+                    r->n_factors++;
+                }
+            }
+            res->n++;
+            c[i].picked = 1;
+            if (!r->id || !r->json || !r->reason)
+                st = VP_ERR_NOMEM;
+        }
+    for (size_t i = 0; c && i < n; i++)
+        json_decref(c[i].doc);
+    free(c);
+    free(ids);
+    free(pop);
+    free(seg_pop);
+    (void)errmsg;
+    return st;
+}
+
+/* AND_NOT of the excluded ids, appended to the filter. */
+static vp_status exclude_query(const char *const *ids, size_t n, vpx_query **out, char **errmsg)
+{
+    *out = NULL;
+    if (!n)
+        return VP_OK;
+    vpx_query **terms = calloc(n, sizeof *terms);
+    if (!terms)
+        return VP_ERR_NOMEM;
+    vp_status st = VP_OK;
+    vp_buf t;
+    vp_buf_init(&t, 512);
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        t.len = 0;
+        st = vp_buf_printf(&t, PFX_ID "%s", ids[i]);
+        if (st == VP_OK)
+            st = vpx_query_term(t.data, &terms[i], errmsg);
+    }
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, terms, n, out, errmsg);
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(terms[i]);
+    free(terms);
+    vp_buf_free(&t);
+    return st;
+}
+
+/* Runs `weighted` under the filters minus the excluded; candidates into ms. */
+static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_query *weighted,
+                          unsigned want, vpx_mset **ms, char **errmsg)
+{
+    vpx_db *db = vp_index_db(idx);
+    vpx_query *filters = NULL, *excluded = NULL, *q = NULL, *kept = NULL;
+    vp_search_request f = req->filters;
+    f.include_past = 0; /* never recommend what has passed */
+    f.q = NULL;
+    vp_status st = vp_search_filter_query(idx, &f, &filters, errmsg);
+    if (st == VP_OK)
+        st = exclude_query(req->exclude, req->n_exclude, &excluded, errmsg);
+    vpx_query *parts[2] = {weighted, filters};
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &q, errmsg);
+    vpx_query *cut[2] = {q, excluded};
+    if (st == VP_OK)
+        st = excluded ? vpx_query_combine(VPX_OP_AND_NOT, cut, 2, &kept, errmsg) : VP_OK;
+    vpx_enquire_opts eo = {.sort_slot = -1, .offset = 0, .limit = want, .check_at_least = 0};
+    if (st == VP_OK)
+        st = vpx_enquire(db, kept ? kept : q, &eo, ms, errmsg);
+    vpx_query_destroy(filters);
+    vpx_query_destroy(excluded);
+    vpx_query_destroy(q);
+    vpx_query_destroy(kept);
+    return st;
+}
+
+vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recommend_result **out,
+                       char **errmsg)
+{
+    if (req->limit < 1 || req->limit > VP_RECOMMEND_MAX_LIMIT)
+        return fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
+    if (req->n_segments > VP_RECOMMEND_MAX_SEGMENTS || req->n_exclude > VP_RECOMMEND_MAX_EXCLUDE)
+        return fail(errmsg, VP_ERR_INVALID, "exclude: at most 100 offerings");
+    int64_t now = req->filters.now ? req->filters.now : (int64_t)time(NULL);
+    vp_status st = vpx_db_reopen(vp_index_db(idx), errmsg);
+    vpx_query **parts = NULL, *weighted = NULL;
+    size_t n = 0, alloc = 0;
+    vp_buf t;
+    vp_buf_init(&t, 512);
+    /* Affinities of every segment, weighted by its share. */
+    for (size_t s = 0; st == VP_OK && s < req->n_segments; s++)
+        for (int f = 0; st == VP_OK && f < VP_AFFINITY_FIELD_COUNT; f++)
+            for (size_t a = 0; st == VP_OK && a < req->segments[s]->n_affinities[f]; a++) {
+                const vp_affinity *af = &req->segments[s]->affinities[f][a];
+                t.len = 0;
+                st = vp_buf_printf(&t, "%s%s", vp_field_prefix[affinity_prefix_field[f]], af->value);
+                if (st == VP_OK)
+                    st = add_boost(&parts, &n, &alloc, t.data,
+                                   RETRIEVAL_SCALE * req->shares[s] * field_weight[f] * af->weight,
+                                   errmsg);
+            }
+    /* What the segments (or everyone) used most. */
+    int store_ok = 0;
+    for (size_t s = 0; st == VP_OK && req->store && s <= req->n_segments; s++) {
+        vp_scored *top = NULL;
+        size_t nt = 0;
+        const char *seg = s < req->n_segments ? req->segments[s]->id : NULL;
+        if (vp_store_top(req->store, seg, now, POPULAR_PER_SEGMENT, &top, &nt, NULL) != VP_OK)
+            break;
+        store_ok = 1;
+        double share = s < req->n_segments ? req->shares[s] : (req->n_segments ? 0.25 : 1.0);
+        for (size_t i = 0; st == VP_OK && i < nt; i++) {
+            t.len = 0;
+            st = vp_buf_printf(&t, PFX_ID "%s", top[i].key);
+            if (st == VP_OK && top[0].score > 0)
+                st = add_boost(&parts, &n, &alloc, t.data,
+                               RETRIEVAL_SCALE * share * top[i].score / top[0].score, errmsg);
+        }
+        vp_scored_free(top, nt);
+    }
+    vp_buf_free(&t);
+    if (st == VP_OK)
+        st = n ? vpx_query_combine(VPX_OP_OR, parts, n, &weighted, errmsg)
+               : vpx_query_match_all(&weighted, errmsg);
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(parts[i]);
+    free(parts);
+
+    vp_recommend_result *res = calloc(1, sizeof *res);
+    vpx_mset *ms = NULL;
+    unsigned want = req->limit * 30 > CANDIDATES_MIN ? req->limit * 30 : CANDIDATES_MIN;
+    if (st == VP_OK && !res)
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK)
+        st = retrieve(idx, req, weighted, want, &ms, errmsg);
+    /* Too few fit the affinities: fill from everything that is eligible. */
+    if (st == VP_OK && vpx_mset_size(ms) < req->limit && n) {
+        vpx_query *all = NULL;
+        vpx_mset_destroy(ms);
+        ms = NULL;
+        st = vpx_query_match_all(&all, errmsg);
+        if (st == VP_OK)
+            st = retrieve(idx, req, all, want, &ms, errmsg);
+        vpx_query_destroy(all);
+    }
+    if (st == VP_OK)
+        st = finish(idx, req, ms, res, errmsg);
+    if (res)
+        res->signals = res->signals || (store_ok && !req->n_segments);
+    vpx_mset_destroy(ms);
+    vpx_query_destroy(weighted);
+    if (st != VP_OK) {
+        vp_recommend_result_destroy(res);
+        return st;
+    }
+    *out = res;
+    return VP_OK;
+}
+
+vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now, vp_store *store,
+                     vp_recommend_result **out, char **errmsg)
+{
+    if (limit < 1 || limit > VP_RECOMMEND_MAX_LIMIT)
+        return fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
+    vpx_db *db = vp_index_db(idx);
+    vp_buf uid;
+    vp_buf_init(&uid, 512);
+    vpx_query *like = NULL, *co = NULL, *weighted = NULL;
+    vp_status st = vpx_db_reopen(db, errmsg);
+    if (st == VP_OK)
+        st = vp_buf_printf(&uid, PFX_ID "%s", id);
+    if (st == VP_OK)
+        st = vpx_query_like(db, uid.data, 20, &like, errmsg);
+    /* Used together with it: boosts on those offerings. */
+    vpx_query **parts = NULL;
+    size_t n = 0, alloc = 0;
+    int store_ok = 0;
+    vp_scored *co_used = NULL;
+    size_t n_co = 0;
+    if (st == VP_OK && store && vp_store_co_used(store, id, now ? now : (int64_t)time(NULL), 50,
+                                                 &co_used, &n_co, NULL) == VP_OK) {
+        store_ok = 1;
+        vp_buf t;
+        vp_buf_init(&t, 512);
+        for (size_t i = 0; st == VP_OK && i < n_co; i++) {
+            t.len = 0;
+            st = vp_buf_printf(&t, PFX_ID "%s", co_used[i].key);
+            if (st == VP_OK && co_used[0].score > 0)
+                st = add_boost(&parts, &n, &alloc, t.data,
+                               RETRIEVAL_SCALE * co_used[i].score / co_used[0].score, errmsg);
+        }
+        vp_buf_free(&t);
+    }
+    vp_scored_free(co_used, n_co);
+    if (st == VP_OK && n)
+        st = vpx_query_combine(VPX_OP_OR, parts, n, &co, errmsg);
+    vpx_query *both[2] = {like, co};
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, both, 2, &weighted, errmsg);
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(parts[i]);
+    free(parts);
+
+    vp_recommend_request req;
+    memset(&req, 0, sizeof req);
+    req.filters.now = now;
+    req.limit = limit;
+    const char *self[1] = {id};
+    req.exclude = self;
+    req.n_exclude = 1;
+    vpx_mset *ms = NULL;
+    vp_recommend_result *res = calloc(1, sizeof *res);
+    if (st == VP_OK && !res)
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK)
+        st = retrieve(idx, &req, weighted, limit * 3, &ms, errmsg);
+    /* Related lists keep Xapian's order: similarity is the reason. */
+    for (size_t i = 0; st == VP_OK && ms && i < vpx_mset_size(ms) && res->n < limit; i++) {
+        if (!res->items && !(res->items = calloc(limit + 1, sizeof *res->items))) {
+            st = VP_ERR_NOMEM;
+            break;
+        }
+        json_t *doc = json_loads(vpx_mset_data(ms, i), 0, NULL);
+        vp_recommendation *r = &res->items[res->n++];
+        r->id = strdup(json_string_value(json_object_get(doc, "id")) ? json_string_value(json_object_get(doc, "id")) : "");
+        r->json = strdup(vpx_mset_data(ms, i));
+        r->score = vpx_mset_weight(ms, i);
+        r->distance_km = -1;
+        r->reason = strdup(store_ok && n ? "Lijkt hierop, en wordt vaak samen gekozen" : "Lijkt hierop");
+        r->factors[0].name = "similarity";
+        r->factors[0].weight = r->score;
+        r->n_factors = 1;
+        json_decref(doc);
+        if (!r->id || !r->json || !r->reason)
+            st = VP_ERR_NOMEM;
+    }
+    if (res)
+        res->signals = store_ok;
+    vpx_mset_destroy(ms);
+    vpx_query_destroy(like);
+    vpx_query_destroy(co);
+    vpx_query_destroy(weighted);
+    vp_buf_free(&uid);
+    if (st != VP_OK) {
+        vp_recommend_result_destroy(res);
+        return st;
+    }
+    *out = res;
+    return VP_OK;
+}

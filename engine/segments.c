@@ -1,0 +1,1390 @@
+/* segments.c - the segment model loaded from its two files (segments.h).
+ *
+ * segments.json is read with jansson and checked completely: every problem
+ * is reported with its path ("FILE: segments[2].affinities.types.x: ..."),
+ * not only the first one. The PC4 table is read by a small CSV reader of its
+ * own (csv_read()): ',' or ';' separated as spreadsheets and Mosaic or CBS
+ * exports write it, an optional UTF-8 byte order mark, CRLF or LF, quoted
+ * fields with "" escapes. One table parser (parse_table()) serves both the
+ * strict loader (any bad row fails the load) and the lenient importer (bad
+ * rows are reported and skipped), so the two never disagree about what a
+ * valid row is.
+ *
+ * Everything a vp_segments holds is allocated at load time and never
+ * changed afterwards, so any number of threads may read it. Segments are
+ * few (at most MAX_SEGMENTS): lookups by id are linear; a PC4 is found
+ * through a direct index over 1000..9999. */
+#include "vindplaats/segments.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
+
+#define MAX_JSON (4 * 1024 * 1024)
+#define MAX_SEGMENTS 256
+#define MAX_ID 64
+#define MAX_NAME 200
+#define MAX_DESCRIPTION 4000
+#define MAX_AFFINITIES 1000    /* per field of one segment */
+#define MAX_RECORD 65536       /* bytes of one CSV record */
+#define MAX_FIELDS (MAX_SEGMENTS + 1)
+#define MAX_LINES 100000       /* there are only 9,000 possible PC4s */
+#define MAX_PROBLEMS 50        /* listed in errmsg; the rest are counted */
+#define PC4_MIN 1000
+#define PC4_MAX 9999
+#define N_PC4 (PC4_MAX - PC4_MIN + 1)
+/* How far a row's shares may be off 1 (fractions) or 100 (percentages):
+ * rounded percentages of ten segments easily sum to 98 or 102. */
+#define SUM_TOLERANCE 0.03
+
+typedef struct pc4_share {
+    size_t segment;
+    double share;
+} pc4_share;
+
+typedef struct pc4_row {
+    size_t first; /* into shares */
+    size_t n;
+} pc4_row;
+
+struct vp_segments {
+    vp_segment *segs;
+    size_t count;
+    char **owned; /* every string and array the segments point into */
+    size_t n_owned, alloc_owned;
+    char *ids;    /* "a, b, c", for messages */
+    uint32_t *pc4_index; /* N_PC4 entries: row + 1, 0 = not in the table */
+    pc4_row *rows;
+    size_t n_rows, alloc_rows;
+    pc4_share *shares;
+    size_t n_shares, alloc_shares;
+};
+
+static const struct {
+    const char *key;  /* in "affinities" */
+    const char *what; /* in messages */
+} affinity_fields[VP_AFFINITY_FIELD_COUNT] = {
+    {"propositions", "proposition"},
+    {"societal_tasks", "societal task"},
+    {"types", "type"},
+    {"audiences", "audience group"},
+    {"channels", "channel"},
+};
+
+/* ---- small helpers ---- */
+
+static vp_status buf_vprintf(vp_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return VP_ERR_INTERNAL;
+    char *tmp = malloc((size_t)n + 1);
+    if (!tmp)
+        return VP_ERR_NOMEM;
+    vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+    vp_status st = vp_buf_append(b, tmp, (size_t)n);
+    free(tmp);
+    return st;
+}
+
+#ifdef __GNUC__
+static void set_error(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif
+
+/* Stores a malloc()ed message in *errmsg (when errmsg is not NULL). */
+static void set_error(char **errmsg, const char *fmt, ...)
+{
+    if (!errmsg)
+        return;
+    vp_buf m;
+    vp_buf_init(&m, 1 << 20);
+    va_list ap;
+    va_start(ap, fmt);
+    vp_status st = buf_vprintf(&m, fmt, ap);
+    va_end(ap);
+    if (st != VP_OK) {
+        vp_buf_free(&m);
+        return;
+    }
+    *errmsg = vp_buf_steal(&m);
+}
+
+/* Problems found in a file: the first MAX_PROBLEMS as text, all counted. */
+typedef struct problems {
+    vp_buf text;
+    size_t n;
+    int oom;
+} problems;
+
+#ifdef __GNUC__
+static void add_problem(problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif
+
+static void add_problem(problems *p, const char *fmt, ...)
+{
+    p->n++;
+    if (p->n > MAX_PROBLEMS)
+        return;
+    vp_status st = VP_OK;
+    if (p->text.len)
+        st = vp_buf_puts(&p->text, "\n");
+    if (st == VP_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        st = buf_vprintf(&p->text, fmt, ap);
+        va_end(ap);
+    }
+    if (st == VP_ERR_NOMEM)
+        p->oom = 1;
+}
+
+/* Hands the problems over as an error message. */
+static void problems_to_error(problems *p, char **errmsg)
+{
+    if (p->n > MAX_PROBLEMS)
+        vp_buf_printf(&p->text, "\n(and %zu more problems)", p->n - MAX_PROBLEMS);
+    if (errmsg && p->text.len)
+        *errmsg = vp_buf_steal(&p->text);
+}
+
+/* A value from a file, made safe to quote in a message: at most 40 bytes
+ * (cut on a character boundary), control characters and, when `s` is not
+ * valid UTF-8, every non-ASCII byte shown as '?'. */
+static const char *quoted(char out[64], const char *s)
+{
+    size_t len = strlen(s);
+    int utf8 = vp_utf8_valid(s, len);
+    size_t n = len > 40 ? 40 : len;
+    if (utf8)
+        while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[k++] = c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80) ? '?' : (char)c;
+    }
+    if (n < len) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+static int valid_id(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return 0;
+    return 1;
+}
+
+static int has_control(const char *s, int text)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && !(text && (c == '\t' || c == '\n' || c == '\r'))) || c == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+/* Takes ownership of `p` (also when it fails); NULL counts as failure. */
+static int own(vp_segments *s, void *p)
+{
+    if (!p)
+        return -1;
+    if (s->n_owned == s->alloc_owned) {
+        size_t n = s->alloc_owned ? s->alloc_owned * 2 : 64;
+        char **q = realloc(s->owned, n * sizeof *q);
+        if (!q) {
+            free(p);
+            return -1;
+        }
+        s->owned = q;
+        s->alloc_owned = n;
+    }
+    s->owned[s->n_owned++] = p;
+    return 0;
+}
+
+static const char *own_dup(vp_segments *s, const char *str)
+{
+    char *d = strdup(str);
+    return own(s, d) == 0 ? d : NULL;
+}
+
+/* "a, b, c" of a NULL-terminated list, or NULL when out of memory. */
+static char *join_list(const char *const *list)
+{
+    vp_buf b;
+    vp_buf_init(&b, 1 << 16);
+    for (size_t i = 0; list[i]; i++)
+        if (vp_buf_printf(&b, "%s%s", i ? ", " : "", list[i]) != VP_OK) {
+            vp_buf_free(&b);
+            return NULL;
+        }
+    return vp_buf_steal(&b);
+}
+
+/* ---- segments.json ---- */
+
+static int cmp_affinity(const void *a, const void *b)
+{
+    const vp_affinity *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* Checks that `obj` has no keys but `known`; each stranger is a problem. */
+static void check_keys(problems *pr, const char *file, const char *path, json_t *obj,
+                       const char *const *known)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (!vp_in_list(key, known)) {
+            char q[64];
+            add_problem(pr, "%s: %s%s%s: unknown field", file, path, *path ? "." : "",
+                        quoted(q, key));
+        }
+    }
+}
+
+/* A string member: NULL when absent or bad (then a problem is recorded
+ * unless it is merely absent and optional). */
+static const char *string_member(problems *pr, const char *file, const char *path, json_t *obj,
+                                 const char *key, size_t max, int required, int text)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (required)
+            add_problem(pr, "%s: %s.%s: required", file, path, key);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        add_problem(pr, "%s: %s.%s: must be a string", file, path, key);
+        return NULL;
+    }
+    const char *str = json_string_value(v);
+    if (json_string_length(v) > max) {
+        add_problem(pr, "%s: %s.%s: longer than %zu bytes", file, path, key, max);
+        return NULL;
+    }
+    if (strlen(str) != json_string_length(v) || has_control(str, text)) {
+        add_problem(pr, "%s: %s.%s: must not contain control characters", file, path, key);
+        return NULL;
+    }
+    if (required && !*str) {
+        add_problem(pr, "%s: %s.%s: must not be empty", file, path, key);
+        return NULL;
+    }
+    return str;
+}
+
+/* One field of "affinities": {value: weight, ...}. Valid entries are kept
+ * in seg, sorted by weight (highest first), then value. */
+static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *file,
+                                      const char *path, json_t *v, vp_affinity_field field,
+                                      const vp_vocabulary *voc, const char *allowed,
+                                      vp_segment *seg)
+{
+    const char *key;
+    json_t *w;
+    if (!json_is_object(v)) {
+        add_problem(pr, "%s: %s: must be an object {\"%s\": weight, ...}", file, path,
+                    affinity_fields[field].what);
+        return VP_OK;
+    }
+    size_t n = json_object_size(v);
+    if (n > MAX_AFFINITIES) {
+        add_problem(pr, "%s: %s: more than %d values", file, path, MAX_AFFINITIES);
+        return VP_OK;
+    }
+    if (n == 0)
+        return VP_OK;
+    vp_affinity *list = calloc(n, sizeof *list);
+    if (own(s, list) != 0)
+        return VP_ERR_NOMEM;
+    size_t k = 0;
+    json_object_foreach(v, key, w) {
+        char q[64];
+        int known;
+        if (field == VP_AFFINITY_PROPOSITION)
+            known = voc ? vp_vocabulary_get(voc, key) != NULL : valid_id(key);
+        else if (field == VP_AFFINITY_TASK)
+            known = vp_in_list(key, vp_offering_tasks);
+        else if (field == VP_AFFINITY_TYPE)
+            known = vp_in_list(key, vp_offering_types);
+        else if (field == VP_AFFINITY_AUDIENCE)
+            known = vp_in_list(key, vp_offering_audiences);
+        else
+            known = vp_in_list(key, vp_offering_channels);
+        if (!known) {
+            add_problem(pr, "%s: %s.%s: unknown %s (allowed: %s)", file, path, quoted(q, key),
+                        affinity_fields[field].what, allowed);
+            continue;
+        }
+        if (!json_is_number(w) || !isfinite(json_number_value(w)) ||
+            json_number_value(w) < 0 || json_number_value(w) > 1) {
+            add_problem(pr, "%s: %s.%s: weight must be a number from 0 to 1", file, path, key);
+            continue;
+        }
+        const char *value = own_dup(s, key);
+        if (!value)
+            return VP_ERR_NOMEM;
+        list[k].value = value;
+        list[k].weight = json_number_value(w);
+        k++;
+    }
+    qsort(list, k, sizeof *list, cmp_affinity);
+    seg->affinities[field] = list;
+    seg->n_affinities[field] = k;
+    return VP_OK;
+}
+
+static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, size_t i,
+                               json_t *obj, const vp_vocabulary *voc,
+                               char *const allowed[VP_AFFINITY_FIELD_COUNT])
+{
+    static const char *const keys[] = {"id", "name", "description", "affinities", NULL};
+    static const char *const aff_keys[] = {"propositions", "societal_tasks", "types",
+                                           "audiences", "channels", NULL};
+    char path[64];
+    snprintf(path, sizeof path, "segments[%zu]", i);
+    vp_segment *seg = &s->segs[i];
+    if (!json_is_object(obj)) {
+        add_problem(pr, "%s: %s: must be an object {id, name, description, affinities}", file,
+                    path);
+        return VP_OK;
+    }
+    check_keys(pr, file, path, obj, keys);
+
+    const char *id = string_member(pr, file, path, obj, "id", MAX_ID, 1, 0);
+    if (id && !valid_id(id)) {
+        char q[64];
+        add_problem(pr, "%s: %s.id: \"%s\" must be lower-case letters, digits and '-'", file,
+                    path, quoted(q, id));
+        id = NULL;
+    }
+    if (id) {
+        for (size_t j = 0; j < i; j++)
+            if (s->segs[j].id && strcmp(s->segs[j].id, id) == 0) {
+                add_problem(pr, "%s: %s.id: duplicate id \"%s\" (also segments[%zu])", file,
+                            path, id, j);
+                id = NULL;
+                break;
+            }
+    }
+    const char *name = string_member(pr, file, path, obj, "name", MAX_NAME, 1, 0);
+    const char *desc =
+        string_member(pr, file, path, obj, "description", MAX_DESCRIPTION, 0, 1);
+    if (id && !(seg->id = own_dup(s, id)))
+        return VP_ERR_NOMEM;
+    if (name && !(seg->name = own_dup(s, name)))
+        return VP_ERR_NOMEM;
+    if (!(seg->description = own_dup(s, desc ? desc : "")))
+        return VP_ERR_NOMEM;
+
+    json_t *aff = json_object_get(obj, "affinities");
+    char apath[96];
+    snprintf(apath, sizeof apath, "%s.affinities", path);
+    if (!aff || json_is_null(aff)) {
+        add_problem(pr, "%s: %s: required", file, apath);
+        return VP_OK;
+    }
+    if (!json_is_object(aff)) {
+        add_problem(pr,
+                    "%s: %s: must be an object {propositions, societal_tasks, types, "
+                    "audiences, channels}",
+                    file, apath);
+        return VP_OK;
+    }
+    check_keys(pr, file, apath, aff, aff_keys);
+    for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++) {
+        json_t *v = json_object_get(aff, affinity_fields[f].key);
+        if (!v || json_is_null(v))
+            continue;
+        char fpath[128];
+        snprintf(fpath, sizeof fpath, "%s.%s", apath, affinity_fields[f].key);
+        vp_status st = parse_affinity_field(s, pr, file, fpath, v, (vp_affinity_field)f, voc,
+                                            allowed[f], seg);
+        if (st != VP_OK)
+            return st;
+    }
+    return VP_OK;
+}
+
+/* Reads at most `cap` bytes of `path` into b. */
+static vp_status read_file(const char *path, size_t cap, vp_buf *b, char **errmsg)
+{
+    vp_status st = VP_OK;
+    char chunk[65536];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        st = errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO;
+        set_error(errmsg, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    vp_buf_init(b, cap);
+    for (;;) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0)
+            break;
+        st = vp_buf_append(b, chunk, n);
+        if (st == VP_ERR_TOO_BIG) {
+            set_error(errmsg, "%s: larger than %zu bytes", path, cap);
+            goto done;
+        }
+        if (st != VP_OK)
+            goto done;
+    }
+    if (ferror(f)) {
+        st = VP_ERR_IO;
+        set_error(errmsg, "%s: read error", path);
+    }
+done:
+    if (f)
+        fclose(f);
+    return st;
+}
+
+static vp_status load_json(vp_segments *s, const char *file, const vp_vocabulary *voc,
+                           char **errmsg)
+{
+    vp_status st = VP_OK;
+    json_t *root = NULL;
+    problems pr = {{0}, 0, 0};
+    vp_buf_init(&pr.text, 1 << 20);
+    char *allowed[VP_AFFINITY_FIELD_COUNT] = {0};
+    vp_buf text;
+    vp_buf_init(&text, MAX_JSON);
+
+    st = read_file(file, MAX_JSON, &text, errmsg);
+    if (st != VP_OK)
+        goto done;
+    json_error_t jerr;
+    root = json_loadb(text.data ? text.data : "", text.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        st = VP_ERR_INVALID;
+        set_error(errmsg, "%s:%d: not valid JSON: %s", file, jerr.line, jerr.text);
+        goto done;
+    }
+    if (!json_is_object(root)) {
+        st = VP_ERR_INVALID;
+        set_error(errmsg, "%s: must be an object {\"note\": ..., \"segments\": [...]}", file);
+        goto done;
+    }
+    static const char *const top_keys[] = {"note", "segments", NULL};
+    check_keys(&pr, file, "", root, top_keys);
+    json_t *note = json_object_get(root, "note");
+    if (note && !json_is_string(note) && !json_is_null(note))
+        add_problem(&pr, "%s: note: must be a string", file);
+    json_t *list = json_object_get(root, "segments");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        add_problem(&pr, "%s: segments: must be a non-empty array of segments", file);
+        goto check;
+    }
+    if (json_array_size(list) > MAX_SEGMENTS) {
+        add_problem(&pr, "%s: segments: more than %d segments", file, MAX_SEGMENTS);
+        goto check;
+    }
+    allowed[VP_AFFINITY_PROPOSITION] =
+        strdup(voc ? vp_vocabulary_ids(voc) : "the ids of the proposition vocabulary");
+    allowed[VP_AFFINITY_TASK] = join_list(vp_offering_tasks);
+    allowed[VP_AFFINITY_TYPE] = join_list(vp_offering_types);
+    allowed[VP_AFFINITY_AUDIENCE] = join_list(vp_offering_audiences);
+    allowed[VP_AFFINITY_CHANNEL] = join_list(vp_offering_channels);
+    for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++)
+        if (!allowed[f]) {
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+    s->count = json_array_size(list);
+    s->segs = calloc(s->count, sizeof *s->segs);
+    if (!s->segs) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < s->count; i++) {
+        st = parse_segment(s, &pr, file, i, json_array_get(list, i), voc, allowed);
+        if (st != VP_OK)
+            goto done;
+    }
+check:
+    if (pr.oom) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    if (pr.n) {
+        st = VP_ERR_INVALID;
+        problems_to_error(&pr, errmsg);
+        goto done;
+    }
+    vp_buf ids;
+    vp_buf_init(&ids, 1 << 20);
+    for (size_t i = 0; i < s->count; i++)
+        if (vp_buf_printf(&ids, "%s%s", i ? ", " : "", s->segs[i].id) != VP_OK) {
+            vp_buf_free(&ids);
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+    s->ids = vp_buf_steal(&ids);
+    if (!s->ids)
+        st = VP_ERR_NOMEM;
+done:
+    if (st == VP_ERR_NOMEM)
+        set_error(errmsg, "%s: out of memory", file);
+    for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++)
+        free(allowed[f]);
+    json_decref(root);
+    vp_buf_free(&text);
+    vp_buf_free(&pr.text);
+    return st;
+}
+
+/* ---- the CSV reader ---- */
+
+enum { F_START, F_UNQUOTED, F_QUOTED, F_QUOTE, F_AFTER };
+
+typedef struct csv {
+    FILE *f;
+    int sep;              /* ',' or ';'; 0 until the header shows which */
+    int detect;           /* reading the header: ',' and ';' both separate */
+    unsigned long line;   /* the line the next character is on */
+    int pending[3];       /* bytes read ahead while looking for a BOM */
+    int n_pending, started;
+    vp_buf rec;           /* the current record's fields, each NUL-terminated */
+    size_t starts[MAX_FIELDS];
+    size_t nfields;       /* may exceed MAX_FIELDS: then only counted */
+    size_t field_start;
+    const char *defect;   /* what is wrong with the record as a whole */
+    int too_many_lines;   /* why csv_read() said VP_ERR_TOO_BIG */
+} csv;
+
+static int csv_getc(csv *c)
+{
+    if (!c->started) {
+        /* Skip a UTF-8 byte order mark; anything else is given back. */
+        c->started = 1;
+        int a = getc(c->f);
+        if (a != 0xEF) {
+            if (a != EOF)
+                c->pending[c->n_pending++] = a;
+        } else {
+            int b = getc(c->f);
+            int d = b == 0xBB ? getc(c->f) : EOF;
+            if (!(b == 0xBB && d == 0xBF)) {
+                /* Given back in reverse: the last one read comes out last. */
+                if (d != EOF)
+                    c->pending[c->n_pending++] = d;
+                if (b != EOF)
+                    c->pending[c->n_pending++] = b;
+                c->pending[c->n_pending++] = a;
+            }
+        }
+    }
+    if (c->n_pending)
+        return c->pending[--c->n_pending];
+    return getc(c->f);
+}
+
+static vp_status csv_end_field(csv *c)
+{
+    vp_status st = vp_buf_append(&c->rec, "", 1);
+    if (st != VP_OK)
+        return st;
+    if (c->nfields < MAX_FIELDS)
+        c->starts[c->nfields] = c->field_start;
+    c->nfields++;
+    c->field_start = c->rec.len;
+    return VP_OK;
+}
+
+/* Reads one record; *got is 0 at the end of the file. A record may span
+ * lines inside quotes; *first_line is where it started. */
+static vp_status csv_read(csv *c, int *got, unsigned long *first_line)
+{
+    vp_status st = VP_OK;
+    int state = F_START, any = 0;
+    *got = 0;
+    c->rec.len = 0;
+    c->nfields = 0;
+    c->field_start = 0;
+    c->defect = NULL;
+    *first_line = c->line;
+    for (;;) {
+        int ch = csv_getc(c);
+        if (ch == EOF) {
+            if (ferror(c->f))
+                return VP_ERR_IO;
+            if (!any)
+                return VP_OK;
+            if (state == F_QUOTED)
+                c->defect = "a quoted field is not closed";
+            break;
+        }
+        any = 1;
+        if (ch == '\r') {
+            int next = csv_getc(c);
+            if (next != '\n' && next != EOF)
+                c->pending[c->n_pending++] = next;
+            ch = '\n';
+        }
+        if (ch == '\n') {
+            c->line++;
+            if (c->line > MAX_LINES) {
+                c->too_many_lines = 1;
+                return VP_ERR_TOO_BIG;
+            }
+            if (state != F_QUOTED)
+                break;
+        }
+        if (ch == '\0' && !c->defect)
+            c->defect = "contains a NUL byte";
+        char b = (char)ch;
+        int is_sep = c->sep ? ch == c->sep : c->detect && (ch == ',' || ch == ';');
+        switch (state) {
+        case F_START:
+            if (ch == ' ' || ch == '\t')
+                break;
+            if (ch == '"') {
+                state = F_QUOTED;
+                break;
+            }
+            state = F_UNQUOTED;
+            /* FALLTHROUGH */
+        case F_UNQUOTED:
+            if (is_sep) {
+                if (!c->sep)
+                    c->sep = ch;
+                st = csv_end_field(c);
+                state = F_START;
+            } else {
+                st = vp_buf_append(&c->rec, &b, 1);
+            }
+            break;
+        case F_QUOTED:
+            if (ch == '"')
+                state = F_QUOTE;
+            else
+                st = vp_buf_append(&c->rec, &b, 1);
+            break;
+        case F_QUOTE:
+        case F_AFTER:
+            if (ch == '"' && state == F_QUOTE) {
+                st = vp_buf_append(&c->rec, &b, 1);
+                state = F_QUOTED;
+            } else if (is_sep) {
+                if (!c->sep)
+                    c->sep = ch;
+                st = csv_end_field(c);
+                state = F_START;
+            } else if (ch == ' ' || ch == '\t') {
+                state = F_AFTER;
+            } else {
+                if (!c->defect)
+                    c->defect = "text after the closing quote of a field";
+                state = F_AFTER;
+            }
+            break;
+        default:
+            break;
+        }
+        if (st != VP_OK)
+            return st;
+    }
+    st = csv_end_field(c);
+    if (st != VP_OK)
+        return st;
+    *got = 1;
+    return VP_OK;
+}
+
+/* Field k, trimmed of spaces and tabs (in place). */
+static char *csv_field(csv *c, size_t k)
+{
+    char *p = c->rec.data + c->starts[k];
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strlen(p);
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        p[--n] = '\0';
+    return p;
+}
+
+/* A record of nothing but empty fields: a blank line, or a spreadsheet's
+ * ";;;;" below the data. */
+static int csv_blank(csv *c)
+{
+    if (c->defect || c->nfields > MAX_FIELDS)
+        return 0;
+    for (size_t k = 0; k < c->nfields; k++)
+        if (*csv_field(c, k))
+            return 0;
+    return 1;
+}
+
+/* ---- the PC4 table ---- */
+
+typedef struct table_sink {
+    /* The header is valid: column k+1 holds segment columns[k]. */
+    vp_status (*header)(void *ctx, const size_t *columns, size_t n);
+    /* A valid row: shares[k] of column k+1, normalised to sum 1. */
+    vp_status (*row)(void *ctx, unsigned pc4, const double *shares, size_t n);
+    /* A bad row or header: the complete "FILE:LINE: message". */
+    vp_status (*problem)(void *ctx, const char *text);
+    void *ctx;
+} table_sink;
+
+static vp_status sink_problem(const table_sink *sink, const char *fmt, ...)
+{
+    vp_buf m;
+    vp_buf_init(&m, 1 << 20);
+    va_list ap;
+    va_start(ap, fmt);
+    vp_status st = buf_vprintf(&m, fmt, ap);
+    va_end(ap);
+    if (st == VP_OK)
+        st = sink->problem(sink->ctx, m.data);
+    vp_buf_free(&m);
+    return st == VP_ERR_TOO_BIG ? VP_OK : st;
+}
+
+/* A PC4: exactly four digits, 1000..9999; -1 when `s` is not one. */
+static int parse_pc4(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+    if (s[4] != '\0')
+        return -1;
+    int n = atoi(s);
+    return n >= PC4_MIN && n <= PC4_MAX ? n : -1;
+}
+
+/* A share: a plain decimal number ("0.25", "25", "1e-3"); a decimal comma
+ * ("0,25", as Dutch spreadsheets write it) is accepted when the field has
+ * no point. Returns -1 when `s` is not a finite number. */
+static int parse_share(const char *s, double *out)
+{
+    char tmp[64];
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, s, n + 1);
+    int digits = 0;
+    char *comma = strchr(tmp, ',');
+    if (comma && !strchr(tmp, '.') && !strchr(comma + 1, ','))
+        *comma = '.';
+    for (char *p = tmp; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (!strchr(".+-eE", *p))
+            return -1;
+    }
+    if (!digits)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(tmp, &end);
+    if (end != tmp + n || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The problems of one row, joined by "; ". A row is bad when it has any,
+ * whether or not its text could be kept. */
+typedef struct row_check {
+    vp_buf *why;
+    int bad;
+    int oom;
+} row_check;
+
+#ifdef __GNUC__
+static void row_problem(row_check *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif
+
+static void row_problem(row_check *rc, const char *fmt, ...)
+{
+    rc->bad = 1;
+    vp_status st = VP_OK;
+    if (rc->why->len)
+        st = vp_buf_puts(rc->why, "; ");
+    if (st == VP_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        st = buf_vprintf(rc->why, fmt, ap);
+        va_end(ap);
+    }
+    if (st == VP_ERR_NOMEM)
+        rc->oom = 1;
+}
+
+/* Reads the table at `path`, hands header, valid rows and problems to
+ * `sink`. Returns VP_OK when the whole file was read (rows may have been
+ * bad: see *bad), VP_ERR_INVALID when the header is bad (reported to the
+ * sink too), VP_ERR_NOT_FOUND / VP_ERR_IO / VP_ERR_TOO_BIG / VP_ERR_NOMEM
+ * with *errmsg. */
+static vp_status parse_table(const vp_segments *s, const char *path, const table_sink *sink,
+                             size_t *ok, size_t *bad, char **errmsg)
+{
+    vp_status st = VP_OK;
+    csv *c = NULL;
+    uint32_t *seen = NULL; /* line of each PC4 seen, 0 = not yet */
+    size_t *columns = NULL;
+    double *shares = NULL;
+    vp_buf why;
+    vp_buf_init(&why, 1 << 16);
+    unsigned long line = 0;
+    *ok = *bad = 0;
+
+    c = calloc(1, sizeof *c);
+    seen = calloc(N_PC4, sizeof *seen);
+    columns = calloc(MAX_FIELDS, sizeof *columns);
+    shares = calloc(MAX_FIELDS, sizeof *shares);
+    if (!c || !seen || !columns || !shares) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    vp_buf_init(&c->rec, MAX_RECORD);
+    c->line = 1;
+    c->f = fopen(path, "rb");
+    if (!c->f) {
+        st = errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO;
+        set_error(errmsg, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+
+    /* The header: the first record that is not blank. */
+    int got = 0;
+    c->detect = 1;
+    do {
+        st = csv_read(c, &got, &line);
+        if (st != VP_OK)
+            goto read_error;
+    } while (got && csv_blank(c));
+    c->detect = 0;
+    if (!got) {
+        st = VP_ERR_INVALID;
+        sink_problem(sink, "%s:%lu: empty file: expected a header \"pc4,<segment id>,...\"",
+                     path, line);
+        set_error(errmsg, "%s: empty file", path);
+        goto done;
+    }
+    size_t ncols = c->nfields > 0 ? c->nfields - 1 : 0;
+    size_t header_problems = 0;
+    char q[64];
+    if (c->defect) {
+        header_problems++;
+        sink_problem(sink, "%s:%lu: header: %s", path, line, c->defect);
+    } else if (c->nfields > MAX_FIELDS) {
+        header_problems++;
+        sink_problem(sink, "%s:%lu: header: more than %d segment columns", path, line,
+                     MAX_SEGMENTS);
+    } else {
+        const char *first = csv_field(c, 0);
+        if (strcasecmp(first, "pc4") != 0 && strcasecmp(first, "postcode") != 0) {
+            header_problems++;
+            sink_problem(sink, "%s:%lu: header: the first column must be \"pc4\", not \"%s\"",
+                         path, line, quoted(q, first));
+        }
+        if (ncols == 0) {
+            header_problems++;
+            sink_problem(sink,
+                         "%s:%lu: header: no segment columns (expected \"pc4,<segment "
+                         "id>,...\" separated by ',' or ';')",
+                         path, line);
+        }
+        for (size_t k = 0; k < ncols; k++) {
+            const char *name = csv_field(c, k + 1);
+            size_t idx = s->count;
+            for (size_t i = 0; i < s->count; i++)
+                if (strcmp(s->segs[i].id, name) == 0)
+                    idx = i;
+            columns[k] = idx;
+            if (!*name) {
+                header_problems++;
+                sink_problem(sink, "%s:%lu: header: column %zu has no name", path, line, k + 2);
+            } else if (idx == s->count) {
+                header_problems++;
+                sink_problem(sink, "%s:%lu: unknown segment column \"%s\" (segments: %s)", path,
+                             line, quoted(q, name), s->ids);
+            } else {
+                for (size_t j = 0; j < k; j++)
+                    if (columns[j] == idx) {
+                        header_problems++;
+                        sink_problem(sink, "%s:%lu: segment column \"%s\" appears twice", path,
+                                     line, name);
+                        break;
+                    }
+            }
+        }
+    }
+    if (header_problems) {
+        st = VP_ERR_INVALID;
+        set_error(errmsg, "%s:%lu: bad header", path, line);
+        goto done;
+    }
+    if (sink->header) {
+        st = sink->header(sink->ctx, columns, ncols);
+        if (st != VP_OK)
+            goto done;
+    }
+
+    for (;;) {
+        st = csv_read(c, &got, &line);
+        if (st != VP_OK)
+            goto read_error;
+        if (!got)
+            break;
+        if (csv_blank(c))
+            continue;
+        row_check rc = {&why, 0, 0};
+        why.len = 0;
+        if (why.data)
+            why.data[0] = '\0';
+        int pc4 = -1;
+        if (c->defect) {
+            row_problem(&rc, "%s", c->defect);
+        } else if (c->nfields != ncols + 1) {
+            row_problem(&rc, "expected %zu fields like the header, got %zu", ncols + 1,
+                        c->nfields);
+        } else {
+            const char *p = csv_field(c, 0);
+            pc4 = parse_pc4(p);
+            if (!*p)
+                row_problem(&rc, "PC4 is missing");
+            else if (pc4 < 0)
+                row_problem(&rc, "PC4 \"%s\" is not 4 digits from %d to %d", quoted(q, p),
+                            PC4_MIN, PC4_MAX);
+            else if (seen[pc4 - PC4_MIN])
+                row_problem(&rc, "duplicate PC4 %d (first on line %lu)", pc4,
+                            (unsigned long)seen[pc4 - PC4_MIN]);
+            else
+                seen[pc4 - PC4_MIN] = (uint32_t)line;
+            double sum = 0, max = 0;
+            int numbers_ok = 1;
+            for (size_t k = 0; k < ncols; k++) {
+                const char *v = csv_field(c, k + 1);
+                const char *col = s->segs[columns[k]].id;
+                if (!*v) {
+                    row_problem(&rc, "%s: share is missing", col);
+                    numbers_ok = 0;
+                } else if (parse_share(v, &shares[k]) != 0) {
+                    row_problem(&rc, "%s: share \"%s\" is not a number", col, quoted(q, v));
+                    numbers_ok = 0;
+                } else if (shares[k] < 0) {
+                    row_problem(&rc, "%s: share %s is negative", col, quoted(q, v));
+                    numbers_ok = 0;
+                } else {
+                    sum += shares[k];
+                    if (shares[k] > max)
+                        max = shares[k];
+                }
+            }
+            if (numbers_ok) {
+                if (sum <= 0)
+                    row_problem(&rc, "the shares sum to 0");
+                else if (!(max <= 1 && sum <= 1 + SUM_TOLERANCE) &&
+                         fabs(sum - 100) > 100 * SUM_TOLERANCE)
+                    row_problem(&rc,
+                                "the shares sum to %.4g: expected fractions (each at most 1, "
+                                "together at most 1) or percentages summing to 100",
+                                sum);
+            }
+            if (!rc.bad)
+                for (size_t k = 0; k < ncols; k++)
+                    shares[k] /= sum;
+        }
+        if (rc.oom) {
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+        if (rc.bad) {
+            (*bad)++;
+            st = sink_problem(sink, "%s:%lu: %s", path, line, why.data ? why.data : "bad row");
+        } else {
+            (*ok)++;
+            st = sink->row(sink->ctx, (unsigned)pc4, shares, ncols);
+        }
+        if (st != VP_OK)
+            goto done;
+    }
+    goto done;
+
+read_error:
+    if (st == VP_ERR_TOO_BIG && c->too_many_lines)
+        set_error(errmsg, "%s:%lu: more than %d lines", path, c->line, MAX_LINES);
+    else if (st == VP_ERR_TOO_BIG)
+        set_error(errmsg, "%s:%lu: a record longer than %d bytes", path, line, MAX_RECORD);
+    else if (st == VP_ERR_IO)
+        set_error(errmsg, "%s:%lu: read error", path, c->line);
+done:
+    if (st == VP_ERR_NOMEM)
+        set_error(errmsg, "%s: out of memory", path);
+    if (c) {
+        if (c->f)
+            fclose(c->f);
+        vp_buf_free(&c->rec);
+    }
+    free(c);
+    free(seen);
+    free(columns);
+    free(shares);
+    vp_buf_free(&why);
+    return st;
+}
+
+/* -- the loader's sink: keeps the rows -- */
+
+typedef struct load_ctx {
+    vp_segments *s;
+    size_t col_seg[MAX_FIELDS];
+    problems pr;
+} load_ctx;
+
+static vp_status load_header(void *ctx, const size_t *columns, size_t n)
+{
+    load_ctx *lc = ctx;
+    memcpy(lc->col_seg, columns, n * sizeof *columns);
+    return VP_OK;
+}
+
+static int cmp_share(const void *a, const void *b)
+{
+    const pc4_share *x = a, *y = b;
+    if (x->share != y->share)
+        return x->share > y->share ? -1 : 1;
+    return x->segment < y->segment ? -1 : x->segment > y->segment;
+}
+
+static vp_status load_row(void *ctx, unsigned pc4, const double *shares, size_t n)
+{
+    load_ctx *lc = ctx;
+    vp_segments *s = lc->s;
+    if (s->n_rows == s->alloc_rows) {
+        size_t m = s->alloc_rows ? s->alloc_rows * 2 : 256;
+        pc4_row *r = realloc(s->rows, m * sizeof *r);
+        if (!r)
+            return VP_ERR_NOMEM;
+        s->rows = r;
+        s->alloc_rows = m;
+    }
+    if (s->alloc_shares - s->n_shares < n) {
+        size_t m = s->alloc_shares ? s->alloc_shares : 1024;
+        while (m - s->n_shares < n)
+            m *= 2;
+        pc4_share *sh = realloc(s->shares, m * sizeof *sh);
+        if (!sh)
+            return VP_ERR_NOMEM;
+        s->shares = sh;
+        s->alloc_shares = m;
+    }
+    pc4_row *row = &s->rows[s->n_rows];
+    row->first = s->n_shares;
+    row->n = 0;
+    for (size_t k = 0; k < n; k++)
+        if (shares[k] > 0) {
+            s->shares[row->first + row->n].segment = lc->col_seg[k];
+            s->shares[row->first + row->n].share = shares[k];
+            row->n++;
+        }
+    qsort(s->shares + row->first, row->n, sizeof *s->shares, cmp_share);
+    s->n_shares += row->n;
+    s->n_rows++;
+    s->pc4_index[pc4 - PC4_MIN] = (uint32_t)s->n_rows;
+    return VP_OK;
+}
+
+static vp_status load_problem(void *ctx, const char *text)
+{
+    load_ctx *lc = ctx;
+    add_problem(&lc->pr, "%s", text);
+    return lc->pr.oom ? VP_ERR_NOMEM : VP_OK;
+}
+
+static vp_status load_table(vp_segments *s, const char *path, char **errmsg)
+{
+    vp_status st = VP_OK;
+    load_ctx *lc = calloc(1, sizeof *lc);
+    if (!lc) {
+        st = VP_ERR_NOMEM;
+        set_error(errmsg, "%s: out of memory", path);
+        goto done;
+    }
+    lc->s = s;
+    vp_buf_init(&lc->pr.text, 1 << 20);
+    s->pc4_index = calloc(N_PC4, sizeof *s->pc4_index);
+    if (!s->pc4_index) {
+        st = VP_ERR_NOMEM;
+        set_error(errmsg, "%s: out of memory", path);
+        goto done;
+    }
+    table_sink sink = {load_header, load_row, load_problem, lc};
+    size_t ok = 0, bad = 0;
+    char *fatal = NULL;
+    st = parse_table(s, path, &sink, &ok, &bad, &fatal);
+    if (st != VP_OK && st != VP_ERR_INVALID) {
+        if (errmsg)
+            *errmsg = fatal;
+        else
+            free(fatal);
+        goto done;
+    }
+    free(fatal);
+    if (lc->pr.oom) {
+        st = VP_ERR_NOMEM;
+        set_error(errmsg, "%s: out of memory", path);
+        goto done;
+    }
+    if (st == VP_OK && ok + bad == 0)
+        add_problem(&lc->pr, "%s: no PC4 rows", path);
+    if (lc->pr.n) {
+        st = VP_ERR_INVALID;
+        problems_to_error(&lc->pr, errmsg);
+        goto done;
+    }
+done:
+    if (lc)
+        vp_buf_free(&lc->pr.text);
+    free(lc);
+    return st;
+}
+
+/* ---- the public interface ---- */
+
+vp_status vp_segments_load(const char *segments_json, const char *postcodes_csv,
+                           const vp_vocabulary *voc, vp_segments **out, char **errmsg)
+{
+    vp_status st = VP_OK;
+    vp_segments *s = NULL;
+    if (!segments_json || !out) {
+        st = VP_ERR_INVALID;
+        set_error(errmsg, "vp_segments_load: no segments file given");
+        goto done;
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        st = VP_ERR_NOMEM;
+        set_error(errmsg, "%s: out of memory", segments_json);
+        goto done;
+    }
+    st = load_json(s, segments_json, voc, errmsg);
+    if (st != VP_OK)
+        goto done;
+    if (postcodes_csv) {
+        st = load_table(s, postcodes_csv, errmsg);
+        if (st != VP_OK)
+            goto done;
+    }
+    *out = s;
+    s = NULL;
+done:
+    vp_segments_destroy(s);
+    return st;
+}
+
+void vp_segments_destroy(vp_segments *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_owned; i++)
+        free(s->owned[i]);
+    free(s->owned);
+    free(s->segs);
+    free(s->ids);
+    free(s->pc4_index);
+    free(s->rows);
+    free(s->shares);
+    free(s);
+}
+
+size_t vp_segments_count(const vp_segments *s)
+{
+    return s ? s->count : 0;
+}
+
+const vp_segment *vp_segments_at(const vp_segments *s, size_t i)
+{
+    return s && i < s->count ? &s->segs[i] : NULL;
+}
+
+const vp_segment *vp_segments_get(const vp_segments *s, const char *id)
+{
+    if (!s || !id)
+        return NULL;
+    for (size_t i = 0; i < s->count; i++)
+        if (strcmp(s->segs[i].id, id) == 0)
+            return &s->segs[i];
+    return NULL;
+}
+
+double vp_segment_affinity(const vp_segment *seg, vp_affinity_field field, const char *value)
+{
+    if (!seg || !value || (int)field < 0 || field >= VP_AFFINITY_FIELD_COUNT)
+        return 0;
+    for (size_t i = 0; i < seg->n_affinities[field]; i++)
+        if (strcmp(seg->affinities[field][i].value, value) == 0)
+            return seg->affinities[field][i].weight;
+    return 0;
+}
+
+/* Accepts "1234" and, for convenience, a full postcode "1234AB" or
+ * "1234 AB" (of which only the PC4 counts). The shares written are the
+ * PC4's own: when `max` cuts the list short they sum to less than 1. */
+size_t vp_segments_for_postcode(const vp_segments *s, const char *pc4,
+                                const vp_segment **segments, double *shares, size_t max)
+{
+    if (!s || !s->pc4_index || !pc4 || max == 0)
+        return 0;
+    char digits[5];
+    for (int i = 0; i < 4; i++) {
+        if (pc4[i] < '0' || pc4[i] > '9')
+            return 0;
+        digits[i] = pc4[i];
+    }
+    digits[4] = '\0';
+    const char *rest = pc4 + 4;
+    if (*rest == ' ')
+        rest++;
+    if (*rest && !(isalpha((unsigned char)rest[0]) && isalpha((unsigned char)rest[1]) &&
+                   rest[2] == '\0'))
+        return 0;
+    if (rest == pc4 + 5 && !*rest)
+        return 0; /* "1234 " */
+    int n = parse_pc4(digits);
+    if (n < 0 || !s->pc4_index[n - PC4_MIN])
+        return 0;
+    const pc4_row *row = &s->rows[s->pc4_index[n - PC4_MIN] - 1];
+    size_t k = row->n < max ? row->n : max;
+    for (size_t i = 0; i < k; i++) {
+        if (segments)
+            segments[i] = &s->segs[s->shares[row->first + i].segment];
+        if (shares)
+            shares[i] = s->shares[row->first + i].share;
+    }
+    return k;
+}
+
+/* -- the importer's sink: writes the normalised rows -- */
+
+typedef struct import_ctx {
+    const vp_segments *s;
+    FILE *out;
+    FILE *report;
+} import_ctx;
+
+/* A share as the shortest of "%.6f" without trailing zeros: "0.25", "1", "0". */
+static void format_share(char out[32], double v)
+{
+    snprintf(out, 32, "%.6f", v);
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '0')
+        out[--n] = '\0';
+    if (n > 0 && out[n - 1] == '.')
+        out[--n] = '\0';
+}
+
+static vp_status import_header(void *ctx, const size_t *columns, size_t n)
+{
+    import_ctx *ic = ctx;
+    if (!ic->out)
+        return VP_OK;
+    fputs("pc4", ic->out);
+    for (size_t k = 0; k < n; k++)
+        fprintf(ic->out, ",%s", ic->s->segs[columns[k]].id);
+    fputc('\n', ic->out);
+    return ferror(ic->out) ? VP_ERR_IO : VP_OK;
+}
+
+static vp_status import_row(void *ctx, unsigned pc4, const double *shares, size_t n)
+{
+    import_ctx *ic = ctx;
+    if (!ic->out)
+        return VP_OK;
+    fprintf(ic->out, "%u", pc4);
+    for (size_t k = 0; k < n; k++) {
+        char v[32];
+        format_share(v, shares[k]);
+        fprintf(ic->out, ",%s", v);
+    }
+    fputc('\n', ic->out);
+    return ferror(ic->out) ? VP_ERR_IO : VP_OK;
+}
+
+static vp_status import_problem(void *ctx, const char *text)
+{
+    import_ctx *ic = ctx;
+    if (ic->report)
+        fprintf(ic->report, "%s\n", text);
+    return VP_OK;
+}
+
+vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, FILE *out,
+                                       FILE *report, size_t *rows_ok, size_t *rows_bad,
+                                       char **errmsg)
+{
+    vp_status st = VP_OK;
+    size_t ok = 0, bad = 0;
+    if (!s || !path || !s->count) {
+        st = VP_ERR_INVALID;
+        set_error(errmsg, "vp_segments_import_postcodes: no segments or no file given");
+        goto done;
+    }
+    import_ctx ic = {s, out, report};
+    table_sink sink = {import_header, import_row, import_problem, &ic};
+    char *fatal = NULL;
+    st = parse_table(s, path, &sink, &ok, &bad, &fatal);
+    if (st == VP_ERR_IO && !fatal)
+        set_error(errmsg, "%s: could not write the normalised table", path);
+    if (st != VP_OK) {
+        if (errmsg && fatal)
+            *errmsg = fatal;
+        else
+            free(fatal);
+        goto done;
+    }
+    if (out && fflush(out) != 0) {
+        st = VP_ERR_IO;
+        set_error(errmsg, "%s: could not write the normalised table", path);
+        goto done;
+    }
+    if (ok + bad == 0) {
+        st = VP_ERR_INVALID;
+        if (report)
+            fprintf(report, "%s: no PC4 rows\n", path);
+        set_error(errmsg, "%s: no PC4 rows", path);
+        goto done;
+    }
+    if (bad) {
+        st = VP_ERR_INVALID;
+        set_error(errmsg, "%s: %zu of %zu rows rejected", path, bad, ok + bad);
+        goto done;
+    }
+done:
+    if (rows_ok)
+        *rows_ok = ok;
+    if (rows_bad)
+        *rows_bad = bad;
+    return st;
+}

@@ -1,0 +1,82 @@
+/* store_backend.h - what store.c asks of a signal store back end (private).
+ *
+ * store.c validates every input, does all the arithmetic (increments and
+ * decay) and hands the back ends plain operations on named numbers, so the
+ * embedded and the Redis back end cannot disagree on a score: they only add
+ * the doubles they are given, in the order given, and return raw sums.
+ *
+ * A back end sees four kinds of number sets, each identified by a target
+ * and a scope string:
+ *   VP_SET_ALL    scope NULL       members: offerings, everyone
+ *   VP_SET_SEG    scope segment    members: offerings, that segment
+ *   VP_SET_CO     scope offering   members: offerings used with it
+ *   VP_SET_COUNT  scope namespace  members: counter keys (vp_store_count)
+ * plus string records per namespace (put/get/delete/keys).
+ *
+ * Every string handed over is NUL-terminated, 1..VP_STORE_MAX_KEY bytes
+ * (counter keys may be a little longer: "<campaign>:<kind>"); values are at
+ * most STORE_MAX_VALUE bytes. Back ends set *errmsg (when errmsg is not
+ * NULL) on failure only, like every public function. */
+#ifndef VINDPLAATS_STORE_BACKEND_H
+#define VINDPLAATS_STORE_BACKEND_H
+
+#include <stddef.h>
+#include "vindplaats/store.h"
+
+#define STORE_MAX_VALUE (64 * 1024)   /* bytes of a vp_store_put value */
+#define STORE_MAX_LIST 100000         /* entries a keys/counters/top answer may hold */
+
+typedef enum store_set {
+    VP_SET_ALL = 0,
+    VP_SET_SEG,
+    VP_SET_CO,
+    VP_SET_COUNT,
+    VP_SET_KIND_COUNT
+} store_set;
+
+/* One increment: number[target][scope][member] += by. */
+typedef struct store_incr {
+    store_set target;
+    const char *scope;
+    const char *member;
+    double by;
+} store_incr;
+
+typedef struct store_backend {
+    const char *name;
+    vp_status (*open)(const vp_store_config *cfg, void **impl, char **errmsg);
+    void (*close)(void *impl);
+    int (*available)(void *impl);
+    /* Applies all of `ops` in order, as one unit where the back end can. */
+    vp_status (*incr)(void *impl, const store_incr *ops, size_t n, char **errmsg);
+    /* The `limit` greatest raw sums of a set, greatest first; ties by member
+     * in descending byte order (what Redis' ZREVRANGE gives). *out NULL when
+     * empty. */
+    vp_status (*top)(void *impl, store_set target, const char *scope, size_t limit,
+                     vp_scored **out, size_t *n, char **errmsg);
+    /* Raw sum of each member (0 when absent); a NULL member is absent. */
+    vp_status (*scores)(void *impl, store_set target, const char *scope,
+                        const char *const *members, size_t n, double *raw, char **errmsg);
+    /* Every member of a set with its raw sum, in no particular order. */
+    vp_status (*all)(void *impl, store_set target, const char *scope, vp_scored **out,
+                     size_t *n, char **errmsg);
+    vp_status (*put)(void *impl, const char *ns, const char *key, const char *value,
+                     char **errmsg);
+    vp_status (*get)(void *impl, const char *ns, const char *key, char **value, char **errmsg);
+    vp_status (*del)(void *impl, const char *ns, const char *key, char **errmsg);
+    /* The keys of a namespace in no particular order. */
+    vp_status (*keys)(void *impl, const char *ns, char ***keys, size_t *n, char **errmsg);
+} store_backend;
+
+extern const store_backend vp_store_embedded_backend;
+extern const store_backend vp_store_redis_backend;
+
+/* Sets *errmsg to a malloc()ed copy of the formatted message when errmsg
+ * is not NULL (and memory allows); returns st. */
+vp_status vp_store_fail(char **errmsg, vp_status st, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif

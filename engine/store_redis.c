@@ -1,0 +1,832 @@
+/* store_redis.c - the signal store back end on Redis, through hiredis
+ * (store_backend.h). Several server replicas share one Redis.
+ *
+ * Keys (every user string goes in through %s/%b, never into a format):
+ *   vp:sig:all             sorted set: offering -> raw sum, everyone
+ *   vp:sig:seg:<segment>   sorted set: offering -> raw sum, one segment
+ *   vp:co:<offering>       sorted set: offering -> raw sum, used together
+ *   vp:cnt:<ns>            hash: key -> counter (HINCRBYFLOAT)
+ *   vp:kv:<ns>             hash: key -> value
+ * Increments arrive as doubles computed by store.c and are sent with %.17g
+ * (in the C locale), which Redis parses back to the very same double, so
+ * ZINCRBY adds exactly what the embedded store adds. Counters are the one
+ * exception: HINCRBYFLOAT sums in long double and prints 17 decimals, which
+ * is exact for the whole-number counts the store keeps and within 1e-15
+ * relative otherwise.
+ *
+ * Connections: a pool of POOL_SIZE contexts, one per concurrent caller,
+ * checked out and in under a mutex (a caller finding all busy waits, at
+ * most its timeout). Every call has one deadline, `timeout_ms` from its
+ * start, that bounds the connect and every socket read and write (the
+ * socket timeouts are set to what remains before each reply). A context
+ * is dead after any error: it is freed and the store marked unavailable.
+ * A call takes a free live context, else the first free empty slot, which
+ * connects again; but a slot tries at most once per RECONNECT_MS, and while
+ * the store is unavailable only one connect per RECONNECT_MS is tried for
+ * the whole pool, so a dead Redis costs callers one connect timeout per
+ * half second and otherwise fails them at once with VP_ERR_IO.
+ * Host names are resolved by the system resolver, which no timeout bounds:
+ * give an IPv4 literal where that matters. SIGPIPE is blocked in the
+ * calling thread while it talks to Redis and a pending one discarded. */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "store_backend.h"
+
+#define POOL_SIZE 32
+#define RECONNECT_MS 500
+#define MAX_HOST 253
+#define TIMEOUT_SLACK_MS 5
+
+typedef struct slot {
+    redisContext *c;
+    int in_use;
+    int tried;              /* a connect was attempted at last_try_ms */
+    int64_t last_try_ms;
+} slot;
+
+typedef struct rds {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    char host[MAX_HOST + 1];
+    int port, db;
+    unsigned timeout_ms;
+    locale_t c_locale;
+    atomic_int available;
+    int tried;              /* some slot tried to connect at last_try_ms */
+    int64_t last_try_ms;
+    slot slots[POOL_SIZE];
+} rds;
+
+/* One call's hold on a connection. */
+typedef struct call {
+    rds *r;
+    slot *s;
+    int64_t deadline_ms;
+    int dead;               /* the context failed: free it at the end */
+    int64_t timeout_set_ms; /* when the socket timeouts were last set */
+    sigset_t old_mask;
+    int sigpipe_was_pending;
+} call;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct timeval ms_tv(int64_t ms)
+{
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    return tv;
+}
+
+/* ---- the URL: redis://HOST:PORT/DB and nothing else ---- */
+
+static int parse_uint(const char *s, size_t len, unsigned max, unsigned *out)
+{
+    if (len == 0 || len > 5)
+        return -1;
+    unsigned v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int valid_host(const char *h, size_t len)
+{
+    if (len == 0 || len > MAX_HOST || h[0] == '-' || h[0] == '.' || h[len - 1] == '.')
+        return 0;
+    int dotted_digits = 1, dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = h[i];
+        if (c == '.') {
+            dots++;
+            if (i + 1 < len && h[i + 1] == '.')
+                return 0;
+        } else if (c >= '0' && c <= '9') {
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-') {
+            dotted_digits = 0;
+        } else {
+            return 0;
+        }
+    }
+    if (!dotted_digits)
+        return 1;
+    /* All digits and dots: it must be an IPv4 literal. */
+    if (dots != 3)
+        return 0;
+    const char *p = h, *end = h + len;
+    for (int part = 0; part < 4; part++) {
+        const char *q = memchr(p, '.', (size_t)(end - p));
+        if (!q)
+            q = end;
+        unsigned v;
+        if ((size_t)(q - p) > 3 || parse_uint(p, (size_t)(q - p), 255, &v) != 0)
+            return 0;
+        p = q + 1;
+    }
+    return 1;
+}
+
+static vp_status parse_url(rds *r, const char *url, char **errmsg)
+{
+    static const char scheme[] = "redis://";
+    const char *host, *colon, *slash;
+    unsigned port, db;
+    if (strncmp(url, scheme, sizeof scheme - 1) != 0)
+        goto bad;
+    host = url + sizeof scheme - 1;
+    colon = strchr(host, ':');
+    if (!colon || !valid_host(host, (size_t)(colon - host)))
+        goto bad;
+    slash = strchr(colon, '/');
+    if (!slash || parse_uint(colon + 1, (size_t)(slash - colon - 1), 65535, &port) != 0 ||
+        port == 0 || parse_uint(slash + 1, strlen(slash + 1), 9999, &db) != 0)
+        goto bad;
+    memcpy(r->host, host, (size_t)(colon - host));
+    r->host[colon - host] = '\0';
+    r->port = (int)port;
+    r->db = (int)db;
+    return VP_OK;
+bad:
+    return vp_store_fail(errmsg, VP_ERR_INVALID,
+                         "redis_url: expected redis://HOST:PORT/DB (a host name or IPv4 "
+                         "address, a port, a database number), got \"%.300s\"", url);
+}
+
+/* ---- numbers, always in the C locale ---- */
+
+static void fmt_double(const rds *r, double d, char *buf, size_t len)
+{
+    locale_t old = uselocale(r->c_locale);
+    snprintf(buf, len, "%.17g", d);
+    uselocale(old);
+}
+
+static int parse_double(const rds *r, const char *s, double *d)
+{
+    locale_t old = uselocale(r->c_locale);
+    char *end;
+    errno = 0;
+    *d = strtod(s, &end);
+    int ok = end != s && *end == '\0' && isfinite(*d);
+    uselocale(old);
+    return ok ? 0 : -1;
+}
+
+/* ---- the pool ---- */
+
+static void sigpipe_block(call *k)
+{
+    sigset_t set, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, &k->old_mask);
+    sigpending(&pending);
+    k->sigpipe_was_pending = sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void sigpipe_restore(call *k)
+{
+    sigset_t set, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigpending(&pending);
+    if (!k->sigpipe_was_pending && sigismember(&pending, SIGPIPE) == 1) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &k->old_mask, NULL);
+}
+
+static vp_status set_timeout(call *k, char **errmsg)
+{
+    int64_t left = k->deadline_ms - now_ms();
+    if (left <= 0) {
+        k->dead = 1;
+        return vp_store_fail(errmsg, VP_ERR_IO, "redis: timed out");
+    }
+    if (redisSetTimeout(k->s->c, ms_tv(left)) != REDIS_OK) {
+        k->dead = 1;
+        return vp_store_fail(errmsg, VP_ERR_IO, "redis: %s", k->s->c->errstr);
+    }
+    k->timeout_set_ms = k->deadline_ms - left;
+    return VP_OK;
+}
+
+/* Connects the call's slot (its context is NULL) and selects the database. */
+static vp_status connect_slot(call *k, char **errmsg)
+{
+    rds *r = k->r;
+    slot *s = k->s;
+    redisReply *rep = NULL;
+    vp_status rc = VP_OK;
+    int64_t left = k->deadline_ms - now_ms();
+    if (left <= 0)
+        return vp_store_fail(errmsg, VP_ERR_IO, "redis: timed out");
+    s->c = redisConnectWithTimeout(r->host, r->port, ms_tv(left));
+    if (!s->c) {
+        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: cannot connect", r->host, r->port);
+        goto cleanup;
+    }
+    if (s->c->err) {
+        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
+                           s->c->errstr);
+        goto cleanup;
+    }
+    redisEnableKeepAlive(s->c);
+    rc = set_timeout(k, errmsg);
+    if (rc != VP_OK || r->db == 0)
+        goto cleanup;
+    rep = redisCommand(s->c, "SELECT %d", r->db);
+    if (!rep) {
+        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
+                           s->c->errstr);
+    } else if (rep->type != REDIS_REPLY_STATUS) {
+        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: SELECT %d: %s", r->host, r->port,
+                           r->db, rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+    }
+cleanup:
+    if (rep)
+        freeReplyObject(rep);
+    if (rc != VP_OK && s->c) {
+        redisFree(s->c);
+        s->c = NULL;
+    }
+    return rc;
+}
+
+/* Checks a connection out for one call, connecting when needed and
+ * allowed. On failure nothing is held. */
+static vp_status call_begin(rds *r, call *k, char **errmsg)
+{
+    vp_status rc = VP_OK;
+    memset(k, 0, sizeof *k);
+    k->r = r;
+    k->deadline_ms = now_ms() + r->timeout_ms;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        int64_t now = now_ms();
+        slot *live = NULL, *empty = NULL;
+        for (int i = 0; i < POOL_SIZE && !live; i++) {
+            slot *s = &r->slots[i];
+            if (s->in_use)
+                continue;
+            if (s->c)
+                live = s;
+            else if (!empty)
+                empty = s;
+        }
+        if (live) {
+            k->s = live;
+            live->in_use = 1;
+            break;
+        }
+        if (empty) {
+            /* Connect only when this slot and, while Redis is unreachable,
+             * the whole store have not tried within RECONNECT_MS. */
+            int slot_may = !empty->tried || now - empty->last_try_ms >= RECONNECT_MS;
+            int store_may = atomic_load(&r->available) || !r->tried ||
+                            now - r->last_try_ms >= RECONNECT_MS;
+            if (!slot_may || !store_may) {
+                rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: unavailable, reconnecting",
+                                   r->host, r->port);
+                break;
+            }
+            empty->tried = r->tried = 1;
+            empty->last_try_ms = r->last_try_ms = now;
+            empty->in_use = 1;
+            k->s = empty;
+            break;
+        }
+        int64_t left = k->deadline_ms - now;
+        if (left <= 0) {
+            rc = vp_store_fail(errmsg, VP_ERR_IO, "redis: all %d connections busy", POOL_SIZE);
+            break;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += left / 1000;
+        until.tv_nsec += (left % 1000) * 1000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&r->freed, &r->mu, &until);
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (rc != VP_OK)
+        return rc;
+    sigpipe_block(k);
+    if (!k->s->c) {
+        rc = connect_slot(k, errmsg);
+    } else {
+        rc = set_timeout(k, errmsg);
+    }
+    if (rc != VP_OK) {
+        k->dead = 1;
+        sigpipe_restore(k);
+        pthread_mutex_lock(&r->mu);
+        if (k->s->c) {
+            redisFree(k->s->c);
+            k->s->c = NULL;
+        }
+        k->s->in_use = 0;
+        pthread_cond_signal(&r->freed);
+        pthread_mutex_unlock(&r->mu);
+        atomic_store(&r->available, 0);
+        k->s = NULL;
+    }
+    return rc;
+}
+
+/* Returns the connection; frees it when the call found it dead. */
+static void call_end(call *k)
+{
+    if (!k->s)
+        return;
+    rds *r = k->r;
+    sigpipe_restore(k);
+    pthread_mutex_lock(&r->mu);
+    if (k->dead && k->s->c) {
+        redisFree(k->s->c);
+        k->s->c = NULL;
+    }
+    k->s->in_use = 0;
+    pthread_cond_signal(&r->freed);
+    pthread_mutex_unlock(&r->mu);
+    atomic_store(&r->available, k->dead ? 0 : 1);
+    k->s = NULL;
+}
+
+/* Reads the next reply within the call's deadline. On a connection error
+ * the context is marked dead and no reply is returned. */
+static vp_status call_read(call *k, redisReply **reply, char **errmsg)
+{
+    void *rep = NULL;
+    *reply = NULL;
+    if (k->dead)
+        return VP_ERR_IO;
+    /* Most replies of a pipeline are read from hiredis' buffer: the socket
+     * timeouts are renewed every few ms, not for each of them, which lets
+     * a call overrun its deadline by at most TIMEOUT_SLACK_MS. */
+    if (now_ms() - k->timeout_set_ms >= TIMEOUT_SLACK_MS) {
+        vp_status rc = set_timeout(k, errmsg);
+        if (rc != VP_OK)
+            return rc;
+    }
+    if (redisGetReply(k->s->c, &rep) != REDIS_OK || !rep) {
+        k->dead = 1;
+        const char *why = k->s->c->err ? k->s->c->errstr : "no reply";
+        return vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", k->r->host, k->r->port, why);
+    }
+    *reply = rep;
+    return VP_OK;
+}
+
+/* An appended command that could not even be buffered (out of memory). */
+static vp_status append_failed(call *k, char **errmsg)
+{
+    k->dead = 1;
+    return vp_store_fail(errmsg, VP_ERR_NOMEM, "redis: cannot buffer the command");
+}
+
+static vp_status reply_error(const redisReply *rep, char **errmsg)
+{
+    if (rep->type == REDIS_REPLY_ERROR)
+        return vp_store_fail(errmsg, VP_ERR_IO, "redis: %s", rep->str);
+    return vp_store_fail(errmsg, VP_ERR_IO, "redis: unexpected reply (type %d)", rep->type);
+}
+
+/* The Redis key of a number set; buf holds KEY_MAX bytes. */
+#define KEY_MAX (16 + VP_STORE_MAX_KEY + 1)
+static const char *key_of(store_set target, const char *scope, char *buf)
+{
+    static const char *const prefix[VP_SET_KIND_COUNT] = {
+        [VP_SET_ALL] = "vp:sig:all", [VP_SET_SEG] = "vp:sig:seg:", [VP_SET_CO] = "vp:co:",
+        [VP_SET_COUNT] = "vp:cnt:",
+    };
+    snprintf(buf, KEY_MAX, "%s%s", prefix[target], target == VP_SET_ALL ? "" : scope);
+    return buf;
+}
+
+/* ---- the back end ---- */
+
+static void rds_free(rds *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < POOL_SIZE; i++)
+        if (r->slots[i].c)
+            redisFree(r->slots[i].c);
+    if (r->c_locale)
+        freelocale(r->c_locale);
+    pthread_cond_destroy(&r->freed);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+static vp_status rds_open(const vp_store_config *cfg, void **impl, char **errmsg)
+{
+    pthread_condattr_t ca;
+    vp_status rc = VP_OK;
+    rds *r = calloc(1, sizeof *r);
+    if (!r)
+        return VP_ERR_NOMEM;
+    if (pthread_mutex_init(&r->mu, NULL) != 0) {
+        free(r);
+        return VP_ERR_NOMEM;
+    }
+    if (pthread_condattr_init(&ca) != 0) {
+        pthread_mutex_destroy(&r->mu);
+        free(r);
+        return VP_ERR_NOMEM;
+    }
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int cond_ok = pthread_cond_init(&r->freed, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!cond_ok) {
+        pthread_mutex_destroy(&r->mu);
+        free(r);
+        return VP_ERR_NOMEM;
+    }
+    atomic_init(&r->available, 0);
+    r->timeout_ms = cfg->timeout_ms;
+    r->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!r->c_locale) {
+        rc = VP_ERR_NOMEM;
+        goto cleanup;
+    }
+    rc = parse_url(r, cfg->redis_url, errmsg);
+    if (rc != VP_OK)
+        goto cleanup;
+    /* A first connection; failing is not an error, the store reconnects. */
+    call k;
+    if (call_begin(r, &k, NULL) == VP_OK)
+        call_end(&k);
+cleanup:
+    if (rc == VP_OK) {
+        *impl = r;
+        r = NULL;
+    }
+    rds_free(r);
+    return rc;
+}
+
+static void rds_close(void *impl)
+{
+    rds_free(impl);
+}
+
+static int rds_available(void *impl)
+{
+    rds *r = impl;
+    return atomic_load(&r->available);
+}
+
+/* Appends the command that adds op->by to one number. */
+static int append_incr(call *k, const store_incr *op)
+{
+    char by[40], key[KEY_MAX];
+    fmt_double(k->r, op->by, by, sizeof by);
+    key_of(op->target, op->scope, key);
+    if (op->target == VP_SET_COUNT)
+        return redisAppendCommand(k->s->c, "HINCRBYFLOAT %s %s %s", key, op->member, by);
+    return redisAppendCommand(k->s->c, "ZINCRBY %s %s %s", key, by, op->member);
+}
+
+/* One batch as MULTI ... EXEC, pipelined: all or nothing when the
+ * connection drops before EXEC. */
+static vp_status rds_incr(void *impl, const store_incr *ops, size_t n, char **errmsg)
+{
+    call k;
+    redisReply *rep = NULL;
+    vp_status rc = call_begin(impl, &k, errmsg);
+    if (rc != VP_OK)
+        return rc;
+    if (redisAppendCommand(k.s->c, "MULTI") != REDIS_OK) {
+        rc = append_failed(&k, errmsg);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (append_incr(&k, &ops[i]) != REDIS_OK) {
+            rc = append_failed(&k, errmsg);
+            goto cleanup;
+        }
+    if (redisAppendCommand(k.s->c, "EXEC") != REDIS_OK) {
+        rc = append_failed(&k, errmsg);
+        goto cleanup;
+    }
+    /* Read every reply, keeping the first problem. */
+    for (size_t i = 0; i < n + 2; i++) {
+        vp_status r1 = call_read(&k, &rep, rc == VP_OK ? errmsg : NULL);
+        if (r1 != VP_OK) {
+            if (rc == VP_OK)
+                rc = r1;
+            goto cleanup;
+        }
+        if (rc == VP_OK) {
+            if (i == n + 1) {
+                if (rep->type != REDIS_REPLY_ARRAY)
+                    rc = reply_error(rep, errmsg);
+                for (size_t j = 0; rc == VP_OK && j < rep->elements; j++)
+                    if (rep->element[j]->type == REDIS_REPLY_ERROR)
+                        rc = reply_error(rep->element[j], errmsg);
+            } else if (rep->type != REDIS_REPLY_STATUS) {
+                rc = reply_error(rep, errmsg);
+            }
+        }
+        freeReplyObject(rep);
+        rep = NULL;
+    }
+cleanup:
+    call_end(&k);
+    return rc;
+}
+
+/* Turns pairs of (key, number) strings into a vp_scored array. */
+static vp_status pairs_to_scored(const rds *r, const redisReply *rep, vp_scored **out,
+                                 size_t *n, char **errmsg)
+{
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements % 2)
+        return reply_error(rep, errmsg);
+    size_t m = rep->elements / 2;
+    if (m > STORE_MAX_LIST)
+        return vp_store_fail(errmsg, VP_ERR_TOO_BIG, "redis: more than %d entries",
+                             STORE_MAX_LIST);
+    vp_scored *s = m ? calloc(m, sizeof *s) : NULL;
+    if (m && !s)
+        return VP_ERR_NOMEM;
+    for (size_t i = 0; i < m; i++) {
+        const redisReply *k = rep->element[2 * i], *v = rep->element[2 * i + 1];
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+            parse_double(r, v->str, &s[i].score) != 0) {
+            vp_scored_free(s, i);
+            return vp_store_fail(errmsg, VP_ERR_IO, "redis: unexpected reply");
+        }
+        s[i].key = strdup(k->str);
+        if (!s[i].key) {
+            vp_scored_free(s, i);
+            return VP_ERR_NOMEM;
+        }
+    }
+    *out = s;
+    *n = m;
+    return VP_OK;
+}
+
+/* Redis gives equal scores in reverse member order, like the embedded store. */
+static vp_status rds_top(void *impl, store_set target, const char *scope, size_t limit,
+                         vp_scored **out, size_t *n, char **errmsg)
+{
+    call k;
+    redisReply *rep = NULL;
+    char key[KEY_MAX];
+    vp_status rc = call_begin(impl, &k, errmsg);
+    if (rc != VP_OK)
+        return rc;
+    if (redisAppendCommand(k.s->c, "ZREVRANGE %s 0 %lld WITHSCORES", key_of(target, scope, key),
+                           (long long)limit - 1) != REDIS_OK) {
+        rc = append_failed(&k, errmsg);
+        goto cleanup;
+    }
+    rc = call_read(&k, &rep, errmsg);
+    if (rc == VP_OK)
+        rc = pairs_to_scored(k.r, rep, out, n, errmsg);
+cleanup:
+    if (rep)
+        freeReplyObject(rep);
+    call_end(&k);
+    return rc;
+}
+
+static vp_status rds_scores(void *impl, store_set target, const char *scope,
+                            const char *const *members, size_t n, double *raw, char **errmsg)
+{
+    call k;
+    redisReply *rep = NULL;
+    char key[KEY_MAX];
+    size_t sent = 0;
+    vp_status rc = call_begin(impl, &k, errmsg);
+    if (rc != VP_OK)
+        return rc;
+    key_of(target, scope, key);
+    for (size_t i = 0; i < n; i++) {
+        raw[i] = 0;
+        if (!members[i])
+            continue;
+        if (redisAppendCommand(k.s->c, "ZSCORE %s %s", key, members[i]) != REDIS_OK) {
+            rc = append_failed(&k, errmsg);
+            goto cleanup;
+        }
+        sent++;
+    }
+    for (size_t i = 0; i < n && sent; i++) {
+        if (!members[i])
+            continue;
+        sent--;
+        vp_status r1 = call_read(&k, &rep, rc == VP_OK ? errmsg : NULL);
+        if (r1 != VP_OK) {
+            if (rc == VP_OK)
+                rc = r1;
+            goto cleanup;
+        }
+        if (rc == VP_OK) {
+            if (rep->type == REDIS_REPLY_STRING) {
+                if (parse_double(k.r, rep->str, &raw[i]) != 0)
+                    rc = vp_store_fail(errmsg, VP_ERR_IO, "redis: unexpected score");
+            } else if (rep->type != REDIS_REPLY_NIL) {
+                rc = reply_error(rep, errmsg);
+            }
+        }
+        freeReplyObject(rep);
+        rep = NULL;
+    }
+cleanup:
+    call_end(&k);
+    return rc;
+}
+
+static vp_status rds_all(void *impl, store_set target, const char *scope, vp_scored **out,
+                         size_t *n, char **errmsg)
+{
+    call k;
+    redisReply *rep = NULL;
+    char key[KEY_MAX];
+    int ok;
+    vp_status rc = call_begin(impl, &k, errmsg);
+    if (rc != VP_OK)
+        return rc;
+    key_of(target, scope, key);
+    if (target == VP_SET_COUNT)
+        ok = redisAppendCommand(k.s->c, "HGETALL %s", key);
+    else
+        ok = redisAppendCommand(k.s->c, "ZRANGE %s 0 -1 WITHSCORES", key);
+    if (ok != REDIS_OK) {
+        rc = append_failed(&k, errmsg);
+        goto cleanup;
+    }
+    rc = call_read(&k, &rep, errmsg);
+    if (rc == VP_OK)
+        rc = pairs_to_scored(k.r, rep, out, n, errmsg);
+cleanup:
+    if (rep)
+        freeReplyObject(rep);
+    call_end(&k);
+    return rc;
+}
+
+/* Runs one command on vp:kv:<ns>; *reply the answer. */
+static vp_status kv_command(rds *r, redisReply **reply, char **errmsg, const char *cmd,
+                            const char *ns, const char *key, const char *value)
+{
+    call k;
+    vp_status rc = call_begin(r, &k, errmsg);
+    *reply = NULL;
+    if (rc != VP_OK)
+        return rc;
+    int ok;
+    if (value)
+        ok = redisAppendCommand(k.s->c, "%s vp:kv:%s %s %s", cmd, ns, key, value);
+    else if (key)
+        ok = redisAppendCommand(k.s->c, "%s vp:kv:%s %s", cmd, ns, key);
+    else
+        ok = redisAppendCommand(k.s->c, "%s vp:kv:%s", cmd, ns);
+    if (ok != REDIS_OK)
+        rc = append_failed(&k, errmsg);
+    else
+        rc = call_read(&k, reply, errmsg);
+    if (rc == VP_OK && (*reply)->type == REDIS_REPLY_ERROR) {
+        rc = reply_error(*reply, errmsg);
+        freeReplyObject(*reply);
+        *reply = NULL;
+    }
+    call_end(&k);
+    return rc;
+}
+
+static vp_status rds_put(void *impl, const char *ns, const char *key, const char *value,
+                         char **errmsg)
+{
+    redisReply *rep;
+    vp_status rc = kv_command(impl, &rep, errmsg, "HSET", ns, key, value);
+    if (rc == VP_OK && rep->type != REDIS_REPLY_INTEGER)
+        rc = reply_error(rep, errmsg);
+    if (rep)
+        freeReplyObject(rep);
+    return rc;
+}
+
+static vp_status rds_get(void *impl, const char *ns, const char *key, char **value,
+                         char **errmsg)
+{
+    redisReply *rep;
+    vp_status rc = kv_command(impl, &rep, errmsg, "HGET", ns, key, NULL);
+    if (rc != VP_OK)
+        return rc;
+    char *copy = rep->type == REDIS_REPLY_STRING ? strdup(rep->str) : NULL;
+    if (rep->type == REDIS_REPLY_NIL)
+        rc = vp_store_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+    else if (rep->type != REDIS_REPLY_STRING)
+        rc = reply_error(rep, errmsg);
+    else if (!copy)
+        rc = VP_ERR_NOMEM;
+    else
+        *value = copy;
+    freeReplyObject(rep);
+    return rc;
+}
+
+static vp_status rds_del(void *impl, const char *ns, const char *key, char **errmsg)
+{
+    redisReply *rep;
+    vp_status rc = kv_command(impl, &rep, errmsg, "HDEL", ns, key, NULL);
+    if (rc != VP_OK)
+        return rc;
+    if (rep->type != REDIS_REPLY_INTEGER)
+        rc = reply_error(rep, errmsg);
+    else if (rep->integer == 0)
+        rc = vp_store_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+    freeReplyObject(rep);
+    return rc;
+}
+
+static vp_status rds_keys(void *impl, const char *ns, char ***keys, size_t *n, char **errmsg)
+{
+    redisReply *rep;
+    char **r = NULL;
+    size_t k = 0;
+    vp_status rc = kv_command(impl, &rep, errmsg, "HKEYS", ns, NULL, NULL);
+    if (rc != VP_OK)
+        return rc;
+    if (rep->type != REDIS_REPLY_ARRAY) {
+        rc = reply_error(rep, errmsg);
+        goto cleanup;
+    }
+    if (rep->elements > STORE_MAX_LIST) {
+        rc = vp_store_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d keys", ns, STORE_MAX_LIST);
+        goto cleanup;
+    }
+    r = rep->elements ? calloc(rep->elements, sizeof *r) : NULL;
+    if (rep->elements && !r) {
+        rc = VP_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (; k < rep->elements; k++) {
+        if (rep->element[k]->type != REDIS_REPLY_STRING) {
+            rc = reply_error(rep->element[k], errmsg);
+            goto cleanup;
+        }
+        r[k] = strdup(rep->element[k]->str);
+        if (!r[k]) {
+            rc = VP_ERR_NOMEM;
+            goto cleanup;
+        }
+    }
+cleanup:
+    freeReplyObject(rep);
+    if (rc == VP_OK) {
+        *keys = r;
+        *n = k;
+    } else {
+        for (size_t i = 0; i < k; i++)
+            free(r[i]);
+        free(r);
+    }
+    return rc;
+}
+
+const store_backend vp_store_redis_backend = {
+    .name = "redis",
+    .open = rds_open,
+    .close = rds_close,
+    .available = rds_available,
+    .incr = rds_incr,
+    .top = rds_top,
+    .scores = rds_scores,
+    .all = rds_all,
+    .put = rds_put,
+    .get = rds_get,
+    .del = rds_del,
+    .keys = rds_keys,
+};
