@@ -11,9 +11,12 @@ packages=(
   libxapian-dev libmicrohttpd-dev libjansson-dev libhiredis-dev
   libcurl4-openssl-dev libxml2-dev libical-dev
   # tools the tests and scripts start
-  xapian-tools curl
+  xapian-tools curl redis-server
   # data: the Dutch word list the compound splitter reads
   wdutch
+  # browser tests (tests/browser): the browser, and Node.js with npm for
+  # playwright-core and axe-core
+  chromium nodejs npm
 )
 
 if [[ "${1:-}" == "--print" ]]; then
@@ -24,6 +27,12 @@ fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg -s "$p" >/dev/null 2>&1 || ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    # a name that an installed package provides counts (NodeSource's nodejs
+    # provides npm and conflicts with Debian's npm package)
+    if dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null |
+      grep -Eq "^install ok installed\|(.*[ ,])?$p( |,|\$)"; then
+      continue
+    fi
     missing+=("$p")
   fi
 done
