@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "schema.h"
 #include "vindplaats/analysis.h"
@@ -25,7 +26,10 @@ struct vp_index {
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
     vp_suggest_cache *suggest_cache;
+    int64_t now;  /* the clock for "next occurrence"; 0: the real one */
 };
+
+static void utc_key(int64_t utc, char out[32]);
 
 const char *const vp_field_prefix[VP_FIELD_COUNT] = {
     [VP_FIELD_TYPE] = "XT",        [VP_FIELD_LIBRARY] = "XL",
@@ -69,6 +73,44 @@ const vp_vocabulary *vp_index_vocabulary(const vp_index *idx)
 void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
 {
     idx->lex = lex;
+}
+
+void vp_index_set_clock(vp_index *idx, int64_t now)
+{
+    idx->now = now;
+}
+
+vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, char **errmsg)
+{
+    *moved = 0;
+    if (!idx->writable)
+        return VP_ERR_INVALID;
+    int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
+    char key[32];
+    utc_key(now, key);
+    /* Dated documents whose slot lies before now: their next occurrence may
+     * have moved on. Undated ones hold "~", which sorts after every date. */
+    vpx_query *q = NULL;
+    vpx_mset *ms = NULL;
+    uint64_t docs = 0;
+    vp_status st = vpx_query_value_range(SLOT_START, "0", key, &q, errmsg);
+    if (st == VP_OK)
+        st = vpx_db_stats(idx->db, NULL, &docs, errmsg);
+    vpx_enquire_opts eo = {.sort_slot = -1, .offset = 0, .limit = docs, .check_at_least = 0};
+    if (st == VP_OK)
+        st = vpx_enquire(idx->db, q, &eo, &ms, errmsg);
+    for (size_t i = 0; st == VP_OK && ms && i < vpx_mset_size(ms); i++) {
+        const char *json = vpx_mset_data(ms, i);
+        vp_offering *o = NULL;
+        if (vp_offering_parse(json, strlen(json), idx->voc, &o, NULL) != VP_OK)
+            continue; /* stored by an older version that accepted it: leave it */
+        st = vp_index_put(idx, o, errmsg);
+        vp_offering_destroy(o);
+        (*moved)++;
+    }
+    vpx_mset_destroy(ms);
+    vpx_query_destroy(q);
+    return st;
 }
 
 const vp_lexicon *vp_index_lexicon(const vp_index *idx)
@@ -307,9 +349,23 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
         st = vpx_doc_set_location(doc, SLOT_LOCATION, o->lat, o->lon, errmsg);
 
     /* Values for sorting and facets. */
+    /* Sorting by date means soonest upcoming first: the slot holds the next
+     * occurrence at the time of indexing (a running series sorts by its
+     * next session, not its first); `vindplaats-indexer refresh` moves it
+     * on as occurrences pass. */
     char key[32] = "~";
-    if (o->start.set)
-        utc_key(o->start.utc, key);
+    int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
+    const vp_occurrence *next = NULL;
+    for (size_t i = 0; i < o->n_occurrences && !next; i++) {
+        const vp_occurrence *oc = &o->occurrences[i];
+        const vp_datetime *last = oc->end.set ? &oc->end : &oc->start;
+        if ((last->all_day ? last->utc + 86399 : last->utc) >= now)
+            next = oc;
+    }
+    if (!next && o->n_occurrences)
+        next = &o->occurrences[o->n_occurrences - 1];
+    if (next)
+        utc_key(next->start.utc, key);
     if (st == VP_OK)
         st = vpx_doc_set_value(doc, SLOT_START, key, errmsg);
     const struct {

@@ -342,6 +342,14 @@ vp_status vpx_doc_set_location(vpx_doc *d, unsigned slot, double lat, double lon
 
 // ---- queries ----
 
+vp_status vpx_query_value_range(unsigned slot, const char *lo, const char *hi, vpx_query **out,
+                                char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
+        return VP_OK;
+    });
+}
+
 vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         *out = new vpx_query{Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release())};

@@ -83,6 +83,10 @@ vp_status vpx_query_term(const char *term, vpx_query **out, char **errmsg) VP_NO
 vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_query **out,
                             char **errmsg) VP_NOEXCEPT;
 
+/* Documents whose value in `slot` lies in [lo, hi] (string order). For
+ * batch jobs only: value ranges are slow on the query path. */
+vp_status vpx_query_value_range(unsigned slot, const char *lo, const char *hi, vpx_query **out,
+                                char **errmsg) VP_NOEXCEPT;
 /* Every document, each weighing `weight` (a boost to combine with a filter). */
 vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) VP_NOEXCEPT;
 /* `q` with its weights multiplied by `factor`. */

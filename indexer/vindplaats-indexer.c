@@ -8,6 +8,7 @@
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/load.h"
+#include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
 #include "segments_cmd.h"
@@ -22,7 +23,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: vindplaats-indexer load FILE.jsonl [--index DIR] [--vocabulary FILE]\n"
-            "                          [--words FILE]\n"
+            "                          [--words FILE] [--now DATE-TIME]\n"
+            "       vindplaats-indexer refresh [--index DIR] [--now DATE-TIME]\n"
             "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
             "                          [--out FILE] [--vocabulary FILE]\n"
             "\n"
@@ -39,6 +41,10 @@ static void usage(FILE *out)
             "  --index DIR        the index directory (default: index)\n"
             "  --vocabulary FILE  the proposition vocabulary (default: %s)\n"
             "  --words FILE       Dutch word list for splitting compounds (default: %s)\n"
+            "  --now DATE-TIME    the clock for 'next occurrence' (tests, demos)\n"
+            "\n"
+            "  refresh            moves offerings whose next occurrence has passed on to the\n"
+            "                     next one, so sort=date stays soonest-first (run daily)\n"
             "  --help             this text\n"
             "\n"
             "Exit status: 0 when every line was indexed, 1 when any line was rejected or\n"
@@ -46,62 +52,97 @@ static void usage(FILE *out)
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS);
 }
 
-static int cmd_load(const char *file, const char *index_path, const char *voc_path,
-                    const char *words_path)
+/* What every writing command needs. */
+typedef struct writer {
+    vp_vocabulary *voc;
+    vp_lexicon *lex;
+    vp_index *idx;
+} writer;
+
+static void writer_close(writer *w)
 {
-    int rc = 1;
+    vp_index_close(w->idx);
+    vp_lexicon_destroy(w->lex);
+    vp_vocabulary_destroy(w->voc);
+}
+
+/* Loads the vocabulary and word list and takes the index's write lock,
+ * saying clearly when another indexer holds it. 0, or -1 after a message. */
+static int writer_open(writer *w, const char *index_path, const char *voc_path,
+                       const char *words_path, int64_t now)
+{
     char *err = NULL;
-    vp_vocabulary *voc = NULL;
-    vp_lexicon *lex = NULL;
-    vp_index *idx = NULL;
-    FILE *in = NULL;
-    vp_status st = vp_vocabulary_load(voc_path, &voc, &err);
+    memset(w, 0, sizeof *w);
+    vp_status st = vp_vocabulary_load(voc_path, &w->voc, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
-        goto done;
+        goto fail;
     }
     vp_lexicon_files files = {words_path, NULL, NULL, NULL};
-    st = vp_lexicon_load(&files, voc, &lex, &err);
+    st = vp_lexicon_load(&files, w->voc, &w->lex, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: word list: %s\n", err ? err : vp_status_str(st));
-        goto done;
+        goto fail;
     }
-    in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-    if (!in) {
-        fprintf(stderr, "vindplaats-indexer: %s: %s\n", file, strerror(errno));
-        goto done;
-    }
-    st = vp_index_open(index_path, VP_INDEX_WRITE, voc, &idx, &err);
+    st = vp_index_open(index_path, VP_INDEX_WRITE, w->voc, &w->idx, &err);
     if (st == VP_ERR_LOCKED) {
         fprintf(stderr,
                 "vindplaats-indexer: %s: another indexer is writing this index; "
                 "try again when it has finished\n",
                 index_path);
-        goto done;
+        goto fail;
     }
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: %s: %s\n", index_path, err ? err : vp_status_str(st));
-        goto done;
+        goto fail;
     }
-    vp_index_set_lexicon(idx, lex);
+    vp_index_set_lexicon(w->idx, w->lex);
+    vp_index_set_clock(w->idx, now);
+    return 0;
+fail:
+    free(err);
+    writer_close(w);
+    return -1;
+}
+
+static int cmd_load(const char *file, const writer *w)
+{
+    char *err = NULL;
+    FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    if (!in) {
+        fprintf(stderr, "vindplaats-indexer: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
     vp_load_stats stats;
-    st = vp_load_jsonl(idx, voc, in, file, stderr, &stats, &err);
-    if (st != VP_OK) {
+    vp_status st = vp_load_jsonl(w->idx, w->voc, in, file, stderr, &stats, &err);
+    if (st != VP_OK)
         fprintf(stderr, "vindplaats-indexer: %s: load failed: %s\n", file,
                 err ? err : vp_status_str(st));
-    }
     fprintf(stderr, "%s: read %llu, indexed %llu, rejected %llu, %.2f s\n", file,
             (unsigned long long)stats.read, (unsigned long long)stats.indexed,
             (unsigned long long)stats.rejected, stats.seconds);
-    rc = st == VP_OK && stats.rejected == 0 ? 0 : 1;
-done:
-    if (in && in != stdin)
+    if (in != stdin)
         fclose(in);
-    vp_index_close(idx);
-    vp_lexicon_destroy(lex);
-    vp_vocabulary_destroy(voc);
     free(err);
-    return rc;
+    return st == VP_OK && stats.rejected == 0 ? 0 : 1;
+}
+
+static int cmd_refresh(const char *index_path, const writer *w)
+{
+    char *err = NULL;
+    uint64_t moved = 0;
+    vp_status st = vp_index_refresh_dates(w->idx, &moved, &err);
+    if (st == VP_OK)
+        st = vp_index_commit(w->idx, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-indexer: %s: refresh failed: %s\n", index_path,
+                err ? err : vp_status_str(st));
+        free(err);
+        return 1;
+    }
+    fprintf(stderr, "%s: %llu offerings moved on to their next occurrence\n", index_path,
+            (unsigned long long)moved);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -109,6 +150,7 @@ int main(int argc, char **argv)
     const char *index_path = "index", *voc_path = VP_DEFAULT_VOCABULARY;
     const char *words_path = VP_DEFAULT_WORDS;
     const char *command = NULL, *file = NULL;
+    int64_t now = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -120,6 +162,14 @@ int main(int argc, char **argv)
             voc_path = argv[++i];
         } else if (strcmp(a, "--words") == 0 && i + 1 < argc) {
             words_path = argv[++i];
+        } else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
+            vp_datetime dt;
+            if (vp_datetime_parse(argv[++i], &dt) != 0) {
+                fprintf(stderr, "vindplaats-indexer: --now: not an ISO 8601 date-time: %s\n",
+                        argv[i]);
+                return 2;
+            }
+            now = dt.utc;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "vindplaats-indexer: unknown or incomplete option %s\n", a);
             usage(stderr);
@@ -140,12 +190,18 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (strcmp(command, "load") == 0) {
-        if (!file) {
-            fprintf(stderr, "vindplaats-indexer: load needs a FILE.jsonl\n");
-            return 2;
-        }
-        return cmd_load(file, index_path, voc_path, words_path);
+    int is_load = strcmp(command, "load") == 0, is_refresh = strcmp(command, "refresh") == 0;
+    if (is_load && !file) {
+        fprintf(stderr, "vindplaats-indexer: load needs a FILE.jsonl\n");
+        return 2;
+    }
+    if (is_load || is_refresh) {
+        writer w;
+        if (writer_open(&w, index_path, voc_path, words_path, now) != 0)
+            return 1;
+        int rc = is_load ? cmd_load(file, &w) : cmd_refresh(index_path, &w);
+        writer_close(&w);
+        return rc;
     }
     fprintf(stderr, "vindplaats-indexer: unknown command %s\n", command);
     usage(stderr);

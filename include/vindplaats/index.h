@@ -60,6 +60,14 @@ struct vp_lexicon;
 void vp_index_set_lexicon(vp_index *idx, const struct vp_lexicon *lex) VP_NOEXCEPT;
 const struct vp_lexicon *vp_index_lexicon(const vp_index *idx) VP_NOEXCEPT;
 
+/* Fixes the clock used for "next occurrence" (tests, demos); 0: real time. */
+void vp_index_set_clock(vp_index *idx, int64_t now) VP_NOEXCEPT;
+/* Writers: re-indexes every dated offering whose next occurrence (the date
+ * order's key) has passed, so sort=date keeps meaning soonest upcoming;
+ * run it daily (vindplaats-indexer refresh). *moved counts them. Commit
+ * afterwards. */
+vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, char **errmsg) VP_NOEXCEPT;
+
 /* Borrowed; NULL when the index was opened without a vocabulary. */
 const vp_vocabulary *vp_index_vocabulary(const vp_index *idx) VP_NOEXCEPT;
 

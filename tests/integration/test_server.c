@@ -577,6 +577,16 @@ static void test_indexer_cli(const char *dir, const char *voc)
     free(out);
     vp_index_close(w);
 
+    /* refresh: the daily move of series on to their next occurrence. */
+    char *refresh[] = {indexer, "refresh", "--index", index, "--vocabulary", (char *)voc, "--now",
+                       "2030-01-01T00:00:00Z", NULL};
+    CHECK(proc_run(refresh, &out) == 0);
+    CHECK_CONTAINS(out, "moved on to their next occurrence");
+    free(out);
+    char *bad_now[] = {indexer, "refresh", "--index", index, "--now", "soon", NULL};
+    CHECK(proc_run(bad_now, &out) == 2);
+    free(out);
+
     char *missing[] = {indexer, "load", "/nonexistent.jsonl", "--index", index, NULL};
     CHECK(proc_run(missing, &out) == 1);
     CHECK_CONTAINS(out, "/nonexistent.jsonl");

@@ -661,6 +661,46 @@ static void test_documents(const char *path)
     CHECK(vp_index_get(reader, "agenda-zwolle:2", &data, NULL) == VP_ERR_NOT_FOUND);
     CHECK(data == NULL);
 
+    /* sort=date is soonest upcoming: a series sorts by its next session
+     * once refresh has moved it on. */
+    const char *series = "{\"id\":\"test:vlinder-a\",\"type\":\"course\",\"title\":\"Vlinderfeest reeks\","
+                         "\"source\":\"test\",\"occurrences\":[{\"start\":\"2027-01-01T10:00:00+01:00\"},"
+                         "{\"start\":\"2027-02-01T10:00:00+01:00\"}]}";
+    const char *single = "{\"id\":\"test:vlinder-b\",\"type\":\"event\",\"title\":\"Vlinderfeest middag\","
+                         "\"source\":\"test\",\"start\":\"2027-01-15T14:00:00+01:00\"}";
+    const char *both[2] = {series, single};
+    for (int i = 0; i < 2; i++) {
+        o = NULL;
+        CHECK(vp_offering_parse(both[i], strlen(both[i]), voc, &o, NULL) == VP_OK);
+        CHECK(vp_index_put(w, o, NULL) == VP_OK);
+        vp_offering_destroy(o);
+    }
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_datetime jan10;
+    vp_datetime_parse("2027-01-10T12:00:00+01:00", &jan10);
+    vp_search_request ds = request("vlinderfeest");
+    ds.now = jan10.utc;
+    ds.sort = VP_SORT_DATE;
+    vp_search_result *dr = run(reader, &ds);
+    CHECK(dr && dr->n_hits == 2);
+    if (dr && dr->n_hits == 2)
+        CHECK_STR(dr->hits[0].id, "test:vlinder-a"); /* by its first session: not yet moved */
+    vp_search_result_destroy(dr);
+    uint64_t moved = 0;
+    vp_index_set_clock(w, jan10.utc);
+    CHECK(vp_index_refresh_dates(w, &moved, NULL) == VP_OK);
+    CHECK(moved >= 1);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    dr = run(reader, &ds);
+    if (dr && dr->n_hits == 2) {
+        CHECK_STR(dr->hits[0].id, "test:vlinder-b");
+        CHECK_STR(dr->hits[1].id, "test:vlinder-a");
+    }
+    vp_search_result_destroy(dr);
+    CHECK(vp_index_delete(w, "test:vlinder-a", NULL) == VP_OK);
+    CHECK(vp_index_delete(w, "test:vlinder-b", NULL) == VP_OK);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+
     /* Uncommitted changes die with the writer. */
     CHECK(vp_index_delete(w, "agenda-utrecht:1", NULL) == VP_OK);
     vp_index_close(w);
@@ -701,6 +741,7 @@ int main(int argc, char **argv)
     vp_index *w = NULL;
     CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
     vp_index_set_lexicon(w, lex);
+    vp_index_set_clock(w, now);
     load_fixture(w, argv[2]);
     CHECK(vp_index_commit(w, NULL) == VP_OK);
     vp_index_close(w);
