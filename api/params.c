@@ -273,6 +273,11 @@ int api_search_request(api_params *p, const vp_vocabulary *voc, const vp_postcod
         bad(r, "to", "to: before from%s", "");
         return -1;
     }
+    if (req->from_day && req->to_day &&
+        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > 3660) {
+        bad(r, "to", "to: a date range spans at most 3660 days%s", "");
+        return -1;
+    }
     if (sort && *sort) {
         if (strcmp(sort, "relevance") == 0)
             req->sort = VP_SORT_RELEVANCE;

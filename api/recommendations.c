@@ -104,7 +104,7 @@ void api_handle_recommend(api_request *req, api_reply *r)
         ex_ids[n_ex++] = id;
     }
     if (twice) {
-        api_error(r, 400, "invalid_parameter", "segment and limit may be given once", "segment");
+        api_error(r, 400, "invalid_parameter", "segment or limit: given more than once", "segment");
         return;
     }
     vp_recommend_request rr;
@@ -244,7 +244,7 @@ static int parse_event(api_request *req, json_t *e, size_t i, vp_signal *ev, api
     snprintf(path, sizeof path, "events[%zu]", i);
     if (!json_is_object(e)) {
         snprintf(msg, sizeof msg, "%s: must be an object", path);
-        api_error(r, 400, "invalid_parameter", msg, path);
+        api_error(r, 400, "invalid_parameter", msg, "events");
         return -1;
     }
     const char *key;
@@ -276,8 +276,14 @@ static int parse_event(api_request *req, json_t *e, size_t i, vp_signal *ev, api
     }
     const char *offering = json_string_value(json_object_get(e, "offering"));
     char *data = NULL;
-    if (!offering || strlen(offering) > VP_STORE_MAX_KEY ||
-        vp_index_get(req->index, offering, &data, NULL) != VP_OK) {
+    vp_status found = offering && strlen(offering) <= VP_STORE_MAX_KEY
+                          ? vp_index_get(req->index, offering, &data, NULL)
+                          : VP_ERR_NOT_FOUND;
+    if (found != VP_OK && found != VP_ERR_NOT_FOUND) {
+        api_error(r, 503, "unavailable", "the index cannot be read", NULL);
+        return -1;
+    }
+    if (found == VP_ERR_NOT_FOUND) {
         snprintf(msg, sizeof msg, "%s.offering: unknown offering \"%.200s\"", path,
                  offering ? offering : "");
         api_error(r, 400, "invalid_parameter", msg, "events");
@@ -312,6 +318,11 @@ void api_handle_signals(api_request *req, api_reply *r)
 {
     if (api_reject_unused(req->params, r) != 0)
         return;
+    /* See the indexer's newest commit before checking the offerings. */
+    if (vp_index_refresh(req->index, NULL) != VP_OK) {
+        api_error(r, 503, "unavailable", "the index cannot be read", NULL);
+        return;
+    }
     if (!req->cfg->store) {
         api_error(r, 503, "unavailable", "this server keeps no signals", NULL);
         return;
@@ -325,9 +336,21 @@ void api_handle_signals(api_request *req, api_reply *r)
         api_error(r, 400, "invalid_parameter", msg, "body");
         return;
     }
+    /* {"events":[...]}, a bare array, or one event object. */
     json_t *events = json_is_array(body) ? body : json_object_get(body, "events");
-    if (json_is_object(body) && !events && json_object_get(body, "kind"))
-        events = NULL; /* a single event: handled below */
+    if (json_is_object(body) && events) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(body, key, v) {
+            if (strcmp(key, "events") != 0) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "%.100s: unknown field (the body holds only events)", key);
+                api_error(r, 400, "invalid_parameter", msg, "body");
+                json_decref(body);
+                return;
+            }
+        }
+    }
     size_t n = events ? json_array_size(events) : 1;
     if ((events && !json_is_array(events)) || n == 0 || n > VP_STORE_MAX_BATCH) {
         api_error(r, 400, "invalid_parameter", "events: an array of 1 to 1000 events", "events");

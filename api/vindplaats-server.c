@@ -124,7 +124,7 @@ int main(int argc, char **argv)
             char *end;
             store_cfg.half_life_days = strtod(argv[++i], &end);
             if (*end || store_cfg.half_life_days <= 0 || store_cfg.half_life_days > 3650) {
-                fprintf(stderr, "vindplaats-server: --half-life-days: 0 to 3650: %s\n", argv[i]);
+                fprintf(stderr, "vindplaats-server: --half-life-days: more than 0, at most 3650: %s\n", argv[i]);
                 return 2;
             }
         } else if (strcmp(a, "--now") == 0) {

@@ -91,42 +91,52 @@ typedef struct candidate {
     double score;
     double distance_km;
     const char *best_segment;      /* the segment that liked it most */
+    double segment_use;            /* what its segments used of it (before normalising) */
+    double days_to_next;           /* negative when undated */
     const char *matched;           /* what of it matched: a proposition name, type, ... */
     int picked;
 } candidate;
 
 static const char *const factor_names[4] = {"affinity", "popularity", "upcoming", "nearby"};
 
-/* The next occurrence's start (UTC) that has not ended at `now`, or -1. */
+/* When an occurrence is over: its end, or without one the end of its local
+ * day (as the API's "next" reckons it). */
+static int64_t over_at(const vp_datetime *start, const vp_datetime *end)
+{
+    if (end && end->set)
+        return end->all_day ? end->utc + 86399 : end->utc;
+    return (vp_day_to_epoch(vp_datetime_local_day(start)) + 1) * 86400 -
+           (int64_t)start->offset_min * 60;
+}
+
+/* The next occurrence's start (UTC) that is not over at `now`, or -1. */
 static int64_t next_start(json_t *doc, int64_t now, const char **text)
 {
     json_t *occ = json_object_get(doc, "occurrences");
+    json_t *self = NULL;
+    if (!json_array_size(occ) && json_is_string(json_object_get(doc, "start"))) {
+        self = json_array();
+        json_array_append_new(self, json_pack("{s:O, s:O}", "start", json_object_get(doc, "start"),
+                                              "end", json_object_get(doc, "end") ? json_object_get(doc, "end") : json_null()));
+        occ = self;
+    }
     int64_t best = -1;
     size_t i;
     json_t *o;
     json_array_foreach(occ, i, o) {
-        vp_datetime s, e;
+        vp_datetime s, e = {0};
         const char *st = json_string_value(json_object_get(o, "start"));
         if (vp_datetime_parse(st, &s) != 0)
             continue;
-        e = s;
         json_t *je = json_object_get(o, "end");
         if (json_is_string(je))
             vp_datetime_parse(json_string_value(je), &e);
-        int64_t until = e.all_day ? e.utc + 86399 : (e.utc > s.utc ? e.utc : s.utc + 7200);
-        if (until >= now && (best < 0 || s.utc < best)) {
+        if (over_at(&s, &e) >= now && (best < 0 || s.utc < best)) {
             best = s.utc;
             *text = st;
         }
     }
-    if (best < 0 && !json_array_size(occ)) {
-        vp_datetime s;
-        const char *st = json_string_value(json_object_get(doc, "start"));
-        if (st && vp_datetime_parse(st, &s) == 0 && s.utc + 86399 >= now) {
-            best = s.utc;
-            *text = st;
-        }
-    }
+    json_decref(self);
     return best;
 }
 
@@ -202,16 +212,26 @@ static char *reason_for(const candidate *c, const vp_recommend_request *req)
     int place = req->filters.has_near;
     switch (top) {
     case 1:
-        if (seg)
+        /* "Popular with X" only when X itself used it. */
+        if (seg && c->segment_use > 0)
             snprintf(text, sizeof text, "Populair bij %s%s", seg, place ? " in uw buurt" : "");
         else
             snprintf(text, sizeof text, "Veel gekozen in het hele netwerk");
         break;
     case 2:
-        snprintf(text, sizeof text, "Binnenkort, en er is nog plek om mee te doen");
+        if (c->days_to_next >= 0 && c->days_to_next <= 14)
+            snprintf(text, sizeof text, "Binnenkort: over %.0f dag%s", c->days_to_next,
+                     c->days_to_next >= 0.5 && c->days_to_next < 1.5 ? "" : "en");
+        else if (c->days_to_next < 0)
+            snprintf(text, sizeof text, "Altijd beschikbaar, wanneer het u uitkomt");
+        else
+            snprintf(text, sizeof text, "Binnenkort in de agenda");
         break;
     case 3:
-        snprintf(text, sizeof text, "Dichtbij: op %.1f km", c->distance_km);
+        if (c->distance_km >= 0)
+            snprintf(text, sizeof text, "Dichtbij: op %.1f km", c->distance_km);
+        else
+            snprintf(text, sizeof text, "Online: overal te volgen");
         break;
     default:
         if (seg && c->matched)
@@ -287,6 +307,7 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
                 double a = max_all > 0 ? pop[i] / max_all : 0;
                 double b = max_seg > 0 ? seg_pop[i] / max_seg : 0;
                 c[i].factor[1] = req->n_segments ? 0.75 * b + 0.25 * a : a;
+                c[i].segment_use = seg_pop[i];
             }
         }
     }
@@ -296,6 +317,7 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
         const char *when = NULL;
         int64_t next = next_start(c[i].doc, now, &when);
         double days = next < 0 ? -1 : (double)(next - now) / 86400.0;
+        c[i].days_to_next = days;
         c[i].factor[2] = next < 0 ? 0.3 : days <= 14 ? 1.0 : days <= 60 ? 0.5 : 0.2;
         json_t *loc = json_object_get(c[i].doc, "location");
         if (req->filters.has_near && json_is_number(json_object_get(loc, "lat"))) {
@@ -495,7 +517,7 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
     if (st == VP_OK)
         st = finish(idx, req, ms, res, errmsg);
     if (res)
-        res->signals = res->signals || (store_ok && !req->n_segments);
+        res->signals = res->signals || store_ok;
     vpx_mset_destroy(ms);
     vpx_query_destroy(weighted);
     if (st != VP_OK) {
@@ -540,7 +562,6 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
         }
         vp_buf_free(&t);
     }
-    vp_scored_free(co_used, n_co);
     if (st == VP_OK && n)
         st = vpx_query_combine(VPX_OP_OR, parts, n, &co, errmsg);
     vpx_query *both[2] = {like, co};
@@ -575,7 +596,10 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
         r->json = strdup(vpx_mset_data(ms, i));
         r->score = vpx_mset_weight(ms, i);
         r->distance_km = -1;
-        r->reason = strdup(store_ok && n ? "Lijkt hierop, en wordt vaak samen gekozen" : "Lijkt hierop");
+        int together = 0;
+        for (size_t k = 0; k < n_co && !together; k++)
+            together = strcmp(co_used[k].key, r->id) == 0;
+        r->reason = strdup(together ? "Lijkt hierop, en wordt vaak samen gekozen" : "Lijkt hierop");
         r->factors[0].name = "similarity";
         r->factors[0].weight = r->score;
         r->n_factors = 1;
@@ -585,6 +609,7 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
     }
     if (res)
         res->signals = store_ok;
+    vp_scored_free(co_used, n_co);
     vpx_mset_destroy(ms);
     vpx_query_destroy(like);
     vpx_query_destroy(co);
