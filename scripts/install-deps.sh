@@ -24,15 +24,15 @@ if [[ "${1:-}" == "--print" ]]; then
   exit 0
 fi
 
+# What is installed, and what installed packages provide, read once. (Not
+# piped into grep -q: with pipefail, grep quitting early fails the pipe.)
+installed=$(dpkg-query -W -f='${Status}|${Package}|${Provides}\n' 2>/dev/null |
+  awk -F'|' '$1 == "install ok installed" {print $2; n = split($3, p, ", *"); for (i = 1; i <= n; i++) {sub(/ .*/, "", p[i]); print p[i]}}')
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg -s "$p" >/dev/null 2>&1 || ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
-    # a name that an installed package provides counts (NodeSource's nodejs
-    # provides npm and conflicts with Debian's npm package)
-    if dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null |
-      grep -Eq "^install ok installed\|(.*[ ,])?$p( |,|\$)"; then
-      continue
-    fi
+  # a name that an installed package provides counts too (NodeSource's
+  # nodejs provides npm and conflicts with Debian's npm package)
+  if ! grep -qxF "$p" <<<"$installed"; then
     missing+=("$p")
   fi
 done
