@@ -254,6 +254,12 @@ void api_handle_search(api_request *req, api_reply *r)
         char qid[17];
         api_random_id(qid);
         json_object_set_new(r->json, "query_id", json_string(qid));
+        /* A shard that did not answer: the results are from the others. */
+        json_t *missing = json_array();
+        for (size_t i = 0; res->missing_shards && res->missing_shards[i]; i++)
+            json_array_append_new(missing, json_string(res->missing_shards[i]));
+        json_object_set_new(r->json, "partial", json_boolean(json_array_size(missing) > 0));
+        json_object_set_new(r->json, "missing_shards", missing);
     }
     vp_search_result_destroy(res);
     if (!r->json)
@@ -307,11 +313,23 @@ void api_handle_health(api_request *req, api_reply *r)
         free(v);
         signals_ok = ss == VP_OK || ss == VP_ERR_NOT_FOUND;
     }
+    /* Shards: which answer. */
+    size_t down = 0;
+    char **down_names = NULL;
+    size_t n_shards = vp_index_shards(req->index, &down, &down_names);
+    json_t *shards = json_pack("{s:I, s:I, s:[]}", "total", (json_int_t)n_shards, "down",
+                               (json_int_t)down, "missing");
+    for (size_t i = 0; down_names && down_names[i]; i++) {
+        json_array_append_new(json_object_get(shards, "missing"), json_string(down_names[i]));
+        free(down_names[i]);
+    }
+    free(down_names);
     r->status = 200;
-    r->json = json_pack("{s:s, s:I, s:I, s:s, s:s}", "status", signals_ok ? "ok" : "degraded",
+    r->json = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "status",
+                        signals_ok && !down ? "ok" : "degraded",
                         "revision", (json_int_t)revision, "documents", (json_int_t)documents,
                         "store", store ? vp_store_backend(store) : "none", "signals",
-                        !store ? "none" : signals_ok ? "ok" : "unavailable");
+                        !store ? "none" : signals_ok ? "ok" : "unavailable", "shards", shards);
 }
 
 /* Files served as they are (embedded at build time). */

@@ -371,7 +371,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     const struct {
         unsigned slot;
         const char *value;
-    } values[] = {{SLOT_TYPE, o->type},
+    } values[] = {{SLOT_ID, o->id},
+                  {SLOT_TYPE, o->type},
                   {SLOT_LIBRARY, o->library},
                   {SLOT_PROPOSITION, o->proposition},
                   {SLOT_CHANNEL, o->channel}};
@@ -458,6 +459,11 @@ vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
 vp_status vp_index_refresh(vp_index *idx, char **errmsg)
 {
     return vpx_db_reopen(idx->db, errmsg);
+}
+
+size_t vp_index_shards(vp_index *idx, size_t *down, char ***down_names)
+{
+    return vpx_db_shards(idx->db, down, down_names);
 }
 
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx)

@@ -30,7 +30,8 @@ enum {
     SLOT_PROPOSITION = 3,
     SLOT_CHANNEL = 4,
     SLOT_LOCATION = 5,   /* Xapian LatLongCoord of the branch */
-    SLOT_AUDIENCE = 6    /* the groups, in vp_offering_audiences order, joined by '|' */
+    SLOT_AUDIENCE = 6,   /* the groups, in vp_offering_audiences order, joined by '|' */
+    SLOT_ID = 7          /* the offering id: orders ties the same on every sharding */
 };
 
 /* Term prefix of each filter field, indexed by vp_field. */

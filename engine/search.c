@@ -608,6 +608,7 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
                      : req->sort == VP_SORT_DISTANCE ? SLOT_LOCATION
                                                      : -1,
         .sort_near = req->sort == VP_SORT_DISTANCE,
+        .tiebreak_slot = SLOT_ID,
         .near_lat = req->near_lat,
         .near_lon = req->near_lon,
         .offset = (uint64_t)(req->page - 1) * req->per_page,
@@ -868,6 +869,10 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
             res->suggested_proposition = proposition_for(vp_index_vocabulary(idx), req->q);
     }
     plan_free(&p);
+    /* Answered from fewer shards than the index has: say which are missing. */
+    size_t down = 0;
+    if (st == VP_OK && vpx_db_shards(db, &down, NULL) && down)
+        vpx_db_shards(db, &down, &res->missing_shards);
     if (st == VP_OK)
         *out = res;
     else
@@ -880,6 +885,9 @@ void vp_search_result_destroy(vp_search_result *res)
     if (!res)
         return;
     clear_hits(res);
+    for (size_t i = 0; res->missing_shards && res->missing_shards[i]; i++)
+        free(res->missing_shards[i]);
+    free(res->missing_shards);
     free(res->corrected_query);
     free(res->did_you_mean);
     free(res);

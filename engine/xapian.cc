@@ -7,6 +7,9 @@
 #include <xapian.h>
 
 #include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <sys/stat.h>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -17,9 +20,21 @@
 
 #include "xapian_c.h"
 
+// One shard of a sharded index (a line of its shard list).
+struct vpx_shard {
+    std::string name;       // as the list names it
+    std::string path;       // local: the path; remote: empty
+    std::string host;       // remote: host and port
+    unsigned port = 0;
+    bool up = false;
+    Xapian::Database db;
+};
+
 struct vpx_db {
     Xapian::Database *db = nullptr;             // reader, or the writer below
     Xapian::WritableDatabase *wdb = nullptr;
+    std::vector<vpx_shard> shards;              // empty: a single database
+    double last_retry = 0;                      // when down shards were last tried
 };
 
 struct vpx_doc {
@@ -47,6 +62,123 @@ struct vpx_stemmer {
 };
 
 namespace {
+
+const unsigned REMOTE_TIMEOUT_MS = 2000;        // per operation on a remote shard
+const unsigned REMOTE_CONNECT_TIMEOUT_MS = 1000;
+const double SHARD_RETRY_SECONDS = 2.0;          // how often a down shard is tried again
+
+double monotonic_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The shard list of `path`: the file itself, or DIR/XAPIANDB. Lines are
+// "auto PATH", "glass PATH", a bare PATH, or "remote tcp HOST PORT";
+// '#' starts a comment. Relative paths are relative to the list's folder.
+// Returns false when `path` is no shard list (a plain database).
+bool read_shard_list(const std::string &path, std::vector<vpx_shard> &out) {
+    struct stat st;
+    std::string list = path;
+    if (stat(path.c_str(), &st) != 0) return false;
+    if (S_ISDIR(st.st_mode)) {
+        list = path + "/XAPIANDB";
+        if (stat(list.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    } else if (!S_ISREG(st.st_mode)) {
+        return false;
+    }
+    FILE *f = std::fopen(list.c_str(), "r");
+    if (!f) throw Xapian::DatabaseOpeningError("cannot read shard list " + list);
+    std::string dir = list.substr(0, list.find_last_of('/') == std::string::npos ? 0 : list.find_last_of('/'));
+    char line[4096];
+    unsigned lineno = 0;
+    while (std::fgets(line, sizeof line, f)) {
+        lineno++;
+        std::string l(line);
+        size_t hash = l.find('#');
+        if (hash != std::string::npos) l.erase(hash);
+        std::vector<std::string> words;
+        size_t i = 0;
+        while (i < l.size()) {
+            while (i < l.size() && std::isspace(static_cast<unsigned char>(l[i]))) i++;
+            size_t j = i;
+            while (j < l.size() && !std::isspace(static_cast<unsigned char>(l[j]))) j++;
+            if (j > i) words.push_back(l.substr(i, j - i));
+            i = j;
+        }
+        if (words.empty()) continue;
+        vpx_shard sh;
+        if (words[0] == "remote") {
+            char *end = nullptr;
+            unsigned long port = words.size() == 4 ? std::strtoul(words[3].c_str(), &end, 10) : 0;
+            if (words.size() != 4 || words[1] != "tcp" || !end || *end || port == 0 || port > 65535) {
+                std::fclose(f);
+                throw Xapian::DatabaseOpeningError(list + ":" + std::to_string(lineno) +
+                                                   ": expected \"remote tcp HOST PORT\"");
+            }
+            sh.host = words[2];
+            sh.port = static_cast<unsigned>(port);
+            sh.name = words[2] + ":" + words[3];
+        } else {
+            std::string p = words.size() == 2 && (words[0] == "auto" || words[0] == "glass")
+                                ? words[1] : words[0];
+            if (words.size() > 2 || (words.size() == 2 && words[0] != "auto" && words[0] != "glass")) {
+                std::fclose(f);
+                throw Xapian::DatabaseOpeningError(list + ":" + std::to_string(lineno) +
+                                                   ": expected \"auto PATH\" or \"remote tcp HOST PORT\"");
+            }
+            sh.name = p;
+            sh.path = p[0] == '/' || dir.empty() ? p : dir + "/" + p;
+        }
+        out.push_back(sh);
+    }
+    std::fclose(f);
+    if (out.empty()) throw Xapian::DatabaseOpeningError(list + ": lists no shards");
+    return true;
+}
+
+// Opens every shard that is down; true when any came up.
+bool open_down_shards(vpx_db *h) {
+    bool changed = false;
+    for (auto &sh : h->shards) {
+        if (sh.up) continue;
+        try {
+            sh.db = sh.path.empty() ? Xapian::Remote::open(sh.host, sh.port, REMOTE_TIMEOUT_MS,
+                                                           REMOTE_CONNECT_TIMEOUT_MS)
+                                    : Xapian::Database(sh.path);
+            sh.up = true;
+            changed = true;
+        } catch (const Xapian::Error &) {
+            sh.up = false;
+        }
+    }
+    h->last_retry = monotonic_seconds();
+    return changed;
+}
+
+// Rebuilds the combined database from the shards that are up.
+void combine(vpx_db *h) {
+    Xapian::Database *all = new Xapian::Database();
+    for (auto &sh : h->shards)
+        if (sh.up) all->add_database(sh.db);
+    delete h->db;
+    h->db = all;
+}
+
+// After a network error: find which shards answer, drop the others.
+void probe_shards(vpx_db *h) {
+    for (auto &sh : h->shards) {
+        if (!sh.up) continue;
+        try {
+            sh.db.reopen();
+            (void)sh.db.get_doccount();
+        } catch (const Xapian::Error &) {
+            sh.up = false;
+        }
+    }
+    combine(h);
+    h->last_retry = monotonic_seconds();
+}
 
 void set_message(char **errmsg, const std::string &msg) noexcept {
     if (!errmsg) return;
@@ -114,6 +246,14 @@ vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errms
                 // Everything between two commits is one transaction: a
                 // crash or a close without commit leaves the last commit.
                 h->wdb->begin_transaction(true);
+            } else if (read_shard_list(path, h->shards)) {
+                // Shards that are down cost their timeout once; the index
+                // answers from the rest and tries them again later.
+                open_down_shards(h);
+                size_t up = 0;
+                for (auto &sh : h->shards) up += sh.up;
+                if (!up) throw Xapian::DatabaseOpeningError("no shard of " + std::string(path) + " can be opened");
+                combine(h);
             } else {
                 h->db = new Xapian::Database(path);
             }
@@ -141,15 +281,65 @@ void vpx_db_close(vpx_db *h) noexcept {
 
 vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
-        if (!h->wdb) h->db->reopen();
+        if (h->wdb) return VP_OK;
+        if (h->shards.empty()) {
+            h->db->reopen();
+            return VP_OK;
+        }
+        bool down = false;
+        for (auto &sh : h->shards) down |= !sh.up;
+        if (down && monotonic_seconds() - h->last_retry >= SHARD_RETRY_SECONDS && open_down_shards(h)) {
+            combine(h);
+            return VP_OK;
+        }
+        try {
+            h->db->reopen();
+        } catch (const Xapian::NetworkError &) {
+            probe_shards(h);
+        }
         return VP_OK;
     });
+}
+
+size_t vpx_db_shards(const vpx_db *h, size_t *down, char ***down_names) noexcept {
+    size_t n = 0;
+    if (down) *down = 0;
+    if (down_names) *down_names = nullptr;
+    try {
+        std::vector<std::string> names;
+        for (const auto &sh : h->shards)
+            if (!sh.up) names.push_back(sh.name);
+        n = h->shards.size();
+        if (down) *down = names.size();
+        if (down_names && !names.empty()) {
+            char **arr = static_cast<char **>(std::calloc(names.size() + 1, sizeof *arr));
+            for (size_t i = 0; arr && i < names.size(); ++i) arr[i] = strdup(names[i].c_str());
+            *down_names = arr;
+        }
+    } catch (...) {
+    }
+    return n;
 }
 
 vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
                        char **errmsg) noexcept {
     return guard(errmsg, [&]() {
-        if (revision) *revision = h->db->get_revision();
+        if (revision) {
+            if (h->shards.empty()) {
+                *revision = h->db->get_revision();
+            } else {
+                // Xapian has no revision for a combination: the sum of the
+                // shards' changes whenever any of them commits.
+                *revision = 0;
+                for (auto &sh : h->shards)
+                    if (sh.up) {
+                        try {
+                            *revision += sh.db.get_revision();
+                        } catch (const Xapian::Error &) {
+                        }
+                    }
+            }
+        }
         if (documents) *documents = h->db->get_doccount();
         return VP_OK;
     });
@@ -521,6 +711,11 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                 } else if (opts->sort_slot >= 0) {
                     enq.set_sort_by_value_then_relevance(
                         static_cast<Xapian::valueno>(opts->sort_slot), false);
+                } else if (opts->tiebreak_slot > 0) {
+                    // Equal weights in the value's order, not document ids:
+                    // the same answers from one index and from shards.
+                    enq.set_sort_by_relevance_then_value(
+                        static_cast<Xapian::valueno>(opts->tiebreak_slot), false);
                 }
                 std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
                 for (size_t i = 0; i < opts->n_spy_slots; ++i)
@@ -553,6 +748,10 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
             } catch (const Xapian::DatabaseModifiedError &) {
                 if (attempt > 0 || h->wdb) throw;
                 h->db->reopen();
+            } catch (const Xapian::NetworkError &) {
+                // A remote shard went away: answer from the others.
+                if (attempt > 0 || h->shards.empty()) throw;
+                probe_shards(h);
             }
         }
     });

@@ -24,9 +24,19 @@ typedef struct vpx_mset vpx_mset;
 typedef struct vpx_stemmer vpx_stemmer;
 
 /* ---- databases ---- */
+/* Opens a database, or for reading a sharded index: `path` names a shard
+ * list (or a folder holding one as XAPIANDB) of "auto PATH" and
+ * "remote tcp HOST PORT" lines. Remote shards have operation and connect
+ * timeouts; shards that are down are left out and tried again later. */
 vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errmsg) VP_NOEXCEPT;
 void vpx_db_close(vpx_db *db) VP_NOEXCEPT;
+/* Moves a reader to the newest commit; for a sharded index also tries the
+ * shards that are down again (at most every 2 s) and drops one that stopped
+ * answering. */
 vp_status vpx_db_reopen(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+/* A sharded index's shard count (0 for a single database); *down_names (a
+ * malloc()ed NULL-terminated array of malloc()ed names) lists those down. */
+size_t vpx_db_shards(const vpx_db *db, size_t *down, char ***down_names) VP_NOEXCEPT;
 vp_status vpx_db_stats(vpx_db *db, uint64_t *revision, uint64_t *documents,
                        char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_get_metadata(vpx_db *db, const char *key, char **value,
@@ -130,6 +140,7 @@ vp_status vpx_query_like(vpx_db *db, const char *uid, unsigned n_terms, vpx_quer
 typedef struct vpx_enquire_opts {
     int sort_slot;                /* -1: relevance; else ascending by value, then relevance */
     int sort_near;                /* ascending distance from near_lat/lon in sort_slot */
+    int tiebreak_slot;            /* > 0: relevance ties ordered by this value */
     double near_lat, near_lon;
     uint64_t offset;
     uint64_t limit;

@@ -1,6 +1,7 @@
 /* load.c - JSONL loading (see load.h). */
 #include "vindplaats/load.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,8 +55,35 @@ static void report_lines(FILE *report, const char *name, uint64_t line, const ch
     }
 }
 
+size_t vp_shard_of(const char *work_key, const char *id, size_t n)
+{
+    const char *key = work_key && *work_key ? work_key : id;
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)key; p && *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return n ? (size_t)(h % n) : 0;
+}
+
+static vp_status commit_all(vp_index *const *shards, size_t n, char **errmsg)
+{
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n; i++)
+        st = vp_index_commit(shards[i], errmsg);
+    return st;
+}
+
 vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const char *name,
                         FILE *report, vp_load_stats *stats, char **errmsg)
+{
+    vp_index *one[1] = {idx};
+    return vp_load_jsonl_shards(one, 1, voc, in, name, report, stats, errmsg);
+}
+
+vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const vp_vocabulary *voc,
+                               FILE *in, const char *name, FILE *report, vp_load_stats *stats,
+                               char **errmsg)
 {
     vp_status st = VP_OK;
     double started = now_seconds();
@@ -103,6 +131,7 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
             continue;
         }
         char *why = NULL;
+        vp_index *idx = shards[vp_shard_of(o->work_key, o->id, n_shards)];
         pst = vp_index_put(idx, o, &why);
         if (pst == VP_ERR_INVALID) {
             /* The index refused this record (a value it cannot hold). */
@@ -124,7 +153,7 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
         stats->indexed++;
         if (++since_commit == VP_LOAD_COMMIT_EVERY) {
             since_commit = 0;
-            st = vp_index_commit(idx, errmsg);
+            st = commit_all(shards, n_shards, errmsg);
             if (st != VP_OK)
                 break;
         }
@@ -140,7 +169,7 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
     }
     funlockfile(in);
     if (st == VP_OK)
-        st = vp_index_commit(idx, errmsg);
+        st = commit_all(shards, n_shards, errmsg);
     free(line);
     stats->seconds = now_seconds() - started;
     return st;

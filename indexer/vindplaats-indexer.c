@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
@@ -23,8 +24,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: vindplaats-indexer load FILE.jsonl [--index DIR] [--vocabulary FILE]\n"
-            "                          [--words FILE] [--now DATE-TIME]\n"
-            "       vindplaats-indexer refresh [--index DIR] [--now DATE-TIME]\n"
+            "                          [--words FILE] [--now DATE-TIME] [--shards N]\n"
+            "       vindplaats-indexer refresh [--index DIR] [--shards N] [--now DATE-TIME]\n"
             "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
             "                          [--out FILE] [--vocabulary FILE]\n"
             "\n"
@@ -42,6 +43,8 @@ static void usage(FILE *out)
             "  --vocabulary FILE  the proposition vocabulary (default: %s)\n"
             "  --words FILE       Dutch word list for splitting compounds (default: %s)\n"
             "  --now DATE-TIME    the clock for 'next occurrence' (tests, demos)\n"
+            "  --shards N         write DIR as N shards (DIR/shard-K, listed in DIR/XAPIANDB);\n"
+            "                     each offering goes to the shard its work or id hashes to\n"
             "\n"
             "  refresh            moves offerings whose next occurrence has passed on to the\n"
             "                     next one, so sort=date stays soonest-first (run daily)\n"
@@ -52,24 +55,46 @@ static void usage(FILE *out)
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS);
 }
 
-/* What every writing command needs. */
+#define MAX_SHARDS 64
+
+/* What every writing command needs: one index, or the shards of one. */
 typedef struct writer {
     vp_vocabulary *voc;
     vp_lexicon *lex;
-    vp_index *idx;
+    vp_index *idx[MAX_SHARDS];
+    size_t n;
 } writer;
 
 static void writer_close(writer *w)
 {
-    vp_index_close(w->idx);
+    for (size_t i = 0; i < w->n; i++)
+        vp_index_close(w->idx[i]);
     vp_lexicon_destroy(w->lex);
     vp_vocabulary_destroy(w->voc);
+}
+
+/* DIR/XAPIANDB lists the shards, so a reader opens DIR as one index.
+ * Written to a temporary file and renamed: readers never see half a list. */
+static int write_shard_list(const char *dir, size_t n)
+{
+    char tmp[4096], final[4096];
+    snprintf(tmp, sizeof tmp, "%s/XAPIANDB.tmp", dir);
+    snprintf(final, sizeof final, "%s/XAPIANDB", dir);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "# The shards of this index (vindplaats-indexer --shards %zu).\n", n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "auto shard-%zu\n", i);
+    if (fclose(f) != 0 || rename(tmp, final) != 0)
+        return -1;
+    return 0;
 }
 
 /* Loads the vocabulary and word list and takes the index's write lock,
  * saying clearly when another indexer holds it. 0, or -1 after a message. */
 static int writer_open(writer *w, const char *index_path, const char *voc_path,
-                       const char *words_path, int64_t now)
+                       const char *words_path, int64_t now, size_t shards)
 {
     char *err = NULL;
     memset(w, 0, sizeof *w);
@@ -84,20 +109,36 @@ static int writer_open(writer *w, const char *index_path, const char *voc_path,
         fprintf(stderr, "vindplaats-indexer: word list: %s\n", err ? err : vp_status_str(st));
         goto fail;
     }
-    st = vp_index_open(index_path, VP_INDEX_WRITE, w->voc, &w->idx, &err);
-    if (st == VP_ERR_LOCKED) {
-        fprintf(stderr,
-                "vindplaats-indexer: %s: another indexer is writing this index; "
-                "try again when it has finished\n",
-                index_path);
+    if (shards > 1 && mkdir(index_path, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "vindplaats-indexer: %s: %s\n", index_path, strerror(errno));
         goto fail;
     }
-    if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: %s: %s\n", index_path, err ? err : vp_status_str(st));
+    for (size_t k = 0; k < (shards > 1 ? shards : 1); k++) {
+        char path[4096];
+        if (shards > 1)
+            snprintf(path, sizeof path, "%s/shard-%zu", index_path, k);
+        else
+            snprintf(path, sizeof path, "%s", index_path);
+        st = vp_index_open(path, VP_INDEX_WRITE, w->voc, &w->idx[k], &err);
+        if (st == VP_ERR_LOCKED) {
+            fprintf(stderr,
+                    "vindplaats-indexer: %s: another indexer is writing this index; "
+                    "try again when it has finished\n",
+                    path);
+            goto fail;
+        }
+        if (st != VP_OK) {
+            fprintf(stderr, "vindplaats-indexer: %s: %s\n", path, err ? err : vp_status_str(st));
+            goto fail;
+        }
+        w->n++;
+        vp_index_set_lexicon(w->idx[k], w->lex);
+        vp_index_set_clock(w->idx[k], now);
+    }
+    if (shards > 1 && write_shard_list(index_path, shards) != 0) {
+        fprintf(stderr, "vindplaats-indexer: %s: cannot write the shard list\n", index_path);
         goto fail;
     }
-    vp_index_set_lexicon(w->idx, w->lex);
-    vp_index_set_clock(w->idx, now);
     return 0;
 fail:
     free(err);
@@ -114,7 +155,7 @@ static int cmd_load(const char *file, const writer *w)
         return 1;
     }
     vp_load_stats stats;
-    vp_status st = vp_load_jsonl(w->idx, w->voc, in, file, stderr, &stats, &err);
+    vp_status st = vp_load_jsonl_shards(w->idx, w->n, w->voc, in, file, stderr, &stats, &err);
     if (st != VP_OK)
         fprintf(stderr, "vindplaats-indexer: %s: load failed: %s\n", file,
                 err ? err : vp_status_str(st));
@@ -131,9 +172,14 @@ static int cmd_refresh(const char *index_path, const writer *w)
 {
     char *err = NULL;
     uint64_t moved = 0;
-    vp_status st = vp_index_refresh_dates(w->idx, &moved, &err);
-    if (st == VP_OK)
-        st = vp_index_commit(w->idx, &err);
+    vp_status st = VP_OK;
+    for (size_t k = 0; st == VP_OK && k < w->n; k++) {
+        uint64_t m = 0;
+        st = vp_index_refresh_dates(w->idx[k], &m, &err);
+        if (st == VP_OK)
+            st = vp_index_commit(w->idx[k], &err);
+        moved += m;
+    }
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: %s: refresh failed: %s\n", index_path,
                 err ? err : vp_status_str(st));
@@ -151,6 +197,7 @@ int main(int argc, char **argv)
     const char *words_path = VP_DEFAULT_WORDS;
     const char *command = NULL, *file = NULL;
     int64_t now = 0;
+    size_t shards = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -162,6 +209,14 @@ int main(int argc, char **argv)
             voc_path = argv[++i];
         } else if (strcmp(a, "--words") == 0 && i + 1 < argc) {
             words_path = argv[++i];
+        } else if (strcmp(a, "--shards") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end || v < 1 || v > MAX_SHARDS) {
+                fprintf(stderr, "vindplaats-indexer: --shards: 1 to %d: %s\n", MAX_SHARDS, argv[i]);
+                return 2;
+            }
+            shards = v;
         } else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
             vp_datetime dt;
             if (vp_datetime_parse(argv[++i], &dt) != 0) {
@@ -197,7 +252,7 @@ int main(int argc, char **argv)
     }
     if (is_load || is_refresh) {
         writer w;
-        if (writer_open(&w, index_path, voc_path, words_path, now) != 0)
+        if (writer_open(&w, index_path, voc_path, words_path, now, shards) != 0)
             return 1;
         int rc = is_load ? cmd_load(file, &w) : cmd_refresh(index_path, &w);
         writer_close(&w);

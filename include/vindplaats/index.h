@@ -54,6 +54,11 @@ vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
 /* Moves a reader to the newest commit. */
 vp_status vp_index_refresh(vp_index *idx, char **errmsg) VP_NOEXCEPT;
 
+/* A sharded index (opened from a shard list): how many shards it has (0 for
+ * one database) and, in *down_names when not NULL, the names of those that
+ * are down (a malloc()ed NULL-terminated array of malloc()ed strings). */
+size_t vp_index_shards(vp_index *idx, size_t *down, char ***down_names) VP_NOEXCEPT;
+
 /* Gives the handle a lexicon (borrowed; must outlive it): writers split
  * compound words with it, searches rewrite queries with it. */
 struct vp_lexicon;

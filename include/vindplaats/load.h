@@ -33,6 +33,15 @@ typedef struct vp_load_stats {
 vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const char *name,
                         FILE *report, vp_load_stats *stats, char **errmsg) VP_NOEXCEPT;
 
+/* The same into `n` shards: each offering goes to the shard its work key
+ * (or else its id) hashes to, so a re-harvest updates the same shard. Every
+ * shard is committed together at the same points. */
+vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n, const vp_vocabulary *voc,
+                               FILE *in, const char *name, FILE *report, vp_load_stats *stats,
+                               char **errmsg) VP_NOEXCEPT;
+/* The shard (0..n-1) of an offering: FNV-1a of its work key or id. */
+size_t vp_shard_of(const char *work_key, const char *id, size_t n) VP_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

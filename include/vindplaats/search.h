@@ -107,6 +107,7 @@ typedef struct vp_search_result {
     char *corrected_query;    /* q had no results; these are for this spelling */
     char *did_you_mean;       /* a spelling with clearly more results, or NULL */
     int any_words;            /* too few had every word: these have some of them */
+    char **missing_shards;    /* shards that did not answer (NULL-terminated), or NULL */
     int relaxed;              /* when total is 0: the field whose removal finds most, or -1 */
     uint64_t relaxed_total;   /* what the search finds without it */
     const char *suggested_proposition; /* the proposition q points to (borrowed), or NULL */
