@@ -55,9 +55,38 @@ static vp_status fail(char **errmsg, vp_status st, const char *msg)
     return st;
 }
 
-/* FILTER(fixed(w), term) appended to parts. */
+/* The term scaled by `w`, appended to parts. Retrieval weighs with
+ * CoordWeight (a matching term counts 1), so a document's weight is the sum
+ * of the scales of its matching terms: posting lists only, where a
+ * fixed-weight source filtered by the term would walk every document. */
 static vp_status add_boost(vpx_query ***parts, size_t *n, size_t *alloc, const char *term,
                            double w, char **errmsg)
+{
+    if (w <= 0)
+        return VP_OK;
+    if (*n == *alloc) {
+        size_t na = *alloc ? *alloc * 2 : 64;
+        vpx_query **p = realloc(*parts, na * sizeof *p);
+        if (!p)
+            return VP_ERR_NOMEM;
+        *parts = p;
+        *alloc = na;
+    }
+    vpx_query *t = NULL;
+    vp_status st = vpx_query_term(term, &t, errmsg);
+    if (st == VP_OK)
+        st = vpx_query_scale(t, w, &(*parts)[*n], errmsg);
+    if (st == VP_OK)
+        (*n)++;
+    vpx_query_destroy(t);
+    return st;
+}
+
+/* FILTER(fixed(w), term) appended to parts: a boost that works under BM25
+ * (for the related list, whose similarity is BM25 over the offering's
+ * terms; it walks every document, so only for a few dozen terms). */
+static vp_status add_fixed_boost(vpx_query ***parts, size_t *n, size_t *alloc, const char *term,
+                                 double w, char **errmsg)
 {
     if (w <= 0)
         return VP_OK;
@@ -341,6 +370,9 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
     if (st == VP_OK && !res->items)
         st = VP_ERR_NOMEM;
     unsigned cap = w->per_proposition ? w->per_proposition * ((req->limit + 9) / 10) : req->limit;
+    size_t *picked = calloc(req->limit + 1, sizeof *picked), n_picked = 0;
+    if (st == VP_OK && !picked)
+        st = VP_ERR_NOMEM;
     for (int relax = 0; st == VP_OK && relax < 2 && res->n < req->limit; relax++)
         for (size_t i = 0; st == VP_OK && i < n && res->n < req->limit; i++) {
             if (c[i].picked || !c[i].id)
@@ -350,14 +382,14 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
             const char *title = json_string_value(json_object_get(c[i].doc, "title"));
             unsigned same_prop = 0;
             int dup = 0;
-            for (size_t k = 0; k < res->n; k++) {
-                json_t *d = json_loads(res->items[k].json, 0, NULL);
+            /* Against the candidates already picked (their JSON is parsed). */
+            for (size_t k = 0; k < n_picked; k++) {
+                json_t *d = c[picked[k]].doc;
                 const char *p2 = json_string_value(json_object_get(d, "proposition"));
                 const char *w2 = json_string_value(json_object_get(d, "work_key"));
                 const char *t2 = json_string_value(json_object_get(d, "title"));
                 same_prop += prop && p2 && strcmp(prop, p2) == 0;
                 dup |= (work && w2 && strcmp(work, w2) == 0) || (title && t2 && strcmp(title, t2) == 0);
-                json_decref(d);
             }
             if (dup || (relax == 0 && prop && same_prop >= cap))
                 continue;
@@ -377,9 +409,11 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
             }
             res->n++;
             c[i].picked = 1;
+            picked[n_picked++] = i;
             if (!r->id || !r->json || !r->reason)
                 st = VP_ERR_NOMEM;
         }
+    free(picked);
     for (size_t i = 0; c && i < n; i++)
         json_decref(c[i].doc);
     free(c);
@@ -419,7 +453,7 @@ static vp_status exclude_query(const char *const *ids, size_t n, vpx_query **out
 
 /* Runs `weighted` under the filters minus the excluded; candidates into ms. */
 static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_query *weighted,
-                          unsigned want, vpx_mset **ms, char **errmsg)
+                          unsigned want, int coord, vpx_mset **ms, char **errmsg)
 {
     vpx_db *db = vp_index_db(idx);
     vpx_query *filters = NULL, *excluded = NULL, *q = NULL, *kept = NULL;
@@ -435,7 +469,8 @@ static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_qu
     vpx_query *cut[2] = {q, excluded};
     if (st == VP_OK)
         st = excluded ? vpx_query_combine(VPX_OP_AND_NOT, cut, 2, &kept, errmsg) : VP_OK;
-    vpx_enquire_opts eo = {.sort_slot = -1, .offset = 0, .limit = want, .check_at_least = 0};
+    vpx_enquire_opts eo = {.sort_slot = -1, .offset = 0, .limit = want, .check_at_least = 0,
+                           .coord_weight = coord};
     if (st == VP_OK)
         st = vpx_enquire(db, kept ? kept : q, &eo, ms, errmsg);
     vpx_query_destroy(filters);
@@ -503,7 +538,7 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
     if (st == VP_OK && !res)
         st = VP_ERR_NOMEM;
     if (st == VP_OK)
-        st = retrieve(idx, req, weighted, want, &ms, errmsg);
+        st = retrieve(idx, req, weighted, want, 1, &ms, errmsg);
     /* Too few fit the affinities: fill from everything that is eligible. */
     if (st == VP_OK && vpx_mset_size(ms) < req->limit && n) {
         vpx_query *all = NULL;
@@ -511,7 +546,7 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
         ms = NULL;
         st = vpx_query_match_all(&all, errmsg);
         if (st == VP_OK)
-            st = retrieve(idx, req, all, want, &ms, errmsg);
+            st = retrieve(idx, req, all, want, 1, &ms, errmsg);
         vpx_query_destroy(all);
     }
     if (st == VP_OK)
@@ -557,8 +592,8 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
             t.len = 0;
             st = vp_buf_printf(&t, PFX_ID "%s", co_used[i].key);
             if (st == VP_OK && co_used[0].score > 0)
-                st = add_boost(&parts, &n, &alloc, t.data,
-                               RETRIEVAL_SCALE * co_used[i].score / co_used[0].score, errmsg);
+                st = add_fixed_boost(&parts, &n, &alloc, t.data,
+                                     RETRIEVAL_SCALE * co_used[i].score / co_used[0].score, errmsg);
         }
         vp_buf_free(&t);
     }
@@ -583,7 +618,7 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
     if (st == VP_OK && !res)
         st = VP_ERR_NOMEM;
     if (st == VP_OK)
-        st = retrieve(idx, &req, weighted, limit * 3, &ms, errmsg);
+        st = retrieve(idx, &req, weighted, limit * 3, 0, &ms, errmsg);
     /* Related lists keep Xapian's order: similarity is the reason. */
     for (size_t i = 0; st == VP_OK && ms && i < vpx_mset_size(ms) && res->n < limit; i++) {
         if (!res->items && !(res->items = calloc(limit + 1, sizeof *res->items))) {

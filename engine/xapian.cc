@@ -702,6 +702,7 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
             try {
                 Xapian::Enquire enq(*h->db);
                 enq.set_query(q->q);
+                if (opts->coord_weight) enq.set_weighting_scheme(Xapian::CoordWeight());
                 if (opts->sort_near && opts->sort_slot >= 0) {
                     Xapian::LatLongCoord centre(opts->near_lat, opts->near_lon);
                     auto *keymaker = new Xapian::LatLongDistanceKeyMaker(

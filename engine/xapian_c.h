@@ -141,6 +141,7 @@ typedef struct vpx_enquire_opts {
     int sort_slot;                /* -1: relevance; else ascending by value, then relevance */
     int sort_near;                /* ascending distance from near_lat/lon in sort_slot */
     int tiebreak_slot;            /* > 0: relevance ties ordered by this value */
+    int coord_weight;             /* each matching term weighs 1 (times its scale) instead of BM25 */
     double near_lat, near_lon;
     uint64_t offset;
     uint64_t limit;
