@@ -32,7 +32,15 @@ typedef struct api_reply {
     const char *cache_control;
     const char *content_type;
     const char *allow;       /* Allow header for 405 */
+    struct {
+        const char *name;    /* static */
+        char value[2048];
+    } headers[4];            /* more headers: Location, Retry-After, ... */
+    size_t n_headers;
 } api_reply;
+
+/* Adds a header to the reply (at most 4; the value is copied, cut at 2047 bytes). */
+void api_reply_header(api_reply *r, const char *name, const char *value);
 
 /* Sets an error reply; `parameter` may be NULL. */
 void api_error(api_reply *r, unsigned status, const char *code, const char *message,
@@ -71,6 +79,7 @@ extern const size_t api_asset_opensearch_xml_len;
  * parameters and the part of the path after the route's prefix. */
 #include "vindplaats/index.h"
 #include "vindplaats/server.h"
+typedef struct api_state api_state;
 typedef struct api_request {
     vp_index *index;
     const vp_vocabulary *voc;
@@ -83,6 +92,11 @@ typedef struct api_request {
     const char *body;  /* the request body (POST), NUL-terminated; may be NULL */
     size_t body_len;
     const char *content_type;
+    api_state *state;      /* the server's mutable state (caches, the query log) */
+    const char *method;
+    const char *accept;    /* request headers; each may be NULL */
+    const char *referer;
+    const char *user_agent;
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
@@ -99,6 +113,113 @@ void api_handle_static(api_request *req, api_reply *reply);
 void api_handle_opensearch_suggest(api_request *req, api_reply *reply);
 
 double api_now(void);
+
+/* ---- the server's mutable state (state.c) ----
+ * One per server: what handlers share between requests. Every part is
+ * thread-safe. */
+api_state *api_state_create(const vp_server_config *cfg);  /* NULL: out of memory */
+void api_state_destroy(api_state *st);
+/* Takes one write from the client at `addr` (`len` bytes of address):
+ * 0 when allowed, else the seconds until the next write would be. */
+unsigned api_rate_limit(api_state *st, const void *addr, size_t len);
+struct services_cache;
+struct insights_log;
+struct services_cache *api_state_services(api_state *st);
+struct insights_log *api_state_insights(api_state *st);
+
+/* ---- campaigns.c: saved queries and their landing pages ---- */
+void api_handle_queries(api_request *req, api_reply *reply);      /* GET /v1/queries */
+void api_handle_query(api_request *req, api_reply *reply);        /* /v1/queries/{slug} */
+void api_handle_landing(api_request *req, api_reply *reply);      /* GET /q/{slug} */
+void api_handle_landing_feed(api_request *req, api_reply *reply); /* GET /q/{slug}.atom */
+void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slug}/click */
+/* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
+int api_slug_ok(const char *s);
+
+/* ---- insights.c: the query log (aggregates only) and its reports ---- */
+struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc);
+void insights_log_destroy(struct insights_log *log);
+/* Logs one search as aggregates; may replace "query_id" in the reply so
+ * that clicks on its results can be counted for its query. Never fails the
+ * search: the work happens later, on the log's own thread. */
+void api_insights_search(api_request *req, const vp_search_request *sr,
+                         const vp_search_result *res, api_reply *reply);
+/* Counts the clicks among accepted signals for the queries they came from. */
+struct vp_signal;
+void api_insights_signals(api_request *req, const struct vp_signal *events, size_t n);
+/* A campaign event: kind "visit", "search" or "click", with the utm_*
+ * values (each may be NULL). Counted at once (not queued). */
+void api_insights_campaign(api_request *req, const char *slug, const char *kind,
+                           const char *utm_source, const char *utm_medium,
+                           const char *utm_campaign);
+void api_handle_insights_queries(api_request *req, api_reply *reply);
+void api_handle_insights_days(api_request *req, api_reply *reply);
+void api_handle_insights_propositions(api_request *req, api_reply *reply);
+void api_handle_insights_filters(api_request *req, api_reply *reply);
+void api_handle_insights_campaigns(api_request *req, api_reply *reply);
+void api_handle_insights_segments(api_request *req, api_reply *reply);
+void api_handle_insights_page(api_request *req, api_reply *reply);
+
+/* ---- services.c: which library offers what ---- */
+struct services_cache *services_cache_create(void);
+void services_cache_destroy(struct services_cache *c);
+void api_handle_propositions(api_request *req, api_reply *reply);
+void api_handle_proposition_libraries(api_request *req, api_reply *reply);
+void api_handle_libraries(api_request *req, api_reply *reply);
+void api_handle_library(api_request *req, api_reply *reply);
+void api_handle_services_page(api_request *req, api_reply *reply);
+
+/* ---- pages.c: server-rendered pages, findability ---- */
+void api_handle_offering_page(api_request *req, api_reply *reply); /* GET /o/{id} */
+void api_handle_sitemap(api_request *req, api_reply *reply);
+void api_handle_robots(api_request *req, api_reply *reply);
+
+/* Shared by the page handlers (pages.c). */
+struct vp_buf;
+/* "https://host" without a trailing '/': --public-url, else http://HOST. */
+void api_base_url(const api_request *req, char *out, size_t cap);
+/* The clock of the request: --now when set, else the system's (UTC seconds). */
+int64_t api_clock(const api_request *req);
+/* Percent-encodes all but unreserved characters (and ':' when keep_colon). */
+void api_buf_url(struct vp_buf *b, const char *s, int keep_colon);
+/* Text for XML 1.0: escaped like HTML, control characters dropped. */
+void api_buf_xml(struct vp_buf *b, const char *s);
+/* JSON for a <script type="application/ld+json">: '<', '>' and '&' as \u escapes. */
+void api_buf_jsonld(struct vp_buf *b, json_t *j);
+/* The top of a page: doctype, head with title, canonical link (may be NULL),
+ * description (may be NULL), extra head HTML (may be NULL), the header bar. */
+void api_page_start(struct vp_buf *b, const api_request *req, const char *title,
+                    const char *canonical_path, const char *description, const char *head_extra);
+void api_page_end(struct vp_buf *b);
+/* Hands a page over to the reply (text/html, with a Content-Security-Policy). */
+void api_reply_html(api_reply *r, unsigned status, struct vp_buf *b);
+/* A friendly HTML page for 404/410 that offers a search. */
+void api_reply_friendly(api_reply *r, const api_request *req, unsigned status,
+                        const char *title, const char *message);
+/* One result as a card (the widget's markup, so widget.css styles it);
+ * `href` overrides the result's url (NULL: the url). */
+void api_buf_card(struct vp_buf *b, json_t *result, const char *href, int heading_level);
+/* "wo 3 dec. 2026, 10:00-12:00" in Dutch time for an ISO start/end. */
+void api_buf_when(struct vp_buf *b, const char *start, const char *end);
+/* The schema.org JSON-LD of an offering (Event, Course, Book, Service). */
+json_t *api_offering_jsonld(json_t *doc, const char *page_url, int64_t now);
+/* 1 when the offering has dates and all of them ended before `before`. */
+int api_offering_ended(json_t *doc, int64_t before);
+/* Seconds east of UTC in the Netherlands at `utc` (CET, or CEST from the
+ * last Sunday of March to the last Sunday of October, 01:00 UTC). */
+int api_nl_offset(int64_t utc);
+/* The Dutch calendar day of `utc` as YYYYMMDD. */
+int api_nl_day(int64_t utc);
+/* 1 when a User-Agent names a crawler or link previewer (not counted as visits). */
+int api_is_bot(const char *user_agent);
+/* Logs a search with its campaign (NULL: none) and writes its query id
+ * (16 hex digits: 8 random, 8 naming its aggregate) into qid. */
+void api_insights_log(api_request *req, const vp_search_request *sr, const vp_search_result *res,
+                      const char *campaign, char qid[17]);
+/* Waits (at most a few seconds) until the log has written what was queued. */
+void api_insights_flush(struct insights_log *log);
+/* 1 when the client wants JSON (Accept names application/json, not text/html). */
+int api_wants_json(const api_request *req);
 
 /* One result as the API shows it (search, recommend, related): the fields
  * of the offering a client needs to decide, its next occurrence at `now`,

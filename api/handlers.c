@@ -261,6 +261,8 @@ void api_handle_search(api_request *req, api_reply *r)
         json_object_set_new(r->json, "partial", json_boolean(json_array_size(missing) > 0));
         json_object_set_new(r->json, "missing_shards", missing);
     }
+    /* The query log (aggregates only; insights.c) names the query id. */
+    api_insights_search(req, &sr, res, r);
     vp_search_result_destroy(res);
     if (!r->json)
         api_error(r, 503, "unavailable", "out of memory", NULL);
@@ -354,18 +356,6 @@ static const static_file static_files[] = {
      "application/yaml; charset=utf-8", 0, 0},
 };
 
-/* A Host header safe to put into a link: letters, digits, '.', '-', ':', '[', ']'. */
-static int host_ok(const char *h)
-{
-    if (!h || !*h || strlen(h) > 255)
-        return 0;
-    for (const char *c = h; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              strchr(".-:[]", *c)))
-            return 0;
-    return 1;
-}
-
 void api_handle_static(api_request *req, api_reply *r)
 {
     const static_file *f = NULL;
@@ -386,8 +376,9 @@ void api_handle_static(api_request *req, api_reply *r)
         r->body_len = *f->len;
         return;
     }
-    char base[300];
-    snprintf(base, sizeof base, "http://%s", host_ok(req->host) ? req->host : "localhost");
+    /* --public-url when set (https behind a proxy), else the Host header. */
+    char base[512];
+    api_base_url(req, base, sizeof base);
     vp_buf b;
     vp_buf_init(&b, 1 << 20);
     const char *text = (const char *)f->data, *end = text + *f->len;

@@ -370,6 +370,7 @@ void api_handle_signals(api_request *req, api_reply *r)
         char *err = NULL;
         vp_status st = vp_store_add_signals(req->cfg->store, evs, n, &err);
         if (st == VP_OK) {
+            api_insights_signals(req, evs, n);
             r->status = 202;
             r->json = json_pack("{s:I}", "accepted", (json_int_t)n);
         } else if (st == VP_ERR_INVALID) {

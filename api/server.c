@@ -25,24 +25,60 @@
 
 /* Every route once: its path (a prefix when `prefix`, with an optional
  * suffix), its name in the OpenAPI description, its handler, whether it
- * needs an index handle, and its methods. */
+ * needs an index handle, its methods, and who may call it (PUBLIC: anyone,
+ * from any origin; ADMIN: an admin API key, see auth.h). Requests with a
+ * method that writes (PUT, POST, DELETE) are rate-limited per client. */
+#define PUBLIC 0
+#define ADMIN 1
 #define ROUTES(X)                                                                        \
-    X("/", 0, NULL, "/", api_handle_static, 0, "GET, HEAD")                              \
-    X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD")            \
-    X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD")          \
-    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_static, 0, "GET, HEAD")  \
+    X("/", 0, NULL, "/", api_handle_static, 0, "GET, HEAD", PUBLIC)                      \
+    X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD", PUBLIC)    \
+    X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD", PUBLIC)  \
+    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_static, 0, "GET, HEAD", PUBLIC) \
     X("/opensearch/suggest", 0, NULL, "/opensearch/suggest", api_handle_opensearch_suggest, 1, \
-      "GET, HEAD")                                                                       \
-    X("/healthz", 0, NULL, "/healthz", api_handle_health, 1, "GET, HEAD")                \
-    X("/v1/search", 0, NULL, "/v1/search", api_handle_search, 1, "GET, HEAD")            \
-    X("/v1/suggest", 0, NULL, "/v1/suggest", api_handle_suggest, 1, "GET, HEAD")         \
+      "GET, HEAD", PUBLIC)                                                               \
+    X("/healthz", 0, NULL, "/healthz", api_handle_health, 1, "GET, HEAD", PUBLIC)        \
+    X("/v1/search", 0, NULL, "/v1/search", api_handle_search, 1, "GET, HEAD", PUBLIC)    \
+    X("/v1/suggest", 0, NULL, "/v1/suggest", api_handle_suggest, 1, "GET, HEAD", PUBLIC) \
     X("/v1/offerings/", 1, "/related", "/v1/offerings/{id}/related", api_handle_related, 1, \
-      "GET, HEAD")                                                                       \
-    X("/v1/offerings/", 1, NULL, "/v1/offerings/{id}", api_handle_offering, 1, "GET, HEAD") \
-    X("/v1/recommend", 0, NULL, "/v1/recommend", api_handle_recommend, 1, "GET, HEAD")   \
-    X("/v1/signals", 0, NULL, "/v1/signals", api_handle_signals, 1, "POST")              \
-    X("/v1/segments", 0, NULL, "/v1/segments", api_handle_segments, 0, "GET, HEAD")      \
-    X("/v1/openapi.yaml", 0, NULL, "/v1/openapi.yaml", api_handle_static, 0, "GET, HEAD")
+      "GET, HEAD", PUBLIC)                                                               \
+    X("/v1/offerings/", 1, NULL, "/v1/offerings/{id}", api_handle_offering, 1, "GET, HEAD", \
+      PUBLIC)                                                                            \
+    X("/v1/recommend", 0, NULL, "/v1/recommend", api_handle_recommend, 1, "GET, HEAD", PUBLIC) \
+    X("/v1/signals", 0, NULL, "/v1/signals", api_handle_signals, 1, "POST", PUBLIC)      \
+    X("/v1/segments", 0, NULL, "/v1/segments", api_handle_segments, 0, "GET, HEAD", PUBLIC) \
+    X("/v1/openapi.yaml", 0, NULL, "/v1/openapi.yaml", api_handle_static, 0, "GET, HEAD", \
+      PUBLIC)                                                                            \
+    X("/v1/queries", 0, NULL, "/v1/queries", api_handle_queries, 0, "GET, HEAD", ADMIN)  \
+    X("/v1/queries/", 1, NULL, "/v1/queries/{slug}", api_handle_query, 1,                \
+      "GET, HEAD, PUT, DELETE", ADMIN)                                                   \
+    X("/q/", 1, "/click", "/q/{slug}/click", api_handle_landing_click, 1, "GET, HEAD", PUBLIC) \
+    X("/q/", 1, ".atom", "/q/{slug}.atom", api_handle_landing_feed, 1, "GET, HEAD", PUBLIC) \
+    X("/q/", 1, NULL, "/q/{slug}", api_handle_landing, 1, "GET, HEAD", PUBLIC)           \
+    X("/v1/insights/queries", 0, NULL, "/v1/insights/queries", api_handle_insights_queries, 0, \
+      "GET, HEAD", PUBLIC)                                                               \
+    X("/v1/insights/days", 0, NULL, "/v1/insights/days", api_handle_insights_days, 0,    \
+      "GET, HEAD", PUBLIC)                                                               \
+    X("/v1/insights/propositions", 0, NULL, "/v1/insights/propositions",                 \
+      api_handle_insights_propositions, 0, "GET, HEAD", PUBLIC)                          \
+    X("/v1/insights/filters", 0, NULL, "/v1/insights/filters", api_handle_insights_filters, 0, \
+      "GET, HEAD", PUBLIC)                                                               \
+    X("/v1/insights/campaigns", 0, NULL, "/v1/insights/campaigns",                       \
+      api_handle_insights_campaigns, 0, "GET, HEAD", PUBLIC)                             \
+    X("/v1/insights/segments", 0, NULL, "/v1/insights/segments", api_handle_insights_segments, \
+      0, "GET, HEAD", PUBLIC)                                                            \
+    X("/insights", 0, NULL, "/insights", api_handle_insights_page, 0, "GET, HEAD", ADMIN) \
+    X("/v1/propositions", 0, NULL, "/v1/propositions", api_handle_propositions, 1,       \
+      "GET, HEAD", PUBLIC)                                                               \
+    X("/v1/propositions/", 1, "/libraries", "/v1/propositions/{id}/libraries",           \
+      api_handle_proposition_libraries, 1, "GET, HEAD", PUBLIC)                          \
+    X("/v1/libraries", 0, NULL, "/v1/libraries", api_handle_libraries, 1, "GET, HEAD", PUBLIC) \
+    X("/v1/libraries/", 1, NULL, "/v1/libraries/{id}", api_handle_library, 1, "GET, HEAD", \
+      PUBLIC)                                                                            \
+    X("/services", 0, NULL, "/services", api_handle_services_page, 1, "GET, HEAD", PUBLIC) \
+    X("/o/", 1, NULL, "/o/{id}", api_handle_offering_page, 1, "GET, HEAD", PUBLIC)       \
+    X("/sitemap.xml", 0, NULL, "/sitemap.xml", api_handle_sitemap, 1, "GET, HEAD", PUBLIC) \
+    X("/robots.txt", 0, NULL, "/robots.txt", api_handle_robots, 0, "GET, HEAD", PUBLIC)
 
 typedef struct route {
     const char *path;
@@ -51,11 +87,12 @@ typedef struct route {
     api_handler handler;
     int needs_index;
     const char *methods;
+    int access;          /* PUBLIC or ADMIN */
 } route;
 
-#define ROUTE_ENTRY(path, prefix, suffix, openapi, handler, idx, methods) \
-    {path, prefix, suffix, handler, idx, methods},
-#define ROUTE_INFO(path, prefix, suffix, openapi, handler, idx, methods) {openapi, methods},
+#define ROUTE_ENTRY(path, prefix, suffix, openapi, handler, idx, methods, access) \
+    {path, prefix, suffix, handler, idx, methods, access},
+#define ROUTE_INFO(path, prefix, suffix, openapi, handler, idx, methods, access) {openapi, methods},
 static const route routes[] = {ROUTES(ROUTE_ENTRY)};
 static const vp_route_info route_info[] = {ROUTES(ROUTE_INFO)};
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -70,6 +107,7 @@ struct vp_server {
     vp_index **handles;      /* free handles; NULL slots are not opened yet */
     size_t n_free;
     size_t n_handles;
+    api_state *state;
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -154,13 +192,18 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
             return MHD_NO;
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     }
-    /* Read endpoints are public: library websites call them from browsers. */
+    /* Read endpoints are public: library websites call them from browsers.
+     * Admin endpoints take a key in a header, never a cookie, so another
+     * origin gains nothing it could not do without a browser. */
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers", "Retry-After, Location");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r->cache_control)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
+    for (size_t i = 0; i < r->n_headers; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     ctx->status = r->status;
     enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
@@ -262,24 +305,76 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if ((m == rt->methods || m[-1] == ' ') && (m[ml] == ',' || m[ml] == '\0'))
                 allowed = 1;
     }
+    const char *authorization =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    int writes = strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0 ||
+                 strcmp(method, "DELETE") == 0;
+    unsigned wait_s = 0;
+    vp_auth_result auth = VP_AUTH_OK;
+    if (rt && allowed && writes) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        if (sa && sa->sa_family == AF_INET)
+            wait_s = api_rate_limit(s->state, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        else if (sa && sa->sa_family == AF_INET6)
+            wait_s = api_rate_limit(s->state, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    }
+    if (rt && allowed && rt->access == ADMIN)
+        auth = vp_admin_keys_check(s->cfg.admin_keys, authorization);
     if (ctx->too_large) {
         api_error(&reply, 413, "request_too_large", "request body too large", NULL);
     } else if (!rt) {
         char msg[512];
         snprintf(msg, sizeof msg, "no such route: %.300s", url);
         api_error(&reply, 404, "not_found", msg, NULL);
+    } else if (strcmp(method, "OPTIONS") == 0) {
+        /* A CORS preflight: what a page on another origin may send here. */
+        char methods[64];
+        snprintf(methods, sizeof methods, "%s, OPTIONS", rt->methods);
+        reply.status = 204;
+        reply.body = "";
+        reply.content_type = "text/plain";
+        reply.allow = rt->methods;
+        api_reply_header(&reply, "Access-Control-Allow-Methods", methods);
+        api_reply_header(&reply, "Access-Control-Allow-Headers",
+                         rt->access == ADMIN ? "Authorization, Content-Type" : "Content-Type");
+        api_reply_header(&reply, "Access-Control-Max-Age", "86400");
     } else if (!allowed) {
         char msg[128];
         snprintf(msg, sizeof msg, "method %.20s not allowed here; use %s", method, rt->methods);
         api_error(&reply, 405, "method_not_allowed", msg, NULL);
         reply.allow = rt->methods;
+    } else if (wait_s) {
+        char msg[160], after[16];
+        snprintf(msg, sizeof msg, "too many write requests from your address; try again in %u s",
+                 wait_s);
+        snprintf(after, sizeof after, "%u", wait_s);
+        api_error(&reply, 429, "too_many_requests", msg, NULL);
+        api_reply_header(&reply, "Retry-After", after);
+    } else if (auth != VP_AUTH_OK) {
+        /* Pages get a password prompt in the browser (the key as password). */
+        int page = strncmp(url, "/v1/", 4) != 0;
+        api_reply_header(&reply, "WWW-Authenticate",
+                         page ? "Basic realm=\"Vindplaats staff\", charset=\"UTF-8\""
+                              : "Bearer realm=\"Vindplaats\"");
+        if (auth == VP_AUTH_MISSING)
+            api_error(&reply, 401, "unauthorized",
+                      "this endpoint needs an admin API key: Authorization: Bearer KEY", NULL);
+        else
+            api_error(&reply, 403, "forbidden", "this API key is not valid here", NULL);
     } else {
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, params);
         api_request req = {NULL, s->cfg.vocabulary, &s->cfg, params, url, tail,
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
                            ctx->started, ctx->body, ctx->uploaded,
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_CONTENT_TYPE)};
+                                                       MHD_HTTP_HEADER_CONTENT_TYPE),
+                           s->state, method,
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER),
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_USER_AGENT)};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;
@@ -351,6 +446,7 @@ static void destroy(vp_server *s)
         return;
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    api_state_destroy(s->state);
     for (size_t i = 0; i < s->n_free; i++)
         vp_index_close(s->handles[i]);
     free(s->handles);
@@ -374,7 +470,8 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     s->index_path = strdup(cfg->index_path);
     s->n_handles = s->cfg.threads;
     s->handles = calloc(s->n_handles, sizeof *s->handles);
-    if (!s->index_path || !s->handles) {
+    s->state = api_state_create(&s->cfg);
+    if (!s->index_path || !s->handles || !s->state) {
         st = VP_ERR_NOMEM;
         goto fail;
     }

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/auth.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
+#include "vindplaats/network.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/server.h"
 #include "vindplaats/vocabulary.h"
@@ -23,6 +25,7 @@
 #define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
 #define VP_DEFAULT_SEGMENTS VP_DATA_DIR "/segments/segments.json"
 #define VP_DEFAULT_SEGMENT_POSTCODES VP_DATA_DIR "/segments/pc4-segments.csv"
+#define VP_DEFAULT_NETWORK VP_DATA_DIR "/sample/network.json"
 
 static void usage(FILE *out)
 {
@@ -34,6 +37,9 @@ static void usage(FILE *out)
             "                         [--postcodes FILE] [--now DATE-TIME] [--no-access-log]\n"
             "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
+            "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
+            "                         [--public-url URL]\n"
+            "       vindplaats-server --hash-key < KEY\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
             "  --port N           TCP port; 0 picks a free one (default 8080)\n"
@@ -54,10 +60,48 @@ static void usage(FILE *out)
             "  --half-life-days N how fast signals fade (default 30)\n"
             "  --segments FILE    the segment model (default %s)\n"
             "  --segment-postcodes FILE  PC4 -> segment shares (default %s)\n"
+            "  --network FILE     libraries and branches with their names (default %s)\n"
+            "  --admin-keys FILE  admin API keys, one a line (or sha256:HEX digests); more\n"
+            "                     come from VINDPLAATS_ADMIN_KEYS (comma-separated)\n"
+            "  --write-limit N    PUT/POST/DELETE requests a minute per client address\n"
+            "                     (default 600)\n"
+            "  --public-url URL   the address residents use (https://vindplaats.example.nl),\n"
+            "                     for canonical links, sitemaps and feeds (default http://HOST)\n"
+            "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
             VP_DEFAULT_TYPES, VP_DEFAULT_POSTCODES, VP_DEFAULT_SEGMENTS,
-            VP_DEFAULT_SEGMENT_POSTCODES);
+            VP_DEFAULT_SEGMENT_POSTCODES, VP_DEFAULT_NETWORK);
+}
+
+/* --hash-key: the digest of the key on standard input, for a key file
+ * that holds no keys. */
+static int hash_key(void)
+{
+    char key[VP_ADMIN_KEY_MAX + 2];
+    if (!fgets(key, sizeof key, stdin)) {
+        fprintf(stderr, "vindplaats-server: --hash-key: give the key on standard input\n");
+        return 2;
+    }
+    size_t n = strcspn(key, "\r\n");
+    key[n] = '\0';
+    vp_admin_keys *k = NULL;
+    char *err = NULL;
+    int rc = 2;
+    if (vp_admin_keys_create(&k) == VP_OK && vp_admin_keys_add_list(k, key, "key", &err) == VP_OK &&
+        vp_admin_keys_count(k) == 1 && strchr(key, ',') == NULL) {
+        char digest[VP_ADMIN_DIGEST_TEXT];
+        vp_admin_key_digest(key, n, digest);
+        printf("%s\n", digest);
+        rc = 0;
+    } else {
+        fprintf(stderr, "vindplaats-server: --hash-key: %s\n",
+                err ? err : "give one key of 16 to 256 visible characters");
+    }
+    free(err);
+    vp_admin_keys_destroy(k);
+    memset(key, 0, sizeof key);
+    return rc;
 }
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
@@ -79,6 +123,7 @@ int main(int argc, char **argv)
     const char *voc_path = VP_DEFAULT_VOCABULARY, *port_file = NULL;
     const char *postcodes_path = VP_DEFAULT_POSTCODES;
     const char *segments_path = VP_DEFAULT_SEGMENTS, *segment_pc_path = VP_DEFAULT_SEGMENT_POSTCODES;
+    const char *network_path = VP_DEFAULT_NETWORK, *admin_keys_path = NULL;
     vp_store_config store_cfg = {NULL, NULL, 30, 200};
     vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
                                  VP_DEFAULT_TYPES};
@@ -88,6 +133,8 @@ int main(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
+        } else if (strcmp(a, "--hash-key") == 0) {
+            return hash_key();
         } else if (strcmp(a, "--no-access-log") == 0) {
             cfg.access_log = NULL;
         } else if (!v) {
@@ -118,6 +165,24 @@ int main(int argc, char **argv)
             store_cfg.dir = argv[++i];
         } else if (strcmp(a, "--segments") == 0) {
             segments_path = argv[++i];
+        } else if (strcmp(a, "--network") == 0) {
+            network_path = argv[++i];
+        } else if (strcmp(a, "--admin-keys") == 0) {
+            admin_keys_path = argv[++i];
+        } else if (strcmp(a, "--write-limit") == 0) {
+            if (parse_number(argv[++i], 1000000, &cfg.write_limit) != 0 || cfg.write_limit == 0) {
+                fprintf(stderr, "vindplaats-server: --write-limit: 1 to 1000000: %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--public-url") == 0) {
+            cfg.public_url = argv[++i];
+            if ((strncmp(cfg.public_url, "http://", 7) != 0 &&
+                 strncmp(cfg.public_url, "https://", 8) != 0) ||
+                strlen(cfg.public_url) > 300 || strpbrk(cfg.public_url, "\"'<> ?#")) {
+                fprintf(stderr, "vindplaats-server: --public-url: an http:// or https:// address "
+                                "without a query: %s\n", cfg.public_url);
+                return 2;
+            }
         } else if (strcmp(a, "--segment-postcodes") == 0) {
             segment_pc_path = argv[++i];
         } else if (strcmp(a, "--half-life-days") == 0) {
@@ -179,6 +244,8 @@ int main(int argc, char **argv)
     vp_segments *segments = NULL;
     vp_store *store = NULL;
     vp_server *srv = NULL;
+    vp_network *network = NULL;
+    vp_admin_keys *admin_keys = NULL;
     char *default_dir = NULL;
     int rc = 1;
     st = vp_lexicon_load(&lexfiles, voc, &lex, &err);
@@ -194,6 +261,21 @@ int main(int argc, char **argv)
     st = vp_segments_load(segments_path, segment_pc_path, voc, &segments, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: segments: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
+    st = vp_network_load(network_path, &network, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: network: %s\n", err ? err : vp_status_str(st));
+        goto done;
+    }
+    st = vp_admin_keys_create(&admin_keys);
+    if (st == VP_OK && admin_keys_path)
+        st = vp_admin_keys_load(admin_keys, admin_keys_path, &err);
+    if (st == VP_OK && getenv("VINDPLAATS_ADMIN_KEYS"))
+        st = vp_admin_keys_add_list(admin_keys, getenv("VINDPLAATS_ADMIN_KEYS"),
+                                    "VINDPLAATS_ADMIN_KEYS", &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: admin keys: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
     if (!store_cfg.redis_url && !store_cfg.dir) {
@@ -212,6 +294,8 @@ int main(int argc, char **argv)
     cfg.postcodes = postcodes;
     cfg.segments = segments;
     cfg.store = store;
+    cfg.network = network;
+    cfg.admin_keys = admin_keys;
     st = vp_server_start(&cfg, &srv, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: %s\n", err ? err : vp_status_str(st));
@@ -221,6 +305,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "vindplaats-server: serving %s on http://%s:%u/ (signals: %s)\n",
             cfg.index_path, cfg.bind_address ? cfg.bind_address : "127.0.0.1", port,
             vp_store_backend(store));
+    if (vp_admin_keys_count(admin_keys) == 0)
+        fprintf(stderr, "vindplaats-server: no admin keys (--admin-keys, VINDPLAATS_ADMIN_KEYS): "
+                        "saved queries and /insights refuse every request\n");
     if (port_file) {
         FILE *f = fopen(port_file, "w");
         if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
@@ -237,6 +324,8 @@ done:
     vp_server_stop(srv);
     vp_store_close(store);
     free(default_dir);
+    vp_admin_keys_destroy(admin_keys);
+    vp_network_destroy(network);
     vp_segments_destroy(segments);
     vp_postcodes_destroy(postcodes);
     vp_lexicon_destroy(lex);

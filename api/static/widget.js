@@ -126,7 +126,7 @@ function stop(w, slot) { if (w[slot] && w[slot].c) w[slot].c.abort(); w[slot] = 
 /* Clicks as signals: fetch keepalive (survives leaving the page), else sendBeacon.
  * text/plain keeps it a simple CORS request; failures are ignored. */
 function signal(w, r, fromRec) {
-  if (!SIGNALS || !str(r.id)) return;
+  if (!SIGNALS || w.nosig || !str(r.id)) return;
   var ev = {kind: 'click', offering: r.id}, seg = w.segment || w.recSeg;
   if (!fromRec && w.qid) ev.query_id = w.qid;
   if (seg) ev.segment = seg;
@@ -587,12 +587,91 @@ function toUrl(w) {
   catch (e) { /* sandboxed frames */ }
 }
 
+/* Campaign landing pages (/q/{slug}): the server renders the title and the
+ * results, so the page works without this script. Here "more results" and
+ * the refining search load in place (the same URLs, asked for as JSON), with
+ * the widget's cards. Their links go through /q/{slug}/click, which counts
+ * the click itself: no signal is sent from here. */
+function Campaign(root) {
+  var w = {root: root, L: T.nl, lang: 'nl', loc: 'nl-NL', hl: 2, target: '', nosig: true};
+  w.nf = new Intl.NumberFormat(w.loc);
+  w.fD = new Intl.DateTimeFormat(w.loc, {weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: TZ});
+  w.fT = new Intl.DateTimeFormat(w.loc, {hour: '2-digit', minute: '2-digit', timeZone: TZ});
+  var form = root.querySelector('form'), head = root.querySelector('.vp-count[tabindex]');
+  var list = head && root.querySelector('ol[aria-labelledby="' + head.id + '"]');
+  var box = root.querySelector('.vp-morebox'), live = root.querySelector('[role=status]');
+  var pinned = root.querySelector('.vp-pinned'), busy = false, start = null;
+  if (!form || !head || !list || !box) return;
+  function say(t) { if (live) live.textContent = t; }
+  function get(url) {
+    busy = true;
+    root.setAttribute('aria-busy', 'true');
+    return fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin'}).then(r => {
+      return r.ok ? r.json() : Promise.reject(r.status);
+    }).then(d => { busy = false; root.removeAttribute('aria-busy'); return d; }, e => {
+      busy = false;
+      root.removeAttribute('aria-busy');
+      say(w.L.err);
+      throw e;
+    });
+  }
+  function fill(d, append) {
+    var t = Math.max(0, Number(d.total) || 0), first = null, per = Number(d.per_page) || 10, page = Number(d.page) || 1;
+    if (!append) list.textContent = '';
+    results(d).forEach(r => {
+      var li = card(w, Object.assign({}, r, {url: r.click_url || r.url}), false);
+      first = first || li;
+      list.appendChild(li);
+    });
+    var head0 = !t ? w.L.none : t === 1 ? w.L.res1 : fm(w.L.res, {n: w.nf.format(t)});
+    head.textContent = head0;
+    box.textContent = '';
+    var to = (page - 1) * per + results(d).length;
+    if (!append || start === null) start = append ? to - list.children.length + 1 : (page - 1) * per + 1;
+    if (t > per || page > 1) box.appendChild(h('p.vp-shown', 0, w.nf.format(to ? start : 0) + '–' + w.nf.format(to) + ' van ' + w.nf.format(t)));
+    if (str(d.next)) box.appendChild(h('a.vp-more', {href: d.next, rel: 'next', on: {click: more}}, w.L.more));
+    return first;
+  }
+  function more(e) {
+    if (e.button || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    if (busy) return;
+    get(e.currentTarget.href).then(d => {
+      var first = fill(d, true), a = first && first.querySelector('a');
+      say(fm(w.L.added, {n: results(d).length, a: w.nf.format(list.children.length), b: w.nf.format(Number(d.total) || 0)}));
+      (a || head).focus();
+    }, () => {});
+  }
+  var m = box.querySelector('a.vp-more');
+  if (m) m.addEventListener('click', more);
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    if (busy) return;
+    var p = [], url;
+    new FormData(form).forEach((v, k) => { if (k !== 'q' || String(v).trim()) p.push([k, String(v).trim()]); });
+    url = form.getAttribute('action') + (p.length ? '?' + qs(p) : '');
+    get(url).then(d => {
+      fill(d, false);
+      if (pinned) pinned.hidden = !!str(d.q);
+      try { history.replaceState(history.state, '', url); } catch (x) { /* sandboxed frames */ }
+      say(head.textContent + (str(d.q) ? ' – ' + d.q : ''));
+      head.focus();
+    }, () => {});
+  });
+}
+
 function init() {
   var all = D.querySelectorAll('[data-vindplaats]'), j;
   for (j = 0; j < all.length; j++) {
     if (all[j].vpWidget) continue;
     try { all[j].vpWidget = new Widget(all[j]); }
     catch (e) { console.error('Vindplaats widget:', e); }
+  }
+  all = D.querySelectorAll('[data-vindplaats-campaign]');
+  for (j = 0; j < all.length; j++) {
+    if (all[j].vpCampaign) continue;
+    try { all[j].vpCampaign = new Campaign(all[j]); }
+    catch (e) { console.error('Vindplaats campaign page:', e); }
   }
 }
 

@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include "vindplaats/auth.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
+#include "vindplaats/network.h"
 #include "vindplaats/search.h"
 #include "vindplaats/segments.h"
 #include "vindplaats/status.h"
@@ -34,6 +36,12 @@ typedef struct vp_server_config {
     unsigned port;                    /* 0: any free port */
     unsigned threads;                 /* workers; 0: 2 */
     FILE *access_log;                 /* NULL: no access log */
+    const vp_network *network;        /* borrowed; NULL: libraries known by their ids only */
+    const vp_admin_keys *admin_keys;  /* borrowed; NULL: every admin request is refused (403) */
+    unsigned write_limit;             /* write requests (PUT, POST, DELETE) a minute per
+                                       * client address, in memory per process; 0: 600 */
+    const char *public_url;           /* "https://vindplaats.example.nl", no trailing '/':
+                                       * canonical links, sitemaps, feeds; NULL: http://HOST */
 } vp_server_config;
 
 typedef struct vp_server vp_server;

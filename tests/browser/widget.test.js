@@ -30,6 +30,8 @@ const ARTIFACTS = env('VP_ARTIFACTS');
 const FIXTURES = env('VP_FIXTURES');
 const CHROMIUM = process.env.VP_CHROMIUM || '/usr/bin/chromium';
 const AXE = require.resolve('axe-core/axe.min.js');
+/* the staff key of this server (campaign links, /insights) */
+const ADMIN_KEY = 'browser-test-key-0123456789';
 
 let tmp, server, serverLog = '', statics, ctx, VP, SITE;
 const children = new Set();
@@ -103,7 +105,8 @@ before(async () => {
 
   const portFile = path.join(tmp, 'port');
   server = spawn(env('VP_SERVER'), ['--index', idx, '--port', '0', '--port-file', portFile, '--now', NOW,
-    '--no-access-log'], {stdio: ['ignore', 'ignore', 'pipe']});
+    '--no-access-log'], {stdio: ['ignore', 'ignore', 'pipe'],
+    env: Object.assign({}, process.env, {VINDPLAATS_ADMIN_KEYS: ADMIN_KEY})});
   children.add(server);
   server.stderr.on('data', (d) => { serverLog += d; });
   const port = await waitFor(() => {
@@ -552,7 +555,6 @@ describe('demo page', () => {
     }
   });
 
-  it('campaign landing pages /q/{slug}', {skip: 'the /q/{slug} route does not exist yet'}, () => {});
 });
 
 describe('the widget on a third-party page (another origin)', () => {
@@ -709,5 +711,216 @@ describe('the widget on a third-party page (another origin)', () => {
       await shot(page, `embed-${name}.png`, t);
       await done(page);
     }
+  });
+});
+
+/* any request, for setting things up (PUT a saved query) */
+function request(method, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {method, headers}, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({status: res.statusCode, headers: res.headers, body: text}));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+const admin = {Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json'};
+
+/* Pages with a Content-Security-Policy take no injected <script>: axe-core is
+ * evaluated through the DevTools protocol instead, which the policy does not cover. */
+async function axeCsp(page, what, t) {
+  await page.evaluate(fs.readFileSync(AXE, 'utf8'));
+  const res = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
+  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = res.violations.filter((v) => !bad.includes(v));
+  if (minor.length) t.diagnostic(`${what}: minor axe findings: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
+  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), [],
+    `axe-core: serious or critical violations on ${what}`);
+}
+
+async function fullShot(page, name, t) {
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({path: file, fullPage: true});
+  t.diagnostic(`screenshot: ${file}`);
+}
+
+describe('campaign landing pages /q/{slug}', () => {
+  let pinned;
+  before(async () => {
+    pinned = JSON.parse((await get(`${VP}/v1/search?type=ebook&per_page=1`)).body).results[0];
+    const save = await request('PUT', `${VP}/v1/queries/digitaal-amersfoort`, admin, JSON.stringify({
+      title: 'Gratis computerhulp in Amersfoort',
+      intro: 'Leer mailen, appen en videobellen bij de bibliotheek. Gratis, en u hoeft zich niet aan te melden.',
+      search: {type: ['course', 'activity'], municipality: 'Amersfoort', societal_task: 'informatiesamenleving', per_page: 4},
+      pinned: [pinned.id],
+      valid_until: '2027-01-31',
+    }));
+    assert.ok(save.status === 201 || save.status === 200, `PUT: ${save.status} ${save.body}`);
+    const old = await request('PUT', `${VP}/v1/queries/zomer-voorbij`, admin, JSON.stringify({
+      title: 'Zomerlezen', valid_until: '2026-08-31'}));
+    assert.ok(old.status === 201 || old.status === 200, `PUT: ${old.status} ${old.body}`);
+  });
+
+  it('works without JavaScript: results, more, refining, and clicks that are counted', async (t) => {
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Emulation.setScriptExecutionDisabled', {value: true});
+    const before = JSON.parse((await get(`${VP}/v1/insights/campaigns`)).body).campaigns
+      .find((c) => c.slug === 'digitaal-amersfoort') || {visits: 0, clicks: 0, searches: 0};
+    const res = await page.goto(`${VP}/q/digitaal-amersfoort?utm_source=poster&utm_medium=print`);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.getByRole('heading', {level: 1}).textContent(), 'Gratis computerhulp in Amersfoort');
+    assert.match(await page.locator('.lead').textContent(), /Leer mailen/);
+    const heading = page.locator('#res-h');
+    const total = parseInt((await heading.textContent()).replace(/\D/g, ''), 10);
+    assert.ok(total > 4, `total ${total}`);
+    assert.equal(await page.locator('ol[aria-labelledby=res-h] > li').count(), 4);
+    assert.equal(await page.locator('.vp-pinned ol.vp-cards > li').count(), 1);
+    assert.ok((await page.locator('.vp-pinned .vp-title').textContent()).includes(pinned.title));
+    const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+    assert.equal(ld['@type'], 'ItemList');
+    assert.equal(ld.itemListElement.length, 5);
+    await fullShot(page, 'landing-nojs-desktop.png', t);
+
+    /* more results: the next page, by a plain link */
+    await Promise.all([page.waitForURL(/page=2/), page.getByRole('link', {name: 'Meer resultaten'}).click()]);
+    assert.match(page.url(), /utm_source=poster/);
+    assert.equal(await page.locator('.vp-pinned').count(), 0);
+    assert.match(await page.locator('.vp-shown').textContent(), /^5–8 van \d+$/);
+
+    /* refining: the form keeps the campaign's utm_* */
+    await page.getByRole('searchbox', {name: 'Zoek binnen dit aanbod'}).fill('tablet');
+    await Promise.all([page.waitForURL(/q=tablet/), page.getByRole('button', {name: 'Zoeken'}).click()]);
+    assert.match(page.url(), /utm_medium=print/);
+    const refined = parseInt((await heading.textContent()).replace(/\D/g, ''), 10);
+    assert.ok(refined > 0 && refined < total, `${refined} of ${total}`);
+
+    /* a click goes through the counter to the library's own page */
+    const link = page.locator('ol[aria-labelledby=res-h] .vp-title a').first();
+    assert.match(await link.getAttribute('href'), /^\/q\/digitaal-amersfoort\/click\?offering=/);
+    const [hop] = await Promise.all([page.waitForResponse((r) => r.url().includes('/click?')), link.click()]);
+    assert.equal(hop.status(), 302);
+    assert.match(hop.headers().location, /^https:\/\/[^/]*example\.nl\//);
+    await page.close();
+    const after = JSON.parse((await get(`${VP}/v1/insights/campaigns`)).body).campaigns
+      .find((c) => c.slug === 'digitaal-amersfoort');
+    assert.equal(after.visits - before.visits, 1);
+    assert.equal(after.searches - before.searches, 1);
+    assert.equal(after.clicks - before.clicks, 1);
+    assert.ok(after.sources.some((s) => s.utm_source === 'poster' && s.utm_medium === 'print' && s.clicks >= 1));
+  });
+
+  it('with JavaScript loads more and refines in place', async (t) => {
+    const page = await open(`${VP}/q/digitaal-amersfoort`);
+    await page.waitForFunction(() => window.Vindplaats && document.querySelector('[data-vindplaats-campaign]').vpCampaign);
+    const url0 = page.url();
+    const list = page.locator('ol[aria-labelledby=res-h] > li');
+    assert.equal(await list.count(), 4);
+    const more = page.waitForResponse((r) => r.url().includes('page=2') && r.request().headers().accept === 'application/json');
+    await page.getByRole('link', {name: 'Meer resultaten'}).click();
+    await more;
+    await page.locator('ol[aria-labelledby=res-h] > li:nth-child(8)').waitFor();
+    assert.equal(page.url(), url0, 'no navigation');
+    assert.match(await page.locator('.vp-shown').textContent(), /^1–8 van \d+$/);
+    assert.ok(await page.evaluate(() => document.activeElement.closest('li') ===
+      document.querySelectorAll('ol[aria-labelledby=res-h] > li')[4]), 'focus on the first new result');
+    const refine = page.waitForResponse((r) => /q=tablet/.test(r.url()));
+    await page.getByRole('searchbox', {name: 'Zoek binnen dit aanbod'}).fill('tablet');
+    await page.getByRole('searchbox', {name: 'Zoek binnen dit aanbod'}).press('Enter');
+    const body = await (await refine).json();
+    await page.waitForURL(/q=tablet/);
+    assert.equal(await page.locator('#res-h').textContent(), body.total === 1 ? '1 resultaat' : `${body.total} resultaten`);
+    assert.ok(await page.locator('.vp-pinned').isHidden(), 'the highlighted offering steps aside for the own words');
+    assert.match(await page.locator('ol[aria-labelledby=res-h] .vp-title a').first().getAttribute('href'), /\/q\/digitaal-amersfoort\/click\?offering=.*&qid=/);
+    await axeCsp(page, 'the campaign landing page', t);
+    await page.goto(`${VP}/q/digitaal-amersfoort`);
+    await fullShot(page, 'landing-desktop.png', t);
+    await done(page);
+    const phone = await open(`${VP}/q/digitaal-amersfoort`, {width: 320, height: 700});
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 320), 'no horizontal scroll at 320 px');
+    await shot(phone, 'landing-phone.png', t);
+    await done(phone);
+  });
+
+  it('an ended or unknown campaign gets a friendly page with a search', async (t) => {
+    for (const [slug, status, text] of [['zomer-voorbij', 410, /afgelopen/], ['bestaat-niet', 404, /bestaat niet/]]) {
+      const page = await ctx.newPage();
+      const res = await page.goto(`${VP}/q/${slug}`);
+      assert.equal(res.status(), status);
+      assert.match(await page.getByRole('heading', {level: 1}).textContent(), text);
+      const q = page.getByRole('searchbox', {name: /Zoek in het aanbod/});
+      await q.fill('digicafe');
+      await Promise.all([page.waitForURL(/\/\?q=digicafe/), q.press('Enter')]);
+      if (status === 410) await shot(page, 'landing-gone.png', t);
+      await page.close();
+    }
+  });
+});
+
+describe('pages for staff, municipalities and search engines', () => {
+  it('the insights page draws its charts inline, for staff with a key', async (t) => {
+    for (const q of ['digicafe', 'digicafe', 'voorlezen', 'xylofoonorkest', 'taalcafe', 'klik en tik']) {
+      await get(`${VP}/v1/search?q=${encodeURIComponent(q)}&prefer_library=bibliotheek-utrecht`);
+    }
+    /* without a key: 401 and a password prompt (which a headless browser cannot show) */
+    const anon = await get(`${VP}/insights`);
+    assert.equal(anon.status, 401);
+    assert.match(anon.headers['www-authenticate'], /^Basic realm=/);
+    const page = await ctx.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    const external = [];
+    page.on('request', (r) => { if (!r.url().startsWith(VP)) external.push(r.url()); });
+    await page.setExtraHTTPHeaders({Authorization: `Bearer ${ADMIN_KEY}`});
+    const res = await page.goto(`${VP}/insights?days=30`);
+    assert.equal(res.status(), 200);
+    const charts = page.getByRole('img');
+    assert.equal(await charts.count(), 5);
+    for (const name of [/Zoekopdrachten per dag/, /Meest gezocht/, /Zoekwoorden zonder resultaat/, /Doorklikken per aanbod/, /Campagnes/]) {
+      assert.equal(await page.getByRole('img', {name}).count(), 1, `chart ${name}`);
+    }
+    assert.ok(await page.locator('svg text', {hasText: 'digicafe'}).count() >= 1);
+    assert.ok(await page.locator('svg text', {hasText: 'xylofoonorkest'}).count() >= 1);
+    const box = await page.getByRole('img', {name: /Zoekopdrachten per dag/}).boundingBox();
+    assert.ok(box.width > 300 && box.height > 100, `chart size ${JSON.stringify(box)}`);
+    assert.deepEqual(external, [], 'no assets from elsewhere');
+    await page.getByLabel('Bibliotheek', {exact: true}).selectOption('bibliotheek-utrecht');
+    await Promise.all([page.waitForURL(/library=bibliotheek-utrecht/), page.getByRole('button', {name: 'Toon'}).click()]);
+    assert.match(await page.locator('.lead').textContent(), /bij Bibliotheek Utrecht/);
+    await axeCsp(page, 'the insights page', t);
+    await fullShot(page, 'insights-desktop.png', t);
+    await page.setViewportSize({width: 360, height: 780});
+    await shot(page, 'insights-phone.png', t);
+    await page.close();
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('the service map shows which library offers what', async (t) => {
+    const page = await open(`${VP}/services`);
+    const table = page.getByRole('table', {name: 'Aanbod per bibliotheek'});
+    await table.waitFor();
+    assert.equal(await page.getByRole('columnheader', {name: 'Geletterde samenleving'}).count(), 1);
+    assert.ok(await page.getByRole('rowheader').count() >= 20);
+    assert.ok(await page.locator('td.yes').count() > 100);
+    await axeCsp(page, 'the service map', t);
+    await fullShot(page, 'services-desktop.png', t);
+    await done(page);
+  });
+
+  it('an offering has its own page with schema.org data', async (t) => {
+    const course = JSON.parse((await get(`${VP}/v1/search?type=course&per_page=1&sort=date`)).body).results[0];
+    const page = await open(`${VP}/o/${encodeURIComponent(course.id)}`);
+    assert.equal(await page.getByRole('heading', {level: 1}).textContent(), course.title);
+    const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+    assert.equal(ld['@type'], 'Course');
+    assert.equal(ld.name, course.title);
+    assert.match(await page.locator('link[rel=canonical]').getAttribute('href'), /\/o\//);
+    await axeCsp(page, 'an offering page', t);
+    await shot(page, 'offering-desktop.png', t);
+    await done(page);
   });
 });

@@ -119,7 +119,9 @@ static char *signal_batch(unsigned port, const char *query, const char *segment,
                                                    json_object_get(r, "id"), "segment", segment,
                                                    "query_id", "0123456789abcdef"));
         }
-    char *body = json_dumps(json_pack("{s:o}", "events", batch), JSON_COMPACT);
+    json_t *wrapped = json_pack("{s:o}", "events", batch);
+    char *body = json_dumps(wrapped, JSON_COMPACT);
+    json_decref(wrapped);
     json_decref(j);
     return body;
 }

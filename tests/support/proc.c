@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,6 +121,54 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
 
 static int http_call(unsigned port, const char *method, const char *path, const char *payload,
                      http_reply *out);
+static int http_call_headers(unsigned port, const char *method, const char *path,
+                             const char *const *extra, const char *payload, int json,
+                             http_reply *out);
+
+int http_send(unsigned port, const char *method, const char *path, const char *const *headers,
+              const char *body, http_reply *out)
+{
+    return http_call_headers(port, method, path, headers, body, 0, out);
+}
+
+int http_put(unsigned port, const char *path, const char *authorization, const char *json_body,
+             http_reply *out)
+{
+    char auth[1024];
+    snprintf(auth, sizeof auth, "Authorization: %s", authorization ? authorization : "");
+    const char *h[] = {authorization ? auth : NULL, NULL};
+    return http_call_headers(port, "PUT", path, h, json_body ? json_body : "", 1, out);
+}
+
+int http_delete(unsigned port, const char *path, const char *authorization, http_reply *out)
+{
+    char auth[1024];
+    snprintf(auth, sizeof auth, "Authorization: %s", authorization ? authorization : "");
+    const char *h[] = {authorization ? auth : NULL, NULL};
+    return http_call_headers(port, "DELETE", path, h, NULL, 0, out);
+}
+
+char *http_header(const http_reply *r, const char *name)
+{
+    size_t n = strlen(name);
+    char *found = NULL;
+    for (const char *line = r->headers; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > n && line[n] == ':' && strncasecmp(line, name, n) == 0) {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t vl = (size_t)(line + len - v);
+            while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
+                vl--;
+            free(found);
+            found = strndup(v, vl);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return found;
+}
 
 int http_request(unsigned port, const char *method, const char *path, http_reply *out)
 {
@@ -133,6 +182,13 @@ int http_post(unsigned port, const char *path, const char *json_body, http_reply
 
 static int http_call(unsigned port, const char *method, const char *path, const char *payload,
                      http_reply *out)
+{
+    return http_call_headers(port, method, path, NULL, payload, 1, out);
+}
+
+static int http_call_headers(unsigned port, const char *method, const char *path,
+                             const char *const *extra, const char *payload, int json,
+                             http_reply *out)
 {
     memset(out, 0, sizeof *out);
     CURL *c = curl_easy_init();
@@ -152,10 +208,15 @@ static int http_call(unsigned port, const char *method, const char *path, const 
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
     struct curl_slist *headers_out = NULL;
-    if (payload) {
-        headers_out = curl_slist_append(NULL, "Content-Type: application/json");
+    if (payload && json)
+        headers_out = curl_slist_append(headers_out, "Content-Type: application/json");
+    for (size_t i = 0; extra && extra[i]; i++)
+        headers_out = curl_slist_append(headers_out, extra[i]);
+    if (headers_out)
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers_out);
+    if (payload) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
     }
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(headers_out);

@@ -28,6 +28,18 @@ typedef struct http_reply {
 int http_request(unsigned port, const char *method, const char *path, http_reply *out);
 /* POST of a JSON body to http://127.0.0.1:port + path. */
 int http_post(unsigned port, const char *path, const char *json_body, http_reply *out);
+/* Any request: `headers` is a NULL-terminated list of "Name: value" lines
+ * (may be NULL), `body` is sent as it is (may be NULL). Redirects are not
+ * followed. */
+int http_send(unsigned port, const char *method, const char *path, const char *const *headers,
+              const char *body, http_reply *out);
+/* PUT and DELETE with an Authorization header value (NULL: none). */
+int http_put(unsigned port, const char *path, const char *authorization, const char *json_body,
+             http_reply *out);
+int http_delete(unsigned port, const char *path, const char *authorization, http_reply *out);
+/* The value of header `name` in a reply (case-insensitive, the last one),
+ * malloc()ed; NULL when absent. */
+char *http_header(const http_reply *r, const char *name);
 void http_reply_free(http_reply *r);
 
 #endif

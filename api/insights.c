@@ -1,0 +1,1806 @@
+/* insights.c - what residents look for and do not find, from aggregates
+ * only: the query log, its reports (JSON and CSV) and the staff page.
+ *
+ * What one search leaves behind is a handful of counters in the store,
+ * per Dutch calendar day D (namespaces; keys after the colon):
+ *   id:D         n, z, c (searches, with zero results, with a click) and
+ *                n:LIB, z:LIB, c:LIB per library; r:0, r:1-9, r:10-99, r:100+
+ *                (searches by how many they found)
+ *   iq:D, iz:D, ic:D          normalised query -> searches, zero results,
+ *                             clicked; iq:D:LIB ... the same per library
+ *   ip:D         i:PROP, k:PROP: results shown and clicked per proposition
+ *   if:D         FIELD=VALUE, near, dates, sort=...: filters used
+ *   is:D         c:SEGMENT: clicks per segment (a segment comes with signals)
+ *   insights-keys  KEY -> "D\tLIB\tQUERY": what a query id's last 8 hex
+ *                  digits stand for, so a click can find its query
+ * and per campaign (slug of a saved query), not per day:
+ *   campaign      SLUG:visit, SLUG:search, SLUG:click (clicks also come
+ *                 from signals that name the campaign)
+ *   campaign-utm  SLUG|SOURCE|MEDIUM|CAMPAIGN:KIND
+ * "LIB" is the library a search was made for: its one library filter, else
+ * its prefer_library (what a library's own website widget sends). The
+ * query text is folded (case, diacritics), its spaces collapsed, cut to
+ * 100 bytes, and words that could identify someone (anything with '@',
+ * runs of 6 or more digits) are replaced by [e-mail] and [nummer] before
+ * it is counted. Nothing else about a search is kept.
+ *
+ * Searches must not wait for the store, so logging is queued: a search
+ * turns into a list of increments at once, and one thread per server
+ * merges whatever has queued and writes it (one vp_store_count per
+ * distinct counter). When the queue is full new events are dropped and
+ * counted in `dropped`. Reports flush the queue first, so what a client
+ * did is in the next report it asks for. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "api.h"
+#include "sha256.h"
+#include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/segments.h"
+#include "vindplaats/store.h"
+
+#define MAX_QUEUE 20000         /* events waiting to be written */
+#define MAX_QUERY 100           /* bytes of a normalised query */
+#define MAX_LIB 80              /* bytes of a library id in a key */
+#define MAX_VALUE 60            /* bytes of a filter value in a key */
+#define MAX_OPS 48              /* increments of one search */
+#define SEEN_CLICKS 4096        /* query ids remembered to count a search clicked once */
+#define KNOWN_KEYS 8192         /* aggregate keys written lately (skip writing again) */
+#define FLUSH_WAIT_S 5
+#define MAX_DAYS 366
+#define MAX_LIMIT 10000
+#define PAGE_CAP (4u << 20)
+#define CSV_CAP (64u << 20)
+
+/* An increment while it is being made: fixed buffers, on the stack. */
+typedef struct incr {
+    char ns[MAX_LIB + 24];
+    char key[VP_STORE_MAX_KEY + 1];
+    double by;
+} incr;
+
+/* An increment in a batch: strings borrowed from its event. */
+typedef struct ref {
+    const char *ns, *key;
+    double by;
+} ref;
+
+enum { EV_OPS, EV_CLICK };
+
+typedef struct event {
+    struct event *next;
+    int kind;
+    /* EV_OPS: n_ops increments, packed as "ns\0key\0" after one another
+     * with their amounts in `by`, and a record to put under key8. */
+    char *packed;
+    double *by;
+    size_t n_ops;
+    char key8[9];
+    char *record;
+    /* EV_CLICK: what is known at once; its increments are made by the
+     * writer (it needs the store), into `made`. */
+    char qid[17];
+    char prop[VP_STORE_MAX_KEY + 1];
+    char segment[VP_STORE_MAX_KEY + 1];
+    int day;
+    incr *made;
+} event;
+
+struct insights_log {
+    vp_store *store;
+    const vp_vocabulary *voc;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, idle;
+    pthread_t thread;
+    int started, stop;
+    event *head, *tail;
+    size_t queued;
+    uint64_t enqueued, written;
+    uint64_t dropped;
+    /* the writer thread's own */
+    char seen[SEEN_CLICKS][17];
+    size_t seen_next;
+    uint32_t known[KNOWN_KEYS];
+};
+
+/* ---- the writer ---- */
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const ref *x = a, *y = b;
+    int c = strcmp(x->ns, y->ns);
+    return c ? c : strcmp(x->key, y->key);
+}
+
+/* Adds `by` to ns/key in `ops` (merging a repeat), while there is room. */
+static void add(incr *ops, size_t *n, size_t cap, const char *ns, const char *key, double by)
+{
+    if (!key || !*key || strlen(key) > VP_STORE_MAX_KEY || strlen(ns) >= sizeof ops->ns)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(ops[i].key, key) == 0 && strcmp(ops[i].ns, ns) == 0) {
+            ops[i].by += by;
+            return;
+        }
+    if (*n == cap)
+        return;
+    snprintf(ops[*n].ns, sizeof ops[*n].ns, "%s", ns);
+    snprintf(ops[*n].key, sizeof ops[*n].key, "%s", key);
+    ops[*n].by = by;
+    (*n)++;
+}
+
+/* The increments as one buffer of "ns\0key\0" pairs, and their amounts. */
+static char *pack(const incr *ops, size_t n, double **by)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(ops[i].ns) + strlen(ops[i].key) + 2;
+    char *p = malloc(len + 1), *o = p;
+    *by = malloc((n + 1) * sizeof **by);
+    if (!p || !*by) {
+        free(p);
+        free(*by);
+        *by = NULL;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t a = strlen(ops[i].ns) + 1, b = strlen(ops[i].key) + 1;
+        memcpy(o, ops[i].ns, a);
+        memcpy(o + a, ops[i].key, b);
+        o += a + b;
+        (*by)[i] = ops[i].by;
+    }
+    return p;
+}
+
+static int seen_click(struct insights_log *log, const char *qid)
+{
+    for (size_t i = 0; i < SEEN_CLICKS; i++)
+        if (strcmp(log->seen[i], qid) == 0)
+            return 1;
+    snprintf(log->seen[log->seen_next], sizeof log->seen[0], "%s", qid);
+    log->seen_next = (log->seen_next + 1) % SEEN_CLICKS;
+    return 0;
+}
+
+/* The increments of a click: its query (when the key names one) and its
+ * proposition and segment. */
+static size_t click_ops(struct insights_log *log, const event *e, incr *ops, size_t cap)
+{
+    size_t n = 0;
+    char ns[MAX_LIB + 24], day[16];
+    snprintf(day, sizeof day, "%d", e->day);
+    if (e->prop[0]) {
+        char key[VP_STORE_MAX_KEY + 1];
+        snprintf(key, sizeof key, "k:%.190s", e->prop);
+        snprintf(ns, sizeof ns, "ip:%s", day);
+        add(ops, &n, cap, ns, key, 1);
+    }
+    if (e->segment[0]) {
+        char key[VP_STORE_MAX_KEY + 1];
+        snprintf(key, sizeof key, "c:%.190s", e->segment);
+        snprintf(ns, sizeof ns, "is:%s", day);
+        add(ops, &n, cap, ns, key, 1);
+    }
+    if (strlen(e->qid) != 16 || seen_click(log, e->qid))
+        return n;
+    char *rec = NULL;
+    if (vp_store_get(log->store, "insights-keys", e->qid + 8, &rec, NULL) != VP_OK)
+        return n;
+    /* "D\tLIB\tQUERY" */
+    char *t1 = strchr(rec, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+    if (t2) {
+        *t1 = *t2 = '\0';
+        const char *d = rec, *lib = t1 + 1, *q = t2 + 1;
+        char key[VP_STORE_MAX_KEY + 1];
+        snprintf(ns, sizeof ns, "id:%s", d);
+        add(ops, &n, cap, ns, "c", 1);
+        if (*lib) {
+            snprintf(key, sizeof key, "c:%s", lib);
+            add(ops, &n, cap, ns, key, 1);
+        }
+        if (*q) {
+            snprintf(ns, sizeof ns, "ic:%s", d);
+            add(ops, &n, cap, ns, q, 1);
+            if (*lib) {
+                snprintf(ns, sizeof ns, "ic:%s:%s", d, lib);
+                add(ops, &n, cap, ns, q, 1);
+            }
+        }
+    }
+    free(rec);
+    return n;
+}
+
+static int key_known(struct insights_log *log, const char *key8)
+{
+    uint32_t k = (uint32_t)strtoul(key8, NULL, 16) | 1u;
+    uint32_t *slot = &log->known[k % KNOWN_KEYS];
+    if (*slot == k)
+        return 1;
+    *slot = k;
+    return 0;
+}
+
+#define CLICK_OPS 8
+
+static void write_batch(struct insights_log *log, event *list)
+{
+    size_t total = 0;
+    for (event *e = list; e; e = e->next) {
+        if (e->kind == EV_CLICK) {
+            e->made = calloc(CLICK_OPS, sizeof *e->made);
+            e->n_ops = e->made ? click_ops(log, e, e->made, CLICK_OPS) : 0;
+        } else if (e->record && !key_known(log, e->key8)) {
+            vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
+        }
+        total += e->n_ops;
+    }
+    ref *all = total ? malloc(total * sizeof *all) : NULL;
+    size_t n = 0;
+    for (event *e = list; e && all; e = e->next) {
+        if (e->kind == EV_CLICK) {
+            for (size_t i = 0; i < e->n_ops; i++)
+                all[n++] = (ref){e->made[i].ns, e->made[i].key, e->made[i].by};
+            continue;
+        }
+        const char *p = e->packed;
+        for (size_t i = 0; p && i < e->n_ops; i++) {
+            const char *key = p + strlen(p) + 1;
+            all[n++] = (ref){p, key, e->by[i]};
+            p = key + strlen(key) + 1;
+        }
+    }
+    if (n > 1)
+        qsort(all, n, sizeof *all, cmp_ref);
+    for (size_t i = 0; i < n;) {
+        size_t k = i + 1;
+        double by = all[i].by;
+        while (k < n && cmp_ref(&all[i], &all[k]) == 0)
+            by += all[k++].by;
+        vp_store_count(log->store, all[i].ns, all[i].key, by, NULL);
+        i = k;
+    }
+    free(all);
+}
+
+static void free_events(event *e)
+{
+    while (e) {
+        event *next = e->next;
+        free(e->packed);
+        free(e->by);
+        free(e->record);
+        free(e->made);
+        free(e);
+        e = next;
+    }
+}
+
+static void *writer(void *arg)
+{
+    struct insights_log *log = arg;
+    pthread_mutex_lock(&log->lock);
+    for (;;) {
+        while (!log->head && !log->stop)
+            pthread_cond_wait(&log->wake, &log->lock);
+        if (!log->head && log->stop)
+            break;
+        event *list = log->head;
+        uint64_t upto = log->enqueued;
+        log->head = log->tail = NULL;
+        log->queued = 0;
+        pthread_mutex_unlock(&log->lock);
+        write_batch(log, list);
+        free_events(list);
+        pthread_mutex_lock(&log->lock);
+        log->written = upto;
+        pthread_cond_broadcast(&log->idle);
+    }
+    pthread_mutex_unlock(&log->lock);
+    return NULL;
+}
+
+struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc)
+{
+    if (!store)
+        return NULL;
+    struct insights_log *log = calloc(1, sizeof *log);
+    if (!log)
+        return NULL;
+    log->store = store;
+    log->voc = voc;
+    pthread_mutex_init(&log->lock, NULL);
+    pthread_cond_init(&log->wake, NULL);
+    pthread_cond_init(&log->idle, NULL);
+    if (pthread_create(&log->thread, NULL, writer, log) != 0) {
+        insights_log_destroy(log);
+        return NULL;
+    }
+    log->started = 1;
+    return log;
+}
+
+/* Writes what is queued, then stops the thread. */
+void insights_log_destroy(struct insights_log *log)
+{
+    if (!log)
+        return;
+    if (log->started) {
+        pthread_mutex_lock(&log->lock);
+        log->stop = 1;
+        pthread_cond_signal(&log->wake);
+        pthread_mutex_unlock(&log->lock);
+        pthread_join(log->thread, NULL);
+    }
+    free_events(log->head);
+    pthread_mutex_destroy(&log->lock);
+    pthread_cond_destroy(&log->wake);
+    pthread_cond_destroy(&log->idle);
+    free(log);
+}
+
+static void enqueue(struct insights_log *log, event *e)
+{
+    pthread_mutex_lock(&log->lock);
+    if (log->queued >= MAX_QUEUE || log->stop) {
+        log->dropped++;
+        pthread_mutex_unlock(&log->lock);
+        free_events(e);
+        return;
+    }
+    e->next = NULL;
+    if (log->tail)
+        log->tail->next = e;
+    else
+        log->head = e;
+    log->tail = e;
+    log->queued++;
+    log->enqueued++;
+    pthread_cond_signal(&log->wake);
+    pthread_mutex_unlock(&log->lock);
+}
+
+void api_insights_flush(struct insights_log *log)
+{
+    if (!log)
+        return;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += FLUSH_WAIT_S;
+    pthread_mutex_lock(&log->lock);
+    uint64_t target = log->enqueued;
+    while (log->written < target)
+        if (pthread_cond_timedwait(&log->idle, &log->lock, &until) != 0)
+            break;
+    pthread_mutex_unlock(&log->lock);
+}
+
+/* ---- logging a search ---- */
+
+static int lib_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= MAX_LIB && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
+}
+
+/* The query as it is counted (see the top of the file); malloc()ed. */
+static char *normalise(const char *q)
+{
+    char *folded = q ? vp_text_fold(q, 1) : strdup("");
+    if (!folded)
+        return NULL;
+    vp_buf b;
+    vp_buf_init(&b, 4 * MAX_QUERY);
+    for (const char *p = folded; *p;) {
+        while (*p && ((unsigned char)*p <= ' '))
+            p++;
+        size_t n = 0;
+        while (p[n] && (unsigned char)p[n] > ' ')
+            n++;
+        if (!n)
+            break;
+        size_t digits = 0, run = 0;
+        int at = 0;
+        for (size_t i = 0; i < n; i++) {
+            run = p[i] >= '0' && p[i] <= '9' ? run + 1 : 0;
+            digits = run > digits ? run : digits;
+            at |= p[i] == '@';
+        }
+        if (b.len)
+            vp_buf_puts(&b, " ");
+        if (at)
+            vp_buf_puts(&b, "[e-mail]");
+        else if (digits >= 6)
+            vp_buf_puts(&b, "[nummer]");
+        else
+            vp_buf_append(&b, p, n);
+        p += n;
+    }
+    free(folded);
+    char *all = vp_buf_steal(&b);
+    vp_buf_free(&b);
+    if (!all)
+        return NULL;
+    char *cut = vp_text_cut(all, MAX_QUERY);
+    free(all);
+    return cut;
+}
+
+/* The library a search was made for, or "". */
+static const char *library_of(const vp_search_request *sr)
+{
+    if (sr->n_values[VP_FIELD_LIBRARY] == 1 && lib_ok(sr->values[VP_FIELD_LIBRARY][0]))
+        return sr->values[VP_FIELD_LIBRARY][0];
+    if (sr->prefer_library && lib_ok(sr->prefer_library))
+        return sr->prefer_library;
+    return "";
+}
+
+void api_insights_log(api_request *req, const vp_search_request *sr, const vp_search_result *res,
+                      const char *campaign, char qid[17])
+{
+    api_random_id(qid);
+    struct insights_log *log = api_state_insights(req->state);
+    if (!log)
+        return;
+    char *q = normalise(sr->q);
+    event *e = calloc(1, sizeof *e);
+    incr ops[MAX_OPS];
+    if (!q || !e) {
+        free(q);
+        free(e);
+        return;
+    }
+    int day = api_nl_day(api_clock(req));
+    const char *lib = library_of(sr);
+    int zero = res->total == 0;
+    size_t n = 0;
+    char ns[MAX_LIB + 24], key[VP_STORE_MAX_KEY + 1];
+    snprintf(ns, sizeof ns, "id:%d", day);
+    add(ops, &n, MAX_OPS, ns, "n", 1);
+    if (zero)
+        add(ops, &n, MAX_OPS, ns, "z", 1);
+    /* How many it found, in four sizes. */
+    add(ops, &n, MAX_OPS, ns,
+        res->total == 0 ? "r:0" : res->total < 10 ? "r:1-9" : res->total < 100 ? "r:10-99" : "r:100+",
+        1);
+    if (*lib) {
+        snprintf(key, sizeof key, "n:%s", lib);
+        add(ops, &n, MAX_OPS, ns, key, 1);
+        if (zero) {
+            snprintf(key, sizeof key, "z:%s", lib);
+            add(ops, &n, MAX_OPS, ns, key, 1);
+        }
+    }
+    if (*q) {
+        for (int per_lib = 0; per_lib <= (*lib != 0); per_lib++) {
+            const char *suffix = per_lib ? lib : NULL;
+            snprintf(ns, sizeof ns, "iq:%d%s%s", day, suffix ? ":" : "", suffix ? suffix : "");
+            add(ops, &n, MAX_OPS, ns, q, 1);
+            if (zero) {
+                snprintf(ns, sizeof ns, "iz:%d%s%s", day, suffix ? ":" : "", suffix ? suffix : "");
+                add(ops, &n, MAX_OPS, ns, q, 1);
+            }
+        }
+    }
+    /* Filters used (their values only when short: they are controlled). */
+    snprintf(ns, sizeof ns, "if:%d", day);
+    for (int f = 0; f < VP_FIELD_COUNT; f++)
+        for (size_t i = 0; i < sr->n_values[f] && i < 5; i++)
+            if (strlen(sr->values[f][i]) <= MAX_VALUE) {
+                snprintf(key, sizeof key, "%s=%s", vp_field_name((vp_field)f), sr->values[f][i]);
+                add(ops, &n, MAX_OPS, ns, key, 1);
+            }
+    if (sr->has_near)
+        add(ops, &n, MAX_OPS, ns, "near", 1);
+    if (sr->from_day || sr->to_day)
+        add(ops, &n, MAX_OPS, ns, "dates", 1);
+    if (sr->sort != VP_SORT_RELEVANCE)
+        add(ops, &n, MAX_OPS, ns, sr->sort == VP_SORT_DATE ? "sort=date" : "sort=distance", 1);
+    if (campaign && *campaign) {
+        snprintf(key, sizeof key, "campaign=%.180s", campaign);
+        add(ops, &n, MAX_OPS, ns, key, 1);
+    }
+    /* Results shown per proposition: the denominator of click-through. */
+    snprintf(ns, sizeof ns, "ip:%d", day);
+    for (size_t i = 0; i < res->n_hits; i++) {
+        /* The stored JSON is compact and a proposition id is plain
+         * [a-z0-9-]: no need to parse the whole offering for it. */
+        const char *p = strstr(res->hits[i].json, "\"proposition\":\"");
+        size_t len = p ? strspn(p + 15, "abcdefghijklmnopqrstuvwxyz0123456789-_") : 0;
+        if (p && len && len <= 190 && p[15 + len] == '"') {
+            snprintf(key, sizeof key, "i:%.*s", (int)len, p + 15);
+            add(ops, &n, MAX_OPS, ns, key, 1);
+        }
+    }
+    /* The query id names the aggregate its clicks count for. */
+    unsigned char d[SHA256_LEN];
+    char text[16 + MAX_LIB + MAX_QUERY + 4];
+    int tl = snprintf(text, sizeof text, "%d|%s|%s", day, lib, q);
+    sha256(text, (size_t)tl, d);
+    snprintf(e->key8, sizeof e->key8, "%02x%02x%02x%02x", d[0], d[1], d[2], d[3]);
+    memcpy(qid + 8, e->key8, 9);
+    snprintf(text, sizeof text, "%d\t%s\t%s", day, lib, q);
+    e->record = strdup(text);
+    e->kind = EV_OPS;
+    e->packed = pack(ops, n, &e->by);
+    e->n_ops = e->packed ? n : 0;
+    free(q);
+    enqueue(log, e);
+}
+
+void api_insights_search(api_request *req, const vp_search_request *sr,
+                         const vp_search_result *res, api_reply *reply)
+{
+    char qid[17];
+    api_insights_log(req, sr, res, NULL, qid);
+    if (reply->json)
+        json_object_set_new(reply->json, "query_id", json_string(qid));
+}
+
+void api_insights_signals(api_request *req, const vp_signal *events, size_t n)
+{
+    struct insights_log *log = api_state_insights(req->state);
+    if (!log)
+        return;
+    int day = api_nl_day(api_clock(req));
+    for (size_t i = 0; i < n; i++) {
+        const vp_signal *s = &events[i];
+        if (s->kind != VP_SIGNAL_CLICK || !s->offering)
+            continue;
+        event *e = calloc(1, sizeof *e);
+        if (!e)
+            return;
+        e->kind = EV_CLICK;
+        e->day = day;
+        if (s->query_id && strlen(s->query_id) == 16 &&
+            strspn(s->query_id, "0123456789abcdef") == 16)
+            memcpy(e->qid, s->query_id, 17);
+        if (s->segment)
+            snprintf(e->segment, sizeof e->segment, "%s", s->segment);
+        /* The proposition counts for click-through only from a search. */
+        char *json = NULL;
+        if (e->qid[0] && req->index && vp_index_get(req->index, s->offering, &json, NULL) == VP_OK) {
+            json_t *doc = json_loads(json, 0, NULL);
+            const char *p = json_string_value(json_object_get(doc, "proposition"));
+            if (p && strlen(p) <= 190)
+                snprintf(e->prop, sizeof e->prop, "%s", p);
+            json_decref(doc);
+        }
+        free(json);
+        if (!e->qid[0] && !e->segment[0]) {
+            free(e);
+            continue;
+        }
+        enqueue(log, e);
+    }
+}
+
+/* A utm value as a key part: at most 40 bytes, no '|' or control bytes. */
+static void utm_part(char *out, size_t cap, const char *v)
+{
+    size_t o = 0;
+    for (size_t i = 0; v && v[i] && o + 1 < cap && i < 40; i++) {
+        unsigned char c = (unsigned char)v[i];
+        out[o++] = c < 0x20 || c == '|' || c == 0x7f ? '_' : (char)c;
+    }
+    /* Do not leave half a UTF-8 character at the end. */
+    if (v && strlen(v) > 40)
+        while (o && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+            o--;
+    if (o && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
+        o--;
+    out[o] = '\0';
+}
+
+void api_insights_campaign(api_request *req, const char *slug, const char *kind,
+                           const char *utm_source, const char *utm_medium,
+                           const char *utm_campaign)
+{
+    vp_store *store = req->cfg->store;
+    if (!store || !slug || !api_slug_ok(slug))
+        return;
+    char key[VP_STORE_MAX_KEY + 1];
+    snprintf(key, sizeof key, "%s:%s", slug, kind);
+    vp_store_count(store, "campaign", key, 1, NULL);
+    if ((utm_source && *utm_source) || (utm_medium && *utm_medium) ||
+        (utm_campaign && *utm_campaign)) {
+        char s[48], m[48], c[48];
+        utm_part(s, sizeof s, utm_source);
+        utm_part(m, sizeof m, utm_medium);
+        utm_part(c, sizeof c, utm_campaign);
+        snprintf(key, sizeof key, "%s|%s|%s|%s:%s", slug, s, m, c, kind);
+        vp_store_count(store, "campaign-utm", key, 1, NULL);
+    }
+}
+
+/* ---- reading the counters ---- */
+
+typedef struct tally {
+    char *key;
+    double a, b, c;   /* searches, zero results, clicked (or what a report says) */
+} tally;
+
+typedef struct tallies {
+    tally *t;
+    size_t n, alloc;
+    size_t *slots;     /* open addressing: index + 1, 0 empty; 2 * alloc of them */
+} tallies;
+
+static size_t hash_of(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static tally *tally_get(tallies *ts, const char *key)
+{
+    if (ts->slots) {
+        size_t mask = 2 * ts->alloc - 1;
+        for (size_t i = hash_of(key) & mask; ts->slots[i]; i = (i + 1) & mask)
+            if (strcmp(ts->t[ts->slots[i] - 1].key, key) == 0)
+                return &ts->t[ts->slots[i] - 1];
+    }
+    if (ts->n == ts->alloc) {
+        size_t na = ts->alloc ? ts->alloc * 2 : 64;
+        tally *p = realloc(ts->t, na * sizeof *p);
+        if (!p)
+            return NULL;
+        ts->t = p;
+        size_t *slots = calloc(2 * na, sizeof *slots);
+        if (!slots)
+            return NULL;
+        free(ts->slots);
+        ts->slots = slots;
+        ts->alloc = na;
+        for (size_t k = 0; k < ts->n; k++) {
+            size_t i = hash_of(ts->t[k].key) & (2 * na - 1);
+            while (slots[i])
+                i = (i + 1) & (2 * na - 1);
+            slots[i] = k + 1;
+        }
+    }
+    tally *t = &ts->t[ts->n];
+    t->key = strdup(key);
+    if (!t->key)
+        return NULL;
+    t->a = t->b = t->c = 0;
+    size_t mask = 2 * ts->alloc - 1, i = hash_of(key) & mask;
+    while (ts->slots[i])
+        i = (i + 1) & mask;
+    ts->slots[i] = ++ts->n;
+    return t;
+}
+
+/* Sorting invalidates the hash slots: after it only read t[0..n). */
+static void tallies_sort(tallies *ts, int (*cmp)(const void *, const void *))
+{
+    free(ts->slots);
+    ts->slots = NULL;
+    if (ts->n > 1)
+        qsort(ts->t, ts->n, sizeof *ts->t, cmp);
+}
+
+static void tallies_free(tallies *ts)
+{
+    for (size_t i = 0; i < ts->n; i++)
+        free(ts->t[i].key);
+    free(ts->t);
+    free(ts->slots);
+    memset(ts, 0, sizeof *ts);
+}
+
+/* Adds every counter of `ns` into field `which` (0 a, 1 b, 2 c) of `ts`,
+ * for keys starting with `prefix` (stripped). */
+static vp_status read_ns(vp_store *store, const char *ns, const char *prefix, int which,
+                         tallies *ts)
+{
+    vp_scored *c = NULL;
+    size_t n = 0;
+    vp_status st = vp_store_counters(store, ns, &c, &n, NULL);
+    if (st != VP_OK)
+        return st;
+    size_t pl = prefix ? strlen(prefix) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pl && strncmp(c[i].key, prefix, pl) != 0)
+            continue;
+        tally *t = tally_get(ts, c[i].key + pl);
+        if (!t) {
+            st = VP_ERR_NOMEM;
+            break;
+        }
+        (&t->a)[which] += c[i].score;
+    }
+    vp_scored_free(c, n);
+    return st;
+}
+
+typedef struct window {
+    int days;
+    int day[MAX_DAYS];   /* oldest first */
+    const char *library;
+    const char *kind;
+    unsigned limit;
+    int csv;
+} window;
+
+static const char *take(api_params *p, const char *key, int *twice)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < p->count; i++)
+        if (strcmp(p->items[i].key, key) == 0) {
+            if (v)
+                *twice = 1;
+            v = p->items[i].value;
+            p->items[i].used = 1;
+        }
+    return v;
+}
+
+/* Reads days, library, kind, limit and format as `allowed` ("dlkf") lists. */
+static int window_of(api_request *req, api_reply *r, const char *allowed, window *w)
+{
+    int twice = 0;
+    memset(w, 0, sizeof *w);
+    const char *days = strchr(allowed, 'd') ? take(req->params, "days", &twice) : NULL;
+    w->library = strchr(allowed, 'l') ? take(req->params, "library", &twice) : NULL;
+    w->kind = strchr(allowed, 'k') ? take(req->params, "kind", &twice) : NULL;
+    const char *limit = strchr(allowed, 'k') ? take(req->params, "limit", &twice) : NULL;
+    const char *format = take(req->params, "format", &twice);
+    if (api_reject_unused(req->params, r) != 0)
+        return -1;
+    if (twice) {
+        api_error(r, 400, "invalid_parameter", "each parameter may be given once", NULL);
+        return -1;
+    }
+    w->days = 30;
+    if (days && *days) {
+        char *end;
+        long v = strtol(days, &end, 10);
+        if (*end || days[0] < '0' || days[0] > '9' || v < 1 || v > MAX_DAYS) {
+            api_error(r, 400, "invalid_parameter", "days: a whole number from 1 to 366", "days");
+            return -1;
+        }
+        w->days = (int)v;
+    }
+    if (w->library && !*w->library)
+        w->library = NULL;
+    if (w->library && !lib_ok(w->library)) {
+        api_error(r, 400, "invalid_parameter", "library: must be a library id", "library");
+        return -1;
+    }
+    if (strchr(allowed, 'k')) {
+        if (!w->kind || !*w->kind)
+            w->kind = "top";
+        if (strcmp(w->kind, "top") != 0 && strcmp(w->kind, "zero") != 0) {
+            api_error(r, 400, "invalid_parameter", "kind: top or zero", "kind");
+            return -1;
+        }
+        w->limit = 20;
+        if (limit && *limit) {
+            char *end;
+            long v = strtol(limit, &end, 10);
+            if (*end || limit[0] < '0' || limit[0] > '9' || v < 1 || v > MAX_LIMIT) {
+                api_error(r, 400, "invalid_parameter", "limit: a whole number from 1 to 10000",
+                          "limit");
+                return -1;
+            }
+            w->limit = (unsigned)v;
+        }
+    }
+    if (format && *format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+        api_error(r, 400, "invalid_parameter", "format: json or csv", "format");
+        return -1;
+    }
+    w->csv = format && strcmp(format, "csv") == 0;
+    if (!req->cfg->store) {
+        api_error(r, 503, "unavailable", "this server keeps no query log (no store)", NULL);
+        return -1;
+    }
+    int64_t today = vp_day_to_epoch(api_nl_day(api_clock(req)));
+    for (int i = 0; i < w->days; i++)
+        w->day[i] = vp_day_from_epoch(today - (w->days - 1 - i));
+    api_insights_flush(api_state_insights(req->state));
+    return 0;
+}
+
+static json_t *date_json(int ymd)
+{
+    char s[16];
+    snprintf(s, sizeof s, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+    return json_string(s);
+}
+
+static double ratio(double part, double whole)
+{
+    return whole > 0 ? round(part / whole * 1000) / 1000 : 0;
+}
+
+static void store_error(api_reply *r, vp_status st)
+{
+    if (st == VP_ERR_TOO_BIG)
+        api_error(r, 503, "unavailable", "too many distinct counters to report; ask for fewer days",
+                  NULL);
+    else
+        api_error(r, 503, "unavailable", "the store is unavailable; try again later", NULL);
+}
+
+/* ---- CSV ---- */
+
+/* One field: quoted when it must be; a leading = + - @ gets a ' so that a
+ * spreadsheet never runs query text as a formula. */
+static void csv_field(vp_buf *b, const char *s, int last)
+{
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    int guard = strchr("=+-@\t", s[0]) && s[0];
+    if (quote)
+        vp_buf_puts(b, "\"");
+    if (guard)
+        vp_buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            vp_buf_puts(b, "\"\"");
+        else
+            vp_buf_append(b, p, 1);
+    }
+    if (quote)
+        vp_buf_puts(b, "\"");
+    vp_buf_puts(b, last ? "\r\n" : ",");
+}
+
+static void csv_num(vp_buf *b, double v, int last)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        vp_buf_printf(b, "%.0f%s", v, last ? "\r\n" : ",");
+    else
+        vp_buf_printf(b, "%.4g%s", v, last ? "\r\n" : ",");
+}
+
+/* A JSON array of flat objects as CSV with `cols` (NULL-terminated). */
+static void reply_csv(api_reply *r, json_t *rows, const char *const *cols, const char *name)
+{
+    vp_buf b;
+    vp_buf_init(&b, CSV_CAP);
+    for (size_t c = 0; cols[c]; c++)
+        csv_field(&b, cols[c], !cols[c + 1]);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        for (size_t c = 0; cols[c]; c++) {
+            json_t *v = json_object_get(row, cols[c]);
+            int last = !cols[c + 1];
+            if (json_is_number(v))
+                csv_num(&b, json_number_value(v), last);
+            else
+                csv_field(&b, json_is_string(v) ? json_string_value(v) : "", last);
+        }
+    }
+    size_t len = b.len;
+    r->owned_body = vp_buf_steal(&b);
+    vp_buf_free(&b);
+    if (!r->owned_body) {
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+        return;
+    }
+    r->status = 200;
+    r->body_len = len;
+    r->content_type = "text/csv; charset=utf-8; header=present";
+    r->cache_control = "no-cache";
+    char disp[128];
+    snprintf(disp, sizeof disp, "attachment; filename=\"vindplaats-%s.csv\"", name);
+    api_reply_header(r, "Content-Disposition", disp);
+}
+
+static void reply_json(api_reply *r, json_t *j)
+{
+    r->status = 200;
+    r->json = j;
+    r->cache_control = "no-cache";
+    if (!j)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+}
+
+/* ---- the reports ---- */
+
+static int cmp_top(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    if (x->a != y->a)
+        return x->a > y->a ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+static int cmp_zero(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    if (x->b != y->b)
+        return x->b > y->b ? -1 : 1;
+    return cmp_top(a, b);
+}
+
+/* Totals of the window: searches, zero results, clicked (per library). */
+static vp_status totals(vp_store *store, const window *w, double out[3], json_t *per_day)
+{
+    out[0] = out[1] = out[2] = 0;
+    for (int i = 0; i < w->days; i++) {
+        char ns[32], k[3][MAX_LIB + 4];
+        snprintf(ns, sizeof ns, "id:%d", w->day[i]);
+        snprintf(k[0], sizeof k[0], "n%s%s", w->library ? ":" : "", w->library ? w->library : "");
+        snprintf(k[1], sizeof k[1], "z%s%s", w->library ? ":" : "", w->library ? w->library : "");
+        snprintf(k[2], sizeof k[2], "c%s%s", w->library ? ":" : "", w->library ? w->library : "");
+        vp_scored *c = NULL;
+        size_t n = 0;
+        vp_status st = vp_store_counters(store, ns, &c, &n, NULL);
+        if (st != VP_OK)
+            return st;
+        static const char *const sizes[4] = {"r:0", "r:1-9", "r:10-99", "r:100+"};
+        double v[3] = {0, 0, 0}, sz[4] = {0, 0, 0, 0};
+        for (size_t j = 0; j < n; j++) {
+            for (int f = 0; f < 3; f++)
+                if (strcmp(c[j].key, k[f]) == 0)
+                    v[f] = c[j].score;
+            for (int f = 0; f < 4 && !w->library; f++)
+                if (strcmp(c[j].key, sizes[f]) == 0)
+                    sz[f] = c[j].score;
+        }
+        vp_scored_free(c, n);
+        for (int f = 0; f < 3; f++)
+            out[f] += v[f];
+        if (per_day) {
+            json_t *d = json_pack("{s:o, s:f, s:f, s:f}", "date", date_json(w->day[i]), "searches",
+                                  v[0], "zero_results", v[1], "clicked", v[2]);
+            /* Result sizes are kept for the whole network only. */
+            if (d && !w->library) {
+                json_object_set_new(d, "results_1_9", json_real(sz[1]));
+                json_object_set_new(d, "results_10_99", json_real(sz[2]));
+                json_object_set_new(d, "results_100_plus", json_real(sz[3]));
+            }
+            json_array_append_new(per_day, d);
+        }
+    }
+    return VP_OK;
+}
+
+static json_t *window_json(const window *w)
+{
+    return json_pack("{s:i, s:o, s:o, s:s?}", "days", w->days, "from", date_json(w->day[0]),
+                     "to", date_json(w->day[w->days - 1]), "library", w->library);
+}
+
+static json_t *as_ints(json_t *o)
+{
+    /* Counters are doubles in the store; whole numbers read better. */
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
+            strcmp(k, "click_through") != 0)
+            json_object_set_new(o, k, json_integer((json_int_t)json_real_value(v)));
+    }
+    return o;
+}
+
+static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
+{
+    tallies ts = {0};
+    *st = VP_OK;
+    const char *prefixes[3] = {"iq", "iz", "ic"};
+    for (int i = 0; i < w->days && *st == VP_OK; i++)
+        for (int f = 0; f < 3 && *st == VP_OK; f++) {
+            char ns[MAX_LIB + 24];
+            snprintf(ns, sizeof ns, "%s:%d%s%s", prefixes[f], w->day[i], w->library ? ":" : "",
+                     w->library ? w->library : "");
+            *st = read_ns(store, ns, NULL, f, &ts);
+        }
+    double tot[3];
+    if (*st == VP_OK)
+        *st = totals(store, w, tot, NULL);
+    if (*st != VP_OK) {
+        tallies_free(&ts);
+        return NULL;
+    }
+    int zero = strcmp(w->kind, "zero") == 0;
+    tallies_sort(&ts, zero ? cmp_zero : cmp_top);
+    json_t *list = json_array();
+    for (size_t i = 0; i < ts.n && json_array_size(list) < w->limit; i++) {
+        if (zero && ts.t[i].b <= 0)
+            break;
+        json_array_append_new(list, as_ints(json_pack("{s:s, s:f, s:f, s:f, s:f}", "query",
+                                                      ts.t[i].key, "searches", ts.t[i].a,
+                                                      "zero_results", ts.t[i].b, "clicked",
+                                                      ts.t[i].c, "click_through",
+                                                      ratio(ts.t[i].c, ts.t[i].a))));
+    }
+    tallies_free(&ts);
+    json_t *out = window_json(w);
+    json_object_set_new(out, "kind", json_string(w->kind));
+    json_object_set_new(out, "totals",
+                        as_ints(json_pack("{s:f, s:f, s:f, s:f}", "searches", tot[0],
+                                          "zero_results", tot[1], "clicked", tot[2],
+                                          "click_through", ratio(tot[2], tot[0]))));
+    json_object_set_new(out, "queries", list);
+    return out;
+}
+
+void api_handle_insights_queries(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "dlk", &w) != 0)
+        return;
+    vp_status st;
+    json_t *j = queries_report(req->cfg->store, &w, &st);
+    if (!j) {
+        store_error(r, st);
+        return;
+    }
+    if (w.csv) {
+        static const char *const cols[] = {"query", "searches", "zero_results", "clicked",
+                                           "click_through", NULL};
+        reply_csv(r, json_object_get(j, "queries"), cols, strcmp(w.kind, "zero") == 0
+                                                               ? "zero-queries"
+                                                               : "top-queries");
+        json_decref(j);
+    } else {
+        reply_json(r, j);
+    }
+}
+
+static json_t *days_report(vp_store *store, const window *w, vp_status *st)
+{
+    json_t *list = json_array();
+    double tot[3];
+    *st = totals(store, w, tot, list);
+    if (*st != VP_OK) {
+        json_decref(list);
+        return NULL;
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) {
+        as_ints(d);
+    }
+    json_t *out = window_json(w);
+    json_object_set_new(out, "totals",
+                        as_ints(json_pack("{s:f, s:f, s:f, s:f}", "searches", tot[0],
+                                          "zero_results", tot[1], "clicked", tot[2],
+                                          "click_through", ratio(tot[2], tot[0]))));
+    json_object_set_new(out, "per_day", list);
+    return out;
+}
+
+void api_handle_insights_days(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "dl", &w) != 0)
+        return;
+    vp_status st;
+    json_t *j = days_report(req->cfg->store, &w, &st);
+    if (!j) {
+        store_error(r, st);
+        return;
+    }
+    if (w.csv) {
+        static const char *const cols[] = {"date", "searches", "zero_results", "clicked",
+                                           "results_1_9", "results_10_99", "results_100_plus",
+                                           NULL};
+        static const char *const lib_cols[] = {"date", "searches", "zero_results", "clicked", NULL};
+        reply_csv(r, json_object_get(j, "per_day"), w.library ? lib_cols : cols, "days");
+        json_decref(j);
+    } else {
+        reply_json(r, j);
+    }
+}
+
+static int cmp_impressions(const void *a, const void *b)
+{
+    return cmp_top(a, b);
+}
+
+static json_t *propositions_report(vp_store *store, const vp_vocabulary *voc, const window *w,
+                                   vp_status *st)
+{
+    tallies ts = {0};
+    *st = VP_OK;
+    for (int i = 0; i < w->days && *st == VP_OK; i++) {
+        char ns[32];
+        snprintf(ns, sizeof ns, "ip:%d", w->day[i]);
+        *st = read_ns(store, ns, "i:", 0, &ts);
+        if (*st == VP_OK)
+            *st = read_ns(store, ns, "k:", 1, &ts);
+    }
+    if (*st != VP_OK) {
+        tallies_free(&ts);
+        return NULL;
+    }
+    tallies_sort(&ts, cmp_impressions);
+    json_t *list = json_array();
+    for (size_t i = 0; i < ts.n; i++) {
+        const vp_proposition *p = vp_vocabulary_get(voc, ts.t[i].key);
+        json_array_append_new(list, as_ints(json_pack("{s:s, s:s?, s:s?, s:f, s:f, s:f}", "id",
+                                                      ts.t[i].key, "name", p ? p->name : NULL,
+                                                      "societal_task",
+                                                      p ? p->societal_task : NULL, "impressions",
+                                                      ts.t[i].a, "clicks", ts.t[i].b,
+                                                      "click_through", ratio(ts.t[i].b, ts.t[i].a))));
+    }
+    tallies_free(&ts);
+    json_t *out = window_json(w);
+    json_object_set_new(out, "propositions", list);
+    return out;
+}
+
+void api_handle_insights_propositions(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "d", &w) != 0)
+        return;
+    vp_status st;
+    json_t *j = propositions_report(req->cfg->store, req->voc, &w, &st);
+    if (!j) {
+        store_error(r, st);
+        return;
+    }
+    if (w.csv) {
+        static const char *const cols[] = {"id", "name", "societal_task", "impressions",
+                                           "clicks", "click_through", NULL};
+        reply_csv(r, json_object_get(j, "propositions"), cols, "propositions");
+        json_decref(j);
+    } else {
+        reply_json(r, j);
+    }
+}
+
+static json_t *filters_report(vp_store *store, const window *w, vp_status *st)
+{
+    tallies ts = {0};
+    *st = VP_OK;
+    for (int i = 0; i < w->days && *st == VP_OK; i++) {
+        char ns[32];
+        snprintf(ns, sizeof ns, "if:%d", w->day[i]);
+        *st = read_ns(store, ns, NULL, 0, &ts);
+    }
+    if (*st != VP_OK) {
+        tallies_free(&ts);
+        return NULL;
+    }
+    tallies_sort(&ts, cmp_top);
+    json_t *list = json_array();
+    for (size_t i = 0; i < ts.n; i++) {
+        char *eq = strchr(ts.t[i].key, '=');
+        if (eq)
+            *eq = '\0';
+        json_array_append_new(list, as_ints(json_pack("{s:s, s:s?, s:f}", "filter", ts.t[i].key,
+                                                      "value", eq ? eq + 1 : NULL, "searches",
+                                                      ts.t[i].a)));
+    }
+    tallies_free(&ts);
+    json_t *out = window_json(w);
+    json_object_set_new(out, "filters", list);
+    return out;
+}
+
+void api_handle_insights_filters(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "d", &w) != 0)
+        return;
+    vp_status st;
+    json_t *j = filters_report(req->cfg->store, &w, &st);
+    if (!j) {
+        store_error(r, st);
+        return;
+    }
+    if (w.csv) {
+        static const char *const cols[] = {"filter", "value", "searches", NULL};
+        reply_csv(r, json_object_get(j, "filters"), cols, "filters");
+        json_decref(j);
+    } else {
+        reply_json(r, j);
+    }
+}
+
+static json_t *segments_report(api_request *req, const window *w, vp_status *st)
+{
+    tallies ts = {0};
+    *st = VP_OK;
+    for (int i = 0; i < w->days && *st == VP_OK; i++) {
+        char ns[32];
+        snprintf(ns, sizeof ns, "is:%d", w->day[i]);
+        *st = read_ns(req->cfg->store, ns, "c:", 0, &ts);
+    }
+    if (*st != VP_OK) {
+        tallies_free(&ts);
+        return NULL;
+    }
+    tallies_sort(&ts, cmp_top);
+    json_t *list = json_array();
+    for (size_t i = 0; i < ts.n; i++) {
+        const vp_segment *seg = vp_segments_get(req->cfg->segments, ts.t[i].key);
+        json_array_append_new(list, as_ints(json_pack("{s:s, s:s?, s:f}", "id", ts.t[i].key, "name",
+                                                      seg ? seg->name : NULL, "clicks",
+                                                      ts.t[i].a)));
+    }
+    tallies_free(&ts);
+    json_t *out = window_json(w);
+    json_object_set_new(out, "segments", list);
+    return out;
+}
+
+void api_handle_insights_segments(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "d", &w) != 0)
+        return;
+    vp_status st;
+    json_t *j = segments_report(req, &w, &st);
+    if (!j) {
+        store_error(r, st);
+        return;
+    }
+    if (w.csv) {
+        static const char *const cols[] = {"id", "name", "clicks", NULL};
+        reply_csv(r, json_object_get(j, "segments"), cols, "segments");
+        json_decref(j);
+    } else {
+        reply_json(r, j);
+    }
+}
+
+/* Splits "SLUG:KIND" / "SLUG|S|M|C:KIND"; kind index or -1. */
+static int kind_of(char *key)
+{
+    char *colon = strrchr(key, ':');
+    if (!colon)
+        return -1;
+    *colon = '\0';
+    const char *k = colon + 1;
+    return strcmp(k, "visit") == 0 ? 0 : strcmp(k, "search") == 0 ? 1 : strcmp(k, "click") == 0 ? 2 : -1;
+}
+
+/* The title and status of a saved query (campaigns.c); NULL title when unknown. */
+json_t *api_campaign_summary(api_request *req, const char *slug);
+
+static json_t *campaigns_report(api_request *req, vp_status *st)
+{
+    vp_store *store = req->cfg->store;
+    vp_scored *c = NULL, *u = NULL;
+    size_t n = 0, nu = 0;
+    *st = vp_store_counters(store, "campaign", &c, &n, NULL);
+    if (*st == VP_OK)
+        *st = vp_store_counters(store, "campaign-utm", &u, &nu, NULL);
+    if (*st != VP_OK) {
+        vp_scored_free(c, n);
+        return NULL;
+    }
+    tallies slugs = {0}, sources = {0};
+    for (size_t i = 0; i < n; i++) {
+        int k = kind_of(c[i].key);
+        tally *t = k >= 0 ? tally_get(&slugs, c[i].key) : NULL;
+        if (t)
+            (&t->a)[k] += c[i].score;
+    }
+    /* Saved queries nobody visited yet are campaigns too. */
+    char **keys = NULL;
+    size_t nk = 0;
+    if (vp_store_keys(store, "queries", &keys, &nk, NULL) == VP_OK) {
+        for (size_t i = 0; i < nk; i++) {
+            tally_get(&slugs, keys[i]);
+            free(keys[i]);
+        }
+        free(keys);
+    }
+    for (size_t i = 0; i < nu; i++) {
+        int k = kind_of(u[i].key);
+        tally *t = k >= 0 ? tally_get(&sources, u[i].key) : NULL;
+        if (t)
+            (&t->a)[k] += u[i].score;
+    }
+    vp_scored_free(c, n);
+    vp_scored_free(u, nu);
+    tallies_sort(&slugs, cmp_top);
+    tallies_sort(&sources, cmp_top);
+    json_t *list = json_array();
+    for (size_t i = 0; i < slugs.n; i++) {
+        const char *slug = slugs.t[i].key;
+        json_t *o = as_ints(json_pack("{s:s, s:f, s:f, s:f, s:f}", "slug", slug, "visits",
+                                      slugs.t[i].a, "searches", slugs.t[i].b, "clicks",
+                                      slugs.t[i].c, "click_through",
+                                      ratio(slugs.t[i].c, slugs.t[i].a)));
+        json_t *sum = api_campaign_summary(req, slug);
+        json_object_update(o, sum);
+        json_decref(sum);
+        json_t *srcs = json_array();
+        size_t sl = strlen(slug);
+        for (size_t k = 0; k < sources.n; k++) {
+            const char *key = sources.t[k].key;
+            if (strncmp(key, slug, sl) != 0 || key[sl] != '|')
+                continue;
+            char parts[3][64] = {"", "", ""};
+            const char *p = key + sl + 1;
+            for (int f = 0; f < 3; f++) {
+                size_t m = strcspn(p, "|");
+                snprintf(parts[f], sizeof parts[f], "%.*s", (int)(m < 63 ? m : 63), p);
+                p += m + (p[m] == '|');
+            }
+            json_array_append_new(srcs, as_ints(json_pack(
+                                            "{s:s, s:s, s:s, s:f, s:f, s:f}", "utm_source",
+                                            parts[0], "utm_medium", parts[1], "utm_campaign",
+                                            parts[2], "visits", sources.t[k].a, "searches",
+                                            sources.t[k].b, "clicks", sources.t[k].c)));
+        }
+        json_object_set_new(o, "sources", srcs);
+        json_array_append_new(list, o);
+    }
+    tallies_free(&slugs);
+    tallies_free(&sources);
+    return json_pack("{s:o}", "campaigns", list);
+}
+
+void api_handle_insights_campaigns(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "", &w) != 0)
+        return;
+    vp_status st;
+    json_t *j = campaigns_report(req, &st);
+    if (!j) {
+        store_error(r, st);
+        return;
+    }
+    if (!w.csv) {
+        reply_json(r, j);
+        return;
+    }
+    /* One row per campaign (scope "total") and per utm source of it. */
+    json_t *rows = json_array();
+    size_t i, k;
+    json_t *c, *s;
+    json_array_foreach(json_object_get(j, "campaigns"), i, c) {
+        json_t *row = json_deep_copy(c);
+        json_object_del(row, "sources");
+        json_object_set_new(row, "scope", json_string("total"));
+        json_array_append_new(rows, row);
+        json_array_foreach(json_object_get(c, "sources"), k, s) {
+            json_t *src = json_deep_copy(s);
+            json_object_set_new(src, "slug", json_incref(json_object_get(c, "slug")));
+            json_object_set_new(src, "scope", json_string("source"));
+            json_array_append_new(rows, src);
+        }
+    }
+    static const char *const cols[] = {"slug", "scope", "utm_source", "utm_medium", "utm_campaign",
+                                       "visits", "searches", "clicks", NULL};
+    reply_csv(r, rows, cols, "campaigns");
+    json_decref(rows);
+    json_decref(j);
+}
+
+/* ---- the staff page: charts drawn as inline SVG ---- */
+
+static void h(vp_buf *b, const char *s)
+{
+    if (s)
+        vp_buf_html(b, s, strlen(s));
+}
+
+static void nl_number(vp_buf *b, double v)
+{
+    /* 12.345 with a point between thousands, as Dutch readers expect. */
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.0f", v);
+    size_t n = strlen(digits);
+    for (size_t i = 0; i < n; i++) {
+        vp_buf_append(b, &digits[i], 1);
+        if (digits[0] != '-' && (n - 1 - i) % 3 == 0 && i + 1 < n)
+            vp_buf_puts(b, ".");
+    }
+}
+
+static void percent(vp_buf *b, double r)
+{
+    vp_buf_printf(b, "%.0f%%", r * 100);
+}
+
+#define BLUE "#0b5394"
+#define ORANGE "#b34700"
+#define GREEN "#2e7d32"
+
+/* Horizontal bars: one row per item, label left, value right. */
+typedef struct bar {
+    const char *label;
+    double value;       /* bar length */
+    const char *text;   /* shown after the bar */
+} bar;
+
+static void hbars(vp_buf *b, const char *id, const char *title, const char *desc, const bar *bars,
+                  size_t n, double max, const char *color)
+{
+    const int row = 28, label_w = 270, bar_w = 260, width = 760;
+    int height = (int)(n ? n : 1) * row + 10;
+    vp_buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"%s-t %s-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+                     "xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"%s-t\">",
+                  id, id, width, height, width, height, id);
+    h(b, title);
+    vp_buf_printf(b, "</title>\n<desc id=\"%s-d\">", id);
+    h(b, desc);
+    vp_buf_puts(b, "</desc>\n");
+    if (!n)
+        vp_buf_puts(b, "<text x=\"0\" y=\"20\" font-size=\"14\" fill=\"#545454\">Nog geen "
+                       "gegevens in deze periode.</text>\n");
+    for (size_t i = 0; i < n; i++) {
+        int y = (int)i * row + 4;
+        double w = max > 0 ? bars[i].value / max * bar_w : 0;
+        if (bars[i].value > 0 && w < 2)
+            w = 2;
+        vp_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"end\" "
+                         "fill=\"#1a1a1a\">",
+                      label_w - 8, y + 17);
+        /* Long labels are cut for the picture; the title holds all of it. */
+        char cut[40];
+        const char *l = bars[i].label ? bars[i].label : "";
+        size_t ln = strlen(l);
+        if (ln > 30) {
+            size_t m = 28;
+            while (m && ((unsigned char)l[m] & 0xC0) == 0x80)
+                m--;
+            snprintf(cut, sizeof cut, "%.*s…", (int)m, l);
+            h(b, cut);
+        } else {
+            h(b, l);
+        }
+        vp_buf_printf(b, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                         "fill=\"%s\"><title>",
+                      label_w, y + 3, w, row - 10, color);
+        h(b, l);
+        vp_buf_puts(b, ": ");
+        h(b, bars[i].text);
+        vp_buf_printf(b, "</title></rect>\n<text x=\"%.1f\" y=\"%d\" font-size=\"14\" "
+                         "fill=\"#1a1a1a\">",
+                      label_w + w + 6, y + 17);
+        h(b, bars[i].text);
+        vp_buf_puts(b, "</text>\n");
+    }
+    vp_buf_puts(b, "</svg>\n");
+}
+
+/* Columns per day: all searches, and the part that found nothing. */
+static void day_chart(vp_buf *b, json_t *per_day)
+{
+    size_t n = json_array_size(per_day);
+    const int width = 760, height = 260, left = 50, bottom = 40, top = 20;
+    double max = 0;
+    size_t i;
+    json_t *d;
+    json_array_foreach(per_day, i, d) {
+        double v = json_number_value(json_object_get(d, "searches"));
+        if (v > max)
+            max = v;
+    }
+    double scale_max = max > 0 ? max : 1;
+    double slot = n ? (double)(width - left - 10) / (double)n : 1;
+    double bw = slot * 0.7;
+    vp_buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"days-t days-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+                     "xmlns=\"http://www.w3.org/2000/svg\">\n"
+                     "<title id=\"days-t\">Zoekopdrachten per dag</title>\n<desc id=\"days-d\">",
+                  width, height, width, height);
+    json_t *first = json_array_get(per_day, 0), *last = json_array_get(per_day, n ? n - 1 : 0);
+    vp_buf_puts(b, "Aantal zoekopdrachten per dag van ");
+    h(b, json_string_value(json_object_get(first, "date")));
+    vp_buf_puts(b, " tot en met ");
+    h(b, json_string_value(json_object_get(last, "date")));
+    vp_buf_puts(b, "; in oranje het deel dat niets vond. Het meeste op één dag: ");
+    nl_number(b, max);
+    vp_buf_puts(b, ".</desc>\n");
+    int plot_h = height - top - bottom;
+    /* Axis with the top value and zero. */
+    vp_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#767676\"/>\n", left,
+                  top + plot_h, width - 5, top + plot_h);
+    vp_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d6d6d6\"/>\n", left,
+                  top, width - 5, top);
+    vp_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" "
+                     "fill=\"#1a1a1a\">",
+                  left - 6, top + 4);
+    nl_number(b, max);
+    vp_buf_printf(b, "</text>\n<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" "
+                     "fill=\"#1a1a1a\">0</text>\n",
+                  left - 6, top + plot_h + 4);
+    size_t every = n > 14 ? (n + 6) / 7 : 1;
+    json_array_foreach(per_day, i, d) {
+        double v = json_number_value(json_object_get(d, "searches"));
+        double z = json_number_value(json_object_get(d, "zero_results"));
+        double x = left + 5 + (double)i * slot;
+        double hv = v / scale_max * plot_h, hz = z / scale_max * plot_h;
+        const char *date = json_string_value(json_object_get(d, "date"));
+        vp_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+                         "<title>",
+                      x, top + plot_h - hv, bw, hv, BLUE);
+        h(b, date);
+        vp_buf_puts(b, ": ");
+        nl_number(b, v);
+        vp_buf_puts(b, " zoekopdrachten, ");
+        nl_number(b, z);
+        vp_buf_puts(b, " zonder resultaat</title></rect>\n");
+        if (z > 0)
+            vp_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                             "fill=\"%s\"/>\n",
+                          x, top + plot_h - hz, bw, hz, ORANGE);
+        if (i % every == 0 || i + 1 == n) {
+            vp_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" "
+                             "fill=\"#1a1a1a\">",
+                          x + bw / 2, top + plot_h + 18);
+            /* "12-01" is enough under a bar */
+            if (date && strlen(date) == 10)
+                vp_buf_printf(b, "%.2s-%.2s", date + 8, date + 5);
+            vp_buf_puts(b, "</text>\n");
+        }
+    }
+    vp_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                     "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#1a1a1a\">alle "
+                     "zoekopdrachten</text>\n",
+                  left, height - 14, BLUE, left + 18, height - 4);
+    vp_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                     "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#1a1a1a\">vond niets</text>\n",
+                  left + 180, height - 14, ORANGE, left + 198, height - 4);
+    vp_buf_puts(b, "</svg>\n");
+}
+
+/* Three bars per campaign: visits, searches, clicks. */
+static void campaign_chart(vp_buf *b, json_t *list)
+{
+    size_t n = json_array_size(list);
+    if (n > 15)
+        n = 15;
+    const int group = 3 * 18 + 14, label_w = 270, bar_w = 300, width = 760;
+    int height = (int)(n ? n : 1) * group + 36;
+    double max = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(list, i);
+        const char *k[] = {"visits", "searches", "clicks"};
+        for (int f = 0; f < 3; f++)
+            if (json_number_value(json_object_get(c, k[f])) > max)
+                max = json_number_value(json_object_get(c, k[f]));
+    }
+    vp_buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"camp-t camp-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+                     "xmlns=\"http://www.w3.org/2000/svg\">\n"
+                     "<title id=\"camp-t\">Campagnes</title>\n<desc id=\"camp-d\">Per campagne "
+                     "het aantal bezoeken (blauw), zoekopdrachten (groen) en doorkliks (oranje)."
+                     "</desc>\n",
+                  width, height, width, height);
+    if (!n)
+        vp_buf_puts(b, "<text x=\"0\" y=\"20\" font-size=\"14\" fill=\"#545454\">Nog geen "
+                       "campagnes.</text>\n");
+    static const char *const keys[] = {"visits", "searches", "clicks"};
+    static const char *const names[] = {"bezoeken", "zoekopdrachten", "doorkliks"};
+    static const char *const colors[] = {BLUE, GREEN, ORANGE};
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(list, i);
+        int y = (int)i * group + 4;
+        const char *label = json_string_value(json_object_get(c, "title"));
+        if (!label)
+            label = json_string_value(json_object_get(c, "slug"));
+        vp_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"end\" "
+                         "fill=\"#1a1a1a\">",
+                      label_w - 8, y + 30);
+        char cut[40];
+        size_t ln = label ? strlen(label) : 0;
+        if (ln > 30) {
+            size_t m = 28;
+            while (m && ((unsigned char)label[m] & 0xC0) == 0x80)
+                m--;
+            snprintf(cut, sizeof cut, "%.*s…", (int)m, label);
+            h(b, cut);
+        } else {
+            h(b, label);
+        }
+        vp_buf_puts(b, "</text>\n");
+        for (int f = 0; f < 3; f++) {
+            double v = json_number_value(json_object_get(c, keys[f]));
+            double w = max > 0 ? v / max * bar_w : 0;
+            if (v > 0 && w < 2)
+                w = 2;
+            int by = y + f * 18;
+            vp_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"%s\">"
+                             "<title>",
+                          label_w, by + 2, w, colors[f]);
+            nl_number(b, v);
+            vp_buf_printf(b, " %s</title></rect>\n<text x=\"%.1f\" y=\"%d\" font-size=\"13\" "
+                             "fill=\"#1a1a1a\">",
+                          names[f], label_w + w + 6, by + 14);
+            nl_number(b, v);
+            vp_buf_printf(b, " %s</text>\n", names[f]);
+        }
+    }
+    vp_buf_puts(b, "</svg>\n");
+}
+
+static void csv_link(vp_buf *b, const char *path, const window *w, const char *what)
+{
+    vp_buf_puts(b, "<p class=\"mut\"><a href=\"");
+    vp_buf_puts(b, path);
+    vp_buf_printf(b, "%sformat=csv&amp;days=%d", strchr(path, '?') ? "&amp;" : "?", w->days);
+    if (w->library) {
+        vp_buf_puts(b, "&amp;library=");
+        api_buf_url(b, w->library, 0);
+    }
+    vp_buf_puts(b, "\">");
+    h(b, what);
+    vp_buf_puts(b, " als CSV (voor onderzoek)</a></p>\n");
+}
+
+void api_handle_insights_page(api_request *req, api_reply *r)
+{
+    window w;
+    if (window_of(req, r, "dl", &w) != 0)
+        return;
+    vp_store *store = req->cfg->store;
+    vp_status st = VP_OK;
+    window tw = w;
+    tw.kind = "top";
+    tw.limit = 10;
+    window zw = tw;
+    zw.kind = "zero";
+    json_t *days = days_report(store, &w, &st);
+    json_t *top = days ? queries_report(store, &tw, &st) : NULL;
+    json_t *zero = top ? queries_report(store, &zw, &st) : NULL;
+    window pw = w;
+    pw.library = NULL;
+    json_t *props = zero ? propositions_report(store, req->voc, &pw, &st) : NULL;
+    json_t *camps = props ? campaigns_report(req, &st) : NULL;
+    if (!camps) {
+        json_decref(days);
+        json_decref(top);
+        json_decref(zero);
+        json_decref(props);
+        store_error(r, st);
+        return;
+    }
+    vp_buf b;
+    vp_buf_init(&b, PAGE_CAP);
+    api_page_start(&b, req, "Wat zoeken inwoners?", NULL, NULL,
+                   "<meta name=\"robots\" content=\"noindex\">\n");
+    json_t *t = json_object_get(days, "totals");
+    double searches = json_number_value(json_object_get(t, "searches"));
+    double zeros = json_number_value(json_object_get(t, "zero_results"));
+    double clicked = json_number_value(json_object_get(t, "clicked"));
+    vp_buf_puts(&b, "<h1>Wat zoeken inwoners?</h1>\n<p class=\"lead\">In de laatste ");
+    vp_buf_printf(&b, "%d dagen", w.days);
+    if (w.library) {
+        const vp_library_info *li = vp_network_get(req->cfg->network, w.library);
+        vp_buf_puts(&b, " bij ");
+        h(&b, li ? li->name : w.library);
+    }
+    vp_buf_puts(&b, ": <strong>");
+    nl_number(&b, searches);
+    vp_buf_puts(&b, " zoekopdrachten</strong>. ");
+    if (searches > 0) {
+        vp_buf_puts(&b, "<strong>");
+        percent(&b, zeros / searches);
+        vp_buf_puts(&b, "</strong> vond niets en <strong>");
+        percent(&b, clicked / searches);
+        vp_buf_puts(&b, "</strong> leidde tot een klik op een resultaat.");
+    }
+    vp_buf_puts(&b, " Vindplaats telt alleen zoekwoorden en aantallen, nooit wie er zocht.</p>\n");
+    /* Choose the period and the library. */
+    vp_buf_puts(&b, "<form class=\"find\" action=\"/insights\" method=\"get\">\n"
+                    "<label for=\"in-days\">Periode</label>\n<select id=\"in-days\" name=\"days\">");
+    static const int periods[] = {7, 30, 90, 365};
+    for (size_t i = 0; i < 4; i++)
+        vp_buf_printf(&b, "<option value=\"%d\"%s>laatste %d dagen</option>", periods[i],
+                      periods[i] == w.days ? " selected" : "", periods[i]);
+    vp_buf_puts(&b, "</select>\n<label for=\"in-lib\">Bibliotheek</label>\n"
+                    "<select id=\"in-lib\" name=\"library\"><option value=\"\">alle bibliotheken"
+                    "</option>");
+    for (size_t i = 0; i < vp_network_count(req->cfg->network); i++) {
+        const vp_library_info *li = vp_network_at(req->cfg->network, i);
+        vp_buf_puts(&b, "<option value=\"");
+        h(&b, li->id);
+        vp_buf_puts(&b, "\"");
+        if (w.library && strcmp(w.library, li->id) == 0)
+            vp_buf_puts(&b, " selected");
+        vp_buf_puts(&b, ">");
+        h(&b, li->name);
+        vp_buf_puts(&b, "</option>");
+    }
+    vp_buf_puts(&b, "</select>\n<button type=\"submit\">Toon</button>\n</form>\n");
+
+    vp_buf_puts(&b, "<h2 id=\"per-dag\">Zoekopdrachten per dag</h2>\n");
+    day_chart(&b, json_object_get(days, "per_day"));
+    csv_link(&b, "/v1/insights/days", &w, "Per dag");
+
+    /* Top and zero-result queries as bars. */
+    json_t *lists[2] = {json_object_get(top, "queries"), json_object_get(zero, "queries")};
+    for (int which = 0; which < 2; which++) {
+        size_t n = json_array_size(lists[which]);
+        bar bars[10];
+        char texts[10][96];
+        double max = 0;
+        for (size_t i = 0; i < n && i < 10; i++) {
+            json_t *q = json_array_get(lists[which], i);
+            double v = json_number_value(json_object_get(q, which ? "zero_results" : "searches"));
+            double ct = json_number_value(json_object_get(q, "click_through"));
+            bars[i].label = json_string_value(json_object_get(q, "query"));
+            bars[i].value = v;
+            if (which)
+                snprintf(texts[i], sizeof texts[i], "%.0f× niets gevonden", v);
+            else
+                snprintf(texts[i], sizeof texts[i], "%.0f× gezocht, %.0f%% klikte door", v,
+                         ct * 100);
+            bars[i].text = texts[i];
+            if (v > max)
+                max = v;
+        }
+        if (!which) {
+            vp_buf_puts(&b, "<h2 id=\"top\">Waar zoeken inwoners het meest naar?</h2>\n");
+            hbars(&b, "top", "Meest gezocht",
+                  "De tien vaakst gezochte zoekwoorden met hoe vaak ze gezocht zijn en welk deel "
+                  "doorklikte naar een resultaat.",
+                  bars, n < 10 ? n : 10, max, BLUE);
+            csv_link(&b, "/v1/insights/queries?kind=top", &w, "De meest gezochte woorden");
+        } else {
+            vp_buf_puts(&b, "<h2 id=\"niets\">Wat zoeken inwoners zonder iets te vinden?</h2>\n"
+                            "<p>Dit zijn kansen: aanbod dat er niet is, of dat anders heet dan "
+                            "inwoners denken.</p>\n");
+            hbars(&b, "niets", "Zoekwoorden zonder resultaat",
+                  "De tien zoekwoorden die het vaakst niets vonden, met hoe vaak.", bars,
+                  n < 10 ? n : 10, max, ORANGE);
+            csv_link(&b, "/v1/insights/queries?kind=zero", &w, "De woorden zonder resultaat");
+        }
+    }
+
+    /* Click-through by proposition. */
+    json_t *pl = json_object_get(props, "propositions");
+    size_t np = json_array_size(pl);
+    bar pbars[24];
+    char ptexts[24][96];
+    size_t pn = 0;
+    for (size_t i = 0; i < np && pn < 24; i++) {
+        json_t *p = json_array_get(pl, i);
+        double imp = json_number_value(json_object_get(p, "impressions"));
+        double clicks = json_number_value(json_object_get(p, "clicks"));
+        if (imp <= 0)
+            continue;
+        const char *name = json_string_value(json_object_get(p, "name"));
+        pbars[pn].label = name ? name : json_string_value(json_object_get(p, "id"));
+        pbars[pn].value = clicks / imp;
+        snprintf(ptexts[pn], sizeof ptexts[pn], "%.0f%% (%.0f van %.0f getoond)",
+                 clicks / imp * 100, clicks, imp);
+        pbars[pn].text = ptexts[pn];
+        pn++;
+    }
+    vp_buf_puts(&b, "<h2 id=\"doorklik\">Welk aanbod wordt aangeklikt?</h2>\n<p>Het deel van de "
+                    "keren dat aanbod in de zoekresultaten stond en werd aangeklikt, per soort "
+                    "aanbod (alle bibliotheken).</p>\n");
+    hbars(&b, "doorklik", "Doorklikken per aanbod",
+          "Per soort aanbod: welk deel van de keren dat het getoond werd, er op geklikt is.", pbars,
+          pn, 1.0, GREEN);
+    csv_link(&b, "/v1/insights/propositions", &pw, "Doorklikken per aanbod");
+
+    vp_buf_puts(&b, "<h2 id=\"campagnes\">Campagnes</h2>\n<p>Bezoeken van campagnelinks "
+                    "(<code>/q/…</code>), zoekopdrachten op die pagina's en doorkliks naar het "
+                    "aanbod, sinds het begin.</p>\n");
+    campaign_chart(&b, json_object_get(camps, "campaigns"));
+    vp_buf_puts(&b, "<p class=\"mut\"><a href=\"/v1/insights/campaigns?format=csv\">Campagnes als "
+                    "CSV (voor onderzoek)</a></p>\n");
+    api_page_end(&b);
+    r->cache_control = "private, no-store";
+    api_reply_html(r, 200, &b);
+    vp_buf_free(&b);
+    json_decref(days);
+    json_decref(top);
+    json_decref(zero);
+    json_decref(props);
+    json_decref(camps);
+}

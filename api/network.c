@@ -1,0 +1,191 @@
+/* network.c - the network file (see network.h). The parsed JSON is kept:
+ * every string of the structs points into it. */
+#include "vindplaats/network.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vindplaats/buf.h"
+
+#define MAX_LIBRARIES 10000
+#define MAX_BRANCHES 1000
+
+struct vp_network {
+    json_t *doc;
+    vp_library_info *libs;
+    vp_branch_info *branches;  /* all of them, each library a run */
+    size_t n_libs, n_branches;
+};
+
+static int id_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= 200 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
+}
+
+/* A required or optional string member; records a problem in `errs`. */
+static const char *str_of(json_t *o, const char *key, int required, const char *path, vp_buf *errs)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        if (required)
+            vp_buf_printf(errs, "%s.%s: missing\n", path, key);
+        return NULL;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 300) {
+        vp_buf_printf(errs, "%s.%s: must be a string of 1 to 300 bytes\n", path, key);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+vp_status vp_network_load(const char *path, vp_network **out, char **errmsg)
+{
+    json_error_t jerr;
+    vp_status st = VP_OK;
+    vp_buf errs;
+    vp_buf_init(&errs, 64 * 1024);
+    vp_network *net = calloc(1, sizeof *net);
+    if (!net)
+        return VP_ERR_NOMEM;
+    net->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!net->doc) {
+        int missing = jerr.line < 1 && jerr.position == 0;
+        vp_buf_printf(&errs, "%s:%d: %s", path, jerr.line, jerr.text);
+        st = missing ? VP_ERR_IO : VP_ERR_INVALID;
+        goto done;
+    }
+    json_t *libs = json_object_get(net->doc, "libraries");
+    if (!json_is_array(libs) || json_array_size(libs) > MAX_LIBRARIES) {
+        vp_buf_printf(&errs, "%s: libraries: must be an array of at most %d", path, MAX_LIBRARIES);
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+    size_t total = 0, i;
+    json_t *lib;
+    json_array_foreach(libs, i, lib) {
+        json_t *b = json_object_get(lib, "branches");
+        total += json_is_array(b) ? json_array_size(b) : 0;
+    }
+    net->libs = calloc(json_array_size(libs) + 1, sizeof *net->libs);
+    net->branches = calloc(total + 1, sizeof *net->branches);
+    if (!net->libs || !net->branches) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    json_array_foreach(libs, i, lib) {
+        char p[64];
+        snprintf(p, sizeof p, "libraries[%zu]", i);
+        if (!json_is_object(lib)) {
+            vp_buf_printf(&errs, "%s: must be an object\n", p);
+            continue;
+        }
+        vp_library_info *L = &net->libs[net->n_libs];
+        L->id = str_of(lib, "id", 1, p, &errs);
+        L->name = str_of(lib, "name", 1, p, &errs);
+        if (L->id && !id_ok(L->id))
+            vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", p);
+        for (size_t k = 0; L->id && k < net->n_libs; k++)
+            if (strcmp(net->libs[k].id, L->id) == 0)
+                vp_buf_printf(&errs, "%s.id: \"%s\" given twice\n", p, L->id);
+        json_t *bs = json_object_get(lib, "branches");
+        if (bs && !json_is_array(bs)) {
+            vp_buf_printf(&errs, "%s.branches: must be an array\n", p);
+            bs = NULL;
+        }
+        if (json_array_size(bs) > MAX_BRANCHES)
+            vp_buf_printf(&errs, "%s.branches: at most %d\n", p, MAX_BRANCHES);
+        L->branches = &net->branches[net->n_branches];
+        size_t k;
+        json_t *b;
+        json_array_foreach(bs, k, b) {
+            char bp[128];
+            snprintf(bp, sizeof bp, "%s.branches[%zu]", p, k);
+            if (!json_is_object(b)) {
+                vp_buf_printf(&errs, "%s: must be an object\n", bp);
+                continue;
+            }
+            vp_branch_info *B = &net->branches[net->n_branches];
+            B->id = str_of(b, "id", 1, bp, &errs);
+            B->name = str_of(b, "name", 1, bp, &errs);
+            B->municipality = str_of(b, "municipality", 0, bp, &errs);
+            B->postcode = str_of(b, "postcode", 0, bp, &errs);
+            if (B->id && !id_ok(B->id))
+                vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", bp);
+            json_t *lat = json_object_get(b, "lat"), *lon = json_object_get(b, "lon");
+            if (lat || lon) {
+                if (!json_is_number(lat) || !json_is_number(lon) ||
+                    json_number_value(lat) < -90 || json_number_value(lat) > 90 ||
+                    json_number_value(lon) < -180 || json_number_value(lon) > 180)
+                    vp_buf_printf(&errs, "%s: lat and lon must be numbers in degrees\n", bp);
+                else {
+                    B->has_location = 1;
+                    B->lat = json_number_value(lat);
+                    B->lon = json_number_value(lon);
+                }
+            }
+            net->n_branches++;
+            L->n_branches++;
+        }
+        net->n_libs++;
+    }
+    if (errs.len)
+        st = VP_ERR_INVALID;
+done:
+    if (st != VP_OK) {
+        if (errmsg) {
+            if (errs.len && errs.data[errs.len - 1] == '\n')
+                errs.data[--errs.len] = '\0';
+            *errmsg = vp_buf_steal(&errs);
+        }
+        vp_network_destroy(net);
+        net = NULL;
+    }
+    vp_buf_free(&errs);
+    if (net)
+        *out = net;
+    return st;
+}
+
+void vp_network_destroy(vp_network *net)
+{
+    if (!net)
+        return;
+    json_decref(net->doc);
+    free(net->libs);
+    free(net->branches);
+    free(net);
+}
+
+size_t vp_network_count(const vp_network *net)
+{
+    return net ? net->n_libs : 0;
+}
+
+const vp_library_info *vp_network_at(const vp_network *net, size_t i)
+{
+    return net && i < net->n_libs ? &net->libs[i] : NULL;
+}
+
+const vp_library_info *vp_network_get(const vp_network *net, const char *id)
+{
+    for (size_t i = 0; net && id && i < net->n_libs; i++)
+        if (strcmp(net->libs[i].id, id) == 0)
+            return &net->libs[i];
+    return NULL;
+}
+
+const vp_branch_info *vp_network_branch(const vp_network *net, const char *branch_id,
+                                        const vp_library_info **library)
+{
+    for (size_t i = 0; net && branch_id && i < net->n_libs; i++)
+        for (size_t k = 0; k < net->libs[i].n_branches; k++)
+            if (strcmp(net->libs[i].branches[k].id, branch_id) == 0) {
+                if (library)
+                    *library = &net->libs[i];
+                return &net->libs[i].branches[k];
+            }
+    return NULL;
+}

@@ -1,0 +1,619 @@
+/* services.c - the service map: which library offers which proposition,
+ * under which local name, where and when next. /v1/propositions,
+ * /v1/propositions/{id}/libraries, /v1/libraries, /v1/libraries/{id} and
+ * the /services page.
+ *
+ * The map comes from the index (what is on offer now: past offerings do
+ * not count) and the network file (names and branches of the libraries):
+ *   1. one search over everything with facets per proposition and library;
+ *   2. per proposition one search with the library facet (exact counts);
+ *   3. per proposition and library one search of the 50 soonest offerings,
+ *      whose local names, branches and next dates the map shows.
+ * That is a few hundred searches, so the map is built once and kept (a
+ * snapshot in JSON) until the index has a new revision (and the snapshot
+ * is a minute old, so an indexer committing often does not make every
+ * request rebuild it) or the snapshot is an hour old; one request builds
+ * it while the others wait for it. A
+ * snapshot is never changed once built: requests read it without the lock
+ * and copy what they answer with, and the last reader frees an old one. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+
+#define MAX_AGE_S 3600.0
+#define MIN_REBUILD_S 60.0   /* a new index revision waits this long for a rebuild */
+#define SAMPLE 50            /* offerings looked at per proposition and library */
+#define NEXT_DATES 3
+#define PAGE_CAP (4u << 20)
+
+typedef struct snapshot {
+    json_t *data;            /* {"propositions": [...], "libraries": [...]} */
+    uint64_t revision;
+    double built;
+    int refs;                /* readers, plus 1 while it is the current one */
+} snapshot;
+
+struct services_cache {
+    pthread_mutex_t lock;    /* guards cur and refs */
+    pthread_mutex_t build;   /* one builder at a time */
+    snapshot *cur;
+};
+
+struct services_cache *services_cache_create(void)
+{
+    struct services_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->build, NULL);
+    return c;
+}
+
+static void release(struct services_cache *c, snapshot *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&c->lock);
+    int last = --s->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (last) {
+        json_decref(s->data);
+        free(s);
+    }
+}
+
+void services_cache_destroy(struct services_cache *c)
+{
+    if (!c)
+        return;
+    if (c->cur)
+        release(c, c->cur);
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->build);
+    free(c);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static vp_status search(api_request *req, const char *prop, const char *lib, unsigned facets,
+                        unsigned per_page, vp_sort sort, vp_search_result **res)
+{
+    vp_search_request sr;
+    memset(&sr, 0, sizeof sr);
+    const char *p[1] = {prop}, *l[1] = {lib};
+    if (prop) {
+        sr.values[VP_FIELD_PROPOSITION] = p;
+        sr.n_values[VP_FIELD_PROPOSITION] = 1;
+    }
+    if (lib) {
+        sr.values[VP_FIELD_LIBRARY] = l;
+        sr.n_values[VP_FIELD_LIBRARY] = 1;
+    }
+    sr.page = 1;
+    sr.per_page = per_page;
+    sr.facets = facets;
+    sr.sort = sort;
+    sr.now = api_clock(req);
+    sr.ranking = req->cfg->ranking;
+    return vp_search_run(req->index, &sr, res, NULL);
+}
+
+static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
+{
+    for (size_t i = 0; i < res->n_facets[f]; i++)
+        if (strcmp(res->facets[f][i].value, value) == 0)
+            return res->facets[f][i].count;
+    return 0;
+}
+
+/* Adds `name` to a list of {name, count}, keeping it sorted by count. */
+static void tally_name(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+        if (strcmp(jstr(o, "name"), name) == 0) {
+            json_object_set_new(o, "count",
+                                json_integer(json_integer_value(json_object_get(o, "count")) + 1));
+            while (i > 0 && json_integer_value(json_object_get(json_array_get(list, i - 1), "count")) <
+                                json_integer_value(json_object_get(o, "count"))) {
+                json_t *prev = json_incref(json_array_get(list, i - 1));
+                json_array_set(list, i - 1, o);
+                json_array_set_new(list, i, prev);
+                i--;
+            }
+            return;
+        }
+    }
+    json_array_append_new(list, json_pack("{s:s, s:i}", "name", name, "count", 1));
+}
+
+static const char *library_name(api_request *req, const char *id, json_t *seen_names)
+{
+    const vp_library_info *li = vp_network_get(req->cfg->network, id);
+    if (li)
+        return li->name;
+    const char *n = jstr(seen_names, id);
+    return n ? n : id;
+}
+
+/* What one proposition looks like at one library (step 3). */
+static json_t *at_library(api_request *req, const char *prop, const char *lib, uint64_t count,
+                          json_t *seen_names, vp_status *st)
+{
+    vp_search_result *res = NULL;
+    *st = search(req, prop, lib, 0, SAMPLE, VP_SORT_DATE, &res);
+    if (*st != VP_OK)
+        return NULL;
+    json_t *names = json_array(), *branches = json_object(), *next = json_array();
+    int64_t now = api_clock(req);
+    for (size_t i = 0; i < res->n_hits; i++) {
+        json_t *r = api_result_json(res->hits[i].id, res->hits[i].json, NULL, 0, -1, req->voc, now);
+        if (!r)
+            continue;
+        const char *ln = jstr(r, "local_name");
+        tally_name(names, ln ? ln : json_string_value(json_object_get(r, "proposition_name"))
+                                        ? jstr(r, "proposition_name")
+                                        : prop);
+        const char *b = jstr(r, "branch");
+        if (b && !json_object_get(branches, b)) {
+            const vp_branch_info *bi = vp_network_branch(req->cfg->network, b, NULL);
+            json_object_set_new(branches, b,
+                                json_pack("{s:s, s:s, s:s?}", "id", b, "name",
+                                          bi ? bi->name : jstr(r, "branch_name") ? jstr(r, "branch_name") : b,
+                                          "municipality",
+                                          bi && bi->municipality ? bi->municipality
+                                                                 : jstr(r, "municipality")));
+        }
+        if (jstr(r, "library_name") && !json_object_get(seen_names, lib))
+            json_object_set_new(seen_names, lib, json_string(jstr(r, "library_name")));
+        json_t *nx = json_object_get(r, "next");
+        if (json_is_object(nx) && json_array_size(next) < NEXT_DATES)
+            json_array_append_new(next, json_pack("{s:O, s:O, s:s, s:s?, s:s?}", "start",
+                                                  json_object_get(nx, "start"), "end",
+                                                  json_object_get(nx, "end"), "offering",
+                                                  res->hits[i].id, "title", jstr(r, "title"),
+                                                  "branch", b));
+        json_decref(r);
+    }
+    vp_search_result_destroy(res);
+    json_t *local = json_array(), *blist = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach(names, i, o) {
+        json_array_append(local, json_object_get(o, "name"));
+    }
+    json_decref(names);
+    const char *k;
+    json_object_foreach(branches, k, o) {
+        json_array_append(blist, o);
+    }
+    json_decref(branches);
+    return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "id", lib, "name",
+                     library_name(req, lib, seen_names), "offerings", (json_int_t)count,
+                     "local_names", local, "branches", blist, "next", next);
+}
+
+static json_t *branches_json(const vp_library_info *li)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; li && i < li->n_branches; i++) {
+        const vp_branch_info *b = &li->branches[i];
+        json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "id", b->id, "name", b->name,
+                              "municipality", b->municipality, "postcode", b->postcode);
+        if (o && b->has_location)
+            json_object_set_new(o, "location", json_pack("{s:f, s:f}", "lat", b->lat, "lon", b->lon));
+        json_array_append_new(list, o);
+    }
+    return list;
+}
+
+static json_t *build(api_request *req, vp_status *st)
+{
+    vp_search_result *all = NULL;
+    *st = search(req, NULL, NULL, (1u << VP_FIELD_PROPOSITION) | (1u << VP_FIELD_LIBRARY), 1,
+                 VP_SORT_RELEVANCE, &all);
+    if (*st != VP_OK)
+        return NULL;
+    json_t *props = json_array(), *libs = json_object(), *seen_names = json_object();
+    /* Every library of the network, also those that offer nothing now. */
+    for (size_t i = 0; i < vp_network_count(req->cfg->network); i++) {
+        const vp_library_info *li = vp_network_at(req->cfg->network, i);
+        json_object_set_new(libs, li->id, json_pack("{s:s, s:s, s:o, s:I, s:o}", "id", li->id,
+                                                    "name", li->name, "branches", branches_json(li),
+                                                    "offerings", (json_int_t)0, "propositions",
+                                                    json_array()));
+    }
+    for (size_t i = 0; i < all->n_facets[VP_FIELD_LIBRARY]; i++) {
+        const vp_facet_value *f = &all->facets[VP_FIELD_LIBRARY][i];
+        json_t *o = json_object_get(libs, f->value);
+        if (!o) {
+            o = json_pack("{s:s, s:s, s:o, s:I, s:o}", "id", f->value, "name", f->value,
+                          "branches", json_array(), "offerings", (json_int_t)0, "propositions",
+                          json_array());
+            json_object_set_new(libs, f->value, o);
+        }
+        json_object_set_new(o, "offerings", json_integer((json_int_t)f->count));
+    }
+    for (size_t i = 0; i < vp_vocabulary_count(req->voc) && *st == VP_OK; i++) {
+        const vp_proposition *p = vp_vocabulary_at(req->voc, i);
+        uint64_t count = facet_count(all, VP_FIELD_PROPOSITION, p->id);
+        json_t *at = json_array();
+        if (count > 0) {
+            vp_search_result *per = NULL;
+            *st = search(req, p->id, NULL, 1u << VP_FIELD_LIBRARY, 1, VP_SORT_RELEVANCE, &per);
+            for (size_t k = 0; *st == VP_OK && k < per->n_facets[VP_FIELD_LIBRARY]; k++) {
+                const vp_facet_value *f = &per->facets[VP_FIELD_LIBRARY][k];
+                json_t *one = at_library(req, p->id, f->value, f->count, seen_names, st);
+                if (one)
+                    json_array_append_new(at, one);
+            }
+            vp_search_result_destroy(per);
+        }
+        json_array_append_new(props, json_pack("{s:s, s:s, s:s, s:I, s:o}", "id", p->id, "name",
+                                               p->name, "societal_task", p->societal_task,
+                                               "offerings", (json_int_t)count, "libraries", at));
+    }
+    vp_search_result_destroy(all);
+    if (*st != VP_OK) {
+        json_decref(props);
+        json_decref(libs);
+        json_decref(seen_names);
+        return NULL;
+    }
+    /* The libraries' side: what each offers, by proposition. */
+    size_t i, k;
+    json_t *p, *l;
+    json_array_foreach(props, i, p) {
+        json_array_foreach(json_object_get(p, "libraries"), k, l) {
+            json_t *lib = json_object_get(libs, jstr(l, "id"));
+            if (!lib)
+                continue;
+            if (!vp_network_get(req->cfg->network, jstr(l, "id")))
+                json_object_set_new(lib, "name", json_string(jstr(l, "name")));
+            json_array_append_new(json_object_get(lib, "propositions"),
+                                  json_pack("{s:O, s:O, s:O, s:O, s:O}", "id",
+                                            json_object_get(p, "id"), "name",
+                                            json_object_get(p, "name"), "societal_task",
+                                            json_object_get(p, "societal_task"), "local_names",
+                                            json_object_get(l, "local_names"), "offerings",
+                                            json_object_get(l, "offerings")));
+        }
+    }
+    /* Libraries sorted by name. */
+    json_t *list = json_array();
+    const char *key;
+    json_object_foreach(libs, key, l) {
+        size_t pos = json_array_size(list);
+        while (pos > 0 && strcmp(jstr(json_array_get(list, pos - 1), "name"), jstr(l, "name")) > 0)
+            pos--;
+        json_array_insert(list, pos, l);
+    }
+    json_decref(libs);
+    json_decref(seen_names);
+    return json_pack("{s:o, s:o}", "propositions", props, "libraries", list);
+}
+
+static int fresh(const snapshot *s, uint64_t revision)
+{
+    if (!s)
+        return 0;
+    double age = api_now() - s->built;
+    return s->revision == revision ? age < MAX_AGE_S : age < MIN_REBUILD_S;
+}
+
+/* The current snapshot, built when missing or stale; release it after use. */
+static snapshot *acquire(api_request *req, vp_status *st)
+{
+    struct services_cache *c = api_state_services(req->state);
+    uint64_t revision = 0;
+    char *err = NULL;
+    *st = vp_index_refresh(req->index, &err);
+    if (*st == VP_OK)
+        *st = vp_index_stats(req->index, &revision, NULL, &err);
+    free(err);
+    if (*st != VP_OK)
+        return NULL;
+    for (int attempt = 0;; attempt++) {
+        pthread_mutex_lock(&c->lock);
+        snapshot *s = c->cur;
+        if (fresh(s, revision)) {
+            s->refs++;
+            pthread_mutex_unlock(&c->lock);
+            return s;
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (attempt)
+            break;
+        /* Build it, unless another request did while this one waited. */
+        pthread_mutex_lock(&c->build);
+        pthread_mutex_lock(&c->lock);
+        s = c->cur;
+        int ok = fresh(s, revision);
+        pthread_mutex_unlock(&c->lock);
+        if (!ok) {
+            json_t *data = build(req, st);
+            snapshot *n = data ? calloc(1, sizeof *n) : NULL;
+            if (!n) {
+                json_decref(data);
+                pthread_mutex_unlock(&c->build);
+                if (*st == VP_OK)
+                    *st = VP_ERR_NOMEM;
+                return NULL;
+            }
+            n->data = data;
+            n->revision = revision;
+            n->built = api_now();
+            n->refs = 1;
+            pthread_mutex_lock(&c->lock);
+            snapshot *old = c->cur;
+            c->cur = n;
+            pthread_mutex_unlock(&c->lock);
+            release(c, old);
+        }
+        pthread_mutex_unlock(&c->build);
+    }
+    /* The index moved on again while building: use what there is. */
+    pthread_mutex_lock(&c->lock);
+    snapshot *s = c->cur;
+    if (s)
+        s->refs++;
+    pthread_mutex_unlock(&c->lock);
+    if (!s)
+        *st = VP_ERR_INTERNAL;
+    return s;
+}
+
+static snapshot *acquire_or_reply(api_request *req, api_reply *r)
+{
+    if (api_reject_unused(req->params, r) != 0)
+        return NULL;
+    vp_status st;
+    snapshot *s = acquire(req, &st);
+    if (!s)
+        api_error(r, 503, "unavailable", vp_status_str(st), NULL);
+    return s;
+}
+
+static void answer(api_reply *r, json_t *j)
+{
+    r->status = 200;
+    r->json = j;
+    r->cache_control = "public, max-age=300";
+    if (!j)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+}
+
+static const char *const TASKS[] = {"geletterdheid", "informatiesamenleving",
+                                    "leven-lang-ontwikkelen", "cultuur"};
+static const char *const TASK_NAMES[] = {"Geletterde samenleving",
+                                         "Participatie in de informatiesamenleving",
+                                         "Leven lang ontwikkelen", "Cultuur en leesplezier"};
+
+static json_t *tasks_json(json_t *props)
+{
+    json_t *list = json_array();
+    for (size_t t = 0; t < 4; t++) {
+        json_t *ids = json_array();
+        size_t i;
+        json_t *p;
+        json_array_foreach(props, i, p) {
+            if (strcmp(jstr(p, "societal_task"), TASKS[t]) == 0)
+                json_array_append(ids, json_object_get(p, "id"));
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "id", TASKS[t], "name",
+                                              TASK_NAMES[t], "propositions", ids));
+    }
+    return list;
+}
+
+void api_handle_propositions(api_request *req, api_reply *r)
+{
+    snapshot *s = acquire_or_reply(req, r);
+    if (!s)
+        return;
+    json_t *props = json_object_get(s->data, "propositions");
+    json_t *list = json_array();
+    size_t i;
+    json_t *p;
+    json_array_foreach(props, i, p) {
+        json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:I, s:I}", "id",
+                                              json_object_get(p, "id"), "name",
+                                              json_object_get(p, "name"), "societal_task",
+                                              json_object_get(p, "societal_task"), "libraries",
+                                              (json_int_t)json_array_size(json_object_get(p, "libraries")),
+                                              "offerings",
+                                              json_integer_value(json_object_get(p, "offerings"))));
+    }
+    answer(r, json_pack("{s:o, s:o}", "propositions", list, "societal_tasks", tasks_json(props)));
+    release(api_state_services(req->state), s);
+}
+
+void api_handle_proposition_libraries(api_request *req, api_reply *r)
+{
+    const vp_proposition *prop = vp_vocabulary_get(req->voc, req->tail);
+    if (!prop) {
+        if (api_reject_unused(req->params, r) != 0)
+            return;
+        char msg[400];
+        snprintf(msg, sizeof msg, "no proposition \"%.200s\" (see /v1/propositions)", req->tail);
+        api_error(r, 404, "not_found", msg, NULL);
+        return;
+    }
+    snapshot *s = acquire_or_reply(req, r);
+    if (!s)
+        return;
+    size_t i;
+    json_t *p, *found = NULL;
+    json_array_foreach(json_object_get(s->data, "propositions"), i, p) {
+        if (strcmp(jstr(p, "id"), prop->id) == 0)
+            found = p;
+    }
+    answer(r, json_pack("{s:{s:s, s:s, s:s}, s:I, s:o}", "proposition", "id", prop->id, "name",
+                        prop->name, "societal_task", prop->societal_task, "offerings",
+                        (json_int_t)json_integer_value(json_object_get(found, "offerings")),
+                        "libraries",
+                        found ? json_deep_copy(json_object_get(found, "libraries")) : json_array()));
+    release(api_state_services(req->state), s);
+}
+
+void api_handle_libraries(api_request *req, api_reply *r)
+{
+    snapshot *s = acquire_or_reply(req, r);
+    if (!s)
+        return;
+    json_t *list = json_array();
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(s->data, "libraries"), i, l) {
+        json_array_append_new(list, json_pack("{s:O, s:O, s:I, s:O, s:I}", "id",
+                                              json_object_get(l, "id"), "name",
+                                              json_object_get(l, "name"), "branches",
+                                              (json_int_t)json_array_size(json_object_get(l, "branches")),
+                                              "offerings", json_object_get(l, "offerings"),
+                                              "propositions",
+                                              (json_int_t)json_array_size(json_object_get(l, "propositions"))));
+    }
+    answer(r, json_pack("{s:o}", "libraries", list));
+    release(api_state_services(req->state), s);
+}
+
+void api_handle_library(api_request *req, api_reply *r)
+{
+    snapshot *s = acquire_or_reply(req, r);
+    if (!s)
+        return;
+    size_t i;
+    json_t *l, *found = NULL;
+    json_array_foreach(json_object_get(s->data, "libraries"), i, l) {
+        if (strcmp(jstr(l, "id"), req->tail) == 0)
+            found = l;
+    }
+    if (!found) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "no library \"%.200s\" (see /v1/libraries)", req->tail);
+        api_error(r, 404, "not_found", msg, NULL);
+    } else {
+        json_t *o = json_deep_copy(found);
+        /* The gaps: propositions of the vocabulary it does not offer now. */
+        json_t *missing = json_array();
+        for (size_t k = 0; k < vp_vocabulary_count(req->voc); k++) {
+            const vp_proposition *p = vp_vocabulary_at(req->voc, k);
+            int has = 0;
+            size_t j;
+            json_t *q;
+            json_array_foreach(json_object_get(found, "propositions"), j, q) {
+                has |= strcmp(jstr(q, "id"), p->id) == 0;
+            }
+            if (!has)
+                json_array_append_new(missing, json_string(p->id));
+        }
+        if (o)
+            json_object_set_new(o, "not_offered", missing);
+        else
+            json_decref(missing);
+        answer(r, o);
+    }
+    release(api_state_services(req->state), s);
+}
+
+static void h(vp_buf *b, const char *s)
+{
+    if (s)
+        vp_buf_html(b, s, strlen(s));
+}
+
+void api_handle_services_page(api_request *req, api_reply *r)
+{
+    snapshot *s = acquire_or_reply(req, r);
+    if (!s)
+        return;
+    json_t *props = json_object_get(s->data, "propositions");
+    json_t *libs = json_object_get(s->data, "libraries");
+    /* Columns: the propositions of each task in turn. */
+    size_t np = json_array_size(props), order[256], n = 0, per_task[4] = {0, 0, 0, 0};
+    for (size_t t = 0; t < 4; t++)
+        for (size_t i = 0; i < np && n < 256; i++)
+            if (strcmp(jstr(json_array_get(props, i), "societal_task"), TASKS[t]) == 0) {
+                order[n++] = i;
+                per_task[t]++;
+            }
+    vp_buf b;
+    vp_buf_init(&b, PAGE_CAP);
+    api_page_start(&b, req, "Welke bibliotheek biedt wat?", "/services",
+                   "Het aanbod van de openbare bibliotheken per bibliotheek en per soort aanbod, "
+                   "met de eigen namen die bibliotheken ervoor gebruiken.",
+                   NULL);
+    vp_buf_puts(&b, "<h1>Welke bibliotheek biedt wat?</h1>\n<p class=\"lead\">Per bibliotheek het "
+                    "aanbod dat nu te vinden is, geordend naar de maatschappelijke taken van de "
+                    "bibliotheek. In een vakje staat de naam die de bibliotheek er zelf voor "
+                    "gebruikt; een streepje betekent dat de bibliotheek het nu niet aanbiedt.</p>\n"
+                    "<div class=\"scroll\" role=\"region\" aria-labelledby=\"matrix-cap\" "
+                    "tabindex=\"0\">\n<table>\n<caption id=\"matrix-cap\">Aanbod per bibliotheek"
+                    "</caption>\n<thead>\n<tr><td rowspan=\"2\"></td>");
+    for (size_t t = 0; t < 4; t++)
+        if (per_task[t]) {
+            vp_buf_printf(&b, "<th scope=\"colgroup\" colspan=\"%zu\">", per_task[t]);
+            h(&b, TASK_NAMES[t]);
+            vp_buf_puts(&b, "</th>");
+        }
+    vp_buf_puts(&b, "<th rowspan=\"2\" scope=\"col\">Aantal</th></tr>\n<tr>");
+    for (size_t c = 0; c < n; c++) {
+        json_t *p = json_array_get(props, order[c]);
+        vp_buf_puts(&b, "<th scope=\"col\"><a href=\"/v1/propositions/");
+        api_buf_url(&b, jstr(p, "id"), 0);
+        vp_buf_puts(&b, "/libraries\">");
+        h(&b, jstr(p, "name"));
+        vp_buf_puts(&b, "</a></th>");
+    }
+    vp_buf_puts(&b, "</tr>\n</thead>\n<tbody>\n");
+    size_t i;
+    json_t *l;
+    json_array_foreach(libs, i, l) {
+        vp_buf_puts(&b, "<tr><th scope=\"row\">");
+        h(&b, jstr(l, "name"));
+        vp_buf_puts(&b, "</th>");
+        json_t *offered = json_object_get(l, "propositions");
+        size_t count = 0;
+        for (size_t c = 0; c < n; c++) {
+            const char *pid = jstr(json_array_get(props, order[c]), "id");
+            json_t *hit = NULL;
+            size_t k;
+            json_t *q;
+            json_array_foreach(offered, k, q) {
+                if (strcmp(jstr(q, "id"), pid) == 0)
+                    hit = q;
+            }
+            if (!hit) {
+                vp_buf_puts(&b, "<td class=\"no\"><span aria-hidden=\"true\">–</span>"
+                                "<span class=\"sr\">niet</span></td>");
+                continue;
+            }
+            count++;
+            json_t *names = json_object_get(hit, "local_names");
+            vp_buf_puts(&b, "<td class=\"yes\">");
+            h(&b, json_string_value(json_array_get(names, 0)));
+            vp_buf_printf(&b, " <span class=\"mut\">(%lld)</span></td>",
+                          (long long)json_integer_value(json_object_get(hit, "offerings")));
+        }
+        vp_buf_printf(&b, "<td>%zu van %zu</td></tr>\n", count, n);
+    }
+    vp_buf_puts(&b, "</tbody>\n</table>\n</div>\n<p class=\"mut\">Tussen haakjes: het aantal "
+                    "activiteiten, cursussen en andere aanbiedingen dat nu te vinden is. De "
+                    "gegevens staan ook in <a href=\"/v1/libraries\">/v1/libraries</a> en "
+                    "<a href=\"/v1/propositions\">/v1/propositions</a> (JSON).</p>\n");
+    api_page_end(&b);
+    r->cache_control = "public, max-age=300";
+    api_reply_html(r, 200, &b);
+    vp_buf_free(&b);
+    release(api_state_services(req->state), s);
+}

@@ -1,0 +1,146 @@
+/* state.c - what the server's handlers share between requests: the write
+ * rate limiter, the service map cache and the query log (their own files
+ * hold the last two), and small reply helpers.
+ *
+ * The rate limiter is a token bucket per client address, in memory, per
+ * server process (replicas each count their own). Addresses are not kept:
+ * a slot holds 64 bits of a salted SHA-256 of the address, the salt drawn
+ * at start, so the table says nothing about who called. The table has a
+ * fixed size; each address may use one of two slots, and a newcomer takes
+ * over a slot whose bucket is full again (an idle client) or else the one
+ * used least recently, so the memory never grows. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "api.h"
+#include "sha256.h"
+
+#define RL_SLOTS 4096
+#define DEFAULT_WRITE_LIMIT 600
+
+typedef struct rl_slot {
+    uint64_t tag;      /* 0: free */
+    double tokens;
+    double at;         /* monotonic seconds of the last refill */
+    double used;       /* monotonic seconds of the last write taken */
+} rl_slot;
+
+struct api_state {
+    pthread_mutex_t lock;
+    unsigned char salt[16];
+    double rate;       /* tokens a second */
+    double burst;      /* bucket size */
+    rl_slot *slots;
+    struct services_cache *services;
+    struct insights_log *insights;
+};
+
+api_state *api_state_create(const vp_server_config *cfg)
+{
+    api_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    pthread_mutex_init(&st->lock, NULL);
+    unsigned limit = cfg->write_limit ? cfg->write_limit : DEFAULT_WRITE_LIMIT;
+    st->rate = limit / 60.0;
+    st->burst = limit;
+    if (getrandom(st->salt, sizeof st->salt, 0) != (ssize_t)sizeof st->salt) {
+        double t = api_now();
+        memcpy(st->salt, &t, sizeof t);
+    }
+    st->slots = calloc(RL_SLOTS, sizeof *st->slots);
+    st->services = services_cache_create();
+    st->insights = insights_log_create(cfg->store, cfg->vocabulary);
+    if (!st->slots || !st->services || (cfg->store && !st->insights)) {
+        api_state_destroy(st);
+        return NULL;
+    }
+    return st;
+}
+
+void api_state_destroy(api_state *st)
+{
+    if (!st)
+        return;
+    insights_log_destroy(st->insights);
+    services_cache_destroy(st->services);
+    free(st->slots);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+struct services_cache *api_state_services(api_state *st)
+{
+    return st->services;
+}
+
+struct insights_log *api_state_insights(api_state *st)
+{
+    return st->insights;
+}
+
+static void refill(const api_state *st, rl_slot *s, double now)
+{
+    if (now > s->at) {
+        s->tokens = fmin(st->burst, s->tokens + (now - s->at) * st->rate);
+        s->at = now;
+    }
+}
+
+unsigned api_rate_limit(api_state *st, const void *addr, size_t len)
+{
+    unsigned char d[SHA256_LEN];
+    sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, st->salt, sizeof st->salt);
+    sha256_update(&c, addr, len);
+    sha256_final(&c, d);
+    uint64_t tag = 0;
+    for (int i = 0; i < 8; i++)
+        tag = tag << 8 | d[i];
+    if (!tag)
+        tag = 1;
+    size_t i1 = (size_t)(tag % RL_SLOTS), i2 = (size_t)((tag >> 32) % RL_SLOTS);
+    double now = api_now();
+    unsigned wait = 0;
+    pthread_mutex_lock(&st->lock);
+    rl_slot *a = &st->slots[i1], *b = &st->slots[i2], *s;
+    if (a->tag == tag) {
+        s = a;
+    } else if (b->tag == tag) {
+        s = b;
+    } else {
+        refill(st, a, now);
+        refill(st, b, now);
+        if (!a->tag || a->tokens >= st->burst)
+            s = a;
+        else if (!b->tag || b->tokens >= st->burst)
+            s = b;
+        else
+            s = a->used <= b->used ? a : b;
+        s->tag = tag;
+        s->tokens = st->burst;
+        s->at = now;
+    }
+    refill(st, s, now);
+    s->used = now;
+    if (s->tokens >= 1.0)
+        s->tokens -= 1.0;
+    else
+        wait = (unsigned)ceil((1.0 - s->tokens) / st->rate);
+    pthread_mutex_unlock(&st->lock);
+    return wait;
+}
+
+void api_reply_header(api_reply *r, const char *name, const char *value)
+{
+    if (r->n_headers == sizeof r->headers / sizeof r->headers[0])
+        return;
+    r->headers[r->n_headers].name = name;
+    snprintf(r->headers[r->n_headers].value, sizeof r->headers[r->n_headers].value, "%s", value);
+    r->n_headers++;
+}
