@@ -97,9 +97,18 @@ typedef struct api_request {
     const char *accept;    /* request headers; each may be NULL */
     const char *referer;
     const char *user_agent;
+    struct api_metrics *metrics; /* the server's counters (metrics.c) */
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
+
+/* Request counters and latency histograms per route (metrics.c). */
+typedef struct api_metrics api_metrics;
+api_metrics *api_metrics_create(size_t n_routes);
+void api_metrics_destroy(api_metrics *m);
+/* route: index in the route table, or -1 for a request that matched none. */
+void api_metrics_record(api_metrics *m, int route, unsigned status, double seconds);
+void api_handle_metrics(api_request *req, api_reply *reply);
 
 void api_handle_search(api_request *req, api_reply *reply);
 void api_handle_suggest(api_request *req, api_reply *reply);

@@ -78,7 +78,8 @@
     X("/services", 0, NULL, "/services", api_handle_services_page, 1, "GET, HEAD", PUBLIC) \
     X("/o/", 1, NULL, "/o/{id}", api_handle_offering_page, 1, "GET, HEAD", PUBLIC)       \
     X("/sitemap.xml", 0, NULL, "/sitemap.xml", api_handle_sitemap, 1, "GET, HEAD", PUBLIC) \
-    X("/robots.txt", 0, NULL, "/robots.txt", api_handle_robots, 0, "GET, HEAD", PUBLIC)
+    X("/robots.txt", 0, NULL, "/robots.txt", api_handle_robots, 0, "GET, HEAD", PUBLIC)  \
+    X("/metrics", 0, NULL, "/metrics", api_handle_metrics, 1, "GET, HEAD", PUBLIC)
 
 typedef struct route {
     const char *path;
@@ -108,6 +109,7 @@ struct vp_server {
     size_t n_free;
     size_t n_handles;
     api_state *state;
+    api_metrics *metrics;
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -118,6 +120,7 @@ typedef struct request_ctx {
     size_t uploaded;
     int too_large;
     char *body;          /* the request body, for routes that take one */
+    int route;           /* index in the route table; -1 before or without one */
     char method[16];
     char path[512];      /* without the query string, for the access log */
 } request_ctx;
@@ -297,6 +300,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     const char *tail = "";
     char tail_buf[1024];
     const route *rt = find_route(url, &tail, tail_buf, sizeof tail_buf);
+    if (rt)
+        ctx->route = (int)(rt - routes);
     /* "GET, HEAD" or "POST": the route's methods, matched as whole words. */
     int allowed = 0;
     if (rt) {
@@ -374,7 +379,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER),
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_USER_AGENT)};
+                                                       MHD_HTTP_HEADER_USER_AGENT),
+                           s->metrics};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;
@@ -408,6 +414,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     if (!ctx)
         return NULL;
     ctx->started = api_now();
+    ctx->route = -1;
     size_t n = strcspn(uri, "?");
     if (n >= sizeof ctx->path)
         n = sizeof ctx->path - 1;
@@ -423,6 +430,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_ctx *ctx = *con_cls;
     if (!ctx)
         return;
+    api_metrics_record(s->metrics, ctx->route, ctx->status, api_now() - ctx->started);
     if (s->cfg.access_log) {
         double us = (api_now() - ctx->started) * 1e6;
         /* One write per line so lines of concurrent requests do not mix. */
@@ -447,6 +455,7 @@ static void destroy(vp_server *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);
+    api_metrics_destroy(s->metrics);
     for (size_t i = 0; i < s->n_free; i++)
         vp_index_close(s->handles[i]);
     free(s->handles);
@@ -471,6 +480,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     s->n_handles = s->cfg.threads;
     s->handles = calloc(s->n_handles, sizeof *s->handles);
     s->state = api_state_create(&s->cfg);
+    s->metrics = api_metrics_create(N_ROUTES);
     if (!s->index_path || !s->handles || !s->state) {
         st = VP_ERR_NOMEM;
         goto fail;

@@ -468,6 +468,33 @@ static void test_errors(void)
     CHECK(total("/v1/search?q=&from=&to=&sort=&page=&per_page=") > 0);
 }
 
+/* GET /metrics: Prometheus text with what this test has asked so far. */
+static void test_metrics(void)
+{
+    http_reply r;
+    CHECK(http_request(port, "GET", "/metrics", &r) == 0);
+    CHECK(r.status == 200);
+    CHECK_CONTAINS(r.headers, "text/plain; version=0.0.4");
+    CHECK_CONTAINS(r.body, "vindplaats_requests_total{route=\"/v1/search\",status=\"200\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_requests_total{route=\"/v1/search\",status=\"400\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_requests_total{route=\"none\",status=\"404\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_request_duration_seconds_bucket{route=\"/v1/search\",le=\"+Inf\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_index_up 1\n");
+    CHECK_CONTAINS(r.body, "vindplaats_shards{state=\"down\"} 0\n");
+    CHECK_CONTAINS(r.body, "vindplaats_store_up 1\n");
+    /* The search count is a number that grows with searches. */
+    const char *at = r.body ? strstr(r.body, "route=\"/v1/search\",status=\"200\"} ") : NULL;
+    long before = at ? atol(strchr(at, '}') + 2) : -1;
+    CHECK(before > 10);
+    http_reply_free(&r);
+    CHECK(total("/v1/search?q=boek") >= 0);
+    CHECK(http_request(port, "GET", "/metrics", &r) == 0);
+    at = r.body ? strstr(r.body, "route=\"/v1/search\",status=\"200\"} ") : NULL;
+    CHECK(at && atol(strchr(at, '}') + 2) == before + 1);
+    http_reply_free(&r);
+    expect_error("/metrics?x=1", 400, "unknown_parameter", "x");
+}
+
 static void test_openapi(void)
 {
     http_reply r;
@@ -645,6 +672,7 @@ int main(int argc, char **argv)
         test_suggest();
         test_errors();
         test_openapi();
+        test_metrics();
         test_live_commit(dir, index, voc);
     }
     CHECK(proc_stop(pid) == 0);

@@ -1,0 +1,159 @@
+/* metrics.c - GET /metrics in the Prometheus text format: requests by
+ * route and status, a latency histogram per route, the index (revision,
+ * documents, shards) and whether the signal store answers. Counters are
+ * C11 atomics, updated by every worker without a lock. */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/server.h"
+
+static const unsigned codes[] = {200, 202, 204, 301, 302, 303, 304, 400, 401, 403,
+                                 404, 405, 410, 413, 429, 500, 503};
+#define N_CODES (sizeof codes / sizeof codes[0])
+#define OTHER_CODE N_CODES
+
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                0.1,   0.25,   0.5,   1.0,  2.5};
+#define N_BOUNDS (sizeof bounds / sizeof bounds[0])
+
+typedef struct route_metrics {
+    _Atomic uint64_t by_code[N_CODES + 1];
+    _Atomic uint64_t buckets[N_BOUNDS + 1];  /* the last: above every bound */
+    _Atomic uint64_t micros;                 /* sum of durations */
+} route_metrics;
+
+struct api_metrics {
+    size_t n;             /* routes, plus one for "no route" */
+    route_metrics *routes;
+};
+
+api_metrics *api_metrics_create(size_t n_routes)
+{
+    api_metrics *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->n = n_routes + 1;
+    m->routes = calloc(m->n, sizeof *m->routes);
+    if (!m->routes) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void api_metrics_destroy(api_metrics *m)
+{
+    if (!m)
+        return;
+    free(m->routes);
+    free(m);
+}
+
+void api_metrics_record(api_metrics *m, int route, unsigned status, double seconds)
+{
+    if (!m)
+        return;
+    route_metrics *r = &m->routes[route >= 0 && (size_t)route < m->n - 1 ? (size_t)route : m->n - 1];
+    size_t c = OTHER_CODE;
+    for (size_t i = 0; i < N_CODES; i++)
+        if (codes[i] == status)
+            c = i;
+    atomic_fetch_add_explicit(&r->by_code[c], 1, memory_order_relaxed);
+    size_t b = N_BOUNDS;
+    for (size_t i = 0; i < N_BOUNDS; i++)
+        if (seconds <= bounds[i]) {
+            b = i;
+            break;
+        }
+    atomic_fetch_add_explicit(&r->buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&r->micros, (uint64_t)(seconds * 1e6), memory_order_relaxed);
+}
+
+void api_handle_metrics(api_request *req, api_reply *r)
+{
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    api_metrics *m = req->metrics;
+    size_t n_routes = 0;
+    const vp_route_info *info = vp_server_routes(&n_routes);
+    vp_buf b;
+    vp_buf_init(&b, 4 << 20);
+    vp_buf_puts(&b, "# HELP vindplaats_requests_total Requests answered, by route and status.\n"
+                    "# TYPE vindplaats_requests_total counter\n");
+    for (size_t i = 0; m && i < m->n; i++) {
+        const char *route = i < n_routes ? info[i].path : "none";
+        for (size_t c = 0; c <= N_CODES; c++) {
+            uint64_t v = atomic_load_explicit(&m->routes[i].by_code[c], memory_order_relaxed);
+            if (!v)
+                continue;
+            if (c < N_CODES)
+                vp_buf_printf(&b, "vindplaats_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+                              route, codes[c], (unsigned long long)v);
+            else
+                vp_buf_printf(&b, "vindplaats_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                              route, (unsigned long long)v);
+        }
+    }
+    vp_buf_puts(&b, "# HELP vindplaats_request_duration_seconds Time from request to answer.\n"
+                    "# TYPE vindplaats_request_duration_seconds histogram\n");
+    for (size_t i = 0; m && i < m->n; i++) {
+        const char *route = i < n_routes ? info[i].path : "none";
+        uint64_t cumulative = 0;
+        for (size_t k = 0; k <= N_BOUNDS; k++)
+            cumulative += atomic_load_explicit(&m->routes[i].buckets[k], memory_order_relaxed);
+        if (!cumulative)
+            continue;
+        uint64_t running = 0;
+        for (size_t k = 0; k < N_BOUNDS; k++) {
+            running += atomic_load_explicit(&m->routes[i].buckets[k], memory_order_relaxed);
+            vp_buf_printf(&b, "vindplaats_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                          route, bounds[k], (unsigned long long)running);
+        }
+        vp_buf_printf(&b, "vindplaats_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
+                          "vindplaats_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+                          "vindplaats_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                      route, (unsigned long long)cumulative, route,
+                      (double)atomic_load_explicit(&m->routes[i].micros, memory_order_relaxed) / 1e6,
+                      route, (unsigned long long)cumulative);
+    }
+    /* The index: revision and documents, and the shards that answer. */
+    uint64_t revision = 0, documents = 0;
+    int index_ok = vp_index_refresh(req->index, NULL) == VP_OK &&
+                   vp_index_stats(req->index, &revision, &documents, NULL) == VP_OK;
+    size_t down = 0;
+    size_t shards = vp_index_shards(req->index, &down, NULL);
+    vp_buf_printf(&b, "# HELP vindplaats_index_up Whether the index can be read.\n"
+                      "# TYPE vindplaats_index_up gauge\nvindplaats_index_up %d\n"
+                      "# HELP vindplaats_index_revision The revision the server reads.\n"
+                      "# TYPE vindplaats_index_revision gauge\nvindplaats_index_revision %llu\n"
+                      "# HELP vindplaats_index_documents Documents in the index.\n"
+                      "# TYPE vindplaats_index_documents gauge\nvindplaats_index_documents %llu\n"
+                      "# HELP vindplaats_shards Shards of a sharded index, by state.\n"
+                      "# TYPE vindplaats_shards gauge\n"
+                      "vindplaats_shards{state=\"up\"} %zu\nvindplaats_shards{state=\"down\"} %zu\n",
+                  index_ok, (unsigned long long)revision, (unsigned long long)documents,
+                  shards - down, down);
+    /* The signal store (Redis or embedded): does it answer. */
+    vp_store *store = req->cfg->store;
+    int store_up = 0;
+    if (store) {
+        char *v = NULL;
+        vp_status ss = vp_store_get(store, "health", "ping", &v, NULL);
+        free(v);
+        store_up = ss == VP_OK || ss == VP_ERR_NOT_FOUND;
+    }
+    vp_buf_printf(&b, "# HELP vindplaats_store_up Whether the signal store answers (%s).\n"
+                      "# TYPE vindplaats_store_up gauge\nvindplaats_store_up %d\n",
+                  store ? vp_store_backend(store) : "none", store_up);
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r->body_len = b.len;
+    r->owned_body = vp_buf_steal(&b);
+    if (!r->owned_body)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+}
