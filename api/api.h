@@ -134,6 +134,10 @@ unsigned api_rate_limit(api_state *st, const void *addr, size_t len);
 struct services_cache;
 struct insights_log;
 struct services_cache *api_state_services(api_state *st);
+/* The most used offerings (at most VP_SEARCH_MAX_POPULAR), from a copy
+ * refreshed from the store every 30 s; *out malloc()ed (vp_scored_free),
+ * NULL and 0 when there is no store or nothing used yet. */
+size_t api_state_popular(api_state *st, vp_store *store, int64_t now, vp_scored **out);
 struct insights_log *api_state_insights(api_state *st);
 
 /* ---- campaigns.c: saved queries and their landing pages ---- */

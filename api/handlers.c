@@ -166,9 +166,14 @@ void api_handle_search(api_request *req, api_reply *r)
         return;
     sr.now = req->cfg->now ? req->cfg->now : (int64_t)time(NULL);
     sr.ranking = req->cfg->ranking;
+    vp_scored *popular = NULL;
+    sr.n_popular = api_state_popular(req->state, req->cfg->store, sr.now, &popular);
+    sr.popular = popular;
     vp_search_result *res = NULL;
     char *err = NULL;
     vp_status st = vp_search_run(req->index, &sr, &res, &err);
+    vp_scored_free(popular, sr.n_popular);
+    sr.popular = NULL;
     if (st == VP_ERR_INVALID) {
         /* The engine's messages start with the parameter's name. */
         static const char *const known[] = {"page", "per_page", "from", "to", "sort",

@@ -37,7 +37,14 @@ struct api_state {
     rl_slot *slots;
     struct services_cache *services;
     struct insights_log *insights;
+    /* The most used offerings, for the popularity boost of searches: read
+     * from the store at most every POPULAR_SECONDS, not on every search. */
+    vp_scored *popular;
+    size_t n_popular;
+    double popular_at;
 };
+
+#define POPULAR_SECONDS 30.0
 
 api_state *api_state_create(const vp_server_config *cfg)
 {
@@ -62,12 +69,50 @@ api_state *api_state_create(const vp_server_config *cfg)
     return st;
 }
 
+size_t api_state_popular(api_state *st, vp_store *store, int64_t now, vp_scored **out)
+{
+    *out = NULL;
+    if (!st || !store)
+        return 0;
+    pthread_mutex_lock(&st->lock);
+    double t = api_now();
+    if (st->popular_at == 0 || t - st->popular_at >= POPULAR_SECONDS) {
+        vp_scored *fresh = NULL;
+        size_t n = 0;
+        /* Redis being away costs the boost, never the search. */
+        if (vp_store_top(store, NULL, now, VP_SEARCH_MAX_POPULAR, &fresh, &n, NULL) == VP_OK) {
+            vp_scored_free(st->popular, st->n_popular);
+            st->popular = fresh;
+            st->n_popular = n;
+        }
+        st->popular_at = t;
+    }
+    size_t n = 0;
+    vp_scored *copy = st->n_popular ? calloc(st->n_popular, sizeof *copy) : NULL;
+    for (size_t i = 0; copy && i < st->n_popular; i++) {
+        copy[i].key = strdup(st->popular[i].key);
+        copy[i].score = st->popular[i].score;
+        if (copy[i].key)
+            n = i + 1;
+        else
+            break;
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (copy && n == 0) {
+        free(copy);
+        copy = NULL;
+    }
+    *out = copy;
+    return n;
+}
+
 void api_state_destroy(api_state *st)
 {
     if (!st)
         return;
     insights_log_destroy(st->insights);
     services_cache_destroy(st->services);
+    vp_scored_free(st->popular, st->n_popular);
     free(st->slots);
     pthread_mutex_destroy(&st->lock);
     free(st);

@@ -19,6 +19,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
+#include "vindplaats/store.h"
 #include "xapian_c.h"
 
 #define SNIPPET_WORDS 30
@@ -418,7 +419,7 @@ typedef struct plan {
     vpx_query *dates;                 /* from/to */
     vpx_query *upcoming;              /* hides what has ended */
     vpx_query *near;                  /* the radius around near */
-    vpx_query *boosts[4];
+    vpx_query *boosts[5];
     int browsing;
     int fallback;
 } plan;
@@ -431,7 +432,7 @@ static void plan_free(plan *p)
     vpx_query_destroy(p->dates);
     vpx_query_destroy(p->upcoming);
     vpx_query_destroy(p->near);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         vpx_query_destroy(p->boosts[i]);
     memset(p, 0, sizeof *p);
 }
@@ -518,6 +519,29 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
             st = vpx_query_scale(nearby, rk->nearby, &p->boosts[2], errmsg);
         vpx_query_destroy(nearby);
     }
+    /* What residents use most (signals): a boost scaled by use. */
+    size_t n_pop = req->n_popular < VP_SEARCH_MAX_POPULAR ? req->n_popular : VP_SEARCH_MAX_POPULAR;
+    if (st == VP_OK && n_pop && rk->popularity > 0 && req->popular[0].score > 0) {
+        vpx_query *each[VP_SEARCH_MAX_POPULAR] = {0};
+        vp_buf t;
+        vp_buf_init(&t, 512);
+        for (size_t i = 0; st == VP_OK && i < n_pop; i++) {
+            vpx_query *term = NULL;
+            t.len = 0;
+            st = vp_buf_printf(&t, PFX_ID "%s", req->popular[i].key);
+            if (st == VP_OK)
+                st = vpx_query_term(t.data, &term, errmsg);
+            if (st == VP_OK)
+                st = boost(term, rk->popularity * req->popular[i].score / req->popular[0].score,
+                           &each[i], errmsg);
+            vpx_query_destroy(term);
+        }
+        vp_buf_free(&t);
+        if (st == VP_OK)
+            st = vpx_query_combine(VPX_OP_OR, each, n_pop, &p->boosts[4], errmsg);
+        for (size_t i = 0; i < n_pop; i++)
+            vpx_query_destroy(each[i]);
+    }
     /* The types the words name: "cursus engels" prefers courses. */
     unsigned types = rewrite && q ? vp_lexicon_types_named(vp_index_lexicon(idx), q) : 0;
     if (st == VP_OK && types && rk->type_intent > 0) {
@@ -546,8 +570,9 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
 static vp_status plan_query(const plan *p, unsigned skip, vpx_query **out, char **errmsg)
 {
     vpx_query *weighted = NULL;
-    vpx_query *maybe[5] = {p->text, p->boosts[0], p->boosts[1], p->boosts[2], p->boosts[3]};
-    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 5, &weighted, errmsg);
+    vpx_query *maybe[6] = {p->text,      p->boosts[0], p->boosts[1],
+                           p->boosts[2], p->boosts[3], p->boosts[4]};
+    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 6, &weighted, errmsg);
     if (st != VP_OK)
         return st;
     vpx_query *parts[VP_FIELD_COUNT + 4];
@@ -762,6 +787,7 @@ const vp_ranking vp_ranking_default = {
     .nearby = 5.0,
     .nearby_half_km = 10.0,
     .type_intent = 12.0,
+    .popularity = 2.0,
 };
 
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,

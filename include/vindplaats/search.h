@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "vindplaats/status.h"
 #include "vindplaats/index.h"
+#include "vindplaats/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,7 @@ typedef struct vp_ranking {
     double nearby;           /* added at the centre of `near`, half at nearby_half_km */
     double nearby_half_km;
     double type_intent;      /* added to the types the words name ("cursus", "luisterboek") */
+    double popularity;       /* added to the most used offerings, scaled by their use */
 } vp_ranking;
 
 extern const vp_ranking vp_ranking_default;
@@ -76,7 +78,13 @@ typedef struct vp_search_request {
     const char *prefer_library;                 /* boosted, not filtered; may be NULL */
     const vp_ranking *ranking;                  /* NULL: vp_ranking_default */
     unsigned without;                           /* VP_WITHOUT_* bits, for evaluation */
+    /* The most used offerings (signals), best first, with their decayed use;
+     * borrowed, may be empty: a popularity boost, never a filter. */
+    const vp_scored *popular;
+    size_t n_popular;
 } vp_search_request;
+
+#define VP_SEARCH_MAX_POPULAR 50
 
 /* Switches features off, to measure what each one brings (make relevance). */
 #define VP_WITHOUT_REWRITE  1u  /* no synonyms, local names or query-time compounds */

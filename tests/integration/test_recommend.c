@@ -319,6 +319,18 @@ int main(int argc, char **argv)
     json_decref(j);
     CHECK_STR(restarted, after_a);
     free(restarted);
+    /* Searches use what was used too: the browse order starts with the
+     * offerings that got signals (a boost, the rest still follows). */
+    j = get(a, "/v1/search?per_page=3&facets=type", &status);
+    const char *top = json_string_value(json_object_get(json_array_get(json_object_get(j, "results"), 0), "id"));
+    json_t *cc = get(a, "/v1/search?q=codeclub&per_page=8", &status);
+    int from_signals = 0;
+    json_array_foreach(json_object_get(cc, "results"), i, s) {
+        from_signals |= top && strcmp(json_string_value(json_object_get(s, "id")), top) == 0;
+    }
+    CHECK(from_signals);
+    json_decref(cc);
+    json_decref(j);
 
     free(before);
     free(before_c);

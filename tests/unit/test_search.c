@@ -358,6 +358,22 @@ static void test_time_and_place(vp_index *idx)
     CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
     free(err);
 
+    /* What residents use most comes first in the browse order, and a little
+     * higher for words (a boost, never a filter). */
+    vp_scored popular[2] = {{"agenda-zwolle:1", 8.0}, {"agenda-eemland:2", 4.0}};
+    r = request(NULL);
+    r.popular = popular;
+    r.n_popular = 2;
+    res = run(idx, &r);
+    CHECK(res && res->total == 12);
+    if (res && res->n_hits >= 2) {
+        CHECK_STR(res->hits[0].id, "agenda-zwolle:1");
+        CHECK_STR(res->hits[1].id, "agenda-eemland:2");
+    }
+    vp_search_result_destroy(res);
+    r.q = "thriller";
+    CHECK(total_for(idx, &r) == 2);
+
     /* Own library first, without hiding the rest of the network. */
     r = request(NULL);
     r.prefer_library = "bibliotheek-eemland";
