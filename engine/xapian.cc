@@ -35,6 +35,8 @@ struct vpx_db {
     Xapian::WritableDatabase *wdb = nullptr;
     std::vector<vpx_shard> shards;              // empty: a single database
     double last_retry = 0;                      // when down shards were last tried
+    std::string path;                           // reader: the path it was opened from
+    std::string identity;                       // reader: what that path resolved to
 };
 
 struct vpx_doc {
@@ -180,6 +182,59 @@ void probe_shards(vpx_db *h) {
     h->last_retry = monotonic_seconds();
 }
 
+// What `path` resolves to now: the directory or shard list behind it (by
+// device and inode, through any symlink) and, for a shard list, its
+// modification time. A rebuild switched in by renaming a symlink or a
+// shard list over the old one changes it; a commit does not.
+std::string path_identity(const std::string &path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return std::string();
+    std::string id = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    std::string list = S_ISDIR(st.st_mode) ? path + "/XAPIANDB" : path;
+    if (stat(list.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        id += "/" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+              std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_size);
+    return id;
+}
+
+// Opens a reader on `path`: one database, or the shards its list names.
+void open_reader(vpx_db *h, const std::string &path) {
+    h->path = path;
+    h->identity = path_identity(path);
+    if (read_shard_list(path, h->shards)) {
+        // Shards that are down cost their timeout once; the index
+        // answers from the rest and tries them again later.
+        open_down_shards(h);
+        size_t up = 0;
+        for (auto &sh : h->shards) up += sh.up;
+        if (!up) throw Xapian::DatabaseOpeningError("no shard of " + path + " can be opened");
+        combine(h);
+    } else {
+        h->db = new Xapian::Database(path);
+    }
+}
+
+// When the path now leads to another index (a rebuild switched in), opens
+// that one in place of the current. False when nothing changed or the new
+// index cannot be opened yet; the current one then keeps serving.
+bool switch_if_replaced(vpx_db *h) {
+    std::string now = path_identity(h->path);
+    if (now.empty() || now == h->identity) return false;
+    vpx_db fresh;
+    try {
+        open_reader(&fresh, h->path);
+    } catch (const Xapian::Error &) {
+        delete fresh.db;
+        return false;
+    }
+    std::swap(h->db, fresh.db);
+    std::swap(h->shards, fresh.shards);
+    std::swap(h->identity, fresh.identity);
+    h->last_retry = fresh.last_retry;
+    delete fresh.db;  // the old reader; queries on other handles keep theirs
+    return true;
+}
+
 void set_message(char **errmsg, const std::string &msg) noexcept {
     if (!errmsg) return;
     char *copy = static_cast<char *>(std::malloc(msg.size() + 1));
@@ -246,18 +301,11 @@ vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errms
                 // Everything between two commits is one transaction: a
                 // crash or a close without commit leaves the last commit.
                 h->wdb->begin_transaction(true);
-            } else if (read_shard_list(path, h->shards)) {
-                // Shards that are down cost their timeout once; the index
-                // answers from the rest and tries them again later.
-                open_down_shards(h);
-                size_t up = 0;
-                for (auto &sh : h->shards) up += sh.up;
-                if (!up) throw Xapian::DatabaseOpeningError("no shard of " + std::string(path) + " can be opened");
-                combine(h);
             } else {
-                h->db = new Xapian::Database(path);
+                open_reader(h, path);
             }
         } catch (...) {
+            delete h->db;
             delete h;
             throw;
         }
@@ -282,6 +330,7 @@ void vpx_db_close(vpx_db *h) noexcept {
 vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         if (h->wdb) return VP_OK;
+        if (switch_if_replaced(h)) return VP_OK;
         if (h->shards.empty()) {
             h->db->reopen();
             return VP_OK;
@@ -297,6 +346,9 @@ vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
         } catch (const Xapian::NetworkError &) {
             probe_shards(h);
         }
+        size_t up = 0;
+        for (auto &sh : h->shards) up += sh.up;
+        if (!up) throw Xapian::DatabaseOpeningError("no shard of " + h->path + " answers");
         return VP_OK;
     });
 }

@@ -1,10 +1,12 @@
 /* vindplaats-indexer - fills the shared index. This main() only parses
  * the command line and wires the indexer library to the engine. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
@@ -25,6 +27,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: vindplaats-indexer load FILE.jsonl [--index DIR] [--vocabulary FILE]\n"
             "                          [--words FILE] [--now DATE-TIME] [--shards N]\n"
+            "                          [--switch LINK]\n"
             "       vindplaats-indexer refresh [--index DIR] [--shards N] [--now DATE-TIME]\n"
             "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
             "                          [--out FILE] [--vocabulary FILE]\n"
@@ -45,6 +48,10 @@ static void usage(FILE *out)
             "  --now DATE-TIME    the clock for 'next occurrence' (tests, demos)\n"
             "  --shards N         write DIR as N shards (DIR/shard-K, listed in DIR/XAPIANDB);\n"
             "                     each offering goes to the shard its work or id hashes to\n"
+            "  --switch LINK      after a load into a fresh DIR, point the symlink LINK at DIR\n"
+            "                     in one atomic rename; a server serving LINK picks the new\n"
+            "                     index up on its next request (a full rebuild without downtime).\n"
+            "                     Skipped when the load failed or indexed nothing\n"
             "\n"
             "  refresh            moves offerings whose next occurrence has passed on to the\n"
             "                     next one, so sort=date stays soonest-first (run daily)\n"
@@ -56,6 +63,34 @@ static void usage(FILE *out)
 }
 
 #define MAX_SHARDS 64
+
+/* Points the symlink `link` at `target` in one step: a new link under a
+ * temporary name renamed over the old one, so a reader resolving `link`
+ * sees either the old index or the new one, never neither. */
+static int switch_link(const char *link, const char *target)
+{
+    struct stat st;
+    if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
+        fprintf(stderr,
+                "vindplaats-indexer: --switch %s: exists and is not a symlink; move it aside "
+                "once and point the server at the symlink\n",
+                link);
+        return 1;
+    }
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.switch-%ld", link, (long)getpid()) >= (int)sizeof tmp) {
+        fprintf(stderr, "vindplaats-indexer: --switch %s: path too long\n", link);
+        return 1;
+    }
+    unlink(tmp);
+    if (symlink(target, tmp) != 0 || rename(tmp, link) != 0) {
+        fprintf(stderr, "vindplaats-indexer: --switch %s: %s\n", link, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    fprintf(stderr, "%s now points at %s\n", link, target);
+    return 0;
+}
 
 /* What every writing command needs: one index, or the shards of one. */
 typedef struct writer {
@@ -146,8 +181,10 @@ fail:
     return -1;
 }
 
-static int cmd_load(const char *file, const writer *w)
+/* Loads FILE; *usable says whether the index holds a successful load. */
+static int cmd_load(const char *file, const writer *w, int *usable)
 {
+    *usable = 0;
     char *err = NULL;
     FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     if (!in) {
@@ -165,6 +202,7 @@ static int cmd_load(const char *file, const writer *w)
     if (in != stdin)
         fclose(in);
     free(err);
+    *usable = st == VP_OK && stats.indexed > 0;
     return st == VP_OK && stats.rejected == 0 ? 0 : 1;
 }
 
@@ -195,7 +233,7 @@ int main(int argc, char **argv)
 {
     const char *index_path = "index", *voc_path = VP_DEFAULT_VOCABULARY;
     const char *words_path = VP_DEFAULT_WORDS;
-    const char *command = NULL, *file = NULL;
+    const char *command = NULL, *file = NULL, *switch_path = NULL;
     int64_t now = 0;
     size_t shards = 1;
     for (int i = 1; i < argc; i++) {
@@ -209,6 +247,8 @@ int main(int argc, char **argv)
             voc_path = argv[++i];
         } else if (strcmp(a, "--words") == 0 && i + 1 < argc) {
             words_path = argv[++i];
+        } else if (strcmp(a, "--switch") == 0 && i + 1 < argc) {
+            switch_path = argv[++i];
         } else if (strcmp(a, "--shards") == 0 && i + 1 < argc) {
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);
@@ -250,12 +290,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-indexer: load needs a FILE.jsonl\n");
         return 2;
     }
+    if (switch_path && !is_load) {
+        fprintf(stderr, "vindplaats-indexer: --switch goes with load\n");
+        return 2;
+    }
     if (is_load || is_refresh) {
         writer w;
         if (writer_open(&w, index_path, voc_path, words_path, now, shards) != 0)
             return 1;
-        int rc = is_load ? cmd_load(file, &w) : cmd_refresh(index_path, &w);
+        int usable = 0;
+        int rc = is_load ? cmd_load(file, &w, &usable) : cmd_refresh(index_path, &w);
         writer_close(&w);
+        if (switch_path) {
+            if (!usable) {
+                fprintf(stderr, "vindplaats-indexer: %s: not switched to %s: the load did not "
+                        "succeed\n", switch_path, index_path);
+                return 1;
+            }
+            /* An absolute target: the link may live in another directory. */
+            char *target = realpath(index_path, NULL);
+            int failed = !target || switch_link(switch_path, target) != 0;
+            if (!target)
+                fprintf(stderr, "vindplaats-indexer: %s: %s\n", index_path, strerror(errno));
+            free(target);
+            if (failed)
+                return 1;
+        }
         return rc;
     }
     fprintf(stderr, "vindplaats-indexer: unknown command %s\n", command);

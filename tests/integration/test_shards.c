@@ -226,6 +226,27 @@ int main(int argc, char **argv)
     }
     CHECK(back);
 
+    /* Every shard down: a clear 503 naming the cause, never a 500. */
+    for (int k = 0; k < 3; k++) {
+        stop_tcpsrv(tcp[k]);
+        tcp[k] = 0;
+    }
+    {
+        http_reply r;
+        int got = 0;
+        /* The first request may still find one shard answering. */
+        for (int attempt = 0; attempt < 3 && !got; attempt++) {
+            CHECK(http_request(sr, "GET", "/v1/search?q=cursus", &r) == 0);
+            if (r.status != 200) {
+                got = 1;
+                CHECK(r.status == 503);
+                CHECK(strstr(r.body, "no shard") != NULL);
+            }
+            http_reply_free(&r);
+        }
+        CHECK(got);
+    }
+
     CHECK(proc_stop(p1) == 0);
     CHECK(proc_stop(p3) == 0);
     CHECK(proc_stop(pr) == 0);
