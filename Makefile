@@ -17,7 +17,7 @@ endif
 
 SAMPLE_INDEX = $(BUILD)/sample-index
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards clean
 
 all: build
 
@@ -58,6 +58,10 @@ bench:
 
 bench-full:
 	@bench/run.sh 1000000
+
+# The query mix on one index, 3 local and 3 remote shards (docs/performance.md).
+bench-shards:
+	@bench/shards.sh 100000
 
 clean:
 	rm -rf build build-asan

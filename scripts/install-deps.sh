@@ -12,8 +12,8 @@ packages=(
   libcurl4-openssl-dev libxml2-dev libical-dev
   # tools the tests and scripts start
   xapian-tools curl redis-server
-  # load generator for the no-downtime rebuild test
-  wrk
+  # load generator for the no-downtime rebuild test; python3 for the bench summaries
+  wrk python3
   # data: the Dutch word list the compound splitter reads
   wdutch
   # browser tests (tests/browser): the browser, and Node.js with npm for
