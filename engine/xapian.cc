@@ -773,7 +773,19 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                 std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
                 for (size_t i = 0; i < opts->n_spy_slots; ++i)
                     spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->spy_slots[i]));
-                for (auto &spy : spies) enq.add_matchspy(spy.get());
+                // Over remote shards a spy also counts the documents the
+                // page returns a second time; counted in a match that
+                // returns none, the counts equal those of one index.
+                bool remote = false;
+                for (const auto &sh : h->shards) remote |= sh.up && sh.path.empty();
+                if (remote && !spies.empty() && opts->limit > 0) {
+                    Xapian::Enquire counting(*h->db);
+                    counting.set_query(q->q);
+                    for (auto &spy : spies) counting.add_matchspy(spy.get());
+                    (void)counting.get_mset(0, 0, static_cast<Xapian::doccount>(opts->check_at_least));
+                } else {
+                    for (auto &spy : spies) enq.add_matchspy(spy.get());
+                }
                 Xapian::MSet mset = enq.get_mset(
                     static_cast<Xapian::doccount>(opts->offset),
                     static_cast<Xapian::doccount>(opts->limit),
