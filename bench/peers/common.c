@@ -57,6 +57,57 @@ char *peer_xstrdup(const char *s)
     return memcpy(peer_xmalloc(n), s, n);
 }
 
+/* ---- prepared statements by their SQL text ---- */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The slot holding sql, or the empty slot where it would go. */
+static peer_stmt_slot *stmt_slot(const peer_stmt_cache *c, const char *sql)
+{
+    size_t k = hash_str(sql) & (c->cap - 1);
+    while (c->slots[k].sql && strcmp(c->slots[k].sql, sql) != 0)
+        k = (k + 1) & (c->cap - 1);
+    return &c->slots[k];
+}
+
+void *peer_stmt_get(const peer_stmt_cache *c, const char *sql)
+{
+    return c->cap ? stmt_slot(c, sql)->value : NULL;
+}
+
+void peer_stmt_put(peer_stmt_cache *c, const char *sql, void *value)
+{
+    if ((c->n + 1) * 2 > c->cap) {
+        peer_stmt_cache grown = {peer_xmalloc((c->cap ? c->cap * 2 : 256) * sizeof *c->slots),
+                                 c->cap ? c->cap * 2 : 256, c->n};
+        memset(grown.slots, 0, grown.cap * sizeof *grown.slots);
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->slots[i].sql)
+                *stmt_slot(&grown, c->slots[i].sql) = c->slots[i];
+        free(c->slots);
+        *c = grown;
+    }
+    *stmt_slot(c, sql) = (peer_stmt_slot){peer_xstrdup(sql), value};
+    c->n++;
+}
+
+void peer_stmt_free(peer_stmt_cache *c, void (*free_value)(void *))
+{
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].sql) {
+            free(c->slots[i].sql);
+            free_value(c->slots[i].value);
+        }
+    free(c->slots);
+    *c = (peer_stmt_cache){0};
+}
+
 double peer_now_s(void)
 {
     struct timespec ts;

@@ -35,6 +35,26 @@ char *peer_xstrdup(const char *s);
 /* Seconds on the monotonic clock, for timing loads and queries. */
 double peer_now_s(void);
 
+/* ---- prepared statements by their SQL text ---- */
+
+/* Each peer prepares a shape of query (which filters, text or not, facets)
+ * once per connection and finds it again by its SQL text. Zero-initialise. */
+typedef struct peer_stmt_slot {
+    char *sql;
+    void *value;
+} peer_stmt_slot;
+typedef struct peer_stmt_cache {
+    peer_stmt_slot *slots; /* open addressing by the SQL text */
+    size_t cap, n;
+} peer_stmt_cache;
+
+/* The value stored for sql, or NULL. */
+void *peer_stmt_get(const peer_stmt_cache *c, const char *sql);
+/* Stores value (not NULL) for sql, which is not in the cache yet. */
+void peer_stmt_put(peer_stmt_cache *c, const char *sql, void *value);
+/* Hands every value to free_value and frees the cache. */
+void peer_stmt_free(peer_stmt_cache *c, void (*free_value)(void *));
+
 /* ---- a growing string ---- */
 
 /* Zero-initialise; s stays NULL until something is appended (peer_sb_str

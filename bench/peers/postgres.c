@@ -308,17 +308,12 @@ static int build_database(const options *opt, FILE *jf)
 
 /* ---- searching ---- */
 
-typedef struct cached {
-    char *sql;
-    char name[16];
-} cached;
-
 #define MAX_PARAMS (NF + 16)
 
 struct peer_conn {
     PGconn *pg;
-    cached *cache; /* open addressing by the SQL text */
-    size_t cache_cap, cache_n, n_prepared;
+    peer_stmt_cache statements; /* the names of the prepared statements */
+    size_t n_prepared;
     sbuf where, sql;
     sbuf arrays[NF];
     char numbers[12][40];
@@ -331,9 +326,7 @@ static void conn_close(peer_conn *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cache_cap; i++)
-        free(c->cache[i].sql);
-    free(c->cache);
+    peer_stmt_free(&c->statements, free);
     PQfinish(c->pg);
     free(c->where.s);
     free(c->sql.s);
@@ -363,56 +356,28 @@ static peer_conn *conn_open(const char *conninfo)
         conn_close(c);
         return NULL;
     }
-    c->cache_cap = 256;
-    c->cache = calloc(c->cache_cap, sizeof *c->cache);
     return c;
-}
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
 }
 
 /* The name of the prepared statement for this SQL text, prepared once per
  * connection (one per shape of query: which filters, text or not, facets). */
 static const char *statement(peer_conn *c, const char *sql, char **err)
 {
-    if (c->cache_n * 2 >= c->cache_cap) {
-        cached *old = c->cache;
-        size_t old_cap = c->cache_cap;
-        c->cache_cap *= 2;
-        c->cache = calloc(c->cache_cap, sizeof *c->cache);
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i].sql) {
-                size_t k = hash_str(old[i].sql) & (c->cache_cap - 1);
-                while (c->cache[k].sql)
-                    k = (k + 1) & (c->cache_cap - 1);
-                c->cache[k] = old[i];
-            }
-        free(old);
-    }
-    size_t k = hash_str(sql) & (c->cache_cap - 1);
-    while (c->cache[k].sql) {
-        if (strcmp(c->cache[k].sql, sql) == 0)
-            return c->cache[k].name;
-        k = (k + 1) & (c->cache_cap - 1);
-    }
-    cached e;
-    snprintf(e.name, sizeof e.name, "q%zu", ++c->n_prepared);
-    PGresult *res = PQprepare(c->pg, e.name, sql, 0, NULL);
+    const char *known = peer_stmt_get(&c->statements, sql);
+    if (known)
+        return known;
+    char name[16];
+    snprintf(name, sizeof name, "q%zu", ++c->n_prepared);
+    PGresult *res = PQprepare(c->pg, name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         *err = peer_xstrdup(PQresultErrorMessage(res));
         PQclear(res);
         return NULL;
     }
     PQclear(res);
-    e.sql = peer_xstrdup(sql);
-    c->cache[k] = e;
-    c->cache_n++;
-    return c->cache[k].name;
+    char *stored = peer_xstrdup(name);
+    peer_stmt_put(&c->statements, sql, stored);
+    return stored;
 }
 
 static int add_param(peer_conn *c, const char *value)

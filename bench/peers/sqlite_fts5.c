@@ -287,11 +287,6 @@ static int build_database(const options *opt, FILE *jf)
 
 /* ---- searching ---- */
 
-typedef struct cached {
-    char *sql;
-    sqlite3_stmt *st;
-} cached;
-
 typedef struct bindv {
     int kind; /* 0 text, 1 integer, 2 real */
     const char *s;
@@ -303,8 +298,7 @@ struct peer_conn {
     sqlite3 *db;
     fts5_tokenizer tokapi;
     Fts5Tokenizer *tok;
-    cached *cache; /* open addressing by the SQL text */
-    size_t cache_cap, cache_n;
+    peer_stmt_cache statements; /* sqlite3_stmt * by SQL text */
     sbuf where, from, sql, match;
     bindv *binds;
     size_t n_binds, cap_binds;
@@ -376,16 +370,16 @@ static fts5_api *get_fts5_api(sqlite3 *db)
     return api;
 }
 
+static void finalize(void *st)
+{
+    sqlite3_finalize(st);
+}
+
 static void conn_close(peer_conn *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cache_cap; i++)
-        if (c->cache[i].sql) {
-            free(c->cache[i].sql);
-            sqlite3_finalize(c->cache[i].st);
-        }
-    free(c->cache);
+    peer_stmt_free(&c->statements, finalize);
     if (c->tok)
         c->tokapi.xDelete(c->tok);
     sqlite3_close(c->db);
@@ -424,8 +418,6 @@ static peer_conn *conn_open(const char *path)
         conn_close(c);
         return NULL;
     }
-    c->cache_cap = 256;
-    c->cache = calloc(c->cache_cap, sizeof *c->cache);
     return c;
 }
 
@@ -450,44 +442,17 @@ static int load_stopwords(peer_conn *c, const char *path)
     return 0;
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 /* The prepared statement for this SQL text, prepared once per connection. */
 static sqlite3_stmt *statement(peer_conn *c, const char *sql, char **err)
 {
-    if (c->cache_n * 2 >= c->cache_cap) {
-        cached *old = c->cache;
-        size_t old_cap = c->cache_cap;
-        c->cache_cap *= 2;
-        c->cache = calloc(c->cache_cap, sizeof *c->cache);
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i].sql) {
-                size_t k = hash_str(old[i].sql) & (c->cache_cap - 1);
-                while (c->cache[k].sql)
-                    k = (k + 1) & (c->cache_cap - 1);
-                c->cache[k] = old[i];
-            }
-        free(old);
-    }
-    size_t k = hash_str(sql) & (c->cache_cap - 1);
-    while (c->cache[k].sql) {
-        if (strcmp(c->cache[k].sql, sql) == 0)
-            return c->cache[k].st;
-        k = (k + 1) & (c->cache_cap - 1);
-    }
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = peer_stmt_get(&c->statements, sql);
+    if (st)
+        return st;
     if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
         *err = peer_xstrdup(sqlite3_errmsg(c->db));
         return NULL;
     }
-    c->cache[k] = (cached){peer_xstrdup(sql), st};
-    c->cache_n++;
+    peer_stmt_put(&c->statements, sql, st);
     return st;
 }
 
