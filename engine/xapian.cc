@@ -182,6 +182,12 @@ void probe_shards(vpx_db *h) {
     h->last_retry = monotonic_seconds();
 }
 
+size_t shards_up(const vpx_db *h) {
+    size_t up = 0;
+    for (const auto &sh : h->shards) up += sh.up;
+    return up;
+}
+
 // What `path` resolves to now: the directory or shard list behind it (by
 // device and inode, through any symlink) and, for a shard list, its
 // modification time. A rebuild switched in by renaming a symlink or a
@@ -205,9 +211,7 @@ void open_reader(vpx_db *h, const std::string &path) {
         // Shards that are down cost their timeout once; the index
         // answers from the rest and tries them again later.
         open_down_shards(h);
-        size_t up = 0;
-        for (auto &sh : h->shards) up += sh.up;
-        if (!up) throw Xapian::DatabaseOpeningError("no shard of " + path + " can be opened");
+        if (!shards_up(h)) throw Xapian::DatabaseOpeningError("no shard of " + path + " can be opened");
         combine(h);
     } else {
         h->db = new Xapian::Database(path);
@@ -335,8 +339,7 @@ vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
             h->db->reopen();
             return VP_OK;
         }
-        bool down = false;
-        for (auto &sh : h->shards) down |= !sh.up;
+        bool down = shards_up(h) < h->shards.size();
         if (down && monotonic_seconds() - h->last_retry >= SHARD_RETRY_SECONDS && open_down_shards(h)) {
             combine(h);
             return VP_OK;
@@ -346,9 +349,7 @@ vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
         } catch (const Xapian::NetworkError &) {
             probe_shards(h);
         }
-        size_t up = 0;
-        for (auto &sh : h->shards) up += sh.up;
-        if (!up) throw Xapian::DatabaseOpeningError("no shard of " + h->path + " answers");
+        if (!shards_up(h)) throw Xapian::DatabaseOpeningError("no shard of " + h->path + " answers");
         return VP_OK;
     });
 }
