@@ -157,6 +157,37 @@ static void add_spelling_and_help(json_t *out, const vp_search_result *res,
     json_object_set_new(out, "help", help);
 }
 
+/* json_string() of `s`, or null. */
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* available_at and available_count of a search result: the offerings of
+ * its work, or null for an offering without a work key. */
+static void add_available(json_t *o, const vp_search_hit *h)
+{
+    if (!o)
+        return;
+    if (!h->available) {
+        json_object_set_new(o, "available_at", json_null());
+        json_object_set_new(o, "available_count", json_null());
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < h->n_available; i++) {
+        const vp_search_offer *a = &h->available[i];
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", a->id, "type", a->type,
+                            "library", string_or_null(a->library), "library_name",
+                            string_or_null(a->library_name), "branch", string_or_null(a->branch),
+                            "branch_name", string_or_null(a->branch_name), "url",
+                            string_or_null(a->url)));
+    }
+    json_object_set_new(o, "available_at", list);
+    json_object_set_new(o, "available_count", json_integer((json_int_t)h->available_count));
+}
+
 void api_handle_search(api_request *req, api_reply *r)
 {
     vp_search_request sr;
@@ -171,6 +202,7 @@ void api_handle_search(api_request *req, api_reply *r)
     sr.popular = popular;
     vp_search_result *res = NULL;
     char *err = NULL;
+    sr.list_available = 1;
     vp_status st = vp_search_run(req->index, &sr, &res, &err);
     vp_scored_free(popular, sr.n_popular);
     sr.popular = NULL;
@@ -231,10 +263,12 @@ void api_handle_search(api_request *req, api_reply *r)
                             json_string("the query syntax could not be parsed; "
                                         "its words were searched as plain words"));
     json_t *results = json_array();
-    for (size_t i = 0; i < res->n_hits; i++)
-        json_array_append_new(results, api_result_json(res->hits[i].id, res->hits[i].json,
-                                                       res->hits[i].snippet, res->hits[i].score,
-                                                       res->hits[i].distance_km, req->voc, sr.now));
+    for (size_t i = 0; i < res->n_hits; i++) {
+        json_t *o = api_result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
+                                    res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now);
+        add_available(o, &res->hits[i]);
+        json_array_append_new(results, o);
+    }
     json_t *facets = json_object();
     for (int f = 0; f < VP_FACET_COUNT; f++) {
         if (!(sr.facets & (1u << f)))

@@ -895,12 +895,14 @@ static void xml_reply(api_reply *r, vp_buf *b)
     r->cache_control = "public, max-age=3600";
 }
 
-/* A search over everything current, with a library (and type) filter. */
+/* A search over everything current, with a library (and type) filter:
+ * every offering, not one per work, since each has its own page. */
 static vp_status run(api_request *req, const char *library, const char *type, unsigned facets,
                      unsigned page, unsigned per_page, vp_search_result **res, char **err)
 {
     vp_search_request sr;
     memset(&sr, 0, sizeof sr);
+    sr.all_offerings = 1;
     const char *lib[1] = {library}, *ty[1] = {type};
     if (library) {
         sr.values[VP_FIELD_LIBRARY] = lib;

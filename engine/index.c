@@ -335,6 +335,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
         {vp_field_prefix[VP_FIELD_SOCIETAL_TASK], task},
         {vp_field_prefix[VP_FIELD_CHANNEL], o->channel},
         {vp_field_prefix[VP_FIELD_LANGUAGE], o->language},
+        {PFX_SOURCE, o->source},
+        {PFX_WORK, o->work_key},
     };
     for (size_t i = 0; st == VP_OK && i < sizeof single / sizeof single[0]; i++)
         st = add_term(doc, single[i][0], single[i][1], errmsg);
@@ -375,7 +377,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                   {SLOT_TYPE, o->type},
                   {SLOT_LIBRARY, o->library},
                   {SLOT_PROPOSITION, o->proposition},
-                  {SLOT_CHANNEL, o->channel}};
+                  {SLOT_CHANNEL, o->channel},
+                  {SLOT_WORK, o->work_key && *o->work_key ? o->work_key : o->id}};
     for (size_t i = 0; st == VP_OK && i < sizeof values / sizeof values[0]; i++)
         if (values[i].value)
             st = vpx_doc_set_value(doc, values[i].slot, values[i].value, errmsg);
@@ -422,6 +425,23 @@ vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg)
     if (st == VP_OK)
         st = vpx_db_delete(idx->db, uid.data, errmsg);
     vp_buf_free(&uid);
+    return st;
+}
+
+vp_status vp_index_discard(vp_index *idx, char **errmsg)
+{
+    return vpx_db_discard(idx->db, errmsg);
+}
+
+vp_status vp_index_source_ids(vp_index *idx, const char *source, char ***ids, size_t *n,
+                              char **errmsg)
+{
+    vp_buf term;
+    vp_buf_init(&term, 4096);
+    vp_status st = vp_buf_printf(&term, PFX_SOURCE "%s", source);
+    if (st == VP_OK)
+        st = vpx_db_term_ids(idx->db, term.data, PFX_ID, ids, n, errmsg);
+    vp_buf_free(&term);
     return st;
 }
 

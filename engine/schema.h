@@ -15,6 +15,8 @@
 #define PFX_YEAR "XDY"   /* + YYYY */
 #define PFX_UNDATED "XDN" /* offerings without dates (never past) */
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
+#define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
+#define PFX_WORK "XWK"    /* + work key: the offerings of one work */
 
 /* Text prefixes for field queries. */
 #define PFX_TITLE "S"
@@ -31,7 +33,8 @@ enum {
     SLOT_CHANNEL = 4,
     SLOT_LOCATION = 5,   /* Xapian LatLongCoord of the branch */
     SLOT_AUDIENCE = 6,   /* the groups, in vp_offering_audiences order, joined by '|' */
-    SLOT_ID = 7          /* the offering id: orders ties the same on every sharding */
+    SLOT_ID = 7,         /* the offering id: orders ties the same on every sharding */
+    SLOT_WORK = 8        /* the work key, else the id: results collapse on it */
 };
 
 /* Term prefix of each filter field, indexed by vp_field. */

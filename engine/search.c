@@ -4,7 +4,13 @@
  * by boolean terms: values of one field OR-ed, fields AND-ed, and a date
  * range as day and month terms. Facets are counted by value-count match
  * spies; a facet whose own field is filtered is counted in a second match
- * without that filter, so its sibling values keep their counts. */
+ * without that filter, so its sibling values keep their counts.
+ *
+ * Results are works: the match collapses on the work key (SLOT_WORK), so
+ * the offerings of one work (the same e-book at many libraries) appear
+ * once, as the best-ranked of them, and totals count works. Facets still
+ * count offerings (a spy sees every match, collapsed or not). On request
+ * a last match lists every offering of each hit's work (`available`). */
 #include "vindplaats/search.h"
 
 #include <jansson.h>
@@ -26,6 +32,9 @@
 #define MAX_WILDCARD_EXPANSION 100
 #define MAX_RANGE_DAYS 3660
 #define OPEN_YEARS 100
+/* Collapsing, Xapian knows the number of works only of what it checked:
+ * checking this many keeps the totals of smaller matches exact. */
+#define COLLAPSE_CHECK 1000
 
 static const char *const field_names[VP_FIELD_COUNT] = {
     [VP_FIELD_TYPE] = "type",           [VP_FIELD_LIBRARY] = "library",
@@ -422,6 +431,7 @@ typedef struct plan {
     vpx_query *boosts[5];
     int browsing;
     int fallback;
+    int collapse;                     /* one hit per work (SLOT_WORK) */
 } plan;
 
 static void plan_free(plan *p)
@@ -458,6 +468,7 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
     const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
     int rewrite = !(req->without & VP_WITHOUT_REWRITE);
     memset(p, 0, sizeof *p);
+    p->collapse = !req->all_offerings;
     vp_status st = text_query(idx, q, rewrite, any_words, &p->text, &p->fallback, errmsg);
     p->browsing = !q || !q[strspn(q, " \t\r\n")];
     for (int f = 0; st == VP_OK && f < VP_FIELD_COUNT; f++)
@@ -597,7 +608,8 @@ static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_
     vpx_query *q = NULL;
     vpx_mset *ms = NULL;
     vp_status st = plan_query(p, skip, &q, errmsg);
-    vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = need};
+    vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = need,
+                           .collapse_slot = p->collapse ? SLOT_WORK : -1};
     if (st == VP_OK)
         st = vpx_enquire(db, q, &eo, &ms, errmsg);
     if (st == VP_OK)
@@ -638,9 +650,10 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .near_lon = req->near_lon,
         .offset = (uint64_t)(req->page - 1) * req->per_page,
         .limit = req->per_page,
-        .check_at_least = req->facets ? doccount : 0,
+        .check_at_least = req->facets ? doccount : p->collapse ? COLLAPSE_CHECK : 0,
         .spy_slots = spy_slots,
         .n_spy_slots = n_spies,
+        .collapse_slot = p->collapse ? SLOT_WORK : -1,
     };
     st = vpx_enquire(db, full, &eo, &ms, errmsg);
     vpx_query_destroy(full);
@@ -679,12 +692,27 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     return st;
 }
 
+static void offer_free(vp_search_offer *o)
+{
+    free(o->id);
+    free(o->type);
+    free(o->library);
+    free(o->library_name);
+    free(o->branch);
+    free(o->branch_name);
+    free(o->url);
+    memset(o, 0, sizeof *o);
+}
+
 static void clear_hits(vp_search_result *res)
 {
     for (size_t i = 0; i < res->n_hits; i++) {
         free(res->hits[i].id);
         free(res->hits[i].json);
         free(res->hits[i].snippet);
+        for (size_t k = 0; k < res->hits[i].n_available; k++)
+            offer_free(&res->hits[i].available[k]);
+        free(res->hits[i].available);
     }
     free(res->hits);
     res->hits = NULL;
@@ -696,6 +724,200 @@ static void clear_hits(vp_search_result *res)
         res->facets[f] = NULL;
         res->n_facets[f] = 0;
     }
+}
+
+/* ---- the offerings of each hit's work ---- */
+
+/* The work key of an offering's JSON (borrowed), or NULL without one. */
+static const char *work_of(json_t *doc)
+{
+    const char *w = json_string_value(json_object_get(doc, "work_key"));
+    return w && *w ? w : NULL;
+}
+
+/* A malloc()ed copy of `key` of `doc`; NULL when absent (or, setting
+ * *oom, when out of memory). With `or_empty` absent is "". */
+static char *dup_field(json_t *doc, const char *key, int or_empty, int *oom)
+{
+    const char *v = json_string_value(json_object_get(doc, key));
+    if (!v && !or_empty)
+        return NULL;
+    char *c = strdup(v ? v : "");
+    if (!c)
+        *oom = 1;
+    return c;
+}
+
+static vp_status offer_fill(vp_search_offer *o, json_t *doc)
+{
+    int oom = 0;
+    o->id = dup_field(doc, "id", 1, &oom);
+    o->type = dup_field(doc, "type", 1, &oom);
+    o->library = dup_field(doc, "library", 0, &oom);
+    o->library_name = dup_field(doc, "library_name", 0, &oom);
+    o->branch = dup_field(doc, "branch", 0, &oom);
+    o->branch_name = dup_field(doc, "branch_name", 0, &oom);
+    o->url = dup_field(doc, "url", 0, &oom);
+    return oom ? VP_ERR_NOMEM : VP_OK;
+}
+
+/* By library name (the id when it has none), then offering id. */
+static int cmp_offer(const void *a, const void *b)
+{
+    const vp_search_offer *x = a, *y = b;
+    const char *nx = x->library_name ? x->library_name : x->library ? x->library : "";
+    const char *ny = y->library_name ? y->library_name : y->library ? y->library : "";
+    int c = strcmp(nx, ny);
+    return c ? c : strcmp(x->id, y->id);
+}
+
+/* A document of the works' match, parsed. */
+typedef struct work_row {
+    json_t *doc;
+    const char *work; /* borrowed from doc */
+} work_row;
+
+static int cmp_row(const void *a, const void *b)
+{
+    const work_row *x = a, *y = b;
+    return strcmp(x->work, y->work);
+}
+
+/* The offerings of the work `key` that are not yet past (unless `upcoming`
+ * is NULL): boolean, weighing nothing. */
+static vp_status work_query(const char *key, const vpx_query *upcoming, vpx_query **out,
+                            char **errmsg)
+{
+    vp_buf t;
+    vp_buf_init(&t, 512);
+    vpx_query *term = NULL, *flat = NULL;
+    vp_status st = vp_buf_printf(&t, PFX_WORK "%s", key);
+    if (st == VP_OK)
+        st = vpx_query_term(t.data, &term, errmsg);
+    if (st == VP_OK)
+        st = vpx_query_scale(term, 0.0, &flat, errmsg);
+    vpx_query *parts[2] = {flat, (vpx_query *)upcoming};
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, errmsg);
+    vpx_query_destroy(flat);
+    vpx_query_destroy(term);
+    vp_buf_free(&t);
+    return st;
+}
+
+/* Fills `available` of every hit with a work key: one match for the works
+ * of the whole page, collapsed to VP_SEARCH_MAX_AVAILABLE offerings per
+ * work (the first by id); a work that fills that is counted on its own. */
+static vp_status list_available(vpx_db *db, const plan *p, uint64_t doccount,
+                                vp_search_result *res, char **errmsg)
+{
+    size_t n = res->n_hits, n_keys = 0, n_rows = 0;
+    json_t **own = calloc(n + 1, sizeof *own);
+    vpx_query **terms = calloc(n + 1, sizeof *terms);
+    vpx_query *any = NULL, *q = NULL;
+    vpx_mset *ms = NULL;
+    work_row *rows = NULL;
+    vpx_enquire_opts eo = {.sort_slot = -1, .tiebreak_slot = SLOT_ID,
+                           .collapse_slot = SLOT_WORK, .collapse_max = VP_SEARCH_MAX_AVAILABLE};
+    vp_status st = own && terms ? VP_OK : VP_ERR_NOMEM;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        own[i] = json_loads(res->hits[i].json, 0, NULL);
+        if (!own[i] && res->hits[i].json)
+            st = VP_ERR_NOMEM; /* the index wrote it: only memory can fail */
+        if (st == VP_OK && work_of(own[i]))
+            st = work_query(work_of(own[i]), NULL, &terms[n_keys++], errmsg);
+    }
+    if (st != VP_OK || n_keys == 0)
+        goto done;
+    st = vpx_query_combine(VPX_OP_OR, terms, n_keys, &any, errmsg);
+    if (st == VP_OK) {
+        vpx_query *parts[2] = {any, p->upcoming};
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &q, errmsg);
+    }
+    eo.limit = (uint64_t)n_keys * VP_SEARCH_MAX_AVAILABLE;
+    if (st == VP_OK)
+        st = vpx_enquire(db, q, &eo, &ms, errmsg);
+    if (st == VP_OK && !(rows = calloc(vpx_mset_size(ms) + 1, sizeof *rows)))
+        st = VP_ERR_NOMEM;
+    for (size_t i = 0; st == VP_OK && i < vpx_mset_size(ms); i++) {
+        json_t *doc = json_loads(vpx_mset_data(ms, i), 0, NULL);
+        if (!doc) {
+            st = VP_ERR_NOMEM;
+        } else if (!work_of(doc)) {
+            json_decref(doc);
+        } else {
+            rows[n_rows].doc = doc;
+            rows[n_rows++].work = work_of(doc);
+        }
+    }
+    if (st == VP_OK)
+        qsort(rows, n_rows, sizeof *rows, cmp_row);
+
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        vp_search_hit *h = &res->hits[i];
+        const char *key = work_of(own[i]);
+        if (!key)
+            continue;
+        /* The first row of the work, and how many follow. */
+        size_t lo = 0, hi = n_rows, m = 0;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(rows[mid].work, key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        while (lo + m < n_rows && strcmp(rows[lo + m].work, key) == 0)
+            m++;
+        h->available = calloc(m + 1, sizeof *h->available);
+        if (!h->available) {
+            st = VP_ERR_NOMEM;
+            break;
+        }
+        int self = 0;
+        for (size_t k = 0; st == VP_OK && k < m; k++) {
+            st = offer_fill(&h->available[h->n_available++], rows[lo + k].doc);
+            self |= st == VP_OK && strcmp(h->available[k].id, h->id) == 0;
+        }
+        /* The hit itself is always there: in place of the last when the
+         * list is full (a work past the cap), after the rest otherwise. */
+        if (st == VP_OK && !self) {
+            if (h->n_available == VP_SEARCH_MAX_AVAILABLE)
+                offer_free(&h->available[--h->n_available]);
+            st = offer_fill(&h->available[h->n_available++], own[i]);
+        }
+        if (st != VP_OK)
+            break;
+        qsort(h->available, h->n_available, sizeof *h->available, cmp_offer);
+        h->available_count = h->n_available;
+        if (m == VP_SEARCH_MAX_AVAILABLE) {
+            vpx_query *one = NULL;
+            vpx_mset *counted = NULL;
+            vpx_enquire_opts co = {.sort_slot = -1, .limit = 0, .check_at_least = doccount};
+            st = work_query(key, p->upcoming, &one, errmsg);
+            if (st == VP_OK)
+                st = vpx_enquire(db, one, &co, &counted, errmsg);
+            if (st == VP_OK)
+                vpx_mset_totals(counted, NULL, &h->available_count, NULL);
+            vpx_mset_destroy(counted);
+            vpx_query_destroy(one);
+        }
+    }
+
+done:
+    for (size_t i = 0; rows && i < n_rows; i++)
+        json_decref(rows[i].doc);
+    free(rows);
+    vpx_mset_destroy(ms);
+    vpx_query_destroy(q);
+    vpx_query_destroy(any);
+    for (size_t i = 0; terms && i < n_keys; i++)
+        vpx_query_destroy(terms[i]);
+    free(terms);
+    for (size_t i = 0; own && i < n; i++)
+        json_decref(own[i]);
+    free(own);
+    return st;
 }
 
 /* The proposition the words of q point to: a word of q equal to a word
@@ -894,6 +1116,9 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         if (has_words)
             res->suggested_proposition = proposition_for(vp_index_vocabulary(idx), req->q);
     }
+    /* Every plan hides the same past offerings: p's filter serves for all. */
+    if (st == VP_OK && req->list_available && res->n_hits)
+        st = list_available(db, &p, doccount, res, errmsg);
     plan_free(&p);
     /* Answered from fewer shards than the index has: say which are missing. */
     size_t down = 0;

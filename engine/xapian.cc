@@ -468,6 +468,55 @@ vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg
     });
 }
 
+vp_status vpx_db_discard(vpx_db *h, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        if (!h->wdb) {
+            set_message(errmsg, "index is open for reading only");
+            return VP_ERR_INVALID;
+        }
+        h->wdb->cancel_transaction();
+        h->wdb->begin_transaction(true);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_term_ids(vpx_db *h, const char *term, const char *id_prefix, char ***ids,
+                          size_t *n, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        std::vector<std::string> found;
+        const std::string pfx(id_prefix);
+        for (int attempt = 0;; ++attempt) {
+            try {
+                found.clear();
+                for (Xapian::PostingIterator p = h->db->postlist_begin(term);
+                     p != h->db->postlist_end(term); ++p) {
+                    Xapian::TermIterator t = h->db->termlist_begin(*p);
+                    t.skip_to(pfx);
+                    if (t != h->db->termlist_end(*p) && (*t).compare(0, pfx.size(), pfx) == 0)
+                        found.push_back((*t).substr(pfx.size()));
+                }
+                break;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt > 0 || h->wdb) throw;
+                h->db->reopen();
+            }
+        }
+        char **arr = static_cast<char **>(std::calloc(found.size() + 1, sizeof *arr));
+        if (!arr) throw std::bad_alloc();
+        for (size_t i = 0; i < found.size(); ++i) {
+            arr[i] = strdup(found[i].c_str());
+            if (!arr[i]) {
+                for (size_t j = 0; j < i; ++j) std::free(arr[j]);
+                std::free(arr);
+                throw std::bad_alloc();
+            }
+        }
+        *ids = arr;
+        *n = found.size();
+        return VP_OK;
+    });
+}
+
 vp_status vpx_db_prefix_terms(vpx_db *h, const char *prefix, size_t max, char ***terms,
                               uint64_t **freqs, size_t *n, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
@@ -771,6 +820,9 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                     enq.set_sort_by_relevance_then_value(
                         static_cast<Xapian::valueno>(opts->tiebreak_slot), false);
                 }
+                if (opts->collapse_slot > 0)
+                    enq.set_collapse_key(static_cast<Xapian::valueno>(opts->collapse_slot),
+                                         opts->collapse_max ? opts->collapse_max : 1);
                 std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
                 for (size_t i = 0; i < opts->n_spy_slots; ++i)
                     spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->spy_slots[i]));
@@ -796,6 +848,16 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                     ms->lower = mset.get_matches_lower_bound();
                     ms->estimated = mset.get_matches_estimated();
                     ms->upper = mset.get_matches_upper_bound();
+                    // Collapsing, Xapian never calls its count exact, but
+                    // while fewer than check_at_least had matched every
+                    // match went through the collapser, so its lower bound
+                    // (the distinct values seen) is the count. Not so for
+                    // remote shards: they send only their best documents.
+                    const Xapian::doccount dbsize = h->db->get_doccount();
+                    if (opts->collapse_slot > 0 && !remote &&
+                        (opts->check_at_least >= dbsize ||
+                         mset.get_uncollapsed_matches_lower_bound() < opts->check_at_least))
+                        ms->estimated = ms->upper = ms->lower;
                     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
                         ms->data.push_back(it.get_document().get_data());
                         ms->weights.push_back(it.get_weight());

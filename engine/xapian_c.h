@@ -54,6 +54,13 @@ vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errms
 /* The terms starting with `prefix` in term order, at most `max`, with the
  * number of documents holding each: malloc()ed arrays of *n entries (each
  * term malloc()ed too). */
+/* Writers: drops every change since the last commit. */
+vp_status vpx_db_discard(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+/* The ids (the `id_prefix` term of each document, without the prefix) of
+ * the documents indexed with `term`; a malloc()ed array of malloc()ed
+ * strings, NULL-terminated. */
+vp_status vpx_db_term_ids(vpx_db *db, const char *term, const char *id_prefix, char ***ids,
+                          size_t *n, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char ***terms,
                               uint64_t **freqs, size_t *n, char **errmsg) VP_NOEXCEPT;
 
@@ -148,6 +155,13 @@ typedef struct vpx_enquire_opts {
     uint64_t check_at_least;
     const unsigned *spy_slots;    /* value slots to count (facets) */
     size_t n_spy_slots;
+    /* > 0: at most collapse_max (0: 1) documents per value of this slot,
+     * the best-ranked ones; the totals then count values, not documents,
+     * but spies still count every matching document. 0 or -1: none (slot 0,
+     * the start time, is never a collapse key, so zeroed options collapse
+     * nothing). Documents with an empty value are never collapsed. */
+    int collapse_slot;
+    unsigned collapse_max;
 } vpx_enquire_opts;
 
 /* Runs `q`. A DatabaseModifiedError reopens the database and reruns once. */

@@ -519,7 +519,8 @@ function card(w, r, rec) {
     catch (e) { money = String(pr.amount); }
     fact('vp-price', L.price, money);
   }
-  var av = Array.isArray(r.available_at) ? r.available_at.length : Number(r.available_at) || 0;
+  /* available_at lists offerings; a library may offer a work twice (e-book and audiobook) */
+  var av = Array.isArray(r.available_at) ? new Set(r.available_at.map(x => x && (x.library || x.id))).size : Number(r.available_at) || 0;
   if (av > 1) fact('vp-avail', '', fm(L.avail, {n: w.nf.format(av)}));
   var why = r.reason && str(r.reason.text);
   return h('li.vp-card', 0, [

@@ -41,6 +41,13 @@ vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg) VP_NOEXC
 /* Stores `value` under `key` with the next commit (harvest checkpoints). */
 vp_status vp_index_set_meta(vp_index *idx, const char *key, const char *value,
                             char **errmsg) VP_NOEXCEPT;
+/* Drops every change since the last commit. */
+vp_status vp_index_discard(vp_index *idx, char **errmsg) VP_NOEXCEPT;
+/* The ids of the offerings harvested from `source` (their "source" field),
+ * as committed plus this writer's changes: a malloc()ed NULL-terminated
+ * array of malloc()ed strings, *n of them. */
+vp_status vp_index_source_ids(vp_index *idx, const char *source, char ***ids, size_t *n,
+                              char **errmsg) VP_NOEXCEPT;
 /* Makes every change since the last commit visible at once, atomically. */
 vp_status vp_index_commit(vp_index *idx, char **errmsg) VP_NOEXCEPT;
 

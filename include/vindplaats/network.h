@@ -39,6 +39,11 @@ typedef struct vp_network vp_network;
  * digits, '-', '_' or '.', and unique. VP_ERR_IO when unreadable,
  * VP_ERR_INVALID when wrong. The caller owns *out. */
 vp_status vp_network_load(const char *path, vp_network **out, char **errmsg) VP_NOEXCEPT;
+/* The same from a parsed document (stolen: the network keeps it, or it is
+ * released on failure); `path` names it in messages. */
+struct json_t;
+vp_status vp_network_from_json(struct json_t *doc, const char *path, vp_network **out,
+                               char **errmsg) VP_NOEXCEPT;
 void vp_network_destroy(vp_network *net) VP_NOEXCEPT;
 
 /* Borrowed pointers, valid while the network lives; NULL when absent. */

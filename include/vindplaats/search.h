@@ -82,6 +82,12 @@ typedef struct vp_search_request {
      * borrowed, may be empty: a popularity boost, never a filter. */
     const vp_scored *popular;
     size_t n_popular;
+    /* Fill each hit's `available` (the offerings of its work); costs one
+     * more match and the documents it finds. */
+    int list_available;
+    /* Every offering a hit of its own, totals counting offerings: for
+     * callers that list offerings rather than works (the sitemap). */
+    int all_offerings;
 } vp_search_request;
 
 #define VP_SEARCH_MAX_POPULAR 50
@@ -91,12 +97,35 @@ typedef struct vp_search_request {
 #define VP_WITHOUT_SPELLING 2u  /* no correction, no did_you_mean */
 #define VP_WITHOUT_ANY_WORDS 4u /* no falling back to some of the words */
 
+#define VP_SEARCH_MAX_AVAILABLE 100  /* offerings listed per work */
+
+/* One offering of a hit's work: where else the same work can be had.
+ * Fields the offering leaves out are NULL (id and type never are). */
+typedef struct vp_search_offer {
+    char *id;
+    char *type;
+    char *library;
+    char *library_name;
+    char *branch;
+    char *branch_name;
+    char *url;
+} vp_search_offer;
+
+/* Results are works: of the offerings sharing a work_key only the
+ * best-ranked one is a hit (the others are in its `available`). */
 typedef struct vp_search_hit {
     char *id;
     double score;
     double distance_km;  /* from `near`; negative when unknown */
     char *json;      /* the offering's JSON form */
     char *snippet;   /* HTML-escaped, <mark> around matched words */
+    /* With list_available and a work key: the work's offerings that have
+     * not ended (or all, with include_past), whatever the filters, this
+     * one always among them; by library name (else id), then offering id;
+     * at most VP_SEARCH_MAX_AVAILABLE. NULL without a work key. */
+    vp_search_offer *available;
+    size_t n_available;
+    uint64_t available_count; /* the work's offerings: n_available unless capped */
 } vp_search_hit;
 
 typedef struct vp_facet_value {
@@ -109,7 +138,7 @@ typedef struct vp_facet_value {
 #define VP_RELAX_NEAR   (VP_FIELD_COUNT + 1)  /* the radius around near */
 
 typedef struct vp_search_result {
-    uint64_t total;
+    uint64_t total;           /* works: offerings sharing a work_key count once */
     int total_exact;
     int query_fallback;       /* q could not be parsed; plain words used */
     char *corrected_query;    /* q had no results; these are for this spelling */
@@ -121,7 +150,7 @@ typedef struct vp_search_result {
     const char *suggested_proposition; /* the proposition q points to (borrowed), or NULL */
     vp_search_hit *hits;
     size_t n_hits;
-    vp_facet_value *facets[VP_FACET_COUNT]; /* count-descending, then value */
+    vp_facet_value *facets[VP_FACET_COUNT]; /* offerings (not works), count-descending, then value */
     size_t n_facets[VP_FACET_COUNT];
 } vp_search_result;
 

@@ -114,6 +114,23 @@ static json_int_t facet_count(json_t *res, const char *facet, const char *value)
     return 0;
 }
 
+/* The offerings a search matches: the sum of its type facet (totals count
+ * works, a work offered by several libraries once; facets count offerings). */
+static json_int_t offerings_of(const char *path)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s%sfacets=type&per_page=1", path, strchr(path, '?') ? "&" : "?");
+    json_t *j = ok(p);
+    json_int_t sum = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(json_object_get(j, "facets"), "type"), i, v) {
+        sum += json_integer_value(json_object_get(v, "count"));
+    }
+    json_decref(j);
+    return sum;
+}
+
 static void test_basics(size_t sample_lines)
 {
     json_t *h = ok("/healthz");
@@ -219,10 +236,15 @@ static void test_filters(void)
         CHECK(top != NULL);
         if (!top)
             continue;
-        /* The facet count is the filtered total. */
+        /* The facet count is the number of offerings the filter keeps
+         * (counted by the type facet, which type=... itself leaves out:
+         * a facet counts without its own filter); the filtered total
+         * counts their works, never more. */
         char path[256];
         snprintf(path, sizeof path, "/v1/search?%s=%s", facets[f], top);
-        CHECK(total(path) == facet_count(all, facets[f], top));
+        if (strcmp(facets[f], "type") != 0)
+            CHECK(offerings_of(path) == facet_count(all, facets[f], top));
+        CHECK(total(path) <= facet_count(all, facets[f], top));
         CHECK(total(path) < everything);
         check_filter(facets[f], top, facets[f]);
     }

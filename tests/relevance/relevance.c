@@ -8,8 +8,10 @@
  * municipality, library, language, channel) or field~word (title, text,
  * subject, creator: the folded word occurs in it). An offering's grade for
  * a query is the highest grade of the rules it satisfies. The ideal
- * ranking is every offering of the sample sorted by grade, so nDCG@10
- * rewards finding the best offerings of the whole network.
+ * ranking is every work of the sample (an offering, or all offerings that
+ * share a work_key, which the search shows as one result) sorted by its
+ * best grade, so nDCG@10 rewards finding the best works of the whole
+ * network and not ten copies of one book.
  *
  * Prints nDCG@10, precision@3 and the zero-result rate; with --baseline
  * FILE exits 1 when any figure is worse than the committed one. */
@@ -58,12 +60,14 @@ typedef struct offering {
     char *subjects;
     char *creators;
     int upcoming;    /* not past at the evaluation's clock */
+    size_t work;     /* the index of the first offering of its work */
 } offering;
 
 static query queries[MAX_QUERIES];
 static int n_queries;
 static offering *offs;
 static size_t n_offs;
+static int cmp_work(const void *pa, const void *pb);
 
 static char *fold_join(json_t *doc, const char *const *fields)
 {
@@ -259,9 +263,23 @@ static int load_offerings(const char *path, int64_t now)
         o->subjects = fold_join(doc, subject_fields);
         o->creators = fold_join(doc, creator_fields);
         o->upcoming = upcoming(doc, now);
+        o->work = n_offs - 1;
     }
     free(line);
     fclose(f);
+    /* Offerings of one work point at its first offering. */
+    size_t *order = malloc((n_offs + 1) * sizeof *order);
+    for (size_t i = 0; order && i < n_offs; i++)
+        order[i] = i;
+    if (order)
+        qsort(order, n_offs, sizeof *order, cmp_work);
+    for (size_t i = 1; order && i < n_offs; i++) {
+        const char *a = json_string_value(json_object_get(offs[order[i - 1]].doc, "work_key"));
+        const char *b = json_string_value(json_object_get(offs[order[i]].doc, "work_key"));
+        if (a && b && strcmp(a, b) == 0)
+            offs[order[i]].work = offs[order[i - 1]].work;
+    }
+    free(order);
     return 0;
 }
 
@@ -276,6 +294,16 @@ static int grade_by_id(const query *q, const char *id)
 static int cmp_int_desc(const void *a, const void *b)
 {
     return *(const int *)b - *(const int *)a;
+}
+
+/* Orders offering indexes by work key (none last), then by position. */
+static int cmp_work(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const char *ka = json_string_value(json_object_get(offs[a].doc, "work_key"));
+    const char *kb = json_string_value(json_object_get(offs[b].doc, "work_key"));
+    int r = ka && kb ? strcmp(ka, kb) : ka ? -1 : kb ? 1 : 0;
+    return r ? r : a < b ? -1 : a > b;
 }
 
 typedef struct figures {
@@ -302,13 +330,19 @@ static figures evaluate(vp_index *idx, int64_t now, unsigned without, int verbos
             free(err);
             continue;
         }
-        size_t n_ideal = 0;
+        /* The best grade of each work's upcoming offerings. */
+        for (size_t i = 0; i < n_offs; i++)
+            ideal[i] = 0;
         for (size_t i = 0; i < n_offs; i++)
             if (offs[i].upcoming) {
                 int g = grade_of(&offs[i], q);
-                if (g)
-                    ideal[n_ideal++] = g;
+                if (g > ideal[offs[i].work])
+                    ideal[offs[i].work] = g;
             }
+        size_t n_ideal = 0;
+        for (size_t i = 0; i < n_offs; i++)
+            if (ideal[i])
+                ideal[n_ideal++] = ideal[i];
         qsort(ideal, n_ideal, sizeof *ideal, cmp_int_desc);
         double dcg = 0, idcg = 0;
         int rel3 = 0;

@@ -44,19 +44,31 @@ static const char *str_of(json_t *o, const char *key, int required, const char *
 vp_status vp_network_load(const char *path, vp_network **out, char **errmsg)
 {
     json_error_t jerr;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        int missing = jerr.line < 1 && jerr.position == 0;
+        if (errmsg) {
+            size_t n = strlen(path) + strlen(jerr.text) + 32;
+            *errmsg = malloc(n);
+            if (*errmsg)
+                snprintf(*errmsg, n, "%s:%d: %s", path, jerr.line, jerr.text);
+        }
+        return missing ? VP_ERR_IO : VP_ERR_INVALID;
+    }
+    return vp_network_from_json(doc, path, out, errmsg);
+}
+
+vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, char **errmsg)
+{
     vp_status st = VP_OK;
     vp_buf errs;
     vp_buf_init(&errs, 64 * 1024);
     vp_network *net = calloc(1, sizeof *net);
-    if (!net)
+    if (!net) {
+        json_decref(doc);
         return VP_ERR_NOMEM;
-    net->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!net->doc) {
-        int missing = jerr.line < 1 && jerr.position == 0;
-        vp_buf_printf(&errs, "%s:%d: %s", path, jerr.line, jerr.text);
-        st = missing ? VP_ERR_IO : VP_ERR_INVALID;
-        goto done;
     }
+    net->doc = doc;
     json_t *libs = json_object_get(net->doc, "libraries");
     if (!json_is_array(libs) || json_array_size(libs) > MAX_LIBRARIES) {
         vp_buf_printf(&errs, "%s: libraries: must be an array of at most %d", path, MAX_LIBRARIES);
