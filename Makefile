@@ -5,6 +5,7 @@
 
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PORT     ?= 8080
+PLATFORM_PORT ?= 8079
 SANITIZE ?= 0
 
 ifeq ($(SANITIZE),1)
@@ -17,7 +18,9 @@ endif
 
 SAMPLE_INDEX = $(BUILD)/sample-index
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards clean
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards fuzz bench-harvest clean
 
 all: build
 
@@ -30,11 +33,14 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
-# The sample index is rebuilt from the committed JSONL every time, next to
-# the old one and then swapped in, so a failed load never leaves a half index.
+# The sample index is rebuilt every time, next to the old one and then
+# swapped in, so a failed build never leaves a half index: the committed
+# JSONL, then the sample platforms through the real harvester (served on
+# 127.0.0.1:$(PLATFORM_PORT) while it runs; data/sample/sources.ini).
 sample-index: build
 	@rm -rf $(SAMPLE_INDEX).new
 	@$(BUILD)/vindplaats-indexer load data/sample/offerings.jsonl --index $(SAMPLE_INDEX).new
+	@scripts/harvest-sample.sh $(BUILD) $(SAMPLE_INDEX).new $(PLATFORM_PORT)
 	@rm -rf $(SAMPLE_INDEX) && mv $(SAMPLE_INDEX).new $(SAMPLE_INDEX)
 
 run: sample-index
@@ -63,5 +69,9 @@ bench-full:
 bench-shards:
 	@bench/shards.sh 100000
 
+# Every parser under libFuzzer for FUZZ_SECONDS each (CI: 30).
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

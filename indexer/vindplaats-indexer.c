@@ -14,6 +14,8 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
+#include "fetch.h"
+#include "harvest_cmd.h"
 #include "segments_cmd.h"
 
 #ifndef VP_DATA_DIR
@@ -29,6 +31,13 @@ static void usage(FILE *out)
             "                          [--words FILE] [--now DATE-TIME] [--shards N]\n"
             "                          [--switch LINK]\n"
             "       vindplaats-indexer refresh [--index DIR] [--shards N] [--now DATE-TIME]\n"
+            "       vindplaats-indexer harvest --config FILE [--source NAME]... [--full] [--json]\n"
+            "                          [--index DIR] [--shards N]\n"
+            "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv --url URL\n"
+            "                          [--name NAME] [--library ID] [--branch ID] [--type TYPE]\n"
+            "                          [--proposition ID] [--option KEY=VALUE]... [--allow-file]\n"
+            "                          [--config FILE] [--index DIR]\n"
+            "       vindplaats-indexer sources --config FILE [--index DIR] [--json]\n"
             "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
             "                          [--out FILE] [--vocabulary FILE]\n"
             "\n"
@@ -36,6 +45,12 @@ static void usage(FILE *out)
             "  load FILE   index offerings in their JSON form, one per line ('-' reads\n"
             "              standard input); bad lines are reported as FILE:LINE: field:\n"
             "              message and skipped, the rest is indexed\n"
+            "  harvest     pull the configured sources (or one ad-hoc source) into the index\n"
+            "              through their connectors (docs/sources.md); a failing source keeps\n"
+            "              what it had and never stops the others; a summary per source at\n"
+            "              the end (--json for cron and monitoring)\n"
+            "  sources     list the configured sources with their last harvest, number of\n"
+            "              offerings and last error\n"
             "  segments check FILE   validate a PC4 table of segment shares (docs/segments.md);\n"
             "              bad rows are reported as FILE:LINE: message\n"
             "  segments import FILE  the same, and write the valid rows, normalised, to\n"
@@ -57,8 +72,16 @@ static void usage(FILE *out)
             "                     next one, so sort=date stays soonest-first (run daily)\n"
             "  --help             this text\n"
             "\n"
-            "Exit status: 0 when every line was indexed, 1 when any line was rejected or\n"
-            "the load failed, 2 for a usage error.\n",
+            "Harvest options:\n"
+            "  --config FILE      the network and its sources (docs/sources.md)\n"
+            "  --source NAME      harvest only this source (repeatable)\n"
+            "  --full             ignore checkpoints and validators: fetch everything again\n"
+            "  --json             print the summary as JSON\n"
+            "  --timeout SECONDS  per request (default 120); --retries N (default 3)\n"
+            "\n"
+            "Exit status: 0 when every line was indexed (load) or every source harvested\n"
+            "(harvest; rejected records are counted in the summary), 1 when a line was\n"
+            "rejected, the load failed or a source failed, 2 for a usage or config error.\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS);
 }
 
@@ -236,8 +259,57 @@ int main(int argc, char **argv)
     const char *command = NULL, *file = NULL, *switch_path = NULL;
     int64_t now = 0;
     size_t shards = 1;
+    vp_harvest_args ha;
+    memset(&ha, 0, sizeof ha);
+    ha.retries = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const char **harvest_value = NULL;
+        if (strcmp(a, "--config") == 0)
+            harvest_value = &ha.config;
+        else if (strcmp(a, "--kind") == 0)
+            harvest_value = &ha.kind;
+        else if (strcmp(a, "--url") == 0)
+            harvest_value = &ha.url;
+        else if (strcmp(a, "--name") == 0)
+            harvest_value = &ha.name;
+        else if (strcmp(a, "--library") == 0)
+            harvest_value = &ha.library;
+        else if (strcmp(a, "--branch") == 0)
+            harvest_value = &ha.branch;
+        else if (strcmp(a, "--type") == 0)
+            harvest_value = &ha.type;
+        else if (strcmp(a, "--proposition") == 0)
+            harvest_value = &ha.proposition;
+        if (harvest_value && i + 1 < argc) {
+            *harvest_value = argv[++i];
+            continue;
+        }
+        if (strcmp(a, "--source") == 0 && i + 1 < argc && ha.n_only < 64) {
+            ha.only[ha.n_only++] = argv[++i];
+            continue;
+        }
+        if (strcmp(a, "--option") == 0 && i + 1 < argc && ha.n_options < 64) {
+            ha.options[ha.n_options++] = argv[++i];
+            continue;
+        }
+        if (strcmp(a, "--full") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--allow-file") == 0) {
+            *(a[2] == 'f' && a[3] == 'u' ? &ha.full : a[2] == 'j' ? &ha.json : &ha.allow_file) = 1;
+            continue;
+        }
+        if ((strcmp(a, "--timeout") == 0 || strcmp(a, "--retries") == 0) && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 0 || v > 3600) {
+                fprintf(stderr, "vindplaats-indexer: %s: a number from 0 to 3600: %s\n", a, argv[i]);
+                return 2;
+            }
+            if (a[2] == 't')
+                ha.fetch_timeout_ms = v * 1000;
+            else
+                ha.retries = (int)v;
+            continue;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -284,6 +356,45 @@ int main(int argc, char **argv)
     if (!command) {
         usage(stderr);
         return 2;
+    }
+    ha.now = now;
+    if (strcmp(command, "sources") == 0) {
+        if (!ha.config) {
+            fprintf(stderr, "vindplaats-indexer: sources needs --config FILE\n");
+            return 2;
+        }
+        vp_vocabulary *voc = NULL;
+        char *err = NULL;
+        if (vp_vocabulary_load(voc_path, &voc, &err) != VP_OK) {
+            fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : "unreadable");
+            free(err);
+            return 1;
+        }
+        int rc = vp_cmd_sources(&ha, index_path, voc);
+        vp_vocabulary_destroy(voc);
+        return rc;
+    }
+    if (strcmp(command, "harvest") == 0) {
+        if (!ha.config && !ha.kind) {
+            fprintf(stderr, "vindplaats-indexer: harvest needs --config FILE, or --kind and --url\n");
+            return 2;
+        }
+        if (ha.kind && !ha.url) {
+            fprintf(stderr, "vindplaats-indexer: harvest --kind needs --url URL\n");
+            return 2;
+        }
+        if (ha.kind && ha.n_only) {
+            fprintf(stderr, "vindplaats-indexer: --source picks from --config; an ad-hoc --kind "
+                            "source is harvested alone\n");
+            return 2;
+        }
+        vp_fetch_global_init();
+        writer w;
+        if (writer_open(&w, index_path, voc_path, words_path, now, shards) != 0)
+            return 1;
+        int rc = vp_cmd_harvest(&ha, w.idx, w.n, w.voc);
+        writer_close(&w);
+        return rc;
     }
     int is_load = strcmp(command, "load") == 0, is_refresh = strcmp(command, "refresh") == 0;
     if (is_load && !file) {

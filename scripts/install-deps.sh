@@ -9,13 +9,15 @@ packages=(
   gcc g++ make cmake pkg-config
   # libraries (their -dev packages bring the runtime libraries)
   libxapian-dev libmicrohttpd-dev libjansson-dev libhiredis-dev
-  libcurl4-openssl-dev libxml2-dev libical-dev
+  libcurl4-openssl-dev libxml2-dev libical-dev libinih-dev
   # tools the tests and scripts start
   xapian-tools curl redis-server
   # load generator for the no-downtime rebuild test; python3 for the bench summaries
   wrk python3
   # data: the Dutch word list the compound splitter reads
   wdutch
+  # fuzzing the parsers (make fuzz): clang with its libFuzzer runtime
+  clang libclang-rt-14-dev
   # browser tests (tests/browser): the browser, and Node.js with npm for
   # playwright-core and axe-core
   chromium nodejs npm

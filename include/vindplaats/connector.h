@@ -1,0 +1,65 @@
+/* connector.h - what a connector's parser hands to the harvester.
+ *
+ * A connector turns the bytes of one fetched page (an OAI-PMH response, an
+ * iCalendar file, a JSON-LD document or HTML page, a feed, a CSV file) into
+ * records. Its parser knows nothing of HTTP, the index or the network's
+ * libraries: it reads bytes and calls the three functions of a vp_emit, so
+ * the same code runs in the harvester, in the unit tests and under the
+ * fuzzer.
+ *
+ * A record is a jansson object with the fields of the offering's JSON form
+ * (docs/offering.md) that the source states: "title", "description",
+ * "type", "local_name", "creators", "subjects", "language", "isbn", "url",
+ * "start", "end", "occurrences", "price", "updated". Dates are strings the
+ * offering parser accepts (vp_datetime_parse). Fields the source does not
+ * give are left out. The parser does not invent ids, libraries or
+ * propositions: normalisation (normalise.h) adds those from the source's
+ * configuration and the vocabulary. Hints for normalisation go under keys
+ * starting with '_':
+ *   "_location"   string: place text ("Bibliotheek Neude, Oudegracht 1")
+ *   "_age"        string: an age phrase ("4-6 jaar", "vanaf 12", "0+")
+ *   "_categories" array of strings: categories or tags of the source
+ *   "_online"     true when the source says the offering is online
+ *   "_format"     "ebook", "audiobook", "book": the form of a work
+ *   "_rrule"      string: kept for diagnostics only
+ * Normalisation removes every '_' key before the record is validated. */
+#ifndef VINDPLAATS_CONNECTOR_H
+#define VINDPLAATS_CONNECTOR_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "vindplaats/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vp_emit {
+    void *ctx;
+    /* One record. `local_id` is the source's own id of it (an OAI
+     * identifier, a UID, a GUID, a row key), never empty; `fields` is
+     * stolen (the callee decrefs it); `where` says where it was found, for
+     * messages ("record oai:x:12", "line 40", "VEVENT 3 (line 40)"). Return
+     * 0 to go on, non-zero to stop: the parser then returns at once (with
+     * VP_OK; the caller knows why it stopped). */
+    int (*record)(void *ctx, const char *local_id, json_t *fields, const char *where);
+    /* The source says the record `local_id` is gone (OAI status="deleted"). */
+    int (*deleted)(void *ctx, const char *local_id, const char *where);
+    /* A malformed record, event, item or row that was skipped. */
+    void (*reject)(void *ctx, const char *where, const char *message);
+} vp_emit;
+
+/* Small helpers for parsers (connector.c). Each returns 0, or -1 when out
+ * of memory. `s` may be NULL or blank: then nothing is set. Values are
+ * trimmed of surrounding white space and inner runs of white space (and
+ * control characters) are collapsed to one space; descriptions keep their
+ * line breaks and paragraph breaks. */
+int vp_fields_set(json_t *fields, const char *key, const char *s);
+int vp_fields_set_text(json_t *fields, const char *key, const char *s); /* keeps line breaks */
+int vp_fields_add(json_t *fields, const char *list_key, const char *s); /* appends, skips duplicates */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,523 @@
+/* config.c - the harvest configuration file (config.h). */
+#define _DEFAULT_SOURCE /* strcasecmp */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
+#include "csv.h"
+
+const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", NULL};
+
+/* What each connector understands as option.KEY (checked, so a typo in a
+ * config is an error and not a silently ignored setting). "column." is a
+ * prefix for the CSV column mapping. */
+static const char *const options_of[][12] = {
+    {"oai-pmh", "metadata_prefix", "set", NULL},
+    {"ical", "window_days", "timezone", NULL},
+    {"jsonld", "sitemap", "urls", "max_pages", NULL},
+    {"feed", NULL},
+    {"csv", "delimiter", "quote", "encoding", "id", "date_format", "list_separator", "column.", NULL},
+};
+
+typedef struct reader {
+    FILE *f;
+    int line;
+    int too_long;
+    int section_line;   /* the line of the last [section] header */
+} reader;
+
+/* libinih reads through this, so the handler knows the line it is on. */
+static char *read_line(char *str, int num, void *arg)
+{
+    reader *r = arg;
+    char *s = fgets(str, num, r->f);
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    const char *t = s + strspn(s, " \t");
+    if (*t == '[')
+        r->section_line = r->line + 1;
+    if (n && s[n - 1] == '\n') {
+        r->line++;
+    } else if (!feof(r->f)) {
+        /* Longer than libinih's line buffer: it would split the line. */
+        r->too_long = r->line + 1;
+        int c;
+        while ((c = fgetc(r->f)) != EOF && c != '\n') {
+        }
+        r->line++;
+        str[0] = '\0';
+    } else {
+        r->line++;
+    }
+    return s;
+}
+
+typedef struct loader {
+    vp_harvest_config *cfg;
+    const char *path;
+    reader *rd;
+    vp_buf errs;
+    json_t *libraries;        /* the network as JSON: {"id","name","branches":[…]} */
+    char section[256];
+    int section_line;
+    vp_source *src;           /* the [source] being read */
+    json_t *branch;           /* the [branch] being read */
+    char *branch_library;
+    json_t *library;          /* the [library] being read */
+    char *network_file;
+} loader;
+
+static void problem_at(loader *L, int line, const char *fmt, const char *a, const char *b)
+{
+    vp_buf_printf(&L->errs, "%s:%d: ", L->path, line);
+    vp_buf_printf(&L->errs, fmt, a ? a : "", b ? b : "");
+    vp_buf_puts(&L->errs, "\n");
+}
+
+static void problem(loader *L, const char *fmt, const char *a, const char *b)
+{
+    vp_buf_printf(&L->errs, "%s:%d: ", L->path, L->rd->line);
+    vp_buf_printf(&L->errs, fmt, a ? a : "", b ? b : "");
+    vp_buf_puts(&L->errs, "\n");
+}
+
+static int id_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= 100 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
+}
+
+static int yes(const char *v, int *out)
+{
+    if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+        *out = 1;
+    else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+int vp_source_add_option(vp_source *s, const char *key, const char *value)
+{
+    char **k = realloc(s->option_keys, (s->n_options + 1) * sizeof *k);
+    if (!k)
+        return -1;
+    s->option_keys = k;
+    char **v = realloc(s->option_values, (s->n_options + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    s->option_values = v;
+    k[s->n_options] = strdup(key);
+    v[s->n_options] = strdup(value);
+    if (!k[s->n_options] || !v[s->n_options]) {
+        free(k[s->n_options]);
+        free(v[s->n_options]);
+        return -1;
+    }
+    s->n_options++;
+    return 0;
+}
+
+const char *vp_source_option(const vp_source *s, const char *key)
+{
+    const char *found = NULL;
+    for (size_t i = 0; s && i < s->n_options; i++)
+        if (strcmp(s->option_keys[i], key) == 0)
+            found = s->option_values[i]; /* the last one wins */
+    return found;
+}
+
+void vp_source_clear(vp_source *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->kind);
+    free(s->url);
+    free(s->library);
+    free(s->branch);
+    free(s->type);
+    free(s->proposition);
+    free(s->audience);
+    for (size_t i = 0; i < s->n_options; i++) {
+        free(s->option_keys[i]);
+        free(s->option_values[i]);
+    }
+    free(s->option_keys);
+    free(s->option_values);
+    free(s->config_file);
+    memset(s, 0, sizeof *s);
+}
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = strdup(v);
+}
+
+static int finish_section(loader *L)
+{
+    if (L->branch) {
+        const char *lib = L->branch_library;
+        json_t *found = NULL;
+        size_t i;
+        json_t *l;
+        json_array_foreach(L->libraries, i, l) {
+            if (lib && strcmp(json_string_value(json_object_get(l, "id")), lib) == 0)
+                found = l;
+        }
+        if (!lib) {
+            vp_buf_printf(&L->errs, "%s:%d: [%s]: library missing\n", L->path, L->section_line, L->section);
+        } else if (!found) {
+            vp_buf_printf(&L->errs, "%s:%d: [%s]: library \"%s\" is not defined above it\n", L->path,
+                          L->section_line, L->section, lib);
+        } else {
+            json_array_append(json_object_get(found, "branches"), L->branch);
+        }
+        json_decref(L->branch);
+        L->branch = NULL;
+        free(L->branch_library);
+        L->branch_library = NULL;
+    }
+    L->library = NULL;
+    L->src = NULL;
+    return 0;
+}
+
+static int on_entry(void *arg, const char *section, const char *name, const char *value)
+{
+    loader *L = arg;
+    if (L->rd->too_long) {
+        vp_buf_printf(&L->errs, "%s:%d: line longer than %d bytes\n", L->path, L->rd->too_long,
+                      INI_MAX_LINE - 1);
+        L->rd->too_long = 0;
+    }
+    if (L->rd->section_line != L->section_line) {
+        finish_section(L);
+        snprintf(L->section, sizeof L->section, "%s", section);
+        L->section_line = L->rd->section_line;
+        char kind[32] = "", id[200] = "";
+        if (sscanf(section, "%31s %199s", kind, id) < 1)
+            kind[0] = '\0';
+        if (!strcmp(section, "network")) {
+            /* keys below */
+        } else if (!strcmp(kind, "library") || !strcmp(kind, "branch") || !strcmp(kind, "source")) {
+            if (!id_ok(id)) {
+                problem_at(L, L->section_line,
+                           "[%s]: the id must be 1-100 lower-case letters, digits, '-', '_' or '.'%s",
+                           section, NULL);
+            } else if (!strcmp(kind, "library")) {
+                L->library = json_pack("{s:s, s:[]}", "id", id, "branches");
+                json_array_append_new(L->libraries, L->library);
+            } else if (!strcmp(kind, "branch")) {
+                L->branch = json_pack("{s:s}", "id", id);
+            } else {
+                for (size_t i = 0; i < L->cfg->n_sources; i++)
+                    if (!strcmp(L->cfg->sources[i].name, id))
+                        problem_at(L, L->section_line, "[%s]: source \"%s\" defined twice", section, id);
+                vp_source *s = realloc(L->cfg->sources, (L->cfg->n_sources + 1) * sizeof *s);
+                if (!s)
+                    return 0;
+                L->cfg->sources = s;
+                L->src = &s[L->cfg->n_sources++];
+                memset(L->src, 0, sizeof *L->src);
+                L->src->name = strdup(id);
+                L->src->config_file = strdup(L->path);
+                L->src->config_line = L->section_line;
+            }
+        } else {
+            problem_at(L, L->section_line,
+                       "unknown section [%s] (network, library ID, branch ID, source NAME)%s", section,
+                       NULL);
+        }
+        if (!name)
+            return 1;
+    }
+    if (!name)
+        return 1;
+    if (!strcmp(section, "network")) {
+        if (!strcmp(name, "file"))
+            set_str(&L->network_file, value);
+        else
+            problem(L, "[network]: unknown key \"%s\" (file)%s", name, NULL);
+    } else if (L->library) {
+        if (!strcmp(name, "name"))
+            json_object_set_new(L->library, "name", json_string(value));
+        else
+            problem(L, "[%s]: unknown key \"%s\" (name)", section, name);
+    } else if (L->branch) {
+        if (!strcmp(name, "library")) {
+            set_str(&L->branch_library, value);
+        } else if (!strcmp(name, "name") || !strcmp(name, "municipality") || !strcmp(name, "postcode")) {
+            json_object_set_new(L->branch, name, json_string(value));
+        } else if (!strcmp(name, "lat") || !strcmp(name, "lon")) {
+            char *end;
+            errno = 0;
+            double d = strtod(value, &end);
+            if (errno || end == value || *end)
+                problem(L, "[%s]: %s must be a number in degrees", section, name);
+            else
+                json_object_set_new(L->branch, name, json_real(d));
+        } else if (!strcmp(name, "aliases")) {
+            const char *id = json_string_value(json_object_get(L->branch, "id"));
+            const char *p = value;
+            while (*p) {
+                size_t n = strcspn(p, "|");
+                while (n && p[n - 1] == ' ')
+                    n--;
+                if (n) {
+                    vp_branch_alias *a = realloc(L->cfg->aliases, (L->cfg->n_aliases + 1) * sizeof *a);
+                    if (a) {
+                        L->cfg->aliases = a;
+                        a[L->cfg->n_aliases].branch = strdup(id);
+                        a[L->cfg->n_aliases].text = strndup(p, n);
+                        L->cfg->n_aliases++;
+                    }
+                }
+                p += strcspn(p, "|");
+                while (*p == '|' || *p == ' ')
+                    p++;
+            }
+        } else {
+            problem(L, "[%s]: unknown key \"%s\" (library, name, municipality, postcode, lat, lon, aliases)",
+                    section, name);
+        }
+    } else if (L->src) {
+        vp_source *s = L->src;
+        int b;
+        if (!strcmp(name, "kind"))
+            set_str(&s->kind, value);
+        else if (!strcmp(name, "url"))
+            set_str(&s->url, value);
+        else if (!strcmp(name, "library"))
+            set_str(&s->library, value);
+        else if (!strcmp(name, "branch"))
+            set_str(&s->branch, value);
+        else if (!strcmp(name, "type"))
+            set_str(&s->type, value);
+        else if (!strcmp(name, "proposition"))
+            set_str(&s->proposition, value);
+        else if (!strcmp(name, "audience"))
+            set_str(&s->audience, value);
+        else if (!strcmp(name, "allow_file")) {
+            if (yes(value, &b) != 0)
+                problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
+            else
+                s->allow_file = b;
+        } else if (!strncmp(name, "option.", 7) && name[7]) {
+            vp_source_add_option(s, name + 7, value);
+        } else {
+            problem(L, "[%s]: unknown key \"%s\" (kind, url, library, branch, type, proposition, "
+                       "audience, allow_file, option.NAME)",
+                    section, name);
+        }
+    }
+    return 1;
+}
+
+static int option_known(const char *kind, const char *key)
+{
+    for (size_t i = 0; i < sizeof options_of / sizeof options_of[0]; i++) {
+        if (strcmp(options_of[i][0], kind) != 0)
+            continue;
+        for (size_t k = 1; options_of[i][k]; k++) {
+            size_t n = strlen(options_of[i][k]);
+            if (options_of[i][k][n - 1] == '.' ? strncmp(key, options_of[i][k], n) == 0 && key[n]
+                                               : strcmp(key, options_of[i][k]) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vocabulary *voc,
+                          char **errmsg)
+{
+    vp_buf errs;
+    vp_buf_init(&errs, 64 * 1024);
+    char where[600];
+    if (s->config_file)
+        snprintf(where, sizeof where, "%s:%d: [source %s]", s->config_file, s->config_line, s->name);
+    else
+        snprintf(where, sizeof where, "source %s", s->name ? s->name : "(unnamed)");
+    if (!id_ok(s->name))
+        vp_buf_printf(&errs, "%s: the name must be 1-100 lower-case letters, digits, '-', '_' or '.'\n", where);
+    if (!s->kind)
+        vp_buf_printf(&errs, "%s: kind missing (oai-pmh, ical, jsonld, feed, csv)\n", where);
+    else if (!vp_in_list(s->kind, vp_source_kinds))
+        vp_buf_printf(&errs, "%s: kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv)\n", where, s->kind);
+    if (!s->url || !*s->url)
+        vp_buf_printf(&errs, "%s: url missing\n", where);
+    else if (strncasecmp(s->url, "http://", 7) && strncasecmp(s->url, "https://", 8) &&
+             !(s->allow_file && !strncasecmp(s->url, "file://", 7)))
+        vp_buf_printf(&errs, "%s: url must be http:// or https:// (file:// only with allow_file = yes)\n",
+                      where);
+    if (s->library && net && !vp_network_get(net, s->library))
+        vp_buf_printf(&errs, "%s: library \"%s\" is not in the network\n", where, s->library);
+    if (s->branch && net) {
+        const vp_library_info *lib = NULL;
+        if (!vp_network_branch(net, s->branch, &lib))
+            vp_buf_printf(&errs, "%s: branch \"%s\" is not in the network\n", where, s->branch);
+        else if (s->library && strcmp(lib->id, s->library) != 0)
+            vp_buf_printf(&errs, "%s: branch \"%s\" belongs to library \"%s\", not \"%s\"\n", where,
+                          s->branch, lib->id, s->library);
+    }
+    if (s->type && !vp_in_list(s->type, vp_offering_types))
+        vp_buf_printf(&errs, "%s: type \"%s\" unknown (course, event, activity, ebook, audiobook, book, service)\n",
+                      where, s->type);
+    if (s->proposition && voc && !vp_vocabulary_get(voc, s->proposition))
+        vp_buf_printf(&errs, "%s: proposition \"%s\" is not in the vocabulary\n", where, s->proposition);
+    if (s->audience) {
+        char *copy = strdup(s->audience);
+        for (char *save = NULL, *g = copy ? strtok_r(copy, ", ", &save) : NULL; g;
+             g = strtok_r(NULL, ", ", &save))
+            if (!vp_in_list(g, vp_offering_audiences))
+                vp_buf_printf(&errs, "%s: audience \"%s\" unknown\n", where, g);
+        free(copy);
+    }
+    for (size_t i = 0; s->kind && i < s->n_options; i++)
+        if (vp_in_list(s->kind, vp_source_kinds) && !option_known(s->kind, s->option_keys[i]))
+            vp_buf_printf(&errs, "%s: option.%s is not an option of the %s connector\n", where,
+                          s->option_keys[i], s->kind);
+    if (s->kind && !strcmp(s->kind, "csv")) {
+        /* The CSV connector's options are checked now, not at harvest time. */
+        vp_csv_options o;
+        memset(&o, 0, sizeof o);
+        char *why = NULL;
+        if (vp_csv_options_from(&o, (const char *const *)s->option_keys,
+                                (const char *const *)s->option_values, s->n_options, &why) != VP_OK)
+            vp_buf_printf(&errs, "%s: %s\n", where, why ? why : "bad CSV options");
+        free(why);
+        vp_csv_options_clear(&o);
+    }
+    if (!errs.len) {
+        vp_buf_free(&errs);
+        return VP_OK;
+    }
+    errs.data[--errs.len] = '\0';
+    *errmsg = vp_buf_steal(&errs);
+    return VP_ERR_INVALID;
+}
+
+/* The directory part of `path` joined with `rel` (unless rel is absolute). */
+static char *beside(const char *path, const char *rel)
+{
+    if (rel[0] == '/')
+        return strdup(rel);
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+    char *out = malloc(dir + strlen(rel) + 1);
+    if (out) {
+        memcpy(out, path, dir);
+        strcpy(out + dir, rel);
+    }
+    return out;
+}
+
+vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_config **out,
+                         char **errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        size_t n = strlen(path) + 200;
+        *errmsg = malloc(n);
+        if (*errmsg)
+            snprintf(*errmsg, n, "%s: %s", path, strerror(errno));
+        return VP_ERR_IO;
+    }
+    vp_harvest_config *cfg = calloc(1, sizeof *cfg);
+    reader rd = {f, 0, 0};
+    loader L = {0};
+    L.cfg = cfg;
+    L.path = path;
+    L.rd = &rd;
+    L.libraries = json_array();
+    vp_buf_init(&L.errs, 256 * 1024);
+    cfg->path = strdup(path);
+    int rc = ini_parse_stream(read_line, &rd, on_entry, &L);
+    finish_section(&L);
+    fclose(f);
+    if (rd.too_long)
+        vp_buf_printf(&L.errs, "%s:%d: line longer than %d bytes\n", path, rd.too_long, INI_MAX_LINE - 1);
+    if (rc > 0)
+        vp_buf_printf(&L.errs, "%s:%d: not a section header, key = value, or comment\n", path, rc);
+    else if (rc < 0)
+        vp_buf_printf(&L.errs, "%s: could not be read\n", path);
+    /* The network: the [network] file, then the [library] sections. */
+    json_t *doc = NULL;
+    if (L.network_file) {
+        char *file = beside(path, L.network_file);
+        json_error_t jerr;
+        doc = file ? json_load_file(file, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+        if (!doc)
+            vp_buf_printf(&L.errs, "%s: [network] file: %s:%d: %s\n", path, file ? file : "?", jerr.line,
+                          jerr.text);
+        free(file);
+    }
+    if (!doc)
+        doc = json_pack("{s:[]}", "libraries");
+    json_t *libs = json_object_get(doc, "libraries");
+    if (json_is_array(libs))
+        json_array_extend(libs, L.libraries);
+    json_decref(L.libraries);
+    char *why = NULL;
+    if (vp_network_from_json(doc, path, &cfg->network, &why) != VP_OK) {
+        vp_buf_printf(&L.errs, "%s: the network: %s\n", path, why ? why : "invalid");
+        free(why);
+        cfg->network = NULL;
+    }
+    if (!L.errs.len) {
+        for (size_t i = 0; i < cfg->n_sources; i++) {
+            why = NULL;
+            if (vp_source_check(&cfg->sources[i], cfg->network, voc, &why) != VP_OK) {
+                vp_buf_printf(&L.errs, "%s\n", why);
+                free(why);
+            }
+        }
+    }
+    free(L.network_file);
+    if (L.errs.len) {
+        L.errs.data[--L.errs.len] = '\0';
+        *errmsg = vp_buf_steal(&L.errs);
+        vp_config_destroy(cfg);
+        return VP_ERR_INVALID;
+    }
+    vp_buf_free(&L.errs);
+    *out = cfg;
+    return VP_OK;
+}
+
+void vp_config_destroy(vp_harvest_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        vp_source_clear(&cfg->sources[i]);
+    free(cfg->sources);
+    for (size_t i = 0; i < cfg->n_aliases; i++) {
+        free(cfg->aliases[i].branch);
+        free(cfg->aliases[i].text);
+    }
+    free(cfg->aliases);
+    vp_network_destroy(cfg->network);
+    free(cfg->path);
+    free(cfg);
+}
+
+const vp_source *vp_config_source(const vp_harvest_config *cfg, const char *name)
+{
+    for (size_t i = 0; cfg && i < cfg->n_sources; i++)
+        if (strcmp(cfg->sources[i].name, name) == 0)
+            return &cfg->sources[i];
+    return NULL;
+}

@@ -1,0 +1,53 @@
+/* config.h - the harvest configuration file (docs/sources.md).
+ *
+ * Private to indexer/. An INI file read with libinih: the network's
+ * libraries and branches ([library ID], [branch ID], or a [network] file),
+ * and its sources ([source NAME]). Every problem is reported as
+ * "FILE:LINE: message". */
+#ifndef VINDPLAATS_INDEXER_CONFIG_H
+#define VINDPLAATS_INDEXER_CONFIG_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "vindplaats/network.h"
+#include "vindplaats/status.h"
+#include "vindplaats/vocabulary.h"
+#include "harvest.h"
+
+/* An extra name by which LOCATION text names a branch (a street, an old
+ * name), from a [branch] section's aliases; branches' own names are
+ * matched anyway. */
+typedef struct vp_branch_alias {
+    char *branch;
+    char *text;
+} vp_branch_alias;
+
+typedef struct vp_harvest_config {
+    char *path;
+    vp_network *network;      /* never NULL (may be empty) */
+    vp_source *sources;
+    size_t n_sources;
+    vp_branch_alias *aliases;
+    size_t n_aliases;
+} vp_harvest_config;
+
+/* Reads `path`. `voc` (may be NULL) checks source default propositions. */
+vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_config **out,
+                         char **errmsg);
+void vp_config_destroy(vp_harvest_config *cfg);
+const vp_source *vp_config_source(const vp_harvest_config *cfg, const char *name);
+
+/* Checks a source (kind, name, URL, library, branch, type, proposition,
+ * options) against `net` and `voc` (either may be NULL); "where" prefixes
+ * the messages. Used for config sources and ad-hoc ones alike. */
+vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vocabulary *voc,
+                          char **errmsg);
+void vp_source_clear(vp_source *s);
+/* Adds option KEY=VALUE to `s` (copies both); -1 when out of memory. */
+int vp_source_add_option(vp_source *s, const char *key, const char *value);
+
+/* The connector kinds, NULL-terminated. */
+extern const char *const vp_source_kinds[];
+
+#endif

@@ -1,0 +1,739 @@
+/* harvest.c - running the sources into the index (harvest.h, harvest_run.h). */
+#define _DEFAULT_SOURCE /* strcasecmp */
+#include "harvest_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vindplaats/buf.h"
+#include "vindplaats/load.h"
+#include "csv.h"
+#include "feed.h"
+#include "ical.h"
+#include "jsonld.h"
+
+/* Records written per commit at most for a file-like source is not
+ * limited: its documents and its checkpoint go in one commit, so a source
+ * is either harvested or not. OAI-PMH commits per page. */
+
+typedef struct pending {
+    vp_offering **items;
+    size_t n, cap;
+    char **deletes;
+    size_t n_del, cap_del;
+} pending;
+
+/* A set of strings (the ids a snapshot source sent this time). */
+typedef struct strset {
+    char **slots;
+    size_t cap, n;
+} strset;
+
+struct vp_harvest_run {
+    const vp_source *src;
+    vp_index *const *shards;
+    size_t n_shards;
+    const vp_normaliser *norm;
+    const vp_harvest_options *opt;
+    vp_emit emit;
+    json_t *state;
+    const char *url;          /* the page being read */
+    pending pend;
+    strset seen;
+    int track_seen;
+    vp_harvest_stats *stats;
+    double started, last_progress;
+    vp_status fatal;          /* out of memory or the index failed in a callback */
+    char *fatal_msg;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+static int strset_add(strset *s, const char *key)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        char **slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slots[i]) {
+                size_t k = hash_str(s->slots[i]) & (cap - 1);
+                while (slots[k])
+                    k = (k + 1) & (cap - 1);
+                slots[k] = s->slots[i];
+            }
+        free(s->slots);
+        s->slots = slots;
+        s->cap = cap;
+    }
+    size_t k = hash_str(key) & (s->cap - 1);
+    while (s->slots[k]) {
+        if (strcmp(s->slots[k], key) == 0)
+            return 0;
+        k = (k + 1) & (s->cap - 1);
+    }
+    s->slots[k] = strdup(key);
+    if (!s->slots[k])
+        return -1;
+    s->n++;
+    return 0;
+}
+
+static int strset_has(const strset *s, const char *key)
+{
+    if (!s->cap)
+        return 0;
+    size_t k = hash_str(key) & (s->cap - 1);
+    while (s->slots[k]) {
+        if (strcmp(s->slots[k], key) == 0)
+            return 1;
+        k = (k + 1) & (s->cap - 1);
+    }
+    return 0;
+}
+
+static void strset_free(strset *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i]);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+static void pending_clear(pending *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        vp_offering_destroy(p->items[i]);
+    for (size_t i = 0; i < p->n_del; i++)
+        free(p->deletes[i]);
+    p->n = p->n_del = 0;
+}
+
+static void pending_free(pending *p)
+{
+    pending_clear(p);
+    free(p->items);
+    free(p->deletes);
+    memset(p, 0, sizeof *p);
+}
+
+/* --- reporting ---------------------------------------------------------- */
+
+static void progress(vp_harvest_run *run, int final)
+{
+    if (!run->opt->progress)
+        return;
+    double t = now_seconds();
+    if (!final && t - run->last_progress < 0.25)
+        return;
+    run->last_progress = t;
+    double el = t - run->started;
+    uint64_t recs = run->stats->added + run->stats->updated + run->stats->unchanged;
+    fprintf(stderr, "\r%-24.24s %9llu records %8.0f/s %7.1f s%s", run->src->name,
+            (unsigned long long)recs, el > 0 ? (double)recs / el : 0.0, el, final ? "\n" : "");
+    fflush(stderr);
+}
+
+void vp_run_report(vp_harvest_run *run, const char *where, const char *message)
+{
+    run->stats->rejected++;
+    if (run->opt->report) {
+        if (run->opt->progress)
+            fputc('\n', stderr);
+        /* Every line of a multi-line message gets the full position. */
+        const char *m = message ? message : "rejected";
+        do {
+            size_t n = strcspn(m, "\n");
+            fprintf(run->opt->report, "%s: %s: %s: %.*s\n", run->src->name,
+                    run->url ? run->url : run->src->url, where ? where : "-", (int)n, m);
+            m += n;
+            if (*m == '\n')
+                m++;
+        } while (*m);
+    }
+}
+
+/* --- the emit ---------------------------------------------------------- */
+
+static int on_record(void *ctx, const char *local_id, json_t *fields, const char *where)
+{
+    vp_harvest_run *run = ctx;
+    if (run->fatal) {
+        json_decref(fields);
+        return 1;
+    }
+    run->stats->records++;
+    vp_offering *o = NULL;
+    char *why = NULL;
+    vp_status st = json_is_object(fields) ? vp_normalise(run->norm, run->src, local_id, fields, &o, &why)
+                                          : VP_ERR_INVALID;
+    json_decref(fields);
+    if (st == VP_ERR_NOMEM) {
+        run->fatal = st;
+        free(why);
+        return 1;
+    }
+    if (st != VP_OK) {
+        char w[600];
+        snprintf(w, sizeof w, "%s (%s)", where ? where : "record", local_id ? local_id : "no id");
+        vp_run_report(run, w, why ? why : "not an offering");
+        free(why);
+        return 0;
+    }
+    pending *p = &run->pend;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        vp_offering **items = realloc(p->items, cap * sizeof *items);
+        if (!items) {
+            vp_offering_destroy(o);
+            run->fatal = VP_ERR_NOMEM;
+            return 1;
+        }
+        p->items = items;
+        p->cap = cap;
+    }
+    if (run->track_seen && strset_add(&run->seen, o->id) != 0) {
+        vp_offering_destroy(o);
+        run->fatal = VP_ERR_NOMEM;
+        return 1;
+    }
+    p->items[p->n++] = o;
+    progress(run, 0);
+    return 0;
+}
+
+static int add_delete(vp_harvest_run *run, const char *id)
+{
+    pending *p = &run->pend;
+    if (p->n_del == p->cap_del) {
+        size_t cap = p->cap_del ? p->cap_del * 2 : 64;
+        char **d = realloc(p->deletes, cap * sizeof *d);
+        if (!d)
+            return -1;
+        p->deletes = d;
+        p->cap_del = cap;
+    }
+    p->deletes[p->n_del] = strdup(id);
+    if (!p->deletes[p->n_del])
+        return -1;
+    p->n_del++;
+    return 0;
+}
+
+static int on_deleted(void *ctx, const char *local_id, const char *where)
+{
+    vp_harvest_run *run = ctx;
+    (void)where;
+    if (!local_id || !*local_id)
+        return 0;
+    size_t n = strlen(run->src->name) + strlen(local_id) + 2;
+    char *id = malloc(n);
+    if (!id || (snprintf(id, n, "%s:%s", run->src->name, local_id), add_delete(run, id) != 0)) {
+        free(id);
+        run->fatal = VP_ERR_NOMEM;
+        return 1;
+    }
+    free(id);
+    return 0;
+}
+
+static void on_reject(void *ctx, const char *where, const char *message)
+{
+    vp_run_report(ctx, where, message);
+}
+
+const vp_emit *vp_run_emit(vp_harvest_run *run)
+{
+    return &run->emit;
+}
+
+void vp_run_set_url(vp_harvest_run *run, const char *url)
+{
+    run->url = url;
+}
+
+json_t *vp_run_state(vp_harvest_run *run)
+{
+    return run->state;
+}
+
+int vp_run_full(vp_harvest_run *run)
+{
+    return run->opt->full;
+}
+
+vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
+                       const char *last_modified, vp_fetch_result *out, char **errmsg)
+{
+    vp_fetch_options o = run->opt->fetch;
+    o.allow_file = run->src->allow_file;
+    vp_status st = vp_fetch(url, &o, etag, last_modified, out, errmsg);
+    if (st == VP_OK) {
+        run->stats->fetched++;
+        run->stats->bytes += out->len;
+    }
+    return st;
+}
+
+void vp_run_discard(vp_harvest_run *run)
+{
+    pending_clear(&run->pend);
+}
+
+/* The metadata key of a source's harvest record. */
+static void meta_key(const char *source, char *out, size_t cap)
+{
+    snprintf(out, cap, "harvest:%s", source);
+}
+
+static void iso_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Writes the pending records and deletions into their shards, and the
+ * source's record (state, time, counts) with them; commits every shard,
+ * the first one last, so a crash between commits only repeats work. */
+static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errmsg)
+{
+    pending *p = &run->pend;
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < p->n; i++) {
+        vp_offering *o = p->items[i];
+        vp_index *idx = run->shards[vp_shard_of(o->work_key, o->id, run->n_shards)];
+        char *old = NULL, *why = NULL;
+        vp_status g = vp_index_get(idx, o->id, &old, &why);
+        free(why);
+        if (g == VP_OK && strcmp(old, o->json) == 0) {
+            run->stats->unchanged++;
+            free(old);
+            continue;
+        }
+        free(old);
+        st = vp_index_put(idx, o, errmsg);
+        if (st == VP_ERR_INVALID) {
+            /* A value the index cannot hold: this record only. */
+            vp_run_report(run, o->id, errmsg && *errmsg ? *errmsg : "rejected by the index");
+            if (errmsg) {
+                free(*errmsg);
+                *errmsg = NULL;
+            }
+            st = VP_OK;
+            continue;
+        }
+        if (st == VP_OK) {
+            if (g == VP_OK)
+                run->stats->updated++;
+            else
+                run->stats->added++;
+        }
+    }
+    for (size_t i = 0; st == VP_OK && i < p->n_del; i++) {
+        const char *id = p->deletes[i];
+        /* Without the work key the shard is not known: ask every one. */
+        int gone = 0;
+        for (size_t s = 0; st == VP_OK && s < run->n_shards; s++) {
+            char *why = NULL;
+            vp_status d = vp_index_delete(run->shards[s], id, &why);
+            if (d == VP_OK)
+                gone = 1;
+            else if (d != VP_ERR_NOT_FOUND) {
+                st = d;
+                if (errmsg)
+                    *errmsg = why;
+                why = NULL;
+            }
+            free(why);
+        }
+        if (gone)
+            run->stats->deleted++;
+    }
+    char key[300];
+    meta_key(run->src->name, key, sizeof key);
+    char *value = st == VP_OK ? json_dumps(record, JSON_COMPACT) : NULL;
+    if (st == VP_OK && !value)
+        st = VP_ERR_NOMEM;
+    for (size_t s = 0; st == VP_OK && s < run->n_shards; s++)
+        st = vp_index_set_meta(run->shards[s], key, value, errmsg);
+    free(value);
+    for (size_t s = run->n_shards; st == VP_OK && s-- > 0;)
+        st = vp_index_commit(run->shards[s], errmsg);
+    pending_clear(p);
+    return st;
+}
+
+/* The source's harvest record as stored, or a new one. */
+static json_t *load_record(vp_index *idx, const char *source)
+{
+    char key[300];
+    meta_key(source, key, sizeof key);
+    char *value = NULL, *why = NULL;
+    json_t *rec = NULL;
+    if (vp_index_get_meta(idx, key, &value, &why) == VP_OK && value && *value)
+        rec = json_loads(value, 0, NULL);
+    free(value);
+    free(why);
+    if (!json_is_object(rec)) {
+        json_decref(rec);
+        rec = json_object();
+    }
+    return rec;
+}
+
+static json_t *current_record(vp_harvest_run *run, json_t *state)
+{
+    json_t *rec = load_record(run->shards[0], run->src->name);
+    json_object_set(rec, "state", state);
+    json_object_set_new(rec, "kind", json_string(run->src->kind));
+    json_object_set_new(rec, "url", json_string(run->src->url));
+    return rec;
+}
+
+vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg)
+{
+    if (run->fatal) {
+        json_decref(state);
+        if (errmsg)
+            *errmsg = strdup("out of memory");
+        return run->fatal;
+    }
+    json_t *rec = current_record(run, state);
+    vp_status st = write_pending(run, rec, errmsg);
+    json_decref(rec);
+    if (st == VP_OK) {
+        json_decref(run->state);
+        run->state = state;
+    } else {
+        json_decref(state);
+    }
+    progress(run, 0);
+    return st;
+}
+
+/* --- file-like sources ---------------------------------------------------- */
+
+static const char *state_str(json_t *state, const char *key)
+{
+    return json_string_value(json_object_get(state, key));
+}
+
+/* Parses one fetched page with the source's connector. */
+static vp_status parse_page(vp_harvest_run *run, const vp_fetch_result *page, const char *url,
+                            char **errmsg)
+{
+    const vp_source *src = run->src;
+    const vp_emit *emit = &run->emit;
+    if (!strcmp(src->kind, "ical")) {
+        vp_ical_options o = {0};
+        long long now = run->opt->now ? run->opt->now : (long long)time(NULL);
+        const char *days = vp_source_option(src, "window_days");
+        long d = days ? strtol(days, NULL, 10) : 365;
+        if (d <= 0 || d > 3660)
+            d = 365;
+        o.window_start = now;
+        o.window_end = now + (long long)d * 86400;
+        o.default_tzid = vp_source_option(src, "timezone");
+        return vp_ical_parse(page->body, page->len, &o, emit, errmsg);
+    }
+    if (!strcmp(src->kind, "feed"))
+        return vp_feed_parse(page->body, page->len, url, emit, errmsg);
+    if (!strcmp(src->kind, "jsonld"))
+        return vp_jsonld_parse(page->body, page->len, url, emit, errmsg);
+    if (!strcmp(src->kind, "csv")) {
+        vp_csv_options o;
+        memset(&o, 0, sizeof o);
+        vp_status st = vp_csv_options_from(&o, (const char *const *)src->option_keys,
+                                           (const char *const *)src->option_values, src->n_options,
+                                           errmsg);
+        if (st == VP_OK)
+            st = vp_csv_parse(page->body, page->len, &o, emit, errmsg);
+        vp_csv_options_clear(&o);
+        return st;
+    }
+    if (errmsg)
+        *errmsg = strdup("no parser for this kind");
+    return VP_ERR_INVALID;
+}
+
+typedef struct url_list {
+    char **urls;
+    size_t n, cap, max;
+    int indexes;
+} url_list;
+
+static int on_url(void *ctx, const char *url, int is_index)
+{
+    url_list *l = ctx;
+    if (l->n >= l->max)
+        return 1;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **u = realloc(l->urls, cap * sizeof *u);
+        if (!u)
+            return 1;
+        l->urls = u;
+        l->cap = cap;
+    }
+    l->urls[l->n] = strdup(url);
+    if (!l->urls[l->n])
+        return 1;
+    l->n++;
+    l->indexes += is_index;
+    return 0;
+}
+
+/* Deletes what the source no longer sends. */
+static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
+{
+    for (size_t s = 0; s < run->n_shards; s++) {
+        char **ids = NULL;
+        size_t n = 0;
+        vp_status st = vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, errmsg);
+        if (st != VP_OK)
+            return st;
+        for (size_t i = 0; i < n; i++) {
+            if (st == VP_OK && !strset_has(&run->seen, ids[i]) && add_delete(run, ids[i]) != 0)
+                st = VP_ERR_NOMEM;
+            free(ids[i]);
+        }
+        free(ids);
+        if (st != VP_OK)
+            return st;
+    }
+    return VP_OK;
+}
+
+static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
+{
+    const vp_source *src = run->src;
+    json_t *state = run->state;
+    const int full = run->opt->full;
+    vp_status st;
+    run->track_seen = 1;
+    /* JSON-LD pages listed by a sitemap or a URL list. */
+    const char *sitemap = vp_source_option(src, "sitemap");
+    const char *urls = vp_source_option(src, "urls");
+    int listed = !strcmp(src->kind, "jsonld") &&
+                 ((sitemap && !strcasecmp(sitemap, "yes")) || (urls && !strcasecmp(urls, "yes")));
+    if (listed) {
+        const char *max_s = vp_source_option(src, "max_pages");
+        url_list list = {0};
+        list.max = max_s ? (size_t)strtoul(max_s, NULL, 10) : 10000;
+        vp_fetch_result res;
+        vp_run_set_url(run, src->url);
+        st = vp_run_fetch(run, src->url, NULL, NULL, &res, errmsg);
+        if (st == VP_OK)
+            st = vp_sitemap_parse(res.body, res.len, on_url, &list, errmsg);
+        vp_fetch_result_free(&res);
+        /* A sitemap index: one level of the sitemaps it lists. */
+        size_t first = 0;
+        if (st == VP_OK && list.indexes) {
+            size_t n = list.n;
+            for (size_t i = 0; st == VP_OK && i < n; i++) {
+                vp_run_set_url(run, list.urls[i]);
+                char *why = NULL;
+                if (vp_run_fetch(run, list.urls[i], NULL, NULL, &res, &why) == VP_OK) {
+                    if (vp_sitemap_parse(res.body, res.len, on_url, &list, &why) != VP_OK)
+                        vp_run_report(run, "sitemap", why);
+                } else {
+                    vp_run_report(run, "sitemap", why);
+                }
+                free(why);
+                vp_fetch_result_free(&res);
+            }
+            first = n;
+        }
+        for (size_t i = first; st == VP_OK && i < list.n; i++) {
+            vp_run_set_url(run, list.urls[i]);
+            char *why = NULL;
+            if (vp_run_fetch(run, list.urls[i], NULL, NULL, &res, &why) == VP_OK) {
+                if (parse_page(run, &res, res.final_url, &why) != VP_OK)
+                    vp_run_report(run, "page", why);
+            } else {
+                /* One page that fails does not cost the source. */
+                vp_run_report(run, "page", why);
+            }
+            free(why);
+            vp_fetch_result_free(&res);
+            if (run->fatal)
+                st = run->fatal;
+        }
+        for (size_t i = 0; i < list.n; i++)
+            free(list.urls[i]);
+        free(list.urls);
+        if (st != VP_OK)
+            return st;
+        st = queue_vanished(run, errmsg);
+        return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
+    }
+    vp_fetch_result res;
+    vp_run_set_url(run, src->url);
+    st = vp_run_fetch(run, src->url, full ? NULL : state_str(state, "etag"),
+                      full ? NULL : state_str(state, "last_modified"), &res, errmsg);
+    if (st != VP_OK)
+        return st;
+    if (res.not_modified) {
+        run->stats->not_modified = 1;
+        vp_fetch_result_free(&res);
+        /* Nothing changed: keep the documents, note the harvest. */
+        return vp_run_checkpoint(run, json_deep_copy(state), errmsg);
+    }
+    json_t *next = json_object();
+    if (res.etag)
+        json_object_set_new(next, "etag", json_string(res.etag));
+    if (res.last_modified)
+        json_object_set_new(next, "last_modified", json_string(res.last_modified));
+    const char *page_url = res.final_url ? res.final_url : src->url;
+    char *why = NULL;
+    st = parse_page(run, &res, page_url, &why);
+    if (st != VP_OK && errmsg) {
+        /* The page as a whole was refused: say which page. */
+        size_t n = strlen(page_url) + (why ? strlen(why) : 0) + 4;
+        *errmsg = malloc(n);
+        if (*errmsg)
+            snprintf(*errmsg, n, "%s: %s", page_url, why ? why : vp_status_str(st));
+    }
+    free(why);
+    vp_fetch_result_free(&res);
+    if (st == VP_OK && run->fatal)
+        st = run->fatal;
+    if (st == VP_OK)
+        st = queue_vanished(run, errmsg);
+    if (st != VP_OK) {
+        json_decref(next);
+        return st;
+    }
+    return vp_run_checkpoint(run, next, errmsg);
+}
+
+/* --- running sources ------------------------------------------------------ */
+
+static void store_outcome(vp_harvest_run *run, const char *error)
+{
+    /* Discard what the failed run left uncommitted, then note the outcome
+     * (time, error, counts) in a commit of its own. */
+    pending_clear(&run->pend);
+    for (size_t s = 0; s < run->n_shards; s++)
+        vp_index_discard(run->shards[s], NULL);
+    json_t *rec = load_record(run->shards[0], run->src->name);
+    char when[32];
+    iso_now(when);
+    json_object_set_new(rec, "last_harvest", json_string(when));
+    json_object_set_new(rec, "kind", json_string(run->src->kind));
+    json_object_set_new(rec, "url", json_string(run->src->url));
+    json_object_set_new(rec, "last_error", error ? json_string(error) : json_null());
+    if (!error)
+        json_object_set_new(rec, "last_success", json_string(when));
+    uint64_t total = 0;
+    for (size_t s = 0; s < run->n_shards; s++) {
+        char **ids = NULL;
+        size_t n = 0;
+        if (vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, NULL) == VP_OK) {
+            total += n;
+            for (size_t i = 0; i < n; i++)
+                free(ids[i]);
+            free(ids);
+        }
+    }
+    run->stats->total = total;
+    json_object_set_new(rec, "records", json_integer((json_int_t)total));
+    json_object_set_new(rec, "last_stats", vp_harvest_stats_json(run->stats));
+    char *value = json_dumps(rec, JSON_COMPACT);
+    char key[300];
+    meta_key(run->src->name, key, sizeof key);
+    for (size_t s = 0; value && s < run->n_shards; s++)
+        vp_index_set_meta(run->shards[s], key, value, NULL);
+    for (size_t s = run->n_shards; s-- > 0;)
+        vp_index_commit(run->shards[s], NULL);
+    free(value);
+    json_decref(rec);
+}
+
+json_t *vp_harvest_stats_json(const vp_harvest_stats *s)
+{
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:f, s:o}", "source",
+                     s->source ? s->source : "", "fetched", (json_int_t)s->fetched, "records",
+                     (json_int_t)s->records, "added", (json_int_t)s->added, "updated",
+                     (json_int_t)s->updated, "unchanged", (json_int_t)s->unchanged, "deleted",
+                     (json_int_t)s->deleted, "rejected", (json_int_t)s->rejected, "total",
+                     (json_int_t)s->total, "not_modified", s->not_modified, "seconds", s->seconds,
+                     "error", s->error ? json_string(s->error) : json_null());
+}
+
+vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_normaliser *norm,
+                            const vp_source *src, const vp_harvest_options *opt,
+                            vp_harvest_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    stats->source = src->name;
+    vp_harvest_run run;
+    memset(&run, 0, sizeof run);
+    run.src = src;
+    run.shards = shards;
+    run.n_shards = n_shards;
+    run.norm = norm;
+    run.opt = opt;
+    run.stats = stats;
+    run.emit.ctx = &run;
+    run.emit.record = on_record;
+    run.emit.deleted = on_deleted;
+    run.emit.reject = on_reject;
+    run.started = now_seconds();
+    json_t *rec = load_record(shards[0], src->name);
+    json_t *state = json_object_get(rec, "state");
+    /* A source whose kind or URL changed starts over. */
+    int same = json_is_object(state) && !opt->full &&
+               !strcmp(json_string_value(json_object_get(rec, "kind")) ? json_string_value(json_object_get(rec, "kind")) : "", src->kind) &&
+               !strcmp(json_string_value(json_object_get(rec, "url")) ? json_string_value(json_object_get(rec, "url")) : "", src->url);
+    run.state = same ? json_deep_copy(state) : json_object();
+    json_decref(rec);
+    char *errmsg = NULL;
+    vp_status st;
+    if (!strcmp(src->kind, "oai-pmh"))
+        st = vp_oai_harvest(&run, src, &errmsg);
+    else
+        st = harvest_files(&run, &errmsg);
+    if (st == VP_OK && run.fatal)
+        st = run.fatal;
+    stats->seconds = now_seconds() - run.started;
+    if (st != VP_OK && !errmsg)
+        errmsg = strdup(vp_status_str(st));
+    if (st != VP_OK) {
+        stats->error = errmsg;
+        errmsg = NULL;
+    }
+    progress(&run, 1);
+    store_outcome(&run, stats->error);
+    free(errmsg);
+    json_decref(run.state);
+    pending_free(&run.pend);
+    strset_free(&run.seen);
+    return st;
+}
+
+void vp_harvest_stats_clear(vp_harvest_stats *s)
+{
+    free(s->error);
+    s->error = NULL;
+}

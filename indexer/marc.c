@@ -1,0 +1,685 @@
+/* marc.c - MARCXML records as offering fields (marc.h).
+ *
+ * Reads MARC 21 in its XML form (leader, controlfield, datafield/subfield)
+ * through the namespace-blind lookups of xml.h, so "marc:record",
+ * "ns0:record" and an unprefixed record in the MARC21/slim namespace read
+ * the same. Field values are taken as catalogues display them: ISBD
+ * punctuation that only separates subfields (" /", " :", " ;", ",", ".")
+ * is trimmed from the end of a value. Nothing here knows OAI-PMH; oai.c
+ * hands us the <record> inside <metadata>. */
+/* strdup, strncasecmp: the build defines this too (CMakeLists.txt) */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "marc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xml.h"
+
+/* Longest value we assemble from subfields (a title, a description). */
+#define MAX_VALUE (256u * 1024)
+
+/* ---- small strings ---------------------------------------------------- */
+
+static int is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Trims `s` in place of surrounding white space; returns s. */
+static char *trim(char *s)
+{
+    if (!s)
+        return NULL;
+    char *b = s;
+    while (is_blank((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n > 0 && is_blank((unsigned char)b[n - 1]))
+        n--;
+    memmove(s, b, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Removes ISBD end punctuation in place: trailing blanks and '/', ':',
+ * ';', '=', ',', '-' and a final '.' (not the last of an ellipsis). */
+static char *trim_isbd(char *s)
+{
+    size_t n = strlen(s);
+    for (;;) {
+        while (n > 0 && (is_blank((unsigned char)s[n - 1]) || strchr("/:;=,-", s[n - 1])))
+            n--;
+        if (n > 0 && s[n - 1] == '.' && !(n > 1 && s[n - 2] == '.')) {
+            n--;
+            continue;
+        }
+        break;
+    }
+    s[n] = '\0';
+    return trim(s);
+}
+
+/* The text of `node`, trimmed, malloc()ed; NULL for a NULL node or when
+ * out of memory. */
+static char *text_of(xmlNodePtr node)
+{
+    return trim(vp_xml_text(node));
+}
+
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+    int failed; /* out of memory or over MAX_VALUE */
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > MAX_VALUE) {
+        b->failed = 1;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+/* ---- ISBN and language ---------------------------------------------- */
+
+static int isbn_ok(const char *digits, size_t n)
+{
+    if (n == 10) {
+        int sum = 0;
+        for (size_t i = 0; i < 10; i++) {
+            int v;
+            if (digits[i] == 'X' || digits[i] == 'x') {
+                if (i != 9)
+                    return 0;
+                v = 10;
+            } else {
+                v = digits[i] - '0';
+            }
+            sum += v * (int)(10 - i);
+        }
+        return sum % 11 == 0;
+    }
+    if (n == 13) {
+        int sum = 0;
+        for (size_t i = 0; i < 13; i++) {
+            if (digits[i] == 'X' || digits[i] == 'x')
+                return 0;
+            sum += (digits[i] - '0') * (i % 2 ? 3 : 1);
+        }
+        return sum % 10 == 0;
+    }
+    return 0;
+}
+
+static int prefix_ci(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncasecmp(s, prefix, n) == 0;
+}
+
+char *vp_marc_isbn_dup(const char *s, int allow_qualifier)
+{
+    if (!s)
+        return NULL;
+    while (is_blank((unsigned char)*s))
+        s++;
+    if (prefix_ci(s, "urn:isbn:"))
+        s += 9;
+    else if (prefix_ci(s, "isbn")) {
+        s += 4;
+        if (prefix_ci(s, "-10") || prefix_ci(s, "-13"))
+            s += 3;
+        while (*s == ':' || is_blank((unsigned char)*s))
+            s++;
+    }
+    const char *start = s;
+    char digits[16];
+    size_t nd = 0;
+    const char *p = s;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isdigit(c) || c == 'X' || c == 'x') {
+            if (nd == sizeof digits - 1)
+                return NULL;
+            digits[nd++] = (char)c;
+        } else if (c == '-' || c == ' ') {
+            continue;
+        } else {
+            break;
+        }
+    }
+    /* the number ends with a digit or X: drop separators after it */
+    const char *end = p;
+    while (end > start && (end[-1] == '-' || end[-1] == ' '))
+        end--;
+    if (*p && !allow_qualifier) {
+        const char *q = p;
+        while (*q && is_blank((unsigned char)*q))
+            q++;
+        if (*q)
+            return NULL;
+    }
+    if (*p && allow_qualifier && p == end && isalnum((unsigned char)*p))
+        return NULL; /* "0123456789abc": not a number followed by a qualifier */
+    if (!isbn_ok(digits, nd))
+        return NULL;
+    size_t n = (size_t)(end - start);
+    if (n > 40)
+        return NULL;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, start, n);
+    out[n] = '\0';
+    return trim(out);
+}
+
+static const struct {
+    const char *code, *iso1;
+} languages[] = {
+    {"dut", "nl"}, {"nld", "nl"}, {"eng", "en"}, {"ger", "de"}, {"deu", "de"},
+    {"fre", "fr"}, {"fra", "fr"}, {"spa", "es"}, {"ita", "it"}, {"por", "pt"},
+    {"ara", "ar"}, {"tur", "tr"}, {"pol", "pl"}, {"rus", "ru"}, {"ukr", "uk"},
+    {"chi", "zh"}, {"zho", "zh"}, {"jpn", "ja"}, {"kor", "ko"}, {"gre", "el"},
+    {"ell", "el"}, {"lat", "la"}, {"dan", "da"}, {"swe", "sv"}, {"nor", "no"},
+    {"nob", "nb"}, {"nno", "nn"}, {"fin", "fi"}, {"ice", "is"}, {"isl", "is"},
+    {"hun", "hu"}, {"cze", "cs"}, {"ces", "cs"}, {"slo", "sk"}, {"slk", "sk"},
+    {"slv", "sl"}, {"hrv", "hr"}, {"srp", "sr"}, {"bos", "bs"}, {"bul", "bg"},
+    {"rum", "ro"}, {"ron", "ro"}, {"alb", "sq"}, {"sqi", "sq"}, {"mac", "mk"},
+    {"mkd", "mk"}, {"heb", "he"}, {"per", "fa"}, {"fas", "fa"}, {"hin", "hi"},
+    {"urd", "ur"}, {"ben", "bn"}, {"pan", "pa"}, {"tam", "ta"}, {"ind", "id"},
+    {"may", "ms"}, {"msa", "ms"}, {"tha", "th"}, {"vie", "vi"}, {"fry", "fy"},
+    {"afr", "af"}, {"som", "so"}, {"amh", "am"}, {"tir", "ti"}, {"kur", "ku"},
+    {"arm", "hy"}, {"hye", "hy"}, {"geo", "ka"}, {"kat", "ka"}, {"est", "et"},
+    {"lav", "lv"}, {"lit", "lt"}, {"wel", "cy"}, {"cym", "cy"}, {"gle", "ga"},
+    {"baq", "eu"}, {"eus", "eu"}, {"cat", "ca"}, {"glg", "gl"}, {"epo", "eo"},
+    {"pus", "ps"}, {"swa", "sw"}, {"yid", "yi"}, {"lim", "li"}, {"ltz", "lb"},
+    {"tgl", "tl"}, {"aze", "az"}, {"uzb", "uz"}, {"kaz", "kk"}, {"bel", "be"},
+    {"tig", NULL}, /* Tigre has no 639-1 code: keeps "tig" from looking like one */
+    /* names, in English, Dutch and the language itself */
+    {"dutch", "nl"}, {"nederlands", "nl"}, {"flemish", "nl"}, {"vlaams", "nl"},
+    {"english", "en"}, {"engels", "en"}, {"german", "de"}, {"deutsch", "de"},
+    {"duits", "de"}, {"french", "fr"}, {"frans", "fr"}, {"fran\xc3\xa7" "ais", "fr"},
+    {"spanish", "es"}, {"spaans", "es"}, {"espa\xc3\xb1ol", "es"}, {"italian", "it"},
+    {"italiaans", "it"}, {"italiano", "it"}, {"portuguese", "pt"}, {"portugees", "pt"},
+    {"arabic", "ar"}, {"arabisch", "ar"}, {"turkish", "tr"}, {"turks", "tr"},
+    {"polish", "pl"}, {"pools", "pl"}, {"russian", "ru"}, {"russisch", "ru"},
+    {"ukrainian", "uk"}, {"oekra\xc3\xaf" "ens", "uk"}, {"chinese", "zh"}, {"chinees", "zh"},
+    {"japanese", "ja"}, {"japans", "ja"}, {"greek", "el"}, {"grieks", "el"},
+    {"latin", "la"}, {"latijn", "la"}, {"danish", "da"}, {"deens", "da"},
+    {"swedish", "sv"}, {"zweeds", "sv"}, {"norwegian", "no"}, {"noors", "no"},
+    {"finnish", "fi"}, {"fins", "fi"}, {"frisian", "fy"}, {"fries", "fy"},
+    {"frysk", "fy"}, {"persian", "fa"}, {"perzisch", "fa"}, {"farsi", "fa"},
+    {"somali", "so"}, {"somalisch", "so"}, {"tigrinya", "ti"},
+    {"hebrew", "he"}, {"hebreeuws", "he"}, {"hindi", "hi"}, {"papiamento", NULL},
+};
+
+const char *vp_marc_language(const char *s)
+{
+    if (!s)
+        return NULL;
+    while (is_blank((unsigned char)*s))
+        s++;
+    char buf[32];
+    size_t n = 0;
+    for (; s[n] && n < sizeof buf - 1; n++)
+        buf[n] = (char)tolower((unsigned char)s[n]);
+    if (s[n])
+        return NULL;
+    buf[n] = '\0';
+    while (n > 0 && is_blank((unsigned char)buf[n - 1]))
+        buf[--n] = '\0';
+    /* the whole value, then its first part ("nl-NL", "en_GB", "eng; dut",
+     * "Nederlands / Engels") */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            size_t cut = strcspn(buf, "-_;,/ ");
+            if (cut == 0 || cut >= n)
+                break;
+            buf[cut] = '\0';
+        }
+        for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
+            if (strcmp(languages[i].code, buf) == 0)
+                return languages[i].iso1;
+        if (strlen(buf) == 2) {
+            for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
+                if (languages[i].iso1 && strcmp(languages[i].iso1, buf) == 0)
+                    return languages[i].iso1;
+        }
+    }
+    return NULL;
+}
+
+/* ---- MARC structure --------------------------------------------------- */
+
+/* The tag attribute of a control or data field, or "" ("000" style tags
+ * only; anything else never matches). */
+static int tag_is(xmlNodePtr field, const char *tag)
+{
+    char *t = vp_xml_attr(field, "tag");
+    int eq = t && strcmp(trim(t), tag) == 0;
+    free(t);
+    return eq;
+}
+
+static int code_is(xmlNodePtr subfield, char code)
+{
+    char *c = vp_xml_attr(subfield, "code");
+    int eq = c && c[0] == code && c[1] == '\0';
+    free(c);
+    return eq;
+}
+
+static char code_of(xmlNodePtr subfield)
+{
+    char *c = vp_xml_attr(subfield, "code");
+    char r = c && c[0] && !c[1] ? c[0] : '\0';
+    free(c);
+    return r;
+}
+
+/* The first controlfield `tag`'s text (untrimmed: positions matter), or NULL. */
+static char *control(xmlNodePtr record, const char *tag)
+{
+    for (xmlNodePtr f = vp_xml_child(record, "controlfield"); f; f = vp_xml_next(f, "controlfield"))
+        if (tag_is(f, tag))
+            return vp_xml_text(f);
+    return NULL;
+}
+
+/* The next datafield with `tag` after `from` (NULL: from the start). */
+static xmlNodePtr datafield(xmlNodePtr record, xmlNodePtr from, const char *tag)
+{
+    xmlNodePtr f = from ? vp_xml_next(from, "datafield") : vp_xml_child(record, "datafield");
+    for (; f; f = vp_xml_next(f, "datafield"))
+        if (tag_is(f, tag))
+            return f;
+    return NULL;
+}
+
+/* The trimmed text of the first subfield `code` of `field`, or NULL. */
+static char *subfield(xmlNodePtr field, char code)
+{
+    for (xmlNodePtr s = vp_xml_child(field, "subfield"); s; s = vp_xml_next(s, "subfield"))
+        if (code_is(s, code))
+            return text_of(s);
+    return NULL;
+}
+
+/* ---- the mapping ------------------------------------------------------ */
+
+/* 245 $a $b $n $p in their order. $h (the medium) is left out, but the
+ * separator it ends with (" :", " =", " ;") belongs between $a and $b. */
+static char *title_of(xmlNodePtr f245, int *electronic)
+{
+    strbuf b = {0};
+    char carry = '\0';
+    for (xmlNodePtr s = vp_xml_child(f245, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+        char code = code_of(s);
+        if (code != 'a' && code != 'b' && code != 'n' && code != 'p' && code != 'h')
+            continue;
+        char *t = text_of(s);
+        if (!t) {
+            b.failed = 1;
+            break;
+        }
+        if (code == 'h') {
+            char *lower = t;
+            for (char *q = lower; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+            if (strstr(lower, "electronic resource") || strstr(lower, "elektronische ressource") ||
+                strstr(lower, "elektronische bron") || strstr(lower, "e-book") ||
+                strstr(lower, "ebook"))
+                *electronic = 1;
+            size_t n = strlen(t);
+            while (n > 0 && is_blank((unsigned char)t[n - 1]))
+                n--;
+            carry = n > 0 && strchr(":=;", t[n - 1]) ? t[n - 1] : '\0';
+            free(t);
+            continue;
+        }
+        if (*t) {
+            if (b.len > 0) {
+                if (carry) {
+                    char sep[4] = {' ', carry, '\0', '\0'};
+                    sb_add(&b, sep);
+                }
+                sb_add(&b, " ");
+            }
+            sb_add(&b, t);
+            carry = '\0';
+        }
+        free(t);
+    }
+    if (b.failed || !b.s) {
+        free(b.s);
+        return NULL;
+    }
+    return trim_isbd(b.s);
+}
+
+static int add_trimmed(json_t *fields, const char *key, char *v)
+{
+    int rc = 0;
+    if (v) {
+        trim_isbd(v);
+        rc = vp_fields_add(fields, key, v);
+    }
+    free(v);
+    return rc;
+}
+
+/* 650 $a -- $x -- $x ... */
+static int add_topical(json_t *fields, xmlNodePtr f)
+{
+    strbuf b = {0};
+    for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+        char code = code_of(s);
+        if (code != 'a' && code != 'x')
+            continue;
+        if (code == 'a' && b.len > 0)
+            continue; /* a second $a is not repeated by MARC; keep the first */
+        char *t = text_of(s);
+        if (!t)
+            return -1;
+        trim_isbd(t);
+        if (*t) {
+            if (b.len > 0)
+                sb_add(&b, " -- ");
+            sb_add(&b, t);
+        }
+        free(t);
+    }
+    int rc = b.failed ? -1 : 0;
+    if (!b.failed && b.s)
+        rc = vp_fields_add(fields, "subjects", b.s);
+    free(b.s);
+    return rc;
+}
+
+static int set_language(json_t *fields, xmlNodePtr record)
+{
+    char *f008 = control(record, "008");
+    if (f008 && strlen(f008) >= 38) {
+        char code[4] = {f008[35], f008[36], f008[37], '\0'};
+        const char *iso = vp_marc_language(code);
+        if (iso) {
+            free(f008);
+            return vp_fields_set(fields, "language", iso);
+        }
+    }
+    free(f008);
+    for (xmlNodePtr f = datafield(record, NULL, "041"); f; f = datafield(record, f, "041")) {
+        for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+            if (!code_is(s, 'a'))
+                continue;
+            char *t = text_of(s);
+            if (!t)
+                return -1;
+            /* old records pack several codes in one $a: "engfre" */
+            if (strlen(t) > 3 && !strpbrk(t, " -_;,/"))
+                t[3] = '\0';
+            const char *iso = vp_marc_language(t);
+            free(t);
+            if (iso)
+                return vp_fields_set(fields, "language", iso);
+        }
+    }
+    return 0;
+}
+
+static int is_http_url(const char *s)
+{
+    if (!prefix_ci(s, "http://") && !prefix_ci(s, "https://"))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return 0;
+    const char *rest = strchr(s, ':') + 3;
+    return *rest && *rest != '/';
+}
+
+/* Sets "url" from `s` when it is an http(s) URL, the scheme in lower case. */
+static int set_url(json_t *fields, const char *s)
+{
+    if (!s || !is_http_url(s))
+        return 0;
+    char *u = strdup(s);
+    if (!u)
+        return -1;
+    for (char *q = u; *q && *q != ':'; q++)
+        *q = (char)tolower((unsigned char)*q);
+    int rc = vp_fields_set(fields, "url", u);
+    free(u);
+    return rc;
+}
+
+static const char *format_of(xmlNodePtr record, int electronic)
+{
+    char *leader = vp_xml_text(vp_xml_child(record, "leader"));
+    char type = leader && strlen(leader) > 6 ? leader[6] : '\0';
+    free(leader);
+    char *f007 = control(record, "007");
+    if (f007 && trim(f007)[0] == 'c')
+        electronic = 1;
+    free(f007);
+    char *f006 = control(record, "006");
+    if (f006 && trim(f006)[0] == 'm')
+        electronic = 1;
+    free(f006);
+    if (type == 'i')
+        return "audiobook";
+    if (type == 'm' || electronic)
+        return "ebook";
+    if (type == 'a' || type == 't')
+        return "book";
+    return NULL;
+}
+
+static char *dup_why(const char *s)
+{
+    return strdup(s);
+}
+
+json_t *vp_marc_fields(xmlNodePtr record, char **why)
+{
+    json_t *fields = NULL;
+    char *title = NULL;
+    int electronic = 0;
+
+    xmlNodePtr f245 = datafield(record, NULL, "245");
+    if (!f245) {
+        *why = dup_why("no title (245)");
+        goto fail;
+    }
+    title = title_of(f245, &electronic);
+    if (!title || !*title) {
+        /* a form title (245 $k) stands in for a missing $a */
+        free(title);
+        title = subfield(f245, 'k');
+        if (title)
+            trim_isbd(title);
+    }
+    if (!title || !*title) {
+        *why = dup_why("245 has no title ($a, $b, $k)");
+        goto fail;
+    }
+    /* later 245s only for the medium ($h) */
+    for (xmlNodePtr f = datafield(record, f245, "245"); f; f = datafield(record, f, "245")) {
+        char *h = subfield(f, 'h');
+        if (h) {
+            for (char *q = h; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+            if (strstr(h, "electronic resource") || strstr(h, "elektronische"))
+                electronic = 1;
+        }
+        free(h);
+    }
+
+    fields = json_object();
+    if (!fields || vp_fields_set(fields, "title", title) != 0)
+        goto oom;
+
+    static const char *const creator_tags[] = {"100", "110", "700", "710"};
+    for (size_t i = 0; i < 4; i++)
+        for (xmlNodePtr f = datafield(record, NULL, creator_tags[i]); f;
+             f = datafield(record, f, creator_tags[i]))
+            if (add_trimmed(fields, "creators", subfield(f, 'a')) != 0)
+                goto oom;
+
+    static const char *const subject_tags[] = {"650", "600", "651", "655"};
+    for (size_t i = 0; i < 4; i++)
+        for (xmlNodePtr f = datafield(record, NULL, subject_tags[i]); f;
+             f = datafield(record, f, subject_tags[i])) {
+            int rc = i == 0 ? add_topical(fields, f) : add_trimmed(fields, "subjects", subfield(f, 'a'));
+            if (rc != 0)
+                goto oom;
+        }
+
+    for (xmlNodePtr f = datafield(record, NULL, "020"); f; f = datafield(record, f, "020"))
+        for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+            if (!code_is(s, 'a'))
+                continue;
+            char *t = vp_xml_text(s);
+            char *isbn = vp_marc_isbn_dup(t, 1);
+            free(t);
+            int rc = isbn ? vp_fields_add(fields, "isbn", isbn) : 0;
+            free(isbn);
+            if (rc != 0)
+                goto oom;
+        }
+
+    if (set_language(fields, record) != 0)
+        goto oom;
+
+    strbuf desc = {0};
+    for (xmlNodePtr f = datafield(record, NULL, "520"); f; f = datafield(record, f, "520")) {
+        char *a = subfield(f, 'a');
+        if (a && *a) {
+            if (desc.len > 0)
+                sb_add(&desc, "\n\n");
+            sb_add(&desc, a);
+        }
+        free(a);
+    }
+    if (desc.s && !desc.failed && vp_fields_set_text(fields, "description", desc.s) != 0) {
+        free(desc.s);
+        goto oom;
+    }
+    free(desc.s);
+
+    for (xmlNodePtr f = datafield(record, NULL, "856"); f && !json_object_get(fields, "url");
+         f = datafield(record, f, "856"))
+        for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+            if (!code_is(s, 'u'))
+                continue;
+            char *u = text_of(s);
+            int rc = set_url(fields, u);
+            free(u);
+            if (rc != 0)
+                goto oom;
+            if (json_object_get(fields, "url"))
+                break;
+        }
+
+    const char *format = format_of(record, electronic);
+    if (format && vp_fields_set(fields, "_format", format) != 0)
+        goto oom;
+
+    free(title);
+    return fields;
+
+oom:
+    *why = dup_why("out of memory");
+fail:
+    free(title);
+    json_decref(fields);
+    return NULL;
+}
+
+vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, char **errmsg)
+{
+    vp_status st = VP_OK;
+    char *msg = NULL;
+    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
+    if (!doc) {
+        st = VP_ERR_INVALID;
+        *errmsg = msg ? msg : strdup("not XML");
+        return st;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr rec;
+    int single = 0;
+    if (vp_xml_is(root, "collection")) {
+        rec = vp_xml_child(root, "record");
+    } else if (vp_xml_is(root, "record")) {
+        rec = root;
+        single = 1;
+    } else {
+        char buf[160];
+        snprintf(buf, sizeof buf, "line %ld, column 1: not MARCXML (root element <%.60s>)",
+                 root ? xmlGetLineNo(root) : 1L, root ? (const char *)root->name : "");
+        *errmsg = strdup(buf);
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+    size_t n = 0;
+    for (; rec; rec = single ? NULL : vp_xml_next(rec, "record")) {
+        n++;
+        char where[160];
+        char *id = control(rec, "001");
+        if (id)
+            trim(id);
+        if (id && *id)
+            snprintf(where, sizeof where, "record %.120s", id);
+        else
+            snprintf(where, sizeof where, "record %zu (line %ld)", n, xmlGetLineNo(rec));
+        char *why = NULL;
+        json_t *fields = vp_marc_fields(rec, &why);
+        if (!fields) {
+            if (!why || strcmp(why, "out of memory") == 0) {
+                free(why);
+                free(id);
+                st = VP_ERR_NOMEM;
+                *errmsg = strdup("out of memory");
+                goto done;
+            }
+            emit->reject(emit->ctx, where, why);
+            free(why);
+            free(id);
+            continue;
+        }
+        char local[32];
+        snprintf(local, sizeof local, "record %zu", n);
+        int stop = emit->record(emit->ctx, id && *id ? id : local, fields, where);
+        free(id);
+        if (stop)
+            break;
+    }
+done:
+    xmlFreeDoc(doc);
+    return st;
+}

@@ -1,0 +1,781 @@
+/* normalise.c - from what a connector found to an offering (normalise.h). */
+#include "normalise.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vindplaats/analysis.h"
+
+typedef struct name_entry {
+    char *folded;                 /* folded, lower-case, words separated by one space */
+    const char *as_written;
+    const vp_proposition *prop;
+} name_entry;
+
+typedef struct branch_entry {
+    char *folded;
+    const char *branch;
+} branch_entry;
+
+struct vp_normaliser {
+    const vp_vocabulary *voc;
+    const vp_network *net;
+    name_entry *names;            /* longest first */
+    size_t n_names;
+    branch_entry *branches;       /* longest first */
+    size_t n_branches;
+};
+
+/* Folded, lower-case, every run of characters other than letters and
+ * digits made one space, trimmed. */
+static char *fold_words(const char *s)
+{
+    char *f = vp_text_fold(s ? s : "", 1);
+    if (!f)
+        return NULL;
+    char *w = f;
+    int space = 0;
+    for (char *p = f; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c) || c >= 0x80) {
+            if (space && w > f)
+                *w++ = ' ';
+            space = 0;
+            *w++ = (char)c;
+        } else {
+            space = 1;
+        }
+    }
+    *w = '\0';
+    return f;
+}
+
+static int by_length_desc(const void *a, const void *b)
+{
+    size_t la = strlen(((const name_entry *)a)->folded), lb = strlen(((const name_entry *)b)->folded);
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+static int branch_by_length_desc(const void *a, const void *b)
+{
+    size_t la = strlen(((const branch_entry *)a)->folded), lb = strlen(((const branch_entry *)b)->folded);
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+static int add_name(vp_normaliser *n, const char *text, const vp_proposition *p)
+{
+    char *f = fold_words(text);
+    if (!f)
+        return -1;
+    if (strlen(f) < 2) { /* too short to name anything on a word boundary */
+        free(f);
+        return 0;
+    }
+    name_entry *e = realloc(n->names, (n->n_names + 1) * sizeof *e);
+    if (!e) {
+        free(f);
+        return -1;
+    }
+    n->names = e;
+    e[n->n_names].folded = f;
+    e[n->n_names].as_written = text;
+    e[n->n_names].prop = p;
+    n->n_names++;
+    return 0;
+}
+
+vp_status vp_normaliser_create(const vp_vocabulary *voc, const vp_network *net,
+                               const vp_branch_alias *aliases, size_t n_aliases, vp_normaliser **out)
+{
+    vp_normaliser *n = calloc(1, sizeof *n);
+    if (!n)
+        return VP_ERR_NOMEM;
+    n->voc = voc;
+    n->net = net;
+    for (size_t i = 0; voc && i < vp_vocabulary_count(voc); i++) {
+        const vp_proposition *p = vp_vocabulary_at(voc, i);
+        if (add_name(n, p->name, p) != 0)
+            goto nomem;
+        for (size_t k = 0; p->aliases && p->aliases[k]; k++)
+            if (add_name(n, p->aliases[k], p) != 0)
+                goto nomem;
+    }
+    if (n->n_names)
+        qsort(n->names, n->n_names, sizeof *n->names, by_length_desc);
+    /* Every branch by its own name, then the extra names configured. */
+    size_t n_branches = 0;
+    for (size_t i = 0; net && i < vp_network_count(net); i++)
+        n_branches += vp_network_at(net, i)->n_branches;
+    for (size_t i = 0; i < n_branches + n_aliases; i++) {
+        const char *text, *branch;
+        if (i < n_branches) {
+            size_t k = i;
+            const vp_library_info *lib = NULL;
+            for (size_t l = 0; !lib; l++) {
+                const vp_library_info *cand = vp_network_at(net, l);
+                if (k < cand->n_branches)
+                    lib = cand;
+                else
+                    k -= cand->n_branches;
+            }
+            text = lib->branches[k].name;
+            branch = lib->branches[k].id;
+        } else {
+            text = aliases[i - n_branches].text;
+            branch = aliases[i - n_branches].branch;
+        }
+        char *f = fold_words(text);
+        if (!f)
+            goto nomem;
+        if (strlen(f) < 3) {
+            free(f);
+            continue;
+        }
+        branch_entry *b = realloc(n->branches, (n->n_branches + 1) * sizeof *b);
+        if (!b) {
+            free(f);
+            goto nomem;
+        }
+        n->branches = b;
+        b[n->n_branches].folded = f;
+        b[n->n_branches].branch = branch;
+        n->n_branches++;
+    }
+    if (n->n_branches)
+        qsort(n->branches, n->n_branches, sizeof *n->branches, branch_by_length_desc);
+    *out = n;
+    return VP_OK;
+nomem:
+    vp_normaliser_destroy(n);
+    return VP_ERR_NOMEM;
+}
+
+void vp_normaliser_destroy(vp_normaliser *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_names; i++)
+        free(n->names[i].folded);
+    free(n->names);
+    for (size_t i = 0; i < n->n_branches; i++)
+        free(n->branches[i].folded);
+    free(n->branches);
+    free(n);
+}
+
+/* 1 when the folded `needle` occurs in the folded `hay` on word boundaries. */
+static int has_words(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++) {
+        int left = p == hay || p[-1] == ' ';
+        int right = p[n] == '\0' || p[n] == ' ';
+        if (left && right)
+            return 1;
+    }
+    return 0;
+}
+
+const vp_proposition *vp_normalise_proposition(const vp_normaliser *n, const char *text,
+                                               const char **alias)
+{
+    if (!n || !text)
+        return NULL;
+    char *f = fold_words(text);
+    if (!f)
+        return NULL;
+    const vp_proposition *found = NULL;
+    for (size_t i = 0; i < n->n_names && !found; i++)
+        if (has_words(f, n->names[i].folded)) {
+            found = n->names[i].prop;
+            if (alias)
+                *alias = n->names[i].as_written;
+        }
+    free(f);
+    return found;
+}
+
+/* The branch whose name or alias the folded place text names. */
+static const char *branch_of_place(const vp_normaliser *n, const char *place, const char *library)
+{
+    char *f = fold_words(place);
+    if (!f)
+        return NULL;
+    const char *found = NULL;
+    for (size_t i = 0; i < n->n_branches && !found; i++) {
+        if (!has_words(f, n->branches[i].folded))
+            continue;
+        const vp_library_info *lib = NULL;
+        if (!vp_network_branch(n->net, n->branches[i].branch, &lib))
+            continue;
+        if (library && strcmp(lib->id, library) != 0)
+            continue;
+        found = n->branches[i].branch;
+    }
+    free(f);
+    return found;
+}
+
+/* --- ages ------------------------------------------------------------- */
+
+static const struct {
+    const char *word;
+    const char *group;
+    int min, max;
+} age_words[] = {
+    {"volwassenen", "volwassenen", 18, -1}, {"volwassene", "volwassenen", 18, -1},
+    {"senioren", "senioren", 65, -1},       {"ouderen", "senioren", 65, -1},
+    {"65 plussers", "senioren", 65, -1},    {"kinderen", "jeugd", 4, 12},
+    {"kids", "jeugd", 4, 12},               {"jongeren", "jeugd", 12, 17},
+    {"tieners", "jeugd", 12, 17},           {"jeugd", "jeugd", 4, 17},
+    {"peuters", "peuter", 2, 3},            {"peuter", "peuter", 2, 3},
+    {"kleuters", "kleuter", 4, 5},          {"kleuter", "kleuter", 4, 5},
+    {"baby s", "baby", 0, 1},               {"babys", "baby", 0, 1},
+    {"baby", "baby", 0, 1},                 {"ouders", "ouders", -1, -1},
+    {"nieuwkomers", "nieuwkomers", -1, -1}, {"statushouders", "nieuwkomers", -1, -1},
+    {"werkzoekenden", "werkzoekenden", -1, -1}, {"laaggeletterden", "laaggeletterden", -1, -1},
+    {"alle leeftijden", "iedereen", -1, -1}, {"iedereen", "iedereen", -1, -1},
+};
+
+/* Reads a number at *p (advancing), -1 when there is none. */
+static int number_at(const char **p)
+{
+    if (!isdigit((unsigned char)**p))
+        return -1;
+    long v = 0;
+    while (isdigit((unsigned char)**p)) {
+        v = v * 10 + (**p - '0');
+        if (v > 1000)
+            v = 1000;
+        (*p)++;
+    }
+    return (int)v;
+}
+
+static const char *skip(const char *p, const char *word)
+{
+    while (*p == ' ')
+        p++;
+    size_t n = strlen(word);
+    if (strncmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' ' || !isalpha((unsigned char)p[n])))
+        return p + n;
+    return NULL;
+}
+
+int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **group)
+{
+    *min_age = *max_age = -1;
+    *group = NULL;
+    if (!text)
+        return -1;
+    /* Keep '+', '-' and '/' here: they carry the meaning of age phrases. */
+    char *f = vp_text_fold(text, 1);
+    if (!f)
+        return -1;
+    int found = -1;
+    for (const char *p = f; *p && found != 0; p++) {
+        if (!isdigit((unsigned char)*p) || (p > f && isalnum((unsigned char)p[-1])))
+            continue;
+        const char *q = p;
+        int a = number_at(&q);
+        const char *r;
+        while (*q == ' ')
+            q++;
+        if (*q == '+') { /* "12+", "0+" */
+            *min_age = a;
+            found = 0;
+            break;
+        }
+        if (*q == '-' || (r = skip(q, "t/m")) || (r = skip(q, "tot en met")) || (r = skip(q, "tot"))) {
+            const char *s = *q == '-' ? q + 1 : r;
+            while (*s == ' ')
+                s++;
+            int b = number_at(&s);
+            const char *after = s;
+            int years = skip(after, "jaar") || skip(after, "jr") || skip(after, "jaar.");
+            int whole = 1; /* "4-6" alone (schema.org typicalAgeRange) */
+            for (const char *t = after; *t; t++)
+                if (*t != ' ')
+                    whole = 0;
+            if (b >= 0 && b >= a && b <= 120 && (years || (whole && p == f))) {
+                *min_age = a;
+                *max_age = b;
+                found = 0;
+                break;
+            }
+            if (b < 0 && *q == '-' && whole && p == f) { /* "12-" */
+                *min_age = a;
+                found = 0;
+                break;
+            }
+        }
+        if (skip(q, "jaar") && p >= f + 6 && strncmp(p - 6, "vanaf ", 6) == 0) {
+            *min_age = a;
+            found = 0;
+            break;
+        }
+    }
+    if (found != 0) {
+        const char *v = strstr(f, "vanaf ");
+        if (v) {
+            const char *q = v + 6;
+            int a = number_at(&q);
+            if (a >= 0 && a <= 120) {
+                *min_age = a;
+                found = 0;
+            }
+        }
+    }
+    if (found != 0) {
+        const char *t = strstr(f, "tot ");
+        if (t) {
+            const char *q = t + 4;
+            int b = number_at(&q);
+            if (b >= 0 && b <= 120 && skip(q, "jaar")) {
+                *max_age = b;
+                found = 0;
+            }
+        }
+    }
+    if (found != 0) {
+        char *w = fold_words(text);
+        for (size_t i = 0; w && i < sizeof age_words / sizeof age_words[0]; i++)
+            if (has_words(w, age_words[i].word)) {
+                *group = age_words[i].group;
+                *min_age = age_words[i].min;
+                *max_age = age_words[i].max;
+                found = 0;
+                break;
+            }
+        free(w);
+    }
+    if (*min_age > 120 || (*max_age >= 0 && *min_age > *max_age)) {
+        *min_age = *max_age = -1;
+        found = -1;
+    }
+    free(f);
+    return found;
+}
+
+/* The age groups a range touches: 0-1 baby, 2-3 peuter, 4-5 kleuter,
+ * 6-17 jeugd, 18-64 volwassenen, 65+ senioren. */
+static void groups_of_range(int min, int max, json_t *groups)
+{
+    static const struct {
+        const char *g;
+        int lo, hi;
+    } bands[] = {{"baby", 0, 1},        {"peuter", 2, 3},        {"kleuter", 4, 5},
+                 {"jeugd", 6, 17},      {"volwassenen", 18, 64}, {"senioren", 65, 200}};
+    if (min <= 0 && max < 0) {
+        json_array_append_new(groups, json_string("iedereen"));
+        return;
+    }
+    int lo = min < 0 ? 0 : min;
+    int hi = max < 0 ? (lo >= 65 ? 200 : 64) : max;
+    for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
+        if (lo <= bands[i].hi && hi >= bands[i].lo)
+            json_array_append_new(groups, json_string(bands[i].g));
+}
+
+static int in_array(json_t *a, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* --- ISBN and works ---------------------------------------------------- */
+
+int vp_isbn13(const char *isbn, char out[14])
+{
+    char d[14];
+    size_t n = 0;
+    for (const char *p = isbn; *p; p++) {
+        if (isdigit((unsigned char)*p) || ((*p == 'X' || *p == 'x') && n == 9)) {
+            if (n == 13)
+                return -1;
+            d[n++] = (char)toupper((unsigned char)*p);
+        } else if (*p != '-' && *p != ' ') {
+            if (n == 10 || n == 13)
+                break; /* "0123456789 (pbk.)" */
+            if (n)
+                return -1;
+        }
+    }
+    if (n == 10) {
+        int sum = 0;
+        for (int i = 0; i < 10; i++)
+            sum += (d[i] == 'X' ? 10 : d[i] - '0') * (10 - i);
+        if (sum % 11)
+            return -1;
+        memmove(d + 3, d, 9);
+        memcpy(d, "978", 3);
+    } else if (n != 13) {
+        return -1;
+    } else {
+        int sum = 0;
+        for (int i = 0; i < 13; i++) {
+            if (d[i] == 'X')
+                return -1;
+            sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+        }
+        if (sum % 10)
+            return -1;
+    }
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+    d[12] = (char)('0' + (10 - sum % 10) % 10);
+    memcpy(out, d, 13);
+    out[13] = '\0';
+    return 0;
+}
+
+/* "Tolkien, J.R.R." and "J.R.R. Tolkien" both give "tolkien". */
+static char *surname(const char *creator)
+{
+    const char *comma = strchr(creator, ',');
+    char *part = comma ? strndup(creator, (size_t)(comma - creator)) : strdup(creator);
+    if (!part)
+        return NULL;
+    char *f = fold_words(part);
+    free(part);
+    if (!f || comma)
+        return f;
+    char *last = strrchr(f, ' ');
+    if (last) {
+        char *s = strdup(last + 1);
+        free(f);
+        return s;
+    }
+    return f;
+}
+
+static char *work_key(json_t *fields, const char *type)
+{
+    json_t *isbns = json_object_get(fields, "isbn");
+    size_t i;
+    json_t *v;
+    json_array_foreach(isbns, i, v) {
+        char d[14];
+        if (json_is_string(v) && vp_isbn13(json_string_value(v), d) == 0) {
+            char *k = malloc(20);
+            if (k)
+                snprintf(k, 20, "isbn:%s", d);
+            return k;
+        }
+    }
+    if (strcmp(type, "ebook") != 0 && strcmp(type, "audiobook") != 0 && strcmp(type, "book") != 0)
+        return NULL;
+    const char *title = json_string_value(json_object_get(fields, "title"));
+    const char *creator = json_string_value(json_array_get(json_object_get(fields, "creators"), 0));
+    if (!title || !creator)
+        return NULL;
+    char *t = fold_words(title), *c = surname(creator);
+    char *k = NULL;
+    if (t && c && *t && *c) {
+        size_t n = strlen(t) + strlen(c) + 8;
+        k = malloc(n);
+        if (k)
+            snprintf(k, n, "w:%s|%s", t, c);
+        if (k && strlen(k) > 200) {
+            /* Keep the key within the offering's limit, still unique enough. */
+            uint64_t h = 1469598103934665603ULL;
+            for (const unsigned char *p = (const unsigned char *)k; *p; p++)
+                h = (h ^ *p) * 1099511628211ULL;
+            char *cut = vp_text_cut(k, 180);
+            if (cut) {
+                snprintf(k, n, "%s#%016llx", cut, (unsigned long long)h);
+                free(cut);
+            }
+        }
+    }
+    free(t);
+    free(c);
+    return k;
+}
+
+/* --- the record -------------------------------------------------------- */
+
+static const char *default_type(const char *kind)
+{
+    if (!kind)
+        return "activity";
+    if (!strcmp(kind, "oai-pmh"))
+        return "book";
+    if (!strcmp(kind, "ical") || !strcmp(kind, "feed") || !strcmp(kind, "jsonld"))
+        return "event";
+    return "activity";
+}
+
+/* "SOURCE:LOCAL" with white space and control characters made '-'; a
+ * local id too long for the offering's 200 bytes becomes a hash of it. */
+static char *make_id(const char *source, const char *local)
+{
+    size_t n = strlen(source) + strlen(local) + 2;
+    char *id = malloc(n > 64 ? n : 64);
+    if (!id)
+        return NULL;
+    if (n - 1 <= VP_OFFERING_MAX_ID) {
+        snprintf(id, n, "%s:%s", source, local);
+        for (char *p = id + strlen(source) + 1; *p; p++)
+            if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+                *p = '-';
+        return id;
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)local; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    snprintf(id, 64, "%.40s:h-%016llx", source, (unsigned long long)h);
+    return id;
+}
+
+static void set_if_absent(json_t *fields, const char *key, const char *value)
+{
+    if (value && !json_object_get(fields, key))
+        json_object_set_new(fields, key, json_string(value));
+}
+
+/* 1 when the whole of `text` is the name `alias` (folded). */
+static int names_exactly(const char *text, const char *alias)
+{
+    char *a = fold_words(text), *b = fold_words(alias);
+    int same = a && b && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+/* The proposition of a work by its form when nothing else names one. */
+static const char *proposition_of_type(const char *type)
+{
+    if (type && !strcmp(type, "ebook"))
+        return "e-books";
+    if (type && !strcmp(type, "audiobook"))
+        return "luisterboeken";
+    return NULL;
+}
+
+static void find_proposition(const vp_normaliser *n, const vp_source *src, json_t *fields)
+{
+    if (json_object_get(fields, "proposition"))
+        return;
+    const vp_proposition *p = NULL;
+    const char *alias = NULL;
+    const char *local = json_string_value(json_object_get(fields, "local_name"));
+    if (local)
+        p = vp_normalise_proposition(n, local, &alias);
+    /* The local name is what the platform calls this kind of offering:
+     * a category that is a name of the proposition as a whole, or else the
+     * name the vocabulary knows it by. */
+    const char *named = NULL;
+    json_t *cats = json_object_get(fields, "_categories");
+    size_t i;
+    json_t *v;
+    if (!p)
+        json_array_foreach(cats, i, v) {
+            if (!p && json_is_string(v)) {
+                p = vp_normalise_proposition(n, json_string_value(v), &alias);
+                if (p)
+                    named = names_exactly(json_string_value(v), alias) ? json_string_value(v) : alias;
+            }
+        }
+    if (!p) {
+        p = vp_normalise_proposition(n, json_string_value(json_object_get(fields, "title")), &alias);
+        named = alias;
+    }
+    if (!p)
+        json_array_foreach(json_object_get(fields, "subjects"), i, v) {
+            if (!p && json_is_string(v)) {
+                p = vp_normalise_proposition(n, json_string_value(v), &alias);
+                named = NULL; /* a subject heading is not the offering's name */
+            }
+        }
+    const char *fallback = src->proposition;
+    if (!p && !fallback)
+        fallback = proposition_of_type(json_string_value(json_object_get(fields, "type")));
+    if (p) {
+        json_object_set_new(fields, "proposition", json_string(p->id));
+        if (!local && named)
+            set_if_absent(fields, "local_name", named);
+    } else if (fallback) {
+        json_object_set_new(fields, "proposition", json_string(fallback));
+        if (n->voc)
+            p = vp_vocabulary_get(n->voc, fallback);
+    }
+    if (p && p->societal_task && *p->societal_task)
+        set_if_absent(fields, "societal_task", p->societal_task);
+}
+
+static void find_audience(const vp_source *src, json_t *fields)
+{
+    if (json_object_get(fields, "audience"))
+        return;
+    /* The texts that may say who it is for, the most specific first. */
+    const char *texts[VP_OFFERING_MAX_LIST + 3];
+    size_t n_texts = 0;
+    texts[n_texts++] = json_string_value(json_object_get(fields, "_age"));
+    texts[n_texts++] = json_string_value(json_object_get(fields, "title"));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(fields, "_categories"), i, v) {
+        if (n_texts < sizeof texts / sizeof texts[0])
+            texts[n_texts++] = json_string_value(v);
+    }
+    /* Ages in numbers ("2-4 jaar") win over a word ("Jeugd"). */
+    int min = -1, max = -1, found = 0;
+    const char *group = NULL;
+    for (int pass = 0; pass < 2 && !found; pass++)
+        for (size_t t = 0; t < n_texts && !found; t++) {
+            int lo, hi;
+            const char *g = NULL;
+            if (!texts[t] || vp_age_phrase(texts[t], &lo, &hi, &g) != 0)
+                continue;
+            if (pass == 0 && g)
+                continue;
+            min = lo;
+            max = hi;
+            group = g;
+            found = 1;
+        }
+    json_t *groups = json_array();
+    if (found && group)
+        json_array_append_new(groups, json_string(group));
+    else if (found)
+        groups_of_range(min, max, groups);
+    if (src->audience) {
+        char *copy = strdup(src->audience);
+        for (char *save = NULL, *g = copy ? strtok_r(copy, ", ", &save) : NULL; g;
+             g = strtok_r(NULL, ", ", &save))
+            if (!in_array(groups, g))
+                json_array_append_new(groups, json_string(g));
+        free(copy);
+    }
+    if (!found && json_array_size(groups) == 0) {
+        json_decref(groups);
+        return;
+    }
+    json_t *a = json_object();
+    json_object_set_new(a, "min_age", min >= 0 ? json_integer(min) : json_null());
+    json_object_set_new(a, "max_age", max >= 0 ? json_integer(max) : json_null());
+    json_object_set_new(a, "groups", groups);
+    json_object_set_new(fields, "audience", a);
+}
+
+static void find_place(const vp_normaliser *n, const vp_source *src, json_t *fields)
+{
+    const char *place = json_string_value(json_object_get(fields, "_location"));
+    const char *library = json_string_value(json_object_get(fields, "library"));
+    if (!library)
+        library = src->library;
+    const char *branch = json_string_value(json_object_get(fields, "branch"));
+    if (!branch && place && n->net)
+        branch = branch_of_place(n, place, library);
+    if (!branch)
+        branch = src->branch;
+    const vp_library_info *lib = NULL;
+    const vp_branch_info *b = branch && n->net ? vp_network_branch(n->net, branch, &lib) : NULL;
+    if (b && (!library || strcmp(lib->id, library) == 0)) {
+        library = lib->id;
+        set_if_absent(fields, "branch", b->id);
+        set_if_absent(fields, "branch_name", b->name);
+        set_if_absent(fields, "municipality", b->municipality);
+        if (b->has_location && !json_object_get(fields, "location"))
+            json_object_set_new(fields, "location", json_pack("{s:f, s:f}", "lat", b->lat, "lon", b->lon));
+    }
+    if (library) {
+        set_if_absent(fields, "library", library);
+        const vp_library_info *l = n->net ? vp_network_get(n->net, library) : NULL;
+        if (l)
+            set_if_absent(fields, "library_name", l->name);
+    }
+    if (!json_object_get(fields, "channel")) {
+        int online = json_is_true(json_object_get(fields, "_online"));
+        int has_place = place != NULL || b != NULL;
+        int has_url = json_object_get(fields, "url") != NULL;
+        const char *type = json_string_value(json_object_get(fields, "type"));
+        int work = type && (!strcmp(type, "ebook") || !strcmp(type, "audiobook"));
+        const char *channel = NULL;
+        if (online && has_place && !work)
+            channel = "hybrid";
+        else if (online || work || (has_url && !has_place && strcmp(type ? type : "", "book") != 0))
+            channel = "online";
+        else if (has_place)
+            channel = "offline";
+        if (channel)
+            json_object_set_new(fields, "channel", json_string(channel));
+    }
+    /* The place text, when no branch was recognised, keeps the offering
+     * findable by it. */
+    if (place && !b) {
+        const char *d = json_string_value(json_object_get(fields, "description"));
+        if (!d || !strstr(d, place)) {
+            size_t len = (d ? strlen(d) + 2 : 0) + strlen(place) + 1;
+            char *nd = malloc(len);
+            if (nd) {
+                snprintf(nd, len, "%s%s%s", d ? d : "", d ? "\n\n" : "", place);
+                json_object_set_new(fields, "description", json_string(nd));
+                free(nd);
+            }
+        }
+    }
+}
+
+vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
+                       json_t *fields, vp_offering **out, char **errmsg)
+{
+    if (!local_id || !*local_id) {
+        *errmsg = strdup("id: the record has no id of its own");
+        return VP_ERR_INVALID;
+    }
+    char *id = make_id(src->name, local_id);
+    if (!id)
+        return VP_ERR_NOMEM;
+    json_object_set_new(fields, "id", json_string(id));
+    json_object_set_new(fields, "source", json_string(src->name));
+    free(id);
+    /* The type: the record's, the work's form, the source's, the kind's. */
+    if (!json_object_get(fields, "type")) {
+        const char *format = json_string_value(json_object_get(fields, "_format"));
+        const char *type = NULL;
+        if (format && vp_in_list(format, vp_offering_types) &&
+            (!src->type || !strcmp(src->type, "book") || !strcmp(src->type, "ebook") ||
+             !strcmp(src->type, "audiobook")))
+            type = format;
+        if (!type)
+            type = src->type ? src->type : default_type(src->kind);
+        json_object_set_new(fields, "type", json_string(type));
+    }
+    find_proposition(n, src, fields);
+    find_audience(src, fields);
+    find_place(n, src, fields);
+    if (!json_object_get(fields, "work_key")) {
+        char *k = work_key(fields, json_string_value(json_object_get(fields, "type")));
+        if (k)
+            json_object_set_new(fields, "work_key", json_string(k));
+        free(k);
+    }
+    /* The hints have done their work. */
+    const char *key;
+    json_t *value;
+    void *tmp;
+    json_object_foreach_safe(fields, tmp, key, value) {
+        if (key[0] == '_')
+            json_object_del(fields, key);
+    }
+    char *json = json_dumps(fields, JSON_COMPACT);
+    if (!json) {
+        *errmsg = strdup("(record): a field is not valid UTF-8 text");
+        return VP_ERR_INVALID;
+    }
+    vp_status st = vp_offering_parse(json, strlen(json), n->voc, out, errmsg);
+    free(json);
+    return st;
+}

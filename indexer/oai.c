@@ -1,0 +1,637 @@
+/* oai.c - OAI-PMH 2.0 responses as records (oai.h).
+ *
+ * Pure parsers: bytes in, vp_emit calls out. Every lookup goes by local
+ * name (xml.h), because repositories disagree on prefixes ("oai_dc:dc",
+ * "oaidc:dc", "marc:record", none at all). Values are trimmed: real
+ * repositories wrap identifiers, dates and tokens in line breaks.
+ *
+ * oai_dc mapping: title (first), creator and contributor -> creators,
+ * subject -> subjects, description -> description (joined), language ->
+ * ISO 639-1, the first http(s) identifier -> url, ISBN identifiers ->
+ * isbn, type -> _categories, format/type -> _format; the header datestamp
+ * -> updated (a date-time in UTC). MARCXML goes to marc.c. The record's
+ * offering type is left to normalisation (the source's default). */
+/* strdup, strncasecmp: the build defines this too (CMakeLists.txt) */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "oai.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "marc.h"
+#include "xml.h"
+
+/* Longest description we assemble from dc:description elements. */
+#define MAX_DESCRIPTION (256u * 1024)
+
+static int is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static char *trim(char *s)
+{
+    if (!s)
+        return NULL;
+    char *b = s;
+    while (is_blank((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n > 0 && is_blank((unsigned char)b[n - 1]))
+        n--;
+    memmove(s, b, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* The trimmed text of `node`, malloc()ed; NULL for a NULL node or when out
+ * of memory (callers that must tell the two apart check `node`). */
+static char *text_of(xmlNodePtr node)
+{
+    return trim(vp_xml_text(node));
+}
+
+/* Makes every run of white space in `s` one space (in place). */
+static void collapse(char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        if (is_blank((unsigned char)*p)) {
+            if (w > s && w[-1] != ' ')
+                *w++ = ' ';
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    trim(s);
+}
+
+/* A malloc()ed message "line L: " + text. */
+static char *line_msg(xmlNodePtr node, const char *what, const char *arg)
+{
+    char buf[320];
+    snprintf(buf, sizeof buf, "line %ld: %s%.200s", node ? xmlGetLineNo(node) : 1L, what,
+             arg ? arg : "");
+    return strdup(buf);
+}
+
+/* Contains `needle` (ASCII, lower case) ignoring case. */
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- datestamps ------------------------------------------------------- */
+
+static int digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 1;
+}
+
+/* Reads a UTC datestamp "YYYY-MM-DD" or "YYYY-MM-DDThh:mm:ss[.f]Z" into
+ * `out` (the date, or the date-time without fraction). Returns 1 for a
+ * day, 2 for a date-time, 0 when it is neither. */
+static int datestamp(const char *s, char out[21])
+{
+    int y, mo, d, h, mi, se;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d))
+        return 0;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+        return 0;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    if (s[10] == '\0') {
+        memcpy(out, s, 10);
+        out[10] = '\0';
+        return 1;
+    }
+    if ((s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) || s[13] != ':' ||
+        !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+        return 0;
+    if (h > 23 || mi > 59 || se > 60)
+        return 0;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if ((*p != 'Z' && *p != 'z') || p[1] != '\0')
+        return 0;
+    memcpy(out, s, 19);
+    out[10] = 'T';
+    out[19] = 'Z';
+    out[20] = '\0';
+    return 2;
+}
+
+static int is_day_granularity(const char *g)
+{
+    return g && strcmp(g, "YYYY-MM-DD") == 0;
+}
+
+static int is_second_granularity(const char *g)
+{
+    return g && strcmp(g, "YYYY-MM-DDThh:mm:ssZ") == 0;
+}
+
+char *vp_oai_from_value(const char *response_date, const char *granularity)
+{
+    if (!response_date)
+        return NULL;
+    char *copy = strdup(response_date);
+    if (!copy)
+        return NULL;
+    char ds[21];
+    int kind = datestamp(trim(copy), ds);
+    free(copy);
+    if (!kind)
+        return NULL;
+    char out[21];
+    if (is_day_granularity(granularity)) {
+        memcpy(out, ds, 10);
+        out[10] = '\0';
+    } else if (is_second_granularity(granularity)) {
+        if (kind == 1)
+            snprintf(out, sizeof out, "%.10sT00:00:00Z", ds);
+        else
+            memcpy(out, ds, sizeof out);
+    } else {
+        return NULL;
+    }
+    return strdup(out);
+}
+
+/* ---- Identify --------------------------------------------------------- */
+
+void vp_oai_identify_clear(vp_oai_identify *id)
+{
+    if (!id)
+        return;
+    free(id->repository_name);
+    free(id->granularity);
+    free(id->earliest_datestamp);
+    memset(id, 0, sizeof *id);
+}
+
+/* "code: message" of the first <error> under `root`, malloc()ed, or NULL
+ * when there is none. */
+static char *error_of(xmlNodePtr root)
+{
+    xmlNodePtr e = vp_xml_child(root, "error");
+    if (!e)
+        return NULL;
+    char *code = vp_xml_attr(e, "code");
+    char *text = text_of(e);
+    if (text)
+        collapse(text);
+    char buf[600];
+    snprintf(buf, sizeof buf, "line %ld: OAI error %.100s%s%.400s", xmlGetLineNo(e),
+             code && *trim(code) ? code : "(no code)", text && *text ? ": " : "",
+             text && *text ? text : "");
+    free(code);
+    free(text);
+    return strdup(buf);
+}
+
+/* The document's OAI-PMH root element, or NULL with *errmsg. */
+static xmlNodePtr oai_root(xmlDocPtr doc, char **errmsg)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!vp_xml_is(root, "OAI-PMH")) {
+        *errmsg = line_msg(root, "not an OAI-PMH response: root element ",
+                           root ? (const char *)root->name : "(none)");
+        return NULL;
+    }
+    return root;
+}
+
+vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *out, char **errmsg)
+{
+    vp_status st = VP_ERR_INVALID;
+    char *msg = NULL;
+    memset(out, 0, sizeof *out);
+    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
+    if (!doc) {
+        *errmsg = msg ? msg : strdup("not XML");
+        return VP_ERR_INVALID;
+    }
+    xmlNodePtr root = oai_root(doc, &msg);
+    if (!root)
+        goto fail;
+    msg = error_of(root);
+    if (msg)
+        goto fail;
+    xmlNodePtr idf = vp_xml_child(root, "Identify");
+    if (!idf) {
+        msg = line_msg(root, "not an Identify response: no Identify element", NULL);
+        goto fail;
+    }
+    xmlNodePtr name = vp_xml_child(idf, "repositoryName");
+    xmlNodePtr gran = vp_xml_child(idf, "granularity");
+    xmlNodePtr earliest = vp_xml_child(idf, "earliestDatestamp");
+    out->repository_name = name ? text_of(name) : NULL;
+    out->granularity = gran ? text_of(gran) : NULL;
+    out->earliest_datestamp = earliest ? text_of(earliest) : NULL;
+    if ((name && !out->repository_name) || (gran && !out->granularity) ||
+        (earliest && !out->earliest_datestamp)) {
+        st = VP_ERR_NOMEM;
+        msg = strdup("out of memory");
+        goto fail;
+    }
+    if (!out->granularity) {
+        msg = line_msg(idf, "Identify: no granularity", NULL);
+        goto fail;
+    }
+    if (!is_day_granularity(out->granularity) && !is_second_granularity(out->granularity)) {
+        msg = line_msg(gran, "Identify: granularity is neither YYYY-MM-DD nor YYYY-MM-DDThh:mm:ssZ: ",
+                       out->granularity);
+        goto fail;
+    }
+    if (!out->earliest_datestamp) {
+        msg = line_msg(idf, "Identify: no earliestDatestamp", NULL);
+        goto fail;
+    }
+    char ds[21];
+    if (!datestamp(out->earliest_datestamp, ds)) {
+        msg = line_msg(earliest, "Identify: earliestDatestamp is not a UTC datestamp: ",
+                       out->earliest_datestamp);
+        goto fail;
+    }
+    xmlFreeDoc(doc);
+    return VP_OK;
+
+fail:
+    vp_oai_identify_clear(out);
+    xmlFreeDoc(doc);
+    *errmsg = msg ? msg : strdup("out of memory");
+    return msg ? st : VP_ERR_NOMEM;
+}
+
+/* ---- oai_dc ----------------------------------------------------------- */
+
+/* An identifier that is an http(s) URL without blanks or controls. */
+static int is_http_url(const char *s)
+{
+    if (strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return 0;
+    const char *rest = strchr(s, ':') + 3;
+    return *rest && *rest != '/';
+}
+
+/* What a dc:format or dc:type says about the form of the work. */
+static const char *format_hint(const char *s)
+{
+    if (contains_ci(s, "audiobook") || contains_ci(s, "audio book") ||
+        contains_ci(s, "luisterboek") || contains_ci(s, "audio"))
+        return "audiobook";
+    if (contains_ci(s, "e-book") || contains_ci(s, "ebook") || contains_ci(s, "epub") ||
+        contains_ci(s, "pdf") || contains_ci(s, "electronic"))
+        return "ebook";
+    return NULL;
+}
+
+typedef struct dcbuf {
+    char *s;
+    size_t len;
+} dcbuf;
+
+/* Appends a description paragraph; -1 when out of memory, 0 otherwise (a
+ * description over the cap keeps what it had). */
+static int add_paragraph(dcbuf *b, const char *t)
+{
+    size_t n = strlen(t);
+    size_t need = b->len + (b->len ? 2 : 0) + n + 1;
+    if (need > MAX_DESCRIPTION)
+        return 0;
+    char *p = realloc(b->s, need);
+    if (!p)
+        return -1;
+    b->s = p;
+    if (b->len) {
+        memcpy(b->s + b->len, "\n\n", 2);
+        b->len += 2;
+    }
+    memcpy(b->s + b->len, t, n + 1);
+    b->len += n;
+    return 0;
+}
+
+/* The fields of an oai_dc <dc> element, or NULL with *why. */
+static json_t *dc_fields(xmlNodePtr dc, char **why)
+{
+    json_t *fields = json_object();
+    dcbuf desc = {0};
+    const char *format = NULL;
+    if (!fields)
+        goto oom;
+    for (xmlNodePtr e = dc->children; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        char *t = text_of(e);
+        if (!t)
+            goto oom;
+        int rc = 0;
+        if (!*t) {
+            /* empty element: nothing to say */
+        } else if (vp_xml_is(e, "title")) {
+            if (!json_object_get(fields, "title"))
+                rc = vp_fields_set(fields, "title", t);
+        } else if (vp_xml_is(e, "creator") || vp_xml_is(e, "contributor")) {
+            rc = vp_fields_add(fields, "creators", t);
+        } else if (vp_xml_is(e, "subject")) {
+            rc = vp_fields_add(fields, "subjects", t);
+        } else if (vp_xml_is(e, "description")) {
+            rc = add_paragraph(&desc, t);
+        } else if (vp_xml_is(e, "language")) {
+            const char *iso = vp_marc_language(t);
+            if (iso && !json_object_get(fields, "language"))
+                rc = vp_fields_set(fields, "language", iso);
+        } else if (vp_xml_is(e, "identifier")) {
+            if (is_http_url(t)) {
+                if (!json_object_get(fields, "url")) {
+                    for (char *q = t; *q && *q != ':'; q++)
+                        *q = (char)tolower((unsigned char)*q);
+                    rc = vp_fields_set(fields, "url", t);
+                }
+            } else {
+                char *isbn = vp_marc_isbn_dup(t, 0);
+                if (isbn)
+                    rc = vp_fields_add(fields, "isbn", isbn);
+                free(isbn);
+            }
+        } else if (vp_xml_is(e, "type")) {
+            rc = vp_fields_add(fields, "_categories", t);
+            if (!format)
+                format = format_hint(t);
+        } else if (vp_xml_is(e, "format")) {
+            if (!format)
+                format = format_hint(t);
+        }
+        free(t);
+        if (rc != 0)
+            goto oom;
+    }
+    if (!json_object_get(fields, "title")) {
+        *why = strdup("metadata: no dc:title");
+        goto fail;
+    }
+    if (desc.s && vp_fields_set_text(fields, "description", desc.s) != 0)
+        goto oom;
+    if (format && vp_fields_set(fields, "_format", format) != 0)
+        goto oom;
+    free(desc.s);
+    return fields;
+
+oom:
+    *why = strdup("out of memory");
+fail:
+    free(desc.s);
+    json_decref(fields);
+    return NULL;
+}
+
+/* ---- ListRecords / GetRecord ----------------------------------------- */
+
+void vp_oai_page_clear(vp_oai_page *p)
+{
+    if (!p)
+        return;
+    free(p->response_date);
+    free(p->token);
+    free(p->error_code);
+    free(p->error_message);
+    memset(p, 0, sizeof *p);
+    p->complete_list_size = -1;
+}
+
+/* The first element child of `node`, whatever its name. */
+static xmlNodePtr first_element(xmlNodePtr node)
+{
+    for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return c;
+    return NULL;
+}
+
+/* The fields of one record's <metadata>, or NULL with *why. */
+static json_t *metadata_fields(xmlNodePtr metadata, char **why)
+{
+    xmlNodePtr m = first_element(metadata);
+    if (!m) {
+        *why = strdup("metadata is empty");
+        return NULL;
+    }
+    if (vp_xml_is(m, "dc"))
+        return dc_fields(m, why);
+    if (vp_xml_is(m, "collection"))
+        m = vp_xml_child(m, "record");
+    if (m && vp_xml_is(m, "record"))
+        return vp_marc_fields(m, why);
+    char buf[160];
+    snprintf(buf, sizeof buf, "metadata format <%.60s> is neither oai_dc nor MARCXML",
+             m ? (const char *)m->name : "collection");
+    *why = strdup(buf);
+    return NULL;
+}
+
+/* What one <record> element turned into. */
+enum outcome { EMITTED, DELETED, REJECTED, NOMEM };
+
+/* Handles one <record>; *stop is set when the emit asked to stop. */
+static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, int *stop)
+{
+    char where[256];
+    char *id = NULL, *status = NULL, *date = NULL, *why = NULL;
+    json_t *fields = NULL;
+    enum outcome r = REJECTED;
+
+    xmlNodePtr header = vp_xml_child(rec, "header");
+    xmlNodePtr idn = vp_xml_child(header, "identifier");
+    snprintf(where, sizeof where, "record %zu (line %ld)", n, xmlGetLineNo(rec));
+    if (!header) {
+        emit->reject(emit->ctx, where, "no header");
+        return REJECTED;
+    }
+    if (idn) {
+        id = text_of(idn);
+        if (!id)
+            return NOMEM;
+    }
+    if (!id || !*id) {
+        status = vp_xml_attr(header, "status");
+        emit->reject(emit->ctx, where,
+                     status && strcmp(trim(status), "deleted") == 0
+                         ? "deleted header without identifier"
+                         : "header without identifier");
+        goto done;
+    }
+    snprintf(where, sizeof where, "record %.200s", id);
+    status = vp_xml_attr(header, "status");
+    if (status && strcmp(trim(status), "deleted") == 0) {
+        *stop = emit->deleted(emit->ctx, id, where) != 0;
+        r = DELETED;
+        goto done;
+    }
+    xmlNodePtr metadata = vp_xml_child(rec, "metadata");
+    if (!metadata) {
+        emit->reject(emit->ctx, where, "no metadata");
+        goto done;
+    }
+    fields = metadata_fields(metadata, &why);
+    if (!fields) {
+        if (!why || strcmp(why, "out of memory") == 0) {
+            r = NOMEM;
+            goto done;
+        }
+        emit->reject(emit->ctx, where, why);
+        goto done;
+    }
+    xmlNodePtr dsn = vp_xml_child(header, "datestamp");
+    if (dsn) {
+        date = text_of(dsn);
+        if (!date) {
+            r = NOMEM;
+            goto done;
+        }
+        char ds[21], full[32];
+        int kind = datestamp(date, ds);
+        if (kind) {
+            snprintf(full, sizeof full, kind == 1 ? "%sT00:00:00Z" : "%s", ds);
+            if (vp_fields_set(fields, "updated", full) != 0) {
+                r = NOMEM;
+                goto done;
+            }
+        }
+    }
+    *stop = emit->record(emit->ctx, id, fields, where) != 0;
+    r = EMITTED;
+    fields = NULL; /* stolen */
+done:
+    json_decref(fields);
+    free(id);
+    free(status);
+    free(date);
+    free(why);
+    return r;
+}
+
+vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, vp_oai_page *page,
+                            char **errmsg)
+{
+    vp_status st = VP_ERR_INVALID;
+    char *msg = NULL;
+    memset(page, 0, sizeof *page);
+    page->complete_list_size = -1;
+    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
+    if (!doc) {
+        *errmsg = msg ? msg : strdup("not XML");
+        return VP_ERR_INVALID;
+    }
+    xmlNodePtr root = oai_root(doc, &msg);
+    if (!root)
+        goto fail;
+    xmlNodePtr rd = vp_xml_child(root, "responseDate");
+    if (rd) {
+        page->response_date = text_of(rd);
+        if (!page->response_date)
+            goto oom;
+    }
+    xmlNodePtr err = vp_xml_child(root, "error");
+    if (err) {
+        page->error_code = vp_xml_attr(err, "code");
+        page->error_message = text_of(err);
+        if (!page->error_message)
+            goto oom;
+        collapse(page->error_message);
+        if (!page->error_code) {
+            page->error_code = strdup("");
+            if (!page->error_code)
+                goto oom;
+        }
+        trim(page->error_code);
+        xmlFreeDoc(doc);
+        return VP_OK;
+    }
+    xmlNodePtr list = vp_xml_child(root, "ListRecords");
+    if (!list)
+        list = vp_xml_child(root, "GetRecord");
+    if (!list) {
+        xmlNodePtr first = first_element(root);
+        while (first && (vp_xml_is(first, "responseDate") || vp_xml_is(first, "request")))
+            first = vp_xml_next(first, NULL);
+        msg = line_msg(first ? first : root,
+                       "not a ListRecords or GetRecord response: ",
+                       first ? (const char *)first->name : "no verb element");
+        goto fail;
+    }
+    size_t n = 0;
+    for (xmlNodePtr rec = vp_xml_child(list, "record"); rec; rec = vp_xml_next(rec, "record")) {
+        int stop = 0;
+        enum outcome o = one_record(rec, ++n, emit, &stop);
+        if (o == NOMEM)
+            goto oom;
+        if (o == EMITTED)
+            page->records++;
+        else if (o == DELETED)
+            page->deleted++;
+        else
+            page->rejected++;
+        if (stop)
+            break; /* the caller knows why; the token is still read */
+    }
+    xmlNodePtr tok = vp_xml_child(list, "resumptionToken");
+    if (tok) {
+        char *size = vp_xml_attr(tok, "completeListSize");
+        if (size) {
+            char *end;
+            errno = 0;
+            long v = strtol(trim(size), &end, 10);
+            if (*size && !*end && errno == 0 && v >= 0)
+                page->complete_list_size = v;
+            free(size);
+        }
+        page->token = text_of(tok);
+        if (!page->token)
+            goto oom;
+        if (!*page->token) {
+            free(page->token);
+            page->token = NULL;
+        }
+    }
+    xmlFreeDoc(doc);
+    return VP_OK;
+
+oom:
+    st = VP_ERR_NOMEM;
+    free(msg);
+    msg = strdup("out of memory");
+fail:
+    xmlFreeDoc(doc);
+    *errmsg = msg ? msg : strdup("out of memory");
+    return msg ? st : VP_ERR_NOMEM;
+}

@@ -1,0 +1,334 @@
+/* oai_harvest.c - the OAI-PMH 2.0 protocol loop (vp_oai_harvest, harvest.h).
+ *
+ * One run: Identify (granularity), then ListRecords page by page, following
+ * resumption tokens, each page parsed by oai.c into the run's emit. After
+ * every page that has a token, the records so far and the state needed to
+ * resume are checkpointed together, so a run killed anywhere goes on from
+ * the last page written; when the list ends, the next incremental run's
+ * `from` is saved.
+ *
+ * State (a JSON object saved with vp_run_checkpoint):
+ *   "granularity"  the repository's, from Identify;
+ *   "from"         the responseDate of the first page of the last COMPLETE
+ *                  list, cut to the granularity (the next run's `from`);
+ *   "token"        the resumption token of the list in progress;
+ *   "list_started" the responseDate of that list's first page;
+ *   "from_of_list" the `from` that list was started with (absent: full).
+ * A repeated token is an error, never a loop; a badResumptionToken restarts
+ * the list once per run from "from_of_list". */
+/* strdup, strncasecmp: the build defines this too (CMakeLists.txt) */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harvest.h"
+#include "oai.h"
+
+/* Longest request URL we build (base URL plus escaped arguments). */
+#define MAX_URL (64u * 1024)
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Appends `s` percent-encoded (RFC 3986 unreserved characters kept) to
+ * buf at *len; returns -1 when it would not fit in `cap`. */
+static int put_escaped(char *buf, size_t *len, size_t cap, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        size_t need = plain ? 1 : 3;
+        if (*len + need + 1 > cap)
+            return -1;
+        if (plain) {
+            buf[(*len)++] = (char)*p;
+        } else {
+            buf[(*len)++] = '%';
+            buf[(*len)++] = hex[*p >> 4];
+            buf[(*len)++] = hex[*p & 15];
+        }
+    }
+    buf[*len] = '\0';
+    return 0;
+}
+
+static int put_raw(char *buf, size_t *len, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > cap)
+        return -1;
+    memcpy(buf + *len, s, n + 1);
+    *len += n;
+    return 0;
+}
+
+/* The request URL: `base` with verb=ListRecords (or Identify when `verb`
+ * says so) and the arguments given; NULL when out of memory or too long.
+ * `base` may already hold a query ("...?site=x"). */
+static char *request_url(const char *base, const char *verb, const char *token,
+                         const char *prefix, const char *set, const char *from)
+{
+    char *buf = malloc(MAX_URL);
+    size_t len = 0;
+    if (!buf)
+        return NULL;
+    buf[0] = '\0';
+    size_t blen = strlen(base);
+    const char *sep = !strchr(base, '?') ? "?" : (blen && (base[blen - 1] == '?' || base[blen - 1] == '&')) ? "" : "&";
+    int rc = put_raw(buf, &len, MAX_URL, base) | put_raw(buf, &len, MAX_URL, sep) |
+             put_raw(buf, &len, MAX_URL, "verb=") | put_raw(buf, &len, MAX_URL, verb);
+    if (token) {
+        rc |= put_raw(buf, &len, MAX_URL, "&resumptionToken=") |
+              put_escaped(buf, &len, MAX_URL, token);
+    } else if (prefix) {
+        rc |= put_raw(buf, &len, MAX_URL, "&metadataPrefix=") |
+              put_escaped(buf, &len, MAX_URL, prefix);
+        if (set)
+            rc |= put_raw(buf, &len, MAX_URL, "&set=") | put_escaped(buf, &len, MAX_URL, set);
+        if (from)
+            rc |= put_raw(buf, &len, MAX_URL, "&from=") | put_escaped(buf, &len, MAX_URL, from);
+    }
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* A malloc()ed "<url>: <what>" message. */
+static char *url_msg(const char *url, const char *what)
+{
+    size_t n = strlen(url) + strlen(what) + 3;
+    char *m = malloc(n);
+    if (m)
+        snprintf(m, n, "%s: %s", url, what);
+    return m;
+}
+
+/* Adds key = s to `o` unless s is NULL; -1 when out of memory. */
+static int put_str(json_t *o, const char *key, const char *s)
+{
+    if (!s)
+        return 0;
+    json_t *v = json_string(s);
+    return v && json_object_set_new(o, key, v) == 0 ? 0 : -1;
+}
+
+/* A string member of the state, or NULL. */
+static const char *state_str(json_t *state, const char *key)
+{
+    const char *s = json_string_value(json_object_get(state, key));
+    return s && *s ? s : NULL;
+}
+
+/* Fetches `url` and returns the body, or an error with *errmsg naming it. */
+static vp_status fetch_page(vp_harvest_run *run, const char *url, vp_fetch_result *res,
+                            char **errmsg)
+{
+    char *msg = NULL;
+    vp_run_set_url(run, url);
+    memset(res, 0, sizeof *res);
+    vp_status st = vp_run_fetch(run, url, NULL, NULL, res, &msg);
+    if (st != VP_OK) {
+        *errmsg = msg ? msg : url_msg(url, vp_status_str(st));
+        return st;
+    }
+    if (res->not_modified || !res->body) {
+        *errmsg = url_msg(url, "no body (304 Not Modified to an unconditional request)");
+        return VP_ERR_IO;
+    }
+    return VP_OK;
+}
+
+vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errmsg)
+{
+    vp_status st = VP_OK;
+    char *msg = NULL, *url = NULL, *granularity = NULL, *old_from = NULL;
+    char *token = NULL, *list_started = NULL, *from_of_list = NULL;
+    vp_oai_identify id = {0};
+    vp_oai_page page = {0};
+    vp_fetch_result res = {0};
+    int restarted = 0;
+
+    const char *prefix = vp_source_option(src, "metadata_prefix");
+    if (!prefix || !*prefix)
+        prefix = "oai_dc";
+    const char *set = vp_source_option(src, "set");
+    if (set && !*set)
+        set = NULL;
+    if (!src->url || !*src->url) {
+        msg = strdup("source has no url");
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+
+    /* Identify: the granularity of datestamps for `from`. */
+    url = request_url(src->url, "Identify", NULL, NULL, NULL, NULL);
+    if (!url)
+        goto nomem;
+    st = fetch_page(run, url, &res, &msg);
+    if (st != VP_OK)
+        goto done;
+    char *pmsg = NULL;
+    st = vp_oai_parse_identify(res.body, res.len, &id, &pmsg);
+    vp_fetch_result_free(&res);
+    memset(&res, 0, sizeof res);
+    if (st != VP_OK) {
+        msg = url_msg(url, pmsg ? pmsg : vp_status_str(st));
+        free(pmsg);
+        goto done;
+    }
+    granularity = strdup(id.granularity);
+    if (!granularity)
+        goto nomem;
+
+    /* Where to begin: a list in progress, or a new one from `from`. The
+     * saved datestamps are redone in today's granularity, which the
+     * repository may have changed. */
+    json_t *state = vp_run_state(run);
+    int full = vp_run_full(run);
+    if (!full) {
+        if (state_str(state, "from"))
+            old_from = vp_oai_from_value(state_str(state, "from"), granularity);
+        if (state_str(state, "token")) {
+            token = dup_or_null(state_str(state, "token"));
+            list_started = dup_or_null(state_str(state, "list_started"));
+            if (state_str(state, "from_of_list"))
+                from_of_list = vp_oai_from_value(state_str(state, "from_of_list"), granularity);
+            if (!token)
+                goto nomem;
+        }
+    }
+    if (!token && old_from) {
+        from_of_list = strdup(old_from);
+        if (!from_of_list)
+            goto nomem;
+    }
+
+    for (;;) {
+        free(url);
+        url = request_url(src->url, "ListRecords", token, prefix, set, from_of_list);
+        if (!url)
+            goto nomem;
+        st = fetch_page(run, url, &res, &msg);
+        if (st != VP_OK)
+            goto done;
+        vp_oai_page_clear(&page);
+        pmsg = NULL;
+        st = vp_oai_parse_page(res.body, res.len, vp_run_emit(run), &page, &pmsg);
+        vp_fetch_result_free(&res);
+        memset(&res, 0, sizeof res);
+        if (st != VP_OK) {
+            msg = url_msg(url, pmsg ? pmsg : vp_status_str(st));
+            free(pmsg);
+            goto done;
+        }
+        if (page.error_code) {
+            if (strcmp(page.error_code, "noRecordsMatch") == 0) {
+                /* nothing (new) in the list: it is complete */
+            } else if (strcmp(page.error_code, "badResumptionToken") == 0 && token && !restarted) {
+                /* expired: whatever this list brought since the last
+                 * checkpoint is dropped and the list is asked for again */
+                char note[256];
+                snprintf(note, sizeof note, "badResumptionToken (%.200s): restarting the list",
+                         page.error_message ? page.error_message : "");
+                vp_run_report(run, url, note);
+                vp_run_discard(run);
+                restarted = 1;
+                free(token);
+                token = NULL;
+                free(list_started);
+                list_started = NULL;
+                continue;
+            } else {
+                char what[700];
+                snprintf(what, sizeof what, "OAI error %.100s%s%.500s",
+                         *page.error_code ? page.error_code : "(no code)",
+                         page.error_message && *page.error_message ? ": " : "",
+                         page.error_message ? page.error_message : "");
+                msg = url_msg(url, what);
+                st = VP_ERR_INVALID;
+                goto done;
+            }
+        }
+        if (!list_started && page.response_date) {
+            list_started = strdup(page.response_date);
+            if (!list_started)
+                goto nomem;
+        }
+        if (!page.error_code && page.token) {
+            if (token && strcmp(page.token, token) == 0) {
+                size_t n = strlen(page.token) + 40;
+                char *m = malloc(n);
+                if (m)
+                    snprintf(m, n, "resumption token repeated: %s", page.token);
+                msg = m ? url_msg(url, m) : NULL;
+                free(m);
+                st = VP_ERR_INVALID;
+                if (!msg)
+                    goto nomem;
+                goto done;
+            }
+            json_t *next = json_object();
+            if (!next || put_str(next, "token", page.token) || put_str(next, "list_started", list_started) ||
+                put_str(next, "from_of_list", from_of_list) || put_str(next, "granularity", granularity) ||
+                put_str(next, "from", old_from)) {
+                json_decref(next);
+                goto nomem;
+            }
+            st = vp_run_checkpoint(run, next, &msg);
+            if (st != VP_OK)
+                goto done;
+            free(token);
+            token = page.token;
+            page.token = NULL;
+            continue;
+        }
+
+        /* The list is complete: the next run asks for what changed since
+         * this list began. */
+        char *new_from = vp_oai_from_value(list_started, granularity);
+        if (!new_from && list_started) {
+            char note[200];
+            snprintf(note, sizeof note, "responseDate \"%.100s\" is not a UTC datestamp; "
+                     "next run starts from the previous from", list_started);
+            vp_run_report(run, url, note);
+        }
+        json_t *done_state = json_object();
+        if (!done_state || put_str(done_state, "from", new_from ? new_from : from_of_list) ||
+            put_str(done_state, "granularity", granularity)) {
+            free(new_from);
+            json_decref(done_state);
+            goto nomem;
+        }
+        free(new_from);
+        st = vp_run_checkpoint(run, done_state, &msg);
+        goto done;
+    }
+
+nomem:
+    st = VP_ERR_NOMEM;
+    free(msg);
+    msg = strdup("out of memory");
+done:
+    vp_fetch_result_free(&res);
+    vp_oai_page_clear(&page);
+    vp_oai_identify_clear(&id);
+    free(url);
+    free(granularity);
+    free(old_from);
+    free(token);
+    free(list_started);
+    free(from_of_list);
+    if (st != VP_OK)
+        *errmsg = msg ? msg : strdup(vp_status_str(st));
+    else
+        free(msg);
+    return st;
+}

@@ -1,0 +1,579 @@
+/* test_harvest.c - the harvester end to end: the real vindplaats-indexer
+ * against platforms served on loopback by vp-fixture-server.
+ *
+ *   - a network of five sources, one per connector, harvested in full;
+ *   - killed with SIGKILL at random moments (at least 20 times) and run
+ *     again until it finishes: the index then holds exactly what an
+ *     uninterrupted run wrote, no duplicates, none lost;
+ *   - incremental: an unchanged file costs a 304, the OAI-PMH source asks
+ *     `from` the last harvest and gets only what changed (added, deleted);
+ *   - a failing source keeps its documents and never stops the others;
+ *     `sources` shows its error;
+ *   - 503 with Retry-After waited out, or refused when too long; a repeated
+ *     resumption token is an error, a bad one restarts the list;
+ *   - a second indexer is refused while one writes;
+ *   - the captured real files through the real connectors: every one is
+ *     harvested or reported, none crashes the indexer.
+ *
+ * Usage: test_harvest BUILD_DIR SOURCE_DIR */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "proc.h"
+#include "vindplaats/index.h"
+
+static const char *build, *srcdir;
+static char tmp[4096], indexer[4200], words[4200];
+static unsigned port;
+static pid_t server;
+
+#define NOW "2026-11-30T09:00:00+01:00"
+
+static void path_in_tmp(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", tmp, name);
+}
+
+/* Runs the indexer with the arguments given (NULL-terminated), output
+ * captured. Returns the exit status. */
+static int indexer_run(char **output, ...)
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = indexer;
+    va_list ap;
+    va_start(ap, output);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 60)
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    return proc_run(argv, output);
+}
+
+static void admin(const char *query)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/oai/admin?%s", query);
+    http_reply r;
+    CHECK(http_request(port, "GET", path, &r) == 0 && r.status == 200);
+    http_reply_free(&r);
+}
+
+/* Every offering of the index, one "id\tjson" line each, sorted. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *const source_names[] = {"ebooks", "agenda", "nieuws", "activiteiten", "cursussen", NULL};
+
+static char *dump(const char *index_dir, size_t *count)
+{
+    vp_index *idx = NULL;
+    char *err = NULL;
+    *count = 0;
+    if (vp_index_open(index_dir, VP_INDEX_READ, NULL, &idx, &err) != VP_OK) {
+        fprintf(stderr, "dump %s: %s\n", index_dir, err ? err : "?");
+        free(err);
+        return strdup("");
+    }
+    char **lines = NULL;
+    size_t n = 0;
+    for (size_t s = 0; source_names[s]; s++) {
+        char **ids = NULL;
+        size_t k = 0;
+        if (vp_index_source_ids(idx, source_names[s], &ids, &k, NULL) != VP_OK)
+            continue;
+        lines = realloc(lines, (n + k + 1) * sizeof *lines);
+        for (size_t i = 0; i < k; i++) {
+            char *json = NULL;
+            vp_index_get(idx, ids[i], &json, NULL);
+            size_t len = strlen(ids[i]) + (json ? strlen(json) : 0) + 3;
+            lines[n] = malloc(len);
+            snprintf(lines[n], len, "%s\t%s\n", ids[i], json ? json : "");
+            n++;
+            free(json);
+            free(ids[i]);
+        }
+        free(ids);
+    }
+    uint64_t docs = 0;
+    vp_index_stats(idx, NULL, &docs, NULL);
+    vp_index_close(idx);
+    qsort(lines, n, sizeof *lines, cmp_str);
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(lines[i]);
+    char *out = malloc(total);
+    out[0] = '\0';
+    char *w = out;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(lines[i]);
+        memcpy(w, lines[i], l + 1);
+        w += l;
+        free(lines[i]);
+    }
+    free(lines);
+    /* Every document belongs to one of the sources: none counted twice. */
+    CHECK(docs == n);
+    *count = n;
+    return out;
+}
+
+static json_t *summary_of(const char *output)
+{
+    const char *brace = output ? strstr(output, "{\n  \"sources\"") : NULL;
+    json_t *j = brace ? json_loads(brace, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+    if (!j)
+        fprintf(stderr, "no JSON summary in:\n%s\n", output ? output : "(none)");
+    return j;
+}
+
+static json_t *source_stats(json_t *summary, const char *name)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(summary, "sources"), i, s) {
+        if (!strcmp(json_string_value(json_object_get(s, "source")), name))
+            return s;
+    }
+    return NULL;
+}
+
+static json_int_t stat_of(json_t *summary, const char *name, const char *key)
+{
+    return json_integer_value(json_object_get(source_stats(summary, name), key));
+}
+
+/* The sample network's platforms (data/sample/platforms), one source per
+ * connector, with the synthetic repository for OAI-PMH and the course
+ * export read through file:// (which the config allows for it). */
+static void write_config(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "; the harvest test's network: one source per connector\n"
+            "[network]\nfile = %s/data/sample/network.json\n\n"
+            "[source ebooks]\nkind = oai-pmh\nurl = http://127.0.0.1:%u/oai\n"
+            "library = de-online-bibliotheek\n\n"
+            "[source agenda]\nkind = ical\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics\n"
+            "library = bibliotheek-eemland\noption.window_days = 365\n\n"
+            "[source nieuws]\nkind = feed\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml\n"
+            "library = bibliotheek-zwolle\n\n"
+            "[source activiteiten]\nkind = jsonld\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+            "library = bibliotheek-groningen\n\n"
+            "[source cursussen]\nkind = csv\n"
+            "url = file://%s/data/sample/platforms/cursussen-utrecht.csv\nallow_file = yes\n"
+            "library = bibliotheek-utrecht\ntype = course\noption.delimiter = semicolon\n"
+            "option.encoding = windows-1252\noption.id = Nummer\noption.date_format = dd-mm-yyyy\n"
+            "option.column.title = Titel\noption.column.description = Omschrijving\n"
+            "option.column.date = Datum\noption.column.time = Begin\noption.column.end_time = Einde\n"
+            "option.column._location = Locatie\noption.column.price = Prijs\n"
+            "option.column.local_name = Soort\noption.column._age = Doelgroep\n",
+            srcdir, port, port, port, port, srcdir);
+    fclose(f);
+}
+
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, c;
+    while (f && (c = fgetc(f)) != EOF)
+        n += c == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static char config[4200], config_broken[4200];
+
+static int harvest(const char *index_dir, char **out, const char *extra1, const char *extra2)
+{
+    return indexer_run(out, "harvest", "--config", config, "--index", index_dir, "--words", words,
+                       "--now", NOW, "--json", "--retries", "1", extra1, extra2, NULL);
+}
+
+static void test_full_and_kills(void)
+{
+    char a_dir[4200], b_dir[4200];
+    path_in_tmp(a_dir, sizeof a_dir, "index-a");
+    path_in_tmp(b_dir, sizeof b_dir, "index-b");
+    char *out = NULL;
+    int rc = harvest(a_dir, &out, NULL, NULL);
+    CHECK(rc == 0);
+    json_t *sum = summary_of(out);
+    if (rc != 0)
+        fprintf(stderr, "%s\n", out ? out : "");
+    free(out);
+    /* 3000 records, every 97th deleted: 3000 - 30 */
+    CHECK(stat_of(sum, "ebooks", "added") == 2970);
+    CHECK(stat_of(sum, "ebooks", "rejected") == 0);
+    CHECK(stat_of(sum, "agenda", "added") == 5);
+    CHECK(stat_of(sum, "nieuws", "added") == 4);
+    CHECK(stat_of(sum, "activiteiten", "added") == 3);
+    CHECK(stat_of(sum, "cursussen", "added") == 4);
+    json_decref(sum);
+    size_t n_a = 0;
+    char *a = dump(a_dir, &n_a);
+    CHECK(n_a == 2970 + 5 + 4 + 3 + 4);
+    /* What normalisation made of them. */
+    CHECK_CONTAINS(a, "\"proposition\":\"digitaal-spreekuur\"");
+    CHECK_CONTAINS(a, "\"local_name\":\"Tablet- en smartphonespreekuur\"");
+    CHECK_CONTAINS(a, "\"local_name\":\"Digicaf\xc3\xa9\"");
+    CHECK_CONTAINS(a, "\"branch\":\"eemland-vathorst\"");
+    CHECK_CONTAINS(a, "\"work_key\":\"isbn:9789070000011\"");
+    CHECK_CONTAINS(a, "\"groups\":[\"peuter\",\"kleuter\"]");
+
+    /* Kill it at random moments; each run goes on from the last
+     * checkpoint. */
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    int kills = 0, runs = 0;
+    for (; kills < 24 && runs < 200; runs++) {
+        char *argv[] = {indexer, "harvest", "--config", config, "--index", b_dir, "--words", words,
+                        "--now", NOW, "--json", NULL};
+        char log[4200];
+        path_in_tmp(log, sizeof log, "kill.log");
+        pid_t pid = proc_start(argv, log);
+        /* Early moments are the interesting ones: skew towards them. */
+        long ms = (long)(rand() % 1000);
+        ms = ms * ms / 1000;
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            kills++;
+        } else {
+            /* It finished before the kill: start over from an empty index
+             * so the next kills land in the middle again. */
+            char *rm[] = {"/bin/rm", "-rf", b_dir, NULL};
+            proc_run(rm, NULL);
+        }
+    }
+    printf("harvest killed %d times in %d runs\n", kills, runs);
+    CHECK(kills >= 20);
+    out = NULL;
+    rc = harvest(b_dir, &out, NULL, NULL);
+    CHECK(rc == 0);
+    free(out);
+    size_t n_b = 0;
+    char *b = dump(b_dir, &n_b);
+    CHECK(n_b == n_a);
+    CHECK(strcmp(a, b) == 0);
+    if (strcmp(a, b) != 0) {
+        /* Say which line differs first. */
+        size_t i = 0;
+        while (a[i] && a[i] == b[i])
+            i++;
+        fprintf(stderr, "interrupted harvest differs at byte %zu:\n  %.200s\n  %.200s\n", i,
+                a + (i > 100 ? i - 100 : 0), b + (i > 100 ? i - 100 : 0));
+    }
+    free(a);
+    free(b);
+}
+
+static void test_incremental(void)
+{
+    char dir[4200], logpath[4200];
+    path_in_tmp(dir, sizeof dir, "index-a");
+    path_in_tmp(logpath, sizeof logpath, "server.log");
+    /* Nothing changed: the files answer 304, the repository has nothing
+     * from the last harvest on. */
+    char *out = NULL;
+    CHECK(harvest(dir, &out, NULL, NULL) == 0);
+    json_t *sum = summary_of(out);
+    free(out);
+    CHECK(json_is_true(json_object_get(source_stats(sum, "agenda"), "not_modified")));
+    CHECK(json_is_true(json_object_get(source_stats(sum, "nieuws"), "not_modified")));
+    CHECK(stat_of(sum, "ebooks", "records") == 0);
+    CHECK(stat_of(sum, "ebooks", "total") == 2970);
+    CHECK(stat_of(sum, "agenda", "total") == 5);
+    json_decref(sum);
+    /* The request asked from the last harvest's day. */
+    FILE *f = fopen(logpath, "r");
+    char line[1024];
+    int asked_from = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, "verb=ListRecords") && strstr(line, "from=20"))
+            asked_from = 1;
+    if (f)
+        fclose(f);
+    CHECK(asked_from);
+    /* Seven new records and one deleted since. */
+    admin("add=7");
+    admin("delete=5");
+    out = NULL;
+    CHECK(harvest(dir, &out, "--source", "ebooks") == 0);
+    sum = summary_of(out);
+    free(out);
+    CHECK(stat_of(sum, "ebooks", "added") == 7);
+    CHECK(stat_of(sum, "ebooks", "deleted") == 1);
+    CHECK(stat_of(sum, "ebooks", "total") == 2976);
+    CHECK(source_stats(sum, "agenda") == NULL); /* --source: only that one */
+    json_decref(sum);
+}
+
+static void test_failures(void)
+{
+    char dir[4200];
+    path_in_tmp(dir, sizeof dir, "index-a");
+    /* The repository breaks: its source fails, keeps its documents, and
+     * the others are harvested all the same. */
+    admin("broken=1");
+    char *out = NULL;
+    CHECK(harvest(dir, &out, "--full", NULL) == 1);
+    json_t *sum = summary_of(out);
+    CHECK_CONTAINS(out, "source ebooks failed");
+    free(out);
+    json_t *e = source_stats(sum, "ebooks");
+    CHECK(json_is_string(json_object_get(e, "error")));
+    CHECK_CONTAINS(json_string_value(json_object_get(e, "error")), "line 1");
+    CHECK(stat_of(sum, "ebooks", "total") == 2976);
+    CHECK(json_is_null(json_object_get(source_stats(sum, "agenda"), "error")));
+    CHECK(stat_of(sum, "agenda", "total") == 5);
+    CHECK(stat_of(sum, "cursussen", "total") == 4);
+    json_decref(sum);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", config, "--index", dir, NULL) == 0);
+    CHECK_CONTAINS(out, "ebooks");
+    CHECK_CONTAINS(out, "line 1");
+    free(out);
+    admin("broken=0");
+
+    /* 503 with Retry-After: waited out. */
+    admin("retry_after=1&times=2");
+    time_t t0 = time(NULL);
+    out = NULL;
+    CHECK(harvest(dir, &out, "--source", "ebooks") == 0);
+    CHECK(time(NULL) - t0 >= 2);
+    free(out);
+    /* ... and refused when the wait asked for is too long. */
+    admin("retry_after=100000&times=1");
+    out = NULL;
+    CHECK(harvest(dir, &out, "--source", "ebooks") == 1);
+    CHECK_CONTAINS(out, "Retry-After 100000 s, longer than");
+    free(out);
+    /* A token that comes back is an error, not a loop. */
+    admin("repeat_token=1");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", config, "--index", dir, "--words", words, "--now",
+                      NOW, "--json", "--full", "--source", "ebooks", NULL) == 1);
+    CHECK_CONTAINS(out, "resumption token repeated");
+    free(out);
+    admin("repeat_token=0");
+    /* A bad token restarts the list from the checkpoint, once. */
+    admin("bad_token=1");
+    out = NULL;
+    int rc = indexer_run(&out, "harvest", "--config", config, "--index", dir, "--words", words, "--now",
+                         NOW, "--json", "--full", "--source", "ebooks", NULL);
+    CHECK(rc == 0);
+    json_t *s2 = summary_of(out);
+    CHECK(stat_of(s2, "ebooks", "total") == 2976);
+    json_decref(s2);
+    free(out);
+
+    /* A config with a bad source is refused as a whole, naming the line;
+     * the index is not touched. */
+    write_config(config_broken);
+    int line = count_lines(config_broken) + 1;
+    FILE *f = fopen(config_broken, "a");
+    fprintf(f, "[source kapot]\nkind = ftp\nurl = ftp://127.0.0.1/x\n");
+    fclose(f);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", config_broken, "--index", dir, NULL) == 2);
+    CHECK_CONTAINS(out, "kind \"ftp\" unknown");
+    char where[64];
+    snprintf(where, sizeof where, ":%d: [source kapot]", line);
+    CHECK_CONTAINS(out, where);
+    free(out);
+}
+
+static void test_second_indexer(void)
+{
+    char dir[4200], log[4200];
+    path_in_tmp(dir, sizeof dir, "index-c");
+    path_in_tmp(log, sizeof log, "first.log");
+    char *argv[] = {indexer, "harvest", "--config", config, "--index", dir, "--words", words,
+                    "--now", NOW, NULL};
+    pid_t first = proc_start(argv, log);
+    /* Wait until it holds the lock (its index exists), then try another. */
+    char lockfile[4300];
+    snprintf(lockfile, sizeof lockfile, "%s/flintlock", dir);
+    for (int i = 0; i < 100; i++) {
+        struct stat st;
+        if (stat(lockfile, &st) == 0)
+            break;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    char *out = NULL;
+    int rc = harvest(dir, &out, NULL, NULL);
+    int status = 0;
+    if (waitpid(first, &status, WNOHANG) == 0) {
+        /* The first one was still writing: the second said so. */
+        CHECK(rc == 1);
+        CHECK_CONTAINS(out, "another indexer is writing this index");
+        kill(first, SIGKILL);
+        waitpid(first, &status, 0);
+    } else {
+        fprintf(stderr, "the first indexer finished too soon to test the lock\n");
+    }
+    free(out);
+}
+
+/* The captured real files through the real connectors over HTTP. */
+static void harvest_file(const char *kind, const char *rel, const char *extra, int expect_records)
+{
+    char url[4200], dir[4200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/files/%s", port, rel);
+    path_in_tmp(dir, sizeof dir, "index-real");
+    char *out = NULL;
+    /* Calendars from 2012 on, for ten years: the captured ones are old. */
+    const char *option = extra ? extra : !strcmp(kind, "ical") ? "window_days=3650" : NULL;
+    int rc = indexer_run(&out, "harvest", "--kind", kind, "--url", url, "--name", "echt", "--index",
+                         dir, "--words", words, "--now", "2012-01-01T00:00:00Z", "--json", "--retries",
+                         "0", option ? "--option" : NULL, option, NULL);
+    /* 0: harvested (bad records counted); 1: the page as a whole was
+     * refused, with the URL and position. Never a crash. */
+    CHECK(rc == 0 || rc == 1);
+    if (rc == 1)
+        CHECK_CONTAINS(out, url);
+    if (expect_records >= 0) {
+        json_t *s = summary_of(out);
+        if (stat_of(s, "echt", "records") < expect_records)
+            fprintf(stderr, "%s: %lld records, expected at least %d\n%s\n", rel,
+                    (long long)stat_of(s, "echt", "records"), expect_records, out);
+        CHECK(stat_of(s, "echt", "records") >= expect_records);
+        json_decref(s);
+    }
+    free(out);
+}
+
+static void harvest_dir(const char *kind, const char *reldir, const char *suffix, const char *extra)
+{
+    char dir[4300];
+    snprintf(dir, sizeof dir, "%s/tests/data/%s", srcdir, reldir);
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name), sl = strlen(suffix);
+        if (l < sl || strcmp(e->d_name + l - sl, suffix) != 0)
+            continue;
+        char rel[4400];
+        snprintf(rel, sizeof rel, "tests/data/%s/%s", reldir, e->d_name);
+        harvest_file(kind, rel, extra, -1);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    CHECK(n > 0);
+}
+
+static void test_real_files(void)
+{
+    char dir[4200];
+    path_in_tmp(dir, sizeof dir, "index-real");
+    /* OAI-PMH: a recorded repository (Identify, a page with a token, the
+     * last page) and a token chain with deleted records. */
+    char url[512];
+    char *out = NULL;
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/map/tests/data/realdata/oai-pmh/meresco-harvester-tudelft", port);
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "tudelft", "--index",
+                      dir, "--words", words, "--json", NULL) == 0);
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "tudelft", "fetched") == 3);
+    CHECK(stat_of(s, "tudelft", "records") >= 4);
+    json_decref(s);
+    free(out);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/chain/tests/data/realdata/oai-pmh/sickle", port);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "sickle", "--index",
+                      dir, "--words", words, "--json", NULL) == 0);
+    s = summary_of(out);
+    CHECK(stat_of(s, "sickle", "fetched") == 5);
+    CHECK(stat_of(s, "sickle", "records") > 0);
+    json_decref(s);
+    free(out);
+    /* Every captured calendar, feed and JSON-LD file. */
+    harvest_dir("ical", "realdata/ical/ical.js", ".ics", NULL);
+    harvest_dir("ical", "realdata/ical/python-icalendar", ".ics", NULL);
+    harvest_dir("feed", "realdata/feeds/feedparser", ".xml", NULL);
+    /* schema.org's example files hold JSON-LD among other markup: refused
+     * as a whole, with the URL (the unit tests cut the JSON out). */
+    harvest_dir("jsonld", "realdata/jsonld/schemaorg-examples", ".txt", NULL);
+    /* Some of them in detail. */
+    harvest_file("ical", "tests/data/realdata/ical/ical.js/daily_recur.ics", NULL, 1);
+    harvest_file("feed",
+                 "tests/data/realdata/feeds/feedparser/wellformed_sanitize_large_atom_feed_that_needs_css_sanitisation.xml",
+                 NULL, 15);
+    harvest_file("csv", "tests/data/realdata/ratings/goodbooks-10k/books.csv", "column.title=title", 9000);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: test_harvest BUILD_DIR SOURCE_DIR\n");
+        return 2;
+    }
+    build = argv[1];
+    srcdir = argv[2];
+    snprintf(indexer, sizeof indexer, "%s/vindplaats-indexer", build);
+    /* No compound splitting: it changes terms, never the stored records. */
+    snprintf(words, sizeof words, "/dev/null");
+    snprintf(tmp, sizeof tmp, "%s/harvest-test-XXXXXX", build);
+    if (!mkdtemp(tmp)) {
+        perror(tmp);
+        return 2;
+    }
+    char root[4300], port_file[4200], log[4200];
+    snprintf(root, sizeof root, "%s", srcdir);
+    path_in_tmp(port_file, sizeof port_file, "port");
+    path_in_tmp(log, sizeof log, "server.log");
+    char fixture[4200];
+    snprintf(fixture, sizeof fixture, "%s/vp-fixture-server", build);
+    char *sv[] = {fixture, "--root", root, "--port-file", port_file, "--log", log, "--oai-records", "3000",
+                  "--oai-page", "60", "--delay-ms", "10", NULL};
+    char slog[4200];
+    path_in_tmp(slog, sizeof slog, "fixture.out");
+    server = proc_start(sv, slog);
+    port = proc_wait_port(port_file, 10);
+    CHECK(port > 0);
+    if (!port)
+        return check_done();
+    path_in_tmp(config, sizeof config, "sources.ini");
+    path_in_tmp(config_broken, sizeof config_broken, "broken.ini");
+    write_config(config);
+
+    test_full_and_kills();
+    test_incremental();
+    test_failures();
+    test_second_indexer();
+    test_real_files();
+
+    proc_stop(server);
+    int rc = check_done();
+    if (rc == 0) {
+        char *rm[] = {"/bin/rm", "-rf", tmp, NULL};
+        proc_run(rm, NULL);
+    }
+    return rc;
+}

@@ -1,0 +1,446 @@
+/* test_harvest.c - the harvester's own parts: safe XML reading, the
+ * configuration file, normalisation onto the network's propositions,
+ * audiences, branches and works, and Retry-After.
+ * Usage: test_harvest VOCABULARY NETWORK TMPDIR */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "config.h"
+#include "fetch.h"
+#include "normalise.h"
+#include "vindplaats/vocabulary.h"
+#include "xml.h"
+
+static const char *tmpdir;
+
+static xmlDocPtr read_xml(const char *text, int *repaired, char **err)
+{
+    return vp_xml_read(text, strlen(text), repaired, err);
+}
+
+static void test_xml(void)
+{
+    char *err = NULL;
+    int rep = 0;
+    /* Entities declared in a DTD are refused: the billion laughs and a
+     * local file through an external entity alike. */
+    const char *laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+                         "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>";
+    CHECK(read_xml(laughs, &rep, &err) == NULL);
+    CHECK_CONTAINS(err, "declares entities");
+    free(err);
+    err = NULL;
+    const char *xxe = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                      "<r>&x;</r>";
+    CHECK(read_xml(xxe, &rep, &err) == NULL);
+    CHECK_CONTAINS(err, "declares entities");
+    free(err);
+    err = NULL;
+    /* An external DTD is never fetched: the document still reads. */
+    xmlDocPtr d = read_xml("<?xml version=\"1.0\"?><!DOCTYPE r SYSTEM \"http://127.0.0.1:1/x.dtd\"><r>a</r>",
+                           &rep, &err);
+    CHECK(d != NULL);
+    xmlFreeDoc(d);
+    /* Forbidden characters (a raw control byte and a reference to one)
+     * are removed, the rest of the page stays. */
+    d = read_xml("<r><a>ok\x01" "done</a><b>x&#x1F;y</b></r>", &rep, &err);
+    CHECK(d != NULL && rep == 1);
+    if (d) {
+        char *a = vp_xml_text(vp_xml_child(xmlDocGetRootElement(d), "a"));
+        char *b = vp_xml_text(vp_xml_child(xmlDocGetRootElement(d), "b"));
+        CHECK_STR(a, "okdone");
+        CHECK_STR(b, "xy");
+        free(a);
+        free(b);
+        xmlFreeDoc(d);
+    }
+    /* Windows-1252 bytes in a document that says UTF-8. */
+    d = read_xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?><r>Caf\xe9 \x80 5</r>", &rep, &err);
+    CHECK(d != NULL && rep == 1);
+    if (d) {
+        char *t = vp_xml_text(xmlDocGetRootElement(d));
+        CHECK_STR(t, "Caf\xc3\xa9 \xe2\x82\xac 5");
+        free(t);
+        xmlFreeDoc(d);
+    }
+    /* UTF-16 with a byte order mark. */
+    const char u16[] = "\xff\xfe<\0r\0>\0\xe9\0<\0/\0r\0>\0";
+    d = vp_xml_read(u16, sizeof u16 - 1, &rep, &err);
+    CHECK(d != NULL);
+    if (d) {
+        char *t = vp_xml_text(xmlDocGetRootElement(d));
+        CHECK_STR(t, "\xc3\xa9");
+        free(t);
+        xmlFreeDoc(d);
+    }
+    /* A bare ampersand in a link is read as the ampersand it means. */
+    d = read_xml("<r><link>http://x/?a=1&b=2</link></r>", &rep, &err);
+    CHECK(d != NULL);
+    if (d) {
+        char *t = vp_xml_text(vp_xml_child(xmlDocGetRootElement(d), "link"));
+        CHECK_STR(t, "http://x/?a=1&b=2");
+        free(t);
+        xmlFreeDoc(d);
+    }
+    /* Broken XML: the position of the problem. */
+    err = NULL;
+    CHECK(read_xml("<r>\n<a>\n</r>", &rep, &err) == NULL);
+    CHECK_CONTAINS(err, "line 3");
+    free(err);
+    err = NULL;
+    CHECK(read_xml("not xml at all", &rep, &err) == NULL);
+    CHECK_CONTAINS(err, "line 1, column 1");
+    free(err);
+}
+
+static char *write_file(const char *name, const char *text)
+{
+    char *path = malloc(strlen(tmpdir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void expect_config_error(const vp_vocabulary *voc, const char *text, const char *needle)
+{
+    char *path = write_file("bad.ini", text);
+    vp_harvest_config *cfg = NULL;
+    char *err = NULL;
+    CHECK(vp_config_load(path, voc, &cfg, &err) == VP_ERR_INVALID);
+    CHECK(cfg == NULL);
+    CHECK_CONTAINS(err, needle);
+    free(err);
+    vp_config_destroy(cfg);
+    free(path);
+}
+
+static void test_config(const vp_vocabulary *voc, const char *network)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "; the sample network\n"
+             "[network]\nfile = %s\n\n"
+             "[library bibliotheek-test]\nname = Bibliotheek Test\n"
+             "[branch test-centrum]\nlibrary = bibliotheek-test\nname = Bibliotheek Test Centrum\n"
+             "municipality = Teststad\nlat = 52.1\nlon = 5.1\naliases = Testplein 1 | Het Testhuis\n\n"
+             "[source agenda-test]\nkind = ical\nurl = https://agenda.example.nl/agenda.ics\n"
+             "library = bibliotheek-test\ntype = event\naudience = jeugd, ouders\n"
+             "option.window_days = 90\n"
+             "[source csv-test]\nkind = csv\nurl = file:///tmp/x.csv\nallow_file = yes\n"
+             "option.delimiter = semicolon\noption.column.title = Titel\n",
+             network);
+    char *path = write_file("good.ini", text);
+    vp_harvest_config *cfg = NULL;
+    char *err = NULL;
+    vp_status st = vp_config_load(path, voc, &cfg, &err);
+    CHECK(st == VP_OK);
+    if (err)
+        fprintf(stderr, "%s\n", err);
+    free(err);
+    if (cfg) {
+        CHECK(cfg->n_sources == 2);
+        const vp_source *s = vp_config_source(cfg, "agenda-test");
+        CHECK(s && !strcmp(s->kind, "ical") && !strcmp(s->library, "bibliotheek-test"));
+        CHECK_STR(vp_source_option(s, "window_days"), "90");
+        CHECK(vp_source_option(s, "nonsense") == NULL);
+        CHECK(s && s->config_line > 1);
+        /* the network file's libraries and the config's own */
+        CHECK(vp_network_get(cfg->network, "bibliotheek-utrecht") != NULL);
+        CHECK(vp_network_branch(cfg->network, "test-centrum", NULL) != NULL);
+        CHECK(vp_config_source(cfg, "csv-test")->allow_file == 1);
+    }
+    vp_config_destroy(cfg);
+    free(path);
+
+    expect_config_error(voc, "[source a]\nkind = ftp\nurl = https://x.nl/\n", "bad.ini:1: [source a]: kind \"ftp\" unknown");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\ncolour = blue\n",
+                        "bad.ini:4: [source a]: unknown key \"colour\"");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = ftp://x.nl/\n", "url must be http:// or https://");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = file:///tmp/a.ics\n", "allow_file = yes");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nlibrary = nergens\n",
+                        "library \"nergens\" is not in the network");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\noption.colour = 1\n",
+                        "option.colour is not an option of the ical connector");
+    expect_config_error(voc, "[source a]\nkind = csv\nurl = https://x.nl/\noption.delimiter = ab\n",
+                        "option delimiter");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nproposition = niets\n",
+                        "proposition \"niets\" is not in the vocabulary");
+    expect_config_error(voc, "[source Hoofdletters]\nkind = ical\nurl = https://x.nl/\n",
+                        "bad.ini:1: [source Hoofdletters]: the id must be");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\n[source a]\nkind = ical\nurl = https://y.nl/\n",
+                        "defined twice");
+    expect_config_error(voc, "[tuin]\nx = 1\n", "unknown section [tuin]");
+    expect_config_error(voc, "[source a]\nthis line has no equals sign\n", "bad.ini:2: not a section header");
+    expect_config_error(voc, "[branch b]\nname = B\n", "library missing");
+    vp_harvest_config *none = NULL;
+    err = NULL;
+    CHECK(vp_config_load("/nonexistent/x.ini", voc, &none, &err) == VP_ERR_IO);
+    CHECK_CONTAINS(err, "/nonexistent/x.ini");
+    free(err);
+}
+
+static void test_ages(void)
+{
+    int lo, hi;
+    const char *g;
+    CHECK(vp_age_phrase("4-6 jaar", &lo, &hi, &g) == 0 && lo == 4 && hi == 6);
+    CHECK(vp_age_phrase("Voorlezen (2 t/m 4 jaar)", &lo, &hi, &g) == 0 && lo == 2 && hi == 4);
+    CHECK(vp_age_phrase("vanaf 12 jaar", &lo, &hi, &g) == 0 && lo == 12 && hi == -1);
+    CHECK(vp_age_phrase("Vanaf 8", &lo, &hi, &g) == 0 && lo == 8 && hi == -1);
+    CHECK(vp_age_phrase("12+", &lo, &hi, &g) == 0 && lo == 12 && hi == -1);
+    CHECK(vp_age_phrase("0+", &lo, &hi, &g) == 0 && lo == 0 && hi == -1);
+    CHECK(vp_age_phrase("4-6", &lo, &hi, &g) == 0 && lo == 4 && hi == 6);
+    CHECK(vp_age_phrase("18-", &lo, &hi, &g) == 0 && lo == 18 && hi == -1);
+    CHECK(vp_age_phrase("Volwassenen", &lo, &hi, &g) == 0 && g && !strcmp(g, "volwassenen") && lo == 18);
+    CHECK(vp_age_phrase("voor peuters", &lo, &hi, &g) == 0 && g && !strcmp(g, "peuter"));
+    CHECK(vp_age_phrase("Taalcafé", &lo, &hi, &g) != 0);
+    /* A time or a date is no age. */
+    CHECK(vp_age_phrase("10:00-12:00", &lo, &hi, &g) != 0);
+    CHECK(vp_age_phrase("1-2-2027", &lo, &hi, &g) != 0);
+    CHECK(vp_age_phrase("6-4 jaar", &lo, &hi, &g) != 0);
+}
+
+static void test_isbn(void)
+{
+    char d[14];
+    CHECK(vp_isbn13("90-5892-036-4", d) == 0);
+    CHECK_STR(d, "9789058920362");
+    CHECK(vp_isbn13("978-90-5892-036-2", d) == 0);
+    CHECK_STR(d, "9789058920362");
+    CHECK(vp_isbn13("0-306-40615-2 (pbk.)", d) == 0);
+    CHECK_STR(d, "9780306406157");
+    CHECK(vp_isbn13("0-306-40615-3", d) != 0);  /* wrong check digit */
+    CHECK(vp_isbn13("9.78048641425e+12", d) != 0);
+    CHECK(vp_isbn13("", d) != 0);
+}
+
+static json_t *normalise_ok(const vp_normaliser *n, const vp_source *src, const char *local,
+                            const char *fields_json)
+{
+    json_t *fields = json_loads(fields_json, 0, NULL);
+    vp_offering *o = NULL;
+    char *err = NULL;
+    vp_status st = vp_normalise(n, src, local, fields, &o, &err);
+    json_decref(fields);
+    CHECK(st == VP_OK);
+    if (st != VP_OK) {
+        fprintf(stderr, "normalise %s: %s\n", local, err ? err : "?");
+        free(err);
+        return NULL;
+    }
+    json_t *doc = json_loads(o->json, 0, NULL);
+    vp_offering_destroy(o);
+    return doc;
+}
+
+#define FIELD(doc, key) json_string_value(json_object_get(doc, key))
+
+static void test_normalise(const vp_vocabulary *voc, const char *network_path)
+{
+    vp_network *net = NULL;
+    CHECK(vp_network_load(network_path, &net, NULL) == VP_OK);
+    vp_branch_alias aliases[] = {{"utrecht-neude", "Oudegracht 167"}};
+    vp_normaliser *n = NULL;
+    CHECK(vp_normaliser_create(voc, net, aliases, 1, &n) == VP_OK);
+    vp_source utrecht = {.name = "agenda-utrecht", .kind = "ical", .url = "https://x.nl/a.ics",
+                         .library = "bibliotheek-utrecht"};
+    vp_source zwolle = {.name = "agenda-zwolle", .kind = "feed", .url = "https://x.nl/f.xml",
+                        .library = "bibliotheek-zwolle"};
+    /* The same service under two local names becomes one proposition;
+     * the local name stays. */
+    json_t *a = normalise_ok(n, &utrecht, "e1",
+                             "{\"title\":\"Digicafé\",\"_location\":\"Bibliotheek Neude, Utrecht\","
+                             "\"start\":\"2026-12-03T10:00:00+01:00\",\"_categories\":[\"Digitaal\"]}");
+    json_t *b = normalise_ok(n, &zwolle, "e2",
+                             "{\"title\":\"Tablet- en smartphonespreekuur\",\"_location\":\"Stadkamer\","
+                             "\"start\":\"2026-12-04T14:00:00+01:00\"}");
+    if (a && b) {
+        CHECK_STR(FIELD(a, "id"), "agenda-utrecht:e1");
+        CHECK_STR(FIELD(a, "source"), "agenda-utrecht");
+        CHECK_STR(FIELD(a, "type"), "event");
+        CHECK_STR(FIELD(a, "proposition"), "digitaal-spreekuur");
+        CHECK_STR(FIELD(b, "proposition"), "digitaal-spreekuur");
+        CHECK_STR(FIELD(a, "local_name"), "Digicafé");
+        CHECK_STR(FIELD(b, "local_name"), "Tablet- en smartphonespreekuur");
+        CHECK_STR(FIELD(a, "societal_task"), "informatiesamenleving");
+        /* the branch from the LOCATION text, with its place */
+        CHECK_STR(FIELD(a, "branch"), "utrecht-neude");
+        CHECK_STR(FIELD(a, "municipality"), "Utrecht");
+        CHECK(json_object_get(a, "location") != NULL);
+        CHECK_STR(FIELD(a, "channel"), "offline");
+        CHECK(json_object_get(a, "_location") == NULL);  /* hints are gone */
+        CHECK(json_object_get(a, "_categories") == NULL);
+    }
+    json_decref(a);
+    json_decref(b);
+    /* A configured alias names the branch; word boundaries matter. */
+    a = normalise_ok(n, &utrecht, "e3", "{\"title\":\"Lezing\",\"_location\":\"Oudegracht 167, Utrecht\"}");
+    if (a) {
+        CHECK_STR(FIELD(a, "branch"), "utrecht-neude");
+        CHECK_STR(FIELD(a, "proposition"), "lezing-en-debat");
+    }
+    json_decref(a);
+    a = normalise_ok(n, &utrecht, "e4", "{\"title\":\"Taalcafetaria\"}");
+    if (a)
+        CHECK(json_object_get(a, "proposition") == NULL);
+    json_decref(a);
+    /* Ages become an audience. */
+    a = normalise_ok(n, &utrecht, "e5", "{\"title\":\"Voorlezen\",\"_age\":\"2-4 jaar\"}");
+    if (a) {
+        json_t *aud = json_object_get(a, "audience");
+        CHECK(json_integer_value(json_object_get(aud, "min_age")) == 2);
+        CHECK(json_integer_value(json_object_get(aud, "max_age")) == 4);
+        char *groups = json_dumps(json_object_get(aud, "groups"), JSON_COMPACT);
+        CHECK_STR(groups, "[\"peuter\",\"kleuter\"]");
+        free(groups);
+    }
+    json_decref(a);
+    /* Ages in numbers win over a group word; a word alone names its group. */
+    a = normalise_ok(n, &utrecht, "e5b", "{\"title\":\"Voorlezen voor peuters (2-4 jaar)\",\"_age\":\"Jeugd\"}");
+    b = normalise_ok(n, &utrecht, "e5c", "{\"title\":\"Leesclub\",\"_categories\":[\"Volwassenen\"]}");
+    if (a && b) {
+        char *ga = json_dumps(json_object_get(json_object_get(a, "audience"), "groups"), JSON_COMPACT);
+        char *gb = json_dumps(json_object_get(json_object_get(b, "audience"), "groups"), JSON_COMPACT);
+        CHECK_STR(ga, "[\"peuter\",\"kleuter\"]");
+        CHECK_STR(gb, "[\"volwassenen\"]");
+        CHECK(json_integer_value(json_object_get(json_object_get(b, "audience"), "min_age")) == 18);
+        free(ga);
+        free(gb);
+    }
+    json_decref(a);
+    json_decref(b);
+    /* Online: a URL and no place; the source's own default groups. */
+    vp_source online = {.name = "cursussen", .kind = "csv", .url = "https://x.nl/c.csv",
+                        .type = "course", .audience = "volwassenen"};
+    a = normalise_ok(n, &online, "c1", "{\"title\":\"Gratis online cursussen: Excel\",\"url\":\"https://leren.example.nl/excel\"}");
+    if (a) {
+        CHECK_STR(FIELD(a, "type"), "course");
+        CHECK_STR(FIELD(a, "channel"), "online");
+        CHECK_STR(FIELD(a, "proposition"), "online-leren");
+        CHECK_STR(json_string_value(json_array_get(json_object_get(json_object_get(a, "audience"), "groups"), 0)),
+                  "volwassenen");
+    }
+    json_decref(a);
+    /* Works: the same ISBN in ISBN-10 and -13 is one work, and so are the
+     * same title and first creator however the name is written. */
+    vp_source cat1 = {.name = "catalogus-a", .kind = "oai-pmh", .url = "https://a.nl/oai", .library = "bibliotheek-utrecht"};
+    vp_source cat2 = {.name = "catalogus-b", .kind = "csv", .url = "https://b.nl/b.csv", .library = "bibliotheek-zwolle", .type = "book"};
+    a = normalise_ok(n, &cat1, "oai:a:1", "{\"title\":\"De avonden\",\"creators\":[\"Reve, Gerard\"],\"isbn\":[\"90-5892-036-4\"],\"_format\":\"ebook\"}");
+    b = normalise_ok(n, &cat2, "9789058920362", "{\"title\":\"De Avonden\",\"creators\":[\"Gerard Reve\"],\"isbn\":[\"978-90-5892-036-2\"]}");
+    if (a && b) {
+        CHECK_STR(FIELD(a, "type"), "ebook");
+        CHECK_STR(FIELD(a, "proposition"), "e-books");
+        CHECK_STR(FIELD(a, "channel"), "online");
+        CHECK_STR(FIELD(b, "type"), "book");
+        CHECK_STR(FIELD(a, "work_key"), "isbn:9789058920362");
+        CHECK_STR(FIELD(b, "work_key"), "isbn:9789058920362");
+    }
+    json_decref(a);
+    json_decref(b);
+    a = normalise_ok(n, &cat1, "oai:a:2", "{\"title\":\"Max Havelaar\",\"creators\":[\"Multatuli\"],\"_format\":\"audiobook\"}");
+    b = normalise_ok(n, &cat2, "mh", "{\"title\":\"Max  Havelaar.\",\"creators\":[\"Multatuli\"]}");
+    if (a && b) {
+        CHECK_STR(FIELD(a, "work_key"), "w:max havelaar|multatuli");
+        CHECK_STR(FIELD(b, "work_key"), "w:max havelaar|multatuli");
+        CHECK_STR(FIELD(a, "proposition"), "luisterboeken");
+    }
+    json_decref(a);
+    json_decref(b);
+    /* Events are no works. */
+    a = normalise_ok(n, &utrecht, "e6", "{\"title\":\"Leesclub\",\"creators\":[\"Gerard Reve\"]}");
+    if (a)
+        CHECK(json_object_get(a, "work_key") == NULL);
+    json_decref(a);
+    /* What is still not an offering is rejected with the field. */
+    json_t *bad = json_loads("{\"description\":\"geen titel\"}", 0, NULL);
+    vp_offering *o = NULL;
+    char *err = NULL;
+    CHECK(vp_normalise(n, &utrecht, "x", bad, &o, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err, "title");
+    free(err);
+    json_decref(bad);
+    bad = json_loads("{\"title\":\"t\"}", 0, NULL);
+    err = NULL;
+    CHECK(vp_normalise(n, &utrecht, "", bad, &o, &err) == VP_ERR_INVALID);
+    free(err);
+    json_decref(bad);
+    /* An id with spaces and a very long one stay valid and stable. */
+    char longid[400];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    a = normalise_ok(n, &utrecht, "met spaties", "{\"title\":\"t\"}");
+    b = normalise_ok(n, &utrecht, longid, "{\"title\":\"t\"}");
+    if (a && b) {
+        CHECK_STR(FIELD(a, "id"), "agenda-utrecht:met-spaties");
+        CHECK(strlen(FIELD(b, "id")) <= 200);
+        CHECK_CONTAINS(FIELD(b, "id"), "agenda-utrecht:h-");
+    }
+    json_decref(a);
+    json_decref(b);
+    vp_normaliser_destroy(n);
+    vp_network_destroy(net);
+}
+
+static void test_retry_after(void)
+{
+    CHECK(vp_retry_after_seconds("120", 0) == 120);
+    CHECK(vp_retry_after_seconds(" 5 ", 0) == 5);
+    /* Sun, 06 Nov 1994 08:49:37 GMT is 784111777 */
+    CHECK(vp_retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784111777LL - 30) == 30);
+    CHECK(vp_retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784111777LL + 30) == 0);
+    CHECK(vp_retry_after_seconds("soon", 0) == -1);
+    CHECK(vp_retry_after_seconds("-3", 0) == -1);
+    CHECK(vp_retry_after_seconds(NULL, 0) == -1);
+    /* Schemes other than http(s) are refused before any connection. */
+    vp_fetch_result r;
+    char *err = NULL;
+    CHECK(vp_fetch("ftp://127.0.0.1/x", NULL, NULL, NULL, &r, &err) == VP_ERR_IO);
+    CHECK_CONTAINS(err, "scheme not allowed");
+    free(err);
+    err = NULL;
+    CHECK(vp_fetch("file:///etc/hostname", NULL, NULL, NULL, &r, &err) == VP_ERR_IO);
+    CHECK_CONTAINS(err, "allow_file");
+    free(err);
+    vp_fetch_options o;
+    vp_fetch_options_default(&o);
+    o.allow_file = 1;
+    o.retries = -1;
+    err = NULL;
+    char *path = write_file("page.txt", "inhoud");
+    char url[4200];
+    snprintf(url, sizeof url, "file://%s", path);
+    CHECK(vp_fetch(url, &o, NULL, NULL, &r, &err) == VP_OK);
+    CHECK(r.len == 6 && !strcmp(r.body, "inhoud"));
+    vp_fetch_result_free(&r);
+    o.max_bytes = 3;
+    CHECK(vp_fetch(url, &o, NULL, NULL, &r, &err) == VP_ERR_IO);
+    CHECK_CONTAINS(err, "larger than 3 bytes");
+    free(err);
+    free(path);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: test_harvest VOCABULARY NETWORK TMPDIR\n");
+        return 2;
+    }
+    tmpdir = argv[3];
+    vp_vocabulary *voc = NULL;
+    if (vp_vocabulary_load(argv[1], &voc, NULL) != VP_OK)
+        return 2;
+    vp_fetch_global_init();
+    test_xml();
+    test_config(voc, argv[2]);
+    test_ages();
+    test_isbn();
+    test_normalise(voc, argv[2]);
+    test_retry_after();
+    vp_vocabulary_destroy(voc);
+    return check_done();
+}
