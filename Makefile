@@ -69,6 +69,10 @@ bench-full:
 bench-shards:
 	@bench/shards.sh 100000
 
+# OAI-PMH harvest throughput over loopback, 100,000 records (docs/performance.md).
+bench-harvest:
+	@bench/harvest.sh 100000
+
 # Every parser under libFuzzer for FUZZ_SECONDS each (CI: 30).
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

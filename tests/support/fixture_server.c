@@ -499,12 +499,20 @@ static enum MHD_Result serve_oai(struct MHD_Connection *c, params *p)
     bprintf(&b, "<ListRecords>\n");
     long matched = 0, written = 0, next = -1;
     pthread_mutex_lock(&lock);
-    for (long i = 1; i <= total; i++) {
+    /* Without `from` every record matches: start at the offset. */
+    long first = 1;
+    if (!from) {
+        first = offset + 1;
+        matched = offset;
+    }
+    for (long i = first; i <= total; i++) {
         char stamp[16];
         int deleted;
-        record_state(i, stamp, &deleted);
-        if (from && strcmp(stamp, from) < 0)
-            continue;
+        if (from) {
+            record_state(i, stamp, &deleted);
+            if (strcmp(stamp, from) < 0)
+                continue;
+        }
         if (matched++ < offset)
             continue;
         if (written == page_size) {

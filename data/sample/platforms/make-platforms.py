@@ -116,10 +116,20 @@ def ebooks():
 """)
     write("ebooks/ListRecords-1.xml", oai_page(recs[:7], "\n      pagina-2\n    ", "2026-11-28T08:00:01Z"))
     write("ebooks/ListRecords-2.xml", oai_page(recs[7:] + [deleted], "", "2026-11-28T08:00:02Z"))
+    # The next incremental harvest asks from the first page's responseDate:
+    # nothing changed since.
+    write("ebooks/NoRecordsMatch.xml", """<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
+  <responseDate>2026-11-28T09:00:00Z</responseDate>
+  <request verb="ListRecords" metadataPrefix="oai_dc" from="2026-11-28T08:00:01Z">https://ebooks.example.nl/oai</request>
+  <error code="noRecordsMatch">Er zijn geen records gewijzigd sinds deze datum.</error>
+</OAI-PMH>
+""")
     write("ebooks/mapping.txt",
           "verb=Identify\nIdentify.xml\n"
           "metadataPrefix=oai_dc&verb=ListRecords\nListRecords-1.xml\n"
-          "resumptionToken=pagina-2&verb=ListRecords\nListRecords-2.xml\n")
+          "resumptionToken=pagina-2&verb=ListRecords\nListRecords-2.xml\n"
+          "from=2026-11-28T08%3A00%3A01Z&metadataPrefix=oai_dc&verb=ListRecords\nNoRecordsMatch.xml\n")
 
 
 def ical():
