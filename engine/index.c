@@ -7,7 +7,9 @@
 #include "vindplaats/index.h"
 
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -426,6 +428,54 @@ vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg)
         st = vpx_db_delete(idx->db, uid.data, errmsg);
     vp_buf_free(&uid);
     return st;
+}
+
+/* Removes a database directory (its files; Xapian keeps no subdirectories). */
+static void remove_db_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+vp_status vp_index_merge_spelling(const char *const *shards, size_t n, const char *dir,
+                                  char **errmsg)
+{
+    char next[4200], old[4200], final[4096];
+    if ((size_t)snprintf(final, sizeof final, "%s/spelling", dir) >= sizeof final)
+        return VP_ERR_INVALID;
+    snprintf(next, sizeof next, "%s.new", final);
+    snprintf(old, sizeof old, "%s.old", final);
+    remove_db_dir(next);
+    vp_status st = vpx_spelling_merge(shards, n, next, errmsg);
+    if (st != VP_OK) {
+        remove_db_dir(next);
+        return st;
+    }
+    /* Swapped in by renames: a server opening it meanwhile finds either
+     * table or, for a moment, none (and then corrects nothing). */
+    remove_db_dir(old);
+    rename(final, old);
+    if (rename(next, final) != 0) {
+        if (errmsg) {
+            *errmsg = malloc(strlen(final) + 64);
+            if (*errmsg)
+                sprintf(*errmsg, "%s: cannot put the spelling table in place", final);
+        }
+        return VP_ERR_IO;
+    }
+    remove_db_dir(old);
+    return VP_OK;
 }
 
 vp_status vp_index_discard(vp_index *idx, char **errmsg)

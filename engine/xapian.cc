@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
@@ -30,6 +31,9 @@ struct vpx_shard {
     Xapian::Database db;
 };
 
+// Metadata key counting a database's commits (see vpx_db_commit).
+const char *const COMMITS_KEY = "vindplaats:commits";
+
 struct vpx_db {
     Xapian::Database *db = nullptr;             // reader, or the writer below
     Xapian::WritableDatabase *wdb = nullptr;
@@ -37,6 +41,7 @@ struct vpx_db {
     double last_retry = 0;                      // when down shards were last tried
     std::string path;                           // reader: the path it was opened from
     std::string identity;                       // reader: what that path resolved to
+    Xapian::Database *spelling = nullptr;       // sharded reader: SHARDDIR/spelling, if any
 };
 
 struct vpx_doc {
@@ -204,10 +209,32 @@ std::string path_identity(const std::string &path) {
 }
 
 // Opens a reader on `path`: one database, or the shards its list names.
+// The spelling table of a sharded index, written by the indexer beside its
+// shard list ("spelling" in the directory of the list): Xapian's remote
+// backend keeps no spelling tables, so a server whose shards are remote
+// corrects spelling from this local copy. Absent or unreadable: none.
+Xapian::Database *open_spelling(const std::string &path) {
+    struct stat st;
+    std::string dir = path;
+    if (stat(path.c_str(), &st) != 0) return nullptr;
+    if (!S_ISDIR(st.st_mode)) {
+        size_t slash = path.find_last_of('/');
+        dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    }
+    std::string spelling = dir + "/spelling";
+    if (stat(spelling.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return nullptr;
+    try {
+        return new Xapian::Database(spelling);
+    } catch (const Xapian::Error &) {
+        return nullptr;
+    }
+}
+
 void open_reader(vpx_db *h, const std::string &path) {
     h->path = path;
     h->identity = path_identity(path);
     if (read_shard_list(path, h->shards)) {
+        h->spelling = open_spelling(path);
         // Shards that are down cost their timeout once; the index
         // answers from the rest and tries them again later.
         open_down_shards(h);
@@ -234,8 +261,10 @@ bool switch_if_replaced(vpx_db *h) {
     std::swap(h->db, fresh.db);
     std::swap(h->shards, fresh.shards);
     std::swap(h->identity, fresh.identity);
+    std::swap(h->spelling, fresh.spelling);
     h->last_retry = fresh.last_retry;
     delete fresh.db;  // the old reader; queries on other handles keep theirs
+    delete fresh.spelling;
     return true;
 }
 
@@ -328,6 +357,7 @@ void vpx_db_close(vpx_db *h) noexcept {
     } catch (...) {
     }
     delete h->db;
+    delete h->spelling;
     delete h;
 }
 
@@ -384,11 +414,19 @@ vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
                 // Xapian has no revision for a combination: the sum of the
                 // shards' changes whenever any of them commits.
                 *revision = 0;
+                // A remote shard has no revision to give (xapian-tcpsrv):
+                // its count of commits, which the indexer keeps in the
+                // metadata, stands in.
                 for (auto &sh : h->shards)
                     if (sh.up) {
                         try {
                             *revision += sh.db.get_revision();
                         } catch (const Xapian::Error &) {
+                            try {
+                                *revision += std::strtoull(sh.db.get_metadata(COMMITS_KEY).c_str(),
+                                                           nullptr, 10);
+                            } catch (const Xapian::Error &) {
+                            }
                         }
                     }
             }
@@ -423,6 +461,11 @@ vp_status vpx_db_commit(vpx_db *h, char **errmsg) noexcept {
             set_message(errmsg, "index is open for reading only");
             return VP_ERR_INVALID;
         }
+        // Counted in the metadata too: the revision of a shard served by
+        // xapian-tcpsrv is read from there (vpx_db_stats).
+        unsigned long long commits =
+            std::strtoull(h->wdb->get_metadata(COMMITS_KEY).c_str(), nullptr, 10);
+        h->wdb->set_metadata(COMMITS_KEY, std::to_string(commits + 1));
         h->wdb->commit_transaction();
         h->wdb->begin_transaction(true);
         return VP_OK;
@@ -465,6 +508,24 @@ vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg
                 h->db->reopen();
             }
         }
+    });
+}
+
+vp_status vpx_spelling_merge(const char *const *shards, size_t n, const char *out,
+                             char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        std::map<std::string, Xapian::termcount> words;
+        for (size_t i = 0; i < n; ++i) {
+            Xapian::Database db(shards[i]);
+            for (Xapian::TermIterator t = db.spellings_begin(); t != db.spellings_end(); ++t)
+                words[*t] += t.get_termfreq();
+        }
+        Xapian::WritableDatabase w(out, Xapian::DB_CREATE_OR_OVERWRITE);
+        for (const auto &kv : words) w.add_spelling(kv.first, kv.second);
+        w.set_metadata("vindplaats:spelling-of", std::to_string(n) + " shards");
+        w.commit();
+        w.close();
+        return VP_OK;
     });
 }
 
@@ -705,7 +766,10 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
                           vpx_query **out, char **corrected, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         Xapian::QueryParser qp;
-        qp.set_database(*h->db);
+        // Spelling correction reads the local spelling table of a sharded
+        // index when there is one (the caller then wants only the
+        // corrected string, not the query).
+        qp.set_database(corrected && h->spelling ? *h->spelling : *h->db);
         qp.set_stemmer(Xapian::Stem(opts->stem_language));
         qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
         qp.set_default_op(opts->default_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);

@@ -54,6 +54,10 @@ vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errms
 /* The terms starting with `prefix` in term order, at most `max`, with the
  * number of documents holding each: malloc()ed arrays of *n entries (each
  * term malloc()ed too). */
+/* Writes the union of the spelling tables of the databases `shards` (with
+ * their frequencies summed) as a new database at `out` (replaced). */
+vp_status vpx_spelling_merge(const char *const *shards, size_t n, const char *out,
+                             char **errmsg) VP_NOEXCEPT;
 /* Writers: drops every change since the last commit. */
 vp_status vpx_db_discard(vpx_db *db, char **errmsg) VP_NOEXCEPT;
 /* The ids (the `id_prefix` term of each document, without the prefix) of

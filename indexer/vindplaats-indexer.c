@@ -62,7 +62,9 @@ static void usage(FILE *out)
             "  --words FILE       Dutch word list for splitting compounds (default: %s)\n"
             "  --now DATE-TIME    the clock for 'next occurrence' (tests, demos)\n"
             "  --shards N         write DIR as N shards (DIR/shard-K, listed in DIR/XAPIANDB);\n"
-            "                     each offering goes to the shard its work or id hashes to\n"
+            "                     each offering goes to the shard its work or id hashes to;\n"
+            "                     DIR/spelling gets their spelling table for servers that\n"
+            "                     reach the shards remotely\n"
             "  --switch LINK      after a load into a fresh DIR, point the symlink LINK at DIR\n"
             "                     in one atomic rename; a server serving LINK picks the new\n"
             "                     index up on its next request (a full rebuild without downtime).\n"
@@ -202,6 +204,27 @@ fail:
     free(err);
     writer_close(w);
     return -1;
+}
+
+/* A sharded index's spelling table beside its shard list, for servers that
+ * reach the shards through xapian-tcpsrv (which serves no spelling). */
+static int write_spelling(const char *index_path, size_t shards)
+{
+    char paths[MAX_SHARDS][4096];
+    const char *list[MAX_SHARDS];
+    for (size_t k = 0; k < shards; k++) {
+        snprintf(paths[k], sizeof paths[k], "%s/shard-%zu", index_path, k);
+        list[k] = paths[k];
+    }
+    char *err = NULL;
+    vp_status st = vp_index_merge_spelling(list, shards, index_path, &err);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-indexer: %s/spelling: %s\n", index_path,
+                err ? err : vp_status_str(st));
+        free(err);
+        return 1;
+    }
+    return 0;
 }
 
 /* Loads FILE; *usable says whether the index holds a successful load. */
@@ -393,6 +416,8 @@ int main(int argc, char **argv)
         if (writer_open(&w, index_path, voc_path, words_path, now, shards) != 0)
             return 1;
         int rc = vp_cmd_harvest(&ha, w.idx, w.n, w.voc);
+        if (shards > 1 && rc != 2 && write_spelling(index_path, shards) != 0)
+            rc = 1;
         writer_close(&w);
         return rc;
     }
@@ -411,6 +436,8 @@ int main(int argc, char **argv)
             return 1;
         int usable = 0;
         int rc = is_load ? cmd_load(file, &w, &usable) : cmd_refresh(index_path, &w);
+        if (shards > 1 && write_spelling(index_path, shards) != 0)
+            rc = 1;
         writer_close(&w);
         if (switch_path) {
             if (!usable) {

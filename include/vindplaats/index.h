@@ -41,6 +41,14 @@ vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg) VP_NOEXC
 /* Stores `value` under `key` with the next commit (harvest checkpoints). */
 vp_status vp_index_set_meta(vp_index *idx, const char *key, const char *value,
                             char **errmsg) VP_NOEXCEPT;
+/* A sharded index's spelling table for servers whose shards are remote
+ * (Xapian's remote backend has none): the union of the spelling data of
+ * the local databases `shards`, written as DIR/spelling, beside the shard
+ * list DIR/XAPIANDB, where a server opening DIR (or a shard list file in
+ * DIR) finds it. The indexer writes it after every sharded load, harvest
+ * and refresh. */
+vp_status vp_index_merge_spelling(const char *const *shards, size_t n, const char *dir,
+                                  char **errmsg) VP_NOEXCEPT;
 /* Drops every change since the last commit. */
 vp_status vp_index_discard(vp_index *idx, char **errmsg) VP_NOEXCEPT;
 /* The ids of the offerings harvested from `source` (their "source" field),
