@@ -1,6 +1,7 @@
 /* connector.c - helpers every connector's parser uses (connector.h). */
 #include "vindplaats/connector.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,4 +105,37 @@ int vp_fields_add(json_t *fields, const char *list_key, const char *s)
     }
     free(t);
     return rc;
+}
+
+int vp_is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+char *vp_str_trim(char *s)
+{
+    if (!s)
+        return NULL;
+    char *b = s;
+    while (vp_is_blank((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n > 0 && vp_is_blank((unsigned char)b[n - 1]))
+        n--;
+    memmove(s, b, n);
+    s[n] = '\0';
+    return s;
+}
+
+const char *vp_str_find_ci(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; p + n <= end; p++) {
+        size_t i = 0;
+        while (i < n && tolower((unsigned char)p[i]) == needle[i])
+            i++;
+        if (i == n)
+            return p;
+    }
+    return NULL;
 }

@@ -320,15 +320,6 @@ static int read_row(const char **pp, const char *end, size_t *line, char delim, 
 
 /* ---- values ----------------------------------------------------------- */
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
 
 static int num(const char **p, int min_digits, int max_digits, int *out)
 {
@@ -502,7 +493,7 @@ static int row_fields(pctx *c, row *r, json_t *fields, char *msg, size_t msize)
     char *cell[F_COUNT] = {0};
     for (int f = 0; f < F_COUNT; f++)
         if (c->col[f] >= 0)
-            cell[f] = trim((char *)field(r, (size_t)c->col[f]));
+            cell[f] = vp_str_trim((char *)field(r, (size_t)c->col[f]));
 #define HAS(f) (cell[f] && *cell[f])
     if (HAS(F_TITLE))
         rc |= vp_fields_set(fields, "title", cell[F_TITLE]);
@@ -558,7 +549,7 @@ static int row_fields(pctx *c, row *r, json_t *fields, char *msg, size_t msize)
     if (HAS(F_DATE)) {
         int y, m, d;
         const char *rest;
-        if (read_date(cell[F_DATE], o->date_format, &y, &m, &d, &rest) != 0 || *trim((char *)rest) ||
+        if (read_date(cell[F_DATE], o->date_format, &y, &m, &d, &rest) != 0 || *vp_str_trim((char *)rest) ||
             cell_datetime(cell[F_DATE], o->date_format, start) != 0) {
             snprintf(msg, msize, "date: not a date ('%.60s')", cell[F_DATE]);
             return 1;
@@ -698,7 +689,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
     /* the header: the first row that is not blank */
     int got;
     while ((got = read_row(&p, end, &line, delim, quote, &r)) == 1 && !r.nomem && r.n == 1 && !r.quoted0 &&
-           !*trim(r.text))
+           !*vp_str_trim(r.text))
         ;
     if (r.nomem) {
         st = VP_ERR_NOMEM;
@@ -721,7 +712,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         const char *want = opt->map_columns[i] ? opt->map_columns[i] : "";
         long found = -1;
         for (size_t j = 0; j < r.n && found < 0; j++)
-            if (strcmp(trim((char *)field(&r, j)), want) == 0)
+            if (strcmp(vp_str_trim((char *)field(&r, j)), want) == 0)
                 found = (long)j;
         for (size_t j = 0; j < r.n && found < 0; j++)
             if (ieq(field(&r, j), want))
@@ -737,7 +728,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
     }
     if (opt->id_column) {
         for (size_t j = 0; j < r.n && c.id_col < 0; j++)
-            if (strcmp(trim((char *)field(&r, j)), opt->id_column) == 0 || ieq(field(&r, j), opt->id_column))
+            if (strcmp(vp_str_trim((char *)field(&r, j)), opt->id_column) == 0 || ieq(field(&r, j), opt->id_column))
                 c.id_col = (long)j;
         if (c.id_col < 0) {
             st = fail(&msg, VP_ERR_INVALID, "column '%s' (for the id) not in the header", opt->id_column);
@@ -750,7 +741,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             st = VP_ERR_NOMEM;
             goto done;
         }
-        if (r.n == 1 && !r.quoted0 && !*trim(r.text))
+        if (r.n == 1 && !r.quoted0 && !*vp_str_trim(r.text))
             continue; /* a blank line */
         char where[32], why[300];
         snprintf(where, sizeof where, "line %zu", r.line);
@@ -785,7 +776,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         char hash[19];
         const char *id;
         if (c.id_col >= 0) {
-            id = trim((char *)field(&r, (size_t)c.id_col));
+            id = vp_str_trim((char *)field(&r, (size_t)c.id_col));
             if (!*id) {
                 json_decref(fields);
                 snprintf(why, sizeof why, "no id in column '%.100s'", opt->id_column);

@@ -170,18 +170,6 @@ static int is_block(const char *name, size_t n)
     return 0;
 }
 
-static const char *find_ci(const char *p, const char *end, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; p + n <= end; p++) {
-        size_t i = 0;
-        while (i < n && tolower((unsigned char)p[i]) == needle[i])
-            i++;
-        if (i == n)
-            return p;
-    }
-    return NULL;
-}
 
 char *vp_html_to_text(const char *s, size_t n)
 {
@@ -193,7 +181,7 @@ char *vp_html_to_text(const char *s, size_t n)
         if (ch == '<' && p + 1 < end &&
             (isalpha((unsigned char)p[1]) || p[1] == '/' || p[1] == '!' || p[1] == '?')) {
             if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-                const char *c = find_ci(p + 4, end, "-->");
+                const char *c = vp_str_find_ci(p + 4, end, "-->");
                 p = c ? c + 3 : end;
                 continue;
             }
@@ -215,7 +203,7 @@ char *vp_html_to_text(const char *s, size_t n)
             if (p[-1] == '>' && p[-2] != '/' && name[-1] != '/' &&
                 ((nlen == 6 && strncasecmp(name, "script", 6) == 0) ||
                  (nlen == 5 && strncasecmp(name, "style", 5) == 0))) {
-                const char *c = find_ci(p, end, nlen == 6 ? "</script" : "</style");
+                const char *c = vp_str_find_ci(p, end, nlen == 6 ? "</script" : "</style");
                 p = c ? c : end;
                 continue;
             }

@@ -66,13 +66,6 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
 
 int vp_local_datetime(const char *s, char out[32])
 {
@@ -96,7 +89,7 @@ int vp_local_datetime(const char *s, char out[32])
         p += 4;
         basic = 1;
     }
-    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+    if (y < 1000 || y > 9999 || !vp_day_valid(y * 10000 + mo * 100 + d))
         return -1;
     while (*p == ' ' && (p[1] == ' ' || p[1] == '\0'))
         p++;
@@ -989,18 +982,6 @@ static size_t line_to(lines *l, const char *p)
     return l->line;
 }
 
-static const char *find_ci(const char *p, const char *end, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; p + n <= end; p++) {
-        size_t i = 0;
-        while (i < n && tolower((unsigned char)p[i]) == needle[i])
-            i++;
-        if (i == n)
-            return p;
-    }
-    return NULL;
-}
 
 /* Whether the attributes between `p` and `end` (a start tag without its
  * name) hold type="application/ld+json" (any quotes, any case). */
@@ -1063,7 +1044,7 @@ static void html(jctx *c, const char *data, size_t len)
     int script = 0;
     lines ln = {data, 1};
     while (!c->stop && !c->nomem) {
-        const char *tag = find_ci(p, end, "<script");
+        const char *tag = vp_str_find_ci(p, end, "<script");
         if (!tag)
             break;
         const char *attrs = tag + 7;
@@ -1075,7 +1056,7 @@ static void html(jctx *c, const char *data, size_t len)
         if (!gt)
             break;
         const char *body = gt + 1;
-        const char *close = find_ci(body, end, "</script");
+        const char *close = vp_str_find_ci(body, end, "</script");
         if (!close)
             close = end;
         p = close;
@@ -1163,15 +1144,6 @@ static int is_http(const char *s)
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
-static char *trimmed(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
 
 vp_status vp_sitemap_parse(const char *data, size_t len,
                            int (*on_url)(void *ctx, const char *url, int is_index),
@@ -1198,7 +1170,7 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
                 }
                 memcpy(line, p, n);
                 line[n] = '\0';
-                char *t = trimmed(line);
+                char *t = vp_str_trim(line);
                 int stop = 0;
                 if (*t != '#' && is_http(t) && !memchr(t, '\0', 0))
                     stop = on_url(ctx, t, 0);
@@ -1243,7 +1215,7 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
         char *loc = vp_xml_text(vp_xml_child(n, "loc"));
         if (!loc)
             continue;
-        char *t = trimmed(loc);
+        char *t = vp_str_trim(loc);
         int stop = is_http(t) ? on_url(ctx, t, is_index) : 0;
         free(loc);
         if (stop)

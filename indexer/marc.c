@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vindplaats/connector.h"
 #include "xml.h"
 
 /* Longest value we assemble from subfields (a title, a description). */
@@ -26,26 +27,7 @@
 
 /* ---- small strings ---------------------------------------------------- */
 
-static int is_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
-/* Trims `s` in place of surrounding white space; returns s. */
-static char *trim(char *s)
-{
-    if (!s)
-        return NULL;
-    char *b = s;
-    while (is_blank((unsigned char)*b))
-        b++;
-    size_t n = strlen(b);
-    while (n > 0 && is_blank((unsigned char)b[n - 1]))
-        n--;
-    memmove(s, b, n);
-    s[n] = '\0';
-    return s;
-}
 
 /* Removes ISBD end punctuation in place: trailing blanks and '/', ':',
  * ';', '=', ',', '-' and a final '.' (not the last of an ellipsis). */
@@ -53,7 +35,7 @@ static char *trim_isbd(char *s)
 {
     size_t n = strlen(s);
     for (;;) {
-        while (n > 0 && (is_blank((unsigned char)s[n - 1]) || strchr("/:;=,-", s[n - 1])))
+        while (n > 0 && (vp_is_blank((unsigned char)s[n - 1]) || strchr("/:;=,-", s[n - 1])))
             n--;
         if (n > 0 && s[n - 1] == '.' && !(n > 1 && s[n - 2] == '.')) {
             n--;
@@ -62,14 +44,14 @@ static char *trim_isbd(char *s)
         break;
     }
     s[n] = '\0';
-    return trim(s);
+    return vp_str_trim(s);
 }
 
 /* The text of `node`, trimmed, malloc()ed; NULL for a NULL node or when
  * out of memory. */
 static char *text_of(xmlNodePtr node)
 {
-    return trim(vp_xml_text(node));
+    return vp_str_trim(vp_xml_text(node));
 }
 
 typedef struct strbuf {
@@ -144,7 +126,7 @@ char *vp_marc_isbn_dup(const char *s, int allow_qualifier)
 {
     if (!s)
         return NULL;
-    while (is_blank((unsigned char)*s))
+    while (vp_is_blank((unsigned char)*s))
         s++;
     if (prefix_ci(s, "urn:isbn:"))
         s += 9;
@@ -152,7 +134,7 @@ char *vp_marc_isbn_dup(const char *s, int allow_qualifier)
         s += 4;
         if (prefix_ci(s, "-10") || prefix_ci(s, "-13"))
             s += 3;
-        while (*s == ':' || is_blank((unsigned char)*s))
+        while (*s == ':' || vp_is_blank((unsigned char)*s))
             s++;
     }
     const char *start = s;
@@ -177,7 +159,7 @@ char *vp_marc_isbn_dup(const char *s, int allow_qualifier)
         end--;
     if (*p && !allow_qualifier) {
         const char *q = p;
-        while (*q && is_blank((unsigned char)*q))
+        while (*q && vp_is_blank((unsigned char)*q))
             q++;
         if (*q)
             return NULL;
@@ -194,7 +176,7 @@ char *vp_marc_isbn_dup(const char *s, int allow_qualifier)
         return NULL;
     memcpy(out, start, n);
     out[n] = '\0';
-    return trim(out);
+    return vp_str_trim(out);
 }
 
 static const struct {
@@ -241,7 +223,7 @@ const char *vp_marc_language(const char *s)
 {
     if (!s)
         return NULL;
-    while (is_blank((unsigned char)*s))
+    while (vp_is_blank((unsigned char)*s))
         s++;
     char buf[32];
     size_t n = 0;
@@ -250,7 +232,7 @@ const char *vp_marc_language(const char *s)
     if (s[n])
         return NULL;
     buf[n] = '\0';
-    while (n > 0 && is_blank((unsigned char)buf[n - 1]))
+    while (n > 0 && vp_is_blank((unsigned char)buf[n - 1]))
         buf[--n] = '\0';
     /* the whole value, then its first part ("nl-NL", "en_GB", "eng; dut",
      * "Nederlands / Engels") */
@@ -280,7 +262,7 @@ const char *vp_marc_language(const char *s)
 static int tag_is(xmlNodePtr field, const char *tag)
 {
     char *t = vp_xml_attr(field, "tag");
-    int eq = t && strcmp(trim(t), tag) == 0;
+    int eq = t && strcmp(vp_str_trim(t), tag) == 0;
     free(t);
     return eq;
 }
@@ -355,7 +337,7 @@ static char *title_of(xmlNodePtr f245, int *electronic)
                 strstr(lower, "ebook"))
                 *electronic = 1;
             size_t n = strlen(t);
-            while (n > 0 && is_blank((unsigned char)t[n - 1]))
+            while (n > 0 && vp_is_blank((unsigned char)t[n - 1]))
                 n--;
             carry = n > 0 && strchr(":=;", t[n - 1]) ? t[n - 1] : '\0';
             free(t);
@@ -483,11 +465,11 @@ static const char *format_of(xmlNodePtr record, int electronic)
     char type = leader && strlen(leader) > 6 ? leader[6] : '\0';
     free(leader);
     char *f007 = control(record, "007");
-    if (f007 && trim(f007)[0] == 'c')
+    if (f007 && vp_str_trim(f007)[0] == 'c')
         electronic = 1;
     free(f007);
     char *f006 = control(record, "006");
-    if (f006 && trim(f006)[0] == 'm')
+    if (f006 && vp_str_trim(f006)[0] == 'm')
         electronic = 1;
     free(f006);
     if (type == 'i')
@@ -652,7 +634,7 @@ vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, ch
         char where[160];
         char *id = control(rec, "001");
         if (id)
-            trim(id);
+            vp_str_trim(id);
         if (id && *id)
             snprintf(where, sizeof where, "record %.120s", id);
         else

@@ -25,36 +25,19 @@
 #include <strings.h>
 
 #include "marc.h"
+#include "vindplaats/connector.h"
 #include "xml.h"
 
 /* Longest description we assemble from dc:description elements. */
 #define MAX_DESCRIPTION (256u * 1024)
 
-static int is_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
-static char *trim(char *s)
-{
-    if (!s)
-        return NULL;
-    char *b = s;
-    while (is_blank((unsigned char)*b))
-        b++;
-    size_t n = strlen(b);
-    while (n > 0 && is_blank((unsigned char)b[n - 1]))
-        n--;
-    memmove(s, b, n);
-    s[n] = '\0';
-    return s;
-}
 
 /* The trimmed text of `node`, malloc()ed; NULL for a NULL node or when out
  * of memory (callers that must tell the two apart check `node`). */
 static char *text_of(xmlNodePtr node)
 {
-    return trim(vp_xml_text(node));
+    return vp_str_trim(vp_xml_text(node));
 }
 
 /* Makes every run of white space in `s` one space (in place). */
@@ -62,7 +45,7 @@ static void collapse(char *s)
 {
     char *w = s;
     for (const char *p = s; *p; p++) {
-        if (is_blank((unsigned char)*p)) {
+        if (vp_is_blank((unsigned char)*p)) {
             if (w > s && w[-1] != ' ')
                 *w++ = ' ';
         } else {
@@ -70,7 +53,7 @@ static void collapse(char *s)
         }
     }
     *w = '\0';
-    trim(s);
+    vp_str_trim(s);
 }
 
 /* A malloc()ed message "line L: " + text. */
@@ -164,7 +147,7 @@ char *vp_oai_from_value(const char *response_date, const char *granularity)
     if (!copy)
         return NULL;
     char ds[21];
-    int kind = datestamp(trim(copy), ds);
+    int kind = datestamp(vp_str_trim(copy), ds);
     free(copy);
     if (!kind)
         return NULL;
@@ -208,7 +191,7 @@ static char *error_of(xmlNodePtr root)
         collapse(text);
     char buf[600];
     snprintf(buf, sizeof buf, "line %ld: OAI error %.100s%s%.400s", xmlGetLineNo(e),
-             code && *trim(code) ? code : "(no code)", text && *text ? ": " : "",
+             code && *vp_str_trim(code) ? code : "(no code)", text && *text ? ": " : "",
              text && *text ? text : "");
     free(code);
     free(text);
@@ -485,14 +468,14 @@ static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, in
     if (!id || !*id) {
         status = vp_xml_attr(header, "status");
         emit->reject(emit->ctx, where,
-                     status && strcmp(trim(status), "deleted") == 0
+                     status && strcmp(vp_str_trim(status), "deleted") == 0
                          ? "deleted header without identifier"
                          : "header without identifier");
         goto done;
     }
     snprintf(where, sizeof where, "record %.200s", id);
     status = vp_xml_attr(header, "status");
-    if (status && strcmp(trim(status), "deleted") == 0) {
+    if (status && strcmp(vp_str_trim(status), "deleted") == 0) {
         *stop = emit->deleted(emit->ctx, id, where) != 0;
         r = DELETED;
         goto done;
@@ -573,7 +556,7 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
             if (!page->error_code)
                 goto oom;
         }
-        trim(page->error_code);
+        vp_str_trim(page->error_code);
         xmlFreeDoc(doc);
         return VP_OK;
     }
@@ -610,7 +593,7 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
         if (size) {
             char *end;
             errno = 0;
-            long v = strtol(trim(size), &end, 10);
+            long v = strtol(vp_str_trim(size), &end, 10);
             if (*size && !*end && errno == 0 && v >= 0)
                 page->complete_list_size = v;
             free(size);

@@ -367,6 +367,24 @@ static int encoding_error(int code)
            code == XML_I18N_CONV_FAILED;
 }
 
+/* The document again, as UTF-8 with every invalid sequence taken as a
+ * Windows-1252 character; NULL when that fails too, or when `need_change`
+ * and there was nothing to repair. */
+static xmlDocPtr reparse_as_utf8(const char *data, size_t len, int need_change)
+{
+    int changed = 0, code = 0;
+    size_t fixed_len = 0;
+    char *fixed = repair_utf8(data, len, &fixed_len, &changed);
+    xmlDocPtr doc = NULL;
+    if (fixed && (changed || !need_change)) {
+        char *why = NULL;
+        doc = parse_once(fixed, fixed_len, "UTF-8", &code, &why);
+        free(why);
+    }
+    free(fixed);
+    return doc;
+}
+
 xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg)
 {
     if (repaired)
@@ -410,42 +428,17 @@ xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg
     char *why = NULL;
     xmlDocPtr doc = parse_once(clean, clean_len, force, &code, &why);
     int utf8ish = utf16 || bom8 || !enc[0] || strcmp(enc, "utf-8") == 0 || strcmp(enc, "utf8") == 0;
-    if (!doc && encoding_error(code) && utf8ish) {
-        /* The bytes are not the UTF-8 the document claims: take the
-         * invalid sequences as Windows-1252 and read it again. */
-        int changed = 0;
-        size_t fixed_len = 0;
-        char *fixed = repair_utf8(clean, clean_len, &fixed_len, &changed);
-        if (fixed && changed) {
-            char *why2 = NULL;
-            doc = parse_once(fixed, fixed_len, "UTF-8", &code, &why2);
-            if (doc) {
-                removed++;
-                free(why);
-                why = NULL;
-            } else {
-                free(why2);
-            }
+    if (!doc && encoding_error(code)) {
+        /* The bytes are not what the document claims (UTF-8, or another
+         * declared charset that libxml2 cannot read them as): take its
+         * invalid UTF-8 sequences as Windows-1252 and read it as UTF-8. */
+        xmlDocPtr again = reparse_as_utf8(clean, clean_len, utf8ish);
+        if (again) {
+            doc = again;
+            removed++;
+            free(why);
+            why = NULL;
         }
-        free(fixed);
-    } else if (!doc && encoding_error(code) && enc[0]) {
-        /* Declared as something else and still wrong: try as UTF-8, then
-         * with the repair. */
-        int changed = 0;
-        size_t fixed_len = 0;
-        char *fixed = repair_utf8(clean, clean_len, &fixed_len, &changed);
-        if (fixed) {
-            char *why2 = NULL;
-            doc = parse_once(fixed, fixed_len, "UTF-8", &code, &why2);
-            if (doc) {
-                removed++;
-                free(why);
-                why = NULL;
-            } else {
-                free(why2);
-            }
-        }
-        free(fixed);
     }
     free(clean);
     free(utf16);

@@ -59,6 +59,15 @@ int vp_fields_set(json_t *fields, const char *key, const char *s);
 int vp_fields_set_text(json_t *fields, const char *key, const char *s); /* keeps line breaks */
 int vp_fields_add(json_t *fields, const char *list_key, const char *s); /* appends, skips duplicates */
 
+/* Strings, for the parsers. */
+/* 1 for ASCII white space (space, tab, line feed, CR, form feed, VT). */
+int vp_is_blank(unsigned char c);
+/* Trims `s` in place of surrounding white space and returns it (NULL for NULL). */
+char *vp_str_trim(char *s);
+/* The first place in [p, end) where the lower-case `needle` occurs, ASCII
+ * letters compared without case; NULL when it does not. */
+const char *vp_str_find_ci(const char *p, const char *end, const char *needle);
+
 #ifdef __cplusplus
 }
 #endif

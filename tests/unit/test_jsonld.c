@@ -13,86 +13,11 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "emit_sink.h"
 #include "jsonld.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;
-
-/* ---- a collecting emit ------------------------------------------------ */
-
-typedef struct sink {
-    json_t *records; /* [{"id", "where", "label", "fields"}] */
-    json_t *rejects; /* [{"where", "message", "label"}] */
-    const char *label;
-    int stop_after;  /* stop after this many records (0: never) */
-} sink;
-
-static int on_record(void *ctx, const char *local_id, json_t *fields, const char *where)
-{
-    sink *s = ctx;
-    if (!local_id || !*local_id || !json_is_object(fields) || !where)
-        abort(); /* the contract */
-    json_array_append_new(s->records, json_pack("{s:s, s:s, s:s, s:o}", "id", local_id, "where", where,
-                                                "label", s->label ? s->label : "", "fields", fields));
-    return s->stop_after && json_array_size(s->records) >= (size_t)s->stop_after;
-}
-
-static int on_deleted(void *ctx, const char *local_id, const char *where)
-{
-    (void)ctx, (void)local_id, (void)where;
-    abort(); /* JSON-LD has no deletions */
-}
-
-static void on_reject(void *ctx, const char *where, const char *message)
-{
-    sink *s = ctx;
-    if (!where || !message)
-        abort();
-    json_array_append_new(s->rejects, json_pack("{s:s, s:s, s:s}", "where", where, "message", message,
-                                                "label", s->label ? s->label : ""));
-}
-
-static void sink_init(sink *s, vp_emit *e)
-{
-    memset(s, 0, sizeof *s);
-    s->records = json_array();
-    s->rejects = json_array();
-    e->ctx = s;
-    e->record = on_record;
-    e->deleted = on_deleted;
-    e->reject = on_reject;
-}
-
-static void sink_free(sink *s)
-{
-    json_decref(s->records);
-    json_decref(s->rejects);
-}
-
-static json_t *rec(sink *s, size_t i)
-{
-    return json_object_get(json_array_get(s->records, i), "fields");
-}
-
-static const char *rec_id(sink *s, size_t i)
-{
-    return json_string_value(json_object_get(json_array_get(s->records, i), "id"));
-}
-
-static const char *f_str(json_t *fields, const char *key)
-{
-    return json_string_value(json_object_get(fields, key));
-}
-
-static const char *f_list(json_t *fields, const char *key, size_t i)
-{
-    return json_string_value(json_array_get(json_object_get(fields, key), i));
-}
-
-static double f_price(json_t *fields)
-{
-    return json_number_value(json_object_get(json_object_get(fields, "price"), "amount"));
-}
 
 /* The first record whose label is `label` (and title `title` when given). */
 static json_t *by_label(sink *s, const char *label, const char *title, const char **id)
@@ -119,56 +44,6 @@ static size_t count_label(sink *s, const char *label)
     json_array_foreach(s->records, i, r)
         n += strcmp(json_string_value(json_object_get(r, "label")), label) == 0;
     return n;
-}
-
-/* Whether `fields`, completed the way normalisation does (id, source, a
- * type; '_' hints removed), is a valid offering. */
-static int valid_offering(json_t *fields, const char *local_id)
-{
-    json_t *o = json_deep_copy(fields);
-    const char *key;
-    json_t *v;
-    void *tmp;
-    json_object_foreach_safe(o, tmp, key, v) {
-        if (key[0] == '_')
-            json_object_del(o, key);
-    }
-    char id[256];
-    snprintf(id, sizeof id, "test:%.200s", local_id);
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(o, "source", json_string("test"));
-    if (!json_object_get(o, "type"))
-        json_object_set_new(o, "type", json_string("event"));
-    char *text = json_dumps(o, JSON_COMPACT);
-    vp_offering *off = NULL;
-    char *err = NULL;
-    vp_status st = vp_offering_parse(text, strlen(text), NULL, &off, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "not a valid offering: %s\n%s\n", err ? err : "", text);
-    vp_offering_destroy(off);
-    free(err);
-    free(text);
-    json_decref(o);
-    return st == VP_OK;
-}
-
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
 }
 
 /* ---- the schema.org example corpus ------------------------------------ */
