@@ -176,6 +176,9 @@ void api_handle_insights_page(api_request *req, api_reply *reply);
 /* ---- services.c: which library offers what ---- */
 struct services_cache *services_cache_create(void);
 void services_cache_destroy(struct services_cache *c);
+/* How often requests found the service map snapshot fresh (hits) or had
+ * to wait for it to be built (misses); see services.c. */
+void services_cache_counts(struct services_cache *c, uint64_t *hits, uint64_t *misses);
 void api_handle_propositions(api_request *req, api_reply *reply);
 void api_handle_proposition_libraries(api_request *req, api_reply *reply);
 void api_handle_libraries(api_request *req, api_reply *reply);

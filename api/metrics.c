@@ -1,7 +1,8 @@
 /* metrics.c - GET /metrics in the Prometheus text format: requests by
  * route and status, a latency histogram per route, the index (revision,
- * documents, shards) and whether the signal store answers. Counters are
- * C11 atomics, updated by every worker without a lock. */
+ * documents, shards, and each shard of a sharded index), cache hits and
+ * misses, and whether the signal store answers. Counters are C11 atomics,
+ * updated by every worker without a lock. */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "api.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/server.h"
+#include "vindplaats/suggest.h"
 
 static const unsigned codes[] = {200, 202, 204, 301, 302, 303, 304, 400, 401, 403,
                                  404, 405, 410, 413, 429, 500, 503};
@@ -72,6 +74,50 @@ void api_metrics_record(api_metrics *m, int route, unsigned status, double secon
         }
     atomic_fetch_add_explicit(&r->buckets[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&r->micros, (uint64_t)(seconds * 1e6), memory_order_relaxed);
+}
+
+/* `name` as a label value: backslash, double quote and newline escaped. */
+static void put_label(vp_buf *b, const char *name)
+{
+    for (const char *p = name; *p; p++) {
+        if (*p == '\\')
+            vp_buf_puts(b, "\\\\");
+        else if (*p == '"')
+            vp_buf_puts(b, "\\\"");
+        else if (*p == '\n')
+            vp_buf_puts(b, "\\n");
+        else
+            vp_buf_append(b, p, 1);
+    }
+}
+
+/* Per shard of a sharded index: up, and revision and documents of those
+ * that are up (a shard that is down has no revision or documents lines,
+ * rather than zeros that would read as an empty shard). Nothing for a
+ * single database. */
+static void put_shards(vp_buf *b, vp_index *index)
+{
+    vp_shard_stats *sh = NULL;
+    size_t n = 0;
+    if (vp_index_shard_stats(index, &sh, &n, NULL) != VP_OK || n == 0)
+        return;
+    static const char *const series[3][2] = {
+        {"up", "Whether a shard of a sharded index answers."},
+        {"revision", "The revision of a shard (of a remote one: its commits)."},
+        {"documents", "Documents in a shard."}};
+    for (size_t k = 0; k < 3; k++) {
+        vp_buf_printf(b, "# HELP vindplaats_shard_%s %s\n# TYPE vindplaats_shard_%s gauge\n",
+                      series[k][0], series[k][1], series[k][0]);
+        for (size_t i = 0; i < n; i++) {
+            if (k > 0 && !sh[i].up)
+                continue;
+            uint64_t v = k == 0 ? (uint64_t)sh[i].up : k == 1 ? sh[i].revision : sh[i].documents;
+            vp_buf_printf(b, "vindplaats_shard_%s{shard=\"", series[k][0]);
+            put_label(b, sh[i].name);
+            vp_buf_printf(b, "\"} %llu\n", (unsigned long long)v);
+        }
+    }
+    vp_index_shard_stats_free(sh, n);
 }
 
 void api_handle_metrics(api_request *req, api_reply *r)
@@ -138,6 +184,19 @@ void api_handle_metrics(api_request *req, api_reply *r)
                       "vindplaats_shards{state=\"up\"} %zu\nvindplaats_shards{state=\"down\"} %zu\n",
                   index_ok, (unsigned long long)revision, (unsigned long long)documents,
                   shards - down, down);
+    put_shards(&b, req->index);
+    /* The caches: hits and misses as suggest.c and services.c define them. */
+    uint64_t hits[2] = {0, 0}, misses[2] = {0, 0};
+    vp_suggest_cache_counts(&hits[0], &misses[0]);
+    services_cache_counts(api_state_services(req->state), &hits[1], &misses[1]);
+    vp_buf_puts(&b, "# HELP vindplaats_cache_requests_total Cache lookups, by cache and result.\n"
+                    "# TYPE vindplaats_cache_requests_total counter\n");
+    static const char *const caches[2] = {"suggest", "services"};
+    for (size_t k = 0; k < 2; k++)
+        vp_buf_printf(&b, "vindplaats_cache_requests_total{cache=\"%s\",result=\"hit\"} %llu\n"
+                          "vindplaats_cache_requests_total{cache=\"%s\",result=\"miss\"} %llu\n",
+                      caches[k], (unsigned long long)hits[k], caches[k],
+                      (unsigned long long)misses[k]);
     /* The signal store (Redis or embedded): does it answer. */
     vp_store *store = req->cfg->store;
     int store_up = 0;

@@ -15,8 +15,10 @@
  * request rebuild it) or the snapshot is an hour old; one request builds
  * it while the others wait for it. A
  * snapshot is never changed once built: requests read it without the lock
- * and copy what they answer with, and the last reader frees an old one. */
+ * and copy what they answer with, and the last reader frees an old one.
+ * Lookups are counted for /metrics (services_cache_counts). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,10 @@ struct services_cache {
     pthread_mutex_t lock;    /* guards cur and refs */
     pthread_mutex_t build;   /* one builder at a time */
     snapshot *cur;
+    /* Per request that could read the index's revision: a hit found the
+     * current snapshot fresh at once; a miss did not and built one, waited
+     * for another request's build, or failed to build. */
+    _Atomic uint64_t hits, misses;
 };
 
 struct services_cache *services_cache_create(void)
@@ -66,6 +72,12 @@ static void release(struct services_cache *c, snapshot *s)
         json_decref(s->data);
         free(s);
     }
+}
+
+void services_cache_counts(struct services_cache *c, uint64_t *hits, uint64_t *misses)
+{
+    *hits = c ? atomic_load_explicit(&c->hits, memory_order_relaxed) : 0;
+    *misses = c ? atomic_load_explicit(&c->misses, memory_order_relaxed) : 0;
 }
 
 void services_cache_destroy(struct services_cache *c)
@@ -326,19 +338,21 @@ static snapshot *acquire(api_request *req, vp_status *st)
     for (int attempt = 0;; attempt++) {
         pthread_mutex_lock(&c->lock);
         snapshot *s = c->cur;
-        if (fresh(s, revision)) {
+        int ok = fresh(s, revision);
+        if (ok)
             s->refs++;
-            pthread_mutex_unlock(&c->lock);
-            return s;
-        }
         pthread_mutex_unlock(&c->lock);
+        if (!attempt)
+            atomic_fetch_add_explicit(ok ? &c->hits : &c->misses, 1, memory_order_relaxed);
+        if (ok)
+            return s;
         if (attempt)
             break;
         /* Build it, unless another request did while this one waited. */
         pthread_mutex_lock(&c->build);
         pthread_mutex_lock(&c->lock);
         s = c->cur;
-        int ok = fresh(s, revision);
+        ok = fresh(s, revision);
         pthread_mutex_unlock(&c->lock);
         if (!ok) {
             json_t *data = build(req, st);

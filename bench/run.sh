@@ -46,6 +46,13 @@ echo "vindplaats index $label: $size offerings in $secs s, $rate offerings/s, si
 printf '{"system":"vindplaats","label":"%s","what":"index","offerings":%d,"seconds":%s,"per_second":%s,"size_mb":%s,"peak_rss_mb":%d}\n' \
   "$label" "$size" "$secs" "$rate" "$mb" "$((peak_kb / 1024))" >> "$json"
 
+echo "== vindplaats: indexing through the OAI-PMH connector over loopback"
+VP_BENCH_RUNS=1 VP_BENCH_DIR="$work/harvest" BUILD="$build" bench/harvest.sh "$size" > "$work/harvest.log"
+oai_rate=$(python3 -c "import json; print(json.load(open('bench/results/$(date -u +%F)-harvest-$label.json'))['harvest_records_per_s']['median'])")
+echo "vindplaats harvest $label: $oai_rate records/s (OAI-PMH oai_dc over loopback; bench/results/$(date -u +%F)-harvest-$label.md)"
+printf '{"system":"vindplaats","label":"%s","what":"harvest-oai","records":%d,"per_second":%s}\n' \
+  "$label" "$size" "$oai_rate" >> "$json"
+
 echo "== vindplaats: engine in process"
 "$build"/vindplaats-bench-engine --index "$work/index" --queries "$mix" --suggest "$suggest" \
   --threads 2 --now "$now" --json "$json" --label "$label"

@@ -54,6 +54,10 @@ def main():
             out.append(f"| {name} | {fmt(idx and idx.get('per_second'), 0)} | "
                        f"{fmt(idx and idx.get('size_mb'), 0)} | {t} | {fmt(s['p50_ms'], 2)} | "
                        f"{fmt(s['p95_ms'], 2)} | {fmt(s['p99_ms'], 2)} | {fmt(s['qps'], 0)} |")
+    oai = pick(rows, "vindplaats", "harvest-oai")
+    if oai:
+        out += ["", f"Indexing through the OAI-PMH connector over loopback (oai_dc, pages of 500): "
+                    f"{fmt(oai.get('per_second'), 0)} records/s (bench/harvest.sh)."]
     http = pick(rows, "vindplaats-http", "search")
     sugg_http = pick(rows, "vindplaats-http", "suggest")
     mem = pick(rows, "vindplaats-http", "memory")

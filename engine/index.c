@@ -536,6 +536,16 @@ size_t vp_index_shards(vp_index *idx, size_t *down, char ***down_names)
     return vpx_db_shards(idx->db, down, down_names);
 }
 
+vp_status vp_index_shard_stats(vp_index *idx, vp_shard_stats **out, size_t *n, char **errmsg)
+{
+    return vpx_db_shard_stats(idx->db, out, n, errmsg);
+}
+
+void vp_index_shard_stats_free(vp_shard_stats *s, size_t n)
+{
+    vpx_shard_stats_free(s, n);
+}
+
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx)
 {
     return &idx->suggest_cache;

@@ -4,9 +4,11 @@
  * the text as shown, so one scan of the key prefix finds every kind. Long
  * prefixes are answered by scanning their terms; the two- and
  * three-character prefixes, which match too many terms to rank on every
- * keystroke, are ranked once per index revision and kept per handle. */
+ * keystroke, are ranked once per index revision and kept per handle.
+ * Lookups in those caches are counted process-wide for /metrics. */
 #include "vindplaats/suggest.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,23 @@ typedef struct cache_entry {
 struct vp_suggest_cache {
     cache_entry slots[CACHE_SLOTS];
 };
+
+/* Lookups in the caches of every handle (each worker thread has its own):
+ * only prefixes of two or three characters are looked up. A hit is a
+ * slot holding this prefix ranked at the revision being read, answered
+ * without a scan; a miss is anything that has it ranked again (slot empty,
+ * holding another prefix or an older revision, or no cache for want of
+ * memory). Global, unlike the rest of the state: the caches are per
+ * handle and /metrics (on any worker) reports the sum over all of them. */
+static _Atomic uint64_t cache_hits, cache_misses;
+
+void vp_suggest_cache_counts(uint64_t *hits, uint64_t *misses)
+{
+    if (hits)
+        *hits = atomic_load_explicit(&cache_hits, memory_order_relaxed);
+    if (misses)
+        *misses = atomic_load_explicit(&cache_misses, memory_order_relaxed);
+}
 
 void vp_suggest_cache_destroy(vp_suggest_cache *c)
 {
@@ -203,7 +222,9 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
         if (!*cp)
             *cp = calloc(1, sizeof **cp);
         cache_entry *e = *cp ? &(*cp)->slots[slot_of(start)] : NULL;
-        if (e && !(e->used && e->revision == revision && strcmp(e->prefix, start) == 0)) {
+        int hit = e && e->used && e->revision == revision && strcmp(e->prefix, start) == 0;
+        atomic_fetch_add_explicit(hit ? &cache_hits : &cache_misses, 1, memory_order_relaxed);
+        if (e && !hit) {
             for (size_t i = 0; i < e->n; i++)
                 free(e->items[i].text);
             e->n = 0;

@@ -187,6 +187,17 @@ void probe_shards(vpx_db *h) {
     h->last_retry = monotonic_seconds();
 }
 
+// A shard's revision. A remote shard has none to give (xapian-tcpsrv):
+// its count of commits, which the indexer keeps in the metadata, stands
+// in. Throws when the shard does not answer.
+uint64_t shard_revision(Xapian::Database &db) {
+    try {
+        return db.get_revision();
+    } catch (const Xapian::Error &) {
+        return std::strtoull(db.get_metadata(COMMITS_KEY).c_str(), nullptr, 10);
+    }
+}
+
 size_t shards_up(const vpx_db *h) {
     size_t up = 0;
     for (const auto &sh : h->shards) up += sh.up;
@@ -414,19 +425,11 @@ vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
                 // Xapian has no revision for a combination: the sum of the
                 // shards' changes whenever any of them commits.
                 *revision = 0;
-                // A remote shard has no revision to give (xapian-tcpsrv):
-                // its count of commits, which the indexer keeps in the
-                // metadata, stands in.
                 for (auto &sh : h->shards)
                     if (sh.up) {
                         try {
-                            *revision += sh.db.get_revision();
+                            *revision += shard_revision(sh.db);
                         } catch (const Xapian::Error &) {
-                            try {
-                                *revision += std::strtoull(sh.db.get_metadata(COMMITS_KEY).c_str(),
-                                                           nullptr, 10);
-                            } catch (const Xapian::Error &) {
-                            }
                         }
                     }
             }
@@ -434,6 +437,45 @@ vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
         if (documents) *documents = h->db->get_doccount();
         return VP_OK;
     });
+}
+
+vp_status vpx_db_shard_stats(vpx_db *h, vp_shard_stats **out, size_t *n,
+                             char **errmsg) noexcept {
+    *out = nullptr;
+    *n = 0;
+    return guard(errmsg, [&]() {
+        if (h->shards.empty()) return VP_OK;
+        vp_shard_stats *arr =
+            static_cast<vp_shard_stats *>(std::calloc(h->shards.size(), sizeof *arr));
+        if (!arr) throw std::bad_alloc();
+        try {
+            for (size_t i = 0; i < h->shards.size(); ++i) {
+                vpx_shard &sh = h->shards[i];
+                arr[i].name = dup_string(sh.name);
+                if (!sh.up) continue;
+                // One that stops answering now is down for this report;
+                // the next reopen drops it from the combination.
+                try {
+                    arr[i].revision = shard_revision(sh.db);
+                    arr[i].documents = sh.db.get_doccount();
+                    arr[i].up = 1;
+                } catch (const Xapian::Error &) {
+                    arr[i].revision = arr[i].documents = 0;
+                }
+            }
+        } catch (...) {
+            vpx_shard_stats_free(arr, h->shards.size());
+            throw;
+        }
+        *out = arr;
+        *n = h->shards.size();
+        return VP_OK;
+    });
+}
+
+void vpx_shard_stats_free(vp_shard_stats *s, size_t n) noexcept {
+    for (size_t i = 0; s && i < n; ++i) std::free(s[i].name);
+    std::free(s);
 }
 
 vp_status vpx_db_get_metadata(vpx_db *h, const char *key, char **value, char **errmsg) noexcept {

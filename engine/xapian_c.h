@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "vindplaats/index.h"
 #include "vindplaats/status.h"
 
 #ifdef __cplusplus
@@ -37,6 +38,13 @@ vp_status vpx_db_reopen(vpx_db *db, char **errmsg) VP_NOEXCEPT;
 /* A sharded index's shard count (0 for a single database); *down_names (a
  * malloc()ed NULL-terminated array of malloc()ed names) lists those down. */
 size_t vpx_db_shards(const vpx_db *db, size_t *down, char ***down_names) VP_NOEXCEPT;
+/* Per shard of a sharded index, in the order of its list (see
+ * vp_index_shard_stats: *out malloc()ed, NULL and *n 0 for a single
+ * database); a shard that stops answering while being read counts as down
+ * here and is dropped by the next reopen. Free with vpx_shard_stats_free(). */
+vp_status vpx_db_shard_stats(vpx_db *db, vp_shard_stats **out, size_t *n,
+                             char **errmsg) VP_NOEXCEPT;
+void vpx_shard_stats_free(vp_shard_stats *s, size_t n) VP_NOEXCEPT;
 vp_status vpx_db_stats(vpx_db *db, uint64_t *revision, uint64_t *documents,
                        char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_get_metadata(vpx_db *db, const char *key, char **value,

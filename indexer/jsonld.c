@@ -156,12 +156,14 @@ int vp_local_datetime(const char *s, char out[32])
         p++;
     if (*p != '\0')
         return -1;
+    /* (The values are checked above; the modulos tell the compiler.) */
     if (off == 0) {
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
+        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, mo % 100, d % 100, h % 100,
+                 mi % 100, sec % 100);
     } else {
         int a = off < 0 ? -off : off;
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, mo, d, h, mi, sec,
-                 off < 0 ? '-' : '+', a / 60, a % 60);
+        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y % 10000, mo % 100, d % 100,
+                 h % 100, mi % 100, sec % 100, off < 0 ? '-' : '+', a / 60 % 100, a % 60);
     }
     return 1;
 }

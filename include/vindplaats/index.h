@@ -74,6 +74,23 @@ vp_status vp_index_refresh(vp_index *idx, char **errmsg) VP_NOEXCEPT;
  * are down (a malloc()ed NULL-terminated array of malloc()ed strings). */
 size_t vp_index_shards(vp_index *idx, size_t *down, char ***down_names) VP_NOEXCEPT;
 
+/* One shard of a sharded index, as vp_index_shard_stats() reports it. */
+typedef struct vp_shard_stats {
+    char *name;          /* as the shard list names it: the path, or "HOST:PORT" */
+    int up;              /* 1 when it answers */
+    uint64_t revision;   /* 0 when down; a remote shard's is its commit count */
+    uint64_t documents;  /* 0 when down */
+} vp_shard_stats;
+
+/* Per shard of a sharded index, in the order of its shard list, as of the
+ * last vp_index_refresh(); a shard that stops answering while being read
+ * is reported down. *out is malloc()ed (free it with
+ * vp_index_shard_stats_free()); NULL with *n 0 for a single database and
+ * on error. */
+vp_status vp_index_shard_stats(vp_index *idx, vp_shard_stats **out, size_t *n,
+                               char **errmsg) VP_NOEXCEPT;
+void vp_index_shard_stats_free(vp_shard_stats *s, size_t n) VP_NOEXCEPT;
+
 /* Gives the handle a lexicon (borrowed; must outlive it): writers split
  * compound words with it, searches rewrite queries with it. */
 struct vp_lexicon;

@@ -45,6 +45,10 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
                      size_t *n, char **errmsg) VP_NOEXCEPT;
 void vp_suggestions_free(vp_suggestion *s, size_t n) VP_NOEXCEPT;
 
+/* Process-wide counts of lookups in the suggestion caches of every handle
+ * (see suggest.c for what a hit and a miss are); either may be NULL. */
+void vp_suggest_cache_counts(uint64_t *hits, uint64_t *misses) VP_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

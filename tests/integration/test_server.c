@@ -491,18 +491,19 @@ static void test_errors(void)
     CHECK(total("/v1/search?q=&from=&to=&sort=&page=&per_page=") > 0);
 }
 
-/* The /v1/search 200 count from /metrics once it has stopped moving (two
- * reads 100 ms apart agree), or once it equals `want` when want >= 0;
- * gives up after about two seconds and returns the last read. */
-static long settled_search_count(long want)
+/* The value of the /metrics series `series` (name and labels, up to the
+ * closing brace) once it has stopped moving (two reads 100 ms apart
+ * agree), or once it equals `want` when want >= 0; gives up after about
+ * two seconds and returns the last read (-1: no such series). */
+static long settled_metric(const char *series, long want)
 {
     long last = -2;
     for (int tries = 0; tries < 20; tries++) {
         http_reply r;
         if (http_request(port, "GET", "/metrics", &r) != 0)
             return -1;
-        const char *at = r.body ? strstr(r.body, "route=\"/v1/search\",status=\"200\"} ") : NULL;
-        long now = at ? atol(strchr(at, '}') + 2) : -1;
+        const char *at = r.body ? strstr(r.body, series) : NULL;
+        long now = at ? atol(at + strlen(series) + 1) : -1;
         http_reply_free(&r);
         if (want >= 0 ? now == want : now == last)
             return now;
@@ -511,6 +512,21 @@ static long settled_search_count(long want)
         nanosleep(&ts, NULL);
     }
     return last;
+}
+
+/* The /v1/search 200 count, settled (see settled_metric). */
+static long settled_search_count(long want)
+{
+    return settled_metric("vindplaats_requests_total{route=\"/v1/search\",status=\"200\"}", want);
+}
+
+/* A cache's hits or misses, settled (see settled_metric). */
+static long settled_cache(const char *cache, const char *result)
+{
+    char series[128];
+    snprintf(series, sizeof series, "vindplaats_cache_requests_total{cache=\"%s\",result=\"%s\"}",
+             cache, result);
+    return settled_metric(series, -1);
 }
 
 /* GET /metrics: Prometheus text with what this test has asked so far. */
@@ -527,7 +543,34 @@ static void test_metrics(void)
     CHECK_CONTAINS(r.body, "vindplaats_index_up 1\n");
     CHECK_CONTAINS(r.body, "vindplaats_shards{state=\"down\"} 0\n");
     CHECK_CONTAINS(r.body, "vindplaats_store_up 1\n");
+    CHECK_CONTAINS(r.body, "# TYPE vindplaats_cache_requests_total counter\n");
+    CHECK_CONTAINS(r.body, "vindplaats_cache_requests_total{cache=\"suggest\",result=\"hit\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_cache_requests_total{cache=\"suggest\",result=\"miss\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_cache_requests_total{cache=\"services\",result=\"hit\"} ");
+    CHECK_CONTAINS(r.body, "vindplaats_cache_requests_total{cache=\"services\",result=\"miss\"} ");
+    /* One index, no shards: no per-shard series. */
+    CHECK(strstr(r.body, "vindplaats_shard_") == NULL);
     http_reply_free(&r);
+    /* A new short prefix asked twice: ranked once (a miss), then answered
+     * from the cache (a hit). Both land on the same worker's handle: the
+     * server hands out the handle returned last, and these come one by one. */
+    long hits = settled_cache("suggest", "hit"), misses = settled_cache("suggest", "miss");
+    CHECK(hits >= 0 && misses > 0);
+    json_decref(ok("/v1/suggest?q=kl"));
+    json_decref(ok("/v1/suggest?q=kl"));
+    CHECK(settled_cache("suggest", "hit") == hits + 1);
+    CHECK(settled_cache("suggest", "miss") == misses + 1);
+    /* Prefixes of four characters and more are not looked up. */
+    json_decref(ok("/v1/suggest?q=klik"));
+    CHECK(settled_cache("suggest", "hit") == hits + 1);
+    CHECK(settled_cache("suggest", "miss") == misses + 1);
+    /* The service map: built by the first request, read by the second. */
+    hits = settled_cache("services", "hit");
+    misses = settled_cache("services", "miss");
+    json_decref(ok("/v1/libraries"));
+    json_decref(ok("/v1/libraries"));
+    CHECK(settled_cache("services", "hit") == hits + 1);
+    CHECK(settled_cache("services", "miss") == misses + 1);
     /* A request is counted when its answer has gone out, which may be a
      * moment after the client has it: let the count settle first, so an
      * earlier request counted late does not pass for this one. */

@@ -117,6 +117,35 @@ static char *answer(unsigned port, const char *path, int no_facets)
     return answer_with(port, path, no_facets, 0);
 }
 
+/* The value of the /metrics series `series` (name and labels: a line
+ * starting with it, then a blank) in `body`; -1 when absent. */
+static long long metric(const char *body, const char *series)
+{
+    size_t len = strlen(series);
+    for (const char *at = body ? strstr(body, series) : NULL; at; at = strstr(at + 1, series))
+        if ((at == body || at[-1] == '\n') && at[len] == ' ')
+            return atoll(at + len + 1);
+    return -1;
+}
+
+/* The /metrics text of the server on `port`, malloc()ed; NULL when none. */
+static char *metrics(unsigned port)
+{
+    http_reply r;
+    char *body = NULL;
+    if (http_request(port, "GET", "/metrics", &r) == 0 && r.status == 200 && r.body)
+        body = strdup(r.body);
+    http_reply_free(&r);
+    return body;
+}
+
+/* `what`{shard="127.0.0.1:PORT"}, the series of one remote shard. */
+static const char *shard_series(char *buf, size_t size, const char *what, int port)
+{
+    snprintf(buf, size, "vindplaats_shard_%s{shard=\"127.0.0.1:%d\"}", what, port);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -216,6 +245,24 @@ int main(int argc, char **argv)
     CHECK(json_integer_value(json_object_get(json_object_get(h, "shards"), "total")) == 3);
     CHECK(json_integer_value(json_object_get(json_object_get(h, "shards"), "down")) == 0);
     json_decref(h);
+    /* /metrics per shard: all three up, their documents adding up to the
+     * index's, each with a revision (remote: its commit count). */
+    {
+        char *m = metrics(sr);
+        char series[128];
+        long long docs = 0;
+        CHECK(m != NULL);
+        for (int k = 0; k < 3; k++) {
+            CHECK(metric(m, shard_series(series, sizeof series, "up", ports[k])) == 1);
+            CHECK(metric(m, shard_series(series, sizeof series, "revision", ports[k])) > 0);
+            long long d = metric(m, shard_series(series, sizeof series, "documents", ports[k]));
+            CHECK(d > 0);
+            docs += d;
+        }
+        CHECK(docs == metric(m, "vindplaats_index_documents"));
+        CHECK_CONTAINS(m, "# TYPE vindplaats_shard_up gauge\n");
+        free(m);
+    }
 
     /* A remote shard goes away: answers go on from the other two, marked. */
     stop_tcpsrv(tcp[1]);
@@ -231,6 +278,24 @@ int main(int argc, char **argv)
     CHECK_STR(json_string_value(json_object_get(h, "status")), "degraded");
     CHECK(json_integer_value(json_object_get(json_object_get(h, "shards"), "down")) == 1);
     json_decref(h);
+    /* ...and /metrics says which: that one down (and without a revision or
+     * documents), the others up. Each worker notices on its own refresh. */
+    {
+        char series[128];
+        int seen = 0;
+        for (int t = 0; t < 10 && !seen; t++) {
+            char *m = metrics(sr);
+            seen = metric(m, shard_series(series, sizeof series, "up", ports[1])) == 0 &&
+                   metric(m, shard_series(series, sizeof series, "up", ports[0])) == 1 &&
+                   metric(m, shard_series(series, sizeof series, "up", ports[2])) == 1 &&
+                   metric(m, shard_series(series, sizeof series, "documents", ports[1])) == -1;
+            free(m);
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            if (!seen)
+                nanosleep(&ts, NULL);
+        }
+        CHECK(seen);
+    }
     /* ...and comes back: the server tries it again by itself. */
     char shard1[1200];
     snprintf(shard1, sizeof shard1, "%s/shard-1", three);
