@@ -196,7 +196,13 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
         snprintf(w, sizeof w, "%s (%s)", where ? where : "record", local_id ? local_id : "no id");
         vp_run_report(run, w, why ? why : "not an offering");
         free(why);
-        return 0;
+        /* What the index holds of it stays: a record that went bad at the
+         * source does not delete its last good version. */
+        char *id = local_id && *local_id ? vp_normalise_id(run->src->name, local_id) : NULL;
+        if (id && run->track_seen && strset_add(&run->seen, id) != 0)
+            run->fatal = VP_ERR_NOMEM;
+        free(id);
+        return run->fatal ? 1 : 0;
     }
     pending *p = &run->pend;
     if (p->n == p->cap) {

@@ -515,9 +515,7 @@ static const char *default_type(const char *kind)
     return "activity";
 }
 
-/* "SOURCE:LOCAL" with white space and control characters made '-'; a
- * local id too long for the offering's 200 bytes becomes a hash of it. */
-static char *make_id(const char *source, const char *local)
+char *vp_normalise_id(const char *source, const char *local)
 {
     size_t n = strlen(source) + strlen(local) + 2;
     char *id = malloc(n > 64 ? n : 64);
@@ -735,7 +733,7 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
         *errmsg = strdup("id: the record has no id of its own");
         return VP_ERR_INVALID;
     }
-    char *id = make_id(src->name, local_id);
+    char *id = vp_normalise_id(src->name, local_id);
     if (!id)
         return VP_ERR_NOMEM;
     json_object_set_new(fields, "id", json_string(id));

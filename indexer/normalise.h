@@ -47,6 +47,12 @@ void vp_normaliser_destroy(vp_normaliser *n);
 vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
                        json_t *fields, vp_offering **out, char **errmsg);
 
+/* The offering id of record `local_id` of source `source`: "SOURCE:LOCAL"
+ * with white space and control characters made '-', or a hash of a local
+ * id too long for the offering's 200 bytes. malloc()ed; NULL when out of
+ * memory. */
+char *vp_normalise_id(const char *source, const char *local_id);
+
 /* The proposition whose name or alias `text` names (folded, on word
  * boundaries; the longest alias wins), or NULL; *alias gets the matched
  * alias as the vocabulary writes it. */

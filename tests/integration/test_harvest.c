@@ -405,6 +405,73 @@ static void test_failures(void)
     free(out);
 }
 
+/* Writes `text` to the file at `path`. */
+static void put_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *offering_json(const char *index_dir, const char *id)
+{
+    vp_index *idx = NULL;
+    char *json = NULL;
+    if (vp_index_open(index_dir, VP_INDEX_READ, NULL, &idx, NULL) == VP_OK)
+        vp_index_get(idx, id, &json, NULL);
+    vp_index_close(idx);
+    return json;
+}
+
+/* A file source whose row goes bad keeps that row's last good version; a
+ * row the file no longer has is removed. */
+static void test_bad_row_keeps_old(void)
+{
+    char dir[4200], csv[4200], url[4300];
+    path_in_tmp(dir, sizeof dir, "index-rows");
+    path_in_tmp(csv, sizeof csv, "rows.csv");
+    snprintf(url, sizeof url, "file://%s", csv);
+    const char *cmd[] = {"harvest", "--kind", "csv", "--url", url, "--name", "rijen", "--allow-file",
+                         "--option", "delimiter=semicolon", "--option", "id=Nr", "--option",
+                         "column.title=Titel", "--index", dir, "--words", words, "--json", NULL};
+    char *argv[32];
+    argv[0] = indexer;
+    for (int i = 0; cmd[i]; i++) {
+        argv[i + 1] = (char *)cmd[i];
+        argv[i + 2] = NULL;
+    }
+    char *out = NULL;
+    put_file(csv, "Nr;Titel\nA;Leesclub\nB;Taalcafé\n");
+    CHECK(proc_run(argv, &out) == 0);
+    free(out);
+    put_file(csv, "Nr;Titel\nA;Leesclub voor volwassenen\nB;\n");
+    out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "rijen", "rejected") == 1);
+    CHECK(stat_of(s, "rijen", "updated") == 1);
+    CHECK(stat_of(s, "rijen", "deleted") == 0);
+    CHECK_CONTAINS(out, "title");
+    json_decref(s);
+    free(out);
+    char *a = offering_json(dir, "rijen:A"), *b = offering_json(dir, "rijen:B");
+    CHECK_CONTAINS(a, "Leesclub voor volwassenen");
+    CHECK_CONTAINS(b, "Taalcaf\xc3\xa9");
+    free(a);
+    free(b);
+    put_file(csv, "Nr;Titel\nA;Leesclub voor volwassenen\n");
+    out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    s = summary_of(out);
+    CHECK(stat_of(s, "rijen", "deleted") == 1);
+    CHECK(stat_of(s, "rijen", "total") == 1);
+    json_decref(s);
+    free(out);
+    b = offering_json(dir, "rijen:B");
+    CHECK(b == NULL);
+    free(b);
+}
+
 static void test_second_indexer(void)
 {
     char dir[4200], log[4200];
@@ -566,6 +633,7 @@ int main(int argc, char **argv)
     test_full_and_kills();
     test_incremental();
     test_failures();
+    test_bad_row_keeps_old();
     test_second_indexer();
     test_real_files();
 
