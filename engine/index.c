@@ -495,6 +495,17 @@ vp_status vp_index_source_ids(vp_index *idx, const char *source, char ***ids, si
     return st;
 }
 
+vp_status vp_index_source_count(vp_index *idx, const char *source, uint64_t *n, char **errmsg)
+{
+    vp_buf term;
+    vp_buf_init(&term, 4096);
+    vp_status st = vp_buf_printf(&term, PFX_SOURCE "%s", source);
+    if (st == VP_OK)
+        st = vpx_db_termfreq(idx->db, term.data, n, errmsg);
+    vp_buf_free(&term);
+    return st;
+}
+
 vp_status vp_index_set_meta(vp_index *idx, const char *key, const char *value, char **errmsg)
 {
     return vpx_db_set_metadata(idx->db, key, value, errmsg);

@@ -583,6 +583,13 @@ vp_status vpx_db_discard(vpx_db *h, char **errmsg) noexcept {
     });
 }
 
+vp_status vpx_db_termfreq(vpx_db *h, const char *term, uint64_t *n, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *n = h->db->get_termfreq(term);
+        return VP_OK;
+    });
+}
+
 vp_status vpx_db_term_ids(vpx_db *h, const char *term, const char *id_prefix, char ***ids,
                           size_t *n, char **errmsg) noexcept {
     return guard(errmsg, [&]() {

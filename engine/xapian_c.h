@@ -71,6 +71,8 @@ vp_status vpx_db_discard(vpx_db *db, char **errmsg) VP_NOEXCEPT;
 /* The ids (the `id_prefix` term of each document, without the prefix) of
  * the documents indexed with `term`; a malloc()ed array of malloc()ed
  * strings, NULL-terminated. */
+/* How many documents are indexed with `term`. */
+vp_status vpx_db_termfreq(vpx_db *db, const char *term, uint64_t *n, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_term_ids(vpx_db *db, const char *term, const char *id_prefix, char ***ids,
                           size_t *n, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char ***terms,

@@ -653,14 +653,9 @@ static void store_outcome(vp_harvest_run *run, const char *error)
         json_object_set_new(rec, "last_success", json_string(when));
     uint64_t total = 0;
     for (size_t s = 0; s < run->n_shards; s++) {
-        char **ids = NULL;
-        size_t n = 0;
-        if (vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, NULL) == VP_OK) {
+        uint64_t n = 0;
+        if (vp_index_source_count(run->shards[s], run->src->name, &n, NULL) == VP_OK)
             total += n;
-            for (size_t i = 0; i < n; i++)
-                free(ids[i]);
-            free(ids);
-        }
     }
     run->stats->total = total;
     json_object_set_new(rec, "records", json_integer((json_int_t)total));

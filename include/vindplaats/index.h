@@ -56,6 +56,9 @@ vp_status vp_index_discard(vp_index *idx, char **errmsg) VP_NOEXCEPT;
  * array of malloc()ed strings, *n of them. */
 vp_status vp_index_source_ids(vp_index *idx, const char *source, char ***ids, size_t *n,
                               char **errmsg) VP_NOEXCEPT;
+/* How many offerings `source` has in the index (cheap: a term count). */
+vp_status vp_index_source_count(vp_index *idx, const char *source, uint64_t *n,
+                                char **errmsg) VP_NOEXCEPT;
 /* Makes every change since the last commit visible at once, atomically. */
 vp_status vp_index_commit(vp_index *idx, char **errmsg) VP_NOEXCEPT;
 
