@@ -1,4 +1,12 @@
-/* harvest.c - running the sources into the index (harvest.h, harvest_run.h). */
+/* harvest.c - running the sources into the index (harvest.h, harvest_run.h).
+ *
+ * Records a connector emits are normalised into a pending batch;
+ * vp_run_checkpoint() writes the batch, the deletions and the source's
+ * record ("harvest:NAME" metadata: its state, last harvest, counts, last
+ * error) in one commit. OAI-PMH checkpoints after every page; a file-like
+ * source (iCalendar, JSON-LD, feed, CSV) once, with everything it sent and
+ * the removal of what it no longer lists, so it is harvested whole or not
+ * at all. */
 #define _DEFAULT_SOURCE /* strcasecmp */
 #include "harvest_run.h"
 
@@ -15,10 +23,6 @@
 #include "feed.h"
 #include "ical.h"
 #include "jsonld.h"
-
-/* Records written per commit at most for a file-like source is not
- * limited: its documents and its checkpoint go in one commit, so a source
- * is either harvested or not. OAI-PMH commits per page. */
 
 typedef struct pending {
     vp_offering **items;
