@@ -14,54 +14,9 @@
 
 #include "csv.h"
 #include "jsonld.h"
+#include "record_contract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_date(json_t *v)
-{
-    if (!v)
-        return;
-    const char *s = json_string_value(v);
-    char again[32];
-    if (!s || vp_local_datetime(s, again) < 0 || strcmp(again, s) != 0)
-        abort();
-}
-
-static int on_record(void *ctx, const char *local_id, json_t *fields, const char *where)
-{
-    (void)ctx;
-    if (!local_id || !*local_id || !json_is_object(fields) || !where || !*where)
-        abort();
-    check_date(json_object_get(fields, "start"));
-    check_date(json_object_get(fields, "end"));
-    check_date(json_object_get(fields, "updated"));
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(fields, "occurrences"), i, o) {
-        check_date(json_object_get(o, "start"));
-        check_date(json_object_get(o, "end"));
-    }
-    json_t *price = json_object_get(fields, "price");
-    if (price && !(json_number_value(json_object_get(price, "amount")) >= 0))
-        abort();
-    /* (json_dumps may fail: text that is not UTF-8 is passed on for the
-     * record's validation to report, as connector.h says) */
-    json_decref(fields);
-    return 0;
-}
-
-static int on_deleted(void *ctx, const char *local_id, const char *where)
-{
-    (void)ctx, (void)local_id, (void)where;
-    abort();
-}
-
-static void on_reject(void *ctx, const char *where, const char *message)
-{
-    (void)ctx;
-    if (!where || !message || !*message)
-        abort();
-}
 
 static const char *const fields_[] = {"title", "description", "date", "time", "end_time", "start",
                                       "end", "url", "_location", "price", "creators", "isbn",
