@@ -551,19 +551,23 @@ static void test_metrics(void)
     /* One index, no shards: no per-shard series. */
     CHECK(strstr(r.body, "vindplaats_shard_") == NULL);
     http_reply_free(&r);
-    /* A new short prefix asked twice: ranked once (a miss), then answered
-     * from the cache (a hit). Both land on the same worker's handle: the
-     * server hands out the handle returned last, and these come one by one. */
+    /* A new short prefix asked five times: every ask is one lookup; it is
+     * ranked once per worker handle that gets it (a miss; the server has
+     * 2 workers, and which handle a request gets depends on when the last
+     * one was handed back), and answered from that handle's cache after. */
     long hits = settled_cache("suggest", "hit"), misses = settled_cache("suggest", "miss");
     CHECK(hits >= 0 && misses > 0);
-    json_decref(ok("/v1/suggest?q=kl"));
-    json_decref(ok("/v1/suggest?q=kl"));
-    CHECK(settled_cache("suggest", "hit") == hits + 1);
-    CHECK(settled_cache("suggest", "miss") == misses + 1);
+    for (int i = 0; i < 5; i++)
+        json_decref(ok("/v1/suggest?q=kl"));
+    long dh = settled_cache("suggest", "hit") - hits, dm = settled_cache("suggest", "miss") - misses;
+    CHECK(dh + dm == 5);
+    CHECK(dm >= 1 && dm <= 2);
+    hits += dh;
+    misses += dm;
     /* Prefixes of four characters and more are not looked up. */
     json_decref(ok("/v1/suggest?q=klik"));
-    CHECK(settled_cache("suggest", "hit") == hits + 1);
-    CHECK(settled_cache("suggest", "miss") == misses + 1);
+    CHECK(settled_cache("suggest", "hit") == hits);
+    CHECK(settled_cache("suggest", "miss") == misses);
     /* The service map: built by the first request, read by the second. */
     hits = settled_cache("services", "hit");
     misses = settled_cache("services", "miss");
