@@ -120,6 +120,8 @@ void api_handle_offering(api_request *req, api_reply *reply);
 void api_handle_health(api_request *req, api_reply *reply);
 void api_handle_static(api_request *req, api_reply *reply);
 void api_handle_opensearch_suggest(api_request *req, api_reply *reply);
+/* sru.c: SRU 1.2 and 2.0, GET and form POST (include/vindplaats/sru.h). */
+void api_handle_sru(api_request *req, api_reply *reply);
 
 double api_now(void);
 

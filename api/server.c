@@ -79,7 +79,8 @@
     X("/o/", 1, NULL, "/o/{id}", api_handle_offering_page, 1, "GET, HEAD", PUBLIC)       \
     X("/sitemap.xml", 0, NULL, "/sitemap.xml", api_handle_sitemap, 1, "GET, HEAD", PUBLIC) \
     X("/robots.txt", 0, NULL, "/robots.txt", api_handle_robots, 0, "GET, HEAD", PUBLIC)  \
-    X("/metrics", 0, NULL, "/metrics", api_handle_metrics, 1, "GET, HEAD", PUBLIC)
+    X("/metrics", 0, NULL, "/metrics", api_handle_metrics, 1, "GET, HEAD", PUBLIC)       \
+    X("/sru", 0, NULL, "/sru", api_handle_sru, 1, "GET, HEAD, POST", PUBLIC)
 
 typedef struct route {
     const char *path;
@@ -312,8 +313,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     const char *authorization =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    int writes = strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0 ||
-                 strcmp(method, "DELETE") == 0;
+    /* An SRU POST is a search sent as a form, not a write. */
+    int writes = (strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0 ||
+                  strcmp(method, "DELETE") == 0) && !(rt && rt->handler == api_handle_sru);
     unsigned wait_s = 0;
     vp_auth_result auth = VP_AUTH_OK;
     if (rt && allowed && writes) {

@@ -346,6 +346,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     for (size_t i = 0; st == VP_OK && i < o->audience_groups.count; i++)
         st = add_term(doc, vp_field_prefix[VP_FIELD_AUDIENCE], o->audience_groups.items[i],
                       errmsg);
+    for (size_t i = 0; st == VP_OK && i < o->isbn.count; i++)
+        st = add_term(doc, PFX_ISBN, o->isbn.items[i], errmsg);
     if (st == VP_OK)
         st = o->n_occurrences ? add_date_terms(doc, o, errmsg)
                               : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);

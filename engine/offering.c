@@ -825,3 +825,8 @@ void vp_offering_destroy(vp_offering *o)
     free(o->occurrences);
     free(o);
 }
+
+int vp_offering_isbn13(const char *s, char out[14])
+{
+    return isbn13(s, out);
+}

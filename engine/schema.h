@@ -17,6 +17,7 @@
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 #define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
 #define PFX_WORK "XWK"    /* + work key: the offerings of one work */
+#define PFX_ISBN "XI"     /* + ISBN-13 digits, every ISBN of the offering */
 
 /* Text prefixes for field queries. */
 #define PFX_TITLE "S"

@@ -849,6 +849,36 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
     });
 }
 
+vp_status vpx_query_words(vpx_db *h, const char *text, const char *prefix, int any_word,
+                          int phrase, const vpx_parser_opts *opts, vpx_query **out,
+                          char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        Xapian::QueryParser qp;
+        qp.set_database(*h->db);  // expands the words a '*' stands for
+        qp.set_stemmer(Xapian::Stem(opts->stem_language));
+        qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        qp.set_default_op(any_word ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+        if (opts->stopwords && opts->stopwords[0]) {
+            Xapian::SimpleStopper *stopper = new Xapian::SimpleStopper();
+            for (const char *const *w = opts->stopwords; *w; ++w) stopper->add(*w);
+            qp.set_stopper(stopper->release());
+        }
+        qp.set_max_expansion(opts->max_wildcard_expansion,
+                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        // Only quotes of our own make a phrase: the caller's are dropped.
+        std::string words;
+        for (const char *p = text; *p; ++p) words += *p == '"' ? ' ' : *p;
+        unsigned flags = 0;
+        if (std::strchr(text, '*')) flags |= Xapian::QueryParser::FLAG_WILDCARD;
+        if (phrase) {
+            words = "\"" + words + "\"";
+            flags |= Xapian::QueryParser::FLAG_PHRASE;
+        }
+        *out = new vpx_query{qp.parse_query(words, flags, prefix)};
+        return VP_OK;
+    });
+}
+
 int vpx_query_is_empty(const vpx_query *q) noexcept {
     return q->q.empty() ? 1 : 0;
 }

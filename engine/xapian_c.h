@@ -146,6 +146,15 @@ typedef struct vpx_parser_opts {
  * VP_ERR_INVALID when Xapian cannot parse it. */
 vp_status vpx_query_parse(vpx_db *db, const char *text, const vpx_parser_opts *opts, int plain,
                           vpx_query **out, char **corrected, char **errmsg) VP_NOEXCEPT;
+/* The words of `text` (already folded) as one query on the text indexed
+ * under `prefix` ("" for the unprefixed text), analysed as the indexer
+ * analyses them (stems, stop words): every word (`any_word` 0) or any
+ * word; with `phrase` the words in this order instead (needs positions).
+ * A word ending in '*' stands for the words it begins. No operators are
+ * read. Empty (vpx_query_is_empty) when `text` holds no words. */
+vp_status vpx_query_words(vpx_db *db, const char *text, const char *prefix, int any_word,
+                          int phrase, const vpx_parser_opts *opts, vpx_query **out,
+                          char **errmsg) VP_NOEXCEPT;
 int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
 /* The distinct terms of `q`: a malloc()ed array of malloc()ed strings. */
 vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;

@@ -10,8 +10,12 @@ packages=(
   # libraries (their -dev packages bring the runtime libraries)
   libxapian-dev libmicrohttpd-dev libjansson-dev libhiredis-dev
   libcurl4-openssl-dev libxml2-dev libical-dev libinih-dev
+  # YAZ: the CQL parser and SRU diagnostics of /sru
+  libyaz-dev
   # tools the tests and scripts start
   xapian-tools curl redis-server
+  # /sru's test: yaz-client as the library client, xmllint to validate answers
+  yaz libxml2-utils
   # load generator for the no-downtime rebuild test; python3 for the bench summaries
   wrk python3
   # data: the Dutch word list the compound splitter reads

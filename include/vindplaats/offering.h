@@ -109,6 +109,11 @@ int vp_day_from_epoch(int64_t days) VP_NOEXCEPT;
 /* 1 when `yyyymmdd` is a real calendar day. */
 int vp_day_valid(int yyyymmdd) VP_NOEXCEPT;
 
+/* Normalises an ISBN-10 or ISBN-13 (hyphens and spaces allowed) to its 13
+ * digits in out[14], as the offering keeps them. Returns 0, or -1 when `s`
+ * is not a valid ISBN. */
+int vp_offering_isbn13(const char *s, char out[14]) VP_NOEXCEPT;
+
 /* 1 when `s` is one of the NULL-terminated `values`. */
 int vp_in_list(const char *s, const char *const *values) VP_NOEXCEPT;
 
