@@ -427,9 +427,14 @@ static void read_request(vp_sru_request *rq, const char *const *names,
         else
             set_diag(rq, D_UNSUPPORTED_OPERATION, operation);
     }
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(names[i], "x-", 2) != 0 && !vp_in_list(names[i], known_params))
+    for (size_t i = 0; i < n; i++) {
+        if (!vp_utf8_valid(names[i], strlen(names[i])))
+            set_diag(rq, D_UNSUPPORTED_PARAMETER, NULL);
+        else if (strncmp(names[i], "x-", 2) != 0 && !vp_in_list(names[i], known_params))
             set_diag(rq, D_UNSUPPORTED_PARAMETER, names[i]);
+        else if (!vp_utf8_valid(values[i], strlen(values[i])))
+            set_diag(rq, D_UNSUPPORTED_VALUE, names[i]); /* and says it is not UTF-8 */
+    }
     if (P("stylesheet"))
         set_diag(rq, D_STYLESHEET, P("stylesheet"));
     if (P("recordXPath"))
@@ -728,9 +733,9 @@ static void write_dc(out *o, json_t *doc)
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(doc, "isbn"), i, v) {
-        char urn[40];
-        if (json_string_length(v) <= 20) {
-            snprintf(urn, sizeof urn, "urn:isbn:%s", json_string_value(v));
+        char urn[40], isbn[14];
+        if (json_is_string(v) && vp_offering_isbn13(json_string_value(v), isbn) == 0) {
+            snprintf(urn, sizeof urn, "urn:isbn:%s", isbn);
             el(o, "dc", "identifier", urn);
         }
     }
