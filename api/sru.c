@@ -588,11 +588,46 @@ typedef struct out {
     int v20;
 } out;
 
-static void el(out *o, const char *prefix, const char *name, const char *text)
+/* Writes `s` as character data. XML 1.0 has no place for control
+ * characters other than tab and line ends, nor for U+FFFE and U+FFFF:
+ * they are left out (an offering's text may hold them, JSON allows them);
+ * text that is not UTF-8 is left out whole. */
+static void text(out *o, const char *s)
 {
-    if (!text)
+    size_t n = strlen(s);
+    if (!vp_utf8_valid(s, n))
         return;
-    if (xmlTextWriterWriteElementNS(o->w, BAD_CAST prefix, BAD_CAST name, NULL, BAD_CAST text) < 0)
+    char *clean = malloc(n + 1);
+    if (!clean) {
+        o->failed = 1;
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            continue;
+        if (c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
+            ((unsigned char)s[i + 2] == 0xBE || (unsigned char)s[i + 2] == 0xBF)) {
+            i += 2;
+            continue;
+        }
+        clean[k++] = (char)c;
+    }
+    clean[k] = '\0';
+    if (xmlTextWriterWriteString(o->w, BAD_CAST clean) < 0)
+        o->failed = 1;
+    free(clean);
+}
+
+static void el(out *o, const char *prefix, const char *name, const char *s)
+{
+    if (!s)
+        return;
+    if (xmlTextWriterStartElementNS(o->w, BAD_CAST prefix, BAD_CAST name, NULL) < 0)
+        o->failed = 1;
+    text(o, s);
+    if (xmlTextWriterEndElement(o->w) < 0)
         o->failed = 1;
 }
 
@@ -634,7 +669,7 @@ static void diagnostic(out *o, int code, const char *details)
     const char *message = yaz_diag_srw_str(code);
     start(o, "diag", "diagnostic", o->v20 ? NS_DIAG20 : NS_DIAG12);
     el(o, "diag", "uri", uri);
-    if (details && vp_utf8_valid(details, strlen(details)))
+    if (details)
         el(o, "diag", "details", details);
     el(o, "diag", "message", message ? message : "Unknown diagnostic");
     end(o);
@@ -763,8 +798,7 @@ static void marc_field(out *o, const char *tag, const char *ind, const char *con
             continue;
         start(o, "marc", "subfield", NULL);
         attr(o, "code", codes[i]);
-        if (xmlTextWriterWriteString(o->w, BAD_CAST values[i]) < 0)
-            o->failed = 1;
+        text(o, values[i]);
         end(o);
     }
     end(o);
@@ -787,8 +821,7 @@ static void write_marc(out *o, json_t *doc)
     el(o, "marc", "leader", leader);
     start(o, "marc", "controlfield", NULL);
     attr(o, "tag", "001");
-    if (xmlTextWriterWriteString(o->w, BAD_CAST(str(doc, "id") ? str(doc, "id") : "")) < 0)
-        o->failed = 1;
+    text(o, str(doc, "id") ? str(doc, "id") : "");
     end(o);
     size_t i;
     json_t *v;
@@ -830,7 +863,7 @@ static void write_hit(out *o, const vp_sru_request *rq, const char *json, uint64
     json_t *doc = json_loads(json, 0, NULL);
     sub s;
     int code = 0;
-    const char *text = NULL;
+    const char *written = NULL;
     if (sub_open(&s, o->v20) != 0) {
         o->failed = 1;
         sub_close(&s);
@@ -845,17 +878,16 @@ static void write_hit(out *o, const vp_sru_request *rq, const char *json, uint64
         write_marc(&s.o, doc);
     } else if (rq->schema == SCHEMA_OFFERING) {
         start(&s.o, "vp", "offering", schemas[SCHEMA_OFFERING].uri);
-        if (xmlTextWriterWriteString(s.o.w, BAD_CAST json) < 0)
-            s.o.failed = 1;
+        text(&s.o, json);
         end(&s.o);
     } else {
         write_dc(&s.o, doc);
     }
     if (code)
         diagnostic(&s.o, code, code == D_NOT_IN_SCHEMA ? schemas[rq->schema].uri : NULL);
-    text = sub_text(&s);
-    if (text)
-        record(o, code ? SCHEMA_DIAG : schemas[rq->schema].uri, text, code ? 0 : rq->as_string,
+    written = sub_text(&s);
+    if (written)
+        record(o, code ? SCHEMA_DIAG : schemas[rq->schema].uri, written, code ? 0 : rq->as_string,
                position);
     else
         o->failed = 1;
@@ -959,13 +991,13 @@ static void write_explain(out *o, const vp_sru_request *rq, const vp_sru_context
     start(o, p, "explainResponse", o->v20 ? NS_SRU20 : NS_SRU12);
     el(o, p, "version", o->v20 ? "2.0" : "1.2");
     sub s;
-    const char *text = NULL;
+    const char *written = NULL;
     if (sub_open(&s, o->v20) == 0) {
         write_explain_record(&s.o, ctx);
-        text = sub_text(&s);
+        written = sub_text(&s);
     }
-    if (text)
-        record(o, NS_ZEEREX, text, rq->as_string, 0);
+    if (written)
+        record(o, NS_ZEEREX, written, rq->as_string, 0);
     else
         o->failed = 1;
     sub_close(&s);
