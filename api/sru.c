@@ -286,7 +286,8 @@ static const char *map_term(vp_sru_request *rq, const char *term, int text_field
             out[k++] = strchr("*?^", c) ? ' ' : c;
             continue;
         }
-        if (c == '?' || (c == '*' && (!text_field || (i + 1 < n && !isspace((unsigned char)term[i + 1]))))) {
+        int word_end = i + 1 == n || isspace((unsigned char)term[i + 1]);
+        if (c == '?' || (c == '*' && (!text_field || !word_end))) {
             set_diag(rq, D_MASKING, term);
             return NULL;
         }
