@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "api.h"
@@ -123,6 +124,8 @@ typedef struct request_ctx {
     int route;           /* index in the route table; -1 before or without one */
     char method[16];
     char path[512];      /* without the query string, for the access log */
+    api_refusal refusal; /* set when the request is refused before routing */
+    int close;           /* close the connection after the reply */
 } request_ctx;
 
 const vp_route_info *vp_server_routes(size_t *count)
@@ -167,6 +170,23 @@ static void return_index(vp_server *s, vp_index *idx)
 
 /* ---- replies ---- */
 
+/* When not even an error reply could be built: a fixed one, so the client
+ * never waits for an answer that will not come. */
+static enum MHD_Result send_out_of_memory(struct MHD_Connection *conn, request_ctx *ctx)
+{
+    static const char body[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"out of memory\"}}";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    ctx->status = 503;
+    enum MHD_Result ret = MHD_queue_response(conn, 503, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx, api_reply *r)
 {
     struct MHD_Response *resp;
@@ -179,7 +199,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
     } else if (r->json) {
         char *text = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!text)
-            return MHD_NO;
+            return send_out_of_memory(conn, ctx);
         size_t len = strlen(text);
         resp = MHD_create_response_from_buffer_with_free_callback(len, text, free);
         if (!resp) {
@@ -188,6 +208,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
         }
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 "application/json; charset=utf-8");
+    } else if (!r->body) {
+        return send_out_of_memory(conn, ctx);
     } else {
         resp = MHD_create_response_from_buffer(r->body_len, (void *)r->body,
                                                MHD_RESPMEM_PERSISTENT);
@@ -207,6 +229,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
     for (size_t i = 0; i < r->n_headers; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    if (ctx->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ctx->status = r->status;
     enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
@@ -218,6 +242,8 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 {
     (void)kind;
     api_params *p = cls;
+    if (api_param_ignored(key, strlen(key), value, value ? strlen(value) : 0))
+        return MHD_YES;
     if (p->count == API_MAX_PARAMS) {
         p->overflow = 1;
         return MHD_NO;
@@ -227,6 +253,60 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     p->items[p->count].used = 0;
     p->count++;
     return MHD_YES;
+}
+
+/* One parameter at the entry (lengths from libmicrohttpd, so %00 shows). */
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    api_refusal *f = cls;
+    if (api_param_ignored(key, key_size, value, value_size))
+        return MHD_YES;
+    return api_param_check(key, key_size, value, value_size, f) == 0 ? MHD_YES : MHD_NO;
+}
+
+typedef struct framing {
+    size_t lengths, encodings;
+    int other_encoding;  /* a Transfer-Encoding other than "chunked" */
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *fr = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        fr->lengths++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        fr->encodings++;
+        fr->other_encoding |= !value || strcasecmp(value, "chunked") != 0;
+    }
+    return MHD_YES;
+}
+
+/* A body framed twice (Content-Length and Transfer-Encoding, or either one
+ * repeated) can be read one way here and another way by a proxy in front,
+ * which then takes the rest of the body for a second request: refuse it,
+ * and close the connection so nothing after it is read as a request. */
+static int check_framing(struct MHD_Connection *conn, api_refusal *f)
+{
+    framing fr = {0, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &fr);
+    const char *msg = NULL;
+    if (fr.lengths && fr.encodings)
+        msg = "a request may not have both Content-Length and Transfer-Encoding";
+    else if (fr.lengths > 1)
+        msg = "Content-Length is given more than once";
+    else if (fr.encodings > 1 || fr.other_encoding)
+        msg = "Transfer-Encoding must be given once, as chunked";
+    if (!msg)
+        return 0;
+    f->status = 400;
+    f->code = "bad_request";
+    f->parameter[0] = '\0';
+    snprintf(f->message, sizeof f->message, "%s", msg);
+    return -1;
 }
 
 /* The route of `url`; *tail is what a prefix route's path leaves (without
@@ -273,7 +353,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!ctx->seen) {
         ctx->seen = 1;
         snprintf(ctx->method, sizeof ctx->method, "%s", method);
-        return MHD_YES;
+        /* One pass over what the request carries, before any route: the
+         * URI (on_uri), the framing of the body, every parameter. A refused
+         * request is answered now, without reading its body. */
+        api_refusal *f = &ctx->refusal;
+        if (!f->status && check_framing(conn, f) != 0)
+            ctx->close = 1;
+        if (!f->status)
+            MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_param, f);
+        if (!f->status)
+            return MHD_YES;
+        api_reply reply = {0};
+        api_refusal_reply(f, &reply);
+        enum MHD_Result ret = send_reply(conn, ctx, &reply);
+        json_decref(reply.json);
+        return ret;
     }
     /* A body is kept up to MAX_UPLOAD (only POST routes read it). */
     if (*upload_data_size) {
@@ -415,6 +509,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     ctx->started = api_now();
     ctx->route = -1;
+    if (!uri)
+        uri = "";
+    size_t args_at = 0;
+    if (api_uri_check(uri, &ctx->refusal, &args_at) != 0 && args_at) {
+        /* libmicrohttpd parses the query string right after this callback,
+         * from this very buffer (its read buffer), into records in the
+         * connection's memory pool; thousands of parameters exhaust the pool
+         * and libmicrohttpd 0.9.75 then never answers. A refused query
+         * string is therefore cut here, so that it is never parsed. */
+        ((char *)uri)[args_at] = '\0';
+    }
     size_t n = strcspn(uri, "?");
     if (n >= sizeof ctx->path)
         n = sizeof ctx->path - 1;
@@ -434,9 +539,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (s->cfg.access_log) {
         double us = (api_now() - ctx->started) * 1e6;
         /* One write per line so lines of concurrent requests do not mix. */
-        char line[700];
+        /* What the client sent is escaped: no control byte reaches a terminal. */
+        char method[sizeof ctx->method * 4], path[sizeof ctx->path * 4];
+        api_text_escape(method, sizeof method, ctx->method, strlen(ctx->method));
+        api_text_escape(path, sizeof path, ctx->path, strlen(ctx->path));
+        char line[sizeof method + sizeof path + 64];
         int n = snprintf(line, sizeof line, "%s %s %u %.0f%s\n",
-                         ctx->method[0] ? ctx->method : "-", ctx->path, ctx->status, us,
+                         method[0] ? method : "-", path, ctx->status, us,
                          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
         if (n > 0)
             fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
