@@ -14,13 +14,26 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "api.h"
 #include "vindplaats/index.h"
 
+/* Limits against slow and idle clients. libmicrohttpd's own timeout only
+ * measures inactivity (a client sending a byte every few seconds stays), so
+ * the server keeps a deadline of its own for receiving a whole request
+ * (headers and body), counted from the connection's start or from the end
+ * of its previous reply: past it the connection is closed. Above
+ * SOFT_CONNECTION_LIMIT connections the deadline shrinks to PRESSED_DEADLINE,
+ * so that the room left under CONNECTION_LIMIT stays free for clients that
+ * send their request at once. */
 #define CONNECTION_TIMEOUT_S 15
 #define CONNECTION_LIMIT 1024
-#define PER_IP_CONNECTION_LIMIT 64
+#define SOFT_CONNECTION_LIMIT 768
+#define REQUEST_DEADLINE_S 10.0
+#define PRESSED_DEADLINE_S 1.0
+#define WATCH_INTERVAL_MS 250
+#define PER_IP_CONNECTION_LIMIT 32
 #define CONNECTION_MEMORY_LIMIT (64 * 1024)
 #define MAX_UPLOAD (64 * 1024)
 
@@ -99,8 +112,26 @@ static const route routes[] = {ROUTES(ROUTE_ENTRY)};
 static const vp_route_info route_info[] = {ROUTES(ROUTE_INFO)};
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
+/* One open connection, for the request deadline (see above). */
+typedef struct watched {
+    int fd;
+    double since;        /* when it started waiting for its next request */
+    int receiving;       /* 1 from then until its request is complete */
+    int closing;         /* shut down by the watch, not yet closed */
+    struct watched *prev, *next;
+} watched;
+
 struct vp_server {
     struct MHD_Daemon *daemon;
+    /* The connection watch: every open connection, and a thread that
+     * closes the ones past their deadline. */
+    pthread_mutex_t watch_lock;
+    pthread_cond_t watch_wake;
+    watched *conns;
+    size_t n_conns;
+    int watch_stop;
+    int watch_running;
+    pthread_t watch_thread;
     vp_server_config cfg;
     char *index_path;
     unsigned port;
@@ -340,6 +371,93 @@ static const route *find_route(const char *url, const char **tail, char *tail_bu
     return NULL;
 }
 
+/* ---- the connection watch ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    vp_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        watched *w = ci ? calloc(1, sizeof *w) : NULL;
+        *socket_context = w;
+        if (!w)
+            return; /* not watched: only the inactivity timeout applies */
+        w->fd = ci->connect_fd;
+        w->since = api_now();
+        w->receiving = 1;
+        pthread_mutex_lock(&s->watch_lock);
+        w->next = s->conns;
+        if (s->conns)
+            s->conns->prev = w;
+        s->conns = w;
+        s->n_conns++;
+        pthread_mutex_unlock(&s->watch_lock);
+        return;
+    }
+    /* Closed: libmicrohttpd closes the socket after this returns, so the
+     * watch never shuts down a descriptor that was given to another
+     * connection. */
+    watched *w = *socket_context;
+    if (!w)
+        return;
+    pthread_mutex_lock(&s->watch_lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        s->conns = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    s->n_conns--;
+    pthread_mutex_unlock(&s->watch_lock);
+    free(w);
+    *socket_context = NULL;
+}
+
+/* The request on `conn` is complete (receiving 0), or its reply is sent and
+ * the connection waits for the next one (receiving 1). */
+static void mark_receiving(vp_server *s, struct MHD_Connection *conn, int receiving)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    watched *w = ci ? ci->socket_context : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&s->watch_lock);
+    w->receiving = receiving;
+    w->since = api_now();
+    pthread_mutex_unlock(&s->watch_lock);
+}
+
+/* Shuts down (without closing: libmicrohttpd owns the descriptor) every
+ * connection that has been receiving one request for too long; its worker
+ * then sees the end of the stream and closes it. */
+static void *watch(void *arg)
+{
+    vp_server *s = arg;
+    pthread_mutex_lock(&s->watch_lock);
+    while (!s->watch_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += WATCH_INTERVAL_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->watch_wake, &s->watch_lock, &until);
+        double now = api_now();
+        double deadline = s->n_conns > SOFT_CONNECTION_LIMIT ? PRESSED_DEADLINE_S
+                                                              : REQUEST_DEADLINE_S;
+        for (watched *w = s->conns; w; w = w->next) {
+            if (!w->receiving || w->closing || now - w->since <= deadline)
+                continue;
+            shutdown(w->fd, SHUT_RDWR);
+            w->closing = 1;
+        }
+    }
+    pthread_mutex_unlock(&s->watch_lock);
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -363,6 +481,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_param, f);
         if (!f->status)
             return MHD_YES;
+        mark_receiving(s, conn, 0);
         api_reply reply = {0};
         api_refusal_reply(f, &reply);
         enum MHD_Result ret = send_reply(conn, ctx, &reply);
@@ -387,6 +506,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
 
+    mark_receiving(s, conn, 0);
     api_reply reply = {0};
     api_params *params = calloc(1, sizeof *params);
     if (!params)
@@ -530,8 +650,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     vp_server *s = cls;
+    mark_receiving(s, conn, 1);
     request_ctx *ctx = *con_cls;
     if (!ctx)
         return;
@@ -561,6 +681,13 @@ static void destroy(vp_server *s)
 {
     if (!s)
         return;
+    if (s->watch_running) {
+        pthread_mutex_lock(&s->watch_lock);
+        s->watch_stop = 1;
+        pthread_cond_signal(&s->watch_wake);
+        pthread_mutex_unlock(&s->watch_lock);
+        pthread_join(s->watch_thread, NULL);
+    }
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);
@@ -571,6 +698,8 @@ static void destroy(vp_server *s)
     free(s->index_path);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->available);
+    pthread_mutex_destroy(&s->watch_lock);
+    pthread_cond_destroy(&s->watch_wake);
     free(s);
 }
 
@@ -582,6 +711,8 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         return VP_ERR_NOMEM;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->available, NULL);
+    pthread_mutex_init(&s->watch_lock, NULL);
+    pthread_cond_init(&s->watch_wake, NULL);
     s->cfg = *cfg;
     if (!s->cfg.threads)
         s->cfg.threads = 2;
@@ -619,6 +750,11 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         }
         goto fail;
     }
+    /* Behind a reverse proxy every client has the proxy's address: the
+     * operator sets the limit there (docs/deploy.md). */
+    unsigned int per_ip = !cfg->per_ip_limit                              ? PER_IP_CONNECTION_LIMIT
+                          : cfg->per_ip_limit == VP_SERVER_PER_IP_UNLIMITED ? 0
+                                                                            : cfg->per_ip_limit;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG,
         (uint16_t)cfg->port, NULL, NULL, on_request, s,
@@ -626,10 +762,11 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_LIMIT,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         st = VP_ERR_IO;
@@ -640,6 +777,11 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         }
         goto fail;
     }
+    if (pthread_create(&s->watch_thread, NULL, watch, s) != 0) {
+        st = VP_ERR_NOMEM;
+        goto fail;
+    }
+    s->watch_running = 1;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : cfg->port;
     *out = s;
