@@ -658,8 +658,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     api_metrics_record(s->metrics, ctx->route, ctx->status, api_now() - ctx->started);
     if (s->cfg.access_log) {
         double us = (api_now() - ctx->started) * 1e6;
-        /* One write per line so lines of concurrent requests do not mix. */
-        /* What the client sent is escaped: no control byte reaches a terminal. */
+        /* One write per line so lines of concurrent requests do not mix; what
+         * the client sent is escaped, so no control byte reaches a terminal. */
         char method[sizeof ctx->method * 4], path[sizeof ctx->path * 4];
         api_text_escape(method, sizeof method, ctx->method, strlen(ctx->method));
         api_text_escape(path, sizeof path, ctx->path, strlen(ctx->path));
