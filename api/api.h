@@ -8,6 +8,8 @@
 #include "vindplaats/vocabulary.h"
 
 #define API_MAX_PARAMS 200
+/* The longest request URI (path and query string) the server reads. */
+#define API_MAX_URI 8192
 
 /* One query-string parameter as libmicrohttpd decoded it. */
 typedef struct api_param {
@@ -60,6 +62,40 @@ int api_search_request(api_params *params, const vp_vocabulary *voc,
 
 /* Rejects any parameter not marked used: 400 unknown_parameter. */
 int api_reject_unused(const api_params *params, api_reply *reply);
+
+/* ---- request.c: the checks at the server's entry ---- */
+enum { API_TEXT_OK = 0, API_TEXT_NOT_UTF8, API_TEXT_CONTROL };
+/* API_TEXT_OK when `len` bytes of `s` are valid UTF-8 without C0 control
+ * characters (TAB allowed with `allow_tab`) or DEL; else which problem. */
+int api_text_check(const char *s, size_t len, int allow_tab);
+/* `len` bytes of `s` as printable ASCII: control bytes, bytes from 0x7f
+ * and '\\' become \xHH; cut to fit `cap` (always NUL-terminated). */
+void api_text_escape(char *out, size_t cap, const char *s, size_t len);
+
+/* Why a request is refused before routing: the error reply to send. */
+typedef struct api_refusal {
+    unsigned status;     /* 0: not refused */
+    const char *code;    /* static */
+    char message[200];
+    char parameter[64];  /* "" when no parameter is to blame */
+} api_refusal;
+/* The raw request URI (as the client sent it, percent-encoded): too long
+ * (414), too many parameters (400), or a path whose decoded bytes are not
+ * UTF-8 or hold a control character (404). Returns -1 and fills `f` when
+ * refused; *args_at is then the offset of the query string (after '?')
+ * whose parsing should be skipped, 0 when there is none to skip. */
+int api_uri_check(const char *uri, api_refusal *f, size_t *args_at);
+/* One decoded parameter (NULL value: given without '='): -1 and a 400 in
+ * `f` when its name or value is not UTF-8 or holds a control character. */
+int api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
+                    api_refusal *f);
+/* 1 for the empty piece of "?&q=x": ignored, as after a trailing '&'. */
+int api_param_ignored(const char *key, size_t key_len, const char *value, size_t value_len);
+/* Every parameter of a percent-encoded query string (no '?'), as
+ * api_param_check checks it; -1 with `f` set when one fails. */
+int api_query_check(const char *query, api_refusal *f);
+/* The error reply of a refusal. */
+void api_refusal_reply(const api_refusal *f, api_reply *r);
 
 /* Embedded files (generated from api/static and docs/). */
 extern const unsigned char api_asset_index_html[];

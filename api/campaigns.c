@@ -340,6 +340,16 @@ static int check_def(api_request *req, const char *slug, json_t *body, char **se
     *search = search_of(json_object_get(body, "search"), r);
     if (!*search)
         return -1;
+    /* Its values reach the landing page as /v1/search values do: UTF-8
+     * without control characters, checked as the server's entry checks them. */
+    api_refusal f;
+    if (api_query_check(*search, &f) != 0) {
+        if (f.status == 400)
+            bad(r, "search", "search: %s", f.message);
+        else
+            api_refusal_reply(&f, r);
+        return -1;
+    }
     vp_search_params *sp = NULL;
     char *err = NULL;
     vp_status st = vp_search_params_parse(*search, req->voc, req->cfg->postcodes, &sp, &err);

@@ -12,14 +12,28 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "api.h"
 #include "vindplaats/index.h"
 
+/* Limits against slow and idle clients. libmicrohttpd's own timeout only
+ * measures inactivity (a client sending a byte every few seconds stays), so
+ * the server keeps a deadline of its own for receiving a whole request
+ * (headers and body), counted from the connection's start or from the end
+ * of its previous reply: past it the connection is closed. Above
+ * SOFT_CONNECTION_LIMIT connections the deadline shrinks to PRESSED_DEADLINE,
+ * so that the room left under CONNECTION_LIMIT stays free for clients that
+ * send their request at once. */
 #define CONNECTION_TIMEOUT_S 15
 #define CONNECTION_LIMIT 1024
-#define PER_IP_CONNECTION_LIMIT 64
+#define SOFT_CONNECTION_LIMIT 768
+#define REQUEST_DEADLINE_S 10.0
+#define PRESSED_DEADLINE_S 1.0
+#define WATCH_INTERVAL_MS 250
+#define PER_IP_CONNECTION_LIMIT 32
 #define CONNECTION_MEMORY_LIMIT (64 * 1024)
 #define MAX_UPLOAD (64 * 1024)
 
@@ -99,8 +113,26 @@ static const route routes[] = {ROUTES(ROUTE_ENTRY)};
 static const vp_route_info route_info[] = {ROUTES(ROUTE_INFO)};
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
+/* One open connection, for the request deadline (see above). */
+typedef struct watched {
+    int fd;
+    double since;        /* when it started waiting for its next request */
+    int receiving;       /* 1 from then until its request is complete */
+    int closing;         /* shut down by the watch, not yet closed */
+    struct watched *prev, *next;
+} watched;
+
 struct vp_server {
     struct MHD_Daemon *daemon;
+    /* The connection watch: every open connection, and a thread that
+     * closes the ones past their deadline. */
+    pthread_mutex_t watch_lock;
+    pthread_cond_t watch_wake;
+    watched *conns;
+    size_t n_conns;
+    int watch_stop;
+    int watch_running;
+    pthread_t watch_thread;
     vp_server_config cfg;
     char *index_path;
     unsigned port;
@@ -124,6 +156,8 @@ typedef struct request_ctx {
     int route;           /* index in the route table; -1 before or without one */
     char method[16];
     char path[512];      /* without the query string, for the access log */
+    api_refusal refusal; /* set when the request is refused before routing */
+    int close;           /* close the connection after the reply */
 } request_ctx;
 
 const vp_route_info *vp_server_routes(size_t *count)
@@ -168,6 +202,23 @@ static void return_index(vp_server *s, vp_index *idx)
 
 /* ---- replies ---- */
 
+/* When not even an error reply could be built: a fixed one, so the client
+ * never waits for an answer that will not come. */
+static enum MHD_Result send_out_of_memory(struct MHD_Connection *conn, request_ctx *ctx)
+{
+    static const char body[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"out of memory\"}}";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    ctx->status = 503;
+    enum MHD_Result ret = MHD_queue_response(conn, 503, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx, api_reply *r)
 {
     struct MHD_Response *resp;
@@ -180,7 +231,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
     } else if (r->json) {
         char *text = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!text)
-            return MHD_NO;
+            return send_out_of_memory(conn, ctx);
         size_t len = strlen(text);
         resp = MHD_create_response_from_buffer_with_free_callback(len, text, free);
         if (!resp) {
@@ -189,6 +240,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
         }
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 "application/json; charset=utf-8");
+    } else if (!r->body) {
+        return send_out_of_memory(conn, ctx);
     } else {
         resp = MHD_create_response_from_buffer(r->body_len, (void *)r->body,
                                                MHD_RESPMEM_PERSISTENT);
@@ -208,6 +261,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request_ctx *ctx,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
     for (size_t i = 0; i < r->n_headers; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    if (ctx->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ctx->status = r->status;
     enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
@@ -219,6 +274,8 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 {
     (void)kind;
     api_params *p = cls;
+    if (api_param_ignored(key, strlen(key), value, value ? strlen(value) : 0))
+        return MHD_YES;
     if (p->count == API_MAX_PARAMS) {
         p->overflow = 1;
         return MHD_NO;
@@ -228,6 +285,60 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     p->items[p->count].used = 0;
     p->count++;
     return MHD_YES;
+}
+
+/* One parameter at the entry (lengths from libmicrohttpd, so %00 shows). */
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    api_refusal *f = cls;
+    if (api_param_ignored(key, key_size, value, value_size))
+        return MHD_YES;
+    return api_param_check(key, key_size, value, value_size, f) == 0 ? MHD_YES : MHD_NO;
+}
+
+typedef struct framing {
+    size_t lengths, encodings;
+    int other_encoding;  /* a Transfer-Encoding other than "chunked" */
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *fr = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        fr->lengths++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        fr->encodings++;
+        fr->other_encoding |= !value || strcasecmp(value, "chunked") != 0;
+    }
+    return MHD_YES;
+}
+
+/* A body framed twice (Content-Length and Transfer-Encoding, or either one
+ * repeated) can be read one way here and another way by a proxy in front,
+ * which then takes the rest of the body for a second request: refuse it,
+ * and close the connection so nothing after it is read as a request. */
+static int check_framing(struct MHD_Connection *conn, api_refusal *f)
+{
+    framing fr = {0, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &fr);
+    const char *msg = NULL;
+    if (fr.lengths && fr.encodings)
+        msg = "a request may not have both Content-Length and Transfer-Encoding";
+    else if (fr.lengths > 1)
+        msg = "Content-Length is given more than once";
+    else if (fr.encodings > 1 || fr.other_encoding)
+        msg = "Transfer-Encoding must be given once, as chunked";
+    if (!msg)
+        return 0;
+    f->status = 400;
+    f->code = "bad_request";
+    f->parameter[0] = '\0';
+    snprintf(f->message, sizeof f->message, "%s", msg);
+    return -1;
 }
 
 /* The route of `url`; *tail is what a prefix route's path leaves (without
@@ -261,6 +372,93 @@ static const route *find_route(const char *url, const char **tail, char *tail_bu
     return NULL;
 }
 
+/* ---- the connection watch ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    vp_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        watched *w = ci ? calloc(1, sizeof *w) : NULL;
+        *socket_context = w;
+        if (!w)
+            return; /* not watched: only the inactivity timeout applies */
+        w->fd = ci->connect_fd;
+        w->since = api_now();
+        w->receiving = 1;
+        pthread_mutex_lock(&s->watch_lock);
+        w->next = s->conns;
+        if (s->conns)
+            s->conns->prev = w;
+        s->conns = w;
+        s->n_conns++;
+        pthread_mutex_unlock(&s->watch_lock);
+        return;
+    }
+    /* Closed: libmicrohttpd closes the socket after this returns, so the
+     * watch never shuts down a descriptor that was given to another
+     * connection. */
+    watched *w = *socket_context;
+    if (!w)
+        return;
+    pthread_mutex_lock(&s->watch_lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        s->conns = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    s->n_conns--;
+    pthread_mutex_unlock(&s->watch_lock);
+    free(w);
+    *socket_context = NULL;
+}
+
+/* The request on `conn` is complete (receiving 0), or its reply is sent and
+ * the connection waits for the next one (receiving 1). */
+static void mark_receiving(vp_server *s, struct MHD_Connection *conn, int receiving)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    watched *w = ci ? ci->socket_context : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&s->watch_lock);
+    w->receiving = receiving;
+    w->since = api_now();
+    pthread_mutex_unlock(&s->watch_lock);
+}
+
+/* Shuts down (without closing: libmicrohttpd owns the descriptor) every
+ * connection that has been receiving one request for too long; its worker
+ * then sees the end of the stream and closes it. */
+static void *watch(void *arg)
+{
+    vp_server *s = arg;
+    pthread_mutex_lock(&s->watch_lock);
+    while (!s->watch_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += WATCH_INTERVAL_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->watch_wake, &s->watch_lock, &until);
+        double now = api_now();
+        double deadline = s->n_conns > SOFT_CONNECTION_LIMIT ? PRESSED_DEADLINE_S
+                                                              : REQUEST_DEADLINE_S;
+        for (watched *w = s->conns; w; w = w->next) {
+            if (!w->receiving || w->closing || now - w->since <= deadline)
+                continue;
+            shutdown(w->fd, SHUT_RDWR);
+            w->closing = 1;
+        }
+    }
+    pthread_mutex_unlock(&s->watch_lock);
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -274,7 +472,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!ctx->seen) {
         ctx->seen = 1;
         snprintf(ctx->method, sizeof ctx->method, "%s", method);
-        return MHD_YES;
+        /* One pass over what the request carries, before any route: the
+         * URI (on_uri), the framing of the body, every parameter. A refused
+         * request is answered now, without reading its body. */
+        api_refusal *f = &ctx->refusal;
+        if (!f->status && check_framing(conn, f) != 0)
+            ctx->close = 1;
+        if (!f->status)
+            MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_param, f);
+        if (!f->status)
+            return MHD_YES;
+        mark_receiving(s, conn, 0);
+        api_reply reply = {0};
+        api_refusal_reply(f, &reply);
+        enum MHD_Result ret = send_reply(conn, ctx, &reply);
+        json_decref(reply.json);
+        return ret;
     }
     /* A body is kept up to MAX_UPLOAD (only POST routes read it). */
     if (*upload_data_size) {
@@ -294,6 +507,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
 
+    mark_receiving(s, conn, 0);
     api_reply reply = {0};
     api_params *params = calloc(1, sizeof *params);
     if (!params)
@@ -417,6 +631,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     ctx->started = api_now();
     ctx->route = -1;
+    if (!uri)
+        uri = "";
+    size_t args_at = 0;
+    if (api_uri_check(uri, &ctx->refusal, &args_at) != 0 && args_at) {
+        /* libmicrohttpd parses the query string right after this callback,
+         * from this very buffer (its read buffer), into records in the
+         * connection's memory pool; thousands of parameters exhaust the pool
+         * and libmicrohttpd 0.9.75 then never answers. A refused query
+         * string is therefore cut here, so that it is never parsed. */
+        ((char *)uri)[args_at] = '\0';
+    }
     size_t n = strcspn(uri, "?");
     if (n >= sizeof ctx->path)
         n = sizeof ctx->path - 1;
@@ -427,18 +652,22 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     vp_server *s = cls;
+    mark_receiving(s, conn, 1);
     request_ctx *ctx = *con_cls;
     if (!ctx)
         return;
     api_metrics_record(s->metrics, ctx->route, ctx->status, api_now() - ctx->started);
     if (s->cfg.access_log) {
         double us = (api_now() - ctx->started) * 1e6;
-        /* One write per line so lines of concurrent requests do not mix. */
-        char line[700];
+        /* One write per line so lines of concurrent requests do not mix; what
+         * the client sent is escaped, so no control byte reaches a terminal. */
+        char method[sizeof ctx->method * 4], path[sizeof ctx->path * 4];
+        api_text_escape(method, sizeof method, ctx->method, strlen(ctx->method));
+        api_text_escape(path, sizeof path, ctx->path, strlen(ctx->path));
+        char line[sizeof method + sizeof path + 64];
         int n = snprintf(line, sizeof line, "%s %s %u %.0f%s\n",
-                         ctx->method[0] ? ctx->method : "-", ctx->path, ctx->status, us,
+                         method[0] ? method : "-", path, ctx->status, us,
                          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
         if (n > 0)
             fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
@@ -454,6 +683,13 @@ static void destroy(vp_server *s)
 {
     if (!s)
         return;
+    if (s->watch_running) {
+        pthread_mutex_lock(&s->watch_lock);
+        s->watch_stop = 1;
+        pthread_cond_signal(&s->watch_wake);
+        pthread_mutex_unlock(&s->watch_lock);
+        pthread_join(s->watch_thread, NULL);
+    }
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);
@@ -464,6 +700,8 @@ static void destroy(vp_server *s)
     free(s->index_path);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->available);
+    pthread_mutex_destroy(&s->watch_lock);
+    pthread_cond_destroy(&s->watch_wake);
     free(s);
 }
 
@@ -475,6 +713,8 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         return VP_ERR_NOMEM;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->available, NULL);
+    pthread_mutex_init(&s->watch_lock, NULL);
+    pthread_cond_init(&s->watch_wake, NULL);
     s->cfg = *cfg;
     if (!s->cfg.threads)
         s->cfg.threads = 2;
@@ -512,6 +752,11 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         }
         goto fail;
     }
+    /* Behind a reverse proxy every client has the proxy's address: the
+     * operator sets the limit there (docs/deploy.md). */
+    unsigned int per_ip = !cfg->per_ip_limit                              ? PER_IP_CONNECTION_LIMIT
+                          : cfg->per_ip_limit == VP_SERVER_PER_IP_UNLIMITED ? 0
+                                                                            : cfg->per_ip_limit;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG,
         (uint16_t)cfg->port, NULL, NULL, on_request, s,
@@ -519,10 +764,11 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_LIMIT,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         st = VP_ERR_IO;
@@ -533,6 +779,11 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         }
         goto fail;
     }
+    if (pthread_create(&s->watch_thread, NULL, watch, s) != 0) {
+        st = VP_ERR_NOMEM;
+        goto fail;
+    }
+    s->watch_running = 1;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : cfg->port;
     *out = s;

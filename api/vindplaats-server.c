@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "vindplaats/auth.h"
 #include "vindplaats/geo.h"
@@ -38,7 +39,7 @@ static void usage(FILE *out)
             "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
-            "                         [--public-url URL]\n"
+            "                         [--public-url URL] [--per-ip-limit N]\n"
             "       vindplaats-server --hash-key < KEY\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
@@ -67,6 +68,8 @@ static void usage(FILE *out)
             "                     (default 600)\n"
             "  --public-url URL   the address residents use (https://vindplaats.example.nl),\n"
             "                     for canonical links, sitemaps and feeds (default http://HOST)\n"
+            "  --per-ip-limit N   open connections per client address (default 32; 0: no\n"
+            "                     limit, for a reverse proxy in front that limits per client)\n"
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
@@ -205,6 +208,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "vindplaats-server: --port: not a port number: %s\n", argv[i]);
                 return 2;
             }
+        } else if (strcmp(a, "--per-ip-limit") == 0) {
+            if (parse_number(argv[++i], 100000, &cfg.per_ip_limit) != 0) {
+                fprintf(stderr, "vindplaats-server: --per-ip-limit: 0 to 100000: %s\n", argv[i]);
+                return 2;
+            }
+            if (cfg.per_ip_limit == 0)
+                cfg.per_ip_limit = VP_SERVER_PER_IP_UNLIMITED;
         } else if (strcmp(a, "--threads") == 0) {
             if (parse_number(argv[++i], 256, &cfg.threads) != 0 || cfg.threads == 0) {
                 fprintf(stderr, "vindplaats-server: --threads: must be 1 to 256: %s\n", argv[i]);
@@ -220,6 +230,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-server: --index DIR is required\n");
         usage(stderr);
         return 2;
+    }
+
+    /* Every connection is a descriptor: the server keeps up to 1024 open
+     * besides its index and store files, more than the usual soft limit. */
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 4096 &&
+        files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max < 4096 ? files.rlim_max : 4096;
+        setrlimit(RLIMIT_NOFILE, &files);
     }
 
     /* Block the stop signals in every thread; main waits for them. */

@@ -42,7 +42,10 @@ typedef struct vp_server_config {
                                        * client address, in memory per process; 0: 600 */
     const char *public_url;           /* "https://vindplaats.example.nl", no trailing '/':
                                        * canonical links, sitemaps, feeds; NULL: http://HOST */
+    unsigned per_ip_limit;            /* open connections per client address; 0: 32;
+                                       * VP_SERVER_PER_IP_UNLIMITED: none (behind a proxy) */
 } vp_server_config;
+#define VP_SERVER_PER_IP_UNLIMITED 0xffffffffu
 
 typedef struct vp_server vp_server;
 

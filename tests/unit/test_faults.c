@@ -7,13 +7,19 @@
  * instead still be reported invalid, with a shorter message), never crash,
  * never accept what it should reject, and (under ASan) never leak.
  *
- * jansson's own allocations are not failed here: its decoder reports a
- * failed allocation as a syntax error, indistinguishable from bad input. */
+ * jansson's own allocations are not failed while it decodes: its decoder
+ * reports a failed allocation as a syntax error, indistinguishable from bad
+ * input. The request path only builds JSON (error replies), so there they
+ * are failed too (json_set_alloc_funcs). */
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "api.h"
 #include "check.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/server.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
@@ -183,6 +189,86 @@ static vp_status op_buf(void)
     return st;
 }
 
+/* ---- the request path: the server's entry checks, parameter validation
+ * and the JSON error reply they build ---- */
+
+static void *json_alloc(size_t n)
+{
+    return __wrap_malloc(n);
+}
+
+/* A refusal's reply: VP_ERR_NOMEM when memory failed on the way (a 503
+ * refusal, or no JSON), else VP_ERR_INVALID for the 4xx it should be. */
+static vp_status refusal_status(const api_refusal *f, unsigned want)
+{
+    if (f->status == 503)
+        return VP_ERR_NOMEM;
+    if (f->status != want)
+        return VP_ERR_INTERNAL;
+    api_reply r = {0};
+    api_refusal_reply(f, &r);
+    vp_status st = !r.json ? VP_ERR_NOMEM : r.status == want ? VP_ERR_INVALID : VP_ERR_INTERNAL;
+    char *text = r.json ? json_dumps(r.json, JSON_COMPACT) : NULL;
+    if (r.json && !text)
+        st = VP_ERR_NOMEM;
+    free(text);
+    json_decref(r.json);
+    return st;
+}
+
+static vp_status op_uri_check(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+    api_refusal f;
+    size_t args_at;
+    vp_status st = api_uri_check("/v1/offerings/caf%c3%a9%ff?q=x", &f, &args_at) == 0
+                       ? VP_ERR_INTERNAL
+                       : refusal_status(&f, 404);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
+static vp_status op_query_check(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+    api_refusal f;
+    vp_status st = api_query_check("q=caf%c3%a9&&type=course&audience=%00", &f) == 0
+                       ? VP_ERR_INTERNAL
+                       : refusal_status(&f, 400);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
+static vp_status search_params(const char *query)
+{
+    vp_vocabulary *v = NULL;
+    json_set_alloc_funcs(json_alloc, free);
+    vp_status st = vp_vocabulary_load(voc_path, &v, NULL);
+    vp_search_params *sp = NULL;
+    char *err = NULL;
+    if (st == VP_OK)
+        st = vp_search_params_parse(query, v, NULL, &sp, &err);
+    if (st == VP_OK && !vp_search_params_request(sp)->q)
+        st = VP_ERR_INTERNAL;
+    vp_search_params_destroy(sp);
+    free(err);
+    vp_vocabulary_destroy(v);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
+static vp_status op_search_params_valid(void)
+{
+    return search_params("q=klik+en+tik&type=course&type=event&facets=all&per_page=20&"
+                         "from=2026-12-01&to=2027-01-31&sort=date");
+}
+
+/* An unknown proposition: its message lists the vocabulary (a vp_buf). */
+static vp_status op_search_params_invalid(void)
+{
+    return search_params("q=cursus&proposition=geen-propositie");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -196,5 +282,9 @@ int main(int argc, char **argv)
     sweep("offering_parse(vocabulary)", op_parse_with_vocabulary, VP_ERR_INVALID);
     sweep("text_fold", op_fold, VP_OK);
     sweep("buf", op_buf, VP_OK);
+    sweep("uri_check", op_uri_check, VP_ERR_INVALID);
+    sweep("query_check", op_query_check, VP_ERR_INVALID);
+    sweep("search_params(valid)", op_search_params_valid, VP_OK);
+    sweep("search_params(invalid)", op_search_params_invalid, VP_ERR_INVALID);
     return check_done();
 }
