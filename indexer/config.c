@@ -314,11 +314,20 @@ static int on_entry(void *arg, const char *section, const char *name, const char
                 problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
             else
                 s->allow_file = b;
+        } else if (!strcmp(name, "allow_private")) {
+            char *why = NULL;
+            if (yes(value, &b) == 0) {
+                memset(&s->allow_private, 0, sizeof s->allow_private);
+                s->allow_private.all = b;
+            } else if (vp_address_allow_parse(value, &s->allow_private, &why) != VP_OK) {
+                problem(L, "[%s]: allow_private: %s (or yes, no)", section, why ? why : "not understood");
+            }
+            free(why);
         } else if (!strncmp(name, "option.", 7) && name[7]) {
             vp_source_add_option(s, name + 7, value);
         } else {
             problem(L, "[%s]: unknown key \"%s\" (kind, url, library, branch, type, proposition, "
-                       "audience, allow_file, option.NAME)",
+                       "audience, allow_file, allow_private, option.NAME)",
                     section, name);
         }
     }

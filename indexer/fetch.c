@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include "vindplaats/buf.h"
 
@@ -99,7 +100,24 @@ typedef struct transfer {
     char *etag;
     char *last_modified;
     char *retry_after;
+    const vp_address_allow *allow;
+    char refused[160];        /* the address refused, and why */
 } transfer;
+
+/* Every connection libcurl makes comes through here with the address it
+ * resolved: the one place where the address is known for sure. */
+static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    transfer *t = arg;
+    (void)purpose;
+    char text[64];
+    const char *why = NULL;
+    if (vp_address_check(&a->addr, t->allow, text, sizeof text, &why) != 0) {
+        snprintf(t->refused, sizeof t->refused, "%s, a %s address", text, why);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
@@ -200,6 +218,7 @@ vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *e
         if (given->max_bytes)
             o.max_bytes = given->max_bytes;
         o.allow_file = given->allow_file;
+        o.allow_private = given->allow_private;
     }
     memset(out, 0, sizeof *out);
     int is_http = strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
@@ -232,6 +251,7 @@ vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *e
         attempt++;
         transfer t = {0};
         vp_buf_init(&t.body, o.max_bytes);
+        t.allow = o.allow_private;
         curl_easy_reset(curl);
         curl_easy_setopt(curl, CURLOPT_URL, url);
         curl_easy_setopt(curl, CURLOPT_USERAGENT, USER_AGENT);
@@ -255,6 +275,9 @@ vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *e
         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
         curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &t);
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
         CURLcode rc = curl_easy_perform(curl);
         long status = 0;
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -264,7 +287,11 @@ vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *e
         long wait_ms = o.backoff_ms << (attempt - 1 < 10 ? attempt - 1 : 10);
         char text[512];
         text[0] = '\0';
-        if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+        if (t.refused[0]) {
+            snprintf(text, sizeof text,
+                     "refused to connect to %s (allow_private lets a source reach it)",
+                     t.refused);
+        } else if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
             snprintf(text, sizeof text, "body larger than %zu bytes", o.max_bytes);
         } else if (rc == CURLE_OPERATION_TIMEDOUT) {
             snprintf(text, sizeof text, "timed out after %ld ms", o.total_timeout_ms);

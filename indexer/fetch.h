@@ -6,13 +6,18 @@
  * HTTP 503/429 with Retry-After (seconds or an HTTP date) waited out up to
  * a bound, gzip/deflate accepted, a hard maximum body size, conditional GET
  * (If-None-Match / If-Modified-Since) so an unchanged feed costs one 304,
- * and a User-Agent naming Vindplaats and its version. */
+ * and a User-Agent naming Vindplaats and its version. Every address
+ * connected to (after DNS, after every redirect) is checked first
+ * (address.h): loopback, private, link-local and the like are refused
+ * unless the options allow them. Proxies from the environment are not
+ * used: the check needs the address actually connected to. */
 #ifndef VINDPLAATS_INDEXER_FETCH_H
 #define VINDPLAATS_INDEXER_FETCH_H
 
 #include <stddef.h>
 
 #include "vindplaats/status.h"
+#include "address.h"
 
 typedef struct vp_fetch_options {
     long connect_timeout_ms;  /* default 10000 */
@@ -23,6 +28,7 @@ typedef struct vp_fetch_options {
     long max_wait_s;          /* total Retry-After waiting per fetch; default 600 */
     size_t max_bytes;         /* largest body; default 64 MiB */
     int allow_file;           /* file:// URLs allowed */
+    const vp_address_allow *allow_private; /* beyond public addresses; NULL: nothing */
 } vp_fetch_options;
 
 /* The defaults above; a zeroed field of `o` passed to vp_fetch means the default too. */

@@ -295,6 +295,7 @@ vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
 {
     vp_fetch_options o = run->opt->fetch;
     o.allow_file = run->src->allow_file;
+    o.allow_private = &run->src->allow_private;
     vp_status st = vp_fetch(url, &o, etag, last_modified, out, errmsg);
     if (st == VP_OK) {
         run->stats->fetched++;

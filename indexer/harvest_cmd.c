@@ -50,6 +50,16 @@ static int adhoc_source(const vp_harvest_args *a, vp_source *s)
     s->type = a->type ? strdup(a->type) : NULL;
     s->proposition = a->proposition ? strdup(a->proposition) : NULL;
     s->allow_file = a->allow_file;
+    if (a->allow_private && !strcmp(a->allow_private, "yes")) {
+        s->allow_private.all = 1;
+    } else if (a->allow_private) {
+        char *why = NULL;
+        if (vp_address_allow_parse(a->allow_private, &s->allow_private, &why) != VP_OK) {
+            fprintf(stderr, "vindplaats-indexer: --allow-private: %s\n", why ? why : "not understood");
+            free(why);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < a->n_options; i++) {
         const char *eq = strchr(a->options[i], '=');
         if (!eq || eq == a->options[i]) {

@@ -14,9 +14,10 @@ typedef struct vp_harvest_args {
     int full;                    /* --full */
     int json;                    /* --json */
     /* an ad-hoc source: --kind --url [--name --library --branch --type
-     * --proposition --allow-file --option KEY=VALUE…] */
+     * --proposition --allow-file --allow-private[=CIDR,…] --option KEY=VALUE…] */
     const char *kind, *url, *name, *library, *branch, *type, *proposition;
     int allow_file;
+    const char *allow_private;   /* NULL, "yes" (the bare flag) or a list of CIDR ranges */
     const char *options[64];
     size_t n_options;
     long long now;               /* --now: the clock for calendar windows */

@@ -36,6 +36,7 @@ static void usage(FILE *out)
             "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv --url URL\n"
             "                          [--name NAME] [--library ID] [--branch ID] [--type TYPE]\n"
             "                          [--proposition ID] [--option KEY=VALUE]... [--allow-file]\n"
+            "                          [--allow-private[=CIDR,...]]\n"
             "                          [--config FILE] [--index DIR]\n"
             "       vindplaats-indexer sources --config FILE [--index DIR] [--json]\n"
             "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
@@ -80,6 +81,9 @@ static void usage(FILE *out)
             "  --full             ignore checkpoints and validators: fetch everything again\n"
             "  --json             print the summary as JSON\n"
             "  --timeout SECONDS  per request (default 120); --retries N (default 3)\n"
+            "  --allow-private[=CIDR,...]  let the ad-hoc source reach loopback, private and\n"
+            "                     link-local addresses (all of them, or these ranges);\n"
+            "                     refused by default, after every redirect too\n"
             "\n"
             "Exit status: 0 when every line was indexed (load) or every source harvested\n"
             "(harvest; rejected records are counted in the summary), 1 when a line was\n"
@@ -316,6 +320,14 @@ int main(int argc, char **argv)
             ha.options[ha.n_options++] = argv[++i];
             continue;
         }
+        if (strcmp(a, "--allow-private") == 0) {
+            ha.allow_private = "yes";
+            continue;
+        }
+        if (strncmp(a, "--allow-private=", 16) == 0) {
+            ha.allow_private = a + 16;
+            continue;
+        }
         if (strcmp(a, "--full") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--allow-file") == 0) {
             *(a[2] == 'f' && a[3] == 'u' ? &ha.full : a[2] == 'j' ? &ha.json : &ha.allow_file) = 1;
             continue;
@@ -404,6 +416,11 @@ int main(int argc, char **argv)
         }
         if (ha.kind && !ha.url) {
             fprintf(stderr, "vindplaats-indexer: harvest --kind needs --url URL\n");
+            return 2;
+        }
+        if (ha.allow_private && !ha.kind) {
+            fprintf(stderr, "vindplaats-indexer: --allow-private is for an ad-hoc --kind source; "
+                            "a configured source says allow_private in the config\n");
             return 2;
         }
         if (ha.kind && ha.n_only) {

@@ -12,13 +12,19 @@
  *   - 503 with Retry-After waited out, or refused when too long; a repeated
  *     resumption token is an error, a bad one restarts the list;
  *   - a second indexer is refused while one writes;
+ *   - a redirect to a loopback address the source does not allow is
+ *     refused before any connection is made to it;
  *   - the captured real files through the real connectors: every one is
  *     harvested or reported, none crashes the indexer.
  *
  * Usage: test_harvest BUILD_DIR SOURCE_DIR */
 #define _DEFAULT_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -160,23 +166,24 @@ static json_int_t stat_of(json_t *summary, const char *name, const char *key)
 
 /* The sample network's platforms (data/sample/platforms), one source per
  * connector, with the synthetic repository for OAI-PMH and the course
- * export read through file:// (which the config allows for it). */
+ * export read through file:// (which the config allows for it). The
+ * platforms are on loopback, which each source has to allow. */
 static void write_config(const char *path)
 {
     FILE *f = fopen(path, "w");
     fprintf(f,
             "; the harvest test's network: one source per connector\n"
             "[network]\nfile = %s/data/sample/network.json\n\n"
-            "[source ebooks]\nkind = oai-pmh\nurl = http://127.0.0.1:%u/oai\n"
+            "[source ebooks]\nkind = oai-pmh\nurl = http://127.0.0.1:%u/oai\nallow_private = 127.0.0.1/32\n"
             "library = de-online-bibliotheek\n\n"
             "[source agenda]\nkind = ical\n"
-            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics\nallow_private = 127.0.0.1/32\n"
             "library = bibliotheek-eemland\noption.window_days = 365\n\n"
             "[source nieuws]\nkind = feed\n"
-            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml\nallow_private = 127.0.0.1/32\n"
             "library = bibliotheek-zwolle\n\n"
             "[source activiteiten]\nkind = jsonld\n"
-            "url = http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\nallow_private = 127.0.0.1/32\n"
             "library = bibliotheek-groningen\n\n"
             "[source cursussen]\nkind = csv\n"
             "url = file://%s/data/sample/platforms/cursussen-utrecht.csv\nallow_file = yes\n"
@@ -505,6 +512,82 @@ static void test_second_indexer(void)
     free(out);
 }
 
+/* A listening socket on ADDR:0 nobody answers on; its port in *port. */
+static int listener_on(const char *addr, unsigned *port_out)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    inet_pton(AF_INET, addr, &sa.sin_addr);
+    socklen_t len = sizeof sa;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        perror(addr);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    *port_out = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* How many connections reached the listener (the kernel queues them
+ * whether or not anyone accepts, so none can slip by). */
+static int connections_to(int fd)
+{
+    int n = 0, c;
+    while ((c = accept(fd, NULL, NULL)) >= 0) {
+        close(c);
+        n++;
+    }
+    return n;
+}
+
+/* The harvester cannot be sent elsewhere on the network: the fixture on
+ * 127.0.0.1 is allowed, its redirect to 127.0.0.2 is not, and nothing
+ * connects there. Other ranges are the address check's unit tests. */
+static void test_private_addresses(void)
+{
+    char dir[4200], url[512], to[128];
+    path_in_tmp(dir, sizeof dir, "index-ssrf");
+    unsigned port2 = 0;
+    int l = listener_on("127.0.0.2", &port2);
+    CHECK(l >= 0);
+    if (l < 0)
+        return;
+    snprintf(to, sizeof to, "http://127.0.0.2:%u/files/agenda.ics", port2);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/redirect?to=%s", port, to);
+    char *out = NULL;
+    int rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", url, "--name", "omweg",
+                         "--allow-private=127.0.0.1/32", "--index", dir, "--words", words, "--json",
+                         "--retries", "0", "--timeout", "5", NULL);
+    CHECK(rc == 1);
+    CHECK_CONTAINS(out, "refused to connect to 127.0.0.2, a loopback address");
+    free(out);
+    CHECK(connections_to(l) == 0);
+    /* Without an allowance the fixture itself is out of reach. */
+    char direct[512];
+    snprintf(direct, sizeof direct, "http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics", port);
+    out = NULL;
+    rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", direct, "--name", "omweg", "--index",
+                     dir, "--words", words, "--json", "--retries", "0", NULL);
+    CHECK(rc == 1);
+    CHECK_CONTAINS(out, "refused to connect to 127.0.0.1, a loopback address");
+    free(out);
+    /* The listener does see a harvester that is allowed there (so the
+     * check above can fail): it connects, and times out on the silence. */
+    out = NULL;
+    rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", url, "--name", "omweg",
+                     "--allow-private=127.0.0.1/32,127.0.0.2", "--index", dir, "--words", words,
+                     "--json", "--retries", "0", "--timeout", "1", NULL);
+    CHECK(rc == 1);
+    free(out);
+    CHECK(connections_to(l) == 1);
+    close(l);
+}
+
 /* The captured real files through the real connectors over HTTP. */
 static void harvest_file(const char *kind, const char *rel, const char *extra, int expect_records)
 {
@@ -514,8 +597,8 @@ static void harvest_file(const char *kind, const char *rel, const char *extra, i
     char *out = NULL;
     /* Calendars from 2012 on, for ten years: the captured ones are old. */
     const char *option = extra ? extra : !strcmp(kind, "ical") ? "window_days=3650" : NULL;
-    int rc = indexer_run(&out, "harvest", "--kind", kind, "--url", url, "--name", "echt", "--index",
-                         dir, "--words", words, "--now", "2012-01-01T00:00:00Z", "--json", "--retries",
+    int rc = indexer_run(&out, "harvest", "--kind", kind, "--url", url, "--name", "echt",
+                         "--allow-private=127.0.0.1/32", "--index", dir, "--words", words, "--now", "2012-01-01T00:00:00Z", "--json", "--retries",
                          "0", option ? "--option" : NULL, option, NULL);
     /* 0: harvested (bad records counted); 1: the page as a whole was
      * refused, with the URL and position. Never a crash. */
@@ -564,7 +647,8 @@ static void test_real_files(void)
     char url[512];
     char *out = NULL;
     snprintf(url, sizeof url, "http://127.0.0.1:%u/map/tests/data/realdata/oai-pmh/meresco-harvester-tudelft", port);
-    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "tudelft", "--index",
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "tudelft",
+                      "--allow-private=127.0.0.1/32", "--index",
                       dir, "--words", words, "--json", NULL) == 0);
     json_t *s = summary_of(out);
     CHECK(stat_of(s, "tudelft", "fetched") == 3);
@@ -573,7 +657,8 @@ static void test_real_files(void)
     free(out);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/chain/tests/data/realdata/oai-pmh/sickle", port);
     out = NULL;
-    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "sickle", "--index",
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "sickle",
+                      "--allow-private=127.0.0.1/32", "--index",
                       dir, "--words", words, "--json", NULL) == 0);
     s = summary_of(out);
     CHECK(stat_of(s, "sickle", "fetched") == 5);
@@ -635,6 +720,7 @@ int main(int argc, char **argv)
     test_failures();
     test_bad_row_keeps_old();
     test_second_indexer();
+    test_private_addresses();
     test_real_files();
 
     proc_stop(server);

@@ -25,6 +25,7 @@
  *                         503 with Retry-After S the first N times, then
  *                         the file REL
  *   /redirect?n=K&then=REL  K redirects, then /files/REL
+ *   /redirect?to=URL      one redirect to URL (any host)
  * Every request is appended to --log as "GET PATH?QUERY". SIGTERM stops it. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -638,8 +639,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     else if (!strcmp(url, "/redirect")) {
         long n = atol(param_get(&p, "n") ? param_get(&p, "n") : "0");
         const char *then = param_get(&p, "then") ? param_get(&p, "then") : "";
+        const char *to = param_get(&p, "to");
         char loc[2048];
-        if (n > 0)
+        if (to)
+            snprintf(loc, sizeof loc, "%s", to);
+        else if (n > 0)
             snprintf(loc, sizeof loc, "/redirect?n=%ld&then=%s", n - 1, then);
         else
             snprintf(loc, sizeof loc, "/files/%s", then);
