@@ -13,6 +13,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "csv.h"
+#include "feed.h"
 
 const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", NULL};
 
@@ -416,6 +417,51 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
     errs.data[--errs.len] = '\0';
     *errmsg = vp_buf_steal(&errs);
     return VP_ERR_INVALID;
+}
+
+void vp_source_name_from_url(const char *url, char *out)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    /* user:password@ is no part of a name (nor of anything printed) */
+    const char *at = strchr(p, '@'), *slash = strchr(p, '/');
+    if (at && (!slash || at < slash))
+        p = at + 1;
+    size_t len = strcspn(p, "#");
+    char slug[4096];
+    size_t n = 0;
+    int dash = 0;
+    for (size_t i = 0; i < len && n < sizeof slug - 1; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.') {
+            if (dash && n)
+                slug[n++] = '-';
+            dash = 0;
+            slug[n++] = (char)c;
+        } else {
+            dash = 1;
+        }
+    }
+    while (n && slug[n - 1] == '.')
+        n--;
+    slug[n] = '\0';
+    size_t start = strspn(slug, ".-");
+    if (!slug[start]) {
+        snprintf(out, VP_SOURCE_NAME_MAX + 1, "adhoc");
+        return;
+    }
+    if (n - start <= VP_SOURCE_NAME_MAX) {
+        snprintf(out, VP_SOURCE_NAME_MAX + 1, "%s", slug + start);
+        return;
+    }
+    /* Too long: the beginning, and a hash of the whole so that URLs which
+     * differ only at their end keep names of their own. */
+    char hash[19];
+    const char *whole[] = {url};
+    vp_hash_id(hash, whole, 1);
+    snprintf(out, VP_SOURCE_NAME_MAX + 1, "%.*s-%s", VP_SOURCE_NAME_MAX - 19, slug + start, hash);
 }
 
 /* The directory part of `path` joined with `rel` (unless rel is absolute). */

@@ -12,6 +12,8 @@
  *   - 503 with Retry-After waited out, or refused when too long; a repeated
  *     resumption token is an error, a bad one restarts the list;
  *   - a second indexer is refused while one writes;
+ *   - ad-hoc harvests of two URLs into one index keep each other's
+ *     offerings (each named after its URL);
  *   - a redirect to a loopback address the source does not allow is
  *     refused before any connection is made to it;
  *   - the captured real files through the real connectors: every one is
@@ -588,6 +590,40 @@ static void test_private_addresses(void)
     close(l);
 }
 
+/* Two ad-hoc harvests of different URLs into one index, without --name:
+ * each source is named after its URL and keeps its offerings. */
+static void test_adhoc_names(void)
+{
+    char dir[4200], ics[512], rss[512];
+    path_in_tmp(dir, sizeof dir, "index-adhoc");
+    snprintf(ics, sizeof ics, "http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics", port);
+    snprintf(rss, sizeof rss, "http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml", port);
+    char ics_name[128], rss_name[128];
+    snprintf(ics_name, sizeof ics_name, "127.0.0.1-%u-files-data-sample-platforms-agenda-eemland.ics", port);
+    snprintf(rss_name, sizeof rss_name, "127.0.0.1-%u-files-data-sample-platforms-agenda-zwolle.xml", port);
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "ical", "--url", ics, "--allow-private=127.0.0.1/32",
+                      "--index", dir, "--words", words, "--now", NOW, NULL) == 0);
+    CHECK_CONTAINS(out, ics_name); /* the summary names it */
+    free(out);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "feed", "--url", rss, "--allow-private=127.0.0.1/32",
+                      "--index", dir, "--words", words, "--now", NOW, "--json", NULL) == 0);
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, rss_name, "added") == 4);
+    CHECK(stat_of(s, rss_name, "deleted") == 0);
+    json_decref(s);
+    free(out);
+    vp_index *idx = NULL;
+    uint64_t n_ics = 0, n_rss = 0;
+    CHECK(vp_index_open(dir, VP_INDEX_READ, NULL, &idx, NULL) == VP_OK);
+    vp_index_source_count(idx, ics_name, &n_ics, NULL);
+    vp_index_source_count(idx, rss_name, &n_rss, NULL);
+    vp_index_close(idx);
+    CHECK(n_ics == 5);
+    CHECK(n_rss == 4);
+}
+
 /* The captured real files through the real connectors over HTTP. */
 static void harvest_file(const char *kind, const char *rel, const char *extra, int expect_records)
 {
@@ -721,6 +757,7 @@ int main(int argc, char **argv)
     test_bad_row_keeps_old();
     test_second_indexer();
     test_private_addresses();
+    test_adhoc_names();
     test_real_files();
 
     proc_stop(server);

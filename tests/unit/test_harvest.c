@@ -551,6 +551,43 @@ static void test_addresses(void)
     }
 }
 
+static void expect_name(const char *url, const char *name)
+{
+    char out[VP_SOURCE_NAME_MAX + 1];
+    vp_source_name_from_url(url, out);
+    CHECK_STR(out, name);
+}
+
+/* Ad-hoc sources without --name are named after their URL. */
+static void test_adhoc_names(void)
+{
+    expect_name("https://www.bieb.nl/agenda.ics", "www.bieb.nl-agenda.ics");
+    expect_name("HTTPS://WWW.Bieb.NL/Agenda.ics", "www.bieb.nl-agenda.ics");
+    expect_name("http://127.0.0.1:8079/files/agenda-eemland.ics", "127.0.0.1-8079-files-agenda-eemland.ics");
+    expect_name("https://www.bieb.nl/agenda.ics?soort=jeugd#boven", "www.bieb.nl-agenda.ics-soort-jeugd");
+    expect_name("https://jan:geheim@bieb.nl/feed/", "bieb.nl-feed");
+    expect_name("file:///srv/export/Cursussen%20Utrecht.csv", "srv-export-cursussen-20utrecht.csv");
+    expect_name("https://bieb.nl/oai?verb=ListRecords&set=a", "bieb.nl-oai-verb-listrecords-set-a");
+    expect_name("http:///", "adhoc");
+    /* Different URLs, different names; a long one stays valid, stable
+     * and distinct from one that differs only at its end. */
+    char a[VP_SOURCE_NAME_MAX + 1], b[VP_SOURCE_NAME_MAX + 1], c[VP_SOURCE_NAME_MAX + 1];
+    char long_a[400], long_b[400];
+    snprintf(long_a, sizeof long_a, "https://bieb.nl/%0300d/a.ics", 0);
+    snprintf(long_b, sizeof long_b, "https://bieb.nl/%0300d/b.ics", 0);
+    vp_source_name_from_url(long_a, a);
+    vp_source_name_from_url(long_b, b);
+    vp_source_name_from_url(long_a, c);
+    CHECK(strlen(a) <= VP_SOURCE_NAME_MAX && strlen(b) <= VP_SOURCE_NAME_MAX);
+    CHECK(strcmp(a, b) != 0);
+    CHECK_STR(a, c);
+    CHECK(strncmp(a, "bieb.nl-000", 11) == 0);
+    vp_source s = {.name = a, .kind = "ical", .url = long_a};
+    char *err = NULL;
+    CHECK(vp_source_check(&s, NULL, NULL, &err) == VP_OK);
+    free(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -569,6 +606,7 @@ int main(int argc, char **argv)
     test_normalise(voc, argv[2]);
     test_retry_after();
     test_addresses();
+    test_adhoc_names();
     vp_vocabulary_destroy(voc);
     return check_done();
 }
