@@ -315,6 +315,11 @@ static int on_entry(void *arg, const char *section, const char *name, const char
                 problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
             else
                 s->allow_file = b;
+        } else if (!strcmp(name, "allow_shrink")) {
+            if (yes(value, &b) != 0)
+                problem(L, "[%s]: allow_shrink must be yes or no, not \"%s\"", section, value);
+            else
+                s->allow_shrink = b;
         } else if (!strcmp(name, "allow_private")) {
             char *why = NULL;
             if (yes(value, &b) == 0) {
@@ -328,7 +333,7 @@ static int on_entry(void *arg, const char *section, const char *name, const char
             vp_source_add_option(s, name + 7, value);
         } else {
             problem(L, "[%s]: unknown key \"%s\" (kind, url, library, branch, type, proposition, "
-                       "audience, allow_file, allow_private, option.NAME)",
+                       "audience, allow_file, allow_private, allow_shrink, option.NAME)",
                     section, name);
         }
     }

@@ -6,7 +6,8 @@
  * error) in one commit. OAI-PMH checkpoints after every page; a file-like
  * source (iCalendar, JSON-LD, feed, CSV) once, with everything it sent and
  * the removal of what it no longer lists, so it is harvested whole or not
- * at all. */
+ * at all; a snapshot that lost more than half of its records is refused
+ * (check_shrink) unless the source allows it. */
 #define _DEFAULT_SOURCE /* strcasecmp */
 #include "harvest_run.h"
 
@@ -535,6 +536,35 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
     return VP_OK;
 }
 
+/* A snapshot with no records, or fewer than half of the offerings the
+ * source has in the index, is far more often a broken export or a
+ * platform having a bad day than a library closing its agenda: the
+ * offerings stay and the source reports the error, unless the config
+ * (allow_shrink) or --full says the shrink is real. */
+static vp_status check_shrink(vp_harvest_run *run, char **errmsg)
+{
+    if (run->opt->full || run->src->allow_shrink)
+        return VP_OK;
+    uint64_t had = 0;
+    for (size_t s = 0; s < run->n_shards; s++) {
+        uint64_t n = 0;
+        vp_status st = vp_index_source_count(run->shards[s], run->src->name, &n, errmsg);
+        if (st != VP_OK)
+            return st;
+        had += n;
+    }
+    uint64_t sent = run->seen.n;
+    if (had == 0 || sent * 2 >= had)
+        return VP_OK;
+    char text[600];
+    snprintf(text, sizeof text,
+             "%.300s sent %llu record%s where the index has %llu of this source: its offerings are "
+             "kept (allow_shrink = yes, or --full, when the shrink is real)",
+             run->src->url, (unsigned long long)sent, sent == 1 ? "" : "s", (unsigned long long)had);
+    *errmsg = strdup(text);
+    return VP_ERR_INVALID;
+}
+
 static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
 {
     const vp_source *src = run->src;
@@ -595,7 +625,9 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         free(list.urls);
         if (st != VP_OK)
             return st;
-        st = queue_vanished(run, errmsg);
+        st = check_shrink(run, errmsg);
+        if (st == VP_OK)
+            st = queue_vanished(run, errmsg);
         return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
     }
     vp_fetch_result res;
@@ -629,6 +661,8 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)
         st = run->fatal;
+    if (st == VP_OK)
+        st = check_shrink(run, errmsg);
     if (st == VP_OK)
         st = queue_vanished(run, errmsg);
     if (st != VP_OK) {

@@ -35,6 +35,7 @@ typedef struct vp_source {
     size_t n_options;
     int allow_file;      /* file:// URLs allowed for this source */
     vp_address_allow allow_private; /* loopback, private, ... addresses it may reach */
+    int allow_shrink;    /* a snapshot with under half the records it had replaces them */
     char *config_file;   /* where it was defined, and on which line, for messages */
     int config_line;
 } vp_source;

@@ -11,6 +11,8 @@
  *     `sources` shows its error;
  *   - 503 with Retry-After waited out, or refused when too long; a repeated
  *     resumption token is an error, a bad one restarts the list;
+ *   - a snapshot that shrinks to under half keeps its offerings and
+ *     reports the error, unless allow_shrink or --full says it is real;
  *   - a second indexer is refused while one writes;
  *   - ad-hoc harvests of two URLs into one index keep each other's
  *     offerings (each named after its URL);
@@ -481,6 +483,98 @@ static void test_bad_row_keeps_old(void)
     free(b);
 }
 
+/* A config with one CSV source read through file://, with `extra` lines. */
+static void write_csv_config(const char *path, const char *csv, const char *extra)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "[source krimp]\nkind = csv\nurl = file://%s\nallow_file = yes\n"
+            "option.delimiter = semicolon\noption.id = Nr\noption.column.title = Titel\n%s",
+            csv, extra);
+    fclose(f);
+}
+
+static uint64_t source_total(const char *index_dir, const char *source)
+{
+    vp_index *idx = NULL;
+    uint64_t n = 0;
+    if (vp_index_open(index_dir, VP_INDEX_READ, NULL, &idx, NULL) == VP_OK)
+        vp_index_source_count(idx, source, &n, NULL);
+    vp_index_close(idx);
+    return n;
+}
+
+/* A snapshot source that suddenly sends nothing, or under half of what it
+ * had, keeps its offerings and reports the error (in `sources` too);
+ * allow_shrink or --full lets the shrink through. */
+static void test_shrunk_feed(void)
+{
+    char dir[4200], csv[4200], cfg[4200], cfg_ok[4200];
+    path_in_tmp(dir, sizeof dir, "index-shrink");
+    path_in_tmp(csv, sizeof csv, "shrink.csv");
+    path_in_tmp(cfg, sizeof cfg, "shrink.ini");
+    path_in_tmp(cfg_ok, sizeof cfg_ok, "shrink-allowed.ini");
+    write_csv_config(cfg, csv, "");
+    write_csv_config(cfg_ok, csv, "allow_shrink = yes\n");
+    put_file(csv, "Nr;Titel\n1;Leesclub\n2;Taalcaf\xc3\xa9\n3;Voorlezen\n4;Digicaf\xc3\xa9\n5;Schrijfcursus\n");
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 0);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 5);
+    /* Two of five: refused, all five stay. */
+    put_file(csv, "Nr;Titel\n1;Leesclub\n2;Taalcaf\xc3\xa9\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    CHECK_CONTAINS(out, "sent 2 records where the index has 5 of this source");
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "krimp", "deleted") == 0);
+    CHECK(stat_of(s, "krimp", "total") == 5);
+    json_decref(s);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 5);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", cfg, "--index", dir, NULL) == 0);
+    CHECK_CONTAINS(out, "sent 2 records where the index has 5");
+    free(out);
+    /* Nothing at all: the same. */
+    put_file(csv, "Nr;Titel\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    CHECK_CONTAINS(out, "sent 0 records where the index has 5");
+    free(out);
+    CHECK(source_total(dir, "krimp") == 5);
+    /* Three of five is a change like any other. */
+    put_file(csv, "Nr;Titel\n1;Leesclub\n2;Taalcaf\xc3\xa9\n3;Voorlezen\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 0);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 3);
+    /* allow_shrink: the one left is all there is. */
+    put_file(csv, "Nr;Titel\n1;Leesclub\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg_ok, "--index", dir, "--words", words, "--json", NULL) == 0);
+    s = summary_of(out);
+    CHECK(stat_of(s, "krimp", "deleted") == 2);
+    json_decref(s);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 1);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", cfg, "--index", dir, NULL) == 0);
+    CHECK(out && !strstr(out, "where the index has"));
+    free(out);
+    /* --full: an empty export empties the source. */
+    put_file(csv, "Nr;Titel\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 1);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json",
+                      "--full", NULL) == 0);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 0);
+}
+
 static void test_second_indexer(void)
 {
     char dir[4200], log[4200];
@@ -755,6 +849,7 @@ int main(int argc, char **argv)
     test_incremental();
     test_failures();
     test_bad_row_keeps_old();
+    test_shrunk_feed();
     test_second_indexer();
     test_private_addresses();
     test_adhoc_names();
