@@ -315,6 +315,10 @@ static int on_entry(void *arg, const char *section, const char *name, const char
                 problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
             else
                 s->allow_file = b;
+        } else if (!strcmp(name, "deadline")) {
+            if (vp_duration_parse(value, &s->deadline_s) != 0)
+                problem(L, "[%s]: deadline must be a duration such as 600, 90s, 10m or 2h (at most 7 "
+                           "days), not \"%s\"", section, value);
         } else if (!strcmp(name, "allow_shrink")) {
             if (yes(value, &b) != 0)
                 problem(L, "[%s]: allow_shrink must be yes or no, not \"%s\"", section, value);
@@ -333,7 +337,7 @@ static int on_entry(void *arg, const char *section, const char *name, const char
             vp_source_add_option(s, name + 7, value);
         } else {
             problem(L, "[%s]: unknown key \"%s\" (kind, url, library, branch, type, proposition, "
-                       "audience, allow_file, allow_private, allow_shrink, option.NAME)",
+                       "audience, allow_file, allow_private, allow_shrink, deadline, option.NAME)",
                     section, name);
         }
     }
@@ -422,6 +426,28 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
     errs.data[--errs.len] = '\0';
     *errmsg = vp_buf_steal(&errs);
     return VP_ERR_INVALID;
+}
+
+int vp_duration_parse(const char *text, long *seconds)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || v <= 0)
+        return -1;
+    long unit = 1;
+    if (*end == 'm')
+        unit = 60;
+    else if (*end == 'h')
+        unit = 3600;
+    else if (*end && *end != 's')
+        return -1;
+    if (*end && end[1])
+        return -1;
+    if (v > 7L * 86400 / unit)
+        return -1;
+    *seconds = v * unit;
+    return 0;
 }
 
 void vp_source_name_from_url(const char *url, char *out)

@@ -57,6 +57,11 @@ int vp_source_add_option(vp_source *s, const char *key, const char *value);
 #define VP_SOURCE_NAME_MAX 100
 void vp_source_name_from_url(const char *url, char *out);
 
+/* Reads a duration: seconds ("90"), or a number with s, m or h ("90s",
+ * "10m", "2h"), from 1 second to 7 days. 0 when it is one (*seconds
+ * set), -1 otherwise. */
+int vp_duration_parse(const char *text, long *seconds);
+
 /* The connector kinds, NULL-terminated. */
 extern const char *const vp_source_kinds[];
 

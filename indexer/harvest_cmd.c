@@ -142,8 +142,12 @@ int vp_cmd_harvest(const vp_harvest_args *a, vp_index *const *shards, size_t n_s
     opt.report = stderr;
     opt.progress = !a->json && isatty(2);
     vp_fetch_options_default(&opt.fetch);
-    if (a->fetch_timeout_ms > 0)
+    if (a->fetch_timeout_ms > 0) {
         opt.fetch.total_timeout_ms = a->fetch_timeout_ms;
+        if (opt.fetch.stall_timeout_ms > a->fetch_timeout_ms)
+            opt.fetch.stall_timeout_ms = a->fetch_timeout_ms;
+    }
+    opt.deadline_s = a->deadline_s;
     if (a->retries >= 0) {
         opt.fetch.retries = a->retries ? a->retries : -1;
         opt.fetch.backoff_ms = 200;

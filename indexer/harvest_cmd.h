@@ -22,6 +22,7 @@ typedef struct vp_harvest_args {
     size_t n_options;
     long long now;               /* --now: the clock for calendar windows */
     long fetch_timeout_ms;       /* --timeout SECONDS (0: default) */
+    long deadline_s;             /* --deadline DURATION: per source without its own (0: default) */
     int retries;                 /* --retries N (-1: default) */
 } vp_harvest_args;
 

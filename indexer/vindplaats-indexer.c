@@ -14,6 +14,7 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
+#include "config.h"
 #include "fetch.h"
 #include "harvest_cmd.h"
 #include "segments_cmd.h"
@@ -32,6 +33,7 @@ static void usage(FILE *out)
             "                          [--switch LINK]\n"
             "       vindplaats-indexer refresh [--index DIR] [--shards N] [--now DATE-TIME]\n"
             "       vindplaats-indexer harvest --config FILE [--source NAME]... [--full] [--json]\n"
+            "                          [--deadline DURATION]\n"
             "                          [--index DIR] [--shards N]\n"
             "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv --url URL\n"
             "                          [--name NAME] [--library ID] [--branch ID] [--type TYPE]\n"
@@ -80,7 +82,10 @@ static void usage(FILE *out)
             "  --source NAME      harvest only this source (repeatable)\n"
             "  --full             ignore checkpoints and validators: fetch everything again\n"
             "  --json             print the summary as JSON\n"
-            "  --timeout SECONDS  per request (default 120); --retries N (default 3)\n"
+            "  --timeout SECONDS  per request (default 60; no data for 30 s ends it too);\n"
+            "                     --retries N (default 3)\n"
+            "  --deadline DURATION  per source, all its requests, retries and waits together\n"
+            "                     (600, 90s, 10m, 2h; default 10m; a source's deadline = wins)\n"
             "  --allow-private[=CIDR,...]  let the ad-hoc source reach loopback, private and\n"
             "                     link-local addresses (all of them, or these ranges);\n"
             "                     refused by default, after every redirect too\n"
@@ -343,6 +348,14 @@ int main(int argc, char **argv)
                 ha.fetch_timeout_ms = v * 1000;
             else
                 ha.retries = (int)v;
+            continue;
+        }
+        if (strcmp(a, "--deadline") == 0 && i + 1 < argc) {
+            if (vp_duration_parse(argv[++i], &ha.deadline_s) != 0) {
+                fprintf(stderr, "vindplaats-indexer: --deadline: a duration such as 600, 90s, 10m or 2h "
+                                "(at most 7 days): %s\n", argv[i]);
+                return 2;
+            }
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

@@ -16,6 +16,8 @@
  *   - a second indexer is refused while one writes;
  *   - ad-hoc harvests of two URLs into one index keep each other's
  *     offerings (each named after its URL);
+ *   - a platform that never answers costs a source its deadline, retries
+ *     included; sitemap pages are fetched several at once;
  *   - a redirect to a loopback address the source does not allow is
  *     refused before any connection is made to it;
  *   - the captured real files through the real connectors: every one is
@@ -718,6 +720,78 @@ static void test_adhoc_names(void)
     CHECK(n_rss == 4);
 }
 
+static double clock_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A platform that accepts and never answers costs a source no more than
+ * its deadline, retries included, and the error says so (in `sources`
+ * too). Pages of a sitemap are fetched several at once. */
+static void test_deadlines(void)
+{
+    char dir[4200], cfg[4200], url[512];
+    path_in_tmp(dir, sizeof dir, "index-deadline");
+    path_in_tmp(cfg, sizeof cfg, "deadline.ini");
+    FILE *f = fopen(cfg, "w");
+    fprintf(f, "[source stil]\nkind = ical\nurl = http://127.0.0.1:%u/stall\n"
+               "allow_private = 127.0.0.1/32\ndeadline = 3s\n", port);
+    fclose(f);
+    double t0 = clock_s();
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    double took = clock_s() - t0;
+    printf("a silent platform with deadline = 3s: the harvest ended after %.1f s\n", took);
+    CHECK_CONTAINS(out, "the source's deadline of 3 s passed");
+    free(out);
+    /* Without the deadline the default stall limit alone is 30 s. */
+    CHECK(took >= 2.5 && took < 25);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", cfg, "--index", dir, NULL) == 0);
+    CHECK_CONTAINS(out, "deadline of 3 s passed");
+    free(out);
+    /* Retries stop at the deadline: 11 attempts of 1 s and their backoff
+     * (over 200 s) would not fit in 3. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/stall", port);
+    t0 = clock_s();
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "ical", "--url", url, "--name", "stil",
+                      "--allow-private=127.0.0.1/32", "--index", dir, "--words", words, "--json",
+                      "--timeout", "1", "--retries", "10", "--deadline", "3", NULL) == 1);
+    took = clock_s() - t0;
+    printf("... with --timeout 1 --retries 10 --deadline 3: %.1f s\n", took);
+    CHECK_CONTAINS(out, "the source's deadline of 3 s passed after");
+    CHECK_CONTAINS(out, "timed out");
+    free(out);
+    CHECK(took < 25);
+
+    /* A sitemap of eight pages that each take 0.4 s. */
+    http_reply r;
+    CHECK(http_request(port, "GET", "/stats?reset=1", &r) == 0);
+    http_reply_free(&r);
+    snprintf(url, sizeof url,
+             "http://127.0.0.1:%u/sitemap?n=8&ms=400&then=data/sample/platforms/activiteiten-groningen.html",
+             port);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "jsonld", "--url", url, "--name", "kaart", "--option",
+                      "sitemap=yes", "--allow-private=127.0.0.1/32", "--index", dir, "--words", words,
+                      "--now", NOW, "--json", NULL) == 0);
+    json_t *sum = summary_of(out);
+    CHECK(stat_of(sum, "kaart", "fetched") == 9);
+    CHECK(stat_of(sum, "kaart", "records") == 8 * 3);
+    CHECK(stat_of(sum, "kaart", "total") == 3);
+    json_decref(sum);
+    free(out);
+    int most = 0;
+    CHECK(http_request(port, "GET", "/stats", &r) == 0);
+    CHECK(r.body && sscanf(r.body, "max_in_flight=%d", &most) == 1);
+    http_reply_free(&r);
+    printf("sitemap pages in flight at once: at most %d\n", most);
+    CHECK(most >= 2 && most <= 4);
+}
+
 /* The captured real files through the real connectors over HTTP. */
 static void harvest_file(const char *kind, const char *rel, const char *extra, int expect_records)
 {
@@ -853,6 +927,7 @@ int main(int argc, char **argv)
     test_second_indexer();
     test_private_addresses();
     test_adhoc_names();
+    test_deadlines();
     test_real_files();
 
     proc_stop(server);

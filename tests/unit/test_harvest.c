@@ -135,7 +135,7 @@ static void test_config(const vp_vocabulary *voc, const char *network)
              "[source agenda-test]\nkind = ical\nurl = https://agenda.example.nl/agenda.ics\n"
              "library = bibliotheek-test\ntype = event\naudience = jeugd, ouders\n"
              "option.window_days = 90\n"
-             "allow_private = 127.0.0.1/32, ::1\n"
+             "allow_private = 127.0.0.1/32, ::1\ndeadline = 15m\n"
              "[source csv-test]\nkind = csv\nurl = file:///tmp/x.csv\nallow_file = yes\n"
              "allow_private = yes\n"
              "option.delimiter = semicolon\noption.column.title = Titel\n",
@@ -161,6 +161,8 @@ static void test_config(const vp_vocabulary *voc, const char *network)
         CHECK(vp_config_source(cfg, "csv-test")->allow_file == 1);
         CHECK(vp_config_source(cfg, "csv-test")->allow_private.all == 1);
         CHECK(s && s->allow_private.n == 2 && !s->allow_private.all);
+        CHECK(s && s->deadline_s == 900);
+        CHECK(vp_config_source(cfg, "csv-test")->deadline_s == 0);
     }
     vp_config_destroy(cfg);
     free(path);
@@ -183,6 +185,10 @@ static void test_config(const vp_vocabulary *voc, const char *network)
     expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\n[source a]\nkind = ical\nurl = https://y.nl/\n",
                         "defined twice");
     expect_config_error(voc, "[tuin]\nx = 1\n", "unknown section [tuin]");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\ndeadline = soon\n",
+                        "bad.ini:4: [source a]: deadline must be a duration");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nallow_shrink = misschien\n",
+                        "bad.ini:4: [source a]: allow_shrink must be yes or no");
     expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nallow_private = lan\n",
                         "bad.ini:4: [source a]: allow_private: \"lan\" is not an IP address");
     expect_config_error(voc, "[source a]\nthis line has no equals sign\n", "bad.ini:2: not a section header");
@@ -406,6 +412,29 @@ static void test_retry_after(void)
     CHECK(vp_retry_after_seconds("soon", 0) == -1);
     CHECK(vp_retry_after_seconds("-3", 0) == -1);
     CHECK(vp_retry_after_seconds(NULL, 0) == -1);
+    /* The defaults end a platform that accepts and never answers within
+     * 150 s: every attempt given up after the stall limit, and the waits
+     * between them. */
+    vp_fetch_options d;
+    vp_fetch_options_default(&d);
+    long worst_ms = (d.retries + 1) * d.stall_timeout_ms;
+    for (int i = 0; i < d.retries; i++)
+        worst_ms += d.backoff_ms << i;
+    CHECK(worst_ms <= 150000);
+    CHECK(d.stall_timeout_ms < d.total_timeout_ms);
+    /* Durations for deadline = and --deadline. */
+    long secs = 0;
+    CHECK(vp_duration_parse("600", &secs) == 0 && secs == 600);
+    CHECK(vp_duration_parse("90s", &secs) == 0 && secs == 90);
+    CHECK(vp_duration_parse("10m", &secs) == 0 && secs == 600);
+    CHECK(vp_duration_parse("2h", &secs) == 0 && secs == 7200);
+    CHECK(vp_duration_parse("168h", &secs) == 0 && secs == 604800);
+    CHECK(vp_duration_parse("169h", &secs) != 0);
+    CHECK(vp_duration_parse("0", &secs) != 0);
+    CHECK(vp_duration_parse("-5", &secs) != 0);
+    CHECK(vp_duration_parse("10 m", &secs) != 0);
+    CHECK(vp_duration_parse("10min", &secs) != 0);
+    CHECK(vp_duration_parse("", &secs) != 0);
     /* Schemes other than http(s) are refused before any connection. */
     vp_fetch_result r;
     char *err = NULL;
