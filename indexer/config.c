@@ -466,9 +466,15 @@ void vp_source_name_from_url(const char *url, char *out)
         unsigned char c = (unsigned char)p[i];
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
+        /* a dot between letters or digits stays (www.bieb.nl), others separate */
+        if (c == '.' && (dash || !n || slug[n - 1] == '.'))
+            c = '/';
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.') {
-            if (dash && n)
+            if (dash && n) {
+                if (slug[n - 1] == '.')
+                    n--;
                 slug[n++] = '-';
+            }
             dash = 0;
             slug[n++] = (char)c;
         } else {

@@ -598,6 +598,7 @@ static void test_adhoc_names(void)
     expect_name("file:///srv/export/Cursussen%20Utrecht.csv", "srv-export-cursussen-20utrecht.csv");
     expect_name("https://bieb.nl/oai?verb=ListRecords&set=a", "bieb.nl-oai-verb-listrecords-set-a");
     expect_name("http:///", "adhoc");
+    expect_name("file:///srv/build/../data/./a..b.csv", "srv-build-data-a-b.csv");
     /* Different URLs, different names; a long one stays valid, stable
      * and distinct from one that differs only at its end. */
     char a[VP_SOURCE_NAME_MAX + 1], b[VP_SOURCE_NAME_MAX + 1], c[VP_SOURCE_NAME_MAX + 1];
