@@ -86,6 +86,8 @@ static void usage(FILE *out)
             "                     --retries N (default 3)\n"
             "  --deadline DURATION  per source, all its requests, retries and waits together\n"
             "                     (600, 90s, 10m, 2h; default 10m; a source's deadline = wins)\n"
+            "  --name NAME        the ad-hoc source's name (default: from the URL's host,\n"
+            "                     path and query, e.g. www.bieb.nl-agenda.ics)\n"
             "  --allow-private[=CIDR,...]  let the ad-hoc source reach loopback, private and\n"
             "                     link-local addresses (all of them, or these ranges);\n"
             "                     refused by default, after every redirect too\n"

@@ -674,6 +674,14 @@ static void test_private_addresses(void)
     CHECK(rc == 1);
     CHECK_CONTAINS(out, "refused to connect to 127.0.0.1, a loopback address");
     free(out);
+    /* A name is judged by what it resolves to. */
+    snprintf(direct, sizeof direct, "http://localhost:%u/files/data/sample/platforms/agenda-eemland.ics", port);
+    out = NULL;
+    rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", direct, "--name", "omweg", "--index",
+                     dir, "--words", words, "--json", "--retries", "0", NULL);
+    CHECK(rc == 1);
+    CHECK_CONTAINS(out, "a loopback address (allow_private");
+    free(out);
     /* The listener does see a harvester that is allowed there (so the
      * check above can fail): it connects, and times out on the silence. */
     out = NULL;
