@@ -515,6 +515,7 @@ typedef struct page_walk {
     url_list *list;
     size_t base;              /* list->urls[base + i] is page i */
     int sitemaps;             /* the pages are sitemaps (their URLs join the list) */
+    size_t failed;            /* pages (or sitemaps) not fetched or not read */
     char *error;              /* the deadline passed: why the source stops */
 } page_walk;
 
@@ -536,14 +537,17 @@ static int on_page(void *ctx, size_t i, vp_status st, vp_fetch_result *res, cons
         return 1;
     }
     char *msg = NULL;
-    if (st != VP_OK) {
-        /* One page that fails does not cost the source. */
-        vp_run_report(run, w->sitemaps ? "sitemap" : "page", why);
-    } else if (w->sitemaps) {
-        if (vp_sitemap_parse(res->body, res->len, on_url, w->list, &msg) != VP_OK)
-            vp_run_report(run, "sitemap", msg);
-    } else if (parse_page(run, res, res->final_url, &msg) != VP_OK) {
-        vp_run_report(run, "page", msg);
+    vp_status read = st;
+    if (st == VP_OK && w->sitemaps)
+        read = vp_sitemap_parse(res->body, res->len, on_url, w->list, &msg);
+    else if (st == VP_OK)
+        read = parse_page(run, res, res->final_url, &msg);
+    if (read == VP_ERR_NOMEM) {
+        run->fatal = VP_ERR_NOMEM;
+    } else if (read != VP_OK) {
+        /* One page that fails does not cost the source (see harvest_files). */
+        w->failed++;
+        vp_run_report(run, w->sitemaps ? "sitemap" : "page", st != VP_OK ? why : msg);
     }
     free(msg);
     return run->fatal ? 1 : 0;
@@ -623,7 +627,7 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         vp_fetch_result_free(&res);
         /* A sitemap index: one level of the sitemaps it lists. */
         size_t first = 0;
-        page_walk walk = {run, &list, 0, 1, NULL};
+        page_walk walk = {run, &list, 0, 1, 0, NULL};
         if (st == VP_OK && list.indexes) {
             /* The sitemaps' pages join the list while it is walked: walk a
              * copy of the sitemaps' part. */
@@ -658,8 +662,16 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         if (st != VP_OK)
             return st;
         st = check_shrink(run, errmsg);
-        if (st == VP_OK)
+        /* The offerings of a page that could not be read are not known:
+         * nothing is removed until a harvest reads every page. */
+        if (st == VP_OK && walk.failed) {
+            char note[200];
+            snprintf(note, sizeof note, "%zu page%s could not be read: no offering of this source is "
+                     "removed this time", walk.failed, walk.failed == 1 ? "" : "s");
+            vp_run_report(run, "pages", note);
+        } else if (st == VP_OK) {
             st = queue_vanished(run, errmsg);
+        }
         return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
     }
     vp_fetch_result res;

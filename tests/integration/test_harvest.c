@@ -13,6 +13,7 @@
  *     resumption token is an error, a bad one restarts the list;
  *   - a snapshot that shrinks to under half keeps its offerings and
  *     reports the error, unless allow_shrink or --full says it is real;
+ *     a page of a URL list that fails keeps its offerings;
  *   - a second indexer is refused while one writes;
  *   - ad-hoc harvests of two URLs into one index keep each other's
  *     offerings (each named after its URL);
@@ -577,6 +578,42 @@ static void test_shrunk_feed(void)
     CHECK(source_total(dir, "krimp") == 0);
 }
 
+/* A page of a URL list that cannot be fetched keeps its offerings: the
+ * source removes nothing until every page has been read. */
+static void test_failed_page_keeps_offerings(void)
+{
+    char dir[4200], list[4200], url[4300];
+    path_in_tmp(dir, sizeof dir, "index-pages");
+    path_in_tmp(list, sizeof list, "pages.txt");
+    snprintf(url, sizeof url, "file://%s", list);
+    FILE *f = fopen(list, "w");
+    fprintf(f, "http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+               "http://127.0.0.1:%u/unavailable/pagina-1?times=0&then=tests/data/jsonld/agenda.html\n",
+            port, port);
+    fclose(f);
+    char *argv[] = {indexer, "harvest", "--kind", "jsonld", "--url", url, "--name", "lijst", "--allow-file",
+                    "--option", "urls=yes", "--allow-private=127.0.0.1/32", "--index", dir, "--words", words,
+                    "--now", NOW, "--json", "--retries", "0", NULL};
+    char *out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    free(out);
+    CHECK(source_total(dir, "lijst") == 6);
+    /* The second page now fails (503): its three offerings stay. */
+    f = fopen(list, "w");
+    fprintf(f, "http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+               "http://127.0.0.1:%u/unavailable/pagina-2?times=100&then=tests/data/jsonld/agenda.html\n",
+            port, port);
+    fclose(f);
+    out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    CHECK_CONTAINS(out, "1 page could not be read: no offering of this source is removed this time");
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "lijst", "deleted") == 0);
+    json_decref(s);
+    free(out);
+    CHECK(source_total(dir, "lijst") == 6);
+}
+
 static void test_second_indexer(void)
 {
     char dir[4200], log[4200];
@@ -932,6 +969,7 @@ int main(int argc, char **argv)
     test_failures();
     test_bad_row_keeps_old();
     test_shrunk_feed();
+    test_failed_page_keeps_offerings();
     test_second_indexer();
     test_private_addresses();
     test_adhoc_names();
