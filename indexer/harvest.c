@@ -656,6 +656,9 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
             st = VP_ERR_IO;
         }
         free(walk.error);
+        /* What is reported from here on is about the source as a whole
+         * (and the page URLs are about to go). */
+        vp_run_set_url(run, src->url);
         for (size_t i = 0; i < list.n; i++)
             free(list.urls[i]);
         free(list.urls);
