@@ -13,6 +13,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "csv.h"
+#include "feed.h"
 
 const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", NULL};
 
@@ -314,11 +315,29 @@ static int on_entry(void *arg, const char *section, const char *name, const char
                 problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
             else
                 s->allow_file = b;
+        } else if (!strcmp(name, "deadline")) {
+            if (vp_duration_parse(value, &s->deadline_s) != 0)
+                problem(L, "[%s]: deadline must be a duration such as 600, 90s, 10m or 2h (at most 7 "
+                           "days), not \"%s\"", section, value);
+        } else if (!strcmp(name, "allow_shrink")) {
+            if (yes(value, &b) != 0)
+                problem(L, "[%s]: allow_shrink must be yes or no, not \"%s\"", section, value);
+            else
+                s->allow_shrink = b;
+        } else if (!strcmp(name, "allow_private")) {
+            char *why = NULL;
+            if (yes(value, &b) == 0) {
+                memset(&s->allow_private, 0, sizeof s->allow_private);
+                s->allow_private.all = b;
+            } else if (vp_address_allow_parse(value, &s->allow_private, &why) != VP_OK) {
+                problem(L, "[%s]: allow_private: %s (or yes, no)", section, why ? why : "not understood");
+            }
+            free(why);
         } else if (!strncmp(name, "option.", 7) && name[7]) {
             vp_source_add_option(s, name + 7, value);
         } else {
             problem(L, "[%s]: unknown key \"%s\" (kind, url, library, branch, type, proposition, "
-                       "audience, allow_file, option.NAME)",
+                       "audience, allow_file, allow_private, allow_shrink, deadline, option.NAME)",
                     section, name);
         }
     }
@@ -407,6 +426,79 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
     errs.data[--errs.len] = '\0';
     *errmsg = vp_buf_steal(&errs);
     return VP_ERR_INVALID;
+}
+
+int vp_duration_parse(const char *text, long *seconds)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || v <= 0)
+        return -1;
+    long unit = 1;
+    if (*end == 'm')
+        unit = 60;
+    else if (*end == 'h')
+        unit = 3600;
+    else if (*end && *end != 's')
+        return -1;
+    if (*end && end[1])
+        return -1;
+    if (v > 7L * 86400 / unit)
+        return -1;
+    *seconds = v * unit;
+    return 0;
+}
+
+void vp_source_name_from_url(const char *url, char *out)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    /* user:password@ is no part of a name (nor of anything printed) */
+    const char *at = strchr(p, '@'), *slash = strchr(p, '/');
+    if (at && (!slash || at < slash))
+        p = at + 1;
+    size_t len = strcspn(p, "#");
+    char slug[4096];
+    size_t n = 0;
+    int dash = 0;
+    for (size_t i = 0; i < len && n < sizeof slug - 1; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        /* a dot between letters or digits stays (www.bieb.nl), others separate */
+        if (c == '.' && (dash || !n || slug[n - 1] == '.'))
+            c = '/';
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.') {
+            if (dash && n) {
+                if (slug[n - 1] == '.')
+                    n--;
+                slug[n++] = '-';
+            }
+            dash = 0;
+            slug[n++] = (char)c;
+        } else {
+            dash = 1;
+        }
+    }
+    while (n && slug[n - 1] == '.')
+        n--;
+    slug[n] = '\0';
+    size_t start = strspn(slug, ".-");
+    if (!slug[start]) {
+        snprintf(out, VP_SOURCE_NAME_MAX + 1, "adhoc");
+        return;
+    }
+    if (n - start <= VP_SOURCE_NAME_MAX) {
+        snprintf(out, VP_SOURCE_NAME_MAX + 1, "%s", slug + start);
+        return;
+    }
+    /* Too long: the beginning, and a hash of the whole so that URLs which
+     * differ only at their end keep names of their own. */
+    char hash[19];
+    const char *whole[] = {url};
+    vp_hash_id(hash, whole, 1);
+    snprintf(out, VP_SOURCE_NAME_MAX + 1, "%.*s-%s", VP_SOURCE_NAME_MAX - 19, slug + start, hash);
 }
 
 /* The directory part of `path` joined with `rel` (unless rel is absolute). */

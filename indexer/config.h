@@ -47,6 +47,21 @@ void vp_source_clear(vp_source *s);
 /* Adds option KEY=VALUE to `s` (copies both); -1 when out of memory. */
 int vp_source_add_option(vp_source *s, const char *key, const char *value);
 
+/* The name of an ad-hoc source harvested without --name, from its URL:
+ * host, port, path and query, lower-cased, every run of other characters
+ * made one '-' ("https://www.bieb.nl/agenda.ics?soort=jeugd" →
+ * "www.bieb.nl-agenda.ics-soort-jeugd"); the scheme, user name, password
+ * and fragment are left out. The same URL always gives the same name, a
+ * valid one (at most 100 characters: a longer one ends in a hash of the
+ * whole). `out` must hold VP_SOURCE_NAME_MAX + 1 bytes. */
+#define VP_SOURCE_NAME_MAX 100
+void vp_source_name_from_url(const char *url, char *out);
+
+/* Reads a duration: seconds ("90"), or a number with s, m or h ("90s",
+ * "10m", "2h"), from 1 second to 7 days. 0 when it is one (*seconds
+ * set), -1 otherwise. */
+int vp_duration_parse(const char *text, long *seconds);
+
 /* The connector kinds, NULL-terminated. */
 extern const char *const vp_source_kinds[];
 

@@ -6,7 +6,8 @@
  * error) in one commit. OAI-PMH checkpoints after every page; a file-like
  * source (iCalendar, JSON-LD, feed, CSV) once, with everything it sent and
  * the removal of what it no longer lists, so it is harvested whole or not
- * at all. */
+ * at all; a snapshot that lost more than half of its records is refused
+ * (check_shrink) unless the source allows it. */
 #define _DEFAULT_SOURCE /* strcasecmp */
 #include "harvest_run.h"
 
@@ -51,16 +52,10 @@ struct vp_harvest_run {
     int track_seen;
     vp_harvest_stats *stats;
     double started, last_progress;
+    vp_fetch_options fetch;   /* the run's, with the source's allowances and deadline */
     vp_status fatal;          /* out of memory or the index failed in a callback */
     char *fatal_msg;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t hash_str(const char *s)
 {
@@ -145,7 +140,7 @@ static void progress(vp_harvest_run *run, int final)
 {
     if (!run->opt->progress)
         return;
-    double t = now_seconds();
+    double t = vp_fetch_clock();
     if (!final && t - run->last_progress < 0.25)
         return;
     run->last_progress = t;
@@ -293,9 +288,7 @@ int vp_run_full(vp_harvest_run *run)
 vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
                        const char *last_modified, vp_fetch_result *out, char **errmsg)
 {
-    vp_fetch_options o = run->opt->fetch;
-    o.allow_file = run->src->allow_file;
-    vp_status st = vp_fetch(url, &o, etag, last_modified, out, errmsg);
+    vp_status st = vp_fetch(url, &run->fetch, etag, last_modified, out, errmsg);
     if (st == VP_OK) {
         run->stats->fetched++;
         run->stats->bytes += out->len;
@@ -513,6 +506,53 @@ static int on_url(void *ctx, const char *url, int is_index)
     return 0;
 }
 
+/* Pages of a sitemap or URL list fetched at once: enough to hide a
+ * platform's latency, few enough to stay polite. */
+#define VP_PAGES_IN_FLIGHT 4
+
+typedef struct page_walk {
+    vp_harvest_run *run;
+    url_list *list;
+    size_t base;              /* list->urls[base + i] is page i */
+    int sitemaps;             /* the pages are sitemaps (their URLs join the list) */
+    size_t failed;            /* pages (or sitemaps) not fetched or not read */
+    char *error;              /* the deadline passed: why the source stops */
+} page_walk;
+
+/* One page of a sitemap or URL list, in list order (vp_fetch_many). */
+static int on_page(void *ctx, size_t i, vp_status st, vp_fetch_result *res, const char *why)
+{
+    page_walk *w = ctx;
+    vp_harvest_run *run = w->run;
+    if (st == VP_OK) {
+        run->stats->fetched++;
+        run->stats->bytes += res->len;
+    }
+    vp_run_set_url(run, w->list->urls[w->base + i]);
+    if (st != VP_OK && run->fetch.deadline > 0 && vp_fetch_clock() >= run->fetch.deadline) {
+        /* Out of time: the source stops here, whatever it has done. */
+        w->error = strdup(why ? why : "the source's deadline passed");
+        if (!w->error)
+            run->fatal = VP_ERR_NOMEM;
+        return 1;
+    }
+    char *msg = NULL;
+    vp_status read = st;
+    if (st == VP_OK && w->sitemaps)
+        read = vp_sitemap_parse(res->body, res->len, on_url, w->list, &msg);
+    else if (st == VP_OK)
+        read = parse_page(run, res, res->final_url, &msg);
+    if (read == VP_ERR_NOMEM) {
+        run->fatal = VP_ERR_NOMEM;
+    } else if (read != VP_OK) {
+        /* One page that fails does not cost the source (see harvest_files). */
+        w->failed++;
+        vp_run_report(run, w->sitemaps ? "sitemap" : "page", st != VP_OK ? why : msg);
+    }
+    free(msg);
+    return run->fatal ? 1 : 0;
+}
+
 /* Deletes what the source no longer sends. */
 static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
 {
@@ -532,6 +572,35 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
             return st;
     }
     return VP_OK;
+}
+
+/* A snapshot with no records, or fewer than half of the offerings the
+ * source has in the index, is far more often a broken export or a
+ * platform having a bad day than a library closing its agenda: the
+ * offerings stay and the source reports the error, unless the config
+ * (allow_shrink) or --full says the shrink is real. */
+static vp_status check_shrink(vp_harvest_run *run, char **errmsg)
+{
+    if (run->opt->full || run->src->allow_shrink)
+        return VP_OK;
+    uint64_t had = 0;
+    for (size_t s = 0; s < run->n_shards; s++) {
+        uint64_t n = 0;
+        vp_status st = vp_index_source_count(run->shards[s], run->src->name, &n, errmsg);
+        if (st != VP_OK)
+            return st;
+        had += n;
+    }
+    uint64_t sent = run->seen.n;
+    if (had == 0 || sent * 2 >= had)
+        return VP_OK;
+    char text[600];
+    snprintf(text, sizeof text,
+             "%.300s sent %llu record%s where the index has %llu of this source: its offerings are "
+             "kept (allow_shrink = yes, or --full, when the shrink is real)",
+             run->src->url, (unsigned long long)sent, sent == 1 ? "" : "s", (unsigned long long)had);
+    *errmsg = strdup(text);
+    return VP_ERR_INVALID;
 }
 
 static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
@@ -558,43 +627,54 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         vp_fetch_result_free(&res);
         /* A sitemap index: one level of the sitemaps it lists. */
         size_t first = 0;
+        page_walk walk = {run, &list, 0, 1, 0, NULL};
         if (st == VP_OK && list.indexes) {
+            /* The sitemaps' pages join the list while it is walked: walk a
+             * copy of the sitemaps' part. */
             size_t n = list.n;
-            for (size_t i = 0; st == VP_OK && i < n; i++) {
-                vp_run_set_url(run, list.urls[i]);
-                char *why = NULL;
-                if (vp_run_fetch(run, list.urls[i], NULL, NULL, &res, &why) == VP_OK) {
-                    if (vp_sitemap_parse(res.body, res.len, on_url, &list, &why) != VP_OK)
-                        vp_run_report(run, "sitemap", why);
-                } else {
-                    vp_run_report(run, "sitemap", why);
-                }
-                free(why);
-                vp_fetch_result_free(&res);
+            char **sitemaps = malloc(n * sizeof *sitemaps);
+            if (sitemaps) {
+                memcpy(sitemaps, list.urls, n * sizeof *sitemaps);
+                st = vp_fetch_many((const char *const *)sitemaps, n, VP_PAGES_IN_FLIGHT, &run->fetch,
+                                   on_page, &walk, errmsg);
+                free(sitemaps);
+            } else {
+                st = VP_ERR_NOMEM;
             }
             first = n;
         }
-        for (size_t i = first; st == VP_OK && i < list.n; i++) {
-            vp_run_set_url(run, list.urls[i]);
-            char *why = NULL;
-            if (vp_run_fetch(run, list.urls[i], NULL, NULL, &res, &why) == VP_OK) {
-                if (parse_page(run, &res, res.final_url, &why) != VP_OK)
-                    vp_run_report(run, "page", why);
-            } else {
-                /* One page that fails does not cost the source. */
-                vp_run_report(run, "page", why);
-            }
-            free(why);
-            vp_fetch_result_free(&res);
-            if (run->fatal)
-                st = run->fatal;
+        walk.sitemaps = 0;
+        walk.base = first;
+        if (st == VP_OK && !walk.error && list.n > first)
+            st = vp_fetch_many((const char *const *)list.urls + first, list.n - first, VP_PAGES_IN_FLIGHT,
+                               &run->fetch, on_page, &walk, errmsg);
+        if (st == VP_OK && run->fatal)
+            st = run->fatal;
+        if (st == VP_OK && walk.error) {
+            *errmsg = walk.error;
+            walk.error = NULL;
+            st = VP_ERR_IO;
         }
+        free(walk.error);
+        /* What is reported from here on is about the source as a whole
+         * (and the page URLs are about to go). */
+        vp_run_set_url(run, src->url);
         for (size_t i = 0; i < list.n; i++)
             free(list.urls[i]);
         free(list.urls);
         if (st != VP_OK)
             return st;
-        st = queue_vanished(run, errmsg);
+        st = check_shrink(run, errmsg);
+        /* The offerings of a page that could not be read are not known:
+         * nothing is removed until a harvest reads every page. */
+        if (st == VP_OK && walk.failed) {
+            char note[200];
+            snprintf(note, sizeof note, "%zu page%s could not be read: no offering of this source is "
+                     "removed this time", walk.failed, walk.failed == 1 ? "" : "s");
+            vp_run_report(run, "pages", note);
+        } else if (st == VP_OK) {
+            st = queue_vanished(run, errmsg);
+        }
         return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
     }
     vp_fetch_result res;
@@ -628,6 +708,8 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)
         st = run->fatal;
+    if (st == VP_OK)
+        st = check_shrink(run, errmsg);
     if (st == VP_OK)
         st = queue_vanished(run, errmsg);
     if (st != VP_OK) {
@@ -704,7 +786,13 @@ vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_n
     run.emit.record = on_record;
     run.emit.deleted = on_deleted;
     run.emit.reject = on_reject;
-    run.started = now_seconds();
+    run.started = vp_fetch_clock();
+    run.fetch = opt->fetch;
+    run.fetch.allow_file = src->allow_file;
+    run.fetch.allow_private = &src->allow_private;
+    run.fetch.deadline_s = src->deadline_s > 0 ? src->deadline_s
+                           : opt->deadline_s > 0 ? opt->deadline_s : VP_DEFAULT_DEADLINE_S;
+    run.fetch.deadline = run.started + (double)run.fetch.deadline_s;
     json_t *rec = load_record(shards[0], src->name);
     json_t *state = json_object_get(rec, "state");
     /* A source whose kind or URL changed starts over. */
@@ -721,7 +809,7 @@ vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_n
         st = harvest_files(&run, &errmsg);
     if (st == VP_OK && run.fatal)
         st = run.fatal;
-    stats->seconds = now_seconds() - run.started;
+    stats->seconds = vp_fetch_clock() - run.started;
     if (st != VP_OK && !errmsg)
         errmsg = strdup(vp_status_str(st));
     if (st != VP_OK) {

@@ -34,6 +34,9 @@ typedef struct vp_source {
     char **option_values;
     size_t n_options;
     int allow_file;      /* file:// URLs allowed for this source */
+    vp_address_allow allow_private; /* loopback, private, ... addresses it may reach */
+    int allow_shrink;    /* a snapshot with under half the records it had replaces them */
+    long deadline_s;     /* every fetch of a harvest of it ends by then; 0: the run's default */
     char *config_file;   /* where it was defined, and on which line, for messages */
     int config_line;
 } vp_source;
@@ -49,7 +52,8 @@ const vp_emit *vp_run_emit(vp_harvest_run *run);
 /* Tells the run which URL (and so which page) the next records come from,
  * for messages. */
 void vp_run_set_url(vp_harvest_run *run, const char *url);
-/* Fetches with the run's options (and the source's allow_file). */
+/* Fetches with the run's options (and the source's allow_file,
+ * allow_private and deadline). */
 vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
                        const char *last_modified, vp_fetch_result *out, char **errmsg);
 /* The state saved with this source's last checkpoint: a JSON object,

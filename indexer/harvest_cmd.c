@@ -28,7 +28,7 @@ static void print_summary(FILE *out, const vp_harvest_stats *s, size_t n, int js
     fprintf(out, "%-24s %8s %8s %8s %8s %9s %8s %8s %8s  %s\n", "source", "fetched", "records",
             "added", "updated", "unchanged", "deleted", "rejected", "seconds", "result");
     for (size_t i = 0; i < n; i++)
-        fprintf(out, "%-24.24s %8llu %8llu %8llu %8llu %9llu %8llu %8llu %8.2f  %s\n", s[i].source,
+        fprintf(out, "%-24s %8llu %8llu %8llu %8llu %9llu %8llu %8llu %8.2f  %s\n", s[i].source,
                 (unsigned long long)s[i].fetched, (unsigned long long)s[i].records,
                 (unsigned long long)s[i].added, (unsigned long long)s[i].updated,
                 (unsigned long long)s[i].unchanged, (unsigned long long)s[i].deleted,
@@ -40,8 +40,11 @@ static void print_summary(FILE *out, const vp_harvest_stats *s, size_t n, int js
 static int adhoc_source(const vp_harvest_args *a, vp_source *s)
 {
     memset(s, 0, sizeof *s);
-    char name[128];
-    snprintf(name, sizeof name, "%s", a->name ? a->name : "adhoc");
+    char name[VP_SOURCE_NAME_MAX + 1];
+    if (a->name)
+        snprintf(name, sizeof name, "%s", a->name);
+    else
+        vp_source_name_from_url(a->url, name);
     s->name = strdup(name);
     s->kind = strdup(a->kind);
     s->url = strdup(a->url);
@@ -50,6 +53,16 @@ static int adhoc_source(const vp_harvest_args *a, vp_source *s)
     s->type = a->type ? strdup(a->type) : NULL;
     s->proposition = a->proposition ? strdup(a->proposition) : NULL;
     s->allow_file = a->allow_file;
+    if (a->allow_private && !strcmp(a->allow_private, "yes")) {
+        s->allow_private.all = 1;
+    } else if (a->allow_private) {
+        char *why = NULL;
+        if (vp_address_allow_parse(a->allow_private, &s->allow_private, &why) != VP_OK) {
+            fprintf(stderr, "vindplaats-indexer: --allow-private: %s\n", why ? why : "not understood");
+            free(why);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < a->n_options; i++) {
         const char *eq = strchr(a->options[i], '=');
         if (!eq || eq == a->options[i]) {
@@ -98,6 +111,9 @@ int vp_cmd_harvest(const vp_harvest_args *a, vp_index *const *shards, size_t n_s
         }
         run = malloc(sizeof *run);
         run[n_run++] = &adhoc;
+        if (!a->name && !a->json)
+            fprintf(stderr, "vindplaats-indexer: source name %s (from the URL; --name NAME sets "
+                            "another)\n", adhoc.name);
     } else {
         run = calloc(cfg->n_sources + 1, sizeof *run);
         for (size_t i = 0; i < a->n_only; i++) {
@@ -126,8 +142,12 @@ int vp_cmd_harvest(const vp_harvest_args *a, vp_index *const *shards, size_t n_s
     opt.report = stderr;
     opt.progress = !a->json && isatty(2);
     vp_fetch_options_default(&opt.fetch);
-    if (a->fetch_timeout_ms > 0)
+    if (a->fetch_timeout_ms > 0) {
         opt.fetch.total_timeout_ms = a->fetch_timeout_ms;
+        if (opt.fetch.stall_timeout_ms > a->fetch_timeout_ms)
+            opt.fetch.stall_timeout_ms = a->fetch_timeout_ms;
+    }
+    opt.deadline_s = a->deadline_s;
     if (a->retries >= 0) {
         opt.fetch.retries = a->retries ? a->retries : -1;
         opt.fetch.backoff_ms = 200;
@@ -199,7 +219,7 @@ int vp_cmd_sources(const vp_harvest_args *a, const char *index_path, const vp_vo
                                                  "kind", s->kind, "url", s->url, "last_harvest", when,
                                                  "records", records, "last_error", error));
         } else {
-            printf("%-24.24s %-8s %-21s %9lld  %s\n", s->name, s->kind, when ? when : "never",
+            printf("%-24s %-8s %-21s %9lld  %s\n", s->name, s->kind, when ? when : "never",
                    (long long)records, error ? error : "");
         }
         json_decref(rec);

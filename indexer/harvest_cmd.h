@@ -14,13 +14,15 @@ typedef struct vp_harvest_args {
     int full;                    /* --full */
     int json;                    /* --json */
     /* an ad-hoc source: --kind --url [--name --library --branch --type
-     * --proposition --allow-file --option KEY=VALUE…] */
+     * --proposition --allow-file --allow-private[=CIDR,…] --option KEY=VALUE…] */
     const char *kind, *url, *name, *library, *branch, *type, *proposition;
     int allow_file;
+    const char *allow_private;   /* NULL, "yes" (the bare flag) or a list of CIDR ranges */
     const char *options[64];
     size_t n_options;
     long long now;               /* --now: the clock for calendar windows */
     long fetch_timeout_ms;       /* --timeout SECONDS (0: default) */
+    long deadline_s;             /* --deadline DURATION: per source without its own (0: default) */
     int retries;                 /* --retries N (-1: default) */
 } vp_harvest_args;
 

@@ -12,9 +12,14 @@
 #include "harvest.h"
 #include "normalise.h"
 
+/* How long a source may take, all its fetches and retries together,
+ * when neither it nor the run says. */
+#define VP_DEFAULT_DEADLINE_S 600
+
 typedef struct vp_harvest_options {
     int full;                 /* ignore checkpoints and validators: fetch everything */
     vp_fetch_options fetch;
+    long deadline_s;          /* per source, unless it has its own; 0: VP_DEFAULT_DEADLINE_S */
     long long now;            /* the clock for iCalendar windows (0: real time) */
     FILE *report;             /* one line per rejected record or page; may be NULL */
     int progress;             /* a live progress line on stderr */

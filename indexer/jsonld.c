@@ -1214,9 +1214,17 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
     }
     vp_status st = VP_OK;
     for (xmlNodePtr n = vp_xml_child(root, child); n; n = vp_xml_next(n, child)) {
-        char *loc = vp_xml_text(vp_xml_child(n, "loc"));
-        if (!loc)
+        xmlNodePtr at = vp_xml_child(n, "loc");
+        if (!at)
             continue;
+        char *loc = vp_xml_text(at);
+        if (!loc) {
+            /* A page skipped here would be deleted as no longer listed. */
+            st = VP_ERR_NOMEM;
+            if (errmsg)
+                *errmsg = strdup("out of memory");
+            break;
+        }
         char *t = vp_str_trim(loc);
         int stop = is_http(t) ? on_url(ctx, t, is_index) : 0;
         free(loc);

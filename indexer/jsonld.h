@@ -33,7 +33,7 @@ vp_status vp_jsonld_parse(const char *data, size_t len, const char *page_url,
  * text list (one URL per line, '#' comments; lines that are not http(s)
  * URLs are skipped). on_url returns 0 to go on, non-zero to stop (then
  * VP_OK is returned at once). VP_ERR_INVALID with *errmsg when the XML does
- * not parse or its root is neither urlset nor sitemapindex. */
+ * not parse or its root is neither urlset nor sitemapindex; VP_ERR_NOMEM. */
 vp_status vp_sitemap_parse(const char *data, size_t len,
                            int (*on_url)(void *ctx, const char *url, int is_index),
                            void *ctx, char **errmsg);

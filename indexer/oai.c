@@ -475,6 +475,12 @@ static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, in
     }
     snprintf(where, sizeof where, "record %.200s", id);
     status = vp_xml_attr(header, "status");
+    if (!status && xmlHasProp(header, (const xmlChar *)"status")) {
+        /* out of memory: a deletion taken for a record without metadata
+         * would be rejected, and the record never removed */
+        r = NOMEM;
+        goto done;
+    }
     if (status && strcmp(vp_str_trim(status), "deleted") == 0) {
         *stop = emit->deleted(emit->ctx, id, where) != 0;
         r = DELETED;

@@ -14,6 +14,7 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
+#include "config.h"
 #include "fetch.h"
 #include "harvest_cmd.h"
 #include "segments_cmd.h"
@@ -32,10 +33,12 @@ static void usage(FILE *out)
             "                          [--switch LINK]\n"
             "       vindplaats-indexer refresh [--index DIR] [--shards N] [--now DATE-TIME]\n"
             "       vindplaats-indexer harvest --config FILE [--source NAME]... [--full] [--json]\n"
+            "                          [--deadline DURATION]\n"
             "                          [--index DIR] [--shards N]\n"
             "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv --url URL\n"
             "                          [--name NAME] [--library ID] [--branch ID] [--type TYPE]\n"
             "                          [--proposition ID] [--option KEY=VALUE]... [--allow-file]\n"
+            "                          [--allow-private[=CIDR,...]]\n"
             "                          [--config FILE] [--index DIR]\n"
             "       vindplaats-indexer sources --config FILE [--index DIR] [--json]\n"
             "       vindplaats-indexer segments check|import FILE [--segments FILE]\n"
@@ -79,7 +82,15 @@ static void usage(FILE *out)
             "  --source NAME      harvest only this source (repeatable)\n"
             "  --full             ignore checkpoints and validators: fetch everything again\n"
             "  --json             print the summary as JSON\n"
-            "  --timeout SECONDS  per request (default 120); --retries N (default 3)\n"
+            "  --timeout SECONDS  per request (default 60; no data for 30 s ends it too);\n"
+            "                     --retries N (default 3)\n"
+            "  --deadline DURATION  per source, all its requests, retries and waits together\n"
+            "                     (600, 90s, 10m, 2h; default 10m; a source's deadline = wins)\n"
+            "  --name NAME        the ad-hoc source's name (default: from the URL's host,\n"
+            "                     path and query, e.g. www.bieb.nl-agenda.ics)\n"
+            "  --allow-private[=CIDR,...]  let the ad-hoc source reach loopback, private and\n"
+            "                     link-local addresses (all of them, or these ranges);\n"
+            "                     refused by default, after every redirect too\n"
             "\n"
             "Exit status: 0 when every line was indexed (load) or every source harvested\n"
             "(harvest; rejected records are counted in the summary), 1 when a line was\n"
@@ -316,6 +327,14 @@ int main(int argc, char **argv)
             ha.options[ha.n_options++] = argv[++i];
             continue;
         }
+        if (strcmp(a, "--allow-private") == 0) {
+            ha.allow_private = "yes";
+            continue;
+        }
+        if (strncmp(a, "--allow-private=", 16) == 0) {
+            ha.allow_private = a + 16;
+            continue;
+        }
         if (strcmp(a, "--full") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--allow-file") == 0) {
             *(a[2] == 'f' && a[3] == 'u' ? &ha.full : a[2] == 'j' ? &ha.json : &ha.allow_file) = 1;
             continue;
@@ -331,6 +350,14 @@ int main(int argc, char **argv)
                 ha.fetch_timeout_ms = v * 1000;
             else
                 ha.retries = (int)v;
+            continue;
+        }
+        if (strcmp(a, "--deadline") == 0 && i + 1 < argc) {
+            if (vp_duration_parse(argv[++i], &ha.deadline_s) != 0) {
+                fprintf(stderr, "vindplaats-indexer: --deadline: a duration such as 600, 90s, 10m or 2h "
+                                "(at most 7 days): %s\n", argv[i]);
+                return 2;
+            }
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -404,6 +431,11 @@ int main(int argc, char **argv)
         }
         if (ha.kind && !ha.url) {
             fprintf(stderr, "vindplaats-indexer: harvest --kind needs --url URL\n");
+            return 2;
+        }
+        if (ha.allow_private && !ha.kind) {
+            fprintf(stderr, "vindplaats-indexer: --allow-private is for an ad-hoc --kind source; "
+                            "a configured source says allow_private in the config\n");
             return 2;
         }
         if (ha.kind && ha.n_only) {

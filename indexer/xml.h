@@ -38,7 +38,7 @@ xmlNodePtr vp_xml_next(xmlNodePtr node, const char *name);
 /* 1 when `node` is an element with local name `name`. */
 int vp_xml_is(xmlNodePtr node, const char *name);
 /* The text content of `node` (all descendant text), malloc()ed, or NULL
- * for a NULL node. Free with free(). */
+ * for a NULL node or when memory ran out. Free with free(). */
 char *vp_xml_text(xmlNodePtr node);
 /* The value of attribute `name` (no namespace), malloc()ed, or NULL. */
 char *vp_xml_attr(xmlNodePtr node, const char *name);

@@ -3,9 +3,10 @@
 # SECONDS, starting from its seed corpus (the captured real files). Fails
 # when a target crashes, leaks or breaks its contract; the input that did it
 # is left in build-fuzz/findings/TARGET/.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (SECONDS: 600, as make fuzz)
+# What each target has had so far, and how to run more: docs/fuzzing.md.
 set -euo pipefail
-seconds=${1:-60}
+seconds=${1:-600}
 shift || true
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-fuzz"

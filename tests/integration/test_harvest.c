@@ -11,14 +11,27 @@
  *     `sources` shows its error;
  *   - 503 with Retry-After waited out, or refused when too long; a repeated
  *     resumption token is an error, a bad one restarts the list;
+ *   - a snapshot that shrinks to under half keeps its offerings and
+ *     reports the error, unless allow_shrink or --full says it is real;
+ *     a page of a URL list that fails keeps its offerings;
  *   - a second indexer is refused while one writes;
+ *   - ad-hoc harvests of two URLs into one index keep each other's
+ *     offerings (each named after its URL);
+ *   - a platform that never answers costs a source its deadline, retries
+ *     included; sitemap pages are fetched several at once;
+ *   - a redirect to a loopback address the source does not allow is
+ *     refused before any connection is made to it;
  *   - the captured real files through the real connectors: every one is
  *     harvested or reported, none crashes the indexer.
  *
  * Usage: test_harvest BUILD_DIR SOURCE_DIR */
 #define _DEFAULT_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -160,23 +173,24 @@ static json_int_t stat_of(json_t *summary, const char *name, const char *key)
 
 /* The sample network's platforms (data/sample/platforms), one source per
  * connector, with the synthetic repository for OAI-PMH and the course
- * export read through file:// (which the config allows for it). */
+ * export read through file:// (which the config allows for it). The
+ * platforms are on loopback, which each source has to allow. */
 static void write_config(const char *path)
 {
     FILE *f = fopen(path, "w");
     fprintf(f,
             "; the harvest test's network: one source per connector\n"
             "[network]\nfile = %s/data/sample/network.json\n\n"
-            "[source ebooks]\nkind = oai-pmh\nurl = http://127.0.0.1:%u/oai\n"
+            "[source ebooks]\nkind = oai-pmh\nurl = http://127.0.0.1:%u/oai\nallow_private = 127.0.0.1/32\n"
             "library = de-online-bibliotheek\n\n"
             "[source agenda]\nkind = ical\n"
-            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics\nallow_private = 127.0.0.1/32\n"
             "library = bibliotheek-eemland\noption.window_days = 365\n\n"
             "[source nieuws]\nkind = feed\n"
-            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml\nallow_private = 127.0.0.1/32\n"
             "library = bibliotheek-zwolle\n\n"
             "[source activiteiten]\nkind = jsonld\n"
-            "url = http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+            "url = http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\nallow_private = 127.0.0.1/32\n"
             "library = bibliotheek-groningen\n\n"
             "[source cursussen]\nkind = csv\n"
             "url = file://%s/data/sample/platforms/cursussen-utrecht.csv\nallow_file = yes\n"
@@ -472,6 +486,134 @@ static void test_bad_row_keeps_old(void)
     free(b);
 }
 
+/* A config with one CSV source read through file://, with `extra` lines. */
+static void write_csv_config(const char *path, const char *csv, const char *extra)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "[source krimp]\nkind = csv\nurl = file://%s\nallow_file = yes\n"
+            "option.delimiter = semicolon\noption.id = Nr\noption.column.title = Titel\n%s",
+            csv, extra);
+    fclose(f);
+}
+
+static uint64_t source_total(const char *index_dir, const char *source)
+{
+    vp_index *idx = NULL;
+    uint64_t n = 0;
+    if (vp_index_open(index_dir, VP_INDEX_READ, NULL, &idx, NULL) == VP_OK)
+        vp_index_source_count(idx, source, &n, NULL);
+    vp_index_close(idx);
+    return n;
+}
+
+/* A snapshot source that suddenly sends nothing, or under half of what it
+ * had, keeps its offerings and reports the error (in `sources` too);
+ * allow_shrink or --full lets the shrink through. */
+static void test_shrunk_feed(void)
+{
+    char dir[4200], csv[4200], cfg[4200], cfg_ok[4200];
+    path_in_tmp(dir, sizeof dir, "index-shrink");
+    path_in_tmp(csv, sizeof csv, "shrink.csv");
+    path_in_tmp(cfg, sizeof cfg, "shrink.ini");
+    path_in_tmp(cfg_ok, sizeof cfg_ok, "shrink-allowed.ini");
+    write_csv_config(cfg, csv, "");
+    write_csv_config(cfg_ok, csv, "allow_shrink = yes\n");
+    put_file(csv, "Nr;Titel\n1;Leesclub\n2;Taalcaf\xc3\xa9\n3;Voorlezen\n4;Digicaf\xc3\xa9\n5;Schrijfcursus\n");
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 0);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 5);
+    /* Two of five: refused, all five stay. */
+    put_file(csv, "Nr;Titel\n1;Leesclub\n2;Taalcaf\xc3\xa9\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    CHECK_CONTAINS(out, "sent 2 records where the index has 5 of this source");
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "krimp", "deleted") == 0);
+    CHECK(stat_of(s, "krimp", "total") == 5);
+    json_decref(s);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 5);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", cfg, "--index", dir, NULL) == 0);
+    CHECK_CONTAINS(out, "sent 2 records where the index has 5");
+    free(out);
+    /* Nothing at all: the same. */
+    put_file(csv, "Nr;Titel\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    CHECK_CONTAINS(out, "sent 0 records where the index has 5");
+    free(out);
+    CHECK(source_total(dir, "krimp") == 5);
+    /* Three of five is a change like any other. */
+    put_file(csv, "Nr;Titel\n1;Leesclub\n2;Taalcaf\xc3\xa9\n3;Voorlezen\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 0);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 3);
+    /* allow_shrink: the one left is all there is. */
+    put_file(csv, "Nr;Titel\n1;Leesclub\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg_ok, "--index", dir, "--words", words, "--json", NULL) == 0);
+    s = summary_of(out);
+    CHECK(stat_of(s, "krimp", "deleted") == 2);
+    json_decref(s);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 1);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", cfg, "--index", dir, NULL) == 0);
+    CHECK(out && !strstr(out, "where the index has"));
+    free(out);
+    /* --full: an empty export empties the source. */
+    put_file(csv, "Nr;Titel\n");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 1);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json",
+                      "--full", NULL) == 0);
+    free(out);
+    CHECK(source_total(dir, "krimp") == 0);
+}
+
+/* A page of a URL list that cannot be fetched keeps its offerings: the
+ * source removes nothing until every page has been read. */
+static void test_failed_page_keeps_offerings(void)
+{
+    char dir[4200], list[4200], url[4300];
+    path_in_tmp(dir, sizeof dir, "index-pages");
+    path_in_tmp(list, sizeof list, "pages.txt");
+    snprintf(url, sizeof url, "file://%s", list);
+    FILE *f = fopen(list, "w");
+    fprintf(f, "http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+               "http://127.0.0.1:%u/unavailable/pagina-1?times=0&then=tests/data/jsonld/agenda.html\n",
+            port, port);
+    fclose(f);
+    char *argv[] = {indexer, "harvest", "--kind", "jsonld", "--url", url, "--name", "lijst", "--allow-file",
+                    "--option", "urls=yes", "--allow-private=127.0.0.1/32", "--index", dir, "--words", words,
+                    "--now", NOW, "--json", "--retries", "0", NULL};
+    char *out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    free(out);
+    CHECK(source_total(dir, "lijst") == 6);
+    /* The second page now fails (503): its three offerings stay. */
+    f = fopen(list, "w");
+    fprintf(f, "http://127.0.0.1:%u/files/data/sample/platforms/activiteiten-groningen.html\n"
+               "http://127.0.0.1:%u/unavailable/pagina-2?times=100&then=tests/data/jsonld/agenda.html\n",
+            port, port);
+    fclose(f);
+    out = NULL;
+    CHECK(proc_run(argv, &out) == 0);
+    CHECK_CONTAINS(out, "1 page could not be read: no offering of this source is removed this time");
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "lijst", "deleted") == 0);
+    json_decref(s);
+    free(out);
+    CHECK(source_total(dir, "lijst") == 6);
+}
+
 static void test_second_indexer(void)
 {
     char dir[4200], log[4200];
@@ -505,6 +647,196 @@ static void test_second_indexer(void)
     free(out);
 }
 
+/* A listening socket on ADDR:0 nobody answers on; its port in *port. */
+static int listener_on(const char *addr, unsigned *port_out)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    inet_pton(AF_INET, addr, &sa.sin_addr);
+    socklen_t len = sizeof sa;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        perror(addr);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    *port_out = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* How many connections reached the listener (the kernel queues them
+ * whether or not anyone accepts, so none can slip by). */
+static int connections_to(int fd)
+{
+    int n = 0, c;
+    while ((c = accept(fd, NULL, NULL)) >= 0) {
+        close(c);
+        n++;
+    }
+    return n;
+}
+
+/* The harvester cannot be sent elsewhere on the network: the fixture on
+ * 127.0.0.1 is allowed, its redirect to 127.0.0.2 is not, and nothing
+ * connects there. Other ranges are the address check's unit tests. */
+static void test_private_addresses(void)
+{
+    char dir[4200], url[512], to[128];
+    path_in_tmp(dir, sizeof dir, "index-ssrf");
+    unsigned port2 = 0;
+    int l = listener_on("127.0.0.2", &port2);
+    CHECK(l >= 0);
+    if (l < 0)
+        return;
+    snprintf(to, sizeof to, "http://127.0.0.2:%u/files/agenda.ics", port2);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/redirect?to=%s", port, to);
+    char *out = NULL;
+    int rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", url, "--name", "omweg",
+                         "--allow-private=127.0.0.1/32", "--index", dir, "--words", words, "--json",
+                         "--retries", "0", "--timeout", "5", NULL);
+    CHECK(rc == 1);
+    CHECK_CONTAINS(out, "refused to connect to 127.0.0.2, a loopback address");
+    free(out);
+    CHECK(connections_to(l) == 0);
+    /* Without an allowance the fixture itself is out of reach. */
+    char direct[512];
+    snprintf(direct, sizeof direct, "http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics", port);
+    out = NULL;
+    rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", direct, "--name", "omweg", "--index",
+                     dir, "--words", words, "--json", "--retries", "0", NULL);
+    CHECK(rc == 1);
+    CHECK_CONTAINS(out, "refused to connect to 127.0.0.1, a loopback address");
+    free(out);
+    /* A name is judged by what it resolves to. */
+    snprintf(direct, sizeof direct, "http://localhost:%u/files/data/sample/platforms/agenda-eemland.ics", port);
+    out = NULL;
+    rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", direct, "--name", "omweg", "--index",
+                     dir, "--words", words, "--json", "--retries", "0", NULL);
+    CHECK(rc == 1);
+    CHECK_CONTAINS(out, "a loopback address (allow_private");
+    free(out);
+    /* The listener does see a harvester that is allowed there (so the
+     * check above can fail): it connects, and times out on the silence. */
+    out = NULL;
+    rc = indexer_run(&out, "harvest", "--kind", "ical", "--url", url, "--name", "omweg",
+                     "--allow-private=127.0.0.1/32,127.0.0.2", "--index", dir, "--words", words,
+                     "--json", "--retries", "0", "--timeout", "1", NULL);
+    CHECK(rc == 1);
+    free(out);
+    CHECK(connections_to(l) == 1);
+    close(l);
+}
+
+/* Two ad-hoc harvests of different URLs into one index, without --name:
+ * each source is named after its URL and keeps its offerings. */
+static void test_adhoc_names(void)
+{
+    char dir[4200], ics[512], rss[512];
+    path_in_tmp(dir, sizeof dir, "index-adhoc");
+    snprintf(ics, sizeof ics, "http://127.0.0.1:%u/files/data/sample/platforms/agenda-eemland.ics", port);
+    snprintf(rss, sizeof rss, "http://127.0.0.1:%u/files/data/sample/platforms/agenda-zwolle.xml", port);
+    char ics_name[128], rss_name[128];
+    snprintf(ics_name, sizeof ics_name, "127.0.0.1-%u-files-data-sample-platforms-agenda-eemland.ics", port);
+    snprintf(rss_name, sizeof rss_name, "127.0.0.1-%u-files-data-sample-platforms-agenda-zwolle.xml", port);
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "ical", "--url", ics, "--allow-private=127.0.0.1/32",
+                      "--index", dir, "--words", words, "--now", NOW, NULL) == 0);
+    CHECK_CONTAINS(out, ics_name); /* the summary names it */
+    free(out);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "feed", "--url", rss, "--allow-private=127.0.0.1/32",
+                      "--index", dir, "--words", words, "--now", NOW, "--json", NULL) == 0);
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, rss_name, "added") == 4);
+    CHECK(stat_of(s, rss_name, "deleted") == 0);
+    json_decref(s);
+    free(out);
+    vp_index *idx = NULL;
+    uint64_t n_ics = 0, n_rss = 0;
+    CHECK(vp_index_open(dir, VP_INDEX_READ, NULL, &idx, NULL) == VP_OK);
+    vp_index_source_count(idx, ics_name, &n_ics, NULL);
+    vp_index_source_count(idx, rss_name, &n_rss, NULL);
+    vp_index_close(idx);
+    CHECK(n_ics == 5);
+    CHECK(n_rss == 4);
+}
+
+static double clock_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A platform that accepts and never answers costs a source no more than
+ * its deadline, retries included, and the error says so (in `sources`
+ * too). Pages of a sitemap are fetched several at once. */
+static void test_deadlines(void)
+{
+    char dir[4200], cfg[4200], url[512];
+    path_in_tmp(dir, sizeof dir, "index-deadline");
+    path_in_tmp(cfg, sizeof cfg, "deadline.ini");
+    FILE *f = fopen(cfg, "w");
+    fprintf(f, "[source stil]\nkind = ical\nurl = http://127.0.0.1:%u/stall\n"
+               "allow_private = 127.0.0.1/32\ndeadline = 3s\n", port);
+    fclose(f);
+    double t0 = clock_s();
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--config", cfg, "--index", dir, "--words", words, "--json", NULL) == 1);
+    double took = clock_s() - t0;
+    printf("a silent platform with deadline = 3s: the harvest ended after %.1f s\n", took);
+    CHECK_CONTAINS(out, "the source's deadline of 3 s passed");
+    free(out);
+    /* Without the deadline the default stall limit alone is 30 s. */
+    CHECK(took >= 2.5 && took < 25);
+    out = NULL;
+    CHECK(indexer_run(&out, "sources", "--config", cfg, "--index", dir, NULL) == 0);
+    CHECK_CONTAINS(out, "deadline of 3 s passed");
+    free(out);
+    /* Retries stop at the deadline: 11 attempts of 1 s and their backoff
+     * (over 200 s) would not fit in 3. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/stall", port);
+    t0 = clock_s();
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "ical", "--url", url, "--name", "stil",
+                      "--allow-private=127.0.0.1/32", "--index", dir, "--words", words, "--json",
+                      "--timeout", "1", "--retries", "10", "--deadline", "3", NULL) == 1);
+    took = clock_s() - t0;
+    printf("... with --timeout 1 --retries 10 --deadline 3: %.1f s\n", took);
+    CHECK_CONTAINS(out, "the source's deadline of 3 s passed after");
+    CHECK_CONTAINS(out, "timed out");
+    free(out);
+    CHECK(took < 25);
+
+    /* A sitemap of eight pages that each take 0.4 s. */
+    http_reply r;
+    CHECK(http_request(port, "GET", "/stats?reset=1", &r) == 0);
+    http_reply_free(&r);
+    snprintf(url, sizeof url,
+             "http://127.0.0.1:%u/sitemap?n=8&ms=400&then=data/sample/platforms/activiteiten-groningen.html",
+             port);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "jsonld", "--url", url, "--name", "kaart", "--option",
+                      "sitemap=yes", "--allow-private=127.0.0.1/32", "--index", dir, "--words", words,
+                      "--now", NOW, "--json", NULL) == 0);
+    json_t *sum = summary_of(out);
+    CHECK(stat_of(sum, "kaart", "fetched") == 9);
+    CHECK(stat_of(sum, "kaart", "records") == 8 * 3);
+    CHECK(stat_of(sum, "kaart", "total") == 3);
+    json_decref(sum);
+    free(out);
+    int most = 0;
+    CHECK(http_request(port, "GET", "/stats", &r) == 0);
+    CHECK(r.body && sscanf(r.body, "max_in_flight=%d", &most) == 1);
+    http_reply_free(&r);
+    printf("sitemap pages in flight at once: at most %d\n", most);
+    CHECK(most >= 2 && most <= 4);
+}
+
 /* The captured real files through the real connectors over HTTP. */
 static void harvest_file(const char *kind, const char *rel, const char *extra, int expect_records)
 {
@@ -514,8 +846,8 @@ static void harvest_file(const char *kind, const char *rel, const char *extra, i
     char *out = NULL;
     /* Calendars from 2012 on, for ten years: the captured ones are old. */
     const char *option = extra ? extra : !strcmp(kind, "ical") ? "window_days=3650" : NULL;
-    int rc = indexer_run(&out, "harvest", "--kind", kind, "--url", url, "--name", "echt", "--index",
-                         dir, "--words", words, "--now", "2012-01-01T00:00:00Z", "--json", "--retries",
+    int rc = indexer_run(&out, "harvest", "--kind", kind, "--url", url, "--name", "echt",
+                         "--allow-private=127.0.0.1/32", "--index", dir, "--words", words, "--now", "2012-01-01T00:00:00Z", "--json", "--retries",
                          "0", option ? "--option" : NULL, option, NULL);
     /* 0: harvested (bad records counted); 1: the page as a whole was
      * refused, with the URL and position. Never a crash. */
@@ -564,7 +896,8 @@ static void test_real_files(void)
     char url[512];
     char *out = NULL;
     snprintf(url, sizeof url, "http://127.0.0.1:%u/map/tests/data/realdata/oai-pmh/meresco-harvester-tudelft", port);
-    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "tudelft", "--index",
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "tudelft",
+                      "--allow-private=127.0.0.1/32", "--index",
                       dir, "--words", words, "--json", NULL) == 0);
     json_t *s = summary_of(out);
     CHECK(stat_of(s, "tudelft", "fetched") == 3);
@@ -573,7 +906,8 @@ static void test_real_files(void)
     free(out);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/chain/tests/data/realdata/oai-pmh/sickle", port);
     out = NULL;
-    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "sickle", "--index",
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "sickle",
+                      "--allow-private=127.0.0.1/32", "--index",
                       dir, "--words", words, "--json", NULL) == 0);
     s = summary_of(out);
     CHECK(stat_of(s, "sickle", "fetched") == 5);
@@ -634,7 +968,12 @@ int main(int argc, char **argv)
     test_incremental();
     test_failures();
     test_bad_row_keeps_old();
+    test_shrunk_feed();
+    test_failed_page_keeps_offerings();
     test_second_indexer();
+    test_private_addresses();
+    test_adhoc_names();
+    test_deadlines();
     test_real_files();
 
     proc_stop(server);

@@ -25,6 +25,14 @@
  *                         503 with Retry-After S the first N times, then
  *                         the file REL
  *   /redirect?n=K&then=REL  K redirects, then /files/REL
+ *   /redirect?to=URL      one redirect to URL (any host)
+ *   /stall                accepts the request and never answers (until
+ *                         the server stops, or 120 s)
+ *   /slow/REL?ms=N        the file REL after N ms; how many such requests
+ *                         ran at once is counted
+ *   /sitemap?n=K&ms=N&then=REL  a sitemap of K pages /slow/REL?ms=N&page=I
+ *   /stats                "max_in_flight=M": the most /slow requests that
+ *                         overlapped (?reset=1 starts counting again)
  * Every request is appended to --log as "GET PATH?QUERY". SIGTERM stops it. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -65,11 +73,18 @@ typedef struct counter {
 } counter;
 static counter counters[64];
 static volatile sig_atomic_t stopping;
+static int slow_now, slow_max;
 
 static void on_signal(int sig)
 {
     (void)sig;
     stopping = 1;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
 }
 
 typedef struct buf {
@@ -489,10 +504,8 @@ static enum MHD_Result serve_oai(struct MHD_Connection *c, params *p)
         if (from && strlen(from) != 10)
             return oai_error(c, "badArgument", "from has the wrong granularity");
     }
-    if (delay_ms > 0) {
-        struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    if (delay_ms > 0)
+        sleep_ms(delay_ms);
     /* The records that match `from`, in identifier order. */
     buf b = {0};
     oai_head(&b, "ListRecords", "");
@@ -599,6 +612,36 @@ static enum MHD_Result serve_unavailable(struct MHD_Connection *c, const char *k
     return then ? serve_file(c, then) : send_text(c, 200, "ok");
 }
 
+static enum MHD_Result serve_slow(struct MHD_Connection *c, const char *rel, params *p)
+{
+    long ms = atol(param_get(p, "ms") ? param_get(p, "ms") : "0");
+    pthread_mutex_lock(&lock);
+    if (++slow_now > slow_max)
+        slow_max = slow_now;
+    pthread_mutex_unlock(&lock);
+    sleep_ms(ms);
+    pthread_mutex_lock(&lock);
+    slow_now--;
+    pthread_mutex_unlock(&lock);
+    return serve_file(c, rel);
+}
+
+static enum MHD_Result serve_sitemap(struct MHD_Connection *c, params *p)
+{
+    long n = atol(param_get(p, "n") ? param_get(p, "n") : "1");
+    const char *ms = param_get(p, "ms") ? param_get(p, "ms") : "0";
+    const char *then = param_get(p, "then") ? param_get(p, "then") : "";
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    buf b = {0};
+    bprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (long i = 0; i < n; i++)
+        bprintf(&b, "<url><loc>http://%s/slow/%s?ms=%s&amp;page=%ld</loc></url>\n", host ? host : "127.0.0.1",
+                then, ms, i);
+    bprintf(&b, "</urlset>\n");
+    return send_body(c, 200, "application/xml", b.data, b.len, NULL);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **state)
@@ -633,13 +676,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ret = serve_admin(c, &p);
     else if (!strcmp(url, "/oai"))
         ret = serve_oai(c, &p);
-    else if (!strncmp(url, "/unavailable/", 13))
+    else if (!strcmp(url, "/stall")) {
+        /* Thread per connection: this one just stays. */
+        for (int i = 0; i < 1200 && !stopping; i++)
+            sleep_ms(100);
+        ret = MHD_NO;
+    } else if (!strncmp(url, "/slow/", 6))
+        ret = serve_slow(c, url + 6, &p);
+    else if (!strcmp(url, "/sitemap"))
+        ret = serve_sitemap(c, &p);
+    else if (!strcmp(url, "/stats")) {
+        char text[64];
+        pthread_mutex_lock(&lock);
+        snprintf(text, sizeof text, "max_in_flight=%d\n", slow_max);
+        if (param_get(&p, "reset"))
+            slow_max = 0;
+        pthread_mutex_unlock(&lock);
+        ret = send_text(c, 200, text);
+    } else if (!strncmp(url, "/unavailable/", 13))
         ret = serve_unavailable(c, url + 13, &p);
     else if (!strcmp(url, "/redirect")) {
         long n = atol(param_get(&p, "n") ? param_get(&p, "n") : "0");
         const char *then = param_get(&p, "then") ? param_get(&p, "then") : "";
+        const char *to = param_get(&p, "to");
         char loc[2048];
-        if (n > 0)
+        if (to)
+            snprintf(loc, sizeof loc, "%s", to);
+        else if (n > 0)
             snprintf(loc, sizeof loc, "/redirect?n=%ld&then=%s", n - 1, then);
         else
             snprintf(loc, sizeof loc, "/files/%s", then);

@@ -1,8 +1,9 @@
 /* test_faults.c - out-of-memory at every allocation, the SQLite way.
  *
  * The test binary is linked with --wrap for malloc, calloc, realloc,
- * strdup and strndup, so allocation number N of our own code can be made to
- * fail. Each operation runs with N = 0, 1, 2, ... until it completes. A run
+ * strdup and strndup (tests/support/faults.h), so allocation number N of
+ * our own code can be made to fail. Each operation runs with N = 0, 1,
+ * 2, ... until it completes. A run
  * whose allocation failed must report VP_ERR_NOMEM (an invalid record may
  * instead still be reported invalid, with a shorter message), never crash,
  * never accept what it should reject, and (under ASan) never leak.
@@ -17,58 +18,12 @@
 #include <jansson.h>
 
 #include "api.h"
-#include "check.h"
+#include "faults.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/server.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-
-static long countdown = -1; /* allocations left before one fails; -1: never */
-static int failed;
-
-static int should_fail(void)
-{
-    if (countdown < 0)
-        return 0;
-    if (countdown == 0) {
-        failed = 1;
-        return 1;
-    }
-    countdown--;
-    return 0;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return should_fail() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-    return should_fail() ? NULL : __real_strndup(s, n);
-}
 
 static const char *voc_path;
 
@@ -89,30 +44,32 @@ static const char broken[] =
     "{\"id\":\"x\",\"type\":\"kursus\",\"title\":\"\",\"audience\":{\"groups\":[\"kids\"]},"
     "\"start\":\"gisteren\",\"foo\":1,\"proposition\":\"nope\"}";
 
-/* Runs op() with allocation N failing for N = 0, 1, ... until one run has no
- * failed allocation; that run must end with `final`. */
+/* A run whose allocation failed reports VP_ERR_NOMEM (or, for an
+ * operation that ends in `final` != VP_OK, still `final`); the run without
+ * a failure ends in `final`. */
+static int judge(const char *name, long n, int failed, vp_status st, void *ctx)
+{
+    vp_status final = *(const vp_status *)ctx;
+    int fine = failed ? st == VP_ERR_NOMEM || (final != VP_OK && st == final) : st == final;
+    if (!fine && failed)
+        fprintf(stderr, "%s: allocation %ld failed, status %s\n", name, n, vp_status_str(st));
+    else if (!fine)
+        fprintf(stderr, "%s: finished with %s\n", name, vp_status_str(st));
+    return fine;
+}
+
+static vp_status (*current_op)(void);
+
+static vp_status run_current(void *ctx)
+{
+    (void)ctx;
+    return current_op();
+}
+
 static void sweep(const char *name, vp_status (*op)(void), vp_status final)
 {
-    int runs = 0;
-    for (long n = 0; n < 100000; n++) {
-        countdown = n;
-        failed = 0;
-        vp_status st = op();
-        countdown = -1;
-        runs++;
-        if (!failed) {
-            if (st != final)
-                fprintf(stderr, "%s: finished with %s\n", name, vp_status_str(st));
-            CHECK(st == final);
-            break;
-        }
-        int fine = st == VP_ERR_NOMEM || (final != VP_OK && st == final);
-        if (!fine)
-            fprintf(stderr, "%s: allocation %ld failed, status %s\n", name, n, vp_status_str(st));
-        CHECK(fine);
-    }
-    printf("%s: %d runs\n", name, runs);
-    CHECK(runs > 1); /* at least one allocation was made to fail */
+    current_op = op;
+    fault_sweep(name, run_current, &final, judge);
 }
 
 static vp_status op_parse_valid(void)
@@ -268,6 +225,7 @@ static vp_status op_search_params_invalid(void)
 {
     return search_params("q=cursus&proposition=geen-propositie");
 }
+
 
 int main(int argc, char **argv)
 {

@@ -1,12 +1,16 @@
 /* test_harvest.c - the harvester's own parts: safe XML reading, the
  * configuration file, normalisation onto the network's propositions,
- * audiences, branches and works, and Retry-After.
+ * audiences, branches and works, Retry-After, and which addresses a
+ * harvest may connect to (checked here on addresses, never by connecting).
  * Usage: test_harvest VOCABULARY NETWORK TMPDIR */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "address.h"
 #include "check.h"
 #include "config.h"
 #include "fetch.h"
@@ -131,7 +135,9 @@ static void test_config(const vp_vocabulary *voc, const char *network)
              "[source agenda-test]\nkind = ical\nurl = https://agenda.example.nl/agenda.ics\n"
              "library = bibliotheek-test\ntype = event\naudience = jeugd, ouders\n"
              "option.window_days = 90\n"
+             "allow_private = 127.0.0.1/32, ::1\ndeadline = 15m\n"
              "[source csv-test]\nkind = csv\nurl = file:///tmp/x.csv\nallow_file = yes\n"
+             "allow_private = yes\n"
              "option.delimiter = semicolon\noption.column.title = Titel\n",
              network);
     char *path = write_file("good.ini", text);
@@ -153,6 +159,10 @@ static void test_config(const vp_vocabulary *voc, const char *network)
         CHECK(vp_network_get(cfg->network, "bibliotheek-utrecht") != NULL);
         CHECK(vp_network_branch(cfg->network, "test-centrum", NULL) != NULL);
         CHECK(vp_config_source(cfg, "csv-test")->allow_file == 1);
+        CHECK(vp_config_source(cfg, "csv-test")->allow_private.all == 1);
+        CHECK(s && s->allow_private.n == 2 && !s->allow_private.all);
+        CHECK(s && s->deadline_s == 900);
+        CHECK(vp_config_source(cfg, "csv-test")->deadline_s == 0);
     }
     vp_config_destroy(cfg);
     free(path);
@@ -175,6 +185,12 @@ static void test_config(const vp_vocabulary *voc, const char *network)
     expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\n[source a]\nkind = ical\nurl = https://y.nl/\n",
                         "defined twice");
     expect_config_error(voc, "[tuin]\nx = 1\n", "unknown section [tuin]");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\ndeadline = soon\n",
+                        "bad.ini:4: [source a]: deadline must be a duration");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nallow_shrink = misschien\n",
+                        "bad.ini:4: [source a]: allow_shrink must be yes or no");
+    expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nallow_private = lan\n",
+                        "bad.ini:4: [source a]: allow_private: \"lan\" is not an IP address");
     expect_config_error(voc, "[source a]\nthis line has no equals sign\n", "bad.ini:2: not a section header");
     expect_config_error(voc, "[branch b]\nname = B\n", "library missing");
     vp_harvest_config *none = NULL;
@@ -396,6 +412,29 @@ static void test_retry_after(void)
     CHECK(vp_retry_after_seconds("soon", 0) == -1);
     CHECK(vp_retry_after_seconds("-3", 0) == -1);
     CHECK(vp_retry_after_seconds(NULL, 0) == -1);
+    /* The defaults end a platform that accepts and never answers within
+     * 150 s: every attempt given up after the stall limit, and the waits
+     * between them. */
+    vp_fetch_options d;
+    vp_fetch_options_default(&d);
+    long worst_ms = (d.retries + 1) * d.stall_timeout_ms;
+    for (int i = 0; i < d.retries; i++)
+        worst_ms += d.backoff_ms << i;
+    CHECK(worst_ms <= 150000);
+    CHECK(d.stall_timeout_ms < d.total_timeout_ms);
+    /* Durations for deadline = and --deadline. */
+    long secs = 0;
+    CHECK(vp_duration_parse("600", &secs) == 0 && secs == 600);
+    CHECK(vp_duration_parse("90s", &secs) == 0 && secs == 90);
+    CHECK(vp_duration_parse("10m", &secs) == 0 && secs == 600);
+    CHECK(vp_duration_parse("2h", &secs) == 0 && secs == 7200);
+    CHECK(vp_duration_parse("168h", &secs) == 0 && secs == 604800);
+    CHECK(vp_duration_parse("169h", &secs) != 0);
+    CHECK(vp_duration_parse("0", &secs) != 0);
+    CHECK(vp_duration_parse("-5", &secs) != 0);
+    CHECK(vp_duration_parse("10 m", &secs) != 0);
+    CHECK(vp_duration_parse("10min", &secs) != 0);
+    CHECK(vp_duration_parse("", &secs) != 0);
     /* Schemes other than http(s) are refused before any connection. */
     vp_fetch_result r;
     char *err = NULL;
@@ -424,6 +463,161 @@ static void test_retry_after(void)
     free(path);
 }
 
+/* The address check on `text` (IPv4 or IPv6) under `allow`: 0 allowed,
+ * -1 refused with *why. */
+static int check_address(const char *text, const vp_address_allow *allow, const char **why)
+{
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    memset(&v4, 0, sizeof v4);
+    memset(&v6, 0, sizeof v6);
+    char shown[64];
+    *why = NULL;
+    if (inet_pton(AF_INET, text, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        return vp_address_check((struct sockaddr *)&v4, allow, shown, sizeof shown, why);
+    }
+    if (inet_pton(AF_INET6, text, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        return vp_address_check((struct sockaddr *)&v6, allow, shown, sizeof shown, why);
+    }
+    fprintf(stderr, "not an address: %s\n", text);
+    return 2;
+}
+
+static void expect_refused(const char *addr, const vp_address_allow *allow, const char *kind)
+{
+    const char *why = NULL;
+    int rc = check_address(addr, allow, &why);
+    if (rc != -1 || !why || strcmp(why, kind) != 0)
+        fprintf(stderr, "%s: expected refused as %s, got %d (%s)\n", addr, kind, rc, why ? why : "-");
+    CHECK(rc == -1 && why && !strcmp(why, kind));
+}
+
+static void expect_allowed(const char *addr, const vp_address_allow *allow)
+{
+    const char *why = NULL;
+    int rc = check_address(addr, allow, &why);
+    if (rc != 0)
+        fprintf(stderr, "%s: expected allowed, refused as %s\n", addr, why ? why : "-");
+    CHECK(rc == 0);
+}
+
+static void test_addresses(void)
+{
+    const char *const loopback[] = {"127.0.0.1", "127.0.0.2", "127.255.255.254", "::1",
+                                    "::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1", NULL};
+    const char *const private_[] = {"10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.255",
+                                    "192.168.1.1", "::ffff:10.1.2.3", "::ffff:192.168.0.10", NULL};
+    for (size_t i = 0; loopback[i]; i++)
+        expect_refused(loopback[i], NULL, "loopback");
+    for (size_t i = 0; private_[i]; i++)
+        expect_refused(private_[i], NULL, "private");
+    expect_refused("100.64.0.1", NULL, "private (shared address space)");
+    expect_refused("100.127.255.255", NULL, "private (shared address space)");
+    expect_refused("fd00::1", NULL, "private");
+    expect_refused("fc00::", NULL, "private");
+    expect_refused("169.254.169.254", NULL, "link-local");
+    expect_refused("::ffff:169.254.169.254", NULL, "link-local");
+    expect_refused("2002:a9fe:a9fe::1", NULL, "link-local"); /* 6to4 around 169.254.169.254 */
+    expect_refused("fe80::1", NULL, "link-local");
+    expect_refused("febf:ffff::1", NULL, "link-local");
+    expect_refused("0.0.0.0", NULL, "unspecified");
+    expect_refused("0.1.2.3", NULL, "unspecified");
+    expect_refused("::", NULL, "unspecified");
+    expect_refused("::ffff:0.0.0.0", NULL, "unspecified");
+    expect_refused("224.0.0.1", NULL, "multicast");
+    expect_refused("ff02::1", NULL, "multicast");
+    expect_refused("255.255.255.255", NULL, "reserved");
+    /* Their neighbours are public. */
+    const char *const public_[] = {"1.1.1.1", "9.255.255.255", "11.0.0.0", "100.63.255.255",
+                                   "100.128.0.0", "169.253.255.255", "172.15.255.255", "172.32.0.0",
+                                   "192.167.255.255", "192.169.0.0", "126.255.255.255", "128.0.0.0",
+                                   "2001:db8::1", "2a00:1450:400e:80c::200e", "fbff::1", "::ffff:145.97.39.155",
+                                   NULL};
+    for (size_t i = 0; public_[i]; i++)
+        expect_allowed(public_[i], NULL);
+    expect_refused("fec0::1", NULL, "private (site-local)");
+    /* Allowed ranges open exactly themselves, in mapped form too. */
+    vp_address_allow allow;
+    char *err = NULL;
+    CHECK(vp_address_allow_parse("127.0.0.1/32, ::1/128", &allow, &err) == VP_OK);
+    CHECK(allow.n == 2 && !allow.all);
+    expect_allowed("127.0.0.1", &allow);
+    expect_allowed("::1", &allow);
+    expect_allowed("::ffff:127.0.0.1", &allow);
+    expect_refused("127.0.0.2", &allow, "loopback");
+    expect_refused("::ffff:127.0.0.2", &allow, "loopback");
+    expect_refused("169.254.169.254", &allow, "link-local");
+    expect_refused("10.0.0.1", &allow, "private");
+    CHECK(vp_address_allow_parse("10.0.0.0/8,fd00::/8", &allow, &err) == VP_OK);
+    expect_allowed("10.20.30.40", &allow);
+    expect_allowed("fd12::1", &allow);
+    expect_refused("fc12::1", &allow, "private");
+    expect_refused("127.0.0.1", &allow, "loopback");
+    CHECK(vp_address_allow_parse("172.16.0.0/13", &allow, &err) == VP_OK);
+    expect_allowed("172.23.255.255", &allow);
+    expect_refused("172.24.0.0", &allow, "private");
+    CHECK(vp_address_allow_parse("192.168.1.7", &allow, &err) == VP_OK);
+    CHECK(allow.n == 1 && allow.ranges[0].prefix == 32);
+    vp_address_allow all = {.all = 1};
+    expect_allowed("169.254.169.254", &all);
+    expect_allowed("::", &all);
+    /* A family other than IP is refused. */
+    struct sockaddr other = {.sa_family = AF_UNIX};
+    const char *why = NULL;
+    CHECK(vp_address_check(&other, &all, NULL, 0, &why) == -1);
+    /* Bad ranges name the item. */
+    const char *const bad[][2] = {{"127.0.0.1/33", "prefix length"}, {"localhost", "\"localhost\""},
+                                  {"10.0.0.0/8,", "comma"}, {"", "empty"}, {"::1/129", "prefix"},
+                                  {"1.2.3.4/x", "prefix"}, {"1.2.3.4,,5.6.7.8", "empty item"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err = NULL;
+        CHECK(vp_address_allow_parse(bad[i][0], &allow, &err) == VP_ERR_INVALID);
+        CHECK_CONTAINS(err, bad[i][1]);
+        CHECK(allow.n == 0 && !allow.all);
+        free(err);
+    }
+}
+
+static void expect_name(const char *url, const char *name)
+{
+    char out[VP_SOURCE_NAME_MAX + 1];
+    vp_source_name_from_url(url, out);
+    CHECK_STR(out, name);
+}
+
+/* Ad-hoc sources without --name are named after their URL. */
+static void test_adhoc_names(void)
+{
+    expect_name("https://www.bieb.nl/agenda.ics", "www.bieb.nl-agenda.ics");
+    expect_name("HTTPS://WWW.Bieb.NL/Agenda.ics", "www.bieb.nl-agenda.ics");
+    expect_name("http://127.0.0.1:8079/files/agenda-eemland.ics", "127.0.0.1-8079-files-agenda-eemland.ics");
+    expect_name("https://www.bieb.nl/agenda.ics?soort=jeugd#boven", "www.bieb.nl-agenda.ics-soort-jeugd");
+    expect_name("https://jan:geheim@bieb.nl/feed/", "bieb.nl-feed");
+    expect_name("file:///srv/export/Cursussen%20Utrecht.csv", "srv-export-cursussen-20utrecht.csv");
+    expect_name("https://bieb.nl/oai?verb=ListRecords&set=a", "bieb.nl-oai-verb-listrecords-set-a");
+    expect_name("http:///", "adhoc");
+    expect_name("file:///srv/build/../data/./a..b.csv", "srv-build-data-a-b.csv");
+    /* Different URLs, different names; a long one stays valid, stable
+     * and distinct from one that differs only at its end. */
+    char a[VP_SOURCE_NAME_MAX + 1], b[VP_SOURCE_NAME_MAX + 1], c[VP_SOURCE_NAME_MAX + 1];
+    char long_a[400], long_b[400];
+    snprintf(long_a, sizeof long_a, "https://bieb.nl/%0300d/a.ics", 0);
+    snprintf(long_b, sizeof long_b, "https://bieb.nl/%0300d/b.ics", 0);
+    vp_source_name_from_url(long_a, a);
+    vp_source_name_from_url(long_b, b);
+    vp_source_name_from_url(long_a, c);
+    CHECK(strlen(a) <= VP_SOURCE_NAME_MAX && strlen(b) <= VP_SOURCE_NAME_MAX);
+    CHECK(strcmp(a, b) != 0);
+    CHECK_STR(a, c);
+    CHECK(strncmp(a, "bieb.nl-000", 11) == 0);
+    vp_source s = {.name = a, .kind = "ical", .url = long_a};
+    char *err = NULL;
+    CHECK(vp_source_check(&s, NULL, NULL, &err) == VP_OK);
+    free(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -441,6 +635,8 @@ int main(int argc, char **argv)
     test_isbn();
     test_normalise(voc, argv[2]);
     test_retry_after();
+    test_addresses();
+    test_adhoc_names();
     vp_vocabulary_destroy(voc);
     return check_done();
 }
