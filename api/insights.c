@@ -20,9 +20,10 @@
  * "LIB" is the library a search was made for: its one library filter, else
  * its prefer_library (what a library's own website widget sends). The
  * query text is folded (case, diacritics), its spaces collapsed, cut to
- * 100 bytes, and words that could identify someone (anything with '@',
- * runs of 6 or more digits) are replaced by [e-mail] and [nummer] before
- * it is counted. Nothing else about a search is kept.
+ * 100 bytes, and what could identify someone (e-mail addresses, also
+ * written out; 6 or more digits however grouped; IBANs; postcodes with a
+ * house number) is replaced by [e-mail], [nummer] and [adres] before it is
+ * counted (vp_text_scrub). Nothing else about a search is kept.
  *
  * Searches must not wait for the store, so logging is queued: a search
  * turns into a list of increments at once, and one thread per server
@@ -396,42 +397,10 @@ static int lib_ok(const char *s)
 static char *normalise(const char *q)
 {
     char *folded = q ? vp_text_fold(q, 1) : strdup("");
-    if (!folded)
-        return NULL;
-    vp_buf b;
-    vp_buf_init(&b, 4 * MAX_QUERY);
-    for (const char *p = folded; *p;) {
-        while (*p && ((unsigned char)*p <= ' '))
-            p++;
-        size_t n = 0;
-        while (p[n] && (unsigned char)p[n] > ' ')
-            n++;
-        if (!n)
-            break;
-        size_t digits = 0, run = 0;
-        int at = 0;
-        for (size_t i = 0; i < n; i++) {
-            run = p[i] >= '0' && p[i] <= '9' ? run + 1 : 0;
-            digits = run > digits ? run : digits;
-            at |= p[i] == '@';
-        }
-        if (b.len)
-            vp_buf_puts(&b, " ");
-        if (at)
-            vp_buf_puts(&b, "[e-mail]");
-        else if (digits >= 6)
-            vp_buf_puts(&b, "[nummer]");
-        else
-            vp_buf_append(&b, p, n);
-        p += n;
-    }
+    char *scrubbed = folded ? vp_text_scrub(folded) : NULL;
+    char *cut = scrubbed ? vp_text_cut(scrubbed, MAX_QUERY) : NULL;
     free(folded);
-    char *all = vp_buf_steal(&b);
-    vp_buf_free(&b);
-    if (!all)
-        return NULL;
-    char *cut = vp_text_cut(all, MAX_QUERY);
-    free(all);
+    free(scrubbed);
     return cut;
 }
 

@@ -1067,6 +1067,8 @@ static void test_insights(void)
     free(search_qid("/v1/search?q=xylofoonorkestzeppelin", id2, sizeof id2));
     free(search_qid("/v1/search?q=mail%20jan.jansen%40example.nl%20over%20taalcafe", id2, sizeof id2));
     free(search_qid("/v1/search?q=bel%200612345678", id2, sizeof id2));
+    free(search_qid("/v1/search?q=bel%2006%201234%205678%20jan(at)mail.nl%203811%20AB%2012",
+                    id2, sizeof id2));
     free(search_qid("/v1/search?q=%3DHYPERLINK(1)", id2, sizeof id2));
     CHECK(strlen(qid) == 16 && strspn(qid, "0123456789abcdef") == 16);
     CHECK(strcmp(qid, qid2) != 0);
@@ -1106,9 +1108,10 @@ static void test_insights(void)
     CHECK(q_count(a_lib, "digicafe", "clicked") - q_count(b_lib, "digicafe", "clicked") == 1);
     CHECK(query_row(a_top, "mail [e-mail] over taalcafe") != NULL);
     CHECK(query_row(a_top, "bel [nummer]") != NULL);
+    CHECK(query_row(a_top, "bel [nummer] [e-mail] [adres]") != NULL);
     json_t *totals_a = json_object_get(a_top, "totals"), *totals_b = json_object_get(b_top, "totals");
     CHECK(json_integer_value(json_object_get(totals_a, "searches")) -
-              json_integer_value(json_object_get(totals_b, "searches")) == 8);
+              json_integer_value(json_object_get(totals_b, "searches")) == 9);
     CHECK(json_integer_value(json_object_get(totals_a, "clicked")) -
               json_integer_value(json_object_get(totals_b, "clicked")) == 1);
     CHECK(json_integer_value(json_object_get(a_top, "days")) == 30);
@@ -1190,6 +1193,7 @@ static void test_insights(void)
         http_reply r;
         CHECK(get(port, reports[k], NULL, &r) == 200);
         CHECK(!strstr(r.body, "jansen") && !strstr(r.body, "0612345678"));
+        CHECK(!strstr(r.body, "1234") && !strstr(r.body, "mail.nl") && !strstr(r.body, "3811"));
         http_reply_free(&r);
     }
 
