@@ -56,17 +56,17 @@
     X("/q/", 1, ".atom", "/q/{slug}.atom", api_handle_landing_feed, 1, "GET, HEAD", PUBLIC) \
     X("/q/", 1, NULL, "/q/{slug}", api_handle_landing, 1, "GET, HEAD", PUBLIC)           \
     X("/v1/insights/queries", 0, NULL, "/v1/insights/queries", api_handle_insights_queries, 0, \
-      "GET, HEAD", PUBLIC)                                                               \
+      "GET, HEAD", ADMIN)                                                                \
     X("/v1/insights/days", 0, NULL, "/v1/insights/days", api_handle_insights_days, 0,    \
-      "GET, HEAD", PUBLIC)                                                               \
+      "GET, HEAD", ADMIN)                                                                \
     X("/v1/insights/propositions", 0, NULL, "/v1/insights/propositions",                 \
-      api_handle_insights_propositions, 0, "GET, HEAD", PUBLIC)                          \
+      api_handle_insights_propositions, 0, "GET, HEAD", ADMIN)                           \
     X("/v1/insights/filters", 0, NULL, "/v1/insights/filters", api_handle_insights_filters, 0, \
-      "GET, HEAD", PUBLIC)                                                               \
+      "GET, HEAD", ADMIN)                                                                \
     X("/v1/insights/campaigns", 0, NULL, "/v1/insights/campaigns",                       \
-      api_handle_insights_campaigns, 0, "GET, HEAD", PUBLIC)                             \
+      api_handle_insights_campaigns, 0, "GET, HEAD", ADMIN)                              \
     X("/v1/insights/segments", 0, NULL, "/v1/insights/segments", api_handle_insights_segments, \
-      0, "GET, HEAD", PUBLIC)                                                            \
+      0, "GET, HEAD", ADMIN)                                                             \
     X("/insights", 0, NULL, "/insights", api_handle_insights_page, 0, "GET, HEAD", ADMIN) \
     X("/v1/propositions", 0, NULL, "/v1/propositions", api_handle_propositions, 1,       \
       "GET, HEAD", PUBLIC)                                                               \
@@ -365,7 +365,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               : "Bearer realm=\"Vindplaats\"");
         if (auth == VP_AUTH_MISSING)
             api_error(&reply, 401, "unauthorized",
-                      "this endpoint needs an admin API key: Authorization: Bearer KEY", NULL);
+                      page ? "this page needs an admin API key: give it as the password"
+                           : "this endpoint needs an admin API key: Authorization: Bearer KEY",
+                      NULL);
         else
             api_error(&reply, 403, "forbidden", "this API key is not valid here", NULL);
     } else {

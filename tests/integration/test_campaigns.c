@@ -40,7 +40,9 @@ static long get(unsigned p, const char *path, const char *const *headers, http_r
 
 static json_t *get_json_at(unsigned p, const char *path, long want)
 {
-    const char *h[] = {"Accept: application/json", "User-Agent: " BROWSER, NULL};
+    /* The key goes along everywhere: reports need it, public routes ignore it. */
+    const char *h[] = {"Accept: application/json", "User-Agent: " BROWSER, "Authorization: " AUTH,
+                       NULL};
     http_reply r;
     long st = get(p, path, h, &r);
     if (st != want)
@@ -252,6 +254,35 @@ static void test_access(void)
     check_error(&r, 403, "forbidden", NULL);
     http_reply_free(&r);
 
+    /* What residents typed is for staff only: every report, JSON and CSV,
+     * asks for the key the API way (Bearer); the page the browser way. */
+    const char *reports[] = {"/v1/insights/queries", "/v1/insights/queries?format=csv",
+                             "/v1/insights/days", "/v1/insights/days?format=csv",
+                             "/v1/insights/propositions", "/v1/insights/propositions?format=csv",
+                             "/v1/insights/filters", "/v1/insights/filters?format=csv",
+                             "/v1/insights/campaigns", "/v1/insights/campaigns?format=csv",
+                             "/v1/insights/segments", "/v1/insights/segments?format=csv"};
+    const char *right[] = {"Authorization: " AUTH, NULL};
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        get(port, reports[i], NULL, &r);
+        check_error(&r, 401, "unauthorized", NULL);
+        www = http_header(&r, "WWW-Authenticate");
+        CHECK(www && strncmp(www, "Bearer realm=", 13) == 0);
+        free(www);
+        CHECK_CONTAINS(r.body, "Authorization: Bearer");
+        http_reply_free(&r);
+        get(port, reports[i], wrong, &r);
+        check_error(&r, 403, "forbidden", NULL);
+        http_reply_free(&r);
+        if (get(port, reports[i], right, &r) != 200)
+            fprintf(stderr, "%s with the key: %ld\n", reports[i], r.status);
+        CHECK(r.status == 200);
+        http_reply_free(&r);
+    }
+    get(port, "/insights", NULL, &r);
+    CHECK_CONTAINS(r.body, "password");
+    http_reply_free(&r);
+
     /* Each source of keys works: the file, a digest in the file, the environment. */
     const char *keys[] = {"Authorization: Bearer " KEY_FILE, "Authorization: bearer " KEY_DIGEST,
                           "Authorization: Bearer " KEY_ENV,
@@ -284,7 +315,7 @@ static void test_preflight(void)
         {"/v1/signals", "POST, OPTIONS", "Content-Type", 204},
         {"/v1/queries/any-slug", "GET, HEAD, PUT, DELETE, OPTIONS", "Authorization, Content-Type", 204},
         {"/q/any-slug", "GET, HEAD, OPTIONS", "Content-Type", 204},
-        {"/v1/insights/queries", "GET, HEAD, OPTIONS", "Content-Type", 204},
+        {"/v1/insights/queries", "GET, HEAD, OPTIONS", "Authorization, Content-Type", 204},
         {"/v1/nothing", NULL, NULL, 404},
     };
     const char *h[] = {"Origin: https://www.bibliotheek.example.nl",
@@ -1186,12 +1217,13 @@ static void test_insights(void)
     json_decref(days);
 
     /* No report ever shows what was scrubbed. */
+    const char *staff[] = {"Authorization: " AUTH, NULL};
     const char *reports[] = {"/v1/insights/queries?limit=10000", "/v1/insights/queries?kind=zero",
                              "/v1/insights/filters", "/v1/insights/days",
                              "/v1/insights/queries?format=csv&limit=10000"};
     for (size_t k = 0; k < sizeof reports / sizeof reports[0]; k++) {
         http_reply r;
-        CHECK(get(port, reports[k], NULL, &r) == 200);
+        CHECK(get(port, reports[k], staff, &r) == 200);
         CHECK(!strstr(r.body, "jansen") && !strstr(r.body, "0612345678"));
         CHECK(!strstr(r.body, "1234") && !strstr(r.body, "mail.nl") && !strstr(r.body, "3811"));
         http_reply_free(&r);
@@ -1214,7 +1246,7 @@ static void test_insights(void)
     };
     for (size_t k = 0; k < sizeof csv / sizeof csv[0]; k++) {
         http_reply r;
-        CHECK(get(port, csv[k].path, NULL, &r) == 200);
+        CHECK(get(port, csv[k].path, staff, &r) == 200);
         CHECK_CONTAINS(r.headers, "text/csv");
         char *disp = http_header(&r, "Content-Disposition");
         CHECK_CONTAINS(disp, "attachment; filename=\"vindplaats-");
@@ -1278,7 +1310,7 @@ static void test_insights(void)
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         http_reply r;
-        get(port, bad[k].path, NULL, &r);
+        get(port, bad[k].path, staff, &r);
         check_error(&r, 400, bad[k].code, bad[k].param);
         http_reply_free(&r);
     }
