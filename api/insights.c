@@ -32,11 +32,13 @@
  * counted in `dropped`. Reports flush the queue first, so what a client
  * did is in the next report it asks for. */
 #include <math.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "api.h"
@@ -55,6 +57,7 @@
 #define SEEN_CLICKS 4096        /* query ids remembered to count a search clicked once */
 #define KNOWN_KEYS 8192         /* aggregate keys written lately (skip writing again) */
 #define FLUSH_WAIT_S 5
+#define DISTINCT_SLOTS 65536    /* queries told apart per day for counting clients */
 #define MAX_DAYS 366
 #define MAX_LIMIT 10000
 #define PAGE_CAP (4u << 20)
@@ -85,6 +88,8 @@ typedef struct event {
     size_t n_ops;
     char key8[9];
     char *record;
+    uint64_t client;            /* the client's tag of the day; 0: unknown */
+    char query[MAX_QUERY + 1];  /* the normalised query ("": none) */
     /* EV_CLICK: what is known at once; its increments are made by the
      * writer (it needs the store), into `made`. */
     char qid[17];
@@ -105,10 +110,23 @@ struct insights_log {
     size_t queued;
     uint64_t enqueued, written;
     uint64_t dropped;
+    unsigned min_clients;
+    /* The salt of the client tags, under `lock`: drawn at the first search
+     * of a day, replaced (and with it every tag) at the first of the next. */
+    unsigned char salt[32];
+    int salt_day;
     /* the writer thread's own */
     char seen[SEEN_CLICKS][17];
     size_t seen_next;
     uint32_t known[KNOWN_KEYS];
+    /* Clients per query, for the day d_day only: open addressing on a
+     * 64-bit hash of the query text (0: free slot); per slot up to
+     * min_clients client tags in d_tags, d_n of them held. */
+    int d_day;
+    size_t d_used;
+    uint64_t *d_query;
+    uint64_t *d_tags;
+    unsigned char *d_n;
 };
 
 /* ---- the writer ---- */
@@ -233,6 +251,62 @@ static int key_known(struct insights_log *log, const char *key8)
 
 #define CLICK_OPS 8
 
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h ? h : 1;
+}
+
+/* Counts the search's client for its query; when the query reaches
+ * min_clients different clients on its day, marks it shown (counter
+ * ik:D/QUERY += 1) in the store. Nothing about clients leaves memory, and
+ * the tags are wiped when the day changes. */
+static void count_client(struct insights_log *log, const event *e)
+{
+    if (!e->query[0] || !e->client || e->day < log->d_day)
+        return;
+    unsigned k = log->min_clients;
+    if (e->day != log->d_day) {
+        wipe(log->d_tags, (size_t)DISTINCT_SLOTS * k * sizeof *log->d_tags);
+        memset(log->d_query, 0, DISTINCT_SLOTS * sizeof *log->d_query);
+        memset(log->d_n, 0, DISTINCT_SLOTS);
+        log->d_used = 0;
+        log->d_day = e->day;
+    }
+    uint64_t qh = text_hash(e->query);
+    size_t i = (size_t)qh & (DISTINCT_SLOTS - 1);
+    while (log->d_query[i] && log->d_query[i] != qh)
+        i = (i + 1) & (DISTINCT_SLOTS - 1);
+    if (!log->d_query[i]) {
+        /* Full: a query first seen now is not shown today. */
+        if (log->d_used >= DISTINCT_SLOTS / 4 * 3)
+            return;
+        log->d_query[i] = qh;
+        log->d_used++;
+    }
+    uint64_t *tags = log->d_tags + i * k;
+    if (log->d_n[i] >= k)
+        return;
+    for (unsigned j = 0; j < log->d_n[i]; j++)
+        if (tags[j] == e->client)
+            return;
+    tags[log->d_n[i]++] = e->client;
+    if (log->d_n[i] == k) {
+        char ns[32];
+        snprintf(ns, sizeof ns, "ik:%d", e->day);
+        vp_store_count(log->store, ns, e->query, 1, NULL);
+    }
+}
+
 static void write_batch(struct insights_log *log, event *list)
 {
     size_t total = 0;
@@ -240,8 +314,10 @@ static void write_batch(struct insights_log *log, event *list)
         if (e->kind == EV_CLICK) {
             e->made = calloc(CLICK_OPS, sizeof *e->made);
             e->n_ops = e->made ? click_ops(log, e, e->made, CLICK_OPS) : 0;
-        } else if (e->record && !key_known(log, e->key8)) {
-            vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
+        } else {
+            if (e->record && !key_known(log, e->key8))
+                vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
+            count_client(log, e);
         }
         total += e->n_ops;
     }
@@ -310,15 +386,31 @@ static void *writer(void *arg)
     return NULL;
 }
 
-struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc)
+struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc,
+                                         unsigned min_clients)
 {
     if (!store)
+        return NULL;
+    if (min_clients == 0)
+        min_clients = VP_QUERY_MIN_CLIENTS_DEFAULT;
+    if (min_clients > VP_QUERY_MIN_CLIENTS_MAX)
         return NULL;
     struct insights_log *log = calloc(1, sizeof *log);
     if (!log)
         return NULL;
     log->store = store;
     log->voc = voc;
+    log->min_clients = min_clients;
+    log->d_query = calloc(DISTINCT_SLOTS, sizeof *log->d_query);
+    log->d_tags = calloc((size_t)DISTINCT_SLOTS * min_clients, sizeof *log->d_tags);
+    log->d_n = calloc(DISTINCT_SLOTS, 1);
+    if (!log->d_query || !log->d_tags || !log->d_n) {
+        free(log->d_query);
+        free(log->d_tags);
+        free(log->d_n);
+        free(log);
+        return NULL;
+    }
     pthread_mutex_init(&log->lock, NULL);
     pthread_cond_init(&log->wake, NULL);
     pthread_cond_init(&log->idle, NULL);
@@ -343,6 +435,11 @@ void insights_log_destroy(struct insights_log *log)
         pthread_join(log->thread, NULL);
     }
     free_events(log->head);
+    wipe(log->d_tags, (size_t)DISTINCT_SLOTS * log->min_clients * sizeof *log->d_tags);
+    wipe(log->salt, sizeof log->salt);
+    free(log->d_query);
+    free(log->d_tags);
+    free(log->d_n);
     pthread_mutex_destroy(&log->lock);
     pthread_cond_destroy(&log->wake);
     pthread_cond_destroy(&log->idle);
@@ -404,6 +501,35 @@ static char *normalise(const char *q)
     return cut;
 }
 
+/* The tag that tells this client apart from others today: a salted hash
+ * of its address, the salt drawn anew for every day. 0 when unknown. */
+static uint64_t client_tag(struct insights_log *log, int day, const struct sockaddr *sa)
+{
+    const void *addr = NULL;
+    size_t len = 0;
+    if (sa && sa->sa_family == AF_INET) {
+        addr = &((const struct sockaddr_in *)sa)->sin_addr;
+        len = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        len = 16;
+    }
+    if (!addr)
+        return 0;
+    pthread_mutex_lock(&log->lock);
+    if (log->salt_day != day) {
+        if (getrandom(log->salt, sizeof log->salt, 0) != (ssize_t)sizeof log->salt) {
+            /* No entropy: a fresh but guessable salt still changes daily. */
+            double t = api_now();
+            memcpy(log->salt, &t, sizeof t);
+        }
+        log->salt_day = day;
+    }
+    uint64_t tag = api_salted_tag(log->salt, sizeof log->salt, addr, len);
+    pthread_mutex_unlock(&log->lock);
+    return tag;
+}
+
 /* The library a search was made for, or "". */
 static const char *library_of(const vp_search_request *sr)
 {
@@ -432,6 +558,9 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     int day = api_nl_day(api_clock(req));
     const char *lib = library_of(sr);
     int zero = res->total == 0;
+    snprintf(e->query, sizeof e->query, "%s", q);
+    e->day = day;
+    e->client = client_tag(log, day, req->client);
     size_t n = 0;
     char ns[MAX_LIB + 24], key[VP_STORE_MAX_KEY + 1];
     snprintf(ns, sizeof ns, "id:%d", day);
@@ -613,7 +742,8 @@ static size_t hash_of(const char *s)
     return h;
 }
 
-static tally *tally_get(tallies *ts, const char *key)
+/* The tally of `key`, NULL when there is none (before sorting only). */
+static tally *tally_find(const tallies *ts, const char *key)
 {
     if (ts->slots) {
         size_t mask = 2 * ts->alloc - 1;
@@ -621,6 +751,14 @@ static tally *tally_get(tallies *ts, const char *key)
             if (strcmp(ts->t[ts->slots[i] - 1].key, key) == 0)
                 return &ts->t[ts->slots[i] - 1];
     }
+    return NULL;
+}
+
+static tally *tally_get(tallies *ts, const char *key)
+{
+    tally *found = tally_find(ts, key);
+    if (found)
+        return found;
     if (ts->n == ts->alloc) {
         size_t na = ts->alloc ? ts->alloc * 2 : 64;
         tally *p = realloc(ts->t, na * sizeof *p);
@@ -782,6 +920,12 @@ static int window_of(api_request *req, api_reply *r, const char *allowed, window
         w->day[i] = vp_day_from_epoch(today - (w->days - 1 - i));
     api_insights_flush(api_state_insights(req->state));
     return 0;
+}
+
+static unsigned min_clients_of(const api_request *req)
+{
+    const struct insights_log *log = api_state_insights(req->state);
+    return log ? log->min_clients : VP_QUERY_MIN_CLIENTS_DEFAULT;
 }
 
 static json_t *date_json(int ymd)
@@ -960,10 +1104,19 @@ static json_t *as_ints(json_t *o)
     return o;
 }
 
-static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
+/* Queries whose text may be shown: those that min_clients different
+ * clients searched on one day of the window (ik:D, for the whole network).
+ * The others add up into "other_queries". */
+static json_t *queries_report(vp_store *store, const window *w, unsigned min_clients,
+                              vp_status *st)
 {
-    tallies ts = {0};
+    tallies ts = {0}, shown = {0};
     *st = VP_OK;
+    for (int i = 0; i < w->days && *st == VP_OK; i++) {
+        char ns[32];
+        snprintf(ns, sizeof ns, "ik:%d", w->day[i]);
+        *st = read_ns(store, ns, NULL, 0, &shown);
+    }
     const char *prefixes[3] = {"iq", "iz", "ic"};
     for (int i = 0; i < w->days && *st == VP_OK; i++)
         for (int f = 0; f < 3 && *st == VP_OK; f++) {
@@ -977,12 +1130,28 @@ static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
         *st = totals(store, w, tot, NULL);
     if (*st != VP_OK) {
         tallies_free(&ts);
+        tallies_free(&shown);
         return NULL;
     }
+    /* Set the hidden ones apart (marked by a NaN in c) before sorting. */
+    double other[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < ts.n; i++) {
+        if (tally_find(&shown, ts.t[i].key))
+            continue;
+        other[0] += 1;
+        other[1] += ts.t[i].a;
+        other[2] += ts.t[i].b;
+        other[3] += ts.t[i].c;
+        ts.t[i].a = ts.t[i].b = 0;
+        ts.t[i].c = NAN;
+    }
+    tallies_free(&shown);
     int zero = strcmp(w->kind, "zero") == 0;
     tallies_sort(&ts, zero ? cmp_zero : cmp_top);
     json_t *list = json_array();
     for (size_t i = 0; i < ts.n && json_array_size(list) < w->limit; i++) {
+        if (isnan(ts.t[i].c))
+            continue;
         if (zero && ts.t[i].b <= 0)
             break;
         json_array_append_new(list, as_ints(json_pack("{s:s, s:f, s:f, s:f, s:f}", "query",
@@ -999,6 +1168,11 @@ static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
                                           "zero_results", tot[1], "clicked", tot[2],
                                           "click_through", ratio(tot[2], tot[0]))));
     json_object_set_new(out, "queries", list);
+    json_object_set_new(out, "min_clients", json_integer(min_clients));
+    json_object_set_new(out, "other_queries",
+                        as_ints(json_pack("{s:f, s:f, s:f, s:f}", "queries", other[0], "searches",
+                                          other[1], "zero_results", other[2], "clicked",
+                                          other[3])));
     return out;
 }
 
@@ -1008,7 +1182,7 @@ void api_handle_insights_queries(api_request *req, api_reply *r)
     if (window_of(req, r, "dlk", &w) != 0)
         return;
     vp_status st;
-    json_t *j = queries_report(req->cfg->store, &w, &st);
+    json_t *j = queries_report(req->cfg->store, &w, min_clients_of(req), &st);
     if (!j) {
         store_error(r, st);
         return;
@@ -1622,8 +1796,8 @@ void api_handle_insights_page(api_request *req, api_reply *r)
     window zw = tw;
     zw.kind = "zero";
     json_t *days = days_report(store, &w, &st);
-    json_t *top = days ? queries_report(store, &tw, &st) : NULL;
-    json_t *zero = top ? queries_report(store, &zw, &st) : NULL;
+    json_t *top = days ? queries_report(store, &tw, min_clients_of(req), &st) : NULL;
+    json_t *zero = top ? queries_report(store, &zw, min_clients_of(req), &st) : NULL;
     window pw = w;
     pw.library = NULL;
     json_t *props = zero ? propositions_report(store, req->voc, &pw, &st) : NULL;
@@ -1718,6 +1892,17 @@ void api_handle_insights_page(api_request *req, api_reply *r)
                   "doorklikte naar een resultaat.",
                   bars, n < 10 ? n : 10, max, BLUE);
             csv_link(&b, "/v1/insights/queries?kind=top", &w, "De meest gezochte woorden");
+            json_t *other = json_object_get(top, "other_queries");
+            double hidden = json_number_value(json_object_get(other, "searches"));
+            vp_buf_printf(&b, "<p class=\"mut\">Alleen zoekwoorden die op een dag door minstens "
+                              "%u verschillende inwoners gezocht zijn, staan hier met hun tekst. ",
+                          min_clients_of(req));
+            if (hidden > 0) {
+                nl_number(&b, hidden);
+                vp_buf_puts(&b, hidden == 1 ? " zoekopdracht" : " zoekopdrachten");
+                vp_buf_puts(&b, " met andere woorden tellen alleen mee in de totalen.");
+            }
+            vp_buf_puts(&b, "</p>\n");
         } else {
             vp_buf_puts(&b, "<h2 id=\"niets\">Wat zoeken inwoners zonder iets te vinden?</h2>\n"
                             "<p>Dit zijn kansen: aanbod dat er niet is, of dat anders heet dan "

@@ -316,10 +316,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                  strcmp(method, "DELETE") == 0;
     unsigned wait_s = 0;
     vp_auth_result auth = VP_AUTH_OK;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
     if (rt && allowed && writes) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
         if (sa && sa->sa_family == AF_INET)
             wait_s = api_rate_limit(s->state, &((const struct sockaddr_in *)sa)->sin_addr, 4);
         else if (sa && sa->sa_family == AF_INET6)
@@ -382,7 +382,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER),
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_USER_AGENT),
-                           s->metrics};
+                           s->metrics, sa};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;

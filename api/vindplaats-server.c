@@ -38,7 +38,7 @@ static void usage(FILE *out)
             "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
-            "                         [--public-url URL]\n"
+            "                         [--public-url URL] [--query-min-clients K]\n"
             "       vindplaats-server --hash-key < KEY\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
@@ -67,6 +67,9 @@ static void usage(FILE *out)
             "                     (default 600)\n"
             "  --public-url URL   the address residents use (https://vindplaats.example.nl),\n"
             "                     for canonical links, sitemaps and feeds (default http://HOST)\n"
+            "  --query-min-clients K  show a query's text in the insights only once K\n"
+            "                     different clients searched it on one day (1 to 20,\n"
+            "                     default 3); counted without keeping addresses\n"
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
@@ -172,6 +175,13 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--write-limit") == 0) {
             if (parse_number(argv[++i], 1000000, &cfg.write_limit) != 0 || cfg.write_limit == 0) {
                 fprintf(stderr, "vindplaats-server: --write-limit: 1 to 1000000: %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--query-min-clients") == 0) {
+            if (parse_number(argv[++i], VP_QUERY_MIN_CLIENTS_MAX, &cfg.query_min_clients) != 0 ||
+                cfg.query_min_clients == 0) {
+                fprintf(stderr, "vindplaats-server: --query-min-clients: 1 to %d: %s\n",
+                        VP_QUERY_MIN_CLIENTS_MAX, argv[i]);
                 return 2;
             }
         } else if (strcmp(a, "--public-url") == 0) {

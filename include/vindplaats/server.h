@@ -42,7 +42,14 @@ typedef struct vp_server_config {
                                        * client address, in memory per process; 0: 600 */
     const char *public_url;           /* "https://vindplaats.example.nl", no trailing '/':
                                        * canonical links, sitemaps, feeds; NULL: http://HOST */
+    unsigned query_min_clients;       /* the insights show a query's text once this many
+                                       * different clients searched it on one day (per
+                                       * process, see docs/privacy.md); 0: 3, at most
+                                       * VP_QUERY_MIN_CLIENTS_MAX */
 } vp_server_config;
+
+#define VP_QUERY_MIN_CLIENTS_DEFAULT 3
+#define VP_QUERY_MIN_CLIENTS_MAX 20
 
 typedef struct vp_server vp_server;
 

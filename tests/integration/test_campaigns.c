@@ -184,8 +184,10 @@ static char *text_of(xmlNodePtr n)
     return n ? (char *)xmlNodeGetContent(n) : NULL;
 }
 
-static unsigned start_server(const char *name, const char *store_flag, const char *store_value,
-                             const char *now, const char *write_limit, pid_t *pid)
+/* min_clients: the --query-min-clients of the server, NULL for the default. */
+static unsigned start_server_k(const char *name, const char *store_flag, const char *store_value,
+                               const char *now, const char *write_limit, const char *min_clients,
+                               pid_t *pid)
 {
     char server[1100], portfile[1100], log[1100], keys[1100];
     snprintf(server, sizeof server, "%s/vindplaats-server", bindir);
@@ -196,7 +198,8 @@ static unsigned start_server(const char *name, const char *store_flag, const cha
     char *argv[] = {server, "--index", index_dir, "--port", "0", "--port-file", portfile,
                     "--now", (char *)now, "--threads", "3", "--network", network,
                     "--admin-keys", keys, "--write-limit", (char *)write_limit,
-                    (char *)store_flag, (char *)store_value, NULL};
+                    (char *)store_flag, (char *)store_value,
+                    min_clients ? "--query-min-clients" : NULL, (char *)min_clients, NULL};
     *pid = proc_start(argv, log);
     unsigned p = proc_wait_port(portfile, 30);
     if (!p) {
@@ -208,6 +211,15 @@ static unsigned start_server(const char *name, const char *store_flag, const cha
     }
     CHECK(p != 0);
     return p;
+}
+
+/* A server that shows a query's text once one client searched it: the
+ * reports' counts are checked with one client here; test_min_clients
+ * checks the default threshold with several. */
+static unsigned start_server(const char *name, const char *store_flag, const char *store_value,
+                             const char *now, const char *write_limit, pid_t *pid)
+{
+    return start_server_k(name, store_flag, store_value, now, write_limit, "1", pid);
 }
 
 /* ---- access ---- */
@@ -1419,6 +1431,97 @@ static json_int_t digicafe_searches(unsigned p)
     return n;
 }
 
+/* Searches `q` from the loopback address `from` (another client). */
+static void search_from(unsigned p, const char *from, const char *q)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/v1/search?q=%s", q);
+    http_reply r;
+    CHECK(http_send_from(from, p, "GET", path, NULL, NULL, &r) == 0);
+    CHECK(r.status == 200);
+    http_reply_free(&r);
+}
+
+/* What the query reports say, without the dates of the window. */
+static json_t *query_reports(unsigned p)
+{
+    json_t *all = json_object();
+    json_object_set_new(all, "top", get_json_at(p, "/v1/insights/queries?limit=10000", 200));
+    json_object_set_new(all, "zero",
+                        get_json_at(p, "/v1/insights/queries?kind=zero&limit=10000", 200));
+    return all;
+}
+
+/* A query's text is shown once 3 different clients (the default) searched
+ * it on one day; before that it only counts in other_queries, in every
+ * form of every report. `store_flag`/`store_value` choose the back end (a
+ * fresh one); the answers are returned to compare the back ends. */
+static json_t *test_min_clients(const char *name, const char *store_flag, const char *store_value)
+{
+    pid_t pid;
+    unsigned p = start_server_k(name, store_flag, store_value, "2026-12-01T08:00:00+01:00",
+                                "1000", NULL, &pid);
+    if (!p)
+        return json_null();
+    const char *secret = "mijn%20buurman%20piet%20jansen%20schuldhulp";
+    const char *nothing = "xylofoonorkestzeppelin%20jansen";
+    /* Two clients, one of them twice: not shown. */
+    search_from(p, "127.0.0.2", secret);
+    search_from(p, "127.0.0.2", secret);
+    search_from(p, "127.0.0.3", secret);
+    search_from(p, "127.0.0.2", nothing);
+    search_from(p, "127.0.0.3", nothing);
+    json_t *before = query_reports(p);
+    json_t *top = json_object_get(before, "top");
+    CHECK(json_integer_value(json_object_get(top, "min_clients")) == 3);
+    CHECK(query_row(top, "mijn buurman piet jansen schuldhulp") == NULL);
+    CHECK(json_array_size(json_object_get(top, "queries")) == 0);
+    CHECK(json_array_size(json_object_get(json_object_get(before, "zero"), "queries")) == 0);
+    json_t *other = json_object_get(top, "other_queries");
+    CHECK(json_integer_value(json_object_get(other, "queries")) == 2);
+    CHECK(json_integer_value(json_object_get(other, "searches")) == 5);
+    CHECK(json_integer_value(json_object_get(other, "zero_results")) == 2);
+    CHECK(json_integer_value(json_object_get(json_object_get(top, "totals"), "searches")) == 5);
+    const char *staff[] = {"Authorization: " AUTH, NULL};
+    const char *pages[] = {"/v1/insights/queries?format=csv&limit=10000",
+                           "/v1/insights/queries?format=csv&kind=zero", "/insights"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        http_reply r;
+        CHECK(get(p, pages[i], staff, &r) == 200);
+        if (r.body && strstr(r.body, "jansen"))
+            fprintf(stderr, "%s shows a query of two clients\n", pages[i]);
+        CHECK(r.body && !strstr(r.body, "jansen"));
+        if (i == 2)
+            CHECK_CONTAINS(r.body, "5 zoekopdrachten met andere woorden");
+        http_reply_free(&r);
+    }
+    /* The third client: shown, with every search of the day. */
+    search_from(p, "127.0.0.4", secret);
+    json_t *after = query_reports(p);
+    top = json_object_get(after, "top");
+    json_t *row = query_row(top, "mijn buurman piet jansen schuldhulp");
+    CHECK(row != NULL);
+    CHECK(json_integer_value(json_object_get(row, "searches")) == 4);
+    CHECK(query_row(json_object_get(after, "zero"), "xylofoonorkestzeppelin jansen") == NULL);
+    other = json_object_get(top, "other_queries");
+    CHECK(json_integer_value(json_object_get(other, "queries")) == 1);
+    CHECK(json_integer_value(json_object_get(other, "searches")) == 2);
+    CHECK(proc_stop(pid) == 0);
+    /* What was shown stays shown after a restart (the mark is in the store). */
+    char again[64];
+    snprintf(again, sizeof again, "%s-again", name);
+    p = start_server_k(again, store_flag, store_value, "2026-12-01T08:00:00+01:00", "1000", NULL,
+                       &pid);
+    if (p) {
+        json_t *later = query_reports(p);
+        CHECK(json_equal(later, after));
+        json_decref(later);
+        CHECK(proc_stop(pid) == 0);
+    }
+    json_t *both = json_pack("{s:o, s:o}", "before", before, "after", after);
+    return both;
+}
+
 static void test_redis(void)
 {
     redis_proc rp;
@@ -1437,8 +1540,23 @@ static void test_redis(void)
         free(rp.bin);
         return;
     }
-    char url[128];
+    char url[128], url1[128];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rp.port);
+    snprintf(url1, sizeof url1, "redis://127.0.0.1:%d/1", rp.port);
+    /* The embedded and the Redis store give the same answers. */
+    char store_k[1100];
+    snprintf(store_k, sizeof store_k, "%s/k-store", dir);
+    json_t *embedded = test_min_clients("k-embedded", "--data-dir", store_k);
+    json_t *redis = test_min_clients("k-redis", "--redis", url1);
+    if (!json_equal(embedded, redis)) {
+        char *a = json_dumps(embedded, JSON_COMPACT), *b = json_dumps(redis, JSON_COMPACT);
+        fprintf(stderr, "embedded: %s\nredis:    %s\n", a, b);
+        free(a);
+        free(b);
+    }
+    CHECK(json_equal(embedded, redis));
+    json_decref(embedded);
+    json_decref(redis);
     pid_t a, b;
     unsigned pa = start_server("redis-a", "--redis", url, "2026-12-01T08:00:00+01:00", "1000", &a);
     unsigned pb = start_server("redis-b", "--redis", url, "2026-12-01T08:00:00+01:00", "1000", &b);
@@ -1622,6 +1740,17 @@ int main(int argc, char **argv)
         free(out);
         char *bad4[] = {server, "--index", index_dir, "--write-limit", "0", NULL};
         CHECK(proc_run(bad4, &out) == 2);
+        free(out);
+        char *bad5[] = {server, "--index", index_dir, "--query-min-clients", "0", NULL};
+        CHECK(proc_run(bad5, &out) == 2);
+        CHECK_CONTAINS(out, "--query-min-clients: 1 to 20");
+        free(out);
+        char *bad6[] = {server, "--index", index_dir, "--query-min-clients", "21", NULL};
+        CHECK(proc_run(bad6, &out) == 2);
+        free(out);
+        char *help[] = {server, "--help", NULL};
+        proc_run(help, &out);
+        CHECK_CONTAINS(out, "--query-min-clients K");
         free(out);
     }
 
