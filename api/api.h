@@ -102,6 +102,7 @@ typedef struct api_request {
     struct api_metrics *metrics; /* the server's counters (metrics.c) */
     const struct sockaddr *client; /* the peer's address; may be NULL. Never stored:
                                     * only salted hashes of it (state.c, insights.c) */
+    const char *forwarded_for;     /* the X-Forwarded-For header; may be NULL */
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
@@ -158,9 +159,12 @@ void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slu
 int api_slug_ok(const char *s);
 
 /* ---- insights.c: the query log (aggregates only) and its reports ---- */
-/* min_clients: see vp_server_config.query_min_clients (0: the default). */
+/* min_clients and trusted_proxies: see vp_server_config (min_clients 0:
+ * the default). NULL when out of memory or a value is invalid. */
 struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc,
-                                         unsigned min_clients);
+                                         unsigned min_clients, const char *trusted_proxies);
+/* Checks a --trusted-proxy list: NULL when it is fine, else why not. */
+const char *api_trusted_proxies_problem(const char *list);
 void insights_log_destroy(struct insights_log *log);
 /* Logs one search as aggregates; may replace "query_id" in the reply so
  * that clicks on its results can be counted for its query. Never fails the

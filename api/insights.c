@@ -32,6 +32,7 @@
  * counted in `dropped`. Reports flush the queue first, so what a client
  * did is in the next report it asks for. */
 #include <math.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -58,6 +59,13 @@
 #define KNOWN_KEYS 8192         /* aggregate keys written lately (skip writing again) */
 #define FLUSH_WAIT_S 5
 #define DISTINCT_SLOTS 65536    /* queries told apart per day for counting clients */
+#define MAX_PROXIES 16
+
+/* An IPv4 (len 4) or IPv6 (len 16) address, as bytes. */
+typedef struct addr {
+    size_t len;
+    unsigned char b[16];
+} addr;
 #define MAX_DAYS 366
 #define MAX_LIMIT 10000
 #define PAGE_CAP (4u << 20)
@@ -111,6 +119,8 @@ struct insights_log {
     uint64_t enqueued, written;
     uint64_t dropped;
     unsigned min_clients;
+    addr proxies[MAX_PROXIES];  /* trusted reverse proxies */
+    size_t n_proxies;
     /* The salt of the client tags, under `lock`: drawn at the first search
      * of a day, replaced (and with it every tag) at the first of the next. */
     unsigned char salt[32];
@@ -386,8 +396,58 @@ static void *writer(void *arg)
     return NULL;
 }
 
+/* One address written as text (surrounding spaces allowed); 0 or -1. */
+static int addr_parse(const char *s, size_t len, addr *out)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (inet_pton(AF_INET, buf, out->b) == 1) {
+        out->len = 4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, out->b) == 1) {
+        out->len = 16;
+        return 0;
+    }
+    return -1;
+}
+
+/* Parses a comma-separated list into `out`; NULL, or why it is refused. */
+static const char *proxies_parse(const char *list, addr *out, size_t *n)
+{
+    *n = 0;
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (*n == MAX_PROXIES)
+            return "at most 16 addresses";
+        if (addr_parse(p, len, &out[*n]) != 0)
+            return "not an IPv4 or IPv6 address";
+        (*n)++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return NULL;
+}
+
+const char *api_trusted_proxies_problem(const char *list)
+{
+    addr a[MAX_PROXIES];
+    size_t n;
+    return proxies_parse(list, a, &n);
+}
+
 struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc,
-                                         unsigned min_clients)
+                                         unsigned min_clients, const char *trusted_proxies)
 {
     if (!store)
         return NULL;
@@ -401,6 +461,10 @@ struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *v
     log->store = store;
     log->voc = voc;
     log->min_clients = min_clients;
+    if (proxies_parse(trusted_proxies, log->proxies, &log->n_proxies) != NULL) {
+        free(log);
+        return NULL;
+    }
     log->d_query = calloc(DISTINCT_SLOTS, sizeof *log->d_query);
     log->d_tags = calloc((size_t)DISTINCT_SLOTS * min_clients, sizeof *log->d_tags);
     log->d_n = calloc(DISTINCT_SLOTS, 1);
@@ -502,20 +566,31 @@ static char *normalise(const char *q)
 }
 
 /* The tag that tells this client apart from others today: a salted hash
- * of its address, the salt drawn anew for every day. 0 when unknown. */
-static uint64_t client_tag(struct insights_log *log, int day, const struct sockaddr *sa)
+ * of its address, the salt drawn anew for every day. The address is the
+ * peer's, or, when the peer is a trusted proxy, the last one its
+ * X-Forwarded-For names (what the proxy saw). 0 when unknown. */
+static uint64_t client_tag(struct insights_log *log, int day, const struct sockaddr *sa,
+                           const char *forwarded_for)
 {
-    const void *addr = NULL;
-    size_t len = 0;
+    addr a = {0};
     if (sa && sa->sa_family == AF_INET) {
-        addr = &((const struct sockaddr_in *)sa)->sin_addr;
-        len = 4;
+        memcpy(a.b, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        a.len = 4;
     } else if (sa && sa->sa_family == AF_INET6) {
-        addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        len = 16;
+        memcpy(a.b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        a.len = 16;
     }
-    if (!addr)
+    if (!a.len)
         return 0;
+    for (size_t i = 0; i < log->n_proxies && forwarded_for; i++)
+        if (log->proxies[i].len == a.len && memcmp(log->proxies[i].b, a.b, a.len) == 0) {
+            const char *last = strrchr(forwarded_for, ',');
+            last = last ? last + 1 : forwarded_for;
+            addr client;
+            if (addr_parse(last, strlen(last), &client) == 0)
+                a = client;
+            break;
+        }
     pthread_mutex_lock(&log->lock);
     if (log->salt_day != day) {
         if (getrandom(log->salt, sizeof log->salt, 0) != (ssize_t)sizeof log->salt) {
@@ -525,7 +600,7 @@ static uint64_t client_tag(struct insights_log *log, int day, const struct socka
         }
         log->salt_day = day;
     }
-    uint64_t tag = api_salted_tag(log->salt, sizeof log->salt, addr, len);
+    uint64_t tag = api_salted_tag(log->salt, sizeof log->salt, a.b, a.len);
     pthread_mutex_unlock(&log->lock);
     return tag;
 }
@@ -560,7 +635,7 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     int zero = res->total == 0;
     snprintf(e->query, sizeof e->query, "%s", q);
     e->day = day;
-    e->client = client_tag(log, day, req->client);
+    e->client = client_tag(log, day, req->client, req->forwarded_for);
     size_t n = 0;
     char ns[MAX_LIB + 24], key[VP_STORE_MAX_KEY + 1];
     snprintf(ns, sizeof ns, "id:%d", day);

@@ -382,7 +382,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER),
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_USER_AGENT),
-                           s->metrics, sa};
+                           s->metrics, sa,
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For")};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;

@@ -61,7 +61,8 @@ api_state *api_state_create(const vp_server_config *cfg)
     }
     st->slots = calloc(RL_SLOTS, sizeof *st->slots);
     st->services = services_cache_create();
-    st->insights = insights_log_create(cfg->store, cfg->vocabulary, cfg->query_min_clients);
+    st->insights = insights_log_create(cfg->store, cfg->vocabulary, cfg->query_min_clients,
+                                       cfg->trusted_proxies);
     if (!st->slots || !st->services || (cfg->store && !st->insights)) {
         api_state_destroy(st);
         return NULL;

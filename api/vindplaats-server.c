@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "vindplaats/auth.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
@@ -39,6 +40,7 @@ static void usage(FILE *out)
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
             "                         [--public-url URL] [--query-min-clients K]\n"
+            "                         [--trusted-proxy ADDR[,ADDR...]]\n"
             "       vindplaats-server --hash-key < KEY\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
@@ -70,6 +72,9 @@ static void usage(FILE *out)
             "  --query-min-clients K  show a query's text in the insights only once K\n"
             "                     different clients searched it on one day (1 to 20,\n"
             "                     default 3); counted without keeping addresses\n"
+            "  --trusted-proxy ADDR[,ADDR...]  reverse proxies (IPv4 or IPv6 addresses)\n"
+            "                     whose last X-Forwarded-For entry names the client\n"
+            "                     when counting clients for --query-min-clients\n"
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
@@ -182,6 +187,14 @@ int main(int argc, char **argv)
                 cfg.query_min_clients == 0) {
                 fprintf(stderr, "vindplaats-server: --query-min-clients: 1 to %d: %s\n",
                         VP_QUERY_MIN_CLIENTS_MAX, argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--trusted-proxy") == 0) {
+            cfg.trusted_proxies = argv[++i];
+            const char *why = api_trusted_proxies_problem(cfg.trusted_proxies);
+            if (why) {
+                fprintf(stderr, "vindplaats-server: --trusted-proxy: %s: %s\n", why,
+                        cfg.trusted_proxies);
                 return 2;
             }
         } else if (strcmp(a, "--public-url") == 0) {

@@ -46,6 +46,9 @@ typedef struct vp_server_config {
                                        * different clients searched it on one day (per
                                        * process, see docs/privacy.md); 0: 3, at most
                                        * VP_QUERY_MIN_CLIENTS_MAX */
+    const char *trusted_proxies;      /* "10.0.0.10,::1": reverse proxies whose last
+                                       * X-Forwarded-For entry names the client, for
+                                       * counting clients in the query log; NULL: none */
 } vp_server_config;
 
 #define VP_QUERY_MIN_CLIENTS_DEFAULT 3

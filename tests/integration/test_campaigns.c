@@ -184,10 +184,10 @@ static char *text_of(xmlNodePtr n)
     return n ? (char *)xmlNodeGetContent(n) : NULL;
 }
 
-/* min_clients: the --query-min-clients of the server, NULL for the default. */
+/* extra: more options (NULL-terminated, at most 4), or NULL. */
 static unsigned start_server_k(const char *name, const char *store_flag, const char *store_value,
-                               const char *now, const char *write_limit, const char *min_clients,
-                               pid_t *pid)
+                               const char *now, const char *write_limit,
+                               const char *const *extra, pid_t *pid)
 {
     char server[1100], portfile[1100], log[1100], keys[1100];
     snprintf(server, sizeof server, "%s/vindplaats-server", bindir);
@@ -198,8 +198,9 @@ static unsigned start_server_k(const char *name, const char *store_flag, const c
     char *argv[] = {server, "--index", index_dir, "--port", "0", "--port-file", portfile,
                     "--now", (char *)now, "--threads", "3", "--network", network,
                     "--admin-keys", keys, "--write-limit", (char *)write_limit,
-                    (char *)store_flag, (char *)store_value,
-                    min_clients ? "--query-min-clients" : NULL, (char *)min_clients, NULL};
+                    (char *)store_flag, (char *)store_value, NULL, NULL, NULL, NULL, NULL};
+    for (size_t i = 0; extra && extra[i] && i < 4; i++)
+        argv[19 + i] = (char *)extra[i];
     *pid = proc_start(argv, log);
     unsigned p = proc_wait_port(portfile, 30);
     if (!p) {
@@ -219,7 +220,8 @@ static unsigned start_server_k(const char *name, const char *store_flag, const c
 static unsigned start_server(const char *name, const char *store_flag, const char *store_value,
                              const char *now, const char *write_limit, pid_t *pid)
 {
-    return start_server_k(name, store_flag, store_value, now, write_limit, "1", pid);
+    const char *one[] = {"--query-min-clients", "1", NULL};
+    return start_server_k(name, store_flag, store_value, now, write_limit, one, pid);
 }
 
 /* ---- access ---- */
@@ -1431,15 +1433,24 @@ static json_int_t digicafe_searches(unsigned p)
     return n;
 }
 
+/* Searches `q` from the loopback address `from` (another client), with an
+ * X-Forwarded-For header when `forwarded` is not NULL. */
+static void search_via(unsigned p, const char *from, const char *forwarded, const char *q)
+{
+    char path[512], xff[256];
+    snprintf(path, sizeof path, "/v1/search?q=%s", q);
+    snprintf(xff, sizeof xff, "X-Forwarded-For: %s", forwarded ? forwarded : "");
+    const char *h[] = {forwarded ? xff : NULL, NULL};
+    http_reply r;
+    CHECK(http_send_from(from, p, "GET", path, h, NULL, &r) == 0);
+    CHECK(r.status == 200);
+    http_reply_free(&r);
+}
+
 /* Searches `q` from the loopback address `from` (another client). */
 static void search_from(unsigned p, const char *from, const char *q)
 {
-    char path[512];
-    snprintf(path, sizeof path, "/v1/search?q=%s", q);
-    http_reply r;
-    CHECK(http_send_from(from, p, "GET", path, NULL, NULL, &r) == 0);
-    CHECK(r.status == 200);
-    http_reply_free(&r);
+    search_via(p, from, NULL, q);
 }
 
 /* What the query reports say, without the dates of the window. */
@@ -1520,6 +1531,40 @@ static json_t *test_min_clients(const char *name, const char *store_flag, const 
     }
     json_t *both = json_pack("{s:o, s:o}", "before", before, "after", after);
     return both;
+}
+
+/* Behind a reverse proxy every search comes from the proxy: with
+ * --trusted-proxy the last X-Forwarded-For entry it adds names the client;
+ * from any other peer the header is ignored (anyone can send one). The
+ * forwarded addresses are header text only: nothing connects to them. */
+static void test_trusted_proxy(void)
+{
+    char store[1100];
+    snprintf(store, sizeof store, "%s/proxy-store", dir);
+    const char *proxy[] = {"--trusted-proxy", "127.0.0.5", NULL};
+    pid_t pid;
+    unsigned p = start_server_k("proxy", "--data-dir", store, "2026-12-01T08:00:00+01:00", "1000",
+                                proxy, &pid);
+    if (!p)
+        return;
+    const char *spoofed = "vrijwilligerswerk%20bibliotheek";
+    search_via(p, "127.0.0.6", "203.0.113.1", spoofed);
+    search_via(p, "127.0.0.6", "203.0.113.2", spoofed);
+    search_via(p, "127.0.0.6", "203.0.113.3", spoofed);
+    const char *proxied = "voorleesochtend%20peuters";
+    search_via(p, "127.0.0.5", "203.0.113.1", proxied);
+    search_via(p, "127.0.0.5", "198.51.100.7, 203.0.113.2", proxied);
+    search_via(p, "127.0.0.5", "203.0.113.2", proxied);
+    json_t *j = get_json_at(p, "/v1/insights/queries?limit=10000", 200);
+    CHECK(query_row(j, "vrijwilligerswerk bibliotheek") == NULL);
+    CHECK(query_row(j, "voorleesochtend peuters") == NULL);
+    json_decref(j);
+    search_via(p, "127.0.0.5", "2001:db8::1", proxied);
+    j = get_json_at(p, "/v1/insights/queries?limit=10000", 200);
+    CHECK(query_row(j, "vrijwilligerswerk bibliotheek") == NULL);
+    CHECK(json_integer_value(json_object_get(query_row(j, "voorleesochtend peuters"), "searches")) == 4);
+    json_decref(j);
+    CHECK(proc_stop(pid) == 0);
 }
 
 static void test_redis(void)
@@ -1698,6 +1743,7 @@ int main(int argc, char **argv)
         test_services();
         search_script();
         test_insights();
+        test_trusted_proxy();
         json_int_t before = digicafe_searches(port);
         CHECK(proc_stop(pid) == 0);
         /* The embedded store keeps it all across a restart. */
@@ -1747,6 +1793,10 @@ int main(int argc, char **argv)
         free(out);
         char *bad6[] = {server, "--index", index_dir, "--query-min-clients", "21", NULL};
         CHECK(proc_run(bad6, &out) == 2);
+        free(out);
+        char *bad7[] = {server, "--index", index_dir, "--trusted-proxy", "10.0.0.10,nginx", NULL};
+        CHECK(proc_run(bad7, &out) == 2);
+        CHECK_CONTAINS(out, "--trusted-proxy: not an IPv4 or IPv6 address");
         free(out);
         char *help[] = {server, "--help", NULL};
         proc_run(help, &out);
