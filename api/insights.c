@@ -25,6 +25,14 @@
  * house number) is replaced by [e-mail], [nummer] and [adres] before it is
  * counted (vp_text_scrub). Nothing else about a search is kept.
  *
+ * A query's text is stored only once min_clients different clients (by a
+ * salted hash of their address, the salt drawn anew each day and kept in
+ * memory) searched it on one day: until then the counters that name it
+ * (iq:, iz:) wait in the writer's memory and its insights-keys record is
+ * kept without the text; at the k-th client the store gets the mark
+ *   ik:D         QUERY: the query reached k clients on day D
+ * and what waited. Reports list only marked queries.
+ *
  * Searches must not wait for the store, so logging is queued: a search
  * turns into a list of increments at once, and one thread per server
  * merges whatever has queued and writes it (one vp_store_count per
@@ -60,6 +68,7 @@
 #define FLUSH_WAIT_S 5
 #define DISTINCT_SLOTS 65536    /* queries told apart per day for counting clients */
 #define MAX_PROXIES 16
+#define MAX_HELD 100000         /* searches of queries below k held in memory */
 
 /* An IPv4 (len 4) or IPv6 (len 16) address, as bytes. */
 typedef struct addr {
@@ -77,6 +86,17 @@ typedef struct incr {
     char key[VP_STORE_MAX_KEY + 1];
     double by;
 } incr;
+
+/* The counters of one search that name its query (iq:, iz:), held in
+ * memory while the query has fewer than k clients. */
+typedef struct held {
+    struct held *next;
+    char *packed;   /* "ns\0key\0" pairs */
+    double *by;
+    size_t n;
+    char *record;   /* its insights-keys record, with the query text */
+    char key8[9];
+} held;
 
 /* An increment in a batch: strings borrowed from its event. */
 typedef struct ref {
@@ -97,6 +117,7 @@ typedef struct event {
     char key8[9];
     char *record;
     uint64_t client;            /* the client's tag of the day; 0: unknown */
+    int shown;                  /* the writer's: its query's own counters may be stored */
     char query[MAX_QUERY + 1];  /* the normalised query ("": none) */
     /* EV_CLICK: what is known at once; its increments are made by the
      * writer (it needs the store), into `made`. */
@@ -137,6 +158,8 @@ struct insights_log {
     uint64_t *d_query;
     uint64_t *d_tags;
     unsigned char *d_n;
+    held **d_held;      /* per slot: the searches waiting for their query's k-th client */
+    size_t n_held;
 };
 
 /* ---- the writer ---- */
@@ -276,12 +299,106 @@ static uint64_t text_hash(const char *s)
     return h ? h : 1;
 }
 
-/* Counts the search's client for its query; when the query reaches
- * min_clients different clients on its day, marks it shown (counter
- * ik:D/QUERY += 1) in the store. Nothing about clients leaves memory, and
- * the tags are wiped when the day changes. */
-static void count_client(struct insights_log *log, const event *e)
+static int text_ns(const char *ns)
 {
+    return strncmp(ns, "iq:", 3) == 0 || strncmp(ns, "iz:", 3) == 0;
+}
+
+static void held_free(held *h)
+{
+    while (h) {
+        held *next = h->next;
+        if (h->record)
+            wipe(h->record, strlen(h->record));
+        free(h->record);
+        free(h->packed);
+        free(h->by);
+        free(h);
+        h = next;
+    }
+}
+
+/* Drops every held search (their texts never reach the store). */
+static void held_clear(struct insights_log *log)
+{
+    for (size_t i = 0; log->n_held && i < DISTINCT_SLOTS; i++) {
+        held_free(log->d_held[i]);
+        log->d_held[i] = NULL;
+    }
+    log->n_held = 0;
+}
+
+/* Keeps the query's own counters of `e` (and its record) in memory under
+ * slot `i`; 0, or -1 when there is no room (they are dropped). */
+static int hold(struct insights_log *log, size_t i, const event *e)
+{
+    if (log->n_held >= MAX_HELD || !e->packed)
+        return -1;
+    size_t n = 0, len = 0;
+    const char *p = e->packed;
+    for (size_t j = 0; j < e->n_ops; j++) {
+        const char *key = p + strlen(p) + 1, *next = key + strlen(key) + 1;
+        if (text_ns(p)) {
+            n++;
+            len += (size_t)(next - p);
+        }
+        p = next;
+    }
+    held *h = calloc(1, sizeof *h);
+    if (!h)
+        return -1;
+    h->packed = malloc(len ? len : 1);
+    h->by = malloc((n ? n : 1) * sizeof *h->by);
+    h->record = e->record ? strdup(e->record) : NULL;
+    if (!h->packed || !h->by || (e->record && !h->record)) {
+        held_free(h);
+        return -1;
+    }
+    char *o = h->packed;
+    p = e->packed;
+    for (size_t j = 0; j < e->n_ops; j++) {
+        const char *key = p + strlen(p) + 1, *next = key + strlen(key) + 1;
+        if (text_ns(p)) {
+            memcpy(o, p, (size_t)(next - p));
+            o += next - p;
+            h->by[h->n++] = e->by[j];
+        }
+        p = next;
+    }
+    memcpy(h->key8, e->key8, sizeof h->key8);
+    h->next = log->d_held[i];
+    log->d_held[i] = h;
+    log->n_held++;
+    return 0;
+}
+
+/* Writes what slot `i` held: its query just reached k clients. */
+static void release(struct insights_log *log, size_t i)
+{
+    for (held *h = log->d_held[i]; h; h = h->next) {
+        const char *p = h->packed;
+        for (size_t j = 0; j < h->n; j++) {
+            const char *key = p + strlen(p) + 1;
+            vp_store_count(log->store, p, key, h->by[j], NULL);
+            p = key + strlen(key) + 1;
+        }
+        if (h->record)
+            vp_store_put(log->store, "insights-keys", h->key8, h->record, NULL);
+        log->n_held--;
+    }
+    held_free(log->d_held[i]);
+    log->d_held[i] = NULL;
+}
+
+/* Counts the search's client for its query. The query's own counters (its
+ * text) may be stored once min_clients different clients searched it on
+ * its day: then the store gets a mark (ik:D/QUERY += 1) and whatever was
+ * held for it, and e->shown is set. Before that they are held in memory
+ * (hold). Nothing about clients leaves memory, and the tags and held
+ * searches are wiped when the day changes. */
+static void count_client(struct insights_log *log, event *e)
+{
+    e->shown = 0;
     if (!e->query[0] || !e->client || e->day < log->d_day)
         return;
     unsigned k = log->min_clients;
@@ -289,6 +406,7 @@ static void count_client(struct insights_log *log, const event *e)
         wipe(log->d_tags, (size_t)DISTINCT_SLOTS * k * sizeof *log->d_tags);
         memset(log->d_query, 0, DISTINCT_SLOTS * sizeof *log->d_query);
         memset(log->d_n, 0, DISTINCT_SLOTS);
+        held_clear(log);
         log->d_used = 0;
         log->d_day = e->day;
     }
@@ -304,17 +422,32 @@ static void count_client(struct insights_log *log, const event *e)
         log->d_used++;
     }
     uint64_t *tags = log->d_tags + i * k;
-    if (log->d_n[i] >= k)
+    if (log->d_n[i] >= k) {
+        e->shown = 1;
         return;
-    for (unsigned j = 0; j < log->d_n[i]; j++)
-        if (tags[j] == e->client)
-            return;
-    tags[log->d_n[i]++] = e->client;
-    if (log->d_n[i] == k) {
-        char ns[32];
-        snprintf(ns, sizeof ns, "ik:%d", e->day);
-        vp_store_count(log->store, ns, e->query, 1, NULL);
     }
+    int known = 0;
+    for (unsigned j = 0; j < log->d_n[i]; j++)
+        known |= tags[j] == e->client;
+    if (!known)
+        tags[log->d_n[i]++] = e->client;
+    if (log->d_n[i] < k) {
+        hold(log, i, e);
+        return;
+    }
+    char ns[32];
+    snprintf(ns, sizeof ns, "ik:%d", e->day);
+    vp_store_count(log->store, ns, e->query, 1, NULL);
+    release(log, i);
+    e->shown = 1;
+}
+
+/* The record of `e` without its query text: a click still counts for the
+ * day and library. malloc()ed; NULL when out of memory. */
+static char *record_without_text(const char *record)
+{
+    const char *t1 = strchr(record, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+    return t2 ? strndup(record, (size_t)(t2 - record) + 1) : NULL;
 }
 
 static void write_batch(struct insights_log *log, event *list)
@@ -325,9 +458,15 @@ static void write_batch(struct insights_log *log, event *list)
             e->made = calloc(CLICK_OPS, sizeof *e->made);
             e->n_ops = e->made ? click_ops(log, e, e->made, CLICK_OPS) : 0;
         } else {
-            if (e->record && !key_known(log, e->key8))
-                vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
             count_client(log, e);
+            if (e->record && e->shown && !key_known(log, e->key8)) {
+                vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
+            } else if (e->record && !e->shown) {
+                char *bare = record_without_text(e->record);
+                if (bare)
+                    vp_store_put(log->store, "insights-keys", e->key8, bare, NULL);
+                free(bare);
+            }
         }
         total += e->n_ops;
     }
@@ -342,7 +481,8 @@ static void write_batch(struct insights_log *log, event *list)
         const char *p = e->packed;
         for (size_t i = 0; p && i < e->n_ops; i++) {
             const char *key = p + strlen(p) + 1;
-            all[n++] = (ref){p, key, e->by[i]};
+            if (e->shown || !text_ns(p))
+                all[n++] = (ref){p, key, e->by[i]};
             p = key + strlen(key) + 1;
         }
     }
@@ -468,10 +608,12 @@ struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *v
     log->d_query = calloc(DISTINCT_SLOTS, sizeof *log->d_query);
     log->d_tags = calloc((size_t)DISTINCT_SLOTS * min_clients, sizeof *log->d_tags);
     log->d_n = calloc(DISTINCT_SLOTS, 1);
-    if (!log->d_query || !log->d_tags || !log->d_n) {
+    log->d_held = calloc(DISTINCT_SLOTS, sizeof *log->d_held);
+    if (!log->d_query || !log->d_tags || !log->d_n || !log->d_held) {
         free(log->d_query);
         free(log->d_tags);
         free(log->d_n);
+        free(log->d_held);
         free(log);
         return NULL;
     }
@@ -501,9 +643,11 @@ void insights_log_destroy(struct insights_log *log)
     free_events(log->head);
     wipe(log->d_tags, (size_t)DISTINCT_SLOTS * log->min_clients * sizeof *log->d_tags);
     wipe(log->salt, sizeof log->salt);
+    held_clear(log);
     free(log->d_query);
     free(log->d_tags);
     free(log->d_n);
+    free(log->d_held);
     pthread_mutex_destroy(&log->lock);
     pthread_cond_destroy(&log->wake);
     pthread_cond_destroy(&log->idle);
@@ -1180,8 +1324,10 @@ static json_t *as_ints(json_t *o)
 }
 
 /* Queries whose text may be shown: those that min_clients different
- * clients searched on one day of the window (ik:D, for the whole network).
- * The others add up into "other_queries". */
+ * clients searched on one day of the window (ik:D, for the whole network;
+ * the texts of others are not stored, but a store written by an older
+ * version may hold some). The searches of all the others add up into
+ * "other_queries": the totals less what is listed. */
 static json_t *queries_report(vp_store *store, const window *w, unsigned min_clients,
                               vp_status *st)
 {
@@ -1209,17 +1355,19 @@ static json_t *queries_report(vp_store *store, const window *w, unsigned min_cli
         return NULL;
     }
     /* Set the hidden ones apart (marked by a NaN in c) before sorting. */
-    double other[4] = {0, 0, 0, 0};
+    double other[3] = {tot[0], tot[1], tot[2]};
     for (size_t i = 0; i < ts.n; i++) {
-        if (tally_find(&shown, ts.t[i].key))
+        if (tally_find(&shown, ts.t[i].key)) {
+            other[0] -= ts.t[i].a;
+            other[1] -= ts.t[i].b;
+            other[2] -= ts.t[i].c;
             continue;
-        other[0] += 1;
-        other[1] += ts.t[i].a;
-        other[2] += ts.t[i].b;
-        other[3] += ts.t[i].c;
+        }
         ts.t[i].a = ts.t[i].b = 0;
         ts.t[i].c = NAN;
     }
+    for (int f = 0; f < 3; f++)
+        other[f] = other[f] > 0 ? other[f] : 0;
     tallies_free(&shown);
     int zero = strcmp(w->kind, "zero") == 0;
     tallies_sort(&ts, zero ? cmp_zero : cmp_top);
@@ -1245,9 +1393,8 @@ static json_t *queries_report(vp_store *store, const window *w, unsigned min_cli
     json_object_set_new(out, "queries", list);
     json_object_set_new(out, "min_clients", json_integer(min_clients));
     json_object_set_new(out, "other_queries",
-                        as_ints(json_pack("{s:f, s:f, s:f, s:f}", "queries", other[0], "searches",
-                                          other[1], "zero_results", other[2], "clicked",
-                                          other[3])));
+                        as_ints(json_pack("{s:f, s:f, s:f}", "searches", other[0],
+                                          "zero_results", other[1], "clicked", other[2])));
     return out;
 }
 

@@ -1453,6 +1453,14 @@ static void search_from(unsigned p, const char *from, const char *q)
     search_via(p, from, NULL, q);
 }
 
+/* 1 when a file of directory `d` holds `needle`. */
+static int dir_contains(const char *d, const char *needle)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "grep -rqF '%s' '%s'", needle, d);
+    return system(cmd) == 0;
+}
+
 /* What the query reports say, without the dates of the window. */
 static json_t *query_reports(unsigned p)
 {
@@ -1489,7 +1497,6 @@ static json_t *test_min_clients(const char *name, const char *store_flag, const 
     CHECK(json_array_size(json_object_get(top, "queries")) == 0);
     CHECK(json_array_size(json_object_get(json_object_get(before, "zero"), "queries")) == 0);
     json_t *other = json_object_get(top, "other_queries");
-    CHECK(json_integer_value(json_object_get(other, "queries")) == 2);
     CHECK(json_integer_value(json_object_get(other, "searches")) == 5);
     CHECK(json_integer_value(json_object_get(other, "zero_results")) == 2);
     CHECK(json_integer_value(json_object_get(json_object_get(top, "totals"), "searches")) == 5);
@@ -1506,6 +1513,9 @@ static json_t *test_min_clients(const char *name, const char *store_flag, const 
             CHECK_CONTAINS(r.body, "5 zoekopdrachten met andere woorden");
         http_reply_free(&r);
     }
+    /* The text of a query below k is not even stored. */
+    if (strcmp(store_flag, "--data-dir") == 0)
+        CHECK(!dir_contains(store_value, "jansen"));
     /* The third client: shown, with every search of the day. */
     search_from(p, "127.0.0.4", secret);
     json_t *after = query_reports(p);
@@ -1515,7 +1525,6 @@ static json_t *test_min_clients(const char *name, const char *store_flag, const 
     CHECK(json_integer_value(json_object_get(row, "searches")) == 4);
     CHECK(query_row(json_object_get(after, "zero"), "xylofoonorkestzeppelin jansen") == NULL);
     other = json_object_get(top, "other_queries");
-    CHECK(json_integer_value(json_object_get(other, "queries")) == 1);
     CHECK(json_integer_value(json_object_get(other, "searches")) == 2);
     CHECK(proc_stop(pid) == 0);
     /* What was shown stays shown after a restart (the mark is in the store). */
