@@ -116,6 +116,8 @@ extern const size_t api_asset_opensearch_xml_len;
 #include "vindplaats/index.h"
 #include "vindplaats/server.h"
 typedef struct api_state api_state;
+struct sockaddr;
+
 typedef struct api_request {
     vp_index *index;
     const vp_vocabulary *voc;
@@ -134,6 +136,9 @@ typedef struct api_request {
     const char *referer;
     const char *user_agent;
     struct api_metrics *metrics; /* the server's counters (metrics.c) */
+    const struct sockaddr *client; /* the peer's address; may be NULL. Never stored:
+                                    * only salted hashes of it (state.c, insights.c) */
+    const char *forwarded_for;     /* the X-Forwarded-For header; may be NULL */
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
@@ -169,6 +174,10 @@ void api_state_destroy(api_state *st);
 /* Takes one write from the client at `addr` (`len` bytes of address):
  * 0 when allowed, else the seconds until the next write would be. */
 unsigned api_rate_limit(api_state *st, const void *addr, size_t len);
+/* 64 bits of SHA-256(salt, addr), never 0: what stands for a client
+ * address wherever one must be told apart from another. Without the salt
+ * it says nothing about the address. */
+uint64_t api_salted_tag(const unsigned char *salt, size_t salt_len, const void *addr, size_t len);
 struct services_cache;
 struct insights_log;
 struct services_cache *api_state_services(api_state *st);
@@ -188,7 +197,12 @@ void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slu
 int api_slug_ok(const char *s);
 
 /* ---- insights.c: the query log (aggregates only) and its reports ---- */
-struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc);
+/* min_clients and trusted_proxies: see vp_server_config (min_clients 0:
+ * the default). NULL when out of memory or a value is invalid. */
+struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc,
+                                         unsigned min_clients, const char *trusted_proxies);
+/* Checks a --trusted-proxy list: NULL when it is fine, else why not. */
+const char *api_trusted_proxies_problem(const char *list);
 void insights_log_destroy(struct insights_log *log);
 /* Logs one search as aggregates; may replace "query_id" in the reply so
  * that clicks on its results can be counted for its query. Never fails the

@@ -20,9 +20,18 @@
  * "LIB" is the library a search was made for: its one library filter, else
  * its prefer_library (what a library's own website widget sends). The
  * query text is folded (case, diacritics), its spaces collapsed, cut to
- * 100 bytes, and words that could identify someone (anything with '@',
- * runs of 6 or more digits) are replaced by [e-mail] and [nummer] before
- * it is counted. Nothing else about a search is kept.
+ * 100 bytes, and what could identify someone (e-mail addresses, also
+ * written out; 6 or more digits however grouped; IBANs; postcodes with a
+ * house number) is replaced by [e-mail], [nummer] and [adres] before it is
+ * counted (vp_text_scrub). Nothing else about a search is kept.
+ *
+ * A query's text is stored only once min_clients different clients (by a
+ * salted hash of their address, the salt drawn anew each day and kept in
+ * memory) searched it on one day: until then the counters that name it
+ * (iq:, iz:) wait in the writer's memory and its insights-keys record is
+ * kept without the text; at the k-th client the store gets the mark
+ *   ik:D         QUERY: the query reached k clients on day D
+ * and what waited. Reports list only marked queries.
  *
  * Searches must not wait for the store, so logging is queued: a search
  * turns into a list of increments at once, and one thread per server
@@ -31,11 +40,14 @@
  * counted in `dropped`. Reports flush the queue first, so what a client
  * did is in the next report it asks for. */
 #include <math.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "api.h"
@@ -54,10 +66,19 @@
 #define SEEN_CLICKS 4096        /* query ids remembered to count a search clicked once */
 #define KNOWN_KEYS 8192         /* aggregate keys written lately (skip writing again) */
 #define FLUSH_WAIT_S 5
+#define DISTINCT_SLOTS 65536    /* queries told apart per day for counting clients */
+#define MAX_PROXIES 16
+#define MAX_HELD 100000         /* searches of queries below k held in memory */
 #define MAX_DAYS 366
 #define MAX_LIMIT 10000
 #define PAGE_CAP (4u << 20)
 #define CSV_CAP (64u << 20)
+
+/* An IPv4 (len 4) or IPv6 (len 16) address, as bytes. */
+typedef struct addr {
+    size_t len;
+    unsigned char b[16];
+} addr;
 
 /* An increment while it is being made: fixed buffers, on the stack. */
 typedef struct incr {
@@ -65,6 +86,17 @@ typedef struct incr {
     char key[VP_STORE_MAX_KEY + 1];
     double by;
 } incr;
+
+/* The counters of one search that name its query (iq:, iz:), held in
+ * memory while the query has fewer than k clients. */
+typedef struct held {
+    struct held *next;
+    char *packed;   /* "ns\0key\0" pairs */
+    double *by;
+    size_t n;
+    char *record;   /* its insights-keys record, with the query text */
+    char key8[9];
+} held;
 
 /* An increment in a batch: strings borrowed from its event. */
 typedef struct ref {
@@ -84,6 +116,9 @@ typedef struct event {
     size_t n_ops;
     char key8[9];
     char *record;
+    uint64_t client;            /* the client's tag of the day; 0: unknown */
+    int shown;                  /* the writer's: its query's own counters may be stored */
+    char query[MAX_QUERY + 1];  /* the normalised query ("": none) */
     /* EV_CLICK: what is known at once; its increments are made by the
      * writer (it needs the store), into `made`. */
     char qid[17];
@@ -104,10 +139,27 @@ struct insights_log {
     size_t queued;
     uint64_t enqueued, written;
     uint64_t dropped;
+    unsigned min_clients;
+    addr proxies[MAX_PROXIES];  /* trusted reverse proxies */
+    size_t n_proxies;
+    /* The salt of the client tags, under `lock`: drawn at the first search
+     * of a day, replaced (and with it every tag) at the first of the next. */
+    unsigned char salt[32];
+    int salt_day;
     /* the writer thread's own */
     char seen[SEEN_CLICKS][17];
     size_t seen_next;
     uint32_t known[KNOWN_KEYS];
+    /* Clients per query, for the day d_day only: open addressing on a
+     * 64-bit hash of the query text (0: free slot); per slot up to
+     * min_clients client tags in d_tags, d_n of them held. */
+    int d_day;
+    size_t d_used;
+    uint64_t *d_query;
+    uint64_t *d_tags;
+    unsigned char *d_n;
+    held **d_held;      /* per slot: the searches waiting for their query's k-th client */
+    size_t n_held;
 };
 
 /* ---- the writer ---- */
@@ -232,6 +284,175 @@ static int key_known(struct insights_log *log, const char *key8)
 
 #define CLICK_OPS 8
 
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}
+
+/* FNV-1a, for the query log's own tables. In the client count two queries
+ * whose 64-bit hashes collide would count their clients together: with the
+ * 65,536 queries a day the table holds, a chance of about 1 in 10^10 a day. */
+static size_t hash_of(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static int text_ns(const char *ns)
+{
+    return strncmp(ns, "iq:", 3) == 0 || strncmp(ns, "iz:", 3) == 0;
+}
+
+static void held_free(held *h)
+{
+    while (h) {
+        held *next = h->next;
+        if (h->record)
+            wipe(h->record, strlen(h->record));
+        free(h->record);
+        free(h->packed);
+        free(h->by);
+        free(h);
+        h = next;
+    }
+}
+
+/* Drops every held search (their texts never reach the store). */
+static void held_clear(struct insights_log *log)
+{
+    for (size_t i = 0; log->n_held && i < DISTINCT_SLOTS; i++) {
+        held_free(log->d_held[i]);
+        log->d_held[i] = NULL;
+    }
+    log->n_held = 0;
+}
+
+/* Keeps the query's own counters of `e` (and its record) in memory under
+ * slot `i`; 0, or -1 when there is no room (they are dropped). */
+static int hold(struct insights_log *log, size_t i, const event *e)
+{
+    if (log->n_held >= MAX_HELD || !e->packed)
+        return -1;
+    size_t n = 0, len = 0;
+    const char *p = e->packed;
+    for (size_t j = 0; j < e->n_ops; j++) {
+        const char *key = p + strlen(p) + 1, *next = key + strlen(key) + 1;
+        if (text_ns(p)) {
+            n++;
+            len += (size_t)(next - p);
+        }
+        p = next;
+    }
+    held *h = calloc(1, sizeof *h);
+    if (!h)
+        return -1;
+    h->packed = malloc(len ? len : 1);
+    h->by = malloc((n ? n : 1) * sizeof *h->by);
+    h->record = e->record ? strdup(e->record) : NULL;
+    if (!h->packed || !h->by || (e->record && !h->record)) {
+        held_free(h);
+        return -1;
+    }
+    char *o = h->packed;
+    p = e->packed;
+    for (size_t j = 0; j < e->n_ops; j++) {
+        const char *key = p + strlen(p) + 1, *next = key + strlen(key) + 1;
+        if (text_ns(p)) {
+            memcpy(o, p, (size_t)(next - p));
+            o += next - p;
+            h->by[h->n++] = e->by[j];
+        }
+        p = next;
+    }
+    memcpy(h->key8, e->key8, sizeof h->key8);
+    h->next = log->d_held[i];
+    log->d_held[i] = h;
+    log->n_held++;
+    return 0;
+}
+
+/* Writes what slot `i` held: its query just reached k clients. */
+static void release(struct insights_log *log, size_t i)
+{
+    for (held *h = log->d_held[i]; h; h = h->next) {
+        const char *p = h->packed;
+        for (size_t j = 0; j < h->n; j++) {
+            const char *key = p + strlen(p) + 1;
+            vp_store_count(log->store, p, key, h->by[j], NULL);
+            p = key + strlen(key) + 1;
+        }
+        if (h->record)
+            vp_store_put(log->store, "insights-keys", h->key8, h->record, NULL);
+        log->n_held--;
+    }
+    held_free(log->d_held[i]);
+    log->d_held[i] = NULL;
+}
+
+/* Counts the search's client for its query. The query's own counters (its
+ * text) may be stored once min_clients different clients searched it on
+ * its day: then the store gets a mark (ik:D/QUERY += 1) and whatever was
+ * held for it, and e->shown is set. Before that they are held in memory
+ * (hold). Nothing about clients leaves memory, and the tags and held
+ * searches are wiped when the day changes. */
+static void count_client(struct insights_log *log, event *e)
+{
+    e->shown = 0;
+    if (!e->query[0] || !e->client || e->day < log->d_day)
+        return;
+    unsigned k = log->min_clients;
+    if (e->day != log->d_day) {
+        wipe(log->d_tags, (size_t)DISTINCT_SLOTS * k * sizeof *log->d_tags);
+        memset(log->d_query, 0, DISTINCT_SLOTS * sizeof *log->d_query);
+        memset(log->d_n, 0, DISTINCT_SLOTS);
+        held_clear(log);
+        log->d_used = 0;
+        log->d_day = e->day;
+    }
+    uint64_t qh = (uint64_t)hash_of(e->query) | 1;
+    size_t i = (size_t)qh & (DISTINCT_SLOTS - 1);
+    while (log->d_query[i] && log->d_query[i] != qh)
+        i = (i + 1) & (DISTINCT_SLOTS - 1);
+    if (!log->d_query[i]) {
+        /* Full: a query first seen now is not shown today. */
+        if (log->d_used >= DISTINCT_SLOTS / 4 * 3)
+            return;
+        log->d_query[i] = qh;
+        log->d_used++;
+    }
+    uint64_t *tags = log->d_tags + i * k;
+    if (log->d_n[i] >= k) {
+        e->shown = 1;
+        return;
+    }
+    int known = 0;
+    for (unsigned j = 0; j < log->d_n[i]; j++)
+        known |= tags[j] == e->client;
+    if (!known)
+        tags[log->d_n[i]++] = e->client;
+    if (log->d_n[i] < k) {
+        hold(log, i, e);
+        return;
+    }
+    char ns[32];
+    snprintf(ns, sizeof ns, "ik:%d", e->day);
+    vp_store_count(log->store, ns, e->query, 1, NULL);
+    release(log, i);
+    e->shown = 1;
+}
+
+/* The record of `e` without its query text: a click still counts for the
+ * day and library. malloc()ed; NULL when out of memory. */
+static char *record_without_text(const char *record)
+{
+    const char *t1 = strchr(record, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+    return t2 ? strndup(record, (size_t)(t2 - record) + 1) : NULL;
+}
+
 static void write_batch(struct insights_log *log, event *list)
 {
     size_t total = 0;
@@ -239,8 +460,16 @@ static void write_batch(struct insights_log *log, event *list)
         if (e->kind == EV_CLICK) {
             e->made = calloc(CLICK_OPS, sizeof *e->made);
             e->n_ops = e->made ? click_ops(log, e, e->made, CLICK_OPS) : 0;
-        } else if (e->record && !key_known(log, e->key8)) {
-            vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
+        } else {
+            count_client(log, e);
+            if (e->record && e->shown && !key_known(log, e->key8)) {
+                vp_store_put(log->store, "insights-keys", e->key8, e->record, NULL);
+            } else if (e->record && !e->shown) {
+                char *bare = record_without_text(e->record);
+                if (bare)
+                    vp_store_put(log->store, "insights-keys", e->key8, bare, NULL);
+                free(bare);
+            }
         }
         total += e->n_ops;
     }
@@ -255,7 +484,8 @@ static void write_batch(struct insights_log *log, event *list)
         const char *p = e->packed;
         for (size_t i = 0; p && i < e->n_ops; i++) {
             const char *key = p + strlen(p) + 1;
-            all[n++] = (ref){p, key, e->by[i]};
+            if (e->shown || !text_ns(p))
+                all[n++] = (ref){p, key, e->by[i]};
             p = key + strlen(key) + 1;
         }
     }
@@ -309,15 +539,87 @@ static void *writer(void *arg)
     return NULL;
 }
 
-struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc)
+/* One address written as text (surrounding spaces allowed); 0 or -1. */
+static int addr_parse(const char *s, size_t len, addr *out)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (inet_pton(AF_INET, buf, out->b) == 1) {
+        out->len = 4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, out->b) == 1) {
+        out->len = 16;
+        return 0;
+    }
+    return -1;
+}
+
+/* Parses a comma-separated list into `out`; NULL, or why it is refused. */
+static const char *proxies_parse(const char *list, addr *out, size_t *n)
+{
+    *n = 0;
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (*n == MAX_PROXIES)
+            return "at most 16 addresses";
+        if (addr_parse(p, len, &out[*n]) != 0)
+            return "not an IPv4 or IPv6 address";
+        (*n)++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return NULL;
+}
+
+const char *api_trusted_proxies_problem(const char *list)
+{
+    addr a[MAX_PROXIES];
+    size_t n;
+    return proxies_parse(list, a, &n);
+}
+
+struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *voc,
+                                         unsigned min_clients, const char *trusted_proxies)
 {
     if (!store)
+        return NULL;
+    if (min_clients == 0)
+        min_clients = VP_QUERY_MIN_CLIENTS_DEFAULT;
+    if (min_clients > VP_QUERY_MIN_CLIENTS_MAX)
         return NULL;
     struct insights_log *log = calloc(1, sizeof *log);
     if (!log)
         return NULL;
     log->store = store;
     log->voc = voc;
+    log->min_clients = min_clients;
+    if (proxies_parse(trusted_proxies, log->proxies, &log->n_proxies) != NULL) {
+        free(log);
+        return NULL;
+    }
+    log->d_query = calloc(DISTINCT_SLOTS, sizeof *log->d_query);
+    log->d_tags = calloc((size_t)DISTINCT_SLOTS * min_clients, sizeof *log->d_tags);
+    log->d_n = calloc(DISTINCT_SLOTS, 1);
+    log->d_held = calloc(DISTINCT_SLOTS, sizeof *log->d_held);
+    if (!log->d_query || !log->d_tags || !log->d_n || !log->d_held) {
+        free(log->d_query);
+        free(log->d_tags);
+        free(log->d_n);
+        free(log->d_held);
+        free(log);
+        return NULL;
+    }
     pthread_mutex_init(&log->lock, NULL);
     pthread_cond_init(&log->wake, NULL);
     pthread_cond_init(&log->idle, NULL);
@@ -342,6 +644,13 @@ void insights_log_destroy(struct insights_log *log)
         pthread_join(log->thread, NULL);
     }
     free_events(log->head);
+    wipe(log->d_tags, (size_t)DISTINCT_SLOTS * log->min_clients * sizeof *log->d_tags);
+    wipe(log->salt, sizeof log->salt);
+    held_clear(log);
+    free(log->d_query);
+    free(log->d_tags);
+    free(log->d_n);
+    free(log->d_held);
     pthread_mutex_destroy(&log->lock);
     pthread_cond_destroy(&log->wake);
     pthread_cond_destroy(&log->idle);
@@ -396,43 +705,51 @@ static int lib_ok(const char *s)
 static char *normalise(const char *q)
 {
     char *folded = q ? vp_text_fold(q, 1) : strdup("");
-    if (!folded)
-        return NULL;
-    vp_buf b;
-    vp_buf_init(&b, 4 * MAX_QUERY);
-    for (const char *p = folded; *p;) {
-        while (*p && ((unsigned char)*p <= ' '))
-            p++;
-        size_t n = 0;
-        while (p[n] && (unsigned char)p[n] > ' ')
-            n++;
-        if (!n)
-            break;
-        size_t digits = 0, run = 0;
-        int at = 0;
-        for (size_t i = 0; i < n; i++) {
-            run = p[i] >= '0' && p[i] <= '9' ? run + 1 : 0;
-            digits = run > digits ? run : digits;
-            at |= p[i] == '@';
-        }
-        if (b.len)
-            vp_buf_puts(&b, " ");
-        if (at)
-            vp_buf_puts(&b, "[e-mail]");
-        else if (digits >= 6)
-            vp_buf_puts(&b, "[nummer]");
-        else
-            vp_buf_append(&b, p, n);
-        p += n;
-    }
+    char *scrubbed = folded ? vp_text_scrub(folded) : NULL;
+    char *cut = scrubbed ? vp_text_cut(scrubbed, MAX_QUERY) : NULL;
     free(folded);
-    char *all = vp_buf_steal(&b);
-    vp_buf_free(&b);
-    if (!all)
-        return NULL;
-    char *cut = vp_text_cut(all, MAX_QUERY);
-    free(all);
+    free(scrubbed);
     return cut;
+}
+
+/* The tag that tells this client apart from others today: a salted hash
+ * of its address, the salt drawn anew for every day. The address is the
+ * peer's, or, when the peer is a trusted proxy, the last one its
+ * X-Forwarded-For names (what the proxy saw). 0 when unknown. */
+static uint64_t client_tag(struct insights_log *log, int day, const struct sockaddr *sa,
+                           const char *forwarded_for)
+{
+    addr a = {0};
+    if (sa && sa->sa_family == AF_INET) {
+        memcpy(a.b, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        a.len = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        memcpy(a.b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        a.len = 16;
+    }
+    if (!a.len)
+        return 0;
+    for (size_t i = 0; i < log->n_proxies && forwarded_for; i++)
+        if (log->proxies[i].len == a.len && memcmp(log->proxies[i].b, a.b, a.len) == 0) {
+            const char *last = strrchr(forwarded_for, ',');
+            last = last ? last + 1 : forwarded_for;
+            addr client;
+            if (addr_parse(last, strlen(last), &client) == 0)
+                a = client;
+            break;
+        }
+    pthread_mutex_lock(&log->lock);
+    if (log->salt_day != day) {
+        if (getrandom(log->salt, sizeof log->salt, 0) != (ssize_t)sizeof log->salt) {
+            /* No entropy: a fresh but guessable salt still changes daily. */
+            double t = api_now();
+            memcpy(log->salt, &t, sizeof t);
+        }
+        log->salt_day = day;
+    }
+    uint64_t tag = api_salted_tag(log->salt, sizeof log->salt, a.b, a.len);
+    pthread_mutex_unlock(&log->lock);
+    return tag;
 }
 
 /* The library a search was made for, or "". */
@@ -463,6 +780,9 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     int day = api_nl_day(api_clock(req));
     const char *lib = library_of(sr);
     int zero = res->total == 0;
+    snprintf(e->query, sizeof e->query, "%s", q);
+    e->day = day;
+    e->client = client_tag(log, day, req->client, req->forwarded_for);
     size_t n = 0;
     char ns[MAX_LIB + 24], key[VP_STORE_MAX_KEY + 1];
     snprintf(ns, sizeof ns, "id:%d", day);
@@ -636,15 +956,8 @@ typedef struct tallies {
     size_t *slots;     /* open addressing: index + 1, 0 empty; 2 * alloc of them */
 } tallies;
 
-static size_t hash_of(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static tally *tally_get(tallies *ts, const char *key)
+/* The tally of `key`, NULL when there is none (before sorting only). */
+static tally *tally_find(const tallies *ts, const char *key)
 {
     if (ts->slots) {
         size_t mask = 2 * ts->alloc - 1;
@@ -652,6 +965,14 @@ static tally *tally_get(tallies *ts, const char *key)
             if (strcmp(ts->t[ts->slots[i] - 1].key, key) == 0)
                 return &ts->t[ts->slots[i] - 1];
     }
+    return NULL;
+}
+
+static tally *tally_get(tallies *ts, const char *key)
+{
+    tally *found = tally_find(ts, key);
+    if (found)
+        return found;
     if (ts->n == ts->alloc) {
         size_t na = ts->alloc ? ts->alloc * 2 : 64;
         tally *p = realloc(ts->t, na * sizeof *p);
@@ -813,6 +1134,12 @@ static int window_of(api_request *req, api_reply *r, const char *allowed, window
         w->day[i] = vp_day_from_epoch(today - (w->days - 1 - i));
     api_insights_flush(api_state_insights(req->state));
     return 0;
+}
+
+static unsigned min_clients_of(const api_request *req)
+{
+    const struct insights_log *log = api_state_insights(req->state);
+    return log ? log->min_clients : VP_QUERY_MIN_CLIENTS_DEFAULT;
 }
 
 static json_t *date_json(int ymd)
@@ -991,10 +1318,21 @@ static json_t *as_ints(json_t *o)
     return o;
 }
 
-static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
+/* Queries whose text may be shown: those that min_clients different
+ * clients searched on one day of the window (ik:D, for the whole network;
+ * the texts of others are not stored, but a store written by an older
+ * version may hold some). The searches of all the others add up into
+ * "other_queries": the totals less what is listed. */
+static json_t *queries_report(vp_store *store, const window *w, unsigned min_clients,
+                              vp_status *st)
 {
-    tallies ts = {0};
+    tallies ts = {0}, shown = {0};
     *st = VP_OK;
+    for (int i = 0; i < w->days && *st == VP_OK; i++) {
+        char ns[32];
+        snprintf(ns, sizeof ns, "ik:%d", w->day[i]);
+        *st = read_ns(store, ns, NULL, 0, &shown);
+    }
     const char *prefixes[3] = {"iq", "iz", "ic"};
     for (int i = 0; i < w->days && *st == VP_OK; i++)
         for (int f = 0; f < 3 && *st == VP_OK; f++) {
@@ -1008,12 +1346,30 @@ static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
         *st = totals(store, w, tot, NULL);
     if (*st != VP_OK) {
         tallies_free(&ts);
+        tallies_free(&shown);
         return NULL;
     }
+    /* Set the hidden ones apart (marked by a NaN in c) before sorting. */
+    double other[3] = {tot[0], tot[1], tot[2]};
+    for (size_t i = 0; i < ts.n; i++) {
+        if (tally_find(&shown, ts.t[i].key)) {
+            other[0] -= ts.t[i].a;
+            other[1] -= ts.t[i].b;
+            other[2] -= ts.t[i].c;
+            continue;
+        }
+        ts.t[i].a = ts.t[i].b = 0;
+        ts.t[i].c = NAN;
+    }
+    for (int f = 0; f < 3; f++)
+        other[f] = other[f] > 0 ? other[f] : 0;
+    tallies_free(&shown);
     int zero = strcmp(w->kind, "zero") == 0;
     tallies_sort(&ts, zero ? cmp_zero : cmp_top);
     json_t *list = json_array();
     for (size_t i = 0; i < ts.n && json_array_size(list) < w->limit; i++) {
+        if (isnan(ts.t[i].c))
+            continue;
         if (zero && ts.t[i].b <= 0)
             break;
         json_array_append_new(list, as_ints(json_pack("{s:s, s:f, s:f, s:f, s:f}", "query",
@@ -1030,6 +1386,10 @@ static json_t *queries_report(vp_store *store, const window *w, vp_status *st)
                                           "zero_results", tot[1], "clicked", tot[2],
                                           "click_through", ratio(tot[2], tot[0]))));
     json_object_set_new(out, "queries", list);
+    json_object_set_new(out, "min_clients", json_integer(min_clients));
+    json_object_set_new(out, "other_queries",
+                        as_ints(json_pack("{s:f, s:f, s:f}", "searches", other[0],
+                                          "zero_results", other[1], "clicked", other[2])));
     return out;
 }
 
@@ -1039,7 +1399,7 @@ void api_handle_insights_queries(api_request *req, api_reply *r)
     if (window_of(req, r, "dlk", &w) != 0)
         return;
     vp_status st;
-    json_t *j = queries_report(req->cfg->store, &w, &st);
+    json_t *j = queries_report(req->cfg->store, &w, min_clients_of(req), &st);
     if (!j) {
         store_error(r, st);
         return;
@@ -1653,8 +2013,8 @@ void api_handle_insights_page(api_request *req, api_reply *r)
     window zw = tw;
     zw.kind = "zero";
     json_t *days = days_report(store, &w, &st);
-    json_t *top = days ? queries_report(store, &tw, &st) : NULL;
-    json_t *zero = top ? queries_report(store, &zw, &st) : NULL;
+    json_t *top = days ? queries_report(store, &tw, min_clients_of(req), &st) : NULL;
+    json_t *zero = top ? queries_report(store, &zw, min_clients_of(req), &st) : NULL;
     window pw = w;
     pw.library = NULL;
     json_t *props = zero ? propositions_report(store, req->voc, &pw, &st) : NULL;
@@ -1749,6 +2109,17 @@ void api_handle_insights_page(api_request *req, api_reply *r)
                   "doorklikte naar een resultaat.",
                   bars, n < 10 ? n : 10, max, BLUE);
             csv_link(&b, "/v1/insights/queries?kind=top", &w, "De meest gezochte woorden");
+            json_t *other = json_object_get(top, "other_queries");
+            double hidden = json_number_value(json_object_get(other, "searches"));
+            vp_buf_printf(&b, "<p class=\"mut\">Alleen zoekwoorden die op een dag door minstens "
+                              "%u verschillende inwoners gezocht zijn, staan hier met hun tekst. ",
+                          min_clients_of(req));
+            if (hidden > 0) {
+                nl_number(&b, hidden);
+                vp_buf_puts(&b, hidden == 1 ? " zoekopdracht" : " zoekopdrachten");
+                vp_buf_puts(&b, " met andere woorden tellen alleen mee in de totalen.");
+            }
+            vp_buf_puts(&b, "</p>\n");
         } else {
             vp_buf_puts(&b, "<h2 id=\"niets\">Wat zoeken inwoners zonder iets te vinden?</h2>\n"
                             "<p>Dit zijn kansen: aanbod dat er niet is, of dat anders heet dan "

@@ -70,17 +70,17 @@
     X("/q/", 1, ".atom", "/q/{slug}.atom", api_handle_landing_feed, 1, "GET, HEAD", PUBLIC) \
     X("/q/", 1, NULL, "/q/{slug}", api_handle_landing, 1, "GET, HEAD", PUBLIC)           \
     X("/v1/insights/queries", 0, NULL, "/v1/insights/queries", api_handle_insights_queries, 0, \
-      "GET, HEAD", PUBLIC)                                                               \
+      "GET, HEAD", ADMIN)                                                                \
     X("/v1/insights/days", 0, NULL, "/v1/insights/days", api_handle_insights_days, 0,    \
-      "GET, HEAD", PUBLIC)                                                               \
+      "GET, HEAD", ADMIN)                                                                \
     X("/v1/insights/propositions", 0, NULL, "/v1/insights/propositions",                 \
-      api_handle_insights_propositions, 0, "GET, HEAD", PUBLIC)                          \
+      api_handle_insights_propositions, 0, "GET, HEAD", ADMIN)                           \
     X("/v1/insights/filters", 0, NULL, "/v1/insights/filters", api_handle_insights_filters, 0, \
-      "GET, HEAD", PUBLIC)                                                               \
+      "GET, HEAD", ADMIN)                                                                \
     X("/v1/insights/campaigns", 0, NULL, "/v1/insights/campaigns",                       \
-      api_handle_insights_campaigns, 0, "GET, HEAD", PUBLIC)                             \
+      api_handle_insights_campaigns, 0, "GET, HEAD", ADMIN)                              \
     X("/v1/insights/segments", 0, NULL, "/v1/insights/segments", api_handle_insights_segments, \
-      0, "GET, HEAD", PUBLIC)                                                            \
+      0, "GET, HEAD", ADMIN)                                                             \
     X("/insights", 0, NULL, "/insights", api_handle_insights_page, 0, "GET, HEAD", ADMIN) \
     X("/v1/propositions", 0, NULL, "/v1/propositions", api_handle_propositions, 1,       \
       "GET, HEAD", PUBLIC)                                                               \
@@ -532,10 +532,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                   strcmp(method, "DELETE") == 0) && !(rt && rt->handler == api_handle_sru);
     unsigned wait_s = 0;
     vp_auth_result auth = VP_AUTH_OK;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
     if (rt && allowed && writes) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
         if (sa && sa->sa_family == AF_INET)
             wait_s = api_rate_limit(s->state, &((const struct sockaddr_in *)sa)->sin_addr, 4);
         else if (sa && sa->sa_family == AF_INET6)
@@ -581,7 +581,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               : "Bearer realm=\"Vindplaats\"");
         if (auth == VP_AUTH_MISSING)
             api_error(&reply, 401, "unauthorized",
-                      "this endpoint needs an admin API key: Authorization: Bearer KEY", NULL);
+                      page ? "this page needs an admin API key: give it as the password"
+                           : "this endpoint needs an admin API key: Authorization: Bearer KEY",
+                      NULL);
         else
             api_error(&reply, 403, "forbidden", "this API key is not valid here", NULL);
     } else {
@@ -596,7 +598,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER),
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_USER_AGENT),
-                           s->metrics};
+                           s->metrics, sa,
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For")};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;

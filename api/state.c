@@ -61,7 +61,8 @@ api_state *api_state_create(const vp_server_config *cfg)
     }
     st->slots = calloc(RL_SLOTS, sizeof *st->slots);
     st->services = services_cache_create();
-    st->insights = insights_log_create(cfg->store, cfg->vocabulary);
+    st->insights = insights_log_create(cfg->store, cfg->vocabulary, cfg->query_min_clients,
+                                       cfg->trusted_proxies);
     if (!st->slots || !st->services || (cfg->store && !st->insights)) {
         api_state_destroy(st);
         return NULL;
@@ -136,19 +137,23 @@ static void refill(const api_state *st, rl_slot *s, double now)
     }
 }
 
-unsigned api_rate_limit(api_state *st, const void *addr, size_t len)
+uint64_t api_salted_tag(const unsigned char *salt, size_t salt_len, const void *addr, size_t len)
 {
     unsigned char d[SHA256_LEN];
     sha256_ctx c;
     sha256_init(&c);
-    sha256_update(&c, st->salt, sizeof st->salt);
+    sha256_update(&c, salt, salt_len);
     sha256_update(&c, addr, len);
     sha256_final(&c, d);
     uint64_t tag = 0;
     for (int i = 0; i < 8; i++)
         tag = tag << 8 | d[i];
-    if (!tag)
-        tag = 1;
+    return tag ? tag : 1;
+}
+
+unsigned api_rate_limit(api_state *st, const void *addr, size_t len)
+{
+    uint64_t tag = api_salted_tag(st->salt, sizeof st->salt, addr, len);
     size_t i1 = (size_t)(tag % RL_SLOTS), i2 = (size_t)((tag >> 32) % RL_SLOTS);
     double now = api_now();
     unsigned wait = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "api.h"
 #include "vindplaats/auth.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
@@ -40,6 +41,7 @@ static void usage(FILE *out)
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
             "                         [--public-url URL] [--per-ip-limit N]\n"
+            "                         [--query-min-clients K] [--trusted-proxy ADDR[,ADDR...]]\n"
             "       vindplaats-server --hash-key < KEY\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
@@ -70,6 +72,12 @@ static void usage(FILE *out)
             "                     for canonical links, sitemaps and feeds (default http://HOST)\n"
             "  --per-ip-limit N   open connections per client address (default 32; 0: no\n"
             "                     limit, for a reverse proxy in front that limits per client)\n"
+            "  --query-min-clients K  show a query's text in the insights only once K\n"
+            "                     different clients searched it on one day (1 to 20,\n"
+            "                     default 3); counted without keeping addresses\n"
+            "  --trusted-proxy ADDR[,ADDR...]  reverse proxies (IPv4 or IPv6 addresses)\n"
+            "                     whose last X-Forwarded-For entry names the client\n"
+            "                     when counting clients for --query-min-clients\n"
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
@@ -175,6 +183,21 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--write-limit") == 0) {
             if (parse_number(argv[++i], 1000000, &cfg.write_limit) != 0 || cfg.write_limit == 0) {
                 fprintf(stderr, "vindplaats-server: --write-limit: 1 to 1000000: %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--query-min-clients") == 0) {
+            if (parse_number(argv[++i], VP_QUERY_MIN_CLIENTS_MAX, &cfg.query_min_clients) != 0 ||
+                cfg.query_min_clients == 0) {
+                fprintf(stderr, "vindplaats-server: --query-min-clients: 1 to %d: %s\n",
+                        VP_QUERY_MIN_CLIENTS_MAX, argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--trusted-proxy") == 0) {
+            cfg.trusted_proxies = argv[++i];
+            const char *why = api_trusted_proxies_problem(cfg.trusted_proxies);
+            if (why) {
+                fprintf(stderr, "vindplaats-server: --trusted-proxy: %s: %s\n", why,
+                        cfg.trusted_proxies);
                 return 2;
             }
         } else if (strcmp(a, "--public-url") == 0) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/buf.h"
+
 /* Base letters of U+00C0..U+017F; NULL keeps the character. */
 static const char *const fold_latin[0x180 - 0xC0] = {
     "A", "A", "A", "A", "A", "A", "AE", "C",
@@ -152,5 +154,255 @@ char *vp_text_cut(const char *s, size_t max)
         return NULL;
     memcpy(out, s, len);
     out[len] = '\0';
+    return out;
+}
+
+/* ---- scrubbing personal details out of query text ---- */
+
+#define SCRUB_MAX_TOKENS 256
+
+typedef struct token {
+    const char *s;
+    size_t n;
+} token;
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int tok_is(const token *t, const char *word)
+{
+    size_t n = strlen(word);
+    if (t->n != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t->s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != word[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* `word` alone or in brackets: "at", "(at)", "[at]", "{at}", "<at>". */
+static int tok_marker(const token *t, const char *word)
+{
+    static const char *const open = "([{<", *const close = ")]}>";
+    if (tok_is(t, word))
+        return 1;
+    size_t n = strlen(word);
+    if (t->n != n + 2)
+        return 0;
+    const char *o = strchr(open, t->s[0]);
+    if (!o || !t->s[0] || t->s[n + 1] != close[o - open])
+        return 0;
+    token inner = {t->s + 1, n};
+    return tok_is(&inner, word);
+}
+
+/* The at-sign written out: "@", "(at)", "[at]", "apenstaartje"; the bare
+ * word "at" only when `bare` allows it. */
+static int at_marker(const token *t, int bare)
+{
+    if (tok_is(t, "@") || tok_is(t, "apenstaartje") || tok_is(t, "apenstaart"))
+        return 1;
+    if (tok_is(t, "at"))
+        return bare;
+    return tok_marker(t, "at");
+}
+
+static int dot_marker(const token *t)
+{
+    return tok_is(t, ".") || tok_marker(t, "dot") || tok_marker(t, "punt");
+}
+
+/* 1 when the token holds an at-sign, written or bracketed ("jan(at)mail.nl"). */
+static int has_at(const token *t)
+{
+    static const char *const forms[] = {"@", "(at)", "[at]", "{at}", "<at>"};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        size_t fl = strlen(forms[f]);
+        for (size_t i = 0; i + fl <= t->n; i++) {
+            token sub = {t->s + i, fl};
+            if (tok_is(&sub, forms[f]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* A host name as a word: letters or digits on both sides of a dot. */
+static int domain_like(const token *t)
+{
+    for (size_t i = 1; i + 1 < t->n; i++)
+        if (t->s[i] == '.' && !strchr(".@", t->s[i - 1]) && is_alpha(t->s[i + 1]))
+            return 1;
+    return 0;
+}
+
+/* The tokens after an at-sign that make the domain: one word, then any
+ * number of (dot marker, word). Returns how many. */
+static size_t domain_tokens(const token *t, size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t k = 1;
+    while (k + 1 < n && dot_marker(&t[k]))
+        k += 2;
+    return k;
+}
+
+/* How many tokens from t[0] an e-mail address takes, 0 when none starts
+ * there. */
+static size_t email_at(const token *t, size_t n)
+{
+    if (has_at(&t[0])) {
+        /* "jan@" or "jan(at)" ends in its at-sign: the domain follows. */
+        token tail = {t[0].s + (t[0].n > 4 ? t[0].n - 4 : 0), t[0].n > 4 ? 4 : t[0].n};
+        if (t[0].s[t[0].n - 1] == '@' || tok_marker(&tail, "at"))
+            return 1 + domain_tokens(t + 1, n - 1);
+        return 1 + (n > 2 && dot_marker(&t[1]) ? 2 : 0);
+    }
+    if (n < 3)
+        return 0;
+    /* "jan at mail.nl", "jan [at] mail punt nl", "jan @ mail.nl" */
+    int bare = domain_like(&t[2]) || (n > 4 && dot_marker(&t[3]));
+    if (!at_marker(&t[1], bare))
+        return 0;
+    return 2 + domain_tokens(t + 2, n - 2);
+}
+
+static size_t digits_in(const token *t)
+{
+    size_t d = 0;
+    for (size_t i = 0; i < t->n; i++)
+        d += is_digit(t->s[i]);
+    return d;
+}
+
+/* Only digits and the marks numbers are written with: "+31", "06-1234",
+ * "123.456.782", "(030)". */
+static int numeric(const token *t)
+{
+    return digits_in(t) > 0 && strspn(t->s, "0123456789+-./()") >= t->n;
+}
+
+/* How many tokens from t[0] a number of 6 or more digits takes, however
+ * it is grouped; 0 when none starts there. */
+static size_t number_at(const token *t, size_t n)
+{
+    if (digits_in(&t[0]) >= 6)
+        return 1;
+    if (!numeric(&t[0]))
+        return 0;
+    size_t k = 0, d = 0;
+    while (k < n && numeric(&t[k]))
+        d += digits_in(&t[k++]);
+    return d >= 6 ? k : 0;
+}
+
+/* An IBAN, written whole or in groups of four: two letters, two digits,
+ * then letters and digits, 15 to 34 in all ("nl91 abna 0417 1643 00").
+ * From the third group on a group holds a digit (the bank code may not). */
+static size_t iban_at(const token *t, size_t n)
+{
+    const token *f = &t[0];
+    if (f->n < 4 || !is_alpha(f->s[0]) || !is_alpha(f->s[1]) || !is_digit(f->s[2]) ||
+        !is_digit(f->s[3]))
+        return 0;
+    size_t len = 0, k = 0;
+    for (; k < n; k++) {
+        size_t a = 0;
+        while (a < t[k].n && (is_alpha(t[k].s[a]) || is_digit(t[k].s[a])))
+            a++;
+        if (a != t[k].n)
+            break;
+        if (k > 0 && (t[k - 1].n != 4 || t[k].n > 4 || (k > 1 && !digits_in(&t[k]))))
+            break;
+        if (len + t[k].n > 34)
+            break;
+        len += t[k].n;
+    }
+    return len >= 15 ? k : 0;
+}
+
+/* Letters of a house-number suffix: none or one. */
+static int house_number(const char *s, size_t n)
+{
+    size_t d = 0;
+    while (d < n && is_digit(s[d]))
+        d++;
+    return d >= 1 && d <= 5 && (n == d || (n == d + 1 && is_alpha(s[d])));
+}
+
+/* A postcode with its house number: "3811 ab 12", "3811ab12", "3811ab 12a",
+ * "3811 ab12". */
+static size_t address_at(const token *t, size_t n)
+{
+    /* Join up to three tokens and try the whole forms. */
+    char joined[64];
+    size_t len = 0;
+    for (size_t k = 0; k < n && k < 3; k++) {
+        if (len + t[k].n >= sizeof joined)
+            return 0;
+        memcpy(joined + len, t[k].s, t[k].n);
+        len += t[k].n;
+        /* joined = postcode (4 digits, 2 letters) + house number? */
+        if (len >= 7 && is_digit(joined[0]) && joined[0] != '0' && is_digit(joined[1]) &&
+            is_digit(joined[2]) && is_digit(joined[3]) && is_alpha(joined[4]) &&
+            is_alpha(joined[5]) && house_number(joined + 6, len - 6))
+            return k + 1;
+    }
+    return 0;
+}
+
+char *vp_text_scrub(const char *s)
+{
+    token t[SCRUB_MAX_TOKENS];
+    size_t n = 0;
+    for (const char *p = s; *p && n < SCRUB_MAX_TOKENS;) {
+        while (*p && (unsigned char)*p <= ' ')
+            p++;
+        size_t len = 0;
+        while (p[len] && (unsigned char)p[len] > ' ')
+            len++;
+        if (!len)
+            break;
+        t[n].s = p;
+        t[n].n = len;
+        n++;
+        p += len;
+    }
+    vp_buf b;
+    vp_buf_init(&b, strlen(s) + 16 * SCRUB_MAX_TOKENS);
+    vp_status st = VP_OK;
+    for (size_t i = 0; i < n && st == VP_OK;) {
+        size_t k;
+        const char *mark = NULL;
+        if ((k = email_at(t + i, n - i)) != 0)
+            mark = "[e-mail]";
+        else if ((k = iban_at(t + i, n - i)) != 0)
+            mark = "[nummer]";
+        else if ((k = address_at(t + i, n - i)) != 0)
+            mark = "[adres]";
+        else if ((k = number_at(t + i, n - i)) != 0)
+            mark = "[nummer]";
+        else
+            k = 1;
+        if (b.len)
+            st = vp_buf_puts(&b, " ");
+        if (st == VP_OK)
+            st = mark ? vp_buf_puts(&b, mark) : vp_buf_append(&b, t[i].s, t[i].n);
+        i += k;
+    }
+    char *out = st == VP_OK ? vp_buf_steal(&b) : NULL;
+    vp_buf_free(&b);
     return out;
 }

@@ -25,6 +25,9 @@
  *   log:      Z <target> <scope|-> <member> <bits>   add to a number
  *             P <ns> <key> <value>                    put
  *             D <ns> <key>                            delete
+ *             B <n>                                   the n lines that follow
+ *                                                     are one call: replayed
+ *                                                     all, or cut off as torn
  *   snapshot: vindplaats-store 1 <gen>, then S <target> <scope|-> <member>
  *             <bits> and K <ns> <key> <value>, then end <lines>. */
 #include <dirent.h>
@@ -79,6 +82,7 @@ typedef struct emb {
     int log_fd, lock_fd;
     uint64_t gen;
     off_t log_size, compact_at;
+    int log_torn;                  /* a failed append could not be cut off */
 } emb;
 
 /* ---- hashing ---- */
@@ -608,11 +612,24 @@ cleanup:
 }
 
 /* Replays log.<gen>; cuts off a torn tail. */
+/* A "B <n>" line: n, else 0. */
+static size_t batch_of(const char *line)
+{
+    if (line[0] != 'B' || line[1] != ' ' || !line[2] || strspn(line + 2, "0123456789") != strlen(line + 2) ||
+        strlen(line + 2) > 9)
+        return 0;
+    return (size_t)strtoul(line + 2, NULL, 10);
+}
+
+/* Reads the log once to find where its last whole unit (a line, or a "B"
+ * line with all of its lines) ends, then applies everything before that.
+ * What follows is a torn tail, cut off; a good line after a bad one is
+ * damage, and the open fails. */
 static vp_status replay_log(emb *s, char **errmsg)
 {
     char *path = path_of(s, "log", s->gen, 1), *line = NULL;
-    size_t alloc = 0, lineno = 0, bad_line = 0;
-    off_t bad_at = -1;
+    size_t alloc = 0, lineno = 0, bad_line = 0, pending = 0;
+    off_t bad_at = -1, good_end = 0, unit_at = 0;
     FILE *f = NULL;
     vp_status rc = VP_OK;
     if (!path)
@@ -623,31 +640,67 @@ static vp_status replay_log(emb *s, char **errmsg)
             rc = io_fail(errmsg, "open", path, errno);
         goto cleanup;
     }
-    for (;;) {
-        off_t at = ftello(f);
-        int r = read_line(f, &line, &alloc);
-        if (r == 0)
-            break;
-        if (r < 0 && ferror(f)) {
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && fseeko(f, 0, SEEK_SET) != 0) {
             rc = io_fail(errmsg, "read", path, errno);
             goto cleanup;
         }
-        lineno++;
-        parsed p;
-        int good = r == 1 && parse_line(line, "ZPD", &p) == 0;
-        if (good && bad_at >= 0) {
-            /* A good line after a bad one: the log is damaged, not torn. */
-            rc = vp_store_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, bad_line);
-            goto cleanup;
-        }
-        if (good) {
-            rc = apply_parsed(s, &p);
-            if (rc != VP_OK)
+        lineno = 0;
+        pending = 0;
+        for (;;) {
+            off_t at = ftello(f);
+            if (pass == 1 && at >= good_end)
+                break;
+            int r = read_line(f, &line, &alloc);
+            if (r == 0)
+                break;
+            if (r < 0 && ferror(f)) {
+                rc = io_fail(errmsg, "read", path, errno);
                 goto cleanup;
-        } else if (bad_at < 0) {
-            bad_at = at;
-            bad_line = lineno;
+            }
+            lineno++;
+            size_t batch = r == 1 ? batch_of(line) : 0;
+            parsed p;
+            int good = batch || (r == 1 && parse_line(line, "ZPD", &p) == 0);
+            if (pass == 1) {
+                if (!batch) {
+                    rc = apply_parsed(s, &p);
+                    if (rc != VP_OK)
+                        goto cleanup;
+                }
+                continue;
+            }
+            if (good && bad_at >= 0) {
+                /* A good line after a bad one: the log is damaged, not torn. */
+                rc = vp_store_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, bad_line);
+                goto cleanup;
+            }
+            if (!good) {
+                if (bad_at < 0) {
+                    bad_at = at;
+                    bad_line = lineno;
+                }
+                continue;
+            }
+            if (batch && pending) {
+                /* A batch that never finished, and more after it. */
+                rc = vp_store_fail(errmsg, VP_ERR_IO, "%s:%zu: short batch", path, lineno);
+                goto cleanup;
+            }
+            if (batch) {
+                pending = batch;
+                unit_at = at;
+                continue;
+            }
+            if (pending)
+                pending--;
+            if (!pending)
+                good_end = ftello(f);
         }
+        if (pass == 0 && pending)
+            bad_at = unit_at;    /* torn inside a batch: the whole batch goes */
+        if (pass == 0 && bad_at >= 0)
+            good_end = bad_at;
     }
     if (bad_at >= 0 && truncate(path, bad_at) != 0)
         rc = io_fail(errmsg, "truncate", path, errno);
@@ -814,10 +867,17 @@ static vp_status log_append(emb *s, const vp_buf *b, char **errmsg)
 {
     if (!s->dir || b->len == 0)
         return VP_OK;
+    /* A log whose torn end could not be cut takes nothing more (it would
+     * turn into damage): a new snapshot and log must replace it first. */
+    if (s->log_torn && compact(s, errmsg) != VP_OK)
+        return VP_ERR_IO;
+    s->log_torn = 0;
     if (write_all(s->log_fd, b->data, b->len) != 0) {
         int err = errno;
-        if (ftruncate(s->log_fd, s->log_size) != 0)
+        if (ftruncate(s->log_fd, s->log_size) != 0) {
             err = errno;
+            s->log_torn = 1;
+        }
         return io_fail(errmsg, "append", "store log", err);
     }
     s->log_size += (off_t)b->len;
@@ -982,6 +1042,8 @@ static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **er
     vp_buf b;
     vp_status rc = VP_OK;
     vp_buf_init(&b, MAX_LOG_TEXT);
+    if (s->dir && n > 1)
+        rc = vp_buf_printf(&b, "B %zu\n", n);
     for (size_t i = 0; s->dir && i < n && rc == VP_OK; i++)
         rc = put_number_line(&b, 'Z', ops[i].target, ops[i].scope, ops[i].member, ops[i].by);
     if (rc != VP_OK) {
@@ -989,13 +1051,43 @@ static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **er
         return rc == VP_ERR_TOO_BIG ? vp_store_fail(errmsg, rc, "events: too much to log at once")
                                     : rc;
     }
+    /* All or nothing: first every number gets its entry (what can run out
+     * of memory), then the log line is written, and only then are the sums
+     * added. A failure before that removes the entries it created, so
+     * memory and log never disagree. */
+    entry **made = n ? calloc(n, sizeof *made) : NULL;
+    if (n && !made) {
+        vp_buf_free(&b);
+        return VP_ERR_NOMEM;
+    }
     pthread_mutex_lock(&s->mu);
-    rc = log_append(s, &b, errmsg);
-    for (size_t i = 0; i < n && rc == VP_OK; i++)
-        rc = apply_incr(s, ops[i].target, ops[i].scope, ops[i].member, ops[i].by, 0);
+    for (size_t i = 0; i < n && rc == VP_OK; i++) {
+        map *m = submap(&s->sets[ops[i].target], scope_key(ops[i].target, ops[i].scope), 1);
+        int created = 0;
+        entry *e = m ? map_upsert(m, ops[i].member, &created) : NULL;
+        if (!e)
+            rc = VP_ERR_NOMEM;
+        else if (created)
+            made[i] = e;
+    }
+    if (rc == VP_OK)
+        rc = log_append(s, &b, errmsg);
+    for (size_t i = 0; i < n; i++) {
+        map *m = submap(&s->sets[ops[i].target], scope_key(ops[i].target, ops[i].scope), 0);
+        if (rc != VP_OK) {
+            if (made[i] && m)
+                map_remove(m, ops[i].member, V_NUM, V_NUM);
+            continue;
+        }
+        entry *e = m ? map_find(m, ops[i].member) : NULL;
+        double v = e ? e->v.num + ops[i].by : 0;
+        if (e && isfinite(v))
+            e->v.num = v;
+    }
     if (rc == VP_OK)
         maybe_compact(s);
     pthread_mutex_unlock(&s->mu);
+    free(made);
     vp_buf_free(&b);
     return rc;
 }
@@ -1156,15 +1248,28 @@ static vp_status emb_put(void *impl, const char *ns, const char *key, const char
     vp_buf_init(&b, MAX_LINE);
     if (s->dir)
         rc = put_record_line(&b, 'P', ns, key, value);
+    /* As in emb_incr: memory is made ready, the log written, then the
+     * value swapped in; a failure undoes what was made. */
+    char *copy = rc == VP_OK ? strdup(value) : NULL;
+    if (rc == VP_OK && !copy)
+        rc = VP_ERR_NOMEM;
     if (rc == VP_OK) {
         pthread_mutex_lock(&s->mu);
-        rc = log_append(s, &b, errmsg);
-        if (rc == VP_OK)
-            rc = apply_put(s, ns, key, value);
-        if (rc == VP_OK)
+        map *m = submap(&s->kv, ns, 1);
+        int created = 0;
+        entry *e = m ? map_upsert(m, key, &created) : NULL;
+        rc = e ? log_append(s, &b, errmsg) : VP_ERR_NOMEM;
+        if (rc == VP_OK) {
+            free(e->v.str);
+            e->v.str = copy;
+            copy = NULL;
             maybe_compact(s);
+        } else if (e && created) {
+            map_remove(m, key, V_STR, V_NUM);
+        }
         pthread_mutex_unlock(&s->mu);
     }
+    free(copy);
     vp_buf_free(&b);
     return rc;
 }

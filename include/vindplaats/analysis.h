@@ -24,6 +24,19 @@ char *vp_text_fold(const char *s, int lower) VP_NOEXCEPT;
  * malloc()ed, NULL when out of memory. */
 char *vp_text_cut(const char *s, size_t max) VP_NOEXCEPT;
 
+/* The words of `s` (split at spaces and control bytes, at most 256 kept)
+ * joined by single spaces, with what could identify a person replaced:
+ *   [e-mail]  an address, also written out: "jan(at)mail.nl",
+ *             "jan [at] mail punt nl", "jan at mail.nl", "jan apenstaartje ...";
+ *   [nummer]  6 or more digits however grouped ("123.456.782",
+ *             "06 1234 5678", "+31 6 12345678") and IBANs ("NL91 ABNA 0417
+ *             1643 00");
+ *   [adres]   a postcode with a house number ("3811 AB 12", "3811AB12a").
+ * Letters are matched without regard to ASCII case; give it folded text to
+ * catch the accented forms too. Returns a malloc()ed string, NULL when out
+ * of memory. */
+char *vp_text_scrub(const char *s) VP_NOEXCEPT;
+
 /* 1 when `s` is valid UTF-8 of `len` bytes. */
 int vp_utf8_valid(const char *s, size_t len) VP_NOEXCEPT;
 

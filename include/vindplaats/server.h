@@ -44,8 +44,18 @@ typedef struct vp_server_config {
                                        * canonical links, sitemaps, feeds; NULL: http://HOST */
     unsigned per_ip_limit;            /* open connections per client address; 0: 32;
                                        * VP_SERVER_PER_IP_UNLIMITED: none (behind a proxy) */
+    unsigned query_min_clients;       /* the insights show a query's text once this many
+                                       * different clients searched it on one day (per
+                                       * process, see docs/privacy.md); 0: 3, at most
+                                       * VP_QUERY_MIN_CLIENTS_MAX */
+    const char *trusted_proxies;      /* "10.0.0.10,::1": reverse proxies whose last
+                                       * X-Forwarded-For entry names the client, for
+                                       * counting clients in the query log; NULL: none */
 } vp_server_config;
 #define VP_SERVER_PER_IP_UNLIMITED 0xffffffffu
+
+#define VP_QUERY_MIN_CLIENTS_DEFAULT 3
+#define VP_QUERY_MIN_CLIENTS_MAX 20
 
 typedef struct vp_server vp_server;
 

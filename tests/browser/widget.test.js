@@ -32,6 +32,7 @@ const CHROMIUM = process.env.VP_CHROMIUM || '/usr/bin/chromium';
 const AXE = require.resolve('axe-core/axe.min.js');
 /* the staff key of this server (campaign links, /insights) */
 const ADMIN_KEY = 'browser-test-key-0123456789';
+const STAFF = {headers: {Authorization: `Bearer ${ADMIN_KEY}`}};
 
 let tmp, server, serverLog = '', statics, ctx, VP, SITE;
 const children = new Set();
@@ -50,9 +51,11 @@ function waitFor(cond, ms, what) {
   });
 }
 
-function get(url) {
+/* options: {headers, localAddress} as http.get takes them (a loopback
+ * localAddress such as 127.0.0.2 makes the request come from another client) */
+function get(url, options = {}) {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
+    http.get(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { body += c; });
@@ -769,7 +772,7 @@ describe('campaign landing pages /q/{slug}', () => {
     const page = await ctx.newPage();
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('Emulation.setScriptExecutionDisabled', {value: true});
-    const before = JSON.parse((await get(`${VP}/v1/insights/campaigns`)).body).campaigns
+    const before = JSON.parse((await get(`${VP}/v1/insights/campaigns`, STAFF)).body).campaigns
       .find((c) => c.slug === 'digitaal-amersfoort') || {visits: 0, clicks: 0, searches: 0};
     const res = await page.goto(`${VP}/q/digitaal-amersfoort?utm_source=poster&utm_medium=print`);
     assert.equal(res.status(), 200);
@@ -806,7 +809,7 @@ describe('campaign landing pages /q/{slug}', () => {
     assert.equal(hop.status(), 302);
     assert.match(hop.headers().location, /^https:\/\/[^/]*example\.nl\//);
     await page.close();
-    const after = JSON.parse((await get(`${VP}/v1/insights/campaigns`)).body).campaigns
+    const after = JSON.parse((await get(`${VP}/v1/insights/campaigns`, STAFF)).body).campaigns
       .find((c) => c.slug === 'digitaal-amersfoort');
     assert.equal(after.visits - before.visits, 1);
     assert.equal(after.searches - before.searches, 1);
@@ -863,8 +866,11 @@ describe('campaign landing pages /q/{slug}', () => {
 
 describe('pages for staff, municipalities and search engines', () => {
   it('the insights page draws its charts inline, for staff with a key', async (t) => {
-    for (const q of ['digicafe', 'digicafe', 'voorlezen', 'xylofoonorkest', 'taalcafe', 'klik en tik']) {
-      await get(`${VP}/v1/search?q=${encodeURIComponent(q)}&prefer_library=bibliotheek-utrecht`);
+    /* a query is shown once three different clients searched it */
+    for (const from of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) {
+      for (const q of ['digicafe', 'digicafe', 'voorlezen', 'xylofoonorkest', 'taalcafe', 'klik en tik']) {
+        await get(`${VP}/v1/search?q=${encodeURIComponent(q)}&prefer_library=bibliotheek-utrecht`, {localAddress: from});
+      }
     }
     /* without a key: 401 and a password prompt (which a headless browser cannot show) */
     const anon = await get(`${VP}/insights`);

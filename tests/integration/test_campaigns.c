@@ -40,7 +40,9 @@ static long get(unsigned p, const char *path, const char *const *headers, http_r
 
 static json_t *get_json_at(unsigned p, const char *path, long want)
 {
-    const char *h[] = {"Accept: application/json", "User-Agent: " BROWSER, NULL};
+    /* The key goes along everywhere: reports need it, public routes ignore it. */
+    const char *h[] = {"Accept: application/json", "User-Agent: " BROWSER, "Authorization: " AUTH,
+                       NULL};
     http_reply r;
     long st = get(p, path, h, &r);
     if (st != want)
@@ -182,8 +184,10 @@ static char *text_of(xmlNodePtr n)
     return n ? (char *)xmlNodeGetContent(n) : NULL;
 }
 
-static unsigned start_server(const char *name, const char *store_flag, const char *store_value,
-                             const char *now, const char *write_limit, pid_t *pid)
+/* extra: more options (NULL-terminated, at most 4), or NULL. */
+static unsigned start_server_k(const char *name, const char *store_flag, const char *store_value,
+                               const char *now, const char *write_limit,
+                               const char *const *extra, pid_t *pid)
 {
     char server[1100], portfile[1100], log[1100], keys[1100];
     snprintf(server, sizeof server, "%s/vindplaats-server", bindir);
@@ -194,7 +198,9 @@ static unsigned start_server(const char *name, const char *store_flag, const cha
     char *argv[] = {server, "--index", index_dir, "--port", "0", "--port-file", portfile,
                     "--now", (char *)now, "--threads", "3", "--network", network,
                     "--admin-keys", keys, "--write-limit", (char *)write_limit,
-                    (char *)store_flag, (char *)store_value, NULL};
+                    (char *)store_flag, (char *)store_value, NULL, NULL, NULL, NULL, NULL};
+    for (size_t i = 0; extra && extra[i] && i < 4; i++)
+        argv[19 + i] = (char *)extra[i];
     *pid = proc_start(argv, log);
     unsigned p = proc_wait_port(portfile, 30);
     if (!p) {
@@ -206,6 +212,16 @@ static unsigned start_server(const char *name, const char *store_flag, const cha
     }
     CHECK(p != 0);
     return p;
+}
+
+/* A server that shows a query's text once one client searched it: the
+ * reports' counts are checked with one client here; test_min_clients
+ * checks the default threshold with several. */
+static unsigned start_server(const char *name, const char *store_flag, const char *store_value,
+                             const char *now, const char *write_limit, pid_t *pid)
+{
+    const char *one[] = {"--query-min-clients", "1", NULL};
+    return start_server_k(name, store_flag, store_value, now, write_limit, one, pid);
 }
 
 /* ---- access ---- */
@@ -252,6 +268,35 @@ static void test_access(void)
     check_error(&r, 403, "forbidden", NULL);
     http_reply_free(&r);
 
+    /* What residents typed is for staff only: every report, JSON and CSV,
+     * asks for the key the API way (Bearer); the page the browser way. */
+    const char *reports[] = {"/v1/insights/queries", "/v1/insights/queries?format=csv",
+                             "/v1/insights/days", "/v1/insights/days?format=csv",
+                             "/v1/insights/propositions", "/v1/insights/propositions?format=csv",
+                             "/v1/insights/filters", "/v1/insights/filters?format=csv",
+                             "/v1/insights/campaigns", "/v1/insights/campaigns?format=csv",
+                             "/v1/insights/segments", "/v1/insights/segments?format=csv"};
+    const char *right[] = {"Authorization: " AUTH, NULL};
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        get(port, reports[i], NULL, &r);
+        check_error(&r, 401, "unauthorized", NULL);
+        www = http_header(&r, "WWW-Authenticate");
+        CHECK(www && strncmp(www, "Bearer realm=", 13) == 0);
+        free(www);
+        CHECK_CONTAINS(r.body, "Authorization: Bearer");
+        http_reply_free(&r);
+        get(port, reports[i], wrong, &r);
+        check_error(&r, 403, "forbidden", NULL);
+        http_reply_free(&r);
+        if (get(port, reports[i], right, &r) != 200)
+            fprintf(stderr, "%s with the key: %ld\n", reports[i], r.status);
+        CHECK(r.status == 200);
+        http_reply_free(&r);
+    }
+    get(port, "/insights", NULL, &r);
+    CHECK_CONTAINS(r.body, "password");
+    http_reply_free(&r);
+
     /* Each source of keys works: the file, a digest in the file, the environment. */
     const char *keys[] = {"Authorization: Bearer " KEY_FILE, "Authorization: bearer " KEY_DIGEST,
                           "Authorization: Bearer " KEY_ENV,
@@ -284,7 +329,7 @@ static void test_preflight(void)
         {"/v1/signals", "POST, OPTIONS", "Content-Type", 204},
         {"/v1/queries/any-slug", "GET, HEAD, PUT, DELETE, OPTIONS", "Authorization, Content-Type", 204},
         {"/q/any-slug", "GET, HEAD, OPTIONS", "Content-Type", 204},
-        {"/v1/insights/queries", "GET, HEAD, OPTIONS", "Content-Type", 204},
+        {"/v1/insights/queries", "GET, HEAD, OPTIONS", "Authorization, Content-Type", 204},
         {"/v1/nothing", NULL, NULL, 404},
     };
     const char *h[] = {"Origin: https://www.bibliotheek.example.nl",
@@ -1067,6 +1112,8 @@ static void test_insights(void)
     free(search_qid("/v1/search?q=xylofoonorkestzeppelin", id2, sizeof id2));
     free(search_qid("/v1/search?q=mail%20jan.jansen%40example.nl%20over%20taalcafe", id2, sizeof id2));
     free(search_qid("/v1/search?q=bel%200612345678", id2, sizeof id2));
+    free(search_qid("/v1/search?q=bel%2006%201234%205678%20jan(at)mail.nl%203811%20AB%2012",
+                    id2, sizeof id2));
     free(search_qid("/v1/search?q=%3DHYPERLINK(1)", id2, sizeof id2));
     CHECK(strlen(qid) == 16 && strspn(qid, "0123456789abcdef") == 16);
     CHECK(strcmp(qid, qid2) != 0);
@@ -1106,9 +1153,10 @@ static void test_insights(void)
     CHECK(q_count(a_lib, "digicafe", "clicked") - q_count(b_lib, "digicafe", "clicked") == 1);
     CHECK(query_row(a_top, "mail [e-mail] over taalcafe") != NULL);
     CHECK(query_row(a_top, "bel [nummer]") != NULL);
+    CHECK(query_row(a_top, "bel [nummer] [e-mail] [adres]") != NULL);
     json_t *totals_a = json_object_get(a_top, "totals"), *totals_b = json_object_get(b_top, "totals");
     CHECK(json_integer_value(json_object_get(totals_a, "searches")) -
-              json_integer_value(json_object_get(totals_b, "searches")) == 8);
+              json_integer_value(json_object_get(totals_b, "searches")) == 9);
     CHECK(json_integer_value(json_object_get(totals_a, "clicked")) -
               json_integer_value(json_object_get(totals_b, "clicked")) == 1);
     CHECK(json_integer_value(json_object_get(a_top, "days")) == 30);
@@ -1183,13 +1231,15 @@ static void test_insights(void)
     json_decref(days);
 
     /* No report ever shows what was scrubbed. */
+    const char *staff[] = {"Authorization: " AUTH, NULL};
     const char *reports[] = {"/v1/insights/queries?limit=10000", "/v1/insights/queries?kind=zero",
                              "/v1/insights/filters", "/v1/insights/days",
                              "/v1/insights/queries?format=csv&limit=10000"};
     for (size_t k = 0; k < sizeof reports / sizeof reports[0]; k++) {
         http_reply r;
-        CHECK(get(port, reports[k], NULL, &r) == 200);
+        CHECK(get(port, reports[k], staff, &r) == 200);
         CHECK(!strstr(r.body, "jansen") && !strstr(r.body, "0612345678"));
+        CHECK(!strstr(r.body, "1234") && !strstr(r.body, "mail.nl") && !strstr(r.body, "3811"));
         http_reply_free(&r);
     }
 
@@ -1210,7 +1260,7 @@ static void test_insights(void)
     };
     for (size_t k = 0; k < sizeof csv / sizeof csv[0]; k++) {
         http_reply r;
-        CHECK(get(port, csv[k].path, NULL, &r) == 200);
+        CHECK(get(port, csv[k].path, staff, &r) == 200);
         CHECK_CONTAINS(r.headers, "text/csv");
         char *disp = http_header(&r, "Content-Disposition");
         CHECK_CONTAINS(disp, "attachment; filename=\"vindplaats-");
@@ -1274,7 +1324,7 @@ static void test_insights(void)
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         http_reply r;
-        get(port, bad[k].path, NULL, &r);
+        get(port, bad[k].path, staff, &r);
         check_error(&r, 400, bad[k].code, bad[k].param);
         http_reply_free(&r);
     }
@@ -1383,6 +1433,149 @@ static json_int_t digicafe_searches(unsigned p)
     return n;
 }
 
+/* Searches `q` from the loopback address `from` (another client), with an
+ * X-Forwarded-For header when `forwarded` is not NULL. */
+static void search_via(unsigned p, const char *from, const char *forwarded, const char *q)
+{
+    char path[512], xff[256];
+    snprintf(path, sizeof path, "/v1/search?q=%s", q);
+    snprintf(xff, sizeof xff, "X-Forwarded-For: %s", forwarded ? forwarded : "");
+    const char *h[] = {forwarded ? xff : NULL, NULL};
+    http_reply r;
+    CHECK(http_send_from(from, p, "GET", path, h, NULL, &r) == 0);
+    CHECK(r.status == 200);
+    http_reply_free(&r);
+}
+
+/* Searches `q` from the loopback address `from` (another client). */
+static void search_from(unsigned p, const char *from, const char *q)
+{
+    search_via(p, from, NULL, q);
+}
+
+/* 1 when a file of directory `d` holds `needle`. */
+static int dir_contains(const char *d, const char *needle)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "grep -rqF '%s' '%s'", needle, d);
+    return system(cmd) == 0;
+}
+
+/* What the query reports say, without the dates of the window. */
+static json_t *query_reports(unsigned p)
+{
+    json_t *all = json_object();
+    json_object_set_new(all, "top", get_json_at(p, "/v1/insights/queries?limit=10000", 200));
+    json_object_set_new(all, "zero",
+                        get_json_at(p, "/v1/insights/queries?kind=zero&limit=10000", 200));
+    return all;
+}
+
+/* A query's text is shown once 3 different clients (the default) searched
+ * it on one day; before that it only counts in other_queries, in every
+ * form of every report. `store_flag`/`store_value` choose the back end (a
+ * fresh one); the answers are returned to compare the back ends. */
+static json_t *test_min_clients(const char *name, const char *store_flag, const char *store_value)
+{
+    pid_t pid;
+    unsigned p = start_server_k(name, store_flag, store_value, "2026-12-01T08:00:00+01:00",
+                                "1000", NULL, &pid);
+    if (!p)
+        return json_null();
+    const char *secret = "mijn%20buurman%20piet%20jansen%20schuldhulp";
+    const char *nothing = "xylofoonorkestzeppelin%20jansen";
+    /* Two clients, one of them twice: not shown. */
+    search_from(p, "127.0.0.2", secret);
+    search_from(p, "127.0.0.2", secret);
+    search_from(p, "127.0.0.3", secret);
+    search_from(p, "127.0.0.2", nothing);
+    search_from(p, "127.0.0.3", nothing);
+    json_t *before = query_reports(p);
+    json_t *top = json_object_get(before, "top");
+    CHECK(json_integer_value(json_object_get(top, "min_clients")) == 3);
+    CHECK(query_row(top, "mijn buurman piet jansen schuldhulp") == NULL);
+    CHECK(json_array_size(json_object_get(top, "queries")) == 0);
+    CHECK(json_array_size(json_object_get(json_object_get(before, "zero"), "queries")) == 0);
+    json_t *other = json_object_get(top, "other_queries");
+    CHECK(json_integer_value(json_object_get(other, "searches")) == 5);
+    CHECK(json_integer_value(json_object_get(other, "zero_results")) == 2);
+    CHECK(json_integer_value(json_object_get(json_object_get(top, "totals"), "searches")) == 5);
+    const char *staff[] = {"Authorization: " AUTH, NULL};
+    const char *pages[] = {"/v1/insights/queries?format=csv&limit=10000",
+                           "/v1/insights/queries?format=csv&kind=zero", "/insights"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        http_reply r;
+        CHECK(get(p, pages[i], staff, &r) == 200);
+        if (r.body && strstr(r.body, "jansen"))
+            fprintf(stderr, "%s shows a query of two clients\n", pages[i]);
+        CHECK(r.body && !strstr(r.body, "jansen"));
+        if (i == 2)
+            CHECK_CONTAINS(r.body, "5 zoekopdrachten met andere woorden");
+        http_reply_free(&r);
+    }
+    /* The text of a query below k is not even stored. */
+    if (strcmp(store_flag, "--data-dir") == 0)
+        CHECK(!dir_contains(store_value, "jansen"));
+    /* The third client: shown, with every search of the day. */
+    search_from(p, "127.0.0.4", secret);
+    json_t *after = query_reports(p);
+    top = json_object_get(after, "top");
+    json_t *row = query_row(top, "mijn buurman piet jansen schuldhulp");
+    CHECK(row != NULL);
+    CHECK(json_integer_value(json_object_get(row, "searches")) == 4);
+    CHECK(query_row(json_object_get(after, "zero"), "xylofoonorkestzeppelin jansen") == NULL);
+    other = json_object_get(top, "other_queries");
+    CHECK(json_integer_value(json_object_get(other, "searches")) == 2);
+    CHECK(proc_stop(pid) == 0);
+    /* What was shown stays shown after a restart (the mark is in the store). */
+    char again[64];
+    snprintf(again, sizeof again, "%s-again", name);
+    p = start_server_k(again, store_flag, store_value, "2026-12-01T08:00:00+01:00", "1000", NULL,
+                       &pid);
+    if (p) {
+        json_t *later = query_reports(p);
+        CHECK(json_equal(later, after));
+        json_decref(later);
+        CHECK(proc_stop(pid) == 0);
+    }
+    json_t *both = json_pack("{s:o, s:o}", "before", before, "after", after);
+    return both;
+}
+
+/* Behind a reverse proxy every search comes from the proxy: with
+ * --trusted-proxy the last X-Forwarded-For entry it adds names the client;
+ * from any other peer the header is ignored (anyone can send one). The
+ * forwarded addresses are header text only: nothing connects to them. */
+static void test_trusted_proxy(void)
+{
+    char store[1100];
+    snprintf(store, sizeof store, "%s/proxy-store", dir);
+    const char *proxy[] = {"--trusted-proxy", "127.0.0.5", NULL};
+    pid_t pid;
+    unsigned p = start_server_k("proxy", "--data-dir", store, "2026-12-01T08:00:00+01:00", "1000",
+                                proxy, &pid);
+    if (!p)
+        return;
+    const char *spoofed = "vrijwilligerswerk%20bibliotheek";
+    search_via(p, "127.0.0.6", "203.0.113.1", spoofed);
+    search_via(p, "127.0.0.6", "203.0.113.2", spoofed);
+    search_via(p, "127.0.0.6", "203.0.113.3", spoofed);
+    const char *proxied = "voorleesochtend%20peuters";
+    search_via(p, "127.0.0.5", "203.0.113.1", proxied);
+    search_via(p, "127.0.0.5", "198.51.100.7, 203.0.113.2", proxied);
+    search_via(p, "127.0.0.5", "203.0.113.2", proxied);
+    json_t *j = get_json_at(p, "/v1/insights/queries?limit=10000", 200);
+    CHECK(query_row(j, "vrijwilligerswerk bibliotheek") == NULL);
+    CHECK(query_row(j, "voorleesochtend peuters") == NULL);
+    json_decref(j);
+    search_via(p, "127.0.0.5", "2001:db8::1", proxied);
+    j = get_json_at(p, "/v1/insights/queries?limit=10000", 200);
+    CHECK(query_row(j, "vrijwilligerswerk bibliotheek") == NULL);
+    CHECK(json_integer_value(json_object_get(query_row(j, "voorleesochtend peuters"), "searches")) == 4);
+    json_decref(j);
+    CHECK(proc_stop(pid) == 0);
+}
+
 static void test_redis(void)
 {
     redis_proc rp;
@@ -1401,8 +1594,23 @@ static void test_redis(void)
         free(rp.bin);
         return;
     }
-    char url[128];
+    char url[128], url1[128];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rp.port);
+    snprintf(url1, sizeof url1, "redis://127.0.0.1:%d/1", rp.port);
+    /* The embedded and the Redis store give the same answers. */
+    char store_k[1100];
+    snprintf(store_k, sizeof store_k, "%s/k-store", dir);
+    json_t *embedded = test_min_clients("k-embedded", "--data-dir", store_k);
+    json_t *redis = test_min_clients("k-redis", "--redis", url1);
+    if (!json_equal(embedded, redis)) {
+        char *a = json_dumps(embedded, JSON_COMPACT), *b = json_dumps(redis, JSON_COMPACT);
+        fprintf(stderr, "embedded: %s\nredis:    %s\n", a, b);
+        free(a);
+        free(b);
+    }
+    CHECK(json_equal(embedded, redis));
+    json_decref(embedded);
+    json_decref(redis);
     pid_t a, b;
     unsigned pa = start_server("redis-a", "--redis", url, "2026-12-01T08:00:00+01:00", "1000", &a);
     unsigned pb = start_server("redis-b", "--redis", url, "2026-12-01T08:00:00+01:00", "1000", &b);
@@ -1544,6 +1752,7 @@ int main(int argc, char **argv)
         test_services();
         search_script();
         test_insights();
+        test_trusted_proxy();
         json_int_t before = digicafe_searches(port);
         CHECK(proc_stop(pid) == 0);
         /* The embedded store keeps it all across a restart. */
@@ -1586,6 +1795,21 @@ int main(int argc, char **argv)
         free(out);
         char *bad4[] = {server, "--index", index_dir, "--write-limit", "0", NULL};
         CHECK(proc_run(bad4, &out) == 2);
+        free(out);
+        char *bad5[] = {server, "--index", index_dir, "--query-min-clients", "0", NULL};
+        CHECK(proc_run(bad5, &out) == 2);
+        CHECK_CONTAINS(out, "--query-min-clients: 1 to 20");
+        free(out);
+        char *bad6[] = {server, "--index", index_dir, "--query-min-clients", "21", NULL};
+        CHECK(proc_run(bad6, &out) == 2);
+        free(out);
+        char *bad7[] = {server, "--index", index_dir, "--trusted-proxy", "10.0.0.10,nginx", NULL};
+        CHECK(proc_run(bad7, &out) == 2);
+        CHECK_CONTAINS(out, "--trusted-proxy: not an IPv4 or IPv6 address");
+        free(out);
+        char *help[] = {server, "--help", NULL};
+        proc_run(help, &out);
+        CHECK_CONTAINS(out, "--query-min-clients K");
         free(out);
     }
 

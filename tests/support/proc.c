@@ -124,11 +124,20 @@ static int http_call(unsigned port, const char *method, const char *path, const 
 static int http_call_headers(unsigned port, const char *method, const char *path,
                              const char *const *extra, const char *payload, int json,
                              http_reply *out);
+static int http_call_from(const char *source, unsigned port, const char *method, const char *path,
+                          const char *const *extra, const char *payload, int json,
+                          http_reply *out);
 
 int http_send(unsigned port, const char *method, const char *path, const char *const *headers,
               const char *body, http_reply *out)
 {
     return http_call_headers(port, method, path, headers, body, 0, out);
+}
+
+int http_send_from(const char *source, unsigned port, const char *method, const char *path,
+                   const char *const *headers, const char *body, http_reply *out)
+{
+    return http_call_from(source, port, method, path, headers, body, 0, out);
 }
 
 int http_put(unsigned port, const char *path, const char *authorization, const char *json_body,
@@ -190,7 +199,17 @@ static int http_call_headers(unsigned port, const char *method, const char *path
                              const char *const *extra, const char *payload, int json,
                              http_reply *out)
 {
+    return http_call_from(NULL, port, method, path, extra, payload, json, out);
+}
+
+static int http_call_from(const char *source, unsigned port, const char *method, const char *path,
+                          const char *const *extra, const char *payload, int json,
+                          http_reply *out)
+{
     memset(out, 0, sizeof *out);
+    char iface[64];
+    if (source && strncmp(source, "127.", 4) != 0)
+        return -1; /* loopback only */
     CURL *c = curl_easy_init();
     if (!c)
         return -1;
@@ -207,6 +226,10 @@ static int http_call_headers(unsigned port, const char *method, const char *path
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    if (source) {
+        snprintf(iface, sizeof iface, "host!%s", source);
+        curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+    }
     struct curl_slist *headers_out = NULL;
     if (payload && json)
         headers_out = curl_slist_append(headers_out, "Content-Type: application/json");

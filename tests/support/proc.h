@@ -33,6 +33,10 @@ int http_post(unsigned port, const char *path, const char *json_body, http_reply
  * followed. */
 int http_send(unsigned port, const char *method, const char *path, const char *const *headers,
               const char *body, http_reply *out);
+/* The same from the loopback address `source` ("127.0.0.2"): a request
+ * from another client, as the server sees it. */
+int http_send_from(const char *source, unsigned port, const char *method, const char *path,
+                   const char *const *headers, const char *body, http_reply *out);
 /* PUT and DELETE with an Authorization header value (NULL: none). */
 int http_put(unsigned port, const char *path, const char *authorization, const char *json_body,
              http_reply *out);

@@ -127,3 +127,23 @@ void stop_redis(redis_proc *r)
     r->pid = 0;
 }
 
+int redis_up(redis_proc *r, const char *dir, const char *who)
+{
+    memset(r, 0, sizeof *r);
+    r->bin = find_redis_server();
+    if (!r->bin) {
+        fprintf(stderr, "%s: FAIL: redis-server not found on PATH; install it with "
+                        "scripts/install-deps.sh (Debian package redis-server)\n", who);
+        return -1;
+    }
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    for (int attempt = 0; attempt < 5 && r->pid <= 0; attempt++) {
+        r->port = free_port();
+        r->pid = r->port > 0 ? start_redis(r) : -1;
+    }
+    if (r->pid <= 0) {
+        fprintf(stderr, "%s: FAIL: could not start %s (see %s/redis.log)\n", who, r->bin, dir);
+        return -1;
+    }
+    return 0;
+}

@@ -21,5 +21,8 @@ int raw_command(int port, const char *cmd, const char *expect);
 /* Starts r->bin on r->port and waits for PONG; the pid, or -1. */
 pid_t start_redis(redis_proc *r);
 void stop_redis(redis_proc *r);
+/* Finds redis-server and starts it on a free port (a few tries), its log in
+ * `dir`: 0, or -1 after saying why on stderr, prefixed by `who`. */
+int redis_up(redis_proc *r, const char *dir, const char *who);
 
 #endif

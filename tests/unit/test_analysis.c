@@ -1,5 +1,6 @@
 /* test_analysis.c - diacritics folding and UTF-8 helpers (analysis.h), and
- * the capped buffer (buf.h) they and every parser build on.
+ * the capped buffer (buf.h) they and every parser build on, and the
+ * scrubber that keeps personal details out of the query log.
  *
  * Non-ASCII text is written as \x escapes so the expectations are exact
  * bytes, whatever the editor does with the file. */
@@ -316,8 +317,71 @@ static void test_buf_html_cap(void)
     vp_buf_free(&b);
 }
 
+/* Every form of a personal detail the query log must never keep, and
+ * look-alikes it must keep. */
+static void test_scrub(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* digits in any grouping */
+        {"bsn 123456782", "bsn [nummer]"},
+        {"bsn 123.456.782", "bsn [nummer]"},
+        {"bsn 123 456 782", "bsn [nummer]"},
+        {"bel 06 1234 5678", "bel [nummer]"},
+        {"bel 06-12345678", "bel [nummer]"},
+        {"bel 06-1234-5678 morgen", "bel [nummer] morgen"},
+        {"bel +31 6 12345678", "bel [nummer]"},
+        {"bel +31 (0)6 1234 5678", "bel [nummer]"},
+        {"bel (030) 123 45 67", "bel [nummer]"},
+        {"pas 2900001234567", "pas [nummer]"},
+        {"tel:0612345678", "[nummer]"},
+        /* IBANs, grouped or whole */
+        {"NL91 ABNA 0417 1643 00", "[nummer]"},
+        {"iban nl91abna0417164300 terug", "iban [nummer] terug"},
+        {"GB29 NWBK 6016 1331 9268 19 boete", "[nummer] boete"},
+        {"BE68 5390 0754 7034 voor", "[nummer] voor"},
+        /* e-mail addresses, written and obfuscated */
+        {"mail jan.jansen@example.nl over taalcafe", "mail [e-mail] over taalcafe"},
+        {"jan@ mail.nl", "[e-mail]"},
+        {"jan @ mail.nl vraag", "[e-mail] vraag"},
+        {"jan(at)mail.nl", "[e-mail]"},
+        {"jan(at)mail punt nl boek", "[e-mail] boek"},
+        {"jan [at] mail punt nl", "[e-mail]"},
+        {"jan [AT] mail [punt] nl", "[e-mail]"},
+        {"jan{at}mail{dot}nl", "[e-mail]"},
+        {"jan (at) mail (dot) nl", "[e-mail]"},
+        {"jan at mail.nl", "[e-mail]"},
+        {"jan at mail dot nl", "[e-mail]"},
+        {"jan apenstaartje mail punt nl", "[e-mail]"},
+        /* postcodes with house numbers */
+        {"3811 AB 12", "[adres]"},
+        {"3811AB12", "[adres]"},
+        {"woon 3811ab 12a hulp", "woon [adres] hulp"},
+        {"3811 ab12", "[adres]"},
+        /* what stays */
+        {"mijn buurman piet jansen schuldhulp", "mijn buurman piet jansen schuldhulp"},
+        {"kids at home", "kids at home"},
+        {"boeken voor groep 7/8", "boeken voor groep 7/8"},
+        {"harry potter 3", "harry potter 3"},
+        {"cursus 2026", "cursus 2026"},
+        {"postcode 3811 ab", "postcode 3811 ab"},
+        {"  veel   ruimte  ", "veel ruimte"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = vp_text_scrub(cases[i].in);
+        if (!got || strcmp(got, cases[i].want) != 0)
+            fprintf(stderr, "  scrub(\"%s\"): wanted \"%s\", got \"%s\"\n", cases[i].in,
+                    cases[i].want, got ? got : "(null)");
+        CHECK(got && strcmp(got, cases[i].want) == 0);
+        free(got);
+    }
+}
+
 int main(void)
 {
+    test_scrub();
     test_fold();
     test_cut();
     test_utf8_valid();

@@ -1033,22 +1033,9 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    redis_proc rp = {0};
-    rp.bin = find_redis_server();
-    if (!rp.bin) {
-        fprintf(stderr, "test_store: FAIL: redis-server not found on PATH; install it with "
-                        "scripts/install-deps.sh (Debian package redis-server)\n");
+    redis_proc rp;
+    if (redis_up(&rp, base, "test_store") != 0)
         return 1;
-    }
-    snprintf(rp.dir, sizeof rp.dir, "%s", base);
-    for (int attempt = 0; attempt < 5 && rp.pid <= 0; attempt++) {
-        rp.port = free_port();
-        rp.pid = rp.port > 0 ? start_redis(&rp) : -1;
-    }
-    if (rp.pid <= 0) {
-        fprintf(stderr, "test_store: FAIL: could not start %s (see %s/redis.log)\n", rp.bin, base);
-        return 1;
-    }
     fprintf(stderr, "redis-server on 127.0.0.1:%d\n", rp.port);
 
     check_kinds();
