@@ -48,7 +48,17 @@ typedef struct vp_emit {
     int (*deleted)(void *ctx, const char *local_id, const char *where);
     /* A malformed record, event, item or row that was skipped. */
     void (*reject)(void *ctx, const char *where, const char *message);
+    /* Optional (may be NULL): the page breaks off or stops being
+     * well-formed at `where` ("line L, column C"); the complete records
+     * before it were emitted, the rest of the page is lost. A harvest
+     * then keeps what the source had instead of taking the page as the
+     * whole of it. */
+    void (*broken)(void *ctx, const char *where, const char *message);
 } vp_emit;
+
+/* Reports a broken page through emit->broken, or emit->reject when the
+ * emit has no broken(). `detail` is "line L, column C: message". */
+void vp_emit_broken(const vp_emit *emit, const char *detail);
 
 /* Small helpers for parsers (connector.c). Each returns 0, or -1 when out
  * of memory. `s` may be NULL or blank: then nothing is set. Values are
