@@ -9,7 +9,7 @@ packages=(
   gcc g++ make cmake pkg-config
   # libraries (their -dev packages bring the runtime libraries)
   libxapian-dev libmicrohttpd-dev libjansson-dev libhiredis-dev
-  libcurl4-openssl-dev libxml2-dev libical-dev libinih-dev
+  libcurl4-openssl-dev libxml2-dev libical-dev libinih-dev libyaz-dev
   # tools the tests and scripts start
   xapian-tools curl redis-server
   # load generator for the no-downtime rebuild test; python3 for the bench summaries

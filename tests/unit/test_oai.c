@@ -638,7 +638,8 @@ static void test_marcxml(void)
     CHECK_STR(fitem(r, "subjects", 0), "Jazz");
     /* a music recording (leader/06 'j') is no book, e-book or audiobook */
     CHECK(fstr(r, "_format") == NULL);
-    CHECK_STR(r ? r->where : NULL, "record 5637241");
+    /* the position in the file and the control number */
+    CHECK_STR(r ? r->where : NULL, "record 1 (line 5, 001 5637241)");
     r = find(c, "12149120");
     CHECK_STR(fstr(r, "_format"), "ebook");
     CHECK_STR(fitem(r, "creators", 0), "White House Web Team");
