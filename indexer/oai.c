@@ -408,6 +408,7 @@ void vp_oai_page_clear(vp_oai_page *p)
     free(p->token);
     free(p->error_code);
     free(p->error_message);
+    free(p->broken);
     memset(p, 0, sizeof *p);
     p->complete_list_size = -1;
 }
@@ -530,7 +531,7 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
     char *msg = NULL;
     memset(page, 0, sizeof *page);
     page->complete_list_size = -1;
-    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
+    xmlDocPtr doc = vp_xml_read_partial(body, len, NULL, &page->broken, &msg);
     if (!doc) {
         *errmsg = msg ? msg : strdup("not XML");
         return VP_ERR_INVALID;
@@ -574,6 +575,8 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
     }
     size_t n = 0;
     for (xmlNodePtr rec = vp_xml_child(list, "record"); rec; rec = vp_xml_next(rec, "record")) {
+        if (page->broken && !vp_xml_complete(rec))
+            break; /* the record the page broke off in, and all after it */
         int stop = 0;
         enum outcome o = one_record(rec, ++n, emit, &stop);
         if (o == NOMEM)
@@ -587,7 +590,8 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
         if (stop)
             break; /* the caller knows why; the token is still read */
     }
-    xmlNodePtr tok = vp_xml_child(list, "resumptionToken");
+    /* a broken page's token is not to be trusted: the page is redone */
+    xmlNodePtr tok = page->broken ? NULL : vp_xml_child(list, "resumptionToken");
     if (tok) {
         char *size = vp_xml_attr(tok, "completeListSize");
         if (size) {

@@ -257,6 +257,42 @@ static void test_sickle_chain(void)
     }
 }
 
+/* A real page cut off in the middle keeps the complete records before the
+ * cut, says where it broke, and gives no token. */
+static void test_truncated_page(void)
+{
+    size_t len;
+    char *body = load("oai-pmh/pyoai-erasmus-eur-nl/fake2/00002.xml", &len);
+    coll *whole = coll_new();
+    vp_emit e = emit_of(whole);
+    vp_oai_page page;
+    char *msg = NULL;
+    CHECK(vp_oai_parse_page(body, len, &e, &page, &msg) == VP_OK);
+    CHECK(page.broken == NULL);
+    size_t all = page.records + page.deleted + page.rejected;
+    vp_oai_page_clear(&page);
+    const char *p = body;
+    for (int i = 0; i < 40; i++)
+        p = strstr(p + 1, "<record>");
+    size_t cut = (size_t)(p - body) + 100;
+    coll *c = coll_new();
+    e = emit_of(c);
+    CHECK(vp_oai_parse_page(body, cut, &e, &page, &msg) == VP_OK);
+    CHECK(msg == NULL);
+    CHECK(page.records + page.deleted + page.rejected == 39);
+    CHECK(all == 81);
+    CHECK(page.broken != NULL && strncmp(page.broken, "line ", 5) == 0);
+    CHECK(page.token == NULL);
+    /* the same records as the whole page gave */
+    CHECK(c->n == 39 - page.deleted - page.rejected);
+    for (size_t i = 0; i < c->n && i < whole->n; i++)
+        CHECK(strcmp(c->recs[i].id, whole->recs[i].id) == 0 && json_equal(c->recs[i].f, whole->recs[i].f));
+    vp_oai_page_clear(&page);
+    coll_free(c);
+    coll_free(whole);
+    free(body);
+}
+
 static void test_sickle_broken_and_errors(void)
 {
     vp_oai_page page;
@@ -1221,6 +1257,27 @@ static void test_loop(void)
     CHECK(run->committed == 3 && run->pending == 2);
     run_free(run);
 
+    /* a page that breaks off: the records before the break are written
+     * with the state it was asked for from, and the harvest stops */
+    static const route cutoff[] = {
+        {SICKLE "?verb=Identify", "oai-pmh/sickle/Identify.xml"},
+        {SICKLE "?verb=ListRecords&metadataPrefix=oai_dc", "oai-pmh/sickle/ListRecords.xml"},
+        {SICKLE "?verb=ListRecords&resumptionToken=ListRecords2.xml",
+         "../oai/sickle-ListRecords2-truncated.xml"},
+        {NULL, NULL},
+    };
+    run = run_new(cutoff, NULL, 0);
+    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
+    CHECK_CONTAINS(msg, "the page breaks off at line ");
+    CHECK_CONTAINS(msg, "the next harvest asks for this page again");
+    free(msg);
+    msg = NULL;
+    CHECK(json_array_size(run->checkpoints) == 2);
+    CHECK_STR(cp(run, 1, "token"), "ListRecords2.xml");
+    CHECK_STR(cp(run, -1, "token"), "ListRecords2.xml");
+    CHECK(run->pending == 0);
+    run_free(run);
+
     /* failures: a broken page, a bad Identify, an OAI error, a 404 */
     static const route broken[] = {
         {SICKLE "?verb=Identify", "oai-pmh/sickle/Identify.xml"},
@@ -1277,6 +1334,7 @@ int main(int argc, char **argv)
     realdata = argv[1];
     test_sickle_chain();
     test_sickle_broken_and_errors();
+    test_truncated_page();
     test_identify();
     test_pyoai();
     test_meresco();
