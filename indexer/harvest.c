@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,8 @@
 #include "feed.h"
 #include "ical.h"
 #include "jsonld.h"
+#include "marc.h"
+#include "onix.h"
 
 typedef struct pending {
     vp_offering **items;
@@ -53,6 +57,7 @@ struct vp_harvest_run {
     double started, last_progress;
     vp_status fatal;          /* out of memory or the index failed in a callback */
     char *fatal_msg;
+    int incomplete;           /* a page broke off: the source is not whole */
 };
 
 static double now_seconds(void)
@@ -185,6 +190,18 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
         return 1;
     }
     run->stats->records++;
+    /* holdings that came before their record (marc.h) */
+    json_t *waiting = json_object_get(run->state, "holdings_waiting");
+    json_t *held = local_id ? json_object_get(waiting, local_id) : NULL;
+    if (held && json_is_object(fields)) {
+        json_t *list = json_object_get(fields, "holdings");
+        if (!list) {
+            list = json_array();
+            json_object_set_new(fields, "holdings", list);
+        }
+        json_array_extend(list, held);
+        json_object_del(waiting, local_id);
+    }
     vp_offering *o = NULL;
     char *why = NULL;
     vp_status st = json_is_object(fields) ? vp_normalise(run->norm, run->src, local_id, fields, &o, &why)
@@ -268,6 +285,35 @@ static int on_deleted(void *ctx, const char *local_id, const char *where)
 static void on_reject(void *ctx, const char *where, const char *message)
 {
     vp_run_report(ctx, where, message);
+}
+
+static void on_broken(void *ctx, const char *where, const char *message)
+{
+    vp_harvest_run *run = ctx;
+    run->incomplete = 1;
+    vp_run_report(run, where, message);
+}
+
+/* Holdings of a record this page does not hold wait in the source's state
+ * until the record arrives (on_record). */
+static int on_holding(void *ctx, const char *local_id, json_t *holdings, const char *where)
+{
+    vp_harvest_run *run = ctx;
+    (void)where;
+    json_t *waiting = json_object_get(run->state, "holdings_waiting");
+    if (!json_is_object(waiting)) {
+        waiting = json_object();
+        if (!waiting || json_object_set_new(run->state, "holdings_waiting", waiting) != 0) {
+            json_decref(holdings);
+            run->fatal = VP_ERR_NOMEM;
+            return 1;
+        }
+    }
+    if (json_object_set_new(waiting, local_id, holdings) != 0) {
+        run->fatal = VP_ERR_NOMEM;
+        return 1;
+    }
+    return 0;
 }
 
 const vp_emit *vp_run_emit(vp_harvest_run *run)
@@ -428,6 +474,9 @@ vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg)
             *errmsg = strdup("out of memory");
         return run->fatal;
     }
+    json_t *waiting = json_object_get(run->state, "holdings_waiting");
+    if (json_object_size(waiting) && json_is_object(state) && !json_object_get(state, "holdings_waiting"))
+        json_object_set(state, "holdings_waiting", waiting);
     json_t *rec = current_record(run, state);
     vp_status st = write_pending(run, rec, errmsg);
     json_decref(rec);
@@ -468,6 +517,12 @@ static vp_status parse_page(vp_harvest_run *run, const vp_fetch_result *page, co
     }
     if (!strcmp(src->kind, "feed"))
         return vp_feed_parse(page->body, page->len, url, emit, errmsg);
+    if (!strcmp(src->kind, "onix"))
+        return vp_onix_parse(page->body, page->len, emit, errmsg);
+    if (!strcmp(src->kind, "marc")) {
+        vp_marc_options o = {vp_source_option(src, "encoding")};
+        return vp_marc_parse(page->body, page->len, &o, emit, errmsg);
+    }
     if (!strcmp(src->kind, "jsonld"))
         return vp_jsonld_parse(page->body, page->len, url, emit, errmsg);
     if (!strcmp(src->kind, "csv")) {
@@ -534,6 +589,95 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
     return VP_OK;
 }
 
+/* The local directory a file:// URL names, malloc()ed, or NULL when it
+ * names none (or something else). */
+static char *file_dir(const vp_source *src)
+{
+    const char *u = src->url;
+    if (!src->allow_file || strncasecmp(u, "file://", 7) != 0)
+        return NULL;
+    const char *path = u + 7;
+    if (!strncasecmp(path, "localhost/", 10))
+        path += 9;
+    struct stat st;
+    if (*path != '/' || strchr(path, '%') || strchr(path, '?') || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return strdup(path);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A catalogue delivered as a directory of files (file:// only): every
+ * regular file in it, in name order, is one page of the source. */
+static vp_status harvest_dir(vp_harvest_run *run, const char *dir, char **errmsg)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        *errmsg = strdup("cannot list the directory");
+        return VP_ERR_IO;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    vp_status st = VP_OK;
+    for (struct dirent *e = readdir(d); e && st == VP_OK; e = readdir(d)) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **more = realloc(names, cap * sizeof *names);
+            if (!more) {
+                st = VP_ERR_NOMEM;
+                break;
+            }
+            names = more;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 16;
+        names[n] = malloc(len);
+        if (!names[n]) {
+            st = VP_ERR_NOMEM;
+            break;
+        }
+        snprintf(names[n], len, "file://%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        struct stat sb;
+        if (stat(names[n] + 7, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            free(names[n]);
+            continue;
+        }
+        n++;
+    }
+    closedir(d);
+    if (names)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        vp_fetch_result res;
+        char *why = NULL;
+        vp_run_set_url(run, names[i]);
+        if (vp_run_fetch(run, names[i], NULL, NULL, &res, &why) == VP_OK) {
+            if (parse_page(run, &res, names[i], &why) != VP_OK) {
+                vp_run_report(run, "file", why);
+                run->incomplete = 1;
+            }
+            vp_fetch_result_free(&res);
+        } else {
+            vp_run_report(run, "file", why);
+            run->incomplete = 1;
+        }
+        free(why);
+        if (run->fatal)
+            st = run->fatal;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    vp_run_set_url(run, run->src->url);
+    if (st == VP_OK && !run->incomplete)
+        st = queue_vanished(run, errmsg);
+    return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
+}
+
 static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
 {
     const vp_source *src = run->src;
@@ -597,6 +741,14 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         st = queue_vanished(run, errmsg);
         return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
     }
+    if (!strcmp(src->kind, "onix") || !strcmp(src->kind, "marc")) {
+        char *dir = file_dir(src);
+        if (dir) {
+            st = harvest_dir(run, dir, errmsg);
+            free(dir);
+            return st;
+        }
+    }
     vp_fetch_result res;
     vp_run_set_url(run, src->url);
     st = vp_run_fetch(run, src->url, full ? NULL : state_str(state, "etag"),
@@ -628,8 +780,14 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)
         st = run->fatal;
-    if (st == VP_OK)
+    if (st == VP_OK && run->incomplete) {
+        /* The page broke off: keep what it had whole, delete nothing it
+         * did not get to, and fetch it again next time (no validators). */
+        json_object_del(next, "etag");
+        json_object_del(next, "last_modified");
+    } else if (st == VP_OK) {
         st = queue_vanished(run, errmsg);
+    }
     if (st != VP_OK) {
         json_decref(next);
         return st;
@@ -704,6 +862,8 @@ vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_n
     run.emit.record = on_record;
     run.emit.deleted = on_deleted;
     run.emit.reject = on_reject;
+    run.emit.broken = on_broken;
+    run.emit.holding = on_holding;
     run.started = now_seconds();
     json_t *rec = load_record(shards[0], src->name);
     json_t *state = json_object_get(rec, "state");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vindplaats/analysis.h"
 
@@ -508,7 +509,7 @@ static const char *default_type(const char *kind)
 {
     if (!kind)
         return "activity";
-    if (!strcmp(kind, "oai-pmh"))
+    if (!strcmp(kind, "oai-pmh") || !strcmp(kind, "onix") || !strcmp(kind, "marc"))
         return "book";
     if (!strcmp(kind, "ical") || !strcmp(kind, "feed") || !strcmp(kind, "jsonld"))
         return "event";
@@ -726,6 +727,84 @@ static void find_place(const vp_normaliser *n, const vp_source *src, json_t *fie
     }
 }
 
+/* The one branch (of `library` when given) whose name or alias holds the
+ * whole folded text as words ("Vathorst" in "Bibliotheek Vathorst"); NULL
+ * when none or more than one do. */
+static const char *branch_named_by_part(const vp_normaliser *n, const char *text, const char *library)
+{
+    char *f = fold_words(text);
+    const char *found = NULL;
+    int many = 0;
+    for (size_t i = 0; f && *f && i < n->n_branches; i++) {
+        if (!has_words(n->branches[i].folded, f))
+            continue;
+        const vp_library_info *lib = NULL;
+        if (!vp_network_branch(n->net, n->branches[i].branch, &lib))
+            continue;
+        if (library && strcmp(lib->id, library) != 0)
+            continue;
+        if (found && strcmp(found, n->branches[i].branch) != 0)
+            many = 1;
+        found = n->branches[i].branch;
+    }
+    free(f);
+    return many ? NULL : found;
+}
+
+/* The library a text names by its id or its name, or NULL. */
+static const vp_library_info *library_named(const vp_normaliser *n, const char *text)
+{
+    const vp_library_info *lib = vp_network_get(n->net, text);
+    for (size_t j = 0; !lib && j < vp_network_count(n->net); j++)
+        if (!strcasecmp(vp_network_at(n->net, j)->name, text))
+            lib = vp_network_at(n->net, j);
+    return lib;
+}
+
+/* Each holdings entry's "_match" texts (a catalogue's 852 $b and $a)
+ * against the network: a branch id, else a branch name or alias the text
+ * names; the branch's id, library and name are set when one is found, and
+ * a library named by its id or name sets the library. */
+static void find_holdings(const vp_normaliser *n, json_t *fields)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(fields, "holdings"), i, h) {
+        json_t *match = json_object_get(h, "_match");
+        const vp_branch_info *b = NULL;
+        const vp_library_info *lib = NULL, *named = NULL;
+        size_t k;
+        json_t *t;
+        /* a library named by one text narrows the branches of the others */
+        json_array_foreach(match, k, t) {
+            if (n->net && json_string_value(t) && !named)
+                named = library_named(n, json_string_value(t));
+        }
+        json_array_foreach(match, k, t) {
+            const char *text = json_string_value(t);
+            if (!text || !n->net || b)
+                continue;
+            b = vp_network_branch(n->net, text, &lib);
+            const char *id = NULL;
+            if (!b)
+                id = branch_of_place(n, text, named ? named->id : NULL);
+            if (!b && !id)
+                id = branch_named_by_part(n, text, named ? named->id : NULL);
+            if (id)
+                b = vp_network_branch(n->net, id, &lib);
+        }
+        if (!lib)
+            lib = named;
+        if (b) {
+            json_object_set_new(h, "branch", json_string(b->id));
+            json_object_set_new(h, "branch_name", json_string(b->name));
+        }
+        if (lib)
+            json_object_set_new(h, "library", json_string(lib->id));
+        json_object_del(h, "_match");
+    }
+}
+
 vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
                        json_t *fields, vp_offering **out, char **errmsg)
 {
@@ -754,6 +833,7 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
     find_proposition(n, src, fields);
     find_audience(src, fields);
     find_place(n, src, fields);
+    find_holdings(n, fields);
     if (!json_object_get(fields, "work_key")) {
         char *k = work_key(fields, json_string_value(json_object_get(fields, "type")));
         if (k)

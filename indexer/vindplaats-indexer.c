@@ -33,7 +33,7 @@ static void usage(FILE *out)
             "       vindplaats-indexer refresh [--index DIR] [--shards N] [--now DATE-TIME]\n"
             "       vindplaats-indexer harvest --config FILE [--source NAME]... [--full] [--json]\n"
             "                          [--index DIR] [--shards N]\n"
-            "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv --url URL\n"
+            "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv|onix|marc --url URL\n"
             "                          [--name NAME] [--library ID] [--branch ID] [--type TYPE]\n"
             "                          [--proposition ID] [--option KEY=VALUE]... [--allow-file]\n"
             "                          [--config FILE] [--index DIR]\n"

@@ -157,6 +157,23 @@ static void test_config(const vp_vocabulary *voc, const char *network)
     vp_config_destroy(cfg);
     free(path);
 
+    /* the catalogue kinds, and the MARC connector's charset option */
+    char *cat = write_file("catalogue.ini", "[source onix-test]\nkind = onix\nurl = https://x.nl/onix.xml\n"
+                                            "[source marc-test]\nkind = marc\nurl = https://x.nl/export.mrc\n"
+                                            "option.encoding = marc8\n");
+    cfg = NULL;
+    err = NULL;
+    CHECK(vp_config_load(cat, voc, &cfg, &err) == VP_OK);
+    if (err)
+        fprintf(stderr, "%s\n", err);
+    free(err);
+    CHECK(cfg && cfg->n_sources == 2);
+    if (cfg)
+        CHECK_STR(vp_source_option(vp_config_source(cfg, "marc-test"), "encoding"), "marc8");
+    vp_config_destroy(cfg);
+    free(cat);
+    expect_config_error(voc, "[source a]\nkind = onix\nurl = https://x.nl/\noption.encoding = cp1252\n",
+                        "option.encoding");
     expect_config_error(voc, "[source a]\nkind = ftp\nurl = https://x.nl/\n", "bad.ini:1: [source a]: kind \"ftp\" unknown");
     expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\ncolour = blue\n",
                         "bad.ini:4: [source a]: unknown key \"colour\"");
