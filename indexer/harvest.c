@@ -182,6 +182,8 @@ void vp_run_report(vp_harvest_run *run, const char *where, const char *message)
 
 /* --- the emit ---------------------------------------------------------- */
 
+static void add_holdings(json_t *fields, json_t *more);
+
 static int on_record(void *ctx, const char *local_id, json_t *fields, const char *where)
 {
     vp_harvest_run *run = ctx;
@@ -190,17 +192,15 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
         return 1;
     }
     run->stats->records++;
-    /* holdings that came before their record (marc.h) */
-    json_t *waiting = json_object_get(run->state, "holdings_waiting");
-    json_t *held = local_id ? json_object_get(waiting, local_id) : NULL;
+    /* holdings delivered apart from their record (marc.h), kept in the
+     * source's state: added every time the record comes */
+    json_t *held = local_id ? json_object_get(json_object_get(run->state, "holdings"), local_id) : NULL;
     if (held && json_is_object(fields)) {
-        json_t *list = json_object_get(fields, "holdings");
-        if (!list) {
-            list = json_array();
-            json_object_set_new(fields, "holdings", list);
-        }
-        json_array_extend(list, held);
-        json_object_del(waiting, local_id);
+        json_t *copy = json_deep_copy(held);
+        vp_normalise_holdings(run->norm, json_object_get(fields, "holdings"));
+        vp_normalise_holdings(run->norm, copy);
+        add_holdings(fields, copy);
+        json_decref(copy);
     }
     vp_offering *o = NULL;
     char *why = NULL;
@@ -294,26 +294,81 @@ static void on_broken(void *ctx, const char *where, const char *message)
     vp_run_report(run, where, message);
 }
 
-/* Holdings of a record this page does not hold wait in the source's state
- * until the record arrives (on_record). */
+/* Appends the holdings entries `more` to fields' "holdings", each one
+ * only once (a holdings record harvested again adds nothing). */
+static void add_holdings(json_t *fields, json_t *more)
+{
+    json_t *list = json_object_get(fields, "holdings");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(fields, "holdings", list);
+    }
+    size_t i, k;
+    json_t *h, *have;
+    json_array_foreach(more, i, h) {
+        int dup = 0;
+        json_array_foreach(list, k, have) dup |= json_equal(have, h);
+        if (!dup)
+            json_array_append(list, h);
+    }
+}
+
+/* The offering `id` as the run last has it: pending in this run (taken out
+ * of the batch), else in the index; its JSON form, or NULL. */
+static json_t *current_offering(vp_harvest_run *run, const char *id)
+{
+    pending *p = &run->pend;
+    for (size_t i = p->n; i-- > 0;) {
+        if (strcmp(p->items[i]->id, id) != 0)
+            continue;
+        json_t *f = json_loads(p->items[i]->json, 0, NULL);
+        vp_offering_destroy(p->items[i]);
+        memmove(p->items + i, p->items + i + 1, (p->n - i - 1) * sizeof *p->items);
+        p->n--;
+        return f;
+    }
+    for (size_t s = 0; s < run->n_shards; s++) {
+        char *json = NULL, *why = NULL;
+        json_t *f = NULL;
+        if (vp_index_get(run->shards[s], id, &json, &why) == VP_OK)
+            f = json_loads(json, 0, NULL);
+        free(json);
+        free(why);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+/* Holdings of a record the page does not hold: kept in the source's state
+ * (added to the record every time it comes, on_record) and added to the
+ * record now when the run or the index has it. */
 static int on_holding(void *ctx, const char *local_id, json_t *holdings, const char *where)
 {
     vp_harvest_run *run = ctx;
-    (void)where;
-    json_t *waiting = json_object_get(run->state, "holdings_waiting");
-    if (!json_is_object(waiting)) {
-        waiting = json_object();
-        if (!waiting || json_object_set_new(run->state, "holdings_waiting", waiting) != 0) {
+    json_t *kept = json_object_get(run->state, "holdings");
+    if (!json_is_object(kept)) {
+        kept = json_object();
+        if (!kept || json_object_set_new(run->state, "holdings", kept) != 0) {
             json_decref(holdings);
             run->fatal = VP_ERR_NOMEM;
             return 1;
         }
     }
-    if (json_object_set_new(waiting, local_id, holdings) != 0) {
-        run->fatal = VP_ERR_NOMEM;
-        return 1;
+    json_t *list = json_object_get(kept, local_id);
+    if (!list) {
+        json_object_set_new(kept, local_id, holdings);
+    } else {
+        json_t *box = json_pack("{s:O}", "holdings", list);
+        add_holdings(box, holdings);
+        json_object_set(kept, local_id, json_object_get(box, "holdings"));
+        json_decref(box);
+        json_decref(holdings);
     }
-    return 0;
+    char *id = vp_normalise_id(run->src->name, local_id);
+    json_t *have = id ? current_offering(run, id) : NULL;
+    free(id);
+    return have ? on_record(run, local_id, have, where) : 0;
 }
 
 const vp_emit *vp_run_emit(vp_harvest_run *run)
@@ -474,9 +529,10 @@ vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg)
             *errmsg = strdup("out of memory");
         return run->fatal;
     }
-    json_t *waiting = json_object_get(run->state, "holdings_waiting");
-    if (json_object_size(waiting) && json_is_object(state) && !json_object_get(state, "holdings_waiting"))
-        json_object_set(state, "holdings_waiting", waiting);
+    /* holdings kept for their records stay with the source */
+    json_t *kept = json_object_get(run->state, "holdings");
+    if (json_object_size(kept) && json_is_object(state) && !json_object_get(state, "holdings"))
+        json_object_set(state, "holdings", kept);
     json_t *rec = current_record(run, state);
     vp_status st = write_pending(run, rec, errmsg);
     json_decref(rec);

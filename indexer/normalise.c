@@ -765,11 +765,11 @@ static const vp_library_info *library_named(const vp_normaliser *n, const char *
  * against the network: a branch id, else a branch name or alias the text
  * names; the branch's id, library and name are set when one is found, and
  * a library named by its id or name sets the library. */
-static void find_holdings(const vp_normaliser *n, json_t *fields)
+void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings)
 {
     size_t i;
     json_t *h;
-    json_array_foreach(json_object_get(fields, "holdings"), i, h) {
+    json_array_foreach(holdings, i, h) {
         json_t *match = json_object_get(h, "_match");
         const vp_branch_info *b = NULL;
         const vp_library_info *lib = NULL, *named = NULL;
@@ -833,7 +833,7 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
     find_proposition(n, src, fields);
     find_audience(src, fields);
     find_place(n, src, fields);
-    find_holdings(n, fields);
+    vp_normalise_holdings(n, json_object_get(fields, "holdings"));
     if (!json_object_get(fields, "work_key")) {
         char *k = work_key(fields, json_string_value(json_object_get(fields, "type")));
         if (k)

@@ -486,6 +486,31 @@ static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, in
         emit->reject(emit->ctx, where, "no metadata");
         goto done;
     }
+    xmlNodePtr marc = first_element(metadata);
+    if (marc && vp_xml_is(marc, "collection"))
+        marc = vp_xml_child(marc, "record");
+    if (marc && vp_xml_is(marc, "record") && vp_marc_is_holdings(marc)) {
+        /* where the title of record 004 stands: the harvester adds it to
+         * that record, now or when it arrives */
+        char *bib = vp_marc_control(marc, "004");
+        json_t *holdings = bib && *bib ? vp_marc_holdings(marc) : NULL;
+        if (bib && *bib && !holdings) {
+            free(bib);
+            r = NOMEM;
+            goto done;
+        }
+        if (!bib || !*bib)
+            emit->reject(emit->ctx, where, "holdings record without 004 (the record it belongs to)");
+        else if (emit->holding) {
+            *stop = emit->holding(emit->ctx, bib, holdings, where) != 0;
+            r = EMITTED;
+        } else {
+            json_decref(holdings);
+            emit->reject(emit->ctx, where, "a holdings record, and this harvest takes no holdings");
+        }
+        free(bib);
+        goto done;
+    }
     fields = metadata_fields(metadata, &why);
     if (!fields) {
         if (!why || strcmp(why, "out of memory") == 0) {

@@ -719,6 +719,29 @@ static void test_catalogues(void)
     CHECK(bib && strstr(bib, "\"branch\":\"utrecht-overvecht\""));
     CHECK(bib && strstr(bib, "\"shelf\":\"Informatieve boeken\""));
     free(bib);
+    /* a holdings record for a record the index has: added to it, once,
+     * however often it is harvested */
+    put_file(xml, "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">"
+                  "<record><leader>00000cam a2200000 i 4500</leader>"
+                  "<controlfield tag=\"001\">b-0099</controlfield>"
+                  "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Reisgids Utrecht</subfield></datafield>"
+                  "</record><record><leader>00000nx  a2200000un 4500</leader>"
+                  "<controlfield tag=\"001\">h-2001</controlfield><controlfield tag=\"004\">b-0099</controlfield>"
+                  "<datafield tag=\"852\" ind1=\" \" ind2=\" \"><subfield code=\"b\">Bibliotheek Kampen</subfield>"
+                  "<subfield code=\"h\">914.92 UTRE</subfield></datafield></record></collection>");
+    copy_file(xml, marc, 0);
+    for (int round = 0; round < 2; round++) {
+        out = NULL;
+        CHECK(indexer_run(&out, "harvest", "--kind", "marc", "--url", url, "--name", "catalogus", "--allow-file",
+                          "--config", ini_path, "--index", idx, "--words", words, "--json", NULL) == 0);
+        free(out);
+        bib = offering_json(idx, "catalogus:b-0099");
+        CHECK(bib && strstr(bib, "\"branch\":\"utrecht-overvecht\""));
+        CHECK(bib && strstr(bib, "\"branch\":\"zwolle-kampen\",\"library\":\"bibliotheek-zwolle\""));
+        const char *k = bib ? strstr(bib, "zwolle-kampen") : NULL;
+        CHECK(k && !strstr(k + 1, "zwolle-kampen"));
+        free(bib);
+    }
 
     /* A directory of ONIX files (file:// only): each file a page. */
     char d[4200];

@@ -293,6 +293,50 @@ static void test_truncated_page(void)
     free(body);
 }
 
+static int holding_seen(void *ctx, const char *local_id, json_t *holdings, const char *where)
+{
+    json_t *seen = ((coll *)ctx)->recs[MAX_COLLECT - 1].f;
+    (void)where;
+    json_object_set_new(seen, local_id, holdings);
+    return 0;
+}
+
+/* A MARC holdings record in an OAI-PMH page goes to the harvester as the
+ * holdings of the record its 004 names. */
+static void test_holdings_record(void)
+{
+    static const char page_xml[] =
+        "<OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\"><responseDate>2026-12-01T00:00:00Z</responseDate>"
+        "<ListRecords><record><header><identifier>oai:cat:h1</identifier><datestamp>2026-12-01</datestamp></header>"
+        "<metadata><marc:record xmlns:marc=\"http://www.loc.gov/MARC21/slim\">"
+        "<marc:leader>00000nx  a2200000un 4500</marc:leader>"
+        "<marc:controlfield tag=\"001\">h1</marc:controlfield><marc:controlfield tag=\"004\">oai:cat:b7</marc:controlfield>"
+        "<marc:datafield tag=\"852\" ind1=\" \" ind2=\" \"><marc:subfield code=\"b\">Bibliotheek Neude</marc:subfield>"
+        "<marc:subfield code=\"h\">REVE</marc:subfield></marc:datafield></marc:record></metadata></record>"
+        "</ListRecords></OAI-PMH>";
+    coll *c = coll_new();
+    c->recs[MAX_COLLECT - 1].f = json_object();
+    vp_emit e = emit_of(c);
+    e.holding = holding_seen;
+    vp_oai_page page;
+    char *msg = NULL;
+    CHECK(vp_oai_parse_page(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
+    json_t *h = json_object_get(c->recs[MAX_COLLECT - 1].f, "oai:cat:b7");
+    CHECK(json_array_size(h) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "call_number")), "REVE");
+    CHECK(c->n == 0 && c->nr == 0);
+    vp_oai_page_clear(&page);
+    /* without a holding() the record is rejected, not taken for a title */
+    e.holding = NULL;
+    CHECK(vp_oai_parse_page(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
+    CHECK(c->nr == 1);
+    CHECK_CONTAINS(c->nr ? c->rej_msg[0] : "", "holdings record");
+    vp_oai_page_clear(&page);
+    json_decref(c->recs[MAX_COLLECT - 1].f);
+    c->recs[MAX_COLLECT - 1].f = NULL;
+    coll_free(c);
+}
+
 static void test_sickle_broken_and_errors(void)
 {
     vp_oai_page page;
@@ -1335,6 +1379,7 @@ int main(int argc, char **argv)
     test_sickle_chain();
     test_sickle_broken_and_errors();
     test_truncated_page();
+    test_holdings_record();
     test_identify();
     test_pyoai();
     test_meresco();
