@@ -199,25 +199,37 @@ const vp_proposition *vp_normalise_proposition(const vp_normaliser *n, const cha
     return found;
 }
 
-/* The branch whose name or alias the folded place text names. */
-static const char *branch_of_place(const vp_normaliser *n, const char *place, const char *library)
+/* The branch whose name or alias the place text names (of `library` when
+ * given). With `part`, the other way round: the one branch whose name or
+ * alias holds the whole text ("Vathorst" in "Bibliotheek Vathorst"), NULL
+ * when more than one do. */
+static const char *branch_matching(const vp_normaliser *n, const char *place, const char *library,
+                                   int part)
 {
     char *f = fold_words(place);
     if (!f)
         return NULL;
     const char *found = NULL;
-    for (size_t i = 0; i < n->n_branches && !found; i++) {
-        if (!has_words(f, n->branches[i].folded))
+    int many = 0;
+    for (size_t i = 0; *f && i < n->n_branches && !(found && !part); i++) {
+        if (!(part ? has_words(n->branches[i].folded, f) : has_words(f, n->branches[i].folded)))
             continue;
         const vp_library_info *lib = NULL;
         if (!vp_network_branch(n->net, n->branches[i].branch, &lib))
             continue;
         if (library && strcmp(lib->id, library) != 0)
             continue;
+        if (found && strcmp(found, n->branches[i].branch) != 0)
+            many = 1;
         found = n->branches[i].branch;
     }
     free(f);
-    return found;
+    return many ? NULL : found;
+}
+
+static const char *branch_of_place(const vp_normaliser *n, const char *place, const char *library)
+{
+    return branch_matching(n, place, library, 0);
 }
 
 /* --- ages ------------------------------------------------------------- */
@@ -727,30 +739,6 @@ static void find_place(const vp_normaliser *n, const vp_source *src, json_t *fie
     }
 }
 
-/* The one branch (of `library` when given) whose name or alias holds the
- * whole folded text as words ("Vathorst" in "Bibliotheek Vathorst"); NULL
- * when none or more than one do. */
-static const char *branch_named_by_part(const vp_normaliser *n, const char *text, const char *library)
-{
-    char *f = fold_words(text);
-    const char *found = NULL;
-    int many = 0;
-    for (size_t i = 0; f && *f && i < n->n_branches; i++) {
-        if (!has_words(n->branches[i].folded, f))
-            continue;
-        const vp_library_info *lib = NULL;
-        if (!vp_network_branch(n->net, n->branches[i].branch, &lib))
-            continue;
-        if (library && strcmp(lib->id, library) != 0)
-            continue;
-        if (found && strcmp(found, n->branches[i].branch) != 0)
-            many = 1;
-        found = n->branches[i].branch;
-    }
-    free(f);
-    return many ? NULL : found;
-}
-
 /* The library a text names by its id or its name, or NULL. */
 static const vp_library_info *library_named(const vp_normaliser *n, const char *text)
 {
@@ -789,7 +777,7 @@ void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings)
             if (!b)
                 id = branch_of_place(n, text, named ? named->id : NULL);
             if (!b && !id)
-                id = branch_named_by_part(n, text, named ? named->id : NULL);
+                id = branch_matching(n, text, named ? named->id : NULL, 1);
             if (id)
                 b = vp_network_branch(n->net, id, &lib);
         }

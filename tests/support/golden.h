@@ -82,6 +82,19 @@ static inline size_t golden_count(const golden *g, const char *kind)
     return n;
 }
 
+/* The fields of the first record with local id `id`, or NULL (borrowed). */
+static inline json_t *golden_fields(const golden *g, const char *id)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(g->lines, i, l) {
+        const char *lid = json_string_value(json_object_get(l, "id"));
+        if (lid && !strcmp(lid, id))
+            return json_object_get(l, "fields");
+    }
+    return NULL;
+}
+
 static inline void golden_show_diff(const char *file, size_t line, const char *label,
                                     const char *path, json_t *want, json_t *got)
 {

@@ -161,18 +161,6 @@ static void test_same_as_marcxml(void)
     json_decref(xml);
 }
 
-static json_t *record_of(const golden *g, const char *id)
-{
-    size_t i;
-    json_t *l;
-    json_array_foreach(g->lines, i, l) {
-        const char *lid = json_string_value(json_object_get(l, "id"));
-        if (lid && !strcmp(lid, id))
-            return json_object_get(l, "fields");
-    }
-    return NULL;
-}
-
 static void test_fields(void)
 {
     size_t len;
@@ -236,7 +224,7 @@ static void test_holdings(void)
         char path[1024];
         snprintf(path, sizeof path, "%s/marc/%s", datadir, bin ? "holdings.mrc.expected" : "holdings.xml.expected");
         CHECK(golden_compare(&g, path) == 0);
-        json_t *f = record_of(&g, "b-0001");
+        json_t *f = golden_fields(&g, "b-0001");
         json_t *h = json_object_get(f, "holdings");
         /* its own 852, then the records before and after it */
         CHECK(json_array_size(h) == 3);

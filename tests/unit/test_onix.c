@@ -51,18 +51,6 @@ static vp_status parse(const char *data, size_t len, golden *g, char **msg)
     return vp_onix_parse(data, len, &e, msg);
 }
 
-static json_t *record_of(const golden *g, const char *id)
-{
-    size_t i;
-    json_t *l;
-    json_array_foreach(g->lines, i, l) {
-        const char *lid = json_string_value(json_object_get(l, "id"));
-        if (lid && !strcmp(lid, id))
-            return json_object_get(l, "fields");
-    }
-    return NULL;
-}
-
 static void test_golden(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -100,7 +88,7 @@ static void test_fields(void)
     CHECK(parse(data, len, &g, &msg) == VP_OK);
     /* 21 products: 18 books, 1 calendar (PD) and... all kept or rejected */
     CHECK(golden_count(&g, "fields") + golden_count(&g, "reject") == 21);
-    json_t *f = record_of(&g, "9781509854172");
+    json_t *f = golden_fields(&g, "9781509854172");
     CHECK(f != NULL);
     CHECK_STR(f_str(f, "title"),
               "147 Things: My user's guide to the universe, from black holes to belly buttons");
@@ -117,7 +105,7 @@ static void test_fields(void)
     /* the fixture with a BOM, a namespace and XHTML */
     data = slurp(datadir, "onix/ebook-30-ns-bom.xml", &len);
     CHECK(parse(data, len, &g, &msg) == VP_OK);
-    f = record_of(&g, "nl.voorbeeld.eb.0001");
+    f = golden_fields(&g, "nl.voorbeeld.eb.0001");
     CHECK_STR(f_str(f, "title"), "De avonden: een winterverhaal");
     CHECK_STR(f_str(f, "_format"), "ebook");
     CHECK_STR(f_list(f, "creators", 0), "Gerard Reve");
@@ -135,7 +123,7 @@ static void test_fields(void)
     CHECK_STR(f_str(f, "availability"), "available");
     CHECK(f_price(f) == 9.99);
     CHECK_STR(f_str(f, "url"), "https://www.debezigebij.nl/boek/de-avonden/");
-    f = record_of(&g, "nl.voorbeeld.lb.0002");
+    f = golden_fields(&g, "nl.voorbeeld.lb.0002");
     CHECK_STR(f_str(f, "_format"), "audiobook");
     CHECK_STR(f_str(f, "availability"), "forthcoming");
     CHECK(f_price(f) == 12.99); /* EUR before the first price */
@@ -148,7 +136,7 @@ static void test_fields(void)
     /* ONIX 2.1 short tags, no namespace */
     data = slurp(datadir, "onix/ebook-21-short.xml", &len);
     CHECK(parse(data, len, &g, &msg) == VP_OK);
-    f = record_of(&g, "eb21-0101");
+    f = golden_fields(&g, "eb21-0101");
     CHECK_STR(f_str(f, "_format"), "ebook");
     CHECK_STR(f_str(f, "title"), "Het gouden ei");
     CHECK_STR(f_list(f, "isbn", 0), "9789029539029");
@@ -156,7 +144,7 @@ static void test_fields(void)
               "Saskia verdwijnt bij een tankstation in Frankrijk.\nRex zoekt haar jarenlang.");
     CHECK_STR(f_str(f, "availability"), "available");
     CHECK_STR(f_str(f, "published"), "2013-06-01");
-    f = record_of(&g, "eb21-0102");
+    f = golden_fields(&g, "eb21-0102");
     CHECK_STR(f_str(f, "title"), "Zonder dat");
     CHECK(golden_count(&g, "reject") == 1);
     free(data);
