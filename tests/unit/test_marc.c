@@ -305,6 +305,42 @@ static void test_truncated_marcxml(void)
     free(data);
 }
 
+/* A leader whose record length lies (too small, too large, the 99999 of
+ * exporters that write longer records) is read by its record terminator;
+ * a file cut inside a record keeps the records before it. */
+static void test_lengths(void)
+{
+    size_t len;
+    char *data = slurp(realdata, "marc/pymarc/marc.dat", &len);
+    golden whole, g;
+    char *msg;
+    CHECK(parse(data, len, NULL, &whole, &msg) == VP_OK);
+    CHECK(golden_count(&whole, "fields") >= 8);
+    static const char *const lies[] = {"01234", "99999", "00030", "00000"};
+    for (size_t i = 0; i < 4; i++) {
+        char *copy = malloc(len);
+        memcpy(copy, data, len);
+        memcpy(copy, lies[i], 5); /* the first record's length */
+        CHECK(parse(copy, len, NULL, &g, &msg) == VP_OK);
+        CHECK(json_equal(g.lines, whole.lines));
+        golden_free(&g);
+        free(copy);
+    }
+    /* cut 100 bytes into the third record */
+    size_t second = 1060 + 979; /* marc.dat: records of 1060 and 979 bytes */
+    CHECK(parse(data, second + 100, NULL, &g, &msg) == VP_OK);
+    CHECK(golden_count(&g, "fields") == 2);
+    CHECK(golden_count(&g, "reject") == 1);
+    json_t *last = json_array_get(g.lines, 2);
+    CHECK_STR(json_string_value(json_object_get(last, "reject")), "record 3 (byte 2039)");
+    CHECK_CONTAINS(json_string_value(json_object_get(last, "message")), "the file ends inside the record");
+    for (size_t i = 0; i < 2; i++)
+        CHECK(json_equal(json_array_get(g.lines, i), json_array_get(whole.lines, i)));
+    golden_free(&g);
+    golden_free(&whole);
+    free(data);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -319,5 +355,6 @@ int main(int argc, char **argv)
     test_holdings();
     test_waiting_holdings();
     test_truncated_marcxml();
+    test_lengths();
     return check_done();
 }
