@@ -6,6 +6,8 @@
  *   {"deleted": ..., "where": ...}               a deletion
  *   {"reject": where, "message": ...}            a rejected record
  *   {"broken": where, "message": ...}            the page breaks off
+ * golden_normalise() (with GOLDEN_NORMALISE) makes each record the
+ * offering the harvester would store.
  * golden_compare() checks them against FILE.expected field by field and
  * prints each difference as "FILE:LINE (id): fields.title: expected "...",
  * got "..."". With VP_UPDATE_GOLDEN=1 in the environment it rewrites the
@@ -73,6 +75,41 @@ static inline void golden_free(golden *g)
     g->lines = NULL;
 }
 
+#ifdef GOLDEN_NORMALISE
+#include "normalise.h"
+
+/* Turns each record line into the offering normalisation makes of it, as
+ * the harvester stores it: {"id": offering id, "where", "offering": {...}}
+ * (the form docs/offering.md describes), or a reject line with
+ * normalisation's message when it is no offering. */
+static inline void golden_normalise(golden *g, const vp_normaliser *n, const vp_source *src)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(g->lines, i, l) {
+        json_t *f = json_object_get(l, "fields");
+        if (!f)
+            continue;
+        const char *id = json_string_value(json_object_get(l, "id"));
+        vp_offering *o = NULL;
+        char *why = NULL;
+        json_t *copy = json_deep_copy(f);
+        vp_status st = vp_normalise(n, src, id, copy, &o, &why);
+        json_decref(copy);
+        json_t *line;
+        if (st == VP_OK)
+            line = json_pack("{s:s, s:O, s:o}", "id", o->id, "where", json_object_get(l, "where"),
+                             "offering", json_loads(o->json, 0, NULL));
+        else
+            line = json_pack("{s:O, s:s}", "reject", json_object_get(l, "where"), "message",
+                             why ? why : vp_status_str(st));
+        vp_offering_destroy(o);
+        free(why);
+        json_array_set_new(g->lines, i, line);
+    }
+}
+#endif
+
 /* The records (lines with "fields") of `g`, in order. */
 static inline size_t golden_count(const golden *g, const char *kind)
 {
@@ -106,7 +143,8 @@ static inline void golden_show_diff(const char *file, size_t line, const char *l
     free(g);
 }
 
-/* Compares two objects member by member, one level into "fields". */
+/* Compares two objects member by member, one level into "fields" and
+ * "offering". */
 static inline int golden_diff_object(const char *file, size_t line, const char *label,
                                      const char *prefix, json_t *want, json_t *got)
 {
@@ -121,8 +159,11 @@ static inline int golden_diff_object(const char *file, size_t line, const char *
                 continue; /* seen in the first pass */
             char path[256];
             snprintf(path, sizeof path, "%s%s", prefix, key);
-            if (!pass && !strcmp(key, "fields") && json_is_object(v) && json_is_object(other)) {
-                diffs += golden_diff_object(file, line, label, "fields.", v, other);
+            if (!pass && (!strcmp(key, "fields") || !strcmp(key, "offering")) && json_is_object(v) &&
+                json_is_object(other)) {
+                char sub[64];
+                snprintf(sub, sizeof sub, "%s.", key);
+                diffs += golden_diff_object(file, line, label, sub, v, other);
                 continue;
             }
             if (!other || !json_equal(v, other)) {

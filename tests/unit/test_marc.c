@@ -9,7 +9,8 @@
  * collections) and on the holdings fixture under DATA_DIR/marc: what the
  * parser emits is compared field by field with DATA_DIR/marc/NAME.expected
  * (tests/support/golden.h). Regenerate after a deliberate change with
- *   VP_UPDATE_GOLDEN=1 build/test_marc tests/data/realdata tests/data
+ *   VP_UPDATE_GOLDEN=1 build/test_marc tests/data/realdata tests/data \\
+ *     data/vocabulary/propositions.tsv data/sample/network.json
  * Cross-checks: each YAZ marcN.marc gives the same fields as its marcN.xml
  * (yaz-marcdump's MARCXML of the same record) read by the MARCXML path;
  * the holdings fixture gives the same in binary and in MARCXML. */
@@ -22,10 +23,22 @@
 
 #include "check.h"
 #include "emit_sink.h"
+#define GOLDEN_NORMALISE
 #include "golden.h"
 #include "marc.h"
 
 static const char *realdata, *datadir;
+static vp_normaliser *norm;
+
+/* The source the golden offerings come from. */
+static vp_source golden_source(void)
+{
+    vp_source s;
+    memset(&s, 0, sizeof s);
+    s.name = "marc-test";
+    s.kind = "marc";
+    return s;
+}
 
 static const char *const real_files[] = {
     "marc/pymarc/marc.dat",          "marc/pymarc/test.dat",
@@ -100,8 +113,10 @@ static void test_golden(void)
             fprintf(stderr, "%s: %s\n", real_files[i], msg ? msg : "?");
         char path[1024];
         expected_name(real_files[i], path, sizeof path);
-        CHECK(golden_compare(&g, path) == 0);
         check_offerings(&g);
+        vp_source src = golden_source();
+        golden_normalise(&g, norm, &src);
+        CHECK(golden_compare(&g, path) == 0);
         golden_free(&g);
         free(msg);
         free(data);
@@ -223,7 +238,6 @@ static void test_holdings(void)
         CHECK(parse(data, len, NULL, &g, &msg) == VP_OK);
         char path[1024];
         snprintf(path, sizeof path, "%s/marc/%s", datadir, bin ? "holdings.mrc.expected" : "holdings.xml.expected");
-        CHECK(golden_compare(&g, path) == 0);
         json_t *f = golden_fields(&g, "b-0001");
         json_t *h = json_object_get(f, "holdings");
         /* its own 852, then the records before and after it */
@@ -238,6 +252,15 @@ static void test_holdings(void)
         /* no emit->holding here: the orphan is rejected, as is the record
          * without 004 */
         CHECK(golden_count(&g, "reject") == 2);
+        /* normalised: the places found in the sample network */
+        vp_source src = golden_source();
+        golden_normalise(&g, norm, &src);
+        CHECK(golden_compare(&g, path) == 0);
+        json_t *o = json_object_get(json_array_get(g.lines, 1), "offering");
+        h = json_object_get(o, "holdings");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "branch")), "eemland-vathorst");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 1), "branch")), "utrecht-neude");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 2), "library")), "bibliotheek-zwolle");
         golden_free(&g);
         free(data);
     }
@@ -343,12 +366,20 @@ static void test_lengths(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s REALDATA_DIR DATA_DIR\n", argv[0]);
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s REALDATA_DIR DATA_DIR PROPOSITIONS.tsv NETWORK.json\n", argv[0]);
         return 2;
     }
     realdata = argv[1];
     datadir = argv[2];
+    vp_vocabulary *voc = NULL;
+    vp_network *net = NULL;
+    char *err = NULL;
+    if (vp_vocabulary_load(argv[3], &voc, &err) != VP_OK || vp_network_load(argv[4], &net, &err) != VP_OK ||
+        vp_normaliser_create(voc, net, NULL, 0, &norm) != VP_OK) {
+        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
+        return 2;
+    }
     test_golden();
     test_same_as_marcxml();
     test_fields();
@@ -356,5 +387,8 @@ int main(int argc, char **argv)
     test_waiting_holdings();
     test_truncated_marcxml();
     test_lengths();
+    vp_normaliser_destroy(norm);
+    vp_network_destroy(net);
+    vp_vocabulary_destroy(voc);
     return check_done();
 }
