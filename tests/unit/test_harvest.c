@@ -399,6 +399,33 @@ static void test_normalise(const vp_vocabulary *voc, const char *network_path)
     }
     json_decref(a);
     json_decref(b);
+    /* Holdings find their branch: by id, by name, by an alias, by a part
+     * of one branch's name within the library another text names; an
+     * ambiguous part finds none and keeps the text as written. */
+    json_t *h = json_loads("["
+                           "{\"_match\":[\"zwolle-stadkamer\"]},"
+                           "{\"_match\":[\"Bibliotheek Overvecht\"]},"
+                           "{\"_match\":[\"Oudegracht 167\"]},"
+                           "{\"_match\":[\"Vathorst\",\"Bibliotheek Eemland\"]},"
+                           "{\"branch_name\":\"Bibliotheek\",\"_match\":[\"Bibliotheek\"]},"
+                           "{\"branch_name\":\"Depot\",\"_match\":[\"Depot\",\"bibliotheek-zwolle\"]}]",
+                           0, NULL);
+    vp_normalise_holdings(n, h);
+    CHECK_STR(FIELD(json_array_get(h, 0), "branch"), "zwolle-stadkamer");
+    CHECK_STR(FIELD(json_array_get(h, 0), "library"), "bibliotheek-zwolle");
+    CHECK_STR(FIELD(json_array_get(h, 0), "branch_name"), "Bibliotheek Stadkamer");
+    CHECK_STR(FIELD(json_array_get(h, 1), "branch"), "utrecht-overvecht");
+    CHECK_STR(FIELD(json_array_get(h, 2), "branch"), "utrecht-neude");
+    CHECK_STR(FIELD(json_array_get(h, 3), "branch"), "eemland-vathorst");
+    CHECK(json_object_get(json_array_get(h, 4), "branch") == NULL);
+    CHECK_STR(FIELD(json_array_get(h, 4), "branch_name"), "Bibliotheek");
+    CHECK(json_object_get(json_array_get(h, 5), "branch") == NULL);
+    CHECK_STR(FIELD(json_array_get(h, 5), "library"), "bibliotheek-zwolle");
+    CHECK_STR(FIELD(json_array_get(h, 5), "branch_name"), "Depot");
+    size_t hi;
+    json_t *one;
+    json_array_foreach(h, hi, one) CHECK(json_object_get(one, "_match") == NULL);
+    json_decref(h);
     vp_normaliser_destroy(n);
     vp_network_destroy(net);
 }
