@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <dirent.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +21,7 @@
 #include "vindplaats/load.h"
 #include "csv.h"
 #include "feed.h"
+#include "filedir.h"
 #include "ical.h"
 #include "jsonld.h"
 #include "marc.h"
@@ -645,68 +644,11 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
     return VP_OK;
 }
 
-/* The local directory a file:// URL names, malloc()ed, or NULL when it
- * names none (or something else). */
-static char *file_dir(const vp_source *src)
+/* A catalogue delivered as a directory of files (file:// only, filedir.h):
+ * every file is one page of the source. */
+static vp_status harvest_dir(vp_harvest_run *run, char **names, size_t n, char **errmsg)
 {
-    const char *u = src->url;
-    if (!src->allow_file || strncasecmp(u, "file://", 7) != 0)
-        return NULL;
-    const char *path = u + 7;
-    if (!strncasecmp(path, "localhost/", 10))
-        path += 9;
-    struct stat st;
-    if (*path != '/' || strchr(path, '%') || strchr(path, '?') || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return NULL;
-    return strdup(path);
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A catalogue delivered as a directory of files (file:// only): every
- * regular file in it, in name order, is one page of the source. */
-static vp_status harvest_dir(vp_harvest_run *run, const char *dir, char **errmsg)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        *errmsg = strdup("cannot list the directory");
-        return VP_ERR_IO;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
     vp_status st = VP_OK;
-    for (struct dirent *e = readdir(d); e && st == VP_OK; e = readdir(d)) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **more = realloc(names, cap * sizeof *names);
-            if (!more) {
-                st = VP_ERR_NOMEM;
-                break;
-            }
-            names = more;
-        }
-        size_t len = strlen(dir) + strlen(e->d_name) + 16;
-        names[n] = malloc(len);
-        if (!names[n]) {
-            st = VP_ERR_NOMEM;
-            break;
-        }
-        snprintf(names[n], len, "file://%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-        struct stat sb;
-        if (stat(names[n] + 7, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-            free(names[n]);
-            continue;
-        }
-        n++;
-    }
-    closedir(d);
-    if (names)
-        qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         vp_fetch_result res;
         char *why = NULL;
@@ -725,9 +667,6 @@ static vp_status harvest_dir(vp_harvest_run *run, const char *dir, char **errmsg
         if (run->fatal)
             st = run->fatal;
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
     vp_run_set_url(run, run->src->url);
     if (st == VP_OK && !run->incomplete)
         st = queue_vanished(run, errmsg);
@@ -797,13 +736,16 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         st = queue_vanished(run, errmsg);
         return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
     }
-    if (!strcmp(src->kind, "onix") || !strcmp(src->kind, "marc")) {
-        char *dir = file_dir(src);
-        if (dir) {
-            st = harvest_dir(run, dir, errmsg);
-            free(dir);
-            return st;
-        }
+    char **files = NULL;
+    size_t n_files = 0;
+    int listed_dir = (!strcmp(src->kind, "onix") || !strcmp(src->kind, "marc"))
+                         ? vp_file_dir_urls(src->url, src->allow_file, &files, &n_files) : 0;
+    if (listed_dir) {
+        st = listed_dir > 0 ? harvest_dir(run, files, n_files, errmsg) : VP_ERR_IO;
+        if (listed_dir < 0 && errmsg)
+            *errmsg = strdup("the directory cannot be read");
+        vp_file_dir_free(files, n_files);
+        return st;
     }
     vp_fetch_result res;
     vp_run_set_url(run, src->url);
