@@ -624,11 +624,68 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
     }
 }
 
+/* An array of objects whose members are all optional strings of at most
+ * 1000 bytes, `required` (may be NULL) present and non-empty in each. */
+static void object_list(parser *ps, json_t *v, const char *path, const char *const *keys,
+                        const char *required)
+{
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_array(v)) {
+        problem(ps, path, "must be an array of objects%s", NULL);
+        return;
+    }
+    if (json_array_size(v) > VP_OFFERING_MAX_LIST) {
+        problem(ps, path, "more than 1000 items%s", NULL);
+        return;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item) {
+        char ipath[128];
+        snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        if (!json_is_object(item)) {
+            problem(ps, ipath, "must be an object%s", NULL);
+            continue;
+        }
+        check_keys(ps, item, ipath, keys);
+        for (size_t k = 0; keys[k]; k++) {
+            char kpath[192];
+            snprintf(kpath, sizeof kpath, "%s.%s", ipath, keys[k]);
+            const char *s = get_string(ps, json_object_get(item, keys[k]), kpath, 1000, 0);
+            if (required && !strcmp(keys[k], required) && (!s || !*s))
+                problem(ps, kpath, "required, a non-empty string%s", NULL);
+        }
+    }
+}
+
+const char *const vp_offering_availability[] = {"available", "forthcoming",
+                                                "temporarily-unavailable", "unavailable", NULL};
+
+/* The fields a catalogue record adds: publisher, publication date,
+ * availability, contributors with their roles, and holdings. */
+static void parse_catalogue(parser *ps, json_t *root)
+{
+    static const char *const contributor_keys[] = {"name", "role", NULL};
+    static const char *const holding_keys[] = {"library", "branch", "branch_name", "call_number",
+                                               "shelf", "note", NULL};
+    get_string(ps, json_object_get(root, "publisher"), "publisher", 1000, 0);
+    vp_datetime published;
+    parse_date_field(ps, json_object_get(root, "published"), "published", &published);
+    char *availability = NULL;
+    controlled(ps, &availability, json_object_get(root, "availability"), "availability",
+               vp_offering_availability, "available, forthcoming, temporarily-unavailable, unavailable");
+    free(availability);
+    object_list(ps, json_object_get(root, "contributors"), "contributors", contributor_keys, "name");
+    object_list(ps, json_object_get(root, "holdings"), "holdings", holding_keys, NULL);
+}
+
 static const char *const known_fields[] = {
     "id", "type", "title", "description", "local_name", "proposition", "societal_task",
     "creators", "subjects", "language", "audience", "channel", "library", "library_name",
     "branch", "branch_name", "municipality", "location", "start", "end", "occurrences",
-    "price", "url", "isbn", "work_key", "source", "updated", NULL};
+    "price", "url", "isbn", "work_key", "source", "updated", "publisher", "published",
+    "availability", "contributors", "holdings", NULL};
 
 vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
                             vp_offering **out, char **errmsg)
@@ -758,6 +815,7 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
         o->url = dup_or_oom(&ps, url);
     string_list(&ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40, check_isbn);
     set_string(&ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
+    parse_catalogue(&ps, root);
     json_t *upd = json_object_get(root, "updated");
     vp_datetime updated;
     if (parse_date_field(&ps, upd, "updated", &updated) == 0 && upd && !json_is_null(upd)) {

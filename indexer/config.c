@@ -15,7 +15,7 @@
 #include "csv.h"
 #include "feed.h"
 
-const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", NULL};
+const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", "onix", "marc", NULL};
 
 /* What each connector understands as option.KEY (checked, so a typo in a
  * config is an error and not a silently ignored setting). "column." is a
@@ -25,6 +25,8 @@ static const char *const options_of[][12] = {
     {"ical", "window_days", "timezone", NULL},
     {"jsonld", "sitemap", "urls", "max_pages", NULL},
     {"feed", NULL},
+    {"onix", NULL},
+    {"marc", "encoding", NULL},
     {"csv", "delimiter", "quote", "encoding", "id", "date_format", "list_separator", "column.", NULL},
 };
 
@@ -372,9 +374,9 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
     if (!id_ok(s->name))
         vp_buf_printf(&errs, "%s: the name must be 1-100 lower-case letters, digits, '-', '_' or '.'\n", where);
     if (!s->kind)
-        vp_buf_printf(&errs, "%s: kind missing (oai-pmh, ical, jsonld, feed, csv)\n", where);
+        vp_buf_printf(&errs, "%s: kind missing (oai-pmh, ical, jsonld, feed, csv, onix, marc)\n", where);
     else if (!vp_in_list(s->kind, vp_source_kinds))
-        vp_buf_printf(&errs, "%s: kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv)\n", where, s->kind);
+        vp_buf_printf(&errs, "%s: kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv, onix, marc)\n", where, s->kind);
     if (!s->url || !*s->url)
         vp_buf_printf(&errs, "%s: url missing\n", where);
     else if (strncasecmp(s->url, "http://", 7) && strncasecmp(s->url, "https://", 8) &&

@@ -2,6 +2,7 @@
 #include "vindplaats/connector.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,4 +139,24 @@ const char *vp_str_find_ci(const char *p, const char *end, const char *needle)
             return p;
     }
     return NULL;
+}
+
+void vp_emit_broken(const vp_emit *emit, const char *detail)
+{
+    /* "line L, column C: message" -> where "line L, column C" */
+    char where[64] = "page";
+    const char *colon = strstr(detail, ": ");
+    const char *message = detail;
+    if (colon && strncmp(detail, "line ", 5) == 0 && (size_t)(colon - detail) < sizeof where) {
+        memcpy(where, detail, (size_t)(colon - detail));
+        where[colon - detail] = '\0';
+        message = colon + 2;
+    }
+    char msg[400];
+    snprintf(msg, sizeof msg, "the page breaks off here (%.300s); the records before it are kept",
+             message);
+    if (emit->broken)
+        emit->broken(emit->ctx, where, msg);
+    else
+        emit->reject(emit->ctx, where, msg);
 }

@@ -22,8 +22,11 @@
 #include "vindplaats/load.h"
 #include "csv.h"
 #include "feed.h"
+#include "filedir.h"
 #include "ical.h"
 #include "jsonld.h"
+#include "marc.h"
+#include "onix.h"
 
 typedef struct pending {
     vp_offering **items;
@@ -55,6 +58,7 @@ struct vp_harvest_run {
     vp_fetch_options fetch;   /* the run's, with the source's allowances and deadline */
     vp_status fatal;          /* out of memory or the index failed in a callback */
     char *fatal_msg;
+    int incomplete;           /* a page broke off: the source is not whole */
 };
 
 static uint64_t hash_str(const char *s)
@@ -172,6 +176,8 @@ void vp_run_report(vp_harvest_run *run, const char *where, const char *message)
 
 /* --- the emit ---------------------------------------------------------- */
 
+static void add_holdings(json_t *fields, json_t *more);
+
 static int on_record(void *ctx, const char *local_id, json_t *fields, const char *where)
 {
     vp_harvest_run *run = ctx;
@@ -180,6 +186,16 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
         return 1;
     }
     run->stats->records++;
+    /* holdings delivered apart from their record (marc.h), kept in the
+     * source's state: added every time the record comes */
+    json_t *held = local_id ? json_object_get(json_object_get(run->state, "holdings"), local_id) : NULL;
+    if (held && json_is_object(fields)) {
+        json_t *copy = json_deep_copy(held);
+        vp_normalise_holdings(run->norm, json_object_get(fields, "holdings"));
+        vp_normalise_holdings(run->norm, copy);
+        add_holdings(fields, copy);
+        json_decref(copy);
+    }
     vp_offering *o = NULL;
     char *why = NULL;
     vp_status st = json_is_object(fields) ? vp_normalise(run->norm, run->src, local_id, fields, &o, &why)
@@ -263,6 +279,90 @@ static int on_deleted(void *ctx, const char *local_id, const char *where)
 static void on_reject(void *ctx, const char *where, const char *message)
 {
     vp_run_report(ctx, where, message);
+}
+
+static void on_broken(void *ctx, const char *where, const char *message)
+{
+    vp_harvest_run *run = ctx;
+    run->incomplete = 1;
+    vp_run_report(run, where, message);
+}
+
+/* Appends the holdings entries `more` to fields' "holdings", each one
+ * only once (a holdings record harvested again adds nothing). */
+static void add_holdings(json_t *fields, json_t *more)
+{
+    json_t *list = json_object_get(fields, "holdings");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(fields, "holdings", list);
+    }
+    size_t i, k;
+    json_t *h, *have;
+    json_array_foreach(more, i, h) {
+        int dup = 0;
+        json_array_foreach(list, k, have) dup |= json_equal(have, h);
+        if (!dup)
+            json_array_append(list, h);
+    }
+}
+
+/* The offering `id` as the run last has it: pending in this run (taken out
+ * of the batch), else in the index; its JSON form, or NULL. */
+static json_t *current_offering(vp_harvest_run *run, const char *id)
+{
+    pending *p = &run->pend;
+    for (size_t i = p->n; i-- > 0;) {
+        if (strcmp(p->items[i]->id, id) != 0)
+            continue;
+        json_t *f = json_loads(p->items[i]->json, 0, NULL);
+        vp_offering_destroy(p->items[i]);
+        memmove(p->items + i, p->items + i + 1, (p->n - i - 1) * sizeof *p->items);
+        p->n--;
+        return f;
+    }
+    for (size_t s = 0; s < run->n_shards; s++) {
+        char *json = NULL, *why = NULL;
+        json_t *f = NULL;
+        if (vp_index_get(run->shards[s], id, &json, &why) == VP_OK)
+            f = json_loads(json, 0, NULL);
+        free(json);
+        free(why);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+/* Holdings of a record the page does not hold: kept in the source's state
+ * (added to the record every time it comes, on_record) and added to the
+ * record now when the run or the index has it. */
+static int on_holding(void *ctx, const char *local_id, json_t *holdings, const char *where)
+{
+    vp_harvest_run *run = ctx;
+    json_t *kept = json_object_get(run->state, "holdings");
+    if (!json_is_object(kept)) {
+        kept = json_object();
+        if (!kept || json_object_set_new(run->state, "holdings", kept) != 0) {
+            json_decref(holdings);
+            run->fatal = VP_ERR_NOMEM;
+            return 1;
+        }
+    }
+    json_t *list = json_object_get(kept, local_id);
+    if (!list) {
+        json_object_set_new(kept, local_id, holdings);
+    } else {
+        json_t *box = json_pack("{s:O}", "holdings", list);
+        add_holdings(box, holdings);
+        json_object_set(kept, local_id, json_object_get(box, "holdings"));
+        json_decref(box);
+        json_decref(holdings);
+    }
+    char *id = vp_normalise_id(run->src->name, local_id);
+    json_t *have = id ? current_offering(run, id) : NULL;
+    free(id);
+    return have ? on_record(run, local_id, have, where) : 0;
 }
 
 const vp_emit *vp_run_emit(vp_harvest_run *run)
@@ -421,6 +521,10 @@ vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg)
             *errmsg = strdup("out of memory");
         return run->fatal;
     }
+    /* holdings kept for their records stay with the source */
+    json_t *kept = json_object_get(run->state, "holdings");
+    if (json_object_size(kept) && json_is_object(state) && !json_object_get(state, "holdings"))
+        json_object_set(state, "holdings", kept);
     json_t *rec = current_record(run, state);
     vp_status st = write_pending(run, rec, errmsg);
     json_decref(rec);
@@ -461,6 +565,12 @@ static vp_status parse_page(vp_harvest_run *run, const vp_fetch_result *page, co
     }
     if (!strcmp(src->kind, "feed"))
         return vp_feed_parse(page->body, page->len, url, emit, errmsg);
+    if (!strcmp(src->kind, "onix"))
+        return vp_onix_parse(page->body, page->len, emit, errmsg);
+    if (!strcmp(src->kind, "marc")) {
+        vp_marc_options o = {vp_source_option(src, "encoding")};
+        return vp_marc_parse(page->body, page->len, &o, emit, errmsg);
+    }
     if (!strcmp(src->kind, "jsonld"))
         return vp_jsonld_parse(page->body, page->len, url, emit, errmsg);
     if (!strcmp(src->kind, "csv")) {
@@ -603,6 +713,37 @@ static vp_status check_shrink(vp_harvest_run *run, char **errmsg)
     return VP_ERR_INVALID;
 }
 
+/* A catalogue delivered as a directory of files (file:// only, filedir.h):
+ * every file is one page of the source. */
+static vp_status harvest_dir(vp_harvest_run *run, char **names, size_t n, char **errmsg)
+{
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        vp_fetch_result res;
+        char *why = NULL;
+        vp_run_set_url(run, names[i]);
+        if (vp_run_fetch(run, names[i], NULL, NULL, &res, &why) == VP_OK) {
+            if (parse_page(run, &res, names[i], &why) != VP_OK) {
+                vp_run_report(run, "file", why);
+                run->incomplete = 1;
+            }
+            vp_fetch_result_free(&res);
+        } else {
+            vp_run_report(run, "file", why);
+            run->incomplete = 1;
+        }
+        free(why);
+        if (run->fatal)
+            st = run->fatal;
+    }
+    vp_run_set_url(run, run->src->url);
+    if (st == VP_OK && !run->incomplete)
+        st = check_shrink(run, errmsg);
+    if (st == VP_OK && !run->incomplete)
+        st = queue_vanished(run, errmsg);
+    return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
+}
+
 static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
 {
     const vp_source *src = run->src;
@@ -677,6 +818,17 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         }
         return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
     }
+    char **files = NULL;
+    size_t n_files = 0;
+    int listed_dir = (!strcmp(src->kind, "onix") || !strcmp(src->kind, "marc"))
+                         ? vp_file_dir_urls(src->url, src->allow_file, &files, &n_files) : 0;
+    if (listed_dir) {
+        st = listed_dir > 0 ? harvest_dir(run, files, n_files, errmsg) : VP_ERR_IO;
+        if (listed_dir < 0 && errmsg)
+            *errmsg = strdup("the directory cannot be read");
+        vp_file_dir_free(files, n_files);
+        return st;
+    }
     vp_fetch_result res;
     vp_run_set_url(run, src->url);
     st = vp_run_fetch(run, src->url, full ? NULL : state_str(state, "etag"),
@@ -708,10 +860,16 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)
         st = run->fatal;
-    if (st == VP_OK)
+    if (st == VP_OK && run->incomplete) {
+        /* The page broke off: keep what it had whole, delete nothing it
+         * did not get to, and fetch it again next time (no validators). */
+        json_object_del(next, "etag");
+        json_object_del(next, "last_modified");
+    } else if (st == VP_OK) {
         st = check_shrink(run, errmsg);
-    if (st == VP_OK)
-        st = queue_vanished(run, errmsg);
+        if (st == VP_OK)
+            st = queue_vanished(run, errmsg);
+    }
     if (st != VP_OK) {
         json_decref(next);
         return st;
@@ -793,6 +951,8 @@ vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_n
     run.fetch.deadline_s = src->deadline_s > 0 ? src->deadline_s
                            : opt->deadline_s > 0 ? opt->deadline_s : VP_DEFAULT_DEADLINE_S;
     run.fetch.deadline = run.started + (double)run.fetch.deadline_s;
+    run.emit.broken = on_broken;
+    run.emit.holding = on_holding;
     json_t *rec = load_record(shards[0], src->name);
     json_t *state = json_object_get(rec, "state");
     /* A source whose kind or URL changed starts over. */

@@ -3,8 +3,8 @@
  * Private to indexer/. A run harvests one source into the writable index.
  * Connectors with a protocol of their own (OAI-PMH) drive the run
  * themselves through the functions below; file-like sources (iCalendar,
- * JSON-LD, feeds, CSV) are fetched by harvest.c and handed to the
- * connector's parser.
+ * JSON-LD, feeds, CSV, ONIX, MARC) are fetched by harvest.c and handed to
+ * the connector's parser.
  *
  * Safety: every record a connector emits goes through normalisation into
  * a pending batch; vp_run_checkpoint() writes the batch and the source's
@@ -23,7 +23,7 @@
 
 typedef struct vp_source {
     char *name;          /* lower-case letters, digits, '-', '_', '.' (the offering's "source") */
-    char *kind;          /* "oai-pmh", "ical", "jsonld", "feed", "csv" */
+    char *kind;          /* "oai-pmh", "ical", "jsonld", "feed", "csv", "onix", "marc" */
     char *url;
     char *library;       /* the owning library's id, or NULL */
     char *branch;        /* a default branch id, or NULL */

@@ -311,6 +311,12 @@ static char *subfield(xmlNodePtr field, char code)
     return NULL;
 }
 
+char *vp_marc_control(xmlNodePtr record, const char *tag)
+{
+    char *t = control(record, tag);
+    return t ? vp_str_trim(t) : NULL;
+}
+
 /* ---- the mapping ------------------------------------------------------ */
 
 /* 245 $a $b $n $p in their order. $h (the medium) is left out, but the
@@ -481,6 +487,141 @@ static const char *format_of(xmlNodePtr record, int electronic)
     return NULL;
 }
 
+int vp_marc_is_holdings(xmlNodePtr record)
+{
+    char *leader = vp_xml_text(vp_xml_child(record, "leader"));
+    int yes = leader && strlen(leader) > 6 && strchr("xyvu", leader[6]) && leader[6];
+    free(leader);
+    return yes;
+}
+
+/* The subfields `codes` of `f` in their order, joined by spaces
+ * (malloc()ed; "" when none; NULL when out of memory). */
+static char *joined(xmlNodePtr f, const char *codes)
+{
+    strbuf b = {0};
+    sb_add(&b, "");
+    for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+        char code = code_of(s);
+        if (!code || !strchr(codes, code))
+            continue;
+        char *t = text_of(s);
+        if (!t) {
+            b.failed = 1;
+            break;
+        }
+        if (*t) {
+            if (b.len)
+                sb_add(&b, " ");
+            sb_add(&b, t);
+        }
+        free(t);
+    }
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Sets key to v when v is not empty; -1 when out of memory. */
+static int set_nonempty(json_t *o, const char *key, const char *v)
+{
+    if (!v || !*v)
+        return 0;
+    return vp_fields_set(o, key, v);
+}
+
+json_t *vp_marc_holdings(xmlNodePtr record)
+{
+    json_t *list = json_array();
+    char *note = NULL;
+    if (!list)
+        return NULL;
+    for (xmlNodePtr f = datafield(record, NULL, "852"); f; f = datafield(record, f, "852")) {
+        json_t *h = json_object();
+        char *a = subfield(f, 'a'), *b = subfield(f, 'b'), *c = subfield(f, 'c');
+        char *call = joined(f, "khim"), *z = joined(f, "z");
+        int rc = h ? 0 : -1;
+        if (!rc && call && !*call) {
+            free(call);
+            call = subfield(f, 'j');
+        }
+        json_t *match = json_array();
+        if (match && b && *b)
+            rc |= json_array_append_new(match, json_string(b));
+        if (match && a && *a)
+            rc |= json_array_append_new(match, json_string(a));
+        if (!rc) {
+            rc |= set_nonempty(h, "branch_name", b && *b ? b : a);
+            rc |= set_nonempty(h, "call_number", call);
+            rc |= set_nonempty(h, "shelf", c);
+            rc |= set_nonempty(h, "note", z);
+            if (match && json_array_size(match))
+                rc |= json_object_set(h, "_match", match);
+        }
+        json_decref(match);
+        free(a);
+        free(b);
+        free(c);
+        free(call);
+        free(z);
+        if (rc || !match || json_object_size(h) == 0) {
+            json_decref(h);
+            if (rc || !match)
+                goto oom;
+            continue;
+        }
+        if (json_array_append_new(list, h) != 0)
+            goto oom;
+    }
+    /* 866: textual holdings ("1990-2005", "2 ex.") as a note on the first
+     * place (a place of its own when there is none) */
+    strbuf nb = {0};
+    for (xmlNodePtr f = datafield(record, NULL, "866"); f; f = datafield(record, f, "866")) {
+        char *t = joined(f, "az");
+        if (!t) {
+            nb.failed = 1;
+            break;
+        }
+        if (*t) {
+            if (nb.len)
+                sb_add(&nb, "; ");
+            sb_add(&nb, t);
+        }
+        free(t);
+    }
+    if (nb.failed) {
+        free(nb.s);
+        goto oom;
+    }
+    note = nb.s;
+    if (note && *note) {
+        json_t *first = json_array_get(list, 0);
+        if (!first) {
+            first = json_object();
+            if (!first || json_array_append_new(list, first) != 0)
+                goto oom;
+        }
+        const char *had = json_string_value(json_object_get(first, "note"));
+        size_t n = strlen(note) + (had ? strlen(had) : 0) + 3;
+        char *both = malloc(n);
+        if (!both)
+            goto oom;
+        snprintf(both, n, "%s%s%s", had ? had : "", had ? "; " : "", note);
+        int rc = vp_fields_set(first, "note", both);
+        free(both);
+        if (rc)
+            goto oom;
+    }
+    free(note);
+    return list;
+oom:
+    free(note);
+    json_decref(list);
+    return NULL;
+}
+
 static char *dup_why(const char *s)
 {
     return strdup(s);
@@ -587,6 +728,14 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
                 break;
         }
 
+    json_t *holdings = vp_marc_holdings(record);
+    if (!holdings)
+        goto oom;
+    if (json_array_size(holdings) && json_object_set_new(fields, "holdings", holdings) != 0)
+        goto oom;
+    if (!json_array_size(holdings))
+        json_decref(holdings);
+
     const char *format = format_of(record, electronic);
     if (format && vp_fields_set(fields, "_format", format) != 0)
         goto oom;
@@ -600,68 +749,4 @@ fail:
     free(title);
     json_decref(fields);
     return NULL;
-}
-
-vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, char **errmsg)
-{
-    vp_status st = VP_OK;
-    char *msg = NULL;
-    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
-    if (!doc) {
-        st = VP_ERR_INVALID;
-        *errmsg = msg ? msg : strdup("not XML");
-        return st;
-    }
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr rec;
-    int single = 0;
-    if (vp_xml_is(root, "collection")) {
-        rec = vp_xml_child(root, "record");
-    } else if (vp_xml_is(root, "record")) {
-        rec = root;
-        single = 1;
-    } else {
-        char buf[160];
-        snprintf(buf, sizeof buf, "line %ld, column 1: not MARCXML (root element <%.60s>)",
-                 root ? xmlGetLineNo(root) : 1L, root ? (const char *)root->name : "");
-        *errmsg = strdup(buf);
-        st = VP_ERR_INVALID;
-        goto done;
-    }
-    size_t n = 0;
-    for (; rec; rec = single ? NULL : vp_xml_next(rec, "record")) {
-        n++;
-        char where[160];
-        char *id = control(rec, "001");
-        if (id)
-            vp_str_trim(id);
-        if (id && *id)
-            snprintf(where, sizeof where, "record %.120s", id);
-        else
-            snprintf(where, sizeof where, "record %zu (line %ld)", n, xmlGetLineNo(rec));
-        char *why = NULL;
-        json_t *fields = vp_marc_fields(rec, &why);
-        if (!fields) {
-            if (!why || strcmp(why, "out of memory") == 0) {
-                free(why);
-                free(id);
-                st = VP_ERR_NOMEM;
-                *errmsg = strdup("out of memory");
-                goto done;
-            }
-            emit->reject(emit->ctx, where, why);
-            free(why);
-            free(id);
-            continue;
-        }
-        char local[32];
-        snprintf(local, sizeof local, "record %zu", n);
-        int stop = emit->record(emit->ctx, id && *id ? id : local, fields, where);
-        free(id);
-        if (stop)
-            break;
-    }
-done:
-    xmlFreeDoc(doc);
-    return st;
 }

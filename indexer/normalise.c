@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vindplaats/analysis.h"
 
@@ -198,25 +199,37 @@ const vp_proposition *vp_normalise_proposition(const vp_normaliser *n, const cha
     return found;
 }
 
-/* The branch whose name or alias the folded place text names. */
-static const char *branch_of_place(const vp_normaliser *n, const char *place, const char *library)
+/* The branch whose name or alias the place text names (of `library` when
+ * given). With `part`, the other way round: the one branch whose name or
+ * alias holds the whole text ("Vathorst" in "Bibliotheek Vathorst"), NULL
+ * when more than one do. */
+static const char *branch_matching(const vp_normaliser *n, const char *place, const char *library,
+                                   int part)
 {
     char *f = fold_words(place);
     if (!f)
         return NULL;
     const char *found = NULL;
-    for (size_t i = 0; i < n->n_branches && !found; i++) {
-        if (!has_words(f, n->branches[i].folded))
+    int many = 0;
+    for (size_t i = 0; *f && i < n->n_branches && !(found && !part); i++) {
+        if (!(part ? has_words(n->branches[i].folded, f) : has_words(f, n->branches[i].folded)))
             continue;
         const vp_library_info *lib = NULL;
         if (!vp_network_branch(n->net, n->branches[i].branch, &lib))
             continue;
         if (library && strcmp(lib->id, library) != 0)
             continue;
+        if (found && strcmp(found, n->branches[i].branch) != 0)
+            many = 1;
         found = n->branches[i].branch;
     }
     free(f);
-    return found;
+    return many ? NULL : found;
+}
+
+static const char *branch_of_place(const vp_normaliser *n, const char *place, const char *library)
+{
+    return branch_matching(n, place, library, 0);
 }
 
 /* --- ages ------------------------------------------------------------- */
@@ -508,7 +521,7 @@ static const char *default_type(const char *kind)
 {
     if (!kind)
         return "activity";
-    if (!strcmp(kind, "oai-pmh"))
+    if (!strcmp(kind, "oai-pmh") || !strcmp(kind, "onix") || !strcmp(kind, "marc"))
         return "book";
     if (!strcmp(kind, "ical") || !strcmp(kind, "feed") || !strcmp(kind, "jsonld"))
         return "event";
@@ -726,6 +739,60 @@ static void find_place(const vp_normaliser *n, const vp_source *src, json_t *fie
     }
 }
 
+/* The library a text names by its id or its name, or NULL. */
+static const vp_library_info *library_named(const vp_normaliser *n, const char *text)
+{
+    const vp_library_info *lib = vp_network_get(n->net, text);
+    for (size_t j = 0; !lib && j < vp_network_count(n->net); j++)
+        if (!strcasecmp(vp_network_at(n->net, j)->name, text))
+            lib = vp_network_at(n->net, j);
+    return lib;
+}
+
+/* Each holdings entry's "_match" texts (a catalogue's 852 $b and $a)
+ * against the network: a branch id, else a branch name or alias the text
+ * names; the branch's id, library and name are set when one is found, and
+ * a library named by its id or name sets the library. */
+void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(holdings, i, h) {
+        json_t *match = json_object_get(h, "_match");
+        const vp_branch_info *b = NULL;
+        const vp_library_info *lib = NULL, *named = NULL;
+        size_t k;
+        json_t *t;
+        /* a library named by one text narrows the branches of the others */
+        json_array_foreach(match, k, t) {
+            if (n->net && json_string_value(t) && !named)
+                named = library_named(n, json_string_value(t));
+        }
+        json_array_foreach(match, k, t) {
+            const char *text = json_string_value(t);
+            if (!text || !n->net || b)
+                continue;
+            b = vp_network_branch(n->net, text, &lib);
+            const char *id = NULL;
+            if (!b)
+                id = branch_of_place(n, text, named ? named->id : NULL);
+            if (!b && !id)
+                id = branch_matching(n, text, named ? named->id : NULL, 1);
+            if (id)
+                b = vp_network_branch(n->net, id, &lib);
+        }
+        if (!lib)
+            lib = named;
+        if (b) {
+            json_object_set_new(h, "branch", json_string(b->id));
+            json_object_set_new(h, "branch_name", json_string(b->name));
+        }
+        if (lib)
+            json_object_set_new(h, "library", json_string(lib->id));
+        json_object_del(h, "_match");
+    }
+}
+
 vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
                        json_t *fields, vp_offering **out, char **errmsg)
 {
@@ -754,6 +821,7 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
     find_proposition(n, src, fields);
     find_audience(src, fields);
     find_place(n, src, fields);
+    vp_normalise_holdings(n, json_object_get(fields, "holdings"));
     if (!json_object_get(fields, "work_key")) {
         char *k = work_key(fields, json_string_value(json_object_get(fields, "type")));
         if (k)

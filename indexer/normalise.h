@@ -64,4 +64,11 @@ int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **gro
 /* The first valid ISBN of `isbns` as 13 digits into out[14]; 0 when found. */
 int vp_isbn13(const char *isbn, char out[14]);
 
+/* Matches each entry of a "holdings" array (connector.h) to the
+ * network: its "_match" texts (a catalogue's 852 $b, $a) as a branch id,
+ * a branch name or alias, a distinctive part of one ("Vathorst"), or a
+ * library's id or name; sets "branch", "branch_name" and "library" where
+ * found and removes "_match". vp_normalise() does this to a record's own. */
+void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings);
+
 #endif

@@ -408,6 +408,7 @@ void vp_oai_page_clear(vp_oai_page *p)
     free(p->token);
     free(p->error_code);
     free(p->error_message);
+    free(p->broken);
     memset(p, 0, sizeof *p);
     p->complete_list_size = -1;
 }
@@ -491,6 +492,31 @@ static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, in
         emit->reject(emit->ctx, where, "no metadata");
         goto done;
     }
+    xmlNodePtr marc = first_element(metadata);
+    if (marc && vp_xml_is(marc, "collection"))
+        marc = vp_xml_child(marc, "record");
+    if (marc && vp_xml_is(marc, "record") && vp_marc_is_holdings(marc)) {
+        /* where the title of record 004 stands: the harvester adds it to
+         * that record, now or when it arrives */
+        char *bib = vp_marc_control(marc, "004");
+        json_t *holdings = bib && *bib ? vp_marc_holdings(marc) : NULL;
+        if (bib && *bib && !holdings) {
+            free(bib);
+            r = NOMEM;
+            goto done;
+        }
+        if (!bib || !*bib)
+            emit->reject(emit->ctx, where, "holdings record without 004 (the record it belongs to)");
+        else if (emit->holding) {
+            *stop = emit->holding(emit->ctx, bib, holdings, where) != 0;
+            r = EMITTED;
+        } else {
+            json_decref(holdings);
+            emit->reject(emit->ctx, where, "a holdings record, and this harvest takes no holdings");
+        }
+        free(bib);
+        goto done;
+    }
     fields = metadata_fields(metadata, &why);
     if (!fields) {
         if (!why || strcmp(why, "out of memory") == 0) {
@@ -536,7 +562,7 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
     char *msg = NULL;
     memset(page, 0, sizeof *page);
     page->complete_list_size = -1;
-    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
+    xmlDocPtr doc = vp_xml_read_partial(body, len, NULL, &page->broken, &msg);
     if (!doc) {
         *errmsg = msg ? msg : strdup("not XML");
         return VP_ERR_INVALID;
@@ -580,6 +606,8 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
     }
     size_t n = 0;
     for (xmlNodePtr rec = vp_xml_child(list, "record"); rec; rec = vp_xml_next(rec, "record")) {
+        if (page->broken && !vp_xml_complete(rec))
+            break; /* the record the page broke off in, and all after it */
         int stop = 0;
         enum outcome o = one_record(rec, ++n, emit, &stop);
         if (o == NOMEM)
@@ -593,7 +621,8 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
         if (stop)
             break; /* the caller knows why; the token is still read */
     }
-    xmlNodePtr tok = vp_xml_child(list, "resumptionToken");
+    /* a broken page's token is not to be trusted: the page is redone */
+    xmlNodePtr tok = page->broken ? NULL : vp_xml_child(list, "resumptionToken");
     if (tok) {
         char *size = vp_xml_attr(tok, "completeListSize");
         if (size) {

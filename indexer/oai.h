@@ -35,6 +35,10 @@ typedef struct vp_oai_page {
     char *error_code;         /* OAI error code ("noRecordsMatch", ...) or NULL */
     char *error_message;
     size_t records, deleted, rejected;
+    char *broken;             /* "line L, column C: message" when the page breaks
+                                 off or stops being well-formed: the records
+                                 before the break were emitted, the rest and
+                                 the resumption token are lost; else NULL */
 } vp_oai_page;
 
 /* Parses a ListRecords (or GetRecord) response and emits each record
@@ -43,6 +47,9 @@ typedef struct vp_oai_page {
  * identifier or without usable metadata is rejected with its position
  * ("record oai:x:1" or "record 3 (line 40)"). An OAI error is not a
  * failure of this function: it returns VP_OK with page->error_code set.
+ * Nor is a page that breaks off (truncated, an unterminated tag): the
+ * complete records before the break are emitted, page->broken says where
+ * it broke, and no token is read from it.
  * Returns VP_ERR_INVALID with *errmsg "line L, column C: ..." when the page
  * is not XML or not an OAI-PMH response; VP_ERR_NOMEM. *page is the
  * caller's (free with vp_oai_page_clear) and filled as far as parsing got.

@@ -229,6 +229,23 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
             free(pmsg);
             goto done;
         }
+        if (page.broken) {
+            /* Keep the records before the break, and the place in the
+             * list this page was asked for from: the next run asks for the
+             * page again. */
+            json_t *same = json_deep_copy(vp_run_state(run));
+            st = same ? vp_run_checkpoint(run, same, &msg) : VP_ERR_NOMEM;
+            if (st != VP_OK)
+                goto done;
+            char what[600];
+            snprintf(what, sizeof what,
+                     "the page breaks off at %.400s; the %zu records before the break are kept "
+                     "and the next harvest asks for this page again",
+                     page.broken, page.records);
+            msg = url_msg(url, what);
+            st = VP_ERR_INVALID;
+            goto done;
+        }
         if (page.error_code) {
             if (strcmp(page.error_code, "noRecordsMatch") == 0) {
                 /* nothing (new) in the list: it is complete */

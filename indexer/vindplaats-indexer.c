@@ -35,7 +35,7 @@ static void usage(FILE *out)
             "       vindplaats-indexer harvest --config FILE [--source NAME]... [--full] [--json]\n"
             "                          [--deadline DURATION]\n"
             "                          [--index DIR] [--shards N]\n"
-            "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv --url URL\n"
+            "       vindplaats-indexer harvest --kind oai-pmh|ical|jsonld|feed|csv|onix|marc --url URL\n"
             "                          [--name NAME] [--library ID] [--branch ID] [--type TYPE]\n"
             "                          [--proposition ID] [--option KEY=VALUE]... [--allow-file]\n"
             "                          [--allow-private[=CIDR,...]]\n"

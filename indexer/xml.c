@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
@@ -327,10 +328,28 @@ static int has_entity_decl(xmlDocPtr doc)
     return 0;
 }
 
+/* What an element's _private holds once its end tag was read while the
+ * document was still well-formed (vp_xml_complete). */
+static char complete_mark;
+
+/* The tree builder's end-of-element, marking the element first: the
+ * parser's first error clears wellFormed, so the elements closed before
+ * it are exactly the complete ones. */
+static void end_element_ns(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                           const xmlChar *uri)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    if (ctxt->node && ctxt->wellFormed)
+        ctxt->node->_private = &complete_mark;
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+}
+
 /* One parse. Returns the document, or NULL with the error's code, line,
- * column and message. */
-static xmlDocPtr parse_once(const char *data, size_t len, const char *encoding, int *code,
-                            char **errmsg)
+ * column and message. With `recover`, a document that breaks off or goes
+ * wrong is returned as far as libxml2 could read it, with the error in
+ * *errmsg all the same. */
+static xmlDocPtr parse_once(const char *data, size_t len, const char *encoding, int recover,
+                            int *code, char **errmsg)
 {
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
@@ -338,10 +357,11 @@ static xmlDocPtr parse_once(const char *data, size_t len, const char *encoding, 
         *code = -1;
         return NULL;
     }
+    ctxt->sax->endElementNs = end_element_ns;
     /* No NOENT (entities are not substituted), no DTDLOAD/DTDATTR (no
      * external subset is read), NONET; NOCDATA merges CDATA into text. */
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
-               XML_PARSE_NOBLANKS | XML_PARSE_COMPACT;
+               XML_PARSE_NOBLANKS | XML_PARSE_COMPACT | (recover ? XML_PARSE_RECOVER : 0);
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, encoding, opts);
     if (!doc || !ctxt->wellFormed) {
         const xmlError *e = &ctxt->lastError;
@@ -352,9 +372,10 @@ static xmlDocPtr parse_once(const char *data, size_t len, const char *encoding, 
             msg[--n] = '\0';
         *code = e->code;
         *errmsg = dup_printf("line %ld, column %ld: %s", msg, e->line, e->int2);
-        if (doc)
+        if (doc && !recover) {
             xmlFreeDoc(doc);
-        doc = NULL;
+            doc = NULL;
+        }
     }
     xmlFreeParserCtxt(ctxt);
     return doc;
@@ -378,14 +399,35 @@ static xmlDocPtr reparse_as_utf8(const char *data, size_t len, int need_change)
     xmlDocPtr doc = NULL;
     if (fixed && (changed || !need_change)) {
         char *why = NULL;
-        doc = parse_once(fixed, fixed_len, "UTF-8", &code, &why);
+        doc = parse_once(fixed, fixed_len, "UTF-8", 0, &code, &why);
         free(why);
     }
     free(fixed);
     return doc;
 }
 
+static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **broken,
+                          char **errmsg);
+
 xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg)
+{
+    return read_doc(data, len, repaired, NULL, errmsg);
+}
+
+xmlDocPtr vp_xml_read_partial(const char *data, size_t len, int *repaired, char **broken,
+                              char **errmsg)
+{
+    *broken = NULL;
+    return read_doc(data, len, repaired, broken, errmsg);
+}
+
+int vp_xml_complete(xmlNodePtr node)
+{
+    return node && node->type == XML_ELEMENT_NODE && node->_private == &complete_mark;
+}
+
+static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **broken,
+                          char **errmsg)
 {
     if (repaired)
         *repaired = 0;
@@ -426,7 +468,7 @@ xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg
     const char *force = utf16 || bom8 ? "UTF-8" : NULL;
     int code = 0;
     char *why = NULL;
-    xmlDocPtr doc = parse_once(clean, clean_len, force, &code, &why);
+    xmlDocPtr doc = parse_once(clean, clean_len, force, 0, &code, &why);
     int utf8ish = utf16 || bom8 || !enc[0] || strcmp(enc, "utf-8") == 0 || strcmp(enc, "utf8") == 0;
     if (!doc && encoding_error(code)) {
         /* The bytes are not what the document claims (UTF-8, or another
@@ -440,6 +482,21 @@ xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg
             why = NULL;
         }
     }
+    if (!doc && broken && code > 0) {
+        /* Broken off or not well-formed: read what there is; the caller
+         * keeps the elements closed before the break (vp_xml_complete). */
+        int code2 = 0;
+        char *why2 = NULL;
+        doc = parse_once(clean, clean_len, force, 1, &code2, &why2);
+        free(why2);
+        if (doc && xmlDocGetRootElement(doc)) {
+            *broken = why;
+            why = NULL;
+        } else if (doc) {
+            xmlFreeDoc(doc);
+            doc = NULL;
+        }
+    }
     free(clean);
     free(utf16);
     if (!doc) {
@@ -447,6 +504,12 @@ xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg
         return NULL;
     }
     free(why);
+    if (has_entity_decl(doc) || !xmlDocGetRootElement(doc)) {
+        if (broken) {
+            free(*broken);
+            *broken = NULL;
+        }
+    }
     if (has_entity_decl(doc)) {
         xmlFreeDoc(doc);
         *errmsg = strdup("the document's DTD declares entities; refused");

@@ -31,6 +31,20 @@
  * charset was corrected. Free the document with xmlFreeDoc(). */
 xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg);
 
+/* As vp_xml_read(), but a document that breaks off (a truncated page) or
+ * stops being well-formed (an unterminated tag) is still returned, as far
+ * as libxml2's recover mode read it, with *broken (malloc()ed) set to
+ * "line L, column C: message" of the first error; *broken is NULL for a
+ * sound document. Of a broken document only the elements that
+ * vp_xml_complete() accepts are whole: read records up to the first that
+ * is not. NULL with *errmsg as vp_xml_read() when nothing usable is left
+ * (no root element, entities declared, over the size limit). */
+xmlDocPtr vp_xml_read_partial(const char *data, size_t len, int *repaired, char **broken,
+                              char **errmsg);
+/* 1 when the element's end tag was read before the document's first
+ * error (every element of a sound document). */
+int vp_xml_complete(xmlNodePtr node);
+
 /* The first element child of `node` with local name `name`, or NULL. */
 xmlNodePtr vp_xml_child(xmlNodePtr node, const char *name);
 /* The next element sibling after `node` with local name `name` (NULL: any). */

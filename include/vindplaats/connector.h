@@ -22,6 +22,9 @@
  *   "_online"     true when the source says the offering is online
  *   "_format"     "ebook", "audiobook", "book": the form of a work
  *   "_rrule"      string: kept for diagnostics only
+ * and inside each "holdings" entry:
+ *   "_match"      array of strings: texts naming the branch (MARC 852 $b,
+ *                 $a), matched to the network's branch ids, names, aliases
  * Normalisation removes every '_' key before the record is validated. */
 #ifndef VINDPLAATS_CONNECTOR_H
 #define VINDPLAATS_CONNECTOR_H
@@ -48,7 +51,22 @@ typedef struct vp_emit {
     int (*deleted)(void *ctx, const char *local_id, const char *where);
     /* A malformed record, event, item or row that was skipped. */
     void (*reject)(void *ctx, const char *where, const char *message);
+    /* Optional (may be NULL): the page breaks off or stops being
+     * well-formed at `where` ("line L, column C"); the complete records
+     * before it were emitted, the rest of the page is lost. A harvest
+     * then keeps what the source had instead of taking the page as the
+     * whole of it. */
+    void (*broken)(void *ctx, const char *where, const char *message);
+    /* Optional (may be NULL): holdings (an array of holdings objects,
+     * stolen) for the source's record `local_id`, which this page does not
+     * hold: the harvester keeps them until that record arrives. Without
+     * it the parser rejects them. Return as record(). */
+    int (*holding)(void *ctx, const char *local_id, json_t *holdings, const char *where);
 } vp_emit;
+
+/* Reports a broken page through emit->broken, or emit->reject when the
+ * emit has no broken(). `detail` is "line L, column C: message". */
+void vp_emit_broken(const vp_emit *emit, const char *detail);
 
 /* Small helpers for parsers (connector.c). Each returns 0, or -1 when out
  * of memory. `s` may be NULL or blank: then nothing is set. Values are

@@ -87,6 +87,8 @@ extern const char *const vp_offering_types[];
 extern const char *const vp_offering_channels[];
 extern const char *const vp_offering_tasks[];
 extern const char *const vp_offering_audiences[];
+/* The values of "availability" (a catalogue record's supply status). */
+extern const char *const vp_offering_availability[];
 
 /* Parses one offering from `len` bytes of JSON. `voc` may be NULL, which
  * skips the proposition check. Returns VP_ERR_INVALID with every problem in

@@ -929,6 +929,177 @@ static void test_real_files(void)
     harvest_file("csv", "tests/data/realdata/ratings/goodbooks-10k/books.csv", "column.title=title", 9000);
 }
 
+/* Copies the file at `from` to `to`, the first `n` bytes (0: all). */
+static void copy_file(const char *from, const char *to, size_t n)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    CHECK(in && out);
+    char buf[65536];
+    size_t got, total = 0;
+    while (in && out && (got = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (n && total + got > n)
+            got = n - total;
+        fwrite(buf, 1, got, out);
+        total += got;
+        if (n && total >= n)
+            break;
+    }
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+}
+
+/* ONIX and MARC catalogues: real files over HTTP, a file that breaks off
+ * keeps what the source had, holdings matched to the network's branches
+ * and holdings that wait for their record, a directory of files. */
+static void test_catalogues(void)
+{
+    harvest_file("onix", "tests/data/realdata/onix/jonix/onix3-multiple.xml", NULL, 17);
+    harvest_file("onix", "tests/data/onix/ebook-30-ns-bom.xml", NULL, 2);
+    harvest_file("marc", "tests/data/realdata/marc/pymarc/marc.dat", NULL, 8);
+    harvest_file("marc", "tests/data/realdata/marc/yaz/marccol5.u8.marc", NULL, 8);
+    harvest_dir("marc", "realdata/marc/pymarc", ".dat", NULL);
+    harvest_dir("onix", "realdata/onix/jonix", ".xml", NULL);
+
+    /* A complete ONIX file, then the same file broken off in its 6th
+     * product: nothing the source had is deleted. */
+    char dir[4200], file[4200], url[4300], real[4300];
+    path_in_tmp(dir, sizeof dir, "index-onix");
+    path_in_tmp(file, sizeof file, "catalogus.xml");
+    snprintf(real, sizeof real, "%s/tests/data/realdata/onix/jonix/onix3-multiple.xml", srcdir);
+    snprintf(url, sizeof url, "file://%s", file);
+    copy_file(real, file, 0);
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "onix", "--url", url, "--name", "eboeken", "--allow-file",
+                      "--index", dir, "--words", words, "--json", NULL) == 0);
+    json_t *s = summary_of(out);
+    json_int_t total = stat_of(s, "eboeken", "total");
+    CHECK(total == 16); /* 17 books, one of them twice in the file */
+    json_decref(s);
+    free(out);
+    char *last = offering_json(dir, "eboeken:9781447223740");
+    CHECK(last != NULL);
+    CHECK(last && strstr(last, "\"publisher\":\"Pan Macmillan UK\""));
+    CHECK(last && strstr(last, "\"type\":\"book\""));
+    CHECK(last && strstr(last, "\"work_key\":\"isbn:9781447223740\""));
+    free(last);
+    FILE *f = fopen(real, "rb");
+    char *text = malloc(300000);
+    size_t len = f ? fread(text, 1, 299999, f) : 0;
+    if (f)
+        fclose(f);
+    text[len] = '\0';
+    const char *p = text;
+    for (int i = 0; i < 6; i++)
+        p = strstr(p + 1, "<Product>");
+    copy_file(real, file, (size_t)(p - text) + 300);
+    free(text);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "onix", "--url", url, "--name", "eboeken", "--allow-file",
+                      "--index", dir, "--words", words, "--json", NULL) == 0);
+    s = summary_of(out);
+    CHECK(stat_of(s, "eboeken", "total") == total);
+    CHECK(stat_of(s, "eboeken", "deleted") == 0);
+    CHECK(stat_of(s, "eboeken", "records") == 5);
+    json_decref(s);
+    free(out);
+    last = offering_json(dir, "eboeken:9781447223740");
+    CHECK(last != NULL);
+    free(last);
+
+    /* Holdings: the bibliographic record gets its places, matched to the
+     * network's branches; the holdings of a record the file lacks wait
+     * in the source's state and are applied when the record comes. */
+    char ini_path[4200], marc[4200], idx[4200];
+    path_in_tmp(ini_path, sizeof ini_path, "catalogus.ini");
+    path_in_tmp(marc, sizeof marc, "catalogus.mrc");
+    path_in_tmp(idx, sizeof idx, "index-marc");
+    char ini[4600];
+    snprintf(ini, sizeof ini, "[network]\nfile = %s/data/sample/network.json\n", srcdir);
+    put_file(ini_path, ini);
+    snprintf(real, sizeof real, "%s/tests/data/marc/holdings.mrc", srcdir);
+    copy_file(real, marc, 0);
+    snprintf(url, sizeof url, "file://%s", marc);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "marc", "--url", url, "--name", "catalogus", "--allow-file",
+                      "--config", ini_path, "--index", idx, "--words", words, "--json", NULL) == 0);
+    free(out);
+    char *bib = offering_json(idx, "catalogus:b-0001");
+    CHECK(bib != NULL);
+    CHECK(bib && strstr(bib, "{\"branch_name\":\"Bibliotheek Vathorst\",\"call_number\":\"R REVE\","
+                             "\"note\":\"Op de leestafel\",\"branch\":\"eemland-vathorst\","
+                             "\"library\":\"bibliotheek-eemland\"}"));
+    CHECK(bib && strstr(bib, "\"branch\":\"utrecht-neude\""));
+    CHECK(bib && strstr(bib, "\"branch\":\"zwolle-stadkamer\""));
+    CHECK(bib && !strstr(bib, "_match"));
+    free(bib);
+    /* b-0099 is not in the file: its holdings wait */
+    CHECK(offering_json(idx, "catalogus:b-0099") == NULL);
+    /* the next export has the record */
+    char xml[4200];
+    path_in_tmp(xml, sizeof xml, "catalogus-2.xml");
+    put_file(xml, "<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record>"
+                  "<leader>00000cam a2200000 i 4500</leader>"
+                  "<controlfield tag=\"001\">b-0099</controlfield>"
+                  "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Reisgids Utrecht</subfield></datafield>"
+                  "</record></collection>");
+    copy_file(xml, marc, 0);
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "marc", "--url", url, "--name", "catalogus", "--allow-file",
+                      "--config", ini_path, "--index", idx, "--words", words, "--json", NULL) == 0);
+    free(out);
+    bib = offering_json(idx, "catalogus:b-0099");
+    CHECK(bib && strstr(bib, "\"branch\":\"utrecht-overvecht\""));
+    CHECK(bib && strstr(bib, "\"shelf\":\"Informatieve boeken\""));
+    free(bib);
+    /* a holdings record for a record the index has: added to it, once,
+     * however often it is harvested */
+    put_file(xml, "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">"
+                  "<record><leader>00000cam a2200000 i 4500</leader>"
+                  "<controlfield tag=\"001\">b-0099</controlfield>"
+                  "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Reisgids Utrecht</subfield></datafield>"
+                  "</record><record><leader>00000nx  a2200000un 4500</leader>"
+                  "<controlfield tag=\"001\">h-2001</controlfield><controlfield tag=\"004\">b-0099</controlfield>"
+                  "<datafield tag=\"852\" ind1=\" \" ind2=\" \"><subfield code=\"b\">Bibliotheek Kampen</subfield>"
+                  "<subfield code=\"h\">914.92 UTRE</subfield></datafield></record></collection>");
+    copy_file(xml, marc, 0);
+    for (int round = 0; round < 2; round++) {
+        out = NULL;
+        CHECK(indexer_run(&out, "harvest", "--kind", "marc", "--url", url, "--name", "catalogus", "--allow-file",
+                          "--config", ini_path, "--index", idx, "--words", words, "--json", NULL) == 0);
+        free(out);
+        bib = offering_json(idx, "catalogus:b-0099");
+        CHECK(bib && strstr(bib, "\"branch\":\"utrecht-overvecht\""));
+        CHECK(bib && strstr(bib, "\"branch\":\"zwolle-kampen\",\"library\":\"bibliotheek-zwolle\""));
+        const char *k = bib ? strstr(bib, "zwolle-kampen") : NULL;
+        CHECK(k && !strstr(k + 1, "zwolle-kampen"));
+        free(bib);
+    }
+
+    /* A directory of ONIX files (file:// only): each file a page. */
+    char d[4200];
+    path_in_tmp(d, sizeof d, "onix-dir");
+    mkdir(d, 0700);
+    char a[4300], b[4300];
+    snprintf(a, sizeof a, "%s/a.xml", d);
+    snprintf(b, sizeof b, "%s/b.xml", d);
+    snprintf(real, sizeof real, "%s/tests/data/onix/ebook-30-ns-bom.xml", srcdir);
+    copy_file(real, a, 0);
+    snprintf(real, sizeof real, "%s/tests/data/onix/ebook-21-short.xml", srcdir);
+    copy_file(real, b, 0);
+    snprintf(url, sizeof url, "file://%s", d);
+    path_in_tmp(idx, sizeof idx, "index-onix-dir");
+    out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "onix", "--url", url, "--name", "map", "--allow-file",
+                      "--index", idx, "--words", words, "--json", NULL) == 0);
+    s = summary_of(out);
+    CHECK(stat_of(s, "map", "fetched") == 2);
+    CHECK(stat_of(s, "map", "total") == 4);
+    json_decref(s);
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -975,6 +1146,7 @@ int main(int argc, char **argv)
     test_adhoc_names();
     test_deadlines();
     test_real_files();
+    test_catalogues();
 
     proc_stop(server);
     int rc = check_done();

@@ -13,11 +13,12 @@ add_executable(test_oai_harvest test_oai.c
   ${PROJECT_SOURCE_DIR}/indexer/oai_harvest.c
   ${PROJECT_SOURCE_DIR}/indexer/oai.c
   ${PROJECT_SOURCE_DIR}/indexer/marc.c
+  ${PROJECT_SOURCE_DIR}/indexer/marcfile.c
   ${PROJECT_SOURCE_DIR}/indexer/xml.c
   ${PROJECT_SOURCE_DIR}/indexer/connector.c)
 target_compile_definitions(test_oai_harvest PRIVATE VP_TEST_HARVEST_LOOP)
 target_link_libraries(test_oai_harvest PRIVATE vindplaats_engine
-  PkgConfig::CURL PkgConfig::LIBXML2 PkgConfig::JANSSON)
+  PkgConfig::CURL PkgConfig::LIBXML2 PkgConfig::JANSSON PkgConfig::YAZ)
 target_include_directories(test_oai_harvest PRIVATE ${PROJECT_SOURCE_DIR}/tests/support
   ${PROJECT_SOURCE_DIR}/indexer)
 add_test(NAME unit_oai_harvest COMMAND test_oai_harvest ${VP_REALDATA})

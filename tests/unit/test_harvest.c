@@ -167,6 +167,23 @@ static void test_config(const vp_vocabulary *voc, const char *network)
     vp_config_destroy(cfg);
     free(path);
 
+    /* the catalogue kinds, and the MARC connector's charset option */
+    char *cat = write_file("catalogue.ini", "[source onix-test]\nkind = onix\nurl = https://x.nl/onix.xml\n"
+                                            "[source marc-test]\nkind = marc\nurl = https://x.nl/export.mrc\n"
+                                            "option.encoding = marc8\n");
+    cfg = NULL;
+    err = NULL;
+    CHECK(vp_config_load(cat, voc, &cfg, &err) == VP_OK);
+    if (err)
+        fprintf(stderr, "%s\n", err);
+    free(err);
+    CHECK(cfg && cfg->n_sources == 2);
+    if (cfg)
+        CHECK_STR(vp_source_option(vp_config_source(cfg, "marc-test"), "encoding"), "marc8");
+    vp_config_destroy(cfg);
+    free(cat);
+    expect_config_error(voc, "[source a]\nkind = onix\nurl = https://x.nl/\noption.encoding = cp1252\n",
+                        "option.encoding");
     expect_config_error(voc, "[source a]\nkind = ftp\nurl = https://x.nl/\n", "bad.ini:1: [source a]: kind \"ftp\" unknown");
     expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\ncolour = blue\n",
                         "bad.ini:4: [source a]: unknown key \"colour\"");
@@ -398,6 +415,33 @@ static void test_normalise(const vp_vocabulary *voc, const char *network_path)
     }
     json_decref(a);
     json_decref(b);
+    /* Holdings find their branch: by id, by name, by an alias, by a part
+     * of one branch's name within the library another text names; an
+     * ambiguous part finds none and keeps the text as written. */
+    json_t *h = json_loads("["
+                           "{\"_match\":[\"zwolle-stadkamer\"]},"
+                           "{\"_match\":[\"Bibliotheek Overvecht\"]},"
+                           "{\"_match\":[\"Oudegracht 167\"]},"
+                           "{\"_match\":[\"Vathorst\",\"Bibliotheek Eemland\"]},"
+                           "{\"branch_name\":\"Bibliotheek\",\"_match\":[\"Bibliotheek\"]},"
+                           "{\"branch_name\":\"Depot\",\"_match\":[\"Depot\",\"bibliotheek-zwolle\"]}]",
+                           0, NULL);
+    vp_normalise_holdings(n, h);
+    CHECK_STR(FIELD(json_array_get(h, 0), "branch"), "zwolle-stadkamer");
+    CHECK_STR(FIELD(json_array_get(h, 0), "library"), "bibliotheek-zwolle");
+    CHECK_STR(FIELD(json_array_get(h, 0), "branch_name"), "Bibliotheek Stadkamer");
+    CHECK_STR(FIELD(json_array_get(h, 1), "branch"), "utrecht-overvecht");
+    CHECK_STR(FIELD(json_array_get(h, 2), "branch"), "utrecht-neude");
+    CHECK_STR(FIELD(json_array_get(h, 3), "branch"), "eemland-vathorst");
+    CHECK(json_object_get(json_array_get(h, 4), "branch") == NULL);
+    CHECK_STR(FIELD(json_array_get(h, 4), "branch_name"), "Bibliotheek");
+    CHECK(json_object_get(json_array_get(h, 5), "branch") == NULL);
+    CHECK_STR(FIELD(json_array_get(h, 5), "library"), "bibliotheek-zwolle");
+    CHECK_STR(FIELD(json_array_get(h, 5), "branch_name"), "Depot");
+    size_t hi;
+    json_t *one;
+    json_array_foreach(h, hi, one) CHECK(json_object_get(one, "_match") == NULL);
+    json_decref(h);
     vp_normaliser_destroy(n);
     vp_network_destroy(net);
 }

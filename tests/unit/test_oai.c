@@ -257,6 +257,86 @@ static void test_sickle_chain(void)
     }
 }
 
+/* A real page cut off in the middle keeps the complete records before the
+ * cut, says where it broke, and gives no token. */
+static void test_truncated_page(void)
+{
+    size_t len;
+    char *body = load("oai-pmh/pyoai-erasmus-eur-nl/fake2/00002.xml", &len);
+    coll *whole = coll_new();
+    vp_emit e = emit_of(whole);
+    vp_oai_page page;
+    char *msg = NULL;
+    CHECK(vp_oai_parse_page(body, len, &e, &page, &msg) == VP_OK);
+    CHECK(page.broken == NULL);
+    size_t all = page.records + page.deleted + page.rejected;
+    vp_oai_page_clear(&page);
+    const char *p = body;
+    for (int i = 0; i < 40; i++)
+        p = strstr(p + 1, "<record>");
+    size_t cut = (size_t)(p - body) + 100;
+    coll *c = coll_new();
+    e = emit_of(c);
+    CHECK(vp_oai_parse_page(body, cut, &e, &page, &msg) == VP_OK);
+    CHECK(msg == NULL);
+    CHECK(page.records + page.deleted + page.rejected == 39);
+    CHECK(all == 81);
+    CHECK(page.broken != NULL && strncmp(page.broken, "line ", 5) == 0);
+    CHECK(page.token == NULL);
+    /* the same records as the whole page gave */
+    CHECK(c->n == 39 - page.deleted - page.rejected);
+    for (size_t i = 0; i < c->n && i < whole->n; i++)
+        CHECK(strcmp(c->recs[i].id, whole->recs[i].id) == 0 && json_equal(c->recs[i].f, whole->recs[i].f));
+    vp_oai_page_clear(&page);
+    coll_free(c);
+    coll_free(whole);
+    free(body);
+}
+
+static int holding_seen(void *ctx, const char *local_id, json_t *holdings, const char *where)
+{
+    json_t *seen = ((coll *)ctx)->recs[MAX_COLLECT - 1].f;
+    (void)where;
+    json_object_set_new(seen, local_id, holdings);
+    return 0;
+}
+
+/* A MARC holdings record in an OAI-PMH page goes to the harvester as the
+ * holdings of the record its 004 names. */
+static void test_holdings_record(void)
+{
+    static const char page_xml[] =
+        "<OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\"><responseDate>2026-12-01T00:00:00Z</responseDate>"
+        "<ListRecords><record><header><identifier>oai:cat:h1</identifier><datestamp>2026-12-01</datestamp></header>"
+        "<metadata><marc:record xmlns:marc=\"http://www.loc.gov/MARC21/slim\">"
+        "<marc:leader>00000nx  a2200000un 4500</marc:leader>"
+        "<marc:controlfield tag=\"001\">h1</marc:controlfield><marc:controlfield tag=\"004\">oai:cat:b7</marc:controlfield>"
+        "<marc:datafield tag=\"852\" ind1=\" \" ind2=\" \"><marc:subfield code=\"b\">Bibliotheek Neude</marc:subfield>"
+        "<marc:subfield code=\"h\">REVE</marc:subfield></marc:datafield></marc:record></metadata></record>"
+        "</ListRecords></OAI-PMH>";
+    coll *c = coll_new();
+    c->recs[MAX_COLLECT - 1].f = json_object();
+    vp_emit e = emit_of(c);
+    e.holding = holding_seen;
+    vp_oai_page page;
+    char *msg = NULL;
+    CHECK(vp_oai_parse_page(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
+    json_t *h = json_object_get(c->recs[MAX_COLLECT - 1].f, "oai:cat:b7");
+    CHECK(json_array_size(h) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "call_number")), "REVE");
+    CHECK(c->n == 0 && c->nr == 0);
+    vp_oai_page_clear(&page);
+    /* without a holding() the record is rejected, not taken for a title */
+    e.holding = NULL;
+    CHECK(vp_oai_parse_page(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
+    CHECK(c->nr == 1);
+    CHECK_CONTAINS(c->nr ? c->rej_msg[0] : "", "holdings record");
+    vp_oai_page_clear(&page);
+    json_decref(c->recs[MAX_COLLECT - 1].f);
+    c->recs[MAX_COLLECT - 1].f = NULL;
+    coll_free(c);
+}
+
 static void test_sickle_broken_and_errors(void)
 {
     vp_oai_page page;
@@ -638,7 +718,8 @@ static void test_marcxml(void)
     CHECK_STR(fitem(r, "subjects", 0), "Jazz");
     /* a music recording (leader/06 'j') is no book, e-book or audiobook */
     CHECK(fstr(r, "_format") == NULL);
-    CHECK_STR(r ? r->where : NULL, "record 5637241");
+    /* the position in the file and the control number */
+    CHECK_STR(r ? r->where : NULL, "record 1 (line 5, 001 5637241)");
     r = find(c, "12149120");
     CHECK_STR(fstr(r, "_format"), "ebook");
     CHECK_STR(fitem(r, "creators", 0), "White House Web Team");
@@ -1220,6 +1301,27 @@ static void test_loop(void)
     CHECK(run->committed == 3 && run->pending == 2);
     run_free(run);
 
+    /* a page that breaks off: the records before the break are written
+     * with the state it was asked for from, and the harvest stops */
+    static const route cutoff[] = {
+        {SICKLE "?verb=Identify", "oai-pmh/sickle/Identify.xml"},
+        {SICKLE "?verb=ListRecords&metadataPrefix=oai_dc", "oai-pmh/sickle/ListRecords.xml"},
+        {SICKLE "?verb=ListRecords&resumptionToken=ListRecords2.xml",
+         "../oai/sickle-ListRecords2-truncated.xml"},
+        {NULL, NULL},
+    };
+    run = run_new(cutoff, NULL, 0);
+    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
+    CHECK_CONTAINS(msg, "the page breaks off at line ");
+    CHECK_CONTAINS(msg, "the next harvest asks for this page again");
+    free(msg);
+    msg = NULL;
+    CHECK(json_array_size(run->checkpoints) == 2);
+    CHECK_STR(cp(run, 1, "token"), "ListRecords2.xml");
+    CHECK_STR(cp(run, -1, "token"), "ListRecords2.xml");
+    CHECK(run->pending == 0);
+    run_free(run);
+
     /* failures: a broken page, a bad Identify, an OAI error, a 404 */
     static const route broken[] = {
         {SICKLE "?verb=Identify", "oai-pmh/sickle/Identify.xml"},
@@ -1276,6 +1378,8 @@ int main(int argc, char **argv)
     realdata = argv[1];
     test_sickle_chain();
     test_sickle_broken_and_errors();
+    test_truncated_page();
+    test_holdings_record();
     test_identify();
     test_pyoai();
     test_meresco();

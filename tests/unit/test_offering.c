@@ -1265,6 +1265,25 @@ static void test_review_fixes(void)
     vp_offering_destroy(o);
 }
 
+/* ---- catalogue fields: publisher, published, availability, contributors, holdings ---- */
+
+static void test_catalogue_fields(void)
+{
+    CHECK(accepts("\"publisher\":\"Querido\",\"published\":\"2018-06-21\",\"availability\":\"available\","
+                  "\"contributors\":[{\"name\":\"Jim Chapman\",\"role\":\"author\"}],"
+                  "\"holdings\":[{\"library\":\"bibliotheek-utrecht\",\"branch\":\"utrecht-neude\","
+                  "\"call_number\":\"823 CHAP\",\"shelf\":\"Volwassenen\",\"note\":\"2 ex.\"}]"));
+    CHECK(accepts("\"holdings\":[{\"call_number\":\"QA76\"}]"));
+    CHECK(rejects1("\"availability\":\"in stock\"", "availability: unknown value \"in stock\""));
+    CHECK(rejects1("\"published\":\"21-06-2018\"", "published: not an ISO 8601"));
+    CHECK(rejects1("\"publisher\":7", "publisher: must be a string"));
+    CHECK(rejects1("\"contributors\":[{\"role\":\"author\"}]", "contributors[0].name: required"));
+    CHECK(rejects1("\"contributors\":[\"Jim\"]", "contributors[0]: must be an object"));
+    CHECK(rejects1("\"holdings\":[{\"shelf\":\"A\",\"floor\":2}]", "holdings[0].floor: unknown field"));
+    CHECK(rejects1("\"holdings\":[{\"shelf\":2}]", "holdings[0].shelf: must be a string"));
+    CHECK(rejects1("\"holdings\":{}", "holdings: must be an array of objects"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1292,6 +1311,7 @@ int main(int argc, char **argv)
     test_datetime();
     test_days();
     test_review_fixes();
+    test_catalogue_fields();
     vp_vocabulary_destroy(voc);
     return check_done();
 }

@@ -11,6 +11,10 @@ platform per connector, written the way such platforms publish:
   cursussen-utrecht.csv        Bibliotheek Utrecht's course export (Windows-1252, ';')
   collectie-utrecht.csv        a few titles of Utrecht's collection, some of which
                                the e-book platform also offers (one work, two places)
+  luisterboeken-onix.xml       an audiobook distributor's catalogue as ONIX 3.0
+                               (the platform's audiobooks again: one work, two places)
+  catalogus-utrecht.mrc        Utrecht's catalogue export as binary MARC (UTF-8) with
+                               852 holdings and a separate holdings record
 Run it again after changing it; the outputs are committed.
 """
 import os
@@ -273,9 +277,112 @@ def csv_files():
     write("collectie-utrecht.csv", "\n".join(col) + "\n")
 
 
+def onix():
+    products = []
+    for i, (title, creator, subject, form) in enumerate(BOOKS):
+        if form != "luisterboek":
+            continue
+        isbn = isbn13("978904%06d" % (1000 + i + 1))
+        first, _, last = creator.rpartition(" ")
+        products.append(f"""  <Product>
+    <RecordReference>nl.luisterboeken.{isbn}</RecordReference>
+    <NotificationType>03</NotificationType>
+    <ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>{isbn}</IDValue></ProductIdentifier>
+    <DescriptiveDetail>
+      <ProductComposition>00</ProductComposition>
+      <ProductForm>AJ</ProductForm>
+      <ProductFormDetail>A103</ProductFormDetail>
+      <TitleDetail>
+        <TitleType>01</TitleType>
+        <TitleElement><TitleElementLevel>01</TitleElementLevel><TitleText>{title}</TitleText></TitleElement>
+      </TitleDetail>
+      <Contributor><SequenceNumber>1</SequenceNumber><ContributorRole>A01</ContributorRole>
+        <NamesBeforeKey>{first}</NamesBeforeKey><KeyNames>{last}</KeyNames></Contributor>
+      <Contributor><SequenceNumber>2</SequenceNumber><ContributorRole>E07</ContributorRole>
+        <PersonName>Voorlezer {i + 1}</PersonName></Contributor>
+      <Language><LanguageRole>01</LanguageRole><LanguageCode>dut</LanguageCode></Language>
+      <Subject><SubjectSchemeIdentifier>32</SubjectSchemeIdentifier><SubjectCode>301</SubjectCode>
+        <SubjectHeadingText>{subject}</SubjectHeadingText></Subject>
+    </DescriptiveDetail>
+    <CollateralDetail>
+      <TextContent><TextType>03</TextType><ContentAudience>00</ContentAudience>
+        <Text textformat="02">&lt;p&gt;{title} van {creator}, voorgelezen.&lt;/p&gt;&lt;p&gt;Te beluisteren met uw bibliotheekpas.&lt;/p&gt;</Text>
+      </TextContent>
+    </CollateralDetail>
+    <PublishingDetail>
+      <Publisher><PublishingRole>01</PublishingRole><PublisherName>Voorbeeld Luisterboeken</PublisherName></Publisher>
+      <PublishingStatus>04</PublishingStatus>
+      <PublishingDate><PublishingDateRole>01</PublishingDateRole><Date dateformat="00">2025{(i % 12) + 1:02d}15</Date></PublishingDate>
+    </PublishingDetail>
+    <ProductSupply>
+      <SupplyDetail>
+        <Supplier><SupplierRole>09</SupplierRole><SupplierName>Voorbeeld Luisterboeken</SupplierName></Supplier>
+        <ProductAvailability>20</ProductAvailability>
+        <Price><PriceType>04</PriceType><PriceAmount>0.00</PriceAmount><CurrencyCode>EUR</CurrencyCode></Price>
+      </SupplyDetail>
+    </ProductSupply>
+  </Product>
+""")
+    write("luisterboeken-onix.xml", """<?xml version="1.0" encoding="UTF-8"?>
+<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference">
+  <Header>
+    <Sender><SenderName>Voorbeeld Luisterboeken</SenderName></Sender>
+    <SentDateTime>20261128T0800Z</SentDateTime>
+    <DefaultLanguageOfText>dut</DefaultLanguageOfText>
+  </Header>
+""" + "".join(products) + "</ONIXMessage>\n")
+
+
+def iso2709(leader_type, fields):
+    """One ISO 2709 record (UTF-8, leader/09 'a'): fields are (tag, text) for
+    control fields and (tag, indicators, [(code, text), ...]) for data fields."""
+    data, directory = b"", b""
+    for f in fields:
+        if len(f) == 2:
+            body = f[1].encode() + b"\x1e"
+        else:
+            body = f[1].encode() + b"".join(b"\x1f" + c.encode() + t.encode() for c, t in f[2]) + b"\x1e"
+        directory += f[0].encode() + b"%04d%05d" % (len(body), len(data))
+        data += body
+    base = 24 + len(directory) + 1
+    length = base + len(data) + 1
+    leader = b"%05dn%sm a22%05d   4500" % (length, leader_type.encode(), base)
+    return leader + directory + b"\x1e" + data + b"\x1d"
+
+
+def marc():
+    branches = ["Bibliotheek Neude", "Bibliotheek Leidsche Rijn", "Bibliotheek Overvecht"]
+    records = []
+    for i, (title, creator, subject, _form) in enumerate(BOOKS[:6]):
+        isbn = isbn13("978904%06d" % (1000 + i + 1))
+        given, _, surname = creator.rpartition(" ")
+        records.append(iso2709("a", [
+            ("001", "utr-%04d" % (i + 1)),
+            ("008", "261128s2025    ne            000 1 dut d"),
+            ("020", "  ", [("a", isbn)]),
+            ("100", "1 ", [("a", f"{surname}, {given}")]),
+            ("245", "10", [("a", title + ".")]),
+            ("520", "  ", [("a", f"{title} van {creator}, in de kast van de bibliotheek.")]),
+            ("650", " 4", [("a", subject)]),
+            ("852", "  ", [("a", "Bibliotheek Utrecht"), ("b", branches[i % 3]), ("c", subject),
+                           ("h", surname[:4].upper())]),
+        ]))
+    # where a title also stands, delivered as a holdings record of its own
+    records.append(iso2709("x", [
+        ("001", "utr-h-0001"), ("004", "utr-0002"),
+        ("852", "  ", [("b", "utrecht-kanaleneiland"), ("c", "Romans"), ("h", "REVE")]),
+        ("866", " 0", [("a", "2 ex.")]),
+    ]))
+    path = os.path.join(HERE, "catalogus-utrecht.mrc")
+    with open(path, "wb") as f:
+        f.write(b"".join(records))
+
+
 if __name__ == "__main__":
     ebooks()
     ical()
     rss()
     jsonld()
     csv_files()
+    onix()
+    marc()

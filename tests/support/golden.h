@@ -1,0 +1,242 @@
+/* golden.h - golden files for the connectors' parsers (header-only, like
+ * check.h).
+ *
+ * A golden emit writes what a parser emits as JSON lines, in order:
+ *   {"id": ..., "where": ..., "fields": {...}}   a record
+ *   {"deleted": ..., "where": ...}               a deletion
+ *   {"reject": where, "message": ...}            a rejected record
+ *   {"broken": where, "message": ...}            the page breaks off
+ * golden_normalise() (with GOLDEN_NORMALISE) makes each record the
+ * offering the harvester would store.
+ * golden_compare() checks them against FILE.expected field by field and
+ * prints each difference as "FILE:LINE (id): fields.title: expected "...",
+ * got "..."". With VP_UPDATE_GOLDEN=1 in the environment it rewrites the
+ * expected file instead (and passes): review the diff with git. */
+#ifndef VINDPLAATS_TEST_GOLDEN_H
+#define VINDPLAATS_TEST_GOLDEN_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vindplaats/connector.h"
+
+typedef struct golden {
+    json_t *lines;
+} golden;
+
+static inline int golden_record(void *ctx, const char *local_id, json_t *fields, const char *where)
+{
+    golden *g = ctx;
+    if (!local_id || !*local_id || !json_is_object(fields) || !where || !*where)
+        abort(); /* the emit contract */
+    json_array_append_new(g->lines,
+                          json_pack("{s:s, s:s, s:o}", "id", local_id, "where", where, "fields", fields));
+    return 0;
+}
+
+static inline int golden_deleted(void *ctx, const char *local_id, const char *where)
+{
+    golden *g = ctx;
+    if (!local_id || !*local_id || !where)
+        abort();
+    json_array_append_new(g->lines, json_pack("{s:s, s:s}", "deleted", local_id, "where", where));
+    return 0;
+}
+
+static inline void golden_reject(void *ctx, const char *where, const char *message)
+{
+    golden *g = ctx;
+    if (!where || !*where || !message || !*message)
+        abort();
+    json_array_append_new(g->lines, json_pack("{s:s, s:s}", "reject", where, "message", message));
+}
+
+static inline void golden_broken(void *ctx, const char *where, const char *message)
+{
+    golden *g = ctx;
+    if (!where || !*where || !message || !*message)
+        abort();
+    json_array_append_new(g->lines, json_pack("{s:s, s:s}", "broken", where, "message", message));
+}
+
+static inline vp_emit golden_emit(golden *g)
+{
+    g->lines = json_array();
+    vp_emit e = {g, golden_record, golden_deleted, golden_reject, golden_broken};
+    return e;
+}
+
+static inline void golden_free(golden *g)
+{
+    json_decref(g->lines);
+    g->lines = NULL;
+}
+
+#ifdef GOLDEN_NORMALISE
+#include "normalise.h"
+
+/* Turns each record line into the offering normalisation makes of it, as
+ * the harvester stores it: {"id": offering id, "where", "offering": {...}}
+ * (the form docs/offering.md describes), or a reject line with
+ * normalisation's message when it is no offering. */
+static inline void golden_normalise(golden *g, const vp_normaliser *n, const vp_source *src)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(g->lines, i, l) {
+        json_t *f = json_object_get(l, "fields");
+        if (!f)
+            continue;
+        const char *id = json_string_value(json_object_get(l, "id"));
+        vp_offering *o = NULL;
+        char *why = NULL;
+        json_t *copy = json_deep_copy(f);
+        vp_status st = vp_normalise(n, src, id, copy, &o, &why);
+        json_decref(copy);
+        json_t *line;
+        if (st == VP_OK)
+            line = json_pack("{s:s, s:O, s:o}", "id", o->id, "where", json_object_get(l, "where"),
+                             "offering", json_loads(o->json, 0, NULL));
+        else
+            line = json_pack("{s:O, s:s}", "reject", json_object_get(l, "where"), "message",
+                             why ? why : vp_status_str(st));
+        vp_offering_destroy(o);
+        free(why);
+        json_array_set_new(g->lines, i, line);
+    }
+}
+#endif
+
+/* The records (lines with "fields") of `g`, in order. */
+static inline size_t golden_count(const golden *g, const char *kind)
+{
+    size_t n = 0, i;
+    json_t *l;
+    json_array_foreach(g->lines, i, l) if (json_object_get(l, kind)) n++;
+    return n;
+}
+
+/* The fields of the first record with local id `id`, or NULL (borrowed). */
+static inline json_t *golden_fields(const golden *g, const char *id)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(g->lines, i, l) {
+        const char *lid = json_string_value(json_object_get(l, "id"));
+        if (lid && !strcmp(lid, id))
+            return json_object_get(l, "fields");
+    }
+    return NULL;
+}
+
+static inline void golden_show_diff(const char *file, size_t line, const char *label,
+                                    const char *path, json_t *want, json_t *got)
+{
+    char *w = want ? json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *g = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    fprintf(stderr, "%s:%zu (%s): %s: expected %s, got %s\n", file, line, label, path,
+            w ? w : "(absent)", g ? g : "(absent)");
+    free(w);
+    free(g);
+}
+
+/* Compares two objects member by member, one level into "fields" and
+ * "offering". */
+static inline int golden_diff_object(const char *file, size_t line, const char *label,
+                                     const char *prefix, json_t *want, json_t *got)
+{
+    int diffs = 0;
+    const char *key;
+    json_t *v;
+    for (int pass = 0; pass < 2; pass++) {
+        json_t *a = pass ? got : want, *b = pass ? want : got;
+        json_object_foreach(a, key, v) {
+            json_t *other = json_object_get(b, key);
+            if (pass && other)
+                continue; /* seen in the first pass */
+            char path[256];
+            snprintf(path, sizeof path, "%s%s", prefix, key);
+            if (!pass && (!strcmp(key, "fields") || !strcmp(key, "offering")) && json_is_object(v) &&
+                json_is_object(other)) {
+                char sub[64];
+                snprintf(sub, sizeof sub, "%s.", key);
+                diffs += golden_diff_object(file, line, label, sub, v, other);
+                continue;
+            }
+            if (!other || !json_equal(v, other)) {
+                golden_show_diff(file, line, label, path, pass ? other : v, pass ? v : other);
+                diffs++;
+            }
+        }
+    }
+    return diffs;
+}
+
+/* 0 when `g` matches the expected file (or VP_UPDATE_GOLDEN=1 rewrote
+ * it), else the number of differences (each printed). */
+static inline int golden_compare(const golden *g, const char *expected_path)
+{
+    const char *update = getenv("VP_UPDATE_GOLDEN");
+    if (update && !strcmp(update, "1")) {
+        FILE *f = fopen(expected_path, "w");
+        if (!f) {
+            fprintf(stderr, "cannot write %s\n", expected_path);
+            return 1;
+        }
+        size_t i;
+        json_t *l;
+        json_array_foreach(g->lines, i, l) {
+            char *s = json_dumps(l, JSON_COMPACT | JSON_REAL_PRECISION(15));
+            fprintf(f, "%s\n", s ? s : "null");
+            free(s);
+        }
+        fclose(f);
+        fprintf(stderr, "rewrote %s\n", expected_path);
+        return 0;
+    }
+    FILE *f = fopen(expected_path, "r");
+    if (!f) {
+        fprintf(stderr, "%s: missing (VP_UPDATE_GOLDEN=1 writes it)\n", expected_path);
+        return 1;
+    }
+    int diffs = 0;
+    size_t n = 0;
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got_len;
+    while ((got_len = getline(&buf, &cap, f)) > 0) {
+        json_error_t err;
+        json_t *want = json_loads(buf, 0, &err);
+        json_t *got = json_array_get(g->lines, n);
+        n++;
+        const char *label = json_string_value(json_object_get(want, "id"));
+        if (!label)
+            label = json_string_value(json_object_get(want, "reject"));
+        if (!label)
+            label = json_string_value(json_object_get(want, "deleted"));
+        if (!label)
+            label = json_string_value(json_object_get(want, "broken"));
+        if (!want) {
+            fprintf(stderr, "%s:%zu: not JSON: %s\n", expected_path, n, err.text);
+            diffs++;
+        } else if (!got) {
+            golden_show_diff(expected_path, n, label ? label : "-", "line", want, NULL);
+            diffs++;
+        } else {
+            diffs += golden_diff_object(expected_path, n, label ? label : "-", "", want, got);
+        }
+        json_decref(want);
+    }
+    free(buf);
+    fclose(f);
+    for (size_t i = n; i < json_array_size(g->lines); i++) {
+        golden_show_diff(expected_path, i + 1, "-", "line", NULL, json_array_get(g->lines, i));
+        diffs++;
+    }
+    return diffs;
+}
+
+#endif

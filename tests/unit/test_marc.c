@@ -1,0 +1,394 @@
+/* test_marc.c - MARC files through YAZ (indexer/marc.h: vp_marc_parse).
+ *
+ * Usage: test_marc REALDATA_DIR DATA_DIR
+ *
+ * Golden tests on the real binary MARC under REALDATA_DIR/marc (pymarc's
+ * ISO 2709 files in UTF-8 and MARC-8, with diacritics, a mislabelled
+ * leader/09, broken records and escapes, UNIMARC, Windows-1251; YAZ's
+ * marcN.marc in UTF-8, ISO-8859-1, MARC-8 and danmarc, and two UTF-8
+ * collections) and on the holdings fixture under DATA_DIR/marc: what the
+ * parser emits is compared field by field with DATA_DIR/marc/NAME.expected
+ * (tests/support/golden.h). Regenerate after a deliberate change with
+ *   VP_UPDATE_GOLDEN=1 build/test_marc tests/data/realdata tests/data \\
+ *     data/vocabulary/propositions.tsv data/sample/network.json
+ * Cross-checks: each YAZ marcN.marc gives the same fields as its marcN.xml
+ * (yaz-marcdump's MARCXML of the same record) read by the MARCXML path;
+ * the holdings fixture gives the same in binary and in MARCXML. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "emit_sink.h"
+#define GOLDEN_NORMALISE
+#include "golden.h"
+#include "marc.h"
+
+static const char *realdata, *datadir;
+static vp_normaliser *norm;
+
+/* The source the golden offerings come from. */
+static vp_source golden_source(void)
+{
+    vp_source s;
+    memset(&s, 0, sizeof s);
+    s.name = "marc-test";
+    s.kind = "marc";
+    return s;
+}
+
+static const char *const real_files[] = {
+    "marc/pymarc/marc.dat",          "marc/pymarc/test.dat",
+    "marc/pymarc/one.dat",           "marc/pymarc/multi_isbn.dat",
+    "marc/pymarc/regression45.dat",  "marc/pymarc/marc8.dat",
+    "marc/pymarc/diacritic.dat",     "marc/pymarc/utf8_with_leader_flag.dat",
+    "marc/pymarc/utf8_without_leader_flag.dat", "marc/pymarc/bad_records.mrc",
+    "marc/pymarc/utf8_invalid.mrc",  "marc/pymarc/utf8_errors.dat",
+    "marc/pymarc/bad_eacc_encoding.dat", "marc/pymarc/bad_marc8_escape.dat",
+    "marc/pymarc/testunimarc.dat",   "marc/pymarc/1251.dat",
+    "marc/yaz/marc0.marc",           "marc/yaz/marc1.marc",
+    "marc/yaz/marc5.marc",           "marc/yaz/marc6.marc",
+    "marc/yaz/marc7.marc",           "marc/yaz/marc10.marc",
+    "marc/yaz/marc12.marc",          "marc/yaz/marccol1.u8.marc",
+    "marc/yaz/marccol5.u8.marc",
+};
+
+static vp_status parse(const char *data, size_t len, const char *encoding, golden *g, char **msg)
+{
+    vp_emit e = golden_emit(g);
+    vp_marc_options o = {encoding};
+    *msg = NULL;
+    return vp_marc_parse(data, len, &o, &e, msg);
+}
+
+/* "marc/pymarc/marc8.dat" -> DATA_DIR/marc/pymarc-marc8.dat.expected */
+static void expected_name(const char *rel, char *out, size_t cap)
+{
+    const char *p = strchr(rel, '/') + 1;
+    snprintf(out, cap, "%s/marc/%s.expected", datadir, p);
+    char *sep = strchr(out + strlen(datadir) + 6, '/');
+    if (sep)
+        *sep = '-';
+}
+
+static void check_offerings(const golden *g)
+{
+    size_t k;
+    json_t *l;
+    json_array_foreach(g->lines, k, l) {
+        json_t *f = json_object_get(l, "fields");
+        if (!f)
+            continue;
+        /* holdings are matched by normalisation: drop its hints here */
+        json_t *copy = json_deep_copy(f);
+        size_t i;
+        json_t *h;
+        json_array_foreach(json_object_get(copy, "holdings"), i, h) json_object_del(h, "_match");
+        int ok = valid_offering(copy, json_string_value(json_object_get(l, "id")));
+        if (!ok) {
+            /* bytes that are not UTF-8 are the one reason allowed: the
+             * record's validation reports them */
+            char *s = json_dumps(copy, 0);
+            ok = s == NULL;
+            free(s);
+        }
+        CHECK(ok);
+        json_decref(copy);
+    }
+}
+
+static void test_golden(void)
+{
+    for (size_t i = 0; i < sizeof real_files / sizeof *real_files; i++) {
+        size_t len;
+        char *data = slurp(realdata, real_files[i], &len);
+        golden g;
+        char *msg;
+        vp_status st = parse(data, len, NULL, &g, &msg);
+        CHECK(st == VP_OK);
+        if (st != VP_OK)
+            fprintf(stderr, "%s: %s\n", real_files[i], msg ? msg : "?");
+        char path[1024];
+        expected_name(real_files[i], path, sizeof path);
+        check_offerings(&g);
+        vp_source src = golden_source();
+        golden_normalise(&g, norm, &src);
+        CHECK(golden_compare(&g, path) == 0);
+        golden_free(&g);
+        free(msg);
+        free(data);
+    }
+}
+
+/* The fields of the records of a MARC file (binary or XML), by id. */
+static json_t *fields_by_id(const char *dir, const char *rel)
+{
+    size_t len;
+    char *data = slurp(dir, rel, &len);
+    golden g;
+    char *msg;
+    vp_status st = parse(data, len, NULL, &g, &msg);
+    CHECK(st == VP_OK);
+    json_t *out = json_object();
+    size_t i;
+    json_t *l;
+    json_array_foreach(g.lines, i, l) {
+        const char *id = json_string_value(json_object_get(l, "id"));
+        if (id)
+            json_object_set(out, id, json_object_get(l, "fields"));
+    }
+    golden_free(&g);
+    free(msg);
+    free(data);
+    return out;
+}
+
+static void test_same_as_marcxml(void)
+{
+    static const char *const pairs[][2] = {
+        {"marc/yaz/marc5.marc", "marc/yaz/marc5.xml"},
+        {"marc/yaz/marc6.marc", "marc/yaz/marc6.xml"}, {"marc/yaz/marc7.marc", "marc/yaz/marc7.xml"},
+        {"marc/yaz/marc12.marc", "marc/yaz/marc12.xml"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        json_t *bin = fields_by_id(realdata, pairs[i][0]);
+        json_t *xml = fields_by_id(realdata, pairs[i][1]);
+        CHECK(json_object_size(bin) > 0);
+        CHECK(json_equal(bin, xml));
+        if (!json_equal(bin, xml)) {
+            char *a = json_dumps(bin, JSON_SORT_KEYS), *b = json_dumps(xml, JSON_SORT_KEYS);
+            fprintf(stderr, "%s:\n  binary: %s\n  xml:    %s\n", pairs[i][0], a, b);
+            free(a);
+            free(b);
+        }
+        json_decref(bin);
+        json_decref(xml);
+    }
+    /* the holdings fixture, binary (written by yaz-marcdump) and MARCXML */
+    json_t *bin = fields_by_id(datadir, "marc/holdings.mrc");
+    json_t *xml = fields_by_id(datadir, "marc/holdings.xml");
+    CHECK(json_object_size(bin) == 1);
+    CHECK(json_equal(bin, xml));
+    json_decref(bin);
+    json_decref(xml);
+}
+
+static void test_fields(void)
+{
+    size_t len;
+    golden g;
+    char *msg;
+    /* the same record in MARC-8 and in UTF-8 gives the same fields */
+    json_t *marc8 = fields_by_id(realdata, "marc/pymarc/marc8.dat");
+    json_t *utf8 = fields_by_id(realdata, "marc/pymarc/utf8_with_leader_flag.dat");
+    CHECK(json_object_size(marc8) == 1);
+    CHECK(json_equal(marc8, utf8));
+    json_decref(marc8);
+    json_decref(utf8);
+    /* the same record in UTF-8 with and without leader/09 'a' reads alike */
+    json_t *with = fields_by_id(realdata, "marc/pymarc/utf8_with_leader_flag.dat");
+    json_t *without = fields_by_id(realdata, "marc/pymarc/utf8_without_leader_flag.dat");
+    CHECK(json_object_size(with) == 1);
+    CHECK(json_equal(with, without));
+    json_decref(with);
+    json_decref(without);
+    /* a forced charset: Windows-1251 Cyrillic */
+    char *data = slurp(realdata, "marc/pymarc/1251.dat", &len);
+    CHECK(parse(data, len, "cp1251", &g, &msg) == VP_OK);
+    json_t *f = json_object_get(json_array_get(g.lines, 0), "fields");
+    CHECK(f != NULL);
+    const char *t = f_str(f, "title");
+    CHECK(t && strstr(t, "\xd0") != NULL); /* Cyrillic letters (U+04xx: 0xD0/0xD1 lead bytes) */
+    golden_free(&g);
+    CHECK(parse(data, len, "no-such-charset", &g, &msg) == VP_ERR_INVALID);
+    CHECK_CONTAINS(msg, "unknown MARC encoding");
+    free(msg);
+    golden_free(&g);
+    free(data);
+    /* damaged records are rejected with their number and byte offset, the
+     * rest kept */
+    data = slurp(realdata, "marc/pymarc/bad_records.mrc", &len);
+    CHECK(parse(data, len, NULL, &g, &msg) == VP_OK);
+    size_t i;
+    json_t *l;
+    json_array_foreach(g.lines, i, l) {
+        const char *w = json_string_value(json_object_get(l, "reject"));
+        if (w)
+            CHECK(!strncmp(w, "record ", 7) && strstr(w, "(byte "));
+    }
+    golden_free(&g);
+    free(data);
+    /* not MARC at all */
+    CHECK(parse("hello world, not a record", 25, NULL, &g, &msg) == VP_ERR_INVALID);
+    CHECK_CONTAINS(msg, "neither ISO 2709");
+    free(msg);
+    golden_free(&g);
+}
+
+static void test_holdings(void)
+{
+    for (int bin = 0; bin < 2; bin++) {
+        size_t len;
+        char *data = slurp(datadir, bin ? "marc/holdings.mrc" : "marc/holdings.xml", &len);
+        golden g;
+        char *msg;
+        CHECK(parse(data, len, NULL, &g, &msg) == VP_OK);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/marc/%s", datadir, bin ? "holdings.mrc.expected" : "holdings.xml.expected");
+        json_t *f = golden_fields(&g, "b-0001");
+        json_t *h = json_object_get(f, "holdings");
+        /* its own 852, then the records before and after it */
+        CHECK(json_array_size(h) == 3);
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "branch_name")), "Vathorst");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "call_number")), "R REVE");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "note")), "Op de leestafel");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 1), "shelf")), "Romans");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 1), "call_number")), "REVE AVON");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 1), "note")), "2 ex.");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 2), "call_number")), "JEUGD REVE");
+        /* no emit->holding here: the orphan is rejected, as is the record
+         * without 004 */
+        CHECK(golden_count(&g, "reject") == 2);
+        /* normalised: the places found in the sample network */
+        vp_source src = golden_source();
+        golden_normalise(&g, norm, &src);
+        CHECK(golden_compare(&g, path) == 0);
+        json_t *o = json_object_get(json_array_get(g.lines, 1), "offering");
+        h = json_object_get(o, "holdings");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "branch")), "eemland-vathorst");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 1), "branch")), "utrecht-neude");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(h, 2), "library")), "bibliotheek-zwolle");
+        golden_free(&g);
+        free(data);
+    }
+}
+
+static int held(void *ctx, const char *local_id, json_t *holdings, const char *where)
+{
+    json_t *seen = ctx;
+    (void)where;
+    json_object_set_new(seen, local_id, holdings);
+    return 0;
+}
+
+static int drop_record(void *ctx, const char *id, json_t *f, const char *where)
+{
+    (void)ctx, (void)id, (void)where;
+    json_decref(f);
+    return 0;
+}
+
+static void drop_reject(void *ctx, const char *where, const char *message)
+{
+    (void)ctx, (void)where, (void)message;
+}
+
+static void test_waiting_holdings(void)
+{
+    size_t len;
+    char *data = slurp(datadir, "marc/holdings.mrc", &len);
+    json_t *seen = json_object();
+    vp_emit e = {seen, drop_record, NULL, drop_reject, NULL, held};
+    char *msg = NULL;
+    CHECK(vp_marc_parse(data, len, NULL, &e, &msg) == VP_OK);
+    json_t *h = json_object_get(seen, "b-0099");
+    CHECK(json_array_size(h) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "shelf")), "Informatieve boeken");
+    CHECK(json_object_size(seen) == 1);
+    json_decref(seen);
+    free(data);
+}
+
+/* A MARCXML file that breaks off keeps the records before the break. */
+static void test_truncated_marcxml(void)
+{
+    size_t len;
+    char *data = slurp(realdata, "marc/pymarc/batch.xml", &len);
+    golden whole, g;
+    char *msg;
+    CHECK(parse(data, len, NULL, &whole, &msg) == VP_OK);
+    size_t all = golden_count(&whole, "fields");
+    CHECK(all == 2);
+    const char *p = data;
+    for (int i = 0; i < 2; i++)
+        p = strstr(p + 1, "<marc:record>");
+    CHECK(p != NULL);
+    size_t cut = (size_t)(p - data) + 200;
+    CHECK(parse(data, cut, NULL, &g, &msg) == VP_OK);
+    CHECK(golden_count(&g, "fields") == 1);
+    CHECK(golden_count(&g, "broken") == 1);
+    CHECK(json_equal(json_array_get(g.lines, 0), json_array_get(whole.lines, 0)));
+    const char *where = json_string_value(json_object_get(json_array_get(g.lines, 1), "broken"));
+    CHECK(where && !strncmp(where, "line ", 5) && strstr(where, "column"));
+    golden_free(&g);
+    golden_free(&whole);
+    free(data);
+}
+
+/* A leader whose record length lies (too small, too large, the 99999 of
+ * exporters that write longer records) is read by its record terminator;
+ * a file cut inside a record keeps the records before it. */
+static void test_lengths(void)
+{
+    size_t len;
+    char *data = slurp(realdata, "marc/pymarc/marc.dat", &len);
+    golden whole, g;
+    char *msg;
+    CHECK(parse(data, len, NULL, &whole, &msg) == VP_OK);
+    CHECK(golden_count(&whole, "fields") >= 8);
+    static const char *const lies[] = {"01234", "99999", "00030", "00000"};
+    for (size_t i = 0; i < 4; i++) {
+        char *copy = malloc(len);
+        memcpy(copy, data, len);
+        memcpy(copy, lies[i], 5); /* the first record's length */
+        CHECK(parse(copy, len, NULL, &g, &msg) == VP_OK);
+        CHECK(json_equal(g.lines, whole.lines));
+        golden_free(&g);
+        free(copy);
+    }
+    /* cut 100 bytes into the third record */
+    size_t second = 1060 + 979; /* marc.dat: records of 1060 and 979 bytes */
+    CHECK(parse(data, second + 100, NULL, &g, &msg) == VP_OK);
+    CHECK(golden_count(&g, "fields") == 2);
+    CHECK(golden_count(&g, "reject") == 1);
+    json_t *last = json_array_get(g.lines, 2);
+    CHECK_STR(json_string_value(json_object_get(last, "reject")), "record 3 (byte 2039)");
+    CHECK_CONTAINS(json_string_value(json_object_get(last, "message")), "the file ends inside the record");
+    for (size_t i = 0; i < 2; i++)
+        CHECK(json_equal(json_array_get(g.lines, i), json_array_get(whole.lines, i)));
+    golden_free(&g);
+    golden_free(&whole);
+    free(data);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s REALDATA_DIR DATA_DIR PROPOSITIONS.tsv NETWORK.json\n", argv[0]);
+        return 2;
+    }
+    realdata = argv[1];
+    datadir = argv[2];
+    vp_vocabulary *voc = NULL;
+    vp_network *net = NULL;
+    char *err = NULL;
+    if (vp_vocabulary_load(argv[3], &voc, &err) != VP_OK || vp_network_load(argv[4], &net, &err) != VP_OK ||
+        vp_normaliser_create(voc, net, NULL, 0, &norm) != VP_OK) {
+        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
+        return 2;
+    }
+    test_golden();
+    test_same_as_marcxml();
+    test_fields();
+    test_holdings();
+    test_waiting_holdings();
+    test_truncated_marcxml();
+    test_lengths();
+    vp_normaliser_destroy(norm);
+    vp_network_destroy(net);
+    vp_vocabulary_destroy(voc);
+    return check_done();
+}
