@@ -30,7 +30,6 @@
 
 #define SNIPPET_WORDS 30
 #define MAX_WILDCARD_EXPANSION 100
-#define MAX_RANGE_DAYS 3660
 #define OPEN_YEARS 100
 /* Collapsing, Xapian knows the number of works only of what it checked:
  * checking this many keeps the totals of smaller matches exact. */
@@ -63,41 +62,6 @@ int vp_field_by_name(const char *name)
         if (strcmp(field_names[f], name) == 0)
             return f;
     return -1;
-}
-
-static vp_status fail(char **errmsg, vp_status st, const char *msg)
-{
-    if (errmsg) {
-        char *m = strdup(msg);
-        if (m)
-            *errmsg = m;
-    }
-    return st;
-}
-
-static vp_status validate(const vp_search_request *req, char **errmsg)
-{
-    if (req->page < 1)
-        return fail(errmsg, VP_ERR_INVALID, "page: must be 1 or more");
-    if (req->per_page < 1 || req->per_page > VP_SEARCH_MAX_PER_PAGE)
-        return fail(errmsg, VP_ERR_INVALID, "per_page: must be from 1 to 100");
-    if ((uint64_t)req->page * req->per_page > VP_SEARCH_MAX_WINDOW)
-        return fail(errmsg, VP_ERR_INVALID, "page: page * per_page must not exceed 10000");
-    if (req->from_day && !vp_day_valid(req->from_day))
-        return fail(errmsg, VP_ERR_INVALID, "from: not a valid date");
-    if (req->to_day && !vp_day_valid(req->to_day))
-        return fail(errmsg, VP_ERR_INVALID, "to: not a valid date");
-    if (req->from_day && req->to_day && req->to_day < req->from_day)
-        return fail(errmsg, VP_ERR_INVALID, "to: before from");
-    if (req->from_day && req->to_day &&
-        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
-        return fail(errmsg, VP_ERR_INVALID, "to: a date range spans at most 3660 days");
-    for (int f = 0; f < VP_FIELD_COUNT; f++)
-        if (req->n_values[f] > VP_SEARCH_MAX_VALUES)
-            return fail(errmsg, VP_ERR_INVALID, "filter: at most 50 values per filter");
-    if (req->facets >> VP_FACET_COUNT)
-        return fail(errmsg, VP_ERR_INVALID, "facets: unknown facet");
-    return VP_OK;
 }
 
 /* OR of prefix+value terms; NULL in *out when the field has no values. */
@@ -1015,17 +979,22 @@ const vp_ranking vp_ranking_default = {
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
                         char **errmsg)
 {
-    vp_status st = validate(req, errmsg);
+    vp_param_error perr = {{0}, {0}, {0}};
+    vp_status st = vp_search_execute(idx, req, out, &perr, errmsg);
+    if (st == VP_ERR_INVALID && errmsg && !*errmsg)
+        *errmsg = strdup(perr.message);
+    return st;
+}
+
+vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
+                            vp_param_error *perr, char **errmsg)
+{
+    vp_param_error unused;
+    if (perr)
+        perr->parameter[0] = perr->code[0] = perr->message[0] = '\0';
+    vp_status st = vp_search_request_check(req, perr ? perr : &unused);
     if (st != VP_OK)
         return st;
-    if (req->sort == VP_SORT_DISTANCE && !req->has_near) {
-        char *m = strdup("sort: sort=distance needs a place (near or postcode)");
-        if (errmsg && m)
-            *errmsg = m;
-        else
-            free(m);
-        return VP_ERR_INVALID;
-    }
     vpx_db *db = vp_index_db(idx);
     plan p;
     memset(&p, 0, sizeof p);
