@@ -28,6 +28,7 @@ struct vp_index {
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
     vp_suggest_cache *suggest_cache;
+    vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
 };
 
@@ -63,6 +64,7 @@ void vp_index_close(vp_index *idx)
     if (!idx)
         return;
     vp_suggest_cache_destroy(idx->suggest_cache);
+    free(idx->spelling_cache);
     vpx_db_close(idx->db);
     free(idx);
 }
@@ -560,6 +562,11 @@ void vp_index_shard_stats_free(vp_shard_stats *s, size_t n)
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx)
 {
     return &idx->suggest_cache;
+}
+
+vp_spelling_cache **vp_index_spelling_cache(vp_index *idx)
+{
+    return &idx->spelling_cache;
 }
 
 vpx_db *vp_index_db(vp_index *idx)

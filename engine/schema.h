@@ -65,4 +65,9 @@ typedef struct vp_suggest_cache vp_suggest_cache;
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx);
 void vp_suggest_cache_destroy(vp_suggest_cache *c);
 
+/* The handle's cache of spelling corrections (search.c; one block, freed
+ * with free()). */
+typedef struct vp_spelling_cache vp_spelling_cache;
+vp_spelling_cache **vp_index_spelling_cache(vp_index *idx);
+
 #endif

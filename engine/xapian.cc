@@ -670,6 +670,15 @@ vp_status vpx_db_discard(vpx_db *h, char **errmsg) noexcept {
     });
 }
 
+vp_status vpx_spelling_suggest(vpx_db *h, const char *word, unsigned max_edit, char **out,
+                               char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        Xapian::Database &db = h->spelling ? *h->spelling : *h->db;
+        *out = dup_string(db.get_spelling_suggestion(word, max_edit));
+        return VP_OK;
+    });
+}
+
 vp_status vpx_db_termfreq(vpx_db *h, const char *term, uint64_t *n, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         *n = h->db->get_termfreq(term);

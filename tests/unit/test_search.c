@@ -196,6 +196,32 @@ static void test_quality(vp_index *idx)
     res = run(idx, &r);
     CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
     vp_search_result_destroy(res);
+    /* A correction is what a typing slip explains: a neighbouring key for
+     * the first letter is one ("rhriller")... */
+    r = request("rhriller");
+    res = run(idx, &r);
+    CHECK(res && res->corrected_query != NULL);
+    if (res && res->corrected_query)
+        CHECK_STR(res->corrected_query, "thriller");
+    vp_search_result_destroy(res);
+    /* ...the same again comes from the cache, and says the same. */
+    res = run(idx, &r);
+    CHECK(res && res->corrected_query && strcmp(res->corrected_query, "thriller") == 0);
+    vp_search_result_destroy(res);
+    /* ...another first letter two edits away is not ("ipad" is no "stad"),
+     * and a word the word list knows is never corrected ("koken" is no
+     * "maken", though both are within two edits of the index's words). */
+    static const char *const not_corrected[] = {"ipad", "koken", "ipad cursus"};
+    for (size_t i = 0; i < sizeof not_corrected / sizeof *not_corrected; i++) {
+        r = request(not_corrected[i]);
+        res = run(idx, &r);
+        CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
+        if (res && (res->corrected_query || res->did_you_mean))
+            fprintf(stderr, "  %s: corrected to \"%s\"\n", not_corrected[i],
+                    res->corrected_query ? res->corrected_query : res->did_you_mean);
+        vp_search_result_destroy(res);
+    }
+
     /* A word naming a type ranks that type first without filtering. */
     r = request("thriller boek");
     res = run(idx, &r);
