@@ -562,6 +562,46 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
     return st;
 }
 
+/* Not yet past on `today`: the last day of the offering today or later,
+ * from the end terms (one of each per offering, so the OR's lists never
+ * overlap) of an index that has them in every offering, else from the
+ * day, month and year terms of every day. */
+static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **errmsg)
+{
+    char *mark = NULL;
+    int end_terms = vpx_db_get_metadata(db, META_END_TERMS, &mark, NULL) == VP_OK && mark &&
+                    strcmp(mark, "1") == 0;
+    free(mark);
+    if (!end_terms)
+        return date_filter(today, 0, out, errmsg);
+    int year = today / 10000, month = today / 100;
+    int last = last_day_of_month(month);
+    size_t n = 0, cap = 31 + 12 + OPEN_YEARS;
+    vpx_query **parts = calloc(cap, sizeof *parts);
+    if (!parts)
+        return VP_ERR_NOMEM;
+    vp_status st = VP_OK;
+    char term[24];
+    for (int day = today; st == VP_OK && day <= last; day++) {
+        snprintf(term, sizeof term, PFX_END_DAY "%08d", day);
+        st = vpx_query_term(term, &parts[n++], errmsg);
+    }
+    for (int m = month % 100 + 1; st == VP_OK && m <= 12; m++) {
+        snprintf(term, sizeof term, PFX_END_MONTH "%04d%02d", year, m);
+        st = vpx_query_term(term, &parts[n++], errmsg);
+    }
+    for (int y = year + 1; st == VP_OK && y <= year + OPEN_YEARS; y++) {
+        snprintf(term, sizeof term, PFX_END_YEAR "%04d", y);
+        st = vpx_query_term(term, &parts[n++], errmsg);
+    }
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(parts[i]);
+    free(parts);
+    return st;
+}
+
 /* The parts of one search, built once and combined as needed. */
 typedef struct plan {
     vpx_query *text;                  /* the weighted query */
@@ -620,7 +660,7 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
     if (st == VP_OK && !req->include_past) {
         /* Not yet past: an occurrence today or later, or no dates at all. */
         vpx_query *parts[2] = {NULL, NULL};
-        st = date_filter(today, 0, &parts[0], errmsg);
+        st = upcoming_filter(vp_index_db(idx), today, &parts[0], errmsg);
         if (st == VP_OK)
             st = vpx_query_term(PFX_UNDATED, &parts[1], errmsg);
         if (st == VP_OK)

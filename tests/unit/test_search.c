@@ -649,6 +649,47 @@ static void test_sort_and_paging(vp_index *idx)
     CHECK_STR(perr.parameter, "to");
 }
 
+/* Hiding the past reads the end-of-offering terms of an index begun empty
+ * with them, and the day, month and year terms of an older one: both hide
+ * the same offerings, whatever the day. */
+static void test_past_terms(const char *path)
+{
+    static const char *const days[] = {"2026-01-01T12:00:00Z", "2026-11-01T12:00:00Z",
+                                       "2026-11-15T12:00:00Z", "2026-12-31T12:00:00Z",
+                                       "2027-06-01T12:00:00Z", "2031-01-01T12:00:00Z"};
+    uint64_t with_end[6], without_end[6];
+    char *mark = NULL;
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    CHECK(idx && vp_index_get_meta(idx, "vindplaats:end-terms", &mark, NULL) == VP_OK);
+    CHECK(mark && strcmp(mark, "1") == 0);
+    free(mark);
+    for (int k = 0; idx && k < 2; k++) {
+        for (size_t i = 0; i < 6; i++) {
+            vp_datetime d;
+            vp_datetime_parse(days[i], &d);
+            vp_search_request r = request(NULL);
+            r.now = d.utc;
+            r.per_page = 1;
+            r.facets = 1u << VP_FIELD_TYPE; /* exact totals */
+            (k ? without_end : with_end)[i] = total_for(idx, &r);
+        }
+        if (k)
+            break;
+        /* The same index as an older writer left it. */
+        vp_index *w = NULL;
+        CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+        CHECK(w && vp_index_set_meta(w, "vindplaats:end-terms", "", NULL) == VP_OK &&
+              vp_index_commit(w, NULL) == VP_OK);
+        vp_index_close(w);
+    }
+    vp_index_close(idx);
+    for (size_t i = 0; i < 6; i++)
+        CHECK(with_end[i] == without_end[i]);
+    /* ...and the days chosen tell past from upcoming. */
+    CHECK(with_end[0] > with_end[3] && with_end[3] > with_end[5]);
+}
+
 /* Search parameters as a query string, validated once by the engine for
  * the server, saved searches and the benchmark alike. */
 static void test_request_parse(void)
@@ -867,6 +908,7 @@ int main(int argc, char **argv)
         test_sort_and_paging(idx);
         vp_index_close(idx);
     }
+    test_past_terms(path);
     test_request_parse();
     test_documents(path);
 
