@@ -350,17 +350,6 @@ struct vp_search_params {
     char *text; /* the decoded keys and values, NUL-separated */
 };
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %XX and '+' in place; returns -1 for a bad escape. */
 static int url_decode(char *s)
 {
@@ -369,7 +358,7 @@ static int url_decode(char *s)
         if (*p == '+') {
             *o++ = ' ';
         } else if (*p == '%') {
-            int hi = hex_value(p[1]), lo = hi >= 0 ? hex_value(p[2]) : -1;
+            int hi = vp_hex_digit(p[1]), lo = hi >= 0 ? vp_hex_digit(p[2]) : -1;
             if (hi < 0 || lo < 0)
                 return -1;
             *o++ = (char)(hi * 16 + lo);

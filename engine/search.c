@@ -105,6 +105,18 @@ static int last_day_of_month(int yyyymm)
     return vp_day_from_epoch(next - 1);
 }
 
+/* The OR of parts[0..n) into *out when `st` is VP_OK; frees the parts
+ * and the array either way. */
+static vp_status or_of(vpx_query **parts, size_t n, vp_status st, vpx_query **out, char **errmsg)
+{
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(parts[i]);
+    free(parts);
+    return st;
+}
+
 /* [from, to] as terms: whole years as year terms, whole months as month
  * terms, the ragged ends as day terms. An open end reaches OPEN_YEARS
  * years out, which costs a few year terms, not thousands of days. NULL in
@@ -147,12 +159,7 @@ static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
         }
         st = vpx_query_term(term, &parts[n++], errmsg);
     }
-    if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
-    for (size_t i = 0; i < n; i++)
-        vpx_query_destroy(parts[i]);
-    free(parts);
-    return st;
+    return or_of(parts, n, st, out, errmsg);
 }
 
 /* Blanks out the query syntax's operator words and characters. */
@@ -594,12 +601,7 @@ static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **
         snprintf(term, sizeof term, PFX_END_YEAR "%04d", y);
         st = vpx_query_term(term, &parts[n++], errmsg);
     }
-    if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
-    for (size_t i = 0; i < n; i++)
-        vpx_query_destroy(parts[i]);
-    free(parts);
-    return st;
+    return or_of(parts, n, st, out, errmsg);
 }
 
 /* The parts of one search, built once and combined as needed. */
