@@ -7,16 +7,13 @@
 #include "vindplaats/search.h"
 #include "vindplaats/vocabulary.h"
 
-#define API_MAX_PARAMS 200
+#define API_MAX_PARAMS VP_SEARCH_MAX_PARAMS
 /* The longest request URI (path and query string) the server reads. */
 #define API_MAX_URI 8192
 
-/* One query-string parameter as libmicrohttpd decoded it. */
-typedef struct api_param {
-    const char *key;
-    const char *value;  /* "" when the parameter had no '=' */
-    int used;
-} api_param;
+/* One query-string parameter as libmicrohttpd decoded it (the engine's
+ * vp_param: the engine validates search parameters). */
+typedef vp_param api_param;
 
 typedef struct api_params {
     api_param items[API_MAX_PARAMS];
@@ -48,17 +45,17 @@ void api_reply_header(api_reply *r, const char *name, const char *value);
 void api_error(api_reply *r, unsigned status, const char *code, const char *message,
                const char *parameter);
 
-/* Turns the search parameters into a request. Strings stay borrowed from
- * `params`; the arrays inside `req` are owned by `storage` (free with
- * api_search_request_free). On a bad parameter sets a 400 reply and
- * returns -1. `truncated` tells whether q was cut. */
-typedef struct api_search_storage {
-    const char *values[VP_FIELD_COUNT][VP_SEARCH_MAX_VALUES];
-} api_search_storage;
+/* Turns the search parameters into a request (vp_search_request_parse).
+ * Strings stay borrowed from `params`; the arrays inside `req` are owned by
+ * `storage`. On a bad parameter sets a 400 reply naming it and returns -1. */
+typedef vp_search_values api_search_storage;
 struct vp_postcodes;
 int api_search_request(api_params *params, const vp_vocabulary *voc,
                        const struct vp_postcodes *postcodes, vp_search_request *req,
                        api_search_storage *storage, api_reply *reply);
+
+/* Sets the 400 reply of a refused request. */
+void api_param_error(api_reply *r, const vp_param_error *err);
 
 /* Rejects any parameter not marked used: 400 unknown_parameter. */
 int api_reject_unused(const api_params *params, api_reply *reply);

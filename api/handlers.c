@@ -203,22 +203,17 @@ void api_handle_search(api_request *req, api_reply *r)
     vp_search_result *res = NULL;
     char *err = NULL;
     sr.list_available = 1;
-    vp_status st = vp_search_run(req->index, &sr, &res, &err);
+    vp_param_error perr;
+    vp_status st = vp_search_execute(req->index, &sr, &res, &perr, &err);
     vp_scored_free(popular, sr.n_popular);
     sr.popular = NULL;
     if (st == VP_ERR_INVALID) {
-        /* The engine's messages start with the parameter's name. */
-        static const char *const known[] = {"page", "per_page", "from", "to", "sort",
-                                            "facets", "filter", NULL};
-        char param[32] = "q";
-        size_t n = err ? strcspn(err, ":") : 0;
-        if (err && err[n] == ':' && n < sizeof param) {
-            memcpy(param, err, n);
-            param[n] = '\0';
-            if (!vp_in_list(param, known))
-                strcpy(param, "q");
-        }
-        api_error(r, 400, "invalid_parameter", err ? err : "invalid query", param);
+        /* A refused request names its parameter; the words of q are all
+         * that is left to refuse after that. */
+        if (perr.message[0])
+            api_param_error(r, &perr);
+        else
+            api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
         free(err);
         return;
     }

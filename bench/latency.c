@@ -16,7 +16,6 @@
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
-#include "vindplaats/server.h"
 #include "vindplaats/suggest.h"
 
 typedef struct job {
@@ -213,11 +212,13 @@ int main(int argc, char **argv)
     size_t nq = 0, ns = 0;
     char **lines = read_lines(queries, "/v1/search?", &nq);
     vp_search_params **parsed = calloc(nq, sizeof *parsed);
-    for (size_t i = 0; i < nq; i++)
-        if (vp_search_params_parse(lines[i], voc, pcs, &parsed[i], &err) != VP_OK) {
-            fprintf(stderr, "%s:%zu: %s\n", queries, i + 1, err);
+    for (size_t i = 0; i < nq; i++) {
+        vp_param_error perr;
+        if (vp_search_params_parse_query(lines[i], voc, pcs, &parsed[i], &perr) != VP_OK) {
+            fprintf(stderr, "%s:%zu: %s\n", queries, i + 1, perr.message);
             return 1;
         }
+    }
     char **prefixes = suggest ? read_lines(suggest, "/v1/suggest?q=", &ns) : NULL;
     for (size_t i = 0; i < ns; i++)
         decode(prefixes[i]);

@@ -4,7 +4,9 @@
 # (100000 for `make bench`, 1000000 for `make bench-full`).
 #
 # Steps: install what is missing, build, generate the corpus (fixed seed),
-# index it with Vindplaats, SQLite FTS5 and PostgreSQL, replay the query mix
+# index it with Vindplaats (one index, then 2 shards), plain Xapian (the
+# floor: one writer, then 2 writer threads), SQLite FTS5 and PostgreSQL,
+# replay the query mix
 # in process (1 and 2 threads) and over HTTP (wrk, 32 connections), measure
 # the server's memory under load, and write bench/results/<date>-<size>.json
 # with a Markdown table and an SVG chart beside it.
@@ -34,17 +36,30 @@ if [[ ! -s $corpus || $(wc -l < "$corpus") -ne $size ]]; then
   "$build"/vindplaats-generate --count "$size" --seed 42 --base-date 2026-12-01 --out "$corpus"
 fi
 
+# Loads the corpus into DIR with the extra indexer options, timed, and
+# reports it as SYSTEM. Usage: load_timed SYSTEM DIR [OPTION...]
+load_timed() {
+  local system=$1 dir=$2
+  shift 2
+  rm -rf "$dir"
+  /usr/bin/time -f '%e %M' -o "$work/time.txt" \
+    "$build"/vindplaats-indexer load "$corpus" --index "$dir" "$@" 2> "$work/load.log" || {
+      tail -5 "$work/load.log"; exit 1; }
+  local secs peak_kb mb rate
+  read -r secs peak_kb < "$work/time.txt"
+  mb=$(du -sm "$dir" | cut -f1)
+  rate=$(awk -v n="$size" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
+  echo "$system index $label: $size offerings in $secs s, $rate offerings/s, size $mb MB, peak $((peak_kb / 1024)) MB"
+  printf '{"system":"%s","label":"%s","what":"index","offerings":%d,"seconds":%s,"per_second":%s,"size_mb":%s,"peak_rss_mb":%d}\n' \
+    "$system" "$label" "$size" "$secs" "$rate" "$mb" "$((peak_kb / 1024))" >> "$json"
+}
+
 echo "== vindplaats: indexing"
-rm -rf "$work/index"
-/usr/bin/time -f '%e %M' -o "$work/time.txt" \
-  "$build"/vindplaats-indexer load "$corpus" --index "$work/index" 2> "$work/load.log" || {
-    tail -5 "$work/load.log"; exit 1; }
-read -r secs peak_kb < "$work/time.txt"
-mb=$(du -sm "$work/index" | cut -f1)
-rate=$(awk -v n="$size" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
-echo "vindplaats index $label: $size offerings in $secs s, $rate offerings/s, size $mb MB, peak $((peak_kb / 1024)) MB"
-printf '{"system":"vindplaats","label":"%s","what":"index","offerings":%d,"seconds":%s,"per_second":%s,"size_mb":%s,"peak_rss_mb":%d}\n' \
-  "$label" "$size" "$secs" "$rate" "$mb" "$((peak_kb / 1024))" >> "$json"
+load_timed vindplaats "$work/index"
+
+echo "== vindplaats: indexing into 2 shards (load --shards 2)"
+load_timed vindplaats-shards-2 "$work/index-2" --shards 2
+rm -rf "$work/index-2"
 
 echo "== vindplaats: indexing through the OAI-PMH connector over loopback"
 VP_BENCH_RUNS=1 VP_BENCH_DIR="$work/harvest" BUILD="$build" bench/harvest.sh "$size" > "$work/harvest.log"
@@ -81,6 +96,11 @@ kill $server; wait $server 2>/dev/null || true
 trap - EXIT
 
 echo "== peers"
+# The floor: plain Xapian on the same corpus and mix; it also indexes with
+# 2 writer threads into 2 shards, beside Vindplaats's load --shards 2.
+"$build"/vindplaats-peer-xapian --offerings "$corpus" --queries "$mix" --db "$work/xapian-raw" \
+  --threads 2 --index-threads 2 --json "$json" --label "$label"
+rm -rf "$work"/xapian-raw.shard-*
 "$build"/vindplaats-peer-sqlite --offerings "$corpus" --queries "$mix" --db "$work/sqlite.db" \
   --threads 2 --json "$json" --label "$label"
 bench/peers/run-postgres.sh --offerings "$corpus" --queries "$mix" --threads 2 --json "$json" \

@@ -37,9 +37,10 @@ def main():
     prefix = sys.argv[2]
     label = rows[0]["label"] if rows else "?"
     systems = [("vindplaats-engine", "Vindplaats (engine, in process)"),
+               ("xapian-raw", "plain Xapian (the floor)"),
                ("sqlite-fts5", "SQLite FTS5"),
                ("postgres-fts", "PostgreSQL FTS")]
-    index_sys = {"vindplaats-engine": "vindplaats", "sqlite-fts5": "sqlite-fts5",
+    index_sys = {"vindplaats-engine": "vindplaats", "xapian-raw": "xapian-raw", "sqlite-fts5": "sqlite-fts5",
                  "postgres-fts": "postgres-fts"}
     out = [f"# Benchmark {label}", "",
            "Same corpus, same 2,000-query mix, same machine, same run.", "",
@@ -73,18 +74,32 @@ def main():
                     f"p99 {fmt(sugg['p99_ms'], 3)} ms, {fmt(sugg['qps'], 0)}/s."]
     if mem:
         out += ["", f"Server peak resident memory under load: {mem['peak_rss_mb']} MB."]
-    v2 = pick(rows, "vindplaats-engine", "search", 2)
     vidx = pick(rows, "vindplaats", "index")
-    out += ["", "Ratios Vindplaats / peer (2 threads; above 1 is better for queries/s and indexing, "
-                "below 1 is better for latency):", "",
-            "| peer | queries/s | p50 | p99 | indexing rate |", "|---|---|---|---|---|"]
+    out += ["", "Ratios Vindplaats / peer at 1 and 2 threads (above 1 is better for queries/s and "
+                "indexing, below 1 is better for latency). Indexing at 2 threads: Vindplaats "
+                "`load --shards 2` against plain Xapian's 2 writer threads into 2 shards:", "",
+            "| peer | threads | queries/s | p50 | p99 | indexing rate |", "|---|---|---|---|---|---|"]
+    index2 = {"xapian-raw": "xapian-raw-threads-2"}
     for sid, name in systems[1:]:
-        p = pick(rows, sid, "search", 2)
         pidx = pick(rows, sid, "index")
-        if p:
-            out.append(f"| {name} | {ratio(v2 and v2['qps'], p['qps'])} | "
-                       f"{ratio(v2 and v2['p50_ms'], p['p50_ms'])} | {ratio(v2 and v2['p99_ms'], p['p99_ms'])} | "
-                       f"{ratio(vidx and vidx['per_second'], pidx and pidx['per_second'])} |")
+        for t in (1, 2):
+            v = pick(rows, "vindplaats-engine", "search", t)
+            p = pick(rows, sid, "search", t)
+            if not p:
+                continue
+            vi = vidx if t == 1 else pick(rows, "vindplaats-shards-2", "index")
+            pi = pidx if t == 1 else pick(rows, index2.get(sid, ""), "index")
+            out.append(f"| {name} | {t} | {ratio(v and v['qps'], p['qps'])} | "
+                       f"{ratio(v and v['p50_ms'], p['p50_ms'])} | {ratio(v and v['p99_ms'], p['p99_ms'])} | "
+                       f"{ratio(vi and vi['per_second'], pi and pi['per_second'])} |")
+    for sid, name in (("vindplaats-shards-2", "Vindplaats `load --shards 2`"),
+                      ("xapian-raw-threads-2", "plain Xapian, 2 writer threads")):
+        r = pick(rows, sid, "index")
+        one = pick(rows, "vindplaats" if sid.startswith("vindplaats") else "xapian-raw", "index")
+        if r:
+            out.append("")
+            out.append(f"{name}: {fmt(r.get('per_second'), 0)} offerings/s, "
+                       f"{ratio(r.get('per_second'), one and one.get('per_second'))}x one writer.")
     with open(prefix + ".md", "w") as f:
         f.write("\n".join(out) + "\n")
     print("\n".join(out))

@@ -114,3 +114,14 @@ void vp_buf_free(vp_buf *b)
     b->len = 0;
     b->alloc = 0;
 }
+
+int vp_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}

@@ -28,6 +28,7 @@ struct vp_index {
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
     vp_suggest_cache *suggest_cache;
+    vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
 };
 
@@ -54,6 +55,14 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
     }
     idx->writable = mode == VP_INDEX_WRITE;
     idx->voc = voc;
+    uint64_t docs = 1;
+    if (idx->writable && vpx_db_stats(idx->db, NULL, &docs, NULL) == VP_OK && docs == 0)
+        st = vpx_db_set_metadata(idx->db, META_END_TERMS, "1", errmsg);
+    if (st != VP_OK) {
+        vpx_db_close(idx->db);
+        free(idx);
+        return st;
+    }
     *out = idx;
     return VP_OK;
 }
@@ -63,6 +72,7 @@ void vp_index_close(vp_index *idx)
     if (!idx)
         return;
     vp_suggest_cache_destroy(idx->suggest_cache);
+    free(idx->spelling_cache);
     vpx_db_close(idx->db);
     free(idx);
 }
@@ -199,6 +209,7 @@ static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, u
 static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errmsg)
 {
     size_t total = 0;
+    int last_day = 0;
     for (size_t i = 0; i < o->n_occurrences && total < MAX_DAYS_PER_OFFERING; i++) {
         const vp_occurrence *oc = &o->occurrences[i];
         int64_t first = vp_day_to_epoch(vp_datetime_local_day(&oc->start));
@@ -212,6 +223,8 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errms
         for (int64_t d = first; d <= last && total < MAX_DAYS_PER_OFFERING; d++, total++) {
             char term[16];
             int day = vp_day_from_epoch(d);
+            if (day > last_day)
+                last_day = day;
             snprintf(term, sizeof term, PFX_DAY "%08d", day);
             vp_status st = vpx_doc_add_boolean_term(doc, term, errmsg);
             if (st == VP_OK) {
@@ -226,7 +239,22 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errms
                 return st;
         }
     }
-    return VP_OK;
+    /* The last of those days, as a day, a month and a year term. */
+    char term[16];
+    vp_status st = VP_OK;
+    if (last_day) {
+        snprintf(term, sizeof term, PFX_END_DAY "%08d", last_day);
+        st = vpx_doc_add_boolean_term(doc, term, errmsg);
+    }
+    if (st == VP_OK && last_day) {
+        snprintf(term, sizeof term, PFX_END_MONTH "%06d", last_day / 100);
+        st = vpx_doc_add_boolean_term(doc, term, errmsg);
+    }
+    if (st == VP_OK && last_day) {
+        snprintf(term, sizeof term, PFX_END_YEAR "%04d", last_day / 10000);
+        st = vpx_doc_add_boolean_term(doc, term, errmsg);
+    }
+    return st;
 }
 
 static void utc_key(int64_t utc, char out[32])
@@ -562,6 +590,11 @@ void vp_index_shard_stats_free(vp_shard_stats *s, size_t n)
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx)
 {
     return &idx->suggest_cache;
+}
+
+vp_spelling_cache **vp_index_spelling_cache(vp_index *idx)
+{
+    return &idx->spelling_cache;
 }
 
 vpx_db *vp_index_db(vp_index *idx)

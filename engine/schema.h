@@ -14,6 +14,15 @@
 #define PFX_MONTH "XDM"  /* + YYYYMM */
 #define PFX_YEAR "XDY"   /* + YYYY */
 #define PFX_UNDATED "XDN" /* offerings without dates (never past) */
+/* The last local day an offering takes place, once per offering: hiding
+ * the past is then an OR over disjoint lists (each offering in one). */
+#define PFX_END_DAY "XDED"   /* + YYYYMMDD */
+#define PFX_END_MONTH "XDEM" /* + YYYYMM */
+#define PFX_END_YEAR "XDEY"  /* + YYYY */
+/* Metadata set on an index begun empty by a writer that adds the PFX_END_*
+ * terms: every offering in it has them. An older index keeps hiding the
+ * past with its day, month and year terms until it is rebuilt. */
+#define META_END_TERMS "vindplaats:end-terms"
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 #define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
 #define PFX_WORK "XWK"    /* + work key: the offerings of one work */
@@ -65,5 +74,10 @@ vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req,
 typedef struct vp_suggest_cache vp_suggest_cache;
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx);
 void vp_suggest_cache_destroy(vp_suggest_cache *c);
+
+/* The handle's cache of spelling corrections (search.c; one block, freed
+ * with free()). */
+typedef struct vp_spelling_cache vp_spelling_cache;
+vp_spelling_cache **vp_index_spelling_cache(vp_index *idx);
 
 #endif

@@ -30,7 +30,6 @@
 
 #define SNIPPET_WORDS 30
 #define MAX_WILDCARD_EXPANSION 100
-#define MAX_RANGE_DAYS 3660
 #define OPEN_YEARS 100
 /* Collapsing, Xapian knows the number of works only of what it checked:
  * checking this many keeps the totals of smaller matches exact. */
@@ -63,41 +62,6 @@ int vp_field_by_name(const char *name)
         if (strcmp(field_names[f], name) == 0)
             return f;
     return -1;
-}
-
-static vp_status fail(char **errmsg, vp_status st, const char *msg)
-{
-    if (errmsg) {
-        char *m = strdup(msg);
-        if (m)
-            *errmsg = m;
-    }
-    return st;
-}
-
-static vp_status validate(const vp_search_request *req, char **errmsg)
-{
-    if (req->page < 1)
-        return fail(errmsg, VP_ERR_INVALID, "page: must be 1 or more");
-    if (req->per_page < 1 || req->per_page > VP_SEARCH_MAX_PER_PAGE)
-        return fail(errmsg, VP_ERR_INVALID, "per_page: must be from 1 to 100");
-    if ((uint64_t)req->page * req->per_page > VP_SEARCH_MAX_WINDOW)
-        return fail(errmsg, VP_ERR_INVALID, "page: page * per_page must not exceed 10000");
-    if (req->from_day && !vp_day_valid(req->from_day))
-        return fail(errmsg, VP_ERR_INVALID, "from: not a valid date");
-    if (req->to_day && !vp_day_valid(req->to_day))
-        return fail(errmsg, VP_ERR_INVALID, "to: not a valid date");
-    if (req->from_day && req->to_day && req->to_day < req->from_day)
-        return fail(errmsg, VP_ERR_INVALID, "to: before from");
-    if (req->from_day && req->to_day &&
-        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
-        return fail(errmsg, VP_ERR_INVALID, "to: a date range spans at most 3660 days");
-    for (int f = 0; f < VP_FIELD_COUNT; f++)
-        if (req->n_values[f] > VP_SEARCH_MAX_VALUES)
-            return fail(errmsg, VP_ERR_INVALID, "filter: at most 50 values per filter");
-    if (req->facets >> VP_FACET_COUNT)
-        return fail(errmsg, VP_ERR_INVALID, "facets: unknown facet");
-    return VP_OK;
 }
 
 /* OR of prefix+value terms; NULL in *out when the field has no values. */
@@ -139,6 +103,18 @@ static int last_day_of_month(int yyyymm)
     int64_t next = vp_day_to_epoch((yyyymm % 100 == 12 ? (yyyymm / 100 + 1) * 100 + 1
                                                        : yyyymm + 1) * 100 + 1);
     return vp_day_from_epoch(next - 1);
+}
+
+/* The OR of parts[0..n) into *out when `st` is VP_OK; frees the parts
+ * and the array either way. */
+static vp_status or_of(vpx_query **parts, size_t n, vp_status st, vpx_query **out, char **errmsg)
+{
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(parts[i]);
+    free(parts);
+    return st;
 }
 
 /* [from, to] as terms: whole years as year terms, whole months as month
@@ -183,12 +159,7 @@ static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
         }
         st = vpx_query_term(term, &parts[n++], errmsg);
     }
-    if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
-    for (size_t i = 0; i < n; i++)
-        vpx_query_destroy(parts[i]);
-    free(parts);
-    return st;
+    return or_of(parts, n, st, out, errmsg);
 }
 
 /* Blanks out the query syntax's operator words and characters. */
@@ -252,8 +223,145 @@ done:
     return st;
 }
 
-/* The spelling table's better-spelled form of q, malloc()ed; NULL when it
- * has none. */
+/* ---- spelling: a guarded fallback ----
+ *
+ * Asked only when the plan finds too little. Only words that neither the
+ * index nor the word list nor the stop words know are looked up, each in
+ * the spelling table (Xapian's trigram lookup, at most two edits), and a
+ * correction is offered only when it is close as a typing slip is: at most
+ * two edits and the same first letter, or one a neighbouring key away
+ * ("ipad" never becomes "stad"). A known word is never corrected ("koken"
+ * never becomes "maken"). Lookups are cached per handle and per index
+ * revision, the answer "none" too. */
+
+#define SPELL_SLOTS 1024
+#define SPELL_WORD 48
+#define SPELL_MIN_LEN 3
+
+typedef struct spell_entry {
+    uint64_t revision;
+    int used;
+    char word[SPELL_WORD];
+    char fix[SPELL_WORD]; /* "" when there is none */
+} spell_entry;
+
+struct vp_spelling_cache {
+    spell_entry slots[SPELL_SLOTS];
+};
+
+/* 1 when a and b are next to each other on a QWERTY keyboard (the rows
+ * below sit half a key to the right of the row above). */
+static int keyboard_neighbours(char a, char b)
+{
+    static const char *const rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    int ra = -1, ia = 0, rb = -1, ib = 0;
+    for (int r = 0; r < 3; r++) {
+        const char *pa = strchr(rows[r], a), *pb = strchr(rows[r], b);
+        if (a && pa)
+            ra = r, ia = (int)(pa - rows[r]);
+        if (b && pb)
+            rb = r, ib = (int)(pb - rows[r]);
+    }
+    if (ra < 0 || rb < 0)
+        return 0;
+    if (ra == rb)
+        return ib - ia == 1 || ia - ib == 1;
+    if (rb == ra + 1)
+        return ib == ia || ib == ia - 1;
+    if (ra == rb + 1)
+        return ia == ib || ia == ib - 1;
+    return 0;
+}
+
+/* Edits (insert, delete, substitute, swap two neighbours) from a to b,
+ * counted up to 3. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n >= SPELL_WORD || m >= SPELL_WORD)
+        return 3;
+    if (n > m + 2 || m > n + 2)
+        return 3;
+    int d[SPELL_WORD + 1][SPELL_WORD + 1];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] < 3 ? d[n][m] : 3;
+}
+
+/* 1 when `fix` is a correction a typing slip explains. */
+static int close_correction(const char *word, const char *fix)
+{
+    if (!*fix || strcmp(word, fix) == 0)
+        return 0;
+    if (word[0] != fix[0] && !keyboard_neighbours(word[0], fix[0]))
+        return 0;
+    return edit_distance(word, fix) <= 2;
+}
+
+/* 1 when the folded, lower-case `word` is known: a stop word, in the word
+ * list, or a word of the index (its unstemmed term). */
+static int known_word(vp_index *idx, const char *word)
+{
+    const vp_lexicon *lex = vp_index_lexicon(idx);
+    if (lex && (vp_lexicon_has(lex, word) || vp_lexicon_only_stopwords(lex, word)))
+        return 1;
+    uint64_t n = 0;
+    return vpx_db_termfreq(vp_index_db(idx), word, &n, NULL) == VP_OK && n > 0;
+}
+
+static size_t spell_slot(const char *word)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *c = word; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    return (size_t)(h % SPELL_SLOTS);
+}
+
+/* The close correction of the unknown `word` into fix (SPELL_WORD bytes),
+ * "" when there is none; from the cache when this revision has it. */
+static void correct_word(vp_index *idx, uint64_t revision, const char *word, char *fix)
+{
+    fix[0] = '\0';
+    vp_spelling_cache **cp = vp_index_spelling_cache(idx);
+    if (!*cp)
+        *cp = calloc(1, sizeof **cp);
+    spell_entry *e = *cp ? &(*cp)->slots[spell_slot(word)] : NULL;
+    if (e && e->used && e->revision == revision && strcmp(e->word, word) == 0) {
+        memcpy(fix, e->fix, SPELL_WORD);
+        return;
+    }
+    char *best = NULL;
+    if (vpx_spelling_suggest(vp_index_db(idx), word, 2, &best, NULL) == VP_OK && best &&
+        strlen(best) < SPELL_WORD && close_correction(word, best))
+        snprintf(fix, SPELL_WORD, "%s", best);
+    free(best);
+    if (e) {
+        e->used = 1;
+        e->revision = revision;
+        snprintf(e->word, sizeof e->word, "%s", word);
+        memcpy(e->fix, fix, SPELL_WORD);
+    }
+}
+
+/* A better-spelled form of q, malloc()ed; NULL when it has none. Words
+ * are taken between spaces; only plain ones (letters and digits, after
+ * quotes, brackets and +/- around them) are looked at, operators and
+ * field:value are kept as written. */
 static char *spelling_of(vp_index *idx, const char *q)
 {
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
@@ -262,18 +370,58 @@ static char *spelling_of(vp_index *idx, const char *q)
     free(cut);
     if (!folded)
         return NULL;
-    vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
-                            vp_lexicon_stopwords(vp_index_lexicon(idx)), MAX_WILDCARD_EXPANSION, 0};
-    vpx_query *ignored = NULL;
-    char *corrected = NULL;
-    vp_status st = vpx_query_parse(vp_index_db(idx), folded, &opts, 0, &ignored, &corrected, NULL);
-    vpx_query_destroy(ignored);
+    uint64_t revision = 0;
+    vpx_db_stats(vp_index_db(idx), &revision, NULL, NULL);
+    vp_buf out;
+    vp_buf_init(&out, 2 * VP_SEARCH_MAX_QUERY + 64);
+    int changed = 0, failed = 0;
+    const char *p = folded;
+    while (*p && !failed) {
+        size_t gap = strspn(p, " \t\r\n");
+        failed |= gap && vp_buf_append(&out, p, gap) != VP_OK;
+        p += gap;
+        size_t len = strcspn(p, " \t\r\n");
+        if (!len)
+            break;
+        size_t lead = strspn(p, "\"(+-");
+        size_t core = lead < len ? len - lead : 0;
+        while (core && strchr("\")", p[lead + core - 1]))
+            core--;
+        char word[SPELL_WORD], fix[SPELL_WORD] = "";
+        int plain = core >= SPELL_MIN_LEN && core < SPELL_WORD;
+        int letters = 0;
+        for (size_t i = 0; plain && i < core; i++) {
+            char c = p[lead + i];
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+            plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            letters += c >= 'a' && c <= 'z';
+            word[i] = c;
+        }
+        int operator = core <= 3 && (strncmp(p + lead, "AND", core) == 0 ||
+                                     strncmp(p + lead, "OR", core) == 0 ||
+                                     strncmp(p + lead, "NOT", core) == 0 ||
+                                     strncmp(p + lead, "XOR", core) == 0);
+        if (plain && letters && !operator) {
+            word[core] = '\0';
+            if (!known_word(idx, word))
+                correct_word(idx, revision, word, fix);
+        }
+        if (*fix) {
+            changed = 1;
+            failed |= vp_buf_append(&out, p, lead) != VP_OK || vp_buf_puts(&out, fix) != VP_OK ||
+                      vp_buf_append(&out, p + lead + core, len - lead - core) != VP_OK;
+        } else {
+            failed |= vp_buf_append(&out, p, len) != VP_OK;
+        }
+        p += len;
+    }
     free(folded);
-    if (st != VP_OK || !corrected || !*corrected) {
-        free(corrected);
+    if (!changed || failed || !out.data) {
+        vp_buf_free(&out);
         return NULL;
     }
-    return corrected;
+    return vp_buf_steal(&out);
 }
 
 /* ---- time ---- */
@@ -421,6 +569,41 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
     return st;
 }
 
+/* Not yet past on `today`: the last day of the offering today or later,
+ * from the end terms (one of each per offering, so the OR's lists never
+ * overlap) of an index that has them in every offering, else from the
+ * day, month and year terms of every day. */
+static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **errmsg)
+{
+    char *mark = NULL;
+    int end_terms = vpx_db_get_metadata(db, META_END_TERMS, &mark, NULL) == VP_OK && mark &&
+                    strcmp(mark, "1") == 0;
+    free(mark);
+    if (!end_terms)
+        return date_filter(today, 0, out, errmsg);
+    int year = today / 10000, month = today / 100;
+    int last = last_day_of_month(month);
+    size_t n = 0, cap = 31 + 12 + OPEN_YEARS;
+    vpx_query **parts = calloc(cap, sizeof *parts);
+    if (!parts)
+        return VP_ERR_NOMEM;
+    vp_status st = VP_OK;
+    char term[24];
+    for (int day = today; st == VP_OK && day <= last; day++) {
+        snprintf(term, sizeof term, PFX_END_DAY "%08d", day);
+        st = vpx_query_term(term, &parts[n++], errmsg);
+    }
+    for (int m = month % 100 + 1; st == VP_OK && m <= 12; m++) {
+        snprintf(term, sizeof term, PFX_END_MONTH "%04d%02d", year, m);
+        st = vpx_query_term(term, &parts[n++], errmsg);
+    }
+    for (int y = year + 1; st == VP_OK && y <= year + OPEN_YEARS; y++) {
+        snprintf(term, sizeof term, PFX_END_YEAR "%04d", y);
+        st = vpx_query_term(term, &parts[n++], errmsg);
+    }
+    return or_of(parts, n, st, out, errmsg);
+}
+
 /* The parts of one search, built once and combined as needed. */
 typedef struct plan {
     vpx_query *text;                  /* the weighted query */
@@ -479,7 +662,7 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
     if (st == VP_OK && !req->include_past) {
         /* Not yet past: an occurrence today or later, or no dates at all. */
         vpx_query *parts[2] = {NULL, NULL};
-        st = date_filter(today, 0, &parts[0], errmsg);
+        st = upcoming_filter(vp_index_db(idx), today, &parts[0], errmsg);
         if (st == VP_OK)
             st = vpx_query_term(PFX_UNDATED, &parts[1], errmsg);
         if (st == VP_OK)
@@ -1015,17 +1198,22 @@ const vp_ranking vp_ranking_default = {
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
                         char **errmsg)
 {
-    vp_status st = validate(req, errmsg);
+    vp_param_error perr = {{0}, {0}, {0}};
+    vp_status st = vp_search_execute(idx, req, out, &perr, errmsg);
+    if (st == VP_ERR_INVALID && errmsg && !*errmsg)
+        *errmsg = strdup(perr.message);
+    return st;
+}
+
+vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
+                            vp_param_error *perr, char **errmsg)
+{
+    vp_param_error unused;
+    if (perr)
+        perr->parameter[0] = perr->code[0] = perr->message[0] = '\0';
+    vp_status st = vp_search_request_check(req, perr ? perr : &unused);
     if (st != VP_OK)
         return st;
-    if (req->sort == VP_SORT_DISTANCE && !req->has_near) {
-        char *m = strdup("sort: sort=distance needs a place (near or postcode)");
-        if (errmsg && m)
-            *errmsg = m;
-        else
-            free(m);
-        return VP_ERR_INVALID;
-    }
     vpx_db *db = vp_index_db(idx);
     plan p;
     memset(&p, 0, sizeof p);

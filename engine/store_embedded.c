@@ -361,17 +361,6 @@ static vp_status put_escaped(vp_buf *b, const char *s)
     return rc;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Decodes %XX in place; -1 for a bad escape, a NUL byte or a raw byte
  * that should have been escaped. */
 static int unescape(char *s)
@@ -382,7 +371,7 @@ static int unescape(char *s)
         if (c <= ' ' || c == 0x7f)
             return -1;
         if (c == '%') {
-            int hi = hexval(r[1]), lo = hi < 0 ? -1 : hexval(r[2]);
+            int hi = vp_hex_digit(r[1]), lo = hi < 0 ? -1 : vp_hex_digit(r[2]);
             if (lo < 0 || (hi == 0 && lo == 0))
                 return -1;
             *w++ = (char)(hi * 16 + lo);
@@ -408,7 +397,7 @@ static int parse_double(const char *s, double *d)
         return -1;
     uint64_t u = 0;
     for (int i = 0; i < 16; i++) {
-        int v = hexval(s[i]);
+        int v = vp_hex_digit(s[i]);
         if (v < 0)
             return -1;
         u = (u << 4) | (uint64_t)v;

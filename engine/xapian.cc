@@ -7,9 +7,15 @@
 #include <xapian.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -39,6 +45,7 @@ struct vpx_db {
     Xapian::WritableDatabase *wdb = nullptr;
     std::vector<vpx_shard> shards;              // empty: a single database
     double last_retry = 0;                      // when down shards were last tried
+    double deadline = 0;                        // the current request's, for remote shards
     std::string path;                           // reader: the path it was opened from
     std::string identity;                       // reader: what that path resolved to
     Xapian::Database *spelling = nullptr;       // sharded reader: SHARDDIR/spelling, if any
@@ -70,14 +77,82 @@ struct vpx_stemmer {
 
 namespace {
 
+// A request's remote operations share one deadline (docs/deploy.md). Xapian
+// waits REMOTE_TIMEOUT_MS for each operation on a remote shard, so a hung
+// shard costs that once; then the shard the error names is dropped without
+// being asked again, and the other remote shards are checked all at once
+// within what is left of the deadline (at least PROBE_MIN_SECONDS, which a
+// shard that answers needs), never one timeout after another.
 const unsigned REMOTE_TIMEOUT_MS = 2000;        // per operation on a remote shard
 const unsigned REMOTE_CONNECT_TIMEOUT_MS = 1000;
 const double SHARD_RETRY_SECONDS = 2.0;          // how often a down shard is tried again
+const double PROBE_MIN_SECONDS = 0.1;            // the least a greeting check waits
+const double PROBE_RETRY_SECONDS = 0.2;          // a down shard's greeting check, at most
 
 double monotonic_seconds() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Which remote shards greet within `budget` seconds, checked all at once:
+// xapian-tcpsrv sends its greeting as soon as it takes a connection, so a
+// stopped or overloaded server is told from a live one without waiting a
+// whole Xapian timeout per shard. The connections are closed unused.
+std::vector<bool> greets(const std::vector<vpx_shard *> &shards, double budget) {
+    std::vector<bool> ok(shards.size(), false);
+    std::vector<pollfd> fds(shards.size(), pollfd{-1, POLLIN, 0});
+    for (size_t i = 0; i < shards.size(); ++i) {
+        addrinfo hints{}, *res = nullptr;
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        std::string port = std::to_string(shards[i]->port);
+        if (getaddrinfo(shards[i]->host.c_str(), port.c_str(), &hints, &res) != 0 || !res) continue;
+        int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                        res->ai_protocol);
+        if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
+            close(fd);
+            fd = -1;
+        }
+        freeaddrinfo(res);
+        fds[i].fd = fd;
+    }
+    double end = monotonic_seconds() + budget;
+    for (;;) {
+        size_t waiting = 0;
+        for (size_t i = 0; i < fds.size(); ++i) waiting += fds[i].fd >= 0 && !ok[i];
+        double left = end - monotonic_seconds();
+        if (!waiting || left <= 0) break;
+        int n = poll(fds.data(), fds.size(), static_cast<int>(left * 1000) + 1);
+        if (n < 0 && errno != EINTR) break;
+        for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
+            if (fds[i].fd < 0 || ok[i] || !fds[i].revents) continue;
+            char byte;
+            if ((fds[i].revents & POLLIN) && recv(fds[i].fd, &byte, 1, MSG_PEEK) == 1) {
+                ok[i] = true;
+                fds[i].events = 0;
+            } else {  // refused, reset or closed: down
+                close(fds[i].fd);
+                fds[i].fd = -1;
+            }
+            fds[i].revents = 0;
+        }
+    }
+    for (auto &p : fds)
+        if (p.fd >= 0) close(p.fd);
+    return ok;
+}
+
+// The context Xapian gives the errors of a remote shard's connection.
+std::string remote_context(const vpx_shard &sh) {
+    return "remote:tcp(" + sh.host + ":" + std::to_string(sh.port) + ")";
+}
+
+// What is left of the current request's deadline, never less than a
+// greeting check needs.
+double budget_left(const vpx_db *h) {
+    double left = h->deadline - monotonic_seconds();
+    return left > PROBE_MIN_SECONDS ? left : PROBE_MIN_SECONDS;
 }
 
 // The shard list of `path`: the file itself, or DIR/XAPIANDB. Lines are
@@ -144,11 +219,19 @@ bool read_shard_list(const std::string &path, std::vector<vpx_shard> &out) {
     return true;
 }
 
-// Opens every shard that is down; true when any came up.
-bool open_down_shards(vpx_db *h) {
+// Opens every shard that is down except `skip` (the one that just failed);
+// a remote one only when it greets within `budget` seconds, so that a hung
+// shard costs that check and not a Xapian timeout. True when any came up.
+bool open_down_shards(vpx_db *h, double budget, const vpx_shard *skip = nullptr) {
     bool changed = false;
+    std::vector<vpx_shard *> remote;
+    for (auto &sh : h->shards)
+        if (!sh.up && &sh != skip && sh.path.empty()) remote.push_back(&sh);
+    std::vector<bool> alive = greets(remote, budget);
+    size_t r = 0;
     for (auto &sh : h->shards) {
-        if (sh.up) continue;
+        if (sh.up || &sh == skip) continue;
+        if (sh.path.empty() && !alive[r++]) continue;
         try {
             sh.db = sh.path.empty() ? Xapian::Remote::open(sh.host, sh.port, REMOTE_TIMEOUT_MS,
                                                            REMOTE_CONNECT_TIMEOUT_MS)
@@ -172,19 +255,21 @@ void combine(vpx_db *h) {
     h->db = all;
 }
 
-// After a network error: find which shards answer, drop the others.
-void probe_shards(vpx_db *h) {
+// After a network error (that operation's timeout spent): the shard the
+// error names is dropped without being asked again. Every other remote
+// connection may hold a reply the failed operation left unread, so they are
+// opened afresh, those that greet within what is left of the request's
+// deadline, checked all at once. Local shards stay as they are.
+void lose_shards(vpx_db *h, const Xapian::NetworkError &e) {
+    const vpx_shard *named = nullptr;
     for (auto &sh : h->shards) {
-        if (!sh.up) continue;
-        try {
-            sh.db.reopen();
-            (void)sh.db.get_doccount();
-        } catch (const Xapian::Error &) {
-            sh.up = false;
-        }
+        if (!sh.path.empty()) continue;
+        if (e.get_context() == remote_context(sh)) named = &sh;
+        sh.up = false;
+        sh.db = Xapian::Database();
     }
+    open_down_shards(h, budget_left(h), named);
     combine(h);
-    h->last_retry = monotonic_seconds();
 }
 
 // A shard's revision. A remote shard has none to give (xapian-tcpsrv):
@@ -246,9 +331,9 @@ void open_reader(vpx_db *h, const std::string &path) {
     h->identity = path_identity(path);
     if (read_shard_list(path, h->shards)) {
         h->spelling = open_spelling(path);
-        // Shards that are down cost their timeout once; the index
-        // answers from the rest and tries them again later.
-        open_down_shards(h);
+        // A shard that is down costs its greeting check; the index
+        // answers from the rest and tries it again later.
+        open_down_shards(h, REMOTE_TIMEOUT_MS / 1000.0);
         if (!shards_up(h)) throw Xapian::DatabaseOpeningError("no shard of " + path + " can be opened");
         combine(h);
     } else {
@@ -375,20 +460,22 @@ void vpx_db_close(vpx_db *h) noexcept {
 vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         if (h->wdb) return VP_OK;
+        h->deadline = monotonic_seconds() + REMOTE_TIMEOUT_MS / 1000.0;
         if (switch_if_replaced(h)) return VP_OK;
         if (h->shards.empty()) {
             h->db->reopen();
             return VP_OK;
         }
         bool down = shards_up(h) < h->shards.size();
-        if (down && monotonic_seconds() - h->last_retry >= SHARD_RETRY_SECONDS && open_down_shards(h)) {
+        if (down && monotonic_seconds() - h->last_retry >= SHARD_RETRY_SECONDS &&
+            open_down_shards(h, PROBE_RETRY_SECONDS)) {
             combine(h);
             return VP_OK;
         }
         try {
             h->db->reopen();
-        } catch (const Xapian::NetworkError &) {
-            probe_shards(h);
+        } catch (const Xapian::NetworkError &e) {
+            lose_shards(h, e);
         }
         if (!shards_up(h)) throw Xapian::DatabaseOpeningError("no shard of " + h->path + " answers");
         return VP_OK;
@@ -579,6 +666,15 @@ vp_status vpx_db_discard(vpx_db *h, char **errmsg) noexcept {
         }
         h->wdb->cancel_transaction();
         h->wdb->begin_transaction(true);
+        return VP_OK;
+    });
+}
+
+vp_status vpx_spelling_suggest(vpx_db *h, const char *word, unsigned max_edit, char **out,
+                               char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        Xapian::Database &db = h->spelling ? *h->spelling : *h->db;
+        *out = dup_string(db.get_spelling_suggestion(word, max_edit));
         return VP_OK;
     });
 }
@@ -1019,10 +1115,12 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
             } catch (const Xapian::DatabaseModifiedError &) {
                 if (attempt > 0 || h->wdb) throw;
                 h->db->reopen();
-            } catch (const Xapian::NetworkError &) {
-                // A remote shard went away: answer from the others.
+            } catch (const Xapian::NetworkError &e) {
+                // A remote shard went away or hung: answer from the others.
                 if (attempt > 0 || h->shards.empty()) throw;
-                probe_shards(h);
+                lose_shards(h, e);
+                if (!shards_up(h))
+                    throw Xapian::DatabaseOpeningError("no shard of " + h->path + " answers");
             }
         }
     });

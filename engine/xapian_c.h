@@ -71,6 +71,11 @@ vp_status vpx_db_discard(vpx_db *db, char **errmsg) VP_NOEXCEPT;
 /* The ids (the `id_prefix` term of each document, without the prefix) of
  * the documents indexed with `term`; a malloc()ed array of malloc()ed
  * strings, NULL-terminated. */
+/* The spelling table's best word within `max_edit` edits of `word`
+ * (Xapian's trigram lookup), malloc()ed in *out, "" when it has none. A
+ * sharded index asks its local spelling table when it has one. */
+vp_status vpx_spelling_suggest(vpx_db *db, const char *word, unsigned max_edit, char **out,
+                               char **errmsg) VP_NOEXCEPT;
 /* How many documents are indexed with `term`. */
 vp_status vpx_db_termfreq(vpx_db *db, const char *term, uint64_t *n, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_term_ids(vpx_db *db, const char *term, const char *id_prefix, char ***ids,

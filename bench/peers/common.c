@@ -1015,6 +1015,7 @@ int peer_parse_options(int argc, char **argv, const char *target_flag, options *
 {
     memset(o, 0, sizeof *o);
     o->threads = 2;
+    o->index_threads = 1;
     o->label = "";
     o->vocabulary = VP_DATA_DIR "/vocabulary/propositions.tsv";
     o->postcodes = VP_DATA_DIR "/reference/nl_pc4_geonames.json";
@@ -1041,6 +1042,7 @@ int peer_parse_options(int argc, char **argv, const char *target_flag, options *
         else if (strcmp(a, "--queries") == 0) o->queries = v;
         else if (strcmp(a, target_flag) == 0) o->target = v;
         else if (strcmp(a, "--threads") == 0) o->threads = atoi(v);
+        else if (strcmp(a, "--index-threads") == 0) o->index_threads = atoi(v);
         else if (strcmp(a, "--json") == 0) o->json = v;
         else if (strcmp(a, "--label") == 0) o->label = v;
         else if (strcmp(a, "--vocabulary") == 0) o->vocabulary = v;
@@ -1053,7 +1055,7 @@ int peer_parse_options(int argc, char **argv, const char *target_flag, options *
         }
     }
     if ((!o->offerings && !o->skip_index) || !o->queries || !o->target || o->threads < 1 ||
-        o->threads > 64)
+        o->threads > 64 || o->index_threads < 1 || o->index_threads > 64)
         return 2;
     return 0;
 }

@@ -208,6 +208,7 @@ typedef struct options {
     const char *target; /* --db or --conninfo */
     const char *stopwords;
     int threads, show, skip_index;
+    int index_threads; /* --index-threads: also index with N writers at once (peers that can) */
 } options;
 
 /* Parses argv into *o, with target_flag ("--db", "--conninfo") naming the

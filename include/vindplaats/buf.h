@@ -36,6 +36,9 @@ vp_status vp_buf_html(vp_buf *b, const char *s, size_t len) VP_NOEXCEPT;
 char *vp_buf_steal(vp_buf *b) VP_NOEXCEPT;
 void vp_buf_free(vp_buf *b) VP_NOEXCEPT;
 
+/* The value of a hexadecimal digit (either case), or -1 (for %XX escapes). */
+int vp_hex_digit(char c) VP_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

@@ -154,8 +154,78 @@ typedef struct vp_search_result {
     size_t n_facets[VP_FACET_COUNT];
 } vp_search_result;
 
-/* Validates `req` (VP_ERR_INVALID naming the problem: bad page, per_page,
- * dates, too many values), refreshes the reader, runs the query. */
+/* ---- a request from its parameters (engine/request.c) ---- */
+
+#define VP_SEARCH_MAX_PARAMS 200 /* parameters of one request */
+
+/* One parameter as the caller decoded it; `used` is set by the parser for
+ * every parameter it took (the rest are unknown to it). */
+typedef struct vp_param {
+    const char *key;
+    const char *value; /* "" when the parameter had no '=' */
+    int used;
+} vp_param;
+
+/* Why a request was refused: the parameter (empty when the request as a
+ * whole is at fault), a code ("invalid_parameter", "unknown_parameter")
+ * and a message for people that starts with the parameter's name. */
+typedef struct vp_param_error {
+    char parameter[64];
+    char code[32];
+    char message[2048];
+} vp_param_error;
+
+/* The filter values of a parsed request (req->values point into it). */
+typedef struct vp_search_values {
+    const char *values[VP_FIELD_COUNT][VP_SEARCH_MAX_VALUES];
+} vp_search_values;
+
+struct vp_postcodes;
+struct vp_vocabulary;
+
+/* Validates the search parameters params[0..n) and turns them into *req:
+ * q, the filters (values checked against the controlled lists and `voc`),
+ * from/to, sort, page, per_page, facets, near/postcode (`postcodes`),
+ * radius_km, include_past, prefer_library. Marks every parameter it took
+ * as used. Strings stay borrowed from `params`, the filter arrays from
+ * `storage`. Returns VP_OK, or VP_ERR_INVALID with *err filled. */
+vp_status vp_search_request_parse(vp_param *params, size_t n, const struct vp_vocabulary *voc,
+                                  const struct vp_postcodes *postcodes, vp_search_request *req,
+                                  vp_search_values *storage, vp_param_error *err) VP_NOEXCEPT;
+
+/* VP_ERR_INVALID with *err filled when a parameter was not used (unknown)
+ * or `overflow` says there were more than VP_SEARCH_MAX_PARAMS. */
+vp_status vp_search_params_reject_unused(const vp_param *params, size_t n, int overflow,
+                                         vp_param_error *err) VP_NOEXCEPT;
+
+/* The rules of vp_search_request_parse for a request a caller built
+ * itself (page, per_page, dates, values per filter, facets, sort). */
+vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *err) VP_NOEXCEPT;
+
+/* A search from a URL query string ("q=...&type=course"), outside a
+ * request: decoded, validated (unknown parameters refused) and kept with
+ * its strings. Used by saved searches and the benchmark. */
+typedef struct vp_search_params vp_search_params;
+vp_status vp_search_params_parse_query(const char *query_string, const struct vp_vocabulary *voc,
+                                       const struct vp_postcodes *postcodes,
+                                       vp_search_params **out, vp_param_error *err) VP_NOEXCEPT;
+/* The same, the error as its message only (malloc()ed in *errmsg). */
+vp_status vp_search_params_parse(const char *query_string, const struct vp_vocabulary *voc,
+                                 const struct vp_postcodes *postcodes, vp_search_params **out,
+                                 char **errmsg) VP_NOEXCEPT;
+/* The request (borrowed: valid while `p` lives). */
+const vp_search_request *vp_search_params_request(const vp_search_params *p) VP_NOEXCEPT;
+void vp_search_params_destroy(vp_search_params *p) VP_NOEXCEPT;
+
+/* ---- running a search ---- */
+
+/* Checks `req` (vp_search_request_check: VP_ERR_INVALID with *perr
+ * filled), refreshes the reader, runs the query. Other errors have their
+ * message in *errmsg. `perr` may be NULL. */
+vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
+                            vp_param_error *perr, char **errmsg) VP_NOEXCEPT;
+
+/* vp_search_execute with a refused request's message in *errmsg. */
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req,
                         vp_search_result **out, char **errmsg) VP_NOEXCEPT;
 void vp_search_result_destroy(vp_search_result *res) VP_NOEXCEPT;

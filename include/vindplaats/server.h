@@ -67,18 +67,8 @@ unsigned vp_server_port(const vp_server *srv) VP_NOEXCEPT;
 void vp_server_stop(vp_server *srv) VP_NOEXCEPT;
 
 /* A search written as a query string ("q=cursus&type=course&page=2"),
- * validated exactly as GET /v1/search validates it: for saved queries and
- * for replaying a query mix in benchmarks. */
-typedef struct vp_search_params vp_search_params;
-
-/* Parses `query_string` (percent-encoded, without the '?'). Returns
- * VP_ERR_INVALID with the same message the API would give. The caller owns
- * *out; the request inside it lives as long as *out. */
-vp_status vp_search_params_parse(const char *query_string, const vp_vocabulary *voc,
-                                 const vp_postcodes *postcodes, vp_search_params **out,
-                                 char **errmsg) VP_NOEXCEPT;
-const vp_search_request *vp_search_params_request(const vp_search_params *p) VP_NOEXCEPT;
-void vp_search_params_destroy(vp_search_params *p) VP_NOEXCEPT;
+ * validated exactly as GET /v1/search validates it: vp_search_params_parse
+ * and vp_search_params_parse_query are the engine's (search.h). */
 
 /* The routes the server answers, for documentation checks. */
 typedef struct vp_route_info {

@@ -196,6 +196,31 @@ static void test_quality(vp_index *idx)
     res = run(idx, &r);
     CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
     vp_search_result_destroy(res);
+    /* A correction is what a typing slip explains: a neighbouring key for
+     * the first letter is one ("rhriller")... */
+    r = request("rhriller");
+    res = run(idx, &r);
+    CHECK(res && res->corrected_query != NULL);
+    if (res && res->corrected_query)
+        CHECK_STR(res->corrected_query, "thriller");
+    vp_search_result_destroy(res);
+    /* ...the same again comes from the cache, and says the same. */
+    res = run(idx, &r);
+    CHECK(res && res->corrected_query && strcmp(res->corrected_query, "thriller") == 0);
+    vp_search_result_destroy(res);
+    /* ...another first letter two edits away is not ("ipad" is no "stad"),
+     * and a word the word list knows is never corrected ("koken" is no
+     * "maken", though both are within two edits of the index's words). */
+    static const char *const not_corrected[] = {"ipad", "koken", "ipad cursus"};
+    for (size_t i = 0; i < sizeof not_corrected / sizeof *not_corrected; i++) {
+        r = request(not_corrected[i]);
+        res = run(idx, &r);
+        CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
+        if (res && (res->corrected_query || res->did_you_mean))
+            fprintf(stderr, "  %s: corrected to \"%s\"\n", not_corrected[i],
+                    res->corrected_query ? res->corrected_query : res->did_you_mean);
+        vp_search_result_destroy(res);
+    }
 
     /* A word naming a type ranks that type first without filtering. */
     r = request("thriller boek");
@@ -608,6 +633,112 @@ static void test_sort_and_paging(vp_index *idx)
     r.page = 101;
     CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
     free(err);
+    err = NULL;
+    /* The engine names the parameter itself: no "param: message" text to
+     * take apart. */
+    vp_param_error perr;
+    CHECK(vp_search_execute(idx, &r, &res, &perr, &err) == VP_ERR_INVALID);
+    CHECK_STR(perr.parameter, "page");
+    CHECK_STR(perr.code, "invalid_parameter");
+    CHECK_CONTAINS(perr.message, "page * per_page");
+    CHECK(err == NULL);
+    r = request(NULL);
+    r.from_day = 20270301;
+    r.to_day = 20270201;
+    CHECK(vp_search_execute(idx, &r, &res, &perr, NULL) == VP_ERR_INVALID);
+    CHECK_STR(perr.parameter, "to");
+}
+
+/* Hiding the past reads the end-of-offering terms of an index begun empty
+ * with them, and the day, month and year terms of an older one: both hide
+ * the same offerings, whatever the day. */
+static void test_past_terms(const char *path)
+{
+    static const char *const days[] = {"2026-01-01T12:00:00Z", "2026-11-01T12:00:00Z",
+                                       "2026-11-15T12:00:00Z", "2026-12-31T12:00:00Z",
+                                       "2027-06-01T12:00:00Z", "2031-01-01T12:00:00Z"};
+    uint64_t with_end[6], without_end[6];
+    char *mark = NULL;
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    CHECK(idx && vp_index_get_meta(idx, "vindplaats:end-terms", &mark, NULL) == VP_OK);
+    CHECK(mark && strcmp(mark, "1") == 0);
+    free(mark);
+    for (int k = 0; idx && k < 2; k++) {
+        for (size_t i = 0; i < 6; i++) {
+            vp_datetime d;
+            vp_datetime_parse(days[i], &d);
+            vp_search_request r = request(NULL);
+            r.now = d.utc;
+            r.per_page = 1;
+            r.facets = 1u << VP_FIELD_TYPE; /* exact totals */
+            (k ? without_end : with_end)[i] = total_for(idx, &r);
+        }
+        if (k)
+            break;
+        /* The same index as an older writer left it. */
+        vp_index *w = NULL;
+        CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+        CHECK(w && vp_index_set_meta(w, "vindplaats:end-terms", "", NULL) == VP_OK &&
+              vp_index_commit(w, NULL) == VP_OK);
+        vp_index_close(w);
+    }
+    vp_index_close(idx);
+    for (size_t i = 0; i < 6; i++)
+        CHECK(with_end[i] == without_end[i]);
+    /* ...and the days chosen tell past from upcoming. */
+    CHECK(with_end[0] > with_end[3] && with_end[3] > with_end[5]);
+}
+
+/* Search parameters as a query string, validated once by the engine for
+ * the server, saved searches and the benchmark alike. */
+static void test_request_parse(void)
+{
+    static const struct {
+        const char *query, *parameter, *code, *message;
+    } bad[] = {
+        {"q=a&page=0", "page", "invalid_parameter", "page: must be a whole number from 1 to 10000"},
+        {"q=a&q=b", "q", "invalid_parameter", "q: given more than once"},
+        {"q=a&colour=red", "colour", "unknown_parameter", "unknown parameter \"colour\""},
+        {"type=boat", "type", "invalid_parameter", "type: unknown value \"boat\""},
+        {"proposition=nope", "proposition", "invalid_parameter", "proposition: unknown proposition"},
+        {"from=2027-02-30", "from", "invalid_parameter", "from: must be a date YYYY-MM-DD"},
+        {"radius_km=5", "radius_km", "invalid_parameter", "radius_km: needs near or postcode"},
+        {"facets=type,colour", "facets", "invalid_parameter", "facets: unknown facet \"colour\""},
+        {"sort=distance", "sort", "invalid_parameter", "sort: sort=distance needs near or postcode"},
+        {"q=%zz", "", "invalid_parameter", "bad percent-encoding"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vp_search_params *sp = NULL;
+        vp_param_error perr;
+        CHECK(vp_search_params_parse_query(bad[i].query, voc, NULL, &sp, &perr) == VP_ERR_INVALID);
+        CHECK(sp == NULL);
+        CHECK_STR(perr.parameter, bad[i].parameter);
+        CHECK_STR(perr.code, bad[i].code);
+        CHECK_CONTAINS(perr.message, bad[i].message);
+    }
+    vp_search_params *sp = NULL;
+    vp_param_error perr;
+    CHECK(vp_search_params_parse_query("q=klik+%26+tik&type=course&type=event&from=2027-01-01"
+                                       "&to=2027-01-31&facets=type,audience&page=2&per_page=5",
+                                       voc, NULL, &sp, &perr) == VP_OK);
+    const vp_search_request *r = sp ? vp_search_params_request(sp) : NULL;
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_STR(r->q, "klik & tik");
+        CHECK(r->n_values[VP_FIELD_TYPE] == 2);
+        CHECK_STR(r->values[VP_FIELD_TYPE][1], "event");
+        CHECK(r->from_day == 20270101 && r->to_day == 20270131);
+        CHECK(r->facets == ((1u << VP_FIELD_TYPE) | (1u << VP_FIELD_AUDIENCE)));
+        CHECK(r->page == 2 && r->per_page == 5);
+    }
+    vp_search_params_destroy(sp);
+    /* The message-only form says the same. */
+    char *err = NULL;
+    sp = NULL;
+    CHECK(vp_search_params_parse("per_page=500", voc, NULL, &sp, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err, "per_page: must be a whole number from 1 to 100");
+    free(err);
 }
 
 static void test_documents(const char *path)
@@ -777,6 +908,8 @@ int main(int argc, char **argv)
         test_sort_and_paging(idx);
         vp_index_close(idx);
     }
+    test_past_terms(path);
+    test_request_parse();
     test_documents(path);
 
     char cmd[512];

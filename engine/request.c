@@ -1,0 +1,438 @@
+/* request.c - a search request from its parameters, validated once.
+ *
+ * The server (a query string decoded by libmicrohttpd), saved campaign
+ * searches and the benchmark (a query string as text) all come through
+ * here, so a parameter means the same and is refused with the same words
+ * everywhere. Every parameter is checked before anything runs: an unknown
+ * name, a repeated single-valued parameter or a bad value is an error
+ * naming the parameter, so a campaign link with a typo never silently shows
+ * everything. Errors are structured ({parameter, code, message}); nothing
+ * is handed back as "param: message" text for a caller to take apart.
+ *
+ * Strings of the request stay borrowed from the parameters. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vindplaats/buf.h"
+#include "vindplaats/geo.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+
+#define MAX_RANGE_DAYS 3660
+
+/* Fills `err` (when given) and returns VP_ERR_INVALID. */
+static vp_status bad(vp_param_error *err, const char *code, const char *param, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        snprintf(err->code, sizeof err->code, "%s", code);
+        snprintf(err->parameter, sizeof err->parameter, "%s", param ? param : "");
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return VP_ERR_INVALID;
+}
+
+#define INVALID "invalid_parameter"
+
+/* The single value of `key` in *value, NULL when absent; invalid when repeated. */
+static vp_status single(vp_param *p, size_t n, const char *key, const char **value,
+                        vp_param_error *err)
+{
+    *value = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(p[i].key, key) != 0)
+            continue;
+        if (*value)
+            return bad(err, INVALID, key, "%s: given more than once", key);
+        *value = p[i].value;
+        p[i].used = 1;
+    }
+    return VP_OK;
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    if (!*s || strlen(s) > 9)
+        return -1;
+    unsigned v = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        v = v * 10 + (unsigned)(*c - '0');
+    }
+    if (v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_day(const char *s, int *out)
+{
+    vp_datetime dt;
+    if (strlen(s) != 10 || vp_datetime_parse(s, &dt) != 0)
+        return -1;
+    *out = vp_datetime_local_day(&dt);
+    return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    if (!*s || strlen(s) > 32)
+        return -1;
+    double v = strtod(s, &end);
+    if (*end || v != v || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+        *out = 1;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+static vp_status check_filter_value(vp_field f, const char *v, const vp_vocabulary *voc,
+                                    vp_param_error *err)
+{
+    const char *name = vp_field_name(f);
+    const char *const *allowed = NULL;
+    const char *allowed_text = NULL;
+    if (!*v)
+        return bad(err, INVALID, name, "%s: must not be empty", name);
+    if (strlen(v) > 200)
+        return bad(err, INVALID, name, "%s: longer than 200 bytes", name);
+    switch (f) {
+    case VP_FIELD_TYPE:
+        allowed = vp_offering_types;
+        allowed_text = "course, event, activity, ebook, audiobook, book, service";
+        break;
+    case VP_FIELD_CHANNEL:
+        allowed = vp_offering_channels;
+        allowed_text = "online, offline, hybrid";
+        break;
+    case VP_FIELD_AUDIENCE:
+        allowed = vp_offering_audiences;
+        allowed_text = "baby, peuter, kleuter, jeugd, ouders, volwassenen, senioren, "
+                       "nieuwkomers, laaggeletterden, werkzoekenden, iedereen";
+        break;
+    case VP_FIELD_SOCIETAL_TASK:
+        allowed = vp_offering_tasks;
+        allowed_text = "geletterdheid, informatiesamenleving, leven-lang-ontwikkelen, cultuur";
+        break;
+    case VP_FIELD_PROPOSITION:
+        if (voc && !vp_vocabulary_get(voc, v))
+            return bad(err, INVALID, name, "%s: unknown proposition \"%s\" (allowed: %s)", name, v,
+                       vp_vocabulary_ids(voc));
+        return VP_OK;
+    case VP_FIELD_LANGUAGE:
+        if (strlen(v) != 2 || v[0] < 'a' || v[0] > 'z' || v[1] < 'a' || v[1] > 'z')
+            return bad(err, INVALID, name, "%s: must be a two-letter ISO 639-1 code such as nl",
+                       name);
+        return VP_OK;
+    default:
+        return VP_OK;
+    }
+    if (!vp_in_list(v, allowed))
+        return bad(err, INVALID, name, "%s: unknown value \"%.100s\" (allowed: %s)", name, v,
+                   allowed_text);
+    return VP_OK;
+}
+
+/* near, postcode, radius_km, include_past, prefer_library. */
+static vp_status place_and_preferences(vp_param *p, size_t n, const vp_postcodes *postcodes,
+                                       vp_search_request *req, vp_param_error *err)
+{
+    const char *near, *postcode, *radius, *include_past, *prefer;
+    if (single(p, n, "near", &near, err) || single(p, n, "postcode", &postcode, err) ||
+        single(p, n, "radius_km", &radius, err) ||
+        single(p, n, "include_past", &include_past, err) ||
+        single(p, n, "prefer_library", &prefer, err))
+        return VP_ERR_INVALID;
+    if (near && *near && postcode && *postcode)
+        return bad(err, INVALID, "postcode", "postcode: give near or postcode, not both");
+    if (near && *near) {
+        char lat[40], lon[40];
+        const char *comma = strchr(near, ',');
+        size_t len = comma ? (size_t)(comma - near) : 0;
+        if (!comma || len >= sizeof lat || strlen(comma + 1) >= sizeof lon)
+            return bad(err, INVALID, "near", "near: must be LAT,LON in degrees, e.g. 52.09,5.12");
+        memcpy(lat, near, len);
+        lat[len] = '\0';
+        snprintf(lon, sizeof lon, "%s", comma + 1);
+        if (parse_double(lat, -90, 90, &req->near_lat) != 0 ||
+            parse_double(lon, -180, 180, &req->near_lon) != 0)
+            return bad(err, INVALID, "near", "near: must be LAT,LON in degrees, e.g. 52.09,5.12");
+        req->has_near = 1;
+    }
+    if (postcode && *postcode) {
+        char digits[8] = "";
+        /* "3511", or a full postcode "3511AB" / "3511 AB" of which the PC4 counts. */
+        size_t len = strlen(postcode);
+        const char *letters = postcode + 4 + (len == 7 && postcode[4] == ' ');
+        int full = (len == 6 || (len == 7 && postcode[4] == ' ')) &&
+                   ((letters[0] >= 'A' && letters[0] <= 'Z') || (letters[0] >= 'a' && letters[0] <= 'z')) &&
+                   ((letters[1] >= 'A' && letters[1] <= 'Z') || (letters[1] >= 'a' && letters[1] <= 'z'));
+        if (len == 4 || full)
+            memcpy(digits, postcode, 4);
+        if (vp_postcodes_find(postcodes, digits, &req->near_lat, &req->near_lon) != 0)
+            return bad(err, INVALID, "postcode", "postcode: unknown Dutch postcode \"%.20s\"",
+                       postcode);
+        req->has_near = 1;
+    }
+    if (radius && *radius) {
+        if (parse_double(radius, 0.1, 1000, &req->radius_km) != 0)
+            return bad(err, INVALID, "radius_km", "radius_km: must be a number from 0.1 to 1000");
+        if (!req->has_near)
+            return bad(err, INVALID, "radius_km", "radius_km: needs near or postcode");
+    }
+    if (include_past && *include_past && parse_bool(include_past, &req->include_past) != 0)
+        return bad(err, INVALID, "include_past", "include_past: must be true or false");
+    if (prefer && *prefer) {
+        if (strlen(prefer) > 200 ||
+            strspn(prefer, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(prefer))
+            return bad(err, INVALID, "prefer_library", "prefer_library: must be a library id");
+        req->prefer_library = prefer;
+    }
+    return VP_OK;
+}
+
+static vp_status parse_facets(const char *facets, vp_search_request *req, vp_param_error *err)
+{
+    const char *s = facets;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        char name[32];
+        if (len == 0 || len >= sizeof name)
+            return bad(err, INVALID, "facets", "facets: a comma-separated list of %s, or all",
+                       "type, library, proposition, audience, channel");
+        memcpy(name, s, len);
+        name[len] = '\0';
+        int f = vp_field_by_name(name);
+        if (strcmp(name, "all") == 0)
+            req->facets = (1u << VP_FACET_COUNT) - 1;
+        else if (f < 0 || f >= VP_FACET_COUNT)
+            return bad(err, INVALID, "facets",
+                       "facets: unknown facet \"%s\" (allowed: type, library, proposition, "
+                       "audience, channel, all)",
+                       name);
+        else
+            req->facets |= 1u << f;
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return VP_OK;
+}
+
+vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *voc,
+                                  const vp_postcodes *postcodes, vp_search_request *req,
+                                  vp_search_values *storage, vp_param_error *err)
+{
+    memset(req, 0, sizeof *req);
+    req->page = 1;
+    req->per_page = 10;
+    req->sort = VP_SORT_RELEVANCE;
+
+    const char *q, *from, *to, *sort, *page, *per_page, *facets;
+    if (single(p, n, "q", &q, err) || single(p, n, "from", &from, err) ||
+        single(p, n, "to", &to, err) || single(p, n, "sort", &sort, err) ||
+        single(p, n, "page", &page, err) || single(p, n, "per_page", &per_page, err) ||
+        single(p, n, "facets", &facets, err))
+        return VP_ERR_INVALID;
+    req->q = q;
+
+    for (size_t i = 0; i < n; i++) {
+        int f = vp_field_by_name(p[i].key);
+        if (f < 0)
+            continue;
+        p[i].used = 1;
+        if (req->n_values[f] == VP_SEARCH_MAX_VALUES)
+            return bad(err, INVALID, p[i].key, "%s: at most 50 values", p[i].key);
+        if (check_filter_value((vp_field)f, p[i].value, voc, err) != VP_OK)
+            return VP_ERR_INVALID;
+        storage->values[f][req->n_values[f]++] = p[i].value;
+    }
+    for (int f = 0; f < VP_FIELD_COUNT; f++)
+        req->values[f] = storage->values[f];
+
+    /* Empty values of the optional controls mean "not given" (HTML forms). */
+    if (from && *from && parse_day(from, &req->from_day) != 0)
+        return bad(err, INVALID, "from", "from: must be a date YYYY-MM-DD");
+    if (to && *to && parse_day(to, &req->to_day) != 0)
+        return bad(err, INVALID, "to", "to: must be a date YYYY-MM-DD");
+    if (req->from_day && req->to_day && req->to_day < req->from_day)
+        return bad(err, INVALID, "to", "to: before from");
+    if (req->from_day && req->to_day &&
+        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
+        return bad(err, INVALID, "to", "to: a date range spans at most 3660 days");
+    if (sort && *sort) {
+        if (strcmp(sort, "relevance") == 0)
+            req->sort = VP_SORT_RELEVANCE;
+        else if (strcmp(sort, "date") == 0)
+            req->sort = VP_SORT_DATE;
+        else if (strcmp(sort, "distance") == 0)
+            req->sort = VP_SORT_DISTANCE;
+        else
+            return bad(err, INVALID, "sort", "sort: must be relevance, date or distance");
+    }
+    if (place_and_preferences(p, n, postcodes, req, err) != VP_OK)
+        return VP_ERR_INVALID;
+    if (req->sort == VP_SORT_DISTANCE && !req->has_near)
+        return bad(err, INVALID, "sort", "sort: sort=distance needs near or postcode");
+    if (page && *page && (parse_uint(page, VP_SEARCH_MAX_WINDOW, &req->page) != 0 || req->page < 1))
+        return bad(err, INVALID, "page", "page: must be a whole number from 1 to %s", "10000");
+    if (per_page && *per_page &&
+        (parse_uint(per_page, VP_SEARCH_MAX_PER_PAGE, &req->per_page) != 0 || req->per_page < 1))
+        return bad(err, INVALID, "per_page", "per_page: must be a whole number from 1 to %s", "100");
+    if ((unsigned long)req->page * req->per_page > VP_SEARCH_MAX_WINDOW)
+        return bad(err, INVALID, "page", "page: page * per_page must not exceed %s", "10000");
+    if (facets && *facets && parse_facets(facets, req, err) != VP_OK)
+        return VP_ERR_INVALID;
+    return VP_OK;
+}
+
+vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *err)
+{
+    if (req->page < 1)
+        return bad(err, INVALID, "page", "page: must be 1 or more");
+    if (req->per_page < 1 || req->per_page > VP_SEARCH_MAX_PER_PAGE)
+        return bad(err, INVALID, "per_page", "per_page: must be from 1 to 100");
+    if ((uint64_t)req->page * req->per_page > VP_SEARCH_MAX_WINDOW)
+        return bad(err, INVALID, "page", "page: page * per_page must not exceed 10000");
+    if (req->from_day && !vp_day_valid(req->from_day))
+        return bad(err, INVALID, "from", "from: not a valid date");
+    if (req->to_day && !vp_day_valid(req->to_day))
+        return bad(err, INVALID, "to", "to: not a valid date");
+    if (req->from_day && req->to_day && req->to_day < req->from_day)
+        return bad(err, INVALID, "to", "to: before from");
+    if (req->from_day && req->to_day &&
+        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
+        return bad(err, INVALID, "to", "to: a date range spans at most 3660 days");
+    for (int f = 0; f < VP_FIELD_COUNT; f++)
+        if (req->n_values[f] > VP_SEARCH_MAX_VALUES)
+            return bad(err, INVALID, vp_field_name((vp_field)f), "%s: at most 50 values",
+                       vp_field_name((vp_field)f));
+    if (req->facets >> VP_FACET_COUNT)
+        return bad(err, INVALID, "facets", "facets: unknown facet");
+    if (req->sort == VP_SORT_DISTANCE && !req->has_near)
+        return bad(err, INVALID, "sort", "sort: sort=distance needs a place (near or postcode)");
+    return VP_OK;
+}
+
+vp_status vp_search_params_reject_unused(const vp_param *p, size_t n, int overflow,
+                                         vp_param_error *err)
+{
+    if (overflow)
+        return bad(err, INVALID, NULL, "too many parameters (at most %d)", VP_SEARCH_MAX_PARAMS);
+    for (size_t i = 0; i < n; i++)
+        if (!p[i].used)
+            return bad(err, "unknown_parameter", p[i].key, "unknown parameter \"%.200s\"", p[i].key);
+    return VP_OK;
+}
+
+/* ---- a search from a query string, outside a request ---- */
+
+struct vp_search_params {
+    vp_param params[VP_SEARCH_MAX_PARAMS];
+    vp_search_values storage;
+    vp_search_request request;
+    char *text; /* the decoded keys and values, NUL-separated */
+};
+
+/* Decodes %XX and '+' in place; returns -1 for a bad escape. */
+static int url_decode(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '+') {
+            *o++ = ' ';
+        } else if (*p == '%') {
+            int hi = vp_hex_digit(p[1]), lo = hi >= 0 ? vp_hex_digit(p[2]) : -1;
+            if (hi < 0 || lo < 0)
+                return -1;
+            *o++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return 0;
+}
+
+vp_status vp_search_params_parse_query(const char *query_string, const vp_vocabulary *voc,
+                                       const vp_postcodes *postcodes, vp_search_params **out,
+                                       vp_param_error *err)
+{
+    vp_search_params *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return VP_ERR_NOMEM;
+    sp->text = strdup(query_string);
+    if (!sp->text) {
+        free(sp);
+        return VP_ERR_NOMEM;
+    }
+    size_t n = 0;
+    int overflow = 0;
+    vp_status st = VP_OK;
+    char *save = NULL;
+    for (char *pair = strtok_r(sp->text, "&", &save); pair && st == VP_OK;
+         pair = strtok_r(NULL, "&", &save)) {
+        if (n == VP_SEARCH_MAX_PARAMS) {
+            overflow = 1;
+            break;
+        }
+        char *eq = strchr(pair, '=');
+        if (eq)
+            *eq = '\0';
+        if (url_decode(pair) != 0 || (eq && url_decode(eq + 1) != 0))
+            st = bad(err, INVALID, NULL, "bad percent-encoding in the query string");
+        sp->params[n].key = pair;
+        sp->params[n++].value = eq ? eq + 1 : "";
+    }
+    if (st == VP_OK)
+        st = vp_search_request_parse(sp->params, n, voc, postcodes, &sp->request, &sp->storage, err);
+    if (st == VP_OK)
+        st = vp_search_params_reject_unused(sp->params, n, overflow, err);
+    if (st == VP_OK) {
+        *out = sp;
+        return VP_OK;
+    }
+    vp_search_params_destroy(sp);
+    return st;
+}
+
+vp_status vp_search_params_parse(const char *query_string, const vp_vocabulary *voc,
+                                 const vp_postcodes *postcodes, vp_search_params **out,
+                                 char **errmsg)
+{
+    vp_param_error err = {{0}, {0}, {0}};
+    vp_status st = vp_search_params_parse_query(query_string, voc, postcodes, out, &err);
+    if (st != VP_OK && errmsg)
+        *errmsg = strdup(st == VP_ERR_INVALID ? err.message : vp_status_str(st));
+    return st;
+}
+
+const vp_search_request *vp_search_params_request(const vp_search_params *p)
+{
+    return &p->request;
+}
+
+void vp_search_params_destroy(vp_search_params *p)
+{
+    if (!p)
+        return;
+    free(p->text);
+    free(p);
+}
