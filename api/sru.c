@@ -1095,6 +1095,20 @@ vp_status vp_sru_respond(vp_index *idx, const vp_sru_request *rq, const vp_sru_c
     return st;
 }
 
+vp_status vp_sru_refused(const char *version, const char *parameter, char **body, size_t *len)
+{
+    vp_sru_request rq = {0};
+    rq.nmem = nmem_create();
+    if (!rq.nmem)
+        return VP_ERR_NOMEM;
+    rq.version = version && version[0] == '1' ? 12 : 20;
+    rq.search = 1;
+    set_diag(&rq, D_UNSUPPORTED_VALUE, parameter && *parameter ? parameter : NULL);
+    vp_status st = vp_sru_respond(NULL, &rq, NULL, body, len);
+    nmem_destroy(rq.nmem);
+    return st;
+}
+
 /* ---- the route ---- */
 
 /* Host and port of the explain record: the public URL, else the Host header. */

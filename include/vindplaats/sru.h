@@ -58,6 +58,14 @@ typedef struct vp_sru_context {
 vp_status vp_sru_respond(vp_index *idx, const vp_sru_request *rq, const vp_sru_context *ctx,
                          char **body, size_t *len) VP_NOEXCEPT;
 
+/* The answer to a request the server refused before reading it (a
+ * parameter whose bytes are not UTF-8 or hold a control character):
+ * diagnostic 6 naming `parameter`, in a searchRetrieve answer of the major
+ * version `version` asks for (NULL: 2.0), since SRU answers every problem
+ * inside the protocol. *body as for vp_sru_respond. VP_ERR_NOMEM only. */
+vp_status vp_sru_refused(const char *version, const char *parameter, char **body,
+                         size_t *len) VP_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

@@ -229,8 +229,8 @@ static void fill_path(const char *route, const char *value, char *out, size_t ca
 
 static size_t refused_count, sweep_count;
 
-/* One request that must be refused with a 4xx and a JSON error; with
- * `parameter`, a 400 must name it. */
+/* One request that must be refused with a 4xx and a JSON error (an SRU
+ * diagnostic on /sru); with `parameter`, a 400 must name it. */
 static void expect_refused(const char *method, const char *path, const char *parameter)
 {
     http_reply r;
@@ -239,6 +239,25 @@ static void expect_refused(const char *method, const char *path, const char *par
     if (http_send(port, method, path, headers, NULL, &r) != 0) {
         fprintf(stderr, "%s %s: no answer\n", method, path);
         CHECK(0);
+        http_reply_free(&r);
+        return;
+    }
+    /* /sru answers a bad parameter the SRU way: 200 with diagnostic 6
+     * ("unsupported parameter value") naming it. */
+    if (strncmp(path, "/sru?", 5) == 0) {
+        char details[128] = "";
+        if (parameter)
+            snprintf(details, sizeof details, "<diag:details>%s</diag:details>", parameter);
+        int ok = r.status == 200 && r.body &&
+                 strstr(r.body, "<diag:uri>info:srw/diagnostic/1/6</diag:uri>") &&
+                 (!parameter || strstr(r.body, details));
+        if (!ok) {
+            fprintf(stderr, "%s %s: status %ld, body %.200s\n", method, path, r.status,
+                    r.body ? r.body : "");
+            CHECK(0);
+        } else {
+            refused_count++;
+        }
         http_reply_free(&r);
         return;
     }
