@@ -367,7 +367,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               : "Bearer realm=\"Vindplaats\"");
         if (auth == VP_AUTH_MISSING)
             api_error(&reply, 401, "unauthorized",
-                      "this endpoint needs an admin API key: Authorization: Bearer KEY", NULL);
+                      page ? "this page needs an admin key: give any name and the key as password"
+                           : "this endpoint needs an admin API key: Authorization: Bearer KEY",
+                      NULL);
         else
             api_error(&reply, 403, "forbidden", "this API key is not valid here", NULL);
     } else {

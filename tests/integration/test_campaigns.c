@@ -247,6 +247,9 @@ static void test_access(void)
     www = http_header(&r, "WWW-Authenticate");
     CHECK_CONTAINS(www, "Basic realm=");
     free(www);
+    /* ...and says so, not the Bearer header that the API takes. */
+    CHECK_CONTAINS(r.body, "the key as password");
+    CHECK(strstr(r.body, "Bearer") == NULL);
     http_reply_free(&r);
     get(port, "/insights", wrong, &r);
     check_error(&r, 403, "forbidden", NULL);
