@@ -342,6 +342,32 @@ describe('demo page', () => {
     await done(page);
   });
 
+  it('makes the address that docs/campaigns.md shows a marketer', async () => {
+    const page = await open(`${VP}/`);
+    const b = box(page);
+    await combo(b).fill('computer');
+    await combo(b).press('Enter');
+    await settled(b);
+    await total(b);
+    const facet = (legend) => b.locator('fieldset').filter({has: page.locator('legend', {hasText: legend})});
+    let answer = searched(page, (p) => p.getAll('type').length === 1);
+    await facet('Soort').getByRole('checkbox', {name: /^Cursus/}).check();
+    await answer;
+    await settled(b);
+    const lib = facet('Bibliotheek');
+    const more = lib.locator('.vp-all');
+    if (await more.count() && (await more.getAttribute('aria-expanded')) === 'false') await more.click();
+    answer = searched(page, (p) => p.getAll('library').length === 1);
+    await lib.getByRole('checkbox', {name: /^Bibliotheek Eemland/}).check();
+    await answer;
+    await settled(b);
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'campaigns.md'), 'utf8');
+    const shown = /https:\/\/vindplaats\.example\.nl(\/\?q=computer[^\s`]*)/.exec(doc);
+    assert.ok(shown, 'campaigns.md shows an address of the search page');
+    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, shown[1]);
+    await done(page);
+  });
+
   it('"Meer resultaten" adds the next page and moves focus to it', async () => {
     const page = await open(`${VP}/?q=digi`);
     const b = box(page);
