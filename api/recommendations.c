@@ -150,6 +150,7 @@ void api_handle_recommend(api_request *req, api_reply *r)
             pc4[4] = '\0';
             rr.n_segments = vp_segments_for_postcode(segs, pc4, rr.segments, rr.shares,
                                                      VP_RECOMMEND_MAX_SEGMENTS);
+            rr.segments_of_place = 1;
         }
     }
     rr.exclude = ex_ids;

@@ -298,7 +298,7 @@ static int fact_text(const candidate *c, const vp_recommend_request *req, int64_
         /* Only what was really used: the segments' own signals, or everyone's. */
         if (c->factor[1] < 0.2)
             return 0;
-        if (c->segment_use > 0 && req->filters.has_near)
+        if (c->segment_use > 0 && req->segments_of_place && req->filters.has_near)
             snprintf(text, size, "Veel gekozen in uw buurt");
         else
             snprintf(text, size, "Veel gekozen");

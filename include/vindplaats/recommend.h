@@ -44,6 +44,8 @@ typedef struct vp_recommend_request {
     const vp_segment *segments[VP_RECOMMEND_MAX_SEGMENTS]; /* none: network-wide */
     double shares[VP_RECOMMEND_MAX_SEGMENTS];
     size_t n_segments;
+    int segments_of_place;  /* the segments are those of the place's postcode
+                               area (a reason may then say "in uw buurt") */
     /* Filters, place and clock as for search (q, paging, sort and facets
      * are ignored; past offerings are always hidden). With a place,
      * offerings beyond radius_km (VP_RECOMMEND_RADIUS_KM when 0) are

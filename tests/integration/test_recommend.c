@@ -203,6 +203,18 @@ int main(int argc, char **argv)
                    "Veel gekozen");
     json_decref(j);
     CHECK(strcmp(after_a, before) != 0);
+    /* "in uw buurt" only when the segments are the postcode area's: not
+     * for a segment the website chose. */
+    j = get(a, "/v1/recommend?segment=jonge-gezinnen&postcode=3511&limit=20", &status);
+    size_t chosen = 0, k2;
+    json_t *o2;
+    json_array_foreach(json_object_get(j, "results"), k2, o2) {
+        const char *t = json_string_value(json_object_get(json_object_get(o2, "reason"), "text"));
+        chosen += t && strstr(t, "Veel gekozen") != NULL;
+        CHECK(t && !strstr(t, "in uw buurt"));
+    }
+    CHECK(chosen > 0);
+    json_decref(j);
     j = get(b, "/v1/recommend?segment=jonge-gezinnen", &status);
     char *after_b = ids_of(j);
     json_decref(j);
