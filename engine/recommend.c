@@ -123,7 +123,7 @@ typedef struct candidate {
     double distance_km;
     double segment_use;            /* what its segments used of it (before normalising) */
     int64_t next;                  /* start of its next occurrence (UTC), -1 when undated */
-    char *series;                  /* folded title, library and branch */
+    char *series;                  /* folded title: the sessions of one series share it */
     int picked;
     int over;                      /* every occurrence has ended */
 } candidate;
