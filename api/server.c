@@ -367,7 +367,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               : "Bearer realm=\"Vindplaats\"");
         if (auth == VP_AUTH_MISSING)
             api_error(&reply, 401, "unauthorized",
-                      page ? "this page needs an admin key: give any name and the key as password"
+                      page ? "this page needs an admin API key: give it as the password"
                            : "this endpoint needs an admin API key: Authorization: Bearer KEY",
                       NULL);
         else

@@ -248,7 +248,7 @@ static void test_access(void)
     CHECK_CONTAINS(www, "Basic realm=");
     free(www);
     /* ...and says so, not the Bearer header that the API takes. */
-    CHECK_CONTAINS(r.body, "the key as password");
+    CHECK_CONTAINS(r.body, "as the password");
     CHECK(strstr(r.body, "Bearer") == NULL);
     http_reply_free(&r);
     get(port, "/insights", wrong, &r);
