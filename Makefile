@@ -43,9 +43,23 @@ sample-index: build
 	@scripts/harvest-sample.sh $(BUILD) $(SAMPLE_INDEX).new $(PLATFORM_PORT)
 	@rm -rf $(SAMPLE_INDEX) && mv $(SAMPLE_INDEX).new $(SAMPLE_INDEX)
 
+# The demo's staff key (for /insights and campaign links): made once at
+# random into $(ADMIN_KEY), kept for the next runs, printed at start.
+# The clock is pinned to the first day of the sample (NOW=, empty: the
+# real clock), so that "today" and upcoming dates match the sample's.
+ADMIN_KEY ?= $(BUILD)/admin-key
+NOW       ?= 2026-12-01T08:00:00+01:00
+
 run: sample-index
+	@if [ ! -s $(ADMIN_KEY) ]; then \
+	  (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > $(ADMIN_KEY) && echo >> $(ADMIN_KEY)); fi
 	@echo "Vindplaats: open http://localhost:$(PORT)/ (Ctrl-C stops)"
-	@exec $(BUILD)/vindplaats-server --index $(SAMPLE_INDEX) --port $(PORT)
+	@echo "Staff pages (/insights) and campaign links take the admin key $$(cat $(ADMIN_KEY))"
+	@echo "  (kept in $(ADMIN_KEY); in the browser: any name, the key as password)"
+	@if [ -n "$(NOW)" ]; then echo "The clock is pinned to $(NOW), where the sample's agenda begins"; \
+	  echo "  (make run NOW= runs on the real clock)"; fi
+	@exec $(BUILD)/vindplaats-server --index $(SAMPLE_INDEX) --port $(PORT) \
+	  --admin-keys $(ADMIN_KEY) $(if $(NOW),--now $(NOW))
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

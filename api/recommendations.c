@@ -20,9 +20,12 @@ static int64_t clock_of(const api_request *req)
     return req->cfg->now ? req->cfg->now : (int64_t)time(NULL);
 }
 
+/* A segment in a recommend answer: its id only. Names are the network's
+ * marketing knowledge (GET /v1/segments, for staff); an answer that a page
+ * shows a resident carries none. */
 static json_t *segment_json(const vp_segment *s, double share)
 {
-    json_t *o = json_pack("{s:s, s:s}", "id", s->id, "name", s->name);
+    json_t *o = json_pack("{s:s}", "id", s->id);
     if (o && share >= 0)
         json_object_set_new(o, "share", json_real((double)(long)(share * 1000 + 0.5) / 1000));
     return o;
@@ -147,6 +150,7 @@ void api_handle_recommend(api_request *req, api_reply *r)
             pc4[4] = '\0';
             rr.n_segments = vp_segments_for_postcode(segs, pc4, rr.segments, rr.shares,
                                                      VP_RECOMMEND_MAX_SEGMENTS);
+            rr.segments_of_place = 1;
         }
     }
     rr.exclude = ex_ids;

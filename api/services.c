@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -220,8 +221,9 @@ static json_t *branches_json(const vp_library_info *li)
     json_t *list = json_array();
     for (size_t i = 0; li && i < li->n_branches; i++) {
         const vp_branch_info *b = &li->branches[i];
-        json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "id", b->id, "name", b->name,
-                              "municipality", b->municipality, "postcode", b->postcode);
+        json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "id", b->id, "name", b->name,
+                              "municipality", b->municipality, "province", b->province,
+                              "postcode", b->postcode);
         if (o && b->has_location)
             json_object_set_new(o, "location", json_pack("{s:f, s:f}", "lat", b->lat, "lon", b->lon));
         json_array_append_new(list, o);
@@ -398,6 +400,73 @@ static snapshot *acquire_or_reply(api_request *req, api_reply *r)
     return s;
 }
 
+/* Where /services and /v1/libraries are narrowed to: a municipality and
+ * a province of the network file's branches (each at most once; empty is
+ * absent; letter case and accents do not count). */
+typedef struct place_filter {
+    const char *municipality;
+    const char *province;
+} place_filter;
+
+/* Takes municipality and province from the request; -1 with a 400 reply
+ * when one is given twice or is not UTF-8. */
+static int take_place(api_request *req, place_filter *pf, api_reply *r)
+{
+    static const char *const keys[2] = {"municipality", "province"};
+    const char *val[2] = {NULL, NULL};
+    for (size_t i = 0; i < req->params->count; i++)
+        for (int k = 0; k < 2; k++) {
+            if (strcmp(req->params->items[i].key, keys[k]) != 0)
+                continue;
+            req->params->items[i].used = 1;
+            if (!*req->params->items[i].value)
+                continue;
+            char msg[96];
+            if (val[k]) {
+                snprintf(msg, sizeof msg, "%s: give it once", keys[k]);
+                api_error(r, 400, "invalid_parameter", msg, keys[k]);
+                return -1;
+            }
+            val[k] = req->params->items[i].value;
+            json_t *probe = json_string(val[k]);
+            if (!probe || strlen(val[k]) > 200) {
+                json_decref(probe);
+                snprintf(msg, sizeof msg, "%s: a name of at most 200 bytes of UTF-8", keys[k]);
+                api_error(r, 400, "invalid_parameter", msg, keys[k]);
+                return -1;
+            }
+            json_decref(probe);
+        }
+    pf->municipality = val[0];
+    pf->province = val[1];
+    return 0;
+}
+
+/* 1 when `a` and `b` are the same name, letter case and accents aside. */
+static int same_name(const char *a, const char *b)
+{
+    char *fa = a ? vp_text_fold(a, 1) : NULL, *fb = b ? vp_text_fold(b, 1) : NULL;
+    int same = fa && fb && strcmp(fa, fb) == 0;
+    free(fa);
+    free(fb);
+    return same;
+}
+
+/* 1 when library `l` (of the snapshot) has a branch in the place. */
+static int in_place(json_t *l, const place_filter *pf)
+{
+    if (!pf->municipality && !pf->province)
+        return 1;
+    size_t i;
+    json_t *b;
+    json_array_foreach(json_object_get(l, "branches"), i, b) {
+        if ((!pf->municipality || same_name(jstr(b, "municipality"), pf->municipality)) &&
+            (!pf->province || same_name(jstr(b, "province"), pf->province)))
+            return 1;
+    }
+    return 0;
+}
+
 static void answer(api_reply *r, json_t *j)
 {
     r->status = 200;
@@ -482,6 +551,9 @@ void api_handle_proposition_libraries(api_request *req, api_reply *r)
 
 void api_handle_libraries(api_request *req, api_reply *r)
 {
+    place_filter pf;
+    if (take_place(req, &pf, r) != 0)
+        return;
     snapshot *s = acquire_or_reply(req, r);
     if (!s)
         return;
@@ -489,6 +561,8 @@ void api_handle_libraries(api_request *req, api_reply *r)
     size_t i;
     json_t *l;
     json_array_foreach(json_object_get(s->data, "libraries"), i, l) {
+        if (!in_place(l, &pf))
+            continue;
         json_array_append_new(list, json_pack("{s:O, s:O, s:I, s:O, s:I}", "id",
                                               json_object_get(l, "id"), "name",
                                               json_object_get(l, "name"), "branches",
@@ -546,8 +620,69 @@ static void h(vp_buf *b, const char *s)
         vp_buf_html(b, s, strlen(s));
 }
 
+/* The keys of `set`, sorted, as <option>s; the one equal to `selected`
+ * (letter case and accents aside) is selected. NULL: no selection. */
+static void options_html(vp_buf *b, json_t *set, const char *selected)
+{
+    size_t n = json_object_size(set), k = 0;
+    const char **keys = calloc(n + 1, sizeof *keys);
+    const char *key;
+    json_t *v;
+    json_object_foreach(set, key, v) {
+        if (!keys)
+            break;
+        size_t pos = k++;
+        while (pos > 0 && strcmp(keys[pos - 1], key) > 0) {
+            keys[pos] = keys[pos - 1];
+            pos--;
+        }
+        keys[pos] = key;
+    }
+    for (size_t i = 0; keys && i < n; i++) {
+        vp_buf_puts(b, "<option");
+        if (selected && same_name(keys[i], selected))
+            vp_buf_puts(b, " selected");
+        vp_buf_puts(b, ">");
+        h(b, keys[i]);
+        vp_buf_puts(b, "</option>");
+    }
+    free(keys);
+}
+
+/* The form that narrows the map: a municipality (with the network's
+ * municipalities to choose from) and a province. */
+static void place_form(vp_buf *b, json_t *libs, const place_filter *pf)
+{
+    json_t *municipalities = json_object(), *provinces = json_object();
+    size_t i, k;
+    json_t *l, *br;
+    json_array_foreach(libs, i, l) {
+        json_array_foreach(json_object_get(l, "branches"), k, br) {
+            if (jstr(br, "municipality"))
+                json_object_set_new(municipalities, jstr(br, "municipality"), json_true());
+            if (jstr(br, "province"))
+                json_object_set_new(provinces, jstr(br, "province"), json_true());
+        }
+    }
+    vp_buf_puts(b, "<form class=\"place\" method=\"get\" action=\"/services\">\n"
+                   "<label for=\"m\">Gemeente</label> <input id=\"m\" name=\"municipality\" "
+                   "list=\"municipalities\" autocomplete=\"off\" value=\"");
+    h(b, pf->municipality);
+    vp_buf_puts(b, "\">\n<datalist id=\"municipalities\">");
+    options_html(b, municipalities, NULL);
+    vp_buf_puts(b, "</datalist>\n<label for=\"p\">Provincie</label> <select id=\"p\" "
+                   "name=\"province\"><option value=\"\">Alle provincies</option>");
+    options_html(b, provinces, pf->province ? pf->province : "");
+    vp_buf_puts(b, "</select>\n<button type=\"submit\">Toon</button></form>\n");
+    json_decref(municipalities);
+    json_decref(provinces);
+}
+
 void api_handle_services_page(api_request *req, api_reply *r)
 {
+    place_filter pf;
+    if (take_place(req, &pf, r) != 0)
+        return;
     snapshot *s = acquire_or_reply(req, r);
     if (!s)
         return;
@@ -570,10 +705,20 @@ void api_handle_services_page(api_request *req, api_reply *r)
     vp_buf_puts(&b, "<h1>Welke bibliotheek biedt wat?</h1>\n<p class=\"lead\">Per bibliotheek het "
                     "aanbod dat nu te vinden is, geordend naar de maatschappelijke taken van de "
                     "bibliotheek. In een vakje staat de naam die de bibliotheek er zelf voor "
-                    "gebruikt; een streepje betekent dat de bibliotheek het nu niet aanbiedt.</p>\n"
-                    "<div class=\"scroll\" role=\"region\" aria-labelledby=\"matrix-cap\" "
-                    "tabindex=\"0\">\n<table>\n<caption id=\"matrix-cap\">Aanbod per bibliotheek"
-                    "</caption>\n<thead>\n<tr><td rowspan=\"2\"></td>");
+                    "gebruikt; een streepje betekent dat de bibliotheek het nu niet aanbiedt.</p>\n");
+    place_form(&b, libs, &pf);
+    vp_buf_puts(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"matrix-cap\" "
+                    "tabindex=\"0\">\n<table>\n<caption id=\"matrix-cap\">Aanbod per bibliotheek");
+    if (pf.municipality) {
+        vp_buf_puts(&b, " in gemeente ");
+        h(&b, pf.municipality);
+    }
+    if (pf.province) {
+        vp_buf_puts(&b, pf.municipality ? " (provincie " : " in provincie ");
+        h(&b, pf.province);
+        vp_buf_puts(&b, pf.municipality ? ")" : "");
+    }
+    vp_buf_puts(&b, "</caption>\n<thead>\n<tr><td rowspan=\"2\"></td>");
     for (size_t t = 0; t < 4; t++)
         if (per_task[t]) {
             vp_buf_printf(&b, "<th scope=\"colgroup\" colspan=\"%zu\">", per_task[t]);
@@ -592,7 +737,11 @@ void api_handle_services_page(api_request *req, api_reply *r)
     vp_buf_puts(&b, "</tr>\n</thead>\n<tbody>\n");
     size_t i;
     json_t *l;
+    size_t shown = 0;
     json_array_foreach(libs, i, l) {
+        if (!in_place(l, &pf))
+            continue;
+        shown++;
         vp_buf_puts(&b, "<tr><th scope=\"row\">");
         h(&b, jstr(l, "name"));
         vp_buf_puts(&b, "</th>");
@@ -621,7 +770,11 @@ void api_handle_services_page(api_request *req, api_reply *r)
         }
         vp_buf_printf(&b, "<td>%zu van %zu</td></tr>\n", count, n);
     }
-    vp_buf_puts(&b, "</tbody>\n</table>\n</div>\n<p class=\"mut\">Tussen haakjes: het aantal "
+    vp_buf_puts(&b, "</tbody>\n</table>\n</div>\n");
+    if (!shown)
+        vp_buf_puts(&b, "<p>Geen bibliotheek van het netwerk heeft daar een vestiging. Kies een "
+                        "andere gemeente of provincie.</p>\n");
+    vp_buf_puts(&b, "<p class=\"mut\">Tussen haakjes: het aantal "
                     "activiteiten, cursussen en andere aanbiedingen dat nu te vinden is. De "
                     "gegevens staan ook in <a href=\"/v1/libraries\">/v1/libraries</a> en "
                     "<a href=\"/v1/propositions\">/v1/propositions</a> (JSON).</p>\n");

@@ -11,8 +11,15 @@
  * (log-normal), and a fifth of every segment's interactions are uniformly
  * random noise.
  *
+ * Coverage: the distinct offerings recommended over a grid of lists, as
+ * a website would ask for them: every segment with the place of every
+ * --grid-step'th PC4 of the segment postcode table (segment=S&postcode=P),
+ * and every such PC4's own mix of segments (postcode=P, with its place).
+ *
  * usage: vindplaats-bench-recommend [--offerings FILE] [--events N] [--seed S]
- *        [--json FILE] (other data files default to the repository's) */
+ *        [--grid-step N] [--per-online N] [--json FILE] (other data files
+ *        default to the repository's; --per-online replaces the default cap
+ *        on online offerings in a list of ten with a place, 0: none) */
 #define _GNU_SOURCE /* qsort_r */
 #include <jansson.h>
 #include <math.h>
@@ -22,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vindplaats/geo.h"
 #include "vindplaats/index.h"
 #include "vindplaats/load.h"
 #include "vindplaats/offering.h"
@@ -140,17 +148,35 @@ static int cmp_count_desc(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
+/* Adds a copy of `id` to the distinct ids list[0..*n). */
+static void remember(const char ***list, size_t *n, const char *id)
+{
+    for (size_t k = 0; k < *n; k++)
+        if (strcmp((*list)[k], id) == 0)
+            return;
+    if (*n % 1024 == 0) {
+        const char **more = realloc(*list, (*n + 1024) * sizeof *more);
+        if (!more)
+            return;
+        *list = more;
+    }
+    (*list)[(*n)++] = strdup(id);
+}
+
 int main(int argc, char **argv)
 {
     const char *offerings = "data/sample/offerings.jsonl", *vocab = "data/vocabulary/propositions.tsv";
     const char *segs_path = "data/segments/segments.json", *pc_path = "data/segments/pc4-segments.csv";
     const char *json_out = NULL, *now_iso = "2026-12-01T08:00:00+01:00";
-    long events = 20000, seed = 11;
+    const char *places_path = "data/reference/nl_pc4_geonames.json";
+    long events = 20000, seed = 11, grid_step = 20, per_online = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--offerings") == 0) offerings = argv[i + 1];
         else if (strcmp(argv[i], "--events") == 0) events = atol(argv[i + 1]);
         else if (strcmp(argv[i], "--seed") == 0) seed = atol(argv[i + 1]);
         else if (strcmp(argv[i], "--json") == 0) json_out = argv[i + 1];
+        else if (strcmp(argv[i], "--grid-step") == 0) grid_step = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--per-online") == 0) per_online = atol(argv[i + 1]);
         else if (strcmp(argv[i], "--segments") == 0) segs_path = argv[i + 1];
         else {
             fprintf(stderr, "vindplaats-bench-recommend: unknown option %s\n", argv[i]);
@@ -162,9 +188,15 @@ int main(int argc, char **argv)
     vp_datetime_parse(now_iso, &now);
     vp_vocabulary *voc = NULL;
     vp_segments *segs = NULL;
+    vp_postcodes *places = NULL;
     char *err = NULL;
+    if (grid_step < 1) {
+        fprintf(stderr, "vindplaats-bench-recommend: --grid-step must be 1 or more\n");
+        return 2;
+    }
     if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
-        vp_segments_load(segs_path, pc_path, voc, &segs, &err) != VP_OK) {
+        vp_segments_load(segs_path, pc_path, voc, &segs, &err) != VP_OK ||
+        vp_postcodes_load(places_path, &places, &err) != VP_OK) {
         fprintf(stderr, "vindplaats-bench-recommend: %s\n", err);
         return 1;
     }
@@ -308,7 +340,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n_items; i++)
         order[i] = i;
     qsort_r(order, n_items, sizeof *order, cmp_count_desc, global);
-    const char **seen = calloc(1025, sizeof *seen);
+    const char **seen = NULL;
     size_t n_seen = 0;
     for (size_t s = 0; s < ns; s++) {
         size_t relevant = 0;
@@ -330,14 +362,7 @@ int main(int argc, char **argv)
         const char *ids[K];
         for (size_t i = 0; i < res->n; i++) {
             ids[i] = res->items[i].id;
-            int dup = 0;
-            for (size_t k = 0; k < n_seen; k++)
-                dup |= strcmp(seen[k], ids[i]) == 0;
-            if (!dup) {
-                if (n_seen % 1024 == 0 && n_seen)
-                    seen = realloc(seen, (n_seen + 1025) * sizeof *seen);
-                seen[n_seen++] = strdup(ids[i]);
-            }
+            remember(&seen, &n_seen, ids[i]);
         }
         judge(&vp, ids, res->n, held[s], relevant, now.utc);
         /* Most popular overall (from the same 80%), eligible only. */
@@ -358,38 +383,60 @@ int main(int argc, char **argv)
         judge(&rnd, rids, K, held[s], relevant, now.utc);
         vp_recommend_result_destroy(res);
     }
-    /* Coverage: every PC4 of the segment table gets its own mixed list. */
+    vp_recommend_weights weights = vp_recommend_weights_default;
+    if (per_online >= 0)
+        weights.per_online = (unsigned)per_online;
     size_t pc_lists = 0;
     FILE *pcf = fopen(pc_path, "r");
     char pcline[65536];
+    /* The grid: each segment at the place of every grid_step'th PC4, and
+     * that PC4's own mix at its place, as /v1/recommend answers
+     * segment=S&postcode=P and postcode=P. */
+    const char **grid_seen = NULL;
+    size_t n_grid_seen = 0, grid_lists = 0, grid_short = 0, grid_far = 0, row = 0;
     while (pcf && fgets(pcline, sizeof pcline, pcf)) {
         if (pcline[0] < '0' || pcline[0] > '9')
+            continue;
+        pc_lists++;
+        if (row++ % (size_t)grid_step != 0)
             continue;
         char pc4[5];
         memcpy(pc4, pcline, 4);
         pc4[4] = '\0';
-        vp_recommend_request rr;
-        memset(&rr, 0, sizeof rr);
-        rr.n_segments = vp_segments_for_postcode(segs, pc4, rr.segments, rr.shares,
-                                                 VP_RECOMMEND_MAX_SEGMENTS);
-        rr.filters.now = now.utc;
-        rr.limit = K;
-        rr.store = store;
-        vp_recommend_result *res = NULL;
-        if (vp_recommend(idx, &rr, &res, NULL) != VP_OK)
+        double lat, lon;
+        if (vp_postcodes_find(places, pc4, &lat, &lon) != 0)
             continue;
-        pc_lists++;
-        for (size_t i = 0; i < res->n; i++) {
-            int dup = 0;
-            for (size_t k = 0; k < n_seen && !dup; k++)
-                dup = strcmp(seen[k], res->items[i].id) == 0;
-            if (!dup) {
-                if (n_seen % 1024 == 0)
-                    seen = realloc(seen, (n_seen + 1025) * sizeof *seen);
-                seen[n_seen++] = strdup(res->items[i].id);
+        for (size_t s = 0; s <= ns; s++) {
+            vp_recommend_request rr;
+            memset(&rr, 0, sizeof rr);
+            if (s < ns) {
+                rr.segments[0] = vp_segments_at(segs, s);
+                rr.shares[0] = 1;
+                rr.n_segments = 1;
+            } else {
+                rr.n_segments = vp_segments_for_postcode(segs, pc4, rr.segments, rr.shares,
+                                                         VP_RECOMMEND_MAX_SEGMENTS);
+                rr.segments_of_place = 1;
             }
+            rr.filters.now = now.utc;
+            rr.filters.has_near = 1;
+            rr.filters.near_lat = lat;
+            rr.filters.near_lon = lon;
+            rr.limit = K;
+            rr.store = store;
+            rr.weights = &weights;
+            vp_recommend_result *res = NULL;
+            if (vp_recommend(idx, &rr, &res, NULL) != VP_OK)
+                continue;
+            grid_lists++;
+            grid_short += res->n < K;
+            for (size_t i = 0; i < res->n; i++) {
+                remember(&grid_seen, &n_grid_seen, res->items[i].id);
+                /* In person and farther than the default radius: out of reach. */
+                grid_far += res->items[i].distance_km > 25.0;
+            }
+            vp_recommend_result_destroy(res);
         }
-        vp_recommend_result_destroy(res);
     }
     if (pcf)
         fclose(pcf);
@@ -401,6 +448,7 @@ int main(int argc, char **argv)
         all[i]->dup /= (double)all[i]->lists;
     }
     double coverage = (double)n_seen / (double)eligible;
+    double grid_coverage = (double)n_grid_seen / (double)eligible;
     printf("%zu segments, %zu interactions fed, %zu held out, %zu eligible offerings\n", ns, fed,
            kept_out, eligible);
     printf("| recommender | recall@10 | nDCG@10 | past | duplicate |\n|---|---|---|---|---|\n");
@@ -408,8 +456,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3; i++)
         printf("| %s | %.3f | %.3f | %.3f | %.3f |\n", names[i], all[i]->recall, all[i]->ndcg,
                all[i]->past, all[i]->dup);
-    printf("catalogue coverage of Vindplaats' lists (10 segments + %zu postcodes): %.3f "
-           "(%zu distinct of %zu eligible)\n", pc_lists, coverage, n_seen, eligible);
+    printf("catalogue coverage of the %zu segment lists: %.3f (%zu distinct of %zu eligible)\n",
+           ns, coverage, n_seen, eligible);
+    printf("catalogue coverage over the segment x postcode grid (%zu lists: %zu segments and "
+           "the mix of every %ld. PC4 of %zu, at its place): %.3f (%zu distinct of %zu "
+           "eligible); %zu lists shorter than %d; %zu in-person results beyond 25 km\n",
+           grid_lists, ns, grid_step, pc_lists, grid_coverage, n_grid_seen, eligible, grid_short,
+           K, grid_far);
     if (json_out) {
         FILE *jf = fopen(json_out, "w");
         if (jf) {
@@ -418,11 +471,22 @@ int main(int argc, char **argv)
                 fprintf(jf, "%s{\"recommender\":\"%s\",\"recall_at_10\":%.4f,\"ndcg_at_10\":%.4f,"
                             "\"share_past\":%.4f,\"share_duplicate\":%.4f}",
                         i ? "," : "", names[i], all[i]->recall, all[i]->ndcg, all[i]->past, all[i]->dup);
-            fprintf(jf, "],\"coverage\":%.4f}\n", coverage);
+            fprintf(jf, "],\"coverage\":%.4f,\"grid\":{\"lists\":%zu,\"step\":%ld,"
+                        "\"distinct\":%zu,\"coverage\":%.4f,\"short_lists\":%zu,"
+                        "\"beyond_25_km\":%zu}}\n",
+                    coverage, grid_lists, grid_step, n_grid_seen, grid_coverage, grid_short,
+                    grid_far);
             fclose(jf);
         }
     }
     int rc = vp.past > 0 || vp.dup > 0 ? 1 : 0;
+    for (size_t i = 0; i < n_seen; i++)
+        free((char *)seen[i]);
+    for (size_t i = 0; i < n_grid_seen; i++)
+        free((char *)grid_seen[i]);
+    free(seen);
+    free(grid_seen);
+    vp_postcodes_destroy(places);
     vp_store_close(store);
     vp_index_close(idx);
     char cmd[600];

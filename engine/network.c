@@ -123,6 +123,7 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
             B->id = str_of(b, "id", 1, bp, &errs);
             B->name = str_of(b, "name", 1, bp, &errs);
             B->municipality = str_of(b, "municipality", 0, bp, &errs);
+            B->province = str_of(b, "province", 0, bp, &errs);
             B->postcode = str_of(b, "postcode", 0, bp, &errs);
             if (B->id && !id_ok(B->id))
                 vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", bp);

@@ -145,6 +145,23 @@ int vp_datetime_local_day(const vp_datetime *dt)
     return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
 }
 
+int vp_nl_offset(int64_t utc)
+{
+    int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
+    int y = vp_day_from_epoch(days) / 10000;
+    int64_t mar31 = vp_day_to_epoch(y * 10000 + 331), oct31 = vp_day_to_epoch(y * 10000 + 1031);
+    /* Day 0 (1970-01-01) was a Thursday: (d + 4) % 7 is 0 on Sundays. */
+    int64_t start = (mar31 - (mar31 + 4) % 7) * 86400 + 3600;
+    int64_t end = (oct31 - (oct31 + 4) % 7) * 86400 + 3600;
+    return utc >= start && utc < end ? 7200 : 3600;
+}
+
+int vp_nl_day(int64_t utc)
+{
+    int64_t local = utc + vp_nl_offset(utc);
+    return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+}
+
 int64_t vp_day_to_epoch(int yyyymmdd)
 {
     return days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "schema.h"
+#include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/offering.h"
@@ -32,6 +33,7 @@ const vp_recommend_weights vp_recommend_weights_default = {
     .upcoming = 0.1,
     .nearby = 0.1,
     .per_proposition = 3,
+    .per_online = 5,
 };
 
 /* What each field of an affinity counts towards the affinity factor. */
@@ -119,11 +121,11 @@ typedef struct candidate {
     double factor[4];  /* affinity, popularity, upcoming, nearby */
     double score;
     double distance_km;
-    const char *best_segment;      /* the segment that liked it most */
     double segment_use;            /* what its segments used of it (before normalising) */
-    double days_to_next;           /* negative when undated */
-    const char *matched;           /* what of it matched: a proposition name, type, ... */
+    int64_t next;                  /* start of its next occurrence (UTC), -1 when undated */
+    char *series;                  /* folded title: the sessions of one series share it */
     int picked;
+    int over;                      /* every occurrence has ended */
 } candidate;
 
 static const char *const factor_names[4] = {"affinity", "popularity", "upcoming", "nearby"};
@@ -182,13 +184,12 @@ static void score_affinity(candidate *c, const vp_recommend_request *req,
     const vp_proposition *prop = vp_vocabulary_get(voc, values[VP_AFFINITY_PROPOSITION]);
     if (!values[VP_AFFINITY_TASK] && prop)
         values[VP_AFFINITY_TASK] = prop->societal_task;
-    double total = 0, best_seg = -1, norm = 0;
+    double total = 0, norm = 0;
     for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++)
         norm += field_weight[f];
     for (size_t s = 0; s < req->n_segments; s++) {
         const vp_segment *seg = req->segments[s];
-        double sum = 0, best_part = 0;
-        const char *part = NULL;
+        double sum = 0;
         for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++) {
             double w = 0;
             if (f == VP_AFFINITY_AUDIENCE) {
@@ -203,17 +204,8 @@ static void score_affinity(candidate *c, const vp_recommend_request *req,
                 w = vp_segment_affinity(seg, (vp_affinity_field)f, values[f]);
             }
             sum += field_weight[f] * w;
-            if (field_weight[f] * w > best_part) {
-                best_part = field_weight[f] * w;
-                part = f == VP_AFFINITY_PROPOSITION && prop ? prop->name : NULL;
-            }
         }
         total += req->shares[s] * sum / norm;
-        if (req->shares[s] * sum > best_seg) {
-            best_seg = req->shares[s] * sum;
-            c->best_segment = seg->name;
-            c->matched = part;
-        }
     }
     c->factor[0] = total;
 }
@@ -226,9 +218,104 @@ static int cmp_score(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-static char *reason_for(const candidate *c, const vp_recommend_request *req)
+/* Reasons name facts a resident can check on the offering itself: where
+ * and when it is, whom it is for, that it is online, that it is chosen
+ * often. Never the segment: segments are the network's marketing
+ * knowledge, not a label to put on a visitor. */
+enum fact { FACT_NEAR, FACT_WHEN, FACT_AUDIENCE, FACT_ONLINE, FACT_POPULAR, FACT_COUNT };
+
+/* The fact of kind `k` about `c` into text[size]; 0 when there is none. */
+static int fact_text(const candidate *c, const vp_recommend_request *req, int64_t now, int k,
+                     char *text, size_t size)
 {
-    /* The factor that contributed most names the reason. */
+    json_t *doc = c->doc;
+    const char *channel = json_string_value(json_object_get(doc, "channel"));
+    int online = channel && strcmp(channel, "online") == 0;
+    int hybrid = channel && strcmp(channel, "hybrid") == 0;
+    switch (k) {
+    case FACT_NEAR:
+        if (c->distance_km < 0 || online)
+            return 0;
+        {
+            /* Dutch decimals: "3,2 km". */
+            long tenths = lround(c->distance_km * 10);
+            if (tenths < 10)
+                snprintf(text, size, "Bij u in de buurt (minder dan 1 km)");
+            else if (c->distance_km <= 10)
+                snprintf(text, size, "Bij u in de buurt (%ld,%ld km)", tenths / 10, tenths % 10);
+            else
+                snprintf(text, size, "Op %ld km van u", lround(c->distance_km));
+        }
+        return 1;
+    case FACT_WHEN: {
+        if (c->next < 0)
+            return 0;
+        if (c->next < now) {
+            snprintf(text, size, "Nu bezig");
+            return 1;
+        }
+        /* Calendar days where the residents live: 10:00 today is today. */
+        long days = (long)(vp_day_to_epoch(vp_nl_day(c->next)) - vp_day_to_epoch(vp_nl_day(now)));
+        if (days <= 0)
+            snprintf(text, size, "Vandaag");
+        else if (days == 1)
+            snprintf(text, size, "Morgen");
+        else if (days == 2)
+            snprintf(text, size, "Overmorgen");
+        else
+            snprintf(text, size, "Over %ld dagen", days);
+        return 1;
+    }
+    case FACT_AUDIENCE: {
+        /* Only an age range says something checkable; adults-only says little. */
+        json_t *aud = json_object_get(doc, "audience");
+        json_t *jmin = json_object_get(aud, "min_age"), *jmax = json_object_get(aud, "max_age");
+        if (!json_is_integer(jmax) || json_integer_value(jmax) > 18)
+            return 0;
+        long lo = json_is_integer(jmin) ? (long)json_integer_value(jmin) : 0;
+        long hi = (long)json_integer_value(jmax);
+        if (hi <= 12 && lo > 0)
+            snprintf(text, size, "Voor kinderen van %ld-%ld jaar", lo, hi);
+        else if (hi <= 12)
+            snprintf(text, size, "Voor kinderen tot %ld jaar", hi);
+        else if (lo > 0)
+            snprintf(text, size, "Voor %ld tot %ld jaar", lo, hi);
+        else
+            snprintf(text, size, "Tot %ld jaar", hi);
+        return 1;
+    }
+    case FACT_ONLINE:
+        if (online && c->next < 0)
+            snprintf(text, size, "Online, wanneer het u uitkomt");
+        else if (online)
+            snprintf(text, size, "Online te volgen");
+        else if (hybrid)
+            snprintf(text, size, "Ook online te volgen");
+        else
+            return 0;
+        return 1;
+    case FACT_POPULAR:
+        /* Only what was really used: the segments' own signals, or everyone's. */
+        if (c->factor[1] < 0.2)
+            return 0;
+        if (c->segment_use > 0 && req->segments_of_place && req->filters.has_near)
+            snprintf(text, size, "Veel gekozen in uw buurt");
+        else
+            snprintf(text, size, "Veel gekozen");
+        return 1;
+    }
+    return 0;
+}
+
+static char *reason_for(const candidate *c, const vp_recommend_request *req, int64_t now)
+{
+    /* The factor that contributed most decides which facts come first. */
+    static const int order[4][FACT_COUNT] = {
+        {FACT_AUDIENCE, FACT_ONLINE, FACT_NEAR, FACT_WHEN, FACT_POPULAR},  /* affinity */
+        {FACT_POPULAR, FACT_WHEN, FACT_NEAR, FACT_ONLINE, FACT_AUDIENCE},  /* popularity */
+        {FACT_WHEN, FACT_ONLINE, FACT_NEAR, FACT_AUDIENCE, FACT_POPULAR},  /* upcoming */
+        {FACT_NEAR, FACT_ONLINE, FACT_WHEN, FACT_AUDIENCE, FACT_POPULAR},  /* nearby */
+    };
     const vp_recommend_weights *w = req->weights ? req->weights : &vp_recommend_weights_default;
     double contrib[4] = {w->affinity * c->factor[0], w->popularity * c->factor[1],
                          w->upcoming * c->factor[2], w->nearby * c->factor[3]};
@@ -236,44 +323,18 @@ static char *reason_for(const candidate *c, const vp_recommend_request *req)
     for (int i = 1; i < 4; i++)
         if (contrib[i] > contrib[top])
             top = i;
-    char text[512];
-    const char *seg = c->best_segment;
-    int place = req->filters.has_near;
-    switch (top) {
-    case 1:
-        /* "Popular with X" only when X itself used it. */
-        if (seg && c->segment_use > 0)
-            snprintf(text, sizeof text, "Populair bij %s%s", seg, place ? " in uw buurt" : "");
-        else
-            snprintf(text, sizeof text, "Veel gekozen in het hele netwerk");
-        break;
-    case 2:
-        if (c->days_to_next >= 0 && c->days_to_next <= 14)
-            snprintf(text, sizeof text, "Binnenkort: over %.0f dag%s", c->days_to_next,
-                     c->days_to_next >= 0.5 && c->days_to_next < 1.5 ? "" : "en");
-        else if (c->days_to_next < 0)
-            snprintf(text, sizeof text, "Altijd beschikbaar, wanneer het u uitkomt");
-        else
-            snprintf(text, sizeof text, "Binnenkort in de agenda");
-        break;
-    case 3:
-        if (c->distance_km >= 0)
-            snprintf(text, sizeof text, "Dichtbij: op %.1f km", c->distance_km);
-        else
-            snprintf(text, sizeof text, "Online: overal te volgen");
-        break;
-    default:
-        if (seg && c->matched)
-            snprintf(text, sizeof text, "Past bij %s: %s", seg, c->matched);
-        else if (seg)
-            snprintf(text, sizeof text, "Past bij %s", seg);
-        else
-            snprintf(text, sizeof text, "Uit het aanbod van het netwerk");
+    /* At most two facts: "Bij u in de buurt (3,2 km) · Morgen". */
+    char text[256] = "", one[96];
+    int n = 0;
+    for (int i = 0; i < FACT_COUNT && n < 2; i++) {
+        if (!fact_text(c, req, now, order[top][i], one, sizeof one))
+            continue;
+        size_t len = strlen(text);
+        snprintf(text + len, sizeof text - len, "%s%s", n ? " \xc2\xb7 " : "", one);
+        n++;
     }
-    /* Lower-case the first letter of a segment name inside a sentence. */
-    char *p = strstr(text, seg ? seg : "\x01");
-    if (p && p != text && *p >= 'A' && *p <= 'Z')
-        *p = (char)(*p - 'A' + 'a');
+    if (!n)
+        snprintf(text, sizeof text, "Uit het aanbod van de bibliotheek");
     return strdup(text);
 }
 
@@ -345,8 +406,15 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
         score_affinity(&c[i], req, voc);
         const char *when = NULL;
         int64_t next = next_start(c[i].doc, now, &when);
+        /* The index hides what ended before today; what ended earlier
+         * today is over too. */
+        if (next < 0 && (json_array_size(json_object_get(c[i].doc, "occurrences")) ||
+                         json_is_string(json_object_get(c[i].doc, "start")))) {
+            c[i].over = 1;
+            continue;
+        }
         double days = next < 0 ? -1 : (double)(next - now) / 86400.0;
-        c[i].days_to_next = days;
+        c[i].next = next;
         c[i].factor[2] = next < 0 ? 0.3 : days <= 14 ? 1.0 : days <= 60 ? 0.5 : 0.2;
         json_t *loc = json_object_get(c[i].doc, "location");
         if (req->filters.has_near && json_is_number(json_object_get(loc, "lat"))) {
@@ -364,41 +432,57 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
     if (st == VP_OK)
         qsort(c, n, sizeof *c, cmp_score);
 
-    /* Diversity: at most per_proposition of a proposition per ten, no work
-     * or title twice; relaxed only when the list would stay short. */
+    /* Diversity: at most per_proposition of a proposition per ten and,
+     * with a place, at most per_online online offerings per ten (the same
+     * everywhere, they would crowd out what is on nearby); both relaxed
+     * only when the list would stay short. Never one work twice, nor two
+     * offerings with the same folded title (the sessions of one series). */
     res->items = calloc(req->limit + 1, sizeof *res->items);
     if (st == VP_OK && !res->items)
         st = VP_ERR_NOMEM;
     unsigned cap = w->per_proposition ? w->per_proposition * ((req->limit + 9) / 10) : req->limit;
+    unsigned online_cap = w->per_online && req->filters.has_near
+                              ? w->per_online * ((req->limit + 9) / 10) : req->limit;
     size_t *picked = calloc(req->limit + 1, sizeof *picked), n_picked = 0;
     if (st == VP_OK && !picked)
         st = VP_ERR_NOMEM;
     for (int relax = 0; st == VP_OK && relax < 2 && res->n < req->limit; relax++)
         for (size_t i = 0; st == VP_OK && i < n && res->n < req->limit; i++) {
-            if (c[i].picked || !c[i].id)
+            if (c[i].picked || c[i].over || !c[i].id)
                 continue;
             const char *prop = json_string_value(json_object_get(c[i].doc, "proposition"));
             const char *work = json_string_value(json_object_get(c[i].doc, "work_key"));
-            const char *title = json_string_value(json_object_get(c[i].doc, "title"));
-            unsigned same_prop = 0;
+            if (!c[i].series) {
+                const char *title = json_string_value(json_object_get(c[i].doc, "title"));
+                c[i].series = vp_text_fold(title ? title : c[i].id, 1);
+                if (!c[i].series) {
+                    st = VP_ERR_NOMEM;
+                    break;
+                }
+            }
+            const char *channel = json_string_value(json_object_get(c[i].doc, "channel"));
+            int online = channel && strcmp(channel, "online") == 0;
+            unsigned same_prop = 0, n_online = 0;
             int dup = 0;
             /* Against the candidates already picked (their JSON is parsed). */
             for (size_t k = 0; k < n_picked; k++) {
                 json_t *d = c[picked[k]].doc;
                 const char *p2 = json_string_value(json_object_get(d, "proposition"));
                 const char *w2 = json_string_value(json_object_get(d, "work_key"));
-                const char *t2 = json_string_value(json_object_get(d, "title"));
+                const char *ch2 = json_string_value(json_object_get(d, "channel"));
                 same_prop += prop && p2 && strcmp(prop, p2) == 0;
-                dup |= (work && w2 && strcmp(work, w2) == 0) || (title && t2 && strcmp(title, t2) == 0);
+                n_online += ch2 && strcmp(ch2, "online") == 0;
+                dup |= (work && w2 && strcmp(work, w2) == 0) ||
+                       strcmp(c[i].series, c[picked[k]].series) == 0;
             }
-            if (dup || (relax == 0 && prop && same_prop >= cap))
+            if (dup || (relax == 0 && ((prop && same_prop >= cap) || (online && n_online >= online_cap))))
                 continue;
             vp_recommendation *r = &res->items[res->n];
             r->id = strdup(c[i].id);
             r->json = json_dumps(c[i].doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
             r->score = c[i].score;
             r->distance_km = c[i].distance_km;
-            r->reason = reason_for(&c[i], req);
+            r->reason = reason_for(&c[i], req, now);
             for (int f = 0; f < 4; f++) {
                 double weights[4] = {w->affinity, w->popularity, w->upcoming, w->nearby};
                 if (weights[f] * c[i].factor[f] > 0) {
@@ -414,8 +498,10 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
                 st = VP_ERR_NOMEM;
         }
     free(picked);
-    for (size_t i = 0; c && i < n; i++)
+    for (size_t i = 0; c && i < n; i++) {
         json_decref(c[i].doc);
+        free(c[i].series);
+    }
     free(c);
     free(ids);
     free(pop);
@@ -460,6 +546,9 @@ static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_qu
     vp_search_request f = req->filters;
     f.include_past = 0; /* never recommend what has passed */
     f.q = NULL;
+    /* With a place, only what a resident can reach: within the radius, or online. */
+    if (f.has_near && f.radius_km <= 0)
+        f.radius_km = VP_RECOMMEND_RADIUS_KM;
     vp_status st = vp_search_filter_query(idx, &f, &filters, errmsg);
     if (st == VP_OK)
         st = exclude_query(req->exclude, req->n_exclude, &excluded, errmsg);

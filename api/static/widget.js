@@ -38,7 +38,7 @@ var T = {
     without: 'Zoek zonder filter ‘{f}’ ({n} resultaten)', prop: 'Bekijk al het aanbod ‘{p}’',
     tips: 'Probeer andere of minder woorden, of minder filters.', clear: 'Alle filters wissen',
     err: 'Zoeken lukt nu niet. Probeer het zo opnieuw.', retry: 'Opnieuw proberen',
-    rec: 'Aanbevolen voor u', recfor: 'Gekozen voor: {s}', why: 'Waarom: '
+    rec: 'Aanbevolen voor u', recnear: 'In de buurt van postcode {p}, en online', why: 'Waarom: '
   },
   en: {
     label: 'Search everything the library offers', ph: 'For example: story time',
@@ -63,7 +63,7 @@ var T = {
     without: 'Search without the ‘{f}’ filter ({n} results)', prop: 'See everything in ‘{p}’',
     tips: 'Try other or fewer words, or fewer filters.', clear: 'Clear all filters',
     err: 'Searching is not possible right now. Please try again shortly.', retry: 'Try again',
-    rec: 'Recommended for you', recfor: 'Chosen for: {s}', why: 'Why: '
+    rec: 'Recommended for you', recnear: 'Near postcode {p}, and online', why: 'Why: '
   }
 };
 
@@ -552,17 +552,21 @@ function snippet(node, s) {
   return node;
 }
 
-/* shown only when /v1/recommend answers with results; hidden otherwise */
+/* shown only when /v1/recommend answers with results; hidden otherwise.
+ * The box's own filters (data-type, …) hold for recommendations too. The
+ * segment stays out of sight: residents see why in facts (place, day, age). */
 function recommend(w, skip) {
   var p = [['segment', w.segment], ['postcode', w.postcode], ['library', w.prefer]].filter(x => x[1] && x[0] !== skip);
   if (p.length === (w.prefer ? 1 : 0)) return;
-  req(w, 'ra', 'v1/recommend', p.concat([['limit', 4]])).then(x => {
+  var f = [];
+  FILTERS.forEach(k => { (w.defaults[k] || []).forEach(v => { f.push([k, v]); }); });
+  req(w, 'ra', 'v1/recommend', p.concat(f, [['limit', 4]])).then(x => {
     var list = x && x.ok ? results(x.d) : [], seg = list.length && x.d.segment, par = x && x.d && x.d.error && x.d.error.parameter;
     if (!skip && x && x.status === 400 && /^(segment|postcode|library)$/.test(par)) return recommend(w, par);
     if (!list.length) return;
     learn(list);
     if (seg && str(seg.id)) w.recSeg = seg.id;
-    w.recFor.textContent = seg && str(seg.name) ? fm(w.L.recfor, {s: seg.name}) : '';
+    w.recFor.textContent = w.postcode && skip !== 'postcode' ? fm(w.L.recnear, {p: w.postcode}) : '';
     w.recList.textContent = '';
     list.forEach(r => { w.recList.appendChild(card(w, r, true)); });
     w.rec.hidden = false;

@@ -19,6 +19,7 @@ typedef struct vp_branch_info {
     const char *id;
     const char *name;
     const char *municipality;  /* may be NULL */
+    const char *province;      /* may be NULL ("Utrecht", "Noord-Brabant") */
     const char *postcode;      /* may be NULL */
     int has_location;
     double lat, lon;
@@ -34,7 +35,7 @@ typedef struct vp_library_info {
 typedef struct vp_network vp_network;
 
 /* Loads {"libraries":[{"id","name","branches":[{"id","name","municipality",
- * "postcode","lat","lon"}]}]}. Every problem is reported with its path
+ * "province","postcode","lat","lon"}]}]}. Every problem is reported with its path
  * ("libraries[2].branches[0].id: missing"); ids must be lower-case letters,
  * digits, '-', '_' or '.', and unique. VP_ERR_IO when unreadable,
  * VP_ERR_INVALID when wrong. The caller owns *out. */

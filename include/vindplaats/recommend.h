@@ -24,6 +24,9 @@ extern "C" {
 #define VP_RECOMMEND_MAX_LIMIT 50
 #define VP_RECOMMEND_MAX_SEGMENTS 16
 #define VP_RECOMMEND_MAX_EXCLUDE 100
+/* With a place (filters.has_near) and no radius_km: offline offerings
+ * within this many km, and online ones. */
+#define VP_RECOMMEND_RADIUS_KM 25.0
 
 /* The blend, documented in docs/segments.md. */
 typedef struct vp_recommend_weights {
@@ -32,6 +35,7 @@ typedef struct vp_recommend_weights {
     double upcoming;    /* takes place soon */
     double nearby;      /* near `near` */
     unsigned per_proposition; /* most items of one proposition in a list of 10 */
+    unsigned per_online;      /* with a place: most online items in a list of 10 */
 } vp_recommend_weights;
 
 extern const vp_recommend_weights vp_recommend_weights_default;
@@ -40,8 +44,12 @@ typedef struct vp_recommend_request {
     const vp_segment *segments[VP_RECOMMEND_MAX_SEGMENTS]; /* none: network-wide */
     double shares[VP_RECOMMEND_MAX_SEGMENTS];
     size_t n_segments;
+    int segments_of_place;  /* the segments are those of the place's postcode
+                               area (a reason may then say "in uw buurt") */
     /* Filters, place and clock as for search (q, paging, sort and facets
-     * are ignored; past offerings are always hidden). */
+     * are ignored; past offerings are always hidden). With a place,
+     * offerings beyond radius_km (VP_RECOMMEND_RADIUS_KM when 0) are
+     * hidden unless they are online. */
     vp_search_request filters;
     unsigned limit;                   /* 1..VP_RECOMMEND_MAX_LIMIT */
     const char *const *exclude;       /* offering ids not to recommend */
@@ -60,7 +68,9 @@ typedef struct vp_recommendation {
     char *json;          /* the offering's JSON form */
     double score;
     double distance_km;  /* negative when unknown */
-    char *reason;        /* one short Dutch sentence */
+    char *reason;        /* one short Dutch sentence of facts a resident can
+                            check (place, day, age, online, use); never a
+                            segment */
     vp_factor factors[4];
     size_t n_factors;
 } vp_recommendation;

@@ -345,6 +345,32 @@ describe('demo page', () => {
     await done(page);
   });
 
+  it('makes the address that docs/campaigns.md shows a marketer', async () => {
+    const page = await open(`${VP}/`);
+    const b = box(page);
+    await combo(b).fill('computer');
+    await combo(b).press('Enter');
+    await settled(b);
+    await total(b);
+    const facet = (legend) => b.locator('fieldset').filter({has: page.locator('legend', {hasText: legend})});
+    let answer = searched(page, (p) => p.getAll('type').length === 1);
+    await facet('Soort').getByRole('checkbox', {name: /^Cursus/}).check();
+    await answer;
+    await settled(b);
+    const lib = facet('Bibliotheek');
+    const more = lib.locator('.vp-all');
+    if (await more.count() && (await more.getAttribute('aria-expanded')) === 'false') await more.click();
+    answer = searched(page, (p) => p.getAll('library').length === 1);
+    await lib.getByRole('checkbox', {name: /^Bibliotheek Eemland/}).check();
+    await answer;
+    await settled(b);
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'campaigns.md'), 'utf8');
+    const shown = /https:\/\/vindplaats\.example\.nl(\/\?q=computer[^\s`]*)/.exec(doc);
+    assert.ok(shown, 'campaigns.md shows an address of the search page');
+    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, shown[1]);
+    await done(page);
+  });
+
   it('"Meer resultaten" adds the next page and moves focus to it', async () => {
     const page = await open(`${VP}/?q=digi`);
     const b = box(page);
@@ -562,7 +588,14 @@ describe('demo page', () => {
 
 describe('the widget on a third-party page (another origin)', () => {
   it('loads its CSS itself and searches the Vindplaats server over CORS', async () => {
-    const page = await open(`${SITE}/embed.html`);
+    const page = await ctx.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Refused to|Content.Security.Policy|CORS/i.test(m.text())) page.errors.push(m.text());
+    });
+    const recAsked = page.waitForRequest((r) => r.url().startsWith(`${VP}/v1/recommend?`));
+    await page.goto(`${SITE}/embed.html`);
     assert.notEqual(new URL(page.url()).origin, VP);
     const b = box(page, '#box');
     await combo(b).waitFor();
@@ -595,11 +628,21 @@ describe('the widget on a third-party page (another origin)', () => {
     assert.equal(await a.getAttribute('rel'), 'noopener');
     assert.match(await a.textContent(), /opent in een nieuw venster/);
 
-    /* the real /v1/recommend and /v1/signals, whichever state they are in */
-    const rec = await get(`${VP}/v1/recommend?segment=jonge-gezinnen&postcode=3511&library=bibliotheek-utrecht&limit=4`);
-    if (rec.status === 200 && JSON.parse(rec.body).results.length) {
+    /* the real /v1/recommend: the box's data-type holds for its recommendations too */
+    const recUrl = new URL((await recAsked).url());
+    assert.deepEqual(recUrl.searchParams.getAll('type'), ['course'], 'data-type filters the recommendations');
+    assert.equal(recUrl.searchParams.get('postcode'), '3511');
+    const rec = await get(recUrl.href);
+    const recs = rec.status === 200 ? JSON.parse(rec.body).results : [];
+    if (recs.length) {
+      assert.ok(recs.every((x) => x.type === 'course'), 'only courses recommended');
       await b.locator('.vp-rec .vp-card').first().waitFor();
       assert.match(await b.locator('.vp-rec .vp-why').first().textContent(), /^Waarom: ./);
+      const badges = await b.locator('.vp-rec .vp-badge').allTextContents();
+      assert.ok(badges.length && badges.every((x) => x === 'Cursus'), `recommended badges: ${badges}`);
+      const text = await b.locator('.vp-rec').textContent();
+      assert.doesNotMatch(text, /Gekozen voor|Jonge gezinnen|jonge gezinnen/, 'no segment shown to residents');
+      assert.match(text, /In de buurt van postcode 3511, en online/);
     } else {
       assert.equal(rec.status, 404, `/v1/recommend answered ${rec.status}: ${rec.body}`);
       assert.ok(await b.locator('.vp-rec').isHidden(), 'no recommendations block while /v1/recommend is unavailable');
@@ -648,8 +691,8 @@ describe('the widget on a third-party page (another origin)', () => {
       status: 200, headers: {'Access-Control-Allow-Origin': '*'}, contentType: 'application/json',
       body: JSON.stringify({
         results: sample.map((x, i) => Object.assign({}, x, {url: `${SITE}/landing/${i}`,
-          reason: {text: 'Populair bij jonge gezinnen in uw buurt', factors: [{name: 'segment', weight: 0.6}]}})),
-        segment: {id: 'jonge-gezinnen', name: 'Jonge gezinnen'}, signals: 'ok'}),
+          reason: {text: 'Veel gekozen in uw buurt · Morgen', factors: [{name: 'popularity', weight: 0.6}]}})),
+        segment: {id: 'jonge-gezinnen'}, segments: [{id: 'jonge-gezinnen', share: 1}], signals: 'ok'}),
     }));
     await page.route((u) => u.origin === VP && u.pathname === '/v1/signals', (r) => {
       signals.push({body: r.request().postData(), type: r.request().headers()['content-type']});
@@ -666,9 +709,10 @@ describe('the widget on a third-party page (another origin)', () => {
     const rec = b.locator('.vp-rec');
     await rec.waitFor();
     assert.match(await rec.getByRole('heading').first().textContent(), /Aanbevolen voor u/);
-    assert.match(await rec.textContent(), /Gekozen voor: Jonge gezinnen/);
+    assert.doesNotMatch(await rec.textContent(), /Gekozen voor|gezinnen/i, 'the segment is not shown');
+    assert.match(await rec.textContent(), /In de buurt van postcode 3511, en online/);
     assert.equal(await rec.locator('.vp-card').count(), 2);
-    assert.match(await rec.locator('.vp-why').first().textContent(), /Waarom: Populair bij jonge gezinnen/);
+    assert.match(await rec.locator('.vp-why').first().textContent(), /Waarom: Veel gekozen in uw buurt · Morgen/);
     await shot(page, 'embed-recommendations-desktop.png', t);
 
     const [popup] = await Promise.all([page.waitForEvent('popup'), rec.locator('.vp-title a').first().click()]);

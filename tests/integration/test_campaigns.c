@@ -263,6 +263,9 @@ static void test_access(void)
     www = http_header(&r, "WWW-Authenticate");
     CHECK_CONTAINS(www, "Basic realm=");
     free(www);
+    /* ...and says so, not the Bearer header that the API takes. */
+    CHECK_CONTAINS(r.body, "as the password");
+    CHECK(strstr(r.body, "Bearer") == NULL);
     http_reply_free(&r);
     get(port, "/insights", wrong, &r);
     check_error(&r, 403, "forbidden", NULL);
@@ -1048,6 +1051,46 @@ static void test_services(void)
     free(needle);
     http_reply_free(&r);
     CHECK(get(port, "/v1/propositions?x=1", NULL, &r) == 400);
+    http_reply_free(&r);
+
+    /* Narrowed to a municipality or a province of the network file's
+     * branches (letter case and accents aside), in JSON and on the page. */
+    libs = get_json("/v1/libraries?municipality=leusden", 200);
+    CHECK(json_array_size(json_object_get(libs, "libraries")) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(libs, "libraries"), 0), "id")),
+              "bibliotheek-eemland");
+    json_decref(libs);
+    libs = get_json("/v1/libraries?province=Noord-Brabant", 200);
+    ll = json_object_get(libs, "libraries");
+    CHECK(json_array_size(ll) == 3);
+    json_array_foreach(ll, i, l) {
+        const char *id = json_string_value(json_object_get(l, "id"));
+        CHECK(id && (strcmp(id, "bibliotheek-breda") == 0 || strcmp(id, "bibliotheek-eindhoven") == 0 ||
+                     strcmp(id, "bibliotheek-tilburg") == 0));
+    }
+    json_decref(libs);
+    libs = get_json("/v1/libraries?province=Utrecht&municipality=Zwolle", 200);
+    CHECK(json_array_size(json_object_get(libs, "libraries")) == 0);
+    json_decref(libs);
+    libs = get_json("/v1/libraries?municipality=&province=", 200);
+    CHECK(json_array_size(json_object_get(libs, "libraries")) >= 23);
+    json_decref(libs);
+    lib = get_json("/v1/libraries/bibliotheek-eemland", 200);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(lib, "branches"), 0), "province")),
+              "Utrecht");
+    json_decref(lib);
+    json_decref(get_json("/v1/libraries?province=Utrecht&province=Drenthe", 400));
+    CHECK(get(port, "/services?province=drenthe", NULL, &r) == 200);
+    CHECK_CONTAINS(r.body, "<caption id=\"matrix-cap\">Aanbod per bibliotheek in provincie drenthe</caption>");
+    CHECK_CONTAINS(r.body, "<th scope=\"row\">Bibliotheek Drenthe</th>");
+    CHECK(strstr(r.body, "<th scope=\"row\">Bibliotheek Utrecht</th>") == NULL);
+    CHECK_CONTAINS(r.body, "<form class=\"place\" method=\"get\" action=\"/services\">");
+    CHECK_CONTAINS(r.body, "<option selected>Drenthe</option>");
+    http_reply_free(&r);
+    CHECK(get(port, "/services?municipality=Nergenshuizen", NULL, &r) == 200);
+    CHECK_CONTAINS(r.body, "Geen bibliotheek van het netwerk heeft daar een vestiging");
+    http_reply_free(&r);
+    CHECK(get(port, "/services?municipality=Leusden&municipality=Zwolle", NULL, &r) == 400);
     http_reply_free(&r);
 }
 

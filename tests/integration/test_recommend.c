@@ -200,9 +200,21 @@ int main(int argc, char **argv)
     /* What was used now leads, and says so. */
     json_t *first = json_array_get(json_object_get(j, "results"), 0);
     CHECK_CONTAINS(json_string_value(json_object_get(json_object_get(first, "reason"), "text")),
-                   "Populair bij");
+                   "Veel gekozen");
     json_decref(j);
     CHECK(strcmp(after_a, before) != 0);
+    /* "in uw buurt" only when the segments are the postcode area's: not
+     * for a segment the website chose. */
+    j = get(a, "/v1/recommend?segment=jonge-gezinnen&postcode=3511&limit=20", &status);
+    size_t chosen = 0, k2;
+    json_t *o2;
+    json_array_foreach(json_object_get(j, "results"), k2, o2) {
+        const char *t = json_string_value(json_object_get(json_object_get(o2, "reason"), "text"));
+        chosen += t && strstr(t, "Veel gekozen") != NULL;
+        CHECK(t && !strstr(t, "in uw buurt"));
+    }
+    CHECK(chosen > 0);
+    json_decref(j);
     j = get(b, "/v1/recommend?segment=jonge-gezinnen", &status);
     char *after_b = ids_of(j);
     json_decref(j);
@@ -223,6 +235,82 @@ int main(int argc, char **argv)
         shares += json_number_value(json_object_get(s, "share"));
     }
     CHECK(shares > 0.95 && shares < 1.05);
+    json_decref(j);
+
+    /* What a resident reads: never a segment's name (nor its id), in person
+     * only within the radius of the postcode, day words by the clock. */
+    json_t *segments = get(a, "/v1/segments", &status);
+    static const char *const near_home[] = {
+        "/v1/recommend?postcode=1354", "/v1/recommend?postcode=9711",
+        "/v1/recommend?postcode=3511&limit=20", "/v1/recommend?segment=kwetsbare-huishoudens&postcode=1354",
+        "/v1/recommend?postcode=9711&radius_km=5", "/v1/recommend?postcode=9711&radius_km=250&limit=30"};
+    size_t day_words = 0, in_person = 0, beyond = 0;
+    for (size_t q = 0; q < sizeof near_home / sizeof near_home[0]; q++) {
+        http_reply raw;
+        CHECK(http_request(a, "GET", near_home[q], &raw) == 0);
+        CHECK(raw.status == 200);
+        j = json_loads(raw.body ? raw.body : "", 0, NULL);
+        json_t *seg;
+        json_array_foreach(json_object_get(segments, "segments"), i, seg) {
+            const char *name = json_string_value(json_object_get(seg, "name"));
+            if (name && raw.body && strstr(raw.body, name)) {
+                fprintf(stderr, "%s names segment \"%s\"\n", near_home[q], name);
+                CHECK(0);
+            }
+        }
+        double radius = strstr(near_home[q], "radius_km=5") ? 5 : strstr(near_home[q], "radius_km=250") ? 250 : 25;
+        CHECK(json_array_size(json_object_get(j, "results")) > 0);
+        json_array_foreach(json_object_get(j, "results"), i, s) {
+            const char *reason = json_string_value(json_object_get(json_object_get(s, "reason"), "text"));
+            const char *channel = json_string_value(json_object_get(s, "channel"));
+            CHECK(reason && !strstr(reason, "Populair bij") && !strstr(reason, "Past bij") &&
+                  !strstr(reason, "plek"));
+            if (channel && strcmp(channel, "online") != 0) {
+                /* In person: a distance, within the radius. */
+                CHECK(json_is_number(json_object_get(s, "distance_km")));
+                CHECK(json_number_value(json_object_get(s, "distance_km")) <= radius);
+                in_person++;
+                beyond += json_number_value(json_object_get(s, "distance_km")) > 25;
+            }
+            /* Day words count calendar days from the server's clock (1 December). */
+            const char *next = json_string_value(json_object_get(json_object_get(s, "next"), "start"));
+            if (next && reason && strncmp(next, "2026-12-", 8) == 0) {
+                int day = atoi(next + 8);
+                char want[32];
+                snprintf(want, sizeof want, "%s", day == 1 ? "Vandaag" : day == 2 ? "Morgen" :
+                         day == 3 ? "Overmorgen" : "");
+                if (!*want)
+                    snprintf(want, sizeof want, "Over %d dagen", day - 1);
+                int says_day = strstr(reason, "Vandaag") || strstr(reason, "Morgen") ||
+                               strstr(reason, "Over");
+                if (says_day && !strstr(reason, want)) {
+                    fprintf(stderr, "%s: next %s, reason \"%s\" lacks \"%s\"\n", near_home[q],
+                            next, reason, want);
+                    CHECK(0);
+                }
+                day_words += says_day;
+            }
+        }
+        json_decref(j);
+        http_reply_free(&raw);
+    }
+    json_decref(segments);
+    CHECK(day_words > 0);
+    CHECK(in_person > 0);
+    CHECK(beyond > 0); /* radius_km=250 reaches beyond the default */
+    /* The default radius keeps Groningen's list in Groningen: 113-203 km
+     * away was what it recommended before. */
+    j = get(a, "/v1/recommend?postcode=9711&channel=offline", &status);
+    CHECK(status == 200 && json_array_size(json_object_get(j, "results")) > 0);
+    json_array_foreach(json_object_get(j, "results"), i, s) {
+        CHECK(json_number_value(json_object_get(s, "distance_km")) <= 25);
+        CHECK_STR(json_string_value(json_object_get(s, "municipality")), "Groningen");
+    }
+    json_decref(j);
+    j = get(a, "/v1/recommend?segment=studenten&radius_km=10", &status);
+    CHECK(status == 400);
+    CHECK_CONTAINS(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                   "radius_km");
     json_decref(j);
     /* Filters and exclusion. */
     j = get(a, "/v1/recommend?segment=studenten&type=course&limit=5", &status);
