@@ -177,12 +177,17 @@ static void add_available(json_t *o, const vp_search_hit *h)
     json_t *list = json_array();
     for (size_t i = 0; i < h->n_available; i++) {
         const vp_search_offer *a = &h->available[i];
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", a->id, "type", a->type,
-                            "library", string_or_null(a->library), "library_name",
-                            string_or_null(a->library_name), "branch", string_or_null(a->branch),
-                            "branch_name", string_or_null(a->branch_name), "url",
-                            string_or_null(a->url)));
+        json_t *entry =
+            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", a->id, "type", a->type,
+                      "library", string_or_null(a->library), "library_name",
+                      string_or_null(a->library_name), "branch", string_or_null(a->branch),
+                      "branch_name", string_or_null(a->branch_name), "url",
+                      string_or_null(a->url));
+        /* Where the copies of a catalogue record stand: branch, call
+         * number and shelf. */
+        if (entry && a->holdings)
+            json_object_set(entry, "holdings", a->holdings);
+        json_array_append_new(list, entry);
     }
     json_object_set_new(o, "available_at", list);
     json_object_set_new(o, "available_count", json_integer((json_int_t)h->available_count));

@@ -884,6 +884,7 @@ static void offer_free(vp_search_offer *o)
     free(o->branch);
     free(o->branch_name);
     free(o->url);
+    json_decref(o->holdings);
     memset(o, 0, sizeof *o);
 }
 
@@ -941,6 +942,9 @@ static vp_status offer_fill(vp_search_offer *o, json_t *doc)
     o->branch = dup_field(doc, "branch", 0, &oom);
     o->branch_name = dup_field(doc, "branch_name", 0, &oom);
     o->url = dup_field(doc, "url", 0, &oom);
+    json_t *holdings = json_object_get(doc, "holdings");
+    if (json_is_array(holdings) && json_array_size(holdings))
+        o->holdings = json_incref(holdings);
     return oom ? VP_ERR_NOMEM : VP_OK;
 }
 

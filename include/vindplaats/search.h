@@ -109,6 +109,10 @@ typedef struct vp_search_offer {
     char *branch;
     char *branch_name;
     char *url;
+    /* Where copies stand at this offering's library (its `holdings`: an
+     * array of {library, branch, branch_name, call_number, shelf, note}),
+     * a reference the result owns; NULL when the offering lists none. */
+    struct json_t *holdings;
 } vp_search_offer;
 
 /* Results are works: of the offerings sharing a work_key only the

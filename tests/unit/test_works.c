@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "check.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
@@ -34,6 +36,21 @@ static void put_json(vp_index *idx, const char *line)
         CHECK(vp_index_put(idx, o, NULL) == VP_OK);
     vp_offering_destroy(o);
     free(err);
+}
+
+/* A book of two catalogues, one of which says where its copies stand. */
+static void load_holdings(vp_index *idx)
+{
+    put_json(idx, "{\"id\":\"cat-utrecht:kb1\",\"type\":\"book\",\"title\":\"Kaartenbakkunde\","
+                  "\"creators\":[\"Ria Kaart\"],\"library\":\"bibliotheek-utrecht\","
+                  "\"library_name\":\"Bibliotheek Utrecht\",\"work_key\":\"isbn:9789000000001\","
+                  "\"source\":\"cat-utrecht\",\"holdings\":[{\"library\":\"bibliotheek-utrecht\","
+                  "\"branch\":\"utrecht-neude\",\"branch_name\":\"Neude\",\"call_number\":"
+                  "\"025.3 KAAR\",\"shelf\":\"Studiezaal\"}]}");
+    put_json(idx, "{\"id\":\"cat-zwolle:kb1\",\"type\":\"book\",\"title\":\"Kaartenbakkunde\","
+                  "\"creators\":[\"Ria Kaart\"],\"library\":\"bibliotheek-zwolle\","
+                  "\"library_name\":\"Bibliotheek Zwolle\",\"work_key\":\"isbn:9789000000001\","
+                  "\"source\":\"cat-zwolle\"}");
 }
 
 /* Every offering into shards[k % n]: line k of the fixture, then the big work. */
@@ -123,6 +140,44 @@ static char *work_of(const vp_search_hit *h)
         return strdup(h->id);
     k += strlen("\"work_key\":\"");
     return strndup(k, strcspn(k, "\""));
+}
+
+/* Holdings travel with their offering into the work's list. */
+static void test_holdings(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/holdings", dir);
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    load_holdings(w);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    if (!idx)
+        return;
+    vp_search_request r = request("kaartenbakkunde");
+    vp_search_result *res = run(idx, &r);
+    if (!res)
+        return;
+    CHECK(res->n_hits == 1);
+    if (res->n_hits == 1 && res->hits[0].n_available == 2) {
+        const vp_search_offer *a = res->hits[0].available;
+        CHECK_STR(a[0].id, "cat-utrecht:kb1");
+        CHECK(json_is_array(a[0].holdings) && json_array_size(a[0].holdings) == 1);
+        json_t *h = json_array_get(a[0].holdings, 0);
+        CHECK_STR(json_string_value(json_object_get(h, "branch")), "utrecht-neude");
+        CHECK_STR(json_string_value(json_object_get(h, "call_number")), "025.3 KAAR");
+        CHECK_STR(json_string_value(json_object_get(h, "shelf")), "Studiezaal");
+        CHECK_STR(a[1].id, "cat-zwolle:kb1");
+        CHECK(a[1].holdings == NULL);
+    } else {
+        CHECK(0);
+    }
+    vp_search_result_destroy(res);
+    vp_index_close(idx);
 }
 
 static void test_one_result(vp_index *idx)
@@ -462,6 +517,7 @@ int main(int argc, char **argv)
         test_shards(idx, argv[2]);
         vp_index_close(idx);
     }
+    test_holdings();
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
