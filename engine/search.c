@@ -252,16 +252,19 @@ done:
     return st;
 }
 
-/* The spelling table's better-spelled form of q, malloc()ed; NULL when it
- * has none. */
-static char *spelling_of(vp_index *idx, const char *q)
+/* The spelling table's better-spelled form of q, malloc()ed, in *out;
+ * *out NULL when it has none. VP_ERR_NOMEM when memory ran out on the way
+ * (then the result would silently lack its correction); any other failure
+ * of the parser only means no correction. */
+static vp_status spelling_of(vp_index *idx, const char *q, char **out)
 {
+    *out = NULL;
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
     /* Folded but not lower-cased: AND, OR and NOT must stay operators. */
     char *folded = cut ? vp_text_fold(cut, 0) : NULL;
     free(cut);
     if (!folded)
-        return NULL;
+        return VP_ERR_NOMEM;
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
                             vp_lexicon_stopwords(vp_index_lexicon(idx)), MAX_WILDCARD_EXPANSION, 0};
     vpx_query *ignored = NULL;
@@ -271,9 +274,10 @@ static char *spelling_of(vp_index *idx, const char *q)
     free(folded);
     if (st != VP_OK || !corrected || !*corrected) {
         free(corrected);
-        return NULL;
+        return st == VP_ERR_NOMEM ? st : VP_OK;
     }
-    return corrected;
+    *out = corrected;
+    return VP_OK;
 }
 
 /* ---- time ---- */
@@ -924,11 +928,12 @@ done:
  * (4+ letters) of its name or a local name scores 2, a word of q that
  * starts with one scores 1; the best score wins, the vocabulary's order
  * breaks ties. Words after NOT or '-' do not count. */
-static const char *proposition_for(const vp_vocabulary *voc, const char *q)
+static vp_status proposition_for(const vp_vocabulary *voc, const char *q, const char **out)
 {
+    *out = NULL;
     char *fq = vp_text_fold(q, 0);
     if (!fq)
-        return NULL;
+        return VP_ERR_NOMEM;
     char *qwords[64];
     size_t nq = 0;
     int negate = 0;
@@ -953,8 +958,10 @@ static const char *proposition_for(const vp_vocabulary *voc, const char *q)
         int score = 0;
         for (size_t a = 0; a == 0 || pr->aliases[a - 1]; a++) {
             char *fp = vp_text_fold(a == 0 ? pr->name : pr->aliases[a - 1], 1);
-            if (!fp)
-                break;
+            if (!fp) {
+                free(fq);
+                return VP_ERR_NOMEM;
+            }
             char *save = NULL;
             for (char *w = strtok_r(fp, " -&'/", &save); w; w = strtok_r(NULL, " -&'/", &save)) {
                 if (strlen(w) < 4)
@@ -974,7 +981,8 @@ static const char *proposition_for(const vp_vocabulary *voc, const char *q)
         }
     }
     free(fq);
-    return best;
+    *out = best;
+    return VP_OK;
 }
 
 vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vpx_query **out,
@@ -1047,22 +1055,27 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
     int has_words = req->q && req->q[strspn(req->q, " \t\r\n")];
     if (st == VP_OK && has_words && res->total < 3 && !p.fallback &&
         !(req->without & VP_WITHOUT_SPELLING)) {
-        char *corrected = spelling_of(idx, req->q);
+        /* Best effort, but not under memory shortage: the answer would
+         * silently lack its correction. */
+        char *corrected = NULL;
+        vp_status sst = spelling_of(idx, req->q, &corrected);
         plan cp;
         memset(&cp, 0, sizeof cp);
-        if (corrected && plan_build(idx, req, corrected, 0, &cp, NULL) == VP_OK) {
-            uint64_t better = 0;
-            if (count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL) == VP_OK) {
-                if (res->total == 0 && better > 0) {
-                    clear_hits(res);
-                    st = search_once(idx, req, &cp, doccount, res, errmsg);
-                    res->corrected_query = corrected;
-                    corrected = NULL;
-                } else if (better > 2 * res->total) {
-                    res->did_you_mean = corrected;
-                    corrected = NULL;
-                }
-            }
+        if (sst == VP_OK && corrected)
+            sst = plan_build(idx, req, corrected, 0, &cp, NULL);
+        uint64_t better = 0;
+        if (sst == VP_OK && corrected)
+            sst = count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL);
+        if (sst == VP_ERR_NOMEM)
+            st = sst;
+        else if (sst == VP_OK && corrected && res->total == 0 && better > 0) {
+            clear_hits(res);
+            st = search_once(idx, req, &cp, doccount, res, errmsg);
+            res->corrected_query = corrected;
+            corrected = NULL;
+        } else if (sst == VP_OK && corrected && better > 2 * res->total) {
+            res->did_you_mean = corrected;
+            corrected = NULL;
         }
         plan_free(&cp);
         free(corrected);
@@ -1075,10 +1088,14 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
         plan op;
         memset(&op, 0, sizeof op);
         vp_search_result *wider = calloc(1, sizeof *wider);
-        /* One run of the wider query, kept only if it finds more. */
-        if (wider && plan_build(idx, req, req->q, 1, &op, NULL) == VP_OK &&
-            search_once(idx, req, &op, doccount, wider, NULL) == VP_OK &&
-            wider->total > res->total) {
+        /* One run of the wider query, kept only if it finds more; as
+         * above, running out of memory fails the search. */
+        vp_status wst = wider ? plan_build(idx, req, req->q, 1, &op, NULL) : VP_ERR_NOMEM;
+        if (wst == VP_OK)
+            wst = search_once(idx, req, &op, doccount, wider, NULL);
+        if (wst == VP_ERR_NOMEM)
+            st = wst;
+        else if (wst == VP_OK && wider->total > res->total) {
             clear_hits(res);
             res->hits = wider->hits;
             res->n_hits = wider->n_hits;
@@ -1113,8 +1130,8 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_r
                 res->relaxed = f;
             }
         }
-        if (has_words)
-            res->suggested_proposition = proposition_for(vp_index_vocabulary(idx), req->q);
+        if (st == VP_OK && has_words)
+            st = proposition_for(vp_index_vocabulary(idx), req->q, &res->suggested_proposition);
     }
     /* Every plan hides the same past offerings: p's filter serves for all. */
     if (st == VP_OK && req->list_available && res->n_hits)
