@@ -334,7 +334,7 @@ static size_t spell_slot(const char *word)
 
 /* The close correction of the unknown `word` into fix (SPELL_WORD bytes),
  * "" when there is none; from the cache when this revision has it. */
-static void correct_word(vp_index *idx, uint64_t revision, const char *word, char *fix)
+static vp_status correct_word(vp_index *idx, uint64_t revision, const char *word, char *fix)
 {
     fix[0] = '\0';
     vp_spelling_cache **cp = vp_index_spelling_cache(idx);
@@ -343,11 +343,13 @@ static void correct_word(vp_index *idx, uint64_t revision, const char *word, cha
     spell_entry *e = *cp ? &(*cp)->slots[spell_slot(word)] : NULL;
     if (e && e->used && e->revision == revision && strcmp(e->word, word) == 0) {
         memcpy(fix, e->fix, SPELL_WORD);
-        return;
+        return VP_OK;
     }
     char *best = NULL;
-    if (vpx_spelling_suggest(vp_index_db(idx), word, 2, &best, NULL) == VP_OK && best &&
-        strlen(best) < SPELL_WORD && close_correction(word, best))
+    vp_status st = vpx_spelling_suggest(vp_index_db(idx), word, 2, &best, NULL);
+    if (st == VP_ERR_NOMEM)
+        return st; /* not cached: no answer was had */
+    if (st == VP_OK && best && strlen(best) < SPELL_WORD && close_correction(word, best))
         snprintf(fix, SPELL_WORD, "%s", best);
     free(best);
     if (e) {
@@ -356,29 +358,32 @@ static void correct_word(vp_index *idx, uint64_t revision, const char *word, cha
         snprintf(e->word, sizeof e->word, "%s", word);
         memcpy(e->fix, fix, SPELL_WORD);
     }
+    return VP_OK;
 }
 
-/* A better-spelled form of q, malloc()ed; NULL when it has none. Words
- * are taken between spaces; only plain ones (letters and digits, after
- * quotes, brackets and +/- around them) are looked at, operators and
- * field:value are kept as written. */
-static char *spelling_of(vp_index *idx, const char *q)
+/* A better-spelled form of q, malloc()ed, in *out; *out NULL when it has
+ * none. Words are taken between spaces; only plain ones (letters and
+ * digits, after quotes, brackets and +/- around them) are looked at,
+ * operators and field:value are kept as written. VP_ERR_NOMEM when memory
+ * ran out on the way (the result would silently lack its correction). */
+static vp_status spelling_of(vp_index *idx, const char *q, char **out)
 {
+    *out = NULL;
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
     /* Folded but not lower-cased: AND, OR and NOT must stay operators. */
     char *folded = cut ? vp_text_fold(cut, 0) : NULL;
     free(cut);
     if (!folded)
-        return NULL;
+        return VP_ERR_NOMEM;
     uint64_t revision = 0;
     vpx_db_stats(vp_index_db(idx), &revision, NULL, NULL);
-    vp_buf out;
-    vp_buf_init(&out, 2 * VP_SEARCH_MAX_QUERY + 64);
+    vp_buf buf;
+    vp_buf_init(&buf, 2 * VP_SEARCH_MAX_QUERY + 64);
     int changed = 0, failed = 0;
     const char *p = folded;
     while (*p && !failed) {
         size_t gap = strspn(p, " \t\r\n");
-        failed |= gap && vp_buf_append(&out, p, gap) != VP_OK;
+        failed |= gap && vp_buf_append(&buf, p, gap) != VP_OK;
         p += gap;
         size_t len = strcspn(p, " \t\r\n");
         if (!len)
@@ -405,23 +410,24 @@ static char *spelling_of(vp_index *idx, const char *q)
         if (plain && letters && !operator) {
             word[core] = '\0';
             if (!known_word(idx, word))
-                correct_word(idx, revision, word, fix);
+                failed |= correct_word(idx, revision, word, fix) != VP_OK;
         }
         if (*fix) {
             changed = 1;
-            failed |= vp_buf_append(&out, p, lead) != VP_OK || vp_buf_puts(&out, fix) != VP_OK ||
-                      vp_buf_append(&out, p + lead + core, len - lead - core) != VP_OK;
+            failed |= vp_buf_append(&buf, p, lead) != VP_OK || vp_buf_puts(&buf, fix) != VP_OK ||
+                      vp_buf_append(&buf, p + lead + core, len - lead - core) != VP_OK;
         } else {
-            failed |= vp_buf_append(&out, p, len) != VP_OK;
+            failed |= vp_buf_append(&buf, p, len) != VP_OK;
         }
         p += len;
     }
     free(folded);
-    if (!changed || failed || !out.data) {
-        vp_buf_free(&out);
-        return NULL;
+    if (failed || !changed) {
+        vp_buf_free(&buf);
+        return failed ? VP_ERR_NOMEM : VP_OK;
     }
-    return vp_buf_steal(&out);
+    *out = vp_buf_steal(&buf);
+    return *out ? VP_OK : VP_ERR_NOMEM;
 }
 
 /* ---- time ---- */
@@ -1111,11 +1117,12 @@ done:
  * (4+ letters) of its name or a local name scores 2, a word of q that
  * starts with one scores 1; the best score wins, the vocabulary's order
  * breaks ties. Words after NOT or '-' do not count. */
-static const char *proposition_for(const vp_vocabulary *voc, const char *q)
+static vp_status proposition_for(const vp_vocabulary *voc, const char *q, const char **out)
 {
+    *out = NULL;
     char *fq = vp_text_fold(q, 0);
     if (!fq)
-        return NULL;
+        return VP_ERR_NOMEM;
     char *qwords[64];
     size_t nq = 0;
     int negate = 0;
@@ -1140,8 +1147,10 @@ static const char *proposition_for(const vp_vocabulary *voc, const char *q)
         int score = 0;
         for (size_t a = 0; a == 0 || pr->aliases[a - 1]; a++) {
             char *fp = vp_text_fold(a == 0 ? pr->name : pr->aliases[a - 1], 1);
-            if (!fp)
-                break;
+            if (!fp) {
+                free(fq);
+                return VP_ERR_NOMEM;
+            }
             char *save = NULL;
             for (char *w = strtok_r(fp, " -&'/", &save); w; w = strtok_r(NULL, " -&'/", &save)) {
                 if (strlen(w) < 4)
@@ -1161,7 +1170,8 @@ static const char *proposition_for(const vp_vocabulary *voc, const char *q)
         }
     }
     free(fq);
-    return best;
+    *out = best;
+    return VP_OK;
 }
 
 vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vpx_query **out,
@@ -1239,22 +1249,27 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
     int has_words = req->q && req->q[strspn(req->q, " \t\r\n")];
     if (st == VP_OK && has_words && res->total < 3 && !p.fallback &&
         !(req->without & VP_WITHOUT_SPELLING)) {
-        char *corrected = spelling_of(idx, req->q);
+        /* Best effort, but not under memory shortage: the answer would
+         * silently lack its correction. */
+        char *corrected = NULL;
+        vp_status sst = spelling_of(idx, req->q, &corrected);
         plan cp;
         memset(&cp, 0, sizeof cp);
-        if (corrected && plan_build(idx, req, corrected, 0, &cp, NULL) == VP_OK) {
-            uint64_t better = 0;
-            if (count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL) == VP_OK) {
-                if (res->total == 0 && better > 0) {
-                    clear_hits(res);
-                    st = search_once(idx, req, &cp, doccount, res, errmsg);
-                    res->corrected_query = corrected;
-                    corrected = NULL;
-                } else if (better > 2 * res->total) {
-                    res->did_you_mean = corrected;
-                    corrected = NULL;
-                }
-            }
+        if (sst == VP_OK && corrected)
+            sst = plan_build(idx, req, corrected, 0, &cp, NULL);
+        uint64_t better = 0;
+        if (sst == VP_OK && corrected)
+            sst = count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL);
+        if (sst == VP_ERR_NOMEM)
+            st = sst;
+        else if (sst == VP_OK && corrected && res->total == 0 && better > 0) {
+            clear_hits(res);
+            st = search_once(idx, req, &cp, doccount, res, errmsg);
+            res->corrected_query = corrected;
+            corrected = NULL;
+        } else if (sst == VP_OK && corrected && better > 2 * res->total) {
+            res->did_you_mean = corrected;
+            corrected = NULL;
         }
         plan_free(&cp);
         free(corrected);
@@ -1267,10 +1282,14 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
         plan op;
         memset(&op, 0, sizeof op);
         vp_search_result *wider = calloc(1, sizeof *wider);
-        /* One run of the wider query, kept only if it finds more. */
-        if (wider && plan_build(idx, req, req->q, 1, &op, NULL) == VP_OK &&
-            search_once(idx, req, &op, doccount, wider, NULL) == VP_OK &&
-            wider->total > res->total) {
+        /* One run of the wider query, kept only if it finds more; as
+         * above, running out of memory fails the search. */
+        vp_status wst = wider ? plan_build(idx, req, req->q, 1, &op, NULL) : VP_ERR_NOMEM;
+        if (wst == VP_OK)
+            wst = search_once(idx, req, &op, doccount, wider, NULL);
+        if (wst == VP_ERR_NOMEM)
+            st = wst;
+        else if (wst == VP_OK && wider->total > res->total) {
             clear_hits(res);
             res->hits = wider->hits;
             res->n_hits = wider->n_hits;
@@ -1305,8 +1324,8 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
                 res->relaxed = f;
             }
         }
-        if (has_words)
-            res->suggested_proposition = proposition_for(vp_index_vocabulary(idx), req->q);
+        if (st == VP_OK && has_words)
+            st = proposition_for(vp_index_vocabulary(idx), req->q, &res->suggested_proposition);
     }
     /* Every plan hides the same past offerings: p's filter serves for all. */
     if (st == VP_OK && req->list_available && res->n_hits)

@@ -2,201 +2,46 @@
  * allocation and a failure at every I/O call, the SQLite way.
  *
  * The test binary is linked with --wrap for malloc, calloc, realloc,
- * strdup and strndup, and for the I/O calls the store makes, so call
+ * strdup and strndup (tests/support/faults.h), and for the I/O calls the
+ * store makes (tests/support/faults_io.h, and redisGetReply here), so call
  * number N of our own code can be made to fail; each operation runs with
- * N = 0, 1, 2, ... until it completes.
+ * N = 0, 1, 2, ... until it completes (fault_loop).
  *
- * The signal store is swept the same way, for both back ends (the embedded
+ * The signal store is swept for both back ends (the embedded
  * one in a fresh directory, Redis on a real redis-server started here) and
  * for its three uses: signals (incr), saved queries (records) and the query
  * log (counters). Besides allocations, the I/O calls the store makes are
- * failed in turn: write, open, fopen, fwrite, fsync, rename and ftruncate (the
- * 64-bit offset forms the build uses) of
- * the embedded store's log and snapshot, and each reply read from Redis
+ * failed in turn: write (torn), open, fopen, fwrite, fsync, rename and
+ * ftruncate (the 64-bit offset forms the build uses) of the embedded
+ * store's log and snapshot, and each reply read from Redis
  * (redisGetReply). A store operation that fails must say VP_ERR_NOMEM or
  * VP_ERR_IO and leave the store as it was before or as it is after the
  * operation (Redis may have run what was sent), one that succeeds must be
  * whole; and the embedded store, closed under the same faults and opened
- * again, must hold exactly what it held open: whatever it answered OK.
- *
- */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
+ * again, must hold exactly what it held open: whatever it answered OK. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 
-#include "check.h"
+#include "faults_io.h"
 #include "redis.h"
 #include "vindplaats/store.h"
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-ssize_t __real_write(int fd, const void *p, size_t n);
-int __real_open64(const char *path, int flags, ...);
-FILE *__real_fopen64(const char *path, const char *mode);
-size_t __real_fwrite(const void *p, size_t size, size_t n, FILE *f);
-int __real_fsync(int fd);
-int __real_rename(const char *from, const char *to);
-int __real_ftruncate64(int fd, off_t len);
 int __real_redisGetReply(redisContext *c, void **reply);
-
-static long countdown = -1; /* allocations left before one fails; -1: never */
-static long io_countdown = -1; /* I/O calls left before one fails; -1: never */
-static int failed;
-
-static int should_fail(void)
-{
-    if (countdown < 0)
-        return 0;
-    if (countdown == 0) {
-        failed = 1;
-        return 1;
-    }
-    countdown--;
-    return 0;
-}
-
-static int io_should_fail(void)
-{
-    if (io_countdown < 0)
-        return 0;
-    if (io_countdown == 0) {
-        failed = 1;
-        return 1;
-    }
-    io_countdown--;
-    return 0;
-}
-
-/* The failing write is torn: half of it reaches the file, then the disk
- * is full. */
-static int write_torn;
-
-ssize_t __wrap_write(int fd, const void *p, size_t n)
-{
-    if (write_torn) {
-        write_torn = 0;
-        errno = ENOSPC;
-        return -1;
-    }
-    if (io_should_fail()) {
-        if (n > 1) {
-            write_torn = 1;
-            return __real_write(fd, p, n / 2);
-        }
-        errno = ENOSPC;
-        return -1;
-    }
-    return __real_write(fd, p, n);
-}
-
-/* The store is built with 64-bit file offsets: these are the calls it makes. */
-int __wrap_open64(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (flags & O_CREAT) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, int);
-        va_end(ap);
-    }
-    if (io_should_fail()) {
-        errno = EIO;
-        return -1;
-    }
-    return __real_open64(path, flags, mode);
-}
-
-FILE *__wrap_fopen64(const char *path, const char *mode)
-{
-    if (io_should_fail()) {
-        errno = EIO;
-        return NULL;
-    }
-    return __real_fopen64(path, mode);
-}
-
-size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
-{
-    if (io_should_fail()) {
-        errno = ENOSPC;
-        return 0;
-    }
-    return __real_fwrite(p, size, n, f);
-}
-
-int __wrap_fsync(int fd)
-{
-    if (io_should_fail()) {
-        errno = EIO;
-        return -1;
-    }
-    return __real_fsync(fd);
-}
-
-int __wrap_rename(const char *from, const char *to)
-{
-    if (io_should_fail()) {
-        errno = EIO;
-        return -1;
-    }
-    return __real_rename(from, to);
-}
-
-int __wrap_ftruncate64(int fd, off_t len)
-{
-    if (io_should_fail()) {
-        errno = EIO;
-        return -1;
-    }
-    return __real_ftruncate64(fd, len);
-}
+int __wrap_redisGetReply(redisContext *c, void **reply);
 
 /* A reply that never comes: the connection broke. */
 int __wrap_redisGetReply(redisContext *c, void **reply)
 {
-    if (io_should_fail()) {
+    if (fault_io_now()) {
         c->err = REDIS_ERR_IO;
         snprintf(c->errstr, sizeof c->errstr, "injected I/O failure");
         return REDIS_ERR;
     }
     return __real_redisGetReply(c, reply);
 }
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return should_fail() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-    return should_fail() ? NULL : __real_strndup(s, n);
-}
-
 
 static int redis_port;
 static char store_base[64];
@@ -379,21 +224,101 @@ static vp_status op_read(vp_store *st)
     return rc;
 }
 
-static void arm(int io, long n)
-{
-    failed = 0;
-    write_torn = 0;
-    if (io)
-        io_countdown = n;
-    else
-        countdown = n;
-}
+static const char *const be_names[] = {"embedded", "redis"};
 
-static void disarm(long *left, int io)
+/* One store operation's sweep: what it runs and what it must find. */
+typedef struct store_sweep {
+    const char *name;
+    int be, io;
+    vp_status (*op)(vp_store *);
+    char dir[128];
+    char *before, *after; /* what the store holds before and after op, without faults */
+} store_sweep;
+
+/* One run of sweep_store() with failure n; returns whether anything failed. */
+static int store_step(void *ctx, long n)
 {
-    if (left)
-        *left = io ? io_countdown : countdown;
-    countdown = io_countdown = -1;
+    store_sweep *w = ctx;
+    const char *name = w->name;
+    int be = w->be, io = w->io;
+    char *dir = w->dir;
+    vp_status want_fail = io ? VP_ERR_IO : VP_ERR_NOMEM;
+    vp_store *st = fresh_store(be, dir, sizeof w->dir);
+    CHECK(st != NULL);
+    if (!st)
+        return 0;
+    fault_arm(io, n);
+    vp_status rc = w->op(st);
+    int failed_in_op = fault_failed;
+    long left = fault_disarm(io);
+    /* A Redis handle whose connection broke waits before it connects
+     * again: read what Redis holds through a new one. */
+    vp_store *reader = st;
+    if (be == 1) {
+        char url[64];
+        vp_store_config rc_cfg = {0};
+        snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", redis_port);
+        rc_cfg.redis_url = url;
+        rc_cfg.timeout_ms = 5000;
+        reader = NULL;
+        CHECK(vp_store_open(&rc_cfg, &reader, NULL) == VP_OK);
+    }
+    char *live = reader ? dump(reader) : NULL;
+    if (reader != st)
+        vp_store_close(reader);
+    /* A crash now loses nothing that was answered, keeps nothing torn. */
+    if (be == 0) {
+        char *crashed = crash_image(dir);
+        if (!crashed || !live || strcmp(crashed, live) != 0) {
+            fprintf(stderr, "%s embedded: failure %ld: after a crash:\n%s--- was:\n%s", name, n,
+                    crashed ? crashed : "(does not open)\n", live ? live : "");
+            CHECK(0);
+        }
+        free(crashed);
+    }
+    int same_before = live && strcmp(live, w->before) == 0;
+    int same_after = live && strcmp(live, w->after) == 0;
+    if (!failed_in_op) {
+        if (rc != VP_OK)
+            fprintf(stderr, "%s %s: finished with %s\n", name, be_names[be], vp_status_str(rc));
+        CHECK(rc == VP_OK);
+    } else if (rc != want_fail && rc != VP_OK) {
+        fprintf(stderr, "%s %s: failure %ld gave %s\n", name, be_names[be], n, vp_status_str(rc));
+        CHECK(0);
+    }
+    if (rc == VP_OK ? !same_after : !(same_before || same_after)) {
+        fprintf(stderr, "%s %s: failure %ld (%s) left:\n%s--- before:\n%s--- after:\n%s", name,
+                be_names[be], n, vp_status_str(rc), live, w->before, w->after);
+        CHECK(0);
+    }
+    /* Closing under the faults that are left (the embedded store writes
+     * its snapshot then; a torn write stays torn), then opening again: the
+     * embedded store holds what it held open. */
+    fault_failed = 0;
+    if (be == 0 && io)
+        fault_io_countdown = left;
+    else if (be == 0)
+        fault_countdown = left;
+    vp_store_close(st);
+    int failed_in_close = fault_failed;
+    fault_disarm(io);
+    if (be == 0) {
+        vp_store_config c = {0};
+        c.dir = dir;
+        vp_store *again = NULL;
+        CHECK(vp_store_open(&c, &again, NULL) == VP_OK);
+        char *reopened = again ? dump(again) : NULL;
+        if (!reopened || !live || strcmp(reopened, live) != 0) {
+            fprintf(stderr, "%s embedded: failure %ld%s: reopened:\n%s--- was:\n%s", name, n,
+                    failed_in_close ? " (in close)" : "", reopened ? reopened : "",
+                    live ? live : "");
+            CHECK(0);
+        }
+        free(reopened);
+        vp_store_close(again);
+    }
+    free(live);
+    return failed_in_op || failed_in_close;
 }
 
 /* Sweeps one store operation on back end `be` with allocation (io 0) or
@@ -401,108 +326,60 @@ static void disarm(long *left, int io)
 static void sweep_store(const char *name, int be, int io, vp_status (*op)(vp_store *),
                         int allocates)
 {
-    static const char *const be_names[] = {"embedded", "redis"};
-    char dir[128];
-    /* What the store holds before and after the operation, without faults. */
-    vp_store *ref = fresh_store(be, dir, sizeof dir);
+    store_sweep w = {.name = name, .be = be, .io = io, .op = op};
+    vp_store *ref = fresh_store(be, w.dir, sizeof w.dir);
     CHECK(ref != NULL);
     if (!ref)
         return;
-    char *before = dump(ref);
+    w.before = dump(ref);
     vp_status ok = op(ref);
     CHECK(ok == VP_OK);
-    char *after = dump(ref);
+    w.after = dump(ref);
     vp_store_close(ref);
-    int runs = 0, done = 0;
-    vp_status want_fail = io ? VP_ERR_IO : VP_ERR_NOMEM;
-    for (long n = 0; n < 100000 && !done; n++) {
-        vp_store *st = fresh_store(be, dir, sizeof dir);
-        CHECK(st != NULL);
-        if (!st)
-            break;
-        runs++;
-        arm(io, n);
-        vp_status rc = op(st);
-        long left;
-        int failed_in_op = failed;
-        disarm(&left, io);
-        /* A Redis handle whose connection broke waits before it connects
-         * again: read what Redis holds through a new one. */
-        vp_store *reader = st;
-        if (be == 1) {
-            char url[64];
-            vp_store_config rc_cfg = {0};
-            snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", redis_port);
-            rc_cfg.redis_url = url;
-            rc_cfg.timeout_ms = 5000;
-            reader = NULL;
-            CHECK(vp_store_open(&rc_cfg, &reader, NULL) == VP_OK);
-        }
-        char *live = reader ? dump(reader) : NULL;
-        if (reader != st)
-            vp_store_close(reader);
-        /* A crash now loses nothing that was answered, keeps nothing torn. */
-        if (be == 0) {
-            char *crashed = crash_image(dir);
-            if (!crashed || !live || strcmp(crashed, live) != 0) {
-                fprintf(stderr, "%s embedded: failure %ld: after a crash:\n%s--- was:\n%s", name,
-                        n, crashed ? crashed : "(does not open)\n", live ? live : "");
-                CHECK(0);
-            }
-            free(crashed);
-        }
-        int same_before = live && strcmp(live, before) == 0;
-        int same_after = live && strcmp(live, after) == 0;
-        if (!failed_in_op) {
-            if (rc != VP_OK)
-                fprintf(stderr, "%s %s: finished with %s\n", name, be_names[be], vp_status_str(rc));
-            CHECK(rc == VP_OK);
-        } else if (rc != want_fail && rc != VP_OK) {
-            fprintf(stderr, "%s %s: failure %ld gave %s\n", name, be_names[be], n,
-                    vp_status_str(rc));
-            CHECK(0);
-        }
-        if (rc == VP_OK ? !same_after : !(same_before || same_after)) {
-            fprintf(stderr, "%s %s: failure %ld (%s) left:\n%s--- before:\n%s--- after:\n%s",
-                    name, be_names[be], n, vp_status_str(rc), live, before, after);
-            CHECK(0);
-        }
-        /* Closing under the faults that are left (the embedded store
-         * writes its snapshot then), then opening again: the embedded
-         * store holds what it held open. */
-        failed = 0;
-        if (be == 0 && io)
-            io_countdown = left;
-        else if (be == 0)
-            countdown = left;
-        vp_store_close(st);
-        int failed_in_close = failed;
-        disarm(NULL, io);
-        if (be == 0) {
-            vp_store_config c = {0};
-            c.dir = dir;
-            vp_store *again = NULL;
-            CHECK(vp_store_open(&c, &again, NULL) == VP_OK);
-            char *reopened = again ? dump(again) : NULL;
-            if (!reopened || !live || strcmp(reopened, live) != 0) {
-                fprintf(stderr, "%s embedded: failure %ld%s: reopened:\n%s--- was:\n%s", name,
-                        n, failed_in_close ? " (in close)" : "", reopened ? reopened : "",
-                        live ? live : "");
-                CHECK(0);
-            }
-            free(reopened);
-            vp_store_close(again);
-        }
-        free(live);
-        done = !failed_in_op && !failed_in_close;
-    }
-    free(before);
-    free(after);
+    int runs = fault_loop(store_step, &w);
+    free(w.before);
+    free(w.after);
     printf("store %s %s (%s faults): %d runs\n", name, be_names[be], io ? "I/O" : "allocation",
            runs);
     /* Some Redis calls allocate nothing of ours (hiredis' own memory is
      * not failed here); everything else must have met a failure. */
     CHECK(runs > 1 || (be == 1 && !io && !allocates));
+}
+
+/* One opening of the embedded store in `dir` under failure n. */
+typedef struct open_sweep {
+    int io;
+    vp_store_config c;
+    char *want; /* what the store holds */
+} open_sweep;
+
+static int open_step(void *ctx, long n)
+{
+    open_sweep *w = ctx;
+    int io = w->io;
+    fault_arm(io, n);
+    vp_store *st = NULL;
+    vp_status rc = vp_store_open(&w->c, &st, NULL);
+    int failed_open = fault_failed;
+    fault_disarm(io);
+    if (failed_open && rc == VP_OK) {
+        /* A failure it could live with (a stale file left): it must
+         * still hold everything. */
+    } else if (failed_open && rc != (io ? VP_ERR_IO : VP_ERR_NOMEM)) {
+        fprintf(stderr, "open embedded: failure %ld gave %s\n", n, vp_status_str(rc));
+        CHECK(0);
+    }
+    if (!st)
+        CHECK(vp_store_open(&w->c, &st, NULL) == VP_OK);
+    char *got = st ? dump(st) : NULL;
+    if (!got || !w->want || strcmp(got, w->want) != 0) {
+        fprintf(stderr, "open embedded: failure %ld: holds\n%s--- wanted:\n%s", n,
+                got ? got : "", w->want ? w->want : "");
+        CHECK(0);
+    }
+    free(got);
+    vp_store_close(st);
+    return failed_open;
 }
 
 /* Opening under faults: fails cleanly (VP_ERR_NOMEM, VP_ERR_IO) or opens
@@ -514,47 +391,20 @@ static void sweep_open_with(int io)
     CHECK(st != NULL);
     if (!st)
         return;
-    char *want = dump(st);
+    open_sweep w = {.io = io, .c = {.dir = dir}};
+    w.want = dump(st);
     vp_store_close(st);
     /* A log after the snapshot, as a running store leaves it. */
-    vp_store_config c = {0};
-    c.dir = dir;
     st = NULL;
-    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    CHECK(vp_store_open(&w.c, &st, NULL) == VP_OK);
     if (st) {
         op_query_log(st);
-        free(want);
-        want = dump(st);
+        free(w.want);
+        w.want = dump(st);
         vp_store_close(st);
     }
-    int runs = 0, done = 0;
-    for (long n = 0; n < 100000 && !done; n++) {
-        runs++;
-        arm(io, n);
-        st = NULL;
-        vp_status rc = vp_store_open(&c, &st, NULL);
-        int failed_open = failed;
-        disarm(NULL, io);
-        if (failed_open && rc == VP_OK) {
-            /* A failure it could live with (a stale file left): it must
-             * still hold everything. */
-        } else if (failed_open && rc != (io ? VP_ERR_IO : VP_ERR_NOMEM)) {
-            fprintf(stderr, "open embedded: failure %ld gave %s\n", n, vp_status_str(rc));
-            CHECK(0);
-        }
-        if (!st)
-            CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
-        char *got = st ? dump(st) : NULL;
-        if (!got || !want || strcmp(got, want) != 0) {
-            fprintf(stderr, "open embedded: failure %ld: holds\n%s--- wanted:\n%s", n,
-                    got ? got : "", want ? want : "");
-            CHECK(0);
-        }
-        free(got);
-        vp_store_close(st);
-        done = !failed_open;
-    }
-    free(want);
+    int runs = fault_loop(open_step, &w);
+    free(w.want);
     printf("store open embedded (%s faults): %d runs\n", io ? "I/O" : "allocation", runs);
     CHECK(runs > 1);
 }
@@ -575,9 +425,9 @@ static void check_torn_then_recovers(void)
     CHECK(st != NULL);
     if (!st)
         return;
-    arm(1, 0);
+    fault_arm(1, 0);
     CHECK(op_signals(st) == VP_ERR_IO);
-    disarm(NULL, 1);
+    fault_disarm(1);
     CHECK(op_query_log(st) == VP_OK);
     CHECK(op_saved_query(st) == VP_OK);
     char *live = dump(st);
