@@ -160,6 +160,10 @@ void api_handle_static(api_request *req, api_reply *reply);
 void api_handle_opensearch_suggest(api_request *req, api_reply *reply);
 /* sru.c: SRU 1.2 and 2.0, GET and form POST (include/vindplaats/sru.h). */
 void api_handle_sru(api_request *req, api_reply *reply);
+/* A request to /sru refused at the server's entry for the parameter `f`
+ * names: SRU diagnostic 6 in the envelope of `version` (the request's
+ * version parameter, may be NULL); the JSON refusal when memory fails. */
+void api_sru_refused(const char *version, const api_refusal *f, api_reply *reply);
 
 double api_now(void);
 

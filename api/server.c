@@ -18,7 +18,6 @@
 
 #include "api.h"
 #include "vindplaats/index.h"
-#include "vindplaats/sru.h"
 
 /* Limits against slow and idle clients. libmicrohttpd's own timeout only
  * measures inactivity (a client sending a byte every few seconds stays), so
@@ -382,22 +381,6 @@ static int is_sru(const char *url)
     return rt && rt->handler == api_handle_sru;
 }
 
-static void sru_refusal(struct MHD_Connection *conn, const api_refusal *f, api_reply *reply)
-{
-    const char *version = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "version");
-    char *body = NULL;
-    size_t len = 0;
-    if (vp_sru_refused(version, f->parameter, &body, &len) != VP_OK) {
-        api_refusal_reply(f, reply);
-        return;
-    }
-    reply->status = 200;
-    reply->owned_body = body;
-    reply->body_len = len;
-    reply->content_type = "text/xml; charset=utf-8";
-    reply->cache_control = "no-cache";
-}
-
 /* ---- the connection watch ---- */
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -511,7 +494,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         mark_receiving(s, conn, 0);
         api_reply reply = {0};
         if (f->status == 400 && f->parameter[0] && is_sru(url))
-            sru_refusal(conn, f, &reply);
+            api_sru_refused(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "version"),
+                            f, &reply);
         else
             api_refusal_reply(f, &reply);
         enum MHD_Result ret = send_reply(conn, ctx, &reply);

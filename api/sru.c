@@ -1141,6 +1141,16 @@ static void server_address(const api_request *req, char *host, size_t cap, unsig
     }
 }
 
+/* SRU answers every request with 200 and says what failed inside. */
+static void xml_reply(api_reply *reply, char *body, size_t len)
+{
+    reply->status = 200;
+    reply->owned_body = body;
+    reply->body_len = len;
+    reply->content_type = "text/xml; charset=utf-8";
+    reply->cache_control = "no-cache";
+}
+
 void api_handle_sru(api_request *req, api_reply *reply)
 {
     vp_sru_request *rq = NULL;
@@ -1178,10 +1188,16 @@ void api_handle_sru(api_request *req, api_reply *reply)
         api_error(reply, 503, "unavailable", vp_status_str(st), NULL);
         return;
     }
-    /* SRU answers every request with 200 and says what failed inside. */
-    reply->status = 200;
-    reply->owned_body = body;
-    reply->body_len = len;
-    reply->content_type = "text/xml; charset=utf-8";
-    reply->cache_control = "no-cache";
+    xml_reply(reply, body, len);
+}
+
+void api_sru_refused(const char *version, const api_refusal *f, api_reply *reply)
+{
+    char *body = NULL;
+    size_t len = 0;
+    if (vp_sru_refused(version, f->parameter, &body, &len) != VP_OK) {
+        api_refusal_reply(f, reply);
+        return;
+    }
+    xml_reply(reply, body, len);
 }
