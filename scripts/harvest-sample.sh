@@ -3,7 +3,7 @@
 # way a library network's sources are harvested: the platforms are served
 # on 127.0.0.1:PORT by the fixture server for as long as the harvest runs,
 # and data/sample/sources.ini names them.
-# Usage: scripts/harvest-sample.sh BUILD_DIR INDEX_DIR [PORT]
+# Usage: scripts/harvest-sample.sh BUILD_DIR INDEX_DIR [PORT]   (0: a free port)
 set -euo pipefail
 build=$1
 index=$2
@@ -23,6 +23,7 @@ if [[ ! -s "$work/port" ]]; then
   cat "$work/server.log" >&2
   exit 1
 fi
+port=$(cat "$work/port")   # the one it got (PORT 0: any free one)
 config="$root/data/sample/sources.ini"
 if [[ "$port" != 8079 ]]; then
   sed "s/127\.0\.0\.1:8079/127.0.0.1:$port/; s|^file = network.json|file = $root/data/sample/network.json|" \
