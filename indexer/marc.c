@@ -665,6 +665,11 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
     fields = json_object();
     if (!fields || vp_fields_set(fields, "title", title) != 0)
         goto oom;
+    if (!json_object_get(fields, "title")) {
+        /* nothing but white space and control characters */
+        *why = dup_why("245 has no title ($a, $b, $k)");
+        goto fail;
+    }
 
     static const char *const creator_tags[] = {"100", "110", "700", "710"};
     for (size_t i = 0; i < 4; i++)

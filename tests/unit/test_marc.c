@@ -364,6 +364,32 @@ static void test_lengths(void)
     free(data);
 }
 
+/* A record whose 245 holds only characters that tidying drops (found by
+ * fuzz_marc; tests/data/marc/control-title.mrc is its input) is rejected as
+ * one without a title: no record is emitted with an empty title. */
+static void test_control_title(void)
+{
+    size_t len;
+    char *data = slurp(datadir, "marc/control-title.mrc", &len);
+    golden g;
+    char *msg;
+    CHECK(parse(data, len, NULL, &g, &msg) == VP_OK);
+    size_t i, n_fields = 0, n_untitled = 0;
+    json_t *line;
+    json_array_foreach(g.lines, i, line) {
+        json_t *f = json_object_get(line, "fields");
+        if (!f)
+            continue;
+        n_fields++;
+        n_untitled += json_string_length(json_object_get(f, "title")) == 0;
+    }
+    CHECK(n_untitled == 0);
+    CHECK(golden_count(&g, "reject") >= 1);
+    golden_free(&g);
+    free(msg);
+    free(data);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -387,6 +413,7 @@ int main(int argc, char **argv)
     test_waiting_holdings();
     test_truncated_marcxml();
     test_lengths();
+    test_control_title();
     vp_normaliser_destroy(norm);
     vp_network_destroy(net);
     vp_vocabulary_destroy(voc);
