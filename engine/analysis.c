@@ -88,6 +88,24 @@ int vp_utf8_valid(const char *s, size_t len)
     return 1;
 }
 
+size_t vp_utf8_repair(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t len = strlen(s), replaced = 0;
+    while (len > 0) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, len, &cp);
+        if (n == 0) {
+            *p = '?';
+            n = 1;
+            replaced++;
+        }
+        p += n;
+        len -= n;
+    }
+    return replaced;
+}
+
 static const char *fold_char(uint32_t cp)
 {
     if (cp >= 0xC0 && cp < 0x180)

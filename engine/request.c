@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/offering.h"
@@ -32,6 +33,9 @@ static vp_status bad(vp_param_error *err, const char *code, const char *param, c
         snprintf(err->parameter, sizeof err->parameter, "%s", param ? param : "");
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
+        /* Both quote what the client sent, cut to a byte limit. */
+        vp_utf8_repair(err->parameter);
+        vp_utf8_repair(err->message);
     }
     return VP_ERR_INVALID;
 }

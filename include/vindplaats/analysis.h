@@ -40,6 +40,12 @@ char *vp_text_scrub(const char *s) VP_NOEXCEPT;
 /* 1 when `s` is valid UTF-8 of `len` bytes. */
 int vp_utf8_valid(const char *s, size_t len) VP_NOEXCEPT;
 
+/* Makes the NUL-terminated `s` valid UTF-8 in place: every byte that does not
+ * belong to a whole, valid sequence becomes '?'. For messages that quote what
+ * a client sent, cut to a byte limit that may split a character. Returns the
+ * number of bytes replaced. */
+size_t vp_utf8_repair(char *s) VP_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (err)
             abort();
     } else if (st == VP_ERR_INVALID) {
-        if (!err)
+        if (!err || !vp_utf8_valid(err, strlen(err)))
             abort();
         api_reply r = {0};
         api_error(&r, 400, "invalid_parameter", err, NULL);

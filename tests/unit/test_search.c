@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "vindplaats/analysis.h"
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
@@ -733,6 +734,20 @@ static void test_request_parse(void)
         CHECK(r->page == 2 && r->per_page == 5);
     }
     vp_search_params_destroy(sp);
+    /* A name or value quoted in a message is cut at a byte limit; the cut
+     * never splits a character, so the error can always become JSON. */
+    {
+        char q[600] = "y";
+        for (int i = 0; i < 100; i++)
+            strcat(q, "x%F2%80%80%80");
+        strcat(q, "=1");
+        sp = NULL;
+        CHECK(vp_search_params_parse_query(q, voc, NULL, &sp, &perr) == VP_ERR_INVALID);
+        CHECK_STR(perr.code, "unknown_parameter");
+        CHECK(vp_utf8_valid(perr.message, strlen(perr.message)));
+        CHECK(vp_utf8_valid(perr.parameter, strlen(perr.parameter)));
+        CHECK_CONTAINS(perr.message, "unknown parameter \"yx\xF2\x80\x80\x80x");
+    }
     /* The message-only form says the same. */
     char *err = NULL;
     sp = NULL;
