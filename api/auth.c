@@ -3,7 +3,8 @@
  * Plain keys live only as long as it takes to hash them: the line buffers
  * that held them are wiped. Checking hashes the presented key once and
  * compares the digest with every stored digest without an early exit, so
- * the time taken says nothing about which bytes matched. */
+ * the time taken says nothing about which bytes matched. SHA-256 and base64
+ * are Nettle's. */
 #include "vindplaats/auth.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <nettle/base64.h>
 
 #include "sha256.h"
 
@@ -171,43 +174,18 @@ void vp_admin_key_digest(const char *key, size_t len, char out[VP_ADMIN_DIGEST_T
         snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
 }
 
-static int b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Decodes base64 into out (cap bytes); the length, or -1. */
+/* Decodes strict base64 (padded, as browsers send it) with Nettle into out
+ * (cap bytes); the length, or -1 when it is not base64 or does not fit. */
 static long b64decode(const char *s, size_t len, char *out, size_t cap)
 {
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64val(s[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o == cap)
-                return -1;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    return (long)o;
+    if (BASE64_DECODE_LENGTH(len) > cap)
+        return -1;
+    struct base64_decode_ctx c;
+    size_t n = 0;
+    base64_decode_init(&c);
+    if (!base64_decode_update(&c, &n, (uint8_t *)out, len, s) || !base64_decode_final(&c))
+        return -1;
+    return (long)n;
 }
 
 static int scheme_is(const char *h, const char *scheme)

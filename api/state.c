@@ -140,11 +140,11 @@ static void refill(const api_state *st, rl_slot *s, double now)
 uint64_t api_salted_tag(const unsigned char *salt, size_t salt_len, const void *addr, size_t len)
 {
     unsigned char d[SHA256_LEN];
-    sha256_ctx c;
+    struct sha256_ctx c;
     sha256_init(&c);
-    sha256_update(&c, salt, salt_len);
-    sha256_update(&c, addr, len);
-    sha256_final(&c, d);
+    sha256_update(&c, salt_len, salt);
+    sha256_update(&c, len, addr);
+    sha256_digest(&c, SHA256_LEN, d);
     uint64_t tag = 0;
     for (int i = 0; i < 8; i++)
         tag = tag << 8 | d[i];

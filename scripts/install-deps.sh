@@ -10,6 +10,8 @@ packages=(
   # libraries (their -dev packages bring the runtime libraries)
   libxapian-dev libmicrohttpd-dev libjansson-dev libhiredis-dev
   libcurl4-openssl-dev libxml2-dev libical-dev libinih-dev
+  # SHA-256 and base64 (admin keys)
+  nettle-dev
   # YAZ: the CQL parser and SRU diagnostics of /sru
   libyaz-dev
   # tools the tests and scripts start

@@ -1,12 +1,14 @@
 /* test_auth.c - admin keys (auth.h) and the network file (network.h), through
  * their public headers only: SHA-256 against the FIPS 180-4 examples, key
  * files and lists with every kind of bad line, the Authorization header in
- * its Bearer and Basic forms, and network.json with its errors by path. */
+ * its Bearer and Basic forms, and network.json with its errors by path;
+ * from api.h, the salted tag (SHA-256 in two parts). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "check.h"
 #include "vindplaats/auth.h"
 #include "vindplaats/network.h"
@@ -41,6 +43,10 @@ static void test_sha256(void)
     vp_admin_key_digest(buf, 56, d56);
     vp_admin_key_digest(buf, 64, d64);
     CHECK(strcmp(d55, d56) != 0 && strcmp(d56, d64) != 0);
+    /* The streaming form (salt, then address) is the digest of the two
+     * together: SHA-256("abc") begins ba7816bf8f01cfea. */
+    CHECK(api_salted_tag((const unsigned char *)"ab", 2, "c", 1) == 0xba7816bf8f01cfeaULL);
+    CHECK(api_salted_tag((const unsigned char *)"a", 1, "bc", 2) == 0xba7816bf8f01cfeaULL);
 }
 
 static char *write_file(const char *dir, const char *name, const char *text)
@@ -93,6 +99,17 @@ static void test_keys(const char *dir)
     CHECK(vp_admin_keys_check(k, "Basic c3RhZmY6Zmlyc3Qta2V5LTAxMjM0NTY3ODk=") == VP_AUTH_OK);
     /* base64(":fourth-key-0123456789") */
     CHECK(vp_admin_keys_check(k, "Basic OmZvdXJ0aC1rZXktMDEyMzQ1Njc4OQ==") == VP_AUTH_OK);
+    /* base64("abc:first-key-0123456789"): no padding at all */
+    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg5") == VP_AUTH_OK);
+    /* One character changed, cut short, or text after the padding. */
+    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg6") == VP_AUTH_WRONG);
+    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg") == VP_AUTH_WRONG);
+    CHECK(vp_admin_keys_check(k, "Basic c3RhZmY6Zmlyc3Qta2V5LTAxMjM0NTY3ODk=YQ") == VP_AUTH_WRONG);
+    /* Longer than any key can be: refused before decoding. */
+    char huge[1200] = "Basic ";
+    memset(huge + 6, 'Q', sizeof huge - 7);
+    huge[sizeof huge - 1] = '\0';
+    CHECK(vp_admin_keys_check(k, huge) == VP_AUTH_WRONG);
 
     CHECK(vp_admin_keys_check(k, NULL) == VP_AUTH_MISSING);
     CHECK(vp_admin_keys_check(k, "") == VP_AUTH_MISSING);
