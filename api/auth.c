@@ -29,17 +29,6 @@ static void wipe(void *p, size_t n)
         *v++ = 0;
 }
 
-static vp_status fail(char **errmsg, vp_status st, const char *fmt, const char *a, unsigned long n)
-{
-    if (errmsg) {
-        size_t len = strlen(fmt) + (a ? strlen(a) : 0) + 32;
-        *errmsg = malloc(len);
-        if (*errmsg)
-            snprintf(*errmsg, len, fmt, a ? a : "", n);
-    }
-    return st;
-}
-
 vp_status vp_admin_keys_create(vp_admin_keys **out)
 {
     *out = calloc(1, sizeof **out);
@@ -113,7 +102,7 @@ vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errms
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(errmsg, VP_ERR_IO, "%s: cannot read (errno %lu)", path, (unsigned long)errno);
+        return vp_fail(errmsg, VP_ERR_IO, "%s: cannot read (errno %lu)", path, (unsigned long)errno);
     char line[1024];
     unsigned long no = 0;
     vp_status st = VP_OK;
@@ -121,7 +110,7 @@ vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errms
         no++;
         size_t raw = strlen(line);
         if (raw == sizeof line - 1 && line[raw - 1] != '\n') {
-            st = fail(errmsg, VP_ERR_INVALID, "%s:%lu: line too long", path, no);
+            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%lu: line too long", path, no);
             break;
         }
         const char *s = line;
@@ -130,9 +119,7 @@ vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errms
             continue;
         const char *why = add_item(keys, s, len);
         if (why) {
-            char fmt[200];
-            snprintf(fmt, sizeof fmt, "%%s:%%lu: %s", why);
-            st = fail(errmsg, VP_ERR_INVALID, fmt, path, no);
+            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%lu: %s", path, no, why);
             break;
         }
     }
@@ -152,11 +139,8 @@ vp_status vp_admin_keys_add_list(vp_admin_keys *keys, const char *list, const ch
         item++;
         if (len) {
             const char *why = add_item(keys, s, len);
-            if (why) {
-                char fmt[200];
-                snprintf(fmt, sizeof fmt, "%%s: item %%lu: %s", why);
-                return fail(errmsg, VP_ERR_INVALID, fmt, what, item);
-            }
+            if (why)
+                return vp_fail(errmsg, VP_ERR_INVALID, "%s: item %lu: %s", what, item, why);
         }
         p += n;
         if (*p == ',')

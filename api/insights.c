@@ -54,6 +54,7 @@
 #include "sha256.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/segments.h"
 #include "vindplaats/store.h"
@@ -296,10 +297,7 @@ static void wipe(void *p, size_t n)
  * 65,536 queries a day the table holds, a chance of about 1 in 10^10 a day. */
 static size_t hash_of(const char *s)
 {
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    return (size_t)vp_hash_str(s);
 }
 
 static int text_ns(const char *ns)

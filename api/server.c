@@ -760,13 +760,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     addr.sin_port = htons((uint16_t)cfg->port);
     const char *bind_to = cfg->bind_address ? cfg->bind_address : "127.0.0.1";
     if (inet_pton(AF_INET, bind_to, &addr.sin_addr) != 1) {
-        st = VP_ERR_INVALID;
-        if (errmsg) {
-            size_t n = strlen(bind_to) + 64;
-            *errmsg = malloc(n);
-            if (*errmsg)
-                snprintf(*errmsg, n, "not an IPv4 address: %s", bind_to);
-        }
+        st = vp_fail(errmsg, VP_ERR_INVALID, "not an IPv4 address: %s", bind_to);
         goto fail;
     }
     /* Behind a reverse proxy every client has the proxy's address: the
@@ -788,12 +782,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (!s->daemon) {
-        st = VP_ERR_IO;
-        if (errmsg) {
-            *errmsg = malloc(128);
-            if (*errmsg)
-                snprintf(*errmsg, 128, "cannot listen on %s:%u", bind_to, cfg->port);
-        }
+        st = vp_fail(errmsg, VP_ERR_IO, "cannot listen on %s:%u", bind_to, cfg->port);
         goto fail;
     }
     if (pthread_create(&s->watch_thread, NULL, watch, s) != 0) {

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/time.h"
+
 #define MAX_PROPS 64
 #define MAX_ALIASES 32
 #define MAX_LIBS 32
@@ -298,35 +300,12 @@ static void slugify(const char *s, char *out, size_t cap)
 
 /* ---- dates: Europe/Amsterdam, written with the right offset ---- */
 
-static int64_t days_from_civil(int y, int m, int d)
+/* The calendar and the Amsterdam rule are the engine's (vindplaats/time.h). */
+static void civil_from_days(int64_t day, int *y, int *m, int *d)
 {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
+    int64_t yy;
+    vp_civil_from_days(day, &yy, m, d);
+    *y = (int)yy;
 }
 
 /* 1 = Monday ... 7 = Sunday; 1970-01-01 was a Thursday. */
@@ -338,23 +317,13 @@ static int weekday_of(int64_t day)
     return (int)w + 1;
 }
 
-static int64_t last_sunday(int y, int m)
-{
-    int64_t d = days_from_civil(y, m, days_in_month(y, m));
-    return d - weekday_of(d) % 7;
-}
-
-/* UTC offset in hours of a local wall-clock time in Amsterdam: summer time
- * runs from the last Sunday of March 01:00 UTC to the last Sunday of
- * October 01:00 UTC. The ambiguous hour in October is never scheduled. */
+/* UTC offset in hours of a local wall-clock time in Amsterdam. The
+ * ambiguous hour in October is never scheduled. */
 static int amsterdam_offset(int64_t day, int minute_of_day)
 {
     int y, m, d;
     civil_from_days(day, &y, &m, &d);
-    int64_t utc_if_winter = day * 86400 + (int64_t)minute_of_day * 60 - 3600;
-    int64_t on = last_sunday(y, 3) * 86400 + 3600;
-    int64_t off = last_sunday(y, 10) * 86400 + 3600;
-    return utc_if_winter >= on && utc_if_winter < off ? 2 : 1;
+    return vp_nl_wall_offset(y, m, d, minute_of_day / 60, minute_of_day % 60) / 3600;
 }
 
 static void format_local(char out[64], int64_t day, int minute_of_day)
@@ -372,7 +341,7 @@ static int64_t easter_sunday(int y)
     int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
     int mm = (a + 11 * h + 22 * l) / 451;
     int month = (h + l - 7 * mm + 114) / 31, dd = (h + l - 7 * mm + 114) % 31 + 1;
-    return days_from_civil(y, month, dd);
+    return vp_days_from_civil(y, month, dd);
 }
 
 /* Days the libraries are closed or run no programme. */
@@ -385,7 +354,7 @@ static int is_closed(int64_t day)
     if (m == 1 && d == 1)
         return 1;
     if (m == 4) {
-        int64_t kings = days_from_civil(y, 4, 27);
+        int64_t kings = vp_days_from_civil(y, 4, 27);
         if (weekday_of(kings) == 7)
             kings--;
         if (day == kings)
@@ -2916,9 +2885,9 @@ static int parse_date(const char *s, int64_t *day, int *year)
     y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1900 || y > 9000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    if (y < 1900 || y > 9000 || m < 1 || m > 12 || d < 1 || d > vp_days_in_month(y, m))
         return -1;
-    *day = days_from_civil(y, m, d);
+    *day = vp_days_from_civil(y, m, d);
     *year = y;
     return 0;
 }

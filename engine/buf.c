@@ -41,25 +41,45 @@ vp_status vp_buf_puts(vp_buf *b, const char *s)
     return vp_buf_append(b, s, strlen(s));
 }
 
-vp_status vp_buf_printf(vp_buf *b, const char *fmt, ...)
+void vp_buf_add(vp_buf *b, vp_status *st, const char *data, size_t len)
+{
+    if (*st == VP_OK)
+        *st = vp_buf_append(b, data, len);
+}
+
+void vp_buf_adds(vp_buf *b, vp_status *st, const char *s)
+{
+    if (*st == VP_OK)
+        *st = vp_buf_append(b, s, strlen(s));
+}
+
+vp_status vp_buf_vprintf(vp_buf *b, const char *fmt, va_list ap)
 {
     char small[256];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n < 0 || (size_t)n < sizeof small) {
+        va_end(again);
+        return n < 0 ? VP_ERR_INTERNAL : vp_buf_append(b, small, (size_t)n);
+    }
+    char *big = malloc((size_t)n + 1);
+    vp_status st = VP_ERR_NOMEM;
+    if (big) {
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+        st = vp_buf_append(b, big, (size_t)n);
+        free(big);
+    }
+    va_end(again);
+    return st;
+}
+
+vp_status vp_buf_printf(vp_buf *b, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    vp_status st = vp_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return VP_ERR_INTERNAL;
-    if ((size_t)n < sizeof small)
-        return vp_buf_append(b, small, (size_t)n);
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        return VP_ERR_NOMEM;
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    vp_status st = vp_buf_append(b, big, (size_t)n);
-    free(big);
     return st;
 }
 

@@ -496,14 +496,8 @@ vp_status vp_index_merge_spelling(const char *const *shards, size_t n, const cha
      * table or, for a moment, none (and then corrects nothing). */
     remove_db_dir(old);
     rename(final, old);
-    if (rename(next, final) != 0) {
-        if (errmsg) {
-            *errmsg = malloc(strlen(final) + 64);
-            if (*errmsg)
-                sprintf(*errmsg, "%s: cannot put the spelling table in place", final);
-        }
-        return VP_ERR_IO;
-    }
+    if (rename(next, final) != 0)
+        return vp_fail(errmsg, VP_ERR_IO, "%s: cannot put the spelling table in place", final);
     remove_db_dir(old);
     return VP_OK;
 }

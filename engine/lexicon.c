@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/arena.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 
@@ -36,36 +38,12 @@ struct vp_lexicon {
     size_t n_type_words[16];
     char **stopwords;    /* NULL-terminated */
     size_t n_stopwords;
-    char **arena;        /* every string allocated, for destroy */
-    size_t n_arena, alloc_arena;
+    vp_arena arena;      /* every string allocated, for destroy */
 };
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static int keep(vp_lexicon *lex, char *s)
 {
-    if (!s)
-        return -1;
-    if (lex->n_arena == lex->alloc_arena) {
-        size_t n = lex->alloc_arena ? lex->alloc_arena * 2 : 1024;
-        char **a = realloc(lex->arena, n * sizeof *a);
-        if (!a) {
-            free(s);
-            return -1;
-        }
-        lex->arena = a;
-        lex->alloc_arena = n;
-    }
-    lex->arena[lex->n_arena++] = s;
-    return 0;
+    return vp_arena_own(&lex->arena, s);
 }
 
 static int grow_table(vp_lexicon *lex)
@@ -78,7 +56,7 @@ static int grow_table(vp_lexicon *lex)
         char *w = lex->slots[i];
         if (!w)
             continue;
-        size_t j = hash(w) & (n - 1);
+        size_t j = vp_hash_str(w) & (n - 1);
         while (slots[j])
             j = (j + 1) & (n - 1);
         slots[j] = w;
@@ -93,7 +71,7 @@ int vp_lexicon_has(const vp_lexicon *lex, const char *word)
 {
     if (!lex || !lex->n_slots)
         return 0;
-    size_t j = hash(word) & (lex->n_slots - 1);
+    size_t j = vp_hash_str(word) & (lex->n_slots - 1);
     while (lex->slots[j]) {
         if (strcmp(lex->slots[j], word) == 0)
             return 1;
@@ -118,7 +96,7 @@ static int add_word(vp_lexicon *lex, const char *w)
     char *copy = strdup(w);
     if (keep(lex, copy) != 0)
         return -1;
-    size_t j = hash(copy) & (lex->n_slots - 1);
+    size_t j = vp_hash_str(copy) & (lex->n_slots - 1);
     while (lex->slots[j])
         j = (j + 1) & (lex->n_slots - 1);
     lex->slots[j] = copy;
@@ -223,16 +201,9 @@ static int add_entry(vp_lexicon *lex, const char *phrase, const char *alternativ
 static vp_status file_error(char **errmsg, vp_status st, const char *path, unsigned line,
                             const char *what)
 {
-    if (errmsg) {
-        vp_buf m;
-        vp_buf_init(&m, 4096);
-        if (line)
-            vp_buf_printf(&m, "%s:%u: %s", path, line, what);
-        else
-            vp_buf_printf(&m, "%s: %s", path, what);
-        *errmsg = vp_buf_steal(&m);
-    }
-    return st;
+    if (line)
+        return vp_fail(errmsg, st, "%s:%u: %s", path, line, what);
+    return vp_fail(errmsg, st, "%s: %s", path, what);
 }
 
 static vp_status load_words(vp_lexicon *lex, const char *path, char **errmsg)
@@ -509,9 +480,7 @@ void vp_lexicon_destroy(vp_lexicon *lex)
 {
     if (!lex)
         return;
-    for (size_t i = 0; i < lex->n_arena; i++)
-        free(lex->arena[i]);
-    free(lex->arena);
+    vp_arena_free(&lex->arena);
     free(lex->stopwords);
     for (int t = 0; t < 16; t++)
         free(lex->type_words[t]);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/arena.h"
 #include "vindplaats/buf.h"
 
 #define MAX_LIBRARIES 10000
@@ -47,13 +48,8 @@ vp_status vp_network_load(const char *path, vp_network **out, char **errmsg)
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
         int missing = jerr.line < 1 && jerr.position == 0;
-        if (errmsg) {
-            size_t n = strlen(path) + strlen(jerr.text) + 32;
-            *errmsg = malloc(n);
-            if (*errmsg)
-                snprintf(*errmsg, n, "%s:%d: %s", path, jerr.line, jerr.text);
-        }
-        return missing ? VP_ERR_IO : VP_ERR_INVALID;
+        return vp_fail(errmsg, missing ? VP_ERR_IO : VP_ERR_INVALID, "%s:%d: %s", path, jerr.line,
+                       jerr.text);
     }
     return vp_network_from_json(doc, path, out, errmsg);
 }
@@ -184,10 +180,9 @@ const vp_library_info *vp_network_at(const vp_network *net, size_t i)
 
 const vp_library_info *vp_network_get(const vp_network *net, const char *id)
 {
-    for (size_t i = 0; net && id && i < net->n_libs; i++)
-        if (strcmp(net->libs[i].id, id) == 0)
-            return &net->libs[i];
-    return NULL;
+    return net ? vp_rows_find(net->libs, net->n_libs, sizeof *net->libs,
+                              offsetof(vp_library_info, id), id)
+               : NULL;
 }
 
 const vp_branch_info *vp_network_branch(const vp_network *net, const char *branch_id,

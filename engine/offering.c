@@ -34,30 +34,6 @@ int vp_in_list(const char *s, const char *const *values)
 
 /* ---- dates ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's method). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int digits(const char *s, int n, int *out)
 {
     int v = 0;
@@ -70,14 +46,6 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
 int vp_datetime_parse(const char *s, vp_datetime *out)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
@@ -85,12 +53,12 @@ int vp_datetime_parse(const char *s, vp_datetime *out)
     if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
         digits(s + 8, 2, &d))
         return -1;
-    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > vp_days_in_month(y, mo))
         return -1;
     vp_datetime dt = {1, 0, 0, 0};
     if (len == 10) {
         dt.all_day = 1;
-        dt.utc = days_from_civil(y, mo, d) * 86400;
+        dt.utc = vp_days_from_civil(y, mo, d) * 86400;
         *out = dt;
         return 0;
     }
@@ -133,7 +101,7 @@ int vp_datetime_parse(const char *s, vp_datetime *out)
     if (*p)
         return -1;
     dt.offset_min = off;
-    dt.utc = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec > 59 ? 59 : sec) -
+    dt.utc = vp_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec > 59 ? 59 : sec) -
              (int64_t)off * 60;
     *out = dt;
     return 0;
@@ -141,43 +109,7 @@ int vp_datetime_parse(const char *s, vp_datetime *out)
 
 int vp_datetime_local_day(const vp_datetime *dt)
 {
-    int64_t local = dt->utc + (int64_t)dt->offset_min * 60;
-    return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
-}
-
-int vp_nl_offset(int64_t utc)
-{
-    int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
-    int y = vp_day_from_epoch(days) / 10000;
-    int64_t mar31 = vp_day_to_epoch(y * 10000 + 331), oct31 = vp_day_to_epoch(y * 10000 + 1031);
-    /* Day 0 (1970-01-01) was a Thursday: (d + 4) % 7 is 0 on Sundays. */
-    int64_t start = (mar31 - (mar31 + 4) % 7) * 86400 + 3600;
-    int64_t end = (oct31 - (oct31 + 4) % 7) * 86400 + 3600;
-    return utc >= start && utc < end ? 7200 : 3600;
-}
-
-int vp_nl_day(int64_t utc)
-{
-    int64_t local = utc + vp_nl_offset(utc);
-    return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
-}
-
-int64_t vp_day_to_epoch(int yyyymmdd)
-{
-    return days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
-}
-
-int vp_day_from_epoch(int64_t days)
-{
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    return y * 10000 + m * 100 + d;
-}
-
-int vp_day_valid(int yyyymmdd)
-{
-    int y = yyyymmdd / 10000, m = yyyymmdd / 100 % 100, d = yyyymmdd % 100;
-    return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+    return vp_day_from_epoch(vp_epoch_day(dt->utc + (int64_t)dt->offset_min * 60));
 }
 
 /* ---- the parser ---- */

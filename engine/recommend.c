@@ -47,14 +47,18 @@ static const vp_field affinity_prefix_field[VP_AFFINITY_FIELD_COUNT] = {
     [VP_AFFINITY_CHANNEL] = VP_FIELD_CHANNEL,
 };
 
-static vp_status fail(char **errmsg, vp_status st, const char *msg)
+/* Room in *parts (alloc entries) for one more after the n there are. */
+static vp_status make_room(vpx_query ***parts, size_t n, size_t *alloc)
 {
-    if (errmsg) {
-        char *m = strdup(msg);
-        if (m)
-            *errmsg = m;
-    }
-    return st;
+    if (n < *alloc)
+        return VP_OK;
+    size_t na = *alloc ? *alloc * 2 : 64;
+    vpx_query **p = realloc(*parts, na * sizeof *p);
+    if (!p)
+        return VP_ERR_NOMEM;
+    *parts = p;
+    *alloc = na;
+    return VP_OK;
 }
 
 /* The term scaled by `w`, appended to parts. Retrieval weighs with
@@ -66,14 +70,8 @@ static vp_status add_boost(vpx_query ***parts, size_t *n, size_t *alloc, const c
 {
     if (w <= 0)
         return VP_OK;
-    if (*n == *alloc) {
-        size_t na = *alloc ? *alloc * 2 : 64;
-        vpx_query **p = realloc(*parts, na * sizeof *p);
-        if (!p)
-            return VP_ERR_NOMEM;
-        *parts = p;
-        *alloc = na;
-    }
+    if (make_room(parts, *n, alloc) != VP_OK)
+        return VP_ERR_NOMEM;
     vpx_query *t = NULL;
     vp_status st = vpx_query_term(term, &t, errmsg);
     if (st == VP_OK)
@@ -92,14 +90,8 @@ static vp_status add_fixed_boost(vpx_query ***parts, size_t *n, size_t *alloc, c
 {
     if (w <= 0)
         return VP_OK;
-    if (*n == *alloc) {
-        size_t na = *alloc ? *alloc * 2 : 64;
-        vpx_query **p = realloc(*parts, na * sizeof *p);
-        if (!p)
-            return VP_ERR_NOMEM;
-        *parts = p;
-        *alloc = na;
-    }
+    if (make_room(parts, *n, alloc) != VP_OK)
+        return VP_ERR_NOMEM;
     vpx_query *fixed = NULL, *t = NULL;
     vp_status st = vpx_query_fixed_weight(w, &fixed, errmsg);
     if (st == VP_OK)
@@ -573,9 +565,9 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
                        char **errmsg)
 {
     if (req->limit < 1 || req->limit > VP_RECOMMEND_MAX_LIMIT)
-        return fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
+        return vp_fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
     if (req->n_segments > VP_RECOMMEND_MAX_SEGMENTS || req->n_exclude > VP_RECOMMEND_MAX_EXCLUDE)
-        return fail(errmsg, VP_ERR_INVALID, "exclude: at most 100 offerings");
+        return vp_fail(errmsg, VP_ERR_INVALID, "exclude: at most 100 offerings");
     int64_t now = req->filters.now ? req->filters.now : (int64_t)time(NULL);
     vp_status st = vpx_db_reopen(vp_index_db(idx), errmsg);
     vpx_query **parts = NULL, *weighted = NULL;
@@ -656,7 +648,7 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
                      vp_recommend_result **out, char **errmsg)
 {
     if (limit < 1 || limit > VP_RECOMMEND_MAX_LIMIT)
-        return fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
+        return vp_fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
     vpx_db *db = vp_index_db(idx);
     vp_buf uid;
     vp_buf_init(&uid, 512);

@@ -22,6 +22,7 @@
 #include "schema.h"
 #include "snippet.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
@@ -326,10 +327,7 @@ static int known_word(vp_index *idx, const char *word)
 
 static size_t spell_slot(const char *word)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const char *c = word; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    return (size_t)(h % SPELL_SLOTS);
+    return (size_t)(vp_hash_str(word) % SPELL_SLOTS);
 }
 
 /* The close correction of the unknown `word` into fix (SPELL_WORD bytes),
@@ -428,28 +426,6 @@ static vp_status spelling_of(vp_index *idx, const char *q, char **out)
     }
     *out = vp_buf_steal(&buf);
     return *out ? VP_OK : VP_ERR_NOMEM;
-}
-
-/* ---- time ---- */
-
-/* Europe/Amsterdam: UTC+2 from the last Sunday of March 01:00 UTC to the
- * last Sunday of October 01:00 UTC, UTC+1 otherwise. */
-static int last_sunday(int year, int month)
-{
-    int last = last_day_of_month(year * 100 + month);
-    int64_t days = vp_day_to_epoch(last);
-    int weekday = (int)((days % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-    return vp_day_from_epoch(days - weekday);
-}
-
-static int amsterdam_today(int64_t utc)
-{
-    int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
-    int year = vp_day_from_epoch(days) / 10000;
-    int64_t dst_start = vp_day_to_epoch(last_sunday(year, 3)) * 86400 + 3600;
-    int64_t dst_end = vp_day_to_epoch(last_sunday(year, 10)) * 86400 + 3600;
-    int64_t local = utc + (utc >= dst_start && utc < dst_end ? 7200 : 3600);
-    return vp_day_from_epoch(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
 }
 
 static unsigned facet_slots(int f, unsigned slots[16])
@@ -664,7 +640,7 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         st = field_filter(req, f, &p->filters[f], errmsg);
     if (st == VP_OK)
         st = date_filter(req->from_day, req->to_day, &p->dates, errmsg);
-    int today = amsterdam_today(req->now ? req->now : (int64_t)time(NULL));
+    int today = vp_nl_day(req->now ? req->now : (int64_t)time(NULL));
     if (st == VP_OK && !req->include_past) {
         /* Not yet past: an occurrence today or later, or no dates at all. */
         vpx_query *parts[2] = {NULL, NULL};

@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "vindplaats/arena.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
@@ -62,8 +63,7 @@ typedef struct pc4_row {
 struct vp_segments {
     vp_segment *segs;
     size_t count;
-    char **owned; /* every string and array the segments point into */
-    size_t n_owned, alloc_owned;
+    vp_arena owned; /* every string and array the segments point into */
     char *ids;    /* "a, b, c", for messages */
     uint32_t *pc4_index; /* N_PC4 entries: row + 1, 0 = not in the table */
     pc4_row *rows;
@@ -84,45 +84,6 @@ static const struct {
 };
 
 /* ---- small helpers ---- */
-
-static vp_status buf_vprintf(vp_buf *b, const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        return VP_ERR_INTERNAL;
-    char *tmp = malloc((size_t)n + 1);
-    if (!tmp)
-        return VP_ERR_NOMEM;
-    vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-    vp_status st = vp_buf_append(b, tmp, (size_t)n);
-    free(tmp);
-    return st;
-}
-
-#ifdef __GNUC__
-static void set_error(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#endif
-
-/* Stores a malloc()ed message in *errmsg (when errmsg is not NULL). */
-static void set_error(char **errmsg, const char *fmt, ...)
-{
-    if (!errmsg)
-        return;
-    vp_buf m;
-    vp_buf_init(&m, 1 << 20);
-    va_list ap;
-    va_start(ap, fmt);
-    vp_status st = buf_vprintf(&m, fmt, ap);
-    va_end(ap);
-    if (st != VP_OK) {
-        vp_buf_free(&m);
-        return;
-    }
-    *errmsg = vp_buf_steal(&m);
-}
 
 /* Problems found in a file: the first MAX_PROBLEMS as text, all counted. */
 typedef struct problems {
@@ -146,7 +107,7 @@ static void add_problem(problems *p, const char *fmt, ...)
     if (st == VP_OK) {
         va_list ap;
         va_start(ap, fmt);
-        st = buf_vprintf(&p->text, fmt, ap);
+        st = vp_buf_vprintf(&p->text, fmt, ap);
         va_end(ap);
     }
     if (st == VP_ERR_NOMEM)
@@ -204,31 +165,6 @@ static int has_control(const char *s, int text)
             return 1;
     }
     return 0;
-}
-
-/* Takes ownership of `p` (also when it fails); NULL counts as failure. */
-static int own(vp_segments *s, void *p)
-{
-    if (!p)
-        return -1;
-    if (s->n_owned == s->alloc_owned) {
-        size_t n = s->alloc_owned ? s->alloc_owned * 2 : 64;
-        char **q = realloc(s->owned, n * sizeof *q);
-        if (!q) {
-            free(p);
-            return -1;
-        }
-        s->owned = q;
-        s->alloc_owned = n;
-    }
-    s->owned[s->n_owned++] = p;
-    return 0;
-}
-
-static const char *own_dup(vp_segments *s, const char *str)
-{
-    char *d = strdup(str);
-    return own(s, d) == 0 ? d : NULL;
 }
 
 /* "a, b, c" of a NULL-terminated list, or NULL when out of memory. */
@@ -322,7 +258,7 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
     if (n == 0)
         return VP_OK;
     vp_affinity *list = calloc(n, sizeof *list);
-    if (own(s, list) != 0)
+    if (vp_arena_own(&s->owned, list) != 0)
         return VP_ERR_NOMEM;
     size_t k = 0;
     json_object_foreach(v, key, w) {
@@ -348,7 +284,7 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
             add_problem(pr, "%s: %s.%s: weight must be a number from 0 to 1", file, path, key);
             continue;
         }
-        const char *value = own_dup(s, key);
+        const char *value = vp_arena_strdup(&s->owned, key);
         if (!value)
             return VP_ERR_NOMEM;
         list[k].value = value;
@@ -397,11 +333,11 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
     const char *name = string_member(pr, file, path, obj, "name", MAX_NAME, 1, 0);
     const char *desc =
         string_member(pr, file, path, obj, "description", MAX_DESCRIPTION, 0, 1);
-    if (id && !(seg->id = own_dup(s, id)))
+    if (id && !(seg->id = vp_arena_strdup(&s->owned, id)))
         return VP_ERR_NOMEM;
-    if (name && !(seg->name = own_dup(s, name)))
+    if (name && !(seg->name = vp_arena_strdup(&s->owned, name)))
         return VP_ERR_NOMEM;
-    if (!(seg->description = own_dup(s, desc ? desc : "")))
+    if (!(seg->description = vp_arena_strdup(&s->owned, desc ? desc : "")))
         return VP_ERR_NOMEM;
 
     json_t *aff = json_object_get(obj, "affinities");
@@ -440,8 +376,7 @@ static vp_status read_file(const char *path, size_t cap, vp_buf *b, char **errms
     char chunk[65536];
     FILE *f = fopen(path, "rb");
     if (!f) {
-        st = errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO;
-        set_error(errmsg, "%s: %s", path, strerror(errno));
+        st = vp_fail(errmsg, errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO, "%s: %s", path, strerror(errno));
         goto done;
     }
     vp_buf_init(b, cap);
@@ -451,15 +386,14 @@ static vp_status read_file(const char *path, size_t cap, vp_buf *b, char **errms
             break;
         st = vp_buf_append(b, chunk, n);
         if (st == VP_ERR_TOO_BIG) {
-            set_error(errmsg, "%s: larger than %zu bytes", path, cap);
+            vp_fail(errmsg, st, "%s: larger than %zu bytes", path, cap);
             goto done;
         }
         if (st != VP_OK)
             goto done;
     }
     if (ferror(f)) {
-        st = VP_ERR_IO;
-        set_error(errmsg, "%s: read error", path);
+        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", path);
     }
 done:
     if (f)
@@ -484,13 +418,11 @@ static vp_status load_json(vp_segments *s, const char *file, const vp_vocabulary
     json_error_t jerr;
     root = json_loadb(text.data ? text.data : "", text.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        st = VP_ERR_INVALID;
-        set_error(errmsg, "%s:%d: not valid JSON: %s", file, jerr.line, jerr.text);
+        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%d: not valid JSON: %s", file, jerr.line, jerr.text);
         goto done;
     }
     if (!json_is_object(root)) {
-        st = VP_ERR_INVALID;
-        set_error(errmsg, "%s: must be an object {\"note\": ..., \"segments\": [...]}", file);
+        st = vp_fail(errmsg, VP_ERR_INVALID, "%s: must be an object {\"note\": ..., \"segments\": [...]}", file);
         goto done;
     }
     static const char *const top_keys[] = {"note", "segments", NULL};
@@ -552,7 +484,7 @@ check:
         st = VP_ERR_NOMEM;
 done:
     if (st == VP_ERR_NOMEM)
-        set_error(errmsg, "%s: out of memory", file);
+        vp_fail(errmsg, st, "%s: out of memory", file);
     for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++)
         free(allowed[f]);
     json_decref(root);
@@ -761,7 +693,7 @@ static vp_status sink_problem(const table_sink *sink, const char *fmt, ...)
     vp_buf_init(&m, 1 << 20);
     va_list ap;
     va_start(ap, fmt);
-    vp_status st = buf_vprintf(&m, fmt, ap);
+    vp_status st = vp_buf_vprintf(&m, fmt, ap);
     va_end(ap);
     if (st == VP_OK)
         st = sink->problem(sink->ctx, m.data);
@@ -833,7 +765,7 @@ static void row_problem(row_check *rc, const char *fmt, ...)
     if (st == VP_OK) {
         va_list ap;
         va_start(ap, fmt);
-        st = buf_vprintf(rc->why, fmt, ap);
+        st = vp_buf_vprintf(rc->why, fmt, ap);
         va_end(ap);
     }
     if (st == VP_ERR_NOMEM)
@@ -870,8 +802,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
     c->line = 1;
     c->f = fopen(path, "rb");
     if (!c->f) {
-        st = errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO;
-        set_error(errmsg, "%s: %s", path, strerror(errno));
+        st = vp_fail(errmsg, errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO, "%s: %s", path, strerror(errno));
         goto done;
     }
 
@@ -888,7 +819,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         st = VP_ERR_INVALID;
         sink_problem(sink, "%s:%lu: empty file: expected a header \"pc4,<segment id>,...\"",
                      path, line);
-        set_error(errmsg, "%s: empty file", path);
+        vp_fail(errmsg, st, "%s: empty file", path);
         goto done;
     }
     size_t ncols = c->nfields > 0 ? c->nfields - 1 : 0;
@@ -941,8 +872,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         }
     }
     if (header_problems) {
-        st = VP_ERR_INVALID;
-        set_error(errmsg, "%s:%lu: bad header", path, line);
+        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%lu: bad header", path, line);
         goto done;
     }
     if (sink->header) {
@@ -1034,14 +964,14 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
 
 read_error:
     if (st == VP_ERR_TOO_BIG && c->too_many_lines)
-        set_error(errmsg, "%s:%lu: more than %d lines", path, c->line, MAX_LINES);
+        vp_fail(errmsg, st, "%s:%lu: more than %d lines", path, c->line, MAX_LINES);
     else if (st == VP_ERR_TOO_BIG)
-        set_error(errmsg, "%s:%lu: a record longer than %d bytes", path, line, MAX_RECORD);
+        vp_fail(errmsg, st, "%s:%lu: a record longer than %d bytes", path, line, MAX_RECORD);
     else if (st == VP_ERR_IO)
-        set_error(errmsg, "%s:%lu: read error", path, c->line);
+        vp_fail(errmsg, st, "%s:%lu: read error", path, c->line);
 done:
     if (st == VP_ERR_NOMEM)
-        set_error(errmsg, "%s: out of memory", path);
+        vp_fail(errmsg, st, "%s: out of memory", path);
     if (c) {
         if (c->f)
             fclose(c->f);
@@ -1128,16 +1058,14 @@ static vp_status load_table(vp_segments *s, const char *path, char **errmsg)
     vp_status st = VP_OK;
     load_ctx *lc = calloc(1, sizeof *lc);
     if (!lc) {
-        st = VP_ERR_NOMEM;
-        set_error(errmsg, "%s: out of memory", path);
+        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
     lc->s = s;
     vp_buf_init(&lc->pr.text, 1 << 20);
     s->pc4_index = calloc(N_PC4, sizeof *s->pc4_index);
     if (!s->pc4_index) {
-        st = VP_ERR_NOMEM;
-        set_error(errmsg, "%s: out of memory", path);
+        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
     table_sink sink = {load_header, load_row, load_problem, lc};
@@ -1153,8 +1081,7 @@ static vp_status load_table(vp_segments *s, const char *path, char **errmsg)
     }
     free(fatal);
     if (lc->pr.oom) {
-        st = VP_ERR_NOMEM;
-        set_error(errmsg, "%s: out of memory", path);
+        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
     if (st == VP_OK && ok + bad == 0)
@@ -1179,14 +1106,12 @@ vp_status vp_segments_load(const char *segments_json, const char *postcodes_csv,
     vp_status st = VP_OK;
     vp_segments *s = NULL;
     if (!segments_json || !out) {
-        st = VP_ERR_INVALID;
-        set_error(errmsg, "vp_segments_load: no segments file given");
+        st = vp_fail(errmsg, VP_ERR_INVALID, "vp_segments_load: no segments file given");
         goto done;
     }
     s = calloc(1, sizeof *s);
     if (!s) {
-        st = VP_ERR_NOMEM;
-        set_error(errmsg, "%s: out of memory", segments_json);
+        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", segments_json);
         goto done;
     }
     st = load_json(s, segments_json, voc, errmsg);
@@ -1208,9 +1133,7 @@ void vp_segments_destroy(vp_segments *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_owned; i++)
-        free(s->owned[i]);
-    free(s->owned);
+    vp_arena_free(&s->owned);
     free(s->segs);
     free(s->ids);
     free(s->pc4_index);
@@ -1231,12 +1154,8 @@ const vp_segment *vp_segments_at(const vp_segments *s, size_t i)
 
 const vp_segment *vp_segments_get(const vp_segments *s, const char *id)
 {
-    if (!s || !id)
-        return NULL;
-    for (size_t i = 0; i < s->count; i++)
-        if (strcmp(s->segs[i].id, id) == 0)
-            return &s->segs[i];
-    return NULL;
+    return s ? vp_rows_find(s->segs, s->count, sizeof *s->segs, offsetof(vp_segment, id), id)
+             : NULL;
 }
 
 double vp_segment_affinity(const vp_segment *seg, vp_affinity_field field, const char *value)
@@ -1347,8 +1266,7 @@ vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, F
     vp_status st = VP_OK;
     size_t ok = 0, bad = 0;
     if (!s || !path || !s->count) {
-        st = VP_ERR_INVALID;
-        set_error(errmsg, "vp_segments_import_postcodes: no segments or no file given");
+        st = vp_fail(errmsg, VP_ERR_INVALID, "vp_segments_import_postcodes: no segments or no file given");
         goto done;
     }
     import_ctx ic = {s, out, report};
@@ -1356,7 +1274,7 @@ vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, F
     char *fatal = NULL;
     st = parse_table(s, path, &sink, &ok, &bad, &fatal);
     if (st == VP_ERR_IO && !fatal)
-        set_error(errmsg, "%s: could not write the normalised table", path);
+        vp_fail(errmsg, st, "%s: could not write the normalised table", path);
     if (st != VP_OK) {
         if (errmsg && fatal)
             *errmsg = fatal;
@@ -1365,20 +1283,18 @@ vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, F
         goto done;
     }
     if (out && fflush(out) != 0) {
-        st = VP_ERR_IO;
-        set_error(errmsg, "%s: could not write the normalised table", path);
+        st = vp_fail(errmsg, VP_ERR_IO, "%s: could not write the normalised table", path);
         goto done;
     }
     if (ok + bad == 0) {
         st = VP_ERR_INVALID;
         if (report)
             fprintf(report, "%s: no PC4 rows\n", path);
-        set_error(errmsg, "%s: no PC4 rows", path);
+        vp_fail(errmsg, st, "%s: no PC4 rows", path);
         goto done;
     }
     if (bad) {
-        st = VP_ERR_INVALID;
-        set_error(errmsg, "%s: %zu of %zu rows rejected", path, bad, ok + bad);
+        st = vp_fail(errmsg, VP_ERR_INVALID, "%s: %zu of %zu rows rejected", path, bad, ok + bad);
         goto done;
     }
 done:

@@ -1,5 +1,10 @@
-/* status.c - names of the status codes (see status.h). */
+/* status.c - names of the status codes, and failing with detail (see
+ * status.h). */
 #include "vindplaats/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 const char *vp_status_str(vp_status st)
 {
@@ -16,4 +21,24 @@ const char *vp_status_str(vp_status st)
     case VP_ERR_INTERNAL: return "internal error";
     }
     return "unknown status";
+}
+
+vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...)
+{
+    if (!errmsg)
+        return st;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return st;
+    char *m = malloc((size_t)n + 1);
+    if (!m)
+        return st;
+    va_start(ap, fmt);
+    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    *errmsg = m;
+    return st;
 }

@@ -82,26 +82,6 @@ double vp_signal_weight(vp_signal_kind k)
     return kind_weights[k];
 }
 
-vp_status vp_store_fail(char **errmsg, vp_status st, const char *fmt, ...)
-{
-    if (!errmsg)
-        return st;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return st;
-    char *m = malloc((size_t)n + 1);
-    if (!m)
-        return st;
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    *errmsg = m;
-    return st;
-}
-
 /* NULL when `s` is an acceptable key, else why not. */
 static const char *key_problem(const char *s, int required)
 {
@@ -119,7 +99,7 @@ static vp_status check_key(const char *what, const char *s, int required, char *
 {
     const char *p = key_problem(s, required);
     if (p)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "%s: %s", what, p);
+        return vp_fail(errmsg, VP_ERR_INVALID, "%s: %s", what, p);
     return VP_OK;
 }
 
@@ -138,14 +118,14 @@ vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, char **errms
     vp_store *st = NULL;
     vp_status rc = VP_OK;
     if (!cfg || !out)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: no configuration");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: no configuration");
     *out = NULL;
     double hl = cfg->half_life_days == 0 ? DEFAULT_HALF_LIFE_DAYS : cfg->half_life_days;
     if (!(hl > 0 && hl <= MAX_HALF_LIFE_DAYS))
-        return vp_store_fail(errmsg, VP_ERR_INVALID,
+        return vp_fail(errmsg, VP_ERR_INVALID,
                              "half_life_days: must be above 0 and at most 36500");
     if (cfg->timeout_ms > MAX_TIMEOUT_MS)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "timeout_ms: at most 60000");
+        return vp_fail(errmsg, VP_ERR_INVALID, "timeout_ms: at most 60000");
     vp_store_config c = *cfg;
     c.half_life_days = hl;
     c.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -285,13 +265,13 @@ vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, 
     double *inc = NULL;
     vp_status rc = VP_OK;
     if (!st)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
     if (n == 0)
         return VP_OK;
     if (!events)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "events: missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "events: missing");
     if (n > VP_STORE_MAX_BATCH)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "events: %zu in one batch, at most %d",
+        return vp_fail(errmsg, VP_ERR_INVALID, "events: %zu in one batch, at most %d",
                              n, VP_STORE_MAX_BATCH);
     inc = malloc(n * sizeof *inc);
     co_first = malloc(n * sizeof *co_first);
@@ -307,14 +287,14 @@ vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, 
         static const char *const field[] = {"offering", "segment", "query_id", "campaign"};
         const char *val[] = {e->offering, e->segment, e->query_id, e->campaign};
         if ((int)e->kind < 0 || e->kind >= VP_SIGNAL_KIND_COUNT) {
-            rc = vp_store_fail(errmsg, VP_ERR_INVALID, "events[%zu].kind: unknown (%d)", i,
+            rc = vp_fail(errmsg, VP_ERR_INVALID, "events[%zu].kind: unknown (%d)", i,
                                (int)e->kind);
             goto cleanup;
         }
         for (size_t f = 0; f < sizeof field / sizeof *field; f++) {
             const char *p = key_problem(val[f], f == 0);
             if (p) {
-                rc = vp_store_fail(errmsg, VP_ERR_INVALID, "events[%zu].%s: %s", i, field[f], p);
+                rc = vp_fail(errmsg, VP_ERR_INVALID, "events[%zu].%s: %s", i, field[f], p);
                 goto cleanup;
             }
         }
@@ -326,7 +306,7 @@ vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, 
         }
         inc[i] = kind_weights[e->kind] * exp2((double)(at - VP_STORE_EPOCH) / st->half_life_s);
         if (!isfinite(inc[i])) {
-            rc = vp_store_fail(errmsg, VP_ERR_INVALID,
+            rc = vp_fail(errmsg, VP_ERR_INVALID,
                                "events[%zu].at: too far from 2026 for this half-life", i);
             goto cleanup;
         }
@@ -402,7 +382,7 @@ vp_status vp_store_top(vp_store *st, const char *segment, int64_t now, size_t li
                        vp_scored **out, size_t *n, char **errmsg)
 {
     if (!st || !out || !n)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     *out = NULL;
     *n = 0;
     vp_status rc = check_key("segment", segment, 0, errmsg);
@@ -415,7 +395,7 @@ vp_status vp_store_co_used(vp_store *st, const char *offering, int64_t now, size
                            vp_scored **out, size_t *n, char **errmsg)
 {
     if (!st || !out || !n)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     *out = NULL;
     *n = 0;
     vp_status rc = check_key("offering", offering, 1, errmsg);
@@ -431,12 +411,12 @@ vp_status vp_store_scores(vp_store *st, const char *segment, const char *const *
     const char **ids = NULL;
     vp_status rc = VP_OK;
     if (!st || (n && (!offerings || !scores)))
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     rc = check_key("segment", segment, 0, errmsg);
     if (rc != VP_OK || n == 0)
         return rc;
     if (n > STORE_MAX_LIST)
-        return vp_store_fail(errmsg, VP_ERR_TOO_BIG, "offerings: %zu, at most %d", n,
+        return vp_fail(errmsg, VP_ERR_TOO_BIG, "offerings: %zu, at most %d", n,
                              STORE_MAX_LIST);
     ids = malloc(n * sizeof *ids);
     if (!ids)
@@ -475,14 +455,14 @@ vp_status vp_store_put(vp_store *st, const char *ns, const char *key, const char
                        char **errmsg)
 {
     if (!st)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
     vp_status rc = check_ns_key(ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     if (!value)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "value: missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "value: missing");
     if (strnlen(value, STORE_MAX_VALUE + 1) > STORE_MAX_VALUE)
-        return vp_store_fail(errmsg, VP_ERR_TOO_BIG, "value: longer than %d bytes",
+        return vp_fail(errmsg, VP_ERR_TOO_BIG, "value: longer than %d bytes",
                              STORE_MAX_VALUE);
     return st->be->put(st->impl, ns, key, value, errmsg);
 }
@@ -491,7 +471,7 @@ vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **val
                        char **errmsg)
 {
     if (!st || !value)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     vp_status rc = check_ns_key(ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
@@ -501,7 +481,7 @@ vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **val
 vp_status vp_store_delete(vp_store *st, const char *ns, const char *key, char **errmsg)
 {
     if (!st)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
     vp_status rc = check_ns_key(ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
@@ -516,7 +496,7 @@ static int cmp_str(const void *a, const void *b)
 vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n, char **errmsg)
 {
     if (!st || !keys || !n)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     *keys = NULL;
     *n = 0;
     vp_status rc = check_key("ns", ns, 1, errmsg);
@@ -532,12 +512,12 @@ vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double b
                          char **errmsg)
 {
     if (!st)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
     vp_status rc = check_ns_key(ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     if (!isfinite(by))
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "by: not a finite number");
+        return vp_fail(errmsg, VP_ERR_INVALID, "by: not a finite number");
     store_incr op = {VP_SET_COUNT, ns, key, by};
     return st->be->incr(st->impl, &op, 1, errmsg);
 }
@@ -556,7 +536,7 @@ vp_status vp_store_counters(vp_store *st, const char *ns, vp_scored **out, size_
                             char **errmsg)
 {
     if (!st || !out || !n)
-        return vp_store_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     *out = NULL;
     *n = 0;
     vp_status rc = check_key("ns", ns, 1, errmsg);

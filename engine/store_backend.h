@@ -71,12 +71,4 @@ typedef struct store_backend {
 extern const store_backend vp_store_embedded_backend;
 extern const store_backend vp_store_redis_backend;
 
-/* Sets *errmsg to a malloc()ed copy of the formatted message when errmsg
- * is not NULL (and memory allows); returns st. */
-vp_status vp_store_fail(char **errmsg, vp_status st, const char *fmt, ...)
-#ifdef __GNUC__
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
 #endif

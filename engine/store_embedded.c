@@ -505,7 +505,7 @@ static vp_status io_fail(char **errmsg, const char *what, const char *path, int 
     char buf[128];
     if (strerror_r(err, buf, sizeof buf) != 0)
         snprintf(buf, sizeof buf, "error %d", err);
-    return vp_store_fail(errmsg, VP_ERR_IO, "%s: %s: %s", path, what, buf);
+    return vp_fail(errmsg, VP_ERR_IO, "%s: %s: %s", path, what, buf);
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -566,26 +566,26 @@ static vp_status load_snapshot(emb *s, char **errmsg)
         s->gen = strtoull(line + strlen(magic), &end, 10);
     }
     if (!end || *end || errno) {
-        rc = vp_store_fail(errmsg, VP_ERR_IO, "%s: not a store snapshot", path);
+        rc = vp_fail(errmsg, VP_ERR_IO, "%s: not a store snapshot", path);
         goto cleanup;
     }
     for (;;) {
         r = read_line(f, &line, &alloc);
         if (r != 1) {
-            rc = vp_store_fail(errmsg, VP_ERR_IO, "%s: truncated", path);
+            rc = vp_fail(errmsg, VP_ERR_IO, "%s: truncated", path);
             goto cleanup;
         }
         if (strncmp(line, "end ", 4) == 0) {
             char buf[32];
             snprintf(buf, sizeof buf, "%zu", lines);
             if (strcmp(line + 4, buf) != 0 || read_line(f, &line, &alloc) != 0)
-                rc = vp_store_fail(errmsg, VP_ERR_IO, "%s: truncated", path);
+                rc = vp_fail(errmsg, VP_ERR_IO, "%s: truncated", path);
             goto cleanup;
         }
         lines++;
         parsed p;
         if (parse_line(line, "SK", &p) != 0) {
-            rc = vp_store_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, lines + 1);
+            rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, lines + 1);
             goto cleanup;
         }
         rc = apply_parsed(s, &p);
@@ -661,7 +661,7 @@ static vp_status replay_log(emb *s, char **errmsg)
             }
             if (good && bad_at >= 0) {
                 /* A good line after a bad one: the log is damaged, not torn. */
-                rc = vp_store_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, bad_line);
+                rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, bad_line);
                 goto cleanup;
             }
             if (!good) {
@@ -673,7 +673,7 @@ static vp_status replay_log(emb *s, char **errmsg)
             }
             if (batch && pending) {
                 /* A batch that never finished, and more after it. */
-                rc = vp_store_fail(errmsg, VP_ERR_IO, "%s:%zu: short batch", path, lineno);
+                rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: short batch", path, lineno);
                 goto cleanup;
             }
             if (batch) {
@@ -940,7 +940,7 @@ static vp_status open_dir(emb *s, char **errmsg)
         goto cleanup;
     }
     if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        rc = vp_store_fail(errmsg, VP_ERR_IO, "%s: not a directory", s->dir);
+        rc = vp_fail(errmsg, VP_ERR_IO, "%s: not a directory", s->dir);
         goto cleanup;
     }
     s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -953,7 +953,7 @@ static vp_status open_dir(emb *s, char **errmsg)
     fl.l_whence = SEEK_SET;
     if (fcntl(s->lock_fd, F_SETLK, &fl) != 0) {
         if (errno == EACCES || errno == EAGAIN)
-            rc = vp_store_fail(errmsg, VP_ERR_LOCKED, "%s: another process has the store open",
+            rc = vp_fail(errmsg, VP_ERR_LOCKED, "%s: another process has the store open",
                                s->dir);
         else
             rc = io_fail(errmsg, "lock", lock, errno);
@@ -1037,7 +1037,7 @@ static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **er
         rc = put_number_line(&b, 'Z', ops[i].target, ops[i].scope, ops[i].member, ops[i].by);
     if (rc != VP_OK) {
         vp_buf_free(&b);
-        return rc == VP_ERR_TOO_BIG ? vp_store_fail(errmsg, rc, "events: too much to log at once")
+        return rc == VP_ERR_TOO_BIG ? vp_fail(errmsg, rc, "events: too much to log at once")
                                     : rc;
     }
     /* All or nothing: first every number gets its entry (what can run out
@@ -1209,7 +1209,7 @@ static vp_status emb_all(void *impl, store_set target, const char *scope, vp_sco
     if (!m || m->count == 0)
         goto cleanup;
     if (m->count > STORE_MAX_LIST) {
-        rc = vp_store_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d entries", scope,
+        rc = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d entries", scope,
                            STORE_MAX_LIST);
         goto cleanup;
     }
@@ -1273,7 +1273,7 @@ static vp_status emb_get(void *impl, const char *ns, const char *key, char **val
     const entry *e = m ? map_find(m, key) : NULL;
     char *copy = e ? strdup(e->v.str) : NULL;
     if (!e)
-        rc = vp_store_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+        rc = vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
     else if (!copy)
         rc = VP_ERR_NOMEM;
     else
@@ -1295,7 +1295,7 @@ static vp_status emb_del(void *impl, const char *ns, const char *key, char **err
     pthread_mutex_lock(&s->mu);
     const map *m = submap(&s->kv, ns, 0);
     if (!m || !map_find(m, key))
-        rc = vp_store_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+        rc = vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
     if (rc == VP_OK)
         rc = log_append(s, &b, errmsg);
     if (rc == VP_OK) {
@@ -1319,7 +1319,7 @@ static vp_status emb_keys(void *impl, const char *ns, char ***keys, size_t *n, c
     if (!m || m->count == 0)
         goto cleanup;
     if (m->count > STORE_MAX_LIST) {
-        rc = vp_store_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d keys", ns, STORE_MAX_LIST);
+        rc = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d keys", ns, STORE_MAX_LIST);
         goto cleanup;
     }
     r = calloc(m->count, sizeof *r);

@@ -169,7 +169,7 @@ static vp_status parse_url(rds *r, const char *url, char **errmsg)
     r->db = (int)db;
     return VP_OK;
 bad:
-    return vp_store_fail(errmsg, VP_ERR_INVALID,
+    return vp_fail(errmsg, VP_ERR_INVALID,
                          "redis_url: expected redis://HOST:PORT/DB (a host name or IPv4 "
                          "address, a port, a database number), got \"%.300s\"", url);
 }
@@ -224,11 +224,11 @@ static vp_status set_timeout(call *k, char **errmsg)
     int64_t left = k->deadline_ms - now_ms();
     if (left <= 0) {
         k->dead = 1;
-        return vp_store_fail(errmsg, VP_ERR_IO, "redis: timed out");
+        return vp_fail(errmsg, VP_ERR_IO, "redis: timed out");
     }
     if (redisSetTimeout(k->s->c, ms_tv(left)) != REDIS_OK) {
         k->dead = 1;
-        return vp_store_fail(errmsg, VP_ERR_IO, "redis: %s", k->s->c->errstr);
+        return vp_fail(errmsg, VP_ERR_IO, "redis: %s", k->s->c->errstr);
     }
     k->timeout_set_ms = k->deadline_ms - left;
     return VP_OK;
@@ -243,14 +243,14 @@ static vp_status connect_slot(call *k, char **errmsg)
     vp_status rc = VP_OK;
     int64_t left = k->deadline_ms - now_ms();
     if (left <= 0)
-        return vp_store_fail(errmsg, VP_ERR_IO, "redis: timed out");
+        return vp_fail(errmsg, VP_ERR_IO, "redis: timed out");
     s->c = redisConnectWithTimeout(r->host, r->port, ms_tv(left));
     if (!s->c) {
-        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: cannot connect", r->host, r->port);
+        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: cannot connect", r->host, r->port);
         goto cleanup;
     }
     if (s->c->err) {
-        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
+        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
                            s->c->errstr);
         goto cleanup;
     }
@@ -260,10 +260,10 @@ static vp_status connect_slot(call *k, char **errmsg)
         goto cleanup;
     rep = redisCommand(s->c, "SELECT %d", r->db);
     if (!rep) {
-        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
+        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
                            s->c->errstr);
     } else if (rep->type != REDIS_REPLY_STATUS) {
-        rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: SELECT %d: %s", r->host, r->port,
+        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: SELECT %d: %s", r->host, r->port,
                            r->db, rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
     }
 cleanup:
@@ -309,7 +309,7 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
             int store_may = atomic_load(&r->available) || !r->tried ||
                             now - r->last_try_ms >= RECONNECT_MS;
             if (!slot_may || !store_may) {
-                rc = vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: unavailable, reconnecting",
+                rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: unavailable, reconnecting",
                                    r->host, r->port);
                 break;
             }
@@ -321,7 +321,7 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
         }
         int64_t left = k->deadline_ms - now;
         if (left <= 0) {
-            rc = vp_store_fail(errmsg, VP_ERR_IO, "redis: all %d connections busy", POOL_SIZE);
+            rc = vp_fail(errmsg, VP_ERR_IO, "redis: all %d connections busy", POOL_SIZE);
             break;
         }
         struct timespec until;
@@ -398,7 +398,7 @@ static vp_status call_read(call *k, redisReply **reply, char **errmsg)
     if (redisGetReply(k->s->c, &rep) != REDIS_OK || !rep) {
         k->dead = 1;
         const char *why = k->s->c->err ? k->s->c->errstr : "no reply";
-        return vp_store_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", k->r->host, k->r->port, why);
+        return vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", k->r->host, k->r->port, why);
     }
     *reply = rep;
     return VP_OK;
@@ -408,14 +408,14 @@ static vp_status call_read(call *k, redisReply **reply, char **errmsg)
 static vp_status append_failed(call *k, char **errmsg)
 {
     k->dead = 1;
-    return vp_store_fail(errmsg, VP_ERR_NOMEM, "redis: cannot buffer the command");
+    return vp_fail(errmsg, VP_ERR_NOMEM, "redis: cannot buffer the command");
 }
 
 static vp_status reply_error(const redisReply *rep, char **errmsg)
 {
     if (rep->type == REDIS_REPLY_ERROR)
-        return vp_store_fail(errmsg, VP_ERR_IO, "redis: %s", rep->str);
-    return vp_store_fail(errmsg, VP_ERR_IO, "redis: unexpected reply (type %d)", rep->type);
+        return vp_fail(errmsg, VP_ERR_IO, "redis: %s", rep->str);
+    return vp_fail(errmsg, VP_ERR_IO, "redis: unexpected reply (type %d)", rep->type);
 }
 
 /* The Redis key of a number set; buf holds KEY_MAX bytes. */
@@ -572,7 +572,7 @@ static vp_status pairs_to_scored(const rds *r, const redisReply *rep, vp_scored 
         return reply_error(rep, errmsg);
     size_t m = rep->elements / 2;
     if (m > STORE_MAX_LIST)
-        return vp_store_fail(errmsg, VP_ERR_TOO_BIG, "redis: more than %d entries",
+        return vp_fail(errmsg, VP_ERR_TOO_BIG, "redis: more than %d entries",
                              STORE_MAX_LIST);
     vp_scored *s = m ? calloc(m, sizeof *s) : NULL;
     if (m && !s)
@@ -582,7 +582,7 @@ static vp_status pairs_to_scored(const rds *r, const redisReply *rep, vp_scored 
         if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
             parse_double(r, v->str, &s[i].score) != 0) {
             vp_scored_free(s, i);
-            return vp_store_fail(errmsg, VP_ERR_IO, "redis: unexpected reply");
+            return vp_fail(errmsg, VP_ERR_IO, "redis: unexpected reply");
         }
         s[i].key = strdup(k->str);
         if (!s[i].key) {
@@ -654,7 +654,7 @@ static vp_status rds_scores(void *impl, store_set target, const char *scope,
         if (rc == VP_OK) {
             if (rep->type == REDIS_REPLY_STRING) {
                 if (parse_double(k.r, rep->str, &raw[i]) != 0)
-                    rc = vp_store_fail(errmsg, VP_ERR_IO, "redis: unexpected score");
+                    rc = vp_fail(errmsg, VP_ERR_IO, "redis: unexpected score");
             } else if (rep->type != REDIS_REPLY_NIL) {
                 rc = reply_error(rep, errmsg);
             }
@@ -746,7 +746,7 @@ static vp_status rds_get(void *impl, const char *ns, const char *key, char **val
         return rc;
     char *copy = rep->type == REDIS_REPLY_STRING ? strdup(rep->str) : NULL;
     if (rep->type == REDIS_REPLY_NIL)
-        rc = vp_store_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+        rc = vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
     else if (rep->type != REDIS_REPLY_STRING)
         rc = reply_error(rep, errmsg);
     else if (!copy)
@@ -766,7 +766,7 @@ static vp_status rds_del(void *impl, const char *ns, const char *key, char **err
     if (rep->type != REDIS_REPLY_INTEGER)
         rc = reply_error(rep, errmsg);
     else if (rep->integer == 0)
-        rc = vp_store_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+        rc = vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
     freeReplyObject(rep);
     return rc;
 }
@@ -784,7 +784,7 @@ static vp_status rds_keys(void *impl, const char *ns, char ***keys, size_t *n, c
         goto cleanup;
     }
     if (rep->elements > STORE_MAX_LIST) {
-        rc = vp_store_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d keys", ns, STORE_MAX_LIST);
+        rc = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d keys", ns, STORE_MAX_LIST);
         goto cleanup;
     }
     r = rep->elements ? calloc(rep->elements, sizeof *r) : NULL;

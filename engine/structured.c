@@ -34,16 +34,6 @@ static const char *const field_names[VP_SQ_FIELD_COUNT] = {
 };
 static const char *const match_names[] = {"all", "any", "adj", "exact"};
 
-static vp_status fail(char **errmsg, vp_status st, const char *msg)
-{
-    if (errmsg) {
-        char *m = strdup(msg);
-        if (m)
-            *errmsg = m;
-    }
-    return st;
-}
-
 /* ---- describing ---- */
 
 static vp_status describe(vp_buf *b, const vp_sq_node *n, int depth)
@@ -141,7 +131,7 @@ static vp_status value_query(vp_sq_field field, const char *value, vpx_query **o
         break;
     }
     default:
-        return fail(errmsg, VP_ERR_INTERNAL, "not a value field");
+        return vp_fail(errmsg, VP_ERR_INTERNAL, "not a value field");
     }
     free(lower);
     if (st == VP_OK)
@@ -164,7 +154,7 @@ static vp_status values_query(const vp_sq_node *n, vpx_query **out, char **errms
     for (char *w = copy ? strtok_r(copy, " \t\r\n", &save) : NULL; st == VP_OK && w;
          w = strtok_r(NULL, " \t\r\n", &save)) {
         if (k == sizeof parts / sizeof parts[0]) {
-            st = fail(errmsg, VP_ERR_TOO_BIG, "too many values in one term (at most 64)");
+            st = vp_fail(errmsg, VP_ERR_TOO_BIG, "too many values in one term (at most 64)");
             break;
         }
         st = value_query(n->field, w, &parts[k++], errmsg);
@@ -200,11 +190,11 @@ static vp_status build(builder *b, const vp_sq_node *n, int depth, vpx_query **o
 {
     *out = NULL;
     if (!n)
-        return fail(errmsg, VP_ERR_INVALID, "query: a node is missing");
+        return vp_fail(errmsg, VP_ERR_INVALID, "query: a node is missing");
     if (depth > VP_SQ_MAX_DEPTH)
-        return fail(errmsg, VP_ERR_TOO_BIG, "query: nested too deeply");
+        return vp_fail(errmsg, VP_ERR_TOO_BIG, "query: nested too deeply");
     if (++b->nodes > VP_SQ_MAX_NODES)
-        return fail(errmsg, VP_ERR_TOO_BIG, "query: too many terms");
+        return vp_fail(errmsg, VP_ERR_TOO_BIG, "query: too many terms");
     if (n->kind != VP_SQ_TERM) {
         vpx_query *sub[2] = {NULL, NULL};
         vp_status st = build(b, n->left, depth + 1, &sub[0], errmsg);
@@ -220,23 +210,23 @@ static vp_status build(builder *b, const vp_sq_node *n, int depth, vpx_query **o
         return st;
     }
     if ((unsigned)n->field >= VP_SQ_FIELD_COUNT || (unsigned)n->match > VP_SQ_EXACT)
-        return fail(errmsg, VP_ERR_INVALID, "query: unknown field or match");
+        return vp_fail(errmsg, VP_ERR_INVALID, "query: unknown field or match");
     if (n->field == VP_SQ_ALL_RECORDS)
         return vpx_query_match_all(out, errmsg);
     if (n->field == VP_SQ_DATE) {
         if (!n->from_day && !n->to_day)
-            return fail(errmsg, VP_ERR_INVALID, "date: needs a start or an end");
+            return vp_fail(errmsg, VP_ERR_INVALID, "date: needs a start or an end");
         if ((n->from_day && !vp_day_valid(n->from_day)) || (n->to_day && !vp_day_valid(n->to_day)))
-            return fail(errmsg, VP_ERR_INVALID, "date: not a valid day");
+            return vp_fail(errmsg, VP_ERR_INVALID, "date: not a valid day");
         if (n->from_day && n->to_day && n->to_day < n->from_day)
-            return fail(errmsg, VP_ERR_INVALID, "date: the end is before the start");
+            return vp_fail(errmsg, VP_ERR_INVALID, "date: the end is before the start");
         /* The date filter of the JSON API, which builds it on terms. */
         vp_search_request req = {.page = 1, .per_page = 1, .include_past = 1,
                                  .from_day = n->from_day, .to_day = n->to_day};
         return vp_search_filter_query(b->idx, &req, out, errmsg);
     }
     if (!n->text)
-        return fail(errmsg, VP_ERR_INVALID, "query: a term has no text");
+        return vp_fail(errmsg, VP_ERR_INVALID, "query: a term has no text");
     if (n->field == VP_SQ_ANY || n->field == VP_SQ_TITLE || n->field == VP_SQ_CREATOR ||
         n->field == VP_SQ_SUBJECT)
         return text_query(b, n, out, errmsg);
@@ -247,9 +237,9 @@ vp_status vp_sq_search(vp_index *idx, const vp_sq_node *root, const vp_sq_option
                        vp_sq_result **out, char **errmsg)
 {
     if (opt->limit > VP_SQ_MAX_LIMIT)
-        return fail(errmsg, VP_ERR_INVALID, "limit: at most 100 records");
+        return vp_fail(errmsg, VP_ERR_INVALID, "limit: at most 100 records");
     if (opt->offset + opt->limit > VP_SQ_MAX_WINDOW)
-        return fail(errmsg, VP_ERR_INVALID, "offset: offset + limit must not exceed 10000");
+        return vp_fail(errmsg, VP_ERR_INVALID, "offset: offset + limit must not exceed 10000");
     vpx_db *db = vp_index_db(idx);
     builder b = {idx, {VP_STEM_LANGUAGE, NULL, NULL,
                        vp_lexicon_stopwords(vp_index_lexicon(idx)), MAX_WILDCARD_EXPANSION, 0},

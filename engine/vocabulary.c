@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vindplaats/arena.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 
@@ -20,27 +21,13 @@
 struct vp_vocabulary {
     vp_proposition *rows;
     size_t count;
-    char **owned;       /* every string and list this vocabulary allocated */
-    size_t n_owned, alloc_owned;
+    vp_arena owned;     /* every string and list this vocabulary allocated */
     char *ids;          /* "a, b, c" */
 };
 
 static int own(vp_vocabulary *v, void *p)
 {
-    if (!p)
-        return -1;
-    if (v->n_owned == v->alloc_owned) {
-        size_t n = v->alloc_owned ? v->alloc_owned * 2 : 64;
-        char **q = realloc(v->owned, n * sizeof *q);
-        if (!q) {
-            free(p);
-            return -1;
-        }
-        v->owned = q;
-        v->alloc_owned = n;
-    }
-    v->owned[v->n_owned++] = p;
-    return 0;
+    return vp_arena_own(&v->owned, p);
 }
 
 /* Splits `s` on `sep` into a NULL-terminated list of trimmed, non-empty
@@ -244,9 +231,7 @@ void vp_vocabulary_destroy(vp_vocabulary *v)
 {
     if (!v)
         return;
-    for (size_t i = 0; i < v->n_owned; i++)
-        free(v->owned[i]);
-    free(v->owned);
+    vp_arena_free(&v->owned);
     free(v->rows);
     free(v->ids);
     free(v);
@@ -264,12 +249,8 @@ const vp_proposition *vp_vocabulary_at(const vp_vocabulary *v, size_t i)
 
 const vp_proposition *vp_vocabulary_get(const vp_vocabulary *v, const char *id)
 {
-    if (!v || !id)
-        return NULL;
-    for (size_t i = 0; i < v->count; i++)
-        if (strcmp(v->rows[i].id, id) == 0)
-            return &v->rows[i];
-    return NULL;
+    return v ? vp_rows_find(v->rows, v->count, sizeof *v->rows, offsetof(vp_proposition, id), id)
+             : NULL;
 }
 
 const char *vp_vocabulary_ids(const vp_vocabulary *v)

@@ -13,7 +13,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "csv.h"
-#include "feed.h"
+#include "vindplaats/connector.h"
 
 const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", "onix", "marc", NULL};
 
@@ -522,13 +522,8 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
                          char **errmsg)
 {
     FILE *f = fopen(path, "r");
-    if (!f) {
-        size_t n = strlen(path) + 200;
-        *errmsg = malloc(n);
-        if (*errmsg)
-            snprintf(*errmsg, n, "%s: %s", path, strerror(errno));
-        return VP_ERR_IO;
-    }
+    if (!f)
+        return vp_fail(errmsg, VP_ERR_IO, "%s: %s", path, strerror(errno));
     vp_harvest_config *cfg = calloc(1, sizeof *cfg);
     reader rd = {f, 0, 0};
     loader L = {0};

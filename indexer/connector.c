@@ -1,10 +1,15 @@
-/* connector.c - helpers every connector's parser uses (connector.h). */
+/* connector.c - helpers every connector's parser uses (connector.h): fields,
+ * strings, and the values records share (dates, prices, ids). */
 #include "vindplaats/connector.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "vindplaats/hash.h"
+#include "vindplaats/time.h"
 
 /* White space, and the other control characters (which no offering field
  * may hold) taken as white space. */
@@ -159,4 +164,186 @@ void vp_emit_broken(const vp_emit *emit, const char *detail)
         emit->broken(emit->ctx, where, msg);
     else
         emit->reject(emit->ctx, where, msg);
+}
+
+/* ---- field values ---------------------------------------------------- */
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+
+int vp_local_datetime(const char *s, char out[32])
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    const char *p = s;
+    if (digits(p, 4, &y) != 0)
+        return -1;
+    p += 4;
+    int basic = 0;
+    if (*p == '-') {
+        if (digits(p + 1, 2, &mo) != 0 || p[3] != '-' || digits(p + 4, 2, &d) != 0)
+            return -1;
+        p += 6;
+    } else {
+        if (digits(p, 2, &mo) != 0 || digits(p + 2, 2, &d) != 0)
+            return -1;
+        p += 4;
+        basic = 1;
+    }
+    if (y < 1000 || y > 9999 || !vp_day_valid(y * 10000 + mo * 100 + d))
+        return -1;
+    while (*p == ' ' && (p[1] == ' ' || p[1] == '\0'))
+        p++;
+    if (*p == '\0') {
+        snprintf(out, 32, "%04d-%02d-%02d", y, mo, d);
+        return 0;
+    }
+    if (*p != 'T' && *p != 't' && *p != ' ')
+        return -1;
+    p++;
+    if (digits(p, 2, &h) != 0)
+        return -1;
+    p += 2;
+    if (*p == ':')
+        p++;
+    else if (!basic)
+        return -1;
+    if (digits(p, 2, &mi) != 0)
+        return -1;
+    p += 2;
+    if (*p == ':' || (basic && isdigit((unsigned char)*p))) {
+        if (*p == ':')
+            p++;
+        if (digits(p, 2, &sec) != 0)
+            return -1;
+        p += 2;
+        if (*p == '.' || *p == ',') {
+            p++;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+    }
+    if (h > 23 || mi > 59 || sec > 60)
+        return -1;
+    if (sec == 60)
+        sec = 59;
+    while (*p == ' ')
+        p++;
+    int off;
+    if (*p == 'Z' || *p == 'z') {
+        off = 0;
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om = 0;
+        int sign = *p == '-' ? -1 : 1;
+        p++;
+        if (digits(p, 2, &oh) != 0)
+            return -1;
+        p += 2;
+        if (*p == ':')
+            p++;
+        if (isdigit((unsigned char)*p)) {
+            if (digits(p, 2, &om) != 0)
+                return -1;
+            p += 2;
+        }
+        if (oh > 23 || om > 59)
+            return -1;
+        off = sign * (oh * 60 + om);
+    } else {
+        off = vp_nl_wall_offset(y, mo, d, h, mi) / 60;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p != '\0')
+        return -1;
+    /* (The values are checked above; the modulos tell the compiler.) */
+    if (off == 0) {
+        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, mo % 100, d % 100, h % 100,
+                 mi % 100, sec % 100);
+    } else {
+        int a = off < 0 ? -off : off;
+        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y % 10000, mo % 100, d % 100,
+                 h % 100, mi % 100, sec % 100, off < 0 ? '-' : '+', a / 60 % 100, a % 60);
+    }
+    return 1;
+}
+
+int vp_price_parse(const char *s, double *amount)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!strcasecmp(s, "gratis") || !strcasecmp(s, "free") || !strcasecmp(s, "kosteloos") ||
+        !strcasecmp(s, "gratis!")) {
+        *amount = 0;
+        return 0;
+    }
+    char buf[64];
+    size_t n = 0;
+    int seen_digit = 0;
+    for (const char *p = s; *p; p++) {
+        if (n >= sizeof buf - 1)
+            return -1;
+        if (isdigit((unsigned char)*p)) {
+            buf[n++] = *p;
+            seen_digit = 1;
+        } else if (*p == ',' || *p == '.') {
+            if (seen_digit)
+                buf[n++] = *p;
+        } else if (*p == '-' && seen_digit && p[-1] != '-' && (p[-1] == ',' || p[-1] == '.')) {
+            /* "5,-" */
+        } else if (seen_digit && (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80)) {
+            break; /* "5 euro", "5 €" */
+        } else if (seen_digit && !isspace((unsigned char)*p)) {
+            return -1;
+        } else if (*p == '-') {
+            return -1; /* negative */
+        }
+    }
+    buf[n] = '\0';
+    if (!seen_digit)
+        return -1;
+    /* the last separator is the decimal one; the others group thousands */
+    char *last = NULL;
+    for (char *p = buf; *p; p++)
+        if (*p == ',' || *p == '.')
+            last = p;
+    char clean[64];
+    size_t m = 0;
+    for (char *p = buf; *p; p++) {
+        if (p == last)
+            clean[m++] = '.';
+        else if (isdigit((unsigned char)*p))
+            clean[m++] = *p;
+    }
+    clean[m] = '\0';
+    char *end;
+    double a = strtod(clean, &end);
+    if (end == clean || !(a >= 0) || a > 1e9)
+        return -1;
+    *amount = a;
+    return 0;
+}
+
+void vp_hash_id(char out[19], const char *const *parts, size_t n)
+{
+    uint64_t h = VP_HASH_INIT;
+    for (size_t i = 0; i < n; i++) /* each part with its NUL: the separator */
+        h = vp_hash_add(h, parts[i] ? parts[i] : "", parts[i] ? strlen(parts[i]) + 1 : 1);
+    snprintf(out, 19, "h-%016llx", (unsigned long long)h);
 }

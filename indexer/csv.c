@@ -17,8 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "feed.h"
-#include "jsonld.h"
+#include "vindplaats/analysis.h"
+#include "vindplaats/connector.h"
 #include "vindplaats/offering.h"
 
 #define MAX_COLUMNS 10000
@@ -77,21 +77,6 @@ static int known_date_format(const char *f)
     return 0;
 }
 
-/* Sets *errmsg (when errmsg is not NULL) to the formatted message and
- * returns st. */
-static vp_status fail(char **errmsg, vp_status st, const char *fmt, ...)
-{
-    if (errmsg) {
-        char buf[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof buf, fmt, ap);
-        va_end(ap);
-        *errmsg = strdup(buf);
-    }
-    return st;
-}
-
 void vp_csv_options_clear(vp_csv_options *opt)
 {
     if (!opt)
@@ -131,7 +116,7 @@ vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
     if (!fields || !cols) {
         free(fields);
         free(cols);
-        return fail(errmsg, VP_ERR_NOMEM, "out of memory");
+        return vp_fail(errmsg, VP_ERR_NOMEM, "out of memory");
     }
     opt->map_fields = fields;
     opt->map_columns = cols;
@@ -140,46 +125,46 @@ vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
         const char *k = keys[i] ? keys[i] : "", *v = values[i] ? values[i] : "";
         if (strcmp(k, "delimiter") == 0) {
             if (one_char(v, &opt->delimiter) != 0)
-                st = fail(errmsg, VP_ERR_INVALID,
+                st = vp_fail(errmsg, VP_ERR_INVALID,
                           "option delimiter: '%s' is not one character (or tab, semicolon, comma, pipe)", v);
         } else if (strcmp(k, "quote") == 0) {
             if (ieq(v, "none"))
                 opt->quote = '\0';
             else if (one_char(v, &opt->quote) != 0)
-                st = fail(errmsg, VP_ERR_INVALID, "option quote: '%s' is not one character (or none)", v);
+                st = vp_fail(errmsg, VP_ERR_INVALID, "option quote: '%s' is not one character (or none)", v);
         } else if (strcmp(k, "encoding") == 0) {
             if (encoding_kind(v) < 0)
-                st = fail(errmsg, VP_ERR_INVALID, "option encoding: '%s' not supported (utf-8, windows-1252)", v);
+                st = vp_fail(errmsg, VP_ERR_INVALID, "option encoding: '%s' not supported (utf-8, windows-1252)", v);
             opt->encoding = v;
         } else if (strcmp(k, "id") == 0) {
             opt->id_column = *v ? v : NULL;
         } else if (strcmp(k, "date_format") == 0) {
             if (!known_date_format(v))
-                st = fail(errmsg, VP_ERR_INVALID,
+                st = vp_fail(errmsg, VP_ERR_INVALID,
                           "option date_format: '%s' not supported (auto, yyyy-mm-dd, dd-mm-yyyy, "
                           "dd/mm/yyyy, d-m-yyyy, dd.mm.yyyy, mm/dd/yyyy)", v);
             opt->date_format = v;
         } else if (strcmp(k, "list_separator") == 0) {
             if (!*v)
-                st = fail(errmsg, VP_ERR_INVALID, "option list_separator: empty");
+                st = vp_fail(errmsg, VP_ERR_INVALID, "option list_separator: empty");
             opt->list_separator = v;
         } else if (strncmp(k, "column.", 7) == 0) {
             if (!in_list(k + 7, known_fields))
-                st = fail(errmsg, VP_ERR_INVALID,
+                st = vp_fail(errmsg, VP_ERR_INVALID,
                           "option %s: unknown field (allowed: title, description, start, end, url, "
                           "_location, _age, creators, subjects, isbn, price, _categories, local_name, "
                           "type, date, time, end_time, language)", k);
             else if (!*v)
-                st = fail(errmsg, VP_ERR_INVALID, "option %s: empty column name", k);
+                st = vp_fail(errmsg, VP_ERR_INVALID, "option %s: empty column name", k);
             fields[opt->n_map] = k + 7;
             cols[opt->n_map] = v;
             opt->n_map++;
         } else {
-            st = fail(errmsg, VP_ERR_INVALID, "unknown option '%s'", k);
+            st = vp_fail(errmsg, VP_ERR_INVALID, "unknown option '%s'", k);
         }
     }
     if (st == VP_OK && opt->delimiter == opt->quote)
-        st = fail(errmsg, VP_ERR_INVALID, "option quote: the same character as the delimiter");
+        st = vp_fail(errmsg, VP_ERR_INVALID, "option quote: the same character as the delimiter");
     if (st != VP_OK)
         vp_csv_options_clear(opt);
     return st;
@@ -437,15 +422,10 @@ static int local_at(int y, int m, int d, int minutes, char out[32])
         char tmp[32];
         if (vp_local_datetime(date, tmp) != 0)
             return -1;
-        static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        int last = dm[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-        if (++d > last) {
-            d = 1;
-            if (++m > 12) {
-                m = 1;
-                y++;
-            }
-        }
+        int next = vp_day_from_epoch(vp_day_to_epoch(y * 10000 + m * 100 + d) + 1);
+        y = next / 10000;
+        m = next / 100 % 100;
+        d = next % 100;
         minutes -= 24 * 60;
     }
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, m, d, minutes / 60, minutes % 60);
@@ -612,19 +592,8 @@ static int from_cp1252(const char *data, size_t len, char **out, size_t *out_len
     if (!u)
         return -1;
     size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned cp = vp_cp1252_char((unsigned char)data[i]);
-        if (cp < 0x80) {
-            u[n++] = (char)cp;
-        } else if (cp < 0x800) {
-            u[n++] = (char)(0xC0 | (cp >> 6));
-            u[n++] = (char)(0x80 | (cp & 0x3F));
-        } else {
-            u[n++] = (char)(0xE0 | (cp >> 12));
-            u[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            u[n++] = (char)(0x80 | (cp & 0x3F));
-        }
-    }
+    for (size_t i = 0; i < len; i++)
+        n += vp_utf8_put(u + n, vp_cp1252_char((unsigned char)data[i]));
     u[n] = '\0';
     *out = u;
     *out_len = n;
@@ -640,20 +609,20 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         opt = &def;
     }
     if (len > VP_CSV_MAX_BYTES) {
-        return fail(errmsg, VP_ERR_TOO_BIG, "file of %zu bytes is over the limit of %u bytes", len,
+        return vp_fail(errmsg, VP_ERR_TOO_BIG, "file of %zu bytes is over the limit of %u bytes", len,
                     (unsigned)VP_CSV_MAX_BYTES);
     }
     const char *enc = opt->encoding && *opt->encoding ? opt->encoding : "utf-8";
     int cp1252 = encoding_kind(enc);
     if (cp1252 < 0)
-        return fail(errmsg, VP_ERR_INVALID, "encoding '%s' not supported (utf-8, windows-1252)", enc);
+        return vp_fail(errmsg, VP_ERR_INVALID, "encoding '%s' not supported (utf-8, windows-1252)", enc);
     if (!known_date_format(opt->date_format))
-        return fail(errmsg, VP_ERR_INVALID,
+        return vp_fail(errmsg, VP_ERR_INVALID,
                     "date_format '%s' not supported (auto, yyyy-mm-dd, dd-mm-yyyy, dd/mm/yyyy, "
                     "d-m-yyyy, dd.mm.yyyy, mm/dd/yyyy)", opt->date_format);
     if (opt->delimiter == '\n' || opt->delimiter == '\r' ||
         (opt->quote && opt->quote == (opt->delimiter ? opt->delimiter : ',')))
-        return fail(errmsg, VP_ERR_INVALID, "delimiter and quote must differ and not be line breaks");
+        return vp_fail(errmsg, VP_ERR_INVALID, "delimiter and quote must differ and not be line breaks");
 
     pctx c = {.opt = opt, .emit = emit, .id_col = -1};
     for (int f = 0; f < F_COUNT; f++)
@@ -665,7 +634,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             if (f && strcmp(f, field_name(j)) == 0)
                 k = j;
         if (k < 0)
-            return fail(errmsg, VP_ERR_INVALID, "unknown field '%s' in the column mapping", f);
+            return vp_fail(errmsg, VP_ERR_INVALID, "unknown field '%s' in the column mapping", f);
     }
 
     char *conv = NULL;
@@ -673,7 +642,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
     if (cp1252) {
         size_t n;
         if (from_cp1252(data, len, &conv, &n) != 0)
-            return fail(errmsg, VP_ERR_NOMEM, "out of memory");
+            return vp_fail(errmsg, VP_ERR_NOMEM, "out of memory");
         p = conv;
         end = conv + n;
     }
@@ -696,11 +665,11 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         goto done;
     }
     if (!got) {
-        st = fail(&msg, VP_ERR_INVALID, "no header row");
+        st = vp_fail(&msg, VP_ERR_INVALID, "no header row");
         goto done;
     }
     if (*r.err) {
-        st = fail(&msg, VP_ERR_INVALID, "line %zu: header: %s", r.line, r.err);
+        st = vp_fail(&msg, VP_ERR_INVALID, "line %zu: header: %s", r.line, r.err);
         goto done;
     }
     c.ncols = r.n;
@@ -731,7 +700,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             if (strcmp(vp_str_trim((char *)field(&r, j)), opt->id_column) == 0 || ieq(field(&r, j), opt->id_column))
                 c.id_col = (long)j;
         if (c.id_col < 0) {
-            st = fail(&msg, VP_ERR_INVALID, "column '%s' (for the id) not in the header", opt->id_column);
+            st = vp_fail(&msg, VP_ERR_INVALID, "column '%s' (for the id) not in the header", opt->id_column);
             goto done;
         }
     }

@@ -1,5 +1,4 @@
-/* feed.h - the RSS / Atom connector, and the web-text helpers the
- * connectors that read web pages share (HTML to text, URL resolution).
+/* feed.h - the RSS / Atom connector.
  *
  * Private to indexer/. */
 #ifndef VINDPLAATS_INDEXER_FEED_H
@@ -26,27 +25,5 @@
  * `feed_url` may be NULL (relative links are then left out). */
 vp_status vp_feed_parse(const char *data, size_t len, const char *feed_url,
                         const vp_emit *emit, char **errmsg);
-
-/* The text of `n` bytes of HTML (UTF-8): tags removed (script and style
- * with their content, comments), character references decoded (numeric,
- * and the common named ones; 128-159 and raw C1 characters read as
- * Windows-1252, the way browsers do), block tags (p, br, div, li, h1-h6,
- * tr, ...) made line breaks. Returns a malloc()ed string the caller frees,
- * or NULL when out of memory. */
-char *vp_html_to_text(const char *s, size_t n);
-
-/* `ref` resolved against `base` (either may be NULL): a malloc()ed
- * absolute http(s) URL, or NULL when no absolute http(s) URL results (or
- * out of memory). Leading and trailing white space is ignored; a
- * reference containing spaces or control characters gives NULL. */
-char *vp_url_resolve(const char *base, const char *ref);
-
-/* The Unicode code point of Windows-1252 byte `b` (U+FFFD for the five
- * bytes it leaves undefined). */
-unsigned vp_cp1252_char(unsigned char b);
-
-/* A stable local id for a record that has none: "h-" and 16 hex digits of
- * a 64-bit FNV-1a hash of the NUL-separated parts. `out` needs 19 bytes. */
-void vp_hash_id(char out[19], const char *const *parts, size_t n);
 
 #endif

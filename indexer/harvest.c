@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "vindplaats/buf.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/load.h"
 #include "csv.h"
 #include "feed.h"
@@ -61,14 +62,6 @@ struct vp_harvest_run {
     int incomplete;           /* a page broke off: the source is not whole */
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
-}
-
 static int strset_add(strset *s, const char *key)
 {
     if ((s->n + 1) * 2 > s->cap) {
@@ -78,7 +71,7 @@ static int strset_add(strset *s, const char *key)
             return -1;
         for (size_t i = 0; i < s->cap; i++)
             if (s->slots[i]) {
-                size_t k = hash_str(s->slots[i]) & (cap - 1);
+                size_t k = vp_hash_str(s->slots[i]) & (cap - 1);
                 while (slots[k])
                     k = (k + 1) & (cap - 1);
                 slots[k] = s->slots[i];
@@ -87,7 +80,7 @@ static int strset_add(strset *s, const char *key)
         s->slots = slots;
         s->cap = cap;
     }
-    size_t k = hash_str(key) & (s->cap - 1);
+    size_t k = vp_hash_str(key) & (s->cap - 1);
     while (s->slots[k]) {
         if (strcmp(s->slots[k], key) == 0)
             return 0;
@@ -104,7 +97,7 @@ static int strset_has(const strset *s, const char *key)
 {
     if (!s->cap)
         return 0;
-    size_t k = hash_str(key) & (s->cap - 1);
+    size_t k = vp_hash_str(key) & (s->cap - 1);
     while (s->slots[k]) {
         if (strcmp(s->slots[k], key) == 0)
             return 1;
@@ -849,13 +842,8 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
     const char *page_url = res.final_url ? res.final_url : src->url;
     char *why = NULL;
     st = parse_page(run, &res, page_url, &why);
-    if (st != VP_OK && errmsg) {
-        /* The page as a whole was refused: say which page. */
-        size_t n = strlen(page_url) + (why ? strlen(why) : 0) + 4;
-        *errmsg = malloc(n);
-        if (*errmsg)
-            snprintf(*errmsg, n, "%s: %s", page_url, why ? why : vp_status_str(st));
-    }
+    if (st != VP_OK) /* the page as a whole was refused: say which page */
+        vp_fail(errmsg, st, "%s: %s", page_url, why ? why : vp_status_str(st));
     free(why);
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)

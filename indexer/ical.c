@@ -48,6 +48,9 @@
 
 #include <libical/ical.h>
 
+#include "vindplaats/hash.h"
+#include "vindplaats/time.h"
+
 #define VP_ICAL_MAX_OCC 1000          /* occurrences in one record */
 #define VP_ICAL_MAX_COLLECT 4000      /* collected before sorting and cutting */
 #define VP_ICAL_MAX_STEPS 100000      /* iterator steps for one RRULE */
@@ -60,48 +63,11 @@
 
 /* ---------------------------------------------------------------- dates */
 
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long long z, long long *y, int *m, int *d)
-{
-    z += 719468;
-    long long era = (z >= 0 ? z : z - 146096) / 146097;
-    long long doe = z - era * 146097;
-    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static long long floor_div(long long a, long long b)
-{
-    long long q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
 /* Fields a date or date-time must have to be used at all. */
 static int time_ok(struct icaltimetype t)
 {
     if (t.year < 1 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
-        t.day > days_in_month(t.year, t.month))
+        t.day > vp_days_in_month(t.year, t.month))
         return 0;
     if (t.is_date)
         return 1;
@@ -111,16 +77,17 @@ static int time_ok(struct icaltimetype t)
 
 static long long day_number(struct icaltimetype t)
 {
-    return days_from_civil(t.year, t.month, t.day);
+    return vp_days_from_civil(t.year, t.month, t.day);
 }
 
 /* The UTC fields of an epoch second, as libical wants them. */
 static struct icaltimetype utc_fields(long long epoch)
 {
     struct icaltimetype t = icaltime_null_time();
-    long long days = floor_div(epoch, 86400), secs = epoch - days * 86400, y;
+    long long days = vp_epoch_day(epoch), secs = epoch - days * 86400;
+    int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    vp_civil_from_days(days, &y, &m, &d);
     t.year = (int)(y < 0 ? 0 : y > 9999 ? 9999 : y);
     t.month = m;
     t.day = d;
@@ -360,21 +327,21 @@ static int fmt_time(ctx *x, long long epoch, icaltimezone *zone, char *buf, size
     int off = offset_at(x, zone, epoch);
     if (off % 60 != 0 || off <= -86400 || off >= 86400)
         off = 0; /* local mean time of old dates: show the instant in UTC */
-    long long local = epoch + off, days = floor_div(local, 86400), secs = local - days * 86400;
-    long long y;
+    long long local = epoch + off, days = vp_epoch_day(local), secs = local - days * 86400;
+    int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    vp_civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999)
         return -1;
     if (lday)
         *lday = days;
     int n;
     if (!zone || zone == x->utc) {
-        n = snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
+        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
                      (int)(secs / 60 % 60), (int)(secs % 60));
     } else {
         int a = off < 0 ? -off : off;
-        n = snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d,
+        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", (int)y, m, d,
                      (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
                      off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
     }
@@ -383,12 +350,12 @@ static int fmt_time(ctx *x, long long epoch, icaltimezone *zone, char *buf, size
 
 static int fmt_date(long long days, char *buf, size_t size)
 {
-    long long y;
+    int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    vp_civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999)
         return -1;
-    int n = snprintf(buf, size, "%04lld-%02d-%02d", y, m, d);
+    int n = snprintf(buf, size, "%04d-%02d-%02d", (int)y, m, d);
     return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
@@ -1069,15 +1036,6 @@ static int event_updated(ctx *x, icalcomponent *c, icalcomponent *cal, char *buf
     return 0;
 }
 
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* "nouid-" and a hash of DTSTART (as written, with its TZID) and SUMMARY. */
 static void nouid_id(ctx *x, icalcomponent *c, const ptime *st, char *buf, size_t size)
 {
@@ -1090,9 +1048,8 @@ static void nouid_id(ctx *x, icalcomponent *c, const ptime *st, char *buf, size_
              st->t.is_date ? 0 : st->t.minute, st->t.is_date ? 0 : st->t.second,
              st->zone == x->utc ? "Z" : "", tzid ? tzid : "");
     const char *summary = comp_text(c, ICAL_SUMMARY_PROPERTY);
-    uint64_t h = fnv1a(14695981039346656037ULL, when);
-    h = fnv1a(h, "\x1f");
-    h = fnv1a(h, summary ? summary : "");
+    uint64_t h = vp_hash_add(vp_hash_str(when), "\x1f", 1);
+    h = vp_hash_add(h, summary ? summary : "", summary ? strlen(summary) : 0);
     snprintf(buf, size, "nouid-%016llx", (unsigned long long)h);
 }
 

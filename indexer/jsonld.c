@@ -10,8 +10,8 @@
  * {"@id": "#x"} to other members of the same document are followed for
  * names (authors, places).
  *
- * Dates without an offset are Europe/Amsterdam wall-clock time: the rule is
- * kept here, once, for every connector (vp_amsterdam_offset_min). */
+ * Dates without an offset are Europe/Amsterdam wall-clock time
+ * (vp_nl_wall_offset, vindplaats/time.h). */
 #include "jsonld.h"
 
 #include <ctype.h>
@@ -20,153 +20,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "feed.h"
+#include "web.h"
 #include "xml.h"
 #include "vindplaats/offering.h"
-
-/* ---- Europe/Amsterdam ------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The day (of the month) of the last Sunday of month `m` (31 days). */
-static int last_sunday(int y, int m)
-{
-    long days = days_from_civil(y, m, 31);
-    int wday = (int)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-    return 31 - wday;
-}
-
-int vp_amsterdam_offset_min(int y, int mo, int d, int h, int mi)
-{
-    /* minutes since the epoch of the wall time read as UTC+2 */
-    long long t = (days_from_civil(y, mo, d) * 1440LL) + h * 60LL + mi - 120;
-    long long start = days_from_civil(y, 3, last_sunday(y, 3)) * 1440LL + 60;
-    long long end = days_from_civil(y, 10, last_sunday(y, 10)) * 1440LL + 60;
-    return t >= start && t < end ? 120 : 60;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-
-int vp_local_datetime(const char *s, char out[32])
-{
-    int y, mo, d, h = 0, mi = 0, sec = 0;
-    if (!s)
-        return -1;
-    while (isspace((unsigned char)*s))
-        s++;
-    const char *p = s;
-    if (digits(p, 4, &y) != 0)
-        return -1;
-    p += 4;
-    int basic = 0;
-    if (*p == '-') {
-        if (digits(p + 1, 2, &mo) != 0 || p[3] != '-' || digits(p + 4, 2, &d) != 0)
-            return -1;
-        p += 6;
-    } else {
-        if (digits(p, 2, &mo) != 0 || digits(p + 2, 2, &d) != 0)
-            return -1;
-        p += 4;
-        basic = 1;
-    }
-    if (y < 1000 || y > 9999 || !vp_day_valid(y * 10000 + mo * 100 + d))
-        return -1;
-    while (*p == ' ' && (p[1] == ' ' || p[1] == '\0'))
-        p++;
-    if (*p == '\0') {
-        snprintf(out, 32, "%04d-%02d-%02d", y, mo, d);
-        return 0;
-    }
-    if (*p != 'T' && *p != 't' && *p != ' ')
-        return -1;
-    p++;
-    if (digits(p, 2, &h) != 0)
-        return -1;
-    p += 2;
-    if (*p == ':')
-        p++;
-    else if (!basic)
-        return -1;
-    if (digits(p, 2, &mi) != 0)
-        return -1;
-    p += 2;
-    if (*p == ':' || (basic && isdigit((unsigned char)*p))) {
-        if (*p == ':')
-            p++;
-        if (digits(p, 2, &sec) != 0)
-            return -1;
-        p += 2;
-        if (*p == '.' || *p == ',') {
-            p++;
-            while (isdigit((unsigned char)*p))
-                p++;
-        }
-    }
-    if (h > 23 || mi > 59 || sec > 60)
-        return -1;
-    if (sec == 60)
-        sec = 59;
-    while (*p == ' ')
-        p++;
-    int off;
-    if (*p == 'Z' || *p == 'z') {
-        off = 0;
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om = 0;
-        int sign = *p == '-' ? -1 : 1;
-        p++;
-        if (digits(p, 2, &oh) != 0)
-            return -1;
-        p += 2;
-        if (*p == ':')
-            p++;
-        if (isdigit((unsigned char)*p)) {
-            if (digits(p, 2, &om) != 0)
-                return -1;
-            p += 2;
-        }
-        if (oh > 23 || om > 59)
-            return -1;
-        off = sign * (oh * 60 + om);
-    } else {
-        off = vp_amsterdam_offset_min(y, mo, d, h, mi);
-    }
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p != '\0')
-        return -1;
-    /* (The values are checked above; the modulos tell the compiler.) */
-    if (off == 0) {
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, mo % 100, d % 100, h % 100,
-                 mi % 100, sec % 100);
-    } else {
-        int a = off < 0 ? -off : off;
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y % 10000, mo % 100, d % 100,
-                 h % 100, mi % 100, sec % 100, off < 0 ? '-' : '+', a / 60 % 100, a % 60);
-    }
-    return 1;
-}
 
 /* ---- small JSON helpers ----------------------------------------------- */
 
@@ -544,63 +400,6 @@ static void place_text(jctx *c, json_t *v, char *buf, size_t size, int *online, 
         *any_place = 1;
         append(buf, size, "; ", one);
     });
-}
-
-int vp_price_parse(const char *s, double *amount)
-{
-    if (!s)
-        return -1;
-    while (isspace((unsigned char)*s))
-        s++;
-    if (ieq(s, "gratis") || ieq(s, "free") || ieq(s, "kosteloos") || ieq(s, "gratis!")) {
-        *amount = 0;
-        return 0;
-    }
-    char buf[64];
-    size_t n = 0;
-    int seen_digit = 0;
-    for (const char *p = s; *p; p++) {
-        if (n >= sizeof buf - 1)
-            return -1;
-        if (isdigit((unsigned char)*p)) {
-            buf[n++] = *p;
-            seen_digit = 1;
-        } else if (*p == ',' || *p == '.') {
-            if (seen_digit)
-                buf[n++] = *p;
-        } else if (*p == '-' && seen_digit && p[-1] != '-' && (p[-1] == ',' || p[-1] == '.')) {
-            /* "5,-" */
-        } else if (seen_digit && (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80)) {
-            break; /* "5 euro", "5 €" */
-        } else if (seen_digit && !isspace((unsigned char)*p)) {
-            return -1;
-        } else if (*p == '-') {
-            return -1; /* negative */
-        }
-    }
-    buf[n] = '\0';
-    if (!seen_digit)
-        return -1;
-    /* the last separator is the decimal one; the others group thousands */
-    char *last = NULL;
-    for (char *p = buf; *p; p++)
-        if (*p == ',' || *p == '.')
-            last = p;
-    char clean[64];
-    size_t m = 0;
-    for (char *p = buf; *p; p++) {
-        if (p == last)
-            clean[m++] = '.';
-        else if (isdigit((unsigned char)*p))
-            clean[m++] = *p;
-    }
-    clean[m] = '\0';
-    char *end;
-    double a = strtod(clean, &end);
-    if (end == clean || !(a >= 0) || a > 1e9)
-        return -1;
-    *amount = a;
-    return 0;
 }
 
 /* A price from a JSON string or number. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "vindplaats/hash.h"
 #include "vindplaats/offering.h"
 
 static double now_seconds(void)
@@ -58,12 +59,7 @@ static void report_lines(FILE *report, const char *name, uint64_t line, const ch
 size_t vp_shard_of(const char *work_key, const char *id, size_t n)
 {
     const char *key = work_key && *work_key ? work_key : id;
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)key; p && *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
-    return n ? (size_t)(h % n) : 0;
+    return n ? (size_t)(vp_hash_str(key) % n) : 0;
 }
 
 static vp_status commit_all(vp_index *const *shards, size_t n, char **errmsg)
@@ -159,13 +155,7 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
         }
     }
     if (st == VP_OK && ferror(in)) {
-        st = VP_ERR_IO;
-        if (errmsg) {
-            size_t n = strlen(name) + 32;
-            *errmsg = malloc(n);
-            if (*errmsg)
-                snprintf(*errmsg, n, "%s: read error", name);
-        }
+        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", name);
     }
     funlockfile(in);
     if (st == VP_OK)

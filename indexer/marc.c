@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
 #include "xml.h"
 
@@ -52,37 +53,6 @@ static char *trim_isbd(char *s)
 static char *text_of(xmlNodePtr node)
 {
     return vp_str_trim(vp_xml_text(node));
-}
-
-typedef struct strbuf {
-    char *s;
-    size_t len, cap;
-    int failed; /* out of memory or over MAX_VALUE */
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > MAX_VALUE) {
-        b->failed = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n + 1);
-    b->len += n;
 }
 
 /* ---- ISBN and language ---------------------------------------------- */
@@ -323,7 +293,9 @@ char *vp_marc_control(xmlNodePtr record, const char *tag)
  * separator it ends with (" :", " =", " ;") belongs between $a and $b. */
 static char *title_of(xmlNodePtr f245, int *electronic)
 {
-    strbuf b = {0};
+    vp_buf b;
+    vp_status st = VP_OK;
+    vp_buf_init(&b, MAX_VALUE - 1);
     char carry = '\0';
     for (xmlNodePtr s = vp_xml_child(f245, "subfield"); s; s = vp_xml_next(s, "subfield")) {
         char code = code_of(s);
@@ -331,7 +303,7 @@ static char *title_of(xmlNodePtr f245, int *electronic)
             continue;
         char *t = text_of(s);
         if (!t) {
-            b.failed = 1;
+            st = VP_ERR_NOMEM;
             break;
         }
         if (code == 'h') {
@@ -352,21 +324,21 @@ static char *title_of(xmlNodePtr f245, int *electronic)
         if (*t) {
             if (b.len > 0) {
                 if (carry) {
-                    char sep[4] = {' ', carry, '\0', '\0'};
-                    sb_add(&b, sep);
+                    char sep[2] = {' ', carry};
+                    vp_buf_add(&b, &st, sep, 2);
                 }
-                sb_add(&b, " ");
+                vp_buf_adds(&b, &st, " ");
             }
-            sb_add(&b, t);
+            vp_buf_adds(&b, &st, t);
             carry = '\0';
         }
         free(t);
     }
-    if (b.failed || !b.s) {
-        free(b.s);
+    if (st != VP_OK || !b.data) {
+        vp_buf_free(&b);
         return NULL;
     }
-    return trim_isbd(b.s);
+    return trim_isbd(vp_buf_steal(&b));
 }
 
 static int add_trimmed(json_t *fields, const char *key, char *v)
@@ -383,28 +355,32 @@ static int add_trimmed(json_t *fields, const char *key, char *v)
 /* 650 $a -- $x -- $x ... */
 static int add_topical(json_t *fields, xmlNodePtr f)
 {
-    strbuf b = {0};
-    for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+    vp_buf b;
+    vp_status st = VP_OK;
+    vp_buf_init(&b, MAX_VALUE - 1);
+    for (xmlNodePtr s = vp_xml_child(f, "subfield"); s && st == VP_OK; s = vp_xml_next(s, "subfield")) {
         char code = code_of(s);
         if (code != 'a' && code != 'x')
             continue;
         if (code == 'a' && b.len > 0)
             continue; /* a second $a is not repeated by MARC; keep the first */
         char *t = text_of(s);
-        if (!t)
-            return -1;
+        if (!t) {
+            st = VP_ERR_NOMEM;
+            break;
+        }
         trim_isbd(t);
         if (*t) {
             if (b.len > 0)
-                sb_add(&b, " -- ");
-            sb_add(&b, t);
+                vp_buf_adds(&b, &st, " -- ");
+            vp_buf_adds(&b, &st, t);
         }
         free(t);
     }
-    int rc = b.failed ? -1 : 0;
-    if (!b.failed && b.s)
-        rc = vp_fields_add(fields, "subjects", b.s);
-    free(b.s);
+    int rc = st == VP_OK ? 0 : -1;
+    if (st == VP_OK && b.data)
+        rc = vp_fields_add(fields, "subjects", b.data);
+    vp_buf_free(&b);
     return rc;
 }
 
@@ -499,29 +475,30 @@ int vp_marc_is_holdings(xmlNodePtr record)
  * (malloc()ed; "" when none; NULL when out of memory). */
 static char *joined(xmlNodePtr f, const char *codes)
 {
-    strbuf b = {0};
-    sb_add(&b, "");
-    for (xmlNodePtr s = vp_xml_child(f, "subfield"); s; s = vp_xml_next(s, "subfield")) {
+    vp_buf b;
+    vp_status st = VP_OK;
+    vp_buf_init(&b, MAX_VALUE - 1);
+    for (xmlNodePtr s = vp_xml_child(f, "subfield"); s && st == VP_OK; s = vp_xml_next(s, "subfield")) {
         char code = code_of(s);
         if (!code || !strchr(codes, code))
             continue;
         char *t = text_of(s);
         if (!t) {
-            b.failed = 1;
+            st = VP_ERR_NOMEM;
             break;
         }
         if (*t) {
             if (b.len)
-                sb_add(&b, " ");
-            sb_add(&b, t);
+                vp_buf_adds(&b, &st, " ");
+            vp_buf_adds(&b, &st, t);
         }
         free(t);
     }
-    if (b.failed) {
-        free(b.s);
+    if (st != VP_OK) {
+        vp_buf_free(&b);
         return NULL;
     }
-    return b.s;
+    return vp_buf_steal(&b);
 }
 
 /* Sets key to v when v is not empty; -1 when out of memory. */
@@ -577,25 +554,27 @@ json_t *vp_marc_holdings(xmlNodePtr record)
     }
     /* 866: textual holdings ("1990-2005", "2 ex.") as a note on the first
      * place (a place of its own when there is none) */
-    strbuf nb = {0};
-    for (xmlNodePtr f = datafield(record, NULL, "866"); f; f = datafield(record, f, "866")) {
+    vp_buf nb;
+    vp_status nst = VP_OK;
+    vp_buf_init(&nb, MAX_VALUE - 1);
+    for (xmlNodePtr f = datafield(record, NULL, "866"); f && nst == VP_OK; f = datafield(record, f, "866")) {
         char *t = joined(f, "az");
         if (!t) {
-            nb.failed = 1;
+            nst = VP_ERR_NOMEM;
             break;
         }
         if (*t) {
             if (nb.len)
-                sb_add(&nb, "; ");
-            sb_add(&nb, t);
+                vp_buf_adds(&nb, &nst, "; ");
+            vp_buf_adds(&nb, &nst, t);
         }
         free(t);
     }
-    if (nb.failed) {
-        free(nb.s);
+    if (nst != VP_OK) {
+        vp_buf_free(&nb);
         goto oom;
     }
-    note = nb.s;
+    note = nb.data;
     if (note && *note) {
         json_t *first = json_array_get(list, 0);
         if (!first) {
@@ -703,21 +682,23 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
     if (set_language(fields, record) != 0)
         goto oom;
 
-    strbuf desc = {0};
+    vp_buf desc;
+    vp_status dst = VP_OK;
+    vp_buf_init(&desc, MAX_VALUE - 1);
     for (xmlNodePtr f = datafield(record, NULL, "520"); f; f = datafield(record, f, "520")) {
         char *a = subfield(f, 'a');
         if (a && *a) {
             if (desc.len > 0)
-                sb_add(&desc, "\n\n");
-            sb_add(&desc, a);
+                vp_buf_adds(&desc, &dst, "\n\n");
+            vp_buf_adds(&desc, &dst, a);
         }
         free(a);
     }
-    if (desc.s && !desc.failed && vp_fields_set_text(fields, "description", desc.s) != 0) {
-        free(desc.s);
+    if (desc.data && dst == VP_OK && vp_fields_set_text(fields, "description", desc.data) != 0) {
+        vp_buf_free(&desc);
         goto oom;
     }
-    free(desc.s);
+    vp_buf_free(&desc);
 
     for (xmlNodePtr f = datafield(record, NULL, "856"); f && !json_object_get(fields, "url");
          f = datafield(record, f, "856"))

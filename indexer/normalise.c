@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "vindplaats/analysis.h"
+#include "vindplaats/hash.h"
 
 typedef struct name_entry {
     char *folded;                 /* folded, lower-case, words separated by one space */
@@ -500,9 +501,7 @@ static char *work_key(json_t *fields, const char *type)
             snprintf(k, n, "w:%s|%s", t, c);
         if (k && strlen(k) > 200) {
             /* Keep the key within the offering's limit, still unique enough. */
-            uint64_t h = 1469598103934665603ULL;
-            for (const unsigned char *p = (const unsigned char *)k; *p; p++)
-                h = (h ^ *p) * 1099511628211ULL;
+            uint64_t h = vp_hash_str(k);
             char *cut = vp_text_cut(k, 180);
             if (cut) {
                 snprintf(k, n, "%s#%016llx", cut, (unsigned long long)h);
@@ -541,9 +540,7 @@ char *vp_normalise_id(const char *source, const char *local)
                 *p = '-';
         return id;
     }
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)local; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
+    uint64_t h = vp_hash_str(local);
     snprintf(id, 64, "%.40s:h-%016llx", source, (unsigned long long)h);
     return id;
 }

@@ -25,7 +25,9 @@
 #include <strings.h>
 
 #include "marc.h"
+#include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
+#include "vindplaats/time.h"
 #include "xml.h"
 
 /* Longest description we assemble from dc:description elements. */
@@ -97,10 +99,7 @@ static int datestamp(const char *s, char out[21])
     if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
         !digits(s + 8, 2, &d))
         return 0;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-        return 0;
-    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+    if (!vp_day_valid(y * 10000 + mo * 100 + d))
         return 0;
     if (s[10] == '\0') {
         memcpy(out, s, 10);
@@ -298,37 +297,26 @@ static const char *format_hint(const char *s)
     return NULL;
 }
 
-typedef struct dcbuf {
-    char *s;
-    size_t len;
-} dcbuf;
-
 /* Appends a description paragraph; -1 when out of memory, 0 otherwise (a
- * description over the cap keeps what it had). */
-static int add_paragraph(dcbuf *b, const char *t)
+ * paragraph that would take the description over its cap is left out). */
+static int add_paragraph(vp_buf *b, const char *t)
 {
-    size_t n = strlen(t);
-    size_t need = b->len + (b->len ? 2 : 0) + n + 1;
-    if (need > MAX_DESCRIPTION)
+    const char *sep = b->len ? "\n\n" : "";
+    size_t n = strlen(sep) + strlen(t);
+    if (n > b->cap - b->len)
         return 0;
-    char *p = realloc(b->s, need);
-    if (!p)
-        return -1;
-    b->s = p;
-    if (b->len) {
-        memcpy(b->s + b->len, "\n\n", 2);
-        b->len += 2;
-    }
-    memcpy(b->s + b->len, t, n + 1);
-    b->len += n;
-    return 0;
+    vp_status st = VP_OK;
+    vp_buf_adds(b, &st, sep);
+    vp_buf_adds(b, &st, t);
+    return st == VP_OK ? 0 : -1;
 }
 
 /* The fields of an oai_dc <dc> element, or NULL with *why. */
 static json_t *dc_fields(xmlNodePtr dc, char **why)
 {
     json_t *fields = json_object();
-    dcbuf desc = {0};
+    vp_buf desc;
+    vp_buf_init(&desc, MAX_DESCRIPTION - 1);
     const char *format = NULL;
     if (!fields)
         goto oom;
@@ -383,17 +371,17 @@ static json_t *dc_fields(xmlNodePtr dc, char **why)
         *why = strdup("metadata: no dc:title");
         goto fail;
     }
-    if (desc.s && vp_fields_set_text(fields, "description", desc.s) != 0)
+    if (desc.data && vp_fields_set_text(fields, "description", desc.data) != 0)
         goto oom;
     if (format && vp_fields_set(fields, "_format", format) != 0)
         goto oom;
-    free(desc.s);
+    vp_buf_free(&desc);
     return fields;
 
 oom:
     *why = strdup("out of memory");
 fail:
-    free(desc.s);
+    vp_buf_free(&desc);
     json_decref(fields);
     return NULL;
 }

@@ -25,7 +25,7 @@
 #include <libxml/tree.h>
 
 #include "vindplaats/offering.h"
-#include "feed.h"
+#include "web.h"
 #include "marc.h"
 #include "xml.h"
 

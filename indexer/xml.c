@@ -9,6 +9,8 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
+#include "vindplaats/analysis.h"
+
 static char *dup_printf(const char *fmt, const char *a, long l, long c)
 {
     char buf[512];
@@ -125,29 +127,6 @@ static char *strip_forbidden(const char *data, size_t len, size_t *out_len, int 
     return out;
 }
 
-/* Windows-1252 0x80-0x9F as Unicode; the rest of the range is Latin-1. */
-static const unsigned short cp1252_high[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
-
-static size_t put_utf8(char *w, unsigned cp)
-{
-    if (cp < 0x80) {
-        w[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        w[0] = (char)(0xC0 | (cp >> 6));
-        w[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    w[0] = (char)(0xE0 | (cp >> 12));
-    w[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    w[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 /* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
 static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 {
@@ -197,8 +176,7 @@ static char *repair_utf8(const char *data, size_t len, size_t *out_len, int *cha
             p += n;
             continue;
         }
-        unsigned cp = *p >= 0x80 && *p < 0xA0 ? cp1252_high[*p - 0x80] : *p;
-        w += put_utf8(out + w, cp);
+        w += vp_utf8_put(out + w, vp_cp1252_char(*p));
         p++;
         (*changed)++;
     }
@@ -246,14 +224,7 @@ static char *utf16_to_utf8(const char *data, size_t len, size_t *out_len)
         } else if (u >= 0xD800 && u <= 0xDFFF) {
             cp = 0xFFFD;
         }
-        if (cp < 0x10000) {
-            w += put_utf8(out + w, cp);
-        } else {
-            out[w++] = (char)(0xF0 | (cp >> 18));
-            out[w++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-            out[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            out[w++] = (char)(0x80 | (cp & 0x3F));
-        }
+        w += vp_utf8_put(out + w, cp);
     }
     out[w] = '\0';
     *out_len = w;

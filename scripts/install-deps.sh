@@ -20,8 +20,9 @@ packages=(
   yaz libxml2-utils
   # load generator for the no-downtime rebuild test; python3 for the bench summaries
   wrk python3
-  # data: the Dutch word list the compound splitter reads
-  wdutch
+  # data: the Dutch word list the compound splitter reads; the zone data the
+  # Amsterdam time rule is checked against (tests/unit/test_base.c)
+  wdutch tzdata
   # fuzzing the parsers (make fuzz): clang with its libFuzzer runtime
   clang libclang-rt-14-dev
   # browser tests (tests/browser): the browser, and Node.js with npm for

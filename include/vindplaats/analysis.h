@@ -7,6 +7,7 @@
 #define VINDPLAATS_ANALYSIS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "vindplaats/status.h"
 
 #ifdef __cplusplus
@@ -45,6 +46,15 @@ int vp_utf8_valid(const char *s, size_t len) VP_NOEXCEPT;
  * a client sent, cut to a byte limit that may split a character. Returns the
  * number of bytes replaced. */
 size_t vp_utf8_repair(char *s) VP_NOEXCEPT;
+
+/* Writes code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8 into
+ * out and returns its length, 1 to 4. */
+size_t vp_utf8_put(char out[4], uint32_t cp) VP_NOEXCEPT;
+
+/* The Unicode code point of byte `b` read as Windows-1252, the way browsers
+ * read text labelled Latin-1 (U+FFFD for the five bytes it leaves
+ * undefined). */
+uint32_t vp_cp1252_char(unsigned char b) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

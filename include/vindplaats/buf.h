@@ -29,6 +29,12 @@ vp_status vp_buf_printf(vp_buf *b, const char *fmt, ...) VP_NOEXCEPT
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+vp_status vp_buf_vprintf(vp_buf *b, const char *fmt, va_list ap) VP_NOEXCEPT;
+/* Sticky appends, for code that builds a string in many steps and checks
+ * once at the end: they append only while *st is VP_OK and leave the first
+ * failure (VP_ERR_TOO_BIG, VP_ERR_NOMEM) in *st. */
+void vp_buf_add(vp_buf *b, vp_status *st, const char *data, size_t len) VP_NOEXCEPT;
+void vp_buf_adds(vp_buf *b, vp_status *st, const char *s) VP_NOEXCEPT;
 /* Appends `s` with &, <, >, " and ' escaped for HTML. */
 vp_status vp_buf_html(vp_buf *b, const char *s, size_t len) VP_NOEXCEPT;
 /* Hands the content over to the caller (malloc()ed, "" when empty; NULL

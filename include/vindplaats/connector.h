@@ -86,6 +86,25 @@ char *vp_str_trim(char *s);
  * letters compared without case; NULL when it does not. */
 const char *vp_str_find_ci(const char *p, const char *end, const char *needle);
 
+/* Field values, for the parsers. */
+/* Writes into `out` (at least 32 bytes) the form of date or date-time `s`
+ * the offering accepts: "YYYY-MM-DD" for a date, and
+ * "YYYY-MM-DDThh:mm:ss+hh:mm" for a date-time, taking a date-time without
+ * an offset as Europe/Amsterdam wall-clock time. Reads ISO 8601 extended
+ * ("2026-12-03T19:30", "2026-12-03 19:30:00.000Z", "...+0100") and basic
+ * ("20261203T193000Z", "20261203") forms. Returns 1 for a date-time, 0 for
+ * a date, -1 when `s` is neither (or an impossible date or time). */
+int vp_local_datetime(const char *s, char out[32]);
+
+/* An amount from a price text: "13.00", "€ 5,00", "EUR 1.234,50",
+ * "Gratis", "free", "0". The last '.' or ',' is the decimal separator.
+ * Returns 0 and sets *amount, or -1 when `s` holds no amount. */
+int vp_price_parse(const char *s, double *amount);
+
+/* A stable local id for a record that has none: "h-" and 16 hex digits of
+ * a 64-bit FNV-1a hash of the NUL-separated parts. `out` needs 19 bytes. */
+void vp_hash_id(char out[19], const char *const *parts, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

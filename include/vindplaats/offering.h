@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vindplaats/status.h"
+#include "vindplaats/time.h" /* the calendar and Amsterdam time, for every user of dates */
 #include "vindplaats/vocabulary.h"
 
 #ifdef __cplusplus
@@ -104,19 +105,6 @@ void vp_offering_destroy(vp_offering *o) VP_NOEXCEPT;
 int vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
 /* The local calendar day of `dt` as YYYYMMDD. */
 int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
-
-/* Europe/Amsterdam, where the network's residents live: the offset from
- * UTC in seconds at `utc` (3600, or 7200 from the last Sunday of March
- * 01:00 UTC to the last Sunday of October 01:00 UTC), and the local
- * calendar day of `utc` as YYYYMMDD. */
-int vp_nl_offset(int64_t utc) VP_NOEXCEPT;
-int vp_nl_day(int64_t utc) VP_NOEXCEPT;
-
-/* Calendar days as YYYYMMDD integers <-> days since 1970-01-01. */
-int64_t vp_day_to_epoch(int yyyymmdd) VP_NOEXCEPT;
-int vp_day_from_epoch(int64_t days) VP_NOEXCEPT;
-/* 1 when `yyyymmdd` is a real calendar day. */
-int vp_day_valid(int yyyymmdd) VP_NOEXCEPT;
 
 /* Normalises an ISBN-10 or ISBN-13 (hyphens and spaces allowed) to its 13
  * digits in out[14], as the offering keeps them. Returns 0, or -1 when `s`

@@ -31,6 +31,16 @@ typedef enum vp_status {
 /* A short constant English description of `st`; never NULL. */
 const char *vp_status_str(vp_status st) VP_NOEXCEPT;
 
+/* The one way to report a failure with detail: sets *errmsg (when errmsg
+ * is not NULL) to the printf-formatted message, malloc()ed, and returns
+ * `st`. When memory runs out *errmsg is left untouched; `st` is returned
+ * all the same. */
+vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...) VP_NOEXCEPT
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 #ifdef __cplusplus
 }
 #endif

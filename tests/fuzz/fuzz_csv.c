@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "csv.h"
-#include "jsonld.h"
 #include "record_contract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

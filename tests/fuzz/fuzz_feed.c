@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "feed.h"
-#include "jsonld.h"
 #include "record_contract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

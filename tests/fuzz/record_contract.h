@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonld.h"
 #include "vindplaats/connector.h"
 
 #define FUZZ_URLS_AND_LANGUAGES ((void *)1)

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "emit_sink.h"
 #include "feed.h"
+#include "web.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;
@@ -187,26 +188,38 @@ static void test_inline(void)
                               "&#146;&#x20AC;&bogus; 1 < 2 &#0; <!-- weg -->", 95);
     CHECK_STR(t, "\nEen\ntwee\n\xe2\x80\x99\xe2\x82\xac&bogus; 1 < 2 \xef\xbf\xbd ");
     free(t);
-    char *u;
-    u = vp_url_resolve("https://a.nl/x/y/z?q=1#f", "../b");
-    CHECK_STR(u, "https://a.nl/x/b");
-    free(u);
-    u = vp_url_resolve("https://a.nl/x/y", "//c.nl/p");
-    CHECK_STR(u, "https://c.nl/p");
-    free(u);
-    u = vp_url_resolve("https://a.nl/x/y?q", "?r=2");
-    CHECK_STR(u, "https://a.nl/x/y?r=2");
-    free(u);
-    u = vp_url_resolve("https://a.nl", "p");
-    CHECK_STR(u, "https://a.nl/p");
-    free(u);
-    u = vp_url_resolve(NULL, "HTTPS://A.nl/Q");
-    CHECK_STR(u, "https://A.nl/Q");
-    free(u);
-    CHECK(vp_url_resolve(NULL, "mailto:x@y.nl") == NULL);
-    CHECK(vp_url_resolve("https://a.nl/", "a b") == NULL);
-    CHECK(vp_url_resolve(NULL, "/relative") == NULL);
-    CHECK(vp_url_resolve("ftp://a.nl/", "x") == NULL);
+    /* URLs: RFC 3986 through libcurl, in its normal form; NULL for what is
+     * no http(s) URL. */
+    static const struct {
+        const char *base, *ref, *want;
+    } urls[] = {
+        {"https://a.nl/x/y/z?q=1#f", "../b", "https://a.nl/x/b"},
+        {"https://a.nl/x/y", "//c.nl/p", "https://c.nl/p"},
+        {"https://a.nl/x/y?q", "?r=2", "https://a.nl/x/y?r=2"},
+        {"https://a.nl", "p", "https://a.nl/p"},
+        {NULL, "HTTPS://A.nl/Q", "https://A.nl/Q"},
+        {"https://a.nl/x?y#z", "#frag", "https://a.nl/x?y#frag"},
+        {NULL, " https://a.nl ", "https://a.nl/"},
+        {NULL, "https://a.nl/a/../b/./c", "https://a.nl/b/c"},
+        {"https://a.nl/x/", "../../../q", "https://a.nl/q"},
+        {"https://a.nl/x/y", "   ", "https://a.nl/x/y"},
+        {"https://a.nl/x/y", "ftp://b.nl/f", NULL},
+        {NULL, "mailto:x@y.nl", NULL},
+        {"https://a.nl/", "a b", NULL},
+        {NULL, "/relative", NULL},
+        {"ftp://a.nl/", "x", NULL},
+        {NULL, "http:///x", NULL},
+        {"https://a.nl/x", "javascript:alert(1)", NULL},
+        {"https://a.nl/x", "https://a.nl/p?q=a b", NULL},
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        char *u = vp_url_resolve(urls[i].base, urls[i].ref);
+        if (urls[i].want)
+            CHECK_STR(u, urls[i].want);
+        else
+            CHECK(u == NULL);
+        free(u);
+    }
 }
 
 /* ---- the feedparser corpus -------------------------------------------- */

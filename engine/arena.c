@@ -1,0 +1,51 @@
+/* arena.c - one owner for a table's allocations, and rows by id (arena.h). */
+#include "vindplaats/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int vp_arena_own(vp_arena *a, void *p)
+{
+    if (!p)
+        return -1;
+    if (a->n == a->alloc) {
+        size_t n = a->alloc ? a->alloc * 2 : 64;
+        void **q = realloc(a->items, n * sizeof *q);
+        if (!q) {
+            free(p);
+            return -1;
+        }
+        a->items = q;
+        a->alloc = n;
+    }
+    a->items[a->n++] = p;
+    return 0;
+}
+
+char *vp_arena_strdup(vp_arena *a, const char *s)
+{
+    char *d = strdup(s);
+    return vp_arena_own(a, d) == 0 ? d : NULL;
+}
+
+void vp_arena_free(vp_arena *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->items[i]);
+    free(a->items);
+    a->items = NULL;
+    a->n = a->alloc = 0;
+}
+
+const void *vp_rows_find(const void *rows, size_t n, size_t size, size_t id_offset,
+                         const char *id)
+{
+    const char *row = rows;
+    for (size_t i = 0; row && id && i < n; i++, row += size) {
+        const char *key;
+        memcpy(&key, row + id_offset, sizeof key);
+        if (key && strcmp(key, id) == 0)
+            return row;
+    }
+    return NULL;
+}

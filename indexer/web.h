@@ -1,0 +1,27 @@
+/* web.h - text from the web, for every connector that reads pages or feeds
+ * (feed, JSON-LD, ONIX): HTML to plain text, and URLs resolved against the
+ * page they stand on.
+ *
+ * Private to indexer/. */
+#ifndef VINDPLAATS_INDEXER_WEB_H
+#define VINDPLAATS_INDEXER_WEB_H
+
+#include <stddef.h>
+
+/* The text of `n` bytes of HTML (UTF-8): tags removed (script and style
+ * with their content, comments), character references decoded (numeric,
+ * and the common named ones; 128-159 and raw C1 characters read as
+ * Windows-1252, the way browsers do), block tags (p, br, div, li, h1-h6,
+ * tr, ...) made line breaks. Returns a malloc()ed string the caller frees,
+ * or NULL when out of memory. */
+char *vp_html_to_text(const char *s, size_t n);
+
+/* `ref` resolved against `base` (either may be NULL) by libcurl's URL API
+ * (RFC 3986): a malloc()ed absolute http(s) URL in libcurl's normal form
+ * (scheme in lower case, dot segments removed, "/" for an empty path), or
+ * NULL when no absolute http(s) URL results (or out of memory). Leading and
+ * trailing white space is ignored; a reference containing spaces or
+ * control characters gives NULL. */
+char *vp_url_resolve(const char *base, const char *ref);
+
+#endif

@@ -1,0 +1,205 @@
+/* test_base.c - the engine's base layer through its public headers, with
+ * golden values that must never move: the hash (FNV-1a 64, the published
+ * test values) names shards and ids that are stored; UTF-8 and Windows-1252
+ * characters; the buffer's sticky appends; the arena and rows by id; the
+ * calendar against known day numbers and a round trip over 4,000 years;
+ * the Amsterdam rule at every hour from 1996 to 2040 and every minute
+ * around each change against the system's zone data (tzdata), and at the
+ * hours people write. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include <stddef.h>
+
+#include "vindplaats/analysis.h"
+#include "vindplaats/arena.h"
+#include "vindplaats/buf.h"
+#include "vindplaats/hash.h"
+#include "vindplaats/time.h"
+
+static void test_hash(void)
+{
+    CHECK(vp_hash_str("") == 0xcbf29ce484222325ULL);
+    CHECK(vp_hash_str(NULL) == 0xcbf29ce484222325ULL);
+    CHECK(VP_HASH_INIT == 0xcbf29ce484222325ULL);
+    CHECK(vp_hash_str("a") == 0xaf63dc4c8601ec8cULL);
+    CHECK(vp_hash_str("foobar") == 0x85944171f73967e8ULL);
+    /* Continued in pieces, the same as at once; bytes past a NUL count. */
+    CHECK(vp_hash_add(vp_hash_str("foo"), "bar", 3) == 0x85944171f73967e8ULL);
+    CHECK(vp_hash_add(VP_HASH_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+    CHECK(vp_hash_add(VP_HASH_INIT, "title\0\0https://x", 17) == 0xbe80be9d46319832ULL);
+    CHECK(vp_hash_add(VP_HASH_INIT, "", 0) == VP_HASH_INIT);
+}
+
+static void test_text(void)
+{
+    char u[4];
+    CHECK(vp_utf8_put(u, 'A') == 1 && u[0] == 'A');
+    CHECK(vp_utf8_put(u, 0xE9) == 2 && memcmp(u, "\xC3\xA9", 2) == 0);
+    CHECK(vp_utf8_put(u, 0x20AC) == 3 && memcmp(u, "\xE2\x82\xAC", 3) == 0);
+    CHECK(vp_utf8_put(u, 0x1F600) == 4 && memcmp(u, "\xF0\x9F\x98\x80", 4) == 0);
+    CHECK(vp_cp1252_char(0x80) == 0x20AC);
+    CHECK(vp_cp1252_char(0x81) == 0xFFFD);
+    CHECK(vp_cp1252_char(0x93) == 0x201C);
+    CHECK(vp_cp1252_char(0x9F) == 0x0178);
+    CHECK(vp_cp1252_char(0xE9) == 0xE9 && vp_cp1252_char('a') == 'a');
+
+    /* Sticky appends: the first failure stays, later appends do nothing. */
+    vp_buf b;
+    vp_status st = VP_OK;
+    vp_buf_init(&b, 4);
+    vp_buf_adds(&b, &st, "abc");
+    CHECK(st == VP_OK && b.len == 3);
+    vp_buf_adds(&b, &st, "de");
+    CHECK(st == VP_ERR_TOO_BIG);
+    vp_buf_add(&b, &st, "f", 1);
+    CHECK(st == VP_ERR_TOO_BIG && b.len == 3 && strcmp(b.data, "abc") == 0);
+    vp_buf_free(&b);
+}
+
+typedef struct row {
+    int n;
+    const char *id;
+} row;
+
+static void test_arena(void)
+{
+    vp_arena a = {0};
+    CHECK(vp_arena_own(&a, NULL) == -1);
+    char *x = vp_arena_strdup(&a, "een");
+    CHECK_STR(x, "een");
+    CHECK(vp_arena_own(&a, malloc(10)) == 0);
+    CHECK(a.n == 2);
+    vp_arena_free(&a); /* under ASan: nothing leaks, nothing is freed twice */
+    CHECK(a.n == 0 && a.items == NULL);
+    vp_arena_free(&a);
+
+    row rows[] = {{1, "a"}, {2, NULL}, {3, "bc"}, {4, "a"}};
+    const row *r = vp_rows_find(rows, 4, sizeof *rows, offsetof(row, id), "bc");
+    CHECK(r == &rows[2]);
+    r = vp_rows_find(rows, 4, sizeof *rows, offsetof(row, id), "a");
+    CHECK(r == &rows[0]); /* the first */
+    CHECK(vp_rows_find(rows, 4, sizeof *rows, offsetof(row, id), "b") == NULL);
+    CHECK(vp_rows_find(rows, 2, sizeof *rows, offsetof(row, id), "bc") == NULL);
+    CHECK(vp_rows_find(rows, 4, sizeof *rows, offsetof(row, id), NULL) == NULL);
+    CHECK(vp_rows_find(NULL, 4, sizeof *rows, offsetof(row, id), "a") == NULL);
+}
+
+static void test_civil(void)
+{
+    int64_t y;
+    int m, d;
+    CHECK(vp_days_from_civil(1970, 1, 1) == 0);
+    CHECK(vp_days_from_civil(1969, 12, 31) == -1);
+    CHECK(vp_days_from_civil(2000, 3, 1) == 11017);
+    CHECK(vp_days_from_civil(2026, 12, 7) == 20794);
+    CHECK(vp_days_from_civil(1, 1, 1) == -719162);
+    CHECK(vp_days_from_civil(9999, 12, 31) == 2932896);
+    vp_civil_from_days(-719162, &y, &m, &d);
+    CHECK(y == 1 && m == 1 && d == 1);
+    vp_civil_from_days(11016, &y, &m, &d); /* a leap day of a year divisible by 400 */
+    CHECK(y == 2000 && m == 2 && d == 29);
+    CHECK(vp_day_to_epoch(20261207) == 20794);
+    CHECK(vp_day_from_epoch(20794) == 20261207);
+    CHECK(vp_day_from_epoch(-1) == 19691231);
+    /* Every day from year 0 to about 4160: back and forth, one day apart. */
+    int bad = 0;
+    int64_t py = 0;
+    int pm = 0, pd = 0;
+    for (int64_t z = -730000; z <= 800000 && bad < 5; z++) {
+        vp_civil_from_days(z, &y, &m, &d);
+        if (vp_days_from_civil(y, m, d) != z || m < 1 || m > 12 || d < 1 ||
+            d > vp_days_in_month(y, m))
+            bad++;
+        if (z > -730000 && !(y == py && m == pm && d == pd + 1) &&
+            !(d == 1 && ((y == py && m == pm + 1) || (y == py + 1 && m == 1 && pm == 12))))
+            bad++;
+        py = y;
+        pm = m;
+        pd = d;
+    }
+    CHECK(bad == 0);
+    CHECK(vp_days_in_month(1900, 2) == 28 && vp_days_in_month(2000, 2) == 29 &&
+          vp_days_in_month(2024, 2) == 29 && vp_days_in_month(2026, 4) == 30);
+    CHECK(vp_day_valid(20240229) && !vp_day_valid(20230229) && !vp_day_valid(20261301) &&
+          !vp_day_valid(9991231));
+    CHECK(vp_epoch_day(0) == 0 && vp_epoch_day(86399) == 0 && vp_epoch_day(-1) == -1 &&
+          vp_epoch_day(-86400) == -1 && vp_epoch_day(-86401) == -2);
+}
+
+/* The offset at `t` by the system's zone data, in seconds. */
+static int zone_offset(time_t t, int *yyyymmdd)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    *yyyymmdd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    int64_t local = vp_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+                    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return (int)(local - (int64_t)t);
+}
+
+static void test_amsterdam(void)
+{
+    /* The hours people write in agendas, around the changes of 2026/2027. */
+    CHECK(vp_nl_wall_offset(2026, 1, 15, 12, 0) == 3600);
+    CHECK(vp_nl_wall_offset(2026, 7, 1, 12, 0) == 7200);
+    CHECK(vp_nl_wall_offset(2026, 3, 29, 1, 59) == 3600);
+    CHECK(vp_nl_wall_offset(2026, 3, 29, 2, 30) == 3600); /* skipped: read as winter */
+    CHECK(vp_nl_wall_offset(2026, 3, 29, 3, 0) == 7200);
+    CHECK(vp_nl_wall_offset(2026, 3, 28, 23, 0) == 3600);
+    CHECK(vp_nl_wall_offset(2026, 10, 25, 2, 30) == 7200); /* repeated: the first */
+    CHECK(vp_nl_wall_offset(2026, 10, 25, 3, 0) == 3600);
+    CHECK(vp_nl_wall_offset(2027, 3, 28, 12, 0) == 7200); /* last Sunday of March 2027 */
+    CHECK(vp_nl_wall_offset(2027, 3, 27, 12, 0) == 3600);
+    CHECK(vp_nl_wall_offset(2027, 10, 31, 12, 0) == 3600);
+    CHECK(vp_nl_wall_offset(2027, 10, 30, 12, 0) == 7200);
+    CHECK(vp_nl_wall_offset(2026, 12, 31, 23, 30) == 3600);
+    CHECK(vp_nl_wall_offset(2027, 1, 1, 0, 30) == 3600);
+    /* 2026-03-29 01:00 UTC and 2026-10-25 01:00 UTC, to the second. */
+    CHECK(vp_nl_offset(1774746000 - 1) == 3600 && vp_nl_offset(1774746000) == 7200);
+    CHECK(vp_nl_offset(1792890000 - 1) == 7200 && vp_nl_offset(1792890000) == 3600);
+    CHECK(vp_nl_day(1774738799) == 20260328); /* 23:59:59 UTC+1 */
+    CHECK(vp_nl_day(1774738800) == 20260329);
+    CHECK(vp_nl_day(1798758000) == 20270101); /* 2026-12-31 23:00 UTC */
+
+    /* Against the zone data: every hour 1996-2040, and every minute of
+     * the two hours around each change. */
+    if (setenv("TZ", "Europe/Amsterdam", 1) != 0) {
+        CHECK(!"setenv");
+        return;
+    }
+    tzset();
+    int day, ours, theirs, bad = 0, changes = 0;
+    int64_t from = vp_days_from_civil(1996, 1, 1) * 86400, to = vp_days_from_civil(2040, 1, 1) * 86400;
+    int before = zone_offset((time_t)from, &day);
+    CHECK(before == 3600); /* else the zone data is missing: the check would prove nothing */
+    for (int64_t t = from; t < to && bad < 5; t += 3600) {
+        theirs = zone_offset((time_t)t, &day);
+        ours = vp_nl_offset(t);
+        if (ours != theirs || vp_nl_day(t) != day)
+            bad++;
+        if (theirs != before) {
+            changes++;
+            for (int64_t u = t - 7200; u <= t + 3600; u += 60) {
+                if (vp_nl_offset(u) != zone_offset((time_t)u, &day) || vp_nl_day(u) != day)
+                    bad++;
+            }
+        }
+        before = theirs;
+    }
+    CHECK(bad == 0);
+    CHECK(changes == 2 * 44);
+}
+
+int main(void)
+{
+    test_hash();
+    test_text();
+    test_arena();
+    test_civil();
+    test_amsterdam();
+    return check_done();
+}
