@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "vindplaats/analysis.h"
+#include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
 #include "vindplaats/offering.h"
 
@@ -173,31 +174,19 @@ vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
 /* ---- reading rows ----------------------------------------------------- */
 
 typedef struct row {
-    char *text;       /* the fields, each NUL-terminated */
-    size_t len, cap;
+    vp_buf text;      /* the fields, each NUL-terminated */
     size_t *off;      /* where each field starts in text */
     size_t n, ncap;
     size_t line;      /* the physical line the row starts on */
     int quoted0;      /* the first field was quoted */
     char err[160];
-    int nomem;
+    int nomem;        /* an append failed */
 } row;
 
 static void put(row *r, char c)
 {
-    if (r->nomem)
-        return;
-    if (r->len + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256;
-        char *t = realloc(r->text, cap);
-        if (!t) {
-            r->nomem = 1;
-            return;
-        }
-        r->text = t;
-        r->cap = cap;
-    }
-    r->text[r->len++] = c;
+    if (!r->nomem && vp_buf_append(&r->text, &c, 1) != VP_OK)
+        r->nomem = 1;
 }
 
 static void new_field(row *r)
@@ -219,12 +208,12 @@ static void new_field(row *r)
         r->off = t;
         r->ncap = cap;
     }
-    r->off[r->n++] = r->len;
+    r->off[r->n++] = r->text.len;
 }
 
 static const char *field(const row *r, size_t i)
 {
-    return r->text + r->off[i];
+    return r->text.data + r->off[i];
 }
 
 /* Reads the next row from *pp; returns 0 at the end of the data. */
@@ -233,7 +222,7 @@ static int read_row(const char **pp, const char *end, size_t *line, char delim, 
     const char *p = *pp;
     if (p >= end)
         return 0;
-    r->len = 0;
+    r->text.len = 0;
     r->n = 0;
     r->err[0] = '\0';
     r->line = *line;
@@ -652,13 +641,14 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
     vp_status st = VP_OK;
     char *msg = NULL;
     row r = {0};
+    vp_buf_init(&r.text, SIZE_MAX / 2); /* each field is capped as it is read */
     size_t line = 1;
     char delim = opt->delimiter ? opt->delimiter : ',';
     char quote = opt->quote;
     /* the header: the first row that is not blank */
     int got;
     while ((got = read_row(&p, end, &line, delim, quote, &r)) == 1 && !r.nomem && r.n == 1 && !r.quoted0 &&
-           !*vp_str_trim(r.text))
+           !*vp_str_trim(r.text.data))
         ;
     if (r.nomem) {
         st = VP_ERR_NOMEM;
@@ -710,7 +700,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             st = VP_ERR_NOMEM;
             goto done;
         }
-        if (r.n == 1 && !r.quoted0 && !*vp_str_trim(r.text))
+        if (r.n == 1 && !r.quoted0 && !*vp_str_trim(r.text.data))
             continue; /* a blank line */
         char where[32], why[300];
         snprintf(where, sizeof where, "line %zu", r.line);
@@ -767,7 +757,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
 done:
     if (st == VP_ERR_NOMEM && !msg)
         msg = strdup("out of memory");
-    free(r.text);
+    vp_buf_free(&r.text);
     free(r.off);
     free(conv);
     if (st != VP_OK) {

@@ -49,6 +49,7 @@
 #include <libical/ical.h>
 
 #include "vindplaats/hash.h"
+#include "web.h"
 #include "vindplaats/time.h"
 
 #define VP_ICAL_MAX_OCC 1000          /* occurrences in one record */
@@ -1007,20 +1008,6 @@ static int event_age(icalcomponent *c, char *buf, size_t size)
     return 0;
 }
 
-static int is_http_url(const char *s)
-{
-    if (!s)
-        return 0;
-    while (*s == ' ')
-        s++;
-    if (!ci_prefix(s, "http://") && !ci_prefix(s, "https://"))
-        return 0;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
-            return 0;
-    return 1;
-}
-
 /* "YYYY-MM-DDThh:mm:ssZ" of LAST-MODIFIED, else DTSTAMP; 0 when none. */
 static int event_updated(ctx *x, icalcomponent *c, icalcomponent *cal, char *buf, size_t size)
 {
@@ -1066,7 +1053,7 @@ static int emit_record(ctx *x, const vevent *src, const char *local_id, const oc
         vp_fields_set(f, "_location", comp_text(c, ICAL_LOCATION_PROPERTY)) != 0)
         goto done;
     const char *url = comp_text(c, ICAL_URL_PROPERTY);
-    if (is_http_url(url) && vp_fields_set(f, "url", url) != 0)
+    if (vp_is_http_url(url) && vp_fields_set(f, "url", url) != 0)
         goto done;
     for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_CATEGORIES_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_CATEGORIES_PROPERTY))

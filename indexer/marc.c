@@ -21,6 +21,7 @@
 
 #include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
+#include "web.h"
 #include "xml.h"
 
 /* Longest value we assemble from subfields (a title, a description). */
@@ -53,176 +54,6 @@ static char *trim_isbd(char *s)
 static char *text_of(xmlNodePtr node)
 {
     return vp_str_trim(vp_xml_text(node));
-}
-
-/* ---- ISBN and language ---------------------------------------------- */
-
-static int isbn_ok(const char *digits, size_t n)
-{
-    if (n == 10) {
-        int sum = 0;
-        for (size_t i = 0; i < 10; i++) {
-            int v;
-            if (digits[i] == 'X' || digits[i] == 'x') {
-                if (i != 9)
-                    return 0;
-                v = 10;
-            } else {
-                v = digits[i] - '0';
-            }
-            sum += v * (int)(10 - i);
-        }
-        return sum % 11 == 0;
-    }
-    if (n == 13) {
-        int sum = 0;
-        for (size_t i = 0; i < 13; i++) {
-            if (digits[i] == 'X' || digits[i] == 'x')
-                return 0;
-            sum += (digits[i] - '0') * (i % 2 ? 3 : 1);
-        }
-        return sum % 10 == 0;
-    }
-    return 0;
-}
-
-static int prefix_ci(const char *s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strncasecmp(s, prefix, n) == 0;
-}
-
-char *vp_marc_isbn_dup(const char *s, int allow_qualifier)
-{
-    if (!s)
-        return NULL;
-    while (vp_is_blank((unsigned char)*s))
-        s++;
-    if (prefix_ci(s, "urn:isbn:"))
-        s += 9;
-    else if (prefix_ci(s, "isbn")) {
-        s += 4;
-        if (prefix_ci(s, "-10") || prefix_ci(s, "-13"))
-            s += 3;
-        while (*s == ':' || vp_is_blank((unsigned char)*s))
-            s++;
-    }
-    const char *start = s;
-    char digits[16];
-    size_t nd = 0;
-    const char *p = s;
-    for (; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (isdigit(c) || c == 'X' || c == 'x') {
-            if (nd == sizeof digits - 1)
-                return NULL;
-            digits[nd++] = (char)c;
-        } else if (c == '-' || c == ' ') {
-            continue;
-        } else {
-            break;
-        }
-    }
-    /* the number ends with a digit or X: drop separators after it */
-    const char *end = p;
-    while (end > start && (end[-1] == '-' || end[-1] == ' '))
-        end--;
-    if (*p && !allow_qualifier) {
-        const char *q = p;
-        while (*q && vp_is_blank((unsigned char)*q))
-            q++;
-        if (*q)
-            return NULL;
-    }
-    if (*p && allow_qualifier && p == end && isalnum((unsigned char)*p))
-        return NULL; /* "0123456789abc": not a number followed by a qualifier */
-    if (!isbn_ok(digits, nd))
-        return NULL;
-    size_t n = (size_t)(end - start);
-    if (n > 40)
-        return NULL;
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    memcpy(out, start, n);
-    out[n] = '\0';
-    return vp_str_trim(out);
-}
-
-static const struct {
-    const char *code, *iso1;
-} languages[] = {
-    {"dut", "nl"}, {"nld", "nl"}, {"eng", "en"}, {"ger", "de"}, {"deu", "de"},
-    {"fre", "fr"}, {"fra", "fr"}, {"spa", "es"}, {"ita", "it"}, {"por", "pt"},
-    {"ara", "ar"}, {"tur", "tr"}, {"pol", "pl"}, {"rus", "ru"}, {"ukr", "uk"},
-    {"chi", "zh"}, {"zho", "zh"}, {"jpn", "ja"}, {"kor", "ko"}, {"gre", "el"},
-    {"ell", "el"}, {"lat", "la"}, {"dan", "da"}, {"swe", "sv"}, {"nor", "no"},
-    {"nob", "nb"}, {"nno", "nn"}, {"fin", "fi"}, {"ice", "is"}, {"isl", "is"},
-    {"hun", "hu"}, {"cze", "cs"}, {"ces", "cs"}, {"slo", "sk"}, {"slk", "sk"},
-    {"slv", "sl"}, {"hrv", "hr"}, {"srp", "sr"}, {"bos", "bs"}, {"bul", "bg"},
-    {"rum", "ro"}, {"ron", "ro"}, {"alb", "sq"}, {"sqi", "sq"}, {"mac", "mk"},
-    {"mkd", "mk"}, {"heb", "he"}, {"per", "fa"}, {"fas", "fa"}, {"hin", "hi"},
-    {"urd", "ur"}, {"ben", "bn"}, {"pan", "pa"}, {"tam", "ta"}, {"ind", "id"},
-    {"may", "ms"}, {"msa", "ms"}, {"tha", "th"}, {"vie", "vi"}, {"fry", "fy"},
-    {"afr", "af"}, {"som", "so"}, {"amh", "am"}, {"tir", "ti"}, {"kur", "ku"},
-    {"arm", "hy"}, {"hye", "hy"}, {"geo", "ka"}, {"kat", "ka"}, {"est", "et"},
-    {"lav", "lv"}, {"lit", "lt"}, {"wel", "cy"}, {"cym", "cy"}, {"gle", "ga"},
-    {"baq", "eu"}, {"eus", "eu"}, {"cat", "ca"}, {"glg", "gl"}, {"epo", "eo"},
-    {"pus", "ps"}, {"swa", "sw"}, {"yid", "yi"}, {"lim", "li"}, {"ltz", "lb"},
-    {"tgl", "tl"}, {"aze", "az"}, {"uzb", "uz"}, {"kaz", "kk"}, {"bel", "be"},
-    {"tig", NULL}, /* Tigre has no 639-1 code: keeps "tig" from looking like one */
-    /* names, in English, Dutch and the language itself */
-    {"dutch", "nl"}, {"nederlands", "nl"}, {"flemish", "nl"}, {"vlaams", "nl"},
-    {"english", "en"}, {"engels", "en"}, {"german", "de"}, {"deutsch", "de"},
-    {"duits", "de"}, {"french", "fr"}, {"frans", "fr"}, {"fran\xc3\xa7" "ais", "fr"},
-    {"spanish", "es"}, {"spaans", "es"}, {"espa\xc3\xb1ol", "es"}, {"italian", "it"},
-    {"italiaans", "it"}, {"italiano", "it"}, {"portuguese", "pt"}, {"portugees", "pt"},
-    {"arabic", "ar"}, {"arabisch", "ar"}, {"turkish", "tr"}, {"turks", "tr"},
-    {"polish", "pl"}, {"pools", "pl"}, {"russian", "ru"}, {"russisch", "ru"},
-    {"ukrainian", "uk"}, {"oekra\xc3\xaf" "ens", "uk"}, {"chinese", "zh"}, {"chinees", "zh"},
-    {"japanese", "ja"}, {"japans", "ja"}, {"greek", "el"}, {"grieks", "el"},
-    {"latin", "la"}, {"latijn", "la"}, {"danish", "da"}, {"deens", "da"},
-    {"swedish", "sv"}, {"zweeds", "sv"}, {"norwegian", "no"}, {"noors", "no"},
-    {"finnish", "fi"}, {"fins", "fi"}, {"frisian", "fy"}, {"fries", "fy"},
-    {"frysk", "fy"}, {"persian", "fa"}, {"perzisch", "fa"}, {"farsi", "fa"},
-    {"somali", "so"}, {"somalisch", "so"}, {"tigrinya", "ti"},
-    {"hebrew", "he"}, {"hebreeuws", "he"}, {"hindi", "hi"}, {"papiamento", NULL},
-};
-
-const char *vp_marc_language(const char *s)
-{
-    if (!s)
-        return NULL;
-    while (vp_is_blank((unsigned char)*s))
-        s++;
-    char buf[32];
-    size_t n = 0;
-    for (; s[n] && n < sizeof buf - 1; n++)
-        buf[n] = (char)tolower((unsigned char)s[n]);
-    if (s[n])
-        return NULL;
-    buf[n] = '\0';
-    while (n > 0 && vp_is_blank((unsigned char)buf[n - 1]))
-        buf[--n] = '\0';
-    /* the whole value, then its first part ("nl-NL", "en_GB", "eng; dut",
-     * "Nederlands / Engels") */
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            size_t cut = strcspn(buf, "-_;,/ ");
-            if (cut == 0 || cut >= n)
-                break;
-            buf[cut] = '\0';
-        }
-        for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
-            if (strcmp(languages[i].code, buf) == 0)
-                return languages[i].iso1;
-        if (strlen(buf) == 2) {
-            for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
-                if (languages[i].iso1 && strcmp(languages[i].iso1, buf) == 0)
-                    return languages[i].iso1;
-        }
-    }
-    return NULL;
 }
 
 /* ---- MARC structure --------------------------------------------------- */
@@ -389,7 +220,7 @@ static int set_language(json_t *fields, xmlNodePtr record)
     char *f008 = control(record, "008");
     if (f008 && strlen(f008) >= 38) {
         char code[4] = {f008[35], f008[36], f008[37], '\0'};
-        const char *iso = vp_marc_language(code);
+        const char *iso = vp_language_code(code);
         if (iso) {
             free(f008);
             return vp_fields_set(fields, "language", iso);
@@ -406,7 +237,7 @@ static int set_language(json_t *fields, xmlNodePtr record)
             /* old records pack several codes in one $a: "engfre" */
             if (strlen(t) > 3 && !strpbrk(t, " -_;,/"))
                 t[3] = '\0';
-            const char *iso = vp_marc_language(t);
+            const char *iso = vp_language_code(t);
             free(t);
             if (iso)
                 return vp_fields_set(fields, "language", iso);
@@ -415,21 +246,11 @@ static int set_language(json_t *fields, xmlNodePtr record)
     return 0;
 }
 
-static int is_http_url(const char *s)
-{
-    if (!prefix_ci(s, "http://") && !prefix_ci(s, "https://"))
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f)
-            return 0;
-    const char *rest = strchr(s, ':') + 3;
-    return *rest && *rest != '/';
-}
 
 /* Sets "url" from `s` when it is an http(s) URL, the scheme in lower case. */
 static int set_url(json_t *fields, const char *s)
 {
-    if (!s || !is_http_url(s))
+    if (!s || !vp_is_http_url(s))
         return 0;
     char *u = strdup(s);
     if (!u)
@@ -671,7 +492,7 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
             if (!code_is(s, 'a'))
                 continue;
             char *t = vp_xml_text(s);
-            char *isbn = vp_marc_isbn_dup(t, 1);
+            char *isbn = vp_isbn_dup(t, 1);
             free(t);
             int rc = isbn ? vp_fields_add(fields, "isbn", isbn) : 0;
             free(isbn);

@@ -4,8 +4,8 @@
  * Private to indexer/. vp_marc_fields() maps one MARC 21 <record> element
  * (any namespace prefix) the way library catalogues read it; the OAI-PMH
  * connector uses it for metadataPrefix marc21/marcxml, and
- * vp_marcxml_parse() reads a whole MARCXML file. The two small helpers for
- * ISBNs and language codes are shared with the oai_dc mapping (oai.c). */
+ * vp_marcxml_parse() reads a whole MARCXML file. ISBNs and language codes
+ * are read by the helpers every connector shares (connector.h). */
 #ifndef VINDPLAATS_INDEXER_MARC_H
 #define VINDPLAATS_INDEXER_MARC_H
 
@@ -71,18 +71,5 @@ vp_status vp_marc_parse(const char *data, size_t len, const vp_marc_options *opt
  * VP_ERR_INVALID with *errmsg "line L, column C: ..." when the bytes are
  * not XML or not MARCXML, VP_ERR_NOMEM. */
 vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, char **errmsg);
-
-/* The ISBN written in `s` (hyphens and spaces kept, surrounding blanks and
- * a leading "urn:isbn:" or "ISBN" removed), malloc()ed, or NULL when `s`
- * holds no ISBN-10/13 with a correct check digit (or memory ran out).
- * With `allow_qualifier`, text after the number ("(pbk.)", ": EUR 12.50")
- * is cut off; without it the number must be all there is. */
-char *vp_marc_isbn_dup(const char *s, int allow_qualifier);
-
-/* The ISO 639-1 code (a static string) for a language code or name:
- * ISO 639-2/B, 639-2/T, 639-3 for the common languages, 639-1 itself,
- * "nl-NL"/"en_GB" forms and English and Dutch names ("Dutch",
- * "Nederlands", "Engels"). NULL when it cannot be mapped. */
-const char *vp_marc_language(const char *s);
 
 #endif

@@ -28,6 +28,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
 #include "vindplaats/time.h"
+#include "web.h"
 #include "xml.h"
 
 /* Longest description we assemble from dc:description elements. */
@@ -273,17 +274,6 @@ fail:
 
 /* ---- oai_dc ----------------------------------------------------------- */
 
-/* An identifier that is an http(s) URL without blanks or controls. */
-static int is_http_url(const char *s)
-{
-    if (strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0)
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f)
-            return 0;
-    const char *rest = strchr(s, ':') + 3;
-    return *rest && *rest != '/';
-}
 
 /* What a dc:format or dc:type says about the form of the work. */
 static const char *format_hint(const char *s)
@@ -339,18 +329,18 @@ static json_t *dc_fields(xmlNodePtr dc, char **why)
         } else if (vp_xml_is(e, "description")) {
             rc = add_paragraph(&desc, t);
         } else if (vp_xml_is(e, "language")) {
-            const char *iso = vp_marc_language(t);
+            const char *iso = vp_language_code(t);
             if (iso && !json_object_get(fields, "language"))
                 rc = vp_fields_set(fields, "language", iso);
         } else if (vp_xml_is(e, "identifier")) {
-            if (is_http_url(t)) {
+            if (vp_is_http_url(t)) {
                 if (!json_object_get(fields, "url")) {
                     for (char *q = t; *q && *q != ':'; q++)
                         *q = (char)tolower((unsigned char)*q);
                     rc = vp_fields_set(fields, "url", t);
                 }
             } else {
-                char *isbn = vp_marc_isbn_dup(t, 0);
+                char *isbn = vp_isbn_dup(t, 0);
                 if (isbn)
                     rc = vp_fields_add(fields, "isbn", isbn);
                 free(isbn);

@@ -24,9 +24,9 @@
 
 #include <libxml/tree.h>
 
+#include "vindplaats/connector.h"
 #include "vindplaats/offering.h"
 #include "web.h"
-#include "marc.h"
 #include "xml.h"
 
 /* Reference and short tag of each element read. */
@@ -410,13 +410,13 @@ static void set_language(ctx *c, json_t *fields, xmlNodePtr product, xmlNodePtr 
         code_of(l, LANGUAGE_ROLE, role, sizeof role);
         if (strcmp(role, "01") != 0)
             continue;
-        const char *iso = vp_marc_language(code_of(l, LANGUAGE_CODE, code, sizeof code));
+        const char *iso = vp_language_code(code_of(l, LANGUAGE_CODE, code, sizeof code));
         if (iso) {
             note(c, vp_fields_set(fields, "language", iso));
             return;
         }
     }
-    const char *iso = vp_marc_language(code_of(product, LANGUAGE_OF_TEXT, code, sizeof code));
+    const char *iso = vp_language_code(code_of(product, LANGUAGE_OF_TEXT, code, sizeof code));
     if (!iso)
         iso = c->default_language;
     if (iso)
@@ -435,7 +435,7 @@ static void add_isbns(ctx *c, json_t *fields, xmlNodePtr product)
             if (strcmp(code_of(p, PRODUCT_ID_TYPE, type, sizeof type), order[k]) != 0)
                 continue;
             char *v = text_of(kid(p, ID_VALUE));
-            char *isbn = v ? vp_marc_isbn_dup(v, 0) : NULL;
+            char *isbn = v ? vp_isbn_dup(v, 0) : NULL;
             if (isbn && (k != 1 || !strncmp(isbn, "978", 3) || !strncmp(isbn, "979", 3)))
                 note(c, vp_fields_add(fields, "isbn", isbn));
             free(isbn);
@@ -818,7 +818,7 @@ vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, char 
         goto done;
     }
     char code[16];
-    c.default_language = vp_marc_language(code_of(kid(root, HEADER), DEFAULT_LANGUAGE, code, sizeof code));
+    c.default_language = vp_language_code(code_of(kid(root, HEADER), DEFAULT_LANGUAGE, code, sizeof code));
     size_t n = 0;
     for (xmlNodePtr p = first; p; p = single ? NULL : sib(p, "Product", NULL)) {
         n++;

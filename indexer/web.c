@@ -191,6 +191,19 @@ static int http_url(const char *s, size_t n)
     return sch && n > sch && s[sch] != '/';
 }
 
+int vp_is_http_url(const char *s)
+{
+    if (!s)
+        return 0;
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7F)
+            return 0;
+    return http_url(s, n);
+}
+
 char *vp_url_resolve(const char *base, const char *ref)
 {
     if (!ref || !*ref)

@@ -16,6 +16,10 @@
  * or NULL when out of memory. */
 char *vp_html_to_text(const char *s, size_t n);
 
+/* 1 when `s` (after leading spaces) is an absolute http(s) URL with a host
+ * and no blanks or control characters, as a record's url must be. */
+int vp_is_http_url(const char *s);
+
 /* `ref` resolved against `base` (either may be NULL) by libcurl's URL API
  * (RFC 3986): a malloc()ed absolute http(s) URL in libcurl's normal form
  * (scheme in lower case, dot segments removed, "/" for an empty path), or

@@ -105,6 +105,19 @@ int vp_price_parse(const char *s, double *amount);
  * a 64-bit FNV-1a hash of the NUL-separated parts. `out` needs 19 bytes. */
 void vp_hash_id(char out[19], const char *const *parts, size_t n);
 
+/* The ISBN written in `s` (hyphens and spaces kept, surrounding blanks and
+ * a leading "urn:isbn:" or "ISBN" removed), malloc()ed, or NULL when `s`
+ * holds no ISBN-10/13 with a correct check digit (or memory ran out).
+ * With `allow_qualifier`, text after the number ("(pbk.)", ": EUR 12.50")
+ * is cut off; without it the number must be all there is. */
+char *vp_isbn_dup(const char *s, int allow_qualifier);
+
+/* The ISO 639-1 code (a static string) for a language code or name:
+ * ISO 639-2/B, 639-2/T, 639-3 for the common languages, 639-1 itself,
+ * "nl-NL"/"en_GB" forms and English and Dutch names ("Dutch",
+ * "Nederlands", "Engels"). NULL when it cannot be mapped. */
+const char *vp_language_code(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

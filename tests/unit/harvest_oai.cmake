@@ -15,6 +15,7 @@ add_executable(test_oai_harvest test_oai.c
   ${PROJECT_SOURCE_DIR}/indexer/marc.c
   ${PROJECT_SOURCE_DIR}/indexer/marcfile.c
   ${PROJECT_SOURCE_DIR}/indexer/xml.c
+  ${PROJECT_SOURCE_DIR}/indexer/web.c
   ${PROJECT_SOURCE_DIR}/indexer/connector.c)
 target_compile_definitions(test_oai_harvest PRIVATE VP_TEST_HARVEST_LOOP)
 target_link_libraries(test_oai_harvest PRIVATE vindplaats_engine

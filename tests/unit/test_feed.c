@@ -212,6 +212,9 @@ static void test_inline(void)
         {"https://a.nl/x", "javascript:alert(1)", NULL},
         {"https://a.nl/x", "https://a.nl/p?q=a b", NULL},
     };
+    CHECK(vp_is_http_url("https://a.nl/x") && vp_is_http_url(" HTTP://a.nl"));
+    CHECK(!vp_is_http_url("http:///x") && !vp_is_http_url("https://a.nl/a b") &&
+          !vp_is_http_url("ftp://a.nl") && !vp_is_http_url("https://") && !vp_is_http_url(NULL));
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         char *u = vp_url_resolve(urls[i].base, urls[i].ref);
         if (urls[i].want)

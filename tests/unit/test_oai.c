@@ -943,32 +943,32 @@ static void test_helpers(void)
         {"", 0, NULL},
     };
     for (size_t i = 0; i < sizeof isbns / sizeof *isbns; i++) {
-        char *got = vp_marc_isbn_dup(isbns[i].in, isbns[i].qualifier);
+        char *got = vp_isbn_dup(isbns[i].in, isbns[i].qualifier);
         if (isbns[i].out)
             CHECK_STR(got, isbns[i].out);
         else
             CHECK(got == NULL);
         free(got);
     }
-    CHECK_STR(vp_marc_language("dut"), "nl");
-    CHECK_STR(vp_marc_language("nld"), "nl");
-    CHECK_STR(vp_marc_language("NL"), "nl");
-    CHECK_STR(vp_marc_language("Dutch"), "nl");
-    CHECK_STR(vp_marc_language("Nederlands"), "nl");
-    CHECK_STR(vp_marc_language("eng"), "en");
-    CHECK_STR(vp_marc_language("English"), "en");
-    CHECK_STR(vp_marc_language("en-GB"), "en");
-    CHECK_STR(vp_marc_language("ger"), "de");
-    CHECK_STR(vp_marc_language("deu"), "de");
-    CHECK_STR(vp_marc_language("fre"), "fr");
-    CHECK_STR(vp_marc_language("fra"), "fr");
-    CHECK_STR(vp_marc_language(" ara "), "ar");
-    CHECK_STR(vp_marc_language("Nederlands; Engels"), "nl");
-    CHECK_STR(vp_marc_language("nl_NL"), "nl");
-    CHECK(vp_marc_language("other") == NULL);
-    CHECK(vp_marc_language("und") == NULL);
-    CHECK(vp_marc_language("xx") == NULL);
-    CHECK(vp_marc_language("") == NULL);
+    CHECK_STR(vp_language_code("dut"), "nl");
+    CHECK_STR(vp_language_code("nld"), "nl");
+    CHECK_STR(vp_language_code("NL"), "nl");
+    CHECK_STR(vp_language_code("Dutch"), "nl");
+    CHECK_STR(vp_language_code("Nederlands"), "nl");
+    CHECK_STR(vp_language_code("eng"), "en");
+    CHECK_STR(vp_language_code("English"), "en");
+    CHECK_STR(vp_language_code("en-GB"), "en");
+    CHECK_STR(vp_language_code("ger"), "de");
+    CHECK_STR(vp_language_code("deu"), "de");
+    CHECK_STR(vp_language_code("fre"), "fr");
+    CHECK_STR(vp_language_code("fra"), "fr");
+    CHECK_STR(vp_language_code(" ara "), "ar");
+    CHECK_STR(vp_language_code("Nederlands; Engels"), "nl");
+    CHECK_STR(vp_language_code("nl_NL"), "nl");
+    CHECK(vp_language_code("other") == NULL);
+    CHECK(vp_language_code("und") == NULL);
+    CHECK(vp_language_code("xx") == NULL);
+    CHECK(vp_language_code("") == NULL);
 }
 
 #ifdef VP_TEST_HARVEST_LOOP
