@@ -1,11 +1,11 @@
 /* test_base.c - the engine's base layer through its public headers, with
  * golden values that must never move: the hash (FNV-1a 64, the published
  * test values) names shards and ids that are stored; UTF-8 and Windows-1252
- * characters; the buffer's sticky appends; the arena and rows by id; the
- * calendar against known day numbers and a round trip over 4,000 years;
- * the Amsterdam rule at every hour from 1996 to 2040 and every minute
- * around each change against the system's zone data (tzdata), and at the
- * hours people write. */
+ * characters; the buffer's sticky appends and printf; vp_fail; the arena
+ * and rows by id; the calendar against known day numbers and a round trip
+ * over 4,000 years; the Amsterdam rule at every hour from 1996 to 2040 and
+ * every minute around each change against the system's zone data (tzdata),
+ * and at the hours people write. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +58,32 @@ static void test_text(void)
     vp_buf_add(&b, &st, "f", 1);
     CHECK(st == VP_ERR_TOO_BIG && b.len == 3 && strcmp(b.data, "abc") == 0);
     vp_buf_free(&b);
+
+    /* printf into a buffer past its small stack copy (256 bytes). */
+    char long_word[700];
+    memset(long_word, 'x', sizeof long_word - 1);
+    long_word[sizeof long_word - 1] = '\0';
+    vp_buf_init(&b, 4096);
+    CHECK(vp_buf_printf(&b, "<%s|%d>", long_word, 42) == VP_OK);
+    CHECK(b.len == 699 + 5 && b.data[0] == '<' && strcmp(b.data + 700, "|42>") == 0);
+    vp_buf_free(&b);
+}
+
+static void test_fail(void)
+{
+    char *msg = NULL;
+    CHECK(vp_fail(&msg, VP_ERR_IO, "%s:%d: %s", "a.tsv", 7, "read error") == VP_ERR_IO);
+    CHECK_STR(msg, "a.tsv:7: read error");
+    free(msg);
+    CHECK(vp_fail(NULL, VP_ERR_INVALID, "no place for it") == VP_ERR_INVALID);
+    /* No length limit: a long path is never cut. */
+    char path[1500];
+    memset(path, 'p', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    msg = NULL;
+    CHECK(vp_fail(&msg, VP_ERR_NOT_FOUND, "%s: missing", path) == VP_ERR_NOT_FOUND);
+    CHECK(msg && strlen(msg) == sizeof path - 1 + 9);
+    free(msg);
 }
 
 typedef struct row {
@@ -198,6 +224,7 @@ int main(void)
 {
     test_hash();
     test_text();
+    test_fail();
     test_arena();
     test_civil();
     test_amsterdam();
