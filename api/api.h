@@ -190,7 +190,7 @@ struct insights_log *api_state_insights(api_state *st);
 /* The answer cache of searches (answers.c); NULL when switched off. */
 struct vp_answer_cache *api_state_answers(api_state *st);
 
-/* ---- answers.c: GET /v1/search answered from the answer cache ----
+/* ---- answers.c: GET /v1/search and /v1/suggest answered from the answer cache ----
  * A search's key and the index version it is looked up at, from
  * api_answer_find to api_answer_done. */
 #include "vindplaats/buf.h"
@@ -209,6 +209,11 @@ int api_answer_find(api_request *req, const vp_search_request *sr, api_answer *a
  * with took_ms and query_id. */
 void api_answer_keep(api_request *req, const vp_search_request *sr, const vp_search_result *res,
                      api_answer *a, int64_t stale_at, api_reply *r);
+/* The same for GET /v1/suggest: its key is q and limit; the reply gets
+ * its own took_ms. */
+int api_answer_find_suggest(api_request *req, const char *q, unsigned limit, api_answer *a,
+                            api_reply *r);
+void api_answer_keep_suggest(api_request *req, api_answer *a, api_reply *r);
 void api_answer_done(api_answer *a);
 
 /* ---- campaigns.c: saved queries and their landing pages ---- */

@@ -492,10 +492,16 @@ void api_handle_suggest(api_request *req, api_reply *r)
         api_error(r, 400, "invalid_parameter", "q: required (at least 2 characters)", "q");
         return;
     }
+    api_answer answer;
+    int hit = api_answer_find_suggest(req, q, limit, &answer, r);
     vp_suggestion *s = NULL;
     size_t n = 0;
     char *err = NULL;
-    vp_status st = vp_suggest(req->index, q, limit, &s, &n, &err);
+    vp_status st = hit ? VP_OK : vp_suggest(req->index, q, limit, &s, &n, &err);
+    if (hit || st != VP_OK)
+        api_answer_done(&answer);
+    if (hit)
+        return;
     if (st == VP_ERR_INVALID) {
         api_error(r, 400, "invalid_parameter", err ? err : "invalid", "q");
         free(err);
@@ -512,11 +518,12 @@ void api_handle_suggest(api_request *req, api_reply *r)
                                               vp_suggest_kind_name(s[i].kind), "count",
                                               (json_int_t)s[i].count));
     vp_suggestions_free(s, n);
-    double took = (api_now() - req->started) * 1000.0;
     r->status = 200;
-    r->json = json_pack("{s:s, s:o, s:f}", "query", q, "suggestions", list, "took_ms",
-                        (double)(long)(took * 100.0 + 0.5) / 100.0);
-    if (!r->json)
+    r->json = json_pack("{s:s, s:o}", "query", q, "suggestions", list);
+    /* Kept for the next request with q and limit; its own took_ms. */
+    api_answer_keep_suggest(req, &answer, r);
+    api_answer_done(&answer);
+    if (!r->json && !r->owned_body)
         api_error(r, 503, "unavailable", "out of memory", NULL);
 }
 

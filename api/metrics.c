@@ -196,7 +196,7 @@ void api_handle_metrics(api_request *req, api_reply *r)
     misses[2] = answers.misses;
     vp_buf_puts(&b, "# HELP vindplaats_cache_requests_total Cache lookups, by cache and result.\n"
                     "# TYPE vindplaats_cache_requests_total counter\n");
-    static const char *const caches[3] = {"suggest", "services", "search"};
+    static const char *const caches[3] = {"suggest", "services", "answers"};
     for (size_t k = 0; k < 3; k++)
         vp_buf_printf(&b, "vindplaats_cache_requests_total{cache=\"%s\",result=\"hit\"} %llu\n"
                           "vindplaats_cache_requests_total{cache=\"%s\",result=\"miss\"} %llu\n",
@@ -204,21 +204,21 @@ void api_handle_metrics(api_request *req, api_reply *r)
                       (unsigned long long)misses[k]);
     /* The answer cache of searches (answer_cache.h): why answers left it,
      * and how full it is (max 0: switched off). */
-    vp_buf_printf(&b, "# HELP vindplaats_cache_dropped_total Answers dropped from the search cache: "
+    vp_buf_printf(&b, "# HELP vindplaats_cache_dropped_total Answers dropped from the answer cache: "
                       "evicted for room, invalidated by a new index version, or stale.\n"
                       "# TYPE vindplaats_cache_dropped_total counter\n"
-                      "vindplaats_cache_dropped_total{cache=\"search\",reason=\"evicted\"} %llu\n"
-                      "vindplaats_cache_dropped_total{cache=\"search\",reason=\"invalidated\"} %llu\n"
-                      "vindplaats_cache_dropped_total{cache=\"search\",reason=\"stale\"} %llu\n"
-                      "# HELP vindplaats_cache_entries Answers held in the search cache.\n"
+                      "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"evicted\"} %llu\n"
+                      "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"invalidated\"} %llu\n"
+                      "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"stale\"} %llu\n"
+                      "# HELP vindplaats_cache_entries Answers held in the answer cache.\n"
                       "# TYPE vindplaats_cache_entries gauge\n"
-                      "vindplaats_cache_entries{cache=\"search\"} %llu\n"
-                      "# HELP vindplaats_cache_bytes Memory held by the search cache.\n"
+                      "vindplaats_cache_entries{cache=\"answers\"} %llu\n"
+                      "# HELP vindplaats_cache_bytes Memory held by the answer cache.\n"
                       "# TYPE vindplaats_cache_bytes gauge\n"
-                      "vindplaats_cache_bytes{cache=\"search\"} %llu\n"
-                      "# HELP vindplaats_cache_max_bytes The search cache's budget (--cache-mb).\n"
+                      "vindplaats_cache_bytes{cache=\"answers\"} %llu\n"
+                      "# HELP vindplaats_cache_max_bytes The answer cache's budget (--cache-mb).\n"
                       "# TYPE vindplaats_cache_max_bytes gauge\n"
-                      "vindplaats_cache_max_bytes{cache=\"search\"} %llu\n",
+                      "vindplaats_cache_max_bytes{cache=\"answers\"} %llu\n",
                   (unsigned long long)answers.evictions, (unsigned long long)answers.invalidations,
                   (unsigned long long)answers.stale, (unsigned long long)answers.entries,
                   (unsigned long long)answers.bytes, (unsigned long long)answers.max_bytes);

@@ -10,6 +10,7 @@
  *   before it, and the answers never go back (one index, then two shards).
  * - A rebuild switched in under the served path (a symlink renamed) is
  *   answered at once, not from the old index's answers.
+ * - Suggestions are kept by q and limit, and a commit is seen at once.
  * - --cache-mb 0 switches the cache off.
  *
  * usage: test_answer_cache BINDIR OFFERINGS.jsonl VOCABULARY */
@@ -68,9 +69,9 @@ static long metric(unsigned port, const char *series)
     return v;
 }
 
-#define HITS "vindplaats_cache_requests_total{cache=\"search\",result=\"hit\"}"
-#define MISSES "vindplaats_cache_requests_total{cache=\"search\",result=\"miss\"}"
-#define INVALIDATED "vindplaats_cache_dropped_total{cache=\"search\",reason=\"invalidated\"}"
+#define HITS "vindplaats_cache_requests_total{cache=\"answers\",result=\"hit\"}"
+#define MISSES "vindplaats_cache_requests_total{cache=\"answers\",result=\"miss\"}"
+#define INVALIDATED "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"invalidated\"}"
 
 /* The body without its took_ms and query_id, as compact JSON. */
 static char *without_per_request(const char *body)
@@ -147,6 +148,19 @@ static json_int_t logged(unsigned port, const char *q)
     return n;
 }
 
+/* The body without its took_ms, as compact JSON. */
+static char *without_took(const char *body)
+{
+    json_t *j = body ? json_loads(body, 0, NULL) : NULL;
+    if (!j)
+        return NULL;
+    CHECK(json_is_number(json_object_get(j, "took_ms")));
+    json_object_del(j, "took_ms");
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return s;
+}
+
 /* Two spellings of one search share an answer; each reply is its own. */
 static void test_same_search(unsigned port)
 {
@@ -201,6 +215,34 @@ static void test_same_search(unsigned port)
         after = logged(port, "cursus");
     }
     CHECK(after == before + 3);
+}
+
+/* Suggestions: from the cache the second time, new after a commit (made
+ * to `twin` as well, to keep it at the same revision). */
+static void test_suggest(unsigned port, const char *index, const char *twin)
+{
+    long hits = metric(port, HITS), misses = metric(port, MISSES);
+    char *a = get_body(port, "/v1/suggest?q=zeppelinvaart&limit=5");
+    char *b = get_body(port, "/v1/suggest?limit=5&q=zeppelinvaart");
+    char *c = get_body(port, "/v1/suggest?q=zeppelinvaart&limit=6");
+    CHECK(metric(port, HITS) == hits + 1);
+    CHECK(metric(port, MISSES) == misses + 2);
+    char *sa = without_took(a), *sb = without_took(b);
+    CHECK(sa && sb && strcmp(sa, sb) == 0);
+    CHECK_CONTAINS(a, "\"suggestions\":[]");
+    free(sa);
+    free(sb);
+    free(a);
+    free(b);
+    free(c);
+    const char *line = "{\"id\":\"test:zeppelin\",\"type\":\"book\","
+                       "\"title\":\"Zeppelinvaart boven de polder\",\"source\":\"test\"}\n";
+    CHECK(load(index, line, 0) == 0);
+    CHECK(load(twin, line, 0) == 0);
+    json_t *j = get_json(port, "/v1/suggest?q=zeppelinvaart&limit=5");
+    CHECK(json_array_size(json_object_get(j, "suggestions")) >= 1);
+    CHECK(json_is_number(json_object_get(j, "took_ms")));
+    json_decref(j);
 }
 
 typedef struct repeater {
@@ -344,8 +386,9 @@ int main(int argc, char **argv)
     pid_t pid;
     unsigned port = start("one", live, "8", &pid);
     if (port) {
-        CHECK(metric(port, "vindplaats_cache_max_bytes{cache=\"search\"}") == 8L << 20);
+        CHECK(metric(port, "vindplaats_cache_max_bytes{cache=\"answers\"}") == 8L << 20);
         test_same_search(port);
+        test_suggest(port, a, b);
         test_commits(port, live, 0, b);
         test_switch(port, b);
     }
@@ -363,7 +406,7 @@ int main(int argc, char **argv)
             free(get_body(port, "/v1/search?q=mailen"));
         CHECK(metric(port, HITS) == 0);
         CHECK(metric(port, MISSES) == 0);
-        CHECK(metric(port, "vindplaats_cache_max_bytes{cache=\"search\"}") == 0);
+        CHECK(metric(port, "vindplaats_cache_max_bytes{cache=\"answers\"}") == 0);
     }
     CHECK(proc_stop(pid) == 0);
 
