@@ -187,6 +187,34 @@ struct services_cache *api_state_services(api_state *st);
  * NULL and 0 when there is no store or nothing used yet. */
 size_t api_state_popular(api_state *st, vp_store *store, int64_t now, vp_scored **out);
 struct insights_log *api_state_insights(api_state *st);
+/* The answer cache of searches (answers.c); NULL when switched off. */
+struct vp_answer_cache *api_state_answers(api_state *st);
+
+/* ---- answers.c: GET /v1/search and /v1/suggest answered from the answer cache ----
+ * A search's key and the index version it is looked up at, from
+ * api_answer_find to api_answer_done. */
+#include "vindplaats/buf.h"
+typedef struct api_answer {
+    vp_buf key;
+    int usable;   /* the key is complete and the cache on: look up, keep */
+} api_answer;
+/* Looks the search `sr` (its values canonical: vp_answer_canonical_values)
+ * up at the version the worker's index reads now. On a hit fills the reply
+ * (with its own took_ms and query_id), logs the search as one that ran, and
+ * returns 1; else 0. Either way `a` is set up: api_answer_done() it. */
+int api_answer_find(api_request *req, const vp_search_request *sr, api_answer *a, api_reply *r);
+/* After a search ran: logs it (insights.c), keeps the answer in r->json
+ * for the next request with the same key (unless it is partial or stale at
+ * once; stale_at as vp_answer_cache_put) and turns r->json into the body,
+ * with took_ms and query_id. */
+void api_answer_keep(api_request *req, const vp_search_request *sr, const vp_search_result *res,
+                     api_answer *a, int64_t stale_at, api_reply *r);
+/* The same for GET /v1/suggest: its key is q and limit; the reply gets
+ * its own took_ms. */
+int api_answer_find_suggest(api_request *req, const char *q, unsigned limit, api_answer *a,
+                            api_reply *r);
+void api_answer_keep_suggest(api_request *req, api_answer *a, api_reply *r);
+void api_answer_done(api_answer *a);
 
 /* ---- campaigns.c: saved queries and their landing pages ---- */
 void api_handle_queries(api_request *req, api_reply *reply);      /* GET /v1/queries */

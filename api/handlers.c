@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "vindplaats/answer_cache.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
@@ -37,8 +38,9 @@ static void copy_field(json_t *out, json_t *doc, const char *key)
 }
 
 /* The first occurrence that has not ended at `now`, as {start, end}, or
- * null (undated, or all past). */
-static json_t *next_occurrence(json_t *doc, int64_t now)
+ * null (undated, or all past). When it ends, before *stale_at, that
+ * becomes *stale_at (`stale_at` may be NULL). */
+static json_t *next_occurrence(json_t *doc, int64_t now, int64_t *stale_at)
 {
     json_t *occ = json_object_get(doc, "occurrences");
     json_t *single[1] = {NULL};
@@ -51,7 +53,7 @@ static json_t *next_occurrence(json_t *doc, int64_t now)
         n = 1;
     }
     json_t *best = NULL;
-    int64_t best_start = 0;
+    int64_t best_start = 0, best_until = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *o = single[0] ? single[0] : json_array_get(occ, i);
         vp_datetime s, e;
@@ -67,7 +69,10 @@ static json_t *next_occurrence(json_t *doc, int64_t now)
             continue;
         best = o;
         best_start = s.utc;
+        best_until = until;
     }
+    if (best && stale_at && best_until < *stale_at)
+        *stale_at = best_until;
     json_t *out = best ? json_pack("{s:O, s:O}", "start", json_object_get(best, "start"), "end",
                                    json_object_get(best, "end") ? json_object_get(best, "end")
                                                                 : json_null())
@@ -76,8 +81,10 @@ static json_t *next_occurrence(json_t *doc, int64_t now)
     return out;
 }
 
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now)
+/* api_result_json, with the moment its "next" changes in *stale_at. */
+static json_t *result_json(const char *id, const char *doc_json, const char *snippet,
+                           double score, double distance_km, const vp_vocabulary *voc,
+                           int64_t now, int64_t *stale_at)
 {
     json_t *doc = json_loads(doc_json, 0, NULL);
     json_t *o = json_object();
@@ -99,13 +106,19 @@ json_t *api_result_json(const char *id, const char *doc_json, const char *snippe
                                          "channel", "url", "price"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         copy_field(o, doc, fields[i]);
-    json_object_set_new(o, "next", next_occurrence(doc, now));
+    json_object_set_new(o, "next", next_occurrence(doc, now, stale_at));
     json_object_set_new(o, "distance_km", distance_km >= 0
                                               ? json_real((double)(long)(distance_km * 10 + 0.5) / 10)
                                               : json_null());
     json_object_set_new(o, "score", json_real(score));
     json_decref(doc);
     return o;
+}
+
+json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
+                        double score, double distance_km, const vp_vocabulary *voc, int64_t now)
+{
+    return result_json(id, doc_json, snippet, score, distance_km, voc, now, NULL);
 }
 
 static json_t *day_json(int day)
@@ -208,10 +221,18 @@ void api_handle_search(api_request *req, api_reply *r)
     vp_search_result *res = NULL;
     char *err = NULL;
     sr.list_available = 1;
+    /* A search answered before at this index version costs a copy. */
+    vp_answer_canonical_values(&sr, &storage);
+    api_answer answer;
+    int hit = api_answer_find(req, &sr, &answer, r);
     vp_param_error perr;
-    vp_status st = vp_search_execute(req->index, &sr, &res, &perr, &err);
+    vp_status st = hit ? VP_OK : vp_search_execute(req->index, &sr, &res, &perr, &err);
     vp_scored_free(popular, sr.n_popular);
     sr.popular = NULL;
+    if (hit || st != VP_OK)
+        api_answer_done(&answer);
+    if (hit)
+        return;
     if (st == VP_ERR_INVALID) {
         /* A refused request names its parameter; the words of q are all
          * that is left to refuse after that. */
@@ -263,9 +284,11 @@ void api_handle_search(api_request *req, api_reply *r)
                             json_string("the query syntax could not be parsed; "
                                         "its words were searched as plain words"));
     json_t *results = json_array();
+    int64_t stale_at = VP_ANSWER_NEVER_STALE;
     for (size_t i = 0; i < res->n_hits; i++) {
-        json_t *o = api_result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
-                                    res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now);
+        json_t *o = result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
+                                res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now,
+                                &stale_at);
         add_available(o, &res->hits[i]);
         json_array_append_new(results, o);
     }
@@ -280,19 +303,15 @@ void api_handle_search(api_request *req, api_reply *r)
                                                   (json_int_t)res->facets[f][i].count));
         json_object_set_new(facets, vp_field_name((vp_field)f), vals);
     }
-    double took = (api_now() - req->started) * 1000.0;
+    /* took_ms and query_id are added to the body for each request
+     * (answers.c): the rest is the same for every request with its key. */
     r->status = 200;
-    r->json = json_pack("{s:o, s:I, s:b, s:i, s:i, s:f, s:o, s:o}", "query", query, "total",
+    r->json = json_pack("{s:o, s:I, s:b, s:i, s:i, s:o, s:o}", "query", query, "total",
                         (json_int_t)res->total, "total_exact", res->total_exact, "page",
-                        (int)sr.page, "per_page", (int)sr.per_page, "took_ms",
-                        (double)(long)(took * 100.0 + 0.5) / 100.0, "results", results,
+                        (int)sr.page, "per_page", (int)sr.per_page, "results", results,
                         "facets", facets);
     if (r->json) {
         add_spelling_and_help(r->json, res, req->voc);
-        /* Signals of clicks on these results name this id, nothing personal. */
-        char qid[17];
-        api_random_id(qid);
-        json_object_set_new(r->json, "query_id", json_string(qid));
         /* A shard that did not answer: the results are from the others. */
         json_t *missing = json_array();
         for (size_t i = 0; res->missing_shards && res->missing_shards[i]; i++)
@@ -300,10 +319,12 @@ void api_handle_search(api_request *req, api_reply *r)
         json_object_set_new(r->json, "partial", json_boolean(json_array_size(missing) > 0));
         json_object_set_new(r->json, "missing_shards", missing);
     }
-    /* The query log (aggregates only; insights.c) names the query id. */
-    api_insights_search(req, &sr, res, r);
+    /* Logged (insights.c), kept for the next request with the same key,
+     * and given its took_ms and query_id (answers.c). */
+    api_answer_keep(req, &sr, res, &answer, stale_at, r);
+    api_answer_done(&answer);
     vp_search_result_destroy(res);
-    if (!r->json)
+    if (!r->json && !r->owned_body)
         api_error(r, 503, "unavailable", "out of memory", NULL);
 }
 
@@ -471,10 +492,16 @@ void api_handle_suggest(api_request *req, api_reply *r)
         api_error(r, 400, "invalid_parameter", "q: required (at least 2 characters)", "q");
         return;
     }
+    api_answer answer;
+    int hit = api_answer_find_suggest(req, q, limit, &answer, r);
     vp_suggestion *s = NULL;
     size_t n = 0;
     char *err = NULL;
-    vp_status st = vp_suggest(req->index, q, limit, &s, &n, &err);
+    vp_status st = hit ? VP_OK : vp_suggest(req->index, q, limit, &s, &n, &err);
+    if (hit || st != VP_OK)
+        api_answer_done(&answer);
+    if (hit)
+        return;
     if (st == VP_ERR_INVALID) {
         api_error(r, 400, "invalid_parameter", err ? err : "invalid", "q");
         free(err);
@@ -491,11 +518,12 @@ void api_handle_suggest(api_request *req, api_reply *r)
                                               vp_suggest_kind_name(s[i].kind), "count",
                                               (json_int_t)s[i].count));
     vp_suggestions_free(s, n);
-    double took = (api_now() - req->started) * 1000.0;
     r->status = 200;
-    r->json = json_pack("{s:s, s:o, s:f}", "query", q, "suggestions", list, "took_ms",
-                        (double)(long)(took * 100.0 + 0.5) / 100.0);
-    if (!r->json)
+    r->json = json_pack("{s:s, s:o}", "query", q, "suggestions", list);
+    /* Kept for the next request with q and limit; its own took_ms. */
+    api_answer_keep_suggest(req, &answer, r);
+    api_answer_done(&answer);
+    if (!r->json && !r->owned_body)
         api_error(r, 503, "unavailable", "out of memory", NULL);
 }
 

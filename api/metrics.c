@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "vindplaats/answer_cache.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/server.h"
 #include "vindplaats/suggest.h"
@@ -186,17 +187,41 @@ void api_handle_metrics(api_request *req, api_reply *r)
                   shards - down, down);
     put_shards(&b, req->index);
     /* The caches: hits and misses as suggest.c and services.c define them. */
-    uint64_t hits[2] = {0, 0}, misses[2] = {0, 0};
+    uint64_t hits[3] = {0, 0, 0}, misses[3] = {0, 0, 0};
     vp_suggest_cache_counts(&hits[0], &misses[0]);
     services_cache_counts(api_state_services(req->state), &hits[1], &misses[1]);
+    vp_answer_cache_stats answers;
+    vp_answer_cache_stats_get(api_state_answers(req->state), &answers);
+    hits[2] = answers.hits;
+    misses[2] = answers.misses;
     vp_buf_puts(&b, "# HELP vindplaats_cache_requests_total Cache lookups, by cache and result.\n"
                     "# TYPE vindplaats_cache_requests_total counter\n");
-    static const char *const caches[2] = {"suggest", "services"};
-    for (size_t k = 0; k < 2; k++)
+    static const char *const caches[3] = {"suggest", "services", "answers"};
+    for (size_t k = 0; k < 3; k++)
         vp_buf_printf(&b, "vindplaats_cache_requests_total{cache=\"%s\",result=\"hit\"} %llu\n"
                           "vindplaats_cache_requests_total{cache=\"%s\",result=\"miss\"} %llu\n",
                       caches[k], (unsigned long long)hits[k], caches[k],
                       (unsigned long long)misses[k]);
+    /* The answer cache of searches (answer_cache.h): why answers left it,
+     * and how full it is (max 0: switched off). */
+    vp_buf_printf(&b, "# HELP vindplaats_cache_dropped_total Answers dropped from the answer cache: "
+                      "evicted for room, invalidated by a new index version, or stale.\n"
+                      "# TYPE vindplaats_cache_dropped_total counter\n"
+                      "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"evicted\"} %llu\n"
+                      "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"invalidated\"} %llu\n"
+                      "vindplaats_cache_dropped_total{cache=\"answers\",reason=\"stale\"} %llu\n"
+                      "# HELP vindplaats_cache_entries Answers held in the answer cache.\n"
+                      "# TYPE vindplaats_cache_entries gauge\n"
+                      "vindplaats_cache_entries{cache=\"answers\"} %llu\n"
+                      "# HELP vindplaats_cache_bytes Memory held by the answer cache.\n"
+                      "# TYPE vindplaats_cache_bytes gauge\n"
+                      "vindplaats_cache_bytes{cache=\"answers\"} %llu\n"
+                      "# HELP vindplaats_cache_max_bytes The answer cache's budget (--cache-mb).\n"
+                      "# TYPE vindplaats_cache_max_bytes gauge\n"
+                      "vindplaats_cache_max_bytes{cache=\"answers\"} %llu\n",
+                  (unsigned long long)answers.evictions, (unsigned long long)answers.invalidations,
+                  (unsigned long long)answers.stale, (unsigned long long)answers.entries,
+                  (unsigned long long)answers.bytes, (unsigned long long)answers.max_bytes);
     /* The signal store (Redis or embedded): does it answer. */
     vp_store *store = req->cfg->store;
     int store_up = 0;

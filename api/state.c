@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "sha256.h"
+#include "vindplaats/answer_cache.h"
 
 #define RL_SLOTS 4096
 #define DEFAULT_WRITE_LIMIT 600
@@ -37,6 +38,7 @@ struct api_state {
     rl_slot *slots;
     struct services_cache *services;
     struct insights_log *insights;
+    vp_answer_cache *answers;  /* NULL: no answer cache */
     /* The most used offerings, for the popularity boost of searches: read
      * from the store at most every POPULAR_SECONDS, not on every search. */
     vp_scored *popular;
@@ -63,7 +65,13 @@ api_state *api_state_create(const vp_server_config *cfg)
     st->services = services_cache_create();
     st->insights = insights_log_create(cfg->store, cfg->vocabulary, cfg->query_min_clients,
                                        cfg->trusted_proxies);
-    if (!st->slots || !st->services || (cfg->store && !st->insights)) {
+    size_t cache_mb = cfg->cache_mb == VP_SERVER_CACHE_OFF ? 0
+                      : cfg->cache_mb                      ? cfg->cache_mb
+                                                           : VP_ANSWER_CACHE_DEFAULT_MB;
+    if (cache_mb)
+        st->answers = vp_answer_cache_create(cache_mb << 20);
+    if (!st->slots || !st->services || (cfg->store && !st->insights) ||
+        (cache_mb && !st->answers)) {
         api_state_destroy(st);
         return NULL;
     }
@@ -112,6 +120,7 @@ void api_state_destroy(api_state *st)
     if (!st)
         return;
     insights_log_destroy(st->insights);
+    vp_answer_cache_destroy(st->answers);
     services_cache_destroy(st->services);
     vp_scored_free(st->popular, st->n_popular);
     free(st->slots);
@@ -127,6 +136,11 @@ struct services_cache *api_state_services(api_state *st)
 struct insights_log *api_state_insights(api_state *st)
 {
     return st->insights;
+}
+
+vp_answer_cache *api_state_answers(api_state *st)
+{
+    return st->answers;
 }
 
 static void refill(const api_state *st, rl_slot *s, double now)

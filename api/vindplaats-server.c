@@ -40,7 +40,7 @@ static void usage(FILE *out)
             "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
-            "                         [--public-url URL] [--per-ip-limit N]\n"
+            "                         [--public-url URL] [--per-ip-limit N] [--cache-mb N]\n"
             "                         [--query-min-clients K] [--trusted-proxy ADDR[,ADDR...]]\n"
             "       vindplaats-server --hash-key < KEY\n"
             "\n"
@@ -72,6 +72,8 @@ static void usage(FILE *out)
             "                     for canonical links, sitemaps and feeds (default http://HOST)\n"
             "  --per-ip-limit N   open connections per client address (default 32; 0: no\n"
             "                     limit, for a reverse proxy in front that limits per client)\n"
+            "  --cache-mb N       memory for answers of searches and suggestions, kept\n"
+            "                     until the index changes (default 32; 0: no answer cache)\n"
             "  --query-min-clients K  show a query's text in the insights only once K\n"
             "                     different clients searched it on one day (1 to 20,\n"
             "                     default 3); counted without keeping addresses\n"
@@ -238,6 +240,14 @@ int main(int argc, char **argv)
             }
             if (cfg.per_ip_limit == 0)
                 cfg.per_ip_limit = VP_SERVER_PER_IP_UNLIMITED;
+        } else if (strcmp(a, "--cache-mb") == 0) {
+            if (parse_number(argv[++i], VP_SERVER_CACHE_MAX_MB, &cfg.cache_mb) != 0) {
+                fprintf(stderr, "vindplaats-server: --cache-mb: 0 to %u: %s\n",
+                        VP_SERVER_CACHE_MAX_MB, argv[i]);
+                return 2;
+            }
+            if (cfg.cache_mb == 0)
+                cfg.cache_mb = VP_SERVER_CACHE_OFF;
         } else if (strcmp(a, "--threads") == 0) {
             if (parse_number(argv[++i], 256, &cfg.threads) != 0 || cfg.threads == 0) {
                 fprintf(stderr, "vindplaats-server: --threads: must be 1 to 256: %s\n", argv[i]);

@@ -3,14 +3,30 @@
  * the server's workers have). Prints and writes p50/p95/p99 latency and
  * queries per second for searches and for suggestions.
  *
+ * Without the answer cache unless told: every search runs in the engine, so
+ * a repeated query never passes a cache hit off as the engine's speed.
+ * --cache MB measures the cached path as well, apart, from an empty cache:
+ * the server's way (the canonical key, the index version, the answer
+ * stored as JSON). --zipf S replays, instead of the mix in its order,
+ * --draws N queries drawn from it with Zipf's law (exponent S, the mix's
+ * first line the most asked), as campaign links and top queries repeat;
+ * --zipf-out FILE writes that sequence for the HTTP benchmark.
+ *
  * usage: vindplaats-bench-engine --index DIR --queries FILE [--suggest FILE]
- *        [--threads N] [--rounds R] [--now ISO] [--json FILE] [data files] */
+ *        [--threads N] [--rounds R] [--now ISO] [--json FILE]
+ *        [--cache MB] [--zipf S [--draws N] [--zipf-out FILE]] [--warm-up 0|1]
+ *        [data files] */
+#include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "vindplaats/answer_cache.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
@@ -32,6 +48,7 @@ typedef struct job {
     int include_past;
     double *latency_ms;      /* one per query per round, indexed globally */
     size_t errors;
+    vp_answer_cache *cache;  /* NULL: every search runs */
 } job;
 
 static double now_s(void)
@@ -39,6 +56,61 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the cached path keeps of a result, as the server keeps its body:
+ * the results and facets as JSON text (malloc()ed; NULL when out of memory). */
+static char *answer_text(const vp_search_result *res)
+{
+    json_t *hits = json_array();
+    for (size_t i = 0; i < res->n_hits; i++)
+        json_array_append_new(hits, json_pack("{s:s, s:f, s:s?, s:s?}", "id", res->hits[i].id,
+                                              "score", res->hits[i].score, "snippet",
+                                              res->hits[i].snippet, "json", res->hits[i].json));
+    json_t *facets = json_object();
+    for (int f = 0; f < VP_FACET_COUNT; f++) {
+        json_t *vals = json_array();
+        for (size_t i = 0; i < res->n_facets[f]; i++)
+            json_array_append_new(vals, json_pack("{s:s, s:I}", "value", res->facets[f][i].value,
+                                                  "count", (json_int_t)res->facets[f][i].count));
+        json_object_set_new(facets, vp_field_name((vp_field)f), vals);
+    }
+    json_t *all = json_pack("{s:I, s:o, s:o}", "total", (json_int_t)res->total, "results", hits,
+                            "facets", facets);
+    char *text = all ? json_dumps(all, JSON_COMPACT) : NULL;
+    json_decref(all);
+    return text;
+}
+
+/* One search the server's way: from the cache at the index's version, or
+ * run and kept. */
+static vp_status cached_search(vp_index *idx, vp_answer_cache *cache, const vp_search_request *req)
+{
+    vp_buf key;
+    vp_buf_init(&key, 1 << 20);
+    vp_index_version v;
+    vp_status st = vp_answer_key(req, &key);
+    if (st == VP_OK)
+        st = vp_index_refresh(idx, NULL);
+    if (st == VP_OK)
+        st = vp_index_version_get(idx, &v, NULL);
+    char *answer = NULL;
+    size_t len = 0;
+    if (st == VP_OK && vp_answer_cache_get(cache, &v, key.data, key.len, req->now, &answer, &len)) {
+        free(answer);
+    } else if (st == VP_OK) {
+        vp_search_result *res = NULL;
+        st = vp_search_run(idx, req, &res, NULL);
+        if (st == VP_OK)
+            answer = answer_text(res);
+        if (answer && vp_index_version_get(idx, &v, NULL) == VP_OK)
+            vp_answer_cache_put(cache, &v, key.data, key.len, answer, strlen(answer),
+                                VP_ANSWER_NEVER_STALE);
+        free(answer);
+        vp_search_result_destroy(res);
+    }
+    vp_buf_free(&key);
+    return st;
 }
 
 static void *worker(void *arg)
@@ -64,9 +136,13 @@ static void *worker(void *arg)
                 req.now = jb->now;
                 req.without |= jb->without;
                 req.include_past |= jb->include_past;
-                vp_search_result *res = NULL;
-                st = vp_search_run(idx, &req, &res, NULL);
-                vp_search_result_destroy(res);
+                if (jb->cache) {
+                    st = cached_search(idx, jb->cache, &req);
+                } else {
+                    vp_search_result *res = NULL;
+                    st = vp_search_run(idx, &req, &res, NULL);
+                    vp_search_result_destroy(res);
+                }
             }
             jb->latency_ms[(size_t)r * jb->n + i] = (now_s() - t0) * 1000.0;
             if (st != VP_OK)
@@ -141,6 +217,43 @@ static char **read_lines(const char *path, const char *strip, size_t *n)
     return lines;
 }
 
+/* splitmix64: a fixed seed gives the same draws on every machine. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* `draws` indexes into n queries, rank r (0-based) drawn with weight
+ * 1/(r+1)^s. */
+static size_t *zipf_draws(size_t n, double s, size_t draws)
+{
+    double *cdf = malloc(n * sizeof *cdf);
+    size_t *out = malloc(draws * sizeof *out);
+    if (!cdf || !out)
+        exit(1);
+    double sum = 0;
+    for (size_t r = 0; r < n; r++)
+        cdf[r] = (sum += 1.0 / pow((double)(r + 1), s));
+    uint64_t state = 42;
+    for (size_t i = 0; i < draws; i++) {
+        double u = (double)(next_random(&state) >> 11) / 9007199254740992.0 * sum;
+        size_t lo = 0, hi = n - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cdf[mid] < u)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        out[i] = lo;
+    }
+    free(cdf);
+    return out;
+}
+
 /* %XX and '+' decoded in place (suggest prefixes are taken from paths). */
 static void decode(char *s)
 {
@@ -166,6 +279,11 @@ int main(int argc, char **argv)
     vp_lexicon_files files = {"/usr/share/dict/dutch", "data/lexicon/synonyms.tsv",
                               "data/lexicon/stopwords-nl.txt", "data/lexicon/types.tsv"};
     int max_threads = 2, rounds = 1, slowest = 0, include_past = 0;
+    unsigned cache_mb = 0;
+    double zipf = 0;
+    size_t draws = 20000;
+    int warm_up = 1;
+    const char *zipf_out = NULL;
     unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -188,14 +306,21 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--vocabulary") == 0) vocab = v;
         else if (strcmp(a, "--postcodes") == 0) postcodes_path = v;
         else if (strcmp(a, "--words") == 0) files.words = v;
+        else if (strcmp(a, "--cache") == 0) cache_mb = (unsigned)atoi(v);
+        else if (strcmp(a, "--zipf") == 0) zipf = atof(v);
+        else if (strcmp(a, "--draws") == 0) draws = (size_t)atol(v);
+        else if (strcmp(a, "--zipf-out") == 0) zipf_out = v;
+        else if (strcmp(a, "--warm-up") == 0) warm_up = atoi(v);
         else {
             fprintf(stderr, "vindplaats-bench-engine: unknown option %s\n", a);
             return 2;
         }
     }
-    if (!index || !queries || max_threads < 1 || max_threads > 64 || rounds < 1) {
+    if (!index || !queries || max_threads < 1 || max_threads > 64 || rounds < 1 || zipf < 0 ||
+        zipf > 5 || draws < 1) {
         fprintf(stderr, "usage: vindplaats-bench-engine --index DIR --queries FILE [--suggest FILE]\n"
-                        "       [--threads N] [--rounds R] [--json FILE] [--label TEXT]\n");
+                        "       [--threads N] [--rounds R] [--json FILE] [--label TEXT]\n"
+                        "       [--cache MB] [--zipf S [--draws N] [--zipf-out FILE]]\n");
         return 2;
     }
     vp_datetime now;
@@ -219,12 +344,37 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    /* The Zipfian sequence: the parsed queries again, by reference. */
+    const char *what = "search";
+    vp_search_params **parsed_seq = parsed;
+    size_t n_seq = nq;
+    if (zipf > 0 && nq > 0) {
+        size_t *order = zipf_draws(nq, zipf, draws);
+        vp_search_params **seq = malloc(draws * sizeof *seq);
+        FILE *zf = zipf_out ? fopen(zipf_out, "w") : NULL;
+        if (!seq || (zipf_out && !zf)) {
+            perror(zipf_out ? zipf_out : "malloc");
+            return 1;
+        }
+        for (size_t i = 0; i < draws; i++) {
+            seq[i] = parsed[order[i]];
+            if (zf)
+                fprintf(zf, "/v1/search?%s\n", lines[order[i]]);
+        }
+        if (zf)
+            fclose(zf);
+        free(order);
+        /* The sequence is measured; the mix's own lists are freed below. */
+        parsed_seq = seq;
+        n_seq = draws;
+        what = "search-zipf";
+    }
     char **prefixes = suggest ? read_lines(suggest, "/v1/suggest?q=", &ns) : NULL;
     for (size_t i = 0; i < ns; i++)
         decode(prefixes[i]);
 
-    job tmpl = {index, voc, lex, parsed, prefixes, nq, 0, 1, 0, rounds, now.utc, without,
-                include_past, NULL, 0};
+    job tmpl = {index, voc, lex, parsed_seq, prefixes, n_seq, 0, 1, 0, rounds, now.utc, without,
+                include_past, NULL, 0, NULL};
     if (slowest > 0) {
         /* Which queries cost most: one pass, one thread, printed slowest first. */
         double *lat = calloc(nq, sizeof *lat);
@@ -244,16 +394,40 @@ int main(int argc, char **argv)
         return 0;
     }
     FILE *jf = json_out ? fopen(json_out, "a") : NULL;
-    /* A warm-up round so every system starts with the same page cache. */
-    run(&tmpl, 1);
+    /* A warm-up round so every system starts with the same page cache
+     * (--warm-up 0: none, when the page cache is known to be warm). */
+    if (warm_up)
+        run(&tmpl, 1);
     for (int t = 1; t <= max_threads; t *= 2) {
         figures s = run(&tmpl, t);
-        printf("engine search %-8s threads %d: %zu queries, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, "
-               "%.0f queries/s, %zu errors\n", label, t, s.count, s.p50, s.p95, s.p99, s.qps, s.errors);
+        printf("engine %s %-8s threads %d: %zu queries, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, "
+               "%.0f queries/s, %zu errors\n", what, label, t, s.count, s.p50, s.p95, s.p99, s.qps,
+               s.errors);
         if (jf)
-            fprintf(jf, "{\"system\":\"vindplaats-engine\",\"label\":\"%s\",\"what\":\"search\",\"threads\":%d,"
+            fprintf(jf, "{\"system\":\"vindplaats-engine\",\"label\":\"%s\",\"what\":\"%s\",\"threads\":%d,"
                         "\"queries\":%zu,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"qps\":%.1f,\"errors\":%zu}\n",
-                    label, t, s.count, s.p50, s.p95, s.p99, s.qps, s.errors);
+                    label, what, t, s.count, s.p50, s.p95, s.p99, s.qps, s.errors);
+        if (cache_mb) {
+            /* The same sequence through the answer cache, from empty. */
+            job cached = tmpl;
+            cached.cache = vp_answer_cache_create((size_t)cache_mb << 20);
+            if (!cached.cache)
+                return 1;
+            figures c = run(&cached, t);
+            vp_answer_cache_stats cs;
+            vp_answer_cache_stats_get(cached.cache, &cs);
+            vp_answer_cache_destroy(cached.cache);
+            double ratio = cs.hits + cs.misses ? 100.0 * (double)cs.hits / (double)(cs.hits + cs.misses) : 0;
+            printf("engine %s-cached %-8s threads %d: %zu queries, p50 %.3f ms, p95 %.3f ms, "
+                   "p99 %.3f ms, %.0f queries/s, %zu errors; %.1f%% hits, %llu evictions, %.1f MB\n",
+                   what, label, t, c.count, c.p50, c.p95, c.p99, c.qps, c.errors, ratio,
+                   (unsigned long long)cs.evictions, (double)cs.bytes / (1 << 20));
+            if (jf)
+                fprintf(jf, "{\"system\":\"vindplaats-engine\",\"label\":\"%s\",\"what\":\"%s-cached\","
+                            "\"threads\":%d,\"queries\":%zu,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,"
+                            "\"qps\":%.1f,\"errors\":%zu,\"cache_mb\":%u,\"hit_percent\":%.1f}\n",
+                        label, what, t, c.count, c.p50, c.p95, c.p99, c.qps, c.errors, cache_mb, ratio);
+        }
         if (ns) {
             job st = tmpl;
             st.n = ns;
@@ -275,6 +449,8 @@ int main(int argc, char **argv)
         vp_search_params_destroy(parsed[i]);
         free(lines[i]);
     }
+    if (parsed_seq != parsed)
+        free(parsed_seq);
     free(parsed);
     free(lines);
     for (size_t i = 0; i < ns; i++)

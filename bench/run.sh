@@ -68,30 +68,60 @@ echo "vindplaats harvest $label: $oai_rate records/s (OAI-PMH oai_dc over loopba
 printf '{"system":"vindplaats","label":"%s","what":"harvest-oai","records":%d,"per_second":%s}\n' \
   "$label" "$size" "$oai_rate" >> "$json"
 
-echo "== vindplaats: engine in process"
+echo "== vindplaats: engine in process (no answer cache)"
 "$build"/vindplaats-bench-engine --index "$work/index" --queries "$mix" --suggest "$suggest" \
   --threads 2 --now "$now" --json "$json" --label "$label"
 
+# Campaign links and top queries repeat: 10,000 draws from the mix by
+# Zipf's law (s = 1), without and then with the answer cache (from empty).
+echo "== vindplaats: engine in process, Zipfian mix, uncached and cached"
+zipf=$work/zipf-10000.txt
+"$build"/vindplaats-bench-engine --index "$work/index" --queries "$mix" --threads 2 --now "$now" \
+  --zipf 1 --draws 10000 --zipf-out "$zipf" --cache 32 --json "$json" --label "$label"
+
 echo "== vindplaats: server over HTTP (wrk, 32 connections, ${duration}s)"
-# wrk's connections all come from one address, as through a proxy: no per-address limit.
-"$build"/vindplaats-server --index "$work/index" --port 0 --port-file "$work/port" --threads 2 \
-  --no-access-log --per-ip-limit 0 --now "$now" 2> "$work/server.log" &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.1; done
-port=$(cat "$work/port")
-for what in search suggest; do
-  file=$([[ $what == search ]] && echo "$mix" || echo "$suggest")
+# Starts the server with the answer cache of CACHE_MB (0: none) and sets
+# $server and $port. wrk's connections all come from one address, as
+# through a proxy: no per-address limit.
+start_server() {
+  rm -f "$work/port"
+  "$build"/vindplaats-server --index "$work/index" --port 0 --port-file "$work/port" --threads 2 \
+    --no-access-log --per-ip-limit 0 --now "$now" --cache-mb "$1" 2> "$work/server.log" &
+  server=$!
+  trap 'kill $server 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.1; done
+  port=$(cat "$work/port")
+}
+# Replays FILE for the reported WHAT. Usage: replay WHAT FILE
+replay() {
+  local what=$1 file=$2 out
   VP_MIX=$file wrk -t2 -c32 -d2s -s bench/wrk-mix.lua "http://127.0.0.1:$port" >/dev/null  # warm
   out=$(VP_MIX=$file wrk -t2 -c32 -d"${duration}s" -s bench/wrk-mix.lua "http://127.0.0.1:$port" | grep '^WRK')
   echo "vindplaats http $what $label: $out"
   eval "$(echo "$out" | sed 's/^WRK //; s/ /;/g')"
   printf '{"system":"vindplaats-http","label":"%s","what":"%s","connections":32,"requests":%s,"qps":%s,"p50_ms":%s,"p90_ms":%s,"p99_ms":%s,"non2xx":%s,"errors":%s}\n' \
     "$label" "$what" "$requests" "$rps" "$p50_ms" "$p90_ms" "$p99_ms" "$non2xx" "$errors" >> "$json"
-done
+}
+# Without the answer cache: the mix replayed in a loop would otherwise be
+# answered from it after its first round.
+start_server 0
+replay search "$mix"
+replay suggest "$suggest"
+replay search-zipf "$zipf"
 rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$server/status")
 echo "vindplaats server $label: peak resident memory under load $rss MB"
 printf '{"system":"vindplaats-http","label":"%s","what":"memory","peak_rss_mb":%s}\n' "$label" "$rss" >> "$json"
+kill $server; wait $server 2>/dev/null || true
+# With the answer cache (the default 32 MB), from empty: the Zipfian mix.
+# wrk replays the file in a loop, so the hits are those the server counted.
+start_server 32
+replay search-zipf-cached "$zipf"
+counts=$(curl -s "http://127.0.0.1:$port/metrics" |
+  awk '/^vindplaats_cache_requests_total\{cache="answers",result="(hit|miss)"\}/ {printf "%s ", $2}')
+read -r hits misses <<< "$counts"
+echo "vindplaats http answer cache $label: $hits hits, $misses misses"
+printf '{"system":"vindplaats-http","label":"%s","what":"answer-cache","hits":%s,"misses":%s}\n' \
+  "$label" "$hits" "$misses" >> "$json"
 kill $server; wait $server 2>/dev/null || true
 trap - EXIT
 

@@ -69,6 +69,26 @@ def main():
         if r:
             out.append(f"| {name} | {fmt(r['qps'], 0)} | {fmt(r['p50_ms'], 2)} | {fmt(r['p90_ms'], 2)} | "
                        f"{fmt(r['p99_ms'], 2)} | {r['non2xx']} |")
+    # The Zipfian mix (bench-engine --zipf 1 --draws 10000): the uncached
+    # path and the answer cache, from empty, measured apart.
+    zrows = []
+    for name, sysid, what in (("engine, uncached", "vindplaats-engine", "search-zipf"),
+                              ("engine, answer cache", "vindplaats-engine", "search-zipf-cached"),
+                              ("HTTP, uncached", "vindplaats-http", "search-zipf"),
+                              ("HTTP, answer cache", "vindplaats-http", "search-zipf-cached")):
+        r = pick(rows, sysid, what, 2 if sysid == "vindplaats-engine" else None)
+        counts = pick(rows, "vindplaats-http", "answer-cache")
+        if r and sysid == "vindplaats-http" and what.endswith("-cached") and counts and \
+                counts["hits"] + counts["misses"]:
+            r = dict(r, hit_percent=100.0 * counts["hits"] / (counts["hits"] + counts["misses"]))
+        if r:
+            hits = f"{r['hit_percent']:.1f}%" if "hit_percent" in r else "-"
+            zrows.append(f"| {name} | {fmt(r['qps'], 0)} | {fmt(r['p50_ms'], 3)} | "
+                         f"{fmt(r['p99_ms'], 2)} | {hits} |")
+    if zrows:
+        out += ["", "Zipfian mix (10,000 draws from the mix, s = 1; engine at 2 threads, HTTP at 32 "
+                    "connections), without and with the answer cache:", "",
+                "| path | queries/s | p50 ms | p99 ms | cache hits |", "|---|---|---|---|---|"] + zrows
     if sugg:
         out += ["", f"Suggest in process (2 threads): p50 {fmt(sugg['p50_ms'], 3)} ms, "
                     f"p99 {fmt(sugg['p99_ms'], 3)} ms, {fmt(sugg['qps'], 0)}/s."]

@@ -561,6 +561,11 @@ vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
     return vpx_db_stats(idx->db, revision, documents, errmsg);
 }
 
+vp_status vp_index_version_get(vp_index *idx, vp_index_version *out, char **errmsg)
+{
+    return vpx_db_version(idx->db, out, errmsg);
+}
+
 vp_status vp_index_refresh(vp_index *idx, char **errmsg)
 {
     return vpx_db_reopen(idx->db, errmsg);

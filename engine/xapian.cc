@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
+#include <functional>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -522,6 +523,34 @@ vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
             }
         }
         if (documents) *documents = h->db->get_doccount();
+        return VP_OK;
+    });
+}
+
+vp_status vpx_db_version(vpx_db *h, vp_index_version *out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        // Each database's UUID is new with every rebuild, so an index
+        // switched in under the same path never passes for the old one,
+        // whatever its revision.
+        std::string which = h->identity, exact;
+        uint64_t revision = 0;
+        if (h->shards.empty()) {
+            which += "|" + h->db->get_uuid();
+            revision = h->db->get_revision();
+            exact = std::to_string(revision);
+        } else {
+            for (auto &sh : h->shards) {
+                which += "|" + sh.name + (sh.up ? "+" + sh.db.get_uuid() : "-");
+                if (!sh.up) continue;
+                uint64_t r = shard_revision(sh.db);
+                revision += r;
+                exact += std::to_string(r) + ",";
+            }
+        }
+        std::hash<std::string> hash;
+        out->identity = hash(which);
+        out->revision = revision;
+        out->exact = hash(which + "#" + exact);
         return VP_OK;
     });
 }

@@ -45,6 +45,8 @@ size_t vpx_db_shards(const vpx_db *db, size_t *down, char ***down_names) VP_NOEX
 vp_status vpx_db_shard_stats(vpx_db *db, vp_shard_stats **out, size_t *n,
                              char **errmsg) VP_NOEXCEPT;
 void vpx_shard_stats_free(vp_shard_stats *s, size_t n) VP_NOEXCEPT;
+/* What the reader sees now (see vp_index_version in index.h). */
+vp_status vpx_db_version(vpx_db *db, vp_index_version *out, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_stats(vpx_db *db, uint64_t *revision, uint64_t *documents,
                        char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_get_metadata(vpx_db *db, const char *key, char **value,

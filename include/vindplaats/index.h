@@ -69,6 +69,19 @@ vp_status vp_index_get_meta(vp_index *idx, const char *key, char **value,
 vp_status vp_index_get(vp_index *idx, const char *id, char **json, char **errmsg) VP_NOEXCEPT;
 vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
                          char **errmsg) VP_NOEXCEPT;
+/* What a reader sees, for caches of answers (answer_cache.h). Two reads of
+ * one index with equal `exact` read the same data. `identity` names the
+ * index behind the path (a rebuild switched in is another one) and, for a
+ * sharded index, which shards answer; while it stays the same, `revision`
+ * grows with every commit (of a sharded index: the sum over its shards). */
+typedef struct vp_index_version {
+    uint64_t identity;
+    uint64_t revision;
+    uint64_t exact;
+} vp_index_version;
+/* The version the reader reads now (as of its last refresh or search).
+ * Fails like vp_index_stats. */
+vp_status vp_index_version_get(vp_index *idx, vp_index_version *out, char **errmsg) VP_NOEXCEPT;
 /* Moves a reader to the newest commit. */
 vp_status vp_index_refresh(vp_index *idx, char **errmsg) VP_NOEXCEPT;
 

@@ -51,8 +51,12 @@ typedef struct vp_server_config {
     const char *trusted_proxies;      /* "10.0.0.10,::1": reverse proxies whose last
                                        * X-Forwarded-For entry names the client, for
                                        * counting clients in the query log; NULL: none */
+    unsigned cache_mb;                /* the answer cache of searches, in MB (answer_cache.h);
+                                       * 0: 32; VP_SERVER_CACHE_OFF: none */
 } vp_server_config;
 #define VP_SERVER_PER_IP_UNLIMITED 0xffffffffu
+#define VP_SERVER_CACHE_OFF 0xffffffffu
+#define VP_SERVER_CACHE_MAX_MB 65536
 
 #define VP_QUERY_MIN_CLIENTS_DEFAULT 3
 #define VP_QUERY_MIN_CLIENTS_MAX 20

@@ -20,6 +20,7 @@
 #include "api.h"
 #include "faults.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/answer_cache.h"
 #include "vindplaats/server.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
@@ -226,6 +227,40 @@ static vp_status op_search_params_invalid(void)
     return search_params("q=cursus&proposition=geen-propositie");
 }
 
+/* The answer cache: made, a request's key, an answer kept and read back. A
+ * lookup that cannot copy its answer is a miss. */
+static vp_status op_answer_cache(void)
+{
+    vp_answer_cache *c = vp_answer_cache_create(1 << 16);
+    if (!c)
+        return VP_ERR_NOMEM;
+    const char *types[] = {"event", "course"};
+    vp_search_request req;
+    memset(&req, 0, sizeof req);
+    req.q = "klik en tik";
+    req.page = 1;
+    req.per_page = 10;
+    req.now = 1796100000;
+    req.values[VP_FIELD_TYPE] = types;
+    req.n_values[VP_FIELD_TYPE] = 2;
+    vp_index_version v = {1, 2, 3};
+    vp_buf key;
+    vp_buf_init(&key, 4096);
+    char *value = NULL;
+    size_t len = 0;
+    vp_status st = vp_answer_key(&req, &key);
+    if (st == VP_OK)
+        st = vp_answer_cache_put(c, &v, key.data, key.len, "{\"total\":1}", 11,
+                                 VP_ANSWER_NEVER_STALE);
+    if (st == VP_OK && !vp_answer_cache_get(c, &v, key.data, key.len, 0, &value, &len))
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK && (len != 11 || strcmp(value, "{\"total\":1}") != 0))
+        st = VP_ERR_INTERNAL;
+    free(value);
+    vp_buf_free(&key);
+    vp_answer_cache_destroy(c);
+    return st;
+}
 
 int main(int argc, char **argv)
 {
@@ -244,5 +279,6 @@ int main(int argc, char **argv)
     sweep("query_check", op_query_check, VP_ERR_INVALID);
     sweep("search_params(valid)", op_search_params_valid, VP_OK);
     sweep("search_params(invalid)", op_search_params_invalid, VP_ERR_INVALID);
+    sweep("answer_cache", op_answer_cache, VP_OK);
     return check_done();
 }
