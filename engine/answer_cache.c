@@ -5,7 +5,6 @@
  * is a hash, a comparison of keys and one copy of the answer, all of it
  * short next to the search it saves, so two workers rarely wait on each
  * other. The table is sized once from the byte budget and counted in it. */
-#include "vindplaats/hash.h"
 #include "vindplaats/answer_cache.h"
 
 #include <pthread.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "vindplaats/hash.h"
 #include "vindplaats/offering.h"
 
 /* Every field of a request that can change its answer must be in its key.
