@@ -5,7 +5,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "api.h"
+#include "site.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"

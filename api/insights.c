@@ -50,7 +50,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api.h"
+#include "site.h"
 #include "sha256.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
@@ -777,7 +777,7 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
         free(e);
         return;
     }
-    int day = api_nl_day(api_clock(req));
+    int day = vp_nl_day(api_clock(req));
     const char *lib = library_of(sr);
     int zero = res->total == 0;
     snprintf(e->query, sizeof e->query, "%s", q);
@@ -872,7 +872,7 @@ void api_insights_signals(api_request *req, const vp_signal *events, size_t n)
     struct insights_log *log = api_state_insights(req->state);
     if (!log)
         return;
-    int day = api_nl_day(api_clock(req));
+    int day = vp_nl_day(api_clock(req));
     for (size_t i = 0; i < n; i++) {
         const vp_signal *s = &events[i];
         if (s->kind != VP_SIGNAL_CLICK || !s->offering)
@@ -1129,7 +1129,7 @@ static int window_of(api_request *req, api_reply *r, const char *allowed, window
         api_error(r, 503, "unavailable", "this server keeps no query log (no store)", NULL);
         return -1;
     }
-    int64_t today = vp_day_to_epoch(api_nl_day(api_clock(req)));
+    int64_t today = vp_day_to_epoch(vp_nl_day(api_clock(req)));
     for (int i = 0; i < w->days; i++)
         w->day[i] = vp_day_from_epoch(today - (w->days - 1 - i));
     api_insights_flush(api_state_insights(req->state));
@@ -1627,9 +1627,6 @@ static int kind_of(char *key)
     const char *k = colon + 1;
     return strcmp(k, "visit") == 0 ? 0 : strcmp(k, "search") == 0 ? 1 : strcmp(k, "click") == 0 ? 2 : -1;
 }
-
-/* The title and status of a saved query (campaigns.c); NULL title when unknown. */
-json_t *api_campaign_summary(api_request *req, const char *slug);
 
 static json_t *campaigns_report(api_request *req, vp_status *st)
 {
@@ -2165,7 +2162,7 @@ void api_handle_insights_page(api_request *req, api_reply *r)
     campaign_chart(&b, json_object_get(camps, "campaigns"));
     vp_buf_puts(&b, "<p class=\"mut\"><a href=\"/v1/insights/campaigns?format=csv\">Campagnes als "
                     "CSV (voor onderzoek)</a></p>\n");
-    api_page_end(&b);
+    api_page_end(&b, req);
     r->cache_control = "private, no-store";
     api_reply_html(r, 200, &b);
     vp_buf_free(&b);

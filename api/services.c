@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "site.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
@@ -778,7 +778,7 @@ void api_handle_services_page(api_request *req, api_reply *r)
                     "activiteiten, cursussen en andere aanbiedingen dat nu te vinden is. De "
                     "gegevens staan ook in <a href=\"/v1/libraries\">/v1/libraries</a> en "
                     "<a href=\"/v1/propositions\">/v1/propositions</a> (JSON).</p>\n");
-    api_page_end(&b);
+    api_page_end(&b, req);
     r->cache_control = "public, max-age=300";
     api_reply_html(r, 200, &b);
     vp_buf_free(&b);

@@ -51,6 +51,8 @@ typedef struct vp_server_config {
     const char *trusted_proxies;      /* "10.0.0.10,::1": reverse proxies whose last
                                        * X-Forwarded-For entry names the client, for
                                        * counting clients in the query log; NULL: none */
+    const char *templates_dir;        /* page templates and site.css overriding the
+                                       * embedded ones (docs/site.md); NULL: none */
 } vp_server_config;
 #define VP_SERVER_PER_IP_UNLIMITED 0xffffffffu
 
