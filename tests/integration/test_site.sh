@@ -86,6 +86,7 @@ page landing 200 "$base/q/computerhulp?utm_source=poster"
 page landing-refined 200 "$base/q/computerhulp?q=tablet&page=2"
 page landing-missing 404 "$base/q/bestaat-niet"
 page services 200 "$base/services"
+page services-none 200 "$base/services?municipality=Nergens%22dorp%3C"
 page insights 200 "$base/insights" -u "staff:$key"
 # What each page shows, escaped where it came from outside.
 grep -q '<h1>Computerhulp &lt;&amp;&gt; meer</h1>' "$work/landing.html" && ok ||
@@ -97,6 +98,13 @@ grep -q '<input type="hidden" name="utm_source" value="poster">' "$work/landing.
 grep -q 'class="vp-card"' "$work/landing.html" && ok || bad "landing: no result cards"
 grep -q '<meta name="robots" content="noindex, follow">' "$work/landing-refined.html" && ok ||
   bad "landing: a refined search is not noindex"
+grep -q 'value="Nergens&quot;dorp&lt;"' "$work/services-none.html" && ok ||
+  bad "services: the municipality is not in the form, escaped"
+grep -q '<caption id="matrix-cap">Aanbod per bibliotheek in gemeente Nergens&quot;dorp&lt;</caption>' \
+  "$work/services-none.html" && ok || bad "services: the caption does not name the municipality"
+grep -q '<p>Geen bibliotheek van het netwerk heeft daar een vestiging.' "$work/services-none.html" && ok ||
+  bad "services: no notice that nothing is there"
+grep -q '<td class="yes">' "$work/services.html" && ok || bad "services: no offered cell"
 grep -q '<script type="application/ld+json">{"@context":"https://schema.org"' "$work/offering.html" && ok ||
   bad "offering: no JSON-LD"
 grep -q '<dl class="facts">' "$work/offering.html" && ok || bad "offering: no facts"
