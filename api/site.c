@@ -383,7 +383,8 @@ void api_page_script(json_t *view, const char *src)
         json_array_append_new(list, json_string(src));
 }
 
-void api_reply_html(api_reply *r, unsigned status, vp_buf *b)
+/* Hands a rendered page over to the reply, with the pages' Content-Security-Policy. */
+static void reply_html(api_reply *r, unsigned status, vp_buf *b)
 {
     size_t len = b->len;
     char *body = vp_buf_steal(b);
@@ -421,7 +422,7 @@ void api_render(api_reply *r, const api_request *req, unsigned status, const cha
     char *err = NULL;
     vp_status st = view ? render_into(&b, req, name, view, &err) : VP_ERR_NOMEM;
     if (st == VP_OK) {
-        api_reply_html(r, status, &b);
+        reply_html(r, status, &b);
     } else if (st == VP_ERR_NOMEM) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
     } else {
@@ -432,32 +433,6 @@ void api_render(api_reply *r, const api_request *req, unsigned status, const cha
     }
     free(err);
     vp_buf_free(&b);
-}
-
-void api_page_start(vp_buf *b, const api_request *req, const char *title,
-                    const char *canonical_path, const char *description, const char *head_extra)
-{
-    json_t *view = api_page_view(req, title, canonical_path, description);
-    size_t n = head_extra ? strlen(head_extra) : 0;
-    if (n && head_extra[n - 1] == '\n')
-        n--; /* the template ends the line */
-    if (n)
-        set_opt(json_object_get(view, "page"), "head_html", json_stringn(head_extra, n));
-    char *err = NULL;
-    if (view && render_into(b, req, "head", view, &err) != VP_OK)
-        fprintf(stderr, "vindplaats-server: page template head: %s\n", err ? err : "failed");
-    free(err);
-    json_decref(view);
-}
-
-void api_page_end(vp_buf *b, const api_request *req)
-{
-    json_t *view = json_object();
-    char *err = NULL;
-    if (view && render_into(b, req, "foot", view, &err) != VP_OK)
-        fprintf(stderr, "vindplaats-server: page template foot: %s\n", err ? err : "failed");
-    free(err);
-    json_decref(view);
 }
 
 void api_reply_friendly(api_reply *r, const api_request *req, unsigned status, const char *title,

@@ -68,14 +68,6 @@ void api_render(api_reply *r, const api_request *req, unsigned status, const cha
 /* A friendly HTML page for 400/404/410 that offers a search. */
 void api_reply_friendly(api_reply *r, const api_request *req, unsigned status,
                         const char *title, const char *message);
-/* The frame around a body built in C: the head and foot partials with the
- * page fields above; `head_extra` (may be NULL) is markup for the head. */
-void api_page_start(struct vp_buf *b, const api_request *req, const char *title,
-                    const char *canonical_path, const char *description, const char *head_extra);
-void api_page_end(struct vp_buf *b, const api_request *req);
-/* Hands a page built elsewhere over to the reply (text/html, with the
- * Content-Security-Policy). */
-void api_reply_html(api_reply *r, unsigned status, struct vp_buf *b);
 
 /* ---- view models ---- */
 /* One result as a card (the widget's markup, so widget.css styles it):

@@ -105,6 +105,12 @@ grep -q '<caption id="matrix-cap">Aanbod per bibliotheek in gemeente Nergens&quo
 grep -q '<p>Geen bibliotheek van het netwerk heeft daar een vestiging.' "$work/services-none.html" && ok ||
   bad "services: no notice that nothing is there"
 grep -q '<td class="yes">' "$work/services.html" && ok || bad "services: no offered cell"
+[[ $(grep -c '<svg class="chart" role="img"' "$work/insights.html") == 5 ]] && ok ||
+  bad "insights: not the five charts"
+grep -q '<title id="camp-t">Campagnes</title>' "$work/insights.html" && ok ||
+  bad "insights: no campaign chart"
+grep -q '<a href="/v1/insights/days?format=csv&amp;days=30">Per dag als CSV' "$work/insights.html" && ok ||
+  bad "insights: no CSV link for the days, escaped"
 grep -q '<script type="application/ld+json">{"@context":"https://schema.org"' "$work/offering.html" && ok ||
   bad "offering: no JSON-LD"
 grep -q '<dl class="facts">' "$work/offering.html" && ok || bad "offering: no facts"
