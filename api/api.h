@@ -95,8 +95,6 @@ int api_query_check(const char *query, api_refusal *f);
 void api_refusal_reply(const api_refusal *f, api_reply *r);
 
 /* Embedded files (generated from api/static and docs/). */
-extern const unsigned char api_asset_index_html[];
-extern const size_t api_asset_index_html_len;
 extern const unsigned char api_asset_openapi_yaml[];
 extern const size_t api_asset_openapi_yaml_len;
 extern const unsigned char api_asset_widget_js[];
@@ -245,6 +243,7 @@ void api_handle_library(api_request *req, api_reply *reply);
 void api_handle_services_page(api_request *req, api_reply *reply);
 
 /* ---- pages.c: server-rendered pages, findability ---- */
+void api_handle_home(api_request *req, api_reply *reply);          /* GET / */
 void api_handle_offering_page(api_request *req, api_reply *reply); /* GET /o/{id} */
 void api_handle_sitemap(api_request *req, api_reply *reply);
 void api_handle_robots(api_request *req, api_reply *reply);

@@ -384,7 +384,6 @@ typedef struct static_file {
 } static_file;
 
 static const static_file static_files[] = {
-    {"/", api_asset_index_html, &api_asset_index_html_len, "text/html; charset=utf-8", 1, 0},
     {"/widget.js", api_asset_widget_js, &api_asset_widget_js_len,
      "text/javascript; charset=utf-8", 1, 0},
     {"/widget.css", api_asset_widget_css, &api_asset_widget_css_len, "text/css; charset=utf-8", 1,

@@ -1,8 +1,8 @@
-/* pages.c - the offering page /o/{id} with its schema.org JSON-LD, and
- * what makes offerings findable from ordinary web search: /sitemap.xml and
- * /robots.txt. The page is the template offering.html (site.h); every
- * string from the index goes into its view model as text for the template
- * to escape, or through api_buf_xml in XML. */
+/* pages.c - the search page / (index.html), the offering page /o/{id}
+ * (offering.html) with its schema.org JSON-LD, and what makes offerings
+ * findable from ordinary web search: /sitemap.xml and /robots.txt. Every
+ * string from the index goes into a page's view model as text for the
+ * template to escape (site.h), or through api_buf_xml in XML. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +344,18 @@ void api_handle_offering_page(api_request *req, api_reply *r)
     }
     free(json);
     free(err);
+}
+
+/* ---- / ---- */
+
+void api_handle_home(api_request *req, api_reply *r)
+{
+    /* The widget reads its own query string (?q=, filters): every
+     * parameter is the page's. */
+    json_t *view = json_object();
+    r->cache_control = "public, max-age=300";
+    api_render(r, req, 200, "index", view);
+    json_decref(view);
 }
 
 /* ---- /sitemap.xml ---- */

@@ -53,6 +53,7 @@ stop() {
 }
 
 # page NAME STATUS URL [curl args]: fetches an HTML page and checks it.
+# (SITE_CSS=0: a page that does not use the shared frame.)
 page() {
   local name=$1 want=$2 url=$3
   shift 3
@@ -63,8 +64,10 @@ page() {
   if grep -qi '^content-type: text/html; charset=utf-8' "$work/$name.h"; then ok; else
     bad "$name: not text/html"; fi
   if grep -v 'application/ld+json' "$work/$name.html" | grep -q '{{\|}}'; then bad "$name: a template tag is left in the page"; else ok; fi
-  if grep -q '<link rel="stylesheet" href="/site.css">' "$work/$name.html"; then ok; else
-    bad "$name: no link to /site.css"; fi
+  if [[ ${SITE_CSS:-1} == 0 ]] || grep -q '<link rel="stylesheet" href="/site.css">' "$work/$name.html"; then
+    ok; else bad "$name: no link to /site.css"; fi
+  if grep -qi '^content-security-policy: default-src .self.' "$work/$name.h"; then ok; else
+    bad "$name: no Content-Security-Policy"; fi
   local errors
   errors=$(xmllint --html --noout "$work/$name.html" 2>&1 | grep 'parser error' |
     grep -Ev 'Tag (header|main|footer|article|section|nav|time|mark|datalist|figure|figcaption|svg|title|desc|g|line|rect|text|path|polyline|circle|details|summary) invalid')
@@ -80,6 +83,8 @@ id=$(curl -s "$base/v1/search?per_page=1&type=course" | sed -n 's/.*"results":\[
 curl -s -o /dev/null -X PUT -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
   "$base/v1/queries/computerhulp" \
   -d '{"title":"Computerhulp <&> meer","intro":"Leer \"mailen\" & appen.","search":{"q":"computer","per_page":3}}'
+SITE_CSS=0 page home 200 "$base/?q=digicafe&type=course"
+grep -q '<script src="/widget.js" defer></script>' "$work/home.html" && ok || bad "home: no widget"
 page offering 200 "$base/o/$id"
 page offering-missing 404 "$base/o/nope:none"
 page landing 200 "$base/q/computerhulp?utm_source=poster"
