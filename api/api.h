@@ -195,9 +195,9 @@ void api_handle_landing_feed(api_request *req, api_reply *reply); /* GET /q/{slu
 void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slug}/click */
 /* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
 int api_slug_ok(const char *s);
-/* The sitemap's <url> entries of the landing pages live now, onto `b`. */
-struct vp_buf;
-void api_campaigns_sitemap(api_request *req, struct vp_buf *b, const char *base);
+/* The sitemap entries ({"loc", "lastmod", "changefreq"}) of the landing
+ * pages live now, appended to `urls`. */
+void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base);
 /* The title and status of a saved query; NULL title when unknown. */
 json_t *api_campaign_summary(api_request *req, const char *slug);
 

@@ -998,12 +998,6 @@ static int cmp_entry(const void *a, const void *b)
     return x->hit < y->hit ? -1 : x->hit > y->hit;
 }
 
-static void feed_text(vp_buf *b, const char *s)
-{
-    if (s)
-        api_buf_xml(b, s);
-}
-
 void api_handle_landing_feed(api_request *req, api_reply *r)
 {
     landing l;
@@ -1039,28 +1033,15 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     if (n && e[0].updated > newest)
         newest = e[0].updated;
     iso_utc(newest, stamp);
-    vp_buf b;
-    vp_buf_init(&b, API_PAGE_CAP);
-    vp_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n<title>");
-    feed_text(&b, jstr(def, "title"));
-    vp_buf_puts(&b, "</title>\n");
-    if (jstr(def, "intro")) {
-        vp_buf_puts(&b, "<subtitle>");
-        feed_text(&b, jstr(def, "intro"));
-        vp_buf_puts(&b, "</subtitle>\n");
-    }
-    vp_buf_puts(&b, "<id>");
-    feed_text(&b, base);
-    vp_buf_printf(&b, "/q/%s</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"", l.slug);
-    feed_text(&b, base);
-    vp_buf_printf(&b, "/q/%s.atom\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"", l.slug);
-    feed_text(&b, base);
-    vp_buf_printf(&b, "/q/%s\"/>\n<updated>%s</updated>\n<author><name>Vindplaats</name></author>\n"
-                      "<generator>Vindplaats</generator>\n",
-                  l.slug, stamp);
+    char self[700], page[700];
+    snprintf(page, sizeof page, "%s/q/%s", base, l.slug);
+    snprintf(self, sizeof self, "%s/q/%s.atom", base, l.slug);
+    json_t *entries = json_array();
+    json_t *view = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:o}", "title", jstr(def, "title"),
+                             "subtitle", jstr(def, "intro"), "id", page, "self", self, "updated",
+                             stamp, "entries", entries);
     int64_t now = api_clock(req);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; view && k < n; k++) {
         const vp_search_hit *h = &res->hits[e[k].hit];
         json_t *doc = json_loads(h->json, 0, NULL);
         json_t *rj = api_result_json(h->id, h->json, NULL, 0, -1, req->voc, now);
@@ -1070,13 +1051,6 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
         vp_buf_puts(&u, "/o/");
         api_buf_url(&u, h->id, 1);
         iso_utc(e[k].updated ? e[k].updated : newest, stamp);
-        vp_buf_puts(&b, "<entry>\n<title>");
-        feed_text(&b, jstr(doc, "title") ? jstr(doc, "title") : h->id);
-        vp_buf_puts(&b, "</title>\n<id>");
-        feed_text(&b, u.data);
-        vp_buf_puts(&b, "</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
-        feed_text(&b, u.data);
-        vp_buf_printf(&b, "\"/>\n<updated>%s</updated>\n", stamp);
         /* The summary a feed reader shows: when, where, what. */
         vp_buf s;
         vp_buf_init(&s, 1 << 16);
@@ -1092,30 +1066,19 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
         }
         if (jstr(doc, "description"))
             vp_buf_puts(&s, jstr(doc, "description"));
-        if (s.data) {
-            vp_buf_puts(&b, "<summary>");
-            feed_text(&b, s.data);
-            vp_buf_puts(&b, "</summary>\n");
-        }
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s?}", "title",
+                                                 jstr(doc, "title") ? jstr(doc, "title") : h->id,
+                                                 "id", u.data ? u.data : "", "updated", stamp,
+                                                 "summary", s.data));
         vp_buf_free(&s);
-        vp_buf_puts(&b, "</entry>\n");
         vp_buf_free(&u);
         json_decref(doc);
         json_decref(rj);
     }
-    vp_buf_puts(&b, "</feed>\n");
     free(e);
-    size_t len = b.len;
-    r->owned_body = vp_buf_steal(&b);
-    vp_buf_free(&b);
-    if (!r->owned_body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-        goto done;
-    }
-    r->status = 200;
-    r->body_len = len;
-    r->content_type = "application/atom+xml; charset=utf-8";
     r->cache_control = "public, max-age=900";
+    api_render_doc(r, req, "feed", view, "application/atom+xml; charset=utf-8", API_PAGE_CAP);
+    json_decref(view);
 done:
     vp_search_result_destroy(res);
     vp_search_params_destroy(sp);
@@ -1194,7 +1157,7 @@ void api_handle_landing_click(api_request *req, api_reply *r)
 
 /* ---- the sitemap's share: live landing pages ---- */
 
-void api_campaigns_sitemap(api_request *req, vp_buf *b, const char *base)
+void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base)
 {
     vp_store *store = req->cfg->store;
     char **keys = NULL;
@@ -1206,15 +1169,10 @@ void api_campaigns_sitemap(api_request *req, vp_buf *b, const char *base)
         json_t *def = NULL;
         if (load(store, keys[i], &def) == VP_OK && status_of(def, now) == ACTIVE &&
             api_slug_ok(keys[i])) {
-            vp_buf_puts(b, "<url><loc>");
-            api_buf_xml(b, base);
-            vp_buf_printf(b, "/q/%s</loc>", keys[i]);
-            if (jstr(def, "updated")) {
-                vp_buf_puts(b, "<lastmod>");
-                api_buf_xml(b, jstr(def, "updated"));
-                vp_buf_puts(b, "</lastmod>");
-            }
-            vp_buf_puts(b, "<changefreq>daily</changefreq></url>\n");
+            char loc[700];
+            snprintf(loc, sizeof loc, "%s/q/%s", base, keys[i]);
+            json_array_append_new(urls, json_pack("{s:s, s:s?, s:s}", "loc", loc, "lastmod",
+                                                  jstr(def, "updated"), "changefreq", "daily"));
         }
         json_decref(def);
         free(keys[i]);

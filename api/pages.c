@@ -1,8 +1,9 @@
 /* pages.c - the search page / (index.html), the offering page /o/{id}
  * (offering.html) with its schema.org JSON-LD, and what makes offerings
- * findable from ordinary web search: /sitemap.xml and /robots.txt. Every
- * string from the index goes into a page's view model as text for the
- * template to escape (site.h), or through api_buf_xml in XML. */
+ * findable from ordinary web search: /sitemap.xml (sitemap-index.xml,
+ * sitemap.xml) and /robots.txt. Every string from the index goes into a
+ * view model as text for the template to escape (site.h); the escaping
+ * suits XML as well as HTML. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,21 +378,6 @@ static int id_ok(const char *s)
     return n > 0 && n <= 200 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
 }
 
-static void xml_reply(api_reply *r, vp_buf *b)
-{
-    size_t len = b->len;
-    char *body = vp_buf_steal(b);
-    if (!body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-        return;
-    }
-    r->status = 200;
-    r->owned_body = body;
-    r->body_len = len;
-    r->content_type = "application/xml; charset=utf-8";
-    r->cache_control = "public, max-age=3600";
-}
-
 /* A search over everything current, with a library (and type) filter:
  * every offering, not one per work, since each has its own page. */
 static vp_status run(api_request *req, const char *library, const char *type, unsigned facets,
@@ -417,14 +403,22 @@ static vp_status run(api_request *req, const char *library, const char *type, un
     return vp_search_run(req->index, &sr, res, err);
 }
 
-static void sitemap_entry(vp_buf *b, const char *base, const char *loc_path, const char *extra_query)
+#define SITEMAP_CAP (64u << 20)
+#define SITEMAP_TYPE "application/xml; charset=utf-8"
+
+/* Appends base + path (+ query) to a list of sitemap addresses. */
+static void sitemap_entry(json_t *list, const char *base, const char *loc_path,
+                          const char *extra_query)
 {
-    vp_buf_puts(b, "<sitemap><loc>");
-    api_buf_xml(b, base);
-    api_buf_xml(b, loc_path);
+    vp_buf u;
+    vp_buf_init(&u, 8192);
+    vp_buf_puts(&u, base);
+    vp_buf_puts(&u, loc_path);
     if (extra_query)
-        api_buf_xml(b, extra_query);
-    vp_buf_puts(b, "</loc></sitemap>\n");
+        vp_buf_puts(&u, extra_query);
+    if (u.data)
+        json_array_append_new(list, json_string(u.data));
+    vp_buf_free(&u);
 }
 
 static void sitemap_index(api_request *req, api_reply *r, const char *base)
@@ -437,12 +431,10 @@ static void sitemap_index(api_request *req, api_reply *r, const char *base)
         free(err);
         return;
     }
-    vp_buf b, q;
-    vp_buf_init(&b, API_PAGE_CAP);
+    vp_buf q;
     vp_buf_init(&q, 1024);
-    vp_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    sitemap_entry(&b, base, "/sitemap.xml?part=pages", NULL);
+    json_t *maps = json_array();
+    sitemap_entry(maps, base, "/sitemap.xml?part=pages", NULL);
     for (size_t i = 0; i < res->n_facets[VP_FIELD_LIBRARY]; i++) {
         const vp_facet_value *f = &res->facets[VP_FIELD_LIBRARY][i];
         if (!id_ok(f->value))
@@ -451,7 +443,7 @@ static void sitemap_index(api_request *req, api_reply *r, const char *base)
             vp_buf_free(&q);
             vp_buf_puts(&q, "&library=");
             api_buf_url(&q, f->value, 0);
-            sitemap_entry(&b, base, "/sitemap.xml?part=offerings", q.data);
+            sitemap_entry(maps, base, "/sitemap.xml?part=offerings", q.data);
             continue;
         }
         /* A search shows at most 10,000: a large library gets one per type. */
@@ -464,54 +456,54 @@ static void sitemap_index(api_request *req, api_reply *r, const char *base)
             api_buf_url(&q, f->value, 0);
             vp_buf_puts(&q, "&type=");
             api_buf_url(&q, t->facets[VP_FIELD_TYPE][k].value, 0);
-            sitemap_entry(&b, base, "/sitemap.xml?part=offerings", q.data);
+            sitemap_entry(maps, base, "/sitemap.xml?part=offerings", q.data);
         }
         vp_search_result_destroy(t);
     }
-    vp_buf_puts(&b, "</sitemapindex>\n");
     vp_search_result_destroy(res);
     vp_buf_free(&q);
-    xml_reply(r, &b);
-    vp_buf_free(&b);
+    json_t *view = json_pack("{s:o}", "sitemaps", maps);
+    r->cache_control = "public, max-age=3600";
+    api_render_doc(r, req, "sitemap-index", view, SITEMAP_TYPE, SITEMAP_CAP);
+    json_decref(view);
 }
 
-static void url_entry(vp_buf *b, const char *base, const char *path_escaped, const char *lastmod)
+/* Appends a page's address (and when it last changed, when that is a
+ * date) to a list of sitemap URLs. */
+static void url_entry(json_t *urls, const char *base, const char *path_escaped,
+                      const char *lastmod)
 {
-    vp_buf_puts(b, "<url><loc>");
-    api_buf_xml(b, base);
-    api_buf_xml(b, path_escaped);
-    vp_buf_puts(b, "</loc>");
     vp_datetime dt;
-    if (lastmod && vp_datetime_parse(lastmod, &dt) == 0) {
-        vp_buf_puts(b, "<lastmod>");
-        api_buf_xml(b, lastmod);
-        vp_buf_puts(b, "</lastmod>");
-    }
-    vp_buf_puts(b, "</url>\n");
+    vp_buf u;
+    vp_buf_init(&u, 8192);
+    vp_buf_puts(&u, base);
+    vp_buf_puts(&u, path_escaped);
+    if (u.data)
+        json_array_append_new(urls, json_pack("{s:s, s:s?}", "loc", u.data, "lastmod",
+                                              lastmod && vp_datetime_parse(lastmod, &dt) == 0
+                                                  ? lastmod
+                                                  : NULL));
+    vp_buf_free(&u);
 }
 
 static void sitemap_pages(api_request *req, api_reply *r, const char *base)
 {
-    vp_buf b;
-    vp_buf_init(&b, API_PAGE_CAP);
-    vp_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    url_entry(&b, base, "/", NULL);
-    url_entry(&b, base, "/services", NULL);
-    api_campaigns_sitemap(req, &b, base);
-    vp_buf_puts(&b, "</urlset>\n");
-    xml_reply(r, &b);
-    vp_buf_free(&b);
+    json_t *urls = json_array();
+    url_entry(urls, base, "/", NULL);
+    url_entry(urls, base, "/services", NULL);
+    api_campaigns_sitemap(req, urls, base);
+    json_t *view = json_pack("{s:o}", "urls", urls);
+    r->cache_control = "public, max-age=3600";
+    api_render_doc(r, req, "sitemap", view, SITEMAP_TYPE, SITEMAP_CAP);
+    json_decref(view);
 }
 
 static void sitemap_offerings(api_request *req, api_reply *r, const char *base, const char *library,
                               const char *type)
 {
-    vp_buf b, path;
-    vp_buf_init(&b, 64u << 20);
+    vp_buf path;
     vp_buf_init(&path, 4096);
-    vp_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    json_t *urls = json_array();
     vp_status st = VP_OK;
     char *err = NULL;
     for (unsigned page = 1; page * SITEMAP_PER_PAGE <= VP_SEARCH_MAX_WINDOW; page++) {
@@ -524,7 +516,7 @@ static void sitemap_offerings(api_request *req, api_reply *r, const char *base, 
             vp_buf_free(&path);
             vp_buf_puts(&path, "/o/");
             api_buf_url(&path, res->hits[i].id, 1);
-            url_entry(&b, base, path.data, jstr(doc, "updated"));
+            url_entry(urls, base, path.data, jstr(doc, "updated"));
             json_decref(doc);
         }
         size_t got = res->n_hits;
@@ -536,12 +528,13 @@ static void sitemap_offerings(api_request *req, api_reply *r, const char *base, 
     if (st != VP_OK) {
         api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
         free(err);
-        vp_buf_free(&b);
+        json_decref(urls);
         return;
     }
-    vp_buf_puts(&b, "</urlset>\n");
-    xml_reply(r, &b);
-    vp_buf_free(&b);
+    json_t *view = json_pack("{s:o}", "urls", urls);
+    r->cache_control = "public, max-age=3600";
+    api_render_doc(r, req, "sitemap", view, SITEMAP_TYPE, SITEMAP_CAP);
+    json_decref(view);
 }
 
 void api_handle_sitemap(api_request *req, api_reply *r)

@@ -1,6 +1,6 @@
 /* site.c - the pages' shared parts (site.h): loading the templates, the
  * page frame and result cards as view models, Dutch dates, offering dates,
- * and escaping for URLs, XML and JSON-LD.
+ * and escaping for URLs and JSON-LD.
  *
  * Pages work without JavaScript and load no assets from elsewhere: the
  * stylesheets are /widget.css and /site.css, scripts come from this server
@@ -42,16 +42,18 @@ static vp_status site_fail(char **errmsg, vp_status st, const char *a, const cha
     return st;
 }
 
-/* "partials/head.html" -> "head"; NULL unless it ends in ".html". */
+/* "partials/head.html" -> "head", "feed.xml" -> "feed"; -1 unless it ends
+ * in ".html" or ".xml". */
 static int template_name(const char *path, char *out, size_t cap)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    if (n <= 5 || strcmp(base + n - 5, ".html") != 0 || n - 5 >= cap)
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base || (strcmp(dot, ".html") != 0 && strcmp(dot, ".xml") != 0) ||
+        (size_t)(dot - base) >= cap)
         return -1;
-    memcpy(out, base, n - 5);
-    out[n - 5] = '\0';
+    memcpy(out, base, (size_t)(dot - base));
+    out[dot - base] = '\0';
     return 0;
 }
 
@@ -242,19 +244,6 @@ void api_buf_url(vp_buf *b, const char *s, int keep_colon)
     }
 }
 
-void api_buf_xml(vp_buf *b, const char *s)
-{
-    size_t start = 0, i = 0;
-    for (; s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            vp_buf_html(b, s + start, i - start);
-            start = i + 1;
-        }
-    }
-    vp_buf_html(b, s + start, i - start);
-}
-
 void api_buf_jsonld(vp_buf *b, json_t *j)
 {
     char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -414,18 +403,31 @@ static vp_status render_into(vp_buf *b, const api_request *req, const char *name
     return vp_templates_render(req->site->set, name, view, b, err);
 }
 
-void api_render(api_reply *r, const api_request *req, unsigned status, const char *name,
-                json_t *view)
+/* `content_type` NULL: an HTML page (with its policy). */
+static void render_reply(api_reply *r, const api_request *req, unsigned status, const char *name,
+                         json_t *view, const char *content_type, size_t cap)
 {
     vp_buf b;
-    vp_buf_init(&b, API_PAGE_CAP);
+    vp_buf_init(&b, cap);
     char *err = NULL;
     vp_status st = view ? render_into(&b, req, name, view, &err) : VP_ERR_NOMEM;
-    if (st == VP_OK) {
+    if (st == VP_OK && !content_type) {
         reply_html(r, status, &b);
+    } else if (st == VP_OK) {
+        size_t len = b.len;
+        r->owned_body = vp_buf_steal(&b);
+        if (!r->owned_body) {
+            api_error(r, 503, "unavailable", "out of memory", NULL);
+        } else {
+            r->status = status;
+            r->body_len = len;
+            r->content_type = content_type;
+        }
     } else if (st == VP_ERR_NOMEM) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
+        r->cache_control = "no-store";
     } else {
+        r->cache_control = "no-store";
         char msg[600];
         snprintf(msg, sizeof msg, "page template %s: %s", name, err ? err : vp_status_str(st));
         fprintf(stderr, "vindplaats-server: %s\n", msg);
@@ -433,6 +435,18 @@ void api_render(api_reply *r, const api_request *req, unsigned status, const cha
     }
     free(err);
     vp_buf_free(&b);
+}
+
+void api_render(api_reply *r, const api_request *req, unsigned status, const char *name,
+                json_t *view)
+{
+    render_reply(r, req, status, name, view, NULL, API_PAGE_CAP);
+}
+
+void api_render_doc(api_reply *r, const api_request *req, const char *name, json_t *view,
+                    const char *content_type, size_t cap)
+{
+    render_reply(r, req, 200, name, view, content_type, cap);
 }
 
 void api_reply_friendly(api_reply *r, const api_request *req, unsigned status, const char *title,

@@ -1,6 +1,6 @@
 /* site.h - what the server's pages share: the templates they are rendered
  * from, the view models of the page frame and of a result card, Dutch
- * dates, and escaping for URLs, XML and JSON-LD. Private to api/.
+ * dates, and escaping for URLs and JSON-LD. Private to api/.
  *
  * Pages are Mustache templates (include/vindplaats/template.h) under
  * api/templates/, embedded into the program at build time; a directory
@@ -65,6 +65,11 @@ void api_page_script(json_t *view, const char *src);
  * it cannot be rendered, 503 when memory runs out. */
 void api_render(api_reply *r, const api_request *req, unsigned status, const char *name,
                 json_t *view);
+/* Renders the template `name` as a 200 document of `content_type` (an
+ * Atom feed, a sitemap: the escaping suits XML too) of at most `cap`
+ * bytes; errors as api_render. */
+void api_render_doc(api_reply *r, const api_request *req, const char *name, json_t *view,
+                    const char *content_type, size_t cap);
 /* A friendly HTML page for 400/404/410 that offers a search. */
 void api_reply_friendly(api_reply *r, const api_request *req, unsigned status,
                         const char *title, const char *message);
@@ -105,8 +110,6 @@ void api_base_url(const api_request *req, char *out, size_t cap);
 int64_t api_clock(const api_request *req);
 /* Percent-encodes all but unreserved characters (and ':' when keep_colon). */
 void api_buf_url(struct vp_buf *b, const char *s, int keep_colon);
-/* Text for XML 1.0: escaped like HTML, control characters dropped. */
-void api_buf_xml(struct vp_buf *b, const char *s);
 /* JSON for a <script type="application/ld+json">: '<', '>' and '&' as \u escapes. */
 void api_buf_jsonld(struct vp_buf *b, json_t *j);
 /* 1 when a User-Agent names a crawler or link previewer (not counted as visits). */

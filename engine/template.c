@@ -351,6 +351,24 @@ static int truthy(json_t *v)
     }
 }
 
+/* Escaped text: & < > " ' as entities, and the C0 control characters that
+ * neither HTML nor XML 1.0 allows in text (all but tab, line feed and
+ * carriage return) left out. */
+static vp_status put_escaped(vp_buf *out, const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r')
+            continue;
+        vp_status st = vp_buf_html(out, s + start, i - start);
+        if (st != VP_OK)
+            return st;
+        start = i + 1;
+    }
+    return vp_buf_html(out, s + start, len - start);
+}
+
 static vp_status put_value(ctx *c, json_t *v, int raw)
 {
     char num[64];
@@ -381,7 +399,7 @@ static vp_status put_value(ctx *c, json_t *v, int raw)
     default:
         return VP_OK; /* null, false, objects and arrays print nothing */
     }
-    return raw ? vp_buf_append(c->out, s, len) : vp_buf_html(c->out, s, len);
+    return raw ? vp_buf_append(c->out, s, len) : put_escaped(c->out, s, len);
 }
 
 static vp_status render_range(ctx *c, const tpl *t, size_t from, size_t to);

@@ -7,7 +7,8 @@
  * recurses too deep.
  *
  * The Mustache subset understood:
- *   {{name}}          the value, HTML-escaped (& < > " ')
+ *   {{name}}          the value, escaped for HTML and XML alike (& < > " '
+ *                     as entities; C0 controls but tab, LF, CR left out)
  *   {{{name}}} {{&name}}  the value as it is (for markup the server made)
  *   {{#name}}…{{/name}}   a section: once per element of a non-empty array,
  *                     once with an object or another truthy value pushed on

@@ -69,6 +69,9 @@ static void test_variables(void)
     RENDERS("<p title=\"{{t}}\">{{t}}</p>", "{\"t\":\"<a href=\\\"x\\\">K & T's</a>\"}",
             "<p title=\"&lt;a href=&quot;x&quot;&gt;K &amp; T&#39;s&lt;/a&gt;\">"
             "&lt;a href=&quot;x&quot;&gt;K &amp; T&#39;s&lt;/a&gt;</p>");
+    /* Control characters that HTML and XML do not allow are left out;
+     * tab, line feed and carriage return stay. */
+    RENDERS("[{{t}}]", "{\"t\":\"a\\u0001b\\u001fc\\td\\ne\\rf\\u007f\"}", "[abc\td\ne\rf\x7f]");
     /* Raw with triple braces or '&'. */
     RENDERS("{{{m}}}|{{& m}}", "{\"m\":\"<mark>a</mark>\"}", "<mark>a</mark>|<mark>a</mark>");
     /* Missing and null print nothing; blanks inside the braces are fine. */
