@@ -101,8 +101,6 @@ extern const unsigned char api_asset_widget_js[];
 extern const size_t api_asset_widget_js_len;
 extern const unsigned char api_asset_widget_css[];
 extern const size_t api_asset_widget_css_len;
-extern const unsigned char api_asset_opensearch_xml[];
-extern const size_t api_asset_opensearch_xml_len;
 
 
 
@@ -246,6 +244,7 @@ void api_handle_services_page(api_request *req, api_reply *reply);
 void api_handle_home(api_request *req, api_reply *reply);          /* GET / */
 void api_handle_offering_page(api_request *req, api_reply *reply); /* GET /o/{id} */
 void api_handle_sitemap(api_request *req, api_reply *reply);
+void api_handle_opensearch(api_request *req, api_reply *reply);   /* GET /opensearch.xml */
 void api_handle_robots(api_request *req, api_reply *reply);
 
 /* The schema.org JSON-LD of an offering (Event, Course, Book, Service). */

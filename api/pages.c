@@ -571,6 +571,20 @@ void api_handle_sitemap(api_request *req, api_reply *r)
     }
 }
 
+void api_handle_opensearch(api_request *req, api_reply *r)
+{
+    if (api_reject_unused(req->params, r) != 0)
+        return;
+    /* --public-url when set (https behind a proxy), else the Host header. */
+    char base[512];
+    api_base_url(req, base, sizeof base);
+    json_t *view = json_pack("{s:s}", "base", base);
+    r->cache_control = "public, max-age=300";
+    api_render_doc(r, req, "opensearch", view, "application/opensearchdescription+xml; charset=utf-8",
+                   1u << 16);
+    json_decref(view);
+}
+
 void api_handle_robots(api_request *req, api_reply *r)
 {
     if (api_reject_unused(req->params, r) != 0)

@@ -49,7 +49,7 @@
     X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD", PUBLIC)    \
     X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD", PUBLIC)  \
     X("/site.css", 0, NULL, "/site.css", api_handle_site_css, 0, "GET, HEAD", PUBLIC)      \
-    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_static, 0, "GET, HEAD", PUBLIC) \
+    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_opensearch, 0, "GET, HEAD", PUBLIC) \
     X("/opensearch/suggest", 0, NULL, "/opensearch/suggest", api_handle_opensearch_suggest, 1, \
       "GET, HEAD", PUBLIC)                                                               \
     X("/healthz", 0, NULL, "/healthz", api_handle_health, 1, "GET, HEAD", PUBLIC)        \

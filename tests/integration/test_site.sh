@@ -123,13 +123,16 @@ grep -q '<h1>Dit aanbod bestaat niet (meer)</h1>' "$work/offering-missing.html" 
   bad "offering-missing: not the friendly page"
 grep -q '<label for="find-q">Zoek in het aanbod van alle bibliotheken</label>' "$work/offering-missing.html" && ok ||
   bad "offering-missing: no search form"
-# The Atom feed and the sitemaps from their templates: well-formed XML.
-for doc in "q/computerhulp.atom" "sitemap.xml" "sitemap.xml?part=pages" \
+# The OpenSearch description, the Atom feed and the sitemaps from their
+# templates: well-formed XML.
+for doc in "opensearch.xml" "q/computerhulp.atom" "sitemap.xml" "sitemap.xml?part=pages" \
            "sitemap.xml?part=offerings&library=bibliotheek-utrecht"; do
   code=$(curl -s -o "$work/doc.xml" -w '%{http_code}' "$base/$doc")
   [[ $code == 200 ]] && ok || bad "/$doc: status $code"
   if out=$(xmllint --noout "$work/doc.xml" 2>&1); then ok; else bad "/$doc: not well-formed XML: $out"; fi
 done
+curl -s "$base/opensearch.xml" | grep -q "template=\"$base/?q={searchTerms}\"" && ok ||
+  bad "opensearch: the search address is not this server's"
 curl -s "$base/q/computerhulp.atom" | grep -q '<title>Computerhulp &lt;&amp;&gt; meer</title>' && ok ||
   bad "atom: the title is not escaped"
 curl -s "$base/sitemap.xml?part=pages" | grep -q "<loc>$base/q/computerhulp</loc>" && ok ||
