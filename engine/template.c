@@ -14,6 +14,9 @@
 #define MAX_DEPTH 32      /* nested sections and partials together */
 #define MAX_NAME 128
 #define MAX_TEMPLATES 256
+/* Nodes one render may visit: nested sections over lists multiply, and a
+ * page that would take longer than this is a mistake in its template. */
+#define MAX_STEPS 20000000UL
 
 enum kind { TEXT, VAR, RAW, SECTION, INVERTED, PARTIAL };
 
@@ -310,6 +313,7 @@ typedef struct ctx {
     json_t *stack[2 * MAX_DEPTH + 2];
     size_t depth;
     unsigned partials;
+    unsigned long steps;
     vp_buf *out;
     char **errmsg;
 } ctx;
@@ -419,6 +423,9 @@ static vp_status render_range(ctx *c, const tpl *t, size_t from, size_t to)
     vp_status st = VP_OK;
     for (size_t i = from; i < to && st == VP_OK; i++) {
         const node *n = &t->nodes[i];
+        if (++c->steps > MAX_STEPS)
+            return fail(c->errmsg, VP_ERR_TOO_BIG, "%s:%u: rendering takes more than %lu steps "
+                        "(sections nested over long lists?)", t->file, n->line, MAX_STEPS);
         switch (n->kind) {
         case TEXT:
             st = vp_buf_append(c->out, n->s, n->len);
@@ -476,7 +483,7 @@ vp_status vp_templates_render(const vp_templates *set, const char *name, json_t 
     if (!t)
         return fail(errmsg, VP_ERR_NOT_FOUND, "no template %s", name ? name : "(null)");
     char *msg = NULL;
-    ctx c = {.set = set, .depth = 0, .partials = 0, .out = out, .errmsg = &msg};
+    ctx c = {.set = set, .depth = 0, .partials = 0, .steps = 0, .out = out, .errmsg = &msg};
     if (view)
         c.stack[c.depth++] = view;
     vp_status st = render_range(&c, t, 0, t->n);

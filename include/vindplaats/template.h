@@ -61,7 +61,8 @@ vp_status vp_templates_check(const vp_templates *set, char **errmsg) VP_NOEXCEPT
 
 /* Renders template `name` with `view` (borrowed; may be NULL) onto `out`.
  * VP_ERR_NOT_FOUND when there is no such template, VP_ERR_TOO_BIG when
- * `out` reached its cap or partials nest deeper than 32, VP_ERR_NOMEM; on
+ * `out` reached its cap, partials nest deeper than 32 or the render visits
+ * more than 20 million tags (sections nested over lists), VP_ERR_NOMEM; on
  * failure *errmsg says which and `out` may hold part of the page. */
 vp_status vp_templates_render(const vp_templates *set, const char *name, json_t *view,
                               vp_buf *out, char **errmsg) VP_NOEXCEPT;

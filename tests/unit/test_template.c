@@ -185,6 +185,21 @@ static void test_partials(void)
     err = NULL;
     vp_buf_free(&b);
 
+    /* Sections nested over lists multiply: a render that would visit
+     * billions of tags stops with an error instead of hanging. */
+    const char *blowup = "{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}"
+                         "{{#l}}{{#l}}{{#l}}.{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}"
+                         "{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}";
+    CHECK(vp_templates_add(set, "blowup", "blowup.html", blowup, strlen(blowup), &err) == VP_OK);
+    json_t *ten = json_loads("{\"l\":[1,2,3,4,5,6,7,8,9,10]}", 0, NULL);
+    vp_buf_init(&b, 1 << 30);
+    CHECK(vp_templates_render(set, "blowup", ten, &b, &err) == VP_ERR_TOO_BIG);
+    CHECK_CONTAINS(err, "blowup.html:1: rendering takes more than");
+    free(err);
+    err = NULL;
+    vp_buf_free(&b);
+    json_decref(ten);
+
     /* Rendering a template the set does not have. */
     vp_buf_init(&b, 1 << 16);
     CHECK(vp_templates_render(set, "nope", view, &b, &err) == VP_ERR_NOT_FOUND);
