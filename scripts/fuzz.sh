@@ -22,8 +22,11 @@ for t in "${targets[@]}"; do
   findings="$build/findings/$t"
   mkdir -p "$corpus" "$findings"
   log="$build/fuzz_$t.log"
+  seeds=("$root/tests/fuzz/corpus/$t")
+  # The templates seed themselves: the server's own pages.
+  [[ $t == template ]] && seeds+=("$root/api/templates" "$root/api/templates/partials")
   if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -artifact_prefix="$findings/" "$corpus" "$root/tests/fuzz/corpus/$t" >"$log" 2>&1; then
+      -artifact_prefix="$findings/" "$corpus" "${seeds[@]}" >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     if [[ -z "$runs" ]]; then
       runs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
