@@ -99,6 +99,18 @@ static int is_embedded(const char *rel)
     return 0;
 }
 
+/* 1 when `name` is a page of the server (pages and partials share names). */
+static int is_page(const char *name)
+{
+    for (size_t i = 0; i < api_templates_count; i++) {
+        char n[256];
+        if (!strchr(api_templates[i].path, '/') &&
+            template_name(api_templates[i].path, n, sizeof n) == 0 && strcmp(n, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* The files of DIR (pages) or DIR/partials (partials). A page must be one
  * the server renders; a partial may be new (a page override includes it). */
 static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **errmsg)
@@ -123,6 +135,11 @@ static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **
             st = site_fail(errmsg, VP_ERR_NOT_FOUND, file,
                            ": the server has no such page (pages are the .html files of "
                            "api/templates; partials go in partials/)");
+            break;
+        }
+        if (sub && is_page(name)) {
+            st = site_fail(errmsg, VP_ERR_INVALID, file,
+                           ": a partial may not take the name of a page");
             break;
         }
         st = add_file(s, name, file, errmsg);

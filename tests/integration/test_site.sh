@@ -63,7 +63,8 @@ page() {
   ok
   if grep -qi '^content-type: text/html; charset=utf-8' "$work/$name.h"; then ok; else
     bad "$name: not text/html"; fi
-  if grep -v 'application/ld+json' "$work/$name.html" | grep -q '{{\|}}'; then bad "$name: a template tag is left in the page"; else ok; fi
+  grep -v 'application/ld+json' "$work/$name.html" > "$work/$name.text" || true
+  if grep -q '{{\|}}' "$work/$name.text"; then bad "$name: a template tag is left in the page"; else ok; fi
   if [[ ${SITE_CSS:-1} == 0 ]] || grep -q '<link rel="stylesheet" href="/site.css">' "$work/$name.html"; then
     ok; else bad "$name: no link to /site.css"; fi
   if grep -qi '^content-security-policy: default-src .self.' "$work/$name.h"; then ok; else
@@ -131,11 +132,16 @@ for doc in "opensearch.xml" "q/computerhulp.atom" "sitemap.xml" "sitemap.xml?par
   [[ $code == 200 ]] && ok || bad "/$doc: status $code"
   if out=$(xmllint --noout "$work/doc.xml" 2>&1); then ok; else bad "/$doc: not well-formed XML: $out"; fi
 done
-curl -s "$base/opensearch.xml" | grep -q "template=\"$base/?q={searchTerms}\"" && ok ||
+# (Fetched to a file first: grep -q stops reading early, and with pipefail
+# the writer's broken pipe would fail the check.)
+curl -s -o "$work/os.xml" "$base/opensearch.xml"
+grep -q "template=\"$base/?q={searchTerms}\"" "$work/os.xml" && ok ||
   bad "opensearch: the search address is not this server's"
-curl -s "$base/q/computerhulp.atom" | grep -q '<title>Computerhulp &lt;&amp;&gt; meer</title>' && ok ||
+curl -s -o "$work/feed.xml" "$base/q/computerhulp.atom"
+grep -q '<title>Computerhulp &lt;&amp;&gt; meer</title>' "$work/feed.xml" && ok ||
   bad "atom: the title is not escaped"
-curl -s "$base/sitemap.xml?part=pages" | grep -q "<loc>$base/q/computerhulp</loc>" && ok ||
+curl -s -o "$work/pages.xml" "$base/sitemap.xml?part=pages"
+grep -q "<loc>$base/q/computerhulp</loc>" "$work/pages.xml" && ok ||
   bad "sitemap: the live landing page is missing"
 # The stylesheet: served, cacheable, the one in api/static.
 code=$(curl -s -o "$work/site.css" -D "$work/site.css.h" -w '%{http_code}' "$base/site.css")
@@ -207,6 +213,10 @@ refuses "$work/broken/friendly.html:2: no template kop for the partial"
 rm -rf "$work/broken"; mkdir -p "$work/broken"
 echo '<p>hallo</p>' > "$work/broken/welkom.html"
 refuses "$work/broken/welkom.html: the server has no such page"
+
+rm -rf "$work/broken"; mkdir -p "$work/broken/partials"
+echo '<p>hallo</p>' > "$work/broken/partials/offering.html"
+refuses "$work/broken/partials/offering.html: a partial may not take the name of a page"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
