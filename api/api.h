@@ -247,9 +247,6 @@ void api_handle_sitemap(api_request *req, api_reply *reply);
 void api_handle_opensearch(api_request *req, api_reply *reply);   /* GET /opensearch.xml */
 void api_handle_robots(api_request *req, api_reply *reply);
 
-/* The schema.org JSON-LD of an offering (Event, Course, Book, Service). */
-json_t *api_offering_jsonld(json_t *doc, const char *page_url, int64_t now);
-
 /* Logs a search with its campaign (NULL: none) and writes its query id
  * (16 hex digits: 8 random, 8 naming its aggregate) into qid. */
 void api_insights_log(api_request *req, const vp_search_request *sr, const vp_search_result *res,

@@ -83,7 +83,8 @@ static void set_opt(json_t *o, const char *key, json_t *v)
         json_object_set_new(o, key, v);
 }
 
-json_t *api_offering_jsonld(json_t *doc, const char *page_url, int64_t now)
+/* The schema.org JSON-LD of an offering (Event, Course, Book, Service). */
+static json_t *offering_jsonld(json_t *doc, const char *page_url, int64_t now)
 {
     const char *type = jstr(doc, "type");
     if (!type)
@@ -305,7 +306,7 @@ static void offering_page(api_request *req, api_reply *r, json_t *doc, json_t *r
         return;
     }
     sprintf(page_url, "%s%s", base, path.data);
-    json_t *ld = api_offering_jsonld(doc, page_url, api_clock(req));
+    json_t *ld = offering_jsonld(doc, page_url, api_clock(req));
     json_t *view = offering_view(req, doc, res, ended, path.data, ld);
     r->cache_control = "public, max-age=300";
     api_render(r, req, 200, "offering", view);
