@@ -9,6 +9,13 @@
 set -uo pipefail
 build=$1
 root=$2
+for tool in xmllint curl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "$tool is missing: run scripts/install-deps.sh"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+done
 work=$(mktemp -d)
 pid=
 cleanup() {
