@@ -95,16 +95,12 @@ int api_query_check(const char *query, api_refusal *f);
 void api_refusal_reply(const api_refusal *f, api_reply *r);
 
 /* Embedded files (generated from api/static and docs/). */
-extern const unsigned char api_asset_index_html[];
-extern const size_t api_asset_index_html_len;
 extern const unsigned char api_asset_openapi_yaml[];
 extern const size_t api_asset_openapi_yaml_len;
 extern const unsigned char api_asset_widget_js[];
 extern const size_t api_asset_widget_js_len;
 extern const unsigned char api_asset_widget_css[];
 extern const size_t api_asset_widget_css_len;
-extern const unsigned char api_asset_opensearch_xml[];
-extern const size_t api_asset_opensearch_xml_len;
 
 
 
@@ -136,6 +132,7 @@ typedef struct api_request {
     const struct sockaddr *client; /* the peer's address; may be NULL. Never stored:
                                     * only salted hashes of it (state.c, insights.c) */
     const char *forwarded_for;     /* the X-Forwarded-For header; may be NULL */
+    const struct api_site *site;   /* the pages' templates (site.h) */
 } api_request;
 
 typedef void (*api_handler)(api_request *req, api_reply *reply);
@@ -224,6 +221,11 @@ void api_handle_landing_feed(api_request *req, api_reply *reply); /* GET /q/{slu
 void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slug}/click */
 /* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
 int api_slug_ok(const char *s);
+/* The sitemap entries ({"loc", "lastmod", "changefreq"}) of the landing
+ * pages live now, appended to `urls`. */
+void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base);
+/* The title and status of a saved query; NULL title when unknown. */
+json_t *api_campaign_summary(api_request *req, const char *slug);
 
 /* ---- insights.c: the query log (aggregates only) and its reports ---- */
 /* min_clients and trusted_proxies: see vp_server_config (min_clients 0:
@@ -267,56 +269,18 @@ void api_handle_library(api_request *req, api_reply *reply);
 void api_handle_services_page(api_request *req, api_reply *reply);
 
 /* ---- pages.c: server-rendered pages, findability ---- */
+void api_handle_home(api_request *req, api_reply *reply);          /* GET / */
 void api_handle_offering_page(api_request *req, api_reply *reply); /* GET /o/{id} */
 void api_handle_sitemap(api_request *req, api_reply *reply);
+void api_handle_opensearch(api_request *req, api_reply *reply);   /* GET /opensearch.xml */
 void api_handle_robots(api_request *req, api_reply *reply);
 
-/* Shared by the page handlers (pages.c). */
-struct vp_buf;
-/* "https://host" without a trailing '/': --public-url, else http://HOST. */
-void api_base_url(const api_request *req, char *out, size_t cap);
-/* The clock of the request: --now when set, else the system's (UTC seconds). */
-int64_t api_clock(const api_request *req);
-/* Percent-encodes all but unreserved characters (and ':' when keep_colon). */
-void api_buf_url(struct vp_buf *b, const char *s, int keep_colon);
-/* Text for XML 1.0: escaped like HTML, control characters dropped. */
-void api_buf_xml(struct vp_buf *b, const char *s);
-/* JSON for a <script type="application/ld+json">: '<', '>' and '&' as \u escapes. */
-void api_buf_jsonld(struct vp_buf *b, json_t *j);
-/* The top of a page: doctype, head with title, canonical link (may be NULL),
- * description (may be NULL), extra head HTML (may be NULL), the header bar. */
-void api_page_start(struct vp_buf *b, const api_request *req, const char *title,
-                    const char *canonical_path, const char *description, const char *head_extra);
-void api_page_end(struct vp_buf *b);
-/* Hands a page over to the reply (text/html, with a Content-Security-Policy). */
-void api_reply_html(api_reply *r, unsigned status, struct vp_buf *b);
-/* A friendly HTML page for 404/410 that offers a search. */
-void api_reply_friendly(api_reply *r, const api_request *req, unsigned status,
-                        const char *title, const char *message);
-/* One result as a card (the widget's markup, so widget.css styles it);
- * `href` overrides the result's url (NULL: the url). */
-void api_buf_card(struct vp_buf *b, json_t *result, const char *href, int heading_level);
-/* "wo 3 dec. 2026, 10:00-12:00" in Dutch time for an ISO start/end. */
-void api_buf_when(struct vp_buf *b, const char *start, const char *end);
-/* The schema.org JSON-LD of an offering (Event, Course, Book, Service). */
-json_t *api_offering_jsonld(json_t *doc, const char *page_url, int64_t now);
-/* 1 when the offering has dates and all of them ended before `before`. */
-int api_offering_ended(json_t *doc, int64_t before);
-/* Seconds east of UTC in the Netherlands at `utc` (CET, or CEST from the
- * last Sunday of March to the last Sunday of October, 01:00 UTC). */
-int api_nl_offset(int64_t utc);
-/* The Dutch calendar day of `utc` as YYYYMMDD. */
-int api_nl_day(int64_t utc);
-/* 1 when a User-Agent names a crawler or link previewer (not counted as visits). */
-int api_is_bot(const char *user_agent);
 /* Logs a search with its campaign (NULL: none) and writes its query id
  * (16 hex digits: 8 random, 8 naming its aggregate) into qid. */
 void api_insights_log(api_request *req, const vp_search_request *sr, const vp_search_result *res,
                       const char *campaign, char qid[17]);
 /* Waits (at most a few seconds) until the log has written what was queued. */
 void api_insights_flush(struct insights_log *log);
-/* 1 when the client wants JSON (Accept names application/json, not text/html). */
-int api_wants_json(const api_request *req);
 
 /* One result as the API shows it (search, recommend, related): the fields
  * of the offering a client needs to decide, its next occurrence at `now`,

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "site.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/store.h"
@@ -36,7 +36,6 @@
 #define MAX_REFINE 200
 #define FEED_ENTRIES 20
 #define FEED_WINDOW 100
-#define PAGE_CAP (4u << 20)
 
 int api_slug_ok(const char *s)
 {
@@ -58,12 +57,6 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static void html(vp_buf *b, const char *s)
-{
-    if (s)
-        vp_buf_html(b, s, strlen(s));
-}
-
 /* ---- validity ---- */
 
 /* A validity bound as UTC seconds. A date alone is the start of that day
@@ -77,8 +70,8 @@ static int64_t bound_of(const char *s, int end)
         return dt.utc;
     int64_t day = dt.utc + (end ? 86400 : 0);
     /* The offset of the moment itself, checked once more across a change. */
-    int64_t t = day - api_nl_offset(day);
-    return day - api_nl_offset(t);
+    int64_t t = day - vp_nl_offset(day);
+    return day - vp_nl_offset(t);
 }
 
 typedef enum status { SCHEDULED, ACTIVE, EXPIRED } status;
@@ -773,6 +766,18 @@ static void count_visit(api_request *req, const landing *l)
         api_insights_campaign(req, l->slug, "visit", l->utm[0], l->utm[1], l->utm[2]);
 }
 
+/* Cards for a list of results, linked through their click_url. */
+static json_t *cards(json_t *list)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *it;
+    json_array_foreach(list, i, it) {
+        json_array_append_new(out, api_card_view(it, jstr(it, "click_url"), 3));
+    }
+    return out;
+}
+
 static void landing_html(api_request *req, api_reply *r, const landing *l, json_t *def,
                          json_t *pinned, json_t *results, const vp_search_result *res,
                          const vp_search_request *sr)
@@ -780,11 +785,9 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
     char base[512];
     api_base_url(req, base, sizeof base);
     const char *title = jstr(def, "title"), *intro = jstr(def, "intro");
-    vp_buf head, b, path;
-    vp_buf_init(&head, 1 << 20);
-    vp_buf_init(&b, PAGE_CAP);
-    vp_buf_init(&path, 512);
-    vp_buf_printf(&path, "/q/%s", l->slug);
+    char path[128];
+    snprintf(path, sizeof path, "/q/%s", l->slug);
+    json_t *view = api_page_view(req, title ? title : l->slug, path, intro);
     /* ItemList of what the page shows: pinned first, then the results. */
     json_t *items = json_array();
     size_t i, pos = 0;
@@ -809,101 +812,69 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
                            "numberOfItems", (json_int_t)pos, "itemListElement", items);
     if (ld && intro)
         json_object_set_new(ld, "description", json_string(intro));
-    vp_buf_puts(&head, "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
-    html(&head, title);
-    vp_buf_printf(&head, "\" href=\"/q/%s.atom\">\n", l->slug);
+    char feed[128];
+    snprintf(feed, sizeof feed, "/q/%s.atom", l->slug);
+    api_page_alternate(view, "application/atom+xml", title, feed);
     if (l->refine || l->page > 1)
-        vp_buf_puts(&head, "<meta name=\"robots\" content=\"noindex, follow\">\n");
-    vp_buf_puts(&head, "<script type=\"application/ld+json\">");
-    api_buf_jsonld(&head, ld);
-    vp_buf_puts(&head, "</script>\n<script src=\"/widget.js\" defer></script>\n");
-    api_page_start(&b, req, title ? title : l->slug, path.data, intro, head.data);
-
-    vp_buf_puts(&b, "<h1>");
-    html(&b, title);
-    vp_buf_puts(&b, "</h1>\n");
-    if (intro) {
-        vp_buf_puts(&b, "<p class=\"lead\">");
-        html(&b, intro);
-        vp_buf_puts(&b, "</p>\n");
-    }
-    vp_buf_printf(&b, "<div class=\"vp\" lang=\"nl\" data-vindplaats-campaign=\"%s\">\n", l->slug);
-    /* The resident's own words narrow this campaign's search. */
-    vp_buf_printf(&b, "<form class=\"vp-form\" role=\"search\" action=\"/q/%s\" method=\"get\">\n"
-                      "<label class=\"vp-label\" for=\"cq\">Zoek binnen dit aanbod</label>\n"
-                      "<div class=\"vp-bar\"><div class=\"vp-combo\"><input class=\"vp-q\" "
-                      "id=\"cq\" type=\"search\" name=\"q\" maxlength=\"200\" value=\"",
-                  l->slug);
-    html(&b, l->refine);
-    vp_buf_puts(&b, "\"></div><button class=\"vp-go\" type=\"submit\">Zoeken</button></div>\n");
-    for (int u = 0; u < 3; u++)
-        if (l->utm[u]) {
-            vp_buf_printf(&b, "<input type=\"hidden\" name=\"%s\" value=\"", UTM[u]);
-            html(&b, l->utm[u]);
-            vp_buf_puts(&b, "\">\n");
-        }
-    vp_buf_puts(&b, "</form>\n<div class=\"vp-sr\" role=\"status\" aria-live=\"polite\"></div>\n");
-    if (json_array_size(pinned)) {
-        vp_buf_puts(&b, "<section class=\"vp-pinned\" aria-labelledby=\"pin-h\">\n"
-                        "<h2 id=\"pin-h\" class=\"vp-count\">Uitgelicht</h2>\n<ol class=\"vp-cards\">\n");
-        json_array_foreach(pinned, i, it) {
-            api_buf_card(&b, it, jstr(it, "click_url"), 3);
-        }
-        vp_buf_puts(&b, "</ol>\n</section>\n");
-    }
-    uint64_t total = res->total;
-    vp_buf_puts(&b, "<h2 id=\"res-h\" class=\"vp-count\" tabindex=\"-1\">");
-    if (total == 0)
-        vp_buf_puts(&b, "Geen resultaten");
-    else if (total == 1)
-        vp_buf_puts(&b, "1 resultaat");
-    else
-        vp_buf_printf(&b, "%s%llu resultaten", res->total_exact ? "" : "ongeveer ",
-                      (unsigned long long)total);
-    vp_buf_puts(&b, "</h2>\n");
-    if (total == 0) {
-        vp_buf_puts(&b, "<p class=\"vp-note\">Er is op dit moment niets dat hierbij past");
-        if (l->refine)
-            vp_buf_puts(&b, ". Probeer andere of minder woorden");
-        vp_buf_puts(&b, ". Kijk ook in <a href=\"/\">het aanbod van alle bibliotheken</a>.</p>\n");
-    }
-    vp_buf_puts(&b, "<ol class=\"vp-cards\" aria-labelledby=\"res-h\">\n");
-    json_array_foreach(results, i, it) {
-        api_buf_card(&b, it, jstr(it, "click_url"), 3);
-    }
-    vp_buf_puts(&b, "</ol>\n");
-    unsigned long shown_to = (unsigned long)(sr->page - 1) * sr->per_page + json_array_size(results);
-    int more = res->n_hits == sr->per_page && shown_to < total &&
-               (unsigned long)(sr->page + 1) * sr->per_page <= VP_SEARCH_MAX_WINDOW;
-    vp_buf_puts(&b, "<div class=\"vp-morebox\">");
-    if (total > sr->per_page || sr->page > 1)
-        vp_buf_printf(&b, "<p class=\"vp-shown\">%lu–%lu van %llu</p>",
-                      json_array_size(results) ? (unsigned long)(sr->page - 1) * sr->per_page + 1 : 0,
-                      shown_to, (unsigned long long)total);
-    if (more) {
-        char *next = landing_url(l, NULL, NULL, sr->page + 1, 1);
-        vp_buf_puts(&b, "<a class=\"vp-more\" rel=\"next\" href=\"");
-        html(&b, next);
-        vp_buf_puts(&b, "\">Meer resultaten</a>");
-        free(next);
-    }
-    vp_buf_puts(&b, "</div>\n</div>\n");
-    vp_buf_puts(&b, "<p><a href=\"/");
-    if (l->refine) {
-        vp_buf_puts(&b, "?q=");
-        api_buf_url(&b, l->refine, 0);
-    }
-    vp_buf_printf(&b, "\">Zoek in al het aanbod van alle bibliotheken</a></p>\n"
-                      "<p class=\"mut\">Op de hoogte blijven? <a href=\"/q/%s.atom\">Volg dit "
-                      "aanbod met een feedlezer</a> (Atom).</p>\n",
-                  l->slug);
-    api_page_end(&b);
-    r->cache_control = "no-cache";
-    api_reply_html(r, 200, &b);
+        api_page_robots(view, "noindex, follow");
+    api_page_jsonld(view, ld);
+    api_page_script(view, "/widget.js");
     json_decref(ld);
-    vp_buf_free(&head);
-    vp_buf_free(&b);
-    vp_buf_free(&path);
+
+    json_t *v = json_pack("{s:s, s:s?, s:s?, s:s?, s:b}", "slug", l->slug, "title", title,
+                          "intro", intro, "refine", l->refine, "refine_given", l->refine != NULL);
+    if (view && v && json_object_set(view, "landing", v) == 0) {
+        json_t *utm = json_array();
+        for (int u = 0; u < 3; u++)
+            if (l->utm[u])
+                json_array_append_new(utm, json_pack("{s:s, s:s}", "name", UTM[u], "value",
+                                                     l->utm[u]));
+        json_object_set_new(v, "utm", utm);
+        json_object_set_new(v, "has_pinned", json_boolean(json_array_size(pinned) > 0));
+        json_object_set_new(v, "pinned", cards(pinned));
+        json_object_set_new(v, "results", cards(results));
+        uint64_t total = res->total;
+        char text[96];
+        if (total == 0)
+            snprintf(text, sizeof text, "Geen resultaten");
+        else if (total == 1)
+            snprintf(text, sizeof text, "1 resultaat");
+        else
+            snprintf(text, sizeof text, "%s%llu resultaten", res->total_exact ? "" : "ongeveer ",
+                     (unsigned long long)total);
+        json_object_set_new(v, "count_text", json_string(text));
+        json_object_set_new(v, "empty", json_boolean(total == 0));
+        unsigned long shown_to =
+            (unsigned long)(sr->page - 1) * sr->per_page + json_array_size(results);
+        int more = res->n_hits == sr->per_page && shown_to < total &&
+                   (unsigned long)(sr->page + 1) * sr->per_page <= VP_SEARCH_MAX_WINDOW;
+        if (total > sr->per_page || sr->page > 1) {
+            snprintf(text, sizeof text, "%lu–%lu van %llu",
+                     json_array_size(results) ? (unsigned long)(sr->page - 1) * sr->per_page + 1
+                                              : 0,
+                     shown_to, (unsigned long long)total);
+            json_object_set_new(v, "shown", json_string(text));
+        }
+        if (more) {
+            char *next = landing_url(l, NULL, NULL, sr->page + 1, 1);
+            if (next)
+                json_object_set_new(v, "next", json_string(next));
+            free(next);
+        }
+        vp_buf all;
+        vp_buf_init(&all, 1024);
+        vp_buf_puts(&all, "/");
+        if (l->refine) {
+            vp_buf_puts(&all, "?q=");
+            api_buf_url(&all, l->refine, 0);
+        }
+        json_object_set_new(v, "all_href", json_string(all.data ? all.data : "/"));
+        vp_buf_free(&all);
+    }
+    json_decref(v);
+    r->cache_control = "no-cache";
+    api_render(r, req, 200, "landing", view);
+    json_decref(view);
 }
 
 void api_handle_landing(api_request *req, api_reply *r)
@@ -1027,12 +998,6 @@ static int cmp_entry(const void *a, const void *b)
     return x->hit < y->hit ? -1 : x->hit > y->hit;
 }
 
-static void feed_text(vp_buf *b, const char *s)
-{
-    if (s)
-        api_buf_xml(b, s);
-}
-
 void api_handle_landing_feed(api_request *req, api_reply *r)
 {
     landing l;
@@ -1068,28 +1033,15 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     if (n && e[0].updated > newest)
         newest = e[0].updated;
     iso_utc(newest, stamp);
-    vp_buf b;
-    vp_buf_init(&b, PAGE_CAP);
-    vp_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n<title>");
-    feed_text(&b, jstr(def, "title"));
-    vp_buf_puts(&b, "</title>\n");
-    if (jstr(def, "intro")) {
-        vp_buf_puts(&b, "<subtitle>");
-        feed_text(&b, jstr(def, "intro"));
-        vp_buf_puts(&b, "</subtitle>\n");
-    }
-    vp_buf_puts(&b, "<id>");
-    feed_text(&b, base);
-    vp_buf_printf(&b, "/q/%s</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"", l.slug);
-    feed_text(&b, base);
-    vp_buf_printf(&b, "/q/%s.atom\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"", l.slug);
-    feed_text(&b, base);
-    vp_buf_printf(&b, "/q/%s\"/>\n<updated>%s</updated>\n<author><name>Vindplaats</name></author>\n"
-                      "<generator>Vindplaats</generator>\n",
-                  l.slug, stamp);
+    char self[700], page[700];
+    snprintf(page, sizeof page, "%s/q/%s", base, l.slug);
+    snprintf(self, sizeof self, "%s/q/%s.atom", base, l.slug);
+    json_t *entries = json_array();
+    json_t *view = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:o}", "title", jstr(def, "title"),
+                             "subtitle", jstr(def, "intro"), "id", page, "self", self, "updated",
+                             stamp, "entries", entries);
     int64_t now = api_clock(req);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; view && k < n; k++) {
         const vp_search_hit *h = &res->hits[e[k].hit];
         json_t *doc = json_loads(h->json, 0, NULL);
         json_t *rj = api_result_json(h->id, h->json, NULL, 0, -1, req->voc, now);
@@ -1099,13 +1051,6 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
         vp_buf_puts(&u, "/o/");
         api_buf_url(&u, h->id, 1);
         iso_utc(e[k].updated ? e[k].updated : newest, stamp);
-        vp_buf_puts(&b, "<entry>\n<title>");
-        feed_text(&b, jstr(doc, "title") ? jstr(doc, "title") : h->id);
-        vp_buf_puts(&b, "</title>\n<id>");
-        feed_text(&b, u.data);
-        vp_buf_puts(&b, "</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
-        feed_text(&b, u.data);
-        vp_buf_printf(&b, "\"/>\n<updated>%s</updated>\n", stamp);
         /* The summary a feed reader shows: when, where, what. */
         vp_buf s;
         vp_buf_init(&s, 1 << 16);
@@ -1121,30 +1066,19 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
         }
         if (jstr(doc, "description"))
             vp_buf_puts(&s, jstr(doc, "description"));
-        if (s.data) {
-            vp_buf_puts(&b, "<summary>");
-            feed_text(&b, s.data);
-            vp_buf_puts(&b, "</summary>\n");
-        }
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s?}", "title",
+                                                 jstr(doc, "title") ? jstr(doc, "title") : h->id,
+                                                 "id", u.data ? u.data : "", "updated", stamp,
+                                                 "summary", s.data));
         vp_buf_free(&s);
-        vp_buf_puts(&b, "</entry>\n");
         vp_buf_free(&u);
         json_decref(doc);
         json_decref(rj);
     }
-    vp_buf_puts(&b, "</feed>\n");
     free(e);
-    size_t len = b.len;
-    r->owned_body = vp_buf_steal(&b);
-    vp_buf_free(&b);
-    if (!r->owned_body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-        goto done;
-    }
-    r->status = 200;
-    r->body_len = len;
-    r->content_type = "application/atom+xml; charset=utf-8";
     r->cache_control = "public, max-age=900";
+    api_render_doc(r, req, "feed", view, "application/atom+xml; charset=utf-8", API_PAGE_CAP);
+    json_decref(view);
 done:
     vp_search_result_destroy(res);
     vp_search_params_destroy(sp);
@@ -1223,9 +1157,7 @@ void api_handle_landing_click(api_request *req, api_reply *r)
 
 /* ---- the sitemap's share: live landing pages ---- */
 
-void api_campaigns_sitemap(api_request *req, vp_buf *b, const char *base);
-
-void api_campaigns_sitemap(api_request *req, vp_buf *b, const char *base)
+void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base)
 {
     vp_store *store = req->cfg->store;
     char **keys = NULL;
@@ -1237,15 +1169,10 @@ void api_campaigns_sitemap(api_request *req, vp_buf *b, const char *base)
         json_t *def = NULL;
         if (load(store, keys[i], &def) == VP_OK && status_of(def, now) == ACTIVE &&
             api_slug_ok(keys[i])) {
-            vp_buf_puts(b, "<url><loc>");
-            api_buf_xml(b, base);
-            vp_buf_printf(b, "/q/%s</loc>", keys[i]);
-            if (jstr(def, "updated")) {
-                vp_buf_puts(b, "<lastmod>");
-                api_buf_xml(b, jstr(def, "updated"));
-                vp_buf_puts(b, "</lastmod>");
-            }
-            vp_buf_puts(b, "<changefreq>daily</changefreq></url>\n");
+            char loc[700];
+            snprintf(loc, sizeof loc, "%s/q/%s", base, keys[i]);
+            json_array_append_new(urls, json_pack("{s:s, s:s?, s:s}", "loc", loc, "lastmod",
+                                                  jstr(def, "updated"), "changefreq", "daily"));
         }
         json_decref(def);
         free(keys[i]);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "site.h"
 #include "vindplaats/answer_cache.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/index.h"
@@ -401,19 +402,14 @@ typedef struct static_file {
     const size_t *len;
     const char *type;
     int any_parameters;  /* the page reads its own query string */
-    int templated;       /* "{base}" becomes http://HOST */
 } static_file;
 
 static const static_file static_files[] = {
-    {"/", api_asset_index_html, &api_asset_index_html_len, "text/html; charset=utf-8", 1, 0},
     {"/widget.js", api_asset_widget_js, &api_asset_widget_js_len,
-     "text/javascript; charset=utf-8", 1, 0},
-    {"/widget.css", api_asset_widget_css, &api_asset_widget_css_len, "text/css; charset=utf-8", 1,
-     0},
-    {"/opensearch.xml", api_asset_opensearch_xml, &api_asset_opensearch_xml_len,
-     "application/opensearchdescription+xml; charset=utf-8", 0, 1},
+     "text/javascript; charset=utf-8", 1},
+    {"/widget.css", api_asset_widget_css, &api_asset_widget_css_len, "text/css; charset=utf-8", 1},
     {"/v1/openapi.yaml", api_asset_openapi_yaml, &api_asset_openapi_yaml_len,
-     "application/yaml; charset=utf-8", 0, 0},
+     "application/yaml; charset=utf-8", 0},
 };
 
 void api_handle_static(api_request *req, api_reply *r)
@@ -431,31 +427,8 @@ void api_handle_static(api_request *req, api_reply *r)
     r->status = 200;
     r->content_type = f->type;
     r->cache_control = "public, max-age=300";
-    if (!f->templated) {
-        r->body = (const char *)f->data;
-        r->body_len = *f->len;
-        return;
-    }
-    /* --public-url when set (https behind a proxy), else the Host header. */
-    char base[512];
-    api_base_url(req, base, sizeof base);
-    vp_buf b;
-    vp_buf_init(&b, 1 << 20);
-    const char *text = (const char *)f->data, *end = text + *f->len;
-    for (const char *p = text; p < end;) {
-        const char *hit = strstr(p, "{base}");
-        if (!hit || hit >= end) {
-            vp_buf_append(&b, p, (size_t)(end - p));
-            break;
-        }
-        vp_buf_append(&b, p, (size_t)(hit - p));
-        vp_buf_puts(&b, base);
-        p = hit + 6;
-    }
-    r->body_len = b.len;
-    r->owned_body = vp_buf_steal(&b);
-    if (!r->owned_body)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    r->body = (const char *)f->data;
+    r->body_len = *f->len;
 }
 
 void api_handle_suggest(api_request *req, api_reply *r)

@@ -50,7 +50,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api.h"
+#include "site.h"
 #include "sha256.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
@@ -72,7 +72,6 @@
 #define MAX_HELD 100000         /* searches of queries below k held in memory */
 #define MAX_DAYS 366
 #define MAX_LIMIT 10000
-#define PAGE_CAP (4u << 20)
 #define CSV_CAP (64u << 20)
 
 /* An IPv4 (len 4) or IPv6 (len 16) address, as bytes. */
@@ -775,7 +774,7 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
         free(e);
         return;
     }
-    int day = api_nl_day(api_clock(req));
+    int day = vp_nl_day(api_clock(req));
     const char *lib = library_of(sr);
     int zero = res->total == 0;
     snprintf(e->query, sizeof e->query, "%s", q);
@@ -870,7 +869,7 @@ void api_insights_signals(api_request *req, const vp_signal *events, size_t n)
     struct insights_log *log = api_state_insights(req->state);
     if (!log)
         return;
-    int day = api_nl_day(api_clock(req));
+    int day = vp_nl_day(api_clock(req));
     for (size_t i = 0; i < n; i++) {
         const vp_signal *s = &events[i];
         if (s->kind != VP_SIGNAL_CLICK || !s->offering)
@@ -1127,7 +1126,7 @@ static int window_of(api_request *req, api_reply *r, const char *allowed, window
         api_error(r, 503, "unavailable", "this server keeps no query log (no store)", NULL);
         return -1;
     }
-    int64_t today = vp_day_to_epoch(api_nl_day(api_clock(req)));
+    int64_t today = vp_day_to_epoch(vp_nl_day(api_clock(req)));
     for (int i = 0; i < w->days; i++)
         w->day[i] = vp_day_from_epoch(today - (w->days - 1 - i));
     api_insights_flush(api_state_insights(req->state));
@@ -1626,9 +1625,6 @@ static int kind_of(char *key)
     return strcmp(k, "visit") == 0 ? 0 : strcmp(k, "search") == 0 ? 1 : strcmp(k, "click") == 0 ? 2 : -1;
 }
 
-/* The title and status of a saved query (campaigns.c); NULL title when unknown. */
-json_t *api_campaign_summary(api_request *req, const char *slug);
-
 static json_t *campaigns_report(api_request *req, vp_status *st)
 {
     vp_store *store = req->cfg->store;
@@ -1743,17 +1739,22 @@ void api_handle_insights_campaigns(api_request *req, api_reply *r)
     json_decref(j);
 }
 
-/* ---- the staff page: charts drawn as inline SVG ---- */
+/* ---- the staff page: charts drawn as inline SVG ----
+ * The page is insights.html; here the charts' geometry is worked out into
+ * its view model (every coordinate as text, so the template only places
+ * it). */
 
-static void h(vp_buf *b, const char *s)
+/* A number as text, for the view model. */
+static json_t *num1(double v)
 {
-    if (s)
-        vp_buf_html(b, s, strlen(s));
+    char t[48];
+    snprintf(t, sizeof t, "%.1f", v);
+    return json_string(t);
 }
 
+/* 12.345 with a point between thousands, as Dutch readers expect. */
 static void nl_number(vp_buf *b, double v)
 {
-    /* 12.345 with a point between thousands, as Dutch readers expect. */
     char digits[32];
     snprintf(digits, sizeof digits, "%.0f", v);
     size_t n = strlen(digits);
@@ -1764,9 +1765,35 @@ static void nl_number(vp_buf *b, double v)
     }
 }
 
-static void percent(vp_buf *b, double r)
+static json_t *nl_number_json(double v)
 {
-    vp_buf_printf(b, "%.0f%%", r * 100);
+    vp_buf b;
+    vp_buf_init(&b, 64);
+    nl_number(&b, v);
+    json_t *s = json_string(b.data ? b.data : "0");
+    vp_buf_free(&b);
+    return s;
+}
+
+static json_t *percent_json(double r)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%.0f%%", r * 100);
+    return json_string(t);
+}
+
+/* A label cut for the picture (the title holds all of it). */
+static json_t *cut_label(const char *l)
+{
+    char cut[40];
+    size_t ln = l ? strlen(l) : 0;
+    if (ln <= 30)
+        return json_string(l ? l : "");
+    size_t m = 28;
+    while (m && ((unsigned char)l[m] & 0xC0) == 0x80)
+        m--;
+    snprintf(cut, sizeof cut, "%.*s…", (int)m, l);
+    return json_string(cut);
 }
 
 #define BLUE "#0b5394"
@@ -1780,60 +1807,32 @@ typedef struct bar {
     const char *text;   /* shown after the bar */
 } bar;
 
-static void hbars(vp_buf *b, const char *id, const char *title, const char *desc, const bar *bars,
-                  size_t n, double max, const char *color)
+static json_t *hbars(const char *id, const char *title, const char *desc, const bar *bars,
+                     size_t n, double max, const char *color)
 {
     const int row = 28, label_w = 270, bar_w = 260, width = 760;
     int height = (int)(n ? n : 1) * row + 10;
-    vp_buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"%s-t %s-d\" "
-                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                     "xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"%s-t\">",
-                  id, id, width, height, width, height, id);
-    h(b, title);
-    vp_buf_printf(b, "</title>\n<desc id=\"%s-d\">", id);
-    h(b, desc);
-    vp_buf_puts(b, "</desc>\n");
-    if (!n)
-        vp_buf_puts(b, "<text x=\"0\" y=\"20\" font-size=\"14\" fill=\"#545454\">Nog geen "
-                       "gegevens in deze periode.</text>\n");
+    json_t *rows = json_array();
     for (size_t i = 0; i < n; i++) {
         int y = (int)i * row + 4;
         double w = max > 0 ? bars[i].value / max * bar_w : 0;
         if (bars[i].value > 0 && w < 2)
             w = 2;
-        vp_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"end\" "
-                         "fill=\"#1a1a1a\">",
-                      label_w - 8, y + 17);
-        /* Long labels are cut for the picture; the title holds all of it. */
-        char cut[40];
         const char *l = bars[i].label ? bars[i].label : "";
-        size_t ln = strlen(l);
-        if (ln > 30) {
-            size_t m = 28;
-            while (m && ((unsigned char)l[m] & 0xC0) == 0x80)
-                m--;
-            snprintf(cut, sizeof cut, "%.*s…", (int)m, l);
-            h(b, cut);
-        } else {
-            h(b, l);
-        }
-        vp_buf_printf(b, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
-                         "fill=\"%s\"><title>",
-                      label_w, y + 3, w, row - 10, color);
-        h(b, l);
-        vp_buf_puts(b, ": ");
-        h(b, bars[i].text);
-        vp_buf_printf(b, "</title></rect>\n<text x=\"%.1f\" y=\"%d\" font-size=\"14\" "
-                         "fill=\"#1a1a1a\">",
-                      label_w + w + 6, y + 17);
-        h(b, bars[i].text);
-        vp_buf_puts(b, "</text>\n");
+        json_array_append_new(rows, json_pack("{s:i, s:i, s:o, s:s, s:i, s:i, s:o, s:i, s:s, s:o}",
+                                              "label_x", label_w - 8, "text_y", y + 17, "label",
+                                              cut_label(l), "full_label", l, "bar_x", label_w,
+                                              "bar_y", y + 3, "bar_w", num1(w), "bar_h", row - 10,
+                                              "text", bars[i].text ? bars[i].text : "",
+                                              "text_x", num1(label_w + w + 6)));
     }
-    vp_buf_puts(b, "</svg>\n");
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:b, s:o}", "id", id, "title", title, "desc",
+                     desc, "width", width, "height", height, "color", color, "empty", n == 0,
+                     "rows", rows);
 }
 
 /* Columns per day: all searches, and the part that found nothing. */
-static void day_chart(vp_buf *b, json_t *per_day)
+static json_t *day_chart(json_t *per_day)
 {
     size_t n = json_array_size(per_day);
     const int width = 760, height = 260, left = 50, bottom = 40, top = 20;
@@ -1848,154 +1847,257 @@ static void day_chart(vp_buf *b, json_t *per_day)
     double scale_max = max > 0 ? max : 1;
     double slot = n ? (double)(width - left - 10) / (double)n : 1;
     double bw = slot * 0.7;
-    vp_buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"days-t days-d\" "
-                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                     "xmlns=\"http://www.w3.org/2000/svg\">\n"
-                     "<title id=\"days-t\">Zoekopdrachten per dag</title>\n<desc id=\"days-d\">",
-                  width, height, width, height);
-    json_t *first = json_array_get(per_day, 0), *last = json_array_get(per_day, n ? n - 1 : 0);
-    vp_buf_puts(b, "Aantal zoekopdrachten per dag van ");
-    h(b, json_string_value(json_object_get(first, "date")));
-    vp_buf_puts(b, " tot en met ");
-    h(b, json_string_value(json_object_get(last, "date")));
-    vp_buf_puts(b, "; in oranje het deel dat niets vond. Het meeste op één dag: ");
-    nl_number(b, max);
-    vp_buf_puts(b, ".</desc>\n");
     int plot_h = height - top - bottom;
-    /* Axis with the top value and zero. */
-    vp_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#767676\"/>\n", left,
-                  top + plot_h, width - 5, top + plot_h);
-    vp_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d6d6d6\"/>\n", left,
-                  top, width - 5, top);
-    vp_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" "
-                     "fill=\"#1a1a1a\">",
-                  left - 6, top + 4);
-    nl_number(b, max);
-    vp_buf_printf(b, "</text>\n<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" "
-                     "fill=\"#1a1a1a\">0</text>\n",
-                  left - 6, top + plot_h + 4);
+    json_t *first = json_array_get(per_day, 0), *last = json_array_get(per_day, n ? n - 1 : 0);
+    vp_buf desc;
+    vp_buf_init(&desc, 1024);
+    vp_buf_puts(&desc, "Aantal zoekopdrachten per dag van ");
+    const char *from = json_string_value(json_object_get(first, "date"));
+    const char *until = json_string_value(json_object_get(last, "date"));
+    vp_buf_puts(&desc, from ? from : "");
+    vp_buf_puts(&desc, " tot en met ");
+    vp_buf_puts(&desc, until ? until : "");
+    vp_buf_puts(&desc, "; in oranje het deel dat niets vond. Het meeste op één dag: ");
+    nl_number(&desc, max);
+    vp_buf_puts(&desc, ".");
     size_t every = n > 14 ? (n + 6) / 7 : 1;
+    json_t *bars = json_array();
     json_array_foreach(per_day, i, d) {
         double v = json_number_value(json_object_get(d, "searches"));
         double z = json_number_value(json_object_get(d, "zero_results"));
         double x = left + 5 + (double)i * slot;
         double hv = v / scale_max * plot_h, hz = z / scale_max * plot_h;
         const char *date = json_string_value(json_object_get(d, "date"));
-        vp_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
-                         "<title>",
-                      x, top + plot_h - hv, bw, hv, BLUE);
-        h(b, date);
-        vp_buf_puts(b, ": ");
-        nl_number(b, v);
-        vp_buf_puts(b, " zoekopdrachten, ");
-        nl_number(b, z);
-        vp_buf_puts(b, " zonder resultaat</title></rect>\n");
-        if (z > 0)
-            vp_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                             "fill=\"%s\"/>\n",
-                          x, top + plot_h - hz, bw, hz, ORANGE);
-        if (i % every == 0 || i + 1 == n) {
-            vp_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" "
-                             "fill=\"#1a1a1a\">",
-                          x + bw / 2, top + plot_h + 18);
+        vp_buf t;
+        vp_buf_init(&t, 256);
+        vp_buf_puts(&t, date ? date : "");
+        vp_buf_puts(&t, ": ");
+        nl_number(&t, v);
+        vp_buf_puts(&t, " zoekopdrachten, ");
+        nl_number(&t, z);
+        vp_buf_puts(&t, " zonder resultaat");
+        json_t *col = json_pack("{s:o, s:o, s:o, s:o, s:s}", "x", num1(x), "y",
+                                num1(top + plot_h - hv), "w", num1(bw), "h", num1(hv), "title",
+                                t.data ? t.data : "");
+        vp_buf_free(&t);
+        if (col && z > 0)
+            json_object_set_new(col, "zero", json_pack("{s:o, s:o}", "y", num1(top + plot_h - hz),
+                                                       "h", num1(hz)));
+        if (col && (i % every == 0 || i + 1 == n)) {
             /* "12-01" is enough under a bar */
+            char day[8] = "";
             if (date && strlen(date) == 10)
-                vp_buf_printf(b, "%.2s-%.2s", date + 8, date + 5);
-            vp_buf_puts(b, "</text>\n");
+                snprintf(day, sizeof day, "%.2s-%.2s", date + 8, date + 5);
+            json_object_set_new(col, "label", json_pack("{s:o, s:i, s:s}", "x", num1(x + bw / 2),
+                                                        "y", top + plot_h + 18, "text", day));
         }
+        json_array_append_new(bars, col);
     }
-    vp_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                     "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#1a1a1a\">alle "
-                     "zoekopdrachten</text>\n",
-                  left, height - 14, BLUE, left + 18, height - 4);
-    vp_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                     "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#1a1a1a\">vond niets</text>\n",
-                  left + 180, height - 14, ORANGE, left + 198, height - 4);
-    vp_buf_puts(b, "</svg>\n");
+    json_t *c = json_pack("{s:i, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:i, s:i, s:o}",
+                          "width", width, "height", height, "desc", desc.data ? desc.data : "",
+                          "left", left, "top", top, "base", top + plot_h, "right", width - 5,
+                          "tick_x", left - 6, "max_y", top + 4, "max_text", nl_number_json(max),
+                          "zero_y", top + plot_h + 4, "key_y", height - 14, "bars", bars);
+    vp_buf_free(&desc);
+    if (c) {
+        json_object_set_new(c, "key_text_y", json_integer(height - 4));
+        json_object_set_new(c, "key_all_x", json_integer(left + 18));
+        json_object_set_new(c, "key_zero_x", json_integer(left + 180));
+        json_object_set_new(c, "key_zero_text_x", json_integer(left + 198));
+    }
+    return c;
 }
 
 /* Three bars per campaign: visits, searches, clicks. */
-static void campaign_chart(vp_buf *b, json_t *list)
+static json_t *campaign_chart(json_t *list)
 {
     size_t n = json_array_size(list);
     if (n > 15)
         n = 15;
     const int group = 3 * 18 + 14, label_w = 270, bar_w = 300, width = 760;
     int height = (int)(n ? n : 1) * group + 36;
-    double max = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *c = json_array_get(list, i);
-        const char *k[] = {"visits", "searches", "clicks"};
-        for (int f = 0; f < 3; f++)
-            if (json_number_value(json_object_get(c, k[f])) > max)
-                max = json_number_value(json_object_get(c, k[f]));
-    }
-    vp_buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"camp-t camp-d\" "
-                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                     "xmlns=\"http://www.w3.org/2000/svg\">\n"
-                     "<title id=\"camp-t\">Campagnes</title>\n<desc id=\"camp-d\">Per campagne "
-                     "het aantal bezoeken (blauw), zoekopdrachten (groen) en doorkliks (oranje)."
-                     "</desc>\n",
-                  width, height, width, height);
-    if (!n)
-        vp_buf_puts(b, "<text x=\"0\" y=\"20\" font-size=\"14\" fill=\"#545454\">Nog geen "
-                       "campagnes.</text>\n");
     static const char *const keys[] = {"visits", "searches", "clicks"};
     static const char *const names[] = {"bezoeken", "zoekopdrachten", "doorkliks"};
     static const char *const colors[] = {BLUE, GREEN, ORANGE};
+    double max = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(list, i);
+        for (int f = 0; f < 3; f++)
+            if (json_number_value(json_object_get(c, keys[f])) > max)
+                max = json_number_value(json_object_get(c, keys[f]));
+    }
+    json_t *groups = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *c = json_array_get(list, i);
         int y = (int)i * group + 4;
         const char *label = json_string_value(json_object_get(c, "title"));
         if (!label)
             label = json_string_value(json_object_get(c, "slug"));
-        vp_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"end\" "
-                         "fill=\"#1a1a1a\">",
-                      label_w - 8, y + 30);
-        char cut[40];
-        size_t ln = label ? strlen(label) : 0;
-        if (ln > 30) {
-            size_t m = 28;
-            while (m && ((unsigned char)label[m] & 0xC0) == 0x80)
-                m--;
-            snprintf(cut, sizeof cut, "%.*s…", (int)m, label);
-            h(b, cut);
-        } else {
-            h(b, label);
-        }
-        vp_buf_puts(b, "</text>\n");
+        json_t *bars = json_array();
         for (int f = 0; f < 3; f++) {
             double v = json_number_value(json_object_get(c, keys[f]));
             double w = max > 0 ? v / max * bar_w : 0;
             if (v > 0 && w < 2)
                 w = 2;
             int by = y + f * 18;
-            vp_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"%s\">"
-                             "<title>",
-                          label_w, by + 2, w, colors[f]);
-            nl_number(b, v);
-            vp_buf_printf(b, " %s</title></rect>\n<text x=\"%.1f\" y=\"%d\" font-size=\"13\" "
-                             "fill=\"#1a1a1a\">",
-                          names[f], label_w + w + 6, by + 14);
-            nl_number(b, v);
-            vp_buf_printf(b, " %s</text>\n", names[f]);
+            vp_buf t;
+            vp_buf_init(&t, 128);
+            nl_number(&t, v);
+            vp_buf_printf(&t, " %s", names[f]);
+            json_array_append_new(bars, json_pack("{s:i, s:o, s:s, s:s, s:o, s:i}", "y", by + 2,
+                                                  "w", num1(w), "color", colors[f], "text",
+                                                  t.data ? t.data : "", "text_x",
+                                                  num1(label_w + w + 6), "text_y", by + 14));
+            vp_buf_free(&t);
         }
+        json_array_append_new(groups, json_pack("{s:i, s:o, s:o}", "label_y", y + 30, "label",
+                                                cut_label(label), "bars", bars));
     }
-    vp_buf_puts(b, "</svg>\n");
+    return json_pack("{s:i, s:i, s:i, s:i, s:b, s:o}", "width", width, "height", height,
+                     "label_x", label_w - 8, "bar_x", label_w, "empty", n == 0, "groups", groups);
 }
 
-static void csv_link(vp_buf *b, const char *path, const window *w, const char *what)
+/* The CSV form of a report with the page's window, as a link. */
+static json_t *csv_link(const char *path, const window *w, const char *what)
 {
-    vp_buf_puts(b, "<p class=\"mut\"><a href=\"");
-    vp_buf_puts(b, path);
-    vp_buf_printf(b, "%sformat=csv&amp;days=%d", strchr(path, '?') ? "&amp;" : "?", w->days);
+    vp_buf b;
+    vp_buf_init(&b, 1024);
+    vp_buf_puts(&b, path);
+    vp_buf_printf(&b, "%sformat=csv&days=%d", strchr(path, '?') ? "&" : "?", w->days);
     if (w->library) {
-        vp_buf_puts(b, "&amp;library=");
-        api_buf_url(b, w->library, 0);
+        vp_buf_puts(&b, "&library=");
+        api_buf_url(&b, w->library, 0);
     }
-    vp_buf_puts(b, "\">");
-    h(b, what);
-    vp_buf_puts(b, " als CSV (voor onderzoek)</a></p>\n");
+    json_t *o = json_pack("{s:s, s:s}", "href", b.data ? b.data : path, "what", what);
+    vp_buf_free(&b);
+    return o;
+}
+
+/* The top or zero-result queries as bars. */
+static json_t *query_bars(json_t *list, int zero)
+{
+    size_t n = json_array_size(list);
+    bar bars[10];
+    char texts[10][96];
+    double max = 0;
+    for (size_t i = 0; i < n && i < 10; i++) {
+        json_t *q = json_array_get(list, i);
+        double v = json_number_value(json_object_get(q, zero ? "zero_results" : "searches"));
+        double ct = json_number_value(json_object_get(q, "click_through"));
+        bars[i].label = json_string_value(json_object_get(q, "query"));
+        bars[i].value = v;
+        if (zero)
+            snprintf(texts[i], sizeof texts[i], "%.0f× niets gevonden", v);
+        else
+            snprintf(texts[i], sizeof texts[i], "%.0f× gezocht, %.0f%% klikte door", v, ct * 100);
+        bars[i].text = texts[i];
+        if (v > max)
+            max = v;
+    }
+    if (zero)
+        return hbars("niets", "Zoekwoorden zonder resultaat",
+                     "De tien zoekwoorden die het vaakst niets vonden, met hoe vaak.", bars,
+                     n < 10 ? n : 10, max, ORANGE);
+    return hbars("top", "Meest gezocht",
+                 "De tien vaakst gezochte zoekwoorden met hoe vaak ze gezocht zijn en welk deel "
+                 "doorklikte naar een resultaat.",
+                 bars, n < 10 ? n : 10, max, BLUE);
+}
+
+/* Click-through by proposition. */
+static json_t *proposition_bars(json_t *props)
+{
+    json_t *pl = json_object_get(props, "propositions");
+    size_t np = json_array_size(pl);
+    bar pbars[24];
+    char ptexts[24][96];
+    size_t pn = 0;
+    for (size_t i = 0; i < np && pn < 24; i++) {
+        json_t *p = json_array_get(pl, i);
+        double imp = json_number_value(json_object_get(p, "impressions"));
+        double clicks = json_number_value(json_object_get(p, "clicks"));
+        if (imp <= 0)
+            continue;
+        const char *name = json_string_value(json_object_get(p, "name"));
+        pbars[pn].label = name ? name : json_string_value(json_object_get(p, "id"));
+        pbars[pn].value = clicks / imp;
+        snprintf(ptexts[pn], sizeof ptexts[pn], "%.0f%% (%.0f van %.0f getoond)",
+                 clicks / imp * 100, clicks, imp);
+        pbars[pn].text = ptexts[pn];
+        pn++;
+    }
+    return hbars("doorklik", "Doorklikken per aanbod",
+                 "Per soort aanbod: welk deel van de keren dat het getoond werd, er op geklikt is.",
+                 pbars, pn, 1.0, GREEN);
+}
+
+/* The form's choices: the periods and the network's libraries. */
+static void choices(json_t *v, const api_request *req, const window *w)
+{
+    static const int periods[] = {7, 30, 90, 365};
+    json_t *ps = json_array(), *libs = json_array();
+    for (size_t i = 0; i < 4; i++)
+        json_array_append_new(ps, json_pack("{s:i, s:b}", "days", periods[i], "selected",
+                                            periods[i] == w->days));
+    for (size_t i = 0; i < vp_network_count(req->cfg->network); i++) {
+        const vp_library_info *li = vp_network_at(req->cfg->network, i);
+        json_array_append_new(libs, json_pack("{s:s, s:s, s:b}", "id", li->id, "name", li->name,
+                                              "selected",
+                                              w->library && strcmp(w->library, li->id) == 0));
+    }
+    json_object_set_new(v, "periods", ps);
+    json_object_set_new(v, "libraries", libs);
+}
+
+static json_t *insights_view(api_request *req, const window *w, const window *pw, json_t *days,
+                             json_t *top, json_t *zero, json_t *props, json_t *camps)
+{
+    json_t *view = api_page_view(req, "Wat zoeken inwoners?", NULL, NULL);
+    api_page_robots(view, "noindex");
+    json_t *v = json_object();
+    if (!view || !v || json_object_set_new(view, "insights", v) != 0) {
+        json_decref(view);
+        return NULL;
+    }
+    json_t *t = json_object_get(days, "totals");
+    double searches = json_number_value(json_object_get(t, "searches"));
+    double zeros = json_number_value(json_object_get(t, "zero_results"));
+    double clicked = json_number_value(json_object_get(t, "clicked"));
+    json_object_set_new(v, "days", json_integer(w->days));
+    if (w->library) {
+        const vp_library_info *li = vp_network_get(req->cfg->network, w->library);
+        json_object_set_new(v, "library_name", json_string(li ? li->name : w->library));
+    }
+    json_object_set_new(v, "searches", nl_number_json(searches));
+    if (searches > 0)
+        json_object_set_new(v, "shares", json_pack("{s:o, s:o}", "zero",
+                                                   percent_json(zeros / searches), "clicked",
+                                                   percent_json(clicked / searches)));
+    choices(v, req, w);
+    json_object_set_new(v, "day_chart", day_chart(json_object_get(days, "per_day")));
+    json_object_set_new(v, "days_csv", csv_link("/v1/insights/days", w, "Per dag"));
+    json_object_set_new(v, "top_chart", query_bars(json_object_get(top, "queries"), 0));
+    json_object_set_new(v, "top_csv",
+                        csv_link("/v1/insights/queries?kind=top", w, "De meest gezochte woorden"));
+    json_object_set_new(v, "min_clients", json_integer(min_clients_of(req)));
+    double hidden = json_number_value(json_object_get(json_object_get(top, "other_queries"),
+                                                      "searches"));
+    if (hidden > 0) {
+        vp_buf b;
+        vp_buf_init(&b, 128);
+        nl_number(&b, hidden);
+        vp_buf_puts(&b, hidden == 1 ? " zoekopdracht" : " zoekopdrachten");
+        json_object_set_new(v, "hidden", json_string(b.data ? b.data : ""));
+        vp_buf_free(&b);
+    }
+    json_object_set_new(v, "zero_chart", query_bars(json_object_get(zero, "queries"), 1));
+    json_object_set_new(v, "zero_csv", csv_link("/v1/insights/queries?kind=zero", w,
+                                                "De woorden zonder resultaat"));
+    json_object_set_new(v, "props_chart", proposition_bars(props));
+    json_object_set_new(v, "props_csv", csv_link("/v1/insights/propositions", pw,
+                                                 "Doorklikken per aanbod"));
+    json_object_set_new(v, "camp_chart", campaign_chart(json_object_get(camps, "campaigns")));
+    return view;
 }
 
 void api_handle_insights_page(api_request *req, api_reply *r)
@@ -2025,148 +2127,10 @@ void api_handle_insights_page(api_request *req, api_reply *r)
         store_error(r, st);
         return;
     }
-    vp_buf b;
-    vp_buf_init(&b, PAGE_CAP);
-    api_page_start(&b, req, "Wat zoeken inwoners?", NULL, NULL,
-                   "<meta name=\"robots\" content=\"noindex\">\n");
-    json_t *t = json_object_get(days, "totals");
-    double searches = json_number_value(json_object_get(t, "searches"));
-    double zeros = json_number_value(json_object_get(t, "zero_results"));
-    double clicked = json_number_value(json_object_get(t, "clicked"));
-    vp_buf_puts(&b, "<h1>Wat zoeken inwoners?</h1>\n<p class=\"lead\">In de laatste ");
-    vp_buf_printf(&b, "%d dagen", w.days);
-    if (w.library) {
-        const vp_library_info *li = vp_network_get(req->cfg->network, w.library);
-        vp_buf_puts(&b, " bij ");
-        h(&b, li ? li->name : w.library);
-    }
-    vp_buf_puts(&b, ": <strong>");
-    nl_number(&b, searches);
-    vp_buf_puts(&b, " zoekopdrachten</strong>. ");
-    if (searches > 0) {
-        vp_buf_puts(&b, "<strong>");
-        percent(&b, zeros / searches);
-        vp_buf_puts(&b, "</strong> vond niets en <strong>");
-        percent(&b, clicked / searches);
-        vp_buf_puts(&b, "</strong> leidde tot een klik op een resultaat.");
-    }
-    vp_buf_puts(&b, " Vindplaats telt alleen zoekwoorden en aantallen, nooit wie er zocht.</p>\n");
-    /* Choose the period and the library. */
-    vp_buf_puts(&b, "<form class=\"find\" action=\"/insights\" method=\"get\">\n"
-                    "<label for=\"in-days\">Periode</label>\n<select id=\"in-days\" name=\"days\">");
-    static const int periods[] = {7, 30, 90, 365};
-    for (size_t i = 0; i < 4; i++)
-        vp_buf_printf(&b, "<option value=\"%d\"%s>laatste %d dagen</option>", periods[i],
-                      periods[i] == w.days ? " selected" : "", periods[i]);
-    vp_buf_puts(&b, "</select>\n<label for=\"in-lib\">Bibliotheek</label>\n"
-                    "<select id=\"in-lib\" name=\"library\"><option value=\"\">alle bibliotheken"
-                    "</option>");
-    for (size_t i = 0; i < vp_network_count(req->cfg->network); i++) {
-        const vp_library_info *li = vp_network_at(req->cfg->network, i);
-        vp_buf_puts(&b, "<option value=\"");
-        h(&b, li->id);
-        vp_buf_puts(&b, "\"");
-        if (w.library && strcmp(w.library, li->id) == 0)
-            vp_buf_puts(&b, " selected");
-        vp_buf_puts(&b, ">");
-        h(&b, li->name);
-        vp_buf_puts(&b, "</option>");
-    }
-    vp_buf_puts(&b, "</select>\n<button type=\"submit\">Toon</button>\n</form>\n");
-
-    vp_buf_puts(&b, "<h2 id=\"per-dag\">Zoekopdrachten per dag</h2>\n");
-    day_chart(&b, json_object_get(days, "per_day"));
-    csv_link(&b, "/v1/insights/days", &w, "Per dag");
-
-    /* Top and zero-result queries as bars. */
-    json_t *lists[2] = {json_object_get(top, "queries"), json_object_get(zero, "queries")};
-    for (int which = 0; which < 2; which++) {
-        size_t n = json_array_size(lists[which]);
-        bar bars[10];
-        char texts[10][96];
-        double max = 0;
-        for (size_t i = 0; i < n && i < 10; i++) {
-            json_t *q = json_array_get(lists[which], i);
-            double v = json_number_value(json_object_get(q, which ? "zero_results" : "searches"));
-            double ct = json_number_value(json_object_get(q, "click_through"));
-            bars[i].label = json_string_value(json_object_get(q, "query"));
-            bars[i].value = v;
-            if (which)
-                snprintf(texts[i], sizeof texts[i], "%.0f× niets gevonden", v);
-            else
-                snprintf(texts[i], sizeof texts[i], "%.0f× gezocht, %.0f%% klikte door", v,
-                         ct * 100);
-            bars[i].text = texts[i];
-            if (v > max)
-                max = v;
-        }
-        if (!which) {
-            vp_buf_puts(&b, "<h2 id=\"top\">Waar zoeken inwoners het meest naar?</h2>\n");
-            hbars(&b, "top", "Meest gezocht",
-                  "De tien vaakst gezochte zoekwoorden met hoe vaak ze gezocht zijn en welk deel "
-                  "doorklikte naar een resultaat.",
-                  bars, n < 10 ? n : 10, max, BLUE);
-            csv_link(&b, "/v1/insights/queries?kind=top", &w, "De meest gezochte woorden");
-            json_t *other = json_object_get(top, "other_queries");
-            double hidden = json_number_value(json_object_get(other, "searches"));
-            vp_buf_printf(&b, "<p class=\"mut\">Alleen zoekwoorden die op een dag door minstens "
-                              "%u verschillende inwoners gezocht zijn, staan hier met hun tekst. ",
-                          min_clients_of(req));
-            if (hidden > 0) {
-                nl_number(&b, hidden);
-                vp_buf_puts(&b, hidden == 1 ? " zoekopdracht" : " zoekopdrachten");
-                vp_buf_puts(&b, " met andere woorden tellen alleen mee in de totalen.");
-            }
-            vp_buf_puts(&b, "</p>\n");
-        } else {
-            vp_buf_puts(&b, "<h2 id=\"niets\">Wat zoeken inwoners zonder iets te vinden?</h2>\n"
-                            "<p>Dit zijn kansen: aanbod dat er niet is, of dat anders heet dan "
-                            "inwoners denken.</p>\n");
-            hbars(&b, "niets", "Zoekwoorden zonder resultaat",
-                  "De tien zoekwoorden die het vaakst niets vonden, met hoe vaak.", bars,
-                  n < 10 ? n : 10, max, ORANGE);
-            csv_link(&b, "/v1/insights/queries?kind=zero", &w, "De woorden zonder resultaat");
-        }
-    }
-
-    /* Click-through by proposition. */
-    json_t *pl = json_object_get(props, "propositions");
-    size_t np = json_array_size(pl);
-    bar pbars[24];
-    char ptexts[24][96];
-    size_t pn = 0;
-    for (size_t i = 0; i < np && pn < 24; i++) {
-        json_t *p = json_array_get(pl, i);
-        double imp = json_number_value(json_object_get(p, "impressions"));
-        double clicks = json_number_value(json_object_get(p, "clicks"));
-        if (imp <= 0)
-            continue;
-        const char *name = json_string_value(json_object_get(p, "name"));
-        pbars[pn].label = name ? name : json_string_value(json_object_get(p, "id"));
-        pbars[pn].value = clicks / imp;
-        snprintf(ptexts[pn], sizeof ptexts[pn], "%.0f%% (%.0f van %.0f getoond)",
-                 clicks / imp * 100, clicks, imp);
-        pbars[pn].text = ptexts[pn];
-        pn++;
-    }
-    vp_buf_puts(&b, "<h2 id=\"doorklik\">Welk aanbod wordt aangeklikt?</h2>\n<p>Het deel van de "
-                    "keren dat aanbod in de zoekresultaten stond en werd aangeklikt, per soort "
-                    "aanbod (alle bibliotheken).</p>\n");
-    hbars(&b, "doorklik", "Doorklikken per aanbod",
-          "Per soort aanbod: welk deel van de keren dat het getoond werd, er op geklikt is.", pbars,
-          pn, 1.0, GREEN);
-    csv_link(&b, "/v1/insights/propositions", &pw, "Doorklikken per aanbod");
-
-    vp_buf_puts(&b, "<h2 id=\"campagnes\">Campagnes</h2>\n<p>Bezoeken van campagnelinks "
-                    "(<code>/q/…</code>), zoekopdrachten op die pagina's en doorkliks naar het "
-                    "aanbod, sinds het begin.</p>\n");
-    campaign_chart(&b, json_object_get(camps, "campaigns"));
-    vp_buf_puts(&b, "<p class=\"mut\"><a href=\"/v1/insights/campaigns?format=csv\">Campagnes als "
-                    "CSV (voor onderzoek)</a></p>\n");
-    api_page_end(&b);
+    json_t *view = insights_view(req, &w, &pw, days, top, zero, props, camps);
     r->cache_control = "private, no-store";
-    api_reply_html(r, 200, &b);
-    vp_buf_free(&b);
+    api_render(r, req, 200, "insights", view);
+    json_decref(view);
     json_decref(days);
     json_decref(top);
     json_decref(zero);

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api.h"
+#include "site.h"
 #include "vindplaats/index.h"
 
 /* Limits against slow and idle clients. libmicrohttpd's own timeout only
@@ -45,10 +45,11 @@
 #define PUBLIC 0
 #define ADMIN 1
 #define ROUTES(X)                                                                        \
-    X("/", 0, NULL, "/", api_handle_static, 0, "GET, HEAD", PUBLIC)                      \
+    X("/", 0, NULL, "/", api_handle_home, 0, "GET, HEAD", PUBLIC)                        \
     X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD", PUBLIC)    \
     X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD", PUBLIC)  \
-    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_static, 0, "GET, HEAD", PUBLIC) \
+    X("/site.css", 0, NULL, "/site.css", api_handle_site_css, 0, "GET, HEAD", PUBLIC)      \
+    X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_opensearch, 0, "GET, HEAD", PUBLIC) \
     X("/opensearch/suggest", 0, NULL, "/opensearch/suggest", api_handle_opensearch_suggest, 1, \
       "GET, HEAD", PUBLIC)                                                               \
     X("/healthz", 0, NULL, "/healthz", api_handle_health, 1, "GET, HEAD", PUBLIC)        \
@@ -143,6 +144,7 @@ struct vp_server {
     size_t n_handles;
     api_state *state;
     api_metrics *metrics;
+    api_site *site;          /* the pages' templates, read-only once loaded */
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -613,7 +615,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_USER_AGENT),
                            s->metrics, sa,
-                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For")};
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"),
+                           s->site};
         int needs_index = rt->needs_index;
         if (needs_index) {
             char *err = NULL;
@@ -711,6 +714,7 @@ static void destroy(vp_server *s)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);
     api_metrics_destroy(s->metrics);
+    api_site_destroy(s->site);
     for (size_t i = 0; i < s->n_free; i++)
         vp_index_close(s->handles[i]);
     free(s->handles);
@@ -744,6 +748,10 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         st = VP_ERR_NOMEM;
         goto fail;
     }
+    /* Every template parsed now: a broken one stops the start, FILE:LINE. */
+    st = api_site_load(cfg->templates_dir, &s->site, errmsg);
+    if (st != VP_OK)
+        goto fail;
     /* Open every worker's handle now, so a wrong path fails at start. */
     for (size_t i = 0; i < s->n_handles; i++) {
         st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i],

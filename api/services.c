@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "site.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
@@ -33,7 +33,6 @@
 #define MIN_REBUILD_S 60.0   /* a new index revision waits this long for a rebuild */
 #define SAMPLE 50            /* offerings looked at per proposition and library */
 #define NEXT_DATES 3
-#define PAGE_CAP (4u << 20)
 
 typedef struct snapshot {
     json_t *data;            /* {"propositions": [...], "libraries": [...]} */
@@ -614,15 +613,10 @@ void api_handle_library(api_request *req, api_reply *r)
     release(api_state_services(req->state), s);
 }
 
-static void h(vp_buf *b, const char *s)
-{
-    if (s)
-        vp_buf_html(b, s, strlen(s));
-}
-
-/* The keys of `set`, sorted, as <option>s; the one equal to `selected`
- * (letter case and accents aside) is selected. NULL: no selection. */
-static void options_html(vp_buf *b, json_t *set, const char *selected)
+/* The keys of `set`, sorted, as a JSON array of {"name", "selected"}; the
+ * one equal to `selected` (letter case and accents aside) is selected.
+ * NULL `selected`: none. */
+static json_t *options(json_t *set, const char *selected)
 {
     size_t n = json_object_size(set), k = 0;
     const char **keys = calloc(n + 1, sizeof *keys);
@@ -638,20 +632,17 @@ static void options_html(vp_buf *b, json_t *set, const char *selected)
         }
         keys[pos] = key;
     }
-    for (size_t i = 0; keys && i < n; i++) {
-        vp_buf_puts(b, "<option");
-        if (selected && same_name(keys[i], selected))
-            vp_buf_puts(b, " selected");
-        vp_buf_puts(b, ">");
-        h(b, keys[i]);
-        vp_buf_puts(b, "</option>");
-    }
+    json_t *out = json_array();
+    for (size_t i = 0; keys && i < n; i++)
+        json_array_append_new(out, json_pack("{s:s, s:b}", "name", keys[i], "selected",
+                                             selected && same_name(keys[i], selected)));
     free(keys);
+    return out;
 }
 
 /* The form that narrows the map: a municipality (with the network's
  * municipalities to choose from) and a province. */
-static void place_form(vp_buf *b, json_t *libs, const place_filter *pf)
+static void place_form(json_t *v, json_t *libs, const place_filter *pf)
 {
     json_t *municipalities = json_object(), *provinces = json_object();
     size_t i, k;
@@ -664,18 +655,43 @@ static void place_form(vp_buf *b, json_t *libs, const place_filter *pf)
                 json_object_set_new(provinces, jstr(br, "province"), json_true());
         }
     }
-    vp_buf_puts(b, "<form class=\"place\" method=\"get\" action=\"/services\">\n"
-                   "<label for=\"m\">Gemeente</label> <input id=\"m\" name=\"municipality\" "
-                   "list=\"municipalities\" autocomplete=\"off\" value=\"");
-    h(b, pf->municipality);
-    vp_buf_puts(b, "\">\n<datalist id=\"municipalities\">");
-    options_html(b, municipalities, NULL);
-    vp_buf_puts(b, "</datalist>\n<label for=\"p\">Provincie</label> <select id=\"p\" "
-                   "name=\"province\"><option value=\"\">Alle provincies</option>");
-    options_html(b, provinces, pf->province ? pf->province : "");
-    vp_buf_puts(b, "</select>\n<button type=\"submit\">Toon</button></form>\n");
+    if (pf->municipality)
+        json_object_set_new(v, "municipality", json_string(pf->municipality));
+    json_object_set_new(v, "municipalities", options(municipalities, NULL));
+    json_object_set_new(v, "provinces", options(provinces, pf->province));
     json_decref(municipalities);
     json_decref(provinces);
+}
+
+/* One library's row: a cell per column (its local name and count, or not
+ * offered) and how many of the columns it offers. */
+static json_t *library_row(json_t *l, json_t *props, const size_t *order, size_t n)
+{
+    json_t *offered = json_object_get(l, "propositions");
+    json_t *cells = json_array();
+    size_t count = 0;
+    for (size_t c = 0; c < n; c++) {
+        const char *pid = jstr(json_array_get(props, order[c]), "id");
+        json_t *hit = NULL;
+        size_t k;
+        json_t *q;
+        json_array_foreach(offered, k, q) {
+            if (strcmp(jstr(q, "id"), pid) == 0)
+                hit = q;
+        }
+        if (!hit) {
+            json_array_append_new(cells, json_pack("{s:b}", "yes", 0));
+            continue;
+        }
+        count++;
+        json_t *names = json_object_get(hit, "local_names");
+        json_array_append_new(cells, json_pack("{s:b, s:s?, s:I}", "yes", 1, "local_name",
+                                               json_string_value(json_array_get(names, 0)),
+                                               "offerings",
+                                               json_integer_value(json_object_get(hit, "offerings"))));
+    }
+    return json_pack("{s:s?, s:o, s:I}", "name", jstr(l, "name"), "cells", cells, "count",
+                     (json_int_t)count);
 }
 
 void api_handle_services_page(api_request *req, api_reply *r)
@@ -696,91 +712,57 @@ void api_handle_services_page(api_request *req, api_reply *r)
                 order[n++] = i;
                 per_task[t]++;
             }
-    vp_buf b;
-    vp_buf_init(&b, PAGE_CAP);
-    api_page_start(&b, req, "Welke bibliotheek biedt wat?", "/services",
-                   "Het aanbod van de openbare bibliotheken per bibliotheek en per soort aanbod, "
-                   "met de eigen namen die bibliotheken ervoor gebruiken.",
-                   NULL);
-    vp_buf_puts(&b, "<h1>Welke bibliotheek biedt wat?</h1>\n<p class=\"lead\">Per bibliotheek het "
-                    "aanbod dat nu te vinden is, geordend naar de maatschappelijke taken van de "
-                    "bibliotheek. In een vakje staat de naam die de bibliotheek er zelf voor "
-                    "gebruikt; een streepje betekent dat de bibliotheek het nu niet aanbiedt.</p>\n");
-    place_form(&b, libs, &pf);
-    vp_buf_puts(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"matrix-cap\" "
-                    "tabindex=\"0\">\n<table>\n<caption id=\"matrix-cap\">Aanbod per bibliotheek");
-    if (pf.municipality) {
-        vp_buf_puts(&b, " in gemeente ");
-        h(&b, pf.municipality);
-    }
-    if (pf.province) {
-        vp_buf_puts(&b, pf.municipality ? " (provincie " : " in provincie ");
-        h(&b, pf.province);
-        vp_buf_puts(&b, pf.municipality ? ")" : "");
-    }
-    vp_buf_puts(&b, "</caption>\n<thead>\n<tr><td rowspan=\"2\"></td>");
-    for (size_t t = 0; t < 4; t++)
-        if (per_task[t]) {
-            vp_buf_printf(&b, "<th scope=\"colgroup\" colspan=\"%zu\">", per_task[t]);
-            h(&b, TASK_NAMES[t]);
-            vp_buf_puts(&b, "</th>");
+    json_t *view = api_page_view(req, "Welke bibliotheek biedt wat?", "/services",
+                                 "Het aanbod van de openbare bibliotheken per bibliotheek en per "
+                                 "soort aanbod, met de eigen namen die bibliotheken ervoor "
+                                 "gebruiken.");
+    json_t *v = json_pack("{s:I}", "of", (json_int_t)n);
+    if (view && v && json_object_set(view, "services", v) == 0) {
+        place_form(v, libs, &pf);
+        vp_buf cap;
+        vp_buf_init(&cap, 1024);
+        vp_buf_puts(&cap, "Aanbod per bibliotheek");
+        if (pf.municipality) {
+            vp_buf_puts(&cap, " in gemeente ");
+            vp_buf_puts(&cap, pf.municipality);
         }
-    vp_buf_puts(&b, "<th rowspan=\"2\" scope=\"col\">Aantal</th></tr>\n<tr>");
-    for (size_t c = 0; c < n; c++) {
-        json_t *p = json_array_get(props, order[c]);
-        vp_buf_puts(&b, "<th scope=\"col\"><a href=\"/v1/propositions/");
-        api_buf_url(&b, jstr(p, "id"), 0);
-        vp_buf_puts(&b, "/libraries\">");
-        h(&b, jstr(p, "name"));
-        vp_buf_puts(&b, "</a></th>");
-    }
-    vp_buf_puts(&b, "</tr>\n</thead>\n<tbody>\n");
-    size_t i;
-    json_t *l;
-    size_t shown = 0;
-    json_array_foreach(libs, i, l) {
-        if (!in_place(l, &pf))
-            continue;
-        shown++;
-        vp_buf_puts(&b, "<tr><th scope=\"row\">");
-        h(&b, jstr(l, "name"));
-        vp_buf_puts(&b, "</th>");
-        json_t *offered = json_object_get(l, "propositions");
-        size_t count = 0;
+        if (pf.province) {
+            vp_buf_puts(&cap, pf.municipality ? " (provincie " : " in provincie ");
+            vp_buf_puts(&cap, pf.province);
+            vp_buf_puts(&cap, pf.municipality ? ")" : "");
+        }
+        json_object_set_new(v, "caption", json_string(cap.data ? cap.data : ""));
+        vp_buf_free(&cap);
+        json_t *tasks = json_array(), *columns = json_array(), *rows = json_array();
+        for (size_t t = 0; t < 4; t++)
+            if (per_task[t])
+                json_array_append_new(tasks, json_pack("{s:s, s:I}", "name", TASK_NAMES[t],
+                                                       "span", (json_int_t)per_task[t]));
         for (size_t c = 0; c < n; c++) {
-            const char *pid = jstr(json_array_get(props, order[c]), "id");
-            json_t *hit = NULL;
-            size_t k;
-            json_t *q;
-            json_array_foreach(offered, k, q) {
-                if (strcmp(jstr(q, "id"), pid) == 0)
-                    hit = q;
-            }
-            if (!hit) {
-                vp_buf_puts(&b, "<td class=\"no\"><span aria-hidden=\"true\">–</span>"
-                                "<span class=\"sr\">niet</span></td>");
-                continue;
-            }
-            count++;
-            json_t *names = json_object_get(hit, "local_names");
-            vp_buf_puts(&b, "<td class=\"yes\">");
-            h(&b, json_string_value(json_array_get(names, 0)));
-            vp_buf_printf(&b, " <span class=\"mut\">(%lld)</span></td>",
-                          (long long)json_integer_value(json_object_get(hit, "offerings")));
+            json_t *p = json_array_get(props, order[c]);
+            vp_buf href;
+            vp_buf_init(&href, 1024);
+            vp_buf_puts(&href, "/v1/propositions/");
+            api_buf_url(&href, jstr(p, "id"), 0);
+            vp_buf_puts(&href, "/libraries");
+            json_array_append_new(columns, json_pack("{s:s, s:s?}", "href",
+                                                     href.data ? href.data : "", "name",
+                                                     jstr(p, "name")));
+            vp_buf_free(&href);
         }
-        vp_buf_printf(&b, "<td>%zu van %zu</td></tr>\n", count, n);
+        size_t i;
+        json_t *l;
+        json_array_foreach(libs, i, l) {
+            if (in_place(l, &pf))
+                json_array_append_new(rows, library_row(l, props, order, n));
+        }
+        json_object_set_new(v, "tasks", tasks);
+        json_object_set_new(v, "columns", columns);
+        json_object_set_new(v, "rows", rows);
     }
-    vp_buf_puts(&b, "</tbody>\n</table>\n</div>\n");
-    if (!shown)
-        vp_buf_puts(&b, "<p>Geen bibliotheek van het netwerk heeft daar een vestiging. Kies een "
-                        "andere gemeente of provincie.</p>\n");
-    vp_buf_puts(&b, "<p class=\"mut\">Tussen haakjes: het aantal "
-                    "activiteiten, cursussen en andere aanbiedingen dat nu te vinden is. De "
-                    "gegevens staan ook in <a href=\"/v1/libraries\">/v1/libraries</a> en "
-                    "<a href=\"/v1/propositions\">/v1/propositions</a> (JSON).</p>\n");
-    api_page_end(&b);
+    json_decref(v);
     r->cache_control = "public, max-age=300";
-    api_reply_html(r, 200, &b);
-    vp_buf_free(&b);
+    api_render(r, req, 200, "services", view);
+    json_decref(view);
     release(api_state_services(req->state), s);
 }

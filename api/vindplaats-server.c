@@ -42,6 +42,7 @@ static void usage(FILE *out)
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
             "                         [--public-url URL] [--per-ip-limit N] [--cache-mb N]\n"
             "                         [--query-min-clients K] [--trusted-proxy ADDR[,ADDR...]]\n"
+            "                         [--templates DIR]\n"
             "       vindplaats-server --hash-key < KEY\n"
             "\n"
             "  --index DIR        the index to serve (built by vindplaats-indexer)\n"
@@ -80,6 +81,8 @@ static void usage(FILE *out)
             "  --trusted-proxy ADDR[,ADDR...]  reverse proxies (IPv4 or IPv6 addresses)\n"
             "                     whose last X-Forwarded-For entry names the client\n"
             "                     when counting clients for --query-min-clients\n"
+            "  --templates DIR    page templates (NAME.html, partials/NAME.html) and site.css\n"
+            "                     that replace the built-in ones (docs/site.md); checked at start\n"
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
@@ -202,6 +205,8 @@ int main(int argc, char **argv)
                         cfg.trusted_proxies);
                 return 2;
             }
+        } else if (strcmp(a, "--templates") == 0) {
+            cfg.templates_dir = argv[++i];
         } else if (strcmp(a, "--public-url") == 0) {
             cfg.public_url = argv[++i];
             if ((strncmp(cfg.public_url, "http://", 7) != 0 &&

@@ -13,7 +13,7 @@ build="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DVP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(offering oai marcxml ical jsonld feed csv onix marc sru request)
+  targets=(offering oai marcxml ical jsonld feed csv onix marc sru request template)
 fi
 cmake --build "$build" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/null
 status=0
@@ -22,8 +22,11 @@ for t in "${targets[@]}"; do
   findings="$build/findings/$t"
   mkdir -p "$corpus" "$findings"
   log="$build/fuzz_$t.log"
+  seeds=("$root/tests/fuzz/corpus/$t")
+  # The templates seed themselves: the server's own pages.
+  [[ $t == template ]] && seeds+=("$root/api/templates" "$root/api/templates/partials")
   if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -artifact_prefix="$findings/" "$corpus" "$root/tests/fuzz/corpus/$t" >"$log" 2>&1; then
+      -artifact_prefix="$findings/" "$corpus" "${seeds[@]}" >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     if [[ -z "$runs" ]]; then
       runs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')

@@ -53,6 +53,8 @@ typedef struct vp_server_config {
                                        * counting clients in the query log; NULL: none */
     unsigned cache_mb;                /* the answer cache of searches, in MB (answer_cache.h);
                                        * 0: 32; VP_SERVER_CACHE_OFF: none */
+    const char *templates_dir;        /* page templates and site.css overriding the
+                                       * embedded ones (docs/site.md); NULL: none */
 } vp_server_config;
 #define VP_SERVER_PER_IP_UNLIMITED 0xffffffffu
 #define VP_SERVER_CACHE_OFF 0xffffffffu

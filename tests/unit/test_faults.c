@@ -23,6 +23,7 @@
 #include "vindplaats/answer_cache.h"
 #include "vindplaats/server.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/template.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
@@ -144,6 +145,40 @@ static vp_status op_buf(void)
         st = VP_ERR_NOMEM;
     free(s);
     vp_buf_free(&b);
+    return st;
+}
+
+/* The page renderer: loading a page and its partial, checking the set,
+ * rendering sections, escaped and raw values into a buffer. */
+static vp_status op_template(void)
+{
+    static const char page[] = "<h1>{{title}}</h1>\n{{#items}}\n{{> item}}\n{{/items}}\n"
+                               "{{^items}}geen{{/items}}{{{raw}}}\n";
+    static const char item[] = "<li>{{name}} &amp; {{n}}</li>";
+    vp_templates *set = vp_templates_create();
+    if (!set)
+        return VP_ERR_NOMEM;
+    char *err = NULL;
+    vp_status st = vp_templates_add(set, "page", "page.html", page, sizeof page - 1, &err);
+    if (st == VP_OK)
+        st = vp_templates_add(set, "item", "partials/item.html", item, sizeof item - 1, &err);
+    if (st == VP_OK)
+        st = vp_templates_check(set, &err);
+    json_t *view = json_loads("{\"title\":\"<T>\",\"raw\":\"<b>\",\"items\":"
+                              "[{\"name\":\"a&b\",\"n\":1},{\"name\":\"c\",\"n\":2.5}]}",
+                              0, NULL);
+    vp_buf b;
+    vp_buf_init(&b, 1 << 16);
+    if (st == VP_OK && !view)
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK)
+        st = vp_templates_render(set, "page", view, &b, &err);
+    if (st == VP_OK && (!b.data || !strstr(b.data, "<li>a&amp;b &amp; 1</li>")))
+        st = VP_ERR_INTERNAL;
+    vp_buf_free(&b);
+    json_decref(view);
+    free(err);
+    vp_templates_destroy(set);
     return st;
 }
 
@@ -275,6 +310,7 @@ int main(int argc, char **argv)
     sweep("offering_parse(vocabulary)", op_parse_with_vocabulary, VP_ERR_INVALID);
     sweep("text_fold", op_fold, VP_OK);
     sweep("buf", op_buf, VP_OK);
+    sweep("template", op_template, VP_OK);
     sweep("uri_check", op_uri_check, VP_ERR_INVALID);
     sweep("query_check", op_query_check, VP_ERR_INVALID);
     sweep("search_params(valid)", op_search_params_valid, VP_OK);

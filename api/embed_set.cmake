@@ -1,0 +1,22 @@
+# Turns a set of files into one C table, for files looked up by name:
+#   cmake -DBASE=dir -DFILES=a.html,partials/b.html -DOUT=file.c -DNAME=symbol -P embed_set.cmake
+# gives `const api_embedded NAME[]` ({path relative to BASE, bytes, length})
+# and `const size_t NAME_count`. A listed file that is missing stops the build.
+string(REPLACE "," ";" FILES "${FILES}")
+set(arrays "")
+set(rows "")
+set(i 0)
+foreach(rel ${FILES})
+  if(NOT EXISTS "${BASE}/${rel}")
+    message(FATAL_ERROR "embed_set: ${BASE}/${rel} is listed but missing")
+  endif()
+  file(READ "${BASE}/${rel}" hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+  string(APPEND arrays "static const unsigned char f${i}[] = {\n${bytes}0x00};\n")
+  string(APPEND rows "    {\"${rel}\", f${i}, ${len}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+file(WRITE "${OUT}" "/* Generated from ${BASE}; do not edit. */\n#include <stddef.h>\n#include \"site.h\"\n${arrays}const api_embedded ${NAME}[] = {\n${rows}};\nconst size_t ${NAME}_count = ${i};\n")
