@@ -26,7 +26,9 @@
  * of its previous reply: past it the connection is closed. Above
  * SOFT_CONNECTION_LIMIT connections the deadline shrinks to PRESSED_DEADLINE,
  * so that the room left under CONNECTION_LIMIT stays free for clients that
- * send their request at once. */
+ * send their request at once. A request that has fully arrived but waits
+ * unread in the kernel because its worker is busy with other requests is
+ * the server's delay, not a slow client: the deadline spares it. */
 #define CONNECTION_TIMEOUT_S 15
 #define CONNECTION_LIMIT 1024
 #define SOFT_CONNECTION_LIMIT 768
@@ -440,9 +442,22 @@ static void mark_receiving(vp_server *s, struct MHD_Connection *conn, int receiv
     pthread_mutex_unlock(&s->watch_lock);
 }
 
+/* 1 when the head of a request (up to its blank line) waits on `fd`
+ * unread: it arrived whole while the connection's worker was busy. */
+static int request_waiting(int fd)
+{
+    char buf[API_MAX_URI + 4096];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    for (ssize_t i = 0; i + 3 < n; i++)
+        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
+            return 1;
+    return 0;
+}
+
 /* Shuts down (without closing: libmicrohttpd owns the descriptor) every
- * connection that has been receiving one request for too long; its worker
- * then sees the end of the stream and closes it. */
+ * connection that has been receiving one request for too long, unless the
+ * request is there and only waits for its worker; the worker then sees the
+ * end of the stream and closes it. */
 static void *watch(void *arg)
 {
     vp_server *s = arg;
@@ -458,7 +473,8 @@ static void *watch(void *arg)
         double deadline = s->n_conns > SOFT_CONNECTION_LIMIT ? PRESSED_DEADLINE_S
                                                               : REQUEST_DEADLINE_S;
         for (watched *w = s->conns; w; w = w->next) {
-            if (!w->receiving || w->closing || now - w->since <= deadline)
+            if (!w->receiving || w->closing || now - w->since <= deadline ||
+                request_waiting(w->fd))
                 continue;
             shutdown(w->fd, SHUT_RDWR);
             w->closing = 1;
