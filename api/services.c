@@ -431,11 +431,9 @@ static void *builder(void *arg)
             st = vp_index_stats(idx, &revision, NULL, &err);
         pthread_mutex_lock(&c->lock);
         int stale = st == VP_OK && !fresh(c->cur, revision);
+        if (stale && c->delay_ms)
+            nap(c, c->delay_ms / 1000.0);
         pthread_mutex_unlock(&c->lock);
-        if (stale && c->delay_ms) {
-            struct timespec d = {c->delay_ms / 1000, (long)(c->delay_ms % 1000) * 1000000L};
-            nanosleep(&d, NULL);
-        }
         if (stale && !atomic_load(&c->stopping)) {
             api_request req;
             memset(&req, 0, sizeof req);
