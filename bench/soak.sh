@@ -127,7 +127,16 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 echo "== warm-up (10 s), then ${seconds} s at $connections connections"
 VP_MIX=$routes wrk -t2 -c$((connections / 4)) -d10s --timeout 30s -s bench/wrk-mix.lua "$base" \
   > /dev/null
-sleep 2
+# wrk has closed its warm-up connections, but the server holds each until
+# it has answered the request queued on it, and they count against the
+# per-address limit: wait until both workers answer /healthz at once.
+quick=0
+for _ in $(seq 120); do
+  t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 30 "$base/healthz" || echo 30)
+  if awk -v t="$t" 'BEGIN { exit !(t < 0.2) }'; then quick=$((quick + 1)); else quick=0; fi
+  (( quick >= 4 )) && break
+  sleep 0.5
+done
 curl -s --max-time 60 "$base/metrics" > "$work/metrics-before.txt" || true
 : > "$work/rss.tsv"
 ( t=0; while kill -0 "$server" 2>/dev/null; do
