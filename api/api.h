@@ -257,10 +257,13 @@ void api_handle_insights_segments(api_request *req, api_reply *reply);
 void api_handle_insights_page(api_request *req, api_reply *reply);
 
 /* ---- services.c: which library offers what ---- */
-struct services_cache *services_cache_create(void);
+/* Starts the builder thread of the service map (its own handle on
+ * cfg->index_path; `cfg` must outlive the cache). NULL when out of memory
+ * or the thread cannot start. Destroying stops the builder, also mid-build. */
+struct services_cache *services_cache_create(const vp_server_config *cfg);
 void services_cache_destroy(struct services_cache *c);
-/* How often requests found the service map snapshot fresh (hits) or had
- * to wait for it to be built (misses); see services.c. */
+/* How often requests found a service map at once (hits) or found none yet
+ * and waited for the first or were answered 503 (misses); see services.c. */
 void services_cache_counts(struct services_cache *c, uint64_t *hits, uint64_t *misses);
 void api_handle_propositions(api_request *req, api_reply *reply);
 void api_handle_proposition_libraries(api_request *req, api_reply *reply);

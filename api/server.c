@@ -23,10 +23,13 @@
  * measures inactivity (a client sending a byte every few seconds stays), so
  * the server keeps a deadline of its own for receiving a whole request
  * (headers and body), counted from the connection's start or from the end
- * of its previous reply: past it the connection is closed. Above
+ * of its previous reply: past it the connection is closed. The inactivity
+ * timeout (CONNECTION_TIMEOUT_S) is kept for making and sending a reply. Above
  * SOFT_CONNECTION_LIMIT connections the deadline shrinks to PRESSED_DEADLINE,
  * so that the room left under CONNECTION_LIMIT stays free for clients that
- * send their request at once. */
+ * send their request at once. A request that has fully arrived but waits
+ * unread in the kernel because its worker is busy with other requests is
+ * the server's delay, not a slow client: the deadline spares it. */
 #define CONNECTION_TIMEOUT_S 15
 #define CONNECTION_LIMIT 1024
 #define SOFT_CONNECTION_LIMIT 768
@@ -394,8 +397,13 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         watched *w = ci ? calloc(1, sizeof *w) : NULL;
         *socket_context = w;
-        if (!w)
-            return; /* not watched: only the inactivity timeout applies */
+        if (!w) {
+            /* Not watched, it would have no deadline while it receives:
+             * out of memory, refuse it (its worker sees the end and closes). */
+            if (ci)
+                shutdown(ci->connect_fd, SHUT_RDWR);
+            return;
+        }
         w->fd = ci->connect_fd;
         w->since = api_now();
         w->receiving = 1;
@@ -428,8 +436,14 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 /* The request on `conn` is complete (receiving 0), or its reply is sent and
- * the connection waits for the next one (receiving 1). */
-static void mark_receiving(vp_server *s, struct MHD_Connection *conn, int receiving)
+ * the connection waits for the next one (receiving 1; `kept` when it stays
+ * open for one). While a connection receives, the watch's deadline is its
+ * only limit (libmicrohttpd's inactivity timeout is 0 then): that timeout
+ * also counts the time a request that has arrived waits for a busy worker
+ * (a worker reads it only when free), and closed such connections of
+ * well-behaved clients once the queue was longer than the timeout. The
+ * timeout applies while the reply is made and sent. */
+static void mark_receiving(vp_server *s, struct MHD_Connection *conn, int receiving, int kept)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -440,11 +454,27 @@ static void mark_receiving(vp_server *s, struct MHD_Connection *conn, int receiv
     w->receiving = receiving;
     w->since = api_now();
     pthread_mutex_unlock(&s->watch_lock);
+    if (!receiving || kept)
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  receiving ? 0u : (unsigned int)CONNECTION_TIMEOUT_S);
+}
+
+/* 1 when the head of a request (up to its blank line) waits on `fd`
+ * unread: it arrived whole while the connection's worker was busy. */
+static int request_waiting(int fd)
+{
+    char buf[API_MAX_URI + 4096];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    for (ssize_t i = 0; i + 3 < n; i++)
+        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
+            return 1;
+    return 0;
 }
 
 /* Shuts down (without closing: libmicrohttpd owns the descriptor) every
- * connection that has been receiving one request for too long; its worker
- * then sees the end of the stream and closes it. */
+ * connection that has been receiving one request for too long, unless the
+ * request is there and only waits for its worker; the worker then sees the
+ * end of the stream and closes it. */
 static void *watch(void *arg)
 {
     vp_server *s = arg;
@@ -460,7 +490,8 @@ static void *watch(void *arg)
         double deadline = s->n_conns > SOFT_CONNECTION_LIMIT ? PRESSED_DEADLINE_S
                                                               : REQUEST_DEADLINE_S;
         for (watched *w = s->conns; w; w = w->next) {
-            if (!w->receiving || w->closing || now - w->since <= deadline)
+            if (!w->receiving || w->closing || now - w->since <= deadline ||
+                request_waiting(w->fd))
                 continue;
             shutdown(w->fd, SHUT_RDWR);
             w->closing = 1;
@@ -493,7 +524,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_param, f);
         if (!f->status)
             return MHD_YES;
-        mark_receiving(s, conn, 0);
+        mark_receiving(s, conn, 0, 0);
         api_reply reply = {0};
         if (f->status == 400 && f->parameter[0] && is_sru(url))
             api_sru_refused(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "version"),
@@ -523,7 +554,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
 
-    mark_receiving(s, conn, 0);
+    mark_receiving(s, conn, 0, 0);
     api_reply reply = {0};
     api_params *params = calloc(1, sizeof *params);
     if (!params)
@@ -673,7 +704,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     vp_server *s = cls;
-    mark_receiving(s, conn, 1);
+    mark_receiving(s, conn, 1, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     request_ctx *ctx = *con_cls;
     if (!ctx)
         return;
@@ -781,7 +812,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         (uint16_t)cfg->port, NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_TIMEOUT, 0u, /* per phase: see mark_receiving */
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_LIMIT,

@@ -9,19 +9,24 @@
  *   2. per proposition one search with the library facet (exact counts);
  *   3. per proposition and library one search of the 50 soonest offerings,
  *      whose local names, branches and next dates the map shows.
- * That is a few hundred searches, so the map is built once and kept (a
- * snapshot in JSON) until the index has a new revision (and the snapshot
- * is a minute old, so an indexer committing often does not make every
- * request rebuild it) or the snapshot is an hour old; one request builds
- * it while the others wait for it. A
- * snapshot is never changed once built: requests read it without the lock
- * and copy what they answer with, and the last reader frees an old one.
- * Lookups are counted for /metrics (services_cache_counts). */
+ * That is a few hundred searches (11.7 s at 1,000,000 offerings), so it is
+ * never built on a request's time: a builder thread of its own, with an
+ * index handle of its own, builds the map when the server starts and again
+ * when the index has a new revision (and the map is a minute old, so an
+ * indexer committing often does not keep it busy) or the map is an hour
+ * old; it looks every few seconds. Requests answer from the map there is,
+ * the previous one while a new one is built. Before the first map exists a
+ * request waits for it at most WAIT_S, then answers 503 with Retry-After
+ * (so a cold start at 1,000,000 offerings never holds a worker for long).
+ * A snapshot is never changed once built: requests read it without the
+ * lock and copy what they answer with, and the last reader frees an old
+ * one. Lookups are counted for /metrics (services_cache_counts). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "site.h"
 #include "vindplaats/analysis.h"
@@ -31,6 +36,9 @@
 
 #define MAX_AGE_S 3600.0
 #define MIN_REBUILD_S 60.0   /* a new index revision waits this long for a rebuild */
+#define POLL_S 5.0           /* how often the builder looks at the index's revision */
+#define WAIT_S 2.0           /* the longest a request waits for the first map */
+#define RETRY_AFTER "5"      /* seconds, in the 503 before the first map */
 #define SAMPLE 50            /* offerings looked at per proposition and library */
 #define NEXT_DATES 3
 
@@ -42,24 +50,22 @@ typedef struct snapshot {
 } snapshot;
 
 struct services_cache {
-    pthread_mutex_t lock;    /* guards cur and refs */
-    pthread_mutex_t build;   /* one builder at a time */
+    pthread_mutex_t lock;    /* guards cur, refs, stop, error */
+    pthread_cond_t changed;  /* a map was published, or the builder is to stop */
     snapshot *cur;
-    /* Per request that could read the index's revision: a hit found the
-     * current snapshot fresh at once; a miss did not and built one, waited
-     * for another request's build, or failed to build. */
+    int stop;
+    char *error;             /* why the last build failed (malloc()ed); NULL when it did not */
+    const vp_server_config *cfg;
+    char *index_path;
+    pthread_t builder;
+    int running;
+    /* Per request that could read the map: a hit found a map at once (the
+     * current one, also while a newer one is built); a miss found none yet
+     * and waited for the first, or was answered 503. */
     _Atomic uint64_t hits, misses;
+    _Atomic int stopping;    /* stop, for the build's loops without the lock */
+    unsigned delay_ms;       /* tests: the builder sleeps this long before each build */
 };
-
-struct services_cache *services_cache_create(void)
-{
-    struct services_cache *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_mutex_init(&c->build, NULL);
-    return c;
-}
 
 static void release(struct services_cache *c, snapshot *s)
 {
@@ -80,14 +86,47 @@ void services_cache_counts(struct services_cache *c, uint64_t *hits, uint64_t *m
     *misses = c ? atomic_load_explicit(&c->misses, memory_order_relaxed) : 0;
 }
 
+static void *builder(void *arg);
+
+struct services_cache *services_cache_create(const vp_server_config *cfg)
+{
+    struct services_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->changed, NULL);
+    c->cfg = cfg;
+    /* A test hook: a slow build without an index of a million offerings. */
+    const char *delay = getenv("VINDPLAATS_SERVICES_BUILD_DELAY_MS");
+    c->delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+    c->index_path = cfg && cfg->index_path ? strdup(cfg->index_path) : NULL;
+    if (c->index_path && pthread_create(&c->builder, NULL, builder, c) == 0)
+        c->running = 1;
+    if (!c->running) {
+        services_cache_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
 void services_cache_destroy(struct services_cache *c)
 {
     if (!c)
         return;
+    if (c->running) {
+        pthread_mutex_lock(&c->lock);
+        c->stop = 1;
+        atomic_store(&c->stopping, 1);
+        pthread_cond_broadcast(&c->changed);
+        pthread_mutex_unlock(&c->lock);
+        pthread_join(c->builder, NULL);
+    }
     if (c->cur)
         release(c, c->cur);
+    free(c->error);
+    free(c->index_path);
     pthread_mutex_destroy(&c->lock);
-    pthread_mutex_destroy(&c->build);
+    pthread_cond_destroy(&c->changed);
     free(c);
 }
 
@@ -230,7 +269,9 @@ static json_t *branches_json(const vp_library_info *li)
     return list;
 }
 
-static json_t *build(api_request *req, vp_status *st)
+/* The map from the index behind `req`; NULL with *st set when it fails
+ * or the server stops meanwhile. */
+static json_t *build(api_request *req, struct services_cache *c, vp_status *st)
 {
     vp_search_result *all = NULL;
     *st = search(req, NULL, NULL, (1u << VP_FIELD_PROPOSITION) | (1u << VP_FIELD_LIBRARY), 1,
@@ -258,13 +299,19 @@ static json_t *build(api_request *req, vp_status *st)
         json_object_set_new(o, "offerings", json_integer((json_int_t)f->count));
     }
     for (size_t i = 0; i < vp_vocabulary_count(req->voc) && *st == VP_OK; i++) {
+        if (atomic_load(&c->stopping)) {
+            *st = VP_ERR_INTERNAL;
+            break;
+        }
         const vp_proposition *p = vp_vocabulary_at(req->voc, i);
         uint64_t count = facet_count(all, VP_FIELD_PROPOSITION, p->id);
         json_t *at = json_array();
         if (count > 0) {
             vp_search_result *per = NULL;
             *st = search(req, p->id, NULL, 1u << VP_FIELD_LIBRARY, 1, VP_SORT_RELEVANCE, &per);
-            for (size_t k = 0; *st == VP_OK && k < per->n_facets[VP_FIELD_LIBRARY]; k++) {
+            for (size_t k = 0; *st == VP_OK && k < per->n_facets[VP_FIELD_LIBRARY] &&
+                               !atomic_load(&c->stopping);
+                 k++) {
                 const vp_facet_value *f = &per->facets[VP_FIELD_LIBRARY][k];
                 json_t *one = at_library(req, p->id, f->value, f->count, seen_names, st);
                 if (one)
@@ -316,6 +363,7 @@ static json_t *build(api_request *req, vp_status *st)
     return json_pack("{s:o, s:o}", "propositions", props, "libraries", list);
 }
 
+/* 1 when `s` needs no rebuild at `revision`. */
 static int fresh(const snapshot *s, uint64_t revision)
 {
     if (!s)
@@ -324,78 +372,141 @@ static int fresh(const snapshot *s, uint64_t revision)
     return s->revision == revision ? age < MAX_AGE_S : age < MIN_REBUILD_S;
 }
 
-/* The current snapshot, built when missing or stale; release it after use. */
-static snapshot *acquire(api_request *req, vp_status *st)
+/* The CLOCK_REALTIME moment `seconds` from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(double seconds)
 {
-    struct services_cache *c = api_state_services(req->state);
-    uint64_t revision = 0;
-    char *err = NULL;
-    *st = vp_index_refresh(req->index, &err);
-    if (*st == VP_OK)
-        *st = vp_index_stats(req->index, &revision, NULL, &err);
-    free(err);
-    if (*st != VP_OK)
-        return NULL;
-    for (int attempt = 0;; attempt++) {
-        pthread_mutex_lock(&c->lock);
-        snapshot *s = c->cur;
-        int ok = fresh(s, revision);
-        if (ok)
-            s->refs++;
-        pthread_mutex_unlock(&c->lock);
-        if (!attempt)
-            atomic_fetch_add_explicit(ok ? &c->hits : &c->misses, 1, memory_order_relaxed);
-        if (ok)
-            return s;
-        if (attempt)
-            break;
-        /* Build it, unless another request did while this one waited. */
-        pthread_mutex_lock(&c->build);
-        pthread_mutex_lock(&c->lock);
-        s = c->cur;
-        ok = fresh(s, revision);
-        pthread_mutex_unlock(&c->lock);
-        if (!ok) {
-            json_t *data = build(req, st);
-            snapshot *n = data ? calloc(1, sizeof *n) : NULL;
-            if (!n) {
-                json_decref(data);
-                pthread_mutex_unlock(&c->build);
-                if (*st == VP_OK)
-                    *st = VP_ERR_NOMEM;
-                return NULL;
-            }
-            n->data = data;
-            n->revision = revision;
-            n->built = api_now();
-            n->refs = 1;
-            pthread_mutex_lock(&c->lock);
-            snapshot *old = c->cur;
-            c->cur = n;
-            pthread_mutex_unlock(&c->lock);
-            release(c, old);
-        }
-        pthread_mutex_unlock(&c->build);
-    }
-    /* The index moved on again while building: use what there is. */
-    pthread_mutex_lock(&c->lock);
-    snapshot *s = c->cur;
-    if (s)
-        s->refs++;
-    pthread_mutex_unlock(&c->lock);
-    if (!s)
-        *st = VP_ERR_INTERNAL;
-    return s;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    double t = (double)until.tv_sec + until.tv_nsec / 1e9 + seconds;
+    until.tv_sec = (time_t)t;
+    until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+    return until;
 }
 
+/* Waits on c->changed (lock held) until stop or `seconds` have passed. */
+static void nap(struct services_cache *c, double seconds)
+{
+    struct timespec until = deadline_in(seconds);
+    while (!c->stop && pthread_cond_timedwait(&c->changed, &c->lock, &until) == 0)
+        ;
+}
+
+static void set_error(struct services_cache *c, vp_status st, char *err)
+{
+    char msg[300];
+    snprintf(msg, sizeof msg, "the service map cannot be built: %.250s",
+             err ? err : vp_status_str(st));
+    free(err);
+    pthread_mutex_lock(&c->lock);
+    free(c->error);
+    c->error = strdup(msg);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The builder thread: opens its own index handle (Xapian handles are not
+ * shared between threads), then every POLL_S looks at the revision and
+ * builds a new map when the current one is not fresh. A failed open or
+ * build is kept as the error requests see until the next try succeeds. */
+static void *builder(void *arg)
+{
+    struct services_cache *c = arg;
+    vp_index *idx = NULL;
+    pthread_mutex_lock(&c->lock);
+    while (!c->stop) {
+        pthread_mutex_unlock(&c->lock);
+        char *err = NULL;
+        vp_status st = VP_OK;
+        uint64_t revision = 0;
+        if (!idx) {
+            st = vp_index_open(c->index_path, VP_INDEX_READ, c->cfg->vocabulary, &idx, &err);
+            if (st == VP_OK)
+                vp_index_set_lexicon(idx, c->cfg->lexicon);
+            else
+                idx = NULL;
+        }
+        if (st == VP_OK)
+            st = vp_index_refresh(idx, &err);
+        if (st == VP_OK)
+            st = vp_index_stats(idx, &revision, NULL, &err);
+        pthread_mutex_lock(&c->lock);
+        int stale = st == VP_OK && !fresh(c->cur, revision);
+        if (stale && c->delay_ms)
+            nap(c, c->delay_ms / 1000.0);
+        pthread_mutex_unlock(&c->lock);
+        if (stale && !atomic_load(&c->stopping)) {
+            api_request req;
+            memset(&req, 0, sizeof req);
+            req.index = idx;
+            req.voc = c->cfg->vocabulary;
+            req.cfg = c->cfg;
+            json_t *data = build(&req, c, &st);
+            snapshot *n = data ? calloc(1, sizeof *n) : NULL;
+            if (n) {
+                n->data = data;
+                n->revision = revision;
+                n->built = api_now();
+                n->refs = 1;
+                pthread_mutex_lock(&c->lock);
+                snapshot *old = c->cur;
+                c->cur = n;
+                free(c->error);
+                c->error = NULL;
+                pthread_cond_broadcast(&c->changed);
+                pthread_mutex_unlock(&c->lock);
+                release(c, old);
+            } else {
+                json_decref(data);
+                if (st == VP_OK)
+                    st = VP_ERR_NOMEM;
+            }
+        }
+        if (st != VP_OK && !atomic_load(&c->stopping))
+            set_error(c, st, err);
+        else
+            free(err);
+        pthread_mutex_lock(&c->lock);
+        nap(c, POLL_S);
+    }
+    pthread_mutex_unlock(&c->lock);
+    vp_index_close(idx);
+    return NULL;
+}
+
+/* Waits on c->changed (lock held) until a map or an error is there, the
+ * builder stops, or `seconds` have passed. */
+static void nap_until_map(struct services_cache *c, double seconds)
+{
+    struct timespec until = deadline_in(seconds);
+    while (!c->cur && !c->error && !c->stop &&
+           pthread_cond_timedwait(&c->changed, &c->lock, &until) == 0)
+        ;
+}
+
+/* The current map (release it after use), or NULL with a 503 in `r`: no
+ * map has been built yet within WAIT_S, or building it fails. */
 static snapshot *acquire_or_reply(api_request *req, api_reply *r)
 {
     if (api_reject_unused(req->params, r) != 0)
         return NULL;
-    vp_status st;
-    snapshot *s = acquire(req, &st);
-    if (!s)
-        api_error(r, 503, "unavailable", vp_status_str(st), NULL);
+    struct services_cache *c = api_state_services(req->state);
+    pthread_mutex_lock(&c->lock);
+    snapshot *s = c->cur;
+    atomic_fetch_add_explicit(s ? &c->hits : &c->misses, 1, memory_order_relaxed);
+    if (!s && !c->error)
+        nap_until_map(c, WAIT_S);
+    s = c->cur;
+    if (s)
+        s->refs++;
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s",
+             c->error ? c->error
+                      : "the service map is being built (the server started a moment ago); "
+                        "try again in a few seconds");
+    pthread_mutex_unlock(&c->lock);
+    if (!s) {
+        api_error(r, 503, "unavailable", msg, NULL);
+        api_reply_header(r, "Retry-After", RETRY_AFTER);
+    }
     return s;
 }
 

@@ -62,7 +62,7 @@ api_state *api_state_create(const vp_server_config *cfg)
         memcpy(st->salt, &t, sizeof t);
     }
     st->slots = calloc(RL_SLOTS, sizeof *st->slots);
-    st->services = services_cache_create();
+    st->services = services_cache_create(cfg);
     st->insights = insights_log_create(cfg->store, cfg->vocabulary, cfg->query_min_clients,
                                        cfg->trusted_proxies);
     size_t cache_mb = cfg->cache_mb == VP_SERVER_CACHE_OFF ? 0

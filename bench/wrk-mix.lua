@@ -39,10 +39,13 @@ function done(summary, latency, requests)
   end
   local secs = summary.duration / 1e6
   io.write(string.format(
-    "WRK requests=%d seconds=%.2f rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d\n",
+    "WRK requests=%d seconds=%.2f rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d"
+      .. " max_ms=%.3f connect=%d read=%d write=%d timeout=%d\n",
     summary.requests, secs, summary.requests / secs,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, bad,
     summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.status + summary.errors.timeout))
+    summary.errors.status + summary.errors.timeout,
+    latency.max / 1000, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout))
 end

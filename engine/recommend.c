@@ -61,24 +61,105 @@ static vp_status make_room(vpx_query ***parts, size_t n, size_t *alloc)
     return VP_OK;
 }
 
-/* The term scaled by `w`, appended to parts. Retrieval weighs with
- * CoordWeight (a matching term counts 1), so a document's weight is the sum
- * of the scales of its matching terms: posting lists only, where a
- * fixed-weight source filtered by the term would walk every document. */
-static vp_status add_boost(vpx_query ***parts, size_t *n, size_t *alloc, const char *term,
-                           double w, char **errmsg)
+/* The retrieval boosts, gathered before the query is built: a term, the
+ * group it belongs to (an affinity field, or GROUP_ID for the offerings
+ * the segments used) and its weight. Segments of one postcode share most
+ * terms: each term enters the query once, with the weights summed. */
+#define GROUP_ID VP_AFFINITY_FIELD_COUNT
+typedef struct boost_term {
+    char *term;
+    int group;
+    double w;
+} boost_term;
+
+typedef struct boost_set {
+    boost_term *t;
+    size_t n, alloc;
+} boost_set;
+
+static vp_status boost_add(boost_set *b, int group, const char *term, double w)
 {
     if (w <= 0)
         return VP_OK;
-    if (make_room(parts, *n, alloc) != VP_OK)
+    if (b->n == b->alloc) {
+        size_t na = b->alloc ? b->alloc * 2 : 64;
+        boost_term *t = realloc(b->t, na * sizeof *t);
+        if (!t)
+            return VP_ERR_NOMEM;
+        b->t = t;
+        b->alloc = na;
+    }
+    char *copy = strdup(term);
+    if (!copy)
         return VP_ERR_NOMEM;
-    vpx_query *t = NULL;
-    vp_status st = vpx_query_term(term, &t, errmsg);
+    b->t[b->n++] = (boost_term){copy, group, w};
+    return VP_OK;
+}
+
+static void boost_free(boost_set *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->t[i].term);
+    free(b->t);
+    memset(b, 0, sizeof *b);
+}
+
+static int cmp_boost(const void *a, const void *b)
+{
+    const boost_term *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return strcmp(x->term, y->term);
+}
+
+/* The retrieval query: per group the MAX of its scaled terms, the groups
+ * OR-ed. Retrieval weighs with CoordWeight (a matching term counts 1), so
+ * a term scaled by w weighs w: posting lists only, where a fixed-weight
+ * source filtered by the term would walk every document. An offering has
+ * one proposition, task, type, channel and id, so MAX weighs it as OR
+ * would, but tells the matcher the truth about the bound: an OR of ten
+ * propositions claims the sum of ten weights, which no offering reaches,
+ * and the matcher could skip nothing. With exact bounds, once the best
+ * candidates are found it skips the offerings that cannot beat them. For
+ * audiences (several per offering) MAX counts the best one, as the
+ * affinity factor does. *out NULL when there is no boost. */
+static vp_status boost_query(boost_set *b, vpx_query **out, char **errmsg)
+{
+    *out = NULL;
+    if (!b->n)
+        return VP_OK;
+    qsort(b->t, b->n, sizeof *b->t, cmp_boost);
+    size_t m = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (m && b->t[m - 1].group == b->t[i].group && strcmp(b->t[m - 1].term, b->t[i].term) == 0) {
+            b->t[m - 1].w += b->t[i].w;
+            free(b->t[i].term);
+            continue;
+        }
+        b->t[m++] = b->t[i];
+    }
+    b->n = m;
+    vpx_query **terms = calloc(m, sizeof *terms), *groups[GROUP_ID + 1] = {0};
+    vp_status st = terms ? VP_OK : VP_ERR_NOMEM;
+    for (size_t i = 0, first = 0; st == VP_OK && i < m; i++) {
+        vpx_query *t = NULL;
+        st = vpx_query_term(b->t[i].term, &t, errmsg);
+        if (st == VP_OK)
+            st = vpx_query_scale(t, b->t[i].w, &terms[i], errmsg);
+        vpx_query_destroy(t);
+        if (st == VP_OK && (i + 1 == m || b->t[i + 1].group != b->t[i].group)) {
+            st = vpx_query_combine(VPX_OP_MAX, terms + first, i + 1 - first,
+                                   &groups[b->t[i].group], errmsg);
+            first = i + 1;
+        }
+    }
     if (st == VP_OK)
-        st = vpx_query_scale(t, w, &(*parts)[*n], errmsg);
-    if (st == VP_OK)
-        (*n)++;
-    vpx_query_destroy(t);
+        st = vpx_query_combine(VPX_OP_OR, groups, GROUP_ID + 1, out, errmsg);
+    for (size_t i = 0; terms && i < m; i++)
+        vpx_query_destroy(terms[i]);
+    for (int g = 0; g <= GROUP_ID; g++)
+        vpx_query_destroy(groups[g]);
+    free(terms);
     return st;
 }
 
@@ -570,8 +651,8 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
         return vp_fail(errmsg, VP_ERR_INVALID, "exclude: at most 100 offerings");
     int64_t now = req->filters.now ? req->filters.now : (int64_t)time(NULL);
     vp_status st = vpx_db_reopen(vp_index_db(idx), errmsg);
-    vpx_query **parts = NULL, *weighted = NULL;
-    size_t n = 0, alloc = 0;
+    vpx_query *weighted = NULL;
+    boost_set boosts = {0};
     vp_buf t;
     vp_buf_init(&t, 512);
     /* Affinities of every segment, weighted by its share. */
@@ -582,9 +663,8 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
                 t.len = 0;
                 st = vp_buf_printf(&t, "%s%s", vp_field_prefix[affinity_prefix_field[f]], af->value);
                 if (st == VP_OK)
-                    st = add_boost(&parts, &n, &alloc, t.data,
-                                   RETRIEVAL_SCALE * req->shares[s] * field_weight[f] * af->weight,
-                                   errmsg);
+                    st = boost_add(&boosts, f, t.data,
+                                   RETRIEVAL_SCALE * req->shares[s] * field_weight[f] * af->weight);
             }
     /* What the segments (or everyone) used most. */
     int store_ok = 0;
@@ -600,18 +680,16 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
             t.len = 0;
             st = vp_buf_printf(&t, PFX_ID "%s", top[i].key);
             if (st == VP_OK && top[0].score > 0)
-                st = add_boost(&parts, &n, &alloc, t.data,
-                               RETRIEVAL_SCALE * share * top[i].score / top[0].score, errmsg);
+                st = boost_add(&boosts, GROUP_ID, t.data,
+                               RETRIEVAL_SCALE * share * top[i].score / top[0].score);
         }
         vp_scored_free(top, nt);
     }
     vp_buf_free(&t);
+    size_t n = boosts.n;
     if (st == VP_OK)
-        st = n ? vpx_query_combine(VPX_OP_OR, parts, n, &weighted, errmsg)
-               : vpx_query_match_all(&weighted, errmsg);
-    for (size_t i = 0; i < n; i++)
-        vpx_query_destroy(parts[i]);
-    free(parts);
+        st = n ? boost_query(&boosts, &weighted, errmsg) : vpx_query_match_all(&weighted, errmsg);
+    boost_free(&boosts);
 
     vp_recommend_result *res = calloc(1, sizeof *res);
     vpx_mset *ms = NULL;

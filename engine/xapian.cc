@@ -930,6 +930,7 @@ vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_que
             case VPX_OP_FILTER: xop = Xapian::Query::OP_FILTER; break;
             case VPX_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
             case VPX_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
+            case VPX_OP_MAX: xop = Xapian::Query::OP_MAX; break;
         }
         *out = new vpx_query{Xapian::Query(xop, parts.begin(), parts.end())};
         return VP_OK;

@@ -112,7 +112,9 @@ typedef enum vpx_op {
     VPX_OP_OR,
     VPX_OP_FILTER,  /* first sub-query weighted, the rest only filter */
     VPX_OP_AND_NOT,
-    VPX_OP_AND_MAYBE  /* first sub-query required, the rest only add weight */
+    VPX_OP_AND_MAYBE, /* first sub-query required, the rest only add weight */
+    VPX_OP_MAX        /* any sub-query; weighs as the heaviest that matches, so for
+                       * terms of which a document has one its bound is exact */
 } vpx_op;
 
 vp_status vpx_query_match_all(vpx_query **out, char **errmsg) VP_NOEXCEPT;

@@ -211,6 +211,8 @@ static unsigned start_server_k(const char *name, const char *store_flag, const c
         free(out);
     }
     CHECK(p != 0);
+    /* Ready: the service map is built beside the requests after a start. */
+    CHECK(!p || proc_wait_services(p, 120) == 0);
     return p;
 }
 

@@ -646,6 +646,59 @@ static void test_pressed(void)
     CHECK(open_now <= 768);
 }
 
+/* A request that has arrived whole but waits for a busy worker is not a
+ * slow client. The server runs one worker, its service map held back (a
+ * request for the map then holds the worker 2 s), and 800 idle connections
+ * press it (deadline 1 s). A request sent at once on a connection opened
+ * before the worker got busy must be answered after the wait, not closed
+ * at the deadline. */
+static void test_queued(void)
+{
+    enum { SOURCES = 20, TOTAL = 800 };
+    static int fds[TOTAL];
+    size_t opened = 0;
+    for (int i = 0; i < TOTAL; i++) {
+        char source[32];
+        snprintf(source, sizeof source, "127.0.0.%d", 2 + i % SOURCES);
+        fds[i] = connect_from(source, 1);
+        opened += fds[i] >= 0;
+    }
+    CHECK(opened == TOTAL);
+    int queued = connect_from(NULL, 0), busy = connect_from(NULL, 0);
+    CHECK(queued >= 0 && busy >= 0);
+    nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+    static const char slow[] = "GET /v1/libraries HTTP/1.1\r\nHost: localhost\r\n"
+                               "Connection: close\r\n\r\n";
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    double t0 = now_s();
+    CHECK(send(busy, slow, sizeof slow - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof slow - 1));
+    nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+    CHECK(send(queued, req, sizeof req - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof req - 1));
+    char out[4096];
+    size_t got = 0;
+    while (got < sizeof out - 1) {
+        struct pollfd p = {queued, POLLIN, 0};
+        if (poll(&p, 1, 10000) <= 0)
+            break;
+        ssize_t n = recv(queued, out + got, sizeof out - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    out[got] = '\0';
+    double took = now_s() - t0;
+    long status = status_of(out);
+    printf("queued: /healthz behind a 2 s request under pressure: status %ld after %.2f s\n",
+           status, took);
+    CHECK(status == 200);
+    CHECK(took > 1.0); /* it did wait past the pressed deadline */
+    close(queued);
+    close(busy);
+    for (int i = 0; i < TOTAL; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 6) {
@@ -675,7 +728,7 @@ int main(int argc, char **argv)
     setenv("VINDPLAATS_ADMIN_KEYS", ADMIN_KEY, 1);
     char *serve[] = {server, "--index", index, "--port", "0", "--port-file", portfile,
                      "--vocabulary", (char *)voc, "--now", "2026-12-01T08:00:00+01:00",
-                     NULL, NULL, NULL};
+                     NULL, NULL, NULL, NULL, NULL};
     pid_t pid = proc_start(serve, log);
     port = proc_wait_port(portfile, 20);
     CHECK(port != 0);
@@ -702,6 +755,18 @@ int main(int argc, char **argv)
         CHECK(port != 0);
         if (port)
             test_pressed();
+        /* One worker, busy with a request that waits for the service map. */
+        CHECK(proc_stop(pid) == 0);
+        unlink(portfile);
+        serve[13] = "--threads";
+        serve[14] = "1";
+        setenv("VINDPLAATS_SERVICES_BUILD_DELAY_MS", "60000", 1);
+        pid = proc_start(serve, log);
+        unsetenv("VINDPLAATS_SERVICES_BUILD_DELAY_MS");
+        port = proc_wait_port(portfile, 20);
+        CHECK(port != 0);
+        if (port)
+            test_queued();
     }
     CHECK(proc_stop(pid) == 0);
     if (strcmp(mode, "bytes") == 0)

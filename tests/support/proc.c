@@ -100,6 +100,24 @@ unsigned proc_wait_port(const char *path, double seconds)
     return 0;
 }
 
+int proc_wait_services(unsigned port, double seconds)
+{
+    struct timespec pause = {0, 100 * 1000 * 1000}, start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 > seconds)
+            break;
+        http_reply r;
+        long status = http_request(port, "GET", "/v1/propositions", &r) == 0 ? r.status : 0;
+        http_reply_free(&r);
+        if (status == 200)
+            return 0;
+        nanosleep(&pause, NULL);
+    }
+    return -1;
+}
+
 typedef struct grow {
     char *data;
     size_t len;

@@ -18,6 +18,11 @@ int proc_stop(pid_t pid);
 /* Waits up to `seconds` for `path` to hold a number; returns it or 0. */
 unsigned proc_wait_port(const char *path, double seconds);
 
+/* Waits up to `seconds` until the server on `port` has its service map
+ * (GET /v1/propositions answers 200; it is built beside the requests after
+ * a start). Returns 0 when it has, -1 when not. */
+int proc_wait_services(unsigned port, double seconds);
+
 typedef struct http_reply {
     long status;
     char *body;
