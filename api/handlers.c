@@ -128,13 +128,24 @@ static const char *relaxed_name(int relaxed)
 
 /* did_you_mean, corrected, and when nothing was found what a librarian
  * would offer instead. */
-static void add_spelling_and_help(json_t *out, const vp_search_result *res,
+static void add_spelling_and_help(json_t *out, const vp_search_result *res, const char *q,
                                   const vp_vocabulary *voc)
 {
     json_object_set_new(out, "did_you_mean",
                         res->did_you_mean ? json_string(res->did_you_mean) : json_null());
     json_object_set_new(out, "corrected_query",
                         res->corrected_query ? json_string(res->corrected_query) : json_null());
+    /* Said in so many words, so that a page never shows a correction or a
+     * some-of-the-words answer as if it were what was asked. */
+    json_object_set_new(out, "corrected",
+                        res->corrected_query
+                            ? json_pack("{s:s, s:s}", "from", q ? q : "", "to", res->corrected_query)
+                            : json_null());
+    json_object_set_new(out, "matched", json_string(res->any_words ? "some" : "all"));
+    json_t *missing = json_array();
+    for (size_t i = 0; res->missing_words && res->missing_words[i]; i++)
+        json_array_append_new(missing, json_string(res->missing_words[i]));
+    json_object_set_new(out, "missing_words", missing);
     if (res->total > 0) {
         json_object_set_new(out, "help", json_null());
         return;
@@ -288,7 +299,7 @@ void api_handle_search(api_request *req, api_reply *r)
                         (double)(long)(took * 100.0 + 0.5) / 100.0, "results", results,
                         "facets", facets);
     if (r->json) {
-        add_spelling_and_help(r->json, res, req->voc);
+        add_spelling_and_help(r->json, res, sr.q, req->voc);
         /* Signals of clicks on these results name this id, nothing personal. */
         char qid[17];
         api_random_id(qid);

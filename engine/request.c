@@ -248,13 +248,20 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
     req->per_page = 10;
     req->sort = VP_SORT_RELEVANCE;
 
-    const char *q, *from, *to, *sort, *page, *per_page, *facets;
-    if (single(p, n, "q", &q, err) || single(p, n, "from", &from, err) ||
+    const char *q, *from, *to, *sort, *page, *per_page, *facets, *spelling;
+    if (single(p, n, "q", &q, err) || single(p, n, "spelling", &spelling, err) ||
+        single(p, n, "from", &from, err) ||
         single(p, n, "to", &to, err) || single(p, n, "sort", &sort, err) ||
         single(p, n, "page", &page, err) || single(p, n, "per_page", &per_page, err) ||
         single(p, n, "facets", &facets, err))
         return VP_ERR_INVALID;
     req->q = q;
+    /* spelling=false: the words exactly as typed ("search for ipda instead"). */
+    int spell = 1;
+    if (spelling && *spelling && parse_bool(spelling, &spell) != 0)
+        return bad(err, INVALID, "spelling", "spelling: must be true or false");
+    if (!spell)
+        req->without |= VP_WITHOUT_SPELLING;
 
     for (size_t i = 0; i < n; i++) {
         int f = vp_field_by_name(p[i].key);

@@ -1199,6 +1199,91 @@ vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vp
     return st;
 }
 
+/* ---- the words left out ----
+ *
+ * When only some of the words matched, the resident is told which ones no
+ * offering has (within the filters): each plain word of q, searched alone
+ * with the same rewriting and filters, that finds nothing. Operators, stop
+ * words, field:value and excluded (-word) words are not asked about. */
+
+#define MISSING_MAX_WORDS 16
+
+static int is_plain_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (unsigned char)c >= 0x80;
+}
+
+static int is_query_operator(const char *w)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ", NULL};
+    for (size_t i = 0; ops[i]; i++)
+        if (strcmp(w, ops[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void free_words(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+static vp_status missing_words_of(vp_index *idx, const vp_search_request *req, char ***out)
+{
+    *out = NULL;
+    char *cut = vp_text_cut(req->q ? req->q : "", VP_SEARCH_MAX_QUERY);
+    char *folded = cut ? vp_text_fold(cut, 0) : NULL;
+    free(cut);
+    char **list = calloc(MISSING_MAX_WORDS + 1, sizeof *list);
+    if (!folded || !list) {
+        free(folded);
+        free(list);
+        return VP_ERR_NOMEM;
+    }
+    const vp_lexicon *lex = vp_index_lexicon(idx);
+    vpx_db *db = vp_index_db(idx);
+    size_t n = 0, asked = 0;
+    vp_status st = VP_OK;
+    for (char *p = folded; *p && st == VP_OK && asked < MISSING_MAX_WORDS;) {
+        if (!is_plain_char(*p)) {
+            p++;
+            continue;
+        }
+        char *b = p;
+        while (is_plain_char(*p))
+            p++;
+        char *e = p;
+        char saved = *e;
+        *e = '\0';
+        int skip = (b > folded && strchr(":-", b[-1])) || saved == ':' || saved == '*' ||
+                   e - b < 2 || is_query_operator(b);
+        for (char *c = b; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        if (!skip && !(lex && vp_lexicon_only_stopwords(lex, b))) {
+            plan wp;
+            uint64_t t = 0;
+            asked++;
+            st = plan_build(idx, req, b, 0, &wp, NULL);
+            if (st == VP_OK)
+                st = count_matches(db, &wp, 0, 1, &t, NULL);
+            plan_free(&wp);
+            if (st == VP_OK && t == 0 && !(list[n++] = strdup(b)))
+                st = VP_ERR_NOMEM;
+        }
+        *e = saved;
+    }
+    free(folded);
+    if (st != VP_OK || n == 0) {
+        free_words(list);
+        return st;
+    }
+    *out = list;
+    return VP_OK;
+}
+
 const vp_ranking vp_ranking_default = {
     .prefer_library = 5.0,
     .upcoming = 0.5,
@@ -1298,6 +1383,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             res->total = wider->total;
             res->total_exact = wider->total_exact;
             res->any_words = 1;
+            st = missing_words_of(idx, req, &res->missing_words);
             wider->hits = NULL;
             wider->n_hits = 0;
             memset(wider->facets, 0, sizeof wider->facets);
@@ -1350,6 +1436,7 @@ void vp_search_result_destroy(vp_search_result *res)
     for (size_t i = 0; res->missing_shards && res->missing_shards[i]; i++)
         free(res->missing_shards[i]);
     free(res->missing_shards);
+    free_words(res->missing_words);
     free(res->corrected_query);
     free(res->did_you_mean);
     free(res);

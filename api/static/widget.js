@@ -33,7 +33,9 @@ var T = {
       iedereen: 'Iedereen'},
     when: 'Wanneer: ', where: 'Waar: ', price: 'Prijs: ', free: 'Gratis', km: '{d} km van u',
     avail: 'Beschikbaar bij {n} bibliotheken', newwin: '(opent in een nieuw venster)',
-    dym: 'Bedoelde u: ', corr: 'Niets gevonden voor ‘{q}’. U ziet de resultaten voor ‘{c}’.',
+    dym: 'Bedoelde u: ', corr: 'Resultaten voor ‘{c}’. ', inst: 'Zoek in plaats daarvan naar ‘{q}’',
+    some: 'Niet alle woorden gevonden: {w}. U ziet resultaten met een deel van de woorden.',
+    some0: 'Geen resultaten met alle woorden. U ziet resultaten met een deel ervan.',
     nothing: 'Niets gevonden voor ‘{q}’.', nothing0: 'Niets gevonden.',
     without: 'Zoek zonder filter ‘{f}’ ({n} resultaten)', prop: 'Bekijk al het aanbod ‘{p}’',
     tips: 'Probeer andere of minder woorden, of minder filters.', clear: 'Alle filters wissen',
@@ -58,7 +60,9 @@ var T = {
       werkzoekenden: 'Job seekers', iedereen: 'Everyone'},
     when: 'When: ', where: 'Where: ', price: 'Price: ', free: 'Free', km: '{d} km from you',
     avail: 'Available at {n} libraries', newwin: '(opens in a new window)',
-    dym: 'Did you mean: ', corr: 'Nothing found for ‘{q}’. Showing results for ‘{c}’.',
+    dym: 'Did you mean: ', corr: 'Showing results for ‘{c}’. ', inst: 'Search instead for ‘{q}’',
+    some: 'Not all words found: {w}. Showing results with some of the words.',
+    some0: 'No results with every word. Showing results with some of them.',
     nothing: 'Nothing found for ‘{q}’.', nothing0: 'Nothing found.',
     without: 'Search without the ‘{f}’ filter ({n} results)', prop: 'See everything in ‘{p}’',
     tips: 'Try other or fewer words, or fewer filters.', clear: 'Clear all filters',
@@ -318,8 +322,10 @@ function search(w, ch, more) {
   if (ch) {
     if ('q' in ch) w.st.q = ch.q;
     if (ch.f) w.st.f = ch.f;
+    w.asis = !!ch.asis;
   }
   var page = more ? w.page + 1 : 1, p = [['q', w.st.q]];
+  if (w.asis) p.push(['spelling', 'false']);
   FILTERS.forEach(k => { (w.st.f[k] || []).forEach(v => { p.push([k, v]); }); });
   p.push(['page', page], ['per_page', w.per]);
   if (!more) p.push(['facets', 'all']);
@@ -396,14 +402,20 @@ function render(w, d, more) {
 function notes(w, d) {
   var L = w.L, box = w.note, q = w.st.q, hp = d.help, dym = str(d.did_you_mean);
   box.textContent = '';
-  if (str(d.corrected_query)) box.appendChild(h('p.vp-hint', 0, fm(L.corr, {q: q, c: d.corrected_query})));
-  else if (dym) {
+  var cr = d.corrected, mw = Array.isArray(d.missing_words) ? d.missing_words.filter(str) : [];
+  if (cr && str(cr.to)) {
+    box.appendChild(h('p.vp-hint', 0, [fm(L.corr, {c: cr.to}), btn('vp-link', fm(L.inst, {q: q}), () => {
+      search(w, {q: q, asis: true});
+      w.q.focus();
+    })]));
+  } else if (dym) {
     box.appendChild(h('p.vp-hint', 0, [L.dym, btn('vp-link', dym, () => {
       w.q.value = dym;
       search(w, {q: dym});
       w.q.focus();
     }), '?']));
   }
+  if (d.matched === 'some') box.appendChild(h('p.vp-hint', 0, mw.length ? fm(L.some, {w: mw.join(', ')}) : L.some0));
   if (Number(d.total) > 0 || !hp) return;
   var ul = h('ul.vp-help'), wf = hp.without_filter, pr = hp.proposition;
   function add(x) { ul.appendChild(h('li', null, x)); }

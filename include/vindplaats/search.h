@@ -148,6 +148,10 @@ typedef struct vp_search_result {
     char *corrected_query;    /* q had no results; these are for this spelling */
     char *did_you_mean;       /* a spelling with clearly more results, or NULL */
     int any_words;            /* too few had every word: these have some of them */
+    /* With any_words: the words of q that no offering (within the filters)
+     * has, NULL-terminated, in the order typed; NULL when every word is
+     * found somewhere (just never all together). */
+    char **missing_words;
     char **missing_shards;    /* shards that did not answer (NULL-terminated), or NULL */
     int relaxed;              /* when total is 0: the field whose removal finds most, or -1 */
     uint64_t relaxed_total;   /* what the search finds without it */

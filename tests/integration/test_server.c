@@ -173,6 +173,29 @@ static void test_text(void)
     CHECK(total("/v1/search?q=type%3Aebook") == total("/v1/search?type=ebook"));
     CHECK(total("/v1/search?type=ebook") > 0);
     CHECK(total("/v1/search?q=%22digitaal%20spreekuur%22") > 0);
+    /* A correction is said in so many words, and spelling=false searches
+     * the words as typed. */
+    j = ok("/v1/search?q=digicaffe");
+    json_t *corr = json_object_get(j, "corrected");
+    CHECK(json_integer_value(json_object_get(j, "total")) > 0);
+    CHECK_STR(json_string_value(json_object_get(corr, "from")), "digicaffe");
+    CHECK_STR(json_string_value(json_object_get(corr, "to")), "digicafe");
+    CHECK_STR(json_string_value(json_object_get(j, "matched")), "all");
+    CHECK(json_array_size(json_object_get(j, "missing_words")) == 0);
+    json_decref(j);
+    j = ok("/v1/search?q=digicaffe&spelling=false");
+    CHECK(json_integer_value(json_object_get(j, "total")) == 0);
+    CHECK(json_is_null(json_object_get(j, "corrected")));
+    json_decref(j);
+    expect_error("/v1/search?q=digicaffe&spelling=maybe", 400, "invalid_parameter", "spelling");
+    /* Some of the words: which ones no offering has. */
+    j = ok("/v1/search?q=ipad%20cursus");
+    CHECK(json_integer_value(json_object_get(j, "total")) > 0);
+    CHECK_STR(json_string_value(json_object_get(j, "matched")), "some");
+    CHECK(json_array_size(json_object_get(j, "missing_words")) == 1);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(j, "missing_words"), 0)), "ipad");
+    CHECK(json_is_null(json_object_get(j, "corrected")));
+    json_decref(j);
     /* An unparsable query falls back instead of failing. */
     j = ok("/v1/search?q=boek%20AND%20OR");
     CHECK(json_string_value(json_object_get(json_object_get(j, "query"), "fallback")) != NULL);
