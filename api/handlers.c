@@ -117,6 +117,23 @@ static json_t *day_json(int day)
     return json_string(s);
 }
 
+/* What leaving the filter out means, in the Dutch of the search page. */
+static const char *relaxed_words(int relaxed)
+{
+    static const char *const fields[VP_FIELD_COUNT] = {
+        [VP_FIELD_TYPE] = "de soort", [VP_FIELD_LIBRARY] = "de bibliotheek",
+        [VP_FIELD_PROPOSITION] = "het aanbod", [VP_FIELD_AUDIENCE] = "de doelgroep",
+        [VP_FIELD_CHANNEL] = "online of op locatie", [VP_FIELD_BRANCH] = "de vestiging",
+        [VP_FIELD_MUNICIPALITY] = "de gemeente", [VP_FIELD_SOCIETAL_TASK] = "het thema",
+        [VP_FIELD_LANGUAGE] = "de taal",
+    };
+    if (relaxed == VP_RELAX_DATES)
+        return "de datum";
+    if (relaxed == VP_RELAX_NEAR)
+        return "de afstand";
+    return relaxed >= 0 && relaxed < VP_FIELD_COUNT ? fields[relaxed] : "dit filter";
+}
+
 static const char *relaxed_name(int relaxed)
 {
     if (relaxed == VP_RELAX_DATES)
@@ -157,8 +174,9 @@ static void add_spelling_and_help(json_t *out, const vp_search_result *res, cons
         json_object_set_new(help, "without_filter",
                             json_pack("{s:s, s:I}", "parameter", relaxed_name(res->relaxed),
                                       "total", (json_int_t)res->relaxed_total));
-        snprintf(msg, sizeof msg, "Niets gevonden. Zonder het filter %s zijn er %llu resultaten.",
-                 relaxed_name(res->relaxed), (unsigned long long)res->relaxed_total);
+        snprintf(msg, sizeof msg, "Niets gevonden. Zonder %s vindt u %llu %s.",
+                 relaxed_words(res->relaxed), (unsigned long long)res->relaxed_total,
+                 res->relaxed_total == 1 ? "resultaat" : "resultaten");
     }
     const vp_proposition *p = vp_vocabulary_get(voc, res->suggested_proposition);
     if (p)

@@ -1403,8 +1403,10 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
                                                : use->near != NULL;
             if (!active)
                 continue;
+            /* Counted to the last work, as the search without the filter
+             * would count it: an estimate here overstated it. */
             uint64_t t = 0;
-            st = count_matches(db, use, 1u << f, 100, &t, errmsg);
+            st = count_matches(db, use, 1u << f, doccount, &t, errmsg);
             if (st == VP_OK && t > res->relaxed_total) {
                 res->relaxed_total = t;
                 res->relaxed = f;

@@ -436,6 +436,27 @@ static void test_place_and_time(void)
     j = ok("/v1/search?q=xylofoonorkestzeppelin");
     CHECK(json_is_object(json_object_get(j, "help")));
     json_decref(j);
+    /* The count without the filter is what that search finds, and the
+     * message says it in Dutch words, not parameter names. */
+    j = ok("/v1/search?q=taalcafe&type=ebook");
+    json_int_t plain = total("/v1/search?q=taalcafe");
+    CHECK(json_integer_value(json_object_get(j, "total")) == 0);
+    json_t *help = json_object_get(j, "help");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(help, "without_filter"),
+                                                "parameter")), "type");
+    CHECK(plain > 0 && json_integer_value(json_object_get(json_object_get(help, "without_filter"),
+                                                          "total")) == plain);
+    char expect[128];
+    snprintf(expect, sizeof expect, "Niets gevonden. Zonder de soort vindt u %lld resultaten.",
+             (long long)plain);
+    CHECK_STR(json_string_value(json_object_get(help, "message")), expect);
+    json_decref(j);
+    j = ok("/v1/search?q=taalcafe&from=2035-01-01&to=2035-01-31");
+    help = json_object_get(j, "help");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(help, "without_filter"),
+                                                "parameter")), "from/to");
+    CHECK_CONTAINS(json_string_value(json_object_get(help, "message")), "Zonder de datum vindt u");
+    json_decref(j);
     j = ok("/v1/search?q=boek&type=service&from=2027-01-01&to=2027-01-02");
     if (json_integer_value(json_object_get(j, "total")) == 0) {
         json_t *wf = json_object_get(json_object_get(j, "help"), "without_filter");
