@@ -11,6 +11,7 @@
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
+#include "vindplaats/suggest.h"
 #include "vindplaats/vocabulary.h"
 
 static vp_vocabulary *voc;
@@ -155,6 +156,30 @@ static void test_word_forms(vp_index *idx)
     vp_search_result_destroy(res);
 }
 
+static void test_suggestions(vp_index *idx)
+{
+    vp_suggestion *s = NULL;
+    size_t n = 0;
+    /* One completion per word whatever its plural: thriller, not also
+     * thrillers; counted together. */
+    CHECK(vp_suggest(idx, "thr", 10, &s, &n, NULL) == VP_OK);
+    size_t thrillers = 0;
+    for (size_t i = 0; i < n; i++)
+        thrillers += strncmp(s[i].text, "thriller", 8) == 0;
+    CHECK(thrillers == 1);
+    CHECK(n > 0 && strcmp(s[0].text, "thriller") == 0 && s[0].count == 2);
+    vp_suggestions_free(s, n);
+    /* A proposition before a subject that more offerings carry. */
+    s = NULL;
+    CHECK(vp_suggest(idx, "taal", 10, &s, &n, NULL) == VP_OK);
+    CHECK(n >= 2);
+    if (n >= 2) {
+        CHECK_STR(s[0].text, "Taalcafé");
+        CHECK(s[0].kind == VP_SUGGEST_PROPOSITION);
+    }
+    vp_suggestions_free(s, n);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 7) {
@@ -194,6 +219,7 @@ int main(int argc, char **argv)
     if (idx) {
         vp_index_set_lexicon(idx, lex);
         test_word_forms(idx);
+        test_suggestions(idx);
         vp_index_close(idx);
     }
     char cmd[512];
