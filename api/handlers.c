@@ -143,6 +143,25 @@ static const char *relaxed_name(int relaxed)
     return vp_field_name((vp_field)relaxed);
 }
 
+/* The place, day and age words of q and what they were taken for:
+ * [{"kind", "text", "value"}], value a municipality, an audience group or
+ * {"from", "to"}. */
+static json_t *understood_json(const vp_search_result *res)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < res->n_understood; i++) {
+        const vp_understood *u = &res->understood[i];
+        json_t *value = u->kind == VP_UNDERSTOOD_DATE
+                            ? json_pack("{s:o, s:o}", "from", day_json(u->from_day), "to",
+                                        day_json(u->to_day))
+                            : json_string(u->value);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "kind",
+                                              vp_understood_kind_name(u->kind), "text", u->text,
+                                              "value", value));
+    }
+    return list;
+}
+
 /* did_you_mean, corrected, and when nothing was found what a librarian
  * would offer instead. */
 static void add_spelling_and_help(json_t *out, const vp_search_result *res, const char *q,
@@ -287,6 +306,8 @@ void api_handle_search(api_request *req, api_reply *r)
     }
     if (query)
         json_object_set_new(query, "any_words", json_boolean(res->any_words));
+    if (query)
+        json_object_set_new(query, "understood", understood_json(res));
     if (query && res->query_fallback)
         json_object_set_new(query, "fallback",
                             json_string("the query syntax could not be parsed; "

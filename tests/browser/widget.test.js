@@ -410,6 +410,23 @@ describe('demo page', () => {
     await done(page);
   });
 
+  it('shows a place and a day it understood as chips that can be removed', async () => {
+    const page = await open(`${VP}/?q=${encodeURIComponent('taalcafe amersfoort zaterdag')}`);
+    const b = box(page);
+    const note = b.locator('.vp-note');
+    const place = note.getByRole('button', {name: 'Niet in Amersfoort'});
+    await place.waitFor();
+    assert.equal(await place.textContent(), 'in Amersfoort ✕');
+    assert.equal(await note.getByRole('button', {name: /^Niet op zaterdag 5 december$/}).count(), 1);
+    const again = searched(page, (p) => p.get('understand') === 'date');
+    await place.click();
+    await again;
+    await settled(b);
+    await note.getByRole('button', {name: /^Niet op zaterdag/}).waitFor();
+    assert.equal(await note.getByRole('button', {name: 'Niet in Amersfoort'}).count(), 0);
+    await done(page);
+  });
+
   it('says which words were left out when only some matched', async () => {
     const page = await open(`${VP}/?q=${encodeURIComponent('ipad cursus')}`);
     const b = box(page);

@@ -196,6 +196,31 @@ static void test_text(void)
     CHECK_STR(json_string_value(json_array_get(json_object_get(j, "missing_words"), 0)), "ipad");
     CHECK(json_is_null(json_object_get(j, "corrected")));
     json_decref(j);
+    /* Place, day and age words are said back, and understand= turns them off. */
+    j = ok("/v1/search?q=taalcafe%20amersfoort%20zaterdag");
+    json_t *und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 2);
+    json_t *u0 = json_array_get(und, 0), *u1 = json_array_get(und, 1);
+    CHECK_STR(json_string_value(json_object_get(u0, "kind")), "place");
+    CHECK_STR(json_string_value(json_object_get(u0, "text")), "amersfoort");
+    CHECK_STR(json_string_value(json_object_get(u0, "value")), "amersfoort");
+    CHECK_STR(json_string_value(json_object_get(u1, "kind")), "date");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "from")), "2026-12-05");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "to")), "2026-12-05");
+    /* The Taalcafé of Amersfoort first; the others still follow. */
+    json_t *top = json_array_get(json_object_get(j, "results"), 0);
+    CHECK(strcmp(json_string_value(json_object_get(top, "municipality")), "Amersfoort") == 0);
+    CHECK(json_integer_value(json_object_get(j, "total")) > 10);
+    json_decref(j);
+    j = ok("/v1/search?q=taalcafe%20amersfoort%20zaterdag&understand=date");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "kind")), "date");
+    json_decref(j);
+    j = ok("/v1/search?q=taalcafe%20amersfoort&understand=none");
+    CHECK(json_array_size(json_object_get(json_object_get(j, "query"), "understood")) == 0);
+    json_decref(j);
+    expect_error("/v1/search?q=taalcafe&understand=weather", 400, "invalid_parameter", "understand");
     /* An unparsable query falls back instead of failing. */
     j = ok("/v1/search?q=boek%20AND%20OR");
     CHECK(json_string_value(json_object_get(json_object_get(j, "query"), "fallback")) != NULL);

@@ -180,6 +180,114 @@ static void test_suggestions(vp_index *idx)
     vp_suggestions_free(s, n);
 }
 
+/* Runs q with the VP_WITHOUT_* bits `without`. */
+static vp_search_result *run_without(vp_index *idx, const char *q, unsigned without)
+{
+    vp_search_request r;
+    memset(&r, 0, sizeof r);
+    r.q = q;
+    r.page = 1;
+    r.per_page = 10;
+    r.now = now;
+    r.without = without;
+    vp_search_result *res = NULL;
+    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    return res;
+}
+
+static void test_understanding(vp_index *idx)
+{
+    /* A municipality of the index is a place: its offerings first, the
+     * others still there; the word is not matched as text. */
+    vp_search_result *res = run(idx, "taalcafe amersfoort");
+    CHECK(res && res->n_understood == 1);
+    if (res && res->n_understood == 1) {
+        CHECK(res->understood[0].kind == VP_UNDERSTOOD_PLACE);
+        CHECK_STR(res->understood[0].value, "amersfoort");
+        CHECK_STR(res->understood[0].text, "amersfoort");
+    }
+    CHECK(res && rank_of(res, "w:taal-ams") == 1 && rank_of(res, "w:taal-goi") < 99);
+    vp_search_result_destroy(res);
+    /* "in" goes with the place; without place words it is a word again. */
+    res = run(idx, "taalcafe in amersfoort");
+    CHECK(res && res->n_understood == 1 && strcmp(res->understood[0].text, "in amersfoort") == 0);
+    vp_search_result_destroy(res);
+    res = run_without(idx, "taalcafe amersfoort", VP_WITHOUT_PLACE_WORDS);
+    CHECK(res && res->n_understood == 0 && rank_of(res, "w:taal-ams") == 1);
+    vp_search_result_destroy(res);
+    /* A place alone stays a word; query syntax is left alone. */
+    res = run(idx, "amersfoort");
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+    res = run(idx, "taalcafe AND amersfoort");
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+
+    /* Days: the clock is Tuesday 1 December 2026. */
+    res = run(idx, "taalcafe zaterdag");
+    CHECK(res && res->n_understood == 1 && res->understood[0].kind == VP_UNDERSTOOD_DATE &&
+          res->understood[0].from_day == 20261205 && res->understood[0].to_day == 20261205);
+    CHECK(res && rank_of(res, "w:taal-goi") == 1 && rank_of(res, "w:taal-ams") < 99);
+    vp_search_result_destroy(res);
+    static const struct {
+        const char *q, *text;
+        int from, to;
+    } days[] = {
+        {"taalcafe vandaag", "vandaag", 20261201, 20261201},
+        {"taalcafe vanavond", "vanavond", 20261201, 20261201},
+        {"taalcafe morgen", "morgen", 20261202, 20261202},
+        {"taalcafe op dinsdag", "op dinsdag", 20261201, 20261201},
+        {"taalcafe maandagavond", "maandagavond", 20261207, 20261207},
+        {"taalcafe dit weekend", "dit weekend", 20261205, 20261206},
+        {"taalcafe deze week", "deze week", 20261201, 20261206},
+        {"taalcafe volgende week", "volgende week", 20261207, 20261213},
+        {"taalcafe in de kerstvakantie", "in de kerstvakantie", 20261219, 20270103},
+        {"taalcafe meivakantie", "meivakantie", 20270424, 20270502},
+    };
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+        res = run(idx, days[i].q);
+        int ok = res && res->n_understood == 1 && res->understood[0].kind == VP_UNDERSTOOD_DATE &&
+                 res->understood[0].from_day == days[i].from &&
+                 res->understood[0].to_day == days[i].to &&
+                 strcmp(res->understood[0].text, days[i].text) == 0;
+        if (!ok)
+            fprintf(stderr, "  %s: not understood as %d..%d\n", days[i].q, days[i].from, days[i].to);
+        CHECK(ok);
+        vp_search_result_destroy(res);
+    }
+    /* A day alone browses what is on then. */
+    res = run(idx, "zaterdag");
+    CHECK(res && res->n_understood == 1 && res->n_hits > 0);
+    if (res && res->n_hits)
+        CHECK_STR(res->hits[0].id, "w:taal-goi");
+    vp_search_result_destroy(res);
+
+    /* Ages: a number with "van" or "jaar", or an audience word. */
+    res = run(idx, "voorlezen voor mijn kleinkind van 5");
+    CHECK(res && res->n_understood == 1 && res->understood[0].kind == VP_UNDERSTOOD_AUDIENCE);
+    if (res && res->n_understood == 1) {
+        CHECK_STR(res->understood[0].value, "kleuter");
+        CHECK_STR(res->understood[0].text, "voor mijn kleinkind van 5");
+    }
+    CHECK(res && rank_of(res, "w:voorlees-kleuter") == 1 && rank_of(res, "w:voorlees-baby") < 99 &&
+          !res->any_words);
+    vp_search_result_destroy(res);
+    res = run(idx, "voorlezen baby's");
+    CHECK(res && res->n_understood == 1 && rank_of(res, "w:voorlees-baby") == 1);
+    vp_search_result_destroy(res);
+    res = run(idx, "voorlezen 1 jaar");
+    CHECK(res && res->n_understood == 1 && strcmp(res->understood[0].value, "baby") == 0);
+    vp_search_result_destroy(res);
+    /* A number without "van" or "jaar" is a word ("1984"). */
+    res = run(idx, "voorlezen 5");
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+    /* All three at once. */
+    res = run(idx, "taalcafe in amersfoort zaterdag voor peuters");
+    CHECK(res && res->n_understood == 3);
+    vp_search_result_destroy(res);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 7) {
@@ -220,6 +328,7 @@ int main(int argc, char **argv)
         vp_index_set_lexicon(idx, lex);
         test_word_forms(idx);
         test_suggestions(idx);
+        test_understanding(idx);
         vp_index_close(idx);
     }
     char cmd[512];
