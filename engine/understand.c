@@ -13,7 +13,6 @@
 
 #include "schema.h"
 #include "vindplaats/analysis.h"
-#include "vindplaats/buf.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
 #include "xapian_c.h"
@@ -31,7 +30,9 @@ const char *vp_understood_kind_name(vp_understood_kind k)
 typedef struct words {
     char w[MAX_WORDS][WORD_SIZE];
     int taken[MAX_WORDS];
+    size_t begin[MAX_WORDS], end[MAX_WORDS]; /* bytes of the folded query */
     size_t n;
+    int more;  /* words past MAX_WORDS or too long to look at */
 } words;
 
 static int is_word(const words *ws, size_t i, const char *w)
@@ -276,13 +277,20 @@ vp_status understand_query(vp_index *idx, const char *q, unsigned without, int t
         if (len < WORD_SIZE) {
             for (size_t i = 0; i < len; i++)
                 ws->w[ws->n][i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' : p[i]);
+            ws->begin[ws->n] = (size_t)(p - folded);
+            ws->end[ws->n] = (size_t)(p - folded) + len;
             ws->n++;
+        } else {
+            ws->more = 1;
         }
         p += len;
+        if (ws->n == MAX_WORDS && p[strspn(p, " \t\r\n")])
+            ws->more = 1;
     }
-    free(folded);
-    if (!ws)
+    if (!ws) {
+        free(folded);
         return st;
+    }
     vp_understood found[VP_UNDERSTOOD_MAX];
     size_t k = 0;
     memset(found, 0, sizeof found);
@@ -292,17 +300,15 @@ vp_status understand_query(vp_index *idx, const char *q, unsigned without, int t
         k++;
     if (!(without & VP_WITHOUT_AGE_WORDS) && audience(ws, &found[k]))
         k++;
-    /* Something left to match that is not a stop word. */
+    /* The words left, as typed ("e-book" stays one), and whether one of
+     * them is not a stop word. */
     const vp_lexicon *lex = vp_index_lexicon(idx);
-    vp_buf b;
-    vp_buf_init(&b, VP_SEARCH_MAX_QUERY + 64);
-    int content = 0;
+    int content = ws->more;
     for (size_t i = 0; k && i < ws->n; i++) {
         if (ws->taken[i])
-            continue;
-        content |= !(lex && vp_lexicon_only_stopwords(lex, ws->w[i]));
-        if (vp_buf_printf(&b, "%s%s", b.len ? " " : "", ws->w[i]) != VP_OK)
-            st = VP_ERR_NOMEM;
+            memset(folded + ws->begin[i], ' ', ws->end[i] - ws->begin[i]);
+        else
+            content |= !(lex && vp_lexicon_only_stopwords(lex, ws->w[i]));
     }
     free(ws);
     /* Only a day or period ("zaterdag", "in de kerstvakantie"): what is
@@ -311,13 +317,11 @@ vp_status understand_query(vp_index *idx, const char *q, unsigned without, int t
     for (size_t i = 0; i < k; i++)
         dated |= found[i].kind == VP_UNDERSTOOD_DATE;
     if (st == VP_OK && k && (content || dated)) {
-        *rest = vp_buf_steal(&b);
-        if (!*rest)
-            return VP_ERR_NOMEM;
+        *rest = folded;
         memcpy(out, found, k * sizeof *found);
         *n = k;
         return VP_OK;
     }
-    vp_buf_free(&b);
+    free(folded);
     return st;
 }

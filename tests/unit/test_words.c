@@ -255,6 +255,12 @@ static void test_understanding(vp_index *idx)
         CHECK(ok);
         vp_search_result_destroy(res);
     }
+    /* The words left are kept as typed: a word too long to look at is
+     * still a word to match, not dropped. */
+    res = run(idx, "taalcafe zaterdag xylofoonorkestrepetitieruimteverhuurbedrijfsleidersassistentenopleiding");
+    CHECK(res && res->n_understood == 1 && res->any_words && res->missing_words &&
+          res->missing_words[0] && !res->missing_words[1]);
+    vp_search_result_destroy(res);
     /* A day alone browses what is on then. */
     res = run(idx, "zaterdag");
     CHECK(res && res->n_understood == 1 && res->n_hits > 0);
