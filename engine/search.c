@@ -1398,6 +1398,15 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
         uint64_t better = 0;
         if (sst == VP_OK && corrected)
             sst = count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL);
+        /* Said as the whole query, place, day and age words included:
+         * they are words the index knows, so they stay as typed. */
+        char *whole = NULL;
+        if (sst == VP_OK && corrected && und.rest)
+            sst = spelling_of(idx, req->q, &whole);
+        if (whole) {
+            free(corrected);
+            corrected = whole;
+        }
         if (sst == VP_ERR_NOMEM)
             st = sst;
         else if (sst == VP_OK && corrected && res->total == 0 && better > 0) {

@@ -261,6 +261,12 @@ static void test_understanding(vp_index *idx)
     CHECK(res && res->n_understood == 1 && res->any_words && res->missing_words &&
           res->missing_words[0] && !res->missing_words[1]);
     vp_search_result_destroy(res);
+    /* A correction is said as the whole query, the place kept. */
+    res = run(idx, "taalcafee amersfoort");
+    CHECK(res && res->n_understood == 1 && res->corrected_query &&
+          strcmp(res->corrected_query, "taalcafe amersfoort") == 0 &&
+          rank_of(res, "w:taal-ams") == 1);
+    vp_search_result_destroy(res);
     /* A day alone browses what is on then. */
     res = run(idx, "zaterdag");
     CHECK(res && res->n_understood == 1 && res->n_hits > 0);
