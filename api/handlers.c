@@ -131,6 +131,23 @@ static json_t *day_json(int day)
     return json_string(s);
 }
 
+/* What leaving the filter out means, in the Dutch of the search page. */
+static const char *relaxed_words(int relaxed)
+{
+    static const char *const fields[VP_FIELD_COUNT] = {
+        [VP_FIELD_TYPE] = "de soort", [VP_FIELD_LIBRARY] = "de bibliotheek",
+        [VP_FIELD_PROPOSITION] = "het aanbod", [VP_FIELD_AUDIENCE] = "de doelgroep",
+        [VP_FIELD_CHANNEL] = "online of op locatie", [VP_FIELD_BRANCH] = "de vestiging",
+        [VP_FIELD_MUNICIPALITY] = "de gemeente", [VP_FIELD_SOCIETAL_TASK] = "het thema",
+        [VP_FIELD_LANGUAGE] = "de taal",
+    };
+    if (relaxed == VP_RELAX_DATES)
+        return "de datum";
+    if (relaxed == VP_RELAX_NEAR)
+        return "de afstand";
+    return relaxed >= 0 && relaxed < VP_FIELD_COUNT ? fields[relaxed] : "dit filter";
+}
+
 static const char *relaxed_name(int relaxed)
 {
     if (relaxed == VP_RELAX_DATES)
@@ -140,15 +157,45 @@ static const char *relaxed_name(int relaxed)
     return vp_field_name((vp_field)relaxed);
 }
 
+/* The place, day and age words of q and what they were taken for:
+ * [{"kind", "text", "value"}], value a municipality, an audience group or
+ * {"from", "to"}. */
+static json_t *understood_json(const vp_search_result *res)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < res->n_understood; i++) {
+        const vp_understood *u = &res->understood[i];
+        json_t *value = u->kind == VP_UNDERSTOOD_DATE
+                            ? json_pack("{s:o, s:o}", "from", day_json(u->from_day), "to",
+                                        day_json(u->to_day))
+                            : json_string(u->value);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "kind",
+                                              vp_understood_kind_name(u->kind), "text", u->text,
+                                              "value", value));
+    }
+    return list;
+}
+
 /* did_you_mean, corrected, and when nothing was found what a librarian
  * would offer instead. */
-static void add_spelling_and_help(json_t *out, const vp_search_result *res,
+static void add_spelling_and_help(json_t *out, const vp_search_result *res, const char *q,
                                   const vp_vocabulary *voc)
 {
     json_object_set_new(out, "did_you_mean",
                         res->did_you_mean ? json_string(res->did_you_mean) : json_null());
     json_object_set_new(out, "corrected_query",
                         res->corrected_query ? json_string(res->corrected_query) : json_null());
+    /* Said in so many words, so that a page never shows a correction or a
+     * some-of-the-words answer as if it were what was asked. */
+    json_object_set_new(out, "corrected",
+                        res->corrected_query
+                            ? json_pack("{s:s, s:s}", "from", q ? q : "", "to", res->corrected_query)
+                            : json_null());
+    json_object_set_new(out, "matched", json_string(res->any_words ? "some" : "all"));
+    json_t *missing = json_array();
+    for (size_t i = 0; res->missing_words && res->missing_words[i]; i++)
+        json_array_append_new(missing, json_string(res->missing_words[i]));
+    json_object_set_new(out, "missing_words", missing);
     if (res->total > 0) {
         json_object_set_new(out, "help", json_null());
         return;
@@ -160,8 +207,9 @@ static void add_spelling_and_help(json_t *out, const vp_search_result *res,
         json_object_set_new(help, "without_filter",
                             json_pack("{s:s, s:I}", "parameter", relaxed_name(res->relaxed),
                                       "total", (json_int_t)res->relaxed_total));
-        snprintf(msg, sizeof msg, "Niets gevonden. Zonder het filter %s zijn er %llu resultaten.",
-                 relaxed_name(res->relaxed), (unsigned long long)res->relaxed_total);
+        snprintf(msg, sizeof msg, "Niets gevonden. Zonder %s vindt u %llu %s.",
+                 relaxed_words(res->relaxed), (unsigned long long)res->relaxed_total,
+                 res->relaxed_total == 1 ? "resultaat" : "resultaten");
     }
     const vp_proposition *p = vp_vocabulary_get(voc, res->suggested_proposition);
     if (p)
@@ -280,6 +328,8 @@ void api_handle_search(api_request *req, api_reply *r)
     }
     if (query)
         json_object_set_new(query, "any_words", json_boolean(res->any_words));
+    if (query)
+        json_object_set_new(query, "understood", understood_json(res));
     if (query && res->query_fallback)
         json_object_set_new(query, "fallback",
                             json_string("the query syntax could not be parsed; "
@@ -312,7 +362,7 @@ void api_handle_search(api_request *req, api_reply *r)
                         (int)sr.page, "per_page", (int)sr.per_page, "results", results,
                         "facets", facets);
     if (r->json) {
-        add_spelling_and_help(r->json, res, req->voc);
+        add_spelling_and_help(r->json, res, sr.q, req->voc);
         /* A shard that did not answer: the results are from the others. */
         json_t *missing = json_array();
         for (size_t i = 0; res->missing_shards && res->missing_shards[i]; i++)

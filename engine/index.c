@@ -144,7 +144,8 @@ static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, c
 }
 
 /* The parts of the compound words of folded `text`, space-separated, so
- * that "cursus" finds "computercursus"; NULL when there are none. */
+ * that "cursus" finds "computercursus", and the singular of diminutive
+ * plurals; NULL when there are none. */
 static char *compound_parts(const vp_lexicon *lex, const char *text)
 {
     if (!lex)
@@ -172,10 +173,19 @@ static char *compound_parts(const vp_lexicon *lex, const char *text)
             word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] - 'A' + 'a' : start[i]);
         word[n] = '\0';
         char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+        /* "spelletjes" is found by "spelletje" too. */
+        if (vp_lexicon_diminutive_singular(word, parts[0]) &&
+            vp_buf_printf(&b, "%s ", parts[0]) != VP_OK)
+            break;
         size_t k = vp_lexicon_split(lex, word, parts);
-        for (size_t i = 0; i < k; i++)
-            if (vp_buf_printf(&b, "%s ", parts[i]) != VP_OK)
+        char one[VP_COMPOUND_PART_SIZE];
+        for (size_t i = 0; i < k; i++) {
+            /* "kaartspelletjes": kaart, spelletjes and spelletje. */
+            if (vp_buf_printf(&b, "%s ", parts[i]) != VP_OK ||
+                (vp_lexicon_diminutive_singular(parts[i], one) &&
+                 vp_buf_printf(&b, "%s ", one) != VP_OK))
                 break;
+        }
     }
     return b.len ? vp_buf_steal(&b) : (vp_buf_free(&b), NULL);
 }
@@ -197,9 +207,11 @@ static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, u
         return VP_ERR_NOMEM;
     vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, flags & TEXT_SPELLING,
                                       flags & TEXT_POSITIONS, errmsg);
+    /* A part weighs less than the whole word: "avond" in "Auteursavond"
+     * is not the title "De avonden". */
     char *parts = st == VP_OK ? compound_parts(idx->lex, folded) : NULL;
     if (parts)
-        st = vpx_doc_index_text(doc, parts, weight, prefix, 0, 0, errmsg);
+        st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, prefix, 0, 0, errmsg);
     free(parts);
     free(folded);
     return st;

@@ -41,6 +41,9 @@ struct vp_lexicon {
     vp_arena arena;      /* every string allocated, for destroy */
 };
 
+static size_t query_split(const vp_lexicon *lex, const char *word,
+                          char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE]);
+
 static int keep(vp_lexicon *lex, char *s)
 {
     return vp_arena_own(&lex->arena, s);
@@ -410,8 +413,14 @@ unsigned vp_lexicon_types_named(const vp_lexicon *lex, const char *query)
     vp_buf b;
     vp_buf_init(&b, 64 * 1024);
     vp_buf_puts(&b, " ");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         vp_buf_printf(&b, "%s ", words[i]);
+        /* The head of a compound names the type too: "schrijfworkshop". */
+        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+        size_t k = query_split(lex, words[i], parts);
+        if (k >= 2)
+            vp_buf_printf(&b, "%s ", parts[k - 1]);
+    }
     free(folded);
     unsigned bits = 0;
     for (int t = 0; t < 16 && b.data; t++)
@@ -509,6 +518,23 @@ char *vp_proposition_token(const char *id)
 
 /* ---- compounds ---- */
 
+/* Endings that make words rather than join them: "zwangerschap" is not
+ * zwanger + schap (a shelf), nor "vrijheid" vrij + heid. A head that is
+ * one of these is no head. */
+static const char *const suffix_heads[] = {
+    "schap", "schappen", "heid", "heden", "ingen", "lijk", "lijke", "lijkheid", "baar",
+    "bare", "baarheid", "achtig", "achtige", "isme", "ismen", "iteit", "iteiten", "nissen",
+    "erij", "erijen", "loos", "loze", "zaam", "zame", "tjes", "etje", "etjes", "pjes", "aard",
+    NULL};
+
+static int is_suffix_head(const char *head)
+{
+    for (size_t i = 0; suffix_heads[i]; i++)
+        if (strcmp(head, suffix_heads[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static size_t split_at(const vp_lexicon *lex, const char *w, size_t n,
                        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE], size_t max_parts,
                        size_t min_part)
@@ -520,7 +546,7 @@ static size_t split_at(const vp_lexicon *lex, const char *w, size_t n,
     /* The longest known head first: Dutch puts the head last. */
     for (size_t hl = n - min_part; hl >= min_part; hl--) {
         memcpy(head, w + n - hl, hl + 1);
-        if (!vp_lexicon_has(lex, head))
+        if (!vp_lexicon_has(lex, head) || is_suffix_head(head))
             continue;
         size_t ml = n - hl;
         for (size_t l = 0; l < 4; l++) {
@@ -558,9 +584,7 @@ size_t vp_lexicon_split(const vp_lexicon *lex, const char *word,
 }
 
 /* At query time a wrong split costs precision at once (a typo such as
- * "voorleezen" must not become voor + lee + zen), so only two parts of four
- * letters or more. */
-#define QUERY_MIN_PART 4
+ * "voorleezen" must not become voor + lee + zen), so only two parts. */
 static size_t query_split(const vp_lexicon *lex, const char *word,
                           char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE])
 {
@@ -568,7 +592,56 @@ static size_t query_split(const vp_lexicon *lex, const char *word,
     for (size_t i = 0; i < n; i++)
         if (word[i] < 'a' || word[i] > 'z')
             return 0;
-    return split_at(lex, word, n, parts, 2, QUERY_MIN_PART);
+    return split_at(lex, word, n, parts, 2, VP_COMPOUND_MIN_SPLIT);
+}
+
+/* ---- word forms ---- */
+
+int vp_lexicon_diminutive_singular(const char *word, char out[VP_COMPOUND_PART_SIZE])
+{
+    /* spelletjes, huisjes, boompjes, balletjes: the plural adds an -s to the
+     * singular diminutive, which the Dutch stemmer keeps apart. */
+    size_t n = strlen(word);
+    if (n < 6 || n >= VP_COMPOUND_PART_SIZE || strcmp(word + n - 3, "jes") != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (word[i] < 'a' || word[i] > 'z')
+            return 0;
+    memcpy(out, word, n - 1);
+    out[n - 1] = '\0';
+    return 1;
+}
+
+/* The infinitive of a verb stem that starts a compound, when the word list
+ * knows it: "schrijf" (schrijfworkshop) -> "schrijven", "lees" -> "lezen",
+ * "teken" -> "tekenen", "zwem" -> "zwemmen". Dutch writes the stem with a
+ * final f/s for v/z, one vowel letter for a long vowel before one consonant,
+ * and doubles the consonant after a short vowel. 1 when found. */
+static int infinitive_of(const vp_lexicon *lex, const char *stem, char out[VP_COMPOUND_PART_SIZE])
+{
+    static const char *const vowels = "aeiou";
+    size_t n = strlen(stem);
+    if (n < 3 || n + 4 >= VP_COMPOUND_PART_SIZE)
+        return 0;
+    char last = stem[n - 1], soft = last == 'f' ? 'v' : last == 's' ? 'z' : last;
+    int long_vowel = stem[n - 2] == stem[n - 3] && strchr(vowels, stem[n - 2]) && stem[n - 2] != 'i';
+    int short_vowel = !strchr(vowels, last) && strchr(vowels, stem[n - 2]) &&
+                      !strchr(vowels, stem[n - 3]);
+    char cand[4][VP_COMPOUND_PART_SIZE];
+    size_t k = 0;
+    /* teken -> tekenen, schrijf -> schrijven, lees -> lezen, zwem -> zwemmen */
+    snprintf(cand[k++], VP_COMPOUND_PART_SIZE, "%sen", stem);
+    snprintf(cand[k++], VP_COMPOUND_PART_SIZE, "%.*s%cen", (int)(n - 1), stem, soft);
+    if (long_vowel)
+        snprintf(cand[k++], VP_COMPOUND_PART_SIZE, "%.*s%cen", (int)(n - 2), stem, soft);
+    if (short_vowel)
+        snprintf(cand[k++], VP_COMPOUND_PART_SIZE, "%s%cen", stem, last);
+    for (size_t i = 0; i < k; i++)
+        if (vp_lexicon_has(lex, cand[i])) {
+            memcpy(out, cand[i], VP_COMPOUND_PART_SIZE);
+            return 1;
+        }
+    return 0;
 }
 
 /* ---- rewriting ---- */
@@ -634,6 +707,15 @@ static int adjacent(const char *q, const token *a, const token *b)
     return 1;
 }
 
+/* The synonym entry of the single word `w`, or NULL. */
+static const entry *word_entry(const vp_lexicon *lex, const char *w)
+{
+    for (size_t e = 0; e < lex->n_entries; e++)
+        if (lex->entries[e].n_words == 1 && strcmp(lex->entries[e].words[0], w) == 0)
+            return &lex->entries[e];
+    return NULL;
+}
+
 char *vp_lexicon_rewrite(const vp_lexicon *lex, const char *q)
 {
     enum { MAX_TOKENS = 256 };
@@ -676,14 +758,35 @@ char *vp_lexicon_rewrite(const vp_lexicon *lex, const char *q)
             continue;
         }
         char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+        char singular[VP_COMPOUND_PART_SIZE], verb[VP_COMPOUND_PART_SIZE];
+        if (vp_lexicon_diminutive_singular(toks[i].word, singular)) {
+            /* "spelletjes" also finds "spelletje". */
+            st = vp_buf_append(&out, q + pos, toks[i].begin - pos);
+            if (st == VP_OK)
+                st = vp_buf_printf(&out, "(%s OR %s)", toks[i].word, singular);
+            pos = toks[i].end;
+            continue;
+        }
         size_t k = query_split(lex, toks[i].word, parts);
         if (k < 2)
             continue;
         st = vp_buf_append(&out, q + pos, toks[i].begin - pos);
         if (st == VP_OK)
             st = vp_buf_printf(&out, "(%s OR (", toks[i].word);
-        for (size_t p = 0; st == VP_OK && p < k; p++)
-            st = vp_buf_printf(&out, "%s%s", p ? " " : "", parts[p]);
+        /* A verb stem before the head also finds its infinitive:
+         * "schrijfworkshop" finds "schrijven" with "workshop". */
+        if (st == VP_OK && !vp_lexicon_only_stopwords(lex, parts[0]) &&
+            infinitive_of(lex, parts[0], verb))
+            st = vp_buf_printf(&out, "(%s OR %s)", parts[0], verb);
+        else if (st == VP_OK)
+            st = vp_buf_puts(&out, parts[0]);
+        /* The head with its synonyms: "schrijfworkshop" is a writing
+         * course too. */
+        for (size_t p = 1; st == VP_OK && p < k; p++) {
+            const entry *syn = word_entry(lex, parts[p]);
+            st = syn ? vp_buf_printf(&out, " (%s OR %s)", parts[p], syn->alternatives)
+                     : vp_buf_printf(&out, " %s", parts[p]);
+        }
         if (st == VP_OK)
             st = vp_buf_puts(&out, "))");
         pos = toks[i].end;

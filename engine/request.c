@@ -248,13 +248,43 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
     req->per_page = 10;
     req->sort = VP_SORT_RELEVANCE;
 
-    const char *q, *from, *to, *sort, *page, *per_page, *facets;
-    if (single(p, n, "q", &q, err) || single(p, n, "from", &from, err) ||
+    const char *q, *from, *to, *sort, *page, *per_page, *facets, *spelling, *understand;
+    if (single(p, n, "q", &q, err) || single(p, n, "spelling", &spelling, err) ||
+        single(p, n, "understand", &understand, err) ||
+        single(p, n, "from", &from, err) ||
         single(p, n, "to", &to, err) || single(p, n, "sort", &sort, err) ||
         single(p, n, "page", &page, err) || single(p, n, "per_page", &per_page, err) ||
         single(p, n, "facets", &facets, err))
         return VP_ERR_INVALID;
     req->q = q;
+    /* spelling=false: the words exactly as typed ("search for ipda instead"). */
+    int spell = 1;
+    if (spelling && *spelling && parse_bool(spelling, &spell) != 0)
+        return bad(err, INVALID, "spelling", "spelling: must be true or false");
+    if (!spell)
+        req->without |= VP_WITHOUT_SPELLING;
+    /* understand=place,date,audience (the default), a part of it, or none:
+     * which kinds of words of q are taken for what they name. */
+    if (understand && *understand) {
+        static const char *const kinds[] = {"place", "date", "audience"};
+        static const unsigned bits[] = {VP_WITHOUT_PLACE_WORDS, VP_WITHOUT_DAY_WORDS,
+                                        VP_WITHOUT_AGE_WORDS};
+        unsigned keep = 0;
+        for (const char *s = understand; *s;) {
+            size_t len = strcspn(s, ",");
+            int k = -1;
+            for (int i = 0; i < 3; i++)
+                if (len == strlen(kinds[i]) && strncmp(s, kinds[i], len) == 0)
+                    k = i;
+            if (k < 0 && !(len == 4 && strncmp(s, "none", 4) == 0))
+                return bad(err, INVALID, "understand",
+                           "understand: a comma-separated list of place, date, audience, or none");
+            if (k >= 0)
+                keep |= bits[k];
+            s += len + (s[len] == ',');
+        }
+        req->without |= VP_WITHOUT_UNDERSTANDING & ~keep;
+    }
 
     for (size_t i = 0; i < n; i++) {
         int f = vp_field_by_name(p[i].key);

@@ -21,6 +21,7 @@
 
 #include "schema.h"
 #include "snippet.h"
+#include "understand.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/hash.h"
 #include "vindplaats/buf.h"
@@ -594,6 +595,7 @@ typedef struct plan {
     vpx_query *upcoming;              /* hides what has ended */
     vpx_query *near;                  /* the radius around near */
     vpx_query *boosts[5];
+    vpx_query *understood;            /* place, day and age words (understand.c) */
     int browsing;
     int fallback;
     int collapse;                     /* one hit per work (SLOT_WORK) */
@@ -609,6 +611,7 @@ static void plan_free(plan *p)
     vpx_query_destroy(p->near);
     for (int i = 0; i < 5; i++)
         vpx_query_destroy(p->boosts[i]);
+    vpx_query_destroy(p->understood);
     memset(p, 0, sizeof *p);
 }
 
@@ -746,9 +749,9 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
 static vp_status plan_query(const plan *p, unsigned skip, vpx_query **out, char **errmsg)
 {
     vpx_query *weighted = NULL;
-    vpx_query *maybe[6] = {p->text,      p->boosts[0], p->boosts[1],
-                           p->boosts[2], p->boosts[3], p->boosts[4]};
-    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 6, &weighted, errmsg);
+    vpx_query *maybe[7] = {p->text,      p->boosts[0], p->boosts[1], p->boosts[2],
+                           p->boosts[3], p->boosts[4], p->understood};
+    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 7, &weighted, errmsg);
     if (st != VP_OK)
         return st;
     vpx_query *parts[VP_FIELD_COUNT + 4];
@@ -1175,6 +1178,133 @@ vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vp
     return st;
 }
 
+/* ---- place, day and age words ----
+ *
+ * understand.c takes them out of q; every plan of the search is built on
+ * the words left (u->rest, or q as typed) with their boost. */
+
+typedef struct understanding {
+    char *rest;                          /* malloc()ed, or NULL: q as typed */
+    vp_understood items[VP_UNDERSTOOD_MAX];
+    size_t n;
+} understanding;
+
+static vp_status plan_understood(vp_index *idx, const vp_search_request *req, const char *q,
+                                 int any_words, const understanding *u, plan *p, char **errmsg)
+{
+    const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
+    vp_status st = plan_build(idx, req, q, any_words, p, errmsg);
+    vpx_query *each[VP_UNDERSTOOD_MAX] = {0};
+    char term[128];
+    for (size_t i = 0; st == VP_OK && i < u->n && rk->understood > 0; i++) {
+        const vp_understood *it = &u->items[i];
+        vpx_query *match = NULL;
+        if (it->kind == VP_UNDERSTOOD_DATE) {
+            st = date_filter(it->from_day, it->to_day, &match, errmsg);
+        } else {
+            snprintf(term, sizeof term, "%s%s",
+                     vp_field_prefix[it->kind == VP_UNDERSTOOD_PLACE ? VP_FIELD_MUNICIPALITY
+                                                                      : VP_FIELD_AUDIENCE],
+                     it->value);
+            st = vpx_query_term(term, &match, errmsg);
+        }
+        if (st == VP_OK)
+            st = boost(match, rk->understood, &each[i], errmsg);
+        vpx_query_destroy(match);
+    }
+    if (st == VP_OK && u->n && rk->understood > 0)
+        st = vpx_query_combine(VPX_OP_OR, each, u->n, &p->understood, errmsg);
+    for (size_t i = 0; i < u->n; i++)
+        vpx_query_destroy(each[i]);
+    return st;
+}
+
+/* ---- the words left out ----
+ *
+ * When only some of the words matched, the resident is told which ones no
+ * offering has (within the filters): each plain word of q, searched alone
+ * with the same rewriting and filters, that finds nothing. Operators, stop
+ * words, field:value and excluded (-word) words are not asked about. */
+
+#define MISSING_MAX_WORDS 16
+
+static int is_plain_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (unsigned char)c >= 0x80;
+}
+
+static int is_query_operator(const char *w)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ", NULL};
+    for (size_t i = 0; ops[i]; i++)
+        if (strcmp(w, ops[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void free_words(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+static vp_status missing_words_of(vp_index *idx, const vp_search_request *req, const char *q,
+                                  char ***out)
+{
+    *out = NULL;
+    char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
+    char *folded = cut ? vp_text_fold(cut, 0) : NULL;
+    free(cut);
+    char **list = calloc(MISSING_MAX_WORDS + 1, sizeof *list);
+    if (!folded || !list) {
+        free(folded);
+        free(list);
+        return VP_ERR_NOMEM;
+    }
+    const vp_lexicon *lex = vp_index_lexicon(idx);
+    vpx_db *db = vp_index_db(idx);
+    size_t n = 0, asked = 0;
+    vp_status st = VP_OK;
+    for (char *p = folded; *p && st == VP_OK && asked < MISSING_MAX_WORDS;) {
+        if (!is_plain_char(*p)) {
+            p++;
+            continue;
+        }
+        char *b = p;
+        while (is_plain_char(*p))
+            p++;
+        char *e = p;
+        char saved = *e;
+        *e = '\0';
+        int skip = (b > folded && strchr(":-", b[-1])) || saved == ':' || saved == '*' ||
+                   e - b < 2 || is_query_operator(b);
+        for (char *c = b; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        if (!skip && !(lex && vp_lexicon_only_stopwords(lex, b))) {
+            plan wp;
+            uint64_t t = 0;
+            asked++;
+            st = plan_build(idx, req, b, 0, &wp, NULL);
+            if (st == VP_OK)
+                st = count_matches(db, &wp, 0, 1, &t, NULL);
+            plan_free(&wp);
+            if (st == VP_OK && t == 0 && !(list[n++] = strdup(b)))
+                st = VP_ERR_NOMEM;
+        }
+        *e = saved;
+    }
+    free(folded);
+    if (st != VP_OK || n == 0) {
+        free_words(list);
+        return st;
+    }
+    *out = list;
+    return VP_OK;
+}
+
 const vp_ranking vp_ranking_default = {
     .prefer_library = 5.0,
     .upcoming = 0.5,
@@ -1183,6 +1313,7 @@ const vp_ranking vp_ranking_default = {
     .nearby_half_km = 10.0,
     .type_intent = 12.0,
     .popularity = 2.0,
+    .understood = 8.0,
 };
 
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
@@ -1213,11 +1344,18 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
         return VP_ERR_NOMEM;
     res->relaxed = -1;
 
+    understanding und = {NULL, {{0}}, 0};
     st = vpx_db_reopen(db, errmsg);
     if (st == VP_OK)
         st = vpx_db_stats(db, NULL, &doccount, errmsg);
+    if (st == VP_OK && !(req->without & VP_WITHOUT_REWRITE))
+        st = understand_query(idx, req->q, req->without,
+                              vp_nl_day(req->now ? req->now : (int64_t)time(NULL)),
+                              &und.rest, und.items, &und.n);
+    /* The words to match: q without the place, day and age words. */
+    const char *words = und.rest ? und.rest : req->q;
     if (st == VP_OK)
-        st = plan_build(idx, req, req->q, 0, &p, errmsg);
+        st = plan_understood(idx, req, words, 0, &und, &p, errmsg);
     if (st == VP_OK)
         st = search_once(idx, req, &p, doccount, res, errmsg);
 
@@ -1228,14 +1366,23 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
         /* Best effort, but not under memory shortage: the answer would
          * silently lack its correction. */
         char *corrected = NULL;
-        vp_status sst = spelling_of(idx, req->q, &corrected);
+        vp_status sst = spelling_of(idx, words, &corrected);
         plan cp;
         memset(&cp, 0, sizeof cp);
         if (sst == VP_OK && corrected)
-            sst = plan_build(idx, req, corrected, 0, &cp, NULL);
+            sst = plan_understood(idx, req, corrected, 0, &und, &cp, NULL);
         uint64_t better = 0;
         if (sst == VP_OK && corrected)
             sst = count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL);
+        /* Said as the whole query, place, day and age words included:
+         * they are words the index knows, so they stay as typed. */
+        char *whole = NULL;
+        if (sst == VP_OK && corrected && und.rest)
+            sst = spelling_of(idx, req->q, &whole);
+        if (whole) {
+            free(corrected);
+            corrected = whole;
+        }
         if (sst == VP_ERR_NOMEM)
             st = sst;
         else if (sst == VP_OK && corrected && res->total == 0 && better > 0) {
@@ -1260,7 +1407,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
         vp_search_result *wider = calloc(1, sizeof *wider);
         /* One run of the wider query, kept only if it finds more; as
          * above, running out of memory fails the search. */
-        vp_status wst = wider ? plan_build(idx, req, req->q, 1, &op, NULL) : VP_ERR_NOMEM;
+        vp_status wst = wider ? plan_understood(idx, req, words, 1, &und, &op, NULL) : VP_ERR_NOMEM;
         if (wst == VP_OK)
             wst = search_once(idx, req, &op, doccount, wider, NULL);
         if (wst == VP_ERR_NOMEM)
@@ -1274,6 +1421,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             res->total = wider->total;
             res->total_exact = wider->total_exact;
             res->any_words = 1;
+            st = missing_words_of(idx, req, words, &res->missing_words);
             wider->hits = NULL;
             wider->n_hits = 0;
             memset(wider->facets, 0, sizeof wider->facets);
@@ -1293,8 +1441,10 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
                                                : use->near != NULL;
             if (!active)
                 continue;
+            /* Counted to the last work, as the search without the filter
+             * would count it: an estimate here overstated it. */
             uint64_t t = 0;
-            st = count_matches(db, use, 1u << f, 100, &t, errmsg);
+            st = count_matches(db, use, 1u << f, doccount, &t, errmsg);
             if (st == VP_OK && t > res->relaxed_total) {
                 res->relaxed_total = t;
                 res->relaxed = f;
@@ -1307,6 +1457,11 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
     if (st == VP_OK && req->list_available && res->n_hits)
         st = list_available(db, &p, doccount, res, errmsg);
     plan_free(&p);
+    if (st == VP_OK) {
+        memcpy(res->understood, und.items, sizeof res->understood);
+        res->n_understood = und.n;
+    }
+    free(und.rest);
     /* Answered from fewer shards than the index has: say which are missing. */
     size_t down = 0;
     if (st == VP_OK && vpx_db_shards(db, &down, NULL) && down)
@@ -1326,6 +1481,7 @@ void vp_search_result_destroy(vp_search_result *res)
     for (size_t i = 0; res->missing_shards && res->missing_shards[i]; i++)
         free(res->missing_shards[i]);
     free(res->missing_shards);
+    free_words(res->missing_words);
     free(res->corrected_query);
     free(res->did_you_mean);
     free(res);

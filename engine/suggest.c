@@ -38,7 +38,14 @@ typedef struct candidate {
     vp_suggest_kind kind;
     uint64_t count;
     uint64_t best;   /* count of the variant whose text is kept */
+    char *same;      /* the key without punctuation and plural endings */
+    double score;    /* count weighed by kind */
 } candidate;
+
+/* How much one offering's use of a completion counts, by kind: a
+ * proposition or local name is what most residents look for, a subject
+ * word the least ("taal" offers Taalcafé before "taalontwikkeling"). */
+static const double kind_weight[VP_SUGGEST_KIND_COUNT] = {2.0, 1.0, 0.5, 1.0};
 
 typedef struct cache_entry {
     char prefix[CACHED_PREFIX * 4 + 1];
@@ -79,9 +86,49 @@ void vp_suggest_cache_destroy(vp_suggest_cache *c)
     free(c);
 }
 
+/* `key` as one completion whatever its form: the words' letters and
+ * digits, each without a plural or diminutive ending ("e-books", "E-book"
+ * and "ebook" are one; "thrillers" is "thriller"). Written into `out`
+ * (strlen(key)+1 bytes). */
+static void same_key(const char *key, char *out)
+{
+    static const char *const endings[] = {"tjes", "jes", "en", "s", NULL};
+    size_t n = 0;
+    for (const char *p = key; *p;) {
+        size_t w = n;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80)
+            out[n++] = *p++;
+        for (size_t i = 0; n > w && endings[i]; i++) {
+            size_t e = strlen(endings[i]);
+            if (n - w > e + 3 && memcmp(out + n - e, endings[i], e) == 0) {
+                /* -tjes and -jes keep their -je: the singular diminutive. */
+                n -= endings[i][0] == 't' || endings[i][0] == 'j' ? 1 : e;
+                break;
+            }
+        }
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                       (unsigned char)*p >= 0x80))
+            p++;
+    }
+    out[n] = '\0';
+}
+
+static int cmp_same(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    int c = strcmp(x->same, y->same);
+    if (c)
+        return c;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
 static int cmp_candidate(const void *a, const void *b)
 {
     const candidate *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
     if (x->count != y->count)
         return x->count < y->count ? 1 : -1;
     if (x->kind != y->kind)
@@ -142,6 +189,36 @@ static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limi
         c[k].best = freqs[i];
         k++;
     }
+    /* One completion per form: the variants of a word (plural, hyphen,
+     * case, kind) are one, shown as its best kind's most used text and
+     * counted together. */
+    size_t bytes = 0;
+    for (size_t i = 0; i < k; i++)
+        bytes += strlen(c[i].key) + 1;
+    char *same = st == VP_OK ? malloc(bytes + 1) : NULL;
+    if (st == VP_OK && !same)
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK) {
+        char *o = same;
+        for (size_t i = 0; i < k; i++) {
+            c[i].same = o;
+            same_key(c[i].key, o);
+            o += strlen(o) + 1;
+        }
+        qsort(c, k, sizeof *c, cmp_same);
+        size_t m = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (m > 0 && strcmp(c[m - 1].same, c[i].same) == 0) {
+                c[m - 1].count += c[i].count;
+                c[m - 1].score += c[i].count * kind_weight[c[i].kind];
+                continue;
+            }
+            c[m] = c[i];
+            c[m].score = c[i].count * kind_weight[c[i].kind];
+            m++;
+        }
+        k = m;
+    }
     if (st == VP_OK) {
         qsort(c, k, sizeof *c, cmp_candidate);
         size_t m = k < limit ? k : limit;
@@ -159,6 +236,7 @@ static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limi
         }
         *n_out = m;
     }
+    free(same);
     free(c);
     for (size_t i = 0; i < n; i++)
         free(terms[i]);

@@ -937,6 +937,26 @@ vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_que
     });
 }
 
+// Alternatives of one word (a synonym group: "cursus OR training OR les
+// OR workshop") weigh as one word: OP_SYNONYM sums their wdf and takes the
+// group's frequency, so an offering that happens to hold two of them does
+// not outrank one that holds the other words of the query. Only ORs of
+// plain terms under ANDs are rewritten; everything else is kept as parsed.
+static Xapian::Query synonym_groups(const Xapian::Query &q) {
+    size_t n = q.get_num_subqueries();
+    if (q.get_type() == Xapian::Query::OP_OR && n > 1) {
+        for (size_t i = 0; i < n; i++)
+            if (q.get_subquery(i).get_type() != Xapian::Query::LEAF_TERM) return q;
+        std::vector<Xapian::Query> subs;
+        for (size_t i = 0; i < n; i++) subs.push_back(q.get_subquery(i));
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, subs.begin(), subs.end());
+    }
+    if (q.get_type() != Xapian::Query::OP_AND) return q;
+    std::vector<Xapian::Query> subs;
+    for (size_t i = 0; i < n; i++) subs.push_back(synonym_groups(q.get_subquery(i)));
+    return Xapian::Query(Xapian::Query::OP_AND, subs.begin(), subs.end());
+}
+
 vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *opts, int plain,
                           vpx_query **out, char **corrected, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
@@ -970,6 +990,7 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
         if (corrected) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
         Xapian::Query parsed = qp.parse_query(text, flags);
         if (corrected) *corrected = dup_string(qp.get_corrected_query_string());
+        if (!opts->default_or) parsed = synonym_groups(parsed);
         *out = new vpx_query{parsed};
         return VP_OK;
     });

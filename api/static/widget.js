@@ -33,7 +33,10 @@ var T = {
       iedereen: 'Iedereen'},
     when: 'Wanneer: ', where: 'Waar: ', price: 'Prijs: ', free: 'Gratis', km: '{d} km van u',
     avail: 'Beschikbaar bij {n} bibliotheken', newwin: '(opent in een nieuw venster)',
-    dym: 'Bedoelde u: ', corr: 'Niets gevonden voor ‘{q}’. U ziet de resultaten voor ‘{c}’.',
+    dym: 'Bedoelde u: ', corr: 'Resultaten voor ‘{c}’. ', inst: 'Zoek in plaats daarvan naar ‘{q}’',
+    some: 'Niet alle woorden gevonden: {w}. U ziet resultaten met een deel van de woorden.',
+    some0: 'Geen resultaten met alle woorden. U ziet resultaten met een deel ervan.',
+    und: {place: 'in {v}', date: 'op {v}', audience: 'voor {v}'}, undx: 'Niet {t}', to: ' t/m ',
     nothing: 'Niets gevonden voor ‘{q}’.', nothing0: 'Niets gevonden.',
     without: 'Zoek zonder filter ‘{f}’ ({n} resultaten)', prop: 'Bekijk al het aanbod ‘{p}’',
     tips: 'Probeer andere of minder woorden, of minder filters.', clear: 'Alle filters wissen',
@@ -58,7 +61,10 @@ var T = {
       werkzoekenden: 'Job seekers', iedereen: 'Everyone'},
     when: 'When: ', where: 'Where: ', price: 'Price: ', free: 'Free', km: '{d} km from you',
     avail: 'Available at {n} libraries', newwin: '(opens in a new window)',
-    dym: 'Did you mean: ', corr: 'Nothing found for ‘{q}’. Showing results for ‘{c}’.',
+    dym: 'Did you mean: ', corr: 'Showing results for ‘{c}’. ', inst: 'Search instead for ‘{q}’',
+    some: 'Not all words found: {w}. Showing results with some of the words.',
+    some0: 'No results with every word. Showing results with some of them.',
+    und: {place: 'in {v}', date: 'on {v}', audience: 'for {v}'}, undx: 'Not {t}', to: ' to ',
     nothing: 'Nothing found for ‘{q}’.', nothing0: 'Nothing found.',
     without: 'Search without the ‘{f}’ filter ({n} results)', prop: 'See everything in ‘{p}’',
     tips: 'Try other or fewer words, or fewer filters.', clear: 'Clear all filters',
@@ -318,8 +324,14 @@ function search(w, ch, more) {
   if (ch) {
     if ('q' in ch) w.st.q = ch.q;
     if (ch.f) w.st.f = ch.f;
+    if ('q' in ch) {
+      w.asis = !!ch.asis;
+      w.und = ch.und || null;
+    }
   }
   var page = more ? w.page + 1 : 1, p = [['q', w.st.q]];
+  if (w.asis) p.push(['spelling', 'false']);
+  if (w.und) p.push(['understand', w.und.join(',') || 'none']);
   FILTERS.forEach(k => { (w.st.f[k] || []).forEach(v => { p.push([k, v]); }); });
   p.push(['page', page], ['per_page', w.per]);
   if (!more) p.push(['facets', 'all']);
@@ -396,14 +408,21 @@ function render(w, d, more) {
 function notes(w, d) {
   var L = w.L, box = w.note, q = w.st.q, hp = d.help, dym = str(d.did_you_mean);
   box.textContent = '';
-  if (str(d.corrected_query)) box.appendChild(h('p.vp-hint', 0, fm(L.corr, {q: q, c: d.corrected_query})));
-  else if (dym) {
+  var cr = d.corrected, mw = Array.isArray(d.missing_words) ? d.missing_words.filter(str) : [];
+  if (cr && str(cr.to)) {
+    box.appendChild(h('p.vp-hint', 0, [fm(L.corr, {c: cr.to}), btn('vp-link', fm(L.inst, {q: q}), () => {
+      search(w, {q: q, asis: true});
+      w.q.focus();
+    })]));
+  } else if (dym) {
     box.appendChild(h('p.vp-hint', 0, [L.dym, btn('vp-link', dym, () => {
       w.q.value = dym;
       search(w, {q: dym});
       w.q.focus();
     }), '?']));
   }
+  chips(w, d.query && Array.isArray(d.query.understood) ? d.query.understood : []);
+  if (d.matched === 'some') box.appendChild(h('p.vp-hint', 0, mw.length ? fm(L.some, {w: mw.join(', ')}) : L.some0));
   if (Number(d.total) > 0 || !hp) return;
   var ul = h('ul.vp-help'), wf = hp.without_filter, pr = hp.proposition;
   function add(x) { ul.appendChild(h('li', null, x)); }
@@ -428,6 +447,27 @@ function notes(w, d) {
   box.appendChild(h('p.vp-hint', 0, q ? fm(L.nothing, {q: q}) : L.nothing0));
   box.appendChild(ul);
   box.appendChild(h('p.vp-mut', 0, L.tips));
+}
+
+/* what the words of q were taken for ("in Amersfoort ✕"): a chip removes it */
+function chips(w, und) {
+  var L = w.L, kinds = und.map(u => str(u.kind)), p = h('p.vp-hint');
+  und.forEach(u => {
+    var v = u.value, t;
+    if (u.kind === 'date' && v && str(v.from)) {
+      var f = new Intl.DateTimeFormat(w.loc, {weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC'});
+      t = f.format(new Date(v.from)) + (v.to && v.to !== v.from ? L.to + f.format(new Date(v.to)) : '');
+    } else if (u.kind === 'audience') t = (L.aud[v] || str(v)).toLowerCase();
+    else t = str(v).replace(/(^|[ -])\S/g, c => c.toUpperCase());
+    if (!L.und[u.kind] || !t) return;
+    var text = fm(L.und[u.kind], {v: t}), b = btn('vp-btn', text + ' ✕', () => {
+      search(w, {q: w.st.q, und: kinds.filter(k => k !== u.kind)});
+    });
+    b.setAttribute('aria-label', fm(L.undx, {t: text}));
+    p.appendChild(b);
+    p.appendChild(document.createTextNode(' '));
+  });
+  if (p.firstChild) w.note.appendChild(p);
 }
 
 function label(w, k, v) {

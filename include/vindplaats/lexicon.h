@@ -18,7 +18,8 @@ extern "C" {
 
 typedef struct vp_lexicon vp_lexicon;
 
-#define VP_COMPOUND_MIN_PART 3   /* bytes of the shortest part */
+#define VP_COMPOUND_MIN_PART 3   /* bytes of the shortest word kept for splitting */
+#define VP_COMPOUND_MIN_SPLIT 4  /* bytes of the shortest part of a split */
 #define VP_COMPOUND_MAX_PARTS 4
 
 /* The files a lexicon is made of; any may be NULL. */
@@ -49,13 +50,21 @@ int vp_lexicon_only_stopwords(const vp_lexicon *lex, const char *query) VP_NOEXC
  * bits (1u << index in vp_offering_types); 0 when none. */
 unsigned vp_lexicon_types_named(const vp_lexicon *lex, const char *query) VP_NOEXCEPT;
 
-/* Splits the folded, lower-case `word` into known parts, the longest head
- * first, allowing the Dutch linking letters -s-, -e- and -en- between them.
+/* Splits the folded, lower-case `word` into known parts of at least
+ * VP_COMPOUND_MIN_SPLIT letters, the longest head first, allowing the Dutch
+ * linking letters -s-, -e- and -en- between them. A head that is a
+ * word-forming ending (-schap, -heid, -lijk, -baar, ...) is no part:
+ * "zwangerschap" and "vriendschap" are not compounds.
  * Returns the number of parts (0 when it is no compound) and writes them,
  * NUL-terminated, into parts[i] (each VP_COMPOUND_PART_SIZE bytes). */
 #define VP_COMPOUND_PART_SIZE 64
 size_t vp_lexicon_split(const vp_lexicon *lex, const char *word,
                         char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE]) VP_NOEXCEPT;
+
+/* The singular of a diminutive plural ("spelletjes" -> "spelletje",
+ * "boompjes" -> "boompje"), which the Dutch stemmer does not bring
+ * together: 1 and `out` filled, or 0. `word` is folded lower-case. */
+int vp_lexicon_diminutive_singular(const char *word, char out[VP_COMPOUND_PART_SIZE]) VP_NOEXCEPT;
 
 /* A proposition id as one word of letters and digits ("klik-en-tik" ->
  * "klikentik"): the index holds it as text under the query field

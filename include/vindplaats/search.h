@@ -56,6 +56,7 @@ typedef struct vp_ranking {
     double nearby_half_km;
     double type_intent;      /* added to the types the words name ("cursus", "luisterboek") */
     double popularity;       /* added to the most used offerings, scaled by their use */
+    double understood;       /* added for a place, day or age the words name (query-understanding.md) */
 } vp_ranking;
 
 extern const vp_ranking vp_ranking_default;
@@ -96,6 +97,10 @@ typedef struct vp_search_request {
 #define VP_WITHOUT_REWRITE  1u  /* no synonyms, local names or query-time compounds */
 #define VP_WITHOUT_SPELLING 2u  /* no correction, no did_you_mean */
 #define VP_WITHOUT_ANY_WORDS 4u /* no falling back to some of the words */
+#define VP_WITHOUT_PLACE_WORDS 8u   /* "amersfoort" in q stays a word to match */
+#define VP_WITHOUT_DAY_WORDS 16u    /* "zaterdag", "in de kerstvakantie" likewise */
+#define VP_WITHOUT_AGE_WORDS 32u    /* "peuters", "van 5" likewise */
+#define VP_WITHOUT_UNDERSTANDING (VP_WITHOUT_PLACE_WORDS | VP_WITHOUT_DAY_WORDS | VP_WITHOUT_AGE_WORDS)
 
 #define VP_SEARCH_MAX_AVAILABLE 100  /* offerings listed per work */
 
@@ -141,6 +146,26 @@ typedef struct vp_facet_value {
 #define VP_RELAX_DATES  (VP_FIELD_COUNT)      /* the from/to range */
 #define VP_RELAX_NEAR   (VP_FIELD_COUNT + 1)  /* the radius around near */
 
+/* What the words of q named besides what to match (engine/understand.c):
+ * removed from the words, a boost for what they name, never a filter. */
+typedef enum vp_understood_kind {
+    VP_UNDERSTOOD_PLACE = 0, /* value: the municipality as indexed (folded) */
+    VP_UNDERSTOOD_DATE,      /* from_day..to_day */
+    VP_UNDERSTOOD_AUDIENCE,  /* value: an audience group ("peuter") */
+    VP_UNDERSTOOD_KIND_COUNT
+} vp_understood_kind;
+
+/* "place", "date", "audience". */
+const char *vp_understood_kind_name(vp_understood_kind k) VP_NOEXCEPT;
+
+#define VP_UNDERSTOOD_MAX 3
+typedef struct vp_understood {
+    vp_understood_kind kind;
+    char text[128];  /* the words of q it took, folded, as typed */
+    char value[64];
+    int from_day, to_day;
+} vp_understood;
+
 typedef struct vp_search_result {
     uint64_t total;           /* works: offerings sharing a work_key count once */
     int total_exact;
@@ -148,10 +173,16 @@ typedef struct vp_search_result {
     char *corrected_query;    /* q had no results; these are for this spelling */
     char *did_you_mean;       /* a spelling with clearly more results, or NULL */
     int any_words;            /* too few had every word: these have some of them */
+    /* With any_words: the words of q that no offering (within the filters)
+     * has, NULL-terminated, in the order typed; NULL when every word is
+     * found somewhere (just never all together). */
+    char **missing_words;
     char **missing_shards;    /* shards that did not answer (NULL-terminated), or NULL */
     int relaxed;              /* when total is 0: the field whose removal finds most, or -1 */
     uint64_t relaxed_total;   /* what the search finds without it */
     const char *suggested_proposition; /* the proposition q points to (borrowed), or NULL */
+    vp_understood understood[VP_UNDERSTOOD_MAX]; /* at most one of each kind */
+    size_t n_understood;
     vp_search_hit *hits;
     size_t n_hits;
     vp_facet_value *facets[VP_FACET_COUNT]; /* offerings (not works), count-descending, then value */

@@ -3,8 +3,9 @@
  * The indexer stores each offering's title, proposition and local name,
  * creators and subjects as completion terms (folded key + the text as
  * shown); a prefix of two or more characters, folded the same way, finds
- * the completions that start with it, ranked by how many offerings carry
- * them. */
+ * the completions that start with it, one per word whatever its plural or
+ * punctuation, ranked by how many offerings carry them weighed by kind
+ * (propositions first, subjects last). */
 #ifndef VINDPLAATS_SUGGEST_H
 #define VINDPLAATS_SUGGEST_H
 

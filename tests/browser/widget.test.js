@@ -399,8 +399,40 @@ describe('demo page', () => {
     await answer;
     await settled(b);
     const note = await b.locator('.vp-note').textContent();
-    assert.match(note, /digicaffe/);
-    assert.match(note, /‘digicafe’/);
+    assert.match(note, /^Resultaten voor ‘digicafe’\. Zoek in plaats daarvan naar ‘digicaffe’$/);
+    assert.ok(await total(b) > 0);
+    /* the words exactly as typed, on request: no correction, nothing found */
+    const exact = searched(page, (p) => p.get('q') === 'digicaffe' && p.get('spelling') === 'false');
+    await b.locator('.vp-note').getByRole('button', {name: /Zoek in plaats daarvan naar/}).click();
+    await exact;
+    await heading(b).filter({hasText: 'Geen resultaten'}).waitFor();
+    assert.doesNotMatch(await b.locator('.vp-note').textContent(), /Resultaten voor/);
+    await done(page);
+  });
+
+  it('shows a place and a day it understood as chips that can be removed', async () => {
+    const page = await open(`${VP}/?q=${encodeURIComponent('taalcafe amersfoort zaterdag')}`);
+    const b = box(page);
+    const note = b.locator('.vp-note');
+    const place = note.getByRole('button', {name: 'Niet in Amersfoort'});
+    await place.waitFor();
+    assert.equal(await place.textContent(), 'in Amersfoort ✕');
+    assert.equal(await note.getByRole('button', {name: /^Niet op zaterdag 5 december$/}).count(), 1);
+    const again = searched(page, (p) => p.get('understand') === 'date');
+    await place.click();
+    await again;
+    await settled(b);
+    await note.getByRole('button', {name: /^Niet op zaterdag/}).waitFor();
+    assert.equal(await note.getByRole('button', {name: 'Niet in Amersfoort'}).count(), 0);
+    await done(page);
+  });
+
+  it('says which words were left out when only some matched', async () => {
+    const page = await open(`${VP}/?q=${encodeURIComponent('ipad cursus')}`);
+    const b = box(page);
+    const note = b.locator('.vp-note');
+    await note.filter({hasText: 'Niet alle woorden'}).waitFor();
+    assert.match(await note.textContent(), /^Niet alle woorden gevonden: ipad\./);
     assert.ok(await total(b) > 0);
     await done(page);
   });

@@ -173,6 +173,54 @@ static void test_text(void)
     CHECK(total("/v1/search?q=type%3Aebook") == total("/v1/search?type=ebook"));
     CHECK(total("/v1/search?type=ebook") > 0);
     CHECK(total("/v1/search?q=%22digitaal%20spreekuur%22") > 0);
+    /* A correction is said in so many words, and spelling=false searches
+     * the words as typed. */
+    j = ok("/v1/search?q=digicaffe");
+    json_t *corr = json_object_get(j, "corrected");
+    CHECK(json_integer_value(json_object_get(j, "total")) > 0);
+    CHECK_STR(json_string_value(json_object_get(corr, "from")), "digicaffe");
+    CHECK_STR(json_string_value(json_object_get(corr, "to")), "digicafe");
+    CHECK_STR(json_string_value(json_object_get(j, "matched")), "all");
+    CHECK(json_array_size(json_object_get(j, "missing_words")) == 0);
+    json_decref(j);
+    j = ok("/v1/search?q=digicaffe&spelling=false");
+    CHECK(json_integer_value(json_object_get(j, "total")) == 0);
+    CHECK(json_is_null(json_object_get(j, "corrected")));
+    json_decref(j);
+    expect_error("/v1/search?q=digicaffe&spelling=maybe", 400, "invalid_parameter", "spelling");
+    /* Some of the words: which ones no offering has. */
+    j = ok("/v1/search?q=ipad%20cursus");
+    CHECK(json_integer_value(json_object_get(j, "total")) > 0);
+    CHECK_STR(json_string_value(json_object_get(j, "matched")), "some");
+    CHECK(json_array_size(json_object_get(j, "missing_words")) == 1);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(j, "missing_words"), 0)), "ipad");
+    CHECK(json_is_null(json_object_get(j, "corrected")));
+    json_decref(j);
+    /* Place, day and age words are said back, and understand= turns them off. */
+    j = ok("/v1/search?q=taalcafe%20amersfoort%20zaterdag");
+    json_t *und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 2);
+    json_t *u0 = json_array_get(und, 0), *u1 = json_array_get(und, 1);
+    CHECK_STR(json_string_value(json_object_get(u0, "kind")), "place");
+    CHECK_STR(json_string_value(json_object_get(u0, "text")), "amersfoort");
+    CHECK_STR(json_string_value(json_object_get(u0, "value")), "amersfoort");
+    CHECK_STR(json_string_value(json_object_get(u1, "kind")), "date");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "from")), "2026-12-05");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "to")), "2026-12-05");
+    /* The Taalcafé of Amersfoort first; the others still follow. */
+    json_t *top = json_array_get(json_object_get(j, "results"), 0);
+    CHECK(strcmp(json_string_value(json_object_get(top, "municipality")), "Amersfoort") == 0);
+    CHECK(json_integer_value(json_object_get(j, "total")) > 10);
+    json_decref(j);
+    j = ok("/v1/search?q=taalcafe%20amersfoort%20zaterdag&understand=date");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "kind")), "date");
+    json_decref(j);
+    j = ok("/v1/search?q=taalcafe%20amersfoort&understand=none");
+    CHECK(json_array_size(json_object_get(json_object_get(j, "query"), "understood")) == 0);
+    json_decref(j);
+    expect_error("/v1/search?q=taalcafe&understand=weather", 400, "invalid_parameter", "understand");
     /* An unparsable query falls back instead of failing. */
     j = ok("/v1/search?q=boek%20AND%20OR");
     CHECK(json_string_value(json_object_get(json_object_get(j, "query"), "fallback")) != NULL);
@@ -412,6 +460,27 @@ static void test_place_and_time(void)
     /* Zero results come with help. */
     j = ok("/v1/search?q=xylofoonorkestzeppelin");
     CHECK(json_is_object(json_object_get(j, "help")));
+    json_decref(j);
+    /* The count without the filter is what that search finds, and the
+     * message says it in Dutch words, not parameter names. */
+    j = ok("/v1/search?q=taalcafe&type=ebook");
+    json_int_t plain = total("/v1/search?q=taalcafe");
+    CHECK(json_integer_value(json_object_get(j, "total")) == 0);
+    json_t *help = json_object_get(j, "help");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(help, "without_filter"),
+                                                "parameter")), "type");
+    CHECK(plain > 0 && json_integer_value(json_object_get(json_object_get(help, "without_filter"),
+                                                          "total")) == plain);
+    char expect[128];
+    snprintf(expect, sizeof expect, "Niets gevonden. Zonder de soort vindt u %lld resultaten.",
+             (long long)plain);
+    CHECK_STR(json_string_value(json_object_get(help, "message")), expect);
+    json_decref(j);
+    j = ok("/v1/search?q=taalcafe&from=2035-01-01&to=2035-01-31");
+    help = json_object_get(j, "help");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(help, "without_filter"),
+                                                "parameter")), "from/to");
+    CHECK_CONTAINS(json_string_value(json_object_get(help, "message")), "Zonder de datum vindt u");
     json_decref(j);
     j = ok("/v1/search?q=boek&type=service&from=2027-01-01&to=2027-01-02");
     if (json_integer_value(json_object_get(j, "total")) == 0) {

@@ -131,9 +131,25 @@ static void test_text(vp_index *idx)
     vp_search_result_destroy(r0s);
     r0.without = VP_WITHOUT_ANY_WORDS;
     CHECK(total_for(idx, &r0) == 1);
+    /* Both words are in the index, just never together: none left out. */
+    r0.without = 0;
+    r0s = run(idx, &r0);
+    CHECK(r0s && r0s->any_words && r0s->missing_words == NULL);
+    vp_search_result_destroy(r0s);
+    /* A word no offering has is named, in the order typed, without the
+     * stop words and operators around it. */
+    r0 = request("de thriller xylofoon en luisterboek OR zwrtq");
+    r0s = run(idx, &r0);
+    CHECK(r0s && r0s->any_words && r0s->missing_words && r0s->missing_words[0] &&
+          r0s->missing_words[1] && !r0s->missing_words[2]);
+    if (r0s && r0s->missing_words && r0s->missing_words[0] && r0s->missing_words[1]) {
+        CHECK_STR(r0s->missing_words[0], "xylofoon");
+        CHECK_STR(r0s->missing_words[1], "zwrtq");
+    }
+    vp_search_result_destroy(r0s);
     r0 = request("thriller");
     r0s = run(idx, &r0);
-    CHECK(r0s && !r0s->any_words);
+    CHECK(r0s && !r0s->any_words && !r0s->missing_words);
     vp_search_result_destroy(r0s);
     /* Nothing matches a word that is not there. */
     CHECK(total_q(idx, "xylofoonorkest") == 0);
