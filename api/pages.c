@@ -398,6 +398,27 @@ static void where_text(vp_buf *b, json_t *r)
     }
 }
 
+void api_buf_series(vp_buf *b, json_t *series, size_t max)
+{
+    json_t *next = json_object_get(series, "next");
+    json_int_t count = json_integer_value(json_object_get(series, "count"));
+    if (count <= 0 || !json_array_size(next))
+        return;
+    vp_buf_printf(b, "<li class=\"vp-series\">Nog %lld %s: ", (long long)count,
+                  count == 1 ? "datum" : "data");
+    for (size_t i = 0; i < json_array_size(next) && i < max; i++) {
+        json_t *d = json_array_get(next, i);
+        vp_buf_puts(b, i ? "; <a href=\"/o/" : "<a href=\"/o/");
+        api_buf_url(b, jstr(d, "id") ? jstr(d, "id") : "", 1);
+        vp_buf_puts(b, "\"><time datetime=\"");
+        html(b, jstr(d, "start") ? jstr(d, "start") : "");
+        vp_buf_puts(b, "\">");
+        api_buf_when(b, jstr(d, "start"), jstr(d, "end"));
+        vp_buf_puts(b, "</time></a>");
+    }
+    vp_buf_puts(b, (size_t)count > max ? " …</li>\n" : "</li>\n");
+}
+
 void api_buf_card(vp_buf *b, json_t *r, const char *href, int hl)
 {
     const char *id = jstr(r, "id"), *url = href ? href : jstr(r, "url");
@@ -447,6 +468,7 @@ void api_buf_card(vp_buf *b, json_t *r, const char *href, int hl)
         api_buf_when(b, jstr(next, "start"), jstr(next, "end"));
         vp_buf_puts(b, "</time></li>\n");
     }
+    api_buf_series(b, json_object_get(r, "series"), 3);
     if (jstr(r, "branch_name") || jstr(r, "library_name") || jstr(r, "branch") ||
         jstr(r, "library")) {
         vp_buf_puts(b, "<li class=\"vp-where\"><span class=\"vp-sr\">Waar: </span>");
@@ -768,6 +790,11 @@ static void offering_page(api_request *req, api_reply *r, json_t *doc, json_t *r
         vp_buf_puts(&b, "</time></dd>\n");
         shown++;
     }
+    if (json_is_object(json_object_get(res, "series"))) {
+        vp_buf_puts(&b, "<dt>Andere data</dt><dd><ul class=\"vp-facts\">");
+        api_buf_series(&b, json_object_get(res, "series"), VP_SEARCH_MAX_SERIES);
+        vp_buf_puts(&b, "</ul></dd>\n");
+    }
     if (jstr(doc, "branch_name") || jstr(doc, "library_name") || jstr(doc, "library")) {
         vp_buf_puts(&b, "<dt>Waar</dt><dd>");
         where_text(&b, doc);
@@ -839,6 +866,12 @@ void api_handle_offering_page(api_request *req, api_reply *r)
         json_t *doc = json_loads(json, 0, NULL);
         int64_t now = api_clock(req);
         json_t *res = doc ? api_result_json(req->tail, json, NULL, 0, -1, req->voc, now) : NULL;
+        /* The other dates of the same activity; none when they cannot be had. */
+        vp_search_date *dates = NULL;
+        size_t n_dates = 0;
+        if (res && vp_search_series(req->index, req->tail, now, &dates, &n_dates, NULL) == VP_OK)
+            json_object_set_new(res, "series", api_series_json(dates, n_dates, n_dates));
+        vp_search_dates_free(dates, n_dates);
         if (!doc || !res)
             api_error(r, 503, "unavailable", "out of memory", NULL);
         else if (api_offering_ended(doc, now - (int64_t)GONE_AFTER_DAYS * 86400))

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "schema.h"
+#include "series.h"
 #include "snippet.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
@@ -532,8 +533,11 @@ static vp_status collect_facet(vp_search_result *res, int f, const vpx_mset *ms,
     return VP_OK;
 }
 
+/* The hits of `ms`; a hit of a series shows its next date (`series`,
+ * may be NULL) and lists the others. */
 static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_query *text,
-                           int browsing, const vp_search_request *req)
+                           int browsing, const vp_search_request *req,
+                           const vp_series_page *series)
 {
     vp_status st = VP_OK;
     vp_snippet_terms terms;
@@ -550,7 +554,9 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
     }
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         vp_search_hit *h = &res->hits[i];
-        const char *data = vpx_mset_data(ms, i);
+        const char *data = vp_series_page_shown(series, i);
+        if (!data)
+            data = vpx_mset_data(ms, i);
         json_t *doc = json_loads(data, 0, NULL);
         const char *id = json_string_value(json_object_get(doc, "id"));
         const char *desc = json_string_value(json_object_get(doc, "description"));
@@ -567,6 +573,8 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
             st = VP_ERR_NOMEM;
         else if (desc)
             st = vp_snippet_make(desc, &terms, stemmer, SNIPPET_WORDS, &h->snippet);
+        if (st == VP_OK)
+            st = vp_series_page_fill(series, i, h);
         json_decref(doc);
         res->n_hits++;
     }
@@ -845,19 +853,28 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .collapse_slot = p->collapse ? SLOT_WORK : -1,
     };
     st = vpx_enquire(db, full, &eo, &ms, errmsg);
+    /* The dates of the page's series, when the index has series keys. */
+    vp_series_page *series = NULL;
+    if (st == VP_OK && p->collapse)
+        st = vp_series_page_build(db, full, ms, req->now ? req->now : (int64_t)time(NULL),
+                                  doccount, &series, errmsg);
     vpx_query_destroy(full);
-    if (st != VP_OK)
+    if (st != VP_OK) {
+        vpx_mset_destroy(ms);
         return st;
+    }
     uint64_t lower, estimated, upper;
     vpx_mset_totals(ms, &lower, &estimated, &upper);
     res->total = estimated;
+    res->total_offerings = vpx_mset_documents(ms);
     res->total_exact = lower == upper;
     res->query_fallback = p->fallback;
     for (int f = 0; st == VP_OK && f < VP_FACET_COUNT; f++)
         if (spy_count[f])
             st = collect_facet(res, f, ms, spy_first[f], spy_count[f]);
     if (st == VP_OK)
-        st = make_hits(res, ms, p->text, p->browsing, req);
+        st = make_hits(res, ms, p->text, p->browsing, req, series);
+    vp_series_page_destroy(series);
     vpx_mset_destroy(ms);
 
     /* Facets of filtered fields: count without their own filter. */
@@ -903,6 +920,7 @@ static void clear_hits(vp_search_result *res)
         for (size_t k = 0; k < res->hits[i].n_available; k++)
             offer_free(&res->hits[i].available[k]);
         free(res->hits[i].available);
+        vp_search_dates_free(res->hits[i].series, res->hits[i].n_series);
     }
     free(res->hits);
     res->hits = NULL;
@@ -1296,6 +1314,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             memcpy(res->facets, wider->facets, sizeof res->facets);
             memcpy(res->n_facets, wider->n_facets, sizeof res->n_facets);
             res->total = wider->total;
+            res->total_offerings = wider->total_offerings;
             res->total_exact = wider->total_exact;
             res->any_words = 1;
             wider->hits = NULL;

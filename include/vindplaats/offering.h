@@ -105,6 +105,15 @@ int vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
 /* The local calendar day of `dt` as YYYYMMDD. */
 int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
 
+struct json_t;
+/* The first occurrence of the offering's JSON form `doc` that has not
+ * ended at `now` (UTC seconds; without an end an occurrence lasts until the
+ * end of its local day): its start and end as the JSON writes them
+ * (borrowed from doc; *end NULL when it has none) and *start_utc. Returns
+ * 0, or -1 when there is none (undated, or every occurrence past). */
+int vp_offering_json_next(struct json_t *doc, int64_t now, const char **start, const char **end,
+                          int64_t *start_utc) VP_NOEXCEPT;
+
 /* Europe/Amsterdam, where the network's residents live: the offset from
  * UTC in seconds at `utc` (3600, or 7200 from the last Sunday of March
  * 01:00 UTC to the last Sunday of October 01:00 UTC), and the local

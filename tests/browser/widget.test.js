@@ -170,7 +170,12 @@ const combo = (b) => b.getByRole('combobox');
 const heading = (b) => b.locator('.vp-count');
 async function total(b) {
   await assert.doesNotReject(() => heading(b).filter({hasText: /\d/}).waitFor());
-  return parseInt((await heading(b).textContent()).replace(/\D/g, ''), 10);
+  return parseInt(/[\d.]+/.exec(await heading(b).textContent())[0].replace(/\D/g, ''), 10);
+}
+/* the offerings behind the results ("9 resultaten (16 keer aangeboden)"): what facets count */
+async function offered(b) {
+  const t = await total(b), m = /\(([\d.]+) keer/.exec(await heading(b).textContent());
+  return m ? parseInt(m[1].replace(/\D/g, ''), 10) : t;
 }
 /* wait for the next /v1/search answer whose parameters pass `check` */
 function searched(page, check = () => true) {
@@ -324,7 +329,7 @@ describe('demo page', () => {
     await answer;
     await settled(b);
     const narrowed = await total(b);
-    assert.equal(narrowed, +count, `${name}: the facet said ${count}`);
+    assert.equal(await offered(b), +count, `${name}: the facet said ${count}`);
     assert.ok(narrowed < all);
     const ticked = fs.getByRole('checkbox', {checked: true});
     assert.equal(await ticked.count(), 1);
