@@ -583,6 +583,68 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
     return st;
 }
 
+/* Scores this close (a share of the higher one) are equally relevant. */
+#define EQUAL_SHARE 0.05
+
+typedef struct dated_hit {
+    vp_search_hit hit;
+    int64_t start; /* its next occurrence, UTC */
+} dated_hit;
+
+static int cmp_dated(const void *a, const void *b)
+{
+    const dated_hit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->hit.score > y->hit.score ? -1 : x->hit.score < y->hit.score;
+}
+
+/* Among equally relevant hits the sooner first: in each run of hits whose
+ * scores lie within EQUAL_SHARE of the run's first, the dated ones trade
+ * places by next occurrence; undated ones keep theirs. Within the page
+ * only, so paging never shows a hit twice. */
+static vp_status soonest_first(vp_search_result *res, int64_t now)
+{
+    size_t n = res->n_hits;
+    dated_hit *d = calloc(n + 1, sizeof *d);
+    size_t *pos = calloc(n + 1, sizeof *pos);
+    int64_t *start = calloc(n + 1, sizeof *start);
+    if (!d || !pos || !start) {
+        free(d);
+        free(pos);
+        free(start);
+        return VP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *doc = json_loads(res->hits[i].json, 0, NULL);
+        const char *s = NULL, *e = NULL;
+        start[i] = INT64_MAX;
+        if (doc && vp_offering_json_next(doc, now, &s, &e, &start[i]) != 0)
+            start[i] = INT64_MAX;
+        json_decref(doc);
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && res->hits[j].score >= res->hits[i].score * (1 - EQUAL_SHARE))
+            j++;
+        size_t k = 0;
+        for (size_t m = i; m < j; m++)
+            if (start[m] != INT64_MAX) {
+                pos[k] = m;
+                d[k].hit = res->hits[m];
+                d[k++].start = start[m];
+            }
+        qsort(d, k, sizeof *d, cmp_dated);
+        for (size_t m = 0; m < k; m++)
+            res->hits[pos[m]] = d[m].hit;
+        i = j;
+    }
+    free(d);
+    free(pos);
+    free(start);
+    return VP_OK;
+}
+
 /* Not yet past on `today`: the last day of the offering today or later,
  * from the end terms (one of each per offering, so the OR's lists never
  * overlap) of an index that has them in every offering, else from the
@@ -659,6 +721,43 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
     return st;
 }
 
+/* ---- dated offerings: the sooner, the higher ----
+ *
+ * Nested windows from today, each adding a quarter of rk->upcoming to
+ * the offerings with an occurrence in it: within a week, within
+ * upcoming_days, up to the end of next month, up to the end of the third
+ * month ahead. An offering a week away gets all four, one two months away
+ * one. The far windows are whole months from the first of this one (a
+ * month term each: the past is hidden anyway), so the boost costs about
+ * 25 day and 6 month terms, all on the index's own date terms. */
+static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, char **errmsg)
+{
+    int64_t t = vp_day_to_epoch(today);
+    int month = today / 100;
+    int next = month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
+    int third = next;
+    for (int i = 0; i < 2; i++)
+        third = third % 100 == 12 ? (third / 100 + 1) * 100 + 1 : third + 1;
+    int from[4] = {today, today, month * 100 + 1, month * 100 + 1};
+    int to[4] = {vp_day_from_epoch(t + 7),
+                 vp_day_from_epoch(t + (rk->upcoming_days > 7 ? rk->upcoming_days : 7)),
+                 last_day_of_month(next), last_day_of_month(third)};
+    vpx_query *bands[4] = {0};
+    vp_status st = VP_OK;
+    for (int i = 0; st == VP_OK && i < 4; i++) {
+        vpx_query *window = NULL;
+        st = date_filter(from[i], to[i], &window, errmsg);
+        if (st == VP_OK)
+            st = boost(window, rk->upcoming / 4, &bands[i], errmsg);
+        vpx_query_destroy(window);
+    }
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, bands, 4, out, errmsg);
+    for (int i = 0; i < 4; i++)
+        vpx_query_destroy(bands[i]);
+    return st;
+}
+
 static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q,
                             int any_words, plan *p, char **errmsg)
 {
@@ -711,14 +810,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         vpx_query_destroy(term);
         vp_buf_free(&t);
     }
-    if (st == VP_OK && rk->upcoming > 0 && rk->upcoming_days > 0) {
-        vpx_query *soon = NULL;
-        st = date_filter(today, vp_day_from_epoch(vp_day_to_epoch(today) + rk->upcoming_days),
-                         &soon, errmsg);
-        if (st == VP_OK)
-            st = boost(soon, rk->upcoming, &p->boosts[1], errmsg);
-        vpx_query_destroy(soon);
-    }
+    if (st == VP_OK && rk->upcoming > 0)
+        st = soon_boost(today, rk, &p->boosts[1], errmsg);
     if (st == VP_OK && req->has_near && rk->nearby > 0) {
         vpx_query *nearby = NULL;
         st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, 0, rk->nearby_half_km,
@@ -874,6 +967,8 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
             st = collect_facet(res, f, ms, spy_first[f], spy_count[f]);
     if (st == VP_OK)
         st = make_hits(res, ms, p->text, p->browsing, req, series);
+    if (st == VP_OK && req->sort == VP_SORT_RELEVANCE)
+        st = soonest_first(res, req->now ? req->now : (int64_t)time(NULL));
     vp_series_page_destroy(series);
     vpx_mset_destroy(ms);
 

@@ -50,7 +50,10 @@ typedef enum vp_sort {
  * docs/ranking.md explains each one and its default. */
 typedef struct vp_ranking {
     double prefer_library;   /* added to the preferred library's offerings */
-    double upcoming;         /* added to offerings taking place within upcoming_days */
+    double upcoming;         /* at most added to a dated offering by how soon it takes place:
+                                a quarter per window it has an occurrence in (7 days,
+                                upcoming_days, to the end of next month, to the end of the
+                                third month ahead) */
     unsigned upcoming_days;
     double nearby;           /* added at the centre of `near`, half at nearby_half_km */
     double nearby_half_km;

@@ -5,8 +5,10 @@
  * and survive a regenerated sample: each line of the judgments file is
  *   query <TAB> grade (1-3) <TAB> condition[;condition...]
  * where a condition is field=value (type, proposition, audience,
- * municipality, library, language, channel) or field~word (title, text,
- * subject, creator: the folded word occurs in it). An offering's grade for
+ * municipality, library, language, channel), field~word (title, text,
+ * subject, creator: the folded word occurs in it) or next<YYYY-MM-DD (the
+ * offering's next occurrence at the evaluation's clock is on an earlier
+ * day: a resident wants the course that starts soon). An offering's grade for
  * a query is the highest grade of the rules it satisfies. The ideal
  * ranking is every result of the sample (an offering, all offerings that
  * share a work_key, or the dates of one activity at one place: what the
@@ -38,6 +40,7 @@ typedef struct cond {
     char field[32];
     char value[128];
     int contains;  /* '~' */
+    int before;    /* '<': next<YYYY-MM-DD, value is then the day as YYYYMMDD */
 } cond;
 
 typedef struct rule {
@@ -60,6 +63,7 @@ typedef struct offering {
     char *subjects;
     char *creators;
     int upcoming;    /* not past at the evaluation's clock */
+    int next_day;    /* local day (YYYYMMDD) of its next occurrence then; 0 when none */
     size_t work;     /* the index of the first offering of its work or series */
     char *group;     /* what the search shows as one result, or NULL */
 } offering;
@@ -114,6 +118,8 @@ static int has_word(const char *hay, const char *word)
 
 static int cond_holds(const offering *o, const cond *c)
 {
+    if (c->before)
+        return o->next_day && o->next_day < atoi(c->value);
     if (c->contains) {
         const char *hay = strcmp(c->field, "title") == 0     ? o->title
                           : strcmp(c->field, "subject") == 0 ? o->subjects
@@ -183,16 +189,24 @@ static int load_judgments(const char *path)
         rule *r = &q->rules[q->n_rules++];
         r->grade = atoi(grade);
         for (char *c = strtok(conds, ";"); c && r->n < MAX_CONDS; c = strtok(NULL, ";")) {
-            char *op = strpbrk(c, "=~");
-            if (!op) {
-                fprintf(stderr, "%s:%d: condition without = or ~: %s\n", path, lineno, c);
+            char *op = strpbrk(c, "=~<");
+            vp_datetime day;
+            if (!op || (*op == '<' && (strncmp(c, "next<", 5) != 0 ||
+                                       vp_datetime_parse(op + 1, &day) != 0 || !day.all_day))) {
+                fprintf(stderr, "%s:%d: condition without =, ~ or next<YYYY-MM-DD: %s\n", path,
+                        lineno, c);
                 fclose(f);
                 return -1;
             }
             cond *cd = &r->conds[r->n++];
             cd->contains = *op == '~';
+            cd->before = *op == '<';
             *op = '\0';
             snprintf(cd->field, sizeof cd->field, "%s", c);
+            if (cd->before) {
+                snprintf(cd->value, sizeof cd->value, "%d", vp_datetime_local_day(&day));
+                continue;
+            }
             char *folded = vp_text_fold(op + 1, 1);
             snprintf(cd->value, sizeof cd->value, "%s", cd->contains ? folded : op + 1);
             free(folded);
@@ -301,6 +315,11 @@ static int load_offerings(const char *path, int64_t now)
         o->subjects = fold_join(doc, subject_fields);
         o->creators = fold_join(doc, creator_fields);
         o->upcoming = upcoming(doc, now);
+        const char *ns = NULL, *ne = NULL;
+        int64_t nu = 0;
+        vp_datetime nd;
+        if (vp_offering_json_next(doc, now, &ns, &ne, &nu) == 0 && vp_datetime_parse(ns, &nd) == 0)
+            o->next_day = vp_datetime_local_day(&nd);
         o->work = n_offs - 1;
         o->group = group_of(doc, o->title);
     }

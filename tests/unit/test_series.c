@@ -240,6 +240,50 @@ static void test_offering_dates(vp_index *idx)
     CHECK(vp_search_series(idx, "nope:1", now, &d, &n, NULL) == VP_ERR_NOT_FOUND);
 }
 
+/* Among equally relevant results the sooner first: the same course at
+ * three libraries, next week, in January and in March, whichever id sorts
+ * first; a clearly weaker match (the word in a long title) stays below
+ * them although it is the soonest of all. */
+static void test_soonest_first(const char *path)
+{
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    vp_index_set_clock(w, now);
+    put(w, "a-lib:1", "Klimcursus voor senioren", "bibliotheek-a", NULL, "a-lib",
+        "2027-03-10T10:00:00+01:00");
+    put(w, "b-lib:1", "Klimcursus voor senioren", "bibliotheek-b", NULL, "b-lib",
+        "2026-12-08T10:00:00+01:00");
+    put(w, "c-lib:1", "Klimcursus voor senioren", "bibliotheek-c", NULL, "c-lib",
+        "2027-01-20T10:00:00+01:00");
+    put(w, "d-lib:1",
+        "Klimcursus voor senioren en hun kleinkinderen, op zaterdagochtend in de grote zaal "
+        "van de bibliotheek aan het plein, met koffie en thee na afloop",
+        "bibliotheek-d", NULL, "d-lib", "2026-12-05T10:00:00+01:00");
+    /* Other offerings, so the word is rare and weighs as in a real index. */
+    for (int i = 0; i < 400; i++) {
+        char id[32], title[64];
+        snprintf(id, sizeof id, "e-lib:%d", i);
+        snprintf(title, sizeof title, "Zwemles nummer %d", i);
+        put(w, id, title, "bibliotheek-e", NULL, "e-lib", "2027-02-01T10:00:00+01:00");
+    }
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_search_result *res = idx ? run(idx, "klimcursus", 0, VP_SORT_RELEVANCE) : NULL;
+    CHECK(res && res->n_hits == 4);
+    if (res && res->n_hits == 4) {
+        CHECK_STR(res->hits[0].id, "b-lib:1");
+        CHECK_STR(res->hits[1].id, "c-lib:1");
+        CHECK_STR(res->hits[2].id, "a-lib:1");
+        CHECK_STR(res->hits[3].id, "d-lib:1");
+    }
+    vp_search_result_destroy(res);
+    vp_index_close(idx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -268,6 +312,8 @@ int main(int argc, char **argv)
         test_offering_dates(idx);
         vp_index_close(idx);
     }
+    snprintf(path, sizeof path, "%s/soon", dir);
+    test_soonest_first(path);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
