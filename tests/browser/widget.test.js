@@ -311,6 +311,25 @@ describe('demo page', () => {
     await done(page);
   });
 
+  it('an activity on several dates is one card: its next date and "Nog N data"', async () => {
+    const page = await open(`${VP}/?q=pyjamavoorlezen`);
+    const b = box(page);
+    const n = await total(b);
+    assert.ok(await offered(b) > n, 'the heading says how many offerings the results stand for');
+    const cards = b.locator('ol.vp-cards > li');
+    const seen = new Set();
+    for (let i = 0; i < await cards.count(); i++) {
+      const key = await cards.nth(i).evaluate((e) => ['.vp-title', '.vp-where'].map((c) => (e.querySelector(c) || {}).textContent || '').join('|'));
+      assert.ok(!seen.has(key), `${key} twice`);
+      seen.add(key);
+    }
+    const more = b.locator('.vp-series').first();
+    assert.match(await more.textContent(), /^Nog (1 datum|\d+ data): /);
+    const when = await cards.filter({has: page.locator('.vp-series')}).first().locator('.vp-when time').getAttribute('datetime');
+    for (const t of await more.locator('time').all()) assert.ok(Date.parse(await t.getAttribute('datetime')) >= Date.parse(when), 'the card shows the next date, the others later');
+    await done(page);
+  });
+
   it('ticking a facet narrows the results and the counts', async () => {
     const page = await open(`${VP}/?q=digicafe`);
     const b = box(page);

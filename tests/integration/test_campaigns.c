@@ -736,6 +736,45 @@ static void test_landing(void)
     http_reply_free(&r);
 }
 
+/* A campaign for reading to toddlers in pyjamas: each activity once, at
+ * its next date, its other dates on the card ("Nog 1 datum"), not twice
+ * over ("Voorleesuurtje: pyjamavoorlezen" in Assen in January and March). */
+static void test_landing_series(void)
+{
+    http_reply r;
+    const char *body = "{\"title\":\"Pyjamavoorlezen\",\"search\":{\"q\":\"pyjamavoorlezen\","
+                       "\"per_page\":20}}";
+    CHECK(put(port, "pyjama", body, AUTH, &r) == 201);
+    http_reply_free(&r);
+    json_t *j = get_json("/q/pyjama", 200);
+    json_t *results = json_object_get(j, "results");
+    CHECK(json_array_size(results) > 5);
+    CHECK(json_integer_value(json_object_get(j, "total_offerings")) >
+          json_integer_value(json_object_get(j, "total")));
+    size_t i, k;
+    json_t *a, *b;
+    int series = 0;
+    json_array_foreach(results, i, a) {
+        json_array_foreach(results, k, b) {
+            if (k >= i)
+                break;
+            int same = strcmp(json_string_value(json_object_get(a, "title")),
+                              json_string_value(json_object_get(b, "title"))) == 0 &&
+                       json_equal(json_object_get(a, "branch"), json_object_get(b, "branch"));
+            if (same)
+                fprintf(stderr, "campaign: %s twice\n", json_string_value(json_object_get(a, "title")));
+            CHECK(!same);
+        }
+        series += json_is_object(json_object_get(a, "series"));
+    }
+    CHECK(series > 0);
+    json_decref(j);
+    const char *browser[] = {"User-Agent: " BROWSER, NULL};
+    CHECK(get(port, "/q/pyjama", browser, &r) == 200);
+    CHECK_CONTAINS(r.body, "<li class=\"vp-series\">Nog ");
+    http_reply_free(&r);
+}
+
 static void test_feed(void)
 {
     http_reply r;
@@ -1793,6 +1832,7 @@ int main(int argc, char **argv)
         test_preflight();
         test_saving();
         test_landing();
+        test_landing_series();
         test_feed();
         test_offering_pages();
         test_sitemap();
