@@ -290,6 +290,12 @@ void api_insights_flush(struct insights_log *log);
  * distance_km (negative: null) and score. NULL when out of memory. */
 json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
                         double score, double distance_km, const vp_vocabulary *voc, int64_t now);
+/* A result's `series`: {"count": the other dates, "next": [{id, start,
+ * end}...] soonest first}, or null when it has no other dates. */
+json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count);
+/* A card's line "Nog N data: " with the first `max` dates of a result's
+ * `series` JSON, each a link to its /o/ page; nothing without one. */
+void api_buf_series(struct vp_buf *b, json_t *series, size_t max);
 /* 16 random hex digits (a query id: identifies a search, never a person). */
 void api_random_id(char out[17]);
 /* Milliseconds since `started`, rounded to two decimals. */

@@ -919,10 +919,16 @@ void api_handle_landing(api_request *req, api_reply *r)
         json_array_foreach(pinned, k, p) {
             dup |= strcmp(jstr(p, "id"), res->hits[i].id) == 0;
         }
+        json_t *o = dup ? NULL
+                        : api_result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
+                                          res->hits[i].score, res->hits[i].distance_km, req->voc,
+                                          now);
+        if (o)
+            json_object_set_new(o, "series", api_series_json(res->hits[i].series,
+                                                             res->hits[i].n_series,
+                                                             res->hits[i].series_count));
         if (!dup)
-            json_array_append_new(results, api_result_json(res->hits[i].id, res->hits[i].json,
-                                                           res->hits[i].snippet, res->hits[i].score,
-                                                           res->hits[i].distance_km, req->voc, now));
+            json_array_append_new(results, o);
     }
     size_t i;
     json_t *it;
@@ -949,6 +955,7 @@ void api_handle_landing(api_request *req, api_reply *r)
         free(next);
         if (o) {
             add_links(req, o, l.slug);
+            json_object_set_new(o, "total_offerings", json_integer((json_int_t)res->total_offerings));
             json_object_set_new(o, "valid_from", json_incref(json_object_get(def, "valid_from")));
             json_object_set_new(o, "valid_until", json_incref(json_object_get(def, "valid_until")));
             if (l.qid[0])

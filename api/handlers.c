@@ -43,43 +43,13 @@ static void copy_field(json_t *out, json_t *doc, const char *key)
  * becomes *stale_at (`stale_at` may be NULL). */
 static json_t *next_occurrence(json_t *doc, int64_t now, int64_t *stale_at)
 {
-    json_t *occ = json_object_get(doc, "occurrences");
-    json_t *single[1] = {NULL};
-    size_t n = json_array_size(occ);
-    json_t *tmp = NULL;
-    if (n == 0 && json_is_string(json_object_get(doc, "start"))) {
-        tmp = json_pack("{s:O, s:O}", "start", json_object_get(doc, "start"), "end",
-                        json_object_get(doc, "end") ? json_object_get(doc, "end") : json_null());
-        single[0] = tmp;
-        n = 1;
-    }
-    json_t *best = NULL;
-    int64_t best_start = 0, best_until = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = single[0] ? single[0] : json_array_get(occ, i);
-        vp_datetime s, e;
-        if (vp_datetime_parse(json_string_value(json_object_get(o, "start")), &s) != 0)
-            continue;
-        /* Without an end an occurrence lasts until the end of its local day. */
-        int64_t until = (vp_day_to_epoch(vp_datetime_local_day(&s)) + 1) * 86400 -
-                        (int64_t)s.offset_min * 60;
-        if (json_is_string(json_object_get(o, "end")) &&
-            vp_datetime_parse(json_string_value(json_object_get(o, "end")), &e) == 0)
-            until = e.all_day ? e.utc + 86400 : e.utc;
-        if (until < now || (best && s.utc >= best_start))
-            continue;
-        best = o;
-        best_start = s.utc;
-        best_until = until;
-    }
-    if (best && stale_at && best_until < *stale_at)
-        *stale_at = best_until;
-    json_t *out = best ? json_pack("{s:O, s:O}", "start", json_object_get(best, "start"), "end",
-                                   json_object_get(best, "end") ? json_object_get(best, "end")
-                                                                : json_null())
-                       : json_null();
-    json_decref(tmp);
-    return out;
+    const char *start = NULL, *end = NULL;
+    int64_t utc = 0, until = 0;
+    if (vp_offering_json_next(doc, now, &start, &end, &utc, &until) != 0)
+        return json_null();
+    if (stale_at && until < *stale_at)
+        *stale_at = until;
+    return json_pack("{s:s, s:o}", "start", start, "end", end ? json_string(end) : json_null());
 }
 
 /* api_result_json, with the moment its "next" changes in *stale_at. */
@@ -255,6 +225,18 @@ static void add_available(json_t *o, const vp_search_hit *h)
     json_object_set_new(o, "available_count", json_integer((json_int_t)h->available_count));
 }
 
+json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count)
+{
+    if (!n)
+        return json_null();
+    json_t *next = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(next, json_pack("{s:s, s:s, s:o}", "id", dates[i].id, "start",
+                                              dates[i].start, "end",
+                                              string_or_null(dates[i].end)));
+    return json_pack("{s:I, s:o}", "count", (json_int_t)count, "next", next);
+}
+
 void api_handle_search(api_request *req, api_reply *r)
 {
     vp_search_request sr;
@@ -341,6 +323,10 @@ void api_handle_search(api_request *req, api_reply *r)
                                 res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now,
                                 &stale_at);
         add_available(o, &res->hits[i]);
+        if (o)
+            json_object_set_new(o, "series", api_series_json(res->hits[i].series,
+                                                             res->hits[i].n_series,
+                                                             res->hits[i].series_count));
         json_array_append_new(results, o);
     }
     json_t *facets = json_object();
@@ -362,6 +348,8 @@ void api_handle_search(api_request *req, api_reply *r)
                         (int)sr.page, "per_page", (int)sr.per_page, "results", results,
                         "facets", facets);
     if (r->json) {
+        json_object_set_new(r->json, "total_offerings",
+                            json_integer((json_int_t)res->total_offerings));
         add_spelling_and_help(r->json, res, sr.q, req->voc);
         /* A shard that did not answer: the results are from the others. */
         json_t *missing = json_array();

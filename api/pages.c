@@ -240,6 +240,9 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         shown++;
     }
     json_object_set_new(o, "dates", dates);
+    json_t *series = api_series_view(json_object_get(res, "series"), VP_SEARCH_MAX_SERIES);
+    if (series)
+        json_object_set_new(o, "series", series);
     if (jstr(doc, "branch_name") || jstr(doc, "library_name") || jstr(doc, "library")) {
         vp_buf_init(&b, 4096);
         api_buf_where(&b, doc);
@@ -333,6 +336,12 @@ void api_handle_offering_page(api_request *req, api_reply *r)
         json_t *doc = json_loads(json, 0, NULL);
         int64_t now = api_clock(req);
         json_t *res = doc ? api_result_json(req->tail, json, NULL, 0, -1, req->voc, now) : NULL;
+        /* The other dates of the same activity; none when they cannot be had. */
+        vp_search_date *dates = NULL;
+        size_t n_dates = 0;
+        if (res && vp_search_series(req->index, req->tail, now, &dates, &n_dates, NULL) == VP_OK)
+            json_object_set_new(res, "series", api_series_json(dates, n_dates, n_dates));
+        vp_search_dates_free(dates, n_dates);
         if (!doc || !res)
             api_error(r, 503, "unavailable", "out of memory", NULL);
         else if (api_offering_ended(doc, now - (int64_t)GONE_AFTER_DAYS * 86400))

@@ -656,6 +656,30 @@ static json_t *prop_view(json_t *r)
                      ln && pn && strcmp(ln, pn) != 0 ? pn : NULL);
 }
 
+json_t *api_series_view(json_t *series, size_t max)
+{
+    json_t *next = json_object_get(series, "next");
+    json_int_t count = json_integer_value(json_object_get(series, "count"));
+    if (count <= 0 || !json_array_size(next))
+        return NULL;
+    json_t *dates = json_array();
+    for (size_t i = 0; dates && i < json_array_size(next) && i < max; i++) {
+        json_t *d = json_array_get(next, i);
+        const char *start = jstr(d, "start");
+        vp_buf b;
+        vp_buf_init(&b, 4096);
+        vp_buf_puts(&b, "/o/");
+        api_buf_url(&b, jstr(d, "id") ? jstr(d, "id") : "", 1);
+        json_t *href = buf_json(&b);
+        vp_buf_free(&b);
+        json_array_append_new(dates, json_pack("{s:b, s:o?, s:s, s:o}", "first", i == 0, "href",
+                                               href, "start", start ? start : "", "text",
+                                               api_when_json(start, jstr(d, "end"))));
+    }
+    return json_pack("{s:I, s:s, s:o, s:b}", "count", count, "word", count == 1 ? "datum" : "data",
+                     "dates", dates, "more", (size_t)count > max);
+}
+
 json_t *api_card_view(json_t *r, const char *href, int hl)
 {
     const char *id = jstr(r, "id"), *url = href ? href : jstr(r, "url");
@@ -680,6 +704,7 @@ json_t *api_card_view(json_t *r, const char *href, int hl)
         json_object_set_new(c, "when", json_pack("{s:s, s:o}", "start", jstr(next, "start"),
                                                  "text", api_when_json(jstr(next, "start"),
                                                                        jstr(next, "end"))));
+    set_opt(c, "series", api_series_view(json_object_get(r, "series"), 3));
     vp_buf b;
     vp_buf_init(&b, 4096);
     api_buf_where(&b, r);

@@ -79,6 +79,10 @@ void api_reply_friendly(api_reply *r, const api_request *req, unsigned status,
  * `href` overrides the result's url (NULL: the url); `heading_level` 2-6.
  * NULL when out of memory. */
 json_t *api_card_view(json_t *result, const char *href, int heading_level);
+/* The other dates of a result's activity (its "series": count, next) as
+ * {count, word ("datum"/"data"), dates [{first, href, start, text}], more},
+ * at most `max` dates; NULL when there are none. */
+json_t *api_series_view(json_t *series, size_t max);
 /* "Cursus", "Evenement", ... for an offering type (the type itself when
  * unknown, "Aanbod" for NULL). */
 const char *api_type_label(const char *type);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "schema.h"
+#include "series.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/lexicon.h"
@@ -414,6 +415,23 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
         utc_key(next->start.utc, key);
     if (st == VP_OK)
         st = vpx_doc_set_value(doc, SLOT_START, key, errmsg);
+    /* The dates of one activity are one result: its series key, as a term
+     * to fetch them by and, without a work key, as its collapse value. */
+    int oom = 0;
+    char *series = st == VP_OK ? vp_series_key(o, &oom) : NULL;
+    char *group = NULL;
+    if (oom)
+        st = VP_ERR_NOMEM;
+    if (st == VP_OK && series)
+        st = add_term(doc, PFX_SERIES, series, errmsg);
+    if (st == VP_OK && series && !(o->work_key && *o->work_key)) {
+        group = malloc(strlen(series) + 2);
+        if (group)
+            sprintf(group, "%c%s", SERIES_MARK, series);
+        else
+            st = VP_ERR_NOMEM;
+    }
+    free(series);
     const struct {
         unsigned slot;
         const char *value;
@@ -422,10 +440,11 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                   {SLOT_LIBRARY, o->library},
                   {SLOT_PROPOSITION, o->proposition},
                   {SLOT_CHANNEL, o->channel},
-                  {SLOT_WORK, o->work_key && *o->work_key ? o->work_key : o->id}};
+                  {SLOT_WORK, o->work_key && *o->work_key ? o->work_key : group ? group : o->id}};
     for (size_t i = 0; st == VP_OK && i < sizeof values / sizeof values[0]; i++)
         if (values[i].value)
             st = vpx_doc_set_value(doc, values[i].slot, values[i].value, errmsg);
+    free(group);
     /* One value of every group joined: a single match spy counts the
      * combinations, which search.c splits into groups. */
     vp_buf groups;

@@ -112,6 +112,36 @@ int vp_datetime_local_day(const vp_datetime *dt)
     return vp_day_from_epoch(vp_epoch_day(dt->utc + (int64_t)dt->offset_min * 60));
 }
 
+int vp_offering_json_next(json_t *doc, int64_t now, const char **start, const char **end,
+                          int64_t *start_utc, int64_t *until_utc)
+{
+    json_t *occ = json_object_get(doc, "occurrences");
+    size_t n = json_array_size(occ);
+    int found = 0;
+    /* An offering without its occurrences listed is one occurrence. */
+    for (size_t i = 0; i < (n ? n : 1); i++) {
+        json_t *o = n ? json_array_get(occ, i) : doc;
+        const char *s = json_string_value(json_object_get(o, "start"));
+        const char *e = json_string_value(json_object_get(o, "end"));
+        vp_datetime sd, ed;
+        if (!s || vp_datetime_parse(s, &sd) != 0)
+            continue;
+        int64_t until = (vp_day_to_epoch(vp_datetime_local_day(&sd)) + 1) * 86400 -
+                        (int64_t)sd.offset_min * 60;
+        if (e && vp_datetime_parse(e, &ed) == 0)
+            until = ed.all_day ? ed.utc + 86400 : ed.utc;
+        if (until < now || (found && sd.utc >= *start_utc))
+            continue;
+        found = 1;
+        *start = s;
+        *end = e;
+        *start_utc = sd.utc;
+        if (until_utc)
+            *until_utc = until;
+    }
+    return found ? 0 : -1;
+}
+
 /* ---- the parser ---- */
 
 typedef struct parser {

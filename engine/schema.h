@@ -27,6 +27,7 @@
 #define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
 #define PFX_WORK "XWK"    /* + work key: the offerings of one work */
 #define PFX_ISBN "XI"     /* + ISBN-13 digits, every ISBN of the offering */
+#define PFX_SERIES "XSE"  /* + series key (series.h): the dates of one activity */
 
 /* Text prefixes for field queries. */
 #define PFX_TITLE "S"
@@ -44,8 +45,13 @@ enum {
     SLOT_LOCATION = 5,   /* Xapian LatLongCoord of the branch */
     SLOT_AUDIENCE = 6,   /* the groups, in vp_offering_audiences order, joined by '|' */
     SLOT_ID = 7,         /* the offering id: orders ties the same on every sharding */
-    SLOT_WORK = 8        /* the work key, else the id: results collapse on it */
+    /* What results collapse on: the work key, else for a dated offering
+     * SERIES_MARK + its series key (series.h), else the id. */
+    SLOT_WORK = 8
 };
+
+/* Starts a SLOT_WORK value that is a series key, never a work key or an id. */
+#define SERIES_MARK '\x1e'
 
 /* Term prefix of each filter field, indexed by vp_field. */
 extern const char *const vp_field_prefix[VP_FIELD_COUNT];

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "schema.h"
+#include "series.h"
 #include "snippet.h"
 #include "understand.h"
 #include "vindplaats/analysis.h"
@@ -509,8 +510,11 @@ static vp_status collect_facet(vp_search_result *res, int f, const vpx_mset *ms,
     return VP_OK;
 }
 
+/* The hits of `ms`; a hit of a series shows its next date (`series`,
+ * may be NULL) and lists the others. */
 static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_query *text,
-                           int browsing, const vp_search_request *req)
+                           int browsing, const vp_search_request *req,
+                           const vp_series_page *series)
 {
     vp_status st = VP_OK;
     vp_snippet_terms terms;
@@ -527,7 +531,9 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
     }
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         vp_search_hit *h = &res->hits[i];
-        const char *data = vpx_mset_data(ms, i);
+        const char *data = vp_series_page_shown(series, i);
+        if (!data)
+            data = vpx_mset_data(ms, i);
         json_t *doc = json_loads(data, 0, NULL);
         const char *id = json_string_value(json_object_get(doc, "id"));
         const char *desc = json_string_value(json_object_get(doc, "description"));
@@ -544,12 +550,76 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
             st = VP_ERR_NOMEM;
         else if (desc)
             st = vp_snippet_make(desc, &terms, stemmer, SNIPPET_WORDS, &h->snippet);
+        if (st == VP_OK)
+            st = vp_series_page_fill(series, i, h);
         json_decref(doc);
         res->n_hits++;
     }
     vp_snippet_terms_free(&terms);
     vpx_stemmer_destroy(stemmer);
     return st;
+}
+
+/* Scores this close (a share of the higher one) are equally relevant. */
+#define EQUAL_SHARE 0.05
+
+typedef struct dated_hit {
+    vp_search_hit hit;
+    int64_t start; /* its next occurrence, UTC */
+} dated_hit;
+
+static int cmp_dated(const void *a, const void *b)
+{
+    const dated_hit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->hit.score > y->hit.score ? -1 : x->hit.score < y->hit.score;
+}
+
+/* Among equally relevant hits the sooner first: in each run of hits whose
+ * scores lie within EQUAL_SHARE of the run's first, the dated ones trade
+ * places by next occurrence; undated ones keep theirs. Within the page
+ * only, so paging never shows a hit twice. */
+static vp_status soonest_first(vp_search_result *res, int64_t now)
+{
+    size_t n = res->n_hits;
+    dated_hit *d = calloc(n + 1, sizeof *d);
+    size_t *pos = calloc(n + 1, sizeof *pos);
+    int64_t *start = calloc(n + 1, sizeof *start);
+    if (!d || !pos || !start) {
+        free(d);
+        free(pos);
+        free(start);
+        return VP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *doc = json_loads(res->hits[i].json, 0, NULL);
+        const char *s = NULL, *e = NULL;
+        start[i] = INT64_MAX;
+        if (doc && vp_offering_json_next(doc, now, &s, &e, &start[i], NULL) != 0)
+            start[i] = INT64_MAX;
+        json_decref(doc);
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && res->hits[j].score >= res->hits[i].score * (1 - EQUAL_SHARE))
+            j++;
+        size_t k = 0;
+        for (size_t m = i; m < j; m++)
+            if (start[m] != INT64_MAX) {
+                pos[k] = m;
+                d[k].hit = res->hits[m];
+                d[k++].start = start[m];
+            }
+        qsort(d, k, sizeof *d, cmp_dated);
+        for (size_t m = 0; m < k; m++)
+            res->hits[pos[m]] = d[m].hit;
+        i = j;
+    }
+    free(d);
+    free(pos);
+    free(start);
+    return VP_OK;
 }
 
 /* Not yet past on `today`: the last day of the offering today or later,
@@ -630,6 +700,43 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
     return st;
 }
 
+/* ---- dated offerings: the sooner, the higher ----
+ *
+ * Nested windows from today, each adding a quarter of rk->upcoming to
+ * the offerings with an occurrence in it: within a week, within
+ * upcoming_days, up to the end of next month, up to the end of the third
+ * month ahead. An offering a week away gets all four, one two months away
+ * one. The far windows are whole months from the first of this one (a
+ * month term each: the past is hidden anyway), so the boost costs about
+ * 25 day and 6 month terms, all on the index's own date terms. */
+static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, char **errmsg)
+{
+    int64_t t = vp_day_to_epoch(today);
+    int month = today / 100;
+    int next = month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
+    int third = next;
+    for (int i = 0; i < 2; i++)
+        third = third % 100 == 12 ? (third / 100 + 1) * 100 + 1 : third + 1;
+    int from[4] = {today, today, month * 100 + 1, month * 100 + 1};
+    int to[4] = {vp_day_from_epoch(t + 7),
+                 vp_day_from_epoch(t + (rk->upcoming_days > 7 ? rk->upcoming_days : 7)),
+                 last_day_of_month(next), last_day_of_month(third)};
+    vpx_query *bands[4] = {0};
+    vp_status st = VP_OK;
+    for (int i = 0; st == VP_OK && i < 4; i++) {
+        vpx_query *window = NULL;
+        st = date_filter(from[i], to[i], &window, errmsg);
+        if (st == VP_OK)
+            st = boost(window, rk->upcoming / 4, &bands[i], errmsg);
+        vpx_query_destroy(window);
+    }
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, bands, 4, out, errmsg);
+    for (int i = 0; i < 4; i++)
+        vpx_query_destroy(bands[i]);
+    return st;
+}
+
 static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q,
                             int any_words, plan *p, char **errmsg)
 {
@@ -682,14 +789,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         vpx_query_destroy(term);
         vp_buf_free(&t);
     }
-    if (st == VP_OK && rk->upcoming > 0 && rk->upcoming_days > 0) {
-        vpx_query *soon = NULL;
-        st = date_filter(today, vp_day_from_epoch(vp_day_to_epoch(today) + rk->upcoming_days),
-                         &soon, errmsg);
-        if (st == VP_OK)
-            st = boost(soon, rk->upcoming, &p->boosts[1], errmsg);
-        vpx_query_destroy(soon);
-    }
+    if (st == VP_OK && rk->upcoming > 0)
+        st = soon_boost(today, rk, &p->boosts[1], errmsg);
     if (st == VP_OK && req->has_near && rk->nearby > 0) {
         vpx_query *nearby = NULL;
         st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, 0, rk->nearby_half_km,
@@ -824,19 +925,30 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .collapse_slot = p->collapse ? SLOT_WORK : -1,
     };
     st = vpx_enquire(db, full, &eo, &ms, errmsg);
+    /* The dates of the page's series, when the index has series keys. */
+    vp_series_page *series = NULL;
+    if (st == VP_OK && p->collapse)
+        st = vp_series_page_build(db, full, ms, req->now ? req->now : (int64_t)time(NULL),
+                                  doccount, &series, errmsg);
     vpx_query_destroy(full);
-    if (st != VP_OK)
+    if (st != VP_OK) {
+        vpx_mset_destroy(ms);
         return st;
+    }
     uint64_t lower, estimated, upper;
     vpx_mset_totals(ms, &lower, &estimated, &upper);
     res->total = estimated;
+    res->total_offerings = vpx_mset_documents(ms);
     res->total_exact = lower == upper;
     res->query_fallback = p->fallback;
     for (int f = 0; st == VP_OK && f < VP_FACET_COUNT; f++)
         if (spy_count[f])
             st = collect_facet(res, f, ms, spy_first[f], spy_count[f]);
     if (st == VP_OK)
-        st = make_hits(res, ms, p->text, p->browsing, req);
+        st = make_hits(res, ms, p->text, p->browsing, req, series);
+    if (st == VP_OK && req->sort == VP_SORT_RELEVANCE)
+        st = soonest_first(res, req->now ? req->now : (int64_t)time(NULL));
+    vp_series_page_destroy(series);
     vpx_mset_destroy(ms);
 
     /* Facets of filtered fields: count without their own filter. */
@@ -882,6 +994,7 @@ static void clear_hits(vp_search_result *res)
         for (size_t k = 0; k < res->hits[i].n_available; k++)
             offer_free(&res->hits[i].available[k]);
         free(res->hits[i].available);
+        vp_search_dates_free(res->hits[i].series, res->hits[i].n_series);
     }
     free(res->hits);
     res->hits = NULL;
@@ -1419,6 +1532,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             memcpy(res->facets, wider->facets, sizeof res->facets);
             memcpy(res->n_facets, wider->n_facets, sizeof res->n_facets);
             res->total = wider->total;
+            res->total_offerings = wider->total_offerings;
             res->total_exact = wider->total_exact;
             res->any_words = 1;
             st = missing_words_of(idx, req, words, &res->missing_words);

@@ -68,7 +68,9 @@ struct vpx_spy_result {
 struct vpx_mset {
     std::vector<std::string> data;
     std::vector<double> weights;
+    std::vector<std::string> collapse_keys;  // empty strings without collapsing
     Xapian::doccount lower = 0, estimated = 0, upper = 0;
+    Xapian::doccount documents = 0;  // matching documents, collapsed or not
     std::vector<vpx_spy_result> spies;
 };
 
@@ -1087,6 +1089,15 @@ void vpx_query_destroy(vpx_query *q) noexcept {
 
 // ---- matching ----
 
+namespace {
+// Counts the documents the match looks at, before collapsing.
+class CountingSpy : public Xapian::MatchSpy {
+  public:
+    Xapian::doccount seen = 0;
+    void operator()(const Xapian::Document &, double) override { ++seen; }
+};
+}  // namespace
+
 vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opts,
                       vpx_mset **out, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
@@ -1129,6 +1140,10 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                 } else {
                     for (auto &spy : spies) enq.add_matchspy(spy.get());
                 }
+                // The documents behind collapsed results (one machine only:
+                // a remote shard cannot run a spy of ours).
+                CountingSpy counter;
+                if (opts->collapse_slot > 0 && !remote) enq.add_matchspy(&counter);
                 Xapian::MSet mset = enq.get_mset(
                     static_cast<Xapian::doccount>(opts->offset),
                     static_cast<Xapian::doccount>(opts->limit),
@@ -1148,9 +1163,21 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                         (opts->check_at_least >= dbsize ||
                          mset.get_uncollapsed_matches_lower_bound() < opts->check_at_least))
                         ms->estimated = ms->upper = ms->lower;
+                    // Xapian's uncollapsed bounds are loose even when every
+                    // match was seen; the counting spy is exact then.
+                    ms->documents = opts->collapse_slot > 0
+                                        ? mset.get_uncollapsed_matches_estimated()
+                                        : ms->estimated;
+                    if (counter.seen && (counter.seen < opts->check_at_least ||
+                                         opts->check_at_least >= dbsize))
+                        ms->documents = counter.seen;
+                    else if (counter.seen > ms->documents)
+                        ms->documents = counter.seen;
                     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
                         ms->data.push_back(it.get_document().get_data());
                         ms->weights.push_back(it.get_weight());
+                        ms->collapse_keys.push_back(opts->collapse_slot > 0 ? it.get_collapse_key()
+                                                                            : std::string());
                     }
                     ms->spies.resize(spies.size());
                     for (size_t i = 0; i < spies.size(); ++i)
@@ -1190,6 +1217,15 @@ void vpx_mset_totals(const vpx_mset *ms, uint64_t *lower, uint64_t *estimated,
     if (lower) *lower = ms->lower;
     if (estimated) *estimated = ms->estimated;
     if (upper) *upper = ms->upper;
+}
+
+uint64_t vpx_mset_documents(const vpx_mset *ms) noexcept {
+    return ms->documents;
+}
+
+const char *vpx_mset_collapse_key(const vpx_mset *ms, size_t i, size_t *len) noexcept {
+    if (len) *len = ms->collapse_keys[i].size();
+    return ms->collapse_keys[i].c_str();
 }
 
 const char *vpx_mset_data(const vpx_mset *ms, size_t i) noexcept {

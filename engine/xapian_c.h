@@ -203,6 +203,12 @@ void vpx_mset_destroy(vpx_mset *ms) VP_NOEXCEPT;
 size_t vpx_mset_size(const vpx_mset *ms) VP_NOEXCEPT;
 void vpx_mset_totals(const vpx_mset *ms, uint64_t *lower, uint64_t *estimated,
                      uint64_t *upper) VP_NOEXCEPT;
+/* With collapsing, the matching documents before collapsing (Xapian's
+ * estimate; exact when the totals are); else the estimated total. */
+uint64_t vpx_mset_documents(const vpx_mset *ms) VP_NOEXCEPT;
+/* The collapse value of result i ("" without collapsing), *len bytes.
+ * Borrowed: valid until vpx_mset_destroy(). */
+const char *vpx_mset_collapse_key(const vpx_mset *ms, size_t i, size_t *len) VP_NOEXCEPT;
 /* Borrowed: valid until vpx_mset_destroy(). */
 const char *vpx_mset_data(const vpx_mset *ms, size_t i) VP_NOEXCEPT;
 double vpx_mset_weight(const vpx_mset *ms, size_t i) VP_NOEXCEPT;

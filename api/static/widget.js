@@ -33,6 +33,7 @@ var T = {
       iedereen: 'Iedereen'},
     when: 'Wanneer: ', where: 'Waar: ', price: 'Prijs: ', free: 'Gratis', km: '{d} km van u',
     avail: 'Beschikbaar bij {n} bibliotheken', newwin: '(opent in een nieuw venster)',
+    ser: 'Nog {n} data: ', ser1: 'Nog 1 datum: ', offered: '{h} ({n} keer aangeboden)',
     dym: 'Bedoelde u: ', corr: 'Resultaten voor ‘{c}’. ', inst: 'Zoek in plaats daarvan naar ‘{q}’',
     some: 'Niet alle woorden gevonden: {w}. U ziet resultaten met een deel van de woorden.',
     some0: 'Geen resultaten met alle woorden. U ziet resultaten met een deel ervan.',
@@ -61,6 +62,7 @@ var T = {
       werkzoekenden: 'Job seekers', iedereen: 'Everyone'},
     when: 'When: ', where: 'Where: ', price: 'Price: ', free: 'Free', km: '{d} km from you',
     avail: 'Available at {n} libraries', newwin: '(opens in a new window)',
+    ser: '{n} more dates: ', ser1: '1 more date: ', offered: '{h} (offered {n} times)',
     dym: 'Did you mean: ', corr: 'Showing results for ‘{c}’. ', inst: 'Search instead for ‘{q}’',
     some: 'Not all words found: {w}. Showing results with some of the words.',
     some0: 'No results with every word. Showing results with some of them.',
@@ -381,6 +383,7 @@ function render(w, d, more) {
     w.qid = str(d.query_id) || null;
     w.total = Math.max(0, Number(d.total) || 0);
     w.exact = d.total_exact !== false;
+    w.offered = Math.max(0, Number(d.total_offerings) || 0);
     w.list.textContent = '';
     w.shown = 0;
     notes(w, d);
@@ -394,6 +397,8 @@ function render(w, d, more) {
   w.shown += list.length;
   var t = w.total, n = w.nf.format(t), left = w.shown < t && w.page * w.per < CAP && list.length > 0;
   var head = !t ? L.none : !w.exact ? fm(L.about, {n: n}) : t === 1 ? L.res1 : fm(L.res, {n: n});
+  /* a result may stand for several dates or editions: say how many offerings (facets count those) */
+  if (t && w.offered > t) head = fm(L.offered, {h: head, n: w.nf.format(w.offered)});
   w.head.textContent = head;
   w.more.hidden = !left;
   w.shownEl.textContent = t > w.per || w.page > 1 ? fm(L.shown, {a: w.nf.format(w.shown), b: n}) : '';
@@ -548,6 +553,10 @@ function card(w, r, rec) {
     if (w.target === '_blank') title.rel = 'noopener';
   }
   if (t) fact('vp-when', L.when, h('time', {dateTime: r.next.start}, t));
+  /* the other dates of the same activity, soonest first */
+  var se = r.series && Array.isArray(r.series.next) ? r.series : null, sn = se ? Number(se.count) || 0 : 0;
+  if (sn > 0) fact('vp-series', '', h('span', 0, [sn === 1 ? L.ser1 : fm(L.ser, {n: w.nf.format(sn)})].concat(se.next.slice(0, 3)
+    .map((x, i) => [i ? '; ' : '', h('time', {dateTime: str(x && x.start)}, when(w, x))]).flat(), sn > 3 ? ' …' : '')));
   [str(r.branch_name) || (str(r.branch) ? label(w, 'branch', r.branch) : ''),
     str(r.library_name) || (str(r.library) ? label(w, 'library', r.library) : '')].forEach(x => {
     if (x && !where.some(y => fold(y).indexOf(fold(x)) >= 0)) where.push(x);

@@ -106,6 +106,16 @@ int vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
 /* The local calendar day of `dt` as YYYYMMDD. */
 int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
 
+struct json_t;
+/* The first occurrence of the offering's JSON form `doc` that has not
+ * ended at `now` (UTC seconds; without an end an occurrence lasts until the
+ * end of its local day): its start and end as the JSON writes them
+ * (borrowed from doc; *end NULL when it has none), *start_utc and, when
+ * `until_utc` is not NULL, the moment it ends in *until_utc. Returns 0, or
+ * -1 when there is none (undated, or every occurrence past). */
+int vp_offering_json_next(struct json_t *doc, int64_t now, const char **start, const char **end,
+                          int64_t *start_utc, int64_t *until_utc) VP_NOEXCEPT;
+
 /* Normalises an ISBN-10 or ISBN-13 (hyphens and spaces allowed) to its 13
  * digits in out[14], as the offering keeps them. Returns 0, or -1 when `s`
  * is not a valid ISBN. */

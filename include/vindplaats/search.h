@@ -50,7 +50,10 @@ typedef enum vp_sort {
  * docs/ranking.md explains each one and its default. */
 typedef struct vp_ranking {
     double prefer_library;   /* added to the preferred library's offerings */
-    double upcoming;         /* added to offerings taking place within upcoming_days */
+    double upcoming;         /* at most added to a dated offering by how soon it takes place:
+                                a quarter per window it has an occurrence in (7 days,
+                                upcoming_days, to the end of next month, to the end of the
+                                third month ahead) */
     unsigned upcoming_days;
     double nearby;           /* added at the centre of `near`, half at nearby_half_km */
     double nearby_half_km;
@@ -120,8 +123,21 @@ typedef struct vp_search_offer {
     struct json_t *holdings;
 } vp_search_offer;
 
-/* Results are works: of the offerings sharing a work_key only the
- * best-ranked one is a hit (the others are in its `available`). */
+#define VP_SEARCH_MAX_SERIES 50  /* other dates listed per series */
+
+/* One date of a series: an offering and its next occurrence (start and
+ * end as its JSON writes them; end may be NULL). */
+typedef struct vp_search_date {
+    char *id;
+    char *start;
+    char *end;
+} vp_search_date;
+
+/* Results are works and series: of the offerings sharing a work_key only
+ * the best-ranked one is a hit (the others are in its `available`); of
+ * the dates of one activity (same title, same branch or library) the one
+ * taking place next is the hit, ranked where the best-ranked of them
+ * ranks, and the others are in its `series`. */
 typedef struct vp_search_hit {
     char *id;
     double score;
@@ -135,6 +151,11 @@ typedef struct vp_search_hit {
     vp_search_offer *available;
     size_t n_available;
     uint64_t available_count; /* the work's offerings: n_available unless capped */
+    /* The other dates of its series that the search matches too, soonest
+     * first, at most VP_SEARCH_MAX_SERIES; NULL and 0 when it has none. */
+    vp_search_date *series;
+    size_t n_series;
+    uint64_t series_count;    /* those dates: n_series unless capped */
 } vp_search_hit;
 
 typedef struct vp_facet_value {
@@ -167,7 +188,8 @@ typedef struct vp_understood {
 } vp_understood;
 
 typedef struct vp_search_result {
-    uint64_t total;           /* works: offerings sharing a work_key count once */
+    uint64_t total;           /* results: a work, a series counts once */
+    uint64_t total_offerings; /* the offerings behind them (exact when total is) */
     int total_exact;
     int query_fallback;       /* q could not be parsed; plain words used */
     char *corrected_query;    /* q had no results; these are for this spelling */
@@ -264,6 +286,14 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req,
                         vp_search_result **out, char **errmsg) VP_NOEXCEPT;
 void vp_search_result_destroy(vp_search_result *res) VP_NOEXCEPT;
+
+/* The other dates of the series of offering `id` that have not ended at
+ * `now` (0: the clock), soonest first, at most VP_SEARCH_MAX_SERIES: *out
+ * malloc()ed (NULL and *n 0 when there are none), freed with
+ * vp_search_dates_free(). VP_ERR_NOT_FOUND when there is no such offering. */
+vp_status vp_search_series(vp_index *idx, const char *id, int64_t now, vp_search_date **out,
+                           size_t *n, char **errmsg) VP_NOEXCEPT;
+void vp_search_dates_free(vp_search_date *d, size_t n) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -145,7 +145,8 @@ static json_int_t total_of(const char *query)
 }
 
 /* The offerings a search matches: the sum of its type facet (the total
- * counts works, a work offered by several libraries once). */
+ * counts results: a work offered by several libraries, or an activity on
+ * several dates, once). */
 static json_int_t offerings_of(const char *query)
 {
     char path[2048];
@@ -157,6 +158,8 @@ static json_int_t offerings_of(const char *query)
     json_array_foreach(json_object_get(json_object_get(j, "facets"), "type"), i, v) {
         sum += json_integer_value(json_object_get(v, "count"));
     }
+    /* What the search says it counts. */
+    CHECK(json_integer_value(json_object_get(j, "total_offerings")) == sum);
     json_decref(j);
     return sum;
 }
@@ -735,6 +738,45 @@ static void test_landing(void)
     http_reply_free(&r);
 }
 
+/* A campaign for reading to toddlers in pyjamas: each activity once, at
+ * its next date, its other dates on the card ("Nog 1 datum"), not twice
+ * over ("Voorleesuurtje: pyjamavoorlezen" in Assen in January and March). */
+static void test_landing_series(void)
+{
+    http_reply r;
+    const char *body = "{\"title\":\"Pyjamavoorlezen\",\"search\":{\"q\":\"pyjamavoorlezen\","
+                       "\"per_page\":20}}";
+    CHECK(put(port, "pyjama", body, AUTH, &r) == 201);
+    http_reply_free(&r);
+    json_t *j = get_json("/q/pyjama", 200);
+    json_t *results = json_object_get(j, "results");
+    CHECK(json_array_size(results) > 5);
+    CHECK(json_integer_value(json_object_get(j, "total_offerings")) >
+          json_integer_value(json_object_get(j, "total")));
+    size_t i, k;
+    json_t *a, *b;
+    int series = 0;
+    json_array_foreach(results, i, a) {
+        json_array_foreach(results, k, b) {
+            if (k >= i)
+                break;
+            int same = strcmp(json_string_value(json_object_get(a, "title")),
+                              json_string_value(json_object_get(b, "title"))) == 0 &&
+                       json_equal(json_object_get(a, "branch"), json_object_get(b, "branch"));
+            if (same)
+                fprintf(stderr, "campaign: %s twice\n", json_string_value(json_object_get(a, "title")));
+            CHECK(!same);
+        }
+        series += json_is_object(json_object_get(a, "series"));
+    }
+    CHECK(series > 0);
+    json_decref(j);
+    const char *browser[] = {"User-Agent: " BROWSER, NULL};
+    CHECK(get(port, "/q/pyjama", browser, &r) == 200);
+    CHECK_CONTAINS(r.body, "<li class=\"vp-series\">Nog ");
+    http_reply_free(&r);
+}
+
 static void test_feed(void)
 {
     http_reply r;
@@ -961,7 +1003,7 @@ static void test_services(void)
             continue; /* a sample of them in depth */
         char q[256];
         snprintf(q, sizeof q, "proposition=%s", id);
-        CHECK(json_integer_value(json_object_get(p, "offerings")) == total_of(q));
+        CHECK(json_integer_value(json_object_get(p, "offerings")) == offerings_of(q));
         char path[300];
         snprintf(path, sizeof path, "/v1/search?proposition=%s&facets=library&per_page=1", id);
         json_t *s = get_json(path, 200);
@@ -1013,7 +1055,8 @@ static void test_services(void)
             utrecht = 1;
             CHECK_STR(json_string_value(json_object_get(l, "name")), "Bibliotheek Utrecht");
             CHECK(json_integer_value(json_object_get(l, "branches")) == 4);
-            CHECK(json_integer_value(json_object_get(l, "offerings")) == total_of("library=bibliotheek-utrecht"));
+            CHECK(json_integer_value(json_object_get(l, "offerings")) ==
+                  offerings_of("library=bibliotheek-utrecht"));
         }
     }
     CHECK(utrecht);
@@ -1791,6 +1834,7 @@ int main(int argc, char **argv)
         test_preflight();
         test_saving();
         test_landing();
+        test_landing_series();
         test_feed();
         test_offering_pages();
         test_sitemap();

@@ -6,12 +6,14 @@
  *   query <TAB> grade (1-3) <TAB> condition[;condition...]
  * where a condition is field=value (type, proposition, audience,
  * municipality, library, language, channel), on=YYYY-MM-DD or
- * on=FROM..TO (an occurrence starts within it) or field~word (title, text,
- * subject, creator: the folded word occurs in it). An offering's grade for
+ * on=FROM..TO (an occurrence starts within it), field~word (title, text,
+ * subject, creator: the folded word occurs in it) or next<YYYY-MM-DD (the
+ * offering's next occurrence at the evaluation's clock is on an earlier
+ * day: a resident wants the course that starts soon). An offering's grade for
  * a query is the highest grade of the rules it satisfies. The ideal
- * ranking is every work of the sample (an offering, or all offerings that
- * share a work_key, which the search shows as one result) sorted by its
- * best grade, so nDCG@10 rewards finding the best works of the whole
+ * ranking is every result of the sample (an offering, all offerings that
+ * share a work_key, or the dates of one activity at one place: what the
+ * search shows as one result) sorted by its best grade, so nDCG@10 rewards finding the best works of the whole
  * network and not ten copies of one book.
  *
  * Prints nDCG@10, precision@3 and the zero-result rate; with --baseline
@@ -39,6 +41,7 @@ typedef struct cond {
     char field[32];
     char value[128];
     int contains;  /* '~' */
+    int before;    /* '<': next<YYYY-MM-DD, value is then the day as YYYYMMDD */
 } cond;
 
 typedef struct rule {
@@ -61,7 +64,9 @@ typedef struct offering {
     char *subjects;
     char *creators;
     int upcoming;    /* not past at the evaluation's clock */
-    size_t work;     /* the index of the first offering of its work */
+    int next_day;    /* local day (YYYYMMDD) of its next occurrence then; 0 when none */
+    size_t work;     /* the index of the first offering of its work or series */
+    char *group;     /* what the search shows as one result, or NULL */
 } offering;
 
 static query queries[MAX_QUERIES];
@@ -134,6 +139,8 @@ static int cond_holds(const offering *o, const cond *c)
 {
     if (strcmp(c->field, "on") == 0)
         return occurs_within(o, c->value);
+    if (c->before)
+        return o->next_day && o->next_day < atoi(c->value);
     if (c->contains) {
         const char *hay = strcmp(c->field, "title") == 0     ? o->title
                           : strcmp(c->field, "subject") == 0 ? o->subjects
@@ -203,16 +210,24 @@ static int load_judgments(const char *path)
         rule *r = &q->rules[q->n_rules++];
         r->grade = atoi(grade);
         for (char *c = strtok(conds, ";"); c && r->n < MAX_CONDS; c = strtok(NULL, ";")) {
-            char *op = strpbrk(c, "=~");
-            if (!op) {
-                fprintf(stderr, "%s:%d: condition without = or ~: %s\n", path, lineno, c);
+            char *op = strpbrk(c, "=~<");
+            vp_datetime day;
+            if (!op || (*op == '<' && (strncmp(c, "next<", 5) != 0 ||
+                                       vp_datetime_parse(op + 1, &day) != 0 || !day.all_day))) {
+                fprintf(stderr, "%s:%d: condition without =, ~ or next<YYYY-MM-DD: %s\n", path,
+                        lineno, c);
                 fclose(f);
                 return -1;
             }
             cond *cd = &r->conds[r->n++];
             cd->contains = *op == '~';
+            cd->before = *op == '<';
             *op = '\0';
             snprintf(cd->field, sizeof cd->field, "%s", c);
+            if (cd->before) {
+                snprintf(cd->value, sizeof cd->value, "%d", vp_datetime_local_day(&day));
+                continue;
+            }
             char *folded = vp_text_fold(op + 1, 1);
             snprintf(cd->value, sizeof cd->value, "%s", cd->contains ? folded : op + 1);
             free(folded);
@@ -253,6 +268,43 @@ static int upcoming(json_t *doc, int64_t now)
     return found;
 }
 
+/* One result's key: the work key, else for a dated offering its series
+ * (the title's words, lower-case and without accents, the branch, else
+ * the library, and the proposition), else NULL. malloc()ed. */
+static char *group_of(json_t *doc, const char *folded_title)
+{
+    const char *work = json_string_value(json_object_get(doc, "work_key"));
+    if (work && *work)
+        return strdup(work);
+    const char *place = json_string_value(json_object_get(doc, "branch"));
+    if (!place)
+        place = json_string_value(json_object_get(doc, "library"));
+    if (!place || !json_is_string(json_object_get(doc, "start")) || !folded_title)
+        return NULL;
+    char *key = malloc(strlen(folded_title) + strlen(place) + 16);
+    size_t n = 0;
+    strcpy(key, "series\x1f");
+    n = strlen(key);
+    for (const char *p = folded_title; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+            key[n++] = (char)c;
+        else if (key[n - 1] != ' ' && key[n - 1] != '\x1f')
+            key[n++] = ' ';
+    }
+    while (key[n - 1] == ' ')
+        n--;
+    key[n++] = '\x1f';
+    strcpy(key + n, place);
+    const char *prop = json_string_value(json_object_get(doc, "proposition"));
+    if (prop) {
+        key = realloc(key, strlen(key) + strlen(prop) + 2);
+        strcat(key, "\x1f");
+        strcat(key, prop);
+    }
+    return key;
+}
+
 static int load_offerings(const char *path, int64_t now)
 {
     FILE *f = fopen(path, "r");
@@ -284,7 +336,13 @@ static int load_offerings(const char *path, int64_t now)
         o->subjects = fold_join(doc, subject_fields);
         o->creators = fold_join(doc, creator_fields);
         o->upcoming = upcoming(doc, now);
+        const char *ns = NULL, *ne = NULL;
+        int64_t nu = 0;
+        vp_datetime nd;
+        if (vp_offering_json_next(doc, now, &ns, &ne, &nu, NULL) == 0 && vp_datetime_parse(ns, &nd) == 0)
+            o->next_day = vp_datetime_local_day(&nd);
         o->work = n_offs - 1;
+        o->group = group_of(doc, o->title);
     }
     free(line);
     fclose(f);
@@ -295,8 +353,7 @@ static int load_offerings(const char *path, int64_t now)
     if (order)
         qsort(order, n_offs, sizeof *order, cmp_work);
     for (size_t i = 1; order && i < n_offs; i++) {
-        const char *a = json_string_value(json_object_get(offs[order[i - 1]].doc, "work_key"));
-        const char *b = json_string_value(json_object_get(offs[order[i]].doc, "work_key"));
+        const char *a = offs[order[i - 1]].group, *b = offs[order[i]].group;
         if (a && b && strcmp(a, b) == 0)
             offs[order[i]].work = offs[order[i - 1]].work;
     }
@@ -317,12 +374,11 @@ static int cmp_int_desc(const void *a, const void *b)
     return *(const int *)b - *(const int *)a;
 }
 
-/* Orders offering indexes by work key (none last), then by position. */
+/* Orders offering indexes by result key (none last), then by position. */
 static int cmp_work(const void *pa, const void *pb)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    const char *ka = json_string_value(json_object_get(offs[a].doc, "work_key"));
-    const char *kb = json_string_value(json_object_get(offs[b].doc, "work_key"));
+    const char *ka = offs[a].group, *kb = offs[b].group;
     int r = ka && kb ? strcmp(ka, kb) : ka ? -1 : kb ? 1 : 0;
     return r ? r : a < b ? -1 : a > b;
 }

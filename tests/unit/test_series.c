@@ -1,0 +1,323 @@
+/* test_series.c - the dates of one activity (same title, same branch or
+ * library, from one source or several) are one search result: it shows
+ * the date that comes next and lists the others; past dates are left out;
+ * the same title at another library stays a result of its own; totals
+ * count results, total_offerings and facets count offerings; the works'
+ * collapse is untouched; /o/{id} lists the other dates (vp_search_series).
+ * The clock is 2026-12-01 10:00 Amsterdam time. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "vindplaats/index.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+#include "vindplaats/vocabulary.h"
+
+static vp_vocabulary *voc;
+static int64_t now;
+static char dir[] = "/tmp/vp-test-series-XXXXXX";
+
+/* One dated offering: id, title, library, branch (may be NULL), source, start. */
+static void put(vp_index *idx, const char *id, const char *title, const char *library,
+                const char *branch, const char *source, const char *start)
+{
+    char line[2048], branch_json[256] = "";
+    if (branch)
+        snprintf(branch_json, sizeof branch_json, "\"branch\":\"%s\",", branch);
+    snprintf(line, sizeof line,
+             "{\"id\":\"%s\",\"type\":\"event\",\"title\":\"%s\",\"description\":\"Voorlezen "
+             "in pyjama voor peuters.\",\"library\":\"%s\",%s\"source\":\"%s\",\"start\":\"%s\","
+             "\"channel\":\"offline\",\"audience\":{\"groups\":[\"peuter\"]}}",
+             id, title, library, branch_json, source, start);
+    vp_offering *o = NULL;
+    char *err = NULL;
+    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "fixture %s: %s\n", id, err);
+    CHECK(st == VP_OK);
+    if (st == VP_OK)
+        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
+    vp_offering_destroy(o);
+    free(err);
+}
+
+static void put_book(vp_index *idx, const char *id, const char *library)
+{
+    char line[1024];
+    snprintf(line, sizeof line,
+             "{\"id\":\"%s\",\"type\":\"ebook\",\"title\":\"Pyjamavoorlezen het boek\","
+             "\"library\":\"%s\",\"work_key\":\"w:pyjamaboek\",\"source\":\"ebooks\"}",
+             id, library);
+    vp_offering *o = NULL;
+    CHECK(vp_offering_parse(line, strlen(line), voc, &o, NULL) == VP_OK);
+    if (o)
+        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
+    vp_offering_destroy(o);
+}
+
+static vp_index *build(const char *path)
+{
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return NULL;
+    vp_index_set_clock(w, now);
+    /* Assen: four dates from two sources, one already past; the title
+     * written three ways. */
+    put(w, "agenda-drenthe:3", "Voorleesuurtje: pyjamavoorlezen", "bibliotheek-drenthe",
+        "drenthe-assen", "agenda-drenthe", "2027-03-10T10:30:00+01:00");
+    put(w, "agenda-drenthe:1", "Voorleesuurtje: pyjamavoorlezen", "bibliotheek-drenthe",
+        "drenthe-assen", "agenda-drenthe", "2027-01-27T10:30:00+01:00");
+    put(w, "site-drenthe:2", "Voorleesuurtje - Pyjamavoorlezen", "bibliotheek-drenthe",
+        "drenthe-assen", "site-drenthe", "2027-02-03T10:30:00+01:00");
+    put(w, "agenda-drenthe:0", "VOORLEESUURTJE: pyjamavoorlezen!", "bibliotheek-drenthe",
+        "drenthe-assen", "agenda-drenthe", "2026-11-20T10:30:00+01:00");
+    /* The same title at another branch and at another library. */
+    put(w, "agenda-drenthe:9", "Voorleesuurtje: pyjamavoorlezen", "bibliotheek-drenthe",
+        "drenthe-emmen", "agenda-drenthe", "2027-01-06T14:00:00+01:00");
+    put(w, "agenda-haarlem:1", "Voorleesuurtje: pyjamavoorlezen", "bibliotheek-haarlem", NULL,
+        "agenda-haarlem", "2027-01-02T11:00:00+01:00");
+    put(w, "agenda-haarlem:2", "Voorleesuurtje: pyjamavoorlezen", "bibliotheek-haarlem", NULL,
+        "agenda-haarlem", "2027-05-14T15:30:00+02:00");
+    /* A work at two libraries: still one result, listed in `available`. */
+    put_book(w, "ebooks:a", "bibliotheek-drenthe");
+    put_book(w, "ebooks:b", "bibliotheek-haarlem");
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    return idx;
+}
+
+static vp_search_request request(const char *q)
+{
+    vp_search_request r;
+    memset(&r, 0, sizeof r);
+    r.q = q;
+    r.page = 1;
+    r.per_page = 20;
+    r.now = now;
+    return r;
+}
+
+static vp_search_result *run(vp_index *idx, const char *q, int facets, int sort)
+{
+    vp_search_request r = request(q);
+    r.facets = facets ? (1u << VP_FIELD_LIBRARY) : 0;
+    r.sort = sort;
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    vp_status st = vp_search_run(idx, &r, &res, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "search failed: %s\n", err ? err : vp_status_str(st));
+    CHECK(st == VP_OK && res);
+    free(err);
+    return res;
+}
+
+/* The hit whose JSON names `branch` (or, without one, `library`), or NULL. */
+static const vp_search_hit *hit_at(const vp_search_result *res, const char *place)
+{
+    char needle[128];
+    snprintf(needle, sizeof needle, "\"%s\"", place);
+    const vp_search_hit *found = NULL;
+    int n = 0;
+    for (size_t i = 0; res && i < res->n_hits; i++)
+        if (strstr(res->hits[i].json, needle) && strcmp(res->hits[i].id, "ebooks:a") &&
+            strcmp(res->hits[i].id, "ebooks:b")) {
+            found = &res->hits[i];
+            n++;
+        }
+    CHECK(n <= 1); /* never twice */
+    return found;
+}
+
+static void test_grouping(vp_index *idx, int sort)
+{
+    vp_search_result *res = run(idx, "pyjamavoorlezen", 1, sort);
+    if (!res)
+        return;
+    /* Assen, Emmen, Haarlem and the book. */
+    CHECK(res->n_hits == 4);
+    CHECK(res->total == 4);
+    CHECK(res->total_exact);
+    CHECK(res->total_offerings == 8); /* the past date is hidden */
+    if (res->total_offerings != 8)
+        fprintf(stderr, "total_offerings %llu\n", (unsigned long long)res->total_offerings);
+    uint64_t drenthe = 0;
+    for (size_t i = 0; i < res->n_facets[VP_FIELD_LIBRARY]; i++)
+        if (strcmp(res->facets[VP_FIELD_LIBRARY][i].value, "bibliotheek-drenthe") == 0)
+            drenthe = res->facets[VP_FIELD_LIBRARY][i].count;
+    CHECK(drenthe == 5); /* facets count offerings: 3 Assen + Emmen + the book */
+
+    /* Assen: the next date shown, the others listed soonest first; the
+     * past one (20 November) nowhere. */
+    const vp_search_hit *assen = hit_at(res, "drenthe-assen");
+    CHECK(assen != NULL);
+    if (assen) {
+        CHECK_STR(assen->id, "agenda-drenthe:1");
+        CHECK(assen->n_series == 2);
+        CHECK(assen->series_count == 2);
+        if (assen->n_series == 2) {
+            CHECK_STR(assen->series[0].id, "site-drenthe:2");
+            CHECK_STR(assen->series[0].start, "2027-02-03T10:30:00+01:00");
+            CHECK_STR(assen->series[1].id, "agenda-drenthe:3");
+        }
+        for (size_t i = 0; i < assen->n_series; i++)
+            CHECK(strcmp(assen->series[i].id, "agenda-drenthe:0") != 0);
+    }
+    /* Another branch of the same library: a result of its own, no series. */
+    const vp_search_hit *emmen = hit_at(res, "drenthe-emmen");
+    CHECK(emmen != NULL);
+    if (emmen) {
+        CHECK_STR(emmen->id, "agenda-drenthe:9");
+        CHECK(emmen->n_series == 0 && emmen->series == NULL && emmen->series_count == 0);
+    }
+    /* A library without branches: grouped by library. */
+    const vp_search_hit *haarlem = hit_at(res, "bibliotheek-haarlem");
+    CHECK(haarlem != NULL);
+    if (haarlem) {
+        CHECK_STR(haarlem->id, "agenda-haarlem:1");
+        CHECK(haarlem->n_series == 1);
+        if (haarlem->n_series == 1)
+            CHECK_STR(haarlem->series[0].id, "agenda-haarlem:2");
+    }
+    vp_search_result_destroy(res);
+}
+
+/* Every offering a hit of its own when the caller lists offerings. */
+static void test_all_offerings(vp_index *idx)
+{
+    vp_search_request r = request("pyjamavoorlezen");
+    r.all_offerings = 1;
+    vp_search_result *res = NULL;
+    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    if (res) {
+        CHECK(res->n_hits == 8);
+        for (size_t i = 0; i < res->n_hits; i++)
+            CHECK(res->hits[i].series == NULL);
+    }
+    vp_search_result_destroy(res);
+}
+
+/* With the past shown, the past date is one of the series, listed last. */
+static void test_include_past(vp_index *idx)
+{
+    vp_search_request r = request("pyjamavoorlezen");
+    r.include_past = 1;
+    vp_search_result *res = NULL;
+    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    const vp_search_hit *assen = hit_at(res, "drenthe-assen");
+    CHECK(assen != NULL);
+    if (assen) {
+        CHECK_STR(assen->id, "agenda-drenthe:1");
+        CHECK(assen->n_series == 3);
+        if (assen->n_series == 3)
+            CHECK_STR(assen->series[2].id, "agenda-drenthe:0");
+    }
+    vp_search_result_destroy(res);
+}
+
+/* The other dates of one offering, for its page. */
+static void test_offering_dates(vp_index *idx)
+{
+    vp_search_date *d = NULL;
+    size_t n = 0;
+    CHECK(vp_search_series(idx, "agenda-drenthe:3", now, &d, &n, NULL) == VP_OK);
+    CHECK(n == 2);
+    if (n == 2) {
+        CHECK_STR(d[0].id, "agenda-drenthe:1");
+        CHECK_STR(d[1].id, "site-drenthe:2");
+    }
+    vp_search_dates_free(d, n);
+    d = NULL;
+    CHECK(vp_search_series(idx, "agenda-drenthe:9", now, &d, &n, NULL) == VP_OK);
+    CHECK(n == 0 && d == NULL);
+    CHECK(vp_search_series(idx, "ebooks:a", now, &d, &n, NULL) == VP_OK);
+    CHECK(n == 0 && d == NULL);
+    CHECK(vp_search_series(idx, "nope:1", now, &d, &n, NULL) == VP_ERR_NOT_FOUND);
+}
+
+/* Among equally relevant results the sooner first: the same course at
+ * three libraries, next week, in January and in March, whichever id sorts
+ * first; a clearly weaker match (the word in a long title) stays below
+ * them although it is the soonest of all. */
+static void test_soonest_first(const char *path)
+{
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    vp_index_set_clock(w, now);
+    put(w, "a-lib:1", "Klimcursus voor senioren", "bibliotheek-a", NULL, "a-lib",
+        "2027-03-10T10:00:00+01:00");
+    put(w, "b-lib:1", "Klimcursus voor senioren", "bibliotheek-b", NULL, "b-lib",
+        "2026-12-08T10:00:00+01:00");
+    put(w, "c-lib:1", "Klimcursus voor senioren", "bibliotheek-c", NULL, "c-lib",
+        "2027-01-20T10:00:00+01:00");
+    put(w, "d-lib:1",
+        "Klimcursus voor senioren en hun kleinkinderen, op zaterdagochtend in de grote zaal "
+        "van de bibliotheek aan het plein, met koffie en thee na afloop",
+        "bibliotheek-d", NULL, "d-lib", "2026-12-05T10:00:00+01:00");
+    /* Other offerings, so the word is rare and weighs as in a real index. */
+    for (int i = 0; i < 400; i++) {
+        char id[32], title[64];
+        snprintf(id, sizeof id, "e-lib:%d", i);
+        snprintf(title, sizeof title, "Zwemles nummer %d", i);
+        put(w, id, title, "bibliotheek-e", NULL, "e-lib", "2027-02-01T10:00:00+01:00");
+    }
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_search_result *res = idx ? run(idx, "klimcursus", 0, VP_SORT_RELEVANCE) : NULL;
+    CHECK(res && res->n_hits == 4);
+    if (res && res->n_hits == 4) {
+        CHECK_STR(res->hits[0].id, "b-lib:1");
+        CHECK_STR(res->hits[1].id, "c-lib:1");
+        CHECK_STR(res->hits[2].id, "a-lib:1");
+        CHECK_STR(res->hits[3].id, "d-lib:1");
+    }
+    vp_search_result_destroy(res);
+    vp_index_close(idx);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_series VOCABULARY\n");
+        return 2;
+    }
+    char *err = NULL;
+    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK) {
+        fprintf(stderr, "%s\n", err);
+        free(err);
+        return 2;
+    }
+    vp_datetime t;
+    vp_datetime_parse("2026-12-01T10:00:00+01:00", &t);
+    now = t.utc;
+    if (!mkdtemp(dir))
+        return 2;
+    char path[300];
+    snprintf(path, sizeof path, "%s/index", dir);
+    vp_index *idx = build(path);
+    if (idx) {
+        test_grouping(idx, VP_SORT_RELEVANCE);
+        test_grouping(idx, VP_SORT_DATE);
+        test_all_offerings(idx);
+        test_include_past(idx);
+        test_offering_dates(idx);
+        vp_index_close(idx);
+    }
+    snprintf(path, sizeof path, "%s/soon", dir);
+    test_soonest_first(path);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    vp_vocabulary_destroy(voc);
+    return check_done();
+}
