@@ -240,6 +240,7 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         shown++;
     }
     json_object_set_new(o, "dates", dates);
+    json_object_set_new(o, "has_dates", json_boolean(shown > 0));
     if (jstr(doc, "branch_name") || jstr(doc, "library_name") || jstr(doc, "library")) {
         vp_buf_init(&b, 4096);
         api_buf_where(&b, doc);
