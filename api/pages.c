@@ -212,6 +212,7 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
     vp_buf_free(&b);
     if (ended)
         api_page_robots(view, "noindex");
+    api_page_share(view, "website");
     api_page_jsonld(view, ld);
 
     json_t *o = json_pack("{s:s, s:s?, s:s, s:b, s:s?}", "type_label",

@@ -357,6 +357,13 @@ void api_page_robots(json_t *view, const char *content)
         json_object_set_new(page, "robots", json_string(content));
 }
 
+void api_page_share(json_t *view, const char *og_type)
+{
+    json_t *page = json_object_get(view, "page");
+    if (page && og_type)
+        json_object_set_new(page, "og_type", json_string(og_type));
+}
+
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
 {
     json_t *list = page_list(view, "alternates");
