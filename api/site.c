@@ -488,8 +488,10 @@ void api_reply_friendly(api_reply *r, const api_request *req, unsigned status, c
 /* ---- dates in Dutch ---- */
 
 static const char *const WEEKDAYS[] = {"zo", "ma", "di", "wo", "do", "vr", "za"};
-static const char *const MONTHS[] = {"jan.", "feb.", "mrt.", "apr.", "mei", "jun.",
-                                     "jul.", "aug.", "sep.", "okt.", "nov.", "dec."};
+/* As browsers write them (Intl.DateTimeFormat, "nl", month "short"), so a
+ * date on a page reads the same as one the widget draws: "vr 18 dec 2026". */
+static const char *const MONTHS[] = {"jan", "feb", "mrt", "apr", "mei", "jun",
+                                     "jul", "aug", "sep", "okt", "nov", "dec"};
 
 /* Local seconds of a parsed date-time (the offering's own offset). */
 static int64_t local_of(const vp_datetime *dt)

@@ -199,6 +199,25 @@ async function shot(page, name, t) {
   t.diagnostic(`screenshot: ${file}`);
 }
 
+/* WCAG 2 contrast of two computed colours ("rgb(r, g, b)") */
+function contrast(fg, bg) {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+
+/* the page is no wider than the window */
+async function noOverflow(page, what) {
+  const [sw, vw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(sw <= vw, `${what}: the page is ${sw} px wide in a window of ${vw} px`);
+}
+
 describe('demo page', () => {
   it('is served at / with the OpenSearch link and one widget', async () => {
     const page = await open(`${VP}/`);
@@ -212,6 +231,18 @@ describe('demo page', () => {
     assert.equal(os.status, 200);
     assert.match(os.body, /<Url type="application\/x-suggestions\+json"[^>]*template="http:\/\/127\.0\.0\.1:\d+\/opensearch\/suggest\?q=\{searchTerms\}"/);
     assert.match(os.body, /<Url type="text\/html"[^>]*template="http:\/\/127\.0\.0\.1:\d+\/\?q=\{searchTerms\}"/);
+    await done(page);
+  });
+
+  it('on a phone the first result comes before the introduction; no repository paths', async (t) => {
+    const page = await open(`${VP}/?q=digicafe`, {width: 390, height: 844});
+    const first = page.locator('li.vp-card').first();
+    await first.waitFor();
+    const top = (await first.boundingBox()).y;
+    assert.ok(top < 500, `the first result starts ${top} px down`);
+    await noOverflow(page, '/ at 390 px');
+    assert.doesNotMatch(await page.locator('body').innerText(), /docs\/\w+\.md/, 'a path of the repository on the page');
+    await shot(page, 'home-390.png', t);
     await done(page);
   });
 
@@ -908,25 +939,6 @@ describe('campaign landing pages /q/{slug}', () => {
   });
 });
 
-/* WCAG 2 contrast of two computed colours ("rgb(r, g, b)") */
-function contrast(fg, bg) {
-  const lum = (c) => {
-    const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-  return (a + 0.05) / (b + 0.05);
-}
-
-/* the page is no wider than the window */
-async function noOverflow(page, what) {
-  const [sw, vw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  assert.ok(sw <= vw, `${what}: the page is ${sw} px wide in a window of ${vw} px`);
-}
-
 describe('the offering page /o/{id} at phone and desktop width', () => {
   let several;
   before(() => {
@@ -973,6 +985,12 @@ describe('the offering page /o/{id} at phone and desktop width', () => {
       const badge = await page.locator('article .vp-badge').boundingBox();
       assert.ok(badge.y - (header.y + header.height) >= 12, `badge ${badge.y} under a header ending at ${header.y + header.height}`);
 
+      /* dates are written as the widget writes them (Intl in the browser) */
+      const [dt, text] = await page.locator('dl.facts time').first()
+        .evaluate((e) => [e.getAttribute('datetime'), e.textContent]);
+      const intl = await page.evaluate((d) => new Intl.DateTimeFormat('nl-NL', {weekday: 'short', day: 'numeric',
+        month: 'short', year: 'numeric', timeZone: 'Europe/Amsterdam'}).format(new Date(d)), dt);
+      assert.ok(text.startsWith(`${intl},`), `the page writes "${text}", the widget "${intl}"`);
       await axeCsp(page, `an offering page at ${width} px`, t);
       await fullShot(page, `offering-${width}.png`, t);
       await done(page);
