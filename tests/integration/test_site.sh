@@ -154,6 +154,13 @@ for line in '<meta property="og:type" content="website">' \
 done
 grep -q '<meta property="og:description" content="[^"]' "$work/offering.html" && ok ||
   bad "offering: no og:description"
+# A short description is whole; a long one is cut after a whole word, and says so.
+page offering-short 200 "$base/o/agenda-utrecht:2027-0001"
+has offering-short '<meta property="og:description" content="dBos brengt de bibliotheek naar de klas, met een eigen collectie en een leesconsulent. De cursus bestaat uit acht lessen op vrijdagmiddag van 13.30 tot 14.30 uur.">' && ok ||
+  bad "offering-short: the description is not whole"
+page offering-long 200 "$base/o/online-bibliotheek:ebook-9780439023481"
+has offering-long '<meta property="og:description" content="Lees The Hunger Games (The Hunger Games, #1) van Suzanne Collins als e-book, waar en wanneer u maar wilt. Een spannend verhaal voor jongeren vanaf twaalf jaar. Let op: dit is de Engelstalige uitgave.">' && ok ||
+  bad "offering-long: the description is not cut after a word"
 grep -q 'og:' "$work/services.html" && bad "services: Open Graph on a page not meant for sharing" || ok
 grep -q '<h1>Dit aanbod bestaat niet (meer)</h1>' "$work/offering-missing.html" && ok ||
   bad "offering-missing: not the friendly page"
