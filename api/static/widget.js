@@ -485,7 +485,7 @@ function toggle(w, k, v, on) {
   search(w, {f: f});
 }
 
-/* the next occurrence: "wo 3 dec 2026, 10:00–12:00" in Dutch time */
+/* the next occurrence: "wo 3 dec. 2026, 10:00–12:00" in Dutch time */
 function when(w, nx) {
   var s = nx && str(nx.start), e = nx && str(nx.end), timed = /T/.test(s), a = new Date(timed ? s : s + 'T12:00:00Z');
   if (!s || isNaN(a.getTime())) return '';
