@@ -194,11 +194,27 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
     const char *id = jstr(doc, "id"), *title = jstr(doc, "title"), *d = jstr(doc, "description");
     char *desc = NULL;
     if (d) {
-        /* A description for search results: the first 200 characters. */
-        size_t n = strlen(d) > 200 ? 200 : strlen(d);
-        while (n > 0 && n < strlen(d) && ((unsigned char)d[n] & 0xC0) == 0x80)
+        /* A description for search results and shared links: at most 200
+         * bytes, a longer text cut after its last whole word (with "…"
+         * unless that ends a sentence). */
+        size_t len = strlen(d), n = len > 200 ? 200 : len;
+        while (n > 0 && n < len && ((unsigned char)d[n] & 0xC0) == 0x80)
             n--;
-        desc = strndup(d, n);
+        if (n < len) {
+            size_t w = n;
+            while (w > 0 && d[w] != ' ')
+                w--;
+            if (w > 0)
+                n = w;
+            while (n > 0 && strchr(" ,;:", d[n - 1]))
+                n--;
+        }
+        desc = malloc(n + 4);
+        if (desc) {
+            memcpy(desc, d, n);
+            /* a cut after a whole sentence needs no "…" */
+            strcpy(desc + n, n > 0 && n < len && d[n - 1] != '.' ? "…" : "");
+        }
     }
     json_t *view = api_page_view(req, title ? title : id, path, desc);
     free(desc);
@@ -212,6 +228,7 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
     vp_buf_free(&b);
     if (ended)
         api_page_robots(view, "noindex");
+    api_page_share(view, "website");
     api_page_jsonld(view, ld);
 
     json_t *o = json_pack("{s:s, s:s?, s:s, s:b, s:s?}", "type_label",
@@ -240,6 +257,7 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         shown++;
     }
     json_object_set_new(o, "dates", dates);
+    json_object_set_new(o, "has_dates", json_boolean(shown > 0));
     json_t *series = api_series_view(json_object_get(res, "series"), VP_SEARCH_MAX_SERIES);
     if (series)
         json_object_set_new(o, "series", series);

@@ -357,6 +357,13 @@ void api_page_robots(json_t *view, const char *content)
         json_object_set_new(page, "robots", json_string(content));
 }
 
+void api_page_share(json_t *view, const char *og_type)
+{
+    json_t *page = json_object_get(view, "page");
+    if (page && og_type)
+        json_object_set_new(page, "og_type", json_string(og_type));
+}
+
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
 {
     json_t *list = page_list(view, "alternates");
@@ -481,8 +488,10 @@ void api_reply_friendly(api_reply *r, const api_request *req, unsigned status, c
 /* ---- dates in Dutch ---- */
 
 static const char *const WEEKDAYS[] = {"zo", "ma", "di", "wo", "do", "vr", "za"};
-static const char *const MONTHS[] = {"jan.", "feb.", "mrt.", "apr.", "mei", "jun.",
-                                     "jul.", "aug.", "sep.", "okt.", "nov.", "dec."};
+/* As browsers write them (Intl.DateTimeFormat, "nl", month "short"), so a
+ * date on a page reads the same as one the widget draws: "vr 18 dec 2026". */
+static const char *const MONTHS[] = {"jan", "feb", "mrt", "apr", "mei", "jun",
+                                     "jul", "aug", "sep", "okt", "nov", "dec"};
 
 /* Local seconds of a parsed date-time (the offering's own offset). */
 static int64_t local_of(const vp_datetime *dt)

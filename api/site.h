@@ -57,6 +57,10 @@ json_t *api_page_view(const api_request *req, const char *title, const char *can
  * link (title may be NULL), JSON-LD data (copied, escaped for <script>),
  * a deferred script from this server. */
 void api_page_robots(json_t *view, const char *content);
+/* Marks a page as meant to be shared on social media: partials/head.html
+ * then adds Open Graph and Twitter-card tags of type `og_type` ("website")
+ * from the page's title, description and canonical address. */
+void api_page_share(json_t *view, const char *og_type);
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href);
 void api_page_jsonld(json_t *view, json_t *ld);
 void api_page_script(json_t *view, const char *src);

@@ -204,6 +204,25 @@ async function shot(page, name, t) {
   t.diagnostic(`screenshot: ${file}`);
 }
 
+/* WCAG 2 contrast of two computed colours ("rgb(r, g, b)") */
+function contrast(fg, bg) {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+
+/* the page is no wider than the window */
+async function noOverflow(page, what) {
+  const [sw, vw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(sw <= vw, `${what}: the page is ${sw} px wide in a window of ${vw} px`);
+}
+
 describe('demo page', () => {
   it('is served at / with the OpenSearch link and one widget', async () => {
     const page = await open(`${VP}/`);
@@ -217,6 +236,18 @@ describe('demo page', () => {
     assert.equal(os.status, 200);
     assert.match(os.body, /<Url type="application\/x-suggestions\+json"[^>]*template="http:\/\/127\.0\.0\.1:\d+\/opensearch\/suggest\?q=\{searchTerms\}"/);
     assert.match(os.body, /<Url type="text\/html"[^>]*template="http:\/\/127\.0\.0\.1:\d+\/\?q=\{searchTerms\}"/);
+    await done(page);
+  });
+
+  it('on a phone the first result comes before the introduction; no repository paths', async (t) => {
+    const page = await open(`${VP}/?q=digicafe`, {width: 390, height: 844});
+    const first = page.locator('li.vp-card').first();
+    await first.waitFor();
+    const top = (await first.boundingBox()).y;
+    assert.ok(top < 500, `the first result starts ${top} px down`);
+    await noOverflow(page, '/ at 390 px');
+    assert.doesNotMatch(await page.locator('body').innerText(), /docs\/\w+\.md/, 'a path of the repository on the page');
+    await shot(page, 'home-390.png', t);
     await done(page);
   });
 
@@ -961,6 +992,73 @@ describe('campaign landing pages /q/{slug}', () => {
       if (status === 410) await shot(page, 'landing-gone.png', t);
       await page.close();
     }
+  });
+});
+
+describe('the offering page /o/{id} at phone and desktop width', () => {
+  let several;
+  before(() => {
+    /* an offering with many dates still to come at the test's clock */
+    const now = Date.parse(NOW);
+    several = fs.readFileSync(env('VP_SAMPLE'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      .find((o) => o.url && (o.occurrences || []).filter((x) => Date.parse(x.start) > now).length >= 5);
+    assert.ok(several, 'the sample has an offering with five dates to come');
+  });
+
+  for (const width of [390, 1366]) {
+    it(`at ${width} px: the sign-up button reads, the facts keep their columns, nothing sticks out`, async (t) => {
+      const page = await open(`${VP}/o/${encodeURIComponent(several.id)}`, {width, height: 900});
+      await noOverflow(page, `/o/ at ${width} px`);
+
+      const act = page.getByRole('link', {name: /Meer informatie en aanmelden/});
+      const [fg, bg] = await act.evaluate((e) => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]);
+      const ratio = contrast(fg, bg);
+      assert.ok(ratio >= 4.5, `the button is ${fg} on ${bg}: contrast ${ratio.toFixed(2)}`);
+
+      /* every term in the first column, every description in the second;
+         the dates are one list beside "Wanneer", "Waar" beside the place */
+      const cells = await page.locator('dl.facts > *').evaluateAll((els) => els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return {tag: e.tagName, text: e.textContent.trim(), left: r.left, top: r.top, right: r.right};
+      }));
+      const dts = cells.filter((c) => c.tag === 'DT'), dds = cells.filter((c) => c.tag === 'DD');
+      assert.equal(dts.length, dds.length, 'one description per term');
+      assert.equal(new Set(dts.map((c) => c.left)).size, 1, `terms in one column: ${JSON.stringify(dts)}`);
+      assert.equal(new Set(dds.map((c) => c.left)).size, 1, `descriptions in one column: ${JSON.stringify(dds)}`);
+      assert.ok(dds[0].left > Math.max(...dts.map((c) => c.right)), 'descriptions right of the terms');
+      for (let i = 0; i < dts.length; i++) {
+        assert.ok(Math.abs(dts[i].top - dds[i].top) < 2, `"${dts[i].text}" beside its description "${dds[i].text}"`);
+      }
+      const when = dts.findIndex((c) => c.text === 'Wanneer');
+      assert.ok(when >= 0, 'the dates have a term');
+      assert.ok(await page.locator('dl.facts dd time').count() >= 5, 'the dates are listed');
+      assert.equal(await page.locator('dl.facts dd').nth(when).locator('time').count(),
+        await page.locator('dl.facts time').count(), 'all dates in one description');
+      assert.ok(dts.some((c) => c.text === 'Waar'), 'the place has a term');
+
+      /* the type badge keeps its distance from the header bar */
+      const header = await page.locator('header.site').boundingBox();
+      const badge = await page.locator('article .vp-badge').boundingBox();
+      assert.ok(badge.y - (header.y + header.height) >= 12, `badge ${badge.y} under a header ending at ${header.y + header.height}`);
+
+      /* dates are written as the widget writes them (Intl in the browser) */
+      const [dt, text] = await page.locator('dl.facts time').first()
+        .evaluate((e) => [e.getAttribute('datetime'), e.textContent]);
+      const intl = await page.evaluate((d) => new Intl.DateTimeFormat('nl-NL', {weekday: 'short', day: 'numeric',
+        month: 'short', year: 'numeric', timeZone: 'Europe/Amsterdam'}).format(new Date(d)), dt);
+      assert.ok(text.startsWith(`${intl},`), `the page writes "${text}", the widget "${intl}"`);
+      await axeCsp(page, `an offering page at ${width} px`, t);
+      await fullShot(page, `offering-${width}.png`, t);
+      await done(page);
+    });
+  }
+
+  it('a campaign page has no horizontal overflow at 390 px', async (t) => {
+    const page = await open(`${VP}/q/digitaal-amersfoort`, {width: 390, height: 900});
+    assert.equal(await page.getByRole('heading', {level: 1}).count(), 1);
+    await noOverflow(page, '/q/ at 390 px');
+    await fullShot(page, 'landing-390.png', t);
+    await done(page);
   });
 });
 

@@ -127,6 +127,41 @@ grep -q '<a href="/v1/insights/days?format=csv&amp;days=30">Per dag als CSV' "$w
 grep -q '<script type="application/ld+json">{"@context":"https://schema.org"' "$work/offering.html" && ok ||
   bad "offering: no JSON-LD"
 grep -q '<dl class="facts">' "$work/offering.html" && ok || bad "offering: no facts"
+# Open Graph and Twitter cards on the pages meant to be shared, escaped, with
+# the page's absolute canonical address (utm_* and refinements left out).
+# has FILE LINE: the page holds that exact line.
+has() { grep -qxF "$2" "$work/$1.html"; }
+for line in '<meta property="og:type" content="website">' \
+            '<meta property="og:site_name" content="Vindplaats">' \
+            '<meta property="og:title" content="Computerhulp &lt;&amp;&gt; meer">' \
+            '<meta property="og:description" content="Leer &quot;mailen&quot; &amp; appen.">' \
+            "<meta property=\"og:url\" content=\"$base/q/computerhulp\">" \
+            "<link rel=\"canonical\" href=\"$base/q/computerhulp\">" \
+            '<meta name="twitter:card" content="summary">' \
+            '<meta name="twitter:title" content="Computerhulp &lt;&amp;&gt; meer">' \
+            '<meta name="twitter:description" content="Leer &quot;mailen&quot; &amp; appen.">'; do
+  has landing "$line" && ok || bad "landing: no line $line"
+  has landing-refined "$line" && ok || bad "landing-refined: no line $line"
+done
+otitle=$(sed -n 's|^<h1>\(.*\)</h1>$|\1|p' "$work/offering.html")
+[[ -n $otitle ]] && ok || bad "offering: no h1"
+for line in '<meta property="og:type" content="website">' \
+            "<meta property=\"og:title\" content=\"$otitle\">" \
+            "<meta property=\"og:url\" content=\"$base/o/$id\">" \
+            "<link rel=\"canonical\" href=\"$base/o/$id\">" \
+            '<meta name="twitter:card" content="summary">'; do
+  has offering "$line" && ok || bad "offering: no line $line"
+done
+grep -q '<meta property="og:description" content="[^"]' "$work/offering.html" && ok ||
+  bad "offering: no og:description"
+# A short description is whole; a long one is cut after a whole word, and says so.
+page offering-short 200 "$base/o/agenda-utrecht:2027-0001"
+has offering-short '<meta property="og:description" content="dBos brengt de bibliotheek naar de klas, met een eigen collectie en een leesconsulent. De cursus bestaat uit acht lessen op vrijdagmiddag van 13.30 tot 14.30 uur.">' && ok ||
+  bad "offering-short: the description is not whole"
+page offering-long 200 "$base/o/online-bibliotheek:ebook-9780439023481"
+has offering-long '<meta property="og:description" content="Lees The Hunger Games (The Hunger Games, #1) van Suzanne Collins als e-book, waar en wanneer u maar wilt. Een spannend verhaal voor jongeren vanaf twaalf jaar. Let op: dit is de Engelstalige uitgave.">' && ok ||
+  bad "offering-long: the description is not cut after a word"
+grep -q 'og:' "$work/services.html" && bad "services: Open Graph on a page not meant for sharing" || ok
 grep -q '<h1>Dit aanbod bestaat niet (meer)</h1>' "$work/offering-missing.html" && ok ||
   bad "offering-missing: not the friendly page"
 grep -q '<label for="find-q">Zoek in het aanbod van alle bibliotheken</label>' "$work/offering-missing.html" && ok ||
@@ -157,6 +192,21 @@ grep -qi '^content-type: text/css' "$work/site.css.h" && ok || bad "/site.css: n
 grep -qi '^cache-control: public, max-age=' "$work/site.css.h" && ok || bad "/site.css: not cacheable"
 cmp -s "$work/site.css" "$root/api/static/site.css" && ok || bad "/site.css: not api/static/site.css"
 stop
+
+# ---- --public-url: the shared and canonical addresses are the public ones ----
+if start --public-url https://vindplaats.example.nl/; then
+  page public-landing 200 "$base/q/computerhulp?utm_source=poster"
+  page public-offering 200 "$base/o/$id"
+  for line in '<meta property="og:url" content="https://vindplaats.example.nl/q/computerhulp">' \
+              '<link rel="canonical" href="https://vindplaats.example.nl/q/computerhulp">'; do
+    has public-landing "$line" && ok || bad "public-url landing: no line $line"
+  done
+  has public-offering "<meta property=\"og:url\" content=\"https://vindplaats.example.nl/o/$id\">" && ok ||
+    bad "public-url offering: og:url is not the public address"
+  stop
+else
+  bad "the server did not start with --public-url"
+fi
 
 # ---- an override directory: a page, a partial, the stylesheet ----
 mkdir -p "$work/site/partials"
