@@ -867,6 +867,10 @@ const admin = {Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'applicatio
 /* Pages with a Content-Security-Policy take no injected <script>: axe-core is
  * evaluated through the DevTools protocol instead, which the policy does not cover. */
 async function axeCsp(page, what, t) {
+  // Contrast is judged on the settled page: results dim while a search
+  // runs and fade back in over 0.15 s.
+  await page.waitForFunction(() => [...document.querySelectorAll('.vp-res')].every(
+    (e) => !e.classList.contains('vp-busy') && getComputedStyle(e).opacity === '1'));
   await page.evaluate(fs.readFileSync(AXE, 'utf8'));
   const res = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
   const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
