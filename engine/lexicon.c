@@ -545,7 +545,9 @@ static size_t split_at(const vp_lexicon *lex, const char *w, size_t n,
         return 0;
     /* The longest known head first: Dutch puts the head last. */
     for (size_t hl = n - min_part; hl >= min_part; hl--) {
-        memcpy(head, w + n - hl, hl + 1);
+        /* w is n bytes here, not terminated: a modifier splits in place. */
+        memcpy(head, w + n - hl, hl);
+        head[hl] = '\0';
         if (!vp_lexicon_has(lex, head) || is_suffix_head(head))
             continue;
         size_t ml = n - hl;

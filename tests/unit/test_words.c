@@ -101,6 +101,12 @@ static void test_splitting(void)
     CHECK_STR(parts[1], "cursus");
     CHECK(vp_lexicon_split(lex, "voorleesochtend", parts) == 2);
     CHECK_STR(parts[1], "ochtend");
+    /* A modifier that is a compound itself splits too: its head is read
+     * from the word in place, not past it. */
+    CHECK(vp_lexicon_split(lex, "bibliotheekkoffiecursus", parts) == 3);
+    CHECK_STR(parts[0], "bibliotheek");
+    CHECK_STR(parts[1], "koffie");
+    CHECK_STR(parts[2], "cursus");
 
     char one[VP_COMPOUND_PART_SIZE];
     CHECK(vp_lexicon_diminutive_singular("spelletjes", one) == 1);
