@@ -235,11 +235,6 @@ struct insights_log *insights_log_create(vp_store *store, const vp_vocabulary *v
 /* Checks a --trusted-proxy list: NULL when it is fine, else why not. */
 const char *api_trusted_proxies_problem(const char *list);
 void insights_log_destroy(struct insights_log *log);
-/* Logs one search as aggregates; may replace "query_id" in the reply so
- * that clicks on its results can be counted for its query. Never fails the
- * search: the work happens later, on the log's own thread. */
-void api_insights_search(api_request *req, const vp_search_request *sr,
-                         const vp_search_result *res, api_reply *reply);
 /* Counts the clicks among accepted signals for the queries they came from. */
 struct vp_signal;
 void api_insights_signals(api_request *req, const struct vp_signal *events, size_t n);

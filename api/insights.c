@@ -855,15 +855,6 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     enqueue(log, e);
 }
 
-void api_insights_search(api_request *req, const vp_search_request *sr,
-                         const vp_search_result *res, api_reply *reply)
-{
-    char qid[17];
-    api_insights_log(req, sr, res, NULL, qid);
-    if (reply->json)
-        json_object_set_new(reply->json, "query_id", json_string(qid));
-}
-
 void api_insights_signals(api_request *req, const vp_signal *events, size_t n)
 {
     struct insights_log *log = api_state_insights(req->state);
