@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "language_fixture.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
@@ -18,29 +19,6 @@ static vp_vocabulary *voc;
 static vp_lexicon *lex;
 static int64_t now; /* 2026-11-01: before every date of the fixture */
 static char dir[] = "/tmp/vp-test-search-XXXXXX";
-
-static void load_fixture(vp_index *idx, const char *path)
-{
-    FILE *f = fopen(path, "r");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    char *line = malloc(1 << 20);
-    while (fgets(line, 1 << 20, f)) {
-        vp_offering *o = NULL;
-        char *err = NULL;
-        vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-        if (st != VP_OK)
-            fprintf(stderr, "fixture: %s\n", err);
-        CHECK(st == VP_OK);
-        if (st == VP_OK)
-            CHECK(vp_index_put(idx, o, NULL) == VP_OK);
-        vp_offering_destroy(o);
-        free(err);
-    }
-    free(line);
-    fclose(f);
-}
 
 static vp_search_request request(const char *q)
 {
@@ -907,20 +885,8 @@ static void test_documents(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc < 7) {
-        fprintf(stderr, "usage: test_search VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES\n");
+    if (language_fixture_load("test_search", argc, argv, &voc, &lex) != 0)
         return 2;
-    }
-    char *err = NULL;
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
-    vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6]};
-    if (vp_lexicon_load(&files, voc, &lex, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
     vp_datetime start;
     vp_datetime_parse("2026-11-01T00:00:00Z", &start);
     now = start.utc;
@@ -932,7 +898,7 @@ int main(int argc, char **argv)
     CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
     vp_index_set_lexicon(w, lex);
     vp_index_set_clock(w, now);
-    load_fixture(w, argv[2]);
+    language_fixture_put(w, voc, argv[2]);
     CHECK(vp_index_commit(w, NULL) == VP_OK);
     vp_index_close(w);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
@@ -17,29 +18,6 @@
 static vp_vocabulary *voc;
 static vp_lexicon *lex;
 static int64_t now; /* 2026-12-01T08:00 */
-
-static void load_fixture(vp_index *idx, const char *path)
-{
-    FILE *f = fopen(path, "r");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    char *line = malloc(1 << 16);
-    while (line && fgets(line, 1 << 16, f)) {
-        vp_offering *o = NULL;
-        char *err = NULL;
-        vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-        if (st != VP_OK)
-            fprintf(stderr, "fixture: %s\n", err);
-        CHECK(st == VP_OK);
-        if (st == VP_OK)
-            CHECK(vp_index_put(idx, o, NULL) == VP_OK);
-        vp_offering_destroy(o);
-        free(err);
-    }
-    free(line);
-    fclose(f);
-}
 
 static vp_search_result *run(vp_index *idx, const char *q)
 {
@@ -308,20 +286,8 @@ static void test_understanding(vp_index *idx)
 
 int main(int argc, char **argv)
 {
-    if (argc < 7) {
-        fprintf(stderr, "usage: test_words VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES\n");
+    if (language_fixture_load("test_words", argc, argv, &voc, &lex) != 0)
         return 2;
-    }
-    char *err = NULL;
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
-    vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6]};
-    if (vp_lexicon_load(&files, voc, &lex, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
     vp_datetime start;
     vp_datetime_parse("2026-12-01T08:00:00+01:00", &start);
     now = start.utc;
@@ -335,7 +301,7 @@ int main(int argc, char **argv)
     if (w) {
         vp_index_set_lexicon(w, lex);
         vp_index_set_clock(w, now);
-        load_fixture(w, argv[2]);
+        language_fixture_put(w, voc, argv[2]);
         CHECK(vp_index_commit(w, NULL) == VP_OK);
         vp_index_close(w);
     }

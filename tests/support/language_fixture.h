@@ -1,0 +1,70 @@
+/* language_fixture.h - what the search tests share (header-only, like
+ * check.h): the vocabulary and lexicon from their usual arguments, and a
+ * JSONL fixture of offerings put into an index, every line checked.
+ *
+ * Tests that include it take the arguments
+ *   VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES
+ * and use CHECK from check.h. */
+#ifndef VINDPLAATS_TEST_LANGUAGE_FIXTURE_H
+#define VINDPLAATS_TEST_LANGUAGE_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "vindplaats/index.h"
+#include "vindplaats/lexicon.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/vocabulary.h"
+
+/* Loads argv[1] as the vocabulary and argv[3..6] as the lexicon. Returns
+ * 0, or 2 (the exit status) after printing why. */
+static int language_fixture_load(const char *name, int argc, char **argv, vp_vocabulary **voc,
+                                 vp_lexicon **lex)
+{
+    if (argc < 7) {
+        fprintf(stderr, "usage: %s VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES\n", name);
+        return 2;
+    }
+    char *err = NULL;
+    if (vp_vocabulary_load(argv[1], voc, &err) != VP_OK) {
+        fprintf(stderr, "%s\n", err ? err : argv[1]);
+        free(err);
+        return 2;
+    }
+    vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6]};
+    if (vp_lexicon_load(&files, *voc, lex, &err) != VP_OK) {
+        fprintf(stderr, "%s\n", err ? err : argv[3]);
+        free(err);
+        return 2;
+    }
+    return 0;
+}
+
+/* Puts every offering of the JSONL file `path` into `idx`; a line that
+ * does not parse or cannot be put fails the test. */
+static void language_fixture_put(vp_index *idx, const vp_vocabulary *voc, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char *line = malloc(1 << 20);
+    while (line && fgets(line, 1 << 20, f)) {
+        vp_offering *o = NULL;
+        char *err = NULL;
+        vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+        if (st != VP_OK)
+            fprintf(stderr, "fixture: %s\n", err);
+        CHECK(st == VP_OK);
+        if (st == VP_OK)
+            CHECK(vp_index_put(idx, o, NULL) == VP_OK);
+        vp_offering_destroy(o);
+        free(err);
+    }
+    free(line);
+    fclose(f);
+}
+
+#endif
