@@ -69,8 +69,9 @@ relevance: build
 	@$(BUILD)/relevance --offerings data/sample/offerings.jsonl \
 	  --judgments tests/relevance/judgments.tsv --vocabulary data/vocabulary/propositions.tsv \
 	  --words /usr/share/dict/dutch --synonyms data/lexicon/synonyms.tsv \
-	  --stopwords data/lexicon/stopwords-nl.txt --types data/lexicon/types.tsv --baseline tests/relevance/baseline.txt \
-	  --verbose --compare
+	  --stopwords data/lexicon/stopwords-nl.txt --types data/lexicon/types.tsv \
+	  --holidays data/lexicon/schoolvakanties.tsv --network data/sample/network.json \
+	  --baseline tests/relevance/baseline.txt --verbose --compare
 
 # Benchmarks against SQLite FTS5 and PostgreSQL (docs/performance.md).
 bench:

@@ -23,6 +23,7 @@
 #define VP_DEFAULT_SYNONYMS VP_DATA_DIR "/lexicon/synonyms.tsv"
 #define VP_DEFAULT_STOPWORDS VP_DATA_DIR "/lexicon/stopwords-nl.txt"
 #define VP_DEFAULT_TYPES VP_DATA_DIR "/lexicon/types.tsv"
+#define VP_DEFAULT_HOLIDAYS VP_DATA_DIR "/lexicon/schoolvakanties.tsv"
 #define VP_DEFAULT_POSTCODES VP_DATA_DIR "/reference/nl_pc4_geonames.json"
 #define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
 #define VP_DEFAULT_SEGMENTS VP_DATA_DIR "/segments/segments.json"
@@ -35,7 +36,7 @@ static void usage(FILE *out)
             "usage: vindplaats-server --index DIR [--port 8080] [--bind 127.0.0.1]\n"
             "                         [--threads N] [--vocabulary FILE] [--port-file FILE]\n"
             "                         [--words FILE] [--synonyms FILE] [--stopwords FILE]\n"
-            "                         [--types FILE]\n"
+            "                         [--types FILE] [--holidays FILE]\n"
             "                         [--postcodes FILE] [--now DATE-TIME] [--no-access-log]\n"
             "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
@@ -56,6 +57,7 @@ static void usage(FILE *out)
             "  --synonyms FILE    synonym groups (default %s)\n"
             "  --stopwords FILE   stop words (default %s)\n"
             "  --types FILE       words that name an offering type (default %s)\n"
+            "  --holidays FILE    school holidays per region (default %s)\n"
             "  --postcodes FILE   PC4 coordinates for postcode= (default %s)\n"
             "  --now DATE-TIME    a fixed clock, for demos and tests (ISO 8601)\n"
             "  --redis URL        keep signals, saved queries and the query log in Redis\n"
@@ -86,7 +88,7 @@ static void usage(FILE *out)
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
-            VP_DEFAULT_TYPES, VP_DEFAULT_POSTCODES, VP_DEFAULT_SEGMENTS,
+            VP_DEFAULT_TYPES, VP_DEFAULT_HOLIDAYS, VP_DEFAULT_POSTCODES, VP_DEFAULT_SEGMENTS,
             VP_DEFAULT_SEGMENT_POSTCODES, VP_DEFAULT_NETWORK);
 }
 
@@ -142,7 +144,7 @@ int main(int argc, char **argv)
     const char *network_path = VP_DEFAULT_NETWORK, *admin_keys_path = NULL;
     vp_store_config store_cfg = {NULL, NULL, 30, 200};
     vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
-                                 VP_DEFAULT_TYPES};
+                                 VP_DEFAULT_TYPES, VP_DEFAULT_HOLIDAYS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -173,6 +175,8 @@ int main(int argc, char **argv)
             lexfiles.stopwords = argv[++i];
         } else if (strcmp(a, "--types") == 0) {
             lexfiles.types = argv[++i];
+        } else if (strcmp(a, "--holidays") == 0) {
+            lexfiles.holidays = argv[++i];
         } else if (strcmp(a, "--postcodes") == 0) {
             postcodes_path = argv[++i];
         } else if (strcmp(a, "--redis") == 0) {
@@ -321,6 +325,7 @@ int main(int argc, char **argv)
         goto done;
     }
     st = vp_network_load(network_path, &network, &err);
+    st = st == VP_OK ? vp_lexicon_set_network(lex, network) : st; /* its places are query words */
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: network: %s\n", err ? err : vp_status_str(st));
         goto done;

@@ -277,7 +277,8 @@ int main(int argc, char **argv)
     const char *vocab = "data/vocabulary/propositions.tsv", *postcodes_path = "data/reference/nl_pc4_geonames.json";
     const char *now_iso = "2026-12-01T08:00:00+01:00", *label = "";
     vp_lexicon_files files = {"/usr/share/dict/dutch", "data/lexicon/synonyms.tsv",
-                              "data/lexicon/stopwords-nl.txt", "data/lexicon/types.tsv"};
+                              "data/lexicon/stopwords-nl.txt", "data/lexicon/types.tsv",
+                              "data/lexicon/schoolvakanties.tsv"};
     int max_threads = 2, rounds = 1, slowest = 0, include_past = 0;
     unsigned cache_mb = 0;
     double zipf = 0;

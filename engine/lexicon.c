@@ -16,7 +16,9 @@
 #include "vindplaats/analysis.h"
 #include "vindplaats/hash.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/network.h"
 #include "vindplaats/offering.h"
+#include "understand.h"
 
 #define MAX_LINE 4096
 #define MAX_ENTRY_WORDS 8
@@ -39,6 +41,8 @@ struct vp_lexicon {
     char **stopwords;    /* NULL-terminated */
     size_t n_stopwords;
     vp_arena arena;      /* every string allocated, for destroy */
+    understand_calendar *calendar; /* school holidays, or NULL */
+    understand_places *places;     /* the network's names, or NULL */
 };
 
 static size_t query_split(const vp_lexicon *lex, const char *word,
@@ -477,6 +481,8 @@ vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *vo
         st = load_stopwords(lex, files->stopwords, errmsg);
     if (st == VP_OK && files && files->types)
         st = load_types(lex, files->types, errmsg);
+    if (st == VP_OK && files && files->holidays)
+        st = understand_calendar_load(files->holidays, &lex->calendar, errmsg);
     if (st != VP_OK) {
         vp_lexicon_destroy(lex);
         return st;
@@ -490,12 +496,35 @@ void vp_lexicon_destroy(vp_lexicon *lex)
     if (!lex)
         return;
     vp_arena_free(&lex->arena);
+    understand_calendar_destroy(lex->calendar);
+    understand_places_destroy(lex->places);
     free(lex->stopwords);
     for (int t = 0; t < 16; t++)
         free(lex->type_words[t]);
     free(lex->slots);
     free(lex->entries);
     free(lex);
+}
+
+vp_status vp_lexicon_set_network(vp_lexicon *lex, const vp_network *net)
+{
+    understand_places *pl = NULL;
+    vp_status st = lex ? understand_places_build(net, &pl) : VP_OK;
+    if (st == VP_OK && lex) {
+        understand_places_destroy(lex->places);
+        lex->places = pl;
+    }
+    return st;
+}
+
+const understand_places *vp_lexicon_places(const vp_lexicon *lex)
+{
+    return lex ? lex->places : NULL;
+}
+
+const understand_calendar *vp_lexicon_calendar(const vp_lexicon *lex)
+{
+    return lex ? lex->calendar : NULL;
 }
 
 size_t vp_lexicon_size(const vp_lexicon *lex)

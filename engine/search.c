@@ -1321,6 +1321,7 @@ static vp_status plan_understood(vp_index *idx, const vp_search_request *req, co
                      it->value);
             st = vpx_query_term(term, &match, errmsg);
         }
+        st = st == VP_OK ? understood_branch(it, &match, errmsg) : st; /* a branch, not its town */
         if (st == VP_OK)
             st = boost(match, rk->understood, &each[i], errmsg);
         vpx_query_destroy(match);

@@ -1,4 +1,7 @@
-/* understand.c - place, day and age words in a query (see understand.h).
+/* understand.c - place, day and age words in a query (see understand.h),
+ * and the data they are read with: the school holidays per region
+ * (data/lexicon/schoolvakanties.tsv) and the names of the network's
+ * places and branches, both held by the lexicon.
  *
  * Works on the folded, lower-case words of q. Each kind is taken once, the
  * first that matches; the words it took are left out of the words to
@@ -7,6 +10,7 @@
  * it browses what is on that day. */
 #include "understand.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 #include "vindplaats/analysis.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
+#include "vindplaats/time.h"
 #include "xapian_c.h"
 
 #define MAX_WORDS 32
@@ -60,34 +65,218 @@ static void take(words *ws, size_t first, size_t last, vp_understood *u)
     }
 }
 
-/* ---- places: the municipalities the index holds ---- */
+/* ---- places: the municipalities the index holds, and the network's ---- */
 
-static int place(vp_index *idx, words *ws, vp_understood *u)
+#define NAME_SIZE 96
+
+/* One name a resident may use for a place of the network: a municipality
+ * ("leusden") or a branch ("neude", "leidsche rijn"), folded, its words
+ * joined by single spaces. */
+typedef struct place_name {
+    char name[NAME_SIZE];
+    char municipality[NAME_SIZE];
+    char province[NAME_SIZE];
+    char branch[64];    /* the network's branch id, "" for a municipality */
+    int ambiguous;      /* a branch name two branches share: not a place word */
+} place_name;
+
+struct understand_places {
+    place_name *v;
+    size_t n;
+};
+
+/* The folded words of `s` joined by single spaces into out (size NAME_SIZE),
+ * leaving out the words of `drop` (NULL-terminated). 0 when out of memory. */
+static int fold_words(const char *s, const char *const *drop, char out[NAME_SIZE])
+{
+    out[0] = '\0';
+    char *f = s ? vp_text_fold(s, 1) : NULL;
+    if (s && !f)
+        return 0;
+    size_t o = 0;
+    for (const char *p = f; p && *p;) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80))
+            p++;
+        size_t len = 0;
+        while ((p[len] >= 'a' && p[len] <= 'z') || (p[len] >= '0' && p[len] <= '9') ||
+               (unsigned char)p[len] >= 0x80)
+            len++;
+        if (!len)
+            break;
+        int dropped = 0;
+        for (size_t d = 0; drop && drop[d]; d++)
+            dropped |= strlen(drop[d]) == len && strncmp(p, drop[d], len) == 0;
+        if (!dropped && o + len + 2 < NAME_SIZE)
+            o += (size_t)snprintf(out + o, NAME_SIZE - o, "%s%.*s", o ? " " : "", (int)len, p);
+        p += len;
+    }
+    free(f);
+    return 1;
+}
+
+vp_status understand_places_build(const vp_network *net, understand_places **out)
+{
+    *out = NULL;
+    size_t total = 0;
+    for (size_t l = 0; net && l < vp_network_count(net); l++)
+        total += vp_network_at(net, l)->n_branches;
+    if (!total)
+        return VP_OK;
+    understand_places *pl = calloc(1, sizeof *pl);
+    if (pl)
+        pl->v = calloc(2 * total, sizeof *pl->v);
+    if (!pl || !pl->v) {
+        understand_places_destroy(pl);
+        return VP_ERR_NOMEM;
+    }
+    /* A branch is called by its name without the words every branch has. */
+    static const char *const generic[] = {"bibliotheek", "bieb", "de", "centrale", "openbare",
+                                          "vestiging", NULL};
+    for (size_t l = 0; l < vp_network_count(net); l++) {
+        const vp_library_info *lib = vp_network_at(net, l);
+        for (size_t b = 0; b < lib->n_branches; b++) {
+            const vp_branch_info *br = &lib->branches[b];
+            place_name town, own;
+            memset(&town, 0, sizeof town);
+            memset(&own, 0, sizeof own);
+            snprintf(own.branch, sizeof own.branch, "%s", br->id);
+            if (!fold_words(br->municipality, NULL, town.name) ||
+                !fold_words(br->province, NULL, town.province) ||
+                !fold_words(br->name, generic, own.name)) {
+                understand_places_destroy(pl);
+                return VP_ERR_NOMEM;
+            }
+            memcpy(town.municipality, town.name, sizeof town.name);
+            memcpy(own.municipality, town.name, sizeof town.name);
+            memcpy(own.province, town.province, sizeof town.province);
+            int seen_town = !town.name[0];
+            for (size_t i = 0; i < pl->n; i++) {
+                if (!pl->v[i].branch[0] && strcmp(pl->v[i].name, town.name) == 0)
+                    seen_town = 1;
+                /* "Bibliotheek Centrum" in two towns is neither. */
+                if (pl->v[i].branch[0] && strcmp(pl->v[i].name, own.name) == 0)
+                    pl->v[i].ambiguous = own.ambiguous = 1;
+            }
+            if (!seen_town)
+                pl->v[pl->n++] = town;
+            /* "Bibliotheek Kampen" is the municipality's word already. */
+            if (strlen(own.name) >= 3 && strcmp(own.name, town.name) != 0)
+                pl->v[pl->n++] = own;
+        }
+    }
+    *out = pl;
+    return VP_OK;
+}
+
+void understand_places_destroy(understand_places *pl)
+{
+    if (!pl)
+        return;
+    free(pl->v);
+    free(pl);
+}
+
+/* The network's place named by the words [i, i+len), or NULL. */
+static const place_name *network_place(const understand_places *pl, const words *ws, size_t i,
+                                       size_t len)
+{
+    char phrase[NAME_SIZE];
+    size_t o = 0;
+    for (size_t k = 0; k < len; k++) {
+        if (o + strlen(ws->w[i + k]) + 2 >= sizeof phrase)
+            return NULL;
+        o += (size_t)snprintf(phrase + o, sizeof phrase - o, "%s%s", k ? " " : "", ws->w[i + k]);
+    }
+    for (size_t p = 0; pl && p < pl->n; p++)
+        if (!pl->v[p].ambiguous && strcmp(pl->v[p].name, phrase) == 0)
+            return &pl->v[p];
+    return NULL;
+}
+
+/* 1 when the words from `i` on are `name` (words joined by spaces); *len
+ * gets how many. */
+static int words_are(const words *ws, size_t i, const char *name, size_t *len)
+{
+    size_t k = 0;
+    for (const char *p = name; *p; k++) {
+        size_t n = strcspn(p, " ");
+        if (i + k >= ws->n || strlen(ws->w[i + k]) != n || strncmp(ws->w[i + k], p, n) != 0)
+            return 0;
+        p += n + (p[n] == ' ');
+    }
+    *len = k;
+    return k > 0;
+}
+
+/* Takes the first place the words name: a municipality of the index (as
+ * the index folds it: "den haag", "bergen op zoom"), else a municipality
+ * or branch of the network. *where gets the network's entry, when there
+ * is one (for the province). */
+static int place(vp_index *idx, const understand_places *pl, words *ws, vp_understood *u,
+                 const place_name **where)
 {
     char term[3 * WORD_SIZE + 8];
+    *where = NULL;
     for (size_t i = 0; i < ws->n; i++)
         for (size_t len = 3; len >= 1; len--) {
-            if (i + len > ws->n)
+            if (i + len > ws->n || strlen(ws->w[i]) < 3)
                 continue;
-            /* "den haag", "bergen op zoom": as the index folds them. */
             size_t o = (size_t)snprintf(term, sizeof term, "%s", vp_field_prefix[VP_FIELD_MUNICIPALITY]);
             for (size_t k = 0; k < len; k++)
                 o += (size_t)snprintf(term + o, sizeof term - o, "%s%s", k ? " " : "", ws->w[i + k]);
             uint64_t n = 0;
-            if (strlen(ws->w[i]) < 3 || vpx_db_termfreq(vp_index_db(idx), term, &n, NULL) != VP_OK ||
-                n == 0)
+            const place_name *net = network_place(pl, ws, i, len);
+            if ((vpx_db_termfreq(vp_index_db(idx), term, &n, NULL) != VP_OK || n == 0) && !net)
                 continue;
             u->kind = VP_UNDERSTOOD_PLACE;
-            snprintf(u->value, sizeof u->value, "%s", term + strlen(vp_field_prefix[VP_FIELD_MUNICIPALITY]));
+            u->branch[0] = '\0';
+            if (net && net->branch[0]) {
+                snprintf(u->value, sizeof u->value, "%.63s", net->municipality);
+                snprintf(u->branch, sizeof u->branch, "%s", net->branch);
+            } else {
+                snprintf(u->value, sizeof u->value, "%s",
+                         term + strlen(vp_field_prefix[VP_FIELD_MUNICIPALITY]));
+            }
+            /* The network's entry for the province, a branch's or its town's. */
+            for (size_t p = 0; pl && !net && p < pl->n; p++)
+                if (!pl->v[p].branch[0] && strcmp(pl->v[p].name, u->value) == 0)
+                    net = &pl->v[p];
+            *where = net;
+            size_t first = i, last = i + len - 1, more = 0;
+            /* "bibliotheek neude", "de bieb in vathorst": the branch's own
+             * words go too, and so does its town after it ("neude utrecht"). */
+            if (u->branch[0]) {
+                if (first > 0 && (is_word(ws, first - 1, "bibliotheek") || is_word(ws, first - 1, "bieb")))
+                    first--;
+                if (first > 0 && is_word(ws, first - 1, "de"))
+                    first--;
+                if (words_are(ws, last + 1, u->value, &more) ||
+                    (is_word(ws, last + 1, "in") && words_are(ws, last + 2, u->value, &more) && ++more))
+                    last += more;
+            }
             /* "in amersfoort", "bij utrecht": the preposition goes too. */
-            size_t first = i > 0 && (is_word(ws, i - 1, "in") || is_word(ws, i - 1, "bij") ||
-                                     is_word(ws, i - 1, "rond") || is_word(ws, i - 1, "omgeving"))
-                               ? i - 1
-                               : i;
-            take(ws, first, i + len - 1, u);
+            if (first > 0 && (is_word(ws, first - 1, "in") || is_word(ws, first - 1, "bij") ||
+                              is_word(ws, first - 1, "rond") || is_word(ws, first - 1, "omgeving")))
+                first--;
+            take(ws, first, last, u);
             return 1;
         }
     return 0;
+}
+
+vp_status understood_branch(const vp_understood *it, struct vpx_query **match, char **errmsg)
+{
+    if (it->kind != VP_UNDERSTOOD_PLACE || !it->branch[0])
+        return VP_OK;
+    char term[sizeof it->branch + 8];
+    snprintf(term, sizeof term, "%s%s", vp_field_prefix[VP_FIELD_BRANCH], it->branch);
+    vpx_query *q = NULL;
+    vp_status st = vpx_query_term(term, &q, errmsg);
+    if (st == VP_OK) {
+        vpx_query_destroy(*match);
+        *match = q;
+    }
+    return st;
 }
 
 /* ---- days and periods ---- */
@@ -103,21 +292,267 @@ static int add_days(int day, int n)
     return vp_day_from_epoch(vp_day_to_epoch(day) + n);
 }
 
-/* School holidays, the earliest start and latest end over the three
- * regions (Rijksoverheid's dates for the school years 2026-2027 and
- * 2027-2028); the boost is a preference, so a day of another region's
- * holiday is no harm. */
-static const struct holiday {
-    const char *name;
+/* ---- school holidays (data/lexicon/schoolvakanties.tsv) ---- */
+
+#define REGIONS 3
+#define ALL_REGIONS ((1u << REGIONS) - 1)
+#define MAX_HOLIDAYS 256
+#define MAX_ALIASES 32
+#define MAX_AREAS 256
+#define HOLIDAY_NAME 32
+
+static const char *const region_names[REGIONS] = {"noord", "midden", "zuid"};
+
+typedef struct holiday {
+    char name[HOLIDAY_NAME];
+    int year;    /* the school year's first year */
+    int region;  /* index in region_names */
     int from, to;
-} holidays[] = {
-    {"herfstvakantie", 20261010, 20261025},   {"kerstvakantie", 20261219, 20270103},
-    {"voorjaarsvakantie", 20270213, 20270228}, {"krokusvakantie", 20270213, 20270228},
-    {"meivakantie", 20270424, 20270502},       {"zomervakantie", 20270710, 20270905},
-    {"herfstvakantie", 20271016, 20271031},   {"kerstvakantie", 20271225, 20280109},
+    int mandatory; /* "verplicht"; else "advies" */
+} holiday;
+
+typedef struct area {
+    char name[NAME_SIZE]; /* folded */
+    unsigned regions;     /* bits of region_names */
+} area;
+
+struct understand_calendar {
+    holiday holidays[MAX_HOLIDAYS];
+    size_t n_holidays;
+    char alias[MAX_ALIASES][2][HOLIDAY_NAME]; /* word, holiday */
+    size_t n_aliases;
+    area provinces[MAX_AREAS], municipalities[MAX_AREAS];
+    size_t n_provinces, n_municipalities;
 };
 
-static int period(words *ws, int today, vp_understood *u)
+/* YYYY-MM-DD as YYYYMMDD, 0 when it is not a day of the calendar. */
+static int parse_day(const char *s)
+{
+    int y, m, d, n = 0;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    int day = y * 10000 + m * 100 + d;
+    return vp_day_from_epoch(vp_day_to_epoch(day)) == day ? day : 0;
+}
+
+/* A lower-case word of letters: a holiday's name or another word for it. */
+static int holiday_word(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+    return n > 0 && n < HOLIDAY_NAME && s[n] == '\0';
+}
+
+/* "noord,midden" as bits; 0 when a name is no region. */
+static unsigned parse_regions(const char *s)
+{
+    unsigned bits = 0;
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, ","), r = 0;
+        while (r < REGIONS && !(strlen(region_names[r]) == n && strncmp(p, region_names[r], n) == 0))
+            r++;
+        if (r == REGIONS)
+            return 0;
+        bits |= 1u << r;
+        p += n + (p[n] == ',');
+    }
+    return bits;
+}
+
+static const char *holiday_line(understand_calendar *cal, char **f, size_t nf)
+{
+    if (strcmp(f[0], "holiday") == 0) {
+        if (nf != 7)
+            return "expected holiday<TAB>name<TAB>school year<TAB>region<TAB>from<TAB>to<TAB>"
+                   "verplicht or advies";
+        holiday h;
+        memset(&h, 0, sizeof h);
+        int y1 = 0, y2 = 0, n = 0;
+        if (!holiday_word(f[1]))
+            return "the holiday's name is not one lower-case word";
+        snprintf(h.name, sizeof h.name, "%s", f[1]);
+        if (sscanf(f[2], "%4d-%4d%n", &y1, &y2, &n) != 2 || n != 9 || (size_t)n != strlen(f[2]) ||
+            y2 != y1 + 1)
+            return "the school year is not YYYY-YYYY of two years in a row";
+        h.year = y1;
+        unsigned r = parse_regions(f[3]);
+        if (r == 0 || (r & (r - 1)) != 0)
+            return "the region is not one of noord, midden, zuid";
+        while (!(r & (1u << h.region)))
+            h.region++;
+        h.from = parse_day(f[4]);
+        h.to = parse_day(f[5]);
+        if (!h.from || !h.to)
+            return "a date is not YYYY-MM-DD";
+        if (h.to < h.from || vp_day_to_epoch(h.to) - vp_day_to_epoch(h.from) > 92)
+            return "the holiday ends before it begins or lasts more than 13 weeks";
+        if (h.from / 10000 < y1 || h.to / 10000 > y2)
+            return "the dates are not in the school year";
+        if (strcmp(f[6], "verplicht") == 0)
+            h.mandatory = 1;
+        else if (strcmp(f[6], "advies") != 0)
+            return "the status is not verplicht or advies";
+        for (size_t i = 0; i < cal->n_holidays; i++)
+            if (strcmp(cal->holidays[i].name, h.name) == 0 && cal->holidays[i].year == h.year &&
+                cal->holidays[i].region == h.region)
+                return "this holiday of this school year and region is given twice";
+        if (cal->n_holidays == MAX_HOLIDAYS)
+            return "too many holidays";
+        cal->holidays[cal->n_holidays++] = h;
+        return NULL;
+    }
+    if (strcmp(f[0], "alias") == 0) {
+        if (nf != 3 || !holiday_word(f[1]) || !holiday_word(f[2]))
+            return "expected alias<TAB>word<TAB>holiday, each one lower-case word";
+        int known = 0;
+        for (size_t i = 0; i < cal->n_holidays; i++) {
+            known |= strcmp(cal->holidays[i].name, f[2]) == 0;
+            if (strcmp(cal->holidays[i].name, f[1]) == 0)
+                return "the word is a holiday's own name";
+        }
+        if (!known)
+            return "no holiday above has that name";
+        if (cal->n_aliases == MAX_ALIASES)
+            return "too many aliases";
+        snprintf(cal->alias[cal->n_aliases][0], HOLIDAY_NAME, "%s", f[1]);
+        snprintf(cal->alias[cal->n_aliases++][1], HOLIDAY_NAME, "%s", f[2]);
+        return NULL;
+    }
+    int province = strcmp(f[0], "province") == 0;
+    if (province || strcmp(f[0], "municipality") == 0) {
+        if (nf != 3)
+            return "expected province or municipality<TAB>name<TAB>regions";
+        area a;
+        memset(&a, 0, sizeof a);
+        a.regions = parse_regions(f[2]);
+        if (!a.regions)
+            return "the regions are not noord, midden or zuid, separated by commas";
+        if (!fold_words(f[1], NULL, a.name))
+            return "out of memory";
+        if (!a.name[0])
+            return "the name is empty";
+        area *list = province ? cal->provinces : cal->municipalities;
+        size_t *n = province ? &cal->n_provinces : &cal->n_municipalities;
+        if (*n == MAX_AREAS)
+            return "too many provinces or municipalities";
+        list[(*n)++] = a;
+        return NULL;
+    }
+    return "expected a line starting with holiday, alias, province or municipality";
+}
+
+vp_status understand_calendar_load(const char *path, understand_calendar **out, char **errmsg)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return vp_fail(errmsg, VP_ERR_IO, "%s: %s", path, strerror(errno));
+    understand_calendar *cal = calloc(1, sizeof *cal);
+    char line[1024];
+    unsigned lineno = 0;
+    vp_status st = cal ? VP_OK : VP_ERR_NOMEM;
+    while (st == VP_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strcspn(line, "\r\n");
+        if (line[len] == '\0' && !feof(f)) {
+            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%u: line longer than %zu bytes", path, lineno,
+                         sizeof line - 2);
+            break;
+        }
+        line[len] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *fields[8];
+        size_t nf = 0;
+        for (char *p = line; nf < 8;) {
+            fields[nf++] = p;
+            p = strchr(p, '\t');
+            if (!p)
+                break;
+            *p++ = '\0';
+        }
+        const char *problem = holiday_line(cal, fields, nf);
+        if (problem)
+            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%u: %s", path, lineno, problem);
+    }
+    if (st == VP_OK && ferror(f))
+        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", path);
+    if (st == VP_OK && cal->n_holidays == 0)
+        st = vp_fail(errmsg, VP_ERR_INVALID, "%s: no holidays", path);
+    fclose(f);
+    if (st != VP_OK) {
+        free(cal);
+        return st;
+    }
+    *out = cal;
+    return VP_OK;
+}
+
+void understand_calendar_destroy(understand_calendar *cal)
+{
+    free(cal);
+}
+
+/* The regions whose holidays a place keeps: its municipality's, else its
+ * province's, else (unknown) all of them. */
+static unsigned regions_of(const understand_calendar *cal, const vp_understood *place,
+                           const place_name *where)
+{
+    if (!cal || !place)
+        return ALL_REGIONS;
+    for (size_t i = 0; i < cal->n_municipalities; i++)
+        if (strcmp(cal->municipalities[i].name, place->value) == 0)
+            return cal->municipalities[i].regions;
+    for (size_t i = 0; where && i < cal->n_provinces; i++)
+        if (strcmp(cal->provinces[i].name, where->province) == 0)
+            return cal->provinces[i].regions;
+    return ALL_REGIONS;
+}
+
+/* The days of the holiday `word` names in `regions` (from its earliest
+ * start to its latest end over them) in the first school year where it
+ * has not ended by `today`. 0 when the word is no holiday or none is left. */
+static int holiday_days(const understand_calendar *cal, const char *word, unsigned regions,
+                        int today, int *from, int *to)
+{
+    const char *name = NULL;
+    for (size_t i = 0; cal && i < cal->n_aliases && !name; i++)
+        if (strcmp(cal->alias[i][0], word) == 0)
+            name = cal->alias[i][1];
+    for (size_t i = 0; cal && i < cal->n_holidays && !name; i++)
+        if (strcmp(cal->holidays[i].name, word) == 0)
+            name = word;
+    if (!name)
+        return 0;
+    int best_from = 0, best_to = 0, best_year = 0;
+    for (size_t i = 0; i < cal->n_holidays; i++) {
+        const holiday *h = &cal->holidays[i];
+        if (strcmp(h->name, name) != 0 || !(regions & (1u << h->region)))
+            continue;
+        /* The union over the regions of one school year. */
+        int f = h->from, t = h->to;
+        for (size_t j = 0; j < cal->n_holidays; j++) {
+            const holiday *o = &cal->holidays[j];
+            if (o->year == h->year && (regions & (1u << o->region)) && strcmp(o->name, name) == 0) {
+                f = o->from < f ? o->from : f;
+                t = o->to > t ? o->to : t;
+            }
+        }
+        if (t >= today && (!best_year || h->year < best_year)) {
+            best_year = h->year;
+            best_from = f;
+            best_to = t;
+        }
+    }
+    if (!best_year)
+        return 0;
+    *from = best_from > today ? best_from : today;
+    *to = best_to;
+    return 1;
+}
+
+static int period(words *ws, int today, const understand_calendar *cal, unsigned regions,
+                  vp_understood *u)
 {
     static const char *const days[] = {"zondag", "maandag", "dinsdag", "woensdag",
                                        "donderdag", "vrijdag", "zaterdag", NULL};
@@ -125,6 +560,7 @@ static int period(words *ws, int today, vp_understood *u)
         const char *w = ws->w[i];
         int from = 0, to = 0;
         size_t first = i, last = i;
+        char value[sizeof u->value] = "";
         if (strcmp(w, "vandaag") == 0 || strcmp(w, "vanavond") == 0 ||
             strcmp(w, "vanmiddag") == 0 || strcmp(w, "vanochtend") == 0) {
             from = to = today;
@@ -162,11 +598,14 @@ static int period(words *ws, int today, vp_understood *u)
                     continue;
                 from = to = add_days(today, (d - weekday_of(today) + 7) % 7);
             }
-            for (size_t h = 0; !from && h < sizeof holidays / sizeof *holidays; h++)
-                if (strcmp(w, holidays[h].name) == 0 && holidays[h].to >= today) {
-                    from = holidays[h].from > today ? holidays[h].from : today;
-                    to = holidays[h].to;
-                }
+            if (!from && holiday_days(cal, w, regions, today, &from, &to)) {
+                /* The regions the dates are for. */
+                size_t o = 0;
+                for (int r = 0; r < REGIONS; r++)
+                    if (regions & (1u << r))
+                        o += (size_t)snprintf(value + o, sizeof value - o, "%s%s", o ? "," : "",
+                                              region_names[r]);
+            }
         }
         if (!from)
             continue;
@@ -178,7 +617,7 @@ static int period(words *ws, int today, vp_understood *u)
         u->kind = VP_UNDERSTOOD_DATE;
         u->from_day = from;
         u->to_day = to;
-        u->value[0] = '\0';
+        snprintf(u->value, sizeof u->value, "%s", value);
         take(ws, first, last, u);
         return 1;
     }
@@ -294,15 +733,21 @@ vp_status understand_query(vp_index *idx, const char *q, unsigned without, int t
     vp_understood found[VP_UNDERSTOOD_MAX];
     size_t k = 0;
     memset(found, 0, sizeof found);
-    if (!(without & VP_WITHOUT_PLACE_WORDS) && place(idx, ws, &found[k]))
-        k++;
-    if (!(without & VP_WITHOUT_DAY_WORDS) && period(ws, today, &found[k]))
+    const vp_lexicon *lex = vp_index_lexicon(idx);
+    const place_name *where = NULL;
+    const vp_understood *named = NULL;
+    if (!(without & VP_WITHOUT_PLACE_WORDS) &&
+        place(idx, vp_lexicon_places(lex), ws, &found[k], &where))
+        named = &found[k++];
+    /* A holiday's dates are those of the place's region, when it names one. */
+    const understand_calendar *cal = vp_lexicon_calendar(lex);
+    if (!(without & VP_WITHOUT_DAY_WORDS) &&
+        period(ws, today, cal, regions_of(cal, named, where), &found[k]))
         k++;
     if (!(without & VP_WITHOUT_AGE_WORDS) && audience(ws, &found[k]))
         k++;
     /* The words left, as typed ("e-book" stays one), and whether one of
      * them is not a stop word. */
-    const vp_lexicon *lex = vp_index_lexicon(idx);
     int content = ws->more;
     for (size_t i = 0; k && i < ws->n; i++) {
         if (ws->taken[i])

@@ -10,7 +10,35 @@
 #define VINDPLAATS_UNDERSTAND_H
 
 #include "vindplaats/index.h"
+#include "vindplaats/lexicon.h"
+#include "vindplaats/network.h"
 #include "vindplaats/search.h"
+
+struct vpx_query;
+
+/* School holidays per region, as loaded from a file like
+ * data/lexicon/schoolvakanties.tsv (the lexicon owns one). */
+typedef struct understand_calendar understand_calendar;
+/* Reads `path`; on a bad line VP_ERR_INVALID with "FILE:LINE: problem",
+ * VP_ERR_IO when unreadable. The caller owns *out. */
+vp_status understand_calendar_load(const char *path, understand_calendar **out, char **errmsg);
+void understand_calendar_destroy(understand_calendar *cal);
+
+/* The names of the network's municipalities and branches, folded (the
+ * lexicon owns one). VP_ERR_NOMEM when memory ran out; *out NULL for a
+ * network without branches. */
+typedef struct understand_places understand_places;
+vp_status understand_places_build(const vp_network *net, understand_places **out);
+void understand_places_destroy(understand_places *pl);
+
+/* The lexicon's calendar and places (lexicon.c); NULL when it has none. */
+const understand_calendar *vp_lexicon_calendar(const vp_lexicon *lex);
+const understand_places *vp_lexicon_places(const vp_lexicon *lex);
+
+/* For a place that names a branch (it->branch set): replaces *match, the
+ * municipality's term, with the branch's, so the boost goes to that
+ * branch and not to the whole town. Otherwise leaves *match alone. */
+vp_status understood_branch(const vp_understood *it, struct vpx_query **match, char **errmsg);
 
 /* Fills out[0..*n) (at most VP_UNDERSTOOD_MAX) and *rest, the words left
  * to match (malloc()ed), when q names something; *rest NULL and *n 0

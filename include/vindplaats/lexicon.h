@@ -28,6 +28,8 @@ typedef struct vp_lexicon_files {
     const char *synonyms;   /* one group per line, members separated by '|', '#' comments */
     const char *stopwords;  /* one word per line */
     const char *types;      /* type<TAB>words separated by '|': words naming a type */
+    const char *holidays;   /* school holidays per region (data/lexicon/schoolvakanties.tsv):
+                             * without it no holiday word is understood */
 } vp_lexicon_files;
 
 /* Loads the files and the names and aliases of `voc` (may be NULL,
@@ -36,6 +38,15 @@ typedef struct vp_lexicon_files {
 vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *voc,
                           vp_lexicon **out, char **errmsg) VP_NOEXCEPT;
 void vp_lexicon_destroy(vp_lexicon *lex) VP_NOEXCEPT;
+
+/* Gives the lexicon the names of the network's municipalities and branches
+ * (copied; `net` is only read during the call): they become place words
+ * of a query ("neude", "leidsche rijn", "leusden"), and their provinces
+ * choose the region of a school holiday. Call it before the lexicon is
+ * shared between threads; NULL forgets them. VP_ERR_NOMEM when memory ran
+ * out (the lexicon keeps what it had). */
+struct vp_network;
+vp_status vp_lexicon_set_network(vp_lexicon *lex, const struct vp_network *net) VP_NOEXCEPT;
 
 size_t vp_lexicon_size(const vp_lexicon *lex) VP_NOEXCEPT;
 /* 1 when the folded, lower-case `word` is known. */

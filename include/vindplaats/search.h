@@ -184,6 +184,8 @@ typedef struct vp_understood {
     vp_understood_kind kind;
     char text[128];  /* the words of q it took, folded, as typed */
     char value[64];
+    char branch[64]; /* place: the branch the words named ("neude"), boosted instead of the
+                      * municipality; "" otherwise */
     int from_day, to_day;
 } vp_understood;
 

@@ -3,7 +3,7 @@
  * JSONL fixture of offerings put into an index, every line checked.
  *
  * Tests that include it take the arguments
- *   VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES
+ *   VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES [HOLIDAYS]
  * and use CHECK from check.h. */
 #ifndef VINDPLAATS_TEST_LANGUAGE_FIXTURE_H
 #define VINDPLAATS_TEST_LANGUAGE_FIXTURE_H
@@ -18,9 +18,9 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
-/* Loads argv[1] as the vocabulary and argv[3..6] as the lexicon. Returns
+/* Loads argv[1] as the vocabulary and argv[3..7] as the lexicon. Returns
  * 0, or 2 (the exit status) after printing why. */
-static int language_fixture_load(const char *name, int argc, char **argv, vp_vocabulary **voc,
+static inline int language_fixture_load(const char *name, int argc, char **argv, vp_vocabulary **voc,
                                  vp_lexicon **lex)
 {
     if (argc < 7) {
@@ -33,7 +33,7 @@ static int language_fixture_load(const char *name, int argc, char **argv, vp_voc
         free(err);
         return 2;
     }
-    vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6]};
+    vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6], argc > 7 ? argv[7] : NULL};
     if (vp_lexicon_load(&files, *voc, lex, &err) != VP_OK) {
         fprintf(stderr, "%s\n", err ? err : argv[3]);
         free(err);
@@ -44,7 +44,7 @@ static int language_fixture_load(const char *name, int argc, char **argv, vp_voc
 
 /* Puts every offering of the JSONL file `path` into `idx`; a line that
  * does not parse or cannot be put fails the test. */
-static void language_fixture_put(vp_index *idx, const vp_vocabulary *voc, const char *path)
+static inline void language_fixture_put(vp_index *idx, const vp_vocabulary *voc, const char *path)
 {
     FILE *f = fopen(path, "r");
     CHECK(f != NULL);

@@ -1,0 +1,331 @@
+/* test_understand.c - what the words of a query name besides what to
+ * match, read with the lexicon's data: the school holidays of
+ * data/lexicon/schoolvakanties.tsv (its loader's FILE:LINE errors, the
+ * holiday words, the region of the place named) and the network's places
+ * and branches ("neude": Bibliotheek Neude in Utrecht), on a small network
+ * of its own (tests/data/understand/). The clock is Tuesday 1 December 2026.
+ *
+ * usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "language_fixture.h"
+#include "vindplaats/index.h"
+#include "vindplaats/lexicon.h"
+#include "vindplaats/network.h"
+#include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+#include "vindplaats/vocabulary.h"
+
+static int64_t now;
+
+static vp_search_result *run(vp_index *idx, const char *q, unsigned without)
+{
+    vp_search_request r;
+    memset(&r, 0, sizeof r);
+    r.q = q;
+    r.page = 1;
+    r.per_page = 10;
+    r.now = now;
+    r.without = without;
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    vp_status st = vp_search_run(idx, &r, &res, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "%s: %s\n", q, err ? err : vp_status_str(st));
+    CHECK(st == VP_OK);
+    free(err);
+    return res;
+}
+
+static size_t rank_of(const vp_search_result *res, const char *id)
+{
+    for (size_t i = 0; res && i < res->n_hits; i++)
+        if (strcmp(res->hits[i].id, id) == 0)
+            return i + 1;
+    return 99;
+}
+
+/* ---- the holiday file's loader ---- */
+
+/* Loads a lexicon whose holiday file is `text`; returns the error message
+ * (malloc()ed) or NULL when it loaded. */
+static char *load_holidays(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return NULL;
+    fputs(text, f);
+    fclose(f);
+    vp_lexicon_files files = {NULL, NULL, NULL, NULL, path};
+    vp_lexicon *lex = NULL;
+    char *err = NULL;
+    vp_status st = vp_lexicon_load(&files, NULL, &lex, &err);
+    vp_lexicon_destroy(lex);
+    CHECK((st == VP_OK) == (err == NULL));
+    return err;
+}
+
+static void test_loader(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/vakanties.tsv", dir);
+    static const char good[] =
+        "# comment\n"
+        "holiday\tkerstvakantie\t2026-2027\tnoord\t2026-12-19\t2027-01-03\tadvies\n"
+        "holiday\tzomervakantie\t2026-2027\tzuid\t2027-07-24\t2027-09-05\tverplicht\n"
+        "alias\tkerst\tkerstvakantie\n"
+        "province\tNoord-Brabant\tzuid,midden\n"
+        "municipality\tBerg en Dal\tzuid\n";
+    char *err = load_holidays(path, good);
+    CHECK(err == NULL);
+    if (err)
+        fprintf(stderr, "  good file: %s\n", err);
+    free(err);
+    /* Each bad line is named by file and line, the problem said. */
+    static const struct {
+        const char *line, *says;
+    } bad[] = {
+        {"holiday\tkerstvakantie\t2026-2027\toost\t2026-12-19\t2027-01-03\tadvies\n", "region"},
+        {"holiday\tkerstvakantie\t2026-2027\tnoord\t2026-12-32\t2027-01-03\tadvies\n", "YYYY-MM-DD"},
+        {"holiday\tkerstvakantie\t2026-2027\tnoord\t2027-01-03\t2026-12-19\tadvies\n", "ends before"},
+        {"holiday\tkerstvakantie\t2026-2028\tnoord\t2026-12-19\t2027-01-03\tadvies\n", "school year"},
+        {"holiday\tkerstvakantie\t2026-2027\tnoord\t2025-12-19\t2026-01-03\tadvies\n", "not in the school year"},
+        {"holiday\tkerstvakantie\t2026-2027\tnoord\t2026-12-19\t2027-01-03\tmisschien\n", "verplicht or advies"},
+        {"holiday\tkerstvakantie\t2026-2027\tnoord\t2026-12-19\n", "expected holiday"},
+        {"holiday\tKerst Vakantie\t2026-2027\tnoord\t2026-12-19\t2027-01-03\tadvies\n", "lower-case"},
+        {"holiday\tkerstvakantie\t2026-2027\tnoord\t2026-12-19\t2027-01-03\tadvies\n", "twice"},
+        {"alias\tkrokus\tvoorjaarsvakantie\n", "no holiday above"},
+        {"province\tUtrecht\tmidden,west\n", "regions"},
+        {"vakantie\tkerstvakantie\n", "expected a line starting with"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[1024];
+        /* The bad line is line 4, after a comment and a good holiday. */
+        snprintf(text, sizeof text, "# vakanties\n\nholiday\tkerstvakantie\t2026-2027\tnoord\t"
+                                    "2026-12-19\t2027-01-03\tadvies\n%s", bad[i].line);
+        err = load_holidays(path, text);
+        char where[600];
+        snprintf(where, sizeof where, "%s:4: ", path);
+        int ok = err && strncmp(err, where, strlen(where)) == 0 && strstr(err, bad[i].says);
+        if (!ok)
+            fprintf(stderr, "  bad line %zu: %s\n", i, err ? err : "(loaded)");
+        CHECK(ok);
+        free(err);
+    }
+    /* A file without holidays, and one that is not there. */
+    err = load_holidays(path, "# nothing\n");
+    CHECK(err && strstr(err, "no holidays"));
+    free(err);
+    vp_lexicon_files files = {NULL, NULL, NULL, NULL, "/nonexistent/vakanties.tsv"};
+    vp_lexicon *lex = NULL;
+    err = NULL;
+    CHECK(vp_lexicon_load(&files, NULL, &lex, &err) == VP_ERR_IO && lex == NULL && err &&
+          strstr(err, "/nonexistent/vakanties.tsv"));
+    free(err);
+}
+
+/* ---- holiday words ---- */
+
+static void date_is(vp_index *idx, const char *q, const char *text, int from, int to,
+                    const char *regions)
+{
+    vp_search_result *res = run(idx, q, 0);
+    const vp_understood *d = NULL;
+    for (size_t i = 0; res && i < res->n_understood; i++)
+        if (res->understood[i].kind == VP_UNDERSTOOD_DATE)
+            d = &res->understood[i];
+    int ok = d && d->from_day == from && d->to_day == to && strcmp(d->text, text) == 0 &&
+             strcmp(d->value, regions) == 0;
+    if (!ok)
+        fprintf(stderr, "  %s: %s %d..%d (%s), expected \"%s\" %d..%d (%s)\n", q,
+                d ? d->text : "(no date)", d ? d->from_day : 0, d ? d->to_day : 0,
+                d ? d->value : "", text, from, to, regions);
+    CHECK(ok);
+    vp_search_result_destroy(res);
+}
+
+static void test_holidays(vp_index *idx, vp_index *without_file)
+{
+    /* No place: the union of the regions. */
+    date_is(idx, "knutselen in de kerstvakantie", "in de kerstvakantie", 20261219, 20270103,
+            "noord,midden,zuid");
+    date_is(idx, "knutselen meivakantie", "meivakantie", 20270424, 20270502, "noord,midden,zuid");
+    date_is(idx, "knutselen tijdens de voorjaarsvakantie", "tijdens de voorjaarsvakantie",
+            20270206, 20270228, "noord,midden,zuid");
+    /* Another word for it; a holiday that has passed this year is next year's. */
+    date_is(idx, "knutselen krokusvakantie", "krokusvakantie", 20270206, 20270228,
+            "noord,midden,zuid");
+    date_is(idx, "knutselen herfstvakantie", "herfstvakantie", 20271016, 20271031,
+            "noord,midden,zuid");
+    date_is(idx, "knutselen zomervakantie", "zomervakantie", 20270710, 20270905,
+            "noord,midden,zuid");
+    /* A place chooses the region: by its province (Utrecht: midden;
+     * Zwolle in Overijssel: noord), or the municipality's own line
+     * (Nijmegen keeps the south's weeks, Gelderland mostly the middle's). */
+    date_is(idx, "knutselen utrecht voorjaarsvakantie", "voorjaarsvakantie", 20270220, 20270228,
+            "midden");
+    date_is(idx, "knutselen in zwolle in de voorjaarsvakantie", "in de voorjaarsvakantie",
+            20270213, 20270221, "noord");
+    date_is(idx, "knutselen nijmegen voorjaarsvakantie", "voorjaarsvakantie", 20270206, 20270214,
+            "zuid");
+    /* A branch's province counts too. */
+    date_is(idx, "knutselen neude voorjaarsvakantie", "voorjaarsvakantie", 20270220, 20270228,
+            "midden");
+
+    /* The dates are a preference: what is on in the holiday first, the
+     * rest still found. */
+    vp_search_result *res = run(idx, "knutselen in de kerstvakantie", 0);
+    CHECK(res && rank_of(res, "h:kerst") == 1 && rank_of(res, "h:januari") < 99);
+    vp_search_result_destroy(res);
+    res = run(idx, "knutselen in de kerstvakantie", VP_WITHOUT_DAY_WORDS);
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+    /* Utrecht's spring holiday is the middle's week: Neude's clay first,
+     * though Nijmegen's (the south's week) is sooner. */
+    res = run(idx, "knutselen met klei in de voorjaarsvakantie in utrecht", 0);
+    CHECK(res && rank_of(res, "h:voorjaar-midden") == 1);
+    vp_search_result_destroy(res);
+    res = run(idx, "knutselen met klei in de voorjaarsvakantie in nijmegen", 0);
+    CHECK(res && rank_of(res, "h:voorjaar-zuid") == 1);
+    vp_search_result_destroy(res);
+    res = run(idx, "knutselen meivakantie", 0);
+    CHECK(res && rank_of(res, "h:mei") == 1);
+    vp_search_result_destroy(res);
+
+    /* Without a holiday file no holiday word is understood: it is a word. */
+    res = run(without_file, "knutselen in de kerstvakantie", 0);
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+}
+
+/* ---- places and branches of the network ---- */
+
+static void place_is(vp_index *idx, const char *q, const char *text, const char *value,
+                     const char *branch)
+{
+    vp_search_result *res = run(idx, q, 0);
+    const vp_understood *p = NULL;
+    for (size_t i = 0; res && i < res->n_understood; i++)
+        if (res->understood[i].kind == VP_UNDERSTOOD_PLACE)
+            p = &res->understood[i];
+    int ok = p && strcmp(p->text, text) == 0 && strcmp(p->value, value) == 0 &&
+             strcmp(p->branch, branch) == 0;
+    if (!ok)
+        fprintf(stderr, "  %s: \"%s\" %s %s, expected \"%s\" %s %s\n", q, p ? p->text : "(no place)",
+                p ? p->value : "", p ? p->branch : "", text, value, branch);
+    CHECK(ok);
+    vp_search_result_destroy(res);
+}
+
+static void test_places(vp_index *idx, vp_index *without_network)
+{
+    place_is(idx, "voorlezen neude", "neude", "utrecht", "utrecht-neude");
+    place_is(idx, "voorlezen bibliotheek neude", "bibliotheek neude", "utrecht", "utrecht-neude");
+    place_is(idx, "voorlezen in de bibliotheek neude", "in de bibliotheek neude", "utrecht",
+             "utrecht-neude");
+    place_is(idx, "voorlezen neude utrecht", "neude utrecht", "utrecht", "utrecht-neude");
+    place_is(idx, "voorlezen leidsche rijn", "leidsche rijn", "utrecht", "utrecht-leidsche-rijn");
+    place_is(idx, "voorlezen marienburg", "marienburg", "nijmegen", "nijmegen-marienburg");
+    /* A municipality of the network without offerings in the index. */
+    place_is(idx, "voorlezen in leusden", "in leusden", "leusden", "");
+    /* A municipality of the index stays one. */
+    place_is(idx, "voorlezen utrecht", "utrecht", "utrecht", "");
+
+    /* A branch is a boost, not a filter: Neude's first, Overvecht's (which
+     * the words alone put first) still there, and Zwolle's too. */
+    vp_search_result *res = run(idx, "voorlezen met muziek neude", VP_WITHOUT_PLACE_WORDS);
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+    res = run(idx, "voorlezen", 0);
+    CHECK(res && rank_of(res, "u:overvecht") == 1);
+    vp_search_result_destroy(res);
+    res = run(idx, "voorlezen neude", 0);
+    CHECK(res && rank_of(res, "u:neude") == 1 && rank_of(res, "u:overvecht") < 99 &&
+          rank_of(res, "u:zwolle") < 99);
+    vp_search_result_destroy(res);
+    /* The town boost alone would not tell Neude from Overvecht. */
+    res = run(idx, "voorlezen stadkamer", 0);
+    CHECK(res && rank_of(res, "u:zwolle") == 1 && rank_of(res, "u:neude") < 99);
+    vp_search_result_destroy(res);
+
+    /* A name two branches share ("Bibliotheek Centrum") names neither. */
+    res = run(idx, "voorlezen centrum", 0);
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+    /* A branch alone stays a word, as a town does. */
+    res = run(idx, "neude", 0);
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+    /* Without the network, a branch name is a word to match. */
+    res = run(without_network, "voorlezen neude", 0);
+    CHECK(res && res->n_understood == 0);
+    vp_search_result_destroy(res);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl\n");
+        return 2;
+    }
+    vp_datetime start;
+    vp_datetime_parse("2026-12-01T08:00:00+01:00", &start);
+    now = start.utc;
+    vp_vocabulary *voc = NULL;
+    vp_network *net = NULL;
+    vp_lexicon *lex = NULL, *bare = NULL;
+    char *err = NULL;
+    vp_lexicon_files files = {NULL, NULL, NULL, NULL, argv[2]};
+    vp_lexicon_files none = {NULL, NULL, NULL, NULL, NULL};
+    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+        vp_network_load(argv[3], &net, &err) != VP_OK ||
+        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
+        vp_lexicon_load(&none, voc, &bare, &err) != VP_OK) {
+        fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
+        return 2;
+    }
+    CHECK(vp_lexicon_set_network(lex, net) == VP_OK);
+    /* The lexicon keeps its own copy of the names. */
+    vp_network_destroy(net);
+    net = NULL;
+
+    char dir[] = "/tmp/vp-test-understand-XXXXXX";
+    if (!mkdtemp(dir))
+        return 2;
+    test_loader(dir);
+
+    char path[256];
+    snprintf(path, sizeof path, "%s/index", dir);
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (w) {
+        vp_index_set_lexicon(w, lex);
+        vp_index_set_clock(w, now);
+        language_fixture_put(w, voc, argv[4]);
+        CHECK(vp_index_commit(w, NULL) == VP_OK);
+        vp_index_close(w);
+    }
+    vp_index *idx = NULL, *plain = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &plain, NULL) == VP_OK);
+    if (idx && plain) {
+        vp_index_set_lexicon(idx, lex);
+        vp_index_set_lexicon(plain, bare);
+        test_holidays(idx, plain);
+        test_places(idx, plain);
+    }
+    vp_index_close(idx);
+    vp_index_close(plain);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    vp_lexicon_destroy(lex);
+    vp_lexicon_destroy(bare);
+    vp_vocabulary_destroy(voc);
+    return check_done();
+}
