@@ -1321,9 +1321,9 @@ static vp_status plan_understood(vp_index *idx, const vp_search_request *req, co
                      it->value);
             st = vpx_query_term(term, &match, errmsg);
         }
-        st = st == VP_OK ? understood_branch(it, &match, errmsg) : st; /* a branch, not its town */
         if (st == VP_OK)
             st = boost(match, rk->understood, &each[i], errmsg);
+        st = st == VP_OK ? understood_branch(it, rk->understood, &each[i], errmsg) : st;
         vpx_query_destroy(match);
     }
     if (st == VP_OK && u->n && rk->understood > 0)

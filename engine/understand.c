@@ -68,6 +68,8 @@ static void take(words *ws, size_t first, size_t last, vp_understood *u)
 /* ---- places: the municipalities the index holds, and the network's ---- */
 
 #define NAME_SIZE 96
+/* A branch's offerings get its town's boost and this share of it again. */
+#define BRANCH_SHARE 0.5
 
 /* One name a resident may use for a place of the network: a municipality
  * ("leusden") or a branch ("neude", "leidsche rijn"), folded, its words
@@ -264,18 +266,29 @@ static int place(vp_index *idx, const understand_places *pl, words *ws, vp_under
     return 0;
 }
 
-vp_status understood_branch(const vp_understood *it, struct vpx_query **match, char **errmsg)
+vp_status understood_branch(const vp_understood *it, double weight, struct vpx_query **boosted,
+                            char **errmsg)
 {
-    if (it->kind != VP_UNDERSTOOD_PLACE || !it->branch[0])
+    if (it->kind != VP_UNDERSTOOD_PLACE || !it->branch[0] || !*boosted || weight <= 0)
         return VP_OK;
     char term[sizeof it->branch + 8];
     snprintf(term, sizeof term, "%s%s", vp_field_prefix[VP_FIELD_BRANCH], it->branch);
-    vpx_query *q = NULL;
-    vp_status st = vpx_query_term(term, &q, errmsg);
+    vpx_query *parts[2] = {NULL, NULL}, *branch = NULL, *both = NULL;
+    vp_status st = vpx_query_fixed_weight(weight * BRANCH_SHARE, &parts[0], errmsg);
+    if (st == VP_OK)
+        st = vpx_query_term(term, &parts[1], errmsg);
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &branch, errmsg);
+    vpx_query *either[2] = {*boosted, branch};
+    if (st == VP_OK)
+        st = vpx_query_combine(VPX_OP_OR, either, 2, &both, errmsg);
     if (st == VP_OK) {
-        vpx_query_destroy(*match);
-        *match = q;
+        vpx_query_destroy(*boosted);
+        *boosted = both;
     }
+    vpx_query_destroy(parts[0]);
+    vpx_query_destroy(parts[1]);
+    vpx_query_destroy(branch);
     return st;
 }
 

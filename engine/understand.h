@@ -35,10 +35,11 @@ void understand_places_destroy(understand_places *pl);
 const understand_calendar *vp_lexicon_calendar(const vp_lexicon *lex);
 const understand_places *vp_lexicon_places(const vp_lexicon *lex);
 
-/* For a place that names a branch (it->branch set): replaces *match, the
- * municipality's term, with the branch's, so the boost goes to that
- * branch and not to the whole town. Otherwise leaves *match alone. */
-vp_status understood_branch(const vp_understood *it, struct vpx_query **match, char **errmsg);
+/* For a place that names a branch (it->branch set): adds to *boosted, the
+ * town's boost, half of `weight` again for that branch's offerings, so they
+ * come before the rest of the town's. Otherwise leaves *boosted alone. */
+vp_status understood_branch(const vp_understood *it, double weight, struct vpx_query **boosted,
+                            char **errmsg);
 
 /* Fills out[0..*n) (at most VP_UNDERSTOOD_MAX) and *rest, the words left
  * to match (malloc()ed), when q names something; *rest NULL and *n 0
