@@ -16,8 +16,16 @@
  * search shows as one result) sorted by its best grade, so nDCG@10 rewards finding the best works of the whole
  * network and not ten copies of one book.
  *
- * Prints nDCG@10, precision@3 and the zero-result rate; with --baseline
- * FILE exits 1 when any figure is worse than the committed one. */
+ * A line "## group: NAME" starts a feature group. Beside the engine, a
+ * rule-based fake answers every query: plain word matching (the offerings
+ * that hold the most of the query's words that are not stop words, a word
+ * counting where a word of the offering begins with it, the past hidden,
+ * one result per work or series), so that each group's figures say how far
+ * the engine is above what a simple site search would find.
+ *
+ * Prints nDCG@10, precision@3 and the zero-result rate, overall and per
+ * group for the engine and the fake; with --baseline FILE exits 1 when any
+ * overall figure of the engine is worse than the committed one. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +61,7 @@ typedef struct rule {
 
 typedef struct query {
     char text[256];
+    char group[64];
     rule rules[MAX_RULES];
     int n_rules;
 } query;
@@ -183,10 +192,15 @@ static int load_judgments(const char *path)
         return -1;
     }
     char line[2048];
+    char group[64] = "";
     int lineno = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "\r\n")] = '\0';
+        if (strncmp(line, "## group: ", 10) == 0) {
+            snprintf(group, sizeof group, "%.63s", line + 10);
+            continue;
+        }
         if (!line[0] || line[0] == '#')
             continue;
         char *qtext = strtok(line, "\t"), *grade = strtok(NULL, "\t"), *conds = strtok(NULL, "\t");
@@ -202,6 +216,7 @@ static int load_judgments(const char *path)
             q = &queries[n_queries++];
             memset(q, 0, sizeof *q);
             snprintf(q->text, sizeof q->text, "%s", qtext);
+            snprintf(q->group, sizeof q->group, "%s", group[0] ? group : "(no group)");
         }
         if (q->n_rules == MAX_RULES) {
             fprintf(stderr, "%s:%d: too many rules for one query\n", path, lineno);
@@ -362,14 +377,6 @@ static int load_offerings(const char *path, int64_t now)
     return 0;
 }
 
-static int grade_by_id(const query *q, const char *id)
-{
-    for (size_t i = 0; i < n_offs; i++)
-        if (strcmp(offs[i].id, id) == 0)
-            return grade_of(&offs[i], q);
-    return 0;
-}
-
 static int cmp_int_desc(const void *a, const void *b)
 {
     return *(const int *)b - *(const int *)a;
@@ -388,10 +395,121 @@ typedef struct figures {
     double ndcg, p3, zero;
 } figures;
 
-static figures evaluate(vp_index *idx, int64_t now, unsigned without, int verbose)
+/* The ideal DCG@10 of `q`: every result of the sample (a work or series
+ * once, by its best upcoming offering's grade), the best first. `ideal`
+ * has room for n_offs + 1. */
+static double ideal_dcg(const query *q, int *ideal)
+{
+    for (size_t i = 0; i < n_offs; i++)
+        ideal[i] = 0;
+    for (size_t i = 0; i < n_offs; i++)
+        if (offs[i].upcoming) {
+            int g = grade_of(&offs[i], q);
+            if (g > ideal[offs[i].work])
+                ideal[offs[i].work] = g;
+        }
+    size_t n_ideal = 0;
+    for (size_t i = 0; i < n_offs; i++)
+        if (ideal[i])
+            ideal[n_ideal++] = ideal[i];
+    qsort(ideal, n_ideal, sizeof *ideal, cmp_int_desc);
+    double idcg = 0;
+    for (size_t i = 0; i < 10 && i < n_ideal; i++)
+        idcg += (pow(2, ideal[i]) - 1) / log2((double)i + 2.0);
+    return idcg;
+}
+
+/* nDCG@10 and P@3 of a result list of offering indexes. */
+static figures score_list(const query *q, const size_t *list, size_t n, double idcg)
+{
+    figures f = {0, 0, n == 0};
+    double dcg = 0;
+    int rel3 = 0;
+    for (size_t i = 0; i < 10 && i < n; i++) {
+        int g = grade_of(&offs[list[i]], q);
+        dcg += (pow(2, g) - 1) / log2((double)i + 2.0);
+        if (i < 3 && g > 0)
+            rel3++;
+    }
+    f.ndcg = idcg > 0 ? dcg / idcg : 0;
+    f.p3 = rel3 / 3.0;
+    return f;
+}
+
+static size_t offering_index(const char *id)
+{
+    for (size_t i = 0; i < n_offs; i++)
+        if (strcmp(offs[i].id, id) == 0)
+            return i;
+    return n_offs;
+}
+
+/* The fake's answer: the upcoming offerings holding the most of the
+ * query's words that are not stop words (a word of the title counting
+ * double between equals), one per work or series, the file's order between
+ * equals. Writes at most 10 offering indexes into list. */
+static size_t fake_search(const query *q, const vp_lexicon *lex, int *score, size_t *list)
+{
+    char *folded = vp_text_fold(q->text, 1);
+    char *words[32];
+    size_t n_words = 0;
+    for (char *p = folded; p && *p && n_words < 32;) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80))
+            p++;
+        char *w = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80)
+            p++;
+        if (p == w)
+            break;
+        if (*p)
+            *p++ = '\0';
+        if (!(lex && vp_lexicon_only_stopwords(lex, w)))
+            words[n_words++] = w;
+    }
+    for (size_t i = 0; i < n_offs; i++) {
+        score[i] = 0;
+        for (size_t k = 0; offs[i].upcoming && k < n_words; k++)
+            score[i] += 3 * has_word(offs[i].text, words[k]) + has_word(offs[i].title, words[k]);
+    }
+    free(folded);
+    size_t n = 0;
+    while (n < 10) {
+        size_t best = n_offs;
+        for (size_t i = 0; i < n_offs; i++)
+            if (score[i] > 0 && (best == n_offs || score[i] > score[best]))
+                best = i;
+        if (best == n_offs)
+            break;
+        list[n++] = best;
+        /* One result per work or series. */
+        for (size_t i = 0; i < n_offs; i++)
+            if (offs[i].work == offs[best].work)
+                score[i] = 0;
+    }
+    return n;
+}
+
+typedef struct group_figures {
+    char name[64];
+    int n;
+    figures engine, fake;
+} group_figures;
+
+#define MAX_GROUPS 32
+
+/* Runs every query; prints per query with `verbose` and, with `g`, the
+ * engine's and the fake's figures per group (*n_groups of them, means).
+ * Returns the engine's. */
+static figures evaluate(vp_index *idx, const vp_lexicon *lex, int64_t now, unsigned without,
+                        int verbose, group_figures *g, size_t *n_groups_out)
 {
     figures f = {0, 0, 0};
     int *ideal = calloc(n_offs + 1, sizeof *ideal);
+    int *score = calloc(n_offs + 1, sizeof *score);
+    size_t n_groups = 0;
+    int groups = g != NULL;
+    if (g)
+        memset(g, 0, MAX_GROUPS * sizeof *g);
     for (int qi = 0; qi < n_queries; qi++) {
         query *q = &queries[qi];
         vp_search_request r;
@@ -408,49 +526,72 @@ static figures evaluate(vp_index *idx, int64_t now, unsigned without, int verbos
             free(err);
             continue;
         }
-        /* The best grade of each work's upcoming offerings. */
-        for (size_t i = 0; i < n_offs; i++)
-            ideal[i] = 0;
-        for (size_t i = 0; i < n_offs; i++)
-            if (offs[i].upcoming) {
-                int g = grade_of(&offs[i], q);
-                if (g > ideal[offs[i].work])
-                    ideal[offs[i].work] = g;
-            }
-        size_t n_ideal = 0;
-        for (size_t i = 0; i < n_offs; i++)
-            if (ideal[i])
-                ideal[n_ideal++] = ideal[i];
-        qsort(ideal, n_ideal, sizeof *ideal, cmp_int_desc);
-        double dcg = 0, idcg = 0;
-        int rel3 = 0;
-        for (size_t i = 0; i < 10; i++) {
-            double disc = 1.0 / log2((double)i + 2.0);
-            if (i < res->n_hits) {
-                int g = grade_by_id(q, res->hits[i].id);
-                dcg += (pow(2, g) - 1) * disc;
-                if (i < 3 && g > 0)
-                    rel3++;
-            }
-            if (i < n_ideal)
-                idcg += (pow(2, ideal[i]) - 1) * disc;
-        }
-        double ndcg = idcg > 0 ? dcg / idcg : 0;
-        f.ndcg += ndcg;
-        f.p3 += rel3 / 3.0;
-        f.zero += res->total == 0;
+        double idcg = ideal_dcg(q, ideal);
+        size_t list[10], n = 0;
+        for (size_t i = 0; i < res->n_hits && n < 10; i++)
+            list[n++] = offering_index(res->hits[i].id);
+        /* A hit not in the sample file (none expected) counts as grade 0. */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++)
+            if (list[i] < n_offs)
+                list[kept++] = list[i];
+        figures e = score_list(q, list, kept, idcg);
+        e.zero = res->total == 0;
+        f.ndcg += e.ndcg;
+        f.p3 += e.p3;
+        f.zero += e.zero;
         if (verbose)
-            printf("%-36s nDCG@10 %.3f  P@3 %.2f  total %6llu%s%s\n", q->text, ndcg, rel3 / 3.0,
+            printf("%-36s nDCG@10 %.3f  P@3 %.2f  total %6llu%s%s\n", q->text, e.ndcg, e.p3,
                    (unsigned long long)res->total,
                    res->corrected_query ? "  corrected to " : "",
                    res->corrected_query ? res->corrected_query : "");
+        for (size_t i = 0; verbose > 1 && i < kept; i++) {
+            const offering *o = &offs[list[i]];
+            const char *br = json_string_value(json_object_get(o->doc, "branch"));
+            printf("    %d  %s  %s  %s  next %d\n", grade_of(o, q), o->id, br ? br : "-",
+                   json_string_value(json_object_get(o->doc, "title")), o->next_day);
+        }
         vp_search_result_destroy(res);
+        if (!groups)
+            continue;
+        n = fake_search(q, lex, score, list);
+        figures k = score_list(q, list, n, idcg);
+        size_t gi = 0;
+        while (gi < n_groups && strcmp(g[gi].name, q->group) != 0)
+            gi++;
+        if (gi == n_groups && n_groups < MAX_GROUPS)
+            snprintf(g[n_groups++].name, sizeof g[0].name, "%s", q->group);
+        if (gi == n_groups)
+            continue;
+        g[gi].n++;
+        g[gi].engine.ndcg += e.ndcg;
+        g[gi].engine.p3 += e.p3;
+        g[gi].engine.zero += e.zero;
+        g[gi].fake.ndcg += k.ndcg;
+        g[gi].fake.p3 += k.p3;
+        g[gi].fake.zero += k.zero;
     }
     free(ideal);
+    free(score);
     if (n_queries) {
         f.ndcg /= n_queries;
         f.p3 /= n_queries;
         f.zero /= n_queries;
+    }
+    if (groups) {
+        printf("| feature group | queries | engine nDCG@10 | engine P@3 | fake nDCG@10 | fake P@3 "
+               "| fake zero-result rate |\n|---|---|---|---|---|---|---|\n");
+        for (size_t i = 0; i < n_groups; i++) {
+            g[i].engine.ndcg /= g[i].n;
+            g[i].engine.p3 /= g[i].n;
+            g[i].engine.zero /= g[i].n;
+            g[i].fake.ndcg /= g[i].n;
+            g[i].fake.p3 /= g[i].n;
+            g[i].fake.zero /= g[i].n;
+            printf("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n", g[i].name, g[i].n,
+                   g[i].engine.ndcg, g[i].engine.p3, g[i].fake.ndcg, g[i].fake.p3, g[i].fake.zero);
+        }
+        *n_groups_out = n_groups;
     }
     return f;
 }
@@ -480,14 +621,31 @@ static vp_index *build_index(const char *dir, const char *offerings, vp_vocabula
     return r;
 }
 
-static int read_baseline(const char *path, figures *b)
+/* The baseline: the engine's figures on the whole set, then per group
+ * ("group NAME<TAB>ndcg10 X p3 Y"), so that queries added to a group of
+ * their own leave the figures of the others to guard. */
+static int read_baseline(const char *path, figures *b, group_figures *g, size_t *n)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
-    int n = fscanf(f, "ndcg10 %lf p3 %lf zero %lf", &b->ndcg, &b->p3, &b->zero);
+    int ok = fscanf(f, "ndcg10 %lf p3 %lf zero %lf\n", &b->ndcg, &b->p3, &b->zero) == 3;
+    char line[256];
+    *n = 0;
+    while (ok && fgets(line, sizeof line, f) && *n < MAX_GROUPS) {
+        char *tab = strchr(line, '\t');
+        if (strncmp(line, "group ", 6) != 0 || !tab) {
+            ok = 0;
+            break;
+        }
+        *tab = '\0';
+        memset(&g[*n], 0, sizeof g[*n]);
+        snprintf(g[*n].name, sizeof g[*n].name, "%.63s", line + 6);
+        ok = sscanf(tab + 1, "ndcg10 %lf p3 %lf", &g[*n].engine.ndcg, &g[*n].engine.p3) == 2;
+        (*n)++;
+    }
     fclose(f);
-    return n == 3 ? 0 : -1;
+    return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -500,6 +658,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--verbose") == 0) { verbose = 1; continue; }
+        if (strcmp(a, "--hits") == 0) { verbose = 2; continue; }
         if (strcmp(a, "--compare") == 0) { compare = 1; continue; }
         if (!v) { fprintf(stderr, "relevance: %s needs a value\n", a); return 2; }
         i++;
@@ -521,7 +680,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: relevance --offerings FILE --judgments FILE --vocabulary FILE\n"
                         "  [--words FILE --synonyms FILE --stopwords FILE --types FILE]\n"
                         "  [--holidays FILE] [--network FILE] [--now ISO]\n"
-                        "  [--baseline FILE] [--write-baseline FILE] [--verbose] [--compare]\n");
+                        "  [--baseline FILE] [--write-baseline FILE] [--verbose] [--hits] [--compare]\n");
         return 2;
     }
     vp_datetime now;
@@ -551,18 +710,20 @@ int main(int argc, char **argv)
     if (!idx)
         return 2;
     printf("%d queries, %zu offerings\n", n_queries, n_offs);
-    figures now_f = evaluate(idx, now.utc, 0, verbose);
+    group_figures groups[MAX_GROUPS];
+    size_t n_groups = 0;
+    figures now_f = evaluate(idx, lex, now.utc, 0, verbose, groups, &n_groups);
     if (compare) {
         /* What each feature brings: the skeleton's index and queries first. */
         char plain[256];
         snprintf(plain, sizeof plain, "%s/plain", dir);
         vp_index *bare = build_index(plain, offerings, voc, NULL);
-        figures skeleton = evaluate(bare, now.utc, VP_WITHOUT_REWRITE | VP_WITHOUT_SPELLING, 0);
-        figures compounds = evaluate(idx, now.utc, VP_WITHOUT_REWRITE | VP_WITHOUT_SPELLING, 0);
-        figures rewrite = evaluate(idx, now.utc,
-                                  VP_WITHOUT_SPELLING | VP_WITHOUT_ANY_WORDS | VP_WITHOUT_UNDERSTANDING, 0);
-        figures spelling = evaluate(idx, now.utc, VP_WITHOUT_ANY_WORDS | VP_WITHOUT_UNDERSTANDING, 0);
-        figures any = evaluate(idx, now.utc, VP_WITHOUT_UNDERSTANDING, 0);
+        figures skeleton = evaluate(bare, lex, now.utc, VP_WITHOUT_REWRITE | VP_WITHOUT_SPELLING, 0, NULL, NULL);
+        figures compounds = evaluate(idx, lex, now.utc, VP_WITHOUT_REWRITE | VP_WITHOUT_SPELLING, 0, NULL, NULL);
+        figures rewrite = evaluate(idx, lex, now.utc,
+                                  VP_WITHOUT_SPELLING | VP_WITHOUT_ANY_WORDS | VP_WITHOUT_UNDERSTANDING, 0, NULL, NULL);
+        figures spelling = evaluate(idx, lex, now.utc, VP_WITHOUT_ANY_WORDS | VP_WITHOUT_UNDERSTANDING, 0, NULL, NULL);
+        figures any = evaluate(idx, lex, now.utc, VP_WITHOUT_UNDERSTANDING, 0, NULL, NULL);
         printf("| stage | nDCG@10 | P@3 | zero-result rate |\n|---|---|---|---|\n");
         printf("| skeleton (BM25, folding, stemming) | %.3f | %.3f | %.3f |\n", skeleton.ndcg,
                skeleton.p3, skeleton.zero);
@@ -585,12 +746,17 @@ int main(int argc, char **argv)
         FILE *f = fopen(write_baseline, "w");
         if (f) {
             fprintf(f, "ndcg10 %.3f p3 %.3f zero %.3f\n", now_f.ndcg, now_f.p3, now_f.zero);
+            for (size_t i = 0; i < n_groups; i++)
+                fprintf(f, "group %s\tndcg10 %.3f p3 %.3f\n", groups[i].name, groups[i].engine.ndcg,
+                        groups[i].engine.p3);
             fclose(f);
         }
     }
     if (baseline) {
         figures b;
-        if (read_baseline(baseline, &b) != 0) {
+        group_figures bg[MAX_GROUPS];
+        size_t n_bg = 0;
+        if (read_baseline(baseline, &b, bg, &n_bg) != 0) {
             fprintf(stderr, "relevance: cannot read baseline %s\n", baseline);
             rc = 1;
         } else if (now_f.ndcg < b.ndcg - 0.0005 || now_f.p3 < b.p3 - 0.0005 ||
@@ -601,6 +767,23 @@ int main(int argc, char **argv)
         } else {
             printf("not below the baseline (nDCG@10 %.3f, P@3 %.3f, zero %.3f)\n", b.ndcg, b.p3,
                    b.zero);
+        }
+        /* Each group of the baseline on its own: a group that was dropped
+         * or renamed is a failure too, so it cannot hide. */
+        for (size_t i = 0; i < n_bg; i++) {
+            size_t k = 0;
+            while (k < n_groups && strcmp(groups[k].name, bg[i].name) != 0)
+                k++;
+            if (k == n_groups) {
+                printf("group \"%s\" of the baseline has no queries\n", bg[i].name);
+                rc = 1;
+            } else if (groups[k].engine.ndcg < bg[i].engine.ndcg - 0.0005 ||
+                       groups[k].engine.p3 < bg[i].engine.p3 - 0.0005) {
+                printf("WORSE than the baseline in group \"%s\" (nDCG@10 %.3f < %.3f or P@3 %.3f < "
+                       "%.3f)\n", bg[i].name, groups[k].engine.ndcg, bg[i].engine.ndcg,
+                       groups[k].engine.p3, bg[i].engine.p3);
+                rc = 1;
+            }
         }
     }
     vp_index_close(idx);
