@@ -31,6 +31,7 @@ struct vp_index {
     vp_suggest_cache *suggest_cache;
     vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
+    int no_series; /* write as before series keys (vp_index_set_series_keys) */
 };
 
 static void utc_key(int64_t utc, char out[32]);
@@ -86,6 +87,11 @@ const vp_vocabulary *vp_index_vocabulary(const vp_index *idx)
 void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
 {
     idx->lex = lex;
+}
+
+void vp_index_set_series_keys(vp_index *idx, int on)
+{
+    idx->no_series = !on;
 }
 
 void vp_index_set_clock(vp_index *idx, int64_t now)
@@ -418,7 +424,7 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     /* The dates of one activity are one result: its series key, as a term
      * to fetch them by and, without a work key, as its collapse value. */
     int oom = 0;
-    char *series = st == VP_OK ? vp_series_key(o, &oom) : NULL;
+    char *series = st == VP_OK && !idx->no_series ? vp_series_key(o, &oom) : NULL;
     char *group = NULL;
     if (oom)
         st = VP_ERR_NOMEM;

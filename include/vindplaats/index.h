@@ -113,6 +113,12 @@ struct vp_lexicon;
 void vp_index_set_lexicon(vp_index *idx, const struct vp_lexicon *lex) VP_NOEXCEPT;
 const struct vp_lexicon *vp_index_lexicon(const vp_index *idx) VP_NOEXCEPT;
 
+/* Writers: with on = 0, offerings are put without their series key (no
+ * series term, the id as collapse value), as a writer did before series
+ * existed, so tests and benchmarks can build such an index and check that
+ * searches still answer on it (each date a result of its own). Default 1. */
+void vp_index_set_series_keys(vp_index *idx, int on) VP_NOEXCEPT;
+
 /* Fixes the clock used for "next occurrence" (tests, demos); 0: real time. */
 void vp_index_set_clock(vp_index *idx, int64_t now) VP_NOEXCEPT;
 /* Writers: re-indexes every dated offering whose next occurrence (the date
