@@ -230,6 +230,26 @@ static void test_text(void)
     CHECK(json_array_size(json_object_get(json_object_get(j, "query"), "understood")) == 0);
     json_decref(j);
     expect_error("/v1/search?q=taalcafe&understand=weather", 400, "invalid_parameter", "understand");
+    /* The network file's branches are places (the server gives the lexicon
+     * the network at start): Neude is Utrecht's, its own offerings first. */
+    j = ok("/v1/search?q=digitaal%20spreekuur%20neude");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "text")), "neude");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "value")), "utrecht");
+    top = json_array_get(json_object_get(j, "results"), 0);
+    CHECK_STR(json_string_value(json_object_get(top, "branch")), "utrecht-neude");
+    json_decref(j);
+    /* School holidays from data/lexicon/schoolvakanties.tsv, in the place's
+     * region: Utrecht keeps the middle's spring week, 20-28 February 2027. */
+    j = ok("/v1/search?q=taalcafe%20utrecht%20voorjaarsvakantie");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 2);
+    u1 = json_array_get(und, 1);
+    CHECK_STR(json_string_value(json_object_get(u1, "text")), "voorjaarsvakantie");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "from")), "2027-02-20");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "to")), "2027-02-28");
+    json_decref(j);
     /* An unparsable query falls back instead of failing. */
     j = ok("/v1/search?q=boek%20AND%20OR");
     CHECK(json_string_value(json_object_get(json_object_get(j, "query"), "fallback")) != NULL);
@@ -924,6 +944,31 @@ static void test_indexer_cli(const char *dir, const char *voc)
     free(out);
 }
 
+/* A bad line in the holiday file stops the server at start, naming the
+ * file and the line. */
+static void test_bad_holidays(const char *dir, const char *index, const char *voc)
+{
+    char bad[1100], portfile[1100], server[1100];
+    snprintf(server, sizeof server, "%s/vindplaats-server", bindir);
+    snprintf(bad, sizeof bad, "%s/vakanties.tsv", dir);
+    snprintf(portfile, sizeof portfile, "%s/bad-port", dir);
+    FILE *f = fopen(bad, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("# vakanties\nholiday\tkerstvakantie\t2026-2027\twest\t2026-12-19\t2027-01-03\tadvies\n", f);
+    fclose(f);
+    char *serve[] = {server, "--index", (char *)index, "--port", "0", "--port-file", portfile,
+                     "--vocabulary", (char *)voc, "--holidays", bad, NULL};
+    char *out = NULL;
+    CHECK(proc_run(serve, &out) == 1);
+    char where[1200];
+    snprintf(where, sizeof where, "%s:2: ", bad);
+    CHECK_CONTAINS(out, where);
+    CHECK_CONTAINS(out, "region");
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -986,6 +1031,7 @@ int main(int argc, char **argv)
     CHECK_CONTAINS(out, "POST /v1/search 405 ");
     free(out);
     test_indexer_cli(dir, voc);
+    test_bad_holidays(dir, index, voc);
 
     char *rm[] = {"/bin/rm", "-rf", dir, NULL};
     proc_run(rm, NULL);
