@@ -58,9 +58,6 @@ char *vp_normalise_id(const char *source, const char *local_id);
  * alias as the vocabulary writes it. */
 const vp_proposition *vp_normalise_proposition(const vp_normaliser *n, const char *text,
                                                const char **alias);
-/* Parses an age phrase into *min_age and *max_age (-1: open) and, when the
- * phrase names one, a group (*group: borrowed, or NULL). 0 when understood. */
-int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **group);
 /* The first valid ISBN of `isbns` as 13 digits into out[14]; 0 when found. */
 int vp_isbn13(const char *isbn, char out[14]);
 
