@@ -7,13 +7,20 @@
 #define VINDPLAATS_INDEXER_WEB_H
 
 #include <stddef.h>
+#include <libxml/HTMLparser.h>
 
-/* The text of `n` bytes of HTML (UTF-8): tags removed (script and style
- * with their content, comments), character references decoded (numeric,
- * and the common named ones; 128-159 and raw C1 characters read as
- * Windows-1252, the way browsers do), block tags (p, br, div, li, h1-h6,
- * tr, ...) made line breaks. Returns a malloc()ed string the caller frees,
- * or NULL when out of memory. */
+/* `n` bytes of HTML (UTF-8) as libxml2's HTML parser reads them (broken
+ * markup repaired, nothing fetched, no messages printed). Free with
+ * xmlFreeDoc(); NULL when out of memory (or over 2 GB). */
+htmlDocPtr vp_html_read(const char *s, size_t n);
+
+/* The text of `n` bytes of HTML (UTF-8), read by vp_html_read(): tags
+ * removed (script, style, template, noscript and head with their content,
+ * comments), character references decoded (all of HTML's; 128-159 and raw
+ * C1 characters read as Windows-1252, the way browsers do; a no-break
+ * space as a space), block elements (p, br, div, li, h1-h6, tr, ...) made
+ * line breaks before and after. Returns a malloc()ed string the caller
+ * frees, or NULL when out of memory. */
 char *vp_html_to_text(const char *s, size_t n);
 
 /* 1 when `s` (after leading spaces) is an absolute http(s) URL with a host

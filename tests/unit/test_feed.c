@@ -186,7 +186,8 @@ static void test_inline(void)
     /* the helpers */
     char *t = vp_html_to_text("<p>Een<br/>twee</p><script>x<y</script><style>p{}</style>"
                               "&#146;&#x20AC;&bogus; 1 < 2 &#0; <!-- weg -->", 95);
-    CHECK_STR(t, "\nEen\ntwee\n\xe2\x80\x99\xe2\x82\xac&bogus; 1 < 2 \xef\xbf\xbd ");
+    /* (libxml2's HTML parser drops the reference to NUL) */
+    CHECK_STR(t, "\nEen\ntwee\n\xe2\x80\x99\xe2\x82\xac&bogus; 1 < 2  ");
     free(t);
     /* URLs: RFC 3986 through libcurl, in its normal form; NULL for what is
      * no http(s) URL. */
