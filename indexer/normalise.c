@@ -655,12 +655,6 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
         if (key[0] == '_')
             json_object_del(fields, key);
     }
-    char *json = json_dumps(fields, JSON_COMPACT);
-    if (!json) {
-        *errmsg = strdup("(record): a field is not valid UTF-8 text");
-        return VP_ERR_INVALID;
-    }
-    vp_status st = vp_offering_parse(json, strlen(json), n->voc, out, errmsg);
-    free(json);
-    return st;
+    /* the record is handed over as it is: no text in between */
+    return vp_offering_from_json(fields, n->voc, out, errmsg);
 }
