@@ -8,7 +8,7 @@
  * time or price that does not read, an unterminated quote) is rejected
  * with the physical line it starts on, and reading goes on. Windows-1252
  * files are converted to UTF-8 first, so the rest sees UTF-8 only. */
-#include "csv.h"
+#include "vindplaats/csv.h"
 
 #include <ctype.h>
 #include <stdarg.h>

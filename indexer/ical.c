@@ -36,7 +36,7 @@
  * to plain zone names, VTIMEZONEs with other than YEARLY/MONTHLY rules
  * are not used, and RRULE expansion is bounded in steps. No libical ring
  * buffer string is kept. */
-#include "ical.h"
+#include "vindplaats/ical.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -49,7 +49,7 @@
 #include <libical/ical.h>
 
 #include "vindplaats/hash.h"
-#include "web.h"
+#include "vindplaats/web.h"
 #include "vindplaats/time.h"
 
 #define VP_ICAL_MAX_OCC 1000          /* occurrences in one record */

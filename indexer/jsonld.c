@@ -12,7 +12,7 @@
  *
  * Dates without an offset are Europe/Amsterdam wall-clock time
  * (vp_nl_wall_offset, vindplaats/time.h). */
-#include "jsonld.h"
+#include "vindplaats/jsonld.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,8 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "web.h"
-#include "xml.h"
+#include "vindplaats/web.h"
+#include "vindplaats/xml.h"
 #include "vindplaats/offering.h"
 
 /* ---- small JSON helpers ----------------------------------------------- */

@@ -1,5 +1,5 @@
 /* normalise.c - from what a connector found to an offering (normalise.h). */
-#include "normalise.h"
+#include "vindplaats/normalise.h"
 
 #include <ctype.h>
 #include <stdint.h>

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harvest.h"
-#include "oai.h"
+#include "vindplaats/harvest.h"
+#include "vindplaats/oai.h"
 
 /* Longest request URL we build (base URL plus escaped arguments). */
 #define MAX_URL (64u * 1024)

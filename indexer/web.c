@@ -6,7 +6,7 @@
  * build from broken markup too). Every string is built in a vp_buf with
  * sticky appends: the first failed one (out of memory, or the buffer's
  * cap) ends the work and the caller gets NULL. */
-#include "web.h"
+#include "vindplaats/web.h"
 
 #include <ctype.h>
 #include <limits.h>

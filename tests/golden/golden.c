@@ -34,15 +34,15 @@
 #define GOLDEN_NORMALISE
 #include "golden.h"
 
-#include "csv.h"
-#include "feed.h"
-#include "filedir.h"
-#include "ical.h"
-#include "jsonld.h"
-#include "marc.h"
-#include "oai.h"
-#include "onix.h"
-#include "web.h"
+#include "vindplaats/csv.h"
+#include "vindplaats/feed.h"
+#include "vindplaats/filedir.h"
+#include "vindplaats/ical.h"
+#include "vindplaats/jsonld.h"
+#include "vindplaats/marc.h"
+#include "vindplaats/oai.h"
+#include "vindplaats/onix.h"
+#include "vindplaats/web.h"
 
 static const char *datadir, *goldendir;
 static vp_normaliser *norm;

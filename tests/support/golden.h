@@ -85,7 +85,7 @@ static inline void golden_free(golden *g)
 }
 
 #ifdef GOLDEN_NORMALISE
-#include "normalise.h"
+#include "vindplaats/normalise.h"
 
 /* Turns each record line into the offering normalisation makes of it, as
  * the harvester stores it: {"id": offering id, "where", "offering": {...}}

@@ -1,5 +1,5 @@
 /* test_feed.c - the RSS / Atom connector and the web-text helpers
- * (indexer/feed.h).
+ * (include/vindplaats/feed.h).
  *
  * Real input: the feedparser test feeds (encodings: UTF-16LE with BOM,
  * UTF-8 with BOM, Big5, Windows-1252 bytes in a UTF-8 feed, a
@@ -16,8 +16,8 @@
 
 #include "check.h"
 #include "emit_sink.h"
-#include "feed.h"
-#include "web.h"
+#include "vindplaats/feed.h"
+#include "vindplaats/web.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;

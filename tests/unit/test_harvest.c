@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "address.h"
+#include "vindplaats/address.h"
 #include "check.h"
-#include "config.h"
-#include "fetch.h"
-#include "normalise.h"
+#include "vindplaats/config.h"
+#include "vindplaats/fetch.h"
+#include "vindplaats/normalise.h"
 #include "vindplaats/vocabulary.h"
-#include "xml.h"
+#include "vindplaats/xml.h"
 
 static const char *tmpdir;
 

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "check.h"
-#include "ical.h"
+#include "vindplaats/ical.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *handmade;

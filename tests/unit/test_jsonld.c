@@ -1,5 +1,5 @@
 /* test_jsonld.c - the schema.org JSON-LD connector, sitemaps and the
- * Europe/Amsterdam time rule (indexer/jsonld.h).
+ * Europe/Amsterdam time rule (include/vindplaats/jsonld.h).
  *
  * Real input: every JSON: section of the schema.org example corpus
  * (schemaorg-all-examples.txt, 500+ examples, cut out at run time) and the
@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "emit_sink.h"
-#include "jsonld.h"
+#include "vindplaats/jsonld.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;

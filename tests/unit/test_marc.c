@@ -1,4 +1,4 @@
-/* test_marc.c - MARC files through YAZ (indexer/marc.h: vp_marc_parse).
+/* test_marc.c - MARC files through YAZ (include/vindplaats/marc.h: vp_marc_parse).
  *
  * Usage: test_marc REALDATA_DIR DATA_DIR
  *
@@ -20,7 +20,7 @@
 #include "emit_sink.h"
 #define GOLDEN_NORMALISE
 #include "golden.h"
-#include "marc.h"
+#include "vindplaats/marc.h"
 
 static const char *realdata, *datadir;
 static vp_normaliser *norm;

@@ -1,4 +1,4 @@
-/* test_onix.c - the ONIX connector's parser (indexer/onix.h).
+/* test_onix.c - the ONIX connector's parser (include/vindplaats/onix.h).
  *
  * Usage: test_onix REALDATA_DIR DATA_DIR
  *
@@ -18,7 +18,7 @@
 #include "check.h"
 #include "emit_sink.h"
 #include "golden.h"
-#include "onix.h"
+#include "vindplaats/onix.h"
 
 static const char *realdata, *datadir;
 

@@ -2,7 +2,7 @@
  * (feed, JSON-LD, ONIX): HTML to plain text, and URLs resolved against the
  * page they stand on.
  *
- * Private to indexer/. */
+ * Part of the indexer library (vindplaats_indexer). */
 #ifndef VINDPLAATS_INDEXER_WEB_H
 #define VINDPLAATS_INDEXER_WEB_H
 

@@ -1,7 +1,7 @@
 /* csv.h - the CSV connector: a library's spreadsheet export of courses,
  * events or titles, one row per offering, mapped column by column.
  *
- * Private to indexer/. */
+ * Part of the indexer library (vindplaats_indexer). */
 #ifndef VINDPLAATS_INDEXER_CSV_H
 #define VINDPLAATS_INDEXER_CSV_H
 

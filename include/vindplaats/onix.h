@@ -1,7 +1,8 @@
 /* onix.h - ONIX for Books messages as records (the e-book and audiobook
  * platforms' catalogue feeds).
  *
- * Private to indexer/. Reads ONIX 3.0 (and 3.1) and 2.1, with reference
+ * Part of the indexer library (vindplaats_indexer).
+ * Reads ONIX 3.0 (and 3.1) and 2.1, with reference
  * tags (<Product>, <ProductForm>) or short tags (<product>, <b012>), with
  * or without a namespace, with or without a UTF-8 BOM, through the safe
  * reader of xml.h. Knows nothing of HTTP or the index. */

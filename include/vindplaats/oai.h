@@ -1,6 +1,7 @@
 /* oai.h - OAI-PMH 2.0 responses as records (the parsers of the connector).
  *
- * Private to indexer/. These functions read the bytes of one response and
+ * Part of the indexer library (vindplaats_indexer).
+ * These functions read the bytes of one response and
  * know nothing of HTTP: oai_harvest.c drives the protocol (Identify,
  * ListRecords, resumption tokens, checkpoints) through harvest.h and hands
  * each page here. Metadata is read as oai_dc or as MARCXML (marc.h),

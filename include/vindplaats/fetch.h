@@ -1,6 +1,7 @@
 /* fetch.h - getting a page from a platform (libcurl), politely and safely.
  *
- * Private to indexer/. http and https only (file:// when the source's
+ * Part of the indexer library (vindplaats_indexer).
+ * http and https only (file:// when the source's
  * configuration allows it), at most 5 redirects, connect, stall and total
  * timeouts under an optional deadline over all attempts, retries with
  * exponential backoff on network errors and 5xx,
@@ -18,7 +19,7 @@
 #include <stddef.h>
 
 #include "vindplaats/status.h"
-#include "address.h"
+#include "vindplaats/address.h"
 
 typedef struct vp_fetch_options {
     long connect_timeout_ms;  /* default 10000 */

@@ -1,6 +1,7 @@
 /* harvest.h - the harvester: sources, runs, checkpoints.
  *
- * Private to indexer/. A run harvests one source into the writable index.
+ * Part of the indexer library (vindplaats_indexer).
+ * A run harvests one source into the writable index.
  * Connectors with a protocol of their own (OAI-PMH) drive the run
  * themselves through the functions below; file-like sources (iCalendar,
  * JSON-LD, feeds, CSV, ONIX, MARC) are fetched by harvest.c and handed to
@@ -19,7 +20,7 @@
 
 #include "vindplaats/connector.h"
 #include "vindplaats/status.h"
-#include "fetch.h"
+#include "vindplaats/fetch.h"
 
 typedef struct vp_source {
     char *name;          /* lower-case letters, digits, '-', '_', '.' (the offering's "source") */

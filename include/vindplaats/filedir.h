@@ -1,6 +1,7 @@
 /* filedir.h - a catalogue delivered as a directory of files.
  *
- * Private to indexer/. Publishers and distributors often deliver ONIX or
+ * Part of the indexer library (vindplaats_indexer).
+ * Publishers and distributors often deliver ONIX or
  * MARC as a directory of files; a source whose file:// URL names a
  * directory reads each file as one page. Only file:// (and only where the
  * source allows it): over HTTP a directory listing is a web page. */

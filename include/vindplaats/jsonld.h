@@ -1,6 +1,6 @@
 /* jsonld.h - the schema.org JSON-LD connector (and sitemaps).
  *
- * Private to indexer/. */
+ * Part of the indexer library (vindplaats_indexer). */
 #ifndef VINDPLAATS_INDEXER_JSONLD_H
 #define VINDPLAATS_INDEXER_JSONLD_H
 

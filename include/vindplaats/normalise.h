@@ -1,6 +1,7 @@
 /* normalise.h - from what a connector found to an offering of the network.
  *
- * Private to indexer/. A connector's record (connector.h) states what the
+ * Part of the indexer library (vindplaats_indexer).
+ * A connector's record (connector.h) states what the
  * platform says; normalisation adds what the network knows:
  *   - the id ("SOURCE:LOCAL-ID") and source;
  *   - the type (the record's, the work's form, the source's default, or
@@ -29,8 +30,8 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/status.h"
 #include "vindplaats/vocabulary.h"
-#include "config.h"
-#include "harvest.h"
+#include "vindplaats/config.h"
+#include "vindplaats/harvest.h"
 
 typedef struct vp_normaliser vp_normaliser;
 
@@ -42,8 +43,10 @@ vp_status vp_normaliser_create(const vp_vocabulary *voc, const vp_network *net,
 void vp_normaliser_destroy(vp_normaliser *n);
 
 /* Normalises `fields` (borrowed; changed in place) of record `local_id`
- * from `src` into an offering. On VP_ERR_INVALID *errmsg lists the
- * problems ("title: missing"). */
+ * from `src` into an offering, handed to the offering's checks as the
+ * object it is (vp_offering_from_json). On VP_OK the caller owns *out
+ * (vp_offering_destroy). On VP_ERR_INVALID *errmsg (malloc()ed) lists the
+ * problems ("title: missing"); VP_ERR_NOMEM. */
 vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
                        json_t *fields, vp_offering **out, char **errmsg);
 

@@ -1,6 +1,7 @@
 /* address.h - which network addresses a harvest may connect to.
  *
- * Private to indexer/. A harvester fetches whatever URL a platform (or a
+ * Part of the indexer library (vindplaats_indexer).
+ * A harvester fetches whatever URL a platform (or a
  * redirect of that platform) names, so without a check it can be turned
  * against the network it runs in: the cloud metadata service at
  * 169.254.169.254, an admin page on 127.0.0.1, a printer on 10.0.0.5.

@@ -1,7 +1,8 @@
 /* marc.h - MARCXML records as offering fields (catalogue titles, e-books,
  * audiobooks).
  *
- * Private to indexer/. vp_marc_fields() maps one MARC 21 <record> element
+ * Part of the indexer library (vindplaats_indexer).
+ * vp_marc_fields() maps one MARC 21 <record> element
  * (any namespace prefix) the way library catalogues read it; the OAI-PMH
  * connector uses it for metadataPrefix marc21/marcxml, and
  * vp_marcxml_parse() reads a whole MARCXML file. ISBNs and language codes

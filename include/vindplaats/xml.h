@@ -1,6 +1,7 @@
 /* xml.h - reading untrusted XML (OAI-PMH, MARCXML, feeds, sitemaps) safely.
  *
- * Private to indexer/. Every connector that reads XML goes through
+ * Part of the indexer library (vindplaats_indexer).
+ * Every connector that reads XML goes through
  * vp_xml_read(), which:
  *   - never touches the network or the file system (no DTD loading, no
  *     external entities, XML_PARSE_NONET) and refuses any document whose

@@ -1,6 +1,6 @@
 /* feed.h - the RSS / Atom connector.
  *
- * Private to indexer/. */
+ * Part of the indexer library (vindplaats_indexer). */
 #ifndef VINDPLAATS_INDEXER_FEED_H
 #define VINDPLAATS_INDEXER_FEED_H
 

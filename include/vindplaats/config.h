@@ -1,6 +1,7 @@
 /* config.h - the harvest configuration file (docs/sources.md).
  *
- * Private to indexer/. An INI file read with libinih: the network's
+ * Part of the indexer library (vindplaats_indexer).
+ * An INI file read with libinih: the network's
  * libraries and branches ([library ID], [branch ID], or a [network] file),
  * and its sources ([source NAME]). Every problem is reported as
  * "FILE:LINE: message". */
@@ -13,7 +14,7 @@
 #include "vindplaats/network.h"
 #include "vindplaats/status.h"
 #include "vindplaats/vocabulary.h"
-#include "harvest.h"
+#include "vindplaats/harvest.h"
 
 /* An extra name by which LOCATION text names a branch (a street, an old
  * name), from a [branch] section's aliases; branches' own names are
