@@ -33,6 +33,7 @@
 #include "emit_sink.h"
 #define GOLDEN_NORMALISE
 #include "golden.h"
+#include "schemaorg_examples.h"
 
 #include "vindplaats/csv.h"
 #include "vindplaats/feed.h"
@@ -174,55 +175,9 @@ static vp_status run_csv(const char *rel, const char *data, size_t len, golden *
     return st;
 }
 
-/* The schema.org example corpus: every example's sections, labelled with
- * its "#eg-NNNN" id. `section` is "\nJSON:" or "\nPRE-MARKUP:". */
-typedef void (*example_fn)(golden *g, const char *label, const char *text, size_t n);
-
-static int each_example(golden *g, const char *data, size_t len, const char *section, example_fn fn)
+static void jsonld_example(void *ctx, const char *label, const char *text, size_t n)
 {
-    char *text = strndup(data, len);
-    if (!text)
-        return -1;
-    size_t slen = strlen(section);
-    char *p = text;
-    while (p && *p) {
-        char *types = strncmp(p, "TYPES:", 6) == 0 ? p : strstr(p, "\nTYPES:");
-        if (!types)
-            break;
-        if (*types == '\n')
-            types++;
-        char *next = strstr(types + 6, "\nTYPES:");
-        p = next ? next + 1 : NULL;
-        char *body = strstr(types, section);
-        if (!body || (next && body > next))
-            continue;
-        body += slen;
-        /* up to the next section header of this example */
-        char *stop = next ? next : text + len;
-        static const char *const heads[] = {"\nTYPES:", "\nPRE-MARKUP:", "\nMICRODATA:", "\nRDFA:",
-                                            "\nJSON:"};
-        for (size_t k = 0; k < sizeof heads / sizeof *heads; k++) {
-            char *h = strstr(body, heads[k]);
-            if (h && h < stop)
-                stop = h;
-        }
-        char label[64] = "";
-        const char *hash = strchr(types, '#');
-        if (hash && (!next || hash < next)) {
-            size_t k = strcspn(hash, " \n,");
-            snprintf(label, sizeof label, "%.*s", (int)k, hash);
-        }
-        char saved = *stop;
-        *stop = '\0';
-        fn(g, label, body, (size_t)(stop - body));
-        *stop = saved;
-    }
-    free(text);
-    return 0;
-}
-
-static void jsonld_example(golden *g, const char *label, const char *text, size_t n)
-{
+    golden *g = ctx;
     vp_emit e = {g, golden_record, golden_deleted, golden_reject, golden_broken, NULL};
     g->page = label;
     char *err = NULL;
@@ -245,7 +200,7 @@ static vp_status run_jsonld(const char *rel, const char *data, size_t len, golde
     vp_emit e = golden_emit(g);
     size_t n = strlen(rel);
     if (n > 4 && !strcmp(rel + n - 4, ".txt") && strstr(rel, "schemaorg-examples"))
-        return each_example(g, data, len, "\nJSON:", jsonld_example) ? VP_ERR_NOMEM : VP_OK;
+        return examples_each(data, len, "\nJSON:", jsonld_example, g) < 0 ? VP_ERR_NOMEM : VP_OK;
     if (strstr(rel, "sitemap") || (n > 4 && !strcmp(rel + n - 4, ".txt")))
         return vp_sitemap_parse(data, len, sitemap_url, g, msg);
     return vp_jsonld_parse(data, len, "https://www.bibliotheekrivierenland.nl/agenda", &e, msg);
@@ -253,8 +208,9 @@ static vp_status run_jsonld(const char *rel, const char *data, size_t len, golde
 
 /* HTML to text: the markup sections of the example corpus and the pages
  * of the fixtures. */
-static void web_example(golden *g, const char *label, const char *text, size_t n)
+static void web_example(void *ctx, const char *label, const char *text, size_t n)
 {
+    golden *g = ctx;
     char *t = vp_html_to_text(text, n);
     json_array_append_new(g->lines, json_pack("{s:s, s:s?}", "page", label, "text", t));
     free(t);
@@ -266,7 +222,7 @@ static vp_status run_web(const char *rel, const char *data, size_t len, golden *
     g->lines = json_array();
     g->page = NULL;
     if (strstr(rel, "schemaorg-examples"))
-        return each_example(g, data, len, "\nPRE-MARKUP:", web_example) ? VP_ERR_NOMEM : VP_OK;
+        return examples_each(data, len, "\nPRE-MARKUP:", web_example, g) < 0 ? VP_ERR_NOMEM : VP_OK;
     web_example(g, rel, data, len);
     return VP_OK;
 }
@@ -477,14 +433,10 @@ int main(int argc, char **argv)
     }
     datadir = argv[2];
     goldendir = argv[3];
-    vp_vocabulary *voc = NULL;
-    vp_network *net = NULL;
-    char *err = NULL;
-    if (vp_vocabulary_load(argv[4], &voc, &err) != VP_OK || vp_network_load(argv[5], &net, &err) != VP_OK ||
-        vp_normaliser_create(voc, net, NULL, 0, &norm) != VP_OK) {
-        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
+    golden_norm gn;
+    if (golden_norm_open(&gn, argv[4], argv[5]) != 0)
         return 2;
-    }
+    norm = gn.n;
     const struct connector *c = NULL;
     for (size_t i = 0; i < sizeof connectors / sizeof *connectors; i++)
         if (!strcmp(connectors[i].name, argv[1]))
@@ -499,8 +451,6 @@ int main(int argc, char **argv)
         mkdir(dir, 0777);
     }
     run_connector(c);
-    vp_normaliser_destroy(norm);
-    vp_network_destroy(net);
-    vp_vocabulary_destroy(voc);
+    golden_norm_close(&gn);
     return check_done();
 }

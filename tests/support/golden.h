@@ -87,6 +87,36 @@ static inline void golden_free(golden *g)
 #ifdef GOLDEN_NORMALISE
 #include "vindplaats/normalise.h"
 
+/* The normalisation golden offerings are made with: the vocabulary and
+ * the network at these paths. */
+typedef struct golden_norm {
+    vp_vocabulary *voc;
+    vp_network *net;
+    vp_normaliser *n;
+} golden_norm;
+
+/* 0 when set up; -1 (with the reason printed) when a file does not load. */
+static inline int golden_norm_open(golden_norm *g, const char *vocabulary, const char *network)
+{
+    char *err = NULL;
+    memset(g, 0, sizeof *g);
+    if (vp_vocabulary_load(vocabulary, &g->voc, &err) != VP_OK ||
+        vp_network_load(network, &g->net, &err) != VP_OK ||
+        vp_normaliser_create(g->voc, g->net, NULL, 0, &g->n) != VP_OK) {
+        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static inline void golden_norm_close(golden_norm *g)
+{
+    vp_normaliser_destroy(g->n);
+    vp_network_destroy(g->net);
+    vp_vocabulary_destroy(g->voc);
+}
+
 /* Turns each record line into the offering normalisation makes of it, as
  * the harvester stores it: {"id": offering id, "where", "offering": {...}}
  * (the form docs/offering.md describes), or a reject line with

@@ -315,14 +315,10 @@ int main(int argc, char **argv)
     }
     realdata = argv[1];
     datadir = argv[2];
-    vp_vocabulary *voc = NULL;
-    vp_network *net = NULL;
-    char *err = NULL;
-    if (vp_vocabulary_load(argv[3], &voc, &err) != VP_OK || vp_network_load(argv[4], &net, &err) != VP_OK ||
-        vp_normaliser_create(voc, net, NULL, 0, &norm) != VP_OK) {
-        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
+    golden_norm gn;
+    if (golden_norm_open(&gn, argv[3], argv[4]) != 0)
         return 2;
-    }
+    norm = gn.n;
     test_same_as_marcxml();
     test_fields();
     test_holdings();
@@ -330,8 +326,6 @@ int main(int argc, char **argv)
     test_truncated_marcxml();
     test_lengths();
     test_control_title();
-    vp_normaliser_destroy(norm);
-    vp_network_destroy(net);
-    vp_vocabulary_destroy(voc);
+    golden_norm_close(&gn);
     return check_done();
 }
