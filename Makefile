@@ -20,7 +20,7 @@ SAMPLE_INDEX = $(BUILD)/sample-index
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards fuzz bench-harvest bench-soak clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards fuzz bench-harvest bench-soak golden clean
 
 all: build
 
@@ -92,6 +92,12 @@ bench-harvest:
 # memory over time (docs/performance.md).
 bench-soak:
 	@bench/soak.sh 1000000 60
+
+# Rewrites the connectors' golden files (tests/golden/) from the current
+# code; review the change with git diff tests/golden before committing it.
+golden: build
+	@cd $(BUILD) && VP_UPDATE_GOLDEN=1 ctest -R '^golden_' --output-on-failure
+	@git status --short tests/golden
 
 # Every parser under libFuzzer for FUZZ_SECONDS each (CI: 30).
 fuzz: deps

@@ -666,6 +666,39 @@ static const char *const known_fields[] = {
     "price", "url", "isbn", "work_key", "source", "updated", "publisher", "published",
     "availability", "contributors", "holdings", NULL};
 
+/* 1 when every string (and key) in `v` is UTF-8; jansson makes strings
+ * without checking when a connector asks it to, and cannot write them. */
+static int all_utf8(json_t *v)
+{
+    const char *key;
+    json_t *m;
+    size_t i;
+    if (json_is_string(v))
+        return vp_utf8_valid(json_string_value(v), json_string_length(v));
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, m) if (!vp_utf8_valid(key, strlen(key)) || !all_utf8(m)) return 0;
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, m) if (!all_utf8(m)) return 0;
+    }
+    return 1;
+}
+
+static vp_status build(parser *ps, json_t *root, vp_offering **out);
+
+/* Both entry points end here: the problems into *errmsg. */
+static vp_status finish(parser *ps, vp_status st, char **errmsg)
+{
+    if (st != VP_OK && errmsg) {
+        if (ps->n_errors > 50)
+            vp_buf_printf(&ps->errors, "\n(record): %d more problems", ps->n_errors - 50);
+        if (st == VP_ERR_NOMEM && !ps->errors.len)
+            vp_buf_puts(&ps->errors, "(record): out of memory");
+        *errmsg = vp_buf_steal(&ps->errors);
+    }
+    vp_buf_free(&ps->errors);
+    return st;
+}
+
 vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
                             vp_offering **out, char **errmsg)
 {
@@ -694,8 +727,42 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
         st = VP_ERR_INVALID;
         goto done;
     }
+    st = build(&ps, root, out);
+done:
+    json_decref(root);
+    return finish(&ps, st, errmsg);
+}
+
+vp_status vp_offering_from_json(json_t *root, const vp_vocabulary *voc, vp_offering **out,
+                                char **errmsg)
+{
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    vp_buf_init(&ps.errors, 64 * 1024);
+    ps.voc = voc;
+    vp_status st = build(&ps, root, out);
+    if (st == VP_ERR_NOMEM && !all_utf8(root)) {
+        /* not memory: a string the JSON form cannot hold */
+        ps.errors.len = 0;
+        problem(&ps, "(record)", "a field is not valid UTF-8 text%s", "");
+        st = VP_ERR_INVALID;
+    } else if (st == VP_OK && strlen((*out)->json) > VP_OFFERING_MAX_JSON) {
+        vp_offering_destroy(*out);
+        *out = NULL;
+        problem(&ps, "(record)", "larger than %s bytes", "1048576");
+        st = VP_ERR_TOO_BIG;
+    }
+    return finish(&ps, st, errmsg);
+}
+
+/* Checks `root` completely and makes the offering of it (the form it is
+ * stored in: `root` with start and end set from the occurrences). */
+static vp_status build(parser *ps, json_t *root, vp_offering **out)
+{
+    const vp_vocabulary *voc = ps->voc;
+    vp_status st = VP_OK;
     if (!json_is_object(root)) {
-        problem(&ps, "(record)", "must be a JSON object%s", NULL);
+        problem(ps, "(record)", "must be a JSON object%s", NULL);
         st = VP_ERR_INVALID;
         goto done;
     }
@@ -705,136 +772,127 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
         goto done;
     }
     o->min_age = o->max_age = -1;
-    ps.o = o;
+    ps->o = o;
 
-    check_keys(&ps, root, "", known_fields);
+    check_keys(ps, root, "", known_fields);
 
     /* Required fields. */
-    const char *id = get_string(&ps, json_object_get(root, "id"), "id", VP_OFFERING_MAX_ID, 0);
+    const char *id = get_string(ps, json_object_get(root, "id"), "id", VP_OFFERING_MAX_ID, 0);
     if (!json_object_get(root, "id") || json_is_null(json_object_get(root, "id")))
-        problem(&ps, "id", "required%s", NULL);
+        problem(ps, "id", "required%s", NULL);
     else if (id) {
         const char *colon = strchr(id, ':');
         if (!colon || colon == id || !colon[1])
-            problem(&ps, "id", "must be \"source:local-id\" with both parts non-empty%s", NULL);
+            problem(ps, "id", "must be \"source:local-id\" with both parts non-empty%s", NULL);
         else
-            o->id = dup_or_oom(&ps, id);
+            o->id = dup_or_oom(ps, id);
     }
     if (!json_object_get(root, "type") || json_is_null(json_object_get(root, "type")))
-        problem(&ps, "type", "required%s", NULL);
-    controlled(&ps, &o->type, json_object_get(root, "type"), "type", vp_offering_types,
+        problem(ps, "type", "required%s", NULL);
+    controlled(ps, &o->type, json_object_get(root, "type"), "type", vp_offering_types,
                "course, event, activity, ebook, audiobook, book, service");
     const char *title =
-        get_string(&ps, json_object_get(root, "title"), "title", VP_OFFERING_MAX_TITLE, 0);
+        get_string(ps, json_object_get(root, "title"), "title", VP_OFFERING_MAX_TITLE, 0);
     if (!json_object_get(root, "title") || json_is_null(json_object_get(root, "title")))
-        problem(&ps, "title", "required%s", NULL);
+        problem(ps, "title", "required%s", NULL);
     else if (title && !title[strspn(title, " \t")])
-        problem(&ps, "title", "must not be empty%s", NULL);
+        problem(ps, "title", "must not be empty%s", NULL);
     else if (title)
-        o->title = dup_or_oom(&ps, title);
-    const char *source = get_string(&ps, json_object_get(root, "source"), "source", 100, 0);
+        o->title = dup_or_oom(ps, title);
+    const char *source = get_string(ps, json_object_get(root, "source"), "source", 100, 0);
     if (!json_object_get(root, "source") || json_is_null(json_object_get(root, "source")))
-        problem(&ps, "source", "required%s", NULL);
+        problem(ps, "source", "required%s", NULL);
     else if (source && !valid_slug(source, 1))
-        problem(&ps, "source", "must be lower-case letters, digits, '-', '_' and '.'%s", NULL);
+        problem(ps, "source", "must be lower-case letters, digits, '-', '_' and '.'%s", NULL);
     else if (source)
-        o->source = dup_or_oom(&ps, source);
+        o->source = dup_or_oom(ps, source);
 
     /* Optional fields. */
-    set_string(&ps, &o->description, json_object_get(root, "description"), "description",
+    set_string(ps, &o->description, json_object_get(root, "description"), "description",
                VP_OFFERING_MAX_TEXT, 1);
-    set_string(&ps, &o->local_name, json_object_get(root, "local_name"), "local_name", 1000, 0);
-    const char *prop = get_string(&ps, json_object_get(root, "proposition"), "proposition", 100, 0);
+    set_string(ps, &o->local_name, json_object_get(root, "local_name"), "local_name", 1000, 0);
+    const char *prop = get_string(ps, json_object_get(root, "proposition"), "proposition", 100, 0);
     if (prop && voc && !vp_vocabulary_get(voc, prop)) {
         vp_buf m;
         vp_buf_init(&m, 16384);
         vp_buf_printf(&m, "unknown proposition \"%s\" (allowed: %s)", prop,
                       vp_vocabulary_ids(voc));
-        problem(&ps, "proposition", "%s", m.data ? m.data : "unknown proposition");
+        problem(ps, "proposition", "%s", m.data ? m.data : "unknown proposition");
         vp_buf_free(&m);
     } else if (prop && !valid_slug(prop, 0)) {
-        problem(&ps, "proposition", "must be lower-case letters, digits and '-'%s", NULL);
+        problem(ps, "proposition", "must be lower-case letters, digits and '-'%s", NULL);
     } else if (prop) {
-        o->proposition = dup_or_oom(&ps, prop);
+        o->proposition = dup_or_oom(ps, prop);
     }
-    controlled(&ps, &o->societal_task, json_object_get(root, "societal_task"), "societal_task",
+    controlled(ps, &o->societal_task, json_object_get(root, "societal_task"), "societal_task",
                vp_offering_tasks,
                "geletterdheid, informatiesamenleving, leven-lang-ontwikkelen, cultuur");
-    string_list(&ps, &o->creators, json_object_get(root, "creators"), "creators", 1000, NULL);
-    string_list(&ps, &o->subjects, json_object_get(root, "subjects"), "subjects", 1000, NULL);
-    const char *lang = get_string(&ps, json_object_get(root, "language"), "language", 10, 0);
+    string_list(ps, &o->creators, json_object_get(root, "creators"), "creators", 1000, NULL);
+    string_list(ps, &o->subjects, json_object_get(root, "subjects"), "subjects", 1000, NULL);
+    const char *lang = get_string(ps, json_object_get(root, "language"), "language", 10, 0);
     if (lang && (strlen(lang) != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' ||
                  lang[1] > 'z'))
-        problem(&ps, "language", "must be a two-letter ISO 639-1 code such as nl%s", NULL);
+        problem(ps, "language", "must be a two-letter ISO 639-1 code such as nl%s", NULL);
     else if (lang)
-        o->language = dup_or_oom(&ps, lang);
-    parse_audience(&ps, json_object_get(root, "audience"));
-    controlled(&ps, &o->channel, json_object_get(root, "channel"), "channel",
+        o->language = dup_or_oom(ps, lang);
+    parse_audience(ps, json_object_get(root, "audience"));
+    controlled(ps, &o->channel, json_object_get(root, "channel"), "channel",
                vp_offering_channels, "online, offline, hybrid");
     const char *ids[2] = {"library", "branch"};
     char **id_dst[2] = {&o->library, &o->branch};
     for (int i = 0; i < 2; i++) {
-        const char *s = get_string(&ps, json_object_get(root, ids[i]), ids[i], VP_OFFERING_MAX_ID, 0);
+        const char *s = get_string(ps, json_object_get(root, ids[i]), ids[i], VP_OFFERING_MAX_ID, 0);
         if (s && !valid_slug(s, 1))
-            problem(&ps, ids[i], "must be lower-case letters, digits, '-', '_' and '.'%s", NULL);
+            problem(ps, ids[i], "must be lower-case letters, digits, '-', '_' and '.'%s", NULL);
         else if (s)
-            *id_dst[i] = dup_or_oom(&ps, s);
+            *id_dst[i] = dup_or_oom(ps, s);
     }
-    set_string(&ps, &o->library_name, json_object_get(root, "library_name"), "library_name", 1000, 0);
-    set_string(&ps, &o->branch_name, json_object_get(root, "branch_name"), "branch_name", 1000, 0);
-    set_string(&ps, &o->municipality, json_object_get(root, "municipality"), "municipality", 200, 0);
-    parse_location(&ps, json_object_get(root, "location"));
+    set_string(ps, &o->library_name, json_object_get(root, "library_name"), "library_name", 1000, 0);
+    set_string(ps, &o->branch_name, json_object_get(root, "branch_name"), "branch_name", 1000, 0);
+    set_string(ps, &o->municipality, json_object_get(root, "municipality"), "municipality", 200, 0);
+    parse_location(ps, json_object_get(root, "location"));
     json_t *first_start, *last_end;
-    parse_dates(&ps, root, &first_start, &last_end);
-    parse_price(&ps, json_object_get(root, "price"));
-    const char *url = get_string(&ps, json_object_get(root, "url"), "url", 4096, 0);
+    parse_dates(ps, root, &first_start, &last_end);
+    parse_price(ps, json_object_get(root, "price"));
+    const char *url = get_string(ps, json_object_get(root, "url"), "url", 4096, 0);
     if (url && !is_http_url(url))
-        problem(&ps, "url", "must be an absolute http or https URL%s", NULL);
+        problem(ps, "url", "must be an absolute http or https URL%s", NULL);
     else if (url)
-        o->url = dup_or_oom(&ps, url);
-    string_list(&ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40, check_isbn);
-    set_string(&ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
-    parse_catalogue(&ps, root);
+        o->url = dup_or_oom(ps, url);
+    string_list(ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40, check_isbn);
+    set_string(ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
+    parse_catalogue(ps, root);
     json_t *upd = json_object_get(root, "updated");
     vp_datetime updated;
-    if (parse_date_field(&ps, upd, "updated", &updated) == 0 && upd && !json_is_null(upd)) {
+    if (parse_date_field(ps, upd, "updated", &updated) == 0 && upd && !json_is_null(upd)) {
         if (updated.all_day)
-            problem(&ps, "updated", "must be a date-time with offset, not a date%s", NULL);
+            problem(ps, "updated", "must be a date-time with offset, not a date%s", NULL);
         else
-            o->updated = dup_or_oom(&ps, json_string_value(upd));
+            o->updated = dup_or_oom(ps, json_string_value(upd));
     }
 
-    if (ps.oom) {
+    if (ps->oom) {
         st = VP_ERR_NOMEM;
-    } else if (ps.n_errors) {
+    } else if (ps->n_errors) {
         st = VP_ERR_INVALID;
     } else {
         if (first_start) {
             if (json_object_set(root, "start", first_start) != 0 ||
                 (last_end && json_object_set(root, "end", last_end) != 0))
-                ps.oom = 1;
+                ps->oom = 1;
         }
-        o->json = ps.oom ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        o->json = ps->oom ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!o->json)
             st = VP_ERR_NOMEM;
     }
     if (st == VP_OK) {
         *out = o;
-        ps.o = NULL;
+        ps->o = NULL;
     } else {
         vp_offering_destroy(o);
-        ps.o = NULL;
+        ps->o = NULL;
     }
 done:
-    if (st != VP_OK && errmsg) {
-        if (ps.n_errors > 50)
-            vp_buf_printf(&ps.errors, "\n(record): %d more problems", ps.n_errors - 50);
-        if (st == VP_ERR_NOMEM && !ps.errors.len)
-            vp_buf_puts(&ps.errors, "(record): out of memory");
-        *errmsg = vp_buf_steal(&ps.errors);
-    }
-    vp_buf_free(&ps.errors);
-    json_decref(root);
     return st;
 }
 

@@ -2,8 +2,8 @@
  *
  * segments.json is read with jansson and checked completely: every problem
  * is reported with its path ("FILE: segments[2].affinities.types.x: ..."),
- * not only the first one. The PC4 table is read by a small CSV reader of its
- * own (csv_read()): ',' or ';' separated as spreadsheets and Mosaic or CBS
+ * not only the first one. The PC4 table is read by the project's CSV reader
+ * (csv_reader.h): ',' or ';' separated as spreadsheets and Mosaic or CBS
  * exports write it, an optional UTF-8 byte order mark, CRLF or LF, quoted
  * fields with "" escapes. One table parser (parse_table()) serves both the
  * strict loader (any bad row fails the load) and the lenient importer (bad
@@ -31,6 +31,7 @@
 #include "vindplaats/arena.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/csv_reader.h"
 #include "vindplaats/offering.h"
 
 #define MAX_JSON (4 * 1024 * 1024)
@@ -39,7 +40,8 @@
 #define MAX_NAME 200
 #define MAX_DESCRIPTION 4000
 #define MAX_AFFINITIES 1000    /* per field of one segment */
-#define MAX_RECORD 65536       /* bytes of one CSV record */
+#define MAX_FIELD 65536        /* bytes of one CSV field */
+#define MAX_TABLE (64 * 1024 * 1024) /* bytes of the PC4 table */
 #define MAX_FIELDS (MAX_SEGMENTS + 1)
 #define MAX_LINES 100000       /* there are only 9,000 possible PC4s */
 #define MAX_PROBLEMS 50        /* listed in errmsg; the rest are counted */
@@ -493,186 +495,18 @@ done:
     return st;
 }
 
-/* ---- the CSV reader ---- */
+/* ---- the CSV reader: vindplaats/csv_reader.h ---- */
 
-enum { F_START, F_UNQUOTED, F_QUOTED, F_QUOTE, F_AFTER };
-
-typedef struct csv {
-    FILE *f;
-    int sep;              /* ',' or ';'; 0 until the header shows which */
-    int detect;           /* reading the header: ',' and ';' both separate */
-    unsigned long line;   /* the line the next character is on */
-    int pending[3];       /* bytes read ahead while looking for a BOM */
-    int n_pending, started;
-    vp_buf rec;           /* the current record's fields, each NUL-terminated */
-    size_t starts[MAX_FIELDS];
-    size_t nfields;       /* may exceed MAX_FIELDS: then only counted */
-    size_t field_start;
-    const char *defect;   /* what is wrong with the record as a whole */
-    int too_many_lines;   /* why csv_read() said VP_ERR_TOO_BIG */
-} csv;
-
-static int csv_getc(csv *c)
+/* Field k, trimmed of spaces and tabs (in place: the reader's copy). */
+static char *csv_field(vp_csv_reader *c, size_t k)
 {
-    if (!c->started) {
-        /* Skip a UTF-8 byte order mark; anything else is given back. */
-        c->started = 1;
-        int a = getc(c->f);
-        if (a != 0xEF) {
-            if (a != EOF)
-                c->pending[c->n_pending++] = a;
-        } else {
-            int b = getc(c->f);
-            int d = b == 0xBB ? getc(c->f) : EOF;
-            if (!(b == 0xBB && d == 0xBF)) {
-                /* Given back in reverse: the last one read comes out last. */
-                if (d != EOF)
-                    c->pending[c->n_pending++] = d;
-                if (b != EOF)
-                    c->pending[c->n_pending++] = b;
-                c->pending[c->n_pending++] = a;
-            }
-        }
-    }
-    if (c->n_pending)
-        return c->pending[--c->n_pending];
-    return getc(c->f);
-}
-
-static vp_status csv_end_field(csv *c)
-{
-    vp_status st = vp_buf_append(&c->rec, "", 1);
-    if (st != VP_OK)
-        return st;
-    if (c->nfields < MAX_FIELDS)
-        c->starts[c->nfields] = c->field_start;
-    c->nfields++;
-    c->field_start = c->rec.len;
-    return VP_OK;
-}
-
-/* Reads one record; *got is 0 at the end of the file. A record may span
- * lines inside quotes; *first_line is where it started. */
-static vp_status csv_read(csv *c, int *got, unsigned long *first_line)
-{
-    vp_status st = VP_OK;
-    int state = F_START, any = 0;
-    *got = 0;
-    c->rec.len = 0;
-    c->nfields = 0;
-    c->field_start = 0;
-    c->defect = NULL;
-    *first_line = c->line;
-    for (;;) {
-        int ch = csv_getc(c);
-        if (ch == EOF) {
-            if (ferror(c->f))
-                return VP_ERR_IO;
-            if (!any)
-                return VP_OK;
-            if (state == F_QUOTED)
-                c->defect = "a quoted field is not closed";
-            break;
-        }
-        any = 1;
-        if (ch == '\r') {
-            int next = csv_getc(c);
-            if (next != '\n' && next != EOF)
-                c->pending[c->n_pending++] = next;
-            ch = '\n';
-        }
-        if (ch == '\n') {
-            c->line++;
-            if (c->line > MAX_LINES) {
-                c->too_many_lines = 1;
-                return VP_ERR_TOO_BIG;
-            }
-            if (state != F_QUOTED)
-                break;
-        }
-        if (ch == '\0' && !c->defect)
-            c->defect = "contains a NUL byte";
-        char b = (char)ch;
-        int is_sep = c->sep ? ch == c->sep : c->detect && (ch == ',' || ch == ';');
-        switch (state) {
-        case F_START:
-            if (ch == ' ' || ch == '\t')
-                break;
-            if (ch == '"') {
-                state = F_QUOTED;
-                break;
-            }
-            state = F_UNQUOTED;
-            /* FALLTHROUGH */
-        case F_UNQUOTED:
-            if (is_sep) {
-                if (!c->sep)
-                    c->sep = ch;
-                st = csv_end_field(c);
-                state = F_START;
-            } else {
-                st = vp_buf_append(&c->rec, &b, 1);
-            }
-            break;
-        case F_QUOTED:
-            if (ch == '"')
-                state = F_QUOTE;
-            else
-                st = vp_buf_append(&c->rec, &b, 1);
-            break;
-        case F_QUOTE:
-        case F_AFTER:
-            if (ch == '"' && state == F_QUOTE) {
-                st = vp_buf_append(&c->rec, &b, 1);
-                state = F_QUOTED;
-            } else if (is_sep) {
-                if (!c->sep)
-                    c->sep = ch;
-                st = csv_end_field(c);
-                state = F_START;
-            } else if (ch == ' ' || ch == '\t') {
-                state = F_AFTER;
-            } else {
-                if (!c->defect)
-                    c->defect = "text after the closing quote of a field";
-                state = F_AFTER;
-            }
-            break;
-        default:
-            break;
-        }
-        if (st != VP_OK)
-            return st;
-    }
-    st = csv_end_field(c);
-    if (st != VP_OK)
-        return st;
-    *got = 1;
-    return VP_OK;
-}
-
-/* Field k, trimmed of spaces and tabs (in place). */
-static char *csv_field(csv *c, size_t k)
-{
-    char *p = c->rec.data + c->starts[k];
+    char *p = (char *)vp_csv_field(c, k);
     while (*p == ' ' || *p == '\t')
         p++;
     size_t n = strlen(p);
     while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
         p[--n] = '\0';
     return p;
-}
-
-/* A record of nothing but empty fields: a blank line, or a spreadsheet's
- * ";;;;" below the data. */
-static int csv_blank(csv *c)
-{
-    if (c->defect || c->nfields > MAX_FIELDS)
-        return 0;
-    for (size_t k = 0; k < c->nfields; k++)
-        if (*csv_field(c, k))
-            return 0;
-    return 1;
 }
 
 /* ---- the PC4 table ---- */
@@ -781,40 +615,41 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
                              size_t *ok, size_t *bad, char **errmsg)
 {
     vp_status st = VP_OK;
-    csv *c = NULL;
+    vp_csv_reader *c = NULL;
     uint32_t *seen = NULL; /* line of each PC4 seen, 0 = not yet */
     size_t *columns = NULL;
     double *shares = NULL;
+    vp_buf text;
+    vp_buf_init(&text, MAX_TABLE);
     vp_buf why;
     vp_buf_init(&why, 1 << 16);
     unsigned long line = 0;
     *ok = *bad = 0;
 
-    c = calloc(1, sizeof *c);
     seen = calloc(N_PC4, sizeof *seen);
     columns = calloc(MAX_FIELDS, sizeof *columns);
     shares = calloc(MAX_FIELDS, sizeof *shares);
-    if (!c || !seen || !columns || !shares) {
+    if (!seen || !columns || !shares) {
         st = VP_ERR_NOMEM;
         goto done;
     }
-    vp_buf_init(&c->rec, MAX_RECORD);
-    c->line = 1;
-    c->f = fopen(path, "rb");
-    if (!c->f) {
-        st = vp_fail(errmsg, errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO, "%s: %s", path, strerror(errno));
+    st = read_file(path, MAX_TABLE, &text, errmsg);
+    if (st != VP_OK)
+        goto failed;
+    /* ',' or ';', whichever the header uses */
+    vp_csv_dialect dialect = {0, '"', MAX_FIELD, MAX_FIELDS};
+    st = vp_csv_reader_create(text.data ? text.data : "", text.len, &dialect, &c, errmsg);
+    if (st != VP_OK)
         goto done;
-    }
 
     /* The header: the first record that is not blank. */
     int got = 0;
-    c->detect = 1;
     do {
-        st = csv_read(c, &got, &line);
+        st = vp_csv_next(c, &got);
         if (st != VP_OK)
-            goto read_error;
-    } while (got && csv_blank(c));
-    c->detect = 0;
+            goto done;
+        line = got ? (unsigned long)vp_csv_line(c) : 1;
+    } while (got && vp_csv_blank(c));
     if (!got) {
         st = VP_ERR_INVALID;
         sink_problem(sink, "%s:%lu: empty file: expected a header \"pc4,<segment id>,...\"",
@@ -822,16 +657,17 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         vp_fail(errmsg, st, "%s: empty file", path);
         goto done;
     }
-    size_t ncols = c->nfields > 0 ? c->nfields - 1 : 0;
+    size_t nfields = vp_csv_count(c);
+    size_t ncols = nfields > 0 ? nfields - 1 : 0;
     size_t header_problems = 0;
     char q[64];
-    if (c->defect) {
-        header_problems++;
-        sink_problem(sink, "%s:%lu: header: %s", path, line, c->defect);
-    } else if (c->nfields > MAX_FIELDS) {
+    if (nfields > MAX_FIELDS) {
         header_problems++;
         sink_problem(sink, "%s:%lu: header: more than %d segment columns", path, line,
                      MAX_SEGMENTS);
+    } else if (vp_csv_defect(c)) {
+        header_problems++;
+        sink_problem(sink, "%s:%lu: header: %s", path, line, vp_csv_defect(c));
     } else {
         const char *first = csv_field(c, 0);
         if (strcasecmp(first, "pc4") != 0 && strcasecmp(first, "postcode") != 0) {
@@ -882,23 +718,28 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
     }
 
     for (;;) {
-        st = csv_read(c, &got, &line);
+        st = vp_csv_next(c, &got);
         if (st != VP_OK)
-            goto read_error;
+            goto done;
         if (!got)
             break;
-        if (csv_blank(c))
+        line = (unsigned long)vp_csv_line(c);
+        if (line > MAX_LINES) {
+            st = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s:%lu: more than %d lines", path, line, MAX_LINES);
+            goto done;
+        }
+        if (vp_csv_blank(c))
             continue;
         row_check rc = {&why, 0, 0};
         why.len = 0;
         if (why.data)
             why.data[0] = '\0';
         int pc4 = -1;
-        if (c->defect) {
-            row_problem(&rc, "%s", c->defect);
-        } else if (c->nfields != ncols + 1) {
+        if (vp_csv_defect(c)) {
+            row_problem(&rc, "%s", vp_csv_defect(c));
+        } else if (vp_csv_count(c) != ncols + 1) {
             row_problem(&rc, "expected %zu fields like the header, got %zu", ncols + 1,
-                        c->nfields);
+                        vp_csv_count(c));
         } else {
             const char *p = csv_field(c, 0);
             pc4 = parse_pc4(p);
@@ -960,24 +801,12 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         if (st != VP_OK)
             goto done;
     }
-    goto done;
-
-read_error:
-    if (st == VP_ERR_TOO_BIG && c->too_many_lines)
-        vp_fail(errmsg, st, "%s:%lu: more than %d lines", path, c->line, MAX_LINES);
-    else if (st == VP_ERR_TOO_BIG)
-        vp_fail(errmsg, st, "%s:%lu: a record longer than %d bytes", path, line, MAX_RECORD);
-    else if (st == VP_ERR_IO)
-        vp_fail(errmsg, st, "%s:%lu: read error", path, c->line);
 done:
     if (st == VP_ERR_NOMEM)
         vp_fail(errmsg, st, "%s: out of memory", path);
-    if (c) {
-        if (c->f)
-            fclose(c->f);
-        vp_buf_free(&c->rec);
-    }
-    free(c);
+failed:
+    vp_csv_reader_destroy(c);
+    vp_buf_free(&text);
     free(seen);
     free(columns);
     free(shares);

@@ -1,5 +1,5 @@
 /* address.c - which network addresses a harvest may connect to (address.h). */
-#include "address.h"
+#include "vindplaats/address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

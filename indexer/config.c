@@ -1,6 +1,6 @@
 /* config.c - the harvest configuration file (config.h). */
 #define _DEFAULT_SOURCE /* strcasecmp */
-#include "config.h"
+#include "vindplaats/config.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
-#include "csv.h"
+#include "vindplaats/csv.h"
 #include "vindplaats/connector.h"
 
 const char *const vp_source_kinds[] = {"oai-pmh", "ical", "jsonld", "feed", "csv", "onix", "marc", NULL};

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vindplaats/analysis.h"
 #include "vindplaats/hash.h"
 #include "vindplaats/time.h"
 
@@ -517,4 +518,181 @@ const char *vp_language_code(const char *s)
         }
     }
     return NULL;
+}
+
+/* ---- words ----------------------------------------------------------- */
+
+char *vp_words_fold(const char *s)
+{
+    char *f = vp_text_fold(s ? s : "", 1);
+    if (!f)
+        return NULL;
+    char *w = f;
+    int space = 0;
+    for (char *p = f; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c) || c >= 0x80) {
+            if (space && w > f)
+                *w++ = ' ';
+            space = 0;
+            *w++ = (char)c;
+        } else {
+            space = 1;
+        }
+    }
+    *w = '\0';
+    return f;
+}
+
+int vp_words_has(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++) {
+        int left = p == hay || p[-1] == ' ';
+        int right = p[n] == '\0' || p[n] == ' ';
+        if (left && right)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- ages: the one grammar of age phrases ---------------------------- */
+
+static const struct {
+    const char *word;
+    const char *group;
+    int min, max;
+} age_words[] = {
+    {"volwassenen", "volwassenen", 18, -1}, {"volwassene", "volwassenen", 18, -1},
+    {"senioren", "senioren", 65, -1},       {"ouderen", "senioren", 65, -1},
+    {"65 plussers", "senioren", 65, -1},    {"kinderen", "jeugd", 4, 12},
+    {"kids", "jeugd", 4, 12},               {"jongeren", "jeugd", 12, 17},
+    {"tieners", "jeugd", 12, 17},           {"jeugd", "jeugd", 4, 17},
+    {"peuters", "peuter", 2, 3},            {"peuter", "peuter", 2, 3},
+    {"kleuters", "kleuter", 4, 5},          {"kleuter", "kleuter", 4, 5},
+    {"baby s", "baby", 0, 1},               {"babys", "baby", 0, 1},
+    {"baby", "baby", 0, 1},                 {"ouders", "ouders", -1, -1},
+    {"nieuwkomers", "nieuwkomers", -1, -1}, {"statushouders", "nieuwkomers", -1, -1},
+    {"werkzoekenden", "werkzoekenden", -1, -1}, {"laaggeletterden", "laaggeletterden", -1, -1},
+    {"alle leeftijden", "iedereen", -1, -1}, {"iedereen", "iedereen", -1, -1},
+};
+
+/* Reads a number at *p (advancing), -1 when there is none. */
+static int number_at(const char **p)
+{
+    if (!isdigit((unsigned char)**p))
+        return -1;
+    long v = 0;
+    while (isdigit((unsigned char)**p)) {
+        v = v * 10 + (**p - '0');
+        if (v > 1000)
+            v = 1000;
+        (*p)++;
+    }
+    return (int)v;
+}
+
+static const char *skip(const char *p, const char *word)
+{
+    while (*p == ' ')
+        p++;
+    size_t n = strlen(word);
+    if (strncmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' ' || !isalpha((unsigned char)p[n])))
+        return p + n;
+    return NULL;
+}
+
+int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **group)
+{
+    *min_age = *max_age = -1;
+    *group = NULL;
+    if (!text)
+        return -1;
+    /* Keep '+', '-' and '/' here: they carry the meaning of age phrases. */
+    char *f = vp_text_fold(text, 1);
+    if (!f)
+        return -1;
+    int found = -1;
+    for (const char *p = f; *p && found != 0; p++) {
+        if (!isdigit((unsigned char)*p) || (p > f && isalnum((unsigned char)p[-1])))
+            continue;
+        const char *q = p;
+        int a = number_at(&q);
+        const char *r;
+        while (*q == ' ')
+            q++;
+        if (*q == '+') { /* "12+", "0+" */
+            *min_age = a;
+            found = 0;
+            break;
+        }
+        if (*q == '-' || (r = skip(q, "t/m")) || (r = skip(q, "tot en met")) || (r = skip(q, "tot"))) {
+            const char *s = *q == '-' ? q + 1 : r;
+            while (*s == ' ')
+                s++;
+            int b = number_at(&s);
+            const char *after = s;
+            int years = skip(after, "jaar") || skip(after, "jr") || skip(after, "jaar.");
+            int whole = 1; /* "4-6" alone (schema.org typicalAgeRange) */
+            for (const char *t = after; *t; t++)
+                if (*t != ' ')
+                    whole = 0;
+            if (b >= 0 && b >= a && b <= 120 && (years || (whole && p == f))) {
+                *min_age = a;
+                *max_age = b;
+                found = 0;
+                break;
+            }
+            if (b < 0 && *q == '-' && whole && p == f) { /* "12-" */
+                *min_age = a;
+                found = 0;
+                break;
+            }
+        }
+        if (skip(q, "jaar") && p >= f + 6 && strncmp(p - 6, "vanaf ", 6) == 0) {
+            *min_age = a;
+            found = 0;
+            break;
+        }
+    }
+    if (found != 0) {
+        const char *v = strstr(f, "vanaf ");
+        if (v) {
+            const char *q = v + 6;
+            int a = number_at(&q);
+            if (a >= 0 && a <= 120) {
+                *min_age = a;
+                found = 0;
+            }
+        }
+    }
+    if (found != 0) {
+        const char *t = strstr(f, "tot ");
+        if (t) {
+            const char *q = t + 4;
+            int b = number_at(&q);
+            if (b >= 0 && b <= 120 && skip(q, "jaar")) {
+                *max_age = b;
+                found = 0;
+            }
+        }
+    }
+    if (found != 0) {
+        char *w = vp_words_fold(text);
+        for (size_t i = 0; w && i < sizeof age_words / sizeof age_words[0]; i++)
+            if (vp_words_has(w, age_words[i].word)) {
+                *group = age_words[i].group;
+                *min_age = age_words[i].min;
+                *max_age = age_words[i].max;
+                found = 0;
+                break;
+            }
+        free(w);
+    }
+    if (*min_age > 120 || (*max_age >= 0 && *min_age > *max_age)) {
+        *min_age = *max_age = -1;
+        found = -1;
+    }
+    free(f);
+    return found;
 }

@@ -8,7 +8,7 @@
  * time or price that does not read, an unterminated quote) is rejected
  * with the physical line it starts on, and reading goes on. Windows-1252
  * files are converted to UTF-8 first, so the rest sees UTF-8 only. */
-#include "csv.h"
+#include "vindplaats/csv.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
+#include "vindplaats/csv_reader.h"
 #include "vindplaats/offering.h"
 
 #define MAX_COLUMNS 10000
@@ -171,125 +172,18 @@ vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
     return st;
 }
 
-/* ---- reading rows ----------------------------------------------------- */
+/* ---- reading rows: vindplaats/csv_reader.h ---------------------------- */
 
-typedef struct row {
-    vp_buf text;      /* the fields, each NUL-terminated */
-    size_t *off;      /* where each field starts in text */
-    size_t n, ncap;
-    size_t line;      /* the physical line the row starts on */
-    int quoted0;      /* the first field was quoted */
-    char err[160];
-    int nomem;        /* an append failed */
-} row;
-
-static void put(row *r, char c)
+/* Field i of the row, trimmed in place (the reader's copy of the row). */
+static char *cell_at(vp_csv_reader *r, size_t i)
 {
-    if (!r->nomem && vp_buf_append(&r->text, &c, 1) != VP_OK)
-        r->nomem = 1;
+    return vp_str_trim((char *)vp_csv_field(r, i));
 }
 
-static void new_field(row *r)
+/* A blank line: one unquoted field of blanks. */
+static int blank_line(const vp_csv_reader *r)
 {
-    if (r->nomem)
-        return;
-    if (r->n >= MAX_COLUMNS) {
-        if (!*r->err)
-            snprintf(r->err, sizeof r->err, "more than %d fields", MAX_COLUMNS);
-        return;
-    }
-    if (r->n + 1 > r->ncap) {
-        size_t cap = r->ncap ? r->ncap * 2 : 32;
-        size_t *t = realloc(r->off, cap * sizeof *t);
-        if (!t) {
-            r->nomem = 1;
-            return;
-        }
-        r->off = t;
-        r->ncap = cap;
-    }
-    r->off[r->n++] = r->text.len;
-}
-
-static const char *field(const row *r, size_t i)
-{
-    return r->text.data + r->off[i];
-}
-
-/* Reads the next row from *pp; returns 0 at the end of the data. */
-static int read_row(const char **pp, const char *end, size_t *line, char delim, char quote, row *r)
-{
-    const char *p = *pp;
-    if (p >= end)
-        return 0;
-    r->text.len = 0;
-    r->n = 0;
-    r->err[0] = '\0';
-    r->line = *line;
-    r->quoted0 = 0;
-    new_field(r);
-    size_t flen = 0;
-    int at_start = 1;
-    while (p < end) {
-        char c = *p;
-        if (quote && c == quote && at_start) {
-            if (r->n == 1)
-                r->quoted0 = 1;
-            size_t qline = *line;
-            p++;
-            int closed = 0;
-            while (p < end) {
-                if (*p == quote) {
-                    if (p + 1 < end && p[1] == quote) {
-                        p += 2;
-                        if (flen++ < VP_CSV_MAX_FIELD)
-                            put(r, quote);
-                        continue;
-                    }
-                    p++;
-                    closed = 1;
-                    break;
-                }
-                if (*p == '\n')
-                    (*line)++;
-                if (flen++ < VP_CSV_MAX_FIELD)
-                    put(r, *p);
-                p++;
-            }
-            if (!closed && !*r->err)
-                snprintf(r->err, sizeof r->err, "the quoted field opened on line %zu is not closed", qline);
-            at_start = 0;
-            /* anything between the closing quote and the delimiter */
-            while (p < end && *p != delim && *p != '\n' && *p != '\r') {
-                if (!isspace((unsigned char)*p) && !*r->err)
-                    snprintf(r->err, sizeof r->err, "text after the closing quote of field %zu", r->n);
-                p++;
-            }
-            continue;
-        }
-        if (c == delim) {
-            put(r, '\0');
-            new_field(r);
-            flen = 0;
-            at_start = 1;
-            p++;
-            continue;
-        }
-        if (c == '\n' || c == '\r') {
-            p += (c == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
-            (*line)++;
-            break;
-        }
-        if (flen++ < VP_CSV_MAX_FIELD)
-            put(r, c);
-        else if (!*r->err)
-            snprintf(r->err, sizeof r->err, "field %zu longer than %u bytes", r->n, VP_CSV_MAX_FIELD);
-        at_start = 0;
-        p++;
-    }
-    put(r, '\0');
-    *pp = p;
-    return 1;
+    return vp_csv_count(r) == 1 && !vp_csv_quoted(r, 0) && !*vp_str_trim((char *)vp_csv_field(r, 0));
 }
 
 /* ---- values ----------------------------------------------------------- */
@@ -454,7 +348,7 @@ static int add_list(json_t *fields, const char *key, const char *cell, const cha
 
 /* Builds the record of one row; returns 0, 1 when the row is rejected
  * (`msg` says why), -1 when out of memory. */
-static int row_fields(pctx *c, row *r, json_t *fields, char *msg, size_t msize)
+static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size_t msize)
 {
     const vp_csv_options *o = c->opt;
     const char *seps = o->list_separator && *o->list_separator ? o->list_separator : "|";
@@ -462,7 +356,7 @@ static int row_fields(pctx *c, row *r, json_t *fields, char *msg, size_t msize)
     char *cell[F_COUNT] = {0};
     for (int f = 0; f < F_COUNT; f++)
         if (c->col[f] >= 0)
-            cell[f] = vp_str_trim((char *)field(r, (size_t)c->col[f]));
+            cell[f] = cell_at(r, (size_t)c->col[f]);
 #define HAS(f) (cell[f] && *cell[f])
     if (HAS(F_TITLE))
         rc |= vp_fields_set(fields, "title", cell[F_TITLE]);
@@ -609,10 +503,6 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         return vp_fail(errmsg, VP_ERR_INVALID,
                     "date_format '%s' not supported (auto, yyyy-mm-dd, dd-mm-yyyy, dd/mm/yyyy, "
                     "d-m-yyyy, dd.mm.yyyy, mm/dd/yyyy)", opt->date_format);
-    if (opt->delimiter == '\n' || opt->delimiter == '\r' ||
-        (opt->quote && opt->quote == (opt->delimiter ? opt->delimiter : ',')))
-        return vp_fail(errmsg, VP_ERR_INVALID, "delimiter and quote must differ and not be line breaks");
-
     pctx c = {.opt = opt, .emit = emit, .id_col = -1};
     for (int f = 0; f < F_COUNT; f++)
         c.col[f] = -1;
@@ -635,34 +525,30 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         p = conv;
         end = conv + n;
     }
-    if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-
     vp_status st = VP_OK;
     char *msg = NULL;
-    row r = {0};
-    vp_buf_init(&r.text, SIZE_MAX / 2); /* each field is capped as it is read */
-    size_t line = 1;
-    char delim = opt->delimiter ? opt->delimiter : ',';
-    char quote = opt->quote;
+    vp_csv_reader *r = NULL;
+    vp_csv_dialect dialect = {opt->delimiter ? opt->delimiter : ',', opt->quote, VP_CSV_MAX_FIELD,
+                              MAX_COLUMNS};
+    st = vp_csv_reader_create(p, (size_t)(end - p), &dialect, &r, &msg);
+    if (st != VP_OK)
+        goto done;
     /* the header: the first row that is not blank */
     int got;
-    while ((got = read_row(&p, end, &line, delim, quote, &r)) == 1 && !r.nomem && r.n == 1 && !r.quoted0 &&
-           !*vp_str_trim(r.text.data))
+    while ((st = vp_csv_next(r, &got)) == VP_OK && got && blank_line(r))
         ;
-    if (r.nomem) {
-        st = VP_ERR_NOMEM;
+    if (st != VP_OK)
         goto done;
-    }
     if (!got) {
         st = vp_fail(&msg, VP_ERR_INVALID, "no header row");
         goto done;
     }
-    if (*r.err) {
-        st = vp_fail(&msg, VP_ERR_INVALID, "line %zu: header: %s", r.line, r.err);
+    if (vp_csv_defect(r)) {
+        st = vp_fail(&msg, VP_ERR_INVALID, "line %zu: header: %s", vp_csv_line(r), vp_csv_defect(r));
         goto done;
     }
-    c.ncols = r.n;
+    size_t ncols = vp_csv_count(r);
+    c.ncols = ncols;
     for (size_t i = 0; i < opt->n_map; i++) {
         int k = 0;
         for (int j = 0; j < F_COUNT; j++)
@@ -670,11 +556,11 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
                 k = j;
         const char *want = opt->map_columns[i] ? opt->map_columns[i] : "";
         long found = -1;
-        for (size_t j = 0; j < r.n && found < 0; j++)
-            if (strcmp(vp_str_trim((char *)field(&r, j)), want) == 0)
+        for (size_t j = 0; j < ncols && found < 0; j++)
+            if (strcmp(cell_at(r, j), want) == 0)
                 found = (long)j;
-        for (size_t j = 0; j < r.n && found < 0; j++)
-            if (ieq(field(&r, j), want))
+        for (size_t j = 0; j < ncols && found < 0; j++)
+            if (ieq(vp_csv_field(r, j), want))
                 found = (long)j;
         if (found < 0) {
             char buf[400];
@@ -686,8 +572,8 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         c.col[k] = found;
     }
     if (opt->id_column) {
-        for (size_t j = 0; j < r.n && c.id_col < 0; j++)
-            if (strcmp(vp_str_trim((char *)field(&r, j)), opt->id_column) == 0 || ieq(field(&r, j), opt->id_column))
+        for (size_t j = 0; j < ncols && c.id_col < 0; j++)
+            if (strcmp(cell_at(r, j), opt->id_column) == 0 || ieq(vp_csv_field(r, j), opt->id_column))
                 c.id_col = (long)j;
         if (c.id_col < 0) {
             st = vp_fail(&msg, VP_ERR_INVALID, "column '%s' (for the id) not in the header", opt->id_column);
@@ -695,22 +581,18 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         }
     }
 
-    while (read_row(&p, end, &line, delim, quote, &r) == 1) {
-        if (r.nomem) {
-            st = VP_ERR_NOMEM;
-            goto done;
-        }
-        if (r.n == 1 && !r.quoted0 && !*vp_str_trim(r.text.data))
-            continue; /* a blank line */
+    while ((st = vp_csv_next(r, &got)) == VP_OK && got) {
+        if (blank_line(r))
+            continue;
         char where[32], why[300];
-        snprintf(where, sizeof where, "line %zu", r.line);
-        if (*r.err) {
-            snprintf(why, sizeof why, "%s", r.err);
+        snprintf(where, sizeof where, "line %zu", vp_csv_line(r));
+        if (vp_csv_defect(r)) {
+            snprintf(why, sizeof why, "%s", vp_csv_defect(r));
             emit->reject(emit->ctx, where, why);
             continue;
         }
-        if (r.n != c.ncols) {
-            snprintf(why, sizeof why, "%zu fields where the header has %zu", r.n, c.ncols);
+        if (vp_csv_count(r) != c.ncols) {
+            snprintf(why, sizeof why, "%zu fields where the header has %zu", vp_csv_count(r), c.ncols);
             emit->reject(emit->ctx, where, why);
             continue;
         }
@@ -720,7 +602,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             goto done;
         }
         char m[240] = "";
-        int res = row_fields(&c, &r, fields, m, sizeof m);
+        int res = row_fields(&c, r, fields, m, sizeof m);
         if (res < 0) {
             json_decref(fields);
             st = VP_ERR_NOMEM;
@@ -735,7 +617,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         char hash[19];
         const char *id;
         if (c.id_col >= 0) {
-            id = vp_str_trim((char *)field(&r, (size_t)c.id_col));
+            id = cell_at(r, (size_t)c.id_col);
             if (!*id) {
                 json_decref(fields);
                 snprintf(why, sizeof why, "no id in column '%.100s'", opt->id_column);
@@ -752,13 +634,10 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         if (emit->record(emit->ctx, id, fields, where) != 0)
             break;
     }
-    if (r.nomem)
-        st = VP_ERR_NOMEM;
 done:
     if (st == VP_ERR_NOMEM && !msg)
         msg = strdup("out of memory");
-    vp_buf_free(&r.text);
-    free(r.off);
+    vp_csv_reader_destroy(r);
     free(conv);
     if (st != VP_OK) {
         if (errmsg)

@@ -6,7 +6,7 @@
  * go through the same loop, whatever prefixes the extensions use. Text that
  * feeds carry as escaped HTML is turned into plain text with line breaks
  * (web.h). */
-#include "feed.h"
+#include "vindplaats/feed.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -19,8 +19,8 @@
 #include <curl/curl.h>
 #include <libxml/tree.h>
 
-#include "web.h"
-#include "xml.h"
+#include "vindplaats/web.h"
+#include "vindplaats/xml.h"
 #include "vindplaats/offering.h"
 
 /* ---- dates ------------------------------------------------------------ */

@@ -1,6 +1,6 @@
 /* fetch.c - getting a page from a platform with libcurl (fetch.h). */
 #define _DEFAULT_SOURCE /* timegm, strncasecmp */
-#include "fetch.h"
+#include "vindplaats/fetch.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -1,6 +1,6 @@
 /* filedir.c - a catalogue delivered as a directory of files (filedir.h). */
 #define _DEFAULT_SOURCE /* strncasecmp, dirent */
-#include "filedir.h"
+#include "vindplaats/filedir.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -21,13 +21,13 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/hash.h"
 #include "vindplaats/load.h"
-#include "csv.h"
-#include "feed.h"
-#include "filedir.h"
-#include "ical.h"
-#include "jsonld.h"
-#include "marc.h"
-#include "onix.h"
+#include "vindplaats/csv.h"
+#include "vindplaats/feed.h"
+#include "vindplaats/filedir.h"
+#include "vindplaats/ical.h"
+#include "vindplaats/jsonld.h"
+#include "vindplaats/marc.h"
+#include "vindplaats/onix.h"
 
 typedef struct pending {
     vp_offering **items;

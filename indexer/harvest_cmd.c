@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "vindplaats/config.h"
 #include "harvest_run.h"
-#include "normalise.h"
+#include "vindplaats/normalise.h"
 
 static void print_summary(FILE *out, const vp_harvest_stats *s, size_t n, int json)
 {

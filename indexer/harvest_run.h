@@ -8,9 +8,9 @@
 #include <jansson.h>
 
 #include "vindplaats/index.h"
-#include "fetch.h"
-#include "harvest.h"
-#include "normalise.h"
+#include "vindplaats/fetch.h"
+#include "vindplaats/harvest.h"
+#include "vindplaats/normalise.h"
 
 /* How long a source may take, all its fetches and retries together,
  * when neither it nor the run says. */

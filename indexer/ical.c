@@ -36,7 +36,7 @@
  * to plain zone names, VTIMEZONEs with other than YEARLY/MONTHLY rules
  * are not used, and RRULE expansion is bounded in steps. No libical ring
  * buffer string is kept. */
-#include "ical.h"
+#include "vindplaats/ical.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -49,7 +49,7 @@
 #include <libical/ical.h>
 
 #include "vindplaats/hash.h"
-#include "web.h"
+#include "vindplaats/web.h"
 #include "vindplaats/time.h"
 
 #define VP_ICAL_MAX_OCC 1000          /* occurrences in one record */
@@ -883,80 +883,6 @@ static int ci_prefix(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The first age phrase in `s` ("4-6 jaar", "4 t/m 6 jaar", "vanaf 12",
- * "12+", "8 jaar"), copied into buf; 0 when none. */
-static int find_age(const char *s, char *buf, size_t size)
-{
-    for (const char *p = s; *p; p++) {
-        const char *from = p, *q;
-        if (ci_prefix(p, "vanaf ") && isdigit((unsigned char)p[6])) {
-            q = p + 6;
-            while (isdigit((unsigned char)*q))
-                q++;
-            const char *r = q;
-            while (*r == ' ')
-                r++;
-            if (ci_prefix(r, "jaar"))
-                q = r + 4;
-            goto found;
-        }
-        if (!isdigit((unsigned char)*p) || (p > s && isdigit((unsigned char)p[-1])))
-            continue;
-        q = p;
-        while (isdigit((unsigned char)*q))
-            q++;
-        if (q - p > 3)
-            continue;
-        if (*q == '+' && !isdigit((unsigned char)q[1])) {
-            q++;
-            goto found;
-        }
-        {
-            const char *r = q;
-            while (*r == ' ')
-                r++;
-            const char *sep = NULL;
-            if (*r == '-')
-                sep = r + 1;
-            else if (!strncmp(r, "\xe2\x80\x93", 3))
-                sep = r + 3;
-            else if (ci_prefix(r, "t/m"))
-                sep = r + 3;
-            else if (ci_prefix(r, "tot "))
-                sep = r + 3;
-            if (sep) {
-                while (*sep == ' ')
-                    sep++;
-                if (isdigit((unsigned char)*sep)) {
-                    const char *t = sep;
-                    while (isdigit((unsigned char)*t))
-                        t++;
-                    const char *u = t;
-                    while (*u == ' ')
-                        u++;
-                    if (ci_prefix(u, "jaar")) {
-                        q = u + 4;
-                        goto found;
-                    }
-                }
-                continue;
-            }
-            if (ci_prefix(r, "jaar")) {
-                q = r + 4;
-                goto found;
-            }
-        }
-        continue;
-    found:
-        if ((size_t)(q - from) >= size)
-            return 0;
-        memcpy(buf, from, (size_t)(q - from));
-        buf[q - from] = '\0';
-        return 1;
-    }
-    return 0;
-}
-
 /* 1 when an upper-cased X- name has a part naming an age: X-AGE,
  * X-MIN-AGE, X-AGE-RANGE, X-LEEFTIJD (not X-MESSAGE-ID). */
 static int age_name(const char *up)
@@ -975,37 +901,38 @@ static int age_name(const char *up)
     return 0;
 }
 
-/* An age phrase from the X- properties or CATEGORIES of `c`. */
-static int event_age(icalcomponent *c, char *buf, size_t size)
+/* The text that states the event's age: the first X- property or
+ * CATEGORIES value that holds an age in numbers as vp_age_phrase (the
+ * grammar normalisation reads it with) finds one, else an X- property
+ * named for ages (X-MIN-AGE: 6) with a number in it. Borrowed from `c`,
+ * or NULL. */
+static const char *event_age(icalcomponent *c)
 {
+    int lo, hi;
+    const char *group;
     for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
         const char *name = icalproperty_get_x_name(p), *v = prop_text(p);
         if (!name || !v || ci_prefix(name, "X-VINDPLAATS-") || ci_prefix(name, "X-ALT-DESC"))
             continue;
-        if (find_age(v, buf, size))
-            return 1;
+        if (vp_age_phrase(v, &lo, &hi, &group) == 0 && !group)
+            return v;
         char up[64];
         size_t n = strlen(name);
         if (n >= sizeof up)
             continue;
         for (size_t i = 0; i <= n; i++)
             up[i] = (char)toupper((unsigned char)name[i]);
-        if (age_name(up) && strpbrk(v, "0123456789")) {
-            size_t len = strlen(v);
-            if (len < size && len <= 64) {
-                memcpy(buf, v, len + 1);
-                return 1;
-            }
-        }
+        if (age_name(up) && strpbrk(v, "0123456789") && strlen(v) <= 64)
+            return v;
     }
     for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_CATEGORIES_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_CATEGORIES_PROPERTY)) {
         const char *v = prop_text(p);
-        if (v && find_age(v, buf, size))
-            return 1;
+        if (v && vp_age_phrase(v, &lo, &hi, &group) == 0 && !group)
+            return v;
     }
-    return 0;
+    return NULL;
 }
 
 /* "YYYY-MM-DDThh:mm:ssZ" of LAST-MODIFIED, else DTSTAMP; 0 when none. */
@@ -1060,7 +987,7 @@ static int emit_record(ctx *x, const vevent *src, const char *local_id, const oc
         if (vp_fields_add(f, "_categories", prop_text(p)) != 0)
             goto done;
     char buf[128];
-    if (event_age(c, buf, sizeof buf) && vp_fields_set(f, "_age", buf) != 0)
+    if (vp_fields_set(f, "_age", event_age(c)) != 0)
         goto done;
     if (event_updated(x, c, src->cal, buf, sizeof buf) && vp_fields_set(f, "updated", buf) != 0)
         goto done;

@@ -12,7 +12,7 @@
  *
  * Dates without an offset are Europe/Amsterdam wall-clock time
  * (vp_nl_wall_offset, vindplaats/time.h). */
-#include "jsonld.h"
+#include "vindplaats/jsonld.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,8 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "web.h"
-#include "xml.h"
+#include "vindplaats/web.h"
+#include "vindplaats/xml.h"
 #include "vindplaats/offering.h"
 
 /* ---- small JSON helpers ----------------------------------------------- */
@@ -768,69 +768,24 @@ static size_t line_at(const char *data, const char *p)
     return line;
 }
 
-/* Line counting that goes forward only, so a page with many blocks is
- * read in linear time. */
-typedef struct lines {
-    const char *at;
-    size_t line;
-} lines;
-
-static size_t line_to(lines *l, const char *p)
+/* Whether `node` is a <script type="application/ld+json"> (the type in
+ * any case, blanks around it). */
+static int is_ldjson_script(xmlNodePtr node)
 {
-    for (; l->at < p; l->at++)
-        if (*l->at == '\n')
-            l->line++;
-    return l->line;
-}
-
-
-/* Whether the attributes between `p` and `end` (a start tag without its
- * name) hold type="application/ld+json" (any quotes, any case). */
-static int is_ldjson_tag(const char *p, const char *end)
-{
-    while (p < end) {
-        while (p < end && (isspace((unsigned char)*p) || *p == '/'))
-            p++;
-        const char *name = p;
-        while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>')
-            p++;
-        size_t nlen = (size_t)(p - name);
-        if (nlen == 0) {
-            p++;
-            continue;
-        }
-        while (p < end && isspace((unsigned char)*p))
-            p++;
-        const char *val = NULL;
-        size_t vlen = 0;
-        if (p < end && *p == '=') {
-            p++;
-            while (p < end && isspace((unsigned char)*p))
-                p++;
-            if (p < end && (*p == '"' || *p == '\'')) {
-                char q = *p++;
-                val = p;
-                while (p < end && *p != q)
-                    p++;
-                vlen = (size_t)(p - val);
-                if (p < end)
-                    p++;
-            } else {
-                val = p;
-                while (p < end && !isspace((unsigned char)*p))
-                    p++;
-                vlen = (size_t)(p - val);
-            }
-        }
-        if (nlen == 4 && strncasecmp(name, "type", 4) == 0 && val) {
-            while (vlen && isspace((unsigned char)*val))
-                val++, vlen--;
-            while (vlen && isspace((unsigned char)val[vlen - 1]))
-                vlen--;
-            return vlen == 19 && strncasecmp(val, "application/ld+json", 19) == 0;
-        }
-    }
-    return 0;
+    if (node->type != XML_ELEMENT_NODE || strcmp((const char *)node->name, "script") != 0)
+        return 0;
+    xmlChar *type = xmlGetProp(node, (const xmlChar *)"type");
+    if (!type)
+        return 0;
+    const char *v = (const char *)type;
+    size_t n = strlen(v);
+    while (n && isspace((unsigned char)*v))
+        v++, n--;
+    while (n && isspace((unsigned char)v[n - 1]))
+        n--;
+    int yes = n == 19 && strncasecmp(v, "application/ld+json", 19) == 0;
+    xmlFree(type);
+    return yes;
 }
 
 static void json_error_text(char *buf, size_t size, const json_error_t *err, size_t line0)
@@ -839,56 +794,65 @@ static void json_error_text(char *buf, size_t size, const json_error_t *err, siz
     snprintf(buf, size, "line %zu, column %d: %s", line, err->column, err->text);
 }
 
-static void html(jctx *c, const char *data, size_t len)
+/* One <script type="application/ld+json"> block: its JSON, perhaps
+ * wrapped in an HTML comment as some pages do. */
+static void script_block(jctx *c, xmlNodePtr node, int script)
 {
-    const char *end = data + len, *p = data;
-    int script = 0;
-    lines ln = {data, 1};
-    while (!c->stop && !c->nomem) {
-        const char *tag = vp_str_find_ci(p, end, "<script");
-        if (!tag)
-            break;
-        const char *attrs = tag + 7;
-        if (attrs < end && !isspace((unsigned char)*attrs) && *attrs != '>') {
-            p = attrs;
-            continue;
-        }
-        const char *gt = memchr(attrs, '>', (size_t)(end - attrs));
-        if (!gt)
-            break;
-        const char *body = gt + 1;
-        const char *close = vp_str_find_ci(body, end, "</script");
-        if (!close)
-            close = end;
-        p = close;
-        if (!is_ldjson_tag(attrs, gt))
-            continue;
-        script++;
-        /* some pages wrap the JSON in an HTML comment or CDATA markers */
-        const char *b = body, *e = close;
-        while (b < e && isspace((unsigned char)*b))
-            b++;
-        while (e > b && isspace((unsigned char)e[-1]))
-            e--;
-        if (e - b >= 4 && memcmp(b, "<!--", 4) == 0) {
-            b += 4;
-            if (e - b >= 3 && memcmp(e - 3, "-->", 3) == 0)
-                e -= 3;
-        }
-        size_t tag_line = line_to(&ln, tag);
-        size_t line0 = line_to(&ln, b);
-        snprintf(c->where, sizeof c->where, "script %d (line %zu)", script, tag_line);
-        json_error_t err;
-        json_t *root = json_loadb(b, (size_t)(e - b), JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-        if (!root) {
-            char msg[300];
-            json_error_text(msg, sizeof msg, &err, line0);
-            c->emit->reject(c->emit->ctx, c->where, msg);
-            continue;
-        }
+    xmlChar *content = xmlNodeGetContent(node);
+    if (!content) {
+        c->nomem = node->children != NULL;
+        return;
+    }
+    const char *body = (const char *)content, *b = body, *e = body + strlen(body);
+    while (b < e && isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    if (e - b >= 4 && memcmp(b, "<!--", 4) == 0) {
+        b += 4;
+        if (e - b >= 3 && memcmp(e - 3, "-->", 3) == 0)
+            e -= 3;
+    }
+    size_t tag_line = (size_t)xmlGetLineNo(node);
+    size_t line0 = tag_line + line_at(body, b) - 1; /* the start tag on one line */
+    snprintf(c->where, sizeof c->where, "script %d (line %zu)", script, tag_line);
+    json_error_t err;
+    json_t *root = json_loadb(b, (size_t)(e - b), JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (!root) {
+        char msg[300];
+        json_error_text(msg, sizeof msg, &err, line0);
+        c->emit->reject(c->emit->ctx, c->where, msg);
+    } else {
         document(c, root);
         json_decref(root);
     }
+    xmlFree(content);
+}
+
+/* Every JSON-LD block of an HTML page, as libxml2's HTML parser reads it. */
+static void html(jctx *c, const char *data, size_t len)
+{
+    htmlDocPtr doc = vp_html_read(data, len);
+    if (!doc) {
+        c->nomem = 1;
+        return;
+    }
+    int script = 0;
+    /* a walk without recursion, in document order */
+    xmlNodePtr node = doc->children;
+    while (node && !c->stop && !c->nomem) {
+        if (is_ldjson_script(node)) {
+            script_block(c, node, ++script);
+        } else if (node->type == XML_ELEMENT_NODE && node->children) {
+            node = node->children;
+            continue;
+        }
+        while (node && !node->next)
+            node = node->parent && node->parent->type == XML_ELEMENT_NODE ? node->parent : NULL;
+        if (node)
+            node = node->next;
+    }
+    xmlFreeDoc(doc);
     c->where[0] = '\0';
 }
 

@@ -11,7 +11,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "marc.h"
+#include "vindplaats/marc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -21,8 +21,8 @@
 
 #include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
-#include "web.h"
-#include "xml.h"
+#include "vindplaats/web.h"
+#include "vindplaats/xml.h"
 
 /* Longest value we assemble from subfields (a title, a description). */
 #define MAX_VALUE (256u * 1024)

@@ -18,7 +18,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "marc.h"
+#include "vindplaats/marc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@
 #include <yaz/marcdisp.h>
 #include <yaz/yaz-iconv.h>
 
-#include "xml.h"
+#include "vindplaats/xml.h"
 
 /* The most bytes of one ISO 2709 record read (a leader can say at most
  * 99,999; exports of long records write more and a wrong length). */

@@ -1,5 +1,5 @@
 /* normalise.c - from what a connector found to an offering (normalise.h). */
-#include "normalise.h"
+#include "vindplaats/normalise.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -31,30 +31,6 @@ struct vp_normaliser {
     size_t n_branches;
 };
 
-/* Folded, lower-case, every run of characters other than letters and
- * digits made one space, trimmed. */
-static char *fold_words(const char *s)
-{
-    char *f = vp_text_fold(s ? s : "", 1);
-    if (!f)
-        return NULL;
-    char *w = f;
-    int space = 0;
-    for (char *p = f; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (isalnum(c) || c >= 0x80) {
-            if (space && w > f)
-                *w++ = ' ';
-            space = 0;
-            *w++ = (char)c;
-        } else {
-            space = 1;
-        }
-    }
-    *w = '\0';
-    return f;
-}
-
 static int by_length_desc(const void *a, const void *b)
 {
     size_t la = strlen(((const name_entry *)a)->folded), lb = strlen(((const name_entry *)b)->folded);
@@ -69,7 +45,7 @@ static int branch_by_length_desc(const void *a, const void *b)
 
 static int add_name(vp_normaliser *n, const char *text, const vp_proposition *p)
 {
-    char *f = fold_words(text);
+    char *f = vp_words_fold(text);
     if (!f)
         return -1;
     if (strlen(f) < 2) { /* too short to name anything on a word boundary */
@@ -129,7 +105,7 @@ vp_status vp_normaliser_create(const vp_vocabulary *voc, const vp_network *net,
             text = aliases[i - n_branches].text;
             branch = aliases[i - n_branches].branch;
         }
-        char *f = fold_words(text);
+        char *f = vp_words_fold(text);
         if (!f)
             goto nomem;
         if (strlen(f) < 3) {
@@ -168,30 +144,17 @@ void vp_normaliser_destroy(vp_normaliser *n)
     free(n);
 }
 
-/* 1 when the folded `needle` occurs in the folded `hay` on word boundaries. */
-static int has_words(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++) {
-        int left = p == hay || p[-1] == ' ';
-        int right = p[n] == '\0' || p[n] == ' ';
-        if (left && right)
-            return 1;
-    }
-    return 0;
-}
-
 const vp_proposition *vp_normalise_proposition(const vp_normaliser *n, const char *text,
                                                const char **alias)
 {
     if (!n || !text)
         return NULL;
-    char *f = fold_words(text);
+    char *f = vp_words_fold(text);
     if (!f)
         return NULL;
     const vp_proposition *found = NULL;
     for (size_t i = 0; i < n->n_names && !found; i++)
-        if (has_words(f, n->names[i].folded)) {
+        if (vp_words_has(f, n->names[i].folded)) {
             found = n->names[i].prop;
             if (alias)
                 *alias = n->names[i].as_written;
@@ -207,13 +170,13 @@ const vp_proposition *vp_normalise_proposition(const vp_normaliser *n, const cha
 static const char *branch_matching(const vp_normaliser *n, const char *place, const char *library,
                                    int part)
 {
-    char *f = fold_words(place);
+    char *f = vp_words_fold(place);
     if (!f)
         return NULL;
     const char *found = NULL;
     int many = 0;
     for (size_t i = 0; *f && i < n->n_branches && !(found && !part); i++) {
-        if (!(part ? has_words(n->branches[i].folded, f) : has_words(f, n->branches[i].folded)))
+        if (!(part ? vp_words_has(n->branches[i].folded, f) : vp_words_has(f, n->branches[i].folded)))
             continue;
         const vp_library_info *lib = NULL;
         if (!vp_network_branch(n->net, n->branches[i].branch, &lib))
@@ -231,147 +194,6 @@ static const char *branch_matching(const vp_normaliser *n, const char *place, co
 static const char *branch_of_place(const vp_normaliser *n, const char *place, const char *library)
 {
     return branch_matching(n, place, library, 0);
-}
-
-/* --- ages ------------------------------------------------------------- */
-
-static const struct {
-    const char *word;
-    const char *group;
-    int min, max;
-} age_words[] = {
-    {"volwassenen", "volwassenen", 18, -1}, {"volwassene", "volwassenen", 18, -1},
-    {"senioren", "senioren", 65, -1},       {"ouderen", "senioren", 65, -1},
-    {"65 plussers", "senioren", 65, -1},    {"kinderen", "jeugd", 4, 12},
-    {"kids", "jeugd", 4, 12},               {"jongeren", "jeugd", 12, 17},
-    {"tieners", "jeugd", 12, 17},           {"jeugd", "jeugd", 4, 17},
-    {"peuters", "peuter", 2, 3},            {"peuter", "peuter", 2, 3},
-    {"kleuters", "kleuter", 4, 5},          {"kleuter", "kleuter", 4, 5},
-    {"baby s", "baby", 0, 1},               {"babys", "baby", 0, 1},
-    {"baby", "baby", 0, 1},                 {"ouders", "ouders", -1, -1},
-    {"nieuwkomers", "nieuwkomers", -1, -1}, {"statushouders", "nieuwkomers", -1, -1},
-    {"werkzoekenden", "werkzoekenden", -1, -1}, {"laaggeletterden", "laaggeletterden", -1, -1},
-    {"alle leeftijden", "iedereen", -1, -1}, {"iedereen", "iedereen", -1, -1},
-};
-
-/* Reads a number at *p (advancing), -1 when there is none. */
-static int number_at(const char **p)
-{
-    if (!isdigit((unsigned char)**p))
-        return -1;
-    long v = 0;
-    while (isdigit((unsigned char)**p)) {
-        v = v * 10 + (**p - '0');
-        if (v > 1000)
-            v = 1000;
-        (*p)++;
-    }
-    return (int)v;
-}
-
-static const char *skip(const char *p, const char *word)
-{
-    while (*p == ' ')
-        p++;
-    size_t n = strlen(word);
-    if (strncmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' ' || !isalpha((unsigned char)p[n])))
-        return p + n;
-    return NULL;
-}
-
-int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **group)
-{
-    *min_age = *max_age = -1;
-    *group = NULL;
-    if (!text)
-        return -1;
-    /* Keep '+', '-' and '/' here: they carry the meaning of age phrases. */
-    char *f = vp_text_fold(text, 1);
-    if (!f)
-        return -1;
-    int found = -1;
-    for (const char *p = f; *p && found != 0; p++) {
-        if (!isdigit((unsigned char)*p) || (p > f && isalnum((unsigned char)p[-1])))
-            continue;
-        const char *q = p;
-        int a = number_at(&q);
-        const char *r;
-        while (*q == ' ')
-            q++;
-        if (*q == '+') { /* "12+", "0+" */
-            *min_age = a;
-            found = 0;
-            break;
-        }
-        if (*q == '-' || (r = skip(q, "t/m")) || (r = skip(q, "tot en met")) || (r = skip(q, "tot"))) {
-            const char *s = *q == '-' ? q + 1 : r;
-            while (*s == ' ')
-                s++;
-            int b = number_at(&s);
-            const char *after = s;
-            int years = skip(after, "jaar") || skip(after, "jr") || skip(after, "jaar.");
-            int whole = 1; /* "4-6" alone (schema.org typicalAgeRange) */
-            for (const char *t = after; *t; t++)
-                if (*t != ' ')
-                    whole = 0;
-            if (b >= 0 && b >= a && b <= 120 && (years || (whole && p == f))) {
-                *min_age = a;
-                *max_age = b;
-                found = 0;
-                break;
-            }
-            if (b < 0 && *q == '-' && whole && p == f) { /* "12-" */
-                *min_age = a;
-                found = 0;
-                break;
-            }
-        }
-        if (skip(q, "jaar") && p >= f + 6 && strncmp(p - 6, "vanaf ", 6) == 0) {
-            *min_age = a;
-            found = 0;
-            break;
-        }
-    }
-    if (found != 0) {
-        const char *v = strstr(f, "vanaf ");
-        if (v) {
-            const char *q = v + 6;
-            int a = number_at(&q);
-            if (a >= 0 && a <= 120) {
-                *min_age = a;
-                found = 0;
-            }
-        }
-    }
-    if (found != 0) {
-        const char *t = strstr(f, "tot ");
-        if (t) {
-            const char *q = t + 4;
-            int b = number_at(&q);
-            if (b >= 0 && b <= 120 && skip(q, "jaar")) {
-                *max_age = b;
-                found = 0;
-            }
-        }
-    }
-    if (found != 0) {
-        char *w = fold_words(text);
-        for (size_t i = 0; w && i < sizeof age_words / sizeof age_words[0]; i++)
-            if (has_words(w, age_words[i].word)) {
-                *group = age_words[i].group;
-                *min_age = age_words[i].min;
-                *max_age = age_words[i].max;
-                found = 0;
-                break;
-            }
-        free(w);
-    }
-    if (*min_age > 120 || (*max_age >= 0 && *min_age > *max_age)) {
-        *min_age = *max_age = -1;
-        found = -1;
-    }
-    free(f);
-    return found;
 }
 
 /* The age groups a range touches: 0-1 baby, 2-3 peuter, 4-5 kleuter,
@@ -459,7 +281,7 @@ static char *surname(const char *creator)
     char *part = comma ? strndup(creator, (size_t)(comma - creator)) : strdup(creator);
     if (!part)
         return NULL;
-    char *f = fold_words(part);
+    char *f = vp_words_fold(part);
     free(part);
     if (!f || comma)
         return f;
@@ -492,7 +314,7 @@ static char *work_key(json_t *fields, const char *type)
     const char *creator = json_string_value(json_array_get(json_object_get(fields, "creators"), 0));
     if (!title || !creator)
         return NULL;
-    char *t = fold_words(title), *c = surname(creator);
+    char *t = vp_words_fold(title), *c = surname(creator);
     char *k = NULL;
     if (t && c && *t && *c) {
         size_t n = strlen(t) + strlen(c) + 8;
@@ -554,7 +376,7 @@ static void set_if_absent(json_t *fields, const char *key, const char *value)
 /* 1 when the whole of `text` is the name `alias` (folded). */
 static int names_exactly(const char *text, const char *alias)
 {
-    char *a = fold_words(text), *b = fold_words(alias);
+    char *a = vp_words_fold(text), *b = vp_words_fold(alias);
     int same = a && b && strcmp(a, b) == 0;
     free(a);
     free(b);
@@ -833,12 +655,6 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
         if (key[0] == '_')
             json_object_del(fields, key);
     }
-    char *json = json_dumps(fields, JSON_COMPACT);
-    if (!json) {
-        *errmsg = strdup("(record): a field is not valid UTF-8 text");
-        return VP_ERR_INVALID;
-    }
-    vp_status st = vp_offering_parse(json, strlen(json), n->voc, out, errmsg);
-    free(json);
-    return st;
+    /* the record is handed over as it is: no text in between */
+    return vp_offering_from_json(fields, n->voc, out, errmsg);
 }

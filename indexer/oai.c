@@ -15,7 +15,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "oai.h"
+#include "vindplaats/oai.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,12 +24,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "marc.h"
+#include "vindplaats/marc.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/connector.h"
 #include "vindplaats/time.h"
-#include "web.h"
-#include "xml.h"
+#include "vindplaats/web.h"
+#include "vindplaats/xml.h"
 
 /* Longest description we assemble from dc:description elements. */
 #define MAX_DESCRIPTION (256u * 1024)

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harvest.h"
-#include "oai.h"
+#include "vindplaats/harvest.h"
+#include "vindplaats/oai.h"
 
 /* Longest request URL we build (base URL plus escaped arguments). */
 #define MAX_URL (64u * 1024)
@@ -111,6 +111,21 @@ static char *url_msg(const char *url, const char *what)
     return m;
 }
 
+/* A fetched page is freed as soon as it is parsed. */
+static void page_release(vp_fetch_result *res)
+{
+    vp_fetch_result_free(res);
+    memset(res, 0, sizeof *res);
+}
+
+/* The message of a page the parser refused (`pmsg`, freed), with its URL. */
+static char *parse_failure(const char *url, vp_status st, char *pmsg)
+{
+    char *m = url_msg(url, pmsg ? pmsg : vp_status_str(st));
+    free(pmsg);
+    return m;
+}
+
 /* Adds key = s to `o` unless s is NULL; -1 when out of memory. */
 static int put_str(json_t *o, const char *key, const char *s)
 {
@@ -177,11 +192,9 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
         goto done;
     char *pmsg = NULL;
     st = vp_oai_parse_identify(res.body, res.len, &id, &pmsg);
-    vp_fetch_result_free(&res);
-    memset(&res, 0, sizeof res);
+    page_release(&res);
     if (st != VP_OK) {
-        msg = url_msg(url, pmsg ? pmsg : vp_status_str(st));
-        free(pmsg);
+        msg = parse_failure(url, st, pmsg);
         goto done;
     }
     granularity = strdup(id.granularity);
@@ -222,11 +235,9 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
         vp_oai_page_clear(&page);
         pmsg = NULL;
         st = vp_oai_parse_page(res.body, res.len, vp_run_emit(run), &page, &pmsg);
-        vp_fetch_result_free(&res);
-        memset(&res, 0, sizeof res);
+        page_release(&res);
         if (st != VP_OK) {
-            msg = url_msg(url, pmsg ? pmsg : vp_status_str(st));
-            free(pmsg);
+            msg = parse_failure(url, st, pmsg);
             goto done;
         }
         if (page.broken) {

@@ -14,7 +14,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "onix.h"
+#include "vindplaats/onix.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -26,8 +26,8 @@
 
 #include "vindplaats/connector.h"
 #include "vindplaats/offering.h"
-#include "web.h"
-#include "xml.h"
+#include "vindplaats/web.h"
+#include "vindplaats/xml.h"
 
 /* Reference and short tag of each element read. */
 #define RECORD_REFERENCE "RecordReference", "a001"

@@ -14,8 +14,8 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
-#include "config.h"
-#include "fetch.h"
+#include "vindplaats/config.h"
+#include "vindplaats/fetch.h"
 #include "harvest_cmd.h"
 #include "segments_cmd.h"
 

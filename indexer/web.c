@@ -2,12 +2,14 @@
  * (web.h): HTML to plain text, and URLs resolved against a page's by
  * libcurl's URL API.
  *
- * Every string is built in a vp_buf with sticky appends: the first failed
- * one (out of memory, or the buffer's cap) ends the work and the caller
- * gets NULL. */
-#include "web.h"
+ * Pages are read by libxml2's HTML parser (the tree a browser would
+ * build from broken markup too). Every string is built in a vp_buf with
+ * sticky appends: the first failed one (out of memory, or the buffer's
+ * cap) ends the work and the caller gets NULL. */
+#include "vindplaats/web.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <libxml/HTMLparser.h>
 
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
@@ -26,153 +29,104 @@ static void put_char(vp_buf *b, vp_status *st, uint32_t cp)
     vp_buf_add(b, st, u, vp_utf8_put(u, cp));
 }
 
-/* ---- HTML to text ----------------------------------------------------- */
+/* ---- HTML: libxml2's HTML parser ---------------------------------------- */
 
-static const struct {
-    const char *name;
-    uint32_t cp;
-} entities[] = {
-    {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}, {"nbsp", ' '},
-    {"mdash", 0x2014}, {"ndash", 0x2013}, {"hellip", 0x2026}, {"lsquo", 0x2018},
-    {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"bdquo", 0x201E},
-    {"sbquo", 0x201A}, {"laquo", 0xAB}, {"raquo", 0xBB}, {"euro", 0x20AC}, {"copy", 0xA9},
-    {"reg", 0xAE}, {"trade", 0x2122}, {"bull", 0x2022}, {"middot", 0xB7}, {"deg", 0xB0},
-    {"eacute", 0xE9}, {"egrave", 0xE8}, {"ecirc", 0xEA}, {"euml", 0xEB}, {"aacute", 0xE1},
-    {"agrave", 0xE0}, {"acirc", 0xE2}, {"auml", 0xE4}, {"iacute", 0xED}, {"iuml", 0xEF},
-    {"oacute", 0xF3}, {"ocirc", 0xF4}, {"ouml", 0xF6}, {"uacute", 0xFA}, {"uuml", 0xFC},
-    {"ccedil", 0xE7}, {"ntilde", 0xF1}, {"szlig", 0xDF}, {"Eacute", 0xC9}, {"Euml", 0xCB},
-    {"Ouml", 0xD6}, {"Uuml", 0xDC}, {"Auml", 0xC4}, {"shy", 0}, {"zwnj", 0}, {"zwj", 0},
-    {"times", 0xD7}, {"frac12", 0xBD}, {"para", 0xB6}, {"sect", 0xA7}, {"pound", 0xA3},
-};
-
-/* Decodes the reference at p (just after '&'); returns the bytes it took
- * (up to and including ';'), or 0 when it is not one. */
-static size_t entity(const char *p, const char *end, vp_buf *b, vp_status *st)
+htmlDocPtr vp_html_read(const char *s, size_t n)
 {
-    if (p < end && *p == '#') {
-        const char *q = p + 1;
-        int hex = 0;
-        if (q < end && (*q == 'x' || *q == 'X')) {
-            hex = 1;
-            q++;
-        }
-        uint32_t cp = 0;
-        const char *d = q;
-        while (q < end && (hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q))) {
-            int v = isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10);
-            if (cp < 0x110000)
-                cp = cp * (hex ? 16 : 10) + (uint32_t)v;
-            q++;
-        }
-        if (q == d)
-            return 0;
-        if (q < end && *q == ';')
-            q++;
-        if (cp >= 0x80 && cp <= 0x9F)
-            cp = vp_cp1252_char((unsigned char)cp);
-        if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-            cp = 0xFFFD;
-        if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-            cp = ' ';
-        put_char(b, st, cp);
-        return (size_t)(q - p);
-    }
-    const char *q = p;
-    while (q < end && q - p < 10 && isalnum((unsigned char)*q))
-        q++;
-    if (q >= end || *q != ';' || q == p)
-        return 0;
-    size_t n = (size_t)(q - p);
-    for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++) {
-        if (strlen(entities[i].name) == n && memcmp(entities[i].name, p, n) == 0) {
-            if (entities[i].cp)
-                put_char(b, st, entities[i].cp);
-            return n + 1;
-        }
-    }
-    return 0;
+    if (n > INT_MAX)
+        return NULL;
+    /* the bytes are UTF-8 (every caller has decoded them); nothing is
+     * fetched, nothing is printed, broken markup is repaired as browsers do */
+    return htmlReadMemory(s, (int)n, NULL, "UTF-8",
+                          HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                              HTML_PARSE_NONET);
 }
 
-static int is_block(const char *name, size_t n)
+static int is_block(const char *name)
 {
     static const char *const blocks[] = {
         "p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
         "table", "blockquote", "section", "article", "header", "footer", "dd", "dt", "dl",
         "pre", "hr", "address", "figure", "figcaption", "aside", "main", "nav", "td", "th"};
-    char low[12];
-    if (n == 0 || n >= sizeof low)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        low[i] = (char)tolower((unsigned char)name[i]);
-    low[n] = '\0';
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-        if (strcmp(low, blocks[i]) == 0)
+        if (strcmp(name, blocks[i]) == 0)
             return 1;
     return 0;
 }
 
+/* 1 for the elements whose content is no text: script, style, and what a
+ * browser does not show. */
+static int is_hidden(const char *name)
+{
+    return !strcmp(name, "script") || !strcmp(name, "style") || !strcmp(name, "template") ||
+           !strcmp(name, "noscript") || !strcmp(name, "head");
+}
+
+/* Appends the text of a text node: C1 controls read as Windows-1252 (text
+ * that was Windows-1252 taken for Latin-1, as browsers do), a no-break
+ * space as a space, soft hyphens and zero-width joiners dropped, other
+ * control characters made spaces. */
+static void put_text(vp_buf *b, vp_status *st, const char *t)
+{
+    const unsigned char *p = (const unsigned char *)t;
+    while (*p && *st == VP_OK) {
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            put_char(b, st, vp_cp1252_char(p[1]));
+            p += 2;
+        } else if (p[0] == 0xC2 && p[1] == 0xA0) {
+            vp_buf_add(b, st, " ", 1);
+            p += 2;
+        } else if (p[0] == 0xC2 && p[1] == 0xAD) {
+            p += 2;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x8C || p[2] == 0x8D)) {
+            p += 3;
+        } else if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+            vp_buf_add(b, st, " ", 1);
+            p++;
+        } else {
+            vp_buf_add(b, st, (const char *)p, 1);
+            p++;
+        }
+    }
+}
 
 char *vp_html_to_text(const char *s, size_t n)
 {
     vp_buf b;
     vp_status st = VP_OK;
-    const char *p = s, *end = s + n;
     vp_buf_init(&b, 2 * n + 64); /* a reference or a C1 byte never grows by half */
     vp_buf_add(&b, &st, "", 0);
-    while (p < end && st == VP_OK) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '<' && p + 1 < end &&
-            (isalpha((unsigned char)p[1]) || p[1] == '/' || p[1] == '!' || p[1] == '?')) {
-            if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-                const char *c = vp_str_find_ci(p + 4, end, "-->");
-                p = c ? c + 3 : end;
-                continue;
-            }
-            const char *name = p + 1 + (p[1] == '/');
-            const char *q = name;
-            while (q < end && isalnum((unsigned char)*q))
-                q++;
-            size_t nlen = (size_t)(q - name);
-            /* the end of the tag, stepping over quoted attribute values */
-            char quote = 0;
-            while (q < end && (quote || *q != '>')) {
-                if (quote && *q == quote)
-                    quote = 0;
-                else if (!quote && (*q == '"' || *q == '\'') && q[-1] == '=')
-                    quote = *q;
-                q++;
-            }
-            p = q < end ? q + 1 : end;
-            if (p[-1] == '>' && p[-2] != '/' && name[-1] != '/' &&
-                ((nlen == 6 && strncasecmp(name, "script", 6) == 0) ||
-                 (nlen == 5 && strncasecmp(name, "style", 5) == 0))) {
-                const char *c = vp_str_find_ci(p, end, nlen == 6 ? "</script" : "</style");
-                p = c ? c : end;
-                continue;
-            }
-            if (is_block(name, nlen))
+    htmlDocPtr doc = n ? vp_html_read(s, n) : NULL;
+    if (n && !doc)
+        st = VP_ERR_NOMEM;
+    /* a walk without recursion: the depth of a page is the page's to choose */
+    xmlNodePtr node = doc ? doc->children : NULL;
+    while (node && st == VP_OK) {
+        const char *name = node->type == XML_ELEMENT_NODE ? (const char *)node->name : NULL;
+        int enter = 0;
+        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+            put_text(&b, &st, (const char *)node->content);
+        } else if (name && !is_hidden(name)) {
+            if (is_block(name))
                 vp_buf_add(&b, &st, "\n", 1);
+            enter = node->children != NULL;
+        }
+        if (enter) {
+            node = node->children;
             continue;
         }
-        if (ch == '&') {
-            size_t used = entity(p + 1, end, &b, &st);
-            if (used) {
-                p += used + 1;
-                continue;
-            }
+        /* leave: the next sibling, or up to where there is one */
+        while (node && !node->next) {
+            node = node->parent;
+            if (!node || node->type != XML_ELEMENT_NODE)
+                node = NULL;
+            else if (is_block((const char *)node->name))
+                vp_buf_add(&b, &st, "\n", 1);
         }
-        if (ch == 0xC2 && p + 1 < end && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9F) {
-            /* a raw C1 control: Windows-1252 text that was read as Latin-1 */
-            put_char(&b, &st, vp_cp1252_char((unsigned char)p[1]));
-            p += 2;
-            continue;
-        }
-        if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
-            ch = ' ';
-        char c1 = (char)ch;
-        vp_buf_add(&b, &st, &c1, 1);
-        p++;
+        if (node)
+            node = node->next;
     }
+    xmlFreeDoc(doc);
     if (st != VP_OK) {
         vp_buf_free(&b);
         return NULL;

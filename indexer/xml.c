@@ -1,5 +1,5 @@
 /* xml.c - reading untrusted XML safely (xml.h). */
-#include "xml.h"
+#include "vindplaats/xml.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -86,6 +86,27 @@ char *vp_str_trim(char *s);
  * letters compared without case; NULL when it does not. */
 const char *vp_str_find_ci(const char *p, const char *end, const char *needle);
 
+/* The words of `s`: folded (lower case, diacritics removed), every run
+ * of characters other than letters and digits made one space, trimmed.
+ * malloc()ed; NULL when out of memory. */
+char *vp_words_fold(const char *s);
+/* 1 when `needle` occurs in `hay` on word boundaries (both as
+ * vp_words_fold gives them). */
+int vp_words_has(const char *hay, const char *needle);
+
+/* The one grammar of age phrases, for connectors that look for one and
+ * for normalisation that reads it: the first age in `text` as numbers
+ * ("4-6 jaar", "2 t/m 4 jaar", "4 tot 6 jaar", "vanaf 12", "12+", "0+",
+ * "tot 4 jaar", and "4-6" or "18-" as the whole text, as schema.org's
+ * typicalAgeRange writes it; "8 jaar" alone is not one: "100 jaar
+ * bibliotheek" is no audience), else a word for a group ("peuters",
+ * "volwassenen", "alle leeftijden") with that group's usual ages. Sets
+ * *min_age and *max_age (-1: open) and *group (a static string, or NULL
+ * for numbers). Returns 0 when `text` holds one, -1 when not (a time such
+ * as "10:00-12:00", a date, a range the wrong way round) or out of memory;
+ * the outputs are then -1, -1, NULL. */
+int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **group);
+
 /* Field values, for the parsers. */
 /* Writes into `out` (at least 32 bytes) the form of date or date-time `s`
  * the offering accepts: "YYYY-MM-DD" for a date, and

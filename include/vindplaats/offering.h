@@ -97,6 +97,14 @@ extern const char *const vp_offering_availability[];
  * over VP_OFFERING_MAX_JSON, VP_ERR_NOMEM. On VP_OK the caller owns *out. */
 vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
                             vp_offering **out, char **errmsg) VP_NOEXCEPT;
+/* The same from a JSON object already in memory (a harvested record),
+ * without writing it out and reading it back: `root` is borrowed and may
+ * be changed (start and end set from the occurrences, as stored). Also
+ * VP_ERR_INVALID "(record): a field is not valid UTF-8 text" for a string
+ * made without jansson's check. */
+struct json_t;
+vp_status vp_offering_from_json(struct json_t *root, const vp_vocabulary *voc, vp_offering **out,
+                                char **errmsg) VP_NOEXCEPT;
 void vp_offering_destroy(vp_offering *o) VP_NOEXCEPT;
 
 /* Parses an ISO 8601 date-time with offset ("2026-12-03T10:00:00+01:00",
@@ -106,7 +114,6 @@ int vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
 /* The local calendar day of `dt` as YYYYMMDD. */
 int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
 
-struct json_t;
 /* The first occurrence of the offering's JSON form `doc` that has not
  * ended at `now` (UTC seconds; without an end an occurrence lasts until the
  * end of its local day): its start and end as the JSON writes them

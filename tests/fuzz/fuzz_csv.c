@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "vindplaats/csv.h"
 #include "record_contract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed.h"
+#include "vindplaats/feed.h"
 #include "record_contract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ical.h"
+#include "vindplaats/ical.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonld.h"
+#include "vindplaats/jsonld.h"
 #include "record_contract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "onix.h"
+#include "vindplaats/onix.h"
 #include "vindplaats/offering.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -59,6 +59,7 @@ static json_int_t count_of(const char *path, const char *field)
     snprintf(exact, sizeof exact, "%s%sfacets=type", path, strchr(path, '?') ? "&" : "?");
     json_t *j = ok(exact);
     CHECK(json_is_true(json_object_get(j, "total_exact")));
+    CHECK(json_is_integer(json_object_get(j, field)) && json_is_integer(json_object_get(j, "total_offerings")));
     json_int_t t = json_integer_value(json_object_get(j, field));
     CHECK(json_integer_value(json_object_get(j, "total_offerings")) >=
           json_integer_value(json_object_get(j, "total")));
@@ -173,7 +174,7 @@ static void test_text(void)
     json_t *first = json_array_get(json_object_get(j, "results"), 0);
     CHECK(json_string_value(json_object_get(first, "id")) != NULL);
     CHECK(json_is_number(json_object_get(first, "score")));
-    CHECK(json_real_value(json_object_get(j, "took_ms")) >= 0);
+    CHECK(json_is_number(json_object_get(j, "took_ms")) && json_number_value(json_object_get(j, "took_ms")) >= 0);
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "query"), "q")), "café");
     json_decref(j);
     /* Something that is nowhere. */
@@ -746,7 +747,7 @@ static void test_metrics(void)
      * earlier request counted late does not pass for this one. */
     long before = settled_search_count(-1);
     CHECK(before > 10);
-    CHECK(total("/v1/search?q=boek") >= 0);
+    CHECK(total("/v1/search?q=boek") > 0);
     long after = settled_search_count(before + 1);
     CHECK(after == before + 1);
     expect_error("/metrics?x=1", 400, "unknown_parameter", "x");

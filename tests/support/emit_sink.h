@@ -123,7 +123,7 @@ static inline int valid_offering(json_t *fields, const char *local_id)
 
 static inline char *slurp(const char *dir, const char *name, size_t *len)
 {
-    char path[1024];
+    char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
     if (!f) {

@@ -25,15 +25,23 @@
 
 typedef struct golden {
     json_t *lines;
+    const char *page; /* when set, each line says which part of the input it came from */
 } golden;
+
+/* Appends `line` (stolen), with the current page when there is one. */
+static inline void golden_add(golden *g, json_t *line)
+{
+    if (g->page)
+        json_object_set_new(line, "page", json_string(g->page));
+    json_array_append_new(g->lines, line);
+}
 
 static inline int golden_record(void *ctx, const char *local_id, json_t *fields, const char *where)
 {
     golden *g = ctx;
     if (!local_id || !*local_id || !json_is_object(fields) || !where || !*where)
         abort(); /* the emit contract */
-    json_array_append_new(g->lines,
-                          json_pack("{s:s, s:s, s:o}", "id", local_id, "where", where, "fields", fields));
+    golden_add(g, json_pack("{s:s, s:s, s:o}", "id", local_id, "where", where, "fields", fields));
     return 0;
 }
 
@@ -42,7 +50,7 @@ static inline int golden_deleted(void *ctx, const char *local_id, const char *wh
     golden *g = ctx;
     if (!local_id || !*local_id || !where)
         abort();
-    json_array_append_new(g->lines, json_pack("{s:s, s:s}", "deleted", local_id, "where", where));
+    golden_add(g, json_pack("{s:s, s:s}", "deleted", local_id, "where", where));
     return 0;
 }
 
@@ -51,7 +59,7 @@ static inline void golden_reject(void *ctx, const char *where, const char *messa
     golden *g = ctx;
     if (!where || !*where || !message || !*message)
         abort();
-    json_array_append_new(g->lines, json_pack("{s:s, s:s}", "reject", where, "message", message));
+    golden_add(g, json_pack("{s:s, s:s}", "reject", where, "message", message));
 }
 
 static inline void golden_broken(void *ctx, const char *where, const char *message)
@@ -59,12 +67,13 @@ static inline void golden_broken(void *ctx, const char *where, const char *messa
     golden *g = ctx;
     if (!where || !*where || !message || !*message)
         abort();
-    json_array_append_new(g->lines, json_pack("{s:s, s:s}", "broken", where, "message", message));
+    golden_add(g, json_pack("{s:s, s:s}", "broken", where, "message", message));
 }
 
 static inline vp_emit golden_emit(golden *g)
 {
     g->lines = json_array();
+    g->page = NULL;
     vp_emit e = {g, golden_record, golden_deleted, golden_reject, golden_broken};
     return e;
 }
@@ -76,7 +85,37 @@ static inline void golden_free(golden *g)
 }
 
 #ifdef GOLDEN_NORMALISE
-#include "normalise.h"
+#include "vindplaats/normalise.h"
+
+/* The normalisation golden offerings are made with: the vocabulary and
+ * the network at these paths. */
+typedef struct golden_norm {
+    vp_vocabulary *voc;
+    vp_network *net;
+    vp_normaliser *n;
+} golden_norm;
+
+/* 0 when set up; -1 (with the reason printed) when a file does not load. */
+static inline int golden_norm_open(golden_norm *g, const char *vocabulary, const char *network)
+{
+    char *err = NULL;
+    memset(g, 0, sizeof *g);
+    if (vp_vocabulary_load(vocabulary, &g->voc, &err) != VP_OK ||
+        vp_network_load(network, &g->net, &err) != VP_OK ||
+        vp_normaliser_create(g->voc, g->net, NULL, 0, &g->n) != VP_OK) {
+        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static inline void golden_norm_close(golden_norm *g)
+{
+    vp_normaliser_destroy(g->n);
+    vp_network_destroy(g->net);
+    vp_vocabulary_destroy(g->voc);
+}
 
 /* Turns each record line into the offering normalisation makes of it, as
  * the harvester stores it: {"id": offering id, "where", "offering": {...}}
@@ -103,6 +142,9 @@ static inline void golden_normalise(golden *g, const vp_normaliser *n, const vp_
         else
             line = json_pack("{s:O, s:s}", "reject", json_object_get(l, "where"), "message",
                              why ? why : vp_status_str(st));
+        json_t *page = json_object_get(l, "page");
+        if (page)
+            json_object_set(line, "page", page);
         vp_offering_destroy(o);
         free(why);
         json_array_set_new(g->lines, i, line);
@@ -143,36 +185,44 @@ static inline void golden_show_diff(const char *file, size_t line, const char *l
     free(g);
 }
 
-/* Compares two objects member by member, one level into "fields" and
- * "offering". */
-static inline int golden_diff_object(const char *file, size_t line, const char *label,
-                                     const char *prefix, json_t *want, json_t *got)
+/* Compares `want` with `got` down to the values that differ, printing
+ * each with its path ("offering.occurrences[2].start"); returns their
+ * number. */
+static inline int golden_diff_value(const char *file, size_t line, const char *label,
+                                    const char *path, json_t *want, json_t *got)
 {
+    char sub[512];
     int diffs = 0;
-    const char *key;
-    json_t *v;
-    for (int pass = 0; pass < 2; pass++) {
-        json_t *a = pass ? got : want, *b = pass ? want : got;
-        json_object_foreach(a, key, v) {
-            json_t *other = json_object_get(b, key);
-            if (pass && other)
-                continue; /* seen in the first pass */
-            char path[256];
-            snprintf(path, sizeof path, "%s%s", prefix, key);
-            if (!pass && (!strcmp(key, "fields") || !strcmp(key, "offering")) && json_is_object(v) &&
-                json_is_object(other)) {
-                char sub[64];
-                snprintf(sub, sizeof sub, "%s.", key);
-                diffs += golden_diff_object(file, line, label, sub, v, other);
-                continue;
-            }
-            if (!other || !json_equal(v, other)) {
-                golden_show_diff(file, line, label, path, pass ? other : v, pass ? v : other);
-                diffs++;
-            }
+    if (json_is_object(want) && json_is_object(got)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(want, key, v) {
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+            diffs += golden_diff_value(file, line, label, sub, v, json_object_get(got, key));
         }
+        json_object_foreach(got, key, v) {
+            if (json_object_get(want, key))
+                continue;
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+            golden_show_diff(file, line, label, sub, NULL, v);
+            diffs++;
+        }
+        return diffs;
     }
-    return diffs;
+    if (json_is_array(want) && json_is_array(got)) {
+        size_t n = json_array_size(want) > json_array_size(got) ? json_array_size(want)
+                                                               : json_array_size(got);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            diffs += golden_diff_value(file, line, label, sub, json_array_get(want, i),
+                                       json_array_get(got, i));
+        }
+        return diffs;
+    }
+    if (want && got && json_equal(want, got))
+        return 0;
+    golden_show_diff(file, line, label, *path ? path : "line", want, got);
+    return 1;
 }
 
 /* 0 when `g` matches the expected file (or VP_UPDATE_GOLDEN=1 rewrote
@@ -226,7 +276,7 @@ static inline int golden_compare(const golden *g, const char *expected_path)
             golden_show_diff(expected_path, n, label ? label : "-", "line", want, NULL);
             diffs++;
         } else {
-            diffs += golden_diff_object(expected_path, n, label ? label : "-", "", want, got);
+            diffs += golden_diff_value(expected_path, n, label ? label : "-", "", want, got);
         }
         json_decref(want);
     }

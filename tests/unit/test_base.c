@@ -5,7 +5,8 @@
  * and rows by id; the calendar against known day numbers and a round trip
  * over 4,000 years; the Amsterdam rule at every hour from 1996 to 2040 and
  * every minute around each change against the system's zone data (tzdata),
- * and at the hours people write. */
+ * and at the hours people write; the CSV reader, row by row with the
+ * line each starts on and what is wrong with it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "vindplaats/analysis.h"
 #include "vindplaats/arena.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/csv_reader.h"
 #include "vindplaats/hash.h"
 #include "vindplaats/time.h"
 
@@ -220,6 +222,77 @@ static void test_amsterdam(void)
     CHECK(changes == 2 * 44);
 }
 
+/* Reads `text` with `d` and writes each row as "LINE:field|field|..." (a
+ * defect as "LINE!defect", a blank row as "LINE:-") on one line of out. */
+static const char *rows_of(const char *text, size_t len, const vp_csv_dialect *d)
+{
+    static char out[2048];
+    size_t n = 0;
+    out[0] = '\0';
+    vp_csv_reader *r = NULL;
+    char *err = NULL;
+    if (vp_csv_reader_create(text, len, d, &r, &err) != VP_OK) {
+        snprintf(out, sizeof out, "error: %s", err);
+        free(err);
+        return out;
+    }
+    int got;
+    while (vp_csv_next(r, &got) == VP_OK && got && n < sizeof out - 200) {
+        if (vp_csv_defect(r)) {
+            n += (size_t)snprintf(out + n, sizeof out - n, "%zu!%s\n", vp_csv_line(r), vp_csv_defect(r));
+            continue;
+        }
+        if (vp_csv_blank(r)) {
+            n += (size_t)snprintf(out + n, sizeof out - n, "%zu:-\n", vp_csv_line(r));
+            continue;
+        }
+        n += (size_t)snprintf(out + n, sizeof out - n, "%zu:", vp_csv_line(r));
+        for (size_t i = 0; i < vp_csv_count(r); i++)
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s%s%s", i ? "|" : "", vp_csv_quoted(r, i) ? "q" : "",
+                                  vp_csv_field(r, i));
+        n += (size_t)snprintf(out + n, sizeof out - n, "\n");
+    }
+    vp_csv_reader_destroy(r);
+    return out;
+}
+
+#define ROWS(text, d) rows_of(text, sizeof text - 1, d)
+
+static void test_csv_reader(void)
+{
+    vp_csv_dialect comma = {',', '"', 0, 0};
+    /* a BOM, CRLF, a quoted line break and doubled quotes: the row after
+     * the quoted line break starts on line 4 */
+    CHECK_STR(ROWS("\xEF\xBB\xBFid,titel\r\n1,\"Het \"\"Diner\"\"\nleesclub\"\r\n2,x\r\n", &comma),
+              "1:id|titel\n2:1|qHet \"Diner\"\nleesclub\n4:2|x\n");
+    /* LF, CR alone, no line end at the end; empty fields; blank lines */
+    CHECK_STR(ROWS("a,b\n\n,\r3,4", &comma), "1:a|b\n2:-\n3:-\n4:3|4\n");
+    /* a quote inside an unquoted field is text; blanks before an opening
+     * quote and after a closing one are not part of the field */
+    CHECK_STR(ROWS("5 \"inch\", \"a,b\" ,c\n", &comma), "1:5 \"inch\"|qa,b|c\n");
+    /* defects: the row is still returned, with its line, and reading goes on */
+    CHECK_STR(ROWS("a,\"b\"x,c\nd,e\n", &comma), "1!text after the closing quote of field 2\n2:d|e\n");
+    CHECK_STR(ROWS("a,b\nc,\"d\ne\n", &comma), "1:a|b\n2!the quoted field opened on line 2 is not closed\n");
+    CHECK_STR(rows_of("a,b\0c\nd\n", 8, &comma), "1!field 2 contains a NUL byte\n2:d\n");
+    vp_csv_dialect small = {',', '"', 4, 3};
+    CHECK_STR(ROWS("abcd,\"abcd\"\nabcde,x\n\"abcde\"\na,b,c,d\n", &small),
+              "1:abcd|qabcd\n2!field 1 longer than 4 bytes\n3!field 1 longer than 4 bytes\n"
+              "4!more than 3 fields\n");
+    /* the delimiter from the first row: ';' here, so ',' is text after it */
+    vp_csv_dialect detect = {0, '"', 0, 0};
+    CHECK_STR(ROWS("\"pc4\";alfa,beta\n1234;0,5\n", &detect), "1:qpc4|alfa,beta\n2:1234|0,5\n");
+    CHECK_STR(ROWS("pc4,alfa;beta\n", &detect), "1:pc4|alfa;beta\n");
+    /* no quoting: quotes are text */
+    vp_csv_dialect tab = {'\t', 0, 0, 0};
+    CHECK_STR(ROWS("\"a\tb\"\n", &tab), "1:\"a|b\"\n");
+    /* bad dialects, and nothing at all */
+    vp_csv_dialect bad = {'\n', '"', 0, 0};
+    CHECK_CONTAINS(ROWS("a", &bad), "error: delimiter and quote must differ");
+    vp_csv_dialect same = {'"', '"', 0, 0};
+    CHECK_CONTAINS(ROWS("a", &same), "error: ");
+    CHECK_STR(ROWS("", &comma), "");
+}
+
 int main(void)
 {
     test_hash();
@@ -228,5 +301,6 @@ int main(void)
     test_arena();
     test_civil();
     test_amsterdam();
+    test_csv_reader();
     return check_done();
 }

@@ -1,4 +1,4 @@
-/* test_csv.c - the CSV connector (indexer/csv.h).
+/* test_csv.c - the CSV connector (include/vindplaats/csv.h).
  *
  * Real input: goodbooks-10k books.csv (10,000 rows; quoted commas in
  * authors, ISBN-13 written as floats, non-ASCII titles); hand-written: a
@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "emit_sink.h"
-#include "csv.h"
+#include "vindplaats/csv.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;

@@ -16,13 +16,13 @@
 
 #include <jansson.h>
 
-#include "csv.h"
+#include "vindplaats/csv.h"
 #include "faults.h"
-#include "feed.h"
-#include "ical.h"
-#include "jsonld.h"
-#include "marc.h"
-#include "oai.h"
+#include "vindplaats/feed.h"
+#include "vindplaats/ical.h"
+#include "vindplaats/jsonld.h"
+#include "vindplaats/marc.h"
+#include "vindplaats/oai.h"
 #include "vindplaats/connector.h"
 
 typedef struct parse_case {

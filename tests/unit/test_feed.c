@@ -1,5 +1,5 @@
 /* test_feed.c - the RSS / Atom connector and the web-text helpers
- * (indexer/feed.h).
+ * (include/vindplaats/feed.h).
  *
  * Real input: the feedparser test feeds (encodings: UTF-16LE with BOM,
  * UTF-8 with BOM, Big5, Windows-1252 bytes in a UTF-8 feed, a
@@ -16,8 +16,8 @@
 
 #include "check.h"
 #include "emit_sink.h"
-#include "feed.h"
-#include "web.h"
+#include "vindplaats/feed.h"
+#include "vindplaats/web.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;
@@ -186,7 +186,8 @@ static void test_inline(void)
     /* the helpers */
     char *t = vp_html_to_text("<p>Een<br/>twee</p><script>x<y</script><style>p{}</style>"
                               "&#146;&#x20AC;&bogus; 1 < 2 &#0; <!-- weg -->", 95);
-    CHECK_STR(t, "\nEen\ntwee\n\xe2\x80\x99\xe2\x82\xac&bogus; 1 < 2 \xef\xbf\xbd ");
+    /* (libxml2's HTML parser drops the reference to NUL) */
+    CHECK_STR(t, "\nEen\ntwee\n\xe2\x80\x99\xe2\x82\xac&bogus; 1 < 2  ");
     free(t);
     /* URLs: RFC 3986 through libcurl, in its normal form; NULL for what is
      * no http(s) URL. */
@@ -252,7 +253,8 @@ static void test_feedparser(void)
     CHECK(parse_file(realdata, "feeds/feedparser/encoding_demoronize-1.xml", NULL, &s, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 1);
     CHECK_STR(f_str(rec(&s, 0), "description"), "don\xe2\x80\x99t");
-    CHECK(strncmp(rec_id(&s, 0), "h-", 2) != 0 || 1);
+    /* neither guid, link nor title: the id is a hash of the description */
+    CHECK(strncmp(rec_id(&s, 0), "h-", 2) == 0 && strlen(rec_id(&s, 0)) == 18);
     sink_free(&s);
 
     /* a Latin-1 byte in a feed without declaration: read as Windows-1252 */

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "address.h"
+#include "vindplaats/address.h"
 #include "check.h"
-#include "config.h"
-#include "fetch.h"
-#include "normalise.h"
+#include "vindplaats/config.h"
+#include "vindplaats/fetch.h"
+#include "vindplaats/normalise.h"
 #include "vindplaats/vocabulary.h"
-#include "xml.h"
+#include "vindplaats/xml.h"
 
 static const char *tmpdir;
 
@@ -236,6 +236,20 @@ static void test_ages(void)
     CHECK(vp_age_phrase("10:00-12:00", &lo, &hi, &g) != 0);
     CHECK(vp_age_phrase("1-2-2027", &lo, &hi, &g) != 0);
     CHECK(vp_age_phrase("6-4 jaar", &lo, &hi, &g) != 0);
+    CHECK(vp_age_phrase("4 tot 6 jaar", &lo, &hi, &g) == 0 && lo == 4 && hi == 6 && !g);
+    CHECK(vp_age_phrase("Codeclub voor kinderen van 8 t/m 12 jaar", &lo, &hi, &g) == 0 && lo == 8 && hi == 12 &&
+          !g); /* numbers win over "kinderen" */
+    CHECK(vp_age_phrase("Peuterfeest tot 4 jaar", &lo, &hi, &g) == 0 && lo == -1 && hi == 4);
+    CHECK(vp_age_phrase("alle leeftijden", &lo, &hi, &g) == 0 && g && !strcmp(g, "iedereen"));
+    /* a number of years alone is no age: an anniversary is no audience */
+    CHECK(vp_age_phrase("100 jaar bibliotheek", &lo, &hi, &g) != 0 && lo == -1 && hi == -1 && !g);
+    CHECK(vp_age_phrase("8 jaar", &lo, &hi, &g) != 0);
+    CHECK(vp_age_phrase(NULL, &lo, &hi, &g) != 0);
+    /* the words the grammar matches on */
+    char *w = vp_words_fold("  Baby's & Peuters: VOORLEZEN!  ");
+    CHECK_STR(w, "baby s peuters voorlezen");
+    CHECK(vp_words_has(w, "peuters") && vp_words_has(w, "baby s") && !vp_words_has(w, "peuter"));
+    free(w);
 }
 
 static void test_isbn(void)

@@ -1,5 +1,5 @@
 /* test_jsonld.c - the schema.org JSON-LD connector, sitemaps and the
- * Europe/Amsterdam time rule (indexer/jsonld.h).
+ * Europe/Amsterdam time rule (include/vindplaats/jsonld.h).
  *
  * Real input: every JSON: section of the schema.org example corpus
  * (schemaorg-all-examples.txt, 500+ examples, cut out at run time) and the
@@ -14,7 +14,8 @@
 
 #include "check.h"
 #include "emit_sink.h"
-#include "jsonld.h"
+#include "schemaorg_examples.h"
+#include "vindplaats/jsonld.h"
 #include "vindplaats/offering.h"
 
 static const char *realdata, *fixtures;
@@ -48,6 +49,26 @@ static size_t count_label(sink *s, const char *label)
 
 /* ---- the schema.org example corpus ------------------------------------ */
 
+typedef struct examples_run {
+    sink *s;
+    const vp_emit *e;
+    int not_json;
+} examples_run;
+
+static void one_example(void *ctx, const char *label, const char *json, size_t n)
+{
+    examples_run *x = ctx;
+    x->s->label = label;
+    char *err = NULL;
+    vp_status st = vp_jsonld_parse(json, n, "https://example.org/agenda/page", x->e, &err);
+    if (st != VP_OK) {
+        x->not_json++;
+        CHECK(st == VP_ERR_INVALID && err != NULL);
+    }
+    free(err);
+    x->s->label = NULL;
+}
+
 /* Runs the JSON: section of every example of `file` through the parser,
  * labelled with its "#eg-NNNN" id. Returns the number of examples with a
  * JSON: section; *not_json counts those the parser refused as a whole. */
@@ -55,42 +76,9 @@ static int run_examples(const char *file, sink *s, const vp_emit *e, int *not_js
 {
     size_t len;
     char *text = slurp(realdata, file, &len);
-    int examples = 0;
-    *not_json = 0;
-    char *p = text;
-    while (p && *p) {
-        char *types = strncmp(p, "TYPES:", 6) == 0 ? p : strstr(p, "\nTYPES:");
-        if (!types)
-            break;
-        if (*types == '\n')
-            types++;
-        char *next = strstr(types + 6, "\nTYPES:");
-        char *json = strstr(types, "\nJSON:");
-        p = next ? next + 1 : NULL;
-        if (!json || (next && json > next))
-            continue;
-        json += 6;
-        size_t n = (size_t)((next ? next : text + len) - json);
-        char label[64] = "";
-        const char *hash = strchr(types, '#');
-        if (hash) {
-            size_t k = strcspn(hash, " \n,");
-            snprintf(label, sizeof label, "%.*s", (int)k, hash);
-        }
-        s->label = label;
-        char *err = NULL;
-        char saved = json[n];
-        json[n] = '\0';
-        vp_status st = vp_jsonld_parse(json, n, "https://example.org/agenda/page", e, &err);
-        json[n] = saved;
-        if (st != VP_OK) {
-            (*not_json)++;
-            CHECK(st == VP_ERR_INVALID && err != NULL);
-        }
-        free(err);
-        examples++;
-    }
-    s->label = NULL;
+    examples_run x = {s, e, 0};
+    int examples = examples_each(text, len, "\nJSON:", one_example, &x);
+    *not_json = x.not_json;
     free(text);
     return examples;
 }

@@ -27,13 +27,13 @@
 #include <string.h>
 
 #include "check.h"
-#include "marc.h"
-#include "oai.h"
+#include "vindplaats/marc.h"
+#include "vindplaats/oai.h"
 #include "vindplaats/connector.h"
 #include "vindplaats/status.h"
 
 #ifdef VP_TEST_HARVEST_LOOP
-#include "harvest.h"
+#include "vindplaats/harvest.h"
 #endif
 
 static const char *realdata;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "check.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/status.h"
@@ -1284,6 +1286,41 @@ static void test_catalogue_fields(void)
     CHECK(rejects1("\"holdings\":{}", "holdings: must be an array of objects"));
 }
 
+/* An object in memory is taken as it is: the same offering as its text,
+ * the stored form with start and end from the occurrences, problems by
+ * path, and a string jansson was told not to check refused by name. */
+static void test_from_json(void)
+{
+    const char *text = "{\"id\":\"a:1\",\"type\":\"event\",\"title\":\"Voorlezen\",\"source\":\"a\","
+                       "\"occurrences\":[{\"start\":\"2026-12-09T10:00:00+01:00\",\"end\":\"2026-12-09T11:00:00+01:00\"},"
+                       "{\"start\":\"2026-12-02T10:00:00+01:00\"}]}";
+    vp_offering *a = NULL, *b = NULL;
+    char *msg = NULL;
+    CHECK(vp_offering_parse(text, strlen(text), voc, &a, &msg) == VP_OK);
+    json_t *root = json_loads(text, 0, NULL);
+    CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_OK);
+    CHECK(a && b && !strcmp(a->json, b->json) && a->start.utc == b->start.utc && a->n_occurrences == 2);
+    CHECK_STR(json_string_value(json_object_get(root, "start")), "2026-12-02T10:00:00+01:00");
+    vp_offering_destroy(a);
+    vp_offering_destroy(b);
+    json_decref(root);
+
+    root = json_pack("{s:s, s:s, s:i}", "id", "a:1", "type", "event", "title", 3);
+    b = NULL;
+    CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_ERR_INVALID && b == NULL);
+    CHECK_CONTAINS(msg, "title");
+    free(msg);
+    json_decref(root);
+
+    root = json_pack("{s:s, s:s, s:s, s:o}", "id", "a:1", "type", "book", "source", "a", "title",
+                     json_stringn_nocheck("Caf\xe9", 4));
+    msg = NULL;
+    CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_ERR_INVALID);
+    CHECK_STR(msg, "(record): a field is not valid UTF-8 text");
+    free(msg);
+    json_decref(root);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1312,6 +1349,7 @@ int main(int argc, char **argv)
     test_days();
     test_review_fixes();
     test_catalogue_fields();
+    test_from_json();
     vp_vocabulary_destroy(voc);
     return check_done();
 }

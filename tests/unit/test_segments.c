@@ -489,8 +489,8 @@ static void test_table(void)
                 "most 1) or percentages summing to 100");
     table_fails("pc4,alfa,beta,gamma\n1234,0.6,0.6,0.6\n", ":2: the shares sum to 1.8:");
     table_fails("pc4,alfa,beta,gamma\n1234,\"1\"x,0,0\n",
-                ":2: text after the closing quote of a field");
-    table_fails("pc4,alfa,beta,gamma\n1234,1,0,\"0\n", ":2: a quoted field is not closed");
+                ":2: text after the closing quote of field 2");
+    table_fails("pc4,alfa,beta,gamma\n1234,1,0,\"0\n", ":2: the quoted field opened on line 2 is not closed");
     /* All problems of a row on one line; line numbers survive CRLF. */
     table_fails("pc4,alfa,beta,gamma\r\n1234,1,0,0\r\n12,x,-1,0\r\n",
                 ":3: PC4 \"12\" is not 4 digits from 1000 to 9999; alfa: share \"x\" is not a "
