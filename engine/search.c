@@ -622,12 +622,62 @@ static vp_status soonest_first(vp_search_result *res, int64_t now)
     return VP_OK;
 }
 
+/* Past days the live term may still cover: beyond this many since the
+ * last refresh, the end terms are the cheaper filter. */
+#define LIVE_MAX_DAYS 31
+
+/* Not yet past on `today` from the live term (schema.h): PFX_LIVE but not
+ * ending on a day from META_LIVE_FROM to yesterday; *used 0 (and *out
+ * untouched) when the index has no live day, or one after today or too
+ * long ago. One term on the day of a refresh, a handful a few days on. */
+static vp_status live_filter(vpx_db *db, int today, vpx_query **out, int *used, char **errmsg)
+{
+    *used = 0;
+    char *v = NULL;
+    int from = 0;
+    if (vpx_db_get_metadata(db, META_LIVE_FROM, &v, NULL) == VP_OK && v && strlen(v) == 8 &&
+        strspn(v, "0123456789") == 8)
+        from = atoi(v);
+    free(v);
+    int64_t first = vp_day_to_epoch(from), last = vp_day_to_epoch(today) - 1;
+    if (!from || from > today || last - first >= LIVE_MAX_DAYS)
+        return VP_OK;
+    vpx_query *live = NULL, *ended = NULL;
+    vpx_query *days[LIVE_MAX_DAYS] = {0};
+    size_t n = 0;
+    vp_status st = vpx_query_term(PFX_LIVE, &live, errmsg);
+    char term[24];
+    for (int64_t d = first; st == VP_OK && d <= last; d++) {
+        snprintf(term, sizeof term, PFX_END_DAY "%08d", vp_day_from_epoch(d));
+        st = vpx_query_term(term, &days[n++], errmsg);
+    }
+    if (st == VP_OK && n)
+        st = vpx_query_combine(VPX_OP_OR, days, n, &ended, errmsg);
+    if (st == VP_OK && n) {
+        vpx_query *parts[2] = {live, ended};
+        st = vpx_query_combine(VPX_OP_AND_NOT, parts, 2, out, errmsg);
+    } else if (st == VP_OK) {
+        *out = live;
+        live = NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(days[i]);
+    vpx_query_destroy(ended);
+    vpx_query_destroy(live);
+    *used = st == VP_OK;
+    return st;
+}
+
 /* Not yet past on `today`: the last day of the offering today or later,
  * from the end terms (one of each per offering, so the OR's lists never
  * overlap) of an index that has them in every offering, else from the
  * day, month and year terms of every day. */
 static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **errmsg)
 {
+    int used = 0;
+    vp_status lst = live_filter(db, today, out, &used, errmsg);
+    if (lst != VP_OK || used)
+        return lst;
     char *mark = NULL;
     int end_terms = vpx_db_get_metadata(db, META_END_TERMS, &mark, NULL) == VP_OK && mark &&
                     strcmp(mark, "1") == 0;
