@@ -535,6 +535,11 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
         if (!data)
             data = vpx_mset_data(ms, i);
         json_t *doc = json_loads(data, 0, NULL);
+        if (!doc) {
+            st = VP_ERR_NOMEM; /* the index wrote it: only memory can fail */
+            break;
+        }
+        h->doc = doc;
         const char *id = json_string_value(json_object_get(doc, "id"));
         const char *desc = json_string_value(json_object_get(doc, "description"));
         json_t *loc = json_object_get(doc, "location");
@@ -552,7 +557,6 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
             st = vp_snippet_make(desc, &terms, stemmer, SNIPPET_WORDS, &h->snippet);
         if (st == VP_OK)
             st = vp_series_page_fill(series, i, h);
-        json_decref(doc);
         res->n_hits++;
     }
     vp_snippet_terms_free(&terms);
@@ -593,12 +597,10 @@ static vp_status soonest_first(vp_search_result *res, int64_t now)
         return VP_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        json_t *doc = json_loads(res->hits[i].json, 0, NULL);
         const char *s = NULL, *e = NULL;
         start[i] = INT64_MAX;
-        if (doc && vp_offering_json_next(doc, now, &s, &e, &start[i], NULL) != 0)
+        if (vp_offering_json_next(res->hits[i].doc, now, &s, &e, &start[i], NULL) != 0)
             start[i] = INT64_MAX;
-        json_decref(doc);
     }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
@@ -1055,6 +1057,7 @@ static void clear_hits(vp_search_result *res)
     for (size_t i = 0; i < res->n_hits; i++) {
         free(res->hits[i].id);
         free(res->hits[i].json);
+        json_decref(res->hits[i].doc);
         free(res->hits[i].snippet);
         for (size_t k = 0; k < res->hits[i].n_available; k++)
             offer_free(&res->hits[i].available[k]);
@@ -1171,10 +1174,8 @@ static vp_status list_available(vpx_db *db, const plan *p, uint64_t doccount,
                            .collapse_slot = SLOT_WORK, .collapse_max = VP_SEARCH_MAX_AVAILABLE};
     vp_status st = own && terms ? VP_OK : VP_ERR_NOMEM;
     for (size_t i = 0; st == VP_OK && i < n; i++) {
-        own[i] = json_loads(res->hits[i].json, 0, NULL);
-        if (!own[i] && res->hits[i].json)
-            st = VP_ERR_NOMEM; /* the index wrote it: only memory can fail */
-        if (st == VP_OK && work_of(own[i]))
+        own[i] = res->hits[i].doc; /* borrowed */
+        if (work_of(own[i]))
             st = work_query(work_of(own[i]), NULL, &terms[n_keys++], errmsg);
     }
     if (st != VP_OK || n_keys == 0)
@@ -1264,8 +1265,6 @@ done:
     for (size_t i = 0; terms && i < n_keys; i++)
         vpx_query_destroy(terms[i]);
     free(terms);
-    for (size_t i = 0; own && i < n; i++)
-        json_decref(own[i]);
     free(own);
     return st;
 }

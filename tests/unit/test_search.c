@@ -1,6 +1,7 @@
 /* test_search.c - the engine end to end on a small hand-made network:
  * text analysis, every filter, facets, dates, sorting, paging, snippets,
  * the query syntax and its fallback, replace/delete and fresh readers. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,6 +91,11 @@ static void test_text(vp_index *idx)
     vp_search_result *res = run(idx, &r);
     CHECK(res && res->total == 2 && has_hit(res, "agenda-utrecht:2") &&
           has_hit(res, "agenda-zwolle:3"));
+    /* Each hit comes parsed: its document is the offering shown. */
+    for (size_t i = 0; res && i < res->n_hits; i++) {
+        const char *id = json_string_value(json_object_get(res->hits[i].doc, "id"));
+        CHECK(id && strcmp(id, res->hits[i].id) == 0);
+    }
     vp_search_result_destroy(res);
 
     /* Diacritics folded on both sides. */
