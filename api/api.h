@@ -285,6 +285,10 @@ void api_insights_flush(struct insights_log *log);
  * distance_km (negative: null) and score. NULL when out of memory. */
 json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
                         double score, double distance_km, const vp_vocabulary *voc, int64_t now);
+/* The same for a search hit, from the document the engine parsed (`doc`):
+ * nothing is parsed again. With `snippet` 0 the hit's snippet is left out
+ * (null) and its score and distance too (0 and null), as feeds show it. */
+json_t *api_hit_json(const vp_search_hit *h, int snippet, const vp_vocabulary *voc, int64_t now);
 /* A result's `series`: {"count": the other dates, "next": [{id, start,
  * end}...] soonest first}, or null when it has no other dates. */
 json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count);

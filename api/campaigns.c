@@ -921,9 +921,7 @@ void api_handle_landing(api_request *req, api_reply *r)
             dup |= strcmp(jstr(p, "id"), res->hits[i].id) == 0;
         }
         json_t *o = dup ? NULL
-                        : api_result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
-                                          res->hits[i].score, res->hits[i].distance_km, req->voc,
-                                          now);
+                        : api_hit_json(&res->hits[i], 1, req->voc, now);
         if (o)
             json_object_set_new(o, "series", api_series_json(res->hits[i].series,
                                                              res->hits[i].n_series,
@@ -982,14 +980,12 @@ done:
 
 /* ---- following a campaign: Atom ---- */
 
-static int64_t updated_of(const char *json)
+static int64_t updated_of(json_t *doc)
 {
-    json_t *doc = json_loads(json, 0, NULL);
     vp_datetime dt;
     int64_t t = 0;
     if (vp_datetime_parse(jstr(doc, "updated"), &dt) == 0)
         t = dt.utc;
-    json_decref(doc);
     return t;
 }
 
@@ -1030,7 +1026,7 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     }
     for (size_t i = 0; i < res->n_hits; i++) {
         e[i].hit = i;
-        e[i].updated = updated_of(res->hits[i].json);
+        e[i].updated = updated_of(res->hits[i].doc);
     }
     qsort(e, res->n_hits, sizeof *e, cmp_entry);
     size_t n = res->n_hits < FEED_ENTRIES ? res->n_hits : FEED_ENTRIES;
@@ -1051,8 +1047,8 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     int64_t now = api_clock(req);
     for (size_t k = 0; view && k < n; k++) {
         const vp_search_hit *h = &res->hits[e[k].hit];
-        json_t *doc = json_loads(h->json, 0, NULL);
-        json_t *rj = api_result_json(h->id, h->json, NULL, 0, -1, req->voc, now);
+        json_t *doc = h->doc; /* borrowed from the result */
+        json_t *rj = api_hit_json(h, 0, req->voc, now);
         vp_buf u;
         vp_buf_init(&u, 4096);
         vp_buf_puts(&u, base);
@@ -1080,7 +1076,6 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
                                                  "summary", s.data));
         vp_buf_free(&s);
         vp_buf_free(&u);
-        json_decref(doc);
         json_decref(rj);
     }
     free(e);

@@ -52,18 +52,15 @@ static json_t *next_occurrence(json_t *doc, int64_t now, int64_t *stale_at)
     return json_pack("{s:s, s:o}", "start", start, "end", end ? json_string(end) : json_null());
 }
 
-/* api_result_json, with the moment its "next" changes in *stale_at. */
-static json_t *result_json(const char *id, const char *doc_json, const char *snippet,
+/* api_result_json of the parsed `doc` (borrowed), with the moment its
+ * "next" changes in *stale_at. */
+static json_t *result_json(const char *id, json_t *doc, const char *snippet,
                            double score, double distance_km, const vp_vocabulary *voc,
                            int64_t now, int64_t *stale_at)
 {
-    json_t *doc = json_loads(doc_json, 0, NULL);
-    json_t *o = json_object();
-    if (!o || !doc) {
-        json_decref(doc);
-        json_decref(o);
+    json_t *o = doc ? json_object() : NULL;
+    if (!o)
         return NULL;
-    }
     json_object_set_new(o, "id", json_string(id));
     copy_field(o, doc, "type");
     copy_field(o, doc, "title");
@@ -82,14 +79,23 @@ static json_t *result_json(const char *id, const char *doc_json, const char *sni
                                               ? json_real((double)(long)(distance_km * 10 + 0.5) / 10)
                                               : json_null());
     json_object_set_new(o, "score", json_real(score));
-    json_decref(doc);
     return o;
 }
 
 json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
                         double score, double distance_km, const vp_vocabulary *voc, int64_t now)
 {
-    return result_json(id, doc_json, snippet, score, distance_km, voc, now, NULL);
+    json_t *doc = json_loads(doc_json, 0, NULL);
+    json_t *o = result_json(id, doc, snippet, score, distance_km, voc, now, NULL);
+    json_decref(doc);
+    return o;
+}
+
+json_t *api_hit_json(const vp_search_hit *h, int snippet, const vp_vocabulary *voc, int64_t now)
+{
+    return snippet ? result_json(h->id, h->doc, h->snippet, h->score, h->distance_km, voc, now,
+                                 NULL)
+                   : result_json(h->id, h->doc, NULL, 0, -1, voc, now, NULL);
 }
 
 static json_t *day_json(int day)
@@ -319,7 +325,7 @@ void api_handle_search(api_request *req, api_reply *r)
     json_t *results = json_array();
     int64_t stale_at = VP_ANSWER_NEVER_STALE;
     for (size_t i = 0; i < res->n_hits; i++) {
-        json_t *o = result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
+        json_t *o = result_json(res->hits[i].id, res->hits[i].doc, res->hits[i].snippet,
                                 res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now,
                                 &stale_at);
         add_available(o, &res->hits[i]);

@@ -540,12 +540,10 @@ static void sitemap_offerings(api_request *req, api_reply *r, const char *base, 
         if (st != VP_OK)
             break;
         for (size_t i = 0; i < res->n_hits; i++) {
-            json_t *doc = json_loads(res->hits[i].json, 0, NULL);
             vp_buf_free(&path);
             vp_buf_puts(&path, "/o/");
             api_buf_url(&path, res->hits[i].id, 1);
-            url_entry(urls, base, path.data, jstr(doc, "updated"));
-            json_decref(doc);
+            url_entry(urls, base, path.data, jstr(res->hits[i].doc, "updated"));
         }
         size_t got = res->n_hits;
         vp_search_result_destroy(res);

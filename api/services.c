@@ -208,7 +208,7 @@ static json_t *at_library(api_request *req, const char *prop, const char *lib, u
     json_t *names = json_array(), *branches = json_object(), *next = json_array();
     int64_t now = api_clock(req);
     for (size_t i = 0; i < res->n_hits; i++) {
-        json_t *r = api_result_json(res->hits[i].id, res->hits[i].json, NULL, 0, -1, req->voc, now);
+        json_t *r = api_hit_json(&res->hits[i], 0, req->voc, now);
         if (!r)
             continue;
         const char *ln = jstr(r, "local_name");

@@ -18,6 +18,7 @@
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/lexicon.h"
+#include "vindplaats/time.h"
 #include "xapian_c.h"
 
 #define MAX_DAYS_PER_OCCURRENCE 366
@@ -32,9 +33,33 @@ struct vp_index {
     vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
     int no_series; /* write as before series keys (vp_index_set_series_keys) */
+    int live_from; /* META_LIVE_FROM of a writer; 0: the index has no live terms */
 };
 
 static void utc_key(int64_t utc, char out[32]);
+
+/* META_LIVE_FROM as a day; 0 when absent or not a day. */
+static int read_live_from(vpx_db *db)
+{
+    char *v = NULL;
+    int day = 0;
+    if (vpx_db_get_metadata(db, META_LIVE_FROM, &v, NULL) == VP_OK && v && strlen(v) == 8 &&
+        strspn(v, "0123456789") == 8)
+        day = atoi(v);
+    free(v);
+    return day;
+}
+
+/* Sets META_LIVE_FROM to `day` (see schema.h). */
+static vp_status write_live_from(vp_index *idx, int day, char **errmsg)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%08d", day);
+    vp_status st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, v, errmsg);
+    if (st == VP_OK)
+        idx->live_from = day;
+    return st;
+}
 
 const char *const vp_field_prefix[VP_FIELD_COUNT] = {
     [VP_FIELD_TYPE] = "XT",        [VP_FIELD_LIBRARY] = "XL",
@@ -60,6 +85,11 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
     uint64_t docs = 1;
     if (idx->writable && vpx_db_stats(idx->db, NULL, &docs, NULL) == VP_OK && docs == 0)
         st = vpx_db_set_metadata(idx->db, META_END_TERMS, "1", errmsg);
+    /* No offering yet: the first write lowers it to its own day. */
+    if (st == VP_OK && idx->writable && docs == 0)
+        st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, "99991231", errmsg);
+    if (st == VP_OK && idx->writable)
+        idx->live_from = read_live_from(idx->db);
     if (st != VP_OK) {
         vpx_db_close(idx->db);
         free(idx);
@@ -129,6 +159,9 @@ vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, char **errmsg)
     }
     vpx_mset_destroy(ms);
     vpx_query_destroy(q);
+    /* Every offering that ended before today has lost its live term. */
+    if (st == VP_OK && idx->live_from)
+        st = write_live_from(idx, vp_nl_day(now), errmsg);
     return st;
 }
 
@@ -224,8 +257,9 @@ static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, u
     return st;
 }
 
-/* Day, month and year terms for every local day an occurrence touches. */
-static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errmsg)
+/* Day, month and year terms for every local day an occurrence touches;
+ * the live term when the last of them is `today` or later. */
+static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, char **errmsg)
 {
     size_t total = 0;
     int last_day = 0;
@@ -273,6 +307,8 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, char **errms
         snprintf(term, sizeof term, PFX_END_YEAR "%04d", last_day / 10000);
         st = vpx_doc_add_boolean_term(doc, term, errmsg);
     }
+    if (st == VP_OK && last_day >= today)
+        st = vpx_doc_add_boolean_term(doc, PFX_LIVE, errmsg);
     return st;
 }
 
@@ -395,8 +431,9 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                       errmsg);
     for (size_t i = 0; st == VP_OK && i < o->isbn.count; i++)
         st = add_term(doc, PFX_ISBN, o->isbn.items[i], errmsg);
+    int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
     if (st == VP_OK)
-        st = o->n_occurrences ? add_date_terms(doc, o, errmsg)
+        st = o->n_occurrences ? add_date_terms(doc, o, vp_nl_day(now), errmsg)
                               : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);
     if (st == VP_OK && o->has_location)
         st = vpx_doc_set_location(doc, SLOT_LOCATION, o->lat, o->lon, errmsg);
@@ -407,7 +444,6 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
      * next session, not its first); `vindplaats-indexer refresh` moves it
      * on as occurrences pass. */
     char key[32] = "~";
-    int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
     const vp_occurrence *next = NULL;
     for (size_t i = 0; i < o->n_occurrences && !next; i++) {
         const vp_occurrence *oc = &o->occurrences[i];
@@ -475,6 +511,10 @@ vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg)
     vp_buf uid;
     vp_buf_init(&uid, 4096);
     vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, idx->db, &doc, errmsg);
+    /* A clock behind the index's live day lowers it (schema.h). */
+    int today = vp_nl_day(idx->now ? idx->now : (int64_t)time(NULL));
+    if (st == VP_OK && idx->live_from && today < idx->live_from)
+        st = write_live_from(idx, today, errmsg);
     if (st == VP_OK)
         st = build_document(idx, o, doc, errmsg);
     if (st == VP_OK)
@@ -541,7 +581,11 @@ vp_status vp_index_merge_spelling(const char *const *shards, size_t n, const cha
 
 vp_status vp_index_discard(vp_index *idx, char **errmsg)
 {
-    return vpx_db_discard(idx->db, errmsg);
+    vp_status st = vpx_db_discard(idx->db, errmsg);
+    /* A lowered live day may have been discarded with the rest. */
+    if (st == VP_OK && idx->live_from)
+        idx->live_from = read_live_from(idx->db);
+    return st;
 }
 
 vp_status vp_index_source_ids(vp_index *idx, const char *source, char ***ids, size_t *n,

@@ -23,6 +23,15 @@
  * terms: every offering in it has them. An older index keeps hiding the
  * past with its day, month and year terms until it is rebuilt. */
 #define META_END_TERMS "vindplaats:end-terms"
+/* Hiding the past with one term: PFX_LIVE marks an offering whose last day
+ * is on or after the day it was (re)written. META_LIVE_FROM (YYYYMMDD) is a
+ * day on or after which every offering with PFX_LIVE ends: a write with an
+ * earlier clock lowers it, `vindplaats-indexer refresh` (which rewrites
+ * every offering whose date has passed) raises it to its own day. So "not
+ * ended today" is PFX_LIVE without the few end days between that day and
+ * today. Absent in an index begun by a writer without live terms. */
+#define PFX_LIVE "XDL"
+#define META_LIVE_FROM "vindplaats:live-from"
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 #define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
 #define PFX_WORK "XWK"    /* + work key: the offerings of one work */

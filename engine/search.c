@@ -535,6 +535,11 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
         if (!data)
             data = vpx_mset_data(ms, i);
         json_t *doc = json_loads(data, 0, NULL);
+        if (!doc) {
+            st = VP_ERR_NOMEM; /* the index wrote it: only memory can fail */
+            break;
+        }
+        h->doc = doc;
         const char *id = json_string_value(json_object_get(doc, "id"));
         const char *desc = json_string_value(json_object_get(doc, "description"));
         json_t *loc = json_object_get(doc, "location");
@@ -552,7 +557,6 @@ static vp_status make_hits(vp_search_result *res, const vpx_mset *ms, const vpx_
             st = vp_snippet_make(desc, &terms, stemmer, SNIPPET_WORDS, &h->snippet);
         if (st == VP_OK)
             st = vp_series_page_fill(series, i, h);
-        json_decref(doc);
         res->n_hits++;
     }
     vp_snippet_terms_free(&terms);
@@ -593,12 +597,10 @@ static vp_status soonest_first(vp_search_result *res, int64_t now)
         return VP_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        json_t *doc = json_loads(res->hits[i].json, 0, NULL);
         const char *s = NULL, *e = NULL;
         start[i] = INT64_MAX;
-        if (doc && vp_offering_json_next(doc, now, &s, &e, &start[i], NULL) != 0)
+        if (vp_offering_json_next(res->hits[i].doc, now, &s, &e, &start[i], NULL) != 0)
             start[i] = INT64_MAX;
-        json_decref(doc);
     }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
@@ -622,12 +624,62 @@ static vp_status soonest_first(vp_search_result *res, int64_t now)
     return VP_OK;
 }
 
+/* Past days the live term may still cover: beyond this many since the
+ * last refresh, the end terms are the cheaper filter. */
+#define LIVE_MAX_DAYS 31
+
+/* Not yet past on `today` from the live term (schema.h): PFX_LIVE but not
+ * ending on a day from META_LIVE_FROM to yesterday; *used 0 (and *out
+ * untouched) when the index has no live day, or one after today or too
+ * long ago. One term on the day of a refresh, a handful a few days on. */
+static vp_status live_filter(vpx_db *db, int today, vpx_query **out, int *used, char **errmsg)
+{
+    *used = 0;
+    char *v = NULL;
+    int from = 0;
+    if (vpx_db_get_metadata(db, META_LIVE_FROM, &v, NULL) == VP_OK && v && strlen(v) == 8 &&
+        strspn(v, "0123456789") == 8)
+        from = atoi(v);
+    free(v);
+    int64_t first = vp_day_to_epoch(from), last = vp_day_to_epoch(today) - 1;
+    if (!from || from > today || last - first >= LIVE_MAX_DAYS)
+        return VP_OK;
+    vpx_query *live = NULL, *ended = NULL;
+    vpx_query *days[LIVE_MAX_DAYS] = {0};
+    size_t n = 0;
+    vp_status st = vpx_query_term(PFX_LIVE, &live, errmsg);
+    char term[24];
+    for (int64_t d = first; st == VP_OK && d <= last; d++) {
+        snprintf(term, sizeof term, PFX_END_DAY "%08d", vp_day_from_epoch(d));
+        st = vpx_query_term(term, &days[n++], errmsg);
+    }
+    if (st == VP_OK && n)
+        st = vpx_query_combine(VPX_OP_OR, days, n, &ended, errmsg);
+    if (st == VP_OK && n) {
+        vpx_query *parts[2] = {live, ended};
+        st = vpx_query_combine(VPX_OP_AND_NOT, parts, 2, out, errmsg);
+    } else if (st == VP_OK) {
+        *out = live;
+        live = NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        vpx_query_destroy(days[i]);
+    vpx_query_destroy(ended);
+    vpx_query_destroy(live);
+    *used = st == VP_OK;
+    return st;
+}
+
 /* Not yet past on `today`: the last day of the offering today or later,
  * from the end terms (one of each per offering, so the OR's lists never
  * overlap) of an index that has them in every offering, else from the
  * day, month and year terms of every day. */
 static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **errmsg)
 {
+    int used = 0;
+    vp_status lst = live_filter(db, today, out, &used, errmsg);
+    if (lst != VP_OK || used)
+        return lst;
     char *mark = NULL;
     int end_terms = vpx_db_get_metadata(db, META_END_TERMS, &mark, NULL) == VP_OK && mark &&
                     strcmp(mark, "1") == 0;
@@ -846,39 +898,49 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
 }
 
 /* FILTER(AND_MAYBE(text, boosts), every filter but those in `skip`).
- * Bits of `skip`: fields, then VP_RELAX_DATES and VP_RELAX_NEAR. */
-static vp_status plan_query(const plan *p, unsigned skip, vpx_query **out, char **errmsg)
+ * Bits of `skip`: fields, then VP_RELAX_DATES and VP_RELAX_NEAR. Without
+ * `weighted` the words only select (weight 0, no boosts): a count needs no
+ * ranking, and a boolean match opens no boost lists and weighs nothing. */
+static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_query **out,
+                            char **errmsg)
 {
-    vpx_query *weighted = NULL;
-    vpx_query *maybe[7] = {p->text,      p->boosts[0], p->boosts[1], p->boosts[2],
-                           p->boosts[3], p->boosts[4], p->understood};
-    vp_status st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 7, &weighted, errmsg);
+    vpx_query *words = NULL;
+    vp_status st;
+    if (weighted) {
+        vpx_query *maybe[7] = {p->text,      p->boosts[0], p->boosts[1], p->boosts[2],
+                               p->boosts[3], p->boosts[4], p->understood};
+        st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 7, &words, errmsg);
+    } else {
+        st = vpx_query_scale(p->text, 0.0, &words, errmsg);
+    }
     if (st != VP_OK)
         return st;
     vpx_query *parts[VP_FIELD_COUNT + 4];
     size_t n = 0;
-    parts[n++] = weighted;
+    parts[n++] = words;
     for (int f = 0; f < VP_FIELD_COUNT; f++)
         parts[n++] = (skip & (1u << f)) ? NULL : p->filters[f];
     parts[n++] = (skip & (1u << VP_RELAX_DATES)) ? NULL : p->dates;
     parts[n++] = p->upcoming;
     parts[n++] = (skip & (1u << VP_RELAX_NEAR)) ? NULL : p->near;
     st = vpx_query_combine(VPX_OP_FILTER, parts, n, out, errmsg);
-    vpx_query_destroy(weighted);
+    vpx_query_destroy(words);
     return st;
 }
 
 /* How many `p` matches without the filters in `skip`: exact up to `need`
  * (the caller's question is "more than N?"), Xapian's estimate above it, so
- * a broad query is not counted to the last document for nothing. */
+ * a broad query is not counted to the last document for nothing. Works
+ * when `collapse` is set and the plan collapses, else offerings (whether
+ * there is any at all needs no collapse). */
 static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_t need,
-                               uint64_t *total, char **errmsg)
+                               int collapse, uint64_t *total, char **errmsg)
 {
     vpx_query *q = NULL;
     vpx_mset *ms = NULL;
-    vp_status st = plan_query(p, skip, &q, errmsg);
+    vp_status st = plan_query(p, skip, 0, &q, errmsg);
     vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = need,
-                           .collapse_slot = p->collapse ? SLOT_WORK : -1};
+                           .collapse_slot = collapse && p->collapse ? SLOT_WORK : -1};
     if (st == VP_OK)
         st = vpx_enquire(db, q, &eo, &ms, errmsg);
     if (st == VP_OK)
@@ -895,7 +957,7 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     vpx_db *db = vp_index_db(idx);
     vpx_query *full = NULL;
     vpx_mset *ms = NULL;
-    vp_status st = plan_query(p, 0, &full, errmsg);
+    vp_status st = plan_query(p, 0, 1, &full, errmsg);
     if (st != VP_OK)
         return st;
     /* Facets of unfiltered fields are counted by the main match. */
@@ -925,12 +987,17 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .collapse_slot = p->collapse ? SLOT_WORK : -1,
     };
     st = vpx_enquire(db, full, &eo, &ms, errmsg);
-    /* The dates of the page's series, when the index has series keys. */
-    vp_series_page *series = NULL;
-    if (st == VP_OK && p->collapse)
-        st = vp_series_page_build(db, full, ms, req->now ? req->now : (int64_t)time(NULL),
-                                  doccount, &series, errmsg);
     vpx_query_destroy(full);
+    /* The dates of the page's series, when the index has series keys:
+     * what they are matched by, not how well (no weights, no boosts). */
+    vp_series_page *series = NULL;
+    vpx_query *selecting = NULL;
+    if (st == VP_OK && p->collapse)
+        st = plan_query(p, 0, 0, &selecting, errmsg);
+    if (st == VP_OK && p->collapse)
+        st = vp_series_page_build(db, selecting, ms, req->now ? req->now : (int64_t)time(NULL),
+                                  doccount, &series, errmsg);
+    vpx_query_destroy(selecting);
     if (st != VP_OK) {
         vpx_mset_destroy(ms);
         return st;
@@ -957,7 +1024,7 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
             continue;
         vpx_query *without = NULL;
         ms = NULL;
-        st = plan_query(p, 1u << f, &without, errmsg);
+        st = plan_query(p, 1u << f, 0, &without, errmsg);
         unsigned slots[16];
         vpx_enquire_opts fo = {.sort_slot = -1, .offset = 0, .limit = 0,
                                .check_at_least = doccount, .spy_slots = slots,
@@ -990,6 +1057,7 @@ static void clear_hits(vp_search_result *res)
     for (size_t i = 0; i < res->n_hits; i++) {
         free(res->hits[i].id);
         free(res->hits[i].json);
+        json_decref(res->hits[i].doc);
         free(res->hits[i].snippet);
         for (size_t k = 0; k < res->hits[i].n_available; k++)
             offer_free(&res->hits[i].available[k]);
@@ -1106,10 +1174,8 @@ static vp_status list_available(vpx_db *db, const plan *p, uint64_t doccount,
                            .collapse_slot = SLOT_WORK, .collapse_max = VP_SEARCH_MAX_AVAILABLE};
     vp_status st = own && terms ? VP_OK : VP_ERR_NOMEM;
     for (size_t i = 0; st == VP_OK && i < n; i++) {
-        own[i] = json_loads(res->hits[i].json, 0, NULL);
-        if (!own[i] && res->hits[i].json)
-            st = VP_ERR_NOMEM; /* the index wrote it: only memory can fail */
-        if (st == VP_OK && work_of(own[i]))
+        own[i] = res->hits[i].doc; /* borrowed */
+        if (work_of(own[i]))
             st = work_query(work_of(own[i]), NULL, &terms[n_keys++], errmsg);
     }
     if (st != VP_OK || n_keys == 0)
@@ -1199,8 +1265,6 @@ done:
     for (size_t i = 0; terms && i < n_keys; i++)
         vpx_query_destroy(terms[i]);
     free(terms);
-    for (size_t i = 0; own && i < n; i++)
-        json_decref(own[i]);
     free(own);
     return st;
 }
@@ -1364,8 +1428,8 @@ static void free_words(char **list)
     free(list);
 }
 
-static vp_status missing_words_of(vp_index *idx, const vp_search_request *req, const char *q,
-                                  char ***out)
+static vp_status missing_words_of(vp_index *idx, const vp_search_request *req,
+                                  const plan *filters, const char *q, char ***out)
 {
     *out = NULL;
     char *cut = vp_text_cut(q ? q : "", VP_SEARCH_MAX_QUERY);
@@ -1398,13 +1462,17 @@ static vp_status missing_words_of(vp_index *idx, const vp_search_request *req, c
             if (*c >= 'A' && *c <= 'Z')
                 *c = (char)(*c - 'A' + 'a');
         if (!skip && !(lex && vp_lexicon_only_stopwords(lex, b))) {
-            plan wp;
+            /* The word alone within the same filters: is there any? */
+            plan wp = *filters;
+            int fallback = 0;
             uint64_t t = 0;
             asked++;
-            st = plan_build(idx, req, b, 0, &wp, NULL);
+            wp.text = NULL;
+            st = text_query(idx, b, !(req->without & VP_WITHOUT_REWRITE), 0, &wp.text, &fallback,
+                            NULL);
             if (st == VP_OK)
-                st = count_matches(db, &wp, 0, 1, &t, NULL);
-            plan_free(&wp);
+                st = count_matches(db, &wp, 0, 1, 0, &t, NULL);
+            vpx_query_destroy(wp.text);
             if (st == VP_OK && t == 0 && !(list[n++] = strdup(b)))
                 st = VP_ERR_NOMEM;
         }
@@ -1487,7 +1555,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             sst = plan_understood(idx, req, corrected, 0, &und, &cp, NULL);
         uint64_t better = 0;
         if (sst == VP_OK && corrected)
-            sst = count_matches(db, &cp, 0, 2 * res->total + 1, &better, NULL);
+            sst = count_matches(db, &cp, 0, 2 * res->total + 1, 1, &better, NULL);
         /* Said as the whole query, place, day and age words included:
          * they are words the index knows, so they stay as typed. */
         char *whole = NULL;
@@ -1536,7 +1604,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             res->total_offerings = wider->total_offerings;
             res->total_exact = wider->total_exact;
             res->any_words = 1;
-            st = missing_words_of(idx, req, words, &res->missing_words);
+            st = missing_words_of(idx, req, &p, words, &res->missing_words);
             wider->hits = NULL;
             wider->n_hits = 0;
             memset(wider->facets, 0, sizeof wider->facets);
@@ -1559,7 +1627,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             /* Counted to the last work, as the search without the filter
              * would count it: an estimate here overstated it. */
             uint64_t t = 0;
-            st = count_matches(db, use, 1u << f, doccount, &t, errmsg);
+            st = count_matches(db, use, 1u << f, doccount, 1, &t, errmsg);
             if (st == VP_OK && t > res->relaxed_total) {
                 res->relaxed_total = t;
                 res->relaxed = f;

@@ -32,7 +32,8 @@ char *vp_series_key(const vp_offering *o, int *oom);
 /* The series of one page of results. */
 typedef struct vp_series_page vp_series_page;
 
-/* For the results `ms` of the collapsed match of `full`: the offerings of
+/* For the results `ms` of the collapsed match of `full` (its filters and
+ * words; weights play no part): the offerings of
  * each hit's series that `full` matches too, by next occurrence at `now`
  * (then id). *out is NULL when no hit is a series (no match is run). */
 vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset *ms,

@@ -143,6 +143,9 @@ typedef struct vp_search_hit {
     double score;
     double distance_km;  /* from `near`; negative when unknown */
     char *json;      /* the offering's JSON form */
+    /* The same, parsed once by the engine: borrowed, valid until the
+     * result is destroyed; read it instead of parsing `json` again. */
+    struct json_t *doc;
     char *snippet;   /* HTML-escaped, <mark> around matched words */
     /* With list_available and a work key: the work's offerings that have
      * not ended (or all, with include_past), whatever the filters, this

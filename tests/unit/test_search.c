@@ -1,6 +1,7 @@
 /* test_search.c - the engine end to end on a small hand-made network:
  * text analysis, every filter, facets, dates, sorting, paging, snippets,
  * the query syntax and its fallback, replace/delete and fresh readers. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,6 +91,11 @@ static void test_text(vp_index *idx)
     vp_search_result *res = run(idx, &r);
     CHECK(res && res->total == 2 && has_hit(res, "agenda-utrecht:2") &&
           has_hit(res, "agenda-zwolle:3"));
+    /* Each hit comes parsed: its document is the offering shown. */
+    for (size_t i = 0; res && i < res->n_hits; i++) {
+        const char *id = json_string_value(json_object_get(res->hits[i].doc, "id"));
+        CHECK(id && strcmp(id, res->hits[i].id) == 0);
+    }
     vp_search_result_destroy(res);
 
     /* Diacritics folded on both sides. */
@@ -659,42 +665,129 @@ static void test_sort_and_paging(vp_index *idx)
 /* Hiding the past reads the end-of-offering terms of an index begun empty
  * with them, and the day, month and year terms of an older one: both hide
  * the same offerings, whatever the day. */
+/* Hiding the past three ways gives the same totals: the live term (with
+ * the end days since the index's live day), the end terms, and the day,
+ * month and year terms of an index that has neither. */
 static void test_past_terms(const char *path)
 {
+    /* The fixture was written at 2026-11-01: the live term alone on that
+     * day, with end days excluded up to a month on, the end terms after. */
     static const char *const days[] = {"2026-01-01T12:00:00Z", "2026-11-01T12:00:00Z",
-                                       "2026-11-15T12:00:00Z", "2026-12-31T12:00:00Z",
+                                       "2026-11-02T12:00:00Z", "2026-11-15T12:00:00Z",
+                                       "2026-11-30T12:00:00Z", "2026-12-31T12:00:00Z",
                                        "2027-06-01T12:00:00Z", "2031-01-01T12:00:00Z"};
-    uint64_t with_end[6], without_end[6];
+    enum { N_DAYS = sizeof days / sizeof days[0] };
+    static const char *const marks[] = {"vindplaats:live-from", "vindplaats:end-terms"};
+    uint64_t totals[3][N_DAYS];
     char *mark = NULL;
     vp_index *idx = NULL;
     CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
     CHECK(idx && vp_index_get_meta(idx, "vindplaats:end-terms", &mark, NULL) == VP_OK);
     CHECK(mark && strcmp(mark, "1") == 0);
     free(mark);
-    for (int k = 0; idx && k < 2; k++) {
-        for (size_t i = 0; i < 6; i++) {
+    mark = NULL;
+    CHECK(idx && vp_index_get_meta(idx, "vindplaats:live-from", &mark, NULL) == VP_OK);
+    CHECK(mark && strcmp(mark, "20261101") == 0);
+    free(mark);
+    for (int k = 0; idx && k < 3; k++) {
+        for (size_t i = 0; i < N_DAYS; i++) {
             vp_datetime d;
             vp_datetime_parse(days[i], &d);
             vp_search_request r = request(NULL);
             r.now = d.utc;
             r.per_page = 1;
             r.facets = 1u << VP_FIELD_TYPE; /* exact totals */
-            (k ? without_end : with_end)[i] = total_for(idx, &r);
+            totals[k][i] = total_for(idx, &r);
         }
-        if (k)
+        if (k == 2)
             break;
-        /* The same index as an older writer left it. */
+        /* The same index as an older writer left it: first without the
+         * live day, then without the end terms too. */
         vp_index *w = NULL;
         CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
-        CHECK(w && vp_index_set_meta(w, "vindplaats:end-terms", "", NULL) == VP_OK &&
+        CHECK(w && vp_index_set_meta(w, marks[k], "", NULL) == VP_OK &&
               vp_index_commit(w, NULL) == VP_OK);
         vp_index_close(w);
     }
     vp_index_close(idx);
-    for (size_t i = 0; i < 6; i++)
-        CHECK(with_end[i] == without_end[i]);
+    for (size_t i = 0; i < N_DAYS; i++) {
+        CHECK(totals[0][i] == totals[2][i]);
+        CHECK(totals[1][i] == totals[2][i]);
+    }
     /* ...and the days chosen tell past from upcoming. */
-    CHECK(with_end[0] > with_end[3] && with_end[3] > with_end[5]);
+    CHECK(totals[0][0] > totals[0][5] && totals[0][5] > totals[0][7]);
+}
+
+/* A refresh moves the live day on: offerings that ended before it lose
+ * their live term, and a writer with an earlier clock moves it back. */
+static void test_live_refresh(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/live", dir);
+    vp_datetime d1, d20, d25, d40;
+    vp_datetime_parse("2026-11-01T12:00:00+01:00", &d1);
+    vp_datetime_parse("2026-11-20T12:00:00+01:00", &d20);
+    vp_datetime_parse("2026-11-25T12:00:00+01:00", &d25);
+    vp_datetime_parse("2026-12-10T12:00:00+01:00", &d40);
+    static const char *const docs[] = {
+        "{\"id\":\"test:live-1\",\"type\":\"event\",\"title\":\"Ganzenbordmiddag\","
+        "\"source\":\"test\",\"start\":\"2026-11-10T14:00:00+01:00\"}",
+        "{\"id\":\"test:live-2\",\"type\":\"event\",\"title\":\"Ganzenbordavond\","
+        "\"source\":\"test\",\"start\":\"2026-11-22T19:00:00+01:00\"}",
+        "{\"id\":\"test:live-3\",\"type\":\"event\",\"title\":\"Ganzenbordochtend\","
+        "\"source\":\"test\",\"start\":\"2026-12-20T10:00:00+01:00\"}"};
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    vp_index_set_lexicon(w, lex);
+    vp_index_set_clock(w, d1.utc);
+    for (size_t i = 0; i < 3; i++) {
+        vp_offering *o = NULL;
+        CHECK(vp_offering_parse(docs[i], strlen(docs[i]), voc, &o, NULL) == VP_OK);
+        CHECK(o && vp_index_put(w, o, NULL) == VP_OK);
+        vp_offering_destroy(o);
+    }
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index *r = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &r, NULL) == VP_OK);
+    if (!r) {
+        vp_index_close(w);
+        return;
+    }
+    vp_index_set_lexicon(r, lex);
+    vp_search_request q = request("ganzenbord*");
+    q.now = d20.utc; /* the first has ended, on a day the live term still covers */
+    CHECK(total_for(r, &q) == 2);
+    vp_index_set_clock(w, d25.utc);
+    uint64_t moved = 0;
+    CHECK(vp_index_refresh_dates(w, &moved, NULL) == VP_OK);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    q.now = d25.utc; /* the live term alone: the second ended on the 22nd */
+    CHECK(total_for(r, &q) == 1);
+    char *mark = NULL; /* read after the search has reopened the reader */
+    CHECK(vp_index_get_meta(r, "vindplaats:live-from", &mark, NULL) == VP_OK);
+    CHECK(mark && strcmp(mark, "20261125") == 0);
+    free(mark);
+    q.now = d40.utc;
+    CHECK(total_for(r, &q) == 1);
+    q.now = d20.utc; /* before the live day: the end terms answer */
+    CHECK(total_for(r, &q) == 2);
+    /* A writer whose clock is behind moves the live day back. */
+    vp_index_set_clock(w, d1.utc);
+    vp_offering *o = NULL;
+    CHECK(vp_offering_parse(docs[0], strlen(docs[0]), voc, &o, NULL) == VP_OK);
+    CHECK(o && vp_index_put(w, o, NULL) == VP_OK);
+    vp_offering_destroy(o);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    q.now = d25.utc;
+    CHECK(total_for(r, &q) == 1);
+    mark = NULL;
+    CHECK(vp_index_get_meta(r, "vindplaats:live-from", &mark, NULL) == VP_OK);
+    CHECK(mark && strcmp(mark, "20261101") == 0);
+    free(mark);
+    vp_index_close(r);
+    vp_index_close(w);
 }
 
 /* Search parameters as a query string, validated once by the engine for
@@ -918,6 +1011,7 @@ int main(int argc, char **argv)
         vp_index_close(idx);
     }
     test_past_terms(path);
+    test_live_refresh();
     test_request_parse();
     test_documents(path);
 
