@@ -59,6 +59,8 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
     uint64_t docs = 1;
     if (idx->writable && vpx_db_stats(idx->db, NULL, &docs, NULL) == VP_OK && docs == 0)
         st = vpx_db_set_metadata(idx->db, META_END_TERMS, "1", errmsg);
+    if (st == VP_OK && idx->writable && docs == 0)
+        st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", errmsg);
     if (st != VP_OK) {
         vpx_db_close(idx->db);
         free(idx);
@@ -389,6 +391,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                       errmsg);
     for (size_t i = 0; st == VP_OK && i < o->isbn.count; i++)
         st = add_term(doc, PFX_ISBN, o->isbn.items[i], errmsg);
+    if (st == VP_OK && (!o->has_price || o->price_amount == 0))
+        st = vpx_doc_add_boolean_term(doc, PFX_FREE, errmsg);
     if (st == VP_OK)
         st = o->n_occurrences ? add_date_terms(doc, o, errmsg)
                               : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);

@@ -23,6 +23,12 @@
  * terms: every offering in it has them. An older index keeps hiding the
  * past with its day, month and year terms until it is rebuilt. */
 #define META_END_TERMS "vindplaats:end-terms"
+/* Offerings that cost nothing (no price, or 0): free=true. Metadata
+ * META_FREE_TERMS marks an index whose every offering had the chance to
+ * get the term (begun empty by a writer that adds it); an older index
+ * refuses free=true until it is rebuilt rather than find nothing. */
+#define PFX_FREE "XFREE"
+#define META_FREE_TERMS "vindplaats:free-terms"
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 #define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
 #define PFX_WORK "XWK"    /* + work key: the offerings of one work */
