@@ -1265,3 +1265,54 @@ describe('searching near home for what is free', () => {
   }
 });
 
+/* The service map narrowed to a place, its wide table scrolling in its own
+ * box with a hint; the staff charts readable on a phone. */
+describe('the service map and the staff charts on a phone', () => {
+  it('/services narrows to a municipality or province; the table scrolls inside its box', async (t) => {
+    for (const viewport of [{width: 390, height: 844}, {width: 1366, height: 900}]) {
+      /* a cold server builds the map off the request path first */
+      for (let i = 0; i < 120 && !/<table/.test((await get(`${VP}/services`)).body); i++) await new Promise((r) => setTimeout(r, 500));
+      const page = await open(`${VP}/services`, viewport);
+      await noOverflow(page, `/services at ${viewport.width} px`);
+      const region = page.locator('.scroll[role=region]');
+      const [sw, cw] = await region.evaluate((e) => [e.scrollWidth, e.clientWidth]);
+      assert.ok(cw <= viewport.width, `the table's box is ${cw} px wide`);
+      if (sw > cw) assert.ok(await page.locator('.scroll-hint').isVisible(), 'no hint that the table scrolls');
+      assert.equal(await region.getAttribute('aria-describedby'), 'matrix-hint');
+      await page.getByLabel('Provincie').selectOption('Utrecht');
+      await Promise.all([page.waitForURL(/province=Utrecht/), page.getByRole('button', {name: 'Toon'}).click()]);
+      const rows = await page.getByRole('rowheader').allTextContents();
+      assert.ok(rows.length > 0 && rows.some((r) => /Utrecht|Eemland/.test(r)), rows.join(', '));
+      assert.ok(!rows.some((r) => /Groningen/.test(r)), rows.join(', '));
+      await noOverflow(page, `/services?province=Utrecht at ${viewport.width} px`);
+      await axeCsp(page, `the service map at ${viewport.width} px`, t);
+      await shot(page, `services-${viewport.width}.png`, t);
+      await done(page);
+    }
+  });
+
+  it('/insights splits nothing found into nothing offered and nothing through filters; chart text of 12 px or more on a phone', async (t) => {
+    await get(`${VP}/v1/search?q=taalcafe&type=ebook`);
+    await get(`${VP}/v1/search?q=xylofoonzeppelinorkest`);
+    const days = JSON.parse((await get(`${VP}/v1/insights/days?days=7`, STAFF)).body);
+    assert.ok(days.totals.zero_by_filters >= 1, JSON.stringify(days.totals));
+    assert.ok(days.totals.zero_results > days.totals.zero_by_filters, JSON.stringify(days.totals));
+    const page = await ctx.newPage();
+    await page.setExtraHTTPHeaders({Authorization: `Bearer ${ADMIN_KEY}`});
+    await page.setViewportSize({width: 390, height: 844});
+    await page.goto(`${VP}/insights?days=7`);
+    const lead = await page.locator('.lead').textContent();
+    assert.match(lead, /niets in het aanbod/);
+    assert.match(lead, /niets door filters/);
+    await noOverflow(page, '/insights at 390 px');
+    /* the smallest chart text as drawn: its font size times the chart's scale */
+    const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('svg.chart')].map((svg) => {
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      return Math.min(...[...svg.querySelectorAll('text')].map((x) => parseFloat(x.getAttribute('font-size')) * scale));
+    })));
+    assert.ok(smallest >= 12, `chart text of ${smallest.toFixed(1)} px on a phone`);
+    await axeCsp(page, 'the insights page at 390 px', t);
+    await shot(page, 'insights-390.png', t);
+    await page.close();
+  });
+});
