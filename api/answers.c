@@ -7,7 +7,8 @@
  * the object for every request, answered from the cache or not, so both
  * ways give the same bytes. Behind the body and a NUL the cache keeps what
  * the query log needs of a search, so that one answered from the cache is
- * logged like one that ran: its total, the number of results and, for
+ * logged like one that ran: its total (with the filter whose removal
+ * finds something, and what it finds), the number of results and, for
  * each, a NUL-terminated {"proposition":"ID"} ("{}" without one), which is
  * all insights.c reads of a result. */
 #include <inttypes.h>
@@ -80,7 +81,14 @@ int api_answer_find(api_request *req, const vp_search_request *sr, api_answer *a
     memset(&summary, 0, sizeof summary);
     summary.relaxed = -1;
     if (p < end) {
-        summary.total = strtoull(p, NULL, 10);
+        /* "TOTAL RELAXED RELAXED_TOTAL": the query log tells nothing in the
+         * offer from nothing because of a filter. */
+        char *e = NULL;
+        summary.total = strtoull(p, &e, 10);
+        if (e && *e == ' ')
+            summary.relaxed = (int)strtol(e + 1, &e, 10);
+        if (e && *e == ' ')
+            summary.relaxed_total = strtoull(e + 1, &e, 10);
         p += strlen(p) + 1;
     }
     size_t n = p < end ? (size_t)strtoul(p, NULL, 10) : 0;
@@ -109,7 +117,8 @@ static vp_status blob_of(const char *text, size_t len, const vp_search_result *r
 {
     vp_status st = vp_buf_append(b, text, len + 1);
     if (st == VP_OK)
-        st = vp_buf_printf(b, "%" PRIu64 "%c%zu%c", res->total, 0, json_array_size(results), 0);
+        st = vp_buf_printf(b, "%" PRIu64 " %d %" PRIu64 "%c%zu%c", res->total, res->relaxed,
+                           res->relaxed_total, 0, json_array_size(results), 0);
     for (size_t i = 0; st == VP_OK && i < json_array_size(results); i++) {
         const char *p =
             json_string_value(json_object_get(json_array_get(results, i), "proposition"));

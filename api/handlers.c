@@ -121,6 +121,8 @@ static const char *relaxed_words(int relaxed)
         return "de datum";
     if (relaxed == VP_RELAX_NEAR)
         return "de afstand";
+    if (relaxed == VP_RELAX_FREE)
+        return "het filter gratis";
     return relaxed >= 0 && relaxed < VP_FIELD_COUNT ? fields[relaxed] : "dit filter";
 }
 
@@ -130,6 +132,8 @@ static const char *relaxed_name(int relaxed)
         return "from/to";
     if (relaxed == VP_RELAX_NEAR)
         return "radius_km";
+    if (relaxed == VP_RELAX_FREE)
+        return "free";
     return vp_field_name((vp_field)relaxed);
 }
 
@@ -306,7 +310,11 @@ void api_handle_search(api_request *req, api_reply *r)
                                                      sr.near_lon));
         json_object_set_new(query, "radius_km", sr.radius_km > 0 ? json_real(sr.radius_km)
                                                                  : json_null());
+        if (sr.place)
+            json_object_set_new(query, "place", json_string(sr.place));
     }
+    if (query)
+        json_object_set_new(query, "free", json_boolean(sr.free_only));
     if (query && sr.prefer_library)
         json_object_set_new(query, "prefer_library", json_string(sr.prefer_library));
     if (query && qlen > VP_SEARCH_MAX_QUERY) {
@@ -341,8 +349,10 @@ void api_handle_search(api_request *req, api_reply *r)
             continue;
         json_t *vals = json_array();
         for (size_t i = 0; i < res->n_facets[f]; i++)
-            json_array_append_new(vals, json_pack("{s:s, s:I}", "value",
-                                                  res->facets[f][i].value, "count",
+            json_array_append_new(vals, json_pack("{s:s, s:s, s:I}", "value",
+                                                  res->facets[f][i].value, "label",
+                                                  api_facet_label(req, f, res->facets[f][i].value),
+                                                  "count",
                                                   (json_int_t)res->facets[f][i].count));
         json_object_set_new(facets, vp_field_name((vp_field)f), vals);
     }

@@ -3,9 +3,12 @@
  *
  * What one search leaves behind is a handful of counters in the store,
  * per Dutch calendar day D (namespaces; keys after the colon):
- *   id:D         n, z, c (searches, with zero results, with a click) and
- *                n:LIB, z:LIB, c:LIB per library; r:0, r:1-9, r:10-99, r:100+
- *                (searches by how many they found)
+ *   id:D         n, z, c (searches, with zero results, with a click),
+ *                zf (of the zero results, those that found nothing only
+ *                because of a filter: without one of their filters they
+ *                find something) and n:LIB, z:LIB, c:LIB, zf:LIB per
+ *                library; r:0, r:1-9, r:10-99, r:100+ (searches by how
+ *                many they found)
  *   iq:D, iz:D, ic:D          normalised query -> searches, zero results,
  *                             clicked; iq:D:LIB ... the same per library
  *   ip:D         i:PROP, k:PROP: results shown and clicked per proposition
@@ -777,6 +780,8 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     int day = vp_nl_day(api_clock(req));
     const char *lib = library_of(sr);
     int zero = res->total == 0;
+    /* Nothing only because of a filter: without one of them it finds something. */
+    int by_filter = zero && res->relaxed >= 0 && res->relaxed_total > 0;
     snprintf(e->query, sizeof e->query, "%s", q);
     e->day = day;
     e->client = client_tag(log, day, req->client, req->forwarded_for);
@@ -786,6 +791,8 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     add(ops, &n, MAX_OPS, ns, "n", 1);
     if (zero)
         add(ops, &n, MAX_OPS, ns, "z", 1);
+    if (by_filter)
+        add(ops, &n, MAX_OPS, ns, "zf", 1);
     /* How many it found, in four sizes. */
     add(ops, &n, MAX_OPS, ns,
         res->total == 0 ? "r:0" : res->total < 10 ? "r:1-9" : res->total < 100 ? "r:10-99" : "r:100+",
@@ -795,6 +802,10 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
         add(ops, &n, MAX_OPS, ns, key, 1);
         if (zero) {
             snprintf(key, sizeof key, "z:%s", lib);
+            add(ops, &n, MAX_OPS, ns, key, 1);
+        }
+        if (by_filter) {
+            snprintf(key, sizeof key, "zf:%s", lib);
             add(ops, &n, MAX_OPS, ns, key, 1);
         }
     }
@@ -1244,25 +1255,27 @@ static int cmp_zero(const void *a, const void *b)
     return cmp_top(a, b);
 }
 
-/* Totals of the window: searches, zero results, clicked (per library). */
-static vp_status totals(vp_store *store, const window *w, double out[3], json_t *per_day)
+/* Totals of the window: searches, zero results, clicked, zero results
+ * only because of a filter (per library). */
+static vp_status totals(vp_store *store, const window *w, double out[4], json_t *per_day)
 {
-    out[0] = out[1] = out[2] = 0;
+    out[0] = out[1] = out[2] = out[3] = 0;
     for (int i = 0; i < w->days; i++) {
-        char ns[32], k[3][MAX_LIB + 4];
+        char ns[32], k[4][MAX_LIB + 4];
+        static const char *const names[4] = {"n", "z", "c", "zf"};
         snprintf(ns, sizeof ns, "id:%d", w->day[i]);
-        snprintf(k[0], sizeof k[0], "n%s%s", w->library ? ":" : "", w->library ? w->library : "");
-        snprintf(k[1], sizeof k[1], "z%s%s", w->library ? ":" : "", w->library ? w->library : "");
-        snprintf(k[2], sizeof k[2], "c%s%s", w->library ? ":" : "", w->library ? w->library : "");
+        for (int f = 0; f < 4; f++)
+            snprintf(k[f], sizeof k[f], "%s%s%s", names[f], w->library ? ":" : "",
+                     w->library ? w->library : "");
         vp_scored *c = NULL;
         size_t n = 0;
         vp_status st = vp_store_counters(store, ns, &c, &n, NULL);
         if (st != VP_OK)
             return st;
         static const char *const sizes[4] = {"r:0", "r:1-9", "r:10-99", "r:100+"};
-        double v[3] = {0, 0, 0}, sz[4] = {0, 0, 0, 0};
+        double v[4] = {0, 0, 0, 0}, sz[4] = {0, 0, 0, 0};
         for (size_t j = 0; j < n; j++) {
-            for (int f = 0; f < 3; f++)
+            for (int f = 0; f < 4; f++)
                 if (strcmp(c[j].key, k[f]) == 0)
                     v[f] = c[j].score;
             for (int f = 0; f < 4 && !w->library; f++)
@@ -1270,11 +1283,12 @@ static vp_status totals(vp_store *store, const window *w, double out[3], json_t 
                     sz[f] = c[j].score;
         }
         vp_scored_free(c, n);
-        for (int f = 0; f < 3; f++)
+        for (int f = 0; f < 4; f++)
             out[f] += v[f];
         if (per_day) {
-            json_t *d = json_pack("{s:o, s:f, s:f, s:f}", "date", date_json(w->day[i]), "searches",
-                                  v[0], "zero_results", v[1], "clicked", v[2]);
+            json_t *d = json_pack("{s:o, s:f, s:f, s:f, s:f}", "date", date_json(w->day[i]),
+                                  "searches", v[0], "zero_results", v[1], "zero_by_filters",
+                                  v[3], "clicked", v[2]);
             /* Result sizes are kept for the whole network only. */
             if (d && !w->library) {
                 json_object_set_new(d, "results_1_9", json_real(sz[1]));
@@ -1329,7 +1343,7 @@ static json_t *queries_report(vp_store *store, const window *w, unsigned min_cli
                      w->library ? w->library : "");
             *st = read_ns(store, ns, NULL, f, &ts);
         }
-    double tot[3];
+    double tot[4];
     if (*st == VP_OK)
         *st = totals(store, w, tot, NULL);
     if (*st != VP_OK) {
@@ -1407,7 +1421,7 @@ void api_handle_insights_queries(api_request *req, api_reply *r)
 static json_t *days_report(vp_store *store, const window *w, vp_status *st)
 {
     json_t *list = json_array();
-    double tot[3];
+    double tot[4];
     *st = totals(store, w, tot, list);
     if (*st != VP_OK) {
         json_decref(list);
@@ -1420,8 +1434,9 @@ static json_t *days_report(vp_store *store, const window *w, vp_status *st)
     }
     json_t *out = window_json(w);
     json_object_set_new(out, "totals",
-                        as_ints(json_pack("{s:f, s:f, s:f, s:f}", "searches", tot[0],
-                                          "zero_results", tot[1], "clicked", tot[2],
+                        as_ints(json_pack("{s:f, s:f, s:f, s:f, s:f}", "searches", tot[0],
+                                          "zero_results", tot[1], "zero_by_filters", tot[3],
+                                          "clicked", tot[2],
                                           "click_through", ratio(tot[2], tot[0]))));
     json_object_set_new(out, "per_day", list);
     return out;
@@ -1439,10 +1454,11 @@ void api_handle_insights_days(api_request *req, api_reply *r)
         return;
     }
     if (w.csv) {
-        static const char *const cols[] = {"date", "searches", "zero_results", "clicked",
-                                           "results_1_9", "results_10_99", "results_100_plus",
-                                           NULL};
-        static const char *const lib_cols[] = {"date", "searches", "zero_results", "clicked", NULL};
+        static const char *const cols[] = {"date", "searches", "zero_results", "zero_by_filters",
+                                           "clicked", "results_1_9", "results_10_99",
+                                           "results_100_plus", NULL};
+        static const char *const lib_cols[] = {"date", "searches", "zero_results",
+                                               "zero_by_filters", "clicked", NULL};
         reply_csv(r, json_object_get(j, "per_day"), w.library ? lib_cols : cols, "days");
         json_decref(j);
     } else {
@@ -2053,6 +2069,7 @@ static json_t *insights_view(api_request *req, const window *w, const window *pw
     json_t *t = json_object_get(days, "totals");
     double searches = json_number_value(json_object_get(t, "searches"));
     double zeros = json_number_value(json_object_get(t, "zero_results"));
+    double by_filters = json_number_value(json_object_get(t, "zero_by_filters"));
     double clicked = json_number_value(json_object_get(t, "clicked"));
     json_object_set_new(v, "days", json_integer(w->days));
     if (w->library) {
@@ -2061,9 +2078,11 @@ static json_t *insights_view(api_request *req, const window *w, const window *pw
     }
     json_object_set_new(v, "searches", nl_number_json(searches));
     if (searches > 0)
-        json_object_set_new(v, "shares", json_pack("{s:o, s:o}", "zero",
-                                                   percent_json(zeros / searches), "clicked",
-                                                   percent_json(clicked / searches)));
+        json_object_set_new(v, "shares",
+                            json_pack("{s:o, s:o, s:o, s:o}", "zero", percent_json(zeros / searches),
+                                      "zero_offer", percent_json((zeros - by_filters) / searches),
+                                      "zero_filters", percent_json(by_filters / searches),
+                                      "clicked", percent_json(clicked / searches)));
     choices(v, req, w);
     json_object_set_new(v, "day_chart", day_chart(json_object_get(days, "per_day")));
     json_object_set_new(v, "days_csv", csv_link("/v1/insights/days", w, "Per dag"));

@@ -377,13 +377,193 @@ void api_handle_offering_page(api_request *req, api_reply *r)
 
 /* ---- / ---- */
 
+/* The choices of the search form: the radius around a place and the order. */
+static const char *const RADII[] = {"5", "10", "25", "50", "100"};
+static const char *const SORTS[][2] = {
+    {"relevance", "Best passend"}, {"date", "Eerstvolgende datum"}, {"distance", "Dichtstbij"}};
+
+/* The value of `key` among the parameters (the last one), or "". */
+static const char *given(const api_request *req, const char *key)
+{
+    const char *v = "";
+    for (size_t i = 0; i < req->params->count; i++)
+        if (strcmp(req->params->items[i].key, key) == 0)
+            v = req->params->items[i].value;
+    return v;
+}
+
+/* What the form shows: the search as given, so a shared address shows
+ * its own choices. */
+static json_t *home_form(const api_request *req)
+{
+    const char *radius = given(req, "radius_km"), *sort = given(req, "sort");
+    json_t *radii = json_array(), *sorts = json_array();
+    for (size_t i = 0; i < sizeof RADII / sizeof RADII[0]; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "binnen %s km", RADII[i]);
+        int sel = *radius ? strcmp(radius, RADII[i]) == 0 : strcmp(RADII[i], "25") == 0;
+        json_array_append_new(radii, json_pack("{s:s, s:s, s:b}", "value", RADII[i], "label",
+                                               label, "selected", sel));
+    }
+    for (size_t i = 0; i < sizeof SORTS / sizeof SORTS[0]; i++)
+        json_array_append_new(sorts, json_pack("{s:s, s:s, s:b}", "value", SORTS[i][0], "label",
+                                               SORTS[i][1], "selected",
+                                               strcmp(sort, SORTS[i][0]) == 0));
+    const char *free_ = given(req, "free");
+    return json_pack("{s:s, s:s, s:o, s:o, s:b}", "q", given(req, "q"), "place",
+                     given(req, "place"), "radii", radii, "sorts", sorts, "free",
+                     strcmp(free_, "true") == 0 || strcmp(free_, "1") == 0);
+}
+
+/* A refused search in the words of the page, for the field it names. */
+static const char *home_problem(const vp_param_error *err)
+{
+    if (strcmp(err->parameter, "place") == 0 || strcmp(err->parameter, "postcode") == 0)
+        return "Deze plaats kennen we niet, of er zijn meer plaatsen met deze naam. Vul een "
+               "postcode in (bijvoorbeeld 3811) of een andere plaatsnaam.";
+    if (strcmp(err->parameter, "sort") == 0)
+        return "Sorteren op afstand kan alleen met een postcode of plaats.";
+    if (strcmp(err->parameter, "radius_km") == 0)
+        return "Kies een afstand uit de lijst.";
+    return NULL;
+}
+
+/* The address of the same search on page `page`: the search parameters
+ * the engine took, in the order given. */
+static char *home_page_url(const api_request *req, unsigned page)
+{
+    vp_buf b;
+    vp_buf_init(&b, 8192);
+    vp_buf_puts(&b, "/?");
+    int first = 1;
+    for (size_t i = 0; i < req->params->count; i++) {
+        const api_param *p = &req->params->items[i];
+        if (!p->used || !*p->value || strcmp(p->key, "page") == 0)
+            continue;
+        if (!first)
+            vp_buf_puts(&b, "&");
+        first = 0;
+        api_buf_url(&b, p->key, 0);
+        vp_buf_puts(&b, "=");
+        api_buf_url(&b, p->value, 0);
+    }
+    vp_buf_printf(&b, "%spage=%u", first ? "" : "&", page);
+    return vp_buf_steal(&b);
+}
+
+/* The results of a search without JavaScript, as cards. */
+static void home_results(api_request *req, json_t *home, vp_search_request *sr)
+{
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    sr->now = api_clock(req);
+    sr->ranking = req->cfg->ranking;
+    /* A facet makes the engine count every match: an exact total. */
+    sr->facets = 1u << VP_FIELD_TYPE;
+    vp_param_error perr;
+    vp_status st = vp_search_execute(req->index, sr, &res, &perr, &err);
+    if (st != VP_OK) {
+        json_object_set_new(home, "error",
+                            json_string(st == VP_ERR_INVALID && home_problem(&perr)
+                                            ? home_problem(&perr)
+                                            : "Zoeken lukt nu niet. Probeer het zo opnieuw."));
+        free(err);
+        return;
+    }
+    json_t *cards = json_array();
+    for (size_t i = 0; i < res->n_hits; i++) {
+        json_t *o = api_result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
+                                    res->hits[i].score, res->hits[i].distance_km, req->voc,
+                                    sr->now);
+        if (!o)
+            continue;
+        json_object_set_new(o, "series", api_series_json(res->hits[i].series, res->hits[i].n_series,
+                                                         res->hits[i].series_count));
+        json_array_append_new(cards, api_card_view(o, NULL, 3));
+        json_decref(o);
+    }
+    char text[160];
+    if (res->total == 0)
+        snprintf(text, sizeof text, "Geen resultaten");
+    else if (res->total == 1)
+        snprintf(text, sizeof text, "1 resultaat");
+    else
+        snprintf(text, sizeof text, "%llu resultaten", (unsigned long long)res->total);
+    json_object_set_new(home, "count_text", json_string(text));
+    if (res->total_offerings > res->total) {
+        snprintf(text, sizeof text, "%llu keer aangeboden: een resultaat kan meer data of "
+                 "edities hebben", (unsigned long long)res->total_offerings);
+        json_object_set_new(home, "offered_text", json_string(text));
+    }
+    json_object_set_new(home, "empty", json_boolean(res->total == 0));
+    json_object_set_new(home, "results", cards);
+    unsigned long shown_to = (unsigned long)(sr->page - 1) * sr->per_page + res->n_hits;
+    if (res->total > sr->per_page || sr->page > 1) {
+        snprintf(text, sizeof text, "%lu–%lu van %llu",
+                 res->n_hits ? (unsigned long)(sr->page - 1) * sr->per_page + 1 : 0, shown_to,
+                 (unsigned long long)res->total);
+        json_object_set_new(home, "shown", json_string(text));
+    }
+    if (res->n_hits == sr->per_page && shown_to < res->total &&
+        (unsigned long)(sr->page + 1) * sr->per_page <= VP_SEARCH_MAX_WINDOW) {
+        char *next = home_page_url(req, sr->page + 1);
+        if (next)
+            json_object_set_new(home, "next", json_string(next));
+        free(next);
+    }
+    vp_search_result_destroy(res);
+}
+
 void api_handle_home(api_request *req, api_reply *r)
 {
-    /* The widget reads its own query string (?q=, filters): every
-     * parameter is the page's. */
-    json_t *view = json_object();
-    r->cache_control = "public, max-age=300";
-    api_render(r, req, 200, "index", view);
+    /* With JavaScript the widget reads the query string (?q=, filters,
+     * place) and searches itself; without it, the same address is
+     * answered here with the results as cards. Parameters the search does
+     * not know (utm_source, ...) are left alone. */
+    json_t *view = api_page_view(req, "Zoeken in het aanbod van alle bibliotheken", "/",
+                                 "Eén zoekvak voor cursussen, activiteiten, e-books en diensten "
+                                 "van de openbare bibliotheken.");
+    api_page_script(view, "/widget.js");
+    json_t *home = home_form(req);
+    if (view && home)
+        json_object_set(view, "home", home);
+    /* The form always sends its radius: without a place it means nothing. */
+    if (!*given(req, "place") && !*given(req, "postcode") && !*given(req, "near"))
+        for (size_t i = 0; i < req->params->count; i++)
+            if (strcmp(req->params->items[i].key, "radius_km") == 0)
+                req->params->items[i].value = "";
+    vp_search_request sr;
+    api_search_storage storage;
+    vp_param_error perr;
+    unsigned status = 200;
+    int searched = 0;
+    if (vp_search_request_parse(req->params->items, req->params->count, req->voc,
+                                req->cfg->postcodes, &sr, &storage, &perr) != VP_OK) {
+        status = 400;
+        const char *problem = home_problem(&perr);
+        char msg[600];
+        if (!problem) {
+            snprintf(msg, sizeof msg, "Deze zoekopdracht kunnen we niet uitvoeren (%.500s).",
+                     perr.message);
+            problem = msg;
+        }
+        if (home)
+            json_object_set_new(home, "error", json_string(problem));
+    } else {
+        for (size_t i = 0; i < req->params->count; i++)
+            if (req->params->items[i].used && *req->params->items[i].value &&
+                strcmp(req->params->items[i].key, "page") != 0)
+                searched = 1;
+    }
+    if (searched && home) {
+        json_object_set_new(home, "searched", json_true());
+        home_results(req, home, &sr);
+    }
+    if (searched || status != 200)
+        api_page_robots(view, "noindex, follow");
+    r->cache_control = searched || status != 200 ? "no-cache" : "public, max-age=300";
+    api_render(r, req, status, "index", view);
+    json_decref(home);
     json_decref(view);
 }
 

@@ -48,7 +48,7 @@
 #define PUBLIC 0
 #define ADMIN 1
 #define ROUTES(X)                                                                        \
-    X("/", 0, NULL, "/", api_handle_home, 0, "GET, HEAD", PUBLIC)                        \
+    X("/", 0, NULL, "/", api_handle_home, 1, "GET, HEAD", PUBLIC)                        \
     X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD", PUBLIC)    \
     X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD", PUBLIC)  \
     X("/site.css", 0, NULL, "/site.css", api_handle_site_css, 0, "GET, HEAD", PUBLIC)      \

@@ -17,7 +17,10 @@
 #include <time.h>
 
 #include "site.h"
+#include "vindplaats/network.h"
 #include "vindplaats/offering.h"
+#include "vindplaats/search.h"
+#include "vindplaats/vocabulary.h"
 #include "vindplaats/template.h"
 
 #define TEMPLATE_FILE_CAP (1u << 20)
@@ -607,6 +610,42 @@ const char *api_type_label(const char *t)
     return t ? t : "Aanbod";
 }
 
+const char *api_audience_label(const char *a)
+{
+    static const char *const k[] = {"baby", "peuter", "kleuter", "jeugd", "ouders", "volwassenen",
+                                    "senioren", "nieuwkomers", "laaggeletterden",
+                                    "werkzoekenden", "iedereen"};
+    static const char *const v[] = {"Baby's", "Peuters", "Kleuters", "Jeugd", "Ouders",
+                                    "Volwassenen", "Senioren", "Nieuwkomers", "Laaggeletterden",
+                                    "Werkzoekenden", "Iedereen"};
+    for (size_t i = 0; a && i < sizeof k / sizeof k[0]; i++)
+        if (strcmp(a, k[i]) == 0)
+            return v[i];
+    return a;
+}
+
+const char *api_facet_label(const api_request *req, int field, const char *value)
+{
+    const vp_proposition *p;
+    const vp_library_info *lib;
+    switch (field) {
+    case VP_FIELD_TYPE:
+        return api_type_label(value);
+    case VP_FIELD_CHANNEL:
+        return api_channel_label(value);
+    case VP_FIELD_AUDIENCE:
+        return api_audience_label(value);
+    case VP_FIELD_PROPOSITION:
+        p = vp_vocabulary_get(req->voc, value);
+        return p && p->name ? p->name : value;
+    case VP_FIELD_LIBRARY:
+        lib = req->cfg->network ? vp_network_get(req->cfg->network, value) : NULL;
+        return lib && lib->name ? lib->name : value;
+    default:
+        return value;
+    }
+}
+
 const char *api_channel_label(const char *c)
 {
     if (!c)
@@ -717,6 +756,19 @@ json_t *api_card_view(json_t *r, const char *href, int hl)
     vp_buf b;
     vp_buf_init(&b, 4096);
     api_buf_where(&b, r);
+    /* How far from the place searched around, for what is not only online. */
+    json_t *km = json_object_get(r, "distance_km");
+    const char *chan = jstr(r, "channel");
+    if (json_is_number(km) && !(chan && strcmp(chan, "online") == 0)) {
+        double d = json_number_value(km);
+        char text[48];
+        if (d < 1)
+            snprintf(text, sizeof text, "minder dan 1 km van de gekozen plaats");
+        else
+            snprintf(text, sizeof text, "%.0f km van de gekozen plaats", d);
+        vp_buf_puts(&b, b.len ? " · " : "");
+        vp_buf_puts(&b, text);
+    }
     set_opt(c, "where", buf_json(&b));
     vp_buf_free(&b);
     vp_buf_init(&b, 256);

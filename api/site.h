@@ -90,6 +90,13 @@ json_t *api_series_view(json_t *series, size_t max);
 /* "Cursus", "Evenement", ... for an offering type (the type itself when
  * unknown, "Aanbod" for NULL). */
 const char *api_type_label(const char *type);
+/* "Peuters", "Baby's" for an audience group (the group itself when unknown). */
+const char *api_audience_label(const char *audience);
+/* What residents read for a facet value of `field` (a vp_field): the Dutch
+ * word of a type, channel or audience, the vocabulary's name of a
+ * proposition ("Klik & Tik", "E-books"), the network file's name of a
+ * library; `value` itself when there is none. Borrowed. */
+const char *api_facet_label(const api_request *req, int field, const char *value);
 /* "Online", "Op locatie", "Online en op locatie"; NULL for NULL. */
 const char *api_channel_label(const char *channel);
 /* "Gratis", "€ 12,50" for a price object onto `b` (nothing without an amount). */

@@ -330,6 +330,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-server: network: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
+    /* place= also knows the network's municipalities and branches. */
+    st = vp_postcodes_add_network(postcodes, network);
+    if (st != VP_OK) {
+        fprintf(stderr, "vindplaats-server: network: %s\n", vp_status_str(st));
+        goto done;
+    }
     st = vp_admin_keys_create(&admin_keys);
     if (st == VP_OK && admin_keys_path)
         st = vp_admin_keys_load(admin_keys, admin_keys_path, &err);

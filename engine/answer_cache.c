@@ -20,7 +20,7 @@
  * A field added to vp_search_request or vp_ranking fails here until
  * vp_answer_key below names it (and the sizes here are brought along). */
 #if defined(__x86_64__) || defined(__aarch64__)
-_Static_assert(sizeof(vp_search_request) == 272,
+_Static_assert(sizeof(vp_search_request) == 288,
                "a new field of vp_search_request: add it to vp_answer_key");
 _Static_assert(sizeof(vp_ranking) == 64, "a new field of vp_ranking: add it to vp_answer_key");
 #endif
@@ -328,6 +328,14 @@ vp_status vp_answer_key(const vp_search_request *req, vp_buf *b)
     if (st == VP_OK && req->has_near)
         st = vp_buf_printf(b, "|near=%a,%a|radius=%a", req->near_lat, req->near_lon,
                            req->radius_km);
+    /* The place is echoed in the answer by the name it resolved to. */
+    if (st == VP_OK && req->place) {
+        st = vp_buf_puts(b, "|place=");
+        if (st == VP_OK)
+            st = put_string(b, req->place);
+    }
+    if (st == VP_OK && req->free_only)
+        st = vp_buf_puts(b, "|free=1");
     if (st == VP_OK && req->prefer_library) {
         st = vp_buf_puts(b, "|prefer=");
         if (st == VP_OK)

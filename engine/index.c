@@ -90,6 +90,8 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
         st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, "99991231", errmsg);
     if (st == VP_OK && idx->writable)
         idx->live_from = read_live_from(idx->db);
+    if (st == VP_OK && idx->writable && docs == 0)
+        st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", errmsg);
     if (st != VP_OK) {
         vpx_db_close(idx->db);
         free(idx);
@@ -432,6 +434,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     for (size_t i = 0; st == VP_OK && i < o->isbn.count; i++)
         st = add_term(doc, PFX_ISBN, o->isbn.items[i], errmsg);
     int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
+    if (st == VP_OK && (!o->has_price || o->price_amount == 0))
+        st = vpx_doc_add_boolean_term(doc, PFX_FREE, errmsg);
     if (st == VP_OK)
         st = o->n_occurrences ? add_date_terms(doc, o, vp_nl_day(now), errmsg)
                               : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);

@@ -153,18 +153,66 @@ static vp_status check_filter_value(vp_field f, const char *v, const vp_vocabula
     return VP_OK;
 }
 
-/* near, postcode, radius_km, include_past, prefer_library. */
+/* The four digits of a postcode "3511", "3511AB" or "3511 AB" into
+ * digits[5]; -1 when `s` is not written as a postcode. */
+static int pc4_of(const char *s, char digits[5])
+{
+    size_t len = strlen(s);
+    if (len < 4 || strspn(s, "0123456789") != 4)
+        return -1;
+    const char *letters = s + 4 + (len == 7 && s[4] == ' ');
+    int full = (len == 6 || (len == 7 && s[4] == ' ')) &&
+               ((letters[0] >= 'A' && letters[0] <= 'Z') || (letters[0] >= 'a' && letters[0] <= 'z')) &&
+               ((letters[1] >= 'A' && letters[1] <= 'Z') || (letters[1] >= 'a' && letters[1] <= 'z'));
+    if (len != 4 && !full)
+        return -1;
+    memcpy(digits, s, 4);
+    digits[4] = '\0';
+    return 0;
+}
+
+/* place=: a postcode, a place name, a municipality or a branch of the network. */
+static vp_status resolve_place(const char *place, const vp_postcodes *postcodes,
+                               vp_search_request *req, vp_param_error *err)
+{
+    char digits[5], hint[64];
+    if (strlen(place) > 100)
+        return bad(err, INVALID, "place", "place: longer than 100 bytes");
+    if (pc4_of(place, digits) == 0) {
+        if (vp_postcodes_find(postcodes, digits, &req->near_lat, &req->near_lon) != 0)
+            return bad(err, INVALID, "place", "place: unknown Dutch postcode \"%.20s\"", place);
+        req->place = vp_postcodes_place(postcodes, digits);
+        return VP_OK;
+    }
+    switch (vp_postcodes_find_place(postcodes, place, &req->near_lat, &req->near_lon, &req->place,
+                                    hint, sizeof hint)) {
+    case VP_PLACE_FOUND:
+        return VP_OK;
+    case VP_PLACE_AMBIGUOUS:
+        return bad(err, INVALID, "place",
+                   "place: \"%.100s\" is the name of more than one place; give its postcode "
+                   "(%s)", place, hint);
+    default:
+        return bad(err, INVALID, "place",
+                   "place: no place, municipality or library branch called \"%.100s\"; "
+                   "give a postcode such as 3811", place);
+    }
+}
+
+/* near, postcode, place, radius_km, include_past, prefer_library. */
 static vp_status place_and_preferences(vp_param *p, size_t n, const vp_postcodes *postcodes,
                                        vp_search_request *req, vp_param_error *err)
 {
-    const char *near, *postcode, *radius, *include_past, *prefer;
+    const char *near, *postcode, *place, *radius, *include_past, *prefer;
     if (single(p, n, "near", &near, err) || single(p, n, "postcode", &postcode, err) ||
-        single(p, n, "radius_km", &radius, err) ||
+        single(p, n, "place", &place, err) || single(p, n, "radius_km", &radius, err) ||
         single(p, n, "include_past", &include_past, err) ||
         single(p, n, "prefer_library", &prefer, err))
         return VP_ERR_INVALID;
-    if (near && *near && postcode && *postcode)
-        return bad(err, INVALID, "postcode", "postcode: give near or postcode, not both");
+    int given = (near && *near) + (postcode && *postcode) + (place && *place);
+    if (given > 1)
+        return bad(err, INVALID, place && *place ? "place" : "postcode",
+                   "%s: give one of near, postcode and place", place && *place ? "place" : "postcode");
     if (near && *near) {
         char lat[40], lon[40];
         const char *comma = strchr(near, ',');
@@ -180,25 +228,30 @@ static vp_status place_and_preferences(vp_param *p, size_t n, const vp_postcodes
         req->has_near = 1;
     }
     if (postcode && *postcode) {
-        char digits[8] = "";
         /* "3511", or a full postcode "3511AB" / "3511 AB" of which the PC4 counts. */
-        size_t len = strlen(postcode);
-        const char *letters = postcode + 4 + (len == 7 && postcode[4] == ' ');
-        int full = (len == 6 || (len == 7 && postcode[4] == ' ')) &&
-                   ((letters[0] >= 'A' && letters[0] <= 'Z') || (letters[0] >= 'a' && letters[0] <= 'z')) &&
-                   ((letters[1] >= 'A' && letters[1] <= 'Z') || (letters[1] >= 'a' && letters[1] <= 'z'));
-        if (len == 4 || full)
-            memcpy(digits, postcode, 4);
-        if (vp_postcodes_find(postcodes, digits, &req->near_lat, &req->near_lon) != 0)
+        char digits[5] = "";
+        int written = pc4_of(postcode, digits) == 0;
+        if (!written && strspn(postcode, "0123456789") == 0 && strlen(postcode) <= 100)
+            return bad(err, INVALID, "postcode",
+                       "postcode: \"%.100s\" is not a postcode; a place name goes in place=",
+                       postcode);
+        if (!written || vp_postcodes_find(postcodes, digits, &req->near_lat, &req->near_lon) != 0)
             return bad(err, INVALID, "postcode", "postcode: unknown Dutch postcode \"%.20s\"",
                        postcode);
+        req->has_near = 1;
+    }
+    if (place && *place) {
+        if (resolve_place(place, postcodes, req, err) != VP_OK)
+            return VP_ERR_INVALID;
         req->has_near = 1;
     }
     if (radius && *radius) {
         if (parse_double(radius, 0.1, 1000, &req->radius_km) != 0)
             return bad(err, INVALID, "radius_km", "radius_km: must be a number from 0.1 to 1000");
         if (!req->has_near)
-            return bad(err, INVALID, "radius_km", "radius_km: needs near or postcode");
+            return bad(err, INVALID, "radius_km", "radius_km: needs near, postcode or place");
+    } else if (req->has_near) {
+        req->radius_km = VP_SEARCH_RADIUS_KM;
     }
     if (include_past && *include_past && parse_bool(include_past, &req->include_past) != 0)
         return bad(err, INVALID, "include_past", "include_past: must be true or false");
@@ -248,8 +301,9 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
     req->per_page = 10;
     req->sort = VP_SORT_RELEVANCE;
 
-    const char *q, *from, *to, *sort, *page, *per_page, *facets, *spelling, *understand;
+    const char *q, *from, *to, *sort, *page, *per_page, *facets, *spelling, *understand, *free_;
     if (single(p, n, "q", &q, err) || single(p, n, "spelling", &spelling, err) ||
+        single(p, n, "free", &free_, err) ||
         single(p, n, "understand", &understand, err) ||
         single(p, n, "from", &from, err) ||
         single(p, n, "to", &to, err) || single(p, n, "sort", &sort, err) ||
@@ -263,6 +317,9 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
         return bad(err, INVALID, "spelling", "spelling: must be true or false");
     if (!spell)
         req->without |= VP_WITHOUT_SPELLING;
+    /* free=true: what costs nothing (no price, or 0); free=false is everything. */
+    if (free_ && *free_ && parse_bool(free_, &req->free_only) != 0)
+        return bad(err, INVALID, "free", "free: must be true or false");
     /* understand=place,date,audience (the default), a part of it, or none:
      * which kinds of words of q are taken for what they name. */
     if (understand && *understand) {
@@ -323,7 +380,7 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
     if (place_and_preferences(p, n, postcodes, req, err) != VP_OK)
         return VP_ERR_INVALID;
     if (req->sort == VP_SORT_DISTANCE && !req->has_near)
-        return bad(err, INVALID, "sort", "sort: sort=distance needs near or postcode");
+        return bad(err, INVALID, "sort", "sort: sort=distance needs near, postcode or place");
     if (page && *page && (parse_uint(page, VP_SEARCH_MAX_WINDOW, &req->page) != 0 || req->page < 1))
         return bad(err, INVALID, "page", "page: must be a whole number from 1 to %s", "10000");
     if (per_page && *per_page &&
@@ -360,7 +417,7 @@ vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *
     if (req->facets >> VP_FACET_COUNT)
         return bad(err, INVALID, "facets", "facets: unknown facet");
     if (req->sort == VP_SORT_DISTANCE && !req->has_near)
-        return bad(err, INVALID, "sort", "sort: sort=distance needs a place (near or postcode)");
+        return bad(err, INVALID, "sort", "sort: sort=distance needs a place (near, postcode or place)");
     return VP_OK;
 }
 

@@ -32,6 +32,12 @@
  * today. Absent in an index begun by a writer without live terms. */
 #define PFX_LIVE "XDL"
 #define META_LIVE_FROM "vindplaats:live-from"
+/* Offerings that cost nothing (no price, or 0): free=true. Metadata
+ * META_FREE_TERMS marks an index whose every offering had the chance to
+ * get the term (begun empty by a writer that adds it); an older index
+ * refuses free=true until it is rebuilt rather than find nothing. */
+#define PFX_FREE "XFREE"
+#define META_FREE_TERMS "vindplaats:free-terms"
 #define PFX_SUGGEST "XSG" /* + folded key + '\x1f' + kind letter + text as shown */
 #define PFX_SOURCE "XSRC" /* + source name: which harvest source wrote it */
 #define PFX_WORK "XWK"    /* + work key: the offerings of one work */

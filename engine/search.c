@@ -709,6 +709,22 @@ static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **
     return or_of(parts, n, st, out, errmsg);
 }
 
+/* free=true: the offerings marked free when they were indexed. */
+static vp_status free_filter(vpx_db *db, vpx_query **out, char **errmsg)
+{
+    char *mark = NULL;
+    int marked = vpx_db_get_metadata(db, META_FREE_TERMS, &mark, NULL) == VP_OK && mark &&
+                 strcmp(mark, "1") == 0;
+    free(mark);
+    if (!marked) {
+        if (errmsg)
+            *errmsg = strdup("free: this index was built before free offerings were marked; "
+                             "rebuild it to use free=true");
+        return VP_ERR_NOT_FOUND;
+    }
+    return vpx_query_term(PFX_FREE, out, errmsg);
+}
+
 /* The parts of one search, built once and combined as needed. */
 typedef struct plan {
     vpx_query *text;                  /* the weighted query */
@@ -716,6 +732,7 @@ typedef struct plan {
     vpx_query *dates;                 /* from/to */
     vpx_query *upcoming;              /* hides what has ended */
     vpx_query *near;                  /* the radius around near */
+    vpx_query *free_only;             /* free=true */
     vpx_query *boosts[5];
     vpx_query *understood;            /* place, day and age words (understand.c) */
     int browsing;
@@ -731,6 +748,7 @@ static void plan_free(plan *p)
     vpx_query_destroy(p->dates);
     vpx_query_destroy(p->upcoming);
     vpx_query_destroy(p->near);
+    vpx_query_destroy(p->free_only);
     for (int i = 0; i < 5; i++)
         vpx_query_destroy(p->boosts[i]);
     vpx_query_destroy(p->understood);
@@ -828,6 +846,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         vpx_query_destroy(parts[0]);
         vpx_query_destroy(parts[1]);
     }
+    if (st == VP_OK && req->free_only)
+        st = free_filter(vp_index_db(idx), &p->free_only, errmsg);
     /* Boosts: own library, soon, nearby. */
     if (st == VP_OK && req->prefer_library && *req->prefer_library) {
         vp_buf t;
@@ -898,9 +918,10 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
 }
 
 /* FILTER(AND_MAYBE(text, boosts), every filter but those in `skip`).
- * Bits of `skip`: fields, then VP_RELAX_DATES and VP_RELAX_NEAR. Without
- * `weighted` the words only select (weight 0, no boosts): a count needs no
- * ranking, and a boolean match opens no boost lists and weighs nothing. */
+ * Bits of `skip`: fields, then VP_RELAX_DATES, VP_RELAX_NEAR and VP_RELAX_FREE.
+ * Without `weighted` the words only select (weight 0, no boosts): a count
+ * needs no ranking, and a boolean match opens no boost lists and weighs
+ * nothing. */
 static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_query **out,
                             char **errmsg)
 {
@@ -915,7 +936,7 @@ static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_quer
     }
     if (st != VP_OK)
         return st;
-    vpx_query *parts[VP_FIELD_COUNT + 4];
+    vpx_query *parts[VP_FIELD_COUNT + 5];
     size_t n = 0;
     parts[n++] = words;
     for (int f = 0; f < VP_FIELD_COUNT; f++)
@@ -923,6 +944,7 @@ static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_quer
     parts[n++] = (skip & (1u << VP_RELAX_DATES)) ? NULL : p->dates;
     parts[n++] = p->upcoming;
     parts[n++] = (skip & (1u << VP_RELAX_NEAR)) ? NULL : p->near;
+    parts[n++] = (skip & (1u << VP_RELAX_FREE)) ? NULL : p->free_only;
     st = vpx_query_combine(VPX_OP_FILTER, parts, n, out, errmsg);
     vpx_query_destroy(words);
     return st;
@@ -1337,7 +1359,7 @@ vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vp
     *out = NULL;
     vp_status st = plan_build(idx, req, NULL, 0, &p, errmsg);
     if (st == VP_OK) {
-        vpx_query *parts[VP_FIELD_COUNT + 3];
+        vpx_query *parts[VP_FIELD_COUNT + 4];
         size_t n = 0;
         for (int f = 0; f < VP_FIELD_COUNT; f++)
             if (p.filters[f])
@@ -1348,6 +1370,8 @@ vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vp
             parts[n++] = p.upcoming;
         if (p.near)
             parts[n++] = p.near;
+        if (p.free_only)
+            parts[n++] = p.free_only;
         if (n)
             st = vpx_query_combine(VPX_OP_AND, parts, n, out, errmsg);
     }
@@ -1618,10 +1642,11 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
      * proposition the words point to. */
     if (st == VP_OK && res->total == 0) {
         plan *use = &p;
-        for (int f = 0; st == VP_OK && f < VP_RELAX_NEAR + 1; f++) {
+        for (int f = 0; st == VP_OK && f < VP_RELAX_FREE + 1; f++) {
             int active = f < VP_FIELD_COUNT ? use->filters[f] != NULL
                          : f == VP_RELAX_DATES ? use->dates != NULL
-                                               : use->near != NULL;
+                         : f == VP_RELAX_NEAR  ? use->near != NULL
+                                               : use->free_only != NULL;
             if (!active)
                 continue;
             /* Counted to the last work, as the search without the filter

@@ -11,7 +11,7 @@ for (i = ss.length - 1; !me && i >= 0; i--) if (/\/widget\.js([?#]|$)/.test(ss[i
 var BASE = me && me.src ? me.src.replace(/[?#].*$/, '').replace(/[^\/]*$/, '') : '/';
 var FILTERS = ['type', 'library', 'branch', 'municipality', 'proposition', 'societal_task', 'audience', 'channel', 'language'];
 var FACETS = ['type', 'proposition', 'audience', 'channel', 'library'];
-var TZ = 'Europe/Amsterdam', SHOW = 6, CAP = 10000;
+var TZ = 'Europe/Amsterdam', SHOW = 6, CAP = 10000, L_SORTS = ['relevance', 'date', 'distance'];
 var NAMES = {library: {}, proposition: {}, branch: {}}, SIGNALS = true, count = 0;
 
 var T = {
@@ -42,7 +42,12 @@ var T = {
     without: 'Zoek zonder filter ‘{f}’ ({n} resultaten)', prop: 'Bekijk al het aanbod ‘{p}’',
     tips: 'Probeer andere of minder woorden, of minder filters.', clear: 'Alle filters wissen',
     err: 'Zoeken lukt nu niet. Probeer het zo opnieuw.', retry: 'Opnieuw proberen',
-    rec: 'Aanbevolen voor u', recnear: 'In de buurt van postcode {p}, en online', why: 'Waarom: '
+    rec: 'Aanbevolen voor u', recnear: 'In de buurt van postcode {p}, en online', why: 'Waarom: ',
+    choose: 'Plaats en volgorde', place: 'Postcode of plaats', radius: 'Afstand', within: 'binnen {n} km', order: 'Volgorde',
+    sorts: {relevance: 'Best passend', date: 'Eerstvolgende datum', distance: 'Dichtstbij'}, freeonly: 'Alleen gratis',
+    noplace: 'Deze plaats kennen we niet, of er zijn meer plaatsen met deze naam. Vul een postcode in (bijvoorbeeld 3811).',
+    nodist: 'Sorteren op afstand kan alleen met een postcode of plaats.',
+    counts: 'De getallen tellen aanbiedingen: één resultaat kan meer data of edities hebben.'
   },
   en: {
     label: 'Search everything the library offers', ph: 'For example: story time',
@@ -71,7 +76,12 @@ var T = {
     without: 'Search without the ‘{f}’ filter ({n} results)', prop: 'See everything in ‘{p}’',
     tips: 'Try other or fewer words, or fewer filters.', clear: 'Clear all filters',
     err: 'Searching is not possible right now. Please try again shortly.', retry: 'Try again',
-    rec: 'Recommended for you', recnear: 'Near postcode {p}, and online', why: 'Why: '
+    rec: 'Recommended for you', recnear: 'Near postcode {p}, and online', why: 'Why: ',
+    choose: 'Place and order', place: 'Postcode or town', radius: 'Distance', within: 'within {n} km', order: 'Order',
+    sorts: {relevance: 'Best match', date: 'Soonest date', distance: 'Nearest'}, freeonly: 'Free only',
+    noplace: 'We do not know this place, or several places have this name. Enter a postcode (for example 3811).',
+    nodist: 'Sorting by distance needs a postcode or town.',
+    counts: 'The numbers count offerings: one result may have several dates or editions.'
   }
 };
 
@@ -161,7 +171,8 @@ function Widget(root) {
       .split(/[\s,]+/).filter(Boolean);
     if (v.length) w.defaults[k] = v;
   });
-  w.st = {q: '', f: copyF(w.defaults)};
+  w.st = {q: '', f: copyF(w.defaults), o: {place: '', radius: '25', sort: 'relevance', free: false}};
+  w.opt = ds.options !== 'false';
   w.nf = new Intl.NumberFormat(w.loc);
   w.fD = new Intl.DateTimeFormat(w.loc, {weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: TZ});
   w.fT = new Intl.DateTimeFormat(w.loc, {hour: '2-digit', minute: '2-digit', timeZone: TZ});
@@ -187,11 +198,12 @@ function build(w, ds) {
       e.preventDefault();
       clearTimeout(w.timer);
       close(w);
+      readOpts(w);
       search(w, {q: w.q.value.trim()});
     }}}, [
     h('label.vp-label', {id: id + '-l', htmlFor: id + '-q'}, str(ds.label) || L.label),
     h('div.vp-bar', 0, [h('div.vp-combo', 0, [w.q, w.lb]),
-      h('button.vp-go', {type: 'submit'}, L.go)])]);
+      h('button.vp-go', {type: 'submit'}, L.go)]), ds.options === 'false' ? null : options(w)]);
   w.live = h('div.vp-sr', {role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true'});
   w.tog = btn('vp-ftog', '', () => {
     var o = w.tog.getAttribute('aria-expanded') !== 'true';
@@ -220,6 +232,49 @@ function build(w, ds) {
   r.lang = w.lang;
   [form, w.live, w.main, w.rec].forEach(x => { r.appendChild(x); });
   togText(w);
+}
+
+/* where, how far, in which order, only free: each change searches again */
+function options(w) {
+  var L = w.L, id = w.id, ch = {change: () => { readOpts(w); search(w, {}); }};
+  function sel(name, list) { return h('select.vp-sel', {id: id + '-' + name, name: name, on: ch}, list); }
+  w.place = h('input.vp-place', {id: id + '-place', type: 'text', name: 'place', maxLength: 100, size: 14,
+    autocomplete: 'postal-code', on: {change: () => { readOpts(w); search(w, {q: w.q.value.trim()}); }}});
+  w.rad = sel('radius_km', ['5', '10', '25', '50', '100'].map(n => h('option', {value: n, selected: n === '25'}, fm(L.within, {n: n}))));
+  w.sort = sel('sort', ['relevance', 'date', 'distance'].map(k => h('option', {value: k}, L.sorts[k])));
+  w.free = h('input.vp-free', {id: id + '-free', type: 'checkbox', name: 'free', value: 'true', on: ch});
+  function opt(f, label, cls) { return h('p.vp-ch' + (cls || ''), 0, [h('label', {htmlFor: f.id}, label), f]); }
+  w.choices = h('div.vp-opts', {id: id + '-opts'}, [opt(w.place, L.place), opt(w.rad, L.radius), opt(w.sort, L.order),
+    h('p.vp-ch.vp-check', 0, [w.free, ' ', h('label', {htmlFor: w.free.id}, L.freeonly)])]);
+  /* on a narrow box the choices fold behind a button, as the filters do */
+  w.otog = btn('vp-otog', '', () => { openOpts(w, w.otog.getAttribute('aria-expanded') !== 'true'); });
+  w.otog.setAttribute('aria-controls', w.choices.id);
+  expanded(w.otog, false);
+  optText(w);
+  return h('div', 0, [w.otog, w.choices]);
+}
+function openOpts(w, o) {
+  expanded(w.otog, o);
+  w.choices.classList.toggle('vp-open', o);
+}
+function optText(w) {
+  var o = w.st.o, n = !!o.place + (o.sort !== 'relevance') + o.free;
+  w.otog.textContent = w.L.choose + (n ? ' (' + fm(w.L.active, {n: n}) + ')' : '');
+}
+function readOpts(w) {
+  if (!w.place) return;
+  w.st.o = {place: w.place.value.trim(), radius: w.rad.value, sort: w.sort.value, free: w.free.checked};
+  w.place.removeAttribute('aria-invalid');
+  optText(w);
+}
+function showOpts(w) {
+  if (!w.place) return;
+  var o = w.st.o;
+  w.place.value = o.place;
+  w.rad.value = o.radius;
+  w.sort.value = o.sort;
+  w.free.checked = o.free;
+  optText(w);
 }
 
 /* the polite live region says the suggestions and the results together */
@@ -338,7 +393,12 @@ function search(w, ch, more) {
   p.push(['page', page], ['per_page', w.per]);
   if (!more) p.push(['facets', 'all']);
   if (w.prefer) p.push(['prefer_library', w.prefer]);
-  if (w.postcode) p.push(['postcode', w.postcode]);
+  var o = w.st.o;
+  /* a place the resident chose: within the radius; data-postcode only ranks and measures */
+  if (o.place) p.push(['place', o.place], ['radius_km', o.radius]);
+  else if (w.postcode) p.push(['postcode', w.postcode], ['radius_km', 1000]);
+  if (o.sort === 'date' || o.sort === 'distance' && (o.place || w.postcode)) p.push(['sort', o.sort]);
+  if (o.free) p.push(['free', 'true']);
   if (w.sync && !more) toUrl(w);
   w.main.hidden = false;
   busy(w, true);
@@ -369,6 +429,16 @@ function fail(w, x, more) {
     return search(w, null, more);
   }
   w.err.textContent = '';
+  if (x.status === 400 && (par === 'place' || par === 'sort') && w.place) {
+    if (par === 'place') w.place.setAttribute('aria-invalid', 'true');
+    openOpts(w, true);
+    w.err.appendChild(h('p', null, par === 'place' ? L.noplace : L.nodist));
+    w.list.textContent = '';
+    w.head.textContent = '';
+    w.more.hidden = true;
+    w.shownEl.textContent = '';
+    return;
+  }
   w.err.appendChild(h('p', null, L.err + (x.status ? ' (' + x.status + (e.message ? ': ' + e.message : '') + ')' : '')));
   w.err.appendChild(btn('vp-btn', L.retry, () => { w.err.textContent = ''; search(w, null, more); }));
   if (!more) { w.head.textContent = ''; say(w, 'r', ''); }
@@ -475,6 +545,7 @@ function chips(w, und) {
   if (p.firstChild) w.note.appendChild(p);
 }
 
+/* the widget's own words for controlled values, else the names the API gave (facet labels, results) */
 function label(w, k, v) {
   var L = w.L;
   return k === 'type' ? L.types[v] || pretty(v) : k === 'channel' ? L.chan[v] || v
@@ -495,6 +566,7 @@ function facets(w, fc) {
     var sel = w.st.f[k] || [], hidden = 0, vals = [], ul = h('ul');
     (Array.isArray(fc[k]) ? fc[k] : []).forEach(o => {
       if (o && str(o.value)) vals.push({v: o.value, c: +o.count || 0});
+      if (o && str(o.value) && str(o.label) && NAMES[k]) NAMES[k][o.value] = o.label;
     });
     sel.forEach(v => { if (!vals.some(o => o.v === v)) vals.push({v: v, c: 0}); });
     if (!vals.length || vals.length === 1 && !sel.length) return;
@@ -520,6 +592,7 @@ function facets(w, fc) {
     }
     box.appendChild(fs);
   });
+  if (box.firstChild) box.appendChild(h('p.vp-mut', 0, w.L.counts));
   if (focus) focus.focus();
 }
 
@@ -630,13 +703,25 @@ function fromUrl(w) {
     var v = u.getAll(k).filter(Boolean);
     if (v.length) { f[k] = v; any = true; }
   });
+  var o = w.st.o, r = u.get('radius_km'), so = u.get('sort');
+  if (w.place) {
+    o.place = (u.get('place') || u.get('postcode') || '').trim();
+    if (r && ['5', '10', '25', '50', '100'].indexOf(r) >= 0) o.radius = r;
+    if (so && L_SORTS.indexOf(so) >= 0) o.sort = so;
+    o.free = /^(true|1)$/.test(u.get('free') || '');
+    any = any || !!o.place || o.free || o.sort !== 'relevance';
+    showOpts(w);
+  }
   if (!any) return;
   w.q.value = q;
   search(w, {q: q, f: f});
 }
 function toUrl(w) {
-  var p = w.st.q ? [['q', w.st.q]] : [];
+  var p = w.st.q ? [['q', w.st.q]] : [], o = w.st.o;
   if (!w.main.hidden || w.st.q) FILTERS.forEach(k => { (w.st.f[k] || []).forEach(v => { p.push([k, v]); }); });
+  if (o.place) p.push(['place', o.place], ['radius_km', o.radius]);
+  if (o.sort !== 'relevance') p.push(['sort', o.sort]);
+  if (o.free) p.push(['free', 'true']);
   try { history.replaceState(history.state, '', location.pathname + (p.length ? '?' + qs(p) : '') + location.hash); }
   catch (e) { /* sandboxed frames */ }
 }

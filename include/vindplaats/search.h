@@ -79,6 +79,9 @@ typedef struct vp_search_request {
     int has_near;                               /* near_lat/near_lon are set */
     double near_lat, near_lon;
     double radius_km;                           /* with has_near; 0: no limit */
+    const char *place;                          /* the place name resolved (place=), borrowed
+                                                   from the postcode table; NULL otherwise */
+    int free_only;                              /* only offerings without a price or at 0 */
     const char *prefer_library;                 /* boosted, not filtered; may be NULL */
     const vp_ranking *ranking;                  /* NULL: vp_ranking_default */
     unsigned without;                           /* VP_WITHOUT_* bits, for evaluation */
@@ -169,6 +172,7 @@ typedef struct vp_facet_value {
 /* What the engine relaxed when nothing matched. */
 #define VP_RELAX_DATES  (VP_FIELD_COUNT)      /* the from/to range */
 #define VP_RELAX_NEAR   (VP_FIELD_COUNT + 1)  /* the radius around near */
+#define VP_RELAX_FREE   (VP_FIELD_COUNT + 2)  /* free=true */
 
 /* What the words of q named besides what to match (engine/understand.c):
  * removed from the words, a boost for what they name, never a filter. */
@@ -245,10 +249,14 @@ typedef struct vp_search_values {
 struct vp_postcodes;
 struct vp_vocabulary;
 
+/* The radius around a place when the request names none (radius_km). */
+#define VP_SEARCH_RADIUS_KM 25.0
+
 /* Validates the search parameters params[0..n) and turns them into *req:
  * q, the filters (values checked against the controlled lists and `voc`),
- * from/to, sort, page, per_page, facets, near/postcode (`postcodes`),
- * radius_km, include_past, prefer_library. Marks every parameter it took
+ * from/to, sort, page, per_page, facets, near/postcode/place (`postcodes`),
+ * radius_km (VP_SEARCH_RADIUS_KM when a place is given without it), free,
+ * include_past, prefer_library. Marks every parameter it took
  * as used. Strings stay borrowed from `params`, the filter arrays from
  * `storage`. Returns VP_OK, or VP_ERR_INVALID with *err filled. */
 vp_status vp_search_request_parse(vp_param *params, size_t n, const struct vp_vocabulary *voc,

@@ -166,7 +166,8 @@ async function done(page) {
 }
 
 const box = (page, sel = '[data-vindplaats]') => page.locator(sel).first();
-const combo = (b) => b.getByRole('combobox');
+/* the search field (the choices of distance and order are comboboxes too) */
+const combo = (b) => b.locator('input[role=combobox]');
 const heading = (b) => b.locator('.vp-count');
 async function total(b) {
   await assert.doesNotReject(() => heading(b).filter({hasText: /\d/}).waitFor());
@@ -630,9 +631,9 @@ describe('demo page', () => {
     await page.goto(`${VP}/`);
     const q = page.getByRole('searchbox', {name: 'Zoek in het aanbod van alle bibliotheken'});
     await q.fill('digicafe');
-    await Promise.all([page.waitForURL(/\/v1\/search\?q=digicafe/), q.press('Enter')]);
-    const body = JSON.parse(await page.locator('body').textContent());
-    assert.ok(body.total > 0);
+    /* the page itself answers, with results as cards (not the API's JSON) */
+    await Promise.all([page.waitForURL(/\/\?q=digicafe/), q.press('Enter')]);
+    assert.ok(await page.locator('li.vp-card').count() > 0);
     await page.close();
   });
 
@@ -1130,5 +1131,188 @@ describe('pages for staff, municipalities and search engines', () => {
     await axeCsp(page, 'an offering page', t);
     await shot(page, 'offering-desktop.png', t);
     await done(page);
+  });
+});
+
+/* Near home and free: the place field, the radius, the order and "Alleen
+ * gratis" in the widget and in the page without JavaScript, all kept in the
+ * address so a resident can share the search. */
+describe('searching near home for what is free', () => {
+  const free = (r) => !r.price || r.price.amount === 0;
+
+  for (const viewport of [{width: 1366, height: 900}, {width: 390, height: 844}]) {
+    it(`the widget takes a place, a radius, an order and "Alleen gratis" at ${viewport.width} px`, async (t) => {
+      const page = await open(`${VP}/`, viewport);
+      const b = box(page);
+      await combo(b).fill('taalcafe');
+      /* close the suggestions (a second Escape would empty the box) */
+      await b.getByRole('listbox').waitFor();
+      await combo(b).press('Escape');
+      /* on a phone the choices fold behind a button, as the filters do */
+      const fold = b.getByRole('button', {name: 'Plaats en volgorde'});
+      if (viewport.width < 700) {
+        assert.equal(await b.getByLabel('Postcode of plaats').isVisible(), false);
+        await fold.click();
+        assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+      } else {
+        assert.equal(await fold.isVisible(), false);
+      }
+      await b.getByLabel('Postcode of plaats').fill('Amersfoort');
+      await b.getByLabel('Afstand').selectOption('10');
+      await b.getByLabel('Volgorde').selectOption('date');
+      const answer = searched(page, (p) => p.get('free') === 'true' && p.get('place') === 'Amersfoort');
+      await b.getByLabel('Alleen gratis').check();
+      const res = await answer;
+      const p = new URL(res.url()).searchParams;
+      assert.equal(p.get('q'), 'taalcafe');
+      assert.equal(p.get('radius_km'), '10');
+      assert.equal(p.get('sort'), 'date');
+      const d = await res.json();
+      assert.equal(d.query.place, 'Amersfoort');
+      assert.ok(d.results.length > 0, 'nothing free near Amersfoort');
+      for (const r of d.results) {
+        assert.ok(free(r), `${r.title} costs ${JSON.stringify(r.price)}`);
+        if (r.channel !== 'online') assert.ok(r.distance_km <= 10.05, `${r.title} is ${r.distance_km} km away`);
+      }
+      await settled(b);
+      const n = await total(b);
+      /* the address holds the whole search: opened again, the same search */
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('q'), 'taalcafe');
+      assert.equal(url.searchParams.get('place'), 'Amersfoort');
+      assert.equal(url.searchParams.get('free'), 'true');
+      assert.equal(url.searchParams.get('sort'), 'date');
+      assert.equal(url.searchParams.get('radius_km'), '10');
+      await noOverflow(page, `/ with a place at ${viewport.width} px`);
+      await axeCsp(page, `the search page near home at ${viewport.width} px`, t);
+      await shot(page, `home-near-free-${viewport.width}.png`, t);
+      const again = await open(url.href, viewport);
+      const b2 = box(again);
+      assert.equal(await total(b2), n);
+      if (viewport.width < 700) {
+        assert.match(await b2.getByRole('button', {name: /Plaats en volgorde/}).textContent(), /3 actief/);
+        await b2.getByRole('button', {name: /Plaats en volgorde/}).click();
+      }
+      assert.equal(await b2.getByLabel('Postcode of plaats').inputValue(), 'Amersfoort');
+      assert.equal(await b2.getByLabel('Alleen gratis').isChecked(), true);
+      assert.equal(await b2.getByLabel('Volgorde').inputValue(), 'date');
+      await done(again);
+      await done(page);
+    });
+  }
+
+  it('the widget says so when it does not know the place', async () => {
+    const page = await open(`${VP}/?q=taalcafe`);
+    const b = box(page);
+    await settled(b);
+    const place = b.getByLabel('Postcode of plaats');
+    const answer = searched(page, (p) => p.get('place') === 'Atlantis');
+    await place.fill('Atlantis');
+    await place.press('Enter');
+    assert.equal((await answer).status(), 400);
+    await b.getByText('Deze plaats kennen we niet').waitFor();
+    assert.equal(await place.getAttribute('aria-invalid'), 'true');
+    await done(page);
+  });
+
+  it('facets show the names of the vocabulary and say what they count', async () => {
+    const page = await open(`${VP}/?q=digitaal`);
+    const b = box(page);
+    await settled(b);
+    const fac = b.locator('.vp-fac');
+    for (const name of ['E-books', 'Klik & Tik', 'Digitaal spreekuur']) await fac.getByText(name, {exact: true}).first().waitFor();
+    assert.equal(await fac.getByText('E Books', {exact: true}).count(), 0);
+    assert.equal(await fac.getByText('Klik en Tik', {exact: true}).count(), 0);
+    assert.match(await fac.textContent(), /De getallen tellen aanbiedingen/);
+    await done(page);
+  });
+
+  for (const viewport of [{width: 1366, height: 900}, {width: 390, height: 844}]) {
+    it(`without JavaScript the form searches / and the server shows the results at ${viewport.width} px`, async (t) => {
+      const page = await ctx.newPage();
+      const cdp = await ctx.newCDPSession(page);
+      await cdp.send('Emulation.setScriptExecutionDisabled', {value: true});
+      await page.setViewportSize(viewport);
+      await page.goto(`${VP}/`);
+      const form = page.getByRole('search');
+      await form.getByLabel('Zoek in het aanbod van alle bibliotheken').fill('taalcafe');
+      await form.getByLabel('Postcode of plaats').fill('Amersfoort');
+      await form.getByLabel('Alleen gratis').check();
+      await Promise.all([page.waitForURL(/place=Amersfoort/), form.getByRole('button', {name: 'Zoeken'}).click()]);
+      const url = new URL(page.url());
+      assert.equal(url.pathname, '/');
+      assert.equal(url.searchParams.get('free'), 'true');
+      assert.equal(url.searchParams.get('radius_km'), '25');
+      assert.match(await page.locator('#res-h').textContent(), /\d+ resultaten?/);
+      const cards = page.locator('ol[aria-labelledby=res-h] > li.vp-card');
+      assert.ok(await cards.count() > 0);
+      for (const price of await page.locator('.vp-price').allTextContents()) assert.match(price, /Gratis/);
+      assert.equal(await form.getByLabel('Postcode of plaats').inputValue(), 'Amersfoort');
+      assert.doesNotMatch(await page.locator('body').innerText(), /"results"/, 'raw JSON on the page');
+      /* measuring takes script: allowed again, on the page as it was parsed without */
+      await cdp.send('Emulation.setScriptExecutionDisabled', {value: false});
+      await noOverflow(page, `/ without JavaScript at ${viewport.width} px`);
+      await axeCsp(page, `the search page without JavaScript at ${viewport.width} px`, t);
+      await fullShot(page, `home-nojs-${viewport.width}.png`, t);
+      /* a place the server does not know is said in words, with the form kept */
+      await cdp.send('Emulation.setScriptExecutionDisabled', {value: true});
+      const res = await page.goto(`${VP}/?q=taalcafe&place=Atlantis&radius_km=25`);
+      assert.equal(res.status(), 400);
+      assert.match(await page.getByRole('alert').textContent(), /Deze plaats kennen we niet/);
+      assert.equal(await page.getByLabel('Zoek in het aanbod van alle bibliotheken').inputValue(), 'taalcafe');
+      await page.close();
+    });
+  }
+});
+
+/* The service map narrowed to a place, its wide table scrolling in its own
+ * box with a hint; the staff charts readable on a phone. */
+describe('the service map and the staff charts on a phone', () => {
+  it('/services narrows to a municipality or province; the table scrolls inside its box', async (t) => {
+    for (const viewport of [{width: 390, height: 844}, {width: 1366, height: 900}]) {
+      /* a cold server builds the map off the request path first */
+      for (let i = 0; i < 120 && !/<table/.test((await get(`${VP}/services`)).body); i++) await new Promise((r) => setTimeout(r, 500));
+      const page = await open(`${VP}/services`, viewport);
+      await noOverflow(page, `/services at ${viewport.width} px`);
+      const region = page.locator('.scroll[role=region]');
+      const [sw, cw] = await region.evaluate((e) => [e.scrollWidth, e.clientWidth]);
+      assert.ok(cw <= viewport.width, `the table's box is ${cw} px wide`);
+      if (sw > cw) assert.ok(await page.locator('.scroll-hint').isVisible(), 'no hint that the table scrolls');
+      assert.equal(await region.getAttribute('aria-describedby'), 'matrix-hint');
+      await page.getByLabel('Provincie').selectOption('Utrecht');
+      await Promise.all([page.waitForURL(/province=Utrecht/), page.getByRole('button', {name: 'Toon'}).click()]);
+      const rows = await page.getByRole('rowheader').allTextContents();
+      assert.ok(rows.length > 0 && rows.some((r) => /Utrecht|Eemland/.test(r)), rows.join(', '));
+      assert.ok(!rows.some((r) => /Groningen/.test(r)), rows.join(', '));
+      await noOverflow(page, `/services?province=Utrecht at ${viewport.width} px`);
+      await axeCsp(page, `the service map at ${viewport.width} px`, t);
+      await shot(page, `services-${viewport.width}.png`, t);
+      await done(page);
+    }
+  });
+
+  it('/insights splits nothing found into nothing offered and nothing through filters; chart text of 12 px or more on a phone', async (t) => {
+    await get(`${VP}/v1/search?q=taalcafe&type=ebook`);
+    await get(`${VP}/v1/search?q=xylofoonzeppelinorkest`);
+    const days = JSON.parse((await get(`${VP}/v1/insights/days?days=7`, STAFF)).body);
+    assert.ok(days.totals.zero_by_filters >= 1, JSON.stringify(days.totals));
+    assert.ok(days.totals.zero_results > days.totals.zero_by_filters, JSON.stringify(days.totals));
+    const page = await ctx.newPage();
+    await page.setExtraHTTPHeaders({Authorization: `Bearer ${ADMIN_KEY}`});
+    await page.setViewportSize({width: 390, height: 844});
+    await page.goto(`${VP}/insights?days=7`);
+    const lead = await page.locator('.lead').textContent();
+    assert.match(lead, /niets in het aanbod/);
+    assert.match(lead, /niets door filters/);
+    await noOverflow(page, '/insights at 390 px');
+    /* the smallest chart text as drawn: its font size times the chart's scale */
+    const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('svg.chart')].map((svg) => {
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      return Math.min(...[...svg.querySelectorAll('text')].map((x) => parseFloat(x.getAttribute('font-size')) * scale));
+    })));
+    assert.ok(smallest >= 12, `chart text of ${smallest.toFixed(1)} px on a phone`);
+    await axeCsp(page, 'the insights page at 390 px', t);
+    await shot(page, 'insights-390.png', t);
+    await page.close();
   });
 });

@@ -21,6 +21,8 @@
 
 #include "api.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/geo.h"
+#include "vindplaats/network.h"
 #include "vindplaats/server.h"
 #include "vindplaats/vocabulary.h"
 
@@ -28,7 +30,16 @@
 #define VP_FUZZ_VOCABULARY "data/vocabulary/propositions.tsv"
 #endif
 
+#ifndef VP_FUZZ_POSTCODES
+#define VP_FUZZ_POSTCODES "data/reference/nl_pc4_geonames.json"
+#endif
+#ifndef VP_FUZZ_NETWORK
+#define VP_FUZZ_NETWORK "data/sample/network.json"
+#endif
+
 static vp_vocabulary *voc;
+/* place= and postcode= resolve with the real tables, names of the network too. */
+static vp_postcodes *postcodes;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,6 +57,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         free(msg);
         exit(2);
     }
+    vp_network *net = NULL;
+    if (vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &msg) != VP_OK ||
+        vp_network_load(VP_FUZZ_NETWORK, &net, &msg) != VP_OK ||
+        vp_postcodes_add_network(postcodes, net) != VP_OK) {
+        fprintf(stderr, "fuzz_request: cannot load the places: %s\n", msg ? msg : "?");
+        free(msg);
+        exit(2);
+    }
+    vp_network_destroy(net);
     return 0;
 }
 
@@ -103,10 +123,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     vp_search_params *sp = NULL;
     char *err = NULL;
-    vp_status st = vp_search_params_parse(q + 1, voc, NULL, &sp, &err);
+    vp_status st = vp_search_params_parse(q + 1, voc, postcodes, &sp, &err);
     if (st == VP_OK) {
         const vp_search_request *req = vp_search_params_request(sp);
         must_become_json(req->q);
+        if (req->place)
+            must_become_json(req->place);
         for (int fld = 0; fld < VP_FIELD_COUNT; fld++)
             for (size_t i = 0; i < req->n_values[fld]; i++)
                 must_become_json(req->values[fld][i]);

@@ -1316,6 +1316,21 @@ static void test_insights(void)
               json_integer_value(json_object_get(today, "results_100_plus")) ==
           json_integer_value(json_object_get(today, "searches")));
     CHECK(json_integer_value(json_object_get(today, "results_100_plus")) > 0);
+    json_int_t by_filters = json_integer_value(json_object_get(json_object_get(days, "totals"),
+                                                               "zero_by_filters"));
+    json_int_t zeros = json_integer_value(json_object_get(json_object_get(days, "totals"),
+                                                          "zero_results"));
+    json_decref(days);
+    /* Nothing found only because of a filter is told from nothing in the
+     * offer, also when the answer comes from the cache the second time. */
+    for (int k = 0; k < 2; k++)
+        json_decref(get_json("/v1/search?q=taalcafe&type=ebook", 200));
+    json_decref(get_json("/v1/search?q=zeppelinxylofoonorkestje", 200));
+    days = get_json("/v1/insights/days?days=7", 200);
+    CHECK(json_integer_value(json_object_get(json_object_get(days, "totals"), "zero_by_filters")) ==
+          by_filters + 2);
+    CHECK(json_integer_value(json_object_get(json_object_get(days, "totals"), "zero_results")) ==
+          zeros + 3);
     json_decref(days);
 
     /* No report ever shows what was scrubbed. */
@@ -1338,9 +1353,10 @@ static void test_insights(void)
         {"/v1/insights/queries?format=csv&limit=10000", "query,searches,zero_results,clicked,click_through\r\n"},
         {"/v1/insights/queries?format=csv&kind=zero", "query,searches,zero_results,clicked,click_through\r\n"},
         {"/v1/insights/days?format=csv&days=3",
-         "date,searches,zero_results,clicked,results_1_9,results_10_99,results_100_plus\r\n"},
+         "date,searches,zero_results,zero_by_filters,clicked,results_1_9,results_10_99,"
+         "results_100_plus\r\n"},
         {"/v1/insights/days?format=csv&days=3&library=bibliotheek-utrecht",
-         "date,searches,zero_results,clicked\r\n"},
+         "date,searches,zero_results,zero_by_filters,clicked\r\n"},
         {"/v1/insights/segments?format=csv", "id,name,clicks\r\n"},
         {"/v1/insights/propositions?format=csv", "id,name,societal_task,impressions,clicks,click_through\r\n"},
         {"/v1/insights/filters?format=csv", "filter,value,searches\r\n"},

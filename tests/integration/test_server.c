@@ -383,6 +383,23 @@ static void test_filters(void)
         CHECK(total(path) < everything);
         check_filter(facets[f], top, facets[f]);
     }
+    /* Each facet value has the label residents read: the vocabulary's and
+     * the network file's names, the Dutch words of the controlled values. */
+    static const char *const labels[][3] = {
+        {"proposition", "e-books", "E-books"},       {"proposition", "klik-en-tik", "Klik & Tik"},
+        {"type", "ebook", "E-book"},                 {"channel", "offline", "Op locatie"},
+        {"audience", "peuter", "Peuters"},           {"library", "bibliotheek-eemland", "Bibliotheek Eemland"},
+    };
+    for (size_t l = 0; l < sizeof labels / sizeof labels[0]; l++) {
+        const char *label = NULL;
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(json_object_get(all, "facets"), labels[l][0]), i, v) {
+            if (strcmp(json_string_value(json_object_get(v, "value")), labels[l][1]) == 0)
+                label = json_string_value(json_object_get(v, "label"));
+        }
+        CHECK_STR(label, labels[l][2]);
+    }
     check_filter("municipality", "Utrecht", "municipality");
     check_filter("municipality", "utrecht", "municipality");
     check_filter("societal_task", "geletterdheid", "societal_task");
@@ -520,6 +537,44 @@ static void test_place_and_time(void)
         last = d;
     }
     json_decref(j);
+
+    /* A place by its name (the PC4 table, the network's municipalities and
+     * branches): 25 km around it unless radius_km says otherwise. */
+    j = ok("/v1/search?place=Amersfoort&channel=offline&per_page=50");
+    json_t *qy = json_object_get(j, "query");
+    CHECK_STR(json_string_value(json_object_get(qy, "place")), "Amersfoort");
+    CHECK(json_number_value(json_object_get(qy, "radius_km")) == 25);
+    CHECK(json_array_size(json_object_get(j, "results")) > 0);
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        json_t *d = json_object_get(res, "distance_km");
+        CHECK(json_is_number(d) && json_number_value(d) <= 25.05);
+    }
+    json_decref(j);
+    CHECK(total("/v1/search?place=amersfoort&radius_km=10") ==
+          total("/v1/search?place=Amersfoort&radius_km=10"));
+    CHECK(total("/v1/search?place=3811&radius_km=10") == total("/v1/search?postcode=3811&radius_km=10"));
+    CHECK(total("/v1/search?place=Vathorst&sort=distance") > 0);
+    CHECK(total("/v1/search?place=Amersfoort&radius_km=1000") == everything);
+    expect_error("/v1/search?place=Atlantis", 400, "invalid_parameter", "place");
+    expect_error("/v1/search?postcode=Amersfoort", 400, "invalid_parameter", "postcode");
+    expect_error("/v1/search?place=Amersfoort&postcode=3811", 400, "invalid_parameter", "place");
+
+    /* free=true: only what costs nothing, and the answer says it was asked. */
+    json_int_t free_total = total("/v1/search?free=true");
+    CHECK(free_total > 0 && free_total < everything);
+    j = ok("/v1/search?free=true&per_page=100");
+    CHECK(json_is_true(json_object_get(json_object_get(j, "query"), "free")));
+    json_array_foreach(json_object_get(j, "results"), i, res) {
+        json_t *price = json_object_get(res, "price");
+        CHECK(!json_is_object(price) ||
+              json_number_value(json_object_get(price, "amount")) == 0);
+    }
+    json_decref(j);
+    expect_error("/v1/search?free=ja", 400, "invalid_parameter", "free");
+
+    /* An empty parameter name is an empty piece, as after a trailing '&'. */
+    CHECK(total("/v1/search?&q=taalcafe") == total("/v1/search?q=taalcafe"));
+    CHECK(total("/v1/search?q=taalcafe&&free=false&") == total("/v1/search?q=taalcafe"));
 
     /* Past offerings are hidden unless asked for; a series shows its next date. */
     CHECK(total("/v1/search?include_past=true") >= everything);

@@ -790,6 +790,58 @@ static void test_live_refresh(void)
     vp_index_close(w);
 }
 
+/* free=true: offerings without a price or at 0, on an index whose writer
+ * marked them; a search that finds nothing only because of it says so. An
+ * older index refuses it rather than find nothing. */
+static void test_free(const char *path)
+{
+    static const char *const docs[] = {
+        "{\"id\":\"t:paid\",\"type\":\"course\",\"title\":\"Fotografie voor gevorderden\","
+        "\"source\":\"t\",\"price\":{\"amount\":15,\"currency\":\"EUR\"}}",
+        "{\"id\":\"t:zero\",\"type\":\"course\",\"title\":\"Digicafe\",\"source\":\"t\","
+        "\"price\":{\"amount\":0,\"currency\":\"EUR\"}}",
+        "{\"id\":\"t:none\",\"type\":\"service\",\"title\":\"Taalhuis\",\"source\":\"t\"}",
+    };
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    for (size_t i = 0; w && i < 3; i++) {
+        vp_offering *o = NULL;
+        CHECK(vp_offering_parse(docs[i], strlen(docs[i]), voc, &o, NULL) == VP_OK);
+        CHECK(o && vp_index_put(w, o, NULL) == VP_OK);
+        vp_offering_destroy(o);
+    }
+    CHECK(w && vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    if (!idx)
+        return;
+    vp_search_request r = request(NULL);
+    CHECK(total_for(idx, &r) == 3);
+    r.free_only = 1;
+    CHECK(total_for(idx, &r) == 2);
+    r.q = "fotografie";
+    vp_search_result *res = run(idx, &r);
+    CHECK(res && res->total == 0 && res->relaxed == VP_RELAX_FREE && res->relaxed_total == 1);
+    vp_search_result_destroy(res);
+    r.q = "digicafe";
+    CHECK(total_for(idx, &r) == 1);
+    vp_index_close(idx);
+    /* The same index as a writer before free offerings were marked left it. */
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    CHECK(w && vp_index_set_meta(w, "vindplaats:free-terms", "", NULL) == VP_OK &&
+          vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    char *err = NULL;
+    res = NULL;
+    CHECK(idx && vp_search_run(idx, &r, &res, &err) == VP_ERR_NOT_FOUND);
+    CHECK_CONTAINS(err, "rebuild it to use free=true");
+    free(err);
+    vp_search_result_destroy(res);
+    vp_index_close(idx);
+}
+
 /* Search parameters as a query string, validated once by the engine for
  * the server, saved searches and the benchmark alike. */
 static void test_request_parse(void)
@@ -803,9 +855,9 @@ static void test_request_parse(void)
         {"type=boat", "type", "invalid_parameter", "type: unknown value \"boat\""},
         {"proposition=nope", "proposition", "invalid_parameter", "proposition: unknown proposition"},
         {"from=2027-02-30", "from", "invalid_parameter", "from: must be a date YYYY-MM-DD"},
-        {"radius_km=5", "radius_km", "invalid_parameter", "radius_km: needs near or postcode"},
+        {"radius_km=5", "radius_km", "invalid_parameter", "radius_km: needs near, postcode or place"},
         {"facets=type,colour", "facets", "invalid_parameter", "facets: unknown facet \"colour\""},
-        {"sort=distance", "sort", "invalid_parameter", "sort: sort=distance needs near or postcode"},
+        {"sort=distance", "sort", "invalid_parameter", "sort: sort=distance needs near, postcode or place"},
         {"q=%zz", "", "invalid_parameter", "bad percent-encoding"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1014,6 +1066,8 @@ int main(int argc, char **argv)
     test_live_refresh();
     test_request_parse();
     test_documents(path);
+    snprintf(path, sizeof path, "%s/free", dir);
+    test_free(path);
 
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
