@@ -38,13 +38,6 @@ typedef struct api_reply {
     size_t n_headers;
 } api_reply;
 
-/* Adds a header to the reply (at most 4; the value is copied, cut at 2047 bytes). */
-void api_reply_header(api_reply *r, const char *name, const char *value);
-
-/* Sets an error reply; `parameter` may be NULL. */
-void api_error(api_reply *r, unsigned status, const char *code, const char *message,
-               const char *parameter);
-
 /* Turns the search parameters into a request (vp_search_request_parse).
  * Strings stay borrowed from `params`; the arrays inside `req` are owned by
  * `storage`. On a bad parameter sets a 400 reply naming it and returns -1. */
@@ -54,6 +47,20 @@ int api_search_request(api_params *params, const vp_vocabulary *voc,
                        const struct vp_postcodes *postcodes, vp_search_request *req,
                        api_search_storage *storage, api_reply *reply);
 
+/* ---- reply.c: the bottom layer, calling no other file of api/ ---- */
+/* Adds a header to the reply (at most 4; the value is copied, cut at 2047 bytes). */
+void api_reply_header(api_reply *r, const char *name, const char *value);
+/* Sets an error reply; `parameter` may be NULL. */
+void api_error(api_reply *r, unsigned status, const char *code, const char *message,
+               const char *parameter);
+/* Monotonic seconds. */
+double api_now(void);
+/* Milliseconds since `started`, rounded to two decimals. */
+double api_took_ms(double started);
+/* 16 random hex digits (a query id: identifies a search, never a person). */
+void api_random_id(char out[17]);
+
+/* ---- params.c: search parameters ---- */
 /* Sets the 400 reply of a refused request. */
 void api_param_error(api_reply *r, const vp_param_error *err);
 
@@ -139,7 +146,8 @@ typedef void (*api_handler)(api_request *req, api_reply *reply);
 
 /* Request counters and latency histograms per route (metrics.c). */
 typedef struct api_metrics api_metrics;
-api_metrics *api_metrics_create(size_t n_routes);
+/* `routes` (borrowed, n_routes of them) name the routes in the output. */
+api_metrics *api_metrics_create(const vp_route_info *routes, size_t n_routes);
 void api_metrics_destroy(api_metrics *m);
 /* route: index in the route table, or -1 for a request that matched none. */
 void api_metrics_record(api_metrics *m, int route, unsigned status, double seconds);
@@ -162,12 +170,16 @@ void api_handle_sru(api_request *req, api_reply *reply);
  * version parameter, may be NULL); the JSON refusal when memory fails. */
 void api_sru_refused(const char *version, const api_refusal *f, api_reply *reply);
 
-double api_now(void);
-
 /* ---- the server's mutable state (state.c) ----
  * One per server: what handlers share between requests. Every part is
  * thread-safe. */
-api_state *api_state_create(const vp_server_config *cfg);  /* NULL: out of memory */
+struct services_cache;
+struct insights_log;
+/* `services` and `insights` (NULL without a store) are borrowed: the server
+ * creates them before the state and destroys them after it. NULL: out of
+ * memory. */
+api_state *api_state_create(const vp_server_config *cfg, struct services_cache *services,
+                            struct insights_log *insights);
 void api_state_destroy(api_state *st);
 /* Takes one write from the client at `addr` (`len` bytes of address):
  * 0 when allowed, else the seconds until the next write would be. */
@@ -176,8 +188,6 @@ unsigned api_rate_limit(api_state *st, const void *addr, size_t len);
  * address wherever one must be told apart from another. Without the salt
  * it says nothing about the address. */
 uint64_t api_salted_tag(const unsigned char *salt, size_t salt_len, const void *addr, size_t len);
-struct services_cache;
-struct insights_log;
 struct services_cache *api_state_services(api_state *st);
 /* The most used offerings (at most VP_SEARCH_MAX_POPULAR), from a copy
  * refreshed from the store every 30 s; *out malloc()ed (vp_scored_free),
@@ -213,19 +223,56 @@ int api_answer_find_suggest(api_request *req, const char *q, unsigned limit, api
 void api_answer_keep_suggest(api_request *req, api_answer *a, api_reply *r);
 void api_answer_done(api_answer *a);
 
+/* ---- results.c: one result as every route shows it ---- */
+/* One result (search, recommend, related, landing pages, services): the
+ * fields of the offering a client needs to decide, its next occurrence at
+ * `now`, distance_km (negative: null) and score. NULL when out of memory. */
+json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
+                        double score, double distance_km, const vp_vocabulary *voc, int64_t now);
+/* The same, lowering *stale_at (may be NULL) to the moment its "next"
+ * occurrence ends, when that is sooner. */
+json_t *api_result_json_until(const char *id, const char *doc_json, const char *snippet,
+                              double score, double distance_km, const vp_vocabulary *voc,
+                              int64_t now, int64_t *stale_at);
+/* A result's `series`: {"count": the other dates, "next": [{id, start,
+ * end}...] soonest first}, or null when it has no other dates. */
+json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count);
+
+/* ---- saved.c: saved queries as the store keeps them ---- */
+#define API_SAVED_NS "queries"                 /* slug -> JSON definition */
+#define API_SAVED_NS_DELETED "queries-deleted" /* slug -> when it was deleted */
+#define API_SAVED_MAX_SLUG 64
+/* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
+int api_slug_ok(const char *s);
+/* The definition of `slug` (*def owned by the caller): VP_OK,
+ * VP_ERR_NOT_FOUND, or a store error. */
+vp_status api_saved_load(vp_store *store, const char *slug, json_t **def);
+/* 1 when `slug` was deleted (its tombstone is in the store). */
+int api_saved_deleted(vp_store *store, const char *slug);
+/* A validity bound (valid_from, valid_until) as UTC seconds. A date alone
+ * is the start of that day in the Netherlands (end: the end of it). -1 when
+ * not a date. */
+int64_t api_saved_bound(const char *s, int end);
+typedef enum api_saved_status {
+    API_SAVED_SCHEDULED,
+    API_SAVED_ACTIVE,
+    API_SAVED_EXPIRED
+} api_saved_status;
+/* Whether the definition `def` is live at `now` (UTC seconds), and its name. */
+api_saved_status api_saved_status_at(json_t *def, int64_t now);
+const char *api_saved_status_name(api_saved_status s);
+/* The title and status of a saved query; NULL title when unknown. */
+json_t *api_campaign_summary(api_request *req, const char *slug);
+
 /* ---- campaigns.c: saved queries and their landing pages ---- */
 void api_handle_queries(api_request *req, api_reply *reply);      /* GET /v1/queries */
 void api_handle_query(api_request *req, api_reply *reply);        /* /v1/queries/{slug} */
 void api_handle_landing(api_request *req, api_reply *reply);      /* GET /q/{slug} */
 void api_handle_landing_feed(api_request *req, api_reply *reply); /* GET /q/{slug}.atom */
 void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slug}/click */
-/* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
-int api_slug_ok(const char *s);
 /* The sitemap entries ({"loc", "lastmod", "changefreq"}) of the landing
  * pages live now, appended to `urls`. */
 void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base);
-/* The title and status of a saved query; NULL title when unknown. */
-json_t *api_campaign_summary(api_request *req, const char *slug);
 
 /* ---- insights.c: the query log (aggregates only) and its reports ---- */
 /* min_clients and trusted_proxies: see vp_server_config (min_clients 0:
@@ -280,19 +327,7 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
 /* Waits (at most a few seconds) until the log has written what was queued. */
 void api_insights_flush(struct insights_log *log);
 
-/* One result as the API shows it (search, recommend, related): the fields
- * of the offering a client needs to decide, its next occurrence at `now`,
- * distance_km (negative: null) and score. NULL when out of memory. */
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now);
-/* A result's `series`: {"count": the other dates, "next": [{id, start,
- * end}...] soonest first}, or null when it has no other dates. */
-json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count);
 /* A card's line "Nog N data: " with the first `max` dates of a result's
  * `series` JSON, each a link to its /o/ page; nothing without one. */
 void api_buf_series(struct vp_buf *b, json_t *series, size_t max);
-/* 16 random hex digits (a query id: identifies a search, never a person). */
-void api_random_id(char out[17]);
-/* Milliseconds since `started`, rounded to two decimals. */
-double api_took_ms(double started);
 #endif

@@ -26,9 +26,6 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/store.h"
 
-#define NS "queries"
-#define NS_DELETED "queries-deleted"
-#define MAX_SLUG 64
 #define MAX_TITLE 200
 #define MAX_INTRO 2000
 #define MAX_SEARCH 4000
@@ -37,59 +34,9 @@
 #define FEED_ENTRIES 20
 #define FEED_WINDOW 100
 
-int api_slug_ok(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > MAX_SLUG || s[0] == '-' || s[n - 1] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-            return 0;
-        if (c == '-' && s[i + 1] == '-')
-            return 0;
-    }
-    return 1;
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
-}
-
-/* ---- validity ---- */
-
-/* A validity bound as UTC seconds. A date alone is the start of that day
- * in the Netherlands (end: the end of it). -1 when not a date. */
-static int64_t bound_of(const char *s, int end)
-{
-    vp_datetime dt;
-    if (!s || vp_datetime_parse(s, &dt) != 0)
-        return -1;
-    if (!dt.all_day)
-        return dt.utc;
-    int64_t day = dt.utc + (end ? 86400 : 0);
-    /* The offset of the moment itself, checked once more across a change. */
-    int64_t t = day - vp_nl_offset(day);
-    return day - vp_nl_offset(t);
-}
-
-typedef enum status { SCHEDULED, ACTIVE, EXPIRED } status;
-
-static status status_of(json_t *def, int64_t now)
-{
-    int64_t from = bound_of(jstr(def, "valid_from"), 0);
-    int64_t until = bound_of(jstr(def, "valid_until"), 1);
-    if (from >= 0 && now < from)
-        return SCHEDULED;
-    if (until >= 0 && now >= until)
-        return EXPIRED;
-    return ACTIVE;
-}
-
-static const char *status_name(status s)
-{
-    return s == SCHEDULED ? "scheduled" : s == EXPIRED ? "expired" : "active";
 }
 
 static void iso_utc(int64_t t, char out[32])
@@ -102,31 +49,6 @@ static void iso_utc(int64_t t, char out[32])
 }
 
 /* ---- loading ---- */
-
-/* The definition of `slug`: VP_OK, VP_ERR_NOT_FOUND, or a store error. */
-static vp_status load(vp_store *store, const char *slug, json_t **def)
-{
-    char *text = NULL;
-    *def = NULL;
-    if (!store)
-        return VP_ERR_NOT_FOUND;
-    vp_status st = vp_store_get(store, NS, slug, &text, NULL);
-    if (st == VP_OK) {
-        *def = json_loads(text, 0, NULL);
-        if (!*def)
-            st = VP_ERR_NOT_FOUND;
-    }
-    free(text);
-    return st;
-}
-
-static int was_deleted(vp_store *store, const char *slug)
-{
-    char *v = NULL;
-    int yes = store && vp_store_get(store, NS_DELETED, slug, &v, NULL) == VP_OK;
-    free(v);
-    return yes;
-}
 
 static void add_links(api_request *req, json_t *o, const char *slug)
 {
@@ -144,22 +66,11 @@ static json_t *public_def(api_request *req, json_t *def)
     json_t *o = json_deep_copy(def);
     if (!o)
         return NULL;
-    json_object_set_new(o, "status", json_string(status_name(status_of(def, api_clock(req)))));
+    json_object_set_new(o, "status", json_string(api_saved_status_name(api_saved_status_at(def, api_clock(req)))));
     add_links(req, o, jstr(def, "slug"));
     return o;
 }
 
-json_t *api_campaign_summary(api_request *req, const char *slug)
-{
-    json_t *def = NULL;
-    if (!api_slug_ok(slug) || load(req->cfg->store, slug, &def) != VP_OK)
-        return json_pack("{s:n, s:s}", "title", "status",
-                         was_deleted(req->cfg->store, slug) ? "deleted" : "unknown");
-    json_t *o = json_pack("{s:O, s:s}", "title", json_object_get(def, "title"), "status",
-                          status_name(status_of(def, api_clock(req))));
-    json_decref(def);
-    return o;
-}
 
 /* ---- the admin API ---- */
 
@@ -179,14 +90,14 @@ void api_handle_queries(api_request *req, api_reply *r)
     }
     char **keys = NULL;
     size_t n = 0;
-    if (vp_store_keys(store, NS, &keys, &n, NULL) != VP_OK) {
+    if (vp_store_keys(store, API_SAVED_NS, &keys, &n, NULL) != VP_OK) {
         store_down(r);
         return;
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *def = NULL;
-        if (load(store, keys[i], &def) == VP_OK) {
+        if (api_saved_load(store, keys[i], &def) == VP_OK) {
             json_t *o = public_def(req, def);
             /* The list is an overview: the full definition is one GET away. */
             json_object_del(o, "intro");
@@ -396,7 +307,7 @@ static int check_def(api_request *req, const char *slug, json_t *body, char **se
         json_t *d = json_object_get(body, names[k]);
         if (!d || json_is_null(d))
             continue;
-        b[k] = json_is_string(d) ? bound_of(json_string_value(d), k) : -1;
+        b[k] = json_is_string(d) ? api_saved_bound(json_string_value(d), k) : -1;
         if (b[k] < 0) {
             bad(r, names[k],
                 "%s: a date (2026-12-31) or a date-time with offset (2026-12-31T18:00:00+01:00)",
@@ -432,7 +343,7 @@ static void put_query(api_request *req, api_reply *r, const char *slug)
         return;
     }
     json_t *old = NULL;
-    vp_status st = load(store, slug, &old);
+    vp_status st = api_saved_load(store, slug, &old);
     if (st != VP_OK && st != VP_ERR_NOT_FOUND) {
         json_decref(body);
         free(search);
@@ -458,10 +369,10 @@ static void put_query(api_request *req, api_reply *r, const char *slug)
     free(search);
     json_decref(body);
     char *text = def ? json_dumps(def, JSON_COMPACT) : NULL;
-    st = text ? vp_store_put(store, NS, slug, text, NULL) : VP_ERR_NOMEM;
+    st = text ? vp_store_put(store, API_SAVED_NS, slug, text, NULL) : VP_ERR_NOMEM;
     free(text);
     if (st == VP_OK) {
-        vp_store_delete(store, NS_DELETED, slug, NULL);
+        vp_store_delete(store, API_SAVED_NS_DELETED, slug, NULL);
         r->status = old ? 200 : 201;
         r->json = public_def(req, def);
         r->cache_control = "no-store";
@@ -520,7 +431,7 @@ void api_handle_query(api_request *req, api_reply *r)
         return;
     }
     json_t *def = NULL;
-    vp_status st = load(store, slug, &def);
+    vp_status st = api_saved_load(store, slug, &def);
     if (st == VP_ERR_NOT_FOUND) {
         char msg[200];
         snprintf(msg, sizeof msg, "no saved query \"%s\"", slug);
@@ -534,8 +445,8 @@ void api_handle_query(api_request *req, api_reply *r)
     if (strcmp(req->method, "DELETE") == 0) {
         char now[32];
         iso_utc(api_clock(req), now);
-        if (vp_store_put(store, NS_DELETED, slug, now, NULL) == VP_OK &&
-            vp_store_delete(store, NS, slug, NULL) == VP_OK) {
+        if (vp_store_put(store, API_SAVED_NS_DELETED, slug, now, NULL) == VP_OK &&
+            vp_store_delete(store, API_SAVED_NS, slug, NULL) == VP_OK) {
             r->status = 204;
             r->body = "";
             r->content_type = "text/plain";
@@ -645,18 +556,18 @@ static char *landing_url(const landing *l, const char *suffix, const char *offer
 static json_t *active_or_reply(api_request *req, api_reply *r, const char *slug, int json)
 {
     json_t *def = NULL;
-    vp_status st = api_slug_ok(slug) ? load(req->cfg->store, slug, &def) : VP_ERR_NOT_FOUND;
+    vp_status st = api_slug_ok(slug) ? api_saved_load(req->cfg->store, slug, &def) : VP_ERR_NOT_FOUND;
     if (st != VP_OK && st != VP_ERR_NOT_FOUND) {
         store_down(r);
         return NULL;
     }
     int gone = 0;
     if (st == VP_ERR_NOT_FOUND)
-        gone = api_slug_ok(slug) && was_deleted(req->cfg->store, slug);
+        gone = api_slug_ok(slug) && api_saved_deleted(req->cfg->store, slug);
     else {
-        status s = status_of(def, api_clock(req));
-        if (s != ACTIVE) {
-            gone = s == EXPIRED;
+        api_saved_status s = api_saved_status_at(def, api_clock(req));
+        if (s != API_SAVED_ACTIVE) {
+            gone = s == API_SAVED_EXPIRED;
             json_decref(def);
             def = NULL;
             st = VP_ERR_NOT_FOUND;
@@ -1133,7 +1044,7 @@ void api_handle_landing_click(api_request *req, api_reply *r)
     }
     json_decref(doc);
     json_t *def = NULL;
-    int known = load(req->cfg->store, l.slug, &def) == VP_OK;
+    int known = api_saved_load(req->cfg->store, l.slug, &def) == VP_OK;
     json_decref(def);
     if (known && strcmp(req->method, "GET") == 0 && !api_is_bot(req->user_agent)) {
         api_insights_campaign(req, l.slug, "click", l.utm[0], l.utm[1], l.utm[2]);
@@ -1170,12 +1081,12 @@ void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base)
     vp_store *store = req->cfg->store;
     char **keys = NULL;
     size_t n = 0;
-    if (!store || vp_store_keys(store, NS, &keys, &n, NULL) != VP_OK)
+    if (!store || vp_store_keys(store, API_SAVED_NS, &keys, &n, NULL) != VP_OK)
         return;
     int64_t now = api_clock(req);
     for (size_t i = 0; i < n; i++) {
         json_t *def = NULL;
-        if (load(store, keys[i], &def) == VP_OK && status_of(def, now) == ACTIVE &&
+        if (api_saved_load(store, keys[i], &def) == VP_OK && api_saved_status_at(def, now) == API_SAVED_ACTIVE &&
             api_slug_ok(keys[i])) {
             char loc[700];
             snprintf(loc, sizeof loc, "%s/q/%s", base, keys[i]);

@@ -2,7 +2,6 @@
  * server.c sends it, so no handler touches libmicrohttpd. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "api.h"
@@ -14,12 +13,6 @@
 #include "vindplaats/search.h"
 #include "vindplaats/suggest.h"
 
-double api_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void index_error(api_reply *r, vp_status st, const char *detail)
 {
@@ -31,66 +24,9 @@ static void index_error(api_reply *r, vp_status st, const char *detail)
         api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
 }
 
-/* Copies `key` of `doc` into `out` (null when absent). */
-static void copy_field(json_t *out, json_t *doc, const char *key)
-{
-    json_t *v = json_object_get(doc, key);
-    json_object_set_new(out, key, v ? json_incref(v) : json_null());
-}
 
-/* The first occurrence that has not ended at `now`, as {start, end}, or
- * null (undated, or all past). When it ends, before *stale_at, that
- * becomes *stale_at (`stale_at` may be NULL). */
-static json_t *next_occurrence(json_t *doc, int64_t now, int64_t *stale_at)
-{
-    const char *start = NULL, *end = NULL;
-    int64_t utc = 0, until = 0;
-    if (vp_offering_json_next(doc, now, &start, &end, &utc, &until) != 0)
-        return json_null();
-    if (stale_at && until < *stale_at)
-        *stale_at = until;
-    return json_pack("{s:s, s:o}", "start", start, "end", end ? json_string(end) : json_null());
-}
 
-/* api_result_json, with the moment its "next" changes in *stale_at. */
-static json_t *result_json(const char *id, const char *doc_json, const char *snippet,
-                           double score, double distance_km, const vp_vocabulary *voc,
-                           int64_t now, int64_t *stale_at)
-{
-    json_t *doc = json_loads(doc_json, 0, NULL);
-    json_t *o = json_object();
-    if (!o || !doc) {
-        json_decref(doc);
-        json_decref(o);
-        return NULL;
-    }
-    json_object_set_new(o, "id", json_string(id));
-    copy_field(o, doc, "type");
-    copy_field(o, doc, "title");
-    json_object_set_new(o, "snippet", snippet ? json_string(snippet) : json_null());
-    copy_field(o, doc, "proposition");
-    const vp_proposition *p =
-        vp_vocabulary_get(voc, json_string_value(json_object_get(doc, "proposition")));
-    json_object_set_new(o, "proposition_name", p ? json_string(p->name) : json_null());
-    static const char *const fields[] = {"local_name", "library", "library_name", "branch",
-                                         "branch_name", "municipality", "start", "end",
-                                         "channel", "url", "price"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        copy_field(o, doc, fields[i]);
-    json_object_set_new(o, "next", next_occurrence(doc, now, stale_at));
-    json_object_set_new(o, "distance_km", distance_km >= 0
-                                              ? json_real((double)(long)(distance_km * 10 + 0.5) / 10)
-                                              : json_null());
-    json_object_set_new(o, "score", json_real(score));
-    json_decref(doc);
-    return o;
-}
 
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now)
-{
-    return result_json(id, doc_json, snippet, score, distance_km, voc, now, NULL);
-}
 
 static json_t *day_json(int day)
 {
@@ -225,17 +161,6 @@ static void add_available(json_t *o, const vp_search_hit *h)
     json_object_set_new(o, "available_count", json_integer((json_int_t)h->available_count));
 }
 
-json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count)
-{
-    if (!n)
-        return json_null();
-    json_t *next = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(next, json_pack("{s:s, s:s, s:o}", "id", dates[i].id, "start",
-                                              dates[i].start, "end",
-                                              string_or_null(dates[i].end)));
-    return json_pack("{s:I, s:o}", "count", (json_int_t)count, "next", next);
-}
 
 void api_handle_search(api_request *req, api_reply *r)
 {
@@ -319,7 +244,7 @@ void api_handle_search(api_request *req, api_reply *r)
     json_t *results = json_array();
     int64_t stale_at = VP_ANSWER_NEVER_STALE;
     for (size_t i = 0; i < res->n_hits; i++) {
-        json_t *o = result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
+        json_t *o = api_result_json_until(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
                                 res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now,
                                 &stale_at);
         add_available(o, &res->hits[i]);
@@ -565,20 +490,4 @@ void api_handle_opensearch_suggest(api_request *req, api_reply *r)
         api_error(r, 503, "unavailable", "out of memory", NULL);
 }
 
-void api_random_id(char out[17])
-{
-    unsigned char bytes[8];
-    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
-        /* No entropy to be had: the clock is unique enough for an id. */
-        uint64_t t = (uint64_t)(api_now() * 1e9);
-        memcpy(bytes, &t, sizeof bytes);
-    }
-    for (int i = 0; i < 8; i++)
-        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
-}
 
-double api_took_ms(double started)
-{
-    double took = (api_now() - started) * 1000.0;
-    return (double)(long)(took * 100.0 + 0.5) / 100.0;
-}

@@ -146,6 +146,8 @@ struct vp_server {
     size_t n_free;
     size_t n_handles;
     api_state *state;
+    struct services_cache *services; /* the service map (services.c) */
+    struct insights_log *insights;   /* the query log (insights.c) */
     api_metrics *metrics;
     api_site *site;          /* the pages' templates, read-only once loaded */
 };
@@ -744,6 +746,8 @@ static void destroy(vp_server *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);
+    insights_log_destroy(s->insights);
+    services_cache_destroy(s->services);
     api_metrics_destroy(s->metrics);
     api_site_destroy(s->site);
     for (size_t i = 0; i < s->n_free; i++)
@@ -773,8 +777,14 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     s->index_path = strdup(cfg->index_path);
     s->n_handles = s->cfg.threads;
     s->handles = calloc(s->n_handles, sizeof *s->handles);
-    s->state = api_state_create(&s->cfg);
-    s->metrics = api_metrics_create(N_ROUTES);
+    s->services = services_cache_create(&s->cfg);
+    s->insights = cfg->store ? insights_log_create(cfg->store, cfg->vocabulary,
+                                                   cfg->query_min_clients, cfg->trusted_proxies)
+                             : NULL;
+    s->state = s->services && (s->insights || !cfg->store)
+                   ? api_state_create(&s->cfg, s->services, s->insights)
+                   : NULL;
+    s->metrics = api_metrics_create(route_info, N_ROUTES);
     if (!s->index_path || !s->handles || !s->state) {
         st = VP_ERR_NOMEM;
         goto fail;
