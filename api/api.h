@@ -40,16 +40,24 @@ typedef struct api_reply {
 
 /* Turns the search parameters into a request (vp_search_request_parse).
  * Strings stay borrowed from `params`; the arrays inside `req` are owned by
- * `storage`. On a bad parameter sets a 400 reply naming it and returns -1. */
+ * `storage`. On a bad parameter sets a 400 reply naming it and returns
+ * VP_ERR_INVALID. */
 typedef vp_search_values api_search_storage;
 struct vp_postcodes;
-int api_search_request(api_params *params, const vp_vocabulary *voc,
-                       const struct vp_postcodes *postcodes, vp_search_request *req,
-                       api_search_storage *storage, api_reply *reply);
+vp_status api_search_request(api_params *params, const vp_vocabulary *voc,
+                             const struct vp_postcodes *postcodes, vp_search_request *req,
+                             api_search_storage *storage, api_reply *reply);
 
 /* ---- reply.c: the bottom layer, calling no other file of api/ ---- */
-/* Adds a header to the reply (at most 4; the value is copied, cut at 2047 bytes). */
-void api_reply_header(api_reply *r, const char *name, const char *value);
+/* Adds a header to the reply (the value copied): VP_ERR_TOO_BIG, and the
+ * reply untouched, when it has 4 already or the value is longer than 2047
+ * bytes. */
+vp_status api_reply_header(api_reply *r, const char *name, const char *value);
+/* The error reply of a failed operation: 503 "unavailable" when memory
+ * ran out or the index or store could not be read (it may answer on the
+ * next try), else 500 "internal_error"; `detail` (may be NULL) is the
+ * message, else the status's own words. */
+void api_status_error(api_reply *r, vp_status st, const char *detail);
 /* Sets an error reply; `parameter` may be NULL. */
 void api_error(api_reply *r, unsigned status, const char *code, const char *message,
                const char *parameter);
@@ -64,8 +72,9 @@ void api_random_id(char out[17]);
 /* Sets the 400 reply of a refused request. */
 void api_param_error(api_reply *r, const vp_param_error *err);
 
-/* Rejects any parameter not marked used: 400 unknown_parameter. */
-int api_reject_unused(const api_params *params, api_reply *reply);
+/* Rejects any parameter not marked used: VP_ERR_INVALID and a 400
+ * unknown_parameter reply. */
+vp_status api_reject_unused(const api_params *params, api_reply *reply);
 
 /* ---- request.c: the checks at the server's entry ---- */
 enum { API_TEXT_OK = 0, API_TEXT_NOT_UTF8, API_TEXT_CONTROL };
@@ -85,19 +94,21 @@ typedef struct api_refusal {
 } api_refusal;
 /* The raw request URI (as the client sent it, percent-encoded): too long
  * (414), too many parameters (400), or a path whose decoded bytes are not
- * UTF-8 or hold a control character (404). Returns -1 and fills `f` when
- * refused; *args_at is then the offset of the query string (after '?')
- * whose parsing should be skipped, 0 when there is none to skip. */
-int api_uri_check(const char *uri, api_refusal *f, size_t *args_at);
-/* One decoded parameter (NULL value: given without '='): -1 and a 400 in
- * `f` when its name or value is not UTF-8 or holds a control character. */
-int api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
-                    api_refusal *f);
+ * UTF-8 or hold a control character (404). VP_OK, or a failure (VP_ERR_TOO_BIG,
+ * VP_ERR_INVALID, VP_ERR_NOMEM) with `f` filled; *args_at is then the
+ * offset of the query string (after '?') whose parsing should be skipped,
+ * 0 when there is none to skip. */
+vp_status api_uri_check(const char *uri, api_refusal *f, size_t *args_at);
+/* One decoded parameter (NULL value: given without '='): VP_ERR_INVALID
+ * and a 400 in `f` when its name or value is not UTF-8 or holds a control
+ * character. */
+vp_status api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
+                          api_refusal *f);
 /* 1 for the empty piece of "?&q=x": ignored, as after a trailing '&'. */
 int api_param_ignored(const char *key, size_t key_len, const char *value, size_t value_len);
 /* Every parameter of a percent-encoded query string (no '?'), as
- * api_param_check checks it; -1 with `f` set when one fails. */
-int api_query_check(const char *query, api_refusal *f);
+ * api_param_check checks it; the failure, with `f` set, when one fails. */
+vp_status api_query_check(const char *query, api_refusal *f);
 /* The error reply of a refusal. */
 void api_refusal_reply(const api_refusal *f, api_reply *r);
 

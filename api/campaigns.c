@@ -120,14 +120,17 @@ static void bad(api_reply *r, const char *param, const char *fmt, const char *ar
     api_error(r, 400, "invalid_parameter", msg, param);
 }
 
-/* Appends "key=value" percent-encoded to a query string. */
-static void qs_add(vp_buf *b, const char *key, const char *value)
+/* Appends "key=value" percent-encoded to a query string, only while *st
+ * is VP_OK, leaving the first failure there (as vp_buf_add does). */
+static void qs_add(vp_buf *b, vp_status *st, const char *key, const char *value)
 {
     if (b->len)
-        vp_buf_puts(b, "&");
-    api_buf_url(b, key, 0);
-    vp_buf_puts(b, "=");
-    api_buf_url(b, value, 0);
+        vp_buf_adds(b, st, "&");
+    if (*st == VP_OK)
+        *st = api_buf_url(b, key, 0);
+    vp_buf_adds(b, st, "=");
+    if (*st == VP_OK)
+        *st = api_buf_url(b, value, 0);
 }
 
 /* The search of a PUT body as a query string (malloc()ed), or NULL with a
@@ -153,6 +156,7 @@ static char *search_of(json_t *v, api_reply *r)
     } else if (json_is_object(v)) {
         const char *key;
         json_t *val;
+        vp_status st = VP_OK;
         json_object_foreach(v, key, val) {
             char num[64];
             if (json_is_array(val)) {
@@ -164,7 +168,7 @@ static char *search_of(json_t *v, api_reply *r)
                         vp_buf_free(&b);
                         return NULL;
                     }
-                    qs_add(&b, key, json_string_value(item));
+                    qs_add(&b, &st, key, json_string_value(item));
                 }
                 continue;
             }
@@ -184,9 +188,9 @@ static char *search_of(json_t *v, api_reply *r)
                 vp_buf_free(&b);
                 return NULL;
             }
-            qs_add(&b, key, text);
+            qs_add(&b, &st, key, text);
         }
-        if (b.len >= MAX_SEARCH) {
+        if (st != VP_OK || b.len >= MAX_SEARCH) {
             bad(r, "search", "search: longer than %s bytes", "4000");
             vp_buf_free(&b);
             return NULL;
@@ -379,7 +383,9 @@ static void put_query(api_request *req, api_reply *r, const char *slug)
         if (!old) {
             char loc[200];
             snprintf(loc, sizeof loc, "/v1/queries/%s", slug);
-            api_reply_header(r, "Location", loc);
+            st = api_reply_header(r, "Location", loc);
+            if (st != VP_OK)
+                api_status_error(r, st, "the saved query's address does not fit a header");
         }
     } else if (st == VP_ERR_TOO_BIG) {
         api_error(r, 400, "invalid_parameter", "the saved query is too large", "body");
@@ -511,42 +517,44 @@ static int landing_params(api_request *req, api_reply *r, landing *l)
 }
 
 /* "utm_source=…&utm_medium=…" of the visit, for links that keep it. */
-static void utm_query(vp_buf *b, const landing *l)
+static void utm_query(vp_buf *b, vp_status *st, const landing *l)
 {
     for (int u = 0; u < 3; u++)
         if (l->utm[u])
-            qs_add(b, UTM[u], l->utm[u]);
+            qs_add(b, st, UTM[u], l->utm[u]);
 }
 
-/* A landing URL (path and query), for a page or the click of an offering. */
+/* A landing URL (path and query), for a page or the click of an offering;
+ * NULL when it cannot be built (out of memory, too long). */
 static char *landing_url(const landing *l, const char *suffix, const char *offering,
                          unsigned page, int with_refine)
 {
     vp_buf b, q;
     vp_buf_init(&b, 8192);
     vp_buf_init(&q, 8192);
-    vp_buf_puts(&b, "/q/");
-    vp_buf_puts(&b, l->slug);
+    vp_status st = VP_OK;
+    vp_buf_adds(&b, &st, "/q/");
+    vp_buf_adds(&b, &st, l->slug);
     if (suffix)
-        vp_buf_puts(&b, suffix);
+        vp_buf_adds(&b, &st, suffix);
     if (offering)
-        qs_add(&q, "offering", offering);
+        qs_add(&q, &st, "offering", offering);
     if (with_refine && l->refine)
-        qs_add(&q, "q", l->refine);
+        qs_add(&q, &st, "q", l->refine);
     if (page > 1) {
         char p[16];
         snprintf(p, sizeof p, "%u", page);
-        qs_add(&q, "page", p);
+        qs_add(&q, &st, "page", p);
     }
     if (offering && l->qid[0])
-        qs_add(&q, "qid", l->qid);
-    utm_query(&q, l);
+        qs_add(&q, &st, "qid", l->qid);
+    utm_query(&q, &st, l);
     if (q.len) {
-        vp_buf_puts(&b, "?");
-        vp_buf_puts(&b, q.data);
+        vp_buf_adds(&b, &st, "?");
+        vp_buf_adds(&b, &st, q.data);
     }
     vp_buf_free(&q);
-    char *out = vp_buf_steal(&b);
+    char *out = st == VP_OK ? vp_buf_steal(&b) : NULL;
     vp_buf_free(&b);
     return out;
 }
@@ -660,9 +668,7 @@ static void add_result_links(json_t *res, const landing *l)
     free(click);
     vp_buf b;
     vp_buf_init(&b, 4096);
-    vp_buf_puts(&b, "/o/");
-    api_buf_url(&b, id, 1);
-    if (b.data)
+    if (api_buf_offering_url(&b, "", id) == VP_OK)
         json_object_set_new(res, "page_url", json_string(b.data));
     vp_buf_free(&b);
 }
@@ -708,12 +714,11 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
         json_array_foreach(both[k], i, it) {
             vp_buf u;
             vp_buf_init(&u, 4096);
-            vp_buf_puts(&u, base);
-            vp_buf_puts(&u, "/o/");
-            api_buf_url(&u, jstr(it, "id"), 1);
-            json_array_append_new(items, json_pack("{s:s, s:I, s:s, s:s?}", "@type", "ListItem",
-                                                   "position", (json_int_t)++pos, "url",
-                                                   u.data ? u.data : "", "name", jstr(it, "title")));
+            /* An item whose address cannot be written is left out. */
+            if (jstr(it, "id") && api_buf_offering_url(&u, base, jstr(it, "id")) == VP_OK)
+                json_array_append_new(items, json_pack("{s:s, s:I, s:s, s:s?}", "@type",
+                                                       "ListItem", "position", (json_int_t)++pos,
+                                                       "url", u.data, "name", jstr(it, "title")));
             vp_buf_free(&u);
         }
     char canonical[700];
@@ -775,12 +780,14 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
         }
         vp_buf all;
         vp_buf_init(&all, 1024);
-        vp_buf_puts(&all, "/");
+        vp_status st = VP_OK;
+        vp_buf_adds(&all, &st, "/");
         if (l->refine) {
-            vp_buf_puts(&all, "?q=");
-            api_buf_url(&all, l->refine, 0);
+            vp_buf_adds(&all, &st, "?q=");
+            if (st == VP_OK)
+                st = api_buf_url(&all, l->refine, 0);
         }
-        json_object_set_new(v, "all_href", json_string(all.data ? all.data : "/"));
+        json_object_set_new(v, "all_href", json_string(st == VP_OK ? all.data : "/"));
         vp_buf_free(&all);
     }
     json_decref(v);
@@ -801,8 +808,10 @@ void api_handle_landing(api_request *req, api_reply *r)
         return;
     }
     /* One address, two forms: caches must keep them apart. */
-    api_reply_header(r, "Vary", "Accept");
-    json_t *def = active_or_reply(req, r, l.slug, json);
+    vp_status hst = api_reply_header(r, "Vary", "Accept");
+    json_t *def = hst == VP_OK ? active_or_reply(req, r, l.slug, json) : NULL;
+    if (hst != VP_OK)
+        api_status_error(r, hst, "too many reply headers");
     if (!def)
         return;
     char *err = NULL, *qtext = NULL;
@@ -966,29 +975,32 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
         json_t *rj = api_result_json(h->id, h->json, NULL, 0, -1, req->voc, now);
         vp_buf u;
         vp_buf_init(&u, 4096);
-        vp_buf_puts(&u, base);
-        vp_buf_puts(&u, "/o/");
-        api_buf_url(&u, h->id, 1);
+        vp_status ust = api_buf_offering_url(&u, base, h->id);
         iso_utc(e[k].updated ? e[k].updated : newest, stamp);
         /* The summary a feed reader shows: when, where, what. */
         vp_buf s;
         vp_buf_init(&s, 1 << 16);
+        vp_status sst = VP_OK;
         json_t *next = json_object_get(rj, "next");
         if (json_is_object(next)) {
-            api_buf_when(&s, jstr(next, "start"), jstr(next, "end"));
-            vp_buf_puts(&s, " · ");
+            sst = api_buf_when(&s, jstr(next, "start"), jstr(next, "end"));
+            vp_buf_adds(&s, &sst, " · ");
         }
         if (jstr(doc, "branch_name") || jstr(doc, "library_name")) {
-            vp_buf_puts(&s, jstr(doc, "branch_name") ? jstr(doc, "branch_name")
-                                                     : jstr(doc, "library_name"));
-            vp_buf_puts(&s, " · ");
+            vp_buf_adds(&s, &sst, jstr(doc, "branch_name") ? jstr(doc, "branch_name")
+                                                           : jstr(doc, "library_name"));
+            vp_buf_adds(&s, &sst, " · ");
         }
-        if (jstr(doc, "description"))
+        /* A description too long for the summary is left out of it. */
+        if (jstr(doc, "description") && sst == VP_OK)
             vp_buf_puts(&s, jstr(doc, "description"));
-        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s?}", "title",
-                                                 jstr(doc, "title") ? jstr(doc, "title") : h->id,
-                                                 "id", u.data ? u.data : "", "updated", stamp,
-                                                 "summary", s.data));
+        /* An entry needs its address; one that cannot be written is left out. */
+        if (ust == VP_OK)
+            json_array_append_new(entries,
+                                  json_pack("{s:s, s:s, s:s, s:s?}", "title",
+                                            jstr(doc, "title") ? jstr(doc, "title") : h->id, "id",
+                                            u.data, "updated", stamp, "summary",
+                                            sst == VP_OK ? s.data : NULL));
         vp_buf_free(&s);
         vp_buf_free(&u);
         json_decref(doc);
@@ -1028,19 +1040,19 @@ void api_handle_landing_click(api_request *req, api_reply *r)
     }
     json_t *doc = json_loads(json, 0, NULL);
     free(json);
-    /* Only the offering's own link: this never redirects anywhere else. */
+    /* Only the offering's own link: this never redirects anywhere else. A
+     * link too long for a header goes to the offering's page here. */
     const char *url = jstr(doc, "url");
     vp_buf loc;
     vp_buf_init(&loc, 8192);
+    vp_status st;
     if (url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) &&
-        !strpbrk(url, "\r\n")) {
-        vp_buf_puts(&loc, url);
+        !strpbrk(url, "\r\n") && strlen(url) < sizeof r->headers[0].value) {
+        st = vp_buf_puts(&loc, url);
     } else {
         char base[512];
         api_base_url(req, base, sizeof base);
-        vp_buf_puts(&loc, base);
-        vp_buf_puts(&loc, "/o/");
-        api_buf_url(&loc, offering, 1);
+        st = api_buf_offering_url(&loc, base, offering);
     }
     json_decref(doc);
     json_t *def = NULL;
@@ -1056,21 +1068,16 @@ void api_handle_landing_click(api_request *req, api_reply *r)
             vp_store_add_signals(req->cfg->store, &ev, 1, NULL);
         api_insights_signals(req, &ev, 1);
     }
-    if (loc.len >= sizeof r->headers[0].value) {
-        vp_buf_free(&loc);
-        vp_buf_init(&loc, 8192);
-        char base[512];
-        api_base_url(req, base, sizeof base);
-        vp_buf_puts(&loc, base);
-        vp_buf_puts(&loc, "/o/");
-        api_buf_url(&loc, offering, 1);
-    }
     r->status = 302;
     r->body = "";
     r->content_type = "text/plain";
     r->cache_control = "no-store";
-    api_reply_header(r, "Location", loc.data ? loc.data : "/");
-    api_reply_header(r, "Referrer-Policy", "no-referrer");
+    if (st == VP_OK)
+        st = api_reply_header(r, "Location", loc.data);
+    if (st == VP_OK)
+        st = api_reply_header(r, "Referrer-Policy", "no-referrer");
+    if (st != VP_OK)
+        api_status_error(r, st, "the offering's address does not fit a header");
     vp_buf_free(&loc);
 }
 

@@ -14,20 +14,6 @@
 #include "vindplaats/suggest.h"
 
 
-static void index_error(api_reply *r, vp_status st, const char *detail)
-{
-    if (st == VP_ERR_NOMEM)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
-        api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
-    else
-        api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
-}
-
-
-
-
-
 static json_t *day_json(int day)
 {
     if (!day)
@@ -200,7 +186,7 @@ void api_handle_search(api_request *req, api_reply *r)
         return;
     }
     if (st != VP_OK) {
-        index_error(r, st, err);
+        api_status_error(r, st, err);
         free(err);
         return;
     }
@@ -305,7 +291,7 @@ void api_handle_offering(api_request *req, api_reply *r)
         snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
         api_error(r, 404, "not_found", msg, NULL);
     } else if (st != VP_OK) {
-        index_error(r, st, err);
+        api_status_error(r, st, err);
     } else {
         r->status = 200;
         r->json = json_loads(json, 0, NULL);
@@ -444,7 +430,7 @@ void api_handle_suggest(api_request *req, api_reply *r)
         return;
     }
     if (st != VP_OK) {
-        index_error(r, st, err);
+        api_status_error(r, st, err);
         free(err);
         return;
     }

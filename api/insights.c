@@ -1214,7 +1214,9 @@ static void reply_csv(api_reply *r, json_t *rows, const char *const *cols, const
     r->cache_control = "no-cache";
     char disp[128];
     snprintf(disp, sizeof disp, "attachment; filename=\"vindplaats-%s.csv\"", name);
-    api_reply_header(r, "Content-Disposition", disp);
+    vp_status st = api_reply_header(r, "Content-Disposition", disp);
+    if (st != VP_OK)
+        api_status_error(r, st, "too many reply headers");
 }
 
 static void reply_json(api_reply *r, json_t *j)
@@ -1955,11 +1957,14 @@ static json_t *csv_link(const char *path, const window *w, const char *what)
     vp_buf_init(&b, 1024);
     vp_buf_puts(&b, path);
     vp_buf_printf(&b, "%sformat=csv&days=%d", strchr(path, '?') ? "&" : "?", w->days);
+    vp_status st = VP_OK;
     if (w->library) {
-        vp_buf_puts(&b, "&library=");
-        api_buf_url(&b, w->library, 0);
+        vp_buf_adds(&b, &st, "&library=");
+        if (st == VP_OK)
+            st = api_buf_url(&b, w->library, 0);
     }
-    json_t *o = json_pack("{s:s, s:s}", "href", b.data ? b.data : path, "what", what);
+    json_t *o = json_pack("{s:s, s:s}", "href", st == VP_OK && b.data ? b.data : path, "what",
+                          what);
     vp_buf_free(&b);
     return o;
 }

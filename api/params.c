@@ -18,23 +18,22 @@ void api_param_error(api_reply *r, const vp_param_error *err)
               err->parameter[0] ? err->parameter : NULL);
 }
 
-int api_search_request(api_params *p, const vp_vocabulary *voc, const vp_postcodes *postcodes,
-                       vp_search_request *req, api_search_storage *storage, api_reply *r)
+vp_status api_search_request(api_params *p, const vp_vocabulary *voc,
+                             const vp_postcodes *postcodes, vp_search_request *req,
+                             api_search_storage *storage, api_reply *r)
 {
     vp_param_error err;
-    if (vp_search_request_parse(p->items, p->count, voc, postcodes, req, storage, &err) != VP_OK) {
+    vp_status st = vp_search_request_parse(p->items, p->count, voc, postcodes, req, storage, &err);
+    if (st != VP_OK)
         api_param_error(r, &err);
-        return -1;
-    }
-    return 0;
+    return st;
 }
 
-int api_reject_unused(const api_params *p, api_reply *r)
+vp_status api_reject_unused(const api_params *p, api_reply *r)
 {
     vp_param_error err;
-    if (vp_search_params_reject_unused(p->items, p->count, p->overflow, &err) != VP_OK) {
+    vp_status st = vp_search_params_reject_unused(p->items, p->count, p->overflow, &err);
+    if (st != VP_OK)
         api_param_error(r, &err);
-        return -1;
-    }
-    return 0;
+    return st;
 }

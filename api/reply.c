@@ -35,13 +35,16 @@ void api_random_id(char out[17])
         snprintf(out + 2 * i, 3, "%02x", bytes[i]);
 }
 
-void api_reply_header(api_reply *r, const char *name, const char *value)
+vp_status api_reply_header(api_reply *r, const char *name, const char *value)
 {
-    if (r->n_headers == sizeof r->headers / sizeof r->headers[0])
-        return;
+    size_t len = strlen(value);
+    if (r->n_headers == sizeof r->headers / sizeof r->headers[0] ||
+        len >= sizeof r->headers[0].value)
+        return VP_ERR_TOO_BIG;
     r->headers[r->n_headers].name = name;
-    snprintf(r->headers[r->n_headers].value, sizeof r->headers[r->n_headers].value, "%s", value);
+    memcpy(r->headers[r->n_headers].value, value, len + 1);
     r->n_headers++;
+    return VP_OK;
 }
 
 /* A text for a reply: `s` itself when valid UTF-8, else a repaired copy in
@@ -65,10 +68,24 @@ void api_error(api_reply *r, unsigned status, const char *code, const char *mess
     const char *m = reply_text(message, &m_copy);
     const char *p = reply_text(parameter, &p_copy);
     json_decref(r->json);
+    /* An error replaces whatever body the reply had. */
+    free(r->owned_body);
+    r->owned_body = NULL;
+    r->body_len = 0;
     r->status = status;
     r->json = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", m);
     if (r->json && p)
         json_object_set_new(json_object_get(r->json, "error"), "parameter", json_string(p));
     free(m_copy);
     free(p_copy);
+}
+
+void api_status_error(api_reply *r, vp_status st, const char *detail)
+{
+    if (st == VP_ERR_NOMEM)
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
+        api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
+    else
+        api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
 }

@@ -580,7 +580,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int writes = (strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0 ||
                   strcmp(method, "DELETE") == 0) && !(rt && rt->handler == api_handle_sru);
     unsigned wait_s = 0;
-    vp_auth_result auth = VP_AUTH_OK;
+    vp_status auth = VP_OK;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -606,10 +606,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         reply.body = "";
         reply.content_type = "text/plain";
         reply.allow = rt->methods;
-        api_reply_header(&reply, "Access-Control-Allow-Methods", methods);
-        api_reply_header(&reply, "Access-Control-Allow-Headers",
-                         rt->access == ADMIN ? "Authorization, Content-Type" : "Content-Type");
-        api_reply_header(&reply, "Access-Control-Max-Age", "86400");
+        vp_status hst = api_reply_header(&reply, "Access-Control-Allow-Methods", methods);
+        if (hst == VP_OK)
+            hst = api_reply_header(&reply, "Access-Control-Allow-Headers",
+                                   rt->access == ADMIN ? "Authorization, Content-Type"
+                                                       : "Content-Type");
+        if (hst == VP_OK)
+            hst = api_reply_header(&reply, "Access-Control-Max-Age", "86400");
+        if (hst != VP_OK)
+            api_status_error(&reply, hst, "too many reply headers");
     } else if (!allowed) {
         char msg[128];
         snprintf(msg, sizeof msg, "method %.20s not allowed here; use %s", method, rt->methods);
@@ -621,14 +626,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                  wait_s);
         snprintf(after, sizeof after, "%u", wait_s);
         api_error(&reply, 429, "too_many_requests", msg, NULL);
-        api_reply_header(&reply, "Retry-After", after);
-    } else if (auth != VP_AUTH_OK) {
+        vp_status hst = api_reply_header(&reply, "Retry-After", after);
+        if (hst != VP_OK)
+            api_status_error(&reply, hst, "too many reply headers");
+    } else if (auth != VP_OK) {
         /* Pages get a password prompt in the browser (the key as password). */
         int page = strncmp(url, "/v1/", 4) != 0;
-        api_reply_header(&reply, "WWW-Authenticate",
-                         page ? "Basic realm=\"Vindplaats staff\", charset=\"UTF-8\""
-                              : "Bearer realm=\"Vindplaats\"");
-        if (auth == VP_AUTH_MISSING)
+        vp_status hst = api_reply_header(&reply, "WWW-Authenticate",
+                                         page ? "Basic realm=\"Vindplaats staff\", charset=\"UTF-8\""
+                                              : "Bearer realm=\"Vindplaats\"");
+        if (hst != VP_OK)
+            api_status_error(&reply, hst, "too many reply headers");
+        else if (auth == VP_ERR_NOT_FOUND)
             api_error(&reply, 401, "unauthorized",
                       page ? "this page needs an admin API key: give it as the password"
                            : "this endpoint needs an admin API key: Authorization: Bearer KEY",

@@ -505,7 +505,9 @@ static snapshot *acquire_or_reply(api_request *req, api_reply *r)
     pthread_mutex_unlock(&c->lock);
     if (!s) {
         api_error(r, 503, "unavailable", msg, NULL);
-        api_reply_header(r, "Retry-After", RETRY_AFTER);
+        vp_status st = api_reply_header(r, "Retry-After", RETRY_AFTER);
+        if (st != VP_OK)
+            api_status_error(r, st, "too many reply headers");
     }
     return s;
 }
@@ -853,11 +855,12 @@ void api_handle_services_page(api_request *req, api_reply *r)
             json_t *p = json_array_get(props, order[c]);
             vp_buf href;
             vp_buf_init(&href, 1024);
-            vp_buf_puts(&href, "/v1/propositions/");
-            api_buf_url(&href, jstr(p, "id"), 0);
-            vp_buf_puts(&href, "/libraries");
+            vp_status st = vp_buf_puts(&href, "/v1/propositions/");
+            if (st == VP_OK)
+                st = api_buf_url(&href, jstr(p, "id"), 0);
+            vp_buf_adds(&href, &st, "/libraries");
             json_array_append_new(columns, json_pack("{s:s, s:s?}", "href",
-                                                     href.data ? href.data : "", "name",
+                                                     st == VP_OK ? href.data : "", "name",
                                                      jstr(p, "name")));
             vp_buf_free(&href);
         }

@@ -4,28 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-int vp_arena_own(vp_arena *a, void *p)
+vp_status vp_arena_own(vp_arena *a, void *p)
 {
     if (!p)
-        return -1;
+        return VP_ERR_NOMEM;
     if (a->n == a->alloc) {
         size_t n = a->alloc ? a->alloc * 2 : 64;
         void **q = realloc(a->items, n * sizeof *q);
         if (!q) {
             free(p);
-            return -1;
+            return VP_ERR_NOMEM;
         }
         a->items = q;
         a->alloc = n;
     }
     a->items[a->n++] = p;
-    return 0;
+    return VP_OK;
 }
 
 char *vp_arena_strdup(vp_arena *a, const char *s)
 {
     char *d = strdup(s);
-    return vp_arena_own(a, d) == 0 ? d : NULL;
+    return vp_arena_own(a, d) == VP_OK ? d : NULL;
 }
 
 void vp_arena_free(vp_arena *a)

@@ -19,9 +19,10 @@ typedef struct vp_arena {
     size_t n, alloc;
 } vp_arena;
 
-/* Takes `p` (malloc()ed): 0, or -1 when `p` is NULL or memory runs out,
- * and then `p` is freed, so a failed call leaks nothing. */
-int vp_arena_own(vp_arena *a, void *p) VP_NOEXCEPT;
+/* Takes `p` (malloc()ed): VP_OK, or VP_ERR_NOMEM when `p` is NULL (the
+ * allocation that made it failed) or memory runs out, and then `p` is
+ * freed, so a failed call leaks nothing. */
+vp_status vp_arena_own(vp_arena *a, void *p) VP_NOEXCEPT;
 /* A copy of `s` that the arena owns; NULL when out of memory. */
 char *vp_arena_strdup(vp_arena *a, const char *s) VP_NOEXCEPT;
 /* Frees everything the arena owns and empties it. */

@@ -94,7 +94,7 @@ typedef struct row {
 static void test_arena(void)
 {
     vp_arena a = {0};
-    CHECK(vp_arena_own(&a, NULL) == -1);
+    CHECK(vp_arena_own(&a, NULL) == VP_ERR_NOMEM);
     char *x = vp_arena_strdup(&a, "een");
     CHECK_STR(x, "een");
     CHECK(vp_arena_own(&a, malloc(10)) == 0);
