@@ -22,6 +22,14 @@ extern "C" {
 #define VP_NOEXCEPT
 #endif
 
+/* Checks a function's printf-style format string (parameter `f`) against
+ * its arguments (from parameter `a`), where the compiler can. */
+#ifdef __GNUC__
+#define VP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VP_PRINTF(f, a)
+#endif
+
 typedef enum vp_status {
     VP_OK = 0,
     VP_ERR_INVALID,   /* bad input: a record, a parameter, a query */
