@@ -3,6 +3,7 @@
 #define VINDPLAATS_API_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 #include "vindplaats/search.h"
 #include "vindplaats/vocabulary.h"
@@ -61,14 +62,38 @@ void api_status_error(api_reply *r, vp_status st, const char *detail);
 /* Sets an error reply; `parameter` may be NULL. */
 void api_error(api_reply *r, unsigned status, const char *code, const char *message,
                const char *parameter);
+/* A 200 reply of `j` (owned; NULL: 503 out of memory), with
+ * `cache_control` (static; NULL: left as it is). */
+void api_reply_json(api_reply *r, json_t *j, const char *cache_control);
+struct vp_buf;
+/* A reply of `status` with the text in `b` (taken over; `b` is left
+ * empty) of `content_type` (static) with `cache_control` (static; NULL:
+ * left as it is); VP_ERR_NOMEM and a 503 when memory runs out. */
+vp_status api_reply_buf(api_reply *r, unsigned status, struct vp_buf *b,
+                        const char *content_type, const char *cache_control);
 /* Monotonic seconds. */
 double api_now(void);
 /* Milliseconds since `started`, rounded to two decimals. */
 double api_took_ms(double started);
 /* 16 random hex digits (a query id: identifies a search, never a person). */
 void api_random_id(char out[17]);
+/* Stops a worker thread that waits on `wake` under `lock` until *stop:
+ * sets *stop, wakes it, and waits until it has ended. */
+void api_thread_stop(pthread_t thread, pthread_mutex_t *lock, pthread_cond_t *wake, int *stop);
 
 /* ---- params.c: search parameters ---- */
+/* The value of the parameter `key` (NULL when not given), marked used
+ * before the search parameters are read; *twice set to 1 when it is given
+ * more than once. */
+const char *api_param_take(api_params *p, const char *key, int *twice);
+/* The value of a `limit` parameter `s` (NULL or "": *limit as it is) into
+ * *limit: a whole number from 1 to `max`, else VP_ERR_INVALID and a 400
+ * naming it. */
+vp_status api_param_limit(const char *s, unsigned max, unsigned *limit, api_reply *r);
+/* Filters `sr` on the one value *value of `field` (borrowed; nothing when
+ * *value is NULL). */
+void api_search_filter(vp_search_request *sr, vp_field field, const char *const *value);
+
 /* Sets the 400 reply of a refused request. */
 void api_param_error(api_reply *r, const vp_param_error *err);
 
@@ -205,6 +230,9 @@ struct services_cache *api_state_services(api_state *st);
  * NULL and 0 when there is no store or nothing used yet. */
 size_t api_state_popular(api_state *st, vp_store *store, int64_t now, vp_scored **out);
 struct insights_log *api_state_insights(api_state *st);
+/* 1 when the signal store answers a read (a cheap one), 0 when it does not
+ * or there is none: so a dead Redis shows in /healthz and /metrics. */
+int api_store_answers(vp_store *store);
 /* The answer cache of searches (answers.c); NULL when switched off. */
 struct vp_answer_cache *api_state_answers(api_state *st);
 

@@ -108,9 +108,7 @@ void api_handle_queries(api_request *req, api_reply *r)
         free(keys[i]);
     }
     free(keys);
-    r->status = 200;
-    r->cache_control = "no-store";
-    r->json = json_pack("{s:o}", "queries", list);
+    api_reply_json(r, json_pack("{s:o}", "queries", list), "no-store");
 }
 
 static void bad(api_reply *r, const char *param, const char *fmt, const char *arg)
@@ -602,25 +600,53 @@ static json_t *active_or_reply(api_request *req, api_reply *r, const char *slug,
 
 /* Runs the saved search for page `page` (with extra words `refine`).
  * *sp is kept alive by the caller while *sr is used. */
-static vp_status run_saved(api_request *req, json_t *def, const char *refine, unsigned page,
-                           unsigned per_page_override, vp_search_params **sp,
-                           vp_search_request *sr, char **qtext, vp_search_result **res,
-                           char **err)
+/* q of `sr` and `refine` as one query, in *qtext (malloc()ed). */
+static vp_status refined(vp_search_request *sr, const char *refine, char **qtext)
 {
-    *sp = NULL;
-    *qtext = NULL;
-    vp_status st = vp_search_params_parse(jstr(def, "search") ? jstr(def, "search") : "", req->voc,
-                                          req->cfg->postcodes, sp, err);
-    if (st != VP_OK)
+    size_t n = (sr->q ? strlen(sr->q) : 0) + strlen(refine) + 2;
+    *qtext = malloc(n);
+    if (!*qtext)
+        return VP_ERR_NOMEM;
+    snprintf(*qtext, n, "%s%s%s", sr->q ? sr->q : "", sr->q && *sr->q ? " " : "", refine);
+    sr->q = *qtext;
+    return VP_OK;
+}
+
+/* A saved query's search as a landing page or its feed runs it: what
+ * run_saved() made, all freed by saved_run_free(). */
+typedef struct saved_run {
+    json_t *def;             /* the definition; NULL: none (its reply is set) */
+    vp_search_params *sp;
+    vp_search_request sr;
+    vp_search_result *res;
+    char *qtext, *err;
+} saved_run;
+
+static void saved_run_free(saved_run *run)
+{
+    vp_search_result_destroy(run->res);
+    vp_search_params_destroy(run->sp);
+    free(run->qtext);
+    free(run->err);
+    json_decref(run->def);
+}
+
+/* Runs run->def's search, narrowed by `refine` (may be NULL), at `page`;
+ * on failure a 503 reply. */
+static vp_status run_saved(api_request *req, api_reply *r, const char *refine, unsigned page,
+                           unsigned per_page_override, saved_run *run)
+{
+    vp_search_request *sr = &run->sr;
+    const char *search = jstr(run->def, "search");
+    vp_status st = vp_search_params_parse(search ? search : "", req->voc, req->cfg->postcodes,
+                                          &run->sp, &run->err);
+    if (st == VP_OK) {
+        *sr = *vp_search_params_request(run->sp);
+        st = refine ? refined(sr, refine, &run->qtext) : VP_OK;
+    }
+    if (st != VP_OK) {
+        api_error(r, 503, "unavailable", run->err ? run->err : vp_status_str(st), NULL);
         return st;
-    *sr = *vp_search_params_request(*sp);
-    if (refine) {
-        size_t n = (sr->q ? strlen(sr->q) : 0) + strlen(refine) + 2;
-        *qtext = malloc(n);
-        if (!*qtext)
-            return VP_ERR_NOMEM;
-        snprintf(*qtext, n, "%s%s%s", sr->q ? sr->q : "", sr->q && *sr->q ? " " : "", refine);
-        sr->q = *qtext;
     }
     if (per_page_override)
         sr->per_page = per_page_override;
@@ -630,9 +656,10 @@ static vp_status run_saved(api_request *req, json_t *def, const char *refine, un
     if ((unsigned long)page * sr->per_page > VP_SEARCH_MAX_WINDOW)
         page = VP_SEARCH_MAX_WINDOW / sr->per_page;
     sr->page = page;
-    sr->now = api_clock(req);
-    sr->ranking = req->cfg->ranking;
-    return vp_search_run(req->index, sr, res, err);
+    st = api_search_run(req, sr, &run->res, &run->err);
+    if (st != VP_OK)
+        api_error(r, 503, "unavailable", run->err ? run->err : vp_status_str(st), NULL);
+    return st;
 }
 
 /* The pinned offerings still current, as results. */
@@ -809,24 +836,19 @@ void api_handle_landing(api_request *req, api_reply *r)
     }
     /* One address, two forms: caches must keep them apart. */
     vp_status hst = api_reply_header(r, "Vary", "Accept");
-    json_t *def = hst == VP_OK ? active_or_reply(req, r, l.slug, json) : NULL;
+    saved_run run = {hst == VP_OK ? active_or_reply(req, r, l.slug, json) : NULL};
     if (hst != VP_OK)
         api_status_error(r, hst, "too many reply headers");
-    if (!def)
+    if (!run.def)
         return;
-    char *err = NULL, *qtext = NULL;
-    vp_search_params *sp = NULL;
-    vp_search_request sr;
-    vp_search_result *res = NULL;
-    vp_status st = run_saved(req, def, l.refine, l.page, 0, &sp, &sr, &qtext, &res, &err);
-    if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+    if (run_saved(req, r, l.refine, l.page, 0, &run) != VP_OK)
         goto done;
-    }
+    vp_search_result *res = run.res;
+    json_t *def = run.def;
     count_visit(req, &l);
     /* A resident's own words are a search of the query log too. */
     if (l.refine && strcmp(req->method, "GET") == 0) {
-        vp_search_request logged = sr;
+        vp_search_request logged = run.sr;
         logged.q = l.refine;
         api_insights_log(req, &logged, res, l.slug, l.qid);
     }
@@ -860,18 +882,18 @@ void api_handle_landing(api_request *req, api_reply *r)
         add_result_links(it, &l);
     }
     if (json) {
-        unsigned long shown_to = (unsigned long)(sr.page - 1) * sr.per_page + res->n_hits;
-        int more = res->n_hits == sr.per_page && shown_to < res->total &&
-                   (unsigned long)(sr.page + 1) * sr.per_page <= VP_SEARCH_MAX_WINDOW;
-        char *next = more ? landing_url(&l, NULL, NULL, sr.page + 1, 1) : NULL;
+        unsigned long shown_to = (unsigned long)(run.sr.page - 1) * run.sr.per_page + res->n_hits;
+        int more = res->n_hits == run.sr.per_page && shown_to < res->total &&
+                   (unsigned long)(run.sr.page + 1) * run.sr.per_page <= VP_SEARCH_MAX_WINDOW;
+        char *next = more ? landing_url(&l, NULL, NULL, run.sr.page + 1, 1) : NULL;
         json_t *o = json_pack("{s:s, s:O, s:O, s:s, s:s?, s:I, s:b, s:i, s:i, s:o, s:o, s:s?}",
                               "slug", l.slug, "title", json_object_get(def, "title"), "intro",
                               json_object_get(def, "intro") ? json_object_get(def, "intro")
                                                             : json_null(),
                               "search", jstr(def, "search") ? jstr(def, "search") : "", "q",
                               l.refine, "total", (json_int_t)res->total, "total_exact",
-                              res->total_exact, "page", (int)sr.page, "per_page",
-                              (int)sr.per_page, "pinned", pinned, "results", results, "next",
+                              res->total_exact, "page", (int)run.sr.page, "per_page",
+                              (int)run.sr.per_page, "pinned", pinned, "results", results, "next",
                               next);
         free(next);
         if (o) {
@@ -882,22 +904,14 @@ void api_handle_landing(api_request *req, api_reply *r)
             if (l.qid[0])
                 json_object_set_new(o, "query_id", json_string(l.qid));
         }
-        r->status = 200;
-        r->json = o;
-        r->cache_control = "no-cache";
-        if (!o)
-            api_error(r, 503, "unavailable", "out of memory", NULL);
+        api_reply_json(r, o, "no-cache");
     } else {
-        landing_html(req, r, &l, def, pinned, results, res, &sr);
+        landing_html(req, r, &l, def, pinned, results, res, &run.sr);
         json_decref(pinned);
         json_decref(results);
     }
 done:
-    vp_search_result_destroy(res);
-    vp_search_params_destroy(sp);
-    free(qtext);
-    free(err);
-    json_decref(def);
+    saved_run_free(&run);
 }
 
 /* ---- following a campaign: Atom ---- */
@@ -931,18 +945,13 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     landing l;
     if (landing_params(req, r, &l) != 0)
         return;
-    json_t *def = active_or_reply(req, r, l.slug, 1);
-    if (!def)
+    saved_run run = {active_or_reply(req, r, l.slug, 1)};
+    if (!run.def)
         return;
-    char *err = NULL, *qtext = NULL;
-    vp_search_params *sp = NULL;
-    vp_search_request sr;
-    vp_search_result *res = NULL;
-    vp_status st = run_saved(req, def, NULL, 1, FEED_WINDOW, &sp, &sr, &qtext, &res, &err);
-    if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+    if (run_saved(req, r, NULL, 1, FEED_WINDOW, &run) != VP_OK)
         goto done;
-    }
+    vp_search_result *res = run.res;
+    json_t *def = run.def;
     entry *e = calloc(res->n_hits + 1, sizeof *e);
     if (!e) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
@@ -1011,11 +1020,7 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     api_render_doc(r, req, "feed", view, "application/atom+xml; charset=utf-8", API_PAGE_CAP);
     json_decref(view);
 done:
-    vp_search_result_destroy(res);
-    vp_search_params_destroy(sp);
-    free(qtext);
-    free(err);
-    json_decref(def);
+    saved_run_free(&run);
 }
 
 /* ---- a click from the landing page ---- */

@@ -148,6 +148,19 @@ static void add_available(json_t *o, const vp_search_hit *h)
 }
 
 
+/* The reply of a search or suggestion that failed: for bad input a 400
+ * naming the parameter `perr` names (may be NULL), else q; otherwise what
+ * the status stands for. */
+static void query_failed(api_reply *r, vp_status st, const char *err, const vp_param_error *perr)
+{
+    if (st == VP_ERR_INVALID && perr && perr->message[0])
+        api_param_error(r, perr);
+    else if (st == VP_ERR_INVALID)
+        api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
+    else
+        api_status_error(r, st, err);
+}
+
 void api_handle_search(api_request *req, api_reply *r)
 {
     vp_search_request sr;
@@ -175,18 +188,8 @@ void api_handle_search(api_request *req, api_reply *r)
         api_answer_done(&answer);
     if (hit)
         return;
-    if (st == VP_ERR_INVALID) {
-        /* A refused request names its parameter; the words of q are all
-         * that is left to refuse after that. */
-        if (perr.message[0])
-            api_param_error(r, &perr);
-        else
-            api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
-        free(err);
-        return;
-    }
     if (st != VP_OK) {
-        api_status_error(r, st, err);
+        query_failed(r, st, err, &perr);
         free(err);
         return;
     }
@@ -318,13 +321,7 @@ void api_handle_health(api_request *req, api_reply *r)
     }
     /* Ask the store (a cheap read) so a dead Redis shows here at once. */
     vp_store *store = req->cfg->store;
-    int signals_ok = 1;
-    if (store) {
-        char *v = NULL;
-        vp_status ss = vp_store_get(store, "health", "ping", &v, NULL);
-        free(v);
-        signals_ok = ss == VP_OK || ss == VP_ERR_NOT_FOUND;
-    }
+    int signals_ok = !store || api_store_answers(store);
     /* Shards: which answer. */
     size_t down = 0;
     char **down_names = NULL;
@@ -336,12 +333,13 @@ void api_handle_health(api_request *req, api_reply *r)
         free(down_names[i]);
     }
     free(down_names);
-    r->status = 200;
-    r->json = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "status",
-                        signals_ok && !down ? "ok" : "degraded",
-                        "revision", (json_int_t)revision, "documents", (json_int_t)documents,
-                        "store", store ? vp_store_backend(store) : "none", "signals",
-                        !store ? "none" : signals_ok ? "ok" : "unavailable", "shards", shards);
+    api_reply_json(r,
+                   json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "status",
+                             signals_ok && !down ? "ok" : "degraded", "revision",
+                             (json_int_t)revision, "documents", (json_int_t)documents, "store",
+                             store ? vp_store_backend(store) : "none", "signals",
+                             !store ? "none" : signals_ok ? "ok" : "unavailable", "shards", shards),
+                   NULL);
 }
 
 /* Files served as they are (embedded at build time). */
@@ -400,16 +398,8 @@ void api_handle_suggest(api_request *req, api_reply *r)
     if (api_reject_unused(req->params, r) != 0)
         return;
     unsigned limit = 8;
-    if (limit_s && *limit_s) {
-        char *end;
-        unsigned long v = strtoul(limit_s, &end, 10);
-        if (*end || limit_s[0] < '0' || limit_s[0] > '9' || v < 1 || v > VP_SUGGEST_MAX_LIMIT) {
-            api_error(r, 400, "invalid_parameter", "limit: must be a whole number from 1 to 20",
-                      "limit");
-            return;
-        }
-        limit = (unsigned)v;
-    }
+    if (api_param_limit(limit_s, VP_SUGGEST_MAX_LIMIT, &limit, r) != VP_OK)
+        return;
     if (!q) {
         api_error(r, 400, "invalid_parameter", "q: required (at least 2 characters)", "q");
         return;
@@ -424,13 +414,8 @@ void api_handle_suggest(api_request *req, api_reply *r)
         api_answer_done(&answer);
     if (hit)
         return;
-    if (st == VP_ERR_INVALID) {
-        api_error(r, 400, "invalid_parameter", err ? err : "invalid", "q");
-        free(err);
-        return;
-    }
     if (st != VP_OK) {
-        api_status_error(r, st, err);
+        query_failed(r, st, err, NULL);
         free(err);
         return;
     }
@@ -470,10 +455,7 @@ void api_handle_opensearch_suggest(api_request *req, api_reply *r)
             json_array_append_new(list, json_string(s[i].text));
         vp_suggestions_free(s, n);
     }
-    r->status = 200;
-    r->json = json_pack("[s, o]", q, list);
-    if (!r->json)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    api_reply_json(r, json_pack("[s, o]", q, list), NULL);
 }
 
 

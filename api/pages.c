@@ -411,24 +411,12 @@ static int id_ok(const char *s)
 static vp_status run(api_request *req, const char *library, const char *type, unsigned facets,
                      unsigned page, unsigned per_page, vp_search_result **res, char **err)
 {
-    vp_search_request sr;
-    memset(&sr, 0, sizeof sr);
-    sr.all_offerings = 1;
+    vp_search_request sr = {
+        .all_offerings = 1, .page = page, .per_page = per_page, .facets = facets};
     const char *lib[1] = {library}, *ty[1] = {type};
-    if (library) {
-        sr.values[VP_FIELD_LIBRARY] = lib;
-        sr.n_values[VP_FIELD_LIBRARY] = 1;
-    }
-    if (type) {
-        sr.values[VP_FIELD_TYPE] = ty;
-        sr.n_values[VP_FIELD_TYPE] = 1;
-    }
-    sr.page = page;
-    sr.per_page = per_page;
-    sr.facets = facets;
-    sr.now = api_clock(req);
-    sr.ranking = req->cfg->ranking;
-    return vp_search_run(req->index, &sr, res, err);
+    api_search_filter(&sr, VP_FIELD_LIBRARY, lib);
+    api_search_filter(&sr, VP_FIELD_TYPE, ty);
+    return api_search_run(req, &sr, res, err);
 }
 
 #define SITEMAP_CAP (64u << 20)
@@ -636,14 +624,6 @@ void api_handle_robots(api_request *req, api_reply *r)
                   "\n"
                   "Sitemap: %s/sitemap.xml\n",
                   base);
-    size_t len = b.len;
-    r->owned_body = vp_buf_steal(&b);
-    if (!r->owned_body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-        return;
-    }
-    r->status = 200;
-    r->body_len = len;
-    r->content_type = "text/plain; charset=utf-8";
-    r->cache_control = "public, max-age=3600";
+    api_reply_buf(r, 200, &b, "text/plain; charset=utf-8", "public, max-age=3600");
+    vp_buf_free(&b);
 }

@@ -37,3 +37,40 @@ vp_status api_reject_unused(const api_params *p, api_reply *r)
         api_param_error(r, &err);
     return st;
 }
+
+const char *api_param_take(api_params *p, const char *key, int *twice)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < p->count; i++)
+        if (strcmp(p->items[i].key, key) == 0) {
+            if (v)
+                *twice = 1;
+            v = p->items[i].value;
+            p->items[i].used = 1;
+        }
+    return v;
+}
+
+void api_search_filter(vp_search_request *sr, vp_field field, const char *const *value)
+{
+    if (*value) {
+        sr->values[field] = value;
+        sr->n_values[field] = 1;
+    }
+}
+
+vp_status api_param_limit(const char *s, unsigned max, unsigned *limit, api_reply *r)
+{
+    if (!s || !*s)
+        return VP_OK;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || s[0] < '0' || s[0] > '9' || v < 1 || v > max) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "limit: must be a whole number from 1 to %u", max);
+        api_error(r, 400, "invalid_parameter", msg, "limit");
+        return VP_ERR_INVALID;
+    }
+    *limit = (unsigned)v;
+    return VP_OK;
+}

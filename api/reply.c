@@ -1,6 +1,8 @@
 /* reply.c - the bottom of the server's files: a reply being prepared
- * (its headers, an error reply), the monotonic clock, and query ids. Every
+ * (its headers, an error reply), the monotonic clock, query ids, and
+ * stopping a worker thread. Every
  * other file of api/ may call these; they call none of them. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "vindplaats/buf.h"
 #include "vindplaats/analysis.h"
 
 double api_now(void)
@@ -88,4 +91,47 @@ void api_status_error(api_reply *r, vp_status st, const char *detail)
         api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
     else
         api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
+}
+
+void api_reply_json(api_reply *r, json_t *j, const char *cache_control)
+{
+    if (!j) {
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+        return;
+    }
+    r->status = 200;
+    json_decref(r->json);
+    r->json = j;
+    if (cache_control)
+        r->cache_control = cache_control;
+}
+
+vp_status api_reply_buf(api_reply *r, unsigned status, vp_buf *b, const char *content_type,
+                        const char *cache_control)
+{
+    size_t len = b->len;
+    char *body = vp_buf_steal(b);
+    if (!body) {
+        api_error(r, 503, "unavailable", "out of memory", NULL);
+        return VP_ERR_NOMEM;
+    }
+    json_decref(r->json);
+    r->json = NULL;
+    free(r->owned_body);
+    r->status = status;
+    r->owned_body = body;
+    r->body_len = len;
+    r->content_type = content_type;
+    if (cache_control)
+        r->cache_control = cache_control;
+    return VP_OK;
+}
+
+void api_thread_stop(pthread_t thread, pthread_mutex_t *lock, pthread_cond_t *wake, int *stop)
+{
+    pthread_mutex_lock(lock);
+    *stop = 1;
+    pthread_cond_broadcast(wake);
+    pthread_mutex_unlock(lock);
+    pthread_join(thread, NULL);
 }

@@ -745,13 +745,8 @@ static void destroy(vp_server *s)
 {
     if (!s)
         return;
-    if (s->watch_running) {
-        pthread_mutex_lock(&s->watch_lock);
-        s->watch_stop = 1;
-        pthread_cond_signal(&s->watch_wake);
-        pthread_mutex_unlock(&s->watch_lock);
-        pthread_join(s->watch_thread, NULL);
-    }
+    if (s->watch_running)
+        api_thread_stop(s->watch_thread, &s->watch_lock, &s->watch_wake, &s->watch_stop);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);

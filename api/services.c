@@ -138,24 +138,11 @@ static const char *jstr(json_t *o, const char *key)
 static vp_status search(api_request *req, const char *prop, const char *lib, unsigned facets,
                         unsigned per_page, vp_sort sort, vp_search_result **res)
 {
-    vp_search_request sr;
-    memset(&sr, 0, sizeof sr);
+    vp_search_request sr = {.page = 1, .per_page = per_page, .facets = facets, .sort = sort};
     const char *p[1] = {prop}, *l[1] = {lib};
-    if (prop) {
-        sr.values[VP_FIELD_PROPOSITION] = p;
-        sr.n_values[VP_FIELD_PROPOSITION] = 1;
-    }
-    if (lib) {
-        sr.values[VP_FIELD_LIBRARY] = l;
-        sr.n_values[VP_FIELD_LIBRARY] = 1;
-    }
-    sr.page = 1;
-    sr.per_page = per_page;
-    sr.facets = facets;
-    sr.sort = sort;
-    sr.now = api_clock(req);
-    sr.ranking = req->cfg->ranking;
-    return vp_search_run(req->index, &sr, res, NULL);
+    api_search_filter(&sr, VP_FIELD_PROPOSITION, p);
+    api_search_filter(&sr, VP_FIELD_LIBRARY, l);
+    return api_search_run(req, &sr, res, NULL);
 }
 
 static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
@@ -581,11 +568,7 @@ static int in_place(json_t *l, const place_filter *pf)
 
 static void answer(api_reply *r, json_t *j)
 {
-    r->status = 200;
-    r->json = j;
-    r->cache_control = "public, max-age=300";
-    if (!j)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    api_reply_json(r, j, "public, max-age=300");
 }
 
 static const char *const TASKS[] = {"geletterdheid", "informatiesamenleving",

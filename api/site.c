@@ -212,6 +212,14 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_search_result **res,
+                         char **err)
+{
+    sr->now = api_clock(req);
+    sr->ranking = req->cfg->ranking;
+    return vp_search_run(req->index, sr, res, err);
+}
+
 int64_t api_clock(const api_request *req)
 {
     return req->cfg->now ? req->cfg->now : (int64_t)time(NULL);
@@ -408,19 +416,11 @@ void api_page_script(json_t *view, const char *src)
 /* Hands a rendered page over to the reply, with the pages' Content-Security-Policy. */
 static void reply_html(api_reply *r, unsigned status, vp_buf *b)
 {
-    size_t len = b->len;
-    char *body = vp_buf_steal(b);
-    if (!body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    vp_status st = api_reply_buf(r, status, b, "text/html; charset=utf-8",
+                                 r->cache_control ? NULL : "no-cache");
+    if (st != VP_OK)
         return;
-    }
-    r->status = status;
-    r->owned_body = body;
-    r->body_len = len;
-    r->content_type = "text/html; charset=utf-8";
-    if (!r->cache_control)
-        r->cache_control = "no-cache";
-    vp_status st = api_reply_header(
+    st = api_reply_header(
         r, "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -451,15 +451,7 @@ static void render_reply(api_reply *r, const api_request *req, unsigned status, 
     if (st == VP_OK && !content_type) {
         reply_html(r, status, &b);
     } else if (st == VP_OK) {
-        size_t len = b.len;
-        r->owned_body = vp_buf_steal(&b);
-        if (!r->owned_body) {
-            api_error(r, 503, "unavailable", "out of memory", NULL);
-        } else {
-            r->status = status;
-            r->body_len = len;
-            r->content_type = content_type;
-        }
+        api_reply_buf(r, status, &b, content_type, NULL);
     } else if (st == VP_ERR_NOMEM) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
         r->cache_control = "no-store";

@@ -197,3 +197,11 @@ unsigned api_rate_limit(api_state *st, const void *addr, size_t len)
     return wait;
 }
 
+
+int api_store_answers(vp_store *store)
+{
+    char *v = NULL;
+    vp_status ss = store ? vp_store_get(store, "health", "ping", &v, NULL) : VP_ERR_IO;
+    free(v);
+    return ss == VP_OK || ss == VP_ERR_NOT_FOUND;
+}
