@@ -3,6 +3,7 @@
 #define VINDPLAATS_API_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 #include "vindplaats/search.h"
 #include "vindplaats/vocabulary.h"
@@ -38,27 +39,67 @@ typedef struct api_reply {
     size_t n_headers;
 } api_reply;
 
-/* Adds a header to the reply (at most 4; the value is copied, cut at 2047 bytes). */
-void api_reply_header(api_reply *r, const char *name, const char *value);
+/* Turns the search parameters into a request (vp_search_request_parse).
+ * Strings stay borrowed from `params`; the arrays inside `req` are owned by
+ * `storage`. On a bad parameter sets a 400 reply naming it and returns
+ * VP_ERR_INVALID. */
+typedef vp_search_values api_search_storage;
+struct vp_postcodes;
+vp_status api_search_request(api_params *params, const vp_vocabulary *voc,
+                             const struct vp_postcodes *postcodes, vp_search_request *req,
+                             api_search_storage *storage, api_reply *reply);
 
+/* ---- reply.c: the bottom layer, calling no other file of api/ ---- */
+/* Adds a header to the reply (the value copied): VP_ERR_TOO_BIG, and the
+ * reply untouched, when it has 4 already or the value is longer than 2047
+ * bytes. */
+vp_status api_reply_header(api_reply *r, const char *name, const char *value);
+/* The error reply of a failed operation: 503 "unavailable" when memory
+ * ran out or the index or store could not be read (it may answer on the
+ * next try), else 500 "internal_error"; `detail` (may be NULL) is the
+ * message, else the status's own words. */
+void api_status_error(api_reply *r, vp_status st, const char *detail);
 /* Sets an error reply; `parameter` may be NULL. */
 void api_error(api_reply *r, unsigned status, const char *code, const char *message,
                const char *parameter);
+/* A 200 reply of `j` (owned; NULL: 503 out of memory), with
+ * `cache_control` (static; NULL: left as it is). */
+void api_reply_json(api_reply *r, json_t *j, const char *cache_control);
+struct vp_buf;
+/* A reply of `status` with the text in `b` (taken over; `b` is left
+ * empty) of `content_type` (static) with `cache_control` (static; NULL:
+ * left as it is); VP_ERR_NOMEM and a 503 when memory runs out. */
+vp_status api_reply_buf(api_reply *r, unsigned status, struct vp_buf *b,
+                        const char *content_type, const char *cache_control);
+/* Monotonic seconds. */
+double api_now(void);
+/* Milliseconds since `started`, rounded to two decimals. */
+double api_took_ms(double started);
+/* 16 random hex digits (a query id: identifies a search, never a person). */
+void api_random_id(char out[17]);
+/* Stops a worker thread that waits on `wake` under `lock` until *stop:
+ * sets *stop, wakes it, and waits until it has ended. */
+void api_thread_stop(pthread_t thread, pthread_mutex_t *lock, pthread_cond_t *wake, int *stop);
 
-/* Turns the search parameters into a request (vp_search_request_parse).
- * Strings stay borrowed from `params`; the arrays inside `req` are owned by
- * `storage`. On a bad parameter sets a 400 reply naming it and returns -1. */
-typedef vp_search_values api_search_storage;
-struct vp_postcodes;
-int api_search_request(api_params *params, const vp_vocabulary *voc,
-                       const struct vp_postcodes *postcodes, vp_search_request *req,
-                       api_search_storage *storage, api_reply *reply);
+/* ---- params.c: search parameters ---- */
+/* The value of the parameter `key` (NULL when not given), marked used
+ * before the search parameters are read; *twice set to 1 when it is given
+ * more than once. */
+const char *api_param_take(api_params *p, const char *key, int *twice);
+/* The value of a `limit` parameter `s` (NULL or "": *limit as it is) into
+ * *limit: a whole number from 1 to `max`, else VP_ERR_INVALID and a 400
+ * naming it. */
+vp_status api_param_limit(const char *s, unsigned max, unsigned *limit, api_reply *r);
+/* Filters `sr` on the one value *value of `field` (borrowed; nothing when
+ * *value is NULL). */
+void api_search_filter(vp_search_request *sr, vp_field field, const char *const *value);
 
 /* Sets the 400 reply of a refused request. */
 void api_param_error(api_reply *r, const vp_param_error *err);
 
-/* Rejects any parameter not marked used: 400 unknown_parameter. */
-int api_reject_unused(const api_params *params, api_reply *reply);
+/* Rejects any parameter not marked used: VP_ERR_INVALID and a 400
+ * unknown_parameter reply. */
+vp_status api_reject_unused(const api_params *params, api_reply *reply);
 
 /* ---- request.c: the checks at the server's entry ---- */
 enum { API_TEXT_OK = 0, API_TEXT_NOT_UTF8, API_TEXT_CONTROL };
@@ -78,19 +119,21 @@ typedef struct api_refusal {
 } api_refusal;
 /* The raw request URI (as the client sent it, percent-encoded): too long
  * (414), too many parameters (400), or a path whose decoded bytes are not
- * UTF-8 or hold a control character (404). Returns -1 and fills `f` when
- * refused; *args_at is then the offset of the query string (after '?')
- * whose parsing should be skipped, 0 when there is none to skip. */
-int api_uri_check(const char *uri, api_refusal *f, size_t *args_at);
-/* One decoded parameter (NULL value: given without '='): -1 and a 400 in
- * `f` when its name or value is not UTF-8 or holds a control character. */
-int api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
-                    api_refusal *f);
+ * UTF-8 or hold a control character (404). VP_OK, or a failure (VP_ERR_TOO_BIG,
+ * VP_ERR_INVALID, VP_ERR_NOMEM) with `f` filled; *args_at is then the
+ * offset of the query string (after '?') whose parsing should be skipped,
+ * 0 when there is none to skip. */
+vp_status api_uri_check(const char *uri, api_refusal *f, size_t *args_at);
+/* One decoded parameter (NULL value: given without '='): VP_ERR_INVALID
+ * and a 400 in `f` when its name or value is not UTF-8 or holds a control
+ * character. */
+vp_status api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
+                          api_refusal *f);
 /* 1 for the empty piece of "?&q=x": ignored, as after a trailing '&'. */
 int api_param_ignored(const char *key, size_t key_len, const char *value, size_t value_len);
 /* Every parameter of a percent-encoded query string (no '?'), as
- * api_param_check checks it; -1 with `f` set when one fails. */
-int api_query_check(const char *query, api_refusal *f);
+ * api_param_check checks it; the failure, with `f` set, when one fails. */
+vp_status api_query_check(const char *query, api_refusal *f);
 /* The error reply of a refusal. */
 void api_refusal_reply(const api_refusal *f, api_reply *r);
 
@@ -139,7 +182,8 @@ typedef void (*api_handler)(api_request *req, api_reply *reply);
 
 /* Request counters and latency histograms per route (metrics.c). */
 typedef struct api_metrics api_metrics;
-api_metrics *api_metrics_create(size_t n_routes);
+/* `routes` (borrowed, n_routes of them) name the routes in the output. */
+api_metrics *api_metrics_create(const vp_route_info *routes, size_t n_routes);
 void api_metrics_destroy(api_metrics *m);
 /* route: index in the route table, or -1 for a request that matched none. */
 void api_metrics_record(api_metrics *m, int route, unsigned status, double seconds);
@@ -162,12 +206,16 @@ void api_handle_sru(api_request *req, api_reply *reply);
  * version parameter, may be NULL); the JSON refusal when memory fails. */
 void api_sru_refused(const char *version, const api_refusal *f, api_reply *reply);
 
-double api_now(void);
-
 /* ---- the server's mutable state (state.c) ----
  * One per server: what handlers share between requests. Every part is
  * thread-safe. */
-api_state *api_state_create(const vp_server_config *cfg);  /* NULL: out of memory */
+struct services_cache;
+struct insights_log;
+/* `services` and `insights` (NULL without a store) are borrowed: the server
+ * creates them before the state and destroys them after it. NULL: out of
+ * memory. */
+api_state *api_state_create(const vp_server_config *cfg, struct services_cache *services,
+                            struct insights_log *insights);
 void api_state_destroy(api_state *st);
 /* Takes one write from the client at `addr` (`len` bytes of address):
  * 0 when allowed, else the seconds until the next write would be. */
@@ -176,14 +224,15 @@ unsigned api_rate_limit(api_state *st, const void *addr, size_t len);
  * address wherever one must be told apart from another. Without the salt
  * it says nothing about the address. */
 uint64_t api_salted_tag(const unsigned char *salt, size_t salt_len, const void *addr, size_t len);
-struct services_cache;
-struct insights_log;
 struct services_cache *api_state_services(api_state *st);
 /* The most used offerings (at most VP_SEARCH_MAX_POPULAR), from a copy
  * refreshed from the store every 30 s; *out malloc()ed (vp_scored_free),
  * NULL and 0 when there is no store or nothing used yet. */
 size_t api_state_popular(api_state *st, vp_store *store, int64_t now, vp_scored **out);
 struct insights_log *api_state_insights(api_state *st);
+/* 1 when the signal store answers a read (a cheap one), 0 when it does not
+ * or there is none: so a dead Redis shows in /healthz and /metrics. */
+int api_store_answers(vp_store *store);
 /* The answer cache of searches (answers.c); NULL when switched off. */
 struct vp_answer_cache *api_state_answers(api_state *st);
 
@@ -213,19 +262,61 @@ int api_answer_find_suggest(api_request *req, const char *q, unsigned limit, api
 void api_answer_keep_suggest(api_request *req, api_answer *a, api_reply *r);
 void api_answer_done(api_answer *a);
 
+/* ---- results.c: one result as every route shows it ---- */
+/* One result (search, recommend, related, landing pages, services): the
+ * fields of the offering a client needs to decide, its next occurrence at
+ * `now`, distance_km (negative: null) and score. NULL when out of memory. */
+json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
+                        double score, double distance_km, const vp_vocabulary *voc, int64_t now);
+/* The same from an offering's parsed document `doc` (borrowed), lowering
+ * *stale_at (may be NULL) to the moment its "next" occurrence ends, when
+ * that is sooner. */
+json_t *api_result_doc(const char *id, json_t *doc, const char *snippet, double score,
+                       double distance_km, const vp_vocabulary *voc, int64_t now,
+                       int64_t *stale_at);
+/* The same for a search hit, from the document the engine parsed (h->doc):
+ * nothing is parsed again. With `snippet` 0 the hit's snippet is left out
+ * (null) and its score and distance too (0 and null), as feeds show it. */
+json_t *api_hit_json(const vp_search_hit *h, int snippet, const vp_vocabulary *voc, int64_t now);
+/* A result's `series`: {"count": the other dates, "next": [{id, start,
+ * end}...] soonest first}, or null when it has no other dates. */
+json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count);
+
+/* ---- saved.c: saved queries as the store keeps them ---- */
+#define API_SAVED_NS "queries"                 /* slug -> JSON definition */
+#define API_SAVED_NS_DELETED "queries-deleted" /* slug -> when it was deleted */
+#define API_SAVED_MAX_SLUG 64
+/* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
+int api_slug_ok(const char *s);
+/* The definition of `slug` (*def owned by the caller): VP_OK,
+ * VP_ERR_NOT_FOUND, or a store error. */
+vp_status api_saved_load(vp_store *store, const char *slug, json_t **def);
+/* 1 when `slug` was deleted (its tombstone is in the store). */
+int api_saved_deleted(vp_store *store, const char *slug);
+/* A validity bound (valid_from, valid_until) as UTC seconds. A date alone
+ * is the start of that day in the Netherlands (end: the end of it). -1 when
+ * not a date. */
+int64_t api_saved_bound(const char *s, int end);
+typedef enum api_saved_status {
+    API_SAVED_SCHEDULED,
+    API_SAVED_ACTIVE,
+    API_SAVED_EXPIRED
+} api_saved_status;
+/* Whether the definition `def` is live at `now` (UTC seconds), and its name. */
+api_saved_status api_saved_status_at(json_t *def, int64_t now);
+const char *api_saved_status_name(api_saved_status s);
+/* The title and status of a saved query; NULL title when unknown. */
+json_t *api_campaign_summary(api_request *req, const char *slug);
+
 /* ---- campaigns.c: saved queries and their landing pages ---- */
 void api_handle_queries(api_request *req, api_reply *reply);      /* GET /v1/queries */
 void api_handle_query(api_request *req, api_reply *reply);        /* /v1/queries/{slug} */
 void api_handle_landing(api_request *req, api_reply *reply);      /* GET /q/{slug} */
 void api_handle_landing_feed(api_request *req, api_reply *reply); /* GET /q/{slug}.atom */
 void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slug}/click */
-/* 1 when `s` is a valid slug: lower-case words of letters and digits joined by '-'. */
-int api_slug_ok(const char *s);
 /* The sitemap entries ({"loc", "lastmod", "changefreq"}) of the landing
  * pages live now, appended to `urls`. */
 void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base);
-/* The title and status of a saved query; NULL title when unknown. */
-json_t *api_campaign_summary(api_request *req, const char *slug);
 
 /* ---- insights.c: the query log (aggregates only) and its reports ---- */
 /* min_clients and trusted_proxies: see vp_server_config (min_clients 0:
@@ -280,23 +371,7 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
 /* Waits (at most a few seconds) until the log has written what was queued. */
 void api_insights_flush(struct insights_log *log);
 
-/* One result as the API shows it (search, recommend, related): the fields
- * of the offering a client needs to decide, its next occurrence at `now`,
- * distance_km (negative: null) and score. NULL when out of memory. */
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now);
-/* The same for a search hit, from the document the engine parsed (`doc`):
- * nothing is parsed again. With `snippet` 0 the hit's snippet is left out
- * (null) and its score and distance too (0 and null), as feeds show it. */
-json_t *api_hit_json(const vp_search_hit *h, int snippet, const vp_vocabulary *voc, int64_t now);
-/* A result's `series`: {"count": the other dates, "next": [{id, start,
- * end}...] soonest first}, or null when it has no other dates. */
-json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count);
 /* A card's line "Nog N data: " with the first `max` dates of a result's
  * `series` JSON, each a link to its /o/ page; nothing without one. */
 void api_buf_series(struct vp_buf *b, json_t *series, size_t max);
-/* 16 random hex digits (a query id: identifies a search, never a person). */
-void api_random_id(char out[17]);
-/* Milliseconds since `started`, rounded to two decimals. */
-double api_took_ms(double started);
 #endif

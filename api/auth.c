@@ -185,10 +185,10 @@ static int scheme_is(const char *h, const char *scheme)
     return h[n] == ' ';
 }
 
-vp_auth_result vp_admin_keys_check(const vp_admin_keys *keys, const char *authorization)
+vp_status vp_admin_keys_check(const vp_admin_keys *keys, const char *authorization)
 {
     if (!authorization)
-        return VP_AUTH_MISSING;
+        return VP_ERR_NOT_FOUND;
     const char *key = NULL;
     size_t len = 0;
     char decoded[2 * VP_ADMIN_KEY_MAX];
@@ -200,13 +200,13 @@ vp_auth_result vp_admin_keys_check(const vp_admin_keys *keys, const char *author
         size_t blen = trimmed(&b, strlen(b));
         long n = b64decode(b, blen, decoded, sizeof decoded);
         if (n < 0)
-            return VP_AUTH_WRONG;
+            return VP_ERR_DENIED;
         const char *colon = memchr(decoded, ':', (size_t)n);
         key = colon ? colon + 1 : decoded;
         len = (size_t)n - (size_t)(key - decoded);
     }
     if (!key || len == 0)
-        return VP_AUTH_MISSING;
+        return VP_ERR_NOT_FOUND;
     unsigned char d[SHA256_LEN];
     sha256(key, len, d);
     wipe(decoded, sizeof decoded);
@@ -219,5 +219,5 @@ vp_auth_result vp_admin_keys_check(const vp_admin_keys *keys, const char *author
         match |= 1u & ((diff - 1u) >> 8);
     }
     wipe(d, sizeof d);
-    return match ? VP_AUTH_OK : VP_AUTH_WRONG;
+    return match ? VP_OK : VP_ERR_DENIED;
 }

@@ -26,9 +26,6 @@
 #include "vindplaats/offering.h"
 #include "vindplaats/store.h"
 
-#define NS "queries"
-#define NS_DELETED "queries-deleted"
-#define MAX_SLUG 64
 #define MAX_TITLE 200
 #define MAX_INTRO 2000
 #define MAX_SEARCH 4000
@@ -37,59 +34,9 @@
 #define FEED_ENTRIES 20
 #define FEED_WINDOW 100
 
-int api_slug_ok(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > MAX_SLUG || s[0] == '-' || s[n - 1] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-            return 0;
-        if (c == '-' && s[i + 1] == '-')
-            return 0;
-    }
-    return 1;
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
-}
-
-/* ---- validity ---- */
-
-/* A validity bound as UTC seconds. A date alone is the start of that day
- * in the Netherlands (end: the end of it). -1 when not a date. */
-static int64_t bound_of(const char *s, int end)
-{
-    vp_datetime dt;
-    if (!s || vp_datetime_parse(s, &dt) != 0)
-        return -1;
-    if (!dt.all_day)
-        return dt.utc;
-    int64_t day = dt.utc + (end ? 86400 : 0);
-    /* The offset of the moment itself, checked once more across a change. */
-    int64_t t = day - vp_nl_offset(day);
-    return day - vp_nl_offset(t);
-}
-
-typedef enum status { SCHEDULED, ACTIVE, EXPIRED } status;
-
-static status status_of(json_t *def, int64_t now)
-{
-    int64_t from = bound_of(jstr(def, "valid_from"), 0);
-    int64_t until = bound_of(jstr(def, "valid_until"), 1);
-    if (from >= 0 && now < from)
-        return SCHEDULED;
-    if (until >= 0 && now >= until)
-        return EXPIRED;
-    return ACTIVE;
-}
-
-static const char *status_name(status s)
-{
-    return s == SCHEDULED ? "scheduled" : s == EXPIRED ? "expired" : "active";
 }
 
 static void iso_utc(int64_t t, char out[32])
@@ -102,31 +49,6 @@ static void iso_utc(int64_t t, char out[32])
 }
 
 /* ---- loading ---- */
-
-/* The definition of `slug`: VP_OK, VP_ERR_NOT_FOUND, or a store error. */
-static vp_status load(vp_store *store, const char *slug, json_t **def)
-{
-    char *text = NULL;
-    *def = NULL;
-    if (!store)
-        return VP_ERR_NOT_FOUND;
-    vp_status st = vp_store_get(store, NS, slug, &text, NULL);
-    if (st == VP_OK) {
-        *def = json_loads(text, 0, NULL);
-        if (!*def)
-            st = VP_ERR_NOT_FOUND;
-    }
-    free(text);
-    return st;
-}
-
-static int was_deleted(vp_store *store, const char *slug)
-{
-    char *v = NULL;
-    int yes = store && vp_store_get(store, NS_DELETED, slug, &v, NULL) == VP_OK;
-    free(v);
-    return yes;
-}
 
 static void add_links(api_request *req, json_t *o, const char *slug)
 {
@@ -144,22 +66,11 @@ static json_t *public_def(api_request *req, json_t *def)
     json_t *o = json_deep_copy(def);
     if (!o)
         return NULL;
-    json_object_set_new(o, "status", json_string(status_name(status_of(def, api_clock(req)))));
+    json_object_set_new(o, "status", json_string(api_saved_status_name(api_saved_status_at(def, api_clock(req)))));
     add_links(req, o, jstr(def, "slug"));
     return o;
 }
 
-json_t *api_campaign_summary(api_request *req, const char *slug)
-{
-    json_t *def = NULL;
-    if (!api_slug_ok(slug) || load(req->cfg->store, slug, &def) != VP_OK)
-        return json_pack("{s:n, s:s}", "title", "status",
-                         was_deleted(req->cfg->store, slug) ? "deleted" : "unknown");
-    json_t *o = json_pack("{s:O, s:s}", "title", json_object_get(def, "title"), "status",
-                          status_name(status_of(def, api_clock(req))));
-    json_decref(def);
-    return o;
-}
 
 /* ---- the admin API ---- */
 
@@ -179,14 +90,14 @@ void api_handle_queries(api_request *req, api_reply *r)
     }
     char **keys = NULL;
     size_t n = 0;
-    if (vp_store_keys(store, NS, &keys, &n, NULL) != VP_OK) {
+    if (vp_store_keys(store, API_SAVED_NS, &keys, &n, NULL) != VP_OK) {
         store_down(r);
         return;
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *def = NULL;
-        if (load(store, keys[i], &def) == VP_OK) {
+        if (api_saved_load(store, keys[i], &def) == VP_OK) {
             json_t *o = public_def(req, def);
             /* The list is an overview: the full definition is one GET away. */
             json_object_del(o, "intro");
@@ -197,9 +108,7 @@ void api_handle_queries(api_request *req, api_reply *r)
         free(keys[i]);
     }
     free(keys);
-    r->status = 200;
-    r->cache_control = "no-store";
-    r->json = json_pack("{s:o}", "queries", list);
+    api_reply_json(r, json_pack("{s:o}", "queries", list), "no-store");
 }
 
 static void bad(api_reply *r, const char *param, const char *fmt, const char *arg)
@@ -209,14 +118,17 @@ static void bad(api_reply *r, const char *param, const char *fmt, const char *ar
     api_error(r, 400, "invalid_parameter", msg, param);
 }
 
-/* Appends "key=value" percent-encoded to a query string. */
-static void qs_add(vp_buf *b, const char *key, const char *value)
+/* Appends "key=value" percent-encoded to a query string, only while *st
+ * is VP_OK, leaving the first failure there (as vp_buf_add does). */
+static void qs_add(vp_buf *b, vp_status *st, const char *key, const char *value)
 {
     if (b->len)
-        vp_buf_puts(b, "&");
-    api_buf_url(b, key, 0);
-    vp_buf_puts(b, "=");
-    api_buf_url(b, value, 0);
+        vp_buf_adds(b, st, "&");
+    if (*st == VP_OK)
+        *st = api_buf_url(b, key, 0);
+    vp_buf_adds(b, st, "=");
+    if (*st == VP_OK)
+        *st = api_buf_url(b, value, 0);
 }
 
 /* The search of a PUT body as a query string (malloc()ed), or NULL with a
@@ -242,6 +154,7 @@ static char *search_of(json_t *v, api_reply *r)
     } else if (json_is_object(v)) {
         const char *key;
         json_t *val;
+        vp_status st = VP_OK;
         json_object_foreach(v, key, val) {
             char num[64];
             if (json_is_array(val)) {
@@ -253,7 +166,7 @@ static char *search_of(json_t *v, api_reply *r)
                         vp_buf_free(&b);
                         return NULL;
                     }
-                    qs_add(&b, key, json_string_value(item));
+                    qs_add(&b, &st, key, json_string_value(item));
                 }
                 continue;
             }
@@ -273,9 +186,9 @@ static char *search_of(json_t *v, api_reply *r)
                 vp_buf_free(&b);
                 return NULL;
             }
-            qs_add(&b, key, text);
+            qs_add(&b, &st, key, text);
         }
-        if (b.len >= MAX_SEARCH) {
+        if (st != VP_OK || b.len >= MAX_SEARCH) {
             bad(r, "search", "search: longer than %s bytes", "4000");
             vp_buf_free(&b);
             return NULL;
@@ -396,7 +309,7 @@ static int check_def(api_request *req, const char *slug, json_t *body, char **se
         json_t *d = json_object_get(body, names[k]);
         if (!d || json_is_null(d))
             continue;
-        b[k] = json_is_string(d) ? bound_of(json_string_value(d), k) : -1;
+        b[k] = json_is_string(d) ? api_saved_bound(json_string_value(d), k) : -1;
         if (b[k] < 0) {
             bad(r, names[k],
                 "%s: a date (2026-12-31) or a date-time with offset (2026-12-31T18:00:00+01:00)",
@@ -432,7 +345,7 @@ static void put_query(api_request *req, api_reply *r, const char *slug)
         return;
     }
     json_t *old = NULL;
-    vp_status st = load(store, slug, &old);
+    vp_status st = api_saved_load(store, slug, &old);
     if (st != VP_OK && st != VP_ERR_NOT_FOUND) {
         json_decref(body);
         free(search);
@@ -458,17 +371,19 @@ static void put_query(api_request *req, api_reply *r, const char *slug)
     free(search);
     json_decref(body);
     char *text = def ? json_dumps(def, JSON_COMPACT) : NULL;
-    st = text ? vp_store_put(store, NS, slug, text, NULL) : VP_ERR_NOMEM;
+    st = text ? vp_store_put(store, API_SAVED_NS, slug, text, NULL) : VP_ERR_NOMEM;
     free(text);
     if (st == VP_OK) {
-        vp_store_delete(store, NS_DELETED, slug, NULL);
+        vp_store_delete(store, API_SAVED_NS_DELETED, slug, NULL);
         r->status = old ? 200 : 201;
         r->json = public_def(req, def);
         r->cache_control = "no-store";
         if (!old) {
             char loc[200];
             snprintf(loc, sizeof loc, "/v1/queries/%s", slug);
-            api_reply_header(r, "Location", loc);
+            st = api_reply_header(r, "Location", loc);
+            if (st != VP_OK)
+                api_status_error(r, st, "the saved query's address does not fit a header");
         }
     } else if (st == VP_ERR_TOO_BIG) {
         api_error(r, 400, "invalid_parameter", "the saved query is too large", "body");
@@ -520,7 +435,7 @@ void api_handle_query(api_request *req, api_reply *r)
         return;
     }
     json_t *def = NULL;
-    vp_status st = load(store, slug, &def);
+    vp_status st = api_saved_load(store, slug, &def);
     if (st == VP_ERR_NOT_FOUND) {
         char msg[200];
         snprintf(msg, sizeof msg, "no saved query \"%s\"", slug);
@@ -534,8 +449,8 @@ void api_handle_query(api_request *req, api_reply *r)
     if (strcmp(req->method, "DELETE") == 0) {
         char now[32];
         iso_utc(api_clock(req), now);
-        if (vp_store_put(store, NS_DELETED, slug, now, NULL) == VP_OK &&
-            vp_store_delete(store, NS, slug, NULL) == VP_OK) {
+        if (vp_store_put(store, API_SAVED_NS_DELETED, slug, now, NULL) == VP_OK &&
+            vp_store_delete(store, API_SAVED_NS, slug, NULL) == VP_OK) {
             r->status = 204;
             r->body = "";
             r->content_type = "text/plain";
@@ -600,42 +515,44 @@ static int landing_params(api_request *req, api_reply *r, landing *l)
 }
 
 /* "utm_source=…&utm_medium=…" of the visit, for links that keep it. */
-static void utm_query(vp_buf *b, const landing *l)
+static void utm_query(vp_buf *b, vp_status *st, const landing *l)
 {
     for (int u = 0; u < 3; u++)
         if (l->utm[u])
-            qs_add(b, UTM[u], l->utm[u]);
+            qs_add(b, st, UTM[u], l->utm[u]);
 }
 
-/* A landing URL (path and query), for a page or the click of an offering. */
+/* A landing URL (path and query), for a page or the click of an offering;
+ * NULL when it cannot be built (out of memory, too long). */
 static char *landing_url(const landing *l, const char *suffix, const char *offering,
                          unsigned page, int with_refine)
 {
     vp_buf b, q;
     vp_buf_init(&b, 8192);
     vp_buf_init(&q, 8192);
-    vp_buf_puts(&b, "/q/");
-    vp_buf_puts(&b, l->slug);
+    vp_status st = VP_OK;
+    vp_buf_adds(&b, &st, "/q/");
+    vp_buf_adds(&b, &st, l->slug);
     if (suffix)
-        vp_buf_puts(&b, suffix);
+        vp_buf_adds(&b, &st, suffix);
     if (offering)
-        qs_add(&q, "offering", offering);
+        qs_add(&q, &st, "offering", offering);
     if (with_refine && l->refine)
-        qs_add(&q, "q", l->refine);
+        qs_add(&q, &st, "q", l->refine);
     if (page > 1) {
         char p[16];
         snprintf(p, sizeof p, "%u", page);
-        qs_add(&q, "page", p);
+        qs_add(&q, &st, "page", p);
     }
     if (offering && l->qid[0])
-        qs_add(&q, "qid", l->qid);
-    utm_query(&q, l);
+        qs_add(&q, &st, "qid", l->qid);
+    utm_query(&q, &st, l);
     if (q.len) {
-        vp_buf_puts(&b, "?");
-        vp_buf_puts(&b, q.data);
+        vp_buf_adds(&b, &st, "?");
+        vp_buf_adds(&b, &st, q.data);
     }
     vp_buf_free(&q);
-    char *out = vp_buf_steal(&b);
+    char *out = st == VP_OK ? vp_buf_steal(&b) : NULL;
     vp_buf_free(&b);
     return out;
 }
@@ -645,18 +562,18 @@ static char *landing_url(const landing *l, const char *suffix, const char *offer
 static json_t *active_or_reply(api_request *req, api_reply *r, const char *slug, int json)
 {
     json_t *def = NULL;
-    vp_status st = api_slug_ok(slug) ? load(req->cfg->store, slug, &def) : VP_ERR_NOT_FOUND;
+    vp_status st = api_slug_ok(slug) ? api_saved_load(req->cfg->store, slug, &def) : VP_ERR_NOT_FOUND;
     if (st != VP_OK && st != VP_ERR_NOT_FOUND) {
         store_down(r);
         return NULL;
     }
     int gone = 0;
     if (st == VP_ERR_NOT_FOUND)
-        gone = api_slug_ok(slug) && was_deleted(req->cfg->store, slug);
+        gone = api_slug_ok(slug) && api_saved_deleted(req->cfg->store, slug);
     else {
-        status s = status_of(def, api_clock(req));
-        if (s != ACTIVE) {
-            gone = s == EXPIRED;
+        api_saved_status s = api_saved_status_at(def, api_clock(req));
+        if (s != API_SAVED_ACTIVE) {
+            gone = s == API_SAVED_EXPIRED;
             json_decref(def);
             def = NULL;
             st = VP_ERR_NOT_FOUND;
@@ -683,25 +600,53 @@ static json_t *active_or_reply(api_request *req, api_reply *r, const char *slug,
 
 /* Runs the saved search for page `page` (with extra words `refine`).
  * *sp is kept alive by the caller while *sr is used. */
-static vp_status run_saved(api_request *req, json_t *def, const char *refine, unsigned page,
-                           unsigned per_page_override, vp_search_params **sp,
-                           vp_search_request *sr, char **qtext, vp_search_result **res,
-                           char **err)
+/* q of `sr` and `refine` as one query, in *qtext (malloc()ed). */
+static vp_status refined(vp_search_request *sr, const char *refine, char **qtext)
 {
-    *sp = NULL;
-    *qtext = NULL;
-    vp_status st = vp_search_params_parse(jstr(def, "search") ? jstr(def, "search") : "", req->voc,
-                                          req->cfg->postcodes, sp, err);
-    if (st != VP_OK)
+    size_t n = (sr->q ? strlen(sr->q) : 0) + strlen(refine) + 2;
+    *qtext = malloc(n);
+    if (!*qtext)
+        return VP_ERR_NOMEM;
+    snprintf(*qtext, n, "%s%s%s", sr->q ? sr->q : "", sr->q && *sr->q ? " " : "", refine);
+    sr->q = *qtext;
+    return VP_OK;
+}
+
+/* A saved query's search as a landing page or its feed runs it: what
+ * run_saved() made, all freed by saved_run_free(). */
+typedef struct saved_run {
+    json_t *def;             /* the definition; NULL: none (its reply is set) */
+    vp_search_params *sp;
+    vp_search_request sr;
+    vp_search_result *res;
+    char *qtext, *err;
+} saved_run;
+
+static void saved_run_free(saved_run *run)
+{
+    vp_search_result_destroy(run->res);
+    vp_search_params_destroy(run->sp);
+    free(run->qtext);
+    free(run->err);
+    json_decref(run->def);
+}
+
+/* Runs run->def's search, narrowed by `refine` (may be NULL), at `page`;
+ * on failure a 503 reply. */
+static vp_status run_saved(api_request *req, api_reply *r, const char *refine, unsigned page,
+                           unsigned per_page_override, saved_run *run)
+{
+    vp_search_request *sr = &run->sr;
+    const char *search = jstr(run->def, "search");
+    vp_status st = vp_search_params_parse(search ? search : "", req->voc, req->cfg->postcodes,
+                                          &run->sp, &run->err);
+    if (st == VP_OK) {
+        *sr = *vp_search_params_request(run->sp);
+        st = refine ? refined(sr, refine, &run->qtext) : VP_OK;
+    }
+    if (st != VP_OK) {
+        api_error(r, 503, "unavailable", run->err ? run->err : vp_status_str(st), NULL);
         return st;
-    *sr = *vp_search_params_request(*sp);
-    if (refine) {
-        size_t n = (sr->q ? strlen(sr->q) : 0) + strlen(refine) + 2;
-        *qtext = malloc(n);
-        if (!*qtext)
-            return VP_ERR_NOMEM;
-        snprintf(*qtext, n, "%s%s%s", sr->q ? sr->q : "", sr->q && *sr->q ? " " : "", refine);
-        sr->q = *qtext;
     }
     if (per_page_override)
         sr->per_page = per_page_override;
@@ -711,9 +656,10 @@ static vp_status run_saved(api_request *req, json_t *def, const char *refine, un
     if ((unsigned long)page * sr->per_page > VP_SEARCH_MAX_WINDOW)
         page = VP_SEARCH_MAX_WINDOW / sr->per_page;
     sr->page = page;
-    sr->now = api_clock(req);
-    sr->ranking = req->cfg->ranking;
-    return vp_search_run(req->index, sr, res, err);
+    st = api_search_run(req, sr, &run->res, &run->err);
+    if (st != VP_OK)
+        api_error(r, 503, "unavailable", run->err ? run->err : vp_status_str(st), NULL);
+    return st;
 }
 
 /* The pinned offerings still current, as results. */
@@ -749,9 +695,7 @@ static void add_result_links(json_t *res, const landing *l)
     free(click);
     vp_buf b;
     vp_buf_init(&b, 4096);
-    vp_buf_puts(&b, "/o/");
-    api_buf_url(&b, id, 1);
-    if (b.data)
+    if (api_buf_offering_url(&b, "", id) == VP_OK)
         json_object_set_new(res, "page_url", json_string(b.data));
     vp_buf_free(&b);
 }
@@ -797,12 +741,11 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
         json_array_foreach(both[k], i, it) {
             vp_buf u;
             vp_buf_init(&u, 4096);
-            vp_buf_puts(&u, base);
-            vp_buf_puts(&u, "/o/");
-            api_buf_url(&u, jstr(it, "id"), 1);
-            json_array_append_new(items, json_pack("{s:s, s:I, s:s, s:s?}", "@type", "ListItem",
-                                                   "position", (json_int_t)++pos, "url",
-                                                   u.data ? u.data : "", "name", jstr(it, "title")));
+            /* An item whose address cannot be written is left out. */
+            if (jstr(it, "id") && api_buf_offering_url(&u, base, jstr(it, "id")) == VP_OK)
+                json_array_append_new(items, json_pack("{s:s, s:I, s:s, s:s?}", "@type",
+                                                       "ListItem", "position", (json_int_t)++pos,
+                                                       "url", u.data, "name", jstr(it, "title")));
             vp_buf_free(&u);
         }
     char canonical[700];
@@ -864,12 +807,14 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
         }
         vp_buf all;
         vp_buf_init(&all, 1024);
-        vp_buf_puts(&all, "/");
+        vp_status st = VP_OK;
+        vp_buf_adds(&all, &st, "/");
         if (l->refine) {
-            vp_buf_puts(&all, "?q=");
-            api_buf_url(&all, l->refine, 0);
+            vp_buf_adds(&all, &st, "?q=");
+            if (st == VP_OK)
+                st = api_buf_url(&all, l->refine, 0);
         }
-        json_object_set_new(v, "all_href", json_string(all.data ? all.data : "/"));
+        json_object_set_new(v, "all_href", json_string(st == VP_OK ? all.data : "/"));
         vp_buf_free(&all);
     }
     json_decref(v);
@@ -890,23 +835,20 @@ void api_handle_landing(api_request *req, api_reply *r)
         return;
     }
     /* One address, two forms: caches must keep them apart. */
-    api_reply_header(r, "Vary", "Accept");
-    json_t *def = active_or_reply(req, r, l.slug, json);
-    if (!def)
+    vp_status hst = api_reply_header(r, "Vary", "Accept");
+    saved_run run = {hst == VP_OK ? active_or_reply(req, r, l.slug, json) : NULL};
+    if (hst != VP_OK)
+        api_status_error(r, hst, "too many reply headers");
+    if (!run.def)
         return;
-    char *err = NULL, *qtext = NULL;
-    vp_search_params *sp = NULL;
-    vp_search_request sr;
-    vp_search_result *res = NULL;
-    vp_status st = run_saved(req, def, l.refine, l.page, 0, &sp, &sr, &qtext, &res, &err);
-    if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+    if (run_saved(req, r, l.refine, l.page, 0, &run) != VP_OK)
         goto done;
-    }
+    vp_search_result *res = run.res;
+    json_t *def = run.def;
     count_visit(req, &l);
     /* A resident's own words are a search of the query log too. */
     if (l.refine && strcmp(req->method, "GET") == 0) {
-        vp_search_request logged = sr;
+        vp_search_request logged = run.sr;
         logged.q = l.refine;
         api_insights_log(req, &logged, res, l.slug, l.qid);
     }
@@ -938,18 +880,18 @@ void api_handle_landing(api_request *req, api_reply *r)
         add_result_links(it, &l);
     }
     if (json) {
-        unsigned long shown_to = (unsigned long)(sr.page - 1) * sr.per_page + res->n_hits;
-        int more = res->n_hits == sr.per_page && shown_to < res->total &&
-                   (unsigned long)(sr.page + 1) * sr.per_page <= VP_SEARCH_MAX_WINDOW;
-        char *next = more ? landing_url(&l, NULL, NULL, sr.page + 1, 1) : NULL;
+        unsigned long shown_to = (unsigned long)(run.sr.page - 1) * run.sr.per_page + res->n_hits;
+        int more = res->n_hits == run.sr.per_page && shown_to < res->total &&
+                   (unsigned long)(run.sr.page + 1) * run.sr.per_page <= VP_SEARCH_MAX_WINDOW;
+        char *next = more ? landing_url(&l, NULL, NULL, run.sr.page + 1, 1) : NULL;
         json_t *o = json_pack("{s:s, s:O, s:O, s:s, s:s?, s:I, s:b, s:i, s:i, s:o, s:o, s:s?}",
                               "slug", l.slug, "title", json_object_get(def, "title"), "intro",
                               json_object_get(def, "intro") ? json_object_get(def, "intro")
                                                             : json_null(),
                               "search", jstr(def, "search") ? jstr(def, "search") : "", "q",
                               l.refine, "total", (json_int_t)res->total, "total_exact",
-                              res->total_exact, "page", (int)sr.page, "per_page",
-                              (int)sr.per_page, "pinned", pinned, "results", results, "next",
+                              res->total_exact, "page", (int)run.sr.page, "per_page",
+                              (int)run.sr.per_page, "pinned", pinned, "results", results, "next",
                               next);
         free(next);
         if (o) {
@@ -960,22 +902,14 @@ void api_handle_landing(api_request *req, api_reply *r)
             if (l.qid[0])
                 json_object_set_new(o, "query_id", json_string(l.qid));
         }
-        r->status = 200;
-        r->json = o;
-        r->cache_control = "no-cache";
-        if (!o)
-            api_error(r, 503, "unavailable", "out of memory", NULL);
+        api_reply_json(r, o, "no-cache");
     } else {
-        landing_html(req, r, &l, def, pinned, results, res, &sr);
+        landing_html(req, r, &l, def, pinned, results, res, &run.sr);
         json_decref(pinned);
         json_decref(results);
     }
 done:
-    vp_search_result_destroy(res);
-    vp_search_params_destroy(sp);
-    free(qtext);
-    free(err);
-    json_decref(def);
+    saved_run_free(&run);
 }
 
 /* ---- following a campaign: Atom ---- */
@@ -1007,18 +941,13 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     landing l;
     if (landing_params(req, r, &l) != 0)
         return;
-    json_t *def = active_or_reply(req, r, l.slug, 1);
-    if (!def)
+    saved_run run = {active_or_reply(req, r, l.slug, 1)};
+    if (!run.def)
         return;
-    char *err = NULL, *qtext = NULL;
-    vp_search_params *sp = NULL;
-    vp_search_request sr;
-    vp_search_result *res = NULL;
-    vp_status st = run_saved(req, def, NULL, 1, FEED_WINDOW, &sp, &sr, &qtext, &res, &err);
-    if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+    if (run_saved(req, r, NULL, 1, FEED_WINDOW, &run) != VP_OK)
         goto done;
-    }
+    vp_search_result *res = run.res;
+    json_t *def = run.def;
     entry *e = calloc(res->n_hits + 1, sizeof *e);
     if (!e) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
@@ -1051,29 +980,32 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
         json_t *rj = api_hit_json(h, 0, req->voc, now);
         vp_buf u;
         vp_buf_init(&u, 4096);
-        vp_buf_puts(&u, base);
-        vp_buf_puts(&u, "/o/");
-        api_buf_url(&u, h->id, 1);
+        vp_status ust = api_buf_offering_url(&u, base, h->id);
         iso_utc(e[k].updated ? e[k].updated : newest, stamp);
         /* The summary a feed reader shows: when, where, what. */
         vp_buf s;
         vp_buf_init(&s, 1 << 16);
+        vp_status sst = VP_OK;
         json_t *next = json_object_get(rj, "next");
         if (json_is_object(next)) {
-            api_buf_when(&s, jstr(next, "start"), jstr(next, "end"));
-            vp_buf_puts(&s, " · ");
+            sst = api_buf_when(&s, jstr(next, "start"), jstr(next, "end"));
+            vp_buf_adds(&s, &sst, " · ");
         }
         if (jstr(doc, "branch_name") || jstr(doc, "library_name")) {
-            vp_buf_puts(&s, jstr(doc, "branch_name") ? jstr(doc, "branch_name")
-                                                     : jstr(doc, "library_name"));
-            vp_buf_puts(&s, " · ");
+            vp_buf_adds(&s, &sst, jstr(doc, "branch_name") ? jstr(doc, "branch_name")
+                                                           : jstr(doc, "library_name"));
+            vp_buf_adds(&s, &sst, " · ");
         }
-        if (jstr(doc, "description"))
+        /* A description too long for the summary is left out of it. */
+        if (jstr(doc, "description") && sst == VP_OK)
             vp_buf_puts(&s, jstr(doc, "description"));
-        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s?}", "title",
-                                                 jstr(doc, "title") ? jstr(doc, "title") : h->id,
-                                                 "id", u.data ? u.data : "", "updated", stamp,
-                                                 "summary", s.data));
+        /* An entry needs its address; one that cannot be written is left out. */
+        if (ust == VP_OK)
+            json_array_append_new(entries,
+                                  json_pack("{s:s, s:s, s:s, s:s?}", "title",
+                                            jstr(doc, "title") ? jstr(doc, "title") : h->id, "id",
+                                            u.data, "updated", stamp, "summary",
+                                            sst == VP_OK ? s.data : NULL));
         vp_buf_free(&s);
         vp_buf_free(&u);
         json_decref(rj);
@@ -1083,11 +1015,7 @@ void api_handle_landing_feed(api_request *req, api_reply *r)
     api_render_doc(r, req, "feed", view, "application/atom+xml; charset=utf-8", API_PAGE_CAP);
     json_decref(view);
 done:
-    vp_search_result_destroy(res);
-    vp_search_params_destroy(sp);
-    free(qtext);
-    free(err);
-    json_decref(def);
+    saved_run_free(&run);
 }
 
 /* ---- a click from the landing page ---- */
@@ -1112,23 +1040,23 @@ void api_handle_landing_click(api_request *req, api_reply *r)
     }
     json_t *doc = json_loads(json, 0, NULL);
     free(json);
-    /* Only the offering's own link: this never redirects anywhere else. */
+    /* Only the offering's own link: this never redirects anywhere else. A
+     * link too long for a header goes to the offering's page here. */
     const char *url = jstr(doc, "url");
     vp_buf loc;
     vp_buf_init(&loc, 8192);
+    vp_status st;
     if (url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) &&
-        !strpbrk(url, "\r\n")) {
-        vp_buf_puts(&loc, url);
+        !strpbrk(url, "\r\n") && strlen(url) < sizeof r->headers[0].value) {
+        st = vp_buf_puts(&loc, url);
     } else {
         char base[512];
         api_base_url(req, base, sizeof base);
-        vp_buf_puts(&loc, base);
-        vp_buf_puts(&loc, "/o/");
-        api_buf_url(&loc, offering, 1);
+        st = api_buf_offering_url(&loc, base, offering);
     }
     json_decref(doc);
     json_t *def = NULL;
-    int known = load(req->cfg->store, l.slug, &def) == VP_OK;
+    int known = api_saved_load(req->cfg->store, l.slug, &def) == VP_OK;
     json_decref(def);
     if (known && strcmp(req->method, "GET") == 0 && !api_is_bot(req->user_agent)) {
         api_insights_campaign(req, l.slug, "click", l.utm[0], l.utm[1], l.utm[2]);
@@ -1140,21 +1068,16 @@ void api_handle_landing_click(api_request *req, api_reply *r)
             vp_store_add_signals(req->cfg->store, &ev, 1, NULL);
         api_insights_signals(req, &ev, 1);
     }
-    if (loc.len >= sizeof r->headers[0].value) {
-        vp_buf_free(&loc);
-        vp_buf_init(&loc, 8192);
-        char base[512];
-        api_base_url(req, base, sizeof base);
-        vp_buf_puts(&loc, base);
-        vp_buf_puts(&loc, "/o/");
-        api_buf_url(&loc, offering, 1);
-    }
     r->status = 302;
     r->body = "";
     r->content_type = "text/plain";
     r->cache_control = "no-store";
-    api_reply_header(r, "Location", loc.data ? loc.data : "/");
-    api_reply_header(r, "Referrer-Policy", "no-referrer");
+    if (st == VP_OK)
+        st = api_reply_header(r, "Location", loc.data);
+    if (st == VP_OK)
+        st = api_reply_header(r, "Referrer-Policy", "no-referrer");
+    if (st != VP_OK)
+        api_status_error(r, st, "the offering's address does not fit a header");
     vp_buf_free(&loc);
 }
 
@@ -1165,12 +1088,12 @@ void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base)
     vp_store *store = req->cfg->store;
     char **keys = NULL;
     size_t n = 0;
-    if (!store || vp_store_keys(store, NS, &keys, &n, NULL) != VP_OK)
+    if (!store || vp_store_keys(store, API_SAVED_NS, &keys, &n, NULL) != VP_OK)
         return;
     int64_t now = api_clock(req);
     for (size_t i = 0; i < n; i++) {
         json_t *def = NULL;
-        if (load(store, keys[i], &def) == VP_OK && status_of(def, now) == ACTIVE &&
+        if (api_saved_load(store, keys[i], &def) == VP_OK && api_saved_status_at(def, now) == API_SAVED_ACTIVE &&
             api_slug_ok(keys[i])) {
             char loc[700];
             snprintf(loc, sizeof loc, "%s/q/%s", base, keys[i]);

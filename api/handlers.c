@@ -2,7 +2,6 @@
  * server.c sends it, so no handler touches libmicrohttpd. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "api.h"
@@ -14,89 +13,6 @@
 #include "vindplaats/search.h"
 #include "vindplaats/suggest.h"
 
-double api_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void index_error(api_reply *r, vp_status st, const char *detail)
-{
-    if (st == VP_ERR_NOMEM)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
-        api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
-    else
-        api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
-}
-
-/* Copies `key` of `doc` into `out` (null when absent). */
-static void copy_field(json_t *out, json_t *doc, const char *key)
-{
-    json_t *v = json_object_get(doc, key);
-    json_object_set_new(out, key, v ? json_incref(v) : json_null());
-}
-
-/* The first occurrence that has not ended at `now`, as {start, end}, or
- * null (undated, or all past). When it ends, before *stale_at, that
- * becomes *stale_at (`stale_at` may be NULL). */
-static json_t *next_occurrence(json_t *doc, int64_t now, int64_t *stale_at)
-{
-    const char *start = NULL, *end = NULL;
-    int64_t utc = 0, until = 0;
-    if (vp_offering_json_next(doc, now, &start, &end, &utc, &until) != 0)
-        return json_null();
-    if (stale_at && until < *stale_at)
-        *stale_at = until;
-    return json_pack("{s:s, s:o}", "start", start, "end", end ? json_string(end) : json_null());
-}
-
-/* api_result_json of the parsed `doc` (borrowed), with the moment its
- * "next" changes in *stale_at. */
-static json_t *result_json(const char *id, json_t *doc, const char *snippet,
-                           double score, double distance_km, const vp_vocabulary *voc,
-                           int64_t now, int64_t *stale_at)
-{
-    json_t *o = doc ? json_object() : NULL;
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", json_string(id));
-    copy_field(o, doc, "type");
-    copy_field(o, doc, "title");
-    json_object_set_new(o, "snippet", snippet ? json_string(snippet) : json_null());
-    copy_field(o, doc, "proposition");
-    const vp_proposition *p =
-        vp_vocabulary_get(voc, json_string_value(json_object_get(doc, "proposition")));
-    json_object_set_new(o, "proposition_name", p ? json_string(p->name) : json_null());
-    static const char *const fields[] = {"local_name", "library", "library_name", "branch",
-                                         "branch_name", "municipality", "start", "end",
-                                         "channel", "url", "price"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        copy_field(o, doc, fields[i]);
-    json_object_set_new(o, "next", next_occurrence(doc, now, stale_at));
-    json_object_set_new(o, "distance_km", distance_km >= 0
-                                              ? json_real((double)(long)(distance_km * 10 + 0.5) / 10)
-                                              : json_null());
-    json_object_set_new(o, "score", json_real(score));
-    return o;
-}
-
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now)
-{
-    json_t *doc = json_loads(doc_json, 0, NULL);
-    json_t *o = result_json(id, doc, snippet, score, distance_km, voc, now, NULL);
-    json_decref(doc);
-    return o;
-}
-
-json_t *api_hit_json(const vp_search_hit *h, int snippet, const vp_vocabulary *voc, int64_t now)
-{
-    return snippet ? result_json(h->id, h->doc, h->snippet, h->score, h->distance_km, voc, now,
-                                 NULL)
-                   : result_json(h->id, h->doc, NULL, 0, -1, voc, now, NULL);
-}
 
 static json_t *day_json(int day)
 {
@@ -235,16 +151,18 @@ static void add_available(json_t *o, const vp_search_hit *h)
     json_object_set_new(o, "available_count", json_integer((json_int_t)h->available_count));
 }
 
-json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count)
+
+/* The reply of a search or suggestion that failed: for bad input a 400
+ * naming the parameter `perr` names (may be NULL), else q; otherwise what
+ * the status stands for. */
+static void query_failed(api_reply *r, vp_status st, const char *err, const vp_param_error *perr)
 {
-    if (!n)
-        return json_null();
-    json_t *next = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(next, json_pack("{s:s, s:s, s:o}", "id", dates[i].id, "start",
-                                              dates[i].start, "end",
-                                              string_or_null(dates[i].end)));
-    return json_pack("{s:I, s:o}", "count", (json_int_t)count, "next", next);
+    if (st == VP_ERR_INVALID && perr && perr->message[0])
+        api_param_error(r, perr);
+    else if (st == VP_ERR_INVALID)
+        api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
+    else
+        api_status_error(r, st, err);
 }
 
 void api_handle_search(api_request *req, api_reply *r)
@@ -274,18 +192,8 @@ void api_handle_search(api_request *req, api_reply *r)
         api_answer_done(&answer);
     if (hit)
         return;
-    if (st == VP_ERR_INVALID) {
-        /* A refused request names its parameter; the words of q are all
-         * that is left to refuse after that. */
-        if (perr.message[0])
-            api_param_error(r, &perr);
-        else
-            api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
-        free(err);
-        return;
-    }
     if (st != VP_OK) {
-        index_error(r, st, err);
+        query_failed(r, st, err, &perr);
         free(err);
         return;
     }
@@ -333,7 +241,7 @@ void api_handle_search(api_request *req, api_reply *r)
     json_t *results = json_array();
     int64_t stale_at = VP_ANSWER_NEVER_STALE;
     for (size_t i = 0; i < res->n_hits; i++) {
-        json_t *o = result_json(res->hits[i].id, res->hits[i].doc, res->hits[i].snippet,
+        json_t *o = api_result_doc(res->hits[i].id, res->hits[i].doc, res->hits[i].snippet,
                                 res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now,
                                 &stale_at);
         add_available(o, &res->hits[i]);
@@ -396,7 +304,7 @@ void api_handle_offering(api_request *req, api_reply *r)
         snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
         api_error(r, 404, "not_found", msg, NULL);
     } else if (st != VP_OK) {
-        index_error(r, st, err);
+        api_status_error(r, st, err);
     } else {
         r->status = 200;
         r->json = json_loads(json, 0, NULL);
@@ -423,13 +331,7 @@ void api_handle_health(api_request *req, api_reply *r)
     }
     /* Ask the store (a cheap read) so a dead Redis shows here at once. */
     vp_store *store = req->cfg->store;
-    int signals_ok = 1;
-    if (store) {
-        char *v = NULL;
-        vp_status ss = vp_store_get(store, "health", "ping", &v, NULL);
-        free(v);
-        signals_ok = ss == VP_OK || ss == VP_ERR_NOT_FOUND;
-    }
+    int signals_ok = !store || api_store_answers(store);
     /* Shards: which answer. */
     size_t down = 0;
     char **down_names = NULL;
@@ -441,12 +343,13 @@ void api_handle_health(api_request *req, api_reply *r)
         free(down_names[i]);
     }
     free(down_names);
-    r->status = 200;
-    r->json = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "status",
-                        signals_ok && !down ? "ok" : "degraded",
-                        "revision", (json_int_t)revision, "documents", (json_int_t)documents,
-                        "store", store ? vp_store_backend(store) : "none", "signals",
-                        !store ? "none" : signals_ok ? "ok" : "unavailable", "shards", shards);
+    api_reply_json(r,
+                   json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "status",
+                             signals_ok && !down ? "ok" : "degraded", "revision",
+                             (json_int_t)revision, "documents", (json_int_t)documents, "store",
+                             store ? vp_store_backend(store) : "none", "signals",
+                             !store ? "none" : signals_ok ? "ok" : "unavailable", "shards", shards),
+                   NULL);
 }
 
 /* Files served as they are (embedded at build time). */
@@ -505,16 +408,8 @@ void api_handle_suggest(api_request *req, api_reply *r)
     if (api_reject_unused(req->params, r) != 0)
         return;
     unsigned limit = 8;
-    if (limit_s && *limit_s) {
-        char *end;
-        unsigned long v = strtoul(limit_s, &end, 10);
-        if (*end || limit_s[0] < '0' || limit_s[0] > '9' || v < 1 || v > VP_SUGGEST_MAX_LIMIT) {
-            api_error(r, 400, "invalid_parameter", "limit: must be a whole number from 1 to 20",
-                      "limit");
-            return;
-        }
-        limit = (unsigned)v;
-    }
+    if (api_param_limit(limit_s, VP_SUGGEST_MAX_LIMIT, &limit, r) != VP_OK)
+        return;
     if (!q) {
         api_error(r, 400, "invalid_parameter", "q: required (at least 2 characters)", "q");
         return;
@@ -529,13 +424,8 @@ void api_handle_suggest(api_request *req, api_reply *r)
         api_answer_done(&answer);
     if (hit)
         return;
-    if (st == VP_ERR_INVALID) {
-        api_error(r, 400, "invalid_parameter", err ? err : "invalid", "q");
-        free(err);
-        return;
-    }
     if (st != VP_OK) {
-        index_error(r, st, err);
+        query_failed(r, st, err, NULL);
         free(err);
         return;
     }
@@ -575,26 +465,7 @@ void api_handle_opensearch_suggest(api_request *req, api_reply *r)
             json_array_append_new(list, json_string(s[i].text));
         vp_suggestions_free(s, n);
     }
-    r->status = 200;
-    r->json = json_pack("[s, o]", q, list);
-    if (!r->json)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    api_reply_json(r, json_pack("[s, o]", q, list), NULL);
 }
 
-void api_random_id(char out[17])
-{
-    unsigned char bytes[8];
-    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
-        /* No entropy to be had: the clock is unique enough for an id. */
-        uint64_t t = (uint64_t)(api_now() * 1e9);
-        memcpy(bytes, &t, sizeof bytes);
-    }
-    for (int i = 0; i < 8; i++)
-        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
-}
 
-double api_took_ms(double started)
-{
-    double took = (api_now() - started) * 1000.0;
-    return (double)(long)(took * 100.0 + 0.5) / 100.0;
-}

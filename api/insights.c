@@ -636,13 +636,8 @@ void insights_log_destroy(struct insights_log *log)
 {
     if (!log)
         return;
-    if (log->started) {
-        pthread_mutex_lock(&log->lock);
-        log->stop = 1;
-        pthread_cond_signal(&log->wake);
-        pthread_mutex_unlock(&log->lock);
-        pthread_join(log->thread, NULL);
-    }
+    if (log->started)
+        api_thread_stop(log->thread, &log->lock, &log->wake, &log->stop);
     free_events(log->head);
     wipe(log->d_tags, (size_t)DISTINCT_SLOTS * log->min_clients * sizeof *log->d_tags);
     wipe(log->salt, sizeof log->salt);
@@ -1055,29 +1050,16 @@ typedef struct window {
     int csv;
 } window;
 
-static const char *take(api_params *p, const char *key, int *twice)
-{
-    const char *v = NULL;
-    for (size_t i = 0; i < p->count; i++)
-        if (strcmp(p->items[i].key, key) == 0) {
-            if (v)
-                *twice = 1;
-            v = p->items[i].value;
-            p->items[i].used = 1;
-        }
-    return v;
-}
-
 /* Reads days, library, kind, limit and format as `allowed` ("dlkf") lists. */
 static int window_of(api_request *req, api_reply *r, const char *allowed, window *w)
 {
     int twice = 0;
     memset(w, 0, sizeof *w);
-    const char *days = strchr(allowed, 'd') ? take(req->params, "days", &twice) : NULL;
-    w->library = strchr(allowed, 'l') ? take(req->params, "library", &twice) : NULL;
-    w->kind = strchr(allowed, 'k') ? take(req->params, "kind", &twice) : NULL;
-    const char *limit = strchr(allowed, 'k') ? take(req->params, "limit", &twice) : NULL;
-    const char *format = take(req->params, "format", &twice);
+    const char *days = strchr(allowed, 'd') ? api_param_take(req->params, "days", &twice) : NULL;
+    w->library = strchr(allowed, 'l') ? api_param_take(req->params, "library", &twice) : NULL;
+    w->kind = strchr(allowed, 'k') ? api_param_take(req->params, "kind", &twice) : NULL;
+    const char *limit = strchr(allowed, 'k') ? api_param_take(req->params, "limit", &twice) : NULL;
+    const char *format = api_param_take(req->params, "format", &twice);
     if (api_reject_unused(req->params, r) != 0)
         return -1;
     if (twice) {
@@ -1212,29 +1194,20 @@ static void reply_csv(api_reply *r, json_t *rows, const char *const *cols, const
                 csv_field(&b, json_is_string(v) ? json_string_value(v) : "", last);
         }
     }
-    size_t len = b.len;
-    r->owned_body = vp_buf_steal(&b);
+    vp_status st = api_reply_buf(r, 200, &b, "text/csv; charset=utf-8; header=present", "no-cache");
     vp_buf_free(&b);
-    if (!r->owned_body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    if (st != VP_OK)
         return;
-    }
-    r->status = 200;
-    r->body_len = len;
-    r->content_type = "text/csv; charset=utf-8; header=present";
-    r->cache_control = "no-cache";
     char disp[128];
     snprintf(disp, sizeof disp, "attachment; filename=\"vindplaats-%s.csv\"", name);
-    api_reply_header(r, "Content-Disposition", disp);
+    st = api_reply_header(r, "Content-Disposition", disp);
+    if (st != VP_OK)
+        api_status_error(r, st, "too many reply headers");
 }
 
 static void reply_json(api_reply *r, json_t *j)
 {
-    r->status = 200;
-    r->json = j;
-    r->cache_control = "no-cache";
-    if (!j)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    api_reply_json(r, j, "no-cache");
 }
 
 /* ---- the reports ---- */
@@ -1971,11 +1944,14 @@ static json_t *csv_link(const char *path, const window *w, const char *what)
     vp_buf_init(&b, 1024);
     vp_buf_puts(&b, path);
     vp_buf_printf(&b, "%sformat=csv&days=%d", strchr(path, '?') ? "&" : "?", w->days);
+    vp_status st = VP_OK;
     if (w->library) {
-        vp_buf_puts(&b, "&library=");
-        api_buf_url(&b, w->library, 0);
+        vp_buf_adds(&b, &st, "&library=");
+        if (st == VP_OK)
+            st = api_buf_url(&b, w->library, 0);
     }
-    json_t *o = json_pack("{s:s, s:s}", "href", b.data ? b.data : path, "what", what);
+    json_t *o = json_pack("{s:s, s:s}", "href", st == VP_OK && b.data ? b.data : path, "what",
+                          what);
     vp_buf_free(&b);
     return o;
 }

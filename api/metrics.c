@@ -30,30 +30,25 @@ typedef struct route_metrics {
     _Atomic uint64_t micros;                 /* sum of durations */
 } route_metrics;
 
+/* One allocation: the counters of every route follow the header. */
 struct api_metrics {
-    size_t n;             /* routes, plus one for "no route" */
-    route_metrics *routes;
+    size_t n;                  /* routes, plus one for "no route" */
+    const vp_route_info *info; /* the routes' names, n - 1 of them */
+    route_metrics routes[];
 };
 
-api_metrics *api_metrics_create(size_t n_routes)
+api_metrics *api_metrics_create(const vp_route_info *routes, size_t n_routes)
 {
-    api_metrics *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
-    m->n = n_routes + 1;
-    m->routes = calloc(m->n, sizeof *m->routes);
-    if (!m->routes) {
-        free(m);
-        return NULL;
+    api_metrics *m = calloc(1, sizeof *m + (n_routes + 1) * sizeof m->routes[0]);
+    if (m) {
+        m->n = n_routes + 1;
+        m->info = routes;
     }
     return m;
 }
 
 void api_metrics_destroy(api_metrics *m)
 {
-    if (!m)
-        return;
-    free(m->routes);
     free(m);
 }
 
@@ -126,8 +121,8 @@ void api_handle_metrics(api_request *req, api_reply *r)
     if (api_reject_unused(req->params, r) != 0)
         return;
     api_metrics *m = req->metrics;
-    size_t n_routes = 0;
-    const vp_route_info *info = vp_server_routes(&n_routes);
+    size_t n_routes = m ? m->n - 1 : 0;
+    const vp_route_info *info = m ? m->info : NULL;
     vp_buf b;
     vp_buf_init(&b, 4 << 20);
     vp_buf_puts(&b, "# HELP vindplaats_requests_total Requests answered, by route and status.\n"
@@ -224,20 +219,10 @@ void api_handle_metrics(api_request *req, api_reply *r)
                   (unsigned long long)answers.bytes, (unsigned long long)answers.max_bytes);
     /* The signal store (Redis or embedded): does it answer. */
     vp_store *store = req->cfg->store;
-    int store_up = 0;
-    if (store) {
-        char *v = NULL;
-        vp_status ss = vp_store_get(store, "health", "ping", &v, NULL);
-        free(v);
-        store_up = ss == VP_OK || ss == VP_ERR_NOT_FOUND;
-    }
+    int store_up = api_store_answers(store);
     vp_buf_printf(&b, "# HELP vindplaats_store_up Whether the signal store answers (%s).\n"
                       "# TYPE vindplaats_store_up gauge\nvindplaats_store_up %d\n",
                   store ? vp_store_backend(store) : "none", store_up);
-    r->status = 200;
-    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r->body_len = b.len;
-    r->owned_body = vp_buf_steal(&b);
-    if (!r->owned_body)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    api_reply_buf(r, 200, &b, "text/plain; version=0.0.4; charset=utf-8", NULL);
+    vp_buf_free(&b);
 }

@@ -222,9 +222,11 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         return NULL;
     vp_buf b;
     vp_buf_init(&b, 4096);
-    vp_buf_puts(&b, "/v1/offerings/");
-    api_buf_url(&b, id, 1);
-    api_page_alternate(view, "application/json", NULL, b.data);
+    vp_status bst = vp_buf_puts(&b, "/v1/offerings/");
+    if (bst == VP_OK)
+        bst = api_buf_url(&b, id, 1);
+    if (bst == VP_OK)
+        api_page_alternate(view, "application/json", NULL, b.data);
     vp_buf_free(&b);
     if (ended)
         api_page_robots(view, "noindex");
@@ -263,19 +265,19 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         json_object_set_new(o, "series", series);
     if (jstr(doc, "branch_name") || jstr(doc, "library_name") || jstr(doc, "library")) {
         vp_buf_init(&b, 4096);
-        api_buf_where(&b, doc);
+        bst = api_buf_where(&b, doc);
         const char *mun = jstr(doc, "municipality"), *branch = jstr(doc, "branch_name");
         if (mun && !(branch && strstr(branch, mun))) {
-            vp_buf_puts(&b, ", ");
-            vp_buf_puts(&b, mun);
+            vp_buf_adds(&b, &bst, ", ");
+            vp_buf_adds(&b, &bst, mun);
         }
-        if (b.data)
+        if (bst == VP_OK && b.data)
             json_object_set_new(o, "where", json_string(b.data));
         vp_buf_free(&b);
     }
     vp_buf_init(&b, 256);
-    api_buf_price(&b, json_object_get(doc, "price"));
-    if (b.data)
+    bst = api_buf_price(&b, json_object_get(doc, "price"));
+    if (bst == VP_OK && b.data)
         json_object_set_new(o, "price", json_string(b.data));
     vp_buf_free(&b);
     json_t *creators = json_object_get(doc, "creators");
@@ -317,13 +319,11 @@ static void offering_page(api_request *req, api_reply *r, json_t *doc, json_t *r
     const char *id = jstr(doc, "id");
     vp_buf path;
     vp_buf_init(&path, 4096);
-    vp_buf_puts(&path, "/o/");
-    api_buf_url(&path, id, 1);
-    char *page_url = malloc(strlen(base) + path.len + 1);
-    if (!page_url || !path.data) {
-        free(page_url);
+    vp_status st = api_buf_offering_url(&path, "", id);
+    char *page_url = st == VP_OK ? malloc(strlen(base) + path.len + 1) : NULL;
+    if (!page_url) {
         vp_buf_free(&path);
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+        api_status_error(r, st == VP_OK ? VP_ERR_NOMEM : st, NULL);
         return;
     }
     sprintf(page_url, "%s%s", base, path.data);
@@ -591,40 +591,30 @@ static int id_ok(const char *s)
 static vp_status run(api_request *req, const char *library, const char *type, unsigned facets,
                      unsigned page, unsigned per_page, vp_search_result **res, char **err)
 {
-    vp_search_request sr;
-    memset(&sr, 0, sizeof sr);
-    sr.all_offerings = 1;
+    vp_search_request sr = {
+        .all_offerings = 1, .page = page, .per_page = per_page, .facets = facets};
     const char *lib[1] = {library}, *ty[1] = {type};
-    if (library) {
-        sr.values[VP_FIELD_LIBRARY] = lib;
-        sr.n_values[VP_FIELD_LIBRARY] = 1;
-    }
-    if (type) {
-        sr.values[VP_FIELD_TYPE] = ty;
-        sr.n_values[VP_FIELD_TYPE] = 1;
-    }
-    sr.page = page;
-    sr.per_page = per_page;
-    sr.facets = facets;
-    sr.now = api_clock(req);
-    sr.ranking = req->cfg->ranking;
-    return vp_search_run(req->index, &sr, res, err);
+    api_search_filter(&sr, VP_FIELD_LIBRARY, lib);
+    api_search_filter(&sr, VP_FIELD_TYPE, ty);
+    return api_search_run(req, &sr, res, err);
 }
 
 #define SITEMAP_CAP (64u << 20)
 #define SITEMAP_TYPE "application/xml; charset=utf-8"
 
 /* Appends base + path (+ query) to a list of sitemap addresses. */
+/* Adds the sitemap at base + loc_path + extra_query (may be NULL) to
+ * `list`; nothing when `st` holds a failure of building extra_query. */
 static void sitemap_entry(json_t *list, const char *base, const char *loc_path,
-                          const char *extra_query)
+                          const char *extra_query, vp_status st)
 {
     vp_buf u;
     vp_buf_init(&u, 8192);
-    vp_buf_puts(&u, base);
-    vp_buf_puts(&u, loc_path);
+    vp_buf_adds(&u, &st, base);
+    vp_buf_adds(&u, &st, loc_path);
     if (extra_query)
-        vp_buf_puts(&u, extra_query);
-    if (u.data)
+        vp_buf_adds(&u, &st, extra_query);
+    if (st == VP_OK)
         json_array_append_new(list, json_string(u.data));
     vp_buf_free(&u);
 }
@@ -642,16 +632,17 @@ static void sitemap_index(api_request *req, api_reply *r, const char *base)
     vp_buf q;
     vp_buf_init(&q, 1024);
     json_t *maps = json_array();
-    sitemap_entry(maps, base, "/sitemap.xml?part=pages", NULL);
+    sitemap_entry(maps, base, "/sitemap.xml?part=pages", NULL, VP_OK);
     for (size_t i = 0; i < res->n_facets[VP_FIELD_LIBRARY]; i++) {
         const vp_facet_value *f = &res->facets[VP_FIELD_LIBRARY][i];
         if (!id_ok(f->value))
             continue;
         if (f->count <= VP_SEARCH_MAX_WINDOW) {
             vp_buf_free(&q);
-            vp_buf_puts(&q, "&library=");
-            api_buf_url(&q, f->value, 0);
-            sitemap_entry(maps, base, "/sitemap.xml?part=offerings", q.data);
+            vp_status qst = vp_buf_puts(&q, "&library=");
+            if (qst == VP_OK)
+                qst = api_buf_url(&q, f->value, 0);
+            sitemap_entry(maps, base, "/sitemap.xml?part=offerings", q.data, qst);
             continue;
         }
         /* A search shows at most 10,000: a large library gets one per type. */
@@ -660,11 +651,13 @@ static void sitemap_index(api_request *req, api_reply *r, const char *base)
             continue;
         for (size_t k = 0; k < t->n_facets[VP_FIELD_TYPE]; k++) {
             vp_buf_free(&q);
-            vp_buf_puts(&q, "&library=");
-            api_buf_url(&q, f->value, 0);
-            vp_buf_puts(&q, "&type=");
-            api_buf_url(&q, t->facets[VP_FIELD_TYPE][k].value, 0);
-            sitemap_entry(maps, base, "/sitemap.xml?part=offerings", q.data);
+            vp_status qst = vp_buf_puts(&q, "&library=");
+            if (qst == VP_OK)
+                qst = api_buf_url(&q, f->value, 0);
+            vp_buf_adds(&q, &qst, "&type=");
+            if (qst == VP_OK)
+                qst = api_buf_url(&q, t->facets[VP_FIELD_TYPE][k].value, 0);
+            sitemap_entry(maps, base, "/sitemap.xml?part=offerings", q.data, qst);
         }
         vp_search_result_destroy(t);
     }
@@ -721,9 +714,8 @@ static void sitemap_offerings(api_request *req, api_reply *r, const char *base, 
             break;
         for (size_t i = 0; i < res->n_hits; i++) {
             vp_buf_free(&path);
-            vp_buf_puts(&path, "/o/");
-            api_buf_url(&path, res->hits[i].id, 1);
-            url_entry(urls, base, path.data, jstr(res->hits[i].doc, "updated"));
+            if (api_buf_offering_url(&path, "", res->hits[i].id) == VP_OK)
+                url_entry(urls, base, path.data, jstr(res->hits[i].doc, "updated"));
         }
         size_t got = res->n_hits;
         vp_search_result_destroy(res);
@@ -810,14 +802,6 @@ void api_handle_robots(api_request *req, api_reply *r)
                   "\n"
                   "Sitemap: %s/sitemap.xml\n",
                   base);
-    size_t len = b.len;
-    r->owned_body = vp_buf_steal(&b);
-    if (!r->owned_body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-        return;
-    }
-    r->status = 200;
-    r->body_len = len;
-    r->content_type = "text/plain; charset=utf-8";
-    r->cache_control = "public, max-age=3600";
+    api_reply_buf(r, 200, &b, "text/plain; charset=utf-8", "public, max-age=3600");
+    vp_buf_free(&b);
 }

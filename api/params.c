@@ -1,6 +1,7 @@
-/* params.c - error replies, and the search parameters of a request handed
- * to the engine, which validates them (engine/request.c): one set of rules
- * for the server, saved campaign searches and the benchmark. */
+/* params.c - the search parameters of a request handed to the engine,
+ * which validates them (engine/request.c): one set of rules for the
+ * server, saved campaign searches and the benchmark; a refused parameter
+ * as its 400 reply. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,34 +10,7 @@
 #include "vindplaats/analysis.h"
 #include "vindplaats/geo.h"
 
-/* A text for a reply: `s` itself when valid UTF-8, else a repaired copy in
- * *copy. Messages quote what clients sent; a reply is never lost to it. */
-static const char *reply_text(const char *s, char **copy)
-{
-    *copy = NULL;
-    if (!s || vp_utf8_valid(s, strlen(s)))
-        return s;
-    *copy = strdup(s);
-    if (!*copy)
-        return "(unprintable)";
-    vp_utf8_repair(*copy);
-    return *copy;
-}
 
-void api_error(api_reply *r, unsigned status, const char *code, const char *message,
-               const char *parameter)
-{
-    char *m_copy, *p_copy;
-    const char *m = reply_text(message, &m_copy);
-    const char *p = reply_text(parameter, &p_copy);
-    json_decref(r->json);
-    r->status = status;
-    r->json = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", m);
-    if (r->json && p)
-        json_object_set_new(json_object_get(r->json, "error"), "parameter", json_string(p));
-    free(m_copy);
-    free(p_copy);
-}
 
 void api_param_error(api_reply *r, const vp_param_error *err)
 {
@@ -44,23 +18,59 @@ void api_param_error(api_reply *r, const vp_param_error *err)
               err->parameter[0] ? err->parameter : NULL);
 }
 
-int api_search_request(api_params *p, const vp_vocabulary *voc, const vp_postcodes *postcodes,
-                       vp_search_request *req, api_search_storage *storage, api_reply *r)
+vp_status api_search_request(api_params *p, const vp_vocabulary *voc,
+                             const vp_postcodes *postcodes, vp_search_request *req,
+                             api_search_storage *storage, api_reply *r)
 {
     vp_param_error err;
-    if (vp_search_request_parse(p->items, p->count, voc, postcodes, req, storage, &err) != VP_OK) {
+    vp_status st = vp_search_request_parse(p->items, p->count, voc, postcodes, req, storage, &err);
+    if (st != VP_OK)
         api_param_error(r, &err);
-        return -1;
-    }
-    return 0;
+    return st;
 }
 
-int api_reject_unused(const api_params *p, api_reply *r)
+vp_status api_reject_unused(const api_params *p, api_reply *r)
 {
     vp_param_error err;
-    if (vp_search_params_reject_unused(p->items, p->count, p->overflow, &err) != VP_OK) {
+    vp_status st = vp_search_params_reject_unused(p->items, p->count, p->overflow, &err);
+    if (st != VP_OK)
         api_param_error(r, &err);
-        return -1;
+    return st;
+}
+
+const char *api_param_take(api_params *p, const char *key, int *twice)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < p->count; i++)
+        if (strcmp(p->items[i].key, key) == 0) {
+            if (v)
+                *twice = 1;
+            v = p->items[i].value;
+            p->items[i].used = 1;
+        }
+    return v;
+}
+
+void api_search_filter(vp_search_request *sr, vp_field field, const char *const *value)
+{
+    if (*value) {
+        sr->values[field] = value;
+        sr->n_values[field] = 1;
     }
-    return 0;
+}
+
+vp_status api_param_limit(const char *s, unsigned max, unsigned *limit, api_reply *r)
+{
+    if (!s || !*s)
+        return VP_OK;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || s[0] < '0' || s[0] > '9' || v < 1 || v > max) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "limit: must be a whole number from 1 to %u", max);
+        api_error(r, 400, "invalid_parameter", msg, "limit");
+        return VP_ERR_INVALID;
+    }
+    *limit = (unsigned)v;
+    return VP_OK;
 }

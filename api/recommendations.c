@@ -52,25 +52,11 @@ static json_t *items_json(const vp_recommend_result *res, const vp_vocabulary *v
     return list;
 }
 
-/* Pulls the recommend-only parameters out before the search ones are read. */
-static const char *take(api_params *p, const char *key, int *twice)
-{
-    const char *v = NULL;
-    for (size_t i = 0; i < p->count; i++)
-        if (strcmp(p->items[i].key, key) == 0) {
-            if (v)
-                *twice = 1;
-            v = p->items[i].value;
-            p->items[i].used = 1;
-        }
-    return v;
-}
-
 void api_handle_recommend(api_request *req, api_reply *r)
 {
     int twice = 0;
-    const char *segment = take(req->params, "segment", &twice);
-    const char *limit_s = take(req->params, "limit", &twice);
+    const char *segment = api_param_take(req->params, "segment", &twice);
+    const char *limit_s = api_param_take(req->params, "limit", &twice);
     /* exclude: repeatable or comma-separated. */
     static const char *const search_only[] = {"q", "sort", "page", "per_page", "facets",
                                               "include_past", "prefer_library"};
@@ -118,16 +104,8 @@ void api_handle_recommend(api_request *req, api_reply *r)
         return;
     rr.filters.now = clock_of(req);
     rr.limit = 10;
-    if (limit_s && *limit_s) {
-        char *end;
-        unsigned long v = strtoul(limit_s, &end, 10);
-        if (*end || limit_s[0] < '0' || limit_s[0] > '9' || v < 1 || v > VP_RECOMMEND_MAX_LIMIT) {
-            api_error(r, 400, "invalid_parameter", "limit: must be a whole number from 1 to 50",
-                      "limit");
-            return;
-        }
-        rr.limit = (unsigned)v;
-    }
+    if (api_param_limit(limit_s, VP_RECOMMEND_MAX_LIMIT, &rr.limit, r) != VP_OK)
+        return;
     const vp_segments *segs = req->cfg->segments;
     if (segment && *segment) {
         const vp_segment *s = vp_segments_get(segs, segment);
@@ -143,7 +121,7 @@ void api_handle_recommend(api_request *req, api_reply *r)
         rr.n_segments = 1;
     } else {
         /* A postcode mixes its segments by their shares. */
-        const char *pc = take(req->params, "postcode", &twice);
+        const char *pc = api_param_take(req->params, "postcode", &twice);
         if (pc && strlen(pc) >= 4) {
             char pc4[5];
             memcpy(pc4, pc, 4);
@@ -172,21 +150,20 @@ void api_handle_recommend(api_request *req, api_reply *r)
     json_t *mix = json_array();
     for (size_t i = 0; i < rr.n_segments; i++)
         json_array_append_new(mix, segment_json(rr.segments[i], rr.shares[i]));
-    r->status = 200;
-    r->json = json_pack("{s:o, s:o, s:s, s:o, s:f}", "segment",
-                        rr.n_segments ? segment_json(rr.segments[0], -1) : json_null(), "segments",
-                        mix, "signals", res->signals ? "ok" : "unavailable", "results",
-                        items_json(res, req->voc, rr.filters.now), "took_ms",
-                        api_took_ms(req->started));
+    api_reply_json(r,
+                   json_pack("{s:o, s:o, s:s, s:o, s:f}", "segment",
+                             rr.n_segments ? segment_json(rr.segments[0], -1) : json_null(),
+                             "segments", mix, "signals", res->signals ? "ok" : "unavailable",
+                             "results", items_json(res, req->voc, rr.filters.now), "took_ms",
+                             api_took_ms(req->started)),
+                   NULL);
     vp_recommend_result_destroy(res);
-    if (!r->json)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
 }
 
 void api_handle_related(api_request *req, api_reply *r)
 {
     int twice = 0;
-    const char *limit_s = take(req->params, "limit", &twice);
+    const char *limit_s = api_param_take(req->params, "limit", &twice);
     if (api_reject_unused(req->params, r) != 0)
         return;
     unsigned limit = 6;
@@ -212,13 +189,12 @@ void api_handle_related(api_request *req, api_reply *r)
     } else if (st != VP_OK) {
         api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
     } else {
-        r->status = 200;
-        r->json = json_pack("{s:s, s:s, s:o, s:f}", "offering", req->tail, "signals",
-                            res->signals ? "ok" : "unavailable", "results",
-                            items_json(res, req->voc, clock_of(req)), "took_ms",
-                            api_took_ms(req->started));
-        if (!r->json)
-            api_error(r, 503, "unavailable", "out of memory", NULL);
+        api_reply_json(r,
+                       json_pack("{s:s, s:s, s:o, s:f}", "offering", req->tail, "signals",
+                                 res->signals ? "ok" : "unavailable", "results",
+                                 items_json(res, req->voc, clock_of(req)), "took_ms",
+                                 api_took_ms(req->started)),
+                       NULL);
     }
     vp_recommend_result_destroy(res);
     free(err);
@@ -235,8 +211,7 @@ void api_handle_segments(api_request *req, api_reply *r)
         json_array_append_new(list, json_pack("{s:s, s:s, s:s?}", "id", s->id, "name", s->name,
                                               "description", s->description));
     }
-    r->status = 200;
-    r->json = json_pack("{s:o}", "segments", list);
+    api_reply_json(r, json_pack("{s:o}", "segments", list), NULL);
 }
 
 /* One event of the body into `ev`; 0, or -1 with a 400 reply naming the field. */

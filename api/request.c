@@ -50,28 +50,33 @@ void api_text_escape(char *out, size_t cap, const char *s, size_t len)
     out[o] = '\0';
 }
 
-static void refuse(api_refusal *f, unsigned status, const char *code, const char *parameter,
-                   const char *message)
+/* Fills `f` and returns what kind of failure it is. */
+static vp_status refuse(api_refusal *f, unsigned status, const char *code,
+                        const char *parameter, const char *message)
 {
     f->status = status;
     f->code = code;
     snprintf(f->parameter, sizeof f->parameter, "%s", parameter ? parameter : "");
     snprintf(f->message, sizeof f->message, "%s", message);
+    return status == 503   ? VP_ERR_NOMEM
+           : status == 414 || strcmp(code, "too_many_parameters") == 0 ? VP_ERR_TOO_BIG
+                                                                    : VP_ERR_INVALID;
 }
 
-int api_uri_check(const char *uri, api_refusal *f, size_t *args_at)
+vp_status api_uri_check(const char *uri, api_refusal *f, size_t *args_at)
 {
     memset(f, 0, sizeof *f);
     *args_at = 0;
+    vp_status st = VP_OK;
     if (!uri)
-        return 0;
+        return VP_OK;
     size_t len = strlen(uri);
     const char *q = strchr(uri, '?');
     size_t path_len = q ? (size_t)(q - uri) : len;
     if (len > API_MAX_URI) {
         char msg[160];
         snprintf(msg, sizeof msg, "the address is longer than %d bytes", API_MAX_URI);
-        refuse(f, 414, "uri_too_long", NULL, msg);
+        st = refuse(f, 414, "uri_too_long", NULL, msg);
     } else if (q) {
         /* libmicrohttpd makes a parameter of every piece between two '&',
          * empty ones too, and keeps each in the connection's memory pool. */
@@ -88,39 +93,37 @@ int api_uri_check(const char *uri, api_refusal *f, size_t *args_at)
         if (given > API_MAX_PARAMS || pieces > 2 * API_MAX_PARAMS) {
             char msg[160];
             snprintf(msg, sizeof msg, "too many parameters (at most %d)", API_MAX_PARAMS);
-            refuse(f, 400, "too_many_parameters", NULL, msg);
+            st = refuse(f, 400, "too_many_parameters", NULL, msg);
         }
     }
     if (!f->status) {
         /* The path as the routes will see it, decoded, with its length. */
         char *path = malloc(path_len + 1);
-        if (!path) {
-            refuse(f, 503, "unavailable", NULL, "out of memory");
-            return -1;
-        }
+        if (!path)
+            return refuse(f, 503, "unavailable", NULL, "out of memory");
         memcpy(path, uri, path_len);
         path[path_len] = '\0';
         size_t n = MHD_http_unescape(path);
         int problem = api_text_check(path, n, 0);
         free(path);
         if (problem == API_TEXT_NOT_UTF8)
-            refuse(f, 404, "not_found", NULL, "no such route: the path is not valid UTF-8");
+            st = refuse(f, 404, "not_found", NULL, "no such route: the path is not valid UTF-8");
         else if (problem == API_TEXT_CONTROL)
-            refuse(f, 404, "not_found", NULL,
-                   "no such route: the path holds a control character (such as %00)");
+            st = refuse(f, 404, "not_found", NULL,
+                        "no such route: the path holds a control character (such as %00)");
     }
     if (f->status && q && f->status != 404)
         *args_at = (size_t)(q - uri) + 1;
-    return f->status ? -1 : 0;
+    return st;
 }
 
-int api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
-                    api_refusal *f)
+vp_status api_param_check(const char *key, size_t key_len, const char *value, size_t value_len,
+                          api_refusal *f)
 {
     int key_problem = api_text_check(key, key_len, 0);
     int value_problem = value ? api_text_check(value, value_len, 1) : API_TEXT_OK;
     if (!key_problem && !value_problem)
-        return 0;
+        return VP_OK;
     char name[64], msg[200];
     api_text_escape(name, sizeof name, key, key_len);
     int problem = key_problem ? key_problem : value_problem;
@@ -128,8 +131,7 @@ int api_param_check(const char *key, size_t key_len, const char *value, size_t v
              name,
              problem == API_TEXT_NOT_UTF8 ? "is not valid UTF-8"
                                           : "holds a control character (such as %00)");
-    refuse(f, 400, "invalid_parameter", name, msg);
-    return -1;
+    return refuse(f, 400, "invalid_parameter", name, msg);
 }
 
 int api_param_ignored(const char *key, size_t key_len, const char *value, size_t value_len)
@@ -139,18 +141,16 @@ int api_param_ignored(const char *key, size_t key_len, const char *value, size_t
     return key_len == 0 && (!value || value_len == 0);
 }
 
-int api_query_check(const char *query, api_refusal *f)
+vp_status api_query_check(const char *query, api_refusal *f)
 {
     memset(f, 0, sizeof *f);
     size_t len = strlen(query);
     char *copy = malloc(len + 1);
-    if (!copy) {
-        refuse(f, 503, "unavailable", NULL, "out of memory");
-        return -1;
-    }
+    if (!copy)
+        return refuse(f, 503, "unavailable", NULL, "out of memory");
     memcpy(copy, query, len + 1);
-    int rc = 0;
-    for (char *s = copy; *s && rc == 0;) {
+    vp_status rc = VP_OK;
+    for (char *s = copy; *s && rc == VP_OK;) {
         size_t n = strcspn(s, "&");
         char *next = s[n] ? s + n + 1 : s + n;
         s[n] = '\0';

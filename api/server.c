@@ -146,6 +146,8 @@ struct vp_server {
     size_t n_free;
     size_t n_handles;
     api_state *state;
+    struct services_cache *services; /* the service map (services.c) */
+    struct insights_log *insights;   /* the query log (insights.c) */
     api_metrics *metrics;
     api_site *site;          /* the pages' templates, read-only once loaded */
 };
@@ -578,7 +580,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int writes = (strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0 ||
                   strcmp(method, "DELETE") == 0) && !(rt && rt->handler == api_handle_sru);
     unsigned wait_s = 0;
-    vp_auth_result auth = VP_AUTH_OK;
+    vp_status auth = VP_OK;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -604,10 +606,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         reply.body = "";
         reply.content_type = "text/plain";
         reply.allow = rt->methods;
-        api_reply_header(&reply, "Access-Control-Allow-Methods", methods);
-        api_reply_header(&reply, "Access-Control-Allow-Headers",
-                         rt->access == ADMIN ? "Authorization, Content-Type" : "Content-Type");
-        api_reply_header(&reply, "Access-Control-Max-Age", "86400");
+        vp_status hst = api_reply_header(&reply, "Access-Control-Allow-Methods", methods);
+        if (hst == VP_OK)
+            hst = api_reply_header(&reply, "Access-Control-Allow-Headers",
+                                   rt->access == ADMIN ? "Authorization, Content-Type"
+                                                       : "Content-Type");
+        if (hst == VP_OK)
+            hst = api_reply_header(&reply, "Access-Control-Max-Age", "86400");
+        if (hst != VP_OK)
+            api_status_error(&reply, hst, "too many reply headers");
     } else if (!allowed) {
         char msg[128];
         snprintf(msg, sizeof msg, "method %.20s not allowed here; use %s", method, rt->methods);
@@ -619,14 +626,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                  wait_s);
         snprintf(after, sizeof after, "%u", wait_s);
         api_error(&reply, 429, "too_many_requests", msg, NULL);
-        api_reply_header(&reply, "Retry-After", after);
-    } else if (auth != VP_AUTH_OK) {
+        vp_status hst = api_reply_header(&reply, "Retry-After", after);
+        if (hst != VP_OK)
+            api_status_error(&reply, hst, "too many reply headers");
+    } else if (auth != VP_OK) {
         /* Pages get a password prompt in the browser (the key as password). */
         int page = strncmp(url, "/v1/", 4) != 0;
-        api_reply_header(&reply, "WWW-Authenticate",
-                         page ? "Basic realm=\"Vindplaats staff\", charset=\"UTF-8\""
-                              : "Bearer realm=\"Vindplaats\"");
-        if (auth == VP_AUTH_MISSING)
+        vp_status hst = api_reply_header(&reply, "WWW-Authenticate",
+                                         page ? "Basic realm=\"Vindplaats staff\", charset=\"UTF-8\""
+                                              : "Bearer realm=\"Vindplaats\"");
+        if (hst != VP_OK)
+            api_status_error(&reply, hst, "too many reply headers");
+        else if (auth == VP_ERR_NOT_FOUND)
             api_error(&reply, 401, "unauthorized",
                       page ? "this page needs an admin API key: give it as the password"
                            : "this endpoint needs an admin API key: Authorization: Bearer KEY",
@@ -734,16 +745,13 @@ static void destroy(vp_server *s)
 {
     if (!s)
         return;
-    if (s->watch_running) {
-        pthread_mutex_lock(&s->watch_lock);
-        s->watch_stop = 1;
-        pthread_cond_signal(&s->watch_wake);
-        pthread_mutex_unlock(&s->watch_lock);
-        pthread_join(s->watch_thread, NULL);
-    }
+    if (s->watch_running)
+        api_thread_stop(s->watch_thread, &s->watch_lock, &s->watch_wake, &s->watch_stop);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     api_state_destroy(s->state);
+    insights_log_destroy(s->insights);
+    services_cache_destroy(s->services);
     api_metrics_destroy(s->metrics);
     api_site_destroy(s->site);
     for (size_t i = 0; i < s->n_free; i++)
@@ -773,8 +781,14 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     s->index_path = strdup(cfg->index_path);
     s->n_handles = s->cfg.threads;
     s->handles = calloc(s->n_handles, sizeof *s->handles);
-    s->state = api_state_create(&s->cfg);
-    s->metrics = api_metrics_create(N_ROUTES);
+    s->services = services_cache_create(&s->cfg);
+    s->insights = cfg->store ? insights_log_create(cfg->store, cfg->vocabulary,
+                                                   cfg->query_min_clients, cfg->trusted_proxies)
+                             : NULL;
+    s->state = s->services && (s->insights || !cfg->store)
+                   ? api_state_create(&s->cfg, s->services, s->insights)
+                   : NULL;
+    s->metrics = api_metrics_create(route_info, N_ROUTES);
     if (!s->index_path || !s->handles || !s->state) {
         st = VP_ERR_NOMEM;
         goto fail;

@@ -138,24 +138,11 @@ static const char *jstr(json_t *o, const char *key)
 static vp_status search(api_request *req, const char *prop, const char *lib, unsigned facets,
                         unsigned per_page, vp_sort sort, vp_search_result **res)
 {
-    vp_search_request sr;
-    memset(&sr, 0, sizeof sr);
+    vp_search_request sr = {.page = 1, .per_page = per_page, .facets = facets, .sort = sort};
     const char *p[1] = {prop}, *l[1] = {lib};
-    if (prop) {
-        sr.values[VP_FIELD_PROPOSITION] = p;
-        sr.n_values[VP_FIELD_PROPOSITION] = 1;
-    }
-    if (lib) {
-        sr.values[VP_FIELD_LIBRARY] = l;
-        sr.n_values[VP_FIELD_LIBRARY] = 1;
-    }
-    sr.page = 1;
-    sr.per_page = per_page;
-    sr.facets = facets;
-    sr.sort = sort;
-    sr.now = api_clock(req);
-    sr.ranking = req->cfg->ranking;
-    return vp_search_run(req->index, &sr, res, NULL);
+    api_search_filter(&sr, VP_FIELD_PROPOSITION, p);
+    api_search_filter(&sr, VP_FIELD_LIBRARY, l);
+    return api_search_run(req, &sr, res, NULL);
 }
 
 static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
@@ -505,7 +492,9 @@ static snapshot *acquire_or_reply(api_request *req, api_reply *r)
     pthread_mutex_unlock(&c->lock);
     if (!s) {
         api_error(r, 503, "unavailable", msg, NULL);
-        api_reply_header(r, "Retry-After", RETRY_AFTER);
+        vp_status st = api_reply_header(r, "Retry-After", RETRY_AFTER);
+        if (st != VP_OK)
+            api_status_error(r, st, "too many reply headers");
     }
     return s;
 }
@@ -579,11 +568,7 @@ static int in_place(json_t *l, const place_filter *pf)
 
 static void answer(api_reply *r, json_t *j)
 {
-    r->status = 200;
-    r->json = j;
-    r->cache_control = "public, max-age=300";
-    if (!j)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    api_reply_json(r, j, "public, max-age=300");
 }
 
 static const char *const TASKS[] = {"geletterdheid", "informatiesamenleving",
@@ -853,11 +838,12 @@ void api_handle_services_page(api_request *req, api_reply *r)
             json_t *p = json_array_get(props, order[c]);
             vp_buf href;
             vp_buf_init(&href, 1024);
-            vp_buf_puts(&href, "/v1/propositions/");
-            api_buf_url(&href, jstr(p, "id"), 0);
-            vp_buf_puts(&href, "/libraries");
+            vp_status st = vp_buf_puts(&href, "/v1/propositions/");
+            if (st == VP_OK)
+                st = api_buf_url(&href, jstr(p, "id"), 0);
+            vp_buf_adds(&href, &st, "/libraries");
             json_array_append_new(columns, json_pack("{s:s, s:s?}", "href",
-                                                     href.data ? href.data : "", "name",
+                                                     st == VP_OK ? href.data : "", "name",
                                                      jstr(p, "name")));
             vp_buf_free(&href);
         }

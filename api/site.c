@@ -215,6 +215,14 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_search_result **res,
+                         char **err)
+{
+    sr->now = api_clock(req);
+    sr->ranking = req->cfg->ranking;
+    return vp_search_run(req->index, sr, res, err);
+}
+
 int64_t api_clock(const api_request *req)
 {
     return req->cfg->now ? req->cfg->now : (int64_t)time(NULL);
@@ -244,40 +252,52 @@ void api_base_url(const api_request *req, char *out, size_t cap)
     snprintf(out, cap, "http://%s", host_ok(req->host) ? req->host : "localhost");
 }
 
-void api_buf_url(vp_buf *b, const char *s, int keep_colon)
+vp_status api_buf_url(vp_buf *b, const char *s, int keep_colon)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    vp_status st = VP_OK;
+    for (const unsigned char *p = (const unsigned char *)s; *p && st == VP_OK; p++) {
         unsigned char c = *p;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~' || (keep_colon && c == ':')) {
-            vp_buf_append(b, (const char *)p, 1);
+            vp_buf_add(b, &st, (const char *)p, 1);
         } else {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            vp_buf_append(b, e, 3);
+            vp_buf_add(b, &st, e, 3);
         }
     }
+    return st;
 }
 
-void api_buf_jsonld(vp_buf *b, json_t *j)
+vp_status api_buf_offering_url(vp_buf *b, const char *base, const char *id)
+{
+    vp_status st = VP_OK;
+    vp_buf_adds(b, &st, base);
+    vp_buf_adds(b, &st, "/o/");
+    return st == VP_OK ? api_buf_url(b, id, 1) : st;
+}
+
+vp_status api_buf_jsonld(vp_buf *b, json_t *j)
 {
     char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (!text)
-        return;
+        return VP_ERR_NOMEM;
+    vp_status st = VP_OK;
     /* "</script>" must not end the block early: the three characters that
      * matter become JSON escapes, which mean the same inside strings (the
      * only place JSON can hold them). */
-    for (const char *p = text; *p; p++) {
+    for (const char *p = text; *p && st == VP_OK; p++) {
         if (*p == '<')
-            vp_buf_puts(b, "\\u003c");
+            vp_buf_adds(b, &st, "\\u003c");
         else if (*p == '>')
-            vp_buf_puts(b, "\\u003e");
+            vp_buf_adds(b, &st, "\\u003e");
         else if (*p == '&')
-            vp_buf_puts(b, "\\u0026");
+            vp_buf_adds(b, &st, "\\u0026");
         else
-            vp_buf_append(b, p, 1);
+            vp_buf_add(b, &st, p, 1);
     }
     free(text);
+    return st;
 }
 
 int api_is_bot(const char *ua)
@@ -304,9 +324,11 @@ int api_wants_json(const api_request *req)
 }
 
 /* A vp_buf's text as a JSON string (NULL when empty or out of memory). */
-static json_t *buf_json(vp_buf *b)
+/* The text of `b` as a JSON string when it was built without a failure
+ * (`st`) and is not empty; else NULL. */
+static json_t *buf_json(vp_buf *b, vp_status st)
 {
-    return b->data && b->len ? json_stringn(b->data, b->len) : NULL;
+    return st == VP_OK && b->data && b->len ? json_stringn(b->data, b->len) : NULL;
 }
 
 static void set_opt(json_t *o, const char *key, json_t *v)
@@ -333,9 +355,10 @@ json_t *api_page_view(const api_request *req, const char *title, const char *can
         api_base_url(req, base, sizeof base);
         vp_buf u;
         vp_buf_init(&u, 8192);
-        vp_buf_puts(&u, base);
-        vp_buf_puts(&u, canonical_path);
-        set_opt(page, "canonical", buf_json(&u));
+        vp_status st = VP_OK;
+        vp_buf_adds(&u, &st, base);
+        vp_buf_adds(&u, &st, canonical_path);
+        set_opt(page, "canonical", buf_json(&u, st));
         vp_buf_free(&u);
     }
     return view;
@@ -380,10 +403,9 @@ void api_page_jsonld(json_t *view, json_t *ld)
     json_t *page = json_object_get(view, "page");
     vp_buf b;
     vp_buf_init(&b, API_PAGE_CAP);
-    if (ld)
-        api_buf_jsonld(&b, ld);
+    vp_status st = ld ? api_buf_jsonld(&b, ld) : VP_OK;
     if (page)
-        set_opt(page, "jsonld", buf_json(&b));
+        set_opt(page, "jsonld", buf_json(&b, st));
     vp_buf_free(&b);
 }
 
@@ -397,22 +419,18 @@ void api_page_script(json_t *view, const char *src)
 /* Hands a rendered page over to the reply, with the pages' Content-Security-Policy. */
 static void reply_html(api_reply *r, unsigned status, vp_buf *b)
 {
-    size_t len = b->len;
-    char *body = vp_buf_steal(b);
-    if (!body) {
-        api_error(r, 503, "unavailable", "out of memory", NULL);
+    vp_status st = api_reply_buf(r, status, b, "text/html; charset=utf-8",
+                                 r->cache_control ? NULL : "no-cache");
+    if (st != VP_OK)
         return;
-    }
-    r->status = status;
-    r->owned_body = body;
-    r->body_len = len;
-    r->content_type = "text/html; charset=utf-8";
-    if (!r->cache_control)
-        r->cache_control = "no-cache";
-    api_reply_header(r, "Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                     "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                     "frame-ancestors 'self'");
+    st = api_reply_header(
+        r, "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'self'");
+    /* No page goes out without its policy. */
+    if (st != VP_OK)
+        api_status_error(r, st, "too many reply headers");
 }
 
 static vp_status render_into(vp_buf *b, const api_request *req, const char *name, json_t *view,
@@ -436,15 +454,7 @@ static void render_reply(api_reply *r, const api_request *req, unsigned status, 
     if (st == VP_OK && !content_type) {
         reply_html(r, status, &b);
     } else if (st == VP_OK) {
-        size_t len = b.len;
-        r->owned_body = vp_buf_steal(&b);
-        if (!r->owned_body) {
-            api_error(r, 503, "unavailable", "out of memory", NULL);
-        } else {
-            r->status = status;
-            r->body_len = len;
-            r->content_type = content_type;
-        }
+        api_reply_buf(r, status, &b, content_type, NULL);
     } else if (st == VP_ERR_NOMEM) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
         r->cache_control = "no-store";
@@ -502,50 +512,54 @@ static int64_t local_of(const vp_datetime *dt)
     return dt->utc + (int64_t)dt->offset_min * 60;
 }
 
-static void day_text(vp_buf *b, int64_t local)
+static vp_status day_text(vp_buf *b, int64_t local)
 {
     int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
     int ymd = vp_day_from_epoch(days);
     int wd = (int)(((days % 7) + 7 + 4) % 7);
-    vp_buf_printf(b, "%s %d %s %d", WEEKDAYS[wd], ymd % 100, MONTHS[ymd / 100 % 100 - 1],
+    return vp_buf_printf(b, "%s %d %s %d", WEEKDAYS[wd], ymd % 100, MONTHS[ymd / 100 % 100 - 1],
                   ymd / 10000);
 }
 
-static void time_text(vp_buf *b, int64_t local)
+static vp_status time_text(vp_buf *b, int64_t local)
 {
     int64_t s = ((local % 86400) + 86400) % 86400;
-    vp_buf_printf(b, "%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60));
+    return vp_buf_printf(b, "%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60));
 }
 
-void api_buf_when(vp_buf *b, const char *start, const char *end)
+vp_status api_buf_when(vp_buf *b, const char *start, const char *end)
 {
     vp_datetime s, e;
-    if (!start || vp_datetime_parse(start, &s) != 0)
-        return;
-    day_text(b, local_of(&s));
-    if (s.all_day)
-        return;
-    vp_buf_puts(b, ", ");
-    time_text(b, local_of(&s));
-    if (end && vp_datetime_parse(end, &e) == 0 && !e.all_day && e.utc > s.utc) {
+    if (!start || vp_datetime_parse(start, &s) != VP_OK)
+        return VP_OK;
+    vp_status st = day_text(b, local_of(&s));
+    if (st != VP_OK || s.all_day)
+        return st;
+    vp_buf_adds(b, &st, ", ");
+    if (st == VP_OK)
+        st = time_text(b, local_of(&s));
+    if (st == VP_OK && end && vp_datetime_parse(end, &e) == VP_OK && !e.all_day &&
+        e.utc > s.utc) {
         int64_t ls = local_of(&s), le = local_of(&e);
         if (ls / 86400 == le / 86400) {
-            vp_buf_puts(b, "–");
+            vp_buf_adds(b, &st, "–");
         } else {
-            vp_buf_puts(b, " – ");
-            day_text(b, le);
-            vp_buf_puts(b, ", ");
+            vp_buf_adds(b, &st, " – ");
+            if (st == VP_OK)
+                st = day_text(b, le);
+            vp_buf_adds(b, &st, ", ");
         }
-        time_text(b, le);
+        if (st == VP_OK)
+            st = time_text(b, le);
     }
+    return st;
 }
 
 json_t *api_when_json(const char *start, const char *end)
 {
     vp_buf b;
     vp_buf_init(&b, 256);
-    api_buf_when(&b, start, end);
-    json_t *s = buf_json(&b);
+    json_t *s = buf_json(&b, api_buf_when(&b, start, end));
     vp_buf_free(&b);
     return s ? s : json_null();
 }
@@ -659,38 +673,37 @@ const char *api_channel_label(const char *c)
     return c;
 }
 
-void api_buf_price(vp_buf *b, json_t *price)
+vp_status api_buf_price(vp_buf *b, json_t *price)
 {
     json_t *amount = json_object_get(price, "amount");
     if (!json_is_number(amount))
-        return;
+        return VP_OK;
     double a = json_number_value(amount);
-    if (a == 0) {
-        vp_buf_puts(b, "Gratis");
-        return;
-    }
+    if (a == 0)
+        return vp_buf_puts(b, "Gratis");
     const char *cur = jstr(price, "currency");
     long cents = (long)(a * 100 + 0.5);
     if (!cur || strcmp(cur, "EUR") == 0)
-        vp_buf_printf(b, "€ %ld,%02ld", cents / 100, cents % 100);
-    else
-        vp_buf_printf(b, "%s %ld,%02ld", cur, cents / 100, cents % 100);
+        return vp_buf_printf(b, "€ %ld,%02ld", cents / 100, cents % 100);
+    return vp_buf_printf(b, "%s %ld,%02ld", cur, cents / 100, cents % 100);
 }
 
-void api_buf_where(vp_buf *b, json_t *r)
+vp_status api_buf_where(vp_buf *b, json_t *r)
 {
     const char *branch = jstr(r, "branch_name"), *lib = jstr(r, "library_name");
     if (!branch)
         branch = jstr(r, "branch");
     if (!lib)
         lib = jstr(r, "library");
+    vp_status st = VP_OK;
     if (branch)
-        vp_buf_puts(b, branch);
+        vp_buf_adds(b, &st, branch);
     if (lib && (!branch || !strstr(branch, lib))) {
         if (branch)
-            vp_buf_puts(b, ", ");
-        vp_buf_puts(b, lib);
+            vp_buf_adds(b, &st, ", ");
+        vp_buf_adds(b, &st, lib);
     }
+    return st;
 }
 
 /* {"name": local name or proposition name, "also": the proposition name
@@ -716,9 +729,7 @@ json_t *api_series_view(json_t *series, size_t max)
         const char *start = jstr(d, "start");
         vp_buf b;
         vp_buf_init(&b, 4096);
-        vp_buf_puts(&b, "/o/");
-        api_buf_url(&b, jstr(d, "id") ? jstr(d, "id") : "", 1);
-        json_t *href = buf_json(&b);
+        json_t *href = buf_json(&b, api_buf_offering_url(&b, "", jstr(d, "id") ? jstr(d, "id") : ""));
         vp_buf_free(&b);
         json_array_append_new(dates, json_pack("{s:b, s:o?, s:s, s:o}", "first", i == 0, "href",
                                                href, "start", start ? start : "", "text",
@@ -755,7 +766,7 @@ json_t *api_card_view(json_t *r, const char *href, int hl)
     set_opt(c, "series", api_series_view(json_object_get(r, "series"), 3));
     vp_buf b;
     vp_buf_init(&b, 4096);
-    api_buf_where(&b, r);
+    vp_status where = api_buf_where(&b, r);
     /* How far from the place searched around, for what is not only online. */
     json_t *km = json_object_get(r, "distance_km");
     const char *chan = jstr(r, "channel");
@@ -769,17 +780,14 @@ json_t *api_card_view(json_t *r, const char *href, int hl)
         vp_buf_puts(&b, b.len ? " · " : "");
         vp_buf_puts(&b, text);
     }
-    set_opt(c, "where", buf_json(&b));
+    set_opt(c, "where", buf_json(&b, where));
     vp_buf_free(&b);
     vp_buf_init(&b, 256);
-    api_buf_price(&b, json_object_get(r, "price"));
-    set_opt(c, "price", buf_json(&b));
+    set_opt(c, "price", buf_json(&b, api_buf_price(&b, json_object_get(r, "price"))));
     vp_buf_free(&b);
     if (id) {
         vp_buf_init(&b, 4096);
-        vp_buf_puts(&b, "/o/");
-        api_buf_url(&b, id, 1);
-        set_opt(c, "page_path", buf_json(&b));
+        set_opt(c, "page_path", buf_json(&b, api_buf_offering_url(&b, "", id)));
         vp_buf_free(&b);
         json_object_set_new(c, "more_label", json_string(title ? title : id));
     }

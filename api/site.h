@@ -99,13 +99,17 @@ const char *api_audience_label(const char *audience);
 const char *api_facet_label(const api_request *req, int field, const char *value);
 /* "Online", "Op locatie", "Online en op locatie"; NULL for NULL. */
 const char *api_channel_label(const char *channel);
+/* The api_buf_* functions append to `b` and return VP_OK, or the first
+ * failure of the buffer (VP_ERR_TOO_BIG at its cap, VP_ERR_NOMEM); the
+ * caller does not use the text then. */
 /* "Gratis", "€ 12,50" for a price object onto `b` (nothing without an amount). */
-void api_buf_price(struct vp_buf *b, json_t *price);
+vp_status api_buf_price(struct vp_buf *b, json_t *price);
 /* "Bibliotheek Neude, Bibliotheek Utrecht" for a result or offering onto `b`. */
-void api_buf_where(struct vp_buf *b, json_t *r);
+vp_status api_buf_where(struct vp_buf *b, json_t *r);
 /* "wo 3 dec. 2026, 10:00–12:00" in the offering's own time for an ISO
- * start and end (end may be NULL) onto `b`. */
-void api_buf_when(struct vp_buf *b, const char *start, const char *end);
+ * start and end (end may be NULL) onto `b`; nothing when start is not a
+ * date. */
+vp_status api_buf_when(struct vp_buf *b, const char *start, const char *end);
 /* The same as a new JSON string; json_null() when start is not a date. */
 json_t *api_when_json(const char *start, const char *end);
 
@@ -121,12 +125,19 @@ int api_offering_ended(json_t *doc, int64_t before);
 /* ---- request facts and escaping ---- */
 /* "https://host" without a trailing '/': --public-url, else http://HOST. */
 void api_base_url(const api_request *req, char *out, size_t cap);
+/* Runs `sr` (its values set by the caller) at the request's clock and
+ * ranking, as vp_search_run. */
+vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_search_result **res,
+                         char **err);
 /* The clock of the request: --now when set, else the system's (UTC seconds). */
 int64_t api_clock(const api_request *req);
 /* Percent-encodes all but unreserved characters (and ':' when keep_colon). */
-void api_buf_url(struct vp_buf *b, const char *s, int keep_colon);
+vp_status api_buf_url(struct vp_buf *b, const char *s, int keep_colon);
+/* The address of an offering's page: `base` ("https://host", or "" for
+ * the path alone), "/o/" and its id percent-encoded. */
+vp_status api_buf_offering_url(struct vp_buf *b, const char *base, const char *id);
 /* JSON for a <script type="application/ld+json">: '<', '>' and '&' as \u escapes. */
-void api_buf_jsonld(struct vp_buf *b, json_t *j);
+vp_status api_buf_jsonld(struct vp_buf *b, json_t *j);
 /* 1 when a User-Agent names a crawler or link previewer (not counted as visits). */
 int api_is_bot(const char *user_agent);
 /* 1 when the client wants JSON (Accept names application/json, not text/html). */

@@ -1,6 +1,6 @@
 /* state.c - what the server's handlers share between requests: the write
  * rate limiter, the service map cache and the query log (their own files
- * hold the last two), and small reply helpers.
+ * hold the last two), the answer cache and the most used offerings.
  *
  * The rate limiter is a token bucket per client address, in memory, per
  * server process (replicas each count their own). Addresses are not kept:
@@ -36,7 +36,7 @@ struct api_state {
     double rate;       /* tokens a second */
     double burst;      /* bucket size */
     rl_slot *slots;
-    struct services_cache *services;
+    struct services_cache *services; /* borrowed: the server owns them */
     struct insights_log *insights;
     vp_answer_cache *answers;  /* NULL: no answer cache */
     /* The most used offerings, for the popularity boost of searches: read
@@ -48,7 +48,8 @@ struct api_state {
 
 #define POPULAR_SECONDS 30.0
 
-api_state *api_state_create(const vp_server_config *cfg)
+api_state *api_state_create(const vp_server_config *cfg, struct services_cache *services,
+                            struct insights_log *insights)
 {
     api_state *st = calloc(1, sizeof *st);
     if (!st)
@@ -62,16 +63,14 @@ api_state *api_state_create(const vp_server_config *cfg)
         memcpy(st->salt, &t, sizeof t);
     }
     st->slots = calloc(RL_SLOTS, sizeof *st->slots);
-    st->services = services_cache_create(cfg);
-    st->insights = insights_log_create(cfg->store, cfg->vocabulary, cfg->query_min_clients,
-                                       cfg->trusted_proxies);
+    st->services = services;
+    st->insights = insights;
     size_t cache_mb = cfg->cache_mb == VP_SERVER_CACHE_OFF ? 0
                       : cfg->cache_mb                      ? cfg->cache_mb
                                                            : VP_ANSWER_CACHE_DEFAULT_MB;
     if (cache_mb)
         st->answers = vp_answer_cache_create(cache_mb << 20);
-    if (!st->slots || !st->services || (cfg->store && !st->insights) ||
-        (cache_mb && !st->answers)) {
+    if (!st->slots || (cache_mb && !st->answers)) {
         api_state_destroy(st);
         return NULL;
     }
@@ -119,9 +118,7 @@ void api_state_destroy(api_state *st)
 {
     if (!st)
         return;
-    insights_log_destroy(st->insights);
     vp_answer_cache_destroy(st->answers);
-    services_cache_destroy(st->services);
     vp_scored_free(st->popular, st->n_popular);
     free(st->slots);
     pthread_mutex_destroy(&st->lock);
@@ -200,11 +197,11 @@ unsigned api_rate_limit(api_state *st, const void *addr, size_t len)
     return wait;
 }
 
-void api_reply_header(api_reply *r, const char *name, const char *value)
+
+int api_store_answers(vp_store *store)
 {
-    if (r->n_headers == sizeof r->headers / sizeof r->headers[0])
-        return;
-    r->headers[r->n_headers].name = name;
-    snprintf(r->headers[r->n_headers].value, sizeof r->headers[r->n_headers].value, "%s", value);
-    r->n_headers++;
+    char *v = NULL;
+    vp_status ss = store ? vp_store_get(store, "health", "ping", &v, NULL) : VP_ERR_IO;
+    free(v);
+    return ss == VP_OK || ss == VP_ERR_NOT_FOUND;
 }

@@ -145,9 +145,27 @@ int main(int argc, char **argv)
     vp_store_config store_cfg = {NULL, NULL, 30, 200};
     vp_lexicon_files lexfiles = {VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
                                  VP_DEFAULT_TYPES, VP_DEFAULT_HOLIDAYS};
+    /* The options that name a file, a folder or an address, taken as given. */
+    const struct {
+        const char *option;
+        const char **value;
+    } paths[] = {
+        {"--index", &cfg.index_path},       {"--bind", &cfg.bind_address},
+        {"--vocabulary", &voc_path},        {"--port-file", &port_file},
+        {"--words", &lexfiles.words},       {"--synonyms", &lexfiles.synonyms},
+        {"--stopwords", &lexfiles.stopwords}, {"--types", &lexfiles.types},
+        {"--holidays", &lexfiles.holidays},
+        {"--postcodes", &postcodes_path},   {"--redis", &store_cfg.redis_url},
+        {"--data-dir", &store_cfg.dir},     {"--segments", &segments_path},
+        {"--network", &network_path},       {"--admin-keys", &admin_keys_path},
+        {"--templates", &cfg.templates_dir}, {"--segment-postcodes", &segment_pc_path},
+    };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        size_t path = 0;
+        while (path < sizeof paths / sizeof paths[0] && strcmp(a, paths[path].option) != 0)
+            path++;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -159,36 +177,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "vindplaats-server: unknown or incomplete option %s\n", a);
             usage(stderr);
             return 2;
-        } else if (strcmp(a, "--index") == 0) {
-            cfg.index_path = argv[++i];
-        } else if (strcmp(a, "--bind") == 0) {
-            cfg.bind_address = argv[++i];
-        } else if (strcmp(a, "--vocabulary") == 0) {
-            voc_path = argv[++i];
-        } else if (strcmp(a, "--port-file") == 0) {
-            port_file = argv[++i];
-        } else if (strcmp(a, "--words") == 0) {
-            lexfiles.words = argv[++i];
-        } else if (strcmp(a, "--synonyms") == 0) {
-            lexfiles.synonyms = argv[++i];
-        } else if (strcmp(a, "--stopwords") == 0) {
-            lexfiles.stopwords = argv[++i];
-        } else if (strcmp(a, "--types") == 0) {
-            lexfiles.types = argv[++i];
-        } else if (strcmp(a, "--holidays") == 0) {
-            lexfiles.holidays = argv[++i];
-        } else if (strcmp(a, "--postcodes") == 0) {
-            postcodes_path = argv[++i];
-        } else if (strcmp(a, "--redis") == 0) {
-            store_cfg.redis_url = argv[++i];
-        } else if (strcmp(a, "--data-dir") == 0) {
-            store_cfg.dir = argv[++i];
-        } else if (strcmp(a, "--segments") == 0) {
-            segments_path = argv[++i];
-        } else if (strcmp(a, "--network") == 0) {
-            network_path = argv[++i];
-        } else if (strcmp(a, "--admin-keys") == 0) {
-            admin_keys_path = argv[++i];
+        } else if (path < sizeof paths / sizeof paths[0]) {
+            *paths[path].value = argv[++i];
         } else if (strcmp(a, "--write-limit") == 0) {
             if (parse_number(argv[++i], 1000000, &cfg.write_limit) != 0 || cfg.write_limit == 0) {
                 fprintf(stderr, "vindplaats-server: --write-limit: 1 to 1000000: %s\n", argv[i]);
@@ -209,8 +199,6 @@ int main(int argc, char **argv)
                         cfg.trusted_proxies);
                 return 2;
             }
-        } else if (strcmp(a, "--templates") == 0) {
-            cfg.templates_dir = argv[++i];
         } else if (strcmp(a, "--public-url") == 0) {
             cfg.public_url = argv[++i];
             if ((strncmp(cfg.public_url, "http://", 7) != 0 &&
@@ -220,8 +208,6 @@ int main(int argc, char **argv)
                                 "without a query: %s\n", cfg.public_url);
                 return 2;
             }
-        } else if (strcmp(a, "--segment-postcodes") == 0) {
-            segment_pc_path = argv[++i];
         } else if (strcmp(a, "--half-life-days") == 0) {
             char *end;
             store_cfg.half_life_days = strtod(argv[++i], &end);

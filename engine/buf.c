@@ -53,6 +53,12 @@ void vp_buf_adds(vp_buf *b, vp_status *st, const char *s)
         *st = vp_buf_append(b, s, strlen(s));
 }
 
+vp_status vp_buf_vitem(vp_buf *b, const char *sep, const char *fmt, va_list ap)
+{
+    vp_status st = b->len ? vp_buf_puts(b, sep) : VP_OK;
+    return st == VP_OK ? vp_buf_vprintf(b, fmt, ap) : st;
+}
+
 vp_status vp_buf_vprintf(vp_buf *b, const char *fmt, va_list ap)
 {
     char small[256];

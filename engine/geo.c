@@ -282,14 +282,14 @@ void vp_postcodes_destroy(vp_postcodes *pc)
     free(pc);
 }
 
-int vp_postcodes_find(const vp_postcodes *pc, const char *pc4, double *lat, double *lon)
+vp_status vp_postcodes_find(const vp_postcodes *pc, const char *pc4, double *lat, double *lon)
 {
     int k = pc4_index(pc4);
     if (!pc || k < 0 || !pc->places[k].n)
-        return -1;
+        return VP_ERR_NOT_FOUND;
     *lat = pc->places[k].lat;
     *lon = pc->places[k].lon;
-    return 0;
+    return VP_OK;
 }
 
 const char *vp_postcodes_place(const vp_postcodes *pc, const char *pc4)

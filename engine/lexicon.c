@@ -6,7 +6,6 @@
  * sequences that occur twice have their alternatives joined. */
 #include "vindplaats/lexicon.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "vindplaats/arena.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/hash.h"
+#include "vindplaats/lines.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/network.h"
 #include "vindplaats/offering.h"
@@ -39,7 +39,7 @@ struct vp_lexicon {
     char **type_words[16]; /* per vp_offering_types index; NULL-terminated word sequences */
     size_t n_type_words[16];
     char **stopwords;    /* NULL-terminated */
-    size_t n_stopwords;
+    size_t n_stopwords, alloc_stopwords;
     vp_arena arena;      /* every string allocated, for destroy */
     understand_calendar *calendar; /* school holidays, or NULL */
     understand_places *places;     /* the network's names, or NULL */
@@ -184,14 +184,10 @@ static int add_entry(vp_lexicon *lex, const char *phrase, const char *alternativ
         en->alternatives = joined;
         return 0;
     }
-    if (lex->n_entries == lex->alloc_entries) {
-        size_t na = lex->alloc_entries ? lex->alloc_entries * 2 : 64;
-        entry *ne = realloc(lex->entries, na * sizeof *ne);
-        if (!ne)
-            return -1;
-        lex->entries = ne;
-        lex->alloc_entries = na;
-    }
+    entry *ne = vp_grow(lex->entries, &lex->alloc_entries, lex->n_entries + 1, sizeof *ne);
+    if (!ne)
+        return -1;
+    lex->entries = ne;
     entry *en = &lex->entries[lex->n_entries];
     memset(en, 0, sizeof *en);
     for (size_t i = 0; i < n; i++)
@@ -205,79 +201,49 @@ static int add_entry(vp_lexicon *lex, const char *phrase, const char *alternativ
     return 0;
 }
 
-static vp_status file_error(char **errmsg, vp_status st, const char *path, unsigned line,
-                            const char *what)
-{
-    if (line)
-        return vp_fail(errmsg, st, "%s:%u: %s", path, line, what);
-    return vp_fail(errmsg, st, "%s: %s", path, what);
-}
+/* The lexicon's files are line files (lines.h); each loader is what it
+ * does with one line. */
 
-static vp_status load_words(vp_lexicon *lex, const char *path, char **errmsg)
+static vp_status word_line(void *ctx, char *line, size_t len, const char **problem)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
-    char line[MAX_LINE];
-    vp_status st = VP_OK;
-    while (st == VP_OK && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        char *w = vp_text_fold(line, 1);
-        if (!w || add_word(lex, w) != 0)
-            st = VP_ERR_NOMEM;
-        free(w);
-    }
-    if (st == VP_OK && ferror(f))
-        st = file_error(errmsg, VP_ERR_IO, path, 0, "read error");
-    fclose(f);
+    (void)len;
+    (void)problem;
+    char *w = vp_text_fold(line, 1);
+    vp_status st = w && add_word(ctx, w) == 0 ? VP_OK : VP_ERR_NOMEM;
+    free(w);
     return st;
 }
 
-static vp_status load_synonyms(vp_lexicon *lex, const char *path, char **errmsg)
+static vp_status synonym_line(void *ctx, char *line, size_t len, const char **problem)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
-    char line[MAX_LINE];
-    unsigned lineno = 0;
-    vp_status st = VP_OK;
-    while (st == VP_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (!line[strspn(line, " \t")] || line[0] == '#')
-            continue;
-        if (!vp_utf8_valid(line, strlen(line))) {
-            st = file_error(errmsg, VP_ERR_INVALID, path, lineno, "not valid UTF-8");
-            break;
-        }
-        char *members[32];
-        size_t n = 0;
-        for (char *p = strtok(line, "|"); p && n < 32; p = strtok(NULL, "|"))
-            if (p[strspn(p, " \t")])
-                members[n++] = p;
-        if (n < 2) {
-            st = file_error(errmsg, VP_ERR_INVALID, path, lineno,
-                            "a synonym group needs at least two members separated by '|'");
-            break;
-        }
-        for (size_t i = 0; st == VP_OK && i < n; i++) {
-            vp_buf alt;
-            vp_buf_init(&alt, REWRITE_CAP);
-            int ok = 0;
-            for (size_t j = 0; j < n; j++) {
-                if (j == i)
-                    continue;
-                if (ok && vp_buf_puts(&alt, " OR ") != VP_OK)
-                    break;
-                if (append_term(&alt, members[j]) == 0)
-                    ok = 1;
-            }
-            if (ok && add_entry(lex, members[i], alt.data) != 0)
-                st = VP_ERR_NOMEM;
-            vp_buf_free(&alt);
-        }
+    (void)len;
+    vp_lexicon *lex = ctx;
+    char *members[32];
+    size_t n = 0;
+    for (char *p = strtok(line, "|"); p && n < 32; p = strtok(NULL, "|"))
+        if (p[strspn(p, " \t")])
+            members[n++] = p;
+    if (n < 2) {
+        *problem = "a synonym group needs at least two members separated by '|'";
+        return VP_ERR_INVALID;
     }
-    fclose(f);
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        vp_buf alt;
+        vp_buf_init(&alt, REWRITE_CAP);
+        int ok = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            if (ok && vp_buf_puts(&alt, " OR ") != VP_OK)
+                break;
+            if (append_term(&alt, members[j]) == 0)
+                ok = 1;
+        }
+        if (ok && add_entry(lex, members[i], alt.data) != 0)
+            st = VP_ERR_NOMEM;
+        vp_buf_free(&alt);
+    }
     return st;
 }
 
@@ -314,94 +280,79 @@ static vp_status add_vocabulary(vp_lexicon *lex, const vp_vocabulary *voc)
     return VP_OK;
 }
 
-static vp_status load_stopwords(vp_lexicon *lex, const char *path, char **errmsg)
+static vp_status stopword_line(void *ctx, char *line, size_t len, const char **problem)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
-    char line[MAX_LINE];
-    size_t alloc = 0;
-    vp_status st = VP_OK;
-    while (st == VP_OK && fgets(line, sizeof line, f)) {
-        line[strcspn(line, " \t\r\n|")] = '\0';
-        if (!line[0])
-            continue;
-        if (lex->n_stopwords + 2 > alloc) {
-            alloc = alloc ? alloc * 2 : 128;
-            char **s = realloc(lex->stopwords, alloc * sizeof *s);
-            if (!s) {
-                st = VP_ERR_NOMEM;
-                break;
-            }
-            lex->stopwords = s;
-        }
-        char *w = vp_text_fold(line, 1);
-        if (keep(lex, w) != 0) {
-            st = VP_ERR_NOMEM;
-            break;
-        }
-        lex->stopwords[lex->n_stopwords++] = w;
-        lex->stopwords[lex->n_stopwords] = NULL;
-    }
-    fclose(f);
-    return st;
+    (void)len;
+    (void)problem;
+    vp_lexicon *lex = ctx;
+    line[strcspn(line, " \t|")] = '\0';
+    if (!line[0])
+        return VP_OK;
+    /* Room for the word and the NULL that ends the list. */
+    char **s = vp_grow(lex->stopwords, &lex->alloc_stopwords, lex->n_stopwords + 2, sizeof *s);
+    if (!s)
+        return VP_ERR_NOMEM;
+    lex->stopwords = s;
+    char *w = vp_text_fold(line, 1);
+    if (keep(lex, w) != 0)
+        return VP_ERR_NOMEM;
+    lex->stopwords[lex->n_stopwords++] = w;
+    lex->stopwords[lex->n_stopwords] = NULL;
+    return VP_OK;
 }
 
-static vp_status load_types(vp_lexicon *lex, const char *path, char **errmsg)
+static vp_status type_line(void *ctx, char *line, size_t len, const char **problem)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return file_error(errmsg, VP_ERR_IO, path, 0, strerror(errno));
-    char line[MAX_LINE];
-    unsigned lineno = 0;
-    vp_status st = VP_OK;
-    while (st == VP_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (!line[0] || line[0] == '#')
-            continue;
-        char *tab = strchr(line, '\t');
-        int t = -1;
-        if (tab) {
-            *tab = '\0';
-            for (int i = 0; vp_offering_types[i]; i++)
-                if (strcmp(vp_offering_types[i], line) == 0)
-                    t = i;
-        }
-        if (t < 0 || t >= 16) {
-            st = file_error(errmsg, VP_ERR_INVALID, path, lineno,
-                            "expected a type (course, event, ...), a tab and words separated by '|'");
-            break;
-        }
-        for (char *w = strtok(tab + 1, "|"); w && st == VP_OK; w = strtok(NULL, "|")) {
-            /* Kept as the folded words joined by single spaces. */
-            char *folded = vp_text_fold(w, 1);
-            char *words[MAX_ENTRY_WORDS];
-            size_t n = folded ? words_of(folded, words, MAX_ENTRY_WORDS) : 0;
-            vp_buf b;
-            vp_buf_init(&b, 1024);
-            for (size_t i = 0; i < n; i++)
-                vp_buf_printf(&b, "%s%s", i ? " " : "", words[i]);
-            free(folded);
-            if (!b.len) {
-                vp_buf_free(&b);
-                continue;
-            }
-            char **list = realloc(lex->type_words[t], (lex->n_type_words[t] + 2) * sizeof *list);
-            char *joined = vp_buf_steal(&b);
-            if (!list || keep(lex, joined) != 0) {
-                if (list)
-                    lex->type_words[t] = list;
-                st = VP_ERR_NOMEM;
-                break;
-            }
-            lex->type_words[t] = list;
-            list[lex->n_type_words[t]++] = joined;
-            list[lex->n_type_words[t]] = NULL;
-        }
+    (void)len;
+    vp_lexicon *lex = ctx;
+    char *tab = strchr(line, '\t');
+    int t = -1;
+    if (tab) {
+        *tab = '\0';
+        for (int i = 0; vp_offering_types[i]; i++)
+            if (strcmp(vp_offering_types[i], line) == 0)
+                t = i;
     }
-    fclose(f);
-    return st;
+    if (t < 0 || t >= 16) {
+        *problem = "expected a type (course, event, ...), a tab and words separated by '|'";
+        return VP_ERR_INVALID;
+    }
+    for (char *w = strtok(tab + 1, "|"); w; w = strtok(NULL, "|")) {
+        /* Kept as the folded words joined by single spaces. */
+        char *folded = vp_text_fold(w, 1);
+        if (!folded)
+            return VP_ERR_NOMEM;
+        char *words[MAX_ENTRY_WORDS];
+        size_t n = words_of(folded, words, MAX_ENTRY_WORDS);
+        vp_buf b;
+        vp_buf_init(&b, 1024);
+        vp_status st = VP_OK;
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                vp_buf_adds(&b, &st, " ");
+            vp_buf_adds(&b, &st, words[i]);
+        }
+        free(folded);
+        if (st != VP_OK) {
+            vp_buf_free(&b);
+            return st;
+        }
+        if (!b.len) {
+            vp_buf_free(&b);
+            continue;
+        }
+        char **list = realloc(lex->type_words[t], (lex->n_type_words[t] + 2) * sizeof *list);
+        char *joined = vp_buf_steal(&b);
+        if (!list || keep(lex, joined) != 0) {
+            if (list)
+                lex->type_words[t] = list;
+            return VP_ERR_NOMEM;
+        }
+        lex->type_words[t] = list;
+        list[lex->n_type_words[t]++] = joined;
+        list[lex->n_type_words[t]] = NULL;
+    }
+    return VP_OK;
 }
 
 unsigned vp_lexicon_types_named(const vp_lexicon *lex, const char *query)
@@ -471,24 +422,28 @@ vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *vo
     if (!lex)
         return VP_ERR_NOMEM;
     vp_status st = grow_table(lex) == 0 ? VP_OK : VP_ERR_NOMEM;
+    const unsigned listing = VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS;
     if (st == VP_OK && files && files->words)
-        st = load_words(lex, files->words, errmsg);
+        st = vp_lines_read(files->words, MAX_LINE, 0, word_line, lex, NULL, errmsg);
     if (st == VP_OK && voc)
         st = add_vocabulary(lex, voc);
     if (st == VP_OK && files && files->synonyms)
-        st = load_synonyms(lex, files->synonyms, errmsg);
+        st = vp_lines_read(files->synonyms, MAX_LINE, listing | VP_LINES_UTF8, synonym_line, lex,
+                           NULL, errmsg);
     if (st == VP_OK && files && files->stopwords)
-        st = load_stopwords(lex, files->stopwords, errmsg);
+        st = vp_lines_read(files->stopwords, MAX_LINE, VP_LINES_SKIP_BLANK, stopword_line, lex,
+                           NULL, errmsg);
     if (st == VP_OK && files && files->types)
-        st = load_types(lex, files->types, errmsg);
+        st = vp_lines_read(files->types, MAX_LINE, listing, type_line, lex, NULL, errmsg);
     if (st == VP_OK && files && files->holidays)
         st = understand_calendar_load(files->holidays, &lex->calendar, errmsg);
+    /* A lexicon half loaded is no lexicon: *out gets it whole or not at all. */
     if (st != VP_OK) {
         vp_lexicon_destroy(lex);
-        return st;
+        lex = NULL;
     }
     *out = lex;
-    return VP_OK;
+    return st;
 }
 
 void vp_lexicon_destroy(vp_lexicon *lex)

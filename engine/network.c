@@ -14,10 +14,10 @@
 #define MAX_BRANCHES 1000
 
 struct vp_network {
-    json_t *doc;
-    vp_library_info *libs;
+    vp_table t;                /* the libraries; the arena holds `branches` */
+    json_t *doc;               /* every string of the rows points into it */
     vp_branch_info *branches;  /* all of them, each library a run */
-    size_t n_libs, n_branches;
+    size_t n_branches;
 };
 
 static int id_ok(const char *s)
@@ -42,6 +42,18 @@ static const char *str_of(json_t *o, const char *key, int required, const char *
     return json_string_value(v);
 }
 
+/* 1 when the array element `v` is an object; its path "PARENT.MEMBER[i]"
+ * goes to `path` either way, and a problem naming it to `errs` when not. */
+static int object_at(json_t *v, char *path, size_t cap, const char *parent, const char *member,
+                     size_t i, vp_buf *errs)
+{
+    snprintf(path, cap, "%s%s[%zu]", parent, member, i);
+    if (json_is_object(v))
+        return 1;
+    vp_buf_printf(errs, "%s: must be an object\n", path);
+    return 0;
+}
+
 vp_status vp_network_load(const char *path, vp_network **out, char **errmsg)
 {
     json_error_t jerr;
@@ -64,6 +76,7 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
         json_decref(doc);
         return VP_ERR_NOMEM;
     }
+    net->t = (vp_table)VP_TABLE_INIT(vp_library_info, id);
     net->doc = doc;
     json_t *libs = json_object_get(net->doc, "libraries");
     if (!json_is_array(libs) || json_array_size(libs) > MAX_LIBRARIES) {
@@ -77,27 +90,27 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
         json_t *b = json_object_get(lib, "branches");
         total += json_is_array(b) ? json_array_size(b) : 0;
     }
-    net->libs = calloc(json_array_size(libs) + 1, sizeof *net->libs);
     net->branches = calloc(total + 1, sizeof *net->branches);
-    if (!net->libs || !net->branches) {
+    if (vp_arena_own(&net->t.arena, net->branches) != VP_OK) {
         st = VP_ERR_NOMEM;
         goto done;
     }
     json_array_foreach(libs, i, lib) {
         char p[64];
-        snprintf(p, sizeof p, "libraries[%zu]", i);
-        if (!json_is_object(lib)) {
-            vp_buf_printf(&errs, "%s: must be an object\n", p);
+        if (!object_at(lib, p, sizeof p, "libraries", "", i, &errs))
             continue;
+        vp_library_info *L = vp_table_add(&net->t);
+        if (!L) {
+            st = VP_ERR_NOMEM;
+            goto done;
         }
-        vp_library_info *L = &net->libs[net->n_libs];
         L->id = str_of(lib, "id", 1, p, &errs);
         L->name = str_of(lib, "name", 1, p, &errs);
         if (L->id && !id_ok(L->id))
             vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", p);
-        for (size_t k = 0; L->id && k < net->n_libs; k++)
-            if (strcmp(net->libs[k].id, L->id) == 0)
-                vp_buf_printf(&errs, "%s.id: \"%s\" given twice\n", p, L->id);
+        if (vp_rows_find(net->t.rows, net->t.n - 1, sizeof *L, offsetof(vp_library_info, id),
+                         L->id))
+            vp_buf_printf(&errs, "%s.id: \"%s\" given twice\n", p, L->id);
         json_t *bs = json_object_get(lib, "branches");
         if (bs && !json_is_array(bs)) {
             vp_buf_printf(&errs, "%s.branches: must be an array\n", p);
@@ -110,11 +123,8 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
         json_t *b;
         json_array_foreach(bs, k, b) {
             char bp[128];
-            snprintf(bp, sizeof bp, "%s.branches[%zu]", p, k);
-            if (!json_is_object(b)) {
-                vp_buf_printf(&errs, "%s: must be an object\n", bp);
+            if (!object_at(b, bp, sizeof bp, p, ".branches", k, &errs))
                 continue;
-            }
             vp_branch_info *B = &net->branches[net->n_branches];
             B->id = str_of(b, "id", 1, bp, &errs);
             B->name = str_of(b, "name", 1, bp, &errs);
@@ -138,7 +148,6 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
             net->n_branches++;
             L->n_branches++;
         }
-        net->n_libs++;
     }
     if (errs.len)
         st = VP_ERR_INVALID;
@@ -160,40 +169,39 @@ done:
 
 void vp_network_destroy(vp_network *net)
 {
-    if (!net)
-        return;
-    json_decref(net->doc);
-    free(net->libs);
-    free(net->branches);
+    if (net) {
+        vp_table_free(&net->t);
+        json_decref(net->doc);
+    }
     free(net);
 }
 
 size_t vp_network_count(const vp_network *net)
 {
-    return net ? net->n_libs : 0;
+    return vp_table_count(net ? &net->t : NULL);
 }
 
 const vp_library_info *vp_network_at(const vp_network *net, size_t i)
 {
-    return net && i < net->n_libs ? &net->libs[i] : NULL;
+    return vp_table_at(net ? &net->t : NULL, i);
 }
 
 const vp_library_info *vp_network_get(const vp_network *net, const char *id)
 {
-    return net ? vp_rows_find(net->libs, net->n_libs, sizeof *net->libs,
-                              offsetof(vp_library_info, id), id)
-               : NULL;
+    return vp_table_get(net ? &net->t : NULL, id);
 }
 
 const vp_branch_info *vp_network_branch(const vp_network *net, const char *branch_id,
                                         const vp_library_info **library)
 {
-    for (size_t i = 0; net && branch_id && i < net->n_libs; i++)
-        for (size_t k = 0; k < net->libs[i].n_branches; k++)
-            if (strcmp(net->libs[i].branches[k].id, branch_id) == 0) {
+    for (size_t i = 0; branch_id && i < vp_network_count(net); i++) {
+        const vp_library_info *L = vp_network_at(net, i);
+        for (size_t k = 0; k < L->n_branches; k++)
+            if (L->branches[k].id && strcmp(L->branches[k].id, branch_id) == 0) {
                 if (library)
-                    *library = &net->libs[i];
-                return &net->libs[i].branches[k];
+                    *library = L;
+                return &L->branches[k];
             }
+    }
     return NULL;
 }

@@ -46,65 +46,65 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
-int vp_datetime_parse(const char *s, vp_datetime *out)
+vp_status vp_datetime_parse(const char *s, vp_datetime *out)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
     size_t len = strlen(s);
     if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
         digits(s + 8, 2, &d))
-        return -1;
+        return VP_ERR_INVALID;
     if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > vp_days_in_month(y, mo))
-        return -1;
+        return VP_ERR_INVALID;
     vp_datetime dt = {1, 0, 0, 0};
     if (len == 10) {
         dt.all_day = 1;
         dt.utc = vp_days_from_civil(y, mo, d) * 86400;
         *out = dt;
-        return 0;
+        return VP_OK;
     }
     const char *p = s + 10;
     if ((*p != 'T' && *p != 't' && *p != ' ') || digits(p + 1, 2, &h) || p[3] != ':' ||
         digits(p + 4, 2, &mi))
-        return -1;
+        return VP_ERR_INVALID;
     p += 6;
     if (*p == ':') {
         if (digits(p + 1, 2, &sec))
-            return -1;
+            return VP_ERR_INVALID;
         p += 3;
         if (*p == '.' || *p == ',') {
             p++;
             if (*p < '0' || *p > '9')
-                return -1;
+                return VP_ERR_INVALID;
             while (*p >= '0' && *p <= '9')
                 p++;
         }
     }
     if (h > 23 || mi > 59 || sec > 60)
-        return -1;
+        return VP_ERR_INVALID;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
         int oh, om;
         int sign = *p == '-' ? -1 : 1;
         if (digits(p + 1, 2, &oh))
-            return -1;
+            return VP_ERR_INVALID;
         const char *q = p + 3;
         if (*q == ':')
             q++;
         if (digits(q, 2, &om) || oh > 23 || om > 59)
-            return -1;
+            return VP_ERR_INVALID;
         off = sign * (oh * 60 + om);
         p = q + 2;
     } else {
-        return -1; /* a local time without offset is ambiguous */
+        return VP_ERR_INVALID; /* a local time without offset is ambiguous */
     }
     if (*p)
-        return -1;
+        return VP_ERR_INVALID;
     dt.offset_min = off;
     dt.utc = vp_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec > 59 ? 59 : sec) -
              (int64_t)off * 60;
     *out = dt;
-    return 0;
+    return VP_OK;
 }
 
 int vp_datetime_local_day(const vp_datetime *dt)
@@ -112,8 +112,8 @@ int vp_datetime_local_day(const vp_datetime *dt)
     return vp_day_from_epoch(vp_epoch_day(dt->utc + (int64_t)dt->offset_min * 60));
 }
 
-int vp_offering_json_next(json_t *doc, int64_t now, const char **start, const char **end,
-                          int64_t *start_utc, int64_t *until_utc)
+vp_status vp_offering_json_next(json_t *doc, int64_t now, const char **start, const char **end,
+                                int64_t *start_utc, int64_t *until_utc)
 {
     json_t *occ = json_object_get(doc, "occurrences");
     size_t n = json_array_size(occ);
@@ -139,7 +139,7 @@ int vp_offering_json_next(json_t *doc, int64_t now, const char **start, const ch
         if (until_utc)
             *until_utc = until;
     }
-    return found ? 0 : -1;
+    return found ? VP_OK : VP_ERR_NOT_FOUND;
 }
 
 /* ---- the parser ---- */
@@ -921,7 +921,7 @@ void vp_offering_destroy(vp_offering *o)
     free(o);
 }
 
-int vp_offering_isbn13(const char *s, char out[14])
+vp_status vp_offering_isbn13(const char *s, char out[14])
 {
-    return isbn13(s, out);
+    return isbn13(s, out) == 0 ? VP_OK : VP_ERR_INVALID;
 }

@@ -18,6 +18,7 @@
 
 #include "schema.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/arena.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/offering.h"
@@ -81,14 +82,10 @@ static vp_status boost_add(boost_set *b, int group, const char *term, double w)
 {
     if (w <= 0)
         return VP_OK;
-    if (b->n == b->alloc) {
-        size_t na = b->alloc ? b->alloc * 2 : 64;
-        boost_term *t = realloc(b->t, na * sizeof *t);
-        if (!t)
-            return VP_ERR_NOMEM;
-        b->t = t;
-        b->alloc = na;
-    }
+    boost_term *t = vp_grow(b->t, &b->alloc, b->n + 1, sizeof *t);
+    if (!t)
+        return VP_ERR_NOMEM;
+    b->t = t;
     char *copy = strdup(term);
     if (!copy)
         return VP_ERR_NOMEM;

@@ -292,6 +292,17 @@ static vp_status parse_facets(const char *facets, vp_search_request *req, vp_par
     return VP_OK;
 }
 
+/* from and to in order, at most MAX_RANGE_DAYS apart. */
+static vp_status range_check(const vp_search_request *req, vp_param_error *err)
+{
+    if (req->from_day && req->to_day && req->to_day < req->from_day)
+        return bad(err, INVALID, "to", "to: before from");
+    if (req->from_day && req->to_day &&
+        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
+        return bad(err, INVALID, "to", "to: a date range spans at most 3660 days");
+    return VP_OK;
+}
+
 vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *voc,
                                   const vp_postcodes *postcodes, vp_search_request *req,
                                   vp_search_values *storage, vp_param_error *err)
@@ -362,11 +373,8 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
         return bad(err, INVALID, "from", "from: must be a date YYYY-MM-DD");
     if (to && *to && parse_day(to, &req->to_day) != 0)
         return bad(err, INVALID, "to", "to: must be a date YYYY-MM-DD");
-    if (req->from_day && req->to_day && req->to_day < req->from_day)
-        return bad(err, INVALID, "to", "to: before from");
-    if (req->from_day && req->to_day &&
-        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
-        return bad(err, INVALID, "to", "to: a date range spans at most 3660 days");
+    if (range_check(req, err) != VP_OK)
+        return VP_ERR_INVALID;
     if (sort && *sort) {
         if (strcmp(sort, "relevance") == 0)
             req->sort = VP_SORT_RELEVANCE;
@@ -405,11 +413,8 @@ vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *
         return bad(err, INVALID, "from", "from: not a valid date");
     if (req->to_day && !vp_day_valid(req->to_day))
         return bad(err, INVALID, "to", "to: not a valid date");
-    if (req->from_day && req->to_day && req->to_day < req->from_day)
-        return bad(err, INVALID, "to", "to: before from");
-    if (req->from_day && req->to_day &&
-        vp_day_to_epoch(req->to_day) - vp_day_to_epoch(req->from_day) > MAX_RANGE_DAYS)
-        return bad(err, INVALID, "to", "to: a date range spans at most 3660 days");
+    if (range_check(req, err) != VP_OK)
+        return VP_ERR_INVALID;
     for (int f = 0; f < VP_FIELD_COUNT; f++)
         if (req->n_values[f] > VP_SEARCH_MAX_VALUES)
             return bad(err, INVALID, vp_field_name((vp_field)f), "%s: at most 50 values",

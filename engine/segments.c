@@ -62,17 +62,32 @@ typedef struct pc4_row {
     size_t n;
 } pc4_row;
 
-struct vp_segments {
-    vp_segment *segs;
-    size_t count;
-    vp_arena owned; /* every string and array the segments point into */
-    char *ids;    /* "a, b, c", for messages */
-    uint32_t *pc4_index; /* N_PC4 entries: row + 1, 0 = not in the table */
+/* The PC4 table: each postcode's segment shares, strongest first. */
+typedef struct pc4_table {
+    uint32_t *index; /* N_PC4 entries: row + 1, 0 = not in the table */
     pc4_row *rows;
     size_t n_rows, alloc_rows;
     pc4_share *shares;
     size_t n_shares, alloc_shares;
+} pc4_table;
+
+static void pc4_free(pc4_table *p)
+{
+    free(p->index);
+    free(p->rows);
+    free(p->shares);
+}
+
+struct vp_segments {
+    vp_table t;     /* the segments, and every string and array they point into */
+    char *ids;      /* "a, b, c", for messages; in the arena */
+    pc4_table pc4;
 };
+
+static vp_segment *seg_at(const vp_segments *s, size_t i)
+{
+    return (vp_segment *)s->t.rows + i;
+}
 
 static const struct {
     const char *key;  /* in "affinities" */
@@ -94,26 +109,16 @@ typedef struct problems {
     int oom;
 } problems;
 
-#ifdef __GNUC__
-static void add_problem(problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#endif
-
-static void add_problem(problems *p, const char *fmt, ...)
+VP_PRINTF(2, 3) static void add_problem(problems *p, const char *fmt, ...)
 {
     p->n++;
     if (p->n > MAX_PROBLEMS)
         return;
-    vp_status st = VP_OK;
-    if (p->text.len)
-        st = vp_buf_puts(&p->text, "\n");
-    if (st == VP_OK) {
-        va_list ap;
-        va_start(ap, fmt);
-        st = vp_buf_vprintf(&p->text, fmt, ap);
-        va_end(ap);
-    }
-    if (st == VP_ERR_NOMEM)
+    va_list ap;
+    va_start(ap, fmt);
+    if (vp_buf_vitem(&p->text, "\n", fmt, ap) == VP_ERR_NOMEM)
         p->oom = 1;
+    va_end(ap);
 }
 
 /* Hands the problems over as an error message. */
@@ -260,7 +265,7 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
     if (n == 0)
         return VP_OK;
     vp_affinity *list = calloc(n, sizeof *list);
-    if (vp_arena_own(&s->owned, list) != 0)
+    if (vp_arena_own(&s->t.arena, list) != 0)
         return VP_ERR_NOMEM;
     size_t k = 0;
     json_object_foreach(v, key, w) {
@@ -286,7 +291,7 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
             add_problem(pr, "%s: %s.%s: weight must be a number from 0 to 1", file, path, key);
             continue;
         }
-        const char *value = vp_arena_strdup(&s->owned, key);
+        const char *value = vp_arena_strdup(&s->t.arena, key);
         if (!value)
             return VP_ERR_NOMEM;
         list[k].value = value;
@@ -308,7 +313,7 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
                                            "audiences", "channels", NULL};
     char path[64];
     snprintf(path, sizeof path, "segments[%zu]", i);
-    vp_segment *seg = &s->segs[i];
+    vp_segment *seg = seg_at(s, i);
     if (!json_is_object(obj)) {
         add_problem(pr, "%s: %s: must be an object {id, name, description, affinities}", file,
                     path);
@@ -325,7 +330,7 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
     }
     if (id) {
         for (size_t j = 0; j < i; j++)
-            if (s->segs[j].id && strcmp(s->segs[j].id, id) == 0) {
+            if (seg_at(s, j)->id && strcmp(seg_at(s, j)->id, id) == 0) {
                 add_problem(pr, "%s: %s.id: duplicate id \"%s\" (also segments[%zu])", file,
                             path, id, j);
                 id = NULL;
@@ -335,11 +340,11 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
     const char *name = string_member(pr, file, path, obj, "name", MAX_NAME, 1, 0);
     const char *desc =
         string_member(pr, file, path, obj, "description", MAX_DESCRIPTION, 0, 1);
-    if (id && !(seg->id = vp_arena_strdup(&s->owned, id)))
+    if (id && !(seg->id = vp_arena_strdup(&s->t.arena, id)))
         return VP_ERR_NOMEM;
-    if (name && !(seg->name = vp_arena_strdup(&s->owned, name)))
+    if (name && !(seg->name = vp_arena_strdup(&s->t.arena, name)))
         return VP_ERR_NOMEM;
-    if (!(seg->description = vp_arena_strdup(&s->owned, desc ? desc : "")))
+    if (!(seg->description = vp_arena_strdup(&s->t.arena, desc ? desc : "")))
         return VP_ERR_NOMEM;
 
     json_t *aff = json_object_get(obj, "affinities");
@@ -452,13 +457,12 @@ static vp_status load_json(vp_segments *s, const char *file, const vp_vocabulary
             st = VP_ERR_NOMEM;
             goto done;
         }
-    s->count = json_array_size(list);
-    s->segs = calloc(s->count, sizeof *s->segs);
-    if (!s->segs) {
-        st = VP_ERR_NOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if (!vp_table_add(&s->t)) {
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+    for (size_t i = 0; i < s->t.n; i++) {
         st = parse_segment(s, &pr, file, i, json_array_get(list, i), voc, allowed);
         if (st != VP_OK)
             goto done;
@@ -475,14 +479,14 @@ check:
     }
     vp_buf ids;
     vp_buf_init(&ids, 1 << 20);
-    for (size_t i = 0; i < s->count; i++)
-        if (vp_buf_printf(&ids, "%s%s", i ? ", " : "", s->segs[i].id) != VP_OK) {
+    for (size_t i = 0; i < s->t.n; i++)
+        if (vp_buf_printf(&ids, "%s%s", i ? ", " : "", seg_at(s, i)->id) != VP_OK) {
             vp_buf_free(&ids);
             st = VP_ERR_NOMEM;
             goto done;
         }
     s->ids = vp_buf_steal(&ids);
-    if (!s->ids)
+    if (vp_arena_own(&s->t.arena, s->ids) != VP_OK)
         st = VP_ERR_NOMEM;
 done:
     if (st == VP_ERR_NOMEM)
@@ -586,24 +590,14 @@ typedef struct row_check {
     int oom;
 } row_check;
 
-#ifdef __GNUC__
-static void row_problem(row_check *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#endif
-
-static void row_problem(row_check *rc, const char *fmt, ...)
+VP_PRINTF(2, 3) static void row_problem(row_check *rc, const char *fmt, ...)
 {
     rc->bad = 1;
-    vp_status st = VP_OK;
-    if (rc->why->len)
-        st = vp_buf_puts(rc->why, "; ");
-    if (st == VP_OK) {
-        va_list ap;
-        va_start(ap, fmt);
-        st = vp_buf_vprintf(rc->why, fmt, ap);
-        va_end(ap);
-    }
-    if (st == VP_ERR_NOMEM)
+    va_list ap;
+    va_start(ap, fmt);
+    if (vp_buf_vitem(rc->why, "; ", fmt, ap) == VP_ERR_NOMEM)
         rc->oom = 1;
+    va_end(ap);
 }
 
 /* Reads the table at `path`, hands header, valid rows and problems to
@@ -684,15 +678,15 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         }
         for (size_t k = 0; k < ncols; k++) {
             const char *name = csv_field(c, k + 1);
-            size_t idx = s->count;
-            for (size_t i = 0; i < s->count; i++)
-                if (strcmp(s->segs[i].id, name) == 0)
+            size_t idx = s->t.n;
+            for (size_t i = 0; i < s->t.n; i++)
+                if (strcmp(seg_at(s, i)->id, name) == 0)
                     idx = i;
             columns[k] = idx;
             if (!*name) {
                 header_problems++;
                 sink_problem(sink, "%s:%lu: header: column %zu has no name", path, line, k + 2);
-            } else if (idx == s->count) {
+            } else if (idx == s->t.n) {
                 header_problems++;
                 sink_problem(sink, "%s:%lu: unknown segment column \"%s\" (segments: %s)", path,
                              line, quoted(q, name), s->ids);
@@ -757,7 +751,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
             int numbers_ok = 1;
             for (size_t k = 0; k < ncols; k++) {
                 const char *v = csv_field(c, k + 1);
-                const char *col = s->segs[columns[k]].id;
+                const char *col = seg_at(s, columns[k])->id;
                 if (!*v) {
                     row_problem(&rc, "%s: share is missing", col);
                     numbers_ok = 0;
@@ -841,37 +835,27 @@ static vp_status load_row(void *ctx, unsigned pc4, const double *shares, size_t 
 {
     load_ctx *lc = ctx;
     vp_segments *s = lc->s;
-    if (s->n_rows == s->alloc_rows) {
-        size_t m = s->alloc_rows ? s->alloc_rows * 2 : 256;
-        pc4_row *r = realloc(s->rows, m * sizeof *r);
-        if (!r)
-            return VP_ERR_NOMEM;
-        s->rows = r;
-        s->alloc_rows = m;
-    }
-    if (s->alloc_shares - s->n_shares < n) {
-        size_t m = s->alloc_shares ? s->alloc_shares : 1024;
-        while (m - s->n_shares < n)
-            m *= 2;
-        pc4_share *sh = realloc(s->shares, m * sizeof *sh);
-        if (!sh)
-            return VP_ERR_NOMEM;
-        s->shares = sh;
-        s->alloc_shares = m;
-    }
-    pc4_row *row = &s->rows[s->n_rows];
-    row->first = s->n_shares;
+    pc4_row *r = vp_grow(s->pc4.rows, &s->pc4.alloc_rows, s->pc4.n_rows + 1, sizeof *r);
+    if (!r)
+        return VP_ERR_NOMEM;
+    s->pc4.rows = r;
+    pc4_share *sh = vp_grow(s->pc4.shares, &s->pc4.alloc_shares, s->pc4.n_shares + n, sizeof *sh);
+    if (!sh)
+        return VP_ERR_NOMEM;
+    s->pc4.shares = sh;
+    pc4_row *row = &s->pc4.rows[s->pc4.n_rows];
+    row->first = s->pc4.n_shares;
     row->n = 0;
     for (size_t k = 0; k < n; k++)
         if (shares[k] > 0) {
-            s->shares[row->first + row->n].segment = lc->col_seg[k];
-            s->shares[row->first + row->n].share = shares[k];
+            s->pc4.shares[row->first + row->n].segment = lc->col_seg[k];
+            s->pc4.shares[row->first + row->n].share = shares[k];
             row->n++;
         }
-    qsort(s->shares + row->first, row->n, sizeof *s->shares, cmp_share);
-    s->n_shares += row->n;
-    s->n_rows++;
-    s->pc4_index[pc4 - PC4_MIN] = (uint32_t)s->n_rows;
+    qsort(s->pc4.shares + row->first, row->n, sizeof *s->pc4.shares, cmp_share);
+    s->pc4.n_shares += row->n;
+    s->pc4.n_rows++;
+    s->pc4.index[pc4 - PC4_MIN] = (uint32_t)s->pc4.n_rows;
     return VP_OK;
 }
 
@@ -892,8 +876,8 @@ static vp_status load_table(vp_segments *s, const char *path, char **errmsg)
     }
     lc->s = s;
     vp_buf_init(&lc->pr.text, 1 << 20);
-    s->pc4_index = calloc(N_PC4, sizeof *s->pc4_index);
-    if (!s->pc4_index) {
+    s->pc4.index = calloc(N_PC4, sizeof *s->pc4.index);
+    if (!s->pc4.index) {
         st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
@@ -939,6 +923,8 @@ vp_status vp_segments_load(const char *segments_json, const char *postcodes_csv,
         goto done;
     }
     s = calloc(1, sizeof *s);
+    if (s)
+        s->t = (vp_table)VP_TABLE_INIT(vp_segment, id);
     if (!s) {
         st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", segments_json);
         goto done;
@@ -960,31 +946,26 @@ done:
 
 void vp_segments_destroy(vp_segments *s)
 {
-    if (!s)
-        return;
-    vp_arena_free(&s->owned);
-    free(s->segs);
-    free(s->ids);
-    free(s->pc4_index);
-    free(s->rows);
-    free(s->shares);
+    if (s) {
+        vp_table_free(&s->t);
+        pc4_free(&s->pc4);
+    }
     free(s);
 }
 
 size_t vp_segments_count(const vp_segments *s)
 {
-    return s ? s->count : 0;
+    return vp_table_count(s ? &s->t : NULL);
 }
 
 const vp_segment *vp_segments_at(const vp_segments *s, size_t i)
 {
-    return s && i < s->count ? &s->segs[i] : NULL;
+    return vp_table_at(s ? &s->t : NULL, i);
 }
 
 const vp_segment *vp_segments_get(const vp_segments *s, const char *id)
 {
-    return s ? vp_rows_find(s->segs, s->count, sizeof *s->segs, offsetof(vp_segment, id), id)
-             : NULL;
+    return vp_table_get(s ? &s->t : NULL, id);
 }
 
 double vp_segment_affinity(const vp_segment *seg, vp_affinity_field field, const char *value)
@@ -1003,7 +984,7 @@ double vp_segment_affinity(const vp_segment *seg, vp_affinity_field field, const
 size_t vp_segments_for_postcode(const vp_segments *s, const char *pc4,
                                 const vp_segment **segments, double *shares, size_t max)
 {
-    if (!s || !s->pc4_index || !pc4 || max == 0)
+    if (!s || !s->pc4.index || !pc4 || max == 0)
         return 0;
     char digits[5];
     for (int i = 0; i < 4; i++) {
@@ -1021,15 +1002,15 @@ size_t vp_segments_for_postcode(const vp_segments *s, const char *pc4,
     if (rest == pc4 + 5 && !*rest)
         return 0; /* "1234 " */
     int n = parse_pc4(digits);
-    if (n < 0 || !s->pc4_index[n - PC4_MIN])
+    if (n < 0 || !s->pc4.index[n - PC4_MIN])
         return 0;
-    const pc4_row *row = &s->rows[s->pc4_index[n - PC4_MIN] - 1];
+    const pc4_row *row = &s->pc4.rows[s->pc4.index[n - PC4_MIN] - 1];
     size_t k = row->n < max ? row->n : max;
     for (size_t i = 0; i < k; i++) {
         if (segments)
-            segments[i] = &s->segs[s->shares[row->first + i].segment];
+            segments[i] = seg_at(s, s->pc4.shares[row->first + i].segment);
         if (shares)
-            shares[i] = s->shares[row->first + i].share;
+            shares[i] = s->pc4.shares[row->first + i].share;
     }
     return k;
 }
@@ -1060,7 +1041,7 @@ static vp_status import_header(void *ctx, const size_t *columns, size_t n)
         return VP_OK;
     fputs("pc4", ic->out);
     for (size_t k = 0; k < n; k++)
-        fprintf(ic->out, ",%s", ic->s->segs[columns[k]].id);
+        fprintf(ic->out, ",%s", seg_at(ic->s, columns[k])->id);
     fputc('\n', ic->out);
     return ferror(ic->out) ? VP_ERR_IO : VP_OK;
 }
@@ -1094,7 +1075,7 @@ vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, F
 {
     vp_status st = VP_OK;
     size_t ok = 0, bad = 0;
-    if (!s || !path || !s->count) {
+    if (!s || !path || !s->t.n) {
         st = vp_fail(errmsg, VP_ERR_INVALID, "vp_segments_import_postcodes: no segments or no file given");
         goto done;
     }

@@ -19,6 +19,7 @@ const char *vp_status_str(vp_status st)
     case VP_ERR_MODIFIED: return "index modified during the operation";
     case VP_ERR_TOO_BIG: return "input too large";
     case VP_ERR_INTERNAL: return "internal error";
+    case VP_ERR_DENIED: return "access denied";
     }
     return "unknown status";
 }

@@ -1,12 +1,11 @@
 /* vocabulary.c - the proposition vocabulary loaded from its TSV file.
  *
- * Everything a vocabulary holds lives in one arena of strings owned by the
- * vocabulary, so the borrowed pointers it hands out stay valid until
- * vp_vocabulary_destroy(). Lookups are linear: the vocabulary has tens of
- * rows, not thousands. */
+ * The propositions are a vp_table (arena.h): everything a vocabulary holds
+ * lives in its arena, so the borrowed pointers it hands out stay valid
+ * until vp_vocabulary_destroy(). Lookups are linear: the vocabulary has
+ * tens of rows, not thousands. */
 #include "vindplaats/vocabulary.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,19 @@
 #include "vindplaats/arena.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/lines.h"
 
 #define MAX_LINE 65536
 #define MAX_ROWS 10000
 
 struct vp_vocabulary {
-    vp_proposition *rows;
-    size_t count;
-    vp_arena owned;     /* every string and list this vocabulary allocated */
-    char *ids;          /* "a, b, c" */
+    vp_table t;         /* the propositions, and every string and list they hold */
+    char *ids;          /* "a, b, c", in the arena */
 };
 
-static int own(vp_vocabulary *v, void *p)
+static vp_status own(vp_vocabulary *v, void *p)
 {
-    return vp_arena_own(&v->owned, p);
+    return vp_arena_own(&v->t.arena, p);
 }
 
 /* Splits `s` on `sep` into a NULL-terminated list of trimmed, non-empty
@@ -74,183 +72,102 @@ static int valid_id(const char *s)
     return 1;
 }
 
+/* What loading holds between lines. */
+typedef struct load_ctx {
+    vp_vocabulary *v;
+    vp_buf ids;
+} load_ctx;
+
+/* One line: id, name, societal task, audience[, aliases], tab-separated. */
+static vp_status row_line(void *ctx, char *line, size_t len, const char **problem)
+{
+    (void)len;
+    load_ctx *lc = ctx;
+    vp_vocabulary *v = lc->v;
+    char *cols[5] = {0};
+    int ncol = 0;
+    char *p = line;
+    while (ncol < 5) {
+        cols[ncol++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        p = tab + 1;
+    }
+    if (ncol < 4)
+        *problem = "expected at least 4 tab-separated columns: id, name, societal_task, audience";
+    else if (!valid_id(cols[0]))
+        *problem = "id must be lower-case letters, digits and '-'";
+    else if (vp_vocabulary_get(v, cols[0]))
+        *problem = "duplicate id";
+    else if (v->t.n == MAX_ROWS)
+        *problem = "too many propositions";
+    if (*problem)
+        return VP_ERR_INVALID;
+    /* The arena takes each string at once, so a failure leaks none; a row
+     * left half made is gone with the vocabulary. */
+    vp_proposition *row = vp_table_add(&v->t);
+    if (!row)
+        return VP_ERR_NOMEM;
+    row->id = vp_arena_strdup(&v->t.arena, cols[0]);
+    row->name = row->id ? vp_arena_strdup(&v->t.arena, cols[1]) : NULL;
+    row->societal_task = row->name ? vp_arena_strdup(&v->t.arena, cols[2]) : NULL;
+    row->audience = row->societal_task ? split_list(v, cols[3], ',') : NULL;
+    row->aliases = row->audience ? split_list(v, ncol > 4 ? cols[4] : "", '|') : NULL;
+    if (!row->aliases)
+        return VP_ERR_NOMEM;
+    return vp_buf_printf(&lc->ids, "%s%s", v->t.n > 1 ? ", " : "", row->id) == VP_OK
+               ? VP_OK
+               : VP_ERR_NOMEM;
+}
+
 vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errmsg)
 {
-    vp_status st = VP_OK;
-    char *line = NULL;
-    vp_buf ids;
-    vp_buf_init(&ids, 1 << 20);
-    vp_vocabulary *v = calloc(1, sizeof *v);
-    FILE *f = NULL;
-    if (!v) {
-        st = VP_ERR_NOMEM;
-        goto done;
+    load_ctx lc = {malloc(sizeof *lc.v), {0}};
+    if (lc.v)
+        *lc.v = (vp_vocabulary){VP_TABLE_INIT(vp_proposition, id), NULL};
+    vp_buf_init(&lc.ids, 1 << 20);
+    unsigned lines = 0;
+    vp_status st = lc.v ? vp_lines_read(path, MAX_LINE,
+                                        VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS | VP_LINES_UTF8,
+                                        row_line, &lc, &lines, errmsg)
+                        : VP_ERR_NOMEM;
+    if (st == VP_OK && lc.v->t.n == 0)
+        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%u: no propositions", path, lines);
+    if (st == VP_OK) {
+        lc.v->ids = vp_buf_steal(&lc.ids);
+        st = own(lc.v, lc.v->ids);
     }
-    f = fopen(path, "r");
-    if (!f) {
-        st = VP_ERR_IO;
-        if (errmsg) {
-            vp_buf m;
-            vp_buf_init(&m, 4096);
-            vp_buf_printf(&m, "%s: %s", path, strerror(errno));
-            *errmsg = vp_buf_steal(&m);
-        }
-        goto done;
+    if (st == VP_OK) {
+        *out = lc.v;
+        lc.v = NULL;
     }
-    line = malloc(MAX_LINE);
-    if (!line) {
-        st = VP_ERR_NOMEM;
-        goto done;
-    }
-    size_t alloc_rows = 0;
-    unsigned lineno = 0;
-    const char *problem = NULL;
-    while (fgets(line, MAX_LINE, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == MAX_LINE - 1 && line[len - 1] != '\n') {
-            problem = "line too long";
-            break;
-        }
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0 || line[0] == '#')
-            continue;
-        if (!vp_utf8_valid(line, len)) {
-            problem = "not valid UTF-8";
-            break;
-        }
-        char *cols[5] = {0};
-        int ncol = 0;
-        char *p = line;
-        while (ncol < 5) {
-            cols[ncol++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
-        if (ncol < 4) {
-            problem = "expected at least 4 tab-separated columns: id, name, societal_task, audience";
-            break;
-        }
-        if (!valid_id(cols[0])) {
-            problem = "id must be lower-case letters, digits and '-'";
-            break;
-        }
-        if (vp_vocabulary_get(v, cols[0])) {
-            problem = "duplicate id";
-            break;
-        }
-        if (v->count == MAX_ROWS) {
-            problem = "too many propositions";
-            break;
-        }
-        if (v->count == alloc_rows) {
-            size_t n = alloc_rows ? alloc_rows * 2 : 32;
-            vp_proposition *r = realloc(v->rows, n * sizeof *r);
-            if (!r) {
-                st = VP_ERR_NOMEM;
-                goto done;
-            }
-            v->rows = r;
-            alloc_rows = n;
-        }
-        vp_proposition *row = &v->rows[v->count];
-        /* own() takes each string at once, so a failure leaks none. */
-        char *id = strdup(cols[0]);
-        if (own(v, id) != 0) {
-            st = VP_ERR_NOMEM;
-            goto done;
-        }
-        char *name = strdup(cols[1]);
-        if (own(v, name) != 0) {
-            st = VP_ERR_NOMEM;
-            goto done;
-        }
-        char *task = strdup(cols[2]);
-        if (own(v, task) != 0) {
-            st = VP_ERR_NOMEM;
-            goto done;
-        }
-        row->id = id;
-        row->name = name;
-        row->societal_task = task;
-        row->audience = split_list(v, cols[3], ',');
-        row->aliases = split_list(v, ncol > 4 ? cols[4] : "", '|');
-        if (!row->audience || !row->aliases) {
-            st = VP_ERR_NOMEM;
-            goto done;
-        }
-        v->count++;
-        if (vp_buf_printf(&ids, "%s%s", v->count > 1 ? ", " : "", id) != VP_OK) {
-            st = VP_ERR_NOMEM;
-            goto done;
-        }
-    }
-    if (!problem && ferror(f)) {
-        st = VP_ERR_IO;
-        if (errmsg) {
-            vp_buf m;
-            vp_buf_init(&m, 4096);
-            vp_buf_printf(&m, "%s: read error", path);
-            *errmsg = vp_buf_steal(&m);
-        }
-        goto done;
-    }
-    if (!problem && v->count == 0)
-        problem = "no propositions";
-    if (problem) {
-        st = VP_ERR_INVALID;
-        if (errmsg) {
-            vp_buf m;
-            vp_buf_init(&m, 4096);
-            vp_buf_printf(&m, "%s:%u: %s", path, lineno, problem);
-            *errmsg = vp_buf_steal(&m);
-        }
-        goto done;
-    }
-    v->ids = vp_buf_steal(&ids);
-    if (!v->ids) {
-        st = VP_ERR_NOMEM;
-        goto done;
-    }
-    *out = v;
-    v = NULL;
-done:
-    if (f)
-        fclose(f);
-    free(line);
-    vp_buf_free(&ids);
-    vp_vocabulary_destroy(v);
+    vp_buf_free(&lc.ids);
+    vp_vocabulary_destroy(lc.v);
     return st;
 }
 
 void vp_vocabulary_destroy(vp_vocabulary *v)
 {
-    if (!v)
-        return;
-    vp_arena_free(&v->owned);
-    free(v->rows);
-    free(v->ids);
+    if (v)
+        vp_table_free(&v->t);
     free(v);
 }
 
 size_t vp_vocabulary_count(const vp_vocabulary *v)
 {
-    return v ? v->count : 0;
+    return vp_table_count(v ? &v->t : NULL);
 }
 
 const vp_proposition *vp_vocabulary_at(const vp_vocabulary *v, size_t i)
 {
-    return v && i < v->count ? &v->rows[i] : NULL;
+    return vp_table_at(v ? &v->t : NULL, i);
 }
 
 const vp_proposition *vp_vocabulary_get(const vp_vocabulary *v, const char *id)
 {
-    return v ? vp_rows_find(v->rows, v->count, sizeof *v->rows, offsetof(vp_proposition, id), id)
-             : NULL;
+    return vp_table_get(v ? &v->t : NULL, id);
 }
 
 const char *vp_vocabulary_ids(const vp_vocabulary *v)

@@ -44,16 +44,13 @@ size_t vp_admin_keys_count(const vp_admin_keys *keys) VP_NOEXCEPT;
 /* "sha256:" and the 64 lower-case hex digits of the digest of `key`. */
 void vp_admin_key_digest(const char *key, size_t len, char out[VP_ADMIN_DIGEST_TEXT]) VP_NOEXCEPT;
 
-typedef enum vp_auth_result {
-    VP_AUTH_OK = 0,
-    VP_AUTH_MISSING,  /* no Authorization header, or no key in it: 401 */
-    VP_AUTH_WRONG     /* a key that is not one of the set: 403 */
-} vp_auth_result;
-
 /* Checks an Authorization header value: "Bearer KEY", or "Basic" with
  * base64 of "NAME:KEY" (what a browser sends for a password prompt; the
- * name is ignored). `keys` may be NULL (no keys: every key is wrong). */
-vp_auth_result vp_admin_keys_check(const vp_admin_keys *keys, const char *authorization) VP_NOEXCEPT;
+ * name is ignored). VP_OK for a key of the set; VP_ERR_NOT_FOUND when no
+ * key is given (no header, or no key in it: 401); VP_ERR_DENIED for a key
+ * that is not one of the set (403). `keys` may be NULL (no keys: every
+ * key is denied). */
+vp_status vp_admin_keys_check(const vp_admin_keys *keys, const char *authorization) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

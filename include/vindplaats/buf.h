@@ -30,6 +30,9 @@ vp_status vp_buf_printf(vp_buf *b, const char *fmt, ...) VP_NOEXCEPT
 #endif
     ;
 vp_status vp_buf_vprintf(vp_buf *b, const char *fmt, va_list ap) VP_NOEXCEPT;
+/* One item of a list built an item at a time: `sep` first when the buffer
+ * holds text already, then the formatted item. */
+vp_status vp_buf_vitem(vp_buf *b, const char *sep, const char *fmt, va_list ap) VP_NOEXCEPT;
 /* Sticky appends, for code that builds a string in many steps and checks
  * once at the end: they append only while *st is VP_OK and leave the first
  * failure (VP_ERR_TOO_BIG, VP_ERR_NOMEM) in *st. */

@@ -18,8 +18,9 @@ typedef struct vp_postcodes vp_postcodes;
  * error naming the entry's index. */
 vp_status vp_postcodes_load(const char *path, vp_postcodes **out, char **errmsg) VP_NOEXCEPT;
 void vp_postcodes_destroy(vp_postcodes *pc) VP_NOEXCEPT;
-/* 0 and the coordinates when `pc4` ("1234") is known, -1 otherwise. */
-int vp_postcodes_find(const vp_postcodes *pc, const char *pc4, double *lat, double *lon) VP_NOEXCEPT;
+/* VP_OK and the coordinates when `pc4` ("1234") is known, else
+ * VP_ERR_NOT_FOUND. */
+vp_status vp_postcodes_find(const vp_postcodes *pc, const char *pc4, double *lat, double *lon) VP_NOEXCEPT;
 /* The place name of `pc4` (borrowed), or NULL. */
 const char *vp_postcodes_place(const vp_postcodes *pc, const char *pc4) VP_NOEXCEPT;
 

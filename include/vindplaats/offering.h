@@ -109,8 +109,8 @@ void vp_offering_destroy(vp_offering *o) VP_NOEXCEPT;
 
 /* Parses an ISO 8601 date-time with offset ("2026-12-03T10:00:00+01:00",
  * "...Z", optional fractional seconds) or a date ("2026-12-03").
- * Returns 0 on success, -1 when `s` is not one. */
-int vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
+ * VP_ERR_INVALID when `s` is not one. */
+vp_status vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
 /* The local calendar day of `dt` as YYYYMMDD. */
 int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
 
@@ -118,15 +118,16 @@ int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
  * ended at `now` (UTC seconds; without an end an occurrence lasts until the
  * end of its local day): its start and end as the JSON writes them
  * (borrowed from doc; *end NULL when it has none), *start_utc and, when
- * `until_utc` is not NULL, the moment it ends in *until_utc. Returns 0, or
- * -1 when there is none (undated, or every occurrence past). */
-int vp_offering_json_next(struct json_t *doc, int64_t now, const char **start, const char **end,
-                          int64_t *start_utc, int64_t *until_utc) VP_NOEXCEPT;
+ * `until_utc` is not NULL, the moment it ends in *until_utc. VP_OK, or
+ * VP_ERR_NOT_FOUND when there is none (undated, or every occurrence past). */
+vp_status vp_offering_json_next(struct json_t *doc, int64_t now, const char **start,
+                                const char **end, int64_t *start_utc,
+                                int64_t *until_utc) VP_NOEXCEPT;
 
 /* Normalises an ISBN-10 or ISBN-13 (hyphens and spaces allowed) to its 13
- * digits in out[14], as the offering keeps them. Returns 0, or -1 when `s`
- * is not a valid ISBN. */
-int vp_offering_isbn13(const char *s, char out[14]) VP_NOEXCEPT;
+ * digits in out[14], as the offering keeps them. VP_OK, or VP_ERR_INVALID
+ * when `s` is not a valid ISBN. */
+vp_status vp_offering_isbn13(const char *s, char out[14]) VP_NOEXCEPT;
 
 /* 1 when `s` is one of the NULL-terminated `values`. */
 int vp_in_list(const char *s, const char *const *values) VP_NOEXCEPT;

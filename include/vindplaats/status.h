@@ -4,7 +4,14 @@
  * function takes a `char **errmsg`, is a malloc()ed message stored there on
  * failure only (the pointer is left untouched on success); the caller frees
  * it with free(). Several problems are separated by newlines, each one
- * "path: message" where a path applies. */
+ * "path: message" where a path applies ("FILE:LINE: message" for a file,
+ * "offerings[3].start: message" for a record). A request parameter that is
+ * refused is a vp_param_error (search.h): the parameter, a code and the
+ * message, kept apart so the server can name the field in its 4xx reply.
+ *
+ * A function returning int reports a fact, never a failure: a predicate
+ * (1/0), a count, or a value of its own (a YYYYMMDD day, an SRU
+ * diagnostic number). */
 #ifndef VINDPLAATS_STATUS_H
 #define VINDPLAATS_STATUS_H
 
@@ -13,6 +20,14 @@
 extern "C" {
 #else
 #define VP_NOEXCEPT
+#endif
+
+/* Checks a function's printf-style format string (parameter `f`) against
+ * its arguments (from parameter `a`), where the compiler can. */
+#ifdef __GNUC__
+#define VP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VP_PRINTF(f, a)
 #endif
 
 typedef enum vp_status {
@@ -25,7 +40,8 @@ typedef enum vp_status {
     VP_ERR_INDEX,     /* any other error reported by the index library */
     VP_ERR_MODIFIED,  /* the index changed under a reader twice in a row */
     VP_ERR_TOO_BIG,   /* input exceeded a hard limit */
-    VP_ERR_INTERNAL   /* a bug: an invariant did not hold */
+    VP_ERR_INTERNAL,  /* a bug: an invariant did not hold */
+    VP_ERR_DENIED     /* credentials given but not accepted (an API key not in the set) */
 } vp_status;
 
 /* A short constant English description of `st`; never NULL. */

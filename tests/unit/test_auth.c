@@ -91,39 +91,39 @@ static void test_keys(const char *dir)
                                  &err) == VP_OK);
     CHECK(vp_admin_keys_count(k) == 4);
 
-    CHECK(vp_admin_keys_check(k, "Bearer first-key-0123456789") == VP_AUTH_OK);
-    CHECK(vp_admin_keys_check(k, "bearer   second-key-abcdefghij  ") == VP_AUTH_OK);
-    CHECK(vp_admin_keys_check(k, "BEARER third-key-0123456789abc") == VP_AUTH_OK);
-    CHECK(vp_admin_keys_check(k, "Bearer fourth-key-0123456789") == VP_AUTH_OK);
+    CHECK(vp_admin_keys_check(k, "Bearer first-key-0123456789") == VP_OK);
+    CHECK(vp_admin_keys_check(k, "bearer   second-key-abcdefghij  ") == VP_OK);
+    CHECK(vp_admin_keys_check(k, "BEARER third-key-0123456789abc") == VP_OK);
+    CHECK(vp_admin_keys_check(k, "Bearer fourth-key-0123456789") == VP_OK);
     /* Basic: base64("staff:first-key-0123456789"), the name is ignored. */
-    CHECK(vp_admin_keys_check(k, "Basic c3RhZmY6Zmlyc3Qta2V5LTAxMjM0NTY3ODk=") == VP_AUTH_OK);
+    CHECK(vp_admin_keys_check(k, "Basic c3RhZmY6Zmlyc3Qta2V5LTAxMjM0NTY3ODk=") == VP_OK);
     /* base64(":fourth-key-0123456789") */
-    CHECK(vp_admin_keys_check(k, "Basic OmZvdXJ0aC1rZXktMDEyMzQ1Njc4OQ==") == VP_AUTH_OK);
+    CHECK(vp_admin_keys_check(k, "Basic OmZvdXJ0aC1rZXktMDEyMzQ1Njc4OQ==") == VP_OK);
     /* base64("abc:first-key-0123456789"): no padding at all */
-    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg5") == VP_AUTH_OK);
+    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg5") == VP_OK);
     /* One character changed, cut short, or text after the padding. */
-    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg6") == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg") == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(k, "Basic c3RhZmY6Zmlyc3Qta2V5LTAxMjM0NTY3ODk=YQ") == VP_AUTH_WRONG);
+    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg6") == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(k, "Basic YWJjOmZpcnN0LWtleS0wMTIzNDU2Nzg") == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(k, "Basic c3RhZmY6Zmlyc3Qta2V5LTAxMjM0NTY3ODk=YQ") == VP_ERR_DENIED);
     /* Longer than any key can be: refused before decoding. */
     char huge[1200] = "Basic ";
     memset(huge + 6, 'Q', sizeof huge - 7);
     huge[sizeof huge - 1] = '\0';
-    CHECK(vp_admin_keys_check(k, huge) == VP_AUTH_WRONG);
+    CHECK(vp_admin_keys_check(k, huge) == VP_ERR_DENIED);
 
-    CHECK(vp_admin_keys_check(k, NULL) == VP_AUTH_MISSING);
-    CHECK(vp_admin_keys_check(k, "") == VP_AUTH_MISSING);
-    CHECK(vp_admin_keys_check(k, "Bearer ") == VP_AUTH_MISSING);
-    CHECK(vp_admin_keys_check(k, "Token first-key-0123456789") == VP_AUTH_MISSING);
-    CHECK(vp_admin_keys_check(k, "Bearer first-key-012345678") == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(k, "Bearer first-key-01234567890") == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(k, "Bearer sha256:0000") == VP_AUTH_WRONG);
+    CHECK(vp_admin_keys_check(k, NULL) == VP_ERR_NOT_FOUND);
+    CHECK(vp_admin_keys_check(k, "") == VP_ERR_NOT_FOUND);
+    CHECK(vp_admin_keys_check(k, "Bearer ") == VP_ERR_NOT_FOUND);
+    CHECK(vp_admin_keys_check(k, "Token first-key-0123456789") == VP_ERR_NOT_FOUND);
+    CHECK(vp_admin_keys_check(k, "Bearer first-key-012345678") == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(k, "Bearer first-key-01234567890") == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(k, "Bearer sha256:0000") == VP_ERR_DENIED);
     /* The digest itself is not a key. */
     char as_key[128];
     snprintf(as_key, sizeof as_key, "Bearer %s", digest);
-    CHECK(vp_admin_keys_check(k, as_key) == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(k, "Basic !!!not-base64") == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(NULL, "Bearer first-key-0123456789") == VP_AUTH_WRONG);
+    CHECK(vp_admin_keys_check(k, as_key) == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(k, "Basic !!!not-base64") == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(NULL, "Bearer first-key-0123456789") == VP_ERR_DENIED);
     vp_admin_keys_destroy(k);
     free(path);
 
@@ -149,8 +149,8 @@ static void test_keys(const char *dir)
     /* No keys at all: every key is wrong, no key is missing. */
     vp_admin_keys *none = NULL;
     CHECK(vp_admin_keys_create(&none) == VP_OK);
-    CHECK(vp_admin_keys_check(none, "Bearer first-key-0123456789") == VP_AUTH_WRONG);
-    CHECK(vp_admin_keys_check(none, NULL) == VP_AUTH_MISSING);
+    CHECK(vp_admin_keys_check(none, "Bearer first-key-0123456789") == VP_ERR_DENIED);
+    CHECK(vp_admin_keys_check(none, NULL) == VP_ERR_NOT_FOUND);
     vp_admin_keys_destroy(none);
     /* At most 64 keys. */
     err = NULL;

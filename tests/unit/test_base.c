@@ -1,16 +1,20 @@
 /* test_base.c - the engine's base layer through its public headers, with
  * golden values that must never move: the hash (FNV-1a 64, the published
  * test values) names shards and ids that are stored; UTF-8 and Windows-1252
- * characters; the buffer's sticky appends and printf; vp_fail; the arena
- * and rows by id; the calendar against known day numbers and a round trip
- * over 4,000 years; the Amsterdam rule at every hour from 1996 to 2040 and
+ * characters; the buffer's sticky appends, printf and list items; vp_fail;
+ * the arena, rows by id, tables and growing arrays; the line-file reader
+ * (line endings, skipped lines, the FILE:LINE of every refusal); the
+ * calendar against known day numbers and a round trip over 4,000 years; the Amsterdam rule at every hour from 1996 to 2040 and
  * every minute around each change against the system's zone data (tzdata),
  * and at the hours people write; the CSV reader, row by row with the
  * line each starts on and what is wrong with it. */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include <stddef.h>
@@ -20,6 +24,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/csv_reader.h"
 #include "vindplaats/hash.h"
+#include "vindplaats/lines.h"
 #include "vindplaats/time.h"
 
 static void test_hash(void)
@@ -96,7 +101,7 @@ typedef struct row {
 static void test_arena(void)
 {
     vp_arena a = {0};
-    CHECK(vp_arena_own(&a, NULL) == -1);
+    CHECK(vp_arena_own(&a, NULL) == VP_ERR_NOMEM);
     char *x = vp_arena_strdup(&a, "een");
     CHECK_STR(x, "een");
     CHECK(vp_arena_own(&a, malloc(10)) == 0);
@@ -114,6 +119,129 @@ static void test_arena(void)
     CHECK(vp_rows_find(rows, 2, sizeof *rows, offsetof(row, id), "bc") == NULL);
     CHECK(vp_rows_find(rows, 4, sizeof *rows, offsetof(row, id), NULL) == NULL);
     CHECK(vp_rows_find(NULL, 4, sizeof *rows, offsetof(row, id), "a") == NULL);
+}
+
+static void test_table(void)
+{
+    vp_table t = VP_TABLE_INIT(row, id);
+    CHECK(vp_table_count(&t) == 0 && vp_table_count(NULL) == 0);
+    for (int i = 0; i < 200; i++) { /* past the first room of 64, twice */
+        row *r = vp_table_add(&t);
+        CHECK(r && r->n == 0 && r->id == NULL); /* zeroed */
+        if (!r)
+            return;
+        r->n = i;
+        char name[16];
+        snprintf(name, sizeof name, "r%d", i);
+        r->id = vp_arena_strdup(&t.arena, name);
+    }
+    CHECK(vp_table_count(&t) == 200);
+    const row *r = vp_table_get(&t, "r150");
+    CHECK(r && r->n == 150);
+    CHECK(vp_table_at(&t, 7) && ((const row *)vp_table_at(&t, 7))->n == 7);
+    CHECK(vp_table_at(&t, 200) == NULL && vp_table_at(NULL, 0) == NULL);
+    CHECK(vp_table_get(&t, "r200") == NULL && vp_table_get(NULL, "r1") == NULL);
+    vp_table_free(&t); /* rows and the arena's strings: ASan says if any stay */
+    CHECK(vp_table_count(&t) == 0);
+
+    size_t alloc = 0;
+    int *v = vp_grow(NULL, &alloc, 1, sizeof *v);
+    CHECK(v && alloc == 64);
+    int *same = vp_grow(v, &alloc, 64, sizeof *v);
+    CHECK(same == v && alloc == 64);
+    v = vp_grow(v, &alloc, 300, sizeof *v);
+    CHECK(v && alloc == 512);
+    size_t before = alloc;
+    CHECK(vp_grow(v, &alloc, (size_t)-1, sizeof *v) == NULL && alloc == before);
+    free(v);
+}
+
+static vp_status item(vp_buf *b, const char *sep, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vp_status st = vp_buf_vitem(b, sep, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+typedef struct seen {
+    char text[256];
+    unsigned n;
+} seen;
+
+static vp_status take_line(void *ctx, char *line, size_t len, const char **problem)
+{
+    seen *s = ctx;
+    CHECK(strlen(line) == len);
+    if (strcmp(line, "refuse") == 0) {
+        *problem = "refused here";
+        return VP_ERR_INVALID;
+    }
+    s->n++;
+    strncat(s->text, line, sizeof s->text - strlen(s->text) - 2);
+    strcat(s->text, "|");
+    return VP_OK;
+}
+
+static char *write_file(const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/vp-test-lines-%d-%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid(), name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_lines(void)
+{
+    vp_buf b;
+    vp_buf_init(&b, 64);
+    CHECK(item(&b, ", ", "%s", "een") == VP_OK && item(&b, ", ", "%d", 2) == VP_OK);
+    CHECK_STR(b.data, "een, 2");
+    vp_buf_free(&b);
+
+    seen s = {{0}, 0};
+    unsigned lines = 0;
+    char *err = NULL;
+    char *path = write_file("ok", "een\r\n  \n# opmerking\ntwee\n\ndrie");
+    CHECK(vp_lines_read(path, 100, VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS, take_line, &s,
+                        &lines, &err) == VP_OK);
+    CHECK_STR(s.text, "een|twee|drie|");
+    CHECK(lines == 6 && err == NULL);
+    memset(&s, 0, sizeof s);
+    CHECK(vp_lines_read(path, 100, 0, take_line, &s, NULL, NULL) == VP_OK);
+    CHECK(s.n == 6); /* nothing skipped without the flags */
+    remove(path);
+
+    memset(&s, 0, sizeof s);
+    path = write_file("refuse", "een\nrefuse\ndrie\n");
+    CHECK(vp_lines_read(path, 100, 0, take_line, &s, &lines, &err) == VP_ERR_INVALID);
+    CHECK(s.n == 1 && lines == 2);
+    CHECK(err && strstr(err, path) && strstr(err, ":2: refused here"));
+    free(err);
+    err = NULL;
+    remove(path);
+
+    path = write_file("long", "kort\n0123456789abcdef\n");
+    CHECK(vp_lines_read(path, 10, 0, take_line, &s, NULL, &err) == VP_ERR_INVALID);
+    CHECK(err && strstr(err, ":2: line too long"));
+    free(err);
+    err = NULL;
+    remove(path);
+
+    path = write_file("utf8", "goed\nfout \xff\n");
+    CHECK(vp_lines_read(path, 100, VP_LINES_UTF8, take_line, &s, NULL, &err) == VP_ERR_INVALID);
+    CHECK(err && strstr(err, ":2: not valid UTF-8"));
+    free(err);
+    err = NULL;
+    remove(path);
+
+    CHECK(vp_lines_read("/nonexistent/vp-lines", 100, 0, take_line, &s, NULL, &err) == VP_ERR_IO);
+    CHECK(err && strstr(err, "/nonexistent/vp-lines: "));
+    free(err);
 }
 
 static void test_civil(void)
@@ -299,6 +427,8 @@ int main(void)
     test_text();
     test_fail();
     test_arena();
+    test_table();
+    test_lines();
     test_civil();
     test_amsterdam();
     test_csv_reader();

@@ -1105,7 +1105,7 @@ static int parses_to(const char *s, int64_t utc, int offset, int all_day)
 static int rejected(const char *s)
 {
     vp_datetime dt = {0, 0, 0, 0};
-    return vp_datetime_parse(s, &dt) == -1;
+    return vp_datetime_parse(s, &dt) == VP_ERR_INVALID;
 }
 
 static int local_day(const char *s)

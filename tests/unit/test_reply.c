@@ -1,0 +1,187 @@
+/* test_reply.c - the server's error convention at its bottom layer
+ * (api/reply.c, the api_buf_* builders of api/site.c): a function that
+ * can fail says so with a vp_status, and a failed piece is never used as
+ * if it were whole.
+ *
+ * A reply header that does not fit is refused (it was cut or dropped
+ * without a word before); an error reply replaces a body already set; a
+ * URL or date built past its buffer's cap reports VP_ERR_TOO_BIG; a
+ * status becomes the 503 or 500 it stands for. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "check.h"
+#include "site.h"
+#include "vindplaats/geo.h"
+#include "vindplaats/offering.h"
+
+static const char *error_code(const api_reply *r)
+{
+    return json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+}
+
+static void test_reply_header(void)
+{
+    api_reply r;
+    memset(&r, 0, sizeof r);
+    const size_t slots = sizeof r.headers / sizeof r.headers[0];
+    for (size_t i = 0; i < slots; i++)
+        CHECK(api_reply_header(&r, "X-Test", "v") == VP_OK);
+    CHECK(r.n_headers == slots);
+    CHECK(api_reply_header(&r, "X-One-Too-Many", "v") == VP_ERR_TOO_BIG);
+    CHECK(r.n_headers == slots);
+
+    memset(&r, 0, sizeof r);
+    char *longv = malloc(sizeof r.headers[0].value + 1);
+    memset(longv, 'a', sizeof r.headers[0].value);
+    longv[sizeof r.headers[0].value] = '\0';
+    CHECK(api_reply_header(&r, "Location", longv) == VP_ERR_TOO_BIG);
+    CHECK(r.n_headers == 0);
+    longv[sizeof r.headers[0].value - 1] = '\0'; /* the longest that fits */
+    CHECK(api_reply_header(&r, "Location", longv) == VP_OK);
+    CHECK(strlen(r.headers[0].value) == sizeof r.headers[0].value - 1);
+    free(longv);
+}
+
+static void test_error_replaces_body(void)
+{
+    api_reply r;
+    memset(&r, 0, sizeof r);
+    r.owned_body = strdup("<html>half a page</html>");
+    r.body_len = strlen(r.owned_body);
+    api_error(&r, 500, "internal_error", "broken", NULL);
+    CHECK(r.owned_body == NULL);
+    CHECK(r.status == 500);
+    CHECK_STR(error_code(&r), "internal_error");
+    json_decref(r.json);
+}
+
+static void test_status_error(void)
+{
+    static const struct {
+        vp_status st;
+        unsigned http;
+        const char *code;
+    } cases[] = {
+        {VP_ERR_NOMEM, 503, "unavailable"},     {VP_ERR_IO, 503, "unavailable"},
+        {VP_ERR_MODIFIED, 503, "unavailable"},  {VP_ERR_NOT_FOUND, 503, "unavailable"},
+        {VP_ERR_TOO_BIG, 500, "internal_error"}, {VP_ERR_INTERNAL, 500, "internal_error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        api_reply r;
+        memset(&r, 0, sizeof r);
+        api_status_error(&r, cases[i].st, NULL);
+        CHECK(r.status == cases[i].http);
+        CHECK_STR(error_code(&r), cases[i].code);
+        json_decref(r.json);
+    }
+}
+
+static void test_builders(void)
+{
+    vp_buf b;
+    vp_buf_init(&b, 64);
+    CHECK(api_buf_offering_url(&b, "https://x.nl", "agenda:a b/é") == VP_OK);
+    CHECK_STR(b.data, "https://x.nl/o/agenda:a%20b%2F%C3%A9");
+    vp_buf_free(&b);
+
+    /* Past the cap: a failure, never a cut address. */
+    vp_buf_init(&b, 16);
+    CHECK(api_buf_url(&b, "0123456789/0123456789", 0) == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+    vp_buf_init(&b, 16);
+    CHECK(api_buf_offering_url(&b, "", "0123456789abcdef") == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+
+    vp_buf_init(&b, 256);
+    CHECK(api_buf_when(&b, "2026-12-02T10:00:00+01:00", "2026-12-02T12:00:00+01:00") == VP_OK);
+    CHECK_STR(b.data, "wo 2 dec 2026, 10:00–12:00");
+    vp_buf_free(&b);
+    vp_buf_init(&b, 8);
+    CHECK(api_buf_when(&b, "2026-12-02T10:00:00+01:00", NULL) == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+    vp_buf_init(&b, 256);
+    CHECK(api_buf_when(&b, "not a date", NULL) == VP_OK); /* nothing to write */
+    CHECK(b.len == 0);
+    vp_buf_free(&b);
+
+    json_t *price = json_pack("{s:f, s:s}", "amount", 12.5, "currency", "EUR");
+    vp_buf_init(&b, 256);
+    CHECK(api_buf_price(&b, price) == VP_OK);
+    CHECK_STR(b.data, "€ 12,50");
+    vp_buf_free(&b);
+    vp_buf_init(&b, 4);
+    CHECK(api_buf_price(&b, price) == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+    json_decref(price);
+
+    json_t *where = json_pack("{s:s, s:s}", "branch_name", "Neude", "library_name",
+                              "Bibliotheek Utrecht");
+    vp_buf_init(&b, 256);
+    CHECK(api_buf_where(&b, where) == VP_OK);
+    CHECK_STR(b.data, "Neude, Bibliotheek Utrecht");
+    vp_buf_free(&b);
+    vp_buf_init(&b, 10);
+    CHECK(api_buf_where(&b, where) == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+    json_decref(where);
+
+    json_t *ld = json_pack("{s:s}", "name", "</script>");
+    vp_buf_init(&b, 256);
+    CHECK(api_buf_jsonld(&b, ld) == VP_OK);
+    CHECK_STR(b.data, "{\"name\":\"\\u003c/script\\u003e\"}");
+    vp_buf_free(&b);
+    vp_buf_init(&b, 12);
+    CHECK(api_buf_jsonld(&b, ld) == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+    json_decref(ld);
+}
+
+static void test_request_checks(void)
+{
+    api_refusal f;
+    size_t args_at;
+    char *uri = malloc(API_MAX_URI + 10);
+    memset(uri, 'a', API_MAX_URI + 9);
+    uri[0] = '/';
+    uri[API_MAX_URI + 9] = '\0';
+    CHECK(api_uri_check(uri, &f, &args_at) == VP_ERR_TOO_BIG);
+    CHECK(f.status == 414);
+    free(uri);
+    CHECK(api_uri_check("/v1/search?q=x", &f, &args_at) == VP_OK);
+    CHECK(api_uri_check("/v1/offerings/%ff", &f, &args_at) == VP_ERR_INVALID);
+    CHECK(f.status == 404);
+    CHECK(api_query_check("q=ok&type=%00", &f) == VP_ERR_INVALID);
+    CHECK_STR(f.parameter, "type");
+    CHECK(api_query_check("q=caf%C3%A9", &f) == VP_OK);
+}
+
+static void test_engine_statuses(void)
+{
+    vp_datetime dt;
+    CHECK(vp_datetime_parse("2026-12-03T10:00:00+01:00", &dt) == VP_OK);
+    CHECK(vp_datetime_parse("2026-12-03T10:00:00", &dt) == VP_ERR_INVALID);
+    char isbn[14];
+    CHECK(vp_offering_isbn13("978-90-274-3964-2", isbn) == VP_OK);
+    CHECK(vp_offering_isbn13("978-90-274-3964-3", isbn) == VP_ERR_INVALID);
+    json_t *past = json_pack("{s:s}", "start", "2020-01-01T10:00:00+01:00");
+    const char *s, *e;
+    int64_t utc;
+    CHECK(vp_offering_json_next(past, 1900000000, &s, &e, &utc, NULL) == VP_ERR_NOT_FOUND);
+    CHECK(vp_offering_json_next(past, 1500000000, &s, &e, &utc, NULL) == VP_OK);
+    json_decref(past);
+    double lat, lon;
+    CHECK(vp_postcodes_find(NULL, "3511", &lat, &lon) == VP_ERR_NOT_FOUND);
+}
+
+int main(void)
+{
+    test_reply_header();
+    test_error_replaces_body();
+    test_status_error();
+    test_builders();
+    test_request_checks();
+    test_engine_statuses();
+    return check_done();
+}
