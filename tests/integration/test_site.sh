@@ -52,6 +52,13 @@ start() {
     return 1
   fi
   base="http://127.0.0.1:$(cat "$work/port")"
+  # The service map is built off the request path after the start and
+  # answers 503 until then (slow under a sanitizer or a loaded machine):
+  # wait for it, so the page checks see the pages and not the wait.
+  for _ in $(seq 600); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/v1/libraries") != 503 ]] && break
+    sleep 0.2
+  done
 }
 stop() {
   kill "$pid" 2>/dev/null
