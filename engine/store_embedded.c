@@ -26,10 +26,16 @@
  *
  * Connections: a small pool (POOL_MAX, one for the memory-only store),
  * opened when first needed and checked out for one call under a mutex; a
- * caller finding all busy waits, at most BUSY_TIMEOUT_MS. Writers from
- * several connections queue on SQLite's write lock with the same busy
- * timeout; readers never wait for writers (WAL). A connection that an
- * error left inside a transaction is closed (memory-only: rolled back). */
+ * caller finding all busy waits, at most BUSY_TIMEOUT_MS. Writers of this
+ * process queue on a mutex (SQLite takes one writer at a time, and its busy
+ * handler polls with sleeps: under a steady stream of writes a waiting
+ * writer could starve past the timeout); the busy timeout is left for other
+ * processes (the sqlite3 shell). Readers never wait for writers (WAL). A connection that an
+ * error left inside a transaction is closed (memory-only: rolled back).
+ * Checkpoints (copying the WAL into store.db, with an fsync of both) run
+ * in a thread of their own on a connection of their own, woken when a
+ * commit leaves the WAL at CHECKPOINT_PAGES or more, so that no caller
+ * waits for a disk flush; closing the store checkpoints what is left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -50,6 +56,7 @@
 #define POOL_MAX 8
 #define BUSY_TIMEOUT_MS 5000
 #define SCHEMA_VERSION 1
+#define CHECKPOINT_PAGES 1000   /* WAL pages that wake the checkpointer */
 
 /* The prepared statements of a connection. */
 enum {
@@ -124,12 +131,19 @@ typedef struct conn {
 
 typedef struct emb {
     pthread_mutex_t mu;
+    pthread_mutex_t write_mu;  /* one writer of this process at a time */
     pthread_cond_t freed;
     char *dir;              /* NULL: memory only */
     char *path;             /* the database: dir/store.db or ":memory:" */
     int lock_fd;
     int pool_max;
     conn pool[POOL_MAX];
+    /* The checkpointer (file stores): its own connection and thread. */
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_wake;
+    int ck_due, ck_stop, ck_running;
+    pthread_t ck_thread;
+    sqlite3 *ck_db;
 } emb;
 
 /* ---- errors ---- */
@@ -160,6 +174,47 @@ static void conn_close(conn *c)
     c->db = NULL;
 }
 
+/* ---- checkpoints ---- */
+
+/* After each commit of a pool connection (it replaces SQLite's automatic
+ * checkpoint, which would run, fsync included, in the caller's call):
+ * wakes the checkpointer when the WAL has grown. */
+static int on_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    emb *s = arg;
+    (void)db;
+    (void)name;
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_due = 1;
+        pthread_cond_signal(&s->ck_wake);
+        pthread_mutex_unlock(&s->ck_mu);
+    }
+    return SQLITE_OK;
+}
+
+/* Copies the WAL into store.db (PASSIVE: never waits for readers or
+ * writers) whenever on_commit asks, so that callers never wait for its
+ * fsync. A failed checkpoint is tried again after the next commits; the
+ * last connection's close checkpoints whatever is left. */
+static void *checkpointer(void *arg)
+{
+    emb *s = arg;
+    pthread_mutex_lock(&s->ck_mu);
+    for (;;) {
+        while (!s->ck_due && !s->ck_stop)
+            pthread_cond_wait(&s->ck_wake, &s->ck_mu);
+        if (s->ck_stop)
+            break;
+        s->ck_due = 0;
+        pthread_mutex_unlock(&s->ck_mu);
+        sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&s->ck_mu);
+    }
+    pthread_mutex_unlock(&s->ck_mu);
+    return NULL;
+}
+
 /* Prepares every statement of a connection (the schema must exist). */
 static vp_status conn_prepare(conn *c, char **errmsg)
 {
@@ -182,6 +237,8 @@ static vp_status conn_open(emb *s, conn *c, int prepare, char **errmsg)
         rc = sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     if (rc == SQLITE_OK && s->dir)
         rc = sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && s->dir && prepare)
+        sqlite3_wal_hook(c->db, on_commit, s);
     if (rc != SQLITE_OK)
         st = sql_fail(c->db, rc, s->path, errmsg);
     else if (prepare)
@@ -478,10 +535,31 @@ static vp_status migrate(emb *s, conn *c, char **errmsg)
 
 /* ---- the back end ---- */
 
+static vp_status start_checkpointer(emb *s, char **errmsg)
+{
+    conn c = {0};
+    vp_status rc = conn_open(s, &c, 0, errmsg);
+    if (rc != VP_OK)
+        return rc;
+    s->ck_db = c.db;
+    if (pthread_create(&s->ck_thread, NULL, checkpointer, s) != 0)
+        return vp_fail(errmsg, VP_ERR_NOMEM, "store: cannot start the checkpointer");
+    s->ck_running = 1;
+    return VP_OK;
+}
+
 static void emb_free(emb *s)
 {
     if (!s)
         return;
+    if (s->ck_running) {
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_stop = 1;
+        pthread_cond_signal(&s->ck_wake);
+        pthread_mutex_unlock(&s->ck_mu);
+        pthread_join(s->ck_thread, NULL);
+    }
+    sqlite3_close_v2(s->ck_db);
     for (int i = 0; i < POOL_MAX; i++)
         if (s->pool[i].db)
             conn_close(&s->pool[i]);
@@ -489,6 +567,9 @@ static void emb_free(emb *s)
         close(s->lock_fd);
     free(s->dir);
     free(s->path);
+    pthread_cond_destroy(&s->ck_wake);
+    pthread_mutex_destroy(&s->ck_mu);
+    pthread_mutex_destroy(&s->write_mu);
     pthread_cond_destroy(&s->freed);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -508,10 +589,22 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
     }
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     int ok = pthread_cond_init(&s->freed, &ca) == 0;
+    int ck_ok = pthread_cond_init(&s->ck_wake, NULL) == 0;
     pthread_condattr_destroy(&ca);
-    if (!ok || pthread_mutex_init(&s->mu, NULL) != 0) {
+    int mu_ok = pthread_mutex_init(&s->mu, NULL) == 0;
+    int ck_mu_ok = pthread_mutex_init(&s->ck_mu, NULL) == 0;
+    int w_ok = pthread_mutex_init(&s->write_mu, NULL) == 0;
+    if (!ok || !ck_ok || !mu_ok || !ck_mu_ok || !w_ok) {
         if (ok)
             pthread_cond_destroy(&s->freed);
+        if (ck_ok)
+            pthread_cond_destroy(&s->ck_wake);
+        if (mu_ok)
+            pthread_mutex_destroy(&s->mu);
+        if (ck_mu_ok)
+            pthread_mutex_destroy(&s->ck_mu);
+        if (w_ok)
+            pthread_mutex_destroy(&s->write_mu);
         free(s);
         return VP_ERR_NOMEM;
     }
@@ -539,6 +632,10 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
         rc = conn_prepare(&s->pool[0], errmsg);
     if (rc == VP_OK && s->dir)
         rc = migrate(s, &s->pool[0], errmsg);
+    if (rc == VP_OK && s->dir) {
+        sqlite3_wal_hook(s->pool[0].db, on_commit, s);
+        rc = start_checkpointer(s, errmsg);
+    }
 cleanup:
     if (rc == VP_OK) {
         *impl = s;
@@ -567,12 +664,14 @@ static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **er
     vp_status rc = conn_get(s, &c, errmsg);
     if (rc != VP_OK)
         return rc;
+    pthread_mutex_lock(&s->write_mu);
     rc = run(c, c->q[Q_BEGIN_WRITE], "begin", errmsg);
     for (size_t i = 0; i < n && rc == VP_OK; i++)
         rc = put_number(c, ops[i].target, ops[i].scope, ops[i].member, ops[i].by, 0, errmsg);
     if (rc == VP_OK)
         rc = run(c, c->q[Q_COMMIT], "commit", errmsg);
     conn_put(s, c);
+    pthread_mutex_unlock(&s->write_mu);
     return rc;
 }
 
@@ -650,7 +749,9 @@ static vp_status emb_put(void *impl, const char *ns, const char *key, const char
     vp_status rc = conn_get(s, &c, errmsg);
     if (rc != VP_OK)
         return rc;
+    pthread_mutex_lock(&s->write_mu);
     rc = old_put(c, ns, key, value, errmsg);
+    pthread_mutex_unlock(&s->write_mu);
     conn_put(s, c);
     return rc;
 }
@@ -692,9 +793,11 @@ static vp_status emb_del(void *impl, const char *ns, const char *key, char **err
     vp_status rc = conn_get(s, &c, errmsg);
     if (rc != VP_OK)
         return rc;
+    pthread_mutex_lock(&s->write_mu);
     rc = old_del(c, ns, key, errmsg);
     if (rc == VP_OK && sqlite3_changes(c->db) == 0)
         rc = store_not_found(errmsg, ns, key);
+    pthread_mutex_unlock(&s->write_mu);
     conn_put(s, c);
     return rc;
 }

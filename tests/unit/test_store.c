@@ -644,6 +644,14 @@ static int file_exists(const char *dir, const char *name)
     return stat(p, &sb) == 0;
 }
 
+static long file_size(const char *dir, const char *name)
+{
+    char p[512];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return stat(p, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
 static void append_file(const char *dir, const char *name, const char *text)
 {
     char p[512];
@@ -1072,8 +1080,19 @@ static void check_embedded_persistence(const char *base, const char *fixture)
         ev[i] = sig(VP_SIGNAL_VIEW, ids[i], "bulk-segment-with-a-long-name", NULL, NULL,
                     VP_STORE_EPOCH);
     }
+    long db_before = file_size(dir, "store.db");
     for (int round = 0; round < 60; round++)
         CHECK(vp_store_add_signals(st, ev, VP_STORE_MAX_BATCH, NULL) == VP_OK);
+    /* The WAL is checkpointed into store.db while the store is open (in
+     * the background: wait for it, at most 20 s). */
+    long db_after = file_size(dir, "store.db");
+    for (int wait = 0; wait < 200 && db_after < db_before + 100000; wait++) {
+        sleep_ms(100);
+        db_after = file_size(dir, "store.db");
+    }
+    fprintf(stderr, "store.db while open: %ld bytes before 60,000 signals, %ld after\n",
+            db_before, db_after);
+    CHECK(db_after >= db_before + 100000);
     char crash2[300];
     snprintf(crash2, sizeof crash2, "%s/crash2", base);
     copy_dir(dir, crash2);
