@@ -509,8 +509,12 @@ void vp_scored_free(vp_scored *s, size_t n)
     free(s);
 }
 
-static vp_status check_ns_key(const char *ns, const char *key, char **errmsg)
+/* The store, namespace and key of a record or counter call. */
+static vp_status check_ns_key(const vp_store *st, const char *ns, const char *key,
+                              char **errmsg)
 {
+    if (!st)
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
     vp_status rc = check_key("ns", ns, 1, errmsg);
     if (rc == VP_OK)
         rc = check_key("key", key, 1, errmsg);
@@ -520,9 +524,7 @@ static vp_status check_ns_key(const char *ns, const char *key, char **errmsg)
 vp_status vp_store_put(vp_store *st, const char *ns, const char *key, const char *value,
                        char **errmsg)
 {
-    if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     if (!value)
@@ -538,7 +540,7 @@ vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **val
 {
     if (!st || !value)
         return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     return st->be->get(st->impl, ns, key, value, errmsg);
@@ -546,9 +548,7 @@ vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **val
 
 vp_status vp_store_delete(vp_store *st, const char *ns, const char *key, char **errmsg)
 {
-    if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     return st->be->del(st->impl, ns, key, errmsg);
@@ -589,9 +589,7 @@ vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n, c
 vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double by,
                          char **errmsg)
 {
-    if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     if (!isfinite(by))

@@ -469,7 +469,7 @@ static vp_status old_number(void *ctx, store_set target, const char *scope, cons
     return put_number(ctx, target, scope, member, value, replace, errmsg);
 }
 
-static vp_status old_put(void *ctx, const char *ns, const char *key, const char *value,
+static vp_status record_put(void *ctx, const char *ns, const char *key, const char *value,
                          char **errmsg)
 {
     conn *c = ctx;
@@ -480,7 +480,7 @@ static vp_status old_put(void *ctx, const char *ns, const char *key, const char 
     return run(c, q, "write", errmsg);
 }
 
-static vp_status old_del(void *ctx, const char *ns, const char *key, char **errmsg)
+static vp_status record_del(void *ctx, const char *ns, const char *key, char **errmsg)
 {
     conn *c = ctx;
     sqlite3_stmt *q = c->q[Q_DEL];
@@ -514,7 +514,7 @@ static vp_status migrate(emb *s, conn *c, char **errmsg)
     sqlite3_finalize(q);
     q = NULL;
     if (st == VP_OK && !done) {
-        store_old_sink sink = {c, old_number, old_put, old_del};
+        store_old_sink sink = {c, old_number, record_put, record_del};
         st = store_old_read(s->dir, &sink, errmsg);
         if (st == VP_OK)
             st = exec(c,
@@ -741,19 +741,28 @@ static vp_status emb_scores(void *impl, store_set target, const char *scope,
     return rc;
 }
 
-static vp_status emb_put(void *impl, const char *ns, const char *key, const char *value,
-                         char **errmsg)
+/* Puts (value) or deletes (value NULL) one record, as this process's one
+ * writer. */
+static vp_status record_write(emb *s, const char *ns, const char *key, const char *value,
+                              char **errmsg)
 {
-    emb *s = impl;
     conn *c;
     vp_status rc = conn_get(s, &c, errmsg);
     if (rc != VP_OK)
         return rc;
     pthread_mutex_lock(&s->write_mu);
-    rc = old_put(c, ns, key, value, errmsg);
+    rc = value ? record_put(c, ns, key, value, errmsg) : record_del(c, ns, key, errmsg);
+    if (rc == VP_OK && !value && sqlite3_changes(c->db) == 0)
+        rc = store_not_found(errmsg, ns, key);
     pthread_mutex_unlock(&s->write_mu);
     conn_put(s, c);
     return rc;
+}
+
+static vp_status emb_put(void *impl, const char *ns, const char *key, const char *value,
+                         char **errmsg)
+{
+    return record_write(impl, ns, key, value, errmsg);
 }
 
 static vp_status emb_get(void *impl, const char *ns, const char *key, char **value,
@@ -788,18 +797,7 @@ static vp_status emb_get(void *impl, const char *ns, const char *key, char **val
 
 static vp_status emb_del(void *impl, const char *ns, const char *key, char **errmsg)
 {
-    emb *s = impl;
-    conn *c;
-    vp_status rc = conn_get(s, &c, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    pthread_mutex_lock(&s->write_mu);
-    rc = old_del(c, ns, key, errmsg);
-    if (rc == VP_OK && sqlite3_changes(c->db) == 0)
-        rc = store_not_found(errmsg, ns, key);
-    pthread_mutex_unlock(&s->write_mu);
-    conn_put(s, c);
-    return rc;
+    return record_write(impl, ns, key, NULL, errmsg);
 }
 
 static vp_status emb_keys(void *impl, const char *ns, store_list *keys, char **errmsg)
