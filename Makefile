@@ -20,7 +20,7 @@ SAMPLE_INDEX = $(BUILD)/sample-index
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards fuzz bench-harvest bench-soak golden clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards fuzz bench-harvest bench-soak bench-store golden clean
 
 all: build
 
@@ -76,6 +76,10 @@ relevance: build
 # Benchmarks against SQLite FTS5 and PostgreSQL (docs/performance.md).
 bench:
 	@bench/run.sh 100000
+
+# The signal store alone: writes and reads a second (bench/store.c).
+bench-store: build
+	@$(BUILD)/vindplaats-bench-store --out bench/results/$$(date +%F)-store-run.json
 
 bench-full:
 	@bench/run.sh 1000000

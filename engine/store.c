@@ -360,16 +360,22 @@ cleanup:
     return rc;
 }
 
-static vp_status top_of(vp_store *st, store_set target, const char *scope, int64_t now,
-                        size_t limit, vp_scored **out, size_t *n, char **errmsg)
+/* The `limit` best of a set, decayed to `now`; `what` names the scope
+ * parameter for errors (required: it must be given). */
+static vp_status top_of(vp_store *st, const char *what, const char *scope, int required,
+                        store_set target, int64_t now, size_t limit, vp_scored **out,
+                        size_t *n, char **errmsg)
 {
+    if (!st || !out || !n)
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     *out = NULL;
     *n = 0;
-    if (limit == 0)
-        return VP_OK;
+    vp_status rc = check_key(what, scope, required, errmsg);
+    if (rc != VP_OK || limit == 0)
+        return rc;
     if (limit > MAX_LIMIT)
         limit = MAX_LIMIT;
-    vp_status rc = st->be->top(st->impl, target, scope, limit, out, n, errmsg);
+    rc = st->be->top(st->impl, target, scope, limit, out, n, errmsg);
     if (rc != VP_OK)
         return rc;
     double f = decay_factor(st, now_or(now));
@@ -381,27 +387,14 @@ static vp_status top_of(vp_store *st, store_set target, const char *scope, int64
 vp_status vp_store_top(vp_store *st, const char *segment, int64_t now, size_t limit,
                        vp_scored **out, size_t *n, char **errmsg)
 {
-    if (!st || !out || !n)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
-    *out = NULL;
-    *n = 0;
-    vp_status rc = check_key("segment", segment, 0, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    return top_of(st, segment ? VP_SET_SEG : VP_SET_ALL, segment, now, limit, out, n, errmsg);
+    return top_of(st, "segment", segment, 0, segment ? VP_SET_SEG : VP_SET_ALL, now, limit,
+                  out, n, errmsg);
 }
 
 vp_status vp_store_co_used(vp_store *st, const char *offering, int64_t now, size_t limit,
                            vp_scored **out, size_t *n, char **errmsg)
 {
-    if (!st || !out || !n)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
-    *out = NULL;
-    *n = 0;
-    vp_status rc = check_key("offering", offering, 1, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    return top_of(st, VP_SET_CO, offering, now, limit, out, n, errmsg);
+    return top_of(st, "offering", offering, 1, VP_SET_CO, now, limit, out, n, errmsg);
 }
 
 /* An offering id that cannot have been stored simply scores 0. */
@@ -434,6 +427,79 @@ vp_status vp_store_scores(vp_store *st, const char *segment, const char *const *
     return rc;
 }
 
+vp_status store_list_add(store_list *l, const char *key, size_t len, double score,
+                         char **errmsg)
+{
+    if (l->n == l->alloc) {
+        if (l->n >= STORE_MAX_LIST)
+            return vp_fail(errmsg, VP_ERR_TOO_BIG, "store: more than %d entries",
+                           STORE_MAX_LIST);
+        size_t na = l->alloc ? l->alloc * 2 : 16;
+        if (na > STORE_MAX_LIST)
+            na = STORE_MAX_LIST;
+        vp_scored *p = realloc(l->items, na * sizeof *p);
+        if (!p)
+            return VP_ERR_NOMEM;
+        l->items = p;
+        l->alloc = na;
+    }
+    char *copy = strndup(key, len);
+    if (!copy)
+        return VP_ERR_NOMEM;
+    l->items[l->n++] = (vp_scored){copy, score};
+    return VP_OK;
+}
+
+vp_status store_list_done(store_list *l, vp_status rc, vp_scored **out, size_t *n)
+{
+    if (rc == VP_OK) {
+        *out = l->items;
+        *n = l->n;
+    } else {
+        vp_scored_free(l->items, l->n);
+    }
+    l->items = NULL;
+    l->n = l->alloc = 0;
+    return rc;
+}
+
+vp_status store_not_found(char **errmsg, const char *ns, const char *key)
+{
+    return vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+}
+
+vp_status store_io_fail(char **errmsg, const char *what, const char *path, int err)
+{
+    char buf[128];
+    if (strerror_r(err, buf, sizeof buf) != 0)
+        snprintf(buf, sizeof buf, "error %d", err);
+    return vp_fail(errmsg, VP_ERR_IO, "%s: %s: %s", path, what, buf);
+}
+
+int64_t store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int store_wait_until(pthread_cond_t *cond, pthread_mutex_t *mu, int64_t deadline_ms)
+{
+    int64_t left = deadline_ms - store_now_ms();
+    if (left <= 0)
+        return -1;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += left / 1000;
+    until.tv_nsec += (left % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(cond, mu, &until);
+    return 0;
+}
+
 void vp_scored_free(vp_scored *s, size_t n)
 {
     if (!s)
@@ -443,8 +509,12 @@ void vp_scored_free(vp_scored *s, size_t n)
     free(s);
 }
 
-static vp_status check_ns_key(const char *ns, const char *key, char **errmsg)
+/* The store, namespace and key of a record or counter call. */
+static vp_status check_ns_key(const vp_store *st, const char *ns, const char *key,
+                              char **errmsg)
 {
+    if (!st)
+        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
     vp_status rc = check_key("ns", ns, 1, errmsg);
     if (rc == VP_OK)
         rc = check_key("key", key, 1, errmsg);
@@ -454,9 +524,7 @@ static vp_status check_ns_key(const char *ns, const char *key, char **errmsg)
 vp_status vp_store_put(vp_store *st, const char *ns, const char *key, const char *value,
                        char **errmsg)
 {
-    if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     if (!value)
@@ -472,7 +540,7 @@ vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **val
 {
     if (!st || !value)
         return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     return st->be->get(st->impl, ns, key, value, errmsg);
@@ -480,9 +548,7 @@ vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **val
 
 vp_status vp_store_delete(vp_store *st, const char *ns, const char *key, char **errmsg)
 {
-    if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     return st->be->del(st->impl, ns, key, errmsg);
@@ -495,25 +561,35 @@ static int cmp_str(const void *a, const void *b)
 
 vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n, char **errmsg)
 {
+    store_list l = {0};
     if (!st || !keys || !n)
         return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
     *keys = NULL;
     *n = 0;
     vp_status rc = check_key("ns", ns, 1, errmsg);
-    if (rc != VP_OK)
+    if (rc == VP_OK)
+        rc = st->be->keys(st->impl, ns, &l, errmsg);
+    char **r = rc == VP_OK && l.n ? malloc(l.n * sizeof *r) : NULL;
+    if (rc == VP_OK && l.n && !r)
+        rc = VP_ERR_NOMEM;
+    if (rc != VP_OK) {
+        vp_scored_free(l.items, l.n);
         return rc;
-    rc = st->be->keys(st->impl, ns, keys, n, errmsg);
-    if (rc == VP_OK && *n > 1)
-        qsort(*keys, *n, sizeof **keys, cmp_str);
-    return rc;
+    }
+    for (size_t i = 0; i < l.n; i++)
+        r[i] = l.items[i].key;
+    free(l.items);
+    if (l.n > 1)
+        qsort(r, l.n, sizeof *r, cmp_str);
+    *keys = r;
+    *n = l.n;
+    return VP_OK;
 }
 
 vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double by,
                          char **errmsg)
 {
-    if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_ns_key(ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, errmsg);
     if (rc != VP_OK)
         return rc;
     if (!isfinite(by))

@@ -15,12 +15,15 @@
  *
  * Every string handed over is NUL-terminated, 1..VP_STORE_MAX_KEY bytes
  * (counter keys may be a little longer: "<campaign>:<kind>"); values are at
- * most STORE_MAX_VALUE bytes. Back ends set *errmsg (when errmsg is not
+ * most STORE_MAX_VALUE bytes. An answer holds at most STORE_MAX_LIST
+ * entries (more is VP_ERR_TOO_BIG). Back ends set *errmsg (when errmsg is not
  * NULL) on failure only, like every public function. */
 #ifndef VINDPLAATS_STORE_BACKEND_H
 #define VINDPLAATS_STORE_BACKEND_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "vindplaats/store.h"
 
 #define STORE_MAX_VALUE (64 * 1024)   /* bytes of a vp_store_put value */
@@ -41,6 +44,31 @@ typedef struct store_incr {
     const char *member;
     double by;
 } store_incr;
+
+/* A list a back end builds for top/all/keys (store.c). */
+typedef struct store_list {
+    vp_scored *items;
+    size_t n, alloc;
+} store_list;
+
+/* Appends a copy of key[0..len) with `score`. VP_ERR_TOO_BIG (with
+ * *errmsg) past STORE_MAX_LIST entries, VP_ERR_NOMEM. */
+vp_status store_list_add(store_list *l, const char *key, size_t len, double score,
+                         char **errmsg);
+/* Hands the list over as *out and *n when rc is VP_OK, else frees it;
+ * returns rc. */
+vp_status store_list_done(store_list *l, vp_status rc, vp_scored **out, size_t *n);
+/* VP_ERR_NOT_FOUND, saying which record. */
+vp_status store_not_found(char **errmsg, const char *ns, const char *key);
+/* VP_ERR_IO, "PATH: WHAT: strerror(err)". */
+vp_status store_io_fail(char **errmsg, const char *what, const char *path, int err);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t store_now_ms(void);
+/* Waits on `cond` (made with CLOCK_MONOTONIC, `mu` held) until signalled or
+ * `deadline_ms` passes; -1 without waiting when it has passed already. The
+ * connection pools of both back ends wait for a free connection with it. */
+int store_wait_until(pthread_cond_t *cond, pthread_mutex_t *mu, int64_t deadline_ms);
 
 typedef struct store_backend {
     const char *name;
@@ -64,8 +92,9 @@ typedef struct store_backend {
                      char **errmsg);
     vp_status (*get)(void *impl, const char *ns, const char *key, char **value, char **errmsg);
     vp_status (*del)(void *impl, const char *ns, const char *key, char **errmsg);
-    /* The keys of a namespace in no particular order. */
-    vp_status (*keys)(void *impl, const char *ns, char ***keys, size_t *n, char **errmsg);
+    /* The keys of a namespace in no particular order, added to `keys`
+     * (their scores unused). */
+    vp_status (*keys)(void *impl, const char *ns, store_list *keys, char **errmsg);
 } store_backend;
 
 extern const store_backend vp_store_embedded_backend;

@@ -33,6 +33,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,13 +81,6 @@ typedef struct call {
     sigset_t old_mask;
     int sigpipe_was_pending;
 } call;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct timeval ms_tv(int64_t ms)
 {
@@ -221,7 +215,7 @@ static void sigpipe_restore(call *k)
 
 static vp_status set_timeout(call *k, char **errmsg)
 {
-    int64_t left = k->deadline_ms - now_ms();
+    int64_t left = k->deadline_ms - store_now_ms();
     if (left <= 0) {
         k->dead = 1;
         return vp_fail(errmsg, VP_ERR_IO, "redis: timed out");
@@ -241,7 +235,7 @@ static vp_status connect_slot(call *k, char **errmsg)
     slot *s = k->s;
     redisReply *rep = NULL;
     vp_status rc = VP_OK;
-    int64_t left = k->deadline_ms - now_ms();
+    int64_t left = k->deadline_ms - store_now_ms();
     if (left <= 0)
         return vp_fail(errmsg, VP_ERR_IO, "redis: timed out");
     s->c = redisConnectWithTimeout(r->host, r->port, ms_tv(left));
@@ -283,10 +277,10 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
     vp_status rc = VP_OK;
     memset(k, 0, sizeof *k);
     k->r = r;
-    k->deadline_ms = now_ms() + r->timeout_ms;
+    k->deadline_ms = store_now_ms() + r->timeout_ms;
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        int64_t now = now_ms();
+        int64_t now = store_now_ms();
         slot *live = NULL, *empty = NULL;
         for (int i = 0; i < POOL_SIZE && !live; i++) {
             slot *s = &r->slots[i];
@@ -319,20 +313,10 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
             k->s = empty;
             break;
         }
-        int64_t left = k->deadline_ms - now;
-        if (left <= 0) {
+        if (store_wait_until(&r->freed, &r->mu, k->deadline_ms) != 0) {
             rc = vp_fail(errmsg, VP_ERR_IO, "redis: all %d connections busy", POOL_SIZE);
             break;
         }
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += left / 1000;
-        until.tv_nsec += (left % 1000) * 1000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&r->freed, &r->mu, &until);
     }
     pthread_mutex_unlock(&r->mu);
     if (rc != VP_OK)
@@ -390,7 +374,7 @@ static vp_status call_read(call *k, redisReply **reply, char **errmsg)
     /* Most replies of a pipeline are read from hiredis' buffer: the socket
      * timeouts are renewed every few ms, not for each of them, which lets
      * a call overrun its deadline by at most TIMEOUT_SLACK_MS. */
-    if (now_ms() - k->timeout_set_ms >= TIMEOUT_SLACK_MS) {
+    if (store_now_ms() - k->timeout_set_ms >= TIMEOUT_SLACK_MS) {
         vp_status rc = set_timeout(k, errmsg);
         if (rc != VP_OK)
             return rc;
@@ -564,60 +548,87 @@ cleanup:
     return rc;
 }
 
-/* Turns pairs of (key, number) strings into a vp_scored array. */
-static vp_status pairs_to_scored(const rds *r, const redisReply *rep, vp_scored **out,
-                                 size_t *n, char **errmsg)
+/* Runs one command, formatted as redisCommand formats (user strings through
+ * %s only); *reply its answer, which is not an error reply. */
+static vp_status run_command(rds *r, redisReply **reply, char **errmsg, const char *fmt, ...)
 {
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements % 2)
-        return reply_error(rep, errmsg);
-    size_t m = rep->elements / 2;
-    if (m > STORE_MAX_LIST)
-        return vp_fail(errmsg, VP_ERR_TOO_BIG, "redis: more than %d entries",
-                             STORE_MAX_LIST);
-    vp_scored *s = m ? calloc(m, sizeof *s) : NULL;
-    if (m && !s)
-        return VP_ERR_NOMEM;
-    for (size_t i = 0; i < m; i++) {
-        const redisReply *k = rep->element[2 * i], *v = rep->element[2 * i + 1];
-        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
-            parse_double(r, v->str, &s[i].score) != 0) {
-            vp_scored_free(s, i);
-            return vp_fail(errmsg, VP_ERR_IO, "redis: unexpected reply");
-        }
-        s[i].key = strdup(k->str);
-        if (!s[i].key) {
-            vp_scored_free(s, i);
-            return VP_ERR_NOMEM;
-        }
+    call k;
+    va_list ap;
+    *reply = NULL;
+    vp_status rc = call_begin(r, &k, errmsg);
+    if (rc != VP_OK)
+        return rc;
+    va_start(ap, fmt);
+    int ok = redisvAppendCommand(k.s->c, fmt, ap);
+    va_end(ap);
+    if (ok != REDIS_OK)
+        rc = append_failed(&k, errmsg);
+    else
+        rc = call_read(&k, reply, errmsg);
+    if (rc == VP_OK && (*reply)->type == REDIS_REPLY_ERROR) {
+        rc = reply_error(*reply, errmsg);
+        freeReplyObject(*reply);
+        *reply = NULL;
     }
-    *out = s;
-    *n = m;
-    return VP_OK;
+    call_end(&k);
+    return rc;
+}
+
+/* Adds the strings of an array reply to `l`: pairs of (key, number) when
+ * `pairs`, else keys alone. */
+static vp_status reply_to_list(const rds *r, const redisReply *rep, int pairs, store_list *l,
+                               char **errmsg)
+{
+    size_t step = pairs ? 2 : 1;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements % step)
+        return reply_error(rep, errmsg);
+    vp_status rc = VP_OK;
+    for (size_t i = 0; i < rep->elements && rc == VP_OK; i += step) {
+        const redisReply *k = rep->element[i], *v = pairs ? rep->element[i + 1] : NULL;
+        double score = 0;
+        if (k->type != REDIS_REPLY_STRING ||
+            (v && (v->type != REDIS_REPLY_STRING || parse_double(r, v->str, &score) != 0)))
+            rc = vp_fail(errmsg, VP_ERR_IO, "redis: unexpected reply");
+        else
+            rc = store_list_add(l, k->str, k->len, score, errmsg);
+    }
+    return rc;
+}
+
+/* Runs a command that answers pairs of (member, number): on a hash, or on
+ * a sorted set's ranks 0 to `stop` (ranged). */
+static vp_status pairs_command(rds *r, vp_scored **out, size_t *n, char **errmsg,
+                               const char *cmd, const char *key, int ranged, long long stop)
+{
+    redisReply *rep;
+    store_list l = {0};
+    vp_status rc = !ranged ? run_command(r, &rep, errmsg, "%s %s", cmd, key)
+                           : run_command(r, &rep, errmsg, "%s %s 0 %lld WITHSCORES", cmd, key,
+                                         stop);
+    if (rc == VP_OK)
+        rc = reply_to_list(r, rep, 1, &l, errmsg);
+    if (rep)
+        freeReplyObject(rep);
+    return store_list_done(&l, rc, out, n);
 }
 
 /* Redis gives equal scores in reverse member order, like the embedded store. */
 static vp_status rds_top(void *impl, store_set target, const char *scope, size_t limit,
                          vp_scored **out, size_t *n, char **errmsg)
 {
-    call k;
-    redisReply *rep = NULL;
     char key[KEY_MAX];
-    vp_status rc = call_begin(impl, &k, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    if (redisAppendCommand(k.s->c, "ZREVRANGE %s 0 %lld WITHSCORES", key_of(target, scope, key),
-                           (long long)limit - 1) != REDIS_OK) {
-        rc = append_failed(&k, errmsg);
-        goto cleanup;
-    }
-    rc = call_read(&k, &rep, errmsg);
-    if (rc == VP_OK)
-        rc = pairs_to_scored(k.r, rep, out, n, errmsg);
-cleanup:
-    if (rep)
-        freeReplyObject(rep);
-    call_end(&k);
-    return rc;
+    return pairs_command(impl, out, n, errmsg, "ZREVRANGE", key_of(target, scope, key), 1,
+                         (long long)limit - 1);
+}
+
+static vp_status rds_all(void *impl, store_set target, const char *scope, vp_scored **out,
+                         size_t *n, char **errmsg)
+{
+    char key[KEY_MAX];
+    key_of(target, scope, key);
+    if (target == VP_SET_COUNT)
+        return pairs_command(impl, out, n, errmsg, "HGETALL", key, 0, 0);
+    return pairs_command(impl, out, n, errmsg, "ZRANGE", key, 1, -1);
 }
 
 static vp_status rds_scores(void *impl, store_set target, const char *scope,
@@ -667,69 +678,11 @@ cleanup:
     return rc;
 }
 
-static vp_status rds_all(void *impl, store_set target, const char *scope, vp_scored **out,
-                         size_t *n, char **errmsg)
-{
-    call k;
-    redisReply *rep = NULL;
-    char key[KEY_MAX];
-    int ok;
-    vp_status rc = call_begin(impl, &k, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    key_of(target, scope, key);
-    if (target == VP_SET_COUNT)
-        ok = redisAppendCommand(k.s->c, "HGETALL %s", key);
-    else
-        ok = redisAppendCommand(k.s->c, "ZRANGE %s 0 -1 WITHSCORES", key);
-    if (ok != REDIS_OK) {
-        rc = append_failed(&k, errmsg);
-        goto cleanup;
-    }
-    rc = call_read(&k, &rep, errmsg);
-    if (rc == VP_OK)
-        rc = pairs_to_scored(k.r, rep, out, n, errmsg);
-cleanup:
-    if (rep)
-        freeReplyObject(rep);
-    call_end(&k);
-    return rc;
-}
-
-/* Runs one command on vp:kv:<ns>; *reply the answer. */
-static vp_status kv_command(rds *r, redisReply **reply, char **errmsg, const char *cmd,
-                            const char *ns, const char *key, const char *value)
-{
-    call k;
-    vp_status rc = call_begin(r, &k, errmsg);
-    *reply = NULL;
-    if (rc != VP_OK)
-        return rc;
-    int ok;
-    if (value)
-        ok = redisAppendCommand(k.s->c, "%s vp:kv:%s %s %s", cmd, ns, key, value);
-    else if (key)
-        ok = redisAppendCommand(k.s->c, "%s vp:kv:%s %s", cmd, ns, key);
-    else
-        ok = redisAppendCommand(k.s->c, "%s vp:kv:%s", cmd, ns);
-    if (ok != REDIS_OK)
-        rc = append_failed(&k, errmsg);
-    else
-        rc = call_read(&k, reply, errmsg);
-    if (rc == VP_OK && (*reply)->type == REDIS_REPLY_ERROR) {
-        rc = reply_error(*reply, errmsg);
-        freeReplyObject(*reply);
-        *reply = NULL;
-    }
-    call_end(&k);
-    return rc;
-}
-
 static vp_status rds_put(void *impl, const char *ns, const char *key, const char *value,
                          char **errmsg)
 {
     redisReply *rep;
-    vp_status rc = kv_command(impl, &rep, errmsg, "HSET", ns, key, value);
+    vp_status rc = run_command(impl, &rep, errmsg, "HSET vp:kv:%s %s %s", ns, key, value);
     if (rc == VP_OK && rep->type != REDIS_REPLY_INTEGER)
         rc = reply_error(rep, errmsg);
     if (rep)
@@ -741,12 +694,12 @@ static vp_status rds_get(void *impl, const char *ns, const char *key, char **val
                          char **errmsg)
 {
     redisReply *rep;
-    vp_status rc = kv_command(impl, &rep, errmsg, "HGET", ns, key, NULL);
+    vp_status rc = run_command(impl, &rep, errmsg, "HGET vp:kv:%s %s", ns, key);
     if (rc != VP_OK)
         return rc;
     char *copy = rep->type == REDIS_REPLY_STRING ? strdup(rep->str) : NULL;
     if (rep->type == REDIS_REPLY_NIL)
-        rc = vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+        rc = store_not_found(errmsg, ns, key);
     else if (rep->type != REDIS_REPLY_STRING)
         rc = reply_error(rep, errmsg);
     else if (!copy)
@@ -760,59 +713,25 @@ static vp_status rds_get(void *impl, const char *ns, const char *key, char **val
 static vp_status rds_del(void *impl, const char *ns, const char *key, char **errmsg)
 {
     redisReply *rep;
-    vp_status rc = kv_command(impl, &rep, errmsg, "HDEL", ns, key, NULL);
+    vp_status rc = run_command(impl, &rep, errmsg, "HDEL vp:kv:%s %s", ns, key);
     if (rc != VP_OK)
         return rc;
     if (rep->type != REDIS_REPLY_INTEGER)
         rc = reply_error(rep, errmsg);
     else if (rep->integer == 0)
-        rc = vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+        rc = store_not_found(errmsg, ns, key);
     freeReplyObject(rep);
     return rc;
 }
 
-static vp_status rds_keys(void *impl, const char *ns, char ***keys, size_t *n, char **errmsg)
+static vp_status rds_keys(void *impl, const char *ns, store_list *keys, char **errmsg)
 {
     redisReply *rep;
-    char **r = NULL;
-    size_t k = 0;
-    vp_status rc = kv_command(impl, &rep, errmsg, "HKEYS", ns, NULL, NULL);
+    vp_status rc = run_command(impl, &rep, errmsg, "HKEYS vp:kv:%s", ns);
     if (rc != VP_OK)
         return rc;
-    if (rep->type != REDIS_REPLY_ARRAY) {
-        rc = reply_error(rep, errmsg);
-        goto cleanup;
-    }
-    if (rep->elements > STORE_MAX_LIST) {
-        rc = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d keys", ns, STORE_MAX_LIST);
-        goto cleanup;
-    }
-    r = rep->elements ? calloc(rep->elements, sizeof *r) : NULL;
-    if (rep->elements && !r) {
-        rc = VP_ERR_NOMEM;
-        goto cleanup;
-    }
-    for (; k < rep->elements; k++) {
-        if (rep->element[k]->type != REDIS_REPLY_STRING) {
-            rc = reply_error(rep->element[k], errmsg);
-            goto cleanup;
-        }
-        r[k] = strdup(rep->element[k]->str);
-        if (!r[k]) {
-            rc = VP_ERR_NOMEM;
-            goto cleanup;
-        }
-    }
-cleanup:
+    rc = reply_to_list(impl, rep, 0, keys, errmsg);
     freeReplyObject(rep);
-    if (rc == VP_OK) {
-        *keys = r;
-        *n = k;
-    } else {
-        for (size_t i = 0; i < k; i++)
-            free(r[i]);
-        free(r);
-    }
     return rc;
 }
 

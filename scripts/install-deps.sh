@@ -12,6 +12,8 @@ packages=(
   libcurl4-openssl-dev libxml2-dev libical-dev libinih-dev
   # SHA-256 and base64 (admin keys)
   nettle-dev
+  # the embedded signal store
+  libsqlite3-dev
   # YAZ: the CQL parser and SRU diagnostics of /sru
   libyaz-dev
   # tools the tests and scripts start

@@ -1,7 +1,8 @@
 /* store.h - the signal store: what residents use, as aggregates only.
  *
- * Two back ends behind one interface: embedded (in process, persisted under
- * a data directory) and Redis (through hiredis, shared by server replicas).
+ * Two back ends behind one interface: embedded (in process, an SQLite
+ * database under a data directory) and Redis (through hiredis, shared by
+ * server replicas).
  * No personal data is accepted or stored: no user ids, no addresses, only
  * counts per offering, segment, query and campaign.
  *
@@ -69,12 +70,17 @@ typedef struct vp_store_config {
     unsigned timeout_ms;    /* Redis connect and command timeout; 0: 200 */
 } vp_store_config;
 
-/* Opens the store. Embedded: loads what `dir` holds (creating it). Redis:
- * a first connection is tried but its failure is not an error: the store
- * reconnects by itself when Redis is reachable (vp_store_available tells).
- * VP_ERR_INVALID for a bad URL, VP_ERR_IO for an unreadable `dir`. */
+/* Opens the store. Embedded: opens (creating) dir/store.db; the files of
+ * the embedded store before SQLite found in `dir` are read into it once and
+ * moved to dir/before-sqlite/. Redis: a first connection is tried but its
+ * failure is not an error: the store reconnects by itself when Redis is
+ * reachable (vp_store_available tells). VP_ERR_INVALID for a bad URL,
+ * VP_ERR_IO for an unreadable `dir` or old files damaged beyond a torn last
+ * line (nothing is changed then), VP_ERR_LOCKED when another process has
+ * `dir` open. */
 vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, char **errmsg) VP_NOEXCEPT;
-/* Flushes what is pending (embedded) and frees everything. */
+/* Closes the connections (embedded: the write-ahead log is folded into
+ * store.db) and frees everything. */
 void vp_store_close(vp_store *st) VP_NOEXCEPT;
 /* "embedded" or "redis". */
 const char *vp_store_backend(const vp_store *st) VP_NOEXCEPT;

@@ -7,23 +7,36 @@
  * number N of our own code can be made to fail; each operation runs with
  * N = 0, 1, 2, ... until it completes (fault_loop).
  *
+ * Usage: test_faults_store OLD-FORMAT-DIR   (tests/data/store/old-format)
+ *
+ * SQLite, which the embedded store runs on, is a shared library: its
+ * memory is routed through the same counted allocator
+ * (SQLITE_CONFIG_MALLOC), and its files through a VFS over the default one
+ * whose open, write (torn), truncate and sync count as I/O calls, so a
+ * sweep fails SQLite's calls as well as ours.
+ *
  * The signal store is swept for both back ends (the embedded
  * one in a fresh directory, Redis on a real redis-server started here) and
  * for its three uses: signals (incr), saved queries (records) and the query
  * log (counters). Besides allocations, the I/O calls the store makes are
- * failed in turn: write (torn), open, fopen, fwrite, fsync, rename and
- * ftruncate (the 64-bit offset forms the build uses) of the embedded
- * store's log and snapshot, and each reply read from Redis
- * (redisGetReply). A store operation that fails must say VP_ERR_NOMEM or
+ * failed in turn: SQLite's (above), ours (open, fopen, fsync and rename of
+ * the lock file and of the migration from the format before SQLite), and
+ * each reply read from Redis (redisGetReply). Opening a directory of the
+ * format before SQLite (the committed fixture) is swept too: it fails
+ * cleanly or migrates everything, and the old files are always kept. A
+ * store operation that fails must say VP_ERR_NOMEM or
  * VP_ERR_IO and leave the store as it was before or as it is after the
  * operation (Redis may have run what was sent), one that succeeds must be
  * whole; and the embedded store, closed under the same faults and opened
  * again, must hold exactly what it held open: whatever it answered OK. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <hiredis/hiredis.h>
+#include <sqlite3.h>
 
 #include "faults_io.h"
 #include "redis.h"
@@ -41,6 +54,273 @@ int __wrap_redisGetReply(redisContext *c, void **reply)
         return REDIS_ERR;
     }
     return __real_redisGetReply(c, reply);
+}
+
+/* ---- SQLite, the embedded store's engine, under the same faults ---- */
+
+/* SQLite's memory from the counted allocator (SQLITE_CONFIG_MALLOC), each
+ * block after an 8-byte header that holds its size. */
+static void *sq_malloc(int n)
+{
+    uint64_t *p = fault_now() ? NULL : __real_malloc((size_t)n + 8);
+    if (!p)
+        return NULL;
+    p[0] = (uint64_t)n;
+    return p + 1;
+}
+
+static void sq_free(void *p)
+{
+    if (p)
+        free((uint64_t *)p - 1);
+}
+
+static void *sq_realloc(void *p, int n)
+{
+    uint64_t *q = fault_now() ? NULL : __real_realloc((uint64_t *)p - 1, (size_t)n + 8);
+    if (!q)
+        return NULL;
+    q[0] = (uint64_t)n;
+    return q + 1;
+}
+
+static int sq_size(void *p)
+{
+    return p ? (int)((uint64_t *)p)[-1] : 0;
+}
+
+static int sq_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+
+static int sq_init(void *unused)
+{
+    (void)unused;
+    return SQLITE_OK;
+}
+
+static void sq_shutdown(void *unused)
+{
+    (void)unused;
+}
+
+/* A VFS over the default one whose open, write, truncate and sync count as
+ * I/O calls (faults_io.h): a failing write is torn as there, half of it
+ * written, then the disk is full. */
+typedef struct fault_file {
+    sqlite3_file base;
+    sqlite3_file *real;   /* right after this struct */
+} fault_file;
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs fault_vfs;
+static sqlite3_io_methods fault_methods;
+
+#define REAL(f) (((fault_file *)(f))->real)
+
+static int ff_close(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xClose(REAL(f));
+}
+
+static int ff_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
+{
+    return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
+}
+
+static int ff_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+    if (fault_io_torn) {
+        fault_io_torn = 0;
+        return SQLITE_FULL;
+    }
+    if (fault_io_now()) {
+        if (n > 1) {
+            fault_io_torn = 1;
+            REAL(f)->pMethods->xWrite(REAL(f), p, n / 2, off);
+        }
+        return SQLITE_FULL;
+    }
+    return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
+}
+
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    if (fault_io_now())
+        return SQLITE_IOERR_TRUNCATE;
+    return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+/* A sync that does not fail reaches no disk: the sweeps judge what a
+ * failure leaves (in the page cache, as a crash of the process would),
+ * durability is test_store's kill -9; real syncs only made them slow. */
+static int ff_sync(sqlite3_file *f, int flags)
+{
+    (void)f;
+    (void)flags;
+    return fault_io_now() ? SQLITE_IOERR_FSYNC : SQLITE_OK;
+}
+
+static int ff_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int ff_lock(sqlite3_file *f, int how)
+{
+    return REAL(f)->pMethods->xLock(REAL(f), how);
+}
+
+static int ff_unlock(sqlite3_file *f, int how)
+{
+    return REAL(f)->pMethods->xUnlock(REAL(f), how);
+}
+
+static int ff_reserved(sqlite3_file *f, int *out)
+{
+    return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+
+static int ff_control(sqlite3_file *f, int op, void *arg)
+{
+    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+
+static int ff_sector(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int ff_device(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+static int ff_shm_map(sqlite3_file *f, int page, int size, int extend, void volatile **p)
+{
+    return REAL(f)->pMethods->xShmMap(REAL(f), page, size, extend, p);
+}
+
+static int ff_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+    return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+}
+
+static void ff_shm_barrier(sqlite3_file *f)
+{
+    REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+
+static int ff_shm_unmap(sqlite3_file *f, int del)
+{
+    return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+
+static int ff_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **p)
+{
+    return REAL(f)->pMethods->xFetch(REAL(f), off, n, p);
+}
+
+static int ff_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+    return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+}
+
+static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
+                   int *out_flags)
+{
+    fault_file *f = (fault_file *)file;
+    (void)vfs;
+    f->base.pMethods = NULL;
+    f->real = (sqlite3_file *)(f + 1);
+    if (fault_io_now())
+        return SQLITE_CANTOPEN;
+    int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
+    if (rc == SQLITE_OK && f->real->pMethods)
+        f->base.pMethods = &fault_methods;
+    return rc;
+}
+
+static int fv_delete(sqlite3_vfs *v, const char *name, int sync_dir)
+{
+    (void)v;
+    return real_vfs->xDelete(real_vfs, name, sync_dir);
+}
+
+static int fv_access(sqlite3_vfs *v, const char *name, int flags, int *out)
+{
+    (void)v;
+    return real_vfs->xAccess(real_vfs, name, flags, out);
+}
+
+static int fv_full_path(sqlite3_vfs *v, const char *name, int n, char *out)
+{
+    (void)v;
+    return real_vfs->xFullPathname(real_vfs, name, n, out);
+}
+
+static int fv_randomness(sqlite3_vfs *v, int n, char *out)
+{
+    (void)v;
+    return real_vfs->xRandomness(real_vfs, n, out);
+}
+
+static int fv_sleep(sqlite3_vfs *v, int us)
+{
+    (void)v;
+    return real_vfs->xSleep(real_vfs, us);
+}
+
+static int fv_time(sqlite3_vfs *v, double *out)
+{
+    (void)v;
+    return real_vfs->xCurrentTime(real_vfs, out);
+}
+
+static int fv_last_error(sqlite3_vfs *v, int n, char *out)
+{
+    (void)v;
+    return real_vfs->xGetLastError(real_vfs, n, out);
+}
+
+static int fv_time64(sqlite3_vfs *v, sqlite3_int64 *out)
+{
+    (void)v;
+    return real_vfs->xCurrentTimeInt64(real_vfs, out);
+}
+
+/* Before any other SQLite call: its memory and its default VFS. */
+static int sqlite_under_faults(void)
+{
+    static const sqlite3_mem_methods mem = {sq_malloc, sq_free, sq_realloc, sq_size,
+                                            sq_roundup, sq_init, sq_shutdown, NULL};
+    if (sqlite3_config(SQLITE_CONFIG_MALLOC, &mem) != SQLITE_OK ||
+        sqlite3_initialize() != SQLITE_OK)
+        return -1;
+    real_vfs = sqlite3_vfs_find(NULL);
+    if (!real_vfs)
+        return -1;
+    fault_methods = (sqlite3_io_methods){
+        3,           ff_close,   ff_read,        ff_write,     ff_truncate, ff_sync,
+        ff_size,     ff_lock,    ff_unlock,      ff_reserved,  ff_control,  ff_sector,
+        ff_device,   ff_shm_map, ff_shm_lock,    ff_shm_barrier, ff_shm_unmap, ff_fetch,
+        ff_unfetch,
+    };
+    fault_vfs = *real_vfs;
+    fault_vfs.zName = "faults";
+    fault_vfs.szOsFile = (int)sizeof(fault_file) + real_vfs->szOsFile;
+    fault_vfs.pNext = NULL;
+    fault_vfs.xOpen = fv_open;
+    fault_vfs.xDelete = fv_delete;
+    fault_vfs.xAccess = fv_access;
+    fault_vfs.xFullPathname = fv_full_path;
+    fault_vfs.xRandomness = fv_randomness;
+    fault_vfs.xSleep = fv_sleep;
+    fault_vfs.xCurrentTime = fv_time;
+    fault_vfs.xGetLastError = fv_last_error;
+    fault_vfs.xCurrentTimeInt64 = fv_time64;
+    return sqlite3_vfs_register(&fault_vfs, 1) == SQLITE_OK ? 0 : -1;
 }
 
 static int redis_port;
@@ -415,9 +695,10 @@ static void sweep_open(void)
     sweep_open_with(1);
 }
 
-/* The disk fills up in the middle of an append and the torn end cannot be
- * cut off; then space comes back. The next write must not land after the
- * torn end (the log would be damaged and the store would not open again). */
+/* The disk fills up in the middle of a write to the write-ahead log, and
+ * every write after it fails; then space comes back. The next writes must
+ * succeed, and the torn frame must not spoil the log: a crash image and the
+ * store reopened hold all that was answered, and nothing of the failed call. */
 static void check_torn_then_recovers(void)
 {
     char dir[128];
@@ -428,6 +709,7 @@ static void check_torn_then_recovers(void)
     fault_arm(1, 0);
     CHECK(op_signals(st) == VP_ERR_IO);
     fault_disarm(1);
+    fault_io_torn = 0;   /* space came back */
     CHECK(op_query_log(st) == VP_OK);
     CHECK(op_saved_query(st) == VP_OK);
     char *live = dump(st);
@@ -452,6 +734,131 @@ static void check_torn_then_recovers(void)
     vp_store_close(st);
 }
 
+/* One opening, under failure n, of a copy of a directory of the format
+ * before SQLite (the committed fixture), which migrates it. */
+typedef struct migrate_sweep {
+    int io;
+    const char *fixture;
+    char *want; /* what the migrated store holds */
+} migrate_sweep;
+
+/* The bytes of a file, malloc()ed (through the real allocator, so that
+ * no fault hits it); NULL when it cannot be read. */
+static char *slurp(const char *dir, const char *sub, const char *name, size_t *len)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *p = __real_malloc(1 << 16);
+    *len = p ? fread(p, 1, 1 << 16, f) : 0;
+    fclose(f);
+    return p;
+}
+
+/* 1 when the fixture's file `name` is in `dir` or set aside in it, byte
+ * for byte. */
+static int old_file_kept(const char *fixture, const char *dir, const char *name)
+{
+    size_t a = 0, b = 0;
+    int kept = 0;
+    char *want = slurp(fixture, "", name, &a);
+    for (int i = 0; i < 2 && want && !kept; i++) {
+        char *got = slurp(dir, i ? "/before-sqlite" : "", name, &b);
+        kept = got && a == b && memcmp(got, want, a) == 0;
+        free(got);
+    }
+    free(want);
+    return kept;
+}
+
+/* Copies the fixture's files (no subfolders) into a new `dir`. */
+static int copy_fixture(const char *fixture, const char *dir)
+{
+    static const char *const names[] = {"snapshot", "log.1", "lock"};
+    if (mkdir(dir, 0755) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        size_t len = 0;
+        char path[600], *data = slurp(fixture, "", names[i], &len);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        FILE *f = data ? fopen(path, "wb") : NULL;
+        int ok = f && fwrite(data, 1, len, f) == len;
+        if (f)
+            ok = fclose(f) == 0 && ok;
+        free(data);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+static int migrate_step(void *ctx, long n)
+{
+    migrate_sweep *w = ctx;
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/migrate-%d", store_base, store_runs++);
+    CHECK(copy_fixture(w->fixture, dir) == 0);
+    vp_store_config c = {.dir = dir};
+    vp_store *st = NULL;
+    fault_arm(w->io, n);
+    vp_status rc = vp_store_open(&c, &st, NULL);
+    int failed = fault_failed;
+    fault_disarm(w->io);
+    fault_io_torn = 0;
+    if (!failed)
+        CHECK(rc == VP_OK);
+    else if (rc != VP_OK && rc != (w->io ? VP_ERR_IO : VP_ERR_NOMEM)) {
+        fprintf(stderr, "migrate: failure %ld gave %s\n", n, vp_status_str(rc));
+        CHECK(0);
+    }
+    /* Opened under the fault or again after it: everything, once. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            vp_store_close(st);
+            st = NULL;
+            CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+        }
+        if (!st)
+            continue;
+        char *got = dump(st);
+        if (!got || !w->want || strcmp(got, w->want) != 0) {
+            fprintf(stderr, "migrate: failure %ld (%s), pass %d: holds\n%s--- wanted:\n%s", n,
+                    vp_status_str(rc), pass, got ? got : "", w->want ? w->want : "");
+            CHECK(0);
+        }
+        free(got);
+    }
+    vp_store_close(st);
+    CHECK(old_file_kept(w->fixture, dir, "snapshot") && old_file_kept(w->fixture, dir, "log.1"));
+    return failed;
+}
+
+/* Migrating under faults: fails cleanly or opens all the old files held;
+ * either way the next open holds all of it, once, and the old files are
+ * kept (in place or set aside). */
+static void sweep_migrate(const char *fixture)
+{
+    for (int io = 0; io < 2; io++) {
+        migrate_sweep w = {.io = io, .fixture = fixture};
+        char dir[160], cmd[600];
+        snprintf(dir, sizeof dir, "%s/migrate-ref", store_base);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s' '%s'", dir, fixture, dir);
+        CHECK(system(cmd) == 0);
+        vp_store_config c = {.dir = dir};
+        vp_store *st = NULL;
+        CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+        w.want = st ? dump(st) : NULL;
+        CHECK(w.want && strstr(w.want, "record zomer {"));
+        vp_store_close(st);
+        int runs = fault_loop(migrate_step, &w);
+        free(w.want);
+        printf("store migrate embedded (%s faults): %d runs\n", io ? "I/O" : "allocation", runs);
+        CHECK(runs > 1);
+    }
+}
+
 static void sweep_stores(void)
 {
     struct {
@@ -474,8 +881,17 @@ static void sweep_stores(void)
     check_torn_then_recovers();
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_faults_store OLD-FORMAT-DIR (tests/data/store/old-format)\n");
+        return 2;
+    }
+    fault_io_real_sync = 0;   /* as ff_sync: the sweeps judge failures, not durability */
+    if (sqlite_under_faults() != 0) {
+        fprintf(stderr, "cannot set up SQLite for faults\n");
+        return 1;
+    }
     snprintf(store_base, sizeof store_base, "/tmp/vp-test-faults-XXXXXX");
     if (!mkdtemp(store_base)) {
         perror("mkdtemp");
@@ -486,6 +902,7 @@ int main(void)
         return 1;
     redis_port = rp.port;
     sweep_stores();
+    sweep_migrate(argv[1]);
     stop_redis(&rp);
     free(rp.bin);
     char cmd[128];
