@@ -461,22 +461,74 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     return st;
 }
 
+struct vp_index_doc {
+    vpx_doc *doc;
+    char *uid;
+};
+
+/* Fills d with the document of `o` and its id term; the spelling words go
+ * to `spelling` at once, or (NULL) wait in the document for its writer. */
+static vp_status fill_doc(const vp_index *idx, const vp_offering *o, vpx_db *spelling,
+                          vp_index_doc *d, char **errmsg)
+{
+    vp_buf uid;
+    vp_buf_init(&uid, 4096);
+    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, spelling, &d->doc, errmsg);
+    if (st == VP_OK)
+        st = build_document(idx, o, d->doc, errmsg);
+    if (st == VP_OK)
+        st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
+    if (st == VP_OK) {
+        d->uid = vp_buf_steal(&uid);
+        if (!d->uid)
+            st = VP_ERR_NOMEM;
+    }
+    vp_buf_free(&uid);
+    return st;
+}
+
 vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg)
 {
     if (!idx->writable)
         return VP_ERR_INVALID;
-    vpx_doc *doc = NULL;
-    vp_buf uid;
-    vp_buf_init(&uid, 4096);
-    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, idx->db, &doc, errmsg);
+    vp_index_doc d = {NULL, NULL};
+    vp_status st = fill_doc(idx, o, idx->db, &d, errmsg);
     if (st == VP_OK)
-        st = build_document(idx, o, doc, errmsg);
-    if (st == VP_OK)
-        st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
-    if (st == VP_OK)
-        st = vpx_db_replace(idx->db, uid.data, doc, errmsg);
-    vp_buf_free(&uid);
-    vpx_doc_destroy(doc);
+        st = vpx_db_replace(idx->db, d.uid, d.doc, errmsg);
+    vpx_doc_destroy(d.doc);
+    free(d.uid);
+    return st;
+}
+
+vp_status vp_index_doc_build(const vp_index *idx, const vp_offering *o, vp_index_doc **out,
+                             char **errmsg)
+{
+    vp_index_doc *d = calloc(1, sizeof *d);
+    if (!d)
+        return VP_ERR_NOMEM;
+    vp_status st = fill_doc(idx, o, NULL, d, errmsg);
+    if (st != VP_OK) {
+        vp_index_doc_destroy(d);
+        return st;
+    }
+    *out = d;
+    return VP_OK;
+}
+
+void vp_index_doc_destroy(vp_index_doc *d)
+{
+    if (!d)
+        return;
+    vpx_doc_destroy(d->doc);
+    free(d->uid);
+    free(d);
+}
+
+vp_status vp_index_put_doc(vp_index *idx, vp_index_doc *d, char **errmsg)
+{
+    vp_status st = idx->writable ? vpx_db_replace(idx->db, d->uid, d->doc, errmsg)
+                                 : VP_ERR_INVALID;
+    vp_index_doc_destroy(d);
     return st;
 }
 
