@@ -17,17 +17,33 @@
 #include "series.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/lexicon.h"
 #include "xapian_c.h"
 
 #define MAX_DAYS_PER_OCCURRENCE 366
 #define MAX_DAYS_PER_OFFERING 3660
 
+/* What compound_parts made of each word it met, so that a load splits a
+ * word once, not at every offering that holds it. Bounded: full, it
+ * starts again empty. Used by whichever thread builds this index's
+ * documents, one at a time. */
+#define SPLIT_CACHE_SLOTS 65536 /* a power of two; half of them filled at most */
+typedef struct split_entry {
+    char *word;  /* NULL: a free slot */
+    char *parts; /* what the word adds, each followed by a space; "" for nothing */
+} split_entry;
+typedef struct split_cache {
+    split_entry *slots;
+    size_t used;
+} split_cache;
+
 struct vp_index {
     vpx_db *db;
     int writable;
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
+    split_cache *splits;
     vp_suggest_cache *suggest_cache;
     vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
@@ -42,6 +58,16 @@ const char *const vp_field_prefix[VP_FIELD_COUNT] = {
     [VP_FIELD_MUNICIPALITY] = "XM", [VP_FIELD_SOCIETAL_TASK] = "XK",
     [VP_FIELD_LANGUAGE] = "L",
 };
+
+static void split_cache_clear(split_cache *c)
+{
+    for (size_t i = 0; c->slots && i < SPLIT_CACHE_SLOTS; i++) {
+        free(c->slots[i].word);
+        free(c->slots[i].parts);
+        c->slots[i].word = c->slots[i].parts = NULL;
+    }
+    c->used = 0;
+}
 
 vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabulary *voc,
                         vp_index **out, char **errmsg)
@@ -72,6 +98,11 @@ void vp_index_close(vp_index *idx)
 {
     if (!idx)
         return;
+    if (idx->splits) {
+        split_cache_clear(idx->splits);
+        free(idx->splits->slots);
+        free(idx->splits);
+    }
     vp_suggest_cache_destroy(idx->suggest_cache);
     free(idx->spelling_cache);
     vpx_db_close(idx->db);
@@ -86,6 +117,13 @@ const vp_vocabulary *vp_index_vocabulary(const vp_index *idx)
 void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
 {
     idx->lex = lex;
+    if (idx->splits) {
+        split_cache_clear(idx->splits);
+    } else if (lex && idx->writable) {
+        idx->splits = calloc(1, sizeof *idx->splits);
+        if (idx->splits)
+            idx->splits->slots = calloc(SPLIT_CACHE_SLOTS, sizeof *idx->splits->slots);
+    }
 }
 
 void vp_index_set_clock(vp_index *idx, int64_t now)
@@ -144,12 +182,64 @@ static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, c
     return st;
 }
 
+/* Appends to `b` what the lower-case `word` adds: the singular of a
+ * diminutive plural ("spelletjes" is found by "spelletje" too), and the
+ * parts of a compound with their singulars ("kaartspelletjes": kaart,
+ * spelletjes and spelletje), each followed by a space. */
+static vp_status split_word(const vp_lexicon *lex, const char *word, vp_buf *b)
+{
+    char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+    vp_status st = VP_OK;
+    if (vp_lexicon_diminutive_singular(word, parts[0]))
+        st = vp_buf_printf(b, "%s ", parts[0]);
+    size_t k = st == VP_OK ? vp_lexicon_split(lex, word, parts) : 0;
+    char one[VP_COMPOUND_PART_SIZE];
+    for (size_t i = 0; st == VP_OK && i < k; i++) {
+        st = vp_buf_printf(b, "%s ", parts[i]);
+        if (st == VP_OK && vp_lexicon_diminutive_singular(parts[i], one))
+            st = vp_buf_printf(b, "%s ", one);
+    }
+    return st;
+}
+
+/* split_word through the index's cache (made when a writer is given its
+ * lexicon; without memory for it, every word is split again). */
+static vp_status split_cached(const vp_index *idx, const char *word, vp_buf *b)
+{
+    split_cache *c = idx->splits;
+    if (!c || !c->slots)
+        return split_word(idx->lex, word, b);
+    size_t j = vp_hash_str(word) & (SPLIT_CACHE_SLOTS - 1);
+    while (c->slots[j].word) {
+        if (strcmp(c->slots[j].word, word) == 0)
+            return vp_buf_puts(b, c->slots[j].parts);
+        j = (j + 1) & (SPLIT_CACHE_SLOTS - 1);
+    }
+    size_t before = b->len;
+    vp_status st = split_word(idx->lex, word, b);
+    if (st != VP_OK)
+        return st;
+    if (c->used + 1 > SPLIT_CACHE_SLOTS / 2) {
+        split_cache_clear(c);
+        j = vp_hash_str(word) & (SPLIT_CACHE_SLOTS - 1);
+    }
+    char *w = strdup(word), *parts = strndup(b->data ? b->data + before : "", b->len - before);
+    if (!w || !parts) {
+        free(w);
+        free(parts);
+        return VP_OK; /* not kept; the split itself stands */
+    }
+    c->slots[j] = (split_entry){w, parts};
+    c->used++;
+    return VP_OK;
+}
+
 /* The parts of the compound words of folded `text`, space-separated, so
  * that "cursus" finds "computercursus", and the singular of diminutive
  * plurals; NULL when there are none. */
-static char *compound_parts(const vp_lexicon *lex, const char *text)
+static char *compound_parts(const vp_index *idx, const char *text)
 {
-    if (!lex)
+    if (!idx->lex)
         return NULL;
     vp_buf b;
     vp_buf_init(&b, 64 * 1024);
@@ -173,20 +263,8 @@ static char *compound_parts(const vp_lexicon *lex, const char *text)
         for (size_t i = 0; i < n; i++)
             word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] - 'A' + 'a' : start[i]);
         word[n] = '\0';
-        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
-        /* "spelletjes" is found by "spelletje" too. */
-        if (vp_lexicon_diminutive_singular(word, parts[0]) &&
-            vp_buf_printf(&b, "%s ", parts[0]) != VP_OK)
+        if (split_cached(idx, word, &b) != VP_OK)
             break;
-        size_t k = vp_lexicon_split(lex, word, parts);
-        char one[VP_COMPOUND_PART_SIZE];
-        for (size_t i = 0; i < k; i++) {
-            /* "kaartspelletjes": kaart, spelletjes and spelletje. */
-            if (vp_buf_printf(&b, "%s ", parts[i]) != VP_OK ||
-                (vp_lexicon_diminutive_singular(parts[i], one) &&
-                 vp_buf_printf(&b, "%s ", one) != VP_OK))
-                break;
-        }
     }
     return b.len ? vp_buf_steal(&b) : (vp_buf_free(&b), NULL);
 }
@@ -210,7 +288,7 @@ static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, u
                                       flags & TEXT_POSITIONS, errmsg);
     /* A part weighs less than the whole word: "avond" in "Auteursavond"
      * is not the title "De avonden". */
-    char *parts = st == VP_OK ? compound_parts(idx->lex, folded) : NULL;
+    char *parts = st == VP_OK ? compound_parts(idx, folded) : NULL;
     if (parts)
         st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, prefix, 0, 0, errmsg);
     free(parts);
