@@ -272,28 +272,51 @@ static char *compound_parts(const vp_index *idx, const char *text)
 /* Text flags: what a field's words feed besides the index itself. */
 enum { TEXT_SPELLING = 1, TEXT_POSITIONS = 2 };
 
+/* One way a field's text is indexed: its weight, prefix and text flags. */
+typedef struct text_use {
+    unsigned weight;
+    const char *prefix;
+    int flags;
+} text_use;
+
 /* Indexes `text` folded, with the parts of its compounds after it under
- * the same weight. TEXT_SPELLING feeds the spelling table; TEXT_POSITIONS
- * keeps word positions, which only phrase searches need, so only the
- * fields residents quote (title, names, description) pay for them. */
-static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
-                          const char *prefix, int flags, char **errmsg)
+ * the same weight, once per use in `uses` (in order: positions follow one
+ * another), folding and splitting it only once. TEXT_SPELLING feeds the
+ * spelling table; TEXT_POSITIONS keeps word positions, which only phrase
+ * searches need, so only the fields residents quote (title, names,
+ * description) pay for them. */
+static vp_status add_text_as(const vp_index *idx, vpx_doc *doc, const char *text,
+                             const text_use *uses, size_t n, char **errmsg)
 {
     if (!text || !*text)
         return VP_OK;
     char *folded = vp_text_fold(text, 0);
     if (!folded)
         return VP_ERR_NOMEM;
-    vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, flags & TEXT_SPELLING,
-                                      flags & TEXT_POSITIONS, errmsg);
-    /* A part weighs less than the whole word: "avond" in "Auteursavond"
-     * is not the title "De avonden". */
-    char *parts = st == VP_OK ? compound_parts(idx, folded) : NULL;
-    if (parts)
-        st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, prefix, 0, 0, errmsg);
+    char *parts = NULL;
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        unsigned weight = uses[i].weight;
+        st = vpx_doc_index_text(doc, folded, weight, uses[i].prefix, uses[i].flags & TEXT_SPELLING,
+                                uses[i].flags & TEXT_POSITIONS, errmsg);
+        if (st == VP_OK && i == 0)
+            parts = compound_parts(idx, folded);
+        /* A part weighs less than the whole word: "avond" in "Auteursavond"
+         * is not the title "De avonden". */
+        if (st == VP_OK && parts)
+            st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, uses[i].prefix, 0, 0,
+                                    errmsg);
+    }
     free(parts);
     free(folded);
     return st;
+}
+
+static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
+                          const char *prefix, int flags, char **errmsg)
+{
+    const text_use use = {weight, prefix, flags};
+    return add_text_as(idx, doc, text, &use, 1, errmsg);
 }
 
 /* Day, month and year terms for every local day an occurrence touches. */
@@ -399,10 +422,9 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     /* Titles and names feed the spelling table ("did you mean"); title,
      * names and description keep positions for phrase searches. */
     const int named = TEXT_SPELLING | TEXT_POSITIONS;
+    const text_use title[] = {{WEIGHT_TITLE, "", named}, {1, PFX_TITLE, TEXT_POSITIONS}};
     if (st == VP_OK)
-        st = add_text(idx, doc, o->title, WEIGHT_TITLE, "", named, errmsg);
-    if (st == VP_OK)
-        st = add_text(idx, doc, o->title, 1, PFX_TITLE, TEXT_POSITIONS, errmsg);
+        st = add_text_as(idx, doc, o->title, title, 2, errmsg);
     if (st == VP_OK)
         st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", named, errmsg);
     if (st == VP_OK && prop)
@@ -414,16 +436,12 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                    : VP_ERR_NOMEM;
         free(token);
     }
-    for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++) {
-        st = add_text(idx, doc, o->subjects.items[i], WEIGHT_SUBJECT, "", TEXT_SPELLING, errmsg);
-        if (st == VP_OK)
-            st = add_text(idx, doc, o->subjects.items[i], 1, PFX_SUBJECT, 0, errmsg);
-    }
-    for (size_t i = 0; st == VP_OK && i < o->creators.count; i++) {
-        st = add_text(idx, doc, o->creators.items[i], WEIGHT_SUBJECT, "", TEXT_POSITIONS, errmsg);
-        if (st == VP_OK)
-            st = add_text(idx, doc, o->creators.items[i], 1, PFX_CREATOR, 0, errmsg);
-    }
+    const text_use subject[] = {{WEIGHT_SUBJECT, "", TEXT_SPELLING}, {1, PFX_SUBJECT, 0}};
+    for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++)
+        st = add_text_as(idx, doc, o->subjects.items[i], subject, 2, errmsg);
+    const text_use creator[] = {{WEIGHT_SUBJECT, "", TEXT_POSITIONS}, {1, PFX_CREATOR, 0}};
+    for (size_t i = 0; st == VP_OK && i < o->creators.count; i++)
+        st = add_text_as(idx, doc, o->creators.items[i], creator, 2, errmsg);
     if (st == VP_OK)
         st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", TEXT_POSITIONS, errmsg);
     const char *places[] = {o->municipality, o->library_name, o->branch_name};
