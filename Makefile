@@ -20,7 +20,7 @@ SAMPLE_INDEX = $(BUILD)/sample-index
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards fuzz bench-harvest bench-soak bench-store golden clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards bench-index fuzz bench-harvest bench-soak bench-store golden clean
 
 all: build
 
@@ -91,6 +91,10 @@ bench-shards:
 # OAI-PMH harvest throughput over loopback, 100,000 records (docs/performance.md).
 bench-harvest:
 	@bench/harvest.sh 100000
+
+# Indexing alone: one index and 2 shards against plain Xapian's 1 and 2 writers.
+bench-index:
+	@bench/index.sh 100000
 
 # 60 s of mixed routes at 64 connections on 1,000,000 offerings: errors and
 # memory over time (docs/performance.md).

@@ -17,6 +17,7 @@
 #include "series.h"
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/time.h"
 #include "xapian_c.h"
@@ -24,11 +25,26 @@
 #define MAX_DAYS_PER_OCCURRENCE 366
 #define MAX_DAYS_PER_OFFERING 3660
 
+/* What compound_parts made of each word it met, so that a load splits a
+ * word once, not at every offering that holds it. Bounded: full, it
+ * starts again empty. Used by whichever thread builds this index's
+ * documents, one at a time. */
+#define SPLIT_CACHE_SLOTS 65536 /* a power of two; half of them filled at most */
+typedef struct split_entry {
+    char *word;  /* NULL: a free slot */
+    char *parts; /* what the word adds, each followed by a space; "" for nothing */
+} split_entry;
+typedef struct split_cache {
+    split_entry *slots;
+    size_t used;
+} split_cache;
+
 struct vp_index {
     vpx_db *db;
     int writable;
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
+    split_cache *splits;
     vp_suggest_cache *suggest_cache;
     vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
@@ -69,6 +85,16 @@ const char *const vp_field_prefix[VP_FIELD_COUNT] = {
     [VP_FIELD_LANGUAGE] = "L",
 };
 
+static void split_cache_clear(split_cache *c)
+{
+    for (size_t i = 0; c->slots && i < SPLIT_CACHE_SLOTS; i++) {
+        free(c->slots[i].word);
+        free(c->slots[i].parts);
+        c->slots[i].word = c->slots[i].parts = NULL;
+    }
+    c->used = 0;
+}
+
 vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabulary *voc,
                         vp_index **out, char **errmsg)
 {
@@ -105,6 +131,11 @@ void vp_index_close(vp_index *idx)
 {
     if (!idx)
         return;
+    if (idx->splits) {
+        split_cache_clear(idx->splits);
+        free(idx->splits->slots);
+        free(idx->splits);
+    }
     vp_suggest_cache_destroy(idx->suggest_cache);
     free(idx->spelling_cache);
     vpx_db_close(idx->db);
@@ -119,6 +150,13 @@ const vp_vocabulary *vp_index_vocabulary(const vp_index *idx)
 void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
 {
     idx->lex = lex;
+    if (idx->splits) {
+        split_cache_clear(idx->splits);
+    } else if (lex && idx->writable) {
+        idx->splits = calloc(1, sizeof *idx->splits);
+        if (idx->splits)
+            idx->splits->slots = calloc(SPLIT_CACHE_SLOTS, sizeof *idx->splits->slots);
+    }
 }
 
 void vp_index_set_series_keys(vp_index *idx, int on)
@@ -185,12 +223,64 @@ static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, c
     return st;
 }
 
+/* Appends to `b` what the lower-case `word` adds: the singular of a
+ * diminutive plural ("spelletjes" is found by "spelletje" too), and the
+ * parts of a compound with their singulars ("kaartspelletjes": kaart,
+ * spelletjes and spelletje), each followed by a space. */
+static vp_status split_word(const vp_lexicon *lex, const char *word, vp_buf *b)
+{
+    char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
+    vp_status st = VP_OK;
+    if (vp_lexicon_diminutive_singular(word, parts[0]))
+        st = vp_buf_printf(b, "%s ", parts[0]);
+    size_t k = st == VP_OK ? vp_lexicon_split(lex, word, parts) : 0;
+    char one[VP_COMPOUND_PART_SIZE];
+    for (size_t i = 0; st == VP_OK && i < k; i++) {
+        st = vp_buf_printf(b, "%s ", parts[i]);
+        if (st == VP_OK && vp_lexicon_diminutive_singular(parts[i], one))
+            st = vp_buf_printf(b, "%s ", one);
+    }
+    return st;
+}
+
+/* split_word through the index's cache (made when a writer is given its
+ * lexicon; without memory for it, every word is split again). */
+static vp_status split_cached(const vp_index *idx, const char *word, vp_buf *b)
+{
+    split_cache *c = idx->splits;
+    if (!c || !c->slots)
+        return split_word(idx->lex, word, b);
+    size_t j = vp_hash_str(word) & (SPLIT_CACHE_SLOTS - 1);
+    while (c->slots[j].word) {
+        if (strcmp(c->slots[j].word, word) == 0)
+            return vp_buf_puts(b, c->slots[j].parts);
+        j = (j + 1) & (SPLIT_CACHE_SLOTS - 1);
+    }
+    size_t before = b->len;
+    vp_status st = split_word(idx->lex, word, b);
+    if (st != VP_OK)
+        return st;
+    if (c->used + 1 > SPLIT_CACHE_SLOTS / 2) {
+        split_cache_clear(c);
+        j = vp_hash_str(word) & (SPLIT_CACHE_SLOTS - 1);
+    }
+    char *w = strdup(word), *parts = strndup(b->data ? b->data + before : "", b->len - before);
+    if (!w || !parts) {
+        free(w);
+        free(parts);
+        return VP_OK; /* not kept; the split itself stands */
+    }
+    c->slots[j] = (split_entry){w, parts};
+    c->used++;
+    return VP_OK;
+}
+
 /* The parts of the compound words of folded `text`, space-separated, so
  * that "cursus" finds "computercursus", and the singular of diminutive
  * plurals; NULL when there are none. */
-static char *compound_parts(const vp_lexicon *lex, const char *text)
+static char *compound_parts(const vp_index *idx, const char *text)
 {
-    if (!lex)
+    if (!idx->lex)
         return NULL;
     vp_buf b;
     vp_buf_init(&b, 64 * 1024);
@@ -214,20 +304,8 @@ static char *compound_parts(const vp_lexicon *lex, const char *text)
         for (size_t i = 0; i < n; i++)
             word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] - 'A' + 'a' : start[i]);
         word[n] = '\0';
-        char parts[VP_COMPOUND_MAX_PARTS][VP_COMPOUND_PART_SIZE];
-        /* "spelletjes" is found by "spelletje" too. */
-        if (vp_lexicon_diminutive_singular(word, parts[0]) &&
-            vp_buf_printf(&b, "%s ", parts[0]) != VP_OK)
+        if (split_cached(idx, word, &b) != VP_OK)
             break;
-        size_t k = vp_lexicon_split(lex, word, parts);
-        char one[VP_COMPOUND_PART_SIZE];
-        for (size_t i = 0; i < k; i++) {
-            /* "kaartspelletjes": kaart, spelletjes and spelletje. */
-            if (vp_buf_printf(&b, "%s ", parts[i]) != VP_OK ||
-                (vp_lexicon_diminutive_singular(parts[i], one) &&
-                 vp_buf_printf(&b, "%s ", one) != VP_OK))
-                break;
-        }
     }
     return b.len ? vp_buf_steal(&b) : (vp_buf_free(&b), NULL);
 }
@@ -235,28 +313,51 @@ static char *compound_parts(const vp_lexicon *lex, const char *text)
 /* Text flags: what a field's words feed besides the index itself. */
 enum { TEXT_SPELLING = 1, TEXT_POSITIONS = 2 };
 
+/* One way a field's text is indexed: its weight, prefix and text flags. */
+typedef struct text_use {
+    unsigned weight;
+    const char *prefix;
+    int flags;
+} text_use;
+
 /* Indexes `text` folded, with the parts of its compounds after it under
- * the same weight. TEXT_SPELLING feeds the spelling table; TEXT_POSITIONS
- * keeps word positions, which only phrase searches need, so only the
- * fields residents quote (title, names, description) pay for them. */
-static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
-                          const char *prefix, int flags, char **errmsg)
+ * the same weight, once per use in `uses` (in order: positions follow one
+ * another), folding and splitting it only once. TEXT_SPELLING feeds the
+ * spelling table; TEXT_POSITIONS keeps word positions, which only phrase
+ * searches need, so only the fields residents quote (title, names,
+ * description) pay for them. */
+static vp_status add_text_as(const vp_index *idx, vpx_doc *doc, const char *text,
+                             const text_use *uses, size_t n, char **errmsg)
 {
     if (!text || !*text)
         return VP_OK;
     char *folded = vp_text_fold(text, 0);
     if (!folded)
         return VP_ERR_NOMEM;
-    vp_status st = vpx_doc_index_text(doc, folded, weight, prefix, flags & TEXT_SPELLING,
-                                      flags & TEXT_POSITIONS, errmsg);
-    /* A part weighs less than the whole word: "avond" in "Auteursavond"
-     * is not the title "De avonden". */
-    char *parts = st == VP_OK ? compound_parts(idx->lex, folded) : NULL;
-    if (parts)
-        st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, prefix, 0, 0, errmsg);
+    char *parts = NULL;
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n; i++) {
+        unsigned weight = uses[i].weight;
+        st = vpx_doc_index_text(doc, folded, weight, uses[i].prefix, uses[i].flags & TEXT_SPELLING,
+                                uses[i].flags & TEXT_POSITIONS, errmsg);
+        if (st == VP_OK && i == 0)
+            parts = compound_parts(idx, folded);
+        /* A part weighs less than the whole word: "avond" in "Auteursavond"
+         * is not the title "De avonden". */
+        if (st == VP_OK && parts)
+            st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, uses[i].prefix, 0, 0,
+                                    errmsg);
+    }
     free(parts);
     free(folded);
     return st;
+}
+
+static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
+                          const char *prefix, int flags, char **errmsg)
+{
+    const text_use use = {weight, prefix, flags};
+    return add_text_as(idx, doc, text, &use, 1, errmsg);
 }
 
 /* Day, month and year terms for every local day an occurrence touches;
@@ -365,10 +466,9 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     /* Titles and names feed the spelling table ("did you mean"); title,
      * names and description keep positions for phrase searches. */
     const int named = TEXT_SPELLING | TEXT_POSITIONS;
+    const text_use title[] = {{WEIGHT_TITLE, "", named}, {1, PFX_TITLE, TEXT_POSITIONS}};
     if (st == VP_OK)
-        st = add_text(idx, doc, o->title, WEIGHT_TITLE, "", named, errmsg);
-    if (st == VP_OK)
-        st = add_text(idx, doc, o->title, 1, PFX_TITLE, TEXT_POSITIONS, errmsg);
+        st = add_text_as(idx, doc, o->title, title, 2, errmsg);
     if (st == VP_OK)
         st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", named, errmsg);
     if (st == VP_OK && prop)
@@ -380,16 +480,12 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                    : VP_ERR_NOMEM;
         free(token);
     }
-    for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++) {
-        st = add_text(idx, doc, o->subjects.items[i], WEIGHT_SUBJECT, "", TEXT_SPELLING, errmsg);
-        if (st == VP_OK)
-            st = add_text(idx, doc, o->subjects.items[i], 1, PFX_SUBJECT, 0, errmsg);
-    }
-    for (size_t i = 0; st == VP_OK && i < o->creators.count; i++) {
-        st = add_text(idx, doc, o->creators.items[i], WEIGHT_SUBJECT, "", TEXT_POSITIONS, errmsg);
-        if (st == VP_OK)
-            st = add_text(idx, doc, o->creators.items[i], 1, PFX_CREATOR, 0, errmsg);
-    }
+    const text_use subject[] = {{WEIGHT_SUBJECT, "", TEXT_SPELLING}, {1, PFX_SUBJECT, 0}};
+    for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++)
+        st = add_text_as(idx, doc, o->subjects.items[i], subject, 2, errmsg);
+    const text_use creator[] = {{WEIGHT_SUBJECT, "", TEXT_POSITIONS}, {1, PFX_CREATOR, 0}};
+    for (size_t i = 0; st == VP_OK && i < o->creators.count; i++)
+        st = add_text_as(idx, doc, o->creators.items[i], creator, 2, errmsg);
     if (st == VP_OK)
         st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", TEXT_POSITIONS, errmsg);
     const char *places[] = {o->municipality, o->library_name, o->branch_name};
@@ -507,26 +603,86 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     return st;
 }
 
+struct vp_index_doc {
+    vpx_doc *doc;
+    char *uid;
+};
+
+/* Fills d with the document of `o` and its id term; the spelling words go
+ * to `spelling` at once, or (NULL) wait in the document for its writer. */
+static vp_status fill_doc(const vp_index *idx, const vp_offering *o, vpx_db *spelling,
+                          vp_index_doc *d, char **errmsg)
+{
+    vp_buf uid;
+    vp_buf_init(&uid, 4096);
+    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, spelling, &d->doc, errmsg);
+    if (st == VP_OK)
+        st = build_document(idx, o, d->doc, errmsg);
+    if (st == VP_OK)
+        st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
+    if (st == VP_OK) {
+        d->uid = vp_buf_steal(&uid);
+        if (!d->uid)
+            st = VP_ERR_NOMEM;
+    }
+    vp_buf_free(&uid);
+    return st;
+}
+
 vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg)
 {
     if (!idx->writable)
         return VP_ERR_INVALID;
-    vpx_doc *doc = NULL;
-    vp_buf uid;
-    vp_buf_init(&uid, 4096);
-    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, idx->db, &doc, errmsg);
     /* A clock behind the index's live day lowers it (schema.h). */
     int today = vp_nl_day(idx->now ? idx->now : (int64_t)time(NULL));
+    vp_status st = VP_OK;
+    if (idx->live_from && today < idx->live_from)
+        st = write_live_from(idx, today, errmsg);
+    vp_index_doc d = {NULL, NULL};
+    if (st == VP_OK)
+        st = fill_doc(idx, o, idx->db, &d, errmsg);
+    if (st == VP_OK)
+        st = vpx_db_replace(idx->db, d.uid, d.doc, errmsg);
+    vpx_doc_destroy(d.doc);
+    free(d.uid);
+    return st;
+}
+
+vp_status vp_index_doc_build(const vp_index *idx, const vp_offering *o, vp_index_doc **out,
+                             char **errmsg)
+{
+    vp_index_doc *d = calloc(1, sizeof *d);
+    if (!d)
+        return VP_ERR_NOMEM;
+    vp_status st = fill_doc(idx, o, NULL, d, errmsg);
+    if (st != VP_OK) {
+        vp_index_doc_destroy(d);
+        return st;
+    }
+    *out = d;
+    return VP_OK;
+}
+
+void vp_index_doc_destroy(vp_index_doc *d)
+{
+    if (!d)
+        return;
+    vpx_doc_destroy(d->doc);
+    free(d->uid);
+    free(d);
+}
+
+vp_status vp_index_put_doc(vp_index *idx, vp_index_doc *d, char **errmsg)
+{
+    /* As vp_index_put, on the writer's own thread: the document was built
+     * elsewhere, and only this thread touches idx->live_from. */
+    int today = vp_nl_day(idx->now ? idx->now : (int64_t)time(NULL));
+    vp_status st = idx->writable ? VP_OK : VP_ERR_INVALID;
     if (st == VP_OK && idx->live_from && today < idx->live_from)
         st = write_live_from(idx, today, errmsg);
     if (st == VP_OK)
-        st = build_document(idx, o, doc, errmsg);
-    if (st == VP_OK)
-        st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
-    if (st == VP_OK)
-        st = vpx_db_replace(idx->db, uid.data, doc, errmsg);
-    vp_buf_free(&uid);
-    vpx_doc_destroy(doc);
+        st = vpx_db_replace(idx->db, d->uid, d->doc, errmsg);
+    vp_index_doc_destroy(d);
     return st;
 }
 

@@ -55,6 +55,11 @@ struct vpx_db {
 struct vpx_doc {
     Xapian::Document doc;
     Xapian::TermGenerator gen;
+    // Built apart from any database: the words for the spelling table,
+    // unstemmed and without positions, added by whichever writer takes it.
+    bool collect_spelling = false;
+    Xapian::Document spelling;
+    Xapian::TermGenerator spelling_gen;
 };
 
 struct vpx_query {
@@ -638,7 +643,18 @@ vp_status vpx_db_replace(vpx_db *h, const char *uid, vpx_doc *doc, char **errmsg
             set_message(errmsg, "index is open for reading only");
             return VP_ERR_INVALID;
         }
-        h->wdb->replace_document(uid, doc->doc);
+        if (doc->collect_spelling) {
+            for (Xapian::TermIterator t = doc->spelling.termlist_begin();
+                 t != doc->spelling.termlist_end(); ++t)
+                h->wdb->add_spelling(*t, t.get_wdf());
+        }
+        // Replacing by term opens the term's posting list, for which Xapian
+        // first writes out every buffered position list; a frequency lookup
+        // does not, and an id the index does not hold yet is simply added.
+        if (h->wdb->term_exists(uid))
+            h->wdb->replace_document(uid, doc->doc);
+        else
+            h->wdb->add_document(doc->doc);
         return VP_OK;
     });
 }
@@ -805,7 +821,13 @@ vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc
             d->gen.set_stemmer(Xapian::Stem(stem_language));
             d->gen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
             d->gen.set_document(d->doc);
-            if (spelling_db && spelling_db->wdb) d->gen.set_database(*spelling_db->wdb);
+            if (spelling_db && spelling_db->wdb) {
+                d->gen.set_database(*spelling_db->wdb);
+            } else {
+                d->collect_spelling = true;
+                d->spelling_gen.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
+                d->spelling_gen.set_document(d->spelling);
+            }
         } catch (...) {
             delete d;
             throw;
@@ -842,8 +864,12 @@ vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, con
                              int spelling, int positions, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
         // The new flags are (old & mask) ^ toggle; mask 0 sets them outright.
-        d->gen.set_flags(spelling ? Xapian::TermGenerator::FLAG_SPELLING
-                                  : Xapian::TermGenerator::flags(0));
+        d->gen.set_flags(spelling && !d->collect_spelling ? Xapian::TermGenerator::FLAG_SPELLING
+                                                          : Xapian::TermGenerator::flags(0));
+        // TermGenerator feeds the spelling table the unstemmed words of
+        // text without a prefix; collected, they are the same words.
+        if (spelling && d->collect_spelling && !*prefix)
+            d->spelling_gen.index_text_without_positions(text);
         if (positions) {
             d->gen.index_text(text, wdf_inc, prefix);
             d->gen.increase_termpos(100);

@@ -54,7 +54,8 @@ vp_status vpx_db_get_metadata(vpx_db *db, const char *key, char **value,
 vp_status vpx_db_set_metadata(vpx_db *db, const char *key, const char *value,
                               char **errmsg) VP_NOEXCEPT;
 vp_status vpx_db_commit(vpx_db *db, char **errmsg) VP_NOEXCEPT;
-/* Replaces the document holding the unique term `uid` (adds when none). */
+/* Replaces the document holding the unique term `uid` (adds when none),
+ * and adds the spelling words `doc` collected (see vpx_doc_create). */
 vp_status vpx_db_replace(vpx_db *db, const char *uid, vpx_doc *doc, char **errmsg) VP_NOEXCEPT;
 /* Deletes the documents holding `uid`; VP_ERR_NOT_FOUND when there was none. */
 vp_status vpx_db_delete(vpx_db *db, const char *uid, char **errmsg) VP_NOEXCEPT;
@@ -86,8 +87,10 @@ vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char *
                               uint64_t **freqs, size_t *n, char **errmsg) VP_NOEXCEPT;
 
 /* ---- documents being built ---- */
-/* With `spelling_db` (a writer, may be NULL) text indexed with `spelling`
- * set also feeds that database's spelling table. */
+/* With `spelling_db` (a writer) text indexed with `spelling` set also
+ * feeds that database's spelling table at once; without (NULL), the
+ * document touches no database, so any thread may build it, and its words
+ * feed the spelling table of the database vpx_db_replace writes it to. */
 vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc **out,
                          char **errmsg) VP_NOEXCEPT;
 void vpx_doc_destroy(vpx_doc *doc) VP_NOEXCEPT;

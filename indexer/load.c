@@ -1,6 +1,16 @@
-/* load.c - JSONL loading (see load.h). */
+/* load.c - JSONL loading (see load.h).
+ *
+ * One thread reads and parses the lines in order, builds each offering's
+ * document and routes it to its shard. With more than one shard, every
+ * shard has a writer thread of its own (one WritableDatabase each, as
+ * Xapian wants) fed through a short queue, so the shards are written at
+ * the same time, and beside the building, on as many cores. What goes
+ * where, the commit points and the reports (every one from the reading
+ * thread, in line order) do not depend on the threads: the same input
+ * gives the same shards. */
 #include "vindplaats/load.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +72,133 @@ size_t vp_shard_of(const char *work_key, const char *id, size_t n)
     return n ? (size_t)(vp_hash_str(key) % n) : 0;
 }
 
-static vp_status commit_all(vp_index *const *shards, size_t n, char **errmsg)
+#define QUEUE_JOBS 64 /* documents waiting for one shard's writer, at most */
+
+typedef struct pool pool;
+
+/* One shard's writer thread and its queue (guarded by the pool's lock). */
+typedef struct shard_writer {
+    pool *pool;
+    vp_index *idx;
+    size_t shard;
+    pthread_t thread;
+    int started;
+    vp_index_doc *queue[QUEUE_JOBS]; /* built documents; NULL: a commit point */
+    size_t head, count;
+    uint64_t indexed;
+} shard_writer;
+
+struct pool {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;  /* a queue moved, a commit point opened, a failure */
+    shard_writer *w;
+    size_t n;
+    int done;                /* no more documents will come */
+    vp_status failed;        /* the first failure; VP_OK while none */
+    char *failure;           /* its message */
+    size_t at_barrier;       /* writers waiting at the current commit point */
+    uint64_t barrier_round;
+};
+
+/* Records the first failure and wakes everyone; takes `why`. Call locked. */
+static void fail_locked(pool *p, vp_status st, char *why)
+{
+    if (p->failed == VP_OK) {
+        p->failed = st;
+        p->failure = why;
+    } else {
+        free(why);
+    }
+    pthread_cond_broadcast(&p->changed);
+}
+
+/* A commit point: a shard commits once every shard has written what came
+ * before it, so the shards move on together. 0 to commit, -1 when a
+ * writer failed meanwhile. Call locked. */
+static int barrier_locked(pool *p)
+{
+    uint64_t round = p->barrier_round;
+    if (++p->at_barrier == p->n) {
+        p->at_barrier = 0;
+        p->barrier_round++;
+        pthread_cond_broadcast(&p->changed);
+    } else {
+        while (p->barrier_round == round && p->failed == VP_OK)
+            pthread_cond_wait(&p->changed, &p->lock);
+    }
+    return p->failed == VP_OK ? 0 : -1;
+}
+
+static void *writer_main(void *arg)
+{
+    shard_writer *w = arg;
+    pool *p = w->pool;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (w->count == 0 && !p->done && p->failed == VP_OK)
+            pthread_cond_wait(&p->changed, &p->lock);
+        if (p->failed != VP_OK || w->count == 0)
+            break;
+        vp_index_doc *doc = w->queue[w->head];
+        w->head = (w->head + 1) % QUEUE_JOBS;
+        w->count--;
+        pthread_cond_broadcast(&p->changed);
+        if (!doc && barrier_locked(p) != 0)
+            break;
+        pthread_mutex_unlock(&p->lock);
+        char *why = NULL;
+        vp_status st = doc ? vp_index_put_doc(w->idx, doc, &why) : vp_index_commit(w->idx, &why);
+        if (st == VP_OK && doc)
+            w->indexed++;
+        if (st != VP_OK) {
+            char *named = NULL;
+            vp_fail(&named, st, "shard %zu: %s", w->shard, why ? why : vp_status_str(st));
+            free(why);
+            why = named;
+        }
+        pthread_mutex_lock(&p->lock);
+        if (st != VP_OK) {
+            fail_locked(p, st, why);
+            break;
+        }
+    }
+    /* After a failure nothing more is written: drop what is queued. */
+    while (w->count) {
+        vp_index_doc_destroy(w->queue[w->head]);
+        w->head = (w->head + 1) % QUEUE_JOBS;
+        w->count--;
+    }
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Queues `doc` (NULL: a commit point) for writer `w`, taking it; waits
+ * while the queue is full. VP_OK, or the failure of a writer. */
+static vp_status enqueue(shard_writer *w, vp_index_doc *doc)
+{
+    pool *p = w->pool;
+    pthread_mutex_lock(&p->lock);
+    while (w->count == QUEUE_JOBS && p->failed == VP_OK)
+        pthread_cond_wait(&p->changed, &p->lock);
+    vp_status st = p->failed;
+    if (st == VP_OK) {
+        w->queue[(w->head + w->count) % QUEUE_JOBS] = doc;
+        w->count++;
+        pthread_cond_broadcast(&p->changed);
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (st != VP_OK)
+        vp_index_doc_destroy(doc);
+    return st;
+}
+
+/* A commit point for every writer: VP_OK, or the failure of a writer. */
+static vp_status enqueue_commit(pool *p)
 {
     vp_status st = VP_OK;
-    for (size_t i = 0; st == VP_OK && i < n; i++)
-        st = vp_index_commit(shards[i], errmsg);
+    for (size_t i = 0; st == VP_OK && i < p->n; i++)
+        st = enqueue(&p->w[i], NULL);
     return st;
 }
 
@@ -77,19 +209,20 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
     return vp_load_jsonl_shards(one, 1, voc, in, name, report, stats, errmsg);
 }
 
-vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const vp_vocabulary *voc,
-                               FILE *in, const char *name, FILE *report, vp_load_stats *stats,
-                               char **errmsg)
+/* Reads, parses and routes the lines: into the shards' writers `p`, or
+ * with `p` NULL straight into shards[0] on this thread. Returns this
+ * thread's own failure (reading, memory, the index); a writer's is the
+ * pool's, and stops the reading. */
+static vp_status read_all(vp_index *const *shards, size_t n_shards, pool *p,
+                          const vp_vocabulary *voc, FILE *in, const char *name, FILE *report,
+                          vp_load_stats *stats, char **errmsg)
 {
     vp_status st = VP_OK;
-    double started = now_seconds();
     uint64_t lineno = 0, since_commit = 0;
-    memset(stats, 0, sizeof *stats);
     char *line = malloc(VP_LOAD_MAX_LINE + 2);
-    flockfile(in);
     if (!line)
         return VP_ERR_NOMEM;
-
+    flockfile(in);
     long got;
     while ((got = read_line(in, line, VP_LOAD_MAX_LINE)) != -1) {
         lineno++;
@@ -126,18 +259,31 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
             free(problems);
             continue;
         }
+        size_t k = vp_shard_of(o->work_key, o->id, n_shards);
         char *why = NULL;
-        vp_index *idx = shards[vp_shard_of(o->work_key, o->id, n_shards)];
-        pst = vp_index_put(idx, o, &why);
+        vp_index_doc *doc = NULL;
+        if (p) {
+            pst = vp_index_doc_build(shards[k], o, &doc, &why);
+            if (pst == VP_OK) {
+                /* Counted as indexed by its writer. */
+                if (enqueue(&p->w[k], doc) != VP_OK) {
+                    vp_offering_destroy(o);
+                    break;
+                }
+            }
+        } else {
+            pst = vp_index_put(shards[k], o, &why);
+            if (pst == VP_OK)
+                stats->indexed++;
+        }
+        vp_offering_destroy(o);
         if (pst == VP_ERR_INVALID) {
             /* The index refused this record (a value it cannot hold). */
             stats->rejected++;
             report_lines(report, name, lineno, why ? why : "rejected by the index");
             free(why);
-            vp_offering_destroy(o);
             continue;
         }
-        vp_offering_destroy(o);
         if (pst != VP_OK) {
             st = pst;
             if (errmsg)
@@ -146,21 +292,88 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
                 free(why);
             break;
         }
-        stats->indexed++;
         if (++since_commit == VP_LOAD_COMMIT_EVERY) {
             since_commit = 0;
-            st = commit_all(shards, n_shards, errmsg);
-            if (st != VP_OK)
+            if (p && enqueue_commit(p) != VP_OK)
                 break;
+            if (!p) {
+                st = vp_index_commit(shards[0], errmsg);
+                if (st != VP_OK)
+                    break;
+            }
         }
     }
-    if (st == VP_OK && ferror(in)) {
+    if (st == VP_OK && ferror(in))
         st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", name);
-    }
     funlockfile(in);
-    if (st == VP_OK)
-        st = commit_all(shards, n_shards, errmsg);
     free(line);
+    return st;
+}
+
+vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const vp_vocabulary *voc,
+                               FILE *in, const char *name, FILE *report, vp_load_stats *stats,
+                               char **errmsg)
+{
+    double started = now_seconds();
+    memset(stats, 0, sizeof *stats);
+    if (n_shards <= 1) {
+        vp_status st = read_all(shards, 1, NULL, voc, in, name, report, stats, errmsg);
+        if (st == VP_OK)
+            st = vp_index_commit(shards[0], errmsg);
+        stats->seconds = now_seconds() - started;
+        return st;
+    }
+
+    pool p;
+    memset(&p, 0, sizeof p);
+    p.n = n_shards;
+    p.w = calloc(n_shards, sizeof *p.w);
+    if (!p.w)
+        return VP_ERR_NOMEM;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.changed, NULL);
+    vp_status st = VP_OK;
+    for (size_t i = 0; i < n_shards; i++) {
+        p.w[i].pool = &p;
+        p.w[i].idx = shards[i];
+        p.w[i].shard = i;
+    }
+    for (size_t i = 0; st == VP_OK && i < n_shards; i++) {
+        if (pthread_create(&p.w[i].thread, NULL, writer_main, &p.w[i]) != 0)
+            st = vp_fail(errmsg, VP_ERR_INTERNAL, "cannot start the writer of shard %zu", i);
+        else
+            p.w[i].started = 1;
+    }
+    if (st == VP_OK)
+        st = read_all(shards, n_shards, &p, voc, in, name, report, stats, errmsg);
+    /* The last commit point, unless something failed: then every writer
+     * stops, and what a shard took since its last commit is dropped when
+     * it is closed. */
+    if (st == VP_OK)
+        enqueue_commit(&p);
+    pthread_mutex_lock(&p.lock);
+    if (st != VP_OK)
+        fail_locked(&p, st, NULL);
+    p.done = 1;
+    pthread_cond_broadcast(&p.changed);
+    pthread_mutex_unlock(&p.lock);
+    for (size_t i = 0; i < n_shards; i++)
+        if (p.w[i].started)
+            pthread_join(p.w[i].thread, NULL);
+    for (size_t i = 0; i < n_shards; i++)
+        stats->indexed += p.w[i].indexed;
+    if (st == VP_OK && p.failed != VP_OK) {
+        st = p.failed;
+        if (errmsg)
+            *errmsg = p.failure;
+        else
+            free(p.failure);
+    } else {
+        free(p.failure);
+    }
+    pthread_cond_destroy(&p.changed);
+    pthread_mutex_destroy(&p.lock);
+    free(p.w);
     stats->seconds = now_seconds() - started;
     return st;
 }

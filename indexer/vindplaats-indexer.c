@@ -66,6 +66,7 @@ static void usage(FILE *out)
             "  --now DATE-TIME    the clock for 'next occurrence' (tests, demos)\n"
             "  --shards N         write DIR as N shards (DIR/shard-K, listed in DIR/XAPIANDB);\n"
             "                     each offering goes to the shard its work or id hashes to;\n"
+            "                     the shards are written in parallel, a thread each;\n"
             "                     DIR/spelling gets their spelling table for servers that\n"
             "                     reach the shards remotely\n"
             "  --switch LINK      after a load into a fresh DIR, point the symlink LINK at DIR\n"

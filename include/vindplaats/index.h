@@ -36,6 +36,18 @@ void vp_index_close(vp_index *idx) VP_NOEXCEPT;
 
 /* Writers: add or replace the offering with o->id. */
 vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg) VP_NOEXCEPT;
+/* vp_index_put in two steps, for a loader that builds documents on one
+ * thread while each writer writes on its own: vp_index_doc_build makes the
+ * document of `o` as `idx` would write it without touching the database
+ * (VP_ERR_INVALID when the index cannot hold one of its values; *errmsg
+ * says which). *out is the caller's, for vp_index_put_doc, which writes it
+ * into `idx` and takes it whatever it returns, or vp_index_doc_destroy. A
+ * document is used by one thread at a time. */
+typedef struct vp_index_doc vp_index_doc;
+vp_status vp_index_doc_build(const vp_index *idx, const vp_offering *o, vp_index_doc **out,
+                             char **errmsg) VP_NOEXCEPT;
+vp_status vp_index_put_doc(vp_index *idx, vp_index_doc *doc, char **errmsg) VP_NOEXCEPT;
+void vp_index_doc_destroy(vp_index_doc *doc) VP_NOEXCEPT;
 /* Removes the offering with `id`; VP_ERR_NOT_FOUND when there was none. */
 vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg) VP_NOEXCEPT;
 /* Stores `value` under `key` with the next commit (harvest checkpoints). */

@@ -34,8 +34,13 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
                         FILE *report, vp_load_stats *stats, char **errmsg) VP_NOEXCEPT;
 
 /* The same into `n` shards: each offering goes to the shard its work key
- * (or else its id) hashes to, so a re-harvest updates the same shard. Every
- * shard is committed together at the same points. */
+ * (or else its id) hashes to, so a re-harvest updates the same shard. With
+ * n > 1 every shard is written by a thread of its own while the calling
+ * thread reads and builds the documents; every shard commits at the same
+ * points, after all of them have written what came before. When one shard
+ * cannot be written the whole load stops and fails (*errmsg names the
+ * shard), and what no shard had committed yet is left uncommitted. A
+ * handle in `shards` is used by one thread at a time during the call. */
 vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n, const vp_vocabulary *voc,
                                FILE *in, const char *name, FILE *report, vp_load_stats *stats,
                                char **errmsg) VP_NOEXCEPT;
