@@ -21,14 +21,17 @@
  * every proposition of the vocabulary; with nothing on it says so and is
  * noindex (and is left out of the sitemap).
  *
- * Each page runs one search per municipality of the network (a count by
- * proposition) plus a few for its lists, so it is cached for 5 minutes. */
+ * The counts of every proposition in every municipality take one search per
+ * municipality of the network; they are kept in the server's answer cache
+ * for the index version (COUNTS_TTL_S at most), so a page costs a few
+ * searches for its lists. Pages are cacheable for 5 minutes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "site.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/answer_cache.h"
 #include "vindplaats/buf.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/search.h"
@@ -204,6 +207,53 @@ static vp_status place_count(api_request *req, const place *pl, const char *prop
     return VP_OK;
 }
 
+/* How long the counts of every proposition in every municipality are kept
+ * (in the server's answer cache, for one index version): offerings end as
+ * time passes, so not longer than the pages' own caching. */
+#define COUNTS_TTL_S 300
+static const char COUNTS_KEY[] = "\x01propositions-by-municipality";
+
+/* The offerings on now of each proposition (by the vocabulary's order) in
+ * each of the `n_pl` municipalities: counts[i * n_voc + k] (calloc()ed,
+ * the caller frees). One search per municipality, or none when the answer
+ * cache holds them for this index version. */
+static vp_status place_counts(api_request *req, const place *pl, size_t n_pl, uint64_t **out,
+                              char **err)
+{
+    size_t n_voc = vp_vocabulary_count(req->voc), n = n_pl * n_voc;
+    uint64_t *counts = calloc(n + 1, sizeof *counts);
+    if (!counts)
+        return VP_ERR_NOMEM;
+    struct vp_answer_cache *cache = api_state_answers(req->state);
+    vp_index_version v;
+    int have_v = cache && vp_index_version_get(req->index, &v, NULL) == VP_OK;
+    int64_t now = api_clock(req);
+    char *blob = NULL;
+    size_t len = 0;
+    if (have_v && vp_answer_cache_get(cache, &v, COUNTS_KEY, sizeof COUNTS_KEY - 1, now, &blob,
+                                      &len) &&
+        len == n * sizeof *counts) {
+        memcpy(counts, blob, len);
+        free(blob);
+        *out = counts;
+        return VP_OK;
+    }
+    free(blob);
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < n_pl; i++)
+        st = place_count(req, &pl[i], NULL, 0, NULL, counts + i * n_voc, err);
+    if (st != VP_OK) {
+        free(counts);
+        return st;
+    }
+    /* The municipalities are the network file's, the same at every call. */
+    if (have_v)
+        vp_answer_cache_put(cache, &v, COUNTS_KEY, sizeof COUNTS_KEY - 1, (const char *)counts,
+                            n * sizeof *counts, now + COUNTS_TTL_S);
+    *out = counts;
+    return VP_OK;
+}
+
 /* "/p/ID" or "/p/ID/SLUG" onto `b`. */
 static void page_path(vp_buf *b, const char *prop, const char *slug)
 {
@@ -363,11 +413,16 @@ static void proposition_page(api_request *req, api_reply *r, const vp_propositio
         st = find(req, &wn, &next, &err);
     if (st == VP_OK)
         st = find(req, &wo, &online, &err);
+    uint64_t *counts = NULL;
+    if (st == VP_OK)
+        st = place_counts(req, pl, n_pl, &counts, &err);
+    size_t n_voc = vp_vocabulary_count(req->voc), at = 0;
+    while (at < n_voc && vp_vocabulary_at(req->voc, at) != p)
+        at++;
     json_t *places = json_array();
-    for (size_t i = 0; st == VP_OK && i < n_pl; i++) {
-        uint64_t n = 0;
-        st = place_count(req, &pl[i], p->id, 0, &n, NULL, &err);
-        if (st != VP_OK || n == 0)
+    for (size_t i = 0; st == VP_OK && i < n_pl && at < n_voc; i++) {
+        uint64_t n = counts[i * n_voc + at];
+        if (n == 0)
             continue;
         vp_buf h;
         vp_buf_init(&h, 1024);
@@ -376,6 +431,7 @@ static void proposition_page(api_request *req, api_reply *r, const vp_propositio
                                                 h.data, "count", times_json(n)));
         vp_buf_free(&h);
     }
+    free(counts);
     if (st != VP_OK) {
         fail(r, st, err);
         goto done;
@@ -618,17 +674,13 @@ void api_propositions_sitemap(api_request *req, json_t *urls, const char *base)
     }
     /* Each municipality's page of each proposition on there now. */
     place *pl = calloc(MAX_PLACES, sizeof *pl);
-    uint64_t *per = calloc(n_voc + 1, sizeof *per);
+    uint64_t *counts = NULL;
     size_t n_pl = pl ? network_places(req->cfg->network, pl, MAX_PLACES) : 0;
-    for (size_t i = 0; per && i < n_pl; i++) {
-        if (place_count(req, &pl[i], NULL, 0, NULL, per, NULL) != VP_OK)
-            continue;
-        for (size_t k = 0; k < n_voc; k++) {
-            if (!per[k])
-                continue;
-            sitemap_loc(urls, base, vp_vocabulary_at(req->voc, k)->id, pl[i].slug);
-        }
-    }
-    free(per);
+    if (pl && place_counts(req, pl, n_pl, &counts, NULL) == VP_OK)
+        for (size_t i = 0; i < n_pl; i++)
+            for (size_t k = 0; k < n_voc; k++)
+                if (counts[i * n_voc + k])
+                    sitemap_loc(urls, base, vp_vocabulary_at(req->voc, k)->id, pl[i].slug);
+    free(counts);
     free(pl);
 }
