@@ -98,6 +98,12 @@ page offering-missing 404 "$base/o/nope:none"
 page landing 200 "$base/q/computerhulp?utm_source=poster"
 page landing-refined 200 "$base/q/computerhulp?q=tablet&page=2"
 page landing-missing 404 "$base/q/bestaat-niet"
+# The service map is built in the background after the start (503 with
+# Retry-After until then, api.md): wait for it, on a loaded machine too.
+for _ in $(seq 300); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/v1/propositions") == 503 ]] || break
+  sleep 0.2
+done
 page services 200 "$base/services"
 page services-none 200 "$base/services?municipality=Nergens%22dorp%3C"
 page insights 200 "$base/insights" -u "staff:$key"
