@@ -144,6 +144,9 @@ extern const unsigned char api_asset_widget_js[];
 extern const size_t api_asset_widget_js_len;
 extern const unsigned char api_asset_widget_css[];
 extern const size_t api_asset_widget_css_len;
+/* The image of shared links when neither offering nor library has one. */
+extern const unsigned char api_asset_og_default_png[];
+extern const size_t api_asset_og_default_png_len;
 
 
 
@@ -363,6 +366,17 @@ void api_handle_offering_page(api_request *req, api_reply *reply); /* GET /o/{id
 void api_handle_sitemap(api_request *req, api_reply *reply);
 void api_handle_opensearch(api_request *req, api_reply *reply);   /* GET /opensearch.xml */
 void api_handle_robots(api_request *req, api_reply *reply);
+
+/* ---- propositions.c: the pages of the propositions ---- */
+/* GET /p/{proposition} and /p/{proposition}/{municipality}. */
+void api_handle_proposition_page(api_request *req, api_reply *reply);
+/* The page of proposition `prop` in `municipality` (may be NULL) onto
+ * `b`: /p/PROP/SLUG when the network file has a branch there, else /p/PROP. */
+void api_buf_proposition_path(struct vp_buf *b, const api_request *req, const char *prop,
+                              const char *municipality);
+/* The sitemap entries ({"loc"}) of the proposition pages with something
+ * on now, appended to `urls`. */
+void api_propositions_sitemap(api_request *req, json_t *urls, const char *base);
 
 /* Logs a search with its campaign (NULL: none) and writes its query id
  * (16 hex digits: 8 random, 8 naming its aggregate) into qid. */

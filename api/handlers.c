@@ -367,6 +367,7 @@ static const static_file static_files[] = {
     {"/widget.css", api_asset_widget_css, &api_asset_widget_css_len, "text/css; charset=utf-8", 1},
     {"/v1/openapi.yaml", api_asset_openapi_yaml, &api_asset_openapi_yaml_len,
      "application/yaml; charset=utf-8", 0},
+    {"/og-default.png", api_asset_og_default_png, &api_asset_og_default_png_len, "image/png", 0},
 };
 
 void api_handle_static(api_request *req, api_reply *r)

@@ -83,8 +83,7 @@ static void set_opt(json_t *o, const char *key, json_t *v)
         json_object_set_new(o, key, v);
 }
 
-/* The schema.org JSON-LD of an offering (Event, Course, Book, Service). */
-static json_t *offering_jsonld(json_t *doc, const char *page_url, int64_t now)
+json_t *api_offering_jsonld(json_t *doc, const char *page_url, int64_t now)
 {
     const char *type = jstr(doc, "type");
     if (!type)
@@ -232,6 +231,10 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         api_page_robots(view, "noindex");
     api_page_share(view, "website");
     api_page_jsonld(view, ld);
+    vp_buf_init(&b, 8192);
+    const char *alt = api_buf_share_image(&b, req, doc, jstr(doc, "library"));
+    api_page_image(view, b.data, alt);
+    vp_buf_free(&b);
 
     json_t *o = json_pack("{s:s, s:s?, s:s, s:b, s:s?}", "type_label",
                           api_type_label(jstr(doc, "type")), "channel_label",
@@ -242,9 +245,20 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
         return NULL;
     }
     const char *ln = jstr(res, "local_name"), *pn = jstr(res, "proposition_name");
-    if (ln || pn)
-        json_object_set_new(o, "prop", json_pack("{s:s, s:s?}", "name", ln ? ln : pn, "also",
-                                                 ln && pn && strcmp(ln, pn) != 0 ? pn : NULL));
+    json_t *prop = ln || pn ? json_pack("{s:s, s:s?}", "name", ln ? ln : pn, "also",
+                                        ln && pn && strcmp(ln, pn) != 0 ? pn : NULL)
+                            : NULL;
+    if (prop && jstr(doc, "proposition") && vp_vocabulary_get(req->voc, jstr(doc, "proposition"))) {
+        /* The proposition's page: in the offering's municipality while it is on. */
+        vp_buf_init(&b, 1024);
+        api_buf_proposition_path(&b, req, jstr(doc, "proposition"),
+                                 ended ? NULL : jstr(doc, "municipality"));
+        if (b.data)
+            json_object_set_new(prop, "href", json_string(b.data));
+        vp_buf_free(&b);
+    }
+    if (prop)
+        json_object_set_new(o, "prop", prop);
     json_t *dates = json_array();
     json_t *st[MAX_OCC], *en[MAX_OCC];
     size_t n = api_occurrences(doc, st, en, MAX_OCC), shown = 0;
@@ -327,7 +341,7 @@ static void offering_page(api_request *req, api_reply *r, json_t *doc, json_t *r
         return;
     }
     sprintf(page_url, "%s%s", base, path.data);
-    json_t *ld = offering_jsonld(doc, page_url, api_clock(req));
+    json_t *ld = api_offering_jsonld(doc, page_url, api_clock(req));
     json_t *view = offering_view(req, doc, res, ended, path.data, ld);
     r->cache_control = "public, max-age=300";
     api_render(r, req, 200, "offering", view);
@@ -693,6 +707,7 @@ static void sitemap_pages(api_request *req, api_reply *r, const char *base)
     url_entry(urls, base, "/", NULL);
     url_entry(urls, base, "/services", NULL);
     api_campaigns_sitemap(req, urls, base);
+    api_propositions_sitemap(req, urls, base);
     json_t *view = json_pack("{s:o}", "urls", urls);
     r->cache_control = "public, max-age=3600";
     api_render_doc(r, req, "sitemap", view, SITEMAP_TYPE, SITEMAP_CAP);

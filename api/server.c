@@ -52,6 +52,7 @@
     X("/widget.js", 0, NULL, "/widget.js", api_handle_static, 0, "GET, HEAD", PUBLIC)    \
     X("/widget.css", 0, NULL, "/widget.css", api_handle_static, 0, "GET, HEAD", PUBLIC)  \
     X("/site.css", 0, NULL, "/site.css", api_handle_site_css, 0, "GET, HEAD", PUBLIC)      \
+    X("/og-default.png", 0, NULL, "/og-default.png", api_handle_static, 0, "GET, HEAD", PUBLIC) \
     X("/opensearch.xml", 0, NULL, "/opensearch.xml", api_handle_opensearch, 0, "GET, HEAD", PUBLIC) \
     X("/opensearch/suggest", 0, NULL, "/opensearch/suggest", api_handle_opensearch_suggest, 1, \
       "GET, HEAD", PUBLIC)                                                               \
@@ -95,6 +96,8 @@
       PUBLIC)                                                                            \
     X("/services", 0, NULL, "/services", api_handle_services_page, 1, "GET, HEAD", PUBLIC) \
     X("/o/", 1, NULL, "/o/{id}", api_handle_offering_page, 1, "GET, HEAD", PUBLIC)       \
+    X("/p/", 1, NULL, "/p/{proposition}", api_handle_proposition_page, 1,                 \
+      "GET, HEAD", PUBLIC)                                                               \
     X("/sitemap.xml", 0, NULL, "/sitemap.xml", api_handle_sitemap, 1, "GET, HEAD", PUBLIC) \
     X("/robots.txt", 0, NULL, "/robots.txt", api_handle_robots, 0, "GET, HEAD", PUBLIC)  \
     X("/metrics", 0, NULL, "/metrics", api_handle_metrics, 1, "GET, HEAD", PUBLIC)       \

@@ -573,9 +573,6 @@ static void answer(api_reply *r, json_t *j)
 
 static const char *const TASKS[] = {"geletterdheid", "informatiesamenleving",
                                     "leven-lang-ontwikkelen", "cultuur"};
-static const char *const TASK_NAMES[] = {"Geletterde samenleving",
-                                         "Participatie in de informatiesamenleving",
-                                         "Leven lang ontwikkelen", "Cultuur en leesplezier"};
 
 static json_t *tasks_json(json_t *props)
 {
@@ -589,7 +586,7 @@ static json_t *tasks_json(json_t *props)
                 json_array_append(ids, json_object_get(p, "id"));
         }
         json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "id", TASKS[t], "name",
-                                              TASK_NAMES[t], "propositions", ids));
+                                              api_task_name(TASKS[t]), "propositions", ids));
     }
     return list;
 }
@@ -832,16 +829,15 @@ void api_handle_services_page(api_request *req, api_reply *r)
         json_t *tasks = json_array(), *columns = json_array(), *rows = json_array();
         for (size_t t = 0; t < 4; t++)
             if (per_task[t])
-                json_array_append_new(tasks, json_pack("{s:s, s:I}", "name", TASK_NAMES[t],
+                json_array_append_new(tasks, json_pack("{s:s, s:I}", "name", api_task_name(TASKS[t]),
                                                        "span", (json_int_t)per_task[t]));
         for (size_t c = 0; c < n; c++) {
             json_t *p = json_array_get(props, order[c]);
             vp_buf href;
             vp_buf_init(&href, 1024);
-            vp_status st = vp_buf_puts(&href, "/v1/propositions/");
+            vp_status st = vp_buf_puts(&href, "/p/");
             if (st == VP_OK)
                 st = api_buf_url(&href, jstr(p, "id"), 0);
-            vp_buf_adds(&href, &st, "/libraries");
             json_array_append_new(columns, json_pack("{s:s, s:s?}", "href",
                                                      st == VP_OK ? href.data : "", "name",
                                                      jstr(p, "name")));

@@ -390,6 +390,35 @@ void api_page_share(json_t *view, const char *og_type)
         json_object_set_new(page, "og_type", json_string(og_type));
 }
 
+void api_page_image(json_t *view, const char *url, const char *alt)
+{
+    json_t *page = json_object_get(view, "page");
+    if (!page || !url || !*url)
+        return;
+    json_object_set_new(page, "image", json_string(url));
+    set_opt(page, "image_alt", alt ? json_string(alt) : NULL);
+}
+
+const char *api_buf_share_image(vp_buf *b, const api_request *req, json_t *doc,
+                                const char *library)
+{
+    const char *own = jstr(doc, "image");
+    if (own && vp_offering_url_ok(own)) {
+        vp_buf_puts(b, own);
+        return jstr(doc, "title");
+    }
+    const vp_library_info *li = library ? vp_network_get(req->cfg->network, library) : NULL;
+    if (li && li->image) {
+        vp_buf_puts(b, li->image);
+        return li->name;
+    }
+    char base[512];
+    api_base_url(req, base, sizeof base);
+    vp_buf_puts(b, base);
+    vp_buf_puts(b, "/og-default.png");
+    return "Vindplaats: alles wat de openbare bibliotheken aanbieden";
+}
+
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
 {
     json_t *list = page_list(view, "alternates");
@@ -658,6 +687,19 @@ const char *api_facet_label(const api_request *req, int field, const char *value
     default:
         return value;
     }
+}
+
+const char *api_task_name(const char *task)
+{
+    static const char *const k[] = {"geletterdheid", "informatiesamenleving",
+                                    "leven-lang-ontwikkelen", "cultuur"};
+    static const char *const v[] = {"Geletterde samenleving",
+                                    "Participatie in de informatiesamenleving",
+                                    "Leven lang ontwikkelen", "Cultuur en leesplezier"};
+    for (size_t i = 0; task && i < sizeof k / sizeof k[0]; i++)
+        if (strcmp(task, k[i]) == 0)
+            return v[i];
+    return task;
 }
 
 const char *api_channel_label(const char *c)

@@ -62,6 +62,17 @@ void api_page_robots(json_t *view, const char *content);
  * from the page's title, description and canonical address. */
 void api_page_share(json_t *view, const char *og_type);
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href);
+/* The picture of a shared page (og:image, twitter:image): an absolute URL
+ * and a text that says what it shows. */
+void api_page_image(json_t *view, const char *url, const char *alt);
+/* The picture for a page about offering `doc` (may be NULL) of library
+ * `library` (an id; may be NULL): the offering's own image, else the
+ * network file's image of the library, else the site's default picture
+ * (/og-default.png, absolute from --public-url or Host); onto `b`.
+ * Returns what it shows, for og:image:alt (borrowed from doc, the
+ * network or static). */
+const char *api_buf_share_image(struct vp_buf *b, const api_request *req, json_t *doc,
+                         const char *library);
 void api_page_jsonld(json_t *view, json_t *ld);
 void api_page_script(json_t *view, const char *src);
 /* Renders the template `name` with `view` (borrowed) as the reply: HTML
@@ -97,6 +108,12 @@ const char *api_audience_label(const char *audience);
  * proposition ("Klik & Tik", "E-books"), the network file's name of a
  * library; `value` itself when there is none. Borrowed. */
 const char *api_facet_label(const api_request *req, int field, const char *value);
+/* "Geletterde samenleving", ... for a societal task id (the id itself
+ * when unknown; NULL for NULL). */
+const char *api_task_name(const char *task);
+/* The schema.org JSON-LD of an offering (Event, Course, Book, Service)
+ * whose page is `page_url`, its next date at `now`. NULL when out of memory. */
+json_t *api_offering_jsonld(json_t *doc, const char *page_url, int64_t now);
 /* "Online", "Op locatie", "Online en op locatie"; NULL for NULL. */
 const char *api_channel_label(const char *channel);
 /* The api_buf_* functions append to `b` and return VP_OK, or the first

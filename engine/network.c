@@ -9,6 +9,7 @@
 
 #include "vindplaats/arena.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/offering.h"
 
 #define MAX_LIBRARIES 10000
 #define MAX_BRANCHES 1000
@@ -106,6 +107,9 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
         }
         L->id = str_of(lib, "id", 1, p, &errs);
         L->name = str_of(lib, "name", 1, p, &errs);
+        L->image = str_of(lib, "image", 0, p, &errs);
+        if (L->image && !vp_offering_url_ok(L->image))
+            vp_buf_printf(&errs, "%s.image: must be an absolute http or https URL\n", p);
         if (L->id && !id_ok(L->id))
             vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", p);
         if (vp_rows_find(net->t.rows, net->t.n - 1, sizeof *L, offsetof(vp_library_info, id),

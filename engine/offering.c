@@ -365,7 +365,7 @@ static char *check_isbn(parser *ps, const char *value, const char *path)
     return NULL;
 }
 
-static int is_http_url(const char *s)
+int vp_offering_url_ok(const char *s)
 {
     const char *rest;
     if (strncmp(s, "https://", 8) == 0)
@@ -663,7 +663,7 @@ static const char *const known_fields[] = {
     "id", "type", "title", "description", "local_name", "proposition", "societal_task",
     "creators", "subjects", "language", "audience", "channel", "library", "library_name",
     "branch", "branch_name", "municipality", "location", "start", "end", "occurrences",
-    "price", "url", "isbn", "work_key", "source", "updated", "publisher", "published",
+    "price", "url", "image", "isbn", "work_key", "source", "updated", "publisher", "published",
     "availability", "contributors", "holdings", NULL};
 
 /* 1 when every string (and key) in `v` is UTF-8; jansson makes strings
@@ -855,10 +855,15 @@ static vp_status build(parser *ps, json_t *root, vp_offering **out)
     parse_dates(ps, root, &first_start, &last_end);
     parse_price(ps, json_object_get(root, "price"));
     const char *url = get_string(ps, json_object_get(root, "url"), "url", 4096, 0);
-    if (url && !is_http_url(url))
+    if (url && !vp_offering_url_ok(url))
         problem(ps, "url", "must be an absolute http or https URL%s", NULL);
     else if (url)
         o->url = dup_or_oom(ps, url);
+    /* A picture of the offering for shared links (og:image): kept in the
+     * JSON form only, nothing searches it. */
+    const char *image = get_string(ps, json_object_get(root, "image"), "image", 4096, 0);
+    if (image && !vp_offering_url_ok(image))
+        problem(ps, "image", "must be an absolute http or https URL%s", NULL);
     string_list(ps, &o->isbn, json_object_get(root, "isbn"), "isbn", 40, check_isbn);
     set_string(ps, &o->work_key, json_object_get(root, "work_key"), "work_key", VP_OFFERING_MAX_ID, 0);
     parse_catalogue(ps, root);

@@ -30,11 +30,12 @@ typedef struct vp_library_info {
     const char *name;
     const vp_branch_info *branches;
     size_t n_branches;
+    const char *image;  /* a picture or logo (http(s) URL) for shared links; may be NULL */
 } vp_library_info;
 
 typedef struct vp_network vp_network;
 
-/* Loads {"libraries":[{"id","name","branches":[{"id","name","municipality",
+/* Loads {"libraries":[{"id","name","image","branches":[{"id","name","municipality",
  * "province","postcode","lat","lon"}]}]}. Every problem is reported with its path
  * ("libraries[2].branches[0].id: missing"); ids must be lower-case letters,
  * digits, '-', '_' or '.', and unique. VP_ERR_IO when unreadable,

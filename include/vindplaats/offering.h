@@ -129,6 +129,10 @@ vp_status vp_offering_json_next(struct json_t *doc, int64_t now, const char **st
  * when `s` is not a valid ISBN. */
 vp_status vp_offering_isbn13(const char *s, char out[14]) VP_NOEXCEPT;
 
+/* 1 when `s` is an absolute http or https URL with a host and without
+ * spaces or control characters (the check of "url" and "image"). */
+int vp_offering_url_ok(const char *s) VP_NOEXCEPT;
+
 /* 1 when `s` is one of the NULL-terminated `values`. */
 int vp_in_list(const char *s, const char *const *values) VP_NOEXCEPT;
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the browser tests (widget.test.js) against programs that are already built.
+# Runs the browser tests (widget.test.js: the widget, and every page at a phone's
+# and a desktop's width) against programs that are already built.
 #   run.sh WORKDIR INDEXER SERVER SAMPLE.jsonl
 # WORKDIR (in the build tree, e.g. build/browser) receives node_modules, a copy of
 # package.json and package-lock.json, and the screenshots under artifacts/. The

@@ -1316,3 +1316,129 @@ describe('the service map and the staff charts on a phone', () => {
     await page.close();
   });
 });
+
+/* Every page a resident or a member of staff sees, at a phone's and a desktop's
+ * width: no axe-core violations at all, nothing wider than the window, the
+ * sign-up button readable, Open Graph (with an absolute og:image that the server
+ * serves) exactly on the pages meant to be shared. A full-page screenshot of each
+ * is kept in the artifacts (page-NAME-WIDTH.png). */
+describe('every page at 390 and 1366 px', () => {
+  const pages = [];
+  /* Checks left to a test case of their own (page-width:check keys): none. */
+  const elsewhere = new Set();
+  before(async () => {
+    const save = await request('PUT', `${VP}/v1/queries/alle-paginas`, admin, JSON.stringify({
+      title: 'Taalcafés bij de bibliotheek',
+      intro: 'Nederlands oefenen in een gesprek, gratis en zonder aanmelding.',
+      search: {proposition: ['taalcafe'], per_page: 4},
+    }));
+    assert.ok(save.status === 201 || save.status === 200, `PUT: ${save.status} ${save.body}`);
+    const now = Date.parse(NOW);
+    const signup = fs.readFileSync(env('VP_SAMPLE'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      .find((o) => o.url && o.proposition === 'taalcafe' && o.municipality === 'Amersfoort' &&
+        (o.occurrences || [o]).some((x) => Date.parse(x.start) > now));
+    assert.ok(signup, 'the sample has a Taalcafé in Amersfoort still to come');
+    pages.push(
+      {name: 'home', path: '/', status: 200},
+      {name: 'search', path: '/?q=taalcafe', status: 200, results: true},
+      {name: 'offering', path: `/o/${encodeURIComponent(signup.id)}`, status: 200, shared: true, signup: true},
+      {name: 'landing', path: '/q/alle-paginas', status: 200, shared: true},
+      {name: 'proposition', path: '/p/taalcafe', status: 200, shared: true, jsonld: 'ItemList'},
+      {name: 'proposition-place', path: '/p/taalcafe/amersfoort', status: 200, shared: true, jsonld: 'ItemList'},
+      {name: 'insights', path: '/insights', status: 200, staff: true},
+      {name: 'services', path: '/services', status: 200},
+      {name: 'error', path: '/o/bestaat%3Aniet', status: 404},
+    );
+  });
+
+  async function visit(p, width) {
+    const page = await ctx.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    if (p.staff) await page.setExtraHTTPHeaders({Authorization: `Bearer ${ADMIN_KEY}`});
+    await page.setViewportSize({width, height: 900});
+    const res = await page.goto(`${VP}${p.path}`);
+    assert.equal(res.status(), p.status, `${p.path}: status`);
+    if (p.results) await page.locator('.vp-res:not(.vp-busy) .vp-card').first().waitFor();
+    return page;
+  }
+
+  /* [check, message] pairs of one page at one width; a failed check whose key
+   * is in `elsewhere` is left to the test case that names that work */
+  async function judge(page, p, width, t, only) {
+    const key = (k) => `${p.name}-${width}:${k}`;
+    const failures = [];
+    const check = (k, cond, msg) => {
+      if (only ? only.has(key(k)) : !elsewhere.has(key(k))) {
+        if (!cond) failures.push(msg);
+      } else if (!cond) {
+        t.diagnostic(`${key(k)}: ${msg} (judged in its own test case)`);
+      }
+    };
+    const [sw, vw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    check('overflow', sw <= vw, `${p.path} at ${width} px: the page is ${sw} px wide`);
+    /* SVG chart text: at least 12 px as drawn on the screen */
+    const small = await page.evaluate(() => [...document.querySelectorAll('svg text')].map((e) => {
+      const r = e.getBoundingClientRect(), fs = parseFloat(getComputedStyle(e).fontSize);
+      const svg = e.ownerSVGElement, vb = svg && svg.viewBox.baseVal;
+      const scale = vb && vb.width ? svg.getBoundingClientRect().width / vb.width : 1;
+      return {text: e.textContent, px: fs * scale, w: r.width};
+    }).filter((x) => x.px < 12));
+    check('chart-text', small.length === 0,
+      `${p.path} at ${width} px: chart text below 12 px: ${small.slice(0, 3).map((x) => `"${x.text}" ${x.px.toFixed(1)} px`).join(', ')}`);
+    if (p.signup) {
+      const act = page.getByRole('link', {name: /Meer informatie en aanmelden/});
+      const [fg, bg] = await act.evaluate((e) => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]);
+      check('signup', contrast(fg, bg) >= 4.5, `the sign-up button is ${fg} on ${bg}: ${contrast(fg, bg).toFixed(2)}`);
+    }
+    const og = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('meta[property^="og:"], meta[name^="twitter:"]')]
+      .map((m) => [m.getAttribute('property') || m.getAttribute('name'), m.getAttribute('content')])));
+    const canonical = await page.locator('link[rel=canonical]').getAttribute('href').catch(() => null);
+    if (p.shared) {
+      for (const k of ['og:title', 'og:description', 'og:url', 'og:image', 'og:type', 'og:site_name', 'twitter:card']) {
+        check(`og-${k}`, !!og[k], `${p.path}: no ${k}`);
+      }
+      check('og-url', og['og:url'] === canonical && /^http:\/\/127\.0\.0\.1:\d+\//.test(canonical || ''),
+        `${p.path}: og:url ${og['og:url']} is not the absolute canonical ${canonical}`);
+      check('og-card', og['twitter:card'] === 'summary_large_image', `${p.path}: twitter:card ${og['twitter:card']}`);
+      if (/^http:\/\/127\.0\.0\.1/.test(og['og:image'] || '')) {
+        const img = await get(og['og:image']);
+        check('og-image', img.status === 200 && /^image\/(png|jpeg)$/.test(img.headers['content-type']),
+          `${p.path}: og:image ${og['og:image']} answers ${img.status} ${img.headers['content-type']}`);
+      } else {
+        check('og-image', /^https?:\/\//.test(og['og:image'] || ''), `${p.path}: og:image ${og['og:image']} is not absolute`);
+      }
+    } else {
+      check('og-none', Object.keys(og).length === 0, `${p.path}: Open Graph on a page not meant for sharing`);
+    }
+    if (p.jsonld) {
+      const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+      check('jsonld', ld['@type'] === p.jsonld && ld.itemListElement.length > 0 &&
+        ld.itemListElement.every((e) => ['Event', 'Course'].includes(e.item['@type'])),
+      `${p.path}: JSON-LD ${JSON.stringify(ld).slice(0, 200)}`);
+    }
+    if (!only) {
+      await page.waitForFunction(() => [...document.querySelectorAll('.vp-res')].every(
+        (e) => !e.classList.contains('vp-busy') && getComputedStyle(e).opacity === '1'));
+      await page.evaluate(fs.readFileSync(AXE, 'utf8'));
+      const res = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
+      check('axe', res.violations.length === 0, `axe-core on ${p.path} at ${width} px: ${res.violations.map((v) =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`).join('; ')}`);
+      await fullShot(page, `page-${p.name}-${width}.png`, t);
+    }
+    return failures;
+  }
+
+  for (const width of [390, 1366]) {
+    it(`at ${width} px: no axe violations, no overflow, the button readable, Open Graph where shared`, async (t) => {
+      const failures = [];
+      for (const p of pages) {
+        const page = await visit(p, width);
+        failures.push(...await judge(page, p, width, t));
+        await page.close();
+        failures.push(...page.errors.map((e) => `${p.path}: ${e}`));
+      }
+      assert.deepEqual(failures, []);
+    });
+  }
+});

@@ -144,7 +144,8 @@ for line in '<meta property="og:type" content="website">' \
             '<meta property="og:description" content="Leer &quot;mailen&quot; &amp; appen.">' \
             "<meta property=\"og:url\" content=\"$base/q/computerhulp\">" \
             "<link rel=\"canonical\" href=\"$base/q/computerhulp\">" \
-            '<meta name="twitter:card" content="summary">' \
+            '<meta name="twitter:card" content="summary_large_image">' \
+            "<meta property=\"og:image\" content=\"$base/og-default.png\">" \
             '<meta name="twitter:title" content="Computerhulp &lt;&amp;&gt; meer">' \
             '<meta name="twitter:description" content="Leer &quot;mailen&quot; &amp; appen.">'; do
   has landing "$line" && ok || bad "landing: no line $line"
@@ -156,7 +157,9 @@ for line in '<meta property="og:type" content="website">' \
             "<meta property=\"og:title\" content=\"$otitle\">" \
             "<meta property=\"og:url\" content=\"$base/o/$id\">" \
             "<link rel=\"canonical\" href=\"$base/o/$id\">" \
-            '<meta name="twitter:card" content="summary">'; do
+            '<meta name="twitter:card" content="summary_large_image">' \
+            '<meta property="og:image:alt" content="Vindplaats: alles wat de openbare bibliotheken aanbieden">' \
+            "<meta property=\"og:image\" content=\"$base/og-default.png\">"; do
   has offering "$line" && ok || bad "offering: no line $line"
 done
 grep -q '<meta property="og:description" content="[^"]' "$work/offering.html" && ok ||
@@ -210,6 +213,8 @@ if start --public-url https://vindplaats.example.nl/; then
   done
   has public-offering "<meta property=\"og:url\" content=\"https://vindplaats.example.nl/o/$id\">" && ok ||
     bad "public-url offering: og:url is not the public address"
+  has public-landing '<meta property="og:image" content="https://vindplaats.example.nl/og-default.png">' && ok ||
+    bad "public-url landing: og:image is not the public address"
   stop
 else
   bad "the server did not start with --public-url"

@@ -190,7 +190,8 @@ static void test_network(const char *dir, const char *sample)
     char *path = write_file(dir, "bad-network.json",
                             "{\"libraries\":[{\"id\":\"Bad Id\",\"name\":\"x\",\"branches\":[{\"name\":"
                             "\"b\",\"lat\":91,\"lon\":5}]},{\"id\":\"a\",\"name\":\"A\"},"
-                            "{\"id\":\"a\",\"name\":\"A again\"},7]}");
+                            "{\"id\":\"a\",\"name\":\"A again\"},7,"
+                            "{\"id\":\"c\",\"name\":\"C\",\"image\":\"logo.png\"}]}");
     net = NULL;
     CHECK(vp_network_load(path, &net, &err) == VP_ERR_INVALID);
     CHECK(net == NULL);
@@ -199,7 +200,18 @@ static void test_network(const char *dir, const char *sample)
     CHECK_CONTAINS(err, "libraries[0].branches[0]: lat and lon");
     CHECK_CONTAINS(err, "libraries[2].id: \"a\" given twice");
     CHECK_CONTAINS(err, "libraries[3]: must be an object");
+    CHECK_CONTAINS(err, "libraries[4].image: must be an absolute http or https URL");
     free(err);
+    /* A library's picture for shared links: optional. */
+    free(path);
+    path = write_file(dir, "image-network.json",
+                      "{\"libraries\":[{\"id\":\"a\",\"name\":\"A\",\"image\":"
+                      "\"https://a.example.nl/logo.png\"},{\"id\":\"b\",\"name\":\"B\"}]}");
+    net = NULL;
+    CHECK(vp_network_load(path, &net, &err) == VP_OK);
+    CHECK(net && strcmp(vp_network_get(net, "a")->image, "https://a.example.nl/logo.png") == 0);
+    CHECK(net && vp_network_get(net, "b")->image == NULL);
+    vp_network_destroy(net);
     free(path);
     path = write_file(dir, "not-json.json", "{\"libraries\": [");
     CHECK(vp_network_load(path, &net, &err) == VP_ERR_INVALID);

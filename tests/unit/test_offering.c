@@ -802,6 +802,14 @@ static void test_location_price_url_isbn(void)
         CHECK(rejects1(extra, "url: must be an absolute http or https URL"));
     }
     CHECK(accepts("\"url\":\"https://example.org/a?b=c#d\""));
+    /* A picture for shared links: the same rules as url. */
+    for (const char *const *u = bad_urls; *u; u++) {
+        char extra[256];
+        snprintf(extra, sizeof extra, "\"image\":\"%s\"", *u);
+        CHECK(rejects1(extra, "image: must be an absolute http or https URL"));
+    }
+    CHECK(accepts("\"image\":\"https://example.org/img/a.jpg\""));
+    CHECK(accepts("\"image\":null"));
     CHECK(rejects1("\"url\":\"https://example.org/a\\u007fb\"", "url: must")); /* DEL */
 
     CHECK(rejects1("\"isbn\":[\"0-306-40615-3\"]", "isbn[0]: not a valid ISBN-10 or ISBN-13: \"0-306-40615-3\""));
