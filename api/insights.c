@@ -9,7 +9,8 @@
  *                find something) and n:LIB, z:LIB, c:LIB, zf:LIB per
  *                library; r:0, r:1-9, r:10-99, r:100+ (searches by how
  *                many they found)
- *   iq:D, iz:D, ic:D          normalised query -> searches, zero results,
+ *   iq:D, iz:D, ic:D          normalised query -> searches, zero results
+ *                             (nothing in the offering: not those of zf),
  *                             clicked; iq:D:LIB ... the same per library
  *   ip:D         i:PROP, k:PROP: results shown and clicked per proposition
  *   if:D         FIELD=VALUE, near, dates, sort=...: filters used
@@ -809,7 +810,9 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
             const char *suffix = per_lib ? lib : NULL;
             snprintf(ns, sizeof ns, "iq:%d%s%s", day, suffix ? ":" : "", suffix ? suffix : "");
             add(ops, &n, MAX_OPS, ns, q, 1);
-            if (zero) {
+            /* Per query only what the offering lacks: a search that found
+             * nothing only because of a filter counts in zf above. */
+            if (zero && !by_filter) {
                 snprintf(ns, sizeof ns, "iz:%d%s%s", day, suffix ? ":" : "", suffix ? suffix : "");
                 add(ops, &n, MAX_OPS, ns, q, 1);
             }
@@ -1978,7 +1981,7 @@ static json_t *query_bars(json_t *list, int zero)
             max = v;
     }
     if (zero)
-        return hbars("niets", "Zoekwoorden zonder resultaat",
+        return hbars("niets", "Zoekwoorden zonder resultaat in het aanbod",
                      "De tien zoekwoorden die het vaakst niets vonden, met hoe vaak.", bars,
                      n < 10 ? n : 10, max, ORANGE);
     return hbars("top", "Meest gezocht",
@@ -2078,7 +2081,7 @@ static json_t *insights_view(api_request *req, const window *w, const window *pw
     }
     json_object_set_new(v, "zero_chart", query_bars(json_object_get(zero, "queries"), 1));
     json_object_set_new(v, "zero_csv", csv_link("/v1/insights/queries?kind=zero", w,
-                                                "De woorden zonder resultaat"));
+                                                "De woorden zonder resultaat in het aanbod"));
     json_object_set_new(v, "props_chart", proposition_bars(props));
     json_object_set_new(v, "props_csv", csv_link("/v1/insights/propositions", pw,
                                                  "Doorklikken per aanbod"));

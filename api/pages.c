@@ -325,11 +325,13 @@ static void home_results(api_request *req, json_t *home, vp_search_request *sr)
         free(err);
         return;
     }
+    /* A search made without JavaScript is a search like any other for
+     * what residents look for and do not find. */
+    char qid[17];
+    api_insights_log(req, sr, res, NULL, qid);
     json_t *cards = json_array();
     for (size_t i = 0; i < res->n_hits; i++) {
-        json_t *o = api_result_json(res->hits[i].id, res->hits[i].json, res->hits[i].snippet,
-                                    res->hits[i].score, res->hits[i].distance_km, req->voc,
-                                    sr->now);
+        json_t *o = api_hit_json(&res->hits[i], 1, req->voc, sr->now);
         if (!o)
             continue;
         json_object_set_new(o, "series", api_series_json(res->hits[i].series, res->hits[i].n_series,

@@ -1323,9 +1323,19 @@ static void test_insights(void)
     json_decref(days);
     /* Nothing found only because of a filter is told from nothing in the
      * offer, also when the answer comes from the cache the second time. */
+    json_t *zero_before = get_json("/v1/insights/queries?kind=zero&limit=10000", 200);
     for (int k = 0; k < 2; k++)
         json_decref(get_json("/v1/search?q=taalcafe&type=ebook", 200));
     json_decref(get_json("/v1/search?q=zeppelinxylofoonorkestje", 200));
+    /* The list of queries without results holds what the offering lacks,
+     * not what a filter hid. */
+    json_t *zero_after = get_json("/v1/insights/queries?kind=zero&limit=10000", 200);
+    CHECK(q_count(zero_after, "taalcafe", "zero_results") ==
+          q_count(zero_before, "taalcafe", "zero_results"));
+    CHECK(q_count(zero_after, "zeppelinxylofoonorkestje", "zero_results") -
+              q_count(zero_before, "zeppelinxylofoonorkestje", "zero_results") == 1);
+    json_decref(zero_before);
+    json_decref(zero_after);
     days = get_json("/v1/insights/days?days=7", 200);
     CHECK(json_integer_value(json_object_get(json_object_get(days, "totals"), "zero_by_filters")) ==
           by_filters + 2);

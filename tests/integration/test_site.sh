@@ -98,7 +98,14 @@ id=$(curl -s "$base/v1/search?per_page=1&type=course" | sed -n 's/.*"results":\[
 curl -s -o /dev/null -X PUT -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
   "$base/v1/queries/computerhulp" \
   -d '{"title":"Computerhulp <&> meer","intro":"Leer \"mailen\" & appen.","search":{"q":"computer","per_page":3}}'
+# searches: how many searches the query log holds for the last 7 days.
+searches() {
+  curl -s -H "Authorization: Bearer $key" "$base/v1/insights/days?days=7" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["totals"]["searches"])'
+}
+logged=$(searches)
 SITE_CSS=0 page home 200 "$base/?q=digicafe&type=course"
+[[ $(searches) == $((logged + 1)) ]] && ok || bad "home: a search without JavaScript is not in the query log"
 grep -q '<script src="/widget.js" defer></script>' "$work/home.html" && ok || bad "home: no widget"
 page offering 200 "$base/o/$id"
 page offering-missing 404 "$base/o/nope:none"
