@@ -130,6 +130,17 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
             json_object_set_new(o, "where", json_string(b.data));
         vp_buf_free(&b);
     }
+    /* The place on a map, for what is not only online. */
+    json_t *loc = json_object_get(doc, "location");
+    json_t *lat = json_object_get(loc, "lat"), *lon = json_object_get(loc, "lon");
+    const char *channel = jstr(doc, "channel");
+    if (json_is_number(lat) && json_is_number(lon) && !(channel && strcmp(channel, "online") == 0)) {
+        char map[160];
+        double y = json_number_value(lat), x = json_number_value(lon);
+        snprintf(map, sizeof map,
+                 "https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", y, x, y, x);
+        json_object_set_new(o, "map", json_string(map));
+    }
     vp_buf_init(&b, 256);
     bst = api_buf_price(&b, json_object_get(doc, "price"));
     if (bst == VP_OK && b.data)

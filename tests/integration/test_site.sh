@@ -108,6 +108,20 @@ SITE_CSS=0 page home 200 "$base/?q=digicafe&type=course"
 [[ $(searches) == $((logged + 1)) ]] && ok || bad "home: a search without JavaScript is not in the query log"
 grep -q '<script src="/widget.js" defer></script>' "$work/home.html" && ok || bad "home: no widget"
 page offering 200 "$base/o/$id"
+# An offering with a place (not only online) links to it on a map.
+map=$(python3 - "$work/offerings.jsonl" "$id" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    loc = o.get("location") or {}
+    if o["id"] == sys.argv[2] and o.get("channel") != "online" and "lat" in loc:
+        print("https://www.openstreetmap.org/?mlat=%.5f&amp;mlon=%.5f#map=17/%.5f/%.5f"
+              % (loc["lat"], loc["lon"], loc["lat"], loc["lon"]))
+PY
+)
+[[ -n $map ]] && ok || bad "the test course has no place"
+grep -qF "<a href=\"$map\">Bekijk de plek op OpenStreetMap</a>" "$work/offering.html" && ok ||
+  bad "offering: no map link to $map"
 page offering-missing 404 "$base/o/nope:none"
 page landing 200 "$base/q/computerhulp?utm_source=poster"
 page landing-refined 200 "$base/q/computerhulp?q=tablet&page=2"
