@@ -19,6 +19,8 @@
 #define GONE_AFTER_DAYS 30
 #define SITEMAP_PER_PAGE 100
 #define MAX_OCC 1000
+#define DATES_SHOWN 3 /* an offering page's dates in view */
+#define DATES_MAX 10  /* ... and with the folded ones */
 
 static const char *jstr(json_t *o, const char *key)
 {
@@ -100,21 +102,33 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
     }
     if (prop)
         json_object_set_new(o, "prop", prop);
-    json_t *dates = json_array();
+    /* The next DATES_SHOWN dates in view, the others up to DATES_MAX
+     * folded behind "Nog N data": a long course does not push the place
+     * and the sign-up button off a phone's screen. */
+    json_t *dates = json_array(), *later = json_array();
     json_t *st[MAX_OCC], *en[MAX_OCC];
     size_t n = api_occurrences(doc, st, en, MAX_OCC), shown = 0;
     int64_t now = api_clock(req);
-    for (size_t i = 0; i < n && shown < 10; i++) {
+    for (size_t i = 0; i < n && shown < DATES_MAX; i++) {
         if (!ended && api_occurrence_until(st[i], en[i]) < now)
             continue;
-        json_array_append_new(dates, json_pack("{s:b, s:O, s:o}", "first", shown == 0, "start",
-                                               st[i], "text",
-                                               api_when_json(json_string_value(st[i]),
-                                                             json_string_value(en[i]))));
+        json_array_append_new(shown < DATES_SHOWN ? dates : later,
+                              json_pack("{s:b, s:O, s:o}", "first", shown == 0, "start", st[i],
+                                        "text",
+                                        api_when_json(json_string_value(st[i]),
+                                                      json_string_value(en[i]))));
         shown++;
     }
     json_object_set_new(o, "dates", dates);
     json_object_set_new(o, "has_dates", json_boolean(shown > 0));
+    if (json_array_size(later)) {
+        char text[32];
+        size_t k = json_array_size(later);
+        snprintf(text, sizeof text, k == 1 ? "Nog %zu datum" : "Nog %zu data", k);
+        json_object_set_new(o, "later", json_pack("{s:s, s:o}", "text", text, "dates", later));
+    } else {
+        json_decref(later);
+    }
     json_t *series = api_series_view(json_object_get(res, "series"), VP_SEARCH_MAX_SERIES);
     if (series)
         json_object_set_new(o, "series", series);

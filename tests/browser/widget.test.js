@@ -1040,6 +1040,14 @@ describe('the offering page /o/{id} at phone and desktop width', () => {
       assert.equal(await page.locator('dl.facts dd').nth(when).locator('time').count(),
         await page.locator('dl.facts time').count(), 'all dates in one description');
       assert.ok(dts.some((c) => c.text === 'Waar'), 'the place has a term');
+      /* the next three dates in view, the others folded behind "Nog N data" */
+      const all = await page.locator('dl.facts time').count();
+      assert.equal(await page.locator('dl.facts time:visible').count(), 3, 'three dates in view');
+      const fold = page.locator('dl.facts details.later summary');
+      assert.equal(await fold.textContent(), `Nog ${all - 3} data`);
+      await fold.click();
+      assert.equal(await page.locator('dl.facts time:visible').count(), all, 'the folded dates open');
+      await noOverflow(page, `/o/ with its dates open at ${width} px`);
 
       /* the type badge keeps its distance from the header bar */
       const header = await page.locator('header.site').boundingBox();
