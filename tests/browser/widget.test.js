@@ -178,12 +178,14 @@ async function offered(b) {
   const t = await total(b), m = /\(([\d.]+) keer/.exec(await heading(b).textContent());
   return m ? parseInt(m[1].replace(/\D/g, ''), 10) : t;
 }
-/* wait for the next /v1/search answer whose parameters pass `check` */
+/* wait for the next /v1/search answer whose parameters pass `check`; a
+ * search that counts every facet can take longer than the default 15 s
+ * under the sanitizers on a loaded machine */
 function searched(page, check = () => true) {
   return page.waitForResponse((r) => {
     if (!r.url().includes('/v1/search?')) return false;
     return check(new URL(r.url()).searchParams);
-  });
+  }, {timeout: 60000});
 }
 async function settled(b) {
   await b.locator('.vp-res:not(.vp-busy)').waitFor();
