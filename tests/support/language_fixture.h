@@ -16,6 +16,7 @@
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
+#include "vindplaats/search.h"
 #include "vindplaats/vocabulary.h"
 
 /* Loads argv[1] as the vocabulary and argv[3..7] as the lexicon. Returns
@@ -65,6 +66,28 @@ static inline void language_fixture_put(vp_index *idx, const vp_vocabulary *voc,
     }
     free(line);
     fclose(f);
+}
+
+/* The first page (10) of `q` at `now`, without the features in `without`
+ * (VP_WITHOUT_* bits); a failed search is a failed check. */
+static inline vp_search_result *language_fixture_search(vp_index *idx, const char *q, int64_t now,
+                                                        unsigned without)
+{
+    vp_search_request r;
+    memset(&r, 0, sizeof r);
+    r.q = q;
+    r.page = 1;
+    r.per_page = 10;
+    r.now = now;
+    r.without = without;
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    vp_status st = vp_search_run(idx, &r, &res, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "%s: %s\n", q, err ? err : vp_status_str(st));
+    CHECK(st == VP_OK);
+    free(err);
+    return res;
 }
 
 #endif

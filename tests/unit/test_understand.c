@@ -23,21 +23,7 @@ static int64_t now;
 
 static vp_search_result *run(vp_index *idx, const char *q, unsigned without)
 {
-    vp_search_request r;
-    memset(&r, 0, sizeof r);
-    r.q = q;
-    r.page = 1;
-    r.per_page = 10;
-    r.now = now;
-    r.without = without;
-    vp_search_result *res = NULL;
-    char *err = NULL;
-    vp_status st = vp_search_run(idx, &r, &res, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "%s: %s\n", q, err ? err : vp_status_str(st));
-    CHECK(st == VP_OK);
-    free(err);
-    return res;
+    return language_fixture_search(idx, q, now, without);
 }
 
 static size_t rank_of(const vp_search_result *res, const char *id)

@@ -21,20 +21,7 @@ static int64_t now; /* 2026-12-01T08:00 */
 
 static vp_search_result *run(vp_index *idx, const char *q)
 {
-    vp_search_request r;
-    memset(&r, 0, sizeof r);
-    r.q = q;
-    r.page = 1;
-    r.per_page = 10;
-    r.now = now;
-    vp_search_result *res = NULL;
-    char *err = NULL;
-    vp_status st = vp_search_run(idx, &r, &res, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "%s: %s\n", q, err ? err : vp_status_str(st));
-    CHECK(st == VP_OK);
-    free(err);
-    return res;
+    return language_fixture_search(idx, q, now, 0);
 }
 
 static int has_hit(const vp_search_result *res, const char *id)
