@@ -197,6 +197,8 @@ function build(w, ds) {
     submit: e => {
       e.preventDefault();
       clearTimeout(w.timer);
+      /* a suggestion answer still on its way would open the list over the results */
+      stop(w, 'sa');
       close(w);
       readOpts(w);
       search(w, {q: w.q.value.trim()});
@@ -347,6 +349,7 @@ function choose(w, i) {
   var s = w.opts[i];
   if (!s) return;
   clearTimeout(w.timer);
+  stop(w, 'sa');
   w.q.value = s.text;
   close(w);
   search(w, {q: s.text});

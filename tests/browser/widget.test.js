@@ -308,6 +308,33 @@ describe('demo page', () => {
     await done(page);
   });
 
+  it('suggestions that answer after Enter do not cover the results', async () => {
+    const page = await open(`${VP}/`);
+    const b = box(page), q = combo(b);
+    const lb = page.locator(`#${await q.getAttribute('aria-controls')}`);
+    /* hold every suggestion answer back until the search has been submitted */
+    let release, asked = 0;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/v1/suggest?*', async (route) => {
+      asked++;
+      await held;
+      await route.continue().catch(() => {});
+    });
+    await q.fill('computer');
+    await page.waitForTimeout(400);
+    assert.ok(asked >= 1, 'the pause after typing asked for suggestions');
+    const answer = searched(page, (p) => p.get('q') === 'computer');
+    await q.press('Enter');
+    await answer;
+    await settled(b);
+    release();
+    await page.waitForTimeout(500);
+    assert.ok(await lb.isHidden(), 'a late suggestion answer opened the list over the results');
+    assert.equal(await q.getAttribute('aria-expanded'), 'false');
+    await page.unroute('**/v1/suggest?*');
+    await done(page);
+  });
+
   it('a click on a suggestion searches for it', async () => {
     const page = await open(`${VP}/`);
     const b = box(page), q = combo(b);
