@@ -12,51 +12,12 @@ set -uo pipefail
 build=$1
 root=$2
 data=$root/tests/data/propositions
-for tool in xmllint curl python3; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "$tool is missing: run scripts/install-deps.sh"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-done
-work=$(mktemp -d)
-pid=
-cleanup() {
-  if [[ -n $pid ]]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+. "$root/tests/support/server.sh"
+need_tools xmllint curl python3
+server_args=(--network "$data/network.json")
 
 "$build/vindplaats-indexer" load "$data/offerings.jsonl" --index "$work/index" >/dev/null || {
   echo "cannot build the test index"; echo "0 passed, 1 failed"; exit 1; }
-
-# start [ARGS...]: the server on a free loopback port; sets $base.
-start() {
-  rm -f "$work/port"
-  "$build/vindplaats-server" --index "$work/index" --port 0 --port-file "$work/port" \
-    --network "$data/network.json" --data-dir "$work/store" --now 2026-12-01T08:00:00+01:00 \
-    --no-access-log "$@" 2>"$work/server.log" &
-  pid=$!
-  for _ in $(seq 100); do
-    [[ -s $work/port ]] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ ! -s $work/port ]]; then
-    cat "$work/server.log"
-    return 1
-  fi
-  base="http://127.0.0.1:$(cat "$work/port")"
-}
-stop() {
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  pid=
-}
 
 # page NAME STATUS URL: fetches an HTML page, checks its status and that
 # libxml2 reads it as HTML without an error.
@@ -230,5 +191,4 @@ else
   bad "the server did not start with --public-url"
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -9,24 +9,9 @@
 set -uo pipefail
 build=$1
 root=$2
-for tool in xmllint curl; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "$tool is missing: run scripts/install-deps.sh"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-done
-work=$(mktemp -d)
-pid=
-cleanup() {
-  if [[ -n $pid ]]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+. "$root/tests/support/server.sh"
+need_tools xmllint curl
+server_args=(--admin-keys "$work/keys")
 
 key=site-test-key-0123456789abcdef
 echo "$key" > "$work/keys"
@@ -34,37 +19,6 @@ chmod 600 "$work/keys"
 head -n 400 "$root/data/sample/offerings.jsonl" > "$work/offerings.jsonl"
 "$build/vindplaats-indexer" load "$work/offerings.jsonl" --index "$work/index" >/dev/null || {
   echo "cannot build the test index"; echo "0 passed, 1 failed"; exit 1; }
-
-# start [ARGS...]: the server on a free loopback port; sets $base.
-start() {
-  rm -f "$work/port"
-  "$build/vindplaats-server" --index "$work/index" --port 0 --port-file "$work/port" \
-    --admin-keys "$work/keys" --data-dir "$work/store" --now 2026-12-01T08:00:00+01:00 \
-    --no-access-log "$@" 2>"$work/server.log" &
-  pid=$!
-  for _ in $(seq 100); do
-    [[ -s $work/port ]] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ ! -s $work/port ]]; then
-    cat "$work/server.log"
-    return 1
-  fi
-  base="http://127.0.0.1:$(cat "$work/port")"
-  # The service map is built off the request path after the start and
-  # answers 503 until then (slow under a sanitizer or a loaded machine):
-  # wait for it, so the page checks see the pages and not the wait.
-  for _ in $(seq 600); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/v1/libraries") != 503 ]] && break
-    sleep 0.2
-  done
-}
-stop() {
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  pid=
-}
 
 # page NAME STATUS URL [curl args]: fetches an HTML page and checks it.
 # (SITE_CSS=0: a page that does not use the shared frame.)
@@ -308,5 +262,4 @@ rm -rf "$work/broken"; mkdir -p "$work/broken/partials"
 echo '<p>hallo</p>' > "$work/broken/partials/offering.html"
 refuses "$work/broken/partials/offering.html: a partial may not take the name of a page"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish
