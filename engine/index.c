@@ -41,6 +41,7 @@ typedef struct split_cache {
 
 struct vp_index {
     vpx_db *db;
+    vpx_builder *builder; /* a writer's: whichever thread builds its documents */
     int writable;
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
@@ -118,6 +119,8 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
         idx->live_from = read_live_from(idx->db);
     if (st == VP_OK && idx->writable && docs == 0)
         st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", errmsg);
+    if (st == VP_OK && idx->writable)
+        st = vpx_builder_create(VP_STEM_LANGUAGE, &idx->builder, errmsg);
     if (st != VP_OK) {
         vpx_db_close(idx->db);
         free(idx);
@@ -138,6 +141,7 @@ void vp_index_close(vp_index *idx)
     }
     vp_suggest_cache_destroy(idx->suggest_cache);
     free(idx->spelling_cache);
+    vpx_builder_destroy(idx->builder);
     vpx_db_close(idx->db);
     free(idx);
 }
@@ -615,9 +619,11 @@ static vp_status fill_doc(const vp_index *idx, const vp_offering *o, vpx_db *spe
 {
     vp_buf uid;
     vp_buf_init(&uid, 4096);
-    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, spelling, &d->doc, errmsg);
+    vp_status st = idx->builder ? vpx_doc_create(idx->builder, spelling, &d->doc, errmsg)
+                                : VP_ERR_INVALID;
     if (st == VP_OK)
         st = build_document(idx, o, d->doc, errmsg);
+    vpx_doc_done(d->doc);
     if (st == VP_OK)
         st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
     if (st == VP_OK) {

@@ -42,7 +42,10 @@ vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg) VP_NO
  * (VP_ERR_INVALID when the index cannot hold one of its values; *errmsg
  * says which). *out is the caller's, for vp_index_put_doc, which writes it
  * into `idx` and takes it whatever it returns, or vp_index_doc_destroy. A
- * document is used by one thread at a time. */
+ * document is used by one thread at a time, and so is the building of a
+ * writer's documents (vp_index_doc_build, vp_index_put, refreshing): it
+ * shares one term generator and stem cache per handle, while
+ * vp_index_put_doc may run on another thread meanwhile. */
 typedef struct vp_index_doc vp_index_doc;
 vp_status vp_index_doc_build(const vp_index *idx, const vp_offering *o, vp_index_doc **out,
                              char **errmsg) VP_NOEXCEPT;
