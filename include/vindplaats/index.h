@@ -133,6 +133,11 @@ const struct vp_lexicon *vp_index_lexicon(const vp_index *idx) VP_NOEXCEPT;
  * existed, so tests and benchmarks can build such an index and check that
  * searches still answer on it (each date a result of its own). Default 1. */
 void vp_index_set_series_keys(vp_index *idx, int on) VP_NOEXCEPT;
+/* Writers: with on = 0, an occurrence gets a day term for every day it
+ * spans, as a writer did before whole-month and whole-block date terms,
+ * so tests can check that date filters still find long occurrences in
+ * such an index. Default 1: a whole month or block it spans is one term. */
+void vp_index_set_whole_date_terms(vp_index *idx, int on) VP_NOEXCEPT;
 
 /* Fixes the clock used for "next occurrence" (tests, demos); 0: real time. */
 void vp_index_set_clock(vp_index *idx, int64_t now) VP_NOEXCEPT;
