@@ -41,6 +41,7 @@ typedef struct split_cache {
 
 struct vp_index {
     vpx_db *db;
+    vpx_builder *builder; /* a writer's: whichever thread builds its documents */
     int writable;
     const vp_vocabulary *voc;
     const vp_lexicon *lex;
@@ -49,6 +50,7 @@ struct vp_index {
     vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
     int no_series; /* write as before series keys (vp_index_set_series_keys) */
+    int day_by_day; /* write as before whole-month and whole-block date terms */
     int live_from; /* META_LIVE_FROM of a writer; 0: the index has no live terms */
 };
 
@@ -118,6 +120,8 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
         idx->live_from = read_live_from(idx->db);
     if (st == VP_OK && idx->writable && docs == 0)
         st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", errmsg);
+    if (st == VP_OK && idx->writable)
+        st = vpx_builder_create(VP_STEM_LANGUAGE, &idx->builder, errmsg);
     if (st != VP_OK) {
         vpx_db_close(idx->db);
         free(idx);
@@ -138,6 +142,7 @@ void vp_index_close(vp_index *idx)
     }
     vp_suggest_cache_destroy(idx->suggest_cache);
     free(idx->spelling_cache);
+    vpx_builder_destroy(idx->builder);
     vpx_db_close(idx->db);
     free(idx);
 }
@@ -162,6 +167,11 @@ void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
 void vp_index_set_series_keys(vp_index *idx, int on)
 {
     idx->no_series = !on;
+}
+
+void vp_index_set_whole_date_terms(vp_index *idx, int on)
+{
+    idx->day_by_day = !on;
 }
 
 void vp_index_set_clock(vp_index *idx, int64_t now)
@@ -360,13 +370,39 @@ static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, u
     return add_text_as(idx, doc, text, &use, 1, errmsg);
 }
 
-/* Day, month and year terms for every local day an occurrence touches;
- * the live term when the last of them is `today` or later. */
-static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, char **errmsg)
+/* The block (0, 1, 2) of day-of-month `dom`: days 1-10, 11-20, 21 on. */
+static int block_of(int dom)
+{
+    return dom <= 10 ? 0 : dom <= 20 ? 1 : 2;
+}
+
+/* Adds PREFIX + number unless it is the term added last with `prefix`
+ * (*last holds its number): the days of an occurrence come in order. */
+static vp_status add_date_term(vpx_doc *doc, const char *prefix, const char *fmt, int number,
+                               int *last, char **errmsg)
+{
+    if (*last == number)
+        return VP_OK;
+    *last = number;
+    char term[24];
+    int n = snprintf(term, sizeof term, "%s", prefix);
+    snprintf(term + n, sizeof term - (size_t)n, fmt, number);
+    return vpx_doc_add_boolean_term(doc, term, errmsg);
+}
+
+/* The date terms of every local day an occurrence touches (schema.h): its
+ * month and year terms, a whole-month or whole-block term for the months
+ * and blocks it spans entirely (unless `day_by_day`), day terms for the
+ * other days; the end terms of its last day, and the live term when that
+ * is `today` or later. */
+static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, int day_by_day,
+                                char **errmsg)
 {
     size_t total = 0;
     int last_day = 0;
-    for (size_t i = 0; i < o->n_occurrences && total < MAX_DAYS_PER_OFFERING; i++) {
+    int last_month = 0, last_year = 0, last_whole = 0, last_block = 0, last_dd = 0;
+    vp_status st = VP_OK;
+    for (size_t i = 0; st == VP_OK && i < o->n_occurrences && total < MAX_DAYS_PER_OFFERING; i++) {
         const vp_occurrence *oc = &o->occurrences[i];
         int64_t first = vp_day_to_epoch(vp_datetime_local_day(&oc->start));
         int64_t last = oc->end.set ? vp_day_to_epoch(vp_datetime_local_day(&oc->end)) : first;
@@ -376,28 +412,42 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, c
             last--;
         if (last - first >= MAX_DAYS_PER_OCCURRENCE)
             last = first + MAX_DAYS_PER_OCCURRENCE - 1;
-        for (int64_t d = first; d <= last && total < MAX_DAYS_PER_OFFERING; d++, total++) {
-            char term[16];
-            int day = vp_day_from_epoch(d);
-            if (day > last_day)
-                last_day = day;
-            snprintf(term, sizeof term, PFX_DAY "%08d", day);
-            vp_status st = vpx_doc_add_boolean_term(doc, term, errmsg);
-            if (st == VP_OK) {
-                snprintf(term, sizeof term, PFX_MONTH "%06d", day / 100);
-                st = vpx_doc_add_boolean_term(doc, term, errmsg);
-            }
-            if (st == VP_OK) {
-                snprintf(term, sizeof term, PFX_YEAR "%04d", day / 10000);
-                st = vpx_doc_add_boolean_term(doc, term, errmsg);
-            }
+        int64_t d = first;
+        while (st == VP_OK && d <= last && total < MAX_DAYS_PER_OFFERING) {
+            int day = vp_day_from_epoch(d), dom = day % 100, month = day / 100;
+            int64_t month_end = d + (vp_days_in_month(day / 10000, month % 100) - dom);
+            int block = block_of(dom);
+            int64_t block_start = d - (dom - 1) + 10 * block;
+            int64_t block_end = block < 2 ? block_start + 9 : month_end;
+            int64_t next = d + 1;
+            st = add_date_term(doc, PFX_MONTH, "%06d", month, &last_month, errmsg);
+            if (st == VP_OK)
+                st = add_date_term(doc, PFX_YEAR, "%04d", day / 10000, &last_year, errmsg);
             if (st != VP_OK)
-                return st;
+                break;
+            if (day_by_day) {
+                st = add_date_term(doc, PFX_DAY, "%08d", day, &last_dd, errmsg);
+            } else if (dom == 1 && month_end <= last) {
+                st = add_date_term(doc, PFX_WHOLE_MONTH, "%06d", month, &last_whole, errmsg);
+                next = month_end + 1;
+            } else if (d == block_start && block_end <= last) {
+                st = add_date_term(doc, PFX_WHOLE_BLOCK, "%07d", month * 10 + block, &last_block,
+                                   errmsg);
+                next = block_end + 1;
+            } else {
+                st = add_date_term(doc, PFX_DAY, "%08d", day, &last_dd, errmsg);
+            }
+            int end_day = vp_day_from_epoch(next - 1);
+            if (end_day > last_day)
+                last_day = end_day;
+            total += (size_t)(next - d);
+            d = next;
         }
     }
+    if (st != VP_OK)
+        return st;
     /* The last of those days, as a day, a month and a year term. */
     char term[16];
-    vp_status st = VP_OK;
     if (last_day) {
         snprintf(term, sizeof term, PFX_END_DAY "%08d", last_day);
         st = vpx_doc_add_boolean_term(doc, term, errmsg);
@@ -533,7 +583,7 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     if (st == VP_OK && (!o->has_price || o->price_amount == 0))
         st = vpx_doc_add_boolean_term(doc, PFX_FREE, errmsg);
     if (st == VP_OK)
-        st = o->n_occurrences ? add_date_terms(doc, o, vp_nl_day(now), errmsg)
+        st = o->n_occurrences ? add_date_terms(doc, o, vp_nl_day(now), idx->day_by_day, errmsg)
                               : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);
     if (st == VP_OK && o->has_location)
         st = vpx_doc_set_location(doc, SLOT_LOCATION, o->lat, o->lon, errmsg);
@@ -615,9 +665,11 @@ static vp_status fill_doc(const vp_index *idx, const vp_offering *o, vpx_db *spe
 {
     vp_buf uid;
     vp_buf_init(&uid, 4096);
-    vp_status st = vpx_doc_create(VP_STEM_LANGUAGE, spelling, &d->doc, errmsg);
+    vp_status st = idx->builder ? vpx_doc_create(idx->builder, spelling, &d->doc, errmsg)
+                                : VP_ERR_INVALID;
     if (st == VP_OK)
         st = build_document(idx, o, d->doc, errmsg);
+    vpx_doc_done(d->doc);
     if (st == VP_OK)
         st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
     if (st == VP_OK) {

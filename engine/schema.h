@@ -14,6 +14,16 @@
 #define PFX_MONTH "XDM"  /* + YYYYMM */
 #define PFX_YEAR "XDY"   /* + YYYY */
 #define PFX_UNDATED "XDN" /* offerings without dates (never past) */
+/* A day term for every day an occurrence spans made a long exhibition
+ * hundreds of terms. The days of a whole month it spans are one term
+ * instead, and so are those of a whole block of a month (days 1-10, 11-20,
+ * 21 to the end) it spans: only the days of a block it covers in part
+ * keep day terms. A day, month or year term still marks every day, month
+ * and year an occurrence touches in part or whole, so a filter on a day
+ * asks for the day, its block or its month (date_filter in search.c); an
+ * index written before these terms has a day term for every day. */
+#define PFX_WHOLE_MONTH "XDF" /* + YYYYMM: every day of the month */
+#define PFX_WHOLE_BLOCK "XDB" /* + YYYYMM + 0|1|2: days 1-10, 11-20, 21 to the end */
 /* The last local day an offering takes place, once per offering: hiding
  * the past is then an OR over disjoint lists (each offering in one). */
 #define PFX_END_DAY "XDED"   /* + YYYYMMDD */

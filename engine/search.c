@@ -121,9 +121,11 @@ static vp_status or_of(vpx_query **parts, size_t n, vp_status st, vpx_query **ou
 }
 
 /* [from, to] as terms: whole years as year terms, whole months as month
- * terms, the ragged ends as day terms. An open end reaches OPEN_YEARS
- * years out, which costs a few year terms, not thousands of days. NULL in
- * *out when both ends are open. */
+ * terms, the ragged ends as day terms, each with the whole-block and
+ * whole-month terms of its day (schema.h: a long occurrence has those
+ * instead of day terms). An open end reaches OPEN_YEARS years out, which
+ * costs a few year terms, not thousands of days. NULL in *out when both
+ * ends are open. */
 static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
 {
     *out = NULL;
@@ -138,11 +140,12 @@ static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
     if (!parts)
         return VP_ERR_NOMEM;
     vp_status st = VP_OK;
-    int day = from;
+    int day = from, block_done = 0, month_done = 0;
     while (st == VP_OK && day <= to) {
         char term[16];
         int year = day / 10000, month = day / 100;
-        if (n == alloc) {
+        int block = month * 10 + (day % 100 <= 10 ? 0 : day % 100 <= 20 ? 1 : 2);
+        if (n + 3 > alloc) {
             vpx_query **p = realloc(parts, (alloc *= 2) * sizeof *p);
             if (!p) {
                 st = VP_ERR_NOMEM;
@@ -157,10 +160,21 @@ static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
             snprintf(term, sizeof term, PFX_MONTH "%06d", month);
             day = vp_day_from_epoch(vp_day_to_epoch(last_day_of_month(month)) + 1);
         } else {
+            if (block != block_done) {
+                block_done = block;
+                snprintf(term, sizeof term, PFX_WHOLE_BLOCK "%07d", block);
+                st = vpx_query_term(term, &parts[n++], errmsg);
+            }
+            if (st == VP_OK && month != month_done) {
+                month_done = month;
+                snprintf(term, sizeof term, PFX_WHOLE_MONTH "%06d", month);
+                st = vpx_query_term(term, &parts[n++], errmsg);
+            }
             snprintf(term, sizeof term, PFX_DAY "%08d", day);
             day = vp_day_from_epoch(vp_day_to_epoch(day) + 1);
         }
-        st = vpx_query_term(term, &parts[n++], errmsg);
+        if (st == VP_OK)
+            st = vpx_query_term(term, &parts[n++], errmsg);
     }
     return or_of(parts, n, st, out, errmsg);
 }

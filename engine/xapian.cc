@@ -23,6 +23,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 #include <utility>
 
@@ -52,14 +53,40 @@ struct vpx_db {
     Xapian::Database *spelling = nullptr;       // sharded reader: SHARDDIR/spelling, if any
 };
 
-struct vpx_doc {
-    Xapian::Document doc;
+// A stemmer that remembers what it made: a load meets the same words in
+// offering after offering, and the title, subject and creator words twice
+// (plain and under their field prefix). Bounded: full, it starts again.
+class CachedStem : public Xapian::StemImplementation {
+    static constexpr size_t CAP = 200000;
+    Xapian::Stem stem;
+    std::unordered_map<std::string, std::string> made;
+
+  public:
+    explicit CachedStem(const char *language) : stem(language) {}
+    std::string operator()(const std::string &word) override {
+        auto it = made.find(word);
+        if (it != made.end()) return it->second;
+        std::string s = stem(word);
+        if (made.size() >= CAP) made.clear();
+        made.emplace(word, s);
+        return s;
+    }
+    std::string get_description() const override { return "cached " + stem.get_description(); }
+};
+
+struct vpx_builder {
     Xapian::TermGenerator gen;
+    Xapian::TermGenerator spelling_gen;  // unstemmed words for the spelling table
+};
+
+struct vpx_doc {
+    vpx_builder *builder;  // until vpx_doc_done
+    Xapian::Document doc;
+    bool fed_db = false;   // the builder's generator feeds a database's spelling table
     // Built apart from any database: the words for the spelling table,
     // unstemmed and without positions, added by whichever writer takes it.
     bool collect_spelling = false;
     Xapian::Document spelling;
-    Xapian::TermGenerator spelling_gen;
 };
 
 struct vpx_query {
@@ -813,31 +840,56 @@ vp_status vpx_db_prefix_terms(vpx_db *h, const char *prefix, size_t max, char **
 
 // ---- documents ----
 
-vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc **out,
-                         char **errmsg) noexcept {
+vp_status vpx_builder_create(const char *stem_language, vpx_builder **out,
+                             char **errmsg) noexcept {
     return guard(errmsg, [&]() {
-        vpx_doc *d = new vpx_doc;
-        try {
-            d->gen.set_stemmer(Xapian::Stem(stem_language));
-            d->gen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-            d->gen.set_document(d->doc);
-            if (spelling_db && spelling_db->wdb) {
-                d->gen.set_database(*spelling_db->wdb);
-            } else {
-                d->collect_spelling = true;
-                d->spelling_gen.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
-                d->spelling_gen.set_document(d->spelling);
-            }
-        } catch (...) {
-            delete d;
-            throw;
-        }
-        *out = d;
+        std::unique_ptr<vpx_builder> b(new vpx_builder);
+        b->gen.set_stemmer(Xapian::Stem(new CachedStem(stem_language)));
+        b->gen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+        b->spelling_gen.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
+        *out = b.release();
         return VP_OK;
     });
 }
 
+void vpx_builder_destroy(vpx_builder *b) noexcept {
+    delete b;
+}
+
+vp_status vpx_doc_create(vpx_builder *b, vpx_db *spelling_db, vpx_doc **out,
+                         char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        std::unique_ptr<vpx_doc> d(new vpx_doc);
+        d->builder = b;
+        b->gen.set_document(d->doc);  // also starts the positions at 0 again
+        if (spelling_db && spelling_db->wdb) {
+            b->gen.set_database(*spelling_db->wdb);
+            d->fed_db = true;
+        } else {
+            d->collect_spelling = true;
+            b->spelling_gen.set_document(d->spelling);
+        }
+        *out = d.release();
+        return VP_OK;
+    });
+}
+
+void vpx_doc_done(vpx_doc *d) noexcept {
+    // The generators hold references to the documents (and the database):
+    // counted without atomics, so they are dropped on the building thread.
+    if (!d || !d->builder) return;
+    try {
+        d->builder->gen.set_document(Xapian::Document());
+        if (d->fed_db) d->builder->gen.set_database(Xapian::WritableDatabase());
+        if (d->collect_spelling) d->builder->spelling_gen.set_document(Xapian::Document());
+    } catch (...) {
+        // Only allocation can fail here; the next vpx_doc_create replaces them.
+    }
+    d->builder = nullptr;
+}
+
 void vpx_doc_destroy(vpx_doc *d) noexcept {
+    vpx_doc_done(d);
     delete d;
 }
 
@@ -863,18 +915,23 @@ vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, char **errmsg) 
 vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, const char *prefix,
                              int spelling, int positions, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
+        if (!d->builder) {
+            set_message(errmsg, "document already built");
+            return VP_ERR_INTERNAL;
+        }
+        Xapian::TermGenerator &gen = d->builder->gen;
         // The new flags are (old & mask) ^ toggle; mask 0 sets them outright.
-        d->gen.set_flags(spelling && !d->collect_spelling ? Xapian::TermGenerator::FLAG_SPELLING
+        gen.set_flags(spelling && !d->collect_spelling ? Xapian::TermGenerator::FLAG_SPELLING
                                                           : Xapian::TermGenerator::flags(0));
         // TermGenerator feeds the spelling table the unstemmed words of
         // text without a prefix; collected, they are the same words.
         if (spelling && d->collect_spelling && !*prefix)
-            d->spelling_gen.index_text_without_positions(text);
+            d->builder->spelling_gen.index_text_without_positions(text);
         if (positions) {
-            d->gen.index_text(text, wdf_inc, prefix);
-            d->gen.increase_termpos(100);
+            gen.index_text(text, wdf_inc, prefix);
+            gen.increase_termpos(100);
         } else {
-            d->gen.index_text_without_positions(text, wdf_inc, prefix);
+            gen.index_text_without_positions(text, wdf_inc, prefix);
         }
         return VP_OK;
     });

@@ -87,12 +87,23 @@ vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char *
                               uint64_t **freqs, size_t *n, char **errmsg) VP_NOEXCEPT;
 
 /* ---- documents being built ---- */
-/* With `spelling_db` (a writer) text indexed with `spelling` set also
+/* A builder: the term generators and the stemmer (with a bounded cache of
+ * the stems it made: a load stems the same words over and over) that the
+ * documents it builds share. Used by one thread at a time. */
+typedef struct vpx_builder vpx_builder;
+vp_status vpx_builder_create(const char *stem_language, vpx_builder **out,
+                             char **errmsg) VP_NOEXCEPT;
+void vpx_builder_destroy(vpx_builder *b) VP_NOEXCEPT;
+/* A document built by `b` until vpx_doc_done; one at a time per builder.
+ * With `spelling_db` (a writer) text indexed with `spelling` set also
  * feeds that database's spelling table at once; without (NULL), the
- * document touches no database, so any thread may build it, and its words
- * feed the spelling table of the database vpx_db_replace writes it to. */
-vp_status vpx_doc_create(const char *stem_language, vpx_db *spelling_db, vpx_doc **out,
+ * document touches no database, and its words feed the spelling table of
+ * the database vpx_db_replace writes it to. */
+vp_status vpx_doc_create(vpx_builder *b, vpx_db *spelling_db, vpx_doc **out,
                          char **errmsg) VP_NOEXCEPT;
+/* Ends the building of `doc`: the builder lets go of it, so that it may
+ * go to another thread and the builder build the next one. */
+void vpx_doc_done(vpx_doc *doc) VP_NOEXCEPT;
 void vpx_doc_destroy(vpx_doc *doc) VP_NOEXCEPT;
 vp_status vpx_doc_set_data(vpx_doc *doc, const char *data, char **errmsg) VP_NOEXCEPT;
 vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, char **errmsg) VP_NOEXCEPT;

@@ -46,6 +46,7 @@ struct vp_harvest_run {
     const vp_source *src;
     vp_index *const *shards;
     size_t n_shards;
+    vp_routing routing;       /* how offerings are spread over the shards */
     const vp_normaliser *norm;
     const vp_harvest_options *opt;
     vp_emit emit;
@@ -417,7 +418,7 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
     vp_status st = VP_OK;
     for (size_t i = 0; st == VP_OK && i < p->n; i++) {
         vp_offering *o = p->items[i];
-        vp_index *idx = run->shards[vp_shard_of(o->work_key, o->id, run->n_shards)];
+        vp_index *idx = run->shards[vp_shard_of(run->routing, o->work_key, o->id, run->n_shards)];
         char *old = NULL, *why = NULL;
         vp_status g = vp_index_get(idx, o->id, &old, &why);
         free(why);
@@ -950,10 +951,11 @@ vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_n
     run.state = same ? json_deep_copy(state) : json_object();
     json_decref(rec);
     char *errmsg = NULL;
-    vp_status st;
-    if (!strcmp(src->kind, "oai-pmh"))
+    /* Nothing is fetched that could not be written where updates find it. */
+    vp_status st = vp_shards_routing(shards, n_shards, &run.routing, &errmsg);
+    if (st == VP_OK && !strcmp(src->kind, "oai-pmh"))
         st = vp_oai_harvest(&run, src, &errmsg);
-    else
+    else if (st == VP_OK)
         st = harvest_files(&run, &errmsg);
     if (st == VP_OK && run.fatal)
         st = run.fatal;

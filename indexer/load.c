@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,10 +67,53 @@ static void report_lines(FILE *report, const char *name, uint64_t line, const ch
     }
 }
 
-size_t vp_shard_of(const char *work_key, const char *id, size_t n)
+size_t vp_shard_of(vp_routing r, const char *work_key, const char *id, size_t n)
 {
     const char *key = work_key && *work_key ? work_key : id;
-    return n ? (size_t)(vp_hash_str(key) % n) : 0;
+    uint64_t h = vp_hash_str(key);
+    if (r == VP_ROUTING_MIXED)
+        h = vp_hash_mix(h);
+    return n ? (size_t)(h % n) : 0;
+}
+
+#define ROUTING_MIXED_NAME "fnv1a-fmix64" /* + " N": the mark's value */
+
+vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, char **errmsg)
+{
+    *out = VP_ROUTING_MIXED;
+    if (n <= 1)
+        return VP_OK;
+    char mine[64];
+    snprintf(mine, sizeof mine, ROUTING_MIXED_NAME " %zu", n);
+    size_t unmarked = 0, marked = 0;
+    vp_status st = VP_OK;
+    for (size_t k = 0; st == VP_OK && k < n; k++) {
+        uint64_t docs = 0;
+        char *mark = NULL;
+        st = vp_index_stats(shards[k], NULL, &docs, errmsg);
+        if (st == VP_OK)
+            st = vp_index_get_meta(shards[k], VP_META_ROUTING, &mark, errmsg);
+        /* What an empty shard says does not matter: nothing is routed yet. */
+        if (st == VP_OK && mark && strcmp(mark, mine) == 0)
+            marked++;
+        if (st == VP_OK && docs > 0 && (!mark || !*mark))
+            unmarked++;
+        else if (st == VP_OK && docs > 0 && strcmp(mark, mine) != 0)
+            st = vp_fail(errmsg, VP_ERR_INVALID,
+                         "shard %zu of %zu: written with routing \"%s\", not \"%s\"; write it "
+                         "with the number of shards it was made with, or rebuild it",
+                         k, n, mark, mine);
+        free(mark);
+    }
+    if (st != VP_OK)
+        return st;
+    if (unmarked) {
+        *out = VP_ROUTING_FNV;
+        return VP_OK;
+    }
+    for (size_t k = 0; st == VP_OK && marked < n && k < n; k++)
+        st = vp_index_set_meta(shards[k], VP_META_ROUTING, mine, errmsg);
+    return st;
 }
 
 #define QUEUE_JOBS 64 /* documents waiting for one shard's writer, at most */
@@ -213,7 +257,7 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
  * with `p` NULL straight into shards[0] on this thread. Returns this
  * thread's own failure (reading, memory, the index); a writer's is the
  * pool's, and stops the reading. */
-static vp_status read_all(vp_index *const *shards, size_t n_shards, pool *p,
+static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing routing, pool *p,
                           const vp_vocabulary *voc, FILE *in, const char *name, FILE *report,
                           vp_load_stats *stats, char **errmsg)
 {
@@ -259,7 +303,7 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, pool *p,
             free(problems);
             continue;
         }
-        size_t k = vp_shard_of(o->work_key, o->id, n_shards);
+        size_t k = vp_shard_of(routing, o->work_key, o->id, n_shards);
         char *why = NULL;
         vp_index_doc *doc = NULL;
         if (p) {
@@ -317,13 +361,18 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
     double started = now_seconds();
     memset(stats, 0, sizeof *stats);
     if (n_shards <= 1) {
-        vp_status st = read_all(shards, 1, NULL, voc, in, name, report, stats, errmsg);
+        vp_status st =
+            read_all(shards, 1, VP_ROUTING_MIXED, NULL, voc, in, name, report, stats, errmsg);
         if (st == VP_OK)
             st = vp_index_commit(shards[0], errmsg);
         stats->seconds = now_seconds() - started;
         return st;
     }
 
+    vp_routing routing;
+    vp_status st = vp_shards_routing(shards, n_shards, &routing, errmsg);
+    if (st != VP_OK)
+        return st;
     pool p;
     memset(&p, 0, sizeof p);
     p.n = n_shards;
@@ -332,7 +381,6 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
         return VP_ERR_NOMEM;
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);
-    vp_status st = VP_OK;
     for (size_t i = 0; i < n_shards; i++) {
         p.w[i].pool = &p;
         p.w[i].idx = shards[i];
@@ -345,7 +393,7 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
             p.w[i].started = 1;
     }
     if (st == VP_OK)
-        st = read_all(shards, n_shards, &p, voc, in, name, report, stats, errmsg);
+        st = read_all(shards, n_shards, routing, &p, voc, in, name, report, stats, errmsg);
     /* The last commit point, unless something failed: then every writer
      * stops, and what a shard took since its last commit is dropped when
      * it is closed. */

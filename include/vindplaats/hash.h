@@ -25,6 +25,11 @@ extern "C" {
 uint64_t vp_hash_add(uint64_t h, const void *data, size_t len) VP_NOEXCEPT;
 /* The hash of the NUL-terminated `s` (NULL hashes as ""). */
 uint64_t vp_hash_str(const char *s) VP_NOEXCEPT;
+/* `h` with every bit stirred into every other (the 64-bit finaliser of
+ * MurmurHash3). FNV-1a's low bits are weak: its lowest is the parity of
+ * the low bits of the bytes, the same for every ISBN-13, so take
+ * `vp_hash_mix(h) % n`, never `h % n`, to spread keys over n buckets. */
+uint64_t vp_hash_mix(uint64_t h) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

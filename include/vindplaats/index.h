@@ -42,7 +42,10 @@ vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg) VP_NO
  * (VP_ERR_INVALID when the index cannot hold one of its values; *errmsg
  * says which). *out is the caller's, for vp_index_put_doc, which writes it
  * into `idx` and takes it whatever it returns, or vp_index_doc_destroy. A
- * document is used by one thread at a time. */
+ * document is used by one thread at a time, and so is the building of a
+ * writer's documents (vp_index_doc_build, vp_index_put, refreshing): it
+ * shares one term generator and stem cache per handle, while
+ * vp_index_put_doc may run on another thread meanwhile. */
 typedef struct vp_index_doc vp_index_doc;
 vp_status vp_index_doc_build(const vp_index *idx, const vp_offering *o, vp_index_doc **out,
                              char **errmsg) VP_NOEXCEPT;
@@ -130,6 +133,11 @@ const struct vp_lexicon *vp_index_lexicon(const vp_index *idx) VP_NOEXCEPT;
  * existed, so tests and benchmarks can build such an index and check that
  * searches still answer on it (each date a result of its own). Default 1. */
 void vp_index_set_series_keys(vp_index *idx, int on) VP_NOEXCEPT;
+/* Writers: with on = 0, an occurrence gets a day term for every day it
+ * spans, as a writer did before whole-month and whole-block date terms,
+ * so tests can check that date filters still find long occurrences in
+ * such an index. Default 1: a whole month or block it spans is one term. */
+void vp_index_set_whole_date_terms(vp_index *idx, int on) VP_NOEXCEPT;
 
 /* Fixes the clock used for "next occurrence" (tests, demos); 0: real time. */
 void vp_index_set_clock(vp_index *idx, int64_t now) VP_NOEXCEPT;

@@ -34,7 +34,8 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
                         FILE *report, vp_load_stats *stats, char **errmsg) VP_NOEXCEPT;
 
 /* The same into `n` shards: each offering goes to the shard its work key
- * (or else its id) hashes to, so a re-harvest updates the same shard. With
+ * (or else its id) hashes to (vp_shards_routing, vp_shard_of), so a
+ * re-load or a re-harvest updates the same shard. With
  * n > 1 every shard is written by a thread of its own while the calling
  * thread reads and builds the documents; every shard commits at the same
  * points, after all of them have written what came before. When one shard
@@ -44,8 +45,30 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
 vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n, const vp_vocabulary *voc,
                                FILE *in, const char *name, FILE *report, vp_load_stats *stats,
                                char **errmsg) VP_NOEXCEPT;
-/* The shard (0..n-1) of an offering: FNV-1a of its work key or id. */
-size_t vp_shard_of(const char *work_key, const char *id, size_t n) VP_NOEXCEPT;
+/* How the offerings of a sharded index are spread over its shards. An
+ * offering's key is its work key, else its id; a key always lands on the
+ * same shard, so a re-load or a harvest updates the copy it wrote before.
+ * VP_ROUTING_FNV sent the keys by FNV-1a modulo n, whose lowest bit is
+ * the parity of the key's bytes: every ISBN-13 work key went to one shard
+ * of two. VP_ROUTING_MIXED stirs the hash first (vp_hash_mix) and spreads
+ * keys evenly. Shards begun empty are marked VP_ROUTING_MIXED in their
+ * metadata (VP_META_ROUTING, with the number of shards); shards written
+ * before the mark existed keep VP_ROUTING_FNV until they are rebuilt. */
+typedef enum vp_routing { VP_ROUTING_FNV = 0, VP_ROUTING_MIXED = 1 } vp_routing;
+#define VP_META_ROUTING "vindplaats:routing"
+
+/* The routing of the writable `shards` (n > 1): VP_ROUTING_MIXED when all
+ * are empty (each is then marked; the mark is committed with the shard's
+ * next commit) or every shard that holds offerings is marked; else
+ * VP_ROUTING_FNV. VP_ERR_INVALID (*errmsg says why) for a mark of another
+ * number of shards or one this version does not know: writing on would
+ * put offerings where no update finds them. With n <= 1, VP_ROUTING_MIXED
+ * (one shard takes everything) and nothing is marked. */
+vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out,
+                            char **errmsg) VP_NOEXCEPT;
+/* The shard (0..n-1) of an offering with this work key (may be NULL or
+ * empty) and id under routing `r`. */
+size_t vp_shard_of(vp_routing r, const char *work_key, const char *id, size_t n) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,12 @@
  *    it pointed at before.
  * 3. A bad line in a sharded load is reported as FILE:LINE and makes the
  *    exit status 1, the other lines indexed.
+ * 4. Routing: the sample's keys (work keys, ISBN-13 ones among them, and
+ *    ids) spread evenly over 2 and 3 shards; fresh shards are marked and
+ *    a re-load updates each offering in its shard; shards written by the
+ *    old routing (FNV-1a modulo n, no mark) keep it, so a re-load still
+ *    finds every offering where it is; a marked index loaded as another
+ *    number of shards is refused.
  *
  * usage: test_load BINDIR SAMPLE.jsonl VOCABULARY */
 #include <jansson.h>
@@ -23,7 +29,9 @@
 #include "check.h"
 #include "proc.h"
 #include "vindplaats/index.h"
+#include "vindplaats/hash.h"
 #include "vindplaats/load.h"
+#include "vindplaats/offering.h"
 #include "vindplaats/vocabulary.h"
 
 #define SHARDS 3
@@ -67,7 +75,7 @@ static int split_sample(const char *sample, const char *dir, size_t counts[SHARD
         const char *id = json_string_value(json_object_get(o, "id"));
         const char *work = json_string_value(json_object_get(o, "work_key"));
         note_source(json_string_value(json_object_get(o, "source")));
-        size_t k = vp_shard_of(work, id, SHARDS);
+        size_t k = vp_shard_of(VP_ROUTING_MIXED, work, id, SHARDS);
         fputs(line, out[k]);
         counts[k]++;
         json_decref(o);
@@ -195,6 +203,229 @@ static void test_same_as_serial(const char *dir, const char *sample, const vp_vo
         vp_index_close(par[k]);
 }
 
+/* The routing key of every line of `sample` (work key, else id), in order;
+ * *n of them. */
+static char **sample_keys(const char *sample, size_t *n)
+{
+    FILE *in = fopen(sample, "r");
+    char **keys = NULL, *line = NULL;
+    size_t cap = 0, have = 0;
+    *n = 0;
+    while (in && getline(&line, &cap, in) > 0) {
+        json_t *o = json_loads(line, 0, NULL);
+        const char *work = json_string_value(json_object_get(o, "work_key"));
+        const char *id = json_string_value(json_object_get(o, "id"));
+        const char *key = work && *work ? work : id;
+        if (key && *n == have) {
+            char **grown = realloc(keys, (have = have ? 2 * have : 1024) * sizeof *keys);
+            if (!grown)
+                break;
+            keys = grown;
+        }
+        if (key)
+            keys[(*n)++] = strdup(key);
+        json_decref(o);
+    }
+    free(line);
+    if (in)
+        fclose(in);
+    return keys;
+}
+
+/* Whether `count` of `total` is within `pct` percent of total / n. */
+static int near_share(size_t count, size_t total, size_t n, double pct)
+{
+    double share = 100.0 * (double)count / (double)total;
+    double even = 100.0 / (double)n;
+    int ok = share >= even - pct && share <= even + pct;
+    if (!ok)
+        fprintf(stderr, "  %zu of %zu (%.1f%%) on one of %zu shards\n", count, total, share, n);
+    return ok;
+}
+
+/* 4a: how evenly the sample's offerings and keys spread. */
+static void test_routing_spread(const char *sample)
+{
+    size_t n = 0;
+    char **keys = sample_keys(sample, &n);
+    CHECK(n >= 1000);
+    for (size_t shards = 2; shards <= 3; shards++) {
+        size_t offerings[3] = {0}, distinct[3] = {0}, isbn[3] = {0}, n_distinct = 0, n_isbn = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t k = vp_shard_of(VP_ROUTING_MIXED, keys[i], "unused", shards);
+            offerings[k]++;
+            int first = 1;
+            for (size_t j = 0; j < i && first; j++)
+                first = strcmp(keys[i], keys[j]) != 0;
+            if (!first)
+                continue;
+            distinct[k]++;
+            n_distinct++;
+        }
+        /* 2,000 ISBN-13 work keys: their digits have an even sum, so
+         * FNV-1a's lowest bit (the parity of the bytes) sent every one of
+         * them to the same shard of 2. */
+        for (unsigned i = 0; i < 2000; i++) {
+            char key[32];
+            int sum = 0;
+            snprintf(key, sizeof key, "isbn:9789%08u", i * 37);
+            for (int d = 0; d < 12; d++)
+                sum += (key[5 + d] - '0') * (d % 2 ? 3 : 1);
+            snprintf(key + 17, sizeof key - 17, "%d", (10 - sum % 10) % 10);
+            isbn[vp_shard_of(VP_ROUTING_MIXED, key, "unused", shards)]++;
+            n_isbn++;
+        }
+        for (size_t k = 0; k < shards; k++) {
+            /* Distinct keys within 3 percentage points of an even share;
+             * offerings, which a work held by many libraries takes along
+             * together, within 5. */
+            CHECK(near_share(distinct[k], n_distinct, shards, 3.0));
+            CHECK(near_share(isbn[k], n_isbn, shards, 3.0));
+            CHECK(near_share(offerings[k], n, shards, 5.0));
+        }
+    }
+    /* A key goes where it went before: the values are fixed. */
+    CHECK(vp_shard_of(VP_ROUTING_MIXED, "isbn:9780743273565", "x", 2) ==
+          vp_hash_mix(vp_hash_str("isbn:9780743273565")) % 2);
+    CHECK(vp_shard_of(VP_ROUTING_FNV, NULL, "agenda:1", 3) == vp_hash_str("agenda:1") % 3);
+    CHECK(vp_shard_of(VP_ROUTING_MIXED, "", "agenda:1", 3) ==
+          vp_hash_mix(vp_hash_str("agenda:1")) % 3);
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+/* The number of documents in each of `n` shards, summed. */
+static uint64_t docs_in(vp_index *const *shards, size_t n, uint64_t *each)
+{
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        each[k] = 0;
+        CHECK(vp_index_stats(shards[k], NULL, &each[k], NULL) == VP_OK);
+        total += each[k];
+    }
+    return total;
+}
+
+/* Loads `path` into `shards`; the status. */
+static vp_status load_into(vp_index *const *shards, size_t n, const vp_vocabulary *voc,
+                           const char *path, char **err)
+{
+    FILE *in = fopen(path, "r");
+    vp_load_stats stats;
+    vp_status st = in ? vp_load_jsonl_shards(shards, n, voc, in, path, stderr, &stats, err)
+                      : VP_ERR_IO;
+    if (in)
+        fclose(in);
+    return st;
+}
+
+/* 4b: marks, and re-loads into shards of either routing. */
+static void test_routing_kept(const char *dir, const vp_vocabulary *voc)
+{
+    /* 400 offerings of the first shard's part: books with work keys,
+     * events and courses with ids only. */
+    char part[1200], few[1200], path[1200];
+    snprintf(part, sizeof part, "%s/part-0.jsonl", dir);
+    snprintf(few, sizeof few, "%s/few.jsonl", dir);
+    FILE *in = fopen(part, "r"), *out = fopen(few, "w");
+    char *line = NULL;
+    size_t cap = 0, lines = 0;
+    while (in && out && lines < 400 && getline(&line, &cap, in) > 0) {
+        fputs(line, out);
+        lines++;
+    }
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+    CHECK(lines == 400);
+
+    /* Shards written by the old routing, as a version before the mark
+     * wrote them: each offering put where FNV-1a modulo 2 sent it. */
+    vp_index *old[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/old-%d", dir, k);
+        old[k] = open_writer(path, voc);
+        CHECK(old[k] != NULL);
+    }
+    in = fopen(few, "r");
+    while (old[0] && old[1] && in && getline(&line, &cap, in) > 0) {
+        vp_offering *o = NULL;
+        CHECK(vp_offering_parse(line, strlen(line), voc, &o, NULL) == VP_OK);
+        if (o)
+            CHECK(vp_index_put(old[vp_shard_of(VP_ROUTING_FNV, o->work_key, o->id, 2)], o,
+                               NULL) == VP_OK);
+        vp_offering_destroy(o);
+    }
+    if (in)
+        fclose(in);
+    uint64_t before[2], after[2];
+    if (old[0] && old[1]) {
+        CHECK(vp_index_commit(old[0], NULL) == VP_OK && vp_index_commit(old[1], NULL) == VP_OK);
+        uint64_t total = docs_in(old, 2, before);
+        CHECK(total == 400);
+        vp_routing r = VP_ROUTING_MIXED;
+        CHECK(vp_shards_routing(old, 2, &r, NULL) == VP_OK);
+        CHECK(r == VP_ROUTING_FNV);
+        /* The re-load replaces every offering in place: no copy elsewhere. */
+        CHECK(load_into(old, 2, voc, few, NULL) == VP_OK);
+        CHECK(docs_in(old, 2, after) == 400);
+        CHECK(after[0] == before[0] && after[1] == before[1]);
+        char *mark = NULL;
+        CHECK(vp_index_get_meta(old[0], VP_META_ROUTING, &mark, NULL) == VP_OK);
+        CHECK(!mark || !*mark);
+        free(mark);
+    }
+    for (int k = 0; k < 2; k++)
+        vp_index_close(old[k]);
+
+    /* Fresh shards: marked by their first load, re-loaded in place, and
+     * the mark outlives the handles. */
+    vp_index *fresh[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/fresh-%d", dir, k);
+        fresh[k] = open_writer(path, voc);
+        CHECK(fresh[k] != NULL);
+    }
+    if (fresh[0] && fresh[1]) {
+        CHECK(load_into(fresh, 2, voc, few, NULL) == VP_OK);
+        CHECK(docs_in(fresh, 2, before) == 400);
+        for (int k = 0; k < 2; k++) {
+            char *mark = NULL;
+            CHECK(vp_index_get_meta(fresh[k], VP_META_ROUTING, &mark, NULL) == VP_OK);
+            CHECK_STR(mark, "fnv1a-fmix64 2");
+            free(mark);
+            vp_index_close(fresh[k]);
+            snprintf(path, sizeof path, "%s/fresh-%d", dir, k);
+            fresh[k] = open_writer(path, voc);
+        }
+    }
+    if (fresh[0] && fresh[1]) {
+        vp_routing r = VP_ROUTING_FNV;
+        CHECK(vp_shards_routing(fresh, 2, &r, NULL) == VP_OK);
+        CHECK(r == VP_ROUTING_MIXED);
+        CHECK(load_into(fresh, 2, voc, few, NULL) == VP_OK);
+        CHECK(docs_in(fresh, 2, after) == 400);
+        CHECK(after[0] == before[0] && after[1] == before[1]);
+        /* The first shard's part of 3 spreads over 2 about evenly. */
+        CHECK(near_share(after[0], 400, 2, 8.0));
+
+        /* The same shards and a third, empty one: refused, nothing written. */
+        snprintf(path, sizeof path, "%s/fresh-2", dir);
+        fresh[2] = open_writer(path, voc);
+        char *err = NULL;
+        CHECK(fresh[2] && load_into(fresh, 3, voc, few, &err) == VP_ERR_INVALID);
+        CHECK_CONTAINS(err, "shard 0 of 3: written with routing \"fnv1a-fmix64 2\"");
+        free(err);
+        uint64_t third = 1;
+        CHECK(fresh[2] && vp_index_stats(fresh[2], NULL, &third, NULL) == VP_OK && third == 0);
+    }
+    for (int k = 0; k < 3; k++)
+        vp_index_close(fresh[k]);
+    free(line);
+}
+
 /* Runs argv with every file it writes limited to `bytes` (SIGXFSZ ignored,
  * so a write past it fails with EFBIG instead of killing the process). */
 static int run_limited(char *const argv[], rlim_t bytes, char **out)
@@ -286,6 +517,8 @@ int main(int argc, char **argv)
     CHECK(vp_vocabulary_load(argv[3], &voc, NULL) == VP_OK);
     if (voc) {
         test_same_as_serial(dir, argv[2], voc);
+        test_routing_spread(argv[2]);
+        test_routing_kept(dir, voc);
         test_failures(argv[1], dir, argv[2], argv[3]);
     }
     vp_vocabulary_destroy(voc);
