@@ -760,12 +760,7 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
     api_page_alternate(view, "application/atom+xml", title, feed);
     if (l->refine || l->page > 1)
         api_page_robots(view, "noindex, follow");
-    api_page_share(view, "website");
-    vp_buf img;
-    vp_buf_init(&img, 8192);
-    const char *alt = api_buf_share_image(&img, req, NULL, NULL);
-    api_page_image(view, img.data, alt);
-    vp_buf_free(&img);
+    api_page_share(view, req, NULL, NULL);
     api_page_jsonld(view, ld);
     api_page_script(view, "/widget.js");
     json_decref(ld);

@@ -72,12 +72,8 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
     vp_buf_free(&b);
     if (ended)
         api_page_robots(view, "noindex");
-    api_page_share(view, "website");
+    api_page_share(view, req, doc, jstr(doc, "library"));
     api_page_jsonld(view, ld);
-    vp_buf_init(&b, 8192);
-    const char *alt = api_buf_share_image(&b, req, doc, jstr(doc, "library"));
-    api_page_image(view, b.data, alt);
-    vp_buf_free(&b);
 
     json_t *o = json_pack("{s:s, s:s?, s:s, s:b, s:s?}", "type_label",
                           api_type_label(jstr(doc, "type")), "channel_label",

@@ -330,12 +330,7 @@ static json_t *frame(api_request *req, const char *title, const char *path, cons
         json_decref(items);
         return NULL;
     }
-    api_page_share(view, "website");
-    vp_buf b;
-    vp_buf_init(&b, 8192);
-    const char *alt = api_buf_share_image(&b, req, NULL, library);
-    api_page_image(view, b.data, alt);
-    vp_buf_free(&b);
+    api_page_share(view, req, NULL, library);
     char base[512];
     api_base_url(req, base, sizeof base);
     vp_buf u;

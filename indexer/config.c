@@ -3,6 +3,7 @@
 #include "vindplaats/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,18 +141,33 @@ const char *vp_source_option(const vp_source *s, const char *key)
     return found;
 }
 
+/* The keys of a source section whose value is kept as it is written. */
+static const struct {
+    const char *key;
+    size_t offset;
+} source_texts[] = {
+    {"kind", offsetof(vp_source, kind)},
+    {"url", offsetof(vp_source, url)},
+    {"library", offsetof(vp_source, library)},
+    {"branch", offsetof(vp_source, branch)},
+    {"type", offsetof(vp_source, type)},
+    {"proposition", offsetof(vp_source, proposition)},
+    {"audience", offsetof(vp_source, audience)},
+};
+#define N_SOURCE_TEXTS (sizeof source_texts / sizeof source_texts[0])
+
+static char **source_text(vp_source *s, size_t k)
+{
+    return (char **)((char *)s + source_texts[k].offset);
+}
+
 void vp_source_clear(vp_source *s)
 {
     if (!s)
         return;
     free(s->name);
-    free(s->kind);
-    free(s->url);
-    free(s->library);
-    free(s->branch);
-    free(s->type);
-    free(s->proposition);
-    free(s->audience);
+    for (size_t k = 0; k < N_SOURCE_TEXTS; k++)
+        free(*source_text(s, k));
     for (size_t i = 0; i < s->n_options; i++) {
         free(s->option_keys[i]);
         free(s->option_values[i]);
@@ -298,21 +314,13 @@ static int on_entry(void *arg, const char *section, const char *name, const char
     } else if (L->src) {
         vp_source *s = L->src;
         int b;
-        if (!strcmp(name, "kind"))
-            set_str(&s->kind, value);
-        else if (!strcmp(name, "url"))
-            set_str(&s->url, value);
-        else if (!strcmp(name, "library"))
-            set_str(&s->library, value);
-        else if (!strcmp(name, "branch"))
-            set_str(&s->branch, value);
-        else if (!strcmp(name, "type"))
-            set_str(&s->type, value);
-        else if (!strcmp(name, "proposition"))
-            set_str(&s->proposition, value);
-        else if (!strcmp(name, "audience"))
-            set_str(&s->audience, value);
-        else if (!strcmp(name, "allow_file")) {
+        char **text = NULL;
+        for (size_t k = 0; k < N_SOURCE_TEXTS && !text; k++)
+            if (!strcmp(name, source_texts[k].key))
+                text = source_text(s, k);
+        if (text) {
+            set_str(text, value);
+        } else if (!strcmp(name, "allow_file")) {
             if (yes(value, &b) != 0)
                 problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
             else
