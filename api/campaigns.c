@@ -675,8 +675,8 @@ static json_t *pinned_results(api_request *req, json_t *def)
             continue;
         json_t *doc = json_loads(json, 0, NULL);
         if (doc && !api_offering_ended(doc, now))
-            json_array_append_new(list, api_result_json(json_string_value(id), json, NULL, 0, -1,
-                                                        req->voc, now));
+            json_array_append_new(list, api_result_doc(json_string_value(id), doc, NULL, 0, -1,
+                                                       req->voc, now, NULL));
         json_decref(doc);
         free(json);
     }

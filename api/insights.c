@@ -839,12 +839,10 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     /* Results shown per proposition: the denominator of click-through. */
     snprintf(ns, sizeof ns, "ip:%d", day);
     for (size_t i = 0; i < res->n_hits; i++) {
-        /* The stored JSON is compact and a proposition id is plain
-         * [a-z0-9-]: no need to parse the whole offering for it. */
-        const char *p = strstr(res->hits[i].json, "\"proposition\":\"");
-        size_t len = p ? strspn(p + 15, "abcdefghijklmnopqrstuvwxyz0123456789-_") : 0;
-        if (p && len && len <= 190 && p[15 + len] == '"') {
-            snprintf(key, sizeof key, "i:%.*s", (int)len, p + 15);
+        const char *p = json_string_value(json_object_get(res->hits[i].doc, "proposition"));
+        size_t len = p ? strlen(p) : 0;
+        if (len && len <= 190 && strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-_") == len) {
+            snprintf(key, sizeof key, "i:%s", p);
             add(ops, &n, MAX_OPS, ns, key, 1);
         }
     }

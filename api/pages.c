@@ -229,7 +229,7 @@ void api_handle_offering_page(api_request *req, api_reply *r)
     } else {
         json_t *doc = json_loads(json, 0, NULL);
         int64_t now = api_clock(req);
-        json_t *res = doc ? api_result_json(req->tail, json, NULL, 0, -1, req->voc, now) : NULL;
+        json_t *res = api_result_doc(req->tail, doc, NULL, 0, -1, req->voc, now, NULL);
         /* The other dates of the same activity; none when they cannot be had. */
         vp_search_date *dates = NULL;
         size_t n_dates = 0;
