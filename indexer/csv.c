@@ -272,39 +272,40 @@ static int read_time(const char *s, const char **rest)
     return h * 60 + mi;
 }
 
-/* A start/end cell: a date, or a date and time, in any of the forms. */
-static int cell_datetime(const char *s, const char *fmt, char out[32])
+/* A start/end cell: a date, or a date and time, in any of the forms;
+ * *has_time as vp_local_datetime. */
+static vp_status cell_datetime(const char *s, const char *fmt, char out[32], int *has_time)
 {
     int y, m, d;
     const char *rest;
     if (read_date(s, fmt, &y, &m, &d, &rest) != 0)
-        return -1;
+        return VP_ERR_INVALID;
     char buf[64];
     while (*rest == ' ' && rest[1] == ' ')
         rest++;
     if (*rest == '\0' || ((*rest == 'T' || *rest == ' ') && rest[1] && isdigit((unsigned char)rest[1]) &&
                           rest[2] && rest[3] == ':')) {
         snprintf(buf, sizeof buf, "%04d-%02d-%02d%.30s", y, m, d, rest);
-        return vp_local_datetime(buf, out);
+        return vp_local_datetime(buf, out, has_time);
     }
     const char *after;
     int t = *rest == ' ' || *rest == 'T' ? read_time(rest + 1, &after) : -1;
     if (t < 0 || *after)
-        return -1;
+        return VP_ERR_INVALID;
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, m, d, t / 60, t % 60);
-    return vp_local_datetime(buf, out);
+    return vp_local_datetime(buf, out, has_time);
 }
 
 /* "YYYY-MM-DD" + minutes -> date-time in Amsterdam (24:00 is next day's 0:00). */
-static int local_at(int y, int m, int d, int minutes, char out[32])
+static vp_status local_at(int y, int m, int d, int minutes, char out[32])
 {
     char date[16], buf[40];
     if (minutes >= 24 * 60) {
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
         /* the next day: let vp_local_datetime validate the day first */
         char tmp[32];
-        if (vp_local_datetime(date, tmp) != 0)
-            return -1;
+        if (vp_local_datetime(date, tmp, NULL) != VP_OK)
+            return VP_ERR_INVALID;
         int next = vp_day_from_epoch(vp_day_to_epoch(y * 10000 + m * 100 + d) + 1);
         y = next / 10000;
         m = next / 100 % 100;
@@ -312,7 +313,7 @@ static int local_at(int y, int m, int d, int minutes, char out[32])
         minutes -= 24 * 60;
     }
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, m, d, minutes / 60, minutes % 60);
-    return vp_local_datetime(buf, out) == 1 ? 0 : -1;
+    return vp_local_datetime(buf, out, NULL);
 }
 
 /* ---- the parse -------------------------------------------------------- */
@@ -401,11 +402,12 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
         return -1;
 
     char start[32] = "", end[32] = "";
-    if (HAS(F_START) && cell_datetime(cell[F_START], o->date_format, start) < 0) {
+    int timed = 0;
+    if (HAS(F_START) && cell_datetime(cell[F_START], o->date_format, start, NULL) != VP_OK) {
         snprintf(msg, msize, "start: not a date ('%.60s')", cell[F_START]);
         return 1;
     }
-    if (HAS(F_END) && cell_datetime(cell[F_END], o->date_format, end) < 0) {
+    if (HAS(F_END) && cell_datetime(cell[F_END], o->date_format, end, NULL) != VP_OK) {
         snprintf(msg, msize, "end: not a date ('%.60s')", cell[F_END]);
         return 1;
     }
@@ -413,7 +415,7 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
         int y, m, d;
         const char *rest;
         if (read_date(cell[F_DATE], o->date_format, &y, &m, &d, &rest) != 0 || *vp_str_trim((char *)rest) ||
-            cell_datetime(cell[F_DATE], o->date_format, start) != 0) {
+            cell_datetime(cell[F_DATE], o->date_format, start, &timed) != VP_OK || timed) {
             snprintf(msg, msize, "date: not a date ('%.60s')", cell[F_DATE]);
             return 1;
         }
@@ -430,7 +432,7 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
                 t2 = read_time(after, &after2);
                 after = t2 >= 0 ? after2 : after;
             }
-            if (t < 0 || *after || local_at(y, m, d, t, start) != 0) {
+            if (t < 0 || *after || local_at(y, m, d, t, start) != VP_OK) {
                 snprintf(msg, msize, "time: not a time ('%.60s')", cell[F_TIME]);
                 return 1;
             }
@@ -443,7 +445,7 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
                 }
             }
             /* an end before the start runs past midnight */
-            if (t2 >= 0 && local_at(y, m, d, t2 < t ? t2 + 24 * 60 : t2, end) != 0)
+            if (t2 >= 0 && local_at(y, m, d, t2 < t ? t2 + 24 * 60 : t2, end) != VP_OK)
                 end[0] = '\0';
         }
     }
