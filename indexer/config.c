@@ -323,22 +323,23 @@ static int on_entry(void *arg, const char *section, const char *name, const char
         for (size_t k = 0; k < N_SOURCE_TEXTS && !text; k++)
             if (!strcmp(name, source_texts[k].key))
                 text = source_text(s, k);
+        int *flag = !strcmp(name, "allow_file")     ? &s->allow_file
+                    : !strcmp(name, "allow_shrink") ? &s->allow_shrink
+                                                    : NULL;
         if (text) {
             set_str(text, value);
-        } else if (!strcmp(name, "allow_file")) {
-            if (yes(value, &b) != 0)
-                problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
-            else
-                s->allow_file = b;
+        } else if (flag) {
+            if (yes(value, &b) == 0) {
+                *flag = b;
+            } else {
+                char msg[300];
+                snprintf(msg, sizeof msg, "%s must be yes or no, not \"%.200s\"", name, value);
+                problem(L, "[%s]: %s", section, msg);
+            }
         } else if (!strcmp(name, "deadline")) {
             if (vp_duration_parse(value, &s->deadline_s) != 0)
                 problem(L, "[%s]: deadline must be a duration such as 600, 90s, 10m or 2h (at most 7 "
                            "days), not \"%s\"", section, value);
-        } else if (!strcmp(name, "allow_shrink")) {
-            if (yes(value, &b) != 0)
-                problem(L, "[%s]: allow_shrink must be yes or no, not \"%s\"", section, value);
-            else
-                s->allow_shrink = b;
         } else if (!strcmp(name, "allow_private")) {
             char *why = NULL;
             if (yes(value, &b) == 0) {

@@ -359,33 +359,31 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
         if (c->col[f] >= 0)
             cell[f] = cell_at(r, (size_t)c->col[f]);
 #define HAS(f) (cell[f] && *cell[f])
-    if (HAS(F_TITLE))
-        rc |= vp_fields_set(fields, "title", cell[F_TITLE]);
-    if (HAS(F_DESCRIPTION))
-        rc |= vp_fields_set_text(fields, "description", cell[F_DESCRIPTION]);
-    if (HAS(F_URL))
-        rc |= vp_fields_set(fields, "url", cell[F_URL]);
-    if (HAS(F_LOCATION))
-        rc |= vp_fields_set(fields, "_location", cell[F_LOCATION]);
-    if (HAS(F_AGE))
-        rc |= vp_fields_set(fields, "_age", cell[F_AGE]);
-    if (HAS(F_LOCAL_NAME))
-        rc |= vp_fields_set(fields, "local_name", cell[F_LOCAL_NAME]);
-    if (HAS(F_TYPE)) {
+    if (HAS(F_TYPE))
         for (char *p = cell[F_TYPE]; *p; p++)
             *p = (char)tolower((unsigned char)*p);
-        rc |= vp_fields_set(fields, "type", cell[F_TYPE]);
+    /* The columns taken as they are: a value, text with its line breaks,
+     * or a list split on the separators. */
+    enum { VALUE, TEXT, LIST };
+    static const struct {
+        int col, how;
+        const char *key;
+    } plain[] = {
+        {F_TITLE, VALUE, "title"},       {F_DESCRIPTION, TEXT, "description"},
+        {F_URL, VALUE, "url"},           {F_LOCATION, VALUE, "_location"},
+        {F_AGE, VALUE, "_age"},          {F_LOCAL_NAME, VALUE, "local_name"},
+        {F_TYPE, VALUE, "type"},         {F_LANGUAGE, VALUE, "language"},
+        {F_CREATORS, LIST, "creators"},  {F_SUBJECTS, LIST, "subjects"},
+        {F_ISBN, LIST, "isbn"},          {F_CATEGORIES, LIST, "_categories"},
+    };
+    for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++) {
+        const char *v = cell[plain[k].col];
+        if (!v || !*v)
+            continue;
+        rc |= plain[k].how == LIST   ? add_list(fields, plain[k].key, v, seps)
+              : plain[k].how == TEXT ? vp_fields_set_text(fields, plain[k].key, v)
+                                     : vp_fields_set(fields, plain[k].key, v);
     }
-    if (HAS(F_LANGUAGE))
-        rc |= vp_fields_set(fields, "language", cell[F_LANGUAGE]);
-    if (HAS(F_CREATORS))
-        rc |= add_list(fields, "creators", cell[F_CREATORS], seps);
-    if (HAS(F_SUBJECTS))
-        rc |= add_list(fields, "subjects", cell[F_SUBJECTS], seps);
-    if (HAS(F_ISBN))
-        rc |= add_list(fields, "isbn", cell[F_ISBN], seps);
-    if (HAS(F_CATEGORIES))
-        rc |= add_list(fields, "_categories", cell[F_CATEGORIES], seps);
     if (HAS(F_PRICE) && strcmp(cell[F_PRICE], "-") != 0) {
         double amount;
         if (vp_price_parse(cell[F_PRICE], &amount) != 0) {
