@@ -450,22 +450,28 @@ static void parse_audience(parser *ps, json_t *v)
                 check_audience);
 }
 
+/* Whether `v` is a finite number from `min` to `max`; when not, the
+ * problem `must` at `path`. */
+static int number_ok(parser *ps, json_t *v, const char *path, double min, double max,
+                     const char *must)
+{
+    double x = json_number_value(v);
+    if (json_is_number(v) && isfinite(x) && x >= min && x <= max)
+        return 1;
+    problem(ps, path, "%s", must);
+    return 0;
+}
+
 static void parse_location(parser *ps, json_t *v)
 {
     static const char *const keys[] = {"lat", "lon", NULL};
     if (!v || json_is_null(v) || !object_ok(ps, v, "location", keys))
         return;
     json_t *lat = json_object_get(v, "lat"), *lon = json_object_get(v, "lon");
-    int ok = 1;
-    if (!json_is_number(lat) || fabs(json_number_value(lat)) > 90) {
-        problem(ps, "location.lat", "must be a number from -90 to 90%s", NULL);
-        ok = 0;
-    }
-    if (!json_is_number(lon) || fabs(json_number_value(lon)) > 180) {
-        problem(ps, "location.lon", "must be a number from -180 to 180%s", NULL);
-        ok = 0;
-    }
-    if (ok) {
+    /* Both are checked, so a bad lat does not hide a bad lon. */
+    int lat_ok = number_ok(ps, lat, "location.lat", -90, 90, "must be a number from -90 to 90");
+    int lon_ok = number_ok(ps, lon, "location.lon", -180, 180, "must be a number from -180 to 180");
+    if (lat_ok && lon_ok) {
         ps->o->has_location = 1;
         ps->o->lat = json_number_value(lat);
         ps->o->lon = json_number_value(lon);
@@ -478,12 +484,7 @@ static void parse_price(parser *ps, json_t *v)
     if (!v || json_is_null(v) || !object_ok(ps, v, "price", keys))
         return;
     json_t *amount = json_object_get(v, "amount"), *cur = json_object_get(v, "currency");
-    int ok = 1;
-    if (!json_is_number(amount) || json_number_value(amount) < 0 ||
-        !isfinite(json_number_value(amount))) {
-        problem(ps, "price.amount", "must be a number >= 0%s", NULL);
-        ok = 0;
-    }
+    int ok = number_ok(ps, amount, "price.amount", 0, HUGE_VAL, "must be a number >= 0");
     const char *c = "EUR";
     if (cur && !json_is_null(cur)) {
         c = json_is_string(cur) ? json_string_value(cur) : "";
