@@ -9,8 +9,8 @@
  * the query log needs of a search, so that one answered from the cache is
  * logged like one that ran: its total (with the filter whose removal
  * finds something, and what it finds), the number of results and, for
- * each, a NUL-terminated {"proposition":"ID"} ("{}" without one), which is
- * all insights.c reads of a result. */
+ * each, its proposition id NUL-terminated (empty without one), which is
+ * all insights.c reads of a result's document. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,13 +96,16 @@ int api_answer_find(api_request *req, const vp_search_request *sr, api_answer *a
         p += strlen(p) + 1;
     vp_search_hit *hits = n ? calloc(n, sizeof *hits) : NULL;
     for (size_t i = 0; hits && i < n && p < end; i++) {
-        hits[i].json = (char *)p;
+        /* A document of what the query log reads (none when memory runs out). */
+        hits[i].doc = *p ? json_pack("{s:s}", "proposition", p) : json_object();
         summary.n_hits = i + 1;
         p += strlen(p) + 1;
     }
     summary.hits = hits;
     char qid[17];
     api_insights_log(req, sr, &summary, NULL, qid);
+    for (size_t i = 0; i < summary.n_hits; i++)
+        json_decref(hits[i].doc);
     free(hits);
     finish(req, r, value, body_len, qid);
     free(value);
@@ -122,7 +125,7 @@ static vp_status blob_of(const char *text, size_t len, const vp_search_result *r
     for (size_t i = 0; st == VP_OK && i < json_array_size(results); i++) {
         const char *p =
             json_string_value(json_object_get(json_array_get(results, i), "proposition"));
-        st = p ? vp_buf_printf(b, "{\"proposition\":\"%s\"}%c", p, 0) : vp_buf_append(b, "{}", 3);
+        st = vp_buf_append(b, p ? p : "", (p ? strlen(p) : 0) + 1);
     }
     return st;
 }

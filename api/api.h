@@ -266,14 +266,12 @@ void api_answer_keep_suggest(api_request *req, api_answer *a, api_reply *r);
 void api_answer_done(api_answer *a);
 
 /* ---- results.c: one result as every route shows it ---- */
-/* One result (search, recommend, related, landing pages, services): the
- * fields of the offering a client needs to decide, its next occurrence at
- * `now`, distance_km (negative: null) and score. NULL when out of memory. */
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now);
-/* The same from an offering's parsed document `doc` (borrowed), lowering
- * *stale_at (may be NULL) to the moment its "next" occurrence ends, when
- * that is sooner. */
+/* One result (search, recommend, related, landing pages, services) from
+ * an offering's parsed document `doc` (borrowed; the engine's, never parsed
+ * again here): the fields of the offering a client needs to decide, its
+ * next occurrence at `now`, distance_km (negative: null) and score. NULL
+ * when `doc` is NULL or memory runs out. Lowers *stale_at (may be NULL) to
+ * the moment its "next" occurrence ends, when that is sooner. */
 json_t *api_result_doc(const char *id, json_t *doc, const char *snippet, double score,
                        double distance_km, const vp_vocabulary *voc, int64_t now,
                        int64_t *stale_at);

@@ -675,8 +675,8 @@ static json_t *pinned_results(api_request *req, json_t *def)
             continue;
         json_t *doc = json_loads(json, 0, NULL);
         if (doc && !api_offering_ended(doc, now))
-            json_array_append_new(list, api_result_json(json_string_value(id), json, NULL, 0, -1,
-                                                        req->voc, now));
+            json_array_append_new(list, api_result_doc(json_string_value(id), doc, NULL, 0, -1,
+                                                       req->voc, now, NULL));
         json_decref(doc);
         free(json);
     }
@@ -760,12 +760,7 @@ static void landing_html(api_request *req, api_reply *r, const landing *l, json_
     api_page_alternate(view, "application/atom+xml", title, feed);
     if (l->refine || l->page > 1)
         api_page_robots(view, "noindex, follow");
-    api_page_share(view, "website");
-    vp_buf img;
-    vp_buf_init(&img, 8192);
-    const char *alt = api_buf_share_image(&img, req, NULL, NULL);
-    api_page_image(view, img.data, alt);
-    vp_buf_free(&img);
+    api_page_share(view, req, NULL, NULL);
     api_page_jsonld(view, ld);
     api_page_script(view, "/widget.js");
     json_decref(ld);

@@ -23,6 +23,25 @@ static json_t *day_json(int day)
     return json_string(s);
 }
 
+/* The relaxations that are not a field's filter: the parameter they
+ * leave out and what that means in the Dutch of the search page. */
+static const struct relaxation {
+    int relaxed;
+    const char *parameter, *words;
+} relaxations[] = {
+    {VP_RELAX_DATES, "from/to", "de datum"},
+    {VP_RELAX_NEAR, "radius_km", "de afstand"},
+    {VP_RELAX_FREE, "free", "het filter gratis"},
+};
+
+static const struct relaxation *relaxation_of(int relaxed)
+{
+    for (size_t i = 0; i < sizeof relaxations / sizeof *relaxations; i++)
+        if (relaxations[i].relaxed == relaxed)
+            return &relaxations[i];
+    return NULL;
+}
+
 /* What leaving the filter out means, in the Dutch of the search page. */
 static const char *relaxed_words(int relaxed)
 {
@@ -33,24 +52,16 @@ static const char *relaxed_words(int relaxed)
         [VP_FIELD_MUNICIPALITY] = "de gemeente", [VP_FIELD_SOCIETAL_TASK] = "het thema",
         [VP_FIELD_LANGUAGE] = "de taal",
     };
-    if (relaxed == VP_RELAX_DATES)
-        return "de datum";
-    if (relaxed == VP_RELAX_NEAR)
-        return "de afstand";
-    if (relaxed == VP_RELAX_FREE)
-        return "het filter gratis";
+    const struct relaxation *x = relaxation_of(relaxed);
+    if (x)
+        return x->words;
     return relaxed >= 0 && relaxed < VP_FIELD_COUNT ? fields[relaxed] : "dit filter";
 }
 
 static const char *relaxed_name(int relaxed)
 {
-    if (relaxed == VP_RELAX_DATES)
-        return "from/to";
-    if (relaxed == VP_RELAX_NEAR)
-        return "radius_km";
-    if (relaxed == VP_RELAX_FREE)
-        return "free";
-    return vp_field_name((vp_field)relaxed);
+    const struct relaxation *x = relaxation_of(relaxed);
+    return x ? x->parameter : vp_field_name((vp_field)relaxed);
 }
 
 /* The place, day and age words of q and what they were taken for:

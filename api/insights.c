@@ -839,12 +839,10 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     /* Results shown per proposition: the denominator of click-through. */
     snprintf(ns, sizeof ns, "ip:%d", day);
     for (size_t i = 0; i < res->n_hits; i++) {
-        /* The stored JSON is compact and a proposition id is plain
-         * [a-z0-9-]: no need to parse the whole offering for it. */
-        const char *p = strstr(res->hits[i].json, "\"proposition\":\"");
-        size_t len = p ? strspn(p + 15, "abcdefghijklmnopqrstuvwxyz0123456789-_") : 0;
-        if (p && len && len <= 190 && p[15 + len] == '"') {
-            snprintf(key, sizeof key, "i:%.*s", (int)len, p + 15);
+        const char *p = json_string_value(json_object_get(res->hits[i].doc, "proposition"));
+        size_t len = p ? strlen(p) : 0;
+        if (len && len <= 190 && strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-_") == len) {
+            snprintf(key, sizeof key, "i:%s", p);
             add(ops, &n, MAX_OPS, ns, key, 1);
         }
     }
@@ -1053,6 +1051,35 @@ typedef struct window {
     int csv;
 } window;
 
+/* Adds up "NS:D" (with library: "NS:D:LIB") of every day D of the window
+ * into `ts`, as read_ns does. */
+static vp_status read_days(vp_store *store, const window *w, const char *ns, const char *library,
+                           const char *prefix, int which, tallies *ts)
+{
+    vp_status st = VP_OK;
+    for (int i = 0; i < w->days && st == VP_OK; i++) {
+        char name[MAX_LIB + 24];
+        snprintf(name, sizeof name, "%s:%d%s%s", ns, w->day[i], library ? ":" : "",
+                 library ? library : "");
+        st = read_ns(store, name, prefix, which, ts);
+    }
+    return st;
+}
+
+/* A parameter that is a whole number from 1 to `max` into *out, left
+ * alone when the parameter is absent or empty; -1 when it is not one. */
+static int whole_number(const char *s, long max, long *out)
+{
+    if (!s || !*s)
+        return 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || s[0] < '0' || s[0] > '9' || v < 1 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Reads days, library, kind, limit and format as `allowed` ("dlkf") lists. */
 static int window_of(api_request *req, api_reply *r, const char *allowed, window *w)
 {
@@ -1069,16 +1096,12 @@ static int window_of(api_request *req, api_reply *r, const char *allowed, window
         api_error(r, 400, "invalid_parameter", "each parameter may be given once", NULL);
         return -1;
     }
-    w->days = 30;
-    if (days && *days) {
-        char *end;
-        long v = strtol(days, &end, 10);
-        if (*end || days[0] < '0' || days[0] > '9' || v < 1 || v > MAX_DAYS) {
-            api_error(r, 400, "invalid_parameter", "days: a whole number from 1 to 366", "days");
-            return -1;
-        }
-        w->days = (int)v;
+    long v = 30;
+    if (whole_number(days, MAX_DAYS, &v) != 0) {
+        api_error(r, 400, "invalid_parameter", "days: a whole number from 1 to 366", "days");
+        return -1;
     }
+    w->days = (int)v;
     if (w->library && !*w->library)
         w->library = NULL;
     if (w->library && !lib_ok(w->library)) {
@@ -1092,17 +1115,13 @@ static int window_of(api_request *req, api_reply *r, const char *allowed, window
             api_error(r, 400, "invalid_parameter", "kind: top or zero", "kind");
             return -1;
         }
-        w->limit = 20;
-        if (limit && *limit) {
-            char *end;
-            long v = strtol(limit, &end, 10);
-            if (*end || limit[0] < '0' || limit[0] > '9' || v < 1 || v > MAX_LIMIT) {
-                api_error(r, 400, "invalid_parameter", "limit: a whole number from 1 to 10000",
-                          "limit");
-                return -1;
-            }
-            w->limit = (unsigned)v;
+        v = 20;
+        if (whole_number(limit, MAX_LIMIT, &v) != 0) {
+            api_error(r, 400, "invalid_parameter", "limit: a whole number from 1 to 10000",
+                      "limit");
+            return -1;
         }
+        w->limit = (unsigned)v;
     }
     if (format && *format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
         api_error(r, 400, "invalid_parameter", "format: json or csv", "format");
@@ -1296,29 +1315,58 @@ static json_t *as_ints(json_t *o)
     return o;
 }
 
+/* A report: built from the counters of a window (or, for campaigns, of all
+ * time); NULL with *st set when the store fails. */
+typedef json_t *report_fn(api_request *req, const window *w, vp_status *st);
+
+/* Reads the window (`allowed` as for window_of) and builds the report;
+ * NULL when it has replied with the error. */
+static json_t *report_of(api_request *req, api_reply *r, const char *allowed, report_fn *build,
+                         window *w)
+{
+    if (window_of(req, r, allowed, w) != 0)
+        return NULL;
+    vp_status st = VP_OK;
+    json_t *j = build(req, w, &st);
+    if (!j)
+        store_error(r, st);
+    return j;
+}
+
+/* Replies with report `j` (stolen): as JSON, or as CSV of its member
+ * `list` with `cols`, in a file vindplaats-NAME.csv. */
+static void reply_report(api_reply *r, const window *w, json_t *j, const char *list,
+                         const char *const *cols, const char *name)
+{
+    if (w->csv) {
+        reply_csv(r, json_object_get(j, list), cols, name);
+        json_decref(j);
+    } else {
+        reply_json(r, j);
+    }
+}
+
+/* The window's dates with `list` (stolen) as member `name`. */
+static json_t *window_report(const window *w, const char *name, json_t *list)
+{
+    json_t *out = window_json(w);
+    json_object_set_new(out, name, list);
+    return out;
+}
+
 /* Queries whose text may be shown: those that min_clients different
  * clients searched on one day of the window (ik:D, for the whole network;
  * the texts of others are not stored, but a store written by an older
  * version may hold some). The searches of all the others add up into
  * "other_queries": the totals less what is listed. */
-static json_t *queries_report(vp_store *store, const window *w, unsigned min_clients,
-                              vp_status *st)
+static json_t *queries_report(api_request *req, const window *w, vp_status *st)
 {
+    vp_store *store = req->cfg->store;
     tallies ts = {0}, shown = {0};
-    *st = VP_OK;
-    for (int i = 0; i < w->days && *st == VP_OK; i++) {
-        char ns[32];
-        snprintf(ns, sizeof ns, "ik:%d", w->day[i]);
-        *st = read_ns(store, ns, NULL, 0, &shown);
-    }
-    const char *prefixes[3] = {"iq", "iz", "ic"};
-    for (int i = 0; i < w->days && *st == VP_OK; i++)
-        for (int f = 0; f < 3 && *st == VP_OK; f++) {
-            char ns[MAX_LIB + 24];
-            snprintf(ns, sizeof ns, "%s:%d%s%s", prefixes[f], w->day[i], w->library ? ":" : "",
-                     w->library ? w->library : "");
-            *st = read_ns(store, ns, NULL, f, &ts);
-        }
+    *st = read_days(store, w, "ik", NULL, NULL, 0, &shown);
+    static const char *const prefixes[3] = {"iq", "iz", "ic"};
+    for (int f = 0; f < 3 && *st == VP_OK; f++)
+        *st = read_days(store, w, prefixes[f], w->library, NULL, f, &ts);
     double tot[4];
     if (*st == VP_OK)
         *st = totals(store, w, tot, NULL);
@@ -1364,7 +1412,7 @@ static json_t *queries_report(vp_store *store, const window *w, unsigned min_cli
                                           "zero_results", tot[1], "clicked", tot[2],
                                           "click_through", ratio(tot[2], tot[0]))));
     json_object_set_new(out, "queries", list);
-    json_object_set_new(out, "min_clients", json_integer(min_clients));
+    json_object_set_new(out, "min_clients", json_integer(min_clients_of(req)));
     json_object_set_new(out, "other_queries",
                         as_ints(json_pack("{s:f, s:f, s:f}", "searches", other[0],
                                           "zero_results", other[1], "clicked", other[2])));
@@ -1373,32 +1421,20 @@ static json_t *queries_report(vp_store *store, const window *w, unsigned min_cli
 
 void api_handle_insights_queries(api_request *req, api_reply *r)
 {
+    static const char *const cols[] = {"query", "searches", "zero_results", "clicked",
+                                       "click_through", NULL};
     window w;
-    if (window_of(req, r, "dlk", &w) != 0)
-        return;
-    vp_status st;
-    json_t *j = queries_report(req->cfg->store, &w, min_clients_of(req), &st);
-    if (!j) {
-        store_error(r, st);
-        return;
-    }
-    if (w.csv) {
-        static const char *const cols[] = {"query", "searches", "zero_results", "clicked",
-                                           "click_through", NULL};
-        reply_csv(r, json_object_get(j, "queries"), cols, strcmp(w.kind, "zero") == 0
-                                                               ? "zero-queries"
-                                                               : "top-queries");
-        json_decref(j);
-    } else {
-        reply_json(r, j);
-    }
+    json_t *j = report_of(req, r, "dlk", queries_report, &w);
+    if (j)
+        reply_report(r, &w, j, "queries", cols,
+                     strcmp(w.kind, "zero") == 0 ? "zero-queries" : "top-queries");
 }
 
-static json_t *days_report(vp_store *store, const window *w, vp_status *st)
+static json_t *days_report(api_request *req, const window *w, vp_status *st)
 {
     json_t *list = json_array();
     double tot[4];
-    *st = totals(store, w, tot, list);
+    *st = totals(req->cfg->store, w, tot, list);
     if (*st != VP_OK) {
         json_decref(list);
         return NULL;
@@ -1420,181 +1456,116 @@ static json_t *days_report(vp_store *store, const window *w, vp_status *st)
 
 void api_handle_insights_days(api_request *req, api_reply *r)
 {
+    static const char *const cols[] = {"date", "searches", "zero_results", "zero_by_filters",
+                                       "clicked", "results_1_9", "results_10_99",
+                                       "results_100_plus", NULL};
+    /* Result sizes are kept for the whole network only. */
+    static const char *const lib_cols[] = {"date", "searches", "zero_results",
+                                           "zero_by_filters", "clicked", NULL};
     window w;
-    if (window_of(req, r, "dl", &w) != 0)
-        return;
-    vp_status st;
-    json_t *j = days_report(req->cfg->store, &w, &st);
-    if (!j) {
-        store_error(r, st);
-        return;
-    }
-    if (w.csv) {
-        static const char *const cols[] = {"date", "searches", "zero_results", "zero_by_filters",
-                                           "clicked", "results_1_9", "results_10_99",
-                                           "results_100_plus", NULL};
-        static const char *const lib_cols[] = {"date", "searches", "zero_results",
-                                               "zero_by_filters", "clicked", NULL};
-        reply_csv(r, json_object_get(j, "per_day"), w.library ? lib_cols : cols, "days");
-        json_decref(j);
-    } else {
-        reply_json(r, j);
-    }
+    json_t *j = report_of(req, r, "dl", days_report, &w);
+    if (j)
+        reply_report(r, &w, j, "per_day", w.library ? lib_cols : cols, "days");
 }
 
-static int cmp_impressions(const void *a, const void *b)
-{
-    return cmp_top(a, b);
-}
+/* A report of one namespace of days: its counters added up over the
+ * window, most first, one row a key. */
+typedef struct daily {
+    const char *ns;
+    const char *prefix[2];   /* the keys counted into a and b (b: none when NULL) */
+    const char *list;        /* the member of the report that holds the rows */
+    json_t *(*row)(api_request *req, tally *t);
+} daily;
 
-static json_t *propositions_report(vp_store *store, const vp_vocabulary *voc, const window *w,
-                                   vp_status *st)
+static json_t *daily_report(api_request *req, const window *w, const daily *d, vp_status *st)
 {
     tallies ts = {0};
-    *st = VP_OK;
-    for (int i = 0; i < w->days && *st == VP_OK; i++) {
-        char ns[32];
-        snprintf(ns, sizeof ns, "ip:%d", w->day[i]);
-        *st = read_ns(store, ns, "i:", 0, &ts);
-        if (*st == VP_OK)
-            *st = read_ns(store, ns, "k:", 1, &ts);
-    }
+    *st = read_days(req->cfg->store, w, d->ns, NULL, d->prefix[0], 0, &ts);
+    if (*st == VP_OK && d->prefix[1])
+        *st = read_days(req->cfg->store, w, d->ns, NULL, d->prefix[1], 1, &ts);
     if (*st != VP_OK) {
         tallies_free(&ts);
         return NULL;
     }
-    tallies_sort(&ts, cmp_impressions);
+    tallies_sort(&ts, cmp_top);
     json_t *list = json_array();
-    for (size_t i = 0; i < ts.n; i++) {
-        const vp_proposition *p = vp_vocabulary_get(voc, ts.t[i].key);
-        json_array_append_new(list, as_ints(json_pack("{s:s, s:s?, s:s?, s:f, s:f, s:f}", "id",
-                                                      ts.t[i].key, "name", p ? p->name : NULL,
-                                                      "societal_task",
-                                                      p ? p->societal_task : NULL, "impressions",
-                                                      ts.t[i].a, "clicks", ts.t[i].b,
-                                                      "click_through", ratio(ts.t[i].b, ts.t[i].a))));
-    }
+    for (size_t i = 0; i < ts.n; i++)
+        json_array_append_new(list, as_ints(d->row(req, &ts.t[i])));
     tallies_free(&ts);
-    json_t *out = window_json(w);
-    json_object_set_new(out, "propositions", list);
-    return out;
+    return window_report(w, d->list, list);
+}
+
+/* Builds the report and replies with it; CSV in vindplaats-LIST.csv. */
+static void serve_daily(api_request *req, api_reply *r, report_fn *build, const char *list,
+                        const char *const *cols)
+{
+    window w;
+    json_t *j = report_of(req, r, "d", build, &w);
+    if (j)
+        reply_report(r, &w, j, list, cols, list);
+}
+
+static json_t *proposition_row(api_request *req, tally *t)
+{
+    const vp_proposition *p = vp_vocabulary_get(req->voc, t->key);
+    return json_pack("{s:s, s:s?, s:s?, s:f, s:f, s:f}", "id", t->key, "name",
+                     p ? p->name : NULL, "societal_task", p ? p->societal_task : NULL,
+                     "impressions", t->a, "clicks", t->b, "click_through", ratio(t->b, t->a));
+}
+
+static json_t *propositions_report(api_request *req, const window *w, vp_status *st)
+{
+    static const daily d = {"ip", {"i:", "k:"}, "propositions", proposition_row};
+    return daily_report(req, w, &d, st);
 }
 
 void api_handle_insights_propositions(api_request *req, api_reply *r)
 {
-    window w;
-    if (window_of(req, r, "d", &w) != 0)
-        return;
-    vp_status st;
-    json_t *j = propositions_report(req->cfg->store, req->voc, &w, &st);
-    if (!j) {
-        store_error(r, st);
-        return;
-    }
-    if (w.csv) {
-        static const char *const cols[] = {"id", "name", "societal_task", "impressions",
-                                           "clicks", "click_through", NULL};
-        reply_csv(r, json_object_get(j, "propositions"), cols, "propositions");
-        json_decref(j);
-    } else {
-        reply_json(r, j);
-    }
+    static const char *const cols[] = {"id", "name", "societal_task", "impressions",
+                                       "clicks", "click_through", NULL};
+    serve_daily(req, r, propositions_report, "propositions", cols);
 }
 
-static json_t *filters_report(vp_store *store, const window *w, vp_status *st)
+/* FIELD=VALUE, or a filter without a value (near, dates). */
+static json_t *filter_row(api_request *req, tally *t)
 {
-    tallies ts = {0};
-    *st = VP_OK;
-    for (int i = 0; i < w->days && *st == VP_OK; i++) {
-        char ns[32];
-        snprintf(ns, sizeof ns, "if:%d", w->day[i]);
-        *st = read_ns(store, ns, NULL, 0, &ts);
-    }
-    if (*st != VP_OK) {
-        tallies_free(&ts);
-        return NULL;
-    }
-    tallies_sort(&ts, cmp_top);
-    json_t *list = json_array();
-    for (size_t i = 0; i < ts.n; i++) {
-        char *eq = strchr(ts.t[i].key, '=');
-        if (eq)
-            *eq = '\0';
-        json_array_append_new(list, as_ints(json_pack("{s:s, s:s?, s:f}", "filter", ts.t[i].key,
-                                                      "value", eq ? eq + 1 : NULL, "searches",
-                                                      ts.t[i].a)));
-    }
-    tallies_free(&ts);
-    json_t *out = window_json(w);
-    json_object_set_new(out, "filters", list);
-    return out;
+    (void)req;
+    char *eq = strchr(t->key, '=');
+    if (eq)
+        *eq = '\0';
+    return json_pack("{s:s, s:s?, s:f}", "filter", t->key, "value", eq ? eq + 1 : NULL,
+                     "searches", t->a);
+}
+
+static json_t *filters_report(api_request *req, const window *w, vp_status *st)
+{
+    static const daily d = {"if", {NULL, NULL}, "filters", filter_row};
+    return daily_report(req, w, &d, st);
 }
 
 void api_handle_insights_filters(api_request *req, api_reply *r)
 {
-    window w;
-    if (window_of(req, r, "d", &w) != 0)
-        return;
-    vp_status st;
-    json_t *j = filters_report(req->cfg->store, &w, &st);
-    if (!j) {
-        store_error(r, st);
-        return;
-    }
-    if (w.csv) {
-        static const char *const cols[] = {"filter", "value", "searches", NULL};
-        reply_csv(r, json_object_get(j, "filters"), cols, "filters");
-        json_decref(j);
-    } else {
-        reply_json(r, j);
-    }
+    static const char *const cols[] = {"filter", "value", "searches", NULL};
+    serve_daily(req, r, filters_report, "filters", cols);
+}
+
+static json_t *segment_row(api_request *req, tally *t)
+{
+    const vp_segment *seg = vp_segments_get(req->cfg->segments, t->key);
+    return json_pack("{s:s, s:s?, s:f}", "id", t->key, "name", seg ? seg->name : NULL, "clicks",
+                     t->a);
 }
 
 static json_t *segments_report(api_request *req, const window *w, vp_status *st)
 {
-    tallies ts = {0};
-    *st = VP_OK;
-    for (int i = 0; i < w->days && *st == VP_OK; i++) {
-        char ns[32];
-        snprintf(ns, sizeof ns, "is:%d", w->day[i]);
-        *st = read_ns(req->cfg->store, ns, "c:", 0, &ts);
-    }
-    if (*st != VP_OK) {
-        tallies_free(&ts);
-        return NULL;
-    }
-    tallies_sort(&ts, cmp_top);
-    json_t *list = json_array();
-    for (size_t i = 0; i < ts.n; i++) {
-        const vp_segment *seg = vp_segments_get(req->cfg->segments, ts.t[i].key);
-        json_array_append_new(list, as_ints(json_pack("{s:s, s:s?, s:f}", "id", ts.t[i].key, "name",
-                                                      seg ? seg->name : NULL, "clicks",
-                                                      ts.t[i].a)));
-    }
-    tallies_free(&ts);
-    json_t *out = window_json(w);
-    json_object_set_new(out, "segments", list);
-    return out;
+    static const daily d = {"is", {"c:", NULL}, "segments", segment_row};
+    return daily_report(req, w, &d, st);
 }
 
 void api_handle_insights_segments(api_request *req, api_reply *r)
 {
-    window w;
-    if (window_of(req, r, "d", &w) != 0)
-        return;
-    vp_status st;
-    json_t *j = segments_report(req, &w, &st);
-    if (!j) {
-        store_error(r, st);
-        return;
-    }
-    if (w.csv) {
-        static const char *const cols[] = {"id", "name", "clicks", NULL};
-        reply_csv(r, json_object_get(j, "segments"), cols, "segments");
-        json_decref(j);
-    } else {
-        reply_json(r, j);
-    }
+    static const char *const cols[] = {"id", "name", "clicks", NULL};
+    serve_daily(req, r, segments_report, "segments", cols);
 }
 
 /* Splits "SLUG:KIND" / "SLUG|S|M|C:KIND"; kind index or -1. */
@@ -1608,8 +1579,21 @@ static int kind_of(char *key)
     return strcmp(k, "visit") == 0 ? 0 : strcmp(k, "search") == 0 ? 1 : strcmp(k, "click") == 0 ? 2 : -1;
 }
 
-static json_t *campaigns_report(api_request *req, vp_status *st)
+/* Adds counters "KEY:KIND" into field KIND (kind_of) of tally KEY. */
+static void add_kinds(tallies *ts, vp_scored *c, size_t n)
 {
+    for (size_t i = 0; i < n; i++) {
+        int k = kind_of(c[i].key);
+        tally *t = k >= 0 ? tally_get(ts, c[i].key) : NULL;
+        if (t)
+            (&t->a)[k] += c[i].score;
+    }
+}
+
+/* Campaigns count over all time: the window is not used. */
+static json_t *campaigns_report(api_request *req, const window *w, vp_status *st)
+{
+    (void)w;
     vp_store *store = req->cfg->store;
     vp_scored *c = NULL, *u = NULL;
     size_t n = 0, nu = 0;
@@ -1621,12 +1605,7 @@ static json_t *campaigns_report(api_request *req, vp_status *st)
         return NULL;
     }
     tallies slugs = {0}, sources = {0};
-    for (size_t i = 0; i < n; i++) {
-        int k = kind_of(c[i].key);
-        tally *t = k >= 0 ? tally_get(&slugs, c[i].key) : NULL;
-        if (t)
-            (&t->a)[k] += c[i].score;
-    }
+    add_kinds(&slugs, c, n);
     /* Saved queries nobody visited yet are campaigns too. */
     char **keys = NULL;
     size_t nk = 0;
@@ -1637,12 +1616,7 @@ static json_t *campaigns_report(api_request *req, vp_status *st)
         }
         free(keys);
     }
-    for (size_t i = 0; i < nu; i++) {
-        int k = kind_of(u[i].key);
-        tally *t = k >= 0 ? tally_get(&sources, u[i].key) : NULL;
-        if (t)
-            (&t->a)[k] += u[i].score;
-    }
+    add_kinds(&sources, u, nu);
     vp_scored_free(c, n);
     vp_scored_free(u, nu);
     tallies_sort(&slugs, cmp_top);
@@ -1687,14 +1661,9 @@ static json_t *campaigns_report(api_request *req, vp_status *st)
 void api_handle_insights_campaigns(api_request *req, api_reply *r)
 {
     window w;
-    if (window_of(req, r, "", &w) != 0)
+    json_t *j = report_of(req, r, "", campaigns_report, &w);
+    if (!j)
         return;
-    vp_status st;
-    json_t *j = campaigns_report(req, &st);
-    if (!j) {
-        store_error(r, st);
-        return;
-    }
     if (!w.csv) {
         reply_json(r, j);
         return;
@@ -2094,20 +2063,19 @@ void api_handle_insights_page(api_request *req, api_reply *r)
     window w;
     if (window_of(req, r, "dl", &w) != 0)
         return;
-    vp_store *store = req->cfg->store;
     vp_status st = VP_OK;
     window tw = w;
     tw.kind = "top";
     tw.limit = 10;
     window zw = tw;
     zw.kind = "zero";
-    json_t *days = days_report(store, &w, &st);
-    json_t *top = days ? queries_report(store, &tw, min_clients_of(req), &st) : NULL;
-    json_t *zero = top ? queries_report(store, &zw, min_clients_of(req), &st) : NULL;
+    json_t *days = days_report(req, &w, &st);
+    json_t *top = days ? queries_report(req, &tw, &st) : NULL;
+    json_t *zero = top ? queries_report(req, &zw, &st) : NULL;
     window pw = w;
     pw.library = NULL;
-    json_t *props = zero ? propositions_report(store, req->voc, &pw, &st) : NULL;
-    json_t *camps = props ? campaigns_report(req, &st) : NULL;
+    json_t *props = zero ? propositions_report(req, &pw, &st) : NULL;
+    json_t *camps = props ? campaigns_report(req, &w, &st) : NULL;
     if (!camps) {
         json_decref(days);
         json_decref(top);

@@ -72,12 +72,8 @@ static json_t *offering_view(api_request *req, json_t *doc, json_t *res, int end
     vp_buf_free(&b);
     if (ended)
         api_page_robots(view, "noindex");
-    api_page_share(view, "website");
+    api_page_share(view, req, doc, jstr(doc, "library"));
     api_page_jsonld(view, ld);
-    vp_buf_init(&b, 8192);
-    const char *alt = api_buf_share_image(&b, req, doc, jstr(doc, "library"));
-    api_page_image(view, b.data, alt);
-    vp_buf_free(&b);
 
     json_t *o = json_pack("{s:s, s:s?, s:s, s:b, s:s?}", "type_label",
                           api_type_label(jstr(doc, "type")), "channel_label",
@@ -233,7 +229,7 @@ void api_handle_offering_page(api_request *req, api_reply *r)
     } else {
         json_t *doc = json_loads(json, 0, NULL);
         int64_t now = api_clock(req);
-        json_t *res = doc ? api_result_json(req->tail, json, NULL, 0, -1, req->voc, now) : NULL;
+        json_t *res = api_result_doc(req->tail, doc, NULL, 0, -1, req->voc, now, NULL);
         /* The other dates of the same activity; none when they cannot be had. */
         vp_search_date *dates = NULL;
         size_t n_dates = 0;

@@ -277,8 +277,9 @@ static json_t *cards(api_request *req, const vp_search_result *res, const char *
     json_t *out = json_array();
     char *fskip = skip ? vp_text_fold(skip, 1) : NULL;
     for (size_t i = 0; out && res && i < res->n_hits && json_array_size(out) < max; i++) {
-        json_t *r = api_result_json(res->hits[i].id, res->hits[i].json, NULL, 0,
-                                    res->hits[i].distance_km, req->voc, now);
+        json_t *doc = res->hits[i].doc;
+        json_t *r = api_result_doc(res->hits[i].id, doc, NULL, 0, res->hits[i].distance_km,
+                                   req->voc, now, NULL);
         if (!r)
             continue;
         char *fm = skip && jstr(r, "municipality") ? vp_text_fold(jstr(r, "municipality"), 1) : NULL;
@@ -286,8 +287,7 @@ static json_t *cards(api_request *req, const vp_search_result *res, const char *
         free(fm);
         if (!same) {
             json_array_append_new(out, api_card_view(r, NULL, 3));
-            json_t *doc = ld_items ? json_loads(res->hits[i].json, 0, NULL) : NULL;
-            if (doc) {
+            if (ld_items) {
                 vp_buf u;
                 vp_buf_init(&u, 8192);
                 vp_buf_puts(&u, base);
@@ -303,7 +303,6 @@ static json_t *cards(api_request *req, const vp_search_result *res, const char *
                                                     "url", u.data, "item", item));
                 }
                 vp_buf_free(&u);
-                json_decref(doc);
             }
         }
         json_decref(r);
@@ -330,12 +329,7 @@ static json_t *frame(api_request *req, const char *title, const char *path, cons
         json_decref(items);
         return NULL;
     }
-    api_page_share(view, "website");
-    vp_buf b;
-    vp_buf_init(&b, 8192);
-    const char *alt = api_buf_share_image(&b, req, NULL, library);
-    api_page_image(view, b.data, alt);
-    vp_buf_free(&b);
+    api_page_share(view, req, NULL, library);
     char base[512];
     api_base_url(req, base, sizeof base);
     vp_buf u;

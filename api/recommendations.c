@@ -36,7 +36,7 @@ static json_t *items_json(const vp_recommend_result *res, const vp_vocabulary *v
     json_t *list = json_array();
     for (size_t i = 0; i < res->n; i++) {
         const vp_recommendation *r = &res->items[i];
-        json_t *o = api_result_json(r->id, r->json, NULL, r->score, r->distance_km, voc, now);
+        json_t *o = api_result_doc(r->id, r->doc, NULL, r->score, r->distance_km, voc, now, NULL);
         json_t *factors = json_array();
         for (size_t f = 0; f < r->n_factors; f++)
             json_array_append_new(factors, json_pack("{s:s, s:f}", "name", r->factors[f].name,

@@ -57,15 +57,6 @@ json_t *api_result_doc(const char *id, json_t *doc, const char *snippet, double 
     return o;
 }
 
-json_t *api_result_json(const char *id, const char *doc_json, const char *snippet,
-                        double score, double distance_km, const vp_vocabulary *voc, int64_t now)
-{
-    json_t *doc = json_loads(doc_json, 0, NULL);
-    json_t *o = api_result_doc(id, doc, snippet, score, distance_km, voc, now, NULL);
-    json_decref(doc);
-    return o;
-}
-
 json_t *api_hit_json(const vp_search_hit *h, int snippet, const vp_vocabulary *voc, int64_t now)
 {
     return snippet ? api_result_doc(h->id, h->doc, h->snippet, h->score, h->distance_km, voc,

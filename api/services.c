@@ -135,6 +135,19 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* The member of `list` whose "id" is `id`, NULL when there is none. */
+static json_t *by_id(json_t *list, const char *id)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+        const char *oid = jstr(o, "id");
+        if (oid && strcmp(oid, id) == 0)
+            return o;
+    }
+    return NULL;
+}
+
 static vp_status search(api_request *req, const char *prop, const char *lib, unsigned facets,
                         unsigned per_page, vp_sort sort, vp_search_result **res)
 {
@@ -541,6 +554,13 @@ static int take_place(api_request *req, place_filter *pf, api_reply *r)
     return 0;
 }
 
+/* The map, narrowed to the place the request asks for (take_place); NULL
+ * when it has replied with the error (acquire_or_reply). */
+static snapshot *acquire_in_place(api_request *req, place_filter *pf, api_reply *r)
+{
+    return take_place(req, pf, r) == 0 ? acquire_or_reply(req, r) : NULL;
+}
+
 /* 1 when `a` and `b` are the same name, letter case and accents aside. */
 static int same_name(const char *a, const char *b)
 {
@@ -627,12 +647,7 @@ void api_handle_proposition_libraries(api_request *req, api_reply *r)
     snapshot *s = acquire_or_reply(req, r);
     if (!s)
         return;
-    size_t i;
-    json_t *p, *found = NULL;
-    json_array_foreach(json_object_get(s->data, "propositions"), i, p) {
-        if (strcmp(jstr(p, "id"), prop->id) == 0)
-            found = p;
-    }
+    json_t *found = by_id(json_object_get(s->data, "propositions"), prop->id);
     answer(r, json_pack("{s:{s:s, s:s, s:s}, s:I, s:o}", "proposition", "id", prop->id, "name",
                         prop->name, "societal_task", prop->societal_task, "offerings",
                         (json_int_t)json_integer_value(json_object_get(found, "offerings")),
@@ -644,9 +659,7 @@ void api_handle_proposition_libraries(api_request *req, api_reply *r)
 void api_handle_libraries(api_request *req, api_reply *r)
 {
     place_filter pf;
-    if (take_place(req, &pf, r) != 0)
-        return;
-    snapshot *s = acquire_or_reply(req, r);
+    snapshot *s = acquire_in_place(req, &pf, r);
     if (!s)
         return;
     json_t *list = json_array();
@@ -672,12 +685,7 @@ void api_handle_library(api_request *req, api_reply *r)
     snapshot *s = acquire_or_reply(req, r);
     if (!s)
         return;
-    size_t i;
-    json_t *l, *found = NULL;
-    json_array_foreach(json_object_get(s->data, "libraries"), i, l) {
-        if (strcmp(jstr(l, "id"), req->tail) == 0)
-            found = l;
-    }
+    json_t *found = by_id(json_object_get(s->data, "libraries"), req->tail);
     if (!found) {
         char msg[400];
         snprintf(msg, sizeof msg, "no library \"%.200s\" (see /v1/libraries)", req->tail);
@@ -688,13 +696,7 @@ void api_handle_library(api_request *req, api_reply *r)
         json_t *missing = json_array();
         for (size_t k = 0; k < vp_vocabulary_count(req->voc); k++) {
             const vp_proposition *p = vp_vocabulary_at(req->voc, k);
-            int has = 0;
-            size_t j;
-            json_t *q;
-            json_array_foreach(json_object_get(found, "propositions"), j, q) {
-                has |= strcmp(jstr(q, "id"), p->id) == 0;
-            }
-            if (!has)
+            if (!by_id(json_object_get(found, "propositions"), p->id))
                 json_array_append_new(missing, json_string(p->id));
         }
         if (o)
@@ -765,13 +767,7 @@ static json_t *library_row(json_t *l, json_t *props, const size_t *order, size_t
     size_t count = 0;
     for (size_t c = 0; c < n; c++) {
         const char *pid = jstr(json_array_get(props, order[c]), "id");
-        json_t *hit = NULL;
-        size_t k;
-        json_t *q;
-        json_array_foreach(offered, k, q) {
-            if (strcmp(jstr(q, "id"), pid) == 0)
-                hit = q;
-        }
+        json_t *hit = pid ? by_id(offered, pid) : NULL;
         if (!hit) {
             json_array_append_new(cells, json_pack("{s:b}", "yes", 0));
             continue;
@@ -790,9 +786,7 @@ static json_t *library_row(json_t *l, json_t *props, const size_t *order, size_t
 void api_handle_services_page(api_request *req, api_reply *r)
 {
     place_filter pf;
-    if (take_place(req, &pf, r) != 0)
-        return;
-    snapshot *s = acquire_or_reply(req, r);
+    snapshot *s = acquire_in_place(req, &pf, r);
     if (!s)
         return;
     json_t *props = json_object_get(s->data, "propositions");

@@ -383,14 +383,7 @@ void api_page_robots(json_t *view, const char *content)
         json_object_set_new(page, "robots", json_string(content));
 }
 
-void api_page_share(json_t *view, const char *og_type)
-{
-    json_t *page = json_object_get(view, "page");
-    if (page && og_type)
-        json_object_set_new(page, "og_type", json_string(og_type));
-}
-
-void api_page_image(json_t *view, const char *url, const char *alt)
+static void page_image(json_t *view, const char *url, const char *alt)
 {
     json_t *page = json_object_get(view, "page");
     if (!page || !url || !*url)
@@ -399,8 +392,14 @@ void api_page_image(json_t *view, const char *url, const char *alt)
     set_opt(page, "image_alt", alt ? json_string(alt) : NULL);
 }
 
-const char *api_buf_share_image(vp_buf *b, const api_request *req, json_t *doc,
-                                const char *library)
+/* The picture for a page about offering `doc` (may be NULL) of library
+ * `library` (an id; may be NULL): the offering's own image, else the
+ * network file's image of the library, else the site's default picture
+ * (/og-default.png, absolute from --public-url or Host); onto `b`.
+ * Returns what it shows, for og:image:alt (borrowed from doc, the
+ * network or static). */
+static const char *share_image(vp_buf *b, const api_request *req, json_t *doc,
+                               const char *library)
 {
     const char *own = jstr(doc, "image");
     if (own && vp_offering_url_ok(own)) {
@@ -417,6 +416,19 @@ const char *api_buf_share_image(vp_buf *b, const api_request *req, json_t *doc,
     vp_buf_puts(b, base);
     vp_buf_puts(b, "/og-default.png");
     return "Vindplaats: alles wat de openbare bibliotheken aanbieden";
+}
+
+void api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library)
+{
+    json_t *page = json_object_get(view, "page");
+    if (!page)
+        return;
+    json_object_set_new(page, "og_type", json_string("website"));
+    vp_buf b;
+    vp_buf_init(&b, 8192);
+    const char *alt = share_image(&b, req, doc, library);
+    page_image(view, b.data, alt);
+    vp_buf_free(&b);
 }
 
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href)

@@ -58,21 +58,14 @@ json_t *api_page_view(const api_request *req, const char *title, const char *can
  * a deferred script from this server. */
 void api_page_robots(json_t *view, const char *content);
 /* Marks a page as meant to be shared on social media: partials/head.html
- * then adds Open Graph and Twitter-card tags of type `og_type` ("website")
- * from the page's title, description and canonical address. */
-void api_page_share(json_t *view, const char *og_type);
+ * then adds Open Graph and Twitter-card tags (type "website") from the
+ * page's title, description and canonical address, with a picture
+ * (og:image, twitter:image, an absolute URL and a text that says what it
+ * shows): that of offering `doc` (may be NULL), else the network file's
+ * picture of library `library` (an id; may be NULL), else the site's
+ * default picture (/og-default.png, absolute from --public-url or Host). */
+void api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library);
 void api_page_alternate(json_t *view, const char *type, const char *title, const char *href);
-/* The picture of a shared page (og:image, twitter:image): an absolute URL
- * and a text that says what it shows. */
-void api_page_image(json_t *view, const char *url, const char *alt);
-/* The picture for a page about offering `doc` (may be NULL) of library
- * `library` (an id; may be NULL): the offering's own image, else the
- * network file's image of the library, else the site's default picture
- * (/og-default.png, absolute from --public-url or Host); onto `b`.
- * Returns what it shows, for og:image:alt (borrowed from doc, the
- * network or static). */
-const char *api_buf_share_image(struct vp_buf *b, const api_request *req, json_t *doc,
-                         const char *library);
 void api_page_jsonld(json_t *view, json_t *ld);
 void api_page_script(json_t *view, const char *src);
 /* Renders the template `name` with `view` (borrowed) as the reply: HTML

@@ -858,17 +858,18 @@ static int is_catalogue(json_t *doc)
                  strcmp(t, "audiobook") == 0);
 }
 
-/* One hit as a record in the request's schema, or a surrogate diagnostic. */
-static void write_hit(out *o, const vp_sru_request *rq, const char *json, uint64_t position)
+/* One hit as a record in the request's schema, or a surrogate diagnostic:
+ * `json` is its stored form (the offering schema shows it as it is),
+ * `doc` the same as the engine parsed it (NULL when it could not). */
+static void write_hit(out *o, const vp_sru_request *rq, const char *json, json_t *doc,
+                      uint64_t position)
 {
-    json_t *doc = json_loads(json, 0, NULL);
     sub s;
     int code = 0;
     const char *written = NULL;
     if (sub_open(&s, o->v20) != 0) {
         o->failed = 1;
         sub_close(&s);
-        json_decref(doc);
         return;
     }
     if (!doc) {
@@ -893,7 +894,6 @@ static void write_hit(out *o, const vp_sru_request *rq, const char *json, uint64
     else
         o->failed = 1;
     sub_close(&s);
-    json_decref(doc);
 }
 
 static void write_explain_record(out *o, const vp_sru_context *ctx)
@@ -1044,7 +1044,7 @@ static void write_search(out *o, vp_index *idx, const vp_sru_request *rq,
     if (res && res->n_records && code != D_FIRST_RECORD) {
         start(o, p, "records", NULL);
         for (size_t i = 0; i < res->n_records; i++)
-            write_hit(o, rq, res->records[i], offset + i + 1);
+            write_hit(o, rq, res->records[i], res->docs[i], offset + i + 1);
         end(o);
         if (offset + res->n_records < res->total)
             el_uint(o, p, "nextRecordPosition", offset + res->n_records + 1);

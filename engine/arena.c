@@ -97,3 +97,13 @@ void vp_table_free(vp_table *t)
     t->n = t->alloc = 0;
     vp_arena_free(&t->arena);
 }
+
+int vp_table_id_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return 0;
+    return 1;
+}

@@ -44,7 +44,7 @@ vp_status vp_lines_read(const char *path, size_t max_line, unsigned flags, vp_li
     if (st == VP_OK && ferror(f))
         st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", path);
     else if (st != VP_OK && problem)
-        vp_fail(errmsg, st, "%s:%u: %s", path, lineno, problem);
+        vp_fail_at(errmsg, st, &(vp_where){path, lineno, NULL}, "%s", problem);
     free(line);
     fclose(f);
     if (lines)

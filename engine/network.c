@@ -180,20 +180,7 @@ void vp_network_destroy(vp_network *net)
     free(net);
 }
 
-size_t vp_network_count(const vp_network *net)
-{
-    return vp_table_count(net ? &net->t : NULL);
-}
-
-const vp_library_info *vp_network_at(const vp_network *net, size_t i)
-{
-    return vp_table_at(net ? &net->t : NULL, i);
-}
-
-const vp_library_info *vp_network_get(const vp_network *net, const char *id)
-{
-    return vp_table_get(net ? &net->t : NULL, id);
-}
+VP_TABLE_LOOKUPS(vp_network, vp_network, vp_library_info)
 
 const vp_branch_info *vp_network_branch(const vp_network *net, const char *branch_id,
                                         const vp_library_info **library)

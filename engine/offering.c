@@ -395,6 +395,23 @@ static void check_keys(parser *ps, json_t *obj, const char *path, const char *co
     }
 }
 
+/* Whether `v`, found at `path`, is an object to read: one that is not is
+ * a problem that names its keys ("must be an object {lat, lon}"); one that
+ * is has its keys checked against `keys`. */
+static int object_ok(parser *ps, json_t *v, const char *path, const char *const *keys)
+{
+    if (!json_is_object(v)) {
+        char shape[128];
+        size_t n = 0;
+        for (size_t k = 0; keys[k] && n < sizeof shape; k++)
+            n += (size_t)snprintf(shape + n, sizeof shape - n, "%s%s", k ? ", " : "", keys[k]);
+        problem(ps, path, "must be an object {%s}", shape);
+        return 0;
+    }
+    check_keys(ps, v, path, keys);
+    return 1;
+}
+
 static char *check_audience(parser *ps, const char *g, const char *path)
 {
     if (vp_in_list(g, vp_offering_audiences))
@@ -414,13 +431,8 @@ static void parse_audience(parser *ps, json_t *v)
 {
     static const char *const keys[] = {"min_age", "max_age", "groups", NULL};
     vp_offering *o = ps->o;
-    if (!v || json_is_null(v))
+    if (!v || json_is_null(v) || !object_ok(ps, v, "audience", keys))
         return;
-    if (!json_is_object(v)) {
-        problem(ps, "audience", "must be an object {min_age, max_age, groups}%s", NULL);
-        return;
-    }
-    check_keys(ps, v, "audience", keys);
     const char *names[2] = {"audience.min_age", "audience.max_age"};
     int *ages[2] = {&o->min_age, &o->max_age};
     for (int i = 0; i < 2; i++) {
@@ -438,27 +450,28 @@ static void parse_audience(parser *ps, json_t *v)
                 check_audience);
 }
 
+/* Whether `v` is a finite number from `min` to `max`; when not, the
+ * problem `must` at `path`. */
+static int number_ok(parser *ps, json_t *v, const char *path, double min, double max,
+                     const char *must)
+{
+    double x = json_number_value(v);
+    if (json_is_number(v) && isfinite(x) && x >= min && x <= max)
+        return 1;
+    problem(ps, path, "%s", must);
+    return 0;
+}
+
 static void parse_location(parser *ps, json_t *v)
 {
     static const char *const keys[] = {"lat", "lon", NULL};
-    if (!v || json_is_null(v))
+    if (!v || json_is_null(v) || !object_ok(ps, v, "location", keys))
         return;
-    if (!json_is_object(v)) {
-        problem(ps, "location", "must be an object {lat, lon}%s", NULL);
-        return;
-    }
-    check_keys(ps, v, "location", keys);
     json_t *lat = json_object_get(v, "lat"), *lon = json_object_get(v, "lon");
-    int ok = 1;
-    if (!json_is_number(lat) || fabs(json_number_value(lat)) > 90) {
-        problem(ps, "location.lat", "must be a number from -90 to 90%s", NULL);
-        ok = 0;
-    }
-    if (!json_is_number(lon) || fabs(json_number_value(lon)) > 180) {
-        problem(ps, "location.lon", "must be a number from -180 to 180%s", NULL);
-        ok = 0;
-    }
-    if (ok) {
+    /* Both are checked, so a bad lat does not hide a bad lon. */
+    int lat_ok = number_ok(ps, lat, "location.lat", -90, 90, "must be a number from -90 to 90");
+    int lon_ok = number_ok(ps, lon, "location.lon", -180, 180, "must be a number from -180 to 180");
+    if (lat_ok && lon_ok) {
         ps->o->has_location = 1;
         ps->o->lat = json_number_value(lat);
         ps->o->lon = json_number_value(lon);
@@ -468,20 +481,10 @@ static void parse_location(parser *ps, json_t *v)
 static void parse_price(parser *ps, json_t *v)
 {
     static const char *const keys[] = {"amount", "currency", NULL};
-    if (!v || json_is_null(v))
+    if (!v || json_is_null(v) || !object_ok(ps, v, "price", keys))
         return;
-    if (!json_is_object(v)) {
-        problem(ps, "price", "must be an object {amount, currency}%s", NULL);
-        return;
-    }
-    check_keys(ps, v, "price", keys);
     json_t *amount = json_object_get(v, "amount"), *cur = json_object_get(v, "currency");
-    int ok = 1;
-    if (!json_is_number(amount) || json_number_value(amount) < 0 ||
-        !isfinite(json_number_value(amount))) {
-        problem(ps, "price.amount", "must be a number >= 0%s", NULL);
-        ok = 0;
-    }
+    int ok = number_ok(ps, amount, "price.amount", 0, HUGE_VAL, "must be a number >= 0");
     const char *c = "EUR";
     if (cur && !json_is_null(cur)) {
         c = json_is_string(cur) ? json_string_value(cur) : "";
@@ -543,11 +546,8 @@ static void parse_dates(parser *ps, json_t *root, json_t **first_start, json_t *
                 json_t *e = json_array_get(occ, i);
                 char path[64];
                 snprintf(path, sizeof path, "occurrences[%zu]", i);
-                if (!json_is_object(e)) {
-                    problem(ps, path, "must be an object {start, end}%s", NULL);
+                if (!object_ok(ps, e, path, keys))
                     continue;
-                }
-                check_keys(ps, e, path, keys);
                 vp_occurrence oc = {{0}, {0}};
                 char spath[80], epath[80];
                 snprintf(spath, sizeof spath, "%s.start", path);
@@ -623,11 +623,8 @@ static void object_list(parser *ps, json_t *v, const char *path, const char *con
     json_array_foreach(v, i, item) {
         char ipath[128];
         snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
-        if (!json_is_object(item)) {
-            problem(ps, ipath, "must be an object%s", NULL);
+        if (!object_ok(ps, item, ipath, keys))
             continue;
-        }
-        check_keys(ps, item, ipath, keys);
         for (size_t k = 0; keys[k]; k++) {
             char kpath[192];
             snprintf(kpath, sizeof kpath, "%s.%s", ipath, keys[k]);

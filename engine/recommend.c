@@ -412,7 +412,7 @@ static void free_items(vp_recommendation *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(items[i].id);
-        free(items[i].json);
+        json_decref(items[i].doc);
         free(items[i].reason);
     }
     free(items);
@@ -549,7 +549,7 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
                 continue;
             vp_recommendation *r = &res->items[res->n];
             r->id = strdup(c[i].id);
-            r->json = json_dumps(c[i].doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+            r->doc = json_incref(c[i].doc);
             r->score = c[i].score;
             r->distance_km = c[i].distance_km;
             r->reason = reason_for(&c[i], req, now);
@@ -564,7 +564,7 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
             res->n++;
             c[i].picked = 1;
             picked[n_picked++] = i;
-            if (!r->id || !r->json || !r->reason)
+            if (!r->id || !r->doc || !r->reason)
                 st = VP_ERR_NOMEM;
         }
     free(picked);
@@ -784,7 +784,7 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
         json_t *doc = json_loads(vpx_mset_data(ms, i), 0, NULL);
         vp_recommendation *r = &res->items[res->n++];
         r->id = strdup(json_string_value(json_object_get(doc, "id")) ? json_string_value(json_object_get(doc, "id")) : "");
-        r->json = strdup(vpx_mset_data(ms, i));
+        r->doc = doc;
         r->score = vpx_mset_weight(ms, i);
         r->distance_km = -1;
         int together = 0;
@@ -794,8 +794,7 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
         r->factors[0].name = "similarity";
         r->factors[0].weight = r->score;
         r->n_factors = 1;
-        json_decref(doc);
-        if (!r->id || !r->json || !r->reason)
+        if (!r->id || !r->doc || !r->reason)
             st = VP_ERR_NOMEM;
     }
     if (res)

@@ -154,16 +154,6 @@ static const char *quoted(char out[64], const char *s)
     return out;
 }
 
-static int valid_id(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return 0;
-    return 1;
-}
-
 static int has_control(const char *s, int text)
 {
     for (; *s; s++) {
@@ -272,7 +262,7 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
         char q[64];
         int known;
         if (field == VP_AFFINITY_PROPOSITION)
-            known = voc ? vp_vocabulary_get(voc, key) != NULL : valid_id(key);
+            known = voc ? vp_vocabulary_get(voc, key) != NULL : vp_table_id_ok(key);
         else if (field == VP_AFFINITY_TASK)
             known = vp_in_list(key, vp_offering_tasks);
         else if (field == VP_AFFINITY_TYPE)
@@ -322,7 +312,7 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
     check_keys(pr, file, path, obj, keys);
 
     const char *id = string_member(pr, file, path, obj, "id", MAX_ID, 1, 0);
-    if (id && !valid_id(id)) {
+    if (id && !vp_table_id_ok(id)) {
         char q[64];
         add_problem(pr, "%s: %s.id: \"%s\" must be lower-case letters, digits and '-'", file,
                     path, quoted(q, id));
@@ -953,20 +943,7 @@ void vp_segments_destroy(vp_segments *s)
     free(s);
 }
 
-size_t vp_segments_count(const vp_segments *s)
-{
-    return vp_table_count(s ? &s->t : NULL);
-}
-
-const vp_segment *vp_segments_at(const vp_segments *s, size_t i)
-{
-    return vp_table_at(s ? &s->t : NULL, i);
-}
-
-const vp_segment *vp_segments_get(const vp_segments *s, const char *id)
-{
-    return vp_table_get(s ? &s->t : NULL, id);
-}
+VP_TABLE_LOOKUPS(vp_segments, vp_segments, vp_segment)
 
 double vp_segment_affinity(const vp_segment *seg, vp_affinity_field field, const char *value)
 {

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "vindplaats/buf.h"
+
 const char *vp_status_str(vp_status st)
 {
     switch (st) {
@@ -41,5 +43,25 @@ vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...)
     vsnprintf(m, (size_t)n + 1, fmt, ap);
     va_end(ap);
     *errmsg = m;
+    return st;
+}
+
+vp_status vp_fail_at(char **errmsg, vp_status st, const vp_where *at, const char *fmt, ...)
+{
+    if (!errmsg)
+        return st;
+    vp_buf b;
+    vp_buf_init(&b, (size_t)-1 / 2);
+    vp_status bst = vp_buf_where(&b, at);
+    if (bst == VP_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        bst = vp_buf_vprintf(&b, fmt, ap);
+        va_end(ap);
+    }
+    char *m = bst == VP_OK ? vp_buf_steal(&b) : NULL;
+    vp_buf_free(&b);
+    if (m)
+        *errmsg = m;
     return st;
 }

@@ -388,6 +388,19 @@ static vp_status call_read(call *k, redisReply **reply, char **errmsg)
     return VP_OK;
 }
 
+/* The next reply of a pipeline, its problem kept in *rc unless one is
+ * there already (the first one counts); -1 when nothing could be read
+ * (the connection is dead: stop reading). */
+static int pipeline_read(call *k, redisReply **reply, vp_status *rc, char **errmsg)
+{
+    vp_status r1 = call_read(k, reply, *rc == VP_OK ? errmsg : NULL);
+    if (r1 == VP_OK)
+        return 0;
+    if (*rc == VP_OK)
+        *rc = r1;
+    return -1;
+}
+
 /* An appended command that could not even be buffered (out of memory). */
 static vp_status append_failed(call *k, char **errmsg)
 {
@@ -523,12 +536,8 @@ static vp_status rds_incr(void *impl, const store_incr *ops, size_t n, char **er
     }
     /* Read every reply, keeping the first problem. */
     for (size_t i = 0; i < n + 2; i++) {
-        vp_status r1 = call_read(&k, &rep, rc == VP_OK ? errmsg : NULL);
-        if (r1 != VP_OK) {
-            if (rc == VP_OK)
-                rc = r1;
+        if (pipeline_read(&k, &rep, &rc, errmsg) != 0)
             goto cleanup;
-        }
         if (rc == VP_OK) {
             if (i == n + 1) {
                 if (rep->type != REDIS_REPLY_ARRAY)
@@ -656,12 +665,8 @@ static vp_status rds_scores(void *impl, store_set target, const char *scope,
         if (!members[i])
             continue;
         sent--;
-        vp_status r1 = call_read(&k, &rep, rc == VP_OK ? errmsg : NULL);
-        if (r1 != VP_OK) {
-            if (rc == VP_OK)
-                rc = r1;
+        if (pipeline_read(&k, &rep, &rc, errmsg) != 0)
             goto cleanup;
-        }
         if (rc == VP_OK) {
             if (rep->type == REDIS_REPLY_STRING) {
                 if (parse_double(k.r, rep->str, &raw[i]) != 0)

@@ -9,6 +9,7 @@
  * on the work key like the JSON API's. */
 #include "vindplaats/structured.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,15 +267,16 @@ vp_status vp_sq_search(vp_index *idx, const vp_sq_node *root, const vp_sq_option
     if (st == VP_OK) {
         vpx_mset_totals(ms, NULL, &res->total, NULL);
         res->records = calloc(vpx_mset_size(ms) + 1, sizeof *res->records);
-        if (!res->records)
+        res->docs = calloc(vpx_mset_size(ms) + 1, sizeof *res->docs);
+        if (!res->records || !res->docs)
             st = VP_ERR_NOMEM;
     }
     for (size_t i = 0; st == VP_OK && i < vpx_mset_size(ms); i++) {
         res->records[i] = strdup(vpx_mset_data(ms, i));
+        res->docs[i] = json_loads(vpx_mset_data(ms, i), 0, NULL);
+        res->n_records++;
         if (!res->records[i])
             st = VP_ERR_NOMEM;
-        else
-            res->n_records++;
     }
     vpx_mset_destroy(ms);
     vpx_query_destroy(full);
@@ -291,8 +293,11 @@ void vp_sq_result_destroy(vp_sq_result *res)
 {
     if (!res)
         return;
-    for (size_t i = 0; i < res->n_records; i++)
+    for (size_t i = 0; i < res->n_records; i++) {
         free(res->records[i]);
+        json_decref(res->docs[i]);
+    }
     free(res->records);
+    free(res->docs);
     free(res);
 }

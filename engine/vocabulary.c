@@ -62,16 +62,6 @@ static const char *const *split_list(vp_vocabulary *v, const char *s, char sep)
     return list;
 }
 
-static int valid_id(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return 0;
-    return 1;
-}
-
 /* What loading holds between lines. */
 typedef struct load_ctx {
     vp_vocabulary *v;
@@ -97,7 +87,7 @@ static vp_status row_line(void *ctx, char *line, size_t len, const char **proble
     }
     if (ncol < 4)
         *problem = "expected at least 4 tab-separated columns: id, name, societal_task, audience";
-    else if (!valid_id(cols[0]))
+    else if (!vp_table_id_ok(cols[0]))
         *problem = "id must be lower-case letters, digits and '-'";
     else if (vp_vocabulary_get(v, cols[0]))
         *problem = "duplicate id";
@@ -155,20 +145,7 @@ void vp_vocabulary_destroy(vp_vocabulary *v)
     free(v);
 }
 
-size_t vp_vocabulary_count(const vp_vocabulary *v)
-{
-    return vp_table_count(v ? &v->t : NULL);
-}
-
-const vp_proposition *vp_vocabulary_at(const vp_vocabulary *v, size_t i)
-{
-    return vp_table_at(v ? &v->t : NULL, i);
-}
-
-const vp_proposition *vp_vocabulary_get(const vp_vocabulary *v, const char *id)
-{
-    return vp_table_get(v ? &v->t : NULL, id);
-}
+VP_TABLE_LOOKUPS(vp_vocabulary, vp_vocabulary, vp_proposition)
 
 const char *vp_vocabulary_ids(const vp_vocabulary *v)
 {

@@ -3,6 +3,7 @@
 #include "vindplaats/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +80,24 @@ typedef struct loader {
     char *network_file;
 } loader;
 
+/* A problem of the file at `line` (0: of the file as a whole). */
 static void problem_at(loader *L, int line, const char *fmt, const char *a, const char *b)
 {
-    vp_buf_printf(&L->errs, "%s:%d: ", L->path, line);
-    vp_buf_printf(&L->errs, fmt, a ? a : "", b ? b : "");
-    vp_buf_puts(&L->errs, "\n");
+    vp_where at = {L->path, line > 0 ? (unsigned)line : 0, NULL};
+    vp_buf_problem(&L->errs, &at, fmt, a ? a : "", b ? b : "");
 }
 
+static void too_long(loader *L, int line)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", INI_MAX_LINE - 1);
+    problem_at(L, line, "line longer than %s bytes%s", n, NULL);
+}
+
+/* A problem of the line being read. */
 static void problem(loader *L, const char *fmt, const char *a, const char *b)
 {
-    vp_buf_printf(&L->errs, "%s:%d: ", L->path, L->rd->line);
-    vp_buf_printf(&L->errs, fmt, a ? a : "", b ? b : "");
-    vp_buf_puts(&L->errs, "\n");
+    problem_at(L, L->rd->line, fmt, a, b);
 }
 
 static int id_ok(const char *s)
@@ -140,18 +147,33 @@ const char *vp_source_option(const vp_source *s, const char *key)
     return found;
 }
 
+/* The keys of a source section whose value is kept as it is written. */
+static const struct {
+    const char *key;
+    size_t offset;
+} source_texts[] = {
+    {"kind", offsetof(vp_source, kind)},
+    {"url", offsetof(vp_source, url)},
+    {"library", offsetof(vp_source, library)},
+    {"branch", offsetof(vp_source, branch)},
+    {"type", offsetof(vp_source, type)},
+    {"proposition", offsetof(vp_source, proposition)},
+    {"audience", offsetof(vp_source, audience)},
+};
+#define N_SOURCE_TEXTS (sizeof source_texts / sizeof source_texts[0])
+
+static char **source_text(vp_source *s, size_t k)
+{
+    return (char **)((char *)s + source_texts[k].offset);
+}
+
 void vp_source_clear(vp_source *s)
 {
     if (!s)
         return;
     free(s->name);
-    free(s->kind);
-    free(s->url);
-    free(s->library);
-    free(s->branch);
-    free(s->type);
-    free(s->proposition);
-    free(s->audience);
+    for (size_t k = 0; k < N_SOURCE_TEXTS; k++)
+        free(*source_text(s, k));
     for (size_t i = 0; i < s->n_options; i++) {
         free(s->option_keys[i]);
         free(s->option_values[i]);
@@ -180,10 +202,10 @@ static int finish_section(loader *L)
                 found = l;
         }
         if (!lib) {
-            vp_buf_printf(&L->errs, "%s:%d: [%s]: library missing\n", L->path, L->section_line, L->section);
+            problem_at(L, L->section_line, "[%s]: library missing%s", L->section, NULL);
         } else if (!found) {
-            vp_buf_printf(&L->errs, "%s:%d: [%s]: library \"%s\" is not defined above it\n", L->path,
-                          L->section_line, L->section, lib);
+            problem_at(L, L->section_line, "[%s]: library \"%s\" is not defined above it", L->section,
+                       lib);
         } else {
             json_array_append(json_object_get(found, "branches"), L->branch);
         }
@@ -201,8 +223,7 @@ static int on_entry(void *arg, const char *section, const char *name, const char
 {
     loader *L = arg;
     if (L->rd->too_long) {
-        vp_buf_printf(&L->errs, "%s:%d: line longer than %d bytes\n", L->path, L->rd->too_long,
-                      INI_MAX_LINE - 1);
+        too_long(L, L->rd->too_long);
         L->rd->too_long = 0;
     }
     if (L->rd->section_line != L->section_line) {
@@ -298,34 +319,27 @@ static int on_entry(void *arg, const char *section, const char *name, const char
     } else if (L->src) {
         vp_source *s = L->src;
         int b;
-        if (!strcmp(name, "kind"))
-            set_str(&s->kind, value);
-        else if (!strcmp(name, "url"))
-            set_str(&s->url, value);
-        else if (!strcmp(name, "library"))
-            set_str(&s->library, value);
-        else if (!strcmp(name, "branch"))
-            set_str(&s->branch, value);
-        else if (!strcmp(name, "type"))
-            set_str(&s->type, value);
-        else if (!strcmp(name, "proposition"))
-            set_str(&s->proposition, value);
-        else if (!strcmp(name, "audience"))
-            set_str(&s->audience, value);
-        else if (!strcmp(name, "allow_file")) {
-            if (yes(value, &b) != 0)
-                problem(L, "[%s]: allow_file must be yes or no, not \"%s\"", section, value);
-            else
-                s->allow_file = b;
+        char **text = NULL;
+        for (size_t k = 0; k < N_SOURCE_TEXTS && !text; k++)
+            if (!strcmp(name, source_texts[k].key))
+                text = source_text(s, k);
+        int *flag = !strcmp(name, "allow_file")     ? &s->allow_file
+                    : !strcmp(name, "allow_shrink") ? &s->allow_shrink
+                                                    : NULL;
+        if (text) {
+            set_str(text, value);
+        } else if (flag) {
+            if (yes(value, &b) == 0) {
+                *flag = b;
+            } else {
+                char msg[300];
+                snprintf(msg, sizeof msg, "%s must be yes or no, not \"%.200s\"", name, value);
+                problem(L, "[%s]: %s", section, msg);
+            }
         } else if (!strcmp(name, "deadline")) {
             if (vp_duration_parse(value, &s->deadline_s) != 0)
                 problem(L, "[%s]: deadline must be a duration such as 600, 90s, 10m or 2h (at most 7 "
                            "days), not \"%s\"", section, value);
-        } else if (!strcmp(name, "allow_shrink")) {
-            if (yes(value, &b) != 0)
-                problem(L, "[%s]: allow_shrink must be yes or no, not \"%s\"", section, value);
-            else
-                s->allow_shrink = b;
         } else if (!strcmp(name, "allow_private")) {
             char *why = NULL;
             if (yes(value, &b) == 0) {
@@ -366,50 +380,50 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
 {
     vp_buf errs;
     vp_buf_init(&errs, 64 * 1024);
-    char where[600];
+    char section[300];
     if (s->config_file)
-        snprintf(where, sizeof where, "%s:%d: [source %s]", s->config_file, s->config_line, s->name);
+        snprintf(section, sizeof section, "[source %s]", s->name);
     else
-        snprintf(where, sizeof where, "source %s", s->name ? s->name : "(unnamed)");
+        snprintf(section, sizeof section, "source %s", s->name ? s->name : "(unnamed)");
+    /* "FILE:LINE: [source NAME]: ..." or, ad hoc, "source NAME: ..." */
+    const vp_where at = {s->config_file, s->config_line > 0 ? (unsigned)s->config_line : 0,
+                         section};
     if (!id_ok(s->name))
-        vp_buf_printf(&errs, "%s: the name must be 1-100 lower-case letters, digits, '-', '_' or '.'\n", where);
+        vp_buf_problem(&errs, &at, "the name must be 1-100 lower-case letters, digits, '-', '_' or '.'");
     if (!s->kind)
-        vp_buf_printf(&errs, "%s: kind missing (oai-pmh, ical, jsonld, feed, csv, onix, marc)\n", where);
+        vp_buf_problem(&errs, &at, "kind missing (oai-pmh, ical, jsonld, feed, csv, onix, marc)");
     else if (!vp_in_list(s->kind, vp_source_kinds))
-        vp_buf_printf(&errs, "%s: kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv, onix, marc)\n", where, s->kind);
+        vp_buf_problem(&errs, &at, "kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv, onix, marc)", s->kind);
     if (!s->url || !*s->url)
-        vp_buf_printf(&errs, "%s: url missing\n", where);
+        vp_buf_problem(&errs, &at, "url missing");
     else if (strncasecmp(s->url, "http://", 7) && strncasecmp(s->url, "https://", 8) &&
              !(s->allow_file && !strncasecmp(s->url, "file://", 7)))
-        vp_buf_printf(&errs, "%s: url must be http:// or https:// (file:// only with allow_file = yes)\n",
-                      where);
+        vp_buf_problem(&errs, &at, "url must be http:// or https:// (file:// only with allow_file = yes)");
     if (s->library && net && !vp_network_get(net, s->library))
-        vp_buf_printf(&errs, "%s: library \"%s\" is not in the network\n", where, s->library);
+        vp_buf_problem(&errs, &at, "library \"%s\" is not in the network", s->library);
     if (s->branch && net) {
         const vp_library_info *lib = NULL;
         if (!vp_network_branch(net, s->branch, &lib))
-            vp_buf_printf(&errs, "%s: branch \"%s\" is not in the network\n", where, s->branch);
+            vp_buf_problem(&errs, &at, "branch \"%s\" is not in the network", s->branch);
         else if (s->library && strcmp(lib->id, s->library) != 0)
-            vp_buf_printf(&errs, "%s: branch \"%s\" belongs to library \"%s\", not \"%s\"\n", where,
-                          s->branch, lib->id, s->library);
+            vp_buf_problem(&errs, &at, "branch \"%s\" belongs to library \"%s\", not \"%s\"", s->branch, lib->id, s->library);
     }
     if (s->type && !vp_in_list(s->type, vp_offering_types))
-        vp_buf_printf(&errs, "%s: type \"%s\" unknown (course, event, activity, ebook, audiobook, book, service)\n",
-                      where, s->type);
+        vp_buf_problem(&errs, &at, "type \"%s\" unknown (course, event, activity, ebook, audiobook, book, service)",
+                      s->type);
     if (s->proposition && voc && !vp_vocabulary_get(voc, s->proposition))
-        vp_buf_printf(&errs, "%s: proposition \"%s\" is not in the vocabulary\n", where, s->proposition);
+        vp_buf_problem(&errs, &at, "proposition \"%s\" is not in the vocabulary", s->proposition);
     if (s->audience) {
         char *copy = strdup(s->audience);
         for (char *save = NULL, *g = copy ? strtok_r(copy, ", ", &save) : NULL; g;
              g = strtok_r(NULL, ", ", &save))
             if (!vp_in_list(g, vp_offering_audiences))
-                vp_buf_printf(&errs, "%s: audience \"%s\" unknown\n", where, g);
+                vp_buf_problem(&errs, &at, "audience \"%s\" unknown", g);
         free(copy);
     }
     for (size_t i = 0; s->kind && i < s->n_options; i++)
         if (vp_in_list(s->kind, vp_source_kinds) && !option_known(s->kind, s->option_keys[i]))
-            vp_buf_printf(&errs, "%s: option.%s is not an option of the %s connector\n", where,
-                          s->option_keys[i], s->kind);
+            vp_buf_problem(&errs, &at, "option.%s is not an option of the %s connector", s->option_keys[i], s->kind);
     if (s->kind && !strcmp(s->kind, "csv")) {
         /* The CSV connector's options are checked now, not at harvest time. */
         vp_csv_options o;
@@ -417,7 +431,7 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
         char *why = NULL;
         if (vp_csv_options_from(&o, (const char *const *)s->option_keys,
                                 (const char *const *)s->option_values, s->n_options, &why) != VP_OK)
-            vp_buf_printf(&errs, "%s: %s\n", where, why ? why : "bad CSV options");
+            vp_buf_problem(&errs, &at, "%s", why ? why : "bad CSV options");
         free(why);
         vp_csv_options_clear(&o);
     }
@@ -537,11 +551,11 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
     finish_section(&L);
     fclose(f);
     if (rd.too_long)
-        vp_buf_printf(&L.errs, "%s:%d: line longer than %d bytes\n", path, rd.too_long, INI_MAX_LINE - 1);
+        too_long(&L, rd.too_long);
     if (rc > 0)
-        vp_buf_printf(&L.errs, "%s:%d: not a section header, key = value, or comment\n", path, rc);
+        problem_at(&L, rc, "not a section header, key = value, or comment%s%s", NULL, NULL);
     else if (rc < 0)
-        vp_buf_printf(&L.errs, "%s: could not be read\n", path);
+        problem_at(&L, 0, "could not be read%s%s", NULL, NULL);
     /* The network: the [network] file, then the [library] sections. */
     json_t *doc = NULL;
     if (L.network_file) {

@@ -183,54 +183,56 @@ static int digits(const char *s, int n, int *out)
 }
 
 
-int vp_local_datetime(const char *s, char out[32])
+vp_status vp_local_datetime(const char *s, char out[32], int *has_time)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0;
     if (!s)
-        return -1;
+        return VP_ERR_INVALID;
     while (isspace((unsigned char)*s))
         s++;
     const char *p = s;
     if (digits(p, 4, &y) != 0)
-        return -1;
+        return VP_ERR_INVALID;
     p += 4;
     int basic = 0;
     if (*p == '-') {
         if (digits(p + 1, 2, &mo) != 0 || p[3] != '-' || digits(p + 4, 2, &d) != 0)
-            return -1;
+            return VP_ERR_INVALID;
         p += 6;
     } else {
         if (digits(p, 2, &mo) != 0 || digits(p + 2, 2, &d) != 0)
-            return -1;
+            return VP_ERR_INVALID;
         p += 4;
         basic = 1;
     }
     if (y < 1000 || y > 9999 || !vp_day_valid(y * 10000 + mo * 100 + d))
-        return -1;
+        return VP_ERR_INVALID;
     while (*p == ' ' && (p[1] == ' ' || p[1] == '\0'))
         p++;
     if (*p == '\0') {
         snprintf(out, 32, "%04d-%02d-%02d", y, mo, d);
-        return 0;
+        if (has_time)
+            *has_time = 0;
+        return VP_OK;
     }
     if (*p != 'T' && *p != 't' && *p != ' ')
-        return -1;
+        return VP_ERR_INVALID;
     p++;
     if (digits(p, 2, &h) != 0)
-        return -1;
+        return VP_ERR_INVALID;
     p += 2;
     if (*p == ':')
         p++;
     else if (!basic)
-        return -1;
+        return VP_ERR_INVALID;
     if (digits(p, 2, &mi) != 0)
-        return -1;
+        return VP_ERR_INVALID;
     p += 2;
     if (*p == ':' || (basic && isdigit((unsigned char)*p))) {
         if (*p == ':')
             p++;
         if (digits(p, 2, &sec) != 0)
-            return -1;
+            return VP_ERR_INVALID;
         p += 2;
         if (*p == '.' || *p == ',') {
             p++;
@@ -239,7 +241,7 @@ int vp_local_datetime(const char *s, char out[32])
         }
     }
     if (h > 23 || mi > 59 || sec > 60)
-        return -1;
+        return VP_ERR_INVALID;
     if (sec == 60)
         sec = 59;
     while (*p == ' ')
@@ -253,17 +255,17 @@ int vp_local_datetime(const char *s, char out[32])
         int sign = *p == '-' ? -1 : 1;
         p++;
         if (digits(p, 2, &oh) != 0)
-            return -1;
+            return VP_ERR_INVALID;
         p += 2;
         if (*p == ':')
             p++;
         if (isdigit((unsigned char)*p)) {
             if (digits(p, 2, &om) != 0)
-                return -1;
+                return VP_ERR_INVALID;
             p += 2;
         }
         if (oh > 23 || om > 59)
-            return -1;
+            return VP_ERR_INVALID;
         off = sign * (oh * 60 + om);
     } else {
         off = vp_nl_wall_offset(y, mo, d, h, mi) / 60;
@@ -271,7 +273,7 @@ int vp_local_datetime(const char *s, char out[32])
     while (isspace((unsigned char)*p))
         p++;
     if (*p != '\0')
-        return -1;
+        return VP_ERR_INVALID;
     /* (The values are checked above; the modulos tell the compiler.) */
     if (off == 0) {
         snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, mo % 100, d % 100, h % 100,
@@ -281,7 +283,9 @@ int vp_local_datetime(const char *s, char out[32])
         snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y % 10000, mo % 100, d % 100,
                  h % 100, mi % 100, sec % 100, off < 0 ? '-' : '+', a / 60 % 100, a % 60);
     }
-    return 1;
+    if (has_time)
+        *has_time = 1;
+    return VP_OK;
 }
 
 int vp_price_parse(const char *s, double *amount)

@@ -272,39 +272,40 @@ static int read_time(const char *s, const char **rest)
     return h * 60 + mi;
 }
 
-/* A start/end cell: a date, or a date and time, in any of the forms. */
-static int cell_datetime(const char *s, const char *fmt, char out[32])
+/* A start/end cell: a date, or a date and time, in any of the forms;
+ * *has_time as vp_local_datetime. */
+static vp_status cell_datetime(const char *s, const char *fmt, char out[32], int *has_time)
 {
     int y, m, d;
     const char *rest;
     if (read_date(s, fmt, &y, &m, &d, &rest) != 0)
-        return -1;
+        return VP_ERR_INVALID;
     char buf[64];
     while (*rest == ' ' && rest[1] == ' ')
         rest++;
     if (*rest == '\0' || ((*rest == 'T' || *rest == ' ') && rest[1] && isdigit((unsigned char)rest[1]) &&
                           rest[2] && rest[3] == ':')) {
         snprintf(buf, sizeof buf, "%04d-%02d-%02d%.30s", y, m, d, rest);
-        return vp_local_datetime(buf, out);
+        return vp_local_datetime(buf, out, has_time);
     }
     const char *after;
     int t = *rest == ' ' || *rest == 'T' ? read_time(rest + 1, &after) : -1;
     if (t < 0 || *after)
-        return -1;
+        return VP_ERR_INVALID;
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, m, d, t / 60, t % 60);
-    return vp_local_datetime(buf, out);
+    return vp_local_datetime(buf, out, has_time);
 }
 
 /* "YYYY-MM-DD" + minutes -> date-time in Amsterdam (24:00 is next day's 0:00). */
-static int local_at(int y, int m, int d, int minutes, char out[32])
+static vp_status local_at(int y, int m, int d, int minutes, char out[32])
 {
     char date[16], buf[40];
     if (minutes >= 24 * 60) {
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
         /* the next day: let vp_local_datetime validate the day first */
         char tmp[32];
-        if (vp_local_datetime(date, tmp) != 0)
-            return -1;
+        if (vp_local_datetime(date, tmp, NULL) != VP_OK)
+            return VP_ERR_INVALID;
         int next = vp_day_from_epoch(vp_day_to_epoch(y * 10000 + m * 100 + d) + 1);
         y = next / 10000;
         m = next / 100 % 100;
@@ -312,7 +313,7 @@ static int local_at(int y, int m, int d, int minutes, char out[32])
         minutes -= 24 * 60;
     }
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, m, d, minutes / 60, minutes % 60);
-    return vp_local_datetime(buf, out) == 1 ? 0 : -1;
+    return vp_local_datetime(buf, out, NULL);
 }
 
 /* ---- the parse -------------------------------------------------------- */
@@ -358,33 +359,31 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
         if (c->col[f] >= 0)
             cell[f] = cell_at(r, (size_t)c->col[f]);
 #define HAS(f) (cell[f] && *cell[f])
-    if (HAS(F_TITLE))
-        rc |= vp_fields_set(fields, "title", cell[F_TITLE]);
-    if (HAS(F_DESCRIPTION))
-        rc |= vp_fields_set_text(fields, "description", cell[F_DESCRIPTION]);
-    if (HAS(F_URL))
-        rc |= vp_fields_set(fields, "url", cell[F_URL]);
-    if (HAS(F_LOCATION))
-        rc |= vp_fields_set(fields, "_location", cell[F_LOCATION]);
-    if (HAS(F_AGE))
-        rc |= vp_fields_set(fields, "_age", cell[F_AGE]);
-    if (HAS(F_LOCAL_NAME))
-        rc |= vp_fields_set(fields, "local_name", cell[F_LOCAL_NAME]);
-    if (HAS(F_TYPE)) {
+    if (HAS(F_TYPE))
         for (char *p = cell[F_TYPE]; *p; p++)
             *p = (char)tolower((unsigned char)*p);
-        rc |= vp_fields_set(fields, "type", cell[F_TYPE]);
+    /* The columns taken as they are: a value, text with its line breaks,
+     * or a list split on the separators. */
+    enum { VALUE, TEXT, LIST };
+    static const struct {
+        int col, how;
+        const char *key;
+    } plain[] = {
+        {F_TITLE, VALUE, "title"},       {F_DESCRIPTION, TEXT, "description"},
+        {F_URL, VALUE, "url"},           {F_LOCATION, VALUE, "_location"},
+        {F_AGE, VALUE, "_age"},          {F_LOCAL_NAME, VALUE, "local_name"},
+        {F_TYPE, VALUE, "type"},         {F_LANGUAGE, VALUE, "language"},
+        {F_CREATORS, LIST, "creators"},  {F_SUBJECTS, LIST, "subjects"},
+        {F_ISBN, LIST, "isbn"},          {F_CATEGORIES, LIST, "_categories"},
+    };
+    for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++) {
+        const char *v = cell[plain[k].col];
+        if (!v || !*v)
+            continue;
+        rc |= plain[k].how == LIST   ? add_list(fields, plain[k].key, v, seps)
+              : plain[k].how == TEXT ? vp_fields_set_text(fields, plain[k].key, v)
+                                     : vp_fields_set(fields, plain[k].key, v);
     }
-    if (HAS(F_LANGUAGE))
-        rc |= vp_fields_set(fields, "language", cell[F_LANGUAGE]);
-    if (HAS(F_CREATORS))
-        rc |= add_list(fields, "creators", cell[F_CREATORS], seps);
-    if (HAS(F_SUBJECTS))
-        rc |= add_list(fields, "subjects", cell[F_SUBJECTS], seps);
-    if (HAS(F_ISBN))
-        rc |= add_list(fields, "isbn", cell[F_ISBN], seps);
-    if (HAS(F_CATEGORIES))
-        rc |= add_list(fields, "_categories", cell[F_CATEGORIES], seps);
     if (HAS(F_PRICE) && strcmp(cell[F_PRICE], "-") != 0) {
         double amount;
         if (vp_price_parse(cell[F_PRICE], &amount) != 0) {
@@ -401,11 +400,12 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
         return -1;
 
     char start[32] = "", end[32] = "";
-    if (HAS(F_START) && cell_datetime(cell[F_START], o->date_format, start) < 0) {
+    int timed = 0;
+    if (HAS(F_START) && cell_datetime(cell[F_START], o->date_format, start, NULL) != VP_OK) {
         snprintf(msg, msize, "start: not a date ('%.60s')", cell[F_START]);
         return 1;
     }
-    if (HAS(F_END) && cell_datetime(cell[F_END], o->date_format, end) < 0) {
+    if (HAS(F_END) && cell_datetime(cell[F_END], o->date_format, end, NULL) != VP_OK) {
         snprintf(msg, msize, "end: not a date ('%.60s')", cell[F_END]);
         return 1;
     }
@@ -413,7 +413,7 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
         int y, m, d;
         const char *rest;
         if (read_date(cell[F_DATE], o->date_format, &y, &m, &d, &rest) != 0 || *vp_str_trim((char *)rest) ||
-            cell_datetime(cell[F_DATE], o->date_format, start) != 0) {
+            cell_datetime(cell[F_DATE], o->date_format, start, &timed) != VP_OK || timed) {
             snprintf(msg, msize, "date: not a date ('%.60s')", cell[F_DATE]);
             return 1;
         }
@@ -430,7 +430,7 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
                 t2 = read_time(after, &after2);
                 after = t2 >= 0 ? after2 : after;
             }
-            if (t < 0 || *after || local_at(y, m, d, t, start) != 0) {
+            if (t < 0 || *after || local_at(y, m, d, t, start) != VP_OK) {
                 snprintf(msg, msize, "time: not a time ('%.60s')", cell[F_TIME]);
                 return 1;
             }
@@ -443,7 +443,7 @@ static int row_fields(pctx *c, vp_csv_reader *r, json_t *fields, char *msg, size
                 }
             }
             /* an end before the start runs past midnight */
-            if (t2 >= 0 && local_at(y, m, d, t2 < t ? t2 + 24 * 60 : t2, end) != 0)
+            if (t2 >= 0 && local_at(y, m, d, t2 < t ? t2 + 24 * 60 : t2, end) != VP_OK)
                 end[0] = '\0';
         }
     }

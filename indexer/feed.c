@@ -28,15 +28,15 @@
 /* RFC 822/1123 "Sat, 07 Sep 2002 00:00:01 GMT" (or "+0100", "CET"), read
  * by curl_getdate, into the offering's form with the offset it was written
  * with ("2002-09-07T00:00:01Z"); a date-time without a zone is Amsterdam
- * wall-clock time. Returns 0, or -1 when `s` is not one (a day without a
- * time of day is none). */
-static int rfc822(const char *s, char out[32])
+ * wall-clock time. VP_OK, VP_ERR_INVALID when `s` is not one (a day
+ * without a time of day is none), VP_ERR_NOMEM. */
+static vp_status rfc822(const char *s, char out[32])
 {
     if (!strchr(s, ':'))
-        return -1;
+        return VP_ERR_INVALID;
     time_t at = curl_getdate(s, NULL);
     if (at == -1)
-        return -1;
+        return VP_ERR_INVALID;
     /* The last word names the zone when it is letters or an offset; the
      * same date read without it (as UTC) tells the offset it names. */
     size_t end = strlen(s);
@@ -50,11 +50,11 @@ static int rfc822(const char *s, char out[32])
     if (zoned) {
         char *bare = strndup(s, w);
         if (!bare)
-            return -1;
+            return VP_ERR_NOMEM;
         wall = curl_getdate(bare, NULL);
         free(bare);
         if (wall == -1)
-            return -1;
+            return VP_ERR_INVALID;
     }
     int64_t y;
     int mo, d;
@@ -66,24 +66,25 @@ static int rfc822(const char *s, char out[32])
     else
         off = vp_nl_wall_offset((int)y, mo, d, h, mi) / 60;
     if (y < 1000 || y > 9999 || off <= -24 * 60 || off >= 24 * 60)
-        return -1;
+        return VP_ERR_INVALID;
     char iso[40];
     int a = off < 0 ? -off : off;
     snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", (int)y, mo, d, h, mi,
              (int)(sec % 60), off < 0 ? '-' : '+', a / 60, a % 60);
-    return vp_local_datetime(iso, out) == 1 ? 0 : -1;
+    return vp_local_datetime(iso, out, NULL);
 }
 
-/* Any date a feed writes: ISO 8601 (with or without offset) or RFC 822.
- * 1 for a date-time, 0 for a date, -1 for neither. */
-static int feed_date(const char *s, char out[32])
+/* Any date a feed writes: ISO 8601 (with or without offset) or RFC 822
+ * (always with a time of day); *has_time as vp_local_datetime. */
+static vp_status feed_date(const char *s, char out[32], int *has_time)
 {
+    if (vp_local_datetime(s, out, has_time) == VP_OK)
+        return VP_OK;
     if (!s)
-        return -1;
-    int r = vp_local_datetime(s, out);
-    if (r >= 0)
-        return r;
-    return rfc822(s, out) == 0 ? 1 : -1;
+        return VP_ERR_INVALID;
+    if (has_time)
+        *has_time = 1;
+    return rfc822(s, out);
 }
 
 /* ---- the feed --------------------------------------------------------- */
@@ -181,8 +182,10 @@ static void event_dates(fctx *c, json_t *fields, xmlNodePtr item)
     char *s = first_text(item, starts, NULL);
     char *e = first_text(item, ends, NULL);
     char so[32], eo[32];
-    if (s && feed_date(s, so) >= 0) {
-        int has_end = e && feed_date(e, eo) >= 0 && strlen(eo) == strlen(so) && strcmp(eo, so) >= 0;
+    int timed;
+    if (s && feed_date(s, so, &timed) == VP_OK) {
+        int has_end = e && feed_date(e, eo, &timed) == VP_OK && strlen(eo) == strlen(so) &&
+                      strcmp(eo, so) >= 0;
         note(c, vp_fields_set(fields, "start", so));
         if (has_end)
             note(c, vp_fields_set(fields, "end", eo));
@@ -268,7 +271,8 @@ static int feed_item(fctx *c, xmlNodePtr item, size_t number)
                                              "issued", "date", NULL};
     char *date = first_text(item, date_names, NULL);
     char iso[32];
-    if (date && feed_date(date, iso) == 1)
+    int timed = 0;
+    if (date && feed_date(date, iso, &timed) == VP_OK && timed)
         note(c, vp_fields_set(fields, "updated", iso));
     free(date);
 

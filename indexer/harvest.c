@@ -29,8 +29,20 @@
 #include "vindplaats/marc.h"
 #include "vindplaats/onix.h"
 
+/* An offering waiting for the checkpoint, with the document it was made
+ * of (vp_offering_from_json), which holdings that come apart from it are
+ * merged into. The document is kept where the batch is one page (sources
+ * harvested page by page, such as OAI-PMH); a snapshot's batch is the
+ * whole source, and its connectors merge a record's holdings before they
+ * emit it (the MARC file sends apart only the holdings of records it does
+ * not hold). */
+typedef struct pending_item {
+    vp_offering *o;
+    json_t *doc;   /* owned; NULL in a snapshot's batch */
+} pending_item;
+
 typedef struct pending {
-    vp_offering **items;
+    pending_item *items;
     size_t n, cap;
     char **deletes;
     size_t n_del, cap_del;
@@ -117,8 +129,10 @@ static void strset_free(strset *s)
 
 static void pending_clear(pending *p)
 {
-    for (size_t i = 0; i < p->n; i++)
-        vp_offering_destroy(p->items[i]);
+    for (size_t i = 0; i < p->n; i++) {
+        vp_offering_destroy(p->items[i].o);
+        json_decref(p->items[i].doc);
+    }
     for (size_t i = 0; i < p->n_del; i++)
         free(p->deletes[i]);
     p->n = p->n_del = 0;
@@ -194,7 +208,10 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
     char *why = NULL;
     vp_status st = json_is_object(fields) ? vp_normalise(run->norm, run->src, local_id, fields, &o, &why)
                                           : VP_ERR_INVALID;
-    json_decref(fields);
+    /* `fields` is now the offering's document (as stored). */
+    json_t *doc = st == VP_OK && !run->track_seen ? fields : NULL;
+    if (!doc)
+        json_decref(fields);
     if (st == VP_ERR_NOMEM) {
         run->fatal = st;
         free(why);
@@ -216,9 +233,10 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
     pending *p = &run->pend;
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 256;
-        vp_offering **items = realloc(p->items, cap * sizeof *items);
+        pending_item *items = realloc(p->items, cap * sizeof *items);
         if (!items) {
             vp_offering_destroy(o);
+            json_decref(doc);
             run->fatal = VP_ERR_NOMEM;
             return 1;
         }
@@ -227,10 +245,11 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
     }
     if (run->track_seen && strset_add(&run->seen, o->id) != 0) {
         vp_offering_destroy(o);
+        json_decref(doc);
         run->fatal = VP_ERR_NOMEM;
         return 1;
     }
-    p->items[p->n++] = o;
+    p->items[p->n++] = (pending_item){o, doc};
     progress(run, 0);
     return 0;
 }
@@ -302,15 +321,19 @@ static void add_holdings(json_t *fields, json_t *more)
 }
 
 /* The offering `id` as the run last has it: pending in this run (taken out
- * of the batch), else in the index; its JSON form, or NULL. */
+ * of the batch with its document), else in the index; its JSON form, or
+ * NULL. A pending one without its document (a snapshot's) stays as it is:
+ * the holdings kept in the source's state join it when it comes again. */
 static json_t *current_offering(vp_harvest_run *run, const char *id)
 {
     pending *p = &run->pend;
     for (size_t i = p->n; i-- > 0;) {
-        if (strcmp(p->items[i]->id, id) != 0)
+        if (strcmp(p->items[i].o->id, id) != 0)
             continue;
-        json_t *f = json_loads(p->items[i]->json, 0, NULL);
-        vp_offering_destroy(p->items[i]);
+        json_t *f = p->items[i].doc;
+        if (!f)
+            return NULL;
+        vp_offering_destroy(p->items[i].o);
         memmove(p->items + i, p->items + i + 1, (p->n - i - 1) * sizeof *p->items);
         p->n--;
         return f;
@@ -417,7 +440,7 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
     pending *p = &run->pend;
     vp_status st = VP_OK;
     for (size_t i = 0; st == VP_OK && i < p->n; i++) {
-        vp_offering *o = p->items[i];
+        vp_offering *o = p->items[i].o;
         vp_index *idx = run->shards[vp_shard_of(run->routing, o->work_key, o->id, run->n_shards)];
         char *old = NULL, *why = NULL;
         vp_status g = vp_index_get(idx, o->id, &old, &why);

@@ -301,12 +301,11 @@ static void set_url(jctx *c, json_t *fields, const char *key, const char *ref)
     }
 }
 
-/* A date or date-time as the offering takes it, into `out`; 1/0/-1 as
+/* A date or date-time as the offering takes it, into `out`, as
  * vp_local_datetime. */
-static int date_of(json_t *v, char out[32])
+static vp_status date_of(json_t *v, char out[32], int *has_time)
 {
-    const char *s = text_of(v, 0);
-    return s ? vp_local_datetime(s, out) : -1;
+    return vp_local_datetime(text_of(v, 0), out, has_time);
 }
 
 /* Adds an occurrence {start, end} unless an equal one is there. */
@@ -340,9 +339,9 @@ static void add_occurrence(jctx *c, json_t *fields, const char *start, const cha
 static void dates(jctx *c, json_t *fields, json_t *o, int set_main)
 {
     char s[32], e[32];
-    if (date_of(get(o, "startDate"), s) < 0)
+    if (date_of(get(o, "startDate"), s, NULL) != VP_OK)
         return;
-    int has_end = date_of(get(o, "endDate"), e) >= 0;
+    int has_end = date_of(get(o, "endDate"), e, NULL) == VP_OK;
     if (has_end && strcmp(e, s) < 0 && strlen(e) == strlen(s))
         has_end = 0; /* an end before its start would cost the record */
     if (set_main) {
@@ -635,7 +634,8 @@ static json_t *item_fields(jctx *c, json_t *o, enum kind k)
         note(c, vp_fields_set(fields, "_age", age));
 
     char modified[32];
-    if (date_of(get(o, "dateModified"), modified) == 1)
+    int timed = 0;
+    if (date_of(get(o, "dateModified"), modified, &timed) == VP_OK && timed)
         note(c, vp_fields_set(fields, "updated", modified));
     return fields;
 }

@@ -292,6 +292,23 @@ int vp_marc_is_holdings(xmlNodePtr record)
     return yes;
 }
 
+/* Appends `t` (malloc()ed, freed here; NULL when out of memory) after
+ * `sep` when it is not empty, sticky as vp_buf_adds. */
+static void add_joined(vp_buf *b, vp_status *st, const char *sep, char *t)
+{
+    if (!t) {
+        if (*st == VP_OK)
+            *st = VP_ERR_NOMEM;
+        return;
+    }
+    if (*t) {
+        if (b->len)
+            vp_buf_adds(b, st, sep);
+        vp_buf_adds(b, st, t);
+    }
+    free(t);
+}
+
 /* The subfields `codes` of `f` in their order, joined by spaces
  * (malloc()ed; "" when none; NULL when out of memory). */
 static char *joined(xmlNodePtr f, const char *codes)
@@ -301,19 +318,8 @@ static char *joined(xmlNodePtr f, const char *codes)
     vp_buf_init(&b, MAX_VALUE - 1);
     for (xmlNodePtr s = vp_xml_child(f, "subfield"); s && st == VP_OK; s = vp_xml_next(s, "subfield")) {
         char code = code_of(s);
-        if (!code || !strchr(codes, code))
-            continue;
-        char *t = text_of(s);
-        if (!t) {
-            st = VP_ERR_NOMEM;
-            break;
-        }
-        if (*t) {
-            if (b.len)
-                vp_buf_adds(&b, &st, " ");
-            vp_buf_adds(&b, &st, t);
-        }
-        free(t);
+        if (code && strchr(codes, code))
+            add_joined(&b, &st, " ", text_of(s));
     }
     if (st != VP_OK) {
         vp_buf_free(&b);
@@ -378,19 +384,8 @@ json_t *vp_marc_holdings(xmlNodePtr record)
     vp_buf nb;
     vp_status nst = VP_OK;
     vp_buf_init(&nb, MAX_VALUE - 1);
-    for (xmlNodePtr f = datafield(record, NULL, "866"); f && nst == VP_OK; f = datafield(record, f, "866")) {
-        char *t = joined(f, "az");
-        if (!t) {
-            nst = VP_ERR_NOMEM;
-            break;
-        }
-        if (*t) {
-            if (nb.len)
-                vp_buf_adds(&nb, &nst, "; ");
-            vp_buf_adds(&nb, &nst, t);
-        }
-        free(t);
-    }
+    for (xmlNodePtr f = datafield(record, NULL, "866"); f && nst == VP_OK; f = datafield(record, f, "866"))
+        add_joined(&nb, &nst, "; ", joined(f, "az"));
     if (nst != VP_OK) {
         vp_buf_free(&nb);
         goto oom;

@@ -155,6 +155,13 @@ typedef struct cursor {
     xmlNodePtr next;  /* MARCXML: next <record> */
 } cursor;
 
+/* A cursor at the file's first record (each pass reads the file anew). */
+static cursor first_record(const file *f)
+{
+    cursor c = {0, 0, f->doc ? f->first : NULL};
+    return c;
+}
+
 typedef struct one {
     xmlNodePtr rec;   /* NULL: damaged (see why) */
     int owned;        /* rec is ours to free (ISO 2709) */
@@ -236,9 +243,7 @@ static void where_with_id(one *r, const char *id)
 
 static void collect_holdings(file *f)
 {
-    cursor c = {0};
-    if (f->doc)
-        c.next = f->first;
+    cursor c = first_record(f);
     one r;
     while (!f->nomem && next_record(f, &c, &r, 1)) {
         if (!r.rec)
@@ -269,9 +274,7 @@ static void collect_holdings(file *f)
 /* Emits the bibliographic records; returns non-zero when asked to stop. */
 static int emit_records(file *f)
 {
-    cursor c = {0};
-    if (f->doc)
-        c.next = f->first;
+    cursor c = first_record(f);
     one r;
     while (!f->nomem && next_record(f, &c, &r, 0)) {
         if (!r.rec) {

@@ -298,27 +298,25 @@ int main(int argc, char **argv)
     vp_harvest_args ha;
     memset(&ha, 0, sizeof ha);
     ha.retries = -1;
+    /* The options that take a text as it is. */
+    const struct {
+        const char *flag;
+        const char **value;
+    } texts[] = {
+        {"--config", &ha.config},   {"--kind", &ha.kind},       {"--url", &ha.url},
+        {"--name", &ha.name},       {"--library", &ha.library}, {"--branch", &ha.branch},
+        {"--type", &ha.type},       {"--proposition", &ha.proposition},
+        {"--index", &index_path},   {"--vocabulary", &voc_path}, {"--words", &words_path},
+        {"--switch", &switch_path},
+    };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **harvest_value = NULL;
-        if (strcmp(a, "--config") == 0)
-            harvest_value = &ha.config;
-        else if (strcmp(a, "--kind") == 0)
-            harvest_value = &ha.kind;
-        else if (strcmp(a, "--url") == 0)
-            harvest_value = &ha.url;
-        else if (strcmp(a, "--name") == 0)
-            harvest_value = &ha.name;
-        else if (strcmp(a, "--library") == 0)
-            harvest_value = &ha.library;
-        else if (strcmp(a, "--branch") == 0)
-            harvest_value = &ha.branch;
-        else if (strcmp(a, "--type") == 0)
-            harvest_value = &ha.type;
-        else if (strcmp(a, "--proposition") == 0)
-            harvest_value = &ha.proposition;
-        if (harvest_value && i + 1 < argc) {
-            *harvest_value = argv[++i];
+        const char **text = NULL;
+        for (size_t k = 0; k < sizeof texts / sizeof *texts && !text; k++)
+            if (strcmp(a, texts[k].flag) == 0)
+                text = texts[k].value;
+        if (text && i + 1 < argc) {
+            *text = argv[++i];
             continue;
         }
         if (strcmp(a, "--source") == 0 && i + 1 < argc && ha.n_only < 64) {
@@ -365,14 +363,6 @@ int main(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
-            index_path = argv[++i];
-        } else if (strcmp(a, "--vocabulary") == 0 && i + 1 < argc) {
-            voc_path = argv[++i];
-        } else if (strcmp(a, "--words") == 0 && i + 1 < argc) {
-            words_path = argv[++i];
-        } else if (strcmp(a, "--switch") == 0 && i + 1 < argc) {
-            switch_path = argv[++i];
         } else if (strcmp(a, "--shards") == 0 && i + 1 < argc) {
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);

@@ -64,6 +64,27 @@ const void *vp_table_at(const vp_table *t, size_t i) VP_NOEXCEPT;
 const void *vp_table_get(const vp_table *t, const char *id) VP_NOEXCEPT;
 /* Frees the rows and everything the arena owns. */
 void vp_table_free(vp_table *t) VP_NOEXCEPT;
+/* 1 when `s` is an id of the vocabulary or the segments: not empty,
+ * lower-case ASCII letters, digits and '-' only. */
+int vp_table_id_ok(const char *s) VP_NOEXCEPT;
+
+/* Defines the public lookups of a module whose handle type `handle` keeps
+ * its rows of type `row` in a vp_table member `t`: PREFIX_count,
+ * PREFIX_at and PREFIX_get, as vp_table_count, _at and _get, a NULL handle
+ * being an empty table. The module's header declares them. */
+#define VP_TABLE_LOOKUPS(prefix, handle, row)                                    \
+    size_t prefix##_count(const handle *h)                                       \
+    {                                                                            \
+        return vp_table_count(h ? &h->t : NULL);                                 \
+    }                                                                            \
+    const row *prefix##_at(const handle *h, size_t i)                            \
+    {                                                                            \
+        return vp_table_at(h ? &h->t : NULL, i);                                 \
+    }                                                                            \
+    const row *prefix##_get(const handle *h, const char *id)                     \
+    {                                                                            \
+        return vp_table_get(h ? &h->t : NULL, id);                               \
+    }
 
 #ifdef __cplusplus
 }

@@ -113,9 +113,10 @@ int vp_age_phrase(const char *text, int *min_age, int *max_age, const char **gro
  * "YYYY-MM-DDThh:mm:ss+hh:mm" for a date-time, taking a date-time without
  * an offset as Europe/Amsterdam wall-clock time. Reads ISO 8601 extended
  * ("2026-12-03T19:30", "2026-12-03 19:30:00.000Z", "...+0100") and basic
- * ("20261203T193000Z", "20261203") forms. Returns 1 for a date-time, 0 for
- * a date, -1 when `s` is neither (or an impossible date or time). */
-int vp_local_datetime(const char *s, char out[32]);
+ * ("20261203T193000Z", "20261203") forms. VP_OK with *has_time (when not
+ * NULL) 1 for a date-time and 0 for a date; VP_ERR_INVALID when `s` is
+ * NULL or neither (or an impossible date or time), `out` then undefined. */
+vp_status vp_local_datetime(const char *s, char out[32], int *has_time);
 
 /* An amount from a price text: "13.00", "€ 5,00", "EUR 1.234,50",
  * "Gratis", "free", "0". The last '.' or ',' is the decimal separator.

@@ -65,7 +65,7 @@ typedef struct vp_factor {
 
 typedef struct vp_recommendation {
     char *id;
-    char *json;          /* the offering's JSON form */
+    struct json_t *doc;  /* the offering's JSON form, parsed: owned by the result */
     double score;
     double distance_km;  /* negative when unknown */
     char *reason;        /* one short Dutch sentence of facts a resident can

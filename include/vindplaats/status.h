@@ -57,6 +57,22 @@ vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...) VP_NOEXCEPT
 #endif
     ;
 
+/* Where a problem is, kept as fields until the message is written: the
+ * file read and its line (0: the file as a whole), and the path of a value
+ * inside it, a record or a request ("offerings[3].start", "[source x]",
+ * a parameter's name). A part that does not apply is NULL or 0. */
+typedef struct vp_where {
+    const char *file;
+    unsigned line;
+    const char *path;
+} vp_where;
+
+/* vp_fail with the place `at` (may be NULL) in front of the message, in
+ * the one form: "FILE:LINE: PATH: message", leaving out the parts `at`
+ * does not have ("FILE:LINE: message", "PATH: message"). */
+vp_status vp_fail_at(char **errmsg, vp_status st, const vp_where *at, const char *fmt, ...)
+    VP_NOEXCEPT VP_PRINTF(4, 5);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,6 +77,9 @@ typedef struct vp_sq_options {
 typedef struct vp_sq_result {
     uint64_t total;
     char **records;    /* the offerings' JSON forms, best first */
+    /* The same, parsed once by the engine (NULL where a stored form is not
+     * JSON): owned by the result; read them instead of parsing records. */
+    struct json_t **docs;
     size_t n_records;
 } vp_sq_result;
 

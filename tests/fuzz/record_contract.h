@@ -24,7 +24,7 @@ static void check_date(json_t *v)
         return;
     const char *s = json_string_value(v);
     char again[32];
-    if (!s || vp_local_datetime(s, again) < 0 || strcmp(again, s) != 0)
+    if (!s || vp_local_datetime(s, again, NULL) != VP_OK || strcmp(again, s) != 0)
         abort();
 }
 

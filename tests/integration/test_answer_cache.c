@@ -126,26 +126,42 @@ static int load(const char *index, const char *lines, int shards)
     return rc;
 }
 
-/* How many searches of `q` the insights count today. */
-static json_int_t logged(unsigned port, const char *q)
+/* An insights report at `path`: `field` added up over the rows of its
+ * member `list` whose `key` is `value` (every row when key is NULL); -1
+ * when the report cannot be had. */
+static json_int_t report_sum(unsigned port, const char *path, const char *list, const char *key,
+                             const char *value, const char *field)
 {
     const char *headers[] = {"Authorization: Bearer " ADMIN_KEY, NULL};
     http_reply r;
     json_int_t n = -1;
-    if (http_send(port, "GET", "/v1/insights/queries?limit=10000", headers, NULL, &r) == 0 &&
-        r.status == 200) {
+    if (http_send(port, "GET", path, headers, NULL, &r) == 0 && r.status == 200) {
         json_t *j = json_loads(r.body, 0, NULL);
         size_t i;
         json_t *row;
         n = 0;
-        json_array_foreach(json_object_get(j, "queries"), i, row) {
-            if (strcmp(json_string_value(json_object_get(row, "query")), q) == 0)
-                n = json_integer_value(json_object_get(row, "searches"));
+        json_array_foreach(json_object_get(j, list), i, row) {
+            const char *v = key ? json_string_value(json_object_get(row, key)) : NULL;
+            if (!key || (v && strcmp(v, value) == 0))
+                n += json_integer_value(json_object_get(row, field));
         }
         json_decref(j);
     }
     http_reply_free(&r);
     return n;
+}
+
+/* How many searches of `q` the insights count today. */
+static json_int_t logged(unsigned port, const char *q)
+{
+    return report_sum(port, "/v1/insights/queries?limit=10000", "queries", "query", q, "searches");
+}
+
+/* The results shown of every proposition today (impressions), added up. */
+static json_int_t impressions(unsigned port)
+{
+    return report_sum(port, "/v1/insights/propositions?days=1", "propositions", NULL, NULL,
+                      "impressions");
 }
 
 /* The body without its took_ms, as compact JSON. */
@@ -204,17 +220,30 @@ static void test_same_search(unsigned port)
     free(get_body(port, "/v1/search?q=mailen&type=course&type=event&facets=type,library&page=2"));
     CHECK(metric(port, MISSES) == misses + 2);
 
-    /* Answered from the cache or not, every search is logged. */
-    json_int_t before = logged(port, "cursus");
-    CHECK(before >= 0);
-    for (int i = 0; i < 3; i++)
-        free(get_body(port, "/v1/search?q=cursus"));
+    /* Answered from the cache or not, every search is logged, with the
+     * propositions of the results it showed. */
+    json_int_t before = logged(port, "cursus"), shown_before = impressions(port);
+    CHECK(before >= 0 && shown_before >= 0);
+    json_int_t with_prop = 0;
+    for (int i = 0; i < 3; i++) {
+        char *body = get_body(port, "/v1/search?q=cursus");
+        json_t *j = body && i == 0 ? json_loads(body, 0, NULL) : NULL;
+        size_t k;
+        json_t *res;
+        json_array_foreach(json_object_get(j, "results"), k, res) {
+            with_prop += json_string_length(json_object_get(res, "proposition")) > 0;
+        }
+        json_decref(j);
+        free(body);
+    }
+    CHECK(with_prop > 0);
     json_int_t after = before;
     for (int tries = 0; tries < 30 && after < before + 3; tries++) {
         sleep_ms(100);
         after = logged(port, "cursus");
     }
     CHECK(after == before + 3);
+    CHECK(impressions(port) - shown_before == 3 * with_prop);
 }
 
 /* Suggestions: from the cache the second time, new after a commit (made

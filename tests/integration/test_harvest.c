@@ -1100,6 +1100,29 @@ static void test_catalogues(void)
     free(out);
 }
 
+/* OAI-PMH: a holdings record in the same page as its record joins the
+ * record before the page is written (the record's document waits with it
+ * in the batch). */
+static void test_oai_holdings(void)
+{
+    char dir[4200], url[512];
+    path_in_tmp(dir, sizeof dir, "index-oai-holdings");
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/map/tests/data/oai-holdings", port);
+    char *out = NULL;
+    CHECK(indexer_run(&out, "harvest", "--kind", "oai-pmh", "--url", url, "--name", "catalogus",
+                      "--option", "metadata_prefix=marc21", "--allow-private=127.0.0.1/32",
+                      "--index", dir, "--words", words, "--json", NULL) == 0);
+    json_t *s = summary_of(out);
+    CHECK(stat_of(s, "catalogus", "added") == 1);
+    json_decref(s);
+    free(out);
+    char *bib = offering_json(dir, "catalogus:oai:cat:b7");
+    CHECK_CONTAINS(bib, "\"title\":\"Reisgids Utrecht\"");
+    CHECK_CONTAINS(bib, "\"call_number\":\"914.92 UTRE\"");
+    CHECK_CONTAINS(bib, "\"call_number\":\"REVE\"");
+    free(bib);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -1147,6 +1170,7 @@ int main(int argc, char **argv)
     test_deadlines();
     test_real_files();
     test_catalogues();
+    test_oai_holdings();
 
     proc_stop(server);
     int rc = check_done();

@@ -98,6 +98,42 @@ static void test_fail(void)
     free(msg);
 }
 
+/* The place of a problem as fields, written in the one form. */
+static void test_fail_at(void)
+{
+    char *msg = NULL;
+    const vp_where line = {"sources.ini", 12, NULL}, file = {"sources.ini", 0, NULL};
+    const vp_where both = {"sources.ini", 12, "[source agenda]"}, path = {NULL, 0, "audience.min_age"};
+    CHECK(vp_fail_at(&msg, VP_ERR_INVALID, &line, "url %s", "missing") == VP_ERR_INVALID);
+    CHECK_STR(msg, "sources.ini:12: url missing");
+    free(msg);
+    msg = NULL;
+    CHECK(vp_fail_at(&msg, VP_ERR_IO, &file, "could not be read") == VP_ERR_IO);
+    CHECK_STR(msg, "sources.ini: could not be read");
+    free(msg);
+    msg = NULL;
+    CHECK(vp_fail_at(&msg, VP_ERR_INVALID, &both, "url missing") == VP_ERR_INVALID);
+    CHECK_STR(msg, "sources.ini:12: [source agenda]: url missing");
+    free(msg);
+    msg = NULL;
+    CHECK(vp_fail_at(&msg, VP_ERR_INVALID, NULL, "no place") == VP_ERR_INVALID);
+    CHECK_STR(msg, "no place");
+    free(msg);
+    CHECK(vp_fail_at(NULL, VP_ERR_NOMEM, &line, "x") == VP_ERR_NOMEM);
+    /* Several problems, one a line. */
+    vp_buf b;
+    vp_buf_init(&b, 1024);
+    CHECK(vp_buf_problem(&b, &path, "must be %d or more", 0) == VP_OK);
+    CHECK(vp_buf_problem(&b, &both, "kind missing") == VP_OK);
+    CHECK_STR(b.data, "audience.min_age: must be 0 or more\n"
+                      "sources.ini:12: [source agenda]: kind missing\n");
+    vp_buf_free(&b);
+    /* A buffer too small for the place takes nothing of the problem. */
+    vp_buf_init(&b, 8);
+    CHECK(vp_buf_problem(&b, &line, "x") == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+}
+
 typedef struct row {
     int n;
     const char *id;
@@ -431,6 +467,7 @@ int main(void)
     test_hash();
     test_text();
     test_fail();
+    test_fail_at();
     test_arena();
     test_table();
     test_lines();

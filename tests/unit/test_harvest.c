@@ -209,7 +209,9 @@ static void test_config(const vp_vocabulary *voc, const char *network)
     expect_config_error(voc, "[source a]\nkind = ical\nurl = https://x.nl/\nallow_private = lan\n",
                         "bad.ini:4: [source a]: allow_private: \"lan\" is not an IP address");
     expect_config_error(voc, "[source a]\nthis line has no equals sign\n", "bad.ini:2: not a section header");
-    expect_config_error(voc, "[branch b]\nname = B\n", "library missing");
+    expect_config_error(voc, "[branch b]\nname = B\n", "bad.ini:1: [branch b]: library missing");
+    expect_config_error(voc, "[library l]\nname = L\n[branch b]\nlibrary = m\n",
+                        "bad.ini:3: [branch b]: library \"m\" is not defined above it");
     vp_harvest_config *none = NULL;
     err = NULL;
     CHECK(vp_config_load("/nonexistent/x.ini", voc, &none, &err) == VP_ERR_IO);

@@ -413,21 +413,25 @@ static void test_amsterdam(void)
     CHECK_STR(id, "h-be80be9d46319832");
 
     char out[32];
-    CHECK(vp_local_datetime("2026-12-03T19:30", out) == 1);
+    int timed = -1;
+    CHECK(vp_local_datetime("2026-12-03T19:30", out, &timed) == VP_OK && timed == 1);
     CHECK_STR(out, "2026-12-03T19:30:00+01:00");
-    CHECK(vp_local_datetime(" 2026-06-03 19:30:15.250 ", out) == 1);
+    CHECK(vp_local_datetime(" 2026-06-03 19:30:15.250 ", out, &timed) == VP_OK && timed == 1);
     CHECK_STR(out, "2026-06-03T19:30:15+02:00");
-    CHECK(vp_local_datetime("20261203T193000Z", out) == 1);
+    CHECK(vp_local_datetime("20261203T193000Z", out, &timed) == VP_OK && timed == 1);
     CHECK_STR(out, "2026-12-03T19:30:00Z");
-    CHECK(vp_local_datetime("2026-12-03T19:30-0500", out) == 1);
+    CHECK(vp_local_datetime("2026-12-03T19:30-0500", out, NULL) == VP_OK);
     CHECK_STR(out, "2026-12-03T19:30:00-05:00");
-    CHECK(vp_local_datetime("2026-12-03", out) == 0);
+    CHECK(vp_local_datetime("2026-12-03", out, &timed) == VP_OK && timed == 0);
     CHECK_STR(out, "2026-12-03");
-    CHECK(vp_local_datetime("20260229", out) == -1);
-    CHECK(vp_local_datetime("2026-02-30", out) == -1);
-    CHECK(vp_local_datetime("2026-12-03T24:00", out) == -1);
-    CHECK(vp_local_datetime("3 december", out) == -1);
-    CHECK(vp_local_datetime("2026-12-03Tx", out) == -1);
+    CHECK(vp_local_datetime("20261203", out, &timed) == VP_OK && timed == 0);
+    CHECK_STR(out, "2026-12-03");
+    CHECK(vp_local_datetime("20260229", out, &timed) == VP_ERR_INVALID);
+    CHECK(vp_local_datetime("2026-02-30", out, NULL) == VP_ERR_INVALID);
+    CHECK(vp_local_datetime("2026-12-03T24:00", out, NULL) == VP_ERR_INVALID);
+    CHECK(vp_local_datetime("3 december", out, NULL) == VP_ERR_INVALID);
+    CHECK(vp_local_datetime("2026-12-03Tx", out, NULL) == VP_ERR_INVALID);
+    CHECK(vp_local_datetime(NULL, out, &timed) == VP_ERR_INVALID);
 
     double a;
     CHECK(vp_price_parse("\xe2\x82\xac 5,00", &a) == 0 && a == 5.0);

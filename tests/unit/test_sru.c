@@ -4,6 +4,7 @@
  * when one of its offerings has ended.
  *
  * Usage: test_sru VOCABULARY OFFERINGS */
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +425,10 @@ static void test_structured(void)
     CHECK(vp_sq_search(idx, &word, &opt, &res, &err) == VP_OK);
     CHECK(res && res->total == 1 && res->n_records == 1);
     CHECK_CONTAINS(res ? res->records[0] : NULL, "\"catalogus-zwolle:tuin\"");
+    /* Each record comes parsed too, so the SRU writer reads no JSON text. */
+    CHECK(res && res->docs && json_is_object(res->docs[0]));
+    CHECK_STR(res && res->docs ? json_string_value(json_object_get(res->docs[0], "id")) : NULL,
+              "catalogus-zwolle:tuin");
     vp_sq_result_destroy(res);
     /* include_past shows what has ended. */
     vp_sq_node old = {.kind = VP_SQ_TERM, .field = VP_SQ_TITLE, .text = "terugblik"};
