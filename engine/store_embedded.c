@@ -69,7 +69,7 @@
 #define POOL_MAX 8
 #define BUSY_TIMEOUT_MS 5000
 #define SCHEMA_VERSION 2
-#define CHECKPOINT_PAGES 1000   /* WAL pages that wake the checkpointer */
+#define CHECKPOINT_PAGES 4000   /* WAL pages (16 MiB) that wake the checkpointer */
 #define WRITER_CACHE_KIB 16384  /* the page cache of the writer's connection */
 #define GROUP_MAX_OPS 20000     /* numbers one group commit takes, at least one call */
 
