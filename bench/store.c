@@ -12,10 +12,14 @@
  *   counters    vp_store_count one at a time (the query log writes several
  *               per search);
  *   top         vp_store_top of a segment, 50 best;
+ *   co-used     vp_store_co_used of an offering, 10 best;
  *   scores      vp_store_scores of 100 offerings for a segment;
  *   reopen      closing and opening the store with all of that in it.
  * Offerings are drawn from 5,000 ids with a Zipf-like skew, segments from 8.
- * Prints calls/s (and events/s for signals); --out writes them as JSON.
+ * Prints calls/s (and events/s for signals) and the CPU time of the whole
+ * process per call (user + system, every thread of the store included:
+ * on a machine that others load, calls/s fall with the CPU this process
+ * gets, its CPU time per call much less); --out writes them as JSON.
  * --scale multiplies the number of calls (default 1: 2,000 signal calls).
  * Uses only the public header, so the same source measures any store that
  * keeps the interface. */
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "vindplaats/store.h"
@@ -41,6 +46,28 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Seconds of CPU the process has used, user and system apart. */
+static void cpu_s(double *user, double *sys)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    *user = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+    *sys = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The wall clock and CPU times at the start of a measure. */
+typedef struct mark {
+    double wall, user, sys;
+} mark;
+
+static mark start(void)
+{
+    mark m;
+    cpu_s(&m.user, &m.sys);
+    m.wall = now_s();
+    return m;
 }
 
 /* xorshift64*, one state per thread */
@@ -96,20 +123,37 @@ typedef struct result {
     int calls;
     double seconds;
     int per_call;   /* events per call, 0: not counted */
+    double user, sys;   /* CPU seconds of the process during the measure */
 } result;
+
+/* The result of the measure begun at `m`. */
+static result done(const char *name, int calls, int per_call, mark m)
+{
+    result r = {name, calls, 0, per_call, 0, 0};
+    double user, sys;
+    r.seconds = now_s() - m.wall;
+    cpu_s(&user, &sys);
+    r.user = user - m.user;
+    r.sys = sys - m.sys;
+    return r;
+}
 
 static void report(FILE *json, result *r, int first)
 {
     double cps = r->calls / r->seconds;
-    printf("%-12s %8d calls %8.2f s %10.0f calls/s", r->name, r->calls, r->seconds, cps);
+    double cpu_us = (r->user + r->sys) * 1e6 / r->calls;
+    printf("%-12s %8d calls %8.2f s %10.0f calls/s %9.1f us CPU/call (%.0f%% system)",
+           r->name, r->calls, r->seconds, cps, cpu_us,
+           r->user + r->sys > 0 ? 100 * r->sys / (r->user + r->sys) : 0);
     if (r->per_call)
-        printf(" %10.0f events/s", cps * r->per_call);
+        printf(" %8.0f events/s", cps * r->per_call);
     printf("\n");
     if (json)
         fprintf(json, "%s\n    {\"name\": \"%s\", \"calls\": %d, \"seconds\": %.4f, "
-                      "\"calls_per_s\": %.1f, \"events_per_s\": %.1f}",
+                      "\"calls_per_s\": %.1f, \"events_per_s\": %.1f, \"cpu_user_s\": %.4f, "
+                      "\"cpu_sys_s\": %.4f, \"cpu_us_per_call\": %.2f}",
                 first ? "" : ",", r->name, r->calls, r->seconds, cps,
-                cps * (r->per_call ? r->per_call : 0));
+                cps * (r->per_call ? r->per_call : 0), r->user, r->sys, cpu_us);
 }
 
 static int usage(void)
@@ -172,21 +216,21 @@ int main(int argc, char **argv)
     printf("store: %s%s%s\n", vp_store_backend(st), redis ? " " : " in ", redis ? redis : sub);
 
     result r;
-    double t0;
+    mark t0;
     uint64_t seed = 42;
 
     /* Signals, one thread. */
     job one = {st, 2000 * scale, 1, 0};
-    t0 = now_s();
+    t0 = start();
     signal_calls(&one);
-    r = (result){"signals", one.calls, now_s() - t0, PAGE};
+    r = done("signals", one.calls, PAGE, t0);
     failed += one.failed;
     report(json, &r, 1);
 
     /* Signals, four threads. */
     job four[4];
     pthread_t th[4];
-    t0 = now_s();
+    t0 = start();
     for (int i = 0; i < 4; i++) {
         four[i] = (job){st, 500 * scale, (uint64_t)i + 2, 0};
         pthread_create(&th[i], NULL, signal_calls, &four[i]);
@@ -195,52 +239,65 @@ int main(int argc, char **argv)
         pthread_join(th[i], NULL);
         failed += four[i].failed;
     }
-    r = (result){"signals x4", 4 * 500 * scale, now_s() - t0, PAGE};
+    r = done("signals x4", 4 * 500 * scale, PAGE, t0);
     report(json, &r, 0);
 
     /* Counters, as the query log writes them. */
     int n = 20000 * scale;
     char key[32], ns[32];
-    t0 = now_s();
+    t0 = start();
     for (int i = 0; i < n; i++) {
         snprintf(ns, sizeof ns, "iq:202612%02d", 1 + i % 28);
         snprintf(key, sizeof key, "zoekterm %u", skewed(&seed) % 500);
         failed += vp_store_count(st, ns, key, 1, NULL) != VP_OK;
     }
-    r = (result){"counters", n, now_s() - t0, 0};
+    r = done("counters", n, 0, t0);
     report(json, &r, 0);
 
     /* Top 50 of a segment. */
     n = 5000 * scale;
-    t0 = now_s();
+    t0 = start();
     for (int i = 0; i < n; i++) {
         vp_scored *top = NULL;
         size_t nt = 0;
         failed += vp_store_top(st, segment_id[i % SEGMENTS], 0, 50, &top, &nt, NULL) != VP_OK;
         vp_scored_free(top, nt);
     }
-    r = (result){"top", n, now_s() - t0, 0};
+    r = done("top", n, 0, t0);
+    report(json, &r, 0);
+
+    /* Offerings used with one (the skew makes the first ones the most used). */
+    n = 5000 * scale;
+    t0 = start();
+    for (int i = 0; i < n; i++) {
+        vp_scored *co = NULL;
+        size_t nc = 0;
+        failed += vp_store_co_used(st, offering_id[skewed(&seed)], 0, 10, &co, &nc, NULL) !=
+                  VP_OK;
+        vp_scored_free(co, nc);
+    }
+    r = done("co-used", n, 0, t0);
     report(json, &r, 0);
 
     /* Scores of 100 offerings. */
     const char *ids[100];
     double sc[100];
     n = 2000 * scale;
-    t0 = now_s();
+    t0 = start();
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < 100; k++)
             ids[k] = offering_id[skewed(&seed)];
         failed += vp_store_scores(st, segment_id[i % SEGMENTS], ids, 100, 0, sc, NULL) != VP_OK;
     }
-    r = (result){"scores", n, now_s() - t0, 0};
+    r = done("scores", n, 0, t0);
     report(json, &r, 0);
 
     /* Close and open again with all of that in it. */
-    t0 = now_s();
+    t0 = start();
     vp_store_close(st);
     st = NULL;
     int reopened = vp_store_open(&cfg, &st, NULL) == VP_OK;
-    r = (result){"reopen", 1, now_s() - t0, 0};
+    r = done("reopen", 1, 0, t0);
     failed += !reopened;
     report(json, &r, 0);
     vp_store_close(st);

@@ -16,22 +16,35 @@
  *   meta(name, value)                   "migrated": what was read from the
  *                                       old format, once.
  * A number is added with one upsert (INSERT ... ON CONFLICT DO UPDATE); a
- * sum that would stop being finite keeps its value. One call is one
- * transaction (BEGIN IMMEDIATE for writes), so a batch of signals is whole
- * or absent. synchronous=NORMAL: a commit is in the WAL, handed to the OS,
- * before the call returns, so a crash of the process (kill -9) loses
- * nothing that was answered VP_OK; a crash of the machine may lose the
- * last commits since the WAL was last synced (at checkpoints), never
- * leaving a torn one.
+ * sum that would stop being finite keeps its value. The ranking index
+ * (signals_rank) holds the everyone and segment sets only: a co-use set
+ * is small enough to sort when read, and co-use numbers are most of what a
+ * batch of signals writes.
  *
- * Connections: a small pool (POOL_MAX, one for the memory-only store),
- * opened when first needed and checked out for one call under a mutex; a
- * caller finding all busy waits, at most BUSY_TIMEOUT_MS. Writers of this
- * process queue on a mutex (SQLite takes one writer at a time, and its busy
- * handler polls with sleeps: under a steady stream of writes a waiting
- * writer could starve past the timeout); the busy timeout is left for other
- * processes (the sqlite3 shell). Readers never wait for writers (WAL). A connection that an
- * error left inside a transaction is closed (memory-only: rolled back).
+ * Durability: a call is answered VP_OK only after the transaction that
+ * holds it has committed, its pages written to the WAL (handed to the OS
+ * with write(), synchronous=NORMAL), so a crash of the process (kill -9)
+ * loses nothing that was answered VP_OK and never leaves a call torn. A
+ * crash of the machine or a power cut may lose the last commits since the
+ * WAL was last synced (at checkpoints), never leaving a torn one: the
+ * promise of the store before SQLite, whose log was written, not synced.
+ *
+ * Writes: one connection of its own writes (the memory-only store has a
+ * single connection for everything). Writing calls queue; the caller at
+ * the head of the queue, when no commit is running, commits itself and
+ * every call queued behind it in one transaction (a group commit), then
+ * wakes them. A call alone commits at once; calls that arrive during a
+ * commit share the next one, so concurrent writers write shared pages to
+ * the WAL once, and the writer's page cache stays valid between commits.
+ * A group that fails is committed again call by call, so each call is
+ * whole or absent and fails only for a cause of its own. The busy timeout
+ * is left for other processes (the sqlite3 shell).
+ *
+ * Reads: a small pool of connections (POOL_MAX), opened when first needed
+ * and checked out for one call under a mutex; a caller finding all busy
+ * waits, at most BUSY_TIMEOUT_MS. Readers never wait for writers (WAL). A
+ * connection that an error left inside a transaction is closed (memory-only:
+ * rolled back).
  * Checkpoints (copying the WAL into store.db, with an fsync of both) run
  * in a thread of their own on a connection of their own, woken when a
  * commit leaves the WAL at CHECKPOINT_PAGES or more, so that no caller
@@ -55,8 +68,10 @@
 #define DB_NAME "store.db"
 #define POOL_MAX 8
 #define BUSY_TIMEOUT_MS 5000
-#define SCHEMA_VERSION 1
-#define CHECKPOINT_PAGES 1000   /* WAL pages that wake the checkpointer */
+#define SCHEMA_VERSION 2
+#define CHECKPOINT_PAGES 4000   /* WAL pages (16 MiB) that wake the checkpointer */
+#define WRITER_CACHE_KIB 16384  /* the page cache of the writer's connection */
+#define GROUP_MAX_OPS 20000     /* numbers one group commit takes, at least one call */
 
 /* The prepared statements of a connection. */
 enum {
@@ -69,6 +84,7 @@ enum {
     Q_COUNTER_ADD,
     Q_COUNTER_SET,
     Q_TOP,
+    Q_CO_TOP,
     Q_SIGNAL_GET,
     Q_SIGNAL_ALL,
     Q_COUNTER_ALL,
@@ -97,8 +113,12 @@ static const char *const query_sql[Q_COUNT] = {
                       FINITE_OR_KEEP("value", "value + excluded.value"),
     [Q_COUNTER_SET] = "INSERT INTO counters(ns, key, value) VALUES(?1, ?3, ?4) "
                       "ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
+    /* The same condition as the ranking index's, so that it is used. */
     [Q_TOP] = "SELECT member, sum FROM signals WHERE kind = ?1 AND scope = ?2 "
-              "ORDER BY sum DESC, member DESC LIMIT ?4",
+              "AND kind <> 'co' ORDER BY sum DESC, member DESC LIMIT ?4",
+    /* A co-use set is small: its rows in key order, sorted. */
+    [Q_CO_TOP] = "SELECT member, sum FROM signals WHERE kind = ?1 AND scope = ?2 "
+                 "ORDER BY sum DESC, member DESC LIMIT ?4",
     [Q_SIGNAL_GET] = "SELECT sum FROM signals WHERE kind = ?1 AND scope = ?2 AND member = ?3",
     [Q_SIGNAL_ALL] = "SELECT member, sum FROM signals WHERE kind = ?1 AND scope = ?2",
     [Q_COUNTER_ALL] = "SELECT key, value FROM counters WHERE ns = ?1",
@@ -109,10 +129,14 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_KEYS] = "SELECT key FROM records WHERE ns = ?1",
 };
 
+/* Schema 1 ranked the co-use sets too: every co-use number, nine in ten of
+ * a result page's, moved in that index as well as in the table. Its
+ * upgrade to 2 drops the index; the one made here leaves them out. */
 static const char schema_sql[] =
+    "DROP INDEX IF EXISTS signals_rank;"
     "CREATE TABLE IF NOT EXISTS signals(kind TEXT NOT NULL, scope TEXT NOT NULL,"
     " member TEXT NOT NULL, sum REAL NOT NULL, PRIMARY KEY(kind, scope, member)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS signals_rank ON signals(kind, scope, sum, member);"
+    "CREATE INDEX signals_rank ON signals(kind, scope, sum, member) WHERE kind <> 'co';"
     "CREATE TABLE IF NOT EXISTS counters(ns TEXT NOT NULL, key TEXT NOT NULL,"
     " value REAL NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS records(ns TEXT NOT NULL, key TEXT NOT NULL,"
@@ -129,9 +153,25 @@ typedef struct conn {
     int in_use;
 } conn;
 
+/* A call's writes, queued for a group commit (submit). */
+typedef struct wreq {
+    const store_incr *ops;  /* numbers to add, n of them, when ns is NULL */
+    size_t n;
+    const char *ns, *key;   /* else a record to put (value) or delete */
+    const char *value;
+    vp_status rc;           /* the outcome, once done */
+    char *err;              /* its message, malloc()ed */
+    int done;
+    struct wreq *next;
+} wreq;
+
 typedef struct emb {
     pthread_mutex_t mu;
-    pthread_mutex_t write_mu;  /* one writer of this process at a time */
+    pthread_mutex_t write_mu;  /* guards the queue of writes */
+    pthread_cond_t written;    /* a group commit has ended */
+    wreq *queue_head, *queue_tail;
+    int committing;            /* a caller is committing a group */
+    conn writer;               /* file stores: the one connection that writes */
     pthread_cond_t freed;
     char *dir;              /* NULL: memory only */
     char *path;             /* the database: dir/store.db or ":memory:" */
@@ -291,16 +331,23 @@ static vp_status conn_get(emb *s, conn **out, char **errmsg)
     return rc;
 }
 
+/* Rolls back a transaction that an error left open; 1 when it is still
+ * open after that. */
+static int rollback_left(conn *c)
+{
+    if (sqlite3_get_autocommit(c->db))
+        return 0;
+    sqlite3_step(c->q[Q_ROLLBACK]);
+    sqlite3_reset(c->q[Q_ROLLBACK]);
+    return !sqlite3_get_autocommit(c->db);
+}
+
 /* Returns a connection. One an error left inside a transaction is rolled
  * back, and closed when that fails too (a file store opens it again). */
 static void conn_put(emb *s, conn *c)
 {
-    if (!sqlite3_get_autocommit(c->db)) {
-        sqlite3_step(c->q[Q_ROLLBACK]);
-        sqlite3_reset(c->q[Q_ROLLBACK]);
-        if (!sqlite3_get_autocommit(c->db) && s->dir)
-            conn_close(c);
-    }
+    if (rollback_left(c) && s->dir)
+        conn_close(c);
     pthread_mutex_lock(&s->mu);
     c->in_use = 0;
     pthread_cond_signal(&s->freed);
@@ -533,6 +580,169 @@ static vp_status migrate(emb *s, conn *c, char **errmsg)
     return store_old_set_aside(s->dir, errmsg);
 }
 
+/* ---- writes: one connection, group commits ---- */
+
+/* The writer's connection keeps a larger cache: it alone changes the
+ * database, so its cache stays valid from one commit to the next. */
+static vp_status writer_setup(emb *s, conn *c, char **errmsg)
+{
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_wal_hook(c->db, on_commit, s);
+    return rc == SQLITE_OK ? VP_OK : sql_fail(c->db, rc, s->path, errmsg);
+}
+
+/* The connection that writes: a file store's own (opened again when an
+ * error closed it), the memory store's only one. Only the caller that
+ * commits a group holds it. */
+static vp_status writer_get(emb *s, conn **out, char **errmsg)
+{
+    vp_status rc = VP_OK;
+    *out = NULL;
+    if (!s->dir)
+        return conn_get(s, out, errmsg);
+    if (!s->writer.db) {
+        rc = conn_open(s, &s->writer, 1, errmsg);
+        if (rc == VP_OK)
+            rc = writer_setup(s, &s->writer, errmsg);
+        if (rc != VP_OK && s->writer.db)
+            conn_close(&s->writer);
+    }
+    if (rc == VP_OK)
+        *out = &s->writer;
+    return rc;
+}
+
+static void writer_put(emb *s, conn *c)
+{
+    if (!s->dir)
+        conn_put(s, c);
+    else if (rollback_left(c))
+        conn_close(c);
+}
+
+/* One call's writes, inside the group's transaction. */
+static vp_status apply(conn *c, const wreq *r, char **errmsg)
+{
+    vp_status rc = VP_OK;
+    if (!r->ns) {
+        for (size_t i = 0; i < r->n && rc == VP_OK; i++)
+            rc = put_number(c, r->ops[i].target, r->ops[i].scope, r->ops[i].member,
+                            r->ops[i].by, 0, errmsg);
+        return rc;
+    }
+    if (r->value)
+        return record_put(c, r->ns, r->key, r->value, errmsg);
+    rc = record_del(c, r->ns, r->key, errmsg);
+    if (rc == VP_OK && sqlite3_changes(c->db) == 0)
+        rc = store_not_found(errmsg, r->ns, r->key);
+    return rc;
+}
+
+/* Runs a group of calls (a list ended by NULL) as one transaction. VP_OK
+ * when it committed (a call's own outcome, a record to delete that is not
+ * there, is in its rc); else the error, with *err, and nothing of the
+ * group is written. */
+static vp_status run_group(emb *s, wreq *group, char **err)
+{
+    conn *c = NULL;
+    vp_status rc = writer_get(s, &c, err);
+    if (rc == VP_OK)
+        rc = run(c, c->q[Q_BEGIN_WRITE], "begin", err);
+    for (wreq *r = group; r && rc == VP_OK; r = r->next) {
+        r->rc = apply(c, r, &r->err);
+        if (r->rc != VP_OK && r->rc != VP_ERR_NOT_FOUND) {
+            rc = r->rc;
+            *err = r->err;
+            r->err = NULL;
+        }
+    }
+    if (rc == VP_OK)
+        rc = run(c, c->q[Q_COMMIT], "commit", err);
+    if (c)
+        writer_put(s, c);
+    return rc;
+}
+
+/* Commits a group. When it fails and holds more than one call, each is
+ * committed again alone, so that a call fails only for a cause of its
+ * own and each is whole or absent, as when every call was a transaction
+ * of its own. */
+static void commit_group(emb *s, wreq *group)
+{
+    char *err = NULL;
+    vp_status rc = run_group(s, group, &err);
+    if (rc == VP_OK)
+        return;
+    if (!group->next) {
+        free(group->err);
+        group->err = err;
+        group->rc = rc;
+        return;
+    }
+    free(err);
+    for (wreq *r = group; r; r = r->next) {
+        wreq *next = r->next;
+        r->next = NULL;
+        free(r->err);
+        r->err = NULL;
+        r->rc = VP_OK;
+        commit_group(s, r);
+        r->next = next;
+    }
+}
+
+/* Queues a call's writes and returns their outcome. The caller at the head
+ * of the queue, while no group is being committed, takes the calls queued
+ * so far (itself first, GROUP_MAX_OPS numbers at most) and commits them as
+ * one group; the others wait until theirs is done. A call alone commits at
+ * once; calls that come while a commit runs share the next one: one
+ * transaction, its pages written to the WAL once, for all of them. */
+static vp_status submit(emb *s, wreq *r, char **errmsg)
+{
+    r->rc = VP_OK;
+    r->err = NULL;
+    r->done = 0;
+    r->next = NULL;
+    pthread_mutex_lock(&s->write_mu);
+    if (s->queue_tail)
+        s->queue_tail->next = r;
+    else
+        s->queue_head = r;
+    s->queue_tail = r;
+    while (!r->done && (s->committing || s->queue_head != r))
+        pthread_cond_wait(&s->written, &s->write_mu);
+    if (!r->done) {
+        /* The group leaves the queue: later calls queue behind it. */
+        wreq *last = r;
+        size_t ops = r->ns ? 1 : r->n;
+        while (last->next && ops + (last->next->ns ? 1 : last->next->n) <= GROUP_MAX_OPS) {
+            last = last->next;
+            ops += last->ns ? 1 : last->n;
+        }
+        s->queue_head = last->next;
+        if (!s->queue_head)
+            s->queue_tail = NULL;
+        last->next = NULL;
+        s->committing = 1;
+        pthread_mutex_unlock(&s->write_mu);
+        commit_group(s, r);
+        pthread_mutex_lock(&s->write_mu);
+        for (wreq *q = r; q; q = q->next)
+            q->done = 1;
+        s->committing = 0;
+        pthread_cond_broadcast(&s->written);
+    }
+    pthread_mutex_unlock(&s->write_mu);
+    if (r->rc != VP_OK && errmsg)
+        *errmsg = r->err;
+    else
+        free(r->err);
+    return r->rc;
+}
+
 /* ---- the back end ---- */
 
 static vp_status start_checkpointer(emb *s, char **errmsg)
@@ -560,6 +770,8 @@ static void emb_free(emb *s)
         pthread_join(s->ck_thread, NULL);
     }
     sqlite3_close_v2(s->ck_db);
+    if (s->writer.db)
+        conn_close(&s->writer);
     for (int i = 0; i < POOL_MAX; i++)
         if (s->pool[i].db)
             conn_close(&s->pool[i]);
@@ -570,6 +782,7 @@ static void emb_free(emb *s)
     pthread_cond_destroy(&s->ck_wake);
     pthread_mutex_destroy(&s->ck_mu);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_cond_destroy(&s->written);
     pthread_cond_destroy(&s->freed);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -590,13 +803,16 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     int ok = pthread_cond_init(&s->freed, &ca) == 0;
     int ck_ok = pthread_cond_init(&s->ck_wake, NULL) == 0;
+    int wr_ok = pthread_cond_init(&s->written, NULL) == 0;
     pthread_condattr_destroy(&ca);
     int mu_ok = pthread_mutex_init(&s->mu, NULL) == 0;
     int ck_mu_ok = pthread_mutex_init(&s->ck_mu, NULL) == 0;
     int w_ok = pthread_mutex_init(&s->write_mu, NULL) == 0;
-    if (!ok || !ck_ok || !mu_ok || !ck_mu_ok || !w_ok) {
+    if (!ok || !ck_ok || !wr_ok || !mu_ok || !ck_mu_ok || !w_ok) {
         if (ok)
             pthread_cond_destroy(&s->freed);
+        if (wr_ok)
+            pthread_cond_destroy(&s->written);
         if (ck_ok)
             pthread_cond_destroy(&s->ck_wake);
         if (mu_ok)
@@ -633,9 +849,14 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
     if (rc == VP_OK && s->dir)
         rc = migrate(s, &s->pool[0], errmsg);
     if (rc == VP_OK && s->dir) {
-        sqlite3_wal_hook(s->pool[0].db, on_commit, s);
-        rc = start_checkpointer(s, errmsg);
+        /* The connection that made the schema becomes the writer; readers
+         * open their own as they need them. */
+        s->writer = s->pool[0];
+        memset(&s->pool[0], 0, sizeof s->pool[0]);
+        rc = writer_setup(s, &s->writer, errmsg);
     }
+    if (rc == VP_OK && s->dir)
+        rc = start_checkpointer(s, errmsg);
 cleanup:
     if (rc == VP_OK) {
         *impl = s;
@@ -659,20 +880,10 @@ static int emb_available(void *impl)
 
 static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **errmsg)
 {
-    emb *s = impl;
-    conn *c;
-    vp_status rc = conn_get(s, &c, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    pthread_mutex_lock(&s->write_mu);
-    rc = run(c, c->q[Q_BEGIN_WRITE], "begin", errmsg);
-    for (size_t i = 0; i < n && rc == VP_OK; i++)
-        rc = put_number(c, ops[i].target, ops[i].scope, ops[i].member, ops[i].by, 0, errmsg);
-    if (rc == VP_OK)
-        rc = run(c, c->q[Q_COMMIT], "commit", errmsg);
-    conn_put(s, c);
-    pthread_mutex_unlock(&s->write_mu);
-    return rc;
+    wreq r = {0};
+    r.ops = ops;
+    r.n = n;
+    return submit(impl, &r, errmsg);
 }
 
 /* Runs a query on numbers into a list. */
@@ -686,7 +897,7 @@ static vp_status number_list(emb *s, int query, store_set target, const char *sc
         return rc;
     sqlite3_stmt *q = c->q[query];
     int brc = bind_number(q, target, scope, NULL, 0);
-    if (brc == SQLITE_OK && query == Q_TOP)
+    if (brc == SQLITE_OK && (query == Q_TOP || query == Q_CO_TOP))
         brc = sqlite3_bind_int64(q, 4, (sqlite3_int64)limit);
     if (brc != SQLITE_OK) {
         sqlite3_reset(q);
@@ -701,7 +912,8 @@ static vp_status number_list(emb *s, int query, store_set target, const char *sc
 static vp_status emb_top(void *impl, store_set target, const char *scope, size_t limit,
                          vp_scored **out, size_t *n, char **errmsg)
 {
-    return number_list(impl, Q_TOP, target, scope, limit, out, n, errmsg);
+    return number_list(impl, target == VP_SET_CO ? Q_CO_TOP : Q_TOP, target, scope, limit, out,
+                       n, errmsg);
 }
 
 static vp_status emb_all(void *impl, store_set target, const char *scope, vp_scored **out,
@@ -741,22 +953,15 @@ static vp_status emb_scores(void *impl, store_set target, const char *scope,
     return rc;
 }
 
-/* Puts (value) or deletes (value NULL) one record, as this process's one
- * writer. */
+/* Puts (value) or deletes (value NULL) one record, in a group commit. */
 static vp_status record_write(emb *s, const char *ns, const char *key, const char *value,
                               char **errmsg)
 {
-    conn *c;
-    vp_status rc = conn_get(s, &c, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    pthread_mutex_lock(&s->write_mu);
-    rc = value ? record_put(c, ns, key, value, errmsg) : record_del(c, ns, key, errmsg);
-    if (rc == VP_OK && !value && sqlite3_changes(c->db) == 0)
-        rc = store_not_found(errmsg, ns, key);
-    pthread_mutex_unlock(&s->write_mu);
-    conn_put(s, c);
-    return rc;
+    wreq r = {0};
+    r.ns = ns;
+    r.key = key;
+    r.value = value;
+    return submit(s, &r, errmsg);
 }
 
 static vp_status emb_put(void *impl, const char *ns, const char *key, const char *value,

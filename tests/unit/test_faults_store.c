@@ -28,12 +28,22 @@
  * VP_ERR_IO and leave the store as it was before or as it is after the
  * operation (Redis may have run what was sent), one that succeeds must be
  * whole; and the embedded store, closed under the same faults and opened
- * again, must hold exactly what it held open: whatever it answered OK. */
+ * again, must hold exactly what it held open: whatever it answered OK.
+ *
+ * The same VFS counts the embedded store's commits (WAL frames that end a
+ * transaction) and checkpoints (syncs of store.db), and can make each
+ * commit slow: writers of several threads share group commits, a writer
+ * alone commits each call at once, a call of a group fails alone, and
+ * writers go on while the checkpointer runs and another connection reads
+ * (no "database is locked"). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <hiredis/hiredis.h>
 #include <sqlite3.h>
@@ -110,8 +120,15 @@ static void sq_shutdown(void *unused)
  * written, then the disk is full. */
 typedef struct fault_file {
     sqlite3_file base;
+    int kind;             /* SQLITE_OPEN_MAIN_DB, SQLITE_OPEN_WAL, ... */
     sqlite3_file *real;   /* right after this struct */
 } fault_file;
+
+/* Commits (WAL frame headers that carry the database size, which only the
+ * last frame of a transaction does) and syncs of a main database (each
+ * checkpoint syncs it), and how long each commit is made to take. */
+static atomic_long vfs_commits, vfs_db_syncs;
+static atomic_int vfs_commit_delay_ms;
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs fault_vfs;
@@ -131,6 +148,14 @@ static int ff_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 
 static int ff_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
+    const unsigned char *b = p;
+    if (((fault_file *)f)->kind == SQLITE_OPEN_WAL && n == 24 && (b[4] | b[5] | b[6] | b[7])) {
+        atomic_fetch_add(&vfs_commits, 1);
+        int ms = atomic_load(&vfs_commit_delay_ms);
+        struct timespec ts = {0, ms * 1000000L};
+        if (ms)
+            nanosleep(&ts, NULL);
+    }
     if (fault_io_torn) {
         fault_io_torn = 0;
         return SQLITE_FULL;
@@ -157,8 +182,9 @@ static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
  * durability is test_store's kill -9; real syncs only made them slow. */
 static int ff_sync(sqlite3_file *f, int flags)
 {
-    (void)f;
     (void)flags;
+    if (((fault_file *)f)->kind == SQLITE_OPEN_MAIN_DB)
+        atomic_fetch_add(&vfs_db_syncs, 1);
     return fault_io_now() ? SQLITE_IOERR_FSYNC : SQLITE_OK;
 }
 
@@ -233,6 +259,9 @@ static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int f
     fault_file *f = (fault_file *)file;
     (void)vfs;
     f->base.pMethods = NULL;
+    f->kind = flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_JOURNAL |
+                       SQLITE_OPEN_TEMP_DB | SQLITE_OPEN_TEMP_JOURNAL |
+                       SQLITE_OPEN_SUBJOURNAL | SQLITE_OPEN_TRANSIENT_DB);
     f->real = (sqlite3_file *)(f + 1);
     if (fault_io_now())
         return SQLITE_CANTOPEN;
@@ -527,6 +556,16 @@ static int store_step(void *ctx, long n)
     CHECK(st != NULL);
     if (!st)
         return 0;
+    if (!io) {
+        /* As in a running server, a read connection is open already: the
+         * hundreds of allocations of opening one would multiply the runs
+         * of every sweep of reads. Opening one that fails is swept with
+         * the I/O faults (the file does not open). */
+        vp_scored *warm = NULL;
+        size_t nw = 0;
+        CHECK(vp_store_top(st, NULL, VP_STORE_EPOCH, 1, &warm, &nw, NULL) == VP_OK);
+        vp_scored_free(warm, nw);
+    }
     fault_arm(io, n);
     vp_status rc = w->op(st);
     int failed_in_op = fault_failed;
@@ -859,6 +898,174 @@ static void sweep_migrate(const char *fixture)
     }
 }
 
+/* ---- group commits, counted through the VFS ---- */
+
+static vp_store *open_store(const char *name, char *dir, size_t cap)
+{
+    vp_store_config c = {0};
+    vp_store *st = NULL;
+    snprintf(dir, cap, "%s/%s", store_base, name);
+    c.dir = dir;
+    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    return st;
+}
+
+typedef struct writer {
+    vp_store *st;
+    int id, calls, events;  /* events per vp_store_add_signals */
+    int ok, not_found, other;
+} writer;
+
+/* `calls` batches of `events` views, offerings "w<id>:<i>" and one that
+ * every thread shares; a count per call; a delete of a record that is not
+ * there every tenth call. */
+static void *write_calls(void *arg)
+{
+    writer *w = arg;
+    vp_signal *ev = calloc((size_t)w->events, sizeof *ev);
+    char (*ids)[32] = calloc((size_t)w->events, sizeof *ids);
+    char key[32];
+    snprintf(key, sizeof key, "w%d", w->id);
+    for (int c = 0; ev && ids && c < w->calls; c++) {
+        for (int i = 0; i < w->events; i++) {
+            if (i == 0)
+                snprintf(ids[i], sizeof ids[i], "shared");
+            else
+                snprintf(ids[i], sizeof ids[i], "w%d:%d", w->id, (c * w->events + i) % 2000);
+            ev[i] = (vp_signal){VP_SIGNAL_VIEW, ids[i], "seg", NULL, NULL, VP_STORE_EPOCH};
+        }
+        vp_status rc[3] = {vp_store_add_signals(w->st, ev, (size_t)w->events, NULL),
+                           vp_store_count(w->st, "group", key, 1, NULL),
+                           c % 10 ? VP_OK : vp_store_delete(w->st, "group", "absent", NULL)};
+        for (int k = 0; k < 2; k++) {
+            if (rc[k] == VP_OK)
+                w->ok++;
+            else
+                w->other++;
+        }
+        if (c % 10 == 0 && rc[2] == VP_ERR_NOT_FOUND)
+            w->not_found++;
+        else if (rc[2] != VP_OK)
+            w->other++;
+    }
+    free(ev);
+    free(ids);
+    return NULL;
+}
+
+/* Runs `threads` writers at once; every call answered as it should be. */
+static void run_writers(vp_store *st, int threads, int calls, int events)
+{
+    pthread_t th[8];
+    writer w[8];
+    for (int i = 0; i < threads; i++) {
+        w[i] = (writer){st, i, calls, events, 0, 0, 0};
+        CHECK(pthread_create(&th[i], NULL, write_calls, &w[i]) == 0);
+    }
+    for (int i = 0; i < threads; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(w[i].ok == 2 * calls && w[i].not_found == (calls + 9) / 10 && w[i].other == 0);
+        if (w[i].other)
+            fprintf(stderr, "writer %d: %d calls failed\n", i, w[i].other);
+    }
+}
+
+/* What run_writers wrote is all there, after a close and an open. */
+static void check_written(const char *name, char *dir, int threads, int calls, int events)
+{
+    vp_store_config c = {0};
+    vp_store *st = NULL;
+    c.dir = dir;
+    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    if (!st)
+        return;
+    const char *shared[] = {"shared"};
+    double sc = -1;
+    CHECK(vp_store_scores(st, "seg", shared, 1, VP_STORE_EPOCH, &sc, NULL) == VP_OK);
+    CHECK(sc == (double)threads * calls);
+    vp_scored *cn = NULL;
+    size_t n = 0;
+    CHECK(vp_store_counters(st, "group", &cn, &n, NULL) == VP_OK);
+    CHECK(n == (size_t)threads);
+    for (size_t i = 0; i < n; i++)
+        CHECK(cn[i].score == calls);
+    vp_scored_free(cn, n);
+    vp_scored *top = NULL;
+    size_t nt = 0;
+    CHECK(vp_store_top(st, NULL, VP_STORE_EPOCH, 10000, &top, &nt, NULL) == VP_OK);
+    double total = 0;
+    for (size_t i = 0; i < nt; i++)
+        total += top[i].score;
+    CHECK(total == (double)threads * calls * events);
+    vp_scored_free(top, nt);
+    fprintf(stderr, "%s: %d threads x %d calls of %d events all there\n", name, threads, calls,
+            events);
+    vp_store_close(st);
+}
+
+static void check_group_commits(void)
+{
+    char dir[128];
+    /* A writer alone: each call is a commit of its own, made before it is
+     * answered. */
+    vp_store *st = open_store("alone", dir, sizeof dir);
+    if (!st)
+        return;
+    atomic_store(&vfs_commit_delay_ms, 2);
+    long before = atomic_load(&vfs_commits);
+    run_writers(st, 1, 40, 3);
+    long commits = atomic_load(&vfs_commits) - before;
+    fprintf(stderr, "one writer, 80 writing calls: %ld commits\n", commits);
+    CHECK(commits == 80);
+    vp_store_close(st);
+    check_written("alone", dir, 1, 40, 3);
+
+    /* Four writers whose commits are slow (2 ms): calls that come while one
+     * commits share the next. Each call alone would be 4 x 80 commits. */
+    st = open_store("group", dir, sizeof dir);
+    if (!st)
+        return;
+    before = atomic_load(&vfs_commits);
+    run_writers(st, 4, 40, 3);
+    commits = atomic_load(&vfs_commits) - before;
+    atomic_store(&vfs_commit_delay_ms, 0);
+    fprintf(stderr, "four writers, 320 writing calls: %ld commits\n", commits);
+    CHECK(commits > 0 && commits <= 240);
+    vp_store_close(st);
+    check_written("group", dir, 4, 40, 3);
+}
+
+/* Four writers of large batches while the checkpointer copies the WAL
+ * into store.db and another connection (as the sqlite3 shell would) holds
+ * a read transaction for a while: no call fails ("database is locked"),
+ * checkpoints run meanwhile, and everything is there afterwards. */
+static void check_writers_and_checkpoints(void)
+{
+    char dir[128], path[160];
+    vp_store *st = open_store("checkpoints", dir, sizeof dir);
+    if (!st)
+        return;
+    snprintf(path, sizeof path, "%s/store.db", dir);
+    sqlite3 *reader = NULL;
+    sqlite3_stmt *q = NULL;
+    CHECK(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(reader, "SELECT count(*) FROM signals", -1, &q, NULL) ==
+          SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    long syncs = atomic_load(&vfs_db_syncs);
+    run_writers(st, 4, 30, 200);
+    sqlite3_finalize(q);
+    sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+    run_writers(st, 4, 30, 200);
+    syncs = atomic_load(&vfs_db_syncs) - syncs;
+    fprintf(stderr, "checkpoints while four writers wrote: %ld\n", syncs);
+    CHECK(syncs >= 1);
+    sqlite3_close(reader);
+    vp_store_close(st);
+    check_written("checkpoints", dir, 4, 60, 200);
+}
+
 static void sweep_stores(void)
 {
     struct {
@@ -901,6 +1108,8 @@ int main(int argc, char **argv)
     if (redis_up(&rp, store_base, "test_faults_store") != 0)
         return 1;
     redis_port = rp.port;
+    check_group_commits();
+    check_writers_and_checkpoints();
     sweep_stores();
     sweep_migrate(argv[1]);
     stop_redis(&rp);

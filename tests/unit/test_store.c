@@ -1067,8 +1067,9 @@ static void check_embedded_persistence(const char *base, const char *fixture)
     check_kill9(base);
     check_migration(base, fixture);
 
-    /* Volume: 60,000 signals in 60 calls, the write-ahead log checkpointed
-     * on the way; a copy while open and the closed store agree. */
+    /* Volume: 200,000 signals in 200 calls (enough WAL pages to wake the
+     * checkpointer), the write-ahead log checkpointed on the way; a copy
+     * while open and the closed store agree. */
     st = open_dir(dir, NULL);
     CHECK(st != NULL);
     if (!st)
@@ -1081,7 +1082,7 @@ static void check_embedded_persistence(const char *base, const char *fixture)
                     VP_STORE_EPOCH);
     }
     long db_before = file_size(dir, "store.db");
-    for (int round = 0; round < 60; round++)
+    for (int round = 0; round < 200; round++)
         CHECK(vp_store_add_signals(st, ev, VP_STORE_MAX_BATCH, NULL) == VP_OK);
     /* The WAL is checkpointed into store.db while the store is open (in
      * the background: wait for it, at most 20 s). */
@@ -1090,7 +1091,7 @@ static void check_embedded_persistence(const char *base, const char *fixture)
         sleep_ms(100);
         db_after = file_size(dir, "store.db");
     }
-    fprintf(stderr, "store.db while open: %ld bytes before 60,000 signals, %ld after\n",
+    fprintf(stderr, "store.db while open: %ld bytes before 200,000 signals, %ld after\n",
             db_before, db_after);
     CHECK(db_after >= db_before + 100000);
     char crash2[300];
@@ -1110,8 +1111,8 @@ static void check_embedded_persistence(const char *base, const char *fixture)
             continue;
         CHECK(vp_store_scores(st, "bulk-segment-with-a-long-name", probe, 2, VP_STORE_EPOCH, sc,
                               NULL) == VP_OK);
-        CHECK(sc[0] == 60 && sc[1] == 60);
-        if (sc[0] != 60)
+        CHECK(sc[0] == 200 && sc[1] == 200);
+        if (sc[0] != 200)
             fprintf(stderr, "bulk: %g %g\n", sc[0], sc[1]);
         CHECK(vp_store_top(st, NULL, NOW, 2000, &after, &na, NULL) == VP_OK);
         CHECK(same_list(before, nb, after, na));
