@@ -1305,8 +1305,13 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                 if (opts->collapse_slot > 0 && !remote) enq.add_matchspy(&counter);
                 // A counting match sees every match: its spies' counts
                 // are the totals.
+                // Distinct values are counted over every match, also when
+                // a reopen above found more documents than the caller knew.
+                Xapian::doccount check = static_cast<Xapian::doccount>(opts->check_at_least);
+                if (opts->distinct_slot > 0 && check < h->db->get_doccount())
+                    check = h->db->get_doccount();
                 const bool counting_all = opts->limit == 0 && opts->collapse_slot <= 0 && !remote &&
-                                          opts->check_at_least >= h->db->get_doccount();
+                                          check >= h->db->get_doccount();
                 std::unique_ptr<DistinctSpy> distinct;
                 if (opts->distinct_slot > 0) {
                     if (!counting_all)
@@ -1317,10 +1322,8 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                 } else if (counting_all) {
                     enq.add_matchspy(&counter);
                 }
-                Xapian::MSet mset = enq.get_mset(
-                    static_cast<Xapian::doccount>(opts->offset),
-                    static_cast<Xapian::doccount>(opts->limit),
-                    static_cast<Xapian::doccount>(opts->check_at_least));
+                Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(opts->offset),
+                                                 static_cast<Xapian::doccount>(opts->limit), check);
                 vpx_mset *ms = new vpx_mset;
                 try {
                     ms->lower = mset.get_matches_lower_bound();
