@@ -996,7 +996,10 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     vp_status st = plan_query(p, 0, 1, &full, errmsg);
     if (st != VP_OK)
         return st;
-    /* Facets of unfiltered fields are counted by the main match. */
+    /* Facets of unfiltered fields are counted with every match: on one
+     * database by a counting match apart (selecting only: no weights,
+     * boosts, order or collapse; the works counted by their distinct
+     * keys), over shards by spies on the page match. */
     unsigned spy_slots[64];
     size_t n_spies = 0, spy_first[VP_FACET_COUNT], spy_count[VP_FACET_COUNT];
     for (int f = 0; f < VP_FACET_COUNT; f++) {
@@ -1005,6 +1008,23 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         if ((req->facets & (1u << f)) && !p->filters[f]) {
             spy_count[f] = facet_slots(f, spy_slots + n_spies);
             n_spies += spy_count[f];
+        }
+    }
+    int counting = req->facets && vpx_db_shards(db, NULL, NULL) == 0;
+    vpx_mset *counts = NULL;
+    if (counting) {
+        vpx_query *selecting = NULL;
+        st = plan_query(p, 0, 0, &selecting, errmsg);
+        vpx_enquire_opts co = {.sort_slot = -1, .limit = 0, .check_at_least = doccount,
+                               .spy_slots = spy_slots, .n_spy_slots = n_spies,
+                               .distinct_slot = p->collapse ? SLOT_WORK : 0,
+                               .keep_counts = !(req->without & VP_WITHOUT_COUNT_CACHE)};
+        if (st == VP_OK)
+            st = vpx_enquire(db, selecting, &co, &counts, errmsg);
+        vpx_query_destroy(selecting);
+        if (st != VP_OK) {
+            vpx_query_destroy(full);
+            return st;
         }
     }
     vpx_enquire_opts eo = {
@@ -1017,9 +1037,9 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .near_lon = req->near_lon,
         .offset = (uint64_t)(req->page - 1) * req->per_page,
         .limit = req->per_page,
-        .check_at_least = req->facets ? doccount : p->collapse ? COLLAPSE_CHECK : 0,
-        .spy_slots = spy_slots,
-        .n_spy_slots = n_spies,
+        .check_at_least = req->facets && !counting ? doccount : p->collapse ? COLLAPSE_CHECK : 0,
+        .spy_slots = counting ? NULL : spy_slots,
+        .n_spy_slots = counting ? 0 : n_spies,
         .collapse_slot = p->collapse ? SLOT_WORK : -1,
     };
     st = vpx_enquire(db, full, &eo, &ms, errmsg);
@@ -1036,17 +1056,20 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     vpx_query_destroy(selecting);
     if (st != VP_OK) {
         vpx_mset_destroy(ms);
+        vpx_mset_destroy(counts);
         return st;
     }
     uint64_t lower, estimated, upper;
-    vpx_mset_totals(ms, &lower, &estimated, &upper);
+    const vpx_mset *counted = counts ? counts : ms;
+    vpx_mset_totals(counted, &lower, &estimated, &upper);
     res->total = estimated;
-    res->total_offerings = vpx_mset_documents(ms);
+    res->total_offerings = vpx_mset_documents(counted);
     res->total_exact = lower == upper;
     res->query_fallback = p->fallback;
     for (int f = 0; st == VP_OK && f < VP_FACET_COUNT; f++)
         if (spy_count[f])
-            st = collect_facet(res, f, ms, spy_first[f], spy_count[f]);
+            st = collect_facet(res, f, counted, spy_first[f], spy_count[f]);
+    vpx_mset_destroy(counts);
     if (st == VP_OK)
         st = make_hits(res, ms, p->text, p->browsing, req, series);
     if (st == VP_OK && req->sort == VP_SORT_RELEVANCE)
@@ -1064,7 +1087,8 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         unsigned slots[16];
         vpx_enquire_opts fo = {.sort_slot = -1, .offset = 0, .limit = 0,
                                .check_at_least = doccount, .spy_slots = slots,
-                               .n_spy_slots = facet_slots(f, slots)};
+                               .n_spy_slots = facet_slots(f, slots),
+                               .keep_counts = !(req->without & VP_WITHOUT_COUNT_CACHE)};
         if (st == VP_OK)
             st = vpx_enquire(db, without, &fo, &ms, errmsg);
         if (st == VP_OK)

@@ -19,11 +19,13 @@
 #include <unistd.h>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <new>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 #include <utility>
 
@@ -42,6 +44,24 @@ struct vpx_shard {
 // Metadata key counting a database's commits (see vpx_db_commit).
 const char *const COMMITS_KEY = "vindplaats:commits";
 
+struct vpx_spy_result {
+    std::vector<std::pair<std::string, Xapian::doccount>> values;
+};
+
+// What a counting match (vpx_enquire_opts.keep_counts) found: kept per
+// index version, keyed by the serialised query and what was counted.
+struct vpx_counts {
+    Xapian::doccount distinct = 0, documents = 0;
+    std::vector<vpx_spy_result> spies;
+};
+
+struct vpx_count_cache {
+    std::string version;                        // version_text() of every entry
+    std::unordered_map<std::string, vpx_counts> entries;
+    std::deque<std::string> order;              // keys, oldest first
+    size_t bytes = 0;
+};
+
 struct vpx_db {
     Xapian::Database *db = nullptr;             // reader, or the writer below
     Xapian::WritableDatabase *wdb = nullptr;
@@ -51,6 +71,7 @@ struct vpx_db {
     std::string path;                           // reader: the path it was opened from
     std::string identity;                       // reader: what that path resolved to
     Xapian::Database *spelling = nullptr;       // sharded reader: SHARDDIR/spelling, if any
+    vpx_count_cache counts;                     // broad counting matches, this version
 };
 
 // A stemmer that remembers what it made: a load meets the same words in
@@ -91,10 +112,6 @@ struct vpx_doc {
 
 struct vpx_query {
     Xapian::Query q;
-};
-
-struct vpx_spy_result {
-    std::vector<std::pair<std::string, Xapian::doccount>> values;
 };
 
 struct vpx_mset {
@@ -561,26 +578,39 @@ vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
     });
 }
 
+namespace {
+
+// What the reader reads now: *which names the index behind the path and,
+// sharded, the shards that answer; *exact adds the revisions. Each
+// database's UUID is new with every rebuild, so an index switched in under
+// the same path never passes for the old one, whatever its revision.
+// Returns the revision (of a sharded index: the sum over its shards).
+uint64_t version_text(vpx_db *h, std::string *which, std::string *exact) {
+    *which = h->identity;
+    exact->clear();
+    uint64_t revision = 0;
+    if (h->shards.empty()) {
+        *which += "|" + h->db->get_uuid();
+        revision = h->db->get_revision();
+        *exact = std::to_string(revision);
+    } else {
+        for (auto &sh : h->shards) {
+            *which += "|" + sh.name + (sh.up ? "+" + sh.db.get_uuid() : "-");
+            if (!sh.up) continue;
+            uint64_t r = shard_revision(sh.db);
+            revision += r;
+            *exact += std::to_string(r) + ",";
+        }
+    }
+    return revision;
+}
+
+}  // namespace
+
 vp_status vpx_db_version(vpx_db *h, vp_index_version *out, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
-        // Each database's UUID is new with every rebuild, so an index
-        // switched in under the same path never passes for the old one,
-        // whatever its revision.
-        std::string which = h->identity, exact;
-        uint64_t revision = 0;
-        if (h->shards.empty()) {
-            which += "|" + h->db->get_uuid();
-            revision = h->db->get_revision();
-            exact = std::to_string(revision);
-        } else {
-            for (auto &sh : h->shards) {
-                which += "|" + sh.name + (sh.up ? "+" + sh.db.get_uuid() : "-");
-                if (!sh.up) continue;
-                uint64_t r = shard_revision(sh.db);
-                revision += r;
-                exact += std::to_string(r) + ",";
-            }
-        }
+        std::string which, exact;
+        uint64_t revision = version_text(h, &which, &exact);
         std::hash<std::string> hash;
         out->identity = hash(which);
         out->revision = revision;
@@ -1179,6 +1209,102 @@ class CountingSpy : public Xapian::MatchSpy {
     Xapian::doccount seen = 0;
     void operator()(const Xapian::Document &, double) override { ++seen; }
 };
+
+// The distinct values of one slot among the documents matched, as a
+// collapse on that slot counts them: a document with an empty value is
+// never collapsed, so it counts alone.
+class DistinctSpy : public Xapian::MatchSpy {
+    Xapian::valueno slot;
+  public:
+    explicit DistinctSpy(Xapian::valueno s) : slot(s) {}
+    std::unordered_set<std::string> values;
+    Xapian::doccount seen = 0, alone = 0;
+    void operator()(const Xapian::Document &doc, double) override {
+        ++seen;
+        std::string v = doc.get_value(slot);
+        if (v.empty())
+            ++alone;
+        else
+            values.insert(std::move(v));
+    }
+    Xapian::doccount distinct() const { return alone + static_cast<Xapian::doccount>(values.size()); }
+};
+
+// Counting matches kept per index version: at most this many, of at most
+// this many bytes in all, each of at least COUNTS_MIN_DOCUMENTS matches (a
+// narrower one costs about what a lookup saves).
+const size_t COUNTS_MAX_ENTRIES = 256;
+const size_t COUNTS_MAX_BYTES = 4u << 20;
+const Xapian::doccount COUNTS_MIN_DOCUMENTS = 1000;
+
+size_t counts_bytes(const std::string &key, const vpx_counts &c) {
+    size_t n = key.size() + sizeof c + 64;
+    for (const auto &spy : c.spies)
+        for (const auto &v : spy.values) n += v.first.size() + sizeof v + 32;
+    return n;
+}
+
+// The key of a counting match in h->counts, or "" when it is not kept:
+// only on one database (a remote shard's counts are not ours to keep) and
+// only for queries Xapian can serialise.
+std::string counts_key(vpx_db *h, const Xapian::Query &q, const vpx_enquire_opts *opts) {
+    if (!opts->keep_counts || !h->shards.empty() || h->wdb || opts->limit > 0 ||
+        opts->collapse_slot > 0 || opts->check_at_least < h->db->get_doccount())
+        return std::string();
+    std::string key;
+    try {
+        key = q.serialise();
+    } catch (const Xapian::UnimplementedError &) {
+        return std::string();
+    }
+    key += '\0' + std::to_string(opts->distinct_slot);
+    for (size_t i = 0; i < opts->n_spy_slots; ++i) key += ',' + std::to_string(opts->spy_slots[i]);
+    return key;
+}
+
+// The counts kept under `key` at the version `h` reads now, or NULL; drops
+// every entry when the version has changed (a commit, a rebuild switched in).
+const vpx_counts *counts_get(vpx_db *h, const std::string &key) {
+    std::string which, exact;
+    version_text(h, &which, &exact);
+    std::string version = which + "#" + exact;
+    if (version != h->counts.version) {
+        h->counts.entries.clear();
+        h->counts.order.clear();
+        h->counts.bytes = 0;
+        h->counts.version = version;
+        return nullptr;
+    }
+    auto it = h->counts.entries.find(key);
+    return it == h->counts.entries.end() ? nullptr : &it->second;
+}
+
+void counts_put(vpx_db *h, const std::string &key, const vpx_counts &c) {
+    size_t bytes = counts_bytes(key, c);
+    if (c.documents < COUNTS_MIN_DOCUMENTS || bytes > COUNTS_MAX_BYTES / 8) return;
+    vpx_count_cache &cc = h->counts;
+    while (!cc.order.empty() &&
+           (cc.entries.size() >= COUNTS_MAX_ENTRIES || cc.bytes + bytes > COUNTS_MAX_BYTES)) {
+        auto old = cc.entries.find(cc.order.front());
+        if (old != cc.entries.end()) {
+            cc.bytes -= counts_bytes(old->first, old->second);
+            cc.entries.erase(old);
+        }
+        cc.order.pop_front();
+    }
+    if (cc.entries.emplace(key, c).second) {
+        cc.order.push_back(key);
+        cc.bytes += bytes;
+    }
+}
+
+vpx_mset *mset_of_counts(const vpx_counts &c) {
+    vpx_mset *ms = new vpx_mset;
+    ms->lower = ms->estimated = ms->upper = c.distinct;
+    ms->documents = c.documents;
+    ms->spies = c.spies;
+    return ms;
+}
 }  // namespace
 
 vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opts,
@@ -1186,6 +1312,12 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
     return guard(errmsg, [&]() {
         for (int attempt = 0;; ++attempt) {
             try {
+                std::string key = counts_key(h, q->q, opts);
+                const vpx_counts *kept = key.empty() ? nullptr : counts_get(h, key);
+                if (kept) {
+                    *out = mset_of_counts(*kept);
+                    return VP_OK;
+                }
                 Xapian::Enquire enq(*h->db);
                 enq.set_query(q->q);
                 if (opts->coord_weight) enq.set_weighting_scheme(Xapian::CoordWeight());
@@ -1227,10 +1359,27 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                 // a remote shard cannot run a spy of ours).
                 CountingSpy counter;
                 if (opts->collapse_slot > 0 && !remote) enq.add_matchspy(&counter);
-                Xapian::MSet mset = enq.get_mset(
-                    static_cast<Xapian::doccount>(opts->offset),
-                    static_cast<Xapian::doccount>(opts->limit),
-                    static_cast<Xapian::doccount>(opts->check_at_least));
+                // A counting match sees every match: its spies' counts
+                // are the totals.
+                // Distinct values are counted over every match, also when
+                // a reopen above found more documents than the caller knew.
+                Xapian::doccount check = static_cast<Xapian::doccount>(opts->check_at_least);
+                if (opts->distinct_slot > 0 && check < h->db->get_doccount())
+                    check = h->db->get_doccount();
+                const bool counting_all = opts->limit == 0 && opts->collapse_slot <= 0 && !remote &&
+                                          check >= h->db->get_doccount();
+                std::unique_ptr<DistinctSpy> distinct;
+                if (opts->distinct_slot > 0) {
+                    if (!counting_all)
+                        throw Xapian::InvalidOperationError(
+                            "distinct values are counted only by a counting match of one machine");
+                    distinct.reset(new DistinctSpy(static_cast<Xapian::valueno>(opts->distinct_slot)));
+                    enq.add_matchspy(distinct.get());
+                } else if (counting_all) {
+                    enq.add_matchspy(&counter);
+                }
+                Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(opts->offset),
+                                                 static_cast<Xapian::doccount>(opts->limit), check);
                 vpx_mset *ms = new vpx_mset;
                 try {
                     ms->lower = mset.get_matches_lower_bound();
@@ -1267,6 +1416,18 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                         for (Xapian::TermIterator t = spies[i]->values_begin();
                              t != spies[i]->values_end(); ++t)
                             ms->spies[i].values.emplace_back(*t, t.get_termfreq());
+                    if (counting_all) {
+                        ms->lower = ms->estimated = ms->upper =
+                            distinct ? distinct->distinct() : counter.seen;
+                        ms->documents = distinct ? distinct->seen : counter.seen;
+                    }
+                    if (!key.empty()) {
+                        vpx_counts c;
+                        c.distinct = ms->lower;
+                        c.documents = ms->documents;
+                        c.spies = ms->spies;
+                        counts_put(h, key, c);
+                    }
                 } catch (...) {
                     delete ms;
                     throw;

@@ -208,6 +208,16 @@ typedef struct vpx_enquire_opts {
      * nothing). Documents with an empty value are never collapsed. */
     int collapse_slot;
     unsigned collapse_max;
+    /* > 0 (one machine only): the totals count the distinct values of this
+     * slot among every match, as a collapse on it would, and the documents
+     * behind them; for a counting match (limit 0, check_at_least at least
+     * the document count) that needs no collapse, weights or order. */
+    int distinct_slot;
+    /* A counting match (limit 0, no collapse, check_at_least at least the
+     * document count) of one database: its counts are kept for the index
+     * version read now when it matched many documents, and answered from
+     * there until a commit or a rebuild switched in changes the version. */
+    int keep_counts;
 } vpx_enquire_opts;
 
 /* Runs `q`. A DatabaseModifiedError reopens the database and reruns once. */

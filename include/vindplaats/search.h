@@ -107,6 +107,7 @@ typedef struct vp_search_request {
 #define VP_WITHOUT_DAY_WORDS 16u    /* "zaterdag", "in de kerstvakantie" likewise */
 #define VP_WITHOUT_AGE_WORDS 32u    /* "peuters", "van 5" likewise */
 #define VP_WITHOUT_UNDERSTANDING (VP_WITHOUT_PLACE_WORDS | VP_WITHOUT_DAY_WORDS | VP_WITHOUT_AGE_WORDS)
+#define VP_WITHOUT_COUNT_CACHE 64u  /* facet counts of broad matches counted anew, not kept */
 
 #define VP_SEARCH_MAX_AVAILABLE 100  /* offerings listed per work */
 
