@@ -49,6 +49,7 @@ struct vp_index {
     vp_spelling_cache *spelling_cache;
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
     int no_series; /* write as before series keys (vp_index_set_series_keys) */
+    int no_series_dates; /* ... or before their dates (vp_index_set_series_dates) */
     int live_from; /* META_LIVE_FROM of a writer; 0: the index has no live terms */
 };
 
@@ -162,6 +163,11 @@ void vp_index_set_lexicon(vp_index *idx, const vp_lexicon *lex)
 void vp_index_set_series_keys(vp_index *idx, int on)
 {
     idx->no_series = !on;
+}
+
+void vp_index_set_series_dates(vp_index *idx, int on)
+{
+    idx->no_series_dates = !on;
 }
 
 void vp_index_set_clock(vp_index *idx, int64_t now)
@@ -566,6 +572,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
         st = VP_ERR_NOMEM;
     if (st == VP_OK && series)
         st = add_term(doc, PFX_SERIES, series, errmsg);
+    if (st == VP_OK && series && !idx->no_series_dates)
+        st = vp_series_set_dates(doc, o, errmsg);
     if (st == VP_OK && series && !(o->work_key && *o->work_key)) {
         group = malloc(strlen(series) + 2);
         if (group)

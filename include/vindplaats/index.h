@@ -130,6 +130,11 @@ const struct vp_lexicon *vp_index_lexicon(const vp_index *idx) VP_NOEXCEPT;
  * existed, so tests and benchmarks can build such an index and check that
  * searches still answer on it (each date a result of its own). Default 1. */
 void vp_index_set_series_keys(vp_index *idx, int on) VP_NOEXCEPT;
+/* Writers: with on = 0, offerings of a series are put with their key but
+ * without the compact record of their dates, as a writer did before it
+ * existed: searches then read each date's document, as they did, with the
+ * same answers. Default 1. */
+void vp_index_set_series_dates(vp_index *idx, int on) VP_NOEXCEPT;
 
 /* Fixes the clock used for "next occurrence" (tests, demos); 0: real time. */
 void vp_index_set_clock(vp_index *idx, int64_t now) VP_NOEXCEPT;
