@@ -371,15 +371,26 @@ vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset
     size_t *lens = calloc(n + 1, sizeof *lens);
     vp_series_page *sp = calloc(1, sizeof *sp);
     vpx_query *q = NULL;
+    vp_buf t;
+    vp_buf_init(&t, 512);
     vp_status st = values && lens && sp ? VP_OK : VP_ERR_NOMEM;
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         size_t len = 0;
         const char *v = vpx_mset_collapse_key(ms, i, &len);
-        if (len > 1 && v[0] == SERIES_MARK) {
+        if (len < 2 || v[0] != SERIES_MARK)
+            continue;
+        /* A series of one offering in the whole index is the hit alone:
+         * nothing to fetch. (A failed count fetches, as before.) */
+        uint64_t members = 2;
+        st = key_term(v, len, &t);
+        if (st == VP_OK && vpx_db_termfreq(db, t.data, &members, NULL) != VP_OK)
+            members = 2;
+        if (st == VP_OK && members > 1) {
             values[n_keys] = v;
             lens[n_keys++] = len;
         }
     }
+    vp_buf_free(&t);
     if (st != VP_OK || n_keys == 0)
         goto done;
     sp->n_hits = n;

@@ -45,7 +45,8 @@ typedef struct vp_series_page vp_series_page;
 /* For the results `ms` of the collapsed match of `full` (its filters and
  * words; weights play no part): the offerings of
  * each hit's series that `full` matches too, by next occurrence at `now`
- * (then id). *out is NULL when no hit is a series (no match is run). */
+ * (then id). *out is NULL when no hit is a series, or each is the only
+ * offering of its series in the index (no match is run). */
 vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset *ms,
                                int64_t now, uint64_t doccount, vp_series_page **out,
                                char **errmsg);
