@@ -51,6 +51,7 @@ struct vp_index {
     int64_t now;  /* the clock for "next occurrence"; 0: the real one */
     int no_series; /* write as before series keys (vp_index_set_series_keys) */
     int day_by_day; /* write as before whole-month and whole-block date terms */
+    int no_series_dates; /* ... or before their dates (vp_index_set_series_dates) */
     int live_from; /* META_LIVE_FROM of a writer; 0: the index has no live terms */
 };
 
@@ -172,6 +173,11 @@ void vp_index_set_series_keys(vp_index *idx, int on)
 void vp_index_set_whole_date_terms(vp_index *idx, int on)
 {
     idx->day_by_day = !on;
+}
+
+void vp_index_set_series_dates(vp_index *idx, int on)
+{
+    idx->no_series_dates = !on;
 }
 
 void vp_index_set_clock(vp_index *idx, int64_t now)
@@ -616,6 +622,8 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
         st = VP_ERR_NOMEM;
     if (st == VP_OK && series)
         st = add_term(doc, PFX_SERIES, series, errmsg);
+    if (st == VP_OK && series && !idx->no_series_dates)
+        st = vp_series_set_dates(doc, o, errmsg);
     if (st == VP_OK && series && !(o->work_key && *o->work_key)) {
         group = malloc(strlen(series) + 2);
         if (group)

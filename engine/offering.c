@@ -112,34 +112,78 @@ int vp_datetime_local_day(const vp_datetime *dt)
     return vp_day_from_epoch(vp_epoch_day(dt->utc + (int64_t)dt->offset_min * 60));
 }
 
-vp_status vp_offering_json_next(json_t *doc, int64_t now, const char **start, const char **end,
-                                int64_t *start_utc, int64_t *until_utc)
+/* When an occurrence written `start` to `end` (`end` may be NULL) begins
+ * and ends, in UTC seconds: without an end (or with one that is no date)
+ * it lasts until the end of its local day, a plain date as end until the
+ * end of that day. VP_ERR_INVALID when `start` is NULL or no date. */
+static vp_status occurrence_span(const char *start, const char *end, int64_t *start_utc,
+                                 int64_t *until_utc)
+{
+    vp_datetime sd, ed;
+    if (!start || vp_datetime_parse(start, &sd) != 0)
+        return VP_ERR_INVALID;
+    *start_utc = sd.utc;
+    *until_utc = (vp_day_to_epoch(vp_datetime_local_day(&sd)) + 1) * 86400 -
+                 (int64_t)sd.offset_min * 60;
+    if (end && vp_datetime_parse(end, &ed) == 0)
+        *until_utc = ed.all_day ? ed.utc + 86400 : ed.utc;
+    return VP_OK;
+}
+
+int vp_offering_json_occurrences(json_t *doc, vp_occurrence_fn each, void *arg)
 {
     json_t *occ = json_object_get(doc, "occurrences");
     size_t n = json_array_size(occ);
-    int found = 0;
     /* An offering without its occurrences listed is one occurrence. */
     for (size_t i = 0; i < (n ? n : 1); i++) {
         json_t *o = n ? json_array_get(occ, i) : doc;
         const char *s = json_string_value(json_object_get(o, "start"));
         const char *e = json_string_value(json_object_get(o, "end"));
-        vp_datetime sd, ed;
-        if (!s || vp_datetime_parse(s, &sd) != 0)
+        int64_t from, until;
+        if (occurrence_span(s, e, &from, &until) != VP_OK)
             continue;
-        int64_t until = (vp_day_to_epoch(vp_datetime_local_day(&sd)) + 1) * 86400 -
-                        (int64_t)sd.offset_min * 60;
-        if (e && vp_datetime_parse(e, &ed) == 0)
-            until = ed.all_day ? ed.utc + 86400 : ed.utc;
-        if (until < now || (found && sd.utc >= *start_utc))
-            continue;
-        found = 1;
-        *start = s;
-        *end = e;
-        *start_utc = sd.utc;
-        if (until_utc)
-            *until_utc = until;
+        int stop = each(s, e, from, until, arg);
+        if (stop)
+            return stop;
     }
-    return found ? VP_OK : VP_ERR_NOT_FOUND;
+    return 0;
+}
+
+typedef struct next_occurrence {
+    int64_t now;
+    int found;
+    const char *start, *end;
+    int64_t start_utc, until_utc;
+} next_occurrence;
+
+/* The soonest occurrence not ended at `now`, the first among equals. */
+static int take_next(const char *start, const char *end, int64_t start_utc, int64_t until_utc,
+                     void *arg)
+{
+    next_occurrence *next = arg;
+    if (until_utc < next->now || (next->found && start_utc >= next->start_utc))
+        return 0;
+    next->found = 1;
+    next->start = start;
+    next->end = end;
+    next->start_utc = start_utc;
+    next->until_utc = until_utc;
+    return 0;
+}
+
+vp_status vp_offering_json_next(json_t *doc, int64_t now, const char **start, const char **end,
+                                int64_t *start_utc, int64_t *until_utc)
+{
+    next_occurrence next = {.now = now};
+    vp_offering_json_occurrences(doc, take_next, &next);
+    if (!next.found)
+        return VP_ERR_NOT_FOUND;
+    *start = next.start;
+    *end = next.end;
+    *start_utc = next.start_utc;
+    if (until_utc)
+        *until_utc = next.until_utc;
+    return VP_OK;
 }
 
 /* ---- the parser ---- */

@@ -72,7 +72,10 @@ enum {
     SLOT_ID = 7,         /* the offering id: orders ties the same on every sharding */
     /* What results collapse on: the work key, else for a dated offering
      * SERIES_MARK + its series key (series.h), else the id. */
-    SLOT_WORK = 8
+    SLOT_WORK = 8,
+    /* A series member's occurrences as the series step reads them without
+     * its document (series.h); absent in an index written before it. */
+    SLOT_DATES = 9
 };
 
 /* Starts a SLOT_WORK value that is a series key, never a work key or an id. */

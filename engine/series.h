@@ -9,8 +9,12 @@
  * match that collapses the editions of a work collapses the dates of a
  * series in the same pass. After it one boolean match fetches the dates of
  * the page's series, so each hit shows its series' next date and lists the
- * others. An index written before series holds ids in SLOT_WORK: nothing
- * is grouped and nothing more is fetched. */
+ * others; it reads each date's id (SLOT_ID) and its dates record
+ * (SLOT_DATES, written by vp_series_set_dates), not its document. An index
+ * written before series holds ids in SLOT_WORK: nothing is grouped and
+ * nothing more is fetched. One written before the dates record (or a date
+ * without one) has its dates' documents read instead, with the same
+ * answers. */
 #ifndef VINDPLAATS_ENGINE_SERIES_H
 #define VINDPLAATS_ENGINE_SERIES_H
 
@@ -29,18 +33,26 @@
  * setting *oom, when memory ran out. */
 char *vp_series_key(const vp_offering *o, int *oom);
 
+/* Sets SLOT_DATES of `doc` for the dated offering `o`: its occurrences as
+ * its stored JSON (o->json) writes them, so a search reads a date's next
+ * occurrence without reading its document. Nothing when `o` has no stored
+ * JSON or its record would not fit. */
+vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, char **errmsg);
+
 /* The series of one page of results. */
 typedef struct vp_series_page vp_series_page;
 
 /* For the results `ms` of the collapsed match of `full` (its filters and
  * words; weights play no part): the offerings of
  * each hit's series that `full` matches too, by next occurrence at `now`
- * (then id). *out is NULL when no hit is a series (no match is run). */
+ * (then id). *out is NULL when no hit is a series, or each is the only
+ * offering of its series in the index (no match is run). */
 vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset *ms,
                                int64_t now, uint64_t doccount, vp_series_page **out,
                                char **errmsg);
-/* The stored JSON to show for result i (its series' next date), borrowed;
- * NULL when it is the result itself (or sp is NULL). */
+/* The stored JSON to show for result i (its series' next date, when that
+ * is another offering), borrowed; NULL when it is the result itself (or sp
+ * is NULL). */
 const char *vp_series_page_shown(const vp_series_page *sp, size_t i);
 /* Fills h->series, n_series and series_count from result i: the other
  * dates of its series, soonest first. Nothing when it is no series. */

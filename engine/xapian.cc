@@ -118,6 +118,9 @@ struct vpx_mset {
     std::vector<std::string> data;
     std::vector<double> weights;
     std::vector<std::string> collapse_keys;  // empty strings without collapsing
+    std::vector<std::string> values;         // n_values per result (opts->value_slots)
+    size_t n_values = 0;
+    std::vector<Xapian::docid> docids;
     Xapian::doccount lower = 0, estimated = 0, upper = 0;
     Xapian::doccount documents = 0;  // matching documents, collapsed or not
     std::vector<vpx_spy_result> spies;
@@ -1405,8 +1408,14 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                         ms->documents = counter.seen;
                     else if (counter.seen > ms->documents)
                         ms->documents = counter.seen;
+                    ms->n_values = opts->n_value_slots;
                     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-                        ms->data.push_back(it.get_document().get_data());
+                        Xapian::Document doc = it.get_document();
+                        ms->data.push_back(opts->without_data ? std::string() : doc.get_data());
+                        for (size_t k = 0; k < opts->n_value_slots; ++k)
+                            ms->values.push_back(
+                                doc.get_value(static_cast<Xapian::valueno>(opts->value_slots[k])));
+                        ms->docids.push_back(*it);
                         ms->weights.push_back(it.get_weight());
                         ms->collapse_keys.push_back(opts->collapse_slot > 0 ? it.get_collapse_key()
                                                                             : std::string());
@@ -1478,6 +1487,16 @@ const char *vpx_mset_data(const vpx_mset *ms, size_t i) noexcept {
 
 double vpx_mset_weight(const vpx_mset *ms, size_t i) noexcept {
     return ms->weights[i];
+}
+
+const char *vpx_mset_value(const vpx_mset *ms, size_t i, size_t k, size_t *len) noexcept {
+    const std::string &v = ms->values[i * ms->n_values + k];
+    if (len) *len = v.size();
+    return v.c_str();
+}
+
+uint64_t vpx_mset_docid(const vpx_mset *ms, size_t i) noexcept {
+    return ms->docids[i];
 }
 
 size_t vpx_mset_spy_size(const vpx_mset *ms, size_t spy) noexcept {

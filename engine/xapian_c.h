@@ -218,6 +218,11 @@ typedef struct vpx_enquire_opts {
      * version read now when it matched many documents, and answered from
      * there until a commit or a rebuild switched in changes the version. */
     int keep_counts;
+    /* Per result, the values of these slots (vpx_mset_value); with
+     * `without_data` its stored data is not read (vpx_mset_data gives ""). */
+    const unsigned *value_slots;
+    size_t n_value_slots;
+    int without_data;
 } vpx_enquire_opts;
 
 /* Runs `q`. A DatabaseModifiedError reopens the database and reruns once. */
@@ -236,6 +241,12 @@ const char *vpx_mset_collapse_key(const vpx_mset *ms, size_t i, size_t *len) VP_
 /* Borrowed: valid until vpx_mset_destroy(). */
 const char *vpx_mset_data(const vpx_mset *ms, size_t i) VP_NOEXCEPT;
 double vpx_mset_weight(const vpx_mset *ms, size_t i) VP_NOEXCEPT;
+/* The value of opts->value_slots[k] of result i ("" when it has none), *len
+ * bytes. Borrowed: valid until vpx_mset_destroy(). */
+const char *vpx_mset_value(const vpx_mset *ms, size_t i, size_t k, size_t *len) VP_NOEXCEPT;
+/* The document id of result i: the same document when two matches of one
+ * revision name the same id. */
+uint64_t vpx_mset_docid(const vpx_mset *ms, size_t i) VP_NOEXCEPT;
 size_t vpx_mset_spy_size(const vpx_mset *ms, size_t spy) VP_NOEXCEPT;
 const char *vpx_mset_spy_value(const vpx_mset *ms, size_t spy, size_t i,
                                uint64_t *count) VP_NOEXCEPT;

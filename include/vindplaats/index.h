@@ -138,6 +138,11 @@ void vp_index_set_series_keys(vp_index *idx, int on) VP_NOEXCEPT;
  * so tests can check that date filters still find long occurrences in
  * such an index. Default 1: a whole month or block it spans is one term. */
 void vp_index_set_whole_date_terms(vp_index *idx, int on) VP_NOEXCEPT;
+/* Writers: with on = 0, offerings of a series are put with their key but
+ * without the compact record of their dates, as a writer did before it
+ * existed: searches then read each date's document, as they did, with the
+ * same answers. Default 1. */
+void vp_index_set_series_dates(vp_index *idx, int on) VP_NOEXCEPT;
 
 /* Fixes the clock used for "next occurrence" (tests, demos); 0: real time. */
 void vp_index_set_clock(vp_index *idx, int64_t now) VP_NOEXCEPT;

@@ -114,6 +114,19 @@ vp_status vp_datetime_parse(const char *s, vp_datetime *out) VP_NOEXCEPT;
 /* The local calendar day of `dt` as YYYYMMDD. */
 int vp_datetime_local_day(const vp_datetime *dt) VP_NOEXCEPT;
 
+/* Calls `each` with every occurrence of the offering's JSON form `doc`
+ * whose start is a date-time, in the JSON's order (an offering without
+ * "occurrences" is one occurrence of itself): its start and end as the
+ * JSON writes them (borrowed from doc; end NULL when it has none), when it
+ * starts and when it ends in UTC seconds (without an end, or with one that
+ * is no date, at the end of its local day; a plain date as end at the end
+ * of that day). Stops at the first nonzero return of `each` and returns
+ * it; 0 when every occurrence was seen. */
+typedef int (*vp_occurrence_fn)(const char *start, const char *end, int64_t start_utc,
+                                int64_t until_utc, void *arg);
+int vp_offering_json_occurrences(struct json_t *doc, vp_occurrence_fn each,
+                                 void *arg) VP_NOEXCEPT;
+
 /* The first occurrence of the offering's JSON form `doc` that has not
  * ended at `now` (UTC seconds; without an end an occurrence lasts until the
  * end of its local day): its start and end as the JSON writes them

@@ -5,7 +5,12 @@
  * count results, total_offerings and facets count offerings; the works'
  * collapse is untouched; /o/{id} lists the other dates (vp_search_series);
  * an index written before series keys existed still answers.
+ * A search reads each date of a series from its dates record, not its
+ * document (jansson's allocations do not grow with a series' length), with
+ * the same answers as from the documents, which an index written before
+ * the record (or a date without one) still gets.
  * The clock is 2026-12-01 10:00 Amsterdam time. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +25,21 @@ static vp_vocabulary *voc;
 static int64_t now;
 static char dir[] = "/tmp/vp-test-series-XXXXXX";
 
+/* Puts the offering `line` (its JSON form) of id `id`. */
+static void put_line(vp_index *idx, const char *id, const char *line)
+{
+    vp_offering *o = NULL;
+    char *err = NULL;
+    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "fixture %s: %s\n", id, err);
+    CHECK(st == VP_OK);
+    if (st == VP_OK)
+        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
+    vp_offering_destroy(o);
+    free(err);
+}
+
 /* One dated offering: id, title, library, branch (may be NULL), source, start. */
 static void put(vp_index *idx, const char *id, const char *title, const char *library,
                 const char *branch, const char *source, const char *start)
@@ -32,16 +52,7 @@ static void put(vp_index *idx, const char *id, const char *title, const char *li
              "in pyjama voor peuters.\",\"library\":\"%s\",%s\"source\":\"%s\",\"start\":\"%s\","
              "\"channel\":\"offline\",\"audience\":{\"groups\":[\"peuter\"]}}",
              id, title, library, branch_json, source, start);
-    vp_offering *o = NULL;
-    char *err = NULL;
-    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "fixture %s: %s\n", id, err);
-    CHECK(st == VP_OK);
-    if (st == VP_OK)
-        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
-    vp_offering_destroy(o);
-    free(err);
+    put_line(idx, id, line);
 }
 
 static void put_book(vp_index *idx, const char *id, const char *library)
@@ -58,7 +69,44 @@ static void put_book(vp_index *idx, const char *id, const char *library)
     vp_offering_destroy(o);
 }
 
-static vp_index *build(const char *path, int series_keys)
+/* One dated offering with its occurrences (a JSON array) in branch
+ * "utrecht-neude" of bibliotheek-utrecht. */
+static void put_occurrences(vp_index *idx, const char *id, const char *title,
+                            const char *occurrences)
+{
+    char line[4096];
+    snprintf(line, sizeof line,
+             "{\"id\":\"%s\",\"type\":\"activity\",\"title\":\"%s\",\"description\":"
+             "\"Praten in het Nederlands bij een kop koffie.\",\"library\":\"bibliotheek-utrecht\","
+             "\"branch\":\"utrecht-neude\",\"source\":\"agenda-utrecht\",\"occurrences\":%s}",
+             id, title, occurrences);
+    put_line(idx, id, line);
+}
+
+/* A series whose dates have several occurrences each: past ones, one
+ * running at the clock, whole days, ends and none, the same moment written
+ * two ways, one whose every occurrence has passed. */
+static void put_taalcafe(vp_index *w)
+{
+    put_occurrences(w, "taal:1", "Taalcafe",
+                    "[{\"start\":\"2026-11-25T10:00:00+01:00\"},"
+                    "{\"start\":\"2026-12-09T10:00:00+01:00\",\"end\":\"2026-12-09T12:00:00+01:00\"},"
+                    "{\"start\":\"2027-01-13T10:00:00+01:00\"}]");
+    put_occurrences(w, "taal:2", "Taalcafe",
+                    "[{\"start\":\"2027-02-01\"},"
+                    "{\"start\":\"2026-12-01T09:00:00+01:00\",\"end\":\"2026-12-01T11:00:00+01:00\"}]");
+    put_occurrences(w, "taal:3", "Taalcafe", "[{\"start\":\"2026-12-09T09:00:00Z\"}]");
+    put_occurrences(w, "taal:4", "Taalcafe",
+                    "[{\"start\":\"2026-12-02\",\"end\":\"2026-12-04\"},"
+                    "{\"start\":\"2026-12-20T14:00:00+01:00\",\"end\":\"2026-12-20\"}]");
+    put_occurrences(w, "taal:5", "Taalcafe", "[{\"start\":\"2026-11-02T10:00:00Z\"}]");
+    put_occurrences(w, "taal:6", "Taalcafe",
+                    "[{\"start\":\"2026-12-09T10:00:00+01:00\",\"end\":\"2026-12-09T11:00:00+01:00\"},"
+                    "{\"start\":\"2026-12-09T10:00:00+01:00\"}]");
+}
+
+/* With `dates` 0 written as before the dates record existed. */
+static vp_index *build_dated(const char *path, int series_keys, int dates)
 {
     vp_index *w = NULL;
     CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
@@ -66,6 +114,8 @@ static vp_index *build(const char *path, int series_keys)
         return NULL;
     vp_index_set_clock(w, now);
     vp_index_set_series_keys(w, series_keys);
+    vp_index_set_series_dates(w, dates);
+    put_taalcafe(w);
     /* Assen: four dates from two sources, one already past; the title
      * written three ways. */
     put(w, "agenda-drenthe:3", "Voorleesuurtje: pyjamavoorlezen", "bibliotheek-drenthe",
@@ -91,6 +141,11 @@ static vp_index *build(const char *path, int series_keys)
     vp_index *idx = NULL;
     CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
     return idx;
+}
+
+static vp_index *build(const char *path, int series_keys)
+{
+    return build_dated(path, series_keys, 1);
 }
 
 static vp_search_request request(const char *q)
@@ -356,6 +411,188 @@ static void test_old_index(const char *path)
     vp_index_close(idx);
 }
 
+static size_t compared; /* hits compared by same_answers */
+
+/* The same answers from two indexes: hits, what each shows, its dates
+ * and their count, and the page of each offering. */
+static void same_answers(vp_index *a, vp_index *b, const char *q, int64_t clock, int past)
+{
+    vp_search_request r = request(q);
+    r.now = clock;
+    r.include_past = past;
+    vp_search_result *x = NULL, *y = NULL;
+    CHECK(vp_search_run(a, &r, &x, NULL) == VP_OK);
+    CHECK(vp_search_run(b, &r, &y, NULL) == VP_OK);
+    CHECK(x && y && x->n_hits == y->n_hits);
+    compared += x && y ? x->n_hits : 0;
+    for (size_t i = 0; x && y && i < x->n_hits && i < y->n_hits; i++) {
+        const vp_search_hit *h = &x->hits[i], *k = &y->hits[i];
+        CHECK_STR(h->id, k->id);
+        CHECK_STR(h->json, k->json);
+        CHECK(h->n_series == k->n_series && h->series_count == k->series_count);
+        for (size_t d = 0; h->n_series == k->n_series && d < h->n_series; d++) {
+            CHECK_STR(h->series[d].id, k->series[d].id);
+            CHECK_STR(h->series[d].start, k->series[d].start);
+            CHECK((h->series[d].end == NULL) == (k->series[d].end == NULL));
+            if (h->series[d].end && k->series[d].end)
+                CHECK_STR(h->series[d].end, k->series[d].end);
+        }
+        vp_search_date *dx = NULL, *dy = NULL;
+        size_t nx = 0, ny = 0;
+        CHECK(vp_search_series(a, h->id, clock, &dx, &nx, NULL) == VP_OK);
+        CHECK(vp_search_series(b, h->id, clock, &dy, &ny, NULL) == VP_OK);
+        CHECK(nx == ny);
+        for (size_t d = 0; nx == ny && d < nx; d++) {
+            CHECK_STR(dx[d].id, dy[d].id);
+            CHECK_STR(dx[d].start, dy[d].start);
+            CHECK((dx[d].end == NULL) == (dy[d].end == NULL));
+        }
+        vp_search_dates_free(dx, nx);
+        vp_search_dates_free(dy, ny);
+    }
+    vp_search_result_destroy(x);
+    vp_search_result_destroy(y);
+}
+
+static void all_same(vp_index *a, vp_index *b)
+{
+    static const int64_t days[] = {0, 1, 8, 9, 19, 45, 70, 200};
+    compared = 0;
+    for (size_t d = 0; d < sizeof days / sizeof days[0]; d++)
+        for (int past = 0; past <= 1; past++) {
+            same_answers(a, b, "taalcafe", now + days[d] * 86400, past);
+            same_answers(a, b, "pyjamavoorlezen", now + days[d] * 86400, past);
+        }
+    CHECK(compared >= 50); /* past the last date, nothing is found but with the past */
+}
+
+/* The dates of a series read from their records answer as the documents
+ * they were read from did: an index written before the records, and one
+ * where only some dates have one, agree with one where all have. */
+static void test_records(const char *with, const char *without)
+{
+    vp_index *a = build_dated(with, 1, 1);
+    vp_index *b = build_dated(without, 1, 0);
+    if (!a || !b) {
+        vp_index_close(a);
+        vp_index_close(b);
+        return;
+    }
+    /* The taalcafe at the clock: taal:2 runs (9-11), then taal:4 (2-4
+     * December, whole days), then 9 December three times over. */
+    vp_search_result *res = run(a, "taalcafe", 0, VP_SORT_RELEVANCE);
+    CHECK(res && res->n_hits == 1);
+    if (res && res->n_hits == 1) {
+        CHECK(strstr(res->hits[0].json, "\"taal:2\"") != NULL);
+        CHECK(res->hits[0].n_series == 4 && res->hits[0].series_count == 4);
+        if (res->hits[0].n_series == 4) {
+            CHECK_STR(res->hits[0].series[0].id, "taal:4");
+            CHECK_STR(res->hits[0].series[0].start, "2026-12-02");
+            CHECK_STR(res->hits[0].series[0].end, "2026-12-04");
+            CHECK_STR(res->hits[0].series[1].id, "taal:1");
+            CHECK_STR(res->hits[0].series[1].end, "2026-12-09T12:00:00+01:00");
+            CHECK_STR(res->hits[0].series[2].id, "taal:3");
+            CHECK_STR(res->hits[0].series[2].start, "2026-12-09T09:00:00Z");
+            CHECK(res->hits[0].series[2].end == NULL);
+            CHECK_STR(res->hits[0].series[3].id, "taal:6");
+            CHECK_STR(res->hits[0].series[3].end, "2026-12-09T11:00:00+01:00");
+        }
+    }
+    vp_search_result_destroy(res);
+    all_same(a, b);
+    vp_index_close(a);
+    vp_index_close(b);
+
+    /* A writer of today adds a date to both: the index without records now
+     * has one date with a record among dates without. */
+    const char *paths[2] = {with, without};
+    for (int i = 0; i < 2; i++) {
+        vp_index *w = NULL;
+        CHECK(vp_index_open(paths[i], VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+        if (!w)
+            return;
+        vp_index_set_clock(w, now);
+        put_occurrences(w, "taal:7", "Taalcafe", "[{\"start\":\"2026-12-05T10:00:00+01:00\"}]");
+        CHECK(vp_index_commit(w, NULL) == VP_OK);
+        vp_index_close(w);
+    }
+    CHECK(vp_index_open(with, VP_INDEX_READ, voc, &a, NULL) == VP_OK);
+    CHECK(vp_index_open(without, VP_INDEX_READ, voc, &b, NULL) == VP_OK);
+    if (a && b) {
+        res = run(b, "taalcafe", 0, VP_SORT_RELEVANCE);
+        CHECK(res && res->n_hits == 1 && res->hits[0].n_series == 5);
+        vp_search_result_destroy(res);
+        all_same(a, b);
+    }
+    vp_index_close(a);
+    vp_index_close(b);
+}
+
+/* Allocations by jansson (parsing documents) while counting. */
+static size_t json_allocs;
+static void *counting_malloc(size_t n)
+{
+    json_allocs++;
+    return malloc(n);
+}
+
+static size_t allocs_of(vp_index *idx, const char *q, size_t *n_series)
+{
+    vp_search_request r = request(q);
+    vp_search_result *res = NULL;
+    json_allocs = 0;
+    json_set_alloc_funcs(counting_malloc, free);
+    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    json_set_alloc_funcs(malloc, free);
+    size_t n = json_allocs;
+    *n_series = res && res->n_hits == 1 ? res->hits[0].n_series : 0;
+    vp_search_result_destroy(res);
+    return n;
+}
+
+/* A search parses the documents of its page, not the dates of their
+ * series: a series of 40 dates costs jansson no more than one of 2. On an
+ * index without dates records each date's document is parsed, which the
+ * count sees. */
+static void test_no_member_parsed(const char *path, int dates)
+{
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    vp_index_set_clock(w, now);
+    vp_index_set_series_dates(w, dates);
+    for (int i = 0; i < 40; i++) {
+        char id[32], start[64];
+        snprintf(id, sizeof id, "schaak:%02d", i);
+        snprintf(start, sizeof start, "2027-%02d-%02dT19:00:00+01:00", 1 + i / 20, 1 + i % 20);
+        put(w, id, "Schaakclub", "bibliotheek-drenthe", "drenthe-assen", "agenda-drenthe", start);
+    }
+    put(w, "dam:1", "Damclubjes", "bibliotheek-drenthe", "drenthe-assen", "agenda-drenthe",
+        "2027-01-05T19:00:00+01:00");
+    put(w, "dam:2", "Damclubjes", "bibliotheek-drenthe", "drenthe-assen", "agenda-drenthe",
+        "2027-01-12T19:00:00+01:00");
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    if (!idx)
+        return;
+    size_t n_long = 0, n_short = 0;
+    size_t long_allocs = allocs_of(idx, "schaakclub", &n_long);
+    size_t short_allocs = allocs_of(idx, "damclubjes", &n_short);
+    CHECK(n_long == 39 && n_short == 1);
+    if (dates) {
+        CHECK(long_allocs <= short_allocs + 8);
+        if (long_allocs > short_allocs + 8)
+            fprintf(stderr, "jansson allocations: %zu for 40 dates, %zu for 2\n", long_allocs,
+                    short_allocs);
+    } else {
+        CHECK(long_allocs > short_allocs + 38 * 5);
+    }
+    vp_index_close(idx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -388,6 +625,14 @@ int main(int argc, char **argv)
     test_soonest_first(path);
     snprintf(path, sizeof path, "%s/old", dir);
     test_old_index(path);
+    char other[300];
+    snprintf(path, sizeof path, "%s/records", dir);
+    snprintf(other, sizeof other, "%s/no-records", dir);
+    test_records(path, other);
+    snprintf(path, sizeof path, "%s/parsed", dir);
+    test_no_member_parsed(path, 1);
+    snprintf(path, sizeof path, "%s/parsed-old", dir);
+    test_no_member_parsed(path, 0);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
