@@ -163,6 +163,10 @@ static void test_holidays(vp_index *idx, vp_index *without_file)
             20270213, 20270221, "noord");
     date_is(idx, "knutselen nijmegen voorjaarsvakantie", "voorjaarsvakantie", 20270206, 20270214,
             "zuid");
+    /* 2027-2028 as the government published it: the autumn week of the
+     * north and the middle a week before the south's. */
+    date_is(idx, "knutselen zwolle herfstvakantie", "herfstvakantie", 20271016, 20271024, "noord");
+    date_is(idx, "knutselen nijmegen herfstvakantie", "herfstvakantie", 20271023, 20271031, "zuid");
     /* A branch's province counts too. */
     date_is(idx, "knutselen neude voorjaarsvakantie", "voorjaarsvakantie", 20270220, 20270228,
             "midden");
