@@ -10,12 +10,14 @@
  *
  * usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl PC4.json STOPWORDS */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "language_fixture.h"
+#include "vindplaats/analysis.h"
 #include "vindplaats/geo.h"
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
@@ -376,6 +378,59 @@ static void test_national(vp_index *idx, vp_index *without_table, const vp_postc
     vp_search_result_destroy(res);
 }
 
+/* Queries made of place names, their pieces, little words, days, ages and
+ * odd characters, in every order (a fixed sequence): whatever is taken,
+ * at most one of each kind, its text words of the query, its value
+ * printable in a JSON reply, a place of the list in the Netherlands. */
+static void test_mixtures(vp_index *idx)
+{
+    static const char *const parts[] = {
+        "taalcafe", "zeist", "in", "bij", "'s", "-", "hertogenbosch", "s", "bergen", "op", "zoom",
+        "best", "ee", "een", "lies", "stein", "neude", "centrum", "utrecht", "leusden", "van", "5",
+        "zaterdag", "kerstvakantie", "de", "\xc3\xa9", "\"", "zeist-", "'", "bilthoven", "houten",
+        "scherpenzeel", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    };
+    const size_t n_parts = sizeof parts / sizeof *parts;
+    uint32_t x = 12345;
+    int bad = 0;
+    for (int round = 0; round < 1500 && bad < 5; round++) {
+        char q[512] = "";
+        size_t len = 0;
+        x = x * 1103515245u + 12345u;
+        int words = 1 + (int)((x >> 16) % 40);
+        for (int i = 0; i < words; i++) {
+            x = x * 1103515245u + 12345u;
+            const char *w = parts[(x >> 16) % n_parts];
+            x = x * 1103515245u + 12345u;
+            const char *sep = (x >> 16) % 5 == 0 ? "" : " ";
+            if (len + strlen(w) + 2 < sizeof q)
+                len += (size_t)snprintf(q + len, sizeof q - len, "%s%s", i ? sep : "", w);
+        }
+        vp_search_result *res = run(idx, q, 0);
+        int ok = res != NULL;
+        unsigned kinds = 0;
+        for (size_t i = 0; res && i < res->n_understood; i++) {
+            const vp_understood *u = &res->understood[i];
+            ok &= !(kinds & (1u << u->kind)) && u->text[0] != '\0' &&
+                  vp_utf8_valid(u->text, strlen(u->text)) && vp_utf8_valid(u->value, strlen(u->value));
+            kinds |= 1u << u->kind;
+            /* Its first word is a word of q. */
+            char first[128];
+            snprintf(first, sizeof first, "%.*s", (int)strcspn(u->text, " "), u->text);
+            ok &= strstr(q, first) != NULL;
+            if (u->near)
+                ok &= u->kind == VP_UNDERSTOOD_PLACE && u->lat > 50.7 && u->lat < 53.6 &&
+                      u->lon > 3.3 && u->lon < 7.3;
+        }
+        if (!ok) {
+            fprintf(stderr, "  mixture \"%s\" broke the contract\n", q);
+            bad++;
+        }
+        CHECK(ok);
+        vp_search_result_destroy(res);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 7) {
@@ -437,6 +492,7 @@ int main(int argc, char **argv)
         test_holidays(idx, plain);
         test_places(idx, plain);
         test_national(idx, plain, pc);
+        test_mixtures(idx);
     }
     vp_index_close(idx);
     vp_index_close(plain);
