@@ -306,7 +306,10 @@ vp_status understood_branch(const vp_understood *it, double weight, struct vpx_q
  *     keeps its word;
  *   - at least three letters and not only stop words ("ee", "een");
  *   - a one-word name is no word of the index's titles or creators
- *     ("big little lies", "garth stein": Lies and Stein are villages).
+ *     ("big little lies", "garth stein": Lies and Stein are villages),
+ *     and without the preposition no word of the index at all: "boeken
+ *     voor anderen" (Anderen, Drenthe) is a search word the offerings use.
+ *     A real search word is never eaten; "in houten" always names Houten.
  * The boost is by distance from the place (understood_near), since the
  * place has no offerings of its own. */
 
@@ -328,11 +331,10 @@ static int network_knows(const understand_places *pl, const char *phrase)
     return 0;
 }
 
-/* 1 when `word` is a word of a title or creator in the index (or the index
- * cannot say: then it is kept as a word). */
-static int title_word(vp_index *idx, const char *word)
+/* 1 when `word` is a term of the index with one of `prefixes` ("" for
+ * any field's text), or the index cannot say: then it is kept as a word. */
+static int index_word(vp_index *idx, const char *const *prefixes, const char *word)
 {
-    static const char *const prefixes[] = {PFX_TITLE, PFX_CREATOR, NULL};
     char term[WORD_SIZE + 8];
     for (size_t p = 0; prefixes[p]; p++) {
         uint64_t n = 0;
@@ -347,6 +349,7 @@ static int national_place(vp_index *idx, const vp_lexicon *lex, words *ws, vp_un
 {
     const vp_postcodes *pc = vp_lexicon_postcodes(lex);
     const understand_places *pl = vp_lexicon_places(lex);
+    static const char *const titles[] = {PFX_TITLE, PFX_CREATOR, NULL}, *const text[] = {"", NULL};
     char phrase[NATIONAL_MAX_WORDS * WORD_SIZE];
     for (size_t i = 0; pc && i < ws->n; i++)
         for (size_t len = NATIONAL_MAX_WORDS; len >= 1; len--) {
@@ -366,7 +369,8 @@ static int national_place(vp_index *idx, const vp_lexicon *lex, words *ws, vp_un
             int after = i > 0 && !ws->taken[i - 1] && place_preposition(ws->w[i - 1]);
             if (!free_words || letters < NATIONAL_MIN_LETTERS || !(last || after) ||
                 (lex && vp_lexicon_only_stopwords(lex, phrase)) || network_knows(pl, phrase) ||
-                (len == 1 && title_word(idx, ws->w[i])))
+                (len == 1 && index_word(idx, titles, ws->w[i])) ||
+                (len == 1 && !after && index_word(idx, text, ws->w[i])))
                 continue;
             double lat = 0, lon = 0;
             const char *name = NULL;
