@@ -395,7 +395,7 @@ static void test_mixtures(vp_index *idx)
     const size_t n_parts = sizeof parts / sizeof *parts;
     uint32_t x = 12345;
     int bad = 0;
-    for (int round = 0; round < 1500 && bad < 5; round++) {
+    for (int round = 0; round < 800 && bad < 5; round++) {
         char q[512] = "";
         size_t len = 0;
         x = x * 1103515245u + 12345u;
