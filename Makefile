@@ -71,6 +71,7 @@ relevance: build
 	  --words /usr/share/dict/dutch --synonyms data/lexicon/synonyms.tsv \
 	  --stopwords data/lexicon/stopwords-nl.txt --types data/lexicon/types.tsv \
 	  --holidays data/lexicon/schoolvakanties.tsv --network data/sample/network.json \
+	  --postcodes data/reference/nl_pc4_geonames.json \
 	  --baseline tests/relevance/baseline.txt --verbose --compare
 
 # Benchmarks against SQLite FTS5 and PostgreSQL (docs/performance.md).

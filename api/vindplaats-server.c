@@ -58,7 +58,8 @@ static void usage(FILE *out)
             "  --stopwords FILE   stop words (default %s)\n"
             "  --types FILE       words that name an offering type (default %s)\n"
             "  --holidays FILE    school holidays per region (default %s)\n"
-            "  --postcodes FILE   PC4 coordinates for postcode= (default %s)\n"
+            "  --postcodes FILE   PC4 areas and place names for postcode=, place= and the place\n"
+            "                     words of q (default %s)\n"
             "  --now DATE-TIME    a fixed clock, for demos and tests (ISO 8601)\n"
             "  --redis URL        keep signals, saved queries and the query log in Redis\n"
             "                     (redis://HOST:PORT/DB), shared by every replica\n"
@@ -322,6 +323,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-server: network: %s\n", vp_status_str(st));
         goto done;
     }
+    vp_lexicon_set_postcodes(lex, postcodes); /* and the words of q ("taalcafe zeist") */
     st = vp_admin_keys_create(&admin_keys);
     if (st == VP_OK && admin_keys_path)
         st = vp_admin_keys_load(admin_keys, admin_keys_path, &err);

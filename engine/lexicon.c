@@ -43,6 +43,7 @@ struct vp_lexicon {
     vp_arena arena;      /* every string allocated, for destroy */
     understand_calendar *calendar; /* school holidays, or NULL */
     understand_places *places;     /* the network's names, or NULL */
+    const struct vp_postcodes *postcodes; /* the national list of places (borrowed), or NULL */
 };
 
 static size_t query_split(const vp_lexicon *lex, const char *word,
@@ -470,6 +471,17 @@ vp_status vp_lexicon_set_network(vp_lexicon *lex, const vp_network *net)
         lex->places = pl;
     }
     return st;
+}
+
+void vp_lexicon_set_postcodes(vp_lexicon *lex, const struct vp_postcodes *pc)
+{
+    if (lex)
+        lex->postcodes = pc;
+}
+
+const struct vp_postcodes *vp_lexicon_postcodes(const vp_lexicon *lex)
+{
+    return lex ? lex->postcodes : NULL;
 }
 
 const understand_places *vp_lexicon_places(const vp_lexicon *lex)

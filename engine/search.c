@@ -1438,6 +1438,10 @@ static vp_status plan_understood(vp_index *idx, const vp_search_request *req, co
     for (size_t i = 0; st == VP_OK && i < u->n && rk->understood > 0; i++) {
         const vp_understood *it = &u->items[i];
         vpx_query *match = NULL;
+        if (it->near) {
+            st = understood_near(it, rk->understood, rk->nearby_half_km, &each[i], errmsg);
+            continue;
+        }
         if (it->kind == VP_UNDERSTOOD_DATE) {
             st = date_filter(it->from_day, it->to_day, &match, errmsg);
         } else {

@@ -17,6 +17,7 @@
 
 #include "schema.h"
 #include "vindplaats/analysis.h"
+#include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/time.h"
@@ -289,6 +290,122 @@ vp_status understood_branch(const vp_understood *it, double weight, struct vpx_q
     vpx_query_destroy(parts[0]);
     vpx_query_destroy(parts[1]);
     vpx_query_destroy(branch);
+    return st;
+}
+
+/* ---- places of the national list: the postcode table of place= ----
+ *
+ * A place without a library in the network ("taalcafe zeist") is found in
+ * the same table the place= parameter resolves with (geo.h), after the
+ * network's places, days and ages are taken, and only where a resident
+ * means a place rather than a word to match:
+ *   - one to four words the table names one place by (an ambiguous name,
+ *     "elsloo", is none), not a name of the network (those are place());
+ *   - at the end of the words left ("cursus excel houten") or after in,
+ *     bij, rond or omgeving ("in best", which go too): "houten speelgoed"
+ *     keeps its word;
+ *   - at least three letters and not only stop words ("ee", "een");
+ *   - a one-word name is no word of the index's titles or creators
+ *     ("big little lies", "garth stein": Lies and Stein are villages),
+ *     and without the preposition no word of the index at all: "boeken
+ *     voor anderen" (Anderen, Drenthe) is a search word the offerings use.
+ *     A real search word is never eaten; "in houten" always names Houten.
+ * The boost is by distance from the place (understood_near), since the
+ * place has no offerings of its own. */
+
+#define NATIONAL_MAX_WORDS 4
+#define NATIONAL_MIN_LETTERS 3
+
+static int place_preposition(const char *w)
+{
+    return strcmp(w, "in") == 0 || strcmp(w, "bij") == 0 || strcmp(w, "rond") == 0 ||
+           strcmp(w, "omgeving") == 0;
+}
+
+/* 1 when a name of the network (ambiguous ones too) is `phrase`. */
+static int network_knows(const understand_places *pl, const char *phrase)
+{
+    for (size_t p = 0; pl && p < pl->n; p++)
+        if (strcmp(pl->v[p].name, phrase) == 0 || strcmp(pl->v[p].municipality, phrase) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when `word` is a term of the index with one of `prefixes` ("" for
+ * any field's text), or the index cannot say: then it is kept as a word. */
+static int index_word(vp_index *idx, const char *const *prefixes, const char *word)
+{
+    char term[WORD_SIZE + 8];
+    for (size_t p = 0; prefixes[p]; p++) {
+        uint64_t n = 0;
+        snprintf(term, sizeof term, "%s%s", prefixes[p], word);
+        if (vpx_db_termfreq(vp_index_db(idx), term, &n, NULL) != VP_OK || n > 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int national_place(vp_index *idx, const vp_lexicon *lex, words *ws, vp_understood *u)
+{
+    const vp_postcodes *pc = vp_lexicon_postcodes(lex);
+    const understand_places *pl = vp_lexicon_places(lex);
+    static const char *const titles[] = {PFX_TITLE, PFX_CREATOR, NULL}, *const text[] = {"", NULL};
+    char phrase[NATIONAL_MAX_WORDS * WORD_SIZE];
+    for (size_t i = 0; pc && i < ws->n; i++)
+        for (size_t len = NATIONAL_MAX_WORDS; len >= 1; len--) {
+            if (i + len > ws->n)
+                continue;
+            size_t letters = 0, o = 0;
+            int free_words = 1, last = !ws->more;
+            for (size_t k = 0; k < len; k++) {
+                free_words &= !ws->taken[i + k];
+                for (const char *c = ws->w[i + k]; *c; c++)
+                    letters += (*c >= 'a' && *c <= 'z') || (unsigned char)*c >= 0x80;
+                o += (size_t)snprintf(phrase + o, sizeof phrase - o, "%s%s", k ? " " : "",
+                                      ws->w[i + k]);
+            }
+            for (size_t j = i + len; j < ws->n; j++)
+                last &= ws->taken[j];
+            int after = i > 0 && !ws->taken[i - 1] && place_preposition(ws->w[i - 1]);
+            if (!free_words || letters < NATIONAL_MIN_LETTERS || !(last || after) ||
+                (lex && vp_lexicon_only_stopwords(lex, phrase)) || network_knows(pl, phrase) ||
+                (len == 1 && index_word(idx, titles, ws->w[i])) ||
+                (len == 1 && !after && index_word(idx, text, ws->w[i])))
+                continue;
+            double lat = 0, lon = 0;
+            const char *name = NULL;
+            if (vp_postcodes_find_place(pc, phrase, &lat, &lon, &name, NULL, 0) != VP_PLACE_FOUND)
+                continue;
+            char *value = vp_text_fold(name ? name : phrase, 1);
+            if (!value)
+                return -1;
+            u->kind = VP_UNDERSTOOD_PLACE;
+            u->branch[0] = '\0';
+            snprintf(u->value, sizeof u->value, "%s", value);
+            free(value);
+            u->near = 1;
+            u->lat = lat;
+            u->lon = lon;
+            take(ws, after ? i - 1 : i, i + len - 1, u);
+            return 1;
+        }
+    return 0;
+}
+
+vp_status understood_near(const vp_understood *it, double weight, double half_km,
+                          struct vpx_query **boosted, char **errmsg)
+{
+    if (it->kind != VP_UNDERSTOOD_PLACE || !it->near || weight <= 0)
+        return VP_OK;
+    vpx_query *near = NULL, *scaled = NULL;
+    vp_status st = vpx_query_near(SLOT_LOCATION, it->lat, it->lon, 0, half_km, &near, errmsg);
+    if (st == VP_OK)
+        st = vpx_query_scale(near, weight, &scaled, errmsg);
+    if (st == VP_OK) {
+        vpx_query_destroy(*boosted);
+        *boosted = scaled;
+    }
+    vpx_query_destroy(near);
     return st;
 }
 
@@ -758,6 +875,15 @@ vp_status understand_query(vp_index *idx, const char *q, unsigned without, int t
         period(ws, today, cal, regions_of(cal, named, where), &found[k]))
         k++;
     if (!(without & VP_WITHOUT_AGE_WORDS) && audience(ws, &found[k]))
+        k++;
+    /* A place of the national list, now that the day and age words are
+     * taken ("voorlezen bilthoven van 5" ends with the place). */
+    int national = named || (without & VP_WITHOUT_PLACE_WORDS)
+                       ? 0
+                       : national_place(idx, lex, ws, &found[k]);
+    if (national < 0)
+        st = VP_ERR_NOMEM;
+    else if (national)
         k++;
     /* The words left, as typed ("e-book" stays one), and whether one of
      * them is not a stop word. */

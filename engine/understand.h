@@ -1,7 +1,8 @@
 /* understand.h - place, day and age words in a query (private to engine/).
  *
  * understand_query() reads the folded words of q and takes out those that
- * name a municipality of the index ("amersfoort", "den haag"), a day or
+ * name a municipality of the index ("amersfoort", "den haag"), a place of
+ * the national list the place= parameter resolves with ("zeist"), a day or
  * period ("zaterdag", "vanavond", "dit weekend", "in de kerstvakantie") or
  * an age ("peuters", "voor mijn kleinkind van 5"). What they name becomes
  * a boost (search.c), never a filter; the rest of the words are searched
@@ -34,12 +35,21 @@ void understand_places_destroy(understand_places *pl);
 /* The lexicon's calendar and places (lexicon.c); NULL when it has none. */
 const understand_calendar *vp_lexicon_calendar(const vp_lexicon *lex);
 const understand_places *vp_lexicon_places(const vp_lexicon *lex);
+/* The lexicon's national list of places (vp_lexicon_set_postcodes), or NULL. */
+const struct vp_postcodes *vp_lexicon_postcodes(const vp_lexicon *lex);
 
 /* For a place that names a branch (it->branch set): adds to *boosted, the
  * town's boost, half of `weight` again for that branch's offerings, so they
  * come before the rest of the town's. Otherwise leaves *boosted alone. */
 vp_status understood_branch(const vp_understood *it, double weight, struct vpx_query **boosted,
                             char **errmsg);
+
+/* For a place of the national list (it->near set): *boosted gets the
+ * offerings' nearness to it, `weight` at the place itself and half of it
+ * at `half_km`; offerings without a place (online ones) get nothing and
+ * stay. Otherwise leaves *boosted alone. */
+vp_status understood_near(const vp_understood *it, double weight, double half_km,
+                          struct vpx_query **boosted, char **errmsg);
 
 /* Fills out[0..*n) (at most VP_UNDERSTOOD_MAX) and *rest, the words left
  * to match (malloc()ed), when q names something; *rest NULL and *n 0

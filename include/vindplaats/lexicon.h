@@ -47,6 +47,13 @@ void vp_lexicon_destroy(vp_lexicon *lex) VP_NOEXCEPT;
  * out (the lexicon keeps what it had). */
 struct vp_network;
 vp_status vp_lexicon_set_network(vp_lexicon *lex, const struct vp_network *net) VP_NOEXCEPT;
+/* Gives the lexicon the national list of places with their postcode areas
+ * (geo.h; borrowed: it must outlive the lexicon's searches), the one the
+ * place= parameter resolves with: its names become place words of a query
+ * ("taalcafe zeist"), a boost by distance (docs/query-understanding.md).
+ * Call it before the lexicon is shared between threads; NULL forgets it. */
+struct vp_postcodes;
+void vp_lexicon_set_postcodes(vp_lexicon *lex, const struct vp_postcodes *pc) VP_NOEXCEPT;
 
 size_t vp_lexicon_size(const vp_lexicon *lex) VP_NOEXCEPT;
 /* 1 when the folded, lower-case `word` is known. */

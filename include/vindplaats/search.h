@@ -178,7 +178,8 @@ typedef struct vp_facet_value {
 /* What the words of q named besides what to match (engine/understand.c):
  * removed from the words, a boost for what they name, never a filter. */
 typedef enum vp_understood_kind {
-    VP_UNDERSTOOD_PLACE = 0, /* value: the municipality as indexed (folded) */
+    VP_UNDERSTOOD_PLACE = 0, /* value: the municipality as indexed (folded), or a place of
+                              * the national list (near set) as its table writes it, folded */
     VP_UNDERSTOOD_DATE,      /* from_day..to_day */
     VP_UNDERSTOOD_AUDIENCE,  /* value: an audience group ("peuter") */
     VP_UNDERSTOOD_KIND_COUNT
@@ -194,6 +195,9 @@ typedef struct vp_understood {
     char value[64];
     char branch[64]; /* place: the branch the words named ("neude"), boosted instead of the
                       * municipality; "" otherwise */
+    int near;        /* place: a place of the national list, boosted by distance from
+                      * lat/lon rather than by municipality */
+    double lat, lon;
     int from_day, to_day;
 } vp_understood;
 

@@ -241,6 +241,16 @@ static void test_text(void)
     top = json_array_get(json_object_get(j, "results"), 0);
     CHECK_STR(json_string_value(json_object_get(top, "branch")), "utrecht-neude");
     json_decref(j);
+    /* A place without a library in the network, from the place= table the
+     * server hands the lexicon at start: Zeist, near Utrecht's libraries. */
+    j = ok("/v1/search?q=taalcafe%20zeist");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "kind")), "place");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "value")), "zeist");
+    top = json_array_get(json_object_get(j, "results"), 0);
+    CHECK_STR(json_string_value(json_object_get(top, "municipality")), "Utrecht");
+    json_decref(j);
     /* School holidays from data/lexicon/schoolvakanties.tsv, in the place's
      * region: Utrecht keeps the middle's spring week, 20-28 February 2027. */
     j = ok("/v1/search?q=taalcafe%20utrecht%20voorjaarsvakantie");

@@ -38,6 +38,7 @@
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/load.h"
+#include "vindplaats/geo.h"
 #include "vindplaats/network.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -653,7 +654,7 @@ int main(int argc, char **argv)
     const char *offerings = NULL, *judgments = NULL, *vocab = NULL, *baseline = NULL;
     const char *write_baseline = NULL, *now_s = "2026-12-01T08:00:00+01:00";
     vp_lexicon_files files = {NULL, NULL, NULL, NULL, NULL};
-    const char *network_path = NULL;
+    const char *network_path = NULL, *postcodes_path = NULL;
     int verbose = 0, compare = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -671,6 +672,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--types") == 0) files.types = v;
         else if (strcmp(a, "--holidays") == 0) files.holidays = v;
         else if (strcmp(a, "--network") == 0) network_path = v;
+        else if (strcmp(a, "--postcodes") == 0) postcodes_path = v;
         else if (strcmp(a, "--baseline") == 0) baseline = v;
         else if (strcmp(a, "--write-baseline") == 0) write_baseline = v;
         else if (strcmp(a, "--now") == 0) now_s = v;
@@ -679,7 +681,7 @@ int main(int argc, char **argv)
     if (!offerings || !judgments || !vocab) {
         fprintf(stderr, "usage: relevance --offerings FILE --judgments FILE --vocabulary FILE\n"
                         "  [--words FILE --synonyms FILE --stopwords FILE --types FILE]\n"
-                        "  [--holidays FILE] [--network FILE] [--now ISO]\n"
+                        "  [--holidays FILE] [--network FILE] [--postcodes FILE] [--now ISO]\n"
                         "  [--baseline FILE] [--write-baseline FILE] [--verbose] [--hits] [--compare]\n");
         return 2;
     }
@@ -690,13 +692,18 @@ int main(int argc, char **argv)
     vp_lexicon *lex = NULL;
     char *err = NULL;
     vp_network *net = NULL;
+    vp_postcodes *postcodes = NULL;
     if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
         vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
         (network_path && vp_network_load(network_path, &net, &err) != VP_OK) ||
-        vp_lexicon_set_network(lex, net) != VP_OK) {
+        vp_lexicon_set_network(lex, net) != VP_OK ||
+        (postcodes_path && vp_postcodes_load(postcodes_path, &postcodes, &err) != VP_OK) ||
+        vp_postcodes_add_network(postcodes, net) != VP_OK) {
         fprintf(stderr, "relevance: %s\n", err ? err : "out of memory");
         return 2;
     }
+    /* The place words of q, as the server reads them: place='s table. */
+    vp_lexicon_set_postcodes(lex, postcodes);
     vp_network_destroy(net);
     if (load_judgments(judgments) != 0 || load_offerings(offerings, now.utc) != 0)
         return 2;
@@ -792,6 +799,7 @@ int main(int argc, char **argv)
     if (system(cmd) != 0)
         fprintf(stderr, "relevance: could not remove %s\n", dir);
     vp_lexicon_destroy(lex);
+    vp_postcodes_destroy(postcodes);
     vp_vocabulary_destroy(voc);
     return rc;
 }

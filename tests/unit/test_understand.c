@@ -3,15 +3,22 @@
  * data/lexicon/schoolvakanties.tsv (its loader's FILE:LINE errors, the
  * holiday words, the region of the place named) and the network's places
  * and branches ("neude": Bibliotheek Neude in Utrecht), on a small network
- * of its own (tests/data/understand/). The clock is Tuesday 1 December 2026.
+ * of its own (tests/data/understand/), and the places of the national list
+ * (the postcode table of place=, a few of its entries in pc4.json): each
+ * rule of when such a name is a place and when it stays a word. The clock
+ * is Tuesday 1 December 2026.
  *
- * usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl */
+ * usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl PC4.json STOPWORDS */
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "language_fixture.h"
+#include "vindplaats/analysis.h"
+#include "vindplaats/geo.h"
 #include "vindplaats/index.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/network.h"
@@ -158,6 +165,10 @@ static void test_holidays(vp_index *idx, vp_index *without_file)
             20270213, 20270221, "noord");
     date_is(idx, "knutselen nijmegen voorjaarsvakantie", "voorjaarsvakantie", 20270206, 20270214,
             "zuid");
+    /* 2027-2028 as the government published it: the autumn week of the
+     * north and the middle a week before the south's. */
+    date_is(idx, "knutselen zwolle herfstvakantie", "herfstvakantie", 20271016, 20271024, "noord");
+    date_is(idx, "knutselen nijmegen herfstvakantie", "herfstvakantie", 20271023, 20271031, "zuid");
     /* A branch's province counts too. */
     date_is(idx, "knutselen neude voorjaarsvakantie", "voorjaarsvakantie", 20270220, 20270228,
             "midden");
@@ -255,10 +266,178 @@ static void test_places(vp_index *idx, vp_index *without_network)
     vp_search_result_destroy(res);
 }
 
+/* ---- places of the national list ---- */
+
+/* The place `q` names, or NULL (and the result, to destroy, in *res). */
+static const vp_understood *place_of(vp_index *idx, const char *q, unsigned without,
+                                     vp_search_result **res)
+{
+    *res = run(idx, q, without);
+    for (size_t i = 0; *res && i < (*res)->n_understood; i++)
+        if ((*res)->understood[i].kind == VP_UNDERSTOOD_PLACE)
+            return &(*res)->understood[i];
+    return NULL;
+}
+
+/* `q` names the place `value` of the national list by the words `text`,
+ * near (lat, lon). */
+static void national_is(vp_index *idx, const char *q, const char *text, const char *value,
+                        double lat, double lon)
+{
+    vp_search_result *res = NULL;
+    const vp_understood *p = place_of(idx, q, 0, &res);
+    int ok = p && p->near && strcmp(p->text, text) == 0 && strcmp(p->value, value) == 0 &&
+             fabs(p->lat - lat) < 0.02 && fabs(p->lon - lon) < 0.02 && !p->branch[0];
+    if (!ok)
+        fprintf(stderr, "  %s: \"%s\" %s near %d %.4f,%.4f; expected \"%s\" %s %.4f,%.4f\n", q,
+                p ? p->text : "(no place)", p ? p->value : "", p ? p->near : 0, p ? p->lat : 0,
+                p ? p->lon : 0, text, value, lat, lon);
+    CHECK(ok);
+    vp_search_result_destroy(res);
+}
+
+/* `q` names no place: its words are all words to match. */
+static void no_place(vp_index *idx, const char *q)
+{
+    vp_search_result *res = NULL;
+    const vp_understood *p = place_of(idx, q, 0, &res);
+    if (p)
+        fprintf(stderr, "  %s: took \"%s\" as the place %s\n", q, p->text, p->value);
+    CHECK(res && !p);
+    vp_search_result_destroy(res);
+}
+
+static void test_national(vp_index *idx, vp_index *without_table, const vp_postcodes *table)
+{
+    /* At the end of the words, or after in/bij/rond/omgeving (which go too). */
+    national_is(idx, "taalcafe zeist", "zeist", "zeist", 52.088, 5.240);
+    national_is(idx, "taalcafe in zeist", "in zeist", "zeist", 52.088, 5.240);
+    national_is(idx, "in zeist taalcafe", "in zeist", "zeist", 52.088, 5.240);
+    national_is(idx, "taalcafe bij bilthoven", "bij bilthoven", "bilthoven", 52.125, 5.200);
+    national_is(idx, "cursus excel houten", "houten", "houten", 52.029, 5.159);
+    /* Elsewhere it is a word: "houten speelgoed" is wooden toys. */
+    no_place(idx, "zeist taalcafe");
+    no_place(idx, "houten speelgoed");
+    /* A word the offerings use ("wie het best tekent") is a search word at
+     * the end; after "in" it is the place. */
+    no_place(idx, "tekenwedstrijd best");
+    national_is(idx, "taalcafe in best", "in best", "best", 51.517, 5.400);
+    /* Names of several words, with the dashes and apostrophes of the table. */
+    national_is(idx, "digitaal spreekuur bergen op zoom", "bergen op zoom", "bergen op zoom",
+                51.497, 4.277);
+    national_is(idx, "taalcafe 's-hertogenbosch", "'s hertogenbosch", "'s-hertogenbosch", 51.693,
+                5.306);
+    national_is(idx, "taalcafe s hertogenbosch", "s hertogenbosch", "'s-hertogenbosch", 51.693,
+                5.306);
+    /* The day and age words are taken first: the place still ends the words. */
+    national_is(idx, "voorlezen bilthoven van 5", "bilthoven", "bilthoven", 52.125, 5.200);
+    national_is(idx, "taalcafe zeist zaterdag", "zeist", "zeist", 52.088, 5.240);
+    /* Words of the index's titles and creators stay words: Lies and Stein
+     * are villages, and a book and a writer here. */
+    no_place(idx, "big little lies");
+    no_place(idx, "garth stein");
+    /* Fewer than three letters, a stop word, a name of several places. */
+    no_place(idx, "taalcafe ee");
+    no_place(idx, "taalcafe in ee");
+    no_place(idx, "taalcafe een");
+    no_place(idx, "taalcafe scherpenzeel");
+    /* The network's names are the network's: a town by its municipality,
+     * a branch name two branches share is no place at all. */
+    vp_search_result *res = NULL;
+    const vp_understood *p = place_of(idx, "voorlezen in leusden", 0, &res);
+    CHECK(p && !p->near && strcmp(p->value, "leusden") == 0);
+    vp_search_result_destroy(res);
+    p = place_of(idx, "voorlezen utrecht", 0, &res);
+    CHECK(p && !p->near && strcmp(p->value, "utrecht") == 0);
+    vp_search_result_destroy(res);
+    /* (Centrum is in the place= table through the network's branches.) */
+    double lat, lon;
+    CHECK(vp_postcodes_find_place(table, "centrum", &lat, &lon, NULL, NULL, 0) == VP_PLACE_FOUND);
+    no_place(idx, "voorlezen centrum");
+    /* Alone it stays a word, as a town does; switched off or without the
+     * table, too. */
+    no_place(idx, "zeist");
+    p = place_of(idx, "taalcafe zeist", VP_WITHOUT_PLACE_WORDS, &res);
+    CHECK(res && !p);
+    vp_search_result_destroy(res);
+    no_place(without_table, "taalcafe zeist");
+
+    /* A preference by distance, not a filter: the words alone put Zwolle's
+     * taalcafe first; near Zeist Utrecht's comes first, Zwolle's and the
+     * online one (no place, near everyone) still found. */
+    res = run(idx, "taalcafe", 0);
+    CHECK(res && rank_of(res, "t:zwolle") == 1);
+    vp_search_result_destroy(res);
+    res = run(idx, "taalcafe zeist", 0);
+    CHECK(res && rank_of(res, "t:utrecht") == 1 && rank_of(res, "t:zwolle") < 99 &&
+          rank_of(res, "t:online") < 99);
+    vp_search_result_destroy(res);
+    res = run(idx, "taalcafe 's-hertogenbosch", 0);
+    CHECK(res && res->n_hits == 3 && !res->any_words);
+    vp_search_result_destroy(res);
+    res = run(idx, "big little lies", 0);
+    CHECK(res && rank_of(res, "b:lies") == 1 && !res->any_words);
+    vp_search_result_destroy(res);
+}
+
+/* Queries made of place names, their pieces, little words, days, ages and
+ * odd characters, in every order (a fixed sequence): whatever is taken,
+ * at most one of each kind, its text words of the query, its value
+ * printable in a JSON reply, a place of the list in the Netherlands. */
+static void test_mixtures(vp_index *idx)
+{
+    static const char *const parts[] = {
+        "taalcafe", "zeist", "in", "bij", "'s", "-", "hertogenbosch", "s", "bergen", "op", "zoom",
+        "best", "ee", "een", "lies", "stein", "neude", "centrum", "utrecht", "leusden", "van", "5",
+        "zaterdag", "kerstvakantie", "de", "\xc3\xa9", "\"", "zeist-", "'", "bilthoven", "houten",
+        "scherpenzeel", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    };
+    const size_t n_parts = sizeof parts / sizeof *parts;
+    uint32_t x = 12345;
+    int bad = 0;
+    for (int round = 0; round < 800 && bad < 5; round++) {
+        char q[512] = "";
+        size_t len = 0;
+        x = x * 1103515245u + 12345u;
+        int words = 1 + (int)((x >> 16) % 40);
+        for (int i = 0; i < words; i++) {
+            x = x * 1103515245u + 12345u;
+            const char *w = parts[(x >> 16) % n_parts];
+            x = x * 1103515245u + 12345u;
+            const char *sep = (x >> 16) % 5 == 0 ? "" : " ";
+            if (len + strlen(w) + 2 < sizeof q)
+                len += (size_t)snprintf(q + len, sizeof q - len, "%s%s", i ? sep : "", w);
+        }
+        vp_search_result *res = run(idx, q, 0);
+        int ok = res != NULL;
+        unsigned kinds = 0;
+        for (size_t i = 0; res && i < res->n_understood; i++) {
+            const vp_understood *u = &res->understood[i];
+            ok &= !(kinds & (1u << u->kind)) && u->text[0] != '\0' &&
+                  vp_utf8_valid(u->text, strlen(u->text)) && vp_utf8_valid(u->value, strlen(u->value));
+            kinds |= 1u << u->kind;
+            /* Its first word is a word of q. */
+            char first[128];
+            snprintf(first, sizeof first, "%.*s", (int)strcspn(u->text, " "), u->text);
+            ok &= strstr(q, first) != NULL;
+            if (u->near)
+                ok &= u->kind == VP_UNDERSTOOD_PLACE && u->lat > 50.7 && u->lat < 53.6 &&
+                      u->lon > 3.3 && u->lon < 7.3;
+        }
+        if (!ok) {
+            fprintf(stderr, "  mixture \"%s\" broke the contract\n", q);
+            bad++;
+        }
+        CHECK(ok);
+        vp_search_result_destroy(res);
+    }
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 5) {
-        fprintf(stderr, "usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl\n");
+    if (argc < 7) {
+        fprintf(stderr, "usage: test_understand VOCABULARY HOLIDAYS NETWORK OFFERINGS.jsonl "
+                        "PC4.json STOPWORDS\n");
         return 2;
     }
     vp_datetime start;
@@ -268,7 +447,7 @@ int main(int argc, char **argv)
     vp_network *net = NULL;
     vp_lexicon *lex = NULL, *bare = NULL;
     char *err = NULL;
-    vp_lexicon_files files = {NULL, NULL, NULL, NULL, argv[2]};
+    vp_lexicon_files files = {NULL, NULL, argv[6], NULL, argv[2]};
     vp_lexicon_files none = {NULL, NULL, NULL, NULL, NULL};
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
         vp_network_load(argv[3], &net, &err) != VP_OK ||
@@ -278,6 +457,14 @@ int main(int argc, char **argv)
         return 2;
     }
     CHECK(vp_lexicon_set_network(lex, net) == VP_OK);
+    /* The place= table, with the network's names, as the server has it. */
+    vp_postcodes *pc = NULL;
+    if (vp_postcodes_load(argv[5], &pc, &err) != VP_OK) {
+        fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
+        return 2;
+    }
+    CHECK(vp_postcodes_add_network(pc, net) == VP_OK);
+    vp_lexicon_set_postcodes(lex, pc);
     /* The lexicon keeps its own copy of the names. */
     vp_network_destroy(net);
     net = NULL;
@@ -306,6 +493,8 @@ int main(int argc, char **argv)
         vp_index_set_lexicon(plain, bare);
         test_holidays(idx, plain);
         test_places(idx, plain);
+        test_national(idx, plain, pc);
+        test_mixtures(idx);
     }
     vp_index_close(idx);
     vp_index_close(plain);
@@ -315,6 +504,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "could not remove %s\n", dir);
     vp_lexicon_destroy(lex);
     vp_lexicon_destroy(bare);
+    vp_postcodes_destroy(pc);
     vp_vocabulary_destroy(voc);
     return check_done();
 }
