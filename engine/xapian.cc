@@ -1205,6 +1205,8 @@ void vpx_query_destroy(vpx_query *q) noexcept {
 
 // ---- matching ----
 
+}  // extern "C": the helpers below return C++ types
+
 namespace {
 // Counts the documents the match looks at, before collapsing.
 class CountingSpy : public Xapian::MatchSpy {
@@ -1309,6 +1311,8 @@ vpx_mset *mset_of_counts(const vpx_counts &c) {
     return ms;
 }
 }  // namespace
+
+extern "C" {
 
 vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opts,
                       vpx_mset **out, char **errmsg) noexcept {
