@@ -406,8 +406,9 @@ int main(int argc, char **argv)
     CHECK(load(a, lines, 0) == 0);
     /* The rebuild: the same offerings and one more, in as many commits. */
     char more[65536];
-    snprintf(more, sizeof more, "%s{\"id\":\"test:wissel\",\"type\":\"book\","
-             "\"title\":\"Wisselproef\",\"source\":\"test\"}\n", lines);
+    int w = snprintf(more, sizeof more, "%s{\"id\":\"test:wissel\",\"type\":\"book\","
+                     "\"title\":\"Wisselproef\",\"source\":\"test\"}\n", lines);
+    CHECK(w > 0 && (size_t)w < sizeof more);
     CHECK(load(b, more, 0) == 0);
     CHECK(load(sharded, lines, 1) == 0);
     CHECK(symlink(a, live) == 0);
