@@ -1,6 +1,7 @@
 /* language_fixture.h - what the search tests share (header-only, like
  * check.h): the vocabulary and lexicon from their usual arguments, and a
- * JSONL fixture of offerings put into an index, every line checked.
+ * JSONL fixture of offerings put into an index, every line checked, and
+ * searches whose failure fails the test.
  *
  * Tests that include it take the arguments
  *   VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES [HOLIDAYS]
@@ -43,8 +44,24 @@ static inline int language_fixture_load(const char *name, int argc, char **argv,
     return 0;
 }
 
-/* Puts every offering of the JSONL file `path` into `idx`; a line that
- * does not parse or cannot be put fails the test. */
+/* Puts the offering of one JSON line into `idx`; a line that does not
+ * parse or cannot be put fails the test. */
+static inline void language_fixture_put_line(vp_index *idx, const vp_vocabulary *voc, const char *line)
+{
+    vp_offering *o = NULL;
+    char *err = NULL;
+    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "fixture: %s\n", err);
+    CHECK(st == VP_OK);
+    if (st == VP_OK)
+        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
+    vp_offering_destroy(o);
+    free(err);
+}
+
+/* Puts every offering of the JSONL file `path` into `idx`, each line as
+ * language_fixture_put_line. */
 static inline void language_fixture_put(vp_index *idx, const vp_vocabulary *voc, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -52,20 +69,23 @@ static inline void language_fixture_put(vp_index *idx, const vp_vocabulary *voc,
     if (!f)
         return;
     char *line = malloc(1 << 20);
-    while (line && fgets(line, 1 << 20, f)) {
-        vp_offering *o = NULL;
-        char *err = NULL;
-        vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-        if (st != VP_OK)
-            fprintf(stderr, "fixture: %s\n", err);
-        CHECK(st == VP_OK);
-        if (st == VP_OK)
-            CHECK(vp_index_put(idx, o, NULL) == VP_OK);
-        vp_offering_destroy(o);
-        free(err);
-    }
+    while (line && fgets(line, 1 << 20, f))
+        language_fixture_put_line(idx, voc, line);
     free(line);
     fclose(f);
+}
+
+/* Runs `r`; a failed search is a failed check (and NULL). */
+static inline vp_search_result *language_fixture_run(vp_index *idx, const vp_search_request *r)
+{
+    vp_search_result *res = NULL;
+    char *err = NULL;
+    vp_status st = vp_search_run(idx, r, &res, &err);
+    if (st != VP_OK)
+        fprintf(stderr, "%s: %s\n", r->q ? r->q : "(browse)", err ? err : vp_status_str(st));
+    CHECK(st == VP_OK && res);
+    free(err);
+    return res;
 }
 
 /* The first page (10) of `q` at `now`, without the features in `without`
@@ -80,14 +100,7 @@ static inline vp_search_result *language_fixture_search(vp_index *idx, const cha
     r.per_page = 10;
     r.now = now;
     r.without = without;
-    vp_search_result *res = NULL;
-    char *err = NULL;
-    vp_status st = vp_search_run(idx, &r, &res, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "%s: %s\n", q, err ? err : vp_status_str(st));
-    CHECK(st == VP_OK);
-    free(err);
-    return res;
+    return language_fixture_run(idx, &r);
 }
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -24,20 +25,6 @@ static vp_vocabulary *voc;
 static int64_t now; /* 2026-11-01: before every course date */
 static char dir[] = "/tmp/vp-test-counts-XXXXXX";
 
-static void put_json(vp_index *idx, const char *line)
-{
-    vp_offering *o = NULL;
-    char *err = NULL;
-    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "fixture: %s\n", err);
-    CHECK(st == VP_OK);
-    if (st == VP_OK)
-        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
-    vp_offering_destroy(o);
-    free(err);
-}
-
 /* Book `i` at `library`, its work shared with the other copy. */
 static void put_book(vp_index *idx, int i, const char *library)
 {
@@ -46,7 +33,7 @@ static void put_book(vp_index *idx, int i, const char *library)
              "{\"id\":\"cat-%s:%04d\",\"type\":\"book\",\"title\":\"Leesboek nummer %d\","
              "\"library\":\"%s\",\"work_key\":\"w:leesboek-%04d\",\"source\":\"cat-%s\"}",
              library, i, i, library, i, library);
-    put_json(idx, line);
+    language_fixture_put_line(idx, voc, line);
 }
 
 static void put_course(vp_index *idx, int i, const char *library)
@@ -57,7 +44,7 @@ static void put_course(vp_index *idx, int i, const char *library)
              "\"library\":\"%s\",\"start\":\"2026-12-%02dT10:00:00+01:00\","
              "\"end\":\"2026-12-%02dT12:00:00+01:00\",\"source\":\"agenda-%s\"}",
              library, i, i, library, 1 + i % 28, 1 + i % 28, library);
-    put_json(idx, line);
+    language_fixture_put_line(idx, voc, line);
 }
 
 /* A fresh index at `path`: `books` works of two copies, `courses` courses. */
@@ -90,18 +77,6 @@ static vp_search_request browse(unsigned without)
     return r;
 }
 
-static vp_search_result *run(vp_index *idx, const vp_search_request *r)
-{
-    vp_search_result *res = NULL;
-    char *err = NULL;
-    vp_status st = vp_search_run(idx, r, &res, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "search failed: %s\n", err ? err : vp_status_str(st));
-    CHECK(st == VP_OK && res);
-    free(err);
-    return res;
-}
-
 static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
 {
     for (size_t i = 0; res && i < res->n_facets[f]; i++)
@@ -116,7 +91,7 @@ static void expect(vp_index *idx, unsigned without, uint64_t works, uint64_t off
                    uint64_t b, uint64_t c, uint64_t courses, const char *what)
 {
     vp_search_request r = browse(without);
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     if (!res)
         return;
     if (res->total != works || res->total_offerings != offerings ||
@@ -220,7 +195,7 @@ static void test_nothing(const char *path)
     r.values[VP_FIELD_TYPE] = type;
     r.n_values[VP_FIELD_TYPE] = 1;
     r.without = VP_WITHOUT_SPELLING | VP_WITHOUT_ANY_WORDS;
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     if (res) {
         if (res->total_offerings != 0)
             fprintf(stderr, "nothing: total %llu of %llu offerings\n",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/recommend.h"
@@ -40,23 +41,7 @@ static vp_index *build(const char *path, const char *fixture)
     if (!w)
         return NULL;
     vp_index_set_clock(w, at("2026-12-01T08:00:00+01:00"));
-    FILE *f = fopen(fixture, "r");
-    CHECK(f != NULL);
-    char line[8192];
-    while (f && fgets(line, sizeof line, f)) {
-        vp_offering *o = NULL;
-        char *err = NULL;
-        vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-        if (st != VP_OK)
-            fprintf(stderr, "fixture: %s\n", err);
-        CHECK(st == VP_OK);
-        if (st == VP_OK)
-            CHECK(vp_index_put(w, o, NULL) == VP_OK);
-        vp_offering_destroy(o);
-        free(err);
-    }
-    if (f)
-        fclose(f);
+    language_fixture_put(w, voc, fixture);
     CHECK(vp_index_commit(w, NULL) == VP_OK);
     vp_index_close(w);
     vp_index *idx = NULL;

@@ -32,19 +32,6 @@ static vp_search_request request(const char *q)
     return r;
 }
 
-/* Runs `r` and returns the result (NULL on error, which fails the check). */
-static vp_search_result *run(vp_index *idx, const vp_search_request *r)
-{
-    vp_search_result *res = NULL;
-    char *err = NULL;
-    vp_status st = vp_search_run(idx, r, &res, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "search failed: %s\n", err ? err : vp_status_str(st));
-    CHECK(st == VP_OK);
-    free(err);
-    return res;
-}
-
 static int has_hit(const vp_search_result *res, const char *id)
 {
     for (size_t i = 0; res && i < res->n_hits; i++)
@@ -55,7 +42,7 @@ static int has_hit(const vp_search_result *res, const char *id)
 
 static uint64_t total_for(vp_index *idx, const vp_search_request *r)
 {
-    vp_search_result *res = run(idx, r);
+    vp_search_result *res = language_fixture_run(idx, r);
     uint64_t t = res ? res->total : (uint64_t)-1;
     vp_search_result_destroy(res);
     return t;
@@ -88,7 +75,7 @@ static void test_text(vp_index *idx)
 {
     /* "café" in a description, and the compound "Taalcafé". */
     vp_search_request r = request("cafe");
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 2 && has_hit(res, "agenda-utrecht:2") &&
           has_hit(res, "agenda-zwolle:3"));
     /* Each hit comes parsed: its document is the offering shown. */
@@ -108,7 +95,7 @@ static void test_text(vp_index *idx)
      * some of the words follow, the one with all of them first. */
     CHECK(total_q(idx, "thriller") == 2);
     vp_search_request r0 = request("thriller luisterboek");
-    vp_search_result *r0s = run(idx, &r0);
+    vp_search_result *r0s = language_fixture_run(idx, &r0);
     CHECK(r0s && r0s->any_words && r0s->total > 1);
     if (r0s && r0s->n_hits)
         CHECK_STR(r0s->hits[0].id, "online-bibliotheek:audio1");
@@ -117,13 +104,13 @@ static void test_text(vp_index *idx)
     CHECK(total_for(idx, &r0) == 1);
     /* Both words are in the index, just never together: none left out. */
     r0.without = 0;
-    r0s = run(idx, &r0);
+    r0s = language_fixture_run(idx, &r0);
     CHECK(r0s && r0s->any_words && r0s->missing_words == NULL);
     vp_search_result_destroy(r0s);
     /* A word no offering has is named, in the order typed, without the
      * stop words and operators around it. */
     r0 = request("de thriller xylofoon en luisterboek OR zwrtq");
-    r0s = run(idx, &r0);
+    r0s = language_fixture_run(idx, &r0);
     CHECK(r0s && r0s->any_words && r0s->missing_words && r0s->missing_words[0] &&
           r0s->missing_words[1] && !r0s->missing_words[2]);
     if (r0s && r0s->missing_words && r0s->missing_words[0] && r0s->missing_words[1]) {
@@ -132,7 +119,7 @@ static void test_text(vp_index *idx)
     }
     vp_search_result_destroy(r0s);
     r0 = request("thriller");
-    r0s = run(idx, &r0);
+    r0s = language_fixture_run(idx, &r0);
     CHECK(r0s && !r0s->any_words && !r0s->missing_words);
     vp_search_result_destroy(r0s);
     /* Nothing matches a word that is not there. */
@@ -145,7 +132,7 @@ static void test_text(vp_index *idx)
     by_words.upcoming = 0;
     r = request("smartphone");
     r.ranking = &by_words;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->n_hits == 2);
     if (res && res->n_hits == 2) {
         const vp_search_hit *title = &res->hits[0], *other = &res->hits[1];
@@ -160,13 +147,13 @@ static void test_text(vp_index *idx)
 
     /* A snippet marks the matched word, folded and stemmed. */
     r = request("computers");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->n_hits == 1);
     if (res && res->n_hits == 1)
         CHECK_CONTAINS(res->hits[0].snippet, "<mark>computer</mark>");
     vp_search_result_destroy(res);
     r = request("vrijwilligers");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     if (res && res->n_hits == 1)
         CHECK_CONTAINS(res->hits[0].snippet, "<mark>Vrijwilligers</mark>");
     vp_search_result_destroy(res);
@@ -185,7 +172,7 @@ static void test_quality(vp_index *idx)
 
     /* A local name finds the proposition under every local name. */
     vp_search_request r = request("digicafe");
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 2 && has_hit(res, "agenda-zwolle:1"));
     vp_search_result_destroy(res);
     CHECK(total_q(idx, "Klik en Tik") == 1);
@@ -196,29 +183,29 @@ static void test_quality(vp_index *idx)
 
     /* Typos: nothing under the typed spelling, results for the correction. */
     r = request("voorleesochtent");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 1 && res->corrected_query != NULL);
     if (res && res->corrected_query)
         CHECK_STR(res->corrected_query, "voorleesochtend");
     vp_search_result_destroy(res);
     r = request("thriler");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 2 && res->corrected_query != NULL);
     vp_search_result_destroy(res);
     r = request("thriller");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
     vp_search_result_destroy(res);
     /* A correction is what a typing slip explains: a neighbouring key for
      * the first letter is one ("rhriller")... */
     r = request("rhriller");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->corrected_query != NULL);
     if (res && res->corrected_query)
         CHECK_STR(res->corrected_query, "thriller");
     vp_search_result_destroy(res);
     /* ...the same again comes from the cache, and says the same. */
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->corrected_query && strcmp(res->corrected_query, "thriller") == 0);
     vp_search_result_destroy(res);
     /* ...another first letter two edits away is not ("ipad" is no "stad"),
@@ -227,7 +214,7 @@ static void test_quality(vp_index *idx)
     static const char *const not_corrected[] = {"ipad", "koken", "ipad cursus"};
     for (size_t i = 0; i < sizeof not_corrected / sizeof *not_corrected; i++) {
         r = request(not_corrected[i]);
-        res = run(idx, &r);
+        res = language_fixture_run(idx, &r);
         CHECK(res && res->corrected_query == NULL && res->did_you_mean == NULL);
         if (res && (res->corrected_query || res->did_you_mean))
             fprintf(stderr, "  %s: corrected to \"%s\"\n", not_corrected[i],
@@ -237,17 +224,17 @@ static void test_quality(vp_index *idx)
 
     /* A word naming a type ranks that type first without filtering. */
     r = request("thriller boek");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->n_hits >= 2);
     r = request("luisteren OR thriller luisterboek");
     vp_search_result_destroy(res);
     r = request("verborgen luisterboek");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     if (res && res->n_hits)
         CHECK_STR(res->hits[0].id, "online-bibliotheek:audio1");
     vp_search_result_destroy(res);
     r = request("verborgen huis e-book");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     if (res && res->n_hits)
         CHECK_STR(res->hits[0].id, "online-bibliotheek:thriller1");
     vp_search_result_destroy(res);
@@ -260,13 +247,13 @@ static void test_quality(vp_index *idx)
     r = request("thriller");
     r.values[VP_FIELD_TYPE] = course;
     r.n_values[VP_FIELD_TYPE] = 1;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 0 && res->relaxed == VP_FIELD_TYPE && res->relaxed_total == 2);
     vp_search_result_destroy(res);
     r = request(NULL);
     r.from_day = 20270601;
     r.to_day = 20270630;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 0 && res->relaxed == VP_RELAX_DATES && res->relaxed_total == 12);
     vp_search_result_destroy(res);
     /* ...and which proposition the words point to: the exact word wins over
@@ -275,17 +262,17 @@ static void test_quality(vp_index *idx)
     r = request("taalcafe");
     r.values[VP_FIELD_TYPE] = ebook;
     r.n_values[VP_FIELD_TYPE] = 1;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 0 && res->suggested_proposition &&
           strcmp(res->suggested_proposition, "taalcafe") == 0);
     vp_search_result_destroy(res);
     /* Spelling keeps the operators. */
     r = request("thriler OR xylofoon");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 2 && res->corrected_query);
     vp_search_result_destroy(res);
     r = request("taalhuis");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 0);
     CHECK(res && res->suggested_proposition && strcmp(res->suggested_proposition, "taalhuis") == 0);
     vp_search_result_destroy(res);
@@ -341,7 +328,7 @@ static void test_time_and_place(vp_index *idx)
     CHECK(vp_datetime_parse("2027-01-10T12:00:00+01:00", &later) == 0);
     vp_search_request r = request(NULL);
     r.now = later.utc;
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 7);
     CHECK(!has_hit(res, "agenda-utrecht:1") && !has_hit(res, "agenda-utrecht:2"));
     CHECK(has_hit(res, "agenda-eemland:2") && has_hit(res, "online-bibliotheek:thriller1"));
@@ -360,7 +347,7 @@ static void test_time_and_place(vp_index *idx)
     r.near_lat = 52.5168;
     r.near_lon = 6.0830;
     r.radius_km = 10;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 7);
     CHECK(has_hit(res, "agenda-zwolle:2") && has_hit(res, "online-bibliotheek:audio1"));
     for (size_t i = 0; res && i < res->n_hits; i++)
@@ -378,7 +365,7 @@ static void test_time_and_place(vp_index *idx)
     r.near_lat = 52.1561;
     r.near_lon = 5.3878;
     r.sort = VP_SORT_DISTANCE;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->n_hits == 12);
     if (res && res->n_hits == 12) {
         CHECK(strncmp(res->hits[0].id, "agenda-eemland:", 15) == 0);
@@ -402,7 +389,7 @@ static void test_time_and_place(vp_index *idx)
     r = request(NULL);
     r.popular = popular;
     r.n_popular = 2;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 12);
     if (res && res->n_hits >= 2) {
         CHECK_STR(res->hits[0].id, "agenda-zwolle:1");
@@ -415,7 +402,7 @@ static void test_time_and_place(vp_index *idx)
     /* Own library first, without hiding the rest of the network. */
     r = request(NULL);
     r.prefer_library = "bibliotheek-eemland";
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 12);
     if (res && res->n_hits >= 3)
         for (size_t i = 0; i < 3; i++)
@@ -442,11 +429,11 @@ static void test_syntax(vp_index *idx)
 
     /* Syntax Xapian rejects falls back to plain words, flagged. */
     vp_search_request r = request("thriller AND OR");
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->query_fallback == 1);
     vp_search_result_destroy(res);
     r = request("thriller");
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->query_fallback == 0);
     vp_search_result_destroy(res);
 
@@ -492,7 +479,7 @@ static void test_facets(vp_index *idx)
 {
     vp_search_request r = request(NULL);
     r.facets = (1u << VP_FACET_COUNT) - 1;
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->total_exact);
     CHECK(facet_count(res, VP_FIELD_TYPE, "course") == 3);
     CHECK(facet_count(res, VP_FIELD_TYPE, "event") == 3);
@@ -512,7 +499,7 @@ static void test_facets(vp_index *idx)
     const char *type[] = {"course"};
     r.values[VP_FIELD_TYPE] = type;
     r.n_values[VP_FIELD_TYPE] = 1;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 3);
     CHECK(facet_count(res, VP_FIELD_TYPE, "activity") == 2);
     CHECK(facet_count(res, VP_FIELD_TYPE, "course") == 3);
@@ -524,7 +511,7 @@ static void test_facets(vp_index *idx)
     /* Facets follow the text query. */
     r = request("thriller");
     r.facets = 1u << VP_FIELD_TYPE;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(facet_count(res, VP_FIELD_TYPE, "ebook") == 1);
     CHECK(facet_count(res, VP_FIELD_TYPE, "audiobook") == 1);
     CHECK(res && res->n_facets[VP_FIELD_TYPE] == 2);
@@ -548,7 +535,7 @@ static void test_dates(vp_index *idx)
     vp_search_request r = request(NULL);
     r.from_day = 20261204;
     r.to_day = 20261209;
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 1 && has_hit(res, "agenda-utrecht:3"));
     vp_search_result_destroy(res);
     /* The event across midnight touches New Year's Day too. */
@@ -584,7 +571,7 @@ static void test_sort_and_paging(vp_index *idx)
 {
     vp_search_request r = request(NULL);
     r.sort = VP_SORT_DATE;
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->n_hits == 12);
     if (res && res->n_hits == 12) {
         CHECK_STR(res->hits[0].id, "agenda-utrecht:1");
@@ -607,7 +594,7 @@ static void test_sort_and_paging(vp_index *idx)
         r = request(NULL);
         r.per_page = 5;
         r.page = page;
-        res = run(idx, &r);
+        res = language_fixture_run(idx, &r);
         CHECK(res && res->total == 12);
         CHECK(res && res->n_hits == (page < 3 ? 5u : 2u));
         for (size_t i = 0; res && i < res->n_hits; i++) {
@@ -625,7 +612,7 @@ static void test_sort_and_paging(vp_index *idx)
     r = request(NULL);
     r.per_page = 10;
     r.page = 5;
-    res = run(idx, &r);
+    res = language_fixture_run(idx, &r);
     CHECK(res && res->n_hits == 0 && res->total == 12);
     vp_search_result_destroy(res);
 
@@ -821,7 +808,7 @@ static void test_free(const char *path)
     r.free_only = 1;
     CHECK(total_for(idx, &r) == 2);
     r.q = "fotografie";
-    vp_search_result *res = run(idx, &r);
+    vp_search_result *res = language_fixture_run(idx, &r);
     CHECK(res && res->total == 0 && res->relaxed == VP_RELAX_FREE && res->relaxed_total == 1);
     vp_search_result_destroy(res);
     r.q = "digicafe";
@@ -994,7 +981,7 @@ static void test_documents(const char *path)
     vp_search_request ds = request("vlinderfeest");
     ds.now = jan10.utc;
     ds.sort = VP_SORT_DATE;
-    vp_search_result *dr = run(reader, &ds);
+    vp_search_result *dr = language_fixture_run(reader, &ds);
     CHECK(dr && dr->n_hits == 2);
     if (dr && dr->n_hits == 2)
         CHECK_STR(dr->hits[0].id, "test:vlinder-a"); /* by its first session: not yet moved */
@@ -1004,7 +991,7 @@ static void test_documents(const char *path)
     CHECK(vp_index_refresh_dates(w, &moved, NULL) == VP_OK);
     CHECK(moved >= 1);
     CHECK(vp_index_commit(w, NULL) == VP_OK);
-    dr = run(reader, &ds);
+    dr = language_fixture_run(reader, &ds);
     if (dr && dr->n_hits == 2) {
         CHECK_STR(dr->hits[0].id, "test:vlinder-b");
         CHECK_STR(dr->hits[1].id, "test:vlinder-a");
