@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -24,30 +25,18 @@ static vp_vocabulary *voc;
 static int64_t now; /* 2026-11-01: between the two Klik & Tik courses */
 static char dir[] = "/tmp/vp-test-works-XXXXXX";
 
-static void put_json(vp_index *idx, const char *line)
-{
-    vp_offering *o = NULL;
-    char *err = NULL;
-    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "fixture: %s\n", err);
-    CHECK(st == VP_OK);
-    if (st == VP_OK)
-        CHECK(vp_index_put(idx, o, NULL) == VP_OK);
-    vp_offering_destroy(o);
-    free(err);
-}
-
 /* A book of two catalogues, one of which says where its copies stand. */
 static void load_holdings(vp_index *idx)
 {
-    put_json(idx, "{\"id\":\"cat-utrecht:kb1\",\"type\":\"book\",\"title\":\"Kaartenbakkunde\","
+    language_fixture_put_line(idx, voc,
+                  "{\"id\":\"cat-utrecht:kb1\",\"type\":\"book\",\"title\":\"Kaartenbakkunde\","
                   "\"creators\":[\"Ria Kaart\"],\"library\":\"bibliotheek-utrecht\","
                   "\"library_name\":\"Bibliotheek Utrecht\",\"work_key\":\"isbn:9789000000001\","
                   "\"source\":\"cat-utrecht\",\"holdings\":[{\"library\":\"bibliotheek-utrecht\","
                   "\"branch\":\"utrecht-neude\",\"branch_name\":\"Neude\",\"call_number\":"
                   "\"025.3 KAAR\",\"shelf\":\"Studiezaal\"}]}");
-    put_json(idx, "{\"id\":\"cat-zwolle:kb1\",\"type\":\"book\",\"title\":\"Kaartenbakkunde\","
+    language_fixture_put_line(idx, voc,
+                  "{\"id\":\"cat-zwolle:kb1\",\"type\":\"book\",\"title\":\"Kaartenbakkunde\","
                   "\"creators\":[\"Ria Kaart\"],\"library\":\"bibliotheek-zwolle\","
                   "\"library_name\":\"Bibliotheek Zwolle\",\"work_key\":\"isbn:9789000000001\","
                   "\"source\":\"cat-zwolle\"}");
@@ -62,7 +51,7 @@ static void load(vp_index **shards, size_t n, const char *path)
     if (f) {
         char line[8192];
         while (fgets(line, sizeof line, f))
-            put_json(shards[k++ % n], line);
+            language_fixture_put_line(shards[k++ % n], voc, line);
         fclose(f);
     }
     for (int i = 0; i < BIG_WORK; i++) {
@@ -73,7 +62,7 @@ static void load(vp_index **shards, size_t n, const char *path)
                  "\"library_name\":\"Bibliotheek %03d\",\"url\":\"https://lib%03d.example.nl/gw\","
                  "\"work_key\":\"w:grootwerk|vera groot\",\"source\":\"massa-%03d\"}",
                  i, i, i, i, i);
-        put_json(shards[k++ % n], line);
+        language_fixture_put_line(shards[k++ % n], voc, line);
     }
 }
 
