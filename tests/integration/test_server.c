@@ -261,6 +261,15 @@ static void test_text(void)
     CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "from")), "2027-02-20");
     CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "to")), "2027-02-28");
     json_decref(j);
+    /* Arnhem is in Gelderland (mostly the middle) but keeps the south's
+     * weeks: its autumn holiday of 2027 is the south's, 23-31 October. */
+    j = ok("/v1/search?q=voorlezen%20arnhem%20herfstvakantie");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 2);
+    u1 = json_array_get(und, 1);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "from")), "2027-10-23");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(u1, "value"), "to")), "2027-10-31");
+    json_decref(j);
     /* An unparsable query falls back instead of failing. */
     j = ok("/v1/search?q=boek%20AND%20OR");
     CHECK(json_string_value(json_object_get(json_object_get(j, "query"), "fallback")) != NULL);
