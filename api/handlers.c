@@ -66,7 +66,8 @@ static const char *relaxed_name(int relaxed)
 
 /* The place, day and age words of q and what they were taken for:
  * [{"kind", "text", "value"}], value a municipality, an audience group or
- * {"from", "to"}. */
+ * {"from", "to"}; a place also has its "label", its name as people write
+ * it. */
 static json_t *understood_json(const vp_search_result *res)
 {
     json_t *list = json_array();
@@ -76,9 +77,11 @@ static json_t *understood_json(const vp_search_result *res)
                             ? json_pack("{s:o, s:o}", "from", day_json(u->from_day), "to",
                                         day_json(u->to_day))
                             : json_string(u->value);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "kind",
-                                              vp_understood_kind_name(u->kind), "text", u->text,
-                                              "value", value));
+        json_t *it = json_pack("{s:s, s:s, s:o}", "kind", vp_understood_kind_name(u->kind),
+                               "text", u->text, "value", value);
+        if (it && u->kind == VP_UNDERSTOOD_PLACE)
+            json_object_set_new(it, "label", json_string(u->label[0] ? u->label : u->value));
+        json_array_append_new(list, it);
     }
     return list;
 }

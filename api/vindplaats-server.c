@@ -25,6 +25,7 @@
 #define VP_DEFAULT_TYPES VP_DATA_DIR "/lexicon/types.tsv"
 #define VP_DEFAULT_HOLIDAYS VP_DATA_DIR "/lexicon/schoolvakanties.tsv"
 #define VP_DEFAULT_POSTCODES VP_DATA_DIR "/reference/nl_pc4_geonames.json"
+#define VP_DEFAULT_PLACE_NAMES VP_DATA_DIR "/lexicon/plaatsnamen.tsv"
 #define VP_DEFAULT_WORDS "/usr/share/dict/dutch"
 #define VP_DEFAULT_SEGMENTS VP_DATA_DIR "/segments/segments.json"
 #define VP_DEFAULT_SEGMENT_POSTCODES VP_DATA_DIR "/segments/pc4-segments.csv"
@@ -37,7 +38,8 @@ static void usage(FILE *out)
             "                         [--threads N] [--vocabulary FILE] [--port-file FILE]\n"
             "                         [--words FILE] [--synonyms FILE] [--stopwords FILE]\n"
             "                         [--types FILE] [--holidays FILE]\n"
-            "                         [--postcodes FILE] [--now DATE-TIME] [--no-access-log]\n"
+            "                         [--postcodes FILE] [--place-names FILE]\n"
+            "                         [--now DATE-TIME] [--no-access-log]\n"
             "                         [--redis URL | --data-dir DIR] [--half-life-days N]\n"
             "                         [--segments FILE] [--segment-postcodes FILE]\n"
             "                         [--network FILE] [--admin-keys FILE] [--write-limit N]\n"
@@ -60,6 +62,7 @@ static void usage(FILE *out)
             "  --holidays FILE    school holidays per region (default %s)\n"
             "  --postcodes FILE   PC4 areas and place names for postcode=, place= and the place\n"
             "                     words of q (default %s)\n"
+            "  --place-names FILE other names of places (\"den bosch\") (default %s)\n"
             "  --now DATE-TIME    a fixed clock, for demos and tests (ISO 8601)\n"
             "  --redis URL        keep signals, saved queries and the query log in Redis\n"
             "                     (redis://HOST:PORT/DB), shared by every replica\n"
@@ -89,7 +92,8 @@ static void usage(FILE *out)
             "  --hash-key         read a key on standard input, print its sha256: digest\n"
             "  --no-access-log    do not write one line per request to stderr\n",
             VP_DEFAULT_VOCABULARY, VP_DEFAULT_WORDS, VP_DEFAULT_SYNONYMS, VP_DEFAULT_STOPWORDS,
-            VP_DEFAULT_TYPES, VP_DEFAULT_HOLIDAYS, VP_DEFAULT_POSTCODES, VP_DEFAULT_SEGMENTS,
+            VP_DEFAULT_TYPES, VP_DEFAULT_HOLIDAYS, VP_DEFAULT_POSTCODES, VP_DEFAULT_PLACE_NAMES,
+            VP_DEFAULT_SEGMENTS,
             VP_DEFAULT_SEGMENT_POSTCODES, VP_DEFAULT_NETWORK);
 }
 
@@ -140,7 +144,7 @@ int main(int argc, char **argv)
     cfg.threads = 2;
     cfg.access_log = stderr;
     const char *voc_path = VP_DEFAULT_VOCABULARY, *port_file = NULL;
-    const char *postcodes_path = VP_DEFAULT_POSTCODES;
+    const char *postcodes_path = VP_DEFAULT_POSTCODES, *place_names_path = VP_DEFAULT_PLACE_NAMES;
     const char *segments_path = VP_DEFAULT_SEGMENTS, *segment_pc_path = VP_DEFAULT_SEGMENT_POSTCODES;
     const char *network_path = VP_DEFAULT_NETWORK, *admin_keys_path = NULL;
     vp_store_config store_cfg = {NULL, NULL, 30, 200};
@@ -156,7 +160,7 @@ int main(int argc, char **argv)
         {"--words", &lexfiles.words},       {"--synonyms", &lexfiles.synonyms},
         {"--stopwords", &lexfiles.stopwords}, {"--types", &lexfiles.types},
         {"--holidays", &lexfiles.holidays},
-        {"--postcodes", &postcodes_path},   {"--redis", &store_cfg.redis_url},
+        {"--postcodes", &postcodes_path},   {"--place-names", &place_names_path},   {"--redis", &store_cfg.redis_url},
         {"--data-dir", &store_cfg.dir},     {"--segments", &segments_path},
         {"--network", &network_path},       {"--admin-keys", &admin_keys_path},
         {"--templates", &cfg.templates_dir}, {"--segment-postcodes", &segment_pc_path},
@@ -302,6 +306,8 @@ int main(int argc, char **argv)
         goto done;
     }
     st = vp_postcodes_load(postcodes_path, &postcodes, &err);
+    if (st == VP_OK)
+        st = vp_postcodes_add_aliases(postcodes, place_names_path, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: postcodes: %s\n", err ? err : vp_status_str(st));
         goto done;

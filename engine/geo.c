@@ -12,6 +12,7 @@
 
 #include "vindplaats/analysis.h"
 #include "vindplaats/buf.h"
+#include "vindplaats/lines.h"
 #include "vindplaats/network.h"
 
 /* Postcodes of one name further apart than this are different places. */
@@ -393,6 +394,93 @@ vp_status vp_postcodes_add_network(vp_postcodes *pc, const vp_network *net)
     free(add);
     pc->names = all;
     pc->n_names += n;
+    qsort(pc->names, pc->n_names, sizeof *pc->names, cmp_named);
+    return VP_OK;
+}
+
+/* The other names of places, gathered while the file is read. */
+typedef struct alias_reader {
+    vp_postcodes *pc;
+    named *add;
+    size_t n, cap;
+} alias_reader;
+
+static vp_status alias_line(void *ctx, char *line, size_t len, const char **problem)
+{
+    (void)len;
+    alias_reader *r = ctx;
+    char *tab = strchr(line, '\t');
+    if (!tab || strchr(tab + 1, '\t')) {
+        *problem = "expected NAME<TAB>PLACE";
+        return VP_ERR_INVALID;
+    }
+    *tab = '\0';
+    char *key = name_key(line), *to_key = name_key(tab + 1);
+    vp_status st = VP_OK;
+    if (!key || !to_key) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    const named *to = *to_key ? find_name(r->pc, to_key) : NULL;
+    if (!*key || !to) {
+        *problem = *key ? "the place is no name of the postcode table" : "the name is empty";
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+    const named *have = find_name(r->pc, key);
+    for (size_t i = 0; !have && i < r->n; i++)
+        if (strcmp(r->add[i].key, key) == 0)
+            have = &r->add[i];
+    if (have) {
+        if (strcmp(have->name, to->name) == 0)
+            goto done; /* the same place twice: nothing to add */
+        *problem = "the name is already another place's";
+        st = VP_ERR_INVALID;
+        goto done;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 32;
+        named *v = realloc(r->add, cap * sizeof *v);
+        if (!v) {
+            st = VP_ERR_NOMEM;
+            goto done;
+        }
+        r->add = v;
+        r->cap = cap;
+    }
+    named *nm = &r->add[r->n];
+    *nm = *to;
+    nm->name = strdup(to->name);
+    if (!nm->name) {
+        st = VP_ERR_NOMEM;
+        goto done;
+    }
+    nm->key = key;
+    key = NULL;
+    r->n++;
+done:
+    free(key);
+    free(to_key);
+    return st;
+}
+
+vp_status vp_postcodes_add_aliases(vp_postcodes *pc, const char *path, char **errmsg)
+{
+    if (!pc || !path)
+        return VP_OK;
+    alias_reader r = {pc, NULL, 0, 0};
+    vp_status st = vp_lines_read(path, 1024, VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS |
+                                     VP_LINES_UTF8, alias_line, &r, NULL, errmsg);
+    named *all = st == VP_OK ? realloc(pc->names, (pc->n_names + r.n + 1) * sizeof *all) : NULL;
+    if (!all) {
+        names_free(r.add, r.n);
+        return st == VP_OK ? VP_ERR_NOMEM : st;
+    }
+    if (r.n)
+        memcpy(all + pc->n_names, r.add, r.n * sizeof *r.add);
+    free(r.add);
+    pc->names = all;
+    pc->n_names += r.n;
     qsort(pc->names, pc->n_names, sizeof *pc->names, cmp_named);
     return VP_OK;
 }

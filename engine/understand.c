@@ -79,6 +79,7 @@ typedef struct place_name {
     char name[NAME_SIZE];
     char municipality[NAME_SIZE];
     char province[NAME_SIZE];
+    char label[NAME_SIZE]; /* the municipality as the network writes it ("Den Haag") */
     char branch[64];    /* the network's branch id, "" for a municipality */
     int ambiguous;      /* a branch name two branches share: not a place word */
 } place_name;
@@ -149,6 +150,8 @@ vp_status understand_places_build(const vp_network *net, understand_places **out
                 understand_places_destroy(pl);
                 return VP_ERR_NOMEM;
             }
+            snprintf(town.label, sizeof town.label, "%s", br->municipality ? br->municipality : "");
+            memcpy(own.label, town.label, sizeof town.label);
             memcpy(town.municipality, town.name, sizeof town.name);
             memcpy(own.municipality, town.name, sizeof town.name);
             memcpy(own.province, town.province, sizeof town.province);
@@ -211,6 +214,18 @@ static int words_are(const words *ws, size_t i, const char *name, size_t *len)
     return k > 0;
 }
 
+/* The name of the place u names as people write it: the network's, else
+ * the postcode table's, else its folded value. */
+static void place_label(vp_index *idx, const place_name *net, vp_understood *u)
+{
+    const char *name = net && net->label[0] ? net->label : NULL;
+    double lat, lon;
+    if (!name && vp_postcodes_find_place(vp_lexicon_postcodes(vp_index_lexicon(idx)), u->value,
+                                         &lat, &lon, &name, NULL, 0) != VP_PLACE_FOUND)
+        name = NULL;
+    snprintf(u->label, sizeof u->label, "%.63s", name ? name : u->value);
+}
+
 /* Takes the first place the words name: a municipality of the index (as
  * the index folds it: "den haag", "bergen op zoom"), else a municipality
  * or branch of the network. *where gets the network's entry, when there
@@ -245,6 +260,7 @@ static int place(vp_index *idx, const understand_places *pl, words *ws, vp_under
                 if (!pl->v[p].branch[0] && strcmp(pl->v[p].name, u->value) == 0)
                     net = &pl->v[p];
             *where = net;
+            place_label(idx, net, u);
             size_t first = i, last = i + len - 1, more = 0;
             /* "bibliotheek neude", "de bieb in vathorst": the branch's own
              * words go too, and so does its town after it ("neude utrecht"). */
@@ -382,6 +398,7 @@ static int national_place(vp_index *idx, const vp_lexicon *lex, words *ws, vp_un
             u->kind = VP_UNDERSTOOD_PLACE;
             u->branch[0] = '\0';
             snprintf(u->value, sizeof u->value, "%s", value);
+            snprintf(u->label, sizeof u->label, "%.63s", name ? name : phrase);
             free(value);
             u->near = 1;
             u->lat = lat;

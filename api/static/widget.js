@@ -536,7 +536,7 @@ function chips(w, und) {
       var f = new Intl.DateTimeFormat(w.loc, {weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC'});
       t = f.format(new Date(v.from)) + (v.to && v.to !== v.from ? L.to + f.format(new Date(v.to)) : '');
     } else if (u.kind === 'audience') t = (L.aud[v] || str(v)).toLowerCase();
-    else t = str(v).replace(/(^|[ -])\S/g, c => c.toUpperCase());
+    else t = str(u.label) || str(v).replace(/(^|[ -])\S/g, c => c.toUpperCase());
     if (!L.und[u.kind] || !t) return;
     var text = fm(L.und[u.kind], {v: t}), b = btn('vp-btn', text + ' ✕', () => {
       search(w, {q: w.st.q, und: kinds.filter(k => k !== u.kind)});

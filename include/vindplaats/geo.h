@@ -38,6 +38,15 @@ struct vp_network;
  * branch names of `net`. Call it once, before the table is shared between
  * threads. VP_ERR_NOMEM when memory ran out. */
 vp_status vp_postcodes_add_network(vp_postcodes *pc, const struct vp_network *net) VP_NOEXCEPT;
+/* Adds the other names residents write for places of the table ("den
+ * bosch" for 's-Hertogenbosch, "'s-gravenhage" for Den Haag) from `path`,
+ * one a line: NAME<TAB>PLACE, PLACE a name the table (or the network,
+ * when added first) knows; '#' starts a comment. The other name finds
+ * the place as its own name does, and the place's name is what
+ * vp_postcodes_find_place() gives back. Errors name FILE:LINE: a line
+ * without the tab, a place the table does not know, a name that is
+ * already another place's. Call it once, before the table is shared. */
+vp_status vp_postcodes_add_aliases(vp_postcodes *pc, const char *path, char **errmsg) VP_NOEXCEPT;
 
 typedef enum vp_place_found {
     VP_PLACE_FOUND = 0,

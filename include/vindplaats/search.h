@@ -193,6 +193,8 @@ typedef struct vp_understood {
     vp_understood_kind kind;
     char text[128];  /* the words of q it took, folded, as typed */
     char value[64];
+    char label[64];  /* place: its name as written ("Bergen op Zoom", "'s-Hertogenbosch"),
+                      * for people; "" for the other kinds */
     char branch[64]; /* place: the branch the words named ("neude"), boosted instead of the
                       * municipality; "" otherwise */
     int near;        /* place: a place of the national list, boosted by distance from

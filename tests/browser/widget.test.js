@@ -512,6 +512,18 @@ describe('demo page', () => {
     await done(page);
   });
 
+  it('names an understood place as the place writes its name', async () => {
+    /* the server's label: not "Bergen Op Zoom" nor "S-hertogenbosch" */
+    for (const [q, name] of [['taalcafe bergen op zoom', 'Bergen op Zoom'],
+      ['taalcafe den bosch', "'s-Hertogenbosch"]]) {
+      const page = await open(`${VP}/?q=${encodeURIComponent(q)}`);
+      const place = box(page).locator('.vp-note').getByRole('button', {name: `Niet in ${name}`});
+      await place.waitFor();
+      assert.equal(await place.textContent(), `in ${name} ✕`);
+      await done(page);
+    }
+  });
+
   it('says which words were left out when only some matched', async () => {
     const page = await open(`${VP}/?q=${encodeURIComponent('ipad cursus')}`);
     const b = box(page);

@@ -238,8 +238,34 @@ static void test_text(void)
     CHECK(json_array_size(und) == 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "text")), "neude");
     CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "value")), "utrecht");
+    /* The label is the place's name for people: the network's. */
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "Utrecht");
     top = json_array_get(json_object_get(j, "results"), 0);
     CHECK_STR(json_string_value(json_object_get(top, "branch")), "utrecht-neude");
+    json_decref(j);
+    /* Everyday names of places (data/lexicon/plaatsnamen.tsv, the server's
+     * default --place-names): Den Bosch is 's-Hertogenbosch, 's-Gravenhage
+     * Den Haag; the label as the place writes its name. */
+    j = ok("/v1/search?q=taalcafe%20den%20bosch");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "text")), "den bosch");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "value")), "'s-hertogenbosch");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "'s-Hertogenbosch");
+    json_decref(j);
+    j = ok("/v1/search?q=voorlezen%20in%20%27s-gravenhage");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "kind")), "place");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "Den Haag");
+    json_decref(j);
+    j = ok("/v1/search?q=digitaal%20spreekuur%20bergen%20op%20zoom");
+    und = json_object_get(json_object_get(j, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "Bergen op Zoom");
+    json_decref(j);
+    /* place= knows them too. */
+    j = ok("/v1/search?q=taalcafe&place=den%20bosch");
     json_decref(j);
     /* A place without a library in the network, from the place= table the
      * server hands the lexicon at start: Zeist, near Utrecht's libraries. */

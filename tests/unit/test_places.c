@@ -1,11 +1,13 @@
 /* test_places.c - where a search is: place names resolved with the PC4
  * table and the network file, and the place parameters of a search
  * (place, postcode, near, radius_km, free) as the engine reads them.
- * argv: vocabulary, tests/data/places/pc4.json, tests/data/places/network.json. */
+ * argv: vocabulary, tests/data/places/pc4.json, tests/data/places/network.json,
+ * data/lexicon/plaatsnamen.tsv, data/reference/nl_pc4_geonames.json. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "vindplaats/geo.h"
@@ -149,10 +151,98 @@ static void test_parameters(const vp_postcodes *pc)
     }
 }
 
+static vp_place_found place_of(const vp_postcodes *pc, const char *text, const char **name,
+                               double *lat, double *lon)
+{
+    *name = NULL;
+    return vp_postcodes_find_place(pc, text, lat, lon, name, NULL, 0);
+}
+
+/* The everyday names of data/lexicon/plaatsnamen.tsv on the full table:
+ * every line names a place the table knows (else loading fails), and the
+ * other name finds that place, by its own name. */
+static void test_aliases(const char *aliases, const char *table)
+{
+    vp_postcodes *pc = NULL;
+    char *err = NULL;
+    CHECK(vp_postcodes_load(table, &pc, &err) == VP_OK);
+    const char *name = NULL;
+    double lat = 0, lon = 0, lat2 = 0, lon2 = 0;
+    CHECK(pc && place_of(pc, "Den Bosch", &name, &lat, &lon) == VP_PLACE_UNKNOWN);
+    err = NULL;
+    CHECK(vp_postcodes_add_aliases(pc, aliases, &err) == VP_OK);
+    if (err)
+        fprintf(stderr, "  %s\n", err);
+    free(err);
+    static const char *const pairs[][2] = {
+        {"Den Bosch", "'s-Hertogenbosch"},  {"den bosch", "'s-Hertogenbosch"},
+        {"'s-Gravenhage", "Den Haag"},       {"s gravenhage", "Den Haag"},
+        {"Capelle a/d IJssel", "Capelle aan den IJssel"},
+        {"Ljouwert", "Leeuwarden"},          {"St. Oedenrode", "Sint-Oedenrode"},
+        {"Sint Willebrord", "St. Willebrord"}, {"Gorkum", "Gorinchem"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        int ok = place_of(pc, pairs[i][0], &name, &lat, &lon) == VP_PLACE_FOUND && name &&
+                 strcmp(name, pairs[i][1]) == 0 &&
+                 place_of(pc, pairs[i][1], &name, &lat2, &lon2) == VP_PLACE_FOUND &&
+                 near(lat, lat2) && near(lon, lon2);
+        if (!ok)
+            fprintf(stderr, "  %s: expected %s\n", pairs[i][0], pairs[i][1]);
+        CHECK(ok);
+    }
+    /* The place's own name still finds it. */
+    CHECK(place_of(pc, "'s-Hertogenbosch", &name, &lat, &lon) == VP_PLACE_FOUND);
+    vp_postcodes_destroy(pc);
+
+    /* Bad lines name FILE:LINE and what is wrong; nothing is added. */
+    char path[] = "/tmp/vp-test-aliases-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    static const struct {
+        const char *text, *problem;
+    } bad[] = {
+        {"# names\nden bosch 's-Hertogenbosch\n", ":2: expected NAME<TAB>PLACE"},
+        {"den bosch\tAtlantis\n", ":1: the place is no name of the postcode table"},
+        {"\t's-Hertogenbosch\n", ":1: the name is empty"},
+        {"utrecht\tAmersfoort\n", ":1: the name is already another place's"},
+        {"den bosch\tDen Haag\nden bosch\t's-Hertogenbosch\n", ":2: the name is already another place's"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (!f)
+            break;
+        fputs(bad[i].text, f);
+        fclose(f);
+        pc = NULL;
+        err = NULL;
+        CHECK(vp_postcodes_load(table, &pc, &err) == VP_OK);
+        vp_status st = vp_postcodes_add_aliases(pc, path, &err);
+        int ok = st == VP_ERR_INVALID && err && strstr(err, path) && strstr(err, bad[i].problem);
+        if (!ok)
+            fprintf(stderr, "  alias line %zu: %s\n", i, err ? err : "(no error)");
+        CHECK(ok);
+        CHECK(place_of(pc, "Den Bosch", &name, &lat, &lon) == VP_PLACE_UNKNOWN);
+        free(err);
+        vp_postcodes_destroy(pc);
+    }
+    unlink(path);
+    /* A file that is not there is an error too. */
+    pc = NULL;
+    err = NULL;
+    CHECK(vp_postcodes_load(table, &pc, &err) == VP_OK);
+    CHECK(vp_postcodes_add_aliases(pc, "/nonexistent/plaatsnamen.tsv", &err) == VP_ERR_IO && err &&
+          strstr(err, "/nonexistent/plaatsnamen.tsv"));
+    free(err);
+    vp_postcodes_destroy(pc);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: test_places VOCABULARY PC4.json NETWORK.json\n");
+    if (argc < 6) {
+        fprintf(stderr, "usage: test_places VOCABULARY PC4.json NETWORK.json PLACE-NAMES.tsv "
+                        "FULL-PC4.json\n");
         return 2;
     }
     char *err = NULL;
@@ -168,6 +258,7 @@ int main(int argc, char **argv)
     CHECK(vp_postcodes_add_network(pc, net) == VP_OK);
     test_network_names(pc);
     test_parameters(pc);
+    test_aliases(argv[4], argv[5]);
     vp_network_destroy(net);
     vp_postcodes_destroy(pc);
     vp_vocabulary_destroy(voc);

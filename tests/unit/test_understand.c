@@ -301,6 +301,19 @@ static void national_is(vp_index *idx, const char *q, const char *text, const ch
     vp_search_result_destroy(res);
 }
 
+/* The place `q` names is labelled `label`. */
+static void label_is(vp_index *idx, const char *q, const char *label)
+{
+    vp_search_result *res = NULL;
+    const vp_understood *p = place_of(idx, q, 0, &res);
+    int ok = p && strcmp(p->label, label) == 0;
+    if (!ok)
+        fprintf(stderr, "  %s: label \"%s\", expected \"%s\"\n", q, p ? p->label : "(no place)",
+                label);
+    CHECK(ok);
+    vp_search_result_destroy(res);
+}
+
 /* `q` names no place: its words are all words to match. */
 static void no_place(vp_index *idx, const char *q)
 {
@@ -334,6 +347,19 @@ static void test_national(vp_index *idx, vp_index *without_table, const vp_postc
                 5.306);
     national_is(idx, "taalcafe s hertogenbosch", "s hertogenbosch", "'s-hertogenbosch", 51.693,
                 5.306);
+    /* The everyday name of a place (data/lexicon/plaatsnamen.tsv) names it
+     * as its own name does. */
+    national_is(idx, "taalcafe den bosch", "den bosch", "'s-hertogenbosch", 51.693, 5.306);
+    national_is(idx, "taalcafe in den bosch", "in den bosch", "'s-hertogenbosch", 51.693, 5.306);
+    national_is(idx, "voorlezen Den Bosch zaterdag", "den bosch", "'s-hertogenbosch", 51.693,
+                5.306);
+    /* The label is the place's name as the table writes it, for people. */
+    label_is(idx, "taalcafe den bosch", "'s-Hertogenbosch");
+    label_is(idx, "taalcafe s hertogenbosch", "'s-Hertogenbosch");
+    label_is(idx, "digitaal spreekuur bergen op zoom", "Bergen op Zoom");
+    /* A town of the network: the network's name. */
+    label_is(idx, "voorlezen in leusden", "Leusden");
+    label_is(idx, "voorlezen neude", "Utrecht");
     /* The day and age words are taken first: the place still ends the words. */
     national_is(idx, "voorlezen bilthoven van 5", "bilthoven", "bilthoven", 52.125, 5.200);
     national_is(idx, "taalcafe zeist zaterdag", "zeist", "zeist", 52.088, 5.240);
@@ -478,6 +504,15 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 2;
     test_loader(dir);
+    /* An everyday name of a place, as data/lexicon/plaatsnamen.tsv gives them. */
+    char aliases[256];
+    snprintf(aliases, sizeof aliases, "%s/plaatsnamen.tsv", dir);
+    FILE *af = fopen(aliases, "w");
+    if (af) {
+        fputs("# other names\nden bosch\t's-Hertogenbosch\n", af);
+        fclose(af);
+    }
+    CHECK(vp_postcodes_add_aliases(pc, aliases, &err) == VP_OK);
 
     char path[256];
     snprintf(path, sizeof path, "%s/index", dir);
