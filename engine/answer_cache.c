@@ -22,7 +22,7 @@
 #if defined(__x86_64__) || defined(__aarch64__)
 _Static_assert(sizeof(vp_search_request) == 288,
                "a new field of vp_search_request: add it to vp_answer_key");
-_Static_assert(sizeof(vp_ranking) == 64, "a new field of vp_ranking: add it to vp_answer_key");
+_Static_assert(sizeof(vp_ranking) == 72, "a new field of vp_ranking: add it to vp_answer_key");
 #endif
 
 #define BYTES_PER_BUCKET 2048 /* the table: one bucket per this much budget */
@@ -342,9 +342,9 @@ vp_status vp_answer_key(const vp_search_request *req, vp_buf *b)
             st = put_string(b, req->prefer_library);
     }
     if (st == VP_OK)
-        st = vp_buf_printf(b, "|ranking=%a,%a,%u,%a,%a,%a,%a,%a", rk->prefer_library,
+        st = vp_buf_printf(b, "|ranking=%a,%a,%u,%a,%a,%a,%a,%a,%a", rk->prefer_library,
                            rk->upcoming, rk->upcoming_days, rk->nearby, rk->nearby_half_km,
-                           rk->type_intent, rk->popularity, rk->understood);
+                           rk->type_intent, rk->popularity, rk->understood, rk->title_phrase);
     /* The popular offerings boost what they name, by their use. */
     for (size_t i = 0; st == VP_OK && i < req->n_popular; i++) {
         st = vp_buf_puts(b, i ? "," : "|popular=");

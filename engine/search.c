@@ -13,6 +13,7 @@
  * a last match lists every offering of each hit's work (`available`). */
 #include "vindplaats/search.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -747,7 +748,7 @@ typedef struct plan {
     vpx_query *upcoming;              /* hides what has ended */
     vpx_query *near;                  /* the radius around near */
     vpx_query *free_only;             /* free=true */
-    vpx_query *boosts[5];
+    vpx_query *boosts[6];
     vpx_query *understood;            /* place, day and age words (understand.c) */
     int browsing;
     int fallback;
@@ -763,7 +764,7 @@ static void plan_free(plan *p)
     vpx_query_destroy(p->upcoming);
     vpx_query_destroy(p->near);
     vpx_query_destroy(p->free_only);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         vpx_query_destroy(p->boosts[i]);
     vpx_query_destroy(p->understood);
     memset(p, 0, sizeof *p);
@@ -819,6 +820,21 @@ static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, ch
     for (int i = 0; i < 4; i++)
         vpx_query_destroy(bands[i]);
     return st;
+}
+
+/* 1 when `q` holds two or more words (runs of letters and digits) and no
+ * operator a phrase would change: quotes, '*'. */
+static int several_words(const char *q)
+{
+    if (strpbrk(q, "\"*"))
+        return 0;
+    int words = 0, in = 0;
+    for (const unsigned char *c = (const unsigned char *)q; *c; c++) {
+        int w = isalnum(*c) || *c >= 0x80;
+        words += w && !in;
+        in = w;
+    }
+    return words >= 2;
 }
 
 static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q,
@@ -928,6 +944,27 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         for (size_t i = 0; i < n; i++)
             vpx_query_destroy(terms[i]);
     }
+    /* Two or more words as they stand in a title: "de avonden" is the book
+     * De avonden before the Auteursavonden its stem and parts find. Only
+     * for words the lexicon leaves as typed: a proposition, local name or
+     * synonym ("klik en tik") finds every town's own title for it, and a
+     * phrase would put one way of writing it first. */
+    if (st == VP_OK && rewrite && q && rk->title_phrase > 0 && several_words(q)) {
+        char *folded = vp_text_fold(q, 0);
+        char *rewritten = folded ? vp_lexicon_rewrite(vp_index_lexicon(idx), folded) : NULL;
+        vpx_parser_opts opts = {VP_STEM_LANGUAGE, NULL, NULL, NULL, MAX_WILDCARD_EXPANSION, 0};
+        vpx_query *phrase = NULL;
+        if (!rewritten)
+            st = VP_ERR_NOMEM;
+        else if (strcmp(rewritten, folded) == 0)
+            st = vpx_query_words(vp_index_db(idx), folded, PFX_TITLE, 0, 1, &opts, &phrase,
+                                 errmsg);
+        if (st == VP_OK && phrase && !vpx_query_is_empty(phrase))
+            st = boost(phrase, rk->title_phrase, &p->boosts[5], errmsg);
+        vpx_query_destroy(phrase);
+        free(rewritten);
+        free(folded);
+    }
     return st;
 }
 
@@ -942,9 +979,9 @@ static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_quer
     vpx_query *words = NULL;
     vp_status st;
     if (weighted) {
-        vpx_query *maybe[7] = {p->text,      p->boosts[0], p->boosts[1], p->boosts[2],
-                               p->boosts[3], p->boosts[4], p->understood};
-        st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 7, &words, errmsg);
+        vpx_query *maybe[8] = {p->text,      p->boosts[0], p->boosts[1], p->boosts[2],
+                               p->boosts[3], p->boosts[4], p->boosts[5], p->understood};
+        st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 8, &words, errmsg);
     } else {
         st = vpx_query_scale(p->text, 0.0, &words, errmsg);
     }
@@ -1562,6 +1599,7 @@ const vp_ranking vp_ranking_default = {
     .type_intent = 12.0,
     .popularity = 2.0,
     .understood = 8.0,
+    .title_phrase = 3.0,
 };
 
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,

@@ -60,6 +60,8 @@ typedef struct vp_ranking {
     double type_intent;      /* added to the types the words name ("cursus", "luisterboek") */
     double popularity;       /* added to the most used offerings, scaled by their use */
     double understood;       /* added for a place, day or age the words name (query-understanding.md) */
+    double title_phrase;     /* added when two or more words stand in the title as typed, in
+                                that order ("de avonden": the book De avonden) */
 } vp_ranking;
 
 extern const vp_ranking vp_ranking_default;
