@@ -127,6 +127,11 @@ static int cmp_same(const void *a, const void *b)
 static int cmp_candidate(const void *a, const void *b)
 {
     const candidate *x = a, *y = b;
+    /* A proposition or local name first, however used: "taal" offers
+     * Taalpunt and Taalmaatje before the subject taalontwikkeling. */
+    int xp = x->kind == VP_SUGGEST_PROPOSITION, yp = y->kind == VP_SUGGEST_PROPOSITION;
+    if (xp != yp)
+        return xp ? -1 : 1;
     if (x->score != y->score)
         return x->score < y->score ? 1 : -1;
     if (x->count != y->count)

@@ -150,6 +150,15 @@ static void test_suggestions(vp_index *idx)
         CHECK_STR(s[0].text, "Taalcafé");
         CHECK(s[0].kind == VP_SUGGEST_PROPOSITION);
     }
+    /* Every proposition before every subject, also one that a single
+     * offering uses (Taalhuis) against a subject of six. */
+    int subject_seen = 0, proposition_after = 0, taalhuis = 0;
+    for (size_t i = 0; i < n; i++) {
+        subject_seen |= s[i].kind == VP_SUGGEST_SUBJECT;
+        proposition_after |= subject_seen && s[i].kind == VP_SUGGEST_PROPOSITION;
+        taalhuis |= strcmp(s[i].text, "Taalhuis") == 0;
+    }
+    CHECK(taalhuis && subject_seen && !proposition_after);
     vp_suggestions_free(s, n);
 }
 
