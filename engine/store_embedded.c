@@ -84,7 +84,7 @@
 #define POOL_MAX 8
 #define BUSY_TIMEOUT_MS 5000
 #define SCHEMA_VERSION 3
-#define CHECKPOINT_PAGES 1000   /* WAL pages (4 MiB) that wake the checkpointer */
+#define CHECKPOINT_PAGES 500    /* WAL pages (2 MiB) that wake the checkpointer */
 #define FOLD_NUMBERS 65536      /* changed numbers that wake the fold */
 #define FOLD_BYTES (16u << 20)  /* journal bytes that wake the fold */
 #define WRITER_CACHE_KIB 16384  /* the page cache of the writer's connection */
