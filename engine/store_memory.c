@@ -4,7 +4,9 @@
  * (member -> sum), both chained, sized to a power of two, grown at one
  * entry per bucket. Keys are hashed with SipHash-2-4 under a seed drawn
  * at creation, so that keys that clients choose cannot pile up in one
- * bucket. */
+ * bucket. A set also keeps its numbers in an array, and their sums in a
+ * parallel array of doubles, so that a top list is one pass over
+ * contiguous sums rather than a walk of the chains. */
 #include "store_memory.h"
 
 #include <fcntl.h>
@@ -17,9 +19,9 @@
 
 struct store_num {
     store_num *next;
-    const struct nset *set;
+    struct nset *set;
     uint64_t h;
-    double v;
+    size_t idx;            /* in its set's items and sums */
     unsigned char pending; /* made by the current stage, not yet visible */
     unsigned char changed; /* in the changed list */
     unsigned char stored;  /* has a row in SQLite's tables */
@@ -32,6 +34,9 @@ typedef struct nset {
     uint64_t h;
     store_num **b;
     size_t nb, count;
+    store_num **items;     /* the numbers, count of them */
+    double *sums;          /* their sums, items[i]'s at sums[i] */
+    size_t alloc;
     int scoped;            /* 0: the everyone set, scope NULL */
     char scope[];
 } nset;
@@ -214,6 +219,18 @@ static store_num *make_num(store_mem *m, store_set target, const char *scope, co
         return x;
     if (s->count >= s->nb && grow_nums(s) != 0)
         return NULL;
+    if (s->count == s->alloc) {
+        size_t na = s->alloc ? s->alloc * 2 : 16;
+        store_num **items = realloc(s->items, na * sizeof *items);
+        if (items)
+            s->items = items;
+        double *sums = items ? realloc(s->sums, na * sizeof *sums) : NULL;
+        if (sums)
+            s->sums = sums;
+        if (!items || !sums)
+            return NULL;
+        s->alloc = na;
+    }
     size_t len = strlen(member);
     x = calloc(1, sizeof *x + len + 1);
     if (!x)
@@ -221,6 +238,9 @@ static store_num *make_num(store_mem *m, store_set target, const char *scope, co
     memcpy(x->member, member, len + 1);
     x->set = s;
     x->h = h;
+    x->idx = s->count;
+    s->items[x->idx] = x;
+    s->sums[x->idx] = 0;
     x->pending = (unsigned char)pending;
     x->next = s->b[h & (s->nb - 1)];
     s->b[h & (s->nb - 1)] = x;
@@ -252,6 +272,8 @@ void store_mem_free(store_mem *m)
                     free(x);
                 }
             free(s->b);
+            free(s->items);
+            free(s->sums);
             free(s);
         }
     free(m->b);
@@ -303,9 +325,9 @@ vp_status store_mem_stage(store_mem *m, const store_incr *ops, size_t n, store_n
 
 void store_mem_add(store_mem *m, store_num *x, double by)
 {
-    double sum = x->v + by;
+    double sum = x->set->sums[x->idx] + by;
     if (fabs(sum) < INFINITY)
-        x->v = sum;
+        x->set->sums[x->idx] = sum;
     if (!x->changed) {
         x->changed = 1;
         m->changed[m->n_changed++] = x;
@@ -324,12 +346,15 @@ void store_mem_rollback(store_mem *m)
 {
     for (size_t i = m->n_made; i-- > 0;) {
         store_num *x = m->made[i];
-        nset *s = (nset *)x->set;
+        nset *s = x->set;
         store_num **p = &s->b[x->h & (s->nb - 1)];
         while (*p != x)
             p = &(*p)->next;
         *p = x->next;
         s->count--;
+        s->items[x->idx] = s->items[s->count];
+        s->sums[x->idx] = s->sums[s->count];
+        s->items[x->idx]->idx = x->idx;
         free(x);
     }
     m->n_made = 0;
@@ -343,7 +368,7 @@ vp_status store_mem_load(store_mem *m, store_set target, const char *scope, cons
     store_num *x = make_num(m, target, scope, member, 0, &made);
     if (!x)
         return VP_ERR_NOMEM;
-    x->v = value;
+    x->set->sums[x->idx] = value;
     x->stored = 1;
     return VP_OK;
 }
@@ -361,7 +386,7 @@ void store_mem_num(const store_num *x, store_set *target, const char **scope,
     *target = x->set->target;
     *scope = x->set->scoped ? x->set->scope : NULL;
     *member = x->member;
-    *value = x->v;
+    *value = x->set->sums[x->idx];
 }
 
 void store_mem_folded(store_mem *m)
@@ -375,39 +400,40 @@ void store_mem_folded(store_mem *m)
 
 /* ---- reads ---- */
 
-/* Is a before b in a top list: greater, or equal and greater member. */
-static int better(const store_num *a, const store_num *b)
+/* Is number i of a set before number j in a top list: greater, or equal
+ * and greater member. */
+static int better(const nset *s, size_t i, size_t j)
 {
-    if (a->v != b->v)
-        return a->v > b->v;
-    return strcmp(a->member, b->member) > 0;
+    if (s->sums[i] != s->sums[j])
+        return s->sums[i] > s->sums[j];
+    return strcmp(s->items[i]->member, s->items[j]->member) > 0;
 }
 
-/* Min-heap on `better`: the worst kept number at the root. */
-static void sift_down(const store_num **h, size_t n, size_t i)
+/* Min-heap of indexes on `better`: the worst kept number at the root. */
+static void sift_down(const nset *s, size_t *h, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, w = i;
-        if (l < n && better(h[w], h[l]))
+        if (l < n && better(s, h[w], h[l]))
             w = l;
-        if (r < n && better(h[w], h[r]))
+        if (r < n && better(s, h[w], h[r]))
             w = r;
         if (w == i)
             return;
-        const store_num *t = h[i];
+        size_t t = h[i];
         h[i] = h[w];
         h[w] = t;
         i = w;
     }
 }
 
-static void sift_up(const store_num **h, size_t i)
+static void sift_up(const nset *s, size_t *h, size_t i)
 {
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!better(h[p], h[i]))
+        if (!better(s, h[p], h[i]))
             return;
-        const store_num *t = h[i];
+        size_t t = h[i];
         h[i] = h[p];
         h[p] = t;
         i = p;
@@ -422,35 +448,36 @@ vp_status store_mem_top(const store_mem *m, store_set target, const char *scope,
         return VP_OK;
     if (limit > s->count)
         limit = s->count;
-    const store_num **heap = malloc(limit * sizeof *heap);
+    size_t *heap = malloc(limit * sizeof *heap);
     if (!heap)
         return VP_ERR_NOMEM;
     size_t nh = 0;
-    for (size_t i = 0; i < s->nb; i++)
-        for (const store_num *x = s->b[i]; x; x = x->next) {
-            if (x->pending)
-                continue;
-            if (nh < limit) {
-                heap[nh++] = x;
-                sift_up(heap, nh - 1);
-            } else if (better(x, heap[0])) {
-                heap[0] = x;
-                sift_down(heap, nh, 0);
-            }
+    for (size_t i = 0; i < s->count; i++) {
+        if (nh == limit && s->sums[i] < s->sums[heap[0]])
+            continue;
+        if (s->items[i]->pending)
+            continue;
+        if (nh < limit) {
+            heap[nh++] = i;
+            sift_up(s, heap, nh - 1);
+        } else if (better(s, i, heap[0])) {
+            heap[0] = i;
+            sift_down(s, heap, nh, 0);
         }
-    /* Taking the worst off the heap in turn gives the list backwards. */
-    vp_status rc = VP_OK;
-    size_t want = nh;
-    const store_num **sorted = heap;
-    for (size_t k = nh; k > 1; k--) {
-        const store_num *worst = heap[0];
-        heap[0] = heap[k - 1];
-        sift_down(heap, k - 1, 0);
-        sorted[k - 1] = worst;
     }
-    for (size_t i = 0; i < want && rc == VP_OK; i++)
-        rc = store_list_add(out, sorted[i]->member, strlen(sorted[i]->member), sorted[i]->v,
-                            errmsg);
+    /* Taking the worst off the heap in turn puts the list in place,
+     * best first. */
+    for (size_t k = nh; k > 1; k--) {
+        size_t worst = heap[0];
+        heap[0] = heap[k - 1];
+        sift_down(s, heap, k - 1, 0);
+        heap[k - 1] = worst;
+    }
+    vp_status rc = VP_OK;
+    for (size_t i = 0; i < nh && rc == VP_OK; i++) {
+        const store_num *x = s->items[heap[i]];
+        rc = store_list_add(out, x->member, strlen(x->member), s->sums[heap[i]], errmsg);
+    }
     free(heap);
     return rc;
 }
@@ -461,7 +488,7 @@ void store_mem_scores(const store_mem *m, store_set target, const char *scope,
     const nset *s = find_set(m, target, target == VP_SET_ALL ? NULL : scope);
     for (size_t i = 0; i < n; i++) {
         const store_num *x = s && members[i] ? find_num(m, s, members[i], NULL) : NULL;
-        raw[i] = x && !x->pending ? x->v : 0;
+        raw[i] = x && !x->pending ? s->sums[x->idx] : 0;
     }
 }
 
@@ -470,9 +497,9 @@ vp_status store_mem_all(const store_mem *m, store_set target, const char *scope,
 {
     const nset *s = find_set(m, target, target == VP_SET_ALL ? NULL : scope);
     vp_status rc = VP_OK;
-    for (size_t i = 0; s && i < s->nb && rc == VP_OK; i++)
-        for (const store_num *x = s->b[i]; x && rc == VP_OK; x = x->next)
-            if (!x->pending)
-                rc = store_list_add(out, x->member, strlen(x->member), x->v, errmsg);
+    for (size_t i = 0; s && i < s->count && rc == VP_OK; i++)
+        if (!s->items[i]->pending)
+            rc = store_list_add(out, s->items[i]->member, strlen(s->items[i]->member),
+                                s->sums[i], errmsg);
     return rc;
 }
