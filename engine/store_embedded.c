@@ -717,16 +717,16 @@ static vp_status journal_encode(const store_incr *ops, size_t n, unsigned char *
 static const char *journal_string(const unsigned char *b, size_t size, size_t *at, size_t len)
 {
     const char *str = (const char *)b + *at;
-    if (len == 0 || len > size - *at - 1 || b[*at + len] != 0 || strlen(str) != len)
+    if (len == 0 || *at >= size || len > size - *at - 1 || b[*at + len] != 0 ||
+        strlen(str) != len)
         return NULL;
     *at += len + 1;
     return str;
 }
 
 /* The numbers of one journal row (strings pointing into it) into *ops;
- * VP_ERR_IO when it is damaged. */
-static vp_status journal_decode(const unsigned char *b, size_t size, store_incr **ops, size_t *n,
-                                char **errmsg)
+ * VP_ERR_IO (no message) when it is damaged. */
+static vp_status journal_decode(const unsigned char *b, size_t size, store_incr **ops, size_t *n)
 {
     size_t count = 0, alloc = 0;
     store_incr *o = NULL;
@@ -764,7 +764,7 @@ static vp_status journal_decode(const unsigned char *b, size_t size, store_incr 
     return VP_OK;
 damaged:
     free(o);
-    return vp_fail(errmsg, VP_ERR_IO, "store: a journal row is damaged");
+    return VP_ERR_IO;
 }
 
 /* Adds numbers to memory as one committed write (opening: the journal). */
@@ -793,7 +793,7 @@ static vp_status load_numbers(emb *s, conn *c, char **errmsg)
     static const char *const sql[] = {
         "SELECT kind, scope, member, sum FROM signals",
         "SELECT '', ns, key, value FROM counters",
-        "SELECT ops FROM journal ORDER BY id",
+        "SELECT ops, id FROM journal ORDER BY id",
     };
     vp_status st = VP_OK;
     int rc = SQLITE_OK;
@@ -808,7 +808,10 @@ static vp_status load_numbers(emb *s, conn *c, char **errmsg)
                 size_t len = (size_t)sqlite3_column_bytes(q, 0);
                 store_incr *ops = NULL;
                 size_t n = 0;
-                st = b || len == 0 ? journal_decode(b, len, &ops, &n, errmsg) : VP_ERR_NOMEM;
+                st = b || len == 0 ? journal_decode(b, len, &ops, &n) : VP_ERR_NOMEM;
+                if (st == VP_ERR_IO)
+                    st = vp_fail(errmsg, VP_ERR_IO, "%s: journal row %lld is damaged", s->path,
+                                 (long long)sqlite3_column_int64(q, 1));
                 if (st == VP_OK)
                     st = mem_replay(s, ops, n);
                 free(ops);

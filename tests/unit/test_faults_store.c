@@ -37,7 +37,9 @@
  * writers go on while the checkpointer runs and another connection reads
  * (no "database is locked"). The fold of the journal into the tables, read
  * with SQL beside the open store: exact sums while open, nothing lost by a
- * crash between a call's journal row and its fold, all folded on close. */
+ * crash between a call's journal row and its fold, all folded on close.
+ * A database of schema 2 opens with all it held; a damaged journal row
+ * keeps the store from opening and changes nothing. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -1192,6 +1194,120 @@ static void check_fold(void)
     }
 }
 
+/* A store.db of schema 2 (the store before the journal: a ranking index,
+ * every read through SQL) opens with all it held, and is of schema 3 after:
+ * the index dropped, the journal there. */
+static void check_schema2_upgrade(void)
+{
+    char dir[128], path[200];
+    sqlite3 *db = NULL;
+    snprintf(dir, sizeof dir, "%s/schema2", store_base);
+    snprintf(path, sizeof path, "%s/store.db", dir);
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "PRAGMA journal_mode = WAL;"
+                       "CREATE TABLE signals(kind TEXT NOT NULL, scope TEXT NOT NULL,"
+                       " member TEXT NOT NULL, sum REAL NOT NULL,"
+                       " PRIMARY KEY(kind, scope, member)) WITHOUT ROWID;"
+                       "CREATE INDEX signals_rank ON signals(kind, scope, sum, member)"
+                       " WHERE kind <> 'co';"
+                       "CREATE TABLE counters(ns TEXT NOT NULL, key TEXT NOT NULL,"
+                       " value REAL NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;"
+                       "CREATE TABLE records(ns TEXT NOT NULL, key TEXT NOT NULL,"
+                       " value TEXT NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;"
+                       "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                       " WITHOUT ROWID;"
+                       "INSERT INTO signals VALUES('all', '', 'lib:a', 2.5),"
+                       " ('segment', 'senioren', 'lib:a', 1.5), ('co', 'lib:a', 'lib:b', 0.75),"
+                       " ('co', 'lib:b', 'lib:a', 0.75);"
+                       "INSERT INTO counters VALUES('campaign', 'winter:click', 3);"
+                       "INSERT INTO records VALUES('queries', 'winter', '{}');"
+                       "PRAGMA user_version = 2;",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+
+    vp_store_config c = {0};
+    vp_store *st = NULL;
+    c.dir = dir;
+    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    if (!st)
+        return;
+    const char *a[] = {"lib:a"};
+    double sc = -1, seg = -1;
+    CHECK(vp_store_scores(st, NULL, a, 1, VP_STORE_EPOCH, &sc, NULL) == VP_OK && sc == 2.5);
+    CHECK(vp_store_scores(st, "senioren", a, 1, VP_STORE_EPOCH, &seg, NULL) == VP_OK &&
+          seg == 1.5);
+    vp_scored *co = NULL;
+    size_t n = 0;
+    CHECK(vp_store_co_used(st, "lib:b", VP_STORE_EPOCH, 10, &co, &n, NULL) == VP_OK);
+    CHECK(n == 1 && co && strcmp(co[0].key, "lib:a") == 0 && co[0].score == 0.75);
+    vp_scored_free(co, n);
+    CHECK(vp_store_counters(st, "campaign", &co, &n, NULL) == VP_OK);
+    CHECK(n == 1 && co && strcmp(co[0].key, "winter:click") == 0 && co[0].score == 3);
+    vp_scored_free(co, n);
+    char *v = NULL;
+    CHECK(vp_store_get(st, "queries", "winter", &v, NULL) == VP_OK && v && strcmp(v, "{}") == 0);
+    free(v);
+    CHECK(vp_store_count(st, "campaign", "winter:click", 1, NULL) == VP_OK);
+    vp_store_close(st);
+    CHECK(sql_value(dir, "PRAGMA user_version") == 3);
+    CHECK(sql_value(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'signals_rank'") == 0);
+    CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 0);
+    CHECK(sql_value(dir, "SELECT value FROM counters WHERE key = 'winter:click'") == 4);
+    CHECK(sql_value(dir, "SELECT sum FROM signals WHERE kind = 'all'") == 2.5);
+    fprintf(stderr, "schema 2 upgraded to 3 with everything in it\n");
+}
+
+/* A journal row that is not what the store writes (cut short, a string
+ * without its NUL or running past the end, an unknown set, a scope where
+ * none belongs) keeps the store from opening, with VP_ERR_IO naming the
+ * row, and changes nothing: the good rows before it stay. */
+static void check_damaged_journal(void)
+{
+    static const struct {
+        const char *hex;
+        const char *why;
+    } bad[] = {
+        {"00", "cut short"},
+        {"0000000000010000006100", "no increment"},
+        {"0000000000010000006162000000000000f03f", "no NUL"},
+        {"0000000000200000006100000000000000f03f", "past the end"},
+        {"0700000000010000006100000000000000f03f", "unknown set"},
+        {"00010000000100000073006100000000000000f03f", "a scope for everyone"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char dir[128], sql[300], name[32];
+        snprintf(name, sizeof name, "damaged-%zu", i);
+        vp_store *st = open_store(name, dir, sizeof dir);
+        if (!st)
+            return;
+        CHECK(vp_store_count(st, "good", "k", 1, NULL) == VP_OK);
+        vp_store_close(st);
+        st = NULL;
+        vp_store_config c = {0};
+        c.dir = dir;
+        char path[200];
+        sqlite3 *db = NULL;
+        snprintf(path, sizeof path, "%s/store.db", dir);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO journal(ops) VALUES(X'0000000000010000006100000000000000f03f');"
+                 "INSERT INTO journal(ops) VALUES(X'%s');", bad[i].hex);
+        CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+              sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+        sqlite3_close(db);
+        char *err = NULL;
+        CHECK(vp_store_open(&c, &st, &err) == VP_ERR_IO && st == NULL);
+        vp_store_close(st);
+        if (!err || !strstr(err, "journal row 2 is damaged"))
+            fprintf(stderr, "%s: %s\n", bad[i].why, err ? err : "(no message)");
+        CHECK(err && strstr(err, "journal row 2 is damaged"));
+        free(err);
+        CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 2);
+        CHECK(sql_value(dir, "SELECT value FROM counters WHERE ns = 'good'") == 1);
+    }
+}
+
 static void sweep_stores(void)
 {
     struct {
@@ -1237,6 +1353,8 @@ int main(int argc, char **argv)
     check_group_commits();
     check_writers_and_checkpoints();
     check_fold();
+    check_schema2_upgrade();
+    check_damaged_journal();
     sweep_stores();
     sweep_migrate(argv[1]);
     stop_redis(&rp);
