@@ -12,22 +12,36 @@
  *                                       the offering): raw sums, as the
  *                                       Redis sorted sets hold them;
  *   counters(ns, key, value)            vp_store_count;
+ *   journal(id, ops)                    a writing call's numbers (their
+ *                                       increments, encoded), one row a
+ *                                       call, not yet folded into signals
+ *                                       and counters;
  *   records(ns, key, value)             vp_store_put;
  *   meta(name, value)                   "migrated": what was read from the
  *                                       old format, once.
- * A number is added with one upsert (INSERT ... ON CONFLICT DO UPDATE); a
- * sum that would stop being finite keeps its value. The ranking index
- * (signals_rank) holds the everyone and segment sets only: a co-use set
- * is small enough to sort when read, and co-use numbers are most of what a
- * batch of signals writes.
+ * Numbers: a call that adds numbers appends one journal row (one page or
+ * two a commit, whatever the batch, where adding to every sum in its place
+ * dirtied a page a number). Every number is also held in memory
+ * (store_memory.h), loaded at open from the tables with the journal added
+ * on top, and every read is answered from there, never waiting for SQLite.
+ * The fold writes each number changed since the last fold, as memory holds
+ * it, into the tables (in key order, an insert or an update as memory knows
+ * the row is there) and empties the journal, in one transaction: the
+ * checkpointer runs it between two group commits when FOLD_NUMBERS numbers
+ * changed or FOLD_BYTES of journal were written, and closing runs it; the
+ * writers wait for it, the readers do not. A sum that would stop being
+ * finite keeps its value (store_mem_add). The memory-only store keeps its
+ * numbers in memory alone (no journal), its records in the database.
  *
  * Durability: a call is answered VP_OK only after the transaction that
- * holds it has committed, its pages written to the WAL (handed to the OS
- * with write(), synchronous=NORMAL), so a crash of the process (kill -9)
- * loses nothing that was answered VP_OK and never leaves a call torn. A
- * crash of the machine or a power cut may lose the last commits since the
- * WAL was last synced (at checkpoints), never leaving a torn one: the
- * promise of the store before SQLite, whose log was written, not synced.
+ * holds it (its journal row, or its record) has committed, its pages
+ * written to the WAL (handed to the OS with write(), synchronous=NORMAL),
+ * and only then is it added in memory, so a crash of the process (kill -9)
+ * loses nothing that was answered VP_OK and never leaves a call torn: the
+ * journal rows not folded yet are read again at open. A crash of the
+ * machine or a power cut may lose the last commits since the WAL was last
+ * synced (at checkpoints), never leaving a torn one: the promise of the
+ * store before SQLite, whose log was written, not synced.
  *
  * Writes: one connection of its own writes (the memory-only store has a
  * single connection for everything). Writing calls queue; the caller at
@@ -40,9 +54,9 @@
  * whole or absent and fails only for a cause of its own. The busy timeout
  * is left for other processes (the sqlite3 shell).
  *
- * Reads: a small pool of connections (POOL_MAX), opened when first needed
- * and checked out for one call under a mutex; a caller finding all busy
- * waits, at most BUSY_TIMEOUT_MS. Readers never wait for writers (WAL). A
+ * Reads of records: a small pool of connections (POOL_MAX), opened when
+ * first needed and checked out for one call under a mutex; a caller
+ * finding all busy waits, at most BUSY_TIMEOUT_MS. Readers never wait for writers (WAL). A
  * connection that an error left inside a transaction is closed (memory-only:
  * rolled back).
  * Checkpoints (copying the WAL into store.db, with an fsync of both) run
@@ -63,31 +77,34 @@
 #include <sqlite3.h>
 
 #include "store_backend.h"
+#include "store_memory.h"
 #include "store_migrate.h"
 
 #define DB_NAME "store.db"
 #define POOL_MAX 8
 #define BUSY_TIMEOUT_MS 5000
-#define SCHEMA_VERSION 2
-#define CHECKPOINT_PAGES 4000   /* WAL pages (16 MiB) that wake the checkpointer */
+#define SCHEMA_VERSION 3
+#define CHECKPOINT_PAGES 500    /* WAL pages (2 MiB) that wake the checkpointer */
+#define FOLD_NUMBERS 65536      /* changed numbers that wake the fold */
+#define FOLD_BYTES (16u << 20)  /* journal bytes that wake the fold */
 #define WRITER_CACHE_KIB 16384  /* the page cache of the writer's connection */
 #define GROUP_MAX_OPS 20000     /* numbers one group commit takes, at least one call */
 
 /* The prepared statements of a connection. */
 enum {
     Q_BEGIN_WRITE,
-    Q_BEGIN_READ,
     Q_COMMIT,
     Q_ROLLBACK,
     Q_SIGNAL_ADD,
     Q_SIGNAL_SET,
     Q_COUNTER_ADD,
     Q_COUNTER_SET,
-    Q_TOP,
-    Q_CO_TOP,
-    Q_SIGNAL_GET,
-    Q_SIGNAL_ALL,
-    Q_COUNTER_ALL,
+    Q_SIGNAL_INSERT,
+    Q_SIGNAL_UPDATE,
+    Q_COUNTER_INSERT,
+    Q_COUNTER_UPDATE,
+    Q_JOURNAL_ADD,
+    Q_JOURNAL_CLEAR,
     Q_PUT,
     Q_GET,
     Q_DEL,
@@ -100,7 +117,6 @@ enum {
     "CASE WHEN abs(" sum ") < 9e999 THEN " sum " ELSE " col " END"
 static const char *const query_sql[Q_COUNT] = {
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
-    [Q_BEGIN_READ] = "BEGIN",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_SIGNAL_ADD] = "INSERT INTO signals(kind, scope, member, sum) VALUES(?1, ?2, ?3, ?4) "
@@ -113,15 +129,14 @@ static const char *const query_sql[Q_COUNT] = {
                       FINITE_OR_KEEP("value", "value + excluded.value"),
     [Q_COUNTER_SET] = "INSERT INTO counters(ns, key, value) VALUES(?1, ?3, ?4) "
                       "ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
-    /* The same condition as the ranking index's, so that it is used. */
-    [Q_TOP] = "SELECT member, sum FROM signals WHERE kind = ?1 AND scope = ?2 "
-              "AND kind <> 'co' ORDER BY sum DESC, member DESC LIMIT ?4",
-    /* A co-use set is small: its rows in key order, sorted. */
-    [Q_CO_TOP] = "SELECT member, sum FROM signals WHERE kind = ?1 AND scope = ?2 "
-                 "ORDER BY sum DESC, member DESC LIMIT ?4",
-    [Q_SIGNAL_GET] = "SELECT sum FROM signals WHERE kind = ?1 AND scope = ?2 AND member = ?3",
-    [Q_SIGNAL_ALL] = "SELECT member, sum FROM signals WHERE kind = ?1 AND scope = ?2",
-    [Q_COUNTER_ALL] = "SELECT key, value FROM counters WHERE ns = ?1",
+    /* The fold's: a row is inserted or updated as memory knows it is
+     * there or not (one B-tree search, where an upsert takes two). */
+    [Q_SIGNAL_INSERT] = "INSERT INTO signals(kind, scope, member, sum) VALUES(?1, ?2, ?3, ?4)",
+    [Q_SIGNAL_UPDATE] = "UPDATE signals SET sum = ?4 WHERE kind = ?1 AND scope = ?2 AND member = ?3",
+    [Q_COUNTER_INSERT] = "INSERT INTO counters(ns, key, value) VALUES(?1, ?3, ?4)",
+    [Q_COUNTER_UPDATE] = "UPDATE counters SET value = ?4 WHERE ns = ?1 AND key = ?3",
+    [Q_JOURNAL_ADD] = "INSERT INTO journal(ops) VALUES(?1)",
+    [Q_JOURNAL_CLEAR] = "DELETE FROM journal",
     [Q_PUT] = "INSERT INTO records(ns, key, value) VALUES(?1, ?2, ?3) "
               "ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
     [Q_GET] = "SELECT value FROM records WHERE ns = ?1 AND key = ?2",
@@ -129,14 +144,14 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_KEYS] = "SELECT key FROM records WHERE ns = ?1",
 };
 
-/* Schema 1 ranked the co-use sets too: every co-use number, nine in ten of
- * a result page's, moved in that index as well as in the table. Its
- * upgrade to 2 drops the index; the one made here leaves them out. */
+/* Schemas 1 and 2 had a ranking index (signals_rank) that every write
+ * moved; reads are answered from memory now, and the upgrade to 3 drops
+ * it and adds the journal. */
 static const char schema_sql[] =
     "DROP INDEX IF EXISTS signals_rank;"
     "CREATE TABLE IF NOT EXISTS signals(kind TEXT NOT NULL, scope TEXT NOT NULL,"
     " member TEXT NOT NULL, sum REAL NOT NULL, PRIMARY KEY(kind, scope, member)) WITHOUT ROWID;"
-    "CREATE INDEX signals_rank ON signals(kind, scope, sum, member) WHERE kind <> 'co';"
+    "CREATE TABLE IF NOT EXISTS journal(id INTEGER PRIMARY KEY, ops BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS counters(ns TEXT NOT NULL, key TEXT NOT NULL,"
     " value REAL NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS records(ns TEXT NOT NULL, key TEXT NOT NULL,"
@@ -157,6 +172,9 @@ typedef struct conn {
 typedef struct wreq {
     const store_incr *ops;  /* numbers to add, n of them, when ns is NULL */
     size_t n;
+    store_num **slots;      /* theirs in memory, once staged */
+    const unsigned char *journal;  /* ops encoded for the journal */
+    size_t journal_len;
     const char *ns, *key;   /* else a record to put (value) or delete */
     const char *value;
     vp_status rc;           /* the outcome, once done */
@@ -184,6 +202,14 @@ typedef struct emb {
     int ck_due, ck_stop, ck_running;
     pthread_t ck_thread;
     sqlite3 *ck_db;
+    /* Every number, in memory; written by the holder of the commit (the
+     * `committing` flag), read by all under mem_lock. */
+    store_mem *mem;
+    pthread_rwlock_t mem_lock;
+    int mem_lock_ok;
+    size_t journal_bytes;   /* written to the journal since the last fold */
+    int fold_due;           /* under ck_mu: the checkpointer folds */
+    int opened;             /* the open completed */
 } emb;
 
 /* ---- errors ---- */
@@ -233,19 +259,30 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
-/* Copies the WAL into store.db (PASSIVE: never waits for readers or
- * writers) whenever on_commit asks, so that callers never wait for its
- * fsync. A failed checkpoint is tried again after the next commits; the
- * last connection's close checkpoints whatever is left. */
+static void fold_in_turn(emb *s);
+
+/* Folds the journal into the tables when a commit asks (fold_in_turn), and
+ * copies the WAL into store.db (PASSIVE: never waits for readers or
+ * writers) whenever on_commit asks, so that callers never wait for either,
+ * nor for the checkpoint's fsync. A failed fold or checkpoint is tried
+ * again after the next commits; closing folds, and the last connection's
+ * close checkpoints, whatever is left. */
 static void *checkpointer(void *arg)
 {
     emb *s = arg;
     pthread_mutex_lock(&s->ck_mu);
     for (;;) {
-        while (!s->ck_due && !s->ck_stop)
+        while (!s->ck_due && !s->fold_due && !s->ck_stop)
             pthread_cond_wait(&s->ck_wake, &s->ck_mu);
         if (s->ck_stop)
             break;
+        if (s->fold_due) {
+            s->fold_due = 0;
+            pthread_mutex_unlock(&s->ck_mu);
+            fold_in_turn(s);
+            pthread_mutex_lock(&s->ck_mu);
+            continue;
+        }
         s->ck_due = 0;
         pthread_mutex_unlock(&s->ck_mu);
         sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -623,16 +660,299 @@ static void writer_put(emb *s, conn *c)
         conn_close(c);
 }
 
-/* One call's writes, inside the group's transaction. */
-static vp_status apply(conn *c, const wreq *r, char **errmsg)
+/* ---- the journal and the fold ---- */
+
+/* A call's numbers in the journal, one after another: the target (1 byte),
+ * the byte lengths of scope (0: none) and member (4 bytes each, little
+ * endian), their bytes each followed by a NUL, and the increment's 8 bytes
+ * (its bits, little endian), so that replay adds exactly the doubles the
+ * live store added, in the same order. */
+static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
-    vp_status rc = VP_OK;
-    if (!r->ns) {
-        for (size_t i = 0; i < r->n && rc == VP_OK; i++)
-            rc = put_number(c, r->ops[i].target, r->ops[i].scope, r->ops[i].member,
-                            r->ops[i].by, 0, errmsg);
-        return rc;
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static vp_status journal_encode(const store_incr *ops, size_t n, unsigned char **out,
+                                size_t *len)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += 17 + (ops[i].scope ? strlen(ops[i].scope) + 1 : 0) + strlen(ops[i].member) + 1;
+    unsigned char *b = malloc(total ? total : 1), *p = b;
+    if (!b)
+        return VP_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t sl = ops[i].scope ? strlen(ops[i].scope) : 0, ml = strlen(ops[i].member);
+        uint64_t bits;
+        memcpy(&bits, &ops[i].by, sizeof bits);
+        *p++ = (unsigned char)ops[i].target;
+        put_le(p, sl, 4);
+        put_le(p + 4, ml, 4);
+        p += 8;
+        if (ops[i].scope) {
+            memcpy(p, ops[i].scope, sl + 1);
+            p += sl + 1;
+        }
+        memcpy(p, ops[i].member, ml + 1);
+        p += ml + 1;
+        put_le(p, bits, 8);
+        p += 8;
     }
+    *out = b;
+    *len = total;
+    return VP_OK;
+}
+
+/* A string of the journal at b[*at], `len` bytes and a NUL; NULL when the
+ * row ends or the string is not that. */
+static const char *journal_string(const unsigned char *b, size_t size, size_t *at, size_t len)
+{
+    const char *str = (const char *)b + *at;
+    if (len == 0 || *at >= size || len > size - *at - 1 || b[*at + len] != 0 ||
+        strlen(str) != len)
+        return NULL;
+    *at += len + 1;
+    return str;
+}
+
+/* The numbers of one journal row (strings pointing into it) into *ops;
+ * VP_ERR_IO (no message) when it is damaged. */
+static vp_status journal_decode(const unsigned char *b, size_t size, store_incr **ops, size_t *n)
+{
+    size_t count = 0, alloc = 0;
+    store_incr *o = NULL;
+    for (size_t at = 0; at < size;) {
+        store_incr x = {0};
+        uint64_t bits;
+        if (size - at < 9 || b[at] >= VP_SET_KIND_COUNT)
+            goto damaged;
+        x.target = (store_set)b[at];
+        size_t sl = (size_t)get_le(b + at + 1, 4), ml = (size_t)get_le(b + at + 5, 4);
+        at += 9;
+        if ((sl == 0) != (x.target == VP_SET_ALL))
+            goto damaged;
+        if (sl && !(x.scope = journal_string(b, size, &at, sl)))
+            goto damaged;
+        if (!(x.member = journal_string(b, size, &at, ml)) || size - at < 8)
+            goto damaged;
+        bits = get_le(b + at, 8);
+        memcpy(&x.by, &bits, sizeof x.by);
+        at += 8;
+        if (count == alloc) {
+            size_t na = alloc ? alloc * 2 : 64;
+            store_incr *p = realloc(o, na * sizeof *p);
+            if (!p) {
+                free(o);
+                return VP_ERR_NOMEM;
+            }
+            o = p;
+            alloc = na;
+        }
+        o[count++] = x;
+    }
+    *ops = o;
+    *n = count;
+    return VP_OK;
+damaged:
+    free(o);
+    return VP_ERR_IO;
+}
+
+/* Adds numbers to memory as one committed write (opening: the journal). */
+static vp_status mem_replay(emb *s, const store_incr *ops, size_t n)
+{
+    store_num **slots = malloc((n ? n : 1) * sizeof *slots);
+    if (!slots)
+        return VP_ERR_NOMEM;
+    store_mem_begin(s->mem);
+    vp_status rc = store_mem_stage(s->mem, ops, n, slots);
+    if (rc == VP_OK) {
+        for (size_t i = 0; i < n; i++)
+            store_mem_add(s->mem, slots[i], ops[i].by);
+        store_mem_commit(s->mem);
+    } else {
+        store_mem_rollback(s->mem);
+    }
+    free(slots);
+    return rc;
+}
+
+/* Opening: every number of the tables into memory, then the journal's
+ * rows in order on top (those numbers changed, for the next fold). */
+static vp_status load_numbers(emb *s, conn *c, char **errmsg)
+{
+    static const char *const sql[] = {
+        "SELECT kind, scope, member, sum FROM signals",
+        "SELECT '', ns, key, value FROM counters",
+        "SELECT ops, id FROM journal ORDER BY id",
+    };
+    vp_status st = VP_OK;
+    int rc = SQLITE_OK;
+    for (int k = 0; k < 3 && st == VP_OK; k++) {
+        sqlite3_stmt *q = NULL;
+        rc = sqlite3_prepare_v2(c->db, sql[k], -1, &q, NULL);
+        while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+            if (st != VP_OK || (rc = sqlite3_step(q)) != SQLITE_ROW)
+                break;
+            if (k == 2) {
+                const unsigned char *b = sqlite3_column_blob(q, 0);
+                size_t len = (size_t)sqlite3_column_bytes(q, 0);
+                store_incr *ops = NULL;
+                size_t n = 0;
+                st = b || len == 0 ? journal_decode(b, len, &ops, &n) : VP_ERR_NOMEM;
+                if (st == VP_ERR_IO)
+                    st = vp_fail(errmsg, VP_ERR_IO, "%s: journal row %lld is damaged", s->path,
+                                 (long long)sqlite3_column_int64(q, 1));
+                if (st == VP_OK)
+                    st = mem_replay(s, ops, n);
+                free(ops);
+                s->journal_bytes += len;
+                continue;
+            }
+            const char *kind = (const char *)sqlite3_column_text(q, 0);
+            const char *scope = (const char *)sqlite3_column_text(q, 1);
+            const char *member = (const char *)sqlite3_column_text(q, 2);
+            int target = k == 1 ? VP_SET_COUNT : -1;
+            for (int t = 0; kind && k == 0 && t < VP_SET_COUNT; t++)
+                if (strcmp(kind, kind_name[t]) == 0)
+                    target = t;
+            if (!kind || !scope || !member)
+                st = VP_ERR_NOMEM;
+            else if (target < 0)
+                st = vp_fail(errmsg, VP_ERR_IO, "%s: signals of an unknown kind '%s'", s->path,
+                             kind);
+            else
+                st = store_mem_load(s->mem, (store_set)target,
+                                    target == VP_SET_ALL ? NULL : scope, member,
+                                    sqlite3_column_double(q, 3));
+        }
+        if (st == VP_OK && rc != SQLITE_DONE)
+            st = sql_fail(c->db, rc, s->path, errmsg);
+        sqlite3_finalize(q);
+    }
+    return st;
+}
+
+/* A number to fold, in the tables' key order. */
+typedef struct fold_row {
+    store_set target;
+    const char *scope, *member;
+    double value;
+    int stored;
+} fold_row;
+
+/* Runs the fold's insert (first when the row is not there) or update of
+ * a row; the other when memory was wrong about that (a constraint
+ * failed, no row changed). */
+static vp_status fold_put(conn *c, const fold_row *r, char **errmsg)
+{
+    int ins = r->target == VP_SET_COUNT ? Q_COUNTER_INSERT : Q_SIGNAL_INSERT;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int update = r->stored ^ attempt;
+        sqlite3_stmt *q = c->q[ins + update];
+        int rc = bind_number(q, r->target, r->scope, r->member, r->value);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc == SQLITE_DONE && (!update || sqlite3_changes(c->db) > 0))
+            return VP_OK;
+        if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_PRIMARYKEY)
+            return sql_fail(c->db, rc, "fold", errmsg);
+    }
+    return vp_fail(errmsg, VP_ERR_IO, "store fold: a row neither inserted nor updated");
+}
+
+static int cmp_fold(const void *a, const void *b)
+{
+    const fold_row *x = a, *y = b;
+    int c = (x->target == VP_SET_COUNT) - (y->target == VP_SET_COUNT);
+    if (c == 0)
+        c = strcmp(kind_name[x->target], kind_name[y->target]);
+    if (c == 0)
+        c = strcmp(x->scope ? x->scope : "", y->scope ? y->scope : "");
+    return c ? c : strcmp(x->member, y->member);
+}
+
+/* Writes every number changed since the last fold, as memory holds it,
+ * into the tables and empties the journal, in one transaction: memory is
+ * the tables plus the journal, and the commit holder is the only writer,
+ * so the tables then hold what the journal added. The caller holds the
+ * commit. */
+static vp_status fold(emb *s, char **errmsg)
+{
+    size_t n;
+    store_num *const *changed = store_mem_changed(s->mem, &n);
+    if (n == 0 && s->journal_bytes == 0)
+        return VP_OK;
+    fold_row *rows = malloc((n ? n : 1) * sizeof *rows);
+    if (!rows)
+        return VP_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        store_mem_num(changed[i], &rows[i].target, &rows[i].scope, &rows[i].member,
+                      &rows[i].value, &rows[i].stored);
+    qsort(rows, n, sizeof *rows, cmp_fold);
+    conn *c = NULL;
+    vp_status rc = writer_get(s, &c, errmsg);
+    if (rc == VP_OK)
+        rc = run(c, c->q[Q_BEGIN_WRITE], "fold", errmsg);
+    for (size_t i = 0; i < n && rc == VP_OK; i++)
+        rc = fold_put(c, &rows[i], errmsg);
+    if (rc == VP_OK)
+        rc = run(c, c->q[Q_JOURNAL_CLEAR], "fold", errmsg);
+    if (rc == VP_OK)
+        rc = run(c, c->q[Q_COMMIT], "fold", errmsg);
+    if (c)
+        writer_put(s, c);
+    if (rc == VP_OK) {
+        pthread_rwlock_wrlock(&s->mem_lock);
+        store_mem_folded(s->mem);
+        pthread_rwlock_unlock(&s->mem_lock);
+        s->journal_bytes = 0;
+    }
+    free(rows);
+    return rc;
+}
+
+/* Takes the commit from the writers' queue (waits for the group being
+ * committed), and gives it back. */
+static void commit_take(emb *s)
+{
+    pthread_mutex_lock(&s->write_mu);
+    while (s->committing)
+        pthread_cond_wait(&s->written, &s->write_mu);
+    s->committing = 1;
+    pthread_mutex_unlock(&s->write_mu);
+}
+
+static void commit_give(emb *s)
+{
+    pthread_mutex_lock(&s->write_mu);
+    s->committing = 0;
+    pthread_cond_broadcast(&s->written);
+    pthread_mutex_unlock(&s->write_mu);
+}
+
+/* The checkpointer's fold: between two group commits. */
+static void fold_in_turn(emb *s)
+{
+    commit_take(s);
+    fold(s, NULL);
+    commit_give(s);
+}
+
+/* A record's put or delete, inside the group's transaction. */
+static vp_status apply_record(conn *c, const wreq *r, char **errmsg)
+{
+    vp_status rc;
     if (r->value)
         return record_put(c, r->ns, r->key, r->value, errmsg);
     rc = record_del(c, r->ns, r->key, errmsg);
@@ -641,28 +961,83 @@ static vp_status apply(conn *c, const wreq *r, char **errmsg)
     return rc;
 }
 
-/* Runs a group of calls (a list ended by NULL) as one transaction. VP_OK
- * when it committed (a call's own outcome, a record to delete that is not
+/* Runs a group of calls (a list ended by NULL) as one transaction: the
+ * numbers are staged in memory, their journal rows and the records written
+ * and committed, and only then are the numbers added in memory. VP_OK when
+ * it committed (a call's own outcome, a record to delete that is not
  * there, is in its rc); else the error, with *err, and nothing of the
- * group is written. */
+ * group is written, in memory or on disk. */
 static vp_status run_group(emb *s, wreq *group, char **err)
 {
     conn *c = NULL;
-    vp_status rc = writer_get(s, &c, err);
-    if (rc == VP_OK)
-        rc = run(c, c->q[Q_BEGIN_WRITE], "begin", err);
-    for (wreq *r = group; r && rc == VP_OK; r = r->next) {
-        r->rc = apply(c, r, &r->err);
-        if (r->rc != VP_OK && r->rc != VP_ERR_NOT_FOUND) {
-            rc = r->rc;
-            *err = r->err;
-            r->err = NULL;
+    vp_status rc = VP_OK;
+    int numbers = 0, records = 0;
+    size_t journal = 0, changed = 0;
+    for (wreq *r = group; r; r = r->next) {
+        numbers += !r->ns;
+        records += r->ns != NULL;
+    }
+    if (numbers) {
+        pthread_rwlock_wrlock(&s->mem_lock);
+        store_mem_begin(s->mem);
+        for (wreq *r = group; r && rc == VP_OK; r = r->next)
+            if (!r->ns)
+                rc = store_mem_stage(s->mem, r->ops, r->n, r->slots);
+        if (rc != VP_OK)
+            store_mem_rollback(s->mem);
+        pthread_rwlock_unlock(&s->mem_lock);
+        if (rc != VP_OK)
+            return rc;
+    }
+    if (s->dir || records) {
+        rc = writer_get(s, &c, err);
+        if (rc == VP_OK)
+            rc = run(c, c->q[Q_BEGIN_WRITE], "begin", err);
+        for (wreq *r = group; r && rc == VP_OK; r = r->next) {
+            if (!r->ns) {
+                if (!s->dir)
+                    continue;
+                sqlite3_stmt *q = c->q[Q_JOURNAL_ADD];
+                int brc = sqlite3_bind_blob(q, 1, r->journal, (int)r->journal_len,
+                                            SQLITE_STATIC);
+                rc = brc == SQLITE_OK ? run(c, q, "write", err) : sql_fail(c->db, brc, "bind", err);
+                journal += r->journal_len;
+                continue;
+            }
+            r->rc = apply_record(c, r, &r->err);
+            if (r->rc != VP_OK && r->rc != VP_ERR_NOT_FOUND) {
+                rc = r->rc;
+                *err = r->err;
+                r->err = NULL;
+            }
+        }
+        if (rc == VP_OK)
+            rc = run(c, c->q[Q_COMMIT], "commit", err);
+        if (c)
+            writer_put(s, c);
+    }
+    if (numbers) {
+        pthread_rwlock_wrlock(&s->mem_lock);
+        if (rc == VP_OK) {
+            for (wreq *r = group; r; r = r->next)
+                for (size_t i = 0; !r->ns && i < r->n; i++)
+                    store_mem_add(s->mem, r->slots[i], r->ops[i].by);
+            store_mem_commit(s->mem);
+        } else {
+            store_mem_rollback(s->mem);
+        }
+        store_mem_changed(s->mem, &changed);
+        pthread_rwlock_unlock(&s->mem_lock);
+    }
+    if (rc == VP_OK && journal) {
+        s->journal_bytes += journal;
+        if (s->journal_bytes >= FOLD_BYTES || changed >= FOLD_NUMBERS) {
+            pthread_mutex_lock(&s->ck_mu);
+            s->fold_due = 1;
+            pthread_cond_signal(&s->ck_wake);
+            pthread_mutex_unlock(&s->ck_mu);
         }
     }
-    if (rc == VP_OK)
-        rc = run(c, c->q[Q_COMMIT], "commit", err);
-    if (c)
-        writer_put(s, c);
     return rc;
 }
 
@@ -770,6 +1145,11 @@ static void emb_free(emb *s)
         pthread_join(s->ck_thread, NULL);
     }
     sqlite3_close_v2(s->ck_db);
+    /* What the journal holds since the last fold goes into the tables, so
+     * that store.db alone holds the sums (a failure leaves the journal for
+     * the next open). Not after a failed open: memory may be partial. */
+    if (s->opened && s->dir)
+        fold(s, NULL);
     if (s->writer.db)
         conn_close(&s->writer);
     for (int i = 0; i < POOL_MAX; i++)
@@ -779,6 +1159,9 @@ static void emb_free(emb *s)
         close(s->lock_fd);
     free(s->dir);
     free(s->path);
+    store_mem_free(s->mem);
+    if (s->mem_lock_ok)
+        pthread_rwlock_destroy(&s->mem_lock);
     pthread_cond_destroy(&s->ck_wake);
     pthread_mutex_destroy(&s->ck_mu);
     pthread_mutex_destroy(&s->write_mu);
@@ -824,6 +1207,11 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
         free(s);
         return VP_ERR_NOMEM;
     }
+    s->mem_lock_ok = pthread_rwlock_init(&s->mem_lock, NULL) == 0;
+    if (!s->mem_lock_ok || store_mem_new(&s->mem) != VP_OK) {
+        rc = VP_ERR_NOMEM;
+        goto cleanup;
+    }
     s->pool_max = cfg->dir ? POOL_MAX : 1;
     if (cfg->dir) {
         size_t len = strlen(cfg->dir) + sizeof "/" DB_NAME;
@@ -848,6 +1236,8 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
         rc = conn_prepare(&s->pool[0], errmsg);
     if (rc == VP_OK && s->dir)
         rc = migrate(s, &s->pool[0], errmsg);
+    if (rc == VP_OK && s->dir)
+        rc = load_numbers(s, &s->pool[0], errmsg);
     if (rc == VP_OK && s->dir) {
         /* The connection that made the schema becomes the writer; readers
          * open their own as they need them. */
@@ -859,6 +1249,7 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
         rc = start_checkpointer(s, errmsg);
 cleanup:
     if (rc == VP_OK) {
+        s->opened = 1;
         *impl = s;
         s = NULL;
     }
@@ -880,77 +1271,58 @@ static int emb_available(void *impl)
 
 static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **errmsg)
 {
+    emb *s = impl;
     wreq r = {0};
+    unsigned char *journal = NULL;
+    vp_status rc = VP_OK;
+    if (n == 0)
+        return VP_OK;
     r.ops = ops;
     r.n = n;
-    return submit(impl, &r, errmsg);
-}
-
-/* Runs a query on numbers into a list. */
-static vp_status number_list(emb *s, int query, store_set target, const char *scope,
-                             size_t limit, vp_scored **out, size_t *n, char **errmsg)
-{
-    conn *c;
-    store_list l = {0};
-    vp_status rc = conn_get(s, &c, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    sqlite3_stmt *q = c->q[query];
-    int brc = bind_number(q, target, scope, NULL, 0);
-    if (brc == SQLITE_OK && (query == Q_TOP || query == Q_CO_TOP))
-        brc = sqlite3_bind_int64(q, 4, (sqlite3_int64)limit);
-    if (brc != SQLITE_OK) {
-        sqlite3_reset(q);
-        rc = sql_fail(c->db, brc, "bind", errmsg);
-    } else {
-        rc = read_list(c, q, 1, &l, errmsg);
-    }
-    conn_put(s, c);
-    return store_list_done(&l, rc, out, n);
+    r.slots = malloc(n * sizeof *r.slots);
+    if (!r.slots)
+        return VP_ERR_NOMEM;
+    if (s->dir)
+        rc = journal_encode(ops, n, &journal, &r.journal_len);
+    r.journal = journal;
+    if (rc == VP_OK)
+        rc = submit(s, &r, errmsg);
+    free(journal);
+    free(r.slots);
+    return rc;
 }
 
 static vp_status emb_top(void *impl, store_set target, const char *scope, size_t limit,
                          vp_scored **out, size_t *n, char **errmsg)
 {
-    return number_list(impl, target == VP_SET_CO ? Q_CO_TOP : Q_TOP, target, scope, limit, out,
-                       n, errmsg);
+    emb *s = impl;
+    store_list l = {0};
+    pthread_rwlock_rdlock(&s->mem_lock);
+    vp_status rc = store_mem_top(s->mem, target, scope, limit, &l, errmsg);
+    pthread_rwlock_unlock(&s->mem_lock);
+    return store_list_done(&l, rc, out, n);
 }
 
 static vp_status emb_all(void *impl, store_set target, const char *scope, vp_scored **out,
                          size_t *n, char **errmsg)
 {
-    int query = target == VP_SET_COUNT ? Q_COUNTER_ALL : Q_SIGNAL_ALL;
-    return number_list(impl, query, target, scope, 0, out, n, errmsg);
+    emb *s = impl;
+    store_list l = {0};
+    pthread_rwlock_rdlock(&s->mem_lock);
+    vp_status rc = store_mem_all(s->mem, target, scope, &l, errmsg);
+    pthread_rwlock_unlock(&s->mem_lock);
+    return store_list_done(&l, rc, out, n);
 }
 
-/* One read transaction, so that the scores belong to one moment. */
 static vp_status emb_scores(void *impl, store_set target, const char *scope,
                             const char *const *members, size_t n, double *raw, char **errmsg)
 {
     emb *s = impl;
-    conn *c;
-    vp_status rc = conn_get(s, &c, errmsg);
-    if (rc != VP_OK)
-        return rc;
-    sqlite3_stmt *q = c->q[Q_SIGNAL_GET];
-    rc = run(c, c->q[Q_BEGIN_READ], "begin", errmsg);
-    for (size_t i = 0; i < n && rc == VP_OK; i++) {
-        raw[i] = 0;
-        if (!members[i])
-            continue;
-        int r = bind_number(q, target, scope, members[i], 0);
-        if (r == SQLITE_OK)
-            r = sqlite3_step(q);
-        if (r == SQLITE_ROW)
-            raw[i] = sqlite3_column_double(q, 0);
-        else if (r != SQLITE_DONE)
-            rc = sql_fail(c->db, r, "read", errmsg);
-        sqlite3_reset(q);
-    }
-    if (rc == VP_OK)
-        rc = run(c, c->q[Q_COMMIT], "commit", errmsg);
-    conn_put(s, c);
-    return rc;
+    (void)errmsg;
+    pthread_rwlock_rdlock(&s->mem_lock);
+    store_mem_scores(s->mem, target, scope, members, n, raw);
+    pthread_rwlock_unlock(&s->mem_lock);
+    return VP_OK;
 }
 
 /* Puts (value) or deletes (value NULL) one record, in a group commit. */

@@ -35,7 +35,11 @@
  * commit slow: writers of several threads share group commits, a writer
  * alone commits each call at once, a call of a group fails alone, and
  * writers go on while the checkpointer runs and another connection reads
- * (no "database is locked"). */
+ * (no "database is locked"). The fold of the journal into the tables, read
+ * with SQL beside the open store: exact sums while open, nothing lost by a
+ * crash between a call's journal row and its fold, all folded on close.
+ * A database of schema 2 opens with all it held; a damaged journal row
+ * keeps the store from opening and changes nothing. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -1066,6 +1070,244 @@ static void check_writers_and_checkpoints(void)
     check_written("checkpoints", dir, 4, 60, 200);
 }
 
+/* ---- the fold: the journal into the tables ---- */
+
+/* The first column of the first row of `sql` on DIR/store.db (as the
+ * sqlite3 shell would read it, the store open or not); -1 on failure. */
+static double sql_value(const char *dir, const char *sql)
+{
+    char path[200];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    double v = -1;
+    snprintf(path, sizeof path, "%s/store.db", dir);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+/* `calls` batches of 1,000 views of offerings never seen before (f:N from
+ * f:first*1000 on), in segment "fseg", from campaign "fc". */
+static void fold_calls(vp_store *st, int first, int calls)
+{
+    vp_signal *ev = calloc(1000, sizeof *ev);
+    char (*ids)[32] = calloc(1000, sizeof *ids);
+    for (int c = first; ev && ids && c < first + calls; c++) {
+        for (int i = 0; i < 1000; i++) {
+            snprintf(ids[i], sizeof ids[i], "f:%06d", c * 1000 + i);
+            ev[i] = (vp_signal){VP_SIGNAL_VIEW, ids[i], "fseg", NULL, "fc", VP_STORE_EPOCH};
+        }
+        CHECK(vp_store_add_signals(st, ev, 1000, NULL) == VP_OK);
+    }
+    free(ev);
+    free(ids);
+}
+
+/* The store in `dir` (or a copy of it, as a crash leaves it) holds
+ * exactly `calls` of fold_calls: every offering once, nothing more. */
+static void check_fold_calls(vp_store *st, int calls, const char *when)
+{
+    const char *ids[1000];
+    char buf[1000][32];
+    double sc[1000];
+    int bad = 0;
+    for (int c = 0; c <= calls; c++) {
+        for (int i = 0; i < 1000; i++) {
+            snprintf(buf[i], sizeof buf[i], "f:%06d", c * 1000 + i);
+            ids[i] = buf[i];
+        }
+        if (vp_store_scores(st, "fseg", ids, 1000, VP_STORE_EPOCH, sc, NULL) != VP_OK)
+            bad++;
+        for (int i = 0; i < 1000; i++)
+            bad += sc[i] != (c < calls ? 1 : 0);
+    }
+    vp_scored *cn = NULL;
+    size_t n = 0;
+    CHECK(vp_store_counters(st, "campaign", &cn, &n, NULL) == VP_OK);
+    CHECK(n == 1 && cn && cn[0].score == 1000.0 * calls);
+    vp_scored_free(cn, n);
+    if (bad)
+        fprintf(stderr, "%s: %d numbers wrong\n", when, bad);
+    CHECK(bad == 0);
+}
+
+/* Batches that change more numbers than wake the fold: the checkpointer
+ * folds the journal into the tables while the store is open, and the
+ * tables then hold exact sums (the tables and the journal's rows that are
+ * left add up to every call); a crash after more batches, between their
+ * journal rows and the next fold, loses nothing; closing folds the rest
+ * and empties the journal; the store opens again with everything. */
+static void check_fold(void)
+{
+    char dir[128], copy[160], cmd[800];
+    vp_store *st = open_store("fold", dir, sizeof dir);
+    if (!st)
+        return;
+    fold_calls(st, 0, 40);
+    double left = -1, folded = -1;
+    for (int t = 0; t < 600; t++) {
+        left = sql_value(dir, "SELECT count(*) FROM journal");
+        folded = sql_value(dir, "SELECT value FROM counters WHERE ns = 'campaign'");
+        if (left >= 0 && left < 40 && folded > 0)
+            break;
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    fprintf(stderr, "fold: %.0f of 40 calls folded into the tables, %.0f journal rows left\n",
+            folded / 1000, left);
+    CHECK(folded > 0 && left >= 0 && folded + 1000 * left == 40000);
+    CHECK(sql_value(dir, "SELECT count(*) FROM signals WHERE kind = 'all'") == folded);
+    CHECK(sql_value(dir, "SELECT count(*) FROM signals WHERE kind = 'segment' AND sum = 1") ==
+          folded);
+    CHECK(sql_value(dir, "SELECT count(*) FROM signals WHERE sum <> 1") == 0);
+    check_fold_calls(st, 40, "fold, open");
+
+    /* A crash between the journal rows of five more calls and their fold. */
+    fold_calls(st, 40, 5);
+    snprintf(copy, sizeof copy, "%s-crash", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s' '%s' && rm -f '%s/lock'", copy, dir,
+             copy, copy);
+    CHECK(system(cmd) == 0);
+    CHECK(sql_value(copy, "SELECT count(*) FROM journal") >= 5);
+    vp_store_config c = {0};
+    c.dir = copy;
+    vp_store *crashed = NULL;
+    CHECK(vp_store_open(&c, &crashed, NULL) == VP_OK);
+    if (crashed) {
+        check_fold_calls(crashed, 45, "fold, after a crash");
+        vp_store_close(crashed);
+    }
+
+    /* Closing folds the rest. */
+    vp_store_close(st);
+    CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 0);
+    CHECK(sql_value(dir, "SELECT value FROM counters WHERE ns = 'campaign'") == 45000);
+    CHECK(sql_value(dir, "SELECT count(*) FROM signals WHERE kind = 'all' AND sum = 1") == 45000);
+    c.dir = dir;
+    st = NULL;
+    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    if (st) {
+        check_fold_calls(st, 45, "fold, reopened");
+        vp_store_close(st);
+    }
+}
+
+/* A store.db of schema 2 (the store before the journal: a ranking index,
+ * every read through SQL) opens with all it held, and is of schema 3 after:
+ * the index dropped, the journal there. */
+static void check_schema2_upgrade(void)
+{
+    char dir[128], path[200];
+    sqlite3 *db = NULL;
+    snprintf(dir, sizeof dir, "%s/schema2", store_base);
+    snprintf(path, sizeof path, "%s/store.db", dir);
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "PRAGMA journal_mode = WAL;"
+                       "CREATE TABLE signals(kind TEXT NOT NULL, scope TEXT NOT NULL,"
+                       " member TEXT NOT NULL, sum REAL NOT NULL,"
+                       " PRIMARY KEY(kind, scope, member)) WITHOUT ROWID;"
+                       "CREATE INDEX signals_rank ON signals(kind, scope, sum, member)"
+                       " WHERE kind <> 'co';"
+                       "CREATE TABLE counters(ns TEXT NOT NULL, key TEXT NOT NULL,"
+                       " value REAL NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;"
+                       "CREATE TABLE records(ns TEXT NOT NULL, key TEXT NOT NULL,"
+                       " value TEXT NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;"
+                       "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                       " WITHOUT ROWID;"
+                       "INSERT INTO signals VALUES('all', '', 'lib:a', 2.5),"
+                       " ('segment', 'senioren', 'lib:a', 1.5), ('co', 'lib:a', 'lib:b', 0.75),"
+                       " ('co', 'lib:b', 'lib:a', 0.75);"
+                       "INSERT INTO counters VALUES('campaign', 'winter:click', 3);"
+                       "INSERT INTO records VALUES('queries', 'winter', '{}');"
+                       "PRAGMA user_version = 2;",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+
+    vp_store_config c = {0};
+    vp_store *st = NULL;
+    c.dir = dir;
+    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    if (!st)
+        return;
+    const char *a[] = {"lib:a"};
+    double sc = -1, seg = -1;
+    CHECK(vp_store_scores(st, NULL, a, 1, VP_STORE_EPOCH, &sc, NULL) == VP_OK && sc == 2.5);
+    CHECK(vp_store_scores(st, "senioren", a, 1, VP_STORE_EPOCH, &seg, NULL) == VP_OK &&
+          seg == 1.5);
+    vp_scored *co = NULL;
+    size_t n = 0;
+    CHECK(vp_store_co_used(st, "lib:b", VP_STORE_EPOCH, 10, &co, &n, NULL) == VP_OK);
+    CHECK(n == 1 && co && strcmp(co[0].key, "lib:a") == 0 && co[0].score == 0.75);
+    vp_scored_free(co, n);
+    CHECK(vp_store_counters(st, "campaign", &co, &n, NULL) == VP_OK);
+    CHECK(n == 1 && co && strcmp(co[0].key, "winter:click") == 0 && co[0].score == 3);
+    vp_scored_free(co, n);
+    char *v = NULL;
+    CHECK(vp_store_get(st, "queries", "winter", &v, NULL) == VP_OK && v && strcmp(v, "{}") == 0);
+    free(v);
+    CHECK(vp_store_count(st, "campaign", "winter:click", 1, NULL) == VP_OK);
+    vp_store_close(st);
+    CHECK(sql_value(dir, "PRAGMA user_version") == 3);
+    CHECK(sql_value(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'signals_rank'") == 0);
+    CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 0);
+    CHECK(sql_value(dir, "SELECT value FROM counters WHERE key = 'winter:click'") == 4);
+    CHECK(sql_value(dir, "SELECT sum FROM signals WHERE kind = 'all'") == 2.5);
+    fprintf(stderr, "schema 2 upgraded to 3 with everything in it\n");
+}
+
+/* A journal row that is not what the store writes (cut short, a string
+ * without its NUL or running past the end, an unknown set, a scope where
+ * none belongs) keeps the store from opening, with VP_ERR_IO naming the
+ * row, and changes nothing: the good rows before it stay. */
+static void check_damaged_journal(void)
+{
+    static const struct {
+        const char *hex;
+        const char *why;
+    } bad[] = {
+        {"00", "cut short"},
+        {"0000000000010000006100", "no increment"},
+        {"0000000000010000006162000000000000f03f", "no NUL"},
+        {"0000000000200000006100000000000000f03f", "past the end"},
+        {"0700000000010000006100000000000000f03f", "unknown set"},
+        {"00010000000100000073006100000000000000f03f", "a scope for everyone"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char dir[128], sql[300], name[32];
+        snprintf(name, sizeof name, "damaged-%zu", i);
+        vp_store *st = open_store(name, dir, sizeof dir);
+        if (!st)
+            return;
+        CHECK(vp_store_count(st, "good", "k", 1, NULL) == VP_OK);
+        vp_store_close(st);
+        st = NULL;
+        vp_store_config c = {0};
+        c.dir = dir;
+        char path[200];
+        sqlite3 *db = NULL;
+        snprintf(path, sizeof path, "%s/store.db", dir);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO journal(ops) VALUES(X'0000000000010000006100000000000000f03f');"
+                 "INSERT INTO journal(ops) VALUES(X'%s');", bad[i].hex);
+        CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+              sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+        sqlite3_close(db);
+        char *err = NULL;
+        CHECK(vp_store_open(&c, &st, &err) == VP_ERR_IO && st == NULL);
+        vp_store_close(st);
+        if (!err || !strstr(err, "journal row 2 is damaged"))
+            fprintf(stderr, "%s: %s\n", bad[i].why, err ? err : "(no message)");
+        CHECK(err && strstr(err, "journal row 2 is damaged"));
+        free(err);
+        CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 2);
+        CHECK(sql_value(dir, "SELECT value FROM counters WHERE ns = 'good'") == 1);
+    }
+}
+
 static void sweep_stores(void)
 {
     struct {
@@ -1110,6 +1352,9 @@ int main(int argc, char **argv)
     redis_port = rp.port;
     check_group_commits();
     check_writers_and_checkpoints();
+    check_fold();
+    check_schema2_upgrade();
+    check_damaged_journal();
     sweep_stores();
     sweep_migrate(argv[1]);
     stop_redis(&rp);

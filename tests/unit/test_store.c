@@ -8,7 +8,8 @@
  * co-use, counters, records, bytes, validation, and identical answers from
  * both for the same signals. Then the embedded store's persistence
  * (close/open, a copy taken while open as a crash leaves it, a real kill -9
- * of a writing process, the directory lock, volume), its migration from the
+ * of a writing process, also while its journal is being folded, the
+ * directory lock, volume), its migration from the
  * files of before SQLite (the committed fixture: all of it, once, a torn
  * tail left out, damage refused), and Redis going away: every call fails fast with VP_ERR_IO while it is
  * down, and the store reconnects by itself when it is back (with the data
@@ -999,6 +1000,87 @@ static void check_kill9(const char *base)
     }
 }
 
+/* A real kill -9 while a child process writes batches of 1,000 offerings
+ * never seen before (2,001 numbers a batch), so that the store folds its
+ * journal into the tables every few dozen batches and may be folding when
+ * the kill comes: every batch answered VP_OK is there, whole and once; the
+ * one in flight is whole or absent. */
+static void check_kill9_fold(const char *base)
+{
+    static char ids[1000][32];
+    static const char *idp[1000];
+    static double sc[1000];
+    for (int round = 0; round < 2; round++) {
+        char dir[300];
+        int fds[2];
+        snprintf(dir, sizeof dir, "%s/kill-fold-%d", base, round);
+        CHECK(pipe(fds) == 0);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            vp_store *st = open_dir(dir, NULL);
+            vp_signal *ev = calloc(1000, sizeof *ev);
+            if (!st || !ev)
+                _exit(1);
+            for (uint32_t i = 0;; i++) {
+                for (int k = 0; k < 1000; k++) {
+                    snprintf(ids[k], sizeof ids[k], "kf:%u:%d", (unsigned)i, k);
+                    ev[k] = sig(VP_SIGNAL_VIEW, ids[k], "kf-seg", NULL, "kf", VP_STORE_EPOCH);
+                }
+                if (vp_store_add_signals(st, ev, 1000, NULL) != VP_OK)
+                    _exit(2);
+                if (write(fds[1], &i, sizeof i) != sizeof i)
+                    _exit(3);
+            }
+        }
+        close(fds[1]);
+        /* The first fold comes after 33 batches. */
+        uint32_t target = 34 + rnd(40), got = 0, acked = 0, last = 0;
+        while (got < target && read(fds[0], &last, sizeof last) == sizeof last) {
+            got++;
+            acked = last + 1;
+        }
+        kill(pid, SIGKILL);
+        while (read(fds[0], &last, sizeof last) == sizeof last)
+            acked = last + 1;
+        close(fds[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+        vp_store *st = open_dir(dir, NULL);
+        CHECK(st != NULL);
+        if (!st)
+            continue;
+        vp_scored *c = NULL;
+        size_t n = 0;
+        CHECK(vp_store_counters(st, "campaign", &c, &n, NULL) == VP_OK);
+        uint32_t committed = n == 1 && c ? (uint32_t)(c[0].score / 1000) : 0;
+        CHECK(n == 1 && c && c[0].score == 1000.0 * committed);
+        CHECK(committed == acked || committed == acked + 1);
+        vp_scored_free(c, n);
+        uint32_t bad = 0;
+        for (uint32_t i = 0; i <= committed; i++) {
+            for (int k = 0; k < 1000; k++) {
+                snprintf(ids[k], sizeof ids[k], "kf:%u:%d", (unsigned)i, k);
+                idp[k] = ids[k];
+            }
+            for (int g = 0; g < 2; g++) {
+                if (vp_store_scores(st, g ? "kf-seg" : NULL, idp, 1000, VP_STORE_EPOCH, sc,
+                                    NULL) != VP_OK)
+                    bad++;
+                for (int k = 0; k < 1000; k++)
+                    bad += sc[k] != (i < committed ? 1 : 0);
+            }
+        }
+        CHECK(bad == 0);
+        fprintf(stderr, "kill -9 among folds after %u answered batches of 1,000: %u committed, "
+                        "none torn\n", (unsigned)acked, (unsigned)committed);
+        vp_store_close(st);
+    }
+}
+
 static void check_embedded_persistence(const char *base, const char *fixture)
 {
     char dir[256], crash[256];
@@ -1065,6 +1147,7 @@ static void check_embedded_persistence(const char *base, const char *fixture)
     CHECK(st == NULL && rc == VP_ERR_IO);
 
     check_kill9(base);
+    check_kill9_fold(base);
     check_migration(base, fixture);
 
     /* Volume: 200,000 signals in 200 calls (enough WAL pages to wake the
