@@ -12,7 +12,8 @@
 # offerings and the load average (1 minute) before it; then per round
 # Vindplaats / plain Xapian per core (inverse ratio of CPU seconds) and
 # 2 shards / 1 on the wall clock. The wall-clock ratio means something only
-# when the load average stays under the number of cores.
+# when the load average stays under the number of cores. VP_BENCH_TAG=T
+# names the results file ...-T.md (to keep two runs of one day apart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-20000}
@@ -20,7 +21,7 @@ rounds=${2:-3}
 build=${BUILD:-build}
 label=$( [[ $size -ge 1000000 ]] && echo "$((size / 1000000))M" || echo "$((size / 1000))k" )
 work=${VP_BENCH_DIR:-/tmp/vindplaats-bench-rounds-$label}
-results=bench/results/$(date -u +%F)-index-rounds-$label.md
+results=bench/results/$(date -u +%F)-index-rounds-$label${VP_BENCH_TAG:+-$VP_BENCH_TAG}.md
 now=2026-12-01T08:00:00+01:00
 
 cmake --build "$build" -j"$(nproc)" --target vindplaats-indexer vindplaats-generate \
