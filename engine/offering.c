@@ -930,6 +930,8 @@ static vp_status build(parser *ps, json_t *root, vp_offering **out)
         o->json = ps->oom ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (!o->json)
             st = VP_ERR_NOMEM;
+        else
+            o->doc = json_incref(root);
     }
     if (st == VP_OK) {
         *out = o;
@@ -959,6 +961,7 @@ void vp_offering_destroy(vp_offering *o)
                        o->work_key, o->source, o->updated, o->json};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
+    json_decref(o->doc);
     free_list(&o->creators);
     free_list(&o->subjects);
     free_list(&o->audience_groups);

@@ -87,7 +87,8 @@ vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, char **errmsg)
 {
     if (!o->json)
         return VP_OK;
-    json_t *root = json_loads(o->json, 0, NULL);
+    /* The offering's own parsed form; a hand-made offering is parsed here. */
+    json_t *root = o->doc ? json_incref(o->doc) : json_loads(o->json, 0, NULL);
     if (!root)
         return VP_ERR_NOMEM; /* json_dumps wrote it: only memory can fail */
     record rec = {.plain = 1};

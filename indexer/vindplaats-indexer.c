@@ -455,6 +455,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if (is_load || is_refresh) {
+        /* Read when a writer opens; a value the operator set stands. */
+        if (is_load)
+            setenv("XAPIAN_FLUSH_THRESHOLD", VP_LOAD_FLUSH_EVERY, 0);
         writer w;
         if (writer_open(&w, index_path, voc_path, words_path, now, shards) != 0)
             return 1;

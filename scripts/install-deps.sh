@@ -16,6 +16,8 @@ packages=(
   libsqlite3-dev
   # YAZ: the CQL parser and SRU diagnostics of /sru
   libyaz-dev
+  # the indexer's allocator
+  libjemalloc-dev
   # tools the tests and scripts start
   xapian-tools curl redis-server
   # /sru's test: yaz-client as the library client, xmllint to validate answers

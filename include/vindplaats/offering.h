@@ -81,6 +81,7 @@ typedef struct vp_offering {
     char *source;
     char *updated;
     char *json;                  /* compact JSON form, as stored */
+    struct json_t *doc;          /* the same form parsed (a reference the offering holds) */
 } vp_offering;
 
 /* The controlled values, NULL-terminated, for validation and messages. */
@@ -99,7 +100,9 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
                             vp_offering **out, char **errmsg) VP_NOEXCEPT;
 /* The same from a JSON object already in memory (a harvested record),
  * without writing it out and reading it back: `root` is borrowed and may
- * be changed (start and end set from the occurrences, as stored). Also
+ * be changed (start and end set from the occurrences, as stored); the
+ * offering keeps a reference to it as its `doc`, so it must not be changed
+ * afterwards. Also
  * VP_ERR_INVALID "(record): a field is not valid UTF-8 text" for a string
  * made without jansson's check. */
 struct json_t;

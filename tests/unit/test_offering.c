@@ -1309,8 +1309,15 @@ static void test_from_json(void)
     CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_OK);
     CHECK(a && b && !strcmp(a->json, b->json) && a->start.utc == b->start.utc && a->n_occurrences == 2);
     CHECK_STR(json_string_value(json_object_get(root, "start")), "2026-12-02T10:00:00+01:00");
+    /* Each keeps its stored form parsed: what it stores, without a second
+     * parse; the object in memory is that form itself. */
+    char *dumped = a && a->doc ? json_dumps(a->doc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    CHECK(dumped && a && !strcmp(dumped, a->json));
+    free(dumped);
+    CHECK(b && b->doc == root);
     vp_offering_destroy(a);
     vp_offering_destroy(b);
+    CHECK(root->refcount == 1);
     json_decref(root);
 
     root = json_pack("{s:s, s:s, s:i}", "id", "a:1", "type", "event", "title", 3);
