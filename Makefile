@@ -20,7 +20,7 @@ SAMPLE_INDEX = $(BUILD)/sample-index
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards bench-index fuzz bench-harvest bench-soak bench-store golden clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards bench-index fuzz bench-harvest bench-soak bench-serving bench-store golden clean
 
 all: build
 
@@ -96,6 +96,12 @@ bench-harvest:
 # Indexing alone: one index and 2 shards against plain Xapian's 1 and 2 writers.
 bench-index:
 	@bench/index.sh 100000
+
+# The serving targets at 1,000,000 offerings: suggestions in process, the
+# Zipfian mix from the answer cache, the mix at 32 connections, memory
+# (docs/performance.md). INDEX= serves an index built before.
+bench-serving:
+	@bench/serving.sh 1000000 $(INDEX)
 
 # 60 s of mixed routes at 64 connections on 1,000,000 offerings: errors and
 # memory over time (docs/performance.md).

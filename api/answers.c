@@ -27,19 +27,21 @@
 static void finish(const api_request *req, api_reply *r, const char *body, size_t len,
                    const char *qid)
 {
-    vp_buf b;
-    vp_buf_init(&b, len + 128);
-    if (len < 2 || body[len - 1] != '}' || vp_buf_append(&b, body, len - 1) != VP_OK ||
-        vp_buf_printf(&b, ",\"took_ms\":%.2f", api_took_ms(req->started)) != VP_OK ||
-        (qid && vp_buf_printf(&b, ",\"query_id\":\"%s\"", qid) != VP_OK) ||
-        vp_buf_puts(&b, "}") != VP_OK) {
-        vp_buf_free(&b);
+    /* One allocation of the reply's size and one copy of the body. */
+    char tail[128];
+    int tl = snprintf(tail, sizeof tail, ",\"took_ms\":%.2f%s%s%s}", api_took_ms(req->started),
+                      qid ? ",\"query_id\":\"" : "", qid ? qid : "", qid ? "\"" : "");
+    if (len < 2 || body[len - 1] != '}' || tl < 0 || (size_t)tl >= sizeof tail)
         return;
-    }
+    char *out = malloc(len - 1 + (size_t)tl + 1);
+    if (!out)
+        return;
+    memcpy(out, body, len - 1);
+    memcpy(out + len - 1, tail, (size_t)tl + 1);
     r->status = 200;
     r->content_type = "application/json; charset=utf-8";
-    r->body_len = b.len;
-    r->owned_body = vp_buf_steal(&b);
+    r->body_len = len - 1 + (size_t)tl;
+    r->owned_body = out;
 }
 
 /* The answer under a->key at the version of the newest commit (what the
@@ -94,19 +96,16 @@ int api_answer_find(api_request *req, const vp_search_request *sr, api_answer *a
     size_t n = p < end ? (size_t)strtoul(p, NULL, 10) : 0;
     if (p < end)
         p += strlen(p) + 1;
-    vp_search_hit *hits = n ? calloc(n, sizeof *hits) : NULL;
-    for (size_t i = 0; hits && i < n && p < end; i++) {
-        /* A document of what the query log reads (none when memory runs out). */
-        hits[i].doc = *p ? json_pack("{s:s}", "proposition", p) : json_object();
-        summary.n_hits = i + 1;
+    /* The propositions of the results, pointing into the blob. */
+    const char **shown = n ? malloc(n * sizeof *shown) : NULL;
+    size_t n_shown = 0;
+    for (; shown && n_shown < n && p < end; n_shown++) {
+        shown[n_shown] = p;
         p += strlen(p) + 1;
     }
-    summary.hits = hits;
     char qid[17];
-    api_insights_log(req, sr, &summary, NULL, qid);
-    for (size_t i = 0; i < summary.n_hits; i++)
-        json_decref(hits[i].doc);
-    free(hits);
+    api_insights_log_shown(req, sr, &summary, shown, n_shown, NULL, qid);
+    free(shown);
     finish(req, r, value, body_len, qid);
     free(value);
     if (!r->owned_body)

@@ -380,8 +380,18 @@ void api_propositions_sitemap(api_request *req, json_t *urls, const char *base);
  * (16 hex digits: 8 random, 8 naming its aggregate) into qid. */
 void api_insights_log(api_request *req, const vp_search_request *sr, const vp_search_result *res,
                       const char *campaign, char qid[17]);
+/* The same with the propositions of the results shown given apart (an
+ * element NULL or "": none), for a search answered from the answer cache:
+ * of `res` only its totals and relaxation are read, not its hits. */
+void api_insights_log_shown(api_request *req, const vp_search_request *sr,
+                            const vp_search_result *res, const char *const *shown, size_t n_shown,
+                            const char *campaign, char qid[17]);
 /* Waits (at most a few seconds) until the log has written what was queued. */
 void api_insights_flush(struct insights_log *log);
+/* Events the log has written, in how many batches, and events dropped
+ * with the queue full (all 0 without a log). */
+void api_insights_counts(struct insights_log *log, uint64_t *written, uint64_t *batches,
+                         uint64_t *dropped);
 
 /* A card's line "Nog N data: " with the first `max` dates of a result's
  * `series` JSON, each a link to its /o/ page; nothing without one. */

@@ -40,9 +40,12 @@
  * Searches must not wait for the store, so logging is queued: a search
  * turns into a list of increments at once, and one thread per server
  * merges whatever has queued and writes it (one vp_store_count per
- * distinct counter). When the queue is full new events are dropped and
- * counted in `dropped`. Reports flush the queue first, so what a client
- * did is in the next report it asks for. */
+ * distinct counter). It gathers a batch for GATHER_MS after the first
+ * event: a batch of many searches costs the store about what one costs,
+ * since the searches of a busy server repeat the same counters. When the
+ * queue is full new events are dropped and counted in `dropped`. Reports
+ * flush the queue first, and the writer does not wait for them, so what
+ * a client did is in the next report it asks for. */
 #include <math.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -71,6 +74,7 @@
 #define SEEN_CLICKS 4096        /* query ids remembered to count a search clicked once */
 #define KNOWN_KEYS 8192         /* aggregate keys written lately (skip writing again) */
 #define FLUSH_WAIT_S 5
+#define GATHER_MS 250           /* a batch gathers this long after its first event */
 #define DISTINCT_SLOTS 65536    /* queries told apart per day for counting clients */
 #define MAX_PROXIES 16
 #define MAX_HELD 100000         /* searches of queries below k held in memory */
@@ -139,9 +143,11 @@ struct insights_log {
     pthread_cond_t wake, idle;
     pthread_t thread;
     int started, stop;
+    int flushing;               /* reports waiting for the queue to be written */
     event *head, *tail;
     size_t queued;
     uint64_t enqueued, written;
+    uint64_t batches;           /* batches written */
     uint64_t dropped;
     unsigned min_clients;
     addr proxies[MAX_PROXIES];  /* trusted reverse proxies */
@@ -525,6 +531,16 @@ static void *writer(void *arg)
             pthread_cond_wait(&log->wake, &log->lock);
         if (!log->head && log->stop)
             break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += GATHER_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!log->stop && !log->flushing && log->queued < MAX_QUEUE / 2)
+            if (pthread_cond_timedwait(&log->wake, &log->lock, &until) != 0)
+                break;
         event *list = log->head;
         uint64_t upto = log->enqueued;
         log->head = log->tail = NULL;
@@ -534,6 +550,7 @@ static void *writer(void *arg)
         free_events(list);
         pthread_mutex_lock(&log->lock);
         log->written = upto;
+        log->batches++;
         pthread_cond_broadcast(&log->idle);
     }
     pthread_mutex_unlock(&log->lock);
@@ -670,7 +687,23 @@ static void enqueue(struct insights_log *log, event *e)
     log->tail = e;
     log->queued++;
     log->enqueued++;
-    pthread_cond_signal(&log->wake);
+    /* The writer waits for the first event of a batch, or for a full half
+     * of the queue while it gathers; no wake-up for the others. */
+    if (log->queued == 1 || log->queued == MAX_QUEUE / 2)
+        pthread_cond_signal(&log->wake);
+    pthread_mutex_unlock(&log->lock);
+}
+
+void api_insights_counts(struct insights_log *log, uint64_t *written, uint64_t *batches,
+                         uint64_t *dropped)
+{
+    *written = *batches = *dropped = 0;
+    if (!log)
+        return;
+    pthread_mutex_lock(&log->lock);
+    *written = log->written;
+    *batches = log->batches;
+    *dropped = log->dropped;
     pthread_mutex_unlock(&log->lock);
 }
 
@@ -683,9 +716,13 @@ void api_insights_flush(struct insights_log *log)
     until.tv_sec += FLUSH_WAIT_S;
     pthread_mutex_lock(&log->lock);
     uint64_t target = log->enqueued;
+    /* The writer stops gathering while a report waits. */
+    log->flushing++;
+    pthread_cond_signal(&log->wake);
     while (log->written < target)
         if (pthread_cond_timedwait(&log->idle, &log->lock, &until) != 0)
             break;
+    log->flushing--;
     pthread_mutex_unlock(&log->lock);
 }
 
@@ -760,6 +797,18 @@ static const char *library_of(const vp_search_request *sr)
 
 void api_insights_log(api_request *req, const vp_search_request *sr, const vp_search_result *res,
                       const char *campaign, char qid[17])
+{
+    const char **shown = res->n_hits ? malloc(res->n_hits * sizeof *shown) : NULL;
+    size_t n = shown ? res->n_hits : 0;
+    for (size_t i = 0; i < n; i++)
+        shown[i] = json_string_value(json_object_get(res->hits[i].doc, "proposition"));
+    api_insights_log_shown(req, sr, res, shown, n, campaign, qid);
+    free(shown);
+}
+
+void api_insights_log_shown(api_request *req, const vp_search_request *sr,
+                            const vp_search_result *res, const char *const *shown, size_t n_shown,
+                            const char *campaign, char qid[17])
 {
     api_random_id(qid);
     struct insights_log *log = api_state_insights(req->state);
@@ -838,8 +887,8 @@ void api_insights_log(api_request *req, const vp_search_request *sr, const vp_se
     }
     /* Results shown per proposition: the denominator of click-through. */
     snprintf(ns, sizeof ns, "ip:%d", day);
-    for (size_t i = 0; i < res->n_hits; i++) {
-        const char *p = json_string_value(json_object_get(res->hits[i].doc, "proposition"));
+    for (size_t i = 0; i < n_shown; i++) {
+        const char *p = shown[i];
         size_t len = p ? strlen(p) : 0;
         if (len && len <= 190 && strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-_") == len) {
             snprintf(key, sizeof key, "i:%s", p);

@@ -217,6 +217,19 @@ void api_handle_metrics(api_request *req, api_reply *r)
                   (unsigned long long)answers.evictions, (unsigned long long)answers.invalidations,
                   (unsigned long long)answers.stale, (unsigned long long)answers.entries,
                   (unsigned long long)answers.bytes, (unsigned long long)answers.max_bytes);
+    /* The query log (insights.c): events written in batches, or dropped. */
+    uint64_t logged, batches, dropped;
+    api_insights_counts(api_state_insights(req->state), &logged, &batches, &dropped);
+    vp_buf_printf(&b, "# HELP vindplaats_insights_events_total Query log events: written to the "
+                      "store, or dropped with the queue full.\n"
+                      "# TYPE vindplaats_insights_events_total counter\n"
+                      "vindplaats_insights_events_total{result=\"written\"} %llu\n"
+                      "vindplaats_insights_events_total{result=\"dropped\"} %llu\n"
+                      "# HELP vindplaats_insights_batches_total Batches the query log wrote.\n"
+                      "# TYPE vindplaats_insights_batches_total counter\n"
+                      "vindplaats_insights_batches_total %llu\n",
+                  (unsigned long long)logged, (unsigned long long)dropped,
+                  (unsigned long long)batches);
     /* The signal store (Redis or embedded): does it answer. */
     vp_store *store = req->cfg->store;
     int store_up = api_store_answers(store);

@@ -11,11 +11,13 @@
  * --draws N queries drawn from it with Zipf's law (exponent S, the mix's
  * first line the most asked), as campaign links and top queries repeat;
  * --zipf-out FILE writes that sequence for the HTTP benchmark.
+ * --searches 0 leaves the searches out: the suggestions only, or (without
+ * --suggest) just the Zipfian sequence written.
  *
  * usage: vindplaats-bench-engine --index DIR --queries FILE [--suggest FILE]
  *        [--threads N] [--rounds R] [--now ISO] [--json FILE]
  *        [--cache MB] [--zipf S [--draws N] [--zipf-out FILE]] [--warm-up 0|1]
- *        [data files] */
+ *        [--searches 0|1] [data files] */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -283,7 +285,7 @@ int main(int argc, char **argv)
     unsigned cache_mb = 0;
     double zipf = 0;
     size_t draws = 20000;
-    int warm_up = 1;
+    int warm_up = 1, searches = 1;
     const char *zipf_out = NULL;
     unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
     for (int i = 1; i < argc; i++) {
@@ -312,6 +314,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--draws") == 0) draws = (size_t)atol(v);
         else if (strcmp(a, "--zipf-out") == 0) zipf_out = v;
         else if (strcmp(a, "--warm-up") == 0) warm_up = atoi(v);
+        else if (strcmp(a, "--searches") == 0) searches = atoi(v);
         else {
             fprintf(stderr, "vindplaats-bench-engine: unknown option %s\n", a);
             return 2;
@@ -397,9 +400,11 @@ int main(int argc, char **argv)
     FILE *jf = json_out ? fopen(json_out, "a") : NULL;
     /* A warm-up round so every system starts with the same page cache
      * (--warm-up 0: none, when the page cache is known to be warm). */
-    if (warm_up)
+    if (warm_up && searches)
         run(&tmpl, 1);
-    for (int t = 1; t <= max_threads; t *= 2) {
+    for (int t = 1; t <= max_threads && (searches || ns); t *= 2) {
+        if (!searches)
+            goto suggestions;
         figures s = run(&tmpl, t);
         printf("engine %s %-8s threads %d: %zu queries, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, "
                "%.0f queries/s, %zu errors\n", what, label, t, s.count, s.p50, s.p95, s.p99, s.qps,
@@ -429,6 +434,7 @@ int main(int argc, char **argv)
                             "\"qps\":%.1f,\"errors\":%zu,\"cache_mb\":%u,\"hit_percent\":%.1f}\n",
                         label, what, t, c.count, c.p50, c.p95, c.p99, c.qps, c.errors, cache_mb, ratio);
         }
+    suggestions:
         if (ns) {
             job st = tmpl;
             st.n = ns;

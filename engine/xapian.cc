@@ -70,6 +70,7 @@ struct vpx_db {
     double deadline = 0;                        // the current request's, for remote shards
     std::string path;                           // reader: the path it was opened from
     std::string identity;                       // reader: what that path resolved to
+    std::string stamp;                          // reader: version_stamp() at the last reopen
     Xapian::Database *spelling = nullptr;       // sharded reader: SHARDDIR/spelling, if any
     vpx_count_cache counts;                     // broad counting matches, this version
 };
@@ -359,6 +360,17 @@ std::string path_identity(const std::string &path) {
     return id;
 }
 
+// What the version file of the single database at `path` is now, with
+// `identity`: a commit writes a new file and renames it over the old one,
+// so its inode, time and size change with every commit. Empty when there
+// is no such file (another backend): the reader is then reopened always.
+std::string version_stamp(const std::string &path, const std::string &identity) {
+    struct stat st;
+    if (stat((path + "/iamglass").c_str(), &st) != 0) return std::string();
+    return identity + "|" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) +
+           "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_size);
+}
+
 // Opens a reader on `path`: one database, or the shards its list names.
 // The spelling table of a sharded index, written by the indexer beside its
 // shard list ("spelling" in the directory of the list): Xapian's remote
@@ -518,7 +530,13 @@ vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
         h->deadline = monotonic_seconds() + REMOTE_TIMEOUT_MS / 1000.0;
         if (switch_if_replaced(h)) return VP_OK;
         if (h->shards.empty()) {
+            // Unchanged since the last reopen: the reader already reads
+            // this version (a stat, where reopen reads the file). Taken
+            // before the reopen, so a commit during it shows next time.
+            std::string stamp = version_stamp(h->path, h->identity);
+            if (!stamp.empty() && stamp == h->stamp) return VP_OK;
             h->db->reopen();
+            h->stamp = stamp;
             return VP_OK;
         }
         bool down = shards_up(h) < h->shards.size();

@@ -11,6 +11,9 @@
  * - A rebuild switched in under the served path (a symlink renamed) is
  *   answered at once, not from the old index's answers.
  * - Suggestions are kept by q and limit, and a commit is seen at once.
+ * - A reply from the cache has the very bytes of the reply that ran, up
+ *   to its took_ms and query_id; a burst of searches is logged in a few
+ *   batches of the query log, and every search of it is counted.
  * - --cache-mb 0 switches the cache off.
  *
  * usage: test_answer_cache BINDIR OFFERINGS.jsonl VOCABULARY */
@@ -246,6 +249,51 @@ static void test_same_search(unsigned port)
     CHECK(impressions(port) - shown_before == 3 * with_prop);
 }
 
+/* Where a reply's per-request tail (,"took_ms":...) starts, after
+ * checking its form: ,"took_ms":N.NN,"query_id":"16 hex"} at the end. */
+static size_t tail_at(const char *body)
+{
+    const char *t = body ? strstr(body, ",\"took_ms\":") : NULL;
+    if (!t)
+        return 0;
+    const char *q = strstr(t, ",\"query_id\":\"");
+    CHECK(q != NULL);
+    if (!q)
+        return 0;
+    CHECK(strspn(q + 13, "0123456789abcdef") == 16);
+    CHECK_STR(q + 29, "\"}");
+    return (size_t)(t - body);
+}
+
+static void test_bytes_and_log(unsigned port)
+{
+    const char *path = "/v1/search?q=taal&facets=type,library&per_page=5";
+    long misses = metric(port, MISSES), hits = metric(port, HITS);
+    char *ran = get_body(port, path), *kept = get_body(port, path);
+    CHECK(metric(port, MISSES) == misses + 1);
+    CHECK(metric(port, HITS) == hits + 1);
+    size_t a = tail_at(ran), b = tail_at(kept);
+    CHECK(a > 0 && a == b);
+    if (a > 0 && a == b)
+        CHECK(memcmp(ran, kept, a) == 0);
+    free(ran);
+    free(kept);
+
+    /* A burst of searches: counted one by one, written in a few batches. */
+    const char *batches = "\nvindplaats_insights_batches_total"; /* not its HELP line */
+    json_int_t before = logged(port, "taal");
+    long b0 = metric(port, batches);
+    CHECK(before >= 0 && b0 >= 0);
+    for (int i = 0; i < 60; i++)
+        free(get_body(port, path));
+    CHECK(logged(port, "taal") == before + 60);
+    long written = metric(port, batches) - b0;
+    CHECK(written >= 1);
+    CHECK(written <= 15);
+    if (written > 15)
+        fprintf(stderr, "60 searches in %ld batches of the query log\n", written);
+}
+
 /* Suggestions: from the cache the second time, new after a commit (made
  * to `twin` as well, to keep it at the same revision). */
 static void test_suggest(unsigned port, const char *index, const char *twin)
@@ -418,6 +466,7 @@ int main(int argc, char **argv)
     if (port) {
         CHECK(metric(port, "vindplaats_cache_max_bytes{cache=\"answers\"}") == 8L << 20);
         test_same_search(port);
+        test_bytes_and_log(port);
         test_suggest(port, a, b);
         test_commits(port, live, 0, b);
         test_switch(port, b);

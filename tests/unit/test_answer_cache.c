@@ -11,6 +11,9 @@
  * - versions of real indexes: a commit raises the revision, another index
  *   at the same revision has another identity, a commit to one of two
  *   shards changes the sharded index's version;
+ * - checking an unchanged index for a commit reads nothing (a stat of its
+ *   version file, not the file), and commits in quick succession are each
+ *   seen by the next refresh;
  * - two threads putting and getting at once (run under ASan in CI).
  *
  * usage: test_answer_cache VOCABULARY POSTCODES */
@@ -370,6 +373,63 @@ static void test_index_versions(void)
     vp_index_close(w1);
 }
 
+/* Bytes this process has read through read() and the like so far. */
+static long long bytes_read(void)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    char line[128];
+    long long n = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "rchar: ", 7) == 0)
+            n = atoll(line + 7);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void test_refresh_cost(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/quick", dir);
+    vp_index *w = NULL, *r = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    put_offering(w, "q:0", "Nul");
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &r, NULL) == VP_OK);
+    if (!r) {
+        vp_index_close(w);
+        return;
+    }
+    /* A server checks for a commit on every request: unchanged, that
+     * reads no byte (Xapian's reopen reads the version file each time). */
+    CHECK(vp_index_refresh(r, NULL) == VP_OK);
+    long long before = bytes_read();
+    for (int i = 0; i < 200; i++)
+        CHECK(vp_index_refresh(r, NULL) == VP_OK);
+    long long after = bytes_read();
+    CHECK(before >= 0 && after >= 0);
+    CHECK(after - before < 200);
+    /* Commits one right after the other (the same file size, maybe the
+     * same clock tick): each is seen by the next refresh. */
+    vp_index_version prev, now;
+    CHECK(vp_index_version_get(r, &prev, NULL) == VP_OK);
+    for (int i = 1; i <= 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "q:%d", i);
+        put_offering(w, id, "Snel");
+        CHECK(vp_index_commit(w, NULL) == VP_OK);
+        CHECK(vp_index_refresh(r, NULL) == VP_OK);
+        CHECK(vp_index_version_get(r, &now, NULL) == VP_OK);
+        CHECK(now.revision == prev.revision + 1);
+        CHECK(now.exact != prev.exact);
+        prev = now;
+    }
+    vp_index_close(r);
+    vp_index_close(w);
+}
+
 typedef struct stress {
     vp_answer_cache *c;
     int id;
@@ -444,6 +504,7 @@ int main(int argc, char **argv)
     test_keys();
     test_canonical_values();
     test_index_versions();
+    test_refresh_cost();
     test_threads();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
