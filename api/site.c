@@ -34,10 +34,10 @@ struct api_site {
 
 /* ---- loading ---- */
 
-/* A file's name and what is wrong with it, as one message. */
-static vp_status site_fail(char **errmsg, vp_status st, const char *file, const char *what)
+/* A file's name and what is wrong with it. */
+static vp_status site_fail(vp_error *err, vp_status st, const char *file, const char *what)
 {
-    return vp_fail(errmsg, st, "%s%s", file, what);
+    return vp_error_set(err, st, &(vp_where){file}, "%s", what);
 }
 
 /* "partials/head.html" -> "head", "feed.xml" -> "feed"; -1 unless it ends
@@ -55,22 +55,22 @@ static int template_name(const char *path, char *out, size_t cap)
     return 0;
 }
 
-/* The whole of a file (at most `cap` bytes): 0, or -1 with *errmsg. */
-static vp_status read_file(const char *path, size_t cap, char **data, size_t *len, char **errmsg)
+/* The whole of a file (at most `cap` bytes): VP_OK, or a failure in *err. */
+static vp_status read_file(const char *path, size_t cap, char **data, size_t *len, vp_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return site_fail(errmsg, VP_ERR_IO, path, ": cannot be read");
+        return site_fail(err, VP_ERR_IO, path, "cannot be read");
     char *buf = malloc(cap + 1);
     size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
     int bad = ferror(f);
     fclose(f);
     if (!buf)
-        return site_fail(errmsg, VP_ERR_NOMEM, path, ": out of memory");
+        return site_fail(err, VP_ERR_NOMEM, path, "out of memory");
     if (bad || n > cap) {
         free(buf);
-        return site_fail(errmsg, bad ? VP_ERR_IO : VP_ERR_TOO_BIG, path,
-                         bad ? ": read error" : ": larger than 1 MiB");
+        return site_fail(err, bad ? VP_ERR_IO : VP_ERR_TOO_BIG, path,
+                         bad ? "read error" : "larger than 1 MiB");
     }
     buf[n] = '\0';
     *data = buf;
@@ -78,13 +78,13 @@ static vp_status read_file(const char *path, size_t cap, char **data, size_t *le
     return VP_OK;
 }
 
-static vp_status add_file(api_site *s, const char *name, const char *path, char **errmsg)
+static vp_status add_file(api_site *s, const char *name, const char *path, vp_error *err)
 {
     char *text = NULL;
     size_t len = 0;
-    vp_status st = read_file(path, TEMPLATE_FILE_CAP, &text, &len, errmsg);
+    vp_status st = read_file(path, TEMPLATE_FILE_CAP, &text, &len, err);
     if (st == VP_OK)
-        st = vp_templates_add(s->set, name, path, text, len, errmsg);
+        st = vp_templates_add(s->set, name, path, text, len, err);
     free(text);
     return st;
 }
@@ -111,7 +111,7 @@ static int is_page(const char *name)
 
 /* The files of DIR (pages) or DIR/partials (partials). A page must be one
  * the server renders; a partial may be new (a page override includes it). */
-static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **errmsg)
+static vp_status load_dir(api_site *s, const char *dir, const char *sub, vp_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", dir, sub ? "/" : "", sub ? sub : "");
@@ -119,7 +119,7 @@ static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **
     if (!d) {
         if (sub && errno == ENOENT)
             return VP_OK;
-        return site_fail(errmsg, VP_ERR_IO, path, ": not a readable directory (--templates)");
+        return site_fail(err, VP_ERR_IO, path, "not a readable directory (--templates)");
     }
     vp_status st = VP_OK;
     struct dirent *e;
@@ -130,29 +130,29 @@ static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **
         snprintf(rel, sizeof rel, "%s%s%s", sub ? sub : "", sub ? "/" : "", e->d_name);
         snprintf(file, sizeof file, "%s/%s", dir, rel);
         if (!sub && !is_embedded(rel)) {
-            st = site_fail(errmsg, VP_ERR_NOT_FOUND, file,
-                           ": the server has no such page (pages are the .html files of "
+            st = site_fail(err, VP_ERR_NOT_FOUND, file,
+                           "the server has no such page (pages are the .html files of "
                            "api/templates; partials go in partials/)");
             break;
         }
         if (sub && is_page(name)) {
-            st = site_fail(errmsg, VP_ERR_INVALID, file,
-                           ": a partial may not take the name of a page");
+            st = site_fail(err, VP_ERR_INVALID, file,
+                           "a partial may not take the name of a page");
             break;
         }
-        st = add_file(s, name, file, errmsg);
+        st = add_file(s, name, file, err);
     }
     closedir(d);
     return st;
 }
 
-vp_status api_site_load(const char *dir, api_site **out, char **errmsg)
+vp_status api_site_load(const char *dir, api_site **out, vp_error *err)
 {
     *out = NULL;
     api_site *s = calloc(1, sizeof *s);
     if (!s || !(s->set = vp_templates_create())) {
         free(s);
-        return site_fail(errmsg, VP_ERR_NOMEM, "templates", ": out of memory");
+        return site_fail(err, VP_ERR_NOMEM, "templates", "out of memory");
     }
     vp_status st = VP_OK;
     for (size_t i = 0; i < api_templates_count && st == VP_OK; i++) {
@@ -160,20 +160,20 @@ vp_status api_site_load(const char *dir, api_site **out, char **errmsg)
         template_name(api_templates[i].path, name, sizeof name);
         snprintf(file, sizeof file, "api/templates/%s", api_templates[i].path);
         st = vp_templates_add(s->set, name, file, (const char *)api_templates[i].data,
-                              api_templates[i].len, errmsg);
+                              api_templates[i].len, err);
     }
     if (st == VP_OK && dir) {
-        st = load_dir(s, dir, NULL, errmsg);
+        st = load_dir(s, dir, NULL, err);
         if (st == VP_OK)
-            st = load_dir(s, dir, "partials", errmsg);
+            st = load_dir(s, dir, "partials", err);
         char css[4096];
         snprintf(css, sizeof css, "%s/site.css", dir);
         struct stat sb;
         if (st == VP_OK && stat(css, &sb) == 0)
-            st = read_file(css, TEMPLATE_FILE_CAP, &s->css, &s->css_len, errmsg);
+            st = read_file(css, TEMPLATE_FILE_CAP, &s->css, &s->css_len, err);
     }
     if (st == VP_OK)
-        st = vp_templates_check(s->set, errmsg);
+        st = vp_templates_check(s->set, err);
     if (st != VP_OK) {
         api_site_destroy(s);
         return st;
@@ -475,12 +475,10 @@ static void reply_html(api_reply *r, unsigned status, vp_buf *b)
 }
 
 static vp_status render_into(vp_buf *b, const api_request *req, const char *name, json_t *view,
-                             char **err)
+                             vp_error *err)
 {
-    if (!req->site) {
-        *err = strdup("no templates loaded");
-        return VP_ERR_INTERNAL;
-    }
+    if (!req->site)
+        return vp_error_set(err, VP_ERR_INTERNAL, NULL, "no templates loaded");
     return vp_templates_render(req->site->set, name, view, b, err);
 }
 
@@ -490,7 +488,7 @@ static void render_reply(api_reply *r, const api_request *req, unsigned status, 
 {
     vp_buf b;
     vp_buf_init(&b, cap);
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = view ? render_into(&b, req, name, view, &err) : VP_ERR_NOMEM;
     if (st == VP_OK && !content_type) {
         reply_html(r, status, &b);
@@ -501,12 +499,14 @@ static void render_reply(api_reply *r, const api_request *req, unsigned status, 
         r->cache_control = "no-store";
     } else {
         r->cache_control = "no-store";
+        char *text = vp_error_text(&err);
         char msg[600];
-        snprintf(msg, sizeof msg, "page template %s: %s", name, err ? err : vp_status_str(st));
+        snprintf(msg, sizeof msg, "page template %s: %s", name, text ? text : vp_status_str(st));
+        free(text);
         fprintf(stderr, "vindplaats-server: %s\n", msg);
         api_error(r, 500, "internal", msg, NULL);
     }
-    free(err);
+    vp_error_clear(&err);
     vp_buf_free(&b);
 }
 

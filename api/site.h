@@ -39,10 +39,10 @@ typedef struct api_site api_site;
 /* The embedded templates, then those of `dir` (NULL: none) over them:
  * DIR/NAME.html replaces a page, DIR/partials/NAME.html a partial (or adds
  * one), DIR/site.css the stylesheet. Every template is parsed and every
- * partial checked now: VP_ERR_INVALID with *errmsg "FILE:LINE: problem"
- * for a malformed one, VP_ERR_NOT_FOUND for a page that does not exist or
+ * partial checked now: VP_ERR_INVALID with the file and line in *err
+ * (may be NULL; filled on failure only) for a malformed one, VP_ERR_NOT_FOUND for a page that does not exist or
  * a partial that is missing, VP_ERR_IO for an unreadable file. */
-vp_status api_site_load(const char *dir, api_site **out, char **errmsg);
+vp_status api_site_load(const char *dir, api_site **out, vp_error *err);
 void api_site_destroy(api_site *site);
 /* GET /site.css: the pages' stylesheet. */
 void api_handle_site_css(api_request *req, api_reply *reply);

@@ -296,9 +296,11 @@ int main(int argc, char **argv)
     vp_admin_keys *admin_keys = NULL;
     char *default_dir = NULL;
     int rc = 1;
-    st = vp_lexicon_load(&lexfiles, voc, &lex, &err);
+    vp_error lerr = VP_ERROR_INIT;
+    st = vp_lexicon_load(&lexfiles, voc, &lex, &lerr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: lexicon: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: lexicon", &lerr);
+        vp_error_clear(&lerr);
         goto done;
     }
     st = vp_postcodes_load(postcodes_path, &postcodes, &err);
@@ -311,10 +313,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-server: segments: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
-    st = vp_network_load(network_path, &network, &err);
+    vp_error nerr = VP_ERROR_INIT;
+    st = vp_network_load(network_path, &network, &nerr);
     st = st == VP_OK ? vp_lexicon_set_network(lex, network) : st; /* its places are query words */
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: network: %s\n", err ? err : vp_status_str(st));
+        if (nerr.status == VP_OK)
+            nerr.status = st;
+        vp_error_print(stderr, "vindplaats-server: network", &nerr);
+        vp_error_clear(&nerr);
         goto done;
     }
     /* place= also knows the network's municipalities and branches. */

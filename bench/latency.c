@@ -329,8 +329,9 @@ int main(int argc, char **argv)
     vp_lexicon *lex = NULL;
     vp_postcodes *pcs = NULL;
     char *err = NULL;
+    vp_error lerr = VP_ERROR_INIT;
     if (vp_datetime_parse(now_iso, &now) != 0 || vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
-        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
+        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && vp_error_move_text(&lerr, &err)) ||
         vp_postcodes_load(postcodes_path, &pcs, &err) != VP_OK) {
         fprintf(stderr, "vindplaats-bench-engine: %s\n", err ? err : "bad --now");
         return 1;

@@ -574,9 +574,13 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
         json_array_extend(libs, L.libraries);
     json_decref(L.libraries);
     char *why = NULL;
-    if (vp_network_from_json(doc, path, &cfg->network, &why) != VP_OK) {
+    vp_error nerr = VP_ERROR_INIT;
+    if (vp_network_from_json(doc, path, &cfg->network, &nerr) != VP_OK) {
+        why = nerr.status != VP_OK ? vp_error_text(&nerr) : NULL;
         vp_buf_printf(&L.errs, "%s: the network: %s\n", path, why ? why : "invalid");
         free(why);
+        why = NULL;
+        vp_error_clear(&nerr);
         cfg->network = NULL;
     }
     if (!L.errs.len) {

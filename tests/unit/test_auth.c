@@ -167,7 +167,7 @@ static void test_keys(const char *dir)
 static void test_network(const char *dir, const char *sample)
 {
     vp_network *net = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_network_load(sample, &net, &err) == VP_OK);
     CHECK(vp_network_count(net) > 10);
     const vp_library_info *u = vp_network_get(net, "bibliotheek-utrecht");
@@ -195,13 +195,24 @@ static void test_network(const char *dir, const char *sample)
     net = NULL;
     CHECK(vp_network_load(path, &net, &err) == VP_ERR_INVALID);
     CHECK(net == NULL);
-    CHECK_CONTAINS(err, "libraries[0].id: lower-case letters");
-    CHECK_CONTAINS(err, "libraries[0].branches[0].id: missing");
-    CHECK_CONTAINS(err, "libraries[0].branches[0]: lat and lon");
-    CHECK_CONTAINS(err, "libraries[2].id: \"a\" given twice");
-    CHECK_CONTAINS(err, "libraries[3]: must be an object");
-    CHECK_CONTAINS(err, "libraries[4].image: must be an absolute http or https URL");
-    free(err);
+    /* Each problem names the value's path as a field of its own. */
+    CHECK(err.status == VP_ERR_INVALID);
+    CHECK_STR(err.path, "libraries[0].id");
+    CHECK_CONTAINS(err.message, "lower-case letters");
+    CHECK(err.next && err.next->path && strcmp(err.next->path, "libraries[0].branches[0].id") == 0);
+    size_t problems = 0;
+    for (const vp_error *e = &err; e; e = e->next)
+        problems += e->path != NULL;
+    CHECK(problems == 6);
+    char *text = vp_error_text(&err);
+    CHECK_CONTAINS(text, "libraries[0].id: lower-case letters");
+    CHECK_CONTAINS(text, "libraries[0].branches[0].id: missing");
+    CHECK_CONTAINS(text, "libraries[0].branches[0]: lat and lon");
+    CHECK_CONTAINS(text, "libraries[2].id: \"a\" given twice");
+    CHECK_CONTAINS(text, "libraries[3]: must be an object");
+    CHECK_CONTAINS(text, "libraries[4].image: must be an absolute http or https URL");
+    free(text);
+    vp_error_clear(&err);
     /* A library's picture for shared links: optional. */
     free(path);
     path = write_file(dir, "image-network.json",
@@ -215,11 +226,14 @@ static void test_network(const char *dir, const char *sample)
     free(path);
     path = write_file(dir, "not-json.json", "{\"libraries\": [");
     CHECK(vp_network_load(path, &net, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "not-json.json");
-    free(err);
+    CHECK_STR(err.file, path);
+    CHECK(err.line == 1);
+    vp_error_clear(&err);
     free(path);
     CHECK(vp_network_load("/nonexistent/network.json", &net, &err) == VP_ERR_IO);
-    free(err);
+    CHECK_STR(err.file, "/nonexistent/network.json");
+    CHECK(err.line == 0);
+    vp_error_clear(&err);
 }
 
 int main(int argc, char **argv)

@@ -158,9 +158,10 @@ int main(int argc, char **argv)
     char *err = NULL;
     vp_postcodes *pc = NULL;
     vp_network *net = NULL;
+    vp_error nerr = VP_ERROR_INIT;
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
         vp_postcodes_load(argv[2], &pc, &err) != VP_OK ||
-        vp_network_load(argv[3], &net, &err) != VP_OK) {
+        (vp_network_load(argv[3], &net, &nerr) != VP_OK && vp_error_move_text(&nerr, &err))) {
         fprintf(stderr, "test_places: %s\n", err ? err : "cannot load");
         return 2;
     }
