@@ -95,7 +95,7 @@ vp_status api_param_limit(const char *s, unsigned max, unsigned *limit, api_repl
 void api_search_filter(vp_search_request *sr, vp_field field, const char *const *value);
 
 /* Sets the 400 reply of a refused request. */
-void api_param_error(api_reply *r, const vp_param_error *err);
+void api_param_error(api_reply *r, const vp_error *err);
 
 /* Rejects any parameter not marked used: VP_ERR_INVALID and a 400
  * unknown_parameter reply. */

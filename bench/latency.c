@@ -340,9 +340,12 @@ int main(int argc, char **argv)
     char **lines = read_lines(queries, "/v1/search?", &nq);
     vp_search_params **parsed = calloc(nq, sizeof *parsed);
     for (size_t i = 0; i < nq; i++) {
-        vp_param_error perr;
+        vp_error perr = VP_ERROR_INIT;
         if (vp_search_params_parse_query(lines[i], voc, pcs, &parsed[i], &perr) != VP_OK) {
-            fprintf(stderr, "%s:%zu: %s\n", queries, i + 1, perr.message);
+            perr.file = strdup(queries);
+            perr.line = (unsigned)(i + 1);
+            vp_error_print(stderr, NULL, &perr);
+            vp_error_clear(&perr);
             return 1;
         }
     }

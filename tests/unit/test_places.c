@@ -81,7 +81,7 @@ static void test_network_names(vp_postcodes *pc)
 }
 
 static const vp_search_request *parse(const char *query, const vp_postcodes *pc,
-                                      vp_search_params **sp, vp_param_error *perr)
+                                      vp_search_params **sp, vp_error *perr)
 {
     *sp = NULL;
     if (vp_search_params_parse_query(query, voc, pc, sp, perr) != VP_OK)
@@ -92,7 +92,7 @@ static const vp_search_request *parse(const char *query, const vp_postcodes *pc,
 static void test_parameters(const vp_postcodes *pc)
 {
     vp_search_params *sp;
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     const vp_search_request *r = parse("q=taalcafe&place=Amersfoort", pc, &sp, &perr);
     CHECK(r && r->has_near && near(r->near_lat, 52.162));
     /* A place without a radius searches 25 km around it. */
@@ -147,6 +147,7 @@ static void test_parameters(const vp_postcodes *pc)
         CHECK_STR(perr.parameter, bad[i].parameter);
         CHECK_CONTAINS(perr.message, bad[i].message);
     }
+    vp_error_clear(&perr);
 }
 
 int main(int argc, char **argv)
