@@ -195,7 +195,8 @@ vp_status vp_postcodes_load(const char *path, vp_postcodes **out, char **errmsg)
     raw_name *raw = NULL;
     size_t n_raw = 0;
     if (!root) {
-        vp_buf_printf(&m, "%s:%d: %s", path, jerr.line, jerr.text);
+        vp_buf_where(&m, &(vp_where){path, jerr.line > 0 ? (unsigned)jerr.line : 0});
+        vp_buf_puts(&m, jerr.text);
         st = VP_ERR_INVALID;
         goto done;
     }

@@ -415,7 +415,8 @@ static vp_status load_json(vp_segments *s, const char *file, const vp_vocabulary
     json_error_t jerr;
     root = json_loadb(text.data ? text.data : "", text.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%d: not valid JSON: %s", file, jerr.line, jerr.text);
+        st = vp_fail_at(errmsg, VP_ERR_INVALID, &(vp_where){file, jerr.line > 0 ? (unsigned)jerr.line : 0},
+                        "not valid JSON: %s", jerr.text);
         goto done;
     }
     if (!json_is_object(root)) {

@@ -562,9 +562,11 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
         char *file = beside(path, L.network_file);
         json_error_t jerr;
         doc = file ? json_load_file(file, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-        if (!doc)
-            vp_buf_printf(&L.errs, "%s: [network] file: %s:%d: %s\n", path, file ? file : "?", jerr.line,
-                          jerr.text);
+        if (!doc) {
+            vp_buf_where(&L.errs, &(vp_where){path, 0, "[network] file"});
+            vp_buf_problem(&L.errs, &(vp_where){file ? file : "?", jerr.line > 0 ? (unsigned)jerr.line : 0},
+                           "%s", jerr.text);
+        }
         free(file);
     }
     if (!doc)
