@@ -369,8 +369,9 @@ void api_handle_robots(api_request *req, api_reply *reply);
 /* GET /p/{proposition} and /p/{proposition}/{municipality}. */
 void api_handle_proposition_page(api_request *req, api_reply *reply);
 /* The page of proposition `prop` in `municipality` (may be NULL) onto
- * `b`: /p/PROP/SLUG when the network file has a branch there, else /p/PROP. */
-void api_buf_proposition_path(struct vp_buf *b, const api_request *req, const char *prop,
+ * `b`: /p/PROP/SLUG when the network file has a branch there, else /p/PROP.
+ * VP_ERR_NOMEM or VP_ERR_TOO_BIG when `b` could not take it. */
+vp_status api_buf_proposition_path(struct vp_buf *b, const api_request *req, const char *prop,
                               const char *municipality);
 /* The sitemap entries ({"loc"}) of the proposition pages with something
  * on now, appended to `urls`. */

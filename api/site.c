@@ -331,10 +331,10 @@ static json_t *buf_json(vp_buf *b, vp_status st)
     return st == VP_OK && b->data && b->len ? json_stringn(b->data, b->len) : NULL;
 }
 
-static void set_opt(json_t *o, const char *key, json_t *v)
+/* Sets `key` to `v` when there is a value: VP_ERR_NOMEM when it could not. */
+static vp_status set_opt(json_t *o, const char *key, json_t *v)
 {
-    if (v)
-        json_object_set_new(o, key, v);
+    return !v || json_object_set_new(o, key, v) == 0 ? VP_OK : VP_ERR_NOMEM;
 }
 
 /* ---- the page frame ---- */
@@ -376,20 +376,22 @@ static json_t *page_list(json_t *view, const char *key)
     return list;
 }
 
-void api_page_robots(json_t *view, const char *content)
+vp_status api_page_robots(json_t *view, const char *content)
 {
     json_t *page = json_object_get(view, "page");
-    if (page && content)
-        json_object_set_new(page, "robots", json_string(content));
+    if (page && content && json_object_set_new(page, "robots", json_string(content)) != 0)
+        return VP_ERR_NOMEM;
+    return VP_OK;
 }
 
-static void page_image(json_t *view, const char *url, const char *alt)
+static vp_status page_image(json_t *view, const char *url, const char *alt)
 {
     json_t *page = json_object_get(view, "page");
     if (!page || !url || !*url)
-        return;
-    json_object_set_new(page, "image", json_string(url));
-    set_opt(page, "image_alt", alt ? json_string(alt) : NULL);
+        return VP_OK;
+    if (json_object_set_new(page, "image", json_string(url)) != 0)
+        return VP_ERR_NOMEM;
+    return set_opt(page, "image_alt", alt ? json_string(alt) : NULL);
 }
 
 /* The picture for a page about offering `doc` (may be NULL) of library
@@ -418,43 +420,51 @@ static const char *share_image(vp_buf *b, const api_request *req, json_t *doc,
     return "Vindplaats: alles wat de openbare bibliotheken aanbieden";
 }
 
-void api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library)
+vp_status api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library)
 {
     json_t *page = json_object_get(view, "page");
     if (!page)
-        return;
-    json_object_set_new(page, "og_type", json_string("website"));
+        return VP_OK;
+    if (json_object_set_new(page, "og_type", json_string("website")) != 0)
+        return VP_ERR_NOMEM;
     vp_buf b;
     vp_buf_init(&b, 8192);
     const char *alt = share_image(&b, req, doc, library);
-    page_image(view, b.data, alt);
+    vp_status st = b.data ? page_image(view, b.data, alt) : VP_ERR_NOMEM;
     vp_buf_free(&b);
+    return st;
 }
 
-void api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
+vp_status api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
 {
     json_t *list = page_list(view, "alternates");
-    if (list)
+    if (!list ||
         json_array_append_new(list, json_pack("{s:s?, s:s?, s:s?}", "type", type, "title", title,
-                                              "href", href));
+                                              "href", href)) != 0)
+        return VP_ERR_NOMEM;
+    return VP_OK;
 }
 
-void api_page_jsonld(json_t *view, json_t *ld)
+vp_status api_page_jsonld(json_t *view, json_t *ld)
 {
     json_t *page = json_object_get(view, "page");
     vp_buf b;
     vp_buf_init(&b, API_PAGE_CAP);
     vp_status st = ld ? api_buf_jsonld(&b, ld) : VP_OK;
-    if (page)
-        set_opt(page, "jsonld", buf_json(&b, st));
+    if (page && st == VP_OK)
+        st = set_opt(page, "jsonld", buf_json(&b, st));
     vp_buf_free(&b);
+    return st;
 }
 
-void api_page_script(json_t *view, const char *src)
+vp_status api_page_script(json_t *view, const char *src)
 {
     json_t *list = page_list(view, "scripts");
-    if (list && src)
-        json_array_append_new(list, json_string(src));
+    if (!src)
+        return VP_OK;
+    if (!list || json_array_append_new(list, json_string(src)) != 0)
+        return VP_ERR_NOMEM;
+    return VP_OK;
 }
 
 /* Hands a rendered page over to the reply, with the pages' Content-Security-Policy. */
