@@ -105,7 +105,7 @@ static int hash_key(void)
     size_t n = strcspn(key, "\r\n");
     key[n] = '\0';
     vp_admin_keys *k = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     int rc = 2;
     if (vp_admin_keys_create(&k) == VP_OK && vp_admin_keys_add_list(k, key, "key", &err) == VP_OK &&
         vp_admin_keys_count(k) == 1 && strchr(key, ',') == NULL) {
@@ -113,11 +113,12 @@ static int hash_key(void)
         vp_admin_key_digest(key, n, digest);
         printf("%s\n", digest);
         rc = 0;
+    } else if (err.status != VP_OK) {
+        vp_error_print(stderr, "vindplaats-server: --hash-key", &err);
     } else {
-        fprintf(stderr, "vindplaats-server: --hash-key: %s\n",
-                err ? err : "give one key of 16 to 256 visible characters");
+        fprintf(stderr, "vindplaats-server: --hash-key: give one key of 16 to 256 visible characters\n");
     }
-    free(err);
+    vp_error_clear(&err);
     vp_admin_keys_destroy(k);
     memset(key, 0, sizeof key);
     return rc;
@@ -303,9 +304,11 @@ int main(int argc, char **argv)
         vp_error_clear(&lerr);
         goto done;
     }
-    st = vp_postcodes_load(postcodes_path, &postcodes, &err);
+    vp_error perr = VP_ERROR_INIT;
+    st = vp_postcodes_load(postcodes_path, &postcodes, &perr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: postcodes: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: postcodes", &perr);
+        vp_error_clear(&perr);
         goto done;
     }
     st = vp_segments_load(segments_path, segment_pc_path, voc, &segments, &err);
@@ -330,14 +333,18 @@ int main(int argc, char **argv)
         goto done;
     }
     vp_lexicon_set_postcodes(lex, postcodes); /* and the words of q ("taalcafe zeist") */
+    vp_error kerr = VP_ERROR_INIT;
     st = vp_admin_keys_create(&admin_keys);
     if (st == VP_OK && admin_keys_path)
-        st = vp_admin_keys_load(admin_keys, admin_keys_path, &err);
+        st = vp_admin_keys_load(admin_keys, admin_keys_path, &kerr);
     if (st == VP_OK && getenv("VINDPLAATS_ADMIN_KEYS"))
         st = vp_admin_keys_add_list(admin_keys, getenv("VINDPLAATS_ADMIN_KEYS"),
-                                    "VINDPLAATS_ADMIN_KEYS", &err);
+                                    "VINDPLAATS_ADMIN_KEYS", &kerr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: admin keys: %s\n", err ? err : vp_status_str(st));
+        if (kerr.status == VP_OK)
+            kerr.status = st;
+        vp_error_print(stderr, "vindplaats-server: admin keys", &kerr);
+        vp_error_clear(&kerr);
         goto done;
     }
     if (!store_cfg.redis_url && !store_cfg.dir) {

@@ -31,9 +31,8 @@ static int id_ok(const char *s)
 /* A problem with the value at "PATH.KEY" (key NULL: at "PATH"). When
  * memory runs out the problem's detail is lost, never the failure: the
  * first problem has set errs->status already or sets it now. */
-static void problem(vp_error *errs, const char *path, const char *key, const char *fmt, ...)
-    VP_PRINTF(4, 5);
-static void problem(vp_error *errs, const char *path, const char *key, const char *fmt, ...)
+VP_PRINTF(4, 5) static void problem(vp_error *errs, const char *path, const char *key,
+                                    const char *fmt, ...)
 {
     char at[256], msg[512];
     snprintf(at, sizeof at, "%s%s%s", path, key ? "." : "", key ? key : "");
@@ -45,7 +44,8 @@ static void problem(vp_error *errs, const char *path, const char *key, const cha
 }
 
 /* A required or optional string member; records a problem in `errs`. */
-static const char *str_of(json_t *o, const char *key, int required, const char *path, vp_error *errs)
+static const char *str_of(json_t *o, const char *key, int required, const char *path,
+                          vp_error *errs)
 {
     json_t *v = json_object_get(o, key);
     if (!v || json_is_null(v)) {

@@ -113,6 +113,30 @@ vp_status vp_error_add(vp_error *err, vp_status st, const vp_where *at, const ch
     return e->message ? st : VP_ERR_NOMEM;
 }
 
+vp_status vp_error_append(vp_error *err, vp_error *more)
+{
+    if (more->status == VP_OK)
+        return VP_OK;
+    if (err->status == VP_OK) {
+        vp_error_clear(err);
+        *err = *more;
+        *more = (vp_error)VP_ERROR_INIT;
+        return VP_OK;
+    }
+    vp_error *moved = malloc(sizeof *moved);
+    if (!moved) {
+        vp_error_clear(more);
+        return VP_ERR_NOMEM;
+    }
+    *moved = *more;
+    *more = (vp_error)VP_ERROR_INIT;
+    vp_error **tail = &err->next;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = moved;
+    return VP_OK;
+}
+
 const char *vp_error_code(const vp_error *err)
 {
     if (err->code)

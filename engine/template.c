@@ -241,7 +241,8 @@ static vp_status parse(parser *p, const char *text, size_t len)
         }
     }
     if (depth)
-        return vp_error_set(p->err, VP_ERR_INVALID, &(vp_where){file, p->t->nodes[open[depth - 1]].line},
+        return vp_error_set(p->err, VP_ERR_INVALID,
+                    &(vp_where){file, p->t->nodes[open[depth - 1]].line},
                     "the section {{#%s}} is never closed", p->t->nodes[open[depth - 1]].s);
     return VP_OK;
 }
@@ -264,7 +265,8 @@ vp_status vp_templates_add(vp_templates *set, const char *name, const char *file
     }
     tpl *old = (tpl *)find(set, name);
     if (st == VP_OK && !old && set->n == MAX_TEMPLATES)
-        st = vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){file}, "more than %d templates", MAX_TEMPLATES);
+        st = vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){file}, "more than %d templates",
+                          MAX_TEMPLATES);
     if (st != VP_OK) {
         tpl_free(&t);
         return st;

@@ -101,6 +101,11 @@ vp_status vp_error_set(vp_error *err, vp_status st, const vp_where *at, const ch
 vp_status vp_error_add(vp_error *err, vp_status st, const vp_where *at, const char *fmt, ...)
     VP_NOEXCEPT VP_PRINTF(4, 5);
 
+/* Moves every problem of `more` to the end of *err's list (`more` is left
+ * cleared); VP_ERR_NOMEM when it could not, `more` then cleared all the
+ * same. */
+vp_status vp_error_append(vp_error *err, vp_error *more) VP_NOEXCEPT;
+
 /* Frees what *err holds and sets it back to VP_ERROR_INIT (NULL: nothing). */
 void vp_error_clear(vp_error *err) VP_NOEXCEPT;
 

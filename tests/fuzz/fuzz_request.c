@@ -59,8 +59,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     vp_network *net = NULL;
     vp_error nerr = VP_ERROR_INIT;
-    if (vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &msg) != VP_OK ||
-        (vp_network_load(VP_FUZZ_NETWORK, &net, &nerr) != VP_OK && vp_error_move_text(&nerr, &msg)) ||
+    vp_error gerr = VP_ERROR_INIT;
+    if ((vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &msg), 1)) ||
+        (vp_network_load(VP_FUZZ_NETWORK, &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &msg), 1)) ||
         vp_postcodes_add_network(postcodes, net) != VP_OK) {
         fprintf(stderr, "fuzz_request: cannot load the places: %s\n", msg ? msg : "?");
         free(msg);

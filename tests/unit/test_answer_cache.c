@@ -433,8 +433,9 @@ int main(int argc, char **argv)
         return 2;
     }
     char *err = NULL;
+    vp_error gerr = VP_ERROR_INIT;
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
-        vp_postcodes_load(argv[2], &postcodes, &err) != VP_OK) {
+        (vp_postcodes_load(argv[2], &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "%s\n", err ? err : "cannot load");
         return 2;
     }

@@ -64,12 +64,17 @@ static void expect_load_error(const char *dir, const char *text, const char *fra
     vp_admin_keys *k = NULL;
     CHECK(vp_admin_keys_create(&k) == VP_OK);
     char *path = write_file(dir, "bad-keys", text);
-    char *err = NULL;
-    CHECK(vp_admin_keys_load(k, path, &err) == VP_ERR_INVALID);
+    vp_error e = VP_ERROR_INIT;
+    CHECK(vp_admin_keys_load(k, path, &e) == VP_ERR_INVALID);
+    /* The file and the line are fields of the error. */
+    CHECK_STR(e.file, path);
+    CHECK(e.line > 0);
+    char *err = vp_error_text(&e);
     CHECK_CONTAINS(err, fragment);
     /* A refused key never appears in the message. */
     CHECK(!err || !strstr(err, "short-key"));
     free(err);
+    vp_error_clear(&e);
     free(path);
     vp_admin_keys_destroy(k);
 }
@@ -84,9 +89,9 @@ static void test_keys(const char *dir)
     char *path = write_file(dir, "keys", text);
     vp_admin_keys *k = NULL;
     CHECK(vp_admin_keys_create(&k) == VP_OK);
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_admin_keys_load(k, path, &err) == VP_OK);
-    CHECK(err == NULL);
+    CHECK(err.status == VP_OK && err.message == NULL);
     CHECK(vp_admin_keys_add_list(k, " third-key-0123456789abc , ,fourth-key-0123456789", "ENV",
                                  &err) == VP_OK);
     CHECK(vp_admin_keys_count(k) == 4);
@@ -139,13 +144,15 @@ static void test_keys(const char *dir)
 
     CHECK(vp_admin_keys_create(&k) == VP_OK);
     CHECK(vp_admin_keys_load(k, "/nonexistent/keys", &err) == VP_ERR_IO);
-    CHECK_CONTAINS(err, "/nonexistent/keys");
-    free(err);
-    err = NULL;
+    CHECK_STR(err.file, "/nonexistent/keys");
+    vp_error_clear(&err);
     CHECK(vp_admin_keys_add_list(k, "good-key-0123456789,short", "VINDPLAATS_ADMIN_KEYS", &err) ==
           VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "VINDPLAATS_ADMIN_KEYS: item 2: a key must be at least 16");
-    free(err);
+    CHECK_STR(err.path, "VINDPLAATS_ADMIN_KEYS");
+    char *said = vp_error_text(&err);
+    CHECK_CONTAINS(said, "VINDPLAATS_ADMIN_KEYS: item 2: a key must be at least 16");
+    free(said);
+    vp_error_clear(&err);
     /* No keys at all: every key is wrong, no key is missing. */
     vp_admin_keys *none = NULL;
     CHECK(vp_admin_keys_create(&none) == VP_OK);
@@ -153,14 +160,13 @@ static void test_keys(const char *dir)
     CHECK(vp_admin_keys_check(none, NULL) == VP_ERR_NOT_FOUND);
     vp_admin_keys_destroy(none);
     /* At most 64 keys. */
-    err = NULL;
-    for (int i = 0; i < 70 && !err; i++) {
+    for (int i = 0; i < 70 && err.status == VP_OK; i++) {
         char key[64];
         snprintf(key, sizeof key, "many-keys-%04d-abcdefgh", i);
         vp_admin_keys_add_list(k, key, "list", &err);
     }
-    CHECK_CONTAINS(err, "at most 64");
-    free(err);
+    CHECK_CONTAINS(err.message, "at most 64");
+    vp_error_clear(&err);
     vp_admin_keys_destroy(k);
 }
 

@@ -121,17 +121,24 @@ static void test_fail_at(void)
     CHECK_STR(msg, "no place");
     free(msg);
     CHECK(vp_fail_at(NULL, VP_ERR_NOMEM, &line, "x") == VP_ERR_NOMEM);
-    /* Several problems, one a line. */
+    /* Several problems, one a line, each with its own place. */
+    vp_error e = VP_ERROR_INIT;
+    CHECK(vp_error_add(&e, VP_ERR_INVALID, &path, "must be %d or more", 0) == VP_ERR_INVALID);
+    CHECK(vp_error_add(&e, VP_ERR_INVALID, &both, "kind missing") == VP_ERR_INVALID);
+    CHECK(e.status == VP_ERR_INVALID && e.next && e.next->line == 12 && !e.next->next);
+    msg = vp_error_text(&e);
+    CHECK_STR(msg, "audience.min_age: must be 0 or more\n"
+                   "sources.ini:12: [source agenda]: kind missing");
+    free(msg);
+    vp_error more = VP_ERROR_INIT;
+    vp_error_set(&more, VP_ERR_INVALID, &line, "third");
+    CHECK(vp_error_append(&e, &more) == VP_OK && more.status == VP_OK);
+    CHECK(e.next && e.next->next && e.next->next->line == 12 && !e.next->next->next);
+    vp_error_clear(&e);
+    /* A buffer too small for the place takes nothing of it. */
     vp_buf b;
-    vp_buf_init(&b, 1024);
-    CHECK(vp_buf_problem(&b, &path, "must be %d or more", 0) == VP_OK);
-    CHECK(vp_buf_problem(&b, &both, "kind missing") == VP_OK);
-    CHECK_STR(b.data, "audience.min_age: must be 0 or more\n"
-                      "sources.ini:12: [source agenda]: kind missing\n");
-    vp_buf_free(&b);
-    /* A buffer too small for the place takes nothing of the problem. */
     vp_buf_init(&b, 8);
-    CHECK(vp_buf_problem(&b, &line, "x") == VP_ERR_TOO_BIG);
+    CHECK(vp_buf_where(&b, &line) == VP_ERR_TOO_BIG);
     vp_buf_free(&b);
 }
 

@@ -160,9 +160,10 @@ int main(int argc, char **argv)
     vp_postcodes *pc = NULL;
     vp_network *net = NULL;
     vp_error nerr = VP_ERROR_INIT;
+    vp_error gerr = VP_ERROR_INIT;
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
-        vp_postcodes_load(argv[2], &pc, &err) != VP_OK ||
-        (vp_network_load(argv[3], &net, &nerr) != VP_OK && vp_error_move_text(&nerr, &err))) {
+        (vp_postcodes_load(argv[2], &pc, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1)) ||
+        (vp_network_load(argv[3], &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1))) {
         fprintf(stderr, "test_places: %s\n", err ? err : "cannot load");
         return 2;
     }
@@ -170,6 +171,14 @@ int main(int argc, char **argv)
     CHECK(vp_postcodes_add_network(pc, net) == VP_OK);
     test_network_names(pc);
     test_parameters(pc);
+    /* A postcode file that cannot be read is named as a field, and a
+     * network file that is not JSON comes with its file and line. */
+    vp_postcodes *none = NULL;
+    vp_error gone = VP_ERROR_INIT;
+    CHECK(vp_postcodes_load("/nonexistent/pc4.json", &none, &gone) == VP_ERR_INVALID && !none);
+    CHECK_STR(gone.file, "/nonexistent/pc4.json");
+    CHECK(gone.line == 0 && gone.message != NULL);
+    vp_error_clear(&gone);
     vp_network_destroy(net);
     vp_postcodes_destroy(pc);
     vp_vocabulary_destroy(voc);

@@ -460,16 +460,16 @@ int main(int argc, char **argv)
     vp_lexicon_files files = {NULL, NULL, argv[6], NULL, argv[2]};
     vp_lexicon_files none = {NULL, NULL, NULL, NULL, NULL};
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
-        (vp_network_load(argv[3], &net, &lerr) != VP_OK && vp_error_move_text(&lerr, &err)) ||
-        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && vp_error_move_text(&lerr, &err)) ||
-        (vp_lexicon_load(&none, voc, &bare, &lerr) != VP_OK && vp_error_move_text(&lerr, &err))) {
+        (vp_network_load(argv[3], &net, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
+        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
+        (vp_lexicon_load(&none, voc, &bare, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1))) {
         fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
         return 2;
     }
     CHECK(vp_lexicon_set_network(lex, net) == VP_OK);
     /* The place= table, with the network's names, as the server has it. */
     vp_postcodes *pc = NULL;
-    if (vp_postcodes_load(argv[5], &pc, &err) != VP_OK) {
+    if (vp_postcodes_load(argv[5], &pc, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) {
         fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
         return 2;
     }
