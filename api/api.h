@@ -95,7 +95,7 @@ vp_status api_param_limit(const char *s, unsigned max, unsigned *limit, api_repl
 void api_search_filter(vp_search_request *sr, vp_field field, const char *const *value);
 
 /* Sets the 400 reply of a refused request. */
-void api_param_error(api_reply *r, const vp_param_error *err);
+void api_param_error(api_reply *r, const vp_error *err);
 
 /* Rejects any parameter not marked used: VP_ERR_INVALID and a 400
  * unknown_parameter reply. */
@@ -369,8 +369,9 @@ void api_handle_robots(api_request *req, api_reply *reply);
 /* GET /p/{proposition} and /p/{proposition}/{municipality}. */
 void api_handle_proposition_page(api_request *req, api_reply *reply);
 /* The page of proposition `prop` in `municipality` (may be NULL) onto
- * `b`: /p/PROP/SLUG when the network file has a branch there, else /p/PROP. */
-void api_buf_proposition_path(struct vp_buf *b, const api_request *req, const char *prop,
+ * `b`: /p/PROP/SLUG when the network file has a branch there, else /p/PROP.
+ * VP_ERR_NOMEM or VP_ERR_TOO_BIG when `b` could not take it. */
+vp_status api_buf_proposition_path(struct vp_buf *b, const api_request *req, const char *prop,
                               const char *municipality);
 /* The sitemap entries ({"loc"}) of the proposition pages with something
  * on now, appended to `urls`. */

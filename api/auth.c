@@ -98,11 +98,12 @@ static size_t trimmed(const char **s, size_t len)
     return len;
 }
 
-vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errmsg)
+vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, vp_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return vp_fail(errmsg, VP_ERR_IO, "%s: cannot read (errno %lu)", path, (unsigned long)errno);
+        return vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "cannot read (errno %lu)",
+                            (unsigned long)errno);
     char line[1024];
     unsigned long no = 0;
     vp_status st = VP_OK;
@@ -110,7 +111,7 @@ vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errms
         no++;
         size_t raw = strlen(line);
         if (raw == sizeof line - 1 && line[raw - 1] != '\n') {
-            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%lu: line too long", path, no);
+            st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path, (unsigned)no}, "line too long");
             break;
         }
         const char *s = line;
@@ -119,7 +120,7 @@ vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errms
             continue;
         const char *why = add_item(keys, s, len);
         if (why) {
-            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%lu: %s", path, no, why);
+            st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path, (unsigned)no}, "%s", why);
             break;
         }
     }
@@ -129,7 +130,7 @@ vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errms
 }
 
 vp_status vp_admin_keys_add_list(vp_admin_keys *keys, const char *list, const char *what,
-                                 char **errmsg)
+                                 vp_error *err)
 {
     unsigned long item = 0;
     for (const char *p = list; p && *p;) {
@@ -140,7 +141,8 @@ vp_status vp_admin_keys_add_list(vp_admin_keys *keys, const char *list, const ch
         if (len) {
             const char *why = add_item(keys, s, len);
             if (why)
-                return vp_fail(errmsg, VP_ERR_INVALID, "%s: item %lu: %s", what, item, why);
+                return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = what}, "item %lu: %s",
+                                    item, why);
         }
         p += n;
         if (*p == ',')

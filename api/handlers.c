@@ -169,9 +169,9 @@ static void add_available(json_t *o, const vp_search_hit *h)
 /* The reply of a search or suggestion that failed: for bad input a 400
  * naming the parameter `perr` names (may be NULL), else q; otherwise what
  * the status stands for. */
-static void query_failed(api_reply *r, vp_status st, const char *err, const vp_param_error *perr)
+static void query_failed(api_reply *r, vp_status st, const char *err, const vp_error *perr)
 {
-    if (st == VP_ERR_INVALID && perr && perr->message[0])
+    if (st == VP_ERR_INVALID && perr && perr->status == VP_ERR_INVALID)
         api_param_error(r, perr);
     else if (st == VP_ERR_INVALID)
         api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
@@ -198,7 +198,7 @@ void api_handle_search(api_request *req, api_reply *r)
     vp_answer_canonical_values(&sr, &storage);
     api_answer answer;
     int hit = api_answer_find(req, &sr, &answer, r);
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     vp_status st = hit ? VP_OK : vp_search_execute(req->index, &sr, &res, &perr, &err);
     vp_scored_free(popular, sr.n_popular);
     sr.popular = NULL;
@@ -209,6 +209,7 @@ void api_handle_search(api_request *req, api_reply *r)
     if (st != VP_OK) {
         query_failed(r, st, err, &perr);
         free(err);
+        vp_error_clear(&perr);
         return;
     }
     json_t *filters = json_object();

@@ -292,14 +292,15 @@ static json_t *home_form(const api_request *req)
 }
 
 /* A refused search in the words of the page, for the field it names. */
-static const char *home_problem(const vp_param_error *err)
+static const char *home_problem(const vp_error *err)
 {
-    if (strcmp(err->parameter, "place") == 0 || strcmp(err->parameter, "postcode") == 0)
+    const char *parameter = err->parameter ? err->parameter : "";
+    if (strcmp(parameter, "place") == 0 || strcmp(parameter, "postcode") == 0)
         return "Deze plaats kennen we niet, of er zijn meer plaatsen met deze naam. Vul een "
                "postcode in (bijvoorbeeld 3811) of een andere plaatsnaam.";
-    if (strcmp(err->parameter, "sort") == 0)
+    if (strcmp(parameter, "sort") == 0)
         return "Sorteren op afstand kan alleen met een postcode of plaats.";
-    if (strcmp(err->parameter, "radius_km") == 0)
+    if (strcmp(parameter, "radius_km") == 0)
         return "Kies een afstand uit de lijst.";
     return NULL;
 }
@@ -336,7 +337,7 @@ static void home_results(api_request *req, json_t *home, vp_search_request *sr)
     sr->ranking = req->cfg->ranking;
     /* A facet makes the engine count every match: an exact total. */
     sr->facets = 1u << VP_FIELD_TYPE;
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     vp_status st = vp_search_execute(req->index, sr, &res, &perr, &err);
     if (st != VP_OK) {
         json_object_set_new(home, "error",
@@ -344,6 +345,7 @@ static void home_results(api_request *req, json_t *home, vp_search_request *sr)
                                             ? home_problem(&perr)
                                             : "Zoeken lukt nu niet. Probeer het zo opnieuw."));
         free(err);
+        vp_error_clear(&perr);
         return;
     }
     /* A search made without JavaScript is a search like any other for
@@ -412,7 +414,7 @@ void api_handle_home(api_request *req, api_reply *r)
                 req->params->items[i].value = "";
     vp_search_request sr;
     api_search_storage storage;
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     unsigned status = 200;
     int searched = 0;
     if (vp_search_request_parse(req->params->items, req->params->count, req->voc,
@@ -422,11 +424,12 @@ void api_handle_home(api_request *req, api_reply *r)
         char msg[600];
         if (!problem) {
             snprintf(msg, sizeof msg, "Deze zoekopdracht kunnen we niet uitvoeren (%.500s).",
-                     perr.message);
+                     perr.message ? perr.message : vp_status_str(perr.status));
             problem = msg;
         }
         if (home)
             json_object_set_new(home, "error", json_string(problem));
+        vp_error_clear(&perr);
     } else {
         for (size_t i = 0; i < req->params->count; i++)
             if (req->params->items[i].used && *req->params->items[i].value &&

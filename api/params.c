@@ -12,29 +12,31 @@
 
 
 
-void api_param_error(api_reply *r, const vp_param_error *err)
+void api_param_error(api_reply *r, const vp_error *err)
 {
-    api_error(r, 400, err->code[0] ? err->code : "invalid_parameter", err->message,
-              err->parameter[0] ? err->parameter : NULL);
+    api_error(r, 400, vp_error_code(err), err->message ? err->message : vp_status_str(err->status),
+              err->parameter);
 }
 
 vp_status api_search_request(api_params *p, const vp_vocabulary *voc,
                              const vp_postcodes *postcodes, vp_search_request *req,
                              api_search_storage *storage, api_reply *r)
 {
-    vp_param_error err;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_search_request_parse(p->items, p->count, voc, postcodes, req, storage, &err);
     if (st != VP_OK)
         api_param_error(r, &err);
+    vp_error_clear(&err);
     return st;
 }
 
 vp_status api_reject_unused(const api_params *p, api_reply *r)
 {
-    vp_param_error err;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_search_params_reject_unused(p->items, p->count, p->overflow, &err);
     if (st != VP_OK)
         api_param_error(r, &err);
+    vp_error_clear(&err);
     return st;
 }
 

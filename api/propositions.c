@@ -255,14 +255,16 @@ static vp_status place_counts(api_request *req, const place *pl, size_t n_pl, ui
 }
 
 /* "/p/ID" or "/p/ID/SLUG" onto `b`. */
-static void page_path(vp_buf *b, const char *prop, const char *slug)
+static vp_status page_path(vp_buf *b, const char *prop, const char *slug)
 {
-    vp_buf_puts(b, "/p/");
-    api_buf_url(b, prop, 0);
-    if (slug) {
-        vp_buf_puts(b, "/");
-        vp_buf_puts(b, slug);
-    }
+    vp_status st = vp_buf_puts(b, "/p/");
+    if (st == VP_OK)
+        st = api_buf_url(b, prop, 0);
+    if (st == VP_OK && slug)
+        st = vp_buf_puts(b, "/");
+    if (st == VP_OK && slug)
+        st = vp_buf_puts(b, slug);
+    return st;
 }
 
 /* The hits of a search as cards (heading level 3) and, when `ld_items` is
@@ -619,8 +621,8 @@ void api_handle_proposition_page(api_request *req, api_reply *r)
     free(pl);
 }
 
-void api_buf_proposition_path(vp_buf *b, const api_request *req, const char *prop,
-                              const char *municipality)
+vp_status api_buf_proposition_path(vp_buf *b, const api_request *req, const char *prop,
+                                   const char *municipality)
 {
     char slug[128];
     int local = 0;
@@ -636,7 +638,7 @@ void api_buf_proposition_path(vp_buf *b, const api_request *req, const char *pro
             }
         }
     }
-    page_path(b, prop, local ? slug : NULL);
+    return page_path(b, prop, local ? slug : NULL);
 }
 
 /* Appends base + /p/PROP[/SLUG] to a list of sitemap entries. */

@@ -76,9 +76,10 @@ void api_error(api_reply *r, unsigned status, const char *code, const char *mess
     r->owned_body = NULL;
     r->body_len = 0;
     r->status = status;
-    r->json = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", m);
-    if (r->json && p)
-        json_object_set_new(json_object_get(r->json, "error"), "parameter", json_string(p));
+    /* The one JSON form of an error (status.h), its parts borrowed. */
+    vp_error e = {VP_ERR_INVALID, code, (char *)m, (char *)p, NULL, 0, NULL, NULL};
+    json_t *body = vp_error_json(&e);
+    r->json = body ? json_pack("{s:o}", "error", body) : NULL;
     free(m_copy);
     free(p_copy);
 }

@@ -797,9 +797,12 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         goto fail;
     }
     /* Every template parsed now: a broken one stops the start, FILE:LINE. */
-    st = api_site_load(cfg->templates_dir, &s->site, errmsg);
-    if (st != VP_OK)
+    vp_error site_err = VP_ERROR_INIT;
+    st = api_site_load(cfg->templates_dir, &s->site, &site_err);
+    if (st != VP_OK) {
+        vp_error_move_text(&site_err, errmsg);
         goto fail;
+    }
     /* Open every worker's handle now, so a wrong path fails at start. */
     for (size_t i = 0; i < s->n_handles; i++) {
         st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i],

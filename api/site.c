@@ -34,10 +34,10 @@ struct api_site {
 
 /* ---- loading ---- */
 
-/* A file's name and what is wrong with it, as one message. */
-static vp_status site_fail(char **errmsg, vp_status st, const char *file, const char *what)
+/* A file's name and what is wrong with it. */
+static vp_status site_fail(vp_error *err, vp_status st, const char *file, const char *what)
 {
-    return vp_fail(errmsg, st, "%s%s", file, what);
+    return vp_error_set(err, st, &(vp_where){file}, "%s", what);
 }
 
 /* "partials/head.html" -> "head", "feed.xml" -> "feed"; -1 unless it ends
@@ -55,22 +55,22 @@ static int template_name(const char *path, char *out, size_t cap)
     return 0;
 }
 
-/* The whole of a file (at most `cap` bytes): 0, or -1 with *errmsg. */
-static vp_status read_file(const char *path, size_t cap, char **data, size_t *len, char **errmsg)
+/* The whole of a file (at most `cap` bytes): VP_OK, or a failure in *err. */
+static vp_status read_file(const char *path, size_t cap, char **data, size_t *len, vp_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return site_fail(errmsg, VP_ERR_IO, path, ": cannot be read");
+        return site_fail(err, VP_ERR_IO, path, "cannot be read");
     char *buf = malloc(cap + 1);
     size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
     int bad = ferror(f);
     fclose(f);
     if (!buf)
-        return site_fail(errmsg, VP_ERR_NOMEM, path, ": out of memory");
+        return site_fail(err, VP_ERR_NOMEM, path, "out of memory");
     if (bad || n > cap) {
         free(buf);
-        return site_fail(errmsg, bad ? VP_ERR_IO : VP_ERR_TOO_BIG, path,
-                         bad ? ": read error" : ": larger than 1 MiB");
+        return site_fail(err, bad ? VP_ERR_IO : VP_ERR_TOO_BIG, path,
+                         bad ? "read error" : "larger than 1 MiB");
     }
     buf[n] = '\0';
     *data = buf;
@@ -78,13 +78,13 @@ static vp_status read_file(const char *path, size_t cap, char **data, size_t *le
     return VP_OK;
 }
 
-static vp_status add_file(api_site *s, const char *name, const char *path, char **errmsg)
+static vp_status add_file(api_site *s, const char *name, const char *path, vp_error *err)
 {
     char *text = NULL;
     size_t len = 0;
-    vp_status st = read_file(path, TEMPLATE_FILE_CAP, &text, &len, errmsg);
+    vp_status st = read_file(path, TEMPLATE_FILE_CAP, &text, &len, err);
     if (st == VP_OK)
-        st = vp_templates_add(s->set, name, path, text, len, errmsg);
+        st = vp_templates_add(s->set, name, path, text, len, err);
     free(text);
     return st;
 }
@@ -111,7 +111,7 @@ static int is_page(const char *name)
 
 /* The files of DIR (pages) or DIR/partials (partials). A page must be one
  * the server renders; a partial may be new (a page override includes it). */
-static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **errmsg)
+static vp_status load_dir(api_site *s, const char *dir, const char *sub, vp_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", dir, sub ? "/" : "", sub ? sub : "");
@@ -119,7 +119,7 @@ static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **
     if (!d) {
         if (sub && errno == ENOENT)
             return VP_OK;
-        return site_fail(errmsg, VP_ERR_IO, path, ": not a readable directory (--templates)");
+        return site_fail(err, VP_ERR_IO, path, "not a readable directory (--templates)");
     }
     vp_status st = VP_OK;
     struct dirent *e;
@@ -130,29 +130,29 @@ static vp_status load_dir(api_site *s, const char *dir, const char *sub, char **
         snprintf(rel, sizeof rel, "%s%s%s", sub ? sub : "", sub ? "/" : "", e->d_name);
         snprintf(file, sizeof file, "%s/%s", dir, rel);
         if (!sub && !is_embedded(rel)) {
-            st = site_fail(errmsg, VP_ERR_NOT_FOUND, file,
-                           ": the server has no such page (pages are the .html files of "
+            st = site_fail(err, VP_ERR_NOT_FOUND, file,
+                           "the server has no such page (pages are the .html files of "
                            "api/templates; partials go in partials/)");
             break;
         }
         if (sub && is_page(name)) {
-            st = site_fail(errmsg, VP_ERR_INVALID, file,
-                           ": a partial may not take the name of a page");
+            st = site_fail(err, VP_ERR_INVALID, file,
+                           "a partial may not take the name of a page");
             break;
         }
-        st = add_file(s, name, file, errmsg);
+        st = add_file(s, name, file, err);
     }
     closedir(d);
     return st;
 }
 
-vp_status api_site_load(const char *dir, api_site **out, char **errmsg)
+vp_status api_site_load(const char *dir, api_site **out, vp_error *err)
 {
     *out = NULL;
     api_site *s = calloc(1, sizeof *s);
     if (!s || !(s->set = vp_templates_create())) {
         free(s);
-        return site_fail(errmsg, VP_ERR_NOMEM, "templates", ": out of memory");
+        return site_fail(err, VP_ERR_NOMEM, "templates", "out of memory");
     }
     vp_status st = VP_OK;
     for (size_t i = 0; i < api_templates_count && st == VP_OK; i++) {
@@ -160,20 +160,20 @@ vp_status api_site_load(const char *dir, api_site **out, char **errmsg)
         template_name(api_templates[i].path, name, sizeof name);
         snprintf(file, sizeof file, "api/templates/%s", api_templates[i].path);
         st = vp_templates_add(s->set, name, file, (const char *)api_templates[i].data,
-                              api_templates[i].len, errmsg);
+                              api_templates[i].len, err);
     }
     if (st == VP_OK && dir) {
-        st = load_dir(s, dir, NULL, errmsg);
+        st = load_dir(s, dir, NULL, err);
         if (st == VP_OK)
-            st = load_dir(s, dir, "partials", errmsg);
+            st = load_dir(s, dir, "partials", err);
         char css[4096];
         snprintf(css, sizeof css, "%s/site.css", dir);
         struct stat sb;
         if (st == VP_OK && stat(css, &sb) == 0)
-            st = read_file(css, TEMPLATE_FILE_CAP, &s->css, &s->css_len, errmsg);
+            st = read_file(css, TEMPLATE_FILE_CAP, &s->css, &s->css_len, err);
     }
     if (st == VP_OK)
-        st = vp_templates_check(s->set, errmsg);
+        st = vp_templates_check(s->set, err);
     if (st != VP_OK) {
         api_site_destroy(s);
         return st;
@@ -331,10 +331,10 @@ static json_t *buf_json(vp_buf *b, vp_status st)
     return st == VP_OK && b->data && b->len ? json_stringn(b->data, b->len) : NULL;
 }
 
-static void set_opt(json_t *o, const char *key, json_t *v)
+/* Sets `key` to `v` when there is a value: VP_ERR_NOMEM when it could not. */
+static vp_status set_opt(json_t *o, const char *key, json_t *v)
 {
-    if (v)
-        json_object_set_new(o, key, v);
+    return !v || json_object_set_new(o, key, v) == 0 ? VP_OK : VP_ERR_NOMEM;
 }
 
 /* ---- the page frame ---- */
@@ -376,20 +376,22 @@ static json_t *page_list(json_t *view, const char *key)
     return list;
 }
 
-void api_page_robots(json_t *view, const char *content)
+vp_status api_page_robots(json_t *view, const char *content)
 {
     json_t *page = json_object_get(view, "page");
-    if (page && content)
-        json_object_set_new(page, "robots", json_string(content));
+    if (page && content && json_object_set_new(page, "robots", json_string(content)) != 0)
+        return VP_ERR_NOMEM;
+    return VP_OK;
 }
 
-static void page_image(json_t *view, const char *url, const char *alt)
+static vp_status page_image(json_t *view, const char *url, const char *alt)
 {
     json_t *page = json_object_get(view, "page");
     if (!page || !url || !*url)
-        return;
-    json_object_set_new(page, "image", json_string(url));
-    set_opt(page, "image_alt", alt ? json_string(alt) : NULL);
+        return VP_OK;
+    if (json_object_set_new(page, "image", json_string(url)) != 0)
+        return VP_ERR_NOMEM;
+    return set_opt(page, "image_alt", alt ? json_string(alt) : NULL);
 }
 
 /* The picture for a page about offering `doc` (may be NULL) of library
@@ -418,43 +420,51 @@ static const char *share_image(vp_buf *b, const api_request *req, json_t *doc,
     return "Vindplaats: alles wat de openbare bibliotheken aanbieden";
 }
 
-void api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library)
+vp_status api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library)
 {
     json_t *page = json_object_get(view, "page");
     if (!page)
-        return;
-    json_object_set_new(page, "og_type", json_string("website"));
+        return VP_OK;
+    if (json_object_set_new(page, "og_type", json_string("website")) != 0)
+        return VP_ERR_NOMEM;
     vp_buf b;
     vp_buf_init(&b, 8192);
     const char *alt = share_image(&b, req, doc, library);
-    page_image(view, b.data, alt);
+    vp_status st = b.data ? page_image(view, b.data, alt) : VP_ERR_NOMEM;
     vp_buf_free(&b);
+    return st;
 }
 
-void api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
+vp_status api_page_alternate(json_t *view, const char *type, const char *title, const char *href)
 {
     json_t *list = page_list(view, "alternates");
-    if (list)
+    if (!list ||
         json_array_append_new(list, json_pack("{s:s?, s:s?, s:s?}", "type", type, "title", title,
-                                              "href", href));
+                                              "href", href)) != 0)
+        return VP_ERR_NOMEM;
+    return VP_OK;
 }
 
-void api_page_jsonld(json_t *view, json_t *ld)
+vp_status api_page_jsonld(json_t *view, json_t *ld)
 {
     json_t *page = json_object_get(view, "page");
     vp_buf b;
     vp_buf_init(&b, API_PAGE_CAP);
     vp_status st = ld ? api_buf_jsonld(&b, ld) : VP_OK;
-    if (page)
-        set_opt(page, "jsonld", buf_json(&b, st));
+    if (page && st == VP_OK)
+        st = set_opt(page, "jsonld", buf_json(&b, st));
     vp_buf_free(&b);
+    return st;
 }
 
-void api_page_script(json_t *view, const char *src)
+vp_status api_page_script(json_t *view, const char *src)
 {
     json_t *list = page_list(view, "scripts");
-    if (list && src)
-        json_array_append_new(list, json_string(src));
+    if (!src)
+        return VP_OK;
+    if (!list || json_array_append_new(list, json_string(src)) != 0)
+        return VP_ERR_NOMEM;
+    return VP_OK;
 }
 
 /* Hands a rendered page over to the reply, with the pages' Content-Security-Policy. */
@@ -475,12 +485,10 @@ static void reply_html(api_reply *r, unsigned status, vp_buf *b)
 }
 
 static vp_status render_into(vp_buf *b, const api_request *req, const char *name, json_t *view,
-                             char **err)
+                             vp_error *err)
 {
-    if (!req->site) {
-        *err = strdup("no templates loaded");
-        return VP_ERR_INTERNAL;
-    }
+    if (!req->site)
+        return vp_error_set(err, VP_ERR_INTERNAL, NULL, "no templates loaded");
     return vp_templates_render(req->site->set, name, view, b, err);
 }
 
@@ -490,7 +498,7 @@ static void render_reply(api_reply *r, const api_request *req, unsigned status, 
 {
     vp_buf b;
     vp_buf_init(&b, cap);
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = view ? render_into(&b, req, name, view, &err) : VP_ERR_NOMEM;
     if (st == VP_OK && !content_type) {
         reply_html(r, status, &b);
@@ -501,12 +509,14 @@ static void render_reply(api_reply *r, const api_request *req, unsigned status, 
         r->cache_control = "no-store";
     } else {
         r->cache_control = "no-store";
+        char *text = vp_error_text(&err);
         char msg[600];
-        snprintf(msg, sizeof msg, "page template %s: %s", name, err ? err : vp_status_str(st));
+        snprintf(msg, sizeof msg, "page template %s: %s", name, text ? text : vp_status_str(st));
+        free(text);
         fprintf(stderr, "vindplaats-server: %s\n", msg);
         api_error(r, 500, "internal", msg, NULL);
     }
-    free(err);
+    vp_error_clear(&err);
     vp_buf_free(&b);
 }
 

@@ -39,10 +39,10 @@ typedef struct api_site api_site;
 /* The embedded templates, then those of `dir` (NULL: none) over them:
  * DIR/NAME.html replaces a page, DIR/partials/NAME.html a partial (or adds
  * one), DIR/site.css the stylesheet. Every template is parsed and every
- * partial checked now: VP_ERR_INVALID with *errmsg "FILE:LINE: problem"
- * for a malformed one, VP_ERR_NOT_FOUND for a page that does not exist or
+ * partial checked now: VP_ERR_INVALID with the file and line in *err
+ * (may be NULL; filled on failure only) for a malformed one, VP_ERR_NOT_FOUND for a page that does not exist or
  * a partial that is missing, VP_ERR_IO for an unreadable file. */
-vp_status api_site_load(const char *dir, api_site **out, char **errmsg);
+vp_status api_site_load(const char *dir, api_site **out, vp_error *err);
 void api_site_destroy(api_site *site);
 /* GET /site.css: the pages' stylesheet. */
 void api_handle_site_css(api_request *req, api_reply *reply);
@@ -55,8 +55,9 @@ json_t *api_page_view(const api_request *req, const char *title, const char *can
                       const char *description);
 /* Adds to a view's page: <meta name="robots" content="...">, an alternate
  * link (title may be NULL), JSON-LD data (copied, escaped for <script>),
- * a deferred script from this server. */
-void api_page_robots(json_t *view, const char *content);
+ * a deferred script from this server. Each returns VP_ERR_NOMEM when the
+ * part could not be added (the page is then rendered without it). */
+vp_status api_page_robots(json_t *view, const char *content);
 /* Marks a page as meant to be shared on social media: partials/head.html
  * then adds Open Graph and Twitter-card tags (type "website") from the
  * page's title, description and canonical address, with a picture
@@ -64,10 +65,10 @@ void api_page_robots(json_t *view, const char *content);
  * shows): that of offering `doc` (may be NULL), else the network file's
  * picture of library `library` (an id; may be NULL), else the site's
  * default picture (/og-default.png, absolute from --public-url or Host). */
-void api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library);
-void api_page_alternate(json_t *view, const char *type, const char *title, const char *href);
-void api_page_jsonld(json_t *view, json_t *ld);
-void api_page_script(json_t *view, const char *src);
+vp_status api_page_share(json_t *view, const api_request *req, json_t *doc, const char *library);
+vp_status api_page_alternate(json_t *view, const char *type, const char *title, const char *href);
+vp_status api_page_jsonld(json_t *view, json_t *ld);
+vp_status api_page_script(json_t *view, const char *src);
 /* Renders the template `name` with `view` (borrowed) as the reply: HTML
  * with the pages' Content-Security-Policy; a 500 naming the template when
  * it cannot be rendered, 503 when memory runs out. */

@@ -109,7 +109,7 @@ static int hash_key(void)
     size_t n = strcspn(key, "\r\n");
     key[n] = '\0';
     vp_admin_keys *k = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     int rc = 2;
     if (vp_admin_keys_create(&k) == VP_OK && vp_admin_keys_add_list(k, key, "key", &err) == VP_OK &&
         vp_admin_keys_count(k) == 1 && strchr(key, ',') == NULL) {
@@ -117,11 +117,12 @@ static int hash_key(void)
         vp_admin_key_digest(key, n, digest);
         printf("%s\n", digest);
         rc = 0;
+    } else if (err.status != VP_OK) {
+        vp_error_print(stderr, "vindplaats-server: --hash-key", &err);
     } else {
-        fprintf(stderr, "vindplaats-server: --hash-key: %s\n",
-                err ? err : "give one key of 16 to 256 visible characters");
+        fprintf(stderr, "vindplaats-server: --hash-key: give one key of 16 to 256 visible characters\n");
     }
-    free(err);
+    vp_error_clear(&err);
     vp_admin_keys_destroy(k);
     memset(key, 0, sizeof key);
     return rc;
@@ -300,16 +301,20 @@ int main(int argc, char **argv)
     vp_admin_keys *admin_keys = NULL;
     char *default_dir = NULL;
     int rc = 1;
-    st = vp_lexicon_load(&lexfiles, voc, &lex, &err);
+    vp_error lerr = VP_ERROR_INIT;
+    st = vp_lexicon_load(&lexfiles, voc, &lex, &lerr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: lexicon: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: lexicon", &lerr);
+        vp_error_clear(&lerr);
         goto done;
     }
-    st = vp_postcodes_load(postcodes_path, &postcodes, &err);
+    vp_error perr = VP_ERROR_INIT;
+    st = vp_postcodes_load(postcodes_path, &postcodes, &perr);
     if (st == VP_OK)
-        st = vp_postcodes_add_aliases(postcodes, place_names_path, &err);
+        st = vp_postcodes_add_aliases(postcodes, place_names_path, &perr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: postcodes: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: postcodes", &perr);
+        vp_error_clear(&perr);
         goto done;
     }
     st = vp_segments_load(segments_path, segment_pc_path, voc, &segments, &err);
@@ -317,10 +322,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-server: segments: %s\n", err ? err : vp_status_str(st));
         goto done;
     }
-    st = vp_network_load(network_path, &network, &err);
+    vp_error nerr = VP_ERROR_INIT;
+    st = vp_network_load(network_path, &network, &nerr);
     st = st == VP_OK ? vp_lexicon_set_network(lex, network) : st; /* its places are query words */
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: network: %s\n", err ? err : vp_status_str(st));
+        if (nerr.status == VP_OK)
+            nerr.status = st;
+        vp_error_print(stderr, "vindplaats-server: network", &nerr);
+        vp_error_clear(&nerr);
         goto done;
     }
     /* place= also knows the network's municipalities and branches. */
@@ -330,14 +339,18 @@ int main(int argc, char **argv)
         goto done;
     }
     vp_lexicon_set_postcodes(lex, postcodes); /* and the words of q ("taalcafe zeist") */
+    vp_error kerr = VP_ERROR_INIT;
     st = vp_admin_keys_create(&admin_keys);
     if (st == VP_OK && admin_keys_path)
-        st = vp_admin_keys_load(admin_keys, admin_keys_path, &err);
+        st = vp_admin_keys_load(admin_keys, admin_keys_path, &kerr);
     if (st == VP_OK && getenv("VINDPLAATS_ADMIN_KEYS"))
         st = vp_admin_keys_add_list(admin_keys, getenv("VINDPLAATS_ADMIN_KEYS"),
-                                    "VINDPLAATS_ADMIN_KEYS", &err);
+                                    "VINDPLAATS_ADMIN_KEYS", &kerr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: admin keys: %s\n", err ? err : vp_status_str(st));
+        if (kerr.status == VP_OK)
+            kerr.status = st;
+        vp_error_print(stderr, "vindplaats-server: admin keys", &kerr);
+        vp_error_clear(&kerr);
         goto done;
     }
     if (!store_cfg.redis_url && !store_cfg.dir) {

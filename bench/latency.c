@@ -332,9 +332,11 @@ int main(int argc, char **argv)
     vp_lexicon *lex = NULL;
     vp_postcodes *pcs = NULL;
     char *err = NULL;
+    vp_error lerr = VP_ERROR_INIT;
+    vp_error gerr = VP_ERROR_INIT;
     if (vp_datetime_parse(now_iso, &now) != 0 || vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
-        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
-        vp_postcodes_load(postcodes_path, &pcs, &err) != VP_OK) {
+        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
+        (vp_postcodes_load(postcodes_path, &pcs, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "vindplaats-bench-engine: %s\n", err ? err : "bad --now");
         return 1;
     }
@@ -342,9 +344,12 @@ int main(int argc, char **argv)
     char **lines = read_lines(queries, "/v1/search?", &nq);
     vp_search_params **parsed = calloc(nq, sizeof *parsed);
     for (size_t i = 0; i < nq; i++) {
-        vp_param_error perr;
+        vp_error perr = VP_ERROR_INIT;
         if (vp_search_params_parse_query(lines[i], voc, pcs, &parsed[i], &perr) != VP_OK) {
-            fprintf(stderr, "%s:%zu: %s\n", queries, i + 1, perr.message);
+            perr.file = strdup(queries);
+            perr.line = (unsigned)(i + 1);
+            vp_error_print(stderr, NULL, &perr);
+            vp_error_clear(&perr);
             return 1;
         }
     }

@@ -100,18 +100,6 @@ vp_status vp_buf_where(vp_buf *b, const vp_where *at)
     return st;
 }
 
-vp_status vp_buf_problem(vp_buf *b, const vp_where *at, const char *fmt, ...)
-{
-    vp_status st = vp_buf_where(b, at);
-    if (st == VP_OK) {
-        va_list ap;
-        va_start(ap, fmt);
-        st = vp_buf_vprintf(b, fmt, ap);
-        va_end(ap);
-    }
-    return st == VP_OK ? vp_buf_puts(b, "\n") : st;
-}
-
 vp_status vp_buf_html(vp_buf *b, const char *s, size_t len)
 {
     size_t before = b->len, start = 0;

@@ -185,24 +185,22 @@ static int number(json_t *v, double *out)
     return *end == '\0' && end != json_string_value(v) ? 0 : -1;
 }
 
-vp_status vp_postcodes_load(const char *path, vp_postcodes **out, char **errmsg)
+vp_status vp_postcodes_load(const char *path, vp_postcodes **out, vp_error *err)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
-    vp_buf m;
-    vp_buf_init(&m, 4096);
     vp_status st = VP_OK;
     vp_postcodes *pc = NULL;
     raw_name *raw = NULL;
     size_t n_raw = 0;
     if (!root) {
-        vp_buf_printf(&m, "%s:%d: %s", path, jerr.line, jerr.text);
-        st = VP_ERR_INVALID;
+        st = vp_error_set(err, VP_ERR_INVALID,
+                          &(vp_where){path, jerr.line > 0 ? (unsigned)jerr.line : 0},
+                          "%s", jerr.text);
         goto done;
     }
     if (!json_is_array(root)) {
-        vp_buf_printf(&m, "%s: expected a JSON array of postcodes", path);
-        st = VP_ERR_INVALID;
+        st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path}, "expected a JSON array of postcodes");
         goto done;
     }
     pc = calloc(1, sizeof *pc);
@@ -223,9 +221,10 @@ vp_status vp_postcodes_load(const char *path, vp_postcodes **out, char **errmsg)
         if (k < 0 || number(json_object_get(e, "latitude"), &lat) != 0 ||
             number(json_object_get(e, "longitude"), &lon) != 0 || fabs(lat) > 90 ||
             fabs(lon) > 180) {
-            vp_buf_printf(&m, "%s: entry %zu: needs zipcode (four digits), latitude, longitude",
-                          path, i);
-            st = VP_ERR_INVALID;
+            char entry[40];
+            snprintf(entry, sizeof entry, "entry %zu", i);
+            st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path, 0, entry},
+                              "needs zipcode (four digits), latitude, longitude");
             goto done;
         }
         place *p = &pc->places[k];
@@ -262,9 +261,6 @@ vp_status vp_postcodes_load(const char *path, vp_postcodes **out, char **errmsg)
     *out = pc;
     pc = NULL;
 done:
-    if (st != VP_OK && errmsg && m.len)
-        *errmsg = vp_buf_steal(&m);
-    vp_buf_free(&m);
     for (size_t r = 0; r < n_raw; r++)
         free(raw[r].key);
     free(raw);
@@ -464,13 +460,13 @@ done:
     return st;
 }
 
-vp_status vp_postcodes_add_aliases(vp_postcodes *pc, const char *path, char **errmsg)
+vp_status vp_postcodes_add_aliases(vp_postcodes *pc, const char *path, vp_error *err)
 {
     if (!pc || !path)
         return VP_OK;
     alias_reader r = {pc, NULL, 0, 0};
     vp_status st = vp_lines_read(path, 1024, VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS |
-                                     VP_LINES_UTF8, alias_line, &r, NULL, errmsg);
+                                     VP_LINES_UTF8, alias_line, &r, NULL, err);
     named *all = st == VP_OK ? realloc(pc->names, (pc->n_names + r.n + 1) * sizeof *all) : NULL;
     if (!all) {
         names_free(r.add, r.n);

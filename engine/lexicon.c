@@ -417,7 +417,7 @@ int vp_lexicon_only_stopwords(const vp_lexicon *lex, const char *query)
 }
 
 vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *voc,
-                          vp_lexicon **out, char **errmsg)
+                          vp_lexicon **out, vp_error *err)
 {
     vp_lexicon *lex = calloc(1, sizeof *lex);
     if (!lex)
@@ -425,19 +425,19 @@ vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *vo
     vp_status st = grow_table(lex) == 0 ? VP_OK : VP_ERR_NOMEM;
     const unsigned listing = VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS;
     if (st == VP_OK && files && files->words)
-        st = vp_lines_read(files->words, MAX_LINE, 0, word_line, lex, NULL, errmsg);
+        st = vp_lines_read(files->words, MAX_LINE, 0, word_line, lex, NULL, err);
     if (st == VP_OK && voc)
         st = add_vocabulary(lex, voc);
     if (st == VP_OK && files && files->synonyms)
         st = vp_lines_read(files->synonyms, MAX_LINE, listing | VP_LINES_UTF8, synonym_line, lex,
-                           NULL, errmsg);
+                           NULL, err);
     if (st == VP_OK && files && files->stopwords)
         st = vp_lines_read(files->stopwords, MAX_LINE, VP_LINES_SKIP_BLANK, stopword_line, lex,
-                           NULL, errmsg);
+                           NULL, err);
     if (st == VP_OK && files && files->types)
-        st = vp_lines_read(files->types, MAX_LINE, listing, type_line, lex, NULL, errmsg);
+        st = vp_lines_read(files->types, MAX_LINE, listing, type_line, lex, NULL, err);
     if (st == VP_OK && files && files->holidays)
-        st = understand_calendar_load(files->holidays, &lex->calendar, errmsg);
+        st = understand_calendar_load(files->holidays, &lex->calendar, err);
     /* A lexicon half loaded is no lexicon: *out gets it whole or not at all. */
     if (st != VP_OK) {
         vp_lexicon_destroy(lex);

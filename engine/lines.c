@@ -9,14 +9,14 @@
 #include "vindplaats/analysis.h"
 
 vp_status vp_lines_read(const char *path, size_t max_line, unsigned flags, vp_line_fn fn,
-                        void *ctx, unsigned *lines, char **errmsg)
+                        void *ctx, unsigned *lines, vp_error *err)
 {
     unsigned lineno = 0;
     if (lines)
         *lines = 0;
     FILE *f = fopen(path, "r");
     if (!f)
-        return vp_fail(errmsg, VP_ERR_IO, "%s: %s", path, strerror(errno));
+        return vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "%s", strerror(errno));
     /* Room for the longest line, its line ending and the NUL. */
     char *line = malloc(max_line + 3);
     vp_status st = line ? VP_OK : VP_ERR_NOMEM;
@@ -42,9 +42,9 @@ vp_status vp_lines_read(const char *path, size_t max_line, unsigned flags, vp_li
         }
     }
     if (st == VP_OK && ferror(f))
-        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", path);
+        st = vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "read error");
     else if (st != VP_OK && problem)
-        vp_fail_at(errmsg, st, &(vp_where){path, lineno, NULL}, "%s", problem);
+        vp_error_set(err, st, &(vp_where){path, lineno}, "%s", problem);
     free(line);
     fclose(f);
     if (lines)

@@ -3,6 +3,7 @@
 #include "vindplaats/network.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +28,33 @@ static int id_ok(const char *s)
     return n > 0 && n <= 200 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
 }
 
+/* A problem with the value at "PATH.KEY" (key NULL: at "PATH"). When
+ * memory runs out the problem's detail is lost, never the failure: the
+ * first problem has set errs->status already or sets it now. */
+VP_PRINTF(4, 5) static void problem(vp_error *errs, const char *path, const char *key,
+                                    const char *fmt, ...)
+{
+    char at[256], msg[512];
+    snprintf(at, sizeof at, "%s%s%s", path, key ? "." : "", key ? key : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    vp_error_add(errs, VP_ERR_INVALID, &(vp_where){.path = at}, "%s", msg);
+}
+
 /* A required or optional string member; records a problem in `errs`. */
-static const char *str_of(json_t *o, const char *key, int required, const char *path, vp_buf *errs)
+static const char *str_of(json_t *o, const char *key, int required, const char *path,
+                          vp_error *errs)
 {
     json_t *v = json_object_get(o, key);
     if (!v || json_is_null(v)) {
         if (required)
-            vp_buf_printf(errs, "%s.%s: missing\n", path, key);
+            problem(errs, path, key, "missing");
         return NULL;
     }
     if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 300) {
-        vp_buf_printf(errs, "%s.%s: must be a string of 1 to 300 bytes\n", path, key);
+        problem(errs, path, key, "must be a string of 1 to 300 bytes");
         return NULL;
     }
     return json_string_value(v);
@@ -46,32 +63,32 @@ static const char *str_of(json_t *o, const char *key, int required, const char *
 /* 1 when the array element `v` is an object; its path "PARENT.MEMBER[i]"
  * goes to `path` either way, and a problem naming it to `errs` when not. */
 static int object_at(json_t *v, char *path, size_t cap, const char *parent, const char *member,
-                     size_t i, vp_buf *errs)
+                     size_t i, vp_error *errs)
 {
     snprintf(path, cap, "%s%s[%zu]", parent, member, i);
     if (json_is_object(v))
         return 1;
-    vp_buf_printf(errs, "%s: must be an object\n", path);
+    problem(errs, path, NULL, "must be an object");
     return 0;
 }
 
-vp_status vp_network_load(const char *path, vp_network **out, char **errmsg)
+vp_status vp_network_load(const char *path, vp_network **out, vp_error *err)
 {
     json_error_t jerr;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
         int missing = jerr.line < 1 && jerr.position == 0;
-        return vp_fail(errmsg, missing ? VP_ERR_IO : VP_ERR_INVALID, "%s:%d: %s", path, jerr.line,
-                       jerr.text);
+        return vp_error_set(err, missing ? VP_ERR_IO : VP_ERR_INVALID,
+                            &(vp_where){path, jerr.line > 0 ? (unsigned)jerr.line : 0}, "%s",
+                            jerr.text);
     }
-    return vp_network_from_json(doc, path, out, errmsg);
+    return vp_network_from_json(doc, path, out, err);
 }
 
-vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, char **errmsg)
+vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, vp_error *err)
 {
     vp_status st = VP_OK;
-    vp_buf errs;
-    vp_buf_init(&errs, 64 * 1024);
+    vp_error errs = VP_ERROR_INIT;
     vp_network *net = calloc(1, sizeof *net);
     if (!net) {
         json_decref(doc);
@@ -81,7 +98,8 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
     net->doc = doc;
     json_t *libs = json_object_get(net->doc, "libraries");
     if (!json_is_array(libs) || json_array_size(libs) > MAX_LIBRARIES) {
-        vp_buf_printf(&errs, "%s: libraries: must be an array of at most %d", path, MAX_LIBRARIES);
+        vp_error_add(&errs, VP_ERR_INVALID, &(vp_where){path, 0, "libraries"},
+                     "must be an array of at most %d", MAX_LIBRARIES);
         st = VP_ERR_INVALID;
         goto done;
     }
@@ -109,19 +127,19 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
         L->name = str_of(lib, "name", 1, p, &errs);
         L->image = str_of(lib, "image", 0, p, &errs);
         if (L->image && !vp_offering_url_ok(L->image))
-            vp_buf_printf(&errs, "%s.image: must be an absolute http or https URL\n", p);
+            problem(&errs, p, "image", "must be an absolute http or https URL");
         if (L->id && !id_ok(L->id))
-            vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", p);
+            problem(&errs, p, "id", "lower-case letters, digits, '-', '_' and '.' only");
         if (vp_rows_find(net->t.rows, net->t.n - 1, sizeof *L, offsetof(vp_library_info, id),
                          L->id))
-            vp_buf_printf(&errs, "%s.id: \"%s\" given twice\n", p, L->id);
+            problem(&errs, p, "id", "\"%s\" given twice", L->id);
         json_t *bs = json_object_get(lib, "branches");
         if (bs && !json_is_array(bs)) {
-            vp_buf_printf(&errs, "%s.branches: must be an array\n", p);
+            problem(&errs, p, "branches", "must be an array");
             bs = NULL;
         }
         if (json_array_size(bs) > MAX_BRANCHES)
-            vp_buf_printf(&errs, "%s.branches: at most %d\n", p, MAX_BRANCHES);
+            problem(&errs, p, "branches", "at most %d", MAX_BRANCHES);
         L->branches = &net->branches[net->n_branches];
         size_t k;
         json_t *b;
@@ -136,13 +154,13 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
             B->province = str_of(b, "province", 0, bp, &errs);
             B->postcode = str_of(b, "postcode", 0, bp, &errs);
             if (B->id && !id_ok(B->id))
-                vp_buf_printf(&errs, "%s.id: lower-case letters, digits, '-', '_' and '.' only\n", bp);
+                problem(&errs, bp, "id", "lower-case letters, digits, '-', '_' and '.' only");
             json_t *lat = json_object_get(b, "lat"), *lon = json_object_get(b, "lon");
             if (lat || lon) {
                 if (!json_is_number(lat) || !json_is_number(lon) ||
                     json_number_value(lat) < -90 || json_number_value(lat) > 90 ||
                     json_number_value(lon) < -180 || json_number_value(lon) > 180)
-                    vp_buf_printf(&errs, "%s: lat and lon must be numbers in degrees\n", bp);
+                    problem(&errs, bp, NULL, "lat and lon must be numbers in degrees");
                 else {
                     B->has_location = 1;
                     B->lat = json_number_value(lat);
@@ -153,19 +171,19 @@ vp_status vp_network_from_json(json_t *doc, const char *path, vp_network **out, 
             L->n_branches++;
         }
     }
-    if (errs.len)
+    if (errs.status != VP_OK)
         st = VP_ERR_INVALID;
 done:
     if (st != VP_OK) {
-        if (errmsg) {
-            if (errs.len && errs.data[errs.len - 1] == '\n')
-                errs.data[--errs.len] = '\0';
-            *errmsg = vp_buf_steal(&errs);
+        if (err && errs.status != VP_OK) {
+            vp_error_clear(err);
+            *err = errs;
+            errs = (vp_error)VP_ERROR_INIT;
         }
         vp_network_destroy(net);
         net = NULL;
     }
-    vp_buf_free(&errs);
+    vp_error_clear(&errs);
     if (net)
         *out = net;
     return st;

@@ -24,18 +24,21 @@
 #define MAX_RANGE_DAYS 3660
 
 /* Fills `err` (when given) and returns VP_ERR_INVALID. */
-static vp_status bad(vp_param_error *err, const char *code, const char *param, const char *fmt, ...)
+static vp_status bad(vp_error *err, const char *code, const char *param, const char *fmt, ...)
 {
     if (err) {
+        char parameter[64], message[2048];
         va_list ap;
         va_start(ap, fmt);
-        snprintf(err->code, sizeof err->code, "%s", code);
-        snprintf(err->parameter, sizeof err->parameter, "%s", param ? param : "");
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        snprintf(parameter, sizeof parameter, "%s", param ? param : "");
+        vsnprintf(message, sizeof message, fmt, ap);
         va_end(ap);
         /* Both quote what the client sent, cut to a byte limit. */
-        vp_utf8_repair(err->parameter);
-        vp_utf8_repair(err->message);
+        vp_utf8_repair(parameter);
+        vp_utf8_repair(message);
+        vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = parameter[0] ? parameter : NULL},
+                     "%s", message);
+        err->code = code;
     }
     return VP_ERR_INVALID;
 }
@@ -44,7 +47,7 @@ static vp_status bad(vp_param_error *err, const char *code, const char *param, c
 
 /* The single value of `key` in *value, NULL when absent; invalid when repeated. */
 static vp_status single(vp_param *p, size_t n, const char *key, const char **value,
-                        vp_param_error *err)
+                        vp_error *err)
 {
     *value = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -107,7 +110,7 @@ static int parse_bool(const char *s, int *out)
 }
 
 static vp_status check_filter_value(vp_field f, const char *v, const vp_vocabulary *voc,
-                                    vp_param_error *err)
+                                    vp_error *err)
 {
     const char *name = vp_field_name(f);
     const char *const *allowed = NULL;
@@ -173,7 +176,7 @@ static int pc4_of(const char *s, char digits[5])
 
 /* place=: a postcode, a place name, a municipality or a branch of the network. */
 static vp_status resolve_place(const char *place, const vp_postcodes *postcodes,
-                               vp_search_request *req, vp_param_error *err)
+                               vp_search_request *req, vp_error *err)
 {
     char digits[5], hint[64];
     if (strlen(place) > 100)
@@ -201,7 +204,7 @@ static vp_status resolve_place(const char *place, const vp_postcodes *postcodes,
 
 /* near, postcode, place, radius_km, include_past, prefer_library. */
 static vp_status place_and_preferences(vp_param *p, size_t n, const vp_postcodes *postcodes,
-                                       vp_search_request *req, vp_param_error *err)
+                                       vp_search_request *req, vp_error *err)
 {
     const char *near, *postcode, *place, *radius, *include_past, *prefer;
     if (single(p, n, "near", &near, err) || single(p, n, "postcode", &postcode, err) ||
@@ -264,7 +267,7 @@ static vp_status place_and_preferences(vp_param *p, size_t n, const vp_postcodes
     return VP_OK;
 }
 
-static vp_status parse_facets(const char *facets, vp_search_request *req, vp_param_error *err)
+static vp_status parse_facets(const char *facets, vp_search_request *req, vp_error *err)
 {
     const char *s = facets;
     while (*s) {
@@ -293,7 +296,7 @@ static vp_status parse_facets(const char *facets, vp_search_request *req, vp_par
 }
 
 /* from and to in order, at most MAX_RANGE_DAYS apart. */
-static vp_status range_check(const vp_search_request *req, vp_param_error *err)
+static vp_status range_check(const vp_search_request *req, vp_error *err)
 {
     if (req->from_day && req->to_day && req->to_day < req->from_day)
         return bad(err, INVALID, "to", "to: before from");
@@ -305,7 +308,7 @@ static vp_status range_check(const vp_search_request *req, vp_param_error *err)
 
 vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *voc,
                                   const vp_postcodes *postcodes, vp_search_request *req,
-                                  vp_search_values *storage, vp_param_error *err)
+                                  vp_search_values *storage, vp_error *err)
 {
     memset(req, 0, sizeof *req);
     req->page = 1;
@@ -401,7 +404,7 @@ vp_status vp_search_request_parse(vp_param *p, size_t n, const vp_vocabulary *vo
     return VP_OK;
 }
 
-vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *err)
+vp_status vp_search_request_check(const vp_search_request *req, vp_error *err)
 {
     if (req->page < 1)
         return bad(err, INVALID, "page", "page: must be 1 or more");
@@ -427,7 +430,7 @@ vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *
 }
 
 vp_status vp_search_params_reject_unused(const vp_param *p, size_t n, int overflow,
-                                         vp_param_error *err)
+                                         vp_error *err)
 {
     if (overflow)
         return bad(err, INVALID, NULL, "too many parameters (at most %d)", VP_SEARCH_MAX_PARAMS);
@@ -469,7 +472,7 @@ static int url_decode(char *s)
 
 vp_status vp_search_params_parse_query(const char *query_string, const vp_vocabulary *voc,
                                        const vp_postcodes *postcodes, vp_search_params **out,
-                                       vp_param_error *err)
+                                       vp_error *err)
 {
     vp_search_params *sp = calloc(1, sizeof *sp);
     if (!sp)
@@ -513,10 +516,11 @@ vp_status vp_search_params_parse(const char *query_string, const vp_vocabulary *
                                  const vp_postcodes *postcodes, vp_search_params **out,
                                  char **errmsg)
 {
-    vp_param_error err = {{0}, {0}, {0}};
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_search_params_parse_query(query_string, voc, postcodes, out, &err);
     if (st != VP_OK && errmsg)
-        *errmsg = strdup(st == VP_ERR_INVALID ? err.message : vp_status_str(st));
+        *errmsg = strdup(st == VP_ERR_INVALID && err.message ? err.message : vp_status_str(st));
+    vp_error_clear(&err);
     return st;
 }
 

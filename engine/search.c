@@ -1605,20 +1605,18 @@ const vp_ranking vp_ranking_default = {
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
                         char **errmsg)
 {
-    vp_param_error perr = {{0}, {0}, {0}};
+    vp_error perr = VP_ERROR_INIT;
     vp_status st = vp_search_execute(idx, req, out, &perr, errmsg);
-    if (st == VP_ERR_INVALID && errmsg && !*errmsg)
+    if (st == VP_ERR_INVALID && errmsg && !*errmsg && perr.message)
         *errmsg = strdup(perr.message);
+    vp_error_clear(&perr);
     return st;
 }
 
 vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
-                            vp_param_error *perr, char **errmsg)
+                            vp_error *perr, char **errmsg)
 {
-    vp_param_error unused;
-    if (perr)
-        perr->parameter[0] = perr->code[0] = perr->message[0] = '\0';
-    vp_status st = vp_search_request_check(req, perr ? perr : &unused);
+    vp_status st = vp_search_request_check(req, perr);
     if (st != VP_OK)
         return st;
     vpx_db *db = vp_index_db(idx);

@@ -415,7 +415,9 @@ static vp_status load_json(vp_segments *s, const char *file, const vp_vocabulary
     json_error_t jerr;
     root = json_loadb(text.data ? text.data : "", text.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%d: not valid JSON: %s", file, jerr.line, jerr.text);
+        st = vp_fail_at(errmsg, VP_ERR_INVALID,
+                        &(vp_where){file, jerr.line > 0 ? (unsigned)jerr.line : 0},
+                        "not valid JSON: %s", jerr.text);
         goto done;
     }
     if (!json_is_object(root)) {
@@ -515,13 +517,16 @@ typedef struct table_sink {
     void *ctx;
 } table_sink;
 
-static vp_status sink_problem(const table_sink *sink, const char *fmt, ...)
+VP_PRINTF(3, 4) static vp_status sink_problem(const table_sink *sink, const vp_where *at,
+                                              const char *fmt, ...)
 {
     vp_buf m;
     vp_buf_init(&m, 1 << 20);
+    vp_status st = vp_buf_where(&m, at);
     va_list ap;
     va_start(ap, fmt);
-    vp_status st = vp_buf_vprintf(&m, fmt, ap);
+    if (st == VP_OK)
+        st = vp_buf_vprintf(&m, fmt, ap);
     va_end(ap);
     if (st == VP_OK)
         st = sink->problem(sink->ctx, m.data);
@@ -636,8 +641,8 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
     } while (got && vp_csv_blank(c));
     if (!got) {
         st = VP_ERR_INVALID;
-        sink_problem(sink, "%s:%lu: empty file: expected a header \"pc4,<segment id>,...\"",
-                     path, line);
+        sink_problem(sink, &(vp_where){path, (unsigned)line},
+                     "empty file: expected a header \"pc4,<segment id>,...\"");
         vp_fail(errmsg, st, "%s: empty file", path);
         goto done;
     }
@@ -647,24 +652,24 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
     char q[64];
     if (nfields > MAX_FIELDS) {
         header_problems++;
-        sink_problem(sink, "%s:%lu: header: more than %d segment columns", path, line,
+        sink_problem(sink, &(vp_where){path, (unsigned)line},
+                     "header: more than %d segment columns",
                      MAX_SEGMENTS);
     } else if (vp_csv_defect(c)) {
         header_problems++;
-        sink_problem(sink, "%s:%lu: header: %s", path, line, vp_csv_defect(c));
+        sink_problem(sink, &(vp_where){path, (unsigned)line}, "header: %s", vp_csv_defect(c));
     } else {
         const char *first = csv_field(c, 0);
         if (strcasecmp(first, "pc4") != 0 && strcasecmp(first, "postcode") != 0) {
             header_problems++;
-            sink_problem(sink, "%s:%lu: header: the first column must be \"pc4\", not \"%s\"",
-                         path, line, quoted(q, first));
+            sink_problem(sink, &(vp_where){path, (unsigned)line},
+                         "header: the first column must be \"pc4\", not \"%s\"", quoted(q, first));
         }
         if (ncols == 0) {
             header_problems++;
-            sink_problem(sink,
-                         "%s:%lu: header: no segment columns (expected \"pc4,<segment "
-                         "id>,...\" separated by ',' or ';')",
-                         path, line);
+            sink_problem(sink, &(vp_where){path, (unsigned)line},
+                         "header: no segment columns (expected \"pc4,<segment "
+                         "id>,...\" separated by ',' or ';')");
         }
         for (size_t k = 0; k < ncols; k++) {
             const char *name = csv_field(c, k + 1);
@@ -675,24 +680,26 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
             columns[k] = idx;
             if (!*name) {
                 header_problems++;
-                sink_problem(sink, "%s:%lu: header: column %zu has no name", path, line, k + 2);
+                sink_problem(sink, &(vp_where){path, (unsigned)line},
+                             "header: column %zu has no name", k + 2);
             } else if (idx == s->t.n) {
                 header_problems++;
-                sink_problem(sink, "%s:%lu: unknown segment column \"%s\" (segments: %s)", path,
-                             line, quoted(q, name), s->ids);
+                sink_problem(sink, &(vp_where){path, (unsigned)line},
+                             "unknown segment column \"%s\" (segments: %s)", quoted(q, name),
+                             s->ids);
             } else {
                 for (size_t j = 0; j < k; j++)
                     if (columns[j] == idx) {
                         header_problems++;
-                        sink_problem(sink, "%s:%lu: segment column \"%s\" appears twice", path,
-                                     line, name);
+                        sink_problem(sink, &(vp_where){path, (unsigned)line},
+                                     "segment column \"%s\" appears twice", name);
                         break;
                     }
             }
         }
     }
     if (header_problems) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%lu: bad header", path, line);
+        st = vp_fail_at(errmsg, VP_ERR_INVALID, &(vp_where){path, (unsigned)line}, "bad header");
         goto done;
     }
     if (sink->header) {
@@ -709,7 +716,8 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
             break;
         line = (unsigned long)vp_csv_line(c);
         if (line > MAX_LINES) {
-            st = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s:%lu: more than %d lines", path, line, MAX_LINES);
+            st = vp_fail_at(errmsg, VP_ERR_TOO_BIG, &(vp_where){path, (unsigned)line}, "more than %d lines",
+                            MAX_LINES);
             goto done;
         }
         if (vp_csv_blank(c))
@@ -777,7 +785,8 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         }
         if (rc.bad) {
             (*bad)++;
-            st = sink_problem(sink, "%s:%lu: %s", path, line, why.data ? why.data : "bad row");
+            st = sink_problem(sink, &(vp_where){path, (unsigned)line},
+                              "%s", why.data ? why.data : "bad row");
         } else {
             (*ok)++;
             st = sink->row(sink->ctx, (unsigned)pc4, shares, ncols);

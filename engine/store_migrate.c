@@ -255,26 +255,26 @@ static vp_status read_snapshot(const char *dir, const store_old_sink *k, uint64_
         *gen = strtoull(rd.line + strlen(SNAPSHOT_MAGIC), &end, 10);
     }
     if (!end || *end || errno) {
-        rc = vp_fail(errmsg, VP_ERR_IO, "%s:1: not a store snapshot", rd.path);
+        rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, 1}, "not a store snapshot");
         goto cleanup;
     }
     for (;;) {
         r = read_line(rd.f, &rd.line, &rd.alloc);
         if (r != 1) {
-            rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: truncated", rd.path, lines + 2);
+            rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 2)}, "truncated");
             goto cleanup;
         }
         if (strncmp(rd.line, "end ", 4) == 0) {
             char buf[32];
             snprintf(buf, sizeof buf, "%zu", lines);
             if (strcmp(rd.line + 4, buf) != 0 || read_line(rd.f, &rd.line, &rd.alloc) != 0)
-                rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: truncated", rd.path, lines + 2);
+                rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 2)}, "truncated");
             goto cleanup;
         }
         lines++;
         parsed p;
         if (parse_line(rd.line, "SK", &p) != 0) {
-            rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", rd.path, lines + 1);
+            rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 1)}, "malformed line");
             goto cleanup;
         }
         rc = apply(k, &p, errmsg);
@@ -344,7 +344,7 @@ static vp_status read_log(const char *dir, uint64_t gen, const store_old_sink *k
                 continue;
             }
             if (good && bad_at >= 0) {
-                rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: malformed line", path, bad_line);
+                rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){path, (unsigned)bad_line}, "malformed line");
                 goto cleanup;
             }
             if (!good) {
@@ -355,7 +355,7 @@ static vp_status read_log(const char *dir, uint64_t gen, const store_old_sink *k
                 continue;
             }
             if (batch && pending) {
-                rc = vp_fail(errmsg, VP_ERR_IO, "%s:%zu: short batch", path, lineno);
+                rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){path, (unsigned)lineno}, "short batch");
                 goto cleanup;
             }
             if (batch) {

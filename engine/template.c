@@ -83,7 +83,7 @@ typedef struct parser {
     tpl *t;
     size_t alloc;
     const char *file;
-    char **errmsg;
+    vp_error *err;
 } parser;
 
 static int push(parser *p, enum kind k, const char *s, size_t len, unsigned line)
@@ -154,7 +154,7 @@ static vp_status parse(parser *p, const char *text, size_t len)
         size_t at = tag ? (size_t)(tag - text) : len;
         if (!tag) {
             if (push(p, TEXT, text + i, len - i, line) != 0)
-                return vp_fail(p->errmsg, VP_ERR_NOMEM, "%s: out of memory", file);
+                return vp_error_set(p->err, VP_ERR_NOMEM, &(vp_where){file}, "out of memory");
             break;
         }
         /* What the tag is, and where it ends. */
@@ -172,16 +172,16 @@ static vp_status parse(parser *p, const char *text, size_t len)
         case '>': k = PARTIAL; c++; standalone_kind = 1; break;
         case '!': c++; standalone_kind = 1; break;
         case '=':
-            return vp_fail(p->errmsg, VP_ERR_INVALID,
-                        "%s:%u: changing the delimiters ({{=...=}}) is not supported", file,
-                        line + lines_in(text + i, at - i));
+            return vp_error_set(p->err, VP_ERR_INVALID,
+                        &(vp_where){file, line + lines_in(text + i, at - i)},
+                        "changing the delimiters ({{=...=}}) is not supported");
         default: break;
         }
         unsigned tag_line = line + lines_in(text + i, at - i);
         const char *endp = find_in(text + c, len - c, closer, strlen(closer));
         if (!endp)
-            return vp_fail(p->errmsg, VP_ERR_INVALID, "%s:%u: \"{{\" without a closing \"%s\"", file,
-                        tag_line, closer);
+            return vp_error_set(p->err, VP_ERR_INVALID, &(vp_where){file, tag_line},
+                        "\"{{\" without a closing \"%s\"", closer);
         size_t name_start = c, name_end = (size_t)(endp - text);
         size_t after = name_end + strlen(closer);
         while (name_start < name_end && blank(text[name_start]))
@@ -191,8 +191,8 @@ static vp_status parse(parser *p, const char *text, size_t len)
         const char *name = text + name_start;
         size_t nlen = name_end - name_start;
         if (sigil != '!' && !name_ok(name, nlen))
-            return vp_fail(p->errmsg, VP_ERR_INVALID, "%s:%u: \"%.*s\" is not a name (letters, "
-                        "digits, '_', '-', '.' between names)", file, tag_line,
+            return vp_error_set(p->err, VP_ERR_INVALID, &(vp_where){file, tag_line},
+                        "\"%.*s\" is not a name (letters, digits, '_', '-', '.' between names)",
                         (int)(nlen > 60 ? 60 : nlen), name);
         /* A standalone tag takes its line with it: the blanks before it on
          * its line and the line end after it. */
@@ -213,58 +213,60 @@ static vp_status parse(parser *p, const char *text, size_t len)
             }
         }
         if (text_end > i && push(p, TEXT, text + i, text_end - i, line) != 0)
-            return vp_fail(p->errmsg, VP_ERR_NOMEM, "%s: out of memory", file);
+            return vp_error_set(p->err, VP_ERR_NOMEM, &(vp_where){file}, "out of memory");
         line = tag_line + lines_in(text + at, next - at);
         i = next;
         if (sigil == '!')
             continue;
         if (sigil == '/') {
             if (depth == 0)
-                return vp_fail(p->errmsg, VP_ERR_INVALID, "%s:%u: {{/%.*s}} closes no section", file,
-                            tag_line, (int)nlen, name);
+                return vp_error_set(p->err, VP_ERR_INVALID, &(vp_where){file, tag_line},
+                            "{{/%.*s}} closes no section", (int)nlen, name);
             node *o = &p->t->nodes[open[depth - 1]];
             if (o->len != nlen || memcmp(o->s, name, nlen) != 0)
-                return vp_fail(p->errmsg, VP_ERR_INVALID,
-                            "%s:%u: {{/%.*s}} closes the section {{#%s}} opened on line %u", file,
-                            tag_line, (int)nlen, name, o->s, o->line);
+                return vp_error_set(p->err, VP_ERR_INVALID, &(vp_where){file, tag_line},
+                            "{{/%.*s}} closes the section {{#%s}} opened on line %u",
+                            (int)nlen, name, o->s, o->line);
             o->end = p->t->n;
             depth--;
             continue;
         }
         if (push(p, k, name, nlen, tag_line) != 0)
-            return vp_fail(p->errmsg, VP_ERR_NOMEM, "%s: out of memory", file);
+            return vp_error_set(p->err, VP_ERR_NOMEM, &(vp_where){file}, "out of memory");
         if (k == SECTION || k == INVERTED) {
             if (depth == MAX_DEPTH)
-                return vp_fail(p->errmsg, VP_ERR_INVALID, "%s:%u: sections nest deeper than %d", file,
-                            tag_line, MAX_DEPTH);
+                return vp_error_set(p->err, VP_ERR_INVALID, &(vp_where){file, tag_line},
+                            "sections nest deeper than %d", MAX_DEPTH);
             open[depth++] = p->t->n - 1;
         }
     }
     if (depth)
-        return vp_fail(p->errmsg, VP_ERR_INVALID, "%s:%u: the section {{#%s}} is never closed", file,
-                    p->t->nodes[open[depth - 1]].line, p->t->nodes[open[depth - 1]].s);
+        return vp_error_set(p->err, VP_ERR_INVALID,
+                    &(vp_where){file, p->t->nodes[open[depth - 1]].line},
+                    "the section {{#%s}} is never closed", p->t->nodes[open[depth - 1]].s);
     return VP_OK;
 }
 
 vp_status vp_templates_add(vp_templates *set, const char *name, const char *file,
-                           const char *text, size_t len, char **errmsg)
+                           const char *text, size_t len, vp_error *err)
 {
     if (!set || !name || (!text && len))
-        return vp_fail(errmsg, VP_ERR_INVALID, "no template");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "no template");
     if (!file)
         file = name;
     tpl t = {0};
-    parser p = {&t, 0, file, errmsg};
+    parser p = {&t, 0, file, err};
     vp_status st = parse(&p, text ? text : "", len);
     if (st == VP_OK) {
         t.name = strdup(name);
         t.file = strdup(file);
         if (!t.name || !t.file)
-            st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", file);
+            st = vp_error_set(err, VP_ERR_NOMEM, &(vp_where){file}, "out of memory");
     }
     tpl *old = (tpl *)find(set, name);
     if (st == VP_OK && !old && set->n == MAX_TEMPLATES)
-        st = vp_fail(errmsg, VP_ERR_TOO_BIG, "%s: more than %d templates", file, MAX_TEMPLATES);
+        st = vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){file}, "more than %d templates",
+                          MAX_TEMPLATES);
     if (st != VP_OK) {
         tpl_free(&t);
         return st;
@@ -278,14 +280,14 @@ vp_status vp_templates_add(vp_templates *set, const char *name, const char *file
     return VP_OK;
 }
 
-vp_status vp_templates_check(const vp_templates *set, char **errmsg)
+vp_status vp_templates_check(const vp_templates *set, vp_error *err)
 {
     for (size_t i = 0; set && i < set->n; i++) {
         const tpl *t = &set->items[i];
         for (size_t k = 0; k < t->n; k++)
             if (t->nodes[k].kind == PARTIAL && !find(set, t->nodes[k].s))
-                return vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s:%u: no template %s for the partial",
-                            t->file, t->nodes[k].line, t->nodes[k].s);
+                return vp_error_set(err, VP_ERR_NOT_FOUND, &(vp_where){t->file, t->nodes[k].line},
+                            "no template %s for the partial", t->nodes[k].s);
     }
     return VP_OK;
 }
@@ -299,7 +301,7 @@ typedef struct ctx {
     unsigned partials;
     unsigned long steps;
     vp_buf *out;
-    char **errmsg;
+    vp_error *err;
 } ctx;
 
 /* The value of `name`: "." is the top; else the first part from the
@@ -395,7 +397,7 @@ static vp_status render_range(ctx *c, const tpl *t, size_t from, size_t to);
 static vp_status render_pushed(ctx *c, const tpl *t, json_t *v, size_t from, size_t to)
 {
     if (c->depth == sizeof c->stack / sizeof c->stack[0])
-        return vp_fail(c->errmsg, VP_ERR_TOO_BIG, "%s: sections nest too deep", t->file);
+        return vp_error_set(c->err, VP_ERR_TOO_BIG, &(vp_where){t->file}, "sections nest too deep");
     c->stack[c->depth++] = v;
     vp_status st = render_range(c, t, from, to);
     c->depth--;
@@ -408,8 +410,9 @@ static vp_status render_range(ctx *c, const tpl *t, size_t from, size_t to)
     for (size_t i = from; i < to && st == VP_OK; i++) {
         const node *n = &t->nodes[i];
         if (++c->steps > MAX_STEPS)
-            return vp_fail(c->errmsg, VP_ERR_TOO_BIG, "%s:%u: rendering takes more than %lu steps "
-                        "(sections nested over long lists?)", t->file, n->line, MAX_STEPS);
+            return vp_error_set(c->err, VP_ERR_TOO_BIG, &(vp_where){t->file, n->line},
+                        "rendering takes more than %lu steps (sections nested over long lists?)",
+                        MAX_STEPS);
         switch (n->kind) {
         case TEXT:
             st = vp_buf_append(c->out, n->s, n->len);
@@ -442,11 +445,11 @@ static vp_status render_range(ctx *c, const tpl *t, size_t from, size_t to)
         case PARTIAL: {
             const tpl *p = find(c->set, n->s);
             if (!p)
-                return vp_fail(c->errmsg, VP_ERR_NOT_FOUND, "%s:%u: no template %s for the partial",
-                            t->file, n->line, n->s);
+                return vp_error_set(c->err, VP_ERR_NOT_FOUND, &(vp_where){t->file, n->line},
+                            "no template %s for the partial", n->s);
             if (c->partials == MAX_DEPTH)
-                return vp_fail(c->errmsg, VP_ERR_TOO_BIG, "%s:%u: partials nest deeper than %d",
-                            t->file, n->line, MAX_DEPTH);
+                return vp_error_set(c->err, VP_ERR_TOO_BIG, &(vp_where){t->file, n->line},
+                            "partials nest deeper than %d", MAX_DEPTH);
             c->partials++;
             st = render_range(c, p, 0, p->n);
             c->partials--;
@@ -454,26 +457,28 @@ static vp_status render_range(ctx *c, const tpl *t, size_t from, size_t to)
         }
         }
     }
-    if (st != VP_OK && c->errmsg && !*c->errmsg)
-        vp_fail(c->errmsg, st, "%s: %s", t->file,
+    if (st != VP_OK && c->err->status == VP_OK)
+        vp_error_set(c->err, st, &(vp_where){t->file}, "%s",
              st == VP_ERR_TOO_BIG ? "the page is larger than its limit" : vp_status_str(st));
     return st;
 }
 
 vp_status vp_templates_render(const vp_templates *set, const char *name, json_t *view,
-                              vp_buf *out, char **errmsg)
+                              vp_buf *out, vp_error *err)
 {
     const tpl *t = set && name ? find(set, name) : NULL;
     if (!t)
-        return vp_fail(errmsg, VP_ERR_NOT_FOUND, "no template %s", name ? name : "(null)");
-    char *msg = NULL;
-    ctx c = {.set = set, .depth = 0, .partials = 0, .steps = 0, .out = out, .errmsg = &msg};
+        return vp_error_set(err, VP_ERR_NOT_FOUND, NULL, "no template %s", name ? name : "(null)");
+    vp_error e = VP_ERROR_INIT;
+    ctx c = {.set = set, .depth = 0, .partials = 0, .steps = 0, .out = out, .err = &e};
     if (view)
         c.stack[c.depth++] = view;
     vp_status st = render_range(&c, t, 0, t->n);
-    if (st != VP_OK && errmsg)
-        *errmsg = msg;
-    else
-        free(msg);
+    if (st != VP_OK && err) {
+        vp_error_clear(err);
+        *err = e;
+    } else {
+        vp_error_clear(&e);
+    }
     return st;
 }

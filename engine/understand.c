@@ -588,12 +588,12 @@ static const char *holiday_line(understand_calendar *cal, char **f, size_t nf)
     return "expected a line starting with holiday, alias, province or municipality";
 }
 
-vp_status understand_calendar_load(const char *path, understand_calendar **out, char **errmsg)
+vp_status understand_calendar_load(const char *path, understand_calendar **out, vp_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "r");
     if (!f)
-        return vp_fail(errmsg, VP_ERR_IO, "%s: %s", path, strerror(errno));
+        return vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "%s", strerror(errno));
     understand_calendar *cal = calloc(1, sizeof *cal);
     char line[1024];
     unsigned lineno = 0;
@@ -602,8 +602,8 @@ vp_status understand_calendar_load(const char *path, understand_calendar **out, 
         lineno++;
         size_t len = strcspn(line, "\r\n");
         if (line[len] == '\0' && !feof(f)) {
-            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%u: line longer than %zu bytes", path, lineno,
-                         sizeof line - 2);
+            st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path, lineno},
+                              "line longer than %zu bytes", sizeof line - 2);
             break;
         }
         line[len] = '\0';
@@ -620,12 +620,12 @@ vp_status understand_calendar_load(const char *path, understand_calendar **out, 
         }
         const char *problem = holiday_line(cal, fields, nf);
         if (problem)
-            st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%u: %s", path, lineno, problem);
+            st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path, lineno}, "%s", problem);
     }
     if (st == VP_OK && ferror(f))
-        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", path);
+        st = vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "read error");
     if (st == VP_OK && cal->n_holidays == 0)
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s: no holidays", path);
+        st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path}, "no holidays");
     fclose(f);
     if (st != VP_OK) {
         free(cal);

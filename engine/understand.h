@@ -20,9 +20,9 @@ struct vpx_query;
 /* School holidays per region, as loaded from a file like
  * data/lexicon/schoolvakanties.tsv (the lexicon owns one). */
 typedef struct understand_calendar understand_calendar;
-/* Reads `path`; on a bad line VP_ERR_INVALID with "FILE:LINE: problem",
- * VP_ERR_IO when unreadable. The caller owns *out. */
-vp_status understand_calendar_load(const char *path, understand_calendar **out, char **errmsg);
+/* Reads `path`; on a bad line VP_ERR_INVALID with the file and line in
+ * *err, VP_ERR_IO when unreadable. The caller owns *out. */
+vp_status understand_calendar_load(const char *path, understand_calendar **out, vp_error *err);
 void understand_calendar_destroy(understand_calendar *cal);
 
 /* The names of the network's municipalities and branches, folded (the

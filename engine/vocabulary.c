@@ -119,12 +119,14 @@ vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errms
         *lc.v = (vp_vocabulary){VP_TABLE_INIT(vp_proposition, id), NULL};
     vp_buf_init(&lc.ids, 1 << 20);
     unsigned lines = 0;
+    vp_error e = VP_ERROR_INIT;
     vp_status st = lc.v ? vp_lines_read(path, MAX_LINE,
                                         VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS | VP_LINES_UTF8,
-                                        row_line, &lc, &lines, errmsg)
+                                        row_line, &lc, &lines, &e)
                         : VP_ERR_NOMEM;
     if (st == VP_OK && lc.v->t.n == 0)
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s:%u: no propositions", path, lines);
+        st = vp_error_set(&e, VP_ERR_INVALID, &(vp_where){path, lines}, "no propositions");
+    vp_error_move_text(&e, errmsg);
     if (st == VP_OK) {
         lc.v->ids = vp_buf_steal(&lc.ids);
         st = own(lc.v, lc.v->ids);

@@ -69,7 +69,7 @@ typedef struct loader {
     vp_harvest_config *cfg;
     const char *path;
     reader *rd;
-    vp_buf errs;
+    vp_error errs;
     json_t *libraries;        /* the network as JSON: {"id","name","branches":[…]} */
     char section[256];
     int section_line;
@@ -80,11 +80,13 @@ typedef struct loader {
     char *network_file;
 } loader;
 
-/* A problem of the file at `line` (0: of the file as a whole). */
+/* A problem of the file at `line` (0: of the file as a whole). When
+ * memory runs out its detail is lost, never the failure: L->errs holds a
+ * status from the first problem on. */
 static void problem_at(loader *L, int line, const char *fmt, const char *a, const char *b)
 {
     vp_where at = {L->path, line > 0 ? (unsigned)line : 0, NULL};
-    vp_buf_problem(&L->errs, &at, fmt, a ? a : "", b ? b : "");
+    vp_error_add(&L->errs, VP_ERR_INVALID, &at, fmt, a ? a : "", b ? b : "");
 }
 
 static void too_long(loader *L, int line)
@@ -376,10 +378,9 @@ static int option_known(const char *kind, const char *key)
 }
 
 vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vocabulary *voc,
-                          char **errmsg)
+                          vp_error *err)
 {
-    vp_buf errs;
-    vp_buf_init(&errs, 64 * 1024);
+    vp_error errs = VP_ERROR_INIT;
     char section[300];
     if (s->config_file)
         snprintf(section, sizeof section, "[source %s]", s->name);
@@ -389,41 +390,41 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
     const vp_where at = {s->config_file, s->config_line > 0 ? (unsigned)s->config_line : 0,
                          section};
     if (!id_ok(s->name))
-        vp_buf_problem(&errs, &at, "the name must be 1-100 lower-case letters, digits, '-', '_' or '.'");
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "the name must be 1-100 lower-case letters, digits, '-', '_' or '.'");
     if (!s->kind)
-        vp_buf_problem(&errs, &at, "kind missing (oai-pmh, ical, jsonld, feed, csv, onix, marc)");
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "kind missing (oai-pmh, ical, jsonld, feed, csv, onix, marc)");
     else if (!vp_in_list(s->kind, vp_source_kinds))
-        vp_buf_problem(&errs, &at, "kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv, onix, marc)", s->kind);
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "kind \"%s\" unknown (oai-pmh, ical, jsonld, feed, csv, onix, marc)", s->kind);
     if (!s->url || !*s->url)
-        vp_buf_problem(&errs, &at, "url missing");
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "url missing");
     else if (strncasecmp(s->url, "http://", 7) && strncasecmp(s->url, "https://", 8) &&
              !(s->allow_file && !strncasecmp(s->url, "file://", 7)))
-        vp_buf_problem(&errs, &at, "url must be http:// or https:// (file:// only with allow_file = yes)");
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "url must be http:// or https:// (file:// only with allow_file = yes)");
     if (s->library && net && !vp_network_get(net, s->library))
-        vp_buf_problem(&errs, &at, "library \"%s\" is not in the network", s->library);
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "library \"%s\" is not in the network", s->library);
     if (s->branch && net) {
         const vp_library_info *lib = NULL;
         if (!vp_network_branch(net, s->branch, &lib))
-            vp_buf_problem(&errs, &at, "branch \"%s\" is not in the network", s->branch);
+            vp_error_add(&errs, VP_ERR_INVALID, &at, "branch \"%s\" is not in the network", s->branch);
         else if (s->library && strcmp(lib->id, s->library) != 0)
-            vp_buf_problem(&errs, &at, "branch \"%s\" belongs to library \"%s\", not \"%s\"", s->branch, lib->id, s->library);
+            vp_error_add(&errs, VP_ERR_INVALID, &at, "branch \"%s\" belongs to library \"%s\", not \"%s\"", s->branch, lib->id, s->library);
     }
     if (s->type && !vp_in_list(s->type, vp_offering_types))
-        vp_buf_problem(&errs, &at, "type \"%s\" unknown (course, event, activity, ebook, audiobook, book, service)",
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "type \"%s\" unknown (course, event, activity, ebook, audiobook, book, service)",
                       s->type);
     if (s->proposition && voc && !vp_vocabulary_get(voc, s->proposition))
-        vp_buf_problem(&errs, &at, "proposition \"%s\" is not in the vocabulary", s->proposition);
+        vp_error_add(&errs, VP_ERR_INVALID, &at, "proposition \"%s\" is not in the vocabulary", s->proposition);
     if (s->audience) {
         char *copy = strdup(s->audience);
         for (char *save = NULL, *g = copy ? strtok_r(copy, ", ", &save) : NULL; g;
              g = strtok_r(NULL, ", ", &save))
             if (!vp_in_list(g, vp_offering_audiences))
-                vp_buf_problem(&errs, &at, "audience \"%s\" unknown", g);
+                vp_error_add(&errs, VP_ERR_INVALID, &at, "audience \"%s\" unknown", g);
         free(copy);
     }
     for (size_t i = 0; s->kind && i < s->n_options; i++)
         if (vp_in_list(s->kind, vp_source_kinds) && !option_known(s->kind, s->option_keys[i]))
-            vp_buf_problem(&errs, &at, "option.%s is not an option of the %s connector", s->option_keys[i], s->kind);
+            vp_error_add(&errs, VP_ERR_INVALID, &at, "option.%s is not an option of the %s connector", s->option_keys[i], s->kind);
     if (s->kind && !strcmp(s->kind, "csv")) {
         /* The CSV connector's options are checked now, not at harvest time. */
         vp_csv_options o;
@@ -431,16 +432,18 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
         char *why = NULL;
         if (vp_csv_options_from(&o, (const char *const *)s->option_keys,
                                 (const char *const *)s->option_values, s->n_options, &why) != VP_OK)
-            vp_buf_problem(&errs, &at, "%s", why ? why : "bad CSV options");
+            vp_error_add(&errs, VP_ERR_INVALID, &at, "%s", why ? why : "bad CSV options");
         free(why);
         vp_csv_options_clear(&o);
     }
-    if (!errs.len) {
-        vp_buf_free(&errs);
+    if (errs.status == VP_OK)
         return VP_OK;
+    if (err) {
+        vp_error_clear(err);
+        *err = errs;
+    } else {
+        vp_error_clear(&errs);
     }
-    errs.data[--errs.len] = '\0';
-    *errmsg = vp_buf_steal(&errs);
     return VP_ERR_INVALID;
 }
 
@@ -533,11 +536,11 @@ static char *beside(const char *path, const char *rel)
 }
 
 vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_config **out,
-                         char **errmsg)
+                         vp_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return vp_fail(errmsg, VP_ERR_IO, "%s: %s", path, strerror(errno));
+        return vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "%s", strerror(errno));
     vp_harvest_config *cfg = calloc(1, sizeof *cfg);
     reader rd = {f, 0, 0};
     loader L = {0};
@@ -545,7 +548,7 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
     L.path = path;
     L.rd = &rd;
     L.libraries = json_array();
-    vp_buf_init(&L.errs, 256 * 1024);
+    L.errs = (vp_error)VP_ERROR_INIT;
     cfg->path = strdup(path);
     int rc = ini_parse_stream(read_line, &rd, on_entry, &L);
     finish_section(&L);
@@ -563,8 +566,9 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
         json_error_t jerr;
         doc = file ? json_load_file(file, JSON_REJECT_DUPLICATES, &jerr) : NULL;
         if (!doc)
-            vp_buf_printf(&L.errs, "%s: [network] file: %s:%d: %s\n", path, file ? file : "?", jerr.line,
-                          jerr.text);
+            vp_error_add(&L.errs, VP_ERR_INVALID,
+                         &(vp_where){file ? file : "?", jerr.line > 0 ? (unsigned)jerr.line : 0},
+                         "%s (the [network] file of %s)", jerr.text, path);
         free(file);
     }
     if (!doc)
@@ -573,29 +577,38 @@ vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_
     if (json_is_array(libs))
         json_array_extend(libs, L.libraries);
     json_decref(L.libraries);
-    char *why = NULL;
-    if (vp_network_from_json(doc, path, &cfg->network, &why) != VP_OK) {
-        vp_buf_printf(&L.errs, "%s: the network: %s\n", path, why ? why : "invalid");
-        free(why);
+    vp_error nerr = VP_ERROR_INIT;
+    if (vp_network_from_json(doc, path, &cfg->network, &nerr) != VP_OK) {
+        /* The network's problems, each with its path, as the file's. */
+        for (vp_error *n = &nerr; n && n->status != VP_OK; n = n->next) {
+            char where[300];
+            snprintf(where, sizeof where, "the network%s%s", n->path ? ": " : "", n->path ? n->path : "");
+            vp_error_add(&L.errs, VP_ERR_INVALID, &(vp_where){path, 0, where}, "%s",
+                         n->message ? n->message : "invalid");
+        }
+        if (nerr.status == VP_OK)
+            vp_error_add(&L.errs, VP_ERR_INVALID, &(vp_where){path, 0, "the network"}, "invalid");
+        vp_error_clear(&nerr);
         cfg->network = NULL;
     }
-    if (!L.errs.len) {
+    if (L.errs.status == VP_OK) {
         for (size_t i = 0; i < cfg->n_sources; i++) {
-            why = NULL;
-            if (vp_source_check(&cfg->sources[i], cfg->network, voc, &why) != VP_OK) {
-                vp_buf_printf(&L.errs, "%s\n", why);
-                free(why);
-            }
+            vp_error serr = VP_ERROR_INIT;
+            if (vp_source_check(&cfg->sources[i], cfg->network, voc, &serr) != VP_OK)
+                vp_error_append(&L.errs, &serr);
         }
     }
     free(L.network_file);
-    if (L.errs.len) {
-        L.errs.data[--L.errs.len] = '\0';
-        *errmsg = vp_buf_steal(&L.errs);
+    if (L.errs.status != VP_OK) {
+        if (err) {
+            vp_error_clear(err);
+            *err = L.errs;
+        } else {
+            vp_error_clear(&L.errs);
+        }
         vp_config_destroy(cfg);
         return VP_ERR_INVALID;
     }
-    vp_buf_free(&L.errs);
     *out = cfg;
     return VP_OK;
 }

@@ -86,13 +86,14 @@ int vp_cmd_harvest(const vp_harvest_args *a, vp_index *const *shards, size_t n_s
     memset(&adhoc, 0, sizeof adhoc);
     const vp_source **run = NULL;
     size_t n_run = 0;
-    char *err = NULL;
     int rc = 0;
     if (a->config) {
-        vp_status st = vp_config_load(a->config, voc, &cfg, &err);
+        vp_error cerr = VP_ERROR_INIT;
+        vp_status st = vp_config_load(a->config, voc, &cfg, &cerr);
         if (st != VP_OK) {
-            fprintf(stderr, "%s\n", err ? err : vp_status_str(st));
-            free(err);
+            cerr.status = st;
+            vp_error_print(stderr, NULL, &cerr);
+            vp_error_clear(&cerr);
             return 2;
         }
     }
@@ -102,9 +103,10 @@ int vp_cmd_harvest(const vp_harvest_args *a, vp_index *const *shards, size_t n_s
             vp_config_destroy(cfg);
             return 2;
         }
-        if (vp_source_check(&adhoc, cfg ? cfg->network : NULL, voc, &err) != VP_OK) {
-            fprintf(stderr, "vindplaats-indexer: %s\n", err);
-            free(err);
+        vp_error serr = VP_ERROR_INIT;
+        if (vp_source_check(&adhoc, cfg ? cfg->network : NULL, voc, &serr) != VP_OK) {
+            vp_error_print(stderr, "vindplaats-indexer", &serr);
+            vp_error_clear(&serr);
             vp_source_clear(&adhoc);
             vp_config_destroy(cfg);
             return 2;
@@ -185,10 +187,12 @@ int vp_cmd_sources(const vp_harvest_args *a, const char *index_path, const vp_vo
 {
     vp_harvest_config *cfg = NULL;
     char *err = NULL;
-    vp_status st = vp_config_load(a->config, voc, &cfg, &err);
+    vp_error cerr = VP_ERROR_INIT;
+    vp_status st = vp_config_load(a->config, voc, &cfg, &cerr);
     if (st != VP_OK) {
-        fprintf(stderr, "%s\n", err ? err : vp_status_str(st));
-        free(err);
+        cerr.status = st;
+        vp_error_print(stderr, NULL, &cerr);
+        vp_error_clear(&cerr);
         return 2;
     }
     vp_index *idx = NULL;

@@ -177,9 +177,11 @@ static int writer_open(writer *w, const char *index_path, const char *voc_path,
         goto fail;
     }
     vp_lexicon_files files = {words_path, NULL, NULL, NULL};
-    st = vp_lexicon_load(&files, w->voc, &w->lex, &err);
+    vp_error lerr = VP_ERROR_INIT;
+    st = vp_lexicon_load(&files, w->voc, &w->lex, &lerr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: word list: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-indexer: word list", &lerr);
+        vp_error_clear(&lerr);
         goto fail;
     }
     if (shards > 1 && mkdir(index_path, 0755) != 0 && errno != EEXIST) {

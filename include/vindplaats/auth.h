@@ -32,13 +32,14 @@ void vp_admin_keys_destroy(vp_admin_keys *keys) VP_NOEXCEPT;
 /* Adds the keys of `path`: one a line, blank lines and lines starting with
  * '#' skipped, "sha256:HEX" lines taken as digests. A key is 16 to 256
  * visible ASCII characters without ','. VP_ERR_IO when unreadable,
- * VP_ERR_INVALID naming "FILE:LINE" for a bad line (the key itself is
- * never put into the message). */
-vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, char **errmsg) VP_NOEXCEPT;
+ * VP_ERR_INVALID with the file and line of a bad one in *err (may be NULL;
+ * filled on failure only; the key itself is never put into the message). */
+vp_status vp_admin_keys_load(vp_admin_keys *keys, const char *path, vp_error *err) VP_NOEXCEPT;
 /* Adds comma-separated keys (or digests) from `list`; `what` names the
- * source in messages ("VINDPLAATS_ADMIN_KEYS"). Empty items are skipped. */
+ * source ("VINDPLAATS_ADMIN_KEYS"), the `path` of an error in *err, whose
+ * message names the item. Empty items are skipped. */
 vp_status vp_admin_keys_add_list(vp_admin_keys *keys, const char *list, const char *what,
-                                 char **errmsg) VP_NOEXCEPT;
+                                 vp_error *err) VP_NOEXCEPT;
 size_t vp_admin_keys_count(const vp_admin_keys *keys) VP_NOEXCEPT;
 
 /* "sha256:" and the 64 lower-case hex digits of the digest of `key`. */

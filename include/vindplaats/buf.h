@@ -41,10 +41,6 @@ void vp_buf_adds(vp_buf *b, vp_status *st, const char *s) VP_NOEXCEPT;
 /* Appends the place `at` as messages write it (vp_fail_at): "FILE:LINE: ",
  * "FILE: ", "PATH: " or "FILE:LINE: PATH: "; nothing for NULL. */
 vp_status vp_buf_where(vp_buf *b, const vp_where *at) VP_NOEXCEPT;
-/* One problem of a message that lists several, one a line: the place,
- * the formatted text and "\n". */
-vp_status vp_buf_problem(vp_buf *b, const vp_where *at, const char *fmt, ...) VP_NOEXCEPT
-    VP_PRINTF(3, 4);
 /* Appends `s` with &, <, >, " and ' escaped for HTML. */
 vp_status vp_buf_html(vp_buf *b, const char *s, size_t len) VP_NOEXCEPT;
 /* Hands the content over to the caller (malloc()ed, "" when empty; NULL

@@ -3,8 +3,9 @@
  * Part of the indexer library (vindplaats_indexer).
  * An INI file read with libinih: the network's
  * libraries and branches ([library ID], [branch ID], or a [network] file),
- * and its sources ([source NAME]). Every problem is reported as
- * "FILE:LINE: message". */
+ * and its sources ([source NAME]). Every problem is reported in a vp_error
+ * with the file and line as fields (the further ones in its `next` list);
+ * its text is "FILE:LINE: message", one problem a line. */
 #ifndef VINDPLAATS_INDEXER_CONFIG_H
 #define VINDPLAATS_INDEXER_CONFIG_H
 
@@ -35,15 +36,17 @@ typedef struct vp_harvest_config {
 
 /* Reads `path`. `voc` (may be NULL) checks source default propositions. */
 vp_status vp_config_load(const char *path, const vp_vocabulary *voc, vp_harvest_config **out,
-                         char **errmsg);
+                         vp_error *err);
 void vp_config_destroy(vp_harvest_config *cfg);
 const vp_source *vp_config_source(const vp_harvest_config *cfg, const char *name);
 
 /* Checks a source (kind, name, URL, library, branch, type, proposition,
- * options) against `net` and `voc` (either may be NULL); "where" prefixes
- * the messages. Used for config sources and ad-hoc ones alike. */
+ * options) against `net` and `voc` (either may be NULL): VP_ERR_INVALID with
+ * every problem in *err, each at the source's file and line with the path
+ * "[source NAME]" (ad hoc: "source NAME"). Used for config sources and
+ * ad-hoc ones alike. */
 vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vocabulary *voc,
-                          char **errmsg);
+                          vp_error *err);
 void vp_source_clear(vp_source *s);
 /* Adds option KEY=VALUE to `s` (copies both); -1 when out of memory. */
 int vp_source_add_option(vp_source *s, const char *key, const char *value);

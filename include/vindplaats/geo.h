@@ -14,9 +14,10 @@ typedef struct vp_postcodes vp_postcodes;
 
 /* Loads a JSON array of {"zipcode":"1234","name":…,"latitude":"52.1",
  * "longitude":"5.1"} (coordinates as strings or numbers). A PC4 listed for
- * several places gets the mean of their coordinates. Bad entries are an
- * error naming the entry's index. */
-vp_status vp_postcodes_load(const char *path, vp_postcodes **out, char **errmsg) VP_NOEXCEPT;
+ * several places gets the mean of their coordinates. A failure is in *err
+ * (may be NULL; filled on failure only): the file, its line when it is not
+ * JSON, and for a bad entry its index as the path ("entry 3"). */
+vp_status vp_postcodes_load(const char *path, vp_postcodes **out, vp_error *err) VP_NOEXCEPT;
 void vp_postcodes_destroy(vp_postcodes *pc) VP_NOEXCEPT;
 /* VP_OK and the coordinates when `pc4` ("1234") is known, else
  * VP_ERR_NOT_FOUND. */
@@ -46,7 +47,7 @@ vp_status vp_postcodes_add_network(vp_postcodes *pc, const struct vp_network *ne
  * vp_postcodes_find_place() gives back. Errors name FILE:LINE: a line
  * without the tab, a place the table does not know, a name that is
  * already another place's. Call it once, before the table is shared. */
-vp_status vp_postcodes_add_aliases(vp_postcodes *pc, const char *path, char **errmsg) VP_NOEXCEPT;
+vp_status vp_postcodes_add_aliases(vp_postcodes *pc, const char *path, vp_error *err) VP_NOEXCEPT;
 
 typedef enum vp_place_found {
     VP_PLACE_FOUND = 0,

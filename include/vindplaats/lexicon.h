@@ -34,9 +34,10 @@ typedef struct vp_lexicon_files {
 
 /* Loads the files and the names and aliases of `voc` (may be NULL,
  * borrowed only during the call). Words are folded and lower-cased. On a
- * bad file returns VP_ERR_IO or VP_ERR_INVALID with "FILE:LINE: problem". */
+ * bad file returns VP_ERR_IO or VP_ERR_INVALID with the file and line in
+ * *err (may be NULL; filled on failure only). */
 vp_status vp_lexicon_load(const vp_lexicon_files *files, const vp_vocabulary *voc,
-                          vp_lexicon **out, char **errmsg) VP_NOEXCEPT;
+                          vp_lexicon **out, vp_error *err) VP_NOEXCEPT;
 void vp_lexicon_destroy(vp_lexicon *lex) VP_NOEXCEPT;
 
 /* Gives the lexicon the names of the network's municipalities and branches

@@ -4,7 +4,8 @@
  *
  * Each line reaches the callback without its line ending (LF, CR LF),
  * NUL-terminated and writable, in order. A failure names the file and,
- * where one is to blame, the line, in *errmsg (vp_fail):
+ * where one is to blame, the line, as fields of *err (vp_error_set; the
+ * message shown here after the place, in the one text form):
  *   "FILE: No such file or directory"   VP_ERR_IO, the file cannot be opened
  *   "FILE: read error"                  VP_ERR_IO
  *   "FILE:LINE: line too long"          VP_ERR_INVALID, past `max_line` bytes
@@ -37,7 +38,7 @@ typedef vp_status (*vp_line_fn)(void *ctx, char *line, size_t len, const char **
 /* Reads `path` line by line into `fn`; `flags` are VP_LINES_*. *lines
  * (may be NULL) is the number of lines read, skipped ones included. */
 vp_status vp_lines_read(const char *path, size_t max_line, unsigned flags, vp_line_fn fn,
-                        void *ctx, unsigned *lines, char **errmsg) VP_NOEXCEPT;
+                        void *ctx, unsigned *lines, vp_error *err) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

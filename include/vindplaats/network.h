@@ -36,16 +36,18 @@ typedef struct vp_library_info {
 typedef struct vp_network vp_network;
 
 /* Loads {"libraries":[{"id","name","image","branches":[{"id","name","municipality",
- * "province","postcode","lat","lon"}]}]}. Every problem is reported with its path
- * ("libraries[2].branches[0].id: missing"); ids must be lower-case letters,
- * digits, '-', '_' or '.', and unique. VP_ERR_IO when unreadable,
- * VP_ERR_INVALID when wrong. The caller owns *out. */
-vp_status vp_network_load(const char *path, vp_network **out, char **errmsg) VP_NOEXCEPT;
+ * "province","postcode","lat","lon"}]}]}. Every problem is in *err (may be
+ * NULL; filled on failure only) with the path of the value as its `path`
+ * ("libraries[2].branches[0].id", message "missing"; the further ones in
+ * `next`); a file that is not JSON has its file and line. Ids must be
+ * lower-case letters, digits, '-', '_' or '.', and unique. VP_ERR_IO when
+ * unreadable, VP_ERR_INVALID when wrong. The caller owns *out. */
+vp_status vp_network_load(const char *path, vp_network **out, vp_error *err) VP_NOEXCEPT;
 /* The same from a parsed document (stolen: the network keeps it, or it is
  * released on failure); `path` names it in messages. */
 struct json_t;
 vp_status vp_network_from_json(struct json_t *doc, const char *path, vp_network **out,
-                               char **errmsg) VP_NOEXCEPT;
+                               vp_error *err) VP_NOEXCEPT;
 void vp_network_destroy(vp_network *net) VP_NOEXCEPT;
 
 /* Borrowed pointers, valid while the network lives; NULL when absent. */

@@ -241,14 +241,10 @@ typedef struct vp_param {
     int used;
 } vp_param;
 
-/* Why a request was refused: the parameter (empty when the request as a
- * whole is at fault), a code ("invalid_parameter", "unknown_parameter")
- * and a message for people that starts with the parameter's name. */
-typedef struct vp_param_error {
-    char parameter[64];
-    char code[32];
-    char message[2048];
-} vp_param_error;
+/* Why a request was refused is a vp_error (status.h): the parameter (NULL
+ * when the request as a whole is at fault), the code ("invalid_parameter",
+ * "unknown_parameter") and a message for people that starts with the
+ * parameter's name. The caller starts from VP_ERROR_INIT and clears it. */
 
 /* The filter values of a parsed request (req->values point into it). */
 typedef struct vp_search_values {
@@ -270,16 +266,16 @@ struct vp_vocabulary;
  * `storage`. Returns VP_OK, or VP_ERR_INVALID with *err filled. */
 vp_status vp_search_request_parse(vp_param *params, size_t n, const struct vp_vocabulary *voc,
                                   const struct vp_postcodes *postcodes, vp_search_request *req,
-                                  vp_search_values *storage, vp_param_error *err) VP_NOEXCEPT;
+                                  vp_search_values *storage, vp_error *err) VP_NOEXCEPT;
 
 /* VP_ERR_INVALID with *err filled when a parameter was not used (unknown)
  * or `overflow` says there were more than VP_SEARCH_MAX_PARAMS. */
 vp_status vp_search_params_reject_unused(const vp_param *params, size_t n, int overflow,
-                                         vp_param_error *err) VP_NOEXCEPT;
+                                         vp_error *err) VP_NOEXCEPT;
 
 /* The rules of vp_search_request_parse for a request a caller built
  * itself (page, per_page, dates, values per filter, facets, sort). */
-vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *err) VP_NOEXCEPT;
+vp_status vp_search_request_check(const vp_search_request *req, vp_error *err) VP_NOEXCEPT;
 
 /* A search from a URL query string ("q=...&type=course"), outside a
  * request: decoded, validated (unknown parameters refused) and kept with
@@ -287,7 +283,7 @@ vp_status vp_search_request_check(const vp_search_request *req, vp_param_error *
 typedef struct vp_search_params vp_search_params;
 vp_status vp_search_params_parse_query(const char *query_string, const struct vp_vocabulary *voc,
                                        const struct vp_postcodes *postcodes,
-                                       vp_search_params **out, vp_param_error *err) VP_NOEXCEPT;
+                                       vp_search_params **out, vp_error *err) VP_NOEXCEPT;
 /* The same, the error as its message only (malloc()ed in *errmsg). */
 vp_status vp_search_params_parse(const char *query_string, const struct vp_vocabulary *voc,
                                  const struct vp_postcodes *postcodes, vp_search_params **out,
@@ -302,7 +298,7 @@ void vp_search_params_destroy(vp_search_params *p) VP_NOEXCEPT;
  * filled), refreshes the reader, runs the query. Other errors have their
  * message in *errmsg. `perr` may be NULL. */
 vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
-                            vp_param_error *perr, char **errmsg) VP_NOEXCEPT;
+                            vp_error *perr, char **errmsg) VP_NOEXCEPT;
 
 /* vp_search_execute with a refused request's message in *errmsg. */
 vp_status vp_search_run(vp_index *idx, const vp_search_request *req,

@@ -1,19 +1,28 @@
 /* status.h - the error convention shared by every Vindplaats module.
  *
- * A fallible function returns a vp_status (VP_OK is 0). Detail, when the
- * function takes a `char **errmsg`, is a malloc()ed message stored there on
- * failure only (the pointer is left untouched on success); the caller frees
- * it with free(). Several problems are separated by newlines, each one
- * "path: message" where a path applies ("FILE:LINE: message" for a file,
- * "offerings[3].start: message" for a record). A request parameter that is
- * refused is a vp_param_error (search.h): the parameter, a code and the
- * message, kept apart so the server can name the field in its 4xx reply.
+ * A fallible function returns a vp_status (VP_OK is 0) and, when it has
+ * more to say, takes a `vp_error *err` (may be NULL) that it fills on
+ * failure only, with vp_error_set: the status, the message, and the place
+ * as fields -- the request parameter refused, the file and line read, the
+ * path of a value inside a file, record or request body. Callers read the
+ * fields; nobody parses the text. The caller starts from VP_ERROR_INIT and
+ * calls vp_error_clear when done. The one text form, for logs and the
+ * command line, is vp_error_text ("FILE:LINE: PATH: message"); the one
+ * JSON form, for the API's 4xx and 5xx bodies, is vp_error_json
+ * ({"code","message","parameter"}).
+ *
+ * Older functions still take a `char **errmsg` instead: a malloc()ed
+ * message in the same text form, stored there on failure only. Between the
+ * two, vp_error_move_text and vp_error_take_text hand an error over.
  *
  * A function returning int reports a fact, never a failure: a predicate
  * (1/0), a count, or a value of its own (a YYYYMMDD day, an SRU
- * diagnostic number). */
+ * diagnostic number). A function that can fail (an allocation, I/O) never
+ * returns void. */
 #ifndef VINDPLAATS_STATUS_H
 #define VINDPLAATS_STATUS_H
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 #define VP_NOEXCEPT noexcept
@@ -47,29 +56,95 @@ typedef enum vp_status {
 /* A short constant English description of `st`; never NULL. */
 const char *vp_status_str(vp_status st) VP_NOEXCEPT;
 
-/* The one way to report a failure with detail: sets *errmsg (when errmsg
- * is not NULL) to the printf-formatted message, malloc()ed, and returns
- * `st`. When memory runs out *errmsg is left untouched; `st` is returned
- * all the same. */
-vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...) VP_NOEXCEPT
-#ifdef __GNUC__
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
 /* Where a problem is, kept as fields until the message is written: the
- * file read and its line (0: the file as a whole), and the path of a value
- * inside it, a record or a request ("offerings[3].start", "[source x]",
- * a parameter's name). A part that does not apply is NULL or 0. */
+ * file read and its line (0: the file as a whole), the path of a value
+ * inside it, a record or a request body ("offerings[3].start",
+ * "[source x]"), and the request parameter refused. A part that does not
+ * apply is NULL or 0. */
 typedef struct vp_where {
     const char *file;
     unsigned line;
     const char *path;
+    const char *parameter;
 } vp_where;
 
-/* vp_fail with the place `at` (may be NULL) in front of the message, in
- * the one form: "FILE:LINE: PATH: message", leaving out the parts `at`
- * does not have ("FILE:LINE: message", "PATH: message"). */
+/* What went wrong. Every string is malloc()ed and owned by the vp_error;
+ * a part that does not apply is NULL or 0. `code` (static, may be NULL)
+ * is the word an API reply names the error by ("unknown_parameter"); when
+ * NULL vp_error_code derives it. A check that finds several problems
+ * (a configuration, a network file) keeps the first in the fields and
+ * the others, each with its own place, in `next` (vp_error_add). */
+typedef struct vp_error {
+    vp_status status;  /* VP_OK: nothing went wrong */
+    const char *code;
+    char *message;     /* what is wrong, without the place */
+    char *parameter;   /* the request parameter refused */
+    char *file;        /* the file read */
+    unsigned line;     /* its line; 0: the file as a whole */
+    char *path;        /* the value inside the file, record or body */
+    struct vp_error *next; /* the next problem, or NULL */
+} vp_error;
+
+#define VP_ERROR_INIT {VP_OK, NULL, NULL, NULL, NULL, 0, NULL, NULL}
+
+/* The one way to fail with detail: fills *err (when err is not NULL;
+ * whatever it held is replaced) with `st`, the place `at` (may be NULL)
+ * and the printf-formatted message, and returns `st`. When memory runs out
+ * a part may be missing; status is set and `st` returned all the same. */
+vp_status vp_error_set(vp_error *err, vp_status st, const vp_where *at, const char *fmt, ...)
+    VP_NOEXCEPT VP_PRINTF(4, 5);
+
+/* One more problem for a check that reports every problem it finds: the
+ * first fills *err as vp_error_set does, each later one is appended to
+ * the `next` list. Returns `st`; VP_ERR_NOMEM when the problem could not
+ * be kept. */
+vp_status vp_error_add(vp_error *err, vp_status st, const vp_where *at, const char *fmt, ...)
+    VP_NOEXCEPT VP_PRINTF(4, 5);
+
+/* Moves every problem of `more` to the end of *err's list (`more` is left
+ * cleared); VP_ERR_NOMEM when it could not, `more` then cleared all the
+ * same. */
+vp_status vp_error_append(vp_error *err, vp_error *more) VP_NOEXCEPT;
+
+/* Frees what *err holds and sets it back to VP_ERROR_INIT (NULL: nothing). */
+void vp_error_clear(vp_error *err) VP_NOEXCEPT;
+
+/* The word an API reply names `err` by: its `code` when set, else
+ * "invalid_parameter" for a refused parameter, else one per status
+ * ("invalid", "not_found", "unavailable", "internal_error", ...). */
+const char *vp_error_code(const vp_error *err) VP_NOEXCEPT;
+
+/* The one text form, malloc()ed (NULL when memory runs out):
+ * "FILE:LINE: PATH: message", leaving out the parts `err` does not have;
+ * the status's own words when there is no message; one line per problem
+ * when there are several. */
+char *vp_error_text(const vp_error *err) VP_NOEXCEPT;
+
+/* Writes "PREFIX: " (when `prefix` is not NULL), the text form and a line
+ * end to `out`: how a program reports an error it stops on. VP_ERR_IO
+ * when it could not be written. */
+vp_status vp_error_print(FILE *out, const char *prefix, const vp_error *err) VP_NOEXCEPT;
+
+/* The one JSON form, a new reference (NULL when memory runs out):
+ * {"code":..., "message":..., "parameter":...}; "parameter" and "path"
+ * only when set; of the first problem when there are several. The file and line read stay out: they are the server's
+ * own, not the client's. */
+struct json_t *vp_error_json(const vp_error *err) VP_NOEXCEPT;
+
+/* Hands `err` to an older caller that takes `char **errmsg`: when it
+ * holds an error sets *errmsg (when not NULL) to vp_error_text; clears
+ * `err`; returns its status. */
+vp_status vp_error_move_text(vp_error *err, char **errmsg) VP_NOEXCEPT;
+
+/* Adopts the message `msg` (malloc()ed, taken over, may be NULL) of an
+ * older function that failed with `st` into *err (may be NULL: `msg` is
+ * freed); returns `st`. */
+vp_status vp_error_take_text(vp_error *err, vp_status st, char *msg) VP_NOEXCEPT;
+
+/* For a function that still takes `char **errmsg`: sets *errmsg (when
+ * not NULL) to the printf-formatted message, malloc()ed, and returns `st`.
+ * vp_fail_at puts the place `at` (may be NULL) in front, in the one form. */
+vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...) VP_NOEXCEPT VP_PRINTF(3, 4);
 vp_status vp_fail_at(char **errmsg, vp_status st, const vp_where *at, const char *fmt, ...)
     VP_NOEXCEPT VP_PRINTF(4, 5);
 

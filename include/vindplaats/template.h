@@ -47,25 +47,27 @@ void vp_templates_destroy(vp_templates *set) VP_NOEXCEPT;
 
 /* Parses `len` bytes of `text` as the template `name` (replacing one of the
  * same name). `file` names where the text came from in error messages (NULL:
- * `name`). VP_ERR_INVALID with *errmsg "FILE:LINE: problem" when malformed;
- * the set is then unchanged. */
+ * `name`). VP_ERR_INVALID when malformed, with the file and line in *err
+ * (may be NULL; filled on failure only); the set is then unchanged. */
 vp_status vp_templates_add(vp_templates *set, const char *name, const char *file,
-                           const char *text, size_t len, char **errmsg) VP_NOEXCEPT;
+                           const char *text, size_t len, vp_error *err) VP_NOEXCEPT;
 
 /* 1 when the set holds a template called `name`. */
 int vp_templates_has(const vp_templates *set, const char *name) VP_NOEXCEPT;
 
 /* Checks that every partial named in the set exists: VP_ERR_NOT_FOUND with
- * *errmsg "FILE:LINE: no template NAME for the partial" otherwise. */
-vp_status vp_templates_check(const vp_templates *set, char **errmsg) VP_NOEXCEPT;
+ * *err "no template NAME for the partial" at the file and line naming it
+ * otherwise. */
+vp_status vp_templates_check(const vp_templates *set, vp_error *err) VP_NOEXCEPT;
 
 /* Renders template `name` with `view` (borrowed; may be NULL) onto `out`.
  * VP_ERR_NOT_FOUND when there is no such template, VP_ERR_TOO_BIG when
  * `out` reached its cap, partials nest deeper than 32 or the render visits
  * more than 20 million tags (sections nested over lists), VP_ERR_NOMEM; on
- * failure *errmsg says which and `out` may hold part of the page. */
+ * failure *err says which (with the file and line of the tag where one is
+ * to blame) and `out` may hold part of the page. */
 vp_status vp_templates_render(const vp_templates *set, const char *name, json_t *view,
-                              vp_buf *out, char **errmsg) VP_NOEXCEPT;
+                              vp_buf *out, vp_error *err) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -58,8 +58,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         exit(2);
     }
     vp_network *net = NULL;
-    if (vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &msg) != VP_OK ||
-        vp_network_load(VP_FUZZ_NETWORK, &net, &msg) != VP_OK ||
+    vp_error nerr = VP_ERROR_INIT;
+    vp_error gerr = VP_ERROR_INIT;
+    if ((vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &msg), 1)) ||
+        (vp_network_load(VP_FUZZ_NETWORK, &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &msg), 1)) ||
         vp_postcodes_add_network(postcodes, net) != VP_OK) {
         fprintf(stderr, "fuzz_request: cannot load the places: %s\n", msg ? msg : "?");
         free(msg);

@@ -55,36 +55,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vp_templates *set = vp_templates_create();
     if (!set)
         return 0;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_templates_add(set, "t", "t.html", text, size, &err);
     if (st != VP_OK) {
-        if (st != VP_ERR_INVALID || !err || strncmp(err, "t.html:", 7) != 0)
+        /* A malformed template is blamed on its file and a line in it. */
+        if (st != VP_ERR_INVALID || err.status != st || !err.file || strcmp(err.file, "t.html") != 0 ||
+            err.line == 0 || !err.message)
             abort();
-        free(err);
+        vp_error_clear(&err);
         vp_templates_destroy(set);
         return 0;
     }
-    if (err)
+    if (err.status != VP_OK)
         abort();
     static const char partial[] = "[{{> t}}]";
     if (vp_templates_add(set, "p", "p.html", partial, sizeof partial - 1, &err) != VP_OK)
         abort();
     st = vp_templates_check(set, &err);
-    if (st != VP_OK && (st != VP_ERR_NOT_FOUND || !err))
+    if (st != VP_OK && (st != VP_ERR_NOT_FOUND || !err.file || err.line == 0))
         abort();
-    free(err);
-    err = NULL;
+    vp_error_clear(&err);
     vp_buf out;
     vp_buf_init(&out, 1 << 20);
     st = vp_templates_render(set, "t", view, &out, &err);
     if (st != VP_OK && st != VP_ERR_NOT_FOUND && st != VP_ERR_TOO_BIG)
         abort();
-    if ((st != VP_OK) != (err != NULL))
+    if (st != err.status)
         abort();
     if (st == VP_OK && !contains(text, size, "{{{") && !contains(text, size, "{{&") &&
         !contains(text, size, "\x01") && out.data && contains(out.data, out.len, "\x01"))
         abort();
-    free(err);
+    vp_error_clear(&err);
     vp_buf_free(&out);
     vp_templates_destroy(set);
     return 0;

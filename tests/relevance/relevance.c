@@ -691,13 +691,16 @@ int main(int argc, char **argv)
     vp_vocabulary *voc = NULL;
     vp_lexicon *lex = NULL;
     char *err = NULL;
+    vp_error lerr = VP_ERROR_INIT;
     vp_network *net = NULL;
     vp_postcodes *postcodes = NULL;
     if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
-        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
-        (network_path && vp_network_load(network_path, &net, &err) != VP_OK) ||
+        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
+        (network_path && vp_network_load(network_path, &net, &lerr) != VP_OK &&
+         (vp_error_move_text(&lerr, &err), 1)) ||
         vp_lexicon_set_network(lex, net) != VP_OK ||
-        (postcodes_path && vp_postcodes_load(postcodes_path, &postcodes, &err) != VP_OK) ||
+        (postcodes_path && vp_postcodes_load(postcodes_path, &postcodes, &lerr) != VP_OK &&
+         (vp_error_move_text(&lerr, &err), 1)) ||
         vp_postcodes_add_network(postcodes, net) != VP_OK) {
         fprintf(stderr, "relevance: %s\n", err ? err : "out of memory");
         return 2;

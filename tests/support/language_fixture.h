@@ -36,9 +36,10 @@ static inline int language_fixture_load(const char *name, int argc, char **argv,
         return 2;
     }
     vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6], argc > 7 ? argv[7] : NULL};
-    if (vp_lexicon_load(&files, *voc, lex, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err ? err : argv[3]);
-        free(err);
+    vp_error lerr = VP_ERROR_INIT;
+    if (vp_lexicon_load(&files, *voc, lex, &lerr) != VP_OK) {
+        vp_error_print(stderr, NULL, &lerr);
+        vp_error_clear(&lerr);
         return 2;
     }
     return 0;

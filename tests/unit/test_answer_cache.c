@@ -168,9 +168,10 @@ static void test_versions(void)
 static char *key_of(const char *query, int64_t now)
 {
     vp_search_params *p = NULL;
-    vp_param_error err;
+    vp_error err = VP_ERROR_INIT;
     if (vp_search_params_parse_query(query, voc, postcodes, &p, &err) != VP_OK) {
         fprintf(stderr, "%s: %s\n", query, err.message);
+        vp_error_clear(&err);
         CHECK(0);
         return strdup("");
     }
@@ -230,7 +231,7 @@ static void test_keys(void)
 
     /* The popular offerings and the ranking count. */
     vp_search_params *p = NULL;
-    vp_param_error err;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_search_params_parse_query("q=klik", voc, postcodes, &p, &err) == VP_OK);
     if (!p)
         return;
@@ -270,7 +271,7 @@ static void test_keys(void)
 /* The values of each filter, sorted and without repeats, in the request. */
 static void test_canonical_values(void)
 {
-    vp_param_error err;
+    vp_error err = VP_ERROR_INIT;
     vp_param params[4] = {{"type", "event", 0}, {"type", "course", 0}, {"type", "event", 0},
                           {"q", "x", 0}};
     vp_search_request req;
@@ -492,8 +493,9 @@ int main(int argc, char **argv)
         return 2;
     }
     char *err = NULL;
+    vp_error gerr = VP_ERROR_INIT;
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
-        vp_postcodes_load(argv[2], &postcodes, &err) != VP_OK) {
+        (vp_postcodes_load(argv[2], &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "%s\n", err ? err : "cannot load");
         return 2;
     }

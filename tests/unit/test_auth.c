@@ -64,12 +64,17 @@ static void expect_load_error(const char *dir, const char *text, const char *fra
     vp_admin_keys *k = NULL;
     CHECK(vp_admin_keys_create(&k) == VP_OK);
     char *path = write_file(dir, "bad-keys", text);
-    char *err = NULL;
-    CHECK(vp_admin_keys_load(k, path, &err) == VP_ERR_INVALID);
+    vp_error e = VP_ERROR_INIT;
+    CHECK(vp_admin_keys_load(k, path, &e) == VP_ERR_INVALID);
+    /* The file and the line are fields of the error. */
+    CHECK_STR(e.file, path);
+    CHECK(e.line > 0);
+    char *err = vp_error_text(&e);
     CHECK_CONTAINS(err, fragment);
     /* A refused key never appears in the message. */
     CHECK(!err || !strstr(err, "short-key"));
     free(err);
+    vp_error_clear(&e);
     free(path);
     vp_admin_keys_destroy(k);
 }
@@ -84,9 +89,9 @@ static void test_keys(const char *dir)
     char *path = write_file(dir, "keys", text);
     vp_admin_keys *k = NULL;
     CHECK(vp_admin_keys_create(&k) == VP_OK);
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_admin_keys_load(k, path, &err) == VP_OK);
-    CHECK(err == NULL);
+    CHECK(err.status == VP_OK && err.message == NULL);
     CHECK(vp_admin_keys_add_list(k, " third-key-0123456789abc , ,fourth-key-0123456789", "ENV",
                                  &err) == VP_OK);
     CHECK(vp_admin_keys_count(k) == 4);
@@ -139,13 +144,15 @@ static void test_keys(const char *dir)
 
     CHECK(vp_admin_keys_create(&k) == VP_OK);
     CHECK(vp_admin_keys_load(k, "/nonexistent/keys", &err) == VP_ERR_IO);
-    CHECK_CONTAINS(err, "/nonexistent/keys");
-    free(err);
-    err = NULL;
+    CHECK_STR(err.file, "/nonexistent/keys");
+    vp_error_clear(&err);
     CHECK(vp_admin_keys_add_list(k, "good-key-0123456789,short", "VINDPLAATS_ADMIN_KEYS", &err) ==
           VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "VINDPLAATS_ADMIN_KEYS: item 2: a key must be at least 16");
-    free(err);
+    CHECK_STR(err.path, "VINDPLAATS_ADMIN_KEYS");
+    char *said = vp_error_text(&err);
+    CHECK_CONTAINS(said, "VINDPLAATS_ADMIN_KEYS: item 2: a key must be at least 16");
+    free(said);
+    vp_error_clear(&err);
     /* No keys at all: every key is wrong, no key is missing. */
     vp_admin_keys *none = NULL;
     CHECK(vp_admin_keys_create(&none) == VP_OK);
@@ -153,21 +160,20 @@ static void test_keys(const char *dir)
     CHECK(vp_admin_keys_check(none, NULL) == VP_ERR_NOT_FOUND);
     vp_admin_keys_destroy(none);
     /* At most 64 keys. */
-    err = NULL;
-    for (int i = 0; i < 70 && !err; i++) {
+    for (int i = 0; i < 70 && err.status == VP_OK; i++) {
         char key[64];
         snprintf(key, sizeof key, "many-keys-%04d-abcdefgh", i);
         vp_admin_keys_add_list(k, key, "list", &err);
     }
-    CHECK_CONTAINS(err, "at most 64");
-    free(err);
+    CHECK_CONTAINS(err.message, "at most 64");
+    vp_error_clear(&err);
     vp_admin_keys_destroy(k);
 }
 
 static void test_network(const char *dir, const char *sample)
 {
     vp_network *net = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_network_load(sample, &net, &err) == VP_OK);
     CHECK(vp_network_count(net) > 10);
     const vp_library_info *u = vp_network_get(net, "bibliotheek-utrecht");
@@ -195,13 +201,24 @@ static void test_network(const char *dir, const char *sample)
     net = NULL;
     CHECK(vp_network_load(path, &net, &err) == VP_ERR_INVALID);
     CHECK(net == NULL);
-    CHECK_CONTAINS(err, "libraries[0].id: lower-case letters");
-    CHECK_CONTAINS(err, "libraries[0].branches[0].id: missing");
-    CHECK_CONTAINS(err, "libraries[0].branches[0]: lat and lon");
-    CHECK_CONTAINS(err, "libraries[2].id: \"a\" given twice");
-    CHECK_CONTAINS(err, "libraries[3]: must be an object");
-    CHECK_CONTAINS(err, "libraries[4].image: must be an absolute http or https URL");
-    free(err);
+    /* Each problem names the value's path as a field of its own. */
+    CHECK(err.status == VP_ERR_INVALID);
+    CHECK_STR(err.path, "libraries[0].id");
+    CHECK_CONTAINS(err.message, "lower-case letters");
+    CHECK(err.next && err.next->path && strcmp(err.next->path, "libraries[0].branches[0].id") == 0);
+    size_t problems = 0;
+    for (const vp_error *e = &err; e; e = e->next)
+        problems += e->path != NULL;
+    CHECK(problems == 6);
+    char *text = vp_error_text(&err);
+    CHECK_CONTAINS(text, "libraries[0].id: lower-case letters");
+    CHECK_CONTAINS(text, "libraries[0].branches[0].id: missing");
+    CHECK_CONTAINS(text, "libraries[0].branches[0]: lat and lon");
+    CHECK_CONTAINS(text, "libraries[2].id: \"a\" given twice");
+    CHECK_CONTAINS(text, "libraries[3]: must be an object");
+    CHECK_CONTAINS(text, "libraries[4].image: must be an absolute http or https URL");
+    free(text);
+    vp_error_clear(&err);
     /* A library's picture for shared links: optional. */
     free(path);
     path = write_file(dir, "image-network.json",
@@ -215,11 +232,14 @@ static void test_network(const char *dir, const char *sample)
     free(path);
     path = write_file(dir, "not-json.json", "{\"libraries\": [");
     CHECK(vp_network_load(path, &net, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "not-json.json");
-    free(err);
+    CHECK_STR(err.file, path);
+    CHECK(err.line == 1);
+    vp_error_clear(&err);
     free(path);
     CHECK(vp_network_load("/nonexistent/network.json", &net, &err) == VP_ERR_IO);
-    free(err);
+    CHECK_STR(err.file, "/nonexistent/network.json");
+    CHECK(err.line == 0);
+    vp_error_clear(&err);
 }
 
 int main(int argc, char **argv)

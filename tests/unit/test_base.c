@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include <jansson.h>
 #include <stddef.h>
 
 #include "vindplaats/analysis.h"
@@ -120,17 +121,24 @@ static void test_fail_at(void)
     CHECK_STR(msg, "no place");
     free(msg);
     CHECK(vp_fail_at(NULL, VP_ERR_NOMEM, &line, "x") == VP_ERR_NOMEM);
-    /* Several problems, one a line. */
+    /* Several problems, one a line, each with its own place. */
+    vp_error e = VP_ERROR_INIT;
+    CHECK(vp_error_add(&e, VP_ERR_INVALID, &path, "must be %d or more", 0) == VP_ERR_INVALID);
+    CHECK(vp_error_add(&e, VP_ERR_INVALID, &both, "kind missing") == VP_ERR_INVALID);
+    CHECK(e.status == VP_ERR_INVALID && e.next && e.next->line == 12 && !e.next->next);
+    msg = vp_error_text(&e);
+    CHECK_STR(msg, "audience.min_age: must be 0 or more\n"
+                   "sources.ini:12: [source agenda]: kind missing");
+    free(msg);
+    vp_error more = VP_ERROR_INIT;
+    vp_error_set(&more, VP_ERR_INVALID, &line, "third");
+    CHECK(vp_error_append(&e, &more) == VP_OK && more.status == VP_OK);
+    CHECK(e.next && e.next->next && e.next->next->line == 12 && !e.next->next->next);
+    vp_error_clear(&e);
+    /* A buffer too small for the place takes nothing of it. */
     vp_buf b;
-    vp_buf_init(&b, 1024);
-    CHECK(vp_buf_problem(&b, &path, "must be %d or more", 0) == VP_OK);
-    CHECK(vp_buf_problem(&b, &both, "kind missing") == VP_OK);
-    CHECK_STR(b.data, "audience.min_age: must be 0 or more\n"
-                      "sources.ini:12: [source agenda]: kind missing\n");
-    vp_buf_free(&b);
-    /* A buffer too small for the place takes nothing of the problem. */
     vp_buf_init(&b, 8);
-    CHECK(vp_buf_problem(&b, &line, "x") == VP_ERR_TOO_BIG);
+    CHECK(vp_buf_where(&b, &line) == VP_ERR_TOO_BIG);
     vp_buf_free(&b);
 }
 
@@ -246,12 +254,12 @@ static void test_lines(void)
 
     seen s = {{0}, 0};
     unsigned lines = 0;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     char *path = write_file("ok", "een\r\n  \n# opmerking\ntwee\n\ndrie");
     CHECK(vp_lines_read(path, 100, VP_LINES_SKIP_BLANK | VP_LINES_SKIP_COMMENTS, take_line, &s,
                         &lines, &err) == VP_OK);
     CHECK_STR(s.text, "een|twee|drie|");
-    CHECK(lines == 6 && err == NULL);
+    CHECK(lines == 6 && err.status == VP_OK && err.message == NULL);
     memset(&s, 0, sizeof s);
     CHECK(vp_lines_read(path, 100, 0, take_line, &s, NULL, NULL) == VP_OK);
     CHECK(s.n == 6); /* nothing skipped without the flags */
@@ -261,28 +269,94 @@ static void test_lines(void)
     path = write_file("refuse", "een\nrefuse\ndrie\n");
     CHECK(vp_lines_read(path, 100, 0, take_line, &s, &lines, &err) == VP_ERR_INVALID);
     CHECK(s.n == 1 && lines == 2);
-    CHECK(err && strstr(err, path) && strstr(err, ":2: refused here"));
-    free(err);
-    err = NULL;
+    /* The file and line are fields, not only words in the text. */
+    CHECK(err.status == VP_ERR_INVALID);
+    CHECK_STR(err.file, path);
+    CHECK(err.line == 2);
+    CHECK_STR(err.message, "refused here");
+    char *text = vp_error_text(&err);
+    CHECK(text && strstr(text, path) && strstr(text, ":2: refused here"));
+    free(text);
+    vp_error_clear(&err);
     remove(path);
 
     path = write_file("long", "kort\n0123456789abcdef\n");
     CHECK(vp_lines_read(path, 10, 0, take_line, &s, NULL, &err) == VP_ERR_INVALID);
-    CHECK(err && strstr(err, ":2: line too long"));
-    free(err);
-    err = NULL;
+    CHECK(err.line == 2 && err.file && strcmp(err.file, path) == 0);
+    CHECK_STR(err.message, "line too long");
+    vp_error_clear(&err);
     remove(path);
 
     path = write_file("utf8", "goed\nfout \xff\n");
     CHECK(vp_lines_read(path, 100, VP_LINES_UTF8, take_line, &s, NULL, &err) == VP_ERR_INVALID);
-    CHECK(err && strstr(err, ":2: not valid UTF-8"));
-    free(err);
-    err = NULL;
+    CHECK(err.line == 2);
+    CHECK_STR(err.message, "not valid UTF-8");
+    vp_error_clear(&err);
     remove(path);
 
     CHECK(vp_lines_read("/nonexistent/vp-lines", 100, 0, take_line, &s, NULL, &err) == VP_ERR_IO);
-    CHECK(err && strstr(err, "/nonexistent/vp-lines: "));
-    free(err);
+    CHECK_STR(err.file, "/nonexistent/vp-lines");
+    CHECK(err.line == 0 && err.status == VP_ERR_IO && err.message != NULL);
+    vp_error_clear(&err);
+}
+
+/* The error value: its parts are fields a caller reads as they are; the
+ * text and JSON forms are written from them, the one way. */
+static void test_error(void)
+{
+    vp_error e = VP_ERROR_INIT;
+    const vp_where at = {"sources.ini", 12, "[source agenda]", NULL};
+    CHECK(vp_error_set(&e, VP_ERR_INVALID, &at, "url %s", "missing") == VP_ERR_INVALID);
+    CHECK(e.status == VP_ERR_INVALID);
+    CHECK_STR(e.file, "sources.ini");
+    CHECK(e.line == 12);
+    CHECK_STR(e.path, "[source agenda]");
+    CHECK_STR(e.message, "url missing");
+    CHECK(e.parameter == NULL);
+    char *t = vp_error_text(&e);
+    CHECK_STR(t, "sources.ini:12: [source agenda]: url missing");
+    free(t);
+    CHECK_STR(vp_error_code(&e), "invalid");
+
+    /* Setting again replaces; a request parameter is a field of its own
+     * and names the JSON form's "parameter". */
+    CHECK(vp_error_set(&e, VP_ERR_INVALID, &(vp_where){.parameter = "limit"},
+                       "limit: must be %d or less", 100) == VP_ERR_INVALID);
+    CHECK(e.file == NULL && e.line == 0 && e.path == NULL);
+    CHECK_STR(e.parameter, "limit");
+    CHECK_STR(vp_error_code(&e), "invalid_parameter");
+    json_t *j = vp_error_json(&e);
+    CHECK(j && json_is_object(j));
+    CHECK_STR(json_string_value(json_object_get(j, "code")), "invalid_parameter");
+    CHECK_STR(json_string_value(json_object_get(j, "parameter")), "limit");
+    CHECK_STR(json_string_value(json_object_get(j, "message")), "limit: must be 100 or less");
+    CHECK(json_object_get(j, "file") == NULL);
+    json_decref(j);
+    e.code = "unknown_parameter";
+    CHECK_STR(vp_error_code(&e), "unknown_parameter");
+    t = vp_error_text(&e);
+    CHECK_STR(t, "limit: must be 100 or less");
+    free(t);
+
+    /* A status without a message still reads as words. */
+    vp_error_clear(&e);
+    CHECK(e.status == VP_OK && e.message == NULL && e.parameter == NULL);
+    e.status = VP_ERR_NOMEM;
+    t = vp_error_text(&e);
+    CHECK_STR(t, "out of memory");
+    free(t);
+    CHECK_STR(vp_error_code(&e), "unavailable");
+    CHECK(vp_error_set(NULL, VP_ERR_IO, &at, "x") == VP_ERR_IO);
+
+    /* Handing over to and from a function that takes char **errmsg. */
+    char *msg = NULL;
+    vp_error_set(&e, VP_ERR_IO, &(vp_where){"a.json", 3, NULL, NULL}, "bad");
+    CHECK(vp_error_move_text(&e, &msg) == VP_ERR_IO);
+    CHECK_STR(msg, "a.json:3: bad");
+    CHECK(e.status == VP_OK && e.file == NULL);
+    CHECK(vp_error_take_text(&e, VP_ERR_NOT_FOUND, msg) == VP_ERR_NOT_FOUND);
+    CHECK(e.message == msg && e.status == VP_ERR_NOT_FOUND);
+    vp_error_clear(&e);
 }
 
 static void test_civil(void)
@@ -468,6 +542,7 @@ int main(void)
     test_text();
     test_fail();
     test_fail_at();
+    test_error();
     test_arena();
     test_table();
     test_lines();

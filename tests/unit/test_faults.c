@@ -158,7 +158,7 @@ static vp_status op_template(void)
     vp_templates *set = vp_templates_create();
     if (!set)
         return VP_ERR_NOMEM;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_templates_add(set, "page", "page.html", page, sizeof page - 1, &err);
     if (st == VP_OK)
         st = vp_templates_add(set, "item", "partials/item.html", item, sizeof item - 1, &err);
@@ -177,7 +177,7 @@ static vp_status op_template(void)
         st = VP_ERR_INTERNAL;
     vp_buf_free(&b);
     json_decref(view);
-    free(err);
+    vp_error_clear(&err);
     vp_templates_destroy(set);
     return st;
 }

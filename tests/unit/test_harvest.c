@@ -114,11 +114,16 @@ static void expect_config_error(const vp_vocabulary *voc, const char *text, cons
 {
     char *path = write_file("bad.ini", text);
     vp_harvest_config *cfg = NULL;
-    char *err = NULL;
-    CHECK(vp_config_load(path, voc, &cfg, &err) == VP_ERR_INVALID);
+    vp_error e = VP_ERROR_INIT;
+    CHECK(vp_config_load(path, voc, &cfg, &e) == VP_ERR_INVALID);
     CHECK(cfg == NULL);
+    /* Every problem is at the file read, as a field. */
+    for (const vp_error *p = &e; p; p = p->next)
+        CHECK(p->file && strstr(p->file, "bad.ini"));
+    char *err = vp_error_text(&e);
     CHECK_CONTAINS(err, needle);
     free(err);
+    vp_error_clear(&e);
     vp_config_destroy(cfg);
     free(path);
 }
@@ -142,12 +147,12 @@ static void test_config(const vp_vocabulary *voc, const char *network)
              network);
     char *path = write_file("good.ini", text);
     vp_harvest_config *cfg = NULL;
-    char *err = NULL;
-    vp_status st = vp_config_load(path, voc, &cfg, &err);
-    CHECK(st == VP_OK);
-    if (err)
-        fprintf(stderr, "%s\n", err);
-    free(err);
+    vp_error cerr = VP_ERROR_INIT;
+    vp_status st = vp_config_load(path, voc, &cfg, &cerr);
+    CHECK(st == VP_OK && cerr.status == VP_OK);
+    if (cerr.status != VP_OK)
+        vp_error_print(stderr, NULL, &cerr);
+    vp_error_clear(&cerr);
     if (cfg) {
         CHECK(cfg->n_sources == 2);
         const vp_source *s = vp_config_source(cfg, "agenda-test");
@@ -172,11 +177,10 @@ static void test_config(const vp_vocabulary *voc, const char *network)
                                             "[source marc-test]\nkind = marc\nurl = https://x.nl/export.mrc\n"
                                             "option.encoding = marc8\n");
     cfg = NULL;
-    err = NULL;
-    CHECK(vp_config_load(cat, voc, &cfg, &err) == VP_OK);
-    if (err)
-        fprintf(stderr, "%s\n", err);
-    free(err);
+    CHECK(vp_config_load(cat, voc, &cfg, &cerr) == VP_OK);
+    if (cerr.status != VP_OK)
+        vp_error_print(stderr, NULL, &cerr);
+    vp_error_clear(&cerr);
     CHECK(cfg && cfg->n_sources == 2);
     if (cfg)
         CHECK_STR(vp_source_option(vp_config_source(cfg, "marc-test"), "encoding"), "marc8");
@@ -213,10 +217,10 @@ static void test_config(const vp_vocabulary *voc, const char *network)
     expect_config_error(voc, "[library l]\nname = L\n[branch b]\nlibrary = m\n",
                         "bad.ini:3: [branch b]: library \"m\" is not defined above it");
     vp_harvest_config *none = NULL;
-    err = NULL;
-    CHECK(vp_config_load("/nonexistent/x.ini", voc, &none, &err) == VP_ERR_IO);
-    CHECK_CONTAINS(err, "/nonexistent/x.ini");
-    free(err);
+    CHECK(vp_config_load("/nonexistent/x.ini", voc, &none, &cerr) == VP_ERR_IO);
+    CHECK_STR(cerr.file, "/nonexistent/x.ini");
+    CHECK(cerr.line == 0);
+    vp_error_clear(&cerr);
 }
 
 static void test_ages(void)
@@ -673,9 +677,15 @@ static void test_adhoc_names(void)
     CHECK_STR(a, c);
     CHECK(strncmp(a, "bieb.nl-000", 11) == 0);
     vp_source s = {.name = a, .kind = "ical", .url = long_a};
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_source_check(&s, NULL, NULL, &err) == VP_OK);
-    free(err);
+    CHECK(err.status == VP_OK);
+    /* An ad-hoc source's problem names it as the path, with no file. */
+    s.kind = NULL;
+    CHECK(vp_source_check(&s, NULL, NULL, &err) == VP_ERR_INVALID);
+    CHECK(err.file == NULL && err.path && strncmp(err.path, "source ", 7) == 0);
+    CHECK_CONTAINS(err.message, "kind missing");
+    vp_error_clear(&err);
 }
 
 int main(int argc, char **argv)

@@ -83,7 +83,7 @@ static void test_network_names(vp_postcodes *pc)
 }
 
 static const vp_search_request *parse(const char *query, const vp_postcodes *pc,
-                                      vp_search_params **sp, vp_param_error *perr)
+                                      vp_search_params **sp, vp_error *perr)
 {
     *sp = NULL;
     if (vp_search_params_parse_query(query, voc, pc, sp, perr) != VP_OK)
@@ -94,7 +94,7 @@ static const vp_search_request *parse(const char *query, const vp_postcodes *pc,
 static void test_parameters(const vp_postcodes *pc)
 {
     vp_search_params *sp;
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     const vp_search_request *r = parse("q=taalcafe&place=Amersfoort", pc, &sp, &perr);
     CHECK(r && r->has_near && near(r->near_lat, 52.162));
     /* A place without a radius searches 25 km around it. */
@@ -149,6 +149,7 @@ static void test_parameters(const vp_postcodes *pc)
         CHECK_STR(perr.parameter, bad[i].parameter);
         CHECK_CONTAINS(perr.message, bad[i].message);
     }
+    vp_error_clear(&perr);
 }
 
 static vp_place_found place_of(const vp_postcodes *pc, const char *text, const char **name,
@@ -164,16 +165,15 @@ static vp_place_found place_of(const vp_postcodes *pc, const char *text, const c
 static void test_aliases(const char *aliases, const char *table)
 {
     vp_postcodes *pc = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_postcodes_load(table, &pc, &err) == VP_OK);
     const char *name = NULL;
     double lat = 0, lon = 0, lat2 = 0, lon2 = 0;
     CHECK(pc && place_of(pc, "Den Bosch", &name, &lat, &lon) == VP_PLACE_UNKNOWN);
-    err = NULL;
     CHECK(vp_postcodes_add_aliases(pc, aliases, &err) == VP_OK);
-    if (err)
-        fprintf(stderr, "  %s\n", err);
-    free(err);
+    if (err.message)
+        fprintf(stderr, "  %s\n", err.message);
+    vp_error_clear(&err);
     static const char *const pairs[][2] = {
         {"Den Bosch", "'s-Hertogenbosch"},  {"den bosch", "'s-Hertogenbosch"},
         {"'s-Gravenhage", "Den Haag"},       {"s gravenhage", "Den Haag"},
@@ -200,13 +200,15 @@ static void test_aliases(const char *aliases, const char *table)
     CHECK(fd >= 0);
     close(fd);
     static const struct {
-        const char *text, *problem;
+        const char *text;
+        unsigned line;
+        const char *problem;
     } bad[] = {
-        {"# names\nden bosch 's-Hertogenbosch\n", ":2: expected NAME<TAB>PLACE"},
-        {"den bosch\tAtlantis\n", ":1: the place is no name of the postcode table"},
-        {"\t's-Hertogenbosch\n", ":1: the name is empty"},
-        {"utrecht\tAmersfoort\n", ":1: the name is already another place's"},
-        {"den bosch\tDen Haag\nden bosch\t's-Hertogenbosch\n", ":2: the name is already another place's"},
+        {"# names\nden bosch 's-Hertogenbosch\n", 2, "expected NAME<TAB>PLACE"},
+        {"den bosch\tAtlantis\n", 1, "the place is no name of the postcode table"},
+        {"\t's-Hertogenbosch\n", 1, "the name is empty"},
+        {"utrecht\tAmersfoort\n", 1, "the name is already another place's"},
+        {"den bosch\tDen Haag\nden bosch\t's-Hertogenbosch\n", 2, "the name is already another place's"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
@@ -216,25 +218,25 @@ static void test_aliases(const char *aliases, const char *table)
         fputs(bad[i].text, f);
         fclose(f);
         pc = NULL;
-        err = NULL;
         CHECK(vp_postcodes_load(table, &pc, &err) == VP_OK);
         vp_status st = vp_postcodes_add_aliases(pc, path, &err);
-        int ok = st == VP_ERR_INVALID && err && strstr(err, path) && strstr(err, bad[i].problem);
+        int ok = st == VP_ERR_INVALID && err.file && strcmp(err.file, path) == 0 &&
+                 err.line == bad[i].line && err.message && strstr(err.message, bad[i].problem);
         if (!ok)
-            fprintf(stderr, "  alias line %zu: %s\n", i, err ? err : "(no error)");
+            fprintf(stderr, "  alias line %zu: %s:%u: %s\n", i, err.file ? err.file : "(no file)",
+                    err.line, err.message ? err.message : "(no error)");
         CHECK(ok);
         CHECK(place_of(pc, "Den Bosch", &name, &lat, &lon) == VP_PLACE_UNKNOWN);
-        free(err);
+        vp_error_clear(&err);
         vp_postcodes_destroy(pc);
     }
     unlink(path);
     /* A file that is not there is an error too. */
     pc = NULL;
-    err = NULL;
     CHECK(vp_postcodes_load(table, &pc, &err) == VP_OK);
-    CHECK(vp_postcodes_add_aliases(pc, "/nonexistent/plaatsnamen.tsv", &err) == VP_ERR_IO && err &&
-          strstr(err, "/nonexistent/plaatsnamen.tsv"));
-    free(err);
+    CHECK(vp_postcodes_add_aliases(pc, "/nonexistent/plaatsnamen.tsv", &err) == VP_ERR_IO &&
+          err.file && strcmp(err.file, "/nonexistent/plaatsnamen.tsv") == 0);
+    vp_error_clear(&err);
     vp_postcodes_destroy(pc);
 }
 
@@ -248,9 +250,11 @@ int main(int argc, char **argv)
     char *err = NULL;
     vp_postcodes *pc = NULL;
     vp_network *net = NULL;
+    vp_error nerr = VP_ERROR_INIT;
+    vp_error gerr = VP_ERROR_INIT;
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
-        vp_postcodes_load(argv[2], &pc, &err) != VP_OK ||
-        vp_network_load(argv[3], &net, &err) != VP_OK) {
+        (vp_postcodes_load(argv[2], &pc, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1)) ||
+        (vp_network_load(argv[3], &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1))) {
         fprintf(stderr, "test_places: %s\n", err ? err : "cannot load");
         return 2;
     }
@@ -259,6 +263,14 @@ int main(int argc, char **argv)
     test_network_names(pc);
     test_parameters(pc);
     test_aliases(argv[4], argv[5]);
+    /* A postcode file that cannot be read is named as a field, and a
+     * network file that is not JSON comes with its file and line. */
+    vp_postcodes *none = NULL;
+    vp_error gone = VP_ERROR_INIT;
+    CHECK(vp_postcodes_load("/nonexistent/pc4.json", &none, &gone) == VP_ERR_INVALID && !none);
+    CHECK_STR(gone.file, "/nonexistent/pc4.json");
+    CHECK(gone.line == 0 && gone.message != NULL);
+    vp_error_clear(&gone);
     vp_network_destroy(net);
     vp_postcodes_destroy(pc);
     vp_vocabulary_destroy(voc);

@@ -175,6 +175,68 @@ static void test_engine_statuses(void)
     CHECK(vp_postcodes_find(NULL, "3511", &lat, &lon) == VP_ERR_NOT_FOUND);
 }
 
+/* A refused parameter's 400: the field named from the error's own
+ * `parameter`, the words from its message. */
+static void test_param_error(void)
+{
+    vp_error err = VP_ERROR_INIT;
+    vp_error_set(&err, VP_ERR_INVALID, &(vp_where){.parameter = "per_page"},
+                 "per_page: must be a whole number from 1 to 100");
+    api_reply r;
+    memset(&r, 0, sizeof r);
+    api_param_error(&r, &err);
+    json_t *e = json_object_get(r.json, "error");
+    CHECK(r.status == 400);
+    CHECK_STR(json_string_value(json_object_get(e, "code")), "invalid_parameter");
+    CHECK_STR(json_string_value(json_object_get(e, "parameter")), "per_page");
+    CHECK_STR(json_string_value(json_object_get(e, "message")),
+              "per_page: must be a whole number from 1 to 100");
+    json_decref(r.json);
+    vp_error_clear(&err);
+}
+
+/* jansson's allocations fail from the Nth on (SIZE_MAX: never). */
+static size_t alloc_left = (size_t)-1;
+static void *failing_malloc(size_t n)
+{
+    if (alloc_left == 0)
+        return NULL;
+    if (alloc_left != (size_t)-1)
+        alloc_left--;
+    return malloc(n);
+}
+
+/* The parts a page view is given say when they could not be added,
+ * rather than leave them out without a word. */
+static void test_page_parts(void)
+{
+    json_t *view = json_pack("{s:{}}", "page");
+    CHECK(api_page_robots(view, "noindex") == VP_OK);
+    CHECK(api_page_script(view, "/widget.js") == VP_OK);
+    CHECK(api_page_alternate(view, "application/atom+xml", NULL, "/q/x.atom") == VP_OK);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(view, "page"), "robots")), "noindex");
+    /* A view without a page frame takes nothing and loses nothing. */
+    json_t *bare = json_object();
+    CHECK(api_page_robots(bare, "noindex") == VP_OK);
+    json_decref(bare);
+    json_set_alloc_funcs(failing_malloc, free);
+    alloc_left = 0;
+    CHECK(api_page_robots(view, "index") == VP_ERR_NOMEM);
+    CHECK(api_page_script(view, "/other.js") == VP_ERR_NOMEM);
+    alloc_left = (size_t)-1;
+    json_set_alloc_funcs(malloc, free);
+    json_decref(view);
+
+    vp_buf b;
+    vp_buf_init(&b, 4);
+    CHECK(api_buf_proposition_path(&b, NULL, "leesclub", NULL) == VP_ERR_TOO_BIG);
+    vp_buf_free(&b);
+    vp_buf_init(&b, 64);
+    CHECK(api_buf_proposition_path(&b, NULL, "leesclub", NULL) == VP_OK);
+    CHECK_STR(b.data, "/p/leesclub");
+    vp_buf_free(&b);
+}
+
 int main(void)
 {
     test_reply_header();
@@ -183,5 +245,7 @@ int main(void)
     test_builders();
     test_request_checks();
     test_engine_statuses();
+    test_param_error();
+    test_page_parts();
     return check_done();
 }

@@ -636,7 +636,7 @@ static void test_sort_and_paging(vp_index *idx)
     err = NULL;
     /* The engine names the parameter itself: no "param: message" text to
      * take apart. */
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     CHECK(vp_search_execute(idx, &r, &res, &perr, &err) == VP_ERR_INVALID);
     CHECK_STR(perr.parameter, "page");
     CHECK_STR(perr.code, "invalid_parameter");
@@ -647,6 +647,12 @@ static void test_sort_and_paging(vp_index *idx)
     r.to_day = 20270201;
     CHECK(vp_search_execute(idx, &r, &res, &perr, NULL) == VP_ERR_INVALID);
     CHECK_STR(perr.parameter, "to");
+    /* The API's error object names the field from the same value. */
+    json_t *j = vp_error_json(&perr);
+    CHECK_STR(json_string_value(json_object_get(j, "parameter")), "to");
+    CHECK_STR(json_string_value(json_object_get(j, "code")), "invalid_parameter");
+    json_decref(j);
+    vp_error_clear(&perr);
 }
 
 /* Hiding the past reads the end-of-offering terms of an index begun empty
@@ -849,15 +855,18 @@ static void test_request_parse(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         vp_search_params *sp = NULL;
-        vp_param_error perr;
+        vp_error perr = VP_ERROR_INIT;
         CHECK(vp_search_params_parse_query(bad[i].query, voc, NULL, &sp, &perr) == VP_ERR_INVALID);
         CHECK(sp == NULL);
-        CHECK_STR(perr.parameter, bad[i].parameter);
-        CHECK_STR(perr.code, bad[i].code);
+        /* The request as a whole at fault names no parameter. */
+        CHECK_STR(perr.parameter ? perr.parameter : "", bad[i].parameter);
+        CHECK(!perr.parameter || perr.parameter[0]);
+        CHECK_STR(vp_error_code(&perr), bad[i].code);
         CHECK_CONTAINS(perr.message, bad[i].message);
+        vp_error_clear(&perr);
     }
     vp_search_params *sp = NULL;
-    vp_param_error perr;
+    vp_error perr = VP_ERROR_INIT;
     CHECK(vp_search_params_parse_query("q=klik+%26+tik&type=course&type=event&from=2027-01-01"
                                        "&to=2027-01-31&facets=type,audience&page=2&per_page=5",
                                        voc, NULL, &sp, &perr) == VP_OK);
@@ -882,9 +891,10 @@ static void test_request_parse(void)
         sp = NULL;
         CHECK(vp_search_params_parse_query(q, voc, NULL, &sp, &perr) == VP_ERR_INVALID);
         CHECK_STR(perr.code, "unknown_parameter");
-        CHECK(vp_utf8_valid(perr.message, strlen(perr.message)));
-        CHECK(vp_utf8_valid(perr.parameter, strlen(perr.parameter)));
+        CHECK(perr.message && vp_utf8_valid(perr.message, strlen(perr.message)));
+        CHECK(perr.parameter && vp_utf8_valid(perr.parameter, strlen(perr.parameter)));
         CHECK_CONTAINS(perr.message, "unknown parameter \"yx\xF2\x80\x80\x80x");
+        vp_error_clear(&perr);
     }
     /* The message-only form says the same. */
     char *err = NULL;

@@ -15,17 +15,18 @@ static char *render(const char *text, const char *view_json)
 {
     vp_templates *set = vp_templates_create();
     json_t *view = view_json ? json_loads(view_json, 0, NULL) : NULL;
-    char *err = NULL, *out = NULL;
+    vp_error err = VP_ERROR_INIT;
+    char *out = NULL;
     vp_buf b;
     vp_buf_init(&b, 1 << 20);
     if (view_json && !view)
         fprintf(stderr, "  bad test view %s\n", view_json);
     else if (vp_templates_add(set, "t", "t.html", text, strlen(text), &err) != VP_OK ||
              vp_templates_render(set, "t", view, &b, &err) != VP_OK)
-        fprintf(stderr, "  %s\n", err ? err : "(no message)");
+        fprintf(stderr, "  %s\n", err.message ? err.message : "(no message)");
     else
         out = vp_buf_steal(&b);
-    free(err);
+    vp_error_clear(&err);
     vp_buf_free(&b);
     json_decref(view);
     vp_templates_destroy(set);
@@ -39,20 +40,25 @@ static char *render(const char *text, const char *view_json)
         free(got_);                               \
     } while (0)
 
-/* The error of adding `text` as file "page.html": NULL when it parsed. */
+/* The error of adding `text` as file "page.html", in its text form: NULL
+ * when it parsed. The file is a field of the error, never only text. */
 static char *load_error(const char *text)
 {
     vp_templates *set = vp_templates_create();
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_templates_add(set, "page", "page.html", text, strlen(text), &err);
-    if (st == VP_OK && err) {
-        free(err);
-        err = strdup("(message set on success)");
-    }
-    if (st != VP_OK && !err)
-        err = strdup("(failed without a message)");
+    char *msg = NULL;
+    if (st == VP_OK && err.status != VP_OK)
+        msg = strdup("(error set on success)");
+    else if (st != VP_OK && (err.status != st || !err.message))
+        msg = strdup("(failed without a message)");
+    else if (st != VP_OK && (!err.file || strcmp(err.file, "page.html") != 0 || err.line == 0))
+        msg = strdup("(the file and line are not fields of the error)");
+    else if (st != VP_OK)
+        msg = vp_error_text(&err);
+    vp_error_clear(&err);
     vp_templates_destroy(set);
-    return err;
+    return msg;
 }
 
 #define LOAD_FAILS(text, want)                                  \
@@ -137,15 +143,19 @@ static void test_standalone(void)
 static void test_partials(void)
 {
     vp_templates *set = vp_templates_create();
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     const char *page = "<main>\n{{> card}}\n{{#items}}{{>card}}{{/items}}</main>";
     const char *card = "<p>{{title}}</p>\n";
     CHECK(vp_templates_add(set, "page", "page.html", page, strlen(page), &err) == VP_OK);
     /* Before its partial exists the set is incomplete, and says where. */
     CHECK(vp_templates_check(set, &err) == VP_ERR_NOT_FOUND);
-    CHECK_STR(err, "page.html:2: no template card for the partial");
-    free(err);
-    err = NULL;
+    CHECK_STR(err.file, "page.html");
+    CHECK(err.line == 2);
+    CHECK_STR(err.message, "no template card for the partial");
+    char *text = vp_error_text(&err);
+    CHECK_STR(text, "page.html:2: no template card for the partial");
+    free(text);
+    vp_error_clear(&err);
     CHECK(vp_templates_add(set, "card", "partials/card.html", card, strlen(card), &err) == VP_OK);
     CHECK(vp_templates_check(set, &err) == VP_OK);
     CHECK(vp_templates_has(set, "card") && !vp_templates_has(set, "kaart"));
@@ -168,8 +178,9 @@ static void test_partials(void)
     /* A failed add leaves the old template in place. */
     const char *bad = "{{#x}}";
     CHECK(vp_templates_add(set, "card", "site/card.html", bad, strlen(bad), &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK_STR(err.file, "site/card.html");
+    CHECK(err.line == 1);
+    vp_error_clear(&err);
     vp_buf_init(&b, 1 << 16);
     CHECK(vp_templates_render(set, "card", view, &b, &err) == VP_OK);
     CHECK_STR(b.data, "[Top &amp; &lt;1&gt;]");
@@ -180,9 +191,10 @@ static void test_partials(void)
     CHECK(vp_templates_add(set, "loop", "loop.html", loop, strlen(loop), &err) == VP_OK);
     vp_buf_init(&b, 1 << 16);
     CHECK(vp_templates_render(set, "loop", view, &b, &err) == VP_ERR_TOO_BIG);
-    CHECK_CONTAINS(err, "loop.html:1: partials nest deeper than");
-    free(err);
-    err = NULL;
+    CHECK_STR(err.file, "loop.html");
+    CHECK(err.line == 1);
+    CHECK_CONTAINS(err.message, "partials nest deeper than");
+    vp_error_clear(&err);
     vp_buf_free(&b);
 
     /* Sections nested over lists multiply: a render that would visit
@@ -194,25 +206,26 @@ static void test_partials(void)
     json_t *ten = json_loads("{\"l\":[1,2,3,4,5,6,7,8,9,10]}", 0, NULL);
     vp_buf_init(&b, 1 << 30);
     CHECK(vp_templates_render(set, "blowup", ten, &b, &err) == VP_ERR_TOO_BIG);
-    CHECK_CONTAINS(err, "blowup.html:1: rendering takes more than");
-    free(err);
-    err = NULL;
+    CHECK_STR(err.file, "blowup.html");
+    CHECK(err.line == 1);
+    CHECK_CONTAINS(err.message, "rendering takes more than");
+    vp_error_clear(&err);
     vp_buf_free(&b);
     json_decref(ten);
 
     /* Rendering a template the set does not have. */
     vp_buf_init(&b, 1 << 16);
     CHECK(vp_templates_render(set, "nope", view, &b, &err) == VP_ERR_NOT_FOUND);
-    CHECK_STR(err, "no template nope");
-    free(err);
-    err = NULL;
+    CHECK_STR(err.message, "no template nope");
+    CHECK(err.file == NULL);
+    vp_error_clear(&err);
     vp_buf_free(&b);
 
     /* A page larger than the buffer's cap. */
     vp_buf_init(&b, 8);
     CHECK(vp_templates_render(set, "page", view, &b, &err) == VP_ERR_TOO_BIG);
-    CHECK(err != NULL);
-    free(err);
+    CHECK(err.status == VP_ERR_TOO_BIG && err.message != NULL);
+    vp_error_clear(&err);
     vp_buf_free(&b);
     json_decref(view);
     vp_templates_destroy(set);

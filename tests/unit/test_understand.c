@@ -45,7 +45,7 @@ static size_t rank_of(const vp_search_result *res, const char *id)
 
 /* Loads a lexicon whose holiday file is `text`; returns the error message
  * (malloc()ed) or NULL when it loaded. */
-static char *load_holidays(const char *path, const char *text)
+static char *load_holidays(const char *path, const char *text, unsigned *line)
 {
     FILE *f = fopen(path, "w");
     CHECK(f != NULL);
@@ -55,11 +55,17 @@ static char *load_holidays(const char *path, const char *text)
     fclose(f);
     vp_lexicon_files files = {NULL, NULL, NULL, NULL, path};
     vp_lexicon *lex = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_lexicon_load(&files, NULL, &lex, &err);
     vp_lexicon_destroy(lex);
-    CHECK((st == VP_OK) == (err == NULL));
-    return err;
+    CHECK(st == err.status);
+    /* The file is a field of the error, not only words in its text. */
+    if (st != VP_OK)
+        CHECK_STR(err.file, path);
+    *line = err.line;
+    char *msg = st == VP_OK ? NULL : vp_error_text(&err);
+    vp_error_clear(&err);
+    return msg;
 }
 
 static void test_loader(const char *dir)
@@ -73,7 +79,8 @@ static void test_loader(const char *dir)
         "alias\tkerst\tkerstvakantie\n"
         "province\tNoord-Brabant\tzuid,midden\n"
         "municipality\tBerg en Dal\tzuid\n";
-    char *err = load_holidays(path, good);
+    unsigned line = 0;
+    char *err = load_holidays(path, good, &line);
     CHECK(err == NULL);
     if (err)
         fprintf(stderr, "  good file: %s\n", err);
@@ -100,25 +107,27 @@ static void test_loader(const char *dir)
         /* The bad line is line 4, after a comment and a good holiday. */
         snprintf(text, sizeof text, "# vakanties\n\nholiday\tkerstvakantie\t2026-2027\tnoord\t"
                                     "2026-12-19\t2027-01-03\tadvies\n%s", bad[i].line);
-        err = load_holidays(path, text);
+        err = load_holidays(path, text, &line);
         char where[600];
         snprintf(where, sizeof where, "%s:4: ", path);
-        int ok = err && strncmp(err, where, strlen(where)) == 0 && strstr(err, bad[i].says);
+        int ok = err && line == 4 && strncmp(err, where, strlen(where)) == 0 &&
+                 strstr(err, bad[i].says);
         if (!ok)
             fprintf(stderr, "  bad line %zu: %s\n", i, err ? err : "(loaded)");
         CHECK(ok);
         free(err);
     }
     /* A file without holidays, and one that is not there. */
-    err = load_holidays(path, "# nothing\n");
-    CHECK(err && strstr(err, "no holidays"));
+    err = load_holidays(path, "# nothing\n", &line);
+    CHECK(err && strstr(err, "no holidays") && line == 0);
     free(err);
     vp_lexicon_files files = {NULL, NULL, NULL, NULL, "/nonexistent/vakanties.tsv"};
     vp_lexicon *lex = NULL;
-    err = NULL;
-    CHECK(vp_lexicon_load(&files, NULL, &lex, &err) == VP_ERR_IO && lex == NULL && err &&
-          strstr(err, "/nonexistent/vakanties.tsv"));
-    free(err);
+    vp_error missing = VP_ERROR_INIT;
+    CHECK(vp_lexicon_load(&files, NULL, &lex, &missing) == VP_ERR_IO && lex == NULL);
+    CHECK_STR(missing.file, "/nonexistent/vakanties.tsv");
+    CHECK(missing.line == 0 && missing.status == VP_ERR_IO);
+    vp_error_clear(&missing);
 }
 
 /* ---- holiday words ---- */
@@ -478,19 +487,20 @@ int main(int argc, char **argv)
     vp_network *net = NULL;
     vp_lexicon *lex = NULL, *bare = NULL;
     char *err = NULL;
+    vp_error lerr = VP_ERROR_INIT;
     vp_lexicon_files files = {NULL, NULL, argv[6], NULL, argv[2]};
     vp_lexicon_files none = {NULL, NULL, NULL, NULL, NULL};
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
-        vp_network_load(argv[3], &net, &err) != VP_OK ||
-        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
-        vp_lexicon_load(&none, voc, &bare, &err) != VP_OK) {
+        (vp_network_load(argv[3], &net, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
+        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
+        (vp_lexicon_load(&none, voc, &bare, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1))) {
         fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
         return 2;
     }
     CHECK(vp_lexicon_set_network(lex, net) == VP_OK);
     /* The place= table, with the network's names, as the server has it. */
     vp_postcodes *pc = NULL;
-    if (vp_postcodes_load(argv[5], &pc, &err) != VP_OK) {
+    if (vp_postcodes_load(argv[5], &pc, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) {
         fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
         return 2;
     }
@@ -512,7 +522,8 @@ int main(int argc, char **argv)
         fputs("# other names\nden bosch\t's-Hertogenbosch\n", af);
         fclose(af);
     }
-    CHECK(vp_postcodes_add_aliases(pc, aliases, &err) == VP_OK);
+    CHECK(vp_postcodes_add_aliases(pc, aliases, &lerr) == VP_OK);
+    vp_error_clear(&lerr);
 
     char path[256];
     snprintf(path, sizeof path, "%s/index", dir);
