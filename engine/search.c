@@ -784,6 +784,17 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
     return st;
 }
 
+/* 1 when every dated offering of `db` has its day spans (SLOT_DAYS) and
+ * the match runs here: a remote shard cannot run the source that reads them. */
+static int day_spans(vpx_db *db)
+{
+    char *mark = NULL;
+    int spans = vpx_db_get_metadata(db, META_DAY_SPANS, &mark, NULL) == VP_OK && mark &&
+                strcmp(mark, "1") == 0;
+    free(mark);
+    return spans && !vpx_db_remote(db);
+}
+
 /* ---- dated offerings: the sooner, the higher ----
  *
  * Nested windows from today, each adding a quarter of rk->upcoming to
@@ -792,9 +803,13 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
  * month ahead. An offering a week away gets all four, one two months away
  * one. The far windows are whole months from the first of this one (a
  * month term each: the past is hidden anyway), so the boost costs about
- * 25 day and 6 month terms, all on the index's own date terms. */
-static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, char **errmsg)
+ * 25 day and 6 month terms, all on the index's own date terms. An index
+ * with day spans (SLOT_DAYS) gives the same weights from one value read per
+ * candidate instead of advancing those terms' lists for every candidate. */
+static vp_status soon_boost(vpx_db *db, int spans, int today, const vp_ranking *rk,
+                            vpx_query **out, char **errmsg)
 {
+    *out = NULL;
     int64_t t = vp_day_to_epoch(today);
     int month = today / 100;
     int next = month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
@@ -805,6 +820,15 @@ static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, ch
     int to[4] = {vp_day_from_epoch(t + 7),
                  vp_day_from_epoch(t + (rk->upcoming_days > 7 ? rk->upcoming_days : 7)),
                  last_day_of_month(next), last_day_of_month(third)};
+    if (spans && day_spans(db)) {
+        vpx_day_window w[4];
+        for (int i = 0; i < 4; i++) {
+            w[i].first = vp_day_to_epoch(from[i]);
+            w[i].last = vp_day_to_epoch(to[i]);
+            w[i].weight = rk->upcoming / 4;
+        }
+        return rk->upcoming / 4 > 0 ? vpx_query_day_spans(SLOT_DAYS, w, 4, out, errmsg) : VP_OK;
+    }
     vpx_query *bands[4] = {0};
     vp_status st = VP_OK;
     for (int i = 0; st == VP_OK && i < 4; i++) {
@@ -876,7 +900,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         vp_buf_free(&t);
     }
     if (st == VP_OK && rk->upcoming > 0)
-        st = soon_boost(today, rk, &p->boosts[1], errmsg);
+        st = soon_boost(vp_index_db(idx), !(req->without & VP_WITHOUT_DAY_SPANS), today, rk,
+                        &p->boosts[1], errmsg);
     if (st == VP_OK && req->has_near && rk->nearby > 0) {
         vpx_query *nearby = NULL;
         st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, 0, rk->nearby_half_km,
