@@ -1210,6 +1210,28 @@ vp_status vpx_query_words(vpx_db *h, const char *text, const char *prefix, int a
     });
 }
 
+}  // extern "C"
+
+namespace {
+bool positional(const Xapian::Query &q) {
+    if (q.get_type() == Xapian::Query::OP_PHRASE || q.get_type() == Xapian::Query::OP_NEAR)
+        return true;
+    for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+        if (positional(q.get_subquery(i))) return true;
+    return false;
+}
+}  // namespace
+
+extern "C" {
+
+int vpx_query_positional(const vpx_query *q) noexcept {
+    try {
+        return positional(q->q) ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
 int vpx_query_is_empty(const vpx_query *q) noexcept {
     return q->q.empty() ? 1 : 0;
 }
@@ -1473,8 +1495,12 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                     ms->documents = opts->collapse_slot > 0
                                         ? mset.get_uncollapsed_matches_estimated()
                                         : ms->estimated;
+                    // Bounds that meet with a collapse: every match went
+                    // through the collapser, so the spy saw every one.
+                    const bool saw_all = opts->collapse_slot > 0 && !remote &&
+                                         ms->lower == ms->upper;
                     if (counter.seen && (counter.seen < opts->check_at_least ||
-                                         opts->check_at_least >= dbsize))
+                                         opts->check_at_least >= dbsize || saw_all))
                         ms->documents = counter.seen;
                     else if (counter.seen > ms->documents)
                         ms->documents = counter.seen;

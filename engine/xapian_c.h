@@ -211,6 +211,9 @@ vp_status vpx_query_words(vpx_db *db, const char *text, const char *prefix, int 
                           int phrase, const vpx_parser_opts *opts, vpx_query **out,
                           char **errmsg) VP_NOEXCEPT;
 int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
+/* 1 when `q` holds a phrase or NEAR: the matcher of Xapian 1.4.22, stopping
+ * early under an OR of such a query, was seen to miss better documents. */
+int vpx_query_positional(const vpx_query *q) VP_NOEXCEPT;
 /* The distinct terms of `q`: a malloc()ed array of malloc()ed strings. */
 vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;
 void vpx_query_destroy(vpx_query *q) VP_NOEXCEPT;
