@@ -17,7 +17,7 @@
  * usage: vindplaats-bench-engine --index DIR --queries FILE [--suggest FILE]
  *        [--threads N] [--rounds R] [--now ISO] [--json FILE]
  *        [--cache MB] [--zipf S [--draws N] [--zipf-out FILE]] [--warm-up 0|1]
- *        [--searches 0|1] [data files] */
+ *        [--searches 0|1] [--answers FILE] [data files] */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -154,6 +154,42 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* --answers FILE: one pass, one thread, each query's answer on a line
+ * (answer_text, then the offerings and whether the total is exact), so
+ * two builds can be compared answer by answer. */
+static int write_answers(const job *tmpl, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    vp_index *idx = NULL;
+    if (!f || vp_index_open(tmpl->index_path, VP_INDEX_READ, tmpl->voc, &idx, NULL) != VP_OK) {
+        perror(path);
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    vp_index_set_lexicon(idx, tmpl->lex);
+    for (size_t i = 0; i < tmpl->n; i++) {
+        vp_search_request req = *vp_search_params_request(tmpl->queries[i]);
+        req.now = tmpl->now;
+        req.without |= tmpl->without;
+        req.include_past |= tmpl->include_past;
+        vp_search_result *res = NULL;
+        char *err = NULL;
+        vp_status st = vp_search_run(idx, &req, &res, &err);
+        char *text = st == VP_OK ? answer_text(res) : NULL;
+        if (st == VP_OK)
+            fprintf(f, "%zu %s offerings=%llu exact=%d\n", i + 1, text ? text : "(no memory)",
+                    (unsigned long long)res->total_offerings, res->total_exact);
+        else
+            fprintf(f, "%zu error %s\n", i + 1, err ? err : vp_status_str(st));
+        free(text);
+        free(err);
+        vp_search_result_destroy(res);
+    }
+    vp_index_close(idx);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -287,6 +323,7 @@ int main(int argc, char **argv)
     size_t draws = 20000;
     int warm_up = 1, searches = 1;
     const char *zipf_out = NULL;
+    const char *answers_out = NULL;
     unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -315,6 +352,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--zipf-out") == 0) zipf_out = v;
         else if (strcmp(a, "--warm-up") == 0) warm_up = atoi(v);
         else if (strcmp(a, "--searches") == 0) searches = atoi(v);
+        else if (strcmp(a, "--answers") == 0) answers_out = v;
         else {
             fprintf(stderr, "vindplaats-bench-engine: unknown option %s\n", a);
             return 2;
@@ -384,6 +422,8 @@ int main(int argc, char **argv)
 
     job tmpl = {index, voc, lex, parsed_seq, prefixes, n_seq, 0, 1, 0, rounds, now.utc, without,
                 include_past, NULL, 0, NULL};
+    if (answers_out)
+        return write_answers(&tmpl, answers_out);
     if (slowest > 0) {
         /* Which queries cost most: one pass, one thread, printed slowest first. */
         double *lat = calloc(nq, sizeof *lat);

@@ -121,6 +121,8 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
         idx->live_from = read_live_from(idx->db);
     if (st == VP_OK && idx->writable && docs == 0)
         st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", errmsg);
+    if (st == VP_OK && idx->writable && docs == 0)
+        st = vpx_db_set_metadata(idx->db, META_DAY_SPANS, "1", errmsg);
     if (st == VP_OK && idx->writable)
         st = vpx_builder_create(VP_STEM_LANGUAGE, &idx->builder, errmsg);
     if (st != VP_OK) {
@@ -396,6 +398,15 @@ static vp_status add_date_term(vpx_doc *doc, const char *prefix, const char *fmt
     return vpx_doc_add_boolean_term(doc, term, errmsg);
 }
 
+/* Appends the span [first, last] to a SLOT_DAYS value. */
+static vp_status put_day_span(vp_buf *spans, int64_t first, int64_t last)
+{
+    char b[8];
+    vpx_day_span_put(first, b);
+    vpx_day_span_put(last, b + 4);
+    return vp_buf_append(spans, b, sizeof b);
+}
+
 /* The date terms of every local day an occurrence touches (schema.h): its
  * month and year terms, a whole-month or whole-block term for the months
  * and blocks it spans entirely (unless `day_by_day`), day terms for the
@@ -408,6 +419,10 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, i
     int last_day = 0;
     int last_month = 0, last_year = 0, last_whole = 0, last_block = 0, last_dd = 0;
     vp_status st = VP_OK;
+    vp_buf spans; /* SLOT_DAYS: the days marked, as merged spans */
+    vp_buf_init(&spans, 1u << 16);
+    int64_t span_first = 0, span_last = 0;
+    int spanning = 0;
     for (size_t i = 0; st == VP_OK && i < o->n_occurrences && total < MAX_DAYS_PER_OFFERING; i++) {
         const vp_occurrence *oc = &o->occurrences[i];
         int64_t first = vp_day_to_epoch(vp_datetime_local_day(&oc->start));
@@ -446,10 +461,25 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, i
             int end_day = vp_day_from_epoch(next - 1);
             if (end_day > last_day)
                 last_day = end_day;
+            if (spanning && d >= span_first && d <= span_last + 1) {
+                if (next - 1 > span_last)
+                    span_last = next - 1;
+            } else {
+                if (spanning)
+                    st = put_day_span(&spans, span_first, span_last);
+                spanning = 1;
+                span_first = d;
+                span_last = next - 1;
+            }
             total += (size_t)(next - d);
             d = next;
         }
     }
+    if (st == VP_OK && spanning)
+        st = put_day_span(&spans, span_first, span_last);
+    if (st == VP_OK && spans.len)
+        st = vpx_doc_set_value_bytes(doc, SLOT_DAYS, spans.data, spans.len, errmsg);
+    vp_buf_free(&spans);
     if (st != VP_OK)
         return st;
     /* The last of those days, as a day, a month and a year term. */

@@ -75,8 +75,16 @@ enum {
     SLOT_WORK = 8,
     /* A series member's occurrences as the series step reads them without
      * its document (series.h); absent in an index written before it. */
-    SLOT_DATES = 9
+    SLOT_DATES = 9,
+    /* The days the date terms mark (every local day an occurrence touches,
+     * within the same caps), as merged spans: pairs of first and last day
+     * since 1970-01-01 (vpx_day_span_put, 8 bytes a span). The soon boost
+     * reads it instead of the date terms when META_DAY_SPANS is set. */
+    SLOT_DAYS = 10
 };
+/* Metadata set on an index begun empty by a writer that writes SLOT_DAYS
+ * in every dated offering; an older index keeps boosting on date terms. */
+#define META_DAY_SPANS "vindplaats:day-spans"
 
 /* Starts a SLOT_WORK value that is a series key, never a work key or an id. */
 #define SERIES_MARK '\x1e'

@@ -785,6 +785,17 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
     return st;
 }
 
+/* 1 when every dated offering of `db` has its day spans (SLOT_DAYS) and
+ * the match runs here: a remote shard cannot run the source that reads them. */
+static int day_spans(vpx_db *db)
+{
+    char *mark = NULL;
+    int spans = vpx_db_get_metadata(db, META_DAY_SPANS, &mark, NULL) == VP_OK && mark &&
+                strcmp(mark, "1") == 0;
+    free(mark);
+    return spans && !vpx_db_remote(db);
+}
+
 /* ---- dated offerings: the sooner, the higher ----
  *
  * Nested windows from today, each adding a quarter of rk->upcoming to
@@ -793,9 +804,13 @@ static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errm
  * month ahead. An offering a week away gets all four, one two months away
  * one. The far windows are whole months from the first of this one (a
  * month term each: the past is hidden anyway), so the boost costs about
- * 25 day and 6 month terms, all on the index's own date terms. */
-static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, char **errmsg)
+ * 25 day and 6 month terms, all on the index's own date terms. An index
+ * with day spans (SLOT_DAYS) gives the same weights from one value read per
+ * candidate instead of advancing those terms' lists for every candidate. */
+static vp_status soon_boost(vpx_db *db, int spans, int today, const vp_ranking *rk,
+                            vpx_query **out, char **errmsg)
 {
+    *out = NULL;
     int64_t t = vp_day_to_epoch(today);
     int month = today / 100;
     int next = month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
@@ -806,6 +821,15 @@ static vp_status soon_boost(int today, const vp_ranking *rk, vpx_query **out, ch
     int to[4] = {vp_day_from_epoch(t + 7),
                  vp_day_from_epoch(t + (rk->upcoming_days > 7 ? rk->upcoming_days : 7)),
                  last_day_of_month(next), last_day_of_month(third)};
+    if (spans && day_spans(db)) {
+        vpx_day_window w[4];
+        for (int i = 0; i < 4; i++) {
+            w[i].first = vp_day_to_epoch(from[i]);
+            w[i].last = vp_day_to_epoch(to[i]);
+            w[i].weight = rk->upcoming / 4;
+        }
+        return rk->upcoming / 4 > 0 ? vpx_query_day_spans(SLOT_DAYS, w, 4, out, errmsg) : VP_OK;
+    }
     vpx_query *bands[4] = {0};
     vp_status st = VP_OK;
     for (int i = 0; st == VP_OK && i < 4; i++) {
@@ -892,7 +916,8 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         vp_buf_free(&t);
     }
     if (st == VP_OK && rk->upcoming > 0)
-        st = soon_boost(today, rk, &p->boosts[1], errmsg);
+        st = soon_boost(vp_index_db(idx), !(req->without & VP_WITHOUT_DAY_SPANS), today, rk,
+                        &p->boosts[1], errmsg);
     if (st == VP_OK && req->has_near && rk->nearby > 0) {
         vpx_query *nearby = NULL;
         st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, 0, rk->nearby_half_km,
@@ -1047,7 +1072,18 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
             n_spies += spy_count[f];
         }
     }
-    int counting = req->facets && vpx_db_shards(db, NULL, NULL) == 0;
+    int one_db = vpx_db_shards(db, NULL, NULL) == 0;
+    int counting = req->facets && one_db;
+    /* On one database the works of a page match that stops early are
+     * counted by a selecting match apart (below), so the page match weighs,
+     * boosts and tie-breaks only what can reach the page, not the first
+     * COLLAPSE_CHECK candidates. Over shards it checks them itself, and so
+     * it does for words with a phrase: Xapian 1.4.22's matcher, stopping
+     * early, missed better documents under an OR holding a phrase (the
+     * some-of-the-words match of "luisterboek workshop", with the phrase
+     * "gesproken boek" among its synonyms). */
+    int count_apart = p->collapse && one_db && !counting && !vpx_query_positional(p->text) &&
+                      !(req->without & VP_WITHOUT_COUNT_APART);
     vpx_mset *counts = NULL;
     if (counting) {
         vpx_query *selecting = NULL;
@@ -1074,7 +1110,9 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .near_lon = req->near_lon,
         .offset = (uint64_t)(req->page - 1) * req->per_page,
         .limit = req->per_page,
-        .check_at_least = req->facets && !counting ? doccount : p->collapse ? COLLAPSE_CHECK : 0,
+        .check_at_least = req->facets && !counting ? doccount
+                          : p->collapse && !count_apart ? COLLAPSE_CHECK
+                                                        : 0,
         .spy_slots = counting ? NULL : spy_slots,
         .n_spy_slots = counting ? 0 : n_spies,
         .collapse_slot = p->collapse ? SLOT_WORK : -1,
@@ -1090,6 +1128,17 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     if (st == VP_OK && p->collapse)
         st = vp_series_page_build(db, selecting, ms, req->now ? req->now : (int64_t)time(NULL),
                                   doccount, &series, errmsg);
+    /* The page match saw every match when its bounds meet; else the works
+     * are counted as the page match counted them with COLLAPSE_CHECK:
+     * exact below it, Xapian's estimate above. */
+    uint64_t page_lower = 0, page_upper = 0;
+    if (st == VP_OK && count_apart)
+        vpx_mset_totals(ms, &page_lower, NULL, &page_upper);
+    if (st == VP_OK && count_apart && page_lower != page_upper) {
+        vpx_enquire_opts co = {.sort_slot = -1, .limit = 0, .check_at_least = COLLAPSE_CHECK,
+                               .collapse_slot = SLOT_WORK};
+        st = vpx_enquire(db, selecting, &co, &counts, errmsg);
+    }
     vpx_query_destroy(selecting);
     if (st != VP_OK) {
         vpx_mset_destroy(ms);

@@ -995,6 +995,14 @@ vp_status vpx_doc_set_value(vpx_doc *d, unsigned slot, const char *value, char *
     });
 }
 
+vp_status vpx_doc_set_value_bytes(vpx_doc *d, unsigned slot, const char *value, size_t len,
+                                  char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        d->doc.add_value(slot, std::string(value, len));
+        return VP_OK;
+    });
+}
+
 vp_status vpx_doc_set_location(vpx_doc *d, unsigned slot, double lat, double lon,
                                char **errmsg) noexcept {
     return guard(errmsg, [&]() {
@@ -1018,6 +1026,64 @@ vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) 
         *out = new vpx_query{Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release())};
         return VP_OK;
     });
+}
+
+}  // extern "C": the posting source below is C++
+
+namespace {
+// The soon boost read from each offering's day spans (schema.h, SLOT_DAYS):
+// for each window, its weight when a span meets it. The same weights as the
+// OR of date-term filters it stands for, from one value read per candidate
+// instead of advancing every date term's posting list.
+class DaySpansSource : public Xapian::ValuePostingSource {
+    std::vector<vpx_day_window> windows;
+    double most = 0;
+
+  public:
+    DaySpansSource(Xapian::valueno value_slot, const vpx_day_window *w, size_t n)
+        : Xapian::ValuePostingSource(value_slot), windows(w, w + n) {
+        for (const auto &win : windows) most += win.weight;
+    }
+    void init(const Xapian::Database &database) override {
+        Xapian::ValuePostingSource::init(database);
+        set_maxweight(most);
+    }
+    double get_weight() const override {
+        std::string v = get_value();
+        double w = 0;
+        for (const auto &win : windows) {
+            for (size_t i = 0; i + 8 <= v.size(); i += 8) {
+                int64_t first = vpx_day_span_read(v.data() + i);
+                int64_t last = vpx_day_span_read(v.data() + i + 4);
+                if (first <= win.last && last >= win.first) {
+                    w += win.weight;
+                    break;
+                }
+            }
+        }
+        return w;
+    }
+    DaySpansSource *clone() const override {
+        return new DaySpansSource(get_slot(), windows.data(), windows.size());
+    }
+    std::string name() const override { return "vindplaats::DaySpansSource"; }
+};
+}  // namespace
+
+extern "C" {
+
+vp_status vpx_query_day_spans(unsigned slot, const vpx_day_window *windows, size_t n,
+                              vpx_query **out, char **errmsg) noexcept {
+    return guard(errmsg, [&]() {
+        *out = new vpx_query{Xapian::Query((new DaySpansSource(slot, windows, n))->release())};
+        return VP_OK;
+    });
+}
+
+int vpx_db_remote(const vpx_db *h) noexcept {
+    for (const auto &sh : h->shards)
+        if (sh.path.empty()) return 1;
+    return 0;
 }
 
 vp_status vpx_query_scale(const vpx_query *q, double factor, vpx_query **out,
@@ -1160,6 +1226,28 @@ vp_status vpx_query_words(vpx_db *h, const char *text, const char *prefix, int a
         *out = new vpx_query{qp.parse_query(words, flags, prefix)};
         return VP_OK;
     });
+}
+
+}  // extern "C"
+
+namespace {
+bool positional(const Xapian::Query &q) {
+    if (q.get_type() == Xapian::Query::OP_PHRASE || q.get_type() == Xapian::Query::OP_NEAR)
+        return true;
+    for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+        if (positional(q.get_subquery(i))) return true;
+    return false;
+}
+}  // namespace
+
+extern "C" {
+
+int vpx_query_positional(const vpx_query *q) noexcept {
+    try {
+        return positional(q->q) ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
 }
 
 int vpx_query_is_empty(const vpx_query *q) noexcept {
@@ -1425,8 +1513,12 @@ vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opt
                     ms->documents = opts->collapse_slot > 0
                                         ? mset.get_uncollapsed_matches_estimated()
                                         : ms->estimated;
+                    // Bounds that meet with a collapse: every match went
+                    // through the collapser, so the spy saw every one.
+                    const bool saw_all = opts->collapse_slot > 0 && !remote &&
+                                         ms->lower == ms->upper;
                     if (counter.seen && (counter.seen < opts->check_at_least ||
-                                         opts->check_at_least >= dbsize))
+                                         opts->check_at_least >= dbsize || saw_all))
                         ms->documents = counter.seen;
                     else if (counter.seen > ms->documents)
                         ms->documents = counter.seen;

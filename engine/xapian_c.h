@@ -116,6 +116,9 @@ vp_status vpx_doc_index_text(vpx_doc *doc, const char *text, unsigned wdf_inc,
                              char **errmsg) VP_NOEXCEPT;
 vp_status vpx_doc_set_value(vpx_doc *doc, unsigned slot, const char *value,
                             char **errmsg) VP_NOEXCEPT;
+/* The same for a value of `len` bytes that may hold NUL bytes. */
+vp_status vpx_doc_set_value_bytes(vpx_doc *doc, unsigned slot, const char *value, size_t len,
+                                  char **errmsg) VP_NOEXCEPT;
 /* Stores a point in `slot` the way Xapian's geospatial classes read it. */
 vp_status vpx_doc_set_location(vpx_doc *doc, unsigned slot, double lat, double lon,
                                char **errmsg) VP_NOEXCEPT;
@@ -143,6 +146,35 @@ vp_status vpx_query_value_range(unsigned slot, const char *lo, const char *hi, v
                                 char **errmsg) VP_NOEXCEPT;
 /* Every document, each weighing `weight` (a boost to combine with a filter). */
 vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) VP_NOEXCEPT;
+/* A window of days (days since 1970-01-01, both ends included) and the
+ * weight an offering gets when one of its day spans meets it. */
+typedef struct vpx_day_window {
+    int64_t first, last;
+    double weight;
+} vpx_day_window;
+/* Documents with a value in `slot` of day spans (vpx_day_span_put), each
+ * weighing the sum of the weights of the `n` windows its spans meet (0 when
+ * none). Not for remote shards: xapian-tcpsrv cannot rebuild it. */
+vp_status vpx_query_day_spans(unsigned slot, const vpx_day_window *windows, size_t n,
+                              vpx_query **out, char **errmsg) VP_NOEXCEPT;
+/* A day span's end as 4 bytes, big-endian, offset by 2^31 (a value
+ * holds first, last pairs); and back. */
+static inline void vpx_day_span_put(int64_t day, char out[4])
+{
+    uint32_t u = (uint32_t)(day + 2147483648LL);
+    out[0] = (char)(u >> 24);
+    out[1] = (char)(u >> 16);
+    out[2] = (char)(u >> 8);
+    out[3] = (char)u;
+}
+static inline int64_t vpx_day_span_read(const char *in)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    uint32_t u = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    return (int64_t)u - 2147483648LL;
+}
+/* 1 when any shard of `db` is remote. */
+int vpx_db_remote(const vpx_db *db) VP_NOEXCEPT;
 /* `q` with its weights multiplied by `factor`. */
 vp_status vpx_query_scale(const vpx_query *q, double factor, vpx_query **out,
                           char **errmsg) VP_NOEXCEPT;
@@ -179,6 +211,9 @@ vp_status vpx_query_words(vpx_db *db, const char *text, const char *prefix, int 
                           int phrase, const vpx_parser_opts *opts, vpx_query **out,
                           char **errmsg) VP_NOEXCEPT;
 int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
+/* 1 when `q` holds a phrase or NEAR: the matcher of Xapian 1.4.22, stopping
+ * early under an OR of such a query, was seen to miss better documents. */
+int vpx_query_positional(const vpx_query *q) VP_NOEXCEPT;
 /* The distinct terms of `q`: a malloc()ed array of malloc()ed strings. */
 vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;
 void vpx_query_destroy(vpx_query *q) VP_NOEXCEPT;

@@ -110,6 +110,8 @@ typedef struct vp_search_request {
 #define VP_WITHOUT_AGE_WORDS 32u    /* "peuters", "van 5" likewise */
 #define VP_WITHOUT_UNDERSTANDING (VP_WITHOUT_PLACE_WORDS | VP_WITHOUT_DAY_WORDS | VP_WITHOUT_AGE_WORDS)
 #define VP_WITHOUT_COUNT_CACHE 64u  /* facet counts of broad matches counted anew, not kept */
+#define VP_WITHOUT_COUNT_APART 128u /* the page match checks 1,000 candidates for the totals itself */
+#define VP_WITHOUT_DAY_SPANS 256u   /* the soon boost on date terms, not the day spans value */
 
 #define VP_SEARCH_MAX_AVAILABLE 100  /* offerings listed per work */
 

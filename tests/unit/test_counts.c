@@ -178,6 +178,63 @@ static void test_switch(void)
     vp_index_close(idx);
 }
 
+/* Without facets the page match stops at what can reach the page and the
+ * works are counted by a selecting match apart: the same page and the same
+ * exact totals as a page match that checks 1,000 candidates itself, for a
+ * browse (every copy of a book one work), words, a later page and a match
+ * the page holds whole. */
+static void test_count_apart(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/apart", dir);
+    build(path, BOOKS, COURSES);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    if (!idx)
+        return;
+    static const struct {
+        const char *q;
+        int page;
+        uint64_t works, offerings;
+    } cases[] = {{NULL, 1, BOOKS + COURSES, 2 * BOOKS + COURSES},
+                 {NULL, 5, BOOKS + COURSES, 2 * BOOKS + COURSES},
+                 {"leesboek", 1, BOOKS, 2 * BOOKS},
+                 {"cursus", 2, COURSES, COURSES},
+                 {"leesboek nummer 17", 1, 1, 2}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vp_search_result *res[2] = {NULL, NULL};
+        for (int k = 0; k < 2; k++) {
+            vp_search_request r = browse(VP_WITHOUT_SPELLING | VP_WITHOUT_ANY_WORDS |
+                                         (k ? VP_WITHOUT_COUNT_APART : 0));
+            r.facets = 0;
+            r.q = cases[i].q;
+            r.page = cases[i].page;
+            res[k] = language_fixture_run(idx, &r);
+        }
+        if (!res[0] || !res[1]) {
+            vp_search_result_destroy(res[0]);
+            vp_search_result_destroy(res[1]);
+            continue;
+        }
+        if (res[0]->total != cases[i].works || res[0]->total_offerings != cases[i].offerings)
+            fprintf(stderr, "apart, %s page %d: total %llu of %llu offerings\n",
+                    cases[i].q ? cases[i].q : "browse", cases[i].page,
+                    (unsigned long long)res[0]->total,
+                    (unsigned long long)res[0]->total_offerings);
+        for (int k = 0; k < 2; k++) {
+            CHECK(res[k]->total == cases[i].works);
+            CHECK(res[k]->total_offerings == cases[i].offerings);
+            CHECK(res[k]->total_exact);
+        }
+        CHECK(res[0]->n_hits == res[1]->n_hits && res[0]->n_hits > 0);
+        for (size_t h = 0; h < res[0]->n_hits && h < res[1]->n_hits; h++)
+            CHECK(strcmp(res[0]->hits[h].id, res[1]->hits[h].id) == 0);
+        vp_search_result_destroy(res[0]);
+        vp_search_result_destroy(res[1]);
+    }
+    vp_index_close(idx);
+}
+
 /* Nothing matches: no works and no offerings, whatever Xapian estimates
  * for a conjunction of filters that each match. */
 static void test_nothing(const char *path)
@@ -231,6 +288,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/index", dir);
     test_commit(path);
     test_nothing(path);
+    test_count_apart();
     test_switch();
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -783,6 +783,121 @@ static void test_live_refresh(void)
     vp_index_close(w);
 }
 
+/* The soon boost from each offering's day spans weighs every offering as
+ * the date terms it replaces did: the same hits, in the same order, with
+ * the same scores, on the same index with the spans' mark taken away (as
+ * an older writer leaves it), at several clocks, with and without the past.
+ * Each has a title of its own, so that no two make one series. */
+static void test_soon_spans(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/soon", dir);
+    static const char *const docs[] = {
+        "{\"id\":\"s:early\",\"type\":\"event\",\"title\":\"Schaakles alfa\",\"source\":\"s\","
+        "\"start\":\"2026-12-02T14:00:00+01:00\"}",
+        "{\"id\":\"s:today\",\"type\":\"event\",\"title\":\"Schaakles bravo\",\"source\":\"s\","
+        "\"start\":\"2026-12-10T19:00:00+01:00\"}",
+        "{\"id\":\"s:week\",\"type\":\"event\",\"title\":\"Schaakles charlie\",\"source\":\"s\","
+        "\"start\":\"2026-12-17T10:00:00+01:00\"}",
+        "{\"id\":\"s:eight\",\"type\":\"event\",\"title\":\"Schaakles delta\",\"source\":\"s\","
+        "\"start\":\"2026-12-18T10:00:00+01:00\"}",
+        "{\"id\":\"s:fortnight\",\"type\":\"event\",\"title\":\"Schaakles echo\",\"source\":\"s\","
+        "\"start\":\"2026-12-24T10:00:00+01:00\"}",
+        "{\"id\":\"s:january\",\"type\":\"event\",\"title\":\"Schaakles foxtrot\",\"source\":\"s\","
+        "\"start\":\"2027-01-31T23:30:00+01:00\"}",
+        "{\"id\":\"s:march\",\"type\":\"event\",\"title\":\"Schaakles golf\",\"source\":\"s\","
+        "\"start\":\"2027-03-01T00:30:00+01:00\"}",
+        "{\"id\":\"s:june\",\"type\":\"event\",\"title\":\"Schaakles hotel\",\"source\":\"s\","
+        "\"start\":\"2027-06-12T10:00:00+02:00\"}",
+        /* Long: whole months and blocks; an end at midnight. */
+        "{\"id\":\"s:exhibition\",\"type\":\"event\",\"title\":\"Schaakles india\",\"source\":\"s\","
+        "\"start\":\"2026-11-25T10:00:00+01:00\",\"end\":\"2027-02-14T00:00:00+01:00\"}",
+        "{\"id\":\"s:spring\",\"type\":\"event\",\"title\":\"Schaakles juliet\",\"source\":\"s\","
+        "\"start\":\"2027-02-11T10:00:00+01:00\",\"end\":\"2027-05-20T17:00:00+02:00\"}",
+        /* Recurring: out of order, overlapping, one past. */
+        "{\"id\":\"s:weekly\",\"type\":\"course\",\"title\":\"Schaakles kilo\",\"source\":\"s\","
+        "\"occurrences\":[{\"start\":\"2027-01-20T19:00:00+01:00\"},"
+        "{\"start\":\"2026-11-30T19:00:00+01:00\"},"
+        "{\"start\":\"2027-01-06T19:00:00+01:00\",\"end\":\"2027-01-08T21:00:00+01:00\"},"
+        "{\"start\":\"2027-01-07T19:00:00+01:00\"},"
+        "{\"start\":\"2027-03-31T19:00:00+02:00\"}]}",
+        "{\"id\":\"s:undated\",\"type\":\"book\",\"title\":\"Schaakles lima\",\"source\":\"s\"}"};
+    enum { N_DOCS = sizeof docs / sizeof docs[0] };
+    static const char *const clocks[] = {"2026-12-10T12:00:00+01:00", "2026-12-31T23:30:00+01:00",
+                                         "2027-01-01T00:30:00+01:00", "2027-02-27T09:00:00+01:00"};
+    enum { N_CLOCKS = sizeof clocks / sizeof clocks[0] };
+    vp_datetime written;
+    vp_datetime_parse(clocks[0], &written);
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    vp_index_set_lexicon(w, lex);
+    vp_index_set_clock(w, written.utc);
+    for (size_t i = 0; i < N_DOCS; i++) {
+        vp_offering *o = NULL;
+        CHECK(vp_offering_parse(docs[i], strlen(docs[i]), voc, &o, NULL) == VP_OK);
+        CHECK(o && vp_index_put(w, o, NULL) == VP_OK);
+        vp_offering_destroy(o);
+    }
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    char ids[2][2 * N_CLOCKS][N_DOCS][32];
+    double scores[2][2 * N_CLOCKS][N_DOCS];
+    size_t found[2][2 * N_CLOCKS];
+    memset(ids, 0, sizeof ids);
+    for (int k = 0; k < 2; k++) {
+        char *mark = NULL;
+        CHECK(vp_index_get_meta(w, "vindplaats:day-spans", &mark, NULL) == VP_OK);
+        CHECK(mark && strcmp(mark, k == 0 ? "1" : "") == 0);
+        free(mark);
+        vp_index *r = NULL;
+        CHECK(vp_index_open(path, VP_INDEX_READ, voc, &r, NULL) == VP_OK);
+        if (!r)
+            break;
+        vp_index_set_lexicon(r, lex);
+        for (int c = 0; c < 2 * N_CLOCKS; c++) {
+            vp_datetime d;
+            vp_datetime_parse(clocks[c / 2], &d);
+            vp_search_request q = request("schaakles");
+            q.now = d.utc;
+            q.include_past = c % 2;
+            vp_search_result *res = language_fixture_run(r, &q);
+            found[k][c] = res ? res->n_hits : 0;
+            for (size_t i = 0; res && i < res->n_hits && i < N_DOCS; i++) {
+                snprintf(ids[k][c][i], sizeof ids[k][c][i], "%s", res->hits[i].id);
+                scores[k][c][i] = res->hits[i].score;
+            }
+            vp_search_result_destroy(res);
+        }
+        vp_index_close(r);
+        /* The same index as a writer without day spans leaves it. */
+        if (k == 0)
+            CHECK(vp_index_set_meta(w, "vindplaats:day-spans", "", NULL) == VP_OK &&
+                  vp_index_commit(w, NULL) == VP_OK);
+    }
+    vp_index_close(w);
+    for (int c = 0; c < 2 * N_CLOCKS; c++) {
+        CHECK(found[0][c] == found[1][c] && found[0][c] > 0);
+        for (size_t i = 0; i < found[0][c] && i < N_DOCS; i++) {
+            CHECK(strcmp(ids[0][c][i], ids[1][c][i]) == 0);
+            double diff = scores[0][c][i] - scores[1][c][i];
+            CHECK(diff < 1e-9 && diff > -1e-9);
+        }
+    }
+    /* ...and the boost is there to compare: at the first clock the event of
+     * tonight stands above the one in June, the past hidden or not. */
+    for (int c = 0; c < 2; c++) {
+        int today = -1, june = -1;
+        for (size_t i = 0; i < found[0][c] && i < N_DOCS; i++) {
+            if (strcmp(ids[0][c][i], "s:today") == 0)
+                today = (int)i;
+            if (strcmp(ids[0][c][i], "s:june") == 0)
+                june = (int)i;
+        }
+        CHECK(today >= 0 && june >= 0 && scores[0][c][today] > scores[0][c][june]);
+    }
+}
+
 /* free=true: offerings without a price or at 0, on an index whose writer
  * marked them; a search that finds nothing only because of it says so. An
  * older index refuses it rather than find nothing. */
@@ -1061,6 +1176,7 @@ int main(int argc, char **argv)
     }
     test_past_terms(path);
     test_live_refresh();
+    test_soon_spans();
     test_request_parse();
     test_documents(path);
     snprintf(path, sizeof path, "%s/free", dir);
