@@ -255,10 +255,11 @@ void api_handle_search(api_request *req, api_reply *r)
                                         "its words were searched as plain words"));
     json_t *results = json_array();
     int64_t stale_at = VP_ANSWER_NEVER_STALE;
+    int64_t shown_from = vp_search_shown_from(&sr);
     for (size_t i = 0; i < res->n_hits; i++) {
         json_t *o = api_result_doc(res->hits[i].id, res->hits[i].doc, res->hits[i].snippet,
-                                res->hits[i].score, res->hits[i].distance_km, req->voc, sr.now,
-                                &stale_at);
+                                res->hits[i].score, res->hits[i].distance_km, req->voc,
+                                shown_from, &stale_at);
         add_available(o, &res->hits[i]);
         if (o)
             json_object_set_new(o, "series", api_series_json(res->hits[i].series,

@@ -30,6 +30,7 @@
 #include "vindplaats/geo.h"
 #include "vindplaats/lexicon.h"
 #include "vindplaats/store.h"
+#include "vindplaats/time.h"
 #include "xapian_c.h"
 
 #define SNIPPET_WORDS 30
@@ -595,6 +596,16 @@ static int cmp_dated(const void *a, const void *b)
     return x->hit.score > y->hit.score ? -1 : x->hit.score < y->hit.score;
 }
 
+int64_t vp_search_shown_from(const vp_search_request *req)
+{
+    int64_t now = req->now ? req->now : (int64_t)time(NULL);
+    if (!req->from_day || !vp_day_valid(req->from_day))
+        return now;
+    int y = req->from_day / 10000, mo = req->from_day / 100 % 100, d = req->from_day % 100;
+    int64_t from = vp_day_to_epoch(req->from_day) * 86400 - vp_nl_wall_offset(y, mo, d, 0, 0);
+    return from > now ? from : now;
+}
+
 /* Among equally relevant hits the sooner first: in each run of hits whose
  * scores lie within EQUAL_SHARE of the run's first, the dated ones trade
  * places by next occurrence; undated ones keep theirs. Within the page
@@ -1126,8 +1137,8 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     if (st == VP_OK && p->collapse)
         st = plan_query(p, 0, 0, &selecting, errmsg);
     if (st == VP_OK && p->collapse)
-        st = vp_series_page_build(db, selecting, ms, req->now ? req->now : (int64_t)time(NULL),
-                                  doccount, &series, errmsg);
+        st = vp_series_page_build(db, selecting, ms, vp_search_shown_from(req), doccount,
+                                  &series, errmsg);
     /* The page match saw every match when its bounds meet; else the works
      * are counted as the page match counted them with COLLAPSE_CHECK:
      * exact below it, Xapian's estimate above. */
@@ -1159,7 +1170,7 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     if (st == VP_OK)
         st = make_hits(res, ms, p->text, p->browsing, req, series);
     if (st == VP_OK && req->sort == VP_SORT_RELEVANCE)
-        st = soonest_first(res, req->now ? req->now : (int64_t)time(NULL));
+        st = soonest_first(res, vp_search_shown_from(req));
     vp_series_page_destroy(series);
     vpx_mset_destroy(ms);
 

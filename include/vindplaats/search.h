@@ -307,6 +307,12 @@ vp_status vp_search_run(vp_index *idx, const vp_search_request *req,
                         vp_search_result **out, char **errmsg) VP_NOEXCEPT;
 void vp_search_result_destroy(vp_search_result *res) VP_NOEXCEPT;
 
+/* The moment from which a result's dates are shown: the request's clock
+ * (`now`, 0: the clock), or the start of its `from` day in Amsterdam when
+ * that is later, so a search from 19 December shows each result's first
+ * date from then on, not an earlier one of the same offering. */
+int64_t vp_search_shown_from(const vp_search_request *req) VP_NOEXCEPT;
+
 /* The other dates of the series of offering `id` that have not ended at
  * `now` (0: the clock), soonest first, at most VP_SEARCH_MAX_SERIES: *out
  * malloc()ed (NULL and *n 0 when there are none), freed with

@@ -500,6 +500,7 @@ static void test_dates_and_sort(void)
     json_t *j = ok("/v1/search?from=2027-01-01&to=2027-01-31&per_page=50");
     json_t *results = json_object_get(j, "results");
     CHECK(json_array_size(results) > 0);
+    size_t shown_dated = 0;
     size_t i;
     json_t *res;
     json_array_foreach(results, i, res) {
@@ -529,8 +530,27 @@ static void test_dates_and_sort(void)
             inside = vp_datetime_parse(json_string_value(json_object_get(o, "start")), &s) == 0;
         }
         CHECK(inside);
+        /* The date shown is one from the asked days on, not an earlier one
+         * of the same offering (a course of weekly lessons from December). */
+        json_t *next = json_object_get(res, "next");
+        if (json_is_object(next)) {
+            vp_datetime s, e;
+            int shown = vp_datetime_parse(json_string_value(json_object_get(next, "start")), &s) == 0;
+            e = s;
+            if (shown && json_is_string(json_object_get(next, "end")))
+                vp_datetime_parse(json_string_value(json_object_get(next, "end")), &e);
+            shown = shown && vp_datetime_local_day(&e) >= 20270101 &&
+                    vp_datetime_local_day(&s) <= 20270131;
+            if (!shown)
+                fprintf(stderr, "  %s shows %s for January 2027\n",
+                        json_string_value(json_object_get(res, "id")),
+                        json_string_value(json_object_get(next, "start")));
+            CHECK(shown);
+            shown_dated++;
+        }
         json_decref(o);
     }
+    CHECK(shown_dated > 0);
     json_decref(j);
     CHECK(total("/v1/search?from=2027-01-01&to=2027-01-31") < total("/v1/search"));
     CHECK(total("/v1/search?from=2027-01-01&to=2027-01-15") <=
