@@ -163,6 +163,21 @@ static void test_basics(size_t sample_lines)
     http_reply_free(&r);
 }
 
+
+/* The one understood word of the search `path`: *answer is the answer,
+ * for the caller to release. */
+static json_t *understood_one(const char *path, json_t **answer)
+{
+    *answer = ok(path);
+    json_t *und = json_object_get(json_object_get(*answer, "query"), "understood");
+    CHECK(json_array_size(und) == 1);
+    return json_array_get(und, 0);
+}
+
+static const char *field_str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
 static void test_text(void)
 {
     /* A Dutch query with a diacritic finds the same as without it. */
@@ -233,36 +248,28 @@ static void test_text(void)
     expect_error("/v1/search?q=taalcafe&understand=weather", 400, "invalid_parameter", "understand");
     /* The network file's branches are places (the server gives the lexicon
      * the network at start): Neude is Utrecht's, its own offerings first. */
-    j = ok("/v1/search?q=digitaal%20spreekuur%20neude");
-    und = json_object_get(json_object_get(j, "query"), "understood");
-    CHECK(json_array_size(und) == 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "text")), "neude");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "value")), "utrecht");
+    json_t *u = understood_one("/v1/search?q=digitaal%20spreekuur%20neude", &j);
+    CHECK_STR(field_str(u, "text"), "neude");
+    CHECK_STR(field_str(u, "value"), "utrecht");
     /* The label is the place's name for people: the network's. */
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "Utrecht");
+    CHECK_STR(field_str(u, "label"), "Utrecht");
     top = json_array_get(json_object_get(j, "results"), 0);
     CHECK_STR(json_string_value(json_object_get(top, "branch")), "utrecht-neude");
     json_decref(j);
     /* Everyday names of places (data/lexicon/plaatsnamen.tsv, the server's
      * default --place-names): Den Bosch is 's-Hertogenbosch, 's-Gravenhage
      * Den Haag; the label as the place writes its name. */
-    j = ok("/v1/search?q=taalcafe%20den%20bosch");
-    und = json_object_get(json_object_get(j, "query"), "understood");
-    CHECK(json_array_size(und) == 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "text")), "den bosch");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "value")), "'s-hertogenbosch");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "'s-Hertogenbosch");
+    u = understood_one("/v1/search?q=taalcafe%20den%20bosch", &j);
+    CHECK_STR(field_str(u, "text"), "den bosch");
+    CHECK_STR(field_str(u, "value"), "'s-hertogenbosch");
+    CHECK_STR(field_str(u, "label"), "'s-Hertogenbosch");
     json_decref(j);
-    j = ok("/v1/search?q=voorlezen%20in%20%27s-gravenhage");
-    und = json_object_get(json_object_get(j, "query"), "understood");
-    CHECK(json_array_size(und) == 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "kind")), "place");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "Den Haag");
+    u = understood_one("/v1/search?q=voorlezen%20in%20%27s-gravenhage", &j);
+    CHECK_STR(field_str(u, "kind"), "place");
+    CHECK_STR(field_str(u, "label"), "Den Haag");
     json_decref(j);
-    j = ok("/v1/search?q=digitaal%20spreekuur%20bergen%20op%20zoom");
-    und = json_object_get(json_object_get(j, "query"), "understood");
-    CHECK(json_array_size(und) == 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(und, 0), "label")), "Bergen op Zoom");
+    u = understood_one("/v1/search?q=digitaal%20spreekuur%20bergen%20op%20zoom", &j);
+    CHECK_STR(field_str(u, "label"), "Bergen op Zoom");
     json_decref(j);
     /* place= knows them too. */
     j = ok("/v1/search?q=taalcafe&place=den%20bosch");

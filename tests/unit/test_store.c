@@ -922,6 +922,76 @@ static void check_migration(const char *base, const char *fixture)
     free(log_before);
 }
 
+/* The writer `pid` reports each batch it had answered as its number on
+ * `fd`: after `target` reports it is killed with SIGKILL, and what it
+ * still sent is read too. The number of batches answered. */
+static uint32_t kill_after(pid_t pid, int fd, uint32_t target)
+{
+    uint32_t got = 0, acked = 0, last = 0;
+    while (got < target && read(fd, &last, sizeof last) == sizeof last) {
+        got++;
+        acked = last + 1;
+    }
+    kill(pid, SIGKILL);
+    while (read(fd, &last, sizeof last) == sizeof last)
+        acked = last + 1;
+    close(fd);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    return acked;
+}
+
+/* Batch `i` of a writer: the view of a new offering and a click on
+ * "kill:all", both in segment k-seg. */
+static vp_status two_signals(vp_store *st, uint32_t i)
+{
+    char off[32];
+    snprintf(off, sizeof off, "kill:%u", (unsigned)i);
+    vp_signal ev[2] = {
+        sig(VP_SIGNAL_VIEW, off, "k-seg", NULL, NULL, VP_STORE_EPOCH),
+        sig(VP_SIGNAL_CLICK, "kill:all", "k-seg", NULL, "k", VP_STORE_EPOCH),
+    };
+    return vp_store_add_signals(st, ev, 2, NULL);
+}
+
+/* Batch `i` of a writer: views of 1,000 offerings never seen before, in
+ * campaign kf. */
+static vp_status thousand_new(vp_store *st, uint32_t i)
+{
+    static char ids[1000][32];
+    static vp_signal ev[1000];
+    for (int k = 0; k < 1000; k++) {
+        snprintf(ids[k], sizeof ids[k], "kf:%u:%d", (unsigned)i, k);
+        ev[k] = sig(VP_SIGNAL_VIEW, ids[k], "kf-seg", NULL, "kf", VP_STORE_EPOCH);
+    }
+    return vp_store_add_signals(st, ev, 1000, NULL);
+}
+
+/* A child process that opens the store in `dir` and writes batch after
+ * batch with `batch`, sending the number of each answered batch on
+ * fds[1]; the parent keeps fds[0]. */
+static pid_t start_writer(const char *dir, int fds[2], vp_status (*batch)(vp_store *, uint32_t))
+{
+    CHECK(pipe(fds) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        vp_store *st = open_dir(dir, NULL);
+        if (!st)
+            _exit(1);
+        for (uint32_t i = 0;; i++) {
+            if (batch(st, i) != VP_OK)
+                _exit(2);
+            if (write(fds[1], &i, sizeof i) != sizeof i)
+                _exit(3);
+        }
+    }
+    close(fds[1]);
+    return pid;
+}
+
 /* A real kill -9 while a child process writes batches: every batch it was
  * answered VP_OK for is there, and whole; the one in flight is whole or
  * absent; the store opens. */
@@ -931,40 +1001,8 @@ static void check_kill9(const char *base)
         char dir[300];
         int fds[2];
         snprintf(dir, sizeof dir, "%s/kill-%d", base, round);
-        CHECK(pipe(fds) == 0);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            vp_store *st = open_dir(dir, NULL);
-            if (!st)
-                _exit(1);
-            for (uint32_t i = 0;; i++) {
-                char off[32];
-                snprintf(off, sizeof off, "kill:%u", (unsigned)i);
-                vp_signal ev[2] = {
-                    sig(VP_SIGNAL_VIEW, off, "k-seg", NULL, NULL, VP_STORE_EPOCH),
-                    sig(VP_SIGNAL_CLICK, "kill:all", "k-seg", NULL, "k", VP_STORE_EPOCH),
-                };
-                if (vp_store_add_signals(st, ev, 2, NULL) != VP_OK)
-                    _exit(2);
-                if (write(fds[1], &i, sizeof i) != sizeof i)
-                    _exit(3);
-            }
-        }
-        close(fds[1]);
-        uint32_t target = 20 + rnd(400), got = 0, acked = 0, last = 0;
-        while (got < target && read(fds[0], &last, sizeof last) == sizeof last) {
-            got++;
-            acked = last + 1;
-        }
-        kill(pid, SIGKILL);
-        while (read(fds[0], &last, sizeof last) == sizeof last)
-            acked = last + 1;
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        pid_t pid = start_writer(dir, fds, two_signals);
+        uint32_t acked = kill_after(pid, fds[0], 20 + rnd(400));
 
         vp_store *st = open_dir(dir, NULL);
         CHECK(st != NULL);
@@ -1014,40 +1052,9 @@ static void check_kill9_fold(const char *base)
         char dir[300];
         int fds[2];
         snprintf(dir, sizeof dir, "%s/kill-fold-%d", base, round);
-        CHECK(pipe(fds) == 0);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            vp_store *st = open_dir(dir, NULL);
-            vp_signal *ev = calloc(1000, sizeof *ev);
-            if (!st || !ev)
-                _exit(1);
-            for (uint32_t i = 0;; i++) {
-                for (int k = 0; k < 1000; k++) {
-                    snprintf(ids[k], sizeof ids[k], "kf:%u:%d", (unsigned)i, k);
-                    ev[k] = sig(VP_SIGNAL_VIEW, ids[k], "kf-seg", NULL, "kf", VP_STORE_EPOCH);
-                }
-                if (vp_store_add_signals(st, ev, 1000, NULL) != VP_OK)
-                    _exit(2);
-                if (write(fds[1], &i, sizeof i) != sizeof i)
-                    _exit(3);
-            }
-        }
-        close(fds[1]);
+        pid_t pid = start_writer(dir, fds, thousand_new);
         /* The first fold comes after 33 batches. */
-        uint32_t target = 34 + rnd(40), got = 0, acked = 0, last = 0;
-        while (got < target && read(fds[0], &last, sizeof last) == sizeof last) {
-            got++;
-            acked = last + 1;
-        }
-        kill(pid, SIGKILL);
-        while (read(fds[0], &last, sizeof last) == sizeof last)
-            acked = last + 1;
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        uint32_t acked = kill_after(pid, fds[0], 34 + rnd(40));
 
         vp_store *st = open_dir(dir, NULL);
         CHECK(st != NULL);
