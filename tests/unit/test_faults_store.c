@@ -548,6 +548,17 @@ typedef struct store_sweep {
     char *before, *after; /* what the store holds before and after op, without faults */
 } store_sweep;
 
+/* The embedded store in `dir`, opened without faults; the check fails
+ * when it does not open. */
+static vp_store *open_at(const char *dir)
+{
+    vp_store_config c = {0};
+    vp_store *st = NULL;
+    c.dir = dir;
+    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    return st;
+}
+
 /* One run of sweep_store() with failure n; returns whether anything failed. */
 static int store_step(void *ctx, long n)
 {
@@ -626,10 +637,7 @@ static int store_step(void *ctx, long n)
     int failed_in_close = fault_failed;
     fault_disarm(io);
     if (be == 0) {
-        vp_store_config c = {0};
-        c.dir = dir;
-        vp_store *again = NULL;
-        CHECK(vp_store_open(&c, &again, NULL) == VP_OK);
+        vp_store *again = open_at(dir);
         char *reopened = again ? dump(again) : NULL;
         if (!reopened || !live || strcmp(reopened, live) != 0) {
             fprintf(stderr, "%s embedded: failure %ld%s: reopened:\n%s--- was:\n%s", name, n,
@@ -906,12 +914,8 @@ static void sweep_migrate(const char *fixture)
 
 static vp_store *open_store(const char *name, char *dir, size_t cap)
 {
-    vp_store_config c = {0};
-    vp_store *st = NULL;
     snprintf(dir, cap, "%s/%s", store_base, name);
-    c.dir = dir;
-    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
-    return st;
+    return open_at(dir);
 }
 
 typedef struct writer {
@@ -977,10 +981,7 @@ static void run_writers(vp_store *st, int threads, int calls, int events)
 /* What run_writers wrote is all there, after a close and an open. */
 static void check_written(const char *name, char *dir, int threads, int calls, int events)
 {
-    vp_store_config c = {0};
-    vp_store *st = NULL;
-    c.dir = dir;
-    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    vp_store *st = open_at(dir);
     if (!st)
         return;
     const char *shared[] = {"shared"};
@@ -1171,10 +1172,7 @@ static void check_fold(void)
              copy, copy);
     CHECK(system(cmd) == 0);
     CHECK(sql_value(copy, "SELECT count(*) FROM journal") >= 5);
-    vp_store_config c = {0};
-    c.dir = copy;
-    vp_store *crashed = NULL;
-    CHECK(vp_store_open(&c, &crashed, NULL) == VP_OK);
+    vp_store *crashed = open_at(copy);
     if (crashed) {
         check_fold_calls(crashed, 45, "fold, after a crash");
         vp_store_close(crashed);
@@ -1185,9 +1183,7 @@ static void check_fold(void)
     CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 0);
     CHECK(sql_value(dir, "SELECT value FROM counters WHERE ns = 'campaign'") == 45000);
     CHECK(sql_value(dir, "SELECT count(*) FROM signals WHERE kind = 'all' AND sum = 1") == 45000);
-    c.dir = dir;
-    st = NULL;
-    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    st = open_at(dir);
     if (st) {
         check_fold_calls(st, 45, "fold, reopened");
         vp_store_close(st);
@@ -1227,10 +1223,7 @@ static void check_schema2_upgrade(void)
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
 
-    vp_store_config c = {0};
-    vp_store *st = NULL;
-    c.dir = dir;
-    CHECK(vp_store_open(&c, &st, NULL) == VP_OK);
+    vp_store *st = open_at(dir);
     if (!st)
         return;
     const char *a[] = {"lib:a"};
