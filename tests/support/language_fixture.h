@@ -45,6 +45,18 @@ static inline int language_fixture_load(const char *name, int argc, char **argv,
     return 0;
 }
 
+/* Commits and closes the writer `w` and opens the index at `path` for
+ * reading: NULL (the test failed) when it does not open. */
+static inline vp_index *language_fixture_reader(vp_index *w, const char *path,
+                                                const vp_vocabulary *voc)
+{
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+    vp_index *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    return idx;
+}
+
 /* Puts the offering of one JSON line into `idx`; a line that does not
  * parse or cannot be put fails the test. */
 static inline void language_fixture_put_line(vp_index *idx, const vp_vocabulary *voc, const char *line)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -136,10 +137,7 @@ static vp_index *build_dated(const char *path, int series_keys, int dates)
     /* A work at two libraries: still one result, listed in `available`. */
     put_book(w, "ebooks:a", "bibliotheek-drenthe");
     put_book(w, "ebooks:b", "bibliotheek-haarlem");
-    CHECK(vp_index_commit(w, NULL) == VP_OK);
-    vp_index_close(w);
-    vp_index *idx = NULL;
-    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_index *idx = language_fixture_reader(w, path, voc);
     return idx;
 }
 
@@ -325,10 +323,7 @@ static void test_soonest_first(const char *path)
         snprintf(title, sizeof title, "Zwemles nummer %d", i);
         put(w, id, title, "bibliotheek-e", NULL, "e-lib", "2027-02-01T10:00:00+01:00");
     }
-    CHECK(vp_index_commit(w, NULL) == VP_OK);
-    vp_index_close(w);
-    vp_index *idx = NULL;
-    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_index *idx = language_fixture_reader(w, path, voc);
     vp_search_result *res = idx ? run(idx, "klimcursus", 0, VP_SORT_RELEVANCE) : NULL;
     CHECK(res && res->n_hits == 4);
     if (res && res->n_hits == 4) {
@@ -572,10 +567,7 @@ static void test_no_member_parsed(const char *path, int dates)
         "2027-01-05T19:00:00+01:00");
     put(w, "dam:2", "Damclubjes", "bibliotheek-drenthe", "drenthe-assen", "agenda-drenthe",
         "2027-01-12T19:00:00+01:00");
-    CHECK(vp_index_commit(w, NULL) == VP_OK);
-    vp_index_close(w);
-    vp_index *idx = NULL;
-    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_index *idx = language_fixture_reader(w, path, voc);
     if (!idx)
         return;
     size_t n_long = 0, n_short = 0;

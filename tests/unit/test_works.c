@@ -74,10 +74,7 @@ static vp_index *build(const char *path, const char *fixture)
         return NULL;
     vp_index_set_clock(w, now);
     load(&w, 1, fixture);
-    CHECK(vp_index_commit(w, NULL) == VP_OK);
-    vp_index_close(w);
-    vp_index *idx = NULL;
-    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_index *idx = language_fixture_reader(w, path, voc);
     return idx;
 }
 
@@ -141,10 +138,7 @@ static void test_holdings(void)
     if (!w)
         return;
     load_holdings(w);
-    CHECK(vp_index_commit(w, NULL) == VP_OK);
-    vp_index_close(w);
-    vp_index *idx = NULL;
-    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
+    vp_index *idx = language_fixture_reader(w, path, voc);
     if (!idx)
         return;
     vp_search_request r = request("kaartenbakkunde");
