@@ -1107,7 +1107,12 @@ vp_status vpx_query_near(unsigned slot, double lat, double lon, double max_km, d
 
 vp_status vpx_query_match_all(vpx_query **out, char **errmsg) noexcept {
     return guard(errmsg, [&]() {
-        *out = new vpx_query{Xapian::Query::MatchAll};
+        /* A query of its own, not a copy of Xapian::Query::MatchAll: that
+         * one object is shared by every thread, and copying or dropping a
+         * Query changes its reference count without atomics, so worker
+         * threads browsing at once corrupted it (a use after free). The
+         * empty term is what MatchAll itself is made of. */
+        *out = new vpx_query{Xapian::Query(std::string())};
         return VP_OK;
     });
 }
