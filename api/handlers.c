@@ -199,7 +199,9 @@ void api_handle_search(api_request *req, api_reply *r)
     api_answer answer;
     int hit = api_answer_find(req, &sr, &answer, r);
     vp_error perr = VP_ERROR_INIT;
-    vp_status st = hit ? VP_OK : vp_search_execute(req->index, &sr, &res, &perr, &err);
+    vp_status st = hit ? VP_OK : vp_search_execute(req->index, &sr, &res, &perr);
+    if (st != VP_OK && (st != VP_ERR_INVALID || !perr.parameter))
+        vp_error_move_text(&perr, &err);
     vp_scored_free(popular, sr.n_popular);
     sr.popular = NULL;
     if (hit || st != VP_OK)
@@ -312,9 +314,11 @@ void api_handle_offering(api_request *req, api_reply *r)
     if (api_reject_unused(req->params, r) != 0)
         return;
     char *json = NULL, *err = NULL;
-    vp_status st = vp_index_refresh(req->index, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_index_refresh(req->index, &e);
     if (st == VP_OK)
-        st = vp_index_get(req->index, req->tail, &json, &err);
+        st = vp_index_get(req->index, req->tail, &json, &e);
+    vp_error_move_text(&e, &err);
     if (st == VP_ERR_NOT_FOUND) {
         char msg[512];
         snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
@@ -337,9 +341,11 @@ void api_handle_health(api_request *req, api_reply *r)
         return;
     uint64_t revision = 0, documents = 0;
     char *err = NULL;
-    vp_status st = vp_index_refresh(req->index, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_index_refresh(req->index, &e);
     if (st == VP_OK)
-        st = vp_index_stats(req->index, &revision, &documents, &err);
+        st = vp_index_stats(req->index, &revision, &documents, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK) {
         api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
         free(err);

@@ -217,9 +217,11 @@ void api_handle_offering_page(api_request *req, api_reply *r)
 {
     /* Links from elsewhere carry utm_*, fbclid and the like: ignored. */
     char *json = NULL, *err = NULL;
-    vp_status st = vp_index_refresh(req->index, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_index_refresh(req->index, &e);
     if (st == VP_OK)
-        st = vp_index_get(req->index, req->tail, &json, &err);
+        st = vp_index_get(req->index, req->tail, &json, &e);
+    vp_error_move_text(&e, &err);
     if (st == VP_ERR_NOT_FOUND) {
         api_reply_friendly(r, req, 404, "Dit aanbod bestaat niet (meer)",
                            "We kunnen deze pagina niet vinden. Misschien is het aanbod verplaatst "
@@ -338,7 +340,7 @@ static void home_results(api_request *req, json_t *home, vp_search_request *sr)
     /* A facet makes the engine count every match: an exact total. */
     sr->facets = 1u << VP_FIELD_TYPE;
     vp_error perr = VP_ERROR_INIT;
-    vp_status st = vp_search_execute(req->index, sr, &res, &perr, &err);
+    vp_status st = vp_search_execute(req->index, sr, &res, &perr);
     if (st != VP_OK) {
         json_object_set_new(home, "error",
                             json_string(st == VP_ERR_INVALID && home_problem(&perr)
@@ -626,7 +628,9 @@ void api_handle_sitemap(api_request *req, api_reply *r)
     char base[512];
     api_base_url(req, base, sizeof base);
     char *err = NULL;
-    if (vp_index_refresh(req->index, &err) != VP_OK) {
+    vp_error e = VP_ERROR_INIT;
+    if (vp_index_refresh(req->index, &e) != VP_OK) {
+        vp_error_move_text(&e, &err);
         api_error(r, 503, "unavailable", err ? err : "index unavailable", NULL);
         free(err);
         return;

@@ -176,7 +176,10 @@ static vp_status find(api_request *req, const want *w, vp_search_result **res, c
     sr.all_offerings = w->all_offerings;
     sr.now = api_clock(req);
     sr.ranking = req->cfg->ranking;
-    return vp_search_run(req->index, &sr, res, err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_execute(req->index, &sr, res, &e);
+    vp_error_move_text(&e, err);
+    return st;
 }
 
 static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
@@ -577,7 +580,9 @@ void api_handle_proposition_page(api_request *req, api_reply *r)
         return;
     }
     char *err = NULL;
-    vp_status st = vp_index_refresh(req->index, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_index_refresh(req->index, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK) {
         fail(r, st, err);
         return;

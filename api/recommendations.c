@@ -136,7 +136,9 @@ void api_handle_recommend(api_request *req, api_reply *r)
     rr.store = req->cfg->store;
     vp_recommend_result *res = NULL;
     char *err = NULL;
-    vp_status st = vp_recommend(req->index, &rr, &res, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_recommend(req->index, &rr, &res, &e);
+    vp_error_move_text(&e, &err);
     if (st == VP_ERR_INVALID) {
         api_error(r, 400, "invalid_parameter", err ? err : "invalid", "limit");
         free(err);
@@ -180,8 +182,10 @@ void api_handle_related(api_request *req, api_reply *r)
     }
     vp_recommend_result *res = NULL;
     char *err = NULL;
+    vp_error e = VP_ERROR_INIT;
     vp_status st = vp_related(req->index, req->tail, limit, clock_of(req), req->cfg->store, &res,
-                              &err);
+                              &e);
+    vp_error_move_text(&e, &err);
     if (st == VP_ERR_NOT_FOUND) {
         char msg[512];
         snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);

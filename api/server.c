@@ -187,7 +187,9 @@ static vp_index *borrow_index(vp_server *s, char **errmsg, vp_status *st)
     pthread_mutex_unlock(&s->lock);
     *st = VP_OK;
     if (!idx) {
-        *st = vp_index_open(s->index_path, VP_INDEX_READ, s->cfg.vocabulary, &idx, errmsg);
+        vp_error e = VP_ERROR_INIT;
+        *st = vp_index_open(s->index_path, VP_INDEX_READ, s->cfg.vocabulary, &idx, &e);
+        vp_error_move_text(&e, errmsg);
         if (*st == VP_OK)
             vp_index_set_lexicon(idx, s->cfg.lexicon);
         if (*st != VP_OK) {
@@ -805,8 +807,9 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     }
     /* Open every worker's handle now, so a wrong path fails at start. */
     for (size_t i = 0; i < s->n_handles; i++) {
-        st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i],
-                           errmsg);
+        vp_error e = VP_ERROR_INIT;
+        st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i], &e);
+        vp_error_move_text(&e, errmsg);
         if (st != VP_OK)
             goto fail;
         vp_index_set_lexicon(s->handles[i], cfg->lexicon);

@@ -418,16 +418,20 @@ static void *builder(void *arg)
         vp_status st = VP_OK;
         uint64_t revision = 0;
         if (!idx) {
-            st = vp_index_open(c->index_path, VP_INDEX_READ, c->cfg->vocabulary, &idx, &err);
+            vp_error e = VP_ERROR_INIT;
+            st = vp_index_open(c->index_path, VP_INDEX_READ, c->cfg->vocabulary, &idx, &e);
+            vp_error_move_text(&e, &err);
             if (st == VP_OK)
                 vp_index_set_lexicon(idx, c->cfg->lexicon);
             else
                 idx = NULL;
         }
+        vp_error e = VP_ERROR_INIT;
         if (st == VP_OK)
-            st = vp_index_refresh(idx, &err);
+            st = vp_index_refresh(idx, &e);
         if (st == VP_OK)
-            st = vp_index_stats(idx, &revision, NULL, &err);
+            st = vp_index_stats(idx, &revision, NULL, &e);
+        vp_error_move_text(&e, &err);
         pthread_mutex_lock(&c->lock);
         int stale = st == VP_OK && !fresh(c->cur, revision);
         if (stale && c->delay_ms)

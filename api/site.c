@@ -220,7 +220,10 @@ vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_searc
 {
     sr->now = api_clock(req);
     sr->ranking = req->cfg->ranking;
-    return vp_search_run(req->index, sr, res, err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_execute(req->index, sr, res, &e);
+    vp_error_move_text(&e, err);
+    return st;
 }
 
 int64_t api_clock(const api_request *req)

@@ -137,7 +137,7 @@ int api_offering_ended(json_t *doc, int64_t before);
 /* "https://host" without a trailing '/': --public-url, else http://HOST. */
 void api_base_url(const api_request *req, char *out, size_t cap);
 /* Runs `sr` (its values set by the caller) at the request's clock and
- * ranking, as vp_search_run. */
+ * ranking, as vp_search_execute. */
 vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_search_result **res,
                          char **err);
 /* The clock of the request: --now when set, else the system's (UTC seconds). */

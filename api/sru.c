@@ -1028,7 +1028,9 @@ static void write_search(out *o, vp_index *idx, const vp_sru_request *rq,
         code = D_GENERAL, details = "no index";
     if (!code) {
         vp_sq_options opt = {.offset = offset, .limit = limit, .now = ctx ? ctx->now : 0};
-        vp_status st = vp_sq_search(idx, rq->root, &opt, &res, &errmsg);
+        vp_error e = VP_ERROR_INIT;
+        vp_status st = vp_sq_search(idx, rq->root, &opt, &res, &e);
+        vp_error_move_text(&e, &errmsg);
         if (st == VP_ERR_TOO_BIG)
             code = D_TOO_MANY_BOOLEANS, details = errmsg;
         else if (st == VP_ERR_INVALID)

@@ -102,7 +102,7 @@ static vp_status cached_search(vp_index *idx, vp_answer_cache *cache, const vp_s
         free(answer);
     } else if (st == VP_OK) {
         vp_search_result *res = NULL;
-        st = vp_search_run(idx, req, &res, NULL);
+        st = vp_search_execute(idx, req, &res, NULL);
         if (st == VP_OK)
             answer = answer_text(res);
         if (answer && vp_index_version_get(idx, &v, NULL) == VP_OK)
@@ -142,7 +142,7 @@ static void *worker(void *arg)
                     st = cached_search(idx, jb->cache, &req);
                 } else {
                     vp_search_result *res = NULL;
-                    st = vp_search_run(idx, &req, &res, NULL);
+                    st = vp_search_execute(idx, &req, &res, NULL);
                     vp_search_result_destroy(res);
                 }
             }
@@ -175,7 +175,9 @@ static int write_answers(const job *tmpl, const char *path)
         req.include_past |= tmpl->include_past;
         vp_search_result *res = NULL;
         char *err = NULL;
-        vp_status st = vp_search_run(idx, &req, &res, &err);
+        vp_error e = VP_ERROR_INIT;
+        vp_status st = vp_search_execute(idx, &req, &res, &e);
+        vp_error_move_text(&e, &err);
         char *text = st == VP_OK ? answer_text(res) : NULL;
         if (st == VP_OK)
             fprintf(f, "%zu %s offerings=%llu exact=%d\n", i + 1, text ? text : "(no memory)",

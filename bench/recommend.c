@@ -237,7 +237,8 @@ int main(int argc, char **argv)
     vp_index *w = NULL;
     FILE *in = fopen(offerings, "r");
     vp_load_stats ls;
-    if (vp_index_open(path, VP_INDEX_WRITE, voc, &w, &err) != VP_OK ||
+    if ((vp_index_open(path, VP_INDEX_WRITE, voc, &w, &gerr) != VP_OK &&
+         (vp_error_move_text(&gerr, &err), 1)) ||
         vp_load_jsonl(w, voc, in, offerings, stderr, &ls, &err) != VP_OK) {
         fprintf(stderr, "vindplaats-bench-recommend: %s\n", err ? err : "index failed");
         return 1;
@@ -356,7 +357,10 @@ int main(int argc, char **argv)
         rr.limit = K;
         rr.store = store;
         vp_recommend_result *res = NULL;
-        if (vp_recommend(idx, &rr, &res, &err) != VP_OK) {
+        vp_error e = VP_ERROR_INIT;
+        vp_status rst = vp_recommend(idx, &rr, &res, &e);
+        vp_error_move_text(&e, &err);
+        if (rst != VP_OK) {
             fprintf(stderr, "recommend: %s\n", err);
             return 1;
         }

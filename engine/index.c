@@ -57,6 +57,12 @@ struct vp_index {
 
 static void utc_key(int64_t utc, char out[32]);
 
+/* The failure of a writer's function called on a reader. */
+static vp_status read_only(vp_error *err)
+{
+    return vp_error_set(err, VP_ERR_INVALID, NULL, "index is open for reading only");
+}
+
 /* META_LIVE_FROM as a day; 0 when absent or not a day. */
 static int read_live_from(vpx_db *db)
 {
@@ -70,11 +76,11 @@ static int read_live_from(vpx_db *db)
 }
 
 /* Sets META_LIVE_FROM to `day` (see schema.h). */
-static vp_status write_live_from(vp_index *idx, int day, char **errmsg)
+static vp_status write_live_from(vp_index *idx, int day, vp_error *err)
 {
     char v[16];
     snprintf(v, sizeof v, "%08d", day);
-    vp_status st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, v, errmsg);
+    vp_status st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, v, err);
     if (st == VP_OK)
         idx->live_from = day;
     return st;
@@ -99,12 +105,12 @@ static void split_cache_clear(split_cache *c)
 }
 
 vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabulary *voc,
-                        vp_index **out, char **errmsg)
+                        vp_index **out, vp_error *err)
 {
     vp_index *idx = calloc(1, sizeof *idx);
     if (!idx)
-        return VP_ERR_NOMEM;
-    vp_status st = vpx_db_open(path, mode == VP_INDEX_WRITE, &idx->db, errmsg);
+        return vp_error_set(err, VP_ERR_NOMEM, &(vp_where){.file = path}, "out of memory");
+    vp_status st = vpx_db_open(path, mode == VP_INDEX_WRITE, &idx->db, err);
     if (st != VP_OK) {
         free(idx);
         return st;
@@ -113,18 +119,18 @@ vp_status vp_index_open(const char *path, vp_index_mode mode, const vp_vocabular
     idx->voc = voc;
     uint64_t docs = 1;
     if (idx->writable && vpx_db_stats(idx->db, NULL, &docs, NULL) == VP_OK && docs == 0)
-        st = vpx_db_set_metadata(idx->db, META_END_TERMS, "1", errmsg);
+        st = vpx_db_set_metadata(idx->db, META_END_TERMS, "1", err);
     /* No offering yet: the first write lowers it to its own day. */
     if (st == VP_OK && idx->writable && docs == 0)
-        st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, "99991231", errmsg);
+        st = vpx_db_set_metadata(idx->db, META_LIVE_FROM, "99991231", err);
     if (st == VP_OK && idx->writable)
         idx->live_from = read_live_from(idx->db);
     if (st == VP_OK && idx->writable && docs == 0)
-        st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", errmsg);
+        st = vpx_db_set_metadata(idx->db, META_FREE_TERMS, "1", err);
     if (st == VP_OK && idx->writable && docs == 0)
-        st = vpx_db_set_metadata(idx->db, META_DAY_SPANS, "1", errmsg);
+        st = vpx_db_set_metadata(idx->db, META_DAY_SPANS, "1", err);
     if (st == VP_OK && idx->writable)
-        st = vpx_builder_create(VP_STEM_LANGUAGE, &idx->builder, errmsg);
+        st = vpx_builder_create(VP_STEM_LANGUAGE, &idx->builder, err);
     if (st != VP_OK) {
         vpx_db_close(idx->db);
         free(idx);
@@ -187,11 +193,11 @@ void vp_index_set_clock(vp_index *idx, int64_t now)
     idx->now = now;
 }
 
-vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, char **errmsg)
+vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, vp_error *err)
 {
     *moved = 0;
     if (!idx->writable)
-        return VP_ERR_INVALID;
+        return read_only(err);
     int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
     char key[32];
     utc_key(now, key);
@@ -200,18 +206,18 @@ vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, char **errmsg)
     vpx_query *q = NULL;
     vpx_mset *ms = NULL;
     uint64_t docs = 0;
-    vp_status st = vpx_query_value_range(SLOT_START, "0", key, &q, errmsg);
+    vp_status st = vpx_query_value_range(SLOT_START, "0", key, &q, err);
     if (st == VP_OK)
-        st = vpx_db_stats(idx->db, NULL, &docs, errmsg);
+        st = vpx_db_stats(idx->db, NULL, &docs, err);
     vpx_enquire_opts eo = {.sort_slot = -1, .offset = 0, .limit = docs, .check_at_least = 0};
     if (st == VP_OK)
-        st = vpx_enquire(idx->db, q, &eo, &ms, errmsg);
+        st = vpx_enquire(idx->db, q, &eo, &ms, err);
     for (size_t i = 0; st == VP_OK && ms && i < vpx_mset_size(ms); i++) {
         const char *json = vpx_mset_data(ms, i);
         vp_offering *o = NULL;
         if (vp_offering_parse(json, strlen(json), idx->voc, &o, NULL) != VP_OK)
             continue; /* stored by an older version that accepted it: leave it */
-        st = vp_index_put(idx, o, errmsg);
+        st = vp_index_put(idx, o, err);
         vp_offering_destroy(o);
         (*moved)++;
     }
@@ -219,7 +225,7 @@ vp_status vp_index_refresh_dates(vp_index *idx, uint64_t *moved, char **errmsg)
     vpx_query_destroy(q);
     /* Every offering that ended before today has lost its live term. */
     if (st == VP_OK && idx->live_from)
-        st = write_live_from(idx, vp_nl_day(now), errmsg);
+        st = write_live_from(idx, vp_nl_day(now), err);
     return st;
 }
 
@@ -228,16 +234,25 @@ const vp_lexicon *vp_index_lexicon(const vp_index *idx)
     return idx->lex;
 }
 
-static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, char **errmsg)
+/* Adds the boolean term PREFIX + `value` of the offering's field at `path`
+ * ("isbn[2]"); a value the index cannot hold fails with that path. */
+static vp_status add_term(vpx_doc *doc, const char *prefix, const char *value, const char *path,
+                          vp_error *err)
 {
     if (!value || !*value)
         return VP_OK;
     vp_buf t;
     vp_buf_init(&t, 4096);
+    vp_error e = VP_ERROR_INIT;
     vp_status st = vp_buf_printf(&t, "%s%s", prefix, value);
     if (st == VP_OK)
-        st = vpx_doc_add_boolean_term(doc, t.data, errmsg);
+        st = vpx_doc_add_boolean_term(doc, t.data, &e);
     vp_buf_free(&t);
+    if (st != VP_OK && e.status == st)
+        vp_error_set(err, st, &(vp_where){.path = path}, "%s", e.message ? e.message : "");
+    else if (st != VP_OK)
+        vp_error_set(err, st, &(vp_where){.path = path}, "%s", vp_status_str(st));
+    vp_error_clear(&e);
     return st;
 }
 
@@ -345,7 +360,7 @@ typedef struct text_use {
  * searches need, so only the fields residents quote (title, names,
  * description) pay for them. */
 static vp_status add_text_as(const vp_index *idx, vpx_doc *doc, const char *text,
-                             const text_use *uses, size_t n, char **errmsg)
+                             const text_use *uses, size_t n, vp_error *err)
 {
     if (!text || !*text)
         return VP_OK;
@@ -357,14 +372,14 @@ static vp_status add_text_as(const vp_index *idx, vpx_doc *doc, const char *text
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         unsigned weight = uses[i].weight;
         st = vpx_doc_index_text(doc, folded, weight, uses[i].prefix, uses[i].flags & TEXT_SPELLING,
-                                uses[i].flags & TEXT_POSITIONS, errmsg);
+                                uses[i].flags & TEXT_POSITIONS, err);
         if (st == VP_OK && i == 0)
             parts = compound_parts(idx, folded);
         /* A part weighs less than the whole word: "avond" in "Auteursavond"
          * is not the title "De avonden". */
         if (st == VP_OK && parts)
             st = vpx_doc_index_text(doc, parts, weight > 2 ? weight / 2 : 1, uses[i].prefix, 0, 0,
-                                    errmsg);
+                                    err);
     }
     free(parts);
     free(folded);
@@ -372,10 +387,10 @@ static vp_status add_text_as(const vp_index *idx, vpx_doc *doc, const char *text
 }
 
 static vp_status add_text(const vp_index *idx, vpx_doc *doc, const char *text, unsigned weight,
-                          const char *prefix, int flags, char **errmsg)
+                          const char *prefix, int flags, vp_error *err)
 {
     const text_use use = {weight, prefix, flags};
-    return add_text_as(idx, doc, text, &use, 1, errmsg);
+    return add_text_as(idx, doc, text, &use, 1, err);
 }
 
 /* The block (0, 1, 2) of day-of-month `dom`: days 1-10, 11-20, 21 on. */
@@ -387,7 +402,7 @@ static int block_of(int dom)
 /* Adds PREFIX + number unless it is the term added last with `prefix`
  * (*last holds its number): the days of an occurrence come in order. */
 static vp_status add_date_term(vpx_doc *doc, const char *prefix, const char *fmt, int number,
-                               int *last, char **errmsg)
+                               int *last, vp_error *err)
 {
     if (*last == number)
         return VP_OK;
@@ -395,7 +410,7 @@ static vp_status add_date_term(vpx_doc *doc, const char *prefix, const char *fmt
     char term[24];
     int n = snprintf(term, sizeof term, "%s", prefix);
     snprintf(term + n, sizeof term - (size_t)n, fmt, number);
-    return vpx_doc_add_boolean_term(doc, term, errmsg);
+    return vpx_doc_add_boolean_term(doc, term, err);
 }
 
 /* Appends the span [first, last] to a SLOT_DAYS value. */
@@ -413,7 +428,7 @@ static vp_status put_day_span(vp_buf *spans, int64_t first, int64_t last)
  * other days; the end terms of its last day, and the live term when that
  * is `today` or later. */
 static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, int day_by_day,
-                                char **errmsg)
+                                vp_error *err)
 {
     size_t total = 0;
     int last_day = 0;
@@ -441,22 +456,22 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, i
             int64_t block_start = d - (dom - 1) + 10 * block;
             int64_t block_end = block < 2 ? block_start + 9 : month_end;
             int64_t next = d + 1;
-            st = add_date_term(doc, PFX_MONTH, "%06d", month, &last_month, errmsg);
+            st = add_date_term(doc, PFX_MONTH, "%06d", month, &last_month, err);
             if (st == VP_OK)
-                st = add_date_term(doc, PFX_YEAR, "%04d", day / 10000, &last_year, errmsg);
+                st = add_date_term(doc, PFX_YEAR, "%04d", day / 10000, &last_year, err);
             if (st != VP_OK)
                 break;
             if (day_by_day) {
-                st = add_date_term(doc, PFX_DAY, "%08d", day, &last_dd, errmsg);
+                st = add_date_term(doc, PFX_DAY, "%08d", day, &last_dd, err);
             } else if (dom == 1 && month_end <= last) {
-                st = add_date_term(doc, PFX_WHOLE_MONTH, "%06d", month, &last_whole, errmsg);
+                st = add_date_term(doc, PFX_WHOLE_MONTH, "%06d", month, &last_whole, err);
                 next = month_end + 1;
             } else if (d == block_start && block_end <= last) {
                 st = add_date_term(doc, PFX_WHOLE_BLOCK, "%07d", month * 10 + block, &last_block,
-                                   errmsg);
+                                   err);
                 next = block_end + 1;
             } else {
-                st = add_date_term(doc, PFX_DAY, "%08d", day, &last_dd, errmsg);
+                st = add_date_term(doc, PFX_DAY, "%08d", day, &last_dd, err);
             }
             int end_day = vp_day_from_epoch(next - 1);
             if (end_day > last_day)
@@ -478,7 +493,7 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, i
     if (st == VP_OK && spanning)
         st = put_day_span(&spans, span_first, span_last);
     if (st == VP_OK && spans.len)
-        st = vpx_doc_set_value_bytes(doc, SLOT_DAYS, spans.data, spans.len, errmsg);
+        st = vpx_doc_set_value_bytes(doc, SLOT_DAYS, spans.data, spans.len, err);
     vp_buf_free(&spans);
     if (st != VP_OK)
         return st;
@@ -486,18 +501,18 @@ static vp_status add_date_terms(vpx_doc *doc, const vp_offering *o, int today, i
     char term[16];
     if (last_day) {
         snprintf(term, sizeof term, PFX_END_DAY "%08d", last_day);
-        st = vpx_doc_add_boolean_term(doc, term, errmsg);
+        st = vpx_doc_add_boolean_term(doc, term, err);
     }
     if (st == VP_OK && last_day) {
         snprintf(term, sizeof term, PFX_END_MONTH "%06d", last_day / 100);
-        st = vpx_doc_add_boolean_term(doc, term, errmsg);
+        st = vpx_doc_add_boolean_term(doc, term, err);
     }
     if (st == VP_OK && last_day) {
         snprintf(term, sizeof term, PFX_END_YEAR "%04d", last_day / 10000);
-        st = vpx_doc_add_boolean_term(doc, term, errmsg);
+        st = vpx_doc_add_boolean_term(doc, term, err);
     }
     if (st == VP_OK && last_day >= today)
-        st = vpx_doc_add_boolean_term(doc, PFX_LIVE, errmsg);
+        st = vpx_doc_add_boolean_term(doc, PFX_LIVE, err);
     return st;
 }
 
@@ -511,7 +526,7 @@ static void utc_key(int64_t utc, char out[32])
 
 /* A completion term: folded key, kind letter, the text as shown. Long
  * texts are cut at a word so the term stays under Xapian's limit. */
-static vp_status add_suggestion(vpx_doc *doc, char kind, const char *text, char **errmsg)
+static vp_status add_suggestion(vpx_doc *doc, char kind, const char *text, vp_error *err)
 {
     if (!text || !*text)
         return VP_OK;
@@ -532,7 +547,7 @@ static vp_status add_suggestion(vpx_doc *doc, char kind, const char *text, char 
     vp_buf_init(&t, 240);
     vp_status st = key ? vp_buf_printf(&t, PFX_SUGGEST "%s\x1f%c%s", key, kind, shown) : VP_ERR_NOMEM;
     if (st == VP_OK)
-        st = vpx_doc_add_boolean_term(doc, t.data, errmsg);
+        st = vpx_doc_add_boolean_term(doc, t.data, err);
     else if (st == VP_ERR_TOO_BIG)
         st = VP_OK; /* too long to complete: skip it */
     vp_buf_free(&t);
@@ -542,9 +557,9 @@ static vp_status add_suggestion(vpx_doc *doc, char kind, const char *text, char 
 }
 
 static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_doc *doc,
-                                char **errmsg)
+                                vp_error *err)
 {
-    vp_status st = vpx_doc_set_data(doc, o->json, errmsg);
+    vp_status st = vpx_doc_set_data(doc, o->json, err);
     const vp_proposition *prop = vp_vocabulary_get(idx->voc, o->proposition);
     const char *task = o->societal_task ? o->societal_task : prop ? prop->societal_task : NULL;
 
@@ -554,75 +569,81 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     const int named = TEXT_SPELLING | TEXT_POSITIONS;
     const text_use title[] = {{WEIGHT_TITLE, "", named}, {1, PFX_TITLE, TEXT_POSITIONS}};
     if (st == VP_OK)
-        st = add_text_as(idx, doc, o->title, title, 2, errmsg);
+        st = add_text_as(idx, doc, o->title, title, 2, err);
     if (st == VP_OK)
-        st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", named, errmsg);
+        st = add_text(idx, doc, o->local_name, WEIGHT_PROPOSITION, "", named, err);
     if (st == VP_OK && prop)
-        st = add_text(idx, doc, prop->name, WEIGHT_PROPOSITION, "", named, errmsg);
+        st = add_text(idx, doc, prop->name, WEIGHT_PROPOSITION, "", named, err);
     if (st == VP_OK && prop) {
         char *token = vp_proposition_token(prop->id);
         st = token ? vpx_doc_index_text(doc, token, WEIGHT_PROPOSITION, PFX_PROPOSITION_TEXT, 0, 0,
-                                        errmsg)
+                                        err)
                    : VP_ERR_NOMEM;
         free(token);
     }
     const text_use subject[] = {{WEIGHT_SUBJECT, "", TEXT_SPELLING}, {1, PFX_SUBJECT, 0}};
     for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++)
-        st = add_text_as(idx, doc, o->subjects.items[i], subject, 2, errmsg);
+        st = add_text_as(idx, doc, o->subjects.items[i], subject, 2, err);
     const text_use creator[] = {{WEIGHT_SUBJECT, "", TEXT_POSITIONS}, {1, PFX_CREATOR, 0}};
     for (size_t i = 0; st == VP_OK && i < o->creators.count; i++)
-        st = add_text_as(idx, doc, o->creators.items[i], creator, 2, errmsg);
+        st = add_text_as(idx, doc, o->creators.items[i], creator, 2, err);
     if (st == VP_OK)
-        st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", TEXT_POSITIONS, errmsg);
+        st = add_text(idx, doc, o->description, WEIGHT_DESCRIPTION, "", TEXT_POSITIONS, err);
     const char *places[] = {o->municipality, o->library_name, o->branch_name};
     for (size_t i = 0; st == VP_OK && i < 3; i++)
-        st = add_text(idx, doc, places[i], WEIGHT_PLACE, "", 0, errmsg);
+        st = add_text(idx, doc, places[i], WEIGHT_PLACE, "", 0, err);
 
     /* Completions. */
     if (st == VP_OK)
-        st = add_suggestion(doc, 't', o->title, errmsg);
+        st = add_suggestion(doc, 't', o->title, err);
     if (st == VP_OK && prop)
-        st = add_suggestion(doc, 'p', prop->name, errmsg);
+        st = add_suggestion(doc, 'p', prop->name, err);
     if (st == VP_OK && o->local_name && (!prop || strcmp(o->local_name, prop->name) != 0))
-        st = add_suggestion(doc, 'p', o->local_name, errmsg);
+        st = add_suggestion(doc, 'p', o->local_name, err);
     for (size_t i = 0; st == VP_OK && i < o->subjects.count; i++)
-        st = add_suggestion(doc, 's', o->subjects.items[i], errmsg);
+        st = add_suggestion(doc, 's', o->subjects.items[i], err);
     for (size_t i = 0; st == VP_OK && i < o->creators.count; i++)
-        st = add_suggestion(doc, 'c', o->creators.items[i], errmsg);
+        st = add_suggestion(doc, 'c', o->creators.items[i], err);
 
     /* Filters. */
     char *municipality = o->municipality ? vp_text_fold(o->municipality, 1) : NULL;
     if (o->municipality && !municipality)
         return VP_ERR_NOMEM;
-    const char *single[][2] = {
-        {PFX_ID, o->id},
-        {vp_field_prefix[VP_FIELD_TYPE], o->type},
-        {vp_field_prefix[VP_FIELD_LIBRARY], o->library},
-        {vp_field_prefix[VP_FIELD_BRANCH], o->branch},
-        {vp_field_prefix[VP_FIELD_MUNICIPALITY], municipality},
-        {vp_field_prefix[VP_FIELD_PROPOSITION], o->proposition},
-        {vp_field_prefix[VP_FIELD_SOCIETAL_TASK], task},
-        {vp_field_prefix[VP_FIELD_CHANNEL], o->channel},
-        {vp_field_prefix[VP_FIELD_LANGUAGE], o->language},
-        {PFX_SOURCE, o->source},
-        {PFX_WORK, o->work_key},
+    /* Prefix, value and the field's path in the offering. */
+    const char *single[][3] = {
+        {PFX_ID, o->id, "id"},
+        {vp_field_prefix[VP_FIELD_TYPE], o->type, "type"},
+        {vp_field_prefix[VP_FIELD_LIBRARY], o->library, "library"},
+        {vp_field_prefix[VP_FIELD_BRANCH], o->branch, "branch"},
+        {vp_field_prefix[VP_FIELD_MUNICIPALITY], municipality, "municipality"},
+        {vp_field_prefix[VP_FIELD_PROPOSITION], o->proposition, "proposition"},
+        {vp_field_prefix[VP_FIELD_SOCIETAL_TASK], task, "societal_task"},
+        {vp_field_prefix[VP_FIELD_CHANNEL], o->channel, "channel"},
+        {vp_field_prefix[VP_FIELD_LANGUAGE], o->language, "language"},
+        {PFX_SOURCE, o->source, "source"},
+        {PFX_WORK, o->work_key, "work_key"},
     };
     for (size_t i = 0; st == VP_OK && i < sizeof single / sizeof single[0]; i++)
-        st = add_term(doc, single[i][0], single[i][1], errmsg);
+        st = add_term(doc, single[i][0], single[i][1], single[i][2], err);
     free(municipality);
-    for (size_t i = 0; st == VP_OK && i < o->audience_groups.count; i++)
-        st = add_term(doc, vp_field_prefix[VP_FIELD_AUDIENCE], o->audience_groups.items[i],
-                      errmsg);
-    for (size_t i = 0; st == VP_OK && i < o->isbn.count; i++)
-        st = add_term(doc, PFX_ISBN, o->isbn.items[i], errmsg);
+    char path[48];
+    for (size_t i = 0; st == VP_OK && i < o->audience_groups.count; i++) {
+        snprintf(path, sizeof path, "audience.groups[%zu]", i);
+        st = add_term(doc, vp_field_prefix[VP_FIELD_AUDIENCE], o->audience_groups.items[i], path,
+                      err);
+    }
+    for (size_t i = 0; st == VP_OK && i < o->isbn.count; i++) {
+        snprintf(path, sizeof path, "isbn[%zu]", i);
+        st = add_term(doc, PFX_ISBN, o->isbn.items[i], path, err);
+    }
     int64_t now = idx->now ? idx->now : (int64_t)time(NULL);
     if (st == VP_OK && (!o->has_price || o->price_amount == 0))
-        st = vpx_doc_add_boolean_term(doc, PFX_FREE, errmsg);
+        st = vpx_doc_add_boolean_term(doc, PFX_FREE, err);
     if (st == VP_OK)
-        st = o->n_occurrences ? add_date_terms(doc, o, vp_nl_day(now), idx->day_by_day, errmsg)
-                              : vpx_doc_add_boolean_term(doc, PFX_UNDATED, errmsg);
+        st = o->n_occurrences ? add_date_terms(doc, o, vp_nl_day(now), idx->day_by_day, err)
+                              : vpx_doc_add_boolean_term(doc, PFX_UNDATED, err);
     if (st == VP_OK && o->has_location)
-        st = vpx_doc_set_location(doc, SLOT_LOCATION, o->lat, o->lon, errmsg);
+        st = vpx_doc_set_location(doc, SLOT_LOCATION, o->lat, o->lon, err);
 
     /* Values for sorting and facets. */
     /* Sorting by date means soonest upcoming first: the slot holds the next
@@ -642,7 +663,7 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     if (next)
         utc_key(next->start.utc, key);
     if (st == VP_OK)
-        st = vpx_doc_set_value(doc, SLOT_START, key, errmsg);
+        st = vpx_doc_set_value(doc, SLOT_START, key, err);
     /* The dates of one activity are one result: its series key, as a term
      * to fetch them by and, without a work key, as its collapse value. */
     int oom = 0;
@@ -651,9 +672,9 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
     if (oom)
         st = VP_ERR_NOMEM;
     if (st == VP_OK && series)
-        st = add_term(doc, PFX_SERIES, series, errmsg);
+        st = add_term(doc, PFX_SERIES, series, NULL, err);
     if (st == VP_OK && series && !idx->no_series_dates)
-        st = vp_series_set_dates(doc, o, errmsg);
+        st = vp_series_set_dates(doc, o, err);
     if (st == VP_OK && series && !(o->work_key && *o->work_key)) {
         group = malloc(strlen(series) + 2);
         if (group)
@@ -673,7 +694,7 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                   {SLOT_WORK, o->work_key && *o->work_key ? o->work_key : group ? group : o->id}};
     for (size_t i = 0; st == VP_OK && i < sizeof values / sizeof values[0]; i++)
         if (values[i].value)
-            st = vpx_doc_set_value(doc, values[i].slot, values[i].value, errmsg);
+            st = vpx_doc_set_value(doc, values[i].slot, values[i].value, err);
     free(group);
     /* One value of every group joined: a single match spy counts the
      * combinations, which search.c splits into groups. */
@@ -686,7 +707,7 @@ static vp_status build_document(const vp_index *idx, const vp_offering *o, vpx_d
                 break;
             }
     if (st == VP_OK && groups.len)
-        st = vpx_doc_set_value(doc, SLOT_AUDIENCE, groups.data, errmsg);
+        st = vpx_doc_set_value(doc, SLOT_AUDIENCE, groups.data, err);
     vp_buf_free(&groups);
     return st;
 }
@@ -699,14 +720,14 @@ struct vp_index_doc {
 /* Fills d with the document of `o` and its id term; the spelling words go
  * to `spelling` at once, or (NULL) wait in the document for its writer. */
 static vp_status fill_doc(const vp_index *idx, const vp_offering *o, vpx_db *spelling,
-                          vp_index_doc *d, char **errmsg)
+                          vp_index_doc *d, vp_error *err)
 {
     vp_buf uid;
     vp_buf_init(&uid, 4096);
-    vp_status st = idx->builder ? vpx_doc_create(idx->builder, spelling, &d->doc, errmsg)
-                                : VP_ERR_INVALID;
+    vp_status st = idx->builder ? vpx_doc_create(idx->builder, spelling, &d->doc, err)
+                                : read_only(err);
     if (st == VP_OK)
-        st = build_document(idx, o, d->doc, errmsg);
+        st = build_document(idx, o, d->doc, err);
     vpx_doc_done(d->doc);
     if (st == VP_OK)
         st = vp_buf_printf(&uid, PFX_ID "%s", o->id);
@@ -719,32 +740,32 @@ static vp_status fill_doc(const vp_index *idx, const vp_offering *o, vpx_db *spe
     return st;
 }
 
-vp_status vp_index_put(vp_index *idx, const vp_offering *o, char **errmsg)
+vp_status vp_index_put(vp_index *idx, const vp_offering *o, vp_error *err)
 {
     if (!idx->writable)
-        return VP_ERR_INVALID;
+        return read_only(err);
     /* A clock behind the index's live day lowers it (schema.h). */
     int today = vp_nl_day(idx->now ? idx->now : (int64_t)time(NULL));
     vp_status st = VP_OK;
     if (idx->live_from && today < idx->live_from)
-        st = write_live_from(idx, today, errmsg);
+        st = write_live_from(idx, today, err);
     vp_index_doc d = {NULL, NULL};
     if (st == VP_OK)
-        st = fill_doc(idx, o, idx->db, &d, errmsg);
+        st = fill_doc(idx, o, idx->db, &d, err);
     if (st == VP_OK)
-        st = vpx_db_replace(idx->db, d.uid, d.doc, errmsg);
+        st = vpx_db_replace(idx->db, d.uid, d.doc, err);
     vpx_doc_destroy(d.doc);
     free(d.uid);
     return st;
 }
 
 vp_status vp_index_doc_build(const vp_index *idx, const vp_offering *o, vp_index_doc **out,
-                             char **errmsg)
+                             vp_error *err)
 {
     vp_index_doc *d = calloc(1, sizeof *d);
     if (!d)
         return VP_ERR_NOMEM;
-    vp_status st = fill_doc(idx, o, NULL, d, errmsg);
+    vp_status st = fill_doc(idx, o, NULL, d, err);
     if (st != VP_OK) {
         vp_index_doc_destroy(d);
         return st;
@@ -762,27 +783,27 @@ void vp_index_doc_destroy(vp_index_doc *d)
     free(d);
 }
 
-vp_status vp_index_put_doc(vp_index *idx, vp_index_doc *d, char **errmsg)
+vp_status vp_index_put_doc(vp_index *idx, vp_index_doc *d, vp_error *err)
 {
     /* As vp_index_put, on the writer's own thread: the document was built
      * elsewhere, and only this thread touches idx->live_from. */
     int today = vp_nl_day(idx->now ? idx->now : (int64_t)time(NULL));
-    vp_status st = idx->writable ? VP_OK : VP_ERR_INVALID;
+    vp_status st = idx->writable ? VP_OK : read_only(err);
     if (st == VP_OK && idx->live_from && today < idx->live_from)
-        st = write_live_from(idx, today, errmsg);
+        st = write_live_from(idx, today, err);
     if (st == VP_OK)
-        st = vpx_db_replace(idx->db, d->uid, d->doc, errmsg);
+        st = vpx_db_replace(idx->db, d->uid, d->doc, err);
     vp_index_doc_destroy(d);
     return st;
 }
 
-vp_status vp_index_delete(vp_index *idx, const char *id, char **errmsg)
+vp_status vp_index_delete(vp_index *idx, const char *id, vp_error *err)
 {
     vp_buf uid;
     vp_buf_init(&uid, 4096);
     vp_status st = vp_buf_printf(&uid, PFX_ID "%s", id);
     if (st == VP_OK)
-        st = vpx_db_delete(idx->db, uid.data, errmsg);
+        st = vpx_db_delete(idx->db, uid.data, err);
     vp_buf_free(&uid);
     return st;
 }
@@ -806,15 +827,15 @@ static void remove_db_dir(const char *dir)
 }
 
 vp_status vp_index_merge_spelling(const char *const *shards, size_t n, const char *dir,
-                                  char **errmsg)
+                                  vp_error *err)
 {
     char next[4200], old[4200], final[4096];
     if ((size_t)snprintf(final, sizeof final, "%s/spelling", dir) >= sizeof final)
-        return VP_ERR_INVALID;
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.file = dir}, "path too long");
     snprintf(next, sizeof next, "%s.new", final);
     snprintf(old, sizeof old, "%s.old", final);
     remove_db_dir(next);
-    vp_status st = vpx_spelling_merge(shards, n, next, errmsg);
+    vp_status st = vpx_spelling_merge(shards, n, next, err);
     if (st != VP_OK) {
         remove_db_dir(next);
         return st;
@@ -824,14 +845,15 @@ vp_status vp_index_merge_spelling(const char *const *shards, size_t n, const cha
     remove_db_dir(old);
     rename(final, old);
     if (rename(next, final) != 0)
-        return vp_fail(errmsg, VP_ERR_IO, "%s: cannot put the spelling table in place", final);
+        return vp_error_set(err, VP_ERR_IO, &(vp_where){.file = final},
+                            "cannot put the spelling table in place");
     remove_db_dir(old);
     return VP_OK;
 }
 
-vp_status vp_index_discard(vp_index *idx, char **errmsg)
+vp_status vp_index_discard(vp_index *idx, vp_error *err)
 {
-    vp_status st = vpx_db_discard(idx->db, errmsg);
+    vp_status st = vpx_db_discard(idx->db, err);
     /* A lowered live day may have been discarded with the rest. */
     if (st == VP_OK && idx->live_from)
         idx->live_from = read_live_from(idx->db);
@@ -839,67 +861,67 @@ vp_status vp_index_discard(vp_index *idx, char **errmsg)
 }
 
 vp_status vp_index_source_ids(vp_index *idx, const char *source, char ***ids, size_t *n,
-                              char **errmsg)
+                              vp_error *err)
 {
     vp_buf term;
     vp_buf_init(&term, 4096);
     vp_status st = vp_buf_printf(&term, PFX_SOURCE "%s", source);
     if (st == VP_OK)
-        st = vpx_db_term_ids(idx->db, term.data, PFX_ID, ids, n, errmsg);
+        st = vpx_db_term_ids(idx->db, term.data, PFX_ID, ids, n, err);
     vp_buf_free(&term);
     return st;
 }
 
-vp_status vp_index_source_count(vp_index *idx, const char *source, uint64_t *n, char **errmsg)
+vp_status vp_index_source_count(vp_index *idx, const char *source, uint64_t *n, vp_error *err)
 {
     vp_buf term;
     vp_buf_init(&term, 4096);
     vp_status st = vp_buf_printf(&term, PFX_SOURCE "%s", source);
     if (st == VP_OK)
-        st = vpx_db_termfreq(idx->db, term.data, n, errmsg);
+        st = vpx_db_termfreq(idx->db, term.data, n, err);
     vp_buf_free(&term);
     return st;
 }
 
-vp_status vp_index_set_meta(vp_index *idx, const char *key, const char *value, char **errmsg)
+vp_status vp_index_set_meta(vp_index *idx, const char *key, const char *value, vp_error *err)
 {
-    return vpx_db_set_metadata(idx->db, key, value, errmsg);
+    return vpx_db_set_metadata(idx->db, key, value, err);
 }
 
-vp_status vp_index_commit(vp_index *idx, char **errmsg)
+vp_status vp_index_commit(vp_index *idx, vp_error *err)
 {
-    return vpx_db_commit(idx->db, errmsg);
+    return vpx_db_commit(idx->db, err);
 }
 
-vp_status vp_index_get_meta(vp_index *idx, const char *key, char **value, char **errmsg)
+vp_status vp_index_get_meta(vp_index *idx, const char *key, char **value, vp_error *err)
 {
-    return vpx_db_get_metadata(idx->db, key, value, errmsg);
+    return vpx_db_get_metadata(idx->db, key, value, err);
 }
 
-vp_status vp_index_get(vp_index *idx, const char *id, char **json, char **errmsg)
+vp_status vp_index_get(vp_index *idx, const char *id, char **json, vp_error *err)
 {
     vp_buf uid;
     vp_buf_init(&uid, 4096);
     vp_status st = vp_buf_printf(&uid, PFX_ID "%s", id);
     if (st == VP_OK)
-        st = vpx_db_get_data(idx->db, uid.data, json, errmsg);
+        st = vpx_db_get_data(idx->db, uid.data, json, err);
     vp_buf_free(&uid);
     return st;
 }
 
-vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents, char **errmsg)
+vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents, vp_error *err)
 {
-    return vpx_db_stats(idx->db, revision, documents, errmsg);
+    return vpx_db_stats(idx->db, revision, documents, err);
 }
 
-vp_status vp_index_version_get(vp_index *idx, vp_index_version *out, char **errmsg)
+vp_status vp_index_version_get(vp_index *idx, vp_index_version *out, vp_error *err)
 {
-    return vpx_db_version(idx->db, out, errmsg);
+    return vpx_db_version(idx->db, out, err);
 }
 
-vp_status vp_index_refresh(vp_index *idx, char **errmsg)
+vp_status vp_index_refresh(vp_index *idx, vp_error *err)
 {
-    return vpx_db_reopen(idx->db, errmsg);
+    return vpx_db_reopen(idx->db, err);
 }
 
 size_t vp_index_shards(vp_index *idx, size_t *down, char ***down_names)
@@ -907,9 +929,9 @@ size_t vp_index_shards(vp_index *idx, size_t *down, char ***down_names)
     return vpx_db_shards(idx->db, down, down_names);
 }
 
-vp_status vp_index_shard_stats(vp_index *idx, vp_shard_stats **out, size_t *n, char **errmsg)
+vp_status vp_index_shard_stats(vp_index *idx, vp_shard_stats **out, size_t *n, vp_error *err)
 {
-    return vpx_db_shard_stats(idx->db, out, n, errmsg);
+    return vpx_db_shard_stats(idx->db, out, n, err);
 }
 
 void vp_index_shard_stats_free(vp_shard_stats *s, size_t n)

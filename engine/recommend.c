@@ -120,7 +120,7 @@ static int cmp_boost(const void *a, const void *b)
  * candidates are found it skips the offerings that cannot beat them. For
  * audiences (several per offering) MAX counts the best one, as the
  * affinity factor does. *out NULL when there is no boost. */
-static vp_status boost_query(boost_set *b, vpx_query **out, char **errmsg)
+static vp_status boost_query(boost_set *b, vpx_query **out, vp_error *err)
 {
     *out = NULL;
     if (!b->n)
@@ -140,18 +140,18 @@ static vp_status boost_query(boost_set *b, vpx_query **out, char **errmsg)
     vp_status st = terms ? VP_OK : VP_ERR_NOMEM;
     for (size_t i = 0, first = 0; st == VP_OK && i < m; i++) {
         vpx_query *t = NULL;
-        st = vpx_query_term(b->t[i].term, &t, errmsg);
+        st = vpx_query_term(b->t[i].term, &t, err);
         if (st == VP_OK)
-            st = vpx_query_scale(t, b->t[i].w, &terms[i], errmsg);
+            st = vpx_query_scale(t, b->t[i].w, &terms[i], err);
         vpx_query_destroy(t);
         if (st == VP_OK && (i + 1 == m || b->t[i + 1].group != b->t[i].group)) {
             st = vpx_query_combine(VPX_OP_MAX, terms + first, i + 1 - first,
-                                   &groups[b->t[i].group], errmsg);
+                                   &groups[b->t[i].group], err);
             first = i + 1;
         }
     }
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, groups, GROUP_ID + 1, out, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, groups, GROUP_ID + 1, out, err);
     for (size_t i = 0; terms && i < m; i++)
         vpx_query_destroy(terms[i]);
     for (int g = 0; g <= GROUP_ID; g++)
@@ -164,19 +164,19 @@ static vp_status boost_query(boost_set *b, vpx_query **out, char **errmsg)
  * (for the related list, whose similarity is BM25 over the offering's
  * terms; it walks every document, so only for a few dozen terms). */
 static vp_status add_fixed_boost(vpx_query ***parts, size_t *n, size_t *alloc, const char *term,
-                                 double w, char **errmsg)
+                                 double w, vp_error *err)
 {
     if (w <= 0)
         return VP_OK;
     if (make_room(parts, *n, alloc) != VP_OK)
         return VP_ERR_NOMEM;
     vpx_query *fixed = NULL, *t = NULL;
-    vp_status st = vpx_query_fixed_weight(w, &fixed, errmsg);
+    vp_status st = vpx_query_fixed_weight(w, &fixed, err);
     if (st == VP_OK)
-        st = vpx_query_term(term, &t, errmsg);
+        st = vpx_query_term(term, &t, err);
     vpx_query *pair[2] = {fixed, t};
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_FILTER, pair, 2, &(*parts)[*n], errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, pair, 2, &(*parts)[*n], err);
     if (st == VP_OK)
         (*n)++;
     vpx_query_destroy(fixed);
@@ -428,7 +428,7 @@ void vp_recommend_result_destroy(vp_recommend_result *res)
 
 /* Scores, ranks and diversifies the candidates of `ms`; fills `res`. */
 static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vpx_mset *ms,
-                        vp_recommend_result *res, char **errmsg)
+                        vp_recommend_result *res, vp_error *err)
 {
     const vp_recommend_weights *w = req->weights ? req->weights : &vp_recommend_weights_default;
     int64_t now = req->filters.now ? req->filters.now : (int64_t)time(NULL);
@@ -576,12 +576,12 @@ static vp_status finish(vp_index *idx, const vp_recommend_request *req, const vp
     free(ids);
     free(pop);
     free(seg_pop);
-    (void)errmsg;
+    (void)err;
     return st;
 }
 
 /* AND_NOT of the excluded ids, appended to the filter. */
-static vp_status exclude_query(const char *const *ids, size_t n, vpx_query **out, char **errmsg)
+static vp_status exclude_query(const char *const *ids, size_t n, vpx_query **out, vp_error *err)
 {
     *out = NULL;
     if (!n)
@@ -596,10 +596,10 @@ static vp_status exclude_query(const char *const *ids, size_t n, vpx_query **out
         t.len = 0;
         st = vp_buf_printf(&t, PFX_ID "%s", ids[i]);
         if (st == VP_OK)
-            st = vpx_query_term(t.data, &terms[i], errmsg);
+            st = vpx_query_term(t.data, &terms[i], err);
     }
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, terms, n, out, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, terms, n, out, err);
     for (size_t i = 0; i < n; i++)
         vpx_query_destroy(terms[i]);
     free(terms);
@@ -609,7 +609,7 @@ static vp_status exclude_query(const char *const *ids, size_t n, vpx_query **out
 
 /* Runs `weighted` under the filters minus the excluded; candidates into ms. */
 static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_query *weighted,
-                          unsigned want, int coord, vpx_mset **ms, char **errmsg)
+                          unsigned want, int coord, vpx_mset **ms, vp_error *err)
 {
     vpx_db *db = vp_index_db(idx);
     vpx_query *filters = NULL, *excluded = NULL, *q = NULL, *kept = NULL;
@@ -619,19 +619,19 @@ static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_qu
     /* With a place, only what a resident can reach: within the radius, or online. */
     if (f.has_near && f.radius_km <= 0)
         f.radius_km = VP_RECOMMEND_RADIUS_KM;
-    vp_status st = vp_search_filter_query(idx, &f, &filters, errmsg);
+    vp_status st = vp_search_filter_query(idx, &f, &filters, err);
     if (st == VP_OK)
-        st = exclude_query(req->exclude, req->n_exclude, &excluded, errmsg);
+        st = exclude_query(req->exclude, req->n_exclude, &excluded, err);
     vpx_query *parts[2] = {weighted, filters};
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &q, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &q, err);
     vpx_query *cut[2] = {q, excluded};
     if (st == VP_OK)
-        st = excluded ? vpx_query_combine(VPX_OP_AND_NOT, cut, 2, &kept, errmsg) : VP_OK;
+        st = excluded ? vpx_query_combine(VPX_OP_AND_NOT, cut, 2, &kept, err) : VP_OK;
     vpx_enquire_opts eo = {.sort_slot = -1, .offset = 0, .limit = want, .check_at_least = 0,
                            .coord_weight = coord};
     if (st == VP_OK)
-        st = vpx_enquire(db, kept ? kept : q, &eo, ms, errmsg);
+        st = vpx_enquire(db, kept ? kept : q, &eo, ms, err);
     vpx_query_destroy(filters);
     vpx_query_destroy(excluded);
     vpx_query_destroy(q);
@@ -640,14 +640,16 @@ static vp_status retrieve(vp_index *idx, const vp_recommend_request *req, vpx_qu
 }
 
 vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recommend_result **out,
-                       char **errmsg)
+                       vp_error *err)
 {
     if (req->limit < 1 || req->limit > VP_RECOMMEND_MAX_LIMIT)
-        return vp_fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "limit"},
+                            "limit: must be from 1 to 50");
     if (req->n_segments > VP_RECOMMEND_MAX_SEGMENTS || req->n_exclude > VP_RECOMMEND_MAX_EXCLUDE)
-        return vp_fail(errmsg, VP_ERR_INVALID, "exclude: at most 100 offerings");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "exclude"},
+                            "exclude: at most 100 offerings");
     int64_t now = req->filters.now ? req->filters.now : (int64_t)time(NULL);
-    vp_status st = vpx_db_reopen(vp_index_db(idx), errmsg);
+    vp_status st = vpx_db_reopen(vp_index_db(idx), err);
     vpx_query *weighted = NULL;
     boost_set boosts = {0};
     vp_buf t;
@@ -685,7 +687,7 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
     vp_buf_free(&t);
     size_t n = boosts.n;
     if (st == VP_OK)
-        st = n ? boost_query(&boosts, &weighted, errmsg) : vpx_query_match_all(&weighted, errmsg);
+        st = n ? boost_query(&boosts, &weighted, err) : vpx_query_match_all(&weighted, err);
     boost_free(&boosts);
 
     vp_recommend_result *res = calloc(1, sizeof *res);
@@ -694,19 +696,19 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
     if (st == VP_OK && !res)
         st = VP_ERR_NOMEM;
     if (st == VP_OK)
-        st = retrieve(idx, req, weighted, want, 1, &ms, errmsg);
+        st = retrieve(idx, req, weighted, want, 1, &ms, err);
     /* Too few fit the affinities: fill from everything that is eligible. */
     if (st == VP_OK && vpx_mset_size(ms) < req->limit && n) {
         vpx_query *all = NULL;
         vpx_mset_destroy(ms);
         ms = NULL;
-        st = vpx_query_match_all(&all, errmsg);
+        st = vpx_query_match_all(&all, err);
         if (st == VP_OK)
-            st = retrieve(idx, req, all, want, 1, &ms, errmsg);
+            st = retrieve(idx, req, all, want, 1, &ms, err);
         vpx_query_destroy(all);
     }
     if (st == VP_OK)
-        st = finish(idx, req, ms, res, errmsg);
+        st = finish(idx, req, ms, res, err);
     if (res)
         res->signals = res->signals || store_ok;
     vpx_mset_destroy(ms);
@@ -720,19 +722,20 @@ vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req, vp_recomm
 }
 
 vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now, vp_store *store,
-                     vp_recommend_result **out, char **errmsg)
+                     vp_recommend_result **out, vp_error *err)
 {
     if (limit < 1 || limit > VP_RECOMMEND_MAX_LIMIT)
-        return vp_fail(errmsg, VP_ERR_INVALID, "limit: must be from 1 to 50");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "limit"},
+                            "limit: must be from 1 to 50");
     vpx_db *db = vp_index_db(idx);
     vp_buf uid;
     vp_buf_init(&uid, 512);
     vpx_query *like = NULL, *co = NULL, *weighted = NULL;
-    vp_status st = vpx_db_reopen(db, errmsg);
+    vp_status st = vpx_db_reopen(db, err);
     if (st == VP_OK)
         st = vp_buf_printf(&uid, PFX_ID "%s", id);
     if (st == VP_OK)
-        st = vpx_query_like(db, uid.data, 20, &like, errmsg);
+        st = vpx_query_like(db, uid.data, 20, &like, err);
     /* Used together with it: boosts on those offerings. */
     vpx_query **parts = NULL;
     size_t n = 0, alloc = 0;
@@ -749,15 +752,15 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
             st = vp_buf_printf(&t, PFX_ID "%s", co_used[i].key);
             if (st == VP_OK && co_used[0].score > 0)
                 st = add_fixed_boost(&parts, &n, &alloc, t.data,
-                                     RETRIEVAL_SCALE * co_used[i].score / co_used[0].score, errmsg);
+                                     RETRIEVAL_SCALE * co_used[i].score / co_used[0].score, err);
         }
         vp_buf_free(&t);
     }
     if (st == VP_OK && n)
-        st = vpx_query_combine(VPX_OP_OR, parts, n, &co, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, parts, n, &co, err);
     vpx_query *both[2] = {like, co};
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, both, 2, &weighted, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, both, 2, &weighted, err);
     for (size_t i = 0; i < n; i++)
         vpx_query_destroy(parts[i]);
     free(parts);
@@ -774,7 +777,7 @@ vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
     if (st == VP_OK && !res)
         st = VP_ERR_NOMEM;
     if (st == VP_OK)
-        st = retrieve(idx, &req, weighted, limit * 3, 0, &ms, errmsg);
+        st = retrieve(idx, &req, weighted, limit * 3, 0, &ms, err);
     /* Related lists keep Xapian's order: similarity is the reason. */
     for (size_t i = 0; st == VP_OK && ms && i < vpx_mset_size(ms) && res->n < limit; i++) {
         if (!res->items && !(res->items = calloc(limit + 1, sizeof *res->items))) {

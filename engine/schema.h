@@ -110,7 +110,7 @@ struct vpx_db *vp_index_db(vp_index *idx);
  * include_past, radius) as one query; *out NULL when there are none. */
 struct vpx_query;
 vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req,
-                                 struct vpx_query **out, char **errmsg);
+                                 struct vpx_query **out, vp_error *err);
 
 /* The handle's suggestion cache (suggest.c owns what it points to). */
 typedef struct vp_suggest_cache vp_suggest_cache;

@@ -70,7 +70,7 @@ int vp_field_by_name(const char *name)
 }
 
 /* OR of prefix+value terms; NULL in *out when the field has no values. */
-static vp_status field_filter(const vp_search_request *req, int f, vpx_query **out, char **errmsg)
+static vp_status field_filter(const vp_search_request *req, int f, vpx_query **out, vp_error *err)
 {
     *out = NULL;
     if (req->n_values[f] == 0)
@@ -92,10 +92,10 @@ static vp_status field_filter(const vp_search_request *req, int f, vpx_query **o
         st = vp_buf_printf(&t, "%s%s", vp_field_prefix[f], value);
         free(value);
         if (st == VP_OK)
-            st = vpx_query_term(t.data, &terms[i], errmsg);
+            st = vpx_query_term(t.data, &terms[i], err);
     }
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, terms, req->n_values[f], out, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, terms, req->n_values[f], out, err);
     for (size_t i = 0; i < req->n_values[f]; i++)
         vpx_query_destroy(terms[i]);
     free(terms);
@@ -112,10 +112,10 @@ static int last_day_of_month(int yyyymm)
 
 /* The OR of parts[0..n) into *out when `st` is VP_OK; frees the parts
  * and the array either way. */
-static vp_status or_of(vpx_query **parts, size_t n, vp_status st, vpx_query **out, char **errmsg)
+static vp_status or_of(vpx_query **parts, size_t n, vp_status st, vpx_query **out, vp_error *err)
 {
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, parts, n, out, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, parts, n, out, err);
     for (size_t i = 0; i < n; i++)
         vpx_query_destroy(parts[i]);
     free(parts);
@@ -128,7 +128,7 @@ static vp_status or_of(vpx_query **parts, size_t n, vp_status st, vpx_query **ou
  * instead of day terms). An open end reaches OPEN_YEARS years out, which
  * costs a few year terms, not thousands of days. NULL in *out when both
  * ends are open. */
-static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
+static vp_status date_filter(int from, int to, vpx_query **out, vp_error *err)
 {
     *out = NULL;
     if (!from && !to)
@@ -165,20 +165,20 @@ static vp_status date_filter(int from, int to, vpx_query **out, char **errmsg)
             if (block != block_done) {
                 block_done = block;
                 snprintf(term, sizeof term, PFX_WHOLE_BLOCK "%07d", block);
-                st = vpx_query_term(term, &parts[n++], errmsg);
+                st = vpx_query_term(term, &parts[n++], err);
             }
             if (st == VP_OK && month != month_done) {
                 month_done = month;
                 snprintf(term, sizeof term, PFX_WHOLE_MONTH "%06d", month);
-                st = vpx_query_term(term, &parts[n++], errmsg);
+                st = vpx_query_term(term, &parts[n++], err);
             }
             snprintf(term, sizeof term, PFX_DAY "%08d", day);
             day = vp_day_from_epoch(vp_day_to_epoch(day) + 1);
         }
         if (st == VP_OK)
-            st = vpx_query_term(term, &parts[n++], errmsg);
+            st = vpx_query_term(term, &parts[n++], err);
     }
-    return or_of(parts, n, st, out, errmsg);
+    return or_of(parts, n, st, out, err);
 }
 
 /* Blanks out the query syntax's operator words and characters. */
@@ -199,7 +199,7 @@ static void strip_operators(char *q)
 /* The free-text part; match-all when there are no words. The query is
  * rewritten first (local names, synonyms, compounds: lexicon.h). */
 static vp_status text_query(vp_index *idx, const char *q, int rewrite, int any_words,
-                            vpx_query **out, int *fallback, char **errmsg)
+                            vpx_query **out, int *fallback, vp_error *err)
 {
     vpx_db *db = vp_index_db(idx);
     *fallback = 0;
@@ -216,25 +216,23 @@ static vp_status text_query(vp_index *idx, const char *q, int rewrite, int any_w
     const vp_lexicon *lex = vp_index_lexicon(idx);
     /* Nothing, punctuation, or only stop words: the browse order. */
     if (!folded[strspn(folded, " \t\r\n")] || (lex && vp_lexicon_only_stopwords(lex, folded))) {
-        st = vpx_query_match_all(out, errmsg);
+        st = vpx_query_match_all(out, err);
         goto done;
     }
     vpx_parser_opts opts = {VP_STEM_LANGUAGE, text_prefixes, boolean_prefixes,
                             vp_lexicon_stopwords(lex), MAX_WILDCARD_EXPANSION, any_words};
-    char *ignored = NULL;
-    st = vpx_query_parse(db, rewritten, &opts, 0, out, NULL, &ignored);
-    free(ignored);
+    st = vpx_query_parse(db, rewritten, &opts, 0, out, NULL, NULL);
     if (st == VP_ERR_INVALID) {
         /* Search the words as typed, without the operators that failed. */
         *fallback = 1;
         strip_operators(folded);
-        st = vpx_query_parse(db, folded, &opts, 1, out, NULL, errmsg);
+        st = vpx_query_parse(db, folded, &opts, 1, out, NULL, err);
     }
     /* Only stop words or punctuation: browse instead of finding nothing. */
     if (st == VP_OK && vpx_query_is_empty(*out)) {
         vpx_query_destroy(*out);
         *out = NULL;
-        st = vpx_query_match_all(out, errmsg);
+        st = vpx_query_match_all(out, err);
     }
 done:
     free(rewritten);
@@ -658,7 +656,7 @@ static vp_status soonest_first(vp_search_result *res, int64_t now)
  * ending on a day from META_LIVE_FROM to yesterday; *used 0 (and *out
  * untouched) when the index has no live day, or one after today or too
  * long ago. One term on the day of a refresh, a handful a few days on. */
-static vp_status live_filter(vpx_db *db, int today, vpx_query **out, int *used, char **errmsg)
+static vp_status live_filter(vpx_db *db, int today, vpx_query **out, int *used, vp_error *err)
 {
     *used = 0;
     char *v = NULL;
@@ -673,17 +671,17 @@ static vp_status live_filter(vpx_db *db, int today, vpx_query **out, int *used, 
     vpx_query *live = NULL, *ended = NULL;
     vpx_query *days[LIVE_MAX_DAYS] = {0};
     size_t n = 0;
-    vp_status st = vpx_query_term(PFX_LIVE, &live, errmsg);
+    vp_status st = vpx_query_term(PFX_LIVE, &live, err);
     char term[24];
     for (int64_t d = first; st == VP_OK && d <= last; d++) {
         snprintf(term, sizeof term, PFX_END_DAY "%08d", vp_day_from_epoch(d));
-        st = vpx_query_term(term, &days[n++], errmsg);
+        st = vpx_query_term(term, &days[n++], err);
     }
     if (st == VP_OK && n)
-        st = vpx_query_combine(VPX_OP_OR, days, n, &ended, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, days, n, &ended, err);
     if (st == VP_OK && n) {
         vpx_query *parts[2] = {live, ended};
-        st = vpx_query_combine(VPX_OP_AND_NOT, parts, 2, out, errmsg);
+        st = vpx_query_combine(VPX_OP_AND_NOT, parts, 2, out, err);
     } else if (st == VP_OK) {
         *out = live;
         live = NULL;
@@ -700,10 +698,10 @@ static vp_status live_filter(vpx_db *db, int today, vpx_query **out, int *used, 
  * from the end terms (one of each per offering, so the OR's lists never
  * overlap) of an index that has them in every offering, else from the
  * day, month and year terms of every day. */
-static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **errmsg)
+static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, vp_error *err)
 {
     int used = 0;
-    vp_status lst = live_filter(db, today, out, &used, errmsg);
+    vp_status lst = live_filter(db, today, out, &used, err);
     if (lst != VP_OK || used)
         return lst;
     char *mark = NULL;
@@ -711,7 +709,7 @@ static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **
                     strcmp(mark, "1") == 0;
     free(mark);
     if (!end_terms)
-        return date_filter(today, 0, out, errmsg);
+        return date_filter(today, 0, out, err);
     int year = today / 10000, month = today / 100;
     int last = last_day_of_month(month);
     size_t n = 0, cap = 31 + 12 + OPEN_YEARS;
@@ -722,33 +720,32 @@ static vp_status upcoming_filter(vpx_db *db, int today, vpx_query **out, char **
     char term[24];
     for (int day = today; st == VP_OK && day <= last; day++) {
         snprintf(term, sizeof term, PFX_END_DAY "%08d", day);
-        st = vpx_query_term(term, &parts[n++], errmsg);
+        st = vpx_query_term(term, &parts[n++], err);
     }
     for (int m = month % 100 + 1; st == VP_OK && m <= 12; m++) {
         snprintf(term, sizeof term, PFX_END_MONTH "%04d%02d", year, m);
-        st = vpx_query_term(term, &parts[n++], errmsg);
+        st = vpx_query_term(term, &parts[n++], err);
     }
     for (int y = year + 1; st == VP_OK && y <= year + OPEN_YEARS; y++) {
         snprintf(term, sizeof term, PFX_END_YEAR "%04d", y);
-        st = vpx_query_term(term, &parts[n++], errmsg);
+        st = vpx_query_term(term, &parts[n++], err);
     }
-    return or_of(parts, n, st, out, errmsg);
+    return or_of(parts, n, st, out, err);
 }
 
 /* free=true: the offerings marked free when they were indexed. */
-static vp_status free_filter(vpx_db *db, vpx_query **out, char **errmsg)
+static vp_status free_filter(vpx_db *db, vpx_query **out, vp_error *err)
 {
     char *mark = NULL;
     int marked = vpx_db_get_metadata(db, META_FREE_TERMS, &mark, NULL) == VP_OK && mark &&
                  strcmp(mark, "1") == 0;
     free(mark);
     if (!marked) {
-        if (errmsg)
-            *errmsg = strdup("free: this index was built before free offerings were marked; "
-                             "rebuild it to use free=true");
-        return VP_ERR_NOT_FOUND;
+        return vp_error_set(err, VP_ERR_NOT_FOUND, &(vp_where){.parameter = "free"},
+                            "free: this index was built before free offerings were marked; "
+                            "rebuild it to use free=true");
     }
-    return vpx_query_term(PFX_FREE, out, errmsg);
+    return vpx_query_term(PFX_FREE, out, err);
 }
 
 /* The parts of one search, built once and combined as needed. */
@@ -782,16 +779,16 @@ static void plan_free(plan *p)
 }
 
 /* FILTER(term-filter wrapped weight `w`) for boosts. */
-static vp_status boost(vpx_query *filter, double w, vpx_query **out, char **errmsg)
+static vp_status boost(vpx_query *filter, double w, vpx_query **out, vp_error *err)
 {
     *out = NULL;
     if (!filter || w <= 0)
         return VP_OK;
     vpx_query *fixed = NULL;
-    vp_status st = vpx_query_fixed_weight(w, &fixed, errmsg);
+    vp_status st = vpx_query_fixed_weight(w, &fixed, err);
     vpx_query *parts[2] = {fixed, filter};
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, err);
     vpx_query_destroy(fixed);
     return st;
 }
@@ -819,7 +816,7 @@ static int day_spans(vpx_db *db)
  * with day spans (SLOT_DAYS) gives the same weights from one value read per
  * candidate instead of advancing those terms' lists for every candidate. */
 static vp_status soon_boost(vpx_db *db, int spans, int today, const vp_ranking *rk,
-                            vpx_query **out, char **errmsg)
+                            vpx_query **out, vp_error *err)
 {
     *out = NULL;
     int64_t t = vp_day_to_epoch(today);
@@ -839,19 +836,19 @@ static vp_status soon_boost(vpx_db *db, int spans, int today, const vp_ranking *
             w[i].last = vp_day_to_epoch(to[i]);
             w[i].weight = rk->upcoming / 4;
         }
-        return rk->upcoming / 4 > 0 ? vpx_query_day_spans(SLOT_DAYS, w, 4, out, errmsg) : VP_OK;
+        return rk->upcoming / 4 > 0 ? vpx_query_day_spans(SLOT_DAYS, w, 4, out, err) : VP_OK;
     }
     vpx_query *bands[4] = {0};
     vp_status st = VP_OK;
     for (int i = 0; st == VP_OK && i < 4; i++) {
         vpx_query *window = NULL;
-        st = date_filter(from[i], to[i], &window, errmsg);
+        st = date_filter(from[i], to[i], &window, err);
         if (st == VP_OK)
-            st = boost(window, rk->upcoming / 4, &bands[i], errmsg);
+            st = boost(window, rk->upcoming / 4, &bands[i], err);
         vpx_query_destroy(window);
     }
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, bands, 4, out, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, bands, 4, out, err);
     for (int i = 0; i < 4; i++)
         vpx_query_destroy(bands[i]);
     return st;
@@ -873,27 +870,27 @@ static int several_words(const char *q)
 }
 
 static vp_status plan_build(vp_index *idx, const vp_search_request *req, const char *q,
-                            int any_words, plan *p, char **errmsg)
+                            int any_words, plan *p, vp_error *err)
 {
     const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
     int rewrite = !(req->without & VP_WITHOUT_REWRITE);
     memset(p, 0, sizeof *p);
     p->collapse = !req->all_offerings;
-    vp_status st = text_query(idx, q, rewrite, any_words, &p->text, &p->fallback, errmsg);
+    vp_status st = text_query(idx, q, rewrite, any_words, &p->text, &p->fallback, err);
     p->browsing = !q || !q[strspn(q, " \t\r\n")];
     for (int f = 0; st == VP_OK && f < VP_FIELD_COUNT; f++)
-        st = field_filter(req, f, &p->filters[f], errmsg);
+        st = field_filter(req, f, &p->filters[f], err);
     if (st == VP_OK)
-        st = date_filter(req->from_day, req->to_day, &p->dates, errmsg);
+        st = date_filter(req->from_day, req->to_day, &p->dates, err);
     int today = vp_nl_day(req->now ? req->now : (int64_t)time(NULL));
     if (st == VP_OK && !req->include_past) {
         /* Not yet past: an occurrence today or later, or no dates at all. */
         vpx_query *parts[2] = {NULL, NULL};
-        st = upcoming_filter(vp_index_db(idx), today, &parts[0], errmsg);
+        st = upcoming_filter(vp_index_db(idx), today, &parts[0], err);
         if (st == VP_OK)
-            st = vpx_query_term(PFX_UNDATED, &parts[1], errmsg);
+            st = vpx_query_term(PFX_UNDATED, &parts[1], err);
         if (st == VP_OK)
-            st = vpx_query_combine(VPX_OP_OR, parts, 2, &p->upcoming, errmsg);
+            st = vpx_query_combine(VPX_OP_OR, parts, 2, &p->upcoming, err);
         vpx_query_destroy(parts[0]);
         vpx_query_destroy(parts[1]);
     }
@@ -903,16 +900,16 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         char term[32];
         snprintf(term, sizeof term, "%sonline", vp_field_prefix[VP_FIELD_CHANNEL]);
         st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, req->radius_km, 1.0,
-                            &parts[0], errmsg);
+                            &parts[0], err);
         if (st == VP_OK)
-            st = vpx_query_term(term, &parts[1], errmsg);
+            st = vpx_query_term(term, &parts[1], err);
         if (st == VP_OK)
-            st = vpx_query_combine(VPX_OP_OR, parts, 2, &p->near, errmsg);
+            st = vpx_query_combine(VPX_OP_OR, parts, 2, &p->near, err);
         vpx_query_destroy(parts[0]);
         vpx_query_destroy(parts[1]);
     }
     if (st == VP_OK && req->free_only)
-        st = free_filter(vp_index_db(idx), &p->free_only, errmsg);
+        st = free_filter(vp_index_db(idx), &p->free_only, err);
     /* Boosts: own library, soon, nearby. */
     if (st == VP_OK && req->prefer_library && *req->prefer_library) {
         vp_buf t;
@@ -920,21 +917,21 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
         vpx_query *term = NULL;
         st = vp_buf_printf(&t, "%s%s", vp_field_prefix[VP_FIELD_LIBRARY], req->prefer_library);
         if (st == VP_OK)
-            st = vpx_query_term(t.data, &term, errmsg);
+            st = vpx_query_term(t.data, &term, err);
         if (st == VP_OK)
-            st = boost(term, rk->prefer_library, &p->boosts[0], errmsg);
+            st = boost(term, rk->prefer_library, &p->boosts[0], err);
         vpx_query_destroy(term);
         vp_buf_free(&t);
     }
     if (st == VP_OK && rk->upcoming > 0)
         st = soon_boost(vp_index_db(idx), !(req->without & VP_WITHOUT_DAY_SPANS), today, rk,
-                        &p->boosts[1], errmsg);
+                        &p->boosts[1], err);
     if (st == VP_OK && req->has_near && rk->nearby > 0) {
         vpx_query *nearby = NULL;
         st = vpx_query_near(SLOT_LOCATION, req->near_lat, req->near_lon, 0, rk->nearby_half_km,
-                            &nearby, errmsg);
+                            &nearby, err);
         if (st == VP_OK)
-            st = vpx_query_scale(nearby, rk->nearby, &p->boosts[2], errmsg);
+            st = vpx_query_scale(nearby, rk->nearby, &p->boosts[2], err);
         vpx_query_destroy(nearby);
     }
     /* What residents use most (signals): a boost scaled by use. */
@@ -948,15 +945,15 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
             t.len = 0;
             st = vp_buf_printf(&t, PFX_ID "%s", req->popular[i].key);
             if (st == VP_OK)
-                st = vpx_query_term(t.data, &term, errmsg);
+                st = vpx_query_term(t.data, &term, err);
             if (st == VP_OK)
                 st = boost(term, rk->popularity * req->popular[i].score / req->popular[0].score,
-                           &each[i], errmsg);
+                           &each[i], err);
             vpx_query_destroy(term);
         }
         vp_buf_free(&t);
         if (st == VP_OK)
-            st = vpx_query_combine(VPX_OP_OR, each, n_pop, &p->boosts[4], errmsg);
+            st = vpx_query_combine(VPX_OP_OR, each, n_pop, &p->boosts[4], err);
         for (size_t i = 0; i < n_pop; i++)
             vpx_query_destroy(each[i]);
     }
@@ -970,12 +967,12 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
             if (types & (1u << t)) {
                 snprintf(term, sizeof term, "%s%s", vp_field_prefix[VP_FIELD_TYPE],
                          vp_offering_types[t]);
-                st = vpx_query_term(term, &terms[n++], errmsg);
+                st = vpx_query_term(term, &terms[n++], err);
             }
         if (st == VP_OK)
-            st = vpx_query_combine(VPX_OP_OR, terms, n, &any, errmsg);
+            st = vpx_query_combine(VPX_OP_OR, terms, n, &any, err);
         if (st == VP_OK)
-            st = boost(any, rk->type_intent, &p->boosts[3], errmsg);
+            st = boost(any, rk->type_intent, &p->boosts[3], err);
         vpx_query_destroy(any);
         for (size_t i = 0; i < n; i++)
             vpx_query_destroy(terms[i]);
@@ -994,9 +991,9 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
             st = VP_ERR_NOMEM;
         else if (strcmp(rewritten, folded) == 0)
             st = vpx_query_words(vp_index_db(idx), folded, PFX_TITLE, 0, 1, &opts, &phrase,
-                                 errmsg);
+                                 err);
         if (st == VP_OK && phrase && !vpx_query_is_empty(phrase))
-            st = boost(phrase, rk->title_phrase, &p->boosts[5], errmsg);
+            st = boost(phrase, rk->title_phrase, &p->boosts[5], err);
         vpx_query_destroy(phrase);
         free(rewritten);
         free(folded);
@@ -1010,16 +1007,16 @@ static vp_status plan_build(vp_index *idx, const vp_search_request *req, const c
  * needs no ranking, and a boolean match opens no boost lists and weighs
  * nothing. */
 static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_query **out,
-                            char **errmsg)
+                            vp_error *err)
 {
     vpx_query *words = NULL;
     vp_status st;
     if (weighted) {
         vpx_query *maybe[8] = {p->text,      p->boosts[0], p->boosts[1], p->boosts[2],
                                p->boosts[3], p->boosts[4], p->boosts[5], p->understood};
-        st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 8, &words, errmsg);
+        st = vpx_query_combine(VPX_OP_AND_MAYBE, maybe, 8, &words, err);
     } else {
-        st = vpx_query_scale(p->text, 0.0, &words, errmsg);
+        st = vpx_query_scale(p->text, 0.0, &words, err);
     }
     if (st != VP_OK)
         return st;
@@ -1032,7 +1029,7 @@ static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_quer
     parts[n++] = p->upcoming;
     parts[n++] = (skip & (1u << VP_RELAX_NEAR)) ? NULL : p->near;
     parts[n++] = (skip & (1u << VP_RELAX_FREE)) ? NULL : p->free_only;
-    st = vpx_query_combine(VPX_OP_FILTER, parts, n, out, errmsg);
+    st = vpx_query_combine(VPX_OP_FILTER, parts, n, out, err);
     vpx_query_destroy(words);
     return st;
 }
@@ -1043,15 +1040,15 @@ static vp_status plan_query(const plan *p, unsigned skip, int weighted, vpx_quer
  * when `collapse` is set and the plan collapses, else offerings (whether
  * there is any at all needs no collapse). */
 static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_t need,
-                               int collapse, uint64_t *total, char **errmsg)
+                               int collapse, uint64_t *total, vp_error *err)
 {
     vpx_query *q = NULL;
     vpx_mset *ms = NULL;
-    vp_status st = plan_query(p, skip, 0, &q, errmsg);
+    vp_status st = plan_query(p, skip, 0, &q, err);
     vpx_enquire_opts eo = {.sort_slot = -1, .limit = 0, .check_at_least = need,
                            .collapse_slot = collapse && p->collapse ? SLOT_WORK : -1};
     if (st == VP_OK)
-        st = vpx_enquire(db, q, &eo, &ms, errmsg);
+        st = vpx_enquire(db, q, &eo, &ms, err);
     if (st == VP_OK)
         vpx_mset_totals(ms, NULL, total, NULL);
     vpx_mset_destroy(ms);
@@ -1061,12 +1058,12 @@ static vp_status count_matches(vpx_db *db, const plan *p, unsigned skip, uint64_
 
 /* One full search of `q`: hits, totals and facets into `res`. */
 static vp_status search_once(vp_index *idx, const vp_search_request *req, const plan *p,
-                             uint64_t doccount, vp_search_result *res, char **errmsg)
+                             uint64_t doccount, vp_search_result *res, vp_error *err)
 {
     vpx_db *db = vp_index_db(idx);
     vpx_query *full = NULL;
     vpx_mset *ms = NULL;
-    vp_status st = plan_query(p, 0, 1, &full, errmsg);
+    vp_status st = plan_query(p, 0, 1, &full, err);
     if (st != VP_OK)
         return st;
     /* Facets of unfiltered fields are counted with every match: on one
@@ -1098,13 +1095,13 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     vpx_mset *counts = NULL;
     if (counting) {
         vpx_query *selecting = NULL;
-        st = plan_query(p, 0, 0, &selecting, errmsg);
+        st = plan_query(p, 0, 0, &selecting, err);
         vpx_enquire_opts co = {.sort_slot = -1, .limit = 0, .check_at_least = doccount,
                                .spy_slots = spy_slots, .n_spy_slots = n_spies,
                                .distinct_slot = p->collapse ? SLOT_WORK : 0,
                                .keep_counts = !(req->without & VP_WITHOUT_COUNT_CACHE)};
         if (st == VP_OK)
-            st = vpx_enquire(db, selecting, &co, &counts, errmsg);
+            st = vpx_enquire(db, selecting, &co, &counts, err);
         vpx_query_destroy(selecting);
         if (st != VP_OK) {
             vpx_query_destroy(full);
@@ -1128,17 +1125,17 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
         .n_spy_slots = counting ? 0 : n_spies,
         .collapse_slot = p->collapse ? SLOT_WORK : -1,
     };
-    st = vpx_enquire(db, full, &eo, &ms, errmsg);
+    st = vpx_enquire(db, full, &eo, &ms, err);
     vpx_query_destroy(full);
     /* The dates of the page's series, when the index has series keys:
      * what they are matched by, not how well (no weights, no boosts). */
     vp_series_page *series = NULL;
     vpx_query *selecting = NULL;
     if (st == VP_OK && p->collapse)
-        st = plan_query(p, 0, 0, &selecting, errmsg);
+        st = plan_query(p, 0, 0, &selecting, err);
     if (st == VP_OK && p->collapse)
         st = vp_series_page_build(db, selecting, ms, vp_search_shown_from(req), doccount,
-                                  &series, errmsg);
+                                  &series, err);
     /* The page match saw every match when its bounds meet; else the works
      * are counted as the page match counted them with COLLAPSE_CHECK:
      * exact below it, Xapian's estimate above. */
@@ -1148,7 +1145,7 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
     if (st == VP_OK && count_apart && page_lower != page_upper) {
         vpx_enquire_opts co = {.sort_slot = -1, .limit = 0, .check_at_least = COLLAPSE_CHECK,
                                .collapse_slot = SLOT_WORK};
-        st = vpx_enquire(db, selecting, &co, &counts, errmsg);
+        st = vpx_enquire(db, selecting, &co, &counts, err);
     }
     vpx_query_destroy(selecting);
     if (st != VP_OK) {
@@ -1180,14 +1177,14 @@ static vp_status search_once(vp_index *idx, const vp_search_request *req, const 
             continue;
         vpx_query *without = NULL;
         ms = NULL;
-        st = plan_query(p, 1u << f, 0, &without, errmsg);
+        st = plan_query(p, 1u << f, 0, &without, err);
         unsigned slots[16];
         vpx_enquire_opts fo = {.sort_slot = -1, .offset = 0, .limit = 0,
                                .check_at_least = doccount, .spy_slots = slots,
                                .n_spy_slots = facet_slots(f, slots),
                                .keep_counts = !(req->without & VP_WITHOUT_COUNT_CACHE)};
         if (st == VP_OK)
-            st = vpx_enquire(db, without, &fo, &ms, errmsg);
+            st = vpx_enquire(db, without, &fo, &ms, err);
         if (st == VP_OK)
             st = collect_facet(res, f, ms, 0, fo.n_spy_slots);
         vpx_mset_destroy(ms);
@@ -1296,19 +1293,19 @@ static int cmp_row(const void *a, const void *b)
 /* The offerings of the work `key` that are not yet past (unless `upcoming`
  * is NULL): boolean, weighing nothing. */
 static vp_status work_query(const char *key, const vpx_query *upcoming, vpx_query **out,
-                            char **errmsg)
+                            vp_error *err)
 {
     vp_buf t;
     vp_buf_init(&t, 512);
     vpx_query *term = NULL, *flat = NULL;
     vp_status st = vp_buf_printf(&t, PFX_WORK "%s", key);
     if (st == VP_OK)
-        st = vpx_query_term(t.data, &term, errmsg);
+        st = vpx_query_term(t.data, &term, err);
     if (st == VP_OK)
-        st = vpx_query_scale(term, 0.0, &flat, errmsg);
+        st = vpx_query_scale(term, 0.0, &flat, err);
     vpx_query *parts[2] = {flat, (vpx_query *)upcoming};
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, err);
     vpx_query_destroy(flat);
     vpx_query_destroy(term);
     vp_buf_free(&t);
@@ -1319,7 +1316,7 @@ static vp_status work_query(const char *key, const vpx_query *upcoming, vpx_quer
  * of the whole page, collapsed to VP_SEARCH_MAX_AVAILABLE offerings per
  * work (the first by id); a work that fills that is counted on its own. */
 static vp_status list_available(vpx_db *db, const plan *p, uint64_t doccount,
-                                vp_search_result *res, char **errmsg)
+                                vp_search_result *res, vp_error *err)
 {
     size_t n = res->n_hits, n_keys = 0, n_rows = 0;
     json_t **own = calloc(n + 1, sizeof *own);
@@ -1333,18 +1330,18 @@ static vp_status list_available(vpx_db *db, const plan *p, uint64_t doccount,
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         own[i] = res->hits[i].doc; /* borrowed */
         if (work_of(own[i]))
-            st = work_query(work_of(own[i]), NULL, &terms[n_keys++], errmsg);
+            st = work_query(work_of(own[i]), NULL, &terms[n_keys++], err);
     }
     if (st != VP_OK || n_keys == 0)
         goto done;
-    st = vpx_query_combine(VPX_OP_OR, terms, n_keys, &any, errmsg);
+    st = vpx_query_combine(VPX_OP_OR, terms, n_keys, &any, err);
     if (st == VP_OK) {
         vpx_query *parts[2] = {any, p->upcoming};
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &q, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &q, err);
     }
     eo.limit = (uint64_t)n_keys * VP_SEARCH_MAX_AVAILABLE;
     if (st == VP_OK)
-        st = vpx_enquire(db, q, &eo, &ms, errmsg);
+        st = vpx_enquire(db, q, &eo, &ms, err);
     if (st == VP_OK && !(rows = calloc(vpx_mset_size(ms) + 1, sizeof *rows)))
         st = VP_ERR_NOMEM;
     for (size_t i = 0; st == VP_OK && i < vpx_mset_size(ms); i++) {
@@ -1402,9 +1399,9 @@ static vp_status list_available(vpx_db *db, const plan *p, uint64_t doccount,
             vpx_query *one = NULL;
             vpx_mset *counted = NULL;
             vpx_enquire_opts co = {.sort_slot = -1, .limit = 0, .check_at_least = doccount};
-            st = work_query(key, p->upcoming, &one, errmsg);
+            st = work_query(key, p->upcoming, &one, err);
             if (st == VP_OK)
-                st = vpx_enquire(db, one, &co, &counted, errmsg);
+                st = vpx_enquire(db, one, &co, &counted, err);
             if (st == VP_OK)
                 vpx_mset_totals(counted, NULL, &h->available_count, NULL);
             vpx_mset_destroy(counted);
@@ -1488,11 +1485,11 @@ static vp_status proposition_for(const vp_vocabulary *voc, const char *q, const 
 }
 
 vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vpx_query **out,
-                                 char **errmsg)
+                                 vp_error *err)
 {
     plan p;
     *out = NULL;
-    vp_status st = plan_build(idx, req, NULL, 0, &p, errmsg);
+    vp_status st = plan_build(idx, req, NULL, 0, &p, err);
     if (st == VP_OK) {
         vpx_query *parts[VP_FIELD_COUNT + 4];
         size_t n = 0;
@@ -1508,7 +1505,7 @@ vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req, vp
         if (p.free_only)
             parts[n++] = p.free_only;
         if (n)
-            st = vpx_query_combine(VPX_OP_AND, parts, n, out, errmsg);
+            st = vpx_query_combine(VPX_OP_AND, parts, n, out, err);
     }
     plan_free(&p);
     return st;
@@ -1526,35 +1523,35 @@ typedef struct understanding {
 } understanding;
 
 static vp_status plan_understood(vp_index *idx, const vp_search_request *req, const char *q,
-                                 int any_words, const understanding *u, plan *p, char **errmsg)
+                                 int any_words, const understanding *u, plan *p, vp_error *err)
 {
     const vp_ranking *rk = req->ranking ? req->ranking : &vp_ranking_default;
-    vp_status st = plan_build(idx, req, q, any_words, p, errmsg);
+    vp_status st = plan_build(idx, req, q, any_words, p, err);
     vpx_query *each[VP_UNDERSTOOD_MAX] = {0};
     char term[128];
     for (size_t i = 0; st == VP_OK && i < u->n && rk->understood > 0; i++) {
         const vp_understood *it = &u->items[i];
         vpx_query *match = NULL;
         if (it->near) {
-            st = understood_near(it, rk->understood, rk->nearby_half_km, &each[i], errmsg);
+            st = understood_near(it, rk->understood, rk->nearby_half_km, &each[i], err);
             continue;
         }
         if (it->kind == VP_UNDERSTOOD_DATE) {
-            st = date_filter(it->from_day, it->to_day, &match, errmsg);
+            st = date_filter(it->from_day, it->to_day, &match, err);
         } else {
             snprintf(term, sizeof term, "%s%s",
                      vp_field_prefix[it->kind == VP_UNDERSTOOD_PLACE ? VP_FIELD_MUNICIPALITY
                                                                       : VP_FIELD_AUDIENCE],
                      it->value);
-            st = vpx_query_term(term, &match, errmsg);
+            st = vpx_query_term(term, &match, err);
         }
         if (st == VP_OK)
-            st = boost(match, rk->understood, &each[i], errmsg);
-        st = st == VP_OK ? understood_branch(it, rk->understood, &each[i], errmsg) : st;
+            st = boost(match, rk->understood, &each[i], err);
+        st = st == VP_OK ? understood_branch(it, rk->understood, &each[i], err) : st;
         vpx_query_destroy(match);
     }
     if (st == VP_OK && u->n && rk->understood > 0)
-        st = vpx_query_combine(VPX_OP_OR, each, u->n, &p->understood, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, each, u->n, &p->understood, err);
     for (size_t i = 0; i < u->n; i++)
         vpx_query_destroy(each[i]);
     return st;
@@ -1662,21 +1659,10 @@ const vp_ranking vp_ranking_default = {
     .title_phrase = 3.0,
 };
 
-vp_status vp_search_run(vp_index *idx, const vp_search_request *req, vp_search_result **out,
-                        char **errmsg)
-{
-    vp_error perr = VP_ERROR_INIT;
-    vp_status st = vp_search_execute(idx, req, out, &perr, errmsg);
-    if (st == VP_ERR_INVALID && errmsg && !*errmsg && perr.message)
-        *errmsg = strdup(perr.message);
-    vp_error_clear(&perr);
-    return st;
-}
-
 vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
-                            vp_error *perr, char **errmsg)
+                            vp_error *err)
 {
-    vp_status st = vp_search_request_check(req, perr);
+    vp_status st = vp_search_request_check(req, err);
     if (st != VP_OK)
         return st;
     vpx_db *db = vp_index_db(idx);
@@ -1689,9 +1675,9 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
     res->relaxed = -1;
 
     understanding und = {NULL, {{0}}, 0};
-    st = vpx_db_reopen(db, errmsg);
+    st = vpx_db_reopen(db, err);
     if (st == VP_OK)
-        st = vpx_db_stats(db, NULL, &doccount, errmsg);
+        st = vpx_db_stats(db, NULL, &doccount, err);
     if (st == VP_OK && !(req->without & VP_WITHOUT_REWRITE))
         st = understand_query(idx, req->q, req->without,
                               vp_nl_day(req->now ? req->now : (int64_t)time(NULL)),
@@ -1699,9 +1685,9 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
     /* The words to match: q without the place, day and age words. */
     const char *words = und.rest ? und.rest : req->q;
     if (st == VP_OK)
-        st = plan_understood(idx, req, words, 0, &und, &p, errmsg);
+        st = plan_understood(idx, req, words, 0, &und, &p, err);
     if (st == VP_OK)
-        st = search_once(idx, req, &p, doccount, res, errmsg);
+        st = search_once(idx, req, &p, doccount, res, err);
 
     /* Spelling: nothing found, or clearly more found when spelled better. */
     int has_words = req->q && req->q[strspn(req->q, " \t\r\n")];
@@ -1731,7 +1717,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             st = sst;
         else if (sst == VP_OK && corrected && res->total == 0 && better > 0) {
             clear_hits(res);
-            st = search_once(idx, req, &cp, doccount, res, errmsg);
+            st = search_once(idx, req, &cp, doccount, res, err);
             res->corrected_query = corrected;
             corrected = NULL;
         } else if (sst == VP_OK && corrected && better > 2 * res->total) {
@@ -1790,7 +1776,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
             /* Counted to the last work, as the search without the filter
              * would count it: an estimate here overstated it. */
             uint64_t t = 0;
-            st = count_matches(db, use, 1u << f, doccount, 1, &t, errmsg);
+            st = count_matches(db, use, 1u << f, doccount, 1, &t, err);
             if (st == VP_OK && t > res->relaxed_total) {
                 res->relaxed_total = t;
                 res->relaxed = f;
@@ -1801,7 +1787,7 @@ vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_sear
     }
     /* Every plan hides the same past offerings: p's filter serves for all. */
     if (st == VP_OK && req->list_available && res->n_hits)
-        st = list_available(db, &p, doccount, res, errmsg);
+        st = list_available(db, &p, doccount, res, err);
     plan_free(&p);
     if (st == VP_OK) {
         memcpy(res->understood, und.items, sizeof res->understood);

@@ -83,7 +83,7 @@ static int add_occurrence(const char *start, const char *end, int64_t start_utc,
     return rec->st != VP_OK;
 }
 
-vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, char **errmsg)
+vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, vp_error *err)
 {
     if (!o->json)
         return VP_OK;
@@ -101,7 +101,7 @@ vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, char **errmsg)
     /* Too long, or not in the record's words: the document is read instead. */
     vp_status st = rec.st;
     if (st == VP_OK && rec.plain)
-        st = vpx_doc_set_value(doc, SLOT_DATES, rec.text.data, errmsg);
+        st = vpx_doc_set_value(doc, SLOT_DATES, rec.text.data, err);
     else if (st == VP_ERR_TOO_BIG)
         st = VP_OK;
     vp_buf_free(&rec.text);
@@ -159,7 +159,7 @@ static vp_status key_term(const char *value, size_t len, vp_buf *t)
 
 /* FILTER(`full`, OR of the key terms of values[0..n)). */
 static vp_status restricted(const vpx_query *full, const char *const *values, const size_t *lens,
-                            size_t n, vpx_query **out, char **errmsg)
+                            size_t n, vpx_query **out, vp_error *err)
 {
     vpx_query **terms = calloc(n + 1, sizeof *terms);
     vpx_query *any = NULL;
@@ -169,13 +169,13 @@ static vp_status restricted(const vpx_query *full, const char *const *values, co
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         st = key_term(values[i], lens[i], &t);
         if (st == VP_OK)
-            st = vpx_query_term(t.data, &terms[i], errmsg);
+            st = vpx_query_term(t.data, &terms[i], err);
     }
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, terms, n, &any, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, terms, n, &any, err);
     if (st == VP_OK) {
         vpx_query *parts[2] = {(vpx_query *)full, any};
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, out, err);
     }
     for (size_t i = 0; terms && i < n; i++)
         vpx_query_destroy(terms[i]);
@@ -316,14 +316,14 @@ static vp_status read_rows(vp_series_page *sp, int64_t now, int one_series)
 /* Runs the fetch `q` into sp->fetched and sp->rows: from each date's id
  * and dates record, or, when a date has none, from the documents. */
 static vp_status fetch_rows(vpx_db *db, const vpx_query *q, vpx_enquire_opts *eo,
-                            vp_series_page *sp, int64_t now, int one_series, char **errmsg)
+                            vp_series_page *sp, int64_t now, int one_series, vp_error *err)
 {
     static const unsigned slots[2] = {SLOT_ID, SLOT_DATES};
     eo->value_slots = slots;
     eo->n_value_slots = 2;
     eo->without_data = 1;
     sp->from_values = 1;
-    vp_status st = vpx_enquire(db, q, eo, &sp->fetched, errmsg);
+    vp_status st = vpx_enquire(db, q, eo, &sp->fetched, err);
     if (st == VP_OK)
         st = read_rows(sp, now, one_series);
     if (st != VP_ERR_NOT_FOUND)
@@ -333,7 +333,7 @@ static vp_status fetch_rows(vpx_db *db, const vpx_query *q, vpx_enquire_opts *eo
     eo->n_value_slots = 0;
     eo->without_data = 0;
     sp->from_values = 0;
-    st = vpx_enquire(db, q, eo, &sp->fetched, errmsg);
+    st = vpx_enquire(db, q, eo, &sp->fetched, err);
     if (st == VP_OK)
         st = read_rows(sp, now, one_series);
     return st;
@@ -342,7 +342,7 @@ static vp_status fetch_rows(vpx_db *db, const vpx_query *q, vpx_enquire_opts *eo
 /* The JSON hit i shows when the first of its rows is another date than
  * the hit: read from the index when the rows came from values. */
 static vp_status fetch_shown(vpx_db *db, vp_series_page *sp, const vpx_mset *ms, size_t i,
-                             char **errmsg)
+                             vp_error *err)
 {
     const series_row *r = &sp->rows[sp->first[i]];
     if (r->docid == vpx_mset_docid(ms, i))
@@ -355,7 +355,7 @@ static vp_status fetch_shown(vpx_db *db, vp_series_page *sp, const vpx_mset *ms,
     vp_buf_init(&uid, 4096);
     vp_status st = vp_buf_printf(&uid, PFX_ID "%s", r->id);
     if (st == VP_OK)
-        st = vpx_db_get_data(db, uid.data, &sp->shown[i], errmsg);
+        st = vpx_db_get_data(db, uid.data, &sp->shown[i], err);
     vp_buf_free(&uid);
     /* Gone since the fetch (a writer's commit overtook this reader): the
      * hit shows itself. */
@@ -364,7 +364,7 @@ static vp_status fetch_shown(vpx_db *db, vp_series_page *sp, const vpx_mset *ms,
 
 vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset *ms,
                                int64_t now, uint64_t doccount, vp_series_page **out,
-                               char **errmsg)
+                               vp_error *err)
 {
     *out = NULL;
     size_t n = vpx_mset_size(ms), n_keys = 0;
@@ -405,9 +405,9 @@ vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset
     vpx_enquire_opts eo = {.sort_slot = SLOT_START, .limit = n_keys * (VP_SEARCH_MAX_SERIES + 1),
                            .collapse_slot = SLOT_WORK, .collapse_max = VP_SEARCH_MAX_SERIES + 1};
     if (st == VP_OK)
-        st = restricted(full, values, lens, n_keys, &q, errmsg);
+        st = restricted(full, values, lens, n_keys, &q, err);
     if (st == VP_OK)
-        st = fetch_rows(db, q, &eo, sp, now, 0, errmsg);
+        st = fetch_rows(db, q, &eo, sp, now, 0, err);
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         size_t len = 0;
         const char *v = vpx_mset_collapse_key(ms, i, &len);
@@ -432,15 +432,15 @@ vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset
         sp->count[i] = k;
         sp->total[i] = k;
         if (k)
-            st = fetch_shown(db, sp, ms, i, errmsg);
+            st = fetch_shown(db, sp, ms, i, err);
         if (st == VP_OK && k == VP_SEARCH_MAX_SERIES + 1) {
             /* More dates than listed: count them on their own. */
             vpx_query *one = NULL;
             vpx_mset *counted = NULL;
             vpx_enquire_opts co = {.sort_slot = -1, .check_at_least = doccount};
-            st = restricted(full, &v, &len, 1, &one, errmsg);
+            st = restricted(full, &v, &len, 1, &one, err);
             if (st == VP_OK)
-                st = vpx_enquire(db, one, &co, &counted, errmsg);
+                st = vpx_enquire(db, one, &co, &counted, err);
             if (st == VP_OK)
                 vpx_mset_totals(counted, NULL, &sp->total[i], NULL);
             vpx_mset_destroy(counted);
@@ -513,7 +513,7 @@ void vp_search_dates_free(vp_search_date *d, size_t n)
 }
 
 vp_status vp_search_series(vp_index *idx, const char *id, int64_t now, vp_search_date **out,
-                           size_t *n, char **errmsg)
+                           size_t *n, vp_error *err)
 {
     *out = NULL;
     *n = 0;
@@ -526,9 +526,9 @@ vp_status vp_search_series(vp_index *idx, const char *id, int64_t now, vp_search
     vp_series_page *sp = NULL;
     vpx_query *upcoming = NULL, *all = NULL;
     int oom = 0;
-    vp_status st = vpx_db_reopen(db, errmsg);
+    vp_status st = vpx_db_reopen(db, err);
     if (st == VP_OK)
-        st = vp_index_get(idx, id, &json, errmsg);
+        st = vp_index_get(idx, id, &json, err);
     /* Stored by this engine: it parses, unless written by an older one. */
     if (st == VP_OK && vp_offering_parse(json, strlen(json), NULL, &o, NULL) != VP_OK)
         goto done;
@@ -544,27 +544,27 @@ vp_status vp_search_series(vp_index *idx, const char *id, int64_t now, vp_search
     req.now = now;
     req.page = 1;
     req.per_page = 1;
-    st = vp_search_filter_query(idx, &req, &upcoming, errmsg);
+    st = vp_search_filter_query(idx, &req, &upcoming, err);
     if (st == VP_OK && !upcoming)
-        st = vpx_query_match_all(&upcoming, errmsg);
+        st = vpx_query_match_all(&upcoming, err);
     vp_buf t;
     vp_buf_init(&t, 512);
     vpx_query *term = NULL;
     if (st == VP_OK)
         st = vp_buf_printf(&t, PFX_SERIES "%s", key);
     if (st == VP_OK)
-        st = vpx_query_term(t.data, &term, errmsg);
+        st = vpx_query_term(t.data, &term, err);
     vp_buf_free(&t);
     if (st == VP_OK) {
         vpx_query *parts[2] = {upcoming, term};
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &all, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &all, err);
     }
     vpx_query_destroy(term);
     vpx_enquire_opts eo = {.sort_slot = SLOT_START, .limit = VP_SEARCH_MAX_SERIES + 1};
     if (st == VP_OK && !(sp = calloc(1, sizeof *sp)))
         st = VP_ERR_NOMEM;
     if (st == VP_OK)
-        st = fetch_rows(db, all, &eo, sp, now, 1, errmsg);
+        st = fetch_rows(db, all, &eo, sp, now, 1, err);
     /* Every row has the same key: read_rows sorted them by date. */
     size_t k = 0;
     for (size_t i = 0; st == VP_OK && i < sp->n_rows; i++)

@@ -37,7 +37,7 @@ char *vp_series_key(const vp_offering *o, int *oom);
  * its stored JSON (o->json) writes them, so a search reads a date's next
  * occurrence without reading its document. Nothing when `o` has no stored
  * JSON or its record would not fit. */
-vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, char **errmsg);
+vp_status vp_series_set_dates(vpx_doc *doc, const vp_offering *o, vp_error *err);
 
 /* The series of one page of results. */
 typedef struct vp_series_page vp_series_page;
@@ -49,7 +49,7 @@ typedef struct vp_series_page vp_series_page;
  * offering of its series in the index (no match is run). */
 vp_status vp_series_page_build(vpx_db *db, const vpx_query *full, const vpx_mset *ms,
                                int64_t now, uint64_t doccount, vp_series_page **out,
-                               char **errmsg);
+                               vp_error *err);
 /* The stored JSON to show for result i (its series' next date, when that
  * is another offering), borrowed; NULL when it is the result itself (or sp
  * is NULL). */

@@ -20,12 +20,12 @@ static int is_plain_term(const char *t)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-vp_status vp_snippet_terms_from_query(const vpx_query *q, vp_snippet_terms *out, char **errmsg)
+vp_status vp_snippet_terms_from_query(const vpx_query *q, vp_snippet_terms *out, vp_error *err)
 {
     char **terms = NULL;
     size_t n = 0;
     memset(out, 0, sizeof *out);
-    vp_status st = vpx_query_terms(q, &terms, &n, errmsg);
+    vp_status st = vpx_query_terms(q, &terms, &n, err);
     if (st != VP_OK)
         return st;
     out->words = calloc(n + 1, sizeof *out->words);

@@ -17,7 +17,7 @@ typedef struct vp_snippet_terms {
 
 /* Picks the unprefixed terms out of a parsed query. */
 vp_status vp_snippet_terms_from_query(const vpx_query *q, vp_snippet_terms *out,
-                                      char **errmsg);
+                                      vp_error *err);
 void vp_snippet_terms_free(vp_snippet_terms *t);
 
 /* The passage of `text` of at most `max_words` words with the most matched

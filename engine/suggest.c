@@ -158,8 +158,10 @@ static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limi
     uint64_t *freqs = NULL;
     size_t n = 0;
     vp_status st = vp_buf_printf(&prefix, "%s%s", PFX_SUGGEST, folded);
+    vp_error xerr = VP_ERROR_INIT;
     if (st == VP_OK)
-        st = vpx_db_prefix_terms(db, prefix.data, scan, &terms, &freqs, &n, errmsg);
+        st = vpx_db_prefix_terms(db, prefix.data, scan, &terms, &freqs, &n, &xerr);
+    vp_error_move_text(&xerr, errmsg);
     vp_buf_free(&prefix);
     if (st != VP_OK)
         return st;
@@ -293,9 +295,11 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
     }
     vpx_db *db = vp_index_db(idx);
     uint64_t revision = 0;
-    vp_status st = vpx_db_reopen(db, errmsg);
+    vp_error xerr = VP_ERROR_INIT;
+    vp_status st = vpx_db_reopen(db, &xerr);
     if (st == VP_OK)
-        st = vpx_db_stats(db, &revision, NULL, errmsg);
+        st = vpx_db_stats(db, &revision, NULL, &xerr);
+    vp_error_move_text(&xerr, errmsg);
     vp_suggestion *res = calloc(VP_SUGGEST_MAX_LIMIT + 1, sizeof *res);
     size_t got = 0;
     if (st == VP_OK && !res)

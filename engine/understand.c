@@ -284,21 +284,21 @@ static int place(vp_index *idx, const understand_places *pl, words *ws, vp_under
 }
 
 vp_status understood_branch(const vp_understood *it, double weight, struct vpx_query **boosted,
-                            char **errmsg)
+                            vp_error *err)
 {
     if (it->kind != VP_UNDERSTOOD_PLACE || !it->branch[0] || !*boosted || weight <= 0)
         return VP_OK;
     char term[sizeof it->branch + 8];
     snprintf(term, sizeof term, "%s%s", vp_field_prefix[VP_FIELD_BRANCH], it->branch);
     vpx_query *parts[2] = {NULL, NULL}, *branch = NULL, *both = NULL;
-    vp_status st = vpx_query_fixed_weight(weight * BRANCH_SHARE, &parts[0], errmsg);
+    vp_status st = vpx_query_fixed_weight(weight * BRANCH_SHARE, &parts[0], err);
     if (st == VP_OK)
-        st = vpx_query_term(term, &parts[1], errmsg);
+        st = vpx_query_term(term, &parts[1], err);
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &branch, errmsg);
+        st = vpx_query_combine(VPX_OP_FILTER, parts, 2, &branch, err);
     vpx_query *either[2] = {*boosted, branch};
     if (st == VP_OK)
-        st = vpx_query_combine(VPX_OP_OR, either, 2, &both, errmsg);
+        st = vpx_query_combine(VPX_OP_OR, either, 2, &both, err);
     if (st == VP_OK) {
         vpx_query_destroy(*boosted);
         *boosted = both;
@@ -410,14 +410,14 @@ static int national_place(vp_index *idx, const vp_lexicon *lex, words *ws, vp_un
 }
 
 vp_status understood_near(const vp_understood *it, double weight, double half_km,
-                          struct vpx_query **boosted, char **errmsg)
+                          struct vpx_query **boosted, vp_error *err)
 {
     if (it->kind != VP_UNDERSTOOD_PLACE || !it->near || weight <= 0)
         return VP_OK;
     vpx_query *near = NULL, *scaled = NULL;
-    vp_status st = vpx_query_near(SLOT_LOCATION, it->lat, it->lon, 0, half_km, &near, errmsg);
+    vp_status st = vpx_query_near(SLOT_LOCATION, it->lat, it->lon, 0, half_km, &near, err);
     if (st == VP_OK)
-        st = vpx_query_scale(near, weight, &scaled, errmsg);
+        st = vpx_query_scale(near, weight, &scaled, err);
     if (st == VP_OK) {
         vpx_query_destroy(*boosted);
         *boosted = scaled;

@@ -42,14 +42,14 @@ const struct vp_postcodes *vp_lexicon_postcodes(const vp_lexicon *lex);
  * town's boost, half of `weight` again for that branch's offerings, so they
  * come before the rest of the town's. Otherwise leaves *boosted alone. */
 vp_status understood_branch(const vp_understood *it, double weight, struct vpx_query **boosted,
-                            char **errmsg);
+                            vp_error *err);
 
 /* For a place of the national list (it->near set): *boosted gets the
  * offerings' nearness to it, `weight` at the place itself and half of it
  * at `half_km`; offerings without a place (online ones) get nothing and
  * stay. Otherwise leaves *boosted alone. */
 vp_status understood_near(const vp_understood *it, double weight, double half_km,
-                          struct vpx_query **boosted, char **errmsg);
+                          struct vpx_query **boosted, vp_error *err);
 
 /* Fills out[0..*n) (at most VP_UNDERSTOOD_MAX) and *rest, the words left
  * to match (malloc()ed), when q names something; *rest NULL and *n 0

@@ -431,46 +431,42 @@ bool switch_if_replaced(vpx_db *h) {
     return true;
 }
 
-void set_message(char **errmsg, const std::string &msg) noexcept {
-    if (!errmsg) return;
-    char *copy = static_cast<char *>(std::malloc(msg.size() + 1));
-    if (!copy) return;
-    std::memcpy(copy, msg.c_str(), msg.size() + 1);
-    *errmsg = copy;
+/* Fills *err with `st`, the place `at` (may be NULL) and `msg`; returns `st`. */
+vp_status set_message(vp_error *err, vp_status st, const vp_where *at,
+                      const std::string &msg) noexcept {
+    return vp_error_set(err, st, at, "%s", msg.c_str());
 }
 
 template <typename F>
-vp_status guard(char **errmsg, F body) noexcept {
+vp_status guard(vp_error *err, const vp_where *at, F body) noexcept {
     try {
         return body();
     } catch (const Xapian::DatabaseLockError &e) {
-        set_message(errmsg, "index is locked by another writer: " + e.get_msg());
-        return VP_ERR_LOCKED;
+        return set_message(err, VP_ERR_LOCKED, at,
+                           "index is locked by another writer: " + e.get_msg());
     } catch (const Xapian::DatabaseModifiedError &e) {
-        set_message(errmsg, "index changed during the operation: " + e.get_msg());
-        return VP_ERR_MODIFIED;
+        return set_message(err, VP_ERR_MODIFIED, at,
+                           "index changed during the operation: " + e.get_msg());
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        set_message(errmsg, "no index found: " + e.get_msg());
-        return VP_ERR_NOT_FOUND;
+        return set_message(err, VP_ERR_NOT_FOUND, at, "no index found: " + e.get_msg());
     } catch (const Xapian::DatabaseOpeningError &e) {
-        set_message(errmsg, "cannot open index: " + e.get_msg());
-        return VP_ERR_IO;
+        return set_message(err, VP_ERR_IO, at, "cannot open index: " + e.get_msg());
     } catch (const Xapian::QueryParserError &e) {
-        set_message(errmsg, "cannot parse query: " + e.get_msg());
-        return VP_ERR_INVALID;
+        return set_message(err, VP_ERR_INVALID, at, "cannot parse query: " + e.get_msg());
     } catch (const Xapian::Error &e) {
-        set_message(errmsg, e.get_description());
-        return VP_ERR_INDEX;
+        return set_message(err, VP_ERR_INDEX, at, e.get_description());
     } catch (const std::bad_alloc &) {
-        set_message(errmsg, "out of memory");
-        return VP_ERR_NOMEM;
+        return set_message(err, VP_ERR_NOMEM, at, "out of memory");
     } catch (const std::exception &e) {
-        set_message(errmsg, e.what());
-        return VP_ERR_INTERNAL;
+        return set_message(err, VP_ERR_INTERNAL, at, e.what());
     } catch (...) {
-        set_message(errmsg, "unknown C++ exception");
-        return VP_ERR_INTERNAL;
+        return set_message(err, VP_ERR_INTERNAL, at, "unknown C++ exception");
     }
+}
+
+template <typename F>
+vp_status guard(vp_error *err, F body) noexcept {
+    return guard(err, nullptr, body);
 }
 
 char *dup_string(const std::string &s) {
@@ -487,8 +483,9 @@ extern "C" {
 
 // ---- databases ----
 
-vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_open(const char *path, int writable, vpx_db **out, vp_error *err) noexcept {
+    const vp_where at = {path, 0, nullptr, nullptr};
+    return guard(err, &at, [&]() {
         vpx_db *h = new vpx_db;
         try {
             if (writable) {
@@ -524,8 +521,8 @@ void vpx_db_close(vpx_db *h) noexcept {
     delete h;
 }
 
-vp_status vpx_db_reopen(vpx_db *h, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_reopen(vpx_db *h, vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (h->wdb) return VP_OK;
         h->deadline = monotonic_seconds() + REMOTE_TIMEOUT_MS / 1000.0;
         if (switch_if_replaced(h)) return VP_OK;
@@ -576,8 +573,8 @@ size_t vpx_db_shards(const vpx_db *h, size_t *down, char ***down_names) noexcept
 }
 
 vp_status vpx_db_stats(vpx_db *h, uint64_t *revision, uint64_t *documents,
-                       char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                       vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (revision) {
             if (h->shards.empty()) {
                 *revision = h->db->get_revision();
@@ -628,8 +625,8 @@ uint64_t version_text(vpx_db *h, std::string *which, std::string *exact) {
 
 }  // namespace
 
-vp_status vpx_db_version(vpx_db *h, vp_index_version *out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_version(vpx_db *h, vp_index_version *out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::string which, exact;
         uint64_t revision = version_text(h, &which, &exact);
         std::hash<std::string> hash;
@@ -641,10 +638,10 @@ vp_status vpx_db_version(vpx_db *h, vp_index_version *out, char **errmsg) noexce
 }
 
 vp_status vpx_db_shard_stats(vpx_db *h, vp_shard_stats **out, size_t *n,
-                             char **errmsg) noexcept {
+                             vp_error *err) noexcept {
     *out = nullptr;
     *n = 0;
-    return guard(errmsg, [&]() {
+    return guard(err, [&]() {
         if (h->shards.empty()) return VP_OK;
         vp_shard_stats *arr =
             static_cast<vp_shard_stats *>(std::calloc(h->shards.size(), sizeof *arr));
@@ -679,30 +676,28 @@ void vpx_shard_stats_free(vp_shard_stats *s, size_t n) noexcept {
     std::free(s);
 }
 
-vp_status vpx_db_get_metadata(vpx_db *h, const char *key, char **value, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_get_metadata(vpx_db *h, const char *key, char **value, vp_error *err) noexcept {
+    return guard(err, [&]() {
         *value = dup_string(h->db->get_metadata(key));
         return VP_OK;
     });
 }
 
 vp_status vpx_db_set_metadata(vpx_db *h, const char *key, const char *value,
-                              char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                              vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (!h->wdb) {
-            set_message(errmsg, "index is open for reading only");
-            return VP_ERR_INVALID;
+            return set_message(err, VP_ERR_INVALID, nullptr, "index is open for reading only");
         }
         h->wdb->set_metadata(key, value);
         return VP_OK;
     });
 }
 
-vp_status vpx_db_commit(vpx_db *h, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_commit(vpx_db *h, vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (!h->wdb) {
-            set_message(errmsg, "index is open for reading only");
-            return VP_ERR_INVALID;
+            return set_message(err, VP_ERR_INVALID, nullptr, "index is open for reading only");
         }
         // Counted in the metadata too: the revision of a shard served by
         // xapian-tcpsrv is read from there (vpx_db_stats).
@@ -715,11 +710,10 @@ vp_status vpx_db_commit(vpx_db *h, char **errmsg) noexcept {
     });
 }
 
-vp_status vpx_db_replace(vpx_db *h, const char *uid, vpx_doc *doc, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_replace(vpx_db *h, const char *uid, vpx_doc *doc, vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (!h->wdb) {
-            set_message(errmsg, "index is open for reading only");
-            return VP_ERR_INVALID;
+            return set_message(err, VP_ERR_INVALID, nullptr, "index is open for reading only");
         }
         if (doc->collect_spelling) {
             for (Xapian::TermIterator t = doc->spelling.termlist_begin();
@@ -737,11 +731,10 @@ vp_status vpx_db_replace(vpx_db *h, const char *uid, vpx_doc *doc, char **errmsg
     });
 }
 
-vp_status vpx_db_delete(vpx_db *h, const char *uid, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_delete(vpx_db *h, const char *uid, vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (!h->wdb) {
-            set_message(errmsg, "index is open for reading only");
-            return VP_ERR_INVALID;
+            return set_message(err, VP_ERR_INVALID, nullptr, "index is open for reading only");
         }
         if (h->wdb->get_termfreq(uid) == 0) return VP_ERR_NOT_FOUND;
         h->wdb->delete_document(uid);
@@ -749,8 +742,8 @@ vp_status vpx_db_delete(vpx_db *h, const char *uid, char **errmsg) noexcept {
     });
 }
 
-vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, vp_error *err) noexcept {
+    return guard(err, [&]() {
         for (int attempt = 0;; ++attempt) {
             try {
                 Xapian::PostingIterator it = h->db->postlist_begin(uid);
@@ -766,8 +759,8 @@ vp_status vpx_db_get_data(vpx_db *h, const char *uid, char **data, char **errmsg
 }
 
 vp_status vpx_spelling_merge(const char *const *shards, size_t n, const char *out,
-                             char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                             vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::map<std::string, Xapian::termcount> words;
         for (size_t i = 0; i < n; ++i) {
             Xapian::Database db(shards[i]);
@@ -783,11 +776,10 @@ vp_status vpx_spelling_merge(const char *const *shards, size_t n, const char *ou
     });
 }
 
-vp_status vpx_db_discard(vpx_db *h, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_discard(vpx_db *h, vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (!h->wdb) {
-            set_message(errmsg, "index is open for reading only");
-            return VP_ERR_INVALID;
+            return set_message(err, VP_ERR_INVALID, nullptr, "index is open for reading only");
         }
         h->wdb->cancel_transaction();
         h->wdb->begin_transaction(true);
@@ -796,24 +788,24 @@ vp_status vpx_db_discard(vpx_db *h, char **errmsg) noexcept {
 }
 
 vp_status vpx_spelling_suggest(vpx_db *h, const char *word, unsigned max_edit, char **out,
-                               char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                               vp_error *err) noexcept {
+    return guard(err, [&]() {
         Xapian::Database &db = h->spelling ? *h->spelling : *h->db;
         *out = dup_string(db.get_spelling_suggestion(word, max_edit));
         return VP_OK;
     });
 }
 
-vp_status vpx_db_termfreq(vpx_db *h, const char *term, uint64_t *n, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_db_termfreq(vpx_db *h, const char *term, uint64_t *n, vp_error *err) noexcept {
+    return guard(err, [&]() {
         *n = h->db->get_termfreq(term);
         return VP_OK;
     });
 }
 
 vp_status vpx_db_term_ids(vpx_db *h, const char *term, const char *id_prefix, char ***ids,
-                          size_t *n, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                          size_t *n, vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::vector<std::string> found;
         const std::string pfx(id_prefix);
         for (int attempt = 0;; ++attempt) {
@@ -849,8 +841,8 @@ vp_status vpx_db_term_ids(vpx_db *h, const char *term, const char *id_prefix, ch
 }
 
 vp_status vpx_db_prefix_terms(vpx_db *h, const char *prefix, size_t max, char ***terms,
-                              uint64_t **freqs, size_t *n, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                              uint64_t **freqs, size_t *n, vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::vector<std::pair<std::string, Xapian::doccount>> found;
         for (int attempt = 0;; ++attempt) {
             try {
@@ -892,8 +884,8 @@ vp_status vpx_db_prefix_terms(vpx_db *h, const char *prefix, size_t max, char **
 // ---- documents ----
 
 vp_status vpx_builder_create(const char *stem_language, vpx_builder **out,
-                             char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                             vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::unique_ptr<vpx_builder> b(new vpx_builder);
         b->gen.set_stemmer(Xapian::Stem(new CachedStem(stem_language)));
         b->gen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
@@ -908,8 +900,8 @@ void vpx_builder_destroy(vpx_builder *b) noexcept {
 }
 
 vp_status vpx_doc_create(vpx_builder *b, vpx_db *spelling_db, vpx_doc **out,
-                         char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                         vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::unique_ptr<vpx_doc> d(new vpx_doc);
         d->builder = b;
         b->gen.set_document(d->doc);  // also starts the positions at 0 again
@@ -944,19 +936,19 @@ void vpx_doc_destroy(vpx_doc *d) noexcept {
     delete d;
 }
 
-vp_status vpx_doc_set_data(vpx_doc *d, const char *data, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_doc_set_data(vpx_doc *d, const char *data, vp_error *err) noexcept {
+    return guard(err, [&]() {
         d->doc.set_data(data);
         return VP_OK;
     });
 }
 
-vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, vp_error *err) noexcept {
+    return guard(err, [&]() {
         // Xapian refuses terms over 245 bytes; such a value cannot be a filter.
         if (std::strlen(term) > 240) {
-            set_message(errmsg, std::string("term too long: ") + std::string(term, 40) + "...");
-            return VP_ERR_INVALID;
+            return set_message(err, VP_ERR_INVALID, nullptr,
+                               std::string("term too long: ") + std::string(term, 40) + "...");
         }
         d->doc.add_boolean_term(term);
         return VP_OK;
@@ -964,11 +956,10 @@ vp_status vpx_doc_add_boolean_term(vpx_doc *d, const char *term, char **errmsg) 
 }
 
 vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, const char *prefix,
-                             int spelling, int positions, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                             int spelling, int positions, vp_error *err) noexcept {
+    return guard(err, [&]() {
         if (!d->builder) {
-            set_message(errmsg, "document already built");
-            return VP_ERR_INTERNAL;
+            return set_message(err, VP_ERR_INTERNAL, nullptr, "document already built");
         }
         Xapian::TermGenerator &gen = d->builder->gen;
         // The new flags are (old & mask) ^ toggle; mask 0 sets them outright.
@@ -988,24 +979,24 @@ vp_status vpx_doc_index_text(vpx_doc *d, const char *text, unsigned wdf_inc, con
     });
 }
 
-vp_status vpx_doc_set_value(vpx_doc *d, unsigned slot, const char *value, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_doc_set_value(vpx_doc *d, unsigned slot, const char *value, vp_error *err) noexcept {
+    return guard(err, [&]() {
         d->doc.add_value(slot, value);
         return VP_OK;
     });
 }
 
 vp_status vpx_doc_set_value_bytes(vpx_doc *d, unsigned slot, const char *value, size_t len,
-                                  char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                                  vp_error *err) noexcept {
+    return guard(err, [&]() {
         d->doc.add_value(slot, std::string(value, len));
         return VP_OK;
     });
 }
 
 vp_status vpx_doc_set_location(vpx_doc *d, unsigned slot, double lat, double lon,
-                               char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                               vp_error *err) noexcept {
+    return guard(err, [&]() {
         d->doc.add_value(slot, Xapian::LatLongCoord(lat, lon).serialise());
         return VP_OK;
     });
@@ -1014,15 +1005,15 @@ vp_status vpx_doc_set_location(vpx_doc *d, unsigned slot, double lat, double lon
 // ---- queries ----
 
 vp_status vpx_query_value_range(unsigned slot, const char *lo, const char *hi, vpx_query **out,
-                                char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                                vp_error *err) noexcept {
+    return guard(err, [&]() {
         *out = new vpx_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
         return VP_OK;
     });
 }
 
-vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_query_fixed_weight(double weight, vpx_query **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         *out = new vpx_query{Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release())};
         return VP_OK;
     });
@@ -1073,8 +1064,8 @@ class DaySpansSource : public Xapian::ValuePostingSource {
 extern "C" {
 
 vp_status vpx_query_day_spans(unsigned slot, const vpx_day_window *windows, size_t n,
-                              vpx_query **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                              vpx_query **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         *out = new vpx_query{Xapian::Query((new DaySpansSource(slot, windows, n))->release())};
         return VP_OK;
     });
@@ -1087,16 +1078,16 @@ int vpx_db_remote(const vpx_db *h) noexcept {
 }
 
 vp_status vpx_query_scale(const vpx_query *q, double factor, vpx_query **out,
-                          char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                          vp_error *err) noexcept {
+    return guard(err, [&]() {
         *out = new vpx_query{Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor)};
         return VP_OK;
     });
 }
 
 vp_status vpx_query_near(unsigned slot, double lat, double lon, double max_km, double half_km,
-                         vpx_query **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                         vpx_query **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         Xapian::LatLongCoords centre(Xapian::LatLongCoord(lat, lon));
         auto *src = new Xapian::LatLongDistancePostingSource(
             slot, centre, Xapian::GreatCircleMetric(), max_km * 1000.0, half_km * 1000.0, 1.0);
@@ -1105,8 +1096,8 @@ vp_status vpx_query_near(unsigned slot, double lat, double lon, double max_km, d
     });
 }
 
-vp_status vpx_query_match_all(vpx_query **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_query_match_all(vpx_query **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         /* A query of its own, not a copy of Xapian::Query::MatchAll: that
          * one object is shared by every thread, and copying or dropping a
          * Query changes its reference count without atomics, so worker
@@ -1117,16 +1108,16 @@ vp_status vpx_query_match_all(vpx_query **out, char **errmsg) noexcept {
     });
 }
 
-vp_status vpx_query_term(const char *term, vpx_query **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_query_term(const char *term, vpx_query **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         *out = new vpx_query{Xapian::Query(term)};
         return VP_OK;
     });
 }
 
 vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_query **out,
-                            char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                            vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::vector<Xapian::Query> parts;
         for (size_t i = 0; i < n; ++i)
             if (subs[i]) parts.push_back(subs[i]->q);
@@ -1165,8 +1156,8 @@ static Xapian::Query synonym_groups(const Xapian::Query &q) {
 }
 
 vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *opts, int plain,
-                          vpx_query **out, char **corrected, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                          vpx_query **out, char **corrected, vp_error *err) noexcept {
+    return guard(err, [&]() {
         Xapian::QueryParser qp;
         // Spelling correction reads the local spelling table of a sharded
         // index when there is one (the caller then wants only the
@@ -1205,8 +1196,8 @@ vp_status vpx_query_parse(vpx_db *h, const char *text, const vpx_parser_opts *op
 
 vp_status vpx_query_words(vpx_db *h, const char *text, const char *prefix, int any_word,
                           int phrase, const vpx_parser_opts *opts, vpx_query **out,
-                          char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                          vp_error *err) noexcept {
+    return guard(err, [&]() {
         Xapian::QueryParser qp;
         qp.set_database(*h->db);  // expands the words a '*' stands for
         qp.set_stemmer(Xapian::Stem(opts->stem_language));
@@ -1259,8 +1250,8 @@ int vpx_query_is_empty(const vpx_query *q) noexcept {
     return q->q.empty() ? 1 : 0;
 }
 
-vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, vp_error *err) noexcept {
+    return guard(err, [&]() {
         std::vector<std::string> all(q->q.get_unique_terms_begin(), q->q.get_unique_terms_end());
         char **arr = static_cast<char **>(std::calloc(all.size() + 1, sizeof *arr));
         if (!arr) throw std::bad_alloc();
@@ -1280,8 +1271,8 @@ vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **e
 }
 
 vp_status vpx_query_like(vpx_db *h, const char *uid, unsigned n_terms, vpx_query **out,
-                         char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                         vp_error *err) noexcept {
+    return guard(err, [&]() {
         for (int attempt = 0;; ++attempt) {
             try {
                 Xapian::PostingIterator it = h->db->postlist_begin(uid);
@@ -1426,8 +1417,8 @@ vpx_mset *mset_of_counts(const vpx_counts &c) {
 extern "C" {
 
 vp_status vpx_enquire(vpx_db *h, const vpx_query *q, const vpx_enquire_opts *opts,
-                      vpx_mset **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+                      vpx_mset **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         for (int attempt = 0;; ++attempt) {
             try {
                 std::string key = counts_key(h, q->q, opts);
@@ -1630,8 +1621,8 @@ const char *vpx_mset_spy_value(const vpx_mset *ms, size_t spy, size_t i, uint64_
 
 // ---- stemming ----
 
-vp_status vpx_stemmer_create(const char *language, vpx_stemmer **out, char **errmsg) noexcept {
-    return guard(errmsg, [&]() {
+vp_status vpx_stemmer_create(const char *language, vpx_stemmer **out, vp_error *err) noexcept {
+    return guard(err, [&]() {
         *out = new vpx_stemmer{Xapian::Stem(language)};
         return VP_OK;
     });

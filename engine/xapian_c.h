@@ -2,8 +2,8 @@
  * xapian.cc, the project's only C++ file).
  *
  * Handles are opaque. Every function catches every C++ exception and maps it
- * to a vp_status with the message in *errmsg (malloc()ed, untouched on
- * success), so no exception ever crosses into C. Nothing outside engine/
+ * to a vp_status, filling *err (may be NULL; untouched on success) with the
+ * status and Xapian's message, so no exception ever crosses into C. Nothing outside engine/
  * includes this header. Like Xapian's own objects, handles are not
  * thread-safe: a thread uses only the handles it created. */
 #ifndef VINDPLAATS_XAPIAN_C_H
@@ -28,13 +28,14 @@ typedef struct vpx_stemmer vpx_stemmer;
 /* Opens a database, or for reading a sharded index: `path` names a shard
  * list (or a folder holding one as XAPIANDB) of "auto PATH" and
  * "remote tcp HOST PORT" lines. Remote shards have operation and connect
- * timeouts; shards that are down are left out and tried again later. */
-vp_status vpx_db_open(const char *path, int writable, vpx_db **out, char **errmsg) VP_NOEXCEPT;
+ * timeouts; shards that are down are left out and tried again later.
+ * On failure err->file is `path`. */
+vp_status vpx_db_open(const char *path, int writable, vpx_db **out, vp_error *err) VP_NOEXCEPT;
 void vpx_db_close(vpx_db *db) VP_NOEXCEPT;
 /* Moves a reader to the newest commit; for a sharded index also tries the
  * shards that are down again (at most every 2 s) and drops one that stopped
  * answering. */
-vp_status vpx_db_reopen(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_reopen(vpx_db *db, vp_error *err) VP_NOEXCEPT;
 /* A sharded index's shard count (0 for a single database); *down_names (a
  * malloc()ed NULL-terminated array of malloc()ed names) lists those down. */
 size_t vpx_db_shards(const vpx_db *db, size_t *down, char ***down_names) VP_NOEXCEPT;
@@ -43,24 +44,24 @@ size_t vpx_db_shards(const vpx_db *db, size_t *down, char ***down_names) VP_NOEX
  * database); a shard that stops answering while being read counts as down
  * here and is dropped by the next reopen. Free with vpx_shard_stats_free(). */
 vp_status vpx_db_shard_stats(vpx_db *db, vp_shard_stats **out, size_t *n,
-                             char **errmsg) VP_NOEXCEPT;
+                             vp_error *err) VP_NOEXCEPT;
 void vpx_shard_stats_free(vp_shard_stats *s, size_t n) VP_NOEXCEPT;
 /* What the reader sees now (see vp_index_version in index.h). */
-vp_status vpx_db_version(vpx_db *db, vp_index_version *out, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_version(vpx_db *db, vp_index_version *out, vp_error *err) VP_NOEXCEPT;
 vp_status vpx_db_stats(vpx_db *db, uint64_t *revision, uint64_t *documents,
-                       char **errmsg) VP_NOEXCEPT;
+                       vp_error *err) VP_NOEXCEPT;
 vp_status vpx_db_get_metadata(vpx_db *db, const char *key, char **value,
-                              char **errmsg) VP_NOEXCEPT;
+                              vp_error *err) VP_NOEXCEPT;
 vp_status vpx_db_set_metadata(vpx_db *db, const char *key, const char *value,
-                              char **errmsg) VP_NOEXCEPT;
-vp_status vpx_db_commit(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+                              vp_error *err) VP_NOEXCEPT;
+vp_status vpx_db_commit(vpx_db *db, vp_error *err) VP_NOEXCEPT;
 /* Replaces the document holding the unique term `uid` (adds when none),
  * and adds the spelling words `doc` collected (see vpx_doc_create). */
-vp_status vpx_db_replace(vpx_db *db, const char *uid, vpx_doc *doc, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_replace(vpx_db *db, const char *uid, vpx_doc *doc, vp_error *err) VP_NOEXCEPT;
 /* Deletes the documents holding `uid`; VP_ERR_NOT_FOUND when there was none. */
-vp_status vpx_db_delete(vpx_db *db, const char *uid, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_delete(vpx_db *db, const char *uid, vp_error *err) VP_NOEXCEPT;
 /* The data of the document holding `uid`: malloc()ed, NUL-terminated. */
-vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, vp_error *err) VP_NOEXCEPT;
 
 /* The terms starting with `prefix` in term order, at most `max`, with the
  * number of documents holding each: malloc()ed arrays of *n entries (each
@@ -68,9 +69,9 @@ vp_status vpx_db_get_data(vpx_db *db, const char *uid, char **data, char **errms
 /* Writes the union of the spelling tables of the databases `shards` (with
  * their frequencies summed) as a new database at `out` (replaced). */
 vp_status vpx_spelling_merge(const char *const *shards, size_t n, const char *out,
-                             char **errmsg) VP_NOEXCEPT;
+                             vp_error *err) VP_NOEXCEPT;
 /* Writers: drops every change since the last commit. */
-vp_status vpx_db_discard(vpx_db *db, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_discard(vpx_db *db, vp_error *err) VP_NOEXCEPT;
 /* The ids (the `id_prefix` term of each document, without the prefix) of
  * the documents indexed with `term`; a malloc()ed array of malloc()ed
  * strings, NULL-terminated. */
@@ -78,13 +79,13 @@ vp_status vpx_db_discard(vpx_db *db, char **errmsg) VP_NOEXCEPT;
  * (Xapian's trigram lookup), malloc()ed in *out, "" when it has none. A
  * sharded index asks its local spelling table when it has one. */
 vp_status vpx_spelling_suggest(vpx_db *db, const char *word, unsigned max_edit, char **out,
-                               char **errmsg) VP_NOEXCEPT;
+                               vp_error *err) VP_NOEXCEPT;
 /* How many documents are indexed with `term`. */
-vp_status vpx_db_termfreq(vpx_db *db, const char *term, uint64_t *n, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_db_termfreq(vpx_db *db, const char *term, uint64_t *n, vp_error *err) VP_NOEXCEPT;
 vp_status vpx_db_term_ids(vpx_db *db, const char *term, const char *id_prefix, char ***ids,
-                          size_t *n, char **errmsg) VP_NOEXCEPT;
+                          size_t *n, vp_error *err) VP_NOEXCEPT;
 vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char ***terms,
-                              uint64_t **freqs, size_t *n, char **errmsg) VP_NOEXCEPT;
+                              uint64_t **freqs, size_t *n, vp_error *err) VP_NOEXCEPT;
 
 /* ---- documents being built ---- */
 /* A builder: the term generators and the stemmer (with a bounded cache of
@@ -92,7 +93,7 @@ vp_status vpx_db_prefix_terms(vpx_db *db, const char *prefix, size_t max, char *
  * documents it builds share. Used by one thread at a time. */
 typedef struct vpx_builder vpx_builder;
 vp_status vpx_builder_create(const char *stem_language, vpx_builder **out,
-                             char **errmsg) VP_NOEXCEPT;
+                             vp_error *err) VP_NOEXCEPT;
 void vpx_builder_destroy(vpx_builder *b) VP_NOEXCEPT;
 /* A document built by `b` until vpx_doc_done; one at a time per builder.
  * With `spelling_db` (a writer) text indexed with `spelling` set also
@@ -100,28 +101,28 @@ void vpx_builder_destroy(vpx_builder *b) VP_NOEXCEPT;
  * document touches no database, and its words feed the spelling table of
  * the database vpx_db_replace writes it to. */
 vp_status vpx_doc_create(vpx_builder *b, vpx_db *spelling_db, vpx_doc **out,
-                         char **errmsg) VP_NOEXCEPT;
+                         vp_error *err) VP_NOEXCEPT;
 /* Ends the building of `doc`: the builder lets go of it, so that it may
  * go to another thread and the builder build the next one. */
 void vpx_doc_done(vpx_doc *doc) VP_NOEXCEPT;
 void vpx_doc_destroy(vpx_doc *doc) VP_NOEXCEPT;
-vp_status vpx_doc_set_data(vpx_doc *doc, const char *data, char **errmsg) VP_NOEXCEPT;
-vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_doc_set_data(vpx_doc *doc, const char *data, vp_error *err) VP_NOEXCEPT;
+vp_status vpx_doc_add_boolean_term(vpx_doc *doc, const char *term, vp_error *err) VP_NOEXCEPT;
 /* Indexes words of `text`, each counting `wdf_inc`, under `prefix` ("" for
  * none); stemmed forms get "Z" + prefix. With `positions` (needed only
  * where phrases are searched) the next call's positions start well after
  * this one's, so phrases never straddle fields. */
 vp_status vpx_doc_index_text(vpx_doc *doc, const char *text, unsigned wdf_inc,
                              const char *prefix, int spelling, int positions,
-                             char **errmsg) VP_NOEXCEPT;
+                             vp_error *err) VP_NOEXCEPT;
 vp_status vpx_doc_set_value(vpx_doc *doc, unsigned slot, const char *value,
-                            char **errmsg) VP_NOEXCEPT;
+                            vp_error *err) VP_NOEXCEPT;
 /* The same for a value of `len` bytes that may hold NUL bytes. */
 vp_status vpx_doc_set_value_bytes(vpx_doc *doc, unsigned slot, const char *value, size_t len,
-                                  char **errmsg) VP_NOEXCEPT;
+                                  vp_error *err) VP_NOEXCEPT;
 /* Stores a point in `slot` the way Xapian's geospatial classes read it. */
 vp_status vpx_doc_set_location(vpx_doc *doc, unsigned slot, double lat, double lon,
-                               char **errmsg) VP_NOEXCEPT;
+                               vp_error *err) VP_NOEXCEPT;
 
 /* ---- queries (immutable once built; destroy every one you get) ---- */
 typedef enum vpx_op {
@@ -134,18 +135,18 @@ typedef enum vpx_op {
                        * terms of which a document has one its bound is exact */
 } vpx_op;
 
-vp_status vpx_query_match_all(vpx_query **out, char **errmsg) VP_NOEXCEPT;
-vp_status vpx_query_term(const char *term, vpx_query **out, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_query_match_all(vpx_query **out, vp_error *err) VP_NOEXCEPT;
+vp_status vpx_query_term(const char *term, vpx_query **out, vp_error *err) VP_NOEXCEPT;
 /* NULL entries of `subs` are skipped; with none left the result matches nothing. */
 vp_status vpx_query_combine(vpx_op op, vpx_query *const *subs, size_t n, vpx_query **out,
-                            char **errmsg) VP_NOEXCEPT;
+                            vp_error *err) VP_NOEXCEPT;
 
 /* Documents whose value in `slot` lies in [lo, hi] (string order). For
  * batch jobs only: value ranges are slow on the query path. */
 vp_status vpx_query_value_range(unsigned slot, const char *lo, const char *hi, vpx_query **out,
-                                char **errmsg) VP_NOEXCEPT;
+                                vp_error *err) VP_NOEXCEPT;
 /* Every document, each weighing `weight` (a boost to combine with a filter). */
-vp_status vpx_query_fixed_weight(double weight, vpx_query **out, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_query_fixed_weight(double weight, vpx_query **out, vp_error *err) VP_NOEXCEPT;
 /* A window of days (days since 1970-01-01, both ends included) and the
  * weight an offering gets when one of its day spans meets it. */
 typedef struct vpx_day_window {
@@ -156,7 +157,7 @@ typedef struct vpx_day_window {
  * weighing the sum of the weights of the `n` windows its spans meet (0 when
  * none). Not for remote shards: xapian-tcpsrv cannot rebuild it. */
 vp_status vpx_query_day_spans(unsigned slot, const vpx_day_window *windows, size_t n,
-                              vpx_query **out, char **errmsg) VP_NOEXCEPT;
+                              vpx_query **out, vp_error *err) VP_NOEXCEPT;
 /* A day span's end as 4 bytes, big-endian, offset by 2^31 (a value
  * holds first, last pairs); and back. */
 static inline void vpx_day_span_put(int64_t day, char out[4])
@@ -177,11 +178,11 @@ static inline int64_t vpx_day_span_read(const char *in)
 int vpx_db_remote(const vpx_db *db) VP_NOEXCEPT;
 /* `q` with its weights multiplied by `factor`. */
 vp_status vpx_query_scale(const vpx_query *q, double factor, vpx_query **out,
-                          char **errmsg) VP_NOEXCEPT;
+                          vp_error *err) VP_NOEXCEPT;
 /* Documents with a point in `slot` within `max_km` (0: any distance) of
  * (lat, lon), weighing more the nearer they are: half at `half_km`. */
 vp_status vpx_query_near(unsigned slot, double lat, double lon, double max_km, double half_km,
-                         vpx_query **out, char **errmsg) VP_NOEXCEPT;
+                         vpx_query **out, vp_error *err) VP_NOEXCEPT;
 
 /* Query parser settings: field prefixes as NULL-terminated pairs
  * { "titel", "S", ..., NULL }. */
@@ -200,7 +201,7 @@ typedef struct vpx_parser_opts {
  * for a better-spelled query: *corrected is malloc()ed, "" when none.
  * VP_ERR_INVALID when Xapian cannot parse it. */
 vp_status vpx_query_parse(vpx_db *db, const char *text, const vpx_parser_opts *opts, int plain,
-                          vpx_query **out, char **corrected, char **errmsg) VP_NOEXCEPT;
+                          vpx_query **out, char **corrected, vp_error *err) VP_NOEXCEPT;
 /* The words of `text` (already folded) as one query on the text indexed
  * under `prefix` ("" for the unprefixed text), analysed as the indexer
  * analyses them (stems, stop words): every word (`any_word` 0) or any
@@ -209,20 +210,20 @@ vp_status vpx_query_parse(vpx_db *db, const char *text, const vpx_parser_opts *o
  * read. Empty (vpx_query_is_empty) when `text` holds no words. */
 vp_status vpx_query_words(vpx_db *db, const char *text, const char *prefix, int any_word,
                           int phrase, const vpx_parser_opts *opts, vpx_query **out,
-                          char **errmsg) VP_NOEXCEPT;
+                          vp_error *err) VP_NOEXCEPT;
 int vpx_query_is_empty(const vpx_query *q) VP_NOEXCEPT;
 /* 1 when `q` holds a phrase or NEAR: the matcher of Xapian 1.4.22, stopping
  * early under an OR of such a query, was seen to miss better documents. */
 int vpx_query_positional(const vpx_query *q) VP_NOEXCEPT;
 /* The distinct terms of `q`: a malloc()ed array of malloc()ed strings. */
-vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_query_terms(const vpx_query *q, char ***terms, size_t *n, vp_error *err) VP_NOEXCEPT;
 void vpx_query_destroy(vpx_query *q) VP_NOEXCEPT;
 
 /* The `n_terms` terms that best describe the document holding `uid`
  * (Xapian's relevance-set expansion, stemmed text terms only), OR-ed:
  * a query for documents like it. VP_ERR_NOT_FOUND when there is none. */
 vp_status vpx_query_like(vpx_db *db, const char *uid, unsigned n_terms, vpx_query **out,
-                         char **errmsg) VP_NOEXCEPT;
+                         vp_error *err) VP_NOEXCEPT;
 
 /* ---- matching ---- */
 typedef struct vpx_enquire_opts {
@@ -262,7 +263,7 @@ typedef struct vpx_enquire_opts {
 
 /* Runs `q`. A DatabaseModifiedError reopens the database and reruns once. */
 vp_status vpx_enquire(vpx_db *db, const vpx_query *q, const vpx_enquire_opts *opts,
-                      vpx_mset **out, char **errmsg) VP_NOEXCEPT;
+                      vpx_mset **out, vp_error *err) VP_NOEXCEPT;
 void vpx_mset_destroy(vpx_mset *ms) VP_NOEXCEPT;
 size_t vpx_mset_size(const vpx_mset *ms) VP_NOEXCEPT;
 void vpx_mset_totals(const vpx_mset *ms, uint64_t *lower, uint64_t *estimated,
@@ -287,7 +288,7 @@ const char *vpx_mset_spy_value(const vpx_mset *ms, size_t spy, size_t i,
                                uint64_t *count) VP_NOEXCEPT;
 
 /* ---- stemming ---- */
-vp_status vpx_stemmer_create(const char *language, vpx_stemmer **out, char **errmsg) VP_NOEXCEPT;
+vp_status vpx_stemmer_create(const char *language, vpx_stemmer **out, vp_error *err) VP_NOEXCEPT;
 void vpx_stemmer_destroy(vpx_stemmer *st) VP_NOEXCEPT;
 /* The stem of the lower-case `word`, malloc()ed; NULL when out of memory. */
 char *vpx_stem(vpx_stemmer *st, const char *word) VP_NOEXCEPT;

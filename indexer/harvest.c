@@ -341,7 +341,7 @@ static json_t *current_offering(vp_harvest_run *run, const char *id)
     for (size_t s = 0; s < run->n_shards; s++) {
         char *json = NULL, *why = NULL;
         json_t *f = NULL;
-        if (vp_index_get(run->shards[s], id, &json, &why) == VP_OK)
+        if (vp_index_get(run->shards[s], id, &json, NULL) == VP_OK)
             f = json_loads(json, 0, NULL);
         free(json);
         free(why);
@@ -443,7 +443,7 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
         vp_offering *o = p->items[i].o;
         vp_index *idx = run->shards[vp_shard_of(run->routing, o->work_key, o->id, run->n_shards)];
         char *old = NULL, *why = NULL;
-        vp_status g = vp_index_get(idx, o->id, &old, &why);
+        vp_status g = vp_index_get(idx, o->id, &old, NULL);
         free(why);
         if (g == VP_OK && strcmp(old, o->json) == 0) {
             run->stats->unchanged++;
@@ -451,7 +451,9 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
             continue;
         }
         free(old);
-        st = vp_index_put(idx, o, errmsg);
+        vp_error e = VP_ERROR_INIT;
+        st = vp_index_put(idx, o, &e);
+        vp_error_move_text(&e, errmsg);
         if (st == VP_ERR_INVALID) {
             /* A value the index cannot hold: this record only. */
             vp_run_report(run, o->id, errmsg && *errmsg ? *errmsg : "rejected by the index");
@@ -475,7 +477,9 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
         int gone = 0;
         for (size_t s = 0; st == VP_OK && s < run->n_shards; s++) {
             char *why = NULL;
-            vp_status d = vp_index_delete(run->shards[s], id, &why);
+            vp_error e = VP_ERROR_INIT;
+            vp_status d = vp_index_delete(run->shards[s], id, &e);
+            vp_error_move_text(&e, &why);
             if (d == VP_OK)
                 gone = 1;
             else if (d != VP_ERR_NOT_FOUND) {
@@ -494,11 +498,13 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
     char *value = st == VP_OK ? json_dumps(record, JSON_COMPACT) : NULL;
     if (st == VP_OK && !value)
         st = VP_ERR_NOMEM;
+    vp_error e = VP_ERROR_INIT;
     for (size_t s = 0; st == VP_OK && s < run->n_shards; s++)
-        st = vp_index_set_meta(run->shards[s], key, value, errmsg);
+        st = vp_index_set_meta(run->shards[s], key, value, &e);
     free(value);
     for (size_t s = run->n_shards; st == VP_OK && s-- > 0;)
-        st = vp_index_commit(run->shards[s], errmsg);
+        st = vp_index_commit(run->shards[s], &e);
+    vp_error_move_text(&e, errmsg);
     pending_clear(p);
     return st;
 }
@@ -510,7 +516,7 @@ static json_t *load_record(vp_index *idx, const char *source)
     meta_key(source, key, sizeof key);
     char *value = NULL, *why = NULL;
     json_t *rec = NULL;
-    if (vp_index_get_meta(idx, key, &value, &why) == VP_OK && value && *value)
+    if (vp_index_get_meta(idx, key, &value, NULL) == VP_OK && value && *value)
         rec = json_loads(value, 0, NULL);
     free(value);
     free(why);
@@ -686,7 +692,9 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
     for (size_t s = 0; s < run->n_shards; s++) {
         char **ids = NULL;
         size_t n = 0;
-        vp_status st = vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, errmsg);
+        vp_error e = VP_ERROR_INIT;
+        vp_status st = vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, &e);
+        vp_error_move_text(&e, errmsg);
         if (st != VP_OK)
             return st;
         for (size_t i = 0; i < n; i++) {
@@ -713,7 +721,9 @@ static vp_status check_shrink(vp_harvest_run *run, char **errmsg)
     uint64_t had = 0;
     for (size_t s = 0; s < run->n_shards; s++) {
         uint64_t n = 0;
-        vp_status st = vp_index_source_count(run->shards[s], run->src->name, &n, errmsg);
+        vp_error e = VP_ERROR_INIT;
+        vp_status st = vp_index_source_count(run->shards[s], run->src->name, &n, &e);
+        vp_error_move_text(&e, errmsg);
         if (st != VP_OK)
             return st;
         had += n;

@@ -196,13 +196,16 @@ int vp_cmd_sources(const vp_harvest_args *a, const char *index_path, const vp_vo
         return 2;
     }
     vp_index *idx = NULL;
-    st = vp_index_open(index_path, VP_INDEX_READ, voc, &idx, &err);
+    vp_error e = VP_ERROR_INIT;
+    st = vp_index_open(index_path, VP_INDEX_READ, voc, &idx, &e);
     if (st != VP_OK && st != VP_ERR_NOT_FOUND) {
-        fprintf(stderr, "vindplaats-indexer: %s: %s\n", index_path, err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-indexer", &e); /* "PATH: message" */
+        vp_error_clear(&e);
         free(err);
         vp_config_destroy(cfg);
         return 1;
     }
+    vp_error_clear(&e);
     free(err);
     json_t *all = json_array();
     if (!a->json)

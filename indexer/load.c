@@ -90,9 +90,11 @@ vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, 
     for (size_t k = 0; st == VP_OK && k < n; k++) {
         uint64_t docs = 0;
         char *mark = NULL;
-        st = vp_index_stats(shards[k], NULL, &docs, errmsg);
+        vp_error e = VP_ERROR_INIT;
+        st = vp_index_stats(shards[k], NULL, &docs, &e);
         if (st == VP_OK)
-            st = vp_index_get_meta(shards[k], VP_META_ROUTING, &mark, errmsg);
+            st = vp_index_get_meta(shards[k], VP_META_ROUTING, &mark, &e);
+        vp_error_move_text(&e, errmsg);
         /* What an empty shard says does not matter: nothing is routed yet. */
         if (st == VP_OK && mark && strcmp(mark, mine) == 0)
             marked++;
@@ -111,8 +113,10 @@ vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, 
         *out = VP_ROUTING_FNV;
         return VP_OK;
     }
+    vp_error e = VP_ERROR_INIT;
     for (size_t k = 0; st == VP_OK && marked < n && k < n; k++)
-        st = vp_index_set_meta(shards[k], VP_META_ROUTING, mine, errmsg);
+        st = vp_index_set_meta(shards[k], VP_META_ROUTING, mine, &e);
+    vp_error_move_text(&e, errmsg);
     return st;
 }
 
@@ -191,7 +195,9 @@ static void *writer_main(void *arg)
             break;
         pthread_mutex_unlock(&p->lock);
         char *why = NULL;
-        vp_status st = doc ? vp_index_put_doc(w->idx, doc, &why) : vp_index_commit(w->idx, &why);
+        vp_error e = VP_ERROR_INIT;
+        vp_status st = doc ? vp_index_put_doc(w->idx, doc, &e) : vp_index_commit(w->idx, &e);
+        vp_error_move_text(&e, &why);
         if (st == VP_OK && doc)
             w->indexed++;
         if (st != VP_OK) {
@@ -307,7 +313,9 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
         char *why = NULL;
         vp_index_doc *doc = NULL;
         if (p) {
-            pst = vp_index_doc_build(shards[k], o, &doc, &why);
+            vp_error e = VP_ERROR_INIT;
+            pst = vp_index_doc_build(shards[k], o, &doc, &e);
+            vp_error_move_text(&e, &why);
             if (pst == VP_OK) {
                 /* Counted as indexed by its writer. */
                 if (enqueue(&p->w[k], doc) != VP_OK) {
@@ -316,7 +324,9 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
                 }
             }
         } else {
-            pst = vp_index_put(shards[k], o, &why);
+            vp_error e = VP_ERROR_INIT;
+            pst = vp_index_put(shards[k], o, &e);
+            vp_error_move_text(&e, &why);
             if (pst == VP_OK)
                 stats->indexed++;
         }
@@ -341,7 +351,9 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
             if (p && enqueue_commit(p) != VP_OK)
                 break;
             if (!p) {
-                st = vp_index_commit(shards[0], errmsg);
+                vp_error e = VP_ERROR_INIT;
+                st = vp_index_commit(shards[0], &e);
+                vp_error_move_text(&e, errmsg);
                 if (st != VP_OK)
                     break;
             }
@@ -363,8 +375,10 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
     if (n_shards <= 1) {
         vp_status st =
             read_all(shards, 1, VP_ROUTING_MIXED, NULL, voc, in, name, report, stats, errmsg);
+        vp_error e = VP_ERROR_INIT;
         if (st == VP_OK)
-            st = vp_index_commit(shards[0], errmsg);
+            st = vp_index_commit(shards[0], &e);
+        vp_error_move_text(&e, errmsg);
         stats->seconds = now_seconds() - started;
         return st;
     }

@@ -194,16 +194,19 @@ static int writer_open(writer *w, const char *index_path, const char *voc_path,
             snprintf(path, sizeof path, "%s/shard-%zu", index_path, k);
         else
             snprintf(path, sizeof path, "%s", index_path);
-        st = vp_index_open(path, VP_INDEX_WRITE, w->voc, &w->idx[k], &err);
+        vp_error e = VP_ERROR_INIT;
+        st = vp_index_open(path, VP_INDEX_WRITE, w->voc, &w->idx[k], &e);
         if (st == VP_ERR_LOCKED) {
             fprintf(stderr,
                     "vindplaats-indexer: %s: another indexer is writing this index; "
                     "try again when it has finished\n",
                     path);
+            vp_error_clear(&e);
             goto fail;
         }
         if (st != VP_OK) {
-            fprintf(stderr, "vindplaats-indexer: %s: %s\n", path, err ? err : vp_status_str(st));
+            vp_error_print(stderr, "vindplaats-indexer", &e); /* "PATH: message" */
+            vp_error_clear(&e);
             goto fail;
         }
         w->n++;
@@ -232,7 +235,9 @@ static int write_spelling(const char *index_path, size_t shards)
         list[k] = paths[k];
     }
     char *err = NULL;
-    vp_status st = vp_index_merge_spelling(list, shards, index_path, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_index_merge_spelling(list, shards, index_path, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: %s/spelling: %s\n", index_path,
                 err ? err : vp_status_str(st));
@@ -274,9 +279,11 @@ static int cmd_refresh(const char *index_path, const writer *w)
     vp_status st = VP_OK;
     for (size_t k = 0; st == VP_OK && k < w->n; k++) {
         uint64_t m = 0;
-        st = vp_index_refresh_dates(w->idx[k], &m, &err);
+        vp_error e = VP_ERROR_INIT;
+        st = vp_index_refresh_dates(w->idx[k], &m, &e);
         if (st == VP_OK)
-            st = vp_index_commit(w->idx[k], &err);
+            st = vp_index_commit(w->idx[k], &e);
+        vp_error_move_text(&e, &err);
         moved += m;
     }
     if (st != VP_OK) {

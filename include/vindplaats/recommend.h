@@ -81,14 +81,19 @@ typedef struct vp_recommend_result {
     int signals;         /* 1 when the store answered */
 } vp_recommend_result;
 
+/* Recommends for `req`. VP_ERR_INVALID with err->parameter "limit" (out
+ * of 1..VP_RECOMMEND_MAX_LIMIT) or "exclude" (more than 100 ids); the
+ * index's errors otherwise. `err` (may be NULL) is filled on failure only.
+ * The caller owns *out (vp_recommend_result_destroy). */
 vp_status vp_recommend(vp_index *idx, const vp_recommend_request *req,
-                       vp_recommend_result **out, char **errmsg) VP_NOEXCEPT;
+                       vp_recommend_result **out, vp_error *err) VP_NOEXCEPT;
 
 /* Offerings like `id` (Xapian's relevance-set expansion over its terms),
  * blended with what was used together with it (store, may be NULL).
- * VP_ERR_NOT_FOUND when `id` is not in the index. */
+ * VP_ERR_NOT_FOUND when `id` is not in the index, VP_ERR_INVALID (parameter
+ * "limit") for a bad limit. */
 vp_status vp_related(vp_index *idx, const char *id, unsigned limit, int64_t now,
-                     vp_store *store, vp_recommend_result **out, char **errmsg) VP_NOEXCEPT;
+                     vp_store *store, vp_recommend_result **out, vp_error *err) VP_NOEXCEPT;
 
 void vp_recommend_result_destroy(vp_recommend_result *res) VP_NOEXCEPT;
 

@@ -1,7 +1,8 @@
 /* search.h - queries against the index: free text, filters, dates, facets.
  *
- * A vp_search_request only borrows its strings. vp_search_run() returns a
- * result the caller owns and frees with vp_search_result_destroy(). */
+ * A vp_search_request only borrows its strings. vp_search_execute() returns
+ * a result the caller owns and frees with vp_search_result_destroy().
+ * Failures fill a vp_error (status.h). */
 #ifndef VINDPLAATS_SEARCH_H
 #define VINDPLAATS_SEARCH_H
 
@@ -286,25 +287,20 @@ typedef struct vp_search_params vp_search_params;
 vp_status vp_search_params_parse_query(const char *query_string, const struct vp_vocabulary *voc,
                                        const struct vp_postcodes *postcodes,
                                        vp_search_params **out, vp_error *err) VP_NOEXCEPT;
-/* The same, the error as its message only (malloc()ed in *errmsg). */
-vp_status vp_search_params_parse(const char *query_string, const struct vp_vocabulary *voc,
-                                 const struct vp_postcodes *postcodes, vp_search_params **out,
-                                 char **errmsg) VP_NOEXCEPT;
 /* The request (borrowed: valid while `p` lives). */
 const vp_search_request *vp_search_params_request(const vp_search_params *p) VP_NOEXCEPT;
 void vp_search_params_destroy(vp_search_params *p) VP_NOEXCEPT;
 
 /* ---- running a search ---- */
 
-/* Checks `req` (vp_search_request_check: VP_ERR_INVALID with *perr
- * filled), refreshes the reader, runs the query. Other errors have their
- * message in *errmsg. `perr` may be NULL. */
+/* Checks `req` (vp_search_request_check: VP_ERR_INVALID with *err
+ * naming the parameter refused), refreshes the reader, runs the query.
+ * VP_ERR_NOT_FOUND (parameter "free") when free=true asks an index built
+ * before free offerings were marked; the index's errors otherwise
+ * (VP_ERR_IO, VP_ERR_INDEX, VP_ERR_MODIFIED, ...). `err` may be NULL.
+ * The caller owns *out (vp_search_result_destroy). */
 vp_status vp_search_execute(vp_index *idx, const vp_search_request *req, vp_search_result **out,
-                            vp_error *perr, char **errmsg) VP_NOEXCEPT;
-
-/* vp_search_execute with a refused request's message in *errmsg. */
-vp_status vp_search_run(vp_index *idx, const vp_search_request *req,
-                        vp_search_result **out, char **errmsg) VP_NOEXCEPT;
+                            vp_error *err) VP_NOEXCEPT;
 void vp_search_result_destroy(vp_search_result *res) VP_NOEXCEPT;
 
 /* The moment from which a result's dates are shown: the request's clock
@@ -318,7 +314,7 @@ int64_t vp_search_shown_from(const vp_search_request *req) VP_NOEXCEPT;
  * malloc()ed (NULL and *n 0 when there are none), freed with
  * vp_search_dates_free(). VP_ERR_NOT_FOUND when there is no such offering. */
 vp_status vp_search_series(vp_index *idx, const char *id, int64_t now, vp_search_date **out,
-                           size_t *n, char **errmsg) VP_NOEXCEPT;
+                           size_t *n, vp_error *err) VP_NOEXCEPT;
 void vp_search_dates_free(vp_search_date *d, size_t n) VP_NOEXCEPT;
 
 #ifdef __cplusplus

@@ -73,8 +73,8 @@ unsigned vp_server_port(const vp_server *srv) VP_NOEXCEPT;
 void vp_server_stop(vp_server *srv) VP_NOEXCEPT;
 
 /* A search written as a query string ("q=cursus&type=course&page=2"),
- * validated exactly as GET /v1/search validates it: vp_search_params_parse
- * and vp_search_params_parse_query are the engine's (search.h). */
+ * validated exactly as GET /v1/search validates it:
+ * vp_search_params_parse_query is the engine's (search.h). */
 
 /* The routes the server answers, for documentation checks. */
 typedef struct vp_route_info {

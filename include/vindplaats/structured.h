@@ -87,11 +87,12 @@ typedef struct vp_sq_result {
  * for logs and tests: malloc()ed, NULL when out of memory. */
 char *vp_sq_describe(const vp_sq_node *root) VP_NOEXCEPT;
 
-/* Searches `root`. VP_ERR_INVALID (detail in *errmsg) for a tree that breaks
- * the rules above (a date without bounds, a bad limit or window),
- * VP_ERR_TOO_BIG past VP_SQ_MAX_DEPTH or VP_SQ_MAX_NODES. */
+/* Searches `root`. VP_ERR_INVALID for a tree that breaks the rules above
+ * (a date without bounds) or a bad window (err->parameter "limit" or
+ * "offset"), VP_ERR_TOO_BIG past VP_SQ_MAX_DEPTH or VP_SQ_MAX_NODES; the
+ * message in `err` (may be NULL, filled on failure only) says which. */
 vp_status vp_sq_search(vp_index *idx, const vp_sq_node *root, const vp_sq_options *opt,
-                       vp_sq_result **out, char **errmsg) VP_NOEXCEPT;
+                       vp_sq_result **out, vp_error *err) VP_NOEXCEPT;
 void vp_sq_result_destroy(vp_sq_result *res) VP_NOEXCEPT;
 
 #ifdef __cplusplus

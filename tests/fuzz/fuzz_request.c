@@ -1,6 +1,6 @@
 /* fuzz_request.c - libFuzzer target for the request path: the checks at the
  * server's entry (api_uri_check, api_param_check through api_query_check)
- * and the parameter validation behind them (vp_search_params_parse, which
+ * and the parameter validation behind them (vp_search_params_parse_query, which
  * validates exactly as GET /v1/search does).
  *
  * Each input is a raw request URI as a client sends it ("/v1/search?q=…"),
@@ -125,7 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     vp_search_params *sp = NULL;
     char *err = NULL;
-    vp_status st = vp_search_params_parse(q + 1, voc, postcodes, &sp, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_params_parse_query(q + 1, voc, postcodes, &sp, &e);
+    vp_error_move_text(&e, &err);
     if (st == VP_OK) {
         const vp_search_request *req = vp_search_params_request(sp);
         must_become_json(req->q);

@@ -522,7 +522,10 @@ static figures evaluate(vp_index *idx, const vp_lexicon *lex, int64_t now, unsig
         r.without = without;
         vp_search_result *res = NULL;
         char *err = NULL;
-        if (vp_search_run(idx, &r, &res, &err) != VP_OK) {
+        vp_error serr = VP_ERROR_INIT;
+        vp_status st = vp_search_execute(idx, &r, &res, &serr);
+        vp_error_move_text(&serr, &err);
+        if (st != VP_OK) {
             fprintf(stderr, "query \"%s\": %s\n", q->text, err ? err : "failed");
             free(err);
             continue;
@@ -602,8 +605,10 @@ static vp_index *build_index(const char *dir, const char *offerings, vp_vocabula
 {
     vp_index *w = NULL;
     char *err = NULL;
-    if (vp_index_open(dir, VP_INDEX_WRITE, voc, &w, &err) != VP_OK) {
-        fprintf(stderr, "%s: %s\n", dir, err);
+    vp_error e = VP_ERROR_INIT;
+    if (vp_index_open(dir, VP_INDEX_WRITE, voc, &w, &e) != VP_OK) {
+        vp_error_print(stderr, NULL, &e); /* "DIR: message" */
+        vp_error_clear(&e);
         return NULL;
     }
     vp_index_set_lexicon(w, lex);
@@ -616,7 +621,7 @@ static vp_index *build_index(const char *dir, const char *offerings, vp_vocabula
     if (st != VP_OK)
         return NULL;
     vp_index *r = NULL;
-    if (vp_index_open(dir, VP_INDEX_READ, voc, &r, &err) != VP_OK)
+    if (vp_index_open(dir, VP_INDEX_READ, voc, &r, NULL) != VP_OK)
         return NULL;
     vp_index_set_lexicon(r, lex);
     return r;

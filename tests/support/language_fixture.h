@@ -93,7 +93,9 @@ static inline vp_search_result *language_fixture_run(vp_index *idx, const vp_sea
 {
     vp_search_result *res = NULL;
     char *err = NULL;
-    vp_status st = vp_search_run(idx, r, &res, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_execute(idx, r, &res, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK)
         fprintf(stderr, "%s: %s\n", r->q ? r->q : "(browse)", err ? err : vp_status_str(st));
     CHECK(st == VP_OK && res);

@@ -53,7 +53,9 @@ static vp_status op_search(void *ctx)
     const search_case *c = ctx;
     vp_search_result *res = NULL;
     char *err = NULL;
-    vp_status st = vp_search_run(idx, &c->req, &res, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_execute(idx, &c->req, &res, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK && res)
         st = VP_ERR_INTERNAL; /* a failure hands out nothing */
     if (st == VP_OK) {
@@ -149,7 +151,7 @@ static void sweep_searches(void)
         search_case *c = cases[i].c;
         if (c == &filters || c == &dates) {
             vp_search_result *res = NULL;
-            CHECK(vp_search_run(idx, &c->req, &res, NULL) == VP_OK);
+            CHECK(vp_search_execute(idx, &c->req, &res, NULL) == VP_OK);
             CHECK(res && res->total > 0);
             if (res) {
                 c->want.total = res->total;

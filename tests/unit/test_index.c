@@ -47,7 +47,9 @@ static void found(vp_index *idx, int from, int to, char *out, size_t cap)
     r.to_day = to;
     vp_search_result *res = NULL;
     char *err = NULL;
-    vp_status st = vp_search_run(idx, &r, &res, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_execute(idx, &r, &res, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK)
         fprintf(stderr, "search %d-%d: %s\n", from, to, err ? err : vp_status_str(st));
     CHECK(st == VP_OK);

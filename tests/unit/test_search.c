@@ -379,9 +379,7 @@ static void test_time_and_place(vp_index *idx)
     vp_search_result_destroy(res);
     r = request(NULL);
     r.sort = VP_SORT_DISTANCE;
-    char *err = NULL;
-    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
-    free(err);
+    CHECK(vp_search_execute(idx, &r, &res, NULL) == VP_ERR_INVALID);
 
     /* What residents use most comes first in the browse order, and a little
      * higher for words (a boost, never a filter). */
@@ -553,17 +551,16 @@ static void test_dates(vp_index *idx)
     r = request(NULL);
     r.from_day = 20270101;
     r.to_day = 20261231;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_search_result *none = NULL;
-    CHECK(vp_search_run(idx, &r, &none, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "to:");
-    free(err);
-    err = NULL;
+    CHECK(vp_search_execute(idx, &r, &none, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err.message, "to:");
+    vp_error_clear(&err);
     r.from_day = 20260231;
     r.to_day = 0;
-    CHECK(vp_search_run(idx, &r, &none, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "from:");
-    free(err);
+    CHECK(vp_search_execute(idx, &r, &none, &err) == VP_ERR_INVALID);
+    CHECK_CONTAINS(err.message, "from:");
+    vp_error_clear(&err);
     CHECK(none == NULL);
 }
 
@@ -617,35 +614,29 @@ static void test_sort_and_paging(vp_index *idx)
     vp_search_result_destroy(res);
 
     /* Limits. */
-    char *err = NULL;
+    vp_error perr = VP_ERROR_INIT;
     r.page = 0;
-    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "page:");
-    free(err);
-    err = NULL;
+    CHECK(vp_search_execute(idx, &r, &res, &perr) == VP_ERR_INVALID);
+    CHECK_CONTAINS(perr.message, "page:");
+    vp_error_clear(&perr);
     r.page = 1;
     r.per_page = 101;
-    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "per_page:");
-    free(err);
-    err = NULL;
+    CHECK(vp_search_execute(idx, &r, &res, &perr) == VP_ERR_INVALID);
+    CHECK_CONTAINS(perr.message, "per_page:");
+    vp_error_clear(&perr);
     r.per_page = 100;
     r.page = 101;
-    CHECK(vp_search_run(idx, &r, &res, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
     /* The engine names the parameter itself: no "param: message" text to
      * take apart. */
-    vp_error perr = VP_ERROR_INIT;
-    CHECK(vp_search_execute(idx, &r, &res, &perr, &err) == VP_ERR_INVALID);
+    CHECK(vp_search_execute(idx, &r, &res, &perr) == VP_ERR_INVALID);
     CHECK_STR(perr.parameter, "page");
     CHECK_STR(perr.code, "invalid_parameter");
     CHECK_CONTAINS(perr.message, "page * per_page");
-    CHECK(err == NULL);
+    vp_error_clear(&perr);
     r = request(NULL);
     r.from_day = 20270301;
     r.to_day = 20270201;
-    CHECK(vp_search_execute(idx, &r, &res, &perr, NULL) == VP_ERR_INVALID);
+    CHECK(vp_search_execute(idx, &r, &res, &perr) == VP_ERR_INVALID);
     CHECK_STR(perr.parameter, "to");
     /* The API's error object names the field from the same value. */
     json_t *j = vp_error_json(&perr);
@@ -941,11 +932,13 @@ static void test_free(const char *path)
           vp_index_commit(w, NULL) == VP_OK);
     vp_index_close(w);
     CHECK(vp_index_open(path, VP_INDEX_READ, voc, &idx, NULL) == VP_OK);
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     res = NULL;
-    CHECK(idx && vp_search_run(idx, &r, &res, &err) == VP_ERR_NOT_FOUND);
-    CHECK_CONTAINS(err, "rebuild it to use free=true");
-    free(err);
+    CHECK(idx && vp_search_execute(idx, &r, &res, &err) == VP_ERR_NOT_FOUND);
+    /* The old index cannot answer the parameter free: named as a field. */
+    CHECK_STR(err.parameter, "free");
+    CHECK_CONTAINS(err.message, "rebuild it to use free=true");
+    vp_error_clear(&err);
     vp_search_result_destroy(res);
     vp_index_close(idx);
 }
@@ -1011,28 +1004,33 @@ static void test_request_parse(void)
         CHECK_CONTAINS(perr.message, "unknown parameter \"yx\xF2\x80\x80\x80x");
         vp_error_clear(&perr);
     }
-    /* The message-only form says the same. */
-    char *err = NULL;
+    /* Its text form is the message, for logs. */
     sp = NULL;
-    CHECK(vp_search_params_parse("per_page=500", voc, NULL, &sp, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "per_page: must be a whole number from 1 to 100");
-    free(err);
+    CHECK(vp_search_params_parse_query("per_page=500", voc, NULL, &sp, &perr) == VP_ERR_INVALID);
+    CHECK_STR(perr.parameter, "per_page");
+    char *text = vp_error_text(&perr);
+    CHECK_CONTAINS(text, "per_page: must be a whole number from 1 to 100");
+    free(text);
+    vp_error_clear(&perr);
 }
 
 static void test_documents(const char *path)
 {
     vp_index *w = NULL, *reader = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, &err) == VP_OK);
     CHECK(vp_index_open(path, VP_INDEX_READ, voc, &reader, &err) == VP_OK);
+    CHECK(err.status == VP_OK && err.message == NULL);
     if (!w || !reader)
         return;
-    /* A second writer is refused while the first holds the lock. */
+    /* A second writer is refused while the first holds the lock; the
+     * error names the index as its file. */
     vp_index *second = NULL;
     CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &second, &err) == VP_ERR_LOCKED);
-    CHECK(err != NULL);
-    free(err);
-    err = NULL;
+    CHECK(err.status == VP_ERR_LOCKED);
+    CHECK_STR(err.file, path);
+    CHECK_CONTAINS(err.message, "locked");
+    vp_error_clear(&err);
 
     uint64_t docs = 0, rev0 = 0, rev1 = 0;
     CHECK(vp_index_stats(reader, &rev0, &docs, NULL) == VP_OK);
@@ -1044,6 +1042,23 @@ static void test_documents(const char *path)
     CHECK(vp_offering_parse(json, strlen(json), voc, &o, NULL) == VP_OK);
     CHECK(vp_index_put(w, o, NULL) == VP_OK);
     CHECK(vp_index_put(w, o, NULL) == VP_OK); /* idempotent */
+    /* A value the index cannot hold (a term over Xapian's limit) refuses
+     * the offering, naming the field. */
+    free(o->work_key);
+    o->work_key = malloc(301);
+    if (o->work_key) {
+        memset(o->work_key, 'w', 300);
+        o->work_key[300] = '\0';
+    }
+    CHECK(vp_index_put(w, o, &err) == VP_ERR_INVALID);
+    CHECK(err.status == VP_ERR_INVALID);
+    CHECK_STR(err.path, "work_key");
+    CHECK_CONTAINS(err.message, "term too long");
+    vp_error_clear(&err);
+    vp_index_doc *doc = NULL;
+    CHECK(vp_index_doc_build(w, o, &doc, &err) == VP_ERR_INVALID && doc == NULL);
+    CHECK_STR(err.path, "work_key");
+    vp_error_clear(&err);
     vp_offering_destroy(o);
     CHECK(vp_index_delete(w, "agenda-zwolle:2", NULL) == VP_OK);
     CHECK(vp_index_delete(w, "agenda-zwolle:2", NULL) == VP_ERR_NOT_FOUND);
@@ -1134,10 +1149,12 @@ static void test_documents(const char *path)
 
     /* A reader of a directory without an index gets a clear error. */
     vp_index *missing = NULL;
-    err = NULL;
-    CHECK(vp_index_open("/nonexistent/vindplaats", VP_INDEX_READ, voc, &missing, &err) != VP_OK);
-    CHECK(err != NULL);
-    free(err);
+    CHECK(vp_index_open("/nonexistent/vindplaats", VP_INDEX_READ, voc, &missing, &err) ==
+          VP_ERR_NOT_FOUND);
+    CHECK(err.status == VP_ERR_NOT_FOUND && missing == NULL);
+    CHECK_STR(err.file, "/nonexistent/vindplaats");
+    CHECK_CONTAINS(err.message, "no index found");
+    vp_error_clear(&err);
 }
 
 int main(int argc, char **argv)

@@ -164,7 +164,9 @@ static vp_search_result *run(vp_index *idx, const char *q, int facets, int sort)
     r.sort = sort;
     vp_search_result *res = NULL;
     char *err = NULL;
-    vp_status st = vp_search_run(idx, &r, &res, &err);
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_search_execute(idx, &r, &res, &e);
+    vp_error_move_text(&e, &err);
     if (st != VP_OK)
         fprintf(stderr, "search failed: %s\n", err ? err : vp_status_str(st));
     CHECK(st == VP_OK && res);
@@ -248,7 +250,7 @@ static void test_all_offerings(vp_index *idx)
     vp_search_request r = request("pyjamavoorlezen");
     r.all_offerings = 1;
     vp_search_result *res = NULL;
-    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    CHECK(vp_search_execute(idx, &r, &res, NULL) == VP_OK);
     if (res) {
         CHECK(res->n_hits == 8);
         for (size_t i = 0; i < res->n_hits; i++)
@@ -263,7 +265,7 @@ static void test_include_past(vp_index *idx)
     vp_search_request r = request("pyjamavoorlezen");
     r.include_past = 1;
     vp_search_result *res = NULL;
-    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    CHECK(vp_search_execute(idx, &r, &res, NULL) == VP_OK);
     const vp_search_hit *assen = hit_at(res, "drenthe-assen");
     CHECK(assen != NULL);
     if (assen) {
@@ -376,7 +378,7 @@ static void test_old_index(const char *path)
     r.page = 2;
     r.per_page = 3;
     vp_search_result *res = NULL;
-    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK && res && res->n_hits == 3);
+    CHECK(vp_search_execute(idx, &r, &res, NULL) == VP_OK && res && res->n_hits == 3);
     vp_search_result_destroy(res);
     vp_search_date *d = NULL;
     size_t n = 0;
@@ -416,8 +418,8 @@ static void same_answers(vp_index *a, vp_index *b, const char *q, int64_t clock,
     r.now = clock;
     r.include_past = past;
     vp_search_result *x = NULL, *y = NULL;
-    CHECK(vp_search_run(a, &r, &x, NULL) == VP_OK);
-    CHECK(vp_search_run(b, &r, &y, NULL) == VP_OK);
+    CHECK(vp_search_execute(a, &r, &x, NULL) == VP_OK);
+    CHECK(vp_search_execute(b, &r, &y, NULL) == VP_OK);
     CHECK(x && y && x->n_hits == y->n_hits);
     compared += x && y ? x->n_hits : 0;
     for (size_t i = 0; x && y && i < x->n_hits && i < y->n_hits; i++) {
@@ -537,7 +539,7 @@ static size_t allocs_of(vp_index *idx, const char *q, size_t *n_series)
     vp_search_result *res = NULL;
     json_allocs = 0;
     json_set_alloc_funcs(counting_malloc, free);
-    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    CHECK(vp_search_execute(idx, &r, &res, NULL) == VP_OK);
     json_set_alloc_funcs(malloc, free);
     size_t n = json_allocs;
     *n_series = res && res->n_hits == 1 ? res->hits[0].n_series : 0;

@@ -399,20 +399,21 @@ static void test_structured(void)
     vp_sq_node date = {.kind = VP_SQ_TERM, .field = VP_SQ_DATE};
     vp_sq_options opt = {.limit = 10, .now = now_ctx.now};
     vp_sq_result *res = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_sq_search(idx, &date, &opt, &res, &err) == VP_ERR_INVALID);
-    CHECK_CONTAINS(err, "date");
-    free(err);
-    err = NULL;
+    CHECK(err.status == VP_ERR_INVALID);
+    CHECK_CONTAINS(err.message, "date");
+    vp_error_clear(&err);
     vp_sq_node and = {.kind = VP_SQ_AND, .left = &date, .right = NULL};
     CHECK(vp_sq_search(idx, &and, &opt, &res, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    vp_error_clear(&err);
     vp_sq_node word = {.kind = VP_SQ_TERM, .field = VP_SQ_ANY, .text = "balkon"};
     opt.limit = 101;
+    /* A bad window names its parameter as a field, the message unchanged. */
     CHECK(vp_sq_search(idx, &word, &opt, &res, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK_STR(err.parameter, "limit");
+    CHECK_STR(err.message, "limit: at most 100 records");
+    vp_error_clear(&err);
     /* A chain deeper than the limit. */
     vp_sq_node chain[VP_SQ_MAX_DEPTH + 2];
     for (int i = 0; i < VP_SQ_MAX_DEPTH + 2; i++)
@@ -420,8 +421,8 @@ static void test_structured(void)
                                 .right = i + 1 < VP_SQ_MAX_DEPTH + 2 ? &chain[i + 1] : &word};
     opt.limit = 10;
     CHECK(vp_sq_search(idx, &chain[0], &opt, &res, &err) == VP_ERR_TOO_BIG);
-    free(err);
-    err = NULL;
+    CHECK(err.status == VP_ERR_TOO_BIG && err.parameter == NULL);
+    vp_error_clear(&err);
     CHECK(vp_sq_search(idx, &word, &opt, &res, &err) == VP_OK);
     CHECK(res && res->total == 1 && res->n_records == 1);
     CHECK_CONTAINS(res ? res->records[0] : NULL, "\"catalogus-zwolle:tuin\"");

@@ -60,7 +60,7 @@ static uint64_t total_of(vp_index *idx, const probe *p)
         r.n_values[VP_FIELD_TYPE] = 1;
     }
     vp_search_result *res = NULL;
-    if (vp_search_run(idx, &r, &res, NULL) != VP_OK || !res)
+    if (vp_search_execute(idx, &r, &res, NULL) != VP_OK || !res)
         return UINT64_MAX;
     uint64_t total = res->total;
     vp_search_result_destroy(res);

@@ -173,7 +173,7 @@ static vp_search_result *run_without(vp_index *idx, const char *q, unsigned with
     r.now = now;
     r.without = without;
     vp_search_result *res = NULL;
-    CHECK(vp_search_run(idx, &r, &res, NULL) == VP_OK);
+    CHECK(vp_search_execute(idx, &r, &res, NULL) == VP_OK);
     return res;
 }
 
