@@ -237,9 +237,13 @@ int main(int argc, char **argv)
     vp_index *w = NULL;
     FILE *in = fopen(offerings, "r");
     vp_load_stats ls;
+    vp_error lerr = VP_ERROR_INIT;
     if (vp_index_open(path, VP_INDEX_WRITE, voc, &w, &err) != VP_OK ||
-        vp_load_jsonl(w, voc, in, offerings, stderr, &ls, &err) != VP_OK) {
-        fprintf(stderr, "vindplaats-bench-recommend: %s\n", err ? err : "index failed");
+        vp_load_jsonl(w, voc, in, offerings, stderr, &ls, &lerr) != VP_OK) {
+        if (lerr.status != VP_OK)
+            vp_error_print(stderr, "vindplaats-bench-recommend", &lerr);
+        else
+            fprintf(stderr, "vindplaats-bench-recommend: %s\n", err ? err : "index failed");
         return 1;
     }
     fclose(in);

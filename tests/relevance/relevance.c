@@ -609,7 +609,11 @@ static vp_index *build_index(const char *dir, const char *offerings, vp_vocabula
     vp_index_set_lexicon(w, lex);
     FILE *in = fopen(offerings, "r");
     vp_load_stats stats;
-    vp_status st = in ? vp_load_jsonl(w, voc, in, offerings, stderr, &stats, &err) : VP_ERR_IO;
+    vp_error lerr = VP_ERROR_INIT;
+    vp_status st = in ? vp_load_jsonl(w, voc, in, offerings, stderr, &stats, &lerr) : VP_ERR_IO;
+    if (st != VP_OK && lerr.status != VP_OK)
+        vp_error_print(stderr, offerings, &lerr);
+    vp_error_clear(&lerr);
     if (in)
         fclose(in);
     vp_index_close(w);

@@ -62,9 +62,10 @@ static inline void golden_reject(void *ctx, const char *where, const char *messa
     golden_add(g, json_pack("{s:s, s:s}", "reject", where, "message", message));
 }
 
-static inline void golden_broken(void *ctx, const char *where, const char *message)
+static inline void golden_broken(void *ctx, const vp_error *why)
 {
     golden *g = ctx;
+    const char *where = why->path, *message = why->message;
     if (!where || !*where || !message || !*message)
         abort();
     golden_add(g, json_pack("{s:s, s:s}", "broken", where, "message", message));
@@ -132,9 +133,11 @@ static inline void golden_normalise(golden *g, const vp_normaliser *n, const vp_
             continue;
         const char *id = json_string_value(json_object_get(l, "id"));
         vp_offering *o = NULL;
-        char *why = NULL;
+        vp_error err = VP_ERROR_INIT;
         json_t *copy = json_deep_copy(f);
-        vp_status st = vp_normalise(n, src, id, copy, &o, &why);
+        vp_status st = vp_normalise(n, src, id, copy, &o, &err);
+        char *why = st != VP_OK ? vp_error_text(&err) : NULL;
+        vp_error_clear(&err);
         json_decref(copy);
         json_t *line;
         if (st == VP_OK)

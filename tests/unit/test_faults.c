@@ -77,10 +77,10 @@ static void sweep(const char *name, vp_status (*op)(void), vp_status final)
 static vp_status op_parse_valid(void)
 {
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_offering_parse(example, strlen(example), NULL, &o, &err);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
     return st;
 }
 
@@ -88,10 +88,10 @@ static vp_status op_parse_valid(void)
 static vp_status op_parse_invalid(void)
 {
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_offering_parse(broken, strlen(broken), NULL, &o, &err);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
     return st;
 }
 
@@ -112,10 +112,10 @@ static vp_status op_parse_with_vocabulary(void)
     if (st != VP_OK)
         return st;
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     st = vp_offering_parse(broken, strlen(broken), v, &o, &err);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
     vp_vocabulary_destroy(v);
     return st;
 }

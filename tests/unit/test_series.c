@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "error_text.h"
 #include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
@@ -31,7 +32,7 @@ static void put_line(vp_index *idx, const char *id, const char *line)
 {
     vp_offering *o = NULL;
     char *err = NULL;
-    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+    vp_status st = offering_parse_text(line, strlen(line), voc, &o, &err);
     if (st != VP_OK)
         fprintf(stderr, "fixture %s: %s\n", id, err);
     CHECK(st == VP_OK);
