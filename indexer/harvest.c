@@ -930,7 +930,7 @@ static vp_status harvest_files(vp_harvest_run *run, vp_error *err)
     }
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)
-        st = run->fatal;
+        st = fatal_error(run, err);
     if (st == VP_OK && run->incomplete) {
         /* The page broke off: keep what it had whole, delete nothing it
          * did not get to, and fetch it again next time (no validators). */

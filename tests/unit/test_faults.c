@@ -297,6 +297,40 @@ static vp_status op_answer_cache(void)
     return st;
 }
 
+/* An error reply that cannot be built: VP_ERR_NOMEM and a reply with no
+ * body at all (neither the JSON nor the body it had), which the server
+ * answers with its fixed 503; never the old body under the new status. */
+static vp_status op_api_error(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+    api_reply r = {0};
+    r.status = 200;
+    r.body = "<p>the page</p>";
+    r.body_len = strlen(r.body);
+    vp_status st = api_error(&r, 400, "invalid_parameter", "caf\xc3\xa9 is not a type", "type");
+    CHECK(st == VP_OK ? r.json != NULL && r.status == 400 : r.json == NULL);
+    CHECK(r.body == NULL && r.body_len == 0 && r.owned_body == NULL);
+    json_decref(r.json);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
+/* api_reply_json of a value that could not be made: VP_ERR_NOMEM and the
+ * 503 (or no body, as api_error leaves it). */
+static vp_status op_api_reply_json(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+    api_reply r = {0};
+    vp_status st = api_reply_json(&r, json_pack("{s:s}", "ok", "yes"), "no-store");
+    if (st == VP_ERR_NOMEM)
+        CHECK(r.json == NULL || r.status == 503);
+    else
+        CHECK(r.status == 200 && r.json != NULL);
+    json_decref(r.json);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -316,5 +350,7 @@ int main(int argc, char **argv)
     sweep("search_params(valid)", op_search_params_valid, VP_OK);
     sweep("search_params(invalid)", op_search_params_invalid, VP_ERR_INVALID);
     sweep("answer_cache", op_answer_cache, VP_OK);
+    sweep("api_error", op_api_error, VP_OK);
+    sweep("api_reply_json", op_api_reply_json, VP_OK);
     return check_done();
 }

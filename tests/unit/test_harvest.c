@@ -21,6 +21,18 @@
 #include "vindplaats/onix.h"
 #include "vindplaats/xml.h"
 
+/* jansson's allocations fail from the next json_fail_after-th on (-1: never). */
+static long json_fail_after = -1;
+
+static void *json_failing_alloc(size_t n)
+{
+    if (json_fail_after == 0)
+        return NULL;
+    if (json_fail_after > 0)
+        json_fail_after--;
+    return malloc(n);
+}
+
 static const char *tmpdir;
 
 /* The document, or NULL with *err the failure's text form. */
@@ -458,6 +470,25 @@ static void test_normalise(const vp_vocabulary *voc, const char *network_path)
                            "{\"branch_name\":\"Bibliotheek\",\"_match\":[\"Bibliotheek\"]},"
                            "{\"branch_name\":\"Depot\",\"_match\":[\"Depot\",\"bibliotheek-zwolle\"]}]",
                            0, NULL);
+    /* Out of memory while the matches are set: VP_ERR_NOMEM, at each
+     * allocation jansson makes, until there is enough. */
+    int done = 0, failures = 0;
+    for (long k = 0; k < 500 && !done; k++) {
+        json_t *copy = json_deep_copy(h);
+        json_fail_after = k;
+        json_set_alloc_funcs(json_failing_alloc, free);
+        vp_error e = VP_ERROR_INIT;
+        vp_status hst = vp_normalise_holdings(n, copy, &e);
+        json_set_alloc_funcs(malloc, free);
+        json_fail_after = -1;
+        done = hst == VP_OK;
+        failures += !done;
+        if (!done)
+            CHECK(hst == VP_ERR_NOMEM && e.status == VP_ERR_NOMEM);
+        vp_error_clear(&e);
+        json_decref(copy);
+    }
+    CHECK(done && failures > 0);
     CHECK(vp_normalise_holdings(n, h, NULL) == VP_OK);
     CHECK_STR(FIELD(json_array_get(h, 0), "branch"), "zwolle-stadkamer");
     CHECK_STR(FIELD(json_array_get(h, 0), "library"), "bibliotheek-zwolle");
