@@ -258,7 +258,9 @@ static int check_def(api_request *req, const char *slug, json_t *body, char **se
     }
     vp_search_params *sp = NULL;
     char *err = NULL;
-    vp_status st = vp_search_params_parse(*search, req->voc, req->cfg->postcodes, &sp, &err);
+    vp_error perr = VP_ERROR_INIT;
+    vp_status st = vp_search_params_parse_query(*search, req->voc, req->cfg->postcodes, &sp, &perr);
+    vp_error_move_text(&perr, &err);
     if (st != VP_OK) {
         bad(r, "search", "search: %s", err ? err : vp_status_str(st));
         free(err);
@@ -638,8 +640,10 @@ static vp_status run_saved(api_request *req, api_reply *r, const char *refine, u
 {
     vp_search_request *sr = &run->sr;
     const char *search = jstr(run->def, "search");
-    vp_status st = vp_search_params_parse(search ? search : "", req->voc, req->cfg->postcodes,
-                                          &run->sp, &run->err);
+    vp_error perr = VP_ERROR_INIT;
+    vp_status st = vp_search_params_parse_query(search ? search : "", req->voc, req->cfg->postcodes,
+                                                &run->sp, &perr);
+    vp_error_move_text(&perr, &run->err);
     if (st == VP_OK) {
         *sr = *vp_search_params_request(run->sp);
         st = refine ? refined(sr, refine, &run->qtext) : VP_OK;

@@ -371,9 +371,11 @@ int main(int argc, char **argv)
     cfg.store = store;
     cfg.network = network;
     cfg.admin_keys = admin_keys;
-    st = vp_server_start(&cfg, &srv, &err);
+    vp_error serr = VP_ERROR_INIT;
+    st = vp_server_start(&cfg, &srv, &serr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server", &serr);
+        vp_error_clear(&serr);
         goto done;
     }
     unsigned port = vp_server_port(srv);

@@ -512,18 +512,6 @@ vp_status vp_search_params_parse_query(const char *query_string, const vp_vocabu
     return st;
 }
 
-vp_status vp_search_params_parse(const char *query_string, const vp_vocabulary *voc,
-                                 const vp_postcodes *postcodes, vp_search_params **out,
-                                 char **errmsg)
-{
-    vp_error err = VP_ERROR_INIT;
-    vp_status st = vp_search_params_parse_query(query_string, voc, postcodes, out, &err);
-    if (st != VP_OK && errmsg)
-        *errmsg = strdup(st == VP_ERR_INVALID && err.message ? err.message : vp_status_str(st));
-    vp_error_clear(&err);
-    return st;
-}
-
 const vp_search_request *vp_search_params_request(const vp_search_params *p)
 {
     return &p->request;

@@ -286,10 +286,6 @@ typedef struct vp_search_params vp_search_params;
 vp_status vp_search_params_parse_query(const char *query_string, const struct vp_vocabulary *voc,
                                        const struct vp_postcodes *postcodes,
                                        vp_search_params **out, vp_error *err) VP_NOEXCEPT;
-/* The same, the error as its message only (malloc()ed in *errmsg). */
-vp_status vp_search_params_parse(const char *query_string, const struct vp_vocabulary *voc,
-                                 const struct vp_postcodes *postcodes, vp_search_params **out,
-                                 char **errmsg) VP_NOEXCEPT;
 /* The request (borrowed: valid while `p` lives). */
 const vp_search_request *vp_search_params_request(const vp_search_params *p) VP_NOEXCEPT;
 void vp_search_params_destroy(vp_search_params *p) VP_NOEXCEPT;

@@ -124,8 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     vp_search_params *sp = NULL;
-    char *err = NULL;
-    vp_status st = vp_search_params_parse(q + 1, voc, postcodes, &sp, &err);
+    vp_error perr = VP_ERROR_INIT;
+    vp_status st = vp_search_params_parse_query(q + 1, voc, postcodes, &sp, &perr);
+    char *err = perr.status != VP_OK ? vp_error_text(&perr) : NULL;
+    vp_error_clear(&perr);
     if (st == VP_OK) {
         const vp_search_request *req = vp_search_params_request(sp);
         must_become_json(req->q);

@@ -238,13 +238,13 @@ static vp_status search_params(const char *query)
     json_set_alloc_funcs(json_alloc, free);
     vp_status st = vp_vocabulary_load(voc_path, &v, NULL);
     vp_search_params *sp = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     if (st == VP_OK)
-        st = vp_search_params_parse(query, v, NULL, &sp, &err);
+        st = vp_search_params_parse_query(query, v, NULL, &sp, &err);
     if (st == VP_OK && !vp_search_params_request(sp)->q)
         st = VP_ERR_INTERNAL;
     vp_search_params_destroy(sp);
-    free(err);
+    vp_error_clear(&err);
     vp_vocabulary_destroy(v);
     json_set_alloc_funcs(malloc, free);
     return st;
