@@ -285,7 +285,9 @@ int main(int argc, char **argv)
 
     char *err = NULL;
     vp_vocabulary *voc = NULL;
-    vp_status st = vp_vocabulary_load(voc_path, &voc, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &voc, &verr);
+    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: vocabulary: %s\n", err ? err : vp_status_str(st));
         free(err);

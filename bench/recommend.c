@@ -195,7 +195,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-bench-recommend: --grid-step must be 1 or more\n");
         return 2;
     }
-    if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         vp_segments_load(segs_path, pc_path, voc, &segs, &err) != VP_OK ||
         (vp_postcodes_load(places_path, &places, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "vindplaats-bench-recommend: %s\n", err);

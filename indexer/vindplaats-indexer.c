@@ -171,7 +171,9 @@ static int writer_open(writer *w, const char *index_path, const char *voc_path,
 {
     char *err = NULL;
     memset(w, 0, sizeof *w);
-    vp_status st = vp_vocabulary_load(voc_path, &w->voc, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &w->voc, &verr);
+    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
         goto fail;
@@ -411,7 +413,8 @@ int main(int argc, char **argv)
         }
         vp_vocabulary *voc = NULL;
         char *err = NULL;
-        if (vp_vocabulary_load(voc_path, &voc, &err) != VP_OK) {
+        vp_error verr = VP_ERROR_INIT;
+        if ((vp_vocabulary_load(voc_path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
             fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : "unreadable");
             free(err);
             return 1;

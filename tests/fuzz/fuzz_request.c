@@ -52,7 +52,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!path || !*path)
         path = VP_FUZZ_VOCABULARY;
     char *msg = NULL;
-    if (vp_vocabulary_load(path, &voc, &msg) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
         fprintf(stderr, "fuzz_request: cannot load the vocabulary: %s\n", msg ? msg : path);
         free(msg);
         exit(2);

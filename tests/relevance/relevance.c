@@ -698,7 +698,8 @@ int main(int argc, char **argv)
     vp_error lerr = VP_ERROR_INIT;
     vp_network *net = NULL;
     vp_postcodes *postcodes = NULL;
-    if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
         (network_path && vp_network_load(network_path, &net, &lerr) != VP_OK &&
          (vp_error_move_text(&lerr, &err), 1)) ||

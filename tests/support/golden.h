@@ -102,7 +102,8 @@ static inline int golden_norm_open(golden_norm *g, const char *vocabulary, const
     char *err = NULL;
     vp_error nerr = VP_ERROR_INIT;
     memset(g, 0, sizeof *g);
-    if (vp_vocabulary_load(vocabulary, &g->voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(vocabulary, &g->voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_network_load(network, &g->net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1)) ||
         vp_normaliser_create(g->voc, g->net, NULL, 0, &g->n) != VP_OK) {
         fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");

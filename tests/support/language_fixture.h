@@ -30,7 +30,8 @@ static inline int language_fixture_load(const char *name, int argc, char **argv,
         return 2;
     }
     char *err = NULL;
-    if (vp_vocabulary_load(argv[1], voc, &err) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
         fprintf(stderr, "%s\n", err ? err : argv[1]);
         free(err);
         return 2;

@@ -99,7 +99,9 @@ static vp_status op_vocabulary(void)
 {
     vp_vocabulary *v = NULL;
     char *err = NULL;
-    vp_status st = vp_vocabulary_load(voc_path, &v, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &v, &verr);
+    vp_error_move_text(&verr, &err);
     vp_vocabulary_destroy(v);
     free(err);
     return st;

@@ -1367,7 +1367,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char *msg = NULL;
-    if (vp_vocabulary_load(argv[1], &voc, &msg) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
         fprintf(stderr, "cannot load %s: %s\n", argv[1], msg ? msg : "?");
         free(msg);
         return 2;
