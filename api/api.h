@@ -57,14 +57,20 @@ vp_status api_reply_header(api_reply *r, const char *name, const char *value);
 /* The error reply of a failed operation: 503 "unavailable" when memory
  * ran out or the index or store could not be read (it may answer on the
  * next try), else 500 "internal_error"; `detail` (may be NULL) is the
- * message, else the status's own words. */
-void api_status_error(api_reply *r, vp_status st, const char *detail);
-/* Sets an error reply; `parameter` may be NULL. */
-void api_error(api_reply *r, unsigned status, const char *code, const char *message,
-               const char *parameter);
-/* A 200 reply of `j` (owned; NULL: 503 out of memory), with
- * `cache_control` (static; NULL: left as it is). */
-void api_reply_json(api_reply *r, json_t *j, const char *cache_control);
+ * message, else the status's own words. Fails as api_error. */
+vp_status api_status_error(api_reply *r, vp_status st, const char *detail);
+/* Sets an error reply; `parameter` may be NULL. Whatever body the reply
+ * had is dropped. VP_ERR_NOMEM when not even the error's JSON could be
+ * built: the reply is then left with no body at all, which the server
+ * answers with its fixed 503 {"error":{"code":"unavailable","message":
+ * "out of memory"}} and Connection: close (send_reply in server.c), so a
+ * caller has nothing more to do than to stop building its reply. */
+vp_status api_error(api_reply *r, unsigned status, const char *code, const char *message,
+                    const char *parameter);
+/* A 200 reply of `j` (owned; NULL: memory ran out), with `cache_control`
+ * (static; NULL: left as it is). VP_ERR_NOMEM for a NULL `j`: the reply
+ * is then the 503 of api_error (or, failing that, no body, as there). */
+vp_status api_reply_json(api_reply *r, json_t *j, const char *cache_control);
 struct vp_buf;
 /* A reply of `status` with the text in `b` (taken over; `b` is left
  * empty) of `content_type` (static) with `cache_control` (static; NULL:
@@ -316,8 +322,10 @@ void api_handle_landing(api_request *req, api_reply *reply);      /* GET /q/{slu
 void api_handle_landing_feed(api_request *req, api_reply *reply); /* GET /q/{slug}.atom */
 void api_handle_landing_click(api_request *req, api_reply *reply);/* GET /q/{slug}/click */
 /* The sitemap entries ({"loc", "lastmod", "changefreq"}) of the landing
- * pages live now, appended to `urls`. */
-void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base);
+ * pages live now, appended to `urls`. VP_ERR_NOMEM, or the store's error
+ * when its saved queries cannot be read: `urls` then lacks some, and a
+ * sitemap made of it would tell crawlers the pages are gone. */
+vp_status api_campaigns_sitemap(api_request *req, json_t *urls, const char *base);
 
 /* ---- insights.c: the query log (aggregates only) and its reports ---- */
 /* min_clients and trusted_proxies: see vp_server_config (min_clients 0:
@@ -374,8 +382,9 @@ void api_handle_proposition_page(api_request *req, api_reply *reply);
 vp_status api_buf_proposition_path(struct vp_buf *b, const api_request *req, const char *prop,
                               const char *municipality);
 /* The sitemap entries ({"loc"}) of the proposition pages with something
- * on now, appended to `urls`. */
-void api_propositions_sitemap(api_request *req, json_t *urls, const char *base);
+ * on now, appended to `urls`. VP_ERR_NOMEM, or the index's error when it
+ * cannot be searched: `urls` then lacks some (see api_campaigns_sitemap). */
+vp_status api_propositions_sitemap(api_request *req, json_t *urls, const char *base);
 
 /* Logs a search with its campaign (NULL: none) and writes its query id
  * (16 hex digits: 8 random, 8 naming its aggregate) into qid. */

@@ -1087,25 +1087,30 @@ void api_handle_landing_click(api_request *req, api_reply *r)
 
 /* ---- the sitemap's share: live landing pages ---- */
 
-void api_campaigns_sitemap(api_request *req, json_t *urls, const char *base)
+vp_status api_campaigns_sitemap(api_request *req, json_t *urls, const char *base)
 {
     vp_store *store = req->cfg->store;
     char **keys = NULL;
     size_t n = 0;
-    if (!store || vp_store_keys(store, API_SAVED_NS, &keys, &n, NULL) != VP_OK)
-        return;
+    if (!store)
+        return VP_OK; /* no store: no landing pages */
+    vp_status st = vp_store_keys(store, API_SAVED_NS, &keys, &n, NULL);
     int64_t now = api_clock(req);
     for (size_t i = 0; i < n; i++) {
         json_t *def = NULL;
-        if (api_saved_load(store, keys[i], &def) == VP_OK && api_saved_status_at(def, now) == API_SAVED_ACTIVE &&
-            api_slug_ok(keys[i])) {
+        vp_status got = st == VP_OK ? api_saved_load(store, keys[i], &def) : st;
+        if (got == VP_ERR_NOMEM || got == VP_ERR_IO)
+            st = got;
+        if (got == VP_OK && api_saved_status_at(def, now) == API_SAVED_ACTIVE && api_slug_ok(keys[i])) {
             char loc[700];
             snprintf(loc, sizeof loc, "%s/q/%s", base, keys[i]);
-            json_array_append_new(urls, json_pack("{s:s, s:s?, s:s}", "loc", loc, "lastmod",
-                                                  jstr(def, "updated"), "changefreq", "daily"));
+            if (json_array_append_new(urls, json_pack("{s:s, s:s?, s:s}", "loc", loc, "lastmod",
+                                                      jstr(def, "updated"), "changefreq", "daily")))
+                st = VP_ERR_NOMEM;
         }
         json_decref(def);
         free(keys[i]);
     }
     free(keys);
+    return st;
 }

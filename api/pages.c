@@ -575,8 +575,16 @@ static void sitemap_pages(api_request *req, api_reply *r, const char *base)
     json_t *urls = json_array();
     url_entry(urls, base, "/", NULL);
     url_entry(urls, base, "/services", NULL);
-    api_campaigns_sitemap(req, urls, base);
-    api_propositions_sitemap(req, urls, base);
+    /* A sitemap that leaves pages out tells crawlers they are gone: when
+     * one part cannot be listed whole, no sitemap is served (503, try again). */
+    vp_status st = urls ? api_campaigns_sitemap(req, urls, base) : VP_ERR_NOMEM;
+    if (st == VP_OK)
+        st = api_propositions_sitemap(req, urls, base);
+    if (st != VP_OK) {
+        json_decref(urls);
+        api_status_error(r, st, "the sitemap cannot be made now");
+        return;
+    }
     json_t *view = json_pack("{s:o}", "urls", urls);
     r->cache_control = "public, max-age=3600";
     api_render_doc(r, req, "sitemap", view, SITEMAP_TYPE, SITEMAP_CAP);

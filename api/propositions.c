@@ -647,41 +647,45 @@ vp_status api_buf_proposition_path(vp_buf *b, const api_request *req, const char
 }
 
 /* Appends base + /p/PROP[/SLUG] to a list of sitemap entries. */
-static void sitemap_loc(json_t *urls, const char *base, const char *prop, const char *slug)
+static vp_status sitemap_loc(json_t *urls, const char *base, const char *prop, const char *slug)
 {
     vp_buf u;
     vp_buf_init(&u, 8192);
-    vp_buf_puts(&u, base);
-    page_path(&u, prop, slug);
-    if (u.data)
-        json_array_append_new(urls, json_pack("{s:s}", "loc", u.data));
+    vp_status st = vp_buf_puts(&u, base);
+    if (st == VP_OK)
+        st = page_path(&u, prop, slug);
+    if (st == VP_OK && (!u.data || json_array_append_new(urls, json_pack("{s:s}", "loc", u.data))))
+        st = VP_ERR_NOMEM;
     vp_buf_free(&u);
+    return st;
 }
 
-void api_propositions_sitemap(api_request *req, json_t *urls, const char *base)
+vp_status api_propositions_sitemap(api_request *req, json_t *urls, const char *base)
 {
     size_t n_voc = vp_vocabulary_count(req->voc);
     /* A proposition's own page when it is on anywhere (online too). */
     vp_search_result *all = NULL;
     want w = {.facets = 1u << VP_FIELD_PROPOSITION, .all_offerings = 1};
-    if (find(req, &w, &all, NULL) == VP_OK) {
-        for (size_t k = 0; k < n_voc; k++) {
-            const char *id = vp_vocabulary_at(req->voc, k)->id;
-            if (!facet_count(all, VP_FIELD_PROPOSITION, id))
-                continue;
-            sitemap_loc(urls, base, id, NULL);
-        }
-        vp_search_result_destroy(all);
+    vp_status st = find(req, &w, &all, NULL);
+    for (size_t k = 0; st == VP_OK && k < n_voc; k++) {
+        const char *id = vp_vocabulary_at(req->voc, k)->id;
+        if (facet_count(all, VP_FIELD_PROPOSITION, id))
+            st = sitemap_loc(urls, base, id, NULL);
     }
+    vp_search_result_destroy(all);
     /* Each municipality's page of each proposition on there now. */
-    place *pl = calloc(MAX_PLACES, sizeof *pl);
+    place *pl = st == VP_OK ? calloc(MAX_PLACES, sizeof *pl) : NULL;
     uint64_t *counts = NULL;
+    if (st == VP_OK && !pl)
+        st = VP_ERR_NOMEM;
     size_t n_pl = pl ? network_places(req->cfg->network, pl, MAX_PLACES) : 0;
-    if (pl && place_counts(req, pl, n_pl, &counts, NULL) == VP_OK)
-        for (size_t i = 0; i < n_pl; i++)
-            for (size_t k = 0; k < n_voc; k++)
-                if (counts[i * n_voc + k])
-                    sitemap_loc(urls, base, vp_vocabulary_at(req->voc, k)->id, pl[i].slug);
+    if (st == VP_OK)
+        st = place_counts(req, pl, n_pl, &counts, NULL);
+    for (size_t i = 0; st == VP_OK && i < n_pl; i++)
+        for (size_t k = 0; st == VP_OK && k < n_voc; k++)
+            if (counts[i * n_voc + k])
+                st = sitemap_loc(urls, base, vp_vocabulary_at(req->voc, k)->id, pl[i].slug);
     free(counts);
     free(pl);
+    return st;
 }

@@ -64,8 +64,8 @@ static const char *reply_text(const char *s, char **copy)
     return *copy;
 }
 
-void api_error(api_reply *r, unsigned status, const char *code, const char *message,
-               const char *parameter)
+vp_status api_error(api_reply *r, unsigned status, const char *code, const char *message,
+                    const char *parameter)
 {
     char *m_copy, *p_copy;
     const char *m = reply_text(message, &m_copy);
@@ -74,6 +74,7 @@ void api_error(api_reply *r, unsigned status, const char *code, const char *mess
     /* An error replaces whatever body the reply had. */
     free(r->owned_body);
     r->owned_body = NULL;
+    r->body = NULL;
     r->body_len = 0;
     r->status = status;
     /* The one JSON form of an error (status.h), its parts borrowed. */
@@ -82,29 +83,31 @@ void api_error(api_reply *r, unsigned status, const char *code, const char *mess
     r->json = body ? json_pack("{s:o}", "error", body) : NULL;
     free(m_copy);
     free(p_copy);
+    /* Without a body the server answers with its fixed 503 (server.c). */
+    return r->json ? VP_OK : VP_ERR_NOMEM;
 }
 
-void api_status_error(api_reply *r, vp_status st, const char *detail)
+vp_status api_status_error(api_reply *r, vp_status st, const char *detail)
 {
     if (st == VP_ERR_NOMEM)
-        api_error(r, 503, "unavailable", "out of memory", NULL);
-    else if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
-        api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
-    else
-        api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
+        return api_error(r, 503, "unavailable", "out of memory", NULL);
+    if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
+        return api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
+    return api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
 }
 
-void api_reply_json(api_reply *r, json_t *j, const char *cache_control)
+vp_status api_reply_json(api_reply *r, json_t *j, const char *cache_control)
 {
     if (!j) {
         api_error(r, 503, "unavailable", "out of memory", NULL);
-        return;
+        return VP_ERR_NOMEM;
     }
     r->status = 200;
     json_decref(r->json);
     r->json = j;
     if (cache_control)
         r->cache_control = cache_control;
+    return VP_OK;
 }
 
 vp_status api_reply_buf(api_reply *r, unsigned status, vp_buf *b, const char *content_type,

@@ -178,7 +178,9 @@ const vp_route_info *vp_server_routes(size_t *count)
 
 /* ---- the pool of index handles ---- */
 
-static vp_index *borrow_index(vp_server *s, char **errmsg, vp_status *st)
+/* A worker's index handle, opened when its slot has none yet; NULL with
+ * *st and *err (why it could not be opened) otherwise. */
+static vp_index *borrow_index(vp_server *s, vp_error *err, vp_status *st)
 {
     pthread_mutex_lock(&s->lock);
     while (s->n_free == 0)
@@ -187,9 +189,7 @@ static vp_index *borrow_index(vp_server *s, char **errmsg, vp_status *st)
     pthread_mutex_unlock(&s->lock);
     *st = VP_OK;
     if (!idx) {
-        vp_error e = VP_ERROR_INIT;
-        *st = vp_index_open(s->index_path, VP_INDEX_READ, s->cfg.vocabulary, &idx, &e);
-        vp_error_move_text(&e, errmsg);
+        *st = vp_index_open(s->index_path, VP_INDEX_READ, s->cfg.vocabulary, &idx, err);
         if (*st == VP_OK)
             vp_index_set_lexicon(idx, s->cfg.lexicon);
         if (*st != VP_OK) {
@@ -666,13 +666,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                            s->site};
         int needs_index = rt->needs_index;
         if (needs_index) {
-            char *err = NULL;
+            vp_error err = VP_ERROR_INIT;
             vp_status st;
             req.index = borrow_index(s, &err, &st);
-            if (!req.index) {
-                api_error(&reply, 503, "unavailable", err ? err : vp_status_str(st), NULL);
-                free(err);
-            }
+            if (!req.index)
+                api_error(&reply, 503, "unavailable", err.message ? err.message : vp_status_str(st),
+                          NULL);
+            vp_error_clear(&err);
         }
         if (!needs_index || req.index)
             rt->handler(&req, &reply);
@@ -770,12 +770,12 @@ static void destroy(vp_server *s)
     free(s);
 }
 
-vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **errmsg)
+vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, vp_error *err)
 {
     vp_status st = VP_OK;
     vp_server *s = calloc(1, sizeof *s);
     if (!s)
-        return VP_ERR_NOMEM;
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->available, NULL);
     pthread_mutex_init(&s->watch_lock, NULL);
@@ -795,21 +795,16 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
                    : NULL;
     s->metrics = api_metrics_create(route_info, N_ROUTES);
     if (!s->index_path || !s->handles || !s->state) {
-        st = VP_ERR_NOMEM;
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         goto fail;
     }
     /* Every template parsed now: a broken one stops the start, FILE:LINE. */
-    vp_error site_err = VP_ERROR_INIT;
-    st = api_site_load(cfg->templates_dir, &s->site, &site_err);
-    if (st != VP_OK) {
-        vp_error_move_text(&site_err, errmsg);
+    st = api_site_load(cfg->templates_dir, &s->site, err);
+    if (st != VP_OK)
         goto fail;
-    }
     /* Open every worker's handle now, so a wrong path fails at start. */
     for (size_t i = 0; i < s->n_handles; i++) {
-        vp_error e = VP_ERROR_INIT;
-        st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i], &e);
-        vp_error_move_text(&e, errmsg);
+        st = vp_index_open(s->index_path, VP_INDEX_READ, cfg->vocabulary, &s->handles[i], err);
         if (st != VP_OK)
             goto fail;
         vp_index_set_lexicon(s->handles[i], cfg->lexicon);
@@ -822,7 +817,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
     addr.sin_port = htons((uint16_t)cfg->port);
     const char *bind_to = cfg->bind_address ? cfg->bind_address : "127.0.0.1";
     if (inet_pton(AF_INET, bind_to, &addr.sin_addr) != 1) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "not an IPv4 address: %s", bind_to);
+        st = vp_error_set(err, VP_ERR_INVALID, NULL, "not an IPv4 address: %s", bind_to);
         goto fail;
     }
     /* Behind a reverse proxy every client has the proxy's address: the
@@ -844,7 +839,7 @@ vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **e
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (!s->daemon) {
-        st = vp_fail(errmsg, VP_ERR_IO, "cannot listen on %s:%u", bind_to, cfg->port);
+        st = vp_error_set(err, VP_ERR_IO, NULL, "cannot listen on %s:%u", bind_to, cfg->port);
         goto fail;
     }
     if (pthread_create(&s->watch_thread, NULL, watch, s) != 0) {

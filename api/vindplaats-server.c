@@ -285,7 +285,9 @@ int main(int argc, char **argv)
 
     char *err = NULL;
     vp_vocabulary *voc = NULL;
-    vp_status st = vp_vocabulary_load(voc_path, &voc, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &voc, &verr);
+    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-server: vocabulary: %s\n", err ? err : vp_status_str(st));
         free(err);
@@ -371,9 +373,11 @@ int main(int argc, char **argv)
     cfg.store = store;
     cfg.network = network;
     cfg.admin_keys = admin_keys;
-    st = vp_server_start(&cfg, &srv, &err);
+    vp_error serr = VP_ERROR_INIT;
+    st = vp_server_start(&cfg, &srv, &serr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server", &serr);
+        vp_error_clear(&serr);
         goto done;
     }
     unsigned port = vp_server_port(srv);

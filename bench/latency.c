@@ -374,7 +374,8 @@ int main(int argc, char **argv)
     char *err = NULL;
     vp_error lerr = VP_ERROR_INIT;
     vp_error gerr = VP_ERROR_INIT;
-    if (vp_datetime_parse(now_iso, &now) != 0 || vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if (vp_datetime_parse(now_iso, &now) != 0 || (vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
         (vp_postcodes_load(postcodes_path, &pcs, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "vindplaats-bench-engine: %s\n", err ? err : "bad --now");

@@ -195,7 +195,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "vindplaats-bench-recommend: --grid-step must be 1 or more\n");
         return 2;
     }
-    if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         vp_segments_load(segs_path, pc_path, voc, &segs, &err) != VP_OK ||
         (vp_postcodes_load(places_path, &places, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "vindplaats-bench-recommend: %s\n", err);
@@ -237,10 +238,10 @@ int main(int argc, char **argv)
     vp_index *w = NULL;
     FILE *in = fopen(offerings, "r");
     vp_load_stats ls;
-    if ((vp_index_open(path, VP_INDEX_WRITE, voc, &w, &gerr) != VP_OK &&
-         (vp_error_move_text(&gerr, &err), 1)) ||
-        vp_load_jsonl(w, voc, in, offerings, stderr, &ls, &err) != VP_OK) {
-        fprintf(stderr, "vindplaats-bench-recommend: %s\n", err ? err : "index failed");
+    vp_error lerr = VP_ERROR_INIT;
+    if (vp_index_open(path, VP_INDEX_WRITE, voc, &w, &lerr) != VP_OK ||
+        vp_load_jsonl(w, voc, in, offerings, stderr, &ls, &lerr) != VP_OK) {
+        vp_error_print(stderr, "vindplaats-bench-recommend", &lerr);
         return 1;
     }
     fclose(in);

@@ -32,15 +32,15 @@ struct vp_csv_reader {
 };
 
 vp_status vp_csv_reader_create(const char *data, size_t len, const vp_csv_dialect *d,
-                               vp_csv_reader **out, char **errmsg)
+                               vp_csv_reader **out, vp_error *err)
 {
     *out = NULL;
     char delim = d ? d->delimiter : ',', quote = d ? d->quote : '"';
     if (delim == '\n' || delim == '\r' || quote == '\n' || quote == '\r' || (quote && delim == quote))
-        return vp_fail(errmsg, VP_ERR_INVALID, "delimiter and quote must differ and not be line breaks");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "delimiter and quote must differ and not be line breaks");
     vp_csv_reader *r = calloc(1, sizeof *r);
     if (!r)
-        return vp_fail(errmsg, VP_ERR_NOMEM, "out of memory");
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     r->p = data;
     r->end = data + len;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)

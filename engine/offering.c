@@ -189,7 +189,7 @@ vp_status vp_offering_json_next(json_t *doc, int64_t now, const char **start, co
 /* ---- the parser ---- */
 
 typedef struct parser {
-    vp_buf errors;
+    vp_error errors;   /* every problem, each with its path */
     int n_errors;
     int oom;
     const vp_vocabulary *voc;
@@ -201,10 +201,8 @@ static void problem(parser *ps, const char *path, const char *fmt, const char *a
     ps->n_errors++;
     if (ps->n_errors > 50)
         return; /* enough to fix the record; the count stays right */
-    vp_status st = vp_buf_printf(&ps->errors, "%s%s: ", ps->errors.len ? "\n" : "", path);
-    if (st == VP_OK)
-        st = vp_buf_printf(&ps->errors, fmt, arg ? arg : "");
-    if (st == VP_ERR_NOMEM)
+    vp_where at = {NULL, 0, path, NULL};
+    if (vp_error_add(&ps->errors, VP_ERR_INVALID, &at, fmt, arg ? arg : "") == VP_ERR_NOMEM)
         ps->oom = 1;
 }
 
@@ -726,28 +724,32 @@ static int all_utf8(json_t *v)
 
 static vp_status build(parser *ps, json_t *root, vp_offering **out);
 
-/* Both entry points end here: the problems into *errmsg. */
-static vp_status finish(parser *ps, vp_status st, char **errmsg)
+/* Both entry points end here: the problems into *err, the first one
+ * carrying the status of the whole. */
+static vp_status finish(parser *ps, vp_status st, vp_error *err)
 {
-    if (st != VP_OK && errmsg) {
+    vp_where record = {NULL, 0, "(record)", NULL};
+    if (st != VP_OK && err) {
         if (ps->n_errors > 50)
-            vp_buf_printf(&ps->errors, "\n(record): %d more problems", ps->n_errors - 50);
-        if (st == VP_ERR_NOMEM && !ps->errors.len)
-            vp_buf_puts(&ps->errors, "(record): out of memory");
-        *errmsg = vp_buf_steal(&ps->errors);
+            vp_error_add(&ps->errors, VP_ERR_INVALID, &record, "%d more problems", ps->n_errors - 50);
+        if (ps->errors.status == VP_OK)
+            vp_error_set(&ps->errors, st, &record, "%s", vp_status_str(st));
+        ps->errors.status = st;
+        vp_error_clear(err);
+        *err = ps->errors;
+    } else {
+        vp_error_clear(&ps->errors);
     }
-    vp_buf_free(&ps->errors);
     return st;
 }
 
 vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
-                            vp_offering **out, char **errmsg)
+                            vp_offering **out, vp_error *err)
 {
     vp_status st = VP_OK;
     json_t *root = NULL;
     parser ps;
     memset(&ps, 0, sizeof ps);
-    vp_buf_init(&ps.errors, 64 * 1024);
     ps.voc = voc;
 
     if (len > VP_OFFERING_MAX_JSON) {
@@ -771,20 +773,19 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
     st = build(&ps, root, out);
 done:
     json_decref(root);
-    return finish(&ps, st, errmsg);
+    return finish(&ps, st, err);
 }
 
 vp_status vp_offering_from_json(json_t *root, const vp_vocabulary *voc, vp_offering **out,
-                                char **errmsg)
+                                vp_error *err)
 {
     parser ps;
     memset(&ps, 0, sizeof ps);
-    vp_buf_init(&ps.errors, 64 * 1024);
     ps.voc = voc;
     vp_status st = build(&ps, root, out);
     if (st == VP_ERR_NOMEM && !all_utf8(root)) {
         /* not memory: a string the JSON form cannot hold */
-        ps.errors.len = 0;
+        vp_error_clear(&ps.errors);
         problem(&ps, "(record)", "a field is not valid UTF-8 text%s", "");
         st = VP_ERR_INVALID;
     } else if (st == VP_OK && strlen((*out)->json) > VP_OFFERING_MAX_JSON) {
@@ -793,7 +794,7 @@ vp_status vp_offering_from_json(json_t *root, const vp_vocabulary *voc, vp_offer
         problem(&ps, "(record)", "larger than %s bytes", "1048576");
         st = VP_ERR_TOO_BIG;
     }
-    return finish(&ps, st, errmsg);
+    return finish(&ps, st, err);
 }
 
 /* Checks `root` completely and makes the offering of it (the form it is

@@ -627,7 +627,9 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         goto failed;
     /* ',' or ';', whichever the header uses */
     vp_csv_dialect dialect = {0, '"', MAX_FIELD, MAX_FIELDS};
-    st = vp_csv_reader_create(text.data ? text.data : "", text.len, &dialect, &c, errmsg);
+    vp_error cerr = VP_ERROR_INIT;
+    st = vp_csv_reader_create(text.data ? text.data : "", text.len, &dialect, &c, &cerr);
+    vp_error_move_text(&cerr, errmsg);
     if (st != VP_OK)
         goto done;
 

@@ -112,7 +112,7 @@ static vp_status row_line(void *ctx, char *line, size_t len, const char **proble
                : VP_ERR_NOMEM;
 }
 
-vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errmsg)
+vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, vp_error *err)
 {
     load_ctx lc = {malloc(sizeof *lc.v), {0}};
     if (lc.v)
@@ -126,10 +126,19 @@ vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errms
                         : VP_ERR_NOMEM;
     if (st == VP_OK && lc.v->t.n == 0)
         st = vp_error_set(&e, VP_ERR_INVALID, &(vp_where){path, lines}, "no propositions");
-    vp_error_move_text(&e, errmsg);
+    if (st != VP_OK && err) {
+        if (e.status == VP_OK)
+            vp_error_set(&e, st, &(vp_where){path, 0}, "%s", vp_status_str(st));
+        vp_error_clear(err);
+        *err = e;
+        e = (vp_error)VP_ERROR_INIT;
+    }
+    vp_error_clear(&e);
     if (st == VP_OK) {
         lc.v->ids = vp_buf_steal(&lc.ids);
         st = own(lc.v, lc.v->ids);
+        if (st != VP_OK)
+            vp_error_set(err, st, NULL, "out of memory");
     }
     if (st == VP_OK) {
         *out = lc.v;

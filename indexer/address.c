@@ -128,18 +128,13 @@ int vp_address_check(const struct sockaddr *sa, const vp_address_allow *allow, c
     return kind ? -1 : 0;
 }
 
-static vp_status bad(vp_address_allow *out, char **errmsg, const char *item, const char *what)
+static vp_status bad(vp_address_allow *out, vp_error *err, const char *item, const char *what)
 {
     memset(out, 0, sizeof *out);
-    if (errmsg) {
-        char text[400];
-        snprintf(text, sizeof text, "\"%.100s\" %s", item, what);
-        *errmsg = strdup(text);
-    }
-    return VP_ERR_INVALID;
+    return vp_error_set(err, VP_ERR_INVALID, NULL, "\"%.100s\" %s", item, what);
 }
 
-vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, char **errmsg)
+vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, vp_error *err)
 {
     memset(out, 0, sizeof *out);
     const char *p = text;
@@ -152,13 +147,13 @@ vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, char *
         while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
             e--;
         if (e - b >= (long)sizeof item)
-            return bad(out, errmsg, b, "is too long for a CIDR range");
+            return bad(out, err, b, "is too long for a CIDR range");
         memcpy(item, b, (size_t)(e - b));
         item[e - b] = '\0';
         if (!item[0])
-            return bad(out, errmsg, text, "has an empty item");
+            return bad(out, err, text, "has an empty item");
         if (out->n == VP_ALLOW_MAX_RANGES)
-            return bad(out, errmsg, item, "is one range too many (at most 16)");
+            return bad(out, err, item, "is one range too many (at most 16)");
         vp_cidr *c = &out->ranges[out->n];
         char *slash = strchr(item, '/');
         if (slash)
@@ -173,7 +168,7 @@ vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, char *
         } else {
             if (slash)
                 *slash = '/';
-            return bad(out, errmsg, item, "is not an IP address or CIDR range (such as 127.0.0.1/32 or ::1/128)");
+            return bad(out, err, item, "is not an IP address or CIDR range (such as 127.0.0.1/32 or ::1/128)");
         }
         c->prefix = max;
         if (slash) {
@@ -181,7 +176,7 @@ vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, char *
             long bits = strtol(slash + 1, &end, 10);
             if (end == slash + 1 || *end || bits < 0 || bits > max) {
                 *slash = '/';
-                return bad(out, errmsg, item, "has a prefix length out of range");
+                return bad(out, err, item, "has a prefix length out of range");
             }
             c->prefix = (int)bits;
         }
@@ -190,9 +185,9 @@ vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, char *
         if (*p == ',')
             p++;
         if (!*p && p[-1] == ',')
-            return bad(out, errmsg, text, "ends with a comma");
+            return bad(out, err, text, "ends with a comma");
     }
     if (!out->n)
-        return bad(out, errmsg, text, "is empty");
+        return bad(out, err, text, "is empty");
     return VP_OK;
 }

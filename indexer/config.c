@@ -343,14 +343,15 @@ static int on_entry(void *arg, const char *section, const char *name, const char
                 problem(L, "[%s]: deadline must be a duration such as 600, 90s, 10m or 2h (at most 7 "
                            "days), not \"%s\"", section, value);
         } else if (!strcmp(name, "allow_private")) {
-            char *why = NULL;
+            vp_error why = VP_ERROR_INIT;
             if (yes(value, &b) == 0) {
                 memset(&s->allow_private, 0, sizeof s->allow_private);
                 s->allow_private.all = b;
             } else if (vp_address_allow_parse(value, &s->allow_private, &why) != VP_OK) {
-                problem(L, "[%s]: allow_private: %s (or yes, no)", section, why ? why : "not understood");
+                problem(L, "[%s]: allow_private: %s (or yes, no)", section,
+                        why.message ? why.message : "not understood");
             }
-            free(why);
+            vp_error_clear(&why);
         } else if (!strncmp(name, "option.", 7) && name[7]) {
             vp_source_add_option(s, name + 7, value);
         } else {
@@ -429,11 +430,11 @@ vp_status vp_source_check(const vp_source *s, const vp_network *net, const vp_vo
         /* The CSV connector's options are checked now, not at harvest time. */
         vp_csv_options o;
         memset(&o, 0, sizeof o);
-        char *why = NULL;
+        vp_error why = VP_ERROR_INIT;
         if (vp_csv_options_from(&o, (const char *const *)s->option_keys,
                                 (const char *const *)s->option_values, s->n_options, &why) != VP_OK)
-            vp_error_add(&errs, VP_ERR_INVALID, &at, "%s", why ? why : "bad CSV options");
-        free(why);
+            vp_error_add(&errs, VP_ERR_INVALID, &at, "%s", why.message ? why.message : "bad CSV options");
+        vp_error_clear(&why);
         vp_csv_options_clear(&o);
     }
     if (errs.status == VP_OK)

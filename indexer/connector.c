@@ -148,24 +148,19 @@ const char *vp_str_find_ci(const char *p, const char *end, const char *needle)
     return NULL;
 }
 
-void vp_emit_broken(const vp_emit *emit, const char *detail)
+void vp_emit_broken(const vp_emit *emit, const vp_error *why)
 {
-    /* "line L, column C: message" -> where "line L, column C" */
-    char where[64] = "page";
-    const char *colon = strstr(detail, ": ");
-    const char *message = detail;
-    if (colon && strncmp(detail, "line ", 5) == 0 && (size_t)(colon - detail) < sizeof where) {
-        memcpy(where, detail, (size_t)(colon - detail));
-        where[colon - detail] = '\0';
-        message = colon + 2;
-    }
-    char msg[400];
-    snprintf(msg, sizeof msg, "the page breaks off here (%.300s); the records before it are kept",
-             message);
+    vp_where at = {NULL, 0, why->path ? why->path : "page", NULL};
+    vp_error e = VP_ERROR_INIT;
+    vp_error_set(&e, VP_ERR_INVALID, &at,
+                 "the page breaks off here (%.300s); the records before it are kept",
+                 why->message ? why->message : vp_status_str(why->status));
     if (emit->broken)
-        emit->broken(emit->ctx, where, msg);
+        emit->broken(emit->ctx, &e);
     else
-        emit->reject(emit->ctx, where, msg);
+        emit->reject(emit->ctx, e.path ? e.path : "page",
+                     e.message ? e.message : vp_status_str(e.status));
+    vp_error_clear(&e);
 }
 
 /* ---- field values ---------------------------------------------------- */

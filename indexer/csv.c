@@ -106,7 +106,7 @@ static int one_char(const char *v, char *out)
 }
 
 vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
-                              const char *const *values, size_t n, char **errmsg)
+                              const char *const *values, size_t n, vp_error *err)
 {
     defaults(opt);
     size_t columns = 0;
@@ -118,7 +118,7 @@ vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
     if (!fields || !cols) {
         free(fields);
         free(cols);
-        return vp_fail(errmsg, VP_ERR_NOMEM, "out of memory");
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     }
     opt->map_fields = fields;
     opt->map_columns = cols;
@@ -127,46 +127,46 @@ vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
         const char *k = keys[i] ? keys[i] : "", *v = values[i] ? values[i] : "";
         if (strcmp(k, "delimiter") == 0) {
             if (one_char(v, &opt->delimiter) != 0)
-                st = vp_fail(errmsg, VP_ERR_INVALID,
+                st = vp_error_set(err, VP_ERR_INVALID, NULL,
                           "option delimiter: '%s' is not one character (or tab, semicolon, comma, pipe)", v);
         } else if (strcmp(k, "quote") == 0) {
             if (ieq(v, "none"))
                 opt->quote = '\0';
             else if (one_char(v, &opt->quote) != 0)
-                st = vp_fail(errmsg, VP_ERR_INVALID, "option quote: '%s' is not one character (or none)", v);
+                st = vp_error_set(err, VP_ERR_INVALID, NULL, "option quote: '%s' is not one character (or none)", v);
         } else if (strcmp(k, "encoding") == 0) {
             if (encoding_kind(v) < 0)
-                st = vp_fail(errmsg, VP_ERR_INVALID, "option encoding: '%s' not supported (utf-8, windows-1252)", v);
+                st = vp_error_set(err, VP_ERR_INVALID, NULL, "option encoding: '%s' not supported (utf-8, windows-1252)", v);
             opt->encoding = v;
         } else if (strcmp(k, "id") == 0) {
             opt->id_column = *v ? v : NULL;
         } else if (strcmp(k, "date_format") == 0) {
             if (!known_date_format(v))
-                st = vp_fail(errmsg, VP_ERR_INVALID,
+                st = vp_error_set(err, VP_ERR_INVALID, NULL,
                           "option date_format: '%s' not supported (auto, yyyy-mm-dd, dd-mm-yyyy, "
                           "dd/mm/yyyy, d-m-yyyy, dd.mm.yyyy, mm/dd/yyyy)", v);
             opt->date_format = v;
         } else if (strcmp(k, "list_separator") == 0) {
             if (!*v)
-                st = vp_fail(errmsg, VP_ERR_INVALID, "option list_separator: empty");
+                st = vp_error_set(err, VP_ERR_INVALID, NULL, "option list_separator: empty");
             opt->list_separator = v;
         } else if (strncmp(k, "column.", 7) == 0) {
             if (!in_list(k + 7, known_fields))
-                st = vp_fail(errmsg, VP_ERR_INVALID,
+                st = vp_error_set(err, VP_ERR_INVALID, NULL,
                           "option %s: unknown field (allowed: title, description, start, end, url, "
                           "_location, _age, creators, subjects, isbn, price, _categories, local_name, "
                           "type, date, time, end_time, language)", k);
             else if (!*v)
-                st = vp_fail(errmsg, VP_ERR_INVALID, "option %s: empty column name", k);
+                st = vp_error_set(err, VP_ERR_INVALID, NULL, "option %s: empty column name", k);
             fields[opt->n_map] = k + 7;
             cols[opt->n_map] = v;
             opt->n_map++;
         } else {
-            st = vp_fail(errmsg, VP_ERR_INVALID, "unknown option '%s'", k);
+            st = vp_error_set(err, VP_ERR_INVALID, NULL, "unknown option '%s'", k);
         }
     }
     if (st == VP_OK && opt->delimiter == opt->quote)
-        st = vp_fail(errmsg, VP_ERR_INVALID, "option quote: the same character as the delimiter");
+        st = vp_error_set(err, VP_ERR_INVALID, NULL, "option quote: the same character as the delimiter");
     if (st != VP_OK)
         vp_csv_options_clear(opt);
     return st;
@@ -484,7 +484,7 @@ static int from_cp1252(const char *data, size_t len, char **out, size_t *out_len
 }
 
 vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
-                       const vp_emit *emit, char **errmsg)
+                       const vp_emit *emit, vp_error *err)
 {
     vp_csv_options def;
     if (!opt) {
@@ -492,15 +492,15 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
         opt = &def;
     }
     if (len > VP_CSV_MAX_BYTES) {
-        return vp_fail(errmsg, VP_ERR_TOO_BIG, "file of %zu bytes is over the limit of %u bytes", len,
+        return vp_error_set(err, VP_ERR_TOO_BIG, NULL, "file of %zu bytes is over the limit of %u bytes", len,
                     (unsigned)VP_CSV_MAX_BYTES);
     }
     const char *enc = opt->encoding && *opt->encoding ? opt->encoding : "utf-8";
     int cp1252 = encoding_kind(enc);
     if (cp1252 < 0)
-        return vp_fail(errmsg, VP_ERR_INVALID, "encoding '%s' not supported (utf-8, windows-1252)", enc);
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "encoding '%s' not supported (utf-8, windows-1252)", enc);
     if (!known_date_format(opt->date_format))
-        return vp_fail(errmsg, VP_ERR_INVALID,
+        return vp_error_set(err, VP_ERR_INVALID, NULL,
                     "date_format '%s' not supported (auto, yyyy-mm-dd, dd-mm-yyyy, dd/mm/yyyy, "
                     "d-m-yyyy, dd.mm.yyyy, mm/dd/yyyy)", opt->date_format);
     pctx c = {.opt = opt, .emit = emit, .id_col = -1};
@@ -513,7 +513,7 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             if (f && strcmp(f, field_name(j)) == 0)
                 k = j;
         if (k < 0)
-            return vp_fail(errmsg, VP_ERR_INVALID, "unknown field '%s' in the column mapping", f);
+            return vp_error_set(err, VP_ERR_INVALID, NULL, "unknown field '%s' in the column mapping", f);
     }
 
     char *conv = NULL;
@@ -521,16 +521,15 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
     if (cp1252) {
         size_t n;
         if (from_cp1252(data, len, &conv, &n) != 0)
-            return vp_fail(errmsg, VP_ERR_NOMEM, "out of memory");
+            return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         p = conv;
         end = conv + n;
     }
     vp_status st = VP_OK;
-    char *msg = NULL;
     vp_csv_reader *r = NULL;
     vp_csv_dialect dialect = {opt->delimiter ? opt->delimiter : ',', opt->quote, VP_CSV_MAX_FIELD,
                               MAX_COLUMNS};
-    st = vp_csv_reader_create(p, (size_t)(end - p), &dialect, &r, &msg);
+    st = vp_csv_reader_create(p, (size_t)(end - p), &dialect, &r, err);
     if (st != VP_OK)
         goto done;
     /* the header: the first row that is not blank */
@@ -540,11 +539,14 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
     if (st != VP_OK)
         goto done;
     if (!got) {
-        st = vp_fail(&msg, VP_ERR_INVALID, "no header row");
+        st = vp_error_set(err, VP_ERR_INVALID, NULL, "no header row");
         goto done;
     }
     if (vp_csv_defect(r)) {
-        st = vp_fail(&msg, VP_ERR_INVALID, "line %zu: header: %s", vp_csv_line(r), vp_csv_defect(r));
+        char line[32];
+        snprintf(line, sizeof line, "line %zu", vp_csv_line(r));
+        vp_where at = {NULL, 0, line, NULL};
+        st = vp_error_set(err, VP_ERR_INVALID, &at, "header: %s", vp_csv_defect(r));
         goto done;
     }
     size_t ncols = vp_csv_count(r);
@@ -563,10 +565,8 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             if (ieq(vp_csv_field(r, j), want))
                 found = (long)j;
         if (found < 0) {
-            char buf[400];
-            snprintf(buf, sizeof buf, "column '%.200s' (for %s) not in the header", want, field_name(k));
-            msg = strdup(buf);
-            st = VP_ERR_INVALID;
+            st = vp_error_set(err, VP_ERR_INVALID, NULL, "column '%.200s' (for %s) not in the header",
+                              want, field_name(k));
             goto done;
         }
         c.col[k] = found;
@@ -576,7 +576,8 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             if (strcmp(cell_at(r, j), opt->id_column) == 0 || ieq(vp_csv_field(r, j), opt->id_column))
                 c.id_col = (long)j;
         if (c.id_col < 0) {
-            st = vp_fail(&msg, VP_ERR_INVALID, "column '%s' (for the id) not in the header", opt->id_column);
+            st = vp_error_set(err, VP_ERR_INVALID, NULL, "column '%s' (for the id) not in the header",
+                              opt->id_column);
             goto done;
         }
     }
@@ -635,15 +636,9 @@ vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
             break;
     }
 done:
-    if (st == VP_ERR_NOMEM && !msg)
-        msg = strdup("out of memory");
+    if (st == VP_ERR_NOMEM && (!err || !err->message))
+        vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     vp_csv_reader_destroy(r);
     free(conv);
-    if (st != VP_OK) {
-        if (errmsg)
-            *errmsg = msg;
-        else
-            free(msg);
-    }
     return st;
 }

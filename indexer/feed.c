@@ -328,25 +328,15 @@ static int feed_item(fctx *c, xmlNodePtr item, size_t number)
 }
 
 vp_status vp_feed_parse(const char *data, size_t len, const char *feed_url,
-                        const vp_emit *emit, char **errmsg)
+                        const vp_emit *emit, vp_error *err)
 {
-    char *msg = NULL;
-    vp_status st = VP_OK;
-    if (len > VP_XML_MAX_BYTES) {
-        char buf[120];
-        snprintf(buf, sizeof buf, "feed of %zu bytes is over the limit of %u", len,
-                 (unsigned)VP_XML_MAX_BYTES);
-        msg = strdup(buf);
-        st = VP_ERR_TOO_BIG;
-        goto done;
-    }
-    xmlDocPtr doc = vp_xml_read(data, len, NULL, &msg);
-    if (!doc) {
-        if (!msg)
-            msg = strdup("not XML");
-        st = VP_ERR_INVALID;
-        goto done;
-    }
+    if (len > VP_XML_MAX_BYTES)
+        return vp_error_set(err, VP_ERR_TOO_BIG, NULL, "feed of %zu bytes is over the limit of %u",
+                            len, (unsigned)VP_XML_MAX_BYTES);
+    xmlDocPtr doc = NULL;
+    vp_status st = vp_xml_read(data, len, NULL, &doc, err);
+    if (st != VP_OK)
+        return st;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     fctx c = {.emit = emit, .feed_url = feed_url};
     size_t number = 0;
@@ -363,23 +353,12 @@ vp_status vp_feed_parse(const char *data, size_t len, const char *feed_url,
         for (xmlNodePtr e = vp_xml_child(root, "item"); e && !stop; e = vp_xml_next(e, "item"))
             stop = feed_item(&c, e, ++number);
     } else {
-        char buf[200];
-        snprintf(buf, sizeof buf, "not an RSS or Atom feed: the root element is <%.100s>",
-                 root && root->name ? (const char *)root->name : "");
-        msg = strdup(buf);
-        st = VP_ERR_INVALID;
+        st = vp_error_set(err, VP_ERR_INVALID, NULL,
+                          "not an RSS or Atom feed: the root element is <%.100s>",
+                          root && root->name ? (const char *)root->name : "");
     }
     xmlFreeDoc(doc);
-    if (st == VP_OK && c.nomem) {
-        msg = strdup("out of memory");
-        st = VP_ERR_NOMEM;
-    }
-done:
-    if (st != VP_OK) {
-        if (errmsg)
-            *errmsg = msg;
-        else
-            free(msg);
-    }
+    if (st == VP_OK && c.nomem)
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     return st;
 }

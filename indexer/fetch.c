@@ -191,13 +191,6 @@ static void sleep_ms(long ms)
 }
 
 /* "URL: what", malloc()ed. */
-static char *message(const char *url, const char *what)
-{
-    char out[1024 + 512];
-    snprintf(out, sizeof out, "%.1000s: %.500s", url, what);
-    return strdup(out);
-}
-
 static void transfer_free(transfer *t)
 {
     vp_buf_free(&t->body);
@@ -266,16 +259,13 @@ static void job_fail(job *j, vp_status st, const char *text)
 {
     j->st = st;
     free(j->why);
-    j->why = message(j->url, text);
+    j->why = strdup(text);
 }
 
 /* What the previous attempt ran into, without the URL, or NULL. */
 static const char *last_error(const job *j)
 {
-    size_t n = strlen(j->url);
-    if (!j->why || strncmp(j->why, j->url, n) != 0 || strncmp(j->why + n, ": ", 2) != 0)
-        return j->why;
-    return j->why + n + 2;
+    return j->why;
 }
 
 static void deadline_text(const job *j, char *text, size_t cap, const char *last)
@@ -491,8 +481,9 @@ static int job_finish(job *j, CURL *curl, CURLcode rc)
     return JOB_RETRY;
 }
 
-/* Hands the outcome over: the result to `out`, the message to *errmsg. */
-static vp_status job_end(job *j, vp_fetch_result *out, char **errmsg)
+/* Hands the outcome over: the result to `out`, the error (the URL as its
+ * file) to *err. */
+static vp_status job_end(job *j, vp_fetch_result *out, vp_error *err)
 {
     curl_slist_free_all(j->headers);
     j->headers = NULL;
@@ -501,10 +492,9 @@ static vp_status job_end(job *j, vp_fetch_result *out, char **errmsg)
     memset(&j->res, 0, sizeof j->res);
     if (j->st != VP_OK) {
         vp_fetch_result_free(out);
-        if (errmsg)
-            *errmsg = j->why ? j->why : strdup("fetch failed");
-        else
-            free(j->why);
+        vp_where at = {j->url, 0, NULL, NULL};
+        vp_error_set(err, j->st, &at, "%s", j->why ? j->why : "fetch failed");
+        free(j->why);
         j->why = NULL;
         return j->st;
     }
@@ -514,7 +504,7 @@ static vp_status job_end(job *j, vp_fetch_result *out, char **errmsg)
 }
 
 vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *etag,
-                   const char *last_modified, vp_fetch_result *out, char **errmsg)
+                   const char *last_modified, vp_fetch_result *out, vp_error *err)
 {
     vp_fetch_options o;
     options_merge(&o, given);
@@ -534,7 +524,7 @@ vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *e
             curl_easy_cleanup(curl);
         }
     }
-    return job_end(&j, out, errmsg);
+    return job_end(&j, out, err);
 }
 
 /* --- several URLs at once ----------------------------------------------- */
@@ -542,7 +532,7 @@ vp_status vp_fetch(const char *url, const vp_fetch_options *given, const char *e
 enum { SLOT_NEW, SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
 
 vp_status vp_fetch_many(const char *const *urls, size_t n, size_t max_in_flight,
-                        const vp_fetch_options *given, vp_fetch_done done, void *ctx, char **errmsg)
+                        const vp_fetch_options *given, vp_fetch_done done, void *ctx, vp_error *err)
 {
     vp_fetch_options o;
     options_merge(&o, given);
@@ -627,11 +617,11 @@ vp_status vp_fetch_many(const char *const *urls, size_t n, size_t max_in_flight,
         while (next_done < next_start && state[next_done % k] == SLOT_DONE && !stop) {
             size_t s = next_done % k;
             vp_fetch_result res;
-            char *why = NULL;
+            vp_error why = VP_ERROR_INIT;
             vp_status one = job_end(&jobs[s], &res, &why);
-            stop = done(ctx, next_done, one, &res, why) != 0;
+            stop = done(ctx, next_done, one, &res, &why) != 0;
             vp_fetch_result_free(&res);
-            free(why);
+            vp_error_clear(&why);
             state[s] = SLOT_NEW;
             next_done++;
             handed = 1;
@@ -659,7 +649,7 @@ out:
     free(start_at);
     free(state);
     free(jobs);
-    if (st != VP_OK && errmsg)
-        *errmsg = strdup("out of memory");
+    if (st != VP_OK)
+        vp_error_set(err, st, NULL, "out of memory");
     return st;
 }

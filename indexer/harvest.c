@@ -70,8 +70,8 @@ struct vp_harvest_run {
     vp_harvest_stats *stats;
     double started, last_progress;
     vp_fetch_options fetch;   /* the run's, with the source's allowances and deadline */
-    vp_status fatal;          /* out of memory or the index failed in a callback */
-    char *fatal_msg;
+    vp_status fatal;          /* out of memory, the index or the report failed in a callback */
+    char fatal_msg[200];      /* why, when it was not out of memory */
     int incomplete;           /* a page broke off: the source is not whole */
 };
 
@@ -163,28 +163,47 @@ static void progress(vp_harvest_run *run, int final)
     fflush(stderr);
 }
 
-void vp_run_report(vp_harvest_run *run, const char *where, const char *message)
+vp_status vp_run_report(vp_harvest_run *run, const char *where, const char *message)
 {
     run->stats->rejected++;
-    if (run->opt->report) {
-        if (run->opt->progress)
-            fputc('\n', stderr);
-        /* Every line of a multi-line message gets the full position. */
-        const char *m = message ? message : "rejected";
-        do {
-            size_t n = strcspn(m, "\n");
-            fprintf(run->opt->report, "%s: %s: %s: %.*s\n", run->src->name,
-                    run->url ? run->url : run->src->url, where ? where : "-", (int)n, m);
-            m += n;
-            if (*m == '\n')
-                m++;
-        } while (*m);
+    if (!run->opt->report)
+        return VP_OK;
+    if (run->opt->progress)
+        fputc('\n', stderr);
+    /* Every line of a multi-line message gets the full position. */
+    const char *m = message ? message : "rejected";
+    int bad = 0;
+    do {
+        size_t n = strcspn(m, "\n");
+        bad |= fprintf(run->opt->report, "%s: %s: %s: %.*s\n", run->src->name,
+                       run->url ? run->url : run->src->url, where ? where : "-", (int)n, m) < 0;
+        m += n;
+        if (*m == '\n')
+            m++;
+    } while (*m);
+    if (bad || fflush(run->opt->report) != 0) {
+        /* What the operator asked to see is lost: the source stops, as
+         * when memory runs out. */
+        if (!run->fatal) {
+            run->fatal = VP_ERR_IO;
+            snprintf(run->fatal_msg, sizeof run->fatal_msg, "the report cannot be written");
+        }
+        return VP_ERR_IO;
     }
+    return VP_OK;
+}
+
+/* Reports with vp_run_report from a callback that cannot return a status:
+ * a failure is kept in run->fatal, which stops the run. */
+static void report(vp_harvest_run *run, const char *where, const char *message)
+{
+    (void)vp_run_report(run, where, message);
 }
 
 /* --- the emit ---------------------------------------------------------- */
 
-static void add_holdings(json_t *fields, json_t *more);
+static int add_holdings(json_t *fields, json_t *more);
+static void report(vp_harvest_run *run, const char *where, const char *message);
 
 static int on_record(void *ctx, const char *local_id, json_t *fields, const char *where)
 {
@@ -199,13 +218,17 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
     json_t *held = local_id ? json_object_get(json_object_get(run->state, "holdings"), local_id) : NULL;
     if (held && json_is_object(fields)) {
         json_t *copy = json_deep_copy(held);
-        vp_normalise_holdings(run->norm, json_object_get(fields, "holdings"));
-        vp_normalise_holdings(run->norm, copy);
-        add_holdings(fields, copy);
+        if (!copy || vp_normalise_holdings(run->norm, json_object_get(fields, "holdings"), NULL) ||
+            vp_normalise_holdings(run->norm, copy, NULL) || add_holdings(fields, copy)) {
+            json_decref(copy);
+            json_decref(fields);
+            run->fatal = VP_ERR_NOMEM;
+            return 1;
+        }
         json_decref(copy);
     }
     vp_offering *o = NULL;
-    char *why = NULL;
+    vp_error why = VP_ERROR_INIT;
     vp_status st = json_is_object(fields) ? vp_normalise(run->norm, run->src, local_id, fields, &o, &why)
                                           : VP_ERR_INVALID;
     /* `fields` is now the offering's document (as stored). */
@@ -214,14 +237,16 @@ static int on_record(void *ctx, const char *local_id, json_t *fields, const char
         json_decref(fields);
     if (st == VP_ERR_NOMEM) {
         run->fatal = st;
-        free(why);
+        vp_error_clear(&why);
         return 1;
     }
     if (st != VP_OK) {
         char w[600];
         snprintf(w, sizeof w, "%s (%s)", where ? where : "record", local_id ? local_id : "no id");
-        vp_run_report(run, w, why ? why : "not an offering");
-        free(why);
+        char *text = why.status != VP_OK ? vp_error_text(&why) : NULL;
+        report(run, w, text ? text : "not an offering");
+        free(text);
+        vp_error_clear(&why);
         /* What the index holds of it stays: a record that went bad at the
          * source does not delete its last good version. */
         char *id = local_id && *local_id ? vp_normalise_id(run->src->name, local_id) : NULL;
@@ -291,33 +316,36 @@ static int on_deleted(void *ctx, const char *local_id, const char *where)
 
 static void on_reject(void *ctx, const char *where, const char *message)
 {
-    vp_run_report(ctx, where, message);
+    report(ctx, where, message);
 }
 
-static void on_broken(void *ctx, const char *where, const char *message)
+static void on_broken(void *ctx, const vp_error *why)
 {
     vp_harvest_run *run = ctx;
     run->incomplete = 1;
-    vp_run_report(run, where, message);
+    report(run, why->path, why->message ? why->message : vp_status_str(why->status));
 }
 
 /* Appends the holdings entries `more` to fields' "holdings", each one
- * only once (a holdings record harvested again adds nothing). */
-static void add_holdings(json_t *fields, json_t *more)
+ * only once (a holdings record harvested again adds nothing). -1 when
+ * out of memory. */
+static int add_holdings(json_t *fields, json_t *more)
 {
     json_t *list = json_object_get(fields, "holdings");
     if (!json_is_array(list)) {
         list = json_array();
-        json_object_set_new(fields, "holdings", list);
+        if (json_object_set_new(fields, "holdings", list) != 0)
+            return -1;
     }
     size_t i, k;
     json_t *h, *have;
     json_array_foreach(more, i, h) {
         int dup = 0;
         json_array_foreach(list, k, have) dup |= json_equal(have, h);
-        if (!dup)
-            json_array_append(list, h);
+        if (!dup && json_array_append(list, h) != 0)
+            return -1;
     }
+    return 0;
 }
 
 /* The offering `id` as the run last has it: pending in this run (taken out
@@ -371,10 +399,14 @@ static int on_holding(void *ctx, const char *local_id, json_t *holdings, const c
         json_object_set_new(kept, local_id, holdings);
     } else {
         json_t *box = json_pack("{s:O}", "holdings", list);
-        add_holdings(box, holdings);
-        json_object_set(kept, local_id, json_object_get(box, "holdings"));
+        int bad = !box || add_holdings(box, holdings) != 0 ||
+                  json_object_set(kept, local_id, json_object_get(box, "holdings")) != 0;
         json_decref(box);
         json_decref(holdings);
+        if (bad) {
+            run->fatal = VP_ERR_NOMEM;
+            return 1;
+        }
     }
     char *id = vp_normalise_id(run->src->name, local_id);
     json_t *have = id ? current_offering(run, id) : NULL;
@@ -403,9 +435,9 @@ int vp_run_full(vp_harvest_run *run)
 }
 
 vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
-                       const char *last_modified, vp_fetch_result *out, char **errmsg)
+                       const char *last_modified, vp_fetch_result *out, vp_error *err)
 {
-    vp_status st = vp_fetch(url, &run->fetch, etag, last_modified, out, errmsg);
+    vp_status st = vp_fetch(url, &run->fetch, etag, last_modified, out, err);
     if (st == VP_OK) {
         run->stats->fetched++;
         run->stats->bytes += out->len;
@@ -435,7 +467,7 @@ static void iso_now(char out[32])
 /* Writes the pending records and deletions into their shards, and the
  * source's record (state, time, counts) with them; commits every shard,
  * the first one last, so a crash between commits only repeats work. */
-static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errmsg)
+static vp_status write_pending(vp_harvest_run *run, json_t *record, vp_error *err)
 {
     pending *p = &run->pend;
     vp_status st = VP_OK;
@@ -451,17 +483,15 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
             continue;
         }
         free(old);
-        vp_error e = VP_ERROR_INIT;
-        st = vp_index_put(idx, o, &e);
-        vp_error_move_text(&e, errmsg);
+        st = vp_index_put(idx, o, err);
         if (st == VP_ERR_INVALID) {
             /* A value the index cannot hold: this record only. */
-            vp_run_report(run, o->id, errmsg && *errmsg ? *errmsg : "rejected by the index");
-            if (errmsg) {
-                free(*errmsg);
-                *errmsg = NULL;
-            }
-            st = VP_OK;
+            char *msg = err ? vp_error_text(err) : NULL;
+            vp_error_clear(err);
+            st = vp_run_report(run, o->id, msg ? msg : "rejected by the index");
+            free(msg);
+            if (st != VP_OK)
+                st = vp_error_set(err, st, NULL, "%s", run->fatal_msg);
             continue;
         }
         if (st == VP_OK) {
@@ -476,19 +506,13 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
         /* Without the work key the shard is not known: ask every one. */
         int gone = 0;
         for (size_t s = 0; st == VP_OK && s < run->n_shards; s++) {
-            char *why = NULL;
-            vp_error e = VP_ERROR_INIT;
-            vp_status d = vp_index_delete(run->shards[s], id, &e);
-            vp_error_move_text(&e, &why);
+            vp_status d = vp_index_delete(run->shards[s], id, err);
             if (d == VP_OK)
                 gone = 1;
-            else if (d != VP_ERR_NOT_FOUND) {
+            else if (d == VP_ERR_NOT_FOUND)
+                vp_error_clear(err); /* not in this shard */
+            else
                 st = d;
-                if (errmsg)
-                    *errmsg = why;
-                why = NULL;
-            }
-            free(why);
         }
         if (gone)
             run->stats->deleted++;
@@ -497,14 +521,12 @@ static vp_status write_pending(vp_harvest_run *run, json_t *record, char **errms
     meta_key(run->src->name, key, sizeof key);
     char *value = st == VP_OK ? json_dumps(record, JSON_COMPACT) : NULL;
     if (st == VP_OK && !value)
-        st = VP_ERR_NOMEM;
-    vp_error e = VP_ERROR_INIT;
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     for (size_t s = 0; st == VP_OK && s < run->n_shards; s++)
-        st = vp_index_set_meta(run->shards[s], key, value, &e);
+        st = vp_index_set_meta(run->shards[s], key, value, err);
     free(value);
     for (size_t s = run->n_shards; st == VP_OK && s-- > 0;)
-        st = vp_index_commit(run->shards[s], &e);
-    vp_error_move_text(&e, errmsg);
+        st = vp_index_commit(run->shards[s], err);
     pending_clear(p);
     return st;
 }
@@ -536,20 +558,25 @@ static json_t *current_record(vp_harvest_run *run, json_t *state)
     return rec;
 }
 
-vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg)
+/* Fills *err with why the run had to stop in a callback. */
+static vp_status fatal_error(vp_harvest_run *run, vp_error *err)
+{
+    return vp_error_set(err, run->fatal, NULL, "%s",
+                        run->fatal_msg[0] ? run->fatal_msg : vp_status_str(run->fatal));
+}
+
+vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, vp_error *err)
 {
     if (run->fatal) {
         json_decref(state);
-        if (errmsg)
-            *errmsg = strdup("out of memory");
-        return run->fatal;
+        return fatal_error(run, err);
     }
     /* holdings kept for their records stay with the source */
     json_t *kept = json_object_get(run->state, "holdings");
     if (json_object_size(kept) && json_is_object(state) && !json_object_get(state, "holdings"))
         json_object_set(state, "holdings", kept);
     json_t *rec = current_record(run, state);
-    vp_status st = write_pending(run, rec, errmsg);
+    vp_status st = write_pending(run, rec, err);
     json_decref(rec);
     if (st == VP_OK) {
         json_decref(run->state);
@@ -570,7 +597,7 @@ static const char *state_str(json_t *state, const char *key)
 
 /* Parses one fetched page with the source's connector. */
 static vp_status parse_page(vp_harvest_run *run, const vp_fetch_result *page, const char *url,
-                            char **errmsg)
+                            vp_error *err)
 {
     const vp_source *src = run->src;
     const vp_emit *emit = &run->emit;
@@ -584,32 +611,30 @@ static vp_status parse_page(vp_harvest_run *run, const vp_fetch_result *page, co
         o.window_start = now;
         o.window_end = now + (long long)d * 86400;
         o.default_tzid = vp_source_option(src, "timezone");
-        return vp_ical_parse(page->body, page->len, &o, emit, errmsg);
+        return vp_ical_parse(page->body, page->len, &o, emit, err);
     }
     if (!strcmp(src->kind, "feed"))
-        return vp_feed_parse(page->body, page->len, url, emit, errmsg);
+        return vp_feed_parse(page->body, page->len, url, emit, err);
     if (!strcmp(src->kind, "onix"))
-        return vp_onix_parse(page->body, page->len, emit, errmsg);
+        return vp_onix_parse(page->body, page->len, emit, err);
     if (!strcmp(src->kind, "marc")) {
         vp_marc_options o = {vp_source_option(src, "encoding")};
-        return vp_marc_parse(page->body, page->len, &o, emit, errmsg);
+        return vp_marc_parse(page->body, page->len, &o, emit, err);
     }
     if (!strcmp(src->kind, "jsonld"))
-        return vp_jsonld_parse(page->body, page->len, url, emit, errmsg);
+        return vp_jsonld_parse(page->body, page->len, url, emit, err);
     if (!strcmp(src->kind, "csv")) {
         vp_csv_options o;
         memset(&o, 0, sizeof o);
         vp_status st = vp_csv_options_from(&o, (const char *const *)src->option_keys,
                                            (const char *const *)src->option_values, src->n_options,
-                                           errmsg);
+                                           err);
         if (st == VP_OK)
-            st = vp_csv_parse(page->body, page->len, &o, emit, errmsg);
+            st = vp_csv_parse(page->body, page->len, &o, emit, err);
         vp_csv_options_clear(&o);
         return st;
     }
-    if (errmsg)
-        *errmsg = strdup("no parser for this kind");
-    return VP_ERR_INVALID;
+    return vp_error_set(err, VP_ERR_INVALID, NULL, "no parser for this kind");
 }
 
 typedef struct url_list {
@@ -649,11 +674,11 @@ typedef struct page_walk {
     size_t base;              /* list->urls[base + i] is page i */
     int sitemaps;             /* the pages are sitemaps (their URLs join the list) */
     size_t failed;            /* pages (or sitemaps) not fetched or not read */
-    char *error;              /* the deadline passed: why the source stops */
+    vp_error error;           /* the deadline passed: why the source stops */
 } page_walk;
 
 /* One page of a sitemap or URL list, in list order (vp_fetch_many). */
-static int on_page(void *ctx, size_t i, vp_status st, vp_fetch_result *res, const char *why)
+static int on_page(void *ctx, size_t i, vp_status st, vp_fetch_result *res, const vp_error *why)
 {
     page_walk *w = ctx;
     vp_harvest_run *run = w->run;
@@ -664,12 +689,14 @@ static int on_page(void *ctx, size_t i, vp_status st, vp_fetch_result *res, cons
     vp_run_set_url(run, w->list->urls[w->base + i]);
     if (st != VP_OK && run->fetch.deadline > 0 && vp_fetch_clock() >= run->fetch.deadline) {
         /* Out of time: the source stops here, whatever it has done. */
-        w->error = strdup(why ? why : "the source's deadline passed");
-        if (!w->error)
+        vp_where at = {why->file, why->line, why->path, NULL};
+        vp_error_set(&w->error, VP_ERR_IO, &at, "%s",
+                     why->message ? why->message : "the source's deadline passed");
+        if (!w->error.message)
             run->fatal = VP_ERR_NOMEM;
         return 1;
     }
-    char *msg = NULL;
+    vp_error msg = VP_ERROR_INIT;
     vp_status read = st;
     if (st == VP_OK && w->sitemaps)
         read = vp_sitemap_parse(res->body, res->len, on_url, w->list, &msg);
@@ -680,21 +707,21 @@ static int on_page(void *ctx, size_t i, vp_status st, vp_fetch_result *res, cons
     } else if (read != VP_OK) {
         /* One page that fails does not cost the source (see harvest_files). */
         w->failed++;
-        vp_run_report(run, w->sitemaps ? "sitemap" : "page", st != VP_OK ? why : msg);
+        char *text = vp_error_text(st != VP_OK ? why : &msg);
+        report(run, w->sitemaps ? "sitemap" : "page", text);
+        free(text);
     }
-    free(msg);
+    vp_error_clear(&msg);
     return run->fatal ? 1 : 0;
 }
 
 /* Deletes what the source no longer sends. */
-static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
+static vp_status queue_vanished(vp_harvest_run *run, vp_error *err)
 {
     for (size_t s = 0; s < run->n_shards; s++) {
         char **ids = NULL;
         size_t n = 0;
-        vp_error e = VP_ERROR_INIT;
-        vp_status st = vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, &e);
-        vp_error_move_text(&e, errmsg);
+        vp_status st = vp_index_source_ids(run->shards[s], run->src->name, &ids, &n, err);
         if (st != VP_OK)
             return st;
         for (size_t i = 0; i < n; i++) {
@@ -704,7 +731,7 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
         }
         free(ids);
         if (st != VP_OK)
-            return st;
+            return vp_error_set(err, st, NULL, "out of memory");
     }
     return VP_OK;
 }
@@ -714,16 +741,14 @@ static vp_status queue_vanished(vp_harvest_run *run, char **errmsg)
  * platform having a bad day than a library closing its agenda: the
  * offerings stay and the source reports the error, unless the config
  * (allow_shrink) or --full says the shrink is real. */
-static vp_status check_shrink(vp_harvest_run *run, char **errmsg)
+static vp_status check_shrink(vp_harvest_run *run, vp_error *err)
 {
     if (run->opt->full || run->src->allow_shrink)
         return VP_OK;
     uint64_t had = 0;
     for (size_t s = 0; s < run->n_shards; s++) {
         uint64_t n = 0;
-        vp_error e = VP_ERROR_INIT;
-        vp_status st = vp_index_source_count(run->shards[s], run->src->name, &n, &e);
-        vp_error_move_text(&e, errmsg);
+        vp_status st = vp_index_source_count(run->shards[s], run->src->name, &n, err);
         if (st != VP_OK)
             return st;
         had += n;
@@ -731,47 +756,46 @@ static vp_status check_shrink(vp_harvest_run *run, char **errmsg)
     uint64_t sent = run->seen.n;
     if (had == 0 || sent * 2 >= had)
         return VP_OK;
-    char text[600];
-    snprintf(text, sizeof text,
-             "%.300s sent %llu record%s where the index has %llu of this source: its offerings are "
-             "kept (allow_shrink = yes, or --full, when the shrink is real)",
-             run->src->url, (unsigned long long)sent, sent == 1 ? "" : "s", (unsigned long long)had);
-    *errmsg = strdup(text);
-    return VP_ERR_INVALID;
+    vp_where at = {run->src->url, 0, NULL, NULL};
+    return vp_error_set(err, VP_ERR_INVALID, &at,
+                        "sent %llu record%s where the index has %llu of this source: its offerings "
+                        "are kept (allow_shrink = yes, or --full, when the shrink is real)",
+                        (unsigned long long)sent, sent == 1 ? "" : "s", (unsigned long long)had);
 }
 
 /* A catalogue delivered as a directory of files (file:// only, filedir.h):
  * every file is one page of the source. */
-static vp_status harvest_dir(vp_harvest_run *run, char **names, size_t n, char **errmsg)
+static vp_status harvest_dir(vp_harvest_run *run, char **names, size_t n, vp_error *err)
 {
     vp_status st = VP_OK;
     for (size_t i = 0; st == VP_OK && i < n; i++) {
         vp_fetch_result res;
-        char *why = NULL;
+        vp_error why = VP_ERROR_INIT;
         vp_run_set_url(run, names[i]);
-        if (vp_run_fetch(run, names[i], NULL, NULL, &res, &why) == VP_OK) {
-            if (parse_page(run, &res, names[i], &why) != VP_OK) {
-                vp_run_report(run, "file", why);
-                run->incomplete = 1;
-            }
+        vp_status got = vp_run_fetch(run, names[i], NULL, NULL, &res, &why);
+        if (got == VP_OK) {
+            got = parse_page(run, &res, names[i], &why);
             vp_fetch_result_free(&res);
-        } else {
-            vp_run_report(run, "file", why);
+        }
+        if (got != VP_OK) {
+            char *text = vp_error_text(&why);
+            report(run, "file", text);
+            free(text);
             run->incomplete = 1;
         }
-        free(why);
+        vp_error_clear(&why);
         if (run->fatal)
-            st = run->fatal;
+            st = fatal_error(run, err);
     }
     vp_run_set_url(run, run->src->url);
     if (st == VP_OK && !run->incomplete)
-        st = check_shrink(run, errmsg);
+        st = check_shrink(run, err);
     if (st == VP_OK && !run->incomplete)
-        st = queue_vanished(run, errmsg);
-    return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
+        st = queue_vanished(run, err);
+    return st == VP_OK ? vp_run_checkpoint(run, json_object(), err) : st;
 }
 
-static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
+static vp_status harvest_files(vp_harvest_run *run, vp_error *err)
 {
     const vp_source *src = run->src;
     json_t *state = run->state;
@@ -789,13 +813,13 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         list.max = max_s ? (size_t)strtoul(max_s, NULL, 10) : 10000;
         vp_fetch_result res;
         vp_run_set_url(run, src->url);
-        st = vp_run_fetch(run, src->url, NULL, NULL, &res, errmsg);
+        st = vp_run_fetch(run, src->url, NULL, NULL, &res, err);
         if (st == VP_OK)
-            st = vp_sitemap_parse(res.body, res.len, on_url, &list, errmsg);
+            st = vp_sitemap_parse(res.body, res.len, on_url, &list, err);
         vp_fetch_result_free(&res);
         /* A sitemap index: one level of the sitemaps it lists. */
         size_t first = 0;
-        page_walk walk = {run, &list, 0, 1, 0, NULL};
+        page_walk walk = {run, &list, 0, 1, 0, VP_ERROR_INIT};
         if (st == VP_OK && list.indexes) {
             /* The sitemaps' pages join the list while it is walked: walk a
              * copy of the sitemaps' part. */
@@ -804,7 +828,7 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
             if (sitemaps) {
                 memcpy(sitemaps, list.urls, n * sizeof *sitemaps);
                 st = vp_fetch_many((const char *const *)sitemaps, n, VP_PAGES_IN_FLIGHT, &run->fetch,
-                                   on_page, &walk, errmsg);
+                                   on_page, &walk, err);
                 free(sitemaps);
             } else {
                 st = VP_ERR_NOMEM;
@@ -813,17 +837,20 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         }
         walk.sitemaps = 0;
         walk.base = first;
-        if (st == VP_OK && !walk.error && list.n > first)
+        if (st == VP_OK && walk.error.status == VP_OK && list.n > first)
             st = vp_fetch_many((const char *const *)list.urls + first, list.n - first, VP_PAGES_IN_FLIGHT,
-                               &run->fetch, on_page, &walk, errmsg);
+                               &run->fetch, on_page, &walk, err);
         if (st == VP_OK && run->fatal)
-            st = run->fatal;
-        if (st == VP_OK && walk.error) {
-            *errmsg = walk.error;
-            walk.error = NULL;
-            st = VP_ERR_IO;
+            st = fatal_error(run, err);
+        if (st == VP_OK && walk.error.status != VP_OK) {
+            st = walk.error.status;
+            if (err) {
+                vp_error_clear(err);
+                *err = walk.error;
+                walk.error = (vp_error)VP_ERROR_INIT;
+            }
         }
-        free(walk.error);
+        vp_error_clear(&walk.error);
         /* What is reported from here on is about the source as a whole
          * (and the page URLs are about to go). */
         vp_run_set_url(run, src->url);
@@ -832,41 +859,43 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
         free(list.urls);
         if (st != VP_OK)
             return st;
-        st = check_shrink(run, errmsg);
+        st = check_shrink(run, err);
         /* The offerings of a page that could not be read are not known:
          * nothing is removed until a harvest reads every page. */
         if (st == VP_OK && walk.failed) {
             char note[200];
             snprintf(note, sizeof note, "%zu page%s could not be read: no offering of this source is "
                      "removed this time", walk.failed, walk.failed == 1 ? "" : "s");
-            vp_run_report(run, "pages", note);
+            st = vp_run_report(run, "pages", note);
+            if (st != VP_OK)
+                st = fatal_error(run, err);
         } else if (st == VP_OK) {
-            st = queue_vanished(run, errmsg);
+            st = queue_vanished(run, err);
         }
-        return st == VP_OK ? vp_run_checkpoint(run, json_object(), errmsg) : st;
+        return st == VP_OK ? vp_run_checkpoint(run, json_object(), err) : st;
     }
     char **files = NULL;
     size_t n_files = 0;
     int listed_dir = (!strcmp(src->kind, "onix") || !strcmp(src->kind, "marc"))
                          ? vp_file_dir_urls(src->url, src->allow_file, &files, &n_files) : 0;
     if (listed_dir) {
-        st = listed_dir > 0 ? harvest_dir(run, files, n_files, errmsg) : VP_ERR_IO;
-        if (listed_dir < 0 && errmsg)
-            *errmsg = strdup("the directory cannot be read");
+        vp_where at = {src->url, 0, NULL, NULL};
+        st = listed_dir > 0 ? harvest_dir(run, files, n_files, err)
+                            : vp_error_set(err, VP_ERR_IO, &at, "the directory cannot be read");
         vp_file_dir_free(files, n_files);
         return st;
     }
     vp_fetch_result res;
     vp_run_set_url(run, src->url);
     st = vp_run_fetch(run, src->url, full ? NULL : state_str(state, "etag"),
-                      full ? NULL : state_str(state, "last_modified"), &res, errmsg);
+                      full ? NULL : state_str(state, "last_modified"), &res, err);
     if (st != VP_OK)
         return st;
     if (res.not_modified) {
         run->stats->not_modified = 1;
         vp_fetch_result_free(&res);
         /* Nothing changed: keep the documents, note the harvest. */
-        return vp_run_checkpoint(run, json_deep_copy(state), errmsg);
+        return vp_run_checkpoint(run, json_deep_copy(state), err);
     }
     json_t *next = json_object();
     if (res.etag)
@@ -874,29 +903,30 @@ static vp_status harvest_files(vp_harvest_run *run, char **errmsg)
     if (res.last_modified)
         json_object_set_new(next, "last_modified", json_string(res.last_modified));
     const char *page_url = res.final_url ? res.final_url : src->url;
-    char *why = NULL;
-    st = parse_page(run, &res, page_url, &why);
-    if (st != VP_OK) /* the page as a whole was refused: say which page */
-        vp_fail(errmsg, st, "%s: %s", page_url, why ? why : vp_status_str(st));
-    free(why);
+    st = parse_page(run, &res, page_url, err);
+    if (st != VP_OK && err && !err->file) {
+        /* the page as a whole was refused: say which page */
+        err->file = strdup(page_url);
+        err->line = 0;
+    }
     vp_fetch_result_free(&res);
     if (st == VP_OK && run->fatal)
-        st = run->fatal;
+        st = fatal_error(run, err);
     if (st == VP_OK && run->incomplete) {
         /* The page broke off: keep what it had whole, delete nothing it
          * did not get to, and fetch it again next time (no validators). */
         json_object_del(next, "etag");
         json_object_del(next, "last_modified");
     } else if (st == VP_OK) {
-        st = check_shrink(run, errmsg);
+        st = check_shrink(run, err);
         if (st == VP_OK)
-            st = queue_vanished(run, errmsg);
+            st = queue_vanished(run, err);
     }
     if (st != VP_OK) {
         json_decref(next);
         return st;
     }
-    return vp_run_checkpoint(run, next, errmsg);
+    return vp_run_checkpoint(run, next, err);
 }
 
 /* --- running sources ------------------------------------------------------ */
@@ -983,25 +1013,25 @@ vp_status vp_harvest_source(vp_index *const *shards, size_t n_shards, const vp_n
                !strcmp(json_string_value(json_object_get(rec, "url")) ? json_string_value(json_object_get(rec, "url")) : "", src->url);
     run.state = same ? json_deep_copy(state) : json_object();
     json_decref(rec);
-    char *errmsg = NULL;
+    vp_error err = VP_ERROR_INIT;
     /* Nothing is fetched that could not be written where updates find it. */
-    vp_status st = vp_shards_routing(shards, n_shards, &run.routing, &errmsg);
+    vp_status st = vp_shards_routing(shards, n_shards, &run.routing, &err);
     if (st == VP_OK && !strcmp(src->kind, "oai-pmh"))
-        st = vp_oai_harvest(&run, src, &errmsg);
+        st = vp_oai_harvest(&run, src, &err);
     else if (st == VP_OK)
-        st = harvest_files(&run, &errmsg);
+        st = harvest_files(&run, &err);
     if (st == VP_OK && run.fatal)
-        st = run.fatal;
+        st = fatal_error(&run, &err);
     stats->seconds = vp_fetch_clock() - run.started;
-    if (st != VP_OK && !errmsg)
-        errmsg = strdup(vp_status_str(st));
     if (st != VP_OK) {
-        stats->error = errmsg;
-        errmsg = NULL;
+        /* the one text form: stored with the source and printed */
+        if (err.status == VP_OK)
+            vp_error_set(&err, st, NULL, "%s", vp_status_str(st));
+        stats->error = vp_error_text(&err);
     }
     progress(&run, 1);
     store_outcome(&run, stats->error);
-    free(errmsg);
+    vp_error_clear(&err);
     json_decref(run.state);
     pending_free(&run.pend);
     strset_free(&run.seen);

@@ -56,10 +56,10 @@ static int adhoc_source(const vp_harvest_args *a, vp_source *s)
     if (a->allow_private && !strcmp(a->allow_private, "yes")) {
         s->allow_private.all = 1;
     } else if (a->allow_private) {
-        char *why = NULL;
+        vp_error why = VP_ERROR_INIT;
         if (vp_address_allow_parse(a->allow_private, &s->allow_private, &why) != VP_OK) {
-            fprintf(stderr, "vindplaats-indexer: --allow-private: %s\n", why ? why : "not understood");
-            free(why);
+            vp_error_print(stderr, "vindplaats-indexer: --allow-private", &why);
+            vp_error_clear(&why);
             return -1;
         }
     }

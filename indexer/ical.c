@@ -1413,7 +1413,7 @@ static size_t count_vevents(icalcomponent *root)
 }
 
 vp_status vp_ical_parse(const char *data, size_t len, const vp_ical_options *opt,
-                        const vp_emit *emit, char **errmsg)
+                        const vp_emit *emit, vp_error *err)
 {
     vp_status st = VP_OK;
     ctx x;
@@ -1439,20 +1439,17 @@ vp_status vp_ical_parse(const char *data, size_t len, const vp_ical_options *opt
 
     f.parser = icalparser_new();
     if (!f.parser) {
-        st = VP_ERR_NOMEM;
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
     feed_all(&f, data ? data : "", data ? len : 0);
     if (f.nomem) {
-        st = VP_ERR_NOMEM;
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
     if (!f.found) {
-        if (errmsg) {
-            const char *msg = "not iCalendar: no BEGIN:VCALENDAR or BEGIN:VEVENT";
-            *errmsg = strdup(msg);
-        }
-        st = VP_ERR_INVALID;
+        st = vp_error_set(err, VP_ERR_INVALID, NULL,
+                          "not iCalendar: no BEGIN:VCALENDAR or BEGIN:VEVENT");
         goto done;
     }
 

@@ -857,16 +857,11 @@ static void html(jctx *c, const char *data, size_t len)
 }
 
 vp_status vp_jsonld_parse(const char *data, size_t len, const char *page_url,
-                          const vp_emit *emit, char **errmsg)
+                          const vp_emit *emit, vp_error *err)
 {
-    vp_status st = VP_OK;
-    char msg[300];
-    if (len > VP_JSONLD_MAX_BYTES) {
-        snprintf(msg, sizeof msg, "page of %zu bytes is over the limit of %u", len,
-                 (unsigned)VP_JSONLD_MAX_BYTES);
-        st = VP_ERR_TOO_BIG;
-        goto fail;
-    }
+    if (len > VP_JSONLD_MAX_BYTES)
+        return vp_error_set(err, VP_ERR_TOO_BIG, NULL, "page of %zu bytes is over the limit of %u",
+                            len, (unsigned)VP_JSONLD_MAX_BYTES);
     jctx c = {.emit = emit, .page_url = page_url};
     size_t i = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
@@ -874,32 +869,24 @@ vp_status vp_jsonld_parse(const char *data, size_t len, const char *page_url,
     while (i < len && isspace((unsigned char)data[i]))
         i++;
     if (i < len && (data[i] == '{' || data[i] == '[')) {
-        json_error_t err;
-        json_t *root = json_loadb(data + i, len - i, JSON_ALLOW_NUL, &err);
+        json_error_t jerr;
+        json_t *root = json_loadb(data + i, len - i, JSON_ALLOW_NUL, &jerr);
         if (!root) {
-            json_error_text(msg, sizeof msg, &err, line_at(data, data + i));
-            st = VP_ERR_INVALID;
-            goto fail;
+            size_t line0 = line_at(data, data + i);
+            return vp_xml_fail(err, VP_ERR_INVALID,
+                               jerr.line > 0 ? (long)jerr.line + (long)line0 - 1 : (long)line0,
+                               jerr.column, "%s", jerr.text);
         }
         document(&c, root);
         json_decref(root);
     } else if (i < len && data[i] == '<') {
         html(&c, data, len);
     } else {
-        snprintf(msg, sizeof msg, "neither JSON-LD nor an HTML page");
-        st = VP_ERR_INVALID;
-        goto fail;
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "neither JSON-LD nor an HTML page");
     }
-    if (c.nomem) {
-        snprintf(msg, sizeof msg, "out of memory");
-        st = VP_ERR_NOMEM;
-        goto fail;
-    }
+    if (c.nomem)
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     return VP_OK;
-fail:
-    if (errmsg)
-        *errmsg = strdup(msg);
-    return st;
 }
 
 /* ---- sitemaps --------------------------------------------------------- */
@@ -912,7 +899,7 @@ static int is_http(const char *s)
 
 vp_status vp_sitemap_parse(const char *data, size_t len,
                            int (*on_url)(void *ctx, const char *url, int is_index),
-                           void *ctx, char **errmsg)
+                           void *ctx, vp_error *err)
 {
     size_t i = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
@@ -928,11 +915,8 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
             size_t n = (size_t)(le - p);
             if (n > 0 && n < 8192) {
                 char *line = malloc(n + 1);
-                if (!line) {
-                    if (errmsg)
-                        *errmsg = strdup("out of memory");
-                    return VP_ERR_NOMEM;
-                }
+                if (!line)
+                    return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
                 memcpy(line, p, n);
                 line[n] = '\0';
                 char *t = vp_str_trim(line);
@@ -947,15 +931,10 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
         }
         return VP_OK;
     }
-    char *msg = NULL;
-    xmlDocPtr doc = vp_xml_read(data, len, NULL, &msg);
-    if (!doc) {
-        if (errmsg)
-            *errmsg = msg ? msg : strdup("not XML");
-        else
-            free(msg);
-        return VP_ERR_INVALID;
-    }
+    xmlDocPtr doc = NULL;
+    vp_status read = vp_xml_read(data, len, NULL, &doc, err);
+    if (read != VP_OK)
+        return read;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int is_index;
     const char *child;
@@ -966,12 +945,8 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
         is_index = 1;
         child = "sitemap";
     } else {
-        if (errmsg) {
-            char buf[200];
-            snprintf(buf, sizeof buf, "not a sitemap: the root element is <%.100s>",
+        vp_error_set(err, VP_ERR_INVALID, NULL, "not a sitemap: the root element is <%.100s>",
                      root && root->name ? (const char *)root->name : "");
-            *errmsg = strdup(buf);
-        }
         xmlFreeDoc(doc);
         return VP_ERR_INVALID;
     }
@@ -983,9 +958,7 @@ vp_status vp_sitemap_parse(const char *data, size_t len,
         char *loc = vp_xml_text(at);
         if (!loc) {
             /* A page skipped here would be deleted as no longer listed. */
-            st = VP_ERR_NOMEM;
-            if (errmsg)
-                *errmsg = strdup("out of memory");
+            st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
             break;
         }
         char *t = vp_str_trim(loc);

@@ -53,18 +53,29 @@ static long read_line(FILE *in, char *buf, size_t cap)
     return (long)n;
 }
 
-/* Reports every "path: message" line of `msg` prefixed with NAME:LINE. */
-static void report_lines(FILE *report, const char *name, uint64_t line, const char *msg)
+/* Reports every problem of `why` (its paths kept) at NAME:LINE, in the
+ * one text form, one line each. */
+static void report_problems(FILE *report, const char *name, uint64_t line, vp_error *why)
 {
     if (!report)
         return;
-    while (*msg) {
-        size_t n = strcspn(msg, "\n");
-        fprintf(report, "%s:%llu: %.*s\n", name, (unsigned long long)line, (int)n, msg);
-        msg += n;
-        if (*msg == '\n')
-            msg++;
+    for (vp_error *e = why; e; e = e->next) {
+        free(e->file);
+        e->file = strdup(name);
+        e->line = (unsigned)line;
     }
+    vp_error_print(report, NULL, why);
+}
+
+/* One problem of the line as a whole ("(line)"), reported as above. */
+static void report_line(FILE *report, const char *name, uint64_t line, const char *message)
+{
+    vp_where at = {name, (unsigned)line, "(line)", NULL};
+    vp_error e = VP_ERROR_INIT;
+    vp_error_set(&e, VP_ERR_INVALID, &at, "%s", message);
+    if (report)
+        vp_error_print(report, NULL, &e);
+    vp_error_clear(&e);
 }
 
 size_t vp_shard_of(vp_routing r, const char *work_key, const char *id, size_t n)
@@ -78,7 +89,7 @@ size_t vp_shard_of(vp_routing r, const char *work_key, const char *id, size_t n)
 
 #define ROUTING_MIXED_NAME "fnv1a-fmix64" /* + " N": the mark's value */
 
-vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, char **errmsg)
+vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, vp_error *err)
 {
     *out = VP_ROUTING_MIXED;
     if (n <= 1)
@@ -90,18 +101,16 @@ vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, 
     for (size_t k = 0; st == VP_OK && k < n; k++) {
         uint64_t docs = 0;
         char *mark = NULL;
-        vp_error e = VP_ERROR_INIT;
-        st = vp_index_stats(shards[k], NULL, &docs, &e);
+        st = vp_index_stats(shards[k], NULL, &docs, err);
         if (st == VP_OK)
-            st = vp_index_get_meta(shards[k], VP_META_ROUTING, &mark, &e);
-        vp_error_move_text(&e, errmsg);
+            st = vp_index_get_meta(shards[k], VP_META_ROUTING, &mark, err);
         /* What an empty shard says does not matter: nothing is routed yet. */
         if (st == VP_OK && mark && strcmp(mark, mine) == 0)
             marked++;
         if (st == VP_OK && docs > 0 && (!mark || !*mark))
             unmarked++;
         else if (st == VP_OK && docs > 0 && strcmp(mark, mine) != 0)
-            st = vp_fail(errmsg, VP_ERR_INVALID,
+            st = vp_error_set(err, VP_ERR_INVALID, NULL,
                          "shard %zu of %zu: written with routing \"%s\", not \"%s\"; write it "
                          "with the number of shards it was made with, or rebuild it",
                          k, n, mark, mine);
@@ -113,10 +122,8 @@ vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out, 
         *out = VP_ROUTING_FNV;
         return VP_OK;
     }
-    vp_error e = VP_ERROR_INIT;
     for (size_t k = 0; st == VP_OK && marked < n && k < n; k++)
-        st = vp_index_set_meta(shards[k], VP_META_ROUTING, mine, &e);
-    vp_error_move_text(&e, errmsg);
+        st = vp_index_set_meta(shards[k], VP_META_ROUTING, mine, err);
     return st;
 }
 
@@ -143,20 +150,23 @@ struct pool {
     size_t n;
     int done;                /* no more documents will come */
     vp_status failed;        /* the first failure; VP_OK while none */
-    char *failure;           /* its message */
+    vp_error failure;        /* what it was, when a writer said */
     size_t at_barrier;       /* writers waiting at the current commit point */
     uint64_t barrier_round;
 };
 
-/* Records the first failure and wakes everyone; takes `why`. Call locked. */
-static void fail_locked(pool *p, vp_status st, char *why)
+/* Records the first failure and wakes everyone; takes *why (may be
+ * NULL). Call locked. */
+static void fail_locked(pool *p, vp_status st, vp_error *why)
 {
     if (p->failed == VP_OK) {
         p->failed = st;
-        p->failure = why;
-    } else {
-        free(why);
+        if (why) {
+            p->failure = *why;
+            *why = (vp_error)VP_ERROR_INIT;
+        }
     }
+    vp_error_clear(why);
     pthread_cond_broadcast(&p->changed);
 }
 
@@ -200,15 +210,13 @@ static void *writer_main(void *arg)
         vp_error_move_text(&e, &why);
         if (st == VP_OK && doc)
             w->indexed++;
-        if (st != VP_OK) {
-            char *named = NULL;
-            vp_fail(&named, st, "shard %zu: %s", w->shard, why ? why : vp_status_str(st));
-            free(why);
-            why = named;
-        }
+        vp_error named = VP_ERROR_INIT;
+        if (st != VP_OK)
+            vp_error_set(&named, st, NULL, "shard %zu: %s", w->shard, why ? why : vp_status_str(st));
+        free(why);
         pthread_mutex_lock(&p->lock);
         if (st != VP_OK) {
-            fail_locked(p, st, why);
+            fail_locked(p, st, &named);
             break;
         }
     }
@@ -253,10 +261,10 @@ static vp_status enqueue_commit(pool *p)
 }
 
 vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const char *name,
-                        FILE *report, vp_load_stats *stats, char **errmsg)
+                        FILE *report, vp_load_stats *stats, vp_error *err)
 {
     vp_index *one[1] = {idx};
-    return vp_load_jsonl_shards(one, 1, voc, in, name, report, stats, errmsg);
+    return vp_load_jsonl_shards(one, 1, voc, in, name, report, stats, err);
 }
 
 /* Reads, parses and routes the lines: into the shards' writers `p`, or
@@ -265,13 +273,13 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
  * pool's, and stops the reading. */
 static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing routing, pool *p,
                           const vp_vocabulary *voc, FILE *in, const char *name, FILE *report,
-                          vp_load_stats *stats, char **errmsg)
+                          vp_load_stats *stats, vp_error *err)
 {
     vp_status st = VP_OK;
     uint64_t lineno = 0, since_commit = 0;
     char *line = malloc(VP_LOAD_MAX_LINE + 2);
     if (!line)
-        return VP_ERR_NOMEM;
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     flockfile(in);
     long got;
     while ((got = read_line(in, line, VP_LOAD_MAX_LINE)) != -1) {
@@ -279,7 +287,7 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
         if (got == -2) {
             stats->read++;
             stats->rejected++;
-            report_lines(report, name, lineno, "(line): longer than 1048576 bytes");
+            report_line(report, name, lineno, "longer than 1048576 bytes");
             continue;
         }
         size_t len = (size_t)got;
@@ -292,30 +300,28 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
         stats->read++;
         if (memchr(line, '\0', len)) {
             stats->rejected++;
-            report_lines(report, name, lineno, "(line): contains a NUL byte");
+            report_line(report, name, lineno, "contains a NUL byte");
             continue;
         }
         vp_offering *o = NULL;
-        char *problems = NULL;
+        vp_error problems = VP_ERROR_INIT;
         vp_status pst = vp_offering_parse(line, len, voc, &o, &problems);
         if (pst == VP_ERR_NOMEM) {
-            free(problems);
-            st = VP_ERR_NOMEM;
+            vp_error_clear(&problems);
+            st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
             break;
         }
         if (pst != VP_OK) {
             stats->rejected++;
-            report_lines(report, name, lineno, problems ? problems : vp_status_str(pst));
-            free(problems);
+            report_problems(report, name, lineno, &problems);
+            vp_error_clear(&problems);
             continue;
         }
         size_t k = vp_shard_of(routing, o->work_key, o->id, n_shards);
-        char *why = NULL;
+        vp_error e = VP_ERROR_INIT;
         vp_index_doc *doc = NULL;
         if (p) {
-            vp_error e = VP_ERROR_INIT;
             pst = vp_index_doc_build(shards[k], o, &doc, &e);
-            vp_error_move_text(&e, &why);
             if (pst == VP_OK) {
                 /* Counted as indexed by its writer. */
                 if (enqueue(&p->w[k], doc) != VP_OK) {
@@ -324,9 +330,7 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
                 }
             }
         } else {
-            vp_error e = VP_ERROR_INIT;
             pst = vp_index_put(shards[k], o, &e);
-            vp_error_move_text(&e, &why);
             if (pst == VP_OK)
                 stats->indexed++;
         }
@@ -334,16 +338,17 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
         if (pst == VP_ERR_INVALID) {
             /* The index refused this record (a value it cannot hold). */
             stats->rejected++;
-            report_lines(report, name, lineno, why ? why : "rejected by the index");
+            char *why = vp_error_text(&e);
+            report_line(report, name, lineno, why ? why : "rejected by the index");
             free(why);
+            vp_error_clear(&e);
             continue;
         }
         if (pst != VP_OK) {
             st = pst;
-            if (errmsg)
-                *errmsg = why;
-            else
-                free(why);
+            if (err)
+                vp_error_append(err, &e);
+            vp_error_clear(&e);
             break;
         }
         if (++since_commit == VP_LOAD_COMMIT_EVERY) {
@@ -351,16 +356,14 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
             if (p && enqueue_commit(p) != VP_OK)
                 break;
             if (!p) {
-                vp_error e = VP_ERROR_INIT;
-                st = vp_index_commit(shards[0], &e);
-                vp_error_move_text(&e, errmsg);
+                st = vp_index_commit(shards[0], err);
                 if (st != VP_OK)
                     break;
             }
         }
     }
     if (st == VP_OK && ferror(in))
-        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", name);
+        st = vp_error_set(err, VP_ERR_IO, &(vp_where){name, 0, NULL, NULL}, "read error");
     funlockfile(in);
     free(line);
     return st;
@@ -368,23 +371,21 @@ static vp_status read_all(vp_index *const *shards, size_t n_shards, vp_routing r
 
 vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const vp_vocabulary *voc,
                                FILE *in, const char *name, FILE *report, vp_load_stats *stats,
-                               char **errmsg)
+                               vp_error *err)
 {
     double started = now_seconds();
     memset(stats, 0, sizeof *stats);
     if (n_shards <= 1) {
         vp_status st =
-            read_all(shards, 1, VP_ROUTING_MIXED, NULL, voc, in, name, report, stats, errmsg);
-        vp_error e = VP_ERROR_INIT;
+            read_all(shards, 1, VP_ROUTING_MIXED, NULL, voc, in, name, report, stats, err);
         if (st == VP_OK)
-            st = vp_index_commit(shards[0], &e);
-        vp_error_move_text(&e, errmsg);
+            st = vp_index_commit(shards[0], err);
         stats->seconds = now_seconds() - started;
         return st;
     }
 
     vp_routing routing;
-    vp_status st = vp_shards_routing(shards, n_shards, &routing, errmsg);
+    vp_status st = vp_shards_routing(shards, n_shards, &routing, err);
     if (st != VP_OK)
         return st;
     pool p;
@@ -392,7 +393,7 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
     p.n = n_shards;
     p.w = calloc(n_shards, sizeof *p.w);
     if (!p.w)
-        return VP_ERR_NOMEM;
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);
     for (size_t i = 0; i < n_shards; i++) {
@@ -402,12 +403,12 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
     }
     for (size_t i = 0; st == VP_OK && i < n_shards; i++) {
         if (pthread_create(&p.w[i].thread, NULL, writer_main, &p.w[i]) != 0)
-            st = vp_fail(errmsg, VP_ERR_INTERNAL, "cannot start the writer of shard %zu", i);
+            st = vp_error_set(err, VP_ERR_INTERNAL, NULL, "cannot start the writer of shard %zu", i);
         else
             p.w[i].started = 1;
     }
     if (st == VP_OK)
-        st = read_all(shards, n_shards, routing, &p, voc, in, name, report, stats, errmsg);
+        st = read_all(shards, n_shards, routing, &p, voc, in, name, report, stats, err);
     /* The last commit point, unless something failed: then every writer
      * stops, and what a shard took since its last commit is dropped when
      * it is closed. */
@@ -426,13 +427,15 @@ vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n_shards, const v
         stats->indexed += p.w[i].indexed;
     if (st == VP_OK && p.failed != VP_OK) {
         st = p.failed;
-        if (errmsg)
-            *errmsg = p.failure;
-        else
-            free(p.failure);
-    } else {
-        free(p.failure);
+        if (p.failure.status == VP_OK)
+            vp_error_set(&p.failure, st, NULL, "%s", vp_status_str(st));
+        if (err) {
+            vp_error_clear(err);
+            *err = p.failure;
+            p.failure = (vp_error)VP_ERROR_INIT;
+        }
     }
+    vp_error_clear(&p.failure);
     pthread_cond_destroy(&p.changed);
     pthread_mutex_destroy(&p.lock);
     free(p.w);

@@ -417,20 +417,17 @@ oom:
     return NULL;
 }
 
-static char *dup_why(const char *s)
-{
-    return strdup(s);
-}
-
-json_t *vp_marc_fields(xmlNodePtr record, char **why)
+vp_status vp_marc_fields(xmlNodePtr record, json_t **out, vp_error *why)
 {
     json_t *fields = NULL;
+    vp_status st = VP_ERR_INVALID;
+    *out = NULL;
     char *title = NULL;
     int electronic = 0;
 
     xmlNodePtr f245 = datafield(record, NULL, "245");
     if (!f245) {
-        *why = dup_why("no title (245)");
+        vp_error_set(why, st, NULL, "no title (245)");
         goto fail;
     }
     title = title_of(f245, &electronic);
@@ -442,7 +439,7 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
             trim_isbd(title);
     }
     if (!title || !*title) {
-        *why = dup_why("245 has no title ($a, $b, $k)");
+        vp_error_set(why, st, NULL, "245 has no title ($a, $b, $k)");
         goto fail;
     }
     /* later 245s only for the medium ($h) */
@@ -462,7 +459,7 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
         goto oom;
     if (!json_object_get(fields, "title")) {
         /* nothing but white space and control characters */
-        *why = dup_why("245 has no title ($a, $b, $k)");
+        vp_error_set(why, st, NULL, "245 has no title ($a, $b, $k)");
         goto fail;
     }
 
@@ -543,12 +540,13 @@ json_t *vp_marc_fields(xmlNodePtr record, char **why)
         goto oom;
 
     free(title);
-    return fields;
+    *out = fields;
+    return VP_OK;
 
 oom:
-    *why = dup_why("out of memory");
+    st = vp_error_set(why, VP_ERR_NOMEM, NULL, "out of memory");
 fail:
     free(title);
     json_decref(fields);
-    return NULL;
+    return st;
 }

@@ -49,7 +49,7 @@ typedef struct file {
     xmlDocPtr doc;
     xmlNodePtr first;
     int single;
-    char *broken;
+    vp_error broken;
     /* holdings by the 001 of their bibliographic record:
      * {"001": {"where": "...", "holdings": [...]}} */
     json_t *waiting;
@@ -181,7 +181,7 @@ static int next_record(file *f, cursor *c, one *r, int holdings_only)
             xmlNodePtr rec = c->next;
             c->next = f->single ? NULL : vp_xml_next(rec, "record");
             c->n++;
-            if (f->broken && !vp_xml_complete(rec)) {
+            if (f->broken.status != VP_OK && !vp_xml_complete(rec)) {
                 c->next = NULL;
                 return 0; /* the record the file broke off in */
             }
@@ -289,15 +289,16 @@ static int emit_records(file *f)
         }
         char *id = vp_marc_control(r.rec, "001");
         where_with_id(&r, id);
-        char *why = NULL;
-        json_t *fields = vp_marc_fields(r.rec, &why);
+        vp_error why = VP_ERROR_INIT;
+        json_t *fields = NULL;
+        vp_status st = vp_marc_fields(r.rec, &fields, &why);
         done_record(&r);
-        if (!fields) {
-            if (!why || !strcmp(why, "out of memory"))
+        if (st != VP_OK) {
+            if (st == VP_ERR_NOMEM || !why.message)
                 f->nomem = 1;
             else
-                f->emit->reject(f->emit->ctx, r.where, why);
-            free(why);
+                f->emit->reject(f->emit->ctx, r.where, why.message);
+            vp_error_clear(&why);
             free(id);
             continue;
         }
@@ -345,14 +346,11 @@ static void leftover_holdings(file *f)
     }
 }
 
-static vp_status open_xml(file *f, const char *data, size_t len, char **errmsg)
+static vp_status open_xml(file *f, const char *data, size_t len, vp_error *err)
 {
-    char *msg = NULL;
-    f->doc = vp_xml_read_partial(data, len, NULL, &f->broken, &msg);
-    if (!f->doc) {
-        *errmsg = msg ? msg : strdup("not XML");
-        return VP_ERR_INVALID;
-    }
+    vp_status st = vp_xml_read_partial(data, len, NULL, &f->doc, &f->broken, err);
+    if (st != VP_OK)
+        return st;
     xmlNodePtr root = xmlDocGetRootElement(f->doc);
     if (vp_xml_is(root, "collection")) {
         f->first = vp_xml_child(root, "record");
@@ -360,40 +358,29 @@ static vp_status open_xml(file *f, const char *data, size_t len, char **errmsg)
         f->first = root;
         f->single = 1;
     } else {
-        char buf[160];
-        snprintf(buf, sizeof buf, "line %ld, column 1: not MARCXML (root element <%.60s>)",
-                 xmlGetLineNo(root), (const char *)root->name);
-        *errmsg = strdup(buf);
-        return VP_ERR_INVALID;
+        return vp_xml_fail(err, VP_ERR_INVALID, xmlGetLineNo(root), 1,
+                           "not MARCXML (root element <%.60s>)", (const char *)root->name);
     }
     return VP_OK;
 }
 
-static vp_status open_iso(file *f, const char *data, size_t len, char **errmsg)
+static vp_status open_iso(file *f, const char *data, size_t len, vp_error *err)
 {
     f->data = data;
     f->len = len;
     f->mt = yaz_marc_create();
-    if (!f->mt) {
-        *errmsg = strdup("out of memory");
-        return VP_ERR_NOMEM;
-    }
+    if (!f->mt)
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     yaz_marc_xml(f->mt, YAZ_MARC_MARCXML);
     f->cd_marc8 = yaz_iconv_open("utf-8", "marc8");
     const char *enc = f->opt ? f->opt->encoding : NULL;
     if (enc && *enc && strcmp(enc, "auto") != 0) {
         f->cd_forced = yaz_iconv_open("utf-8", enc);
-        if (!f->cd_forced) {
-            char buf[160];
-            snprintf(buf, sizeof buf, "unknown MARC encoding \"%.60s\"", enc);
-            *errmsg = strdup(buf);
-            return VP_ERR_INVALID;
-        }
+        if (!f->cd_forced)
+            return vp_error_set(err, VP_ERR_INVALID, NULL, "unknown MARC encoding \"%.60s\"", enc);
     }
-    if (!f->cd_marc8) {
-        *errmsg = strdup("YAZ cannot convert MARC-8");
-        return VP_ERR_INTERNAL;
-    }
+    if (!f->cd_marc8)
+        return vp_error_set(err, VP_ERR_INTERNAL, NULL, "YAZ cannot convert MARC-8");
     return VP_OK;
 }
 
@@ -408,12 +395,12 @@ static void close_file(file *f)
     free(f->copy);
     if (f->doc)
         xmlFreeDoc(f->doc);
-    free(f->broken);
+    vp_error_clear(&f->broken);
     json_decref(f->waiting);
 }
 
 static vp_status read_file(const char *data, size_t len, const vp_marc_options *opt,
-                           const vp_emit *emit, int want_xml, char **errmsg)
+                           const vp_emit *emit, int want_xml, vp_error *err)
 {
     file f;
     memset(&f, 0, sizeof f);
@@ -425,31 +412,29 @@ static vp_status read_file(const char *data, size_t len, const vp_marc_options *
     while (skip < len && strchr(" \t\r\n", data[skip]) && data[skip])
         skip++;
     vp_status st;
-    if (len > VP_XML_MAX_BYTES) {
-        *errmsg = strdup("file larger than the limit (64 MB)");
-        return VP_ERR_TOO_BIG;
-    }
+    if (len > VP_XML_MAX_BYTES)
+        return vp_error_set(err, VP_ERR_TOO_BIG, NULL, "file larger than the limit (64 MB)");
     if (want_xml || (skip < len && data[skip] == '<')) {
-        st = open_xml(&f, data, len, errmsg);
+        st = open_xml(&f, data, len, err);
     } else if (len - skip >= 24 && atoi_n_check(data + skip, 5, &(int){0})) {
-        st = open_iso(&f, data + skip, len - skip, errmsg);
+        st = open_iso(&f, data + skip, len - skip, err);
     } else {
-        *errmsg = strdup("byte 0: neither ISO 2709 (a leader starting with the record length) nor MARCXML");
-        return VP_ERR_INVALID;
+        vp_where at = {NULL, 0, "byte 0", NULL};
+        return vp_error_set(err, VP_ERR_INVALID, &at,
+                            "neither ISO 2709 (a leader starting with the record length) nor MARCXML");
     }
     f.waiting = json_object();
     if (st == VP_OK && !f.waiting)
-        st = VP_ERR_NOMEM;
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     if (st == VP_OK) {
         collect_holdings(&f);
         int stop = f.nomem ? 1 : emit_records(&f);
         if (!stop && !f.nomem)
             leftover_holdings(&f);
         if (f.nomem) {
-            st = VP_ERR_NOMEM;
-            *errmsg = strdup("out of memory");
-        } else if (f.broken && !stop) {
-            vp_emit_broken(emit, f.broken);
+            st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
+        } else if (f.broken.status != VP_OK && !stop) {
+            vp_emit_broken(emit, &f.broken);
         }
     }
     close_file(&f);
@@ -457,12 +442,12 @@ static vp_status read_file(const char *data, size_t len, const vp_marc_options *
 }
 
 vp_status vp_marc_parse(const char *data, size_t len, const vp_marc_options *opt,
-                        const vp_emit *emit, char **errmsg)
+                        const vp_emit *emit, vp_error *err)
 {
-    return read_file(data, len, opt, emit, 0, errmsg);
+    return read_file(data, len, opt, emit, 0, err);
 }
 
-vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, char **errmsg)
+vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, vp_error *err)
 {
-    return read_file(body, len, NULL, emit, 1, errmsg);
+    return read_file(body, len, NULL, emit, 1, err);
 }

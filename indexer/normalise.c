@@ -572,7 +572,7 @@ static const vp_library_info *library_named(const vp_normaliser *n, const char *
  * against the network: a branch id, else a branch name or alias the text
  * names; the branch's id, library and name are set when one is found, and
  * a library named by its id or name sets the library. */
-void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings)
+vp_status vp_normalise_holdings(const vp_normaliser *n, json_t *holdings, vp_error *err)
 {
     size_t i;
     json_t *h;
@@ -602,26 +602,25 @@ void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings)
         }
         if (!lib)
             lib = named;
-        if (b) {
-            json_object_set_new(h, "branch", json_string(b->id));
-            json_object_set_new(h, "branch_name", json_string(b->name));
-        }
-        if (lib)
-            json_object_set_new(h, "library", json_string(lib->id));
+        if ((b && (json_object_set_new(h, "branch", json_string(b->id)) != 0 ||
+                   json_object_set_new(h, "branch_name", json_string(b->name)) != 0)) ||
+            (lib && json_object_set_new(h, "library", json_string(lib->id)) != 0))
+            return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         json_object_del(h, "_match");
     }
+    return VP_OK;
 }
 
 vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
-                       json_t *fields, vp_offering **out, char **errmsg)
+                       json_t *fields, vp_offering **out, vp_error *err)
 {
     if (!local_id || !*local_id) {
-        *errmsg = strdup("id: the record has no id of its own");
-        return VP_ERR_INVALID;
+        vp_where at = {NULL, 0, "id", NULL};
+        return vp_error_set(err, VP_ERR_INVALID, &at, "the record has no id of its own");
     }
     char *id = vp_normalise_id(src->name, local_id);
     if (!id)
-        return VP_ERR_NOMEM;
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
     json_object_set_new(fields, "id", json_string(id));
     json_object_set_new(fields, "source", json_string(src->name));
     free(id);
@@ -640,7 +639,9 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
     find_proposition(n, src, fields);
     find_audience(src, fields);
     find_place(n, src, fields);
-    vp_normalise_holdings(n, json_object_get(fields, "holdings"));
+    vp_status st = vp_normalise_holdings(n, json_object_get(fields, "holdings"), err);
+    if (st != VP_OK)
+        return st;
     if (!json_object_get(fields, "work_key")) {
         char *k = work_key(fields, json_string_value(json_object_get(fields, "type")));
         if (k)
@@ -656,5 +657,5 @@ vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char 
             json_object_del(fields, key);
     }
     /* the record is handed over as it is: no text in between */
-    return vp_offering_from_json(fields, n->voc, out, errmsg);
+    return vp_offering_from_json(fields, n->voc, out, err);
 }

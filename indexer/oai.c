@@ -59,13 +59,11 @@ static void collapse(char *s)
     vp_str_trim(s);
 }
 
-/* A malloc()ed message "line L: " + text. */
-static char *line_msg(xmlNodePtr node, const char *what, const char *arg)
+/* Fails with VP_ERR_INVALID at the line of `node`: `what` + `arg`. */
+static vp_status line_msg(vp_error *err, xmlNodePtr node, const char *what, const char *arg)
 {
-    char buf[320];
-    snprintf(buf, sizeof buf, "line %ld: %s%.200s", node ? xmlGetLineNo(node) : 1L, what,
-             arg ? arg : "");
-    return strdup(buf);
+    return vp_xml_fail(err, VP_ERR_INVALID, node ? xmlGetLineNo(node) : 1L, 0, "%s%.200s", what,
+                       arg ? arg : "");
 }
 
 /* Contains `needle` (ASCII, lower case) ignoring case. */
@@ -178,57 +176,52 @@ void vp_oai_identify_clear(vp_oai_identify *id)
     memset(id, 0, sizeof *id);
 }
 
-/* "code: message" of the first <error> under `root`, malloc()ed, or NULL
- * when there is none. */
-static char *error_of(xmlNodePtr root)
+/* Fails with "OAI error code: message" of the first <error> under `root`
+ * at its line; VP_OK when there is none. */
+static vp_status error_of(vp_error *err, xmlNodePtr root)
 {
     xmlNodePtr e = vp_xml_child(root, "error");
     if (!e)
-        return NULL;
+        return VP_OK;
     char *code = vp_xml_attr(e, "code");
     char *text = text_of(e);
     if (text)
         collapse(text);
-    char buf[600];
-    snprintf(buf, sizeof buf, "line %ld: OAI error %.100s%s%.400s", xmlGetLineNo(e),
-             code && *vp_str_trim(code) ? code : "(no code)", text && *text ? ": " : "",
-             text && *text ? text : "");
+    vp_xml_fail(err, VP_ERR_INVALID, xmlGetLineNo(e), 0, "OAI error %.100s%s%.300s",
+                code && *vp_str_trim(code) ? code : "(no code)", text && *text ? ": " : "",
+                text && *text ? text : "");
     free(code);
     free(text);
-    return strdup(buf);
+    return VP_ERR_INVALID;
 }
 
-/* The document's OAI-PMH root element, or NULL with *errmsg. */
-static xmlNodePtr oai_root(xmlDocPtr doc, char **errmsg)
+/* The document's OAI-PMH root element, or NULL with *err. */
+static xmlNodePtr oai_root(xmlDocPtr doc, vp_error *err)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!vp_xml_is(root, "OAI-PMH")) {
-        *errmsg = line_msg(root, "not an OAI-PMH response: root element ",
-                           root ? (const char *)root->name : "(none)");
+        line_msg(err, root, "not an OAI-PMH response: root element ",
+                 root ? (const char *)root->name : "(none)");
         return NULL;
     }
     return root;
 }
 
-vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *out, char **errmsg)
+vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *out, vp_error *err)
 {
     vp_status st = VP_ERR_INVALID;
-    char *msg = NULL;
     memset(out, 0, sizeof *out);
-    xmlDocPtr doc = vp_xml_read(body, len, NULL, &msg);
-    if (!doc) {
-        *errmsg = msg ? msg : strdup("not XML");
-        return VP_ERR_INVALID;
-    }
-    xmlNodePtr root = oai_root(doc, &msg);
-    if (!root)
-        goto fail;
-    msg = error_of(root);
-    if (msg)
+    xmlDocPtr doc = NULL;
+    st = vp_xml_read(body, len, NULL, &doc, err);
+    if (st != VP_OK)
+        return st;
+    st = VP_ERR_INVALID;
+    xmlNodePtr root = oai_root(doc, err);
+    if (!root || error_of(err, root) != VP_OK)
         goto fail;
     xmlNodePtr idf = vp_xml_child(root, "Identify");
     if (!idf) {
-        msg = line_msg(root, "not an Identify response: no Identify element", NULL);
+        line_msg(err, root, "not an Identify response: no Identify element", NULL);
         goto fail;
     }
     xmlNodePtr name = vp_xml_child(idf, "repositoryName");
@@ -239,27 +232,26 @@ vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *o
     out->earliest_datestamp = earliest ? text_of(earliest) : NULL;
     if ((name && !out->repository_name) || (gran && !out->granularity) ||
         (earliest && !out->earliest_datestamp)) {
-        st = VP_ERR_NOMEM;
-        msg = strdup("out of memory");
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         goto fail;
     }
     if (!out->granularity) {
-        msg = line_msg(idf, "Identify: no granularity", NULL);
+        line_msg(err, idf, "Identify: no granularity", NULL);
         goto fail;
     }
     if (!is_day_granularity(out->granularity) && !is_second_granularity(out->granularity)) {
-        msg = line_msg(gran, "Identify: granularity is neither YYYY-MM-DD nor YYYY-MM-DDThh:mm:ssZ: ",
-                       out->granularity);
+        line_msg(err, gran, "Identify: granularity is neither YYYY-MM-DD nor YYYY-MM-DDThh:mm:ssZ: ",
+                 out->granularity);
         goto fail;
     }
     if (!out->earliest_datestamp) {
-        msg = line_msg(idf, "Identify: no earliestDatestamp", NULL);
+        line_msg(err, idf, "Identify: no earliestDatestamp", NULL);
         goto fail;
     }
     char ds[21];
     if (!datestamp(out->earliest_datestamp, ds)) {
-        msg = line_msg(earliest, "Identify: earliestDatestamp is not a UTC datestamp: ",
-                       out->earliest_datestamp);
+        line_msg(err, earliest, "Identify: earliestDatestamp is not a UTC datestamp: ",
+                 out->earliest_datestamp);
         goto fail;
     }
     xmlFreeDoc(doc);
@@ -268,8 +260,7 @@ vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *o
 fail:
     vp_oai_identify_clear(out);
     xmlFreeDoc(doc);
-    *errmsg = msg ? msg : strdup("out of memory");
-    return msg ? st : VP_ERR_NOMEM;
+    return st;
 }
 
 /* ---- oai_dc ----------------------------------------------------------- */
@@ -302,7 +293,7 @@ static int add_paragraph(vp_buf *b, const char *t)
 }
 
 /* The fields of an oai_dc <dc> element, or NULL with *why. */
-static json_t *dc_fields(xmlNodePtr dc, char **why)
+static json_t *dc_fields(xmlNodePtr dc, vp_error *why)
 {
     json_t *fields = json_object();
     vp_buf desc;
@@ -358,7 +349,7 @@ static json_t *dc_fields(xmlNodePtr dc, char **why)
             goto oom;
     }
     if (!json_object_get(fields, "title")) {
-        *why = strdup("metadata: no dc:title");
+        vp_error_set(why, VP_ERR_INVALID, NULL, "metadata: no dc:title");
         goto fail;
     }
     if (desc.data && vp_fields_set_text(fields, "description", desc.data) != 0)
@@ -369,7 +360,7 @@ static json_t *dc_fields(xmlNodePtr dc, char **why)
     return fields;
 
 oom:
-    *why = strdup("out of memory");
+    vp_error_set(why, VP_ERR_NOMEM, NULL, "out of memory");
 fail:
     vp_buf_free(&desc);
     json_decref(fields);
@@ -386,7 +377,7 @@ void vp_oai_page_clear(vp_oai_page *p)
     free(p->token);
     free(p->error_code);
     free(p->error_message);
-    free(p->broken);
+    vp_error_clear(&p->broken);
     memset(p, 0, sizeof *p);
     p->complete_list_size = -1;
 }
@@ -401,23 +392,24 @@ static xmlNodePtr first_element(xmlNodePtr node)
 }
 
 /* The fields of one record's <metadata>, or NULL with *why. */
-static json_t *metadata_fields(xmlNodePtr metadata, char **why)
+static json_t *metadata_fields(xmlNodePtr metadata, vp_error *why)
 {
     xmlNodePtr m = first_element(metadata);
     if (!m) {
-        *why = strdup("metadata is empty");
+        vp_error_set(why, VP_ERR_INVALID, NULL, "metadata is empty");
         return NULL;
     }
     if (vp_xml_is(m, "dc"))
         return dc_fields(m, why);
     if (vp_xml_is(m, "collection"))
         m = vp_xml_child(m, "record");
-    if (m && vp_xml_is(m, "record"))
-        return vp_marc_fields(m, why);
-    char buf[160];
-    snprintf(buf, sizeof buf, "metadata format <%.60s> is neither oai_dc nor MARCXML",
-             m ? (const char *)m->name : "collection");
-    *why = strdup(buf);
+    if (m && vp_xml_is(m, "record")) {
+        json_t *fields = NULL;
+        vp_marc_fields(m, &fields, why);
+        return fields;
+    }
+    vp_error_set(why, VP_ERR_INVALID, NULL, "metadata format <%.60s> is neither oai_dc nor MARCXML",
+                 m ? (const char *)m->name : "collection");
     return NULL;
 }
 
@@ -428,7 +420,8 @@ enum outcome { EMITTED, DELETED, REJECTED, NOMEM };
 static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, int *stop)
 {
     char where[256];
-    char *id = NULL, *status = NULL, *date = NULL, *why = NULL;
+    char *id = NULL, *status = NULL, *date = NULL;
+    vp_error why = VP_ERROR_INIT;
     json_t *fields = NULL;
     enum outcome r = REJECTED;
 
@@ -497,11 +490,11 @@ static enum outcome one_record(xmlNodePtr rec, size_t n, const vp_emit *emit, in
     }
     fields = metadata_fields(metadata, &why);
     if (!fields) {
-        if (!why || strcmp(why, "out of memory") == 0) {
+        if (why.status == VP_ERR_NOMEM || !why.message) {
             r = NOMEM;
             goto done;
         }
-        emit->reject(emit->ctx, where, why);
+        emit->reject(emit->ctx, where, why.message);
         goto done;
     }
     xmlNodePtr dsn = vp_xml_child(header, "datestamp");
@@ -529,23 +522,21 @@ done:
     free(id);
     free(status);
     free(date);
-    free(why);
+    vp_error_clear(&why);
     return r;
 }
 
 vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, vp_oai_page *page,
-                            char **errmsg)
+                            vp_error *err)
 {
-    vp_status st = VP_ERR_INVALID;
-    char *msg = NULL;
     memset(page, 0, sizeof *page);
     page->complete_list_size = -1;
-    xmlDocPtr doc = vp_xml_read_partial(body, len, NULL, &page->broken, &msg);
-    if (!doc) {
-        *errmsg = msg ? msg : strdup("not XML");
-        return VP_ERR_INVALID;
-    }
-    xmlNodePtr root = oai_root(doc, &msg);
+    xmlDocPtr doc = NULL;
+    vp_status st = vp_xml_read_partial(body, len, NULL, &doc, &page->broken, err);
+    if (st != VP_OK)
+        return st;
+    st = VP_ERR_INVALID;
+    xmlNodePtr root = oai_root(doc, err);
     if (!root)
         goto fail;
     xmlNodePtr rd = vp_xml_child(root, "responseDate");
@@ -554,10 +545,10 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
         if (!page->response_date)
             goto oom;
     }
-    xmlNodePtr err = vp_xml_child(root, "error");
-    if (err) {
-        page->error_code = vp_xml_attr(err, "code");
-        page->error_message = text_of(err);
+    xmlNodePtr oai_error = vp_xml_child(root, "error");
+    if (oai_error) {
+        page->error_code = vp_xml_attr(oai_error, "code");
+        page->error_message = text_of(oai_error);
         if (!page->error_message)
             goto oom;
         collapse(page->error_message);
@@ -577,14 +568,13 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
         xmlNodePtr first = first_element(root);
         while (first && (vp_xml_is(first, "responseDate") || vp_xml_is(first, "request")))
             first = vp_xml_next(first, NULL);
-        msg = line_msg(first ? first : root,
-                       "not a ListRecords or GetRecord response: ",
-                       first ? (const char *)first->name : "no verb element");
+        line_msg(err, first ? first : root, "not a ListRecords or GetRecord response: ",
+                 first ? (const char *)first->name : "no verb element");
         goto fail;
     }
     size_t n = 0;
     for (xmlNodePtr rec = vp_xml_child(list, "record"); rec; rec = vp_xml_next(rec, "record")) {
-        if (page->broken && !vp_xml_complete(rec))
+        if (page->broken.status != VP_OK && !vp_xml_complete(rec))
             break; /* the record the page broke off in, and all after it */
         int stop = 0;
         enum outcome o = one_record(rec, ++n, emit, &stop);
@@ -600,7 +590,7 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
             break; /* the caller knows why; the token is still read */
     }
     /* a broken page's token is not to be trusted: the page is redone */
-    xmlNodePtr tok = page->broken ? NULL : vp_xml_child(list, "resumptionToken");
+    xmlNodePtr tok = page->broken.status != VP_OK ? NULL : vp_xml_child(list, "resumptionToken");
     if (tok) {
         char *size = vp_xml_attr(tok, "completeListSize");
         if (size) {
@@ -623,11 +613,8 @@ vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, v
     return VP_OK;
 
 oom:
-    st = VP_ERR_NOMEM;
-    free(msg);
-    msg = strdup("out of memory");
+    st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
 fail:
     xmlFreeDoc(doc);
-    *errmsg = msg ? msg : strdup("out of memory");
-    return msg ? st : VP_ERR_NOMEM;
+    return st;
 }

@@ -101,14 +101,11 @@ static char *request_url(const char *base, const char *verb, const char *token,
     return buf;
 }
 
-/* A malloc()ed "<url>: <what>" message. */
-static char *url_msg(const char *url, const char *what)
+/* Fails with `st` and the message `what` about the page at `url`. */
+static vp_status url_fail(vp_error *err, vp_status st, const char *url, const char *what)
 {
-    size_t n = strlen(url) + strlen(what) + 3;
-    char *m = malloc(n);
-    if (m)
-        snprintf(m, n, "%s: %s", url, what);
-    return m;
+    vp_where at = {url, 0, NULL, NULL};
+    return vp_error_set(err, st, &at, "%s", what);
 }
 
 /* A fetched page is freed as soon as it is parsed. */
@@ -118,12 +115,15 @@ static void page_release(vp_fetch_result *res)
     memset(res, 0, sizeof *res);
 }
 
-/* The message of a page the parser refused (`pmsg`, freed), with its URL. */
-static char *parse_failure(const char *url, vp_status st, char *pmsg)
+/* A page the parser refused: its error gets the URL as its file (the
+ * place in the page stays its path). */
+static vp_status parse_failure(vp_error *err, const char *url, vp_status st)
 {
-    char *m = url_msg(url, pmsg ? pmsg : vp_status_str(st));
-    free(pmsg);
-    return m;
+    if (err && !err->file) {
+        err->file = strdup(url);
+        err->line = 0;
+    }
+    return st;
 }
 
 /* Adds key = s to `o` unless s is NULL; -1 when out of memory. */
@@ -142,29 +142,24 @@ static const char *state_str(json_t *state, const char *key)
     return s && *s ? s : NULL;
 }
 
-/* Fetches `url` and returns the body, or an error with *errmsg naming it. */
+/* Fetches `url` and returns the body, or an error with *err naming it. */
 static vp_status fetch_page(vp_harvest_run *run, const char *url, vp_fetch_result *res,
-                            char **errmsg)
+                            vp_error *err)
 {
-    char *msg = NULL;
     vp_run_set_url(run, url);
     memset(res, 0, sizeof *res);
-    vp_status st = vp_run_fetch(run, url, NULL, NULL, res, &msg);
-    if (st != VP_OK) {
-        *errmsg = msg ? msg : url_msg(url, vp_status_str(st));
+    vp_status st = vp_run_fetch(run, url, NULL, NULL, res, err);
+    if (st != VP_OK)
         return st;
-    }
-    if (res->not_modified || !res->body) {
-        *errmsg = url_msg(url, "no body (304 Not Modified to an unconditional request)");
-        return VP_ERR_IO;
-    }
+    if (res->not_modified || !res->body)
+        return url_fail(err, VP_ERR_IO, url, "no body (304 Not Modified to an unconditional request)");
     return VP_OK;
 }
 
-vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errmsg)
+vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, vp_error *err)
 {
     vp_status st = VP_OK;
-    char *msg = NULL, *url = NULL, *granularity = NULL, *old_from = NULL;
+    char *url = NULL, *granularity = NULL, *old_from = NULL;
     char *token = NULL, *list_started = NULL, *from_of_list = NULL;
     vp_oai_identify id = {0};
     vp_oai_page page = {0};
@@ -178,8 +173,7 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
     if (set && !*set)
         set = NULL;
     if (!src->url || !*src->url) {
-        msg = strdup("source has no url");
-        st = VP_ERR_INVALID;
+        st = vp_error_set(err, VP_ERR_INVALID, NULL, "source has no url");
         goto done;
     }
 
@@ -187,14 +181,13 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
     url = request_url(src->url, "Identify", NULL, NULL, NULL, NULL);
     if (!url)
         goto nomem;
-    st = fetch_page(run, url, &res, &msg);
+    st = fetch_page(run, url, &res, err);
     if (st != VP_OK)
         goto done;
-    char *pmsg = NULL;
-    st = vp_oai_parse_identify(res.body, res.len, &id, &pmsg);
+    st = vp_oai_parse_identify(res.body, res.len, &id, err);
     page_release(&res);
     if (st != VP_OK) {
-        msg = parse_failure(url, st, pmsg);
+        parse_failure(err, url, st);
         goto done;
     }
     granularity = strdup(id.granularity);
@@ -229,32 +222,32 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
         url = request_url(src->url, "ListRecords", token, prefix, set, from_of_list);
         if (!url)
             goto nomem;
-        st = fetch_page(run, url, &res, &msg);
+        st = fetch_page(run, url, &res, err);
         if (st != VP_OK)
             goto done;
         vp_oai_page_clear(&page);
-        pmsg = NULL;
-        st = vp_oai_parse_page(res.body, res.len, vp_run_emit(run), &page, &pmsg);
+        st = vp_oai_parse_page(res.body, res.len, vp_run_emit(run), &page, err);
         page_release(&res);
         if (st != VP_OK) {
-            msg = parse_failure(url, st, pmsg);
+            parse_failure(err, url, st);
             goto done;
         }
-        if (page.broken) {
+        if (page.broken.status != VP_OK) {
             /* Keep the records before the break, and the place in the
              * list this page was asked for from: the next run asks for the
              * page again. */
             json_t *same = json_deep_copy(vp_run_state(run));
-            st = same ? vp_run_checkpoint(run, same, &msg) : VP_ERR_NOMEM;
+            if (!same)
+                goto nomem;
+            st = vp_run_checkpoint(run, same, err);
             if (st != VP_OK)
                 goto done;
-            char what[600];
-            snprintf(what, sizeof what,
-                     "the page breaks off at %.400s; the %zu records before the break are kept "
-                     "and the next harvest asks for this page again",
-                     page.broken, page.records);
-            msg = url_msg(url, what);
-            st = VP_ERR_INVALID;
+            vp_where at = {url, 0, page.broken.path, NULL};
+            st = vp_error_set(err, VP_ERR_INVALID, &at,
+                              "the page breaks off here (%.400s); the %zu records before the break "
+                              "are kept and the next harvest asks for this page again",
+                              page.broken.message ? page.broken.message : "not well-formed",
+                              page.records);
             goto done;
         }
         if (page.error_code) {
@@ -266,7 +259,12 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
                 char note[256];
                 snprintf(note, sizeof note, "badResumptionToken (%.200s): restarting the list",
                          page.error_message ? page.error_message : "");
-                vp_run_report(run, url, note);
+                st = vp_run_report(run, url, note);
+                if (st != VP_OK) {
+                    /* the run stopped: its checkpoint says why */
+                    st = vp_run_checkpoint(run, json_incref(vp_run_state(run)), err);
+                    goto done;
+                }
                 vp_run_discard(run);
                 restarted = 1;
                 free(token);
@@ -275,13 +273,11 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
                 list_started = NULL;
                 continue;
             } else {
-                char what[700];
-                snprintf(what, sizeof what, "OAI error %.100s%s%.500s",
-                         *page.error_code ? page.error_code : "(no code)",
-                         page.error_message && *page.error_message ? ": " : "",
-                         page.error_message ? page.error_message : "");
-                msg = url_msg(url, what);
-                st = VP_ERR_INVALID;
+                vp_where at = {url, 0, NULL, NULL};
+                st = vp_error_set(err, VP_ERR_INVALID, &at, "OAI error %.100s%s%.500s",
+                                  *page.error_code ? page.error_code : "(no code)",
+                                  page.error_message && *page.error_message ? ": " : "",
+                                  page.error_message ? page.error_message : "");
                 goto done;
             }
         }
@@ -292,15 +288,9 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
         }
         if (!page.error_code && page.token) {
             if (token && strcmp(page.token, token) == 0) {
-                size_t n = strlen(page.token) + 40;
-                char *m = malloc(n);
-                if (m)
-                    snprintf(m, n, "resumption token repeated: %s", page.token);
-                msg = m ? url_msg(url, m) : NULL;
-                free(m);
-                st = VP_ERR_INVALID;
-                if (!msg)
-                    goto nomem;
+                vp_where at = {url, 0, NULL, NULL};
+                st = vp_error_set(err, VP_ERR_INVALID, &at, "resumption token repeated: %s",
+                                  page.token);
                 goto done;
             }
             json_t *next = json_object();
@@ -310,7 +300,7 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
                 json_decref(next);
                 goto nomem;
             }
-            st = vp_run_checkpoint(run, next, &msg);
+            st = vp_run_checkpoint(run, next, err);
             if (st != VP_OK)
                 goto done;
             free(token);
@@ -326,7 +316,7 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
             char note[200];
             snprintf(note, sizeof note, "responseDate \"%.100s\" is not a UTC datestamp; "
                      "next run starts from the previous from", list_started);
-            vp_run_report(run, url, note);
+            (void)vp_run_report(run, url, note); /* a failure stops the checkpoint below */
         }
         json_t *done_state = json_object();
         if (!done_state || put_str(done_state, "from", new_from ? new_from : from_of_list) ||
@@ -336,14 +326,12 @@ vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errms
             goto nomem;
         }
         free(new_from);
-        st = vp_run_checkpoint(run, done_state, &msg);
+        st = vp_run_checkpoint(run, done_state, err);
         goto done;
     }
 
 nomem:
-    st = VP_ERR_NOMEM;
-    free(msg);
-    msg = strdup("out of memory");
+    st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
 done:
     vp_fetch_result_free(&res);
     vp_oai_page_clear(&page);
@@ -354,9 +342,5 @@ done:
     free(token);
     free(list_started);
     free(from_of_list);
-    if (st != VP_OK)
-        *errmsg = msg ? msg : strdup(vp_status_str(st));
-    else
-        free(msg);
     return st;
 }

@@ -787,19 +787,15 @@ done:
     return stop;
 }
 
-vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, char **errmsg)
+vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, vp_error *err)
 {
-    char *msg = NULL, *broken = NULL;
-    if (len > VP_XML_MAX_BYTES) {
-        *errmsg = strdup("document larger than the XML limit");
-        return VP_ERR_TOO_BIG;
-    }
-    xmlDocPtr doc = vp_xml_read_partial(data, len, NULL, &broken, &msg);
-    if (!doc) {
-        *errmsg = msg ? msg : strdup("not XML");
-        return VP_ERR_INVALID;
-    }
-    vp_status st = VP_OK;
+    vp_error broken = VP_ERROR_INIT;
+    if (len > VP_XML_MAX_BYTES)
+        return vp_error_set(err, VP_ERR_TOO_BIG, NULL, "document larger than the XML limit");
+    xmlDocPtr doc = NULL;
+    vp_status st = vp_xml_read_partial(data, len, NULL, &doc, &broken, err);
+    if (st != VP_OK)
+        return st;
     ctx c = {emit, NULL, 0};
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr first;
@@ -810,11 +806,8 @@ vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, char 
         first = root;
         single = 1;
     } else {
-        char buf[160];
-        snprintf(buf, sizeof buf, "line %ld, column 1: not ONIX (root element <%.60s>)",
-                 xmlGetLineNo(root), (const char *)root->name);
-        *errmsg = strdup(buf);
-        st = VP_ERR_INVALID;
+        st = vp_xml_fail(err, VP_ERR_INVALID, xmlGetLineNo(root), 1,
+                         "not ONIX (root element <%.60s>)", (const char *)root->name);
         goto done;
     }
     char code[16];
@@ -822,19 +815,18 @@ vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, char 
     size_t n = 0;
     for (xmlNodePtr p = first; p; p = single ? NULL : sib(p, "Product", NULL)) {
         n++;
-        if (broken && !vp_xml_complete(p))
+        if (broken.status != VP_OK && !vp_xml_complete(p))
             break; /* the product the page broke off in, and all after it */
         if (one_product(&c, p, n) || c.nomem)
             break;
     }
     if (c.nomem) {
-        st = VP_ERR_NOMEM;
-        *errmsg = strdup("out of memory");
-    } else if (broken) {
-        vp_emit_broken(emit, broken);
+        st = vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
+    } else if (broken.status != VP_OK) {
+        vp_emit_broken(emit, &broken);
     }
 done:
-    free(broken);
+    vp_error_clear(&broken);
     xmlFreeDoc(doc);
     return st;
 }

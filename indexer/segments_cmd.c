@@ -187,7 +187,9 @@ int cmd_segments(int argc, char **argv)
         return 2;
     }
 
-    vp_status st = vp_vocabulary_load(voc_path, &voc, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &voc, &verr);
+    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
         goto done;

@@ -171,7 +171,9 @@ static int writer_open(writer *w, const char *index_path, const char *voc_path,
 {
     char *err = NULL;
     memset(w, 0, sizeof *w);
-    vp_status st = vp_vocabulary_load(voc_path, &w->voc, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &w->voc, &verr);
+    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
         fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
         goto fail;
@@ -251,7 +253,7 @@ static int write_spelling(const char *index_path, size_t shards)
 static int cmd_load(const char *file, const writer *w, int *usable)
 {
     *usable = 0;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     if (!in) {
         fprintf(stderr, "vindplaats-indexer: %s: %s\n", file, strerror(errno));
@@ -259,15 +261,17 @@ static int cmd_load(const char *file, const writer *w, int *usable)
     }
     vp_load_stats stats;
     vp_status st = vp_load_jsonl_shards(w->idx, w->n, w->voc, in, file, stderr, &stats, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "vindplaats-indexer: %s: load failed: %s\n", file,
-                err ? err : vp_status_str(st));
+    if (st != VP_OK) {
+        char prefix[600];
+        snprintf(prefix, sizeof prefix, "vindplaats-indexer: %.500s: load failed", file);
+        vp_error_print(stderr, prefix, &err);
+    }
     fprintf(stderr, "%s: read %llu, indexed %llu, rejected %llu, %.2f s\n", file,
             (unsigned long long)stats.read, (unsigned long long)stats.indexed,
             (unsigned long long)stats.rejected, stats.seconds);
     if (in != stdin)
         fclose(in);
-    free(err);
+    vp_error_clear(&err);
     *usable = st == VP_OK && stats.indexed > 0;
     return st == VP_OK && stats.rejected == 0 ? 0 : 1;
 }
@@ -416,7 +420,8 @@ int main(int argc, char **argv)
         }
         vp_vocabulary *voc = NULL;
         char *err = NULL;
-        if (vp_vocabulary_load(voc_path, &voc, &err) != VP_OK) {
+        vp_error verr = VP_ERROR_INIT;
+        if ((vp_vocabulary_load(voc_path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
             fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : "unreadable");
             free(err);
             return 1;

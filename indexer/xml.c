@@ -1,6 +1,7 @@
 /* xml.c - reading untrusted XML safely (xml.h). */
 #include "vindplaats/xml.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,6 @@
 #include <libxml/xmlerror.h>
 
 #include "vindplaats/analysis.h"
-
-static char *dup_printf(const char *fmt, const char *a, long l, long c)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, fmt, l, c, a);
-    return strdup(buf);
-}
 
 /* The Unicode code point of a numeric character reference's digits. */
 static long ref_value(const char *p, const char *end, size_t *used)
@@ -315,16 +309,16 @@ static void end_element_ns(void *ctx, const xmlChar *localname, const xmlChar *p
     xmlSAX2EndElementNs(ctx, localname, prefix, uri);
 }
 
-/* One parse. Returns the document, or NULL with the error's code, line,
- * column and message. With `recover`, a document that breaks off or goes
- * wrong is returned as far as libxml2 could read it, with the error in
- * *errmsg all the same. */
+/* One parse. Returns the document, or NULL with the error's code and
+ * *err (the place as "line L, column C"). With `recover`, a document that
+ * breaks off or goes wrong is returned as far as libxml2 could read it,
+ * with the error in *err all the same. */
 static xmlDocPtr parse_once(const char *data, size_t len, const char *encoding, int recover,
-                            int *code, char **errmsg)
+                            int *code, vp_error *err)
 {
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
-        *errmsg = strdup("out of memory");
+        vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         *code = -1;
         return NULL;
     }
@@ -342,7 +336,7 @@ static xmlDocPtr parse_once(const char *data, size_t len, const char *encoding, 
         while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
             msg[--n] = '\0';
         *code = e->code;
-        *errmsg = dup_printf("line %ld, column %ld: %s", msg, e->line, e->int2);
+        vp_xml_fail(err, VP_ERR_INVALID, e->line, e->int2, "%s", msg);
         if (doc && !recover) {
             xmlFreeDoc(doc);
             doc = NULL;
@@ -369,27 +363,59 @@ static xmlDocPtr reparse_as_utf8(const char *data, size_t len, int need_change)
     char *fixed = repair_utf8(data, len, &fixed_len, &changed);
     xmlDocPtr doc = NULL;
     if (fixed && (changed || !need_change)) {
-        char *why = NULL;
-        doc = parse_once(fixed, fixed_len, "UTF-8", 0, &code, &why);
-        free(why);
+        doc = parse_once(fixed, fixed_len, "UTF-8", 0, &code, NULL);
     }
     free(fixed);
     return doc;
 }
 
-static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **broken,
-                          char **errmsg);
+static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, vp_error *broken,
+                          vp_error *err);
 
-xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg)
+vp_status vp_xml_fail(vp_error *err, vp_status st, long line, long column, const char *fmt, ...)
 {
-    return read_doc(data, len, repaired, NULL, errmsg);
+    if (!err)
+        return st;
+    char where[64];
+    if (column > 0)
+        snprintf(where, sizeof where, "line %ld, column %ld", line, column);
+    else
+        snprintf(where, sizeof where, "line %ld", line);
+    vp_where at = {NULL, 0, where, NULL};
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return vp_error_set(err, st, &at, "%s", msg);
 }
 
-xmlDocPtr vp_xml_read_partial(const char *data, size_t len, int *repaired, char **broken,
-                              char **errmsg)
+/* read_doc with its failure handed to *err (when not NULL). */
+static vp_status read_into(const char *data, size_t len, int *repaired, xmlDocPtr *out,
+                           vp_error *broken, vp_error *err)
 {
-    *broken = NULL;
-    return read_doc(data, len, repaired, broken, errmsg);
+    vp_error e = VP_ERROR_INIT;
+    *out = read_doc(data, len, repaired, broken, &e);
+    vp_status st = *out ? VP_OK : e.status ? e.status : VP_ERR_INVALID;
+    if (st != VP_OK && err) {
+        vp_error_clear(err);
+        *err = e;
+    } else {
+        vp_error_clear(&e);
+    }
+    return st;
+}
+
+vp_status vp_xml_read(const char *data, size_t len, int *repaired, xmlDocPtr *out, vp_error *err)
+{
+    return read_into(data, len, repaired, out, NULL, err);
+}
+
+vp_status vp_xml_read_partial(const char *data, size_t len, int *repaired, xmlDocPtr *out,
+                              vp_error *broken, vp_error *err)
+{
+    vp_error_clear(broken);
+    return read_into(data, len, repaired, out, broken, err);
 }
 
 int vp_xml_complete(xmlNodePtr node)
@@ -397,17 +423,17 @@ int vp_xml_complete(xmlNodePtr node)
     return node && node->type == XML_ELEMENT_NODE && node->_private == &complete_mark;
 }
 
-static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **broken,
-                          char **errmsg)
+static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, vp_error *broken,
+                          vp_error *err)
 {
     if (repaired)
         *repaired = 0;
     if (len > VP_XML_MAX_BYTES) {
-        *errmsg = strdup("document larger than the XML limit");
+        vp_error_set(err, VP_ERR_TOO_BIG, NULL, "document larger than the XML limit");
         return NULL;
     }
     if (len > (size_t)0x7fffffff) {
-        *errmsg = strdup("document too large");
+        vp_error_set(err, VP_ERR_TOO_BIG, NULL, "document too large");
         return NULL;
     }
     size_t n16 = 0;
@@ -427,18 +453,18 @@ static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **br
     char *clean = strip_forbidden(src, srclen, &clean_len, &removed);
     if (!clean) {
         free(utf16);
-        *errmsg = strdup("out of memory");
+        vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
         return NULL;
     }
     if (declares_entities(clean, clean_len)) {
         free(utf16);
         free(clean);
-        *errmsg = strdup("the document's DTD declares entities; refused");
+        vp_error_set(err, VP_ERR_INVALID, NULL, "the document's DTD declares entities; refused");
         return NULL;
     }
     const char *force = utf16 || bom8 ? "UTF-8" : NULL;
     int code = 0;
-    char *why = NULL;
+    vp_error why = VP_ERROR_INIT;
     xmlDocPtr doc = parse_once(clean, clean_len, force, 0, &code, &why);
     int utf8ish = utf16 || bom8 || !enc[0] || strcmp(enc, "utf-8") == 0 || strcmp(enc, "utf8") == 0;
     if (!doc && encoding_error(code)) {
@@ -449,20 +475,17 @@ static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **br
         if (again) {
             doc = again;
             removed++;
-            free(why);
-            why = NULL;
+            vp_error_clear(&why);
         }
     }
     if (!doc && broken && code > 0) {
         /* Broken off or not well-formed: read what there is; the caller
          * keeps the elements closed before the break (vp_xml_complete). */
         int code2 = 0;
-        char *why2 = NULL;
-        doc = parse_once(clean, clean_len, force, 1, &code2, &why2);
-        free(why2);
+        doc = parse_once(clean, clean_len, force, 1, &code2, NULL);
         if (doc && xmlDocGetRootElement(doc)) {
             *broken = why;
-            why = NULL;
+            why = (vp_error)VP_ERROR_INIT;
         } else if (doc) {
             xmlFreeDoc(doc);
             doc = NULL;
@@ -471,24 +494,26 @@ static xmlDocPtr read_doc(const char *data, size_t len, int *repaired, char **br
     free(clean);
     free(utf16);
     if (!doc) {
-        *errmsg = why ? why : strdup("not well-formed XML");
+        if (why.status == VP_OK)
+            vp_error_set(&why, VP_ERR_INVALID, NULL, "not well-formed XML");
+        if (err)
+            *err = why;
+        else
+            vp_error_clear(&why);
         return NULL;
     }
-    free(why);
+    vp_error_clear(&why);
     if (has_entity_decl(doc) || !xmlDocGetRootElement(doc)) {
-        if (broken) {
-            free(*broken);
-            *broken = NULL;
-        }
+        vp_error_clear(broken);
     }
     if (has_entity_decl(doc)) {
         xmlFreeDoc(doc);
-        *errmsg = strdup("the document's DTD declares entities; refused");
+        vp_error_set(err, VP_ERR_INVALID, NULL, "the document's DTD declares entities; refused");
         return NULL;
     }
     if (!xmlDocGetRootElement(doc)) {
         xmlFreeDoc(doc);
-        *errmsg = strdup("line 1, column 1: no root element");
+        vp_xml_fail(err, VP_ERR_INVALID, 1, 1, "no root element");
         return NULL;
     }
     if (repaired)

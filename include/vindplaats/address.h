@@ -37,8 +37,8 @@ typedef struct vp_address_allow {
 /* Parses a comma-separated list of CIDR ranges ("127.0.0.1/32, ::1/128";
  * an address without /BITS is that one address) into `out` (yes and no
  * are the config's and the command line's to read). Returns VP_ERR_INVALID with
- * *errmsg naming the bad item (malloc()ed) otherwise; `out` is then zeroed. */
-vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, char **errmsg);
+ * *err (may be NULL) naming the bad item otherwise; `out` is then zeroed. */
+vp_status vp_address_allow_parse(const char *text, vp_address_allow *out, vp_error *err);
 
 /* 0 when `sa` may be connected to under `allow` (may be NULL: nothing
  * beyond public addresses). Otherwise -1, with the address as text in

@@ -52,11 +52,12 @@ typedef struct vp_emit {
     /* A malformed record, event, item or row that was skipped. */
     void (*reject)(void *ctx, const char *where, const char *message);
     /* Optional (may be NULL): the page breaks off or stops being
-     * well-formed at `where` ("line L, column C"); the complete records
+     * well-formed where `why` says (borrowed: its path "line L, column C",
+     * and the message to report); the complete records
      * before it were emitted, the rest of the page is lost. A harvest
      * then keeps what the source had instead of taking the page as the
      * whole of it. */
-    void (*broken)(void *ctx, const char *where, const char *message);
+    void (*broken)(void *ctx, const vp_error *why);
     /* Optional (may be NULL): holdings (an array of holdings objects,
      * stolen) for the source's record `local_id`, which this page does not
      * hold: the harvester keeps them until that record arrives. Without
@@ -64,9 +65,11 @@ typedef struct vp_emit {
     int (*holding)(void *ctx, const char *local_id, json_t *holdings, const char *where);
 } vp_emit;
 
-/* Reports a broken page through emit->broken, or emit->reject when the
- * emit has no broken(). `detail` is "line L, column C: message". */
-void vp_emit_broken(const vp_emit *emit, const char *detail);
+/* Reports a broken page (`why` as vp_xml_read_partial fills it: path
+ * "line L, column C" and libxml2's message) through emit->broken, or
+ * emit->reject (where = that path, "page" without one) when the emit has
+ * no broken(), with a message that says the records before it are kept. */
+void vp_emit_broken(const vp_emit *emit, const vp_error *why);
 
 /* Small helpers for parsers (connector.c). Each returns 0, or -1 when out
  * of memory. `s` may be NULL or blank: then nothing is set. Values are

@@ -37,18 +37,19 @@ typedef struct vp_csv_options {
  * (+01:00/+02:00). price: "gratis"/"0"/"€ 5,00"/"5.50" ->
  * {"amount":..,"currency":"EUR"}. `opt` NULL means the defaults (and no
  * mapping). Also VP_ERR_INVALID for bad options, VP_ERR_TOO_BIG over
- * VP_CSV_MAX_BYTES, VP_ERR_NOMEM; *errmsg is malloc()ed on failure. */
+ * VP_CSV_MAX_BYTES, VP_ERR_NOMEM; *err (may be NULL) says which, a
+ * defective header with its path "line L". */
 vp_status vp_csv_parse(const char *data, size_t len, const vp_csv_options *opt,
-                       const vp_emit *emit, char **errmsg);
+                       const vp_emit *emit, vp_error *err);
 
 /* Fills opt from "key=value" connector options: delimiter (also "tab",
  * "semicolon", "comma", "pipe"), quote ("none" for no quoting), encoding,
  * id, date_format, list_separator, and column.<field>=<Header>; returns
- * VP_ERR_INVALID naming the bad option. `opt` is reset to the defaults
+ * VP_ERR_INVALID with *err (may be NULL) naming the bad option. `opt` is reset to the defaults
  * first. The strings stay owned by the caller's arrays; the map arrays are
  * malloc()ed: free with vp_csv_options_clear. */
 vp_status vp_csv_options_from(vp_csv_options *opt, const char *const *keys,
-                              const char *const *values, size_t n, char **errmsg);
+                              const char *const *values, size_t n, vp_error *err);
 /* Frees the map arrays and resets `opt` to the defaults. */
 void vp_csv_options_clear(vp_csv_options *opt);
 

@@ -31,10 +31,10 @@ typedef struct vp_csv_dialect {
 typedef struct vp_csv_reader vp_csv_reader;
 
 /* A reader over data[0..len) (borrowed). *out is NULL on failure.
- * VP_ERR_INVALID (with *errmsg) when the delimiter is a line break or the
- * quote; VP_ERR_NOMEM. */
+ * VP_ERR_INVALID (with *err, may be NULL) when the delimiter is a line
+ * break or the quote; VP_ERR_NOMEM. */
 vp_status vp_csv_reader_create(const char *data, size_t len, const vp_csv_dialect *dialect,
-                               vp_csv_reader **out, char **errmsg) VP_NOEXCEPT;
+                               vp_csv_reader **out, vp_error *err) VP_NOEXCEPT;
 void vp_csv_reader_destroy(vp_csv_reader *r) VP_NOEXCEPT;
 
 /* Reads the next row: VP_OK with *got 1, or *got 0 at the end of the

@@ -20,10 +20,10 @@
  * GMT, CET, +0100 -> ISO with offset); event dates if present in common
  * extensions (ev:startdate/ev:enddate of the RSS event module, xCal
  * dtstart, or schema-like <startDate>) -> start/end and occurrence.
- * Returns VP_ERR_INVALID with *errmsg (malloc()ed) when the document is not
+ * Returns VP_ERR_INVALID with *err (may be NULL) when the document is not
  * XML or not a feed; VP_ERR_TOO_BIG over VP_XML_MAX_BYTES; VP_ERR_NOMEM.
  * `feed_url` may be NULL (relative links are then left out). */
 vp_status vp_feed_parse(const char *data, size_t len, const char *feed_url,
-                        const vp_emit *emit, char **errmsg);
+                        const vp_emit *emit, vp_error *err);
 
 #endif

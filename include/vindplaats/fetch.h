@@ -53,30 +53,31 @@ typedef struct vp_fetch_result {
 } vp_fetch_result;
 
 /* Fetches `url`. `etag` and `last_modified` (may be NULL) make the request
- * conditional. Returns VP_OK for a 2xx or 304 answer; VP_ERR_IO with
- * *errmsg naming the URL and the reason ("HTTP 404", "timed out after
+ * conditional. Returns VP_OK for a 2xx or 304 answer; VP_ERR_IO (VP_ERR_NOMEM)
+ * otherwise, with *err (may be NULL): the URL as its file, the reason as
+ * its message ("HTTP 404", "timed out after
  * 120 s", "Retry-After 3600 s is longer than 300 s", "body larger than
  * 67108864 bytes", "scheme not allowed", "the source's deadline of 600 s
  * passed") otherwise. Free with
  * vp_fetch_result_free() in every case. */
 vp_status vp_fetch(const char *url, const vp_fetch_options *opt, const char *etag,
-                   const char *last_modified, vp_fetch_result *out, char **errmsg);
+                   const char *last_modified, vp_fetch_result *out, vp_error *err);
 void vp_fetch_result_free(vp_fetch_result *r);
 
 /* Called by vp_fetch_many for URL number `i`, in the order of the list:
  * `st` and `res` (borrowed; freed after the call) as vp_fetch would give
- * them, `errmsg` (borrowed) when st is not VP_OK. Returns 0 to go on, any
- * other value to stop. */
+ * them, `err` (borrowed) filled as vp_fetch fills it when st is not VP_OK.
+ * Returns 0 to go on, any other value to stop. */
 typedef int (*vp_fetch_done)(void *ctx, size_t i, vp_status st, vp_fetch_result *res,
-                             const char *errmsg);
+                             const vp_error *err);
 
 /* Fetches urls[0..n-1] with at most `max_in_flight` transfers at once
  * (libcurl's multi interface; each URL with vp_fetch's retries and
  * limits) and hands each outcome to `done` in list order, so at most
  * max_in_flight pages are held in memory. One URL failing does not stop
- * the others. Returns VP_OK, or VP_ERR_NOMEM with *errmsg. */
+ * the others. Returns VP_OK, or VP_ERR_NOMEM with *err (may be NULL). */
 vp_status vp_fetch_many(const char *const *urls, size_t n, size_t max_in_flight,
-                        const vp_fetch_options *opt, vp_fetch_done done, void *ctx, char **errmsg);
+                        const vp_fetch_options *opt, vp_fetch_done done, void *ctx, vp_error *err);
 
 /* Monotonic seconds: the clock of vp_fetch_options.deadline. */
 double vp_fetch_clock(void);

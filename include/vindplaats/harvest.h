@@ -56,24 +56,29 @@ void vp_run_set_url(vp_harvest_run *run, const char *url);
 /* Fetches with the run's options (and the source's allow_file,
  * allow_private and deadline). */
 vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
-                       const char *last_modified, vp_fetch_result *out, char **errmsg);
+                       const char *last_modified, vp_fetch_result *out, vp_error *err);
 /* The state saved with this source's last checkpoint: a JSON object,
  * borrowed, never NULL ({} for a source never harvested, or with --full). */
 json_t *vp_run_state(vp_harvest_run *run);
 /* 1 when a full harvest was asked for (--full): ignore incremental state. */
 int vp_run_full(vp_harvest_run *run);
 /* Writes every record emitted since the last checkpoint together with
- * `state` (stolen; becomes vp_run_state()) in one commit. */
-vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg);
+ * `state` (stolen; becomes vp_run_state()) in one commit. An error with
+ * *err (may be NULL) when the index could not be written, or when the run
+ * had to stop in a callback (out of memory, the report not written). */
+vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, vp_error *err);
 /* Drops the records emitted since the last checkpoint (nothing is written). */
 void vp_run_discard(vp_harvest_run *run);
 /* Reports a problem that is not one record's ("page 3: ...") and counts it
- * as rejected, the way emit->reject does. */
-void vp_run_report(vp_harvest_run *run, const char *where, const char *message);
+ * as rejected, the way emit->reject does. VP_ERR_IO when the report (the
+ * run's report file) could not be written: the run then stops, as when
+ * memory runs out (its next checkpoint fails with that error). */
+vp_status vp_run_report(vp_harvest_run *run, const char *where, const char *message);
 
 /* A connector that drives its own protocol. Returns VP_OK when the source
  * was harvested to its end (possibly with rejected records); an error with
- * *errmsg when the harvest had to stop (what was checkpointed stays). */
-vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, char **errmsg);
+ * *err (may be NULL; the request URL as its file, the place in the page as
+ * its path) when the harvest had to stop (what was checkpointed stays). */
+vp_status vp_oai_harvest(vp_harvest_run *run, const vp_source *src, vp_error *err);
 
 #endif

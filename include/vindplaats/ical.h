@@ -35,10 +35,10 @@ typedef struct vp_ical_options {
  * (emit->reject) with "VEVENT N (line L[, UID u])" and the rest goes on.
  * `opt` NULL means the window [now, now + 365 days] and Europe/Amsterdam.
  * Returns VP_OK (also when emit->record asked to stop), VP_ERR_NOMEM, or
- * VP_ERR_INVALID with a malloc()ed *errmsg only when nothing in the input
- * is iCalendar; *errmsg is untouched on success. */
+ * VP_ERR_INVALID only when nothing in the input is iCalendar; *err (may
+ * be NULL) says which, and is untouched on success. */
 vp_status vp_ical_parse(const char *data, size_t len, const vp_ical_options *opt,
-                        const vp_emit *emit, char **errmsg);
+                        const vp_emit *emit, vp_error *err);
 
 #ifdef __cplusplus
 }

@@ -20,20 +20,20 @@
  * Events (any "*Event" type), Course / CourseInstance, Book and Audiobook
  * items at the top level, in "@graph", or as the mainEntity of a top-level
  * page become records; other types are skipped silently. Returns
- * VP_ERR_INVALID (*errmsg "line L, column C: ...") when a JSON document
+ * VP_ERR_INVALID (*err, may be NULL, with the path "line L, column C") when a JSON document
  * does not parse or the input is neither JSON nor HTML, VP_ERR_TOO_BIG
  * over VP_JSONLD_MAX_BYTES, VP_ERR_NOMEM. */
 vp_status vp_jsonld_parse(const char *data, size_t len, const char *page_url,
-                          const vp_emit *emit, char **errmsg);
+                          const vp_emit *emit, vp_error *err);
 
 /* URLs listed by a sitemap (<urlset><url><loc>, and
  * <sitemapindex><sitemap><loc> reported with is_index=1) or by a plain
  * text list (one URL per line, '#' comments; lines that are not http(s)
  * URLs are skipped). on_url returns 0 to go on, non-zero to stop (then
- * VP_OK is returned at once). VP_ERR_INVALID with *errmsg when the XML does
+ * VP_OK is returned at once). VP_ERR_INVALID with *err (may be NULL) when the XML does
  * not parse or its root is neither urlset nor sitemapindex; VP_ERR_NOMEM. */
 vp_status vp_sitemap_parse(const char *data, size_t len,
                            int (*on_url)(void *ctx, const char *url, int is_index),
-                           void *ctx, char **errmsg);
+                           void *ctx, vp_error *err);
 
 #endif

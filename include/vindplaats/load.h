@@ -33,11 +33,13 @@ typedef struct vp_load_stats {
 } vp_load_stats;
 
 /* Reads `in` (called `name` in reports) into the writable `idx`, writing
- * one report line per problem to `report`, and commits. Returns VP_OK even
- * when lines were rejected (see stats->rejected); an error only when the
- * input could not be read or the index not written (*errmsg says which). */
+ * one report line per problem to `report` in the one text form
+ * ("NAME:LINE: PATH: message", vp_error_print), and commits. Returns VP_OK
+ * even when lines were rejected (see stats->rejected); an error only when
+ * the input could not be read (VP_ERR_IO, `name` as the file of *err) or
+ * the index not written (*err, may be NULL, says which). */
 vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const char *name,
-                        FILE *report, vp_load_stats *stats, char **errmsg) VP_NOEXCEPT;
+                        FILE *report, vp_load_stats *stats, vp_error *err) VP_NOEXCEPT;
 
 /* The same into `n` shards: each offering goes to the shard its work key
  * (or else its id) hashes to (vp_shards_routing, vp_shard_of), so a
@@ -45,12 +47,12 @@ vp_status vp_load_jsonl(vp_index *idx, const vp_vocabulary *voc, FILE *in, const
  * n > 1 every shard is written by a thread of its own while the calling
  * thread reads and builds the documents; every shard commits at the same
  * points, after all of them have written what came before. When one shard
- * cannot be written the whole load stops and fails (*errmsg names the
+ * cannot be written the whole load stops and fails (*err names the
  * shard), and what no shard had committed yet is left uncommitted. A
  * handle in `shards` is used by one thread at a time during the call. */
 vp_status vp_load_jsonl_shards(vp_index *const *shards, size_t n, const vp_vocabulary *voc,
                                FILE *in, const char *name, FILE *report, vp_load_stats *stats,
-                               char **errmsg) VP_NOEXCEPT;
+                               vp_error *err) VP_NOEXCEPT;
 /* How the offerings of a sharded index are spread over its shards. An
  * offering's key is its work key, else its id; a key always lands on the
  * same shard, so a re-load or a harvest updates the copy it wrote before.
@@ -66,12 +68,12 @@ typedef enum vp_routing { VP_ROUTING_FNV = 0, VP_ROUTING_MIXED = 1 } vp_routing;
 /* The routing of the writable `shards` (n > 1): VP_ROUTING_MIXED when all
  * are empty (each is then marked; the mark is committed with the shard's
  * next commit) or every shard that holds offerings is marked; else
- * VP_ROUTING_FNV. VP_ERR_INVALID (*errmsg says why) for a mark of another
+ * VP_ROUTING_FNV. VP_ERR_INVALID (*err, may be NULL, says why) for a mark of another
  * number of shards or one this version does not know: writing on would
  * put offerings where no update finds them. With n <= 1, VP_ROUTING_MIXED
  * (one shard takes everything) and nothing is marked. */
 vp_status vp_shards_routing(vp_index *const *shards, size_t n, vp_routing *out,
-                            char **errmsg) VP_NOEXCEPT;
+                            vp_error *err) VP_NOEXCEPT;
 /* The shard (0..n-1) of an offering with this work key (may be NULL or
  * empty) and id under routing `r`. */
 size_t vp_shard_of(vp_routing r, const char *work_key, const char *id, size_t n) VP_NOEXCEPT;

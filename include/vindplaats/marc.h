@@ -22,11 +22,10 @@
  * "subjects" (650 $a -- $x, 600/651/655 $a), "isbn" (020 $a, checked),
  * "language" (008/35-37, else 041 $a, as ISO 639-1), "description" (520
  * $a), "url" (856 $u, http/https) and "_format" ("book", "ebook",
- * "audiobook" from leader/06, 007/00, 006/00 and 245 $h). Returns a new
- * reference, or NULL with *why (malloc()ed, may be NULL when out of memory
- * too) when the record has no usable title (no 245 $a/$b/$k) or memory ran
- * out. */
-json_t *vp_marc_fields(xmlNodePtr record, char **why);
+ * "audiobook" from leader/06, 007/00, 006/00 and 245 $h) into *out (a new
+ * reference). VP_ERR_INVALID with *err (may be NULL) when the record has
+ * no usable title (no 245 $a/$b/$k), VP_ERR_NOMEM; *out is then NULL. */
+vp_status vp_marc_fields(xmlNodePtr record, json_t **out, vp_error *err);
 
 /* The trimmed text of the record's first controlfield `tag` ("001"),
  * malloc()ed, or NULL when it has none (or out of memory). */
@@ -62,15 +61,16 @@ typedef struct vp_marc_options {
  * and byte offset, "record 3 (byte 2210)", and reading goes on at the
  * next record terminator. A MARCXML file that breaks off keeps the
  * records before the break (emit->broken). Returns VP_ERR_INVALID with
- * *errmsg when the bytes are neither; VP_ERR_NOMEM. `opt` may be NULL. */
+ * *err (may be NULL) when the bytes are neither; VP_ERR_TOO_BIG over
+ * VP_XML_MAX_BYTES; VP_ERR_NOMEM. `opt` may be NULL. */
 vp_status vp_marc_parse(const char *data, size_t len, const vp_marc_options *opt,
-                        const vp_emit *emit, char **errmsg);
+                        const vp_emit *emit, vp_error *err);
 
 /* Reads a MARCXML <collection> (or a single <record>) and emits each record
  * with local_id = its 001 control number (else "record N"). Records without
  * a title are rejected with their position. Returns VP_OK, or
- * VP_ERR_INVALID with *errmsg "line L, column C: ..." when the bytes are
- * not XML or not MARCXML, VP_ERR_NOMEM. */
-vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, char **errmsg);
+ * VP_ERR_INVALID with *err (may be NULL; the path "line L, column C") when
+ * the bytes are not XML or not MARCXML, VP_ERR_NOMEM. */
+vp_status vp_marcxml_parse(const char *body, size_t len, const vp_emit *emit, vp_error *err);
 
 #endif

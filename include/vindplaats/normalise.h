@@ -45,10 +45,11 @@ void vp_normaliser_destroy(vp_normaliser *n);
 /* Normalises `fields` (borrowed; changed in place) of record `local_id`
  * from `src` into an offering, handed to the offering's checks as the
  * object it is (vp_offering_from_json). On VP_OK the caller owns *out
- * (vp_offering_destroy). On VP_ERR_INVALID *errmsg (malloc()ed) lists the
- * problems ("title: missing"); VP_ERR_NOMEM. */
+ * (vp_offering_destroy). On VP_ERR_INVALID *err (may be NULL) holds the
+ * problems as vp_offering_from_json gives them, each with its path
+ * ("title": missing); VP_ERR_NOMEM. */
 vp_status vp_normalise(const vp_normaliser *n, const vp_source *src, const char *local_id,
-                       json_t *fields, vp_offering **out, char **errmsg);
+                       json_t *fields, vp_offering **out, vp_error *err);
 
 /* The offering id of record `local_id` of source `source`: "SOURCE:LOCAL"
  * with white space and control characters made '-', or a hash of a local
@@ -68,7 +69,10 @@ int vp_isbn13(const char *isbn, char out[14]);
  * network: its "_match" texts (a catalogue's 852 $b, $a) as a branch id,
  * a branch name or alias, a distinctive part of one ("Vathorst"), or a
  * library's id or name; sets "branch", "branch_name" and "library" where
- * found and removes "_match". vp_normalise() does this to a record's own. */
-void vp_normalise_holdings(const vp_normaliser *n, json_t *holdings);
+ * found and removes "_match". vp_normalise() does this to a record's own.
+ * `holdings` may be NULL or not an array: nothing to do. VP_ERR_NOMEM
+ * (with *err, may be NULL) when a value could not be set: the entries are
+ * then matched only in part. */
+vp_status vp_normalise_holdings(const vp_normaliser *n, json_t *holdings, vp_error *err);
 
 #endif

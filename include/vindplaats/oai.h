@@ -21,11 +21,12 @@ typedef struct vp_oai_identify {
 } vp_oai_identify;
 
 /* Parses an Identify response into *out (owned by the caller: free with
- * vp_oai_identify_clear). Returns VP_ERR_INVALID with *errmsg when the
- * body is not XML ("line L, column C: ..."), not an Identify response, an
- * OAI error ("badVerb: ..."), or its granularity or earliestDatestamp is
- * not a valid UTC datestamp; VP_ERR_NOMEM. *out is zeroed on failure. */
-vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *out, char **errmsg);
+ * vp_oai_identify_clear). Returns VP_ERR_INVALID with *err (may be NULL)
+ * when the body is not XML, not an Identify response, an OAI error
+ * ("OAI error badVerb: ..."), or its granularity or earliestDatestamp is
+ * not a valid UTC datestamp, the place in the body as its path ("line L,
+ * column C" or "line L"); VP_ERR_NOMEM. *out is zeroed on failure. */
+vp_status vp_oai_parse_identify(const char *body, size_t len, vp_oai_identify *out, vp_error *err);
 void vp_oai_identify_clear(vp_oai_identify *id);
 
 typedef struct vp_oai_page {
@@ -36,10 +37,11 @@ typedef struct vp_oai_page {
     char *error_code;         /* OAI error code ("noRecordsMatch", ...) or NULL */
     char *error_message;
     size_t records, deleted, rejected;
-    char *broken;             /* "line L, column C: message" when the page breaks
-                                 off or stops being well-formed: the records
-                                 before the break were emitted, the rest and
-                                 the resumption token are lost; else NULL */
+    vp_error broken;          /* set (path "line L, column C", the message) when
+                                 the page breaks off or stops being well-formed:
+                                 the records before the break were emitted, the
+                                 rest and the resumption token are lost; else
+                                 VP_OK */
 } vp_oai_page;
 
 /* Parses a ListRecords (or GetRecord) response and emits each record
@@ -51,12 +53,13 @@ typedef struct vp_oai_page {
  * Nor is a page that breaks off (truncated, an unterminated tag): the
  * complete records before the break are emitted, page->broken says where
  * it broke, and no token is read from it.
- * Returns VP_ERR_INVALID with *errmsg "line L, column C: ..." when the page
- * is not XML or not an OAI-PMH response; VP_ERR_NOMEM. *page is the
+ * Returns VP_ERR_INVALID with *err (may be NULL; path "line L, column C")
+ * when the page is not XML or not an OAI-PMH response; VP_ERR_NOMEM;
+ * VP_ERR_TOO_BIG over VP_XML_MAX_BYTES. *page is the
  * caller's (free with vp_oai_page_clear) and filled as far as parsing got.
  * When emit->record or emit->deleted asks to stop, parsing stops (VP_OK). */
 vp_status vp_oai_parse_page(const char *body, size_t len, const vp_emit *emit, vp_oai_page *page,
-                            char **errmsg);
+                            vp_error *err);
 void vp_oai_page_clear(vp_oai_page *p);
 
 /* A datestamp in the repository's granularity for the `from` argument,

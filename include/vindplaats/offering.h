@@ -94,10 +94,13 @@ extern const char *const vp_offering_availability[];
 
 /* Parses one offering from `len` bytes of JSON. `voc` may be NULL, which
  * skips the proposition check. Returns VP_ERR_INVALID with every problem in
- * *errmsg ("path: message" lines) when the record is not valid, VP_ERR_TOO_BIG
- * over VP_OFFERING_MAX_JSON, VP_ERR_NOMEM. On VP_OK the caller owns *out. */
+ * *err (may be NULL): one problem per value, each with its path
+ * ("audience.min_age", "occurrences[2].end"; "(record)" for the whole, as
+ * the one text form writes "path: message" lines), the first 50 and a
+ * count of the rest; VP_ERR_TOO_BIG over VP_OFFERING_MAX_JSON,
+ * VP_ERR_NOMEM. On VP_OK the caller owns *out. */
 vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *voc,
-                            vp_offering **out, char **errmsg) VP_NOEXCEPT;
+                            vp_offering **out, vp_error *err) VP_NOEXCEPT;
 /* The same from a JSON object already in memory (a harvested record),
  * without writing it out and reading it back: `root` is borrowed and may
  * be changed (start and end set from the occurrences, as stored); the
@@ -107,7 +110,7 @@ vp_status vp_offering_parse(const char *json, size_t len, const vp_vocabulary *v
  * made without jansson's check. */
 struct json_t;
 vp_status vp_offering_from_json(struct json_t *root, const vp_vocabulary *voc, vp_offering **out,
-                                char **errmsg) VP_NOEXCEPT;
+                                vp_error *err) VP_NOEXCEPT;
 void vp_offering_destroy(vp_offering *o) VP_NOEXCEPT;
 
 /* Parses an ISO 8601 date-time with offset ("2026-12-03T10:00:00+01:00",

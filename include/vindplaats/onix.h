@@ -30,8 +30,8 @@
  * audiobook) is rejected with "product N (line L)". A message that
  * breaks off keeps the products before the break and reports the break
  * (emit->broken, else emit->reject) with its line and column.
- * Returns VP_ERR_INVALID with *errmsg "line L, column C: ..." when the
- * bytes are not XML or not ONIX; VP_ERR_NOMEM. */
-vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, char **errmsg);
+ * Returns VP_ERR_INVALID with *err (may be NULL; the path "line L, column
+ * C") when the bytes are not XML or not ONIX; VP_ERR_TOO_BIG; VP_ERR_NOMEM. */
+vp_status vp_onix_parse(const char *data, size_t len, const vp_emit *emit, vp_error *err);
 
 #endif

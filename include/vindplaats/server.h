@@ -66,8 +66,11 @@ typedef struct vp_server_config {
 typedef struct vp_server vp_server;
 
 /* Returns VP_ERR_IO when the address cannot be bound or the index not
- * opened (*errmsg says which). The caller owns *out. */
-vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, char **errmsg) VP_NOEXCEPT;
+ * opened, VP_ERR_INVALID for a bind address that is not IPv4 or a
+ * template that does not parse (its file and line as the fields of
+ * *err), VP_ERR_NOMEM; *err (may be NULL) says which. The caller owns
+ * *out. */
+vp_status vp_server_start(const vp_server_config *cfg, vp_server **out, vp_error *err) VP_NOEXCEPT;
 unsigned vp_server_port(const vp_server *srv) VP_NOEXCEPT;
 /* Stops accepting, finishes running requests, frees everything. */
 void vp_server_stop(vp_server *srv) VP_NOEXCEPT;

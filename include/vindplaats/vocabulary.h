@@ -25,9 +25,10 @@ typedef struct vp_proposition {
 typedef struct vp_vocabulary vp_vocabulary;
 
 /* Loads `path`. On failure returns VP_ERR_IO (unreadable), VP_ERR_INVALID
- * (a bad line; errmsg says "FILE:LINE: problem") or VP_ERR_NOMEM. The caller
- * owns *out and frees it with vp_vocabulary_destroy(). */
-vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, char **errmsg) VP_NOEXCEPT;
+ * (a bad line: the file and line as the fields of *err, may be NULL) or
+ * VP_ERR_NOMEM. The caller owns *out and frees it with
+ * vp_vocabulary_destroy(). */
+vp_status vp_vocabulary_load(const char *path, vp_vocabulary **out, vp_error *err) VP_NOEXCEPT;
 void vp_vocabulary_destroy(vp_vocabulary *voc) VP_NOEXCEPT;
 
 size_t vp_vocabulary_count(const vp_vocabulary *voc) VP_NOEXCEPT;

@@ -26,22 +26,32 @@
 /* Most bytes of one XML document accepted. */
 #define VP_XML_MAX_BYTES (64u * 1024 * 1024)
 
-/* Parses `len` bytes. On failure returns NULL and sets *errmsg (malloc()ed)
- * to "line L, column C: message" or the reason it was refused. *repaired
- * (may be NULL) is set to 1 when characters had to be removed or the
- * charset was corrected. Free the document with xmlFreeDoc(). */
-xmlDocPtr vp_xml_read(const char *data, size_t len, int *repaired, char **errmsg);
+/* Parses `len` bytes into *out (free it with xmlFreeDoc()). On failure
+ * *out is NULL and *err (may be NULL) says why: VP_ERR_INVALID for a
+ * document that is not well-formed, with the place in the bytes as the
+ * path "line L, column C" (vp_xml_fail); VP_ERR_TOO_BIG over
+ * VP_XML_MAX_BYTES; VP_ERR_NOMEM. *repaired (may be NULL) is set to 1 when
+ * characters had to be removed or the charset was corrected. */
+vp_status vp_xml_read(const char *data, size_t len, int *repaired, xmlDocPtr *out, vp_error *err);
 
 /* As vp_xml_read(), but a document that breaks off (a truncated page) or
  * stops being well-formed (an unterminated tag) is still returned, as far
- * as libxml2's recover mode read it, with *broken (malloc()ed) set to
- * "line L, column C: message" of the first error; *broken is NULL for a
- * sound document. Of a broken document only the elements that
- * vp_xml_complete() accepts are whole: read records up to the first that
- * is not. NULL with *errmsg as vp_xml_read() when nothing usable is left
- * (no root element, entities declared, over the size limit). */
-xmlDocPtr vp_xml_read_partial(const char *data, size_t len, int *repaired, char **broken,
-                              char **errmsg);
+ * as libxml2's recover mode read it, with *broken filled (VP_ERR_INVALID,
+ * path "line L, column C", the message) for the first error; *broken is
+ * left VP_OK for a sound document (the caller clears it either way). Of a
+ * broken document only the elements that vp_xml_complete() accepts are
+ * whole: read records up to the first that is not. Fails as vp_xml_read()
+ * when nothing usable is left (no root element, entities declared, over
+ * the size limit). */
+vp_status vp_xml_read_partial(const char *data, size_t len, int *repaired, xmlDocPtr *out,
+                              vp_error *broken, vp_error *err);
+
+/* The one way a reader of XML (or of any text page) names a place in the
+ * bytes it read: fills *err (may be NULL) as vp_error_set() with the path
+ * "line L, column C" ("line L" when `column` is 0) and returns `st`. */
+vp_status vp_xml_fail(vp_error *err, vp_status st, long line, long column, const char *fmt, ...)
+    VP_PRINTF(5, 6);
+
 /* 1 when the element's end tag was read before the document's first
  * error (every element of a sound document). */
 int vp_xml_complete(xmlNodePtr node);

@@ -2,7 +2,7 @@
  * mapping (the fields the Dutch exports use), run twice on each input: as
  * UTF-8 with ',' and as Windows-1252 with ';'. Besides the sanitizers, the
  * target checks the parser's contract and aborts when it does not hold:
- *   - VP_OK leaves errmsg alone; a failure sets it;
+ *   - VP_OK leaves err alone; a failure sets it;
  *   - a record has a non-empty local id, an object of fields and a where;
  *     a reject has a where and a message;
  *   - the dates it writes are in normal form (reading them again gives the
@@ -40,7 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .list_separator = pass ? ";|" : "|",
         };
         char *err = NULL;
-        vp_status st = vp_csv_parse((const char *)data, size, &opt, &emit, &err);
+        vp_error err_e = VP_ERROR_INIT;
+        vp_status st = vp_csv_parse((const char *)data, size, &opt, &emit, &err_e);
+        err = err_e.status != VP_OK ? vp_error_text(&err_e) : NULL;
+        vp_error_clear(&err_e);
         if ((st == VP_OK) != (err == NULL))
             abort();
         free(err);

@@ -3,7 +3,7 @@
  * Each input is one .ics file, parsed with a fixed window (2000-01-01 to
  * 2030-01-01) and the default zone. Besides the sanitizers, the target
  * checks the connector's contract and aborts when it does not hold:
- *   - VP_OK leaves errmsg alone; VP_ERR_INVALID comes with a message;
+ *   - VP_OK leaves err alone; VP_ERR_INVALID comes with a message;
  *     nothing else but VP_ERR_NOMEM is returned;
  *   - every record has a non-empty local id and place, is an object with a
  *     non-empty title, 1 to 1000 occurrences, each a start ("YYYY-MM-DD",
@@ -147,7 +147,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vp_ical_options opt = {946684800LL, 1893456000LL, NULL};
     vp_emit emit = {NULL, on_record, on_deleted, on_reject};
     char *err = NULL;
-    vp_status st = vp_ical_parse((const char *)data, size, &opt, &emit, &err);
+    vp_error err_e = VP_ERROR_INIT;
+    vp_status st = vp_ical_parse((const char *)data, size, &opt, &emit, &err_e);
+    err = err_e.status != VP_OK ? vp_error_text(&err_e) : NULL;
+    vp_error_clear(&err_e);
     if (st == VP_OK) {
         if (err)
             abort();

@@ -3,7 +3,7 @@
  * (XML sitemaps and URL lists). Every input goes through both.
  * Besides the sanitizers, the target checks the parsers' contract and
  * aborts when it does not hold:
- *   - VP_OK leaves errmsg alone; a failure sets it;
+ *   - VP_OK leaves err alone; a failure sets it;
  *   - a record has a non-empty local id, an object of fields and a where;
  *     a reject has a where and a message;
  *   - the dates it writes are in the parser's own normal form (reading
@@ -33,12 +33,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vp_emit emit = {FUZZ_URLS_AND_LANGUAGES, on_record, on_deleted, on_reject};
     char *err = NULL;
-    vp_status st = vp_jsonld_parse((const char *)data, size, "https://www.example.nl/agenda/x", &emit, &err);
+    vp_error err_e = VP_ERROR_INIT;
+    vp_status st = vp_jsonld_parse((const char *)data, size, "https://www.example.nl/agenda/x", &emit, &err_e);
+    err = err_e.status != VP_OK ? vp_error_text(&err_e) : NULL;
+    vp_error_clear(&err_e);
     if ((st == VP_OK) != (err == NULL))
         abort();
     free(err);
     err = NULL;
-    st = vp_sitemap_parse((const char *)data, size, on_url, NULL, &err);
+    st = vp_sitemap_parse((const char *)data, size, on_url, NULL, &err_e);
+    err = err_e.status != VP_OK ? vp_error_text(&err_e) : NULL;
+    vp_error_clear(&err_e);
     if ((st == VP_OK) != (err == NULL))
         abort();
     free(err);

@@ -2,7 +2,7 @@
  * 2709) through YAZ, MARC-8 and UTF-8, holdings records, and MARCXML.
  *
  * Besides the sanitizers, it aborts when the contract does not hold:
- * VP_OK leaves errmsg alone and a failure sets it; a record has a
+ * VP_OK leaves err alone and a failure sets it; a record has a
  * non-empty local id and where and a title; "_format" is book, ebook or
  * audiobook; every ISBN holds 10 or 13 digits; "language" is two letters
  * a-z; "holdings" is an array of objects of strings; a holding for a
@@ -83,10 +83,10 @@ static void on_reject(void *ctx, const char *where, const char *message)
         abort();
 }
 
-static void on_broken(void *ctx, const char *where, const char *message)
+static void on_broken(void *ctx, const vp_error *why)
 {
     (void)ctx;
-    if (!where || strncmp(where, "line ", 5) || !message || !*message)
+    if (!why->path || strncmp(why->path, "line ", 5) || !why->message || !*why->message)
         abort();
 }
 
@@ -104,7 +104,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vp_emit emit = {NULL, on_record, on_deleted, on_reject, on_broken, on_holding};
     char *msg = NULL;
-    vp_status st = vp_marc_parse((const char *)data, size, NULL, &emit, &msg);
+    vp_error msg_e = VP_ERROR_INIT;
+    vp_status st = vp_marc_parse((const char *)data, size, NULL, &emit, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if ((st == VP_OK) != (msg == NULL))
         abort();
     if (msg && !*msg)

@@ -1,7 +1,7 @@
 /* fuzz_marcxml.c - libFuzzer target for vp_marcxml_parse() (marc.h).
  *
  * Besides the sanitizers, it aborts when the contract does not hold:
- * VP_OK leaves errmsg alone and a failure sets it; every record is a JSON
+ * VP_OK leaves err alone and a failure sets it; every record is a JSON
  * object with a non-empty local_id and where and a title; "language" is
  * two letters a-z; "_format" is book/ebook/audiobook; every ISBN holds 10
  * or 13 digits (X last) and at most 40 bytes; "url" is http(s).
@@ -75,7 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vp_emit emit = {NULL, on_record, on_deleted, on_reject};
     char *msg = NULL;
-    vp_status st = vp_marcxml_parse((const char *)data, size, &emit, &msg);
+    vp_error msg_e = VP_ERROR_INIT;
+    vp_status st = vp_marcxml_parse((const char *)data, size, &emit, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if (st == VP_OK) {
         if (msg)
             abort();

@@ -2,7 +2,7 @@
  * vp_oai_parse_identify(), vp_oai_parse_page() and vp_oai_from_value() on
  * each input. Besides the sanitizers, it aborts when the contract does not
  * hold:
- *   - VP_OK leaves errmsg alone; a failure sets it (a non-empty message);
+ *   - VP_OK leaves err alone; a failure sets it (a non-empty message);
  *   - every record is a JSON object with a non-empty local_id and where,
  *     its string fields are strings, "language" is two letters a-z,
  *     "_format" one of book/ebook/audiobook, "updated" a UTC date-time;
@@ -108,7 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *body = (const char *)data;
     char *msg = NULL;
     vp_oai_identify id;
-    vp_status st = vp_oai_parse_identify(body, size, &id, &msg);
+    vp_error msg_e = VP_ERROR_INIT;
+    vp_status st = vp_oai_parse_identify(body, size, &id, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if (st == VP_OK) {
         if (msg || !id.granularity || !id.earliest_datestamp)
             abort();
@@ -126,7 +129,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     counts c = {0, 0, 0};
     vp_emit emit = {&c, on_record, on_deleted, on_reject};
     vp_oai_page page;
-    st = vp_oai_parse_page(body, size, &emit, &page, &msg);
+    st = vp_oai_parse_page(body, size, &emit, &page, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if (st == VP_OK) {
         if (msg)
             abort();

@@ -5,7 +5,7 @@
  * than a static): from $VP_VOCABULARY when set, else the compile-time
  * VP_FUZZ_VOCABULARY. Besides the sanitizers, the target checks the
  * parser's contract and aborts when it does not hold:
- *   - VP_OK gives an offering and leaves errmsg alone; failure gives no
+ *   - VP_OK gives an offering and leaves err alone; failure gives no
  *     offering and, for VP_ERR_INVALID/VP_ERR_TOO_BIG, a message;
  *   - an accepted record has its required fields, its occurrences sorted,
  *     and its compact JSON parses again to the very same JSON.
@@ -35,7 +35,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!path || !*path)
         path = VP_FUZZ_VOCABULARY;
     char *msg = NULL;
-    if (vp_vocabulary_load(path, &voc, &msg) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
         fprintf(stderr, "fuzz_offering: cannot load the vocabulary: %s\n", msg ? msg : path);
         free(msg);
         exit(2);
@@ -67,7 +68,10 @@ static void check_accepted(const vp_offering *o)
         return; /* derived start/end may push a record at the limit over it */
     vp_offering *again = NULL;
     char *msg = NULL;
-    vp_status st = vp_offering_parse(o->json, len, voc, &again, &msg);
+    vp_error msg_e = VP_ERROR_INIT;
+    vp_status st = vp_offering_parse(o->json, len, voc, &again, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if (st != VP_OK) {
         fprintf(stderr, "stored JSON rejected (%s):\n%s\n%s\n", vp_status_str(st), o->json,
                 msg ? msg : "");
@@ -85,7 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vp_offering *o = NULL;
     char *msg = NULL;
-    vp_status st = vp_offering_parse((const char *)data, size, voc, &o, &msg);
+    vp_error msg_e = VP_ERROR_INIT;
+    vp_status st = vp_offering_parse((const char *)data, size, voc, &o, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if (st == VP_OK) {
         if (!o || msg)
             abort();

@@ -2,7 +2,7 @@
  * reference and short tags).
  *
  * Besides the sanitizers, it aborts when the contract does not hold:
- * VP_OK leaves errmsg alone and a failure sets it; a record has a
+ * VP_OK leaves err alone and a failure sets it; a record has a
  * non-empty local id and where and a title; "_format" is book, ebook or
  * audiobook; and every record, completed the way normalisation does (id,
  * source, type; '_' hints dropped), is a valid offering: so language,
@@ -39,7 +39,10 @@ static int on_record(void *ctx, const char *local_id, json_t *f, const char *whe
     if (text) { /* text that is not UTF-8 is left to validation, as connector.h says */
         vp_offering *o = NULL;
         char *err = NULL;
-        vp_status st = vp_offering_parse(text, strlen(text), NULL, &o, &err);
+        vp_error err_e = VP_ERROR_INIT;
+        vp_status st = vp_offering_parse(text, strlen(text), NULL, &o, &err_e);
+        err = err_e.status != VP_OK ? vp_error_text(&err_e) : NULL;
+        vp_error_clear(&err_e);
         /* lengths are validation's to enforce; every form must be right */
         if (st == VP_ERR_INVALID && !strstr(err, "longer than") && !strstr(err, "more than 1000")) {
             fprintf(stderr, "not an offering: %s\n%s\n", err, text);
@@ -68,10 +71,10 @@ static void on_reject(void *ctx, const char *where, const char *message)
         abort();
 }
 
-static void on_broken(void *ctx, const char *where, const char *message)
+static void on_broken(void *ctx, const vp_error *why)
 {
     (void)ctx;
-    if (!where || strncmp(where, "line ", 5) || !message || !*message)
+    if (!why->path || strncmp(why->path, "line ", 5) || !why->message || !*why->message)
         abort();
 }
 
@@ -79,7 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vp_emit emit = {NULL, on_record, on_deleted, on_reject, on_broken};
     char *msg = NULL;
-    vp_status st = vp_onix_parse((const char *)data, size, &emit, &msg);
+    vp_error msg_e = VP_ERROR_INIT;
+    vp_status st = vp_onix_parse((const char *)data, size, &emit, &msg_e);
+    msg = msg_e.status != VP_OK ? vp_error_text(&msg_e) : NULL;
+    vp_error_clear(&msg_e);
     if ((st == VP_OK) != (msg == NULL))
         abort();
     if (msg && !*msg)

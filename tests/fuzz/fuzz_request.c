@@ -52,7 +52,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!path || !*path)
         path = VP_FUZZ_VOCABULARY;
     char *msg = NULL;
-    if (vp_vocabulary_load(path, &voc, &msg) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
         fprintf(stderr, "fuzz_request: cannot load the vocabulary: %s\n", msg ? msg : path);
         free(msg);
         exit(2);
@@ -124,10 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     vp_search_params *sp = NULL;
-    char *err = NULL;
-    vp_error e = VP_ERROR_INIT;
-    vp_status st = vp_search_params_parse_query(q + 1, voc, postcodes, &sp, &e);
-    vp_error_move_text(&e, &err);
+    vp_error perr = VP_ERROR_INIT;
+    vp_status st = vp_search_params_parse_query(q + 1, voc, postcodes, &sp, &perr);
+    char *err = perr.status != VP_OK ? vp_error_text(&perr) : NULL;
+    vp_error_clear(&perr);
     if (st == VP_OK) {
         const vp_search_request *req = vp_search_params_request(sp);
         must_become_json(req->q);

@@ -65,7 +65,7 @@ static void add_status(golden *g, vp_status st, const char *msg)
 #define Y2000 946684800LL
 #define Y2030 1893456000LL
 
-static vp_status run_ical(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_ical(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     (void)rel;
     vp_emit e = golden_emit(g);
@@ -73,21 +73,21 @@ static vp_status run_ical(const char *rel, const char *data, size_t len, golden 
     return vp_ical_parse(data, len, &opt, &e, msg);
 }
 
-static vp_status run_feed(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_feed(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     (void)rel;
     vp_emit e = golden_emit(g);
     return vp_feed_parse(data, len, "https://www.example.org/agenda/feed.xml", &e, msg);
 }
 
-static vp_status run_onix(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_onix(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     (void)rel;
     vp_emit e = golden_emit(g);
     return vp_onix_parse(data, len, &e, msg);
 }
 
-static vp_status run_marc(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_marc(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     vp_emit e = golden_emit(g);
     /* the one file whose charset its leader cannot tell */
@@ -95,34 +95,38 @@ static vp_status run_marc(const char *rel, const char *data, size_t len, golden 
     return vp_marc_parse(data, len, &o, &e, msg);
 }
 
-static vp_status run_oai(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_oai(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     (void)rel;
     vp_emit e = golden_emit(g);
     if (strstr(data, "<Identify")) {
         vp_oai_identify id;
-        char *why = NULL;
+        vp_error why = VP_ERROR_INIT;
         vp_status ist = vp_oai_parse_identify(data, len, &id, &why);
+        char *why_text = ist != VP_OK ? vp_error_text(&why) : NULL;
         if (ist == VP_OK)
             json_array_append_new(g->lines, json_pack("{s:{s:s?, s:s?, s:s?}}", "identify", "repository_name",
                                                       id.repository_name, "granularity", id.granularity,
                                                       "earliest_datestamp", id.earliest_datestamp));
         else
             json_array_append_new(g->lines, json_pack("{s:s, s:s}", "identify_status", vp_status_str(ist),
-                                                      "message", why ? why : ""));
+                                                      "message", why_text ? why_text : ""));
         vp_oai_identify_clear(&id);
-        free(why);
+        vp_error_clear(&why);
+        free(why_text);
     }
     vp_oai_page page;
     memset(&page, 0, sizeof page);
     vp_status st = vp_oai_parse_page(data, len, &e, &page, msg);
     if (st == VP_OK) {
+        char *broken = page.broken.status != VP_OK ? vp_error_text(&page.broken) : NULL;
         json_t *l = json_pack("{s:{s:s?, s:s?, s:I, s:s?, s:s?, s:I, s:I, s:I, s:s?}}", "oai_page",
                               "response_date", page.response_date, "token", page.token,
                               "complete_list_size", (json_int_t)page.complete_list_size,
                               "error_code", page.error_code, "error_message", page.error_message,
                               "records", (json_int_t)page.records, "deleted", (json_int_t)page.deleted,
-                              "rejected", (json_int_t)page.rejected, "broken", page.broken);
+                              "rejected", (json_int_t)page.rejected, "broken", broken);
+        free(broken);
         json_array_append_new(g->lines, l);
     }
     vp_oai_page_clear(&page);
@@ -150,7 +154,7 @@ static const struct {
       "price", NULL}},
 };
 
-static vp_status run_csv(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_csv(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     vp_emit e = golden_emit(g);
     const char *keys[20], *values[20];
@@ -164,8 +168,8 @@ static vp_status run_csv(const char *rel, const char *data, size_t len, golden *
         }
     }
     if (!n) {
-        *msg = strdup("no column mapping in golden.c's csv_maps for this file");
-        return VP_ERR_INVALID;
+        return vp_error_set(msg, VP_ERR_INVALID, NULL,
+                            "no column mapping in golden.c's csv_maps for this file");
     }
     vp_csv_options opt;
     vp_status st = vp_csv_options_from(&opt, keys, values, n, msg);
@@ -180,11 +184,14 @@ static void jsonld_example(void *ctx, const char *label, const char *text, size_
     golden *g = ctx;
     vp_emit e = {g, golden_record, golden_deleted, golden_reject, golden_broken, NULL};
     g->page = label;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_jsonld_parse(text, n, "https://example.org/agenda/page", &e, &err);
+    char *text_of_err = st != VP_OK ? vp_error_text(&err) : NULL;
     if (st != VP_OK)
-        golden_add(g, json_pack("{s:s, s:s}", "page_status", vp_status_str(st), "message", err ? err : ""));
-    free(err);
+        golden_add(g, json_pack("{s:s, s:s}", "page_status", vp_status_str(st), "message",
+                                text_of_err ? text_of_err : ""));
+    free(text_of_err);
+    vp_error_clear(&err);
     g->page = NULL;
 }
 
@@ -195,7 +202,7 @@ static int sitemap_url(void *ctx, const char *url, int is_index)
     return 0;
 }
 
-static vp_status run_jsonld(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_jsonld(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     vp_emit e = golden_emit(g);
     size_t n = strlen(rel);
@@ -216,7 +223,7 @@ static void web_example(void *ctx, const char *label, const char *text, size_t n
     free(t);
 }
 
-static vp_status run_web(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_web(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     (void)msg;
     g->lines = json_array();
@@ -228,7 +235,7 @@ static vp_status run_web(const char *rel, const char *data, size_t len, golden *
 }
 
 /* A directory of ONIX files, read the way a file:// source names one. */
-static vp_status run_filedir(const char *rel, const char *data, size_t len, golden *g, char **msg)
+static vp_status run_filedir(const char *rel, const char *data, size_t len, golden *g, vp_error *msg)
 {
     (void)data, (void)len;
     g->lines = json_array();
@@ -240,8 +247,7 @@ static vp_status run_filedir(const char *rel, const char *data, size_t len, gold
     char **urls = NULL;
     size_t n = 0;
     if (vp_file_dir_urls(url, 1, &urls, &n) != 1) {
-        *msg = strdup("not a directory");
-        return VP_ERR_IO;
+        return vp_error_set(msg, VP_ERR_IO, NULL, "not a directory");
     }
     vp_status st = VP_OK;
     for (size_t i = 0; i < n && st == VP_OK; i++) {
@@ -263,7 +269,7 @@ static vp_status run_filedir(const char *rel, const char *data, size_t len, gold
 
 /* ---- the connectors and their inputs ------------------------------------ */
 
-typedef vp_status (*run_fn)(const char *rel, const char *data, size_t len, golden *g, char **msg);
+typedef vp_status (*run_fn)(const char *rel, const char *data, size_t len, golden *g, vp_error *msg);
 
 static const struct connector {
     const char *name;
@@ -383,8 +389,10 @@ static void run_connector(const struct connector *c)
         char *data = c->whole_dir ? strdup("") : slurp(datadir, rel, &len);
         golden g;
         memset(&g, 0, sizeof g);
-        char *msg = NULL;
-        vp_status st = c->run(rel, data, len, &g, &msg);
+        vp_error err = VP_ERROR_INIT;
+        vp_status st = c->run(rel, data, len, &g, &err);
+        char *msg = st != VP_OK ? vp_error_text(&err) : NULL;
+        vp_error_clear(&err);
         add_status(&g, st, msg);
         if (c->kind)
             golden_normalise(&g, norm, &src);

@@ -1781,6 +1781,19 @@ static void test_redis(void)
             http_reply_free(&r);
             CHECK(proc_stop(a) == 0);
         }
+        /* The store gone (a Redis port nothing listens on): no sitemap
+         * that would leave its landing pages out (crawlers would drop
+         * them), a 503 to come back. */
+        char gone[128];
+        snprintf(gone, sizeof gone, "redis://127.0.0.1:%d/0", free_port());
+        pa = start_server("redis-gone", "--redis", gone, "2026-12-01T08:00:00+01:00", "1000", &a);
+        CHECK(pa != 0);
+        if (pa) {
+            CHECK(get(pa, "/sitemap.xml?part=pages", NULL, &r) == 503);
+            CHECK_CONTAINS(r.body, "\"unavailable\"");
+            http_reply_free(&r);
+            CHECK(proc_stop(a) == 0);
+        }
     }
     stop_redis(&rp);
     free(rp.bin);

@@ -1126,6 +1126,30 @@ static void test_oai_holdings(void)
     free(bib);
 }
 
+/* A report that cannot be written (stderr on a full device) stops the
+ * source, which keeps what it had and says why. */
+static void test_report_not_written(void)
+{
+    char dir[4200], csv[4200], cmd[20000];
+    path_in_tmp(dir, sizeof dir, "index-report");
+    path_in_tmp(csv, sizeof csv, "report.csv");
+    put_file(csv, "Nr;Titel\nA;Leesclub\nB;\n");
+    snprintf(cmd, sizeof cmd,
+             "exec '%s' harvest --kind csv --url 'file://%s' --name vol --allow-file --option "
+             "delimiter=semicolon --option id=Nr --option column.title=Titel --index '%s' --words "
+             "'%s' --json 2>/dev/full",
+             indexer, csv, dir, words);
+    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    char *out = NULL;
+    CHECK(proc_run(argv, &out) != 0);
+    json_t *s = summary_of(out);
+    json_t *src = s ? source_stats(s, "vol") : NULL;
+    CHECK_CONTAINS(json_string_value(json_object_get(src, "error")), "the report cannot be written");
+    CHECK(source_total(dir, "vol") == 0);
+    json_decref(s);
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -1165,6 +1189,7 @@ int main(int argc, char **argv)
     test_incremental();
     test_failures();
     test_bad_row_keeps_old();
+    test_report_not_written();
     test_shrunk_feed();
     test_failed_page_keeps_offerings();
     test_second_indexer();

@@ -141,11 +141,11 @@ static void test_same_as_serial(const char *dir, const char *sample, const vp_vo
     }
     FILE *in = fopen(sample, "r");
     vp_load_stats stats;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(in && vp_load_jsonl_shards(par, SHARDS, voc, in, sample, stderr, &stats, &err) == VP_OK);
-    if (err)
-        fprintf(stderr, "parallel load: %s\n", err);
-    free(err);
+    if (err.status != VP_OK)
+        vp_error_print(stderr, "parallel load", &err);
+    vp_error_clear(&err);
     if (in)
         fclose(in);
     CHECK(stats.rejected == 0);
@@ -313,8 +313,10 @@ static vp_status load_into(vp_index *const *shards, size_t n, const vp_vocabular
 {
     FILE *in = fopen(path, "r");
     vp_load_stats stats;
-    vp_status st = in ? vp_load_jsonl_shards(shards, n, voc, in, path, stderr, &stats, err)
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = in ? vp_load_jsonl_shards(shards, n, voc, in, path, stderr, &stats, &e)
                       : VP_ERR_IO;
+    vp_error_move_text(&e, err);
     if (in)
         fclose(in);
     return st;

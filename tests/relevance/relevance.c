@@ -604,7 +604,6 @@ static vp_index *build_index(const char *dir, const char *offerings, vp_vocabula
                              vp_lexicon *lex)
 {
     vp_index *w = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     if (vp_index_open(dir, VP_INDEX_WRITE, voc, &w, &e) != VP_OK) {
         vp_error_print(stderr, NULL, &e); /* "DIR: message" */
@@ -614,7 +613,11 @@ static vp_index *build_index(const char *dir, const char *offerings, vp_vocabula
     vp_index_set_lexicon(w, lex);
     FILE *in = fopen(offerings, "r");
     vp_load_stats stats;
-    vp_status st = in ? vp_load_jsonl(w, voc, in, offerings, stderr, &stats, &err) : VP_ERR_IO;
+    vp_error lerr = VP_ERROR_INIT;
+    vp_status st = in ? vp_load_jsonl(w, voc, in, offerings, stderr, &stats, &lerr) : VP_ERR_IO;
+    if (st != VP_OK && lerr.status != VP_OK)
+        vp_error_print(stderr, offerings, &lerr);
+    vp_error_clear(&lerr);
     if (in)
         fclose(in);
     vp_index_close(w);
@@ -699,7 +702,8 @@ int main(int argc, char **argv)
     vp_error lerr = VP_ERROR_INIT;
     vp_network *net = NULL;
     vp_postcodes *postcodes = NULL;
-    if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
         (network_path && vp_network_load(network_path, &net, &lerr) != VP_OK &&
          (vp_error_move_text(&lerr, &err), 1)) ||

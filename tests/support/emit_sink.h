@@ -110,12 +110,14 @@ static inline int valid_offering(json_t *fields, const char *local_id)
         json_object_set_new(o, "type", json_string("event"));
     char *text = json_dumps(o, JSON_COMPACT);
     vp_offering *off = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_offering_parse(text, strlen(text), NULL, &off, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "not a valid offering: %s\n%s\n", err ? err : "", text);
+    if (st != VP_OK) {
+        vp_error_print(stderr, "not a valid offering", &err);
+        fprintf(stderr, "%s\n", text);
+    }
     vp_offering_destroy(off);
-    free(err);
+    vp_error_clear(&err);
     free(text);
     json_decref(o);
     return st == VP_OK;

@@ -62,9 +62,10 @@ static inline void golden_reject(void *ctx, const char *where, const char *messa
     golden_add(g, json_pack("{s:s, s:s}", "reject", where, "message", message));
 }
 
-static inline void golden_broken(void *ctx, const char *where, const char *message)
+static inline void golden_broken(void *ctx, const vp_error *why)
 {
     golden *g = ctx;
+    const char *where = why->path, *message = why->message;
     if (!where || !*where || !message || !*message)
         abort();
     golden_add(g, json_pack("{s:s, s:s}", "broken", where, "message", message));
@@ -101,7 +102,8 @@ static inline int golden_norm_open(golden_norm *g, const char *vocabulary, const
     char *err = NULL;
     vp_error nerr = VP_ERROR_INIT;
     memset(g, 0, sizeof *g);
-    if (vp_vocabulary_load(vocabulary, &g->voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(vocabulary, &g->voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_network_load(network, &g->net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1)) ||
         vp_normaliser_create(g->voc, g->net, NULL, 0, &g->n) != VP_OK) {
         fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
@@ -132,9 +134,11 @@ static inline void golden_normalise(golden *g, const vp_normaliser *n, const vp_
             continue;
         const char *id = json_string_value(json_object_get(l, "id"));
         vp_offering *o = NULL;
-        char *why = NULL;
+        vp_error err = VP_ERROR_INIT;
         json_t *copy = json_deep_copy(f);
-        vp_status st = vp_normalise(n, src, id, copy, &o, &why);
+        vp_status st = vp_normalise(n, src, id, copy, &o, &err);
+        char *why = st != VP_OK ? vp_error_text(&err) : NULL;
+        vp_error_clear(&err);
         json_decref(copy);
         json_t *line;
         if (st == VP_OK)

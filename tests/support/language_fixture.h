@@ -30,7 +30,8 @@ static inline int language_fixture_load(const char *name, int argc, char **argv,
         return 2;
     }
     char *err = NULL;
-    if (vp_vocabulary_load(argv[1], voc, &err) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
         fprintf(stderr, "%s\n", err ? err : argv[1]);
         free(err);
         return 2;
@@ -62,15 +63,15 @@ static inline vp_index *language_fixture_reader(vp_index *w, const char *path,
 static inline void language_fixture_put_line(vp_index *idx, const vp_vocabulary *voc, const char *line)
 {
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
     if (st != VP_OK)
-        fprintf(stderr, "fixture: %s\n", err);
+        vp_error_print(stderr, "fixture", &err);
     CHECK(st == VP_OK);
     if (st == VP_OK)
         CHECK(vp_index_put(idx, o, NULL) == VP_OK);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
 }
 
 /* Puts every offering of the JSONL file `path` into `idx`, each line as

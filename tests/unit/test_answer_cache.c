@@ -494,7 +494,8 @@ int main(int argc, char **argv)
     }
     char *err = NULL;
     vp_error gerr = VP_ERROR_INIT;
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_postcodes_load(argv[2], &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
         fprintf(stderr, "%s\n", err ? err : "cannot load");
         return 2;

@@ -473,10 +473,10 @@ static const char *rows_of(const char *text, size_t len, const vp_csv_dialect *d
     size_t n = 0;
     out[0] = '\0';
     vp_csv_reader *r = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     if (vp_csv_reader_create(text, len, d, &r, &err) != VP_OK) {
-        snprintf(out, sizeof out, "error: %s", err);
-        free(err);
+        snprintf(out, sizeof out, "error: %s", err.message);
+        vp_error_clear(&err);
         return out;
     }
     int got;

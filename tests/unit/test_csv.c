@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "connector_text.h"
 #include "emit_sink.h"
 #include "vindplaats/csv.h"
 #include "vindplaats/offering.h"
@@ -40,9 +41,9 @@ static vp_status parse_with(const char *dir, const char *name, sink *s, vp_emit 
     sink_init(s, e);
     *err = NULL;
     vp_csv_options opt;
-    vp_status st = vp_csv_options_from(&opt, keys, values, n, err);
+    vp_status st = csv_options_from_text(&opt, keys, values, n, err);
     if (st == VP_OK)
-        st = vp_csv_parse(data, len, &opt, e, err);
+        st = csv_parse_text(data, len, &opt, e, err);
     CHECK(st == VP_OK ? *err == NULL : *err != NULL);
     vp_csv_options_clear(&opt);
     free(data);
@@ -122,11 +123,11 @@ static void test_cp1252(void)
     const char *keys[] = {"delimiter", "column.title", "column.date", "column.time", "column.price"};
     const char *values[] = {";", "Titel", "Datum", "Begintijd", "Prijs"};
     vp_csv_options opt;
-    CHECK(vp_csv_options_from(&opt, keys, values, 5, &err) == VP_OK);
+    CHECK(csv_options_from_text(&opt, keys, values, 5, &err) == VP_OK);
     for (size_t n = 0; n <= len; n += 5) {
         sink_init(&s, &e);
         err = NULL;
-        vp_status st = vp_csv_parse(data, n, &opt, &e, &err);
+        vp_status st = csv_parse_text(data, n, &opt, &e, &err);
         CHECK(st == VP_OK || (st == VP_ERR_INVALID && err != NULL));
         free(err);
         sink_free(&s);
@@ -221,9 +222,9 @@ static vp_status parse_text(const char *text, sink *s, vp_emit *e, char **err, c
     sink_init(s, e);
     *err = NULL;
     vp_csv_options opt;
-    vp_status st = vp_csv_options_from(&opt, keys, values, n, err);
+    vp_status st = csv_options_from_text(&opt, keys, values, n, err);
     if (st == VP_OK)
-        st = vp_csv_parse(text, strlen(text), &opt, e, err);
+        st = csv_parse_text(text, strlen(text), &opt, e, err);
     vp_csv_options_clear(&opt);
     return st;
 }
@@ -314,7 +315,7 @@ static void test_options_and_forms(void)
     /* NULL options: defaults, nothing mapped */
     sink_init(&s, &e);
     err = NULL;
-    CHECK(vp_csv_parse("a,b\n1,2\n", 8, NULL, &e, &err) == VP_OK);
+    CHECK(csv_parse_text("a,b\n1,2\n", 8, NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 1);
     sink_free(&s);
 }

@@ -77,10 +77,10 @@ static void sweep(const char *name, vp_status (*op)(void), vp_status final)
 static vp_status op_parse_valid(void)
 {
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_offering_parse(example, strlen(example), NULL, &o, &err);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
     return st;
 }
 
@@ -88,10 +88,10 @@ static vp_status op_parse_valid(void)
 static vp_status op_parse_invalid(void)
 {
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = vp_offering_parse(broken, strlen(broken), NULL, &o, &err);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
     return st;
 }
 
@@ -99,7 +99,9 @@ static vp_status op_vocabulary(void)
 {
     vp_vocabulary *v = NULL;
     char *err = NULL;
-    vp_status st = vp_vocabulary_load(voc_path, &v, &err);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(voc_path, &v, &verr);
+    vp_error_move_text(&verr, &err);
     vp_vocabulary_destroy(v);
     free(err);
     return st;
@@ -112,10 +114,10 @@ static vp_status op_parse_with_vocabulary(void)
     if (st != VP_OK)
         return st;
     vp_offering *o = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     st = vp_offering_parse(broken, strlen(broken), v, &o, &err);
     vp_offering_destroy(o);
-    free(err);
+    vp_error_clear(&err);
     vp_vocabulary_destroy(v);
     return st;
 }
@@ -297,6 +299,40 @@ static vp_status op_answer_cache(void)
     return st;
 }
 
+/* An error reply that cannot be built: VP_ERR_NOMEM and a reply with no
+ * body at all (neither the JSON nor the body it had), which the server
+ * answers with its fixed 503; never the old body under the new status. */
+static vp_status op_api_error(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+    api_reply r = {0};
+    r.status = 200;
+    r.body = "<p>the page</p>";
+    r.body_len = strlen(r.body);
+    vp_status st = api_error(&r, 400, "invalid_parameter", "caf\xc3\xa9 is not a type", "type");
+    CHECK(st == VP_OK ? r.json != NULL && r.status == 400 : r.json == NULL);
+    CHECK(r.body == NULL && r.body_len == 0 && r.owned_body == NULL);
+    json_decref(r.json);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
+/* api_reply_json of a value that could not be made: VP_ERR_NOMEM and the
+ * 503 (or no body, as api_error leaves it). */
+static vp_status op_api_reply_json(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+    api_reply r = {0};
+    vp_status st = api_reply_json(&r, json_pack("{s:s}", "ok", "yes"), "no-store");
+    if (st == VP_ERR_NOMEM)
+        CHECK(r.json == NULL || r.status == 503);
+    else
+        CHECK(r.status == 200 && r.json != NULL);
+    json_decref(r.json);
+    json_set_alloc_funcs(malloc, free);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -316,5 +352,7 @@ int main(int argc, char **argv)
     sweep("search_params(valid)", op_search_params_valid, VP_OK);
     sweep("search_params(invalid)", op_search_params_invalid, VP_ERR_INVALID);
     sweep("answer_cache", op_answer_cache, VP_OK);
+    sweep("api_error", op_api_error, VP_OK);
+    sweep("api_reply_json", op_api_reply_json, VP_OK);
     return check_done();
 }

@@ -63,7 +63,7 @@ static void on_reject(void *ctx, const char *where, const char *message)
     c->rejects++;
 }
 
-static vp_status parse_oai(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_oai(parse_case *c, const vp_emit *e, vp_error *err)
 {
     vp_oai_page page;
     memset(&page, 0, sizeof page);
@@ -72,7 +72,7 @@ static vp_status parse_oai(parse_case *c, const vp_emit *e, char **err)
     return st;
 }
 
-static vp_status parse_identify(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_identify(parse_case *c, const vp_emit *e, vp_error *err)
 {
     (void)e;
     vp_oai_identify id;
@@ -82,12 +82,12 @@ static vp_status parse_identify(parse_case *c, const vp_emit *e, char **err)
     return st;
 }
 
-static vp_status parse_marc(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_marc(parse_case *c, const vp_emit *e, vp_error *err)
 {
     return vp_marcxml_parse(c->data, c->len, e, err);
 }
 
-static vp_status parse_ical(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_ical(parse_case *c, const vp_emit *e, vp_error *err)
 {
     /* 2012 to 2027: the captured calendars' own time */
     vp_ical_options o = {0};
@@ -96,7 +96,7 @@ static vp_status parse_ical(parse_case *c, const vp_emit *e, char **err)
     return vp_ical_parse(c->data, c->len, &o, e, err);
 }
 
-static vp_status parse_jsonld(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_jsonld(parse_case *c, const vp_emit *e, vp_error *err)
 {
     return vp_jsonld_parse(c->data, c->len, "https://bibliotheek.example.nl/agenda", e, err);
 }
@@ -111,20 +111,20 @@ static int on_url(void *ctx, const char *url, int is_index)
     return 0;
 }
 
-static vp_status parse_sitemap(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_sitemap(parse_case *c, const vp_emit *e, vp_error *err)
 {
     (void)e;
     return vp_sitemap_parse(c->data, c->len, on_url, c, err);
 }
 
-static vp_status parse_feed(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_feed(parse_case *c, const vp_emit *e, vp_error *err)
 {
     return vp_feed_parse(c->data, c->len, "https://bibliotheek.example.nl/feed.xml", e, err);
 }
 
 /* The options as a config gives them: read with vp_csv_options_from,
  * under the faults too. */
-static vp_status parse_csv(parse_case *c, const vp_emit *e, char **err)
+static vp_status parse_csv(parse_case *c, const vp_emit *e, vp_error *err)
 {
     static const char *const keys[] = {"delimiter", "encoding", "id", "date_format", "column.title",
                                        "column.description", "column.date", "column.time",
@@ -144,7 +144,7 @@ static vp_status parse_csv(parse_case *c, const vp_emit *e, char **err)
 
 typedef struct connector_case {
     parse_case c;
-    vp_status (*parse)(parse_case *, const vp_emit *, char **);
+    vp_status (*parse)(parse_case *, const vp_emit *, vp_error *);
 } connector_case;
 
 static vp_status run_case(void *ctx)
@@ -153,11 +153,11 @@ static vp_status run_case(void *ctx)
     parse_case *c = &k->c;
     c->records = c->deleted = c->rejects = 0;
     vp_emit e = {c, on_record, on_deleted, on_reject};
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = k->parse(c, &e, &err);
     /* A failure says why (out of memory may not manage to). */
-    c->silent = st != VP_OK && !err && st != VP_ERR_NOMEM;
-    free(err);
+    c->silent = st != VP_OK && (err.status != st || !err.message) && st != VP_ERR_NOMEM;
+    vp_error_clear(&err);
     return st;
 }
 

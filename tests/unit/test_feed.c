@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "connector_text.h"
 #include "emit_sink.h"
 #include "vindplaats/feed.h"
 #include "vindplaats/web.h"
@@ -29,7 +30,7 @@ static vp_status parse_file(const char *dir, const char *name, const char *feed_
     char *data = slurp(dir, name, &len);
     sink_init(s, e);
     *err = NULL;
-    vp_status st = vp_feed_parse(data, len, feed_url, e, err);
+    vp_status st = feed_parse_text(data, len, feed_url, e, err);
     CHECK(st == VP_OK ? *err == NULL : *err != NULL);
     free(data);
     return st;
@@ -85,19 +86,19 @@ static void test_rss(void)
     char *data = slurp(fixtures, "feed/agenda-rss.xml", &len);
     sink_init(&s, &e);
     s.stop_after = 1;
-    CHECK(vp_feed_parse(data, len, NULL, &e, &err) == VP_OK);
+    CHECK(feed_parse_text(data, len, NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 1);
     sink_free(&s);
     /* without a feed url a relative link gives no url */
     sink_init(&s, &e);
-    CHECK(vp_feed_parse(data, len, NULL, &e, &err) == VP_OK);
+    CHECK(feed_parse_text(data, len, NULL, &e, &err) == VP_OK);
     CHECK(json_object_get(rec(&s, 0), "url") == NULL);
     sink_free(&s);
     /* every truncation: an error with a position or records, never a crash */
     for (size_t n = 0; n < len; n += 11) {
         sink_init(&s, &e);
         err = NULL;
-        vp_status st = vp_feed_parse(data, n, NULL, &e, &err);
+        vp_status st = feed_parse_text(data, n, NULL, &e, &err);
         CHECK(st == VP_OK || (st == VP_ERR_INVALID && err != NULL));
         free(err);
         sink_free(&s);
@@ -155,7 +156,7 @@ static void test_inline(void)
         "<link>javascript:alert(1)</link></item>"
         "<item><title>&lt;b&gt;Vet&lt;/b&gt; &amp;amp; zo</title><guid>5</guid></item>"
         "</channel></rss>";
-    CHECK(vp_feed_parse(doc, strlen(doc), "https://x.nl/", &e, &err) == VP_OK);
+    CHECK(feed_parse_text(doc, strlen(doc), "https://x.nl/", &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 5);
     CHECK_STR(f_str(rec(&s, 0), "updated"), "2002-10-02T08:00:00-05:00");
     CHECK_STR(f_str(rec(&s, 1), "updated"), "2026-10-02T08:00:00Z");
@@ -169,16 +170,16 @@ static void test_inline(void)
     const char *xhtml = "<feed xmlns='http://www.w3.org/2005/Atom'><entry><id>x</id><title>t</title>"
                         "<content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
                         "<p>1 &lt; 2</p></div></content></entry></feed>";
-    CHECK(vp_feed_parse(xhtml, strlen(xhtml), NULL, &e, &err) == VP_OK);
+    CHECK(feed_parse_text(xhtml, strlen(xhtml), NULL, &e, &err) == VP_OK);
     CHECK_STR(f_str(rec(&s, 0), "description"), "1 < 2");
     sink_free(&s);
 
     sink_init(&s, &e);
-    CHECK(vp_feed_parse("<html><body/></html>", 20, NULL, &e, &err) == VP_ERR_INVALID);
+    CHECK(feed_parse_text("<html><body/></html>", 20, NULL, &e, &err) == VP_ERR_INVALID);
     CHECK_CONTAINS(err, "not an RSS or Atom feed");
     free(err);
     err = NULL;
-    CHECK(vp_feed_parse("", 0, NULL, &e, &err) == VP_ERR_INVALID);
+    CHECK(feed_parse_text("", 0, NULL, &e, &err) == VP_ERR_INVALID);
     CHECK(err != NULL);
     free(err);
     sink_free(&s);

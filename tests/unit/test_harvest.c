@@ -12,17 +12,41 @@
 
 #include "vindplaats/address.h"
 #include "check.h"
+#include "connector_text.h"
+#include "emit_sink.h"
 #include "vindplaats/config.h"
 #include "vindplaats/fetch.h"
 #include "vindplaats/normalise.h"
 #include "vindplaats/vocabulary.h"
+#include "vindplaats/onix.h"
 #include "vindplaats/xml.h"
+
+/* jansson's allocations fail from the next json_fail_after-th on (-1: never). */
+static long json_fail_after = -1;
+
+static void *json_failing_alloc(size_t n)
+{
+    if (json_fail_after == 0)
+        return NULL;
+    if (json_fail_after > 0)
+        json_fail_after--;
+    return malloc(n);
+}
 
 static const char *tmpdir;
 
+/* The document, or NULL with *err the failure's text form. */
+static xmlDocPtr read_xml_len(const char *text, size_t len, int *repaired, char **err)
+{
+    xmlDocPtr d = NULL;
+    vp_error e = VP_ERROR_INIT;
+    error_text_of(&e, vp_xml_read(text, len, repaired, &d, &e), err);
+    return d;
+}
+
 static xmlDocPtr read_xml(const char *text, int *repaired, char **err)
 {
-    return vp_xml_read(text, strlen(text), repaired, err);
+    return read_xml_len(text, strlen(text), repaired, err);
 }
 
 static void test_xml(void)
@@ -72,7 +96,7 @@ static void test_xml(void)
     }
     /* UTF-16 with a byte order mark. */
     const char u16[] = "\xff\xfe<\0r\0>\0\xe9\0<\0/\0r\0>\0";
-    d = vp_xml_read(u16, sizeof u16 - 1, &rep, &err);
+    d = read_xml_len(u16, sizeof u16 - 1, &rep, &err);
     CHECK(d != NULL);
     if (d) {
         char *t = vp_xml_text(xmlDocGetRootElement(d));
@@ -278,7 +302,7 @@ static json_t *normalise_ok(const vp_normaliser *n, const vp_source *src, const 
     json_t *fields = json_loads(fields_json, 0, NULL);
     vp_offering *o = NULL;
     char *err = NULL;
-    vp_status st = vp_normalise(n, src, local, fields, &o, &err);
+    vp_status st = normalise_text(n, src, local, fields, &o, &err);
     json_decref(fields);
     CHECK(st == VP_OK);
     if (st != VP_OK) {
@@ -413,13 +437,13 @@ static void test_normalise(const vp_vocabulary *voc, const char *network_path)
     json_t *bad = json_loads("{\"description\":\"geen titel\"}", 0, NULL);
     vp_offering *o = NULL;
     char *err = NULL;
-    CHECK(vp_normalise(n, &utrecht, "x", bad, &o, &err) == VP_ERR_INVALID);
+    CHECK(normalise_text(n, &utrecht, "x", bad, &o, &err) == VP_ERR_INVALID);
     CHECK_CONTAINS(err, "title");
     free(err);
     json_decref(bad);
     bad = json_loads("{\"title\":\"t\"}", 0, NULL);
     err = NULL;
-    CHECK(vp_normalise(n, &utrecht, "", bad, &o, &err) == VP_ERR_INVALID);
+    CHECK(normalise_text(n, &utrecht, "", bad, &o, &err) == VP_ERR_INVALID);
     free(err);
     json_decref(bad);
     /* An id with spaces and a very long one stay valid and stable. */
@@ -446,7 +470,26 @@ static void test_normalise(const vp_vocabulary *voc, const char *network_path)
                            "{\"branch_name\":\"Bibliotheek\",\"_match\":[\"Bibliotheek\"]},"
                            "{\"branch_name\":\"Depot\",\"_match\":[\"Depot\",\"bibliotheek-zwolle\"]}]",
                            0, NULL);
-    vp_normalise_holdings(n, h);
+    /* Out of memory while the matches are set: VP_ERR_NOMEM, at each
+     * allocation jansson makes, until there is enough. */
+    int done = 0, failures = 0;
+    for (long k = 0; k < 500 && !done; k++) {
+        json_t *copy = json_deep_copy(h);
+        json_fail_after = k;
+        json_set_alloc_funcs(json_failing_alloc, free);
+        vp_error e = VP_ERROR_INIT;
+        vp_status hst = vp_normalise_holdings(n, copy, &e);
+        json_set_alloc_funcs(malloc, free);
+        json_fail_after = -1;
+        done = hst == VP_OK;
+        failures += !done;
+        if (!done)
+            CHECK(hst == VP_ERR_NOMEM && e.status == VP_ERR_NOMEM);
+        vp_error_clear(&e);
+        json_decref(copy);
+    }
+    CHECK(done && failures > 0);
+    CHECK(vp_normalise_holdings(n, h, NULL) == VP_OK);
     CHECK_STR(FIELD(json_array_get(h, 0), "branch"), "zwolle-stadkamer");
     CHECK_STR(FIELD(json_array_get(h, 0), "library"), "bibliotheek-zwolle");
     CHECK_STR(FIELD(json_array_get(h, 0), "branch_name"), "Bibliotheek Stadkamer");
@@ -502,11 +545,11 @@ static void test_retry_after(void)
     /* Schemes other than http(s) are refused before any connection. */
     vp_fetch_result r;
     char *err = NULL;
-    CHECK(vp_fetch("ftp://127.0.0.1/x", NULL, NULL, NULL, &r, &err) == VP_ERR_IO);
+    CHECK(fetch_text("ftp://127.0.0.1/x", NULL, NULL, NULL, &r, &err) == VP_ERR_IO);
     CHECK_CONTAINS(err, "scheme not allowed");
     free(err);
     err = NULL;
-    CHECK(vp_fetch("file:///etc/hostname", NULL, NULL, NULL, &r, &err) == VP_ERR_IO);
+    CHECK(fetch_text("file:///etc/hostname", NULL, NULL, NULL, &r, &err) == VP_ERR_IO);
     CHECK_CONTAINS(err, "allow_file");
     free(err);
     vp_fetch_options o;
@@ -517,11 +560,11 @@ static void test_retry_after(void)
     char *path = write_file("page.txt", "inhoud");
     char url[4200];
     snprintf(url, sizeof url, "file://%s", path);
-    CHECK(vp_fetch(url, &o, NULL, NULL, &r, &err) == VP_OK);
+    CHECK(fetch_text(url, &o, NULL, NULL, &r, &err) == VP_OK);
     CHECK(r.len == 6 && !strcmp(r.body, "inhoud"));
     vp_fetch_result_free(&r);
     o.max_bytes = 3;
-    CHECK(vp_fetch(url, &o, NULL, NULL, &r, &err) == VP_ERR_IO);
+    CHECK(fetch_text(url, &o, NULL, NULL, &r, &err) == VP_ERR_IO);
     CHECK_CONTAINS(err, "larger than 3 bytes");
     free(err);
     free(path);
@@ -605,7 +648,7 @@ static void test_addresses(void)
     /* Allowed ranges open exactly themselves, in mapped form too. */
     vp_address_allow allow;
     char *err = NULL;
-    CHECK(vp_address_allow_parse("127.0.0.1/32, ::1/128", &allow, &err) == VP_OK);
+    CHECK(address_allow_parse_text("127.0.0.1/32, ::1/128", &allow, &err) == VP_OK);
     CHECK(allow.n == 2 && !allow.all);
     expect_allowed("127.0.0.1", &allow);
     expect_allowed("::1", &allow);
@@ -614,15 +657,15 @@ static void test_addresses(void)
     expect_refused("::ffff:127.0.0.2", &allow, "loopback");
     expect_refused("169.254.169.254", &allow, "link-local");
     expect_refused("10.0.0.1", &allow, "private");
-    CHECK(vp_address_allow_parse("10.0.0.0/8,fd00::/8", &allow, &err) == VP_OK);
+    CHECK(address_allow_parse_text("10.0.0.0/8,fd00::/8", &allow, &err) == VP_OK);
     expect_allowed("10.20.30.40", &allow);
     expect_allowed("fd12::1", &allow);
     expect_refused("fc12::1", &allow, "private");
     expect_refused("127.0.0.1", &allow, "loopback");
-    CHECK(vp_address_allow_parse("172.16.0.0/13", &allow, &err) == VP_OK);
+    CHECK(address_allow_parse_text("172.16.0.0/13", &allow, &err) == VP_OK);
     expect_allowed("172.23.255.255", &allow);
     expect_refused("172.24.0.0", &allow, "private");
-    CHECK(vp_address_allow_parse("192.168.1.7", &allow, &err) == VP_OK);
+    CHECK(address_allow_parse_text("192.168.1.7", &allow, &err) == VP_OK);
     CHECK(allow.n == 1 && allow.ranges[0].prefix == 32);
     vp_address_allow all = {.all = 1};
     expect_allowed("169.254.169.254", &all);
@@ -637,7 +680,7 @@ static void test_addresses(void)
                                   {"1.2.3.4/x", "prefix"}, {"1.2.3.4,,5.6.7.8", "empty item"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err = NULL;
-        CHECK(vp_address_allow_parse(bad[i][0], &allow, &err) == VP_ERR_INVALID);
+        CHECK(address_allow_parse_text(bad[i][0], &allow, &err) == VP_ERR_INVALID);
         CHECK_CONTAINS(err, bad[i][1]);
         CHECK(allow.n == 0 && !allow.all);
         free(err);
@@ -688,6 +731,55 @@ static void test_adhoc_names(void)
     vp_error_clear(&err);
 }
 
+/* Where a failure is, as the fields of its vp_error: each test here fails
+ * when the place is dropped or only written into the message. */
+static void test_error_places(void)
+{
+    /* a page that is not well-formed: the place in it is the path */
+    vp_error e = VP_ERROR_INIT;
+    xmlDocPtr d = NULL;
+    CHECK(vp_xml_read("<r>\n<a>\n</r>", 12, NULL, &d, &e) == VP_ERR_INVALID && d == NULL);
+    CHECK(e.path && strncmp(e.path, "line 3, column ", 15) == 0);
+    CHECK(e.message && !strstr(e.message, "line 3"));
+    CHECK(e.file == NULL && e.line == 0);
+    vp_error_clear(&e);
+    /* a page that breaks off: the broken() callback gets the place as a field */
+    sink s;
+    vp_emit emit;
+    sink_init(&s, &emit);
+    const char cut[] = "<ONIXMessage><Product><RecordReference>a</RecordReference>"
+                       "<DescriptiveDetail><TitleDetail><TitleElement><TitleText>Een"
+                       "</TitleText></TitleElement></TitleDetail></DescriptiveDetail></Product>"
+                       "\n<Product><RecordReference>b</Record";
+    CHECK(vp_onix_parse(cut, sizeof cut - 1, &emit, &e) == VP_OK);
+    json_t *r = json_array_get(s.rejects, json_array_size(s.rejects) - 1);
+    const char *where = json_string_value(json_object_get(r, "where"));
+    CHECK(where && strncmp(where, "line 2, column ", 15) == 0);
+    CHECK_CONTAINS(json_string_value(json_object_get(r, "message")), "the page breaks off here (");
+    sink_free(&s);
+    /* a fetch that fails: the URL is the file */
+    vp_fetch_result res;
+    CHECK(vp_fetch("ftp://127.0.0.1/x", NULL, NULL, NULL, &res, &e) == VP_ERR_IO);
+    CHECK_STR(e.file, "ftp://127.0.0.1/x");
+    CHECK(e.message && !strstr(e.message, "ftp://"));
+    vp_fetch_result_free(&res);
+    vp_error_clear(&e);
+    /* a CSV header with a defect: its line is the path */
+    sink_init(&s, &emit);
+    const char csv[] = "\n\n\"titel,datum\n";
+    CHECK(vp_csv_parse(csv, sizeof csv - 1, NULL, &emit, &e) == VP_ERR_INVALID);
+    CHECK_STR(e.path, "line 3");
+    sink_free(&s);
+    vp_error_clear(&e);
+    /* a JSON-LD document that does not parse: line and column of it */
+    sink_init(&s, &emit);
+    const char json[] = "\n{\"@type\": \"Event\",\n \"name\": }";
+    CHECK(vp_jsonld_parse(json, sizeof json - 1, NULL, &emit, &e) == VP_ERR_INVALID);
+    CHECK(e.path && strncmp(e.path, "line 3, column ", 15) == 0);
+    sink_free(&s);
+    vp_error_clear(&e);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -707,6 +799,7 @@ int main(int argc, char **argv)
     test_retry_after();
     test_addresses();
     test_adhoc_names();
+    test_error_places();
     vp_vocabulary_destroy(voc);
     return check_done();
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "connector_text.h"
 #include "vindplaats/ical.h"
 #include "vindplaats/offering.h"
 
@@ -48,13 +49,14 @@ static void check_offering(got *g, const char *id, json_t *fields)
     json_object_set_new(o, "source", json_string("t"));
     char *s = json_dumps(o, JSON_COMPACT);
     vp_offering *off = NULL;
-    char *msg = NULL;
+    vp_error msg = VP_ERROR_INIT;
     if (vp_offering_parse(s, strlen(s), NULL, &off, &msg) != VP_OK) {
-        fprintf(stderr, "not a valid offering: %s\n%s\n", msg ? msg : "?", s);
+        vp_error_print(stderr, "not a valid offering", &msg);
+        fprintf(stderr, "%s\n", s);
         g->offering_failures++;
     }
     vp_offering_destroy(off);
-    free(msg);
+    vp_error_clear(&msg);
     free(s);
     json_decref(o);
 }
@@ -149,7 +151,7 @@ static vp_status parse_file(got *g, const char *dir, const char *name, long long
     vp_ical_options opt = {from, to, deftz};
     vp_emit emit = {g, on_record, on_deleted, on_reject};
     char *err = NULL;
-    vp_status st = vp_ical_parse(data, len, &opt, &emit, &err);
+    vp_status st = ical_parse_text(data, len, &opt, &emit, &err);
     if (st == VP_OK)
         CHECK(err == NULL);
     free(err);
@@ -743,7 +745,7 @@ static void test_broken(void)
         vp_ical_options opt = {DEC2026, JAN2028, NULL};
         vp_emit emit = {&g, on_record, on_deleted, on_reject};
         char *err = NULL;
-        CHECK(vp_ical_parse(not_ical[i], strlen(not_ical[i]), &opt, &emit, &err) ==
+        CHECK(ical_parse_text(not_ical[i], strlen(not_ical[i]), &opt, &emit, &err) ==
               VP_ERR_INVALID);
         CHECK(err && *err);
         free(err);
@@ -773,7 +775,7 @@ static void test_broken(void)
         vp_ical_options opt = {DEC2026, JAN2028, NULL};
         vp_emit emit = {&g, on_record, on_deleted, on_reject};
         char *err = NULL;
-        CHECK(vp_ical_parse(odd[i], strlen(odd[i]), &opt, &emit, &err) == VP_OK);
+        CHECK(ical_parse_text(odd[i], strlen(odd[i]), &opt, &emit, &err) == VP_OK);
         CHECK(err == NULL);
     }
     CHECK(g.offering_failures == 0);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "error_text.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
@@ -81,7 +82,7 @@ static vp_index *build(const char *path, const vp_vocabulary *voc, int whole)
     for (size_t i = 0; i < N_OFFERINGS; i++) {
         vp_offering *o = NULL;
         char *why = NULL;
-        vp_status st = vp_offering_parse(offerings[i], strlen(offerings[i]), voc, &o, &why);
+        vp_status st = offering_parse_text(offerings[i], strlen(offerings[i]), voc, &o, &why);
         if (st != VP_OK)
             fprintf(stderr, "offering %zu: %s\n", i, why ? why : vp_status_str(st));
         CHECK(st == VP_OK);

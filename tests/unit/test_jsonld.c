@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "connector_text.h"
 #include "emit_sink.h"
 #include "schemaorg_examples.h"
 #include "vindplaats/jsonld.h"
@@ -60,7 +61,7 @@ static void one_example(void *ctx, const char *label, const char *json, size_t n
     examples_run *x = ctx;
     x->s->label = label;
     char *err = NULL;
-    vp_status st = vp_jsonld_parse(json, n, "https://example.org/agenda/page", x->e, &err);
+    vp_status st = jsonld_parse_text(json, n, "https://example.org/agenda/page", x->e, &err);
     if (st != VP_OK) {
         x->not_json++;
         CHECK(st == VP_ERR_INVALID && err != NULL);
@@ -254,7 +255,7 @@ static void test_agenda_html(void)
     size_t len;
     char *page = slurp(fixtures, "jsonld/agenda.html", &len);
     char *err = NULL;
-    vp_status st = vp_jsonld_parse(page, len, "https://www.bibliotheekrivierenland.nl/agenda", &e, &err);
+    vp_status st = jsonld_parse_text(page, len, "https://www.bibliotheekrivierenland.nl/agenda", &e, &err);
     CHECK(st == VP_OK);
     CHECK(err == NULL);
     CHECK(json_array_size(s.records) == 3);
@@ -308,7 +309,7 @@ static void test_agenda_html(void)
     /* the emitter can stop the parse */
     sink_init(&s, &e);
     s.stop_after = 1;
-    CHECK(vp_jsonld_parse(page, len, NULL, &e, &err) == VP_OK);
+    CHECK(jsonld_parse_text(page, len, NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 1);
     CHECK(json_array_size(s.rejects) == 0);
     sink_free(&s);
@@ -317,7 +318,7 @@ static void test_agenda_html(void)
     for (size_t n = 0; n <= len; n += 7) {
         sink_init(&s, &e);
         err = NULL;
-        st = vp_jsonld_parse(page, n, NULL, &e, &err);
+        st = jsonld_parse_text(page, n, NULL, &e, &err);
         CHECK(st == VP_OK || (st == VP_ERR_INVALID && err));
         free(err);
         sink_free(&s);
@@ -342,7 +343,7 @@ static void test_documents(void)
         " {\"@type\": \"Book\", \"name\": \"Luisterboek\", \"bookFormat\": \"AudiobookFormat\", \"isbn\": [\"9789047616825\"], \"url\": \"https://example.nl/luister\"},"
         " {\"@type\": \"Place\", \"name\": \"geen record\"},"
         " {\"@type\": \"http://schema.org/TheaterEvent\", \"name\": \"Toneel\", \"startDate\": \"2026-10-25T02:30\"}]";
-    CHECK(vp_jsonld_parse(doc, strlen(doc), NULL, &e, &err) == VP_OK);
+    CHECK(jsonld_parse_text(doc, strlen(doc), NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 4);
     CHECK_STR(rec_id(&s, 0), "kt-1");
     CHECK_STR(f_str(rec(&s, 0), "type"), "course");
@@ -363,7 +364,7 @@ static void test_documents(void)
     const char *twice = "{\"@graph\": [{\"@type\": \"Event\", \"@id\": \"_:b0\", \"name\": \"A\", \"startDate\": \"2026-05-01\"},"
                         "{\"@type\": \"Event\", \"name\": \"A\", \"startDate\": \"2026-05-01\"},"
                         "{\"@type\": \"Event\", \"name\": \"A\", \"startDate\": \"2026-05-02\"}]}";
-    CHECK(vp_jsonld_parse(twice, strlen(twice), NULL, &e, &err) == VP_OK);
+    CHECK(jsonld_parse_text(twice, strlen(twice), NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 3);
     CHECK_STR(rec_id(&s, 0), rec_id(&s, 1)); /* a blank node id is no id */
     CHECK(strncmp(rec_id(&s, 0), "h-", 2) == 0);
@@ -373,15 +374,15 @@ static void test_documents(void)
     /* a broken JSON document is an error with its position */
     sink_init(&s, &e);
     const char *broken = "{\n  \"@type\": \"Event\",\n  \"name\": \"x\"\n  \"startDate\": 1\n}";
-    CHECK(vp_jsonld_parse(broken, strlen(broken), NULL, &e, &err) == VP_ERR_INVALID);
+    CHECK(jsonld_parse_text(broken, strlen(broken), NULL, &e, &err) == VP_ERR_INVALID);
     CHECK_CONTAINS(err, "line 4, column");
     free(err);
     err = NULL;
-    CHECK(vp_jsonld_parse("hello", 5, NULL, &e, &err) == VP_ERR_INVALID);
+    CHECK(jsonld_parse_text("hello", 5, NULL, &e, &err) == VP_ERR_INVALID);
     CHECK(err != NULL);
     free(err);
     err = NULL;
-    CHECK(vp_jsonld_parse("", 0, NULL, &e, &err) == VP_ERR_INVALID);
+    CHECK(jsonld_parse_text("", 0, NULL, &e, &err) == VP_ERR_INVALID);
     free(err);
     err = NULL;
     /* a BOM and a page without any ld+json */
@@ -389,7 +390,7 @@ static void test_documents(void)
     const char *wrapped = "<html>\n<script type=\"application/ld+json\">\n<!--\n"
                           "{\"@type\": \"Event\", \"name\": \"In commentaar\", \"url\": \"https://a.nl/e\"}\n-->\n"
                           "</script><script type=\"application/ld+json\"></script>";
-    CHECK(vp_jsonld_parse(wrapped, strlen(wrapped), NULL, &e, &err) == VP_OK);
+    CHECK(jsonld_parse_text(wrapped, strlen(wrapped), NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 1);
     CHECK_STR(f_str(rec(&s, 0), "title"), "In commentaar");
     CHECK(json_array_size(s.rejects) == 1);
@@ -397,7 +398,7 @@ static void test_documents(void)
     json_array_clear(s.records);
     json_array_clear(s.rejects);
     const char *plain = "\xef\xbb\xbf<html><script>x</script></html>";
-    CHECK(vp_jsonld_parse(plain, strlen(plain), NULL, &e, &err) == VP_OK);
+    CHECK(jsonld_parse_text(plain, strlen(plain), NULL, &e, &err) == VP_OK);
     CHECK(json_array_size(s.records) == 0);
     sink_free(&s);
 }
@@ -468,7 +469,7 @@ static void test_sitemaps(void)
     char *err = NULL;
     urls u = {0};
     char *data = slurp(fixtures, "jsonld/sitemap.xml", &len);
-    CHECK(vp_sitemap_parse(data, len, on_url, &u, &err) == VP_OK);
+    CHECK(sitemap_parse_text(data, len, on_url, &u, &err) == VP_OK);
     CHECK(u.n == 2);
     CHECK_STR(u.got[0], "https://www.bibliotheekrivierenland.nl/agenda/voorlezen-dikkertje-dap");
     CHECK_STR(u.got[1], "https://www.bibliotheekrivierenland.nl/agenda/digicafe-juni?a=1&b=2");
@@ -477,7 +478,7 @@ static void test_sitemaps(void)
 
     memset(&u, 0, sizeof u);
     data = slurp(fixtures, "jsonld/sitemapindex.xml", &len);
-    CHECK(vp_sitemap_parse(data, len, on_url, &u, &err) == VP_OK);
+    CHECK(sitemap_parse_text(data, len, on_url, &u, &err) == VP_OK);
     CHECK(u.n == 2);
     CHECK_STR(u.got[1], "https://www.bibliotheekrivierenland.nl/sitemap-cursussen.xml");
     CHECK(u.index[0] == 1 && u.index[1] == 1);
@@ -485,7 +486,7 @@ static void test_sitemaps(void)
 
     memset(&u, 0, sizeof u);
     data = slurp(fixtures, "jsonld/urls.txt", &len);
-    CHECK(vp_sitemap_parse(data, len, on_url, &u, &err) == VP_OK);
+    CHECK(sitemap_parse_text(data, len, on_url, &u, &err) == VP_OK);
     CHECK(u.n == 3);
     CHECK_STR(u.got[1], "https://www.bibliotheekrivierenland.nl/agenda/digicafe-juni");
     CHECK_STR(u.got[2], "https://www.bibliotheekrivierenland.nl/agenda/lezing");
@@ -493,12 +494,12 @@ static void test_sitemaps(void)
 
     memset(&u, 0, sizeof u);
     const char *html = "<html><body>404</body></html>";
-    CHECK(vp_sitemap_parse(html, strlen(html), on_url, &u, &err) == VP_ERR_INVALID);
+    CHECK(sitemap_parse_text(html, strlen(html), on_url, &u, &err) == VP_ERR_INVALID);
     CHECK_CONTAINS(err, "not a sitemap");
     free(err);
     err = NULL;
     const char *bad = "<urlset><url><loc>https://a.nl/</loc></url>";
-    CHECK(vp_sitemap_parse(bad, strlen(bad), on_url, &u, &err) == VP_ERR_INVALID);
+    CHECK(sitemap_parse_text(bad, strlen(bad), on_url, &u, &err) == VP_ERR_INVALID);
     CHECK_CONTAINS(err, "line");
     free(err);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "connector_text.h"
 #include "emit_sink.h"
 #define GOLDEN_NORMALISE
 #include "golden.h"
@@ -40,7 +41,7 @@ static vp_status parse(const char *data, size_t len, const char *encoding, golde
     vp_emit e = golden_emit(g);
     vp_marc_options o = {encoding};
     *msg = NULL;
-    return vp_marc_parse(data, len, &o, &e, msg);
+    return marc_parse_text(data, len, &o, &e, msg);
 }
 
 /* The fields of the records of a MARC file (binary or XML), by id. */
@@ -210,7 +211,7 @@ static void test_waiting_holdings(void)
     json_t *seen = json_object();
     vp_emit e = {seen, drop_record, NULL, drop_reject, NULL, held};
     char *msg = NULL;
-    CHECK(vp_marc_parse(data, len, NULL, &e, &msg) == VP_OK);
+    CHECK(marc_parse_text(data, len, NULL, &e, &msg) == VP_OK);
     json_t *h = json_object_get(seen, "b-0099");
     CHECK(json_array_size(h) == 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "shelf")), "Informatieve boeken");

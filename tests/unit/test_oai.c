@@ -175,6 +175,32 @@ static size_t fcount(const rec *r, const char *key)
     return r ? json_array_size(json_object_get(r->f, key)) : 0;
 }
 
+/* The one text form of *e when `st` failed, malloc()ed (NULL on VP_OK),
+ * for the checks that read a message; *e is cleared. */
+static char *text_of(vp_error *e, vp_status st)
+{
+    char *t = st != VP_OK ? vp_error_text(e) : NULL;
+    vp_error_clear(e);
+    return t;
+}
+
+static vp_status parse_page_text(const char *body, size_t len, const vp_emit *emit,
+                                 vp_oai_page *page, char **msg)
+{
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_oai_parse_page(body, len, emit, page, &e);
+    *msg = text_of(&e, st);
+    return st;
+}
+
+static vp_status parse_identify_text(const char *body, size_t len, vp_oai_identify *id, char **msg)
+{
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_oai_parse_identify(body, len, id, &e);
+    *msg = text_of(&e, st);
+    return st;
+}
+
 /* Parses realdata/rel as a page into a new collection; *st and page set. */
 static coll *page_of(const char *rel, vp_oai_page *page, vp_status *st, char **msg)
 {
@@ -182,8 +208,7 @@ static coll *page_of(const char *rel, vp_oai_page *page, vp_status *st, char **m
     char *body = load(rel, &len);
     coll *c = coll_new();
     vp_emit e = emit_of(c);
-    *msg = NULL;
-    *st = vp_oai_parse_page(body, len, &e, page, msg);
+    *st = parse_page_text(body, len, &e, page, msg);
     free(body);
     return c;
 }
@@ -194,8 +219,9 @@ static coll *marc_of(const char *rel, vp_status *st, char **msg)
     char *body = load(rel, &len);
     coll *c = coll_new();
     vp_emit e = emit_of(c);
-    *msg = NULL;
-    *st = vp_marcxml_parse(body, len, &e, msg);
+    vp_error err = VP_ERROR_INIT;
+    *st = vp_marcxml_parse(body, len, &e, &err);
+    *msg = text_of(&err, *st);
     free(body);
     return c;
 }
@@ -267,8 +293,8 @@ static void test_truncated_page(void)
     vp_emit e = emit_of(whole);
     vp_oai_page page;
     char *msg = NULL;
-    CHECK(vp_oai_parse_page(body, len, &e, &page, &msg) == VP_OK);
-    CHECK(page.broken == NULL);
+    CHECK(parse_page_text(body, len, &e, &page, &msg) == VP_OK);
+    CHECK(page.broken.status == VP_OK);
     size_t all = page.records + page.deleted + page.rejected;
     vp_oai_page_clear(&page);
     const char *p = body;
@@ -277,11 +303,14 @@ static void test_truncated_page(void)
     size_t cut = (size_t)(p - body) + 100;
     coll *c = coll_new();
     e = emit_of(c);
-    CHECK(vp_oai_parse_page(body, cut, &e, &page, &msg) == VP_OK);
+    CHECK(parse_page_text(body, cut, &e, &page, &msg) == VP_OK);
     CHECK(msg == NULL);
     CHECK(page.records + page.deleted + page.rejected == 39);
     CHECK(all == 81);
-    CHECK(page.broken != NULL && strncmp(page.broken, "line ", 5) == 0);
+    /* where it broke, as a field */
+    CHECK(page.broken.status == VP_ERR_INVALID && page.broken.path &&
+          strncmp(page.broken.path, "line ", 5) == 0 && strstr(page.broken.path, ", column "));
+    CHECK(page.broken.message != NULL);
     CHECK(page.token == NULL);
     /* the same records as the whole page gave */
     CHECK(c->n == 39 - page.deleted - page.rejected);
@@ -320,7 +349,7 @@ static void test_holdings_record(void)
     e.holding = holding_seen;
     vp_oai_page page;
     char *msg = NULL;
-    CHECK(vp_oai_parse_page(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
+    CHECK(parse_page_text(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
     json_t *h = json_object_get(c->recs[MAX_COLLECT - 1].f, "oai:cat:b7");
     CHECK(json_array_size(h) == 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "call_number")), "REVE");
@@ -328,7 +357,7 @@ static void test_holdings_record(void)
     vp_oai_page_clear(&page);
     /* without a holding() the record is rejected, not taken for a title */
     e.holding = NULL;
-    CHECK(vp_oai_parse_page(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
+    CHECK(parse_page_text(page_xml, sizeof page_xml - 1, &e, &page, &msg) == VP_OK);
     CHECK(c->nr == 1);
     CHECK_CONTAINS(c->nr ? c->rej_msg[0] : "", "holdings record");
     vp_oai_page_clear(&page);
@@ -424,7 +453,7 @@ static void test_identify(void)
         char *body = load(ok[i].file, &len);
         vp_oai_identify id;
         char *msg = NULL;
-        CHECK(vp_oai_parse_identify(body, len, &id, &msg) == VP_OK);
+        CHECK(parse_identify_text(body, len, &id, &msg) == VP_OK);
         CHECK(msg == NULL);
         CHECK_STR(id.repository_name, ok[i].name);
         CHECK_STR(id.granularity, ok[i].granularity);
@@ -451,7 +480,7 @@ static void test_identify(void)
         char *body = load(bad[i].file, &len);
         vp_oai_identify id;
         char *msg = NULL;
-        CHECK(vp_oai_parse_identify(body, len, &id, &msg) == VP_ERR_INVALID);
+        CHECK(parse_identify_text(body, len, &id, &msg) == VP_ERR_INVALID);
         CHECK_CONTAINS(msg, bad[i].message);
         CHECK(id.granularity == NULL && id.repository_name == NULL);
         free(msg);
@@ -534,7 +563,7 @@ static void test_pyoai(void)
     c->stop_after = 2;
     vp_emit e = emit_of(c);
     msg = NULL;
-    CHECK(vp_oai_parse_page(body, len, &e, &page, &msg) == VP_OK);
+    CHECK(parse_page_text(body, len, &e, &page, &msg) == VP_OK);
     CHECK(c->n == 2 && page.records == 2);
     vp_oai_page_clear(&page);
     coll_free(c);
@@ -545,7 +574,7 @@ static void test_pyoai(void)
         c = coll_new();
         e = emit_of(c);
         msg = NULL;
-        st = vp_oai_parse_page(body, cut, &e, &page, &msg);
+        st = parse_page_text(body, cut, &e, &page, &msg);
         CHECK(st == VP_OK || (st == VP_ERR_INVALID && msg && strstr(msg, "line ")));
         free(msg);
         vp_oai_page_clear(&page);
@@ -853,7 +882,7 @@ static void test_inline(void)
     vp_emit e = emit_of(c);
     vp_oai_page page;
     char *msg = NULL;
-    CHECK(vp_oai_parse_page(inline_page, strlen(inline_page), &e, &page, &msg) == VP_OK);
+    CHECK(parse_page_text(inline_page, strlen(inline_page), &e, &page, &msg) == VP_OK);
     CHECK(page.records == 2 && page.rejected == 3 && page.deleted == 0);
     CHECK_STR(page.token, "a b+c");
     CHECK(page.complete_list_size == 12);
@@ -891,14 +920,14 @@ static void test_inline(void)
     c = coll_new();
     e = emit_of(c);
     static const char rss[] = "<?xml version='1.0'?>\n<rss><channel/></rss>";
-    CHECK(vp_oai_parse_page(rss, strlen(rss), &e, &page, &msg) == VP_ERR_INVALID);
+    CHECK(parse_page_text(rss, strlen(rss), &e, &page, &msg) == VP_ERR_INVALID);
     CHECK_STR(msg, "line 2: not an OAI-PMH response: root element rss");
     free(msg);
     msg = NULL;
     /* a DTD declaring entities is refused (xml.h) */
     static const char lol[] = "<?xml version='1.0'?><!DOCTYPE OAI-PMH [<!ENTITY a 'aaaa'>]>"
                               "<OAI-PMH><responseDate>&a;</responseDate></OAI-PMH>";
-    CHECK(vp_oai_parse_page(lol, strlen(lol), &e, &page, &msg) == VP_ERR_INVALID);
+    CHECK(parse_page_text(lol, strlen(lol), &e, &page, &msg) == VP_ERR_INVALID);
     CHECK(msg != NULL);
     free(msg);
     vp_oai_page_clear(&page);
@@ -1031,7 +1060,7 @@ void vp_run_set_url(vp_harvest_run *run, const char *url)
 }
 
 vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
-                       const char *last_modified, vp_fetch_result *out, char **errmsg)
+                       const char *last_modified, vp_fetch_result *out, vp_error *err)
 {
     (void)etag;
     (void)last_modified;
@@ -1048,10 +1077,8 @@ vp_status vp_run_fetch(vp_harvest_run *run, const char *url, const char *etag,
             return VP_OK;
         }
     }
-    size_t n = strlen(url) + 16;
-    *errmsg = malloc(n);
-    snprintf(*errmsg, n, "%s: HTTP 404", url);
-    return VP_ERR_IO;
+    vp_where at = {url, 0, NULL, NULL};
+    return vp_error_set(err, VP_ERR_IO, &at, "HTTP 404");
 }
 
 void vp_fetch_result_free(vp_fetch_result *r)
@@ -1074,9 +1101,9 @@ int vp_run_full(vp_harvest_run *run)
     return run->full;
 }
 
-vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, char **errmsg)
+vp_status vp_run_checkpoint(vp_harvest_run *run, json_t *state, vp_error *err)
 {
-    (void)errmsg;
+    (void)err;
     json_decref(run->state);
     run->state = state;
     json_array_append(run->checkpoints, state);
@@ -1092,11 +1119,12 @@ void vp_run_discard(vp_harvest_run *run)
     run->discards++;
 }
 
-void vp_run_report(vp_harvest_run *run, const char *where, const char *message)
+vp_status vp_run_report(vp_harvest_run *run, const char *where, const char *message)
 {
     (void)where;
     (void)message;
     run->reports++;
+    return VP_OK;
 }
 
 const char *vp_source_option(const vp_source *s, const char *key)
@@ -1105,6 +1133,15 @@ const char *vp_source_option(const vp_source *s, const char *key)
         if (strcmp(s->option_keys[i], key) == 0)
             return s->option_values[i];
     return NULL;
+}
+
+/* vp_oai_harvest, with the failure in its one text form (NULL on VP_OK). */
+static vp_status harvest_text(vp_harvest_run *run, const vp_source *src, char **msg)
+{
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_oai_harvest(run, src, &e);
+    *msg = text_of(&e, st);
+    return st;
 }
 
 static vp_harvest_run *run_new(const route *routes, const char *state_json, int full)
@@ -1174,7 +1211,7 @@ static void test_loop(void)
 
     /* a first, full harvest of the four-page chain */
     vp_harvest_run *run = run_new(sickle, NULL, 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_OK);
+    CHECK(harvest_text(run, &src, &msg) == VP_OK);
     CHECK(msg == NULL);
     CHECK(run->n_urls == 5);
     CHECK_STR(run->n_urls > 1 ? run->urls[1] : NULL, SICKLE "?verb=ListRecords&metadataPrefix=oai_dc");
@@ -1195,7 +1232,7 @@ static void test_loop(void)
     vp_harvest_run *next = run_new(sickle, NULL, 0);
     json_decref(next->state);
     next->state = json_incref(run->state);
-    CHECK(vp_oai_harvest(next, &src, &msg) == VP_OK);
+    CHECK(harvest_text(next, &src, &msg) == VP_OK);
     CHECK(next->n_urls == 2);
     CHECK_STR(next->n_urls > 1 ? next->urls[1] : NULL,
               SICKLE "?verb=ListRecords&metadataPrefix=oai_dc&from=2013-02-27");
@@ -1207,7 +1244,7 @@ static void test_loop(void)
     next = run_new(sickle, NULL, 1);
     json_decref(next->state);
     next->state = json_incref(run->state);
-    CHECK(vp_oai_harvest(next, &src, &msg) == VP_OK);
+    CHECK(harvest_text(next, &src, &msg) == VP_OK);
     CHECK_STR(next->n_urls > 1 ? next->urls[1] : NULL, SICKLE "?verb=ListRecords&metadataPrefix=oai_dc");
     CHECK(next->committed == 4);
     run_free(next);
@@ -1218,7 +1255,7 @@ static void test_loop(void)
                   "{\"token\":\"ListRecords3.xml\",\"list_started\":\"2013-02-27T09:10:56Z\","
                   "\"from_of_list\":\"2013-01-01\",\"granularity\":\"YYYY-MM-DD\",\"from\":\"2013-01-01\"}",
                   0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_OK);
+    CHECK(harvest_text(run, &src, &msg) == VP_OK);
     CHECK(run->n_urls == 3);
     CHECK_STR(run->n_urls > 1 ? run->urls[1] : NULL,
               SICKLE "?verb=ListRecords&resumptionToken=ListRecords3.xml");
@@ -1234,7 +1271,7 @@ static void test_loop(void)
                   "{\"token\":\"Expired\",\"list_started\":\"2013-02-01T00:00:00Z\","
                   "\"from_of_list\":\"2013-01-01\",\"granularity\":\"YYYY-MM-DD\",\"from\":\"2013-01-01\"}",
                   0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_OK);
+    CHECK(harvest_text(run, &src, &msg) == VP_OK);
     CHECK(msg == NULL);
     CHECK(run->discards == 1 && run->reports == 1);
     CHECK(run->n_urls == 3);
@@ -1253,7 +1290,7 @@ static void test_loop(void)
         {NULL, NULL},
     };
     run = run_new(twice, "{\"token\":\"Expired\",\"granularity\":\"YYYY-MM-DD\"}", 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
+    CHECK(harvest_text(run, &src, &msg) == VP_ERR_INVALID);
     CHECK_CONTAINS(msg, "OAI error badResumptionToken: Invalid or expired resumption token");
     CHECK_CONTAINS(msg, SICKLE "?verb=ListRecords&resumptionToken=ListRecords4.xml: ");
     free(msg);
@@ -1275,7 +1312,7 @@ static void test_loop(void)
     char *keys[] = {"set"}, *values[] = {"withfulltext:yes"};
     vp_source tsrc = source_of(TUD, keys, values, 1);
     run = run_new(tud, NULL, 0);
-    CHECK(vp_oai_harvest(run, &tsrc, &msg) == VP_OK);
+    CHECK(harvest_text(run, &tsrc, &msg) == VP_OK);
     CHECK(run->n_urls == 3);
     CHECK_STR(cp(run, 0, "token"), "TestToken");
     CHECK_STR(cp(run, -1, "from"), "2004-12-29T13:19:27Z");
@@ -1292,7 +1329,7 @@ static void test_loop(void)
     char *mkeys[] = {"metadata_prefix"}, *mvalues[] = {"marc21"};
     vp_source msrc = source_of(TUD, mkeys, mvalues, 1);
     run = run_new(repeat, NULL, 0);
-    CHECK(vp_oai_harvest(run, &msrc, &msg) == VP_ERR_INVALID);
+    CHECK(harvest_text(run, &msrc, &msg) == VP_ERR_INVALID);
     CHECK_CONTAINS(msg, "resumption token repeated: TestToken");
     free(msg);
     msg = NULL;
@@ -1311,11 +1348,15 @@ static void test_loop(void)
         {NULL, NULL},
     };
     run = run_new(cutoff, NULL, 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
-    CHECK_CONTAINS(msg, "the page breaks off at line ");
-    CHECK_CONTAINS(msg, "the next harvest asks for this page again");
-    free(msg);
-    msg = NULL;
+    vp_error cut = VP_ERROR_INIT;
+    CHECK(vp_oai_harvest(run, &src, &cut) == VP_ERR_INVALID);
+    /* the page and the place in it are fields */
+    CHECK_STR(cut.file, SICKLE "?verb=ListRecords&resumptionToken=ListRecords2.xml");
+    CHECK(cut.line == 0);
+    CHECK(cut.path && strncmp(cut.path, "line ", 5) == 0 && strstr(cut.path, ", column "));
+    CHECK_CONTAINS(cut.message, "the page breaks off here (");
+    CHECK_CONTAINS(cut.message, "the next harvest asks for this page again");
+    vp_error_clear(&cut);
     CHECK(json_array_size(run->checkpoints) == 2);
     CHECK_STR(cp(run, 1, "token"), "ListRecords2.xml");
     CHECK_STR(cp(run, -1, "token"), "ListRecords2.xml");
@@ -1329,7 +1370,7 @@ static void test_loop(void)
         {NULL, NULL},
     };
     run = run_new(broken, NULL, 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
+    CHECK(harvest_text(run, &src, &msg) == VP_ERR_INVALID);
     CHECK_CONTAINS(msg, SICKLE "?verb=ListRecords&metadataPrefix=oai_dc: line 1, column 1: ");
     free(msg);
     msg = NULL;
@@ -1341,7 +1382,7 @@ static void test_loop(void)
         {NULL, NULL},
     };
     run = run_new(badid, NULL, 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
+    CHECK(harvest_text(run, &src, &msg) == VP_ERR_INVALID);
     CHECK_CONTAINS(msg, "earliestDatestamp is not a UTC datestamp: aaaa-bb-cc");
     free(msg);
     msg = NULL;
@@ -1354,7 +1395,7 @@ static void test_loop(void)
         {NULL, NULL},
     };
     run = run_new(oaierr, NULL, 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_INVALID);
+    CHECK(harvest_text(run, &src, &msg) == VP_ERR_INVALID);
     CHECK_CONTAINS(msg, "OAI error cannotDisseminateFormat");
     free(msg);
     msg = NULL;
@@ -1362,7 +1403,7 @@ static void test_loop(void)
 
     static const route none[] = {{NULL, NULL}};
     run = run_new(none, NULL, 0);
-    CHECK(vp_oai_harvest(run, &src, &msg) == VP_ERR_IO);
+    CHECK(harvest_text(run, &src, &msg) == VP_ERR_IO);
     CHECK_STR(msg, SICKLE "?verb=Identify: HTTP 404");
     free(msg);
     run_free(run);

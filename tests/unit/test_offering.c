@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "error_text.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/status.h"
 #include "vindplaats/vocabulary.h"
@@ -103,7 +104,7 @@ static int rejects_with(const char *json, const vp_vocabulary *v, const char *pr
 {
     vp_offering *o = (vp_offering *)&o; /* a sentinel: must stay untouched */
     char *msg = NULL;
-    vp_status st = vp_offering_parse(json, strlen(json), v, &o, &msg);
+    vp_status st = offering_parse_text(json, strlen(json), v, &o, &msg);
     int ok = st == VP_ERR_INVALID && o == (vp_offering *)&o && has_line(msg, prefix) &&
              (lines == 0 || count_lines(msg) == lines);
     if (!ok)
@@ -130,7 +131,7 @@ static vp_offering *parse_ok(const char *json, const vp_vocabulary *v)
 {
     vp_offering *o = NULL;
     char *msg = NULL;
-    vp_status st = vp_offering_parse(json, strlen(json), v, &o, &msg);
+    vp_status st = offering_parse_text(json, strlen(json), v, &o, &msg);
     if (st != VP_OK || msg || !o) {
         fprintf(stderr, "  record: %.300s\n  status %d (%s), message:\n%s\n", json, (int)st,
                 vp_status_str(st), msg ? msg : "(none)");
@@ -192,7 +193,7 @@ static void test_design_example(void)
 {
     char *msg = NULL;
     vp_offering *o = NULL;
-    vp_status st = vp_offering_parse(design_example, strlen(design_example), voc, &o, &msg);
+    vp_status st = offering_parse_text(design_example, strlen(design_example), voc, &o, &msg);
     CHECK(st == VP_OK);
     CHECK(msg == NULL); /* errmsg untouched on success */
     free(msg);
@@ -370,7 +371,7 @@ static void test_required(void)
         CHECK(rejects_with(missing[i][0], voc, missing[i][1], 1));
         char *msg = NULL;
         vp_offering *x = NULL;
-        vp_offering_parse(missing[i][0], strlen(missing[i][0]), voc, &x, &msg);
+        offering_parse_text(missing[i][0], strlen(missing[i][0]), voc, &x, &msg);
         CHECK(has_exact_line(msg, missing[i][1]));
         free(msg);
         vp_offering_destroy(x);
@@ -380,7 +381,7 @@ static void test_required(void)
     const char *empty = "{}";
     char *msg = NULL;
     vp_offering *x = NULL;
-    CHECK(vp_offering_parse(empty, 2, voc, &x, &msg) == VP_ERR_INVALID);
+    CHECK(offering_parse_text(empty, 2, voc, &x, &msg) == VP_ERR_INVALID);
     CHECK(x == NULL);
     CHECK_STR(msg, "id: required\ntype: required\ntitle: required\nsource: required");
     free(msg);
@@ -496,7 +497,7 @@ static void test_unknown_fields(void)
     char *json = rec("\"colour\":\"red\"");
     char *msg = NULL;
     vp_offering *o = NULL;
-    CHECK(vp_offering_parse(json, strlen(json), voc, &o, &msg) == VP_ERR_INVALID);
+    CHECK(offering_parse_text(json, strlen(json), voc, &o, &msg) == VP_ERR_INVALID);
     CHECK_STR(msg, "colour: unknown field");
     free(msg);
     free(json);
@@ -702,7 +703,7 @@ static void test_controlled(void)
     CHECK(strlen(vp_vocabulary_ids(voc)) > 100); /* the list really is in there */
     char *msg = NULL;
     vp_offering *o = NULL;
-    vp_offering_parse(json, strlen(json), voc, &o, &msg);
+    offering_parse_text(json, strlen(json), voc, &o, &msg);
     CHECK_CONTAINS(msg, "digitaal-spreekuur");
     CHECK_CONTAINS(msg, "klik-en-tik");
     free(msg);
@@ -961,6 +962,29 @@ static void test_record_dates(void)
 
 /* ---- whole-record errors ---- */
 
+/* Every problem of a record is one vp_error of the list, its path a
+ * field: a loader puts the file and line beside it. */
+static void test_problem_paths(void)
+{
+    const char *json = "{\"id\":\"a:1\",\"type\":\"event\",\"title\":\"\",\"source\":\"a\","
+                       "\"audience\":{\"min_age\":200}}";
+    vp_error e = VP_ERROR_INIT;
+    vp_offering *o = NULL;
+    CHECK(vp_offering_parse(json, strlen(json), voc, &o, &e) == VP_ERR_INVALID);
+    int title = 0, age = 0;
+    for (const vp_error *p = &e; p; p = p->next) {
+        CHECK(p->status == VP_ERR_INVALID && p->path && p->message);
+        CHECK(p->file == NULL && p->line == 0);
+        title += p->path && !strcmp(p->path, "title") && p->message && !strstr(p->message, "title");
+        age += p->path && !strcmp(p->path, "audience.min_age");
+    }
+    CHECK(title == 1 && age == 1);
+    vp_error_clear(&e);
+    CHECK(vp_offering_parse("{", 1, voc, &o, &e) == VP_ERR_INVALID);
+    CHECK(e.path && strncmp(e.path, "(json, column ", 14) == 0);
+    vp_error_clear(&e);
+}
+
 static void test_record_errors(void)
 {
     /* Several problems: all reported, one per line. */
@@ -971,7 +995,7 @@ static void test_record_errors(void)
         "\"isbn\":[\"123\"],\"colour\":1,\"start\":\"2026-12-03\",\"end\":\"2026-12-01\"}";
     char *msg = NULL;
     vp_offering *o = NULL;
-    CHECK(vp_offering_parse(json, strlen(json), voc, &o, &msg) == VP_ERR_INVALID);
+    CHECK(offering_parse_text(json, strlen(json), voc, &o, &msg) == VP_ERR_INVALID);
     CHECK(o == NULL);
     const char *expect[] = {"colour: unknown field", "id: must be", "type: unknown value",
                             "title: must not be empty", "source: must be", "language: must be",
@@ -998,7 +1022,7 @@ static void test_record_errors(void)
     }
     snprintf(big + len, sizeof big - len, "}");
     msg = NULL;
-    CHECK(vp_offering_parse(big, strlen(big), voc, &o, &msg) == VP_ERR_INVALID);
+    CHECK(offering_parse_text(big, strlen(big), voc, &o, &msg) == VP_ERR_INVALID);
     CHECK(count_lines(msg) == 51);
     CHECK(has_exact_line(msg, "u49: unknown field"));
     CHECK(!has_line(msg, "u50:"));
@@ -1034,7 +1058,7 @@ static void test_record_errors(void)
     for (const char *const *b = bad_json; *b; b++) {
         msg = NULL;
         o = NULL;
-        vp_status st = vp_offering_parse(*b, strlen(*b), voc, &o, &msg);
+        vp_status st = offering_parse_text(*b, strlen(*b), voc, &o, &msg);
         CHECK(st == VP_ERR_INVALID);
         CHECK(o == NULL);
         CHECK(msg != NULL && strncmp(msg, "(json, column ", 14) == 0);
@@ -1048,7 +1072,7 @@ static void test_record_errors(void)
                           NULL};
     for (const char *const *d = dups; *d; d++) {
         msg = NULL;
-        CHECK(vp_offering_parse(*d, strlen(*d), voc, &o, &msg) == VP_ERR_INVALID);
+        CHECK(offering_parse_text(*d, strlen(*d), voc, &o, &msg) == VP_ERR_INVALID);
         CHECK(msg != NULL && strncmp(msg, "(json, column ", 14) == 0);
         CHECK_CONTAINS(msg, "duplicate");
         free(msg);
@@ -1058,7 +1082,7 @@ static void test_record_errors(void)
     for (const char *const *x = not_obj; *x; x++) {
         msg = NULL;
         o = NULL;
-        CHECK(vp_offering_parse(*x, strlen(*x), voc, &o, &msg) == VP_ERR_INVALID);
+        CHECK(offering_parse_text(*x, strlen(*x), voc, &o, &msg) == VP_ERR_INVALID);
         CHECK(o == NULL);
         CHECK_STR(msg, "(record): must be a JSON object");
         free(msg);
@@ -1067,7 +1091,7 @@ static void test_record_errors(void)
     const char *two = MINIMAL "}garbage";
     o = NULL;
     msg = NULL;
-    CHECK(vp_offering_parse(two, strlen(MINIMAL) + 1, voc, &o, &msg) == VP_OK);
+    CHECK(offering_parse_text(two, strlen(MINIMAL) + 1, voc, &o, &msg) == VP_OK);
     CHECK(msg == NULL && o != NULL);
     vp_offering_destroy(o);
 
@@ -1079,13 +1103,13 @@ static void test_record_errors(void)
         memcpy(huge, MINIMAL "}", strlen(MINIMAL) + 1);
         o = NULL;
         msg = NULL;
-        CHECK(vp_offering_parse(huge, n_big, voc, &o, &msg) == VP_ERR_TOO_BIG);
+        CHECK(offering_parse_text(huge, n_big, voc, &o, &msg) == VP_ERR_TOO_BIG);
         CHECK(o == NULL);
         CHECK_CONTAINS(msg, "larger than 1048576 bytes");
         free(msg);
         /* Exactly the limit is parsed (trailing white space is fine). */
         msg = NULL;
-        CHECK(vp_offering_parse(huge, VP_OFFERING_MAX_JSON, voc, &o, &msg) == VP_OK);
+        CHECK(offering_parse_text(huge, VP_OFFERING_MAX_JSON, voc, &o, &msg) == VP_OK);
         CHECK(msg == NULL);
         vp_offering_destroy(o);
         free(huge);
@@ -1304,9 +1328,9 @@ static void test_from_json(void)
                        "{\"start\":\"2026-12-02T10:00:00+01:00\"}]}";
     vp_offering *a = NULL, *b = NULL;
     char *msg = NULL;
-    CHECK(vp_offering_parse(text, strlen(text), voc, &a, &msg) == VP_OK);
+    CHECK(offering_parse_text(text, strlen(text), voc, &a, &msg) == VP_OK);
     json_t *root = json_loads(text, 0, NULL);
-    CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_OK);
+    CHECK(offering_from_json_text(root, voc, &b, &msg) == VP_OK);
     CHECK(a && b && !strcmp(a->json, b->json) && a->start.utc == b->start.utc && a->n_occurrences == 2);
     CHECK_STR(json_string_value(json_object_get(root, "start")), "2026-12-02T10:00:00+01:00");
     /* Each keeps its stored form parsed: what it stores, without a second
@@ -1322,7 +1346,7 @@ static void test_from_json(void)
 
     root = json_pack("{s:s, s:s, s:i}", "id", "a:1", "type", "event", "title", 3);
     b = NULL;
-    CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_ERR_INVALID && b == NULL);
+    CHECK(offering_from_json_text(root, voc, &b, &msg) == VP_ERR_INVALID && b == NULL);
     CHECK_CONTAINS(msg, "title");
     free(msg);
     json_decref(root);
@@ -1330,7 +1354,7 @@ static void test_from_json(void)
     root = json_pack("{s:s, s:s, s:s, s:o}", "id", "a:1", "type", "book", "source", "a", "title",
                      json_stringn_nocheck("Caf\xe9", 4));
     msg = NULL;
-    CHECK(vp_offering_from_json(root, voc, &b, &msg) == VP_ERR_INVALID);
+    CHECK(offering_from_json_text(root, voc, &b, &msg) == VP_ERR_INVALID);
     CHECK_STR(msg, "(record): a field is not valid UTF-8 text");
     free(msg);
     json_decref(root);
@@ -1343,7 +1367,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char *msg = NULL;
-    if (vp_vocabulary_load(argv[1], &voc, &msg) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
         fprintf(stderr, "cannot load %s: %s\n", argv[1], msg ? msg : "?");
         free(msg);
         return 2;
@@ -1360,6 +1385,7 @@ int main(int argc, char **argv)
     test_location_price_url_isbn();
     test_record_dates();
     test_record_errors();
+    test_problem_paths();
     test_datetime();
     test_days();
     test_review_fixes();

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "connector_text.h"
 #include "emit_sink.h"
 #include "golden.h"
 #include "vindplaats/onix.h"
@@ -27,7 +28,7 @@ static vp_status parse(const char *data, size_t len, golden *g, char **msg)
 {
     vp_emit e = golden_emit(g);
     *msg = NULL;
-    return vp_onix_parse(data, len, &e, msg);
+    return onix_parse_text(data, len, &e, msg);
 }
 
 static void test_fields(void)

@@ -252,7 +252,8 @@ int main(int argc, char **argv)
     vp_network *net = NULL;
     vp_error nerr = VP_ERROR_INIT;
     vp_error gerr = VP_ERROR_INIT;
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_postcodes_load(argv[2], &pc, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1)) ||
         (vp_network_load(argv[3], &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1))) {
         fprintf(stderr, "test_places: %s\n", err ? err : "cannot load");

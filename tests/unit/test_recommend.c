@@ -148,7 +148,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char *err = NULL;
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         vp_segments_load(argv[2], NULL, voc, &segs, &err) != VP_OK) {
         fprintf(stderr, "%s\n", err ? err : "cannot load");
         return 2;

@@ -612,7 +612,8 @@ int main(int argc, char **argv)
         return 1;
     }
     char *msg = NULL;
-    if (vp_vocabulary_load(argv[3], &voc, &msg) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[3], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
         fprintf(stderr, "%s\n", msg ? msg : "cannot load the vocabulary");
         free(msg);
         return 1;

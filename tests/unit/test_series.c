@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "error_text.h"
 #include "language_fixture.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
@@ -31,7 +32,7 @@ static void put_line(vp_index *idx, const char *id, const char *line)
 {
     vp_offering *o = NULL;
     char *err = NULL;
-    vp_status st = vp_offering_parse(line, strlen(line), voc, &o, &err);
+    vp_status st = offering_parse_text(line, strlen(line), voc, &o, &err);
     if (st != VP_OK)
         fprintf(stderr, "fixture %s: %s\n", id, err);
     CHECK(st == VP_OK);
@@ -594,7 +595,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char *err = NULL;
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK) {
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
         fprintf(stderr, "%s\n", err);
         free(err);
         return 2;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "error_text.h"
 #include "vindplaats/index.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/sru.h"
@@ -461,7 +462,7 @@ int main(int argc, char **argv)
     while (f && fgets(line, sizeof line, f)) {
         vp_offering *o = NULL;
         char *err = NULL;
-        CHECK(vp_offering_parse(line, strlen(line), voc, &o, &err) == VP_OK);
+        CHECK(offering_parse_text(line, strlen(line), voc, &o, &err) == VP_OK);
         if (err)
             fprintf(stderr, "fixture: %s\n", err);
         if (o)

@@ -116,10 +116,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s VOCABULARY\n", argv[0]);
         return 2;
     }
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err ? err : argv[1]);
-        free(err);
+        vp_error_print(stderr, NULL, &err);
+        vp_error_clear(&err);
         return 2;
     }
     CHECK(mkdtemp(dir) != NULL);

@@ -490,7 +490,8 @@ int main(int argc, char **argv)
     vp_error lerr = VP_ERROR_INIT;
     vp_lexicon_files files = {NULL, NULL, argv[6], NULL, argv[2]};
     vp_lexicon_files none = {NULL, NULL, NULL, NULL, NULL};
-    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+    vp_error verr = VP_ERROR_INIT;
+    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
         (vp_network_load(argv[3], &net, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
         (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
         (vp_lexicon_load(&none, voc, &bare, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1))) {

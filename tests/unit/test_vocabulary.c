@@ -14,6 +14,15 @@
 #include "vindplaats/status.h"
 #include "vindplaats/vocabulary.h"
 
+/* vp_vocabulary_load with the failure in its one text form (NULL on VP_OK). */
+static vp_status load_text(const char *path, vp_vocabulary **voc, char **msg)
+{
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(path, voc, &e);
+    vp_error_move_text(&e, msg);
+    return st;
+}
+
 static char tmpdir[256];
 
 /* Rows of a TSV file: lines that are neither blank nor comments. */
@@ -53,7 +62,7 @@ static void test_real_file(const char *path)
 {
     vp_vocabulary *voc = NULL;
     char *msg = NULL;
-    CHECK(vp_vocabulary_load(path, &voc, &msg) == VP_OK);
+    CHECK(load_text(path, &voc, &msg) == VP_OK);
     CHECK(msg == NULL); /* untouched on success */
     free(msg);
     CHECK(voc != NULL);
@@ -160,17 +169,21 @@ static const char *write_file(const char *name, const char *content, size_t len)
     return path;
 }
 
-/* Loading `content` fails with VP_ERR_INVALID and the message
- * "PATH:LINE: problem..." starting with `problem`. */
+/* Loading `content` fails with VP_ERR_INVALID at PATH:LINE (the fields
+ * of the error) with a message starting with `problem`. */
 static int fails_at(const char *name, const char *content, unsigned line, const char *problem)
 {
     const char *path = write_file(name, content, strlen(content));
     char want[1024];
     snprintf(want, sizeof want, "%s:%u: %s", path, line, problem);
     vp_vocabulary *voc = (vp_vocabulary *)&voc; /* must stay untouched */
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(path, &voc, &verr);
+    int placed = verr.file && !strcmp(verr.file, path) && verr.line == line && verr.message &&
+                 strncmp(verr.message, problem, strlen(problem)) == 0;
     char *msg = NULL;
-    vp_status st = vp_vocabulary_load(path, &voc, &msg);
-    int ok = st == VP_ERR_INVALID && voc == (vp_vocabulary *)&voc && msg &&
+    vp_error_move_text(&verr, &msg);
+    int ok = st == VP_ERR_INVALID && voc == (vp_vocabulary *)&voc && placed && msg &&
              strncmp(msg, want, strlen(want)) == 0;
     if (!ok)
         fprintf(stderr, "  %s: status %d, wanted \"%s\", got \"%s\"\n", name, (int)st, want,
@@ -211,7 +224,7 @@ static void test_bad_files(void)
     const char *path = write_file("empty.tsv", "", 0);
     vp_vocabulary *voc = NULL;
     char *msg = NULL;
-    CHECK(vp_vocabulary_load(path, &voc, &msg) == VP_ERR_INVALID);
+    CHECK(load_text(path, &voc, &msg) == VP_ERR_INVALID);
     CHECK(voc == NULL);
     CHECK(msg && strncmp(msg, path, strlen(path)) == 0 && msg[strlen(path)] == ':');
     CHECK_CONTAINS(msg, "no propositions");
@@ -219,7 +232,7 @@ static void test_bad_files(void)
     unlink(path);
     msg = NULL;
     path = write_file("comments.tsv", "# only\n# comments\n\n", 19);
-    CHECK(vp_vocabulary_load(path, &voc, &msg) == VP_ERR_INVALID);
+    CHECK(load_text(path, &voc, &msg) == VP_ERR_INVALID);
     CHECK(voc == NULL);
     CHECK(msg && strncmp(msg, path, strlen(path)) == 0);
     CHECK_CONTAINS(msg, "no propositions");
@@ -238,7 +251,7 @@ static void test_good_small_files(void)
     const char *path = write_file("good.tsv", content, strlen(content));
     vp_vocabulary *voc = NULL;
     char *msg = NULL;
-    CHECK(vp_vocabulary_load(path, &voc, &msg) == VP_OK);
+    CHECK(load_text(path, &voc, &msg) == VP_OK);
     CHECK(msg == NULL);
     free(msg);
     CHECK(vp_vocabulary_count(voc) == 2);
@@ -284,14 +297,16 @@ static void test_missing_file(void)
     snprintf(path, sizeof path, "%s/no-such-file.tsv", tmpdir);
     vp_vocabulary *voc = NULL;
     char *msg = NULL;
-    CHECK(vp_vocabulary_load(path, &voc, &msg) == VP_ERR_IO);
+    CHECK(load_text(path, &voc, &msg) == VP_ERR_IO);
     CHECK(voc == NULL);
     CHECK_CONTAINS(msg, path);
     CHECK(msg && strncmp(msg, path, strlen(path)) == 0);
     free(msg);
     /* A directory is not a file either. */
     msg = NULL;
-    vp_status st = vp_vocabulary_load(tmpdir, &voc, &msg);
+    vp_error verr = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(tmpdir, &voc, &verr);
+    vp_error_move_text(&verr, &msg);
     CHECK(st != VP_OK);
     CHECK(voc == NULL);
     CHECK_CONTAINS(msg, tmpdir);
