@@ -17,7 +17,11 @@
  * usage: vindplaats-bench-engine --index DIR --queries FILE [--suggest FILE]
  *        [--threads N] [--rounds R] [--now ISO] [--json FILE]
  *        [--cache MB] [--zipf S [--draws N] [--zipf-out FILE]] [--warm-up 0|1]
- *        [--searches 0|1] [--answers FILE] [data files] */
+ *        [--searches 0|1] [--answers FILE] [--suggest-answers FILE] [data files]
+ *
+ * --suggest-answers FILE: one pass, one thread, the completions of every
+ * prefix of --suggest at limits 8 and 20 (text, kind, count), so two builds
+ * can be compared prefix by prefix. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -190,6 +194,38 @@ static int write_answers(const job *tmpl, const char *path)
     return fclose(f) == 0 ? 0 : 1;
 }
 
+/* --suggest-answers FILE: see the top of this file. */
+static int write_suggest_answers(const job *tmpl, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    vp_index *idx = NULL;
+    if (!f || vp_index_open(tmpl->index_path, VP_INDEX_READ, tmpl->voc, &idx, NULL) != VP_OK) {
+        perror(path);
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    static const unsigned limits[] = {8, VP_SUGGEST_MAX_LIMIT};
+    for (size_t i = 0; i < tmpl->n; i++)
+        for (size_t l = 0; l < 2; l++) {
+            vp_suggestion *s = NULL;
+            size_t n = 0;
+            char *err = NULL;
+            vp_status st = vp_suggest(idx, tmpl->prefixes[i], limits[l], &s, &n, &err);
+            fprintf(f, "%zu limit=%u q=%s", i + 1, limits[l], tmpl->prefixes[i]);
+            if (st != VP_OK)
+                fprintf(f, " error %s", err ? err : vp_status_str(st));
+            for (size_t k = 0; k < n; k++)
+                fprintf(f, " | %s (%s %llu)", s[k].text, vp_suggest_kind_name(s[k].kind),
+                        (unsigned long long)s[k].count);
+            fputc('\n', f);
+            free(err);
+            vp_suggestions_free(s, n);
+        }
+    vp_index_close(idx);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -323,7 +359,7 @@ int main(int argc, char **argv)
     size_t draws = 20000;
     int warm_up = 1, searches = 1;
     const char *zipf_out = NULL;
-    const char *answers_out = NULL;
+    const char *answers_out = NULL, *suggest_answers_out = NULL;
     unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -353,6 +389,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--warm-up") == 0) warm_up = atoi(v);
         else if (strcmp(a, "--searches") == 0) searches = atoi(v);
         else if (strcmp(a, "--answers") == 0) answers_out = v;
+        else if (strcmp(a, "--suggest-answers") == 0) suggest_answers_out = v;
         else {
             fprintf(stderr, "vindplaats-bench-engine: unknown option %s\n", a);
             return 2;
@@ -424,6 +461,11 @@ int main(int argc, char **argv)
                 include_past, NULL, 0, NULL};
     if (answers_out)
         return write_answers(&tmpl, answers_out);
+    if (suggest_answers_out) {
+        job st = tmpl;
+        st.n = ns;
+        return write_suggest_answers(&st, suggest_answers_out);
+    }
     if (slowest > 0) {
         /* Which queries cost most: one pass, one thread, printed slowest first. */
         double *lat = calloc(nq, sizeof *lat);
