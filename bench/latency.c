@@ -21,7 +21,11 @@
  *
  * --suggest-answers FILE: one pass, one thread, the completions of every
  * prefix of --suggest at limits 8 and 20 (text, kind, count), so two builds
- * can be compared prefix by prefix. */
+ * can be compared prefix by prefix. --suggest-table 0 answers them by
+ * reading the completion terms instead of the table (vp_suggest_set_table).
+ * Before the suggestions are timed, one is asked on a handle of its own:
+ * the table of the index's version is built then, and its build time and
+ * size are printed. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -48,6 +52,7 @@ typedef struct job {
     char **prefixes;
     size_t n, first, step;   /* this thread takes first, first+step, ... */
     int suggest;
+    int suggest_table; /* 0: vp_suggest_set_table(idx, 0) */
     int rounds;
     int64_t now;
     unsigned without;
@@ -128,6 +133,7 @@ static void *worker(void *arg)
         return NULL;
     }
     vp_index_set_lexicon(idx, jb->lex);
+    vp_suggest_set_table(idx, jb->suggest_table);
     for (int r = 0; r < jb->rounds; r++)
         for (size_t i = jb->first; i < jb->n; i += jb->step) {
             double t0 = now_s();
@@ -357,7 +363,7 @@ int main(int argc, char **argv)
     unsigned cache_mb = 0;
     double zipf = 0;
     size_t draws = 20000;
-    int warm_up = 1, searches = 1;
+    int warm_up = 1, searches = 1, suggest_table = 1;
     const char *zipf_out = NULL;
     const char *answers_out = NULL, *suggest_answers_out = NULL;
     unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
@@ -390,6 +396,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--searches") == 0) searches = atoi(v);
         else if (strcmp(a, "--answers") == 0) answers_out = v;
         else if (strcmp(a, "--suggest-answers") == 0) suggest_answers_out = v;
+        else if (strcmp(a, "--suggest-table") == 0) suggest_table = atoi(v);
         else {
             fprintf(stderr, "vindplaats-bench-engine: unknown option %s\n", a);
             return 2;
@@ -457,8 +464,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ns; i++)
         decode(prefixes[i]);
 
-    job tmpl = {index, voc, lex, parsed_seq, prefixes, n_seq, 0, 1, 0, rounds, now.utc, without,
-                include_past, NULL, 0, NULL};
+    job tmpl = {index, voc, lex, parsed_seq, prefixes, n_seq, 0, 1, 0, suggest_table, rounds, now.utc,
+                without, include_past, NULL, 0, NULL};
     if (answers_out)
         return write_answers(&tmpl, answers_out);
     if (suggest_answers_out) {
@@ -485,6 +492,32 @@ int main(int argc, char **argv)
         return 0;
     }
     FILE *jf = json_out ? fopen(json_out, "a") : NULL;
+    if (ns && suggest_table) {
+        /* The table of this version, built by the first suggestion. */
+        vp_index *idx = NULL;
+        vp_suggestion *s = NULL;
+        size_t n = 0;
+        vp_suggest_table_stats ts;
+        double t0 = now_s();
+        if (vp_index_open(index, VP_INDEX_READ, voc, &idx, NULL) == VP_OK &&
+            vp_suggest(idx, prefixes[0], 8, &s, &n, NULL) == VP_OK &&
+            vp_suggest_table_info(idx, &ts) == VP_OK) {
+            double first_ms = (now_s() - t0) * 1000.0;
+            printf("engine suggest-table %-6s %llu terms, %llu completions, %llu short prefixes, "
+                   "%.1f MB, built in %.1f ms (first suggestion %.1f ms)\n",
+                   label, (unsigned long long)ts.terms, (unsigned long long)ts.completions,
+                   (unsigned long long)ts.prefixes, (double)ts.bytes / (1 << 20), ts.build_ms,
+                   first_ms);
+            if (jf)
+                fprintf(jf, "{\"system\":\"vindplaats-engine\",\"label\":\"%s\",\"what\":\"suggest-table\","
+                            "\"terms\":%llu,\"completions\":%llu,\"prefixes\":%llu,\"bytes\":%zu,"
+                            "\"build_ms\":%.1f}\n",
+                        label, (unsigned long long)ts.terms, (unsigned long long)ts.completions,
+                        (unsigned long long)ts.prefixes, ts.bytes, ts.build_ms);
+        }
+        vp_suggestions_free(s, n);
+        vp_index_close(idx);
+    }
     /* A warm-up round so every system starts with the same page cache
      * (--warm-up 0: none, when the page cache is known to be warm). */
     if (warm_up && searches)

@@ -46,9 +46,29 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
                      size_t *n, char **errmsg) VP_NOEXCEPT;
 void vp_suggestions_free(vp_suggestion *s, size_t n) VP_NOEXCEPT;
 
-/* Process-wide counts of lookups in the suggestion caches of every handle
- * (see suggest.c for what a hit and a miss are); either may be NULL. */
+/* Process-wide counts of lookups of two- and three-character prefixes in
+ * the completion tables (see below): a hit finds the table of the version
+ * read already built, a miss built it, waited for it or had none; either
+ * may be NULL. */
 void vp_suggest_cache_counts(uint64_t *hits, uint64_t *misses) VP_NOEXCEPT;
+
+/* Completions are answered from a table per index version read, built by
+ * the first vp_suggest at that version (on any handle of the process) and
+ * shared by every handle that reads it; a writer's handle, an index too big
+ * for the table (256 MB) or vp_suggest_set_table(idx, 0) reads the
+ * completion terms instead, with the same answers, slower. */
+void vp_suggest_set_table(vp_index *idx, int on) VP_NOEXCEPT;
+
+/* What the table of the version `idx` read at its last vp_suggest holds. */
+typedef struct vp_suggest_table_stats {
+    uint64_t terms;       /* completion terms read */
+    uint64_t completions; /* one per key and kind */
+    uint64_t prefixes;    /* prefixes of 2 and 3 characters ranked in advance */
+    size_t bytes;         /* memory it takes */
+    double build_ms;      /* how long it took to build */
+} vp_suggest_table_stats;
+/* VP_ERR_NOT_FOUND when the handle has no table. */
+vp_status vp_suggest_table_info(vp_index *idx, vp_suggest_table_stats *out) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }
