@@ -216,16 +216,16 @@ static int write_suggest_answers(const job *tmpl, const char *path)
         for (size_t l = 0; l < 2; l++) {
             vp_suggestion *s = NULL;
             size_t n = 0;
-            char *err = NULL;
+            vp_error err = VP_ERROR_INIT;
             vp_status st = vp_suggest(idx, tmpl->prefixes[i], limits[l], &s, &n, &err);
             fprintf(f, "%zu limit=%u q=%s", i + 1, limits[l], tmpl->prefixes[i]);
             if (st != VP_OK)
-                fprintf(f, " error %s", err ? err : vp_status_str(st));
+                fprintf(f, " error %s", err.message ? err.message : vp_status_str(st));
             for (size_t k = 0; k < n; k++)
                 fprintf(f, " | %s (%s %llu)", s[k].text, vp_suggest_kind_name(s[k].kind),
                         (unsigned long long)s[k].count);
             fputc('\n', f);
-            free(err);
+            vp_error_clear(&err);
             vp_suggestions_free(s, n);
         }
     vp_index_close(idx);

@@ -191,8 +191,9 @@ void vp_suggestions_free(vp_suggestion *s, size_t n)
 
 /* Reads the terms of `folded`, merges variants, ranks, keeps `limit`. */
 static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limit,
-                      vp_suggestion *out, size_t *n_out, char **errmsg)
+                      vp_suggestion *out, size_t *n_out, vp_error *err)
 {
+    char *msg = NULL, **errmsg = &msg; /* what the index library says */
     vp_buf prefix;
     vp_buf_init(&prefix, 512);
     char **terms = NULL;
@@ -203,7 +204,7 @@ static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limi
         st = vpx_db_prefix_terms(db, prefix.data, scan, &terms, &freqs, &n, errmsg);
     vp_buf_free(&prefix);
     if (st != VP_OK)
-        return st;
+        return msg ? vp_error_take_text(err, st, msg) : st;
     candidate *c = calloc(n + 1, sizeof *c);
     size_t k = 0;
     if (!c)
@@ -473,8 +474,9 @@ static vp_status table_rank(const suggest_table *t, size_t lo, size_t hi, unsign
  * first byte of the key) so a big index is never copied whole. Sets
  * t->keep when the index is too big for a table; returns VP_ERR_INVALID
  * for a term this code did not write (the scan answers that index). */
-static vp_status table_load(suggest_table *t, vpx_db *db, char **errmsg)
+static vp_status table_load(suggest_table *t, vpx_db *db, vp_error *err)
 {
+    char *msg = NULL, **errmsg = &msg; /* what the index library says */
     size_t skip = strlen(PFX_SUGGEST);
     uint64_t best = 0;
     vp_status st = VP_OK;
@@ -485,6 +487,9 @@ static vp_status table_load(suggest_table *t, vpx_db *db, char **errmsg)
         uint64_t *freqs = NULL;
         size_t n = 0;
         st = vpx_db_prefix_terms(db, prefix, SIZE_MAX, &terms, &freqs, &n, errmsg);
+        if (msg)
+            vp_error_take_text(err, st, msg);
+        msg = NULL;
         for (size_t i = 0; st == VP_OK && i < n; i++) {
             const char *key = terms[i] + skip, *sep = strchr(key, '\x1f');
             if (!sep || !sep[1]) {
@@ -615,7 +620,7 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Ranks every prefix of two and three characters the keys start with. */
-static vp_status table_short(suggest_table *t, vpx_db *db, char **errmsg)
+static vp_status table_short(suggest_table *t, vpx_db *db, vp_error *err)
 {
     vp_status st = VP_OK;
     for (size_t chars = VP_SUGGEST_MIN_PREFIX; chars <= TABLE_PREFIX && st == VP_OK; chars++) {
@@ -651,7 +656,7 @@ static vp_status table_short(suggest_table *t, vpx_db *db, char **errmsg)
                     p[len] = '\0';
                 }
                 vp_suggestion found[VP_SUGGEST_MAX_LIMIT];
-                st = p ? rank(db, p, SCAN_SHORT, VP_SUGGEST_MAX_LIMIT, found, &got, errmsg)
+                st = p ? rank(db, p, SCAN_SHORT, VP_SUGGEST_MAX_LIMIT, found, &got, err)
                        : VP_ERR_NOMEM;
                 for (size_t k = 0; k < got; k++) {
                     item *it = &t->items[t->n_items + k];
@@ -683,21 +688,23 @@ static int table_build(suggest_table *t, vpx_db *db)
     static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    char *msg = NULL;
-    vp_status st = table_load(t, db, &msg);
+    vp_error err = VP_ERROR_INIT; /* not reported: the scan will say it again */
+    char *msg = NULL, **errmsg = &msg;
+    vp_status st = table_load(t, db, &err);
     if (st == VP_OK) {
         pthread_mutex_lock(&build_lock);
         st = table_same_ids(t);
         pthread_mutex_unlock(&build_lock);
     }
     if (st == VP_OK)
-        st = table_short(t, db, &msg);
+        st = table_short(t, db, &err);
     /* A reader that met a newer revision while reading reopened: what it
      * read is not one version's. */
     vp_index_version v;
-    if (st == VP_OK && (vpx_db_version(db, &v, &msg) != VP_OK || v.exact != t->exact))
+    if (st == VP_OK && (vpx_db_version(db, &v, errmsg) != VP_OK || v.exact != t->exact))
         st = VP_ERR_MODIFIED;
     free(msg);
+    vp_error_clear(&err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     t->build_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (st != VP_OK) {
@@ -905,16 +912,11 @@ static vp_status table_answer(const suggest_table *t, const char *p, size_t char
 }
 
 vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_suggestion **out,
-                     size_t *n, char **errmsg)
+                     size_t *n, vp_error *err)
 {
-    if (limit < 1 || limit > VP_SUGGEST_MAX_LIMIT) {
-        char *m = strdup("limit: must be from 1 to 20");
-        if (errmsg && m)
-            *errmsg = m;
-        else
-            free(m);
-        return VP_ERR_INVALID;
-    }
+    if (limit < 1 || limit > VP_SUGGEST_MAX_LIMIT)
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "limit"},
+                            "limit: must be from 1 to %d", VP_SUGGEST_MAX_LIMIT);
     char *cut = vp_text_cut(prefix ? prefix : "", VP_SUGGEST_MAX_PREFIX);
     char *folded = cut ? vp_text_fold(cut, 1) : NULL;
     free(cut);
@@ -930,18 +932,17 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
         chars += ((unsigned char)start[i] & 0xC0) != 0x80;
     if (chars < VP_SUGGEST_MIN_PREFIX) {
         free(folded);
-        char *m = strdup("q: type at least 2 characters");
-        if (errmsg && m)
-            *errmsg = m;
-        else
-            free(m);
-        return VP_ERR_INVALID;
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "q"},
+                            "q: type at least %d characters", VP_SUGGEST_MIN_PREFIX);
     }
     vpx_db *db = vp_index_db(idx);
     vp_index_version version;
+    char *msg = NULL, **errmsg = &msg; /* what the index library says */
     vp_status st = vpx_db_reopen(db, errmsg);
     if (st == VP_OK)
         st = vpx_db_version(db, &version, errmsg);
+    if (msg)
+        vp_error_take_text(err, st, msg);
     vp_suggestion *res = calloc(VP_SUGGEST_MAX_LIMIT + 1, sizeof *res);
     size_t got = 0;
     if (st == VP_OK && !res)
@@ -966,8 +967,7 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
         atomic_fetch_add_explicit(ready && t && t->state == TABLE_READY ? &cache_hits : &cache_misses,
                                   1, memory_order_relaxed);
     if (st == VP_OK && !answered)
-        st = rank(db, start, chars <= TABLE_PREFIX ? SCAN_SHORT : SCAN_LONG, limit, res, &got,
-                  errmsg);
+        st = rank(db, start, chars <= TABLE_PREFIX ? SCAN_SHORT : SCAN_LONG, limit, res, &got, err);
     free(folded);
     if (st != VP_OK) {
         vp_suggestions_free(res, got);

@@ -40,10 +40,13 @@ typedef struct vp_suggestion {
 } vp_suggestion;
 
 /* Up to `limit` completions of `prefix`; *out is malloc()ed (free with
- * vp_suggestions_free). VP_ERR_INVALID for a prefix shorter than two
- * characters (after folding) or a limit outside 1..20. */
+ * vp_suggestions_free) and set on success only. On failure fills `err`
+ * (may be NULL; see status.h): VP_ERR_INVALID naming the parameter "q"
+ * for a prefix shorter than two characters (after folding), "limit" for a
+ * limit outside 1..20; the index library's status and message when the
+ * index cannot be read; VP_ERR_NOMEM. */
 vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_suggestion **out,
-                     size_t *n, char **errmsg) VP_NOEXCEPT;
+                     size_t *n, vp_error *err) VP_NOEXCEPT;
 void vp_suggestions_free(vp_suggestion *s, size_t n) VP_NOEXCEPT;
 
 /* Process-wide counts of lookups of two- and three-character prefixes in

@@ -310,15 +310,22 @@ static void test_suggest(vp_index *idx)
     CHECK(vp_suggest(idx, "qqzz", 8, &s, &n, NULL) == VP_OK);
     CHECK(n == 0);
     vp_suggestions_free(s, n);
-    char *err = NULL;
+    /* The parameter refused is a field; the message stays as the API
+     * shows it. */
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_suggest(idx, "é", 8, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK(err.status == VP_ERR_INVALID && err.parameter && strcmp(err.parameter, "q") == 0);
+    CHECK_STR(err.message, "q: type at least 2 characters");
+    CHECK_STR(vp_error_code(&err), "invalid_parameter");
+    vp_error_clear(&err);
     CHECK(vp_suggest(idx, "a  ", 8, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK(err.parameter && strcmp(err.parameter, "q") == 0);
+    vp_error_clear(&err);
     CHECK(vp_suggest(idx, "digi", 21, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
+    CHECK(err.parameter && strcmp(err.parameter, "limit") == 0);
+    CHECK_STR(err.message, "limit: must be from 1 to 20");
+    vp_error_clear(&err);
+    CHECK(vp_suggest(idx, "digi", 0, &s, &n, NULL) == VP_ERR_INVALID);
 }
 
 /* Do handles `a` and `b` answer `prefix` alike, at every limit? */
