@@ -542,7 +542,8 @@ static vp_status table_load(suggest_table *t, vpx_db *db, vp_error *err)
         free(terms);
         free(freqs);
     }
-    if (st == VP_ERR_TOO_BIG)
+    /* Neither passes with another try at this version. */
+    if (st == VP_ERR_TOO_BIG || st == VP_ERR_INVALID)
         t->keep = 1;
     return st;
 }
@@ -861,6 +862,45 @@ vp_status vp_suggest_table_info(vp_index *idx, vp_suggest_table_stats *out)
     return VP_OK;
 }
 
+/* The table of `v`, the version `idx` reads, for that handle: the one it
+ * holds, or found or built (*ready 0 when it was not there yet); NULL when
+ * it has none (a writer's handle reads what it has not committed yet: the
+ * terms). */
+static const suggest_table *handle_table(vp_index *idx, vpx_db *db, const vp_index_version *v,
+                                         int *ready)
+{
+    vp_suggest_cache *c = !vp_index_writable(idx) ? handle_cache(idx) : NULL;
+    if (!c || c->scan)
+        return NULL;
+    *ready = 1;
+    if (!c->table || c->table->exact != v->exact || c->table->identity != v->identity) {
+        table_release(c->table);
+        c->table = table_acquire(db, v, ready);
+    }
+    return c->table;
+}
+
+/* Moves `db` to the newest version and says which it is. */
+static vp_status read_version(vpx_db *db, vp_index_version *version, vp_error *err)
+{
+    char *msg = NULL, **errmsg = &msg; /* what the index library says */
+    vp_status st = vpx_db_reopen(db, errmsg);
+    if (st == VP_OK)
+        st = vpx_db_version(db, version, errmsg);
+    return msg ? vp_error_take_text(err, st, msg) : st;
+}
+
+vp_status vp_suggest_prepare(vp_index *idx, vp_error *err)
+{
+    vpx_db *db = vp_index_db(idx);
+    vp_index_version version;
+    vp_status st = read_version(db, &version, err);
+    int ready = 0;
+    if (st == VP_OK)
+        handle_table(idx, db, &version, &ready);
+    return st;
+}
+
 /* Copies items to `out` (texts strdup()ed). */
 static vp_status copy_items(const suggest_table *t, const item *it, size_t n, vp_suggestion *out,
                             size_t *got)
@@ -937,29 +977,13 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
     }
     vpx_db *db = vp_index_db(idx);
     vp_index_version version;
-    char *msg = NULL, **errmsg = &msg; /* what the index library says */
-    vp_status st = vpx_db_reopen(db, errmsg);
-    if (st == VP_OK)
-        st = vpx_db_version(db, &version, errmsg);
-    if (msg)
-        vp_error_take_text(err, st, msg);
+    vp_status st = read_version(db, &version, err);
     vp_suggestion *res = calloc(VP_SUGGEST_MAX_LIMIT + 1, sizeof *res);
     size_t got = 0;
     if (st == VP_OK && !res)
         st = VP_ERR_NOMEM;
-    /* The table of the version this handle reads (a writer's handle reads
-     * what it has not committed yet: the terms). */
-    vp_suggest_cache *c = st == VP_OK && !vp_index_writable(idx) ? handle_cache(idx) : NULL;
     int ready = 0;
-    if (c && !c->scan && (!c->table || c->table->exact != version.exact ||
-                          c->table->identity != version.identity)) {
-        table_release(c->table);
-        ready = 1;
-        c->table = table_acquire(db, &version, &ready);
-    } else if (c && !c->scan) {
-        ready = 1;
-    }
-    const suggest_table *t = c && !c->scan ? c->table : NULL;
+    const suggest_table *t = st == VP_OK ? handle_table(idx, db, &version, &ready) : NULL;
     int answered = 0;
     if (t && t->state == TABLE_READY && st == VP_OK)
         st = table_answer(t, start, chars, limit, res, &got, &answered);

@@ -62,6 +62,13 @@ void vp_suggest_cache_counts(uint64_t *hits, uint64_t *misses) VP_NOEXCEPT;
  * completion terms instead, with the same answers, slower. */
 void vp_suggest_set_table(vp_index *idx, int on) VP_NOEXCEPT;
 
+/* Moves `idx` to the newest version and builds (or finds) its table now,
+ * so that no suggestion waits for it: what a server does after a commit.
+ * Not a lookup for vp_suggest_cache_counts. Fails as vp_suggest does when
+ * the index cannot be read (`err` may be NULL); a table that cannot be
+ * built is no failure (the terms answer). */
+vp_status vp_suggest_prepare(vp_index *idx, vp_error *err) VP_NOEXCEPT;
+
 /* What the table of the version `idx` read at its last vp_suggest holds. */
 typedef struct vp_suggest_table_stats {
     uint64_t terms;       /* completion terms read */

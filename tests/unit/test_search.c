@@ -519,6 +519,17 @@ static void test_suggest_revisions(const char *base)
     CHECK_STR(texts, "Zeppelinbouw voor kinderen");
     suggest_texts(r2, "ze", texts, sizeof texts);
     CHECK_STR(texts, "Zeppelinbouw voor kinderen");
+    /* Prepared after a commit (as the server's builder does), the table is
+     * there when the next suggestion asks, on any handle. */
+    put_title(w, "test:zep3", "Zeppelinwerf");
+    CHECK(vp_suggest_prepare(r2, NULL) == VP_OK);
+    vp_suggest_cache_counts(&hits0, &misses0);
+    suggest_texts(r1, "zep", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen|Zeppelinwerf");
+    vp_suggest_cache_counts(&hits1, &misses1);
+    CHECK(hits1 == hits0 + 1 && misses1 == misses0);
+    CHECK(vp_index_delete(w, "test:zep3", NULL) == VP_OK);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
     vp_index_close(w);
 
     /* Another index built the same way, at the same revision, in the
@@ -529,6 +540,9 @@ static void test_suggest_revisions(const char *base)
         put_title(w2, "test:zep1", "Zeer oude kaarten");
         put_title(w2, "test:zep2", "Zeilen op het meer");
         CHECK(vp_index_delete(w2, "test:zep1", NULL) == VP_OK);
+        CHECK(vp_index_commit(w2, NULL) == VP_OK);
+        put_title(w2, "test:zep3", "Zeeslag");
+        CHECK(vp_index_delete(w2, "test:zep3", NULL) == VP_OK);
         CHECK(vp_index_commit(w2, NULL) == VP_OK);
         vp_index_close(w2);
     }
