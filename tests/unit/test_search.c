@@ -2,6 +2,7 @@
  * text analysis, every filter, facets, dates, sorting, paging, snippets,
  * the query syntax and its fallback, replace/delete and fresh readers. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -451,6 +452,82 @@ static void test_suggest_variants(const char *base, const char *fixture)
     vp_suggest_table_stats ts;
     CHECK(vp_suggest_table_info(idx, &ts) == VP_OK && ts.completions < ts.terms);
     vp_index_close(idx);
+}
+
+/* One of the threads of test_suggest_threads: its own handle on `path`,
+ * every prefix asked a few times, each answer compared with the scan's. */
+typedef struct suggest_thread {
+    const char *path;
+    const char *const *prefixes;
+    size_t n;
+    char **expected; /* the scan's answers, "text|text|..." */
+    int differ;
+} suggest_thread;
+
+static void suggest_texts(vp_index *idx, const char *prefix, char *out, size_t size);
+
+static void *suggest_thread_run(void *arg)
+{
+    suggest_thread *st = arg;
+    vp_index *idx = NULL;
+    if (vp_index_open(st->path, VP_INDEX_READ, voc, &idx, NULL) != VP_OK) {
+        st->differ = -1;
+        return NULL;
+    }
+    char texts[2048];
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < st->n; i++) {
+            suggest_texts(idx, st->prefixes[i], texts, sizeof texts);
+            st->differ += strcmp(texts, st->expected[i]) != 0;
+        }
+    vp_index_close(idx);
+    return NULL;
+}
+
+/* Handles of several threads meet a version none has a table for yet, at
+ * once: one builds it, the others wait for it or find it, and all answer
+ * what the terms answer (run under the sanitizers, this is also the test
+ * that handing the table over and freeing it is sound). */
+static void test_suggest_threads(const char *path)
+{
+    static const char *const prefixes[] = {"di", "vo", "sas", "digi", "voorl", "thr", "e-b", "klik"};
+    size_t n = sizeof prefixes / sizeof *prefixes;
+    char *expected[sizeof prefixes / sizeof *prefixes];
+    vp_index *scan = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &scan, NULL) == VP_OK);
+    if (!scan)
+        return;
+    vp_suggest_set_table(scan, 0);
+    for (size_t i = 0; i < n; i++) {
+        expected[i] = malloc(2048);
+        if (expected[i])
+            suggest_texts(scan, prefixes[i], expected[i], 2048);
+    }
+    vp_index_close(scan);
+    /* A new version: a commit no table was built for. */
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (w) {
+        CHECK(vp_index_set_meta(w, "checkpoint:suggest-threads", "1", NULL) == VP_OK);
+        CHECK(vp_index_commit(w, NULL) == VP_OK);
+        vp_index_close(w);
+    }
+    uint64_t misses0 = 0, misses1 = 0;
+    vp_suggest_cache_counts(NULL, &misses0);
+    suggest_thread th[4];
+    pthread_t tid[4];
+    for (int t = 0; t < 4; t++) {
+        th[t] = (suggest_thread){path, prefixes, n, expected, 0};
+        CHECK(pthread_create(&tid[t], NULL, suggest_thread_run, &th[t]) == 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(tid[t], NULL);
+        CHECK(th[t].differ == 0);
+    }
+    vp_suggest_cache_counts(NULL, &misses1);
+    CHECK(misses1 > misses0); /* the version was new: somebody built its table */
+    for (size_t i = 0; i < n; i++)
+        free(expected[i]);
 }
 
 /* Puts one offering with `title` and commits. */
@@ -1419,6 +1496,7 @@ int main(int argc, char **argv)
     test_past_terms(path);
     test_suggest_revisions(dir);
     test_suggest_variants(dir, argv[2]);
+    test_suggest_threads(path);
     test_live_refresh();
     test_soon_spans();
     test_request_parse();
