@@ -20,7 +20,7 @@ SAMPLE_INDEX = $(BUILD)/sample-index
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards bench-index fuzz bench-harvest bench-soak bench-serving bench-store golden clean
+.PHONY: all deps configure build run sample-index test relevance bench bench-full bench-shards bench-index fuzz bench-harvest bench-soak bench-serving bench-suggest bench-store golden clean
 
 all: build
 
@@ -102,6 +102,13 @@ bench-index:
 # (docs/performance.md). INDEX= serves an index built before.
 bench-serving:
 	@bench/serving.sh 1000000 $(INDEX)
+
+# Suggestions alone on an index built before (INDEX=DIR, LABEL= its size):
+# in process from the completion table and from the terms, then over HTTP
+# with the server's memory (docs/performance.md).
+bench-suggest: build
+	@test -n "$(INDEX)" || { echo "make bench-suggest INDEX=DIR [LABEL=1M]" >&2; exit 2; }
+	@bench/suggest.sh $(INDEX) $(or $(LABEL),1M)
 
 # 60 s of mixed routes at 64 connections on 1,000,000 offerings: errors and
 # memory over time (docs/performance.md).

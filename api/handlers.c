@@ -442,7 +442,9 @@ void api_handle_suggest(api_request *req, api_reply *r)
     vp_suggestion *s = NULL;
     size_t n = 0;
     char *err = NULL;
-    vp_status st = hit ? VP_OK : vp_suggest(req->index, q, limit, &s, &n, &err);
+    vp_error serr = VP_ERROR_INIT;
+    vp_status st = hit ? VP_OK : vp_suggest(req->index, q, limit, &s, &n, &serr);
+    vp_error_move_text(&serr, &err);
     if (hit || st != VP_OK)
         api_answer_done(&answer);
     if (hit)

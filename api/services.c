@@ -33,6 +33,7 @@
 #include "vindplaats/buf.h"
 #include "vindplaats/offering.h"
 #include "vindplaats/search.h"
+#include "vindplaats/suggest.h"
 
 #define MAX_AGE_S 3600.0
 #define MIN_REBUILD_S 60.0   /* a new index revision waits this long for a rebuild */
@@ -429,6 +430,9 @@ static void *builder(void *arg)
         vp_error e = VP_ERROR_INIT;
         if (st == VP_OK)
             st = vp_index_refresh(idx, &e);
+        /* The completion table of a new version, before a suggestion asks. */
+        if (st == VP_OK)
+            vp_suggest_prepare(idx, NULL);
         if (st == VP_OK)
             st = vp_index_stats(idx, &revision, NULL, &e);
         vp_error_move_text(&e, &err);

@@ -17,7 +17,15 @@
  * usage: vindplaats-bench-engine --index DIR --queries FILE [--suggest FILE]
  *        [--threads N] [--rounds R] [--now ISO] [--json FILE]
  *        [--cache MB] [--zipf S [--draws N] [--zipf-out FILE]] [--warm-up 0|1]
- *        [--searches 0|1] [--answers FILE] [data files] */
+ *        [--searches 0|1] [--answers FILE] [--suggest-answers FILE] [data files]
+ *
+ * --suggest-answers FILE: one pass, one thread, the completions of every
+ * prefix of --suggest at limits 8 and 20 (text, kind, count), so two builds
+ * can be compared prefix by prefix. --suggest-table 0 answers them by
+ * reading the completion terms instead of the table (vp_suggest_set_table).
+ * Before the suggestions are timed, one is asked on a handle of its own:
+ * the table of the index's version is built then, and its build time and
+ * size are printed. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -44,6 +52,7 @@ typedef struct job {
     char **prefixes;
     size_t n, first, step;   /* this thread takes first, first+step, ... */
     int suggest;
+    int suggest_table; /* 0: vp_suggest_set_table(idx, 0) */
     int rounds;
     int64_t now;
     unsigned without;
@@ -124,6 +133,7 @@ static void *worker(void *arg)
         return NULL;
     }
     vp_index_set_lexicon(idx, jb->lex);
+    vp_suggest_set_table(idx, jb->suggest_table);
     for (int r = 0; r < jb->rounds; r++)
         for (size_t i = jb->first; i < jb->n; i += jb->step) {
             double t0 = now_s();
@@ -188,6 +198,38 @@ static int write_answers(const job *tmpl, const char *path)
         free(err);
         vp_search_result_destroy(res);
     }
+    vp_index_close(idx);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+/* --suggest-answers FILE: see the top of this file. */
+static int write_suggest_answers(const job *tmpl, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    vp_index *idx = NULL;
+    if (!f || vp_index_open(tmpl->index_path, VP_INDEX_READ, tmpl->voc, &idx, NULL) != VP_OK) {
+        perror(path);
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    static const unsigned limits[] = {8, VP_SUGGEST_MAX_LIMIT};
+    for (size_t i = 0; i < tmpl->n; i++)
+        for (size_t l = 0; l < 2; l++) {
+            vp_suggestion *s = NULL;
+            size_t n = 0;
+            vp_error err = VP_ERROR_INIT;
+            vp_status st = vp_suggest(idx, tmpl->prefixes[i], limits[l], &s, &n, &err);
+            fprintf(f, "%zu limit=%u q=%s", i + 1, limits[l], tmpl->prefixes[i]);
+            if (st != VP_OK)
+                fprintf(f, " error %s", err.message ? err.message : vp_status_str(st));
+            for (size_t k = 0; k < n; k++)
+                fprintf(f, " | %s (%s %llu)", s[k].text, vp_suggest_kind_name(s[k].kind),
+                        (unsigned long long)s[k].count);
+            fputc('\n', f);
+            vp_error_clear(&err);
+            vp_suggestions_free(s, n);
+        }
     vp_index_close(idx);
     return fclose(f) == 0 ? 0 : 1;
 }
@@ -323,9 +365,9 @@ int main(int argc, char **argv)
     unsigned cache_mb = 0;
     double zipf = 0;
     size_t draws = 20000;
-    int warm_up = 1, searches = 1;
+    int warm_up = 1, searches = 1, suggest_table = 1;
     const char *zipf_out = NULL;
-    const char *answers_out = NULL;
+    const char *answers_out = NULL, *suggest_answers_out = NULL;
     unsigned without = 0; /* VP_WITHOUT_* bits, to see what a feature costs */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -355,6 +397,8 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--warm-up") == 0) warm_up = atoi(v);
         else if (strcmp(a, "--searches") == 0) searches = atoi(v);
         else if (strcmp(a, "--answers") == 0) answers_out = v;
+        else if (strcmp(a, "--suggest-answers") == 0) suggest_answers_out = v;
+        else if (strcmp(a, "--suggest-table") == 0) suggest_table = atoi(v);
         else {
             fprintf(stderr, "vindplaats-bench-engine: unknown option %s\n", a);
             return 2;
@@ -423,10 +467,15 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ns; i++)
         decode(prefixes[i]);
 
-    job tmpl = {index, voc, lex, parsed_seq, prefixes, n_seq, 0, 1, 0, rounds, now.utc, without,
-                include_past, NULL, 0, NULL};
+    job tmpl = {index, voc, lex, parsed_seq, prefixes, n_seq, 0, 1, 0, suggest_table, rounds, now.utc,
+                without, include_past, NULL, 0, NULL};
     if (answers_out)
         return write_answers(&tmpl, answers_out);
+    if (suggest_answers_out) {
+        job st = tmpl;
+        st.n = ns;
+        return write_suggest_answers(&st, suggest_answers_out);
+    }
     if (slowest > 0) {
         /* Which queries cost most: one pass, one thread, printed slowest first. */
         double *lat = calloc(nq, sizeof *lat);
@@ -446,6 +495,32 @@ int main(int argc, char **argv)
         return 0;
     }
     FILE *jf = json_out ? fopen(json_out, "a") : NULL;
+    if (ns && suggest_table) {
+        /* The table of this version, built by the first suggestion. */
+        vp_index *idx = NULL;
+        vp_suggestion *s = NULL;
+        size_t n = 0;
+        vp_suggest_table_stats ts;
+        double t0 = now_s();
+        if (vp_index_open(index, VP_INDEX_READ, voc, &idx, NULL) == VP_OK &&
+            vp_suggest(idx, prefixes[0], 8, &s, &n, NULL) == VP_OK &&
+            vp_suggest_table_info(idx, &ts) == VP_OK) {
+            double first_ms = (now_s() - t0) * 1000.0;
+            printf("engine suggest-table %-6s %llu terms, %llu completions, %llu short prefixes, "
+                   "%.1f MB, built in %.1f ms (first suggestion %.1f ms)\n",
+                   label, (unsigned long long)ts.terms, (unsigned long long)ts.completions,
+                   (unsigned long long)ts.prefixes, (double)ts.bytes / (1 << 20), ts.build_ms,
+                   first_ms);
+            if (jf)
+                fprintf(jf, "{\"system\":\"vindplaats-engine\",\"label\":\"%s\",\"what\":\"suggest-table\","
+                            "\"terms\":%llu,\"completions\":%llu,\"prefixes\":%llu,\"bytes\":%zu,"
+                            "\"build_ms\":%.1f}\n",
+                        label, (unsigned long long)ts.terms, (unsigned long long)ts.completions,
+                        (unsigned long long)ts.prefixes, ts.bytes, ts.build_ms);
+        }
+        vp_suggestions_free(s, n);
+        vp_index_close(idx);
+    }
     /* A warm-up round so every system starts with the same page cache
      * (--warm-up 0: none, when the page cache is known to be warm). */
     if (warm_up && searches)

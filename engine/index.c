@@ -939,6 +939,11 @@ void vp_index_shard_stats_free(vp_shard_stats *s, size_t n)
     vpx_shard_stats_free(s, n);
 }
 
+int vp_index_writable(const vp_index *idx)
+{
+    return idx->writable;
+}
+
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx)
 {
     return &idx->suggest_cache;

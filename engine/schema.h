@@ -112,6 +112,9 @@ struct vpx_query;
 vp_status vp_search_filter_query(vp_index *idx, const vp_search_request *req,
                                  struct vpx_query **out, vp_error *err);
 
+/* 1 for a handle opened for writing. */
+int vp_index_writable(const vp_index *idx);
+
 /* The handle's suggestion cache (suggest.c owns what it points to). */
 typedef struct vp_suggest_cache vp_suggest_cache;
 vp_suggest_cache **vp_index_suggest_cache(vp_index *idx);

@@ -40,15 +40,45 @@ typedef struct vp_suggestion {
 } vp_suggestion;
 
 /* Up to `limit` completions of `prefix`; *out is malloc()ed (free with
- * vp_suggestions_free). VP_ERR_INVALID for a prefix shorter than two
- * characters (after folding) or a limit outside 1..20. */
+ * vp_suggestions_free) and set on success only. On failure fills `err`
+ * (may be NULL; see status.h): VP_ERR_INVALID naming the parameter "q"
+ * for a prefix shorter than two characters (after folding), "limit" for a
+ * limit outside 1..20; the index library's status and message when the
+ * index cannot be read; VP_ERR_NOMEM. */
 vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_suggestion **out,
-                     size_t *n, char **errmsg) VP_NOEXCEPT;
+                     size_t *n, vp_error *err) VP_NOEXCEPT;
 void vp_suggestions_free(vp_suggestion *s, size_t n) VP_NOEXCEPT;
 
-/* Process-wide counts of lookups in the suggestion caches of every handle
- * (see suggest.c for what a hit and a miss are); either may be NULL. */
+/* Process-wide counts of lookups of two- and three-character prefixes in
+ * the completion tables (see below): a hit finds the table of the version
+ * read already built, a miss built it, waited for it or had none; either
+ * may be NULL. */
 void vp_suggest_cache_counts(uint64_t *hits, uint64_t *misses) VP_NOEXCEPT;
+
+/* Completions are answered from a table per index version read, built by
+ * the first vp_suggest at that version (on any handle of the process) and
+ * shared by every handle that reads it; a writer's handle, an index too big
+ * for the table (256 MB) or vp_suggest_set_table(idx, 0) reads the
+ * completion terms instead, with the same answers, slower. */
+void vp_suggest_set_table(vp_index *idx, int on) VP_NOEXCEPT;
+
+/* Moves `idx` to the newest version and builds (or finds) its table now,
+ * so that no suggestion waits for it: what a server does after a commit.
+ * Not a lookup for vp_suggest_cache_counts. Fails as vp_suggest does when
+ * the index cannot be read (`err` may be NULL); a table that cannot be
+ * built is no failure (the terms answer). */
+vp_status vp_suggest_prepare(vp_index *idx, vp_error *err) VP_NOEXCEPT;
+
+/* What the table of the version `idx` read at its last vp_suggest holds. */
+typedef struct vp_suggest_table_stats {
+    uint64_t terms;       /* completion terms read */
+    uint64_t completions; /* one per key and kind */
+    uint64_t prefixes;    /* prefixes of 2 and 3 characters ranked in advance */
+    size_t bytes;         /* memory it takes */
+    double build_ms;      /* how long it took to build */
+} vp_suggest_table_stats;
+/* VP_ERR_NOT_FOUND when the handle has no table. */
+vp_status vp_suggest_table_info(vp_index *idx, vp_suggest_table_stats *out) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * text analysis, every filter, facets, dates, sorting, paging, snippets,
  * the query syntax and its fallback, replace/delete and fresh readers. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -310,15 +311,332 @@ static void test_suggest(vp_index *idx)
     CHECK(vp_suggest(idx, "qqzz", 8, &s, &n, NULL) == VP_OK);
     CHECK(n == 0);
     vp_suggestions_free(s, n);
-    char *err = NULL;
+    /* The parameter refused is a field; the message stays as the API
+     * shows it. */
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_suggest(idx, "é", 8, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK(err.status == VP_ERR_INVALID && err.parameter && strcmp(err.parameter, "q") == 0);
+    CHECK_STR(err.message, "q: type at least 2 characters");
+    CHECK_STR(vp_error_code(&err), "invalid_parameter");
+    vp_error_clear(&err);
     CHECK(vp_suggest(idx, "a  ", 8, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK(err.parameter && strcmp(err.parameter, "q") == 0);
+    vp_error_clear(&err);
     CHECK(vp_suggest(idx, "digi", 21, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
+    CHECK(err.parameter && strcmp(err.parameter, "limit") == 0);
+    CHECK_STR(err.message, "limit: must be from 1 to 20");
+    vp_error_clear(&err);
+    CHECK(vp_suggest(idx, "digi", 0, &s, &n, NULL) == VP_ERR_INVALID);
+}
+
+/* Do handles `a` and `b` answer `prefix` alike, at every limit? */
+static int same_suggestions(vp_index *a, vp_index *b, const char *prefix)
+{
+    int same = 1;
+    for (unsigned limit = 1; limit <= VP_SUGGEST_MAX_LIMIT; limit += limit < 8 ? 7 : 12) {
+        vp_suggestion *x = NULL, *y = NULL;
+        size_t nx = 0, ny = 0;
+        vp_status sx = vp_suggest(a, prefix, limit, &x, &nx, NULL);
+        vp_status sy = vp_suggest(b, prefix, limit, &y, &ny, NULL);
+        same &= sx == sy && nx == ny;
+        for (size_t i = 0; same && i < nx; i++)
+            same &= strcmp(x[i].text, y[i].text) == 0 && x[i].kind == y[i].kind &&
+                    x[i].count == y[i].count;
+        if (!same)
+            fprintf(stderr, "suggest %s limit %u: the table and the terms differ\n", prefix, limit);
+        if (sx == VP_OK)
+            vp_suggestions_free(x, nx);
+        if (sy == VP_OK)
+            vp_suggestions_free(y, ny);
+    }
+    return same;
+}
+
+/* The table answers what reading the terms answers: every prefix of two
+ * and three letters or digits, and every prefix of every completion
+ * either finds, in any case and with blanks around, at the index `path`
+ * (`idx` reads it with the table, a second handle without). */
+static void test_suggest_table(vp_index *idx, const char *path)
+{
+    vp_index *scan = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &scan, NULL) == VP_OK);
+    if (!scan)
+        return;
+    vp_suggest_set_table(scan, 0);
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    size_t compared = 0, differ = 0, found = 0;
+    for (size_t i = 0; chars[i]; i++)
+        for (size_t j = 0; chars[j]; j++) {
+            char two[3] = {chars[i], chars[j], 0};
+            differ += !same_suggestions(idx, scan, two);
+            compared++;
+            vp_suggestion *s = NULL;
+            size_t n = 0;
+            if (vp_suggest(scan, two, VP_SUGGEST_MAX_LIMIT, &s, &n, NULL) != VP_OK)
+                continue;
+            for (size_t k = 0; k < n; k++) {
+                found++;
+                char *folded = vp_text_fold(s[k].text, 1);
+                size_t len = folded ? strlen(folded) : 0;
+                for (size_t cut = 3; cut <= len && cut <= 24; cut++) {
+                    char p[64];
+                    snprintf(p, sizeof p, "%.*s", (int)cut, folded);
+                    differ += !same_suggestions(idx, scan, p);
+                    compared++;
+                    if (cut == 4) {
+                        snprintf(p, sizeof p, " %.*s ", (int)cut, s[k].text);
+                        differ += !same_suggestions(idx, scan, p);
+                        compared++;
+                    }
+                }
+                free(folded);
+            }
+            vp_suggestions_free(s, n);
+            for (size_t k = 0; chars[k] && n > 0; k++) {
+                char three[4] = {chars[i], chars[j], chars[k], 0};
+                differ += !same_suggestions(idx, scan, three);
+                compared++;
+            }
+        }
+    CHECK(found >= 30 && compared > 2000);
+    CHECK(differ == 0);
+    /* The table was there: built once for this version, its short
+     * prefixes ranked in advance; the scanning handle holds none. */
+    vp_suggest_table_stats ts;
+    CHECK(vp_suggest_table_info(idx, &ts) == VP_OK);
+    CHECK(ts.terms >= 30 && ts.completions > 0 && ts.completions <= ts.terms && ts.prefixes >= 30 &&
+          ts.bytes > 0);
+    CHECK(vp_suggest_table_info(scan, &ts) == VP_ERR_NOT_FOUND);
+    vp_index_close(scan);
+}
+
+/* The same on an index whose completions come in variants: one key in
+ * several cases, plurals, hyphens, kinds (fixture `jsonl`, beside
+ * `fixture`, and lines of its own). */
+static void test_suggest_variants(const char *base, const char *fixture)
+{
+    char path[512], words[1024];
+    snprintf(path, sizeof path, "%s/variants", base);
+    snprintf(words, sizeof words, "%.*s/words.jsonl", (int)(strrchr(fixture, '/') - fixture), fixture);
+    vp_index *w = NULL, *idx = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    language_fixture_put(w, voc, words);
+    /* Title, subject, creator, copies: "Zeil-kamp" and "Zeilkamp" are one
+     * form used as often, the first in the terms' order shows. */
+    static const struct {
+        const char *title, *subject, *creator;
+        int copies;
+    } lines[] = {
+        {"E-book lezen", "Thrillers", "E-books", 1},   {"E-Book lezen", "thriller", "Thriller", 2},
+        {"e-book lezen", "Thriller", "E-book lezen", 3}, {"Ebook lezen", "e-books", "ebooks", 1},
+        {"ebook lezen", "E-books", "Thrillers", 2},    {"E book lezen", "ebooks", "E-books", 3},
+        {"Thriller", "e-book lezen", "Thriller", 1},   {"Thrillers", "thrillers", "Spelletje", 2},
+        {"E-books", "Spelletjes", "E-books", 3},        {"Spelletje", "spelletjes", "Zeilkamp", 1},
+        {"Zeil-kamp", "zeilkampen", "Zeil-kamp", 2},     {"Zeilkamp", "zeil-kampen", "Zeilkamp", 2},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        for (int k = 0; k < lines[i].copies; k++) {
+            char line[512];
+            snprintf(line, sizeof line,
+                     "{\"id\":\"test:v%zu-%d\",\"type\":\"event\",\"title\":\"%s\",\"source\":\"test\","
+                     "\"subjects\":[\"%s\"],\"creators\":[\"%s\"]}",
+                     i, k, lines[i].title, lines[i].subject, lines[i].creator);
+            language_fixture_put_line(w, voc, line);
+        }
+    idx = language_fixture_reader(w, path, voc);
+    if (!idx)
+        return;
+    test_suggest_table(idx, path);
+    vp_suggest_table_stats ts;
+    CHECK(vp_suggest_table_info(idx, &ts) == VP_OK && ts.completions < ts.terms);
+    vp_index_close(idx);
+}
+
+/* One of the threads of test_suggest_threads: its own handle on `path`,
+ * every prefix asked a few times, each answer compared with the scan's. */
+typedef struct suggest_thread {
+    const char *path;
+    const char *const *prefixes;
+    size_t n;
+    char **expected; /* the scan's answers, "text|text|..." */
+    int differ;
+} suggest_thread;
+
+static void suggest_texts(vp_index *idx, const char *prefix, char *out, size_t size);
+
+static void *suggest_thread_run(void *arg)
+{
+    suggest_thread *st = arg;
+    vp_index *idx = NULL;
+    if (vp_index_open(st->path, VP_INDEX_READ, voc, &idx, NULL) != VP_OK) {
+        st->differ = -1;
+        return NULL;
+    }
+    char texts[2048];
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < st->n; i++) {
+            suggest_texts(idx, st->prefixes[i], texts, sizeof texts);
+            st->differ += strcmp(texts, st->expected[i]) != 0;
+        }
+    vp_index_close(idx);
+    return NULL;
+}
+
+/* Handles of several threads meet a version none has a table for yet, at
+ * once: one builds it, the others wait for it or find it, and all answer
+ * what the terms answer (run under the sanitizers, this is also the test
+ * that handing the table over and freeing it is sound). */
+static void test_suggest_threads(const char *path)
+{
+    static const char *const prefixes[] = {"di", "vo", "sas", "digi", "voorl", "thr", "e-b", "klik"};
+    size_t n = sizeof prefixes / sizeof *prefixes;
+    char *expected[sizeof prefixes / sizeof *prefixes];
+    vp_index *scan = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &scan, NULL) == VP_OK);
+    if (!scan)
+        return;
+    vp_suggest_set_table(scan, 0);
+    for (size_t i = 0; i < n; i++) {
+        expected[i] = malloc(2048);
+        if (expected[i])
+            suggest_texts(scan, prefixes[i], expected[i], 2048);
+    }
+    vp_index_close(scan);
+    /* A new version: a commit no table was built for. */
+    vp_index *w = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (w) {
+        CHECK(vp_index_set_meta(w, "checkpoint:suggest-threads", "1", NULL) == VP_OK);
+        CHECK(vp_index_commit(w, NULL) == VP_OK);
+        vp_index_close(w);
+    }
+    uint64_t misses0 = 0, misses1 = 0;
+    vp_suggest_cache_counts(NULL, &misses0);
+    suggest_thread th[4];
+    pthread_t tid[4];
+    for (int t = 0; t < 4; t++) {
+        th[t] = (suggest_thread){path, prefixes, n, expected, 0};
+        CHECK(pthread_create(&tid[t], NULL, suggest_thread_run, &th[t]) == 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(tid[t], NULL);
+        CHECK(th[t].differ == 0);
+    }
+    vp_suggest_cache_counts(NULL, &misses1);
+    CHECK(misses1 > misses0); /* the version was new: somebody built its table */
+    for (size_t i = 0; i < n; i++)
+        free(expected[i]);
+}
+
+/* Puts one offering with `title` and commits. */
+static void put_title(vp_index *w, const char *id, const char *title)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"id\":\"%s\",\"type\":\"event\",\"title\":\"%s\",\"source\":\"test\","
+             "\"start\":\"2045-06-01T10:00:00+02:00\"}",
+             id, title);
+    language_fixture_put_line(w, voc, json);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+}
+
+/* The completions of `prefix` as "text|text|...". */
+static void suggest_texts(vp_index *idx, const char *prefix, char *out, size_t size)
+{
+    vp_suggestion *s = NULL;
+    size_t n = 0;
+    out[0] = '\0';
+    CHECK(vp_suggest(idx, prefix, 8, &s, &n, NULL) == VP_OK);
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? "|" : "", s[i].text);
+    vp_suggestions_free(s, n);
+}
+
+/* A new revision gets its own table: a completion committed after the
+ * table was built is found by every reader at its next suggestion, by one
+ * that built the old table and by one that borrowed it; and an index
+ * switched in at the same path (a new database at the same revision
+ * number) never gets the table of the one it replaced. */
+static void test_suggest_revisions(const char *base)
+{
+    char path[512], other[512], texts[1024];
+    snprintf(path, sizeof path, "%s/suggest-a", base);
+    snprintf(other, sizeof other, "%s/suggest-b", base);
+    vp_index *w = NULL, *r1 = NULL, *r2 = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_WRITE, voc, &w, NULL) == VP_OK);
+    if (!w)
+        return;
+    put_title(w, "test:zep1", "Zeppelinvaart boven de stad");
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &r1, NULL) == VP_OK);
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &r2, NULL) == VP_OK);
+    if (!r1 || !r2)
+        return;
+    suggest_texts(r1, "ze", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinvaart boven de stad");
+    suggest_texts(r2, "zep", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinvaart boven de stad");
+    uint64_t hits0 = 0, misses0 = 0, hits1 = 0, misses1 = 0;
+    vp_suggest_cache_counts(&hits0, &misses0);
+    suggest_texts(r2, "zep", texts, sizeof texts);
+    vp_suggest_cache_counts(&hits1, &misses1);
+    CHECK(hits1 >= hits0 + 1);
+
+    put_title(w, "test:zep2", "Zeppelinbouw voor kinderen");
+    suggest_texts(r1, "ze", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen|Zeppelinvaart boven de stad");
+    suggest_texts(r2, "zep", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen|Zeppelinvaart boven de stad");
+    suggest_texts(r2, "zeppelinb", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen");
+    CHECK(vp_index_delete(w, "test:zep1", NULL) == VP_OK);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    suggest_texts(r1, "zeppelin", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen");
+    suggest_texts(r2, "ze", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen");
+    /* Prepared after a commit (as the server's builder does), the table is
+     * there when the next suggestion asks, on any handle. */
+    put_title(w, "test:zep3", "Zeppelinwerf");
+    CHECK(vp_suggest_prepare(r2, NULL) == VP_OK);
+    vp_suggest_cache_counts(&hits0, &misses0);
+    suggest_texts(r1, "zep", texts, sizeof texts);
+    CHECK_STR(texts, "Zeppelinbouw voor kinderen|Zeppelinwerf");
+    vp_suggest_cache_counts(&hits1, &misses1);
+    CHECK(hits1 == hits0 + 1 && misses1 == misses0);
+    CHECK(vp_index_delete(w, "test:zep3", NULL) == VP_OK);
+    CHECK(vp_index_commit(w, NULL) == VP_OK);
+    vp_index_close(w);
+
+    /* Another index built the same way, at the same revision, in the
+     * place of the first: its own completions, never the first's. */
+    vp_index *w2 = NULL;
+    CHECK(vp_index_open(other, VP_INDEX_WRITE, voc, &w2, NULL) == VP_OK);
+    if (w2) {
+        put_title(w2, "test:zep1", "Zeer oude kaarten");
+        put_title(w2, "test:zep2", "Zeilen op het meer");
+        CHECK(vp_index_delete(w2, "test:zep1", NULL) == VP_OK);
+        CHECK(vp_index_commit(w2, NULL) == VP_OK);
+        put_title(w2, "test:zep3", "Zeeslag");
+        CHECK(vp_index_delete(w2, "test:zep3", NULL) == VP_OK);
+        CHECK(vp_index_commit(w2, NULL) == VP_OK);
+        vp_index_close(w2);
+    }
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mv '%s' '%s'", path, other, path);
+    CHECK(system(cmd) == 0);
+    suggest_texts(r1, "ze", texts, sizeof texts);
+    CHECK_STR(texts, "Zeilen op het meer");
+    vp_index *r3 = NULL;
+    CHECK(vp_index_open(path, VP_INDEX_READ, voc, &r3, NULL) == VP_OK);
+    if (r3) {
+        suggest_texts(r3, "ze", texts, sizeof texts);
+        CHECK_STR(texts, "Zeilen op het meer");
+        vp_index_close(r3);
+    }
+    vp_index_close(r1);
+    vp_index_close(r2);
 }
 
 static void test_time_and_place(vp_index *idx)
@@ -1184,6 +1502,7 @@ int main(int argc, char **argv)
         test_quality(idx);
         test_time_and_place(idx);
         test_suggest(idx);
+        test_suggest_table(idx, path);
         test_syntax(idx);
         test_filters(idx);
         test_facets(idx);
@@ -1192,6 +1511,9 @@ int main(int argc, char **argv)
         vp_index_close(idx);
     }
     test_past_terms(path);
+    test_suggest_revisions(dir);
+    test_suggest_variants(dir, argv[2]);
+    test_suggest_threads(path);
     test_live_refresh();
     test_soon_spans();
     test_request_parse();
