@@ -360,9 +360,11 @@ int main(int argc, char **argv)
             snprintf(default_dir, n, "%s-store", cfg.index_path);
         store_cfg.dir = default_dir;
     }
-    st = vp_store_open(&store_cfg, &store, &err);
+    vp_error serr = VP_ERROR_INIT;
+    st = vp_store_open(&store_cfg, &store, &serr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: store: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: store", &serr);
+        vp_error_clear(&serr);
         goto done;
     }
     cfg.lexicon = lex;

@@ -107,13 +107,13 @@ static void *signal_calls(void *arg)
                                 offering_id[skewed(&j->seed)], seg, qid, camp,
                                 VP_STORE_EPOCH + 300 * 86400 + c};
         }
-        char *err = NULL;
+        vp_error err = VP_ERROR_INIT;
         if (vp_store_add_signals(j->st, ev, PAGE, &err) != VP_OK) {
             if (!j->failed)
-                fprintf(stderr, "vindplaats-bench-store: signals: %s\n", err ? err : "failed");
+                vp_error_print(stderr, "vindplaats-bench-store: signals", &err);
             j->failed++;
         }
-        free(err);
+        vp_error_clear(&err);
     }
     return NULL;
 }
@@ -201,9 +201,10 @@ int main(int argc, char **argv)
     cfg.redis_url = redis;
     cfg.timeout_ms = 5000;
     vp_store *st = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     if (vp_store_open(&cfg, &st, &err) != VP_OK) {
-        fprintf(stderr, "vindplaats-bench-store: %s\n", err ? err : "cannot open the store");
+        vp_error_print(stderr, "vindplaats-bench-store", &err);
+        vp_error_clear(&err);
         return 1;
     }
     FILE *json = out ? fopen(out, "w") : NULL;

@@ -467,10 +467,11 @@ static char *crash_image(const char *dir)
     vp_store_config c = {0};
     c.dir = copy;
     vp_store *st = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     if (vp_store_open(&c, &st, &err) != VP_OK) {
-        fprintf(stderr, "crash image %s does not open: %s\n", copy, err ? err : "");
-        free(err);
+        fprintf(stderr, "crash image %s does not open: ", copy);
+        vp_error_print(stderr, NULL, &err);
+        vp_error_clear(&err);
         return NULL;
     }
     char *d = dump(st);
@@ -771,12 +772,12 @@ static void check_torn_then_recovers(void)
     vp_store_config c = {0};
     c.dir = dir;
     st = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status rc = vp_store_open(&c, &st, &err);
     if (rc != VP_OK)
-        fprintf(stderr, "torn log: reopening: %s\n", err ? err : vp_status_str(rc));
+        vp_error_print(stderr, "torn log: reopening", &err);
     CHECK(rc == VP_OK);
-    free(err);
+    vp_error_clear(&err);
     char *again = st ? dump(st) : NULL;
     CHECK(again && live && strcmp(again, live) == 0);
     CHECK(live && strstr(live, "klik en tik") && strstr(live, "zomer") && !strstr(live, "jeugd"));
@@ -1289,13 +1290,17 @@ static void check_damaged_journal(void)
         CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
               sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
         sqlite3_close(db);
-        char *err = NULL;
+        vp_error err = VP_ERROR_INIT;
         CHECK(vp_store_open(&c, &st, &err) == VP_ERR_IO && st == NULL);
         vp_store_close(st);
-        if (!err || !strstr(err, "journal row 2 is damaged"))
-            fprintf(stderr, "%s: %s\n", bad[i].why, err ? err : "(no message)");
-        CHECK(err && strstr(err, "journal row 2 is damaged"));
-        free(err);
+        /* The place is fields: the database file and the row. */
+        int placed = err.status == VP_ERR_IO && err.file && strcmp(err.file, path) == 0 &&
+                     err.path && strcmp(err.path, "journal row 2") == 0 && err.message &&
+                     strcmp(err.message, "damaged") == 0;
+        if (!placed)
+            vp_error_print(stderr, bad[i].why, &err);
+        CHECK(placed);
+        vp_error_clear(&err);
         CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 2);
         CHECK(sql_value(dir, "SELECT value FROM counters WHERE ns = 'good'") == 1);
     }
