@@ -130,9 +130,10 @@ typedef struct fault_file {
 
 /* Commits (WAL frame headers that carry the database size, which only the
  * last frame of a transaction does) and syncs of a main database (each
- * checkpoint syncs it), and how long each commit is made to take. */
+ * checkpoint syncs it), and how long each commit and each such sync is
+ * made to take. */
 static atomic_long vfs_commits, vfs_db_syncs;
-static atomic_int vfs_commit_delay_ms;
+static atomic_int vfs_commit_delay_ms, vfs_db_sync_delay_ms;
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs fault_vfs;
@@ -187,8 +188,13 @@ static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 static int ff_sync(sqlite3_file *f, int flags)
 {
     (void)flags;
-    if (((fault_file *)f)->kind == SQLITE_OPEN_MAIN_DB)
+    if (((fault_file *)f)->kind == SQLITE_OPEN_MAIN_DB) {
+        int ms = atomic_load(&vfs_db_sync_delay_ms);
+        struct timespec ts = {0, ms * 1000000L};
+        if (ms)
+            nanosleep(&ts, NULL);
         atomic_fetch_add(&vfs_db_syncs, 1);
+    }
     return fault_io_now() ? SQLITE_IOERR_FSYNC : SQLITE_OK;
 }
 
@@ -1072,6 +1078,64 @@ static void check_writers_and_checkpoints(void)
     check_written("checkpoints", dir, 4, 60, 200);
 }
 
+/* The checkpoint sequence number of a WAL file (its header's bytes 12-15,
+ * big endian): how many times the WAL started again from its beginning.
+ * 0 when there is no WAL. */
+static unsigned long wal_restarts(const char *path)
+{
+    unsigned char h[16];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof h)
+        return 0;
+    return (unsigned long)h[12] << 24 | (unsigned long)h[13] << 16 | (unsigned long)h[14] << 8 |
+           h[15];
+}
+
+/* Counts that never pause while checkpoints are slow (each sync of
+ * store.db takes 20 ms, so commits land during every checkpoint): the WAL
+ * must still start again from its beginning after checkpoints, not grow
+ * by a frame a count without bound. */
+static void check_wal_restarts(void)
+{
+    char dir[128], wal[160];
+    vp_store *st = open_store("wal-restarts", dir, sizeof dir);
+    if (!st)
+        return;
+    snprintf(wal, sizeof wal, "%s/store.db-wal", dir);
+    unsigned long before = wal_restarts(wal);
+    long syncs = atomic_load(&vfs_db_syncs);
+    int calls = 0, failed = 0;
+    atomic_store(&vfs_db_sync_delay_ms, 20);
+    while (calls < 200000 && (calls < 3000 || atomic_load(&vfs_db_syncs) - syncs < 6)) {
+        char key[32];
+        snprintf(key, sizeof key, "k%d", calls % 100);
+        failed += vp_store_count(st, "restarts", key, 1, NULL) != VP_OK;
+        calls++;
+    }
+    atomic_store(&vfs_db_sync_delay_ms, 0);
+    unsigned long restarts = wal_restarts(wal) - before;
+    struct stat sb;
+    long long size = stat(wal, &sb) == 0 ? (long long)sb.st_size : -1;
+    fprintf(stderr, "wal: %d counts, %ld syncs of store.db, %lu restarts, %lld bytes\n", calls,
+            atomic_load(&vfs_db_syncs) - syncs, restarts, size);
+    CHECK(failed == 0);
+    CHECK(restarts >= 2);
+    vp_store_close(st);
+    vp_scored *c = NULL;
+    size_t n = 0;
+    double total = 0;
+    st = open_at(dir);
+    CHECK(st && vp_store_counters(st, "restarts", &c, &n, NULL) == VP_OK);
+    for (size_t i = 0; i < n; i++)
+        total += c[i].score;
+    CHECK(total == calls);
+    vp_scored_free(c, n);
+    vp_store_close(st);
+}
+
 /* ---- the fold: the journal into the tables ---- */
 
 /* The first column of the first row of `sql` on DIR/store.db (as the
@@ -1350,6 +1414,7 @@ int main(int argc, char **argv)
     redis_port = rp.port;
     check_group_commits();
     check_writers_and_checkpoints();
+    check_wal_restarts();
     check_fold();
     check_schema2_upgrade();
     check_damaged_journal();
