@@ -28,7 +28,8 @@ shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/vp-store-compare-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-deps="$(pkg-config --libs sqlite3 hiredis) -lpthread -lm"
+# status.c writes the JSON form of an error (jansson) since vp_error.
+deps="$(pkg-config --libs sqlite3 hiredis jansson) -lpthread -lm"
 
 i=0
 for rev in "$@"; do
