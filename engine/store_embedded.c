@@ -62,10 +62,10 @@
  * Checkpoints (copying the WAL into store.db, with an fsync of both) run
  * in a thread of their own on a connection of their own, woken when a
  * commit leaves the WAL at CHECKPOINT_PAGES or more, so that callers do not
- * wait for the bulk of the copy and its disk flush; when commits came
- * during it, a short second pass between two group commits copies the rest
- * so that the WAL starts again from its beginning (checkpoint()); closing
- * the store checkpoints what is left. */
+ * wait for the copy and its disk flush; only when writes that never pause
+ * grew the WAL to WAL_MAX_PAGES does a second pass between two group
+ * commits copy the rest, so that it starts again from its beginning
+ * (checkpoint()); closing the store checkpoints what is left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -88,6 +88,7 @@
 #define BUSY_TIMEOUT_MS 5000
 #define SCHEMA_VERSION 3
 #define CHECKPOINT_PAGES 500    /* WAL pages (2 MiB) that wake the checkpointer */
+#define WAL_MAX_PAGES 8192      /* WAL pages (32 MiB) past which writers wait for it to restart */
 #define FOLD_NUMBERS 65536      /* changed numbers that wake the fold */
 #define FOLD_BYTES (16u << 20)  /* journal bytes that wake the fold */
 #define WRITER_CACHE_KIB 16384  /* the page cache of the writer's connection */
@@ -980,18 +981,19 @@ static void fold_in_turn(emb *s)
     commit_give(s);
 }
 
-/* The checkpointer's checkpoint, in two passes. The first copies the WAL
- * into store.db beside the writers. SQLite starts the WAL again from its
- * beginning only at a write that finds it copied whole; under writes that
- * never pause, commits land during every pass (which copies what there was
- * when it began), the WAL is never whole, and it grows without bound, each
- * commit a new frame at its end (400 MB after 100,000 counts), the kernel
- * allocating every page. So when the first pass copied frames, a second
- * one runs between two group commits (writers wait for it): it copies what
- * came during the first, usually a few frames, and the next commit starts
- * the WAL again. A reader holding an older snapshot (the sqlite3 shell)
- * keeps both passes short of the end; while it does, the first pass
- * copies nothing new and no second one runs. */
+/* The checkpointer's checkpoint. A pass copies the WAL into store.db beside
+ * the writers. SQLite starts the WAL again from its beginning only at a
+ * write that finds it copied whole; under writes that never pause, commits
+ * land during every pass (which copies what there was when it began), the
+ * WAL is never whole, and it grows without bound, a frame a count at its
+ * end (400 MB after 100,000 counts). So when a pass copied frames of a WAL
+ * of WAL_MAX_PAGES or more, a second one runs between two group commits
+ * (writers wait for it, and for its syncs): it copies what came during the
+ * first, and the next commit starts the WAL again. Below that size writers
+ * never wait: a pause in the writes lets a pass copy the WAL whole. A
+ * reader holding an older snapshot (the sqlite3 shell) keeps both passes
+ * short of the end; while it does, a pass copies nothing new and no second
+ * one runs. */
 static void checkpoint(emb *s)
 {
     int log = 0, copied = 0;
@@ -999,7 +1001,7 @@ static void checkpoint(emb *s)
                                        &copied);
     int progress = rc == SQLITE_OK && copied > 0 && copied != s->ck_backfilled;
     s->ck_backfilled = copied;
-    if (!progress)
+    if (!progress || log < WAL_MAX_PAGES)
         return;
     commit_take(s);
     rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
