@@ -26,8 +26,8 @@
  * size the write-ahead log reached.
  * Uses only the public header, so the same source measures any store that
  * keeps the interface (bench/store-compare.sh): it passes no error detail
- * (NULL), which every revision accepts, whether it took `char **errmsg`
- * or takes `vp_error *err`, and prints the status when a call fails. */
+ * (NULL), which every revision accepts, whether it took the older message
+ * pointer or takes a vp_error, and prints the status when a call fails. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
