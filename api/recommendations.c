@@ -350,19 +350,21 @@ void api_handle_signals(api_request *req, api_reply *r)
     for (size_t i = 0; ok && i < n; i++)
         ok = parse_event(req, events ? json_array_get(events, i) : body, i, &evs[i], r) == 0;
     if (ok) {
-        char *err = NULL;
+        vp_error err = VP_ERROR_INIT;
         vp_status st = vp_store_add_signals(req->cfg->store, evs, n, &err);
+        char *why = st == VP_ERR_INVALID ? vp_error_text(&err) : NULL;
         if (st == VP_OK) {
             api_insights_signals(req, evs, n);
             r->status = 202;
             r->json = json_pack("{s:I}", "accepted", (json_int_t)n);
         } else if (st == VP_ERR_INVALID) {
-            api_error(r, 400, "invalid_parameter", err ? err : "invalid events", "events");
+            api_error(r, 400, "invalid_parameter", why ? why : "invalid events", "events");
         } else {
             api_error(r, 503, "unavailable", "the signal store is unavailable; try again later",
                       NULL);
         }
-        free(err);
+        free(why);
+        vp_error_clear(&err);
     }
     free(evs);
     json_decref(body);

@@ -362,9 +362,11 @@ int main(int argc, char **argv)
             snprintf(default_dir, n, "%s-store", cfg.index_path);
         store_cfg.dir = default_dir;
     }
-    st = vp_store_open(&store_cfg, &store, &err);
+    vp_error serr = VP_ERROR_INIT;
+    st = vp_store_open(&store_cfg, &store, &serr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: store: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: store", &serr);
+        vp_error_clear(&serr);
         goto done;
     }
     cfg.lexicon = lex;
@@ -373,11 +375,11 @@ int main(int argc, char **argv)
     cfg.store = store;
     cfg.network = network;
     cfg.admin_keys = admin_keys;
-    vp_error serr = VP_ERROR_INIT;
-    st = vp_server_start(&cfg, &srv, &serr);
+    vp_error start_err = VP_ERROR_INIT;
+    st = vp_server_start(&cfg, &srv, &start_err);
     if (st != VP_OK) {
-        vp_error_print(stderr, "vindplaats-server", &serr);
-        vp_error_clear(&serr);
+        vp_error_print(stderr, "vindplaats-server", &start_err);
+        vp_error_clear(&start_err);
         goto done;
     }
     unsigned port = vp_server_port(srv);

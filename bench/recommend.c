@@ -251,8 +251,10 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/store", dir);
     vp_store_config sc = {NULL, path, 30, 200};
     vp_store *store = NULL;
-    if (vp_store_open(&sc, &store, &err) != VP_OK) {
-        fprintf(stderr, "vindplaats-bench-recommend: store: %s\n", err);
+    vp_error serr = VP_ERROR_INIT;
+    if (vp_store_open(&sc, &store, &serr) != VP_OK) {
+        vp_error_print(stderr, "vindplaats-bench-recommend: store", &serr);
+        vp_error_clear(&serr);
         return 1;
     }
 

@@ -11,7 +11,8 @@
 # include/) is built with this tree's bench/store.c by `gcc -O2` (what
 # `make build` uses, RelWithDebInfo, optimises alike), so only the store
 # differs between the programs. The benchmark uses only vindplaats/store.h,
-# which has kept its interface. Then RUNS rounds, each running every
+# which has kept its interface (its error argument changed type, and the
+# benchmark passes NULL there). Then RUNS rounds, each running every
 # program once in the order given. Writes every run and the medians
 # (calls/s, and CPU microseconds per call: user + system of the whole
 # process, the store's threads included) to
@@ -27,7 +28,8 @@ shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/vp-store-compare-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-deps="$(pkg-config --libs sqlite3 hiredis) -lpthread -lm"
+# status.c writes the JSON form of an error (jansson) since vp_error.
+deps="$(pkg-config --libs sqlite3 hiredis jansson) -lpthread -lm"
 
 i=0
 for rev in "$@"; do

@@ -95,11 +95,11 @@ static const char *key_problem(const char *s, int required)
     return NULL;
 }
 
-static vp_status check_key(const char *what, const char *s, int required, char **errmsg)
+static vp_status check_key(const char *what, const char *s, int required, vp_error *err)
 {
     const char *p = key_problem(s, required);
     if (p)
-        return vp_fail(errmsg, VP_ERR_INVALID, "%s: %s", what, p);
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = what}, "%s", p);
     return VP_OK;
 }
 
@@ -113,19 +113,20 @@ static double decay_factor(const vp_store *st, int64_t now)
     return exp2(-(double)(now - VP_STORE_EPOCH) / st->half_life_s);
 }
 
-vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, char **errmsg)
+vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, vp_error *err)
 {
     vp_store *st = NULL;
     vp_status rc = VP_OK;
     if (!cfg || !out)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: no configuration");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: no configuration");
     *out = NULL;
     double hl = cfg->half_life_days == 0 ? DEFAULT_HALF_LIFE_DAYS : cfg->half_life_days;
     if (!(hl > 0 && hl <= MAX_HALF_LIFE_DAYS))
-        return vp_fail(errmsg, VP_ERR_INVALID,
-                             "half_life_days: must be above 0 and at most 36500");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "half_life_days"},
+                            "must be above 0 and at most 36500");
     if (cfg->timeout_ms > MAX_TIMEOUT_MS)
-        return vp_fail(errmsg, VP_ERR_INVALID, "timeout_ms: at most 60000");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "timeout_ms"},
+                            "at most 60000");
     vp_store_config c = *cfg;
     c.half_life_days = hl;
     c.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -137,7 +138,7 @@ vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, char **errms
     }
     st->half_life_s = hl * 86400.0;
     st->be = c.redis_url ? &vp_store_redis_backend : &vp_store_embedded_backend;
-    rc = st->be->open(&c, &st->impl, errmsg);
+    rc = st->be->open(&c, &st->impl, err);
     if (rc == VP_OK) {
         *out = st;
         st = NULL;
@@ -258,21 +259,34 @@ static void co_ranks(const vp_signal *ev, size_t n, size_t *co_first, size_t *co
     }
 }
 
-vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, char **errmsg)
+/* VP_ERR_INVALID for a field of events[i]: the path "events[I].FIELD". */
+VP_PRINTF(4, 5) static vp_status event_fail(vp_error *err, size_t i, const char *field,
+                                            const char *fmt, ...)
+{
+    char path[64], msg[256];
+    va_list ap;
+    snprintf(path, sizeof path, "events[%zu].%s", i, field);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = path}, "%s", msg);
+}
+
+vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, vp_error *err)
 {
     op_list l = {0};
     size_t *co_first = NULL, *co_rank = NULL;
     double *inc = NULL;
     vp_status rc = VP_OK;
     if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing");
     if (n == 0)
         return VP_OK;
     if (!events)
-        return vp_fail(errmsg, VP_ERR_INVALID, "events: missing");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "events"}, "missing");
     if (n > VP_STORE_MAX_BATCH)
-        return vp_fail(errmsg, VP_ERR_INVALID, "events: %zu in one batch, at most %d",
-                             n, VP_STORE_MAX_BATCH);
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "events"},
+                            "%zu in one batch, at most %d", n, VP_STORE_MAX_BATCH);
     inc = malloc(n * sizeof *inc);
     co_first = malloc(n * sizeof *co_first);
     co_rank = malloc(n * sizeof *co_rank);
@@ -287,14 +301,13 @@ vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, 
         static const char *const field[] = {"offering", "segment", "query_id", "campaign"};
         const char *val[] = {e->offering, e->segment, e->query_id, e->campaign};
         if ((int)e->kind < 0 || e->kind >= VP_SIGNAL_KIND_COUNT) {
-            rc = vp_fail(errmsg, VP_ERR_INVALID, "events[%zu].kind: unknown (%d)", i,
-                               (int)e->kind);
+            rc = event_fail(err, i, "kind", "unknown (%d)", (int)e->kind);
             goto cleanup;
         }
         for (size_t f = 0; f < sizeof field / sizeof *field; f++) {
             const char *p = key_problem(val[f], f == 0);
             if (p) {
-                rc = vp_fail(errmsg, VP_ERR_INVALID, "events[%zu].%s: %s", i, field[f], p);
+                rc = event_fail(err, i, field[f], "%s", p);
                 goto cleanup;
             }
         }
@@ -306,8 +319,7 @@ vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, 
         }
         inc[i] = kind_weights[e->kind] * exp2((double)(at - VP_STORE_EPOCH) / st->half_life_s);
         if (!isfinite(inc[i])) {
-            rc = vp_fail(errmsg, VP_ERR_INVALID,
-                               "events[%zu].at: too far from 2026 for this half-life", i);
+            rc = event_fail(err, i, "at", "too far from 2026 for this half-life");
             goto cleanup;
         }
     }
@@ -347,7 +359,7 @@ vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n, 
     if (rc == VP_OK)
         rc = merge_ops(&l);
     if (rc == VP_OK)
-        rc = st->be->incr(st->impl, l.ops, l.n, errmsg);
+        rc = st->be->incr(st->impl, l.ops, l.n, err);
 cleanup:
     if (l.owned)
         for (size_t i = 0; i < l.n_owned; i++)
@@ -364,18 +376,18 @@ cleanup:
  * parameter for errors (required: it must be given). */
 static vp_status top_of(vp_store *st, const char *what, const char *scope, int required,
                         store_set target, int64_t now, size_t limit, vp_scored **out,
-                        size_t *n, char **errmsg)
+                        size_t *n, vp_error *err)
 {
     if (!st || !out || !n)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing argument");
     *out = NULL;
     *n = 0;
-    vp_status rc = check_key(what, scope, required, errmsg);
+    vp_status rc = check_key(what, scope, required, err);
     if (rc != VP_OK || limit == 0)
         return rc;
     if (limit > MAX_LIMIT)
         limit = MAX_LIMIT;
-    rc = st->be->top(st->impl, target, scope, limit, out, n, errmsg);
+    rc = st->be->top(st->impl, target, scope, limit, out, n, err);
     if (rc != VP_OK)
         return rc;
     double f = decay_factor(st, now_or(now));
@@ -385,39 +397,39 @@ static vp_status top_of(vp_store *st, const char *what, const char *scope, int r
 }
 
 vp_status vp_store_top(vp_store *st, const char *segment, int64_t now, size_t limit,
-                       vp_scored **out, size_t *n, char **errmsg)
+                       vp_scored **out, size_t *n, vp_error *err)
 {
     return top_of(st, "segment", segment, 0, segment ? VP_SET_SEG : VP_SET_ALL, now, limit,
-                  out, n, errmsg);
+                  out, n, err);
 }
 
 vp_status vp_store_co_used(vp_store *st, const char *offering, int64_t now, size_t limit,
-                           vp_scored **out, size_t *n, char **errmsg)
+                           vp_scored **out, size_t *n, vp_error *err)
 {
-    return top_of(st, "offering", offering, 1, VP_SET_CO, now, limit, out, n, errmsg);
+    return top_of(st, "offering", offering, 1, VP_SET_CO, now, limit, out, n, err);
 }
 
 /* An offering id that cannot have been stored simply scores 0. */
 vp_status vp_store_scores(vp_store *st, const char *segment, const char *const *offerings,
-                          size_t n, int64_t now, double *scores, char **errmsg)
+                          size_t n, int64_t now, double *scores, vp_error *err)
 {
     const char **ids = NULL;
     vp_status rc = VP_OK;
     if (!st || (n && (!offerings || !scores)))
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
-    rc = check_key("segment", segment, 0, errmsg);
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing argument");
+    rc = check_key("segment", segment, 0, err);
     if (rc != VP_OK || n == 0)
         return rc;
     if (n > STORE_MAX_LIST)
-        return vp_fail(errmsg, VP_ERR_TOO_BIG, "offerings: %zu, at most %d", n,
-                             STORE_MAX_LIST);
+        return vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){.path = "offerings"},
+                            "%zu, at most %d", n, STORE_MAX_LIST);
     ids = malloc(n * sizeof *ids);
     if (!ids)
         return VP_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
         ids[i] = key_problem(offerings[i], 1) ? NULL : offerings[i];
     rc = st->be->scores(st->impl, segment ? VP_SET_SEG : VP_SET_ALL, segment, ids, n, scores,
-                        errmsg);
+                        err);
     if (rc == VP_OK) {
         double f = decay_factor(st, now_or(now));
         for (size_t i = 0; i < n; i++)
@@ -428,12 +440,12 @@ vp_status vp_store_scores(vp_store *st, const char *segment, const char *const *
 }
 
 vp_status store_list_add(store_list *l, const char *key, size_t len, double score,
-                         char **errmsg)
+                         vp_error *err)
 {
     if (l->n == l->alloc) {
         if (l->n >= STORE_MAX_LIST)
-            return vp_fail(errmsg, VP_ERR_TOO_BIG, "store: more than %d entries",
-                           STORE_MAX_LIST);
+            return vp_error_set(err, VP_ERR_TOO_BIG, NULL, "store: more than %d entries",
+                                STORE_MAX_LIST);
         size_t na = l->alloc ? l->alloc * 2 : 16;
         if (na > STORE_MAX_LIST)
             na = STORE_MAX_LIST;
@@ -463,17 +475,23 @@ vp_status store_list_done(store_list *l, vp_status rc, vp_scored **out, size_t *
     return rc;
 }
 
-vp_status store_not_found(char **errmsg, const char *ns, const char *key)
+vp_status store_not_found(vp_error *err, const char *ns, const char *key)
 {
-    return vp_fail(errmsg, VP_ERR_NOT_FOUND, "%s/%s: not found", ns, key);
+    size_t len = strlen(ns) + 1 + strlen(key) + 1;
+    char *record = err ? malloc(len) : NULL;
+    if (record)
+        snprintf(record, len, "%s/%s", ns, key);
+    vp_error_set(err, VP_ERR_NOT_FOUND, &(vp_where){.path = record}, "not found");
+    free(record);
+    return VP_ERR_NOT_FOUND;
 }
 
-vp_status store_io_fail(char **errmsg, const char *what, const char *path, int err)
+vp_status store_io_fail(vp_error *err, const char *what, const char *path, int errnum)
 {
     char buf[128];
-    if (strerror_r(err, buf, sizeof buf) != 0)
-        snprintf(buf, sizeof buf, "error %d", err);
-    return vp_fail(errmsg, VP_ERR_IO, "%s: %s: %s", path, what, buf);
+    if (strerror_r(errnum, buf, sizeof buf) != 0)
+        snprintf(buf, sizeof buf, "error %d", errnum);
+    return vp_error_set(err, VP_ERR_IO, &(vp_where){path}, "%s: %s", what, buf);
 }
 
 int64_t store_now_ms(void)
@@ -511,47 +529,47 @@ void vp_scored_free(vp_scored *s, size_t n)
 
 /* The store, namespace and key of a record or counter call. */
 static vp_status check_ns_key(const vp_store *st, const char *ns, const char *key,
-                              char **errmsg)
+                              vp_error *err)
 {
     if (!st)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing");
-    vp_status rc = check_key("ns", ns, 1, errmsg);
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing");
+    vp_status rc = check_key("ns", ns, 1, err);
     if (rc == VP_OK)
-        rc = check_key("key", key, 1, errmsg);
+        rc = check_key("key", key, 1, err);
     return rc;
 }
 
 vp_status vp_store_put(vp_store *st, const char *ns, const char *key, const char *value,
-                       char **errmsg)
+                       vp_error *err)
 {
-    vp_status rc = check_ns_key(st, ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, err);
     if (rc != VP_OK)
         return rc;
     if (!value)
-        return vp_fail(errmsg, VP_ERR_INVALID, "value: missing");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "value"}, "missing");
     if (strnlen(value, STORE_MAX_VALUE + 1) > STORE_MAX_VALUE)
-        return vp_fail(errmsg, VP_ERR_TOO_BIG, "value: longer than %d bytes",
-                             STORE_MAX_VALUE);
-    return st->be->put(st->impl, ns, key, value, errmsg);
+        return vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){.path = "value"},
+                            "longer than %d bytes", STORE_MAX_VALUE);
+    return st->be->put(st->impl, ns, key, value, err);
 }
 
 vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **value,
-                       char **errmsg)
+                       vp_error *err)
 {
     if (!st || !value)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
-    vp_status rc = check_ns_key(st, ns, key, errmsg);
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing argument");
+    vp_status rc = check_ns_key(st, ns, key, err);
     if (rc != VP_OK)
         return rc;
-    return st->be->get(st->impl, ns, key, value, errmsg);
+    return st->be->get(st->impl, ns, key, value, err);
 }
 
-vp_status vp_store_delete(vp_store *st, const char *ns, const char *key, char **errmsg)
+vp_status vp_store_delete(vp_store *st, const char *ns, const char *key, vp_error *err)
 {
-    vp_status rc = check_ns_key(st, ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, err);
     if (rc != VP_OK)
         return rc;
-    return st->be->del(st->impl, ns, key, errmsg);
+    return st->be->del(st->impl, ns, key, err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -559,16 +577,16 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n, char **errmsg)
+vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n, vp_error *err)
 {
     store_list l = {0};
     if (!st || !keys || !n)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing argument");
     *keys = NULL;
     *n = 0;
-    vp_status rc = check_key("ns", ns, 1, errmsg);
+    vp_status rc = check_key("ns", ns, 1, err);
     if (rc == VP_OK)
-        rc = st->be->keys(st->impl, ns, &l, errmsg);
+        rc = st->be->keys(st->impl, ns, &l, err);
     char **r = rc == VP_OK && l.n ? malloc(l.n * sizeof *r) : NULL;
     if (rc == VP_OK && l.n && !r)
         rc = VP_ERR_NOMEM;
@@ -587,15 +605,15 @@ vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n, c
 }
 
 vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double by,
-                         char **errmsg)
+                         vp_error *err)
 {
-    vp_status rc = check_ns_key(st, ns, key, errmsg);
+    vp_status rc = check_ns_key(st, ns, key, err);
     if (rc != VP_OK)
         return rc;
     if (!isfinite(by))
-        return vp_fail(errmsg, VP_ERR_INVALID, "by: not a finite number");
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "by"}, "not a finite number");
     store_incr op = {VP_SET_COUNT, ns, key, by};
-    return st->be->incr(st->impl, &op, 1, errmsg);
+    return st->be->incr(st->impl, &op, 1, err);
 }
 
 /* Greatest first, ties by key. */
@@ -609,16 +627,16 @@ static int cmp_counter(const void *a, const void *b)
 
 /* Sorted greatest count first, ties by key in byte order. */
 vp_status vp_store_counters(vp_store *st, const char *ns, vp_scored **out, size_t *n,
-                            char **errmsg)
+                            vp_error *err)
 {
     if (!st || !out || !n)
-        return vp_fail(errmsg, VP_ERR_INVALID, "store: missing argument");
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing argument");
     *out = NULL;
     *n = 0;
-    vp_status rc = check_key("ns", ns, 1, errmsg);
+    vp_status rc = check_key("ns", ns, 1, err);
     if (rc != VP_OK)
         return rc;
-    rc = st->be->all(st->impl, VP_SET_COUNT, ns, out, n, errmsg);
+    rc = st->be->all(st->impl, VP_SET_COUNT, ns, out, n, err);
     if (rc == VP_OK && *n > 1)
         qsort(*out, *n, sizeof **out, cmp_counter);
     return rc;

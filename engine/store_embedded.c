@@ -61,8 +61,11 @@
  * rolled back).
  * Checkpoints (copying the WAL into store.db, with an fsync of both) run
  * in a thread of their own on a connection of their own, woken when a
- * commit leaves the WAL at CHECKPOINT_PAGES or more, so that no caller
- * waits for a disk flush; closing the store checkpoints what is left. */
+ * commit leaves the WAL at CHECKPOINT_PAGES or more, so that callers do not
+ * wait for the copy and its disk flush; only when writes that never pause
+ * grew the WAL to WAL_MAX_PAGES does a second pass between two group
+ * commits copy the rest, so that it starts again from its beginning
+ * (checkpoint()); closing the store checkpoints what is left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -85,6 +88,7 @@
 #define BUSY_TIMEOUT_MS 5000
 #define SCHEMA_VERSION 3
 #define CHECKPOINT_PAGES 500    /* WAL pages (2 MiB) that wake the checkpointer */
+#define WAL_MAX_PAGES 8192      /* WAL pages (32 MiB) past which writers wait for it to restart */
 #define FOLD_NUMBERS 65536      /* changed numbers that wake the fold */
 #define FOLD_BYTES (16u << 20)  /* journal bytes that wake the fold */
 #define WRITER_CACHE_KIB 16384  /* the page cache of the writer's connection */
@@ -164,6 +168,7 @@ static const char *const kind_name[VP_SET_KIND_COUNT] = {
 
 typedef struct conn {
     sqlite3 *db;
+    const char *file;       /* the database file; NULL: memory only */
     sqlite3_stmt *q[Q_COUNT];
     int in_use;
 } conn;
@@ -178,7 +183,7 @@ typedef struct wreq {
     const char *ns, *key;   /* else a record to put (value) or delete */
     const char *value;
     vp_status rc;           /* the outcome, once done */
-    char *err;              /* its message, malloc()ed */
+    vp_error err;           /* its error, when rc is not VP_OK */
     int done;
     struct wreq *next;
 } wreq;
@@ -200,6 +205,7 @@ typedef struct emb {
     pthread_mutex_t ck_mu;
     pthread_cond_t ck_wake;
     int ck_due, ck_stop, ck_running;
+    int ck_backfilled;      /* WAL frames in store.db after the last pass */
     pthread_t ck_thread;
     sqlite3 *ck_db;
     /* Every number, in memory; written by the holder of the commit (the
@@ -214,8 +220,10 @@ typedef struct emb {
 
 /* ---- errors ---- */
 
-/* The status for an SQLite result code, with its message. */
-static vp_status sql_fail(sqlite3 *db, int rc, const char *what, char **errmsg)
+/* The status for an SQLite result code of connection `c`, with SQLite's
+ * message after `what` (the step that failed) and the database file as
+ * the place (none: the memory-only store, "store WHAT: ..."). */
+static vp_status sql_fail(const conn *c, int rc, const char *what, vp_error *err)
 {
     vp_status st = VP_ERR_IO;
     if (rc == SQLITE_NOMEM || rc == SQLITE_IOERR_NOMEM)
@@ -224,8 +232,22 @@ static vp_status sql_fail(sqlite3 *db, int rc, const char *what, char **errmsg)
         st = VP_ERR_TOO_BIG;
     if (st == VP_ERR_NOMEM)
         return st;
-    return vp_fail(errmsg, st, "store %s: %s", what,
-                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    const char *why = c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
+    if (c->file)
+        return vp_error_set(err, st, &(vp_where){c->file}, "%s: %s", what, why);
+    return vp_error_set(err, st, NULL, "store %s: %s", what, why);
+}
+
+/* Hands what `from` holds over to *to (may be NULL: dropped), replacing
+ * what *to held; `from` is left cleared. */
+static void error_move(vp_error *to, vp_error *from)
+{
+    if (to) {
+        vp_error_clear(to);
+        *to = *from;
+        *from = (vp_error)VP_ERROR_INIT;
+    }
+    vp_error_clear(from);
 }
 
 /* ---- connections ---- */
@@ -260,6 +282,7 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 }
 
 static void fold_in_turn(emb *s);
+static void checkpoint(emb *s);
 
 /* Folds the journal into the tables when a commit asks (fold_in_turn), and
  * copies the WAL into store.db (PASSIVE: never waits for readers or
@@ -285,7 +308,7 @@ static void *checkpointer(void *arg)
         }
         s->ck_due = 0;
         pthread_mutex_unlock(&s->ck_mu);
-        sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        checkpoint(s);
         pthread_mutex_lock(&s->ck_mu);
     }
     pthread_mutex_unlock(&s->ck_mu);
@@ -293,20 +316,21 @@ static void *checkpointer(void *arg)
 }
 
 /* Prepares every statement of a connection (the schema must exist). */
-static vp_status conn_prepare(conn *c, char **errmsg)
+static vp_status conn_prepare(conn *c, vp_error *err)
 {
     int rc = SQLITE_OK;
     for (int i = 0; i < Q_COUNT && rc == SQLITE_OK; i++)
         rc = sqlite3_prepare_v3(c->db, query_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->q[i],
                                 NULL);
-    return rc == SQLITE_OK ? VP_OK : sql_fail(c->db, rc, "prepare", errmsg);
+    return rc == SQLITE_OK ? VP_OK : sql_fail(c, rc, "prepare", err);
 }
 
 /* Opens a connection, its statements prepared when `prepare`. */
-static vp_status conn_open(emb *s, conn *c, int prepare, char **errmsg)
+static vp_status conn_open(emb *s, conn *c, int prepare, vp_error *err)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     vp_status st = VP_OK;
+    c->file = s->dir ? s->path : NULL;
     int rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_extended_result_codes(c->db, 1);
@@ -317,9 +341,9 @@ static vp_status conn_open(emb *s, conn *c, int prepare, char **errmsg)
     if (rc == SQLITE_OK && s->dir && prepare)
         sqlite3_wal_hook(c->db, on_commit, s);
     if (rc != SQLITE_OK)
-        st = sql_fail(c->db, rc, s->path, errmsg);
+        st = sql_fail(c, rc, "open", err);
     else if (prepare)
-        st = conn_prepare(c, errmsg);
+        st = conn_prepare(c, err);
     if (st != VP_OK)
         conn_close(c);
     return st;
@@ -327,7 +351,7 @@ static vp_status conn_open(emb *s, conn *c, int prepare, char **errmsg)
 
 /* Checks a connection out for one call, opening one when none is free and
  * the pool is not full; waits at most BUSY_TIMEOUT_MS for one. */
-static vp_status conn_get(emb *s, conn **out, char **errmsg)
+static vp_status conn_get(emb *s, conn **out, vp_error *err)
 {
     vp_status rc = VP_OK;
     conn *c = NULL;
@@ -350,13 +374,14 @@ static vp_status conn_get(emb *s, conn **out, char **errmsg)
             break;
         }
         if (store_wait_until(&s->freed, &s->mu, deadline) != 0) {
-            rc = vp_fail(errmsg, VP_ERR_IO, "store: all %d connections busy", s->pool_max);
+            rc = vp_error_set(err, VP_ERR_IO, NULL, "store: all %d connections busy",
+                              s->pool_max);
             break;
         }
     }
     pthread_mutex_unlock(&s->mu);
     if (rc == VP_OK && !c->db) {
-        rc = conn_open(s, c, 1, errmsg);
+        rc = conn_open(s, c, 1, err);
         if (rc != VP_OK) {
             pthread_mutex_lock(&s->mu);
             c->in_use = 0;
@@ -392,10 +417,10 @@ static void conn_put(emb *s, conn *c)
 }
 
 /* Runs a statement that returns no rows; resets it. */
-static vp_status run(conn *c, sqlite3_stmt *q, const char *what, char **errmsg)
+static vp_status run(conn *c, sqlite3_stmt *q, const char *what, vp_error *err)
 {
     int rc = sqlite3_step(q);
-    vp_status st = rc == SQLITE_DONE ? VP_OK : sql_fail(c->db, rc, what, errmsg);
+    vp_status st = rc == SQLITE_DONE ? VP_OK : sql_fail(c, rc, what, err);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     return st;
@@ -422,22 +447,22 @@ static int bind_number(sqlite3_stmt *q, store_set target, const char *scope,
 
 /* Adds to (or, replace, sets) one number inside the caller's transaction. */
 static vp_status put_number(conn *c, store_set target, const char *scope, const char *member,
-                            double value, int replace, char **errmsg)
+                            double value, int replace, vp_error *err)
 {
     int add = target == VP_SET_COUNT ? Q_COUNTER_ADD : Q_SIGNAL_ADD;
     sqlite3_stmt *q = c->q[add + (replace ? 1 : 0)];
     int rc = bind_number(q, target, scope, member, value);
     if (rc != SQLITE_OK) {
         sqlite3_reset(q);
-        return sql_fail(c->db, rc, "bind", errmsg);
+        return sql_fail(c, rc, "bind", err);
     }
-    return run(c, q, "write", errmsg);
+    return run(c, q, "write", err);
 }
 
 /* Reads (key, number) rows of a bound query into a list, at most `limit`
  * (over STORE_MAX_LIST is VP_ERR_TOO_BIG); resets the query. */
 static vp_status read_list(conn *c, sqlite3_stmt *q, int with_number, store_list *l,
-                           char **errmsg)
+                           vp_error *err)
 {
     vp_status st = VP_OK;
     int rc = SQLITE_DONE;
@@ -447,10 +472,10 @@ static vp_status read_list(conn *c, sqlite3_stmt *q, int with_number, store_list
         if (!key)
             st = VP_ERR_NOMEM;
         else
-            st = store_list_add(l, key, (size_t)sqlite3_column_bytes(q, 0), v, errmsg);
+            st = store_list_add(l, key, (size_t)sqlite3_column_bytes(q, 0), v, err);
     }
     if (st == VP_OK && rc != SQLITE_DONE)
-        st = sql_fail(c->db, rc, "read", errmsg);
+        st = sql_fail(c, rc, "read", err);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     return st;
@@ -458,7 +483,7 @@ static vp_status read_list(conn *c, sqlite3_stmt *q, int with_number, store_list
 
 /* ---- opening: the lock, the schema, the old files ---- */
 
-static vp_status lock_dir(emb *s, char **errmsg)
+static vp_status lock_dir(emb *s, vp_error *err)
 {
     struct stat sb;
     vp_status rc = VP_OK;
@@ -468,16 +493,16 @@ static vp_status lock_dir(emb *s, char **errmsg)
         return VP_ERR_NOMEM;
     snprintf(lock, len, "%s/lock", s->dir);
     if (mkdir(s->dir, 0755) != 0 && errno != EEXIST) {
-        rc = store_io_fail(errmsg, "create", s->dir, errno);
+        rc = store_io_fail(err, "create", s->dir, errno);
         goto cleanup;
     }
     if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        rc = vp_fail(errmsg, VP_ERR_IO, "%s: not a directory", s->dir);
+        rc = vp_error_set(err, VP_ERR_IO, &(vp_where){s->dir}, "not a directory");
         goto cleanup;
     }
     s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (s->lock_fd < 0) {
-        rc = store_io_fail(errmsg, "open", lock, errno);
+        rc = store_io_fail(err, "open", lock, errno);
         goto cleanup;
     }
     struct flock fl = {0};
@@ -485,23 +510,24 @@ static vp_status lock_dir(emb *s, char **errmsg)
     fl.l_whence = SEEK_SET;
     if (fcntl(s->lock_fd, F_SETLK, &fl) != 0) {
         if (errno == EACCES || errno == EAGAIN)
-            rc = vp_fail(errmsg, VP_ERR_LOCKED, "%s: another process has the store open", s->dir);
+            rc = vp_error_set(err, VP_ERR_LOCKED, &(vp_where){s->dir},
+                              "another process has the store open");
         else
-            rc = store_io_fail(errmsg, "lock", lock, errno);
+            rc = store_io_fail(err, "lock", lock, errno);
     }
 cleanup:
     free(lock);
     return rc;
 }
 
-static vp_status exec(conn *c, const char *sql, char **errmsg)
+static vp_status exec(conn *c, const char *sql, vp_error *err)
 {
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? VP_OK : sql_fail(c->db, rc, "schema", errmsg);
+    return rc == SQLITE_OK ? VP_OK : sql_fail(c, rc, "schema", err);
 }
 
 /* The schema, made when missing; a database of a newer version is refused. */
-static vp_status make_schema(emb *s, conn *c, char **errmsg)
+static vp_status make_schema(emb *s, conn *c, vp_error *err)
 {
     sqlite3_stmt *q = NULL;
     vp_status st = VP_OK;
@@ -512,14 +538,15 @@ static vp_status make_schema(emb *s, conn *c, char **errmsg)
         if (rc == SQLITE_OK)
             rc = sqlite3_step(q);
         if (rc != SQLITE_ROW)
-            st = sql_fail(c->db, rc, s->path, errmsg);
+            st = sql_fail(c, rc, "journal mode", err);
         else if (sqlite3_stricmp((const char *)sqlite3_column_text(q, 0), "wal") != 0)
-            st = vp_fail(errmsg, VP_ERR_IO, "%s: cannot use write-ahead logging", s->path);
+            st = vp_error_set(err, VP_ERR_IO, &(vp_where){s->path},
+                              "cannot use write-ahead logging");
         sqlite3_finalize(q);
         q = NULL;
     }
     if (st == VP_OK)
-        st = exec(c, "BEGIN IMMEDIATE", errmsg);
+        st = exec(c, "BEGIN IMMEDIATE", err);
     if (st != VP_OK)
         return st;
     int rc = sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &q, NULL);
@@ -528,64 +555,65 @@ static vp_status make_schema(emb *s, conn *c, char **errmsg)
     if (rc == SQLITE_ROW)
         version = sqlite3_column_int(q, 0);
     else
-        st = sql_fail(c->db, rc, s->path, errmsg);
+        st = sql_fail(c, rc, "schema", err);
     sqlite3_finalize(q);
     if (st == VP_OK && version > SCHEMA_VERSION)
-        st = vp_fail(errmsg, VP_ERR_IO, "%s: made by a newer version (schema %d, this one reads %d)",
-                     s->path, version, SCHEMA_VERSION);
+        st = vp_error_set(err, VP_ERR_IO, &(vp_where){s->path},
+                          "made by a newer version (schema %d, this one reads %d)", version,
+                          SCHEMA_VERSION);
     if (st == VP_OK && version < SCHEMA_VERSION)
-        st = exec(c, schema_sql, errmsg);
+        st = exec(c, schema_sql, err);
     if (st == VP_OK && version < SCHEMA_VERSION) {
         char sql[48];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
-        st = exec(c, sql, errmsg);
+        st = exec(c, sql, err);
     }
     if (st == VP_OK)
-        st = exec(c, "COMMIT", errmsg);
+        st = exec(c, "COMMIT", err);
     else
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
 }
 
 static vp_status old_number(void *ctx, store_set target, const char *scope, const char *member,
-                            double value, int replace, char **errmsg)
+                            double value, int replace, vp_error *err)
 {
-    return put_number(ctx, target, scope, member, value, replace, errmsg);
+    return put_number(ctx, target, scope, member, value, replace, err);
 }
 
 static vp_status record_put(void *ctx, const char *ns, const char *key, const char *value,
-                         char **errmsg)
+                         vp_error *err)
 {
     conn *c = ctx;
     sqlite3_stmt *q = c->q[Q_PUT];
     bind_text(q, 1, ns);
     bind_text(q, 2, key);
     bind_text(q, 3, value);
-    return run(c, q, "write", errmsg);
+    return run(c, q, "write", err);
 }
 
-static vp_status record_del(void *ctx, const char *ns, const char *key, char **errmsg)
+static vp_status record_del(void *ctx, const char *ns, const char *key, vp_error *err)
 {
     conn *c = ctx;
     sqlite3_stmt *q = c->q[Q_DEL];
     bind_text(q, 1, ns);
     bind_text(q, 2, key);
-    return run(c, q, "write", errmsg);
+    return run(c, q, "write", err);
 }
 
 /* Reads the files of the format before SQLite, when the directory holds
  * some, into the database in one transaction that also notes it in meta,
  * then moves them aside. A crash before the commit leaves the files to be
  * read again; after it, the note keeps them from being read twice. */
-static vp_status migrate(emb *s, conn *c, char **errmsg)
+static vp_status migrate(emb *s, conn *c, vp_error *err)
 {
     sqlite3_stmt *q = NULL;
     int present = store_old_present(s->dir);
     if (present < 0)
-        return store_io_fail(errmsg, "read", s->dir, errno);
+        return store_io_fail(err, "read", s->dir, errno);
     if (!present)
         return VP_OK;
-    vp_status st = run(c, c->q[Q_BEGIN_WRITE], s->path, errmsg);
+    vp_status st = run(c, c->q[Q_BEGIN_WRITE], "migrate", err);
     if (st != VP_OK)
         return st;
     int rc = sqlite3_prepare_v2(c->db, "SELECT 1 FROM meta WHERE name = 'migrated'", -1, &q,
@@ -594,56 +622,56 @@ static vp_status migrate(emb *s, conn *c, char **errmsg)
         rc = sqlite3_step(q);
     int done = rc == SQLITE_ROW;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        st = sql_fail(c->db, rc, s->path, errmsg);
+        st = sql_fail(c, rc, "migrate", err);
     sqlite3_finalize(q);
     q = NULL;
     if (st == VP_OK && !done) {
         store_old_sink sink = {c, old_number, record_put, record_del};
-        st = store_old_read(s->dir, &sink, errmsg);
+        st = store_old_read(s->dir, &sink, err);
         if (st == VP_OK)
             st = exec(c,
                       "INSERT INTO meta(name, value) VALUES('migrated', 'snapshot and log "
                       "of the format before SQLite, read on ' || datetime('now') || ' UTC, "
                       "moved to " STORE_OLD_ASIDE "/')",
-                      errmsg);
+                      err);
     }
     if (st == VP_OK)
-        st = run(c, c->q[Q_COMMIT], s->path, errmsg);
+        st = run(c, c->q[Q_COMMIT], "migrate", err);
     if (st != VP_OK) {
         sqlite3_step(c->q[Q_ROLLBACK]);
         sqlite3_reset(c->q[Q_ROLLBACK]);
         return st;
     }
-    return store_old_set_aside(s->dir, errmsg);
+    return store_old_set_aside(s->dir, err);
 }
 
 /* ---- writes: one connection, group commits ---- */
 
 /* The writer's connection keeps a larger cache: it alone changes the
  * database, so its cache stays valid from one commit to the next. */
-static vp_status writer_setup(emb *s, conn *c, char **errmsg)
+static vp_status writer_setup(emb *s, conn *c, vp_error *err)
 {
     char sql[48];
     snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         sqlite3_wal_hook(c->db, on_commit, s);
-    return rc == SQLITE_OK ? VP_OK : sql_fail(c->db, rc, s->path, errmsg);
+    return rc == SQLITE_OK ? VP_OK : sql_fail(c, rc, "cache size", err);
 }
 
 /* The connection that writes: a file store's own (opened again when an
  * error closed it), the memory store's only one. Only the caller that
  * commits a group holds it. */
-static vp_status writer_get(emb *s, conn **out, char **errmsg)
+static vp_status writer_get(emb *s, conn **out, vp_error *err)
 {
     vp_status rc = VP_OK;
     *out = NULL;
     if (!s->dir)
-        return conn_get(s, out, errmsg);
+        return conn_get(s, out, err);
     if (!s->writer.db) {
-        rc = conn_open(s, &s->writer, 1, errmsg);
+        rc = conn_open(s, &s->writer, 1, err);
         if (rc == VP_OK)
-            rc = writer_setup(s, &s->writer, errmsg);
+            rc = writer_setup(s, &s->writer, err);
         if (rc != VP_OK && s->writer.db)
             conn_close(&s->writer);
     }
@@ -788,7 +816,7 @@ static vp_status mem_replay(emb *s, const store_incr *ops, size_t n)
 
 /* Opening: every number of the tables into memory, then the journal's
  * rows in order on top (those numbers changed, for the next fold). */
-static vp_status load_numbers(emb *s, conn *c, char **errmsg)
+static vp_status load_numbers(emb *s, conn *c, vp_error *err)
 {
     static const char *const sql[] = {
         "SELECT kind, scope, member, sum FROM signals",
@@ -809,9 +837,12 @@ static vp_status load_numbers(emb *s, conn *c, char **errmsg)
                 store_incr *ops = NULL;
                 size_t n = 0;
                 st = b || len == 0 ? journal_decode(b, len, &ops, &n) : VP_ERR_NOMEM;
-                if (st == VP_ERR_IO)
-                    st = vp_fail(errmsg, VP_ERR_IO, "%s: journal row %lld is damaged", s->path,
-                                 (long long)sqlite3_column_int64(q, 1));
+                if (st == VP_ERR_IO) {
+                    char row[48];
+                    snprintf(row, sizeof row, "journal row %lld",
+                             (long long)sqlite3_column_int64(q, 1));
+                    st = vp_error_set(err, VP_ERR_IO, &(vp_where){s->path, 0, row}, "damaged");
+                }
                 if (st == VP_OK)
                     st = mem_replay(s, ops, n);
                 free(ops);
@@ -828,15 +859,15 @@ static vp_status load_numbers(emb *s, conn *c, char **errmsg)
             if (!kind || !scope || !member)
                 st = VP_ERR_NOMEM;
             else if (target < 0)
-                st = vp_fail(errmsg, VP_ERR_IO, "%s: signals of an unknown kind '%s'", s->path,
-                             kind);
+                st = vp_error_set(err, VP_ERR_IO, &(vp_where){s->path, 0, "signals"},
+                                  "a row of an unknown kind '%s'", kind);
             else
                 st = store_mem_load(s->mem, (store_set)target,
                                     target == VP_SET_ALL ? NULL : scope, member,
                                     sqlite3_column_double(q, 3));
         }
         if (st == VP_OK && rc != SQLITE_DONE)
-            st = sql_fail(c->db, rc, s->path, errmsg);
+            st = sql_fail(c, rc, "load", err);
         sqlite3_finalize(q);
     }
     return st;
@@ -853,7 +884,7 @@ typedef struct fold_row {
 /* Runs the fold's insert (first when the row is not there) or update of
  * a row; the other when memory was wrong about that (a constraint
  * failed, no row changed). */
-static vp_status fold_put(conn *c, const fold_row *r, char **errmsg)
+static vp_status fold_put(conn *c, const fold_row *r, vp_error *err)
 {
     int ins = r->target == VP_SET_COUNT ? Q_COUNTER_INSERT : Q_SIGNAL_INSERT;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -866,9 +897,10 @@ static vp_status fold_put(conn *c, const fold_row *r, char **errmsg)
         if (rc == SQLITE_DONE && (!update || sqlite3_changes(c->db) > 0))
             return VP_OK;
         if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_PRIMARYKEY)
-            return sql_fail(c->db, rc, "fold", errmsg);
+            return sql_fail(c, rc, "fold", err);
     }
-    return vp_fail(errmsg, VP_ERR_IO, "store fold: a row neither inserted nor updated");
+    return vp_error_set(err, VP_ERR_IO, &(vp_where){c->file},
+                        "fold: a row neither inserted nor updated");
 }
 
 static int cmp_fold(const void *a, const void *b)
@@ -887,7 +919,7 @@ static int cmp_fold(const void *a, const void *b)
  * the tables plus the journal, and the commit holder is the only writer,
  * so the tables then hold what the journal added. The caller holds the
  * commit. */
-static vp_status fold(emb *s, char **errmsg)
+static vp_status fold(emb *s, vp_error *err)
 {
     size_t n;
     store_num *const *changed = store_mem_changed(s->mem, &n);
@@ -901,15 +933,15 @@ static vp_status fold(emb *s, char **errmsg)
                       &rows[i].value, &rows[i].stored);
     qsort(rows, n, sizeof *rows, cmp_fold);
     conn *c = NULL;
-    vp_status rc = writer_get(s, &c, errmsg);
+    vp_status rc = writer_get(s, &c, err);
     if (rc == VP_OK)
-        rc = run(c, c->q[Q_BEGIN_WRITE], "fold", errmsg);
+        rc = run(c, c->q[Q_BEGIN_WRITE], "fold", err);
     for (size_t i = 0; i < n && rc == VP_OK; i++)
-        rc = fold_put(c, &rows[i], errmsg);
+        rc = fold_put(c, &rows[i], err);
     if (rc == VP_OK)
-        rc = run(c, c->q[Q_JOURNAL_CLEAR], "fold", errmsg);
+        rc = run(c, c->q[Q_JOURNAL_CLEAR], "fold", err);
     if (rc == VP_OK)
-        rc = run(c, c->q[Q_COMMIT], "fold", errmsg);
+        rc = run(c, c->q[Q_COMMIT], "fold", err);
     if (c)
         writer_put(s, c);
     if (rc == VP_OK) {
@@ -949,15 +981,44 @@ static void fold_in_turn(emb *s)
     commit_give(s);
 }
 
+/* The checkpointer's checkpoint. A pass copies the WAL into store.db beside
+ * the writers. SQLite starts the WAL again from its beginning only at a
+ * write that finds it copied whole; under writes that never pause, commits
+ * land during every pass (which copies what there was when it began), the
+ * WAL is never whole, and it grows without bound, a frame a count at its
+ * end (400 MB after 100,000 counts). So when a pass copied frames of a WAL
+ * of WAL_MAX_PAGES or more, a second one runs between two group commits
+ * (writers wait for it, and for its syncs): it copies what came during the
+ * first, and the next commit starts the WAL again. Below that size writers
+ * never wait: a pause in the writes lets a pass copy the WAL whole. A
+ * reader holding an older snapshot (the sqlite3 shell) keeps both passes
+ * short of the end; while it does, a pass copies nothing new and no second
+ * one runs. */
+static void checkpoint(emb *s)
+{
+    int log = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                       &copied);
+    int progress = rc == SQLITE_OK && copied > 0 && copied != s->ck_backfilled;
+    s->ck_backfilled = copied;
+    if (!progress || log < WAL_MAX_PAGES)
+        return;
+    commit_take(s);
+    rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    commit_give(s);
+    if (rc == SQLITE_OK)
+        s->ck_backfilled = copied;
+}
+
 /* A record's put or delete, inside the group's transaction. */
-static vp_status apply_record(conn *c, const wreq *r, char **errmsg)
+static vp_status apply_record(conn *c, const wreq *r, vp_error *err)
 {
     vp_status rc;
     if (r->value)
-        return record_put(c, r->ns, r->key, r->value, errmsg);
-    rc = record_del(c, r->ns, r->key, errmsg);
+        return record_put(c, r->ns, r->key, r->value, err);
+    rc = record_del(c, r->ns, r->key, err);
     if (rc == VP_OK && sqlite3_changes(c->db) == 0)
-        rc = store_not_found(errmsg, r->ns, r->key);
+        rc = store_not_found(err, r->ns, r->key);
     return rc;
 }
 
@@ -967,7 +1028,7 @@ static vp_status apply_record(conn *c, const wreq *r, char **errmsg)
  * it committed (a call's own outcome, a record to delete that is not
  * there, is in its rc); else the error, with *err, and nothing of the
  * group is written, in memory or on disk. */
-static vp_status run_group(emb *s, wreq *group, char **err)
+static vp_status run_group(emb *s, wreq *group, vp_error *err)
 {
     conn *c = NULL;
     vp_status rc = VP_OK;
@@ -1000,15 +1061,14 @@ static vp_status run_group(emb *s, wreq *group, char **err)
                 sqlite3_stmt *q = c->q[Q_JOURNAL_ADD];
                 int brc = sqlite3_bind_blob(q, 1, r->journal, (int)r->journal_len,
                                             SQLITE_STATIC);
-                rc = brc == SQLITE_OK ? run(c, q, "write", err) : sql_fail(c->db, brc, "bind", err);
+                rc = brc == SQLITE_OK ? run(c, q, "write", err) : sql_fail(c, brc, "bind", err);
                 journal += r->journal_len;
                 continue;
             }
             r->rc = apply_record(c, r, &r->err);
             if (r->rc != VP_OK && r->rc != VP_ERR_NOT_FOUND) {
                 rc = r->rc;
-                *err = r->err;
-                r->err = NULL;
+                error_move(err, &r->err);
             }
         }
         if (rc == VP_OK)
@@ -1047,22 +1107,20 @@ static vp_status run_group(emb *s, wreq *group, char **err)
  * of its own. */
 static void commit_group(emb *s, wreq *group)
 {
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status rc = run_group(s, group, &err);
     if (rc == VP_OK)
         return;
     if (!group->next) {
-        free(group->err);
-        group->err = err;
+        error_move(&group->err, &err);
         group->rc = rc;
         return;
     }
-    free(err);
+    vp_error_clear(&err);
     for (wreq *r = group; r; r = r->next) {
         wreq *next = r->next;
         r->next = NULL;
-        free(r->err);
-        r->err = NULL;
+        vp_error_clear(&r->err);
         r->rc = VP_OK;
         commit_group(s, r);
         r->next = next;
@@ -1075,10 +1133,10 @@ static void commit_group(emb *s, wreq *group)
  * one group; the others wait until theirs is done. A call alone commits at
  * once; calls that come while a commit runs share the next one: one
  * transaction, its pages written to the WAL once, for all of them. */
-static vp_status submit(emb *s, wreq *r, char **errmsg)
+static vp_status submit(emb *s, wreq *r, vp_error *err)
 {
     r->rc = VP_OK;
-    r->err = NULL;
+    r->err = (vp_error)VP_ERROR_INIT;
     r->done = 0;
     r->next = NULL;
     pthread_mutex_lock(&s->write_mu);
@@ -1111,24 +1169,23 @@ static vp_status submit(emb *s, wreq *r, char **errmsg)
         pthread_cond_broadcast(&s->written);
     }
     pthread_mutex_unlock(&s->write_mu);
-    if (r->rc != VP_OK && errmsg)
-        *errmsg = r->err;
-    else
-        free(r->err);
+    if (r->rc != VP_OK)
+        error_move(err, &r->err);
+    vp_error_clear(&r->err);
     return r->rc;
 }
 
 /* ---- the back end ---- */
 
-static vp_status start_checkpointer(emb *s, char **errmsg)
+static vp_status start_checkpointer(emb *s, vp_error *err)
 {
     conn c = {0};
-    vp_status rc = conn_open(s, &c, 0, errmsg);
+    vp_status rc = conn_open(s, &c, 0, err);
     if (rc != VP_OK)
         return rc;
     s->ck_db = c.db;
     if (pthread_create(&s->ck_thread, NULL, checkpointer, s) != 0)
-        return vp_fail(errmsg, VP_ERR_NOMEM, "store: cannot start the checkpointer");
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "store: cannot start the checkpointer");
     s->ck_running = 1;
     return VP_OK;
 }
@@ -1171,7 +1228,7 @@ static void emb_free(emb *s)
     free(s);
 }
 
-static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg)
+static vp_status emb_open(const vp_store_config *cfg, void **impl, vp_error *err)
 {
     vp_status rc = VP_OK;
     pthread_condattr_t ca;
@@ -1227,26 +1284,26 @@ static vp_status emb_open(const vp_store_config *cfg, void **impl, char **errmsg
         goto cleanup;
     }
     if (s->dir)
-        rc = lock_dir(s, errmsg);
+        rc = lock_dir(s, err);
     if (rc == VP_OK)
-        rc = conn_open(s, &s->pool[0], 0, errmsg);
+        rc = conn_open(s, &s->pool[0], 0, err);
     if (rc == VP_OK)
-        rc = make_schema(s, &s->pool[0], errmsg);
+        rc = make_schema(s, &s->pool[0], err);
     if (rc == VP_OK)
-        rc = conn_prepare(&s->pool[0], errmsg);
+        rc = conn_prepare(&s->pool[0], err);
     if (rc == VP_OK && s->dir)
-        rc = migrate(s, &s->pool[0], errmsg);
+        rc = migrate(s, &s->pool[0], err);
     if (rc == VP_OK && s->dir)
-        rc = load_numbers(s, &s->pool[0], errmsg);
+        rc = load_numbers(s, &s->pool[0], err);
     if (rc == VP_OK && s->dir) {
         /* The connection that made the schema becomes the writer; readers
          * open their own as they need them. */
         s->writer = s->pool[0];
         memset(&s->pool[0], 0, sizeof s->pool[0]);
-        rc = writer_setup(s, &s->writer, errmsg);
+        rc = writer_setup(s, &s->writer, err);
     }
     if (rc == VP_OK && s->dir)
-        rc = start_checkpointer(s, errmsg);
+        rc = start_checkpointer(s, err);
 cleanup:
     if (rc == VP_OK) {
         s->opened = 1;
@@ -1269,7 +1326,7 @@ static int emb_available(void *impl)
     return 1;
 }
 
-static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **errmsg)
+static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, vp_error *err)
 {
     emb *s = impl;
     wreq r = {0};
@@ -1286,39 +1343,39 @@ static vp_status emb_incr(void *impl, const store_incr *ops, size_t n, char **er
         rc = journal_encode(ops, n, &journal, &r.journal_len);
     r.journal = journal;
     if (rc == VP_OK)
-        rc = submit(s, &r, errmsg);
+        rc = submit(s, &r, err);
     free(journal);
     free(r.slots);
     return rc;
 }
 
 static vp_status emb_top(void *impl, store_set target, const char *scope, size_t limit,
-                         vp_scored **out, size_t *n, char **errmsg)
+                         vp_scored **out, size_t *n, vp_error *err)
 {
     emb *s = impl;
     store_list l = {0};
     pthread_rwlock_rdlock(&s->mem_lock);
-    vp_status rc = store_mem_top(s->mem, target, scope, limit, &l, errmsg);
+    vp_status rc = store_mem_top(s->mem, target, scope, limit, &l, err);
     pthread_rwlock_unlock(&s->mem_lock);
     return store_list_done(&l, rc, out, n);
 }
 
 static vp_status emb_all(void *impl, store_set target, const char *scope, vp_scored **out,
-                         size_t *n, char **errmsg)
+                         size_t *n, vp_error *err)
 {
     emb *s = impl;
     store_list l = {0};
     pthread_rwlock_rdlock(&s->mem_lock);
-    vp_status rc = store_mem_all(s->mem, target, scope, &l, errmsg);
+    vp_status rc = store_mem_all(s->mem, target, scope, &l, err);
     pthread_rwlock_unlock(&s->mem_lock);
     return store_list_done(&l, rc, out, n);
 }
 
 static vp_status emb_scores(void *impl, store_set target, const char *scope,
-                            const char *const *members, size_t n, double *raw, char **errmsg)
+                            const char *const *members, size_t n, double *raw, vp_error *err)
 {
     emb *s = impl;
-    (void)errmsg;
+    (void)err;
     pthread_rwlock_rdlock(&s->mem_lock);
     store_mem_scores(s->mem, target, scope, members, n, raw);
     pthread_rwlock_unlock(&s->mem_lock);
@@ -1327,27 +1384,27 @@ static vp_status emb_scores(void *impl, store_set target, const char *scope,
 
 /* Puts (value) or deletes (value NULL) one record, in a group commit. */
 static vp_status record_write(emb *s, const char *ns, const char *key, const char *value,
-                              char **errmsg)
+                              vp_error *err)
 {
     wreq r = {0};
     r.ns = ns;
     r.key = key;
     r.value = value;
-    return submit(s, &r, errmsg);
+    return submit(s, &r, err);
 }
 
 static vp_status emb_put(void *impl, const char *ns, const char *key, const char *value,
-                         char **errmsg)
+                         vp_error *err)
 {
-    return record_write(impl, ns, key, value, errmsg);
+    return record_write(impl, ns, key, value, err);
 }
 
 static vp_status emb_get(void *impl, const char *ns, const char *key, char **value,
-                         char **errmsg)
+                         vp_error *err)
 {
     emb *s = impl;
     conn *c;
-    vp_status rc = conn_get(s, &c, errmsg);
+    vp_status rc = conn_get(s, &c, err);
     if (rc != VP_OK)
         return rc;
     sqlite3_stmt *q = c->q[Q_GET];
@@ -1362,9 +1419,9 @@ static vp_status emb_get(void *impl, const char *ns, const char *key, char **val
         else
             rc = VP_ERR_NOMEM;
     } else if (r == SQLITE_DONE) {
-        rc = store_not_found(errmsg, ns, key);
+        rc = store_not_found(err, ns, key);
     } else {
-        rc = sql_fail(c->db, r, "read", errmsg);
+        rc = sql_fail(c, r, "read", err);
     }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
@@ -1372,20 +1429,20 @@ static vp_status emb_get(void *impl, const char *ns, const char *key, char **val
     return rc;
 }
 
-static vp_status emb_del(void *impl, const char *ns, const char *key, char **errmsg)
+static vp_status emb_del(void *impl, const char *ns, const char *key, vp_error *err)
 {
-    return record_write(impl, ns, key, NULL, errmsg);
+    return record_write(impl, ns, key, NULL, err);
 }
 
-static vp_status emb_keys(void *impl, const char *ns, store_list *keys, char **errmsg)
+static vp_status emb_keys(void *impl, const char *ns, store_list *keys, vp_error *err)
 {
     emb *s = impl;
     conn *c;
-    vp_status rc = conn_get(s, &c, errmsg);
+    vp_status rc = conn_get(s, &c, err);
     if (rc != VP_OK)
         return rc;
     bind_text(c->q[Q_KEYS], 1, ns);
-    rc = read_list(c, c->q[Q_KEYS], 0, keys, errmsg);
+    rc = read_list(c, c->q[Q_KEYS], 0, keys, err);
     conn_put(s, c);
     return rc;
 }

@@ -441,7 +441,7 @@ static void sift_up(const nset *s, size_t *h, size_t i)
 }
 
 vp_status store_mem_top(const store_mem *m, store_set target, const char *scope, size_t limit,
-                        store_list *out, char **errmsg)
+                        store_list *out, vp_error *err)
 {
     const nset *s = find_set(m, target, target == VP_SET_ALL ? NULL : scope);
     if (!s || s->count == 0 || limit == 0)
@@ -476,7 +476,7 @@ vp_status store_mem_top(const store_mem *m, store_set target, const char *scope,
     vp_status rc = VP_OK;
     for (size_t i = 0; i < nh && rc == VP_OK; i++) {
         const store_num *x = s->items[heap[i]];
-        rc = store_list_add(out, x->member, strlen(x->member), s->sums[heap[i]], errmsg);
+        rc = store_list_add(out, x->member, strlen(x->member), s->sums[heap[i]], err);
     }
     free(heap);
     return rc;
@@ -493,13 +493,13 @@ void store_mem_scores(const store_mem *m, store_set target, const char *scope,
 }
 
 vp_status store_mem_all(const store_mem *m, store_set target, const char *scope, store_list *out,
-                        char **errmsg)
+                        vp_error *err)
 {
     const nset *s = find_set(m, target, target == VP_SET_ALL ? NULL : scope);
     vp_status rc = VP_OK;
     for (size_t i = 0; s && i < s->count && rc == VP_OK; i++)
         if (!s->items[i]->pending)
             rc = store_list_add(out, s->items[i]->member, strlen(s->items[i]->member),
-                                s->sums[i], errmsg);
+                                s->sums[i], err);
     return rc;
 }

@@ -56,10 +56,10 @@ void store_mem_folded(store_mem *m);
 
 /* The readers, as store_backend.h has them. */
 vp_status store_mem_top(const store_mem *m, store_set target, const char *scope, size_t limit,
-                        store_list *out, char **errmsg);
+                        store_list *out, vp_error *err);
 void store_mem_scores(const store_mem *m, store_set target, const char *scope,
                       const char *const *members, size_t n, double *raw);
 vp_status store_mem_all(const store_mem *m, store_set target, const char *scope, store_list *out,
-                        char **errmsg);
+                        vp_error *err);
 
 #endif

@@ -178,17 +178,17 @@ static int parse_line(char *line, const char *ops, parsed *p)
     return 0;
 }
 
-static vp_status apply(const store_old_sink *k, const parsed *p, char **errmsg)
+static vp_status apply(const store_old_sink *k, const parsed *p, vp_error *err)
 {
     switch (p->op) {
     case 'Z':
     case 'S':
-        return k->number(k->ctx, p->target, p->a, p->b, p->d, p->op == 'S', errmsg);
+        return k->number(k->ctx, p->target, p->a, p->b, p->d, p->op == 'S', err);
     case 'P':
     case 'K':
-        return k->put(k->ctx, p->a, p->b, p->c, errmsg);
+        return k->put(k->ctx, p->a, p->b, p->c, err);
     default:
-        return k->del(k->ctx, p->a, p->b, errmsg);
+        return k->del(k->ctx, p->a, p->b, err);
     }
 }
 
@@ -215,7 +215,7 @@ typedef struct reader {
 
 /* Opens dir/name for reading: VP_OK with r->f NULL when there is no such
  * file. Close with reader_close, also on failure. */
-static vp_status reader_open(reader *r, const char *dir, const char *name, char **errmsg)
+static vp_status reader_open(reader *r, const char *dir, const char *name, vp_error *err)
 {
     memset(r, 0, sizeof *r);
     r->path = join(dir, name);
@@ -223,7 +223,7 @@ static vp_status reader_open(reader *r, const char *dir, const char *name, char 
         return VP_ERR_NOMEM;
     r->f = fopen(r->path, "r");
     if (!r->f && errno != ENOENT)
-        return store_io_fail(errmsg, "open", r->path, errno);
+        return store_io_fail(err, "open", r->path, errno);
     return VP_OK;
 }
 
@@ -240,12 +240,12 @@ static void reader_close(reader *r)
 /* Reads the snapshot into `k`; *gen the log generation that continues it
  * (0 when there is no snapshot). */
 static vp_status read_snapshot(const char *dir, const store_old_sink *k, uint64_t *gen,
-                               char **errmsg)
+                               vp_error *err)
 {
     reader rd;
     size_t lines = 0;
     *gen = 0;
-    vp_status rc = reader_open(&rd, dir, "snapshot", errmsg);
+    vp_status rc = reader_open(&rd, dir, "snapshot", err);
     if (!rd.f)
         goto cleanup;
     int r = read_line(rd.f, &rd.line, &rd.alloc);
@@ -255,29 +255,32 @@ static vp_status read_snapshot(const char *dir, const store_old_sink *k, uint64_
         *gen = strtoull(rd.line + strlen(SNAPSHOT_MAGIC), &end, 10);
     }
     if (!end || *end || errno) {
-        rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, 1}, "not a store snapshot");
+        rc = vp_error_set(err, VP_ERR_IO, &(vp_where){rd.path, 1}, "not a store snapshot");
         goto cleanup;
     }
     for (;;) {
         r = read_line(rd.f, &rd.line, &rd.alloc);
         if (r != 1) {
-            rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 2)}, "truncated");
+            rc = vp_error_set(err, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 2)},
+                              "truncated");
             goto cleanup;
         }
         if (strncmp(rd.line, "end ", 4) == 0) {
             char buf[32];
             snprintf(buf, sizeof buf, "%zu", lines);
             if (strcmp(rd.line + 4, buf) != 0 || read_line(rd.f, &rd.line, &rd.alloc) != 0)
-                rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 2)}, "truncated");
+                rc = vp_error_set(err, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 2)},
+                                  "truncated");
             goto cleanup;
         }
         lines++;
         parsed p;
         if (parse_line(rd.line, "SK", &p) != 0) {
-            rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 1)}, "malformed line");
+            rc = vp_error_set(err, VP_ERR_IO, &(vp_where){rd.path, (unsigned)(lines + 1)},
+                              "malformed line");
             goto cleanup;
         }
-        rc = apply(k, &p, errmsg);
+        rc = apply(k, &p, err);
         if (rc != VP_OK)
             goto cleanup;
     }
@@ -301,21 +304,21 @@ static size_t batch_of(const char *line)
  * line with all of its lines) ends, then applies everything before that.
  * A good line after a bad one is damage, and the read fails. */
 static vp_status read_log(const char *dir, uint64_t gen, const store_old_sink *k,
-                          char **errmsg)
+                          vp_error *err)
 {
     char name[40];
     reader rd;
     size_t lineno = 0, bad_line = 0, pending = 0;
     off_t bad_at = -1, good_end = 0, unit_at = 0;
     snprintf(name, sizeof name, "log.%llu", (unsigned long long)gen);
-    vp_status rc = reader_open(&rd, dir, name, errmsg);
+    vp_status rc = reader_open(&rd, dir, name, err);
     FILE *f = rd.f;
     const char *path = rd.path;
     if (!f)
         goto cleanup;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1 && fseeko(f, 0, SEEK_SET) != 0) {
-            rc = store_io_fail(errmsg, "read", path, errno);
+            rc = store_io_fail(err, "read", path, errno);
             goto cleanup;
         }
         lineno = 0;
@@ -328,7 +331,7 @@ static vp_status read_log(const char *dir, uint64_t gen, const store_old_sink *k
             if (r == 0)
                 break;
             if (r < 0 && ferror(f)) {
-                rc = store_io_fail(errmsg, "read", path, errno);
+                rc = store_io_fail(err, "read", path, errno);
                 goto cleanup;
             }
             lineno++;
@@ -337,14 +340,15 @@ static vp_status read_log(const char *dir, uint64_t gen, const store_old_sink *k
             int good = batch || (r == 1 && parse_line(rd.line, "ZPD", &p) == 0);
             if (pass == 1) {
                 if (!batch) {
-                    rc = apply(k, &p, errmsg);
+                    rc = apply(k, &p, err);
                     if (rc != VP_OK)
                         goto cleanup;
                 }
                 continue;
             }
             if (good && bad_at >= 0) {
-                rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){path, (unsigned)bad_line}, "malformed line");
+                rc = vp_error_set(err, VP_ERR_IO, &(vp_where){path, (unsigned)bad_line},
+                                  "malformed line");
                 goto cleanup;
             }
             if (!good) {
@@ -355,7 +359,8 @@ static vp_status read_log(const char *dir, uint64_t gen, const store_old_sink *k
                 continue;
             }
             if (batch && pending) {
-                rc = vp_fail_at(errmsg, VP_ERR_IO, &(vp_where){path, (unsigned)lineno}, "short batch");
+                rc = vp_error_set(err, VP_ERR_IO, &(vp_where){path, (unsigned)lineno},
+                                  "short batch");
                 goto cleanup;
             }
             if (batch) {
@@ -378,31 +383,31 @@ cleanup:
     return rc;
 }
 
-vp_status store_old_read(const char *dir, const store_old_sink *sink, char **errmsg)
+vp_status store_old_read(const char *dir, const store_old_sink *sink, vp_error *err)
 {
     uint64_t gen = 0;
-    vp_status rc = read_snapshot(dir, sink, &gen, errmsg);
+    vp_status rc = read_snapshot(dir, sink, &gen, err);
     if (rc == VP_OK)
-        rc = read_log(dir, gen, sink, errmsg);
+        rc = read_log(dir, gen, sink, err);
     return rc;
 }
 
 /* ---- setting the files aside ---- */
 
-static vp_status sync_dir(const char *dir, char **errmsg)
+static vp_status sync_dir(const char *dir, vp_error *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return store_io_fail(errmsg, "open", dir, errno);
+        return store_io_fail(err, "open", dir, errno);
     int bad = fsync(fd) != 0;
-    int err = errno;
+    int why = errno;
     close(fd);
-    return bad ? store_io_fail(errmsg, "sync", dir, err) : VP_OK;
+    return bad ? store_io_fail(err, "sync", dir, why) : VP_OK;
 }
 
 /* When *path exists already (files set aside before), makes it
  * "<path>.<n>" with the first n free: nothing aside is ever replaced. */
-static vp_status free_name(char **path, char **errmsg)
+static vp_status free_name(char **path, vp_error *err)
 {
     struct stat sb;
     if (lstat(*path, &sb) != 0)
@@ -420,10 +425,11 @@ static vp_status free_name(char **path, char **errmsg)
         }
     }
     free(p);
-    return vp_fail(errmsg, VP_ERR_IO, "%s: 999 files of that name set aside already", *path);
+    return vp_error_set(err, VP_ERR_IO, &(vp_where){*path},
+                        "999 files of that name set aside already");
 }
 
-vp_status store_old_set_aside(const char *dir, char **errmsg)
+vp_status store_old_set_aside(const char *dir, vp_error *err)
 {
     char *aside = join(dir, STORE_OLD_ASIDE), *from = NULL, *to = NULL;
     DIR *d = NULL;
@@ -431,12 +437,12 @@ vp_status store_old_set_aside(const char *dir, char **errmsg)
     if (!aside)
         return VP_ERR_NOMEM;
     if (mkdir(aside, 0700) != 0 && errno != EEXIST) {
-        rc = store_io_fail(errmsg, "create", aside, errno);
+        rc = store_io_fail(err, "create", aside, errno);
         goto cleanup;
     }
     d = opendir(dir);
     if (!d) {
-        rc = store_io_fail(errmsg, "read", dir, errno);
+        rc = store_io_fail(err, "read", dir, errno);
         goto cleanup;
     }
     /* Again from the start after each move: a directory that changes
@@ -450,9 +456,9 @@ vp_status store_old_set_aside(const char *dir, char **errmsg)
                 continue;
             from = join(dir, de->d_name);
             to = join(aside, de->d_name);
-            rc = from && to ? free_name(&to, errmsg) : VP_ERR_NOMEM;
+            rc = from && to ? free_name(&to, err) : VP_ERR_NOMEM;
             if (rc == VP_OK && rename(from, to) != 0)
-                rc = store_io_fail(errmsg, "move aside", from, errno);
+                rc = store_io_fail(err, "move aside", from, errno);
             moved = rc == VP_OK;
             free(from);
             free(to);
@@ -462,9 +468,9 @@ vp_status store_old_set_aside(const char *dir, char **errmsg)
         }
     }
     if (rc == VP_OK)
-        rc = sync_dir(aside, errmsg);
+        rc = sync_dir(aside, err);
     if (rc == VP_OK)
-        rc = sync_dir(dir, errmsg);
+        rc = sync_dir(dir, err);
 cleanup:
     if (d)
         closedir(d);

@@ -21,10 +21,10 @@
 typedef struct store_old_sink {
     void *ctx;
     vp_status (*number)(void *ctx, store_set target, const char *scope, const char *member,
-                        double value, int replace, char **errmsg);
+                        double value, int replace, vp_error *err);
     vp_status (*put)(void *ctx, const char *ns, const char *key, const char *value,
-                     char **errmsg);
-    vp_status (*del)(void *ctx, const char *ns, const char *key, char **errmsg);
+                     vp_error *err);
+    vp_status (*del)(void *ctx, const char *ns, const char *key, vp_error *err);
 } store_old_sink;
 
 /* 1 when `dir` holds files of the old format (a snapshot or a log), 0 when
@@ -33,12 +33,13 @@ int store_old_present(const char *dir);
 
 /* Reads the snapshot of `dir` and the log that continues it into `sink`;
  * a torn tail of the log (what a crash cut short) is left out. The files
- * are not changed. VP_ERR_IO (with FILE:LINE) when they are unreadable or
- * damaged beyond a torn tail; VP_ERR_NOMEM. */
-vp_status store_old_read(const char *dir, const store_old_sink *sink, char **errmsg);
+ * are not changed. VP_ERR_IO when they are unreadable or damaged beyond a
+ * torn tail, the file and its line as the place in *err (may be NULL);
+ * VP_ERR_NOMEM. */
+vp_status store_old_read(const char *dir, const store_old_sink *sink, vp_error *err);
 
 /* Moves every old file of `dir` into dir/STORE_OLD_ASIDE/ (created),
  * keeping its name, and syncs both directories. VP_ERR_IO. */
-vp_status store_old_set_aside(const char *dir, char **errmsg);
+vp_status store_old_set_aside(const char *dir, vp_error *err);
 
 #endif

@@ -142,7 +142,7 @@ static int valid_host(const char *h, size_t len)
     return 1;
 }
 
-static vp_status parse_url(rds *r, const char *url, char **errmsg)
+static vp_status parse_url(rds *r, const char *url, vp_error *err)
 {
     static const char scheme[] = "redis://";
     const char *host, *colon, *slash;
@@ -163,9 +163,9 @@ static vp_status parse_url(rds *r, const char *url, char **errmsg)
     r->db = (int)db;
     return VP_OK;
 bad:
-    return vp_fail(errmsg, VP_ERR_INVALID,
-                         "redis_url: expected redis://HOST:PORT/DB (a host name or IPv4 "
-                         "address, a port, a database number), got \"%.300s\"", url);
+    return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = "redis_url"},
+                        "expected redis://HOST:PORT/DB (a host name or IPv4 address, a port, "
+                        "a database number), got \"%.300s\"", url);
 }
 
 /* ---- numbers, always in the C locale ---- */
@@ -213,23 +213,23 @@ static void sigpipe_restore(call *k)
     pthread_sigmask(SIG_SETMASK, &k->old_mask, NULL);
 }
 
-static vp_status set_timeout(call *k, char **errmsg)
+static vp_status set_timeout(call *k, vp_error *err)
 {
     int64_t left = k->deadline_ms - store_now_ms();
     if (left <= 0) {
         k->dead = 1;
-        return vp_fail(errmsg, VP_ERR_IO, "redis: timed out");
+        return vp_error_set(err, VP_ERR_IO, NULL, "redis: timed out");
     }
     if (redisSetTimeout(k->s->c, ms_tv(left)) != REDIS_OK) {
         k->dead = 1;
-        return vp_fail(errmsg, VP_ERR_IO, "redis: %s", k->s->c->errstr);
+        return vp_error_set(err, VP_ERR_IO, NULL, "redis: %s", k->s->c->errstr);
     }
     k->timeout_set_ms = k->deadline_ms - left;
     return VP_OK;
 }
 
 /* Connects the call's slot (its context is NULL) and selects the database. */
-static vp_status connect_slot(call *k, char **errmsg)
+static vp_status connect_slot(call *k, vp_error *err)
 {
     rds *r = k->r;
     slot *s = k->s;
@@ -237,27 +237,27 @@ static vp_status connect_slot(call *k, char **errmsg)
     vp_status rc = VP_OK;
     int64_t left = k->deadline_ms - store_now_ms();
     if (left <= 0)
-        return vp_fail(errmsg, VP_ERR_IO, "redis: timed out");
+        return vp_error_set(err, VP_ERR_IO, NULL, "redis: timed out");
     s->c = redisConnectWithTimeout(r->host, r->port, ms_tv(left));
     if (!s->c) {
-        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: cannot connect", r->host, r->port);
+        rc = vp_error_set(err, VP_ERR_IO, NULL, "redis %s:%d: cannot connect", r->host, r->port);
         goto cleanup;
     }
     if (s->c->err) {
-        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
+        rc = vp_error_set(err, VP_ERR_IO, NULL, "redis %s:%d: %s", r->host, r->port,
                            s->c->errstr);
         goto cleanup;
     }
     redisEnableKeepAlive(s->c);
-    rc = set_timeout(k, errmsg);
+    rc = set_timeout(k, err);
     if (rc != VP_OK || r->db == 0)
         goto cleanup;
     rep = redisCommand(s->c, "SELECT %d", r->db);
     if (!rep) {
-        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", r->host, r->port,
+        rc = vp_error_set(err, VP_ERR_IO, NULL, "redis %s:%d: %s", r->host, r->port,
                            s->c->errstr);
     } else if (rep->type != REDIS_REPLY_STATUS) {
-        rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: SELECT %d: %s", r->host, r->port,
+        rc = vp_error_set(err, VP_ERR_IO, NULL, "redis %s:%d: SELECT %d: %s", r->host, r->port,
                            r->db, rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
     }
 cleanup:
@@ -272,7 +272,7 @@ cleanup:
 
 /* Checks a connection out for one call, connecting when needed and
  * allowed. On failure nothing is held. */
-static vp_status call_begin(rds *r, call *k, char **errmsg)
+static vp_status call_begin(rds *r, call *k, vp_error *err)
 {
     vp_status rc = VP_OK;
     memset(k, 0, sizeof *k);
@@ -303,7 +303,7 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
             int store_may = atomic_load(&r->available) || !r->tried ||
                             now - r->last_try_ms >= RECONNECT_MS;
             if (!slot_may || !store_may) {
-                rc = vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: unavailable, reconnecting",
+                rc = vp_error_set(err, VP_ERR_IO, NULL, "redis %s:%d: unavailable, reconnecting",
                                    r->host, r->port);
                 break;
             }
@@ -314,7 +314,7 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
             break;
         }
         if (store_wait_until(&r->freed, &r->mu, k->deadline_ms) != 0) {
-            rc = vp_fail(errmsg, VP_ERR_IO, "redis: all %d connections busy", POOL_SIZE);
+            rc = vp_error_set(err, VP_ERR_IO, NULL, "redis: all %d connections busy", POOL_SIZE);
             break;
         }
     }
@@ -323,9 +323,9 @@ static vp_status call_begin(rds *r, call *k, char **errmsg)
         return rc;
     sigpipe_block(k);
     if (!k->s->c) {
-        rc = connect_slot(k, errmsg);
+        rc = connect_slot(k, err);
     } else {
-        rc = set_timeout(k, errmsg);
+        rc = set_timeout(k, err);
     }
     if (rc != VP_OK) {
         k->dead = 1;
@@ -365,7 +365,7 @@ static void call_end(call *k)
 
 /* Reads the next reply within the call's deadline. On a connection error
  * the context is marked dead and no reply is returned. */
-static vp_status call_read(call *k, redisReply **reply, char **errmsg)
+static vp_status call_read(call *k, redisReply **reply, vp_error *err)
 {
     void *rep = NULL;
     *reply = NULL;
@@ -375,14 +375,14 @@ static vp_status call_read(call *k, redisReply **reply, char **errmsg)
      * timeouts are renewed every few ms, not for each of them, which lets
      * a call overrun its deadline by at most TIMEOUT_SLACK_MS. */
     if (store_now_ms() - k->timeout_set_ms >= TIMEOUT_SLACK_MS) {
-        vp_status rc = set_timeout(k, errmsg);
+        vp_status rc = set_timeout(k, err);
         if (rc != VP_OK)
             return rc;
     }
     if (redisGetReply(k->s->c, &rep) != REDIS_OK || !rep) {
         k->dead = 1;
         const char *why = k->s->c->err ? k->s->c->errstr : "no reply";
-        return vp_fail(errmsg, VP_ERR_IO, "redis %s:%d: %s", k->r->host, k->r->port, why);
+        return vp_error_set(err, VP_ERR_IO, NULL, "redis %s:%d: %s", k->r->host, k->r->port, why);
     }
     *reply = rep;
     return VP_OK;
@@ -391,9 +391,9 @@ static vp_status call_read(call *k, redisReply **reply, char **errmsg)
 /* The next reply of a pipeline, its problem kept in *rc unless one is
  * there already (the first one counts); -1 when nothing could be read
  * (the connection is dead: stop reading). */
-static int pipeline_read(call *k, redisReply **reply, vp_status *rc, char **errmsg)
+static int pipeline_read(call *k, redisReply **reply, vp_status *rc, vp_error *err)
 {
-    vp_status r1 = call_read(k, reply, *rc == VP_OK ? errmsg : NULL);
+    vp_status r1 = call_read(k, reply, *rc == VP_OK ? err : NULL);
     if (r1 == VP_OK)
         return 0;
     if (*rc == VP_OK)
@@ -402,17 +402,17 @@ static int pipeline_read(call *k, redisReply **reply, vp_status *rc, char **errm
 }
 
 /* An appended command that could not even be buffered (out of memory). */
-static vp_status append_failed(call *k, char **errmsg)
+static vp_status append_failed(call *k, vp_error *err)
 {
     k->dead = 1;
-    return vp_fail(errmsg, VP_ERR_NOMEM, "redis: cannot buffer the command");
+    return vp_error_set(err, VP_ERR_NOMEM, NULL, "redis: cannot buffer the command");
 }
 
-static vp_status reply_error(const redisReply *rep, char **errmsg)
+static vp_status reply_error(const redisReply *rep, vp_error *err)
 {
     if (rep->type == REDIS_REPLY_ERROR)
-        return vp_fail(errmsg, VP_ERR_IO, "redis: %s", rep->str);
-    return vp_fail(errmsg, VP_ERR_IO, "redis: unexpected reply (type %d)", rep->type);
+        return vp_error_set(err, VP_ERR_IO, NULL, "redis: %s", rep->str);
+    return vp_error_set(err, VP_ERR_IO, NULL, "redis: unexpected reply (type %d)", rep->type);
 }
 
 /* The Redis key of a number set; buf holds KEY_MAX bytes. */
@@ -443,7 +443,7 @@ static void rds_free(rds *r)
     free(r);
 }
 
-static vp_status rds_open(const vp_store_config *cfg, void **impl, char **errmsg)
+static vp_status rds_open(const vp_store_config *cfg, void **impl, vp_error *err)
 {
     pthread_condattr_t ca;
     vp_status rc = VP_OK;
@@ -474,7 +474,7 @@ static vp_status rds_open(const vp_store_config *cfg, void **impl, char **errmsg
         rc = VP_ERR_NOMEM;
         goto cleanup;
     }
-    rc = parse_url(r, cfg->redis_url, errmsg);
+    rc = parse_url(r, cfg->redis_url, err);
     if (rc != VP_OK)
         goto cleanup;
     /* A first connection; failing is not an error, the store reconnects. */
@@ -514,39 +514,39 @@ static int append_incr(call *k, const store_incr *op)
 
 /* One batch as MULTI ... EXEC, pipelined: all or nothing when the
  * connection drops before EXEC. */
-static vp_status rds_incr(void *impl, const store_incr *ops, size_t n, char **errmsg)
+static vp_status rds_incr(void *impl, const store_incr *ops, size_t n, vp_error *err)
 {
     call k;
     redisReply *rep = NULL;
-    vp_status rc = call_begin(impl, &k, errmsg);
+    vp_status rc = call_begin(impl, &k, err);
     if (rc != VP_OK)
         return rc;
     if (redisAppendCommand(k.s->c, "MULTI") != REDIS_OK) {
-        rc = append_failed(&k, errmsg);
+        rc = append_failed(&k, err);
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
         if (append_incr(&k, &ops[i]) != REDIS_OK) {
-            rc = append_failed(&k, errmsg);
+            rc = append_failed(&k, err);
             goto cleanup;
         }
     if (redisAppendCommand(k.s->c, "EXEC") != REDIS_OK) {
-        rc = append_failed(&k, errmsg);
+        rc = append_failed(&k, err);
         goto cleanup;
     }
     /* Read every reply, keeping the first problem. */
     for (size_t i = 0; i < n + 2; i++) {
-        if (pipeline_read(&k, &rep, &rc, errmsg) != 0)
+        if (pipeline_read(&k, &rep, &rc, err) != 0)
             goto cleanup;
         if (rc == VP_OK) {
             if (i == n + 1) {
                 if (rep->type != REDIS_REPLY_ARRAY)
-                    rc = reply_error(rep, errmsg);
+                    rc = reply_error(rep, err);
                 for (size_t j = 0; rc == VP_OK && j < rep->elements; j++)
                     if (rep->element[j]->type == REDIS_REPLY_ERROR)
-                        rc = reply_error(rep->element[j], errmsg);
+                        rc = reply_error(rep->element[j], err);
             } else if (rep->type != REDIS_REPLY_STATUS) {
-                rc = reply_error(rep, errmsg);
+                rc = reply_error(rep, err);
             }
         }
         freeReplyObject(rep);
@@ -559,23 +559,23 @@ cleanup:
 
 /* Runs one command, formatted as redisCommand formats (user strings through
  * %s only); *reply its answer, which is not an error reply. */
-static vp_status run_command(rds *r, redisReply **reply, char **errmsg, const char *fmt, ...)
+static vp_status run_command(rds *r, redisReply **reply, vp_error *err, const char *fmt, ...)
 {
     call k;
     va_list ap;
     *reply = NULL;
-    vp_status rc = call_begin(r, &k, errmsg);
+    vp_status rc = call_begin(r, &k, err);
     if (rc != VP_OK)
         return rc;
     va_start(ap, fmt);
     int ok = redisvAppendCommand(k.s->c, fmt, ap);
     va_end(ap);
     if (ok != REDIS_OK)
-        rc = append_failed(&k, errmsg);
+        rc = append_failed(&k, err);
     else
-        rc = call_read(&k, reply, errmsg);
+        rc = call_read(&k, reply, err);
     if (rc == VP_OK && (*reply)->type == REDIS_REPLY_ERROR) {
-        rc = reply_error(*reply, errmsg);
+        rc = reply_error(*reply, err);
         freeReplyObject(*reply);
         *reply = NULL;
     }
@@ -586,36 +586,36 @@ static vp_status run_command(rds *r, redisReply **reply, char **errmsg, const ch
 /* Adds the strings of an array reply to `l`: pairs of (key, number) when
  * `pairs`, else keys alone. */
 static vp_status reply_to_list(const rds *r, const redisReply *rep, int pairs, store_list *l,
-                               char **errmsg)
+                               vp_error *err)
 {
     size_t step = pairs ? 2 : 1;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements % step)
-        return reply_error(rep, errmsg);
+        return reply_error(rep, err);
     vp_status rc = VP_OK;
     for (size_t i = 0; i < rep->elements && rc == VP_OK; i += step) {
         const redisReply *k = rep->element[i], *v = pairs ? rep->element[i + 1] : NULL;
         double score = 0;
         if (k->type != REDIS_REPLY_STRING ||
             (v && (v->type != REDIS_REPLY_STRING || parse_double(r, v->str, &score) != 0)))
-            rc = vp_fail(errmsg, VP_ERR_IO, "redis: unexpected reply");
+            rc = vp_error_set(err, VP_ERR_IO, NULL, "redis: unexpected reply");
         else
-            rc = store_list_add(l, k->str, k->len, score, errmsg);
+            rc = store_list_add(l, k->str, k->len, score, err);
     }
     return rc;
 }
 
 /* Runs a command that answers pairs of (member, number): on a hash, or on
  * a sorted set's ranks 0 to `stop` (ranged). */
-static vp_status pairs_command(rds *r, vp_scored **out, size_t *n, char **errmsg,
+static vp_status pairs_command(rds *r, vp_scored **out, size_t *n, vp_error *err,
                                const char *cmd, const char *key, int ranged, long long stop)
 {
     redisReply *rep;
     store_list l = {0};
-    vp_status rc = !ranged ? run_command(r, &rep, errmsg, "%s %s", cmd, key)
-                           : run_command(r, &rep, errmsg, "%s %s 0 %lld WITHSCORES", cmd, key,
+    vp_status rc = !ranged ? run_command(r, &rep, err, "%s %s", cmd, key)
+                           : run_command(r, &rep, err, "%s %s 0 %lld WITHSCORES", cmd, key,
                                          stop);
     if (rc == VP_OK)
-        rc = reply_to_list(r, rep, 1, &l, errmsg);
+        rc = reply_to_list(r, rep, 1, &l, err);
     if (rep)
         freeReplyObject(rep);
     return store_list_done(&l, rc, out, n);
@@ -623,31 +623,31 @@ static vp_status pairs_command(rds *r, vp_scored **out, size_t *n, char **errmsg
 
 /* Redis gives equal scores in reverse member order, like the embedded store. */
 static vp_status rds_top(void *impl, store_set target, const char *scope, size_t limit,
-                         vp_scored **out, size_t *n, char **errmsg)
+                         vp_scored **out, size_t *n, vp_error *err)
 {
     char key[KEY_MAX];
-    return pairs_command(impl, out, n, errmsg, "ZREVRANGE", key_of(target, scope, key), 1,
+    return pairs_command(impl, out, n, err, "ZREVRANGE", key_of(target, scope, key), 1,
                          (long long)limit - 1);
 }
 
 static vp_status rds_all(void *impl, store_set target, const char *scope, vp_scored **out,
-                         size_t *n, char **errmsg)
+                         size_t *n, vp_error *err)
 {
     char key[KEY_MAX];
     key_of(target, scope, key);
     if (target == VP_SET_COUNT)
-        return pairs_command(impl, out, n, errmsg, "HGETALL", key, 0, 0);
-    return pairs_command(impl, out, n, errmsg, "ZRANGE", key, 1, -1);
+        return pairs_command(impl, out, n, err, "HGETALL", key, 0, 0);
+    return pairs_command(impl, out, n, err, "ZRANGE", key, 1, -1);
 }
 
 static vp_status rds_scores(void *impl, store_set target, const char *scope,
-                            const char *const *members, size_t n, double *raw, char **errmsg)
+                            const char *const *members, size_t n, double *raw, vp_error *err)
 {
     call k;
     redisReply *rep = NULL;
     char key[KEY_MAX];
     size_t sent = 0;
-    vp_status rc = call_begin(impl, &k, errmsg);
+    vp_status rc = call_begin(impl, &k, err);
     if (rc != VP_OK)
         return rc;
     key_of(target, scope, key);
@@ -656,7 +656,7 @@ static vp_status rds_scores(void *impl, store_set target, const char *scope,
         if (!members[i])
             continue;
         if (redisAppendCommand(k.s->c, "ZSCORE %s %s", key, members[i]) != REDIS_OK) {
-            rc = append_failed(&k, errmsg);
+            rc = append_failed(&k, err);
             goto cleanup;
         }
         sent++;
@@ -665,14 +665,14 @@ static vp_status rds_scores(void *impl, store_set target, const char *scope,
         if (!members[i])
             continue;
         sent--;
-        if (pipeline_read(&k, &rep, &rc, errmsg) != 0)
+        if (pipeline_read(&k, &rep, &rc, err) != 0)
             goto cleanup;
         if (rc == VP_OK) {
             if (rep->type == REDIS_REPLY_STRING) {
                 if (parse_double(k.r, rep->str, &raw[i]) != 0)
-                    rc = vp_fail(errmsg, VP_ERR_IO, "redis: unexpected score");
+                    rc = vp_error_set(err, VP_ERR_IO, NULL, "redis: unexpected score");
             } else if (rep->type != REDIS_REPLY_NIL) {
-                rc = reply_error(rep, errmsg);
+                rc = reply_error(rep, err);
             }
         }
         freeReplyObject(rep);
@@ -684,29 +684,29 @@ cleanup:
 }
 
 static vp_status rds_put(void *impl, const char *ns, const char *key, const char *value,
-                         char **errmsg)
+                         vp_error *err)
 {
     redisReply *rep;
-    vp_status rc = run_command(impl, &rep, errmsg, "HSET vp:kv:%s %s %s", ns, key, value);
+    vp_status rc = run_command(impl, &rep, err, "HSET vp:kv:%s %s %s", ns, key, value);
     if (rc == VP_OK && rep->type != REDIS_REPLY_INTEGER)
-        rc = reply_error(rep, errmsg);
+        rc = reply_error(rep, err);
     if (rep)
         freeReplyObject(rep);
     return rc;
 }
 
 static vp_status rds_get(void *impl, const char *ns, const char *key, char **value,
-                         char **errmsg)
+                         vp_error *err)
 {
     redisReply *rep;
-    vp_status rc = run_command(impl, &rep, errmsg, "HGET vp:kv:%s %s", ns, key);
+    vp_status rc = run_command(impl, &rep, err, "HGET vp:kv:%s %s", ns, key);
     if (rc != VP_OK)
         return rc;
     char *copy = rep->type == REDIS_REPLY_STRING ? strdup(rep->str) : NULL;
     if (rep->type == REDIS_REPLY_NIL)
-        rc = store_not_found(errmsg, ns, key);
+        rc = store_not_found(err, ns, key);
     else if (rep->type != REDIS_REPLY_STRING)
-        rc = reply_error(rep, errmsg);
+        rc = reply_error(rep, err);
     else if (!copy)
         rc = VP_ERR_NOMEM;
     else
@@ -715,27 +715,27 @@ static vp_status rds_get(void *impl, const char *ns, const char *key, char **val
     return rc;
 }
 
-static vp_status rds_del(void *impl, const char *ns, const char *key, char **errmsg)
+static vp_status rds_del(void *impl, const char *ns, const char *key, vp_error *err)
 {
     redisReply *rep;
-    vp_status rc = run_command(impl, &rep, errmsg, "HDEL vp:kv:%s %s", ns, key);
+    vp_status rc = run_command(impl, &rep, err, "HDEL vp:kv:%s %s", ns, key);
     if (rc != VP_OK)
         return rc;
     if (rep->type != REDIS_REPLY_INTEGER)
-        rc = reply_error(rep, errmsg);
+        rc = reply_error(rep, err);
     else if (rep->integer == 0)
-        rc = store_not_found(errmsg, ns, key);
+        rc = store_not_found(err, ns, key);
     freeReplyObject(rep);
     return rc;
 }
 
-static vp_status rds_keys(void *impl, const char *ns, store_list *keys, char **errmsg)
+static vp_status rds_keys(void *impl, const char *ns, store_list *keys, vp_error *err)
 {
     redisReply *rep;
-    vp_status rc = run_command(impl, &rep, errmsg, "HKEYS vp:kv:%s", ns);
+    vp_status rc = run_command(impl, &rep, err, "HKEYS vp:kv:%s", ns);
     if (rc != VP_OK)
         return rc;
-    rc = reply_to_list(impl, rep, 0, keys, errmsg);
+    rc = reply_to_list(impl, rep, 0, keys, err);
     freeReplyObject(rep);
     return rc;
 }

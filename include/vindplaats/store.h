@@ -16,7 +16,19 @@
  *
  * A store handle is thread-safe. Every call may fail with VP_ERR_IO when
  * the back end is unreachable; callers answer without signals then
- * ("signals":"unavailable"), they never fail a search for it. */
+ * ("signals":"unavailable"), they never fail a search for it.
+ *
+ * Errors (status.h): every fallible call takes a `vp_error *err` (may be
+ * NULL) that it fills on failure only, the place as fields:
+ *   - a refused argument: its name in `path` ("segment", "key", "value",
+ *     "redis_url", "half_life_days"), an event's field as
+ *     "events[I].FIELD" ("events[1].offering: missing" in the text form);
+ *   - a record that is not there (VP_ERR_NOT_FOUND): `path` "NS/KEY";
+ *   - embedded: the file at fault in `file` (the directory, its lock, the
+ *     database dir/store.db, an old-format file with its `line`), SQLite's
+ *     or the system's words in the message, a damaged row of the journal
+ *     as `path` "journal row ID";
+ *   - Redis: the server (HOST:PORT) and what it said, in the message. */
 #ifndef VINDPLAATS_STORE_H
 #define VINDPLAATS_STORE_H
 
@@ -78,7 +90,7 @@ typedef struct vp_store_config {
  * VP_ERR_IO for an unreadable `dir` or old files damaged beyond a torn last
  * line (nothing is changed then), VP_ERR_LOCKED when another process has
  * `dir` open. */
-vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, char **errmsg) VP_NOEXCEPT;
+vp_status vp_store_open(const vp_store_config *cfg, vp_store **out, vp_error *err) VP_NOEXCEPT;
 /* Closes the connections (embedded: the write-ahead log is folded into
  * store.db) and frees everything. */
 void vp_store_close(vp_store *st) VP_NOEXCEPT;
@@ -90,37 +102,37 @@ int vp_store_available(vp_store *st) VP_NOEXCEPT;
 /* Adds a batch: per offering overall and per segment, co-use of offerings
  * clicked from the same query_id, and per-campaign counts. */
 vp_status vp_store_add_signals(vp_store *st, const vp_signal *events, size_t n,
-                               char **errmsg) VP_NOEXCEPT;
+                               vp_error *err) VP_NOEXCEPT;
 
 /* The `limit` most used offerings for `segment` (NULL: everyone), decayed
  * to `now`, best first. *out is malloc()ed; free with vp_scored_free. */
 vp_status vp_store_top(vp_store *st, const char *segment, int64_t now, size_t limit,
-                       vp_scored **out, size_t *n, char **errmsg) VP_NOEXCEPT;
+                       vp_scored **out, size_t *n, vp_error *err) VP_NOEXCEPT;
 /* The decayed score of each of `offerings` for `segment` (0 when none). */
 vp_status vp_store_scores(vp_store *st, const char *segment, const char *const *offerings,
-                          size_t n, int64_t now, double *scores, char **errmsg) VP_NOEXCEPT;
+                          size_t n, int64_t now, double *scores, vp_error *err) VP_NOEXCEPT;
 /* Offerings used together with `offering` (same query_id), best first. */
 vp_status vp_store_co_used(vp_store *st, const char *offering, int64_t now, size_t limit,
-                           vp_scored **out, size_t *n, char **errmsg) VP_NOEXCEPT;
+                           vp_scored **out, size_t *n, vp_error *err) VP_NOEXCEPT;
 void vp_scored_free(vp_scored *s, size_t n) VP_NOEXCEPT;
 
 /* Generic small records for saved queries and the query log (campaigns,
  * insights): a string value per key in a namespace, and counters.
  * vp_store_get returns VP_ERR_NOT_FOUND when absent; *value malloc()ed. */
 vp_status vp_store_put(vp_store *st, const char *ns, const char *key, const char *value,
-                       char **errmsg) VP_NOEXCEPT;
+                       vp_error *err) VP_NOEXCEPT;
 vp_status vp_store_get(vp_store *st, const char *ns, const char *key, char **value,
-                       char **errmsg) VP_NOEXCEPT;
+                       vp_error *err) VP_NOEXCEPT;
 vp_status vp_store_delete(vp_store *st, const char *ns, const char *key,
-                          char **errmsg) VP_NOEXCEPT;
+                          vp_error *err) VP_NOEXCEPT;
 /* All keys of a namespace, sorted; malloc()ed array of malloc()ed strings. */
 vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n,
-                        char **errmsg) VP_NOEXCEPT;
+                        vp_error *err) VP_NOEXCEPT;
 /* counter[ns][key] += by (no decay); vp_store_counters lists them all. */
 vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double by,
-                         char **errmsg) VP_NOEXCEPT;
+                         vp_error *err) VP_NOEXCEPT;
 vp_status vp_store_counters(vp_store *st, const char *ns, vp_scored **out, size_t *n,
-                            char **errmsg) VP_NOEXCEPT;
+                            vp_error *err) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -130,9 +130,10 @@ typedef struct fault_file {
 
 /* Commits (WAL frame headers that carry the database size, which only the
  * last frame of a transaction does) and syncs of a main database (each
- * checkpoint syncs it), and how long each commit is made to take. */
+ * checkpoint syncs it), and how long each commit and each such sync is
+ * made to take. */
 static atomic_long vfs_commits, vfs_db_syncs;
-static atomic_int vfs_commit_delay_ms;
+static atomic_int vfs_commit_delay_ms, vfs_db_sync_delay_ms;
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs fault_vfs;
@@ -187,8 +188,13 @@ static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 static int ff_sync(sqlite3_file *f, int flags)
 {
     (void)flags;
-    if (((fault_file *)f)->kind == SQLITE_OPEN_MAIN_DB)
+    if (((fault_file *)f)->kind == SQLITE_OPEN_MAIN_DB) {
+        int ms = atomic_load(&vfs_db_sync_delay_ms);
+        struct timespec ts = {0, ms * 1000000L};
+        if (ms)
+            nanosleep(&ts, NULL);
         atomic_fetch_add(&vfs_db_syncs, 1);
+    }
     return fault_io_now() ? SQLITE_IOERR_FSYNC : SQLITE_OK;
 }
 
@@ -467,10 +473,11 @@ static char *crash_image(const char *dir)
     vp_store_config c = {0};
     c.dir = copy;
     vp_store *st = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     if (vp_store_open(&c, &st, &err) != VP_OK) {
-        fprintf(stderr, "crash image %s does not open: %s\n", copy, err ? err : "");
-        free(err);
+        fprintf(stderr, "crash image %s does not open: ", copy);
+        vp_error_print(stderr, NULL, &err);
+        vp_error_clear(&err);
         return NULL;
     }
     char *d = dump(st);
@@ -771,12 +778,12 @@ static void check_torn_then_recovers(void)
     vp_store_config c = {0};
     c.dir = dir;
     st = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status rc = vp_store_open(&c, &st, &err);
     if (rc != VP_OK)
-        fprintf(stderr, "torn log: reopening: %s\n", err ? err : vp_status_str(rc));
+        vp_error_print(stderr, "torn log: reopening", &err);
     CHECK(rc == VP_OK);
-    free(err);
+    vp_error_clear(&err);
     char *again = st ? dump(st) : NULL;
     CHECK(again && live && strcmp(again, live) == 0);
     CHECK(live && strstr(live, "klik en tik") && strstr(live, "zomer") && !strstr(live, "jeugd"));
@@ -1071,6 +1078,65 @@ static void check_writers_and_checkpoints(void)
     check_written("checkpoints", dir, 4, 60, 200);
 }
 
+/* The checkpoint sequence number of a WAL file (its header's bytes 12-15,
+ * big endian): how many times the WAL started again from its beginning.
+ * 0 when there is no WAL. */
+static unsigned long wal_restarts(const char *path)
+{
+    unsigned char h[16];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof h)
+        return 0;
+    return (unsigned long)h[12] << 24 | (unsigned long)h[13] << 16 | (unsigned long)h[14] << 8 |
+           h[15];
+}
+
+/* Counts that never pause while checkpoints are slow (each sync of
+ * store.db takes 200 ms, so commits land during every checkpoint): the WAL
+ * must still start again from its beginning now and then (at 32 MiB), not
+ * grow by a frame a count without bound. */
+static void check_wal_restarts(void)
+{
+    char dir[128], wal[160];
+    vp_store *st = open_store("wal-restarts", dir, sizeof dir);
+    if (!st)
+        return;
+    snprintf(wal, sizeof wal, "%s/store.db-wal", dir);
+    unsigned long before = wal_restarts(wal);
+    long syncs = atomic_load(&vfs_db_syncs);
+    int calls = 0, failed = 0;
+    atomic_store(&vfs_db_sync_delay_ms, 200);
+    unsigned long restarts = 0;
+    while (calls < 100000 && restarts < 2) {
+        char key[32];
+        snprintf(key, sizeof key, "k%d", calls % 100);
+        failed += vp_store_count(st, "restarts", key, 1, NULL) != VP_OK;
+        if (++calls % 500 == 0)
+            restarts = wal_restarts(wal) - before;
+    }
+    atomic_store(&vfs_db_sync_delay_ms, 0);
+    struct stat sb;
+    long long size = stat(wal, &sb) == 0 ? (long long)sb.st_size : -1;
+    fprintf(stderr, "wal: %d counts, %ld syncs of store.db, %lu restarts, %lld bytes\n", calls,
+            atomic_load(&vfs_db_syncs) - syncs, restarts, size);
+    CHECK(failed == 0);
+    CHECK(restarts >= 2);
+    vp_store_close(st);
+    vp_scored *c = NULL;
+    size_t n = 0;
+    double total = 0;
+    st = open_at(dir);
+    CHECK(st && vp_store_counters(st, "restarts", &c, &n, NULL) == VP_OK);
+    for (size_t i = 0; i < n; i++)
+        total += c[i].score;
+    CHECK(total == calls);
+    vp_scored_free(c, n);
+    vp_store_close(st);
+}
+
 /* ---- the fold: the journal into the tables ---- */
 
 /* The first column of the first row of `sql` on DIR/store.db (as the
@@ -1289,13 +1355,17 @@ static void check_damaged_journal(void)
         CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
               sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
         sqlite3_close(db);
-        char *err = NULL;
+        vp_error err = VP_ERROR_INIT;
         CHECK(vp_store_open(&c, &st, &err) == VP_ERR_IO && st == NULL);
         vp_store_close(st);
-        if (!err || !strstr(err, "journal row 2 is damaged"))
-            fprintf(stderr, "%s: %s\n", bad[i].why, err ? err : "(no message)");
-        CHECK(err && strstr(err, "journal row 2 is damaged"));
-        free(err);
+        /* The place is fields: the database file and the row. */
+        int placed = err.status == VP_ERR_IO && err.file && strcmp(err.file, path) == 0 &&
+                     err.path && strcmp(err.path, "journal row 2") == 0 && err.message &&
+                     strcmp(err.message, "damaged") == 0;
+        if (!placed)
+            vp_error_print(stderr, bad[i].why, &err);
+        CHECK(placed);
+        vp_error_clear(&err);
         CHECK(sql_value(dir, "SELECT count(*) FROM journal") == 2);
         CHECK(sql_value(dir, "SELECT value FROM counters WHERE ns = 'good'") == 1);
     }
@@ -1345,6 +1415,7 @@ int main(int argc, char **argv)
     redis_port = rp.port;
     check_group_commits();
     check_writers_and_checkpoints();
+    check_wal_restarts();
     check_fold();
     check_schema2_upgrade();
     check_damaged_journal();
