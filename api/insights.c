@@ -39,8 +39,9 @@
  *
  * Searches must not wait for the store, so logging is queued: a search
  * turns into a list of increments at once, and one thread per server
- * merges whatever has queued and writes it (one vp_store_count per
- * distinct counter). It gathers a batch for GATHER_MS after the first
+ * merges whatever has queued and writes it: every distinct counter once,
+ * in one vp_store_count_many (one commit) per VP_STORE_MAX_BATCH counters.
+ * It gathers a batch for GATHER_MS after the first
  * event: a batch of many searches costs the store about what one costs,
  * since the searches of a busy server repeat the same counters. When the
  * queue is full new events are dropped and counted in `dropped`. Reports
@@ -498,14 +499,26 @@ static void write_batch(struct insights_log *log, event *list)
     }
     if (n > 1)
         qsort(all, n, sizeof *all, cmp_ref);
-    for (size_t i = 0; i < n;) {
+    /* Each counter once with its sum, as few writes as the store takes. */
+    vp_count *counts = n ? malloc((n < VP_STORE_MAX_BATCH ? n : VP_STORE_MAX_BATCH) * sizeof *counts)
+                         : NULL;
+    size_t m = 0;
+    for (size_t i = 0; counts && i < n;) {
         size_t k = i + 1;
         double by = all[i].by;
         while (k < n && cmp_ref(&all[i], &all[k]) == 0)
             by += all[k++].by;
-        vp_store_count(log->store, all[i].ns, all[i].key, by, NULL);
+        counts[m++] = (vp_count){all[i].ns, all[i].key, by};
         i = k;
+        if (m == VP_STORE_MAX_BATCH || i == n) {
+            /* A counter the store refuses costs only itself. */
+            if (vp_store_count_many(log->store, counts, m, NULL) == VP_ERR_INVALID)
+                for (size_t j = 0; j < m; j++)
+                    vp_store_count(log->store, counts[j].ns, counts[j].key, counts[j].by, NULL);
+            m = 0;
+        }
     }
+    free(counts);
     free(all);
 }
 

@@ -616,6 +616,42 @@ vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double b
     return st->be->incr(st->impl, &op, 1, err);
 }
 
+vp_status vp_store_count_many(vp_store *st, const vp_count *counts, size_t n, vp_error *err)
+{
+    if (!st || (n && !counts))
+        return vp_error_set(err, VP_ERR_INVALID, NULL, "store: missing argument");
+    if (n == 0)
+        return VP_OK;
+    if (n > VP_STORE_MAX_BATCH)
+        return vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){.path = "counts"},
+                            "more than %d counts in one call", VP_STORE_MAX_BATCH);
+    store_incr *ops = malloc(n * sizeof *ops);
+    if (!ops)
+        return vp_error_set(err, VP_ERR_NOMEM, NULL, "out of memory");
+    vp_status rc = VP_OK;
+    for (size_t i = 0; rc == VP_OK && i < n; i++) {
+        const char *field = "ns", *problem = key_problem(counts[i].ns, 1);
+        if (!problem) {
+            field = "key";
+            problem = key_problem(counts[i].key, 1);
+        }
+        if (!problem && !isfinite(counts[i].by)) {
+            field = "by";
+            problem = "not a finite number";
+        }
+        if (problem) {
+            char at[48];
+            snprintf(at, sizeof at, "counts[%zu].%s", i, field);
+            rc = vp_error_set(err, VP_ERR_INVALID, &(vp_where){.path = at}, "%s", problem);
+        }
+        ops[i] = (store_incr){VP_SET_COUNT, counts[i].ns, counts[i].key, counts[i].by};
+    }
+    if (rc == VP_OK)
+        rc = st->be->incr(st->impl, ops, n, err);
+    free(ops);
+    return rc;
+}
+
 /* Greatest first, ties by key. */
 static int cmp_counter(const void *a, const void *b)
 {

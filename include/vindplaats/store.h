@@ -131,6 +131,19 @@ vp_status vp_store_keys(vp_store *st, const char *ns, char ***keys, size_t *n,
 /* counter[ns][key] += by (no decay); vp_store_counters lists them all. */
 vp_status vp_store_count(vp_store *st, const char *ns, const char *key, double by,
                          vp_error *err) VP_NOEXCEPT;
+/* One counter to add to: counter[ns][key] += by. */
+typedef struct vp_count {
+    const char *ns;
+    const char *key;
+    double by;
+} vp_count;
+/* The `n` counts of `counts` in one write (one commit of the embedded
+ * store, one round trip to Redis), all or none: a bad entry (its index in
+ * err->path, "counts[I].key") refuses the whole call before anything is
+ * written. At most VP_STORE_MAX_BATCH per call (VP_ERR_TOO_BIG). The query
+ * log's writer counts a batch of searches this way. */
+vp_status vp_store_count_many(vp_store *st, const vp_count *counts, size_t n,
+                              vp_error *err) VP_NOEXCEPT;
 vp_status vp_store_counters(vp_store *st, const char *ns, vp_scored **out, size_t *n,
                             vp_error *err) VP_NOEXCEPT;
 

@@ -245,6 +245,31 @@ static void check_records(vp_store *st)
     vp_scored_free(c, n);
     CHECK(vp_store_counters(st, "geen", &c, &n, NULL) == VP_OK);
     CHECK(n == 0);
+
+    /* Several counters in one write: all of them, or with a bad entry
+     * (named by its index) none of them. */
+    vp_count many[] = {{"batch", "a", 1}, {"batch", "b", 2}, {"batch", "a", 0.5}};
+    CHECK(vp_store_count_many(st, many, 3, NULL) == VP_OK);
+    CHECK(vp_store_count_many(st, many, 0, NULL) == VP_OK);
+    vp_count bad[] = {{"batch", "a", 10}, {"batch", "", 1}};
+    vp_error err2 = VP_ERROR_INIT;
+    CHECK(vp_store_count_many(st, bad, 2, &err2) == VP_ERR_INVALID);
+    CHECK_STR(err2.path, "counts[1].key");
+    CHECK_CONTAINS(err2.message, "empty");
+    vp_error_clear(&err2);
+    bad[1] = (vp_count){"batch", "b", NAN};
+    CHECK(vp_store_count_many(st, bad, 2, &err2) == VP_ERR_INVALID);
+    CHECK_STR(err2.path, "counts[1].by");
+    vp_error_clear(&err2);
+    vp_count *too_many = calloc(VP_STORE_MAX_BATCH + 1, sizeof *too_many);
+    for (size_t i = 0; too_many && i <= VP_STORE_MAX_BATCH; i++)
+        too_many[i] = (vp_count){"batch", "a", 1};
+    CHECK(vp_store_count_many(st, too_many, VP_STORE_MAX_BATCH + 1, NULL) == VP_ERR_TOO_BIG);
+    free(too_many);
+    CHECK(vp_store_counters(st, "batch", &c, &n, NULL) == VP_OK);
+    CHECK(n == 2 && strcmp(c[0].key, "b") == 0 && c[0].score == 2 &&
+          strcmp(c[1].key, "a") == 0 && c[1].score == 1.5);
+    vp_scored_free(c, n);
 }
 
 /* Takes the address of the error: C leaves the order of evaluating
