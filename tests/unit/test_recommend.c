@@ -147,11 +147,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_recommend VOCABULARY SEGMENTS.json FIXTURE.jsonl\n");
         return 2;
     }
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        vp_segments_load(argv[2], NULL, voc, &segs, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err ? err : "cannot load");
+    if (vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK ||
+        vp_segments_load(argv[2], NULL, voc, &segs, &verr) != VP_OK) {
+        vp_error_print(stderr, NULL, &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     char dir[] = "/tmp/vp-test-recommend-XXXXXX";
