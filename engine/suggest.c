@@ -150,7 +150,7 @@ void vp_suggestions_free(vp_suggestion *s, size_t n)
 
 /* Reads the terms of `folded`, merges variants, ranks, keeps `limit`. */
 static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limit,
-                      vp_suggestion *out, size_t *n_out, char **errmsg)
+                      vp_suggestion *out, size_t *n_out, vp_error *err)
 {
     vp_buf prefix;
     vp_buf_init(&prefix, 512);
@@ -158,10 +158,8 @@ static vp_status rank(vpx_db *db, const char *folded, size_t scan, unsigned limi
     uint64_t *freqs = NULL;
     size_t n = 0;
     vp_status st = vp_buf_printf(&prefix, "%s%s", PFX_SUGGEST, folded);
-    vp_error xerr = VP_ERROR_INIT;
     if (st == VP_OK)
-        st = vpx_db_prefix_terms(db, prefix.data, scan, &terms, &freqs, &n, &xerr);
-    vp_error_move_text(&xerr, errmsg);
+        st = vpx_db_prefix_terms(db, prefix.data, scan, &terms, &freqs, &n, err);
     vp_buf_free(&prefix);
     if (st != VP_OK)
         return st;
@@ -261,16 +259,11 @@ static size_t slot_of(const char *prefix)
 }
 
 vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_suggestion **out,
-                     size_t *n, char **errmsg)
+                     size_t *n, vp_error *err)
 {
-    if (limit < 1 || limit > VP_SUGGEST_MAX_LIMIT) {
-        char *m = strdup("limit: must be from 1 to 20");
-        if (errmsg && m)
-            *errmsg = m;
-        else
-            free(m);
-        return VP_ERR_INVALID;
-    }
+    if (limit < 1 || limit > VP_SUGGEST_MAX_LIMIT)
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "limit"},
+                            "limit: must be from 1 to %d", VP_SUGGEST_MAX_LIMIT);
     char *cut = vp_text_cut(prefix ? prefix : "", VP_SUGGEST_MAX_PREFIX);
     char *folded = cut ? vp_text_fold(cut, 1) : NULL;
     free(cut);
@@ -286,20 +279,14 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
         chars += ((unsigned char)start[i] & 0xC0) != 0x80;
     if (chars < VP_SUGGEST_MIN_PREFIX) {
         free(folded);
-        char *m = strdup("q: type at least 2 characters");
-        if (errmsg && m)
-            *errmsg = m;
-        else
-            free(m);
-        return VP_ERR_INVALID;
+        return vp_error_set(err, VP_ERR_INVALID, &(vp_where){.parameter = "q"},
+                            "q: type at least %d characters", VP_SUGGEST_MIN_PREFIX);
     }
     vpx_db *db = vp_index_db(idx);
     uint64_t revision = 0;
-    vp_error xerr = VP_ERROR_INIT;
-    vp_status st = vpx_db_reopen(db, &xerr);
+    vp_status st = vpx_db_reopen(db, err);
     if (st == VP_OK)
-        st = vpx_db_stats(db, &revision, NULL, &xerr);
-    vp_error_move_text(&xerr, errmsg);
+        st = vpx_db_stats(db, &revision, NULL, err);
     vp_suggestion *res = calloc(VP_SUGGEST_MAX_LIMIT + 1, sizeof *res);
     size_t got = 0;
     if (st == VP_OK && !res)
@@ -316,7 +303,7 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
                 free(e->items[i].text);
             e->n = 0;
             e->used = 0;
-            st = rank(db, start, SCAN_SHORT, VP_SUGGEST_MAX_LIMIT, e->items, &e->n, errmsg);
+            st = rank(db, start, SCAN_SHORT, VP_SUGGEST_MAX_LIMIT, e->items, &e->n, err);
             if (st == VP_OK) {
                 snprintf(e->prefix, sizeof e->prefix, "%s", start);
                 e->revision = revision;
@@ -333,9 +320,9 @@ vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_sugge
                 got++;
         }
         if (st == VP_OK && !e)
-            st = rank(db, start, SCAN_LONG, limit, res, &got, errmsg);
+            st = rank(db, start, SCAN_LONG, limit, res, &got, err);
     } else if (st == VP_OK) {
-        st = rank(db, start, SCAN_LONG, limit, res, &got, errmsg);
+        st = rank(db, start, SCAN_LONG, limit, res, &got, err);
     }
     free(folded);
     if (st != VP_OK) {

@@ -41,9 +41,11 @@ typedef struct vp_suggestion {
 
 /* Up to `limit` completions of `prefix`; *out is malloc()ed (free with
  * vp_suggestions_free). VP_ERR_INVALID for a prefix shorter than two
- * characters (after folding) or a limit outside 1..20. */
+ * characters (after folding; *err's parameter "q") or a limit outside
+ * 1..20 (parameter "limit"); an index error as the index reports it.
+ * *err (may be NULL) is filled on failure only. */
 vp_status vp_suggest(vp_index *idx, const char *prefix, unsigned limit, vp_suggestion **out,
-                     size_t *n, char **errmsg) VP_NOEXCEPT;
+                     size_t *n, vp_error *err) VP_NOEXCEPT;
 void vp_suggestions_free(vp_suggestion *s, size_t n) VP_NOEXCEPT;
 
 /* Process-wide counts of lookups in the suggestion caches of every handle

@@ -310,15 +310,18 @@ static void test_suggest(vp_index *idx)
     CHECK(vp_suggest(idx, "qqzz", 8, &s, &n, NULL) == VP_OK);
     CHECK(n == 0);
     vp_suggestions_free(s, n);
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     CHECK(vp_suggest(idx, "é", 8, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK_STR(err.parameter, "q");
+    CHECK_STR(err.message, "q: type at least 2 characters");
+    vp_error_clear(&err);
     CHECK(vp_suggest(idx, "a  ", 8, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
-    err = NULL;
+    CHECK_STR(err.parameter, "q");
+    vp_error_clear(&err);
     CHECK(vp_suggest(idx, "digi", 21, &s, &n, &err) == VP_ERR_INVALID);
-    free(err);
+    CHECK_STR(err.parameter, "limit");
+    CHECK_STR(err.message, "limit: must be from 1 to 20");
+    vp_error_clear(&err);
 }
 
 static void test_time_and_place(vp_index *idx)
