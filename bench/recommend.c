@@ -199,6 +199,7 @@ int main(int argc, char **argv)
         vp_segments_load(segs_path, pc_path, voc, &segs, &verr) != VP_OK ||
         vp_postcodes_load(places_path, &places, &verr) != VP_OK) {
         vp_error_print(stderr, "vindplaats-bench-recommend", &verr);
+        vp_error_clear(&verr);
         return 1;
     }
     /* The catalogue. */
@@ -359,9 +360,9 @@ int main(int argc, char **argv)
         vp_recommend_result *res = NULL;
         vp_error e = VP_ERROR_INIT;
         vp_status rst = vp_recommend(idx, &rr, &res, &e);
-        vp_error_move_text(&e, &err);
         if (rst != VP_OK) {
-            fprintf(stderr, "recommend: %s\n", err);
+            vp_error_print(stderr, "recommend", &e);
+            vp_error_clear(&e);
             return 1;
         }
         const char *ids[K];
