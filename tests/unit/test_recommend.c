@@ -68,14 +68,14 @@ static void near_groningen(vp_recommend_request *r)
 static vp_recommend_result *run(vp_index *idx, const vp_recommend_request *r)
 {
     vp_recommend_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_recommend(idx, r, &res, &e);
-    vp_error_move_text(&e, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "vp_recommend: %s\n", err ? err : vp_status_str(st));
+    if (st != VP_OK) {
+        fprintf(stderr, "vp_recommend: ");
+        vp_error_print(stderr, NULL, &e);
+    }
     CHECK(st == VP_OK);
-    free(err);
+    vp_error_clear(&e);
     return res;
 }
 
