@@ -59,6 +59,16 @@ vp_status api_reply_header(api_reply *r, const char *name, const char *value);
  * next try), else 500 "internal_error"; `detail` (may be NULL) is the
  * message, else the status's own words. Fails as api_error. */
 vp_status api_status_error(api_reply *r, vp_status st, const char *detail);
+/* The error reply of an operation that failed with `st`, from the
+ * vp_error `e` it filled (borrowed; NULL or empty: `st` alone): 400 with
+ * its code and parameter when it names a refused parameter, else as
+ * api_status_error with its message (led by its path when it has one; the
+ * file read stays out). Fails as api_error. */
+vp_status api_error_from(api_reply *r, vp_status st, const vp_error *e);
+/* The 503 "unavailable" of a page or answer that cannot be made while the
+ * index fails, whatever `st`: the message of `e` (may be NULL or empty),
+ * else the status's own words. Fails as api_error. */
+vp_status api_unavailable(api_reply *r, vp_status st, const vp_error *e);
 /* Sets an error reply; `parameter` may be NULL. Whatever body the reply
  * had is dropped. VP_ERR_NOMEM when not even the error's JSON could be
  * built: the reply is then left with no body at all, which the server

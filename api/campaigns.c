@@ -257,13 +257,11 @@ static int check_def(api_request *req, const char *slug, json_t *body, char **se
         return -1;
     }
     vp_search_params *sp = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_search_params_parse_query(*search, req->voc, req->cfg->postcodes, &sp, &e);
-    vp_error_move_text(&e, &err);
     if (st != VP_OK) {
-        bad(r, "search", "search: %s", err ? err : vp_status_str(st));
-        free(err);
+        bad(r, "search", "search: %s", e.message ? e.message : vp_status_str(st));
+        vp_error_clear(&e);
         return -1;
     }
     int has_page = vp_search_params_request(sp)->page != 1;
@@ -621,7 +619,8 @@ typedef struct saved_run {
     vp_search_params *sp;
     vp_search_request sr;
     vp_search_result *res;
-    char *qtext, *err;
+    char *qtext;
+    vp_error err;            /* why the search failed */
 } saved_run;
 
 static void saved_run_free(saved_run *run)
@@ -629,7 +628,7 @@ static void saved_run_free(saved_run *run)
     vp_search_result_destroy(run->res);
     vp_search_params_destroy(run->sp);
     free(run->qtext);
-    free(run->err);
+    vp_error_clear(&run->err);
     json_decref(run->def);
 }
 
@@ -640,16 +639,14 @@ static vp_status run_saved(api_request *req, api_reply *r, const char *refine, u
 {
     vp_search_request *sr = &run->sr;
     const char *search = jstr(run->def, "search");
-    vp_error e = VP_ERROR_INIT;
     vp_status st = vp_search_params_parse_query(search ? search : "", req->voc,
-                                                req->cfg->postcodes, &run->sp, &e);
-    vp_error_move_text(&e, &run->err);
+                                                req->cfg->postcodes, &run->sp, &run->err);
     if (st == VP_OK) {
         *sr = *vp_search_params_request(run->sp);
         st = refine ? refined(sr, refine, &run->qtext) : VP_OK;
     }
     if (st != VP_OK) {
-        api_error(r, 503, "unavailable", run->err ? run->err : vp_status_str(st), NULL);
+        api_unavailable(r, st, &run->err);
         return st;
     }
     if (per_page_override)
@@ -662,7 +659,7 @@ static vp_status run_saved(api_request *req, api_reply *r, const char *refine, u
     sr->page = page;
     st = api_search_run(req, sr, &run->res, &run->err);
     if (st != VP_OK)
-        api_error(r, 503, "unavailable", run->err ? run->err : vp_status_str(st), NULL);
+        api_unavailable(r, st, &run->err);
     return st;
 }
 

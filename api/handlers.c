@@ -169,14 +169,14 @@ static void add_available(json_t *o, const vp_search_hit *h)
 /* The reply of a search or suggestion that failed: for bad input a 400
  * naming the parameter `perr` names (may be NULL), else q; otherwise what
  * the status stands for. */
-static void query_failed(api_reply *r, vp_status st, const char *err, const vp_error *perr)
+static void query_failed(api_reply *r, vp_status st, const vp_error *e)
 {
-    if (st == VP_ERR_INVALID && perr && perr->status == VP_ERR_INVALID)
-        api_param_error(r, perr);
+    if (st == VP_ERR_INVALID && e->status == VP_ERR_INVALID && e->parameter)
+        api_param_error(r, e);
     else if (st == VP_ERR_INVALID)
-        api_error(r, 400, "invalid_parameter", err ? err : "invalid query", "q");
+        api_error(r, 400, "invalid_parameter", e->message ? e->message : "invalid query", "q");
     else
-        api_status_error(r, st, err);
+        api_error_from(r, st, e);
 }
 
 void api_handle_search(api_request *req, api_reply *r)
@@ -192,7 +192,6 @@ void api_handle_search(api_request *req, api_reply *r)
     sr.n_popular = api_state_popular(req->state, req->cfg->store, sr.now, &popular);
     sr.popular = popular;
     vp_search_result *res = NULL;
-    char *err = NULL;
     sr.list_available = 1;
     /* A search answered before at this index version costs a copy. */
     vp_answer_canonical_values(&sr, &storage);
@@ -200,8 +199,6 @@ void api_handle_search(api_request *req, api_reply *r)
     int hit = api_answer_find(req, &sr, &answer, r);
     vp_error perr = VP_ERROR_INIT;
     vp_status st = hit ? VP_OK : vp_search_execute(req->index, &sr, &res, &perr);
-    if (st != VP_OK && (st != VP_ERR_INVALID || !perr.parameter))
-        vp_error_move_text(&perr, &err);
     vp_scored_free(popular, sr.n_popular);
     sr.popular = NULL;
     if (hit || st != VP_OK)
@@ -209,8 +206,7 @@ void api_handle_search(api_request *req, api_reply *r)
     if (hit)
         return;
     if (st != VP_OK) {
-        query_failed(r, st, err, &perr);
-        free(err);
+        query_failed(r, st, &perr);
         vp_error_clear(&perr);
         return;
     }
@@ -313,18 +309,17 @@ void api_handle_offering(api_request *req, api_reply *r)
 {
     if (api_reject_unused(req->params, r) != 0)
         return;
-    char *json = NULL, *err = NULL;
+    char *json = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_index_refresh(req->index, &e);
     if (st == VP_OK)
         st = vp_index_get(req->index, req->tail, &json, &e);
-    vp_error_move_text(&e, &err);
     if (st == VP_ERR_NOT_FOUND) {
         char msg[512];
         snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
         api_error(r, 404, "not_found", msg, NULL);
     } else if (st != VP_OK) {
-        api_status_error(r, st, err);
+        api_error_from(r, st, &e);
     } else {
         r->status = 200;
         r->json = json_loads(json, 0, NULL);
@@ -332,7 +327,7 @@ void api_handle_offering(api_request *req, api_reply *r)
             api_error(r, 500, "internal_error", "stored offering is not valid JSON", NULL);
     }
     free(json);
-    free(err);
+    vp_error_clear(&e);
 }
 
 void api_handle_health(api_request *req, api_reply *r)
@@ -340,15 +335,14 @@ void api_handle_health(api_request *req, api_reply *r)
     if (api_reject_unused(req->params, r) != 0)
         return;
     uint64_t revision = 0, documents = 0;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_index_refresh(req->index, &e);
     if (st == VP_OK)
         st = vp_index_stats(req->index, &revision, &documents, &e);
-    vp_error_move_text(&e, &err);
     if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
-        free(err);
+        /* Whatever failed, the index is not there to answer: 503. */
+        api_unavailable(r, st, &e);
+        vp_error_clear(&e);
         return;
     }
     /* Ask the store (a cheap read) so a dead Redis shows here at once. */
@@ -441,17 +435,15 @@ void api_handle_suggest(api_request *req, api_reply *r)
     int hit = api_answer_find_suggest(req, q, limit, &answer, r);
     vp_suggestion *s = NULL;
     size_t n = 0;
-    char *err = NULL;
-    vp_error serr = VP_ERROR_INIT;
-    vp_status st = hit ? VP_OK : vp_suggest(req->index, q, limit, &s, &n, &serr);
-    vp_error_move_text(&serr, &err);
+    vp_error err = VP_ERROR_INIT;
+    vp_status st = hit ? VP_OK : vp_suggest(req->index, q, limit, &s, &n, &err);
     if (hit || st != VP_OK)
         api_answer_done(&answer);
     if (hit)
         return;
     if (st != VP_OK) {
-        query_failed(r, st, err, NULL);
-        free(err);
+        query_failed(r, st, &err);
+        vp_error_clear(&err);
         return;
     }
     json_t *list = json_array();

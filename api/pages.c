@@ -216,18 +216,17 @@ static void offering_page(api_request *req, api_reply *r, json_t *doc, json_t *r
 void api_handle_offering_page(api_request *req, api_reply *r)
 {
     /* Links from elsewhere carry utm_*, fbclid and the like: ignored. */
-    char *json = NULL, *err = NULL;
+    char *json = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_index_refresh(req->index, &e);
     if (st == VP_OK)
         st = vp_index_get(req->index, req->tail, &json, &e);
-    vp_error_move_text(&e, &err);
     if (st == VP_ERR_NOT_FOUND) {
         api_reply_friendly(r, req, 404, "Dit aanbod bestaat niet (meer)",
                            "We kunnen deze pagina niet vinden. Misschien is het aanbod verplaatst "
                            "of verwijderd. Zoek hieronder naar wat er nu is.");
     } else if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+        api_unavailable(r, st, &e);
     } else {
         json_t *doc = json_loads(json, 0, NULL);
         int64_t now = api_clock(req);
@@ -250,7 +249,7 @@ void api_handle_offering_page(api_request *req, api_reply *r)
         json_decref(res);
     }
     free(json);
-    free(err);
+    vp_error_clear(&e);
 }
 
 /* ---- / ---- */
@@ -334,7 +333,6 @@ static char *home_page_url(const api_request *req, unsigned page)
 static void home_results(api_request *req, json_t *home, vp_search_request *sr)
 {
     vp_search_result *res = NULL;
-    char *err = NULL;
     sr->now = api_clock(req);
     sr->ranking = req->cfg->ranking;
     /* A facet makes the engine count every match: an exact total. */
@@ -346,7 +344,6 @@ static void home_results(api_request *req, json_t *home, vp_search_request *sr)
                             json_string(st == VP_ERR_INVALID && home_problem(&perr)
                                             ? home_problem(&perr)
                                             : "Zoeken lukt nu niet. Probeer het zo opnieuw."));
-        free(err);
         vp_error_clear(&perr);
         return;
     }
@@ -472,7 +469,7 @@ static int id_ok(const char *s)
 /* A search over everything current, with a library (and type) filter:
  * every offering, not one per work, since each has its own page. */
 static vp_status run(api_request *req, const char *library, const char *type, unsigned facets,
-                     unsigned page, unsigned per_page, vp_search_result **res, char **err)
+                     unsigned page, unsigned per_page, vp_search_result **res, vp_error *err)
 {
     vp_search_request sr = {
         .all_offerings = 1, .page = page, .per_page = per_page, .facets = facets};
@@ -505,11 +502,11 @@ static void sitemap_entry(json_t *list, const char *base, const char *loc_path,
 static void sitemap_index(api_request *req, api_reply *r, const char *base)
 {
     vp_search_result *res = NULL;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_status st = run(req, NULL, NULL, 1u << VP_FIELD_LIBRARY, 1, 1, &res, &err);
     if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
-        free(err);
+        api_unavailable(r, st, &err);
+        vp_error_clear(&err);
         return;
     }
     vp_buf q;
@@ -598,7 +595,7 @@ static void sitemap_offerings(api_request *req, api_reply *r, const char *base, 
     vp_buf_init(&path, 4096);
     json_t *urls = json_array();
     vp_status st = VP_OK;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     for (unsigned page = 1; page * SITEMAP_PER_PAGE <= VP_SEARCH_MAX_WINDOW; page++) {
         vp_search_result *res = NULL;
         st = run(req, library, type, 0, page, SITEMAP_PER_PAGE, &res, &err);
@@ -616,8 +613,8 @@ static void sitemap_offerings(api_request *req, api_reply *r, const char *base, 
     }
     vp_buf_free(&path);
     if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
-        free(err);
+        api_unavailable(r, st, &err);
+        vp_error_clear(&err);
         json_decref(urls);
         return;
     }
@@ -635,12 +632,10 @@ void api_handle_sitemap(api_request *req, api_reply *r)
         return;
     char base[512];
     api_base_url(req, base, sizeof base);
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     if (vp_index_refresh(req->index, &e) != VP_OK) {
-        vp_error_move_text(&e, &err);
-        api_error(r, 503, "unavailable", err ? err : "index unavailable", NULL);
-        free(err);
+        api_error(r, 503, "unavailable", e.message ? e.message : "index unavailable", NULL);
+        vp_error_clear(&e);
         return;
     }
     if (!part && !library && !type) {

@@ -145,7 +145,7 @@ typedef struct want {
     int all_offerings;
 } want;
 
-static vp_status find(api_request *req, const want *w, vp_search_result **res, char **err)
+static vp_status find(api_request *req, const want *w, vp_search_result **res, vp_error *err)
 {
     vp_search_request sr;
     memset(&sr, 0, sizeof sr);
@@ -174,12 +174,7 @@ static vp_status find(api_request *req, const want *w, vp_search_result **res, c
     sr.sort = w->sort;
     sr.include_past = w->include_past;
     sr.all_offerings = w->all_offerings;
-    sr.now = api_clock(req);
-    sr.ranking = req->cfg->ranking;
-    vp_error e = VP_ERROR_INIT;
-    vp_status st = vp_search_execute(req->index, &sr, res, &e);
-    vp_error_move_text(&e, err);
-    return st;
+    return api_search_run(req, &sr, res, err);
 }
 
 static uint64_t facet_count(const vp_search_result *res, vp_field f, const char *value)
@@ -194,7 +189,7 @@ static uint64_t facet_count(const vp_search_result *res, vp_field f, const char 
  * `per_prop` by the vocabulary's order) in municipality `pl` that are on
  * now, or with `include_past` also those that ended. */
 static vp_status place_count(api_request *req, const place *pl, const char *prop, int include_past,
-                             uint64_t *count, uint64_t *per_prop, char **err)
+                             uint64_t *count, uint64_t *per_prop, vp_error *err)
 {
     vp_search_result *res = NULL;
     want w = {.municipality = pl->name, .facets = 1u << VP_FIELD_PROPOSITION,
@@ -221,7 +216,7 @@ static const char COUNTS_KEY[] = "\x01propositions-by-municipality";
  * the caller frees). One search per municipality, or none when the answer
  * cache holds them for this index version. */
 static vp_status place_counts(api_request *req, const place *pl, size_t n_pl, uint64_t **out,
-                              char **err)
+                              vp_error *err)
 {
     size_t n_voc = vp_vocabulary_count(req->voc), n = n_pl * n_voc;
     uint64_t *counts = calloc(n + 1, sizeof *counts);
@@ -379,10 +374,11 @@ static json_t *prop_json(const vp_proposition *p)
     return o;
 }
 
-static void fail(api_reply *r, vp_status st, char *err)
+/* The 503 of a search that failed with `st` and *err (cleared). */
+static void fail(api_reply *r, vp_status st, vp_error *err)
 {
-    api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
-    free(err);
+    api_unavailable(r, st, err);
+    vp_error_clear(err);
 }
 
 /* Renders proposition.html with `view` and its `proposition` part `v`
@@ -402,7 +398,7 @@ static void render(api_request *req, api_reply *r, json_t *view, json_t *v)
 static void proposition_page(api_request *req, api_reply *r, const vp_proposition *p, place *pl,
                              size_t n_pl)
 {
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_search_result *libs = NULL, *next = NULL, *online = NULL;
     want wl = {.prop = p->id, .facets = 1u << VP_FIELD_LIBRARY, .all_offerings = 1};
     want wn = {.prop = p->id, .sort = VP_SORT_DATE, .per_page = NEXT_COUNT};
@@ -432,7 +428,7 @@ static void proposition_page(api_request *req, api_reply *r, const vp_propositio
     }
     free(counts);
     if (st != VP_OK) {
-        fail(r, st, err);
+        fail(r, st, &err);
         goto done;
     }
     json_t *lib_list = json_array();
@@ -484,7 +480,7 @@ done:
 static void municipality_page(api_request *req, api_reply *r, const vp_proposition *p,
                               const place *pl)
 {
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_search_result *there = NULL, *near = NULL, *online = NULL;
     want wt = {.prop = p->id, .municipality = pl->name, .sort = VP_SORT_DATE,
                .per_page = THERE_COUNT, .facets = 1u << VP_FIELD_LIBRARY};
@@ -506,7 +502,7 @@ static void municipality_page(api_request *req, api_reply *r, const vp_propositi
         }
     }
     if (st != VP_OK) {
-        fail(r, st, err);
+        fail(r, st, &err);
         goto done;
     }
     if (there->total == 0)
@@ -518,7 +514,7 @@ static void municipality_page(api_request *req, api_reply *r, const vp_propositi
     if (st == VP_OK)
         st = find(req, &wo, &online, &err);
     if (st != VP_OK) {
-        fail(r, st, err);
+        fail(r, st, &err);
         goto done;
     }
     char title[600], desc[900];
@@ -579,12 +575,10 @@ void api_handle_proposition_page(api_request *req, api_reply *r)
                            "welke bibliotheek wat aanbiedt.");
         return;
     }
-    char *err = NULL;
-    vp_error e = VP_ERROR_INIT;
-    vp_status st = vp_index_refresh(req->index, &e);
-    vp_error_move_text(&e, &err);
+    vp_error err = VP_ERROR_INIT;
+    vp_status st = vp_index_refresh(req->index, &err);
     if (st != VP_OK) {
-        fail(r, st, err);
+        fail(r, st, &err);
         return;
     }
     place *pl = calloc(MAX_PLACES, sizeof *pl);

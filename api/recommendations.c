@@ -135,20 +135,17 @@ void api_handle_recommend(api_request *req, api_reply *r)
     rr.n_exclude = n_ex;
     rr.store = req->cfg->store;
     vp_recommend_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_recommend(req->index, &rr, &res, &e);
-    vp_error_move_text(&e, &err);
-    if (st == VP_ERR_INVALID) {
-        api_error(r, 400, "invalid_parameter", err ? err : "invalid", "limit");
-        free(err);
+    if (st == VP_ERR_INVALID && e.parameter)
+        api_param_error(r, &e);
+    else if (st == VP_ERR_INVALID)
+        api_error(r, 400, "invalid_parameter", e.message ? e.message : "invalid", "limit");
+    else if (st != VP_OK)
+        api_unavailable(r, st, &e);
+    vp_error_clear(&e);
+    if (st != VP_OK)
         return;
-    }
-    if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
-        free(err);
-        return;
-    }
     json_t *mix = json_array();
     for (size_t i = 0; i < rr.n_segments; i++)
         json_array_append_new(mix, segment_json(rr.segments[i], rr.shares[i]));
@@ -181,17 +178,15 @@ void api_handle_related(api_request *req, api_reply *r)
         limit = (unsigned)v;
     }
     vp_recommend_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_related(req->index, req->tail, limit, clock_of(req), req->cfg->store, &res,
                               &e);
-    vp_error_move_text(&e, &err);
     if (st == VP_ERR_NOT_FOUND) {
         char msg[512];
         snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
         api_error(r, 404, "not_found", msg, NULL);
     } else if (st != VP_OK) {
-        api_error(r, 503, "unavailable", err ? err : vp_status_str(st), NULL);
+        api_unavailable(r, st, &e);
     } else {
         api_reply_json(r,
                        json_pack("{s:s, s:s, s:o, s:f}", "offering", req->tail, "signals",
@@ -201,7 +196,7 @@ void api_handle_related(api_request *req, api_reply *r)
                        NULL);
     }
     vp_recommend_result_destroy(res);
-    free(err);
+    vp_error_clear(&e);
 }
 
 void api_handle_segments(api_request *req, api_reply *r)

@@ -64,12 +64,15 @@ static const char *reply_text(const char *s, char **copy)
     return *copy;
 }
 
-vp_status api_error(api_reply *r, unsigned status, const char *code, const char *message,
-                    const char *parameter)
+/* Sets the error reply `status` of `e`'s code, message and parameter
+ * (borrowed); its place in a file stays out. */
+static vp_status reply_error(api_reply *r, unsigned status, const vp_error *e)
 {
     char *m_copy, *p_copy;
-    const char *m = reply_text(message, &m_copy);
-    const char *p = reply_text(parameter, &p_copy);
+    vp_error shown = {e->status, e->code, NULL, NULL, NULL, 0, NULL, NULL};
+    shown.message = (char *)reply_text(e->message ? e->message : vp_status_str(e->status),
+                                       &m_copy);
+    shown.parameter = (char *)reply_text(e->parameter, &p_copy);
     json_decref(r->json);
     /* An error replaces whatever body the reply had. */
     free(r->owned_body);
@@ -77,9 +80,8 @@ vp_status api_error(api_reply *r, unsigned status, const char *code, const char 
     r->body = NULL;
     r->body_len = 0;
     r->status = status;
-    /* The one JSON form of an error (status.h), its parts borrowed. */
-    vp_error e = {VP_ERR_INVALID, code, (char *)m, (char *)p, NULL, 0, NULL, NULL};
-    json_t *body = vp_error_json(&e);
+    /* The one JSON form of an error (status.h). */
+    json_t *body = vp_error_json(&shown);
     r->json = body ? json_pack("{s:o}", "error", body) : NULL;
     free(m_copy);
     free(p_copy);
@@ -87,13 +89,56 @@ vp_status api_error(api_reply *r, unsigned status, const char *code, const char 
     return r->json ? VP_OK : VP_ERR_NOMEM;
 }
 
+vp_status api_error(api_reply *r, unsigned status, const char *code, const char *message,
+                    const char *parameter)
+{
+    vp_error e = {VP_ERR_INVALID, code, (char *)message, (char *)parameter, NULL, 0, NULL, NULL};
+    return reply_error(r, status, &e);
+}
+
 vp_status api_status_error(api_reply *r, vp_status st, const char *detail)
 {
+    vp_error e = {st, NULL, (char *)detail, NULL, NULL, 0, NULL, NULL};
+    return api_error_from(r, st, &e);
+}
+
+vp_status api_error_from(api_reply *r, vp_status st, const vp_error *e)
+{
+    /* A callee that failed without filling `e` has only its status. */
+    vp_error shown = {st, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+    if (e && e->status != VP_OK) {
+        shown = *e;
+        shown.next = NULL;
+    }
+    st = shown.status;
+    if (shown.parameter)
+        return reply_error(r, 400, &shown);
+    /* The reply has no "path" of its own: a value's place leads the
+     * message, as in the text form. */
+    vp_buf m;
+    vp_buf_init(&m, 1 << 16);
+    if (shown.path && st != VP_ERR_NOMEM &&
+        vp_buf_where(&m, &(vp_where){.path = shown.path}) == VP_OK &&
+        vp_buf_puts(&m, shown.message ? shown.message : vp_status_str(st)) == VP_OK)
+        shown.message = m.data;
+    shown.path = NULL;
     if (st == VP_ERR_NOMEM)
-        return api_error(r, 503, "unavailable", "out of memory", NULL);
-    if (st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND)
-        return api_error(r, 503, "unavailable", detail ? detail : vp_status_str(st), NULL);
-    return api_error(r, 500, "internal_error", detail ? detail : vp_status_str(st), NULL);
+        shown.message = (char *)"out of memory";
+    unsigned http = 500;
+    shown.code = "internal_error";
+    if (st == VP_ERR_NOMEM || st == VP_ERR_IO || st == VP_ERR_MODIFIED || st == VP_ERR_NOT_FOUND) {
+        http = 503;
+        shown.code = "unavailable";
+    }
+    vp_status done = reply_error(r, http, &shown);
+    vp_buf_free(&m);
+    return done;
+}
+
+vp_status api_unavailable(api_reply *r, vp_status st, const vp_error *e)
+{
+    const char *m = e && e->status != VP_OK && e->message ? e->message : vp_status_str(st);
+    return api_error(r, 503, "unavailable", m, NULL);
 }
 
 vp_status api_reply_json(api_reply *r, json_t *j, const char *cache_control)

@@ -392,12 +392,14 @@ static void nap(struct services_cache *c, double seconds)
         ;
 }
 
-static void set_error(struct services_cache *c, vp_status st, char *err)
+/* Keeps why a build failed with `st` (*err, may be empty, is cleared): its
+ * message, for clients; the file read stays out, as in every reply. */
+static void set_error(struct services_cache *c, vp_status st, vp_error *err)
 {
     char msg[300];
     snprintf(msg, sizeof msg, "the service map cannot be built: %.250s",
-             err ? err : vp_status_str(st));
-    free(err);
+             err->status != VP_OK && err->message ? err->message : vp_status_str(st));
+    vp_error_clear(err);
     pthread_mutex_lock(&c->lock);
     free(c->error);
     c->error = strdup(msg);
@@ -415,27 +417,23 @@ static void *builder(void *arg)
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
         pthread_mutex_unlock(&c->lock);
-        char *err = NULL;
+        vp_error err = VP_ERROR_INIT;
         vp_status st = VP_OK;
         uint64_t revision = 0;
         if (!idx) {
-            vp_error e = VP_ERROR_INIT;
-            st = vp_index_open(c->index_path, VP_INDEX_READ, c->cfg->vocabulary, &idx, &e);
-            vp_error_move_text(&e, &err);
+            st = vp_index_open(c->index_path, VP_INDEX_READ, c->cfg->vocabulary, &idx, &err);
             if (st == VP_OK)
                 vp_index_set_lexicon(idx, c->cfg->lexicon);
             else
                 idx = NULL;
         }
-        vp_error e = VP_ERROR_INIT;
         if (st == VP_OK)
-            st = vp_index_refresh(idx, &e);
+            st = vp_index_refresh(idx, &err);
         /* The completion table of a new version, before a suggestion asks. */
         if (st == VP_OK)
             vp_suggest_prepare(idx, NULL);
         if (st == VP_OK)
-            st = vp_index_stats(idx, &revision, NULL, &e);
-        vp_error_move_text(&e, &err);
+            st = vp_index_stats(idx, &revision, NULL, &err);
         pthread_mutex_lock(&c->lock);
         int stale = st == VP_OK && !fresh(c->cur, revision);
         if (stale && c->delay_ms)
@@ -469,9 +467,9 @@ static void *builder(void *arg)
             }
         }
         if (st != VP_OK && !atomic_load(&c->stopping))
-            set_error(c, st, err);
+            set_error(c, st, &err);
         else
-            free(err);
+            vp_error_clear(&err);
         pthread_mutex_lock(&c->lock);
         nap(c, POLL_S);
     }

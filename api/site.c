@@ -216,14 +216,11 @@ static const char *jstr(json_t *o, const char *key)
 }
 
 vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_search_result **res,
-                         char **err)
+                         vp_error *err)
 {
     sr->now = api_clock(req);
     sr->ranking = req->cfg->ranking;
-    vp_error e = VP_ERROR_INIT;
-    vp_status st = vp_search_execute(req->index, sr, res, &e);
-    vp_error_move_text(&e, err);
-    return st;
+    return vp_search_execute(req->index, sr, res, err);
 }
 
 int64_t api_clock(const api_request *req)

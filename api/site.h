@@ -137,9 +137,9 @@ int api_offering_ended(json_t *doc, int64_t before);
 /* "https://host" without a trailing '/': --public-url, else http://HOST. */
 void api_base_url(const api_request *req, char *out, size_t cap);
 /* Runs `sr` (its values set by the caller) at the request's clock and
- * ranking, as vp_search_execute. */
+ * ranking, as vp_search_execute (*err, may be NULL, filled on failure). */
 vp_status api_search_run(const api_request *req, vp_search_request *sr, vp_search_result **res,
-                         char **err);
+                         vp_error *err);
 /* The clock of the request: --now when set, else the system's (UTC seconds). */
 int64_t api_clock(const api_request *req);
 /* Percent-encodes all but unreserved characters (and ':' when keep_colon). */

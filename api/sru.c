@@ -1017,7 +1017,7 @@ static void write_search(out *o, vp_index *idx, const vp_sru_request *rq,
     vp_sq_result *res = NULL;
     int code = rq->diag;
     const char *details = rq->details;
-    char *errmsg = NULL;
+    vp_error e = VP_ERROR_INIT;
     uint64_t offset = rq->start - 1;
     unsigned limit = rq->maximum;
     if (!code && offset >= VP_SQ_MAX_WINDOW)
@@ -1028,15 +1028,13 @@ static void write_search(out *o, vp_index *idx, const vp_sru_request *rq,
         code = D_GENERAL, details = "no index";
     if (!code) {
         vp_sq_options opt = {.offset = offset, .limit = limit, .now = ctx ? ctx->now : 0};
-        vp_error e = VP_ERROR_INIT;
         vp_status st = vp_sq_search(idx, rq->root, &opt, &res, &e);
-        vp_error_move_text(&e, &errmsg);
         if (st == VP_ERR_TOO_BIG)
-            code = D_TOO_MANY_BOOLEANS, details = errmsg;
+            code = D_TOO_MANY_BOOLEANS, details = e.message;
         else if (st == VP_ERR_INVALID)
-            code = D_TERM_FORMAT, details = errmsg;
+            code = D_TERM_FORMAT, details = e.message;
         else if (st != VP_OK)
-            code = D_GENERAL, details = errmsg ? errmsg : vp_status_str(st);
+            code = D_GENERAL, details = e.message ? e.message : vp_status_str(st);
     }
     if (!code && res->total && offset >= res->total && limit)
         code = D_FIRST_RECORD, details = "startRecord: beyond the last record";
@@ -1058,7 +1056,7 @@ static void write_search(out *o, vp_index *idx, const vp_sru_request *rq,
     }
     end(o);
     vp_sq_result_destroy(res);
-    free(errmsg);
+    vp_error_clear(&e);
 }
 
 vp_status vp_sru_respond(vp_index *idx, const vp_sru_request *rq, const vp_sru_context *ctx,

@@ -287,10 +287,9 @@ int main(int argc, char **argv)
     vp_vocabulary *voc = NULL;
     vp_error verr = VP_ERROR_INIT;
     vp_status st = vp_vocabulary_load(voc_path, &voc, &verr);
-    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: vocabulary: %s\n", err ? err : vp_status_str(st));
-        free(err);
+        vp_error_print(stderr, "vindplaats-server: vocabulary", &verr);
+        vp_error_clear(&verr);
         return 1;
     }
     cfg.vocabulary = voc;
@@ -319,9 +318,11 @@ int main(int argc, char **argv)
         vp_error_clear(&perr);
         goto done;
     }
-    st = vp_segments_load(segments_path, segment_pc_path, voc, &segments, &err);
+    vp_error segerr = VP_ERROR_INIT;
+    st = vp_segments_load(segments_path, segment_pc_path, voc, &segments, &segerr);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-server: segments: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-server: segments", &segerr);
+        vp_error_clear(&segerr);
         goto done;
     }
     vp_error nerr = VP_ERROR_INIT;

@@ -184,18 +184,20 @@ static int write_answers(const job *tmpl, const char *path)
         req.without |= tmpl->without;
         req.include_past |= tmpl->include_past;
         vp_search_result *res = NULL;
-        char *err = NULL;
         vp_error e = VP_ERROR_INIT;
         vp_status st = vp_search_execute(idx, &req, &res, &e);
-        vp_error_move_text(&e, &err);
         char *text = st == VP_OK ? answer_text(res) : NULL;
-        if (st == VP_OK)
+        if (st == VP_OK) {
             fprintf(f, "%zu %s offerings=%llu exact=%d\n", i + 1, text ? text : "(no memory)",
                     (unsigned long long)res->total_offerings, res->total_exact);
-        else
-            fprintf(f, "%zu error %s\n", i + 1, err ? err : vp_status_str(st));
+        } else {
+            if (e.status == VP_OK)
+                e.status = st;
+            fprintf(f, "%zu error ", i + 1);
+            vp_error_print(f, NULL, &e);
+        }
         free(text);
-        free(err);
+        vp_error_clear(&e);
         vp_search_result_destroy(res);
     }
     vp_index_close(idx);
@@ -415,14 +417,16 @@ int main(int argc, char **argv)
     vp_vocabulary *voc = NULL;
     vp_lexicon *lex = NULL;
     vp_postcodes *pcs = NULL;
-    char *err = NULL;
-    vp_error lerr = VP_ERROR_INIT;
-    vp_error gerr = VP_ERROR_INIT;
-    vp_error verr = VP_ERROR_INIT;
-    if (vp_datetime_parse(now_iso, &now) != 0 || (vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
-        (vp_postcodes_load(postcodes_path, &pcs, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
-        fprintf(stderr, "vindplaats-bench-engine: %s\n", err ? err : "bad --now");
+    if (vp_datetime_parse(now_iso, &now) != 0) {
+        fprintf(stderr, "vindplaats-bench-engine: bad --now\n");
+        return 1;
+    }
+    vp_error err = VP_ERROR_INIT;
+    if (vp_vocabulary_load(vocab, &voc, &err) != VP_OK ||
+        vp_lexicon_load(&files, voc, &lex, &err) != VP_OK ||
+        vp_postcodes_load(postcodes_path, &pcs, &err) != VP_OK) {
+        vp_error_print(stderr, "vindplaats-bench-engine", &err);
+        vp_error_clear(&err);
         return 1;
     }
     size_t nq = 0, ns = 0;

@@ -189,17 +189,16 @@ int main(int argc, char **argv)
     vp_vocabulary *voc = NULL;
     vp_segments *segs = NULL;
     vp_postcodes *places = NULL;
-    char *err = NULL;
-    vp_error gerr = VP_ERROR_INIT;
     if (grid_step < 1) {
         fprintf(stderr, "vindplaats-bench-recommend: --grid-step must be 1 or more\n");
         return 2;
     }
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        vp_segments_load(segs_path, pc_path, voc, &segs, &err) != VP_OK ||
-        (vp_postcodes_load(places_path, &places, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
-        fprintf(stderr, "vindplaats-bench-recommend: %s\n", err);
+    if (vp_vocabulary_load(vocab, &voc, &verr) != VP_OK ||
+        vp_segments_load(segs_path, pc_path, voc, &segs, &verr) != VP_OK ||
+        vp_postcodes_load(places_path, &places, &verr) != VP_OK) {
+        vp_error_print(stderr, "vindplaats-bench-recommend", &verr);
+        vp_error_clear(&verr);
         return 1;
     }
     /* The catalogue. */
@@ -362,9 +361,9 @@ int main(int argc, char **argv)
         vp_recommend_result *res = NULL;
         vp_error e = VP_ERROR_INIT;
         vp_status rst = vp_recommend(idx, &rr, &res, &e);
-        vp_error_move_text(&e, &err);
         if (rst != VP_OK) {
-            fprintf(stderr, "recommend: %s\n", err);
+            vp_error_print(stderr, "recommend", &e);
+            vp_error_clear(&e);
             return 1;
         }
         const char *ids[K];

@@ -1,8 +1,8 @@
 /* segments.c - the segment model loaded from its two files (segments.h).
  *
  * segments.json is read with jansson and checked completely: every problem
- * is reported with its path ("FILE: segments[2].affinities.types.x: ..."),
- * not only the first one. The PC4 table is read by the project's CSV reader
+ * is reported, not only the first one, each a vp_error entry with the file
+ * and the path of the value ("segments[2].affinities.types.x") as fields. The PC4 table is read by the project's CSV reader
  * (csv_reader.h): ',' or ';' separated as spreadsheets and Mosaic or CBS
  * exports write it, an optional UTF-8 byte order mark, CRLF or LF, quoted
  * fields with "" escapes. One table parser (parse_table()) serves both the
@@ -44,7 +44,7 @@
 #define MAX_TABLE (64 * 1024 * 1024) /* bytes of the PC4 table */
 #define MAX_FIELDS (MAX_SEGMENTS + 1)
 #define MAX_LINES 100000       /* there are only 9,000 possible PC4s */
-#define MAX_PROBLEMS 50        /* listed in errmsg; the rest are counted */
+#define MAX_PROBLEMS 50        /* listed in the error; the rest are counted */
 #define PC4_MIN 1000
 #define PC4_MAX 9999
 #define N_PC4 (PC4_MAX - PC4_MIN + 1)
@@ -102,32 +102,60 @@ static const struct {
 
 /* ---- small helpers ---- */
 
-/* Problems found in a file: the first MAX_PROBLEMS as text, all counted. */
+/* Problems found in a file: the first MAX_PROBLEMS kept in `list`, each
+ * with its place, all counted. */
 typedef struct problems {
-    vp_buf text;
+    vp_error list;
     size_t n;
     int oom;
 } problems;
 
-VP_PRINTF(2, 3) static void add_problem(problems *p, const char *fmt, ...)
+#define PROBLEMS_INIT {VP_ERROR_INIT, 0, 0}
+
+/* A problem at `at`: the file, its line or the path of a value in it. */
+VP_PRINTF(3, 4) static void add_problem(problems *p, const vp_where *at, const char *fmt, ...)
 {
     p->n++;
     if (p->n > MAX_PROBLEMS)
         return;
+    char *m = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vp_buf_vitem(&p->text, "\n", fmt, ap) == VP_ERR_NOMEM)
-        p->oom = 1;
+    vp_buf b;
+    vp_buf_init(&b, 1 << 20);
+    if (vp_buf_vprintf(&b, fmt, ap) == VP_OK)
+        m = vp_buf_steal(&b);
+    vp_buf_free(&b);
     va_end(ap);
+    if (!m || vp_error_add(&p->list, VP_ERR_INVALID, at, "%s", m) != VP_ERR_INVALID)
+        p->oom = 1;
+    free(m);
 }
 
-/* Hands the problems over as an error message. */
-static void problems_to_error(problems *p, char **errmsg)
+/* Hands the problems over to *err (may be NULL), the count of those not
+ * listed in one last entry; returns VP_ERR_INVALID. */
+static vp_status problems_to_error(problems *p, vp_error *err)
 {
     if (p->n > MAX_PROBLEMS)
-        vp_buf_printf(&p->text, "\n(and %zu more problems)", p->n - MAX_PROBLEMS);
-    if (errmsg && p->text.len)
-        *errmsg = vp_buf_steal(&p->text);
+        vp_error_add(&p->list, VP_ERR_INVALID, NULL, "(and %zu more problems)",
+                     p->n - MAX_PROBLEMS);
+    if (err) {
+        vp_error_clear(err);
+        *err = p->list;
+        p->list = (vp_error)VP_ERROR_INIT;
+    }
+    vp_error_clear(&p->list);
+    return VP_ERR_INVALID;
+}
+
+/* The place of the value at `path` in `file`. */
+#define AT(file, path) (&(vp_where){(file), 0, (path), NULL})
+
+/* "PATH.KEY" in `out` (cut short when longer); `path` "" gives "KEY". */
+static const char *child(char out[160], const char *path, const char *key)
+{
+    snprintf(out, 160, "%s%s%s", path, *path ? "." : "", key);
+    return out;
 }
 
 /* A value from a file, made safe to quote in a message: at most 40 bytes
@@ -195,9 +223,8 @@ static void check_keys(problems *pr, const char *file, const char *path, json_t 
     json_t *v;
     json_object_foreach(obj, key, v) {
         if (!vp_in_list(key, known)) {
-            char q[64];
-            add_problem(pr, "%s: %s%s%s: unknown field", file, path, *path ? "." : "",
-                        quoted(q, key));
+            char q[64], at[160];
+            add_problem(pr, AT(file, child(at, path, quoted(q, key))), "unknown field");
         }
     }
 }
@@ -207,27 +234,29 @@ static void check_keys(problems *pr, const char *file, const char *path, json_t 
 static const char *string_member(problems *pr, const char *file, const char *path, json_t *obj,
                                  const char *key, size_t max, int required, int text)
 {
+    char at[160];
+    const vp_where *where = AT(file, child(at, path, key));
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {
         if (required)
-            add_problem(pr, "%s: %s.%s: required", file, path, key);
+            add_problem(pr, where, "required");
         return NULL;
     }
     if (!json_is_string(v)) {
-        add_problem(pr, "%s: %s.%s: must be a string", file, path, key);
+        add_problem(pr, where, "must be a string");
         return NULL;
     }
     const char *str = json_string_value(v);
     if (json_string_length(v) > max) {
-        add_problem(pr, "%s: %s.%s: longer than %zu bytes", file, path, key, max);
+        add_problem(pr, where, "longer than %zu bytes", max);
         return NULL;
     }
     if (strlen(str) != json_string_length(v) || has_control(str, text)) {
-        add_problem(pr, "%s: %s.%s: must not contain control characters", file, path, key);
+        add_problem(pr, where, "must not contain control characters");
         return NULL;
     }
     if (required && !*str) {
-        add_problem(pr, "%s: %s.%s: must not be empty", file, path, key);
+        add_problem(pr, where, "must not be empty");
         return NULL;
     }
     return str;
@@ -243,13 +272,13 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
     const char *key;
     json_t *w;
     if (!json_is_object(v)) {
-        add_problem(pr, "%s: %s: must be an object {\"%s\": weight, ...}", file, path,
+        add_problem(pr, AT(file, path), "must be an object {\"%s\": weight, ...}",
                     affinity_fields[field].what);
         return VP_OK;
     }
     size_t n = json_object_size(v);
     if (n > MAX_AFFINITIES) {
-        add_problem(pr, "%s: %s: more than %d values", file, path, MAX_AFFINITIES);
+        add_problem(pr, AT(file, path), "more than %d values", MAX_AFFINITIES);
         return VP_OK;
     }
     if (n == 0)
@@ -259,7 +288,7 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
         return VP_ERR_NOMEM;
     size_t k = 0;
     json_object_foreach(v, key, w) {
-        char q[64];
+        char q[64], at[160];
         int known;
         if (field == VP_AFFINITY_PROPOSITION)
             known = voc ? vp_vocabulary_get(voc, key) != NULL : vp_table_id_ok(key);
@@ -272,13 +301,13 @@ static vp_status parse_affinity_field(vp_segments *s, problems *pr, const char *
         else
             known = vp_in_list(key, vp_offering_channels);
         if (!known) {
-            add_problem(pr, "%s: %s.%s: unknown %s (allowed: %s)", file, path, quoted(q, key),
+            add_problem(pr, AT(file, child(at, path, quoted(q, key))), "unknown %s (allowed: %s)",
                         affinity_fields[field].what, allowed);
             continue;
         }
         if (!json_is_number(w) || !isfinite(json_number_value(w)) ||
             json_number_value(w) < 0 || json_number_value(w) > 1) {
-            add_problem(pr, "%s: %s.%s: weight must be a number from 0 to 1", file, path, key);
+            add_problem(pr, AT(file, child(at, path, key)), "weight must be a number from 0 to 1");
             continue;
         }
         const char *value = vp_arena_strdup(&s->t.arena, key);
@@ -305,24 +334,24 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
     snprintf(path, sizeof path, "segments[%zu]", i);
     vp_segment *seg = seg_at(s, i);
     if (!json_is_object(obj)) {
-        add_problem(pr, "%s: %s: must be an object {id, name, description, affinities}", file,
-                    path);
+        add_problem(pr, AT(file, path), "must be an object {id, name, description, affinities}");
         return VP_OK;
     }
     check_keys(pr, file, path, obj, keys);
 
     const char *id = string_member(pr, file, path, obj, "id", MAX_ID, 1, 0);
     if (id && !vp_table_id_ok(id)) {
-        char q[64];
-        add_problem(pr, "%s: %s.id: \"%s\" must be lower-case letters, digits and '-'", file,
-                    path, quoted(q, id));
+        char q[64], at[160];
+        add_problem(pr, AT(file, child(at, path, "id")),
+                    "\"%s\" must be lower-case letters, digits and '-'", quoted(q, id));
         id = NULL;
     }
     if (id) {
         for (size_t j = 0; j < i; j++)
             if (seg_at(s, j)->id && strcmp(seg_at(s, j)->id, id) == 0) {
-                add_problem(pr, "%s: %s.id: duplicate id \"%s\" (also segments[%zu])", file,
-                            path, id, j);
+                char at[160];
+                add_problem(pr, AT(file, child(at, path, "id")),
+                            "duplicate id \"%s\" (also segments[%zu])", id, j);
                 id = NULL;
                 break;
             }
@@ -341,14 +370,13 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
     char apath[96];
     snprintf(apath, sizeof apath, "%s.affinities", path);
     if (!aff || json_is_null(aff)) {
-        add_problem(pr, "%s: %s: required", file, apath);
+        add_problem(pr, AT(file, apath), "required");
         return VP_OK;
     }
     if (!json_is_object(aff)) {
-        add_problem(pr,
-                    "%s: %s: must be an object {propositions, societal_tasks, types, "
-                    "audiences, channels}",
-                    file, apath);
+        add_problem(pr, AT(file, apath),
+                    "must be an object {propositions, societal_tasks, types, "
+                    "audiences, channels}");
         return VP_OK;
     }
     check_keys(pr, file, apath, aff, aff_keys);
@@ -367,13 +395,14 @@ static vp_status parse_segment(vp_segments *s, problems *pr, const char *file, s
 }
 
 /* Reads at most `cap` bytes of `path` into b. */
-static vp_status read_file(const char *path, size_t cap, vp_buf *b, char **errmsg)
+static vp_status read_file(const char *path, size_t cap, vp_buf *b, vp_error *err)
 {
     vp_status st = VP_OK;
     char chunk[65536];
     FILE *f = fopen(path, "rb");
     if (!f) {
-        st = vp_fail(errmsg, errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO, "%s: %s", path, strerror(errno));
+        st = vp_error_set(err, errno == ENOENT ? VP_ERR_NOT_FOUND : VP_ERR_IO, AT(path, NULL),
+                          "%s", strerror(errno));
         goto done;
     }
     vp_buf_init(b, cap);
@@ -383,14 +412,14 @@ static vp_status read_file(const char *path, size_t cap, vp_buf *b, char **errms
             break;
         st = vp_buf_append(b, chunk, n);
         if (st == VP_ERR_TOO_BIG) {
-            vp_fail(errmsg, st, "%s: larger than %zu bytes", path, cap);
+            vp_error_set(err, st, AT(path, NULL), "larger than %zu bytes", cap);
             goto done;
         }
         if (st != VP_OK)
             goto done;
     }
     if (ferror(f)) {
-        st = vp_fail(errmsg, VP_ERR_IO, "%s: read error", path);
+        st = vp_error_set(err, VP_ERR_IO, AT(path, NULL), "read error");
     }
 done:
     if (f)
@@ -399,43 +428,43 @@ done:
 }
 
 static vp_status load_json(vp_segments *s, const char *file, const vp_vocabulary *voc,
-                           char **errmsg)
+                           vp_error *err)
 {
     vp_status st = VP_OK;
     json_t *root = NULL;
-    problems pr = {{0}, 0, 0};
-    vp_buf_init(&pr.text, 1 << 20);
+    problems pr = PROBLEMS_INIT;
     char *allowed[VP_AFFINITY_FIELD_COUNT] = {0};
     vp_buf text;
     vp_buf_init(&text, MAX_JSON);
 
-    st = read_file(file, MAX_JSON, &text, errmsg);
+    st = read_file(file, MAX_JSON, &text, err);
     if (st != VP_OK)
         goto done;
     json_error_t jerr;
     root = json_loadb(text.data ? text.data : "", text.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        st = vp_fail_at(errmsg, VP_ERR_INVALID,
+        st = vp_error_set(err, VP_ERR_INVALID,
                         &(vp_where){file, jerr.line > 0 ? (unsigned)jerr.line : 0},
                         "not valid JSON: %s", jerr.text);
         goto done;
     }
     if (!json_is_object(root)) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s: must be an object {\"note\": ..., \"segments\": [...]}", file);
+        st = vp_error_set(err, VP_ERR_INVALID, AT(file, NULL),
+                          "must be an object {\"note\": ..., \"segments\": [...]}");
         goto done;
     }
     static const char *const top_keys[] = {"note", "segments", NULL};
     check_keys(&pr, file, "", root, top_keys);
     json_t *note = json_object_get(root, "note");
     if (note && !json_is_string(note) && !json_is_null(note))
-        add_problem(&pr, "%s: note: must be a string", file);
+        add_problem(&pr, AT(file, "note"), "must be a string");
     json_t *list = json_object_get(root, "segments");
     if (!json_is_array(list) || json_array_size(list) == 0) {
-        add_problem(&pr, "%s: segments: must be a non-empty array of segments", file);
+        add_problem(&pr, AT(file, "segments"), "must be a non-empty array of segments");
         goto check;
     }
     if (json_array_size(list) > MAX_SEGMENTS) {
-        add_problem(&pr, "%s: segments: more than %d segments", file, MAX_SEGMENTS);
+        add_problem(&pr, AT(file, "segments"), "more than %d segments", MAX_SEGMENTS);
         goto check;
     }
     allowed[VP_AFFINITY_PROPOSITION] =
@@ -465,8 +494,7 @@ check:
         goto done;
     }
     if (pr.n) {
-        st = VP_ERR_INVALID;
-        problems_to_error(&pr, errmsg);
+        st = problems_to_error(&pr, err);
         goto done;
     }
     vp_buf ids;
@@ -482,12 +510,12 @@ check:
         st = VP_ERR_NOMEM;
 done:
     if (st == VP_ERR_NOMEM)
-        vp_fail(errmsg, st, "%s: out of memory", file);
+        vp_error_set(err, st, AT(file, NULL), "out of memory");
     for (int f = 0; f < VP_AFFINITY_FIELD_COUNT; f++)
         free(allowed[f]);
     json_decref(root);
     vp_buf_free(&text);
-    vp_buf_free(&pr.text);
+    vp_error_clear(&pr.list);
     return st;
 }
 
@@ -512,8 +540,8 @@ typedef struct table_sink {
     vp_status (*header)(void *ctx, const size_t *columns, size_t n);
     /* A valid row: shares[k] of column k+1, normalised to sum 1. */
     vp_status (*row)(void *ctx, unsigned pc4, const double *shares, size_t n);
-    /* A bad row or header: the complete "FILE:LINE: message". */
-    vp_status (*problem)(void *ctx, const char *text);
+    /* A bad row or header, its file and line as fields. */
+    vp_status (*problem)(void *ctx, const vp_error *problem);
     void *ctx;
 } table_sink;
 
@@ -522,14 +550,19 @@ VP_PRINTF(3, 4) static vp_status sink_problem(const table_sink *sink, const vp_w
 {
     vp_buf m;
     vp_buf_init(&m, 1 << 20);
-    vp_status st = vp_buf_where(&m, at);
     va_list ap;
     va_start(ap, fmt);
-    if (st == VP_OK)
-        st = vp_buf_vprintf(&m, fmt, ap);
+    vp_status st = vp_buf_vprintf(&m, fmt, ap);
     va_end(ap);
+    vp_error e = VP_ERROR_INIT;
+    if (st == VP_OK) {
+        vp_error_set(&e, VP_ERR_INVALID, at, "%s", m.data);
+        if (!e.message)
+            st = VP_ERR_NOMEM;
+    }
     if (st == VP_OK)
-        st = sink->problem(sink->ctx, m.data);
+        st = sink->problem(sink->ctx, &e);
+    vp_error_clear(&e);
     vp_buf_free(&m);
     return st == VP_ERR_TOO_BIG ? VP_OK : st;
 }
@@ -599,9 +632,9 @@ VP_PRINTF(2, 3) static void row_problem(row_check *rc, const char *fmt, ...)
  * `sink`. Returns VP_OK when the whole file was read (rows may have been
  * bad: see *bad), VP_ERR_INVALID when the header is bad (reported to the
  * sink too), VP_ERR_NOT_FOUND / VP_ERR_IO / VP_ERR_TOO_BIG / VP_ERR_NOMEM
- * with *errmsg. */
+ * with *err. */
 static vp_status parse_table(const vp_segments *s, const char *path, const table_sink *sink,
-                             size_t *ok, size_t *bad, char **errmsg)
+                             size_t *ok, size_t *bad, vp_error *err)
 {
     vp_status st = VP_OK;
     vp_csv_reader *c = NULL;
@@ -622,14 +655,12 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         st = VP_ERR_NOMEM;
         goto done;
     }
-    st = read_file(path, MAX_TABLE, &text, errmsg);
+    st = read_file(path, MAX_TABLE, &text, err);
     if (st != VP_OK)
         goto failed;
     /* ',' or ';', whichever the header uses */
     vp_csv_dialect dialect = {0, '"', MAX_FIELD, MAX_FIELDS};
-    vp_error cerr = VP_ERROR_INIT;
-    st = vp_csv_reader_create(text.data ? text.data : "", text.len, &dialect, &c, &cerr);
-    vp_error_move_text(&cerr, errmsg);
+    st = vp_csv_reader_create(text.data ? text.data : "", text.len, &dialect, &c, err);
     if (st != VP_OK)
         goto done;
 
@@ -645,7 +676,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         st = VP_ERR_INVALID;
         sink_problem(sink, &(vp_where){path, (unsigned)line},
                      "empty file: expected a header \"pc4,<segment id>,...\"");
-        vp_fail(errmsg, st, "%s: empty file", path);
+        vp_error_set(err, st, AT(path, NULL), "empty file");
         goto done;
     }
     size_t nfields = vp_csv_count(c);
@@ -701,7 +732,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
         }
     }
     if (header_problems) {
-        st = vp_fail_at(errmsg, VP_ERR_INVALID, &(vp_where){path, (unsigned)line}, "bad header");
+        st = vp_error_set(err, VP_ERR_INVALID, &(vp_where){path, (unsigned)line}, "bad header");
         goto done;
     }
     if (sink->header) {
@@ -718,7 +749,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
             break;
         line = (unsigned long)vp_csv_line(c);
         if (line > MAX_LINES) {
-            st = vp_fail_at(errmsg, VP_ERR_TOO_BIG, &(vp_where){path, (unsigned)line}, "more than %d lines",
+            st = vp_error_set(err, VP_ERR_TOO_BIG, &(vp_where){path, (unsigned)line}, "more than %d lines",
                             MAX_LINES);
             goto done;
         }
@@ -798,7 +829,7 @@ static vp_status parse_table(const vp_segments *s, const char *path, const table
     }
 done:
     if (st == VP_ERR_NOMEM)
-        vp_fail(errmsg, st, "%s: out of memory", path);
+        vp_error_set(err, st, AT(path, NULL), "out of memory");
 failed:
     vp_csv_reader_destroy(c);
     vp_buf_free(&text);
@@ -860,54 +891,55 @@ static vp_status load_row(void *ctx, unsigned pc4, const double *shares, size_t 
     return VP_OK;
 }
 
-static vp_status load_problem(void *ctx, const char *text)
+static vp_status load_problem(void *ctx, const vp_error *problem)
 {
     load_ctx *lc = ctx;
-    add_problem(&lc->pr, "%s", text);
+    add_problem(&lc->pr, &(vp_where){problem->file, problem->line, problem->path, NULL}, "%s",
+                problem->message);
     return lc->pr.oom ? VP_ERR_NOMEM : VP_OK;
 }
 
-static vp_status load_table(vp_segments *s, const char *path, char **errmsg)
+static vp_status load_table(vp_segments *s, const char *path, vp_error *err)
 {
     vp_status st = VP_OK;
     load_ctx *lc = calloc(1, sizeof *lc);
     if (!lc) {
-        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
+        st = vp_error_set(err, VP_ERR_NOMEM, AT(path, NULL), "out of memory");
         goto done;
     }
     lc->s = s;
-    vp_buf_init(&lc->pr.text, 1 << 20);
     s->pc4.index = calloc(N_PC4, sizeof *s->pc4.index);
     if (!s->pc4.index) {
-        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
+        st = vp_error_set(err, VP_ERR_NOMEM, AT(path, NULL), "out of memory");
         goto done;
     }
     table_sink sink = {load_header, load_row, load_problem, lc};
     size_t ok = 0, bad = 0;
-    char *fatal = NULL;
+    vp_error fatal = VP_ERROR_INIT;
     st = parse_table(s, path, &sink, &ok, &bad, &fatal);
     if (st != VP_OK && st != VP_ERR_INVALID) {
-        if (errmsg)
-            *errmsg = fatal;
-        else
-            free(fatal);
+        if (err) {
+            vp_error_clear(err);
+            *err = fatal;
+        } else {
+            vp_error_clear(&fatal);
+        }
         goto done;
     }
-    free(fatal);
+    vp_error_clear(&fatal);
     if (lc->pr.oom) {
-        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", path);
+        st = vp_error_set(err, VP_ERR_NOMEM, AT(path, NULL), "out of memory");
         goto done;
     }
     if (st == VP_OK && ok + bad == 0)
-        add_problem(&lc->pr, "%s: no PC4 rows", path);
+        add_problem(&lc->pr, AT(path, NULL), "no PC4 rows");
     if (lc->pr.n) {
-        st = VP_ERR_INVALID;
-        problems_to_error(&lc->pr, errmsg);
+        st = problems_to_error(&lc->pr, err);
         goto done;
     }
 done:
     if (lc)
-        vp_buf_free(&lc->pr.text);
+        vp_error_clear(&lc->pr.list);
     free(lc);
     return st;
 }
@@ -915,26 +947,26 @@ done:
 /* ---- the public interface ---- */
 
 vp_status vp_segments_load(const char *segments_json, const char *postcodes_csv,
-                           const vp_vocabulary *voc, vp_segments **out, char **errmsg)
+                           const vp_vocabulary *voc, vp_segments **out, vp_error *err)
 {
     vp_status st = VP_OK;
     vp_segments *s = NULL;
     if (!segments_json || !out) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "vp_segments_load: no segments file given");
+        st = vp_error_set(err, VP_ERR_INVALID, NULL, "vp_segments_load: no segments file given");
         goto done;
     }
     s = calloc(1, sizeof *s);
     if (s)
         s->t = (vp_table)VP_TABLE_INIT(vp_segment, id);
     if (!s) {
-        st = vp_fail(errmsg, VP_ERR_NOMEM, "%s: out of memory", segments_json);
+        st = vp_error_set(err, VP_ERR_NOMEM, AT(segments_json, NULL), "out of memory");
         goto done;
     }
-    st = load_json(s, segments_json, voc, errmsg);
+    st = load_json(s, segments_json, voc, err);
     if (st != VP_OK)
         goto done;
     if (postcodes_csv) {
-        st = load_table(s, postcodes_csv, errmsg);
+        st = load_table(s, postcodes_csv, err);
         if (st != VP_OK)
             goto done;
     }
@@ -1049,50 +1081,46 @@ static vp_status import_row(void *ctx, unsigned pc4, const double *shares, size_
     return ferror(ic->out) ? VP_ERR_IO : VP_OK;
 }
 
-static vp_status import_problem(void *ctx, const char *text)
+static vp_status import_problem(void *ctx, const vp_error *problem)
 {
     import_ctx *ic = ctx;
     if (ic->report)
-        fprintf(ic->report, "%s\n", text);
+        vp_error_print(ic->report, NULL, problem);
     return VP_OK;
 }
 
 vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, FILE *out,
                                        FILE *report, size_t *rows_ok, size_t *rows_bad,
-                                       char **errmsg)
+                                       vp_error *err)
 {
     vp_status st = VP_OK;
     size_t ok = 0, bad = 0;
     if (!s || !path || !s->t.n) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "vp_segments_import_postcodes: no segments or no file given");
+        st = vp_error_set(err, VP_ERR_INVALID, NULL,
+                          "vp_segments_import_postcodes: no segments or no file given");
         goto done;
     }
     import_ctx ic = {s, out, report};
     table_sink sink = {import_header, import_row, import_problem, &ic};
-    char *fatal = NULL;
-    st = parse_table(s, path, &sink, &ok, &bad, &fatal);
-    if (st == VP_ERR_IO && !fatal)
-        vp_fail(errmsg, st, "%s: could not write the normalised table", path);
-    if (st != VP_OK) {
-        if (errmsg && fatal)
-            *errmsg = fatal;
-        else
-            free(fatal);
+    st = parse_table(s, path, &sink, &ok, &bad, err);
+    if (st == VP_ERR_IO && (!err || err->status == VP_OK))
+        vp_error_set(err, st, AT(path, NULL), "could not write the normalised table");
+    if (st != VP_OK)
         goto done;
-    }
     if (out && fflush(out) != 0) {
-        st = vp_fail(errmsg, VP_ERR_IO, "%s: could not write the normalised table", path);
+        st = vp_error_set(err, VP_ERR_IO, AT(path, NULL), "could not write the normalised table");
         goto done;
     }
     if (ok + bad == 0) {
         st = VP_ERR_INVALID;
         if (report)
             fprintf(report, "%s: no PC4 rows\n", path);
-        vp_fail(errmsg, st, "%s: no PC4 rows", path);
+        vp_error_set(err, st, AT(path, NULL), "no PC4 rows");
         goto done;
     }
     if (bad) {
-        st = vp_fail(errmsg, VP_ERR_INVALID, "%s: %zu of %zu rows rejected", path, bad, ok + bad);
+        st = vp_error_set(err, VP_ERR_INVALID, AT(path, NULL), "%zu of %zu rows rejected", bad,
+                          ok + bad);
         goto done;
     }
 done:

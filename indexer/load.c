@@ -204,16 +204,17 @@ static void *writer_main(void *arg)
         if (!doc && barrier_locked(p) != 0)
             break;
         pthread_mutex_unlock(&p->lock);
-        char *why = NULL;
         vp_error e = VP_ERROR_INIT;
         vp_status st = doc ? vp_index_put_doc(w->idx, doc, &e) : vp_index_commit(w->idx, &e);
-        vp_error_move_text(&e, &why);
         if (st == VP_OK && doc)
             w->indexed++;
+        /* The shard leads the message; the place stays in the fields. */
         vp_error named = VP_ERROR_INIT;
         if (st != VP_OK)
-            vp_error_set(&named, st, NULL, "shard %zu: %s", w->shard, why ? why : vp_status_str(st));
-        free(why);
+            vp_error_set(&named, st, &(vp_where){e.file, e.line, e.path, e.parameter},
+                         "shard %zu: %s", w->shard,
+                         e.status != VP_OK && e.message ? e.message : vp_status_str(st));
+        vp_error_clear(&e);
         pthread_mutex_lock(&p->lock);
         if (st != VP_OK) {
             fail_locked(p, st, &named);

@@ -57,7 +57,8 @@ static int write_table(const vp_segments *segs, const char *file, const char *ou
                        size_t *bad, vp_status *st)
 {
     int rc = -1;
-    char *err = NULL, *tmp = NULL;
+    vp_error err = VP_ERROR_INIT;
+    char *tmp = NULL;
     FILE *out = NULL;
     int fd = -1;
     vp_segments *check = NULL;
@@ -91,7 +92,7 @@ static int write_table(const vp_segments *segs, const char *file, const char *ou
     fd = -1;
     *st = vp_segments_import_postcodes(segs, file, out, stderr, ok, bad, &err);
     if (*st != VP_OK && *st != VP_ERR_INVALID) {
-        fprintf(stderr, "vindplaats-indexer: %s\n", err ? err : vp_status_str(*st));
+        vp_error_print(stderr, "vindplaats-indexer", &err);
         goto done;
     }
     if (*ok == 0) {
@@ -109,12 +110,11 @@ static int write_table(const vp_segments *segs, const char *file, const char *ou
         fprintf(stderr, "vindplaats-indexer: %s: %s\n", tmp, strerror(errno));
         goto done;
     }
-    free(err);
-    err = NULL;
+    vp_error_clear(&err);
     vp_status lst = vp_segments_load(segments_path, tmp, voc, &check, &err);
     if (lst != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: the written table does not load (a bug): %s\n",
-                err ? err : vp_status_str(lst));
+        vp_error_print(stderr, "vindplaats-indexer: the written table does not load (a bug)",
+                       &err);
         goto done;
     }
     if (rename(tmp, out_path) != 0) {
@@ -134,7 +134,7 @@ done:
         free(tmp);
     }
     vp_segments_destroy(check);
-    free(err);
+    vp_error_clear(&err);
     return rc;
 }
 
@@ -145,7 +145,7 @@ int cmd_segments(int argc, char **argv)
     const char *voc_path = DEFAULT_VOCABULARY;
     const char *action = NULL, *file = NULL;
     int seen_command = 0, out_given = 0;
-    char *err = NULL;
+    vp_error err = VP_ERROR_INIT;
     vp_vocabulary *voc = NULL;
     vp_segments *segs = NULL;
 
@@ -187,16 +187,15 @@ int cmd_segments(int argc, char **argv)
         return 2;
     }
 
-    vp_error verr = VP_ERROR_INIT;
-    vp_status st = vp_vocabulary_load(voc_path, &voc, &verr);
-    vp_error_move_text(&verr, &err);
+    vp_status st = vp_vocabulary_load(voc_path, &voc, &err);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-indexer: vocabulary", &err);
         goto done;
     }
     st = vp_segments_load(segments_path, NULL, voc, &segs, &err);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: segment model:\n%s\n", err ? err : vp_status_str(st));
+        fputs("vindplaats-indexer: segment model:\n", stderr);
+        vp_error_print(stderr, NULL, &err);
         goto done;
     }
     size_t ok = 0, bad = 0;
@@ -211,7 +210,7 @@ int cmd_segments(int argc, char **argv)
     } else {
         st = vp_segments_import_postcodes(segs, file, NULL, stderr, &ok, &bad, &err);
         if (st != VP_OK && st != VP_ERR_INVALID)
-            fprintf(stderr, "vindplaats-indexer: %s\n", err ? err : vp_status_str(st));
+            vp_error_print(stderr, "vindplaats-indexer", &err);
         else
             fprintf(stderr, "%s: %zu rows ok, %zu rejected\n", file, ok, bad);
         rc = st == VP_OK ? 0 : 1;
@@ -219,6 +218,6 @@ int cmd_segments(int argc, char **argv)
 done:
     vp_segments_destroy(segs);
     vp_vocabulary_destroy(voc);
-    free(err);
+    vp_error_clear(&err);
     return rc;
 }

@@ -169,13 +169,12 @@ static int write_shard_list(const char *dir, size_t n)
 static int writer_open(writer *w, const char *index_path, const char *voc_path,
                        const char *words_path, int64_t now, size_t shards)
 {
-    char *err = NULL;
     memset(w, 0, sizeof *w);
     vp_error verr = VP_ERROR_INIT;
     vp_status st = vp_vocabulary_load(voc_path, &w->voc, &verr);
-    vp_error_move_text(&verr, &err);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : vp_status_str(st));
+        vp_error_print(stderr, "vindplaats-indexer: vocabulary", &verr);
+        vp_error_clear(&verr);
         goto fail;
     }
     vp_lexicon_files files = {words_path, NULL, NULL, NULL};
@@ -221,7 +220,6 @@ static int writer_open(writer *w, const char *index_path, const char *voc_path,
     }
     return 0;
 fail:
-    free(err);
     writer_close(w);
     return -1;
 }
@@ -236,14 +234,15 @@ static int write_spelling(const char *index_path, size_t shards)
         snprintf(paths[k], sizeof paths[k], "%s/shard-%zu", index_path, k);
         list[k] = paths[k];
     }
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_index_merge_spelling(list, shards, index_path, &e);
-    vp_error_move_text(&e, &err);
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: %s/spelling: %s\n", index_path,
-                err ? err : vp_status_str(st));
-        free(err);
+        char prefix[4200];
+        snprintf(prefix, sizeof prefix, "vindplaats-indexer: %s/spelling", index_path);
+        if (e.status == VP_OK)
+            e.status = st;
+        vp_error_print(stderr, prefix, &e);
+        vp_error_clear(&e);
         return 1;
     }
     return 0;
@@ -278,22 +277,23 @@ static int cmd_load(const char *file, const writer *w, int *usable)
 
 static int cmd_refresh(const char *index_path, const writer *w)
 {
-    char *err = NULL;
+    vp_error e = VP_ERROR_INIT;
     uint64_t moved = 0;
     vp_status st = VP_OK;
     for (size_t k = 0; st == VP_OK && k < w->n; k++) {
         uint64_t m = 0;
-        vp_error e = VP_ERROR_INIT;
         st = vp_index_refresh_dates(w->idx[k], &m, &e);
         if (st == VP_OK)
             st = vp_index_commit(w->idx[k], &e);
-        vp_error_move_text(&e, &err);
         moved += m;
     }
     if (st != VP_OK) {
-        fprintf(stderr, "vindplaats-indexer: %s: refresh failed: %s\n", index_path,
-                err ? err : vp_status_str(st));
-        free(err);
+        char prefix[4200];
+        snprintf(prefix, sizeof prefix, "vindplaats-indexer: %s: refresh failed", index_path);
+        if (e.status == VP_OK)
+            e.status = st;
+        vp_error_print(stderr, prefix, &e);
+        vp_error_clear(&e);
         return 1;
     }
     fprintf(stderr, "%s: %llu offerings moved on to their next occurrence\n", index_path,
@@ -419,11 +419,10 @@ int main(int argc, char **argv)
             return 2;
         }
         vp_vocabulary *voc = NULL;
-        char *err = NULL;
         vp_error verr = VP_ERROR_INIT;
-        if ((vp_vocabulary_load(voc_path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
-            fprintf(stderr, "vindplaats-indexer: vocabulary: %s\n", err ? err : "unreadable");
-            free(err);
+        if (vp_vocabulary_load(voc_path, &voc, &verr) != VP_OK) {
+            vp_error_print(stderr, "vindplaats-indexer: vocabulary", &verr);
+            vp_error_clear(&verr);
             return 1;
         }
         int rc = vp_cmd_sources(&ha, index_path, voc);

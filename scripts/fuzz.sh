@@ -13,7 +13,7 @@ build="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DVP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(offering oai marcxml ical jsonld feed csv onix marc sru request template)
+  targets=(offering oai marcxml ical jsonld feed csv onix marc sru request template segments)
 fi
 cmake --build "$build" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/null
 status=0

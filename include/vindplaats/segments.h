@@ -43,11 +43,19 @@ typedef struct vp_segment {
 typedef struct vp_segments vp_segments;
 
 /* Loads segments.json and, when `postcodes_csv` is not NULL, the PC4
- * table. Every value is validated against the controlled lists and `voc`;
- * problems are reported as "FILE:LINE: message" (JSON: "FILE: segments[i].field: message"). */
+ * table, into a new *out (the caller's, freed with vp_segments_destroy).
+ * Every value is validated against the controlled lists and `voc`. On
+ * failure *out is untouched and *err (may be NULL) holds every problem
+ * found, one vp_error entry each (vp_error_add) with its place as fields:
+ * `file`, with `path` for a value of segments.json
+ * ("segments[2].affinities.types.x") and `line` for a row of the PC4
+ * table; the first MAX_PROBLEMS (50) are listed, the rest counted in one
+ * last entry "(and N more problems)". VP_ERR_INVALID for bad content,
+ * VP_ERR_NOT_FOUND / VP_ERR_IO / VP_ERR_TOO_BIG / VP_ERR_NOMEM for a file
+ * that could not be read. */
 vp_status vp_segments_load(const char *segments_json, const char *postcodes_csv,
                            const vp_vocabulary *voc, vp_segments **out,
-                           char **errmsg) VP_NOEXCEPT;
+                           vp_error *err) VP_NOEXCEPT;
 void vp_segments_destroy(vp_segments *s) VP_NOEXCEPT;
 
 size_t vp_segments_count(const vp_segments *s) VP_NOEXCEPT;
@@ -66,13 +74,16 @@ size_t vp_segments_for_postcode(const vp_segments *s, const char *pc4,
 /* Validates a postcode table in the wide shape of a PC4-level export:
  * a header "pc4,<segment id>,<segment id>,..." (',' or ';' separated) and
  * one row per PC4 with the share (0..1 or a percentage 0..100) of each
- * segment. Writes one "FILE:LINE: message" per bad row to `report`, and
- * the rows that are valid, normalised to shares summing to 1, to `out`
- * (NULL: only check). Returns VP_ERR_INVALID when any row was bad,
- * VP_ERR_IO when a file could not be read or written. */
+ * segment. Writes one "FILE:LINE: message" per bad row to `report` (NULL:
+ * none), and the rows that are valid, normalised to shares summing to 1,
+ * to `out` (NULL: only check). Returns VP_ERR_INVALID when any row was bad
+ * (*err: "N of M rows rejected", `file` set; a bad header: its `file` and
+ * `line`), VP_ERR_NOT_FOUND / VP_ERR_IO / VP_ERR_TOO_BIG / VP_ERR_NOMEM
+ * when a file could not be read or written; *err (may be NULL) is filled
+ * on failure only. */
 vp_status vp_segments_import_postcodes(const vp_segments *s, const char *path, FILE *out,
                                        FILE *report, size_t *rows_ok, size_t *rows_bad,
-                                       char **errmsg) VP_NOEXCEPT;
+                                       vp_error *err) VP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

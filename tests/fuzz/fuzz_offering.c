@@ -34,11 +34,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     const char *path = getenv("VP_VOCABULARY");
     if (!path || !*path)
         path = VP_FUZZ_VOCABULARY;
-    char *msg = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
-        fprintf(stderr, "fuzz_offering: cannot load the vocabulary: %s\n", msg ? msg : path);
-        free(msg);
+    if (vp_vocabulary_load(path, &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "fuzz_offering: cannot load the vocabulary", &verr);
+        vp_error_clear(&verr);
         exit(2);
     }
     return 0;

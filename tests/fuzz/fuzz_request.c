@@ -51,21 +51,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     const char *path = getenv("VP_VOCABULARY");
     if (!path || !*path)
         path = VP_FUZZ_VOCABULARY;
-    char *msg = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(path, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
-        fprintf(stderr, "fuzz_request: cannot load the vocabulary: %s\n", msg ? msg : path);
-        free(msg);
+    if (vp_vocabulary_load(path, &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "fuzz_request: cannot load the vocabulary", &verr);
+        vp_error_clear(&verr);
         exit(2);
     }
     vp_network *net = NULL;
-    vp_error nerr = VP_ERROR_INIT;
-    vp_error gerr = VP_ERROR_INIT;
-    if ((vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &msg), 1)) ||
-        (vp_network_load(VP_FUZZ_NETWORK, &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &msg), 1)) ||
-        vp_postcodes_add_network(postcodes, net) != VP_OK) {
-        fprintf(stderr, "fuzz_request: cannot load the places: %s\n", msg ? msg : "?");
-        free(msg);
+    if (vp_postcodes_load(VP_FUZZ_POSTCODES, &postcodes, &verr) != VP_OK ||
+        vp_network_load(VP_FUZZ_NETWORK, &net, &verr) != VP_OK ||
+        (vp_postcodes_add_network(postcodes, net) != VP_OK &&
+         vp_error_set(&verr, VP_ERR_NOMEM, NULL, "adding the network's names"))) {
+        vp_error_print(stderr, "fuzz_request: cannot load the places", &verr);
+        vp_error_clear(&verr);
         exit(2);
     }
     vp_network_destroy(net);

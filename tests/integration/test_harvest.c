@@ -96,14 +96,12 @@ static const char *const source_names[] = {"ebooks", "agenda", "nieuws", "activi
 static char *dump(const char *index_dir, size_t *count)
 {
     vp_index *idx = NULL;
-    char *err = NULL;
     *count = 0;
     vp_error e = VP_ERROR_INIT;
     vp_status ost = vp_index_open(index_dir, VP_INDEX_READ, NULL, &idx, &e);
-    vp_error_move_text(&e, &err);
     if (ost != VP_OK) {
-        fprintf(stderr, "dump %s: %s\n", index_dir, err ? err : "?");
-        free(err);
+        vp_error_print(stderr, "dump", &e);
+        vp_error_clear(&e);
         return strdup("");
     }
     char **lines = NULL;

@@ -309,14 +309,12 @@ static uint64_t docs_in(vp_index *const *shards, size_t n, uint64_t *each)
 
 /* Loads `path` into `shards`; the status. */
 static vp_status load_into(vp_index *const *shards, size_t n, const vp_vocabulary *voc,
-                           const char *path, char **err)
+                           const char *path, vp_error *err)
 {
     FILE *in = fopen(path, "r");
     vp_load_stats stats;
-    vp_error e = VP_ERROR_INIT;
-    vp_status st = in ? vp_load_jsonl_shards(shards, n, voc, in, path, stderr, &stats, &e)
+    vp_status st = in ? vp_load_jsonl_shards(shards, n, voc, in, path, stderr, &stats, err)
                       : VP_ERR_IO;
-    vp_error_move_text(&e, err);
     if (in)
         fclose(in);
     return st;
@@ -416,10 +414,10 @@ static void test_routing_kept(const char *dir, const vp_vocabulary *voc)
         /* The same shards and a third, empty one: refused, nothing written. */
         snprintf(path, sizeof path, "%s/fresh-2", dir);
         fresh[2] = open_writer(path, voc);
-        char *err = NULL;
+        vp_error err = VP_ERROR_INIT;
         CHECK(fresh[2] && load_into(fresh, 3, voc, few, &err) == VP_ERR_INVALID);
-        CHECK_CONTAINS(err, "shard 0 of 3: written with routing \"fnv1a-fmix64 2\"");
-        free(err);
+        CHECK_CONTAINS(err.message, "shard 0 of 3: written with routing \"fnv1a-fmix64 2\"");
+        vp_error_clear(&err);
         uint64_t third = 1;
         CHECK(fresh[2] && vp_index_stats(fresh[2], NULL, &third, NULL) == VP_OK && third == 0);
     }

@@ -521,13 +521,12 @@ static figures evaluate(vp_index *idx, const vp_lexicon *lex, int64_t now, unsig
         r.now = now;
         r.without = without;
         vp_search_result *res = NULL;
-        char *err = NULL;
         vp_error serr = VP_ERROR_INIT;
         vp_status st = vp_search_execute(idx, &r, &res, &serr);
-        vp_error_move_text(&serr, &err);
         if (st != VP_OK) {
-            fprintf(stderr, "query \"%s\": %s\n", q->text, err ? err : "failed");
-            free(err);
+            fprintf(stderr, "query \"%s\": ", q->text);
+            vp_error_print(stderr, NULL, &serr);
+            vp_error_clear(&serr);
             continue;
         }
         double idcg = ideal_dcg(q, ideal);
@@ -698,20 +697,19 @@ int main(int argc, char **argv)
         return 2;
     vp_vocabulary *voc = NULL;
     vp_lexicon *lex = NULL;
-    char *err = NULL;
     vp_error lerr = VP_ERROR_INIT;
     vp_network *net = NULL;
     vp_postcodes *postcodes = NULL;
-    vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(vocab, &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
-        (network_path && vp_network_load(network_path, &net, &lerr) != VP_OK &&
-         (vp_error_move_text(&lerr, &err), 1)) ||
-        vp_lexicon_set_network(lex, net) != VP_OK ||
-        (postcodes_path && vp_postcodes_load(postcodes_path, &postcodes, &lerr) != VP_OK &&
-         (vp_error_move_text(&lerr, &err), 1)) ||
-        vp_postcodes_add_network(postcodes, net) != VP_OK) {
-        fprintf(stderr, "relevance: %s\n", err ? err : "out of memory");
+    if (vp_vocabulary_load(vocab, &voc, &lerr) != VP_OK ||
+        vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK ||
+        (network_path && vp_network_load(network_path, &net, &lerr) != VP_OK) ||
+        (vp_lexicon_set_network(lex, net) != VP_OK &&
+         vp_error_set(&lerr, VP_ERR_NOMEM, NULL, "out of memory")) ||
+        (postcodes_path && vp_postcodes_load(postcodes_path, &postcodes, &lerr) != VP_OK) ||
+        (vp_postcodes_add_network(postcodes, net) != VP_OK &&
+         vp_error_set(&lerr, VP_ERR_NOMEM, NULL, "out of memory"))) {
+        vp_error_print(stderr, "relevance", &lerr);
+        vp_error_clear(&lerr);
         return 2;
     }
     /* The place words of q, as the server reads them: place='s table. */

@@ -99,15 +99,16 @@ typedef struct golden_norm {
 /* 0 when set up; -1 (with the reason printed) when a file does not load. */
 static inline int golden_norm_open(golden_norm *g, const char *vocabulary, const char *network)
 {
-    char *err = NULL;
-    vp_error nerr = VP_ERROR_INIT;
     memset(g, 0, sizeof *g);
-    vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(vocabulary, &g->voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        (vp_network_load(network, &g->net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1)) ||
-        vp_normaliser_create(g->voc, g->net, NULL, 0, &g->n) != VP_OK) {
-        fprintf(stderr, "cannot set up normalisation: %s\n", err ? err : "?");
-        free(err);
+    vp_error err = VP_ERROR_INIT;
+    vp_status st = vp_vocabulary_load(vocabulary, &g->voc, &err);
+    if (st == VP_OK)
+        st = vp_network_load(network, &g->net, &err);
+    if (st == VP_OK && (st = vp_normaliser_create(g->voc, g->net, NULL, 0, &g->n)) != VP_OK)
+        vp_error_set(&err, st, NULL, "the normaliser");
+    if (st != VP_OK) {
+        vp_error_print(stderr, "cannot set up normalisation", &err);
+        vp_error_clear(&err);
         return -1;
     }
     return 0;

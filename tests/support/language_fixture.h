@@ -29,11 +29,10 @@ static inline int language_fixture_load(const char *name, int argc, char **argv,
         fprintf(stderr, "usage: %s VOCABULARY FIXTURE.jsonl WORDS SYNONYMS STOPWORDS TYPES\n", name);
         return 2;
     }
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
-        fprintf(stderr, "%s\n", err ? err : argv[1]);
-        free(err);
+    if (vp_vocabulary_load(argv[1], voc, &verr) != VP_OK) {
+        vp_error_print(stderr, name, &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     vp_lexicon_files files = {argv[3], argv[4], argv[5], argv[6], argc > 7 ? argv[7] : NULL};
@@ -93,14 +92,12 @@ static inline void language_fixture_put(vp_index *idx, const vp_vocabulary *voc,
 static inline vp_search_result *language_fixture_run(vp_index *idx, const vp_search_request *r)
 {
     vp_search_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_search_execute(idx, r, &res, &e);
-    vp_error_move_text(&e, &err);
     if (st != VP_OK)
-        fprintf(stderr, "%s: %s\n", r->q ? r->q : "(browse)", err ? err : vp_status_str(st));
+        vp_error_print(stderr, r->q ? r->q : "(browse)", &e);
     CHECK(st == VP_OK && res);
-    free(err);
+    vp_error_clear(&e);
     return res;
 }
 

@@ -492,12 +492,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_answer_cache VOCABULARY POSTCODES\n");
         return 2;
     }
-    char *err = NULL;
-    vp_error gerr = VP_ERROR_INIT;
-    vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        (vp_postcodes_load(argv[2], &postcodes, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1))) {
-        fprintf(stderr, "%s\n", err ? err : "cannot load");
+    vp_error err = VP_ERROR_INIT;
+    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+        vp_postcodes_load(argv[2], &postcodes, &err) != VP_OK) {
+        vp_error_print(stderr, "test_answer_cache", &err);
+        vp_error_clear(&err);
         return 2;
     }
     if (!mkdtemp(dir))

@@ -273,11 +273,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_counts VOCABULARY\n");
         return 2;
     }
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
-        fprintf(stderr, "%s\n", err);
-        free(err);
+    if (vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "test_counts: vocabulary", &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     vp_datetime start;

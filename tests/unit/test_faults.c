@@ -98,12 +98,10 @@ static vp_status op_parse_invalid(void)
 static vp_status op_vocabulary(void)
 {
     vp_vocabulary *v = NULL;
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
     vp_status st = vp_vocabulary_load(voc_path, &v, &verr);
-    vp_error_move_text(&verr, &err);
     vp_vocabulary_destroy(v);
-    free(err);
+    vp_error_clear(&verr);
     return st;
 }
 

@@ -52,10 +52,8 @@ static vp_status op_search(void *ctx)
 {
     const search_case *c = ctx;
     vp_search_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_search_execute(idx, &c->req, &res, &e);
-    vp_error_move_text(&e, &err);
     if (st != VP_OK && res)
         st = VP_ERR_INTERNAL; /* a failure hands out nothing */
     if (st == VP_OK) {
@@ -79,7 +77,7 @@ static vp_status op_search(void *ctx)
         }
     }
     vp_search_result_destroy(res);
-    free(err);
+    vp_error_clear(&e);
     return st;
 }
 
@@ -170,10 +168,10 @@ int main(int argc, char **argv)
         return 2;
     }
     vp_vocabulary *voc = NULL;
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
-        fprintf(stderr, "%s\n", err);
+    if (vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "test_faults_search: vocabulary", &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     now = day("2026-11-01T00:00:00Z");

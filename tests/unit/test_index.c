@@ -47,14 +47,14 @@ static void found(vp_index *idx, int from, int to, char *out, size_t cap)
     r.from_day = from;
     r.to_day = to;
     vp_search_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_search_execute(idx, &r, &res, &e);
-    vp_error_move_text(&e, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "search %d-%d: %s\n", from, to, err ? err : vp_status_str(st));
+    if (st != VP_OK) {
+        fprintf(stderr, "search %d-%d: ", from, to);
+        vp_error_print(stderr, NULL, &e);
+    }
     CHECK(st == VP_OK);
-    free(err);
+    vp_error_clear(&e);
     const char *ids[N_OFFERINGS + 1];
     size_t n = 0;
     for (size_t i = 0; res && i < res->n_hits && n < N_OFFERINGS; i++)

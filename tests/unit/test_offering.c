@@ -1366,11 +1366,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s PROPOSITIONS.tsv\n", argv[0]);
         return 2;
     }
-    char *msg = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
-        fprintf(stderr, "cannot load %s: %s\n", argv[1], msg ? msg : "?");
-        free(msg);
+    if (vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "cannot load the vocabulary", &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     test_design_example();

@@ -247,16 +247,14 @@ int main(int argc, char **argv)
                         "FULL-PC4.json\n");
         return 2;
     }
-    char *err = NULL;
     vp_postcodes *pc = NULL;
     vp_network *net = NULL;
-    vp_error nerr = VP_ERROR_INIT;
-    vp_error gerr = VP_ERROR_INIT;
-    vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        (vp_postcodes_load(argv[2], &pc, &gerr) != VP_OK && (vp_error_move_text(&gerr, &err), 1)) ||
-        (vp_network_load(argv[3], &net, &nerr) != VP_OK && (vp_error_move_text(&nerr, &err), 1))) {
-        fprintf(stderr, "test_places: %s\n", err ? err : "cannot load");
+    vp_error err = VP_ERROR_INIT;
+    if (vp_vocabulary_load(argv[1], &voc, &err) != VP_OK ||
+        vp_postcodes_load(argv[2], &pc, &err) != VP_OK ||
+        vp_network_load(argv[3], &net, &err) != VP_OK) {
+        vp_error_print(stderr, "test_places", &err);
+        vp_error_clear(&err);
         return 2;
     }
     test_names(pc);

@@ -68,14 +68,14 @@ static void near_groningen(vp_recommend_request *r)
 static vp_recommend_result *run(vp_index *idx, const vp_recommend_request *r)
 {
     vp_recommend_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_recommend(idx, r, &res, &e);
-    vp_error_move_text(&e, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "vp_recommend: %s\n", err ? err : vp_status_str(st));
+    if (st != VP_OK) {
+        fprintf(stderr, "vp_recommend: ");
+        vp_error_print(stderr, NULL, &e);
+    }
     CHECK(st == VP_OK);
-    free(err);
+    vp_error_clear(&e);
     return res;
 }
 
@@ -147,11 +147,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_recommend VOCABULARY SEGMENTS.json FIXTURE.jsonl\n");
         return 2;
     }
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        vp_segments_load(argv[2], NULL, voc, &segs, &err) != VP_OK) {
-        fprintf(stderr, "%s\n", err ? err : "cannot load");
+    if (vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK ||
+        vp_segments_load(argv[2], NULL, voc, &segs, &verr) != VP_OK) {
+        vp_error_print(stderr, NULL, &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     char dir[] = "/tmp/vp-test-recommend-XXXXXX";

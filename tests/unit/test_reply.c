@@ -195,6 +195,76 @@ static void test_param_error(void)
     vp_error_clear(&err);
 }
 
+/* A failed engine call becomes its reply from its vp_error: the status
+ * chooses the HTTP status, the fields the code, message and parameter (a
+ * path leads the message); the file read stays out; a callee that set
+ * nothing gives its status's words. */
+static void test_error_from(void)
+{
+    vp_error err = VP_ERROR_INIT;
+    api_reply r;
+    memset(&r, 0, sizeof r);
+    vp_error_set(&err, VP_ERR_IO, &(vp_where){.file = "/srv/index", .line = 3, .path = "shard1"},
+                 "cannot read");
+    CHECK(api_error_from(&r, VP_ERR_IO, &err) == VP_OK);
+    json_t *e = json_object_get(r.json, "error");
+    CHECK(r.status == 503);
+    CHECK_STR(json_string_value(json_object_get(e, "code")), "unavailable");
+    CHECK_STR(json_string_value(json_object_get(e, "message")), "shard1: cannot read");
+    CHECK(json_object_size(e) == 2); /* code and message: no file, line, path or parameter */
+    json_decref(r.json);
+
+    memset(&r, 0, sizeof r);
+    vp_error_set(&err, VP_ERR_INVALID, &(vp_where){.parameter = "exclude"},
+                 "exclude: at most 100 offerings");
+    api_error_from(&r, VP_ERR_INVALID, &err);
+    e = json_object_get(r.json, "error");
+    CHECK(r.status == 400);
+    CHECK_STR(json_string_value(json_object_get(e, "code")), "invalid_parameter");
+    CHECK_STR(json_string_value(json_object_get(e, "parameter")), "exclude");
+    json_decref(r.json);
+
+    memset(&r, 0, sizeof r);
+    vp_error_set(&err, VP_ERR_NOMEM, NULL, "index: out of memory while sorting");
+    api_error_from(&r, VP_ERR_NOMEM, &err);
+    CHECK(r.status == 503);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+              "out of memory");
+    json_decref(r.json);
+
+    memset(&r, 0, sizeof r);
+    vp_error_set(&err, VP_ERR_INDEX, NULL, "DatabaseCorruptError: bad block");
+    api_error_from(&r, VP_ERR_INDEX, &err);
+    CHECK(r.status == 500);
+    CHECK_STR(error_code(&r), "internal_error");
+    json_decref(r.json);
+    vp_error_clear(&err);
+
+    /* Nothing filled in: the status alone. */
+    memset(&r, 0, sizeof r);
+    api_error_from(&r, VP_ERR_MODIFIED, &err);
+    CHECK(r.status == 503);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+              vp_status_str(VP_ERR_MODIFIED));
+    json_decref(r.json);
+
+    /* A page that cannot be made: 503 whatever the status. */
+    memset(&r, 0, sizeof r);
+    vp_error_set(&err, VP_ERR_INDEX, &(vp_where){.file = "/srv/index"}, "no such shard");
+    api_unavailable(&r, VP_ERR_INDEX, &err);
+    CHECK(r.status == 503);
+    CHECK_STR(error_code(&r), "unavailable");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+              "no such shard");
+    json_decref(r.json);
+    vp_error_clear(&err);
+    memset(&r, 0, sizeof r);
+    api_unavailable(&r, VP_ERR_IO, NULL);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+              vp_status_str(VP_ERR_IO));
+    json_decref(r.json);
+}
+
 /* jansson's allocations fail from the Nth on (SIZE_MAX: never). */
 static size_t alloc_left = (size_t)-1;
 static void *failing_malloc(size_t n)
@@ -246,6 +316,7 @@ int main(void)
     test_request_checks();
     test_engine_statuses();
     test_param_error();
+    test_error_from();
     test_page_parts();
     return check_done();
 }

@@ -81,13 +81,37 @@ static const char *at(const char *path, const char *rest)
     return buf[k];
 }
 
+/* vp_segments_load, with the whole text of its error in *msg (NULL when
+ * it succeeds; then the error must be untouched). */
+static vp_status load_text(const char *json, const char *csv, vp_segments **s, char **msg)
+{
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_segments_load(json, csv, voc, s, &e);
+    CHECK(e.status == st);
+    *msg = st != VP_OK ? vp_error_text(&e) : NULL;
+    vp_error_clear(&e);
+    return st;
+}
+
+/* vp_segments_import_postcodes, with its error's text in *msg likewise. */
+static vp_status import_text(const vp_segments *s, const char *path, FILE *out, FILE *report,
+                             size_t *ok, size_t *bad, char **msg)
+{
+    vp_error e = VP_ERROR_INIT;
+    vp_status st = vp_segments_import_postcodes(s, path, out, report, ok, bad, &e);
+    CHECK(e.status == st);
+    *msg = st != VP_OK ? vp_error_text(&e) : NULL;
+    vp_error_clear(&e);
+    return st;
+}
+
 /* ---- the shipped files ---- */
 
 static void test_real_files(const char *json, const char *csv)
 {
     vp_segments *s = NULL;
     char *msg = NULL;
-    CHECK(vp_segments_load(json, csv, voc, &s, &msg) == VP_OK);
+    CHECK(load_text(json, csv, &s, &msg) == VP_OK);
     if (msg)
         fprintf(stderr, "%s\n", msg);
     CHECK(msg == NULL); /* untouched on success */
@@ -237,7 +261,7 @@ static void test_real_files(const char *json, const char *csv)
     if (out) {
         size_t ok = 0, bad = 0;
         char *m = NULL;
-        CHECK(vp_segments_import_postcodes(s, csv, out, NULL, &ok, &bad, &m) == VP_OK);
+        CHECK(import_text(s, csv, out, NULL, &ok, &bad, &m) == VP_OK);
         CHECK(m == NULL);
         free(m);
         fclose(out);
@@ -268,7 +292,7 @@ static void json_fails(const char *json, const char *expected)
     const char *path = write_file("bad.json", json);
     vp_segments *s = NULL;
     char *msg = NULL;
-    vp_status st = vp_segments_load(path, NULL, voc, &s, &msg);
+    vp_status st = load_text(path, NULL, &s, &msg);
     CHECK(st == VP_ERR_INVALID);
     CHECK(s == NULL);
     CHECK_CONTAINS(msg, at(path, expected));
@@ -284,7 +308,7 @@ static void test_json(void)
         "\"types\":{\"book\":0.5,\"course\":1,\"event\":0},\"channels\":{\"online\":0.25}}}]}");
     vp_segments *s = NULL;
     char *msg = NULL;
-    CHECK(vp_segments_load(ok, NULL, voc, &s, &msg) == VP_OK);
+    CHECK(load_text(ok, NULL, &s, &msg) == VP_OK);
     CHECK(msg == NULL);
     free(msg);
     if (s) {
@@ -366,7 +390,7 @@ static void test_json(void)
                     "{\"types\":{\"cursus\":0.5,\"book\":2}}}]}");
     s = NULL;
     msg = NULL;
-    CHECK(vp_segments_load(two, NULL, voc, &s, &msg) == VP_ERR_INVALID);
+    CHECK(load_text(two, NULL, &s, &msg) == VP_ERR_INVALID);
     CHECK_CONTAINS(msg, at(two, ": segments[0].id:"));
     CHECK_CONTAINS(msg, at(two, ": segments[0].affinities.types.cursus: unknown type"));
     CHECK_CONTAINS(msg, at(two, ": segments[0].affinities.types.book: weight"));
@@ -376,7 +400,7 @@ static void test_json(void)
     char missing[512];
     snprintf(missing, sizeof missing, "%s/missing.json", tmpdir);
     msg = NULL;
-    CHECK(vp_segments_load(missing, NULL, voc, &s, &msg) == VP_ERR_NOT_FOUND);
+    CHECK(load_text(missing, NULL, &s, &msg) == VP_ERR_NOT_FOUND);
     CHECK_CONTAINS(msg, missing);
     free(msg);
     CHECK(vp_segments_load(NULL, NULL, voc, &s, NULL) == VP_ERR_INVALID);
@@ -397,7 +421,7 @@ static void table_fails(const char *csv, const char *expected)
     const char *path = write_file("bad.csv", csv);
     vp_segments *s = NULL;
     char *msg = NULL;
-    CHECK(vp_segments_load(model_path, path, voc, &s, &msg) == VP_ERR_INVALID);
+    CHECK(load_text(model_path, path, &s, &msg) == VP_ERR_INVALID);
     CHECK(s == NULL);
     CHECK_CONTAINS(msg, at(path, expected));
     free(msg);
@@ -436,7 +460,7 @@ static void test_table(void)
                     "5678;33;33;33\r\n");
     vp_segments *s = NULL;
     char *msg = NULL;
-    CHECK(vp_segments_load(model_path, good, voc, &s, &msg) == VP_OK);
+    CHECK(load_text(model_path, good, &s, &msg) == VP_OK);
     if (msg)
         fprintf(stderr, "%s\n", msg);
     free(msg);
@@ -522,7 +546,7 @@ static void test_table(void)
         abort();
     size_t ok = 99, bad = 99;
     msg = NULL;
-    CHECK(vp_segments_import_postcodes(model, mixed, out, report, &ok, &bad, &msg) ==
+    CHECK(import_text(model, mixed, out, report, &ok, &bad, &msg) ==
           VP_ERR_INVALID);
     fclose(out);
     fclose(report);
@@ -563,7 +587,7 @@ static void test_table(void)
     CHECK(ok == 5 && bad == 0);
     const char *allbad = write_file("allbad.csv", "pc4,alfa\n1,1\n2,1\n");
     msg = NULL;
-    CHECK(vp_segments_import_postcodes(model, allbad, NULL, NULL, &ok, &bad, &msg) ==
+    CHECK(import_text(model, allbad, NULL, NULL, &ok, &bad, &msg) ==
           VP_ERR_INVALID);
     CHECK(ok == 0 && bad == 2);
     CHECK_STR(msg, at(allbad, ": 2 of 2 rows rejected"));
@@ -575,7 +599,7 @@ static void test_table(void)
     if (!report)
         abort();
     msg = NULL;
-    CHECK(vp_segments_import_postcodes(model, badhead, NULL, report, &ok, &bad, &msg) ==
+    CHECK(import_text(model, badhead, NULL, report, &ok, &bad, &msg) ==
           VP_ERR_INVALID);
     fclose(report);
     CHECK(ok == 0 && bad == 0);
@@ -590,13 +614,74 @@ static void test_table(void)
     char missing[512];
     snprintf(missing, sizeof missing, "%s/missing.csv", tmpdir);
     msg = NULL;
-    CHECK(vp_segments_import_postcodes(model, missing, NULL, NULL, &ok, &bad, &msg) ==
+    CHECK(import_text(model, missing, NULL, NULL, &ok, &bad, &msg) ==
           VP_ERR_NOT_FOUND);
     CHECK_CONTAINS(msg, missing);
     free(msg);
     unlink(out_path);
     unlink(report_path);
     vp_segments_destroy(model);
+}
+
+/* Every problem is a vp_error entry with its place as fields: the file
+ * and line of a PC4 row, the file and path of a segments.json value; past
+ * the first 50, one last entry counts the rest. */
+static void test_error_fields(void)
+{
+    const char *csv = write_file("fields.csv", "pc4,alfa,beta\n1234,0.5,0.5\n12,0.5,0.5\n");
+    vp_segments *s = NULL;
+    vp_error e = VP_ERROR_INIT;
+    CHECK(vp_segments_load(model_path, csv, voc, &s, &e) == VP_ERR_INVALID);
+    CHECK(e.status == VP_ERR_INVALID);
+    CHECK_STR(e.file, csv);
+    CHECK(e.line == 3);
+    CHECK(e.path == NULL);
+    CHECK_STR(e.message, "PC4 \"12\" is not 4 digits from 1000 to 9999");
+    CHECK(e.next == NULL);
+    vp_error_clear(&e);
+
+    const char *json = write_file(
+        "fields.json", "{\"segments\":[{\"id\":\"a\",\"name\":\"A\",\"affinities\":"
+                       "{\"types\":{\"cursus\":0.5,\"book\":2}}}]}");
+    CHECK(vp_segments_load(json, NULL, voc, &s, &e) == VP_ERR_INVALID);
+    CHECK_STR(e.file, json);
+    CHECK(e.line == 0);
+    CHECK_STR(e.path, "segments[0].affinities.types.cursus");
+    CHECK_CONTAINS(e.message, "unknown type (allowed: ");
+    CHECK(e.next != NULL);
+    if (e.next) {
+        CHECK_STR(e.next->file, json);
+        CHECK_STR(e.next->path, "segments[0].affinities.types.book");
+        CHECK_STR(e.next->message, "weight must be a number from 0 to 1");
+        CHECK(e.next->next == NULL);
+    }
+    vp_error_clear(&e);
+
+    /* 60 unknown fields: 50 listed with their paths, 10 counted. */
+    char many[4096] = "{\"segments\":[{\"id\":\"a\",\"name\":\"A\",\"affinities\":{}";
+    for (int i = 0; i < 60; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), ",\"x%02d\":1", i);
+    strcat(many, "}]}");
+    json = write_file("many.json", many);
+    CHECK(vp_segments_load(json, NULL, voc, &s, &e) == VP_ERR_INVALID);
+    size_t n = 0;
+    const vp_error *last = NULL;
+    for (const vp_error *p = &e; p; p = p->next, n++) {
+        if (n < 50) {
+            char want[32];
+            snprintf(want, sizeof want, "segments[0].x%02zu", n);
+            CHECK_STR(p->path, want);
+            CHECK_STR(p->file, json);
+        }
+        last = p;
+    }
+    CHECK(n == 51);
+    if (last) {
+        CHECK_STR(last->message, "(and 10 more problems)");
+        CHECK(last->file == NULL && last->path == NULL);
+    }
+    vp_error_clear(&e);
+    CHECK(s == NULL);
 }
 
 int main(int argc, char **argv)
@@ -611,16 +696,16 @@ int main(int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
-    char *msg = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[3], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &msg), 1))) {
-        fprintf(stderr, "%s\n", msg ? msg : "cannot load the vocabulary");
-        free(msg);
+    if (vp_vocabulary_load(argv[3], &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "vocabulary", &verr);
+        vp_error_clear(&verr);
         return 1;
     }
     test_real_files(argv[1], argv[2]);
     test_json();
     test_table();
+    test_error_fields();
     vp_vocabulary_destroy(voc);
     for (size_t i = 0; i < n_created; i++) {
         unlink(created[i]);

@@ -486,23 +486,23 @@ int main(int argc, char **argv)
     vp_vocabulary *voc = NULL;
     vp_network *net = NULL;
     vp_lexicon *lex = NULL, *bare = NULL;
-    char *err = NULL;
     vp_error lerr = VP_ERROR_INIT;
     vp_lexicon_files files = {NULL, NULL, argv[6], NULL, argv[2]};
     vp_lexicon_files none = {NULL, NULL, NULL, NULL, NULL};
-    vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1)) ||
-        (vp_network_load(argv[3], &net, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
-        (vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) ||
-        (vp_lexicon_load(&none, voc, &bare, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1))) {
-        fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
+    if (vp_vocabulary_load(argv[1], &voc, &lerr) != VP_OK ||
+        vp_network_load(argv[3], &net, &lerr) != VP_OK ||
+        vp_lexicon_load(&files, voc, &lex, &lerr) != VP_OK ||
+        vp_lexicon_load(&none, voc, &bare, &lerr) != VP_OK) {
+        vp_error_print(stderr, "test_understand", &lerr);
+        vp_error_clear(&lerr);
         return 2;
     }
     CHECK(vp_lexicon_set_network(lex, net) == VP_OK);
     /* The place= table, with the network's names, as the server has it. */
     vp_postcodes *pc = NULL;
-    if (vp_postcodes_load(argv[5], &pc, &lerr) != VP_OK && (vp_error_move_text(&lerr, &err), 1)) {
-        fprintf(stderr, "test_understand: %s\n", err ? err : "cannot load");
+    if (vp_postcodes_load(argv[5], &pc, &lerr) != VP_OK) {
+        vp_error_print(stderr, "test_understand", &lerr);
+        vp_error_clear(&lerr);
         return 2;
     }
     CHECK(vp_postcodes_add_network(pc, net) == VP_OK);

@@ -93,14 +93,14 @@ static vp_search_request request(const char *q)
 static vp_search_result *run(vp_index *idx, const vp_search_request *r)
 {
     vp_search_result *res = NULL;
-    char *err = NULL;
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_search_execute(idx, r, &res, &e);
-    vp_error_move_text(&e, &err);
-    if (st != VP_OK)
-        fprintf(stderr, "search failed: %s\n", err ? err : vp_status_str(st));
+    if (st != VP_OK) {
+        fprintf(stderr, "search failed: ");
+        vp_error_print(stderr, NULL, &e);
+    }
     CHECK(st == VP_OK && res);
-    free(err);
+    vp_error_clear(&e);
     return res;
 }
 
@@ -489,11 +489,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_works VOCABULARY works.jsonl\n");
         return 2;
     }
-    char *err = NULL;
     vp_error verr = VP_ERROR_INIT;
-    if ((vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK && (vp_error_move_text(&verr, &err), 1))) {
-        fprintf(stderr, "%s\n", err);
-        free(err);
+    if (vp_vocabulary_load(argv[1], &voc, &verr) != VP_OK) {
+        vp_error_print(stderr, "test_works: vocabulary", &verr);
+        vp_error_clear(&verr);
         return 2;
     }
     vp_datetime start;
