@@ -38,7 +38,7 @@ vp_status vp_buf_vitem(vp_buf *b, const char *sep, const char *fmt, va_list ap) 
  * failure (VP_ERR_TOO_BIG, VP_ERR_NOMEM) in *st. */
 void vp_buf_add(vp_buf *b, vp_status *st, const char *data, size_t len) VP_NOEXCEPT;
 void vp_buf_adds(vp_buf *b, vp_status *st, const char *s) VP_NOEXCEPT;
-/* Appends the place `at` as messages write it (vp_fail_at): "FILE:LINE: ",
+/* Appends the place `at` as messages write it (vp_error_text): "FILE:LINE: ",
  * "FILE: ", "PATH: " or "FILE:LINE: PATH: "; nothing for NULL. */
 vp_status vp_buf_where(vp_buf *b, const vp_where *at) VP_NOEXCEPT;
 /* Appends `s` with &, <, >, " and ' escaped for HTML. */

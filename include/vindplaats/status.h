@@ -11,10 +11,6 @@
  * JSON form, for the API's 4xx and 5xx bodies, is vp_error_json
  * ({"code","message","parameter"}).
  *
- * Older functions still take a `char **errmsg` instead: a malloc()ed
- * message in the same text form, stored there on failure only. Between the
- * two, vp_error_move_text and vp_error_take_text hand an error over.
- *
  * A function returning int reports a fact, never a failure: a predicate
  * (1/0), a count, or a value of its own (a YYYYMMDD day, an SRU
  * diagnostic number). A function that can fail (an allocation, I/O) never
@@ -130,23 +126,6 @@ vp_status vp_error_print(FILE *out, const char *prefix, const vp_error *err) VP_
  * only when set; of the first problem when there are several. The file and line read stay out: they are the server's
  * own, not the client's. */
 struct json_t *vp_error_json(const vp_error *err) VP_NOEXCEPT;
-
-/* Hands `err` to an older caller that takes `char **errmsg`: when it
- * holds an error sets *errmsg (when not NULL) to vp_error_text; clears
- * `err`; returns its status. */
-vp_status vp_error_move_text(vp_error *err, char **errmsg) VP_NOEXCEPT;
-
-/* Adopts the message `msg` (malloc()ed, taken over, may be NULL) of an
- * older function that failed with `st` into *err (may be NULL: `msg` is
- * freed); returns `st`. */
-vp_status vp_error_take_text(vp_error *err, vp_status st, char *msg) VP_NOEXCEPT;
-
-/* For a function that still takes `char **errmsg`: sets *errmsg (when
- * not NULL) to the printf-formatted message, malloc()ed, and returns `st`.
- * vp_fail_at puts the place `at` (may be NULL) in front, in the one form. */
-vp_status vp_fail(char **errmsg, vp_status st, const char *fmt, ...) VP_NOEXCEPT VP_PRINTF(3, 4);
-vp_status vp_fail_at(char **errmsg, vp_status st, const vp_where *at, const char *fmt, ...)
-    VP_NOEXCEPT VP_PRINTF(4, 5);
 
 #ifdef __cplusplus
 }
