@@ -282,6 +282,12 @@ void api_answer_keep_suggest(api_request *req, api_answer *a, api_reply *r);
 void api_answer_done(api_answer *a);
 
 /* ---- results.c: one result as every route shows it ---- */
+/* Offering `id` as the newest commit has it (the reader refreshed first),
+ * parsed by the engine: *doc a new reference, or NULL with the status
+ * (VP_ERR_NOT_FOUND: no such offering) and *err. */
+vp_status api_offering_doc(api_request *req, const char *id, json_t **doc, vp_error *err);
+/* The 404 of an API route for an offering id that is not in the index. */
+vp_status api_offering_not_found(api_reply *r, const char *id);
 /* One result (search, recommend, related, landing pages, services) from
  * an offering's parsed document `doc` (borrowed; the engine's, never parsed
  * again here): the fields of the offering a client needs to decide, its

@@ -671,15 +671,13 @@ static json_t *pinned_results(api_request *req, json_t *def)
     json_t *id;
     int64_t now = api_clock(req);
     json_array_foreach(json_object_get(def, "pinned"), i, id) {
-        char *json = NULL;
-        if (vp_index_get(req->index, json_string_value(id), &json, NULL) != VP_OK)
+        json_t *doc = NULL;
+        if (vp_index_get_doc(req->index, json_string_value(id), &doc, NULL) != VP_OK)
             continue;
-        json_t *doc = json_loads(json, 0, NULL);
-        if (doc && !api_offering_ended(doc, now))
+        if (!api_offering_ended(doc, now))
             json_array_append_new(list, api_result_doc(json_string_value(id), doc, NULL, 0, -1,
                                                        req->voc, now, NULL));
         json_decref(doc);
-        free(json);
     }
     return list;
 }
@@ -1032,15 +1030,13 @@ void api_handle_landing_click(api_request *req, api_reply *r)
         else if (strcmp(req->params->items[i].key, "qid") == 0)
             qid = req->params->items[i].value;
     }
-    char *json = NULL;
+    json_t *doc = NULL;
     if (!api_slug_ok(l.slug) || !offering || strlen(offering) > VP_OFFERING_MAX_ID ||
-        vp_index_get(req->index, offering, &json, NULL) != VP_OK) {
+        vp_index_get_doc(req->index, offering, &doc, NULL) != VP_OK) {
         api_reply_friendly(r, req, 404, "Dit aanbod bestaat niet (meer)",
                            "We kunnen dit aanbod niet vinden. Zoek hieronder naar wat er nu is.");
         return;
     }
-    json_t *doc = json_loads(json, 0, NULL);
-    free(json);
     /* Only the offering's own link: this never redirects anywhere else. A
      * link too long for a header goes to the offering's page here. */
     const char *url = jstr(doc, "url");

@@ -309,24 +309,17 @@ void api_handle_offering(api_request *req, api_reply *r)
 {
     if (api_reject_unused(req->params, r) != 0)
         return;
-    char *json = NULL;
+    json_t *doc = NULL;
     vp_error e = VP_ERROR_INIT;
-    vp_status st = vp_index_refresh(req->index, &e);
-    if (st == VP_OK)
-        st = vp_index_get(req->index, req->tail, &json, &e);
+    vp_status st = api_offering_doc(req, req->tail, &doc, &e);
     if (st == VP_ERR_NOT_FOUND) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
-        api_error(r, 404, "not_found", msg, NULL);
+        api_offering_not_found(r, req->tail);
     } else if (st != VP_OK) {
         api_error_from(r, st, &e);
     } else {
         r->status = 200;
-        r->json = json_loads(json, 0, NULL);
-        if (!r->json)
-            api_error(r, 500, "internal_error", "stored offering is not valid JSON", NULL);
+        r->json = doc;
     }
-    free(json);
     vp_error_clear(&e);
 }
 

@@ -945,15 +945,14 @@ void api_insights_signals(api_request *req, const vp_signal *events, size_t n)
         if (s->segment)
             snprintf(e->segment, sizeof e->segment, "%s", s->segment);
         /* The proposition counts for click-through only from a search. */
-        char *json = NULL;
-        if (e->qid[0] && req->index && vp_index_get(req->index, s->offering, &json, NULL) == VP_OK) {
-            json_t *doc = json_loads(json, 0, NULL);
+        json_t *doc = NULL;
+        if (e->qid[0] && req->index &&
+            vp_index_get_doc(req->index, s->offering, &doc, NULL) == VP_OK) {
             const char *p = json_string_value(json_object_get(doc, "proposition"));
             if (p && strlen(p) <= 190)
                 snprintf(e->prop, sizeof e->prop, "%s", p);
             json_decref(doc);
         }
-        free(json);
         if (!e->qid[0] && !e->segment[0]) {
             free(e);
             continue;

@@ -216,11 +216,9 @@ static void offering_page(api_request *req, api_reply *r, json_t *doc, json_t *r
 void api_handle_offering_page(api_request *req, api_reply *r)
 {
     /* Links from elsewhere carry utm_*, fbclid and the like: ignored. */
-    char *json = NULL;
+    json_t *doc = NULL;
     vp_error e = VP_ERROR_INIT;
-    vp_status st = vp_index_refresh(req->index, &e);
-    if (st == VP_OK)
-        st = vp_index_get(req->index, req->tail, &json, &e);
+    vp_status st = api_offering_doc(req, req->tail, &doc, &e);
     if (st == VP_ERR_NOT_FOUND) {
         api_reply_friendly(r, req, 404, "Dit aanbod bestaat niet (meer)",
                            "We kunnen deze pagina niet vinden. Misschien is het aanbod verplaatst "
@@ -228,7 +226,6 @@ void api_handle_offering_page(api_request *req, api_reply *r)
     } else if (st != VP_OK) {
         api_unavailable(r, st, &e);
     } else {
-        json_t *doc = json_loads(json, 0, NULL);
         int64_t now = api_clock(req);
         json_t *res = api_result_doc(req->tail, doc, NULL, 0, -1, req->voc, now, NULL);
         /* The other dates of the same activity; none when they cannot be had. */
@@ -245,10 +242,9 @@ void api_handle_offering_page(api_request *req, api_reply *r)
                                "nu is.");
         else
             offering_page(req, r, doc, res, api_offering_ended(doc, now));
-        json_decref(doc);
         json_decref(res);
     }
-    free(json);
+    json_decref(doc);
     vp_error_clear(&e);
 }
 

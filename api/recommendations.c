@@ -182,9 +182,7 @@ void api_handle_related(api_request *req, api_reply *r)
     vp_status st = vp_related(req->index, req->tail, limit, clock_of(req), req->cfg->store, &res,
                               &e);
     if (st == VP_ERR_NOT_FOUND) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", req->tail);
-        api_error(r, 404, "not_found", msg, NULL);
+        api_offering_not_found(r, req->tail);
     } else if (st != VP_OK) {
         api_unavailable(r, st, &e);
     } else {

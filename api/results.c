@@ -81,3 +81,17 @@ json_t *api_series_json(const vp_search_date *dates, size_t n, uint64_t count)
                                               string_or_null(dates[i].end)));
     return json_pack("{s:I, s:o}", "count", (json_int_t)count, "next", next);
 }
+
+vp_status api_offering_doc(api_request *req, const char *id, json_t **doc, vp_error *err)
+{
+    *doc = NULL;
+    vp_status st = vp_index_refresh(req->index, err);
+    return st == VP_OK ? vp_index_get_doc(req->index, id, doc, err) : st;
+}
+
+vp_status api_offering_not_found(api_reply *r, const char *id)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "no offering with id \"%.300s\"", id);
+    return api_error(r, 404, "not_found", msg, NULL);
+}

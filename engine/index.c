@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -907,6 +908,24 @@ vp_status vp_index_get(vp_index *idx, const char *id, char **json, vp_error *err
         st = vpx_db_get_data(idx->db, uid.data, json, err);
     vp_buf_free(&uid);
     return st;
+}
+
+vp_status vp_index_get_doc(vp_index *idx, const char *id, json_t **doc, vp_error *err)
+{
+    *doc = NULL;
+    char *text = NULL;
+    vp_status st = vp_index_get(idx, id, &text, err);
+    if (st != VP_OK)
+        return st;
+    json_error_t je;
+    *doc = json_loads(text, 0, &je);
+    free(text);
+    if (json_is_object(*doc))
+        return VP_OK;
+    json_decref(*doc);
+    *doc = NULL;
+    return vp_error_set(err, VP_ERR_INDEX, &(vp_where){.path = id},
+                        "stored offering is not a JSON object");
 }
 
 vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents, vp_error *err)

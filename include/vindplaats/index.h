@@ -90,6 +90,12 @@ vp_status vp_index_get_meta(vp_index *idx, const char *key, char **value,
                             vp_error *err) VP_NOEXCEPT;
 /* The JSON form of offering `id`, malloc()ed; VP_ERR_NOT_FOUND when absent. */
 vp_status vp_index_get(vp_index *idx, const char *id, char **json, vp_error *err) VP_NOEXCEPT;
+/* The same, parsed once here: *doc is a new reference the caller owns.
+ * VP_ERR_NOT_FOUND when absent, VP_ERR_INDEX when the stored form is not a
+ * JSON object (err names the offering in `path`), VP_ERR_NOMEM. */
+struct json_t;
+vp_status vp_index_get_doc(vp_index *idx, const char *id, struct json_t **doc,
+                           vp_error *err) VP_NOEXCEPT;
 vp_status vp_index_stats(vp_index *idx, uint64_t *revision, uint64_t *documents,
                          vp_error *err) VP_NOEXCEPT;
 /* What a reader sees, for caches of answers (answer_cache.h). Two reads of

@@ -1418,6 +1418,16 @@ static void test_documents(const char *path)
     data = NULL;
     CHECK(vp_index_get(reader, "agenda-zwolle:2", &data, NULL) == VP_ERR_NOT_FOUND);
     CHECK(data == NULL);
+    /* The same parsed once by the engine, for the API's pages and routes. */
+    json_t *got = NULL;
+    CHECK(vp_index_get_doc(reader, "agenda-utrecht:1", &got, NULL) == VP_OK);
+    CHECK_STR(json_string_value(json_object_get(got, "title")), "Klik & Tik opnieuw");
+    json_decref(got);
+    json_t *before = json_object();
+    got = before;
+    CHECK(vp_index_get_doc(reader, "agenda-zwolle:2", &got, NULL) == VP_ERR_NOT_FOUND);
+    CHECK(got == NULL);
+    json_decref(before);
 
     /* sort=date is soonest upcoming: a series sorts by its next session
      * once refresh has moved it on. */
