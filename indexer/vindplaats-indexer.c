@@ -224,6 +224,20 @@ fail:
     return -1;
 }
 
+/* Prints "vindplaats-indexer: INDEX_PATH`what`: " and the error `e` of a
+ * step that failed with `st` (e may hold no detail), clears it; returns
+ * the program's exit status 1. */
+static int failed_on(const char *index_path, const char *what, vp_status st, vp_error *e)
+{
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "vindplaats-indexer: %s%s", index_path, what);
+    if (e->status == VP_OK)
+        e->status = st;
+    vp_error_print(stderr, prefix, e);
+    vp_error_clear(e);
+    return 1;
+}
+
 /* A sharded index's spelling table beside its shard list, for servers that
  * reach the shards through xapian-tcpsrv (which serves no spelling). */
 static int write_spelling(const char *index_path, size_t shards)
@@ -236,15 +250,8 @@ static int write_spelling(const char *index_path, size_t shards)
     }
     vp_error e = VP_ERROR_INIT;
     vp_status st = vp_index_merge_spelling(list, shards, index_path, &e);
-    if (st != VP_OK) {
-        char prefix[4200];
-        snprintf(prefix, sizeof prefix, "vindplaats-indexer: %s/spelling", index_path);
-        if (e.status == VP_OK)
-            e.status = st;
-        vp_error_print(stderr, prefix, &e);
-        vp_error_clear(&e);
-        return 1;
-    }
+    if (st != VP_OK)
+        return failed_on(index_path, "/spelling", st, &e);
     return 0;
 }
 
@@ -287,15 +294,8 @@ static int cmd_refresh(const char *index_path, const writer *w)
             st = vp_index_commit(w->idx[k], &e);
         moved += m;
     }
-    if (st != VP_OK) {
-        char prefix[4200];
-        snprintf(prefix, sizeof prefix, "vindplaats-indexer: %s: refresh failed", index_path);
-        if (e.status == VP_OK)
-            e.status = st;
-        vp_error_print(stderr, prefix, &e);
-        vp_error_clear(&e);
-        return 1;
-    }
+    if (st != VP_OK)
+        return failed_on(index_path, ": refresh failed", st, &e);
     fprintf(stderr, "%s: %llu offerings moved on to their next occurrence\n", index_path,
             (unsigned long long)moved);
     return 0;
