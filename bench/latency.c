@@ -164,19 +164,31 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* The file `path` written anew (*f) and a reader of the index, for the
+ * --answers options; NULL (nothing left open) when either fails. */
+static vp_index *open_answers(const job *tmpl, const char *path, FILE **f)
+{
+    *f = fopen(path, "w");
+    vp_index *idx = NULL;
+    if (!*f || vp_index_open(tmpl->index_path, VP_INDEX_READ, tmpl->voc, &idx, NULL) != VP_OK) {
+        perror(path);
+        if (*f)
+            fclose(*f);
+        *f = NULL;
+        return NULL;
+    }
+    return idx;
+}
+
 /* --answers FILE: one pass, one thread, each query's answer on a line
  * (answer_text, then the offerings and whether the total is exact), so
  * two builds can be compared answer by answer. */
 static int write_answers(const job *tmpl, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    vp_index *idx = NULL;
-    if (!f || vp_index_open(tmpl->index_path, VP_INDEX_READ, tmpl->voc, &idx, NULL) != VP_OK) {
-        perror(path);
-        if (f)
-            fclose(f);
+    FILE *f = NULL;
+    vp_index *idx = open_answers(tmpl, path, &f);
+    if (!idx)
         return 1;
-    }
     vp_index_set_lexicon(idx, tmpl->lex);
     for (size_t i = 0; i < tmpl->n; i++) {
         vp_search_request req = *vp_search_params_request(tmpl->queries[i]);
@@ -207,14 +219,10 @@ static int write_answers(const job *tmpl, const char *path)
 /* --suggest-answers FILE: see the top of this file. */
 static int write_suggest_answers(const job *tmpl, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    vp_index *idx = NULL;
-    if (!f || vp_index_open(tmpl->index_path, VP_INDEX_READ, tmpl->voc, &idx, NULL) != VP_OK) {
-        perror(path);
-        if (f)
-            fclose(f);
+    FILE *f = NULL;
+    vp_index *idx = open_answers(tmpl, path, &f);
+    if (!idx)
         return 1;
-    }
     static const unsigned limits[] = {8, VP_SUGGEST_MAX_LIMIT};
     for (size_t i = 0; i < tmpl->n; i++)
         for (size_t l = 0; l < 2; l++) {
